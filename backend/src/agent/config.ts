@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseRuntimeApiAddress, RuntimeApiAddress } from './runtime-api';
+
+/** What the agent needs to run; the config file's shape is documented in docs/agent.md. */
+export interface AgentConfig {
+  listen: { host: string; port: number };
+  token: string;
+  /** Deadline for one runtime-API exchange (connect, send, read to the end). */
+  requestTimeoutMs: number;
+  logLevel: LogLevel;
+  instances: Map<string, RuntimeApiAddress>;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type LogLevel = (typeof logLevels)[number];
+
+/** Shortest token accepted: anything shorter is guessable. */
+const MIN_TOKEN_LENGTH = 16;
+
+const fileSchema = z
+  .object({
+    listen: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65_535).default(9102),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 9102 }),
+    token: z.string().optional(),
+    request_timeout_ms: z.number().int().min(10).max(600_000).default(3000),
+    log_level: z.enum(logLevels).default('info'),
+    instances: z
+      .record(z.string().min(1, 'instance names must not be empty'), z.string().min(1, 'must be a runtime API address'))
+      .refine((r) => Object.keys(r).length > 0, 'at least one instance is required'),
+  })
+  .strict();
+
+export class AgentConfigError extends Error {}
+
+/**
+ * Validates the parsed config file; AGENT_TOKEN in env overrides the file's token so the
+ * secret can stay out of the file. Every problem is reported at once.
+ */
+export function parseAgentConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): AgentConfig {
+  const parsed = fileSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new AgentConfigError(`Invalid agent config:\n${problems.join('\n')}`);
+  }
+  const file = parsed.data;
+  const problems: string[] = [];
+
+  const token = env.AGENT_TOKEN?.trim() || file.token?.trim() || '';
+  if (token.length < MIN_TOKEN_LENGTH) {
+    problems.push(`  token: set "token" in the file or AGENT_TOKEN (at least ${MIN_TOKEN_LENGTH} characters)`);
+  }
+
+  const instances = new Map<string, RuntimeApiAddress>();
+  for (const [name, address] of Object.entries(file.instances)) {
+    try {
+      instances.set(name, parseRuntimeApiAddress(address));
+    } catch (err) {
+      problems.push(`  instances.${name}: ${(err as Error).message}`);
+    }
+  }
+
+  if (problems.length > 0) throw new AgentConfigError(`Invalid agent config:\n${problems.join('\n')}`);
+  return {
+    listen: file.listen,
+    token,
+    requestTimeoutMs: file.request_timeout_ms,
+    logLevel: file.log_level,
+    instances,
+  };
+}
+
+/** Reads a YAML (or JSON, which is YAML) config file. */
+export function loadAgentConfig(path: string, env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new AgentConfigError(`Cannot read agent config ${path}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new AgentConfigError(`Agent config ${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  return parseAgentConfig(raw, env);
+}

@@ -1,0 +1,93 @@
+import { connect, isIP, Socket } from 'node:net';
+import { isAbsolute } from 'node:path';
+
+/** Where an HAProxy runtime API (stats socket) listens, in HAProxy's own address syntax. */
+export type RuntimeApiAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
+
+/**
+ * Accepts what a `stats socket` line accepts: an absolute path or `unix@/path`, `ipv4@host:port`,
+ * `ipv6@[addr]:port`. Anything else is refused rather than guessed.
+ */
+export function parseRuntimeApiAddress(text: string): RuntimeApiAddress {
+  const value = text.trim();
+  if (value.startsWith('unix@')) return unixAddress(value.slice('unix@'.length));
+  if (isAbsolute(value)) return unixAddress(value);
+  const tcp = /^(ipv4|ipv6)@(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  if (tcp) {
+    const [, family, bracketed, plain, portText] = tcp;
+    const host = bracketed ?? plain;
+    const port = Number(portText);
+    if (port < 1 || port > 65_535) throw new Error(`port out of range in "${text}"`);
+    if (family === 'ipv6' && isIP(host) !== 6) throw new Error(`"${host}" is not an IPv6 address`);
+    if (family === 'ipv4' && isIP(host) === 6) throw new Error(`"${host}" is an IPv6 address; use ipv6@[${host}]:${port}`);
+    return { kind: 'tcp', host, port };
+  }
+  throw new Error(`"${text}" is not a runtime API address (use /path/to/admin.sock, unix@/path or ipv4@host:port)`);
+}
+
+function unixAddress(path: string): RuntimeApiAddress {
+  if (!isAbsolute(path)) throw new Error(`unix socket path "${path}" must be absolute`);
+  return { kind: 'unix', path };
+}
+
+export function formatRuntimeApiAddress(address: RuntimeApiAddress): string {
+  if (address.kind === 'unix') return address.path;
+  return isIP(address.host) === 6 ? `ipv6@[${address.host}]:${address.port}` : `ipv4@${address.host}:${address.port}`;
+}
+
+/** HAProxy could not be reached or did not answer; `kind` says which, for the HTTP status. */
+export class RuntimeApiError extends Error {
+  constructor(
+    readonly kind: 'unreachable' | 'timeout' | 'too_large',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `show stat` of thousands of servers is a few MB; far beyond that something is wrong. */
+const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Sends one command on a fresh connection and reads HAProxy's reply until it closes the
+ * connection (non-interactive mode). The whole exchange has one deadline, so a socket that
+ * accepts and never answers costs at most `timeoutMs`.
+ */
+export function runtimeApiExchange(address: RuntimeApiAddress, command: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const where = formatRuntimeApiAddress(address);
+    const socket: Socket =
+      address.kind === 'unix' ? connect({ path: address.path }) : connect({ host: address.host, port: address.port });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+
+    const finish = (err: RuntimeApiError | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+
+    const timer = setTimeout(
+      () => finish(new RuntimeApiError('timeout', `HAProxy runtime API at ${where} did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+
+    socket.on('connect', () => socket.end(`${command}\n`));
+    socket.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REPLY_BYTES) {
+        finish(new RuntimeApiError('too_large', `HAProxy runtime API at ${where} sent more than ${MAX_REPLY_BYTES} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    socket.on('end', () => finish(null));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      finish(new RuntimeApiError('unreachable', `HAProxy runtime API at ${where} is not reachable: ${err.code ?? err.message}`)),
+    );
+  });
+}

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AgentConfigError, loadAgentConfig, parseAgentConfig } from '../../src/agent/config';
+import { parseRuntimeApiAddress } from '../../src/agent/runtime-api';
+
+describe('parseRuntimeApiAddress', () => {
+  it('reads the stats socket address forms', () => {
+    expect(parseRuntimeApiAddress('/run/haproxy/admin.sock')).toEqual({ kind: 'unix', path: '/run/haproxy/admin.sock' });
+    expect(parseRuntimeApiAddress('unix@/run/haproxy/admin.sock')).toEqual({ kind: 'unix', path: '/run/haproxy/admin.sock' });
+    expect(parseRuntimeApiAddress('ipv4@127.0.0.1:9999')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 9999 });
+    expect(parseRuntimeApiAddress('ipv4@lb1.example.com:9999')).toEqual({ kind: 'tcp', host: 'lb1.example.com', port: 9999 });
+    expect(parseRuntimeApiAddress('ipv6@[::1]:9999')).toEqual({ kind: 'tcp', host: '::1', port: 9999 });
+  });
+
+  it.each(['admin.sock', 'unix@relative.sock', '127.0.0.1:9999', 'ipv4@127.0.0.1', 'ipv4@127.0.0.1:0', 'ipv6@[nope]:1', ''])(
+    'refuses %p',
+    (text) => {
+      expect(() => parseRuntimeApiAddress(text)).toThrow();
+    },
+  );
+});
+
+describe('parseAgentConfig', () => {
+  const token = 'tok-0123456789abcdef';
+
+  it('applies defaults', () => {
+    const config = parseAgentConfig({ token, instances: { main: '/run/haproxy/admin.sock' } });
+    expect(config).toEqual({
+      listen: { host: '127.0.0.1', port: 9102 },
+      token,
+      requestTimeoutMs: 3000,
+      logLevel: 'info',
+      instances: new Map([['main', { kind: 'unix', path: '/run/haproxy/admin.sock' }]]),
+    });
+  });
+
+  it('lets AGENT_TOKEN override the file', () => {
+    const config = parseAgentConfig({ token: 'short', instances: { a: '/x.sock' } }, { AGENT_TOKEN: token });
+    expect(config.token).toBe(token);
+  });
+
+  it('lists every problem at once', () => {
+    let message = '';
+    try {
+      parseAgentConfig({ token: 'short', instances: { a: 'not-an-address', b: 'ipv4@1.2.3.4:1' } });
+    } catch (err) {
+      expect(err).toBeInstanceOf(AgentConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/token/);
+    expect(message).toMatch(/instances\.a/);
+    expect(message).not.toMatch(/instances\.b/);
+  });
+
+  it('refuses unknown keys and missing instances', () => {
+    expect(() => parseAgentConfig({ token, instances: {} })).toThrow(/at least one instance/);
+    expect(() => parseAgentConfig({ token, instances: { a: '/x' }, listen: { port: 1, hots: 'x' } })).toThrow(/listen/);
+    expect(() => parseAgentConfig({ token, instance: { a: '/x' } })).toThrow(AgentConfigError);
+  });
+
+  it('loads YAML files and explains unreadable ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-config-'));
+    try {
+      const file = join(dir, 'agent.yaml');
+      writeFileSync(
+        file,
+        `listen:\n  host: 0.0.0.0\n  port: 9200\ntoken: ${token}\nrequest_timeout_ms: 500\ninstances:\n  edge-1.eu: /run/haproxy/admin.sock\n  edge:2: ipv4@127.0.0.1:9999\n`,
+      );
+      const config = loadAgentConfig(file, {});
+      expect(config.listen).toEqual({ host: '0.0.0.0', port: 9200 });
+      expect([...config.instances.keys()]).toEqual(['edge-1.eu', 'edge:2']);
+      expect(() => loadAgentConfig(join(dir, 'missing.yaml'), {})).toThrow(/Cannot read agent config/);
+      writeFileSync(file, 'instances: [unclosed');
+      expect(() => loadAgentConfig(file, {})).toThrow(/not valid YAML/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
