@@ -47,9 +47,9 @@ export class HaproxyProcess {
 
   static async start(options: HaproxyProcessOptions): Promise<HaproxyProcess> {
     const full: Required<HaproxyProcessOptions> = {
+      ...options,
       binary: options.binary ?? findHaproxyBinary() ?? 'haproxy',
       readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
-      ...options,
     };
     writeFileSync(full.configPath, full.configText);
     const spawned = spawnHaproxy(full, []);

@@ -1,0 +1,48 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import { authenticate } from './auth';
+import { jsonBody } from './body';
+import type { ApiDeps } from './deps';
+import { errorHandler } from './errors';
+import { actionRoutes } from './routes/actions';
+import { applicationRoutes } from './routes/applications';
+import { commandRoutes } from './routes/commands';
+import { hostRoutes } from './routes/hosts';
+import { instanceRoutes } from './routes/instances';
+import { serverRoutes } from './routes/servers';
+import { summaryRoutes } from './routes/summary';
+import { systemRoutes } from './routes/system';
+
+/** The Koa app: errors to JSON, health without auth, every /api route behind a bearer token and a role. */
+export function createApp(deps: ApiDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  app.use(errorHandler(deps.log));
+  app.use(async (ctx, next) => {
+    const started = Date.now();
+    await next();
+    deps.log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started }, 'request');
+  });
+  app.use(jsonBody(deps.maxBodyBytes));
+
+  const system = systemRoutes(deps);
+  app.use(system.open.routes());
+
+  const api = new Router();
+  api.use('/api', authenticate(deps.tokens));
+  for (const r of [
+    system.api,
+    summaryRoutes(deps),
+    instanceRoutes(deps),
+    serverRoutes(deps),
+    commandRoutes(deps),
+    actionRoutes(deps),
+    hostRoutes(deps),
+    applicationRoutes(deps),
+  ]) {
+    api.use(r.routes(), r.allowedMethods({ throw: false }));
+  }
+  app.use(api.routes());
+  app.use(api.allowedMethods());
+  return app;
+}

@@ -1,0 +1,20 @@
+import type { DataSource } from 'typeorm';
+import type { TokenStore } from '../auth/tokens';
+import type { BulkCommands } from '../commands/bulk';
+import type { ServerCommands } from '../commands/server-command';
+import type { FagentClient } from '../fagent/client';
+import type { Logger } from '../logger';
+import type { SyncScheduler } from '../sync/scheduler';
+
+/** What the HTTP layer needs from the rest of the service. */
+export interface ApiDeps {
+  ds: DataSource;
+  client: FagentClient;
+  scheduler: SyncScheduler;
+  commands: ServerCommands;
+  bulk: BulkCommands;
+  tokens: TokenStore;
+  log: Logger;
+  openapi: unknown;
+  maxBodyBytes: number;
+}

@@ -1,0 +1,120 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { ActionSource } from '../../commands/audit';
+import { badRequest, notFound } from '../../domain/errors';
+import { COMMANDS } from '../../domain/status';
+import { AuthState, requireRole } from '../auth';
+import type { ApiDeps } from '../deps';
+import { boolParam, id, idParams } from '../validation';
+import { loadServer } from './servers';
+
+const command = z.enum(COMMANDS, { message: `must be one of ${COMMANDS.join(', ')}` });
+const callerSource = z.enum(['api', 'orchestrator']).optional();
+
+const commandBody = z.object({ command, source: callerSource }).strict();
+const mappingBody = z
+  .object({
+    application_id: id.nullable(),
+    /** `auto` hands the server back to auto-mapping (decided at the next sync). */
+    kind: z.enum(['manual', 'auto']).default('manual'),
+  })
+  .strict();
+const bulkBody = z
+  .object({
+    command,
+    server_ids: z.array(id).min(1).max(10_000).optional(),
+    backend_id: id.optional(),
+    application_id: id.optional(),
+    concurrency: z.number().int().min(1).max(64).default(8),
+    source: callerSource,
+  })
+  .strict()
+  .refine((b) => b.server_ids || b.backend_id || b.application_id, 'name the servers: server_ids, backend_id or application_id');
+
+/** Requests through Grafana are the UI's; other callers say whether they are an orchestrator. */
+function sourceOf(auth: AuthState, declared: 'api' | 'orchestrator' | undefined, fallback: ActionSource): ActionSource {
+  if (auth.viaGrafana) return 'ui';
+  return declared ?? fallback;
+}
+
+/** Everything that changes HAProxy or our mapping of it: commands, bulk commands, sync, mapping. */
+export function commandRoutes(deps: ApiDeps) {
+  const r = new Router();
+
+  r.post('/api/haproxy/servers/:id/command', requireRole('operator'), async (ctx) => {
+    const serverId = idParams.parse(ctx.params).id;
+    const b = commandBody.parse(ctx.request.body ?? {});
+    const auth = ctx.state.auth as AuthState;
+    const result = await deps.commands.execute(serverId, b.command, { actor: auth.actor, source: sourceOf(auth, b.source, 'api') });
+    if (!result.ok) throw result.error;
+    ctx.body = { action: result.action, server: await loadServer(deps, serverId) };
+  });
+
+  r.post('/api/haproxy/commands/bulk', requireRole('operator'), async (ctx) => {
+    const b = bulkBody.parse(ctx.request.body ?? {});
+    const auth = ctx.state.auth as AuthState;
+    const serverIds = await deps.bulk.resolve({ serverIds: b.server_ids, backendId: b.backend_id, applicationId: b.application_id });
+    if (serverIds.length === 0) throw badRequest('no current server matches the selection');
+    const result = await deps.bulk.execute(serverIds, b.command, {
+      actor: auth.actor,
+      source: sourceOf(auth, b.source, 'bulk'),
+      concurrency: b.concurrency,
+    });
+    const failed = result.results.filter((x) => !x.ok).length;
+    ctx.body = {
+      operation_id: result.operationId,
+      command: b.command,
+      total: result.results.length,
+      succeeded: result.results.length - failed,
+      failed,
+      results: result.results.map((x) => ({ server_id: x.serverId, ok: x.ok, action_id: x.actionId, ...(x.error ? { error: x.error } : {}) })),
+    };
+  });
+
+  r.put('/api/haproxy/servers/:id/mapping', requireRole('operator'), async (ctx) => {
+    const serverId = idParams.parse(ctx.params).id;
+    const b = mappingBody.parse(ctx.request.body ?? {});
+    await loadServer(deps, serverId);
+    if (b.kind === 'auto') {
+      if (b.application_id !== null) throw badRequest('kind "auto" takes application_id null: the next sync decides');
+      await deps.ds.query(`UPDATE haproxy_servers SET mapping_kind = NULL, application_id = NULL, mapping_note = NULL WHERE id = $1`, [serverId]);
+    } else {
+      if (b.application_id !== null) {
+        const app = await deps.ds.query(`SELECT 1 FROM applications WHERE id = $1`, [b.application_id]);
+        if (app.length === 0) throw notFound(`application ${b.application_id}`);
+      }
+      // A manual unmap (null) is kept as manual too, so auto-mapping does not put it back.
+      await deps.ds.query(`UPDATE haproxy_servers SET application_id = $2, mapping_kind = 'manual', mapping_note = NULL WHERE id = $1`, [
+        serverId,
+        b.application_id,
+      ]);
+    }
+    ctx.body = await loadServer(deps, serverId);
+  });
+
+  r.post('/api/haproxy/instances/:id/sync', requireRole('operator'), async (ctx) => {
+    const instanceId = idParams.parse(ctx.params).id;
+    const { wait } = z.object({ wait: boolParam.default(false) }).parse(ctx.query);
+    const exists = await deps.ds.query(`SELECT 1 FROM haproxy_instances WHERE id = $1`, [instanceId]);
+    if (exists.length === 0) throw notFound(`instance ${instanceId}`);
+    const run = deps.scheduler.syncInstance(instanceId, { fresh: true });
+    if (wait) {
+      const o = await run;
+      ctx.body = {
+        instance_id: instanceId,
+        status: o.status,
+        error: o.error ?? null,
+        duration_ms: o.durationMs,
+        backends: o.backends ?? null,
+        servers: o.servers ?? null,
+        changed_servers: o.changedServers ?? null,
+      };
+      return;
+    }
+    run.catch((err) => deps.log.error({ err: (err as Error).message, instance_id: instanceId }, 'manual sync failed'));
+    ctx.status = 202;
+    ctx.body = { accepted: true, instance_id: instanceId };
+  });
+
+  return r;
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { HAPROXY_STATUSES, SERVER_STATUSES } from '../domain/status';
+
+/** Ids are PostgreSQL int: anything else in a path is a 400, not a database error. */
+export const id = z.coerce.number().int('must be an integer id').positive('must be a positive id').max(2_147_483_647);
+export const idParams = z.object({ id });
+
+export const limit = (def: number, max: number) => z.coerce.number().int().min(1).max(max).default(def);
+export const offset = z.coerce.number().int().min(0).max(10_000_000).default(0);
+export const isoTime = z.string().datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z' }).transform((s) => new Date(s));
+export const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** `status=UP,DOWN` -> ['UP','DOWN'], each checked against the known statuses. */
+export const statusList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean))
+  .pipe(z.array(z.enum(SERVER_STATUSES, { message: `must be among ${HAPROXY_STATUSES.join(', ')}` })).min(1));
+
+export const name = (max = 200) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+
+/** A user's search text for ILIKE: its % _ and \ are data, not wildcards. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -1,0 +1,111 @@
+import type { DataSource } from 'typeorm';
+import { conflict, notFound } from '../domain/errors';
+import { Command, ServerStatus, STATUS_AFTER_COMMAND } from '../domain/status';
+import type { FagentClient } from '../fagent/client';
+import type { Logger } from '../logger';
+import { ActionSource, recordAction } from './audit';
+
+export interface CommandContext {
+  actor: string;
+  source: ActionSource;
+  operationId?: string;
+}
+
+interface Target {
+  server_id: number;
+  server_name: string;
+  status: ServerStatus;
+  server_removed: boolean;
+  backend_name: string;
+  backend_removed: boolean;
+  instance_id: number;
+  instance_name: string;
+  fagent_url: string;
+  fagent_token: string | null;
+}
+
+export interface CommandResult {
+  action: Record<string, unknown>;
+  ok: boolean;
+  /** Set when the command failed: the error to report (its attempt is already audited). */
+  error?: Error;
+}
+
+/** drain / ready / maint on one server: FAgent through the breaker, audited, stored status updated on success. */
+export class ServerCommands {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly client: FagentClient,
+    private readonly log: Logger,
+  ) {}
+
+  async execute(serverId: number, command: Command, ctx: CommandContext): Promise<CommandResult> {
+    const rows: Target[] = await this.ds.query(
+      `SELECT s.id AS server_id, s.server_name, s.status, s.removed_at IS NOT NULL AS server_removed,
+              b.backend_name, b.removed_at IS NOT NULL AS backend_removed,
+              i.id AS instance_id, i.name AS instance_name, h.fagent_url, h.fagent_token
+         FROM haproxy_servers s
+         JOIN haproxy_backends b ON b.id = s.backend_id
+         JOIN haproxy_instances i ON i.id = b.instance_id
+         JOIN hosts h ON h.id = i.host_id
+        WHERE s.id = $1`,
+      [serverId],
+    );
+    const t = rows[0];
+    if (!t) throw notFound(`server ${serverId}`);
+    const startedAt = new Date();
+    const base = {
+      serverId: t.server_id,
+      instanceId: t.instance_id,
+      instanceName: t.instance_name,
+      backendName: t.backend_name,
+      serverName: t.server_name,
+      command,
+      actor: ctx.actor,
+      source: ctx.source,
+      operationId: ctx.operationId,
+      statusBefore: t.status,
+      startedAt,
+    };
+    const log = this.log.child({ instance: t.instance_name, backend: t.backend_name, server: t.server_name, command, actor: ctx.actor });
+
+    if (t.server_removed || t.backend_removed) {
+      const error = conflict(`server ${t.server_name} of backend ${t.backend_name} is no longer in HAProxy's configuration`);
+      const action = await recordAction(this.ds, { ...base, success: false, error: error.message, durationMs: 0 });
+      return { action, ok: false, error };
+    }
+
+    try {
+      await this.client.command(
+        { instanceId: t.instance_id, instanceName: t.instance_name, baseUrl: t.fagent_url, token: t.fagent_token },
+        t.backend_name,
+        t.server_name,
+        command,
+      );
+    } catch (err) {
+      const durationMs = Date.now() - startedAt.getTime();
+      const action = await recordAction(this.ds, { ...base, success: false, error: (err as Error).message, durationMs });
+      log.warn({ err: (err as Error).message, duration_ms: durationMs }, 'command failed');
+      return { action, ok: false, error: err as Error };
+    }
+
+    const durationMs = Date.now() - startedAt.getTime();
+    const after = STATUS_AFTER_COMMAND[command];
+    const action = await this.ds.transaction(async (m) => {
+      if (after !== t.status) {
+        await m.query(
+          `UPDATE haproxy_servers SET status = $2, raw_status = $2, status_changed_at = $3, updated_at = $3 WHERE id = $1`,
+          [t.server_id, after, new Date()],
+        );
+        await m.query(
+          `INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at)
+           VALUES ($1, $2, $3, $3, 'command', $4)`,
+          [t.server_id, t.status, after, new Date()],
+        );
+      }
+      return recordAction(m.queryRunner!, { ...base, success: true, statusAfter: after, durationMs });
+    });
+    log.info({ duration_ms: durationMs }, 'command done');
+    return { action, ok: true };
+  }
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const int = (min: number, max: number) => z.coerce.number().int('must be an integer').min(min).max(max);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+/** Every setting the service reads from its environment, with the seed's defaults. */
+const envSchema = z.object({
+  HAPROXY_ENABLED: bool.default(true),
+  HAPROXY_POLLING_INTERVAL: int(1, 86_400).default(60),
+  HAPROXY_CACHE_TTL: int(0, 86_400).default(30),
+  HAPROXY_REQUEST_TIMEOUT: z.coerce.number().positive().max(600).default(10),
+  HAPROXY_MAX_RETRIES: int(0, 10).default(3),
+  HAPROXY_RETRY_BASE_DELAY_MS: int(0, 60_000).default(200),
+  HAPROXY_CIRCUIT_BREAKER_THRESHOLD: int(1, 1000).default(5),
+  HAPROXY_CIRCUIT_BREAKER_TIMEOUT: z.coerce.number().positive().max(86_400).default(300),
+  HAPROXY_SYNC_CONCURRENCY: int(1, 1024).default(16),
+  HAPROXY_SYNC_HOST_CONCURRENCY: int(1, 256).default(4),
+  HAPROXY_FETCH_CONCURRENCY: int(1, 256).default(8),
+  HAPROXY_FAGENT_TOKEN: optionalString,
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65_535).default(8080),
+  DATABASE_URL: optionalString.pipe(z.string().url('must be a postgres:// URL').optional()),
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_PG_PORT: int(1, 65_535).default(54_329),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BOOTSTRAP_ADMIN_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  MAX_BODY_BYTES: int(1024, 10_000_000).default(1_000_000),
+});
+
+export interface AppConfig {
+  enabled: boolean;
+  pollingIntervalSec: number;
+  cacheTtlSec: number;
+  requestTimeoutMs: number;
+  maxRetries: number;
+  retryBaseDelayMs: number;
+  breakerThreshold: number;
+  breakerResetTimeoutMs: number;
+  syncConcurrency: number;
+  syncHostConcurrency: number;
+  fetchConcurrency: number;
+  fagentToken?: string;
+  host: string;
+  port: number;
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPgPort: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  bootstrapAdminToken?: string;
+  maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; every problem is listed in one clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new ConfigError(`Invalid configuration:\n${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    enabled: e.HAPROXY_ENABLED,
+    pollingIntervalSec: e.HAPROXY_POLLING_INTERVAL,
+    cacheTtlSec: e.HAPROXY_CACHE_TTL,
+    requestTimeoutMs: Math.round(e.HAPROXY_REQUEST_TIMEOUT * 1000),
+    maxRetries: e.HAPROXY_MAX_RETRIES,
+    retryBaseDelayMs: e.HAPROXY_RETRY_BASE_DELAY_MS,
+    breakerThreshold: e.HAPROXY_CIRCUIT_BREAKER_THRESHOLD,
+    breakerResetTimeoutMs: Math.round(e.HAPROXY_CIRCUIT_BREAKER_TIMEOUT * 1000),
+    syncConcurrency: e.HAPROXY_SYNC_CONCURRENCY,
+    syncHostConcurrency: e.HAPROXY_SYNC_HOST_CONCURRENCY,
+    fetchConcurrency: e.HAPROXY_FETCH_CONCURRENCY,
+    fagentToken: e.HAPROXY_FAGENT_TOKEN,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    logLevel: e.LOG_LEVEL,
+    bootstrapAdminToken: e.BOOTSTRAP_ADMIN_TOKEN,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+  };
+}

@@ -1,0 +1,36 @@
+import { types } from 'pg';
+import { DataSource } from 'typeorm';
+import { entities } from '../entities';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSchema';
+
+// bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
+types.setTypeParser(types.builtins.INT8, (v) => Number(v));
+
+export const migrations = [InitialSchema1764000000000];
+
+export interface DataSourceOptions {
+  url: string;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+/** The schema comes only from migrations; `synchronize` stays off everywhere. */
+export function createDataSource(opts: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: opts.url,
+    entities,
+    migrations,
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+    extra: { max: opts.poolSize ?? 20, application_name: opts.applicationName ?? 'haproxy-control' },
+  });
+}
+
+export async function openDatabase(opts: DataSourceOptions): Promise<DataSource> {
+  const ds = createDataSource(opts);
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  return ds;
+}

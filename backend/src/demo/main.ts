@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+/**
+ * `npm run demo`: a demo fleet of real HAProxy processes behind one agent, registered in a backend
+ * (DEMO_BACKEND_URL + DEMO_ADMIN_TOKEN) or in one started here. Wiring only.
+ */
+import { randomBytes } from 'node:crypto';
+import { startService } from '../service';
+import { DemoFleet, startDemoFleet } from './fleet';
+import { findHaproxyBinary } from './haproxy-process';
+import { registerDemoFleet } from './register';
+
+interface Backend {
+  url: string;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+/** The backend in this process, with a known admin token so the demo can register its fleet. */
+async function startBackendInProcess(): Promise<Backend> {
+  const adminToken = process.env.BOOTSTRAP_ADMIN_TOKEN || randomBytes(24).toString('base64url');
+  // A livelier default than the production 60 s, unless the user chose one.
+  const polling = process.env.HAPROXY_POLLING_INTERVAL ? {} : { pollingIntervalSec: 10 };
+  const service = await startService({ bootstrapAdminToken: adminToken, ...polling });
+  return { url: service.url, adminToken, stop: () => service.stop() };
+}
+
+function externalBackend(env: NodeJS.ProcessEnv): Backend | null {
+  const url = env.DEMO_BACKEND_URL?.trim();
+  const adminToken = env.DEMO_ADMIN_TOKEN?.trim();
+  if (!url && !adminToken) return null;
+  if (!url || !adminToken) throw new Error('Set both DEMO_BACKEND_URL and DEMO_ADMIN_TOKEN, or neither to start a backend here.');
+  return { url, adminToken, stop: async () => undefined };
+}
+
+function describe(fleet: DemoFleet, backend: Backend): string {
+  const lines = ['', 'HAProxy demo fleet is running.', ''];
+  for (const instance of fleet.instances) {
+    lines.push(`  instance ${instance.name} (host ${instance.hostName}, pid ${instance.haproxy.pid})`);
+    lines.push(`    runtime API  ${instance.socketPath}`);
+    for (const b of instance.backends) {
+      const statuses = b.servers.map((s) => `${s.name}=${s.expectedStatus}${s.backup ? ' (backup)' : ''}`).join(', ');
+      lines.push(`    ${b.frontendUrl.padEnd(28)} -> ${b.name}: ${statuses}`);
+    }
+  }
+  lines.push(
+    '',
+    `  agent    ${fleet.agentUrl}   (Authorization: Bearer ${fleet.agentToken})`,
+    `           curl -H 'Authorization: Bearer ${fleet.agentToken}' ${fleet.agentUrl}/api/haproxy/edge-1/backends`,
+    `  backend  ${backend.url}   (admin token: ${backend.adminToken})`,
+    `           curl -H 'Authorization: Bearer ${backend.adminToken}' ${backend.url}/api/haproxy/summary`,
+    '',
+    'Press Ctrl-C to stop everything.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  if (!findHaproxyBinary()) {
+    console.error(
+      'The demo needs the haproxy binary, which was not found (PATH, /usr/sbin, HAPROXY_BIN).\n' +
+        'Install it with:  sudo apt-get install haproxy   (Debian/Ubuntu), then run npm run demo again.',
+    );
+    process.exit(1);
+  }
+
+  const external = externalBackend(process.env);
+  const fleet = await startDemoFleet({
+    agentHost: process.env.DEMO_AGENT_HOST,
+    agentPort: process.env.DEMO_AGENT_PORT ? Number(process.env.DEMO_AGENT_PORT) : undefined,
+  });
+  let backend: Backend | undefined;
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await fleet.stop().catch((err) => console.error('stopping the fleet failed:', err));
+    await backend?.stop().catch((err) => console.error('stopping the backend failed:', err));
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  try {
+    backend = external ?? (await startBackendInProcess());
+    const ids = await registerDemoFleet(backend.url, backend.adminToken, fleet);
+    console.log(describe(fleet, backend));
+    console.log(`Registered ${Object.keys(ids.hosts).length} hosts, ${Object.keys(ids.instances).length} instances, ${Object.keys(ids.applications).length} applications.`);
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    await stopAll(1);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+import NodeCache from 'node-cache';
+
+/** Validated FAgent answers per instance, so repeated reads within the TTL do not hit the agent. */
+export class FagentCache {
+  private readonly cache: NodeCache;
+
+  constructor(ttlSec: number) {
+    // useClones: the cached arrays are handed out read-only; cloning 1,000 servers per read is waste.
+    this.cache = new NodeCache({ stdTTL: ttlSec, checkperiod: Math.max(ttlSec, 10), useClones: false });
+  }
+
+  get enabled(): boolean {
+    return this.cache.options.stdTTL !== 0;
+  }
+
+  get<T>(instanceId: number, key: string): T | undefined {
+    return this.enabled ? this.cache.get<T>(`${instanceId}\u0000${key}`) : undefined;
+  }
+
+  set<T>(instanceId: number, key: string, value: T): void {
+    if (this.enabled) this.cache.set(`${instanceId}\u0000${key}`, value);
+  }
+
+  /** Drops every entry of one instance (after a command changed its state). */
+  invalidate(instanceId: number): void {
+    const prefix = `${instanceId}\u0000`;
+    this.cache.del(this.cache.keys().filter((k) => k.startsWith(prefix)));
+  }
+
+  stats(): { hits: number; misses: number; keys: number } {
+    const s = this.cache.getStats();
+    return { hits: s.hits, misses: s.misses, keys: s.keys };
+  }
+
+  close(): void {
+    this.cache.close();
+  }
+}

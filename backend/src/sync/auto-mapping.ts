@@ -1,0 +1,77 @@
+import { isIP } from 'node:net';
+
+export interface MappingHost {
+  id: number;
+  name: string;
+  address: string;
+}
+
+export interface MappingApplication {
+  id: number;
+  name: string;
+  hostId: number | null;
+}
+
+export interface MappingDecision {
+  applicationId: number | null;
+  /** Why nothing was mapped when that is worth telling the user (ambiguity); null otherwise. */
+  note: string | null;
+}
+
+/** The host part of a server address: port stripped; an IP whole, a DNS name's first label. */
+export function hostKey(address: string): string | null {
+  let host = address.trim();
+  if (host === '') return null;
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
+  if (bracketed) host = bracketed[1];
+  else if ((host.match(/:/g) ?? []).length === 1) host = host.slice(0, host.indexOf(':'));
+  if (host === '') return null;
+  if (isIP(host)) return host.toLowerCase();
+  return host.split('.')[0].toLowerCase() || null;
+}
+
+/**
+ * Index of hosts and applications for auto-mapping (seed section 11), made deterministic: a key that
+ * matches several hosts, or a host with several applications that the backend name does not single out,
+ * maps to nothing and says why.
+ */
+export class MappingIndex {
+  private readonly hostsByKey = new Map<string, MappingHost[]>();
+  private readonly appsByHost = new Map<number, MappingApplication[]>();
+
+  constructor(hosts: readonly MappingHost[], applications: readonly MappingApplication[]) {
+    for (const h of hosts) {
+      const keys = new Set([hostKey(h.name), hostKey(h.address)].filter((k): k is string => k !== null));
+      for (const k of keys) {
+        const list = this.hostsByKey.get(k) ?? [];
+        list.push(h);
+        this.hostsByKey.set(k, list);
+      }
+    }
+    for (const a of applications) {
+      if (a.hostId === null) continue;
+      const list = this.appsByHost.get(a.hostId) ?? [];
+      list.push(a);
+      this.appsByHost.set(a.hostId, list);
+    }
+  }
+
+  resolve(address: string, backendName: string): MappingDecision {
+    const key = hostKey(address);
+    if (!key) return { applicationId: null, note: null };
+    const hosts = this.hostsByKey.get(key) ?? [];
+    if (hosts.length === 0) return { applicationId: null, note: null };
+    if (hosts.length > 1) {
+      const names = hosts.map((h) => h.name).sort().join(', ');
+      return { applicationId: null, note: `ambiguous: "${key}" matches hosts ${names}` };
+    }
+    const host = hosts[0];
+    const apps = this.appsByHost.get(host.id) ?? [];
+    if (apps.length === 0) return { applicationId: null, note: null };
+    if (apps.length === 1) return { applicationId: apps[0].id, note: null };
+    const byBackend = apps.filter((a) => a.name.toLowerCase() === backendName.toLowerCase());
+    if (byBackend.length === 1) return { applicationId: byBackend[0].id, note: null };
+    const names = apps.map((a) => a.name).sort().join(', ');
+    return { applicationId: null, note: `ambiguous: host ${host.name} runs applications ${names}` };
+  }
+}

@@ -1,0 +1,187 @@
+import { normaliseStatus, ServerStatus } from '../domain/status';
+import type { FagentServer } from '../fagent/schemas';
+
+export interface StoredBackend {
+  id: number;
+  name: string;
+  removed: boolean;
+}
+
+export interface StoredServer {
+  id: number;
+  backendId: number;
+  name: string;
+  address: string;
+  status: ServerStatus;
+  rawStatus: string;
+  weight: number;
+  currentSessions: number;
+  maxSessions: number;
+  removed: boolean;
+}
+
+export type BackendAnswer = { ok: true; servers: FagentServer[] } | { ok: false; error: string };
+
+/** What the agent said about the instance, for the backends in scope. */
+export interface FetchedInstance {
+  /** Every backend the agent listed (in and out of scope). */
+  backends: string[];
+  /** Per in-scope backend: its servers, or why they could not be read. */
+  servers: Map<string, BackendAnswer>;
+}
+
+export interface ServerRow {
+  backendName: string;
+  name: string;
+  address: string;
+  status: ServerStatus;
+  rawStatus: string;
+  weight: number;
+  currentSessions: number;
+  maxSessions: number;
+  statusChanged: boolean;
+}
+
+export interface HistoryRow {
+  /** Known for stored servers; new servers get their id from the insert. */
+  serverId?: number;
+  backendName: string;
+  serverName: string;
+  fromStatus: ServerStatus | null;
+  toStatus: ServerStatus;
+  rawStatus: string;
+  cause: 'sync' | 'restored';
+}
+
+export interface SyncPlan {
+  /** Backends to insert or restore (removed_at cleared, same id). */
+  upsertBackends: string[];
+  removeBackendIds: number[];
+  /** New, changed or restored servers. */
+  upsertServers: ServerRow[];
+  removeServerIds: number[];
+  history: HistoryRow[];
+  /** In-scope backends whose server list was read, with the servers it listed (for metric samples). */
+  sampledBackends: Map<string, ServerRow[]>;
+  failedBackends: Array<{ backend: string; error: string }>;
+  unchangedServers: number;
+}
+
+/**
+ * Decides what one sync changes, by DESIGN.md's rules that protect data: only a successful answer can
+ * soft-delete; a backend whose server list failed keeps its servers; out-of-scope backends are untouched.
+ * Pure: no I/O, so every rule is tested without a database.
+ */
+export function planSync(
+  storedBackends: readonly StoredBackend[],
+  storedServers: readonly StoredServer[],
+  fetched: FetchedInstance,
+  inScope: (backend: string) => boolean,
+): SyncPlan {
+  const plan: SyncPlan = {
+    upsertBackends: [],
+    removeBackendIds: [],
+    upsertServers: [],
+    removeServerIds: [],
+    history: [],
+    sampledBackends: new Map(),
+    failedBackends: [],
+    unchangedServers: 0,
+  };
+  const listed = new Set(fetched.backends.filter(inScope));
+  const backendByName = new Map(storedBackends.map((b) => [b.name, b]));
+  const backendById = new Map(storedBackends.map((b) => [b.id, b]));
+
+  for (const name of listed) {
+    const stored = backendByName.get(name);
+    if (!stored || stored.removed) plan.upsertBackends.push(name);
+  }
+  for (const b of storedBackends) {
+    if (!b.removed && inScope(b.name) && !listed.has(b.name)) plan.removeBackendIds.push(b.id);
+  }
+
+  const serversByBackend = new Map<string, Map<string, StoredServer>>();
+  for (const s of storedServers) {
+    const backend = backendById.get(s.backendId);
+    if (!backend) continue;
+    let m = serversByBackend.get(backend.name);
+    if (!m) serversByBackend.set(backend.name, (m = new Map()));
+    m.set(s.name, s);
+  }
+
+  for (const backendName of listed) {
+    const answer = fetched.servers.get(backendName);
+    if (!answer) continue;
+    if (!answer.ok) {
+      plan.failedBackends.push({ backend: backendName, error: answer.error });
+      continue;
+    }
+    const stored = serversByBackend.get(backendName) ?? new Map<string, StoredServer>();
+    const seen = new Set<string>();
+    const rows: ServerRow[] = [];
+    for (const s of answer.servers) {
+      if (seen.has(s.name)) continue; // an agent listing a name twice: the first one counts
+      seen.add(s.name);
+      const status = normaliseStatus(s.status);
+      const prev = stored.get(s.name);
+      const row: ServerRow = {
+        backendName,
+        name: s.name,
+        address: s.address,
+        status,
+        rawStatus: s.status,
+        weight: s.weight,
+        currentSessions: s.current_sessions,
+        maxSessions: s.max_sessions,
+        statusChanged: !prev || prev.status !== status,
+      };
+      rows.push(row);
+      if (!prev) {
+        plan.upsertServers.push(row);
+        plan.history.push({ backendName, serverName: s.name, fromStatus: null, toStatus: status, rawStatus: s.status, cause: 'sync' });
+      } else if (prev.removed) {
+        plan.upsertServers.push(row);
+        plan.history.push({
+          serverId: prev.id,
+          backendName,
+          serverName: s.name,
+          fromStatus: prev.status,
+          toStatus: status,
+          rawStatus: s.status,
+          cause: 'restored',
+        });
+      } else if (differs(prev, row)) {
+        plan.upsertServers.push(row);
+        if (row.statusChanged) {
+          plan.history.push({
+            serverId: prev.id,
+            backendName,
+            serverName: s.name,
+            fromStatus: prev.status,
+            toStatus: status,
+            rawStatus: s.status,
+            cause: 'sync',
+          });
+        }
+      } else {
+        plan.unchangedServers++;
+      }
+    }
+    for (const prev of stored.values()) {
+      if (!prev.removed && !seen.has(prev.name)) plan.removeServerIds.push(prev.id);
+    }
+    plan.sampledBackends.set(backendName, rows);
+  }
+  return plan;
+}
+
+function differs(prev: StoredServer, row: ServerRow): boolean {
+  return (
+    prev.status !== row.status ||
+    prev.rawStatus !== row.rawStatus ||
+    prev.address !== row.address ||
+    prev.weight !== row.weight ||
+    prev.currentSessions !== row.currentSessions ||
+    prev.maxSessions !== row.maxSessions
+  );
+}

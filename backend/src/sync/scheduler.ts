@@ -1,0 +1,94 @@
+import cron, { ScheduledTask } from 'node-cron';
+import type { DataSource } from 'typeorm';
+import { Limiter } from '../concurrency/limiter';
+import type { Logger } from '../logger';
+import type { InstanceSync, SyncOptions, SyncOutcome } from './instance-sync';
+
+export interface SchedulerOptions {
+  pollingIntervalSec: number;
+  concurrency: number;
+  hostConcurrency: number;
+}
+
+export interface CycleReport {
+  startedAt: Date;
+  durationMs: number;
+  outcomes: SyncOutcome[];
+}
+
+/**
+ * Syncs every active instance each polling interval. node-cron ticks every second and a cycle starts when
+ * one is due and the previous one has finished, so any interval works and cycles never overlap.
+ * Concurrency is bounded across instances and per host.
+ */
+export class SyncScheduler {
+  private task?: ScheduledTask;
+  private running?: Promise<CycleReport>;
+  private lastStart = 0;
+  private readonly inFlight = new Map<number, Promise<SyncOutcome>>();
+  lastCycle?: CycleReport;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly sync: InstanceSync,
+    private readonly log: Logger,
+    private readonly opts: SchedulerOptions,
+  ) {}
+
+  start(): void {
+    this.task = cron.schedule('* * * * * *', () => {
+      if (this.running || Date.now() - this.lastStart < this.opts.pollingIntervalSec * 1000) return;
+      void this.runCycle().catch((err) => this.log.error({ err: (err as Error).message }, 'sync cycle failed'));
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.task?.stop();
+    this.task = undefined;
+    await this.running?.catch(() => undefined);
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** One cycle over all active instances of active hosts; concurrent calls share the running cycle. */
+  runCycle(): Promise<CycleReport> {
+    if (this.running) return this.running;
+    this.lastStart = Date.now();
+    this.running = this.cycle().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** Manual sync of one instance; a second request while one runs in this process joins it. */
+  syncInstance(instanceId: number, o: SyncOptions = {}): Promise<SyncOutcome> {
+    const existing = this.inFlight.get(instanceId);
+    if (existing) return existing;
+    const p = this.sync.sync(instanceId, o).finally(() => this.inFlight.delete(instanceId));
+    this.inFlight.set(instanceId, p);
+    return p;
+  }
+
+  private async cycle(): Promise<CycleReport> {
+    const startedAt = new Date();
+    const instances: Array<{ id: number; host_id: number }> = await this.ds.query(
+      `SELECT i.id, i.host_id FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
+        WHERE i.is_active AND h.is_active ORDER BY i.id`,
+    );
+    const global = new Limiter(this.opts.concurrency);
+    const perHost = new Map<number, Limiter>();
+    // Another replica that synced an instance within half an interval has done this cycle's work for it.
+    const skipIfSyncedWithinMs = (this.opts.pollingIntervalSec * 1000) / 2;
+    const outcomes = await Promise.all(
+      instances.map((i) => {
+        let hostLimiter = perHost.get(i.host_id);
+        if (!hostLimiter) perHost.set(i.host_id, (hostLimiter = new Limiter(this.opts.hostConcurrency)));
+        return hostLimiter.run(() => global.run(() => this.syncInstance(i.id, { skipIfSyncedWithinMs })));
+      }),
+    );
+    const report = { startedAt, durationMs: Date.now() - startedAt.getTime(), outcomes };
+    this.lastCycle = report;
+    const failed = outcomes.filter((o) => o.status === 'failed').length;
+    this.log.info({ instances: outcomes.length, failed, duration_ms: report.durationMs }, 'sync cycle done');
+    return report;
+  }
+}

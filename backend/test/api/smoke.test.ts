@@ -1,0 +1,40 @@
+import { FakeFagent } from '../support/fake-fagent';
+import { registerInstance, startTestService, TestService } from '../support/service';
+
+let t: TestService;
+let agent: FakeFagent;
+
+beforeAll(async () => {
+  agent = await new FakeFagent().start();
+  agent.setBackend('main', 'web', [
+    { name: 'web1', status: 'UP', address: 'web1.example.com:80' },
+    { name: 'web2', status: 'DOWN' },
+  ]);
+  t = await startTestService();
+});
+afterAll(async () => {
+  await t?.stop();
+  await agent?.stop();
+});
+
+test('register, sync, read back', async () => {
+  const { instanceId } = await registerInstance(t, agent.url, 'main');
+  const sync = await t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`);
+  expect(sync.status).toBe(200);
+  expect(sync.body.status).toBe('ok');
+  const backends = await t.call('GET', `/api/haproxy/instances/${instanceId}/backends`, { token: t.tokens.viewer });
+  expect(backends.body.backends).toHaveLength(1);
+  const servers = await t.call('GET', `/api/haproxy/backends/${backends.body.backends[0].id}/servers`, { token: t.tokens.viewer });
+  expect(servers.body.servers.map((s: { server_name: string; status: string }) => [s.server_name, s.status])).toEqual([
+    ['web1', 'UP'],
+    ['web2', 'DOWN'],
+  ]);
+  const summary = await t.call('GET', '/api/haproxy/summary', { token: t.tokens.viewer });
+  expect(summary.body.servers.by_status).toMatchObject({ UP: 1, DOWN: 1 });
+  const cmd = await t.call('POST', `/api/haproxy/servers/${servers.body.servers[0].id}/command`, {
+    token: t.tokens.operator,
+    body: { command: 'drain' },
+  });
+  expect(cmd.status).toBe(200);
+  expect(cmd.body.server.status).toBe('DRAIN');
+});

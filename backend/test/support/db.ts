@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '../../src/db/data-source';
+
+export interface TestDatabase {
+  url: string;
+  ds: DataSource;
+  drop(): Promise<void>;
+}
+
+const adminUrl = () => {
+  const url = process.env.TEST_PG_ADMIN_URL;
+  if (!url) throw new Error('TEST_PG_ADMIN_URL is not set: run the tests through jest (global setup starts PostgreSQL)');
+  return url;
+};
+
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: adminUrl() });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A fresh database with the schema from the real migrations. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `hpx_test_${randomBytes(6).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  const ds = await openDatabase({ url: url.toString(), poolSize: 20 });
+  return {
+    url: url.toString(),
+    ds,
+    async drop() {
+      if (ds.isInitialized) await ds.destroy();
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
