@@ -1,0 +1,112 @@
+import { FetchedInstance, planSync, StoredBackend, StoredServer } from '../../src/sync/diff';
+
+const server = (name: string, status = 'UP', extra: Partial<{ weight: number; current_sessions: number }> = {}) => ({
+  name,
+  address: '10.0.0.1:80',
+  status,
+  weight: extra.weight ?? 1,
+  current_sessions: extra.current_sessions ?? 0,
+  max_sessions: 10,
+});
+
+const stored = (id: number, backendId: number, name: string, status: StoredServer['status'] = 'UP', removed = false): StoredServer => ({
+  id,
+  backendId,
+  name,
+  address: '10.0.0.1:80',
+  status,
+  rawStatus: status,
+  weight: 1,
+  currentSessions: 0,
+  maxSessions: 10,
+  removed,
+});
+
+const fetched = (backends: Record<string, ReturnType<typeof server>[] | Error>, extraListed: string[] = []): FetchedInstance => ({
+  backends: [...Object.keys(backends), ...extraListed],
+  servers: new Map(
+    Object.entries(backends).map(([b, v]) => [b, v instanceof Error ? { ok: false as const, error: v.message } : { ok: true as const, servers: v }]),
+  ),
+});
+
+const all = () => true;
+
+describe('planSync', () => {
+  const backends: StoredBackend[] = [
+    { id: 1, name: 'web', removed: false },
+    { id: 2, name: 'api', removed: false },
+  ];
+
+  test('new backends and servers are created with a first history row', () => {
+    const plan = planSync([], [], fetched({ web: [server('w1'), server('w2', 'DOWN 1/3')] }), all);
+    expect(plan.upsertBackends).toEqual(['web']);
+    expect(plan.upsertServers.map((s) => [s.name, s.status, s.rawStatus])).toEqual([
+      ['w1', 'UP', 'UP'],
+      ['w2', 'DOWN', 'DOWN 1/3'],
+    ]);
+    expect(plan.history.map((h) => [h.serverName, h.fromStatus, h.toStatus])).toEqual([
+      ['w1', null, 'UP'],
+      ['w2', null, 'DOWN'],
+    ]);
+  });
+
+  test('a backend missing from a complete answer is soft-deleted; servers missing from their list too', () => {
+    const plan = planSync(backends, [stored(10, 1, 'w1'), stored(11, 1, 'w2'), stored(20, 2, 'a1')], fetched({ web: [server('w1')] }), all);
+    expect(plan.removeBackendIds).toEqual([2]);
+    expect(plan.removeServerIds).toEqual([11]);
+    expect(plan.upsertServers).toEqual([]);
+    expect(plan.unchangedServers).toBe(1);
+  });
+
+  test("a backend whose server list failed keeps its servers and is reported", () => {
+    const plan = planSync(backends, [stored(10, 1, 'w1'), stored(20, 2, 'a1')], fetched({ web: [server('w1')], api: new Error('HTTP 500') }), all);
+    expect(plan.removeServerIds).toEqual([]);
+    expect(plan.removeBackendIds).toEqual([]);
+    expect(plan.failedBackends).toEqual([{ backend: 'api', error: 'HTTP 500' }]);
+    expect(plan.sampledBackends.has('api')).toBe(false);
+  });
+
+  test('backends outside the scope are neither soft-deleted nor read', () => {
+    const inScope = (b: string) => b === 'web';
+    const plan = planSync(backends, [stored(10, 1, 'w1'), stored(20, 2, 'a1')], fetched({ web: [server('w1')] }), inScope);
+    expect(plan.removeBackendIds).toEqual([]);
+    expect(plan.removeServerIds).toEqual([]);
+    const listedButOut = planSync([], [], { backends: ['web', 'other'], servers: new Map([['web', { ok: true, servers: [] }]]) }, inScope);
+    expect(listedButOut.upsertBackends).toEqual(['web']);
+  });
+
+  test('a reappearing backend and server are restored, keeping their ids', () => {
+    const plan = planSync(
+      [{ id: 1, name: 'web', removed: true }],
+      [stored(10, 1, 'w1', 'MAINT', true)],
+      fetched({ web: [server('w1', 'UP')] }),
+      all,
+    );
+    expect(plan.upsertBackends).toEqual(['web']);
+    expect(plan.upsertServers.map((s) => s.name)).toEqual(['w1']);
+    expect(plan.history).toEqual([expect.objectContaining({ serverId: 10, fromStatus: 'MAINT', toStatus: 'UP', cause: 'restored' })]);
+  });
+
+  test('only a real status change writes history; other changes only update the row', () => {
+    const plan = planSync(
+      backends.slice(0, 1),
+      [stored(10, 1, 'w1'), stored(11, 1, 'w2'), stored(12, 1, 'w3')],
+      fetched({ web: [server('w1', 'UP 2/3'), server('w2', 'UP', { current_sessions: 7 }), server('w3', 'DRAIN')] }),
+      all,
+    );
+    expect(plan.upsertServers.map((s) => s.name)).toEqual(['w1', 'w2', 'w3']);
+    expect(plan.history.map((h) => [h.serverId, h.fromStatus, h.toStatus])).toEqual([[12, 'UP', 'DRAIN']]);
+  });
+
+  test('nothing changed: nothing to write but the metric sample', () => {
+    const plan = planSync(backends.slice(0, 1), [stored(10, 1, 'w1')], fetched({ web: [server('w1')] }), all);
+    expect(plan).toMatchObject({ upsertBackends: [], removeBackendIds: [], upsertServers: [], removeServerIds: [], history: [], unchangedServers: 1 });
+    expect(plan.sampledBackends.get('web')).toHaveLength(1);
+  });
+
+  test('a server listed twice counts once', () => {
+    const plan = planSync([], [], fetched({ web: [server('w1', 'UP'), server('w1', 'DOWN')] }), all);
+    expect(plan.upsertServers).toHaveLength(1);
+    expect(plan.upsertServers[0].status).toBe('UP');
+  });
+});
