@@ -1,0 +1,177 @@
+/**
+ * Types of the backend REST API, mirroring docs/api-draft.md (backend/src/api/openapi.yaml once it exists).
+ * All JSON is snake_case.
+ */
+
+export const SERVER_STATUSES = ['UP', 'DOWN', 'DRAIN', 'MAINT', 'NOLB', 'UNKNOWN'] as const;
+export type ServerStatus = (typeof SERVER_STATUSES)[number];
+/** The statuses an operator filters by (UNKNOWN is shown but not offered as a filter). */
+export const FILTER_STATUSES = ['UP', 'DOWN', 'DRAIN', 'MAINT', 'NOLB'] as const;
+
+export type StatusCounts = Partial<Record<ServerStatus, number>>;
+
+export type ApiRole = 'viewer' | 'operator' | 'admin';
+export type ServerCommand = 'drain' | 'ready' | 'maint';
+export const SERVER_COMMANDS: ServerCommand[] = ['drain', 'ready', 'maint'];
+
+export type ApiErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'fagent_error'
+  | 'breaker_open'
+  | 'internal';
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode | string; message: string };
+}
+
+export interface Me {
+  token_name: string;
+  role: ApiRole;
+}
+
+export interface FailingInstance {
+  id: number;
+  name: string;
+  host_name: string;
+  last_sync_error: string | null;
+  last_sync_at: string | null;
+}
+
+export interface Summary {
+  instances: { total: number; active: number; failing: number; breaker_open: number };
+  backends: number;
+  servers: { total: number; by_status: StatusCounts };
+  last_sync_at: string | null;
+  failing_instances: FailingInstance[];
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface Instance {
+  id: number;
+  name: string;
+  host_id: number;
+  host_name: string;
+  is_active: boolean;
+  socket_path: string | null;
+  backend_scope: string[] | null;
+  last_sync_at: string | null;
+  last_sync_success: boolean | null;
+  last_sync_error: string | null;
+  last_sync_duration_ms: number | null;
+  consecutive_failures: number;
+  breaker_state: BreakerState;
+  backend_count: number;
+  server_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Backend {
+  id: number;
+  instance_id: number;
+  backend_name: string;
+  server_count: number;
+  status_counts: StatusCounts;
+  created_at: string;
+  updated_at: string;
+}
+
+export type MappingKind = 'manual' | 'auto';
+
+export interface Server {
+  id: number;
+  backend_id: number;
+  backend_name: string;
+  instance_id: number;
+  instance_name: string;
+  server_name: string;
+  address: string | null;
+  status: ServerStatus;
+  raw_status: string | null;
+  weight: number | null;
+  current_sessions: number | null;
+  max_sessions: number | null;
+  application_id: number | null;
+  application_name: string | null;
+  mapping_kind: MappingKind | null;
+  mapping_note: string | null;
+  status_changed_at: string | null;
+  updated_at: string;
+}
+
+export interface ServerList {
+  servers: Server[];
+  total: number;
+}
+
+export type ActionSource = 'ui' | 'api' | 'orchestrator' | 'bulk' | string;
+
+export interface Action {
+  id: number;
+  server_id: number | null;
+  instance_id: number | null;
+  instance_name: string | null;
+  backend_name: string | null;
+  server_name: string | null;
+  command: ServerCommand;
+  actor: string | null;
+  source: ActionSource;
+  operation_id: string | null;
+  success: boolean;
+  error: string | null;
+  status_before: ServerStatus | null;
+  status_after: ServerStatus | null;
+  started_at: string;
+  duration_ms: number | null;
+}
+
+export interface ActionList {
+  actions: Action[];
+  total: number;
+}
+
+export interface CommandResult {
+  action: Action;
+  server: Server;
+}
+
+export interface SyncAccepted {
+  accepted: boolean;
+  instance_id: number;
+}
+
+export interface Host {
+  id: number;
+  name: string;
+  address: string | null;
+  fagent_url: string;
+  is_active: boolean;
+  instance_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Application {
+  id: number;
+  name: string;
+  host_id: number | null;
+  host_name: string | null;
+  created_at: string;
+}
+
+export interface ActionFilters {
+  server_id?: number;
+  instance_id?: number;
+  actor?: string;
+  command?: ServerCommand;
+  success?: boolean;
+  since?: string;
+  until?: string;
+  limit?: number;
+  offset?: number;
+}

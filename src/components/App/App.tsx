@@ -1,0 +1,32 @@
+import React, { Suspense, lazy, useMemo } from 'react';
+import { Navigate, Route, Routes } from 'react-router-dom';
+import type { AppRootProps } from '@grafana/data';
+import { LoadingPlaceholder } from '@grafana/ui';
+import { ROUTES } from '../../constants';
+import type { AppSettings } from '../../types';
+import { PluginSettingsProvider } from '../PluginSettings/PluginSettings';
+
+const HaproxyPage = lazy(() => import('../../pages/Haproxy/Haproxy'));
+const HostsPage = lazy(() => import('../../pages/Hosts/Hosts'));
+const HostDetailsPage = lazy(() => import('../../pages/HostDetails/HostDetails'));
+const ActionsPage = lazy(() => import('../../pages/Actions/Actions'));
+
+/** Routes only: each page loads its own data. */
+function App({ meta }: AppRootProps<AppSettings>) {
+  const settings = useMemo(() => ({ jsonData: meta.jsonData ?? {} }), [meta.jsonData]);
+  return (
+    <PluginSettingsProvider value={settings}>
+      <Suspense fallback={<LoadingPlaceholder text="Loading..." />}>
+        <Routes>
+          <Route path={ROUTES.HAProxy} element={<HaproxyPage />} />
+          <Route path={ROUTES.Hosts} element={<HostsPage />} />
+          <Route path={`${ROUTES.Hosts}/:id`} element={<HostDetailsPage />} />
+          <Route path={ROUTES.Actions} element={<ActionsPage />} />
+          <Route path="*" element={<Navigate to={ROUTES.HAProxy} replace />} />
+        </Routes>
+      </Suspense>
+    </PluginSettingsProvider>
+  );
+}
+
+export default App;

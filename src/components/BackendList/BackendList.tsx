@@ -1,0 +1,90 @@
+import React, { useEffect, useState } from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Collapse, Pagination, Stack, Text, useStyles2 } from '@grafana/ui';
+import { SERVER_STATUSES, type Server, type ServerCommand } from '../../api/types';
+import { ServerTable } from '../ServerTable/ServerTable';
+import { StatusBadge } from '../StatusBadge/StatusBadge';
+import type { FilteredBackend } from './BackendList.utils';
+
+export const BACKENDS_PER_PAGE = 50;
+
+interface Props {
+  backends: FilteredBackend[];
+  canAct: boolean;
+  onCommand: (server: Server, command: ServerCommand) => void;
+  onMap: (server: Server) => void;
+  /** Changes whenever the filters change: the list goes back to its first page. */
+  filterKey: string;
+}
+
+/**
+ * The accordion of backends. Only the current page of backends is rendered (50 at a time) and a collapsed
+ * backend renders no rows, so a fleet of 1,000 backends x 20 servers stays responsive.
+ */
+export function BackendList({ backends, canAct, onCommand, onMap, filterKey }: Props) {
+  const styles = useStyles2(getStyles);
+  const [page, setPage] = useState(1);
+  const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
+
+  useEffect(() => setPage(1), [filterKey]);
+
+  const pages = Math.max(1, Math.ceil(backends.length / BACKENDS_PER_PAGE));
+  const current = Math.min(page, pages);
+  const shown = backends.slice((current - 1) * BACKENDS_PER_PAGE, current * BACKENDS_PER_PAGE);
+
+  const toggle = (id: number, open: boolean) =>
+    setExpanded((prev) => {
+      const next = new Set(prev);
+      if (open) {
+        next.add(id);
+      } else {
+        next.delete(id);
+      }
+      return next;
+    });
+
+  return (
+    <Stack direction="column" gap={1}>
+      <Text color="secondary" variant="bodySmall">
+        {backends.length} backend{backends.length === 1 ? '' : 's'}
+        {pages > 1 && ` — page ${current} of ${pages}`}
+      </Text>
+      <div role="list" aria-label="Backends">
+        {shown.map((b) => (
+          <div role="listitem" key={b.backendId} aria-label={`Backend ${b.backendName} on ${b.instanceName}`}>
+            <Collapse
+              className={styles.collapse}
+              isOpen={expanded.has(b.backendId)}
+              onToggle={(open) => toggle(b.backendId, open)}
+              label={
+                <Stack gap={1} alignItems="center" wrap="wrap">
+                  <span className={styles.name}>{b.backendName}</span>
+                  <Text color="secondary" variant="bodySmall">
+                    {b.instanceName}
+                  </Text>
+                  <Text color="secondary" variant="bodySmall">
+                    {b.visible.length === b.servers.length
+                      ? `${b.servers.length} servers`
+                      : `${b.visible.length} of ${b.servers.length} servers shown`}
+                  </Text>
+                  {SERVER_STATUSES.filter((s) => b.counts[s]).map((s) => (
+                    <StatusBadge key={s} status={s} suffix={b.counts[s]} />
+                  ))}
+                </Stack>
+              }
+            >
+              <ServerTable servers={b.visible} canAct={canAct} onCommand={onCommand} onMap={onMap} />
+            </Collapse>
+          </div>
+        ))}
+      </div>
+      <Pagination currentPage={current} numberOfPages={pages} onNavigate={setPage} hideWhenSinglePage />
+    </Stack>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  collapse: css({ marginBottom: theme.spacing(0.5) }),
+  name: css({ fontWeight: theme.typography.fontWeightMedium }),
+});

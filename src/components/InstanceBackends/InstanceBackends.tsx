@@ -1,0 +1,52 @@
+import React, { useMemo } from 'react';
+import { Alert, type Column, InteractiveTable, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
+import { SERVER_STATUSES, type Backend } from '../../api/types';
+import { useInstanceBackends } from '../../data/useInstanceBackends';
+import { formatAgo } from '../../utils/format';
+import { StatusBadge } from '../StatusBadge/StatusBadge';
+
+/** Backends of one instance with their statistics; mounted (and so loaded) only when the instance is expanded. */
+export function InstanceBackends({ instanceId }: { instanceId: number }) {
+  const backends = useInstanceBackends(instanceId);
+  const columns = useMemo<Array<Column<Backend>>>(
+    () => [
+      { id: 'backend_name', header: 'Backend', sortType: 'string' },
+      { id: 'server_count', header: 'Servers', sortType: 'number' },
+      {
+        id: 'status_counts',
+        header: 'By status',
+        cell: ({ row }) => (
+          <Stack gap={0.5} wrap="wrap">
+            {SERVER_STATUSES.filter((s) => row.original.status_counts[s]).map((s) => (
+              <StatusBadge key={s} status={s} suffix={row.original.status_counts[s]} />
+            ))}
+          </Stack>
+        ),
+      },
+      { id: 'updated_at', header: 'Updated', cell: ({ row }) => formatAgo(row.original.updated_at) },
+    ],
+    []
+  );
+
+  if (backends.loading) {
+    return <LoadingPlaceholder text="Loading backends..." />;
+  }
+  if (backends.error) {
+    return (
+      <Alert severity="error" title="Backends could not be loaded">
+        {backends.error.message}
+      </Alert>
+    );
+  }
+  if (!backends.data || backends.data.length === 0) {
+    return <Text color="secondary">This instance has no backends (yet).</Text>;
+  }
+  return (
+    <InteractiveTable
+      columns={columns}
+      data={backends.data}
+      getRowId={(b: Backend) => String(b.id)}
+      pageSize={backends.data.length > 25 ? 25 : 0}
+    />
+  );
+}

@@ -1,0 +1,74 @@
+import React, { useMemo } from 'react';
+import { Badge, Button, type Column, InteractiveTable, Tooltip } from '@grafana/ui';
+import type { Instance } from '../../api/types';
+import { formatAgo, formatTime } from '../../utils/format';
+
+interface Props {
+  instances: Instance[];
+  canAct: boolean;
+  /** Instance ids whose sync request is in flight. */
+  syncing: number[];
+  onSync: (instance: Instance) => void;
+}
+
+export function SyncStatusBadge({ instance }: { instance: Instance }) {
+  if (!instance.is_active) {
+    return <Badge color="darkgrey" text="inactive" />;
+  }
+  if (instance.breaker_state === 'open') {
+    return <Badge color="red" text="breaker open" tooltip={instance.last_sync_error ?? undefined} />;
+  }
+  if (instance.last_sync_success === false) {
+    return <Badge color="red" text="sync failing" tooltip={instance.last_sync_error ?? undefined} />;
+  }
+  if (instance.last_sync_success === null || !instance.last_sync_at) {
+    return <Badge color="orange" text="never synced" />;
+  }
+  return <Badge color="green" text="in sync" />;
+}
+
+/** The fleet's HAProxy instances with their sync state and a "Sync now" per instance. */
+export function InstanceList({ instances, canAct, syncing, onSync }: Props) {
+  const columns = useMemo<Array<Column<Instance>>>(() => {
+    const cols: Array<Column<Instance>> = [
+      { id: 'name', header: 'Instance', sortType: 'string' },
+      { id: 'host_name', header: 'Host', sortType: 'string' },
+      { id: 'last_sync_success', header: 'Sync', cell: ({ row }) => <SyncStatusBadge instance={row.original} /> },
+      {
+        id: 'last_sync_at',
+        header: 'Last sync',
+        cell: ({ row }) => (
+          <Tooltip content={formatTime(row.original.last_sync_at)}>
+            <span>{formatAgo(row.original.last_sync_at)}</span>
+          </Tooltip>
+        ),
+      },
+      { id: 'backend_count', header: 'Backends', sortType: 'number' },
+      { id: 'server_count', header: 'Servers', sortType: 'number' },
+    ];
+    if (canAct) {
+      cols.push({
+        id: 'sync',
+        header: undefined,
+        disableGrow: true,
+        cell: ({ row }) => (
+          <Button
+            size="sm"
+            variant="secondary"
+            icon={syncing.includes(row.original.id) ? 'spinner' : 'sync'}
+            disabled={syncing.includes(row.original.id) || !row.original.is_active}
+            aria-label={`Sync ${row.original.name} now`}
+            onClick={() => onSync(row.original)}
+          >
+            Sync now
+          </Button>
+        ),
+      });
+    }
+    return cols;
+  }, [canAct, syncing, onSync]);
+
+  return (
+    <InteractiveTable columns={columns} data={instances} getRowId={(i: Instance) => String(i.id)} pageSize={10} />
+  );
+}

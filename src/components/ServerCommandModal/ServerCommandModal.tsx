@@ -1,0 +1,51 @@
+import React from 'react';
+import { Alert, ConfirmModal } from '@grafana/ui';
+import type { Server, ServerCommand } from '../../api/types';
+
+interface Props {
+  server: Server;
+  command: ServerCommand;
+  onConfirm: () => Promise<void>;
+  onDismiss: () => void;
+}
+
+const LABELS: Record<ServerCommand, { verb: string; explain: string }> = {
+  drain: {
+    verb: 'Drain',
+    explain: 'HAProxy stops sending new connections to it; existing sessions finish normally.',
+  },
+  ready: { verb: 'Ready', explain: 'HAProxy puts it back in rotation and sends it traffic again.' },
+  maint: {
+    verb: 'Maint',
+    explain: 'HAProxy puts it in maintenance: it receives no traffic at all.',
+  },
+};
+
+/** Confirmation of one command, naming the server, its backend and its instance. */
+export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Props) {
+  const { verb, explain } = LABELS[command];
+  return (
+    <ConfirmModal
+      isOpen
+      title={`${verb} server ${server.server_name}?`}
+      body={
+        <div>
+          <p>
+            <strong>{verb}</strong> server <strong>{server.server_name}</strong> in backend{' '}
+            <strong>{server.backend_name}</strong> on instance <strong>{server.instance_name}</strong>.
+          </p>
+          <p>{explain}</p>
+          {command === 'maint' && (
+            <Alert severity="warning" title="Maintenance cuts existing connections">
+              Sessions currently open on this server ({server.current_sessions ?? 0}) are cut. Use Drain to let them
+              finish first.
+            </Alert>
+          )}
+        </div>
+      }
+      confirmText={verb}
+      onConfirm={onConfirm}
+      onDismiss={onDismiss}
+    />
+  );
+}

@@ -1,0 +1,114 @@
+import React, { useMemo } from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Badge, Button, type Column, InteractiveTable, Stack, Tooltip, useStyles2 } from '@grafana/ui';
+import type { Server, ServerCommand } from '../../api/types';
+import { formatAgo, formatNumber, formatTime } from '../../utils/format';
+import { StatusBadge } from '../StatusBadge/StatusBadge';
+
+interface Props {
+  servers: Server[];
+  /** Editors and Admins get the command and mapping buttons. */
+  canAct: boolean;
+  onCommand: (server: Server, command: ServerCommand) => void;
+  onMap: (server: Server) => void;
+}
+
+/** A command is offered unless the server is already in the state it leads to. */
+const COMMANDS: Array<{ command: ServerCommand; label: string; hides: Server['status'] }> = [
+  { command: 'drain', label: 'Drain', hides: 'DRAIN' },
+  { command: 'ready', label: 'Ready', hides: 'UP' },
+  { command: 'maint', label: 'Maint', hides: 'MAINT' },
+];
+
+export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
+  const styles = useStyles2(getStyles);
+  const columns = useMemo<Array<Column<Server>>>(() => {
+    const cols: Array<Column<Server>> = [
+      { id: 'server_name', header: 'Server', sortType: 'string' },
+      { id: 'address', header: 'Address', cell: ({ row }) => row.original.address ?? '—' },
+      {
+        id: 'status',
+        header: 'Status',
+        sortType: 'string',
+        cell: ({ row }) => <StatusBadge status={row.original.status} rawStatus={row.original.raw_status} />,
+      },
+      { id: 'weight', header: 'Weight', sortType: 'number', cell: ({ row }) => formatNumber(row.original.weight) },
+      {
+        id: 'current_sessions',
+        header: 'Sessions (cur / max)',
+        sortType: 'number',
+        cell: ({ row }) => `${formatNumber(row.original.current_sessions)} / ${formatNumber(row.original.max_sessions)}`,
+      },
+      {
+        id: 'application_name',
+        header: 'Application',
+        cell: ({ row }) => {
+          const s = row.original;
+          return (
+            <Stack gap={1} alignItems="center">
+              {s.application_name ? (
+                <span>
+                  {s.application_name}{' '}
+                  {s.mapping_kind && <Badge color={s.mapping_kind === 'manual' ? 'blue' : 'darkgrey'} text={s.mapping_kind} />}
+                </span>
+              ) : (
+                <span className={styles.muted}>unmapped</span>
+              )}
+              {canAct && (
+                <Button
+                  size="sm"
+                  variant="secondary"
+                  fill="text"
+                  icon="link"
+                  aria-label={`Map ${s.server_name} to an application`}
+                  onClick={() => onMap(s)}
+                >
+                  {s.application_id ? 'Change' : 'Map'}
+                </Button>
+              )}
+            </Stack>
+          );
+        },
+      },
+      {
+        id: 'status_changed_at',
+        header: 'Last change',
+        cell: ({ row }) => (
+          <Tooltip content={formatTime(row.original.status_changed_at)}>
+            <span>{formatAgo(row.original.status_changed_at)}</span>
+          </Tooltip>
+        ),
+      },
+    ];
+    if (canAct) {
+      cols.push({
+        id: 'actions',
+        header: undefined,
+        disableGrow: true,
+        cell: ({ row }) => (
+          <Stack gap={1}>
+            {COMMANDS.filter((c) => c.hides !== row.original.status).map((c) => (
+              <Button
+                key={c.command}
+                size="sm"
+                variant={c.command === 'ready' ? 'primary' : 'secondary'}
+                aria-label={`${c.label} ${row.original.server_name}`}
+                onClick={() => onCommand(row.original, c.command)}
+              >
+                {c.label}
+              </Button>
+            ))}
+          </Stack>
+        ),
+      });
+    }
+    return cols;
+  }, [canAct, onCommand, onMap, styles]);
+
+  return <InteractiveTable columns={columns} data={servers} getRowId={(s: Server) => String(s.id)} />;
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  muted: css({ color: theme.colors.text.secondary }),
+});

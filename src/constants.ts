@@ -1,0 +1,18 @@
+import pluginJson from './plugin.json';
+
+export const PLUGIN_ID = pluginJson.id;
+export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
+export const PLUGIN_CONFIG_URL = `/plugins/${pluginJson.id}`;
+
+/** Paths of the app's pages, relative to PLUGIN_BASE_URL. */
+export enum ROUTES {
+  HAProxy = 'haproxy',
+  Hosts = 'hosts',
+  Actions = 'actions',
+}
+
+export function prefixRoute(route: string): string {
+  return `${PLUGIN_BASE_URL}/${route}`;
+}
+
+export const REFRESH_STORAGE_KEY = `${pluginJson.id}.haproxy.refresh`;

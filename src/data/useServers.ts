@@ -1,0 +1,29 @@
+import { useCallback } from 'react';
+import { api } from '../api/client';
+import type { Server, ServerCommand } from '../api/types';
+import { useResource } from './useResource';
+
+/**
+ * Every server of the fleet, loaded once (and on each auto-refresh): the HAProxy page groups them into
+ * backends and filters them in the browser, so changing a filter never refetches.
+ */
+export function useFleetServers(refreshMs = 0) {
+  const resource = useResource<Server[]>(api.allServers, 'fleet-servers', { refreshMs });
+  const { setData } = resource;
+
+  /** Replace one server with the backend's answer after a command or a mapping change. */
+  const updateServer = useCallback(
+    (server: Server) => setData((servers) => servers?.map((s) => (s.id === server.id ? server : s))),
+    [setData]
+  );
+
+  return { ...resource, updateServer };
+}
+
+export function runServerCommand(server: Server, command: ServerCommand) {
+  return api.serverCommand(server.id, command);
+}
+
+export function setServerMapping(server: Server, applicationId: number | null) {
+  return api.setMapping(server.id, applicationId);
+}

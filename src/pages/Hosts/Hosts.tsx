@@ -1,0 +1,64 @@
+import React, { useMemo } from 'react';
+import { PluginPage } from '@grafana/runtime';
+import { Alert, Badge, type Column, EmptyState, InteractiveTable, LoadingPlaceholder, TextLink } from '@grafana/ui';
+import type { Host } from '../../api/types';
+import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
+import { ROUTES, prefixRoute } from '../../constants';
+import { useHosts } from '../../data/useHosts';
+
+/** The servers (hosts running FAgent) known to the backend. */
+function HostsPage() {
+  const hosts = useHosts();
+  const columns = useMemo<Array<Column<Host>>>(
+    () => [
+      {
+        id: 'name',
+        header: 'Server',
+        sortType: 'string',
+        cell: ({ row }) => (
+          <TextLink href={prefixRoute(`${ROUTES.Hosts}/${row.original.id}`)} inline={false}>
+            {row.original.name}
+          </TextLink>
+        ),
+      },
+      { id: 'address', header: 'Address', cell: ({ row }) => row.original.address ?? '—' },
+      { id: 'fagent_url', header: 'FAgent URL' },
+      {
+        id: 'is_active',
+        header: 'State',
+        cell: ({ row }) =>
+          row.original.is_active ? <Badge color="green" text="active" /> : <Badge color="darkgrey" text="inactive" />,
+      },
+      { id: 'instance_count', header: 'HAProxy instances', sortType: 'number' },
+    ],
+    []
+  );
+
+  if (isConnectionProblem(hosts.error)) {
+    return (
+      <PluginPage>
+        <ConnectionBanner error={hosts.error} />
+      </PluginPage>
+    );
+  }
+  return (
+    <PluginPage subTitle="Hosts running FAgent and their HAProxy instances">
+      {hosts.loading && <LoadingPlaceholder text="Loading servers..." />}
+      {hosts.error && (
+        <Alert severity="error" title="Servers could not be loaded">
+          {hosts.error.message}
+        </Alert>
+      )}
+      {hosts.data && hosts.data.length === 0 && (
+        <EmptyState variant="call-to-action" message="No servers registered yet">
+          Servers (hosts running FAgent) are registered through the backend API by an admin.
+        </EmptyState>
+      )}
+      {hosts.data && hosts.data.length > 0 && (
+        <InteractiveTable columns={columns} data={hosts.data} getRowId={(h: Host) => String(h.id)} pageSize={50} />
+      )}
+    </PluginPage>
+  );
+}
+
+export default HostsPage;

@@ -1,0 +1,131 @@
+import type { Action, Application, Backend, Host, Instance, Server, ServerStatus, Summary } from '../api/types';
+
+const T0 = '2025-01-01T10:00:00.000Z';
+
+export function makeInstance(partial: Partial<Instance> & Pick<Instance, 'id' | 'name' | 'host_id'>): Instance {
+  return {
+    host_name: `host-${partial.host_id}`,
+    is_active: true,
+    socket_path: '/run/haproxy/admin.sock',
+    backend_scope: null,
+    last_sync_at: T0,
+    last_sync_success: true,
+    last_sync_error: null,
+    last_sync_duration_ms: 120,
+    consecutive_failures: 0,
+    breaker_state: 'closed',
+    backend_count: 0,
+    server_count: 0,
+    created_at: T0,
+    updated_at: T0,
+    ...partial,
+  };
+}
+
+let nextServerId = 1;
+export function makeServer(
+  partial: Partial<Server> & Pick<Server, 'server_name' | 'backend_id' | 'backend_name' | 'instance_id' | 'instance_name'>
+): Server {
+  const status: ServerStatus = partial.status ?? 'UP';
+  return {
+    id: nextServerId++,
+    address: `10.0.0.${nextServerId}:8080`,
+    status,
+    raw_status: status === 'UP' ? 'UP 1/3' : status,
+    weight: 100,
+    current_sessions: 3,
+    max_sessions: 50,
+    application_id: null,
+    application_name: null,
+    mapping_kind: null,
+    mapping_note: null,
+    status_changed_at: T0,
+    updated_at: T0,
+    ...partial,
+  };
+}
+
+export interface Fleet {
+  hosts: Host[];
+  instances: Instance[];
+  servers: Server[];
+  applications: Application[];
+  actions: Action[];
+}
+
+/** A small fleet: two hosts, two instances, three backends, seven servers in every status. */
+export function makeFleet(): Fleet {
+  nextServerId = 1;
+  const hosts: Host[] = [
+    { id: 1, name: 'host-a', address: '10.0.1.1', fagent_url: 'http://host-a:9000', is_active: true, instance_count: 1, created_at: T0, updated_at: T0 },
+    { id: 2, name: 'host-b', address: '10.0.1.2', fagent_url: 'http://host-b:9000', is_active: true, instance_count: 1, created_at: T0, updated_at: T0 },
+  ];
+  const instances = [
+    makeInstance({ id: 1, name: 'haproxy-1', host_id: 1, host_name: 'host-a', backend_count: 2, server_count: 5 }),
+    makeInstance({ id: 2, name: 'haproxy-2', host_id: 2, host_name: 'host-b', backend_count: 1, server_count: 2 }),
+  ];
+  const web = { backend_id: 11, backend_name: 'be_web', instance_id: 1, instance_name: 'haproxy-1' };
+  const api = { backend_id: 12, backend_name: 'be_api', instance_id: 1, instance_name: 'haproxy-1' };
+  const db = { backend_id: 21, backend_name: 'be_db', instance_id: 2, instance_name: 'haproxy-2' };
+  const servers = [
+    makeServer({ ...web, server_name: 'web1', status: 'UP', application_id: 100, application_name: 'shop', mapping_kind: 'auto' }),
+    makeServer({ ...web, server_name: 'web2', status: 'DRAIN' }),
+    makeServer({ ...web, server_name: 'web3', status: 'DOWN', raw_status: 'DOWN (agent)' }),
+    makeServer({ ...api, server_name: 'api1', status: 'UP' }),
+    makeServer({ ...api, server_name: 'api2', status: 'MAINT', raw_status: 'MAINT (via be_api/api1)' }),
+    makeServer({ ...db, server_name: 'db1', status: 'UP' }),
+    makeServer({ ...db, server_name: 'db2', status: 'NOLB' }),
+  ];
+  const applications: Application[] = [
+    { id: 100, name: 'shop', host_id: 1, host_name: 'host-a', created_at: T0 },
+    { id: 101, name: 'billing', host_id: 1, host_name: 'host-a', created_at: T0 },
+    { id: 102, name: 'search', host_id: 2, host_name: 'host-b', created_at: T0 },
+  ];
+  const actions: Action[] = [];
+  return { hosts, instances, servers, applications, actions };
+}
+
+export function summaryOf(fleet: Fleet): Summary {
+  const by_status: Summary['servers']['by_status'] = {};
+  for (const s of fleet.servers) {
+    by_status[s.status] = (by_status[s.status] ?? 0) + 1;
+  }
+  const failing = fleet.instances.filter((i) => i.last_sync_success === false);
+  return {
+    instances: {
+      total: fleet.instances.length,
+      active: fleet.instances.filter((i) => i.is_active).length,
+      failing: failing.length,
+      breaker_open: fleet.instances.filter((i) => i.breaker_state === 'open').length,
+    },
+    backends: new Set(fleet.servers.map((s) => s.backend_id)).size,
+    servers: { total: fleet.servers.length, by_status },
+    last_sync_at: T0,
+    failing_instances: failing.map((i) => ({
+      id: i.id,
+      name: i.name,
+      host_name: i.host_name,
+      last_sync_error: i.last_sync_error,
+      last_sync_at: i.last_sync_at,
+    })),
+  };
+}
+
+export function backendsOf(fleet: Fleet, instanceId: number): Backend[] {
+  const map = new Map<number, Backend>();
+  for (const s of fleet.servers.filter((x) => x.instance_id === instanceId)) {
+    const b = map.get(s.backend_id) ?? {
+      id: s.backend_id,
+      instance_id: instanceId,
+      backend_name: s.backend_name,
+      server_count: 0,
+      status_counts: {},
+      created_at: T0,
+      updated_at: T0,
+    };
+    b.server_count++;
+    b.status_counts[s.status] = (b.status_counts[s.status] ?? 0) + 1;
+    map.set(s.backend_id, b);
+  }
+  return Array.from(map.values());
+}
