@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { RuntimeApiAddress } from '../agent/runtime-api';
 import { startAgentServer } from '../agent/server';
+import { parseShowStat } from '../agent/show-stat';
 import { HaproxyBackendSpec, HaproxyFrontendSpec, renderHaproxyConfig } from './haproxy-config';
 import { HaproxyProcess } from './haproxy-process';
 import { freePort } from './ports';
@@ -204,6 +205,8 @@ export async function startDemoFleet(opts: DemoFleetOptions = {}): Promise<DemoF
       instances.push({ name: plan.name, hostName: plan.hostName, socketPath, configPath, backends, haproxy });
     }
 
+    await settle(instances, 3 * (opts.checkIntervalMs ?? 1000) + 2000);
+
     const agentToken = opts.agentToken ?? randomBytes(24).toString('base64url');
     const agent = await startAgentServer({
       token: agentToken,
@@ -226,5 +229,22 @@ export async function startDemoFleet(opts: DemoFleetOptions = {}): Promise<DemoF
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/**
+ * Checked servers start UP and only turn DOWN after their first failed check; waiting for that
+ * means the first sync already shows the real mix. Gives up quietly: a slow machine still gets a
+ * running fleet, only its first sync sees some servers UP a moment too long.
+ */
+async function settle(instances: DemoInstance[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const settled = async (instance: DemoInstance) => {
+    const actual = new Map(parseShowStat(await instance.haproxy.runtime('show stat')).map((s) => [`${s.backend}/${s.name}`, s.status]));
+    return instance.backends.every((b) => b.servers.every((s) => actual.get(`${b.name}/${s.name}`) === s.expectedStatus));
+  };
+  while (Date.now() < deadline) {
+    if ((await Promise.all(instances.map(settled))).every(Boolean)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
