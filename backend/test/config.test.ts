@@ -1,0 +1,37 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+test('the seed defaults apply when nothing is set', () => {
+  expect(loadConfig({})).toMatchObject({
+    enabled: true,
+    pollingIntervalSec: 60,
+    cacheTtlSec: 30,
+    requestTimeoutMs: 10_000,
+    maxRetries: 3,
+    breakerThreshold: 5,
+    breakerResetTimeoutMs: 300_000,
+    port: 8080,
+    databaseUrl: undefined,
+  });
+});
+
+test('values are read and converted', () => {
+  const c = loadConfig({
+    HAPROXY_ENABLED: 'false',
+    HAPROXY_POLLING_INTERVAL: '15',
+    HAPROXY_REQUEST_TIMEOUT: '2.5',
+    DATABASE_URL: 'postgres://u:p@db:5432/hpx',
+    LOG_LEVEL: 'debug',
+  });
+  expect(c).toMatchObject({ enabled: false, pollingIntervalSec: 15, requestTimeoutMs: 2500, databaseUrl: 'postgres://u:p@db:5432/hpx', logLevel: 'debug' });
+});
+
+test('every invalid setting is named in one clear error', () => {
+  const bad = () => loadConfig({ HAPROXY_POLLING_INTERVAL: 'often', HAPROXY_ENABLED: 'maybe', PORT: '70000', BOOTSTRAP_ADMIN_TOKEN: 'short' });
+  expect(bad).toThrow(ConfigError);
+  try {
+    bad();
+  } catch (e) {
+    const msg = (e as Error).message;
+    for (const key of ['HAPROXY_POLLING_INTERVAL', 'HAPROXY_ENABLED', 'PORT', 'BOOTSTRAP_ADMIN_TOKEN']) expect(msg).toContain(key);
+  }
+});
