@@ -21,6 +21,7 @@ describe('agent HTTP server over real HAProxy', () => {
   let other: TestHaproxy;
   let silent: SilentSocket;
   let agent: RunningAgent;
+  let tcpPort: number;
 
   const call = (path: string, init: RequestInit = {}, token: string | null = TOKEN) =>
     fetch(`${agent.url}${path}`, {
@@ -39,6 +40,7 @@ describe('agent HTTP server over real HAProxy', () => {
     upstream = await startUpstream();
     const closed = await freePort();
     const operatorSocket = join(dir, 'operator.sock');
+    tcpPort = await freePort();
     [lb, other, silent] = await Promise.all([
       startHaproxy({
         backends: [
@@ -59,7 +61,10 @@ describe('agent HTTP server over real HAProxy', () => {
         // A second socket below admin level: HAProxy itself refuses commands on it.
         extra: `global\n  stats socket ${operatorSocket} mode 600 level operator`,
       }),
-      startHaproxy({ backends: [{ name: 'other', servers: [{ name: 'o1', address: upstream.address }] }] }),
+      startHaproxy({
+        backends: [{ name: 'other', servers: [{ name: 'o1', address: upstream.address }] }],
+        extra: `global\n  stats socket ipv4@127.0.0.1:${tcpPort} level admin`,
+      }),
       startSilentSocket(join(dir, 'silent.sock')),
     ]);
     agent = await startAgentServer({
@@ -68,6 +73,7 @@ describe('agent HTTP server over real HAProxy', () => {
       instances: new Map([
         ['lb-1.eu:main', unix(lb.socketPath)],
         ['other', unix(other.socketPath)],
+        ['other-tcp', { kind: 'tcp', host: '127.0.0.1', port: tcpPort }],
         ['operator', unix(operatorSocket)],
         ['silent', unix(silent.path)],
         ['gone', unix(join(dir, 'nothing-here.sock'))],
@@ -103,6 +109,13 @@ describe('agent HTTP server over real HAProxy', () => {
         status: 200,
         body: { success: true, backends: [WEB, 'api'] },
       });
+    });
+
+    it('reaches a runtime API over TCP too', async () => {
+      expect(await json('/api/haproxy/other-tcp/backends')).toEqual({ status: 200, body: { success: true, backends: ['other'] } });
+      expect((await command('other-tcp', 'other', 'o1', 'drain')).status).toBe(200);
+      expect(await other.serverStatus('other', 'o1')).toBe('DRAIN');
+      expect((await command('other-tcp', 'other', 'o1', 'ready')).status).toBe(200);
     });
 
     it('answers 404 for an unknown instance', async () => {
