@@ -32,7 +32,7 @@ function externalBackend(env: NodeJS.ProcessEnv): Backend | null {
   return { url, adminToken, stop: async () => undefined };
 }
 
-function describe(fleet: DemoFleet, backend: Backend): string {
+function fleetSummary(fleet: DemoFleet, backend: Backend): string {
   const lines = ['', 'HAProxy demo fleet is running.', ''];
   for (const instance of fleet.instances) {
     lines.push(`  instance ${instance.name} (host ${instance.hostName}, pid ${instance.haproxy.pid})`);
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   try {
     backend = external ?? (await startBackendInProcess());
     const ids = await registerDemoFleet(backend.url, backend.adminToken, fleet);
-    console.log(describe(fleet, backend));
+    console.log(fleetSummary(fleet, backend));
     console.log(`Registered ${Object.keys(ids.hosts).length} hosts, ${Object.keys(ids.instances).length} instances, ${Object.keys(ids.applications).length} applications.`);
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
