@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import YAML from 'yaml';
+import { OPENAPI_PATH } from '../../src/service';
+import type { TestService } from './service';
+
+type Json = Record<string, unknown>;
+
+export interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, Json>>;
+  components: { schemas: Record<string, Json>; responses: Record<string, Json>; parameters: Record<string, Json>; securitySchemes: Json };
+  security?: Array<Record<string, string[]>>;
+}
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+export const openapi: OpenApiDocument = YAML.parse(fs.readFileSync(OPENAPI_PATH, 'utf8'));
+
+/** Every schema is registered under this id, so `$ref`s resolve from any compiled response schema. */
+const DOC_ID = 'openapi';
+
+/**
+ * OpenAPI 3.0 schema -> JSON Schema: `nullable: true` becomes `null` in `type` / `enum` (or an anyOf for a
+ * bare `$ref`), and local refs point into the registered document.
+ */
+export function toJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (node === null || typeof node !== 'object') return node;
+  const { nullable, ...rest } = node as Json;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(rest)) {
+    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${DOC_ID}${v}` : toJsonSchema(v);
+  }
+  if (nullable !== true) return out;
+  if (out.type === undefined && out.enum === undefined) return { anyOf: [out, { type: 'null' }] };
+  if (typeof out.type === 'string') out.type = [out.type, 'null'];
+  if (Array.isArray(out.enum)) out.enum = [...out.enum, null];
+  return out;
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema({ $id: DOC_ID, components: { schemas: toJsonSchema(openapi.components.schemas) } });
+
+/** `#/components/responses/X` and the like, for refs outside schemas. */
+function deref<T>(node: T): T {
+  const ref = (node as { $ref?: string }).$ref;
+  if (!ref) return node;
+  let target: unknown = openapi;
+  for (const part of ref.replace(/^#\//, '').split('/')) target = (target as Json)[part];
+  if (target === undefined) throw new Error(`openapi.yaml: unresolved $ref ${ref}`);
+  return deref(target as T);
+}
+
+const templates = Object.keys(openapi.paths).map((template) => ({
+  template,
+  regex: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+}));
+
+/** The documented path template a concrete path falls under (`/api/hosts/7` -> `/api/hosts/{id}`). */
+export function templateOf(path: string): string | undefined {
+  const bare = path.split('?')[0];
+  return templates.find((t) => t.regex.test(bare))?.template;
+}
+
+export function operationOf(method: string, template: string): Json | undefined {
+  return openapi.paths[template]?.[method.toLowerCase()];
+}
+
+/** Documented statuses of one operation. */
+export function statusesOf(method: string, template: string): number[] {
+  return Object.keys((operationOf(method, template)?.responses as Json) ?? {}).map(Number);
+}
+
+const validators = new Map<string, ValidateFunction | null>();
+
+function validatorFor(method: string, template: string, status: number): ValidateFunction | null | undefined {
+  const key = `${method} ${template} ${status}`;
+  if (validators.has(key)) return validators.get(key);
+  const responses = operationOf(method, template)?.responses as Json | undefined;
+  const response = responses?.[String(status)];
+  if (!response) return undefined;
+  const schema = (deref(response) as { content?: Record<string, { schema: unknown }> }).content?.['application/json']?.schema;
+  const validate = schema ? ajv.compile(toJsonSchema(schema) as object) : null;
+  validators.set(key, validate);
+  return validate;
+}
+
+/** `METHOD template status` of every response checked in this test file. */
+export const checkedResponses = new Set<string>();
+
+export interface ResponseLike {
+  status: number;
+  body: unknown;
+  headers?: Headers;
+}
+
+/**
+ * Throws a readable error unless the response is documented in openapi.yaml for this method and path
+ * (concrete or template) and its body matches the documented schema. Returns the template it matched.
+ */
+export function assertDocumented(method: string, path: string, res: ResponseLike): string {
+  const m = method.toUpperCase();
+  const template = templateOf(path);
+  const where = `${m} ${path} -> ${res.status}`;
+  const body = JSON.stringify(res.body)?.slice(0, 800);
+  if (!template || !operationOf(m, template)) throw new Error(`${where}: route not documented in openapi.yaml\nbody: ${body}`);
+  const validate = validatorFor(m, template, res.status);
+  if (validate === undefined) {
+    throw new Error(`${where}: status ${res.status} not documented for ${m} ${template} (documented: ${statusesOf(m, template).join(', ')})\nbody: ${body}`);
+  }
+  if (validate === null) {
+    if (res.body !== undefined && res.body !== '') throw new Error(`${where}: documented without a body, got ${body}`);
+  } else {
+    const contentType = res.headers?.get('content-type');
+    if (res.headers && !contentType?.startsWith('application/json')) throw new Error(`${where}: content-type ${contentType}, expected application/json`);
+    if (!validate(res.body)) {
+      const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || '(root)'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+      throw new Error(`${where}: body does not match openapi.yaml (${m} ${template} ${res.status}):\n${problems.join('\n')}\nbody: ${body}`);
+    }
+  }
+  checkedResponses.add(`${m} ${template} ${res.status}`);
+  return template;
+}
+
+/** The service with every `call` checked against openapi.yaml; `rawCall` skips the check (undocumented on purpose). */
+export type CheckedService = TestService & { rawCall: TestService['call'] };
+
+export function checked(t: TestService): CheckedService {
+  const rawCall = t.call.bind(t);
+  return {
+    ...t,
+    rawCall,
+    async call(method, path, opts) {
+      const res = await rawCall(method, path, opts);
+      assertDocumented(method, path, res);
+      return res;
+    },
+  };
+}
