@@ -25,7 +25,7 @@ describe('the document', () => {
     const served = new Set<string>();
     for (const mw of app.middleware as Array<{ router?: Router }>) {
       for (const layer of mw.router?.stack ?? []) {
-        for (const method of layer.methods.filter((m) => m !== 'HEAD')) served.add(`${method} ${layer.path.replace(/:(\w+)/g, '{$1}')}`);
+        for (const method of layer.methods.filter((m) => m !== 'HEAD')) served.add(`${method} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`);
       }
     }
     const documented = new Set<string>();

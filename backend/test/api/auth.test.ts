@@ -1,0 +1,142 @@
+import { TokenStore } from '../../src/auth/tokens';
+import { actions, createApplication, expectError, fleet, Fleet, RANK, RoleName, ROLES, useHarness } from './helpers';
+
+const h = useHarness();
+let f: Fleet;
+let appId: number;
+let seq = 0;
+const unique = (what: string) => `${what}-${++seq}`;
+
+beforeAll(async () => {
+  f = await fleet(h, 'auth', { web: [{ name: 's1', status: 'UP' }, { name: 's2', status: 'UP' }] });
+  appId = await createApplication(h, 'auth-app');
+});
+
+interface RouteCase {
+  route: string;
+  min: RoleName;
+  /** Builds the request; called once per role, so destructive cases make their own target. */
+  request: () => Promise<{ path: string; body?: unknown }>;
+}
+
+const at = (path: string, body?: unknown) => async () => ({ path, body });
+const newHost = async () => (await h.t.call('POST', '/api/hosts', { body: { name: unique('h'), address: '10.9.0.1', fagent_url: h.agent.url } })).body.id;
+const newInstance = async () => (await h.t.call('POST', '/api/haproxy/instances', { body: { host_id: f.hostId, name: unique('i') } })).body.id;
+
+const cases = (): RouteCase[] => {
+  const s1 = f.servers['web/s1'].id;
+  return [
+    { route: 'GET /api/me', min: 'viewer', request: at('/api/me') },
+    { route: 'GET /api/haproxy/summary', min: 'viewer', request: at('/api/haproxy/summary') },
+    { route: 'GET /api/haproxy/instances', min: 'viewer', request: at('/api/haproxy/instances') },
+    { route: 'GET /api/haproxy/instances/{id}', min: 'viewer', request: at(`/api/haproxy/instances/${f.instanceId}`) },
+    { route: 'GET /api/haproxy/instances/{id}/backends', min: 'viewer', request: at(`/api/haproxy/instances/${f.instanceId}/backends`) },
+    { route: 'GET /api/haproxy/backends/{id}/servers', min: 'viewer', request: at(`/api/haproxy/backends/${f.backendIds.web}/servers`) },
+    { route: 'GET /api/haproxy/servers', min: 'viewer', request: at('/api/haproxy/servers') },
+    { route: 'GET /api/haproxy/servers/{id}', min: 'viewer', request: at(`/api/haproxy/servers/${s1}`) },
+    { route: 'GET /api/haproxy/servers/{id}/history', min: 'viewer', request: at(`/api/haproxy/servers/${s1}/history`) },
+    { route: 'GET /api/haproxy/actions', min: 'viewer', request: at('/api/haproxy/actions') },
+    { route: 'GET /api/hosts', min: 'viewer', request: at('/api/hosts') },
+    { route: 'GET /api/hosts/{id}', min: 'viewer', request: at(`/api/hosts/${f.hostId}`) },
+    { route: 'GET /api/applications', min: 'viewer', request: at('/api/applications') },
+    { route: 'GET /api/applications/{id}', min: 'viewer', request: at(`/api/applications/${appId}`) },
+    { route: 'POST /api/haproxy/instances/{id}/sync', min: 'operator', request: at(`/api/haproxy/instances/${f.instanceId}/sync?wait=true`) },
+    { route: 'POST /api/haproxy/servers/{id}/command', min: 'operator', request: at(`/api/haproxy/servers/${s1}/command`, { command: 'ready' }) },
+    { route: 'POST /api/haproxy/commands/bulk', min: 'operator', request: at('/api/haproxy/commands/bulk', { command: 'ready', server_ids: [s1] }) },
+    { route: 'PUT /api/haproxy/servers/{id}/mapping', min: 'operator', request: at(`/api/haproxy/servers/${s1}/mapping`, { application_id: appId }) },
+    { route: 'POST /api/hosts', min: 'admin', request: async () => ({ path: '/api/hosts', body: { name: unique('h'), address: 'a', fagent_url: 'http://a:1' } }) },
+    { route: 'PATCH /api/hosts/{id}', min: 'admin', request: async () => ({ path: `/api/hosts/${await newHost()}`, body: { is_active: false } }) },
+    { route: 'DELETE /api/hosts/{id}', min: 'admin', request: async () => ({ path: `/api/hosts/${await newHost()}` }) },
+    { route: 'POST /api/applications', min: 'admin', request: async () => ({ path: '/api/applications', body: { name: unique('a') } }) },
+    { route: 'PATCH /api/applications/{id}', min: 'admin', request: at(`/api/applications/${appId}`, { host_id: null }) },
+    {
+      route: 'DELETE /api/applications/{id}',
+      min: 'admin',
+      request: async () => ({ path: `/api/applications/${await createApplication(h, unique('a'))}` }),
+    },
+    { route: 'POST /api/haproxy/instances', min: 'admin', request: async () => ({ path: '/api/haproxy/instances', body: { host_id: f.hostId, name: unique('i') } }) },
+    { route: 'PATCH /api/haproxy/instances/{id}', min: 'admin', request: async () => ({ path: `/api/haproxy/instances/${await newInstance()}`, body: { is_active: false } }) },
+    { route: 'DELETE /api/haproxy/instances/{id}', min: 'admin', request: async () => ({ path: `/api/haproxy/instances/${await newInstance()}` }) },
+  ];
+};
+
+const method = (route: string) => route.split(' ')[0];
+
+test('the role table names every /api operation of the document', async () => {
+  const { openapi, HTTP_METHODS } = await import('../support/openapi');
+  const documented = Object.entries(openapi.paths).flatMap(([path, item]) =>
+    path.startsWith('/api/') ? HTTP_METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`) : [],
+  );
+  expect(cases().map((c) => c.route).sort()).toEqual(documented.sort());
+});
+
+describe.each(ROLES)('role %s', (role) => {
+  test('reads everything, and gets 403 (with nothing done) above its role', async () => {
+    for (const c of cases()) {
+      const before = (await actions(h, 'limit=1')).total;
+      const { path, body } = await c.request();
+      const res = await h.t.call(method(c.route), path, { token: h.t.tokens[role], body });
+      if (RANK[role] >= RANK[c.min]) {
+        expect([c.route, res.status >= 200 && res.status < 300 ? 'success' : res.body]).toEqual([c.route, 'success']);
+      } else {
+        expectError(res, 403, 'forbidden');
+        expect(res.body.error.message).toContain(c.min);
+        expect((await actions(h, 'limit=1')).total).toBe(before);
+      }
+    }
+  });
+});
+
+describe('without a valid token', () => {
+  let revoked: string;
+  beforeAll(async () => {
+    const store = new TokenStore(h.t.service.ds);
+    revoked = (await store.create('soon-revoked', 'admin')).token;
+    expect((await h.t.call('GET', '/api/me', { token: revoked })).status).toBe(200);
+    expect(await store.revoke('soon-revoked')).toBe(true);
+  });
+
+  test.each([
+    ['no token', null, undefined],
+    ['an unknown token', 'not-a-real-token', undefined],
+    ['a revoked token', 'REVOKED', undefined],
+    ['a non-bearer scheme', null, { authorization: 'Basic YWRtaW46YWRtaW4=' }],
+    ['an empty bearer', null, { authorization: 'Bearer ' }],
+  ])('%s gets 401 on every /api route', async (_what, token, headers) => {
+    for (const c of cases()) {
+      const { path, body } = await c.request();
+      const res = await h.t.call(method(c.route), path, { token: token === 'REVOKED' ? revoked : token, body, headers });
+      expectError(res, 401, 'unauthorized');
+    }
+  });
+
+  test('the probes and the document need no token', async () => {
+    expect((await h.t.call('GET', '/healthz', { token: null })).body).toEqual({ status: 'ok' });
+    expect((await h.t.call('GET', '/readyz', { token: null })).body).toEqual({ status: 'ready' });
+    expect((await h.t.call('GET', '/openapi.json', { token: null })).status).toBe(200);
+  });
+});
+
+describe('who the caller is', () => {
+  test('/api/me names the token, its role and the actor', async () => {
+    for (const role of ROLES) {
+      const me = await h.t.call('GET', '/api/me', { token: h.t.tokens[role] });
+      expect(me.body).toEqual({
+        token_name: role === 'admin' ? 'bootstrap-admin' : `test-${role}`,
+        role,
+        actor: role === 'admin' ? 'token:bootstrap-admin' : `token:test-${role}`,
+      });
+    }
+  });
+
+  test("X-Grafana-User becomes the actor grafana:<login>; the token's role still decides", async () => {
+    const me = await h.t.call('GET', '/api/me', { token: h.t.tokens.viewer, headers: { 'X-Grafana-User': 'alice' } });
+    expect(me.body).toMatchObject({ role: 'viewer', actor: 'grafana:alice' });
+    const denied = await h.t.call('POST', `/api/haproxy/servers/${f.servers['web/s2'].id}/command`, {
+      token: h.t.tokens.viewer,
+      headers: { 'X-Grafana-User': 'alice' },
+      body: { command: 'drain' },
+    });
+    expectError(denied, 403, 'forbidden');
+  });
+});
