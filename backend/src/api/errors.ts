@@ -32,9 +32,13 @@ export function errorHandler(log: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        ctx.status = 404;
-        ctx.body = errorBody('not_found', `no route ${ctx.method} ${ctx.path}`);
+      // No route (404), a wrong method (405), an unknown method (501) come without a body: give them ours.
+      if (ctx.status >= 400 && ctx.body == null) {
+        ctx.status = ctx.status; // explicit, or setting the body would turn Koa's default 404 into a 200
+        ctx.body =
+          ctx.status === 404
+            ? errorBody('not_found', `no route ${ctx.method} ${ctx.path}`)
+            : errorBody(ctx.status === 405 ? 'method_not_allowed' : 'bad_request', `${ctx.method} ${ctx.path}: ${ctx.message}`);
       }
     } catch (err) {
       const { status, code, message } = toHttpError(err);

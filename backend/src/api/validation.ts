@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { HAPROXY_STATUSES, SERVER_STATUSES } from '../domain/status';
+import { SERVER_STATUSES } from '../domain/status';
 
-/** Ids are PostgreSQL int: anything else in a path is a 400, not a database error. */
-export const id = z.coerce.number().int('must be an integer id').positive('must be a positive id').max(2_147_483_647);
+/** Ids are PostgreSQL int: anything else is a 400, not a database error. */
+export const bodyId = z.number().int('must be an integer id').positive('must be a positive id').max(2_147_483_647);
+/** Ids in paths and queries: decimal digits only (coercion would take `0x10`, `1e3`, ` 7`, `true`). */
+export const id = z.string().regex(/^\d+$/, 'must be a positive integer id').transform(Number).pipe(bodyId);
 export const idParams = z.object({ id });
 
 export const limit = (def: number, max: number) => z.coerce.number().int().min(1).max(max).default(def);
@@ -14,7 +16,7 @@ export const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true'
 export const statusList = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean))
-  .pipe(z.array(z.enum(SERVER_STATUSES, { message: `must be among ${HAPROXY_STATUSES.join(', ')}` })).min(1));
+  .pipe(z.array(z.enum(SERVER_STATUSES, { message: `must be among ${SERVER_STATUSES.join(', ')}` })).min(1));
 
 export const name = (max = 200) =>
   z

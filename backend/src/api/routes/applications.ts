@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { id, idParams, name } from '../validation';
+import { bodyId, idParams, name } from '../validation';
 
-const createBody = z.object({ name: name(200), host_id: id.nullable().optional() });
+const createBody = z.object({ name: name(200), host_id: bodyId.nullable().optional() }).strict();
 const updateBody = createBody.partial().strict();
 
 const SELECT = `

@@ -5,7 +5,7 @@ import { badRequest, notFound } from '../../domain/errors';
 import { COMMANDS } from '../../domain/status';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { boolParam, id, idParams } from '../validation';
+import { bodyId, boolParam, idParams } from '../validation';
 import { loadServer } from './servers';
 
 const command = z.enum(COMMANDS, { message: `must be one of ${COMMANDS.join(', ')}` });
@@ -14,7 +14,7 @@ const callerSource = z.enum(['api', 'orchestrator']).optional();
 const commandBody = z.object({ command, source: callerSource }).strict();
 const mappingBody = z
   .object({
-    application_id: id.nullable(),
+    application_id: bodyId.nullable(),
     /** `auto` hands the server back to auto-mapping (decided at the next sync). */
     kind: z.enum(['manual', 'auto']).default('manual'),
   })
@@ -22,9 +22,9 @@ const mappingBody = z
 const bulkBody = z
   .object({
     command,
-    server_ids: z.array(id).min(1).max(10_000).optional(),
-    backend_id: id.optional(),
-    application_id: id.optional(),
+    server_ids: z.array(bodyId).min(1).max(10_000).optional(),
+    backend_id: bodyId.optional(),
+    application_id: bodyId.optional(),
     concurrency: z.number().int().min(1).max(64).default(8),
     source: callerSource,
   })

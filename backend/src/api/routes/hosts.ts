@@ -19,7 +19,7 @@ const createBody = z.object({
   fagent_url: fagentUrl,
   fagent_token: z.string().min(1).max(1000).nullable().optional(),
   is_active: z.boolean().optional(),
-});
+}).strict();
 const updateBody = createBody.partial().strict();
 
 const SELECT = `

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { boolParam, id, idParams, name } from '../validation';
+import { bodyId, boolParam, id, idParams, name } from '../validation';
 
 const INSTANCE_SELECT = `
   SELECT i.id, i.name, i.host_id, h.name AS host_name, i.is_active, i.socket_path, i.backend_scope, i.last_sync_at,
@@ -25,12 +25,12 @@ const scope = z
   .nullable();
 
 const createBody = z.object({
-  host_id: id,
+  host_id: bodyId,
   name: name(200),
   socket_path: z.string().max(1000).nullable().optional(),
   is_active: z.boolean().optional(),
   backend_scope: scope.optional(),
-});
+}).strict();
 const updateBody = createBody.omit({ host_id: true }).partial().strict();
 
 const listQuery = z.object({ server_id: id.optional(), host_id: id.optional(), is_active: boolParam.optional() });
