@@ -1,4 +1,5 @@
 import { TokenStore } from '../../src/auth/tokens';
+import { HTTP_METHODS, openapi } from '../support/openapi';
 import { actions, createApplication, expectError, fleet, Fleet, RANK, RoleName, ROLES, useHarness } from './helpers';
 
 const h = useHarness();
@@ -62,8 +63,7 @@ const cases = (): RouteCase[] => {
 
 const method = (route: string) => route.split(' ')[0];
 
-test('the role table names every /api operation of the document', async () => {
-  const { openapi, HTTP_METHODS } = await import('../support/openapi');
+test('the role table names every /api operation of the document', () => {
   const documented = Object.entries(openapi.paths).flatMap(([path, item]) =>
     path.startsWith('/api/') ? HTTP_METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`) : [],
   );

@@ -30,10 +30,12 @@ describe('ids', () => {
 
   test('a missing record is a 404 on every route with an id', async () => {
     for (const o of withId('2147483647')) {
-      // Bulk-style bodies are checked after the lookup; give the routes that need one a valid body.
-      const body = { 'POST /api/haproxy/servers/{id}/command': { command: 'drain' }, 'PUT /api/haproxy/servers/{id}/mapping': { application_id: null } }[
-        `${o.method} ${o.template}`
-      ] ?? (o.method === 'PATCH' ? { name: 'x' } : undefined);
+      // Bodies are checked before the lookup: the routes that take one get a valid one.
+      const bodies: Record<string, unknown> = {
+        'POST /api/haproxy/servers/{id}/command': { command: 'drain' },
+        'PUT /api/haproxy/servers/{id}/mapping': { application_id: null },
+      };
+      const body = bodies[`${o.method} ${o.template}`] ?? (o.method === 'PATCH' ? { name: 'x' } : undefined);
       expectError(await h.t.call(o.method, o.path, { body }), 404, 'not_found');
     }
   });
