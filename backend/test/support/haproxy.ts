@@ -35,6 +35,8 @@ export interface TestHaproxy {
   waitForStatus(backend: string, server: string, expected: string | RegExp, timeoutMs?: number): Promise<string>;
   /** New config (or the same) and an `-sf` reload; runtime state set by commands is lost. */
   reload(config?: TestHaproxyConfig): Promise<void>;
+  /** A full stop and a fresh start on the same config and socket (a crash or `systemctl restart`). */
+  restart(): Promise<void>;
   /** Stops the process and removes its temp dir. */
   stop(): Promise<void>;
 }
@@ -55,8 +57,9 @@ export async function startHaproxy(config: TestHaproxyConfig = {}): Promise<Test
   const render = (c: TestHaproxyConfig) => renderHaproxyConfig({ checkIntervalMs: 200, ...c, socketPath });
   let configText = render(config);
   let proc: HaproxyProcess;
+  const spawn = () => HaproxyProcess.start({ configPath: join(dir, 'haproxy.cfg'), socketPath, configText, binary: haproxyBinary() });
   try {
-    proc = await HaproxyProcess.start({ configPath: join(dir, 'haproxy.cfg'), socketPath, configText, binary: haproxyBinary() });
+    proc = await spawn();
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -93,6 +96,10 @@ export async function startHaproxy(config: TestHaproxyConfig = {}): Promise<Test
     async reload(next) {
       if (next) configText = render(next);
       await proc.reload(configText);
+    },
+    async restart() {
+      await proc.stop();
+      proc = await spawn();
     },
     async stop() {
       running.delete(handle);

@@ -1,0 +1,78 @@
+import { Stack, startStack, StoredServer } from './support';
+
+type Command = 'drain' | 'ready' | 'maint';
+
+describe('commands through the REST API reach HAProxy, are audited and written to history once', () => {
+  let stack: Stack;
+  let target: StoredServer;
+  let bystander: StoredServer;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      haproxy: (u) => ({
+        backends: [
+          {
+            name: 'web',
+            lines: ['option httpchk GET /health'],
+            servers: [
+              { name: 's1', address: u.healthy.address, options: 'check' },
+              { name: 's2', address: u.healthy.address, options: 'check' },
+            ],
+          },
+        ],
+      }),
+    });
+    await Promise.all(['s1', 's2'].map((s) => stack.haproxy.waitForStatus('web', s, 'UP')));
+    expect((await stack.sync()).status).toBe('ok');
+    [target, bystander] = await Promise.all([stack.server('web', 's1'), stack.server('web', 's2')]);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  // In order: each step starts from the state the previous one left.
+  test.each<[Command, string, string]>([
+    ['drain', 'UP', 'DRAIN'],
+    ['ready', 'DRAIN', 'UP'],
+    ['maint', 'UP', 'MAINT'],
+    ['ready', 'MAINT', 'UP'],
+  ])('%s: %s -> %s', async (command, before, after) => {
+    const historyBefore = new Set((await stack.history(target.id)).map((h) => h.id));
+
+    const res = await stack.command(target.id, command);
+    expect(res.status).toBe(200);
+    expect(res.body.server).toMatchObject({ id: target.id, status: after });
+
+    // HAProxy's own `show stat` (leaving MAINT, a checked server is UP once its next check passes).
+    await stack.haproxy.waitForStatus('web', 's1', after);
+
+    const [latest] = await stack.actions(target.id);
+    expect(latest).toMatchObject({
+      id: res.body.action.id,
+      instance_name: 'lb-1',
+      backend_name: 'web',
+      server_name: 's1',
+      command,
+      actor: 'token:test-operator',
+      source: 'api',
+      success: true,
+      error: null,
+      status_before: before,
+      status_after: after,
+    });
+
+    expect(await stack.sync()).toMatchObject({ status: 'ok' });
+    expect(await stack.server('web', 's1')).toMatchObject({ status: after, raw_status: after });
+    // The command wrote the change; the sync that saw it in HAProxy must not write it again.
+    const added = (await stack.history(target.id)).filter((h) => !historyBefore.has(h.id));
+    expect(added.map((h) => [h.from_status, h.to_status, h.cause])).toEqual([[before, after, 'command']]);
+  });
+
+  it('left the other server alone, in HAProxy and in the database', async () => {
+    expect(await stack.haproxy.serverStatus('web', 's2')).toBe('UP');
+    expect(await stack.server('web', 's2')).toMatchObject({ status: 'UP', status_changed_at: bystander.status_changed_at });
+    expect(await stack.history(bystander.id)).toHaveLength(1);
+    expect(await stack.actions(bystander.id)).toEqual([]);
+  });
+});

@@ -1,0 +1,207 @@
+/**
+ * The whole chain for end-to-end tests, nothing faked: upstream HTTP servers -> a real HAProxy -> the
+ * reference agent over its stats socket -> the real backend (its own PostgreSQL database) -> its REST API.
+ * Everything listens on 127.0.0.1 only; `stop()` tears down all of it.
+ */
+import { RunningAgent, startAgentServer } from '../../backend/src/agent/server';
+import type { AppConfig } from '../../backend/src/config';
+import {
+  freePort,
+  startHaproxy,
+  startUpstream,
+  TestHaproxy,
+  TestHaproxyConfig,
+  Upstream,
+} from '../../backend/test/support/haproxy';
+import { registerInstance, startTestService, TestService } from '../../backend/test/support/service';
+
+export type { TestHaproxyConfig } from '../../backend/test/support/haproxy';
+
+const AGENT_TOKEN = 'e2e-agent-token-0123456789abcdef';
+
+/** Upstreams the HAProxy configs point at: health checks pass, fail (HTTP 500), or cannot connect. */
+export interface Upstreams {
+  healthy: Upstream;
+  failing: Upstream;
+  /** "127.0.0.1:port" where nothing listens. */
+  deadAddress: string;
+}
+
+/** A row of GET /api/haproxy/servers. */
+export interface StoredServer {
+  id: number;
+  backend_id: number;
+  backend_name: string;
+  instance_id: number;
+  server_name: string;
+  address: string;
+  status: string;
+  raw_status: string;
+  weight: number;
+  current_sessions: number;
+  max_sessions: number;
+  status_changed_at: string;
+}
+
+/** A row of GET /api/haproxy/servers/{id}/history. */
+export interface HistoryRow {
+  id: number;
+  server_id: number;
+  from_status: string | null;
+  to_status: string;
+  raw_status: string;
+  cause: 'sync' | 'restored' | 'command';
+}
+
+/** A row of GET /api/haproxy/actions. */
+export interface ActionRow {
+  id: number;
+  server_id: number;
+  instance_name: string;
+  backend_name: string;
+  server_name: string;
+  command: string;
+  actor: string;
+  source: string;
+  success: boolean;
+  error: string | null;
+  status_before: string | null;
+  status_after: string | null;
+}
+
+/** The answer of POST /api/haproxy/instances/{id}/sync?wait=true. */
+export interface SyncAnswer {
+  instance_id: number;
+  status: 'ok' | 'partial' | 'failed' | 'skipped';
+  error: string | null;
+  backends: number | null;
+  servers: number | null;
+  changed_servers: number | null;
+}
+
+export interface StackOptions {
+  /** The HAProxy config, built on the stack's upstreams. */
+  haproxy: (u: Upstreams) => TestHaproxyConfig;
+  /** Backend config overrides (breaker, timeouts, retries). */
+  service?: Partial<AppConfig>;
+  /** The instance's name at the agent and in the backend. */
+  instanceName?: string;
+}
+
+export interface Stack {
+  upstreams: Upstreams;
+  haproxy: TestHaproxy;
+  service: TestService;
+  instanceId: number;
+  /** Where the agent listens; the same across stopAgent/startAgent. */
+  agentUrl: string;
+  /** A manual sync, answered when it is done; fails the test unless the API answers 200. */
+  sync(): Promise<SyncAnswer>;
+  /** Current (not removed) servers of the instance, as the API lists them. */
+  servers(): Promise<StoredServer[]>;
+  server(backend: string, name: string): Promise<StoredServer>;
+  history(serverId: number): Promise<HistoryRow[]>;
+  actions(serverId: number): Promise<ActionRow[]>;
+  /** POST .../command as the operator; returns the raw answer (status and body). */
+  command(serverId: number, command: 'drain' | 'ready' | 'maint'): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** GET /api/haproxy/instances/{id}. */
+  instance(): Promise<Record<string, unknown>>;
+  stopAgent(): Promise<void>;
+  /** Starts the agent again on the same port. */
+  startAgent(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts upstreams, HAProxy, the agent and the backend, and registers the instance (with the agent's token). */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const instanceName = opts.instanceName ?? 'lb-1';
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const [healthy, failing, deadPort] = await Promise.all([
+      startUpstream({ label: 'healthy' }),
+      startUpstream({ label: 'failing', healthStatus: 500 }),
+      freePort(),
+    ]);
+    cleanups.push(() => healthy.stop(), () => failing.stop());
+    const upstreams: Upstreams = { healthy, failing, deadAddress: `127.0.0.1:${deadPort}` };
+
+    const [haproxy, service] = await Promise.all([startHaproxy(opts.haproxy(upstreams)), startTestService(opts.service)]);
+    cleanups.push(() => haproxy.stop(), () => service.stop());
+
+    const agentOptions = {
+      token: AGENT_TOKEN,
+      requestTimeoutMs: 2000,
+      instances: new Map([[instanceName, { kind: 'unix' as const, path: haproxy.socketPath }]]),
+      host: '127.0.0.1',
+    };
+    let agent: RunningAgent | undefined = await startAgentServer(agentOptions);
+    const agentPort = agent.port;
+    const agentUrl = agent.url;
+    const stopAgent = async () => {
+      await agent?.stop();
+      agent = undefined;
+    };
+    cleanups.push(stopAgent);
+
+    const { hostId, instanceId } = await registerInstance(service, agentUrl, instanceName);
+    const token = await service.call('PATCH', `/api/hosts/${hostId}`, { body: { fagent_token: AGENT_TOKEN } });
+    if (token.status !== 200) throw new Error(`host token: ${token.status} ${JSON.stringify(token.body)}`);
+
+    const get = async <T>(path: string, key: string): Promise<T> => {
+      const res = await service.call('GET', path);
+      if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body[key] as T;
+    };
+    const servers = () => get<StoredServer[]>(`/api/haproxy/servers?instance_id=${instanceId}`, 'servers');
+
+    return {
+      upstreams,
+      haproxy,
+      service,
+      instanceId,
+      agentUrl,
+      async sync() {
+        const res = await service.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`, { token: service.tokens.operator });
+        if (res.status !== 200) throw new Error(`sync: ${res.status} ${JSON.stringify(res.body)}`);
+        return res.body as SyncAnswer;
+      },
+      servers,
+      async server(backend, name) {
+        const found = (await servers()).find((s) => s.backend_name === backend && s.server_name === name);
+        if (!found) throw new Error(`server ${backend}/${name} is not in the API's list`);
+        return found;
+      },
+      history: (serverId) => get<HistoryRow[]>(`/api/haproxy/servers/${serverId}/history`, 'history'),
+      actions: (serverId) => get<ActionRow[]>(`/api/haproxy/actions?server_id=${serverId}`, 'actions'),
+      command: (serverId, command) =>
+        service.call('POST', `/api/haproxy/servers/${serverId}/command`, { token: service.tokens.operator, body: { command } }),
+      async instance() {
+        const res = await service.call('GET', `/api/haproxy/instances/${instanceId}`);
+        if (res.status !== 200) throw new Error(`instance: ${res.status} ${JSON.stringify(res.body)}`);
+        return res.body;
+      },
+      stopAgent,
+      async startAgent() {
+        if (!agent) agent = await startAgentServer({ ...agentOptions, port: agentPort });
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Polls `check` until it returns something truthy (for state that settles on a timer, e.g. a breaker). */
+export async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
