@@ -8,6 +8,8 @@ export interface SchedulerOptions {
   pollingIntervalSec: number;
   concurrency: number;
   hostConcurrency: number;
+  /** Skip instances another replica synced this recently (default: half the interval). */
+  replicaSkipMs?: number;
 }
 
 export interface CycleReport {
@@ -77,7 +79,7 @@ export class SyncScheduler {
     const global = new Limiter(this.opts.concurrency);
     const perHost = new Map<number, Limiter>();
     // Another replica that synced an instance within half an interval has done this cycle's work for it.
-    const skipIfSyncedWithinMs = (this.opts.pollingIntervalSec * 1000) / 2;
+    const skipIfSyncedWithinMs = this.opts.replicaSkipMs ?? (this.opts.pollingIntervalSec * 1000) / 2;
     const outcomes = await Promise.all(
       instances.map((i) => {
         let hostLimiter = perHost.get(i.host_id);

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+import { fork, ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { DataSource } from 'typeorm';
+import { mapLimited } from '../concurrency/limiter';
+import { loadConfig } from '../config';
+import { startEmbeddedPostgres } from '../db/embedded';
+import { createLogger } from '../logger';
+import { startService } from '../service';
+import { backendName, FleetShape, instanceName } from './fleet-agent';
+
+/**
+ * `npm run bench`: sync throughput on a generated fleet (default 200 x 50 x 20 = 200,000 servers) against
+ * two floors measured in the same run, plus API latency with the fleet stored. Prints JSON.
+ */
+const shape: FleetShape = {
+  instances: Number(process.env.BENCH_INSTANCES ?? 200),
+  backends: Number(process.env.BENCH_BACKENDS ?? 50),
+  servers: Number(process.env.BENCH_SERVERS ?? 20),
+};
+const SYNC_CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 16);
+const FETCH_CONCURRENCY = 8;
+
+async function startAgent(): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(path.join(__dirname, 'fleet-agent.js'), [JSON.stringify(shape)], { stdio: 'inherit' });
+  const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as never));
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+const flip = (child: ChildProcess, n: number) =>
+  new Promise<void>((resolve) => {
+    child.once('message', () => resolve());
+    child.send({ flip: n });
+  });
+
+/** Floor 1: the same HTTP requests at the same concurrency, only fetched and parsed. */
+async function fetchFloor(url: string): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const get = (p: string) =>
+    new Promise<unknown>((resolve, reject) => {
+      http
+        .get(url + p, { agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+        })
+        .on('error', reject);
+    });
+  const t = performance.now();
+  await mapLimited([...Array(shape.instances).keys()], SYNC_CONCURRENCY, async (i) => {
+    await get(`/api/haproxy/${instanceName(i)}/backends`);
+    await mapLimited([...Array(shape.backends).keys()], FETCH_CONCURRENCY, (b) => get(`/api/haproxy/${instanceName(i)}/backends/${backendName(b)}/servers`));
+  });
+  agent.destroy();
+  return performance.now() - t;
+}
+
+/** Floor 2: one bulk insert of as many server rows, into a scratch table shaped like haproxy_servers. */
+async function insertFloor(ds: DataSource): Promise<number> {
+  await ds.query(`CREATE TEMP TABLE bench_floor (LIKE haproxy_servers INCLUDING DEFAULTS INCLUDING INDEXES) ON COMMIT DROP`).catch(() => undefined);
+  await ds.query(`CREATE TABLE IF NOT EXISTS bench_floor (LIKE haproxy_servers INCLUDING DEFAULTS INCLUDING INDEXES)`);
+  const n = shape.instances * shape.backends * shape.servers;
+  const t = performance.now();
+  await ds.query(
+    `INSERT INTO bench_floor (backend_id, server_name, address, status, raw_status, weight, current_sessions, max_sessions)
+     SELECT g / 20, 'srv_' || (g % 20), '10.0.0.1:8080', 'UP', 'UP', 100, 0, 1000 FROM generate_series(1, $1) g`,
+    [n],
+  );
+  const ms = performance.now() - t;
+  await ds.query(`DROP TABLE bench_floor`);
+  return ms;
+}
+
+async function main() {
+  const log = createLogger('warn');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hpx-bench-'));
+  fs.chmodSync(tmp, 0o777);
+  const env = loadConfig();
+  const embedded = env.databaseUrl ? undefined : await startEmbeddedPostgres(tmp, 20000 + Math.floor(Math.random() * 20000), log);
+  const agent = await startAgent();
+  const service = await startService(
+    {
+      databaseUrl: env.databaseUrl ?? embedded!.url,
+      port: 0,
+      enabled: false,
+      logLevel: 'warn',
+      bootstrapAdminToken: 'bench-admin-token-0123456789abcdef',
+      cacheTtlSec: 0,
+      syncConcurrency: SYNC_CONCURRENCY,
+      fetchConcurrency: FETCH_CONCURRENCY,
+    },
+    {},
+  );
+  const { ds, scheduler } = service;
+  try {
+    const [host] = await ds.query(`INSERT INTO hosts (name, address, fagent_url) VALUES ('bench-agent', '127.0.0.1', $1) RETURNING id`, [agent.url]);
+    await ds.query(`INSERT INTO haproxy_instances (host_id, name) SELECT $1, 'bench-' || g FROM generate_series(0, $2 - 1) g`, [host.id, shape.instances]);
+    // One agent serves the whole fleet here, so the per-host limit must not be the bottleneck.
+    Object.assign((scheduler as unknown as { opts: object }).opts, { hostConcurrency: SYNC_CONCURRENCY, replicaSkipMs: 0 });
+
+    const cycle = async () => {
+      const t = performance.now();
+      const report = await scheduler.runCycle();
+      const failed = report.outcomes.filter((o) => o.status !== 'ok');
+      if (failed.length) throw new Error(`${failed.length} instance syncs failed: ${failed[0].error}`);
+      return performance.now() - t;
+    };
+    const fetchFloorMs = await fetchFloor(agent.url);
+    const coldMs = await cycle();
+    const steadyMs = await cycle();
+    const changed = Math.round(shape.instances * shape.backends * shape.servers * 0.01);
+    await flip(agent.child, changed);
+    const changedMs = await cycle();
+    const insertFloorMs = await insertFloor(ds);
+
+    const [{ servers }] = await ds.query(`SELECT count(*)::int AS servers FROM haproxy_servers`);
+    const [{ history }] = await ds.query(`SELECT count(*)::int AS history FROM haproxy_server_status_history`);
+
+    const latencies: number[] = [];
+    for (let n = 0; n < 300; n++) {
+      const t = performance.now();
+      const res = await fetch(`${service.url}/api/haproxy/summary`, { headers: { authorization: 'Bearer bench-admin-token-0123456789abcdef' } });
+      await res.json();
+      latencies.push(performance.now() - t);
+    }
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]);
+
+    const result = {
+      fleet: { ...shape, total_servers: shape.instances * shape.backends * shape.servers, stored_servers: servers },
+      concurrency: { instances: SYNC_CONCURRENCY, fetches_per_instance: FETCH_CONCURRENCY },
+      floors_ms: { http_fetch: round(fetchFloorMs), bulk_insert: round(insertFloorMs) },
+      sync_ms: { cold: round(coldMs), steady: round(steadyMs), one_percent_changed: round(changedMs) },
+      steady_over_fetch_floor: round(steadyMs / fetchFloorMs),
+      changed_servers: changed,
+      history_rows: history,
+      summary_latency_ms: { p50: pct(50), p99: pct(99), max: round(latencies[latencies.length - 1]) },
+      peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
+      targets: { steady_over_fetch_floor: 1.5, cold_ms: 30_000, peak_rss_mb: 512, summary_p99_ms: 50 },
+    };
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await service.stop();
+    agent.child.kill();
+    await embedded?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test suite of the repository (dependencies installed: see scripts/test-full.sh) and prints
+# one closing line "N passed, N failed" summed over all suites.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results_dir=$(mktemp -d)
+trap 'rm -rf "$results_dir"' EXIT
+status=0
+
+run() { # name, command...
+  local name=$1; shift
+  echo "=== $name: $*"
+  "$@" || status=1
+}
+
+run backend npx --prefix backend jest --config backend/jest.config.js --rootDir backend --json --outputFile "$results_dir/backend.json"
+if [ -f jest.config.js ] && [ -d src ]; then
+  run plugin npx jest --json --outputFile "$results_dir/plugin.json" --maxWorkers 2
+fi
+if [ -f tests/jest.config.js ]; then
+  run e2e npx jest --config tests/jest.config.js --json --outputFile "$results_dir/e2e.json"
+fi
+if [ -f playwright.config.ts ]; then
+  run browser npx playwright test --reporter=list,json 2> >(tee "$results_dir/pw.err" >&2) > >(tee "$results_dir/pw.out")
+fi
+
+node scripts/test-summary.js "$results_dir" || status=1
+exit $status
