@@ -27,5 +27,7 @@ module.exports = {
   },
   // node_modules stay untransformed except the ESM-only packages above and any .mjs file
   transformIgnorePatterns: [`node_modules\\/(?!(?:.*(${esModules.join('|')})\\/.*|.*\\.mjs$))`],
+  // Grafana's UI components are heavy in jsdom; 2-core CI machines need more than the default 5 s
+  testTimeout: 30000,
   moduleFileExtensions: ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'json', 'node'],
 };

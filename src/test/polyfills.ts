@@ -37,8 +37,11 @@ const { fetch, Headers, FormData, Request, Response } = require('undici');
 define({ fetch, Headers, FormData, Request, Response, Blob, File });
 
 // undici reports resource timing through performance.markResourceTiming, which jsdom's performance lacks.
-if (typeof (globalThis.performance as any)?.markResourceTiming !== 'function') {
-  define({ performance: Object.assign(Object.create(globalThis.performance ?? performance), { markResourceTiming: () => {} }) });
+const jsdomPerformance = globalThis.performance as unknown as Record<string, unknown> | undefined;
+if (!jsdomPerformance) {
+  define({ performance });
+} else if (typeof jsdomPerformance.markResourceTiming !== 'function') {
+  jsdomPerformance.markResourceTiming = () => {};
 }
 
 export {};

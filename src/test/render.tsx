@@ -33,7 +33,7 @@ export function renderPage(
   ui: React.ReactElement,
   { route = '/', path, jsonData = { backendUrl: 'http://backend:8080' } }: RenderOptions = {}
 ): RenderResult & { user: ReturnType<typeof userEvent.setup> } {
-  const user = userEvent.setup();
+  const user = userEvent.setup({ delay: null });
   const pattern = path ?? route.split('?')[0];
   const result = render(
     <PluginSettingsProvider value={{ jsonData }}>

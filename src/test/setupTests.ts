@@ -6,6 +6,17 @@ import { server } from './server';
 import { setUserRole } from './render';
 
 setBackendSrv(createTestBackendSrv());
+
+// jsdom has no IntersectionObserver; @grafana/ui's Select menu only needs it to exist.
+class NoopIntersectionObserver {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+  takeRecords() {
+    return [];
+  }
+}
+Object.defineProperty(window, 'IntersectionObserver', { writable: true, configurable: true, value: NoopIntersectionObserver });
 installAppEvents();
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));

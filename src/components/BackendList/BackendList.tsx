@@ -50,7 +50,7 @@ export function BackendList({ backends, canAct, onCommand, onMap, filterKey }: P
         {backends.length} backend{backends.length === 1 ? '' : 's'}
         {pages > 1 && ` — page ${current} of ${pages}`}
       </Text>
-      <div role="list" aria-label="Backends">
+      <div role="list" aria-label="Backends and servers">
         {shown.map((b) => (
           <div role="listitem" key={b.backendId} aria-label={`Backend ${b.backendName} on ${b.instanceName}`}>
             <Collapse
