@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need on a fresh Debian/Ubuntu machine with Node.js
+# (haproxy, chromium, prometheus's promtool, npm packages), builds, and runs every suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing Debian packages: ${need[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund
+npm run typecheck -w backend
+if grep -q '"build": "webpack' package.json; then npm run build; fi
+npm test
