@@ -76,3 +76,57 @@ describe('commands through the REST API reach HAProxy, are audited and written t
     expect(await stack.actions(bystander.id)).toEqual([]);
   });
 });
+
+describe('commands on servers whose health checks fail', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      haproxy: (u) => ({
+        backends: [
+          {
+            name: 'web',
+            lines: ['option httpchk GET /health'],
+            // Health checks fail (HTTP 500): HAProxy reports these DOWN whatever their admin state.
+            servers: [
+              { name: 'sick', address: u.failing.address, options: 'check' },
+              { name: 'sick-off', address: u.failing.address, options: 'check disabled' },
+            ],
+          },
+        ],
+      }),
+    });
+    await stack.haproxy.waitForStatus('web', 'sick', 'DOWN');
+    expect((await stack.sync()).status).toBe('ok');
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  // BUG (backend/src/commands/server-command.ts): after a successful command the backend stores
+  // STATUS_AFTER_COMMAND (backend/src/domain/status.ts: drain -> DRAIN, ready -> UP) and writes a
+  // 'command' history row, without asking the agent what HAProxy now reports. A DOWN server that is
+  // drained stays DOWN in HAProxy, and a failing server taken out of MAINT goes to DOWN, not UP: the API
+  // shows a status HAProxy never had, and the next sync writes a second row undoing the first, so history
+  // holds two changes that never happened. Remove `.failing` once the command reads the status back.
+  test.failing.each<[string, 'drain' | 'ready', string]>([
+    ['sick', 'drain', 'DOWN'],
+    ['sick-off', 'ready', 'DOWN'],
+  ])('%s: %s stores what HAProxy reports (%s) and one history row at most', async (name, command, reported) => {
+    const server = await stack.server('web', name);
+    const historyBefore = new Set((await stack.history(server.id)).map((h) => h.id));
+
+    const res = await stack.command(server.id, command);
+    expect(res.status).toBe(200);
+    await stack.haproxy.waitForStatus('web', name, reported);
+    expect(await stack.sync()).toMatchObject({ status: 'ok' });
+
+    expect(await stack.server('web', name)).toMatchObject({ status: reported, raw_status: reported });
+    const added = (await stack.history(server.id)).filter((h) => !historyBefore.has(h.id));
+    const real = server.status === reported ? [] : [[server.status, reported]];
+    expect(added.map((h) => [h.from_status, h.to_status])).toEqual(real);
+    // ...and the command's own answer should not claim a status HAProxy does not report.
+    expect(res.body.server.status).toBe(reported);
+  });
+});
