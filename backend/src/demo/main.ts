@@ -83,7 +83,9 @@ async function main(): Promise<void> {
 
   try {
     backend = external ?? (await startBackendInProcess());
-    const ids = await registerDemoFleet(backend.url, backend.adminToken, fleet);
+    // In docker-compose the backend reaches the agent by its service name, not the address it listens on.
+    const publicAgentUrl = process.env.DEMO_AGENT_PUBLIC_URL?.trim();
+    const ids = await registerDemoFleet(backend.url, backend.adminToken, publicAgentUrl ? { ...fleet, agentUrl: publicAgentUrl } : fleet);
     console.log(fleetSummary(fleet, backend));
     console.log(`Registered ${Object.keys(ids.hosts).length} hosts, ${Object.keys(ids.instances).length} instances, ${Object.keys(ids.applications).length} applications.`);
   } catch (err) {
