@@ -37,7 +37,7 @@ export function renderPage(
   const pattern = path ?? route.split('?')[0];
   const result = render(
     <PluginSettingsProvider value={{ jsonData }}>
-      <MemoryRouter initialEntries={[route]}>
+      <MemoryRouter initialEntries={[route]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
         <Routes>
           <Route
             path={pattern}
