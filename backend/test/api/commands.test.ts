@@ -1,4 +1,5 @@
 import type { Fault } from '../support/fake-fagent';
+import { registerInstance } from '../support/service';
 import { actions, command, createApplication, expectError, fleet, syncNow, useHarness } from './helpers';
 
 const h = useHarness({ breakerThreshold: 2 });
@@ -207,5 +208,19 @@ describe('the audit log and history', () => {
     expect(until.map((x: { to_status: string }) => x.to_status)).toEqual(['UP']);
     expect((await h.t.call('GET', `/api/haproxy/servers/${ids.s1}/history?limit=1`)).body.history).toHaveLength(1);
     expectError(await h.t.call('GET', '/api/haproxy/servers/2147483647/history'), 404, 'not_found');
+  });
+});
+
+describe('fixing a host', () => {
+  test("a new FAgent URL applies at once: the old agent's open breaker is dropped", async () => {
+    h.agent.setBackend('moved', 'web', [{ name: 's1', status: 'UP' }]);
+    const dead = 'http://127.0.0.1:9'; // discard port: nothing listens
+    const { hostId, instanceId } = await registerInstance(h.t, dead, 'moved');
+    await syncNow(h, instanceId, 'failed');
+    await syncNow(h, instanceId, 'failed');
+    expect((await h.t.call('GET', `/api/haproxy/instances/${instanceId}`)).body.breaker_state).toBe('open');
+    await h.t.call('PATCH', `/api/hosts/${hostId}`, { body: { fagent_url: h.agent.url } });
+    expect((await h.t.call('GET', `/api/haproxy/instances/${instanceId}`)).body.breaker_state).toBe('closed');
+    expect((await syncNow(h, instanceId)).servers).toBe(1);
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
 import { HostEntity } from '../../entities/host';
 import { requireRole } from '../auth';
+import { forgetAgentState } from './instances';
 import type { ApiDeps } from '../deps';
 import { idParams, name } from '../validation';
 
@@ -63,6 +64,11 @@ export function hostRoutes(deps: ApiDeps) {
       ...(b.fagent_token !== undefined && { fagentToken: b.fagent_token }),
       ...(b.is_active !== undefined && { isActive: b.is_active }),
     });
+    if (b.fagent_url !== undefined || b.fagent_token !== undefined) {
+      // Another agent (or credential): the old one's cached answers and open breaker no longer apply.
+      const instances: Array<{ id: number }> = await deps.ds.query(`SELECT id FROM haproxy_instances WHERE host_id = $1`, [hostId]);
+      for (const i of instances) forgetAgentState(deps, i.id);
+    }
     ctx.body = await load(hostId);
   });
   r.delete('/api/hosts/:id', requireRole('admin'), async (ctx) => {
@@ -70,10 +76,7 @@ export function hostRoutes(deps: ApiDeps) {
     const instances: Array<{ id: number }> = await deps.ds.query(`SELECT id FROM haproxy_instances WHERE host_id = $1`, [hostId]);
     const result = await deps.ds.query(`DELETE FROM hosts WHERE id = $1 RETURNING id`, [hostId]);
     if (result[0].length === 0) throw notFound(`host ${hostId}`);
-    for (const i of instances) {
-      deps.client.cache.invalidate(i.id);
-      deps.client.breakers.forget(i.id);
-    }
+    for (const i of instances) forgetAgentState(deps, i.id);
     ctx.status = 204;
   });
   return r;

@@ -87,7 +87,8 @@ export function instanceRoutes(deps: ApiDeps) {
     const result = await deps.ds.query(`UPDATE haproxy_instances SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING id`, params);
     if (result[0].length === 0) throw notFound(`instance ${instanceId}`);
     // A renamed instance is another target at the agent: cached answers and breaker history no longer apply.
-    deps.client.cache.invalidate(instanceId);
+    if (b.name !== undefined) forgetAgentState(deps, instanceId);
+    else deps.client.cache.invalidate(instanceId);
     ctx.body = await load(instanceId);
   });
 
@@ -95,8 +96,7 @@ export function instanceRoutes(deps: ApiDeps) {
     const instanceId = idParams.parse(ctx.params).id;
     const result = await deps.ds.query(`DELETE FROM haproxy_instances WHERE id = $1 RETURNING id`, [instanceId]);
     if (result[0].length === 0) throw notFound(`instance ${instanceId}`);
-    deps.client.cache.invalidate(instanceId);
-    deps.client.breakers.forget(instanceId);
+    forgetAgentState(deps, instanceId);
     ctx.status = 204;
   });
 
@@ -122,6 +122,12 @@ export function instanceRoutes(deps: ApiDeps) {
   });
 
   return r;
+}
+
+/** Drops what we learned from an instance's agent: cached answers and breaker history. */
+export function forgetAgentState(deps: ApiDeps, instanceId: number) {
+  deps.client.cache.invalidate(instanceId);
+  deps.client.breakers.forget(instanceId);
 }
 
 export function statusCounts(counts: Record<string, number> | null) {
