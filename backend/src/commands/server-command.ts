@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { conflict, notFound } from '../domain/errors';
-import { Command, ServerStatus, STATUS_AFTER_COMMAND } from '../domain/status';
-import type { FagentClient } from '../fagent/client';
+import { Command, normaliseStatus, ServerStatus, STATUS_AFTER_COMMAND } from '../domain/status';
+import type { FagentClient, FagentTarget } from '../fagent/client';
 import type { Logger } from '../logger';
 import { ActionSource, recordAction } from './audit';
 
@@ -75,13 +75,9 @@ export class ServerCommands {
       return { action, ok: false, error };
     }
 
+    const target = { instanceId: t.instance_id, instanceName: t.instance_name, baseUrl: t.fagent_url, token: t.fagent_token };
     try {
-      await this.client.command(
-        { instanceId: t.instance_id, instanceName: t.instance_name, baseUrl: t.fagent_url, token: t.fagent_token },
-        t.backend_name,
-        t.server_name,
-        command,
-      );
+      await this.client.command(target, t.backend_name, t.server_name, command);
     } catch (err) {
       const durationMs = Date.now() - startedAt.getTime();
       const action = await recordAction(this.ds, { ...base, success: false, error: (err as Error).message, durationMs });
@@ -90,22 +86,37 @@ export class ServerCommands {
     }
 
     const durationMs = Date.now() - startedAt.getTime();
-    const after = STATUS_AFTER_COMMAND[command];
+    const { status: after, raw } = await this.statusAfter(target, t.backend_name, t.server_name, command);
     const action = await this.ds.transaction(async (m) => {
       if (after !== t.status) {
         await m.query(
-          `UPDATE haproxy_servers SET status = $2, raw_status = $2, status_changed_at = $3, updated_at = $3 WHERE id = $1`,
-          [t.server_id, after, new Date()],
+          `UPDATE haproxy_servers SET status = $2, raw_status = $3, status_changed_at = $4, updated_at = $4 WHERE id = $1`,
+          [t.server_id, after, raw, new Date()],
         );
         await m.query(
           `INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at)
-           VALUES ($1, $2, $3, $3, 'command', $4)`,
-          [t.server_id, t.status, after, new Date()],
+           VALUES ($1, $2, $3, $4, 'command', $5)`,
+          [t.server_id, t.status, after, raw, new Date()],
         );
       }
       return recordAction(m.queryRunner!, { ...base, success: true, statusAfter: after, durationMs });
     });
     log.info({ duration_ms: durationMs }, 'command done');
     return { action, ok: true };
+  }
+
+  /**
+   * What HAProxy reports right after the command: a drained server whose checks fail stays DOWN, and
+   * `ready` on a failing server gives DOWN, not UP. Only if that read fails do we assume the usual outcome
+   * (the next sync corrects it).
+   */
+  private async statusAfter(target: FagentTarget, backend: string, server: string, command: Command) {
+    try {
+      const found = (await this.client.getServers(target, backend, { fresh: true })).find((s) => s.name === server);
+      if (found) return { status: normaliseStatus(found.status), raw: found.status };
+    } catch {
+      /* fall through to the expected status */
+    }
+    return { status: STATUS_AFTER_COMMAND[command], raw: STATUS_AFTER_COMMAND[command] as string };
   }
 }

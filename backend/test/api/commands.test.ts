@@ -28,7 +28,11 @@ describe('one server', () => {
       status_before: 'UP',
       status_after: 'DRAIN',
     });
-    expect(h.agent.requests.slice(sent).map((r) => `${r.method} ${r.rawPath}`)).toEqual(['POST /api/haproxy/cmd-ok/backends/web/servers/s1/drain']);
+    // One POST, then one read of the backend's servers: the stored status is what HAProxy reports after it.
+    expect(h.agent.requests.slice(sent).map((r) => `${r.method} ${r.rawPath}`)).toEqual([
+      'POST /api/haproxy/cmd-ok/backends/web/servers/s1/drain',
+      'GET /api/haproxy/cmd-ok/backends/web/servers',
+    ]);
     expect(h.agent.server('cmd-ok', 'web', 's1').status).toBe('DRAIN');
     expect((await h.t.call('GET', `/api/haproxy/servers/${s1.id}`)).body.status).toBe('DRAIN');
   });
