@@ -4,7 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results_dir=$(mktemp -d)
-trap 'rm -rf "$results_dir"' EXIT
+# HAProxy processes a crashed test file could not stop (their configs live in haproxy-test-* temp dirs).
+cleanup() { rm -rf "$results_dir"; pkill -f 'haproxy-test-[^ ]*/haproxy.cfg' 2>/dev/null || true; }
+trap cleanup EXIT
 status=0
 
 run() { # name, command...
