@@ -33,6 +33,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BOOTSTRAP_ADMIN_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   MAX_BODY_BYTES: int(1024, 10_000_000).default(1_000_000),
+  METRICS_PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), int(0, 65_535).optional()),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  METRICS_PER_SERVER: bool.default(true),
+  METRICS_SERVER_INSTANCES: optionalString.transform((v) => v?.split(',').map((p) => p.trim()).filter(Boolean)),
+  GRAFANA_DB_PASSWORD: optionalString,
 });
 
 export interface AppConfig {
@@ -56,6 +62,16 @@ export interface AppConfig {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   bootstrapAdminToken?: string;
   maxBodyBytes: number;
+  /** Set: /metrics on its own port without auth; unset: /metrics on the API port behind a bearer token. */
+  metricsPort?: number;
+  metricsHost: string;
+  /** Accepted at /metrics on the API port besides any API token. */
+  metricsToken?: string;
+  metricsPerServer: boolean;
+  /** Instance names (or host/instance) or globs whose servers get per-server series; unset = all. */
+  metricsServerInstances?: string[];
+  /** Password of the read-only role Grafana's alert rules use (haproxy_control_grafana); unset = no login. */
+  grafanaDbPassword?: string;
 }
 
 export class ConfigError extends Error {}
@@ -89,5 +105,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     bootstrapAdminToken: e.BOOTSTRAP_ADMIN_TOKEN,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPerServer: e.METRICS_PER_SERVER,
+    metricsServerInstances: e.METRICS_SERVER_INSTANCES?.length ? e.METRICS_SERVER_INSTANCES : undefined,
+    grafanaDbPassword: e.GRAFANA_DB_PASSWORD,
   };
 }
