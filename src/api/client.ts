@@ -193,7 +193,9 @@ export const api = {
   serverCommand: (serverId: number, command: ServerCommand) =>
     request<CommandResult>('POST', `/api/haproxy/servers/${enc(serverId)}/command`, { data: { command } }),
   setMapping: (serverId: number, applicationId: number | null) =>
-    request<Server>('PUT', `/api/haproxy/servers/${enc(serverId)}/mapping`, { data: { application_id: applicationId } }),
+    request<Server>('PUT', `/api/haproxy/servers/${enc(serverId)}/mapping`, {
+      data: { application_id: applicationId },
+    }),
 
   actions: (filters: ActionFilters) => request<ActionList>('GET', '/api/haproxy/actions', { params: { ...filters } }),
 

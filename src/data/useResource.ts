@@ -1,13 +1,11 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, toApiError } from '../api/client';
+import { useCallback, useEffect, useState } from 'react';
+import { type ApiError, toApiError } from '../api/client';
 
 export interface Resource<T> {
   data: T | undefined;
   error: ApiError | undefined;
-  /** True only while there is nothing to show yet; background refreshes keep the previous data on screen. */
+  /** True only while there is nothing to show yet for this key; refreshes keep the previous data on screen. */
   loading: boolean;
-  /** True during any request, first load or refresh. */
-  fetching: boolean;
   reload: () => void;
   /** Local update after a mutation, without a refetch. */
   setData: (update: (previous: T | undefined) => T | undefined) => void;
@@ -20,55 +18,59 @@ export interface ResourceOptions {
   refreshMs?: number;
 }
 
+interface State<T> {
+  data?: T;
+  error?: ApiError;
+  /** The key the data and error belong to. */
+  loadedKey?: string;
+}
+
 /**
  * The one place that turns an API call into state: first load, reload, optional polling, and protection
- * against out-of-order answers (only the latest request may write its result).
+ * against out-of-order answers (an answer is kept only if it belongs to the current key and no newer
+ * request of the same effect was sent since). `load` must be stable for a given `key` (useCallback).
  */
 export function useResource<T>(load: () => Promise<T>, key: string, options: ResourceOptions = {}): Resource<T> {
   const { enabled = true, refreshMs = 0 } = options;
-  const [state, setState] = useState<{ data?: T; error?: ApiError; fetching: boolean; loadedKey?: string }>({
-    fetching: enabled,
-  });
-  const requestId = useRef(0);
-  const loadRef = useRef(load);
-  loadRef.current = load;
-
-  const run = useCallback(() => {
-    const id = ++requestId.current;
-    setState((s) => ({ ...s, fetching: true }));
-    loadRef
-      .current()
-      .then((data) => {
-        if (id === requestId.current) {
-          setState({ data, error: undefined, fetching: false, loadedKey: key });
-        }
-      })
-      .catch((err: unknown) => {
-        if (id === requestId.current) {
-          setState((s) => ({ ...s, error: toApiError(err), fetching: false, loadedKey: key }));
-        }
-      });
-  }, [key]);
+  const [state, setState] = useState<State<T>>({});
+  const [reloads, setReloads] = useState(0);
 
   useEffect(() => {
     if (!enabled) {
       return;
     }
-    run();
-    return () => {
-      // Answers to requests of a previous key or an unmounted component are ignored.
-      requestId.current++;
+    let active = true;
+    let latest = 0;
+    const fetchOnce = () => {
+      const mine = ++latest;
+      load().then(
+        (data) => {
+          if (active && mine === latest) {
+            setState({ data, loadedKey: key });
+          }
+        },
+        (err: unknown) => {
+          if (active && mine === latest) {
+            setState((s) => ({
+              data: s.loadedKey === key ? s.data : undefined,
+              error: toApiError(err),
+              loadedKey: key,
+            }));
+          }
+        }
+      );
     };
-  }, [enabled, run]);
+    fetchOnce();
+    const timer = refreshMs > 0 ? setInterval(fetchOnce, refreshMs) : undefined;
+    return () => {
+      active = false;
+      if (timer) {
+        clearInterval(timer);
+      }
+    };
+  }, [enabled, key, load, refreshMs, reloads]);
 
-  useEffect(() => {
-    if (!enabled || !refreshMs) {
-      return;
-    }
-    const timer = setInterval(run, refreshMs);
-    return () => clearInterval(timer);
-  }, [enabled, refreshMs, run]);
-
+  const reload = useCallback(() => setReloads((n) => n + 1), []);
   const setData = useCallback((update: (previous: T | undefined) => T | undefined) => {
     setState((s) => ({ ...s, data: update(s.data) }));
   }, []);
@@ -77,9 +79,8 @@ export function useResource<T>(load: () => Promise<T>, key: string, options: Res
   return {
     data: current ? state.data : undefined,
     error: current ? state.error : undefined,
-    loading: enabled && (!current || (state.fetching && state.data === undefined && state.error === undefined)),
-    fetching: state.fetching,
-    reload: run,
+    loading: enabled && !current,
+    reload,
     setData,
   };
 }

@@ -24,7 +24,8 @@ export function makeInstance(partial: Partial<Instance> & Pick<Instance, 'id' | 
 
 let nextServerId = 1;
 export function makeServer(
-  partial: Partial<Server> & Pick<Server, 'server_name' | 'backend_id' | 'backend_name' | 'instance_id' | 'instance_name'>
+  partial: Partial<Server> &
+    Pick<Server, 'server_name' | 'backend_id' | 'backend_name' | 'instance_id' | 'instance_name'>
 ): Server {
   const status: ServerStatus = partial.status ?? 'UP';
   return {
@@ -57,8 +58,26 @@ export interface Fleet {
 export function makeFleet(): Fleet {
   nextServerId = 1;
   const hosts: Host[] = [
-    { id: 1, name: 'host-a', address: '10.0.1.1', fagent_url: 'http://host-a:9000', is_active: true, instance_count: 1, created_at: T0, updated_at: T0 },
-    { id: 2, name: 'host-b', address: '10.0.1.2', fagent_url: 'http://host-b:9000', is_active: true, instance_count: 1, created_at: T0, updated_at: T0 },
+    {
+      id: 1,
+      name: 'host-a',
+      address: '10.0.1.1',
+      fagent_url: 'http://host-a:9000',
+      is_active: true,
+      instance_count: 1,
+      created_at: T0,
+      updated_at: T0,
+    },
+    {
+      id: 2,
+      name: 'host-b',
+      address: '10.0.1.2',
+      fagent_url: 'http://host-b:9000',
+      is_active: true,
+      instance_count: 1,
+      created_at: T0,
+      updated_at: T0,
+    },
   ];
   const instances = [
     makeInstance({ id: 1, name: 'haproxy-1', host_id: 1, host_name: 'host-a', backend_count: 2, server_count: 5 }),
@@ -68,7 +87,14 @@ export function makeFleet(): Fleet {
   const api = { backend_id: 12, backend_name: 'be_api', instance_id: 1, instance_name: 'haproxy-1' };
   const db = { backend_id: 21, backend_name: 'be_db', instance_id: 2, instance_name: 'haproxy-2' };
   const servers = [
-    makeServer({ ...web, server_name: 'web1', status: 'UP', application_id: 100, application_name: 'shop', mapping_kind: 'auto' }),
+    makeServer({
+      ...web,
+      server_name: 'web1',
+      status: 'UP',
+      application_id: 100,
+      application_name: 'shop',
+      mapping_kind: 'auto',
+    }),
     makeServer({ ...web, server_name: 'web2', status: 'DRAIN' }),
     makeServer({ ...web, server_name: 'web3', status: 'DOWN', raw_status: 'DOWN (agent)' }),
     makeServer({ ...api, server_name: 'api1', status: 'UP' }),

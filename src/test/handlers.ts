@@ -117,7 +117,10 @@ export const handlers = [
     }
     const limit = Number(sp.get('limit') ?? 50);
     const offset = Number(sp.get('offset') ?? 0);
-    return HttpResponse.json({ actions: actions.slice(offset, offset + limit), total: actions.length } as unknown as JsonBodyType);
+    return HttpResponse.json({
+      actions: actions.slice(offset, offset + limit),
+      total: actions.length,
+    } as unknown as JsonBodyType);
   }),
   http.get(`${PROXY}/api/hosts`, () => HttpResponse.json({ hosts: db.fleet.hosts } as unknown as JsonBodyType)),
   http.get(`${PROXY}/api/hosts/:id`, ({ params }) => {

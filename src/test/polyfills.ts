@@ -4,7 +4,6 @@
  * real implementations back: Node's own for streams and messaging, undici (the fetch Node itself ships) for
  * fetch and its classes.
  */
-/* eslint-disable @typescript-eslint/no-var-requires */
 const { TextDecoder, TextEncoder } = require('node:util');
 const { ReadableStream, TransformStream, WritableStream } = require('node:stream/web');
 const { BroadcastChannel, MessageChannel, MessagePort } = require('node:worker_threads');

@@ -16,7 +16,11 @@ class NoopIntersectionObserver {
     return [];
   }
 }
-Object.defineProperty(window, 'IntersectionObserver', { writable: true, configurable: true, value: NoopIntersectionObserver });
+Object.defineProperty(window, 'IntersectionObserver', {
+  writable: true,
+  configurable: true,
+  value: NoopIntersectionObserver,
+});
 installAppEvents();
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));

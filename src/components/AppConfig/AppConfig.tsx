@@ -163,9 +163,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             Test connection
           </Button>
         </Stack>
-        {dirty && !testResult && (
-          <p>The connection test uses the saved settings: save your changes first.</p>
-        )}
+        {dirty && !testResult && <p>The connection test uses the saved settings: save your changes first.</p>}
         {testResult && (
           <div role="status" aria-label="Connection test result">
             <Alert severity={testResult.severity} title={testResult.title}>

@@ -1,4 +1,4 @@
-import React, { useEffect, useState } from 'react';
+import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Collapse, Pagination, Stack, Text, useStyles2 } from '@grafana/ui';
@@ -24,10 +24,11 @@ interface Props {
  */
 export function BackendList({ backends, canAct, onCommand, onMap, filterKey }: Props) {
   const styles = useStyles2(getStyles);
-  const [page, setPage] = useState(1);
+  // The page belongs to the filters it was chosen under: new filters start again at page 1.
+  const [paging, setPaging] = useState({ filterKey, page: 1 });
+  const page = paging.filterKey === filterKey ? paging.page : 1;
+  const setPage = (p: number) => setPaging({ filterKey, page: p });
   const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
-
-  useEffect(() => setPage(1), [filterKey]);
 
   const pages = Math.max(1, Math.ceil(backends.length / BACKENDS_PER_PAGE));
   const current = Math.min(page, pages);

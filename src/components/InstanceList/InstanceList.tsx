@@ -68,7 +68,5 @@ export function InstanceList({ instances, canAct, syncing, onSync }: Props) {
     return cols;
   }, [canAct, syncing, onSync]);
 
-  return (
-    <InteractiveTable columns={columns} data={instances} getRowId={(i: Instance) => String(i.id)} pageSize={10} />
-  );
+  return <InteractiveTable columns={columns} data={instances} getRowId={(i: Instance) => String(i.id)} pageSize={10} />;
 }

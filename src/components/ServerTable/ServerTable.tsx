@@ -38,7 +38,8 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
         id: 'current_sessions',
         header: 'Sessions (cur / max)',
         sortType: 'number',
-        cell: ({ row }) => `${formatNumber(row.original.current_sessions)} / ${formatNumber(row.original.max_sessions)}`,
+        cell: ({ row }) =>
+          `${formatNumber(row.original.current_sessions)} / ${formatNumber(row.original.max_sessions)}`,
       },
       {
         id: 'application_name',
@@ -50,7 +51,9 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
               {s.application_name ? (
                 <span>
                   {s.application_name}{' '}
-                  {s.mapping_kind && <Badge color={s.mapping_kind === 'manual' ? 'blue' : 'darkgrey'} text={s.mapping_kind} />}
+                  {s.mapping_kind && (
+                    <Badge color={s.mapping_kind === 'manual' ? 'blue' : 'darkgrey'} text={s.mapping_kind} />
+                  )}
                 </span>
               ) : (
                 <span className={styles.muted}>unmapped</span>

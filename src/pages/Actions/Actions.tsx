@@ -209,11 +209,7 @@ function ActionsPage() {
         )}
         {actions.data && actions.data.actions.length > 0 && (
           <>
-            <InteractiveTable
-              columns={columns}
-              data={actions.data.actions}
-              getRowId={(a: Action) => String(a.id)}
-            />
+            <InteractiveTable columns={columns} data={actions.data.actions} getRowId={(a: Action) => String(a.id)} />
             <Pagination
               currentPage={Math.min(page, pages)}
               numberOfPages={pages}

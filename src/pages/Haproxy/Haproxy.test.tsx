@@ -197,7 +197,7 @@ describe('HAProxy page', () => {
     await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Unmap' }));
     await waitFor(() => expect(row()).toHaveTextContent('unmapped'));
     expect(db.requests.filter((r) => r.method === 'PUT')[1].body).toEqual({ application_id: null });
-  });
+  }, 60000);
 
   it('"Sync now" posts a sync request for the instance', async () => {
     const { user } = renderHaproxy();

@@ -1,0 +1,98 @@
+import React from 'react';
+import { screen, waitFor, within } from '@testing-library/react';
+import type { Action } from '../../api/types';
+import { db } from '../../test/handlers';
+import { renderPage } from '../../test/render';
+import ActionsPage from './Actions';
+
+function action(id: number, partial: Partial<Action> = {}): Action {
+  return {
+    id,
+    server_id: 1,
+    instance_id: 1,
+    instance_name: 'haproxy-1',
+    backend_name: 'be_web',
+    server_name: `web${id}`,
+    command: 'drain',
+    actor: 'alice',
+    source: 'ui',
+    operation_id: null,
+    success: true,
+    error: null,
+    status_before: 'UP',
+    status_after: 'DRAIN',
+    started_at: new Date(Date.now() - id * 1000).toISOString(),
+    duration_ms: 20,
+    ...partial,
+  };
+}
+
+const actionRequests = () => db.requests.filter((r) => r.path.includes('/api/haproxy/actions'));
+const lastQuery = () => new URL(`http://x${actionRequests().at(-1)!.path}`).searchParams;
+
+describe('Actions page', () => {
+  beforeEach(() => {
+    db.fleet.actions = [
+      action(1),
+      action(2, { actor: 'bob', command: 'maint', status_after: 'MAINT' }),
+      action(3, { success: false, error: 'FAgent timeout', status_after: null }),
+    ];
+  });
+
+  it('shows the audit log with actor, command, server, status change and result', async () => {
+    renderPage(<ActionsPage />, { route: '/actions' });
+    const row = (await screen.findByText('web3 (be_web on haproxy-1)')).closest('tr')!;
+    expect(row).toHaveTextContent('alice');
+    expect(row).toHaveTextContent('drain');
+    expect(row).toHaveTextContent('failed');
+    expect(row).toHaveTextContent('FAgent timeout');
+    expect(screen.getAllByRole('row')).toHaveLength(4);
+    // default range is the last 24 hours, paged by 50
+    expect(lastQuery().get('since')).toBeTruthy();
+    expect(lastQuery().get('limit')).toBe('50');
+    expect(lastQuery().get('offset')).toBe('0');
+  });
+
+  it('filters by actor, command, result and time range through the API and keeps them in the URL', async () => {
+    const { user } = renderPage(<ActionsPage />, { route: '/actions' });
+    await screen.findByText('web1 (be_web on haproxy-1)');
+
+    await user.type(screen.getByLabelText('Actor'), 'bob{Enter}');
+    await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(2));
+    expect(lastQuery().get('actor')).toBe('bob');
+    expect(screen.getByTestId('location')).toHaveTextContent('/actions?actor=bob');
+
+    await user.clear(screen.getByLabelText('Actor'));
+    await user.type(screen.getByLabelText('Actor'), '{Enter}');
+    await user.click(screen.getByRole('radio', { name: 'Failed' }));
+    await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(2));
+    expect(lastQuery().get('success')).toBe('false');
+    expect(lastQuery().get('actor')).toBeNull();
+
+    await user.click(screen.getByLabelText('Time range'));
+    await user.click(await screen.findByText('All time'));
+    await waitFor(() => expect(lastQuery().get('since')).toBeNull());
+    expect(screen.getByTestId('location')).toHaveTextContent('range=all');
+  });
+
+  it('restores filters from the URL and shows the empty state', async () => {
+    renderPage(<ActionsPage />, { route: '/actions?command=ready&range=1h' });
+    expect(await screen.findByText('No action matches these filters')).toBeInTheDocument();
+    expect(lastQuery().get('command')).toBe('ready');
+    const since = new Date(lastQuery().get('since')!).getTime();
+    expect(Date.now() - since).toBeGreaterThanOrEqual(3600e3 - 5000);
+    expect(Date.now() - since).toBeLessThan(3600e3 + 60000);
+  });
+
+  it('pages through the log', async () => {
+    db.fleet.actions = Array.from({ length: 120 }, (_, i) => action(i + 1));
+    const { user } = renderPage(<ActionsPage />, { route: '/actions' });
+    await screen.findByText('web120 (be_web on haproxy-1)');
+    expect(screen.getAllByRole('row')).toHaveLength(51);
+    const pagination = screen.getByRole('navigation');
+    await user.click(within(pagination).getByRole('button', { name: '3' }));
+    await screen.findByText('web1 (be_web on haproxy-1)');
+    expect(lastQuery().get('offset')).toBe('100');
+    expect(screen.getAllByRole('row')).toHaveLength(21);
+  });
+});
