@@ -1,7 +1,8 @@
 import { FakeFagent } from '../support/fake-fagent';
-import { registerInstance, startTestService, TestService } from '../support/service';
+import { checked, CheckedService } from '../support/openapi';
+import { registerInstance, startTestService } from '../support/service';
 
-let t: TestService;
+let t: CheckedService;
 let agent: FakeFagent;
 
 beforeAll(async () => {
@@ -10,7 +11,7 @@ beforeAll(async () => {
     { name: 'web1', status: 'UP', address: 'web1.example.com:80' },
     { name: 'web2', status: 'DOWN' },
   ]);
-  t = await startTestService();
+  t = checked(await startTestService());
 });
 afterAll(async () => {
   await t?.stop();
