@@ -3,6 +3,8 @@ import http from 'node:http';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import YAML from 'yaml';
+import { BreakerStateRecorder } from './alerting/breaker-state';
+import { enableGrafanaRole } from './alerting/grafana-role';
 import { createApp } from './api/app';
 import { TokenStore } from './auth/tokens';
 import { BulkCommands } from './commands/bulk';
@@ -12,6 +14,8 @@ import { openDatabase } from './db/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { FagentClient } from './fagent/client';
 import { createLogger, Logger } from './logger';
+import { metricsOnApiPort, startMetricsServer } from './metrics/http';
+import { ServiceMetrics } from './metrics/service-metrics';
 import { InstanceSync } from './sync/instance-sync';
 import { SyncScheduler } from './sync/scheduler';
 
@@ -22,6 +26,9 @@ export interface RunningService {
   scheduler: SyncScheduler;
   client: FagentClient;
   log: Logger;
+  metrics: ServiceMetrics;
+  /** Where Prometheus scrapes: the API port (token required) or METRICS_PORT (open). */
+  metricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -41,6 +48,9 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
 
   const tokens = new TokenStore(ds);
   if (config.bootstrapAdminToken) await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
+  if (config.grafanaDbPassword) await enableGrafanaRole(ds, config.grafanaDbPassword, log);
+  const breakerStates = new BreakerStateRecorder(ds, log);
+  await breakerStates.resetAll();
 
   const client = new FagentClient(
     {
@@ -52,15 +62,22 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
       breakerResetTimeoutMs: config.breakerResetTimeoutMs,
       defaultToken: config.fagentToken,
     },
-    (instanceId, state) => log.warn({ instance_id: instanceId, breaker: state }, 'circuit breaker state changed'),
+    (instanceId, state) => {
+      log.warn({ instance_id: instanceId, breaker: state }, 'circuit breaker state changed');
+      breakerStates.record(instanceId, state); // for the "breaker open" alert rule, which reads PostgreSQL
+    },
   );
+  const metrics = new ServiceMetrics(ds, client.breakers, { perServer: config.metricsPerServer, serverInstances: config.metricsServerInstances });
   const sync = new InstanceSync(ds, client, log, { fetchConcurrency: config.fetchConcurrency });
+  metrics.countSyncs(sync);
   const scheduler = new SyncScheduler(ds, sync, log, {
     pollingIntervalSec: config.pollingIntervalSec,
     concurrency: config.syncConcurrency,
     hostConcurrency: config.syncHostConcurrency,
   });
-  const commands = new ServerCommands(ds, client, log);
+  const commands = new ServerCommands(ds, client, log, (command, result) => metrics.observeCommand(command, result));
+  // /metrics on the API port behind a token, unless it has a port of its own.
+  const metricsRoute = config.metricsPort === undefined ? metricsOnApiPort(metrics, tokens, config.metricsToken) : undefined;
   const app = createApp({
     ds,
     client,
@@ -71,7 +88,7 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
     log,
     openapi: YAML.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')),
     maxBodyBytes: config.maxBodyBytes,
-  });
+  }, { metrics: metricsRoute });
 
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -81,8 +98,10 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
   const address = server.address() as { port: number };
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const serviceUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsHost, config.metricsPort, log);
+  const metricsUrl = `${metricsServer?.url ?? serviceUrl}/metrics`;
   if (config.enabled) scheduler.start();
-  log.info({ url: serviceUrl, polling_interval_s: config.pollingIntervalSec, enabled: config.enabled, embedded_db: !!embedded }, 'HAProxy Control backend listening');
+  log.info({ url: serviceUrl, polling_interval_s: config.pollingIntervalSec, enabled: config.enabled, embedded_db: !!embedded, metrics: metricsUrl }, 'HAProxy Control backend listening');
 
   let stopped = false;
   return {
@@ -92,13 +111,17 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
     scheduler,
     client,
     log,
+    metrics,
+    metricsUrl,
     async stop() {
       if (stopped) return;
       stopped = true;
       await scheduler.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await metricsServer?.close();
       client.close();
+      await breakerStates.flush();
       await ds.destroy();
       await embedded?.stop();
     },

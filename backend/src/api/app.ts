@@ -9,12 +9,16 @@ import { applicationRoutes } from './routes/applications';
 import { commandRoutes } from './routes/commands';
 import { hostRoutes } from './routes/hosts';
 import { instanceRoutes } from './routes/instances';
+import { queryRoutes } from './routes/query';
 import { serverRoutes } from './routes/servers';
 import { summaryRoutes } from './routes/summary';
 import { systemRoutes } from './routes/system';
 
-/** The Koa app: errors to JSON, health without auth, every /api route behind a bearer token and a role. */
-export function createApp(deps: ApiDeps): Koa {
+/**
+ * The Koa app: errors to JSON, health without auth, every /api route behind a bearer token and a role.
+ * `extra.metrics`: GET /metrics with its own auth (metrics/http.ts), when it is served on this port.
+ */
+export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {}): Koa {
   const app = new Koa();
   app.proxy = true;
   app.use(errorHandler(deps.log));
@@ -27,6 +31,7 @@ export function createApp(deps: ApiDeps): Koa {
 
   const system = systemRoutes(deps);
   app.use(system.open.routes());
+  if (extra.metrics) app.use(extra.metrics);
 
   const api = new Router();
   api.use('/api', authenticate(deps.tokens));
@@ -39,6 +44,7 @@ export function createApp(deps: ApiDeps): Koa {
     actionRoutes(deps),
     hostRoutes(deps),
     applicationRoutes(deps),
+    queryRoutes(deps),
   ]) {
     api.use(r.routes(), r.allowedMethods({ throw: false }));
   }

@@ -37,9 +37,17 @@ export class ServerCommands {
     private readonly ds: DataSource,
     private readonly client: FagentClient,
     private readonly log: Logger,
+    /** Told every audited outcome (metrics); not called when the server does not exist. */
+    private readonly onResult?: (command: Command, result: CommandResult) => void,
   ) {}
 
   async execute(serverId: number, command: Command, ctx: CommandContext): Promise<CommandResult> {
+    const result = await this.run(serverId, command, ctx);
+    this.onResult?.(command, result);
+    return result;
+  }
+
+  private async run(serverId: number, command: Command, ctx: CommandContext): Promise<CommandResult> {
     const rows: Target[] = await this.ds.query(
       `SELECT s.id AS server_id, s.server_name, s.status, s.removed_at IS NOT NULL AS server_removed,
               b.backend_name, b.removed_at IS NOT NULL AS backend_removed,

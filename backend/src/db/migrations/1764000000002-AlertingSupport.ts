@@ -1,16 +1,14 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The role Grafana's PostgreSQL data source logs in as (provisioning/datasources/); its password is set at start. */
-export const GRAFANA_ROLE = 'haproxy_control_grafana';
-
-/** What the alert rules in provisioning/alerting/ read; nothing else (no tokens, no audit). */
-export const GRAFANA_READABLE_TABLES = ['hosts', 'applications', 'haproxy_instances', 'haproxy_backends', 'haproxy_servers'] as const;
+// Literals on purpose: a migration is history and must not follow later changes of src/alerting/grafana-role.ts.
+const GRAFANA_ROLE = 'haproxy_control_grafana';
+const GRAFANA_READABLE_TABLES = ['hosts', 'applications', 'haproxy_instances', 'haproxy_backends', 'haproxy_servers'];
 
 /**
  * Alerting from PostgreSQL: the breaker lives in the backend's memory, so its state is persisted for the
  * "breaker open" rule; and a read-only role for Grafana. Roles are cluster-wide while migrations run per
  * database, so the role is created only when missing (tolerating a concurrent creator), and skipped with a
- * notice when this user may not create roles (then an administrator creates it; the grants follow here).
+ * notice when this user may not create roles (an administrator creates it; enableGrafanaRole grants at start).
  */
 export class AlertingSupport1764000000002 implements MigrationInterface {
   name = 'AlertingSupport1764000000002';

@@ -1,0 +1,47 @@
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { escapeIdentifier, escapeLiteral } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
+
+/** The role Grafana's PostgreSQL data source (uid haproxy-control-pg) logs in as; created by migration 1764000000002. */
+export const GRAFANA_ROLE = 'haproxy_control_grafana';
+
+/** What the alert rules in provisioning/alerting/ read, and nothing else (no tokens, no audit). */
+export const GRAFANA_READABLE_TABLES = ['hosts', 'applications', 'haproxy_instances', 'haproxy_backends', 'haproxy_servers'] as const;
+
+const SCRAM_ITERATIONS = 4096;
+
+/**
+ * A SCRAM-SHA-256 verifier (RFC 5802/7677, PostgreSQL's stored form), so the clear password never reaches
+ * the server's statement log or pg_stat_statements.
+ */
+export function scramVerifier(password: string, salt = randomBytes(16)): string {
+  const salted = pbkdf2Sync(password.normalize('NFKC'), salt, SCRAM_ITERATIONS, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${SCRAM_ITERATIONS}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+/**
+ * Lets Grafana's PostgreSQL data source log in as the read-only role the migration created, with the
+ * password from GRAFANA_DB_PASSWORD (set again at every start, so changing the variable rotates it), and
+ * grants SELECT again (the role may have been created by an administrator after the migration ran).
+ * Never fatal: without the role or the right to alter it the service still runs, and the log says why.
+ */
+export async function enableGrafanaRole(ds: DataSource, password: string, log: Logger): Promise<boolean> {
+  try {
+    await ds.query(`ALTER ROLE ${GRAFANA_ROLE} WITH LOGIN PASSWORD ${escapeLiteral(scramVerifier(password))}`);
+    const [{ schema }]: Array<{ schema: string }> = await ds.query(`SELECT current_schema() AS schema`);
+    await ds.query(`GRANT USAGE ON SCHEMA ${escapeIdentifier(schema)} TO ${GRAFANA_ROLE}`);
+    await ds.query(`GRANT SELECT ON ${GRAFANA_READABLE_TABLES.join(', ')} TO ${GRAFANA_ROLE}`);
+    log.info({ role: GRAFANA_ROLE }, 'read-only role for Grafana alerting can log in');
+    return true;
+  } catch (err) {
+    log.warn(
+      { role: GRAFANA_ROLE, err: (err as Error).message },
+      `could not enable the read-only role for Grafana: as a database administrator run CREATE ROLE ${GRAFANA_ROLE} LOGIN PASSWORD '...' and restart the backend (it grants SELECT)`,
+    );
+    return false;
+  }
+}

@@ -1,0 +1,67 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import Koa, { Context, Next } from 'koa';
+import { errorHandler } from '../api/errors';
+import type { TokenStore } from '../auth/tokens';
+import { AppError } from '../domain/errors';
+import type { Logger } from '../logger';
+import type { ServiceMetrics } from './service-metrics';
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** GET /metrics, optionally behind a guard. */
+function metricsRouter(metrics: ServiceMetrics, guard?: (ctx: Context, next: Next) => Promise<void>) {
+  const r = new Router();
+  r.get('/metrics', ...(guard ? [guard] : []), async (ctx) => {
+    ctx.body = await metrics.render();
+    ctx.type = metrics.contentType;
+    ctx.set('Cache-Control', 'no-store');
+  });
+  return r;
+}
+
+/**
+ * /metrics on the API port: a bearer token is required, METRICS_TOKEN (a scrape-only secret, compared in
+ * constant time) or any API token of any role.
+ */
+export function metricsOnApiPort(metrics: ServiceMetrics, tokens: TokenStore, metricsToken?: string): Koa.Middleware {
+  const expected = metricsToken ? digest(metricsToken) : undefined;
+  const guard = async (ctx: Context, next: Next) => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
+    if (!match) throw new AppError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+    const ok = (expected && timingSafeEqual(digest(match[1]), expected)) || (await tokens.verify(match[1])) !== null;
+    if (!ok) throw new AppError(401, 'unauthorized', 'invalid or revoked token');
+    await next();
+  };
+  const router = metricsRouter(metrics, guard);
+  return router.routes() as Koa.Middleware;
+}
+
+export interface MetricsServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** /metrics alone on its own port without auth (METRICS_PORT): bind it where only Prometheus reaches. */
+export async function startMetricsServer(metrics: ServiceMetrics, host: string, port: number, log: Logger): Promise<MetricsServer> {
+  const app = new Koa();
+  app.use(errorHandler(log));
+  const router = metricsRouter(metrics);
+  app.use(router.routes()).use(router.allowedMethods());
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${bound}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

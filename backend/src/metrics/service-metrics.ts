@@ -1,0 +1,221 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { CommandResult } from '../commands/server-command';
+import { AppError } from '../domain/errors';
+import { COMMANDS, Command, SERVER_STATUSES, ServerStatus } from '../domain/status';
+import type { BreakerRegistry, BreakerState } from '../fagent/breaker';
+import { BreakerOpenError } from '../fagent/errors';
+import type { InstanceSync, SyncOutcome, SyncStatus } from '../sync/instance-sync';
+import { compileScope } from '../sync/scope';
+
+export interface MetricsOptions {
+  /** Per-server series at all (off for very large fleets). */
+  perServer: boolean;
+  /** Only these instances' servers (names, `host/instance`, or globs); undefined = every instance. */
+  serverInstances?: string[];
+}
+
+export const COMMAND_RESULTS = ['success', 'failure', 'breaker_open', 'conflict'] as const;
+export type CommandResultLabel = (typeof COMMAND_RESULTS)[number];
+export const SYNC_RESULTS: readonly SyncStatus[] = ['ok', 'partial', 'failed', 'skipped'];
+export const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half_open'];
+
+// `haproxy_instance`, not `instance`: Prometheus sets `instance` to the scraped target (this backend), and a
+// clash would rename ours to `exported_instance` or, with honor_labels, merge the series of two replicas.
+const INSTANCE_LABELS = ['haproxy_instance', 'host'] as const;
+const BACKEND_LABELS = [...INSTANCE_LABELS, 'backend'] as const;
+const SERVER_LABELS = [...BACKEND_LABELS, 'server', 'application'] as const;
+
+interface InstanceRow {
+  id: number;
+  instance: string;
+  host: string;
+  last_sync_at: Date | null;
+  last_sync_success: boolean | null;
+  last_sync_duration_ms: number | null;
+  last_success_at: Date | null;
+  consecutive_failures: number;
+}
+
+interface BackendCountRow {
+  instance_id: number;
+  backend: string;
+  status: ServerStatus | null;
+  n: number;
+}
+
+interface ServerRow {
+  instance_id: number;
+  backend: string;
+  server: string;
+  application: string;
+  status: ServerStatus;
+  weight: number;
+  current_sessions: number;
+  max_sessions: number;
+}
+
+const seconds = (d: Date) => d.getTime() / 1000;
+
+/**
+ * The service's Prometheus metrics. Counters are counted as things happen; fleet state is read from
+ * PostgreSQL at scrape time (every replica exports the same values, whoever synced), breaker states from
+ * this process. A registry per service, not prom-client's global one, so several services share a process.
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  private rendering?: Promise<string>;
+
+  private readonly commands = new Counter({
+    name: 'haproxy_control_commands_total',
+    help: 'drain/ready/maint commands executed by this process, by command and result (success, failure = FAgent error, breaker_open, conflict = server no longer configured).',
+    labelNames: ['command', 'result'] as const,
+    registers: [this.registry],
+  });
+  private readonly syncs = new Counter({
+    name: 'haproxy_control_syncs_total',
+    help: 'Instance syncs run by this process, by result (ok, partial = some backends failed, failed, skipped = another replica had it).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly g = {
+    serverStatus: this.gauge('haproxy_control_server_status', 'Current status of a server: 1 for the state it is in, 0 for the others (MAINT and DRAIN are set on purpose).', [...SERVER_LABELS, 'state']),
+    serverSessions: this.gauge('haproxy_control_server_current_sessions', 'Current sessions of a server as of the last sync.', SERVER_LABELS),
+    serverMaxSessions: this.gauge('haproxy_control_server_max_sessions', 'Highest number of concurrent sessions HAProxy saw on a server.', SERVER_LABELS),
+    serverWeight: this.gauge('haproxy_control_server_weight', 'Current weight of a server.', SERVER_LABELS),
+    backendServers: this.gauge('haproxy_control_backend_servers', 'Servers of a backend in each state (always exported, also when per-server series are off).', [...BACKEND_LABELS, 'state']),
+    lastSync: this.gauge('haproxy_control_instance_last_sync_timestamp_seconds', 'When the instance was last synced (successfully or not); absent if never.', INSTANCE_LABELS),
+    lastSyncSuccess: this.gauge('haproxy_control_instance_last_sync_success', '1 if the last sync of the instance succeeded, 0 if it failed; absent if never synced.', INSTANCE_LABELS),
+    lastSyncDuration: this.gauge('haproxy_control_instance_last_sync_duration_seconds', 'How long the last sync of the instance took.', INSTANCE_LABELS),
+    lastSuccess: this.gauge('haproxy_control_instance_last_success_timestamp_seconds', 'When the instance was last synced successfully; absent if never.', INSTANCE_LABELS),
+    failures: this.gauge('haproxy_control_instance_consecutive_failures', 'Failed syncs of the instance in a row (0 after a success).', INSTANCE_LABELS),
+    breaker: this.gauge('haproxy_control_instance_breaker_state', "This process's circuit breaker for the instance: 1 for its state (closed, open = FAgent calls paused, half_open = one trial call allowed), 0 for the others.", [...INSTANCE_LABELS, 'state']),
+    collectSeconds: this.gauge('haproxy_control_metrics_collect_duration_seconds', 'How long reading the fleet state for this scrape took.', []),
+  };
+
+  private readonly inScope: (name: string) => boolean;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly breakers: BreakerRegistry,
+    private readonly opts: MetricsOptions,
+  ) {
+    collectDefaultMetrics({ register: this.registry }); // process_* and nodejs_*, as every Node.js exporter names them
+    // Every combination from the start, so rate() and increase() see the first event.
+    for (const command of COMMANDS) for (const result of COMMAND_RESULTS) this.commands.inc({ command, result }, 0);
+    for (const result of SYNC_RESULTS) this.syncs.inc({ result }, 0);
+    this.inScope = compileScope(opts.serverInstances ?? null);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** ServerCommands' onResult hook. */
+  observeCommand(command: Command, result: CommandResult): void {
+    this.commands.inc({ command, result: commandResultLabel(result) });
+  }
+
+  observeSync(outcome: SyncOutcome): void {
+    this.syncs.inc({ result: outcome.status });
+  }
+
+  /** Counts every sync of this InstanceSync (scheduled and manual) without a hook inside sync/. */
+  countSyncs(sync: InstanceSync): void {
+    const original = sync.sync.bind(sync);
+    sync.sync = async (...args: Parameters<InstanceSync['sync']>) => {
+      const outcome = await original(...args);
+      this.observeSync(outcome);
+      return outcome;
+    };
+  }
+
+  /** The exposition text; concurrent scrapes share one database read. */
+  render(): Promise<string> {
+    this.rendering ??= this.collect()
+      .then(() => this.registry.metrics())
+      .finally(() => {
+        this.rendering = undefined;
+      });
+    return this.rendering;
+  }
+
+  private async collect(): Promise<void> {
+    const started = process.hrtime.bigint();
+    const instances: InstanceRow[] = await this.ds.query(
+      `SELECT i.id, i.name AS instance, h.name AS host, i.last_sync_at, i.last_sync_success, i.last_sync_duration_ms,
+              i.last_success_at, i.consecutive_failures
+         FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
+        WHERE i.is_active AND h.is_active`,
+    );
+    const byId = new Map(instances.map((i) => [i.id, { haproxy_instance: i.instance, host: i.host }]));
+    const ids = [...byId.keys()];
+    const serverIds = this.opts.perServer ? instances.filter((i) => this.inScope(i.instance) || this.inScope(`${i.host}/${i.instance}`)).map((i) => i.id) : [];
+    const [backends, servers]: [BackendCountRow[], ServerRow[]] = await Promise.all([
+      this.ds.query(
+        `SELECT b.instance_id, b.backend_name AS backend, s.status, count(s.id)::int AS n
+           FROM haproxy_backends b LEFT JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
+          WHERE b.removed_at IS NULL AND b.instance_id = ANY($1::int[])
+          GROUP BY 1, 2, 3`,
+        [ids],
+      ),
+      serverIds.length === 0
+        ? Promise.resolve([])
+        : this.ds.query(
+            `SELECT b.instance_id, b.backend_name AS backend, s.server_name AS server, coalesce(a.name, '') AS application,
+                    s.status, s.weight, s.current_sessions, s.max_sessions
+               FROM haproxy_servers s
+               JOIN haproxy_backends b ON b.id = s.backend_id
+               LEFT JOIN applications a ON a.id = s.application_id
+              WHERE s.removed_at IS NULL AND b.removed_at IS NULL AND b.instance_id = ANY($1::int[])`,
+            [serverIds],
+          ),
+    ]);
+
+    for (const gauge of Object.values(this.g)) gauge.reset();
+
+    for (const i of instances) {
+      const labels = byId.get(i.id)!;
+      this.g.failures.set(labels, i.consecutive_failures);
+      if (i.last_sync_at) this.g.lastSync.set(labels, seconds(i.last_sync_at));
+      if (i.last_sync_success !== null) this.g.lastSyncSuccess.set(labels, i.last_sync_success ? 1 : 0);
+      if (i.last_sync_duration_ms !== null) this.g.lastSyncDuration.set(labels, i.last_sync_duration_ms / 1000);
+      if (i.last_success_at) this.g.lastSuccess.set(labels, seconds(i.last_success_at));
+      const breaker = this.breakers.state(i.id);
+      for (const state of BREAKER_STATES) this.g.breaker.set({ ...labels, state }, state === breaker ? 1 : 0);
+    }
+
+    // Every state of every backend, zeros included, so "UP / in service" never lacks a side.
+    const counts = new Map<string, { labels: Record<(typeof BACKEND_LABELS)[number], string>; n: Partial<Record<ServerStatus, number>> }>();
+    for (const row of backends) {
+      const key = `${row.instance_id}\u0000${row.backend}`;
+      let entry = counts.get(key);
+      if (!entry) counts.set(key, (entry = { labels: { ...byId.get(row.instance_id)!, backend: row.backend }, n: {} }));
+      if (row.status) entry.n[row.status] = row.n;
+    }
+    for (const { labels, n } of counts.values()) {
+      for (const state of SERVER_STATUSES) this.g.backendServers.set({ ...labels, state }, n[state] ?? 0);
+    }
+
+    for (const s of servers) {
+      const labels = { ...byId.get(s.instance_id)!, backend: s.backend, server: s.server, application: s.application };
+      for (const state of SERVER_STATUSES) this.g.serverStatus.set({ ...labels, state }, state === s.status ? 1 : 0);
+      this.g.serverSessions.set(labels, s.current_sessions);
+      this.g.serverMaxSessions.set(labels, s.max_sessions);
+      this.g.serverWeight.set(labels, s.weight);
+    }
+    this.g.collectSeconds.set(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+}
+
+export function commandResultLabel(result: CommandResult): CommandResultLabel {
+  if (result.ok) return 'success';
+  if (result.error instanceof BreakerOpenError) return 'breaker_open';
+  if (result.error instanceof AppError && result.error.status === 409) return 'conflict';
+  return 'failure';
+}
