@@ -1,0 +1,161 @@
+import type { ServerStatus } from '../domain/status';
+import { COUNT_ORDER, STATUS_COLOR } from './status';
+
+/** Grafana's DataFrameJSON (what `dataFrameFromJSON` reads): a schema and the values column by column. */
+export type FieldType = 'time' | 'number' | 'string' | 'boolean';
+
+export interface FieldSchema {
+  name: string;
+  type: FieldType;
+  labels?: Record<string, string>;
+  config: Record<string, unknown>;
+}
+
+export interface DataFrameJSON {
+  schema: {
+    name: string;
+    refId: string;
+    meta?: Record<string, unknown>;
+    fields: FieldSchema[];
+  };
+  data: { values: unknown[][] };
+}
+
+export type Value = number | string | boolean | null;
+
+/** A series of one server: labels for legends and a unique name. */
+export interface SeriesKey {
+  key: number;
+  instance: string;
+  backend: string;
+  server?: string;
+}
+
+/**
+ * Display names as short as the set allows: the server alone within one backend, backend/server within
+ * one instance, else instance/backend/server.
+ */
+export function displayNames(series: readonly SeriesKey[]): string[] {
+  const instances = new Set(series.map((s) => s.instance));
+  const backends = new Set(series.map((s) => `${s.instance}\u0000${s.backend}`));
+  return series.map((s) => {
+    const parts = [s.instance, s.backend, ...(s.server === undefined ? [] : [s.server])];
+    const drop = s.server === undefined ? (instances.size === 1 ? 1 : 0) : backends.size === 1 ? 2 : instances.size === 1 ? 1 : 0;
+    return parts.slice(drop).join('/');
+  });
+}
+
+const labelsOf = (s: SeriesKey) => ({ instance: s.instance, backend: s.backend, ...(s.server === undefined ? {} : { server: s.server }) });
+
+/** Value mappings so the state timeline and tables colour each status the same way everywhere. */
+export const STATUS_MAPPINGS = [
+  {
+    type: 'value',
+    options: Object.fromEntries(COUNT_ORDER.map((s, index) => [s, { color: STATUS_COLOR[s], index, text: s }])),
+  },
+];
+
+/**
+ * A wide frame: one time column and one field per series, rows at every time any series has a point
+ * (null where a series has none). `points` maps series key -> time -> value.
+ */
+export function wideFrame(o: {
+  name: string;
+  refId: string;
+  series: readonly SeriesKey[];
+  points: Map<number, Map<number, Value>>;
+  type: FieldType;
+  config: Record<string, unknown>;
+  /** Display name suffix, e.g. " (sum)". */
+  suffix?: string;
+  meta?: Record<string, unknown>;
+}): DataFrameJSON {
+  const times = new Set<number>();
+  for (const byTime of o.points.values()) for (const t of byTime.keys()) times.add(t);
+  const sorted = [...times].sort((a, b) => a - b);
+  const names = displayNames(o.series);
+  return {
+    schema: {
+      name: o.name,
+      refId: o.refId,
+      ...(o.meta ? { meta: o.meta } : {}),
+      fields: [
+        { name: 'time', type: 'time', config: {} },
+        ...o.series.map((s, i) => ({
+          name: [s.instance, s.backend, s.server].filter((x) => x !== undefined).join('/'),
+          type: o.type,
+          labels: labelsOf(s),
+          config: { ...o.config, displayName: names[i] + (o.suffix ?? '') },
+        })),
+      ],
+    },
+    data: {
+      values: [sorted, ...o.series.map((s) => sorted.map((t) => o.points.get(s.key)?.get(t) ?? null))],
+    },
+  };
+}
+
+/**
+ * State-timeline points of one server from its bucketed worst statuses: a value only where it changes, and
+ * null where the samples stop (a sync gap, a removed server) so the panel shows a hole, not a stale state.
+ * A gap is a distance over twice the usual spacing of this query's samples (`spacingMs`).
+ */
+export function timelinePoints(
+  buckets: ReadonlyArray<{ t: number; status: ServerStatus }>,
+  spacingMs: number,
+  endMs: number,
+): Map<number, Value> {
+  const out = new Map<number, Value>();
+  let prev: Value | undefined;
+  for (let i = 0; i < buckets.length; i++) {
+    const { t, status } = buckets[i];
+    if (status !== prev) out.set(t, status);
+    prev = status;
+    const next = i + 1 < buckets.length ? buckets[i + 1].t : endMs;
+    if (next - t > 2 * spacingMs) {
+      out.set(t + spacingMs, null);
+      prev = null;
+    }
+  }
+  return out;
+}
+
+/** The smallest distance between consecutive points of any series (the sampling spacing), at least `minMs`. */
+export function typicalSpacing(seriesTimes: Iterable<readonly number[]>, minMs: number): number {
+  let best = Infinity;
+  for (const times of seriesTimes) for (let i = 1; i < times.length; i++) best = Math.min(best, times[i] - times[i - 1]);
+  return Number.isFinite(best) ? Math.max(best, minMs) : minMs;
+}
+
+/** Servers per status over time: one number field per status, coloured like the state timeline. */
+export function statusCountsFrame(refId: string, rows: ReadonlyArray<{ t: number; counts: Record<ServerStatus, number> }>, meta: Record<string, unknown>): DataFrameJSON {
+  return {
+    schema: {
+      name: 'Servers by status',
+      refId,
+      meta,
+      fields: [
+        { name: 'time', type: 'time', config: {} },
+        ...COUNT_ORDER.map((s) => ({
+          name: s,
+          type: 'number' as const,
+          config: { displayName: s, unit: 'none', decimals: 0, min: 0, color: { mode: 'fixed', fixedColor: STATUS_COLOR[s] } },
+        })),
+      ],
+    },
+    data: { values: [rows.map((r) => r.t), ...COUNT_ORDER.map((s) => rows.map((r) => r.counts[s]))] },
+  };
+}
+
+/** A table frame from columns given in order. */
+export function tableFrame(
+  name: string,
+  refId: string,
+  columns: ReadonlyArray<{ name: string; type: FieldType; config?: Record<string, unknown>; values: Value[] }>,
+  meta?: Record<string, unknown>,
+): DataFrameJSON {
+  return {
+    schema: { name, refId, ...(meta ? { meta } : {}), fields: columns.map((c) => ({ name: c.name, type: c.type, config: c.config ?? {} })) },
+    data: { values: columns.map((c) => c.values) },
+  };
+}

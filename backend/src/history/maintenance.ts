@@ -1,0 +1,260 @@
+import cron, { ScheduledTask } from 'node-cron';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { Logger } from '../logger';
+import { DAY, expiredStarts, floorTo, HOUR, MINUTE, PartitionedTable, partitionName, partitionStart, wantedStarts } from './partitions';
+import { perServerBuckets, pgInterval, sqlCountsByCode, TierName, TIERS, tierTime } from './tiers';
+
+export interface MaintenanceOptions {
+  /** Raw samples (one per sync) are kept this long. */
+  rawRetentionMs: number;
+  /** 5-minute roll-ups are kept this long. */
+  rollup5mRetentionMs: number;
+  /** 1-hour roll-ups are kept this long (HAPROXY_METRICS_RETENTION_DAYS). */
+  rollup1hRetentionMs: number;
+  /** Partitions are created this far ahead, so syncs never write into the DEFAULT partition. */
+  aheadMs?: number;
+  /** A bucket is rolled up this long after it ends: room for syncs that took their time before committing. */
+  graceMs?: number;
+  clock?: () => Date;
+}
+
+export interface MaintenanceReport {
+  created: string[];
+  /** Rows moved out of DEFAULT partitions into the partitions created for them. */
+  movedRows: number;
+  rolledUp: Record<'5m' | '1h', number>;
+  dropped: string[];
+  skipped?: boolean;
+}
+
+/** Advisory lock key (second half; the first is the namespace of db/advisory-lock.ts): one maintenance at a time. */
+const NAMESPACE = 0x4841_5058;
+const LOCK_KEY = -1;
+
+/** Roll-ups advance at most this much per statement, so catching up after a pause never builds one huge query. */
+const CHUNK_MS: Record<'5m' | '1h', number> = { '5m': HOUR, '1h': 6 * HOUR };
+
+/**
+ * Keeps the metric history bounded: partitions ahead, raw -> 5m -> 1h roll-ups of completed buckets, and
+ * retention by dropping whole partitions. Raw and 5m partitions are dropped only once rolled up, so a
+ * paused service loses no history. Every step is idempotent; replicas take turns through an advisory lock.
+ */
+export class HistoryMaintenance {
+  private task?: ScheduledTask;
+  private running?: Promise<MaintenanceReport>;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly log: Logger,
+    private readonly opts: MaintenanceOptions,
+  ) {}
+
+  private now(): number {
+    return (this.opts.clock?.() ?? new Date()).getTime();
+  }
+
+  /** Runs now (partitions before the first sync writes) and then on the cron schedule. */
+  start(schedule: string): void {
+    const tick = () => void this.run().catch((err) => this.log.error({ err: (err as Error).message }, 'history maintenance failed'));
+    this.task = cron.schedule(schedule, tick);
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    await this.task?.stop();
+    this.task = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass; a call while one runs in this process joins it. */
+  run(): Promise<MaintenanceReport> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private retention(tier: TierName): number {
+    return { raw: this.opts.rawRetentionMs, '5m': this.opts.rollup5mRetentionMs, '1h': this.opts.rollup1hRetentionMs }[tier];
+  }
+
+  private tables(): Array<{ spec: PartitionedTable; tier: TierName }> {
+    return (['raw', '5m', '1h'] as const).flatMap((tier) => {
+      const t = TIERS[tier];
+      return [{ spec: t, tier }, ...(t.counts ? [{ spec: t.counts, tier }] : [])];
+    });
+  }
+
+  private async pass(): Promise<MaintenanceReport> {
+    const report: MaintenanceReport = { created: [], movedRows: 0, rolledUp: { '5m': 0, '1h': 0 }, dropped: [] };
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [NAMESPACE, LOCK_KEY]);
+      if (!locked) return { ...report, skipped: true };
+      try {
+        const started = Date.now();
+        for (const { spec, tier } of this.tables()) await this.ensurePartitions(runner, spec, this.retention(tier), report);
+        report.rolledUp['5m'] = await this.rollUp(runner, 'raw', '5m');
+        report.rolledUp['1h'] = await this.rollUp(runner, '5m', '1h');
+        // Partitions for buckets a catch-up just wrote into DEFAULT (older than the usual window).
+        for (const { spec, tier } of this.tables()) await this.ensurePartitions(runner, spec, this.retention(tier), report);
+        await this.applyRetention(runner, report);
+        this.log.debug({ ...report, ms: Date.now() - started }, 'history maintenance');
+        return report;
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1, $2)', [NAMESPACE, LOCK_KEY]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Existing partitions of a table by range start (ours only: DEFAULT and foreign names are skipped). */
+  async partitions(runner: QueryRunner | DataSource, spec: PartitionedTable): Promise<Map<number, string>> {
+    const rows: Array<{ name: string }> = await runner.query(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass($1)`,
+      [spec.table],
+    );
+    const out = new Map<number, string>();
+    for (const { name } of rows) {
+      const start = partitionStart(spec.table, name);
+      if (start !== undefined) out.set(start, name);
+    }
+    return out;
+  }
+
+  private async ensurePartitions(runner: QueryRunner, spec: PartitionedTable, retentionMs: number, report: MaintenanceReport) {
+    const existing = await this.partitions(runner, spec);
+    const sec = spec.partitionMs / 1000;
+    // Rows in DEFAULT (written before this ran, or outside the window) get their own partition: moved, not lost.
+    const inDefault: Array<{ start: number }> = await runner.query(
+      `SELECT DISTINCT (floor(extract(epoch FROM ${spec.timeColumn}) / ${sec}) * ${sec})::bigint * 1000 AS start FROM ${spec.table}_default`,
+    );
+    const moveStarts = new Set(inDefault.map((r) => Number(r.start)));
+    const wanted = new Set([...wantedStarts(this.now(), retentionMs, this.opts.aheadMs ?? 2 * DAY, spec.partitionMs), ...moveStarts]);
+    for (const start of [...wanted].sort((a, b) => a - b)) {
+      if (existing.has(start)) continue;
+      const name = partitionName(spec.table, start);
+      const from = new Date(start).toISOString();
+      const to = new Date(start + spec.partitionMs).toISOString();
+      await runner.startTransaction();
+      try {
+        if (moveStarts.has(start)) {
+          // A range with rows in DEFAULT cannot be created while they are there: move them, then attach.
+          await runner.query(`CREATE TABLE ${name} (LIKE ${spec.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+          await runner.query(
+            `WITH m AS (DELETE FROM ${spec.table}_default WHERE ${spec.timeColumn} >= $1 AND ${spec.timeColumn} < $2 RETURNING *)
+             INSERT INTO ${name} SELECT * FROM m`,
+            [from, to],
+          );
+          const [{ n }] = await runner.query(`SELECT count(*)::int AS n FROM ${name}`);
+          report.movedRows += n;
+          await runner.query(`ALTER TABLE ${spec.table} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
+        } else {
+          await runner.query(`CREATE TABLE ${name} PARTITION OF ${spec.table} FOR VALUES FROM ('${from}') TO ('${to}')`);
+        }
+        await runner.commitTransaction();
+        report.created.push(name);
+      } catch (err) {
+        await runner.rollbackTransaction();
+        throw err;
+      }
+    }
+  }
+
+  /** How far a roll-up is complete, or undefined before its first run. */
+  async doneUntil(runner: QueryRunner | DataSource, tier: '5m' | '1h'): Promise<number | undefined> {
+    const rows: Array<{ done_until: Date }> = await runner.query(`SELECT done_until FROM haproxy_metric_rollup_state WHERE tier = $1`, [tier]);
+    return rows[0]?.done_until.getTime();
+  }
+
+  /** Rolls every completed bucket of `target` since its watermark; returns the number of buckets. */
+  private async rollUp(runner: QueryRunner, source: TierName, target: '5m' | '1h'): Promise<number> {
+    const t = TIERS[target];
+    const step = t.stepMs!;
+    let until = floorTo(this.now() - (this.opts.graceMs ?? 2 * MINUTE), step);
+    if (source !== 'raw') {
+      const sourceDone = await this.doneUntil(runner, source as '5m');
+      if (sourceDone === undefined) return 0;
+      until = Math.min(until, floorTo(sourceDone, step));
+    }
+    let done = await this.doneUntil(runner, target);
+    if (done === undefined) {
+      // First run: start at the oldest source row (a one-off scan), or wait for data.
+      const s = TIERS[source];
+      const [{ oldest }] = await runner.query(`SELECT min(${s.timeColumn}) AS oldest FROM ${s.table}`);
+      if (!oldest) return 0;
+      done = floorTo((oldest as Date).getTime(), step);
+    }
+    let buckets = 0;
+    while (done < until) {
+      const end = Math.min(done + CHUNK_MS[target], until);
+      const from = new Date(done);
+      const to = new Date(end);
+      await runner.startTransaction();
+      try {
+        await runner.query(
+          `INSERT INTO ${t.table} (bucket_start, instance_id, backend_id, samples, server_ids, last_statuses, worst_statuses,
+                                   sessions_avg, sessions_max, weight_avg)
+           SELECT b.bucket, max(b.instance_id), b.backend_id, least(max(b.n), 32767),
+                  array_agg(b.server_id ORDER BY b.server_id), array_agg(b.last_status ORDER BY b.server_id),
+                  array_agg(b.worst_status ORDER BY b.server_id), array_agg(b.sessions_avg ORDER BY b.server_id),
+                  array_agg(b.sessions_max ORDER BY b.server_id), array_agg(b.weight_avg ORDER BY b.server_id)
+             FROM (${perServerBuckets(source, `${tierTime(source)} >= $1 AND ${tierTime(source)} < $2`, '$3')}) b
+            GROUP BY b.bucket, b.backend_id
+           ON CONFLICT (backend_id, bucket_start) DO NOTHING`,
+          [from, to, pgInterval(step)],
+        );
+        await runner.query(
+          `INSERT INTO ${t.counts!.table} (bucket_start, instance_id, counts)
+           SELECT r.bucket_start, r.instance_id, ${sqlCountsByCode('u.s')}
+             FROM ${t.table} r CROSS JOIN LATERAL unnest(r.last_statuses) AS u(s)
+            WHERE r.bucket_start >= $1 AND r.bucket_start < $2
+            GROUP BY 1, 2
+           ON CONFLICT (instance_id, bucket_start) DO NOTHING`,
+          [from, to],
+        );
+        await runner.query(
+          `INSERT INTO haproxy_metric_rollup_state (tier, done_until) VALUES ($1, $2)
+           ON CONFLICT (tier) DO UPDATE SET done_until = EXCLUDED.done_until`,
+          [target, to],
+        );
+        await runner.commitTransaction();
+      } catch (err) {
+        await runner.rollbackTransaction();
+        throw err;
+      }
+      buckets += (end - done) / step;
+      done = end;
+    }
+    return buckets;
+  }
+
+  /** Drops partitions whose whole range is past retention and, for raw and 5m, already rolled up. */
+  private async applyRetention(runner: QueryRunner, report: MaintenanceReport) {
+    const now = this.now();
+    const done5m = await this.doneUntil(runner, '5m');
+    const done1h = await this.doneUntil(runner, '1h');
+    const cutoff: Record<TierName, number> = {
+      raw: Math.min(now - this.opts.rawRetentionMs, done5m ?? Infinity),
+      '5m': Math.min(now - this.opts.rollup5mRetentionMs, done1h ?? Infinity),
+      '1h': now - this.opts.rollup1hRetentionMs,
+    };
+    for (const { spec, tier } of this.tables()) {
+      const existing = await this.partitions(runner, spec);
+      for (const start of expiredStarts([...existing.keys()], spec.partitionMs, cutoff[tier])) {
+        const name = existing.get(start)!;
+        await runner.startTransaction();
+        try {
+          // Dropping a partition locks its parent briefly; give up rather than stall syncs, retry next run.
+          await runner.query(`SET LOCAL lock_timeout = '10s'`);
+          await runner.query(`DROP TABLE ${name}`);
+          await runner.commitTransaction();
+          report.dropped.push(name);
+        } catch (err) {
+          await runner.rollbackTransaction();
+          this.log.warn({ partition: name, err: (err as Error).message }, 'could not drop an expired partition; next run retries');
+        }
+      }
+    }
+  }
+}

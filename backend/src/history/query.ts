@@ -1,0 +1,363 @@
+import type { DataSource } from 'typeorm';
+import type { ServerStatus } from '../domain/status';
+import { DataFrameJSON, SeriesKey, STATUS_MAPPINGS, statusCountsFrame, tableFrame, timelinePoints, typicalSpacing, Value, wideFrame } from './frames';
+import { partitionStart } from './partitions';
+import { chooseResolution, Resolution } from './resolution';
+import { compileMatcher, isInstanceLevel, matcherSql, Scope, scopeWhere } from './scope';
+import { STATUS_BY_CODE, statusOfCode } from './status';
+import { perServerBuckets, pgInterval, TIER_NAMES, TierName, TIERS, tierTime } from './tiers';
+
+export const QUERY_TYPES = ['status_timeline', 'status_counts', 'sessions', 'weight', 'commands', 'servers_table'] as const;
+export type QueryType = (typeof QUERY_TYPES)[number];
+export const AGGREGATES = ['sum', 'avg', 'max'] as const;
+export type Aggregate = (typeof AGGREGATES)[number];
+
+export interface HistoryQueryItem {
+  refId: string;
+  type: QueryType;
+  scope: Scope;
+  /** sessions only: one series per backend instead of per server. */
+  aggregate?: Aggregate;
+}
+
+export interface HistoryQueryRequest {
+  range: { from: Date; to: Date };
+  maxDataPoints: number;
+  intervalMs?: number;
+  queries: HistoryQueryItem[];
+}
+
+export interface HistoryQueryResponse {
+  results: Record<string, { frames: DataFrameJSON[] }>;
+}
+
+interface ServerRef {
+  id: number;
+  server_name: string;
+  backend_id: number;
+  backend_name: string;
+  instance_id: number;
+  instance_name: string;
+}
+
+const SCOPE_FROM = `haproxy_servers s
+  JOIN haproxy_backends b ON b.id = s.backend_id
+  JOIN haproxy_instances i ON i.id = b.instance_id
+  LEFT JOIN applications a ON a.id = s.application_id`;
+
+const ms = (d: Date | string) => new Date(d).getTime();
+
+/** Answers the data source's queries from the metric history, the audit log and the current servers. */
+export class HistoryQuery {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly opts: { maxSeries?: number } = {},
+  ) {}
+
+  private get maxSeries() {
+    return this.opts.maxSeries ?? 500;
+  }
+
+  async run(req: HistoryQueryRequest): Promise<HistoryQueryResponse> {
+    const oldest = await this.oldest();
+    const results: HistoryQueryResponse['results'] = {};
+    // One at a time: a dashboard sends a handful, and each may be heavy on its own.
+    for (const q of req.queries) results[q.refId] = { frames: await this.one(req, q, oldest) };
+    return { results };
+  }
+
+  private async one(req: HistoryQueryRequest, q: HistoryQueryItem, oldest: Record<TierName, number | null>): Promise<DataFrameJSON[]> {
+    const base = { fromMs: ms(req.range.from), toMs: ms(req.range.to), maxDataPoints: req.maxDataPoints, intervalMs: req.intervalMs };
+    switch (q.type) {
+      case 'commands':
+        return [await this.commands(req, q)];
+      case 'servers_table':
+        return [await this.serversTable(req, q)];
+      case 'status_counts':
+        if (isInstanceLevel(q.scope)) {
+          return [await this.fleetCounts(req, q, chooseResolution({ ...base, oldest: { '5m': oldest['5m'], '1h': oldest['1h'] } }))];
+        }
+        return [await this.scopedCounts(req, q, chooseResolution({ ...base, oldest }))];
+      default:
+        return [await this.series(req, q, chooseResolution({ ...base, oldest }))];
+    }
+  }
+
+  /** Per tier, the start of its oldest partition: null when none exist yet or DEFAULT still holds rows (any age). */
+  async oldest(): Promise<Record<TierName, number | null>> {
+    const tables = TIER_NAMES.map((t) => TIERS[t].table);
+    const [parts, [defaults]] = await Promise.all([
+      this.ds.query(
+        `SELECT p.relname AS parent, c.relname AS name FROM pg_inherits i
+           JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+          WHERE i.inhparent = ANY(SELECT to_regclass(t) FROM unnest($1::text[]) t)`,
+        [tables],
+      ) as Promise<Array<{ parent: string; name: string }>>,
+      this.ds.query(`SELECT ${tables.map((t, i) => `EXISTS (SELECT 1 FROM ${t}_default) AS d${i}`).join(', ')}`) as Promise<Array<Record<string, boolean>>>,
+    ]);
+    const out = {} as Record<TierName, number | null>;
+    TIER_NAMES.forEach((tier, i) => {
+      const table = TIERS[tier].table;
+      const starts = parts.filter((p) => p.parent === table).map((p) => partitionStart(table, p.name)).filter((x): x is number => x !== undefined);
+      out[tier] = starts.length === 0 || defaults[`d${i}`] ? null : Math.min(...starts);
+    });
+    return out;
+  }
+
+  private async servers(scope: Scope, limit: number): Promise<ServerRef[]> {
+    const params: unknown[] = [];
+    const where = scopeWhere(scope, params, { includeRemoved: true });
+    return this.ds.query(
+      `SELECT s.id, s.server_name, b.id AS backend_id, b.backend_name, i.id AS instance_id, i.name AS instance_name
+         FROM ${SCOPE_FROM} WHERE ${where}
+        ORDER BY i.name, b.backend_name, s.server_name, s.id LIMIT ${limit + 1}`,
+      params,
+    );
+  }
+
+  private meta(res: Resolution, notices: string[] = []) {
+    return {
+      custom: { resolution: res.tier, intervalMs: res.intervalMs },
+      ...(notices.length ? { notices: notices.map((text) => ({ severity: 'warning', text })) } : {}),
+    };
+  }
+
+  /** status_timeline, sessions, weight: per server (or, for sessions with an aggregate, per backend). */
+  private async series(req: HistoryQueryRequest, q: HistoryQueryItem, res: Resolution): Promise<DataFrameJSON> {
+    const perBackend = q.type === 'sessions' && q.aggregate !== undefined;
+    let refs = await this.servers(q.scope, perBackend ? 1_000_000 : this.maxSeries);
+    const notices: string[] = [];
+    if (!perBackend && refs.length > this.maxSeries) {
+      refs = refs.slice(0, this.maxSeries);
+      notices.push(`only the first ${this.maxSeries} servers of the scope are shown; narrow the scope`);
+    }
+    const params: unknown[] = [req.range.from, req.range.to, pgInterval(res.intervalMs), [...new Set(refs.map((r) => r.backend_id))], refs.map((r) => r.id)];
+    const rowsSql = perServerBuckets(
+      res.tier,
+      `${tierTime(res.tier)} >= $1 AND ${tierTime(res.tier)} < $2 AND r.backend_id = ANY($4::int[]) AND u.server_id = ANY($5::int[])`,
+      '$3',
+    );
+    if (perBackend) return this.backendSessions(q, res, refs, rowsSql, params, notices);
+
+    const column = { status_timeline: 'worst_status', sessions: 'sessions_avg', weight: 'weight_avg' }[q.type as 'weight'];
+    const rows: Array<{ t: Date; server_id: number; v: number }> = refs.length
+      ? await this.ds.query(`SELECT bucket AS t, server_id, ${column} AS v FROM (${rowsSql}) x ORDER BY server_id, bucket`, params)
+      : [];
+    const byServer = new Map<number, Array<{ t: number; v: number }>>();
+    for (const r of rows) {
+      let list = byServer.get(r.server_id);
+      if (!list) byServer.set(r.server_id, (list = []));
+      list.push({ t: ms(r.t), v: r.v });
+    }
+    const series: SeriesKey[] = refs.map((r) => ({ key: r.id, instance: r.instance_name, backend: r.backend_name, server: r.server_name }));
+    const points = new Map<number, Map<number, Value>>();
+    if (q.type === 'status_timeline') {
+      const spacing = typicalSpacing([...byServer.values()].map((l) => l.map((p) => p.t)), res.intervalMs);
+      const end = Math.max(...rows.map((r) => ms(r.t)));
+      for (const [id, list] of byServer) {
+        points.set(id, timelinePoints(list.map((p) => ({ t: p.t, status: statusOfCode(p.v)! })), spacing, end));
+      }
+      return wideFrame({
+        name: 'Status',
+        refId: q.refId,
+        series,
+        points,
+        type: 'string',
+        config: { mappings: STATUS_MAPPINGS, color: { mode: 'thresholds' } },
+        meta: this.meta(res, notices),
+      });
+    }
+    for (const [id, list] of byServer) points.set(id, new Map(list.map((p) => [p.t, round(p.v)])));
+    return wideFrame({
+      name: q.type === 'sessions' ? 'Current sessions' : 'Weight',
+      refId: q.refId,
+      series,
+      points,
+      type: 'number',
+      config: { unit: 'none', min: 0, ...(q.type === 'weight' ? { max: 256 } : {}) },
+      meta: this.meta(res, notices),
+    });
+  }
+
+  private async backendSessions(
+    q: HistoryQueryItem,
+    res: Resolution,
+    refs: ServerRef[],
+    rowsSql: string,
+    params: unknown[],
+    notices: string[],
+  ): Promise<DataFrameJSON> {
+    const backends = new Map<number, ServerRef>();
+    for (const r of refs) if (!backends.has(r.backend_id)) backends.set(r.backend_id, r);
+    let keys = [...backends.values()];
+    if (keys.length > this.maxSeries) {
+      keys = keys.slice(0, this.maxSeries);
+      notices.push(`only the first ${this.maxSeries} backends of the scope are shown; narrow the scope`);
+    }
+    const agg = { sum: 'sum(sessions_avg)', avg: 'avg(sessions_avg)', max: 'max(sessions_max)' }[q.aggregate!];
+    const rows: Array<{ t: Date; backend_id: number; v: number }> = refs.length
+      ? await this.ds.query(`SELECT bucket AS t, backend_id, ${agg} AS v FROM (${rowsSql}) x GROUP BY 1, 2 ORDER BY 2, 1`, params)
+      : [];
+    const points = new Map<number, Map<number, Value>>();
+    for (const r of rows) {
+      if (!points.has(r.backend_id)) points.set(r.backend_id, new Map());
+      points.get(r.backend_id)!.set(ms(r.t), round(r.v));
+    }
+    return wideFrame({
+      name: 'Current sessions',
+      refId: q.refId,
+      series: keys.map((r) => ({ key: r.backend_id, instance: r.instance_name, backend: r.backend_name })),
+      points,
+      type: 'number',
+      config: { unit: 'none', min: 0 },
+      suffix: ` (${q.aggregate})`,
+      meta: this.meta(res, notices),
+    });
+  }
+
+  /** Servers per status for a scope narrower than instances: from the per-server history of its backends. */
+  private async scopedCounts(req: HistoryQueryRequest, q: HistoryQueryItem, res: Resolution): Promise<DataFrameJSON> {
+    const refs = await this.servers(q.scope, 10_000_000);
+    const rows: Array<{ t: Date; c: number[] }> = refs.length
+      ? await this.ds.query(
+          `SELECT bucket AS t, ARRAY[${STATUS_BY_CODE.map((_, code) => `count(*) FILTER (WHERE last_status = ${code})`).join(', ')}]::int[] AS c
+             FROM (${perServerBuckets(
+               res.tier,
+               `${tierTime(res.tier)} >= $1 AND ${tierTime(res.tier)} < $2 AND r.backend_id = ANY($4::int[]) AND u.server_id = ANY($5::int[])`,
+               '$3',
+             )}) x
+            GROUP BY bucket ORDER BY bucket`,
+          [req.range.from, req.range.to, pgInterval(res.intervalMs), [...new Set(refs.map((r) => r.backend_id))], refs.map((r) => r.id)],
+        )
+      : [];
+    return statusCountsFrame(q.refId, rows.map((r) => ({ t: ms(r.t), counts: countsOf(r.c) })), this.meta(res));
+  }
+
+  /** Servers per status for instances or the whole fleet: from the per-instance counts of the roll-ups. */
+  private async fleetCounts(req: HistoryQueryRequest, q: HistoryQueryItem, res: Resolution): Promise<DataFrameJSON> {
+    const params: unknown[] = [req.range.from, req.range.to, pgInterval(res.intervalMs)];
+    const m = compileMatcher(q.scope.instance);
+    const instanceFilter = m
+      ? `AND c.instance_id IN (SELECT i.id FROM haproxy_instances i WHERE ${matcherSql(m, 'i.id', 'i.name', params)})`
+      : '';
+    const rows: Array<{ t: Date; c: number[] }> = await this.ds.query(
+      `SELECT bucket AS t, ARRAY[${STATUS_BY_CODE.map((_, i) => `sum(c[${i + 1}])`).join(', ')}]::int[] AS c
+         FROM (SELECT date_bin($3::interval, c.bucket_start, timestamptz '1970-01-01 00:00:00+00') AS bucket, c.instance_id,
+                      (array_agg(c.counts ORDER BY c.bucket_start DESC))[1] AS c
+                 FROM ${TIERS[res.tier].counts!.table} c
+                WHERE c.bucket_start >= $1 AND c.bucket_start < $2 ${instanceFilter}
+                GROUP BY 1, 2) x
+        GROUP BY bucket ORDER BY bucket`,
+      params,
+    );
+    return statusCountsFrame(q.refId, rows.map((r) => ({ t: ms(r.t), counts: countsOf(r.c) })), this.meta(res));
+  }
+
+  /** Commands in the range as annotations: who did what to which server, and how it ended. */
+  private async commands(req: HistoryQueryRequest, q: HistoryQueryItem): Promise<DataFrameJSON> {
+    const params: unknown[] = [req.range.from, req.range.to];
+    const where = ['c.started_at >= $1', 'c.started_at < $2'];
+    const cols: Record<keyof Scope, [string, string]> = {
+      instance: ['c.instance_id', 'c.instance_name'],
+      backend: ['s.backend_id', 'c.backend_name'],
+      server: ['c.server_id', 'c.server_name'],
+      application: ['ap.id', 'ap.name'],
+    };
+    for (const key of Object.keys(cols) as Array<keyof Scope>) {
+      const m = compileMatcher(q.scope[key]);
+      if (m) where.push(matcherSql(m, cols[key][0], cols[key][1], params));
+    }
+    // The newest maxDataPoints, shown oldest first.
+    const rows: Array<{
+      started_at: Date; duration_ms: number; command: string; actor: string; source: string; success: boolean; error: string | null;
+      instance_name: string; backend_name: string; server_name: string; status_before: string | null; status_after: string | null;
+    }> = await this.ds.query(
+      `SELECT * FROM (
+         SELECT c.id, c.started_at, c.duration_ms, c.command, c.actor, c.source, c.success, c.error, c.instance_name, c.backend_name,
+                c.server_name, c.status_before, c.status_after
+           FROM haproxy_actions c
+           LEFT JOIN haproxy_servers s ON s.id = c.server_id
+           LEFT JOIN applications ap ON ap.id = s.application_id
+          WHERE ${where.join(' AND ')}
+          ORDER BY c.started_at DESC, c.id DESC LIMIT ${req.maxDataPoints}) x
+       ORDER BY started_at, id`,
+      params,
+    );
+    const target = (r: (typeof rows)[number]) => `${r.instance_name}/${r.backend_name}/${r.server_name}`;
+    return tableFrame('Commands', q.refId, [
+      { name: 'time', type: 'time', values: rows.map((r) => ms(r.started_at)) },
+      { name: 'timeEnd', type: 'time', values: rows.map((r) => ms(r.started_at) + r.duration_ms) },
+      { name: 'title', type: 'string', values: rows.map((r) => `${r.command} ${r.server_name}${r.success ? '' : ' failed'}`) },
+      {
+        name: 'text',
+        type: 'string',
+        values: rows.map(
+          (r) =>
+            `${r.actor} ran ${r.command} on ${target(r)} (${r.source}): ` +
+            (r.success ? `ok, ${r.status_before ?? '?'} -> ${r.status_after ?? '?'}` : `failed: ${r.error ?? 'unknown error'}`),
+        ),
+      },
+      { name: 'tags', type: 'string', values: rows.map((r) => ['haproxy', r.command, r.success ? 'ok' : 'failed', r.source].join(',')) },
+      { name: 'actor', type: 'string', config: { displayName: 'Who' }, values: rows.map((r) => r.actor) },
+      { name: 'command', type: 'string', config: { displayName: 'Command' }, values: rows.map((r) => r.command) },
+      { name: 'target', type: 'string', config: { displayName: 'Server' }, values: rows.map(target) },
+      { name: 'source', type: 'string', config: { displayName: 'Source' }, values: rows.map((r) => r.source) },
+      { name: 'success', type: 'boolean', config: { displayName: 'Succeeded' }, values: rows.map((r) => r.success) },
+      { name: 'error', type: 'string', config: { displayName: 'Error' }, values: rows.map((r) => r.error) },
+      { name: 'duration', type: 'number', config: { displayName: 'Duration', unit: 'ms' }, values: rows.map((r) => r.duration_ms) },
+    ]);
+  }
+
+  /** The scope's current servers (removed ones left out), at most maxDataPoints rows. */
+  private async serversTable(req: HistoryQueryRequest, q: HistoryQueryItem): Promise<DataFrameJSON> {
+    const params: unknown[] = [];
+    const where = scopeWhere(q.scope, params, { includeRemoved: false });
+    const rows: Array<{
+      id: number; instance_name: string; backend_name: string; server_name: string; address: string; status: ServerStatus; raw_status: string;
+      weight: number; current_sessions: number; max_sessions: number; application_name: string | null; mapping_kind: string | null;
+      status_changed_at: Date; total: number;
+    }> = await this.ds.query(
+      `SELECT s.id, i.name AS instance_name, b.backend_name, s.server_name, s.address, s.status, s.raw_status, s.weight, s.current_sessions,
+              s.max_sessions, a.name AS application_name, s.mapping_kind, s.status_changed_at, count(*) OVER ()::int AS total
+         FROM ${SCOPE_FROM} WHERE ${where}
+        ORDER BY i.name, b.backend_name, s.server_name, s.id LIMIT ${req.maxDataPoints}`,
+      params,
+    );
+    const total = rows[0]?.total ?? 0;
+    const col = (name: string, displayName: string, type: 'number' | 'string' | 'time', values: Value[], extra: Record<string, unknown> = {}) => ({
+      name,
+      type,
+      config: { displayName, ...extra },
+      values,
+    });
+    return tableFrame(
+      'Servers',
+      q.refId,
+      [
+        col('id', 'Id', 'number', rows.map((r) => r.id)),
+        col('instance', 'Instance', 'string', rows.map((r) => r.instance_name)),
+        col('backend', 'Backend', 'string', rows.map((r) => r.backend_name)),
+        col('server', 'Server', 'string', rows.map((r) => r.server_name)),
+        col('address', 'Address', 'string', rows.map((r) => r.address)),
+        col('status', 'Status', 'string', rows.map((r) => r.status), { mappings: STATUS_MAPPINGS }),
+        col('raw_status', 'HAProxy status', 'string', rows.map((r) => r.raw_status)),
+        col('weight', 'Weight', 'number', rows.map((r) => r.weight), { unit: 'none' }),
+        col('sessions', 'Sessions', 'number', rows.map((r) => r.current_sessions), { unit: 'none' }),
+        col('max_sessions', 'Max sessions', 'number', rows.map((r) => r.max_sessions), { unit: 'none' }),
+        col('application', 'Application', 'string', rows.map((r) => r.application_name)),
+        col('mapping', 'Mapping', 'string', rows.map((r) => r.mapping_kind)),
+        col('status_since', 'Status since', 'time', rows.map((r) => ms(r.status_changed_at))),
+      ],
+      total > rows.length ? { notices: [{ severity: 'warning', text: `showing ${rows.length} of ${total} servers; narrow the scope` }] } : undefined,
+    );
+  }
+}
+
+function countsOf(c: number[]): Record<ServerStatus, number> {
+  const out = {} as Record<ServerStatus, number>;
+  STATUS_BY_CODE.forEach((s, code) => (out[s] = Number(c[code] ?? 0)));
+  return out;
+}
+
+/** Averages to 2 decimals: a legend reads 12.33, not 12.333333. */
+const round = (v: number) => Math.round(v * 100) / 100;
