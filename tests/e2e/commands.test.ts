@@ -1,4 +1,4 @@
-import { Stack, startStack, StoredServer } from './support';
+import { Stack, startStack, StoredServer, webBackend } from './support';
 
 type Command = 'drain' | 'ready' | 'maint';
 
@@ -9,18 +9,10 @@ describe('commands through the REST API reach HAProxy, are audited and written t
 
   beforeAll(async () => {
     stack = await startStack({
-      haproxy: (u) => ({
-        backends: [
-          {
-            name: 'web',
-            lines: ['option httpchk GET /health'],
-            servers: [
-              { name: 's1', address: u.healthy.address, options: 'check' },
-              { name: 's2', address: u.healthy.address, options: 'check' },
-            ],
-          },
-        ],
-      }),
+      haproxy: webBackend((u) => [
+        { name: 's1', address: u.healthy.address, options: 'check' },
+        { name: 's2', address: u.healthy.address, options: 'check' },
+      ]),
     });
     await Promise.all(['s1', 's2'].map((s) => stack.haproxy.waitForStatus('web', s, 'UP')));
     expect((await stack.sync()).status).toBe('ok');
@@ -82,19 +74,11 @@ describe('commands on servers whose health checks fail', () => {
 
   beforeAll(async () => {
     stack = await startStack({
-      haproxy: (u) => ({
-        backends: [
-          {
-            name: 'web',
-            lines: ['option httpchk GET /health'],
-            // Health checks fail (HTTP 500): HAProxy reports these DOWN whatever their admin state.
-            servers: [
-              { name: 'sick', address: u.failing.address, options: 'check' },
-              { name: 'sick-off', address: u.failing.address, options: 'check disabled' },
-            ],
-          },
-        ],
-      }),
+      // Health checks fail (HTTP 500): HAProxy reports these DOWN whatever their admin state.
+      haproxy: webBackend((u) => [
+        { name: 'sick', address: u.failing.address, options: 'check' },
+        { name: 'sick-off', address: u.failing.address, options: 'check disabled' },
+      ]),
     });
     await stack.haproxy.waitForStatus('web', 'sick', 'DOWN');
     expect((await stack.sync()).status).toBe('ok');

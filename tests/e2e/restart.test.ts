@@ -1,22 +1,14 @@
-import { Stack, startStack } from './support';
+import { Stack, startStack, webBackend } from './support';
 
 describe('HAProxy restarted: runtime state set by commands is lost', () => {
   let stack: Stack;
 
   beforeAll(async () => {
     stack = await startStack({
-      haproxy: (u) => ({
-        backends: [
-          {
-            name: 'web',
-            lines: ['option httpchk GET /health'],
-            servers: [
-              { name: 'checked', address: u.healthy.address, options: 'check' },
-              { name: 'plain', address: u.healthy.address },
-            ],
-          },
-        ],
-      }),
+      haproxy: webBackend((u) => [
+        { name: 'checked', address: u.healthy.address, options: 'check' },
+        { name: 'plain', address: u.healthy.address },
+      ]),
     });
     await stack.haproxy.waitForStatus('web', 'checked', 'UP');
     expect((await stack.sync()).status).toBe('ok');

@@ -79,6 +79,14 @@ export interface SyncAnswer {
   changed_servers: number | null;
 }
 
+/** HTTP health checks against the upstreams' /health (the failing upstream answers 500). */
+export const HEALTH_CHECK = ['option httpchk GET /health'];
+
+/** One backend `web` with HTTP health checks and the given servers: the shape most tests need. */
+export function webBackend(servers: (u: Upstreams) => NonNullable<TestHaproxyConfig['backends']>[number]['servers']) {
+  return (u: Upstreams): TestHaproxyConfig => ({ backends: [{ name: 'web', lines: HEALTH_CHECK, servers: servers(u) }] });
+}
+
 export interface StackOptions {
   /** The HAProxy config, built on the stack's upstreams. */
   haproxy: (u: Upstreams) => TestHaproxyConfig;

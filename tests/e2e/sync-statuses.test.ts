@@ -1,6 +1,4 @@
-import { Stack, startStack } from './support';
-
-const HEALTH = ['option httpchk GET /health'];
+import { HEALTH_CHECK as HEALTH, Stack, startStack } from './support';
 
 describe('sync stores what HAProxy reports', () => {
   let stack: Stack;
