@@ -19,5 +19,6 @@ fi
 npm ci --no-audit --no-fund
 npm run typecheck -w backend
 npx tsc -p tests/tsconfig.json
-if grep -q '"build": "webpack' package.json; then npm run build; fi
+npm run typecheck
+npm run build
 npm test
