@@ -68,6 +68,11 @@ export function wideFrame(o: {
   config: Record<string, unknown>;
   /** Display name suffix, e.g. " (sum)". */
   suffix?: string;
+  /**
+   * Points are changes (state timeline): each row carries a series' latest value forward, so a null only
+   * ever means "no data" (before its first point, or an explicit gap).
+   */
+  carry?: boolean;
   meta?: Record<string, unknown>;
 }): DataFrameJSON {
   const times = new Set<number>();
@@ -90,9 +95,18 @@ export function wideFrame(o: {
       ],
     },
     data: {
-      values: [sorted, ...o.series.map((s) => sorted.map((t) => o.points.get(s.key)?.get(t) ?? null))],
+      values: [sorted, ...o.series.map((s) => (o.carry ? carried(sorted, o.points.get(s.key)) : sorted.map((t) => o.points.get(s.key)?.get(t) ?? null)))],
     },
   };
+}
+
+function carried(times: readonly number[], points: Map<number, Value> | undefined): Value[] {
+  let last: Value = null;
+  return times.map((t) => {
+    const v = points?.get(t);
+    if (v !== undefined) last = v;
+    return last;
+  });
 }
 
 /**

@@ -163,6 +163,7 @@ export class HistoryQuery {
         series,
         points,
         type: 'string',
+        carry: true,
         config: { mappings: STATUS_MAPPINGS, color: { mode: 'thresholds' } },
         meta: this.meta(res, notices),
       });
@@ -241,12 +242,12 @@ export class HistoryQuery {
       ? `AND c.instance_id IN (SELECT i.id FROM haproxy_instances i WHERE ${matcherSql(m, 'i.id', 'i.name', params)})`
       : '';
     const rows: Array<{ t: Date; c: number[] }> = await this.ds.query(
-      `SELECT bucket AS t, ARRAY[${STATUS_BY_CODE.map((_, i) => `sum(c[${i + 1}])`).join(', ')}]::int[] AS c
-         FROM (SELECT date_bin($3::interval, c.bucket_start, timestamptz '1970-01-01 00:00:00+00') AS bucket, c.instance_id,
-                      (array_agg(c.counts ORDER BY c.bucket_start DESC))[1] AS c
+      `SELECT bucket AS t, ARRAY[${STATUS_BY_CODE.map((_, i) => `sum(x.latest[${i + 1}])`).join(', ')}]::int[] AS c
+         FROM (SELECT DISTINCT ON (1, c.instance_id)
+                      date_bin($3::interval, c.bucket_start, timestamptz '1970-01-01 00:00:00+00') AS bucket, c.instance_id, c.counts AS latest
                  FROM ${TIERS[res.tier].counts!.table} c
                 WHERE c.bucket_start >= $1 AND c.bucket_start < $2 ${instanceFilter}
-                GROUP BY 1, 2) x
+                ORDER BY 1, c.instance_id, c.bucket_start DESC) x
         GROUP BY bucket ORDER BY bucket`,
       params,
     );
