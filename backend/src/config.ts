@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 const bool = z
@@ -39,6 +40,10 @@ const envSchema = z.object({
   METRICS_PER_SERVER: bool.default(true),
   METRICS_SERVER_INSTANCES: optionalString.transform((v) => v?.split(',').map((p) => p.trim()).filter(Boolean)),
   GRAFANA_DB_PASSWORD: optionalString,
+  HAPROXY_METRICS_RAW_RETENTION_HOURS: int(1, 720).default(24),
+  HAPROXY_METRICS_5M_RETENTION_DAYS: int(1, 365).default(3),
+  HAPROXY_METRICS_RETENTION_DAYS: int(1, 3650).default(30),
+  HAPROXY_METRICS_MAINTENANCE_CRON: z.string().refine((v) => cron.validate(v), 'must be a cron expression, e.g. "* * * * *"').default('* * * * *'),
 });
 
 export interface AppConfig {
@@ -72,6 +77,12 @@ export interface AppConfig {
   metricsServerInstances?: string[];
   /** Password of the read-only role Grafana's alert rules use (haproxy_control_grafana); unset = no login. */
   grafanaDbPassword?: string;
+  /** Metric history (src/history): raw samples, 5-minute and 1-hour roll-ups are kept this long. */
+  metricsRawRetentionHours: number;
+  metrics5mRetentionDays: number;
+  metricsRetentionDays: number;
+  /** node-cron schedule of roll-ups, partitions and retention. */
+  metricsMaintenanceCron: string;
 }
 
 export class ConfigError extends Error {}
@@ -111,5 +122,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsPerServer: e.METRICS_PER_SERVER,
     metricsServerInstances: e.METRICS_SERVER_INSTANCES?.length ? e.METRICS_SERVER_INSTANCES : undefined,
     grafanaDbPassword: e.GRAFANA_DB_PASSWORD,
+    metricsRawRetentionHours: e.HAPROXY_METRICS_RAW_RETENTION_HOURS,
+    metrics5mRetentionDays: e.HAPROXY_METRICS_5M_RETENTION_DAYS,
+    metricsRetentionDays: e.HAPROXY_METRICS_RETENTION_DAYS,
+    metricsMaintenanceCron: e.HAPROXY_METRICS_MAINTENANCE_CRON,
   };
 }

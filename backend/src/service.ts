@@ -13,6 +13,8 @@ import { AppConfig, loadConfig } from './config';
 import { openDatabase } from './db/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { FagentClient } from './fagent/client';
+import { HistoryMaintenance } from './history/maintenance';
+import { HOUR, DAY } from './history/partitions';
 import { createLogger, Logger } from './logger';
 import { metricsOnApiPort, startMetricsServer } from './metrics/http';
 import { ServiceMetrics } from './metrics/service-metrics';
@@ -101,6 +103,12 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsHost, config.metricsPort, log);
   const metricsUrl = `${metricsServer?.url ?? serviceUrl}/metrics`;
   if (config.enabled) scheduler.start();
+  const history = new HistoryMaintenance(ds, log, {
+    rawRetentionMs: config.metricsRawRetentionHours * HOUR,
+    rollup5mRetentionMs: config.metrics5mRetentionDays * DAY,
+    rollup1hRetentionMs: config.metricsRetentionDays * DAY,
+  });
+  if (config.enabled) history.start(config.metricsMaintenanceCron);
   log.info({ url: serviceUrl, polling_interval_s: config.pollingIntervalSec, enabled: config.enabled, embedded_db: !!embedded, metrics: metricsUrl }, 'HAProxy Control backend listening');
 
   let stopped = false;
@@ -117,6 +125,7 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
       if (stopped) return;
       stopped = true;
       await scheduler.stop();
+      await history.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await metricsServer?.close();
