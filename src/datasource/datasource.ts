@@ -1,0 +1,379 @@
+import { catchError, lastValueFrom, map, type Observable, of, throwError } from 'rxjs';
+import {
+  type AnnotationSupport,
+  type CoreApp,
+  type DataFrame,
+  dataFrameFromJSON,
+  type DataFrameJSON,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  DataSourceApi,
+  type DataSourceInstanceSettings,
+  type MetricFindValue,
+  type ScopedVars,
+  type TestDataSourceResponse,
+} from '@grafana/data';
+import { getBackendSrv, type FetchError } from '@grafana/runtime';
+import { CommandsAnnotationEditor } from './components/CommandsAnnotationEditor';
+import { interpolate, interpolateScope } from './interpolate';
+import {
+  DEFAULT_QUERY,
+  type HaproxyOptions,
+  type HaproxyQuery,
+  LOOKUP_KINDS,
+  type LookupKind,
+  type Me,
+  QUERY_TYPES,
+  type QueryRequestBody,
+  type Scope,
+  SCOPE_KEYS,
+  type VariableQuery,
+} from './types';
+
+/** Used when Grafana gives no maxDataPoints (annotations, some API callers). */
+export const DEFAULT_MAX_DATA_POINTS = 1000;
+
+/** What went wrong talking to the backend through the data source proxy, in terms a user can act on. */
+export type ProblemKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'grafana_forbidden' | 'not_found' | 'backend';
+
+export class HaproxyError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly kind: ProblemKind,
+    readonly code?: string
+  ) {
+    super(message);
+    this.name = 'HaproxyError';
+  }
+}
+
+function backendErrorOf(data: unknown): { code: string; message: string } | undefined {
+  const error = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  return error && typeof error.message === 'string' ? { code: String(error.code ?? ''), message: error.message } : undefined;
+}
+
+/** Turns a FetchError from the data source proxy into a HaproxyError. */
+export function toHaproxyError(err: unknown): HaproxyError {
+  if (err instanceof HaproxyError) {
+    return err;
+  }
+  const fetchError = err as Partial<FetchError> | undefined;
+  const status = typeof fetchError?.status === 'number' ? fetchError.status : 0;
+  const backend = backendErrorOf(fetchError?.data);
+  const grafanaMessage = (fetchError?.data as { message?: unknown } | undefined)?.message;
+  if (backend) {
+    const kind: ProblemKind = status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'backend';
+    return new HaproxyError(backend.message, status, kind, backend.code);
+  }
+  if (status === 0 || status === 502 || status === 503 || status === 504) {
+    return new HaproxyError(
+      'The HAProxy Control backend cannot be reached from the Grafana server.',
+      status,
+      'unreachable'
+    );
+  }
+  if (status === 401) {
+    return new HaproxyError('The backend rejected the API token.', status, 'unauthorized');
+  }
+  if (status === 403) {
+    return new HaproxyError(
+      typeof grafanaMessage === 'string' ? grafanaMessage : 'Grafana refused the request for your role.',
+      status,
+      'grafana_forbidden'
+    );
+  }
+  if (status === 404) {
+    return new HaproxyError('Not found (404).', status, 'not_found');
+  }
+  const message =
+    typeof grafanaMessage === 'string' ? grafanaMessage : (fetchError?.statusText ?? `Request failed (${status})`);
+  return new HaproxyError(message, status, 'backend');
+}
+
+function normalizeLookup(data: unknown, kind: LookupKind): MetricFindValue[] {
+  const record = data as Record<string, unknown> | undefined;
+  const list = Array.isArray(data)
+    ? data
+    : Array.isArray(record?.values)
+      ? record.values
+      : Array.isArray(record?.[kind])
+        ? (record[kind] as unknown[])
+        : [];
+  return list
+    .map((item): MetricFindValue | undefined => {
+      if (typeof item === 'string' || typeof item === 'number') {
+        return { text: String(item), value: String(item) };
+      }
+      const o = item as { text?: unknown; value?: unknown; name?: unknown } | null;
+      const text = o?.text ?? o?.name ?? o?.value;
+      if (text === undefined || text === null) {
+        return undefined;
+      }
+      return { text: String(text), value: String(o?.value ?? text) };
+    })
+    .filter((v): v is MetricFindValue => v !== undefined);
+}
+
+function isLookupKind(kind: unknown): kind is LookupKind {
+  return LOOKUP_KINDS.includes(kind as LookupKind);
+}
+
+/**
+ * A variable query from the dashboard: the editor's object, or (hand-written / older) a string:
+ * `backends`, `backends?instance=$instance`, or the object as JSON.
+ */
+export function parseVariableQuery(query: unknown): VariableQuery | undefined {
+  if (query && typeof query === 'object') {
+    const q = query as Partial<VariableQuery> & { query?: unknown };
+    if (isLookupKind(q.kind)) {
+      return q as VariableQuery;
+    }
+    // Grafana can wrap a legacy string query as { query: "..." }
+    return typeof q.query === 'string' ? parseVariableQuery(q.query) : undefined;
+  }
+  if (typeof query !== 'string') {
+    return undefined;
+  }
+  const text = query.trim();
+  if (text.startsWith('{')) {
+    try {
+      return parseVariableQuery(JSON.parse(text));
+    } catch {
+      return undefined;
+    }
+  }
+  const [kind, search] = text.split('?', 2);
+  if (!isLookupKind(kind.trim())) {
+    return undefined;
+  }
+  const out: VariableQuery = { kind: kind.trim() as LookupKind };
+  for (const [key, value] of new URLSearchParams(search ?? '')) {
+    if ((SCOPE_KEYS as readonly string[]).includes(key) || key === 'q') {
+      (out as unknown as Record<string, string>)[key] = value;
+    }
+  }
+  return out;
+}
+
+export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
+  readonly backendUrl: string;
+  /** `/api/datasources/proxy/uid/<uid>`: Grafana's data source proxy, which adds the token (plugin.json routes). */
+  readonly proxyBase: string;
+
+  constructor(instanceSettings: DataSourceInstanceSettings<HaproxyOptions>) {
+    super(instanceSettings);
+    this.backendUrl = instanceSettings.jsonData?.backendUrl ?? '';
+    this.proxyBase = `/api/datasources/proxy/uid/${instanceSettings.uid}`;
+    this.annotations = commandAnnotations;
+  }
+
+  getDefaultQuery(_app: CoreApp): Partial<HaproxyQuery> {
+    return DEFAULT_QUERY;
+  }
+
+  filterQuery(query: HaproxyQuery): boolean {
+    return !query.hide && QUERY_TYPES.includes(query.type);
+  }
+
+  applyTemplateVariables(query: HaproxyQuery, scopedVars: ScopedVars): HaproxyQuery {
+    return { ...query, scope: interpolateScope(query.scope, scopedVars, 'glob') };
+  }
+
+  interpolateVariablesInQueries(queries: HaproxyQuery[], scopedVars: ScopedVars): HaproxyQuery[] {
+    return queries.map((q) => this.applyTemplateVariables(q, scopedVars));
+  }
+
+  /** The request body of POST /api/haproxy/query for a panel's request (variables applied, hidden queries left out). */
+  buildQueryBody(request: DataQueryRequest<HaproxyQuery>): QueryRequestBody {
+    const queries = request.targets
+      .filter((q) => this.filterQuery(q))
+      .map((q) => {
+        const { refId, type, scope, aggregate } = this.applyTemplateVariables(q, request.scopedVars);
+        return { refId, type, scope, ...(type === 'sessions' && aggregate ? { aggregate } : {}) };
+      });
+    return {
+      range: { from: request.range.from.toISOString(), to: request.range.to.toISOString() },
+      maxDataPoints: Math.max(1, Math.round(request.maxDataPoints || DEFAULT_MAX_DATA_POINTS)),
+      ...(request.intervalMs ? { intervalMs: request.intervalMs } : {}),
+      queries,
+    };
+  }
+
+  query(request: DataQueryRequest<HaproxyQuery>): Observable<DataQueryResponse> {
+    const body = this.buildQueryBody(request);
+    if (body.queries.length === 0) {
+      return of({ data: [] });
+    }
+    return getBackendSrv()
+      .fetch<{ results?: Record<string, { frames?: DataFrameJSON[] }> }>({
+        url: `${this.proxyBase}/api/haproxy/query`,
+        method: 'POST',
+        data: body,
+        requestId: request.requestId,
+        showErrorAlert: false,
+        showSuccessAlert: false,
+      })
+      .pipe(
+        map((response) => {
+          const results = response.data?.results ?? {};
+          const data: DataFrame[] = [];
+          for (const { refId } of body.queries) {
+            for (const json of results[refId]?.frames ?? []) {
+              const frame = dataFrameFromJSON(json);
+              data.push({ ...frame, refId: frame.refId ?? refId });
+            }
+          }
+          return { data };
+        }),
+        catchError((err: unknown) => {
+          const problem = toHaproxyError(err);
+          return throwError(() => problemForPanel(problem));
+        })
+      );
+  }
+
+  /** Names for a variable or a scope picker; `scope` may hold variables (multi-value -> comma list, All -> no filter). */
+  async lookup(kind: LookupKind, scope: Scope = {}, q?: string, scopedVars?: ScopedVars): Promise<MetricFindValue[]> {
+    const params: Record<string, string> = { ...interpolateScope(scope, scopedVars, 'csv') };
+    const search = interpolate(q, scopedVars, 'csv');
+    if (search) {
+      params.q = search;
+    }
+    const data = await this.get<unknown>(`api/haproxy/lookup/${kind}`, params);
+    return normalizeLookup(data, kind);
+  }
+
+  async metricFindQuery(
+    query: VariableQuery | string,
+    options?: { scopedVars?: ScopedVars; searchFilter?: string }
+  ): Promise<MetricFindValue[]> {
+    const parsed = parseVariableQuery(query);
+    if (!parsed) {
+      throw new Error(
+        'Unknown variable query: choose instances, backends, servers or applications (e.g. "backends?instance=$instance").'
+      );
+    }
+    const { kind, q, ...scope } = parsed;
+    try {
+      return await this.lookup(kind, scope, q || options?.searchFilter, options?.scopedVars);
+    } catch (err) {
+      throw problemForPanel(toHaproxyError(err));
+    }
+  }
+
+  /** "Save & test": the backend answers through the proxy, accepts the token, and has the history API. */
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    if (!/^https?:\/\/\S+/.test(this.backendUrl)) {
+      return {
+        status: 'error',
+        message: 'Set the backend URL (http://host:port of the HAProxy Control service) and save.',
+      };
+    }
+    let me: Me;
+    try {
+      me = await this.get<Me>('api/me');
+    } catch (err) {
+      return testFailure(toHaproxyError(err), this.backendUrl);
+    }
+    try {
+      await this.get('api/haproxy/lookup/instances');
+    } catch (err) {
+      const problem = toHaproxyError(err);
+      if (problem.kind === 'not_found') {
+        return {
+          status: 'error',
+          message:
+            'The backend accepts the token but has no history API (404 on /api/haproxy/lookup): upgrade HAProxy Control.',
+        };
+      }
+      return testFailure(problem, this.backendUrl);
+    }
+    return {
+      status: 'success',
+      message: `Connected to HAProxy Control at ${this.backendUrl} as token "${me.token_name}" (role ${me.role}).`,
+    };
+  }
+
+  private async get<T>(path: string, params?: Record<string, string>): Promise<T> {
+    const response = await lastValueFrom(
+      getBackendSrv().fetch<T>({
+        url: `${this.proxyBase}/${path}`,
+        method: 'GET',
+        params,
+        showErrorAlert: false,
+        showSuccessAlert: false,
+      })
+    );
+    return response.data;
+  }
+}
+
+/** The error a panel or a variable shows. */
+function problemForPanel(problem: HaproxyError): HaproxyError {
+  switch (problem.kind) {
+    case 'unreachable':
+      return new HaproxyError(
+        'HAProxy Control backend unreachable: check the data source backend URL and that the service runs.',
+        problem.status,
+        problem.kind
+      );
+    case 'unauthorized':
+      return new HaproxyError(
+        'HAProxy Control rejected the data source token (401): update it in the data source settings.',
+        problem.status,
+        problem.kind
+      );
+    default:
+      return problem;
+  }
+}
+
+function testFailure(problem: HaproxyError, backendUrl: string): TestDataSourceResponse {
+  switch (problem.kind) {
+    case 'unreachable':
+      return {
+        status: 'error',
+        message: `Cannot reach the HAProxy Control backend at ${backendUrl} (${
+          problem.status ? `status ${problem.status}` : 'no answer'
+        }). The URL is resolved by the Grafana server, not your browser: check it and that the service is running.`,
+      };
+    case 'unauthorized':
+      return {
+        status: 'error',
+        message: 'The backend rejected the API token (401). Paste a valid HAProxy Control token and save.',
+      };
+    case 'forbidden':
+      return {
+        status: 'error',
+        message: `The backend refused the API token (403): ${problem.message}. Use a token with at least the viewer role.`,
+      };
+    case 'grafana_forbidden':
+      return {
+        status: 'error',
+        message: `Grafana refused the request (403): ${problem.message}`,
+      };
+    case 'not_found':
+      return {
+        status: 'error',
+        message:
+          'The data source proxy route was not found (404): the HAProxy Control data source plugin is missing or outdated.',
+      };
+    default:
+      return {
+        status: 'error',
+        message: `Unexpected answer from the backend (${problem.status || 'no status'}): ${problem.message}`,
+      };
+  }
+}
+
+/** Annotations from the audit log: the `commands` type, with the scope of the dashboard's variables. */
+export const commandAnnotations: AnnotationSupport<HaproxyQuery> = {
+  getDefaultQuery: () => ({ type: 'commands', scope: {} }),
+  prepareAnnotation: (json) => ({
+    ...json,
+    target: { refId: 'Anno', scope: {}, ...(json.target ?? {}), type: 'commands' } as HaproxyQuery,
+  }),
+  prepareQuery: (anno) => (anno.target ? { ...anno.target, refId: anno.target.refId || 'Anno', type: 'commands' } : undefined),
+  QueryEditor: CommandsAnnotationEditor,
+};

@@ -1,0 +1,68 @@
+import type { ScopedVars } from '@grafana/data';
+import { getTemplateSrv } from '@grafana/runtime';
+import { type Scope, SCOPE_KEYS } from './types';
+
+/** `$name`, `${name}`, `${name:format}`, `[[name]]`, `[[name:format]]` (Grafana's variable syntaxes). */
+const VARIABLE_REF = /\$(\w+)|\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)(?::[^\]]*)?\]\]/g;
+
+/** The backend reads `*` (like empty, "all" and "$__all") as "no filter". */
+export const ANY = '*';
+
+/**
+ * How a multi-value selection reaches the backend:
+ * - glob: `{a,b}` inside a scope of POST /api/haproxy/query (the backend matches names by glob, so a value
+ *   such as `web-$backend` becomes `web-{a,b}` and keeps its meaning);
+ * - csv: `a,b` in the query string of GET /api/haproxy/lookup/...
+ */
+export type MultiFormat = 'glob' | 'csv';
+
+function formatter(mode: MultiFormat) {
+  return (value: unknown): string => {
+    if (!Array.isArray(value)) {
+      return value === undefined || value === null ? '' : String(value);
+    }
+    const values = value.map(String);
+    if (values.length <= 1) {
+      return values[0] ?? '';
+    }
+    return mode === 'glob' ? `{${values.join(',')}}` : values.join(',');
+  };
+}
+
+function isAllSelected(name: string, scopedVars?: ScopedVars): boolean {
+  if (scopedVars?.[name]) {
+    return false;
+  }
+  const variable = getTemplateSrv()
+    .getVariables()
+    .find((v) => v.name === name) as { current?: { value?: unknown } } | undefined;
+  const value = variable?.current?.value;
+  return value === '$__all' || (Array.isArray(value) && value.includes('$__all'));
+}
+
+/**
+ * Interpolates template variables. "All" always becomes `*` (no filter) rather than the list of every value
+ * (which the variable's own allValue or Grafana would otherwise produce): the backend then filters nothing, which
+ * is both right and cheap on a large fleet.
+ */
+export function interpolate(text: string | undefined, scopedVars: ScopedVars | undefined, mode: MultiFormat): string {
+  if (!text) {
+    return '';
+  }
+  const withAll = text.replace(VARIABLE_REF, (ref, a?: string, b?: string, c?: string) =>
+    isAllSelected((a ?? b ?? c)!, scopedVars) ? ANY : ref
+  );
+  return getTemplateSrv().replace(withAll, scopedVars, formatter(mode)).trim();
+}
+
+/** A scope with variables replaced; keys without a filter (empty, `*`) are left out: omitted = whole fleet. */
+export function interpolateScope(scope: Scope | undefined, scopedVars: ScopedVars | undefined, mode: MultiFormat): Scope {
+  const out: Scope = {};
+  for (const key of SCOPE_KEYS) {
+    const value = interpolate(scope?.[key], scopedVars, mode);
+    if (value !== '' && value !== ANY) {
+      out[key] = value;
+    }
+  }
+  return out;
+}
