@@ -1,6 +1,7 @@
-import { TokenStore } from '../../src/auth/tokens';
+import { ROLE_RANK, TokenStore } from '../../src/auth/tokens';
+import { Role, ROLES } from '../../src/entities/api-token';
 import { HTTP_METHODS, openapi } from '../support/openapi';
-import { actions, createApplication, expectError, fleet, Fleet, RANK, RoleName, ROLES, useHarness } from './helpers';
+import { actions, createApplication, expectError, fleet, Fleet, trendQuery, useHarness } from './helpers';
 
 const h = useHarness();
 let f: Fleet;
@@ -15,7 +16,7 @@ beforeAll(async () => {
 
 interface RouteCase {
   route: string;
-  min: RoleName;
+  min: Role;
   /** Builds the request; called once per role, so destructive cases make their own target. */
   request: () => Promise<{ path: string; body?: unknown }>;
 }
@@ -41,6 +42,8 @@ const cases = (): RouteCase[] => {
     { route: 'GET /api/hosts/{id}', min: 'viewer', request: at(`/api/hosts/${f.hostId}`) },
     { route: 'GET /api/applications', min: 'viewer', request: at('/api/applications') },
     { route: 'GET /api/applications/{id}', min: 'viewer', request: at(`/api/applications/${appId}`) },
+    { route: 'POST /api/haproxy/query', min: 'viewer', request: at('/api/haproxy/query', trendQuery()) },
+    { route: 'GET /api/haproxy/lookup/{kind}', min: 'viewer', request: at('/api/haproxy/lookup/servers') },
     { route: 'POST /api/haproxy/instances/{id}/sync', min: 'operator', request: at(`/api/haproxy/instances/${f.instanceId}/sync?wait=true`) },
     { route: 'POST /api/haproxy/servers/{id}/command', min: 'operator', request: at(`/api/haproxy/servers/${s1}/command`, { command: 'ready' }) },
     { route: 'POST /api/haproxy/commands/bulk', min: 'operator', request: at('/api/haproxy/commands/bulk', { command: 'ready', server_ids: [s1] }) },
@@ -76,7 +79,7 @@ describe.each(ROLES)('role %s', (role) => {
       const before = (await actions(h, 'limit=1')).total;
       const { path, body } = await c.request();
       const res = await h.t.call(method(c.route), path, { token: h.t.tokens[role], body });
-      if (RANK[role] >= RANK[c.min]) {
+      if (ROLE_RANK[role] >= ROLE_RANK[c.min]) {
         expect([c.route, res.status >= 200 && res.status < 300 ? 'success' : res.body]).toEqual([c.route, 'success']);
       } else {
         expectError(res, 403, 'forbidden');

@@ -1,6 +1,6 @@
 import { checkedResponses, HTTP_METHODS, openapi } from '../support/openapi';
 import type { TestService } from '../support/service';
-import { createApplication, fleet, Fleet, syncNow, useHarness } from './helpers';
+import { createApplication, fleet, Fleet, syncNow, trendQuery, useHarness } from './helpers';
 
 /**
  * Walks openapi.yaml: for every documented route and status, a real response of the running service,
@@ -32,6 +32,7 @@ const validBody = (method: string, template: string): unknown =>
       'POST /api/haproxy/servers/{id}/command': { command: 'ready' },
       'PUT /api/haproxy/servers/{id}/mapping': { application_id: null },
       'POST /api/haproxy/commands/bulk': { command: 'ready', server_ids: [f.servers['web/s1'].id] },
+      'POST /api/haproxy/query': trendQuery(),
       'POST /api/hosts': { name: unique('host'), address: '10.2.0.1', fagent_url: h.agent.url },
       'PATCH /api/hosts/{id}': { is_active: true },
       'POST /api/applications': { name: unique('app') },
@@ -112,6 +113,9 @@ const specific: Record<string, () => Promise<Res>> = {
   'PUT /api/haproxy/servers/{id}/mapping 200': () => h.t.call('PUT', `/api/haproxy/servers/${f.servers['web/s1'].id}/mapping`, { body: { application_id: appId } }),
   'POST /api/haproxy/commands/bulk 200': () => call('POST', '/api/haproxy/commands/bulk', ''),
   'GET /api/haproxy/actions 200': () => h.t.call('GET', '/api/haproxy/actions?limit=10'),
+  'POST /api/haproxy/query 200': () => call('POST', '/api/haproxy/query', ''),
+  'GET /api/haproxy/lookup/{kind} 200': () => h.t.call('GET', '/api/haproxy/lookup/servers?instance=contract'),
+  'GET /api/haproxy/lookup/{kind} 400': () => h.t.call('GET', '/api/haproxy/lookup/hosts'),
   'GET /api/hosts 200': () => h.t.call('GET', '/api/hosts'),
   'POST /api/hosts 201': () => call('POST', '/api/hosts', ''),
   'POST /api/hosts 409': () => h.t.call('POST', '/api/hosts', { body: { name: 'host-contract', address: 'a', fagent_url: 'http://a' } }),

@@ -3,10 +3,6 @@ import { FakeFagent, FakeServer } from '../support/fake-fagent';
 import { checked, CheckedService } from '../support/openapi';
 import { registerInstance, startTestService } from '../support/service';
 
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export type RoleName = (typeof ROLES)[number];
-export const RANK: Record<RoleName, number> = { viewer: 1, operator: 2, admin: 3 };
-
 /** One service (every response checked against openapi.yaml) and one fake agent per test file. */
 export interface Harness {
   t: CheckedService;
@@ -106,3 +102,10 @@ export const command = (h: Harness, serverId: number, cmd: string, opts: { token
     headers: opts.headers,
     body: { command: cmd, ...(opts.source ? { source: opts.source } : {}) },
   });
+
+/** A small valid trend query (POST /api/haproxy/query) over the last hour. */
+export const trendQuery = () => ({
+  range: { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString() },
+  maxDataPoints: 100,
+  queries: [{ refId: 'A', type: 'servers_table' }],
+});
