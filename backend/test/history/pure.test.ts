@@ -1,0 +1,131 @@
+import { displayNames, timelinePoints, typicalSpacing } from '../../src/history/frames';
+import { DAY, expiredStarts, HOUR, MINUTE, partitionName, partitionStart, wantedStarts } from '../../src/history/partitions';
+import { bucketCount, chooseResolution } from '../../src/history/resolution';
+import { compileMatcher, globToRegex, isInstanceLevel } from '../../src/history/scope';
+import { COUNT_ORDER, STATUS_BY_CODE, worstCode } from '../../src/history/status';
+import { STATUS_CODE } from '../../src/domain/status';
+
+const T = Date.UTC(2026, 0, 31, 12);
+
+describe('partitions', () => {
+  test('names carry the UTC start to the hour and parse back', () => {
+    expect(partitionName('haproxy_metric_samples', T)).toBe('haproxy_metric_samples_p2026013112');
+    expect(partitionStart('haproxy_metric_samples', 'haproxy_metric_samples_p2026013112')).toBe(T);
+    expect(partitionStart('haproxy_metric_samples', 'haproxy_metric_samples_default')).toBeUndefined();
+    expect(partitionStart('haproxy_metric_samples', 'other_p2026013112')).toBeUndefined();
+  });
+
+  test('wanted ranges run from the one holding now - retention to the one holding now + ahead', () => {
+    expect(wantedStarts(T + 30 * MINUTE, 2 * HOUR, HOUR, HOUR)).toEqual([T - 2 * HOUR, T - HOUR, T, T + HOUR]);
+    expect(wantedStarts(T, 3 * DAY, 2 * DAY, DAY)).toHaveLength(6);
+  });
+
+  test('a partition expires only when its whole range is past the cutoff', () => {
+    expect(expiredStarts([T, T - HOUR, T - 2 * HOUR], HOUR, T)).toEqual([T - 2 * HOUR, T - HOUR]);
+    expect(expiredStarts([T], HOUR, T + HOUR - 1)).toEqual([]);
+  });
+});
+
+describe('resolution', () => {
+  const all = { raw: null, '5m': null, '1h': null };
+  test('raw for a day on a wide panel, 5m for a week, 1h for a month', () => {
+    expect(chooseResolution({ fromMs: T - DAY, toMs: T, maxDataPoints: 1500, oldest: all })).toEqual({ tier: 'raw', intervalMs: 58_000 });
+    expect(chooseResolution({ fromMs: T - 7 * DAY, toMs: T, maxDataPoints: 1000, oldest: all })).toEqual({ tier: '5m', intervalMs: 15 * MINUTE });
+    expect(chooseResolution({ fromMs: T - 30 * DAY, toMs: T, maxDataPoints: 1000, oldest: all })).toEqual({ tier: '5m', intervalMs: 45 * MINUTE });
+    expect(chooseResolution({ fromMs: T - 30 * DAY, toMs: T, maxDataPoints: 700, oldest: all })).toEqual({ tier: '1h', intervalMs: 2 * HOUR });
+  });
+
+  test('a tier that no longer holds the start is skipped; Grafana interval is a floor', () => {
+    const oldest = { raw: T - DAY, '5m': T - 7 * DAY, '1h': T - 30 * DAY };
+    expect(chooseResolution({ fromMs: T - 2 * DAY, toMs: T - 2 * DAY + HOUR, maxDataPoints: 1000, oldest })).toEqual({ tier: '5m', intervalMs: 5 * MINUTE });
+    expect(chooseResolution({ fromMs: T - 20 * DAY, toMs: T - 19 * DAY, maxDataPoints: 1000, oldest })).toEqual({ tier: '1h', intervalMs: HOUR });
+    expect(chooseResolution({ fromMs: T - 90 * DAY, toMs: T, maxDataPoints: 1000, oldest }).tier).toBe('1h');
+    expect(chooseResolution({ fromMs: T - HOUR, toMs: T, maxDataPoints: 1000, intervalMs: 60_000, oldest })).toEqual({ tier: 'raw', intervalMs: 60_000 });
+    expect(chooseResolution({ fromMs: T - HOUR, toMs: T, maxDataPoints: 1000, oldest: { '5m': null, '1h': null } })).toEqual({ tier: '5m', intervalMs: 5 * MINUTE });
+  });
+
+  test('never more buckets than maxDataPoints, also for unaligned ranges', () => {
+    for (const maxDataPoints of [1, 2, 3, 7, 100, 1000]) {
+      for (const [from, to] of [
+        [T - 7 * MINUTE, T + 3 * HOUR + 1],
+        [T + 1, T + 30 * DAY - 1],
+        [T - 13, T + 17],
+      ]) {
+        const r = chooseResolution({ fromMs: from, toMs: to, maxDataPoints, oldest: all });
+        expect(bucketCount(from, to, r.intervalMs)).toBeLessThanOrEqual(maxDataPoints);
+      }
+    }
+  });
+});
+
+describe('scope', () => {
+  test.each([
+    ['shop', 'shop', ['shop'], ['shop2', 'Shop']],
+    ['shop*', 'shop.*', ['shop', 'shop-eu'], ['eshop']],
+    ['web-?', 'web-.', ['web-1'], ['web-10']],
+    ['{a,b.c}', '(a|b\\.c)', ['a', 'b.c'], ['bxc', 'a,b.c']],
+    ['s[12]', 's[12]', ['s1', 's2'], ['s3']],
+    ['s[!12]', 's[^12]', ['s3'], ['s1']],
+    ['a.b+(c)$', 'a\\.b\\+\\(c\\)\\$', ['a.b+(c)$'], ['aXb+(c)$']],
+    ['{open', '\\{open', ['{open'], ['open']],
+  ])('glob %s', (glob, body, match, miss) => {
+    const re = globToRegex(glob);
+    expect(re).toBe(`^${body}$`);
+    // PostgreSQL's ARE agrees with JS on these simple expressions.
+    for (const m of match) expect([m, new RegExp(re).test(m)]).toEqual([m, true]);
+    for (const m of miss) expect([m, new RegExp(re).test(m)]).toEqual([m, false]);
+  });
+
+  test('numbers are ids, strings names or patterns, All and empty mean no filter', () => {
+    expect(compileMatcher(undefined)).toBeUndefined();
+    expect(compileMatcher('All')).toBeUndefined();
+    expect(compileMatcher(['$__all'])).toBeUndefined();
+    expect(compileMatcher([])).toBeUndefined();
+    expect(compileMatcher([7, 'edge-1', 'edge-*'])).toEqual({ ids: [7], names: ['edge-1', 'edge-*'], patterns: ['^edge-.*$'] });
+    expect(isInstanceLevel({ instance: 'a', backend: 'All' })).toBe(true);
+    expect(isInstanceLevel({ server: 's1' })).toBe(false);
+  });
+});
+
+describe('statuses and frames', () => {
+  test('codes map both ways; DOWN is the worst, UP the mildest', () => {
+    for (const s of COUNT_ORDER) expect(STATUS_BY_CODE[STATUS_CODE[s]]).toBe(s);
+    expect(worstCode(STATUS_CODE.UP, STATUS_CODE.DOWN)).toBe(STATUS_CODE.DOWN);
+    expect(worstCode(STATUS_CODE.MAINT, STATUS_CODE.DRAIN)).toBe(STATUS_CODE.MAINT);
+    expect(worstCode(null, STATUS_CODE.NOLB)).toBe(STATUS_CODE.NOLB);
+  });
+
+  test('timeline points: changes only, a null where samples stop and after a server goes away', () => {
+    const m = MINUTE;
+    const points = timelinePoints(
+      [
+        { t: 0, status: 'UP' },
+        { t: m, status: 'UP' },
+        { t: 2 * m, status: 'DOWN' },
+        { t: 6 * m, status: 'DOWN' }, // 4 minutes without a sample before this one
+        { t: 7 * m, status: 'UP' },
+      ],
+      m,
+      10 * m,
+    );
+    expect([...points]).toEqual([
+      [0, 'UP'],
+      [2 * m, 'DOWN'],
+      [3 * m, null],
+      [6 * m, 'DOWN'],
+      [7 * m, 'UP'],
+      [8 * m, null],
+    ]);
+    expect(typicalSpacing([[0, 60_000, 120_000], [0, 90_000]], 1000)).toBe(60_000);
+    expect(typicalSpacing([[5]], 1000)).toBe(1000);
+  });
+
+  test('display names are as short as the series allow', () => {
+    const k = (instance: string, backend: string, server?: string) => ({ key: 0, instance, backend, server });
+    expect(displayNames([k('i', 'b', 's1'), k('i', 'b', 's2')])).toEqual(['s1', 's2']);
+    expect(displayNames([k('i', 'b', 's1'), k('i', 'c', 's1')])).toEqual(['b/s1', 'c/s1']);
+    expect(displayNames([k('i', 'b', 's1'), k('j', 'b', 's1')])).toEqual(['i/b/s1', 'j/b/s1']);
+    expect(displayNames([k('i', 'b'), k('i', 'c')])).toEqual(['b', 'c']);
+    expect(displayNames([k('i', 'b'), k('j', 'b')])).toEqual(['i/b', 'j/b']);
+  });
+});
