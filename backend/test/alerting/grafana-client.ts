@@ -1,0 +1,29 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { enableGrafanaRole, GRAFANA_ROLE } from '../../src/alerting/grafana-role';
+import { silentLog } from '../support/fixtures';
+
+export const GRAFANA_TEST_PASSWORD = 'grafana-test-password-1234';
+
+/** The database URL as Grafana's data source would use it: the read-only role and its password. */
+export function grafanaUrl(dbUrl: string, password = GRAFANA_TEST_PASSWORD): string {
+  const url = new URL(dbUrl);
+  url.username = GRAFANA_ROLE;
+  url.password = password;
+  return url.toString();
+}
+
+/** Sets the role's password the way the service does at start; the role is cluster-wide, so retry a concurrent ALTER. */
+export async function enableRoleForTests(ds: DataSource): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    if (await enableGrafanaRole(ds, GRAFANA_TEST_PASSWORD, silentLog)) return;
+    await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+  }
+  throw new Error(`could not enable ${GRAFANA_ROLE}`);
+}
+
+export async function connectAsGrafana(dbUrl: string, password = GRAFANA_TEST_PASSWORD): Promise<Client> {
+  const c = new Client({ connectionString: grafanaUrl(dbUrl, password) });
+  await c.connect();
+  return c;
+}

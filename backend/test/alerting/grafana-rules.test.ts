@@ -1,0 +1,264 @@
+import type { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from '../support/db';
+import { clearFleet, HostSpec, seedFleet, servers } from './fleet-fixture';
+import { connectAsGrafana, enableRoleForTests } from './grafana-client';
+import { evaluate, GrafanaRule, Instance, rule, ruleSql, thresholdParam } from './grafana-rules';
+
+/**
+ * The SQL of every rule in provisioning/alerting/haproxy-control.yaml, run as Grafana runs it (the
+ * read-only role) against fixtures, then through the rule's own reduce/threshold: where it must fire, and
+ * where it must not.
+ */
+let db: TestDatabase;
+let grafana: Client;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await enableRoleForTests(db.ds);
+  grafana = await connectAsGrafana(db.url);
+});
+afterAll(async () => {
+  await grafana?.end();
+  await db?.drop();
+});
+beforeEach(() => clearFleet(db.ds));
+
+async function run(r: GrafanaRule): Promise<Instance[]> {
+  const { rows } = await grafana.query(ruleSql(r));
+  return evaluate(r, rows);
+}
+
+const firing = async (r: GrafanaRule) => (await run(r)).filter((i) => i.firing).map((i) => i.labels);
+
+describe('HAProxy server DOWN', () => {
+  const r = rule('haproxy-server-down');
+
+  test('fires once per server DOWN for more than 5 minutes, labelled instance, host, backend, server, application', async () => {
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          {
+            name: 'main',
+            backends: [
+              {
+                name: 'web',
+                servers: [
+                  { name: 'down6', status: 'DOWN', sinceMin: 6, application: 'shop' },
+                  { name: 'down60', status: 'DOWN', sinceMin: 60 },
+                  { name: 'down4', status: 'DOWN', sinceMin: 4, application: 'shop' },
+                  { name: 'up', status: 'UP', sinceMin: 60 },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+    const all = await run(r);
+    expect(all.filter((i) => i.firing).map((i) => i.labels)).toEqual(
+      expect.arrayContaining([
+        { instance: 'main', host: 'lb1', backend: 'web', server: 'down6', application: 'shop' },
+        { instance: 'main', host: 'lb1', backend: 'web', server: 'down60', application: '' },
+      ]),
+    );
+    expect(all.filter((i) => i.firing)).toHaveLength(2);
+    // DOWN for only 4 minutes: an instance of the rule, not firing yet; B is what the summary shows.
+    const down4 = all.find((i) => i.labels.server === 'down4')!;
+    expect(down4.firing).toBe(false);
+    expect(down4.values.B).toBeGreaterThanOrEqual(240);
+    expect(down4.values.B).toBeLessThan(300);
+  });
+
+  test('servers put in MAINT or DRAIN on purpose never fire, however long', async () => {
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          {
+            name: 'main',
+            backends: [
+              {
+                name: 'web',
+                servers: [
+                  { name: 'maint', status: 'MAINT', sinceMin: 600 },
+                  { name: 'drain', status: 'DRAIN', sinceMin: 600 },
+                  { name: 'nolb', status: 'NOLB', sinceMin: 600 },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(await run(r)).toEqual([]);
+  });
+
+  test('removed servers, removed backends, inactive instances and inactive hosts never fire', async () => {
+    const longDown = { status: 'DOWN' as const, sinceMin: 60 };
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          {
+            name: 'main',
+            backends: [
+              { name: 'web', servers: [{ name: 'removed', ...longDown, removed: true }] },
+              { name: 'gone', removed: true, servers: [{ name: 's1', ...longDown }] },
+            ],
+          },
+          { name: 'retired', active: false, backends: [{ name: 'web', servers: [{ name: 's1', ...longDown }] }] },
+        ],
+      },
+      { name: 'lb-off', active: false, instances: [{ name: 'main', backends: [{ name: 'web', servers: [{ name: 's1', ...longDown }] }] }] },
+    ]);
+    expect(await run(r)).toEqual([]);
+  });
+});
+
+describe('HAProxy backend with few servers UP', () => {
+  const r = rule('haproxy-backend-few-up');
+  const share = thresholdParam(r);
+  // 20 servers in service, so the threshold is met exactly by a whole number of them.
+  const atThreshold = share * 20;
+
+  test('the threshold is a share that 20 servers can meet exactly', () => {
+    expect(share).toBeGreaterThan(0);
+    expect(share).toBeLessThan(1);
+    expect(Number.isInteger(atThreshold)).toBe(true);
+  });
+
+  test('fires below the share of in-service servers UP; exactly at it does not', async () => {
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          {
+            name: 'main',
+            backends: [
+              { name: 'at', servers: [...servers('up', atThreshold, 'UP'), ...servers('down', 20 - atThreshold, 'DOWN')] },
+              { name: 'below', servers: [...servers('up', atThreshold - 1, 'UP'), ...servers('down', 21 - atThreshold, 'DOWN')] },
+              { name: 'nolb', servers: [...servers('up', atThreshold - 1, 'UP'), ...servers('nolb', 21 - atThreshold, 'NOLB')] },
+              { name: 'healthy', servers: servers('up', 3, 'UP') },
+            ],
+          },
+        ],
+      },
+    ]);
+    const all = await run(r);
+    expect(all.filter((i) => i.firing).map((i) => i.labels.backend).sort()).toEqual(['below', 'nolb']);
+    expect(all.find((i) => i.labels.backend === 'at')).toMatchObject({ values: { B: share }, firing: false });
+    expect(all.find((i) => i.labels.backend === 'below')).toMatchObject({
+      labels: { instance: 'main', host: 'lb1', backend: 'below' },
+      values: { B: (atThreshold - 1) / 20 },
+    });
+    // A healthy backend is no row at all.
+    expect(all.find((i) => i.labels.backend === 'healthy')).toBeUndefined();
+  });
+
+  test('MAINT and DRAIN are out on purpose: they leave the share, and a backend all in MAINT does not fire', async () => {
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          {
+            name: 'main',
+            backends: [
+              // 1 UP of 1 in service, though 9 of 10 servers are in MAINT/DRAIN for a deploy.
+              { name: 'deploying', servers: [...servers('up', 1, 'UP'), ...servers('maint', 5, 'MAINT'), ...servers('drain', 4, 'DRAIN')] },
+              { name: 'parked', servers: servers('maint', 4, 'MAINT') },
+              // 1 UP of 3 in service: the MAINT ones do not make it look better.
+              { name: 'failing', servers: [...servers('up', 1, 'UP'), ...servers('down', 2, 'DOWN'), ...servers('maint', 5, 'MAINT')] },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect((await firing(r)).map((l) => l.backend)).toEqual(['failing']);
+  });
+
+  test('removed servers do not count; removed backends, inactive instances and hosts never fire', async () => {
+    const allDown = servers('down', 4, 'DOWN');
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          {
+            name: 'main',
+            backends: [
+              { name: 'cleaned', servers: [...servers('up', 1, 'UP'), ...servers('down', 3, 'DOWN', { removed: true })] },
+              { name: 'gone', removed: true, servers: allDown },
+            ],
+          },
+          { name: 'retired', active: false, backends: [{ name: 'web', servers: allDown }] },
+        ],
+      },
+      { name: 'lb-off', active: false, instances: [{ name: 'main', backends: [{ name: 'web', servers: allDown }] }] },
+    ]);
+    expect(await run(r)).toEqual([]);
+  });
+});
+
+describe('HAProxy instance sync failing', () => {
+  const r = rule('haproxy-instance-sync-failing');
+
+  test('3 failed syncs in a row fire, 2 do not; inactive instances and hosts never', async () => {
+    const fleet: HostSpec[] = [
+      {
+        name: 'lb1',
+        instances: [
+          { name: 'two', consecutiveFailures: 2 },
+          { name: 'three', consecutiveFailures: 3 },
+          { name: 'many', consecutiveFailures: 40 },
+          { name: 'fine', consecutiveFailures: 0 },
+          { name: 'retired', active: false, consecutiveFailures: 9 },
+        ],
+      },
+      { name: 'lb-off', active: false, instances: [{ name: 'main', consecutiveFailures: 9 }] },
+    ];
+    await seedFleet(db.ds, fleet);
+    const all = await run(r);
+    expect(all.filter((i) => i.firing).map((i) => i.labels)).toEqual(
+      expect.arrayContaining([
+        { instance: 'three', host: 'lb1' },
+        { instance: 'many', host: 'lb1' },
+      ]),
+    );
+    expect(all.filter((i) => i.firing)).toHaveLength(2);
+    expect(all.find((i) => i.labels.instance === 'two')).toMatchObject({ firing: false, values: { B: 2 } });
+    expect(all.map((i) => i.labels.instance).sort()).toEqual(['many', 'three', 'two']);
+  });
+});
+
+describe('HAProxy instance circuit breaker open', () => {
+  const r = rule('haproxy-instance-breaker-open');
+
+  test('open and half-open fire, closed does not; inactive instances and hosts never', async () => {
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          { name: 'closed', breaker: 'closed' },
+          { name: 'open', breaker: 'open' },
+          { name: 'probing', breaker: 'half_open' },
+          { name: 'retired', active: false, breaker: 'open' },
+        ],
+      },
+      { name: 'lb-off', active: false, instances: [{ name: 'main', breaker: 'open' }] },
+    ]);
+    expect(await firing(r)).toEqual(
+      expect.arrayContaining([
+        { instance: 'open', host: 'lb1' },
+        { instance: 'probing', host: 'lb1' },
+      ]),
+    );
+    expect(await run(r)).toHaveLength(2);
+  });
+});
+
+test('an empty fleet gives no rows for any rule (noDataState OK)', async () => {
+  for (const uid of ['haproxy-server-down', 'haproxy-backend-few-up', 'haproxy-instance-sync-failing', 'haproxy-instance-breaker-open']) {
+    const r = rule(uid);
+    expect({ uid, rows: await run(r), noData: r.noDataState }).toEqual({ uid, rows: [], noData: 'OK' });
+  }
+});
