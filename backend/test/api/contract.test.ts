@@ -78,6 +78,11 @@ const specific: Record<string, () => Promise<Res>> = {
     expect(res.body).toEqual(openapi);
     return res;
   },
+  'GET /metrics 200': async () => {
+    const res = await h.t.call('GET', '/metrics', { token: h.t.tokens.viewer });
+    expect(res.body).toMatch(/^# HELP /m);
+    return res;
+  },
   'GET /api/me 200': () => h.t.call('GET', '/api/me'),
   'GET /api/haproxy/summary 200': () => h.t.call('GET', '/api/haproxy/summary'),
   'GET /api/haproxy/instances 200': () => h.t.call('GET', '/api/haproxy/instances'),

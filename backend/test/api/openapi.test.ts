@@ -1,6 +1,9 @@
 import type Router from '@koa/router';
 import { createApp } from '../../src/api/app';
 import type { ApiDeps } from '../../src/api/deps';
+import type { TokenStore } from '../../src/auth/tokens';
+import { metricsOnApiPort } from '../../src/metrics/http';
+import type { ServiceMetrics } from '../../src/metrics/service-metrics';
 import { assertDocumented, HTTP_METHODS, openapi, templateOf, toJsonSchema } from '../support/openapi';
 
 const json = new Headers({ 'content-type': 'application/json; charset=utf-8' });
@@ -21,7 +24,7 @@ const application = { id: 1, name: 'shop', host_id: null, host_name: null, serve
 describe('the document', () => {
   test('describes exactly the routes the app serves', () => {
     // The routers need their deps only when a request comes in.
-    const app = createApp({} as ApiDeps);
+    const app = createApp({} as ApiDeps, { metrics: metricsOnApiPort({} as ServiceMetrics, {} as TokenStore) });
     const served = new Set<string>();
     for (const mw of app.middleware as Array<{ router?: Router }>) {
       for (const layer of mw.router?.stack ?? []) {
@@ -35,7 +38,7 @@ describe('the document', () => {
     expect([...documented].sort()).toEqual([...served].sort());
   });
 
-  test('is OpenAPI 3.0.3 with bearer auth on every /api operation and none on the probes', () => {
+  test('is OpenAPI 3.0.3 with bearer auth on every /api operation and /metrics, and none on the probes', () => {
     expect(openapi.openapi).toBe('3.0.3');
     expect(openapi.components.securitySchemes).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
     expect(openapi.security).toEqual([{ bearerAuth: [] }]);
@@ -43,7 +46,7 @@ describe('the document', () => {
       for (const method of HTTP_METHODS) {
         const op = item[method] as { security?: unknown[]; responses: Record<string, unknown> } | undefined;
         if (!op) continue;
-        if (path.startsWith('/api/')) {
+        if (path.startsWith('/api/') || path === '/metrics') {
           expect([path, op.security]).toEqual([path, undefined]);
           expect([path, op.responses['401']]).toEqual([path, { $ref: '#/components/responses/Unauthorized' }]);
         } else expect([path, op.security]).toEqual([path, []]);

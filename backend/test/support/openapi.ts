@@ -74,18 +74,25 @@ export function statusesOf(method: string, template: string): number[] {
   return Object.keys((operationOf(method, template)?.responses as Json) ?? {}).map(Number);
 }
 
-const validators = new Map<string, ValidateFunction | null>();
+/** How a documented response is checked: a JSON schema, another media type, or no body at all. */
+type BodyCheck = { json: ValidateFunction } | { mediaType: string } | 'empty';
+const checks = new Map<string, BodyCheck>();
 
-function validatorFor(method: string, template: string, status: number): ValidateFunction | null | undefined {
+function checkFor(method: string, template: string, status: number): BodyCheck | undefined {
   const key = `${method} ${template} ${status}`;
-  if (validators.has(key)) return validators.get(key);
+  if (checks.has(key)) return checks.get(key);
   const responses = operationOf(method, template)?.responses as Json | undefined;
   const response = responses?.[String(status)];
   if (!response) return undefined;
-  const schema = (deref(response) as { content?: Record<string, { schema: unknown }> }).content?.['application/json']?.schema;
-  const validate = schema ? ajv.compile(toJsonSchema(schema) as object) : null;
-  validators.set(key, validate);
-  return validate;
+  const content = (deref(response) as { content?: Record<string, { schema: unknown }> }).content;
+  const json = content?.['application/json']?.schema;
+  const check: BodyCheck = json
+    ? { json: ajv.compile(toJsonSchema(json) as object) }
+    : content
+      ? { mediaType: Object.keys(content)[0] }
+      : 'empty';
+  checks.set(key, check);
+  return check;
 }
 
 /** `METHOD template status` of every response checked in this test file. */
@@ -107,17 +114,19 @@ export function assertDocumented(method: string, path: string, res: ResponseLike
   const where = `${m} ${path} -> ${res.status}`;
   const body = JSON.stringify(res.body)?.slice(0, 800);
   if (!template || !operationOf(m, template)) throw new Error(`${where}: route not documented in openapi.yaml\nbody: ${body}`);
-  const validate = validatorFor(m, template, res.status);
-  if (validate === undefined) {
+  const check = checkFor(m, template, res.status);
+  if (check === undefined) {
     throw new Error(`${where}: status ${res.status} not documented for ${m} ${template} (documented: ${statusesOf(m, template).join(', ')})\nbody: ${body}`);
   }
-  if (validate === null) {
+  const contentType = res.headers?.get('content-type');
+  if (check === 'empty') {
     if (res.body !== undefined && res.body !== '') throw new Error(`${where}: documented without a body, got ${body}`);
+  } else if ('mediaType' in check) {
+    if (res.headers && !contentType?.startsWith(check.mediaType)) throw new Error(`${where}: content-type ${contentType}, expected ${check.mediaType}`);
   } else {
-    const contentType = res.headers?.get('content-type');
     if (res.headers && !contentType?.startsWith('application/json')) throw new Error(`${where}: content-type ${contentType}, expected application/json`);
-    if (!validate(res.body)) {
-      const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || '(root)'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+    if (!check.json(res.body)) {
+      const problems = (check.json.errors ?? []).map((e) => `  ${e.instancePath || '(root)'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
       throw new Error(`${where}: body does not match openapi.yaml (${m} ${template} ${res.status}):\n${problems.join('\n')}\nbody: ${body}`);
     }
   }
