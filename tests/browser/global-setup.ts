@@ -1,0 +1,45 @@
+/**
+ * Playwright globalSetup: the grafana-shim bundle, the stack (PostgreSQL, backend, demo HAProxy fleet) and the
+ * Grafana-like host in front of it. The returned function is Playwright's teardown: everything is stopped.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildShim } from './host/build-shim';
+import { startHost } from './host/server';
+import { startBrowserStack, type StackInfo } from './stack';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export default async function globalSetup() {
+  const log = (msg: string) => console.log(`[browser-host] ${msg}`);
+  const distDir = path.join(ROOT, 'dist');
+  if (!fs.existsSync(path.join(distDir, 'module.js')) || !fs.existsSync(path.join(distDir, 'plugin.json'))) {
+    throw new Error('dist/module.js is missing: run `npm run build` before the browser tests');
+  }
+  const shimFile = await buildShim(log);
+  const stack = await startBrowserStack(log);
+  let host: Awaited<ReturnType<typeof startHost>>;
+  try {
+    host = await startHost({
+      distDir,
+      shimFile,
+      iconsDir: path.join(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons'),
+      settings: {
+        enabled: true,
+        pinned: true,
+        jsonData: { backendUrl: stack.info.backendUrl },
+        secureJsonData: { apiToken: stack.info.pluginToken },
+      },
+    });
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  const info: StackInfo = { ...stack.info, hostUrl: host.url };
+  process.env.BROWSER_STACK = JSON.stringify(info);
+  log(`host ${host.url}`);
+  return async () => {
+    await host.stop().catch(() => undefined);
+    await stack.stop();
+  };
+}

@@ -1,0 +1,390 @@
+/**
+ * A minimal Grafana-like host for the built plugin (dist/), on 127.0.0.1:
+ *  - /public/plugins/<id>/...                dist/ (module.js, its lazy chunks, plugin.json, img)
+ *  - /public/build/img/icons/...             @grafana/ui's icons (Grafana serves them from its own build)
+ *  - /public/host/grafana-shim.js            Grafana's shared packages + runtime glue (see shim/index.tsx)
+ *  - /a/<id>[/...], /plugins/<id>            the HTML page Grafana serves for every frontend route
+ *  - /api/plugin-proxy/<id>/<path>           Grafana's plugin proxy: dist/plugin.json routes, reqRole, header
+ *                                            templates from jsonData/secureJsonData, X-Grafana-User
+ *  - /api/plugins/<id>/settings              GET (jsonData + secureJsonFields, never the secret) / POST (Admin)
+ * The signed-in user comes from the `grafana_session` cookie (a login of USERS; none means admin), the theme
+ * from `?theme=` or the `grafana_theme` cookie (Grafana's default: dark).
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+export type OrgRole = 'Viewer' | 'Editor' | 'Admin';
+export interface HostUserDef {
+  login: string;
+  name: string;
+  orgRole: OrgRole;
+  isGrafanaAdmin: boolean;
+}
+
+export const USERS: Record<string, HostUserDef> = {
+  admin: { login: 'admin', name: 'Ada Admin', orgRole: 'Admin', isGrafanaAdmin: true },
+  editor: { login: 'editor', name: 'Ed Editor', orgRole: 'Editor', isGrafanaAdmin: false },
+  viewer: { login: 'viewer', name: 'Vi Viewer', orgRole: 'Viewer', isGrafanaAdmin: false },
+};
+
+const ROLE_RANK: Record<OrgRole, number> = { Viewer: 1, Editor: 2, Admin: 3 };
+
+interface PluginRoute {
+  path: string;
+  method?: string;
+  reqRole?: OrgRole;
+  url?: string;
+  headers?: Array<{ name: string; content: string }>;
+}
+
+export interface PluginSettings {
+  enabled: boolean;
+  pinned: boolean;
+  jsonData: Record<string, unknown>;
+  secureJsonData: Record<string, string>;
+}
+
+export interface HostOptions {
+  distDir: string;
+  shimFile: string;
+  iconsDir: string;
+  settings: PluginSettings;
+  /** Every proxied request, for specs that assert on what reached the backend. */
+  onProxy?: (entry: { method: string; path: string; status: number; user: string }) => void;
+}
+
+export interface RunningHost {
+  url: string;
+  pluginId: string;
+  settings: PluginSettings;
+  stop(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'application/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.md': 'text/markdown; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+};
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) {
+      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    }
+  }
+  return out;
+}
+
+/** Grafana's util.JoinURLFragments. */
+function joinUrlFragments(a: string, b: string): string {
+  if (b.length === 0) {
+    return a;
+  }
+  const aslash = a.endsWith('/');
+  const bslash = b.startsWith('/');
+  if (aslash && bslash) {
+    return a + b.slice(1);
+  }
+  if (!aslash && !bslash) {
+    return `${a}/${b}`;
+  }
+  return a + b;
+}
+
+/** Grafana's plugin route templates: {{ .JsonData.x }} and {{ .SecureJsonData.x }}. */
+function interpolate(template: string, settings: PluginSettings): string {
+  return template.replace(/\{\{\s*\.(JsonData|SecureJsonData)\.(\w+)\s*\}\}/g, (_m, scope: string, key: string) => {
+    const source = scope === 'JsonData' ? settings.jsonData : settings.secureJsonData;
+    const value = source[key];
+    return value === undefined || value === null ? '' : String(value);
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function serveFile(res: http.ServerResponse, root: string, relative: string) {
+  const file = path.resolve(root, `.${path.posix.normalize(`/${relative}`)}`);
+  if (!file.startsWith(path.resolve(root) + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    sendJson(res, 404, { message: 'Not found' });
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'cache-control': 'no-cache',
+  });
+  fs.createReadStream(file).pipe(res);
+}
+
+export async function startHost(opts: HostOptions): Promise<RunningHost> {
+  const pluginJson = JSON.parse(fs.readFileSync(path.join(opts.distDir, 'plugin.json'), 'utf8'));
+  const pluginId: string = pluginJson.id;
+  const routes: PluginRoute[] = pluginJson.routes ?? [];
+  const settings = opts.settings;
+  const publicBase = `public/plugins/${pluginId}`;
+
+  /** Grafana's PluginSettingDto: what /api/plugins/<id>/settings answers, and what the page gets as meta. */
+  const meta = () => ({
+    name: pluginJson.name,
+    type: pluginJson.type,
+    id: pluginId,
+    enabled: settings.enabled,
+    pinned: settings.pinned,
+    autoEnabled: false,
+    module: `${publicBase}/module.js`,
+    baseUrl: publicBase,
+    info: {
+      ...pluginJson.info,
+      logos: {
+        small: `${publicBase}/${pluginJson.info.logos.small}`,
+        large: `${publicBase}/${pluginJson.info.logos.large}`,
+      },
+    },
+    includes: (pluginJson.includes ?? []).map((i: { path?: string }) => ({
+      ...i,
+      path: i.path?.replace('%PLUGIN_ID%', pluginId),
+    })),
+    dependencies: pluginJson.dependencies,
+    jsonData: settings.jsonData,
+    secureJsonFields: Object.fromEntries(Object.keys(settings.secureJsonData).map((k) => [k, true])),
+    defaultNavUrl: `/a/${pluginId}/haproxy`,
+    latestVersion: '',
+    hasUpdate: false,
+    state: '',
+    signature: 'unsigned',
+    signatureType: '',
+    signatureOrg: '',
+  });
+
+  const userOf = (req: http.IncomingMessage): HostUserDef => {
+    const login = parseCookies(req.headers.cookie).grafana_session;
+    return USERS[login ?? 'admin'] ?? USERS.admin;
+  };
+
+  const page = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, kind: 'app' | 'config') => {
+    const user = userOf(req);
+    const cookies = parseCookies(req.headers.cookie);
+    const themeParam = url.searchParams.get('theme');
+    const theme = themeParam === 'light' || themeParam === 'dark' ? themeParam : cookies.grafana_theme === 'light' ? 'light' : 'dark';
+    const bootData = {
+      user: { ...user, id: 1, email: `${user.login}@example.com`, orgId: 1, orgName: 'Main Org.', theme, isSignedIn: true, timezone: 'browser' },
+      settings: {
+        appSubUrl: '',
+        appUrl: `http://${req.headers.host}/`,
+        buildInfo: { version: '13.1.0', edition: 'Open Source', env: 'production', commit: 'host' },
+        featureToggles: {},
+        theme2: undefined,
+      },
+      navTree: [],
+      assets: { dark: '', light: '' },
+    };
+    const hostBoot = { page: kind, meta: meta(), user };
+    const json = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+    const background = theme === 'light' ? '#ffffff' : '#181b1f';
+    const html = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <base href="/" />
+  <title>${pluginJson.name} - Grafana</title>
+  <style>html, body { margin: 0; background: ${background}; }</style>
+  <script>
+    window.process = { env: { NODE_ENV: 'production' } };
+    window.__grafana_public_path__ = '/public/';
+    window.grafanaBootData = ${json(bootData)};
+    window.__HOST__ = ${json(hostBoot)};
+  </script>
+</head>
+<body class="theme-${theme}">
+  <div id="reactRoot"></div>
+  <script src="/public/host/grafana-shim.js"></script>
+</body>
+</html>`;
+    if (themeParam === 'light' || themeParam === 'dark') {
+      res.setHeader('set-cookie', `grafana_theme=${theme}; Path=/; SameSite=Lax`);
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(html);
+  };
+
+  /** Grafana's plugin proxy (pkg/api/pluginproxy): route by method + path prefix, reqRole, templates, forward. */
+  const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, proxyPath: string, search: string) => {
+    const user = userOf(req);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const clean = path.posix.normalize(`/${proxyPath}`).slice(1);
+    const route = routes.find(
+      (r) => (!r.method || r.method === '*' || r.method.toUpperCase() === method) && clean.startsWith(path.posix.normalize(`/${r.path}`).slice(1))
+    );
+    const record = (status: number) => opts.onProxy?.({ method, path: `${clean}${search}`, status, user: user.login });
+    if (!route) {
+      record(404);
+      sendJson(res, 404, { message: 'Plugin route match not found' });
+      return;
+    }
+    if (route.reqRole && ROLE_RANK[user.orgRole] < ROLE_RANK[route.reqRole]) {
+      record(403);
+      sendJson(res, 403, { message: 'plugin proxy route access denied' });
+      return;
+    }
+    if (!settings.enabled || !route.url) {
+      record(404);
+      sendJson(res, 404, { message: 'Plugin not enabled or route has no URL' });
+      return;
+    }
+    const base = interpolate(route.url, settings);
+    let target: URL;
+    try {
+      target = new URL(base);
+    } catch {
+      record(502);
+      sendJson(res, 502, { message: 'Bad Gateway: invalid route URL' });
+      return;
+    }
+    target.pathname = joinUrlFragments(target.pathname, clean.slice(path.posix.normalize(`/${route.path}`).length - 1));
+    target.search = search;
+
+    // Like Grafana's director: client cookies, auth and forwarded identity never reach the backend.
+    const headers: Record<string, string> = {};
+    for (const name of ['content-type', 'accept', 'accept-encoding', 'user-agent']) {
+      const value = req.headers[name];
+      if (typeof value === 'string') {
+        headers[name] = value;
+      }
+    }
+    for (const h of route.headers ?? []) {
+      headers[h.name.toLowerCase()] = interpolate(h.content, settings);
+    }
+    headers['x-grafana-user'] = user.login;
+    headers['x-grafana-org-id'] = '1';
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
+    try {
+      const upstream = await fetch(target, { method, headers, body, signal: AbortSignal.timeout(30_000) });
+      const payload = Buffer.from(await upstream.arrayBuffer());
+      record(upstream.status);
+      const out: Record<string, string> = { 'content-length': String(payload.length) };
+      for (const name of ['content-type', 'cache-control', 'retry-after']) {
+        const value = upstream.headers.get(name);
+        if (value) {
+          out[name] = value;
+        }
+      }
+      res.writeHead(upstream.status, out);
+      res.end(payload);
+    } catch {
+      record(502);
+      sendJson(res, 502, { message: 'Bad Gateway' });
+    }
+  };
+
+  const settingsApi = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.method === 'GET') {
+      sendJson(res, 200, meta());
+      return;
+    }
+    if (req.method !== 'POST') {
+      sendJson(res, 405, { message: 'Method not allowed' });
+      return;
+    }
+    if (userOf(req).orgRole !== 'Admin') {
+      sendJson(res, 403, { message: 'You do not have permission to update plugin settings' });
+      return;
+    }
+    let body: Partial<PluginSettings>;
+    try {
+      body = JSON.parse((await readBody(req)).toString('utf8') || '{}');
+    } catch {
+      sendJson(res, 400, { message: 'bad request data' });
+      return;
+    }
+    if (typeof body.enabled === 'boolean') {
+      settings.enabled = body.enabled;
+    }
+    if (typeof body.pinned === 'boolean') {
+      settings.pinned = body.pinned;
+    }
+    if (body.jsonData && typeof body.jsonData === 'object') {
+      settings.jsonData = body.jsonData;
+    }
+    for (const [key, value] of Object.entries(body.secureJsonData ?? {})) {
+      if (typeof value === 'string') {
+        settings.secureJsonData[key] = value;
+      }
+    }
+    sendJson(res, 200, { message: 'Plugin settings updated' });
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://host');
+    const p = url.pathname;
+    const handle = async () => {
+      if (p.startsWith(`/api/plugin-proxy/${pluginId}/`)) {
+        // The raw path: the proxy must see exactly what the browser sent (dot segments included).
+        const raw = (req.url ?? '').split('?')[0].slice(`/api/plugin-proxy/${pluginId}/`.length);
+        return proxy(req, res, decodeURI(raw), url.search);
+      }
+      if (p === `/api/plugins/${pluginId}/settings`) {
+        return settingsApi(req, res);
+      }
+      if (p.startsWith('/api/')) {
+        return sendJson(res, 404, { message: 'Not found' });
+      }
+      if (p === '/public/host/grafana-shim.js') {
+        return serveFile(res, path.dirname(opts.shimFile), path.basename(opts.shimFile));
+      }
+      if (p.startsWith(`/public/plugins/${pluginId}/`)) {
+        return serveFile(res, opts.distDir, p.slice(`/public/plugins/${pluginId}/`.length));
+      }
+      if (p.startsWith('/public/build/img/icons/')) {
+        return serveFile(res, opts.iconsDir, p.slice('/public/build/img/icons/'.length));
+      }
+      if (p.startsWith('/public/')) {
+        return sendJson(res, 404, { message: 'Not found' });
+      }
+      if (p === `/a/${pluginId}` || p.startsWith(`/a/${pluginId}/`)) {
+        return page(req, res, url, 'app');
+      }
+      if (p === `/plugins/${pluginId}`) {
+        return page(req, res, url, 'config');
+      }
+      res.writeHead(302, { location: `/a/${pluginId}/haproxy` });
+      res.end();
+    };
+    handle().catch((err: unknown) => {
+      if (!res.headersSent) {
+        sendJson(res, 500, { message: String(err) });
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pluginId,
+    settings,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

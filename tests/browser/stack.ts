@@ -1,0 +1,67 @@
+/**
+ * What stands behind the host, nothing faked: PostgreSQL (embedded, as the backend tests start it), the real
+ * backend on a fresh database, and the demo fleet (three real HAProxy processes with mixed server states behind
+ * the reference agent), registered through the backend's REST API and synced once.
+ */
+import globalPgSetup from '../../backend/test/setup/global-setup';
+import globalPgTeardown from '../../backend/test/setup/global-teardown';
+import { startDemoFleet, type DemoFleet } from '../../backend/src/demo/fleet';
+import { registerDemoFleet } from '../../backend/src/demo/register';
+import { ADMIN_TOKEN, startTestService, type TestService } from '../../backend/test/support/service';
+
+/** What the specs (in Playwright's worker processes) learn about the stack, through BROWSER_STACK. */
+export interface StackInfo {
+  hostUrl: string;
+  backendUrl: string;
+  tokens: { admin: string; operator: string; viewer: string };
+  /** The token the plugin's settings hold (secureJsonData.apiToken). */
+  pluginToken: string;
+  instances: Array<{ id: number; name: string; hostName: string; socketPath: string }>;
+  hosts: Record<string, number>;
+}
+
+export interface BrowserStack {
+  service: TestService;
+  fleet: DemoFleet;
+  info: Omit<StackInfo, 'hostUrl'>;
+  stop(): Promise<void>;
+}
+
+export async function startBrowserStack(log: (msg: string) => void): Promise<BrowserStack> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((err: unknown) => log(`teardown: ${String(err)}`));
+    }
+  };
+  try {
+    await globalPgSetup();
+    cleanups.push(() => globalPgTeardown());
+    const [service, fleet] = await Promise.all([startTestService({ enabled: false }), startDemoFleet()]);
+    cleanups.push(() => service.stop(), () => fleet.stop());
+    const ids = await registerDemoFleet(service.url, ADMIN_TOKEN, fleet);
+    // registerDemoFleet only asks for a sync; wait for a complete one so the first page shows the real mix.
+    for (const id of Object.values(ids.instances)) {
+      const res = await service.call('POST', `/api/haproxy/instances/${id}/sync?wait=true`);
+      if (res.status !== 200 || res.body.status !== 'ok') {
+        throw new Error(`sync of instance ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    }
+    log(`stack: backend ${service.url}, ${fleet.instances.length} HAProxy instances`);
+    return {
+      service,
+      fleet,
+      info: {
+        backendUrl: service.url,
+        tokens: service.tokens,
+        pluginToken: service.tokens.operator,
+        instances: fleet.instances.map((i) => ({ id: ids.instances[i.name], name: i.name, hostName: i.hostName, socketPath: i.socketPath })),
+        hosts: ids.hosts,
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

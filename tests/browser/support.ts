@@ -1,0 +1,149 @@
+/**
+ * Fixtures and helpers of the browser specs. `login` picks the Grafana user the host signs in (its
+ * grafana_session cookie: admin / editor / viewer), `theme` Grafana's theme; uncaught page errors fail the test.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { runtimeApiExchange } from '../../backend/src/agent/runtime-api';
+import { parseShowStat } from '../../backend/src/agent/show-stat';
+import type { StackInfo } from './stack';
+
+export { expect };
+
+function readStack(): StackInfo {
+  const raw = process.env.BROWSER_STACK;
+  if (!raw) {
+    throw new Error('BROWSER_STACK is not set: run the specs through playwright.config.ts (its globalSetup starts the stack)');
+  }
+  return JSON.parse(raw) as StackInfo;
+}
+
+export const stack = readStack();
+export const PLUGIN_ID = 'appcontrol-haproxy-app';
+export const APP = `/a/${PLUGIN_ID}`;
+export const PROXY = `/api/plugin-proxy/${PLUGIN_ID}`;
+export const SCREENSHOTS = path.resolve(__dirname, '../../test-results/screenshots');
+
+export type Login = 'admin' | 'editor' | 'viewer';
+export type Theme = 'light' | 'dark';
+
+export const test = base.extend<{ login: Login; theme: Theme; pageErrors: string[] }>({
+  login: ['admin', { option: true }],
+  theme: ['dark', { option: true }],
+  baseURL: async ({}, use) => use(stack.hostUrl), // eslint-disable-line no-empty-pattern
+  context: async ({ context, login, theme }, use) => {
+    await context.addCookies([
+      { name: 'grafana_session', value: login, url: stack.hostUrl },
+      { name: 'grafana_theme', value: theme, url: stack.hostUrl },
+    ]);
+    await use(context);
+  },
+  pageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await use(errors);
+      expect(errors, 'uncaught errors in the page').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+/** The backend's REST API, directly (what another operator or a script does behind the page's back). */
+export async function backendApi(
+  method: string,
+  apiPath: string,
+  opts: { token?: string; body?: unknown } = {}
+): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const res = await fetch(stack.backendUrl + apiPath, {
+    method,
+    headers: {
+      authorization: `Bearer ${opts.token ?? stack.tokens.admin}`,
+      ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+export interface ApiServer {
+  id: number;
+  instance_id: number;
+  instance_name: string;
+  backend_id: number;
+  backend_name: string;
+  server_name: string;
+  status: string;
+}
+
+export async function apiServers(): Promise<ApiServer[]> {
+  const res = await backendApi('GET', '/api/haproxy/servers?limit=5000');
+  expect(res.status).toBe(200);
+  return res.body.servers as ApiServer[];
+}
+
+export async function apiServer(instance: string, backend: string, server: string): Promise<ApiServer> {
+  const found = (await apiServers()).find((s) => s.instance_name === instance && s.backend_name === backend && s.server_name === server);
+  if (!found) {
+    throw new Error(`no server ${instance}/${backend}/${server} in the API`);
+  }
+  return found;
+}
+
+/** A command as the operator token, straight to the backend (not through the host). */
+export async function apiCommand(serverId: number, command: 'drain' | 'ready' | 'maint') {
+  const res = await backendApi('POST', `/api/haproxy/servers/${serverId}/command`, { token: stack.tokens.operator, body: { command } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+}
+
+/** What HAProxy itself reports for a server (`show stat` over the instance's runtime socket). */
+export async function haproxyStatus(instance: string, backend: string, server: string): Promise<string> {
+  const inst = stack.instances.find((i) => i.name === instance);
+  if (!inst) {
+    throw new Error(`no instance ${instance}`);
+  }
+  const stats = parseShowStat(await runtimeApiExchange({ kind: 'unix', path: inst.socketPath }, 'show stat', 2000));
+  const row = stats.find((s) => s.backend === backend && s.name === server);
+  if (!row) {
+    throw new Error(`HAProxy ${instance} has no server ${backend}/${server}`);
+  }
+  return row.status;
+}
+
+/** The HAProxy page, loaded: the backend count is shown once the fleet's servers are in. */
+export async function openHaproxy(page: Page, query = '') {
+  await page.goto(`${APP}/haproxy${query}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'HAProxy' })).toBeVisible();
+  await expect(page.getByText(/^\d+ backends?( — page \d+ of \d+)?$/)).toBeVisible();
+}
+
+export function backendItem(page: Page, backend: string, instance: string): Locator {
+  return page.getByRole('listitem', { name: `Backend ${backend} on ${instance}`, exact: true });
+}
+
+export async function expandBackend(item: Locator) {
+  const toggle = item.locator('button[aria-expanded]').first();
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') {
+    await toggle.click();
+  }
+  await expect(item.getByRole('table')).toBeVisible();
+}
+
+export function serverRow(scope: Locator, server: string): Locator {
+  return scope.getByRole('row').filter({ has: scope.page().getByRole('cell', { name: server, exact: true }) });
+}
+
+export function toasts(page: Page): Locator {
+  return page.getByLabel('Notifications');
+}
+
+/** Full-page screenshot under test-results/screenshots/<name>-<theme>.png (after fonts and icons settle). */
+export async function screenshot(page: Page, name: string, theme: Theme) {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.evaluate(() => document.fonts.ready);
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${theme}.png`), fullPage: true, animations: 'disabled' });
+}
