@@ -1,0 +1,166 @@
+import { TokenStore } from '../../src/auth/tokens';
+import { ServiceMetrics } from '../../src/metrics/service-metrics';
+import { FakeFagent, on } from '../support/fake-fagent';
+import { registerInstance, startTestService, TestService } from '../support/service';
+import { parseExposition, Sample, select, value } from './exposition';
+
+/** /metrics: where it is served and who may read it, what follows the fleet, and the per-server limits. */
+const METRICS_TOKEN = 'scrape-only-secret-0123456789abcdef';
+
+let agent: FakeFagent;
+let t: TestService;
+const ids: Record<string, number> = {};
+
+async function scrape(svc: TestService = t): Promise<Sample[]> {
+  const res = await svc.call('GET', '/metrics', { token: METRICS_TOKEN });
+  expect(res.status).toBe(200);
+  return parseExposition(res.body);
+}
+
+const sync = async (name: string) => (await t.call('POST', `/api/haproxy/instances/${ids[name]}/sync?wait=true`)).body.status;
+const serverSeries = (s: Sample[]) => [...new Set(select(s, 'haproxy_control_server_weight').map((x) => `${x.labels.haproxy_instance}/${x.labels.backend}/${x.labels.server}`))].sort();
+
+beforeAll(async () => {
+  agent = await new FakeFagent().start();
+  agent.setBackend('edge-1', 'web', [{ name: 'w1', status: 'UP' }, { name: 'w2', status: 'UP' }]);
+  agent.setBackend('edge-2', 'web', [{ name: 'w1', status: 'DOWN' }]);
+  agent.setBackend('core', 'db', [{ name: 'pg1', status: 'UP' }]);
+  agent.setBackend('other', 'misc', [{ name: 'm1', status: 'UP' }]);
+  t = await startTestService({ metricsToken: METRICS_TOKEN });
+  for (const [name, host] of [['edge-1', 'lb-a'], ['edge-2', 'lb-a'], ['core', 'lb-core'], ['other', 'lb-b']]) {
+    ids[name] = (await registerInstance(t, agent.url, name, { hostName: host })).instanceId;
+    expect(await sync(name)).toBe('ok');
+  }
+});
+afterAll(async () => {
+  await t?.stop();
+  await agent?.stop();
+});
+
+describe('on the API port (the default)', () => {
+  test('a bearer token is required: METRICS_TOKEN or any API token, of any role', async () => {
+    expect(t.service.metricsUrl).toBe(`${t.url}/metrics`);
+    const missing = await t.call('GET', '/metrics', { token: null });
+    expect(missing.status).toBe(401);
+    expect(missing.body).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('bearer token') } });
+    expect((await t.call('GET', '/metrics', { token: 'wrong-token-0123456789abcdefgh' })).status).toBe(401);
+    expect((await t.call('GET', '/metrics', { token: `${METRICS_TOKEN}x` })).status).toBe(401);
+    for (const token of [METRICS_TOKEN, t.tokens.viewer, t.tokens.operator, t.tokens.admin]) {
+      const res = await t.call('GET', '/metrics', { token });
+      expect({ token, status: res.status }).toEqual({ token, status: 200 });
+    }
+  });
+
+  test('a revoked API token is refused', async () => {
+    const store = new TokenStore(t.service.ds);
+    const { token } = await store.create('prom-revoked', 'viewer');
+    expect((await t.call('GET', '/metrics', { token })).status).toBe(200);
+    await store.revoke('prom-revoked');
+    expect((await t.call('GET', '/metrics', { token })).status).toBe(401);
+  });
+});
+
+describe('on METRICS_PORT', () => {
+  let sep: TestService;
+  beforeAll(async () => {
+    sep = await startTestService({ metricsPort: 0, metricsHost: '127.0.0.1', metricsPerServer: false });
+    const { instanceId } = await registerInstance(sep, agent.url, 'edge-1', { hostName: 'lb-a' });
+    await sep.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`);
+  });
+  afterAll(() => sep?.stop());
+
+  test('served there without auth, and not on the API port', async () => {
+    expect(sep.service.metricsUrl).not.toContain(new URL(sep.url).host);
+    const res = await fetch(sep.service.metricsUrl);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await res.text()).toContain('haproxy_control_backend_servers{');
+    expect((await sep.call('GET', '/metrics')).status).toBe(404);
+    expect((await fetch(new URL('/api/me', sep.service.metricsUrl))).status).toBe(404);
+  });
+
+  test('METRICS_PER_SERVER=false: no per-server series, per-backend and per-instance ones stay', async () => {
+    const s = parseExposition(await (await fetch(sep.service.metricsUrl)).text());
+    expect(s.filter((x) => x.name.startsWith('haproxy_control_server_'))).toEqual([]);
+    expect(value(s, 'haproxy_control_backend_servers', { haproxy_instance: 'edge-1', backend: 'web', state: 'UP' })).toBe(2);
+    expect(value(s, 'haproxy_control_instance_consecutive_failures', { haproxy_instance: 'edge-1' })).toBe(0);
+  });
+});
+
+describe('per-server limits (METRICS_SERVER_INSTANCES)', () => {
+  const metrics = (serverInstances?: string[], perServer = true) => new ServiceMetrics(t.service.ds, t.service.client.breakers, { perServer, serverInstances });
+  const render = async (m: ServiceMetrics) => parseExposition(await m.render());
+
+  test('all instances by default', async () => {
+    expect(serverSeries(await render(metrics()))).toEqual(['core/db/pg1', 'edge-1/web/w1', 'edge-1/web/w2', 'edge-2/web/w1', 'other/misc/m1']);
+  });
+
+  test('instance names, globs, or host/instance; the others keep their per-backend and per-instance series', async () => {
+    const s = await render(metrics(['edge-*', 'lb-core/core']));
+    expect(serverSeries(s)).toEqual(['core/db/pg1', 'edge-1/web/w1', 'edge-1/web/w2', 'edge-2/web/w1']);
+    expect(select(s, 'haproxy_control_server_status', { haproxy_instance: 'edge-2', server: 'w1' })).toHaveLength(6);
+    expect(value(s, 'haproxy_control_backend_servers', { haproxy_instance: 'other', backend: 'misc', state: 'UP' })).toBe(1);
+    expect(value(s, 'haproxy_control_instance_last_sync_success', { haproxy_instance: 'other' })).toBe(1);
+    expect(serverSeries(await render(metrics(['lb-a/edge-2'])))).toEqual(['edge-2/web/w1']);
+    expect(serverSeries(await render(metrics(['nothing-matches'])))).toEqual([]);
+  });
+
+  test('concurrent scrapes share one read and give the same text', async () => {
+    const m = metrics();
+    const [a, b] = await Promise.all([m.render(), m.render()]);
+    expect(a).toBe(b);
+  });
+});
+
+describe('following the fleet', () => {
+  test('commands are counted by command and result', async () => {
+    const servers = (await t.call('GET', `/api/haproxy/servers?instance_id=${ids['edge-1']}`)).body.servers as Array<{ id: number; server_name: string }>;
+    const w1 = servers.find((s) => s.server_name === 'w1')!.id;
+    const command = (command: string) => t.call('POST', `/api/haproxy/servers/${w1}/command`, { token: t.tokens.operator, body: { command } });
+    const before = await scrape();
+    expect((await command('drain')).status).toBe(200);
+    expect((await command('ready')).status).toBe(200);
+    agent.inject(on.command(), { kind: 'status', status: 500 }, 1);
+    expect((await command('maint')).status).toBe(502);
+    const after = await scrape();
+    const delta = (c: string, result: string) =>
+      value(after, 'haproxy_control_commands_total', { command: c, result })! - value(before, 'haproxy_control_commands_total', { command: c, result })!;
+    expect([delta('drain', 'success'), delta('ready', 'success'), delta('maint', 'failure'), delta('maint', 'success')]).toEqual([1, 1, 1, 0]);
+  });
+
+  test('a failed sync shows in the instance series and the sync counter', async () => {
+    const before = value(await scrape(), 'haproxy_control_syncs_total', { result: 'failed' })!;
+    agent.inject(on.backends('core'), { kind: 'status', status: 500 });
+    try {
+      expect(await sync('core')).toBe('failed');
+      expect(await sync('core')).toBe('failed');
+    } finally {
+      agent.clearFaults();
+    }
+    const s = await scrape();
+    const core = { haproxy_instance: 'core', host: 'lb-core' };
+    expect(value(s, 'haproxy_control_instance_last_sync_success', core)).toBe(0);
+    expect(value(s, 'haproxy_control_instance_consecutive_failures', core)).toBe(2);
+    expect(value(s, 'haproxy_control_instance_last_sync_timestamp_seconds', core)).toBeGreaterThan(
+      value(s, 'haproxy_control_instance_last_success_timestamp_seconds', core)!,
+    );
+    expect(value(s, 'haproxy_control_syncs_total', { result: 'failed' })).toBe(before + 2);
+    expect(await sync('core')).toBe('ok');
+    expect(value(await scrape(), 'haproxy_control_instance_consecutive_failures', core)).toBe(0);
+  });
+
+  test('removed servers and backends drop out; inactive instances drop out entirely', async () => {
+    agent.setBackend('edge-2', 'web', []);
+    agent.setBackend('other', 'misc2', [{ name: 'n1', status: 'UP' }]).removeBackend('other', 'misc');
+    expect(await sync('edge-2')).toBe('ok');
+    expect(await sync('other')).toBe('ok');
+    let s = await scrape();
+    expect(serverSeries(s)).toEqual(['core/db/pg1', 'edge-1/web/w1', 'edge-1/web/w2', 'other/misc2/n1']);
+    expect(select(s, 'haproxy_control_backend_servers', { haproxy_instance: 'other', backend: 'misc' })).toEqual([]);
+    expect(value(s, 'haproxy_control_backend_servers', { haproxy_instance: 'edge-2', backend: 'web', state: 'DOWN' })).toBe(0);
+
+    expect((await t.call('PATCH', `/api/haproxy/instances/${ids.other}`, { body: { is_active: false } })).status).toBe(200);
+    s = await scrape();
+    expect(s.filter((x) => x.labels.haproxy_instance === 'other')).toEqual([]);
+  });
+});
