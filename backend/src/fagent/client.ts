@@ -32,7 +32,19 @@ export interface ReadOptions {
   fresh?: boolean;
 }
 
-const seg = encodeURIComponent;
+/** A path segment for a name: `.` and `..` are names in HAProxy, so their dots are encoded too. */
+const seg = (name: string) => (/^\.+$/.test(name) ? name.replace(/\./g, '%2E') : encodeURIComponent(name));
+
+/**
+ * axios parses the URL, and URL parsing resolves `.`/`..` segments (even as %2E); this transport sends
+ * the path exactly as built, so every name reaches the agent as a name.
+ */
+function verbatimPath(baseUrl: string, path: string) {
+  const base = new URL(baseUrl);
+  const fullPath = base.pathname.replace(/\/+$/, '') + path;
+  const lib = base.protocol === 'https:' ? https : http;
+  return { request: (options: http.RequestOptions, cb: (res: http.IncomingMessage) => void) => lib.request({ ...options, path: fullPath }, cb) };
+}
 
 /**
  * Speaks the seed's FAgent protocol. Every answer is validated: `success:false`, a non-2xx, a body of the
@@ -127,6 +139,7 @@ export class FagentClient {
         method,
         url,
         headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        transport: verbatimPath(t.baseUrl, path),
       });
     } catch (err) {
       const e = err as AxiosError;

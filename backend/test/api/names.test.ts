@@ -86,14 +86,8 @@ test('search finds the odd names literally', async () => {
   expect(await find('СЕРВЕР')).toEqual(['сервер']);
 });
 
-/*
- * BUG (src/fagent/client.ts, `const seg = encodeURIComponent` and the paths built from it in getServers/command):
- * HAProxy allows `.` in names, so `.` and `..` are valid backend/server names, but encodeURIComponent leaves them
- * as they are and axios resolves them as dot-segments (WHATWG URL; `%2E` is treated as a dot too). Backend `..`
- * is fetched as GET /api/haproxy/dots/servers (sync is partial), and `drain` on server `..` of backend `web` is
- * sent as POST /api/haproxy/dots/backends/web/drain: a different route. Remove `.failing` once fixed.
- */
-test.failing('dot-segment names (`.`, `..`) reach the agent as names, not as path navigation', async () => {
+// HAProxy allows `.` in names, so `.` and `..` are names: URL parsing must not resolve them as dot-segments.
+test('dot-segment names (`.`, `..`) reach the agent as names, not as path navigation', async () => {
   const dots = await fleet(h, 'dots', { '..': [{ name: '.', status: 'UP' }], web: [{ name: '..', status: 'UP' }] });
   expect(Object.keys(dots.servers).sort()).toEqual(['../.', 'web/..']);
   const sent = h.agent.requests.length;
