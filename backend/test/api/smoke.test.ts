@@ -39,3 +39,17 @@ test('register, sync, read back', async () => {
   expect(cmd.status).toBe(200);
   expect(cmd.body.server.status).toBe('DRAIN');
 });
+
+test('a server HAProxy no longer lists is still readable by id, with removed_at set', async () => {
+  const { instanceId } = await registerInstance(t, agent.url, 'main', { hostName: 'smoke-removed' });
+  await t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`);
+  const listed = await t.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`);
+  const web2 = listed.body.servers.find((s: { server_name: string }) => s.server_name === 'web2');
+  expect(web2.removed_at).toBeNull();
+  agent.setBackend('main', 'web', [{ name: 'web1', status: 'UP', address: 'web1.example.com:80' }]);
+  await t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`);
+  const gone = await t.call('GET', `/api/haproxy/servers/${web2.id}`);
+  expect(gone.status).toBe(200);
+  expect(Date.parse(gone.body.removed_at)).not.toBeNaN();
+  expect((await t.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`)).body.servers.map((s: { id: number }) => s.id)).not.toContain(web2.id);
+});

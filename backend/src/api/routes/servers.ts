@@ -7,7 +7,8 @@ import { id, idParams, isoTime, likePattern, limit, offset, statusList } from '.
 
 export const SERVER_COLUMNS = `s.id, s.backend_id, b.backend_name, b.instance_id, i.name AS instance_name, s.server_name, s.address,
   s.status, s.raw_status, s.weight, s.current_sessions, s.max_sessions, s.application_id, a.name AS application_name,
-  s.mapping_kind, s.mapping_note, s.status_changed_at, s.updated_at`;
+  s.mapping_kind, s.mapping_note, s.status_changed_at, s.updated_at,
+  coalesce(s.removed_at, b.removed_at) AS removed_at`;
 
 export const SERVER_FROM = `haproxy_servers s
   JOIN haproxy_backends b ON b.id = s.backend_id
