@@ -8,6 +8,7 @@ import { enableGrafanaRole } from './alerting/grafana-role';
 import { createApp } from './api/app';
 import { TokenStore } from './auth/tokens';
 import { BulkCommands } from './commands/bulk';
+import { DrainWaiter } from './commands/drain-wait';
 import { ServerCommands } from './commands/server-command';
 import { AppConfig, loadConfig } from './config';
 import { openDatabase } from './db/data-source';
@@ -86,6 +87,7 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
     scheduler,
     commands,
     bulk: new BulkCommands(ds, commands),
+    drainWaiter: new DrainWaiter(ds, client),
     tokens,
     log,
     openapi: YAML.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')),

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { TokenStore } from '../auth/tokens';
 import type { BulkCommands } from '../commands/bulk';
+import type { DrainWaiter } from '../commands/drain-wait';
 import type { ServerCommands } from '../commands/server-command';
 import type { FagentClient } from '../fagent/client';
 import type { Logger } from '../logger';
@@ -13,6 +14,7 @@ export interface ApiDeps {
   scheduler: SyncScheduler;
   commands: ServerCommands;
   bulk: BulkCommands;
+  drainWaiter: DrainWaiter;
   tokens: TokenStore;
   log: Logger;
   openapi: unknown;

@@ -27,9 +27,12 @@ const bulkBody = z
     application_id: bodyId.optional(),
     concurrency: z.number().int().min(1).max(64).default(8),
     source: callerSource,
+    /** drain only: answer once HAProxy reports no sessions on the drained servers, or after this many seconds. */
+    wait_drained_s: z.number().min(0).max(900).optional(),
   })
   .strict()
-  .refine((b) => b.server_ids || b.backend_id || b.application_id, 'name the servers: server_ids, backend_id or application_id');
+  .refine((b) => b.server_ids || b.backend_id || b.application_id, 'name the servers: server_ids, backend_id or application_id')
+  .refine((b) => b.wait_drained_s === undefined || b.command === 'drain', 'wait_drained_s goes with the drain command');
 
 /** Requests through Grafana are the UI's; other callers say whether they are an orchestrator. */
 function sourceOf(auth: AuthState, declared: 'api' | 'orchestrator' | undefined, fallback: ActionSource): ActionSource {
@@ -61,6 +64,9 @@ export function commandRoutes(deps: ApiDeps) {
       concurrency: b.concurrency,
     });
     const failed = result.results.filter((x) => !x.ok).length;
+    const drainedIds = result.results.filter((x) => x.ok).map((x) => x.serverId);
+    const wait =
+      b.wait_drained_s !== undefined && drainedIds.length > 0 ? await deps.drainWaiter.wait(drainedIds, b.wait_drained_s * 1000) : undefined;
     ctx.body = {
       operation_id: result.operationId,
       command: b.command,
@@ -68,6 +74,13 @@ export function commandRoutes(deps: ApiDeps) {
       succeeded: result.results.length - failed,
       failed,
       results: result.results.map((x) => ({ server_id: x.serverId, ok: x.ok, action_id: x.actionId, ...(x.error ? { error: x.error } : {}) })),
+      ...(wait && {
+        drain_wait: {
+          drained: wait.drained,
+          waited_ms: wait.waitedMs,
+          remaining: wait.remaining.map((r) => ({ server_id: r.serverId, sessions: r.sessions })),
+        },
+      }),
     };
   });
 

@@ -1,0 +1,65 @@
+import type { DataSource } from 'typeorm';
+import type { FagentClient } from '../fagent/client';
+
+export interface DrainWaitResult {
+  drained: boolean;
+  waitedMs: number;
+  /** Servers that still had sessions at the last look (or could not be read). */
+  remaining: Array<{ serverId: number; sessions: number | null }>;
+}
+
+interface Located {
+  server_id: number;
+  server_name: string;
+  backend_name: string;
+  instance_id: number;
+  instance_name: string;
+  fagent_url: string;
+  fagent_token: string | null;
+}
+
+/**
+ * After a drain, waits until HAProxy reports no current sessions on the drained servers (seed section 14:
+ * drain, wait, update), reading each backend fresh from its agent, so an orchestrator can update safely.
+ */
+export class DrainWaiter {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly client: FagentClient,
+  ) {}
+
+  async wait(serverIds: number[], timeoutMs: number, pollMs = 1000): Promise<DrainWaitResult> {
+    const started = Date.now();
+    const servers: Located[] = await this.ds.query(
+      `SELECT s.id AS server_id, s.server_name, b.backend_name, i.id AS instance_id, i.name AS instance_name, h.fagent_url, h.fagent_token
+         FROM haproxy_servers s JOIN haproxy_backends b ON b.id = s.backend_id
+         JOIN haproxy_instances i ON i.id = b.instance_id JOIN hosts h ON h.id = i.host_id
+        WHERE s.id = ANY($1::int[])`,
+      [serverIds],
+    );
+    const backends = new Map<string, Located[]>();
+    for (const s of servers) {
+      const key = `${s.instance_id}\u0000${s.backend_name}`;
+      backends.set(key, [...(backends.get(key) ?? []), s]);
+    }
+    for (;;) {
+      const remaining: DrainWaitResult['remaining'] = [];
+      for (const group of backends.values()) {
+        const g = group[0];
+        const target = { instanceId: g.instance_id, instanceName: g.instance_name, baseUrl: g.fagent_url, token: g.fagent_token };
+        try {
+          const live = new Map((await this.client.getServers(target, g.backend_name, { fresh: true })).map((s) => [s.name, s.current_sessions]));
+          for (const s of group) {
+            const sessions = live.get(s.server_name) ?? 0; // gone from HAProxy: nothing left to drain
+            if (sessions > 0) remaining.push({ serverId: s.server_id, sessions });
+          }
+        } catch {
+          for (const s of group) remaining.push({ serverId: s.server_id, sessions: null });
+        }
+      }
+      const waitedMs = Date.now() - started;
+      if (remaining.length === 0 || waitedMs + pollMs > timeoutMs) return { drained: remaining.length === 0, waitedMs, remaining };
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { FakeFagent } from '../support/fake-fagent';
+import { checked, CheckedService } from '../support/openapi';
+import { registerInstance, startTestService } from '../support/service';
+
+let t: CheckedService;
+let agent: FakeFagent;
+let serverIds: Record<string, number>;
+let applicationId: number;
+
+beforeAll(async () => {
+  agent = await new FakeFagent().start();
+  agent.setBackend('lb', 'shop', [
+    { name: 'a', status: 'UP', current_sessions: 3 },
+    { name: 'b', status: 'UP', current_sessions: 0 },
+  ]);
+  t = checked(await startTestService());
+  const { instanceId } = await registerInstance(t, agent.url, 'lb');
+  await t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`);
+  const servers = (await t.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`)).body.servers as Array<{ id: number; server_name: string }>;
+  serverIds = Object.fromEntries(servers.map((s) => [s.server_name, s.id]));
+  applicationId = (await t.call('POST', '/api/applications', { body: { name: 'shop' } })).body.id;
+  for (const id of Object.values(serverIds)) {
+    await t.call('PUT', `/api/haproxy/servers/${id}/mapping`, { token: t.tokens.operator, body: { application_id: applicationId } });
+  }
+});
+afterAll(async () => {
+  await t?.stop();
+  await agent?.stop();
+});
+
+const drain = (waitS: number) =>
+  t.call('POST', '/api/haproxy/commands/bulk', {
+    token: t.tokens.operator,
+    body: { command: 'drain', application_id: applicationId, source: 'orchestrator', wait_drained_s: waitS },
+  });
+
+test('drain and wait: answers once HAProxy reports no sessions left on the drained servers', async () => {
+  setTimeout(() => (agent.server('lb', 'shop', 'a').current_sessions = 0), 300);
+  const res = await drain(10);
+  expect(res.status).toBe(200);
+  expect(res.body).toMatchObject({ succeeded: 2, failed: 0, drain_wait: { drained: true, remaining: [] } });
+  expect(res.body.drain_wait.waited_ms).toBeGreaterThanOrEqual(300);
+});
+
+test('drain and wait: after the deadline it says which servers still have sessions', async () => {
+  agent.server('lb', 'shop', 'a').current_sessions = 5;
+  const res = await drain(0.5);
+  expect(res.body.drain_wait).toMatchObject({ drained: false, remaining: [{ server_id: serverIds.a, sessions: 5 }] });
+});
+
+test('waiting goes with drain only', async () => {
+  const res = await t.call('POST', '/api/haproxy/commands/bulk', {
+    token: t.tokens.operator,
+    body: { command: 'ready', application_id: applicationId, wait_drained_s: 5 },
+  });
+  expect(res.status).toBe(400);
+  expect(res.body.error.message).toMatch(/wait_drained_s goes with the drain command/);
+});
