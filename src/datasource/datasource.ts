@@ -240,8 +240,11 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
     if (search) {
       params.q = search;
     }
-    const data = await this.get<unknown>(`api/haproxy/lookup/${kind}`, params);
-    return normalizeLookup(data, kind);
+    try {
+      return normalizeLookup(await this.get<unknown>(`api/haproxy/lookup/${kind}`, params), kind);
+    } catch (err) {
+      throw problemForPanel(toHaproxyError(err));
+    }
   }
 
   async metricFindQuery(
@@ -255,11 +258,7 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
       );
     }
     const { kind, q, ...scope } = parsed;
-    try {
-      return await this.lookup(kind, scope, q || options?.searchFilter, options?.scopedVars);
-    } catch (err) {
-      throw problemForPanel(toHaproxyError(err));
-    }
+    return this.lookup(kind, scope, q || options?.searchFilter, options?.scopedVars);
   }
 
   /** "Save & test": the backend answers through the proxy, accepts the token, and has the history API. */

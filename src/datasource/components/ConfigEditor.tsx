@@ -20,11 +20,14 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const tokenConfigured = Boolean(options.secureJsonFields?.apiToken);
   const urlInvalid = backendUrl !== '' && !isValidBackendUrl(backendUrl);
 
-  const onUrlChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onOptionsChange({
-      ...options,
-      jsonData: { ...options.jsonData, backendUrl: event.target.value.trim().replace(/\/+$/, '') },
-    });
+  const setUrl = (url: string) => onOptionsChange({ ...options, jsonData: { ...options.jsonData, backendUrl: url } });
+  const onUrlChange = (event: ChangeEvent<HTMLInputElement>) => setUrl(event.target.value);
+  /** Routes append `/api/...`: no trailing slash, no spaces. */
+  const onUrlBlur = () => {
+    const normalized = backendUrl.trim().replace(/\/+$/, '');
+    if (normalized !== backendUrl) {
+      setUrl(normalized);
+    }
   };
 
   const onTokenChange = (event: ChangeEvent<HTMLInputElement>) => {
@@ -54,6 +57,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           value={backendUrl}
           placeholder="http://haproxy-control:8080"
           onChange={onUrlChange}
+          onBlur={onUrlBlur}
         />
       </Field>
       <Field

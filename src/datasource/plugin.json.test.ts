@@ -1,0 +1,82 @@
+import fs from 'fs';
+import path from 'path';
+
+/**
+ * The nested data source's manifest: dist/datasource/plugin.json when built (what ships), else the source.
+ * Its routes are the only way its requests reach the backend (/api/datasources/proxy/uid/<uid>/<path>).
+ */
+const ROOT = path.resolve(__dirname, '..', '..');
+const distPath = path.join(ROOT, 'dist', 'datasource', 'plugin.json');
+const srcPath = path.join(__dirname, 'plugin.json');
+const manifestPath = fs.existsSync(distPath) ? distPath : srcPath;
+const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+const app = JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'plugin.json'), 'utf8'));
+
+interface Route {
+  path: string;
+  method?: string;
+  reqRole?: string;
+  url: string;
+  headers?: Array<{ name: string; content: string }>;
+}
+const routes: Route[] = manifest.routes;
+
+function matchRoute(method: string, requestPath: string): Route | undefined {
+  return routes.find((r) => (!r.method || r.method === '*' || r.method === method) && requestPath.startsWith(r.path));
+}
+
+describe(`data source manifest (${path.relative(ROOT, manifestPath)})`, () => {
+  it('is a frontend data source with metrics and annotations', () => {
+    expect(manifest.type).toBe('datasource');
+    expect(manifest.id).toBe('appcontrol-haproxy-datasource');
+    expect(manifest.metrics).toBe(true);
+    expect(manifest.annotations).toBe(true);
+    expect(manifest.backend).toBeFalsy();
+    expect(manifest.dependencies.grafanaDependency).toBe(app.dependencies.grafanaDependency);
+  });
+
+  it('has its own logo next to it', () => {
+    expect(manifest.info.logos).toEqual({ small: 'img/logo.svg', large: 'img/logo.svg' });
+    expect(fs.existsSync(path.join(path.dirname(manifestPath), 'img', 'logo.svg'))).toBe(true);
+  });
+
+  it('is listed in the app includes', () => {
+    expect(app.includes).toContainEqual({ type: 'datasource', name: 'HAProxy Control', path: 'datasource/plugin.json' });
+    expect(app.id).toBe('appcontrol-haproxy-app');
+  });
+
+  it('sends every route to the configured backend with its own token', () => {
+    expect(routes.length).toBe(3);
+    for (const route of routes) {
+      expect(route.url).toBe(`{{ .JsonData.backendUrl }}/${route.path}`);
+      expect(route.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }]);
+      expect(route.reqRole).toBe('Viewer');
+    }
+  });
+
+  it.each([
+    ['POST', 'api/haproxy/query'],
+    ['GET', 'api/haproxy/lookup/instances'],
+    ['GET', 'api/haproxy/lookup/backends'],
+    ['GET', 'api/me'],
+  ])('%s %s is routed for viewers', (method, requestPath) => {
+    expect(matchRoute(method, requestPath)?.reqRole).toBe('Viewer');
+  });
+
+  it.each([
+    ['POST', 'api/haproxy/servers/7/command'],
+    ['GET', 'api/haproxy/servers'],
+    ['POST', 'api/haproxy/lookup/instances'],
+    ['GET', 'api/haproxy/query'],
+    ['DELETE', 'api/haproxy/query'],
+    ['GET', 'metrics'],
+  ])('%s %s has no route: the data source can only read history', (method, requestPath) => {
+    expect(matchRoute(method, requestPath)).toBeUndefined();
+  });
+
+  it('keeps no secret in clear', () => {
+    const text = JSON.stringify(manifest);
+    expect(text.match(/apiToken/g)?.length).toBe(routes.length);
+    expect(text).not.toMatch(/Bearer [A-Za-z0-9]{8,}/);
+  });
+});
