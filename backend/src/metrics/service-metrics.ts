@@ -7,6 +7,7 @@ import type { BreakerRegistry, BreakerState } from '../fagent/breaker';
 import { BreakerOpenError } from '../fagent/errors';
 import type { InstanceSync, SyncOutcome, SyncStatus } from '../sync/instance-sync';
 import { compileScope } from '../sync/scope';
+import { GaugeFamily, labelString } from './exposition';
 
 export interface MetricsOptions {
   /** Per-server series at all (off for very large fleets). */
@@ -23,8 +24,7 @@ export const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half_
 // `haproxy_instance`, not `instance`: Prometheus sets `instance` to the scraped target (this backend), and a
 // clash would rename ours to `exported_instance` or, with honor_labels, merge the series of two replicas.
 const INSTANCE_LABELS = ['haproxy_instance', 'host'] as const;
-const BACKEND_LABELS = [...INSTANCE_LABELS, 'backend'] as const;
-const SERVER_LABELS = [...BACKEND_LABELS, 'server', 'application'] as const;
+const STATE_LABEL = Object.fromEntries(SERVER_STATUSES.map((s) => [s, `state="${s}"`])) as Record<ServerStatus, string>;
 
 interface InstanceRow {
   id: number;
@@ -79,12 +79,8 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  /** Per-instance gauges: few series, so prom-client's own; per-backend and per-server ones: exposition.ts. */
   private readonly g = {
-    serverStatus: this.gauge('haproxy_control_server_status', 'Current status of a server: 1 for the state it is in, 0 for the others (MAINT and DRAIN are set on purpose).', [...SERVER_LABELS, 'state']),
-    serverSessions: this.gauge('haproxy_control_server_current_sessions', 'Current sessions of a server as of the last sync.', SERVER_LABELS),
-    serverMaxSessions: this.gauge('haproxy_control_server_max_sessions', 'Highest number of concurrent sessions HAProxy saw on a server.', SERVER_LABELS),
-    serverWeight: this.gauge('haproxy_control_server_weight', 'Current weight of a server.', SERVER_LABELS),
-    backendServers: this.gauge('haproxy_control_backend_servers', 'Servers of a backend in each state (always exported, also when per-server series are off).', [...BACKEND_LABELS, 'state']),
     lastSync: this.gauge('haproxy_control_instance_last_sync_timestamp_seconds', 'When the instance was last synced (successfully or not); absent if never.', INSTANCE_LABELS),
     lastSyncSuccess: this.gauge('haproxy_control_instance_last_sync_success', '1 if the last sync of the instance succeeded, 0 if it failed; absent if never synced.', INSTANCE_LABELS),
     lastSyncDuration: this.gauge('haproxy_control_instance_last_sync_duration_seconds', 'How long the last sync of the instance took.', INSTANCE_LABELS),
@@ -138,14 +134,15 @@ export class ServiceMetrics {
   /** The exposition text; concurrent scrapes share one database read. */
   render(): Promise<string> {
     this.rendering ??= this.collect()
-      .then(() => this.registry.metrics())
+      .then(async (fleet) => `${await this.registry.metrics()}\n${fleet}`)
       .finally(() => {
         this.rendering = undefined;
       });
     return this.rendering;
   }
 
-  private async collect(): Promise<void> {
+  /** Reads the fleet: sets the per-instance gauges, returns the per-backend and per-server families as text. */
+  private async collect(): Promise<string> {
     const started = process.hrtime.bigint();
     const instances: InstanceRow[] = await this.ds.query(
       `SELECT i.id, i.name AS instance, h.name AS host, i.last_sync_at, i.last_sync_success, i.last_sync_duration_ms,
@@ -191,25 +188,35 @@ export class ServiceMetrics {
     }
 
     // Every state of every backend, zeros included, so "UP / in service" never lacks a side.
-    const counts = new Map<string, { labels: Record<(typeof BACKEND_LABELS)[number], string>; n: Partial<Record<ServerStatus, number>> }>();
+    const backendServers = new GaugeFamily('haproxy_control_backend_servers', 'Servers of a backend in each state (also exported when per-server series are off).');
+    const counts = new Map<string, { labels: string; n: Partial<Record<ServerStatus, number>> }>();
     for (const row of backends) {
       const key = `${row.instance_id}\u0000${row.backend}`;
       let entry = counts.get(key);
-      if (!entry) counts.set(key, (entry = { labels: { ...byId.get(row.instance_id)!, backend: row.backend }, n: {} }));
+      if (!entry) counts.set(key, (entry = { labels: labelString({ ...byId.get(row.instance_id)!, backend: row.backend }), n: {} }));
       if (row.status) entry.n[row.status] = row.n;
     }
     for (const { labels, n } of counts.values()) {
-      for (const state of SERVER_STATUSES) this.g.backendServers.set({ ...labels, state }, n[state] ?? 0);
+      for (const state of SERVER_STATUSES) backendServers.add(labels, n[state] ?? 0, STATE_LABEL[state]);
     }
 
-    for (const s of servers) {
-      const labels = { ...byId.get(s.instance_id)!, backend: s.backend, server: s.server, application: s.application };
-      for (const state of SERVER_STATUSES) this.g.serverStatus.set({ ...labels, state }, state === s.status ? 1 : 0);
-      this.g.serverSessions.set(labels, s.current_sessions);
-      this.g.serverMaxSessions.set(labels, s.max_sessions);
-      this.g.serverWeight.set(labels, s.weight);
+    const f = {
+      status: new GaugeFamily('haproxy_control_server_status', 'Current status of a server: 1 for the state it is in, 0 for the others (MAINT and DRAIN are set on purpose).'),
+      sessions: new GaugeFamily('haproxy_control_server_current_sessions', 'Current sessions of a server as of the last sync.'),
+      maxSessions: new GaugeFamily('haproxy_control_server_max_sessions', 'Highest number of concurrent sessions HAProxy saw on a server.'),
+      weight: new GaugeFamily('haproxy_control_server_weight', 'Current weight of a server.'),
+    };
+    for (let k = 0; k < servers.length; k++) {
+      const s = servers[k];
+      const labels = labelString({ ...byId.get(s.instance_id)!, backend: s.backend, server: s.server, application: s.application });
+      for (const state of SERVER_STATUSES) f.status.add(labels, state === s.status ? 1 : 0, STATE_LABEL[state]);
+      f.sessions.add(labels, s.current_sessions);
+      f.maxSessions.add(labels, s.max_sessions);
+      f.weight.add(labels, s.weight);
+      if (k % 5000 === 4999) await new Promise((resolve) => setImmediate(resolve)); // let API requests through
     }
     this.g.collectSeconds.set(Number(process.hrtime.bigint() - started) / 1e9);
+    return [backendServers, f.status, f.sessions, f.maxSessions, f.weight].map((family) => family.render()).join('');
   }
 
   private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
