@@ -88,12 +88,18 @@ describe('HAProxy fleet trends dashboard', () => {
     expect(byName.instance.query).toEqual({ kind: 'instances' });
     expect(byName.backend.query).toEqual({ kind: 'backends', instance: '$instance' });
     // a variable only refers to those defined before it (Grafana resolves them in order)
-    expect(variables.findIndex((v) => v.name === 'instance')).toBeLessThan(variables.findIndex((v) => v.name === 'backend'));
+    expect(variables.findIndex((v) => v.name === 'instance')).toBeLessThan(
+      variables.findIndex((v) => v.name === 'backend')
+    );
   });
 
   it('refers only to variables it defines', () => {
     const defined = new Set(variables.map((v) => v.name));
-    const used = new Set([...referencedVariables(panels), ...referencedVariables(dashboard.annotations), ...referencedVariables(variables)]);
+    const used = new Set([
+      ...referencedVariables(panels),
+      ...referencedVariables(dashboard.annotations),
+      ...referencedVariables(variables),
+    ]);
     expect(used.size).toBeGreaterThan(0);
     for (const name of used) {
       expect(defined).toContain(name);

@@ -16,7 +16,10 @@ import type { HaproxyQuery } from './types';
 const FROM = '2025-01-01T10:00:00.000Z';
 const TO = '2025-01-01T16:00:00.000Z';
 
-function request(targets: HaproxyQuery[], extra: Partial<DataQueryRequest<HaproxyQuery>> = {}): DataQueryRequest<HaproxyQuery> {
+function request(
+  targets: HaproxyQuery[],
+  extra: Partial<DataQueryRequest<HaproxyQuery>> = {}
+): DataQueryRequest<HaproxyQuery> {
   return {
     requestId: 'Q1',
     interval: '30s',
@@ -66,7 +69,7 @@ beforeEach(() => {
 describe('DataSource.query', () => {
   it('posts the range, resolution and queries through the data source proxy and converts the frames', async () => {
     const requests = installBackend({
-      frames: (body) => ({ A: { frames: [countsFrame('A')] }, B: { frames: [] } }),
+      frames: () => ({ A: { frames: [countsFrame('A')] }, B: { frames: [] } }),
     });
     const ds = makeDataSource();
     const response = await lastValueFrom(
@@ -134,6 +137,14 @@ describe('DataSource.query', () => {
     expect(requests[0].body).not.toHaveProperty('intervalMs');
   });
 
+  it('never asks for more points than the backend accepts', async () => {
+    const requests = installBackend();
+    await lastValueFrom(
+      makeDataSource().query(request([{ refId: 'A', type: 'weight', scope: {} }], { maxDataPoints: 250_000.4 }))
+    );
+    expect(requests[0].body.maxDataPoints).toBe(100_000);
+  });
+
   it('makes no request when every query is hidden', async () => {
     const requests = installBackend();
     const response = await lastValueFrom(
@@ -170,9 +181,9 @@ describe('DataSource.query', () => {
     });
 
     it('uses the scoped value of a repeated panel', async () => {
-      expect(
-        await scopeSent({ backend: '$backend' }, { backend: { text: 'be_db', value: 'be_db' } })
-      ).toEqual({ backend: 'be_db' });
+      expect(await scopeSent({ backend: '$backend' }, { backend: { text: 'be_db', value: 'be_db' } })).toEqual({
+        backend: 'be_db',
+      });
     });
 
     it('keeps names and globs without variables, and drops empty keys', async () => {
@@ -191,7 +202,10 @@ describe('DataSource.query', () => {
     it('shows the backend message of a bad request', async () => {
       server.use(
         http.post(`${DS_PROXY}/api/haproxy/query`, () =>
-          HttpResponse.json({ error: { code: 'bad_request', message: 'range.from must be before range.to' } }, { status: 400 })
+          HttpResponse.json(
+            { error: { code: 'bad_request', message: 'range.from must be before range.to' } },
+            { status: 400 }
+          )
         )
       );
       await expect(
@@ -200,7 +214,9 @@ describe('DataSource.query', () => {
     });
 
     it('says the backend is unreachable when the proxy gets no answer', async () => {
-      server.use(http.post(`${DS_PROXY}/api/haproxy/query`, () => HttpResponse.json({ message: 'Bad Gateway' }, { status: 502 })));
+      server.use(
+        http.post(`${DS_PROXY}/api/haproxy/query`, () => HttpResponse.json({ message: 'Bad Gateway' }, { status: 502 }))
+      );
       await expect(
         lastValueFrom(makeDataSource().query(request([{ refId: 'A', type: 'weight', scope: {} }])))
       ).rejects.toMatchObject({ kind: 'unreachable', message: expect.stringMatching(/unreachable/) });
@@ -222,7 +238,12 @@ describe('DataSource.query', () => {
 describe('DataSource.metricFindQuery', () => {
   it('lists instances', async () => {
     const requests = installBackend({
-      lookup: () => ({ values: [{ text: 'haproxy-1', value: 'haproxy-1' }, { text: 'haproxy-2', value: 'haproxy-2' }] }),
+      lookup: () => ({
+        values: [
+          { text: 'haproxy-1', value: 'haproxy-1' },
+          { text: 'haproxy-2', value: 'haproxy-2' },
+        ],
+      }),
     });
     const values = await makeDataSource().metricFindQuery({ kind: 'instances' });
     expect(values).toEqual([
@@ -273,11 +294,16 @@ describe('DataSource.metricFindQuery', () => {
   });
 
   it('rejects an unknown variable query with a hint', async () => {
-    await expect(makeDataSource().metricFindQuery('hosts')).rejects.toThrow(/instances, backends, servers or applications/);
+    await expect(makeDataSource().metricFindQuery('hosts')).rejects.toThrow(
+      /instances, backends, servers or applications/
+    );
   });
 
   it('parses the query forms', () => {
-    expect(parseVariableQuery({ kind: 'backends', instance: '$instance' })).toEqual({ kind: 'backends', instance: '$instance' });
+    expect(parseVariableQuery({ kind: 'backends', instance: '$instance' })).toEqual({
+      kind: 'backends',
+      instance: '$instance',
+    });
     expect(parseVariableQuery({ query: 'instances' })).toEqual({ kind: 'instances' });
     expect(parseVariableQuery('{"kind":"servers","backend":"be_web"}')).toEqual({ kind: 'servers', backend: 'be_web' });
     expect(parseVariableQuery(' backends?instance=a&foo=bar ')).toEqual({ kind: 'backends', instance: 'a' });
@@ -320,7 +346,11 @@ describe('annotations (commands)', () => {
       target: { refId: 'Anno', type: 'weight', scope: { backend: '$backend' } },
     } as AnnotationQuery<HaproxyQuery>);
     expect(prepared.target).toEqual({ refId: 'Anno', type: 'commands', scope: { backend: '$backend' } });
-    const legacy = annotations.prepareAnnotation!({ name: 'Old', enable: true, iconColor: 'red' } as AnnotationQuery<HaproxyQuery>);
+    const legacy = annotations.prepareAnnotation!({
+      name: 'Old',
+      enable: true,
+      iconColor: 'red',
+    } as AnnotationQuery<HaproxyQuery>);
     expect(legacy.target).toMatchObject({ type: 'commands', scope: {} });
     expect(annotations.prepareQuery!({ ...prepared, target: { ...prepared.target!, refId: '' } })).toMatchObject({
       refId: 'Anno',
@@ -374,8 +404,16 @@ describe('DataSource.testDatasource (Save & test)', () => {
   });
 
   it.each([
-    ['the proxy cannot connect (502)', () => HttpResponse.json({ message: 'Bad Gateway' }, { status: 502 }), /Cannot reach the HAProxy Control backend at http:\/\/backend:8080 \(status 502\)/],
-    ['the request gets no answer', () => HttpResponse.error(), /Cannot reach the HAProxy Control backend at http:\/\/backend:8080 \(no answer\)/],
+    [
+      'the proxy cannot connect (502)',
+      () => HttpResponse.json({ message: 'Bad Gateway' }, { status: 502 }),
+      /Cannot reach the HAProxy Control backend at http:\/\/backend:8080 \(status 502\)/,
+    ],
+    [
+      'the request gets no answer',
+      () => HttpResponse.error(),
+      /Cannot reach the HAProxy Control backend at http:\/\/backend:8080 \(no answer\)/,
+    ],
     [
       'the token is rejected (401)',
       () => HttpResponse.json({ error: { code: 'unauthorized', message: 'invalid token' } }, { status: 401 }),
@@ -391,7 +429,11 @@ describe('DataSource.testDatasource (Save & test)', () => {
       () => HttpResponse.json({ message: 'Permission denied' }, { status: 403 }),
       /Grafana refused the request \(403\): Permission denied/,
     ],
-    ['the proxy route is missing (404)', () => HttpResponse.json({ message: 'Not found' }, { status: 404 }), /proxy route was not found \(404\)/],
+    [
+      'the proxy route is missing (404)',
+      () => HttpResponse.json({ message: 'Not found' }, { status: 404 }),
+      /proxy route was not found \(404\)/,
+    ],
     [
       'the backend fails (500)',
       () => HttpResponse.json({ error: { code: 'internal', message: 'database down' } }, { status: 500 }),
@@ -406,7 +448,11 @@ describe('DataSource.testDatasource (Save & test)', () => {
 
   it('says the backend is too old when it has no lookup endpoint', async () => {
     installBackend();
-    server.use(http.get(`${DS_PROXY}/api/haproxy/lookup/:kind`, () => HttpResponse.json({ message: 'Not found' }, { status: 404 })));
+    server.use(
+      http.get(`${DS_PROXY}/api/haproxy/lookup/:kind`, () =>
+        HttpResponse.json({ message: 'Not found' }, { status: 404 })
+      )
+    );
     const result = await makeDataSource().testDatasource();
     expect(result.status).toBe('error');
     expect(result.message).toMatch(/no history API \(404 on \/api\/haproxy\/lookup\)/);

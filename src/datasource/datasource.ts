@@ -32,6 +32,8 @@ import {
 
 /** Used when Grafana gives no maxDataPoints (annotations, some API callers). */
 export const DEFAULT_MAX_DATA_POINTS = 1000;
+/** The most the backend accepts (POST /api/haproxy/query answers 400 above). */
+export const MAX_DATA_POINTS = 100_000;
 
 /** What went wrong talking to the backend through the data source proxy, in terms a user can act on. */
 export type ProblemKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'grafana_forbidden' | 'not_found' | 'backend';
@@ -50,7 +52,9 @@ export class HaproxyError extends Error {
 
 function backendErrorOf(data: unknown): { code: string; message: string } | undefined {
   const error = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  return error && typeof error.message === 'string' ? { code: String(error.code ?? ''), message: error.message } : undefined;
+  return error && typeof error.message === 'string'
+    ? { code: String(error.code ?? ''), message: error.message }
+    : undefined;
 }
 
 /** Turns a FetchError from the data source proxy into a HaproxyError. */
@@ -194,7 +198,10 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
       });
     return {
       range: { from: request.range.from.toISOString(), to: request.range.to.toISOString() },
-      maxDataPoints: Math.max(1, Math.round(request.maxDataPoints || DEFAULT_MAX_DATA_POINTS)),
+      maxDataPoints: Math.min(
+        MAX_DATA_POINTS,
+        Math.max(1, Math.round(request.maxDataPoints || DEFAULT_MAX_DATA_POINTS))
+      ),
       ...(request.intervalMs ? { intervalMs: request.intervalMs } : {}),
       queries,
     };
@@ -373,6 +380,7 @@ export const commandAnnotations: AnnotationSupport<HaproxyQuery> = {
     ...json,
     target: { refId: 'Anno', scope: {}, ...(json.target ?? {}), type: 'commands' } as HaproxyQuery,
   }),
-  prepareQuery: (anno) => (anno.target ? { ...anno.target, refId: anno.target.refId || 'Anno', type: 'commands' } : undefined),
+  prepareQuery: (anno) =>
+    anno.target ? { ...anno.target, refId: anno.target.refId || 'Anno', type: 'commands' } : undefined,
   QueryEditor: CommandsAnnotationEditor,
 };

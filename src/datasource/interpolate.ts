@@ -56,7 +56,11 @@ export function interpolate(text: string | undefined, scopedVars: ScopedVars | u
 }
 
 /** A scope with variables replaced; keys without a filter (empty, `*`) are left out: omitted = whole fleet. */
-export function interpolateScope(scope: Scope | undefined, scopedVars: ScopedVars | undefined, mode: MultiFormat): Scope {
+export function interpolateScope(
+  scope: Scope | undefined,
+  scopedVars: ScopedVars | undefined,
+  mode: MultiFormat
+): Scope {
   const out: Scope = {};
   for (const key of SCOPE_KEYS) {
     const value = interpolate(scope?.[key], scopedVars, mode);

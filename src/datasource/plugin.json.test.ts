@@ -41,7 +41,11 @@ describe(`data source manifest (${path.relative(ROOT, manifestPath)})`, () => {
   });
 
   it('is listed in the app includes', () => {
-    expect(app.includes).toContainEqual({ type: 'datasource', name: 'HAProxy Control', path: 'datasource/plugin.json' });
+    expect(app.includes).toContainEqual({
+      type: 'datasource',
+      name: 'HAProxy Control',
+      path: 'datasource/plugin.json',
+    });
     expect(app.id).toBe('appcontrol-haproxy-app');
   });
 

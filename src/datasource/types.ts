@@ -1,7 +1,14 @@
 import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
 
 /** What POST /api/haproxy/query can answer (one frame list per refId). */
-export const QUERY_TYPES = ['status_timeline', 'status_counts', 'sessions', 'weight', 'commands', 'servers_table'] as const;
+export const QUERY_TYPES = [
+  'status_timeline',
+  'status_counts',
+  'sessions',
+  'weight',
+  'commands',
+  'servers_table',
+] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 
 export const AGGREGATES = ['sum', 'avg', 'max'] as const;

@@ -51,7 +51,11 @@ describe('QueryEditor', () => {
   });
 
   it('offers the six types and runs the query after a change', async () => {
-    const { user, onRunQuery, lastQuery } = renderEditor({ refId: 'A', type: 'status_counts', scope: { instance: 'h1' } });
+    const { user, onRunQuery, lastQuery } = renderEditor({
+      refId: 'A',
+      type: 'status_counts',
+      scope: { instance: 'h1' },
+    });
     const menu = await openSelect(user, 'Type');
     const labels = within(menu)
       .getAllByRole('option')
@@ -79,8 +83,19 @@ describe('QueryEditor', () => {
   });
 
   it('lists backends from the lookup narrowed by the instance, with the template variables', async () => {
-    const requests = installBackend({ lookup: () => ({ values: [{ text: 'be_web', value: 'be_web' }, { text: 'be_api', value: 'be_api' }] }) });
-    const { user, lastQuery, onRunQuery } = renderEditor({ refId: 'A', type: 'weight', scope: { instance: '$instance' } });
+    const requests = installBackend({
+      lookup: () => ({
+        values: [
+          { text: 'be_web', value: 'be_web' },
+          { text: 'be_api', value: 'be_api' },
+        ],
+      }),
+    });
+    const { user, lastQuery, onRunQuery } = renderEditor({
+      refId: 'A',
+      type: 'weight',
+      scope: { instance: '$instance' },
+    });
     const menu = await openSelect(user, 'Backend');
     await within(menu).findByText('be_api');
     expect(within(menu).getByText('$instance')).toBeInTheDocument();

@@ -98,7 +98,12 @@ export function ScopeFields({ datasource, scope, onChange, idPrefix, exclude = [
       {SCOPE_KEYS.filter((key) => !exclude.includes(key)).map((key) => {
         const { [key]: own, ...others } = scope;
         return (
-          <InlineField key={key} label={SCOPE_LABELS[key]} labelWidth={14} tooltip="A name, a glob (web-*), a variable, or empty for all">
+          <InlineField
+            key={key}
+            label={SCOPE_LABELS[key]}
+            labelWidth={14}
+            tooltip="A name, a glob (web-*), a variable, or empty for all"
+          >
             <ScopePicker
               datasource={datasource}
               scopeKey={key}

@@ -30,8 +30,9 @@ function renderVariableEditor(initial: VariableQuery | string | undefined) {
 beforeEach(() => installTemplateSrv([{ name: 'instance', value: ['haproxy-1', 'haproxy-2'] }]));
 
 describe('VariableQueryEditor', () => {
-  it('starts with instances and has no instance filter for them', () => {
-    renderVariableEditor(undefined);
+  it('starts with instances, saved at once, and has no instance filter for them', () => {
+    const { onChange } = renderVariableEditor('');
+    expect(onChange).toHaveBeenCalledWith({ kind: 'instances' }, 'instances');
     expect(screen.getByRole('radio', { name: 'Instances' })).toBeChecked();
     expect(screen.queryByLabelText('Instance')).not.toBeInTheDocument();
     expect(screen.getByLabelText('Backend')).toBeInTheDocument();
@@ -40,6 +41,7 @@ describe('VariableQueryEditor', () => {
   it('lists backends of $instance: kind, filter and the definition Grafana shows', async () => {
     const requests = installBackend();
     const { user, onChange } = renderVariableEditor({ kind: 'instances' });
+    expect(onChange).not.toHaveBeenCalled();
     await user.click(screen.getByRole('radio', { name: 'Backends' }));
     expect(onChange).toHaveBeenLastCalledWith({ kind: 'backends' }, 'backends');
     expect(screen.queryByLabelText('Backend')).not.toBeInTheDocument();
@@ -47,7 +49,10 @@ describe('VariableQueryEditor', () => {
     const menu = await screen.findByLabelText('Select options menu');
     await within(menu).findByText('instances-1');
     await user.click(within(menu).getByText('$instance'));
-    expect(onChange).toHaveBeenLastCalledWith({ kind: 'backends', instance: '$instance' }, 'backends?instance=$instance');
+    expect(onChange).toHaveBeenLastCalledWith(
+      { kind: 'backends', instance: '$instance' },
+      'backends?instance=$instance'
+    );
     expect(requests[0].path).toMatch(/\/lookup\/instances$/);
   });
 

@@ -1,9 +1,17 @@
-import React from 'react';
+import React, { useEffect } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { InlineField, InlineFieldRow, RadioButtonGroup, useStyles2 } from '@grafana/ui';
 import { type DataSource, parseVariableQuery } from '../datasource';
-import { type LookupKind, LOOKUP_KINDS, type Scope, type ScopeKey, SCOPE_KEYS, type VariableQuery, KIND_OF_SCOPE } from '../types';
+import {
+  type LookupKind,
+  LOOKUP_KINDS,
+  type Scope,
+  type ScopeKey,
+  SCOPE_KEYS,
+  type VariableQuery,
+  KIND_OF_SCOPE,
+} from '../types';
 import { ScopeFields } from './ScopePicker';
 
 export interface VariableQueryEditorProps {
@@ -33,6 +41,16 @@ export function VariableQueryEditor({ query, onChange, datasource }: VariableQue
 
   const emit = (next: VariableQuery) => onChange(next, variableDefinition(next));
 
+  // A new variable starts with an empty query: save the default (instances) so it runs as shown.
+  const missing = parseVariableQuery(query) === undefined;
+  useEffect(() => {
+    if (missing) {
+      onChange({ kind: 'instances' }, 'instances');
+    }
+    // only when the editor opens on a query it cannot read
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   return (
     <div data-testid="haproxy-variable-editor">
       <InlineFieldRow>
@@ -56,7 +74,8 @@ export function VariableQueryEditor({ query, onChange, datasource }: VariableQue
         onChange={(nextScope) => emit({ kind, ...nextScope, ...(q ? { q } : {}) })}
       />
       <div className={styles.help}>
-        Narrow the list with other variables, e.g. backends of <code>$instance</code>. Multi-value and All are supported.
+        Narrow the list with other variables, e.g. backends of <code>$instance</code>. Multi-value and All are
+        supported.
       </div>
     </div>
   );
