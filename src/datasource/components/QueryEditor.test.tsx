@@ -118,6 +118,24 @@ describe('QueryEditor', () => {
     expect(screen.getByText('web-*')).toBeInTheDocument();
   });
 
+  it('searches the backend for a typed name part, not for a glob', async () => {
+    const requests = installBackend({
+      lookup: (_kind, params) => ({ values: params.q ? [{ text: `${params.q}-42`, value: `${params.q}-42` }] : [] }),
+    });
+    const { user, lastQuery } = renderEditor({ refId: 'A', type: 'status_timeline', scope: { backend: 'be_web' } });
+    await user.click(screen.getByLabelText('Server'));
+    await user.keyboard('web');
+    await user.click(await screen.findByText('web-42'));
+    expect(lastQuery().scope).toEqual({ backend: 'be_web', server: 'web-42' });
+    expect(requests.at(-1)?.params).toEqual({ backend: 'be_web', q: 'web' });
+    const searches = requests.length;
+    await user.click(screen.getByLabelText('Server'));
+    await user.keyboard('web-*');
+    await screen.findByText('Use "web-*"');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(requests.slice(searches).some((r) => r.params.q?.includes('*'))).toBe(false);
+  });
+
   it('clears a scope key back to "All"', async () => {
     const { user, lastQuery } = renderEditor({ refId: 'A', type: 'weight', scope: { instance: 'h1', backend: 'b1' } });
     installBackend();

@@ -1,4 +1,4 @@
-import React, { useRef, useState } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import type { SelectableValue } from '@grafana/data';
 import { getTemplateSrv } from '@grafana/runtime';
 import { InlineField, InlineFieldRow, Select } from '@grafana/ui';
@@ -22,6 +22,9 @@ interface ScopePickerProps {
   inputId: string;
 }
 
+/** Wait for a pause in typing before searching names on the backend. */
+export const SEARCH_DELAY_MS = 250;
+
 function variableOptions(): Array<SelectableValue<string>> {
   return getTemplateSrv()
     .getVariables()
@@ -37,13 +40,15 @@ export function ScopePicker({ datasource, scopeKey, value, others, onChange, inp
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string>();
   const latest = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+  useEffect(() => () => clearTimeout(timer.current), []);
 
-  const load = () => {
+  const load = (search?: string) => {
     const request = ++latest.current;
     setLoading(true);
     setError(undefined);
     datasource
-      .lookup(KIND_OF_SCOPE[scopeKey], others)
+      .lookup(KIND_OF_SCOPE[scopeKey], others, search)
       .then((values) => {
         if (request === latest.current) {
           setOptions(values.map((v) => ({ label: v.text, value: String(v.value ?? v.text) })));
@@ -71,7 +76,16 @@ export function ScopePicker({ datasource, scopeKey, value, others, onChange, inp
       allowCustomValue
       placeholder="All"
       isLoading={loading}
-      onOpenMenu={load}
+      onOpenMenu={() => load()}
+      onInputChange={(input: string, meta: { action: string }) => {
+        // The lookup returns at most 1000 names: a typed name part asks the backend (globs and variables are
+        // used as typed, not searched).
+        if (meta.action === 'input-change' && !/[*?[{$]/.test(input)) {
+          clearTimeout(timer.current);
+          timer.current = setTimeout(() => load(input.trim() || undefined), SEARCH_DELAY_MS);
+        }
+        return input;
+      }}
       options={[...variableOptions(), ...options]}
       value={value ? { label: value, value } : null}
       noOptionsMessage={error ?? 'No names found: type a name or a glob'}
