@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { BreakerStateRecorder } from './alerting/breaker-state';
 import { enableGrafanaRole } from './alerting/grafana-role';
 import { createApp } from './api/app';
+import { FleetCounts } from './api/routes/summary';
 import { TokenStore } from './auth/tokens';
 import { BulkCommands } from './commands/bulk';
 import { DrainWaiter } from './commands/drain-wait';
@@ -73,10 +74,14 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
   const metrics = new ServiceMetrics(ds, client.breakers, { perServer: config.metricsPerServer, serverInstances: config.metricsServerInstances });
   const sync = new InstanceSync(ds, client, log, { fetchConcurrency: config.fetchConcurrency });
   metrics.countSyncs(sync);
+  const fleetCounts = new FleetCounts({ ds });
   const scheduler = new SyncScheduler(ds, sync, log, {
     pollingIntervalSec: config.pollingIntervalSec,
     concurrency: config.syncConcurrency,
     hostConcurrency: config.syncHostConcurrency,
+    onSynced: (o) => {
+      if (o.status === 'ok' || o.status === 'partial') fleetCounts.invalidate();
+    },
   });
   const commands = new ServerCommands(ds, client, log, (command, result) => metrics.observeCommand(command, result));
   // /metrics on the API port behind a token, unless it has a port of its own.
@@ -88,6 +93,7 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
     commands,
     bulk: new BulkCommands(ds, commands),
     drainWaiter: new DrainWaiter(ds, client),
+    fleetCounts,
     tokens,
     log,
     openapi: YAML.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')),

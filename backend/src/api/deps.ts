@@ -6,6 +6,7 @@ import type { ServerCommands } from '../commands/server-command';
 import type { FagentClient } from '../fagent/client';
 import type { Logger } from '../logger';
 import type { SyncScheduler } from '../sync/scheduler';
+import type { FleetCounts } from './routes/summary';
 
 /** What the HTTP layer needs from the rest of the service. */
 export interface ApiDeps {
@@ -15,6 +16,7 @@ export interface ApiDeps {
   commands: ServerCommands;
   bulk: BulkCommands;
   drainWaiter: DrainWaiter;
+  fleetCounts: FleetCounts;
   tokens: TokenStore;
   log: Logger;
   openapi: unknown;

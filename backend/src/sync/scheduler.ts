@@ -10,6 +10,8 @@ export interface SchedulerOptions {
   hostConcurrency: number;
   /** Skip instances another replica synced this recently (default: half the interval). */
   replicaSkipMs?: number;
+  /** Told after every instance sync (e.g. to drop cached fleet counts). */
+  onSynced?: (outcome: SyncOutcome) => void;
 }
 
 export interface CycleReport {
@@ -65,7 +67,13 @@ export class SyncScheduler {
   syncInstance(instanceId: number, o: SyncOptions = {}): Promise<SyncOutcome> {
     const existing = this.inFlight.get(instanceId);
     if (existing) return existing;
-    const p = this.sync.sync(instanceId, o).finally(() => this.inFlight.delete(instanceId));
+    const p = this.sync
+      .sync(instanceId, o)
+      .then((outcome) => {
+        this.opts.onSynced?.(outcome);
+        return outcome;
+      })
+      .finally(() => this.inFlight.delete(instanceId));
     this.inFlight.set(instanceId, p);
     return p;
   }

@@ -38,6 +38,9 @@ test('register, sync, read back', async () => {
   });
   expect(cmd.status).toBe(200);
   expect(cmd.body.server.status).toBe('DRAIN');
+  // The summary's counts are cached for a second, but a command shows at once.
+  const after = await t.call('GET', '/api/haproxy/summary', { token: t.tokens.viewer });
+  expect(after.body.servers.by_status).toMatchObject({ UP: 0, DOWN: 1, DRAIN: 1 });
 });
 
 test('a server HAProxy no longer lists is still readable by id, with removed_at set', async () => {
@@ -46,8 +49,11 @@ test('a server HAProxy no longer lists is still readable by id, with removed_at 
   const listed = await t.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`);
   const web2 = listed.body.servers.find((s: { server_name: string }) => s.server_name === 'web2');
   expect(web2.removed_at).toBeNull();
+  const totalBefore = (await t.call('GET', '/api/haproxy/summary')).body.servers.total;
   agent.setBackend('main', 'web', [{ name: 'web1', status: 'UP', address: 'web1.example.com:80' }]);
   await t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`);
+  // A sync drops the cached counts too.
+  expect((await t.call('GET', '/api/haproxy/summary')).body.servers.total).toBe(totalBefore - 1);
   const gone = await t.call('GET', `/api/haproxy/servers/${web2.id}`);
   expect(gone.status).toBe(200);
   expect(Date.parse(gone.body.removed_at)).not.toBeNaN();

@@ -50,6 +50,7 @@ export function commandRoutes(deps: ApiDeps) {
     const auth = ctx.state.auth as AuthState;
     const result = await deps.commands.execute(serverId, b.command, { actor: auth.actor, source: sourceOf(auth, b.source, 'api') });
     if (!result.ok) throw result.error;
+    deps.fleetCounts.invalidate();
     ctx.body = { action: result.action, server: await loadServer(deps, serverId) };
   });
 
@@ -63,6 +64,7 @@ export function commandRoutes(deps: ApiDeps) {
       source: sourceOf(auth, b.source, 'bulk'),
       concurrency: b.concurrency,
     });
+    deps.fleetCounts.invalidate();
     const failed = result.results.filter((x) => !x.ok).length;
     const drainedIds = result.results.filter((x) => x.ok).map((x) => x.serverId);
     const wait =
