@@ -9,6 +9,8 @@ import type { DataSource } from 'typeorm';
 import { mapLimited } from '../concurrency/limiter';
 import { loadConfig } from '../config';
 import { startEmbeddedPostgres } from '../db/embedded';
+import { HistoryBench, writeDelta, writeSnapshot } from '../history/bench';
+import { DAY, HOUR } from '../history/partitions';
 import { createLogger } from '../logger';
 import { startService } from '../service';
 import { backendName, FleetShape, instanceName } from './fleet-agent';
@@ -109,12 +111,32 @@ async function main() {
       if (failed.length) throw new Error(`${failed.length} instance syncs failed: ${failed[0].error}`);
       return performance.now() - t;
     };
+    const historyBench = new HistoryBench(ds, log, {
+      instances: shape.instances,
+      backendsPerInstance: shape.backends,
+      serversPerBackend: shape.servers,
+      pollingIntervalSec: 60,
+      retention: {
+        rawRetentionMs: env.metricsRawRetentionHours * HOUR,
+        rollup5mRetentionMs: env.metrics5mRetentionDays * DAY,
+        rollup1hRetentionMs: env.metricsRetentionDays * DAY,
+      },
+      changesPerServerPerDay: Number(process.env.BENCH_CHANGES_PER_SERVER_PER_DAY ?? 1),
+      serviceUrl: service.url,
+      token: 'bench-admin-token-0123456789abcdef',
+    });
+    await historyBench.prepare();
+
     const fetchFloorMs = await fetchFloor(agent.url);
     const coldMs = await cycle();
+    const beforeSteady = await writeSnapshot(ds);
     const steadyMs = await cycle();
+    const steadyWrites = writeDelta(beforeSteady, await writeSnapshot(ds));
     const changed = Math.round(shape.instances * shape.backends * shape.servers * 0.01);
     await flip(agent.child, changed);
+    const beforeChanged = await writeSnapshot(ds);
     const changedMs = await cycle();
+    const changedWrites = writeDelta(beforeChanged, await writeSnapshot(ds));
     const insertFloorMs = await insertFloor(ds);
 
     const [{ servers }] = await ds.query(`SELECT count(*)::int AS servers FROM haproxy_servers`);
@@ -129,6 +151,7 @@ async function main() {
     }
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]);
+    const historyResult = await historyBench.run(steadyWrites, changedWrites);
 
     const result = {
       fleet: { ...shape, total_servers: shape.instances * shape.backends * shape.servers, stored_servers: servers },
@@ -140,7 +163,16 @@ async function main() {
       history_rows: history,
       summary_latency_ms: { p50: pct(50), p99: pct(99), max: round(latencies[latencies.length - 1]) },
       peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
-      targets: { steady_over_fetch_floor: 1.5, cold_ms: 30_000, peak_rss_mb: 512, summary_p99_ms: 50 },
+      history: historyResult,
+      targets: {
+        steady_over_fetch_floor: 1.5,
+        cold_ms: 30_000,
+        peak_rss_mb: 512,
+        summary_p99_ms: 50,
+        history_projected_disk_gb_30d: 20,
+        status_timeline_24h_p95_ms: 50,
+        status_counts_30d_fleet_p95_ms: 1000,
+      },
     };
     console.log(JSON.stringify(result, null, 2));
   } finally {

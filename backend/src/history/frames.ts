@@ -1,5 +1,5 @@
 import type { ServerStatus } from '../domain/status';
-import { COUNT_ORDER, STATUS_COLOR } from './status';
+import { COUNT_ORDER, SEVERITY_ORDER, STATUS_COLOR } from './status';
 
 /** Grafana's DataFrameJSON (what `dataFrameFromJSON` reads): a schema and the values column by column. */
 export type FieldType = 'time' | 'number' | 'string' | 'boolean';
@@ -109,36 +109,51 @@ function carried(times: readonly number[], points: Map<number, Value> | undefine
   });
 }
 
-/**
- * State-timeline points of one server from its bucketed worst statuses: a value only where it changes, and
- * null where the samples stop (a sync gap, a removed server) so the panel shows a hole, not a stale state.
- * A gap is a distance over twice the usual spacing of this query's samples (`spacingMs`).
- */
-export function timelinePoints(
-  buckets: ReadonlyArray<{ t: number; status: ServerStatus }>,
-  spacingMs: number,
-  endMs: number,
-): Map<number, Value> {
-  const out = new Map<number, Value>();
-  let prev: Value | undefined;
-  for (let i = 0; i < buckets.length; i++) {
-    const { t, status } = buckets[i];
-    if (status !== prev) out.set(t, status);
-    prev = status;
-    const next = i + 1 < buckets.length ? buckets[i + 1].t : endMs;
-    if (next - t > 2 * spacingMs) {
-      out.set(t + spacingMs, null);
-      prev = null;
-    }
-  }
-  return out;
+/** A status change of one server; null = it went away (removed, or its backend was). */
+export interface Change {
+  t: number;
+  status: ServerStatus | null;
 }
 
-/** The smallest distance between consecutive points of any series (the sampling spacing), at least `minMs`. */
-export function typicalSpacing(seriesTimes: Iterable<readonly number[]>, minMs: number): number {
-  let best = Infinity;
-  for (const times of seriesTimes) for (let i = 1; i < times.length; i++) best = Math.min(best, times[i] - times[i - 1]);
-  return Number.isFinite(best) ? Math.max(best, minMs) : minMs;
+/** The more severe of two states for a bucket; being away is the mildest (any status seen beats it). */
+function worse(a: ServerStatus | null, b: ServerStatus | null): ServerStatus | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return SEVERITY_ORDER.indexOf(a) >= SEVERITY_ORDER.indexOf(b) ? a : b;
+}
+
+/**
+ * State-timeline points of one server from its status changes: the worst state of each epoch-aligned
+ * bucket of `intervalMs` (so a short DOWN inside a wide bucket stays visible), emitted only where it
+ * changes. `initial` is the state before `from` (its last change before the range, or null).
+ * At most one point per bucket, and only buckets that hold a change (or follow one) cost anything.
+ */
+export function timelinePoints(initial: ServerStatus | null, changes: readonly Change[], fromMs: number, toMs: number, intervalMs: number): Map<number, Value> {
+  const out = new Map<number, Value>();
+  let last: Value = null;
+  const emit = (t: number, v: Value) => {
+    if (v !== last) out.set(t, v);
+    last = v;
+  };
+  let current = initial;
+  let i = 0;
+  let bucket = Math.floor(fromMs / intervalMs) * intervalMs;
+  while (bucket < toMs) {
+    const end = bucket + intervalMs;
+    // The state before the bucket counts only if it lasted into the bucket.
+    let value = i < changes.length && changes[i].t <= bucket ? null : current;
+    for (; i < changes.length && changes[i].t < end; i++) {
+      value = worse(value, changes[i].status);
+      current = changes[i].status;
+    }
+    emit(bucket, value);
+    if (end >= toMs) break;
+    // Up to the next bucket with a change, the state is `current`.
+    emit(end, current);
+    if (i >= changes.length) break;
+    bucket = Math.max(end, Math.floor(changes[i].t / intervalMs) * intervalMs);
+  }
+  return out;
 }
 
 /** Servers per status over time: one number field per status, coloured like the state timeline. */

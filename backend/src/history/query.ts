@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { ServerStatus } from '../domain/status';
-import { DataFrameJSON, SeriesKey, STATUS_MAPPINGS, statusCountsFrame, tableFrame, timelinePoints, typicalSpacing, Value, wideFrame } from './frames';
+import { Change, DataFrameJSON, SeriesKey, STATUS_MAPPINGS, statusCountsFrame, tableFrame, timelinePoints, Value, wideFrame } from './frames';
 import { partitionStart } from './partitions';
 import { chooseResolution, Resolution } from './resolution';
 import { compileMatcher, isInstanceLevel, matcherSql, Scope, scopeWhere } from './scope';
-import { STATUS_BY_CODE, statusOfCode } from './status';
-import { perServerBuckets, pgInterval, TIER_NAMES, TierName, TIERS, tierTime } from './tiers';
+import { STATUS_BY_CODE } from './status';
+import { perServerBuckets, pgInterval, sqlCountsByCode, TIER_NAMES, TierName, TIERS, tierTime } from './tiers';
 
 export const QUERY_TYPES = ['status_timeline', 'status_counts', 'sessions', 'weight', 'commands', 'servers_table'] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
@@ -51,15 +51,22 @@ const ms = (d: Date | string) => new Date(d).getTime();
 export class HistoryQuery {
   constructor(
     private readonly ds: DataSource,
-    private readonly opts: { maxSeries?: number } = {},
+    private readonly opts: { maxSeries?: number; oldestCacheMs?: number } = {},
   ) {}
 
   private get maxSeries() {
     return this.opts.maxSeries ?? 500;
   }
 
+  private cachedOldest?: { at: number; value: Promise<Record<TierName, number | null>> };
+
   async run(req: HistoryQueryRequest): Promise<HistoryQueryResponse> {
-    const oldest = await this.oldest();
+    // Partitions change once per maintenance run at most: a few seconds of staleness cost nothing.
+    if (!this.cachedOldest || Date.now() - this.cachedOldest.at > (this.opts.oldestCacheMs ?? 10_000)) {
+      this.cachedOldest = { at: Date.now(), value: this.oldest() };
+      this.cachedOldest.value.catch(() => (this.cachedOldest = undefined));
+    }
+    const oldest = await this.cachedOldest.value;
     const results: HistoryQueryResponse['results'] = {};
     // One at a time: a dashboard sends a handful, and each may be heavy on its own.
     for (const q of req.queries) results[q.refId] = { frames: await this.one(req, q, oldest) };
@@ -78,6 +85,9 @@ export class HistoryQuery {
           return [await this.fleetCounts(req, q, chooseResolution({ ...base, oldest: { '5m': oldest['5m'], '1h': oldest['1h'] } }))];
         }
         return [await this.scopedCounts(req, q, chooseResolution({ ...base, oldest }))];
+      case 'status_timeline':
+        // Read from the status history, which has every change: only the bucket width is chosen.
+        return [await this.series(req, q, chooseResolution({ ...base, oldest: { raw: null } }))];
       default:
         return [await this.series(req, q, chooseResolution({ ...base, oldest }))];
     }
@@ -115,9 +125,9 @@ export class HistoryQuery {
     );
   }
 
-  private meta(res: Resolution, notices: string[] = []) {
+  private meta(res: Resolution, notices: string[] = [], resolution: string = res.tier) {
     return {
-      custom: { resolution: res.tier, intervalMs: res.intervalMs },
+      custom: { resolution, intervalMs: res.intervalMs },
       ...(notices.length ? { notices: notices.map((text) => ({ severity: 'warning', text })) } : {}),
     };
   }
@@ -131,32 +141,15 @@ export class HistoryQuery {
       refs = refs.slice(0, this.maxSeries);
       notices.push(`only the first ${this.maxSeries} servers of the scope are shown; narrow the scope`);
     }
-    const params: unknown[] = [req.range.from, req.range.to, pgInterval(res.intervalMs), [...new Set(refs.map((r) => r.backend_id))], refs.map((r) => r.id)];
-    const rowsSql = perServerBuckets(
-      res.tier,
-      `${tierTime(res.tier)} >= $1 AND ${tierTime(res.tier)} < $2 AND r.backend_id = ANY($4::int[]) AND u.server_id = ANY($5::int[])`,
-      '$3',
-    );
-    if (perBackend) return this.backendSessions(q, res, refs, rowsSql, params, notices);
-
-    const column = { status_timeline: 'worst_status', sessions: 'sessions_avg', weight: 'weight_avg' }[q.type as 'weight'];
-    const rows: Array<{ t: Date; server_id: number; v: number }> = refs.length
-      ? await this.ds.query(`SELECT bucket AS t, server_id, ${column} AS v FROM (${rowsSql}) x ORDER BY server_id, bucket`, params)
-      : [];
-    const byServer = new Map<number, Array<{ t: number; v: number }>>();
-    for (const r of rows) {
-      let list = byServer.get(r.server_id);
-      if (!list) byServer.set(r.server_id, (list = []));
-      list.push({ t: ms(r.t), v: r.v });
+    const { where, params } = this.seriesWhere(req, res, q.scope, refs);
+    if (perBackend) {
+      const columns = q.aggregate === 'max' ? (['sessions_max'] as const) : (['sessions_avg'] as const);
+      return this.backendSessions(q, res, refs, perServerBuckets(res.tier, where, '$3', columns), params, notices);
     }
     const series: SeriesKey[] = refs.map((r) => ({ key: r.id, instance: r.instance_name, backend: r.backend_name, server: r.server_name }));
     const points = new Map<number, Map<number, Value>>();
     if (q.type === 'status_timeline') {
-      const spacing = typicalSpacing([...byServer.values()].map((l) => l.map((p) => p.t)), res.intervalMs);
-      const end = Math.max(...rows.map((r) => ms(r.t)));
-      for (const [id, list] of byServer) {
-        points.set(id, timelinePoints(list.map((p) => ({ t: p.t, status: statusOfCode(p.v)! })), spacing, end));
-      }
+      if (refs.length) await this.timeline(req, res.intervalMs, refs, points);
       return wideFrame({
         name: 'Status',
         refId: q.refId,
@@ -165,10 +158,17 @@ export class HistoryQuery {
         type: 'string',
         carry: true,
         config: { mappings: STATUS_MAPPINGS, color: { mode: 'thresholds' } },
-        meta: this.meta(res, notices),
+        meta: this.meta(res, notices, 'changes'),
       });
     }
-    for (const [id, list] of byServer) points.set(id, new Map(list.map((p) => [p.t, round(p.v)])));
+    const column = q.type === 'sessions' ? 'sessions_avg' : 'weight_avg';
+    const rows: Array<{ t: Date; server_id: number; v: number }> = refs.length
+      ? await this.ds.query(`SELECT bucket AS t, server_id, ${column} AS v FROM (${perServerBuckets(res.tier, where, '$3', [column])}) x ORDER BY server_id, bucket`, params)
+      : [];
+    for (const r of rows) {
+      if (!points.has(r.server_id)) points.set(r.server_id, new Map());
+      points.get(r.server_id)!.set(ms(r.t), round(r.v));
+    }
     return wideFrame({
       name: q.type === 'sessions' ? 'Current sessions' : 'Weight',
       refId: q.refId,
@@ -178,6 +178,47 @@ export class HistoryQuery {
       config: { unit: 'none', min: 0, ...(q.type === 'weight' ? { max: 256 } : {}) },
       meta: this.meta(res, notices),
     });
+  }
+
+  /**
+   * From the status history (every change, kept for good), not the samples: exact change times at any
+   * range, a few index lookups per server. A server's removal (its own or its backend's) ends its line.
+   */
+  private async timeline(req: HistoryQueryRequest, intervalMs: number, refs: ServerRef[], points: Map<number, Map<number, Value>>) {
+    const ids = refs.map((r) => r.id);
+    const [starts, changes]: [
+      Array<{ id: number; initial: ServerStatus | null; removed_at: Date | null }>,
+      Array<{ server_id: number; changed_at: Date; to_status: ServerStatus }>,
+    ] = await Promise.all([
+      this.ds.query(
+        `SELECT s.id, least(s.removed_at, b.removed_at) AS removed_at,
+                (SELECT h.to_status FROM haproxy_server_status_history h
+                  WHERE h.server_id = s.id AND h.changed_at < $2 ORDER BY h.changed_at DESC, h.id DESC LIMIT 1) AS initial
+           FROM haproxy_servers s JOIN haproxy_backends b ON b.id = s.backend_id
+          WHERE s.id = ANY($1::int[])`,
+        [ids, req.range.from],
+      ),
+      this.ds.query(
+        `SELECT server_id, changed_at, to_status FROM haproxy_server_status_history
+          WHERE server_id = ANY($1::int[]) AND changed_at >= $2 AND changed_at < $3
+          ORDER BY server_id, changed_at, id`,
+        [ids, req.range.from, req.range.to],
+      ),
+    ]);
+    const from = ms(req.range.from);
+    const to = ms(req.range.to);
+    const byServer = new Map<number, Change[]>();
+    for (const c of changes) {
+      if (!byServer.has(c.server_id)) byServer.set(c.server_id, []);
+      byServer.get(c.server_id)!.push({ t: ms(c.changed_at), status: c.to_status });
+    }
+    for (const s of starts) {
+      const removed = s.removed_at ? ms(s.removed_at) : undefined;
+      const list = byServer.get(s.id) ?? [];
+      if (removed !== undefined && removed < to && removed >= from) list.push({ t: removed, status: null });
+      const initial = removed !== undefined && removed < from ? null : s.initial;
+      points.set(s.id, timelinePoints(initial, list, from, to, intervalMs));
+    }
   }
 
   private async backendSessions(
@@ -216,19 +257,30 @@ export class HistoryQuery {
     });
   }
 
+  /**
+   * Rows of the scope's backends in the range; the per-server filter only when the scope picks servers
+   * inside backends (server or application), since it is paid for every unnested element.
+   */
+  private seriesWhere(req: HistoryQueryRequest, res: Resolution, scope: Scope, refs: ServerRef[]) {
+    const params: unknown[] = [req.range.from, req.range.to, pgInterval(res.intervalMs), [...new Set(refs.map((r) => r.backend_id))]];
+    let where = `${tierTime(res.tier)} >= $1 AND ${tierTime(res.tier)} < $2 AND r.backend_id = ANY($4::int[])`;
+    if (compileMatcher(scope.server) || compileMatcher(scope.application)) {
+      params.push(refs.map((r) => r.id));
+      where += ` AND u.server_id = ANY($5::int[])`;
+    }
+    return { where, params };
+  }
+
   /** Servers per status for a scope narrower than instances: from the per-server history of its backends. */
   private async scopedCounts(req: HistoryQueryRequest, q: HistoryQueryItem, res: Resolution): Promise<DataFrameJSON> {
     const refs = await this.servers(q.scope, 10_000_000);
+    const { where, params } = this.seriesWhere(req, res, q.scope, refs);
     const rows: Array<{ t: Date; c: number[] }> = refs.length
       ? await this.ds.query(
-          `SELECT bucket AS t, ARRAY[${STATUS_BY_CODE.map((_, code) => `count(*) FILTER (WHERE last_status = ${code})`).join(', ')}]::int[] AS c
-             FROM (${perServerBuckets(
-               res.tier,
-               `${tierTime(res.tier)} >= $1 AND ${tierTime(res.tier)} < $2 AND r.backend_id = ANY($4::int[]) AND u.server_id = ANY($5::int[])`,
-               '$3',
-             )}) x
+          `SELECT bucket AS t, ${sqlCountsByCode('last_status')} AS c
+             FROM (${perServerBuckets(res.tier, where, '$3', ['last_status'])}) x
             GROUP BY bucket ORDER BY bucket`,
-          [req.range.from, req.range.to, pgInterval(res.intervalMs), [...new Set(refs.map((r) => r.backend_id))], refs.map((r) => r.id)],
+          params,
         )
       : [];
     return statusCountsFrame(q.refId, rows.map((r) => ({ t: ms(r.t), counts: countsOf(r.c) })), this.meta(res));

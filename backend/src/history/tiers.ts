@@ -40,42 +40,66 @@ export const TIERS: Record<TierName, Tier> = {
 /** The tier's time column as seen by `perServerRows` (alias r). */
 export const tierTime = (tier: TierName) => `r.${TIERS[tier].timeColumn}`;
 
+export const BUCKET_COLUMNS = ['last_status', 'worst_status', 'sessions_avg', 'sessions_max', 'weight_avg'] as const;
+export type BucketColumn = (typeof BUCKET_COLUMNS)[number];
+
+/** Where each column comes from in a raw sample: its array, and the expression over the unnested element. */
+const RAW_SOURCE: Record<BucketColumn, [string, string]> = {
+  last_status: ['statuses', 'u.statuses'],
+  worst_status: ['statuses', 'u.statuses'],
+  sessions_avg: ['sessions', 'u.sessions::real'],
+  sessions_max: ['sessions', 'u.sessions'],
+  weight_avg: ['weights', 'u.weights::real'],
+};
+
 /**
- * One row per server per stored row of a tier, with the same columns for every tier:
- * t, n (syncs behind it), instance_id, backend_id, server_id, last_status, worst_status, sessions_avg,
- * sessions_max, weight_avg. `where` may use r.* (the tier's row) and u.server_id.
+ * One row per server per stored row of a tier, with the same columns for every tier: t, n (syncs behind
+ * it), instance_id, backend_id, server_id and the asked columns. Only the arrays those need are unnested
+ * (the expensive part of a query). `where` may use r.* (the tier's row) and u.server_id.
  */
-export function perServerRows(tier: TierName, where: string): string {
+export function perServerRows(tier: TierName, where: string, columns: readonly BucketColumn[] = BUCKET_COLUMNS): string {
   if (tier === 'raw') {
-    return `SELECT r.sampled_at AS t, 1 AS n, r.instance_id, r.backend_id, u.server_id, u.status AS last_status, u.status AS worst_status,
-                   u.sessions::real AS sessions_avg, u.sessions AS sessions_max, u.weight::real AS weight_avg
+    const arrays = [...new Set(columns.map((c) => RAW_SOURCE[c][0]))];
+    return `SELECT r.sampled_at AS t, 1 AS n, r.instance_id, r.backend_id, u.server_id,
+                   ${columns.map((c) => `${RAW_SOURCE[c][1]} AS ${c}`).join(', ')}
               FROM haproxy_metric_samples r
-              CROSS JOIN LATERAL unnest(r.server_ids, r.statuses, r.sessions, r.weights) AS u(server_id, status, sessions, weight)
+              CROSS JOIN LATERAL unnest(r.server_ids, ${arrays.map((a) => `r.${a}`).join(', ')}) AS u(server_id, ${arrays.join(', ')})
              WHERE ${where}`;
   }
-  return `SELECT r.bucket_start AS t, r.samples AS n, r.instance_id, r.backend_id, u.server_id, u.last_status, u.worst_status,
-                 u.sessions_avg, u.sessions_max, u.weight_avg
+  const arrays: Record<BucketColumn, string> = {
+    last_status: 'last_statuses',
+    worst_status: 'worst_statuses',
+    sessions_avg: 'sessions_avg',
+    sessions_max: 'sessions_max',
+    weight_avg: 'weight_avg',
+  };
+  return `SELECT r.bucket_start AS t, r.samples AS n, r.instance_id, r.backend_id, u.server_id, ${columns.map((c) => `u.${c}`).join(', ')}
             FROM ${TIERS[tier].table} r
-            CROSS JOIN LATERAL unnest(r.server_ids, r.last_statuses, r.worst_statuses, r.sessions_avg, r.sessions_max, r.weight_avg)
-                 AS u(server_id, last_status, worst_status, sessions_avg, sessions_max, weight_avg)
+            CROSS JOIN LATERAL unnest(r.server_ids, ${columns.map((c) => `r.${arrays[c]}`).join(', ')}) AS u(server_id, ${columns.join(', ')})
            WHERE ${where}`;
 }
+
+const COMBINE: Record<BucketColumn, string> = {
+  last_status: '(array_agg(p.last_status ORDER BY p.t DESC))[1]',
+  worst_status: sqlCodeOfRank(`max(${sqlRankOf('p.worst_status')})`),
+  // n is 1 for raw samples: a plain average there.
+  sessions_avg: '(sum(p.sessions_avg * p.n) / sum(p.n))::real',
+  sessions_max: 'max(p.sessions_max)',
+  weight_avg: '(sum(p.weight_avg * p.n) / sum(p.n))::real',
+};
 
 /**
  * Per server per bucket of `intervalParam` (a `$n` holding an interval), epoch-aligned: the columns of
  * perServerRows combined the way a roll-up combines them (last, worst, sample-weighted averages, max).
- * Used both to write the roll-ups and to downsample at query time, so the two agree by construction.
+ * Used both to write the roll-ups and to downsample at query time, so the two agree by construction;
+ * a query asks only for the columns it shows (each ordered aggregate costs).
  */
-export function perServerBuckets(tier: TierName, where: string, intervalParam: string): string {
+export function perServerBuckets(tier: TierName, where: string, intervalParam: string, columns: readonly BucketColumn[] = BUCKET_COLUMNS): string {
   return `SELECT date_bin(${intervalParam}::interval, p.t, timestamptz '1970-01-01 00:00:00+00') AS bucket,
                  p.backend_id, p.server_id, max(p.instance_id) AS instance_id,
-                 (array_agg(p.last_status ORDER BY p.t DESC))[1] AS last_status,
-                 ${sqlCodeOfRank(`max(${sqlRankOf('p.worst_status')})`)} AS worst_status,
-                 (sum(p.sessions_avg * p.n) / sum(p.n))::real AS sessions_avg,
-                 max(p.sessions_max) AS sessions_max,
-                 (sum(p.weight_avg * p.n) / sum(p.n))::real AS weight_avg,
+                 ${columns.map((c) => `${COMBINE[c]} AS ${c}`).join(',\n                 ')},
                  sum(p.n)::int AS n
-            FROM (${perServerRows(tier, where)}) p
+            FROM (${perServerRows(tier, where, columns)}) p
            GROUP BY 1, 2, 3`;
 }
 

@@ -1,6 +1,6 @@
 import { checked, CheckedService } from '../support/openapi';
 import { startTestService } from '../support/service';
-import { createFleet, Fleet, insertSample } from './fixtures';
+import { createFleet, Fleet, insertChange, insertSample } from './fixtures';
 
 let t: CheckedService;
 let fleet: Fleet;
@@ -15,6 +15,10 @@ beforeAll(async () => {
       { server: 's2', status: m === 3 ? 'DOWN' : 'UP', weight: 50, sessions: 1 },
     ]);
   }
+  await insertChange(t.service.ds, fleet.servers.s1, now - 11 * 60_000, null, 'UP');
+  await insertChange(t.service.ds, fleet.servers.s2, now - 11 * 60_000, null, 'UP');
+  await insertChange(t.service.ds, fleet.servers.s2, now - 3 * 60_000, 'UP', 'DOWN');
+  await insertChange(t.service.ds, fleet.servers.s2, now - 2 * 60_000, 'DOWN', 'UP');
 }, 120_000);
 
 afterAll(() => t?.stop());

@@ -93,4 +93,21 @@ export async function insertThreeHours(ds: DataSource, fleet: Fleet) {
   }
 }
 
+/** A status-history row as the sync writes it. */
+export async function insertChange(ds: DataSource, serverId: number, at: number, from: ServerStatus | null, to: ServerStatus) {
+  await ds.query(
+    `INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at) VALUES ($1, $2, $3, $3, 'sync', $4)`,
+    [serverId, from, to, new Date(at)],
+  );
+}
+
+/** The status history that goes with insertThreeHours: each server appears at T0, s2 is DOWN from 30 to 35. */
+export async function insertThreeHoursHistory(ds: DataSource, fleet: Fleet) {
+  for (const [server, status] of [['s1', 'UP'], ['s2', 'UP'], ['s3', 'MAINT'], ['a1', 'UP'], ['x1', 'DRAIN']] as const) {
+    await insertChange(ds, fleet.servers[server], T0, null, status);
+  }
+  await insertChange(ds, fleet.servers.s2, T0 + 30 * MINUTE, 'UP', 'DOWN');
+  await insertChange(ds, fleet.servers.s2, T0 + 35 * MINUTE, 'DOWN', 'UP');
+}
+
 export const AFTER_THREE_HOURS = T0 + 3 * HOUR + 10 * MINUTE;

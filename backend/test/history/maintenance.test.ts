@@ -119,19 +119,22 @@ test('a second run at the same time changes nothing', async () => {
   expect(await db.ds.query(`SELECT (SELECT count(*) FROM haproxy_metric_rollup_5m) AS a, (SELECT count(*) FROM haproxy_metric_rollup_1h) AS b`)).toEqual(before);
 });
 
-test('queries pick the tier that still holds the range: 5m three days back, 1h for the month', async () => {
+test('queries pick the tier that still holds the range: 5m three days back, raw recently, 1h for the month', async () => {
   const history = new HistoryQuery(db.ds);
-  const run = (from: number, to: number, maxDataPoints: number) =>
-    history.run({ range: { from: new Date(from), to: new Date(to) }, maxDataPoints, queries: [{ refId: 'A', type: 'status_timeline', scope: { server: 's2' } }] });
+  const s2Counts = (from: number, to: number, maxDataPoints: number) =>
+    history.run({ range: { from: new Date(from), to: new Date(to) }, maxDataPoints, queries: [{ refId: 'A', type: 'status_counts', scope: { server: 's2' } }] });
   const threeDaysBack = floorTo(now, DAY) - 3 * DAY;
-  const old = await run(threeDaysBack + 2 * HOUR, threeDaysBack + 5 * HOUR, 1000);
-  expect(old.results.A.frames[0].schema.meta).toEqual({ custom: { resolution: '5m', intervalMs: 5 * MINUTE } });
-  expect(old.results.A.frames[0].data.values).toEqual([
-    [threeDaysBack + 2 * HOUR, threeDaysBack + 3 * HOUR, threeDaysBack + 4 * HOUR],
-    ['UP', 'DOWN', 'UP'],
-  ]);
-  const recent = await run(now - 2 * HOUR, now, 1000);
-  expect(recent.results.A.frames[0].schema.meta).toEqual({ custom: { resolution: 'raw', intervalMs: 8000 } });
+  const old = (await s2Counts(threeDaysBack + 2 * HOUR, threeDaysBack + 5 * HOUR, 1000)).results.A.frames[0];
+  expect(old.schema.meta).toEqual({ custom: { resolution: '5m', intervalMs: 5 * MINUTE } });
+  const hourOf = (t: unknown) => new Date(t as number).getUTCHours();
+  expect(old.data.values[0]).toHaveLength(36);
+  // UP and DOWN columns: s2 is DOWN in the buckets of 03:00-04:00 only
+  expect(old.data.values[1]).toEqual(old.data.values[0].map((t) => (hourOf(t) === 3 ? 0 : 1)));
+  expect(old.data.values[2]).toEqual(old.data.values[0].map((t) => (hourOf(t) === 3 ? 1 : 0)));
+  const recent = (await s2Counts(now - 2 * HOUR, now, 1000)).results.A.frames[0];
+  expect(recent.schema.meta).toEqual({ custom: { resolution: 'raw', intervalMs: 8000 } });
+  expect(recent.data.values[0]).toHaveLength(23); // one sample every 5 minutes, the last 8 minutes ago
+
   const month = await history.run({
     range: { from: new Date(now - 30 * DAY), to: new Date(now) },
     maxDataPoints: 1000,

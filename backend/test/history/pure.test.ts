@@ -1,4 +1,4 @@
-import { displayNames, timelinePoints, typicalSpacing } from '../../src/history/frames';
+import { displayNames, timelinePoints } from '../../src/history/frames';
 import { DAY, expiredStarts, HOUR, MINUTE, partitionName, partitionStart, wantedStarts } from '../../src/history/partitions';
 import { bucketCount, chooseResolution } from '../../src/history/resolution';
 import { compileMatcher, globToRegex, isInstanceLevel } from '../../src/history/scope';
@@ -95,29 +95,34 @@ describe('statuses and frames', () => {
     expect(worstCode(null, STATUS_CODE.NOLB)).toBe(STATUS_CODE.NOLB);
   });
 
-  test('timeline points: changes only, a null where samples stop and after a server goes away', () => {
+  test('timeline points: the worst state of each bucket, a point only where it changes, null once removed', () => {
     const m = MINUTE;
-    const points = timelinePoints(
-      [
-        { t: 0, status: 'UP' },
-        { t: m, status: 'UP' },
-        { t: 2 * m, status: 'DOWN' },
-        { t: 6 * m, status: 'DOWN' }, // 4 minutes without a sample before this one
-        { t: 7 * m, status: 'UP' },
-      ],
-      m,
-      10 * m,
-    );
-    expect([...points]).toEqual([
+    // 5-minute buckets over [0, 60m): DOWN for one minute inside the 10-15 bucket, MAINT from 22m, removed at 41m
+    const changes = [
+      { t: 11 * m, status: 'DOWN' as const },
+      { t: 12 * m, status: 'UP' as const },
+      { t: 22 * m, status: 'MAINT' as const },
+      { t: 41 * m, status: null },
+    ];
+    expect([...timelinePoints('UP', changes, 0, 60 * m, 5 * m)]).toEqual([
       [0, 'UP'],
-      [2 * m, 'DOWN'],
-      [3 * m, null],
-      [6 * m, 'DOWN'],
-      [7 * m, 'UP'],
-      [8 * m, null],
+      [10 * m, 'DOWN'],
+      [15 * m, 'UP'],
+      [20 * m, 'MAINT'],
+      [45 * m, null],
     ]);
-    expect(typicalSpacing([[0, 60_000, 120_000], [0, 90_000]], 1000)).toBe(60_000);
-    expect(typicalSpacing([[5]], 1000)).toBe(1000);
+    // Unaligned range, no history before it, one change
+    expect([...timelinePoints(null, [{ t: 7 * m, status: 'DRAIN' }], 3 * m, 20 * m, 5 * m)]).toEqual([[5 * m, 'DRAIN']]);
+    // A change right at a bucket's start: the state before it is not part of that bucket
+    expect([...timelinePoints('DOWN', [{ t: 5 * m, status: 'UP' }], 0, 10 * m, 5 * m)]).toEqual([
+      [0, 'DOWN'],
+      [5 * m, 'UP'],
+    ]);
+    // Nothing happens: one point
+    expect([...timelinePoints('UP', [], 0, 60 * m, m)]).toEqual([[0, 'UP']]);
+    // Never more points than buckets, however many changes
+    const flaps = [...Array(1000).keys()].map((i) => ({ t: i * 1000, status: i % 2 ? ('DOWN' as const) : ('UP' as const) }));
+    expect(timelinePoints('UP', flaps, 0, 1000 * 1000, 100_000).size).toBeLessThanOrEqual(10);
   });
 
   test('display names are as short as the series allow', () => {

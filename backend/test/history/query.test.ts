@@ -2,7 +2,7 @@ import { HistoryQuery, HistoryQueryItem } from '../../src/history/query';
 import { HOUR, MINUTE } from '../../src/history/partitions';
 import { STATUS_MAPPINGS } from '../../src/history/frames';
 import { createTestDatabase, TestDatabase } from '../support/db';
-import { AFTER_THREE_HOURS, createFleet, Fleet, insertThreeHours, maintenance, T0 } from './fixtures';
+import { AFTER_THREE_HOURS, createFleet, Fleet, insertChange, insertThreeHours, insertThreeHoursHistory, maintenance, T0 } from './fixtures';
 
 let db: TestDatabase;
 let fleet: Fleet;
@@ -12,6 +12,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   fleet = await createFleet(db.ds);
   await insertThreeHours(db.ds, fleet);
+  await insertThreeHoursHistory(db.ds, fleet);
   await maintenance(db.ds, () => AFTER_THREE_HOURS).run();
   history = new HistoryQuery(db.ds);
   await db.ds.query(
@@ -35,7 +36,7 @@ const shopOfEdge1 = { instance: 'edge-1', backend: 'shop' };
 const labels = (instance: string, backend: string, server?: string) => ({ instance, backend, ...(server ? { server } : {}) });
 
 describe('status_timeline', () => {
-  test('raw samples for an hour: one row per change, values carried, names short within one backend', async () => {
+  test('an hour from the status history: one row per change, values carried, names short within one backend', async () => {
     const frames = await run({ type: 'status_timeline', scope: shopOfEdge1 }, T0, T0 + HOUR, 1000);
     const config = { mappings: STATUS_MAPPINGS, color: { mode: 'thresholds' } };
     expect(frames).toEqual([
@@ -43,7 +44,7 @@ describe('status_timeline', () => {
         schema: {
           name: 'Status',
           refId: 'A',
-          meta: { custom: { resolution: 'raw', intervalMs: 4000 } },
+          meta: { custom: { resolution: 'changes', intervalMs: 4000 } },
           fields: [
             { name: 'time', type: 'time', config: {} },
             { name: 'edge-1/shop/s1', type: 'string', labels: labels('edge-1', 'shop', 's1'), config: { ...config, displayName: 's1' } },
@@ -63,11 +64,11 @@ describe('status_timeline', () => {
     ]);
   });
 
-  test('three hours in 30 points: 5-minute roll-ups in 10-minute buckets keep the short DOWN visible', async () => {
+  test('three hours in 30 points: 6-minute buckets, the worst state of each, so the short DOWN stays visible', async () => {
     const [frame] = await run({ type: 'status_timeline', scope: { ...shopOfEdge1, server: 's2' } }, T0, T0 + 3 * HOUR, 30);
-    expect(frame.schema.meta).toEqual({ custom: { resolution: '5m', intervalMs: 10 * MINUTE } });
+    expect(frame.schema.meta).toEqual({ custom: { resolution: 'changes', intervalMs: 6 * MINUTE } });
     expect(frame.data.values).toEqual([
-      [at(0), at(30), at(40)],
+      [at(0), at(30), at(36)],
       ['UP', 'DOWN', 'UP'],
     ]);
   });
@@ -77,6 +78,29 @@ describe('status_timeline', () => {
     // a1, s1..s3 all stop together at the end of the data: no gap inside it
     expect(frame.data.values[0]).toEqual([at(170)]);
     expect(frame.schema.fields.map((f) => f.config.displayName)).toEqual(['time', 'api/a1', 'shop/s1', 'shop/s2', 'shop/s3'].map((n, i) => (i === 0 ? undefined : n)));
+  });
+});
+
+describe('status_timeline removals', () => {
+  test('a removed server (or one of a removed backend) gets a null from its removal on', async () => {
+    const start = T0 - 5 * HOUR;
+    const [gone] = await db.ds.query(
+      `INSERT INTO haproxy_servers (backend_id, server_name, status, removed_at) VALUES ($1, 'gone', 'UP', $2) RETURNING id`,
+      [fleet.backends['edge-1/api'], new Date(start + 50 * MINUTE)],
+    );
+    await insertChange(db.ds, gone.id, start - HOUR, null, 'UP');
+    await insertChange(db.ds, gone.id, start + 40 * MINUTE, 'UP', 'DOWN');
+    await insertChange(db.ds, gone.id, start + 45 * MINUTE, 'DOWN', 'UP');
+    const [frame] = await run({ type: 'status_timeline', scope: { server: ['gone', 'x1'] } }, start, start + HOUR, 1000);
+    expect(frame.schema.fields.map((f) => f.config.displayName)).toEqual([undefined, 'edge-1/api/gone', 'edge-2/shop/x1']);
+    // x1 appears only at T0, after this range: no value at all
+    expect(frame.data.values).toEqual([
+      [start, start + 40 * MINUTE, start + 45 * MINUTE, start + 50 * MINUTE],
+      ['UP', 'DOWN', 'UP', null],
+      [null, null, null, null],
+    ]);
+    const later = await run({ type: 'status_timeline', scope: { server: 'gone' } }, start + 2 * HOUR, start + 3 * HOUR, 1000);
+    expect(later[0].data.values).toEqual([[], []]);
   });
 });
 
