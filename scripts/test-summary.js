@@ -15,6 +15,8 @@ for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
   suitesFailedToRun += r.numRuntimeErrorTestSuites ?? 0;
 }
-if (suitesFailedToRun > 0) console.log(`${suitesFailedToRun} test suite(s) failed to run`);
+if (suitesFailedToRun > 0) {
+  console.log(`${suitesFailedToRun} test suite(s) failed to run`);
+}
 console.log(`${passed} passed, ${failed + suitesFailedToRun} failed, ${skipped} skipped`);
 process.exit(failed + suitesFailedToRun > 0 || passed === 0 ? 1 : 0);
