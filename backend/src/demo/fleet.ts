@@ -26,6 +26,8 @@ export interface DemoFleetOptions {
   appAddresses?: readonly [string, string, string];
   /** Health-check interval of the demo HAProxies. */
   checkIntervalMs?: number;
+  /** How long to wait for the first health checks to settle (default: three check intervals + 2 s). */
+  settleTimeoutMs?: number;
   haproxyBinary?: string;
   logger?: Logger;
 }
@@ -205,7 +207,7 @@ export async function startDemoFleet(opts: DemoFleetOptions = {}): Promise<DemoF
       instances.push({ name: plan.name, hostName: plan.hostName, socketPath, configPath, backends, haproxy });
     }
 
-    await settle(instances, 3 * (opts.checkIntervalMs ?? 1000) + 2000);
+    await settle(instances, opts.settleTimeoutMs ?? 3 * (opts.checkIntervalMs ?? 1000) + 2000);
 
     const agentToken = opts.agentToken ?? randomBytes(24).toString('base64url');
     const agent = await startAgentServer({

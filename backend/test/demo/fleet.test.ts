@@ -17,7 +17,7 @@ describe('demo fleet', () => {
   };
 
   beforeAll(async () => {
-    fleet = await startDemoFleet({ checkIntervalMs: 200 });
+    fleet = await startDemoFleet({ checkIntervalMs: 200, settleTimeoutMs: 30_000 });
   });
 
   afterAll(async () => {

@@ -45,7 +45,7 @@ describe('registerDemoFleet against the real backend', () => {
   let t: TestService;
 
   beforeAll(async () => {
-    [fleet, t] = await Promise.all([startDemoFleet({ checkIntervalMs: 200 }), startTestService()]);
+    [fleet, t] = await Promise.all([startDemoFleet({ checkIntervalMs: 200, settleTimeoutMs: 30_000 }), startTestService()]);
   });
 
   afterAll(async () => {
