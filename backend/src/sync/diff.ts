@@ -7,9 +7,8 @@ export interface StoredBackend {
   removed: boolean;
 }
 
-export interface StoredServer {
-  id: number;
-  backendId: number;
+/** What a sync reads about a server and compares with what is stored. */
+interface ServerFields {
   name: string;
   address: string;
   status: ServerStatus;
@@ -17,6 +16,11 @@ export interface StoredServer {
   weight: number;
   currentSessions: number;
   maxSessions: number;
+}
+
+export interface StoredServer extends ServerFields {
+  id: number;
+  backendId: number;
   removed: boolean;
 }
 
@@ -30,15 +34,8 @@ export interface FetchedInstance {
   servers: Map<string, BackendAnswer>;
 }
 
-export interface ServerRow {
+export interface ServerRow extends ServerFields {
   backendName: string;
-  name: string;
-  address: string;
-  status: ServerStatus;
-  rawStatus: string;
-  weight: number;
-  currentSessions: number;
-  maxSessions: number;
   statusChanged: boolean;
 }
 

@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '../support/db';
-import { clearFleet, HostSpec, seedFleet, servers } from './fleet-fixture';
+import { clearFleet, HostSpec, seedFleet, servers, ServerSpec } from './fleet-fixture';
 import { connectAsGrafana, enableRoleForTests } from './grafana-client';
 import { evaluate, GrafanaRule, Instance, rule, ruleSql, thresholdParam } from './grafana-rules';
 
@@ -28,32 +28,20 @@ async function run(r: GrafanaRule): Promise<Instance[]> {
   return evaluate(r, rows);
 }
 
+/** One host lb1 with instance main and backend web: what most cases need. */
+const seedWeb = (list: ServerSpec[]) => seedFleet(db.ds, [{ name: 'lb1', instances: [{ name: 'main', backends: [{ name: 'web', servers: list }] }] }]);
+
 const firing = async (r: GrafanaRule) => (await run(r)).filter((i) => i.firing).map((i) => i.labels);
 
 describe('HAProxy server DOWN', () => {
   const r = rule('haproxy-server-down');
 
   test('fires once per server DOWN for more than 5 minutes, labelled instance, host, backend, server, application', async () => {
-    await seedFleet(db.ds, [
-      {
-        name: 'lb1',
-        instances: [
-          {
-            name: 'main',
-            backends: [
-              {
-                name: 'web',
-                servers: [
-                  { name: 'down6', status: 'DOWN', sinceMin: 6, application: 'shop' },
-                  { name: 'down60', status: 'DOWN', sinceMin: 60 },
-                  { name: 'down4', status: 'DOWN', sinceMin: 4, application: 'shop' },
-                  { name: 'up', status: 'UP', sinceMin: 60 },
-                ],
-              },
-            ],
-          },
-        ],
-      },
+    await seedWeb([
+      { name: 'down6', status: 'DOWN', sinceMin: 6, application: 'shop' },
+      { name: 'down60', status: 'DOWN', sinceMin: 60 },
+      { name: 'down4', status: 'DOWN', sinceMin: 4, application: 'shop' },
+      { name: 'up', status: 'UP', sinceMin: 60 },
     ]);
     const all = await run(r);
     expect(all.filter((i) => i.firing).map((i) => i.labels)).toEqual(
@@ -71,25 +59,10 @@ describe('HAProxy server DOWN', () => {
   });
 
   test('servers put in MAINT or DRAIN on purpose never fire, however long', async () => {
-    await seedFleet(db.ds, [
-      {
-        name: 'lb1',
-        instances: [
-          {
-            name: 'main',
-            backends: [
-              {
-                name: 'web',
-                servers: [
-                  { name: 'maint', status: 'MAINT', sinceMin: 600 },
-                  { name: 'drain', status: 'DRAIN', sinceMin: 600 },
-                  { name: 'nolb', status: 'NOLB', sinceMin: 600 },
-                ],
-              },
-            ],
-          },
-        ],
-      },
+    await seedWeb([
+      { name: 'maint', status: 'MAINT', sinceMin: 600 },
+      { name: 'drain', status: 'DRAIN', sinceMin: 600 },
+      { name: 'nolb', status: 'NOLB', sinceMin: 600 },
     ]);
     expect(await run(r)).toEqual([]);
   });
