@@ -23,7 +23,8 @@ if [ -f tests/jest.config.js ]; then
   run e2e npx jest --config tests/jest.config.js --json --outputFile "$results_dir/e2e.json"
 fi
 if [ -f playwright.config.ts ]; then
-  run browser npx playwright test --reporter=list,json 2> >(tee "$results_dir/pw.err" >&2) > >(tee "$results_dir/pw.out")
+  # Playwright's JSON report goes to a file (not stdout, which the list reporter uses); test-summary.js reads its stats.
+  run browser env PLAYWRIGHT_JSON_OUTPUT_NAME="$results_dir/browser.json" npx playwright test --reporter=list,json
 fi
 
 node scripts/test-summary.js "$results_dir" || status=1

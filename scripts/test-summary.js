@@ -10,6 +10,14 @@ let skipped = 0;
 let suitesFailedToRun = 0;
 for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
   const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  if (r.stats && Array.isArray(r.suites)) {
+    // Playwright's JSON reporter: expected = passed, unexpected = failed; errors outside tests (e.g. globalSetup).
+    passed += r.stats.expected + (r.stats.flaky ?? 0);
+    failed += r.stats.unexpected;
+    skipped += r.stats.skipped;
+    suitesFailedToRun += (r.errors ?? []).length;
+    continue;
+  }
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);

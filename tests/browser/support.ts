@@ -140,10 +140,13 @@ export function toasts(page: Page): Locator {
   return page.getByLabel('Notifications');
 }
 
-/** Full-page screenshot under test-results/screenshots/<name>-<theme>.png (after fonts and icons settle). */
-export async function screenshot(page: Page, name: string, theme: Theme) {
+/**
+ * Screenshot under test-results/screenshots/<name>-<theme>.png (after fonts and icons settle): the full page,
+ * or only the viewport when a modal is open (its fixed backdrop covers the viewport, as on screen).
+ */
+export async function screenshot(page: Page, name: string, theme: Theme, opts: { fullPage?: boolean } = {}) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.evaluate(() => document.fonts.ready);
   await page.waitForLoadState('networkidle');
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${theme}.png`), fullPage: true, animations: 'disabled' });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${theme}.png`), fullPage: opts.fullPage ?? true, animations: 'disabled' });
 }

@@ -122,7 +122,7 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function serveFile(res: http.ServerResponse, root: string, relative: string) {
+function serveFile(res: http.ServerResponse, root: string, relative: string, cacheControl = 'no-cache') {
   const file = path.resolve(root, `.${path.posix.normalize(`/${relative}`)}`);
   if (!file.startsWith(path.resolve(root) + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
     sendJson(res, 404, { message: 'Not found' });
@@ -130,7 +130,7 @@ function serveFile(res: http.ServerResponse, root: string, relative: string) {
   }
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-    'cache-control': 'no-cache',
+    'cache-control': cacheControl,
   });
   fs.createReadStream(file).pipe(res);
 }
@@ -348,7 +348,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         return sendJson(res, 404, { message: 'Not found' });
       }
       if (p === '/public/host/grafana-shim.js') {
-        return serveFile(res, path.dirname(opts.shimFile), path.basename(opts.shimFile));
+        // Content-addressed (its cache directory is keyed by its inputs): the browser may keep it.
+        return serveFile(res, path.dirname(opts.shimFile), path.basename(opts.shimFile), 'public, max-age=3600, immutable');
       }
       if (p.startsWith(`/public/plugins/${pluginId}/`)) {
         return serveFile(res, opts.distDir, p.slice(`/public/plugins/${pluginId}/`.length));

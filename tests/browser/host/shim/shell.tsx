@@ -86,13 +86,22 @@ export function Shell({ meta, user, children }: { meta: PluginMeta; user: HostUs
   const [pageNav, setPageNav] = useState<NavModelItem>();
   const { pathname } = useLocation();
   const page = currentPage(meta, pathname);
-  const crumbs: NavLink[] = [
-    { text: 'Home', url: '/' },
-    { text: 'Apps', url: '/apps' },
-    { text: meta.name, url: `/a/${meta.id}` },
-    ...(page ? [page] : []),
-    ...(pageNav ? [{ text: pageNav.text, url: pathname }] : []),
-  ];
+  // Grafana's breadcrumbs: an app page sits under Apps, the plugin's config page under Administration.
+  const crumbs: NavLink[] = pathname.startsWith('/plugins/')
+    ? [
+        { text: 'Home', url: '/' },
+        { text: 'Administration', url: '/admin' },
+        { text: 'Plugins and data', url: '/admin/plugins' },
+        { text: 'Plugins', url: '/plugins' },
+        { text: meta.name, url: pathname },
+      ]
+    : [
+        { text: 'Home', url: '/' },
+        { text: 'Apps', url: '/apps' },
+        { text: meta.name, url: `/a/${meta.id}` },
+        ...(page ? [page] : []),
+        ...(pageNav ? [{ text: pageNav.text, url: pathname }] : []),
+      ];
   return (
     <NavContext.Provider value={{ meta, user, pageNav, setPageNav }}>
       <div className={styles.app}>
