@@ -1,30 +1,12 @@
-import fs from 'fs';
-import path from 'path';
+import { loadManifest } from './test/manifest';
 
 /**
  * Checks the plugin manifest Grafana reads: dist/plugin.json when the plugin was built (what ships), otherwise
  * src/plugin.json (what the build copies).
  */
-const distPath = path.resolve(__dirname, '..', 'dist', 'plugin.json');
-const srcPath = path.resolve(__dirname, 'plugin.json');
-const manifestPath = fs.existsSync(distPath) ? distPath : srcPath;
-const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+const { manifest, routes, matchRoute, shownPath } = loadManifest('plugin.json');
 
-interface Route {
-  path: string;
-  method?: string;
-  reqRole?: string;
-  url: string;
-  headers?: Array<{ name: string; content: string }>;
-}
-const routes: Route[] = manifest.routes;
-
-/** Grafana's plugin proxy takes the first route whose method matches and whose path prefixes the request path. */
-function matchRoute(method: string, requestPath: string): Route | undefined {
-  return routes.find((r) => (!r.method || r.method === '*' || r.method === method) && requestPath.startsWith(r.path));
-}
-
-describe(`plugin manifest (${path.relative(process.cwd(), manifestPath)})`, () => {
+describe(`plugin manifest (${shownPath})`, () => {
   it('is an app with an id of the form <org>-<name>-app', () => {
     expect(manifest.type).toBe('app');
     expect(manifest.id).toMatch(/^[a-z0-9]+-[a-z0-9]+-app$/);

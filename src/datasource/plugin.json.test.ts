@@ -1,31 +1,17 @@
 import fs from 'fs';
 import path from 'path';
+import { loadManifest } from '../test/manifest';
 
 /**
  * The nested data source's manifest: dist/datasource/plugin.json when built (what ships), else the source.
  * Its routes are the only way its requests reach the backend (/api/datasources/proxy/uid/<uid>/<path>).
  */
 const ROOT = path.resolve(__dirname, '..', '..');
-const distPath = path.join(ROOT, 'dist', 'datasource', 'plugin.json');
-const srcPath = path.join(__dirname, 'plugin.json');
-const manifestPath = fs.existsSync(distPath) ? distPath : srcPath;
-const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+const { manifest, routes, matchRoute, shownPath } = loadManifest('datasource/plugin.json');
+const manifestPath = path.join(ROOT, shownPath);
 const app = JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'plugin.json'), 'utf8'));
 
-interface Route {
-  path: string;
-  method?: string;
-  reqRole?: string;
-  url: string;
-  headers?: Array<{ name: string; content: string }>;
-}
-const routes: Route[] = manifest.routes;
-
-function matchRoute(method: string, requestPath: string): Route | undefined {
-  return routes.find((r) => (!r.method || r.method === '*' || r.method === method) && requestPath.startsWith(r.path));
-}
-
-describe(`data source manifest (${path.relative(ROOT, manifestPath)})`, () => {
+describe(`data source manifest (${shownPath})`, () => {
   it('is a frontend data source with metrics and annotations', () => {
     expect(manifest.type).toBe('datasource');
     expect(manifest.id).toBe('appcontrol-haproxy-datasource');

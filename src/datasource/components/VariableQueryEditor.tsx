@@ -1,7 +1,5 @@
 import React, { useEffect } from 'react';
-import { css } from '@emotion/css';
-import type { GrafanaTheme2 } from '@grafana/data';
-import { InlineField, InlineFieldRow, RadioButtonGroup, useStyles2 } from '@grafana/ui';
+import { InlineField, InlineFieldRow, RadioButtonGroup } from '@grafana/ui';
 import { type DataSource, parseVariableQuery } from '../datasource';
 import {
   type LookupKind,
@@ -13,6 +11,7 @@ import {
   KIND_OF_SCOPE,
 } from '../types';
 import { ScopeFields } from './ScopePicker';
+import { EditorHelp } from './EditorHelp';
 
 export interface VariableQueryEditorProps {
   query: VariableQuery | string | undefined;
@@ -35,7 +34,6 @@ export function variableDefinition(query: VariableQuery): string {
 
 /** Editor of a query variable: which names to list, narrowed by other variables (e.g. backends of $instance). */
 export function VariableQueryEditor({ query, onChange, datasource }: VariableQueryEditorProps) {
-  const styles = useStyles2(getStyles);
   const current: VariableQuery = parseVariableQuery(query) ?? { kind: 'instances' };
   const { kind, q, ...scope } = current;
 
@@ -73,18 +71,10 @@ export function VariableQueryEditor({ query, onChange, datasource }: VariableQue
         exclude={[OWN_KEY[kind]]}
         onChange={(nextScope) => emit({ kind, ...nextScope, ...(q ? { q } : {}) })}
       />
-      <div className={styles.help}>
+      <EditorHelp>
         Narrow the list with other variables, e.g. backends of <code>$instance</code>. Multi-value and All are
         supported.
-      </div>
+      </EditorHelp>
     </div>
   );
 }
-
-const getStyles = (theme: GrafanaTheme2) => ({
-  help: css({
-    color: theme.colors.text.secondary,
-    fontSize: theme.typography.bodySmall.fontSize,
-    marginTop: theme.spacing(0.5),
-  }),
-});
