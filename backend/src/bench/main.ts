@@ -109,8 +109,11 @@ async function main() {
       const report = await scheduler.runCycle();
       const failed = report.outcomes.filter((o) => o.status !== 'ok');
       if (failed.length) throw new Error(`${failed.length} instance syncs failed: ${failed[0].error}`);
+      const mean = (f: (o: (typeof report.outcomes)[number]) => number) => round(report.outcomes.reduce((a, o) => a + f(o), 0) / report.outcomes.length);
+      lastSplit = { fetch: mean((o) => o.fetchMs ?? 0), database: mean((o) => o.durationMs - (o.fetchMs ?? 0)) };
       return performance.now() - t;
     };
+    let lastSplit = { fetch: 0, database: 0 };
     const historyBench = new HistoryBench(ds, log, {
       instances: shape.instances,
       backendsPerInstance: shape.backends,
@@ -131,6 +134,7 @@ async function main() {
     const coldMs = await cycle();
     const beforeSteady = await writeSnapshot(ds);
     const steadyMs = await cycle();
+    const steadySplit = lastSplit;
     const steadyWrites = writeDelta(beforeSteady, await writeSnapshot(ds));
     const changed = Math.round(shape.instances * shape.backends * shape.servers * 0.01);
     await flip(agent.child, changed);
@@ -159,6 +163,7 @@ async function main() {
       floors_ms: { http_fetch: round(fetchFloorMs), bulk_insert: round(insertFloorMs) },
       sync_ms: { cold: round(coldMs), steady: round(steadyMs), one_percent_changed: round(changedMs) },
       steady_over_fetch_floor: round(steadyMs / fetchFloorMs),
+      steady_per_instance_mean_ms: steadySplit,
       changed_servers: changed,
       history_rows: history,
       summary_latency_ms: { p50: pct(50), p99: pct(99), max: round(latencies[latencies.length - 1]) },

@@ -15,6 +15,8 @@ export interface SyncOutcome {
   status: SyncStatus;
   error?: string;
   durationMs: number;
+  /** Time spent waiting for the agent (the rest of durationMs is the database). */
+  fetchMs?: number;
   backends?: number;
   servers?: number;
   changedServers?: number;
@@ -98,6 +100,7 @@ export class InstanceSync {
     const inScope = compileScope(instance.backend_scope);
 
     let fetched: FetchedInstance;
+    const fetchStarted = Date.now();
     try {
       fetched = await this.client.breakers.run(instance.id, () => this.fetch(target, inScope, o.fresh ?? false));
     } catch (err) {
@@ -107,9 +110,10 @@ export class InstanceSync {
       log.warn({ err: error, duration_ms: durationMs }, 'sync failed: FAgent answer unusable, nothing changed');
       return { instanceId, status: 'failed', error, durationMs };
     }
+    const fetchMs = Date.now() - fetchStarted;
 
     try {
-      const outcome = await this.write(runner, instance.id, fetched, inScope, started);
+      const outcome = { ...(await this.write(runner, instance.id, fetched, inScope, started)), fetchMs };
       const level = outcome.status === 'ok' ? 'info' : 'warn';
       log[level]({ ...outcome, instanceId: undefined }, outcome.status === 'ok' ? 'sync done' : 'sync partly failed');
       return outcome;
