@@ -44,6 +44,7 @@ describe(`plugin manifest (${shownPath})`, () => {
     ['GET', 'api/hosts/1', 'Viewer'],
     ['GET', 'api/applications', 'Viewer'],
     ['POST', 'api/haproxy/servers/7/command', 'Editor'],
+    ['POST', 'api/haproxy/commands/bulk', 'Editor'],
     ['PUT', 'api/haproxy/servers/7/mapping', 'Editor'],
     ['POST', 'api/haproxy/instances/3/sync', 'Editor'],
     ['POST', 'api/haproxy/instances', 'Editor'],

@@ -7,6 +7,7 @@ import type {
   ApiErrorBody,
   Application,
   Backend,
+  BulkResult,
   CommandResult,
   Host,
   Instance,
@@ -192,6 +193,8 @@ export const api = {
   },
   serverCommand: (serverId: number, command: ServerCommand) =>
     request<CommandResult>('POST', `/api/haproxy/servers/${enc(serverId)}/command`, { data: { command } }),
+  bulkCommand: (serverIds: number[], command: ServerCommand) =>
+    request<BulkResult>('POST', '/api/haproxy/commands/bulk', { data: { command, server_ids: serverIds } }),
   setMapping: (serverId: number, applicationId: number | null) =>
     request<Server>('PUT', `/api/haproxy/servers/${enc(serverId)}/mapping`, {
       data: { application_id: applicationId },

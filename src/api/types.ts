@@ -140,6 +140,16 @@ export interface CommandResult {
   server: Server;
 }
 
+/** One command on many servers: a result per server, all audited under one operation id. */
+export interface BulkResult {
+  operation_id: string;
+  command: ServerCommand;
+  total: number;
+  succeeded: number;
+  failed: number;
+  results: Array<{ server_id: number; ok: boolean; action_id: number; error?: string }>;
+}
+
 export interface SyncAccepted {
   accepted: boolean;
   instance_id: number;

@@ -24,6 +24,13 @@ export function runServerCommand(server: Server, command: ServerCommand) {
   return api.serverCommand(server.id, command);
 }
 
+export function runBulkCommand(servers: Server[], command: ServerCommand) {
+  return api.bulkCommand(
+    servers.map((s) => s.id),
+    command
+  );
+}
+
 export function setServerMapping(server: Server, applicationId: number | null) {
   return api.setMapping(server.id, applicationId);
 }

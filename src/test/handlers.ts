@@ -91,6 +91,27 @@ export const handlers = [
     db.fleet.actions.push(action);
     return HttpResponse.json({ action, server } as unknown as JsonBodyType);
   }),
+  http.post(`${PROXY}/api/haproxy/commands/bulk`, async ({ request }) => {
+    const { command, server_ids } = (await request.json()) as { command: ServerCommand; server_ids: number[] };
+    const results = server_ids.map((id) => {
+      const target = db.fleet.servers.find((s) => s.id === id);
+      if (!target) {
+        return { server_id: id, ok: false, action_id: 0, error: 'server not found' };
+      }
+      target.status = COMMAND_STATUS[command];
+      target.raw_status = target.status;
+      return { server_id: id, ok: true, action_id: db.fleet.actions.length + 1 };
+    });
+    const succeeded = results.filter((r) => r.ok).length;
+    return HttpResponse.json({
+      operation_id: '00000000-0000-4000-8000-000000000001',
+      command,
+      total: results.length,
+      succeeded,
+      failed: results.length - succeeded,
+      results,
+    } as unknown as JsonBodyType);
+  }),
   http.put(`${PROXY}/api/haproxy/servers/:id/mapping`, async ({ params, request }) => {
     const server = db.fleet.servers.find((s) => s.id === Number(params.id));
     if (!server) {

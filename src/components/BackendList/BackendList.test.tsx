@@ -64,7 +64,16 @@ describe('BackendList at scale', () => {
   it('renders one page of collapsed backends and no server rows until one is expanded', async () => {
     const user = userEvent.setup({ delay: null });
     const backends = filterBackends(groupByBackend(bigFleet()), {});
-    render(<BackendList backends={backends} canAct onCommand={jest.fn()} onMap={jest.fn()} filterKey="" />);
+    render(
+      <BackendList
+        backends={backends}
+        canAct
+        onCommand={jest.fn()}
+        onBulkCommand={jest.fn()}
+        onMap={jest.fn()}
+        filterKey=""
+      />
+    );
     const list = () => screen.getByRole('list', { name: 'Backends and servers' });
     const items = within(list()).getAllByRole('listitem');
     expect(items).toHaveLength(BACKENDS_PER_PAGE);

@@ -1,8 +1,9 @@
 import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Collapse, Pagination, Stack, Text, useStyles2 } from '@grafana/ui';
-import { SERVER_STATUSES, type Server, type ServerCommand } from '../../api/types';
+import { Button, Collapse, Pagination, Stack, Text, useStyles2 } from '@grafana/ui';
+import { SERVER_COMMANDS, SERVER_STATUSES, type Server, type ServerCommand } from '../../api/types';
+import { COMMAND_LABELS } from '../ServerCommandModal/ServerCommandModal';
 import { ServerTable } from '../ServerTable/ServerTable';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 import type { FilteredBackend } from './BackendList.utils';
@@ -13,6 +14,8 @@ interface Props {
   backends: FilteredBackend[];
   canAct: boolean;
   onCommand: (server: Server, command: ServerCommand) => void;
+  /** One command on every server of the backend that the filters show. */
+  onBulkCommand: (backend: FilteredBackend, command: ServerCommand) => void;
   onMap: (server: Server) => void;
   /** Changes whenever the filters change: the list goes back to its first page. */
   filterKey: string;
@@ -22,7 +25,7 @@ interface Props {
  * The accordion of backends. Only the current page of backends is rendered (50 at a time) and a collapsed
  * backend renders no rows, so a fleet of 1,000 backends x 20 servers stays responsive.
  */
-export function BackendList({ backends, canAct, onCommand, onMap, filterKey }: Props) {
+export function BackendList({ backends, canAct, onCommand, onBulkCommand, onMap, filterKey }: Props) {
   const styles = useStyles2(getStyles);
   // The page belongs to the filters it was chosen under: new filters start again at page 1.
   const [paging, setPaging] = useState({ filterKey, page: 1 });
@@ -75,6 +78,25 @@ export function BackendList({ backends, canAct, onCommand, onMap, filterKey }: P
                 </Stack>
               }
             >
+              {canAct && b.visible.length > 1 && (
+                <Stack gap={1} alignItems="center" justifyContent="flex-end">
+                  <Text color="secondary" variant="bodySmall">
+                    All {b.visible.length} shown:
+                  </Text>
+                  {SERVER_COMMANDS.map((command) => (
+                    <Button
+                      key={command}
+                      size="sm"
+                      variant={command === 'maint' ? 'destructive' : 'secondary'}
+                      fill="outline"
+                      onClick={() => onBulkCommand(b, command)}
+                      aria-label={`${COMMAND_LABELS[command].verb} all ${b.visible.length} shown servers of ${b.backendName}`}
+                    >
+                      {COMMAND_LABELS[command].verb} all
+                    </Button>
+                  ))}
+                </Stack>
+              )}
               <ServerTable servers={b.visible} canAct={canAct} onCommand={onCommand} onMap={onMap} />
             </Collapse>
           </div>

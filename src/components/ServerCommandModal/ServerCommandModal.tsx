@@ -9,7 +9,8 @@ interface Props {
   onDismiss: () => void;
 }
 
-const LABELS: Record<ServerCommand, { verb: string; explain: string }> = {
+/** How each command reads in confirmations. */
+export const COMMAND_LABELS: Record<ServerCommand, { verb: string; explain: string }> = {
   drain: {
     verb: 'Drain',
     explain: 'HAProxy stops sending new connections to it; existing sessions finish normally.',
@@ -23,7 +24,7 @@ const LABELS: Record<ServerCommand, { verb: string; explain: string }> = {
 
 /** Confirmation of one command, naming the server, its backend and its instance. */
 export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Props) {
-  const { verb, explain } = LABELS[command];
+  const { verb, explain } = COMMAND_LABELS[command];
   return (
     <ConfirmModal
       isOpen

@@ -124,6 +124,36 @@ describe('HAProxy page', () => {
     });
   });
 
+  it('"Drain all" drains every server the filters show in that backend, after a confirmation naming them', async () => {
+    const { user } = renderHaproxy('/haproxy?q=web');
+    const web = await expand('be_web', user);
+    const shown = within(web)
+      .getAllByRole('row')
+      .slice(1)
+      .map((r) => within(r).getAllByRole('cell')[0].textContent);
+    await user.click(
+      within(web).getByRole('button', { name: new RegExp(`^Drain all ${shown.length} shown servers of be_web`) })
+    );
+
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent(`Drain ${shown.length} servers in backend be_web on instance haproxy-1`);
+    await user.click(within(dialog).getByRole('button', { name: `Drain ${shown.length} servers` }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+
+    const bulk = db.requests.find((r) => r.path.endsWith('/api/haproxy/commands/bulk'));
+    const ids = db.fleet.servers
+      .filter((s) => s.backend_name === 'be_web' && shown.includes(s.server_name))
+      .map((s) => s.id);
+    expect(bulk).toMatchObject({ method: 'POST', body: { command: 'drain', server_ids: ids } });
+    expect(db.fleet.servers.filter((s) => ids.includes(s.id)).every((s) => s.status === 'DRAIN')).toBe(true);
+    await waitFor(() =>
+      expect(toasts).toContainEqual({
+        type: AppEvents.alertSuccess.name,
+        payload: [`drain sent to ${ids.length} servers`, 'be_web on haproxy-1'],
+      })
+    );
+  });
+
   it('maint warns that it cuts existing connections; cancel sends nothing', async () => {
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);

@@ -5,7 +5,8 @@ import { Alert, ControlledCollapse, EmptyState, LoadingPlaceholder, Stack } from
 import { toApiError } from '../../api/client';
 import { FILTER_STATUSES, type Instance, type Server, type ServerCommand, type ServerStatus } from '../../api/types';
 import { BackendList } from '../../components/BackendList/BackendList';
-import { filterBackends, groupByBackend } from '../../components/BackendList/BackendList.utils';
+import { filterBackends, groupByBackend, type FilteredBackend } from '../../components/BackendList/BackendList.utils';
+import { BulkCommandModal } from '../../components/BulkCommandModal/BulkCommandModal';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import { FleetFilters, isRefreshSeconds, type RefreshSeconds } from '../../components/FleetFilters/FleetFilters';
 import { FleetStats } from '../../components/FleetStats/FleetStats';
@@ -14,7 +15,7 @@ import { MappingModal } from '../../components/MappingModal/MappingModal';
 import { ServerCommandModal } from '../../components/ServerCommandModal/ServerCommandModal';
 import { REFRESH_STORAGE_KEY } from '../../constants';
 import { useInstanceSync, useInstances } from '../../data/useInstances';
-import { runServerCommand, setServerMapping, useFleetServers } from '../../data/useServers';
+import { runBulkCommand, runServerCommand, setServerMapping, useFleetServers } from '../../data/useServers';
 import { useSummary } from '../../data/useSummary';
 import { notifyError, notifySuccess } from '../../utils/notify';
 import { canUserAct } from '../../utils/roles';
@@ -47,6 +48,7 @@ function HaproxyPage() {
   const { sync, pending: syncing } = useInstanceSync();
 
   const [command, setCommand] = useState<{ server: Server; command: ServerCommand }>();
+  const [bulk, setBulk] = useState<{ backend: FilteredBackend; command: ServerCommand }>();
   const [mapping, setMapping] = useState<Server>();
 
   const updateParam = useCallback(
@@ -73,6 +75,10 @@ function HaproxyPage() {
   );
 
   const onCommand = useCallback((server: Server, cmd: ServerCommand) => setCommand({ server, command: cmd }), []);
+  const onBulkCommand = useCallback(
+    (backend: FilteredBackend, cmd: ServerCommand) => setBulk({ backend, command: cmd }),
+    []
+  );
   const onMap = useCallback((server: Server) => setMapping(server), []);
   const { updateServer } = servers;
 
@@ -93,6 +99,38 @@ function HaproxyPage() {
       notifyError(`${cmd} failed on ${server.server_name}`, toApiError(err).message);
     } finally {
       setCommand(undefined);
+    }
+  };
+
+  const confirmBulk = async () => {
+    if (!bulk) {
+      return;
+    }
+    const { backend, command: cmd } = bulk;
+    try {
+      const result = await runBulkCommand(backend.visible, cmd);
+      const failures = result.results.filter((r) => !r.ok);
+      if (failures.length === 0) {
+        notifySuccess(
+          `${cmd} sent to ${result.succeeded} servers`,
+          `${backend.backendName} on ${backend.instanceName}`
+        );
+      } else {
+        const names = new Map(backend.visible.map((s) => [s.id, s.server_name]));
+        notifyError(
+          `${cmd}: ${result.succeeded} of ${result.total} servers done, ${failures.length} failed`,
+          failures
+            .slice(0, 5)
+            .map((f) => `${names.get(f.server_id) ?? f.server_id}: ${f.error ?? 'failed'}`)
+            .join('; ')
+        );
+      }
+    } catch (err) {
+      notifyError(`${cmd} failed on ${backend.backendName}`, toApiError(err).message);
+    } finally {
+      setBulk(undefined);
+      servers.reload();
+      summary.reload();
     }
   };
 
@@ -189,7 +227,14 @@ function HaproxyPage() {
           </EmptyState>
         )}
         {filtered.length > 0 && (
-          <BackendList backends={filtered} canAct={canAct} onCommand={onCommand} onMap={onMap} filterKey={filterKey} />
+          <BackendList
+            backends={filtered}
+            canAct={canAct}
+            onCommand={onCommand}
+            onBulkCommand={onBulkCommand}
+            onMap={onMap}
+            filterKey={filterKey}
+          />
         )}
       </Stack>
 
@@ -199,6 +244,16 @@ function HaproxyPage() {
           command={command.command}
           onConfirm={confirmCommand}
           onDismiss={() => setCommand(undefined)}
+        />
+      )}
+      {bulk && (
+        <BulkCommandModal
+          servers={bulk.backend.visible}
+          backendName={bulk.backend.backendName}
+          instanceName={bulk.backend.instanceName}
+          command={bulk.command}
+          onConfirm={confirmBulk}
+          onDismiss={() => setBulk(undefined)}
         />
       )}
       {mapping && <MappingModal server={mapping} onSave={saveMapping} onDismiss={() => setMapping(undefined)} />}
