@@ -24,6 +24,7 @@ export default async function globalSetup() {
       distDir,
       shimFile,
       iconsDir: path.join(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons'),
+      fontsDir: path.join(ROOT, 'node_modules/@fontsource/inter/files'),
       settings: {
         enabled: true,
         pinned: true,

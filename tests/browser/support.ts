@@ -43,6 +43,10 @@ export const test = base.extend<{ login: Login; theme: Theme; pageErrors: string
     async ({ page }, use) => {
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(err.message));
+      if (process.env.BROWSER_CONSOLE) {
+        page.on('console', (m) => ['error', 'warning'].includes(m.type()) && console.log(`[console.${m.type()}] ${m.text().slice(0, 300)}`));
+        page.on('response', (r) => r.status() >= 400 && console.log(`[http ${r.status()}] ${new URL(r.url()).pathname}`));
+      }
       await use(errors);
       expect(errors, 'uncaught errors in the page').toEqual([]);
     },

@@ -50,6 +50,8 @@ export interface HostOptions {
   distDir: string;
   shimFile: string;
   iconsDir: string;
+  /** @fontsource/inter's files/ (Grafana's UI font). */
+  fontsDir: string;
   settings: PluginSettings;
   /** Every proxied request, for specs that assert on what reached the backend. */
   onProxy?: (entry: { method: string; path: string; status: number; user: string }) => void;
@@ -68,9 +70,20 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.woff2': 'font/woff2',
   '.md': 'text/markdown; charset=utf-8',
   '.html': 'text/html; charset=utf-8',
 };
+
+/** Grafana serves Inter from public/fonts; the same font from @fontsource/inter (latin subset). */
+const INTER_FILES: Record<string, string> = {
+  '/public/fonts/inter/Inter-Regular.woff2': 'inter-latin-400-normal.woff2',
+  '/public/fonts/inter/Inter-Medium.woff2': 'inter-latin-500-normal.woff2',
+  '/public/fonts/inter/Inter-Italic.woff2': 'inter-latin-400-italic.woff2',
+};
+
+const SPINNER_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M12 2a10 10 0 1 0 10 10h-2a8 8 0 1 1-8-8z"/></svg>';
 
 function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -277,7 +290,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     headers['x-grafana-org-id'] = '1';
     const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
     try {
-      const upstream = await fetch(target, { method, headers, body, signal: AbortSignal.timeout(30_000) });
+      const upstream = await fetch(target, {
+        method,
+        headers,
+        body: body ? new Uint8Array(body) : undefined,
+        signal: AbortSignal.timeout(30_000),
+      });
       const payload = Buffer.from(await upstream.arrayBuffer());
       record(upstream.status);
       const out: Record<string, string> = { 'content-length': String(payload.length) };
@@ -354,8 +372,17 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       if (p.startsWith(`/public/plugins/${pluginId}/`)) {
         return serveFile(res, opts.distDir, p.slice(`/public/plugins/${pluginId}/`.length));
       }
+      if (p === '/public/build/img/icons/unicons/spinner.svg') {
+        // Grafana's own build adds this one to the unicons; @grafana/ui's copy of the icons lacks it.
+        res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'no-cache' });
+        return res.end(SPINNER_SVG);
+      }
       if (p.startsWith('/public/build/img/icons/')) {
         return serveFile(res, opts.iconsDir, p.slice('/public/build/img/icons/'.length));
+      }
+      const font = INTER_FILES[p];
+      if (font && fs.existsSync(path.join(opts.fontsDir, font))) {
+        return serveFile(res, opts.fontsDir, font, 'public, max-age=3600');
       }
       if (p.startsWith('/public/')) {
         return sendJson(res, 404, { message: 'Not found' });

@@ -15,8 +15,14 @@ export interface HostUser {
 /** react-router v6 driven by @grafana/runtime's locationService (a `history` v4 object), as Grafana does. */
 export function GrafanaRouter({ children }: { children: React.ReactNode }) {
   const history = locationService.getHistory();
-  const [state, setState] = useState({ location: history.location, action: history.action });
-  useLayoutEffect(() => history.listen((location, action) => setState({ location, action })), [history]);
+  const [state, setState] = useState<{ location: typeof history.location; action: string }>({
+    location: history.location,
+    action: history.action,
+  });
+  useLayoutEffect(
+    () => history.listen((location: typeof history.location, action: string) => setState({ location, action })),
+    [history]
+  );
   return (
     <Router
       location={state.location}
