@@ -5,6 +5,7 @@
  */
 import globalPgSetup from '../../backend/test/setup/global-setup';
 import globalPgTeardown from '../../backend/test/setup/global-teardown';
+import { parseShowStat } from '../../backend/src/agent/show-stat';
 import { startDemoFleet, type DemoFleet } from '../../backend/src/demo/fleet';
 import { registerDemoFleet } from '../../backend/src/demo/register';
 import { ADMIN_TOKEN, startTestService, type TestService } from '../../backend/test/support/service';
@@ -39,6 +40,7 @@ export async function startBrowserStack(log: (msg: string) => void): Promise<Bro
     cleanups.push(() => globalPgTeardown());
     const [service, fleet] = await Promise.all([startTestService({ enabled: false }), startDemoFleet()]);
     cleanups.push(() => service.stop(), () => fleet.stop());
+    await waitForHealthChecks(fleet, 20_000);
     const ids = await registerDemoFleet(service.url, ADMIN_TOKEN, fleet);
     // registerDemoFleet only asks for a sync; wait for a complete one so the first page shows the real mix.
     for (const id of Object.values(ids.instances)) {
@@ -64,4 +66,31 @@ export async function startBrowserStack(log: (msg: string) => void): Promise<Bro
     await stop();
     throw err;
   }
+}
+
+/**
+ * startDemoFleet waits a few seconds for the first health checks and then goes on quietly; the specs need the
+ * settled mix (a failing check is DOWN, not yet UP) before the one sync, so wait longer here, and fail loudly.
+ */
+async function waitForHealthChecks(fleet: DemoFleet, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending: string[] = [];
+  while (Date.now() < deadline) {
+    pending = [];
+    for (const instance of fleet.instances) {
+      const actual = new Map(parseShowStat(await instance.haproxy.runtime('show stat')).map((s) => [`${s.backend}/${s.name}`, s.status]));
+      for (const b of instance.backends) {
+        for (const s of b.servers) {
+          if (actual.get(`${b.name}/${s.name}`) !== s.expectedStatus) {
+            pending.push(`${instance.name}/${b.name}/${s.name}`);
+          }
+        }
+      }
+    }
+    if (pending.length === 0) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`demo fleet health checks did not settle: ${pending.join(', ')}`);
 }
