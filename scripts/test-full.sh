@@ -19,6 +19,7 @@ fi
 npm ci --no-audit --no-fund
 npm run typecheck -w backend
 npx tsc -p tests/tsconfig.json
+npx tsc -p tests/browser/tsconfig.json --noEmit
 npm run typecheck
 npm run build
 npm test
