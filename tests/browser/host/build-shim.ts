@@ -97,7 +97,8 @@ export async function buildShim(log: (msg: string) => void = () => undefined): P
       }
     })
   );
-  // Older builds (other inputs) are of no further use.
+  // Older builds (other inputs) are of no further use; on a fresh checkout there are none yet.
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
   for (const old of fs.readdirSync(path.dirname(dir))) {
     fs.rmSync(path.join(path.dirname(dir), old), { recursive: true, force: true });
   }
