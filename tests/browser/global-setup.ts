@@ -6,15 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildShim } from './host/build-shim';
 import { startHost } from './host/server';
-import { startBrowserStack, type StackInfo } from './stack';
+import { DATASOURCE_UID, startBrowserStack, type StackInfo } from './stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 export default async function globalSetup() {
   const log = (msg: string) => console.log(`[browser-host] ${msg}`);
   const distDir = path.join(ROOT, 'dist');
-  if (!fs.existsSync(path.join(distDir, 'module.js')) || !fs.existsSync(path.join(distDir, 'plugin.json'))) {
-    throw new Error('dist/module.js is missing: run `npm run build` before the browser tests');
+  if (!['module.js', 'plugin.json', 'datasource/module.js', 'datasource/plugin.json'].every((f) => fs.existsSync(path.join(distDir, f)))) {
+    throw new Error('dist/module.js or dist/datasource/module.js is missing: run `npm run build` before the browser tests');
   }
   const shimFile = await buildShim(log);
   const stack = await startBrowserStack(log);
@@ -30,6 +30,17 @@ export default async function globalSetup() {
         pinned: true,
         jsonData: { backendUrl: stack.info.backendUrl },
         secureJsonData: { apiToken: stack.info.pluginToken },
+      },
+      // The nested data source and one instance of it, as provisioning would create (a viewer token: trends
+      // only read).
+      datasource: {
+        distDir: path.join(distDir, 'datasource'),
+        instance: {
+          uid: DATASOURCE_UID,
+          name: 'HAProxy Control',
+          jsonData: { backendUrl: stack.info.backendUrl },
+          secureJsonData: { apiToken: stack.info.tokens.viewer },
+        },
       },
     });
   } catch (err) {

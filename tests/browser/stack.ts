@@ -10,6 +10,9 @@ import { startDemoFleet, type DemoFleet } from '../../backend/src/demo/fleet';
 import { registerDemoFleet } from '../../backend/src/demo/register';
 import { ADMIN_TOKEN, startTestService, type TestService } from '../../backend/test/support/service';
 
+/** The uid of the data source instance the host keeps (settings page, Explore, data source proxy). */
+export const DATASOURCE_UID = 'haproxy-control-ds';
+
 /** What the specs (in Playwright's worker processes) learn about the stack, through BROWSER_STACK. */
 export interface StackInfo {
   hostUrl: string;

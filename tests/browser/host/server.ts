@@ -7,6 +7,12 @@
  *  - /api/plugin-proxy/<id>/<path>           Grafana's plugin proxy: dist/plugin.json routes, reqRole, header
  *                                            templates from jsonData/secureJsonData, X-Grafana-User
  *  - /api/plugins/<id>/settings              GET (jsonData + secureJsonFields, never the secret) / POST (Admin)
+ *  - /public/plugins/<ds-id>/...             the nested data source's folder (dist/datasource)
+ *  - /connections/datasources/edit/<uid>     the data source's settings page (its ConfigEditor, Save & test)
+ *  - /explore                                a query editor of the data source, Run query, the frames
+ *  - /api/datasources/uid/<uid>              GET (Admin; secureJsonFields, never the secrets) / PUT (Admin)
+ *  - /api/datasources/proxy/uid/<uid>/<path> Grafana's data source proxy: dist/datasource/plugin.json routes,
+ *                                            the same matching, reqRole and templates as the plugin proxy
  * The signed-in user comes from the `grafana_session` cookie (a login of USERS; none means admin), the theme
  * from `?theme=` or the `grafana_theme` cookie (Grafana's default: dark).
  */
@@ -46,6 +52,15 @@ export interface PluginSettings {
   secureJsonData: Record<string, string>;
 }
 
+/** What the host keeps of a data source instance (Grafana's data_source row). */
+export interface DataSourceInstance {
+  uid: string;
+  name: string;
+  jsonData: Record<string, unknown>;
+  secureJsonData: Record<string, string>;
+  version: number;
+}
+
 export interface HostOptions {
   distDir: string;
   shimFile: string;
@@ -53,6 +68,8 @@ export interface HostOptions {
   /** @fontsource/inter's files/ (Grafana's UI font). */
   fontsDir: string;
   settings: PluginSettings;
+  /** The nested data source (dist/datasource) and its one instance. */
+  datasource?: { distDir: string; instance: Omit<DataSourceInstance, 'version'> };
   /** Every proxied request, for specs that assert on what reached the backend. */
   onProxy?: (entry: { method: string; path: string; status: number; user: string }) => void;
 }
@@ -61,6 +78,7 @@ export interface RunningHost {
   url: string;
   pluginId: string;
   settings: PluginSettings;
+  datasource?: DataSourceInstance;
   stop(): Promise<void>;
 }
 
@@ -113,7 +131,7 @@ function joinUrlFragments(a: string, b: string): string {
 }
 
 /** Grafana's plugin route templates: {{ .JsonData.x }} and {{ .SecureJsonData.x }}. */
-function interpolate(template: string, settings: PluginSettings): string {
+function interpolate(template: string, settings: Pick<PluginSettings, 'jsonData' | 'secureJsonData'>): string {
   return template.replace(/\{\{\s*\.(JsonData|SecureJsonData)\.(\w+)\s*\}\}/g, (_m, scope: string, key: string) => {
     const source = scope === 'JsonData' ? settings.jsonData : settings.secureJsonData;
     const value = source[key];
@@ -188,12 +206,88 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     signatureOrg: '',
   });
 
+  // The nested data source: its plugin.json (routes), its folder, and the one instance the host keeps.
+  const dsJson = opts.datasource
+    ? JSON.parse(fs.readFileSync(path.join(opts.datasource.distDir, 'plugin.json'), 'utf8'))
+    : undefined;
+  const dsId: string | undefined = dsJson?.id;
+  const dsRoutes: PluginRoute[] = dsJson?.routes ?? [];
+  const dsBase = dsId ? `public/plugins/${dsId}` : '';
+  const ds: DataSourceInstance | undefined = opts.datasource
+    ? { ...opts.datasource.instance, jsonData: { ...opts.datasource.instance.jsonData }, secureJsonData: { ...opts.datasource.instance.secureJsonData }, version: 1 }
+    : undefined;
+
+  /** Grafana's DataSourcePluginMeta (what /api/frontend/settings lists for the plugin). */
+  const dsMeta = () =>
+    dsJson && {
+      id: dsId,
+      type: 'datasource',
+      name: dsJson.name,
+      info: {
+        ...dsJson.info,
+        logos: { small: `${dsBase}/${dsJson.info.logos.small}`, large: `${dsBase}/${dsJson.info.logos.large}` },
+      },
+      module: `${dsBase}/module.js`,
+      baseUrl: dsBase,
+      metrics: Boolean(dsJson.metrics),
+      annotations: Boolean(dsJson.annotations),
+      backend: Boolean(dsJson.backend),
+      logs: false,
+      alerting: false,
+      routes: dsJson.routes,
+      dependencies: dsJson.dependencies,
+    };
+
+  /** Grafana's DataSource DTO (GET /api/datasources/uid/<uid>): secureJsonFields, never the secrets. */
+  const dsDto = () =>
+    ds && {
+      id: 1,
+      uid: ds.uid,
+      orgId: 1,
+      name: ds.name,
+      type: dsId,
+      typeName: dsJson.name,
+      typeLogoUrl: `${dsBase}/${dsJson.info.logos.small}`,
+      access: 'proxy',
+      url: '',
+      user: '',
+      database: '',
+      basicAuth: false,
+      basicAuthUser: '',
+      withCredentials: false,
+      isDefault: true,
+      jsonData: ds.jsonData,
+      secureJsonFields: Object.fromEntries(Object.keys(ds.secureJsonData).map((k) => [k, true])),
+      version: ds.version,
+      readOnly: false,
+    };
+
+  /** Grafana's DataSourceInstanceSettings (boot data's datasources): what `new DataSourceClass()` gets. */
+  const dsInstanceSettings = () =>
+    ds && {
+      id: 1,
+      uid: ds.uid,
+      type: dsId,
+      name: ds.name,
+      meta: dsMeta(),
+      url: `/api/datasources/proxy/uid/${ds.uid}`,
+      access: 'proxy',
+      jsonData: ds.jsonData,
+      readOnly: false,
+      isDefault: true,
+    };
+
   const userOf = (req: http.IncomingMessage): HostUserDef => {
     const login = parseCookies(req.headers.cookie).grafana_session;
     return USERS[login ?? 'admin'] ?? USERS.admin;
   };
 
-  const page = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, kind: 'app' | 'config') => {
+  const page = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    kind: 'app' | 'config' | 'datasource-config' | 'explore'
+  ) => {
     const user = userOf(req);
     const cookies = parseCookies(req.headers.cookie);
     const themeParam = url.searchParams.get('theme');
@@ -210,7 +304,14 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       navTree: [],
       assets: { dark: '', light: '' },
     };
-    const hostBoot = { page: kind, meta: meta(), user };
+    const hostBoot = {
+      page: kind,
+      meta: meta(),
+      user,
+      // Every signed-in user gets the instance settings (Grafana's boot data lists the org's data sources);
+      // the settings page gets the full DTO from GET /api/datasources/uid/<uid>, as Grafana's does.
+      datasource: ds ? { instanceSettings: dsInstanceSettings() } : undefined,
+    };
     const json = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
     const background = theme === 'light' ? '#ffffff' : '#181b1f';
     const html = `<!doctype html>
@@ -239,18 +340,29 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     res.end(html);
   };
 
-  /** Grafana's plugin proxy (pkg/api/pluginproxy): route by method + path prefix, reqRole, templates, forward. */
-  const proxy = async (req: http.IncomingMessage, res: http.ServerResponse, proxyPath: string, search: string) => {
+  /**
+   * Grafana's plugin proxy (pkg/api/pluginproxy) and data source proxy (ds_proxy.go) for routes declared in a
+   * plugin.json: route by method + path prefix, reqRole, templates from the instance's settings, forward.
+   */
+  const proxy = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    proxyPath: string,
+    search: string,
+    target: { kind: 'plugin' | 'datasource'; routes: PluginRoute[]; settings: Pick<PluginSettings, 'jsonData' | 'secureJsonData'>; enabled: boolean }
+  ) => {
+    const { routes, settings } = target;
     const user = userOf(req);
     const method = (req.method ?? 'GET').toUpperCase();
     const clean = path.posix.normalize(`/${proxyPath}`).slice(1);
     const route = routes.find(
       (r) => (!r.method || r.method === '*' || r.method.toUpperCase() === method) && clean.startsWith(path.posix.normalize(`/${r.path}`).slice(1))
     );
-    const record = (status: number) => opts.onProxy?.({ method, path: `${clean}${search}`, status, user: user.login });
+    const record = (status: number) =>
+      opts.onProxy?.({ method, path: `${target.kind === 'datasource' ? 'ds:' : ''}${clean}${search}`, status, user: user.login });
     if (!route) {
       record(404);
-      sendJson(res, 404, { message: 'Plugin route match not found' });
+      sendJson(res, 404, { message: target.kind === 'plugin' ? 'Plugin route match not found' : 'Data source proxy route match not found' });
       return;
     }
     if (route.reqRole && ROLE_RANK[user.orgRole] < ROLE_RANK[route.reqRole]) {
@@ -258,22 +370,22 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       sendJson(res, 403, { message: 'plugin proxy route access denied' });
       return;
     }
-    if (!settings.enabled || !route.url) {
+    if (!target.enabled || !route.url) {
       record(404);
       sendJson(res, 404, { message: 'Plugin not enabled or route has no URL' });
       return;
     }
     const base = interpolate(route.url, settings);
-    let target: URL;
+    let upstreamUrl: URL;
     try {
-      target = new URL(base);
+      upstreamUrl = new URL(base);
     } catch {
       record(502);
       sendJson(res, 502, { message: 'Bad Gateway: invalid route URL' });
       return;
     }
-    target.pathname = joinUrlFragments(target.pathname, clean.slice(path.posix.normalize(`/${route.path}`).length - 1));
-    target.search = search;
+    upstreamUrl.pathname = joinUrlFragments(upstreamUrl.pathname, clean.slice(path.posix.normalize(`/${route.path}`).length - 1));
+    upstreamUrl.search = search;
 
     // Like Grafana's director: client cookies, auth and forwarded identity never reach the backend.
     const headers: Record<string, string> = {};
@@ -290,7 +402,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     headers['x-grafana-org-id'] = '1';
     const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
     try {
-      const upstream = await fetch(target, {
+      const upstream = await fetch(upstreamUrl, {
         method,
         headers,
         body: body ? new Uint8Array(body) : undefined,
@@ -350,6 +462,48 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     sendJson(res, 200, { message: 'Plugin settings updated' });
   };
 
+  /** GET / PUT /api/datasources/uid/<uid> (Admin: Grafana's datasources:read / datasources:write of the basic roles). */
+  const datasourceApi = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!ds) {
+      return sendJson(res, 404, { message: 'Data source not found' });
+    }
+    if (userOf(req).orgRole !== 'Admin') {
+      return sendJson(res, 403, { message: 'You do not have permission to access this data source' });
+    }
+    if (req.method === 'GET') {
+      return sendJson(res, 200, dsDto());
+    }
+    if (req.method !== 'PUT') {
+      return sendJson(res, 405, { message: 'Method not allowed' });
+    }
+    let body: { name?: unknown; jsonData?: unknown; secureJsonData?: unknown; version?: unknown };
+    try {
+      body = JSON.parse((await readBody(req)).toString('utf8') || '{}');
+    } catch {
+      return sendJson(res, 400, { message: 'bad request data' });
+    }
+    // Grafana's optimistic lock: a PUT made from an older version of the settings is refused.
+    if (typeof body.version === 'number' && body.version < ds.version) {
+      return sendJson(res, 409, { message: 'Datasource has already been updated by someone else. Please reload and try again' });
+    }
+    if (typeof body.name === 'string' && body.name.trim()) {
+      ds.name = body.name.trim();
+    }
+    if (body.jsonData && typeof body.jsonData === 'object') {
+      ds.jsonData = body.jsonData as Record<string, unknown>;
+    }
+    // Keys sent replace the stored secret (an empty value clears it); keys not sent are kept.
+    for (const [key, value] of Object.entries((body.secureJsonData ?? {}) as Record<string, unknown>)) {
+      if (typeof value === 'string' && value !== '') {
+        ds.secureJsonData[key] = value;
+      } else if (value === '' || value === null) {
+        delete ds.secureJsonData[key];
+      }
+    }
+    ds.version += 1;
+    sendJson(res, 200, { datasource: dsDto(), id: 1, message: 'Datasource updated', name: ds.name });
+  };
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://host');
     const p = url.pathname;
@@ -357,7 +511,17 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       if (p.startsWith(`/api/plugin-proxy/${pluginId}/`)) {
         // The raw path: the proxy must see exactly what the browser sent (dot segments included).
         const raw = (req.url ?? '').split('?')[0].slice(`/api/plugin-proxy/${pluginId}/`.length);
-        return proxy(req, res, decodeURI(raw), url.search);
+        return proxy(req, res, decodeURI(raw), url.search, { kind: 'plugin', routes, settings, enabled: settings.enabled });
+      }
+      if (ds && p.startsWith(`/api/datasources/proxy/uid/${ds.uid}/`)) {
+        const raw = (req.url ?? '').split('?')[0].slice(`/api/datasources/proxy/uid/${ds.uid}/`.length);
+        return proxy(req, res, decodeURI(raw), url.search, { kind: 'datasource', routes: dsRoutes, settings: ds, enabled: true });
+      }
+      if (p.startsWith('/api/datasources/proxy/uid/')) {
+        return sendJson(res, 404, { message: 'Unable to find datasource' });
+      }
+      if (p.startsWith('/api/datasources/uid/')) {
+        return p === `/api/datasources/uid/${ds?.uid}` ? datasourceApi(req, res) : sendJson(res, 404, { message: 'Data source not found' });
       }
       if (p === `/api/plugins/${pluginId}/settings`) {
         return settingsApi(req, res);
@@ -368,6 +532,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       if (p === '/public/host/grafana-shim.js') {
         // Content-addressed (its cache directory is keyed by its inputs): the browser may keep it.
         return serveFile(res, path.dirname(opts.shimFile), path.basename(opts.shimFile), 'public, max-age=3600, immutable');
+      }
+      if (dsId && opts.datasource && p.startsWith(`/public/plugins/${dsId}/`)) {
+        return serveFile(res, opts.datasource.distDir, p.slice(`/public/plugins/${dsId}/`.length));
       }
       if (p.startsWith(`/public/plugins/${pluginId}/`)) {
         return serveFile(res, opts.distDir, p.slice(`/public/plugins/${pluginId}/`.length));
@@ -393,6 +560,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       if (p === `/plugins/${pluginId}`) {
         return page(req, res, url, 'config');
       }
+      if (ds && p === `/connections/datasources/edit/${ds.uid}`) {
+        return page(req, res, url, 'datasource-config');
+      }
+      if (ds && p === '/explore') {
+        return page(req, res, url, 'explore');
+      }
       res.writeHead(302, { location: `/a/${pluginId}/haproxy` });
       res.end();
     };
@@ -410,6 +583,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     url: `http://127.0.0.1:${port}`,
     pluginId,
     settings,
+    datasource: ds,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -15,6 +15,8 @@ import * as rxjsOperators from 'rxjs/operators';
 import type { AppPlugin, KeyValue, PluginMeta } from '@grafana/data';
 import { installAmd, load, registerModule } from './amd';
 import { createBackendSrv } from './backendSrv';
+import { DataSourceConfigPage, ExplorePage, type HostDataSourceBoot, importDataSourcePlugin } from './datasource';
+import { createTemplateSrv } from './templateSrv';
 import { GrafanaRouter, HostPluginPage, type HostUser, Shell, Toasts, interceptLinkClicks } from './shell';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -27,9 +29,10 @@ const { setPluginPage } = require('host-internal/PluginPage') as { setPluginPage
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 interface HostBoot {
-  page: 'app' | 'config';
+  page: 'app' | 'config' | 'datasource-config' | 'explore';
   meta: PluginMeta;
   user: HostUser;
+  datasource?: HostDataSourceBoot;
 }
 
 const host = (window as unknown as { __HOST__: HostBoot }).__HOST__;
@@ -50,13 +53,15 @@ registerModule('rxjs', rxjs);
 registerModule('rxjs/operators', rxjsOperators);
 
 const { EventBusSrv, ThemeContext } = grafanaData;
-const { config, locationService, setAppEvents, setBackendSrv } = grafanaRuntime;
+const { config, locationService, setAppEvents, setBackendSrv, setTemplateSrv } = grafanaRuntime;
 const { GlobalStyles, PortalContainer } = grafanaUi;
 
 const events = new EventBusSrv();
 setAppEvents(events);
 setBackendSrv(createBackendSrv(events, 1));
 setPluginPage(HostPluginPage);
+// The dashboard's variables, from the URL as Grafana writes them (var-<name>=value, repeated for multi-value).
+setTemplateSrv(createTemplateSrv(window.location.search));
 document.addEventListener('click', interceptLinkClicks);
 
 function NotFound({ message }: { message: string }) {
@@ -119,22 +124,14 @@ function ConfigPage({ plugin }: { plugin: AppPlugin }) {
   );
 }
 
-function Main({ plugin }: { plugin: AppPlugin }) {
-  const { Routes, Route, Navigate } = ReactRouterDom;
-  const isAdmin = host.user.orgRole === 'Admin';
+/** Grafana's chrome around every page: theme, global styles, router, top bar and menu, toasts, portal. */
+function Chrome({ meta, children }: { meta: PluginMeta; children: React.ReactNode }) {
   return (
     <ThemeContext.Provider value={config.theme2}>
       <GlobalStyles />
       <GrafanaRouter>
-        <Shell meta={plugin.meta} user={host.user}>
-          <Routes>
-            <Route path={`/a/${plugin.meta.id}/*`} element={<AppRoot plugin={plugin} />} />
-            <Route
-              path={`/plugins/${plugin.meta.id}`}
-              element={isAdmin ? <ConfigPage plugin={plugin} /> : <NotFound message="Access denied: Admin role needed" />}
-            />
-            <Route path="*" element={<Navigate to={`/a/${plugin.meta.id}`} replace />} />
-          </Routes>
+        <Shell meta={meta} user={host.user}>
+          {children}
         </Shell>
         <Toasts events={events} />
       </GrafanaRouter>
@@ -143,8 +140,47 @@ function Main({ plugin }: { plugin: AppPlugin }) {
   );
 }
 
+function Main({ plugin }: { plugin: AppPlugin }) {
+  const { Routes, Route, Navigate } = ReactRouterDom;
+  const isAdmin = host.user.orgRole === 'Admin';
+  return (
+    <Chrome meta={plugin.meta}>
+      <Routes>
+        <Route path={`/a/${plugin.meta.id}/*`} element={<AppRoot plugin={plugin} />} />
+        <Route
+          path={`/plugins/${plugin.meta.id}`}
+          element={isAdmin ? <ConfigPage plugin={plugin} /> : <NotFound message="Access denied: Admin role needed" />}
+        />
+        <Route path="*" element={<Navigate to={`/a/${plugin.meta.id}`} replace />} />
+      </Routes>
+    </Chrome>
+  );
+}
+
+/** The data source's pages: its settings (Admin, as Grafana's datasources:write) and Explore. */
+async function bootDataSource(boot: HostDataSourceBoot) {
+  const { instanceSettings } = boot;
+  const dsPlugin = await importDataSourcePlugin(instanceSettings.meta);
+  const isAdmin = host.user.orgRole === 'Admin';
+  const content =
+    host.page === 'explore' ? (
+      <ExplorePage plugin={dsPlugin} settings={instanceSettings} />
+    ) : isAdmin ? (
+      <DataSourceConfigPage plugin={dsPlugin} uid={instanceSettings.uid} />
+    ) : (
+      <NotFound message="Access denied: Admin role needed" />
+    );
+  ReactDOMClient.createRoot(document.getElementById('reactRoot')!).render(<Chrome meta={host.meta}>{content}</Chrome>);
+}
+
 async function boot() {
   const { meta } = host;
+  if (host.page === 'datasource-config' || host.page === 'explore') {
+    if (!host.datasource) {
+      throw new Error('the host has no data source instance');
+    }
+    return bootDataSource(host.datasource);
+  }
   // Grafana's importAppPlugin: load module.js, take its `plugin`, give it its meta and init it.
   const exports = (await load(`/${meta.module}`)) as { plugin?: AppPlugin };
   const plugin = exports.plugin;

@@ -93,7 +93,19 @@ export function Shell({ meta, user, children }: { meta: PluginMeta; user: HostUs
   const { pathname } = useLocation();
   const page = currentPage(meta, pathname);
   // Grafana's breadcrumbs: an app page sits under Apps, the plugin's config page under Administration.
-  const crumbs: NavLink[] = pathname.startsWith('/plugins/')
+  const crumbs: NavLink[] = pathname.startsWith('/connections/')
+    ? [
+        { text: 'Home', url: '/' },
+        { text: 'Connections', url: '/connections' },
+        { text: 'Data sources', url: '/connections/datasources' },
+        ...(pageNav ? [{ text: pageNav.text, url: pathname }] : []),
+      ]
+    : pathname === '/explore'
+    ? [
+        { text: 'Home', url: '/' },
+        { text: 'Explore', url: pathname },
+      ]
+    : pathname.startsWith('/plugins/')
     ? [
         { text: 'Home', url: '/' },
         { text: 'Administration', url: '/admin' },
