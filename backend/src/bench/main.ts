@@ -105,15 +105,21 @@ async function main() {
     Object.assign((scheduler as unknown as { opts: object }).opts, { hostConcurrency: SYNC_CONCURRENCY, replicaSkipMs: 0 });
 
     const cycle = async () => {
+      const cpu = process.cpuUsage();
       const t = performance.now();
       const report = await scheduler.runCycle();
       const failed = report.outcomes.filter((o) => o.status !== 'ok');
       if (failed.length) throw new Error(`${failed.length} instance syncs failed: ${failed[0].error}`);
       const mean = (f: (o: (typeof report.outcomes)[number]) => number) => round(report.outcomes.reduce((a, o) => a + f(o), 0) / report.outcomes.length);
-      lastSplit = { fetch: mean((o) => o.fetchMs ?? 0), database: mean((o) => o.durationMs - (o.fetchMs ?? 0)) };
+      const used = process.cpuUsage(cpu);
+      lastSplit = {
+        fetch: mean((o) => o.fetchMs ?? 0),
+        database: mean((o) => o.durationMs - (o.fetchMs ?? 0)),
+        backend_cpu_share: round((used.user + used.system) / 1000 / (performance.now() - t)),
+      };
       return performance.now() - t;
     };
-    let lastSplit = { fetch: 0, database: 0 };
+    let lastSplit = { fetch: 0, database: 0, backend_cpu_share: 0 };
     const historyBench = new HistoryBench(ds, log, {
       instances: shape.instances,
       backendsPerInstance: shape.backends,

@@ -3,6 +3,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { Logger } from '../logger';
 import { DAY, expiredStarts, floorTo, HOUR, MINUTE, PartitionedTable, partitionName, partitionStart, wantedStarts } from './partitions';
 import { perServerBuckets, pgInterval, sqlCountsByCode, TierName, TIERS, tierTime } from './tiers';
+import { advisoryUnlock, tryAdvisoryLock } from '../db/advisory-lock';
 
 export interface MaintenanceOptions {
   /** Raw samples (one per sync) are kept this long. */
@@ -27,8 +28,7 @@ export interface MaintenanceReport {
   skipped?: boolean;
 }
 
-/** Advisory lock key (second half; the first is the namespace of db/advisory-lock.ts): one maintenance at a time. */
-const NAMESPACE = 0x4841_5058;
+/** Advisory lock key of the maintenance job (instance syncs use instance ids): one maintenance at a time. */
 const LOCK_KEY = -1;
 
 /** Roll-ups advance at most this much per statement, so catching up after a pause never builds one huge query. */
@@ -88,7 +88,7 @@ export class HistoryMaintenance {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [NAMESPACE, LOCK_KEY]);
+      const locked = await tryAdvisoryLock(runner, LOCK_KEY);
       if (!locked) return { ...report, skipped: true };
       try {
         const started = Date.now();
@@ -101,7 +101,7 @@ export class HistoryMaintenance {
         this.log.debug({ ...report, ms: Date.now() - started }, 'history maintenance');
         return report;
       } finally {
-        await runner.query('SELECT pg_advisory_unlock($1, $2)', [NAMESPACE, LOCK_KEY]);
+        await advisoryUnlock(runner, LOCK_KEY);
       }
     } finally {
       await runner.release();

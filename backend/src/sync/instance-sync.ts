@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { tryLockInstance, unlockInstance } from '../db/advisory-lock';
+import { ADVISORY_NAMESPACE, advisoryUnlock } from '../db/advisory-lock';
 import { STATUS_CODE } from '../domain/status';
 import { mapLimited } from '../concurrency/limiter';
 import type { FagentClient, FagentTarget } from '../fagent/client';
@@ -30,6 +30,17 @@ export interface SyncOptions {
   fresh?: boolean;
   /** Skip when another process synced the instance this recently (scheduled cycles across replicas). */
   skipIfSyncedWithinMs?: number;
+  /** Hosts and applications for auto-mapping, read once per cycle; read fresh when absent. */
+  mappingIndex?: MappingIndex;
+}
+
+/** Hosts and applications as auto-mapping sees them. */
+export async function loadMappingIndex(db: Pick<DataSource, 'query'> | QueryRunner): Promise<MappingIndex> {
+  const [hosts, apps] = await Promise.all([
+    db.query(`SELECT id, name, address FROM hosts`),
+    db.query(`SELECT id, name, host_id AS "hostId" FROM applications`),
+  ]);
+  return new MappingIndex(hosts, apps);
 }
 
 interface InstanceRow {
@@ -62,13 +73,22 @@ export class InstanceSync {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     try {
-      if (!(await tryLockInstance(runner, instanceId))) {
+      // The instance and its advisory lock in one round trip; no row, no lock taken.
+      const rows: Array<InstanceRow & { locked: boolean }> = await runner.query(
+        `SELECT pg_try_advisory_lock($1, i.id) AS locked, i.id, i.name, i.backend_scope, i.last_sync_at,
+                h.name AS host_name, h.fagent_url, h.fagent_token
+           FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id WHERE i.id = $2`,
+        [ADVISORY_NAMESPACE, instanceId],
+      );
+      const instance = rows[0];
+      if (!instance) return { instanceId, status: 'skipped', error: 'instance not found', durationMs: Date.now() - started };
+      if (!instance.locked) {
         return { instanceId, status: 'skipped', error: 'another process is syncing this instance', durationMs: Date.now() - started };
       }
       try {
-        return await this.syncLocked(runner, instanceId, o, started);
+        return await this.syncLocked(runner, instance, o, started);
       } finally {
-        await unlockInstance(runner, instanceId);
+        await advisoryUnlock(runner, instanceId);
       }
     } finally {
       await runner.release();
@@ -79,14 +99,8 @@ export class InstanceSync {
     return this.opts.clock?.() ?? new Date();
   }
 
-  private async syncLocked(runner: QueryRunner, instanceId: number, o: SyncOptions, started: number): Promise<SyncOutcome> {
-    const rows: InstanceRow[] = await runner.query(
-      `SELECT i.id, i.name, i.backend_scope, i.last_sync_at, h.name AS host_name, h.fagent_url, h.fagent_token
-         FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id WHERE i.id = $1`,
-      [instanceId],
-    );
-    const instance = rows[0];
-    if (!instance) return { instanceId, status: 'skipped', error: 'instance not found', durationMs: Date.now() - started };
+  private async syncLocked(runner: QueryRunner, instance: InstanceRow, o: SyncOptions, started: number): Promise<SyncOutcome> {
+    const instanceId = instance.id;
     const log = this.log.child({ instance: instance.name, instance_id: instance.id, host: instance.host_name });
     if (o.skipIfSyncedWithinMs && instance.last_sync_at && this.now().getTime() - instance.last_sync_at.getTime() < o.skipIfSyncedWithinMs) {
       return { instanceId, status: 'skipped', error: 'synced recently by another process', durationMs: Date.now() - started };
@@ -113,7 +127,7 @@ export class InstanceSync {
     const fetchMs = Date.now() - fetchStarted;
 
     try {
-      const outcome = { ...(await this.write(runner, instance.id, fetched, inScope, started)), fetchMs };
+      const outcome = { ...(await this.write(runner, instance.id, fetched, inScope, started, o.mappingIndex)), fetchMs };
       const level = outcome.status === 'ok' ? 'info' : 'warn';
       log[level]({ ...outcome, instanceId: undefined }, outcome.status === 'ok' ? 'sync done' : 'sync partly failed');
       return outcome;
@@ -152,22 +166,28 @@ export class InstanceSync {
     fetched: FetchedInstance,
     inScope: (b: string) => boolean,
     started: number,
+    mappingIndex: MappingIndex | undefined,
   ): Promise<SyncOutcome> {
     const now = this.now();
     await runner.startTransaction();
     try {
-      const storedBackends: StoredBackend[] = await runner.query(
-        `SELECT id, backend_name AS name, removed_at IS NOT NULL AS removed FROM haproxy_backends WHERE instance_id = $1`,
-        [instanceId],
-      );
-      const storedServers: StoredServerRow[] = await runner.query(
-        `SELECT s.id, s.backend_id AS "backendId", s.server_name AS name, s.address, s.status, s.raw_status AS "rawStatus",
+      // Backends and their servers in one round trip (a backend without servers comes with nulls).
+      const rows: Array<StoredServerRow & { backendName: string; backendRemoved: boolean }> = await runner.query(
+        `SELECT b.id AS "backendId", b.backend_name AS "backendName", b.removed_at IS NOT NULL AS "backendRemoved",
+                s.id, s.server_name AS name, s.address, s.status, s.raw_status AS "rawStatus",
                 s.weight, s.current_sessions AS "currentSessions", s.max_sessions AS "maxSessions",
                 s.removed_at IS NOT NULL AS removed, s.application_id AS "applicationId",
                 s.mapping_kind AS "mappingKind", s.mapping_note AS "mappingNote"
-           FROM haproxy_servers s JOIN haproxy_backends b ON b.id = s.backend_id WHERE b.instance_id = $1`,
+           FROM haproxy_backends b LEFT JOIN haproxy_servers s ON s.backend_id = b.id WHERE b.instance_id = $1`,
         [instanceId],
       );
+      const backendsById = new Map<number, StoredBackend>();
+      const storedServers: StoredServerRow[] = [];
+      for (const { backendName, backendRemoved, ...server } of rows) {
+        backendsById.set(server.backendId, { id: server.backendId, name: backendName, removed: backendRemoved });
+        if (server.id !== null) storedServers.push(server);
+      }
+      const storedBackends = [...backendsById.values()];
       const plan = planSync(storedBackends, storedServers, fetched, inScope);
 
       const backendIds = new Map(storedBackends.map((b) => [b.name, b.id]));
@@ -201,7 +221,7 @@ export class InstanceSync {
       }
       if (plan.history.length > 0) await this.insertHistory(runner, plan, serverIds, now);
       await this.insertSamples(runner, instanceId, plan.sampledBackends, backendIds, serverIds, now);
-      const ambiguous = await this.autoMap(runner, plan.sampledBackends, storedServers, serverIds);
+      const ambiguous = await this.autoMap(runner, plan.sampledBackends, storedServers, serverIds, mappingIndex);
 
       const error = plan.failedBackends.length
         ? `${plan.failedBackends.length} backend(s) could not be read: ` +
@@ -311,13 +331,10 @@ export class InstanceSync {
     sampled: Map<string, ServerRow[]>,
     stored: StoredServerRow[],
     serverIds: Map<string, number>,
+    mappingIndex: MappingIndex | undefined,
   ): Promise<number> {
     if (sampled.size === 0) return 0;
-    const [hosts, apps] = await Promise.all([
-      runner.query(`SELECT id, name, address FROM hosts`),
-      runner.query(`SELECT id, name, host_id AS "hostId" FROM applications`),
-    ]);
-    const index = new MappingIndex(hosts, apps);
+    const index = mappingIndex ?? (await loadMappingIndex(runner));
     const current = new Map(stored.map((s) => [s.id, s]));
     const updates: Array<{ id: number; app: number | null; note: string | null }> = [];
     let ambiguous = 0;

@@ -2,7 +2,7 @@ import cron, { ScheduledTask } from 'node-cron';
 import type { DataSource } from 'typeorm';
 import { Limiter } from '../concurrency/limiter';
 import type { Logger } from '../logger';
-import type { InstanceSync, SyncOptions, SyncOutcome } from './instance-sync';
+import { InstanceSync, loadMappingIndex, SyncOptions, SyncOutcome } from './instance-sync';
 
 export interface SchedulerOptions {
   pollingIntervalSec: number;
@@ -88,11 +88,13 @@ export class SyncScheduler {
     const perHost = new Map<number, Limiter>();
     // Another replica that synced an instance within half an interval has done this cycle's work for it.
     const skipIfSyncedWithinMs = this.opts.replicaSkipMs ?? (this.opts.pollingIntervalSec * 1000) / 2;
+    // Hosts and applications change rarely: one read per cycle, not one per instance.
+    const mappingIndex = await loadMappingIndex(this.ds);
     const outcomes = await Promise.all(
       instances.map((i) => {
         let hostLimiter = perHost.get(i.host_id);
         if (!hostLimiter) perHost.set(i.host_id, (hostLimiter = new Limiter(this.opts.hostConcurrency)));
-        return hostLimiter.run(() => global.run(() => this.syncInstance(i.id, { skipIfSyncedWithinMs })));
+        return hostLimiter.run(() => global.run(() => this.syncInstance(i.id, { skipIfSyncedWithinMs, mappingIndex })));
       }),
     );
     const report = { startedAt, durationMs: Date.now() - startedAt.getTime(), outcomes };
