@@ -21,5 +21,6 @@ npm run typecheck -w backend
 npx tsc -p tests/tsconfig.json
 npx tsc -p tests/browser/tsconfig.json --noEmit
 npm run typecheck
+npm run lint
 npm run build
 npm test
