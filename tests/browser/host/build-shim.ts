@@ -12,12 +12,17 @@ import webpack from 'webpack';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SHIM_DIR = path.join(__dirname, 'shim');
+/** Files outside shim/ that it imports (the fetch-based BackendSrv it shares with the plugin's unit tests). */
+const SHARED_FILES = [path.join(ROOT, 'src/test/backendSrv.ts')];
 const PACKAGES = ['react', 'react-dom', 'react-router-dom', '@grafana/data', '@grafana/ui', '@grafana/runtime', 'rxjs', '@emotion/css', 'webpack'];
 
 function cacheKey(): string {
   const hash = createHash('sha256');
   for (const file of fs.readdirSync(SHIM_DIR).sort()) {
     hash.update(file).update(fs.readFileSync(path.join(SHIM_DIR, file)));
+  }
+  for (const file of SHARED_FILES) {
+    hash.update(path.relative(ROOT, file)).update(fs.readFileSync(file));
   }
   hash.update(fs.readFileSync(__filename));
   for (const pkg of PACKAGES) {
@@ -56,7 +61,7 @@ export async function buildShim(log: (msg: string) => void = () => undefined): P
         { test: /\.m?js$/, resolve: { fullySpecified: false } },
         {
           test: /\.tsx?$/,
-          include: SHIM_DIR,
+          include: [SHIM_DIR, ...SHARED_FILES],
           use: {
             loader: 'swc-loader',
             options: {

@@ -312,7 +312,7 @@ function Results({ data }: { data?: PanelData }) {
           <section key={i} aria-label={`Frame ${name}`} className={styles.frame}>
             <h3 className={styles.frameTitle}>{name}</h3>
             <div>
-              refId {frame.refId ?? "-"} · {frame.length} {frame.length === 1 ? "row" : "rows"}
+              refId {frame.refId ?? '-'} · {frame.length} {frame.length === 1 ? 'row' : 'rows'}
               {frame.meta?.custom ? ` · meta ${JSON.stringify(frame.meta.custom)}` : ''}
             </div>
             {frame.meta?.notices?.map((n, j) => <div key={j}>Notice: {n.text}</div>)}
