@@ -208,6 +208,34 @@ test.describe('queries through the data source proxy', () => {
     }
   });
 
+  test('each of the six types answers with named frames for a demo backend (sessions also per backend)', async ({ page }) => {
+    const expected: Array<[Record<string, unknown>, string, string]> = [
+      [{ type: 'status_timeline' }, 'Status', 'string'],
+      [{ type: 'status_counts' }, 'Servers by status', 'number'],
+      [{ type: 'sessions' }, 'Current sessions', 'number'],
+      [{ type: 'sessions', aggregate: 'sum' }, 'Current sessions', 'number'],
+      [{ type: 'weight' }, 'Weight', 'number'],
+      [{ type: 'commands' }, 'Commands', 'time'],
+      [{ type: 'servers_table' }, 'Servers', ''],
+    ];
+    for (const [query, name, secondType] of expected) {
+      await page.goto(exploreUrl({ ...query, scope: { instance: 'edge-1', backend: 'shop' } }));
+      const response = await runAndWait(page);
+      expect(response.status(), JSON.stringify(query)).toBe(200);
+      const results = page.getByRole('region', { name: 'Query results' });
+      await expect(results).toHaveAttribute('data-state', 'Done');
+      await expect(results).toContainText('1 frame');
+      if (name) {
+        const fields = await fieldsOf(page, name);
+        expect(fields.length, JSON.stringify(query)).toBeGreaterThan(1);
+        if (secondType) {
+          expect(fields[0], JSON.stringify(query)).toEqual(['time', 'time']);
+          expect(fields[1][1], JSON.stringify(query)).toBe(secondType);
+        }
+      }
+    }
+  });
+
   test('a query the backend refuses (bad scope) shows its error', async ({ page }) => {
     await page.goto(exploreUrl({ type: 'status_counts', scope: { instance: 'x'.repeat(300) } }));
     const response = await runAndWait(page);
