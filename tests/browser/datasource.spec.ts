@@ -138,9 +138,11 @@ test.describe('query editor', () => {
     expect(lookups).toEqual(['GET /api/haproxy/lookup/instances', 'GET /api/haproxy/lookup/backends?instance=edge-2.eu']);
   });
 
-  test('a template variable in the scope: the lookup and the query get its values', async ({ page }) => {
+  test('template variables in the scope (multi-value, All): the lookup and the query get their values', async ({ page }) => {
     const proxied = proxyRequests(page);
-    await page.goto(exploreUrl({ type: 'servers_table', scope: { instance: '$instance' } }, { vars: { instance: ['edge-1', 'internal_3'] } }));
+    await page.goto(
+      exploreUrl({ type: 'servers_table', scope: { instance: '$instance', backend: '$backend' } }, { vars: { instance: ['edge-1', 'internal_3'], backend: '$__all' } })
+    );
     await page.locator('#haproxy-A-backend').click();
     await expect(page.getByRole('option', { name: 'shop', exact: true })).toBeVisible();
     await page.keyboard.press('Escape');
@@ -150,6 +152,7 @@ test.describe('query editor', () => {
       '/api/haproxy/lookup/backends?instance=edge-1%2Cinternal_3'
     );
     const query = proxied.find((r) => r.path === '/api/haproxy/query');
+    // Multi-value -> a glob of the values; All -> no filter at all (the key left out).
     expect((query?.body as { queries: unknown[] }).queries).toEqual([{ refId: 'A', type: 'servers_table', scope: { instance: '{edge-1,internal_3}' } }]);
   });
 });
@@ -258,7 +261,11 @@ test.describe('as a Viewer', () => {
     // Declared routes only: the token (here a viewer's, but it could be any) reaches no other endpoint.
     const me = await page.request.get(`${DS_PROXY}/api/me`);
     expect(me.status()).toBe(200);
-    expect(await me.json()).toMatchObject({ token_name: 'test-viewer', role: 'viewer' });
+    // The token from the instance's secureJsonData, the signed-in user in X-Grafana-User (the backend's actor).
+    expect(await me.json()).toEqual({ token_name: 'test-viewer', role: 'viewer', actor: 'grafana:viewer' });
+    // Cookies and a forged Authorization header from the browser do not replace the injected token.
+    const forged = await page.request.get(`${DS_PROXY}/api/me`, { headers: { authorization: `Bearer ${stack.tokens.admin}` } });
+    expect((await forged.json()).token_name).toBe('test-viewer');
     for (const [method, path] of [
       ['GET', '/api/haproxy/servers'],
       ['GET', '/api/haproxy/instances'],
