@@ -98,8 +98,13 @@ test.describe('data source settings page', () => {
     await expect(alert).toContainText('The backend rejected the API token (401). Paste a valid HAProxy Control token and save.');
   });
 
-  test('an unreachable backend URL: Save & test says so', async ({ page }) => {
+  test('an unreachable backend URL: Save & test says so; a trailing slash is dropped before saving', async ({ page, request }) => {
     await page.goto(SETTINGS_PAGE);
+    await page.getByLabel('Backend URL').fill(`${stack.backendUrl}/ `);
+    await page.getByRole('button', { name: 'Save & test' }).click();
+    await expect(page.getByTestId('data-testid Data source settings page Alert')).toContainText('Connected to HAProxy Control');
+    expect((await (await request.get(DS_API)).json()).jsonData).toEqual({ backendUrl: stack.backendUrl });
+
     await page.getByLabel('Backend URL').fill('http://127.0.0.1:1');
     await page.getByRole('button', { name: 'Save & test' }).click();
     await expect(page.getByTestId('data-testid Data source settings page Alert')).toContainText(
@@ -145,6 +150,8 @@ test.describe('query editor', () => {
     );
     await page.locator('#haproxy-A-backend').click();
     await expect(page.getByRole('option', { name: 'shop', exact: true })).toBeVisible();
+    // The dashboard's variables are offered first (TemplateSrv.getVariables()).
+    await expect(page.getByRole('option').first()).toContainText('$instance');
     await page.keyboard.press('Escape');
     await runAndWait(page);
     await expect(frame(page, 'Servers')).toBeVisible();
