@@ -19,6 +19,8 @@ import {
   type DataSourcePlugin,
   type DataSourcePluginMeta,
   type DataSourceSettings,
+  dateMath,
+  dateTime,
   FieldType,
   type GrafanaTheme2,
   LoadingState,
@@ -195,6 +197,15 @@ function exploreStateOf(search: string): ExploreState {
 
 const MAX_DATA_POINTS = 1000;
 
+/** The range of `now-1h` .. `now` (or absolute times) from one `now`, so that its span is exact. */
+function toTimeRange(raw: { from: string; to: string }): TimeRange {
+  const now = dateTime();
+  const parse = (text: string, roundUp: boolean) =>
+    (text.startsWith('now') ? dateMath.parseDateMath(text.slice(3), now, roundUp) : dateMath.parse(text, roundUp)) ??
+    dateTime(now);
+  return { from: parse(raw.from, false), to: parse(raw.to, true), raw };
+}
+
 export function ExplorePage({ plugin, settings }: { plugin: DataSourcePlugin<DataSourceApi>; settings: DataSourceInstanceSettings }) {
   const styles = useStyles2(getStyles);
   const [datasource] = useState(() => instantiate(plugin, settings));
@@ -217,7 +228,7 @@ export function ExplorePage({ plugin, settings }: { plugin: DataSourcePlugin<Dat
   // Grafana's runRequest: one DataQueryRequest for the range, the panel's data from the Observable.
   const run = useCallback(() => {
     subscription.current?.unsubscribe();
-    const range: TimeRange = rangeUtil.convertRawToRange(raw);
+    const range = toTimeRange(raw);
     const { intervalMs, interval } = rangeUtil.calculateInterval(range, MAX_DATA_POINTS);
     const request = {
       app: CoreApp.Explore,
@@ -252,7 +263,7 @@ export function ExplorePage({ plugin, settings }: { plugin: DataSourcePlugin<Dat
   }, [datasource, raw]);
 
   const QueryEditor = plugin.components.QueryEditor;
-  const range = rangeUtil.convertRawToRange(raw);
+  const range = toTimeRange(raw);
   return (
     <HostPluginPage pageNav={{ text: 'Explore' }} subTitle={`${settings.name}: ${raw.from} to ${raw.to}`}>
       <div className={styles.settings}>
