@@ -133,31 +133,18 @@ export function planSync(
         statusChanged: !prev || prev.status !== status,
       };
       rows.push(row);
-      if (!prev) {
+      if (!prev || prev.removed || differs(prev, row)) {
         plan.upsertServers.push(row);
-        plan.history.push({ backendName, serverName: s.name, fromStatus: null, toStatus: status, rawStatus: s.status, cause: 'sync' });
-      } else if (prev.removed) {
-        plan.upsertServers.push(row);
-        plan.history.push({
-          serverId: prev.id,
-          backendName,
-          serverName: s.name,
-          fromStatus: prev.status,
-          toStatus: status,
-          rawStatus: s.status,
-          cause: 'restored',
-        });
-      } else if (differs(prev, row)) {
-        plan.upsertServers.push(row);
-        if (row.statusChanged) {
+        // A new server's first status and a real change are history; so is coming back after removal.
+        if (!prev || prev.removed || row.statusChanged) {
           plan.history.push({
-            serverId: prev.id,
+            serverId: prev?.id,
             backendName,
             serverName: s.name,
-            fromStatus: prev.status,
+            fromStatus: prev?.status ?? null,
             toStatus: status,
             rawStatus: s.status,
-            cause: 'sync',
+            cause: prev?.removed ? 'restored' : 'sync',
           });
         }
       } else {

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { enableGrafanaRole, GRAFANA_ROLE } from '../../src/alerting/grafana-role';
+import { createTestDatabase, TestDatabase } from '../support/db';
 import { silentLog } from '../support/fixtures';
 
 export const GRAFANA_TEST_PASSWORD = 'grafana-test-password-1234';
@@ -26,4 +27,19 @@ export async function connectAsGrafana(dbUrl: string, password = GRAFANA_TEST_PA
   const c = new Client({ connectionString: grafanaUrl(dbUrl, password) });
   await c.connect();
   return c;
+}
+
+/** A fresh database with the Grafana role enabled, and a connection as that role. */
+export async function grafanaTestDatabase(): Promise<{ db: TestDatabase; grafana: Client; close(): Promise<void> }> {
+  const db = await createTestDatabase();
+  await enableRoleForTests(db.ds);
+  const grafana = await connectAsGrafana(db.url);
+  return {
+    db,
+    grafana,
+    async close() {
+      await grafana.end();
+      await db.drop();
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
-import { createTestDatabase, TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
 import { clearFleet, HostSpec, seedFleet, servers, ServerSpec } from './fleet-fixture';
-import { connectAsGrafana, enableRoleForTests } from './grafana-client';
+import { grafanaTestDatabase } from './grafana-client';
 import { evaluate, GrafanaRule, Instance, rule, ruleSql, thresholdParam } from './grafana-rules';
 
 /**
@@ -11,16 +11,12 @@ import { evaluate, GrafanaRule, Instance, rule, ruleSql, thresholdParam } from '
  */
 let db: TestDatabase;
 let grafana: Client;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await enableRoleForTests(db.ds);
-  grafana = await connectAsGrafana(db.url);
+  ({ db, grafana, close } = await grafanaTestDatabase());
 });
-afterAll(async () => {
-  await grafana?.end();
-  await db?.drop();
-});
+afterAll(() => close?.());
 beforeEach(() => clearFleet(db.ds));
 
 async function run(r: GrafanaRule): Promise<Instance[]> {

@@ -1,23 +1,19 @@
 import type { Client } from 'pg';
 import { GRAFANA_READABLE_TABLES, GRAFANA_ROLE, scramVerifier } from '../../src/alerting/grafana-role';
 import { migrations } from '../../src/db/data-source';
-import { createTestDatabase, TestDatabase } from '../support/db';
-import { connectAsGrafana, enableRoleForTests } from './grafana-client';
+import type { TestDatabase } from '../support/db';
+import { connectAsGrafana, grafanaTestDatabase } from './grafana-client';
 
 /** The role Grafana's PostgreSQL data source logs in as: SELECT on what the rules read, nothing more. */
 let db: TestDatabase;
 let grafana: Client;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await enableRoleForTests(db.ds);
-  grafana = await connectAsGrafana(db.url);
+  ({ db, grafana, close } = await grafanaTestDatabase());
   await db.ds.query(`INSERT INTO hosts (name, address, fagent_url) VALUES ('lb1', '192.0.2.1', 'http://192.0.2.1:9102')`);
 });
-afterAll(async () => {
-  await grafana?.end();
-  await db?.drop();
-});
+afterAll(() => close?.());
 
 const denied = (sql: string) => expect(grafana.query(sql)).rejects.toMatchObject({ code: '42501' }); // insufficient_privilege
 
