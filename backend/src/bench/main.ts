@@ -105,6 +105,7 @@ async function main() {
     Object.assign((scheduler as unknown as { opts: object }).opts, { hostConcurrency: SYNC_CONCURRENCY, replicaSkipMs: 0 });
 
     const cycle = async () => {
+      const machine = machineBusyMs();
       const cpu = process.cpuUsage();
       const t = performance.now();
       const report = await scheduler.runCycle();
@@ -116,10 +117,11 @@ async function main() {
         fetch: mean((o) => o.fetchMs ?? 0),
         database: mean((o) => o.durationMs - (o.fetchMs ?? 0)),
         backend_cpu_share: round((used.user + used.system) / 1000 / (performance.now() - t)),
+        machine_cores_busy: round((machineBusyMs() - machine) / (performance.now() - t)),
       };
       return performance.now() - t;
     };
-    let lastSplit = { fetch: 0, database: 0, backend_cpu_share: 0 };
+    let lastSplit = { fetch: 0, database: 0, backend_cpu_share: 0, machine_cores_busy: 0 };
     const historyBench = new HistoryBench(ds, log, {
       instances: shape.instances,
       backendsPerInstance: shape.backends,
@@ -195,6 +197,13 @@ async function main() {
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Busy CPU time of the whole machine (all cores, all processes) from /proc/stat, in ms: is a cycle CPU-bound? */
+function machineBusyMs(): number {
+  const [cpu] = fs.readFileSync('/proc/stat', 'utf8').split('\n');
+  const [user, nice, system, , , irq, softirq, steal] = cpu.split(/\s+/).slice(1).map(Number);
+  return ((user + nice + system + irq + softirq + steal) * 1000) / 100; // USER_HZ is 100 on Linux
+}
 
 main().catch((err) => {
   console.error(err);
