@@ -75,7 +75,7 @@ test('agent down: the breaker opens after the threshold, data is untouched, and 
     expect(client.breakers.state(instanceId)).toBe('open');
     const fast = await sync.sync(instanceId);
     expect(fast.error).toMatch(/circuit breaker open/);
-    expect(fast.durationMs).toBeLessThan(200);
+    expect(fast.durationMs).toBeLessThan(1000); // no request made: far below even one request timeout plus retries
     expect(await snapshot(db.ds, instanceId)).toEqual(before);
     const [row] = await db.ds.query(`SELECT last_sync_success, last_sync_error, consecutive_failures FROM haproxy_instances WHERE id = $1`, [instanceId]);
     expect(row).toMatchObject({ last_sync_success: false, consecutive_failures: 3 });
