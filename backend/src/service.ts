@@ -73,13 +73,14 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
   );
   const metrics = new ServiceMetrics(ds, client.breakers, { perServer: config.metricsPerServer, serverInstances: config.metricsServerInstances });
   const sync = new InstanceSync(ds, client, log, { fetchConcurrency: config.fetchConcurrency });
-  metrics.countSyncs(sync);
   const fleetCounts = new FleetCounts({ ds });
   const scheduler = new SyncScheduler(ds, sync, log, {
     pollingIntervalSec: config.pollingIntervalSec,
     concurrency: config.syncConcurrency,
     hostConcurrency: config.syncHostConcurrency,
+    // Every sync, scheduled or manual, goes through the scheduler: counted for /metrics, and it may change the counts.
     onSynced: (o) => {
+      metrics.observeSync(o);
       if (o.status === 'ok' || o.status === 'partial') fleetCounts.invalidate();
     },
   });

@@ -5,7 +5,7 @@ import { AppError } from '../domain/errors';
 import { COMMANDS, Command, SERVER_STATUSES, ServerStatus } from '../domain/status';
 import type { BreakerRegistry, BreakerState } from '../fagent/breaker';
 import { BreakerOpenError } from '../fagent/errors';
-import type { InstanceSync, SyncOutcome, SyncStatus } from '../sync/instance-sync';
+import type { SyncOutcome, SyncStatus } from '../sync/instance-sync';
 import { compileScope } from '../sync/scope';
 import { GaugeFamily, labelString } from './exposition';
 
@@ -119,16 +119,6 @@ export class ServiceMetrics {
 
   observeSync(outcome: SyncOutcome): void {
     this.syncs.inc({ result: outcome.status });
-  }
-
-  /** Counts every sync of this InstanceSync (scheduled and manual) without a hook inside sync/. */
-  countSyncs(sync: InstanceSync): void {
-    const original = sync.sync.bind(sync);
-    sync.sync = async (...args: Parameters<InstanceSync['sync']>) => {
-      const outcome = await original(...args);
-      this.observeSync(outcome);
-      return outcome;
-    };
   }
 
   /** The exposition text; concurrent scrapes share one database read. */
