@@ -6,7 +6,16 @@ const base = require('./.config/jest.config');
 const { grafanaESModules } = require('./.config/jest/utils');
 
 // ESM-only packages pulled in by MSW, on top of the ones the scaffold lists for @grafana/*
-const esModules = [...grafanaESModules, 'rettime', 'until-async', '@mswjs', 'msw', 'headers-polyfill', 'strict-event-emitter', 'outvariant'];
+const esModules = [
+  ...grafanaESModules,
+  'rettime',
+  'until-async',
+  '@mswjs',
+  'msw',
+  'headers-polyfill',
+  'strict-event-emitter',
+  'outvariant',
+];
 
 module.exports = {
   // Jest configuration provided by Grafana scaffolding

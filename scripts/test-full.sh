@@ -22,5 +22,6 @@ npx tsc -p tests/tsconfig.json
 npx tsc -p tests/browser/tsconfig.json --noEmit
 npm run typecheck
 npm run lint
+npx prettier --check .
 npm run build
 npm test

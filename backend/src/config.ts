@@ -34,16 +34,27 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BOOTSTRAP_ADMIN_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   MAX_BODY_BYTES: int(1024, 10_000_000).default(1_000_000),
-  METRICS_PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), int(0, 65_535).optional()),
+  METRICS_PORT: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    int(0, 65_535).optional()
+  ),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   METRICS_PER_SERVER: bool.default(true),
-  METRICS_SERVER_INSTANCES: optionalString.transform((v) => v?.split(',').map((p) => p.trim()).filter(Boolean)),
+  METRICS_SERVER_INSTANCES: optionalString.transform((v) =>
+    v
+      ?.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+  ),
   GRAFANA_DB_PASSWORD: optionalString,
   HAPROXY_METRICS_RAW_RETENTION_HOURS: int(1, 720).default(24),
   HAPROXY_METRICS_5M_RETENTION_DAYS: int(1, 365).default(3),
   HAPROXY_METRICS_RETENTION_DAYS: int(1, 3650).default(30),
-  HAPROXY_METRICS_MAINTENANCE_CRON: z.string().refine((v) => cron.validate(v), 'must be a cron expression, e.g. "* * * * *"').default('* * * * *'),
+  HAPROXY_METRICS_MAINTENANCE_CRON: z
+    .string()
+    .refine((v) => cron.validate(v), 'must be a cron expression, e.g. "* * * * *"')
+    .default('* * * * *'),
 });
 
 export interface AppConfig {

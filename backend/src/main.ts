@@ -6,7 +6,9 @@ async function main() {
   const service = await startService();
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     stopping = true;
     service.log.info({ signal }, 'shutting down');
     service.stop().then(
@@ -14,7 +16,7 @@ async function main() {
       (err) => {
         service.log.error({ err: (err as Error).message }, 'shutdown failed');
         process.exit(1);
-      },
+      }
     );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));

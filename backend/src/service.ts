@@ -39,7 +39,10 @@ export interface RunningService {
 export const OPENAPI_PATH = path.join(__dirname, '..', 'openapi.yaml');
 
 /** Wires the service together: database (embedded when no DATABASE_URL), FAgent client, sync, HTTP API. */
-export async function startService(overrides: Partial<AppConfig> = {}, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+export async function startService(
+  overrides: Partial<AppConfig> = {},
+  env: NodeJS.ProcessEnv = process.env
+): Promise<RunningService> {
   const config = { ...loadConfig(env), ...overrides };
   const log = createLogger(config.logLevel);
   let embedded: EmbeddedDatabase | undefined;
@@ -51,8 +54,12 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
   const ds = await openDatabase({ url, poolSize: Math.max(10, config.syncConcurrency + 5) });
 
   const tokens = new TokenStore(ds);
-  if (config.bootstrapAdminToken) await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
-  if (config.grafanaDbPassword) await enableGrafanaRole(ds, config.grafanaDbPassword, log);
+  if (config.bootstrapAdminToken) {
+    await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
+  }
+  if (config.grafanaDbPassword) {
+    await enableGrafanaRole(ds, config.grafanaDbPassword, log);
+  }
   const breakerStates = new BreakerStateRecorder(ds, log);
   await breakerStates.resetAll();
 
@@ -69,9 +76,12 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
     (instanceId, state) => {
       log.warn({ instance_id: instanceId, breaker: state }, 'circuit breaker state changed');
       breakerStates.record(instanceId, state); // for the "breaker open" alert rule, which reads PostgreSQL
-    },
+    }
   );
-  const metrics = new ServiceMetrics(ds, client.breakers, { perServer: config.metricsPerServer, serverInstances: config.metricsServerInstances });
+  const metrics = new ServiceMetrics(ds, client.breakers, {
+    perServer: config.metricsPerServer,
+    serverInstances: config.metricsServerInstances,
+  });
   const sync = new InstanceSync(ds, client, log, { fetchConcurrency: config.fetchConcurrency });
   const fleetCounts = new FleetCounts({ ds });
   const scheduler = new SyncScheduler(ds, sync, log, {
@@ -81,25 +91,31 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
     // Every sync, scheduled or manual, goes through the scheduler: counted for /metrics, and it may change the counts.
     onSynced: (o) => {
       metrics.observeSync(o);
-      if (o.status === 'ok' || o.status === 'partial') fleetCounts.invalidate();
+      if (o.status === 'ok' || o.status === 'partial') {
+        fleetCounts.invalidate();
+      }
     },
   });
   const commands = new ServerCommands(ds, client, log, (command, result) => metrics.observeCommand(command, result));
   // /metrics on the API port behind a token, unless it has a port of its own.
-  const metricsRoute = config.metricsPort === undefined ? metricsOnApiPort(metrics, tokens, config.metricsToken) : undefined;
-  const app = createApp({
-    ds,
-    client,
-    scheduler,
-    commands,
-    bulk: new BulkCommands(ds, commands),
-    drainWaiter: new DrainWaiter(ds, client),
-    fleetCounts,
-    tokens,
-    log,
-    openapi: YAML.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')),
-    maxBodyBytes: config.maxBodyBytes,
-  }, { metrics: metricsRoute });
+  const metricsRoute =
+    config.metricsPort === undefined ? metricsOnApiPort(metrics, tokens, config.metricsToken) : undefined;
+  const app = createApp(
+    {
+      ds,
+      client,
+      scheduler,
+      commands,
+      bulk: new BulkCommands(ds, commands),
+      drainWaiter: new DrainWaiter(ds, client),
+      fleetCounts,
+      tokens,
+      log,
+      openapi: YAML.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')),
+      maxBodyBytes: config.maxBodyBytes,
+    },
+    { metrics: metricsRoute }
+  );
 
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -109,16 +125,32 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
   const address = server.address() as { port: number };
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const serviceUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
-  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsHost, config.metricsPort, log);
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(metrics, config.metricsHost, config.metricsPort, log);
   const metricsUrl = `${metricsServer?.url ?? serviceUrl}/metrics`;
-  if (config.enabled) scheduler.start();
+  if (config.enabled) {
+    scheduler.start();
+  }
   const history = new HistoryMaintenance(ds, log, {
     rawRetentionMs: config.metricsRawRetentionHours * HOUR,
     rollup5mRetentionMs: config.metrics5mRetentionDays * DAY,
     rollup1hRetentionMs: config.metricsRetentionDays * DAY,
   });
-  if (config.enabled) history.start(config.metricsMaintenanceCron);
-  log.info({ url: serviceUrl, polling_interval_s: config.pollingIntervalSec, enabled: config.enabled, embedded_db: !!embedded, metrics: metricsUrl }, 'HAProxy Control backend listening');
+  if (config.enabled) {
+    history.start(config.metricsMaintenanceCron);
+  }
+  log.info(
+    {
+      url: serviceUrl,
+      polling_interval_s: config.pollingIntervalSec,
+      enabled: config.enabled,
+      embedded_db: !!embedded,
+      metrics: metricsUrl,
+    },
+    'HAProxy Control backend listening'
+  );
 
   let stopped = false;
   return {
@@ -131,7 +163,9 @@ export async function startService(overrides: Partial<AppConfig> = {}, env: Node
     metrics,
     metricsUrl,
     async stop() {
-      if (stopped) return;
+      if (stopped) {
+        return;
+      }
       stopped = true;
       await scheduler.stop();
       await history.stop();

@@ -22,16 +22,30 @@ test('values are read and converted', () => {
     DATABASE_URL: 'postgres://u:p@db:5432/hpx',
     LOG_LEVEL: 'debug',
   });
-  expect(c).toMatchObject({ enabled: false, pollingIntervalSec: 15, requestTimeoutMs: 2500, databaseUrl: 'postgres://u:p@db:5432/hpx', logLevel: 'debug' });
+  expect(c).toMatchObject({
+    enabled: false,
+    pollingIntervalSec: 15,
+    requestTimeoutMs: 2500,
+    databaseUrl: 'postgres://u:p@db:5432/hpx',
+    logLevel: 'debug',
+  });
 });
 
 test('every invalid setting is named in one clear error', () => {
-  const bad = () => loadConfig({ HAPROXY_POLLING_INTERVAL: 'often', HAPROXY_ENABLED: 'maybe', PORT: '70000', BOOTSTRAP_ADMIN_TOKEN: 'short' });
+  const bad = () =>
+    loadConfig({
+      HAPROXY_POLLING_INTERVAL: 'often',
+      HAPROXY_ENABLED: 'maybe',
+      PORT: '70000',
+      BOOTSTRAP_ADMIN_TOKEN: 'short',
+    });
   expect(bad).toThrow(ConfigError);
   try {
     bad();
   } catch (e) {
     const msg = (e as Error).message;
-    for (const key of ['HAPROXY_POLLING_INTERVAL', 'HAPROXY_ENABLED', 'PORT', 'BOOTSTRAP_ADMIN_TOKEN']) expect(msg).toContain(key);
+    for (const key of ['HAPROXY_POLLING_INTERVAL', 'HAPROXY_ENABLED', 'PORT', 'BOOTSTRAP_ADMIN_TOKEN']) {
+      expect(msg).toContain(key);
+    }
   }
 });

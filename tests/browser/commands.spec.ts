@@ -23,7 +23,9 @@ test.describe('drain through the plugin proxy', () => {
     }
   });
 
-  test('drain with a confirmation naming server, backend and instance; HAProxy drains; the Actions page shows it', async ({ page }) => {
+  test('drain with a confirmation naming server, backend and instance; HAProxy drains; the Actions page shows it', async ({
+    page,
+  }) => {
     expect(await haproxyStatus('edge-1', 'shop', 'shop-1')).toBe('UP');
     await openHaproxy(page);
     const item = backendItem(page, 'shop', 'edge-1');
@@ -102,7 +104,11 @@ test.describe('as a Viewer', () => {
     const server = await apiServer('edge-1', 'shop', 'shop-1');
     const forged = await page.evaluate(
       async ({ url }) => {
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ command: 'drain' }) });
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ command: 'drain' }),
+        });
         return { status: res.status, body: await res.json() };
       },
       { url: `${PROXY}/api/haproxy/servers/${server.id}/command` }
@@ -126,7 +132,9 @@ test.describe('the plugin proxy', () => {
     expect((await page.request.get(`${PROXY}/healthz`)).status()).toBe(404);
     expect((await page.request.delete(`${PROXY}/api/haproxy/servers/1`)).status()).toBe(404);
     // The token is added by the proxy: a client's own Authorization header does not replace it.
-    const me = await page.request.get(`${PROXY}/api/me`, { headers: { authorization: `Bearer ${stack.tokens.viewer}` } });
+    const me = await page.request.get(`${PROXY}/api/me`, {
+      headers: { authorization: `Bearer ${stack.tokens.viewer}` },
+    });
     expect(me.status()).toBe(200);
     expect((await me.json()).role).toBe('operator');
 

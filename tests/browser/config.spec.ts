@@ -6,7 +6,12 @@ test.describe('configuration page', () => {
   test.afterEach(async ({ request }) => {
     // Back to the operator token (as admin, through Grafana's settings API).
     const res = await request.post(SETTINGS, {
-      data: { enabled: true, pinned: true, jsonData: { backendUrl: stack.backendUrl }, secureJsonData: { apiToken: stack.pluginToken } },
+      data: {
+        enabled: true,
+        pinned: true,
+        jsonData: { backendUrl: stack.backendUrl },
+        secureJsonData: { apiToken: stack.pluginToken },
+      },
     });
     expect(res.status()).toBe(200);
   });
@@ -36,12 +41,20 @@ test.describe('configuration page', () => {
   });
 
   test('a bad token or an unreachable backend: the test says which', async ({ page, request }) => {
-    await request.post(SETTINGS, { data: { enabled: true, jsonData: { backendUrl: stack.backendUrl }, secureJsonData: { apiToken: 'not-a-token' } } });
+    await request.post(SETTINGS, {
+      data: { enabled: true, jsonData: { backendUrl: stack.backendUrl }, secureJsonData: { apiToken: 'not-a-token' } },
+    });
     await page.goto('/plugins/appcontrol-haproxy-app');
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect(page.getByRole('status', { name: 'Connection test result' })).toContainText('Invalid API token (401)');
 
-    await request.post(SETTINGS, { data: { enabled: true, jsonData: { backendUrl: 'http://127.0.0.1:1' }, secureJsonData: { apiToken: stack.pluginToken } } });
+    await request.post(SETTINGS, {
+      data: {
+        enabled: true,
+        jsonData: { backendUrl: 'http://127.0.0.1:1' },
+        secureJsonData: { apiToken: stack.pluginToken },
+      },
+    });
     await page.reload();
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect(page.getByRole('status', { name: 'Connection test result' })).toContainText('Backend unreachable');

@@ -12,8 +12,15 @@ const DS_API = `/api/datasources/uid/${DATASOURCE_UID}`;
 const SETTINGS_PAGE = `/connections/datasources/edit/${DATASOURCE_UID}`;
 
 /** Explore for the data source, as Grafana's URL holds it: one query, a time range, optional variables. */
-function exploreUrl(query?: Record<string, unknown>, opts: { range?: { from: string; to: string }; vars?: Record<string, string | string[]> } = {}) {
-  const left = { datasource: DATASOURCE_UID, queries: query ? [{ refId: 'A', ...query }] : undefined, range: opts.range ?? { from: 'now-1h', to: 'now' } };
+function exploreUrl(
+  query?: Record<string, unknown>,
+  opts: { range?: { from: string; to: string }; vars?: Record<string, string | string[]> } = {}
+) {
+  const left = {
+    datasource: DATASOURCE_UID,
+    queries: query ? [{ refId: 'A', ...query }] : undefined,
+    range: opts.range ?? { from: 'now-1h', to: 'now' },
+  };
   const params = new URLSearchParams({ left: JSON.stringify(left) });
   for (const [name, value] of Object.entries(opts.vars ?? {})) {
     for (const v of Array.isArray(value) ? value : [value]) {
@@ -29,7 +36,11 @@ function proxyRequests(page: Page): Array<{ method: string; path: string; body?:
   page.on('request', (r: Request) => {
     const url = new URL(r.url());
     if (url.pathname.startsWith(`${DS_PROXY}/`)) {
-      seen.push({ method: r.method(), path: url.pathname.slice(DS_PROXY.length) + url.search, body: r.postDataJSON() ?? undefined });
+      seen.push({
+        method: r.method(),
+        path: url.pathname.slice(DS_PROXY.length) + url.search,
+        body: r.postDataJSON() ?? undefined,
+      });
     }
   });
   return seen;
@@ -42,9 +53,9 @@ function frame(page: Page, name: string) {
 /** The names in the Fields table of a frame, with their types. */
 async function fieldsOf(page: Page, name: string): Promise<Array<[string, string]>> {
   const rows = frame(page, name).getByRole('table', { name: 'Fields' }).locator('tbody tr');
-  return (await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))).map(
-    ([field, type]) => [field, type] as [string, string]
-  );
+  return (
+    await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+  ).map(([field, type]) => [field, type] as [string, string]);
 }
 
 async function runAndWait(page: Page) {
@@ -58,12 +69,18 @@ test.describe('data source settings page', () => {
     // Back to the provisioned settings (the viewer token), as admin through Grafana's data source API.
     const current = await (await request.get(DS_API)).json();
     const res = await request.put(DS_API, {
-      data: { ...current, jsonData: { backendUrl: stack.backendUrl }, secureJsonData: { apiToken: stack.tokens.viewer } },
+      data: {
+        ...current,
+        jsonData: { backendUrl: stack.backendUrl },
+        secureJsonData: { apiToken: stack.tokens.viewer },
+      },
     });
     expect(res.status()).toBe(200);
   });
 
-  test('Save & test with the real backend names the token and its role; the secret never comes back', async ({ page }) => {
+  test('Save & test with the real backend names the token and its role; the secret never comes back', async ({
+    page,
+  }) => {
     const puts: unknown[] = [];
     page.on('request', (r) => r.method() === 'PUT' && r.url().endsWith(DS_API) && puts.push(r.postDataJSON()));
     const proxied = proxyRequests(page);
@@ -81,10 +98,15 @@ test.describe('data source settings page', () => {
     await page.locator('#haproxy-ds-api-token').fill(stack.tokens.operator);
     await page.getByRole('button', { name: 'Save & test' }).click();
     const alert = page.getByTestId('data-testid Data source settings page Alert');
-    await expect(alert).toContainText(`Connected to HAProxy Control at ${stack.backendUrl} as token "test-operator" (role operator).`);
+    await expect(alert).toContainText(
+      `Connected to HAProxy Control at ${stack.backendUrl} as token "test-operator" (role operator).`
+    );
     await expect(page.getByRole('button', { name: 'Reset' })).toBeVisible();
     expect(puts).toHaveLength(1);
-    expect(puts[0]).toMatchObject({ jsonData: { backendUrl: stack.backendUrl }, secureJsonData: { apiToken: stack.tokens.operator } });
+    expect(puts[0]).toMatchObject({
+      jsonData: { backendUrl: stack.backendUrl },
+      secureJsonData: { apiToken: stack.tokens.operator },
+    });
     // The test went through the data source proxy: /api/me, then the history API's lookup.
     expect(proxied.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/me', 'GET /api/haproxy/lookup/instances']);
   });
@@ -95,14 +117,21 @@ test.describe('data source settings page', () => {
     await page.locator('#haproxy-ds-api-token').fill('not-a-token');
     await page.getByRole('button', { name: 'Save & test' }).click();
     const alert = page.getByTestId('data-testid Data source settings page Alert');
-    await expect(alert).toContainText('The backend rejected the API token (401). Paste a valid HAProxy Control token and save.');
+    await expect(alert).toContainText(
+      'The backend rejected the API token (401). Paste a valid HAProxy Control token and save.'
+    );
   });
 
-  test('an unreachable backend URL: Save & test says so; a trailing slash is dropped before saving', async ({ page, request }) => {
+  test('an unreachable backend URL: Save & test says so; a trailing slash is dropped before saving', async ({
+    page,
+    request,
+  }) => {
     await page.goto(SETTINGS_PAGE);
     await page.getByLabel('Backend URL').fill(`${stack.backendUrl}/ `);
     await page.getByRole('button', { name: 'Save & test' }).click();
-    await expect(page.getByTestId('data-testid Data source settings page Alert')).toContainText('Connected to HAProxy Control');
+    await expect(page.getByTestId('data-testid Data source settings page Alert')).toContainText(
+      'Connected to HAProxy Control'
+    );
     expect((await (await request.get(DS_API)).json()).jsonData).toEqual({ backendUrl: stack.backendUrl });
 
     await page.getByLabel('Backend URL').fill('http://127.0.0.1:1');
@@ -114,7 +143,9 @@ test.describe('data source settings page', () => {
 });
 
 test.describe('query editor', () => {
-  test('offers the six query types, and its scope pickers list names from the backend through the proxy', async ({ page }) => {
+  test('offers the six query types, and its scope pickers list names from the backend through the proxy', async ({
+    page,
+  }) => {
     const proxied = proxyRequests(page);
     await page.goto(exploreUrl());
     const editor = page.getByTestId('haproxy-query-editor');
@@ -139,14 +170,24 @@ test.describe('query editor', () => {
     await expect(page.getByRole('option')).toHaveText(['api', 'auth', 'legacy_app:v1']);
     await page.keyboard.press('Escape');
 
-    const lookups = proxied.filter((r) => r.path.startsWith('/api/haproxy/lookup/')).map((r) => `${r.method} ${r.path}`);
-    expect(lookups).toEqual(['GET /api/haproxy/lookup/instances', 'GET /api/haproxy/lookup/backends?instance=edge-2.eu']);
+    const lookups = proxied
+      .filter((r) => r.path.startsWith('/api/haproxy/lookup/'))
+      .map((r) => `${r.method} ${r.path}`);
+    expect(lookups).toEqual([
+      'GET /api/haproxy/lookup/instances',
+      'GET /api/haproxy/lookup/backends?instance=edge-2.eu',
+    ]);
   });
 
-  test('template variables in the scope (multi-value, All): the lookup and the query get their values', async ({ page }) => {
+  test('template variables in the scope (multi-value, All): the lookup and the query get their values', async ({
+    page,
+  }) => {
     const proxied = proxyRequests(page);
     await page.goto(
-      exploreUrl({ type: 'servers_table', scope: { instance: '$instance', backend: '$backend' } }, { vars: { instance: ['edge-1', 'internal_3'], backend: '$__all' } })
+      exploreUrl(
+        { type: 'servers_table', scope: { instance: '$instance', backend: '$backend' } },
+        { vars: { instance: ['edge-1', 'internal_3'], backend: '$__all' } }
+      )
     );
     await page.locator('#haproxy-A-backend').click();
     await expect(page.getByRole('option', { name: 'shop', exact: true })).toBeVisible();
@@ -160,7 +201,9 @@ test.describe('query editor', () => {
     );
     const query = proxied.find((r) => r.path === '/api/haproxy/query');
     // Multi-value -> a glob of the values; All -> no filter at all (the key left out).
-    expect((query?.body as { queries: unknown[] }).queries).toEqual([{ refId: 'A', type: 'servers_table', scope: { instance: '{edge-1,internal_3}' } }]);
+    expect((query?.body as { queries: unknown[] }).queries).toEqual([
+      { refId: 'A', type: 'servers_table', scope: { instance: '{edge-1,internal_3}' } },
+    ]);
   });
 });
 
@@ -177,7 +220,11 @@ test.describe('queries through the data source proxy', () => {
     expect(fields.map(([name]) => name)).toEqual(expect.arrayContaining(['UP', 'DOWN', 'MAINT']));
     expect(fields.slice(1).every(([, type]) => type === 'number')).toBe(true);
     // The request: the range and the query as the data source builds them.
-    const body = proxied.find((r) => r.path === '/api/haproxy/query')?.body as { range: { from: string; to: string }; maxDataPoints: number; queries: unknown[] };
+    const body = proxied.find((r) => r.path === '/api/haproxy/query')?.body as {
+      range: { from: string; to: string };
+      maxDataPoints: number;
+      queries: unknown[];
+    };
     expect(Date.parse(body.range.to) - Date.parse(body.range.from)).toBe(3_600_000);
     expect(body.maxDataPoints).toBe(1000);
     expect(body.queries).toEqual([{ refId: 'A', type: 'status_counts', scope: {} }]);
@@ -201,13 +248,19 @@ test.describe('queries through the data source proxy', () => {
     await expect(firstRow.locator('td')).toHaveText([/^\d{4}-\d\d-\d\dT/, 'UP', 'UP', 'MAINT']);
   });
 
-  test('servers table for a backend picked in the editor: the current servers, from the real backend', async ({ page }) => {
+  test('servers table for a backend picked in the editor: the current servers, from the real backend', async ({
+    page,
+  }) => {
     await page.goto(exploreUrl({ type: 'servers_table', scope: {} }));
     await page.locator('#haproxy-A-instance').click();
     await page.getByRole('option', { name: 'internal_3' }).click();
     // Picking runs the query (the editor calls onRunQuery): wait for the answer with the backend set as well.
     await page.locator('#haproxy-A-backend').click();
-    const response = page.waitForResponse((r) => r.url().includes(`${DS_PROXY}/api/haproxy/query`) && (r.request().postData() ?? '').includes('"backend":"static"'));
+    const response = page.waitForResponse(
+      (r) =>
+        r.url().includes(`${DS_PROXY}/api/haproxy/query`) &&
+        (r.request().postData() ?? '').includes('"backend":"static"')
+    );
     await page.getByRole('option', { name: 'static', exact: true }).click();
     expect((await response).status()).toBe(200);
     const table = frame(page, 'Servers');
@@ -218,7 +271,9 @@ test.describe('queries through the data source proxy', () => {
     }
   });
 
-  test('each of the six types answers with named frames for a demo backend (sessions also per backend)', async ({ page }) => {
+  test('each of the six types answers with named frames for a demo backend (sessions also per backend)', async ({
+    page,
+  }) => {
     const expected: Array<[Record<string, unknown>, string, string]> = [
       [{ type: 'status_timeline' }, 'Status', 'string'],
       [{ type: 'status_counts' }, 'Servers by status', 'number'],
@@ -263,7 +318,12 @@ test.describe('as a Viewer', () => {
     const response = await runAndWait(page);
     expect(response.status()).toBe(200);
     await expect(frame(page, 'Status')).toBeVisible();
-    expect((await fieldsOf(page, 'Status')).map(([n]) => n)).toEqual(['time', 'internal_3/shop/shop-1', 'internal_3/shop/shop-2', 'internal_3/shop/shop-spare']);
+    expect((await fieldsOf(page, 'Status')).map(([n]) => n)).toEqual([
+      'time',
+      'internal_3/shop/shop-1',
+      'internal_3/shop/shop-2',
+      'internal_3/shop/shop-spare',
+    ]);
 
     // Declared routes only: the token (here a viewer's, but it could be any) reaches no other endpoint.
     const me = await page.request.get(`${DS_PROXY}/api/me`);
@@ -271,7 +331,9 @@ test.describe('as a Viewer', () => {
     // The token from the instance's secureJsonData, the signed-in user in X-Grafana-User (the backend's actor).
     expect(await me.json()).toEqual({ token_name: 'test-viewer', role: 'viewer', actor: 'grafana:viewer' });
     // Cookies and a forged Authorization header from the browser do not replace the injected token.
-    const forged = await page.request.get(`${DS_PROXY}/api/me`, { headers: { authorization: `Bearer ${stack.tokens.admin}` } });
+    const forged = await page.request.get(`${DS_PROXY}/api/me`, {
+      headers: { authorization: `Bearer ${stack.tokens.admin}` },
+    });
     expect((await forged.json()).token_name).toBe('test-viewer');
     for (const [method, path] of [
       ['GET', '/api/haproxy/servers'],
@@ -280,7 +342,10 @@ test.describe('as a Viewer', () => {
       ['GET', '/api/haproxy/query'], // declared for POST only
       ['POST', '/api/me'],
     ] as const) {
-      const res = await page.request.fetch(`${DS_PROXY}${path}`, { method, data: method === 'POST' ? { command: 'drain' } : undefined });
+      const res = await page.request.fetch(`${DS_PROXY}${path}`, {
+        method,
+        data: method === 'POST' ? { command: 'drain' } : undefined,
+      });
       expect(res.status(), `${method} ${path}`).toBe(404);
     }
     expect((await page.request.get(DS_API)).status()).toBe(403);
@@ -299,7 +364,9 @@ for (const theme of ['light', 'dark'] as Theme[]) {
       await page.goto(SETTINGS_PAGE);
       await expect(page.getByLabel('Backend URL')).toHaveValue(stack.backendUrl);
       await page.getByRole('button', { name: 'Save & test' }).click();
-      await expect(page.getByTestId('data-testid Data source settings page Alert')).toContainText('Connected to HAProxy Control');
+      await expect(page.getByTestId('data-testid Data source settings page Alert')).toContainText(
+        'Connected to HAProxy Control'
+      );
       await screenshot(page, '10-datasource-settings', theme);
 
       await page.goto(exploreUrl({ type: 'status_timeline', scope: { instance: 'edge-2.eu', backend: 'api' } }));

@@ -13,8 +13,14 @@ const ROOT = path.resolve(__dirname, '../..');
 export default async function globalSetup() {
   const log = (msg: string) => console.log(`[browser-host] ${msg}`);
   const distDir = path.join(ROOT, 'dist');
-  if (!['module.js', 'plugin.json', 'datasource/module.js', 'datasource/plugin.json'].every((f) => fs.existsSync(path.join(distDir, f)))) {
-    throw new Error('dist/module.js or dist/datasource/module.js is missing: run `npm run build` before the browser tests');
+  if (
+    !['module.js', 'plugin.json', 'datasource/module.js', 'datasource/plugin.json'].every((f) =>
+      fs.existsSync(path.join(distDir, f))
+    )
+  ) {
+    throw new Error(
+      'dist/module.js or dist/datasource/module.js is missing: run `npm run build` before the browser tests'
+    );
   }
   const shimFile = await buildShim(log);
   const stack = await startBrowserStack(log);

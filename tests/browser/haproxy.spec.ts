@@ -21,7 +21,9 @@ test.describe('HAProxy page', () => {
 
     await expect(page.getByText(`${backends.length} backends`, { exact: true })).toBeVisible();
     await expect(page.getByLabel('Backends', { exact: true })).toContainText(String(backends.length));
-    await expect(page.getByLabel('Servers', { exact: true })).toContainText(String(backends.flatMap((b) => b.servers).length));
+    await expect(page.getByLabel('Servers', { exact: true })).toContainText(
+      String(backends.flatMap((b) => b.servers).length)
+    );
     for (const b of backends) {
       const item = backendItem(page, b.backend, b.instance);
       await expect(item).toBeVisible();
@@ -92,7 +94,15 @@ test.describe('HAProxy page', () => {
     const item = backendItem(page, 'shop', 'edge-1');
     await expandBackend(item);
     await expect(item.getByRole('row')).toHaveCount(servers.length + 1);
-    for (const header of ['Server', 'Address', 'Status', 'Weight', 'Sessions (cur / max)', 'Application', 'Last change']) {
+    for (const header of [
+      'Server',
+      'Address',
+      'Status',
+      'Weight',
+      'Sessions (cur / max)',
+      'Application',
+      'Last change',
+    ]) {
       // By text: the sort buttons' accessible names come from i18next, which HTML-escapes "/" (as in Grafana).
       await expect(item.getByRole('columnheader').filter({ hasText: header })).toBeVisible();
     }

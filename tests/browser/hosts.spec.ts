@@ -1,6 +1,6 @@
 import { APP, PROXY, expect, stack, test } from './support';
 
-test('the server modal loads an instance\'s backends only when the instance is expanded', async ({ page }) => {
+test("the server modal loads an instance's backends only when the instance is expanded", async ({ page }) => {
   const edge2 = stack.instances.find((i) => i.name === 'edge-2.eu')!;
   const backendRequests: string[] = [];
   page.on('request', (r) => {

@@ -1,4 +1,14 @@
-import { apiCommand, apiServer, backendItem, expandBackend, expect, openHaproxy, serverRow, stack, test } from './support';
+import {
+  apiCommand,
+  apiServer,
+  backendItem,
+  expandBackend,
+  expect,
+  openHaproxy,
+  serverRow,
+  stack,
+  test,
+} from './support';
 
 test.afterEach(async () => {
   const s = await apiServer('edge-2.eu', 'auth', 'auth-1');
@@ -7,7 +17,7 @@ test.afterEach(async () => {
   }
 });
 
-test('auto-refresh picks up a command made behind the page\'s back, and the choice is remembered', async ({ page }) => {
+test("auto-refresh picks up a command made behind the page's back, and the choice is remembered", async ({ page }) => {
   const edge2 = stack.instances.find((i) => i.name === 'edge-2.eu')!;
   await openHaproxy(page, `?instance=${edge2.id}`);
   const item = backendItem(page, 'auth', 'edge-2.eu');

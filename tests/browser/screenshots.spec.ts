@@ -2,7 +2,19 @@
  * Screenshots of the main pages in both themes, for a human to judge: test-results/screenshots/<page>-<theme>.png.
  * Each shot waits for the page's data, so a blank or broken page fails here instead of being saved.
  */
-import { APP, apiCommand, apiServer, backendItem, expandBackend, expect, openHaproxy, screenshot, stack, test, type Theme } from './support';
+import {
+  APP,
+  apiCommand,
+  apiServer,
+  backendItem,
+  expandBackend,
+  expect,
+  openHaproxy,
+  screenshot,
+  stack,
+  test,
+  type Theme,
+} from './support';
 
 test.beforeAll(async () => {
   // Something for the Actions page to show, whichever specs ran before: a drain and a ready as the operator.

@@ -42,7 +42,10 @@ export async function startBrowserStack(log: (msg: string) => void): Promise<Bro
     await globalPgSetup();
     cleanups.push(() => globalPgTeardown());
     const [service, fleet] = await Promise.all([startTestService({ enabled: false }), startDemoFleet()]);
-    cleanups.push(() => service.stop(), () => fleet.stop());
+    cleanups.push(
+      () => service.stop(),
+      () => fleet.stop()
+    );
     await waitForHealthChecks(fleet, 20_000);
     const ids = await registerDemoFleet(service.url, ADMIN_TOKEN, fleet);
     // registerDemoFleet only asks for a sync; wait for a complete one so the first page shows the real mix.
@@ -60,7 +63,12 @@ export async function startBrowserStack(log: (msg: string) => void): Promise<Bro
         backendUrl: service.url,
         tokens: service.tokens,
         pluginToken: service.tokens.operator,
-        instances: fleet.instances.map((i) => ({ id: ids.instances[i.name], name: i.name, hostName: i.hostName, socketPath: i.socketPath })),
+        instances: fleet.instances.map((i) => ({
+          id: ids.instances[i.name],
+          name: i.name,
+          hostName: i.hostName,
+          socketPath: i.socketPath,
+        })),
         hosts: ids.hosts,
       },
       stop,
@@ -81,7 +89,9 @@ async function waitForHealthChecks(fleet: DemoFleet, timeoutMs: number): Promise
   while (Date.now() < deadline) {
     pending = [];
     for (const instance of fleet.instances) {
-      const actual = new Map(parseShowStat(await instance.haproxy.runtime('show stat')).map((s) => [`${s.backend}/${s.name}`, s.status]));
+      const actual = new Map(
+        parseShowStat(await instance.haproxy.runtime('show stat')).map((s) => [`${s.backend}/${s.name}`, s.status])
+      );
       for (const b of instance.backends) {
         for (const s of b.servers) {
           if (actual.get(`${b.name}/${s.name}`) !== s.expectedStatus) {

@@ -14,7 +14,9 @@ export { expect };
 function readStack(): StackInfo {
   const raw = process.env.BROWSER_STACK;
   if (!raw) {
-    throw new Error('BROWSER_STACK is not set: run the specs through playwright.config.ts (its globalSetup starts the stack)');
+    throw new Error(
+      'BROWSER_STACK is not set: run the specs through playwright.config.ts (its globalSetup starts the stack)'
+    );
   }
   return JSON.parse(raw) as StackInfo;
 }
@@ -31,7 +33,7 @@ export type Theme = 'light' | 'dark';
 export const test = base.extend<{ login: Login; theme: Theme; pageErrors: string[] }>({
   login: ['admin', { option: true }],
   theme: ['dark', { option: true }],
-  baseURL: async ({}, use) => use(stack.hostUrl), // eslint-disable-line no-empty-pattern
+  baseURL: async ({}, use) => use(stack.hostUrl),
   context: async ({ context, login, theme }, use) => {
     await context.addCookies([
       { name: 'grafana_session', value: login, url: stack.hostUrl },
@@ -44,8 +46,15 @@ export const test = base.extend<{ login: Login; theme: Theme; pageErrors: string
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(err.message));
       if (process.env.BROWSER_CONSOLE) {
-        page.on('console', (m) => ['error', 'warning'].includes(m.type()) && console.log(`[console.${m.type()}] ${m.text().slice(0, 300)}`));
-        page.on('response', (r) => r.status() >= 400 && console.log(`[http ${r.status()}] ${new URL(r.url()).pathname}`));
+        page.on(
+          'console',
+          (m) =>
+            ['error', 'warning'].includes(m.type()) && console.log(`[console.${m.type()}] ${m.text().slice(0, 300)}`)
+        );
+        page.on(
+          'response',
+          (r) => r.status() >= 400 && console.log(`[http ${r.status()}] ${new URL(r.url()).pathname}`)
+        );
       }
       await use(errors);
       expect(errors, 'uncaught errors in the page').toEqual([]);
@@ -59,7 +68,7 @@ export async function backendApi(
   method: string,
   apiPath: string,
   opts: { token?: string; body?: unknown } = {}
-): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; body: any }> {
   const res = await fetch(stack.backendUrl + apiPath, {
     method,
     headers: {
@@ -89,7 +98,9 @@ export async function apiServers(): Promise<ApiServer[]> {
 }
 
 export async function apiServer(instance: string, backend: string, server: string): Promise<ApiServer> {
-  const found = (await apiServers()).find((s) => s.instance_name === instance && s.backend_name === backend && s.server_name === server);
+  const found = (await apiServers()).find(
+    (s) => s.instance_name === instance && s.backend_name === backend && s.server_name === server
+  );
   if (!found) {
     throw new Error(`no server ${instance}/${backend}/${server} in the API`);
   }
@@ -98,7 +109,10 @@ export async function apiServer(instance: string, backend: string, server: strin
 
 /** A command as the operator token, straight to the backend (not through the host). */
 export async function apiCommand(serverId: number, command: 'drain' | 'ready' | 'maint') {
-  const res = await backendApi('POST', `/api/haproxy/servers/${serverId}/command`, { token: stack.tokens.operator, body: { command } });
+  const res = await backendApi('POST', `/api/haproxy/servers/${serverId}/command`, {
+    token: stack.tokens.operator,
+    body: { command },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body;
 }
@@ -152,5 +166,9 @@ export async function screenshot(page: Page, name: string, theme: Theme, opts: {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.evaluate(() => document.fonts.ready);
   await page.waitForLoadState('networkidle');
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${theme}.png`), fullPage: opts.fullPage ?? true, animations: 'disabled' });
+  await page.screenshot({
+    path: path.join(SCREENSHOTS, `${name}-${theme}.png`),
+    fullPage: opts.fullPage ?? true,
+    animations: 'disabled',
+  });
 }

@@ -12,7 +12,17 @@ describe('agent stopped: the breaker opens, stored data is untouched; agent back
 
   beforeAll(async () => {
     stack = await startStack({
-      haproxy: (u) => ({ backends: [{ name: 'web', servers: [{ name: 'w1', address: u.healthy.address }, { name: 'w2', address: u.healthy.address }] }] }),
+      haproxy: (u) => ({
+        backends: [
+          {
+            name: 'web',
+            servers: [
+              { name: 'w1', address: u.healthy.address },
+              { name: 'w2', address: u.healthy.address },
+            ],
+          },
+        ],
+      }),
       // No retries and short timeouts, so each failed sync is one quick failure of the breaker.
       service: { breakerThreshold: THRESHOLD, breakerResetTimeoutMs: RESET_MS, requestTimeoutMs: 500, maxRetries: 0 },
     });
@@ -42,7 +52,10 @@ describe('agent stopped: the breaker opens, stored data is untouched; agent back
     // Open: the agent is not even called.
     const paused = await stack.sync();
     expect(paused).toMatchObject({ status: 'failed', error: expect.stringMatching(/circuit breaker open/) });
-    expect(await stack.instance()).toMatchObject({ last_sync_error: paused.error, consecutive_failures: THRESHOLD + 1 });
+    expect(await stack.instance()).toMatchObject({
+      last_sync_error: paused.error,
+      consecutive_failures: THRESHOLD + 1,
+    });
   });
 
   it('a command while open is refused with 503 and audited as failed', async () => {
@@ -50,13 +63,19 @@ describe('agent stopped: the breaker opens, stored data is untouched; agent back
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('breaker_open');
     const [latest] = await stack.actions(before[0].id);
-    expect(latest).toMatchObject({ command: 'drain', success: false, error: expect.stringMatching(/circuit breaker open/) });
+    expect(latest).toMatchObject({
+      command: 'drain',
+      success: false,
+      error: expect.stringMatching(/circuit breaker open/),
+    });
     expect(await stack.haproxy.serverStatus('web', 'w1')).toBe('no check');
   });
 
   it('kept the stored servers and their history as they were', async () => {
     expect(await stack.servers()).toEqual(before);
-    for (const s of before) expect(await stack.history(s.id)).toHaveLength(1);
+    for (const s of before) {
+      expect(await stack.history(s.id)).toHaveLength(1);
+    }
   });
 
   it('recovers once the agent is back and the reset timeout has passed', async () => {

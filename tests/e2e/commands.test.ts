@@ -63,7 +63,10 @@ describe('commands through the REST API reach HAProxy, are audited and written t
 
   it('left the other server alone, in HAProxy and in the database', async () => {
     expect(await stack.haproxy.serverStatus('web', 's2')).toBe('UP');
-    expect(await stack.server('web', 's2')).toMatchObject({ status: 'UP', status_changed_at: bystander.status_changed_at });
+    expect(await stack.server('web', 's2')).toMatchObject({
+      status: 'UP',
+      status_changed_at: bystander.status_changed_at,
+    });
     expect(await stack.history(bystander.id)).toHaveLength(1);
     expect(await stack.actions(bystander.id)).toEqual([]);
   });

@@ -26,7 +26,7 @@ describe('a backend removed from the HAProxy config and put back', () => {
     stack.service.db.ds.query(`SELECT id, removed_at FROM ${table} WHERE id = ANY($1::int[]) ORDER BY id`, [ids]);
   const backendNames = async (): Promise<string[]> =>
     (await stack.service.call('GET', `/api/haproxy/instances/${stack.instanceId}/backends`)).body.backends.map(
-      (b: { backend_name: string }) => b.backend_name,
+      (b: { backend_name: string }) => b.backend_name
     );
 
   beforeAll(async () => {
@@ -53,7 +53,10 @@ describe('a backend removed from the HAProxy config and put back', () => {
     const apiServers = original.filter((s) => s.backend_name === 'api');
     const [backend] = await rows('haproxy_backends', [apiServers[0].backend_id]);
     expect(backend.removed_at).toBeInstanceOf(Date);
-    const servers = await rows('haproxy_servers', apiServers.map((s) => s.id));
+    const servers = await rows(
+      'haproxy_servers',
+      apiServers.map((s) => s.id)
+    );
     expect(servers.map((s) => s.removed_at)).toEqual([expect.any(Date), expect.any(Date)]);
     // The backend that stayed is untouched.
     const [w1] = await rows('haproxy_servers', [original.find((s) => s.server_name === 'w1')!.id]);
@@ -69,7 +72,14 @@ describe('a backend removed from the HAProxy config and put back', () => {
     const restored = await stack.servers();
     const ids = (list: StoredServer[]) => list.map((s) => [s.backend_name, s.server_name, s.backend_id, s.id]);
     expect(ids(restored)).toEqual(ids(original));
-    expect((await rows('haproxy_servers', restored.map((s) => s.id))).every((r) => r.removed_at === null)).toBe(true);
+    expect(
+      (
+        await rows(
+          'haproxy_servers',
+          restored.map((s) => s.id)
+        )
+      ).every((r) => r.removed_at === null)
+    ).toBe(true);
 
     const a1 = restored.find((s) => s.server_name === 'a1')!;
     const [latest] = await stack.history(a1.id);

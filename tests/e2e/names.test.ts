@@ -43,7 +43,7 @@ describe('names with dots, dashes, underscores and colons', () => {
         [API, A1, 'UP'],
         [WEB, OTHER, 'UP'],
         [WEB, SRV, 'UP'],
-      ].sort(),
+      ].sort()
     );
   });
 
@@ -53,7 +53,12 @@ describe('names with dots, dashes, underscores and colons', () => {
     expect(drained.status).toBe(200);
     expect(await stack.haproxy.serverStatus(WEB, SRV)).toBe('DRAIN');
     expect(await stack.haproxy.serverStatus(WEB, OTHER)).toBe('no check');
-    expect((await stack.actions(srv.id))[0]).toMatchObject({ instance_name: INSTANCE, backend_name: WEB, server_name: SRV, success: true });
+    expect((await stack.actions(srv.id))[0]).toMatchObject({
+      instance_name: INSTANCE,
+      backend_name: WEB,
+      server_name: SRV,
+      success: true,
+    });
 
     expect(await stack.sync()).toMatchObject({ status: 'ok' });
     expect(await stack.server(WEB, SRV)).toMatchObject({ status: 'DRAIN', raw_status: 'DRAIN' });

@@ -84,7 +84,9 @@ export const HEALTH_CHECK = ['option httpchk GET /health'];
 
 /** One backend `web` with HTTP health checks and the given servers: the shape most tests need. */
 export function webBackend(servers: (u: Upstreams) => NonNullable<TestHaproxyConfig['backends']>[number]['servers']) {
-  return (u: Upstreams): TestHaproxyConfig => ({ backends: [{ name: 'web', lines: HEALTH_CHECK, servers: servers(u) }] });
+  return (u: Upstreams): TestHaproxyConfig => ({
+    backends: [{ name: 'web', lines: HEALTH_CHECK, servers: servers(u) }],
+  });
 }
 
 export interface StackOptions {
@@ -111,7 +113,7 @@ export interface Stack {
   history(serverId: number): Promise<HistoryRow[]>;
   actions(serverId: number): Promise<ActionRow[]>;
   /** POST .../command as the operator; returns the raw answer (status and body). */
-  command(serverId: number, command: 'drain' | 'ready' | 'maint'): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  command(serverId: number, command: 'drain' | 'ready' | 'maint'): Promise<{ status: number; body: any }>;
   /** GET /api/haproxy/instances/{id}. */
   instance(): Promise<Record<string, unknown>>;
   stopAgent(): Promise<void>;
@@ -125,7 +127,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const instanceName = opts.instanceName ?? 'lb-1';
   const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch(() => undefined);
+    }
   };
   try {
     const [healthy, failing, deadPort] = await Promise.all([
@@ -133,11 +137,20 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       startUpstream({ label: 'failing', healthStatus: 500 }),
       freePort(),
     ]);
-    cleanups.push(() => healthy.stop(), () => failing.stop());
+    cleanups.push(
+      () => healthy.stop(),
+      () => failing.stop()
+    );
     const upstreams: Upstreams = { healthy, failing, deadAddress: `127.0.0.1:${deadPort}` };
 
-    const [haproxy, service] = await Promise.all([startHaproxy(opts.haproxy(upstreams)), startTestService(opts.service)]);
-    cleanups.push(() => haproxy.stop(), () => service.stop());
+    const [haproxy, service] = await Promise.all([
+      startHaproxy(opts.haproxy(upstreams)),
+      startTestService(opts.service),
+    ]);
+    cleanups.push(
+      () => haproxy.stop(),
+      () => service.stop()
+    );
 
     const agentOptions = {
       token: AGENT_TOKEN,
@@ -156,11 +169,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     const { hostId, instanceId } = await registerInstance(service, agentUrl, instanceName);
     const token = await service.call('PATCH', `/api/hosts/${hostId}`, { body: { fagent_token: AGENT_TOKEN } });
-    if (token.status !== 200) throw new Error(`host token: ${token.status} ${JSON.stringify(token.body)}`);
+    if (token.status !== 200) {
+      throw new Error(`host token: ${token.status} ${JSON.stringify(token.body)}`);
+    }
 
     const get = async <T>(path: string, key: string): Promise<T> => {
       const res = await service.call('GET', path);
-      if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 200) {
+        throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      }
       return res.body[key] as T;
     };
     const servers = () => get<StoredServer[]>(`/api/haproxy/servers?instance_id=${instanceId}`, 'servers');
@@ -172,28 +189,41 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       instanceId,
       agentUrl,
       async sync() {
-        const res = await service.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`, { token: service.tokens.operator });
-        if (res.status !== 200) throw new Error(`sync: ${res.status} ${JSON.stringify(res.body)}`);
+        const res = await service.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`, {
+          token: service.tokens.operator,
+        });
+        if (res.status !== 200) {
+          throw new Error(`sync: ${res.status} ${JSON.stringify(res.body)}`);
+        }
         return res.body as SyncAnswer;
       },
       servers,
       async server(backend, name) {
         const found = (await servers()).find((s) => s.backend_name === backend && s.server_name === name);
-        if (!found) throw new Error(`server ${backend}/${name} is not in the API's list`);
+        if (!found) {
+          throw new Error(`server ${backend}/${name} is not in the API's list`);
+        }
         return found;
       },
       history: (serverId) => get<HistoryRow[]>(`/api/haproxy/servers/${serverId}/history`, 'history'),
       actions: (serverId) => get<ActionRow[]>(`/api/haproxy/actions?server_id=${serverId}`, 'actions'),
       command: (serverId, command) =>
-        service.call('POST', `/api/haproxy/servers/${serverId}/command`, { token: service.tokens.operator, body: { command } }),
+        service.call('POST', `/api/haproxy/servers/${serverId}/command`, {
+          token: service.tokens.operator,
+          body: { command },
+        }),
       async instance() {
         const res = await service.call('GET', `/api/haproxy/instances/${instanceId}`);
-        if (res.status !== 200) throw new Error(`instance: ${res.status} ${JSON.stringify(res.body)}`);
+        if (res.status !== 200) {
+          throw new Error(`instance: ${res.status} ${JSON.stringify(res.body)}`);
+        }
         return res.body;
       },
       stopAgent,
       async startAgent() {
-        if (!agent) agent = await startAgentServer({ ...agentOptions, port: agentPort });
+        if (!agent) {
+          agent = await startAgentServer({ ...agentOptions, port: agentPort });
+        }
       },
       stop: stopAll,
     };
@@ -208,8 +238,12 @@ export async function eventually<T>(check: () => Promise<T>, what: string, timeo
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (value) {
+      return value as NonNullable<T>;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -45,7 +45,7 @@ describe('sync stores what HAProxy reports', () => {
     const stored = await stack.servers();
     const byKey = new Map(stored.map((s) => [`${s.backend_name}/${s.server_name}`, s]));
     expect([...byKey.keys()].sort()).toEqual(
-      ['api/a1', 'web/down-http', 'web/down-tcp', 'web/maint', 'web/plain', 'web/spare', 'web/up'].sort(),
+      ['api/a1', 'web/down-http', 'web/down-tcp', 'web/maint', 'web/plain', 'web/spare', 'web/up'].sort()
     );
     const expected: Record<string, [status: string, raw: string]> = {
       'web/up': ['UP', 'UP'],
@@ -63,26 +63,42 @@ describe('sync stores what HAProxy reports', () => {
     // Field by field against HAProxy's own `show stat`, not against the agent's answer.
     for (const stat of await stack.haproxy.serverStats()) {
       const s = byKey.get(`${stat.backend}/${stat.name}`);
-      expect({ key: `${stat.backend}/${stat.name}`, address: s?.address, raw: s?.raw_status, weight: s?.weight }).toEqual({
+      expect({
+        key: `${stat.backend}/${stat.name}`,
+        address: s?.address,
+        raw: s?.raw_status,
+        weight: s?.weight,
+      }).toEqual({
         key: `${stat.backend}/${stat.name}`,
         address: stat.address,
         raw: stat.status,
         weight: stat.weight,
       });
     }
-    expect(byKey.get('web/up')).toMatchObject({ address: stack.upstreams.healthy.address, weight: 7, max_sessions: 50 });
+    expect(byKey.get('web/up')).toMatchObject({
+      address: stack.upstreams.healthy.address,
+      weight: 7,
+      max_sessions: 50,
+    });
     expect(byKey.get('web/down-tcp')?.address).toBe(stack.upstreams.deadAddress);
   });
 
   it('lists both backends with their status counts', async () => {
     const res = await stack.service.call('GET', `/api/haproxy/instances/${stack.instanceId}/backends`);
     expect(res.status).toBe(200);
-    const counts = Object.fromEntries(res.body.backends.map((b: { backend_name: string; status_counts: unknown }) => [b.backend_name, b.status_counts]));
+    const counts = Object.fromEntries(
+      res.body.backends.map((b: { backend_name: string; status_counts: unknown }) => [b.backend_name, b.status_counts])
+    );
     expect(counts).toEqual({
       api: { UP: 1, DOWN: 0, DRAIN: 0, MAINT: 0, NOLB: 0, UNKNOWN: 0 },
       web: { UP: 3, DOWN: 2, DRAIN: 0, MAINT: 1, NOLB: 0, UNKNOWN: 0 },
     });
-    expect(await stack.instance()).toMatchObject({ backend_count: 2, server_count: 7, last_sync_success: true, last_sync_error: null });
+    expect(await stack.instance()).toMatchObject({
+      backend_count: 2,
+      server_count: 7,
+      last_sync_success: true,
+      last_sync_error: null,
+    });
   });
 
   it('a second sync of an unchanged HAProxy changes nothing and adds no history', async () => {
@@ -91,7 +107,9 @@ describe('sync stores what HAProxy reports', () => {
     expect(await stack.servers()).toEqual(before);
     for (const s of before) {
       const history = await stack.history(s.id);
-      expect(history.map((h) => [s.server_name, h.from_status, h.to_status, h.cause])).toEqual([[s.server_name, null, s.status, 'sync']]);
+      expect(history.map((h) => [s.server_name, h.from_status, h.to_status, h.cause])).toEqual([
+        [s.server_name, null, s.status, 'sync'],
+      ]);
     }
   });
 });

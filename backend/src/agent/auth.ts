@@ -6,7 +6,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  */
 export function isAuthorized(authorization: string | undefined, token: string): boolean {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match) return false;
+  if (!match) {
+    return false;
+  }
   return timingSafeEqual(digest(match[1]), digest(token));
 }
 

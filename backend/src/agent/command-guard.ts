@@ -16,9 +16,15 @@ export function isServerState(value: string): value is ServerState {
 
 /** Why `name` cannot be used in a runtime-API command, or null when it can. */
 export function unsafeNameReason(name: string): string | null {
-  if (name.length === 0) return 'is empty';
-  if (name.length > MAX_NAME_LENGTH) return `is longer than ${MAX_NAME_LENGTH} characters`;
-  if (!RUNTIME_NAME.test(name)) return 'may only contain letters, digits and "-", "_", ".", ":" (as HAProxy names do)';
+  if (name.length === 0) {
+    return 'is empty';
+  }
+  if (name.length > MAX_NAME_LENGTH) {
+    return `is longer than ${MAX_NAME_LENGTH} characters`;
+  }
+  if (!RUNTIME_NAME.test(name)) {
+    return 'may only contain letters, digits and "-", "_", ".", ":" (as HAProxy names do)';
+  }
   return null;
 }
 
@@ -26,9 +32,14 @@ export class UnsafeNameError extends Error {}
 
 /** The only command the agent builds from request input; it refuses rather than escapes. */
 export function setServerStateCommand(backend: string, server: string, state: ServerState): string {
-  for (const [what, name] of [['backend', backend], ['server', server]] as const) {
+  for (const [what, name] of [
+    ['backend', backend],
+    ['server', server],
+  ] as const) {
     const reason = unsafeNameReason(name);
-    if (reason) throw new UnsafeNameError(`${what} name ${JSON.stringify(name)} ${reason}`);
+    if (reason) {
+      throw new UnsafeNameError(`${what} name ${JSON.stringify(name)} ${reason}`);
+    }
   }
   return `set server ${backend}/${server} state ${state}`;
 }

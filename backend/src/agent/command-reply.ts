@@ -7,9 +7,13 @@ export type CommandOutcome = { ok: true } | { ok: false; httpStatus: number; err
  */
 export function interpretCommandReply(reply: string): CommandOutcome {
   const text = reply.trim();
-  if (text === '') return { ok: true };
+  if (text === '') {
+    return { ok: true };
+  }
   // The server or backend vanished between our check and the command (a reload in between).
-  if (/^No such (server|backend)/i.test(text)) return { ok: false, httpStatus: 404, error: `HAProxy: ${text}` };
+  if (/^No such (server|backend)/i.test(text)) {
+    return { ok: false, httpStatus: 404, error: `HAProxy: ${text}` };
+  }
   if (/permission denied/i.test(text)) {
     return { ok: false, httpStatus: 502, error: `HAProxy: ${text} (the stats socket needs "level admin")` };
   }

@@ -66,7 +66,9 @@ export function parseAgentConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): Age
     }
   }
 
-  if (problems.length > 0) throw new AgentConfigError(`Invalid agent config:\n${problems.join('\n')}`);
+  if (problems.length > 0) {
+    throw new AgentConfigError(`Invalid agent config:\n${problems.join('\n')}`);
+  }
   return {
     listen: file.listen,
     token,

@@ -8,7 +8,7 @@ export class HaproxyInstance {
   constructor(
     readonly name: string,
     readonly address: RuntimeApiAddress,
-    private readonly timeoutMs: number,
+    private readonly timeoutMs: number
   ) {}
 
   /** Server rows of `show stat`; throws RuntimeApiError or ShowStatFormatError. */

@@ -10,7 +10,9 @@ The token may come from AGENT_TOKEN instead of the file. See docs/agent.md.`;
 
 function configPath(argv: string[], env: NodeJS.ProcessEnv): string | undefined {
   const i = argv.findIndex((a) => a === '--config' || a === '-c');
-  if (i !== -1) return argv[i + 1];
+  if (i !== -1) {
+    return argv[i + 1];
+  }
   const inline = argv.find((a) => a.startsWith('--config='));
   return inline ? inline.slice('--config='.length) : env.AGENT_CONFIG;
 }
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
       url: agent.url,
       instances: Object.fromEntries([...config.instances].map(([name, a]) => [name, formatRuntimeApiAddress(a)])),
     },
-    'agent listening',
+    'agent listening'
   );
 
   const shutdown = (signal: string) => {

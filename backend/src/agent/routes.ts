@@ -7,8 +7,7 @@ export type Route =
   | { kind: 'command'; instance: string; backend: string; server: string; state: ServerState };
 
 export type RouteMatch =
-  | { ok: true; route: Route; method: 'GET' | 'POST' }
-  | { ok: false; httpStatus: 400 | 404; error: string };
+  { ok: true; route: Route; method: 'GET' | 'POST' } | { ok: false; httpStatus: 400 | 404; error: string };
 
 /**
  * Splits the raw path on "/" before decoding, then decodes each segment exactly once, so an
@@ -26,9 +25,13 @@ export function matchRoute(rawUrl: string): RouteMatch {
   }
   const [api, haproxy, instance, backends, backend, servers, server, action, ...rest] = segments;
   const notFound: RouteMatch = { ok: false, httpStatus: 404, error: `no such endpoint: ${path}` };
-  if (api !== 'api' || haproxy !== 'haproxy' || !instance || backends !== 'backends' || rest.length > 0) return notFound;
+  if (api !== 'api' || haproxy !== 'haproxy' || !instance || backends !== 'backends' || rest.length > 0) {
+    return notFound;
+  }
 
-  if (segments.length === 4) return { ok: true, method: 'GET', route: { kind: 'backends', instance } };
+  if (segments.length === 4) {
+    return { ok: true, method: 'GET', route: { kind: 'backends', instance } };
+  }
   if (segments.length === 6 && backend && servers === 'servers') {
     return { ok: true, method: 'GET', route: { kind: 'servers', instance, backend } };
   }

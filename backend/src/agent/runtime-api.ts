@@ -10,28 +10,42 @@ export type RuntimeApiAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; 
  */
 export function parseRuntimeApiAddress(text: string): RuntimeApiAddress {
   const value = text.trim();
-  if (value.startsWith('unix@')) return unixAddress(value.slice('unix@'.length));
-  if (isAbsolute(value)) return unixAddress(value);
+  if (value.startsWith('unix@')) {
+    return unixAddress(value.slice('unix@'.length));
+  }
+  if (isAbsolute(value)) {
+    return unixAddress(value);
+  }
   const tcp = /^(ipv4|ipv6)@(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
   if (tcp) {
     const [, family, bracketed, plain, portText] = tcp;
     const host = bracketed ?? plain;
     const port = Number(portText);
-    if (port < 1 || port > 65_535) throw new Error(`port out of range in "${text}"`);
-    if (family === 'ipv6' && isIP(host) !== 6) throw new Error(`"${host}" is not an IPv6 address`);
-    if (family === 'ipv4' && isIP(host) === 6) throw new Error(`"${host}" is an IPv6 address; use ipv6@[${host}]:${port}`);
+    if (port < 1 || port > 65_535) {
+      throw new Error(`port out of range in "${text}"`);
+    }
+    if (family === 'ipv6' && isIP(host) !== 6) {
+      throw new Error(`"${host}" is not an IPv6 address`);
+    }
+    if (family === 'ipv4' && isIP(host) === 6) {
+      throw new Error(`"${host}" is an IPv6 address; use ipv6@[${host}]:${port}`);
+    }
     return { kind: 'tcp', host, port };
   }
   throw new Error(`"${text}" is not a runtime API address (use /path/to/admin.sock, unix@/path or ipv4@host:port)`);
 }
 
 function unixAddress(path: string): RuntimeApiAddress {
-  if (!isAbsolute(path)) throw new Error(`unix socket path "${path}" must be absolute`);
+  if (!isAbsolute(path)) {
+    throw new Error(`unix socket path "${path}" must be absolute`);
+  }
   return { kind: 'unix', path };
 }
 
 export function formatRuntimeApiAddress(address: RuntimeApiAddress): string {
-  if (address.kind === 'unix') return address.path;
+  if (address.kind === 'unix') {
+    return address.path;
+  }
   return isIP(address.host) === 6 ? `ipv6@[${address.host}]:${address.port}` : `ipv4@${address.host}:${address.port}`;
 }
 
@@ -39,7 +53,7 @@ export function formatRuntimeApiAddress(address: RuntimeApiAddress): string {
 export class RuntimeApiError extends Error {
   constructor(
     readonly kind: 'unreachable' | 'timeout' | 'too_large',
-    message: string,
+    message: string
   ) {
     super(message);
   }
@@ -63,31 +77,44 @@ export function runtimeApiExchange(address: RuntimeApiAddress, command: string, 
     let settled = false;
 
     const finish = (err: RuntimeApiError | null) => {
-      if (settled) return;
+      if (settled) {
+        return;
+      }
       settled = true;
       clearTimeout(timer);
       socket.destroy();
-      if (err) reject(err);
-      else resolve(Buffer.concat(chunks).toString('utf8'));
+      if (err) {
+        reject(err);
+      } else {
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      }
     };
 
     const timer = setTimeout(
-      () => finish(new RuntimeApiError('timeout', `HAProxy runtime API at ${where} did not answer within ${timeoutMs} ms`)),
-      timeoutMs,
+      () =>
+        finish(new RuntimeApiError('timeout', `HAProxy runtime API at ${where} did not answer within ${timeoutMs} ms`)),
+      timeoutMs
     );
 
     socket.on('connect', () => socket.end(`${command}\n`));
     socket.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_REPLY_BYTES) {
-        finish(new RuntimeApiError('too_large', `HAProxy runtime API at ${where} sent more than ${MAX_REPLY_BYTES} bytes`));
+        finish(
+          new RuntimeApiError('too_large', `HAProxy runtime API at ${where} sent more than ${MAX_REPLY_BYTES} bytes`)
+        );
         return;
       }
       chunks.push(chunk);
     });
     socket.on('end', () => finish(null));
     socket.on('error', (err: NodeJS.ErrnoException) =>
-      finish(new RuntimeApiError('unreachable', `HAProxy runtime API at ${where} is not reachable: ${err.code ?? err.message}`)),
+      finish(
+        new RuntimeApiError(
+          'unreachable',
+          `HAProxy runtime API at ${where} is not reachable: ${err.code ?? err.message}`
+        )
+      )
     );
   });
 }

@@ -27,7 +27,7 @@ export interface RunningAgent {
 class HttpError extends Error {
   constructor(
     readonly httpStatus: number,
-    message: string,
+    message: string
   ) {
     super(message);
   }
@@ -39,17 +39,28 @@ type Json = Record<string, unknown>;
 export function createAgentServer(options: AgentServerOptions): Server {
   const logger = options.logger ?? pino({ level: 'silent' });
   const instances = new Map(
-    [...options.instances].map(([name, address]) => [name, new HaproxyInstance(name, address, options.requestTimeoutMs)]),
+    [...options.instances].map(([name, address]) => [
+      name,
+      new HaproxyInstance(name, address, options.requestTimeoutMs),
+    ])
   );
 
   const handle = async (req: IncomingMessage): Promise<[number, Json]> => {
-    if (!isAuthorized(req.headers.authorization, options.token)) throw new HttpError(401, 'missing or invalid bearer token');
+    if (!isAuthorized(req.headers.authorization, options.token)) {
+      throw new HttpError(401, 'missing or invalid bearer token');
+    }
     const match = matchRoute(req.url ?? '/');
-    if (!match.ok) throw new HttpError(match.httpStatus, match.error);
-    if (req.method !== match.method) throw new HttpError(405, `use ${match.method} on this endpoint`);
+    if (!match.ok) {
+      throw new HttpError(match.httpStatus, match.error);
+    }
+    if (req.method !== match.method) {
+      throw new HttpError(405, `use ${match.method} on this endpoint`);
+    }
     const route = match.route;
     const instance = instances.get(route.instance);
-    if (!instance) throw new HttpError(404, `no such instance "${route.instance}"`);
+    if (!instance) {
+      throw new HttpError(404, `no such instance "${route.instance}"`);
+    }
     assertSafeNames(route);
     return [200, await answer(instance, route, logger)];
   };
@@ -60,23 +71,33 @@ export function createAgentServer(options: AgentServerOptions): Server {
       ([status, body]) => send(res, status, { success: true, ...body }),
       (err: unknown) => {
         const failure = toHttpError(err);
-        if (failure.httpStatus >= 500) logger.warn({ method: req.method, url: req.url, error: failure.message }, 'request failed');
+        if (failure.httpStatus >= 500) {
+          logger.warn({ method: req.method, url: req.url, error: failure.message }, 'request failed');
+        }
         send(res, failure.httpStatus, { success: false, error: failure.message });
-      },
+      }
     );
   });
 }
 
 async function answer(instance: HaproxyInstance, route: Route, logger: Logger): Promise<Json> {
   const stats = await instance.readServers();
-  if (route.kind === 'backends') return { backends: backendNames(stats) };
+  if (route.kind === 'backends') {
+    return { backends: backendNames(stats) };
+  }
 
   const servers = serversOf(stats, route.backend);
-  if (servers.length === 0) throw new HttpError(404, `no such backend "${route.backend}" in instance "${instance.name}"`);
-  if (route.kind === 'servers') return { servers: servers.map(toFAgentServer) };
+  if (servers.length === 0) {
+    throw new HttpError(404, `no such backend "${route.backend}" in instance "${instance.name}"`);
+  }
+  if (route.kind === 'servers') {
+    return { servers: servers.map(toFAgentServer) };
+  }
 
   const before = servers.find((s) => s.name === route.server);
-  if (!before) throw new HttpError(404, `no such server "${route.server}" in backend "${route.backend}"`);
+  if (!before) {
+    throw new HttpError(404, `no such server "${route.server}" in backend "${route.backend}"`);
+  }
   const outcome = await instance.setServerState(route.backend, route.server, route.state);
   const target = { instance: instance.name, backend: route.backend, server: route.server, action: route.state };
   if (!outcome.ok) {
@@ -90,18 +111,30 @@ async function answer(instance: HaproxyInstance, route: Route, logger: Logger): 
 /** Names are checked on every route, not only commands, so a bad name gets the same 400 everywhere. */
 function assertSafeNames(route: Route): void {
   const names: Array<[string, string]> = [];
-  if (route.kind !== 'backends') names.push(['backend', route.backend]);
-  if (route.kind === 'command') names.push(['server', route.server]);
+  if (route.kind !== 'backends') {
+    names.push(['backend', route.backend]);
+  }
+  if (route.kind === 'command') {
+    names.push(['server', route.server]);
+  }
   for (const [what, name] of names) {
     const reason = unsafeNameReason(name);
-    if (reason) throw new HttpError(400, `${what} name ${JSON.stringify(name)} ${reason}`);
+    if (reason) {
+      throw new HttpError(400, `${what} name ${JSON.stringify(name)} ${reason}`);
+    }
   }
 }
 
 function toHttpError(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  if (err instanceof RuntimeApiError) return new HttpError(err.kind === 'timeout' ? 504 : 502, err.message);
-  if (err instanceof ShowStatFormatError) return new HttpError(502, `unexpected show stat output: ${err.message}`);
+  if (err instanceof HttpError) {
+    return err;
+  }
+  if (err instanceof RuntimeApiError) {
+    return new HttpError(err.kind === 'timeout' ? 504 : 502, err.message);
+  }
+  if (err instanceof ShowStatFormatError) {
+    return new HttpError(502, `unexpected show stat output: ${err.message}`);
+  }
   return new HttpError(500, `internal error: ${(err as Error)?.message ?? String(err)}`);
 }
 
@@ -118,7 +151,7 @@ function send(res: ServerResponse, status: number, body: Json): void {
 
 /** Listens and resolves once the port is bound; `stop` closes idle keep-alive connections too. */
 export function startAgentServer(
-  options: AgentServerOptions & { host?: string; port?: number },
+  options: AgentServerOptions & { host?: string; port?: number }
 ): Promise<RunningAgent> {
   const server = createAgentServer(options);
   const host = options.host ?? '127.0.0.1';

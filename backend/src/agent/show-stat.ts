@@ -40,10 +40,14 @@ export function parseShowStat(text: string): ServerStat[] {
   const header = splitCsvLine(lines[headerIndex].slice(2));
   const column = new Map<string, number>();
   header.forEach((name, i) => {
-    if (name !== '' && !column.has(name)) column.set(name, i);
+    if (name !== '' && !column.has(name)) {
+      column.set(name, i);
+    }
   });
   const missing = REQUIRED_COLUMNS.filter((c) => !column.has(c));
-  if (missing.length > 0) throw new ShowStatFormatError(`show stat header lacks column(s): ${missing.join(', ')}`);
+  if (missing.length > 0) {
+    throw new ShowStatFormatError(`show stat header lacks column(s): ${missing.join(', ')}`);
+  }
 
   const cell = (row: string[], name: string): string => {
     const i = column.get(name);
@@ -55,9 +59,13 @@ export function parseShowStat(text: string): ServerStat[] {
 
   const servers: ServerStat[] = [];
   for (const line of lines.slice(headerIndex + 1)) {
-    if (line.trim() === '') continue;
+    if (line.trim() === '') {
+      continue;
+    }
     const row = splitCsvLine(line);
-    if (!isServerRow(row)) continue;
+    if (!isServerRow(row)) {
+      continue;
+    }
     servers.push({
       backend: cell(row, 'pxname'),
       name: cell(row, 'svname'),
@@ -108,7 +116,9 @@ export function splitCsvLine(line: string): string[] {
 }
 
 function intOrNull(text: string): number | null {
-  if (!/^-?\d+$/.test(text)) return null;
+  if (!/^-?\d+$/.test(text)) {
+    return null;
+  }
   return Number(text);
 }
 

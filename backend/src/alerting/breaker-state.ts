@@ -12,21 +12,28 @@ export class BreakerStateRecorder {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly log: Logger,
+    private readonly log: Logger
   ) {}
 
   record(instanceId: number, state: BreakerState, at = new Date()): void {
     const previous = this.pending.get(instanceId) ?? Promise.resolve();
     const next = previous
       .then(() =>
-        this.ds.query(`UPDATE haproxy_instances SET breaker_state = $2, breaker_changed_at = $3 WHERE id = $1`, [instanceId, state, at]),
+        this.ds.query(`UPDATE haproxy_instances SET breaker_state = $2, breaker_changed_at = $3 WHERE id = $1`, [
+          instanceId,
+          state,
+          at,
+        ])
       )
       .then(
         () => undefined,
-        (err: Error) => this.log.warn({ instance_id: instanceId, breaker: state, err: err.message }, 'could not record breaker state'),
+        (err: Error) =>
+          this.log.warn({ instance_id: instanceId, breaker: state, err: err.message }, 'could not record breaker state')
       )
       .finally(() => {
-        if (this.pending.get(instanceId) === next) this.pending.delete(instanceId);
+        if (this.pending.get(instanceId) === next) {
+          this.pending.delete(instanceId);
+        }
       });
     this.pending.set(instanceId, next);
   }
@@ -37,7 +44,9 @@ export class BreakerStateRecorder {
    * next change (at the latest after HAPROXY_CIRCUIT_BREAKER_TIMEOUT).
    */
   async resetAll(): Promise<void> {
-    await this.ds.query(`UPDATE haproxy_instances SET breaker_state = 'closed', breaker_changed_at = now() WHERE breaker_state <> 'closed'`);
+    await this.ds.query(
+      `UPDATE haproxy_instances SET breaker_state = 'closed', breaker_changed_at = now() WHERE breaker_state <> 'closed'`
+    );
   }
 
   /** Waits for the writes issued so far (tests, shutdown). */

@@ -7,7 +7,13 @@ import type { Logger } from '../logger';
 export const GRAFANA_ROLE = 'haproxy_control_grafana';
 
 /** What the alert rules in provisioning/alerting/ read, and nothing else (no tokens, no audit). */
-export const GRAFANA_READABLE_TABLES = ['hosts', 'applications', 'haproxy_instances', 'haproxy_backends', 'haproxy_servers'] as const;
+export const GRAFANA_READABLE_TABLES = [
+  'hosts',
+  'applications',
+  'haproxy_instances',
+  'haproxy_backends',
+  'haproxy_servers',
+] as const;
 
 const SCRAM_ITERATIONS = 4096;
 
@@ -40,7 +46,7 @@ export async function enableGrafanaRole(ds: DataSource, password: string, log: L
   } catch (err) {
     log.warn(
       { role: GRAFANA_ROLE, err: (err as Error).message },
-      `could not enable the read-only role for Grafana: as a database administrator run CREATE ROLE ${GRAFANA_ROLE} LOGIN PASSWORD '...' and restart the backend (it grants SELECT)`,
+      `could not enable the read-only role for Grafana: as a database administrator run CREATE ROLE ${GRAFANA_ROLE} LOGIN PASSWORD '...' and restart the backend (it grants SELECT)`
     );
     return false;
   }

@@ -31,7 +31,9 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
 
   const system = systemRoutes(deps);
   app.use(system.open.routes());
-  if (extra.metrics) app.use(extra.metrics);
+  if (extra.metrics) {
+    app.use(extra.metrics);
+  }
 
   const api = new Router();
   api.use('/api', authenticate(deps.tokens));

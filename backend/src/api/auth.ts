@@ -24,9 +24,13 @@ export function authenticate(tokens: TokenStore) {
   return async (ctx: Context, next: Next) => {
     const header = ctx.get('authorization');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new AppError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+    if (!match) {
+      throw new AppError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+    }
     const token = await tokens.verify(match[1]);
-    if (!token) throw new AppError(401, 'unauthorized', 'invalid or revoked token');
+    if (!token) {
+      throw new AppError(401, 'unauthorized', 'invalid or revoked token');
+    }
     const grafanaUser = ctx.get(GRAFANA_USER_HEADER).trim().slice(0, 200);
     ctx.state.auth = {
       tokenName: token.name,

@@ -12,17 +12,22 @@ export function jsonBody(maxBytes: number) {
   return async (ctx: Context, next: Next) => {
     if (['POST', 'PUT', 'PATCH'].includes(ctx.method)) {
       const declared = Number(ctx.get('content-length') || 0);
-      if (declared > maxBytes) throw new AppError(413, 'payload_too_large', `body larger than ${maxBytes} bytes`);
+      if (declared > maxBytes) {
+        throw new AppError(413, 'payload_too_large', `body larger than ${maxBytes} bytes`);
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of ctx.req) {
         size += (chunk as Buffer).length;
-        if (size > maxBytes) throw new AppError(413, 'payload_too_large', `body larger than ${maxBytes} bytes`);
+        if (size > maxBytes) {
+          throw new AppError(413, 'payload_too_large', `body larger than ${maxBytes} bytes`);
+        }
         chunks.push(chunk as Buffer);
       }
       const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') ctx.request.body = undefined;
-      else {
+      if (text.trim() === '') {
+        ctx.request.body = undefined;
+      } else {
         if (!ctx.is('application/json') && ctx.get('content-type')) {
           throw new AppError(415, 'unsupported_media_type', 'send the body as application/json');
         }

@@ -10,20 +10,39 @@ export function errorBody(code: string, message: string) {
 
 /** The one place errors become JSON: known errors keep their meaning, anything else is a 500 without details. */
 export function toHttpError(err: unknown): { status: number; code: string; message: string } {
-  if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message };
-  if (err instanceof BreakerOpenError) return { status: 503, code: 'breaker_open', message: err.message };
-  if (err instanceof FagentError) return { status: 502, code: 'fagent_error', message: err.message };
+  if (err instanceof AppError) {
+    return { status: err.status, code: err.code, message: err.message };
+  }
+  if (err instanceof BreakerOpenError) {
+    return { status: 503, code: 'breaker_open', message: err.message };
+  }
+  if (err instanceof FagentError) {
+    return { status: 502, code: 'fagent_error', message: err.message };
+  }
   if (err instanceof ZodError) {
     const message = err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     return { status: 400, code: 'bad_request', message };
   }
-  const pgCode = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
+  const pgCode =
+    (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
   const detail = (err as { driverError?: { detail?: string } }).driverError?.detail;
-  if (pgCode === '23505') return { status: 409, code: 'conflict', message: `already exists${detail ? `: ${detail}` : ''}` };
-  if (pgCode === '23503') return { status: 400, code: 'bad_request', message: `refers to a record that does not exist${detail ? `: ${detail}` : ''}` };
+  if (pgCode === '23505') {
+    return { status: 409, code: 'conflict', message: `already exists${detail ? `: ${detail}` : ''}` };
+  }
+  if (pgCode === '23503') {
+    return {
+      status: 400,
+      code: 'bad_request',
+      message: `refers to a record that does not exist${detail ? `: ${detail}` : ''}`,
+    };
+  }
   const e = err as { status?: number; expose?: boolean; message?: string };
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
-    return { status: e.status, code: e.status === 404 ? 'not_found' : 'bad_request', message: e.message ?? 'bad request' };
+    return {
+      status: e.status,
+      code: e.status === 404 ? 'not_found' : 'bad_request',
+      message: e.message ?? 'bad request',
+    };
   }
   return { status: 500, code: 'internal', message: 'internal error' };
 }
@@ -38,11 +57,16 @@ export function errorHandler(log: Logger) {
         ctx.body =
           ctx.status === 404
             ? errorBody('not_found', `no route ${ctx.method} ${ctx.path}`)
-            : errorBody(ctx.status === 405 ? 'method_not_allowed' : 'bad_request', `${ctx.method} ${ctx.path}: ${ctx.message}`);
+            : errorBody(
+                ctx.status === 405 ? 'method_not_allowed' : 'bad_request',
+                `${ctx.method} ${ctx.path}: ${ctx.message}`
+              );
       }
     } catch (err) {
       const { status, code, message } = toHttpError(err);
-      if (status >= 500 && code === 'internal') log.error({ err, path: ctx.path, method: ctx.method }, 'request failed');
+      if (status >= 500 && code === 'internal') {
+        log.error({ err, path: ctx.path, method: ctx.method }, 'request failed');
+      }
       ctx.status = status;
       ctx.body = errorBody(code, message);
     }

@@ -9,13 +9,21 @@ export const idParams = z.object({ id });
 
 export const limit = (def: number, max: number) => z.coerce.number().int().min(1).max(max).default(def);
 export const offset = z.coerce.number().int().min(0).max(10_000_000).default(0);
-export const isoTime = z.string().datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z' }).transform((s) => new Date(s));
+export const isoTime = z
+  .string()
+  .datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z' })
+  .transform((s) => new Date(s));
 export const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** `status=UP,DOWN` -> ['UP','DOWN'], each checked against the known statuses. */
 export const statusList = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim().toUpperCase())
+      .filter(Boolean)
+  )
   .pipe(z.array(z.enum(SERVER_STATUSES, { message: `must be among ${SERVER_STATUSES.join(', ')}` })).min(1));
 
 export const name = (max = 200) =>

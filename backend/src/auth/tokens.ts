@@ -20,7 +20,10 @@ export class TokenStore {
   }
 
   async revoke(name: string): Promise<boolean> {
-    const result = await this.ds.query(`UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL`, [name]);
+    const result = await this.ds.query(
+      `UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL`,
+      [name]
+    );
     return (result[1] ?? 0) > 0;
   }
 
@@ -34,13 +37,15 @@ export class TokenStore {
         WHERE token_hash = $1 AND revoked_at IS NULL
           AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
         RETURNING id, name, role`,
-      [hashToken(token)],
+      [hashToken(token)]
     );
-    if (rows[0]) return rows[0];
+    if (rows[0]) {
+      return rows[0];
+    }
     // Used within the last minute: no write needed (keeps auth at one cheap read on busy tokens).
     const found: ApiToken[] = await this.ds.query(
       `SELECT id, name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
-      [hashToken(token)],
+      [hashToken(token)]
     );
     return found[0] ?? null;
   }
@@ -50,7 +55,7 @@ export class TokenStore {
     await this.ds.query(
       `INSERT INTO api_tokens (name, token_hash, role) VALUES ('bootstrap-admin', $1, 'admin')
        ON CONFLICT (name) DO UPDATE SET token_hash = EXCLUDED.token_hash, role = 'admin', revoked_at = NULL`,
-      [hashToken(token)],
+      [hashToken(token)]
     );
   }
 }

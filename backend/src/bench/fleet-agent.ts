@@ -17,8 +17,13 @@ export const backendName = (b: number) => `backend_${b}`;
 function main() {
   const shape: FleetShape = JSON.parse(process.argv[2]);
   const status: Uint8Array[] = [];
-  for (let i = 0; i < shape.instances * shape.backends; i++) status.push(new Uint8Array(shape.servers));
-  const backendsBody = JSON.stringify({ success: true, backends: Array.from({ length: shape.backends }, (_, b) => backendName(b)) });
+  for (let i = 0; i < shape.instances * shape.backends; i++) {
+    status.push(new Uint8Array(shape.servers));
+  }
+  const backendsBody = JSON.stringify({
+    success: true,
+    backends: Array.from({ length: shape.backends }, (_, b) => backendName(b)),
+  });
   const cache = new Map<number, string>();
   const serversBody = (i: number, b: number) => {
     const k = i * shape.backends + b;
@@ -60,4 +65,6 @@ function main() {
   });
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  main();
+}

@@ -55,7 +55,9 @@ async function fetchFloor(url: string): Promise<number> {
   const t = performance.now();
   await mapLimited([...Array(shape.instances).keys()], SYNC_CONCURRENCY, async (i) => {
     await get(`/api/haproxy/${instanceName(i)}/backends`);
-    await mapLimited([...Array(shape.backends).keys()], FETCH_CONCURRENCY, (b) => get(`/api/haproxy/${instanceName(i)}/backends/${backendName(b)}/servers`));
+    await mapLimited([...Array(shape.backends).keys()], FETCH_CONCURRENCY, (b) =>
+      get(`/api/haproxy/${instanceName(i)}/backends/${backendName(b)}/servers`)
+    );
   });
   agent.destroy();
   return performance.now() - t;
@@ -63,14 +65,16 @@ async function fetchFloor(url: string): Promise<number> {
 
 /** Floor 2: one bulk insert of as many server rows, into a scratch table shaped like haproxy_servers. */
 async function insertFloor(ds: DataSource): Promise<number> {
-  await ds.query(`CREATE TEMP TABLE bench_floor (LIKE haproxy_servers INCLUDING DEFAULTS INCLUDING INDEXES) ON COMMIT DROP`).catch(() => undefined);
+  await ds
+    .query(`CREATE TEMP TABLE bench_floor (LIKE haproxy_servers INCLUDING DEFAULTS INCLUDING INDEXES) ON COMMIT DROP`)
+    .catch(() => undefined);
   await ds.query(`CREATE TABLE IF NOT EXISTS bench_floor (LIKE haproxy_servers INCLUDING DEFAULTS INCLUDING INDEXES)`);
   const n = shape.instances * shape.backends * shape.servers;
   const t = performance.now();
   await ds.query(
     `INSERT INTO bench_floor (backend_id, server_name, address, status, raw_status, weight, current_sessions, max_sessions)
      SELECT g / 20, 'srv_' || (g % 20), '10.0.0.1:8080', 'UP', 'UP', 100, 0, 1000 FROM generate_series(1, $1) g`,
-    [n],
+    [n]
   );
   const ms = performance.now() - t;
   await ds.query(`DROP TABLE bench_floor`);
@@ -82,7 +86,9 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hpx-bench-'));
   fs.chmodSync(tmp, 0o777);
   const env = loadConfig();
-  const embedded = env.databaseUrl ? undefined : await startEmbeddedPostgres(tmp, 20000 + Math.floor(Math.random() * 20000), log);
+  const embedded = env.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres(tmp, 20000 + Math.floor(Math.random() * 20000), log);
   const agent = await startAgent();
   const service = await startService(
     {
@@ -95,14 +101,23 @@ async function main() {
       syncConcurrency: SYNC_CONCURRENCY,
       fetchConcurrency: FETCH_CONCURRENCY,
     },
-    {},
+    {}
   );
   const { ds, scheduler } = service;
   try {
-    const [host] = await ds.query(`INSERT INTO hosts (name, address, fagent_url) VALUES ('bench-agent', '127.0.0.1', $1) RETURNING id`, [agent.url]);
-    await ds.query(`INSERT INTO haproxy_instances (host_id, name) SELECT $1, 'bench-' || g FROM generate_series(0, $2 - 1) g`, [host.id, shape.instances]);
+    const [host] = await ds.query(
+      `INSERT INTO hosts (name, address, fagent_url) VALUES ('bench-agent', '127.0.0.1', $1) RETURNING id`,
+      [agent.url]
+    );
+    await ds.query(
+      `INSERT INTO haproxy_instances (host_id, name) SELECT $1, 'bench-' || g FROM generate_series(0, $2 - 1) g`,
+      [host.id, shape.instances]
+    );
     // One agent serves the whole fleet here, so the per-host limit must not be the bottleneck.
-    Object.assign((scheduler as unknown as { opts: object }).opts, { hostConcurrency: SYNC_CONCURRENCY, replicaSkipMs: 0 });
+    Object.assign((scheduler as unknown as { opts: object }).opts, {
+      hostConcurrency: SYNC_CONCURRENCY,
+      replicaSkipMs: 0,
+    });
 
     const cycle = async () => {
       const machine = machineBusyMs();
@@ -110,8 +125,11 @@ async function main() {
       const t = performance.now();
       const report = await scheduler.runCycle();
       const failed = report.outcomes.filter((o) => o.status !== 'ok');
-      if (failed.length) throw new Error(`${failed.length} instance syncs failed: ${failed[0].error}`);
-      const mean = (f: (o: (typeof report.outcomes)[number]) => number) => round(report.outcomes.reduce((a, o) => a + f(o), 0) / report.outcomes.length);
+      if (failed.length) {
+        throw new Error(`${failed.length} instance syncs failed: ${failed[0].error}`);
+      }
+      const mean = (f: (o: (typeof report.outcomes)[number]) => number) =>
+        round(report.outcomes.reduce((a, o) => a + f(o), 0) / report.outcomes.length);
       const used = process.cpuUsage(cpu);
       lastSplit = {
         fetch: mean((o) => o.fetchMs ?? 0),
@@ -157,12 +175,15 @@ async function main() {
     const latencies: number[] = [];
     for (let n = 0; n < 300; n++) {
       const t = performance.now();
-      const res = await fetch(`${service.url}/api/haproxy/summary`, { headers: { authorization: 'Bearer bench-admin-token-0123456789abcdef' } });
+      const res = await fetch(`${service.url}/api/haproxy/summary`, {
+        headers: { authorization: 'Bearer bench-admin-token-0123456789abcdef' },
+      });
       await res.json();
       latencies.push(performance.now() - t);
     }
     latencies.sort((a, b) => a - b);
-    const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]);
+    const pct = (p: number) =>
+      round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]);
     const historyResult = await historyBench.run(steadyWrites, changedWrites);
 
     const result = {

@@ -25,7 +25,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const log = createLogger('warn');
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
   const ds = await openDatabase({ url: config.databaseUrl ?? embedded!.url, poolSize: 2 });
   try {
     const store = new TokenStore(ds);
@@ -40,7 +42,9 @@ async function main(argv: string[]): Promise<number> {
       console.log(`revoked ${name}`);
     } else {
       for (const t of await store.list()) {
-        console.log(`${t.name}\t${t.role}\t${t.revokedAt ? 'revoked' : 'active'}\tlast used ${t.lastUsedAt?.toISOString() ?? 'never'}`);
+        console.log(
+          `${t.name}\t${t.role}\t${t.revokedAt ? 'revoked' : 'active'}\tlast used ${t.lastUsedAt?.toISOString() ?? 'never'}`
+        );
       }
     }
     return 0;
@@ -55,5 +59,5 @@ main(process.argv.slice(2)).then(
   (err) => {
     console.error((err as Error).message);
     process.exit(1);
-  },
+  }
 );

@@ -48,7 +48,7 @@ export async function recordAction(db: DataSource | QueryRunner, a: ActionRecord
       a.statusAfter ?? null,
       a.startedAt,
       a.durationMs,
-    ],
+    ]
   );
   return rows[0];
 }

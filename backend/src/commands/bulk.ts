@@ -23,7 +23,7 @@ export interface BulkResult {
 export class BulkCommands {
   constructor(
     private readonly ds: DataSource,
-    private readonly commands: ServerCommands,
+    private readonly commands: ServerCommands
   ) {}
 
   async resolve(sel: BulkSelection): Promise<number[]> {
@@ -34,12 +34,16 @@ export class BulkCommands {
           AND ($2::int IS NULL OR s.backend_id = $2)
           AND ($3::int IS NULL OR s.application_id = $3)
         ORDER BY s.id`,
-      [sel.serverIds ?? null, sel.backendId ?? null, sel.applicationId ?? null],
+      [sel.serverIds ?? null, sel.backendId ?? null, sel.applicationId ?? null]
     );
     return rows.map((r) => r.id);
   }
 
-  async execute(serverIds: number[], command: Command, ctx: { actor: string; source: ActionSource; concurrency: number }): Promise<BulkResult> {
+  async execute(
+    serverIds: number[],
+    command: Command,
+    ctx: { actor: string; source: ActionSource; concurrency: number }
+  ): Promise<BulkResult> {
     const operationId = randomUUID();
     const results = await mapLimited(serverIds, ctx.concurrency, async (serverId) => {
       const r = await this.commands.execute(serverId, command, { actor: ctx.actor, source: ctx.source, operationId });

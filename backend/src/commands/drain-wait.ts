@@ -25,7 +25,7 @@ interface Located {
 export class DrainWaiter {
   constructor(
     private readonly ds: DataSource,
-    private readonly client: FagentClient,
+    private readonly client: FagentClient
   ) {}
 
   async wait(serverIds: number[], timeoutMs: number, pollMs = 1000): Promise<DrainWaitResult> {
@@ -35,7 +35,7 @@ export class DrainWaiter {
          FROM haproxy_servers s JOIN haproxy_backends b ON b.id = s.backend_id
          JOIN haproxy_instances i ON i.id = b.instance_id JOIN hosts h ON h.id = i.host_id
         WHERE s.id = ANY($1::int[])`,
-      [serverIds],
+      [serverIds]
     );
     const backends = new Map<string, Located[]>();
     for (const s of servers) {
@@ -46,19 +46,35 @@ export class DrainWaiter {
       const remaining: DrainWaitResult['remaining'] = [];
       for (const group of backends.values()) {
         const g = group[0];
-        const target = { instanceId: g.instance_id, instanceName: g.instance_name, baseUrl: g.fagent_url, token: g.fagent_token };
+        const target = {
+          instanceId: g.instance_id,
+          instanceName: g.instance_name,
+          baseUrl: g.fagent_url,
+          token: g.fagent_token,
+        };
         try {
-          const live = new Map((await this.client.getServers(target, g.backend_name, { fresh: true })).map((s) => [s.name, s.current_sessions]));
+          const live = new Map(
+            (await this.client.getServers(target, g.backend_name, { fresh: true })).map((s) => [
+              s.name,
+              s.current_sessions,
+            ])
+          );
           for (const s of group) {
             const sessions = live.get(s.server_name) ?? 0; // gone from HAProxy: nothing left to drain
-            if (sessions > 0) remaining.push({ serverId: s.server_id, sessions });
+            if (sessions > 0) {
+              remaining.push({ serverId: s.server_id, sessions });
+            }
           }
         } catch {
-          for (const s of group) remaining.push({ serverId: s.server_id, sessions: null });
+          for (const s of group) {
+            remaining.push({ serverId: s.server_id, sessions: null });
+          }
         }
       }
       const waitedMs = Date.now() - started;
-      if (remaining.length === 0 || waitedMs + pollMs > timeoutMs) return { drained: remaining.length === 0, waitedMs, remaining };
+      if (remaining.length === 0 || waitedMs + pollMs > timeoutMs) {
+        return { drained: remaining.length === 0, waitedMs, remaining };
+      }
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }

@@ -38,7 +38,7 @@ export class ServerCommands {
     private readonly client: FagentClient,
     private readonly log: Logger,
     /** Told every audited outcome (metrics); not called when the server does not exist. */
-    private readonly onResult?: (command: Command, result: CommandResult) => void,
+    private readonly onResult?: (command: Command, result: CommandResult) => void
   ) {}
 
   async execute(serverId: number, command: Command, ctx: CommandContext): Promise<CommandResult> {
@@ -57,10 +57,12 @@ export class ServerCommands {
          JOIN haproxy_instances i ON i.id = b.instance_id
          JOIN hosts h ON h.id = i.host_id
         WHERE s.id = $1`,
-      [serverId],
+      [serverId]
     );
     const t = rows[0];
-    if (!t) throw notFound(`server ${serverId}`);
+    if (!t) {
+      throw notFound(`server ${serverId}`);
+    }
     const startedAt = new Date();
     const base = {
       serverId: t.server_id,
@@ -75,20 +77,38 @@ export class ServerCommands {
       statusBefore: t.status,
       startedAt,
     };
-    const log = this.log.child({ instance: t.instance_name, backend: t.backend_name, server: t.server_name, command, actor: ctx.actor });
+    const log = this.log.child({
+      instance: t.instance_name,
+      backend: t.backend_name,
+      server: t.server_name,
+      command,
+      actor: ctx.actor,
+    });
 
     if (t.server_removed || t.backend_removed) {
-      const error = conflict(`server ${t.server_name} of backend ${t.backend_name} is no longer in HAProxy's configuration`);
+      const error = conflict(
+        `server ${t.server_name} of backend ${t.backend_name} is no longer in HAProxy's configuration`
+      );
       const action = await recordAction(this.ds, { ...base, success: false, error: error.message, durationMs: 0 });
       return { action, ok: false, error };
     }
 
-    const target = { instanceId: t.instance_id, instanceName: t.instance_name, baseUrl: t.fagent_url, token: t.fagent_token };
+    const target = {
+      instanceId: t.instance_id,
+      instanceName: t.instance_name,
+      baseUrl: t.fagent_url,
+      token: t.fagent_token,
+    };
     try {
       await this.client.command(target, t.backend_name, t.server_name, command);
     } catch (err) {
       const durationMs = Date.now() - startedAt.getTime();
-      const action = await recordAction(this.ds, { ...base, success: false, error: (err as Error).message, durationMs });
+      const action = await recordAction(this.ds, {
+        ...base,
+        success: false,
+        error: (err as Error).message,
+        durationMs,
+      });
       log.warn({ err: (err as Error).message, duration_ms: durationMs }, 'command failed');
       return { action, ok: false, error: err as Error };
     }
@@ -99,12 +119,12 @@ export class ServerCommands {
       if (after !== t.status) {
         await m.query(
           `UPDATE haproxy_servers SET status = $2, raw_status = $3, status_changed_at = $4, updated_at = $4 WHERE id = $1`,
-          [t.server_id, after, raw, new Date()],
+          [t.server_id, after, raw, new Date()]
         );
         await m.query(
           `INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at)
            VALUES ($1, $2, $3, $4, 'command', $5)`,
-          [t.server_id, t.status, after, raw, new Date()],
+          [t.server_id, t.status, after, raw, new Date()]
         );
       }
       return recordAction(m.queryRunner!, { ...base, success: true, statusAfter: after, durationMs });
@@ -121,7 +141,9 @@ export class ServerCommands {
   private async statusAfter(target: FagentTarget, backend: string, server: string, command: Command) {
     try {
       const found = (await this.client.getServers(target, backend, { fresh: true })).find((s) => s.name === server);
-      if (found) return { status: normaliseStatus(found.status), raw: found.status };
+      if (found) {
+        return { status: normaliseStatus(found.status), raw: found.status };
+      }
     } catch {
       /* fall through to the expected status */
     }

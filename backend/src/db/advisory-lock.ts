@@ -8,7 +8,10 @@ export const ADVISORY_NAMESPACE = 0x4841_5058; // "HAPX"
 
 /** A session-level lock: held until unlocked or until the connection closes (a crashed process frees it). */
 export async function tryAdvisoryLock(runner: QueryRunner, key: number): Promise<boolean> {
-  const rows: Array<{ locked: boolean }> = await runner.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [ADVISORY_NAMESPACE, key]);
+  const rows: Array<{ locked: boolean }> = await runner.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [
+    ADVISORY_NAMESPACE,
+    key,
+  ]);
   return rows[0].locked;
 }
 

@@ -44,7 +44,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   const client = pg.getPgClient();
   await client.connect();
   const exists = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'haproxy_control'`);
-  if (exists.rowCount === 0) await client.query('CREATE DATABASE haproxy_control');
+  if (exists.rowCount === 0) {
+    await client.query('CREATE DATABASE haproxy_control');
+  }
   await client.end();
   log.info({ port, databaseDir }, 'embedded PostgreSQL running');
   return {

@@ -116,25 +116,71 @@ const INSTANCES: InstancePlan[] = [
           ['shop-spare', 'shop-b', 'backup'],
         ],
       },
-      { name: 'api', servers: [['api-1', 'api-a', 'check'], ['api-2', 'api-b', 'nocheck']] },
-      { name: 'static', servers: [['static-1', 'static-a', 'nocheck'], ['static-2', 'dead', 'check']] },
+      {
+        name: 'api',
+        servers: [
+          ['api-1', 'api-a', 'check'],
+          ['api-2', 'api-b', 'nocheck'],
+        ],
+      },
+      {
+        name: 'static',
+        servers: [
+          ['static-1', 'static-a', 'nocheck'],
+          ['static-2', 'dead', 'check'],
+        ],
+      },
     ],
   },
   {
     name: 'edge-2.eu',
     hostName: 'demo-lb-2',
     backends: [
-      { name: 'api', servers: [['api-1', 'api-a', 'check'], ['api-2', 'api-b', 'check'], ['api-3', 'api-b', 'disabled']] },
-      { name: 'auth', servers: [['auth-1', 'auth-a', 'check'], ['auth-2', 'auth-a', 'nocheck']] },
-      { name: 'legacy_app:v1', servers: [['old-1.a', 'dead', 'check'], ['old-2.b', 'shop-bad', 'check'], ['old-3.c', 'shop-a', 'disabled']] },
+      {
+        name: 'api',
+        servers: [
+          ['api-1', 'api-a', 'check'],
+          ['api-2', 'api-b', 'check'],
+          ['api-3', 'api-b', 'disabled'],
+        ],
+      },
+      {
+        name: 'auth',
+        servers: [
+          ['auth-1', 'auth-a', 'check'],
+          ['auth-2', 'auth-a', 'nocheck'],
+        ],
+      },
+      {
+        name: 'legacy_app:v1',
+        servers: [
+          ['old-1.a', 'dead', 'check'],
+          ['old-2.b', 'shop-bad', 'check'],
+          ['old-3.c', 'shop-a', 'disabled'],
+        ],
+      },
     ],
   },
   {
     name: 'internal_3',
     hostName: 'demo-lb-3',
     backends: [
-      { name: 'shop', servers: [['shop-1', 'shop-a', 'check'], ['shop-2', 'shop-b', 'check'], ['shop-spare', 'shop-a', 'backup']] },
-      { name: 'static', servers: [['static-1', 'static-a', 'check'], ['static-2', 'static-a', 'nocheck'], ['static-3', 'dead', 'check']] },
+      {
+        name: 'shop',
+        servers: [
+          ['shop-1', 'shop-a', 'check'],
+          ['shop-2', 'shop-b', 'check'],
+          ['shop-spare', 'shop-a', 'backup'],
+        ],
+      },
+      {
+        name: 'static',
+        servers: [
+          ['static-1', 'static-a', 'check'],
+          ['static-2', 'static-a', 'nocheck'],
+          ['static-3', 'dead', 'check'],
+        ],
+      },
     ],
   },
 ];
@@ -147,8 +193,12 @@ const SERVER_OPTIONS: Record<ServerPlan[2], string | undefined> = {
 };
 
 function expectedStatus(target: UpstreamName | 'dead', mode: ServerPlan[2]): DemoExpectedStatus {
-  if (mode === 'disabled') return 'MAINT';
-  if (mode === 'nocheck') return 'no check';
+  if (mode === 'disabled') {
+    return 'MAINT';
+  }
+  if (mode === 'nocheck') {
+    return 'no check';
+  }
   return target === 'dead' || UPSTREAMS[target].healthStatus !== 200 ? 'DOWN' : 'UP';
 }
 
@@ -163,14 +213,22 @@ export async function startDemoFleet(opts: DemoFleetOptions = {}): Promise<DemoF
   const appAddresses = opts.appAddresses ?? ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-    if (ownDir) rmSync(dir, { recursive: true, force: true });
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch(() => undefined);
+    }
+    if (ownDir) {
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
 
   try {
     const upstreams = {} as Record<UpstreamName, Upstream>;
     for (const [name, spec] of Object.entries(UPSTREAMS) as Array<[UpstreamName, (typeof UPSTREAMS)[UpstreamName]]>) {
-      const upstream = await startUpstream({ host: appAddresses[spec.host], healthStatus: spec.healthStatus, label: name });
+      const upstream = await startUpstream({
+        host: appAddresses[spec.host],
+        healthStatus: spec.healthStatus,
+        label: name,
+      });
       cleanups.push(() => upstream.stop());
       upstreams[name] = upstream;
     }
@@ -187,7 +245,11 @@ export async function startDemoFleet(opts: DemoFleetOptions = {}): Promise<DemoF
       const backends: DemoBackend[] = [];
       for (const be of plan.backends) {
         const port = await freePort();
-        frontends.push({ name: `fe_${be.name.replace(/[^A-Za-z0-9_]/g, '_')}`, bind: `127.0.0.1:${port}`, backend: be.name });
+        frontends.push({
+          name: `fe_${be.name.replace(/[^A-Za-z0-9_]/g, '_')}`,
+          bind: `127.0.0.1:${port}`,
+          backend: be.name,
+        });
         const servers = be.servers.map(([name, target, mode]) => ({
           name,
           address: addressOf(target),
@@ -197,11 +259,20 @@ export async function startDemoFleet(opts: DemoFleetOptions = {}): Promise<DemoF
         specs.push({
           name: be.name,
           lines: ['balance roundrobin', 'option httpchk GET /health'],
-          servers: be.servers.map(([name, target, mode]) => ({ name, address: addressOf(target), options: SERVER_OPTIONS[mode] })),
+          servers: be.servers.map(([name, target, mode]) => ({
+            name,
+            address: addressOf(target),
+            options: SERVER_OPTIONS[mode],
+          })),
         });
         backends.push({ name: be.name, frontendUrl: `http://127.0.0.1:${port}/`, servers });
       }
-      const configText = renderHaproxyConfig({ socketPath, frontends, backends: specs, checkIntervalMs: opts.checkIntervalMs ?? 1000 });
+      const configText = renderHaproxyConfig({
+        socketPath,
+        frontends,
+        backends: specs,
+        checkIntervalMs: opts.checkIntervalMs ?? 1000,
+      });
       const haproxy = await HaproxyProcess.start({ configPath, socketPath, configText, binary: opts.haproxyBinary });
       cleanups.push(() => haproxy.stop());
       instances.push({ name: plan.name, hostName: plan.hostName, socketPath, configPath, backends, haproxy });
@@ -213,7 +284,9 @@ export async function startDemoFleet(opts: DemoFleetOptions = {}): Promise<DemoF
     const agent = await startAgentServer({
       token: agentToken,
       requestTimeoutMs: 2000,
-      instances: new Map<string, RuntimeApiAddress>(instances.map((i) => [i.name, { kind: 'unix', path: i.socketPath }])),
+      instances: new Map<string, RuntimeApiAddress>(
+        instances.map((i) => [i.name, { kind: 'unix', path: i.socketPath }])
+      ),
       host: opts.agentHost ?? '127.0.0.1',
       port: opts.agentPort ?? 0,
       logger: opts.logger,
@@ -242,11 +315,17 @@ export async function startDemoFleet(opts: DemoFleetOptions = {}): Promise<DemoF
 async function settle(instances: DemoInstance[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const settled = async (instance: DemoInstance) => {
-    const actual = new Map(parseShowStat(await instance.haproxy.runtime('show stat')).map((s) => [`${s.backend}/${s.name}`, s.status]));
-    return instance.backends.every((b) => b.servers.every((s) => actual.get(`${b.name}/${s.name}`) === s.expectedStatus));
+    const actual = new Map(
+      parseShowStat(await instance.haproxy.runtime('show stat')).map((s) => [`${s.backend}/${s.name}`, s.status])
+    );
+    return instance.backends.every((b) =>
+      b.servers.every((s) => actual.get(`${b.name}/${s.name}`) === s.expectedStatus)
+    );
   };
   while (Date.now() < deadline) {
-    if ((await Promise.all(instances.map(settled))).every(Boolean)) return;
+    if ((await Promise.all(instances.map(settled))).every(Boolean)) {
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

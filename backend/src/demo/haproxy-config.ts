@@ -54,10 +54,16 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
   }
   for (const be of spec.backends ?? []) {
     lines.push(`backend ${be.name}`);
-    for (const line of be.lines ?? []) lines.push(`  ${line}`);
-    for (const s of be.servers) lines.push(`  server ${s.name} ${s.address}${s.options ? ` ${s.options}` : ''}`);
+    for (const line of be.lines ?? []) {
+      lines.push(`  ${line}`);
+    }
+    for (const s of be.servers) {
+      lines.push(`  server ${s.name} ${s.address}${s.options ? ` ${s.options}` : ''}`);
+    }
     lines.push('');
   }
-  if (spec.extra) lines.push(spec.extra, '');
+  if (spec.extra) {
+    lines.push(spec.extra, '');
+  }
   return lines.join('\n');
 }

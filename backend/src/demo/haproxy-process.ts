@@ -7,12 +7,17 @@ import { runtimeApiExchange } from '../agent/runtime-api';
 export function findHaproxyBinary(env: NodeJS.ProcessEnv = process.env): string | null {
   const candidates = [
     env.HAPROXY_BIN,
-    ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'haproxy')),
+    ...(env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, 'haproxy')),
     '/usr/sbin/haproxy',
     '/usr/local/sbin/haproxy',
   ];
   for (const candidate of candidates) {
-    if (!candidate) continue;
+    if (!candidate) {
+      continue;
+    }
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -42,7 +47,7 @@ export interface HaproxyProcessOptions {
 export class HaproxyProcess {
   private constructor(
     private readonly options: Required<HaproxyProcessOptions>,
-    private current: Spawned,
+    private current: Spawned
   ) {}
 
   static async start(options: HaproxyProcessOptions): Promise<HaproxyProcess> {
@@ -76,7 +81,9 @@ export class HaproxyProcess {
 
   /** Writes the new config (if given) and replaces the process with `-sf`; resolves when the old one is gone. */
   async reload(configText?: string): Promise<void> {
-    if (configText !== undefined) writeFileSync(this.options.configPath, configText);
+    if (configText !== undefined) {
+      writeFileSync(this.options.configPath, configText);
+    }
     const old = this.current.child;
     const next = spawnHaproxy(this.options, ['-sf', String(old.pid)]);
     await waitReady(next, this.options);
@@ -117,11 +124,15 @@ async function waitReady(spawned: Spawned, options: Required<HaproxyProcessOptio
   const deadline = Date.now() + options.readyTimeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null || (child.pid === undefined && spawned.stderr() !== '')) {
-      throw new Error(`haproxy exited during start (${child.exitCode ?? child.signalCode ?? 'spawn failed'}):\n${spawned.stderr()}`);
+      throw new Error(
+        `haproxy exited during start (${child.exitCode ?? child.signalCode ?? 'spawn failed'}):\n${spawned.stderr()}`
+      );
     }
     try {
       const info = await runtimeApiExchange({ kind: 'unix', path: options.socketPath }, 'show info', 500);
-      if (new RegExp(`^Pid: ${child.pid}$`, 'm').test(info)) return;
+      if (new RegExp(`^Pid: ${child.pid}$`, 'm').test(info)) {
+        return;
+      }
     } catch {
       // socket not there yet
     }
@@ -132,7 +143,9 @@ async function waitReady(spawned: Spawned, options: Required<HaproxyProcessOptio
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+    return;
+  }
   child.kill('SIGTERM');
   try {
     await waitExit(child, 3000);
@@ -143,9 +156,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 function waitExit(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`process ${child.pid} still running after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`process ${child.pid} still running after ${timeoutMs} ms`)),
+      timeoutMs
+    );
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();

@@ -27,8 +27,12 @@ async function startBackendInProcess(): Promise<Backend> {
 function externalBackend(env: NodeJS.ProcessEnv): Backend | null {
   const url = env.DEMO_BACKEND_URL?.trim();
   const adminToken = env.DEMO_ADMIN_TOKEN?.trim();
-  if (!url && !adminToken) return null;
-  if (!url || !adminToken) throw new Error('Set both DEMO_BACKEND_URL and DEMO_ADMIN_TOKEN, or neither to start a backend here.');
+  if (!url && !adminToken) {
+    return null;
+  }
+  if (!url || !adminToken) {
+    throw new Error('Set both DEMO_BACKEND_URL and DEMO_ADMIN_TOKEN, or neither to start a backend here.');
+  }
   return { url, adminToken, stop: async () => undefined };
 }
 
@@ -50,7 +54,7 @@ function fleetSummary(fleet: DemoFleet, backend: Backend): string {
     `           curl -H 'Authorization: Bearer ${backend.adminToken}' ${backend.url}/api/haproxy/summary`,
     '',
     'Press Ctrl-C to stop everything.',
-    '',
+    ''
   );
   return lines.join('\n');
 }
@@ -59,7 +63,7 @@ async function main(): Promise<void> {
   if (!findHaproxyBinary()) {
     console.error(
       'The demo needs the haproxy binary, which was not found (PATH, /usr/sbin, HAPROXY_BIN).\n' +
-        'Install it with:  sudo apt-get install haproxy   (Debian/Ubuntu), then run npm run demo again.',
+        'Install it with:  sudo apt-get install haproxy   (Debian/Ubuntu), then run npm run demo again.'
     );
     process.exit(1);
   }
@@ -72,7 +76,9 @@ async function main(): Promise<void> {
   let backend: Backend | undefined;
   let stopping = false;
   const stopAll = async (code: number) => {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     stopping = true;
     await fleet.stop().catch((err) => console.error('stopping the fleet failed:', err));
     await backend?.stop().catch((err) => console.error('stopping the backend failed:', err));
@@ -85,9 +91,15 @@ async function main(): Promise<void> {
     backend = external ?? (await startBackendInProcess());
     // In docker-compose the backend reaches the agent by its service name, not the address it listens on.
     const publicAgentUrl = process.env.DEMO_AGENT_PUBLIC_URL?.trim();
-    const ids = await registerDemoFleet(backend.url, backend.adminToken, publicAgentUrl ? { ...fleet, agentUrl: publicAgentUrl } : fleet);
+    const ids = await registerDemoFleet(
+      backend.url,
+      backend.adminToken,
+      publicAgentUrl ? { ...fleet, agentUrl: publicAgentUrl } : fleet
+    );
     console.log(fleetSummary(fleet, backend));
-    console.log(`Registered ${Object.keys(ids.hosts).length} hosts, ${Object.keys(ids.instances).length} instances, ${Object.keys(ids.applications).length} applications.`);
+    console.log(
+      `Registered ${Object.keys(ids.hosts).length} hosts, ${Object.keys(ids.instances).length} instances, ${Object.keys(ids.applications).length} applications.`
+    );
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     await stopAll(1);

@@ -53,7 +53,11 @@ type Row = { id: number; name: string; host_id?: number | null };
  * Safe to run again against the same backend: existing rows (by name) are updated, not duplicated,
  * because every demo run has a new agent port, token and socket paths.
  */
-export async function registerDemoFleet(apiBaseUrl: string, adminToken: string, fleet: DemoFleetDescription): Promise<DemoRegistration> {
+export async function registerDemoFleet(
+  apiBaseUrl: string,
+  adminToken: string,
+  fleet: DemoFleetDescription
+): Promise<DemoRegistration> {
   const api = apiClient(apiBaseUrl, adminToken);
   const plan = demoRegistrationPlan(fleet);
   const result: DemoRegistration = { hosts: {}, instances: {}, applications: {} };
@@ -62,7 +66,12 @@ export async function registerDemoFleet(apiBaseUrl: string, adminToken: string, 
   for (const host of plan.hosts) {
     const found = existingHosts.find((h) => h.name === host.name);
     const row = found
-      ? await api('PATCH', `/api/hosts/${found.id}`, { address: host.address, fagent_url: host.fagent_url, fagent_token: host.fagent_token, is_active: true })
+      ? await api('PATCH', `/api/hosts/${found.id}`, {
+          address: host.address,
+          fagent_url: host.fagent_url,
+          fagent_token: host.fagent_token,
+          is_active: true,
+        })
       : await api('POST', '/api/hosts', host);
     result.hosts[host.name] = row.id as number;
   }
@@ -73,7 +82,12 @@ export async function registerDemoFleet(apiBaseUrl: string, adminToken: string, 
     const found = existing.find((i) => i.name === instance.name);
     const row = found
       ? await api('PATCH', `/api/haproxy/instances/${found.id}`, { socket_path: instance.socket_path, is_active: true })
-      : await api('POST', '/api/haproxy/instances', { host_id: hostId, name: instance.name, socket_path: instance.socket_path, is_active: true });
+      : await api('POST', '/api/haproxy/instances', {
+          host_id: hostId,
+          name: instance.name,
+          socket_path: instance.socket_path,
+          is_active: true,
+        });
     result.instances[instance.name] = row.id as number;
   }
 
@@ -85,7 +99,9 @@ export async function registerDemoFleet(apiBaseUrl: string, adminToken: string, 
     result.applications[app.name] = row.id as number;
   }
 
-  for (const id of Object.values(result.instances)) await api('POST', `/api/haproxy/instances/${id}/sync`);
+  for (const id of Object.values(result.instances)) {
+    await api('POST', `/api/haproxy/instances/${id}/sync`);
+  }
   return result;
 }
 
@@ -98,7 +114,10 @@ function apiClient(baseUrl: string, token: string): Api {
     try {
       res = await fetch(`${base}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(10_000),
       });
@@ -106,7 +125,9 @@ function apiClient(baseUrl: string, token: string): Api {
       throw new DemoRegistrationError(`${method} ${base}${path} failed: ${(err as Error).message}`);
     }
     const text = await res.text();
-    if (!res.ok) throw new DemoRegistrationError(`${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
+    if (!res.ok) {
+      throw new DemoRegistrationError(`${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
+    }
     return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
   };
 }

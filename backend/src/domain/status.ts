@@ -16,9 +16,13 @@ export const STATUS_AFTER_COMMAND: Record<Command, ServerStatus> = { drain: 'DRA
  */
 export function normaliseStatus(raw: string): ServerStatus {
   const s = raw.trim().toUpperCase();
-  if (s.startsWith('NO CHECK')) return 'UP';
+  if (s.startsWith('NO CHECK')) {
+    return 'UP';
+  }
   for (const status of ['MAINT', 'DRAIN', 'NOLB', 'DOWN', 'UP'] as const) {
-    if (s.startsWith(status)) return status;
+    if (s.startsWith(status)) {
+      return status;
+    }
   }
   return 'UNKNOWN';
 }

@@ -28,15 +28,21 @@ export class BreakerRegistry {
     try {
       return (await entry.breaker.fire(op)) as T;
     } catch (err) {
-      if ((err as { code?: string }).code === 'EOPENBREAKER') throw new BreakerOpenError(instanceId);
+      if ((err as { code?: string }).code === 'EOPENBREAKER') {
+        throw new BreakerOpenError(instanceId);
+      }
       throw err;
     }
   }
 
   state(instanceId: number): BreakerState {
     const entry = this.breakers.get(instanceId);
-    if (!entry) return 'closed';
-    if (entry.breaker.halfOpen) return 'half_open';
+    if (!entry) {
+      return 'closed';
+    }
+    if (entry.breaker.halfOpen) {
+      return 'half_open';
+    }
     return entry.breaker.opened ? 'open' : 'closed';
   }
 
@@ -50,12 +56,16 @@ export class BreakerRegistry {
   }
 
   shutdown(): void {
-    for (const id of [...this.breakers.keys()]) this.forget(id);
+    for (const id of [...this.breakers.keys()]) {
+      this.forget(id);
+    }
   }
 
   private entry(instanceId: number) {
     let entry = this.breakers.get(instanceId);
-    if (entry) return entry;
+    if (entry) {
+      return entry;
+    }
     const breaker = new CircuitBreaker<[Operation], unknown>((op: Operation) => op(), {
       timeout: false, // each HTTP request has its own timeout
       resetTimeout: this.opts.resetTimeoutMs,
@@ -70,7 +80,9 @@ export class BreakerRegistry {
     });
     breaker.on('failure', () => {
       created.failures += 1;
-      if (created.failures >= this.opts.threshold && !breaker.opened) breaker.open();
+      if (created.failures >= this.opts.threshold && !breaker.opened) {
+        breaker.open();
+      }
     });
     breaker.on('open', () => this.opts.onStateChange?.(instanceId, 'open'));
     breaker.on('halfOpen', () => this.opts.onStateChange?.(instanceId, 'half_open'));

@@ -18,7 +18,9 @@ export class FagentCache {
   }
 
   set<T>(instanceId: number, key: string, value: T): void {
-    if (this.enabled) this.cache.set(`${instanceId}\u0000${key}`, value);
+    if (this.enabled) {
+      this.cache.set(`${instanceId}\u0000${key}`, value);
+    }
   }
 
   /** Drops every entry of one instance (after a command changed its state). */

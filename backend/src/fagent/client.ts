@@ -43,7 +43,10 @@ function verbatimPath(baseUrl: string, path: string) {
   const base = new URL(baseUrl);
   const fullPath = base.pathname.replace(/\/+$/, '') + path;
   const lib = base.protocol === 'https:' ? https : http;
-  return { request: (options: http.RequestOptions, cb: (res: http.IncomingMessage) => void) => lib.request({ ...options, path: fullPath }, cb) };
+  return {
+    request: (options: http.RequestOptions, cb: (res: http.IncomingMessage) => void) =>
+      lib.request({ ...options, path: fullPath }, cb),
+  };
 }
 
 /**
@@ -57,7 +60,7 @@ export class FagentClient {
 
   constructor(
     private readonly opts: FagentClientOptions,
-    onBreakerChange?: (instanceId: number, state: 'closed' | 'open' | 'half_open') => void,
+    onBreakerChange?: (instanceId: number, state: 'closed' | 'open' | 'half_open') => void
   ) {
     this.breakers = new BreakerRegistry({
       threshold: opts.breakerThreshold,
@@ -80,7 +83,9 @@ export class FagentClient {
   /** Backend names of an instance; outside the breaker (callers compose it into one guarded operation). */
   async getBackends(t: FagentTarget, o: ReadOptions = {}): Promise<string[]> {
     const cached = o.fresh ? undefined : this.cache.get<string[]>(t.instanceId, 'backends');
-    if (cached) return cached;
+    if (cached) {
+      return cached;
+    }
     const answer = await this.request(t, 'GET', `/api/haproxy/${seg(t.instanceName)}/backends`, backendsAnswer);
     this.cache.set(t.instanceId, 'backends', answer.backends);
     return answer.backends;
@@ -89,7 +94,9 @@ export class FagentClient {
   async getServers(t: FagentTarget, backend: string, o: ReadOptions = {}): Promise<FagentServer[]> {
     const key = `servers\u0000${backend}`;
     const cached = o.fresh ? undefined : this.cache.get<FagentServer[]>(t.instanceId, key);
-    if (cached) return cached;
+    if (cached) {
+      return cached;
+    }
     const path = `/api/haproxy/${seg(t.instanceName)}/backends/${seg(backend)}/servers`;
     const answer = await this.request(t, 'GET', path, serversAnswer);
     this.cache.set(t.instanceId, key, answer.servers);
@@ -113,18 +120,22 @@ export class FagentClient {
     method: 'GET' | 'POST',
     path: string,
     schema: ZodType<T>,
-    o: { retry?: boolean } = {},
+    o: { retry?: boolean } = {}
   ): Promise<T> {
     // Commands are not retried: a timed-out drain may have been applied, and repeating it is the user's call.
     const attempts = o.retry === false ? 1 : this.opts.maxRetries + 1;
     let lastError: FagentError | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) await sleep((this.opts.retryDelayMs ?? 200) * 2 ** (attempt - 1));
+      if (attempt > 0) {
+        await sleep((this.opts.retryDelayMs ?? 200) * 2 ** (attempt - 1));
+      }
       try {
         return await this.once(t, method, path, schema);
       } catch (err) {
         lastError = err as FagentError;
-        if (!lastError.retryable) break;
+        if (!lastError.retryable) {
+          break;
+        }
       }
     }
     throw lastError;
@@ -152,13 +163,19 @@ export class FagentClient {
     try {
       body = res.data === '' ? undefined : JSON.parse(res.data);
     } catch {
-      if (res.status >= 400) throw new FagentError('http', `FAgent answered HTTP ${res.status} to ${method} ${path}`, res.status);
+      if (res.status >= 400) {
+        throw new FagentError('http', `FAgent answered HTTP ${res.status} to ${method} ${path}`, res.status);
+      }
       throw new FagentError('invalid_answer', `FAgent answered ${method} ${path} with invalid JSON`, res.status);
     }
     const failure = failureAnswer.safeParse(body);
     if (failure.success) {
       const reason = failure.data.error ?? failure.data.message ?? 'no reason given';
-      throw new FagentError('refused', `FAgent refused ${method} ${path}: ${reason}`, res.status >= 400 ? res.status : undefined);
+      throw new FagentError(
+        'refused',
+        `FAgent refused ${method} ${path}: ${reason}`,
+        res.status >= 400 ? res.status : undefined
+      );
     }
     if (res.status < 200 || res.status >= 300) {
       throw new FagentError('http', `FAgent answered HTTP ${res.status} to ${method} ${path}`, res.status);
@@ -169,7 +186,7 @@ export class FagentClient {
       throw new FagentError(
         'invalid_answer',
         `FAgent answer to ${method} ${path} has the wrong shape at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-        res.status,
+        res.status
       );
     }
     return parsed.data;

@@ -11,11 +11,18 @@ const count = z.number().int().nonnegative().max(2_147_483_647);
 
 export const fagentServer = z.object({
   name: z.string().min(1),
-  address: z.string().nullable().optional().transform((v) => v ?? ''),
+  address: z
+    .string()
+    .nullable()
+    .optional()
+    .transform((v) => v ?? ''),
   status: z.string(),
   weight: count,
   current_sessions: count,
-  max_sessions: count.nullable().optional().transform((v) => v ?? 0),
+  max_sessions: count
+    .nullable()
+    .optional()
+    .transform((v) => v ?? 0),
 });
 export type FagentServer = z.infer<typeof fagentServer>;
 

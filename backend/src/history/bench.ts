@@ -35,7 +35,7 @@ export async function tableBytes(ds: DataSource, table: string): Promise<number>
   const [{ bytes }] = await ds.query(
     `SELECT pg_total_relation_size($1::regclass)
             + coalesce((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = $1::regclass), 0) AS bytes`,
-    [table],
+    [table]
   );
   return Number(bytes);
 }
@@ -55,8 +55,14 @@ export async function writeSnapshot(ds: DataSource): Promise<WriteSnapshot> {
 
 export function writeDelta(before: WriteSnapshot, after: WriteSnapshot) {
   return {
-    rows: { samples: after.samples.rows - before.samples.rows, status_history: after.history.rows - before.history.rows },
-    bytes: { samples: after.samples.bytes - before.samples.bytes, status_history: after.history.bytes - before.history.bytes },
+    rows: {
+      samples: after.samples.rows - before.samples.rows,
+      status_history: after.history.rows - before.history.rows,
+    },
+    bytes: {
+      samples: after.samples.bytes - before.samples.bytes,
+      status_history: after.history.bytes - before.history.bytes,
+    },
   };
 }
 
@@ -68,11 +74,15 @@ export class HistoryBench {
   constructor(
     private readonly ds: DataSource,
     private readonly log: Logger,
-    private readonly o: HistoryBenchOptions,
+    private readonly o: HistoryBenchOptions
   ) {}
 
   private maintenance(clockOffsetMs = 0) {
-    return new HistoryMaintenance(this.ds, this.log, { ...this.o.retention, graceMs: 0, clock: () => new Date(Date.now() + clockOffsetMs) });
+    return new HistoryMaintenance(this.ds, this.log, {
+      ...this.o.retention,
+      graceMs: 0,
+      clock: () => new Date(Date.now() + clockOffsetMs),
+    });
   }
 
   /** Partitions before the first sync, as the service's first maintenance run makes them. */
@@ -100,7 +110,11 @@ export class HistoryBench {
         CROSS JOIN generate_series($1::timestamptz, $2::timestamptz, interval '1 hour') b
         CROSS JOIN LATERAL (SELECT ((extract(epoch FROM b)::bigint / 3600 + i.id) % 7)::int AS d) x
        ON CONFLICT (instance_id, bucket_start) DO NOTHING`,
-      [new Date(Math.floor((now - 30 * DAY) / HOUR) * HOUR), new Date(Math.floor(now / HOUR) * HOUR - HOUR), o.backendsPerInstance * o.serversPerBackend],
+      [
+        new Date(Math.floor((now - 30 * DAY) / HOUR) * HOUR),
+        new Date(Math.floor(now / HOUR) * HOUR - HOUR),
+        o.backendsPerInstance * o.serversPerBackend,
+      ]
     );
     // 24 h of raw samples for one instance's backends, one row per backend per minute, interleaved by time as
     // the sync writes them; a few servers flap so the timeline has changes.
@@ -117,20 +131,20 @@ export class HistoryBench {
         CROSS JOIN LATERAL (SELECT array_agg(s.id ORDER BY s.id) AS server_ids, count(*)::int AS n FROM haproxy_servers s WHERE s.backend_id = b.id) ids
         WHERE b.instance_id = $1
         ORDER BY ts, b.id`,
-      [inst.id, new Date(now - DAY), new Date(now - 5 * MINUTE)],
+      [inst.id, new Date(now - DAY), new Date(now - 5 * MINUTE)]
     );
     // The timeline reads the status history: the benchmark backend's servers flap twice an hour all day.
     const [backend] = await ds.query(
       `SELECT b.id, i.name AS instance, b.backend_name AS backend FROM haproxy_backends b JOIN haproxy_instances i ON i.id = b.instance_id
         WHERE b.instance_id = $1 ORDER BY b.id LIMIT 1 OFFSET 7`,
-      [inst.id],
+      [inst.id]
     );
     await ds.query(
       `INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at)
        SELECT s.id, CASE WHEN k % 2 = 0 THEN 'UP' ELSE 'DOWN' END, CASE WHEN k % 2 = 0 THEN 'DOWN' ELSE 'UP' END,
               CASE WHEN k % 2 = 0 THEN 'DOWN' ELSE 'UP' END, 'sync', $2::timestamptz + k * interval '30 minutes' + (s.id % 29) * interval '1 minute'
          FROM haproxy_servers s CROSS JOIN generate_series(0, 47) k WHERE s.backend_id = $1`,
-      [backend.id, new Date(now - DAY)],
+      [backend.id, new Date(now - DAY)]
     );
     const generateMs = performance.now() - t;
     await ds.query(`ANALYZE`);
@@ -167,23 +181,39 @@ export class HistoryBench {
         headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-      const json = (await res.json()) as { results: Record<string, { frames: Array<{ schema: { fields: unknown[]; meta?: { custom?: unknown } }; data: { values: unknown[][] } }> }> };
-      if (res.status !== 200) throw new Error(`query: ${res.status} ${JSON.stringify(json)}`);
+      const json = (await res.json()) as {
+        results: Record<
+          string,
+          {
+            frames: Array<{
+              schema: { fields: unknown[]; meta?: { custom?: unknown } };
+              data: { values: unknown[][] };
+            }>;
+          }
+        >;
+      };
+      if (res.status !== 200) {
+        throw new Error(`query: ${res.status} ${JSON.stringify(json)}`);
+      }
       return { ms: performance.now() - t0, frame: json.results.A.frames[0] };
     };
     const timed = async (body: unknown, n: number) => {
       await query(body); // warm-up: plans and caches
       const out = [];
-      for (let i = 0; i < n; i++) out.push(await query(body));
+      for (let i = 0; i < n; i++) {
+        out.push(await query(body));
+      }
       return { p95: round(p95(out.map((x) => x.ms))), frame: out[0].frame };
     };
     const timeline = await timed(
       {
         range: { from: now - DAY, to: now },
         maxDataPoints: 1000,
-        queries: [{ refId: 'A', type: 'status_timeline', scope: { instance: backend.instance, backend: backend.backend } }],
+        queries: [
+          { refId: 'A', type: 'status_timeline', scope: { instance: backend.instance, backend: backend.backend } },
+        ],
       },
-      40,
+      40
     );
     const sessions = await timed(
       {
@@ -191,9 +221,16 @@ export class HistoryBench {
         maxDataPoints: 1000,
         queries: [{ refId: 'A', type: 'sessions', scope: { instance: backend.instance, backend: backend.backend } }],
       },
-      20,
+      20
     );
-    const counts = await timed({ range: { from: now - 30 * DAY, to: now }, maxDataPoints: 1000, queries: [{ refId: 'A', type: 'status_counts', scope: {} }] }, 20);
+    const counts = await timed(
+      {
+        range: { from: now - 30 * DAY, to: now },
+        maxDataPoints: 1000,
+        queries: [{ refId: 'A', type: 'status_counts', scope: {} }],
+      },
+      20
+    );
 
     return {
       rows_per_sync: { steady: steady.rows, one_percent_changed: changed.rows },
@@ -219,7 +256,11 @@ export class HistoryBench {
         sessions_24h_20_servers_raw: sessions.p95,
       },
       query_shape: {
-        status_timeline: { fields: timeline.frame.schema.fields.length, rows: timeline.frame.data.values[0].length, meta: timeline.frame.schema.meta?.custom },
+        status_timeline: {
+          fields: timeline.frame.schema.fields.length,
+          rows: timeline.frame.data.values[0].length,
+          meta: timeline.frame.schema.meta?.custom,
+        },
         status_counts: { rows: counts.frame.data.values[0].length, meta: counts.frame.schema.meta?.custom },
       },
     };

@@ -40,12 +40,17 @@ export function displayNames(series: readonly SeriesKey[]): string[] {
   const backends = new Set(series.map((s) => `${s.instance}\u0000${s.backend}`));
   return series.map((s) => {
     const parts = [s.instance, s.backend, ...(s.server === undefined ? [] : [s.server])];
-    const drop = s.server === undefined ? (instances.size === 1 ? 1 : 0) : backends.size === 1 ? 2 : instances.size === 1 ? 1 : 0;
+    const drop =
+      s.server === undefined ? (instances.size === 1 ? 1 : 0) : backends.size === 1 ? 2 : instances.size === 1 ? 1 : 0;
     return parts.slice(drop).join('/');
   });
 }
 
-const labelsOf = (s: SeriesKey) => ({ instance: s.instance, backend: s.backend, ...(s.server === undefined ? {} : { server: s.server }) });
+const labelsOf = (s: SeriesKey) => ({
+  instance: s.instance,
+  backend: s.backend,
+  ...(s.server === undefined ? {} : { server: s.server }),
+});
 
 /** Value mappings so the state timeline and tables colour each status the same way everywhere. */
 export const STATUS_MAPPINGS = [
@@ -76,7 +81,11 @@ export function wideFrame(o: {
   meta?: Record<string, unknown>;
 }): DataFrameJSON {
   const times = new Set<number>();
-  for (const byTime of o.points.values()) for (const t of byTime.keys()) times.add(t);
+  for (const byTime of o.points.values()) {
+    for (const t of byTime.keys()) {
+      times.add(t);
+    }
+  }
   const sorted = [...times].sort((a, b) => a - b);
   const names = displayNames(o.series);
   return {
@@ -95,7 +104,12 @@ export function wideFrame(o: {
       ],
     },
     data: {
-      values: [sorted, ...o.series.map((s) => (o.carry ? carried(sorted, o.points.get(s.key)) : sorted.map((t) => o.points.get(s.key)?.get(t) ?? null)))],
+      values: [
+        sorted,
+        ...o.series.map((s) =>
+          o.carry ? carried(sorted, o.points.get(s.key)) : sorted.map((t) => o.points.get(s.key)?.get(t) ?? null)
+        ),
+      ],
     },
   };
 }
@@ -104,7 +118,9 @@ function carried(times: readonly number[], points: Map<number, Value> | undefine
   let last: Value = null;
   return times.map((t) => {
     const v = points?.get(t);
-    if (v !== undefined) last = v;
+    if (v !== undefined) {
+      last = v;
+    }
     return last;
   });
 }
@@ -117,8 +133,12 @@ export interface Change {
 
 /** The more severe of two states for a bucket; being away is the mildest (any status seen beats it). */
 function worse(a: ServerStatus | null, b: ServerStatus | null): ServerStatus | null {
-  if (a === null) return b;
-  if (b === null) return a;
+  if (a === null) {
+    return b;
+  }
+  if (b === null) {
+    return a;
+  }
   return SEVERITY_ORDER.indexOf(a) >= SEVERITY_ORDER.indexOf(b) ? a : b;
 }
 
@@ -128,11 +148,19 @@ function worse(a: ServerStatus | null, b: ServerStatus | null): ServerStatus | n
  * changes. `initial` is the state before `from` (its last change before the range, or null).
  * At most one point per bucket, and only buckets that hold a change (or follow one) cost anything.
  */
-export function timelinePoints(initial: ServerStatus | null, changes: readonly Change[], fromMs: number, toMs: number, intervalMs: number): Map<number, Value> {
+export function timelinePoints(
+  initial: ServerStatus | null,
+  changes: readonly Change[],
+  fromMs: number,
+  toMs: number,
+  intervalMs: number
+): Map<number, Value> {
   const out = new Map<number, Value>();
   let last: Value = null;
   const emit = (t: number, v: Value) => {
-    if (v !== last) out.set(t, v);
+    if (v !== last) {
+      out.set(t, v);
+    }
     last = v;
   };
   let current = initial;
@@ -147,17 +175,25 @@ export function timelinePoints(initial: ServerStatus | null, changes: readonly C
       current = changes[i].status;
     }
     emit(bucket, value);
-    if (end >= toMs) break;
+    if (end >= toMs) {
+      break;
+    }
     // Up to the next bucket with a change, the state is `current`.
     emit(end, current);
-    if (i >= changes.length) break;
+    if (i >= changes.length) {
+      break;
+    }
     bucket = Math.max(end, Math.floor(changes[i].t / intervalMs) * intervalMs);
   }
   return out;
 }
 
 /** Servers per status over time: one number field per status, coloured like the state timeline. */
-export function statusCountsFrame(refId: string, rows: ReadonlyArray<{ t: number; counts: Record<ServerStatus, number> }>, meta: Record<string, unknown>): DataFrameJSON {
+export function statusCountsFrame(
+  refId: string,
+  rows: ReadonlyArray<{ t: number; counts: Record<ServerStatus, number> }>,
+  meta: Record<string, unknown>
+): DataFrameJSON {
   return {
     schema: {
       name: 'Servers by status',
@@ -168,7 +204,13 @@ export function statusCountsFrame(refId: string, rows: ReadonlyArray<{ t: number
         ...COUNT_ORDER.map((s) => ({
           name: s,
           type: 'number' as const,
-          config: { displayName: s, unit: 'none', decimals: 0, min: 0, color: { mode: 'fixed', fixedColor: STATUS_COLOR[s] } },
+          config: {
+            displayName: s,
+            unit: 'none',
+            decimals: 0,
+            min: 0,
+            color: { mode: 'fixed', fixedColor: STATUS_COLOR[s] },
+          },
         })),
       ],
     },
@@ -181,10 +223,15 @@ export function tableFrame(
   name: string,
   refId: string,
   columns: ReadonlyArray<{ name: string; type: FieldType; config?: Record<string, unknown>; values: Value[] }>,
-  meta?: Record<string, unknown>,
+  meta?: Record<string, unknown>
 ): DataFrameJSON {
   return {
-    schema: { name, refId, ...(meta ? { meta } : {}), fields: columns.map((c) => ({ name: c.name, type: c.type, config: c.config ?? {} })) },
+    schema: {
+      name,
+      refId,
+      ...(meta ? { meta } : {}),
+      fields: columns.map((c) => ({ name: c.name, type: c.type, config: c.config ?? {} })),
+    },
     data: { values: columns.map((c) => c.values) },
   };
 }

@@ -24,7 +24,13 @@ const SOURCES: Record<LookupKind, { col: string; alone: { table: string; where: 
  * Values of a template variable: distinct current names of one kind, narrowed by the other variables
  * (its own filter is ignored, or a variable could only list what is already selected) and a search text.
  */
-export async function lookup(ds: DataSource, kind: LookupKind, scope: Scope, q: string | undefined, limit: number): Promise<Array<{ text: string; value: string }>> {
+export async function lookup(
+  ds: DataSource,
+  kind: LookupKind,
+  scope: Scope,
+  q: string | undefined,
+  limit: number
+): Promise<Array<{ text: string; value: string }>> {
   const others: Scope = { ...scope, [KEY_OF[kind]]: undefined };
   const params: unknown[] = [];
   const where = scopeWhere(others, params, { includeRemoved: false });
@@ -43,7 +49,7 @@ export async function lookup(ds: DataSource, kind: LookupKind, scope: Scope, q: 
   const all = [...(narrowed ? [] : alone.where), ...conditions];
   const rows: Array<{ name: string }> = await ds.query(
     `SELECT DISTINCT ${col} AS name FROM ${from} ${all.length ? `WHERE ${all.join(' AND ')}` : ''} ORDER BY 1 LIMIT ${limit}`,
-    params,
+    params
   );
   return rows.map((r) => ({ text: r.name, value: r.name }));
 }

@@ -1,7 +1,17 @@
 import cron, { ScheduledTask } from 'node-cron';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { Logger } from '../logger';
-import { DAY, expiredStarts, floorTo, HOUR, MINUTE, PartitionedTable, partitionName, partitionStart, wantedStarts } from './partitions';
+import {
+  DAY,
+  expiredStarts,
+  floorTo,
+  HOUR,
+  MINUTE,
+  PartitionedTable,
+  partitionName,
+  partitionStart,
+  wantedStarts,
+} from './partitions';
 import { perServerBuckets, pgInterval, sqlCountsByCode, TierName, TIERS, tierTime } from './tiers';
 import { advisoryUnlock, tryAdvisoryLock } from '../db/advisory-lock';
 
@@ -46,7 +56,7 @@ export class HistoryMaintenance {
   constructor(
     private readonly ds: DataSource,
     private readonly log: Logger,
-    private readonly opts: MaintenanceOptions,
+    private readonly opts: MaintenanceOptions
   ) {}
 
   private now(): number {
@@ -55,7 +65,8 @@ export class HistoryMaintenance {
 
   /** Runs now (partitions before the first sync writes) and then on the cron schedule. */
   start(schedule: string): void {
-    const tick = () => void this.run().catch((err) => this.log.error({ err: (err as Error).message }, 'history maintenance failed'));
+    const tick = () =>
+      void this.run().catch((err) => this.log.error({ err: (err as Error).message }, 'history maintenance failed'));
     this.task = cron.schedule(schedule, tick);
     tick();
   }
@@ -73,7 +84,9 @@ export class HistoryMaintenance {
   }
 
   private retention(tier: TierName): number {
-    return { raw: this.opts.rawRetentionMs, '5m': this.opts.rollup5mRetentionMs, '1h': this.opts.rollup1hRetentionMs }[tier];
+    return { raw: this.opts.rawRetentionMs, '5m': this.opts.rollup5mRetentionMs, '1h': this.opts.rollup1hRetentionMs }[
+      tier
+    ];
   }
 
   private tables(): Array<{ spec: PartitionedTable; tier: TierName }> {
@@ -89,14 +102,20 @@ export class HistoryMaintenance {
     await runner.connect();
     try {
       const locked = await tryAdvisoryLock(runner, LOCK_KEY);
-      if (!locked) return { ...report, skipped: true };
+      if (!locked) {
+        return { ...report, skipped: true };
+      }
       try {
         const started = Date.now();
-        for (const { spec, tier } of this.tables()) await this.ensurePartitions(runner, spec, this.retention(tier), report);
+        for (const { spec, tier } of this.tables()) {
+          await this.ensurePartitions(runner, spec, this.retention(tier), report);
+        }
         report.rolledUp['5m'] = await this.rollUp(runner, 'raw', '5m');
         report.rolledUp['1h'] = await this.rollUp(runner, '5m', '1h');
         // Partitions for buckets a catch-up just wrote into DEFAULT (older than the usual window).
-        for (const { spec, tier } of this.tables()) await this.ensurePartitions(runner, spec, this.retention(tier), report);
+        for (const { spec, tier } of this.tables()) {
+          await this.ensurePartitions(runner, spec, this.retention(tier), report);
+        }
         await this.applyRetention(runner, report);
         this.log.debug({ ...report, ms: Date.now() - started }, 'history maintenance');
         return report;
@@ -112,27 +131,39 @@ export class HistoryMaintenance {
   async partitions(runner: QueryRunner | DataSource, spec: PartitionedTable): Promise<Map<number, string>> {
     const rows: Array<{ name: string }> = await runner.query(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass($1)`,
-      [spec.table],
+      [spec.table]
     );
     const out = new Map<number, string>();
     for (const { name } of rows) {
       const start = partitionStart(spec.table, name);
-      if (start !== undefined) out.set(start, name);
+      if (start !== undefined) {
+        out.set(start, name);
+      }
     }
     return out;
   }
 
-  private async ensurePartitions(runner: QueryRunner, spec: PartitionedTable, retentionMs: number, report: MaintenanceReport) {
+  private async ensurePartitions(
+    runner: QueryRunner,
+    spec: PartitionedTable,
+    retentionMs: number,
+    report: MaintenanceReport
+  ) {
     const existing = await this.partitions(runner, spec);
     const sec = spec.partitionMs / 1000;
     // Rows in DEFAULT (written before this ran, or outside the window) get their own partition: moved, not lost.
     const inDefault: Array<{ start: number }> = await runner.query(
-      `SELECT DISTINCT (floor(extract(epoch FROM ${spec.timeColumn}) / ${sec}) * ${sec})::bigint * 1000 AS start FROM ${spec.table}_default`,
+      `SELECT DISTINCT (floor(extract(epoch FROM ${spec.timeColumn}) / ${sec}) * ${sec})::bigint * 1000 AS start FROM ${spec.table}_default`
     );
     const moveStarts = new Set(inDefault.map((r) => Number(r.start)));
-    const wanted = new Set([...wantedStarts(this.now(), retentionMs, this.opts.aheadMs ?? 2 * DAY, spec.partitionMs), ...moveStarts]);
+    const wanted = new Set([
+      ...wantedStarts(this.now(), retentionMs, this.opts.aheadMs ?? 2 * DAY, spec.partitionMs),
+      ...moveStarts,
+    ]);
     for (const start of [...wanted].sort((a, b) => a - b)) {
-      if (existing.has(start)) continue;
+      if (existing.has(start)) {
+        continue;
+      }
       const name = partitionName(spec.table, start);
       const from = new Date(start).toISOString();
       const to = new Date(start + spec.partitionMs).toISOString();
@@ -144,13 +175,17 @@ export class HistoryMaintenance {
           await runner.query(
             `WITH m AS (DELETE FROM ${spec.table}_default WHERE ${spec.timeColumn} >= $1 AND ${spec.timeColumn} < $2 RETURNING *)
              INSERT INTO ${name} SELECT * FROM m`,
-            [from, to],
+            [from, to]
           );
           const [{ n }] = await runner.query(`SELECT count(*)::int AS n FROM ${name}`);
           report.movedRows += n;
-          await runner.query(`ALTER TABLE ${spec.table} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
+          await runner.query(
+            `ALTER TABLE ${spec.table} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`
+          );
         } else {
-          await runner.query(`CREATE TABLE ${name} PARTITION OF ${spec.table} FOR VALUES FROM ('${from}') TO ('${to}')`);
+          await runner.query(
+            `CREATE TABLE ${name} PARTITION OF ${spec.table} FOR VALUES FROM ('${from}') TO ('${to}')`
+          );
         }
         await runner.commitTransaction();
         report.created.push(name);
@@ -163,7 +198,10 @@ export class HistoryMaintenance {
 
   /** How far a roll-up is complete, or undefined before its first run. */
   async doneUntil(runner: QueryRunner | DataSource, tier: '5m' | '1h'): Promise<number | undefined> {
-    const rows: Array<{ done_until: Date }> = await runner.query(`SELECT done_until FROM haproxy_metric_rollup_state WHERE tier = $1`, [tier]);
+    const rows: Array<{ done_until: Date }> = await runner.query(
+      `SELECT done_until FROM haproxy_metric_rollup_state WHERE tier = $1`,
+      [tier]
+    );
     return rows[0]?.done_until.getTime();
   }
 
@@ -174,7 +212,9 @@ export class HistoryMaintenance {
     let until = floorTo(this.now() - (this.opts.graceMs ?? 2 * MINUTE), step);
     if (source !== 'raw') {
       const sourceDone = await this.doneUntil(runner, source as '5m');
-      if (sourceDone === undefined) return 0;
+      if (sourceDone === undefined) {
+        return 0;
+      }
       until = Math.min(until, floorTo(sourceDone, step));
     }
     let done = await this.doneUntil(runner, target);
@@ -182,7 +222,9 @@ export class HistoryMaintenance {
       // First run: start at the oldest source row (a one-off scan), or wait for data.
       const s = TIERS[source];
       const [{ oldest }] = await runner.query(`SELECT min(${s.timeColumn}) AS oldest FROM ${s.table}`);
-      if (!oldest) return 0;
+      if (!oldest) {
+        return 0;
+      }
       done = floorTo((oldest as Date).getTime(), step);
     }
     let buckets = 0;
@@ -202,7 +244,7 @@ export class HistoryMaintenance {
              FROM (${perServerBuckets(source, `${tierTime(source)} >= $1 AND ${tierTime(source)} < $2`, '$3')}) b
             GROUP BY b.bucket, b.backend_id
            ON CONFLICT (backend_id, bucket_start) DO NOTHING`,
-          [from, to, pgInterval(step)],
+          [from, to, pgInterval(step)]
         );
         await runner.query(
           `INSERT INTO ${t.counts!.table} (bucket_start, instance_id, counts)
@@ -211,12 +253,12 @@ export class HistoryMaintenance {
             WHERE r.bucket_start >= $1 AND r.bucket_start < $2
             GROUP BY 1, 2
            ON CONFLICT (instance_id, bucket_start) DO NOTHING`,
-          [from, to],
+          [from, to]
         );
         await runner.query(
           `INSERT INTO haproxy_metric_rollup_state (tier, done_until) VALUES ($1, $2)
            ON CONFLICT (tier) DO UPDATE SET done_until = EXCLUDED.done_until`,
-          [target, to],
+          [target, to]
         );
         await runner.commitTransaction();
       } catch (err) {
@@ -252,7 +294,10 @@ export class HistoryMaintenance {
           report.dropped.push(name);
         } catch (err) {
           await runner.rollbackTransaction();
-          this.log.warn({ partition: name, err: (err as Error).message }, 'could not drop an expired partition; next run retries');
+          this.log.warn(
+            { partition: name, err: (err as Error).message },
+            'could not drop an expired partition; next run retries'
+          );
         }
       }
     }

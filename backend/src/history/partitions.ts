@@ -24,14 +24,22 @@ export function partitionName(table: string, startMs: number): string {
 /** The range start encoded in a partition's name, or undefined for names that are not ours (e.g. `_default`). */
 export function partitionStart(table: string, name: string): number | undefined {
   const m = new RegExp(`^${table}_p(\\d{4})(\\d{2})(\\d{2})(\\d{2})$`).exec(name);
-  if (!m) return undefined;
+  if (!m) {
+    return undefined;
+  }
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]));
 }
 
 /** Range starts that must exist: from the one holding `now - retention` up to the one holding `now + ahead`. */
 export function wantedStarts(nowMs: number, retentionMs: number, aheadMs: number, partitionMs: number): number[] {
   const out: number[] = [];
-  for (let t = floorTo(nowMs - retentionMs, partitionMs); t <= floorTo(nowMs + aheadMs, partitionMs); t += partitionMs) out.push(t);
+  for (
+    let t = floorTo(nowMs - retentionMs, partitionMs);
+    t <= floorTo(nowMs + aheadMs, partitionMs);
+    t += partitionMs
+  ) {
+    out.push(t);
+  }
   return out;
 }
 

@@ -1,13 +1,30 @@
 import type { DataSource } from 'typeorm';
 import type { ServerStatus } from '../domain/status';
-import { Change, DataFrameJSON, SeriesKey, STATUS_MAPPINGS, statusCountsFrame, tableFrame, timelinePoints, Value, wideFrame } from './frames';
+import {
+  Change,
+  DataFrameJSON,
+  SeriesKey,
+  STATUS_MAPPINGS,
+  statusCountsFrame,
+  tableFrame,
+  timelinePoints,
+  Value,
+  wideFrame,
+} from './frames';
 import { partitionStart } from './partitions';
 import { chooseResolution, Resolution } from './resolution';
 import { compileMatcher, isInstanceLevel, matcherSql, Scope, scopeWhere } from './scope';
 import { STATUS_BY_CODE } from './status';
 import { perServerBuckets, pgInterval, sqlCountsByCode, TIER_NAMES, TierName, TIERS, tierTime } from './tiers';
 
-export const QUERY_TYPES = ['status_timeline', 'status_counts', 'sessions', 'weight', 'commands', 'servers_table'] as const;
+export const QUERY_TYPES = [
+  'status_timeline',
+  'status_counts',
+  'sessions',
+  'weight',
+  'commands',
+  'servers_table',
+] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 export const AGGREGATES = ['sum', 'avg', 'max'] as const;
 export type Aggregate = (typeof AGGREGATES)[number];
@@ -51,7 +68,7 @@ const ms = (d: Date | string) => new Date(d).getTime();
 export class HistoryQuery {
   constructor(
     private readonly ds: DataSource,
-    private readonly opts: { maxSeries?: number; oldestCacheMs?: number } = {},
+    private readonly opts: { maxSeries?: number; oldestCacheMs?: number } = {}
   ) {}
 
   private get maxSeries() {
@@ -69,12 +86,23 @@ export class HistoryQuery {
     const oldest = await this.cachedOldest.value;
     const results: HistoryQueryResponse['results'] = {};
     // One at a time: a dashboard sends a handful, and each may be heavy on its own.
-    for (const q of req.queries) results[q.refId] = { frames: await this.one(req, q, oldest) };
+    for (const q of req.queries) {
+      results[q.refId] = { frames: await this.one(req, q, oldest) };
+    }
     return { results };
   }
 
-  private async one(req: HistoryQueryRequest, q: HistoryQueryItem, oldest: Record<TierName, number | null>): Promise<DataFrameJSON[]> {
-    const base = { fromMs: ms(req.range.from), toMs: ms(req.range.to), maxDataPoints: req.maxDataPoints, intervalMs: req.intervalMs };
+  private async one(
+    req: HistoryQueryRequest,
+    q: HistoryQueryItem,
+    oldest: Record<TierName, number | null>
+  ): Promise<DataFrameJSON[]> {
+    const base = {
+      fromMs: ms(req.range.from),
+      toMs: ms(req.range.to),
+      maxDataPoints: req.maxDataPoints,
+      intervalMs: req.intervalMs,
+    };
     switch (q.type) {
       case 'commands':
         return [await this.commands(req, q)];
@@ -82,7 +110,13 @@ export class HistoryQuery {
         return [await this.serversTable(req, q)];
       case 'status_counts':
         if (isInstanceLevel(q.scope)) {
-          return [await this.fleetCounts(req, q, chooseResolution({ ...base, oldest: { '5m': oldest['5m'], '1h': oldest['1h'] } }))];
+          return [
+            await this.fleetCounts(
+              req,
+              q,
+              chooseResolution({ ...base, oldest: { '5m': oldest['5m'], '1h': oldest['1h'] } })
+            ),
+          ];
         }
         return [await this.scopedCounts(req, q, chooseResolution({ ...base, oldest }))];
       case 'status_timeline':
@@ -101,14 +135,19 @@ export class HistoryQuery {
         `SELECT p.relname AS parent, c.relname AS name FROM pg_inherits i
            JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
           WHERE i.inhparent = ANY(SELECT to_regclass(t) FROM unnest($1::text[]) t)`,
-        [tables],
+        [tables]
       ) as Promise<Array<{ parent: string; name: string }>>,
-      this.ds.query(`SELECT ${tables.map((t, i) => `EXISTS (SELECT 1 FROM ${t}_default) AS d${i}`).join(', ')}`) as Promise<Array<Record<string, boolean>>>,
+      this.ds.query(
+        `SELECT ${tables.map((t, i) => `EXISTS (SELECT 1 FROM ${t}_default) AS d${i}`).join(', ')}`
+      ) as Promise<Array<Record<string, boolean>>>,
     ]);
     const out = {} as Record<TierName, number | null>;
     TIER_NAMES.forEach((tier, i) => {
       const table = TIERS[tier].table;
-      const starts = parts.filter((p) => p.parent === table).map((p) => partitionStart(table, p.name)).filter((x): x is number => x !== undefined);
+      const starts = parts
+        .filter((p) => p.parent === table)
+        .map((p) => partitionStart(table, p.name))
+        .filter((x): x is number => x !== undefined);
       out[tier] = starts.length === 0 || defaults[`d${i}`] ? null : Math.min(...starts);
     });
     return out;
@@ -121,7 +160,7 @@ export class HistoryQuery {
       `SELECT s.id, s.server_name, b.id AS backend_id, b.backend_name, i.id AS instance_id, i.name AS instance_name
          FROM ${SCOPE_FROM} WHERE ${where}
         ORDER BY i.name, b.backend_name, s.server_name, s.id LIMIT ${limit + 1}`,
-      params,
+      params
     );
   }
 
@@ -146,10 +185,17 @@ export class HistoryQuery {
       const columns = q.aggregate === 'max' ? (['sessions_max'] as const) : (['sessions_avg'] as const);
       return this.backendSessions(q, res, refs, perServerBuckets(res.tier, where, '$3', columns), params, notices);
     }
-    const series: SeriesKey[] = refs.map((r) => ({ key: r.id, instance: r.instance_name, backend: r.backend_name, server: r.server_name }));
+    const series: SeriesKey[] = refs.map((r) => ({
+      key: r.id,
+      instance: r.instance_name,
+      backend: r.backend_name,
+      server: r.server_name,
+    }));
     const points = new Map<number, Map<number, Value>>();
     if (q.type === 'status_timeline') {
-      if (refs.length) await this.timeline(req, res.intervalMs, refs, points);
+      if (refs.length) {
+        await this.timeline(req, res.intervalMs, refs, points);
+      }
       return wideFrame({
         name: 'Status',
         refId: q.refId,
@@ -163,10 +209,15 @@ export class HistoryQuery {
     }
     const column = q.type === 'sessions' ? 'sessions_avg' : 'weight_avg';
     const rows: Array<{ t: Date; server_id: number; v: number }> = refs.length
-      ? await this.ds.query(`SELECT bucket AS t, server_id, ${column} AS v FROM (${perServerBuckets(res.tier, where, '$3', [column])}) x ORDER BY server_id, bucket`, params)
+      ? await this.ds.query(
+          `SELECT bucket AS t, server_id, ${column} AS v FROM (${perServerBuckets(res.tier, where, '$3', [column])}) x ORDER BY server_id, bucket`,
+          params
+        )
       : [];
     for (const r of rows) {
-      if (!points.has(r.server_id)) points.set(r.server_id, new Map());
+      if (!points.has(r.server_id)) {
+        points.set(r.server_id, new Map());
+      }
       points.get(r.server_id)!.set(ms(r.t), round(r.v));
     }
     return wideFrame({
@@ -184,7 +235,12 @@ export class HistoryQuery {
    * From the status history (every change, kept for good), not the samples: exact change times at any
    * range, a few index lookups per server. A server's removal (its own or its backend's) ends its line.
    */
-  private async timeline(req: HistoryQueryRequest, intervalMs: number, refs: ServerRef[], points: Map<number, Map<number, Value>>) {
+  private async timeline(
+    req: HistoryQueryRequest,
+    intervalMs: number,
+    refs: ServerRef[],
+    points: Map<number, Map<number, Value>>
+  ) {
     const ids = refs.map((r) => r.id);
     const [starts, changes]: [
       Array<{ id: number; initial: ServerStatus | null; removed_at: Date | null }>,
@@ -196,26 +252,30 @@ export class HistoryQuery {
                   WHERE h.server_id = s.id AND h.changed_at < $2 ORDER BY h.changed_at DESC, h.id DESC LIMIT 1) AS initial
            FROM haproxy_servers s JOIN haproxy_backends b ON b.id = s.backend_id
           WHERE s.id = ANY($1::int[])`,
-        [ids, req.range.from],
+        [ids, req.range.from]
       ),
       this.ds.query(
         `SELECT server_id, changed_at, to_status FROM haproxy_server_status_history
           WHERE server_id = ANY($1::int[]) AND changed_at >= $2 AND changed_at < $3
           ORDER BY server_id, changed_at, id`,
-        [ids, req.range.from, req.range.to],
+        [ids, req.range.from, req.range.to]
       ),
     ]);
     const from = ms(req.range.from);
     const to = ms(req.range.to);
     const byServer = new Map<number, Change[]>();
     for (const c of changes) {
-      if (!byServer.has(c.server_id)) byServer.set(c.server_id, []);
+      if (!byServer.has(c.server_id)) {
+        byServer.set(c.server_id, []);
+      }
       byServer.get(c.server_id)!.push({ t: ms(c.changed_at), status: c.to_status });
     }
     for (const s of starts) {
       const removed = s.removed_at ? ms(s.removed_at) : undefined;
       const list = byServer.get(s.id) ?? [];
-      if (removed !== undefined && removed < to && removed >= from) list.push({ t: removed, status: null });
+      if (removed !== undefined && removed < to && removed >= from) {
+        list.push({ t: removed, status: null });
+      }
       const initial = removed !== undefined && removed < from ? null : s.initial;
       points.set(s.id, timelinePoints(initial, list, from, to, intervalMs));
     }
@@ -227,10 +287,14 @@ export class HistoryQuery {
     refs: ServerRef[],
     rowsSql: string,
     params: unknown[],
-    notices: string[],
+    notices: string[]
   ): Promise<DataFrameJSON> {
     const backends = new Map<number, ServerRef>();
-    for (const r of refs) if (!backends.has(r.backend_id)) backends.set(r.backend_id, r);
+    for (const r of refs) {
+      if (!backends.has(r.backend_id)) {
+        backends.set(r.backend_id, r);
+      }
+    }
     let keys = [...backends.values()];
     if (keys.length > this.maxSeries) {
       keys = keys.slice(0, this.maxSeries);
@@ -238,11 +302,16 @@ export class HistoryQuery {
     }
     const agg = { sum: 'sum(sessions_avg)', avg: 'avg(sessions_avg)', max: 'max(sessions_max)' }[q.aggregate!];
     const rows: Array<{ t: Date; backend_id: number; v: number }> = refs.length
-      ? await this.ds.query(`SELECT bucket AS t, backend_id, ${agg} AS v FROM (${rowsSql}) x GROUP BY 1, 2 ORDER BY 2, 1`, params)
+      ? await this.ds.query(
+          `SELECT bucket AS t, backend_id, ${agg} AS v FROM (${rowsSql}) x GROUP BY 1, 2 ORDER BY 2, 1`,
+          params
+        )
       : [];
     const points = new Map<number, Map<number, Value>>();
     for (const r of rows) {
-      if (!points.has(r.backend_id)) points.set(r.backend_id, new Map());
+      if (!points.has(r.backend_id)) {
+        points.set(r.backend_id, new Map());
+      }
       points.get(r.backend_id)!.set(ms(r.t), round(r.v));
     }
     return wideFrame({
@@ -262,7 +331,12 @@ export class HistoryQuery {
    * inside backends (server or application), since it is paid for every unnested element.
    */
   private seriesWhere(req: HistoryQueryRequest, res: Resolution, scope: Scope, refs: ServerRef[]) {
-    const params: unknown[] = [req.range.from, req.range.to, pgInterval(res.intervalMs), [...new Set(refs.map((r) => r.backend_id))]];
+    const params: unknown[] = [
+      req.range.from,
+      req.range.to,
+      pgInterval(res.intervalMs),
+      [...new Set(refs.map((r) => r.backend_id))],
+    ];
     let where = `${tierTime(res.tier)} >= $1 AND ${tierTime(res.tier)} < $2 AND r.backend_id = ANY($4::int[])`;
     if (compileMatcher(scope.server) || compileMatcher(scope.application)) {
       params.push(refs.map((r) => r.id));
@@ -280,10 +354,14 @@ export class HistoryQuery {
           `SELECT bucket AS t, ${sqlCountsByCode('last_status')} AS c
              FROM (${perServerBuckets(res.tier, where, '$3', ['last_status'])}) x
             GROUP BY bucket ORDER BY bucket`,
-          params,
+          params
         )
       : [];
-    return statusCountsFrame(q.refId, rows.map((r) => ({ t: ms(r.t), counts: countsOf(r.c) })), this.meta(res));
+    return statusCountsFrame(
+      q.refId,
+      rows.map((r) => ({ t: ms(r.t), counts: countsOf(r.c) })),
+      this.meta(res)
+    );
   }
 
   /** Servers per status for instances or the whole fleet: from the per-instance counts of the roll-ups. */
@@ -301,9 +379,13 @@ export class HistoryQuery {
                 WHERE c.bucket_start >= $1 AND c.bucket_start < $2 ${instanceFilter}
                 ORDER BY 1, c.instance_id, c.bucket_start DESC) x
         GROUP BY bucket ORDER BY bucket`,
-      params,
+      params
     );
-    return statusCountsFrame(q.refId, rows.map((r) => ({ t: ms(r.t), counts: countsOf(r.c) })), this.meta(res));
+    return statusCountsFrame(
+      q.refId,
+      rows.map((r) => ({ t: ms(r.t), counts: countsOf(r.c) })),
+      this.meta(res)
+    );
   }
 
   /** Commands in the range as annotations: who did what to which server, and how it ended. */
@@ -318,12 +400,24 @@ export class HistoryQuery {
     };
     for (const key of Object.keys(cols) as Array<keyof Scope>) {
       const m = compileMatcher(q.scope[key]);
-      if (m) where.push(matcherSql(m, cols[key][0], cols[key][1], params));
+      if (m) {
+        where.push(matcherSql(m, cols[key][0], cols[key][1], params));
+      }
     }
     // The newest maxDataPoints, shown oldest first.
     const rows: Array<{
-      started_at: Date; duration_ms: number; command: string; actor: string; source: string; success: boolean; error: string | null;
-      instance_name: string; backend_name: string; server_name: string; status_before: string | null; status_after: string | null;
+      started_at: Date;
+      duration_ms: number;
+      command: string;
+      actor: string;
+      source: string;
+      success: boolean;
+      error: string | null;
+      instance_name: string;
+      backend_name: string;
+      server_name: string;
+      status_before: string | null;
+      status_after: string | null;
     }> = await this.ds.query(
       `SELECT * FROM (
          SELECT c.id, c.started_at, c.duration_ms, c.command, c.actor, c.source, c.success, c.error, c.instance_name, c.backend_name,
@@ -334,30 +428,45 @@ export class HistoryQuery {
           WHERE ${where.join(' AND ')}
           ORDER BY c.started_at DESC, c.id DESC LIMIT ${req.maxDataPoints}) x
        ORDER BY started_at, id`,
-      params,
+      params
     );
     const target = (r: (typeof rows)[number]) => `${r.instance_name}/${r.backend_name}/${r.server_name}`;
     return tableFrame('Commands', q.refId, [
       { name: 'time', type: 'time', values: rows.map((r) => ms(r.started_at)) },
       { name: 'timeEnd', type: 'time', values: rows.map((r) => ms(r.started_at) + r.duration_ms) },
-      { name: 'title', type: 'string', values: rows.map((r) => `${r.command} ${r.server_name}${r.success ? '' : ' failed'}`) },
+      {
+        name: 'title',
+        type: 'string',
+        values: rows.map((r) => `${r.command} ${r.server_name}${r.success ? '' : ' failed'}`),
+      },
       {
         name: 'text',
         type: 'string',
         values: rows.map(
           (r) =>
             `${r.actor} ran ${r.command} on ${target(r)} (${r.source}): ` +
-            (r.success ? `ok, ${r.status_before ?? '?'} -> ${r.status_after ?? '?'}` : `failed: ${r.error ?? 'unknown error'}`),
+            (r.success
+              ? `ok, ${r.status_before ?? '?'} -> ${r.status_after ?? '?'}`
+              : `failed: ${r.error ?? 'unknown error'}`)
         ),
       },
-      { name: 'tags', type: 'string', values: rows.map((r) => ['haproxy', r.command, r.success ? 'ok' : 'failed', r.source].join(',')) },
+      {
+        name: 'tags',
+        type: 'string',
+        values: rows.map((r) => ['haproxy', r.command, r.success ? 'ok' : 'failed', r.source].join(',')),
+      },
       { name: 'actor', type: 'string', config: { displayName: 'Who' }, values: rows.map((r) => r.actor) },
       { name: 'command', type: 'string', config: { displayName: 'Command' }, values: rows.map((r) => r.command) },
       { name: 'target', type: 'string', config: { displayName: 'Server' }, values: rows.map(target) },
       { name: 'source', type: 'string', config: { displayName: 'Source' }, values: rows.map((r) => r.source) },
       { name: 'success', type: 'boolean', config: { displayName: 'Succeeded' }, values: rows.map((r) => r.success) },
       { name: 'error', type: 'string', config: { displayName: 'Error' }, values: rows.map((r) => r.error) },
-      { name: 'duration', type: 'number', config: { displayName: 'Duration', unit: 'ms' }, values: rows.map((r) => r.duration_ms) },
+      {
+        name: 'duration',
+        type: 'number',
+        config: { displayName: 'Duration', unit: 'ms' },
+        values: rows.map((r) => r.duration_ms),
+      },
     ]);
   }
 
@@ -366,18 +475,35 @@ export class HistoryQuery {
     const params: unknown[] = [];
     const where = scopeWhere(q.scope, params, { includeRemoved: false });
     const rows: Array<{
-      id: number; instance_name: string; backend_name: string; server_name: string; address: string; status: ServerStatus; raw_status: string;
-      weight: number; current_sessions: number; max_sessions: number; application_name: string | null; mapping_kind: string | null;
-      status_changed_at: Date; total: number;
+      id: number;
+      instance_name: string;
+      backend_name: string;
+      server_name: string;
+      address: string;
+      status: ServerStatus;
+      raw_status: string;
+      weight: number;
+      current_sessions: number;
+      max_sessions: number;
+      application_name: string | null;
+      mapping_kind: string | null;
+      status_changed_at: Date;
+      total: number;
     }> = await this.ds.query(
       `SELECT s.id, i.name AS instance_name, b.backend_name, s.server_name, s.address, s.status, s.raw_status, s.weight, s.current_sessions,
               s.max_sessions, a.name AS application_name, s.mapping_kind, s.status_changed_at, count(*) OVER ()::int AS total
          FROM ${SCOPE_FROM} WHERE ${where}
         ORDER BY i.name, b.backend_name, s.server_name, s.id LIMIT ${req.maxDataPoints}`,
-      params,
+      params
     );
     const total = rows[0]?.total ?? 0;
-    const col = (name: string, displayName: string, type: 'number' | 'string' | 'time', values: Value[], extra: Record<string, unknown> = {}) => ({
+    const col = (
+      name: string,
+      displayName: string,
+      type: 'number' | 'string' | 'time',
+      values: Value[],
+      extra: Record<string, unknown> = {}
+    ) => ({
       name,
       type,
       config: { displayName, ...extra },
@@ -387,21 +513,92 @@ export class HistoryQuery {
       'Servers',
       q.refId,
       [
-        col('id', 'Id', 'number', rows.map((r) => r.id)),
-        col('instance', 'Instance', 'string', rows.map((r) => r.instance_name)),
-        col('backend', 'Backend', 'string', rows.map((r) => r.backend_name)),
-        col('server', 'Server', 'string', rows.map((r) => r.server_name)),
-        col('address', 'Address', 'string', rows.map((r) => r.address)),
-        col('status', 'Status', 'string', rows.map((r) => r.status), { mappings: STATUS_MAPPINGS }),
-        col('raw_status', 'HAProxy status', 'string', rows.map((r) => r.raw_status)),
-        col('weight', 'Weight', 'number', rows.map((r) => r.weight), { unit: 'none' }),
-        col('sessions', 'Sessions', 'number', rows.map((r) => r.current_sessions), { unit: 'none' }),
-        col('max_sessions', 'Max sessions', 'number', rows.map((r) => r.max_sessions), { unit: 'none' }),
-        col('application', 'Application', 'string', rows.map((r) => r.application_name)),
-        col('mapping', 'Mapping', 'string', rows.map((r) => r.mapping_kind)),
-        col('status_since', 'Status since', 'time', rows.map((r) => ms(r.status_changed_at))),
+        col(
+          'id',
+          'Id',
+          'number',
+          rows.map((r) => r.id)
+        ),
+        col(
+          'instance',
+          'Instance',
+          'string',
+          rows.map((r) => r.instance_name)
+        ),
+        col(
+          'backend',
+          'Backend',
+          'string',
+          rows.map((r) => r.backend_name)
+        ),
+        col(
+          'server',
+          'Server',
+          'string',
+          rows.map((r) => r.server_name)
+        ),
+        col(
+          'address',
+          'Address',
+          'string',
+          rows.map((r) => r.address)
+        ),
+        col(
+          'status',
+          'Status',
+          'string',
+          rows.map((r) => r.status),
+          { mappings: STATUS_MAPPINGS }
+        ),
+        col(
+          'raw_status',
+          'HAProxy status',
+          'string',
+          rows.map((r) => r.raw_status)
+        ),
+        col(
+          'weight',
+          'Weight',
+          'number',
+          rows.map((r) => r.weight),
+          { unit: 'none' }
+        ),
+        col(
+          'sessions',
+          'Sessions',
+          'number',
+          rows.map((r) => r.current_sessions),
+          { unit: 'none' }
+        ),
+        col(
+          'max_sessions',
+          'Max sessions',
+          'number',
+          rows.map((r) => r.max_sessions),
+          { unit: 'none' }
+        ),
+        col(
+          'application',
+          'Application',
+          'string',
+          rows.map((r) => r.application_name)
+        ),
+        col(
+          'mapping',
+          'Mapping',
+          'string',
+          rows.map((r) => r.mapping_kind)
+        ),
+        col(
+          'status_since',
+          'Status since',
+          'time',
+          rows.map((r) => ms(r.status_changed_at))
+        ),
       ],
-      total > rows.length ? { notices: [{ severity: 'warning', text: `showing ${rows.length} of ${total} servers; narrow the scope` }] } : undefined,
+      total > rows.length
+        ? { notices: [{ severity: 'warning', text: `showing ${rows.length} of ${total} servers; narrow the scope` }] }
+        : undefined
     );
   }
 }

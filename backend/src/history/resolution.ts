@@ -34,7 +34,9 @@ export function chooseResolution(i: ResolutionInput): Resolution {
   const rangeMs = i.toMs - i.fromMs;
   const wanted = Math.max(i.intervalMs ?? 0, Math.ceil(rangeMs / i.maxDataPoints), 1000);
   const offered = TIER_NAMES.filter((t) => t in i.oldest);
-  if (offered.length === 0) throw new Error('no tier offered');
+  if (offered.length === 0) {
+    throw new Error('no tier offered');
+  }
   const holding = offered.filter((t) => {
     const oldest = i.oldest[t];
     return oldest === null || oldest === undefined || oldest <= i.fromMs;
@@ -46,6 +48,8 @@ export function chooseResolution(i: ResolutionInput): Resolution {
   // Raw samples come once per sync: whole seconds are fine-grained enough.
   const step = TIERS[tier].stepMs ?? 1000;
   let intervalMs = Math.ceil(wanted / step) * step;
-  while (bucketCount(i.fromMs, i.toMs, intervalMs) > i.maxDataPoints) intervalMs += step;
+  while (bucketCount(i.fromMs, i.toMs, intervalMs) > i.maxDataPoints) {
+    intervalMs += step;
+  }
   return { tier, intervalMs };
 }

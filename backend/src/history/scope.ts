@@ -35,9 +35,11 @@ export function globToRegex(glob: string): string {
   let braces = 0;
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i];
-    if (c === '*') out += '.*';
-    else if (c === '?') out += '.';
-    else if (c === '[') {
+    if (c === '*') {
+      out += '.*';
+    } else if (c === '?') {
+      out += '.';
+    } else if (c === '[') {
       const close = glob.indexOf(']', i + 2);
       if (close === -1) {
         out += '\\[';
@@ -45,7 +47,9 @@ export function globToRegex(glob: string): string {
       }
       let body = glob.slice(i + 1, close);
       const negate = body.startsWith('!') || body.startsWith('^');
-      if (negate) body = body.slice(1);
+      if (negate) {
+        body = body.slice(1);
+      }
       out += `[${negate ? '^' : ''}${body.replace(/[\\\]^[]/g, (x) => `\\${x}`)}]`;
       i = close;
     } else if (c === '{') {
@@ -54,25 +58,39 @@ export function globToRegex(glob: string): string {
     } else if (c === '}' && braces > 0) {
       braces--;
       out += ')';
-    } else if (c === ',' && braces > 0) out += '|';
-    else out += c.replace(/[.+^$()|\\{}\]]/g, (x) => `\\${x}`);
+    } else if (c === ',' && braces > 0) {
+      out += '|';
+    } else {
+      out += c.replace(/[.+^$()|\\{}\]]/g, (x) => `\\${x}`);
+    }
   }
   // An unclosed `{` is a literal one: give up on alternation rather than build a broken expression.
-  if (braces > 0) return `^${glob.replace(/[.*+?^$()|[\]\\{}]/g, (x) => `\\${x}`)}$`;
+  if (braces > 0) {
+    return `^${glob.replace(/[.*+?^$()|[\]\\{}]/g, (x) => `\\${x}`)}$`;
+  }
   return `^${out}$`;
 }
 
 /** undefined = no filter. */
 export function compileMatcher(value: ScopeValue | undefined): Matcher | undefined {
-  if (value === undefined) return undefined;
-  const values = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'number' || !ALL.has(v.trim().toLowerCase()));
-  if (values.length === 0) return undefined;
+  if (value === undefined) {
+    return undefined;
+  }
+  const values = (Array.isArray(value) ? value : [value]).filter(
+    (v) => typeof v === 'number' || !ALL.has(v.trim().toLowerCase())
+  );
+  if (values.length === 0) {
+    return undefined;
+  }
   const m: Matcher = { ids: [], names: [], patterns: [] };
   for (const v of values) {
-    if (typeof v === 'number') m.ids.push(v);
-    else {
+    if (typeof v === 'number') {
+      m.ids.push(v);
+    } else {
       m.names.push(v);
-      if (GLOB_CHARS.test(v)) m.patterns.push(globToRegex(v));
+      if (GLOB_CHARS.test(v)) {
+        m.patterns.push(globToRegex(v));
+      }
     }
   }
   return m;
@@ -85,9 +103,15 @@ export function matcherSql(m: Matcher, idCol: string, nameCol: string, params: u
     params.push(v);
     parts.push(sql.replace('?', `$${params.length}`));
   };
-  if (m.ids.length) add(`${idCol} = ANY(?::int[])`, m.ids);
-  if (m.names.length) add(`${nameCol} = ANY(?::text[])`, m.names);
-  if (m.patterns.length) add(`${nameCol} ~ ANY(?::text[])`, m.patterns);
+  if (m.ids.length) {
+    add(`${idCol} = ANY(?::int[])`, m.ids);
+  }
+  if (m.names.length) {
+    add(`${nameCol} = ANY(?::text[])`, m.names);
+  }
+  if (m.patterns.length) {
+    add(`${nameCol} ~ ANY(?::text[])`, m.patterns);
+  }
   return `(${parts.join(' OR ')})`;
 }
 
@@ -110,12 +134,18 @@ export function scopeWhere(scope: Scope, params: unknown[], o: ScopeSqlOptions):
   };
   for (const key of SCOPE_KEYS) {
     const m = compileMatcher(scope[key]);
-    if (m) where.push(matcherSql(m, cols[key][0], cols[key][1], params));
+    if (m) {
+      where.push(matcherSql(m, cols[key][0], cols[key][1], params));
+    }
   }
   return where.length ? where.join(' AND ') : 'true';
 }
 
 /** True when the scope only narrows by instance (or not at all): fleet-level counts can answer it. */
 export function isInstanceLevel(scope: Scope): boolean {
-  return compileMatcher(scope.backend) === undefined && compileMatcher(scope.server) === undefined && compileMatcher(scope.application) === undefined;
+  return (
+    compileMatcher(scope.backend) === undefined &&
+    compileMatcher(scope.server) === undefined &&
+    compileMatcher(scope.application) === undefined
+  );
 }

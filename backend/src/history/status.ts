@@ -10,7 +10,9 @@ export const SEVERITY_ORDER: readonly ServerStatus[] = ['UP', 'NOLB', 'DRAIN', '
 /** Status names by STATUS_CODE (index = code). */
 export const STATUS_BY_CODE: readonly ServerStatus[] = (() => {
   const out: ServerStatus[] = [];
-  for (const s of SERVER_STATUSES) out[STATUS_CODE[s]] = s;
+  for (const s of SERVER_STATUSES) {
+    out[STATUS_CODE[s]] = s;
+  }
   return out;
 })();
 
@@ -23,8 +25,12 @@ export function statusOfCode(code: number | null): ServerStatus | null {
 
 /** The more severe of two status codes (null = no sample). */
 export function worstCode(a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
+  if (a === null) {
+    return b;
+  }
+  if (b === null) {
+    return a;
+  }
   return SEVERITY_ORDER.indexOf(STATUS_BY_CODE[a]) >= SEVERITY_ORDER.indexOf(STATUS_BY_CODE[b]) ? a : b;
 }
 

@@ -57,7 +57,11 @@ const RAW_SOURCE: Record<BucketColumn, [string, string]> = {
  * it), instance_id, backend_id, server_id and the asked columns. Only the arrays those need are unnested
  * (the expensive part of a query). `where` may use r.* (the tier's row) and u.server_id.
  */
-export function perServerRows(tier: TierName, where: string, columns: readonly BucketColumn[] = BUCKET_COLUMNS): string {
+export function perServerRows(
+  tier: TierName,
+  where: string,
+  columns: readonly BucketColumn[] = BUCKET_COLUMNS
+): string {
   if (tier === 'raw') {
     const arrays = [...new Set(columns.map((c) => RAW_SOURCE[c][0]))];
     return `SELECT r.sampled_at AS t, 1 AS n, r.instance_id, r.backend_id, u.server_id,
@@ -94,7 +98,12 @@ const COMBINE: Record<BucketColumn, string> = {
  * Used both to write the roll-ups and to downsample at query time, so the two agree by construction;
  * a query asks only for the columns it shows (each ordered aggregate costs).
  */
-export function perServerBuckets(tier: TierName, where: string, intervalParam: string, columns: readonly BucketColumn[] = BUCKET_COLUMNS): string {
+export function perServerBuckets(
+  tier: TierName,
+  where: string,
+  intervalParam: string,
+  columns: readonly BucketColumn[] = BUCKET_COLUMNS
+): string {
   return `SELECT date_bin(${intervalParam}::interval, p.t, timestamptz '1970-01-01 00:00:00+00') AS bucket,
                  p.backend_id, p.server_id, max(p.instance_id) AS instance_id,
                  ${columns.map((c) => `${COMBINE[c]} AS ${c}`).join(',\n                 ')},

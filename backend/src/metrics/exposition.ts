@@ -5,13 +5,16 @@
  */
 export type Labels = Record<string, string>;
 
-const escapeValue = (v: string) => (/[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v);
+const escapeValue = (v: string) =>
+  /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
 const escapeHelp = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
 /** `k1="v1",k2="v2"` (no braces), to be shared by the series of one server. */
 export function labelString(labels: Labels): string {
   let out = '';
-  for (const k in labels) out += `${out ? ',' : ''}${k}="${escapeValue(labels[k])}"`;
+  for (const k in labels) {
+    out += `${out ? ',' : ''}${k}="${escapeValue(labels[k])}"`;
+  }
   return out;
 }
 
@@ -20,7 +23,7 @@ export class GaugeFamily {
 
   constructor(
     readonly name: string,
-    private readonly help: string,
+    private readonly help: string
   ) {}
 
   /** One series; `labels` from labelString, `extra` appended (e.g. `state="UP"`, already safe). */
@@ -35,14 +38,22 @@ export class GaugeFamily {
 
   /** The family in the text format; empty when it has no series (a HELP without samples would be noise). */
   render(): string {
-    if (this.lines.length === 0) return '';
+    if (this.lines.length === 0) {
+      return '';
+    }
     return `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} gauge\n${this.lines.join('\n')}\n`;
   }
 }
 
 function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
+  if (Number.isNaN(v)) {
+    return 'NaN';
+  }
+  if (v === Infinity) {
+    return '+Inf';
+  }
+  if (v === -Infinity) {
+    return '-Inf';
+  }
   return String(v);
 }

@@ -30,9 +30,13 @@ export function metricsOnApiPort(metrics: ServiceMetrics, tokens: TokenStore, me
   const expected = metricsToken ? digest(metricsToken) : undefined;
   const guard = async (ctx: Context, next: Next) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
-    if (!match) throw new AppError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+    if (!match) {
+      throw new AppError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+    }
     const ok = (expected && timingSafeEqual(digest(match[1]), expected)) || (await tokens.verify(match[1])) !== null;
-    if (!ok) throw new AppError(401, 'unauthorized', 'invalid or revoked token');
+    if (!ok) {
+      throw new AppError(401, 'unauthorized', 'invalid or revoked token');
+    }
     await next();
   };
   const router = metricsRouter(metrics, guard);
@@ -45,7 +49,12 @@ export interface MetricsServer {
 }
 
 /** /metrics alone on its own port without auth (METRICS_PORT): bind it where only Prometheus reaches. */
-export async function startMetricsServer(metrics: ServiceMetrics, host: string, port: number, log: Logger): Promise<MetricsServer> {
+export async function startMetricsServer(
+  metrics: ServiceMetrics,
+  host: string,
+  port: number,
+  log: Logger
+): Promise<MetricsServer> {
   const app = new Koa();
   app.use(errorHandler(log));
   const router = metricsRouter(metrics);

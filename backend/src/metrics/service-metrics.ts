@@ -81,13 +81,41 @@ export class ServiceMetrics {
 
   /** Per-instance gauges: few series, so prom-client's own; per-backend and per-server ones: exposition.ts. */
   private readonly g = {
-    lastSync: this.gauge('haproxy_control_instance_last_sync_timestamp_seconds', 'When the instance was last synced (successfully or not); absent if never.', INSTANCE_LABELS),
-    lastSyncSuccess: this.gauge('haproxy_control_instance_last_sync_success', '1 if the last sync of the instance succeeded, 0 if it failed; absent if never synced.', INSTANCE_LABELS),
-    lastSyncDuration: this.gauge('haproxy_control_instance_last_sync_duration_seconds', 'How long the last sync of the instance took.', INSTANCE_LABELS),
-    lastSuccess: this.gauge('haproxy_control_instance_last_success_timestamp_seconds', 'When the instance was last synced successfully; absent if never.', INSTANCE_LABELS),
-    failures: this.gauge('haproxy_control_instance_consecutive_failures', 'Failed syncs of the instance in a row (0 after a success).', INSTANCE_LABELS),
-    breaker: this.gauge('haproxy_control_instance_breaker_state', "This process's circuit breaker for the instance: 1 for its state (closed, open = FAgent calls paused, half_open = one trial call allowed), 0 for the others.", [...INSTANCE_LABELS, 'state']),
-    collectSeconds: this.gauge('haproxy_control_metrics_collect_duration_seconds', 'How long reading the fleet state for this scrape took.', []),
+    lastSync: this.gauge(
+      'haproxy_control_instance_last_sync_timestamp_seconds',
+      'When the instance was last synced (successfully or not); absent if never.',
+      INSTANCE_LABELS
+    ),
+    lastSyncSuccess: this.gauge(
+      'haproxy_control_instance_last_sync_success',
+      '1 if the last sync of the instance succeeded, 0 if it failed; absent if never synced.',
+      INSTANCE_LABELS
+    ),
+    lastSyncDuration: this.gauge(
+      'haproxy_control_instance_last_sync_duration_seconds',
+      'How long the last sync of the instance took.',
+      INSTANCE_LABELS
+    ),
+    lastSuccess: this.gauge(
+      'haproxy_control_instance_last_success_timestamp_seconds',
+      'When the instance was last synced successfully; absent if never.',
+      INSTANCE_LABELS
+    ),
+    failures: this.gauge(
+      'haproxy_control_instance_consecutive_failures',
+      'Failed syncs of the instance in a row (0 after a success).',
+      INSTANCE_LABELS
+    ),
+    breaker: this.gauge(
+      'haproxy_control_instance_breaker_state',
+      "This process's circuit breaker for the instance: 1 for its state (closed, open = FAgent calls paused, half_open = one trial call allowed), 0 for the others.",
+      [...INSTANCE_LABELS, 'state']
+    ),
+    collectSeconds: this.gauge(
+      'haproxy_control_metrics_collect_duration_seconds',
+      'How long reading the fleet state for this scrape took.',
+      []
+    ),
   };
 
   private readonly inScope: (name: string) => boolean;
@@ -95,16 +123,26 @@ export class ServiceMetrics {
   constructor(
     private readonly ds: DataSource,
     private readonly breakers: BreakerRegistry,
-    private readonly opts: MetricsOptions,
+    private readonly opts: MetricsOptions
   ) {
     collectDefaultMetrics({ register: this.registry }); // process_* and nodejs_*, as every Node.js exporter names them
     // Gauges named *_total, which promtool's lint (and Prometheus' naming rules) reject.
-    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
       this.registry.removeSingleMetric(name);
     }
     // Every combination from the start, so rate() and increase() see the first event.
-    for (const command of COMMANDS) for (const result of COMMAND_RESULTS) this.commands.inc({ command, result }, 0);
-    for (const result of SYNC_RESULTS) this.syncs.inc({ result }, 0);
+    for (const command of COMMANDS) {
+      for (const result of COMMAND_RESULTS) {
+        this.commands.inc({ command, result }, 0);
+      }
+    }
+    for (const result of SYNC_RESULTS) {
+      this.syncs.inc({ result }, 0);
+    }
     this.inScope = compileScope(opts.serverInstances ?? null);
   }
 
@@ -138,18 +176,20 @@ export class ServiceMetrics {
       `SELECT i.id, i.name AS instance, h.name AS host, i.last_sync_at, i.last_sync_success, i.last_sync_duration_ms,
               i.last_success_at, i.consecutive_failures
          FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
-        WHERE i.is_active AND h.is_active`,
+        WHERE i.is_active AND h.is_active`
     );
     const byId = new Map(instances.map((i) => [i.id, { haproxy_instance: i.instance, host: i.host }]));
     const ids = [...byId.keys()];
-    const serverIds = this.opts.perServer ? instances.filter((i) => this.inScope(i.instance) || this.inScope(`${i.host}/${i.instance}`)).map((i) => i.id) : [];
+    const serverIds = this.opts.perServer
+      ? instances.filter((i) => this.inScope(i.instance) || this.inScope(`${i.host}/${i.instance}`)).map((i) => i.id)
+      : [];
     const [backends, servers]: [BackendCountRow[], ServerRow[]] = await Promise.all([
       this.ds.query(
         `SELECT b.instance_id, b.backend_name AS backend, s.status, count(s.id)::int AS n
            FROM haproxy_backends b LEFT JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
           WHERE b.removed_at IS NULL AND b.instance_id = ANY($1::int[])
           GROUP BY 1, 2, 3`,
-        [ids],
+        [ids]
       ),
       serverIds.length === 0
         ? Promise.resolve([])
@@ -160,50 +200,92 @@ export class ServiceMetrics {
                JOIN haproxy_backends b ON b.id = s.backend_id
                LEFT JOIN applications a ON a.id = s.application_id
               WHERE s.removed_at IS NULL AND b.removed_at IS NULL AND b.instance_id = ANY($1::int[])`,
-            [serverIds],
+            [serverIds]
           ),
     ]);
 
-    for (const gauge of Object.values(this.g)) gauge.reset();
+    for (const gauge of Object.values(this.g)) {
+      gauge.reset();
+    }
 
     for (const i of instances) {
       const labels = byId.get(i.id)!;
       this.g.failures.set(labels, i.consecutive_failures);
-      if (i.last_sync_at) this.g.lastSync.set(labels, seconds(i.last_sync_at));
-      if (i.last_sync_success !== null) this.g.lastSyncSuccess.set(labels, i.last_sync_success ? 1 : 0);
-      if (i.last_sync_duration_ms !== null) this.g.lastSyncDuration.set(labels, i.last_sync_duration_ms / 1000);
-      if (i.last_success_at) this.g.lastSuccess.set(labels, seconds(i.last_success_at));
+      if (i.last_sync_at) {
+        this.g.lastSync.set(labels, seconds(i.last_sync_at));
+      }
+      if (i.last_sync_success !== null) {
+        this.g.lastSyncSuccess.set(labels, i.last_sync_success ? 1 : 0);
+      }
+      if (i.last_sync_duration_ms !== null) {
+        this.g.lastSyncDuration.set(labels, i.last_sync_duration_ms / 1000);
+      }
+      if (i.last_success_at) {
+        this.g.lastSuccess.set(labels, seconds(i.last_success_at));
+      }
       const breaker = this.breakers.state(i.id);
-      for (const state of BREAKER_STATES) this.g.breaker.set({ ...labels, state }, state === breaker ? 1 : 0);
+      for (const state of BREAKER_STATES) {
+        this.g.breaker.set({ ...labels, state }, state === breaker ? 1 : 0);
+      }
     }
 
     // Every state of every backend, zeros included, so "UP / in service" never lacks a side.
-    const backendServers = new GaugeFamily('haproxy_control_backend_servers', 'Servers of a backend in each state (also exported when per-server series are off).');
+    const backendServers = new GaugeFamily(
+      'haproxy_control_backend_servers',
+      'Servers of a backend in each state (also exported when per-server series are off).'
+    );
     const counts = new Map<string, { labels: string; n: Partial<Record<ServerStatus, number>> }>();
     for (const row of backends) {
       const key = `${row.instance_id}\u0000${row.backend}`;
       let entry = counts.get(key);
-      if (!entry) counts.set(key, (entry = { labels: labelString({ ...byId.get(row.instance_id)!, backend: row.backend }), n: {} }));
-      if (row.status) entry.n[row.status] = row.n;
+      if (!entry) {
+        counts.set(
+          key,
+          (entry = { labels: labelString({ ...byId.get(row.instance_id)!, backend: row.backend }), n: {} })
+        );
+      }
+      if (row.status) {
+        entry.n[row.status] = row.n;
+      }
     }
     for (const { labels, n } of counts.values()) {
-      for (const state of SERVER_STATUSES) backendServers.add(labels, n[state] ?? 0, STATE_LABEL[state]);
+      for (const state of SERVER_STATUSES) {
+        backendServers.add(labels, n[state] ?? 0, STATE_LABEL[state]);
+      }
     }
 
     const f = {
-      status: new GaugeFamily('haproxy_control_server_status', 'Current status of a server: 1 for the state it is in, 0 for the others (MAINT and DRAIN are set on purpose).'),
-      sessions: new GaugeFamily('haproxy_control_server_current_sessions', 'Current sessions of a server as of the last sync.'),
-      maxSessions: new GaugeFamily('haproxy_control_server_max_sessions', 'Highest number of concurrent sessions HAProxy saw on a server.'),
+      status: new GaugeFamily(
+        'haproxy_control_server_status',
+        'Current status of a server: 1 for the state it is in, 0 for the others (MAINT and DRAIN are set on purpose).'
+      ),
+      sessions: new GaugeFamily(
+        'haproxy_control_server_current_sessions',
+        'Current sessions of a server as of the last sync.'
+      ),
+      maxSessions: new GaugeFamily(
+        'haproxy_control_server_max_sessions',
+        'Highest number of concurrent sessions HAProxy saw on a server.'
+      ),
       weight: new GaugeFamily('haproxy_control_server_weight', 'Current weight of a server.'),
     };
     for (let k = 0; k < servers.length; k++) {
       const s = servers[k];
-      const labels = labelString({ ...byId.get(s.instance_id)!, backend: s.backend, server: s.server, application: s.application });
-      for (const state of SERVER_STATUSES) f.status.add(labels, state === s.status ? 1 : 0, STATE_LABEL[state]);
+      const labels = labelString({
+        ...byId.get(s.instance_id)!,
+        backend: s.backend,
+        server: s.server,
+        application: s.application,
+      });
+      for (const state of SERVER_STATUSES) {
+        f.status.add(labels, state === s.status ? 1 : 0, STATE_LABEL[state]);
+      }
       f.sessions.add(labels, s.current_sessions);
       f.maxSessions.add(labels, s.max_sessions);
       f.weight.add(labels, s.weight);
-      if (k % 5000 === 4999) await new Promise((resolve) => setImmediate(resolve)); // let API requests through
+      if (k % 5000 === 4999) {
+        await new Promise((resolve) => setImmediate(resolve));
+      } // let API requests through
     }
     this.g.collectSeconds.set(Number(process.hrtime.bigint() - started) / 1e9);
     return [backendServers, f.status, f.sessions, f.maxSessions, f.weight].map((family) => family.render()).join('');
@@ -215,8 +297,14 @@ export class ServiceMetrics {
 }
 
 export function commandResultLabel(result: CommandResult): CommandResultLabel {
-  if (result.ok) return 'success';
-  if (result.error instanceof BreakerOpenError) return 'breaker_open';
-  if (result.error instanceof AppError && result.error.status === 409) return 'conflict';
+  if (result.ok) {
+    return 'success';
+  }
+  if (result.error instanceof BreakerOpenError) {
+    return 'breaker_open';
+  }
+  if (result.error instanceof AppError && result.error.status === 409) {
+    return 'conflict';
+  }
   return 'failure';
 }

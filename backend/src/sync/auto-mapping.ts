@@ -21,12 +21,21 @@ export interface MappingDecision {
 /** The host part of a server address: port stripped; an IP whole, a DNS name's first label. */
 export function hostKey(address: string): string | null {
   let host = address.trim();
-  if (host === '') return null;
+  if (host === '') {
+    return null;
+  }
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
-  if (bracketed) host = bracketed[1];
-  else if ((host.match(/:/g) ?? []).length === 1) host = host.slice(0, host.indexOf(':'));
-  if (host === '') return null;
-  if (isIP(host)) return host.toLowerCase();
+  if (bracketed) {
+    host = bracketed[1];
+  } else if ((host.match(/:/g) ?? []).length === 1) {
+    host = host.slice(0, host.indexOf(':'));
+  }
+  if (host === '') {
+    return null;
+  }
+  if (isIP(host)) {
+    return host.toLowerCase();
+  }
   return host.split('.')[0].toLowerCase() || null;
 }
 
@@ -49,7 +58,9 @@ export class MappingIndex {
       }
     }
     for (const a of applications) {
-      if (a.hostId === null) continue;
+      if (a.hostId === null) {
+        continue;
+      }
       const list = this.appsByHost.get(a.hostId) ?? [];
       list.push(a);
       this.appsByHost.set(a.hostId, list);
@@ -58,20 +69,36 @@ export class MappingIndex {
 
   resolve(address: string, backendName: string): MappingDecision {
     const key = hostKey(address);
-    if (!key) return { applicationId: null, note: null };
+    if (!key) {
+      return { applicationId: null, note: null };
+    }
     const hosts = this.hostsByKey.get(key) ?? [];
-    if (hosts.length === 0) return { applicationId: null, note: null };
+    if (hosts.length === 0) {
+      return { applicationId: null, note: null };
+    }
     if (hosts.length > 1) {
-      const names = hosts.map((h) => h.name).sort().join(', ');
+      const names = hosts
+        .map((h) => h.name)
+        .sort()
+        .join(', ');
       return { applicationId: null, note: `ambiguous: "${key}" matches hosts ${names}` };
     }
     const host = hosts[0];
     const apps = this.appsByHost.get(host.id) ?? [];
-    if (apps.length === 0) return { applicationId: null, note: null };
-    if (apps.length === 1) return { applicationId: apps[0].id, note: null };
+    if (apps.length === 0) {
+      return { applicationId: null, note: null };
+    }
+    if (apps.length === 1) {
+      return { applicationId: apps[0].id, note: null };
+    }
     const byBackend = apps.filter((a) => a.name.toLowerCase() === backendName.toLowerCase());
-    if (byBackend.length === 1) return { applicationId: byBackend[0].id, note: null };
-    const names = apps.map((a) => a.name).sort().join(', ');
+    if (byBackend.length === 1) {
+      return { applicationId: byBackend[0].id, note: null };
+    }
+    const names = apps
+      .map((a) => a.name)
+      .sort()
+      .join(', ');
     return { applicationId: null, note: `ambiguous: host ${host.name} runs applications ${names}` };
   }
 }

@@ -73,7 +73,7 @@ export function planSync(
   storedBackends: readonly StoredBackend[],
   storedServers: readonly StoredServer[],
   fetched: FetchedInstance,
-  inScope: (backend: string) => boolean,
+  inScope: (backend: string) => boolean
 ): SyncPlan {
   const plan: SyncPlan = {
     upsertBackends: [],
@@ -91,24 +91,34 @@ export function planSync(
 
   for (const name of listed) {
     const stored = backendByName.get(name);
-    if (!stored || stored.removed) plan.upsertBackends.push(name);
+    if (!stored || stored.removed) {
+      plan.upsertBackends.push(name);
+    }
   }
   for (const b of storedBackends) {
-    if (!b.removed && inScope(b.name) && !listed.has(b.name)) plan.removeBackendIds.push(b.id);
+    if (!b.removed && inScope(b.name) && !listed.has(b.name)) {
+      plan.removeBackendIds.push(b.id);
+    }
   }
 
   const serversByBackend = new Map<string, Map<string, StoredServer>>();
   for (const s of storedServers) {
     const backend = backendById.get(s.backendId);
-    if (!backend) continue;
+    if (!backend) {
+      continue;
+    }
     let m = serversByBackend.get(backend.name);
-    if (!m) serversByBackend.set(backend.name, (m = new Map()));
+    if (!m) {
+      serversByBackend.set(backend.name, (m = new Map()));
+    }
     m.set(s.name, s);
   }
 
   for (const backendName of listed) {
     const answer = fetched.servers.get(backendName);
-    if (!answer) continue;
+    if (!answer) {
+      continue;
+    }
     if (!answer.ok) {
       plan.failedBackends.push({ backend: backendName, error: answer.error });
       continue;
@@ -117,7 +127,9 @@ export function planSync(
     const seen = new Set<string>();
     const rows: ServerRow[] = [];
     for (const s of answer.servers) {
-      if (seen.has(s.name)) continue; // an agent listing a name twice: the first one counts
+      if (seen.has(s.name)) {
+        continue;
+      } // an agent listing a name twice: the first one counts
       seen.add(s.name);
       const status = normaliseStatus(s.status);
       const prev = stored.get(s.name);
@@ -152,7 +164,9 @@ export function planSync(
       }
     }
     for (const prev of stored.values()) {
-      if (!prev.removed && !seen.has(prev.name)) plan.removeServerIds.push(prev.id);
+      if (!prev.removed && !seen.has(prev.name)) {
+        plan.removeServerIds.push(prev.id);
+      }
     }
     plan.sampledBackends.set(backendName, rows);
   }

@@ -65,7 +65,7 @@ export class InstanceSync {
     private readonly ds: DataSource,
     private readonly client: FagentClient,
     private readonly log: Logger,
-    private readonly opts: { fetchConcurrency: number; clock?: () => Date },
+    private readonly opts: { fetchConcurrency: number; clock?: () => Date }
   ) {}
 
   async sync(instanceId: number, o: SyncOptions = {}): Promise<SyncOutcome> {
@@ -78,12 +78,19 @@ export class InstanceSync {
         `SELECT pg_try_advisory_lock($1, i.id) AS locked, i.id, i.name, i.backend_scope, i.last_sync_at,
                 h.name AS host_name, h.fagent_url, h.fagent_token
            FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id WHERE i.id = $2`,
-        [ADVISORY_NAMESPACE, instanceId],
+        [ADVISORY_NAMESPACE, instanceId]
       );
       const instance = rows[0];
-      if (!instance) return { instanceId, status: 'skipped', error: 'instance not found', durationMs: Date.now() - started };
+      if (!instance) {
+        return { instanceId, status: 'skipped', error: 'instance not found', durationMs: Date.now() - started };
+      }
       if (!instance.locked) {
-        return { instanceId, status: 'skipped', error: 'another process is syncing this instance', durationMs: Date.now() - started };
+        return {
+          instanceId,
+          status: 'skipped',
+          error: 'another process is syncing this instance',
+          durationMs: Date.now() - started,
+        };
       }
       try {
         return await this.syncLocked(runner, instance, o, started);
@@ -99,11 +106,25 @@ export class InstanceSync {
     return this.opts.clock?.() ?? new Date();
   }
 
-  private async syncLocked(runner: QueryRunner, instance: InstanceRow, o: SyncOptions, started: number): Promise<SyncOutcome> {
+  private async syncLocked(
+    runner: QueryRunner,
+    instance: InstanceRow,
+    o: SyncOptions,
+    started: number
+  ): Promise<SyncOutcome> {
     const instanceId = instance.id;
     const log = this.log.child({ instance: instance.name, instance_id: instance.id, host: instance.host_name });
-    if (o.skipIfSyncedWithinMs && instance.last_sync_at && this.now().getTime() - instance.last_sync_at.getTime() < o.skipIfSyncedWithinMs) {
-      return { instanceId, status: 'skipped', error: 'synced recently by another process', durationMs: Date.now() - started };
+    if (
+      o.skipIfSyncedWithinMs &&
+      instance.last_sync_at &&
+      this.now().getTime() - instance.last_sync_at.getTime() < o.skipIfSyncedWithinMs
+    ) {
+      return {
+        instanceId,
+        status: 'skipped',
+        error: 'synced recently by another process',
+        durationMs: Date.now() - started,
+      };
     }
     const target: FagentTarget = {
       instanceId: instance.id,
@@ -127,7 +148,10 @@ export class InstanceSync {
     const fetchMs = Date.now() - fetchStarted;
 
     try {
-      const outcome = { ...(await this.write(runner, instance.id, fetched, inScope, started, o.mappingIndex)), fetchMs };
+      const outcome = {
+        ...(await this.write(runner, instance.id, fetched, inScope, started, o.mappingIndex)),
+        fetchMs,
+      };
       const level = outcome.status === 'ok' ? 'info' : 'warn';
       log[level]({ ...outcome, instanceId: undefined }, outcome.status === 'ok' ? 'sync done' : 'sync partly failed');
       return outcome;
@@ -144,13 +168,17 @@ export class InstanceSync {
   private async fetch(target: FagentTarget, inScope: (b: string) => boolean, fresh: boolean): Promise<FetchedInstance> {
     const backends = await this.client.getBackends(target, { fresh });
     const wanted = [...new Set(backends)].filter(inScope);
-    const results = await mapLimited(wanted, this.opts.fetchConcurrency, async (backend): Promise<[string, BackendAnswer]> => {
-      try {
-        return [backend, { ok: true, servers: await this.client.getServers(target, backend, { fresh }) }];
-      } catch (err) {
-        return [backend, { ok: false, error: (err as Error).message }];
+    const results = await mapLimited(
+      wanted,
+      this.opts.fetchConcurrency,
+      async (backend): Promise<[string, BackendAnswer]> => {
+        try {
+          return [backend, { ok: true, servers: await this.client.getServers(target, backend, { fresh }) }];
+        } catch (err) {
+          return [backend, { ok: false, error: (err as Error).message }];
+        }
       }
-    });
+    );
     const servers = new Map(results);
     if (wanted.length > 0 && results.every(([, r]) => !r.ok)) {
       // Nothing usable came back: count it against the agent (breaker) rather than as a partial success.
@@ -166,7 +194,7 @@ export class InstanceSync {
     fetched: FetchedInstance,
     inScope: (b: string) => boolean,
     started: number,
-    mappingIndex: MappingIndex | undefined,
+    mappingIndex: MappingIndex | undefined
   ): Promise<SyncOutcome> {
     const now = this.now();
     await runner.startTransaction();
@@ -179,13 +207,15 @@ export class InstanceSync {
                 s.removed_at IS NOT NULL AS removed, s.application_id AS "applicationId",
                 s.mapping_kind AS "mappingKind", s.mapping_note AS "mappingNote"
            FROM haproxy_backends b LEFT JOIN haproxy_servers s ON s.backend_id = b.id WHERE b.instance_id = $1`,
-        [instanceId],
+        [instanceId]
       );
       const backendsById = new Map<number, StoredBackend>();
       const storedServers: StoredServerRow[] = [];
       for (const { backendName, backendRemoved, ...server } of rows) {
         backendsById.set(server.backendId, { id: server.backendId, name: backendName, removed: backendRemoved });
-        if (server.id !== null) storedServers.push(server);
+        if (server.id !== null) {
+          storedServers.push(server);
+        }
       }
       const storedBackends = [...backendsById.values()];
       const plan = planSync(storedBackends, storedServers, fetched, inScope);
@@ -197,41 +227,60 @@ export class InstanceSync {
            SELECT $1, name, $3, $3 FROM unnest($2::text[]) AS name
            ON CONFLICT (instance_id, backend_name) DO UPDATE SET removed_at = NULL, updated_at = EXCLUDED.updated_at
            RETURNING id, backend_name`,
-          [instanceId, plan.upsertBackends, now],
+          [instanceId, plan.upsertBackends, now]
         );
-        for (const b of upserted) backendIds.set(b.backend_name, b.id);
+        for (const b of upserted) {
+          backendIds.set(b.backend_name, b.id);
+        }
       }
       if (plan.removeBackendIds.length > 0) {
-        await runner.query(`UPDATE haproxy_backends SET removed_at = $2, updated_at = $2 WHERE id = ANY($1::int[])`, [plan.removeBackendIds, now]);
+        await runner.query(`UPDATE haproxy_backends SET removed_at = $2, updated_at = $2 WHERE id = ANY($1::int[])`, [
+          plan.removeBackendIds,
+          now,
+        ]);
         await runner.query(
           `UPDATE haproxy_servers SET removed_at = $2, updated_at = $2 WHERE backend_id = ANY($1::int[]) AND removed_at IS NULL`,
-          [plan.removeBackendIds, now],
+          [plan.removeBackendIds, now]
         );
       }
 
       const serverIds = new Map<string, number>();
       const storedByBackend = new Map<number, string>(storedBackends.map((b) => [b.id, b.name]));
-      for (const s of storedServers) serverIds.set(key(storedByBackend.get(s.backendId) ?? '', s.name), s.id);
+      for (const s of storedServers) {
+        serverIds.set(key(storedByBackend.get(s.backendId) ?? '', s.name), s.id);
+      }
       if (plan.upsertServers.length > 0) {
         const upserted = await this.upsertServers(runner, plan.upsertServers, backendIds, now);
-        for (const s of upserted) serverIds.set(key(s.backend, s.name), s.id);
+        for (const s of upserted) {
+          serverIds.set(key(s.backend, s.name), s.id);
+        }
       }
       if (plan.removeServerIds.length > 0) {
-        await runner.query(`UPDATE haproxy_servers SET removed_at = $2, updated_at = $2 WHERE id = ANY($1::int[])`, [plan.removeServerIds, now]);
+        await runner.query(`UPDATE haproxy_servers SET removed_at = $2, updated_at = $2 WHERE id = ANY($1::int[])`, [
+          plan.removeServerIds,
+          now,
+        ]);
       }
-      if (plan.history.length > 0) await this.insertHistory(runner, plan, serverIds, now);
+      if (plan.history.length > 0) {
+        await this.insertHistory(runner, plan, serverIds, now);
+      }
       await this.insertSamples(runner, instanceId, plan.sampledBackends, backendIds, serverIds, now);
       const ambiguous = await this.autoMap(runner, plan.sampledBackends, storedServers, serverIds, mappingIndex);
 
       const error = plan.failedBackends.length
         ? `${plan.failedBackends.length} backend(s) could not be read: ` +
-          plan.failedBackends.map((f) => `${f.backend}: ${f.error}`).join('; ').slice(0, 2000)
+          plan.failedBackends
+            .map((f) => `${f.backend}: ${f.error}`)
+            .join('; ')
+            .slice(0, 2000)
         : null;
       const durationMs = Date.now() - started;
       await this.recordStatus(runner, instanceId, error === null, error, durationMs);
       await runner.commitTransaction();
       let servers = 0;
-      for (const rows of plan.sampledBackends.values()) servers += rows.length;
+      for (const rows of plan.sampledBackends.values()) {
+        servers += rows.length;
+      }
       return {
         instanceId,
         status: error === null ? 'ok' : 'partial',
@@ -273,7 +322,7 @@ export class InstanceSync {
         rows.map((r) => r.currentSessions),
         rows.map((r) => r.maxSessions),
         now,
-      ],
+      ]
     );
     const nameById = new Map([...backendIds].map(([name, id]) => [id, name]));
     return result.map((r) => ({ id: r.id, backend: nameById.get(r.backend_id) ?? '', name: r.server_name }));
@@ -291,7 +340,7 @@ export class InstanceSync {
         h.map((r) => r.rawStatus),
         h.map((r) => r.cause),
         now,
-      ],
+      ]
     );
   }
 
@@ -302,9 +351,11 @@ export class InstanceSync {
     sampled: Map<string, ServerRow[]>,
     backendIds: Map<string, number>,
     serverIds: Map<string, number>,
-    now: Date,
+    now: Date
   ) {
-    if (sampled.size === 0) return;
+    if (sampled.size === 0) {
+      return;
+    }
     const backends: number[] = [];
     const ids: string[] = [];
     const statuses: string[] = [];
@@ -321,7 +372,7 @@ export class InstanceSync {
       `INSERT INTO haproxy_metric_samples (sampled_at, instance_id, backend_id, server_ids, statuses, weights, sessions)
        SELECT $1, $2, b, s::int[], st::smallint[], w::int[], c::int[]
          FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(b, s, st, w, c)`,
-      [now, instanceId, backends, ids, statuses, weights, sessions],
+      [now, instanceId, backends, ids, statuses, weights, sessions]
     );
   }
 
@@ -331,9 +382,11 @@ export class InstanceSync {
     sampled: Map<string, ServerRow[]>,
     stored: StoredServerRow[],
     serverIds: Map<string, number>,
-    mappingIndex: MappingIndex | undefined,
+    mappingIndex: MappingIndex | undefined
   ): Promise<number> {
-    if (sampled.size === 0) return 0;
+    if (sampled.size === 0) {
+      return 0;
+    }
     const index = mappingIndex ?? (await loadMappingIndex(runner));
     const current = new Map(stored.map((s) => [s.id, s]));
     const updates: Array<{ id: number; app: number | null; note: string | null }> = [];
@@ -342,9 +395,13 @@ export class InstanceSync {
       for (const row of rows) {
         const id = serverIds.get(key(backend, row.name))!;
         const prev = current.get(id);
-        if (prev?.mappingKind === 'manual') continue;
+        if (prev?.mappingKind === 'manual') {
+          continue;
+        }
         const decision = index.resolve(row.address, backend);
-        if (decision.note) ambiguous++;
+        if (decision.note) {
+          ambiguous++;
+        }
         const prevApp = prev?.mappingKind === 'auto' ? prev.applicationId : null;
         if (prevApp !== decision.applicationId || (prev?.mappingNote ?? null) !== decision.note) {
           updates.push({ id, app: decision.applicationId, note: decision.note });
@@ -357,23 +414,28 @@ export class InstanceSync {
             SET application_id = v.app, mapping_kind = CASE WHEN v.app IS NULL THEN NULL ELSE 'auto' END, mapping_note = v.note
            FROM unnest($1::int[], $2::int[], $3::text[]) AS v(id, app, note)
           WHERE s.id = v.id AND s.mapping_kind IS DISTINCT FROM 'manual'`,
-        [updates.map((u) => u.id), updates.map((u) => u.app), updates.map((u) => u.note)],
+        [updates.map((u) => u.id), updates.map((u) => u.app), updates.map((u) => u.note)]
       );
     }
     return ambiguous;
   }
 
-  private async recordStatus(runner: QueryRunner, instanceId: number, success: boolean, error: string | null, durationMs: number) {
+  private async recordStatus(
+    runner: QueryRunner,
+    instanceId: number,
+    success: boolean,
+    error: string | null,
+    durationMs: number
+  ) {
     await runner.query(
       `UPDATE haproxy_instances
           SET last_sync_at = $2, last_sync_success = $3, last_sync_error = $4, last_sync_duration_ms = $5,
               last_success_at = CASE WHEN $3 THEN $2 ELSE last_success_at END,
               consecutive_failures = CASE WHEN $3 THEN 0 ELSE consecutive_failures + 1 END
         WHERE id = $1`,
-      [instanceId, this.now(), success, error, durationMs],
+      [instanceId, this.now(), success, error, durationMs]
     );
   }
 }
 
 const key = (backend: string, server: string) => `${backend}\u0000${server}`;
-

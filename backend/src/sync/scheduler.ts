@@ -36,12 +36,14 @@ export class SyncScheduler {
     private readonly ds: DataSource,
     private readonly sync: InstanceSync,
     private readonly log: Logger,
-    private readonly opts: SchedulerOptions,
+    private readonly opts: SchedulerOptions
   ) {}
 
   start(): void {
     this.task = cron.schedule('* * * * * *', () => {
-      if (this.running || Date.now() - this.lastStart < this.opts.pollingIntervalSec * 1000) return;
+      if (this.running || Date.now() - this.lastStart < this.opts.pollingIntervalSec * 1000) {
+        return;
+      }
       void this.runCycle().catch((err) => this.log.error({ err: (err as Error).message }, 'sync cycle failed'));
     });
   }
@@ -55,7 +57,9 @@ export class SyncScheduler {
 
   /** One cycle over all active instances of active hosts; concurrent calls share the running cycle. */
   runCycle(): Promise<CycleReport> {
-    if (this.running) return this.running;
+    if (this.running) {
+      return this.running;
+    }
     this.lastStart = Date.now();
     this.running = this.cycle().finally(() => {
       this.running = undefined;
@@ -66,7 +70,9 @@ export class SyncScheduler {
   /** Manual sync of one instance; a second request while one runs in this process joins it. */
   syncInstance(instanceId: number, o: SyncOptions = {}): Promise<SyncOutcome> {
     const existing = this.inFlight.get(instanceId);
-    if (existing) return existing;
+    if (existing) {
+      return existing;
+    }
     const p = this.sync
       .sync(instanceId, o)
       .then((outcome) => {
@@ -82,7 +88,7 @@ export class SyncScheduler {
     const startedAt = new Date();
     const instances: Array<{ id: number; host_id: number }> = await this.ds.query(
       `SELECT i.id, i.host_id FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
-        WHERE i.is_active AND h.is_active ORDER BY i.id`,
+        WHERE i.is_active AND h.is_active ORDER BY i.id`
     );
     const global = new Limiter(this.opts.concurrency);
     const perHost = new Map<number, Limiter>();
@@ -93,9 +99,11 @@ export class SyncScheduler {
     const outcomes = await Promise.all(
       instances.map((i) => {
         let hostLimiter = perHost.get(i.host_id);
-        if (!hostLimiter) perHost.set(i.host_id, (hostLimiter = new Limiter(this.opts.hostConcurrency)));
+        if (!hostLimiter) {
+          perHost.set(i.host_id, (hostLimiter = new Limiter(this.opts.hostConcurrency)));
+        }
         return hostLimiter.run(() => global.run(() => this.syncInstance(i.id, { skipIfSyncedWithinMs, mappingIndex })));
-      }),
+      })
     );
     const report = { startedAt, durationMs: Date.now() - startedAt.getTime(), outcomes };
     this.lastCycle = report;

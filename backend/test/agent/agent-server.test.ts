@@ -112,14 +112,20 @@ describe('agent HTTP server over real HAProxy', () => {
     });
 
     it('reaches a runtime API over TCP too', async () => {
-      expect(await json('/api/haproxy/other-tcp/backends')).toEqual({ status: 200, body: { success: true, backends: ['other'] } });
+      expect(await json('/api/haproxy/other-tcp/backends')).toEqual({
+        status: 200,
+        body: { success: true, backends: ['other'] },
+      });
       expect((await command('other-tcp', 'other', 'o1', 'drain')).status).toBe(200);
       expect(await other.serverStatus('other', 'o1')).toBe('DRAIN');
       expect((await command('other-tcp', 'other', 'o1', 'ready')).status).toBe(200);
     });
 
     it('answers 404 for an unknown instance', async () => {
-      expect(await json('/api/haproxy/nope/backends')).toEqual({ status: 404, body: { success: false, error: 'no such instance "nope"' } });
+      expect(await json('/api/haproxy/nope/backends')).toEqual({
+        status: 404,
+        body: { success: false, error: 'no such instance "nope"' },
+      });
     });
   });
 
@@ -170,14 +176,24 @@ describe('agent HTTP server over real HAProxy', () => {
       const drained = await command('lb-1.eu:main', WEB, SRV, 'drain');
       expect(drained).toEqual({
         status: 200,
-        body: { success: true, instance: 'lb-1.eu:main', backend: WEB, server: SRV, action: 'drain', status_before: 'UP' },
+        body: {
+          success: true,
+          instance: 'lb-1.eu:main',
+          backend: WEB,
+          server: SRV,
+          action: 'drain',
+          status_before: 'UP',
+        },
       });
       expect(await lb.serverStatus(WEB, SRV)).toBe('DRAIN');
 
       expect((await command('lb-1.eu:main', WEB, SRV, 'maint')).status).toBe(200);
       expect(await lb.serverStatus(WEB, SRV)).toBe('MAINT');
 
-      expect((await command('lb-1.eu:main', WEB, SRV, 'ready')).body).toMatchObject({ success: true, status_before: 'MAINT' });
+      expect((await command('lb-1.eu:main', WEB, SRV, 'ready')).body).toMatchObject({
+        success: true,
+        status_before: 'MAINT',
+      });
       await lb.waitForStatus(WEB, SRV, 'UP');
     });
 
@@ -196,7 +212,10 @@ describe('agent HTTP server over real HAProxy', () => {
     it("returns HAProxy's refusal as success:false with its text", async () => {
       const { status, body } = await command('operator', 'api', 'a1', 'maint');
       expect(status).toBe(502);
-      expect(body).toEqual({ success: false, error: expect.stringMatching(/^HAProxy: Permission denied.*level admin/) });
+      expect(body).toEqual({
+        success: false,
+        error: expect.stringMatching(/^HAProxy: Permission denied.*level admin/),
+      });
       expect(await lb.serverStatus('api', 'a1')).toBe('no check');
     });
   });
@@ -232,7 +251,10 @@ describe('agent HTTP server over real HAProxy', () => {
       const gone = await json('/api/haproxy/gone/backends');
       expect(gone.status).toBe(502);
       expect(gone.body).toEqual({ success: false, error: expect.stringMatching(/not reachable.*ENOENT/) });
-      expect(await json('/api/haproxy/other/backends')).toEqual({ status: 200, body: { success: true, backends: ['other'] } });
+      expect(await json('/api/haproxy/other/backends')).toEqual({
+        status: 200,
+        body: { success: true, backends: ['other'] },
+      });
     });
 
     it('times a hung runtime API out without blocking another instance', async () => {

@@ -6,19 +6,34 @@ import { parseRuntimeApiAddress } from '../../src/agent/runtime-api';
 
 describe('parseRuntimeApiAddress', () => {
   it('reads the stats socket address forms', () => {
-    expect(parseRuntimeApiAddress('/run/haproxy/admin.sock')).toEqual({ kind: 'unix', path: '/run/haproxy/admin.sock' });
-    expect(parseRuntimeApiAddress('unix@/run/haproxy/admin.sock')).toEqual({ kind: 'unix', path: '/run/haproxy/admin.sock' });
+    expect(parseRuntimeApiAddress('/run/haproxy/admin.sock')).toEqual({
+      kind: 'unix',
+      path: '/run/haproxy/admin.sock',
+    });
+    expect(parseRuntimeApiAddress('unix@/run/haproxy/admin.sock')).toEqual({
+      kind: 'unix',
+      path: '/run/haproxy/admin.sock',
+    });
     expect(parseRuntimeApiAddress('ipv4@127.0.0.1:9999')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 9999 });
-    expect(parseRuntimeApiAddress('ipv4@lb1.example.com:9999')).toEqual({ kind: 'tcp', host: 'lb1.example.com', port: 9999 });
+    expect(parseRuntimeApiAddress('ipv4@lb1.example.com:9999')).toEqual({
+      kind: 'tcp',
+      host: 'lb1.example.com',
+      port: 9999,
+    });
     expect(parseRuntimeApiAddress('ipv6@[::1]:9999')).toEqual({ kind: 'tcp', host: '::1', port: 9999 });
   });
 
-  it.each(['admin.sock', 'unix@relative.sock', '127.0.0.1:9999', 'ipv4@127.0.0.1', 'ipv4@127.0.0.1:0', 'ipv6@[nope]:1', ''])(
-    'refuses %p',
-    (text) => {
-      expect(() => parseRuntimeApiAddress(text)).toThrow();
-    },
-  );
+  it.each([
+    'admin.sock',
+    'unix@relative.sock',
+    '127.0.0.1:9999',
+    'ipv4@127.0.0.1',
+    'ipv4@127.0.0.1:0',
+    'ipv6@[nope]:1',
+    '',
+  ])('refuses %p', (text) => {
+    expect(() => parseRuntimeApiAddress(text)).toThrow();
+  });
 });
 
 describe('parseAgentConfig', () => {
@@ -65,7 +80,7 @@ describe('parseAgentConfig', () => {
       const file = join(dir, 'agent.yaml');
       writeFileSync(
         file,
-        `listen:\n  host: 0.0.0.0\n  port: 9200\ntoken: ${token}\nrequest_timeout_ms: 500\ninstances:\n  edge-1.eu: /run/haproxy/admin.sock\n  edge:2: ipv4@127.0.0.1:9999\n`,
+        `listen:\n  host: 0.0.0.0\n  port: 9200\ntoken: ${token}\nrequest_timeout_ms: 500\ninstances:\n  edge-1.eu: /run/haproxy/admin.sock\n  edge:2: ipv4@127.0.0.1:9999\n`
       );
       const config = loadAgentConfig(file, {});
       expect(config.listen).toEqual({ host: '0.0.0.0', port: 9200 });

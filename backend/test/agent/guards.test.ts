@@ -45,8 +45,15 @@ describe('interpretCommandReply', () => {
   });
 
   it('maps HAProxy refusals to HTTP statuses with its text', () => {
-    expect(interpretCommandReply('No such server.\n\n')).toEqual({ ok: false, httpStatus: 404, error: 'HAProxy: No such server.' });
-    expect(interpretCommandReply('Permission denied\n')).toMatchObject({ httpStatus: 502, error: expect.stringMatching(/level admin/) });
+    expect(interpretCommandReply('No such server.\n\n')).toEqual({
+      ok: false,
+      httpStatus: 404,
+      error: 'HAProxy: No such server.',
+    });
+    expect(interpretCommandReply('Permission denied\n')).toMatchObject({
+      httpStatus: 502,
+      error: expect.stringMatching(/level admin/),
+    });
     expect(interpretCommandReply("'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n")).toMatchObject({
       ok: false,
       httpStatus: 409,
@@ -56,7 +63,11 @@ describe('interpretCommandReply', () => {
 
 describe('matchRoute', () => {
   it('matches the three FAgent path shapes', () => {
-    expect(matchRoute('/api/haproxy/lb1/backends')).toEqual({ ok: true, method: 'GET', route: { kind: 'backends', instance: 'lb1' } });
+    expect(matchRoute('/api/haproxy/lb1/backends')).toEqual({
+      ok: true,
+      method: 'GET',
+      route: { kind: 'backends', instance: 'lb1' },
+    });
     expect(matchRoute('/api/haproxy/lb1/backends/web/servers?x=1')).toEqual({
       ok: true,
       method: 'GET',
@@ -76,8 +87,17 @@ describe('matchRoute', () => {
 
   it('refuses broken encoding, unknown actions and other paths', () => {
     expect(matchRoute('/api/haproxy/lb1/backends/%E0%A4%A/servers')).toMatchObject({ ok: false, httpStatus: 400 });
-    expect(matchRoute('/api/haproxy/lb1/backends/web/servers/s1/restart')).toMatchObject({ ok: false, httpStatus: 404 });
-    for (const path of ['/', '/api/haproxy/lb1', '/api/haproxy/lb1/backends/', '/api/haproxy/lb1/backends//servers', '/api/haproxy/lb1/backends/web/servers/s1/drain/x']) {
+    expect(matchRoute('/api/haproxy/lb1/backends/web/servers/s1/restart')).toMatchObject({
+      ok: false,
+      httpStatus: 404,
+    });
+    for (const path of [
+      '/',
+      '/api/haproxy/lb1',
+      '/api/haproxy/lb1/backends/',
+      '/api/haproxy/lb1/backends//servers',
+      '/api/haproxy/lb1/backends/web/servers/s1/drain/x',
+    ]) {
       expect(matchRoute(path)).toMatchObject({ ok: false, httpStatus: 404 });
     }
   });

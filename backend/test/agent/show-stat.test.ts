@@ -7,7 +7,9 @@ function reverseColumns(text: string): string {
   return text
     .split('\n')
     .map((line) => {
-      if (line.trim() === '') return line;
+      if (line.trim() === '') {
+        return line;
+      }
       const isHeader = line.startsWith('# ');
       const cells = splitCsvLine(isHeader ? line.slice(2) : line).reverse();
       return `${isHeader ? '# ' : ''}${cells.join(',')}`;
@@ -44,7 +46,9 @@ describe('parseShowStat on real HAProxy output', () => {
     for (;;) {
       realOutput = await haproxy.runtime('show stat');
       const checked = parseShowStat(realOutput).filter((s) => ['srv-1.a_b:c', 'down', 'spare'].includes(s.name));
-      if (checked.every((s) => s.checkStatus === 'L7OK' || s.checkStatus === 'L4CON')) break;
+      if (checked.every((s) => s.checkStatus === 'L7OK' || s.checkStatus === 'L4CON')) {
+        break;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   });
@@ -65,7 +69,13 @@ describe('parseShowStat on real HAProxy output', () => {
     ]);
     expect(backendNames(stats)).toEqual(['web.front-end_v2:blue']);
     const [first, down, , plain, spare] = stats;
-    expect(first).toMatchObject({ address: upstream.address, weight: 1, sessionLimit: 100, backup: false, checkStatus: 'L7OK' });
+    expect(first).toMatchObject({
+      address: upstream.address,
+      weight: 1,
+      sessionLimit: 100,
+      backup: false,
+      checkStatus: 'L7OK',
+    });
     expect(down.checkStatus).toBe('L4CON');
     expect(plain).toMatchObject({ sessionLimit: null, checkStatus: null, currentSessions: 0 });
     expect(spare).toMatchObject({ backup: true, weight: 7 });
@@ -99,7 +109,14 @@ describe('parseShowStat edge cases', () => {
   it('handles quoted cells and statuses with spaces', () => {
     const text = `${header}\nbe,s1,3,"UP 1/3",2,"10.0.0.1:80","L7, ""odd"""\nbe,BACKEND,3,UP,1,,,\n`;
     expect(parseShowStat(text)).toEqual([
-      expect.objectContaining({ backend: 'be', name: 's1', status: 'UP 1/3', currentSessions: 3, address: '10.0.0.1:80', checkStatus: 'L7, "odd"' }),
+      expect.objectContaining({
+        backend: 'be',
+        name: 's1',
+        status: 'UP 1/3',
+        currentSessions: 3,
+        address: '10.0.0.1:80',
+        checkStatus: 'L7, "odd"',
+      }),
     ]);
   });
 

@@ -16,7 +16,9 @@ export function startSilentSocket(path: string): Promise<SilentSocket> {
     received: '',
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
+        for (const s of sockets) {
+          s.destroy();
+        }
         server.close(() => resolve());
       }),
   };

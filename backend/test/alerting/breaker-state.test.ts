@@ -14,8 +14,12 @@ async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => bo
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+    if (ok(v)) {
+      return v;
+    }
+    if (Date.now() > until) {
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -24,12 +28,19 @@ describe('through the running service', () => {
   let agent: FakeFagent;
   let t: TestService;
   let instanceId: number;
-  const state = async () => (await t.service.ds.query(`SELECT breaker_state FROM haproxy_instances WHERE id = $1`, [instanceId]))[0].breaker_state;
-  const firing = async () => evaluate(breakerRule, await t.service.ds.query(ruleSql(breakerRule))).filter((i) => i.firing).map((i) => i.labels);
+  const state = async () =>
+    (await t.service.ds.query(`SELECT breaker_state FROM haproxy_instances WHERE id = $1`, [instanceId]))[0]
+      .breaker_state;
+  const firing = async () =>
+    evaluate(breakerRule, await t.service.ds.query(ruleSql(breakerRule)))
+      .filter((i) => i.firing)
+      .map((i) => i.labels);
   const sync = async () => (await t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`)).body.status;
   const metricsBreaker = async () => {
     const s = parseExposition((await t.call('GET', '/metrics')).body);
-    return ['closed', 'open', 'half_open'].find((st) => value(s, 'haproxy_control_instance_breaker_state', { haproxy_instance: 'edge-1', state: st }) === 1);
+    return ['closed', 'open', 'half_open'].find(
+      (st) => value(s, 'haproxy_control_instance_breaker_state', { haproxy_instance: 'edge-1', state: st }) === 1
+    );
   };
 
   beforeAll(async () => {
@@ -59,7 +70,9 @@ describe('through the running service', () => {
     expect(await metricsBreaker()).toBe('open');
 
     const [server] = await t.service.ds.query(`SELECT id FROM haproxy_servers WHERE server_name = 'w1'`);
-    expect((await t.call('POST', `/api/haproxy/servers/${server.id}/command`, { body: { command: 'drain' } })).status).toBe(503);
+    expect(
+      (await t.call('POST', `/api/haproxy/servers/${server.id}/command`, { body: { command: 'drain' } })).status
+    ).toBe(503);
     const s = parseExposition((await t.call('GET', '/metrics')).body);
     expect(value(s, 'haproxy_control_commands_total', { command: 'drain', result: 'breaker_open' })).toBe(1);
   });
@@ -79,16 +92,24 @@ describe('BreakerStateRecorder', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
-    await seedFleet(db.ds, [{ name: 'lb1', instances: [{ name: 'a', breaker: 'open' }, { name: 'b', breaker: 'half_open' }, { name: 'c' }] }]);
+    await seedFleet(db.ds, [
+      { name: 'lb1', instances: [{ name: 'a', breaker: 'open' }, { name: 'b', breaker: 'half_open' }, { name: 'c' }] },
+    ]);
   });
   afterAll(() => db?.drop());
   const states = async () =>
-    Object.fromEntries((await db.ds.query(`SELECT name, breaker_state FROM haproxy_instances ORDER BY name`)).map((r: { name: string; breaker_state: string }) => [r.name, r.breaker_state]));
+    Object.fromEntries(
+      (await db.ds.query(`SELECT name, breaker_state FROM haproxy_instances ORDER BY name`)).map(
+        (r: { name: string; breaker_state: string }) => [r.name, r.breaker_state]
+      )
+    );
 
   test('writes of one instance land in the order the breaker changed', async () => {
     const recorder = new BreakerStateRecorder(db.ds, silentLog);
     const [a] = await db.ds.query(`SELECT id FROM haproxy_instances WHERE name = 'c'`);
-    for (const s of ['open', 'half_open', 'open', 'half_open', 'closed', 'open'] as const) recorder.record(a.id, s);
+    for (const s of ['open', 'half_open', 'open', 'half_open', 'closed', 'open'] as const) {
+      recorder.record(a.id, s);
+    }
     await recorder.flush();
     expect((await states()).c).toBe('open');
   });

@@ -40,30 +40,39 @@ export async function clearFleet(ds: DataSource): Promise<void> {
 export async function seedFleet(ds: DataSource, hosts: HostSpec[]): Promise<void> {
   const apps = new Map<string, number>();
   const appId = async (name: string) => {
-    if (!apps.has(name)) apps.set(name, (await ds.query(`INSERT INTO applications (name) VALUES ($1) RETURNING id`, [name]))[0].id);
+    if (!apps.has(name)) {
+      apps.set(name, (await ds.query(`INSERT INTO applications (name) VALUES ($1) RETURNING id`, [name]))[0].id);
+    }
     return apps.get(name)!;
   };
   for (const h of hosts) {
-    const [host] = await ds.query(`INSERT INTO hosts (name, address, fagent_url, is_active) VALUES ($1, '192.0.2.1', 'http://192.0.2.1:9102', $2) RETURNING id`, [
-      h.name,
-      h.active ?? true,
-    ]);
+    const [host] = await ds.query(
+      `INSERT INTO hosts (name, address, fagent_url, is_active) VALUES ($1, '192.0.2.1', 'http://192.0.2.1:9102', $2) RETURNING id`,
+      [h.name, h.active ?? true]
+    );
     for (const i of h.instances) {
       const [inst] = await ds.query(
         `INSERT INTO haproxy_instances (host_id, name, is_active, consecutive_failures, breaker_state, breaker_changed_at)
          VALUES ($1, $2, $3, $4, $5, now()) RETURNING id`,
-        [host.id, i.name, i.active ?? true, i.consecutiveFailures ?? 0, i.breaker ?? 'closed'],
+        [host.id, i.name, i.active ?? true, i.consecutiveFailures ?? 0, i.breaker ?? 'closed']
       );
       for (const b of i.backends ?? []) {
         const [backend] = await ds.query(
           `INSERT INTO haproxy_backends (instance_id, backend_name, removed_at) VALUES ($1, $2, CASE WHEN $3 THEN now() END) RETURNING id`,
-          [inst.id, b.name, b.removed ?? false],
+          [inst.id, b.name, b.removed ?? false]
         );
         for (const s of b.servers) {
           await ds.query(
             `INSERT INTO haproxy_servers (backend_id, server_name, status, raw_status, application_id, status_changed_at, removed_at)
              VALUES ($1, $2, $3, $3, $4, now() - make_interval(mins => $5), CASE WHEN $6 THEN now() END)`,
-            [backend.id, s.name, s.status, s.application ? await appId(s.application) : null, s.sinceMin ?? 0, s.removed ?? false],
+            [
+              backend.id,
+              s.name,
+              s.status,
+              s.application ? await appId(s.application) : null,
+              s.sinceMin ?? 0,
+              s.removed ?? false,
+            ]
           );
         }
       }
@@ -72,5 +81,9 @@ export async function seedFleet(ds: DataSource, hosts: HostSpec[]): Promise<void
 }
 
 /** `n` servers named prefix1..prefixN in one status. */
-export const servers = (prefix: string, n: number, status: ServerSpec['status'], extra: Partial<ServerSpec> = {}): ServerSpec[] =>
-  Array.from({ length: n }, (_, k) => ({ name: `${prefix}${k + 1}`, status, ...extra }));
+export const servers = (
+  prefix: string,
+  n: number,
+  status: ServerSpec['status'],
+  extra: Partial<ServerSpec> = {}
+): ServerSpec[] => Array.from({ length: n }, (_, k) => ({ name: `${prefix}${k + 1}`, status, ...extra }));

@@ -17,7 +17,9 @@ export function grafanaUrl(dbUrl: string, password = GRAFANA_TEST_PASSWORD): str
 /** Sets the role's password the way the service does at start; the role is cluster-wide, so retry a concurrent ALTER. */
 export async function enableRoleForTests(ds: DataSource): Promise<void> {
   for (let attempt = 0; attempt < 10; attempt++) {
-    if (await enableGrafanaRole(ds, GRAFANA_TEST_PASSWORD, silentLog)) return;
+    if (await enableGrafanaRole(ds, GRAFANA_TEST_PASSWORD, silentLog)) {
+      return;
+    }
     await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
   }
   throw new Error(`could not enable ${GRAFANA_ROLE}`);

@@ -25,7 +25,8 @@ async function run(r: GrafanaRule): Promise<Instance[]> {
 }
 
 /** One host lb1 with instance main and backend web: what most cases need. */
-const seedWeb = (list: ServerSpec[]) => seedFleet(db.ds, [{ name: 'lb1', instances: [{ name: 'main', backends: [{ name: 'web', servers: list }] }] }]);
+const seedWeb = (list: ServerSpec[]) =>
+  seedFleet(db.ds, [{ name: 'lb1', instances: [{ name: 'main', backends: [{ name: 'web', servers: list }] }] }]);
 
 const firing = async (r: GrafanaRule) => (await run(r)).filter((i) => i.firing).map((i) => i.labels);
 
@@ -44,7 +45,7 @@ describe('HAProxy server DOWN', () => {
       expect.arrayContaining([
         { instance: 'main', host: 'lb1', backend: 'web', server: 'down6', application: 'shop' },
         { instance: 'main', host: 'lb1', backend: 'web', server: 'down60', application: '' },
-      ]),
+      ])
     );
     expect(all.filter((i) => i.firing)).toHaveLength(2);
     // DOWN for only 4 minutes: an instance of the rule, not firing yet; B is what the summary shows.
@@ -79,7 +80,11 @@ describe('HAProxy server DOWN', () => {
           { name: 'retired', active: false, backends: [{ name: 'web', servers: [{ name: 's1', ...longDown }] }] },
         ],
       },
-      { name: 'lb-off', active: false, instances: [{ name: 'main', backends: [{ name: 'web', servers: [{ name: 's1', ...longDown }] }] }] },
+      {
+        name: 'lb-off',
+        active: false,
+        instances: [{ name: 'main', backends: [{ name: 'web', servers: [{ name: 's1', ...longDown }] }] }],
+      },
     ]);
     expect(await run(r)).toEqual([]);
   });
@@ -105,9 +110,18 @@ describe('HAProxy backend with few servers UP', () => {
           {
             name: 'main',
             backends: [
-              { name: 'at', servers: [...servers('up', atThreshold, 'UP'), ...servers('down', 20 - atThreshold, 'DOWN')] },
-              { name: 'below', servers: [...servers('up', atThreshold - 1, 'UP'), ...servers('down', 21 - atThreshold, 'DOWN')] },
-              { name: 'nolb', servers: [...servers('up', atThreshold - 1, 'UP'), ...servers('nolb', 21 - atThreshold, 'NOLB')] },
+              {
+                name: 'at',
+                servers: [...servers('up', atThreshold, 'UP'), ...servers('down', 20 - atThreshold, 'DOWN')],
+              },
+              {
+                name: 'below',
+                servers: [...servers('up', atThreshold - 1, 'UP'), ...servers('down', 21 - atThreshold, 'DOWN')],
+              },
+              {
+                name: 'nolb',
+                servers: [...servers('up', atThreshold - 1, 'UP'), ...servers('nolb', 21 - atThreshold, 'NOLB')],
+              },
               { name: 'healthy', servers: servers('up', 3, 'UP') },
             ],
           },
@@ -115,7 +129,12 @@ describe('HAProxy backend with few servers UP', () => {
       },
     ]);
     const all = await run(r);
-    expect(all.filter((i) => i.firing).map((i) => i.labels.backend).sort()).toEqual(['below', 'nolb']);
+    expect(
+      all
+        .filter((i) => i.firing)
+        .map((i) => i.labels.backend)
+        .sort()
+    ).toEqual(['below', 'nolb']);
     expect(all.find((i) => i.labels.backend === 'at')).toMatchObject({ values: { B: share }, firing: false });
     expect(all.find((i) => i.labels.backend === 'below')).toMatchObject({
       labels: { instance: 'main', host: 'lb1', backend: 'below' },
@@ -134,10 +153,16 @@ describe('HAProxy backend with few servers UP', () => {
             name: 'main',
             backends: [
               // 1 UP of 1 in service, though 9 of 10 servers are in MAINT/DRAIN for a deploy.
-              { name: 'deploying', servers: [...servers('up', 1, 'UP'), ...servers('maint', 5, 'MAINT'), ...servers('drain', 4, 'DRAIN')] },
+              {
+                name: 'deploying',
+                servers: [...servers('up', 1, 'UP'), ...servers('maint', 5, 'MAINT'), ...servers('drain', 4, 'DRAIN')],
+              },
               { name: 'parked', servers: servers('maint', 4, 'MAINT') },
               // 1 UP of 3 in service: the MAINT ones do not make it look better.
-              { name: 'failing', servers: [...servers('up', 1, 'UP'), ...servers('down', 2, 'DOWN'), ...servers('maint', 5, 'MAINT')] },
+              {
+                name: 'failing',
+                servers: [...servers('up', 1, 'UP'), ...servers('down', 2, 'DOWN'), ...servers('maint', 5, 'MAINT')],
+              },
             ],
           },
         ],
@@ -155,7 +180,10 @@ describe('HAProxy backend with few servers UP', () => {
           {
             name: 'main',
             backends: [
-              { name: 'cleaned', servers: [...servers('up', 1, 'UP'), ...servers('down', 3, 'DOWN', { removed: true })] },
+              {
+                name: 'cleaned',
+                servers: [...servers('up', 1, 'UP'), ...servers('down', 3, 'DOWN', { removed: true })],
+              },
               { name: 'gone', removed: true, servers: allDown },
             ],
           },
@@ -191,7 +219,7 @@ describe('HAProxy instance sync failing', () => {
       expect.arrayContaining([
         { instance: 'three', host: 'lb1' },
         { instance: 'many', host: 'lb1' },
-      ]),
+      ])
     );
     expect(all.filter((i) => i.firing)).toHaveLength(2);
     expect(all.find((i) => i.labels.instance === 'two')).toMatchObject({ firing: false, values: { B: 2 } });
@@ -219,14 +247,19 @@ describe('HAProxy instance circuit breaker open', () => {
       expect.arrayContaining([
         { instance: 'open', host: 'lb1' },
         { instance: 'probing', host: 'lb1' },
-      ]),
+      ])
     );
     expect(await run(r)).toHaveLength(2);
   });
 });
 
 test('an empty fleet gives no rows for any rule (noDataState OK)', async () => {
-  for (const uid of ['haproxy-server-down', 'haproxy-backend-few-up', 'haproxy-instance-sync-failing', 'haproxy-instance-breaker-open']) {
+  for (const uid of [
+    'haproxy-server-down',
+    'haproxy-backend-few-up',
+    'haproxy-instance-sync-failing',
+    'haproxy-instance-breaker-open',
+  ]) {
     const r = rule(uid);
     expect({ uid, rows: await run(r), noData: r.noDataState }).toEqual({ uid, rows: [], noData: 'OK' });
   }

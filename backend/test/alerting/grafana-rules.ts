@@ -14,7 +14,7 @@ export interface RuleQuery {
   refId: string;
   datasourceUid: string;
   relativeTimeRange?: { from: number; to: number };
-  model: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  model: Record<string, any>;
 }
 
 export interface GrafanaRule {
@@ -40,14 +40,18 @@ export function loadRuleFile(file = GRAFANA_ALERTS_FILE): RuleFile {
 
 export function rule(uid: string, file = loadRuleFile()): GrafanaRule {
   const found = file.groups.flatMap((g) => g.rules).find((r) => r.uid === uid);
-  if (!found) throw new Error(`no alert rule ${uid} in ${GRAFANA_ALERTS_FILE}`);
+  if (!found) {
+    throw new Error(`no alert rule ${uid} in ${GRAFANA_ALERTS_FILE}`);
+  }
   return found;
 }
 
 /** The SQL of the rule's data source query. */
 export function ruleSql(r: GrafanaRule): string {
   const q = r.data.find((d) => d.datasourceUid === PG_DATASOURCE_UID);
-  if (!q) throw new Error(`rule ${r.uid} has no query on ${PG_DATASOURCE_UID}`);
+  if (!q) {
+    throw new Error(`rule ${r.uid} has no query on ${PG_DATASOURCE_UID}`);
+  }
   return q.model.rawSql;
 }
 
@@ -65,11 +69,17 @@ function toNumbers(rows: Row[]): Array<{ labels: Record<string, string>; value: 
   return rows.map((row) => {
     const entries = Object.entries(row);
     const numeric = entries.filter(([, v]) => typeof v === 'number');
-    if (numeric.length !== 1) throw new Error(`a row needs exactly one numeric column, got ${JSON.stringify(row)}`);
+    if (numeric.length !== 1) {
+      throw new Error(`a row needs exactly one numeric column, got ${JSON.stringify(row)}`);
+    }
     const labels: Record<string, string> = {};
     for (const [k, v] of entries) {
-      if (typeof v === 'number') continue;
-      if (typeof v !== 'string') throw new Error(`column ${k} is neither text nor a number: ${JSON.stringify(v)}`);
+      if (typeof v === 'number') {
+        continue;
+      }
+      if (typeof v !== 'string') {
+        throw new Error(`column ${k} is neither text nor a number: ${JSON.stringify(v)}`);
+      }
       labels[k] = v;
     }
     return { labels, value: numeric[0][1] as number };
@@ -89,14 +99,20 @@ export function evaluate(r: GrafanaRule, rows: Row[]): Instance[] {
   return toNumbers(rows).map(({ labels, value }) => {
     const values: Record<string, number> = { [sqlRef]: value };
     for (const q of r.data) {
-      if (q.datasourceUid !== '__expr__') continue;
+      if (q.datasourceUid !== '__expr__') {
+        continue;
+      }
       const input = values[q.model.expression];
-      if (input === undefined) throw new Error(`rule ${r.uid}: ${q.refId} reads ${q.model.expression}, not computed before it`);
+      if (input === undefined) {
+        throw new Error(`rule ${r.uid}: ${q.refId} reads ${q.model.expression}, not computed before it`);
+      }
       if (q.model.type === 'reduce') {
         values[q.refId] = input; // reducing a number gives the number
       } else if (q.model.type === 'threshold') {
         const { type, params } = q.model.conditions[0].evaluator;
-        if (!evaluators[type]) throw new Error(`rule ${r.uid}: threshold type ${type} not modelled here`);
+        if (!evaluators[type]) {
+          throw new Error(`rule ${r.uid}: threshold type ${type} not modelled here`);
+        }
         values[q.refId] = evaluators[type](input, params) ? 1 : 0;
       } else {
         throw new Error(`rule ${r.uid}: expression type ${q.model.type} not modelled here`);

@@ -11,21 +11,28 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
   ({ db, grafana, close } = await grafanaTestDatabase());
-  await db.ds.query(`INSERT INTO hosts (name, address, fagent_url) VALUES ('lb1', '192.0.2.1', 'http://192.0.2.1:9102')`);
+  await db.ds.query(
+    `INSERT INTO hosts (name, address, fagent_url) VALUES ('lb1', '192.0.2.1', 'http://192.0.2.1:9102')`
+  );
 });
 afterAll(() => close?.());
 
 const denied = (sql: string) => expect(grafana.query(sql)).rejects.toMatchObject({ code: '42501' }); // insufficient_privilege
 
 test('the role has no power beyond its grants, and enableGrafanaRole let it log in', async () => {
-  const [role] = await db.ds.query(`SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = $1`, [GRAFANA_ROLE]);
+  const [role] = await db.ds.query(
+    `SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = $1`,
+    [GRAFANA_ROLE]
+  );
   expect(role).toEqual({ rolcanlogin: true, rolsuper: false, rolcreaterole: false, rolcreatedb: false });
   expect((await grafana.query(`SELECT current_user AS u`)).rows[0].u).toBe(GRAFANA_ROLE);
 });
 
 test('a wrong password is refused (the SCRAM verifier is real)', async () => {
   await expect(connectAsGrafana(db.url, 'not-the-password')).rejects.toThrow(/password authentication failed/);
-  expect(scramVerifier('x', Buffer.alloc(16))).toMatch(/^SCRAM-SHA-256\$4096:A{22}==\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$/);
+  expect(scramVerifier('x', Buffer.alloc(16))).toMatch(
+    /^SCRAM-SHA-256\$4096:A{22}==\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$/
+  );
 });
 
 test.each(GRAFANA_READABLE_TABLES)('it can SELECT from %s', async (table) => {

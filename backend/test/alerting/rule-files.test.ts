@@ -18,23 +18,37 @@ const TWINS: Record<string, string> = {
 test('one group with a folder and an interval, the four rules with unique, valid uids', () => {
   expect(file.apiVersion).toBe(1);
   expect(file.groups).toHaveLength(1);
-  expect(file.groups[0]).toMatchObject({ orgId: 1, folder: expect.any(String), name: expect.any(String), interval: '1m' });
+  expect(file.groups[0]).toMatchObject({
+    orgId: 1,
+    folder: expect.any(String),
+    name: expect.any(String),
+    interval: '1m',
+  });
   expect(rules.map((r) => r.uid).sort()).toEqual(Object.keys(TWINS).sort());
-  for (const r of rules) expect(r.uid).toMatch(/^[a-zA-Z0-9_-]{1,40}$/);
+  for (const r of rules) {
+    expect(r.uid).toMatch(/^[a-zA-Z0-9_-]{1,40}$/);
+  }
 });
 
-test.each(rules.map((r) => [r.uid, r] as const))('%s: SQL table query, reduce, threshold condition, labels and annotations', (_uid, r) => {
-  const [a, b, c] = r.data;
-  expect(a).toMatchObject({ refId: 'A', datasourceUid: PG_DATASOURCE_UID, model: { refId: 'A', format: 'table', rawQuery: true } });
-  expect(b).toMatchObject({ refId: 'B', datasourceUid: '__expr__', model: { type: 'reduce', expression: 'A' } });
-  expect(c).toMatchObject({ refId: 'C', datasourceUid: '__expr__', model: { type: 'threshold', expression: 'B' } });
-  expect(r.condition).toBe('C');
-  expect(r).toMatchObject({ noDataState: 'OK', execErrState: 'Error', for: expect.stringMatching(/^\d+[smh]$/) });
-  expect(['critical', 'warning']).toContain(r.labels.severity);
-  expect(r.annotations.summary.length).toBeGreaterThan(20);
-  expect(r.annotations.description.length).toBeGreaterThan(100);
-  expect(ruleSql(r)).toMatch(/^SELECT /); // run as the read-only role in grafana-rules.test.ts
-});
+test.each(rules.map((r) => [r.uid, r] as const))(
+  '%s: SQL table query, reduce, threshold condition, labels and annotations',
+  (_uid, r) => {
+    const [a, b, c] = r.data;
+    expect(a).toMatchObject({
+      refId: 'A',
+      datasourceUid: PG_DATASOURCE_UID,
+      model: { refId: 'A', format: 'table', rawQuery: true },
+    });
+    expect(b).toMatchObject({ refId: 'B', datasourceUid: '__expr__', model: { type: 'reduce', expression: 'A' } });
+    expect(c).toMatchObject({ refId: 'C', datasourceUid: '__expr__', model: { type: 'threshold', expression: 'B' } });
+    expect(r.condition).toBe('C');
+    expect(r).toMatchObject({ noDataState: 'OK', execErrState: 'Error', for: expect.stringMatching(/^\d+[smh]$/) });
+    expect(['critical', 'warning']).toContain(r.labels.severity);
+    expect(r.annotations.summary.length).toBeGreaterThan(20);
+    expect(r.annotations.description.length).toBeGreaterThan(100);
+    expect(ruleSql(r)).toMatch(/^SELECT /); // run as the read-only role in grafana-rules.test.ts
+  }
+);
 
 test('no dollar sign where Grafana expands environment variables (everything but annotations)', () => {
   for (const r of rules) {
@@ -45,11 +59,16 @@ test('no dollar sign where Grafana expands environment variables (everything but
 });
 
 test('the Prometheus rules have the same four alerts with the same severities', () => {
-  const prom = YAML.parse(fs.readFileSync(path.resolve(__dirname, '../../../prometheus/haproxy-control.rules.yml'), 'utf8'));
+  const prom = YAML.parse(
+    fs.readFileSync(path.resolve(__dirname, '../../../prometheus/haproxy-control.rules.yml'), 'utf8')
+  );
   const alerts = prom.groups.flatMap((g: { rules: Array<{ alert: string; labels: { severity: string } }> }) => g.rules);
   expect(alerts.map((a: { alert: string }) => a.alert).sort()).toEqual(Object.values(TWINS).sort());
   for (const r of rules) {
-    expect({ alert: TWINS[r.uid], severity: alerts.find((a: { alert: string }) => a.alert === TWINS[r.uid]).labels.severity }).toEqual({
+    expect({
+      alert: TWINS[r.uid],
+      severity: alerts.find((a: { alert: string }) => a.alert === TWINS[r.uid]).labels.severity,
+    }).toEqual({
       alert: TWINS[r.uid],
       severity: r.labels.severity,
     });

@@ -10,7 +10,12 @@ let seq = 0;
 const unique = (what: string) => `${what}-${++seq}`;
 
 beforeAll(async () => {
-  f = await fleet(h, 'auth', { web: [{ name: 's1', status: 'UP' }, { name: 's2', status: 'UP' }] });
+  f = await fleet(h, 'auth', {
+    web: [
+      { name: 's1', status: 'UP' },
+      { name: 's2', status: 'UP' },
+    ],
+  });
   appId = await createApplication(h, 'auth-app');
 });
 
@@ -22,8 +27,11 @@ interface RouteCase {
 }
 
 const at = (path: string, body?: unknown) => async () => ({ path, body });
-const newHost = async () => (await h.t.call('POST', '/api/hosts', { body: { name: unique('h'), address: '10.9.0.1', fagent_url: h.agent.url } })).body.id;
-const newInstance = async () => (await h.t.call('POST', '/api/haproxy/instances', { body: { host_id: f.hostId, name: unique('i') } })).body.id;
+const newHost = async () =>
+  (await h.t.call('POST', '/api/hosts', { body: { name: unique('h'), address: '10.9.0.1', fagent_url: h.agent.url } }))
+    .body.id;
+const newInstance = async () =>
+  (await h.t.call('POST', '/api/haproxy/instances', { body: { host_id: f.hostId, name: unique('i') } })).body.id;
 
 const cases = (): RouteCase[] => {
   const s1 = f.servers['web/s1'].id;
@@ -32,11 +40,23 @@ const cases = (): RouteCase[] => {
     { route: 'GET /api/haproxy/summary', min: 'viewer', request: at('/api/haproxy/summary') },
     { route: 'GET /api/haproxy/instances', min: 'viewer', request: at('/api/haproxy/instances') },
     { route: 'GET /api/haproxy/instances/{id}', min: 'viewer', request: at(`/api/haproxy/instances/${f.instanceId}`) },
-    { route: 'GET /api/haproxy/instances/{id}/backends', min: 'viewer', request: at(`/api/haproxy/instances/${f.instanceId}/backends`) },
-    { route: 'GET /api/haproxy/backends/{id}/servers', min: 'viewer', request: at(`/api/haproxy/backends/${f.backendIds.web}/servers`) },
+    {
+      route: 'GET /api/haproxy/instances/{id}/backends',
+      min: 'viewer',
+      request: at(`/api/haproxy/instances/${f.instanceId}/backends`),
+    },
+    {
+      route: 'GET /api/haproxy/backends/{id}/servers',
+      min: 'viewer',
+      request: at(`/api/haproxy/backends/${f.backendIds.web}/servers`),
+    },
     { route: 'GET /api/haproxy/servers', min: 'viewer', request: at('/api/haproxy/servers') },
     { route: 'GET /api/haproxy/servers/{id}', min: 'viewer', request: at(`/api/haproxy/servers/${s1}`) },
-    { route: 'GET /api/haproxy/servers/{id}/history', min: 'viewer', request: at(`/api/haproxy/servers/${s1}/history`) },
+    {
+      route: 'GET /api/haproxy/servers/{id}/history',
+      min: 'viewer',
+      request: at(`/api/haproxy/servers/${s1}/history`),
+    },
     { route: 'GET /api/haproxy/actions', min: 'viewer', request: at('/api/haproxy/actions') },
     { route: 'GET /api/hosts', min: 'viewer', request: at('/api/hosts') },
     { route: 'GET /api/hosts/{id}', min: 'viewer', request: at(`/api/hosts/${f.hostId}`) },
@@ -44,23 +64,70 @@ const cases = (): RouteCase[] => {
     { route: 'GET /api/applications/{id}', min: 'viewer', request: at(`/api/applications/${appId}`) },
     { route: 'POST /api/haproxy/query', min: 'viewer', request: at('/api/haproxy/query', trendQuery()) },
     { route: 'GET /api/haproxy/lookup/{kind}', min: 'viewer', request: at('/api/haproxy/lookup/servers') },
-    { route: 'POST /api/haproxy/instances/{id}/sync', min: 'operator', request: at(`/api/haproxy/instances/${f.instanceId}/sync?wait=true`) },
-    { route: 'POST /api/haproxy/servers/{id}/command', min: 'operator', request: at(`/api/haproxy/servers/${s1}/command`, { command: 'ready' }) },
-    { route: 'POST /api/haproxy/commands/bulk', min: 'operator', request: at('/api/haproxy/commands/bulk', { command: 'ready', server_ids: [s1] }) },
-    { route: 'PUT /api/haproxy/servers/{id}/mapping', min: 'operator', request: at(`/api/haproxy/servers/${s1}/mapping`, { application_id: appId }) },
-    { route: 'POST /api/hosts', min: 'admin', request: async () => ({ path: '/api/hosts', body: { name: unique('h'), address: 'a', fagent_url: 'http://a:1' } }) },
-    { route: 'PATCH /api/hosts/{id}', min: 'admin', request: async () => ({ path: `/api/hosts/${await newHost()}`, body: { is_active: false } }) },
+    {
+      route: 'POST /api/haproxy/instances/{id}/sync',
+      min: 'operator',
+      request: at(`/api/haproxy/instances/${f.instanceId}/sync?wait=true`),
+    },
+    {
+      route: 'POST /api/haproxy/servers/{id}/command',
+      min: 'operator',
+      request: at(`/api/haproxy/servers/${s1}/command`, { command: 'ready' }),
+    },
+    {
+      route: 'POST /api/haproxy/commands/bulk',
+      min: 'operator',
+      request: at('/api/haproxy/commands/bulk', { command: 'ready', server_ids: [s1] }),
+    },
+    {
+      route: 'PUT /api/haproxy/servers/{id}/mapping',
+      min: 'operator',
+      request: at(`/api/haproxy/servers/${s1}/mapping`, { application_id: appId }),
+    },
+    {
+      route: 'POST /api/hosts',
+      min: 'admin',
+      request: async () => ({
+        path: '/api/hosts',
+        body: { name: unique('h'), address: 'a', fagent_url: 'http://a:1' },
+      }),
+    },
+    {
+      route: 'PATCH /api/hosts/{id}',
+      min: 'admin',
+      request: async () => ({ path: `/api/hosts/${await newHost()}`, body: { is_active: false } }),
+    },
     { route: 'DELETE /api/hosts/{id}', min: 'admin', request: async () => ({ path: `/api/hosts/${await newHost()}` }) },
-    { route: 'POST /api/applications', min: 'admin', request: async () => ({ path: '/api/applications', body: { name: unique('a') } }) },
-    { route: 'PATCH /api/applications/{id}', min: 'admin', request: at(`/api/applications/${appId}`, { host_id: null }) },
+    {
+      route: 'POST /api/applications',
+      min: 'admin',
+      request: async () => ({ path: '/api/applications', body: { name: unique('a') } }),
+    },
+    {
+      route: 'PATCH /api/applications/{id}',
+      min: 'admin',
+      request: at(`/api/applications/${appId}`, { host_id: null }),
+    },
     {
       route: 'DELETE /api/applications/{id}',
       min: 'admin',
       request: async () => ({ path: `/api/applications/${await createApplication(h, unique('a'))}` }),
     },
-    { route: 'POST /api/haproxy/instances', min: 'admin', request: async () => ({ path: '/api/haproxy/instances', body: { host_id: f.hostId, name: unique('i') } }) },
-    { route: 'PATCH /api/haproxy/instances/{id}', min: 'admin', request: async () => ({ path: `/api/haproxy/instances/${await newInstance()}`, body: { is_active: false } }) },
-    { route: 'DELETE /api/haproxy/instances/{id}', min: 'admin', request: async () => ({ path: `/api/haproxy/instances/${await newInstance()}` }) },
+    {
+      route: 'POST /api/haproxy/instances',
+      min: 'admin',
+      request: async () => ({ path: '/api/haproxy/instances', body: { host_id: f.hostId, name: unique('i') } }),
+    },
+    {
+      route: 'PATCH /api/haproxy/instances/{id}',
+      min: 'admin',
+      request: async () => ({ path: `/api/haproxy/instances/${await newInstance()}`, body: { is_active: false } }),
+    },
+    {
+      route: 'DELETE /api/haproxy/instances/{id}',
+      min: 'admin',
+      request: async () => ({ path: `/api/haproxy/instances/${await newInstance()}` }),
+    },
   ];
 };
 
@@ -68,9 +135,13 @@ const method = (route: string) => route.split(' ')[0];
 
 test('the role table names every /api operation of the document', () => {
   const documented = Object.entries(openapi.paths).flatMap(([path, item]) =>
-    path.startsWith('/api/') ? HTTP_METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`) : [],
+    path.startsWith('/api/') ? HTTP_METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path}`) : []
   );
-  expect(cases().map((c) => c.route).sort()).toEqual(documented.sort());
+  expect(
+    cases()
+      .map((c) => c.route)
+      .sort()
+  ).toEqual(documented.sort());
 });
 
 describe.each(ROLES)('role %s', (role) => {
@@ -108,7 +179,11 @@ describe('without a valid token', () => {
   ])('%s gets 401 on every /api route', async (_what, token, headers) => {
     for (const c of cases()) {
       const { path, body } = await c.request();
-      const res = await h.t.call(method(c.route), path, { token: token === 'REVOKED' ? revoked : token, body, headers });
+      const res = await h.t.call(method(c.route), path, {
+        token: token === 'REVOKED' ? revoked : token,
+        body,
+        headers,
+      });
       expectError(res, 401, 'unauthorized');
     }
   });

@@ -18,15 +18,20 @@ const operations = (id: string) =>
       template: path,
       path: path.replace('{id}', id),
       hasBody: !!(item[m] as { requestBody?: unknown }).requestBody,
-    })),
+    }))
   );
 const withId = (id: string) => operations(id).filter((o) => o.template.includes('{id}'));
 const withBody = () => operations(String(f.servers['web/s1'].id)).filter((o) => o.hasBody);
 
 describe('ids', () => {
-  test.each(['abc', '-1', '1.5', '99999999999', '0', '0x10', '1e3', '%201', 'true'])('%s in a path is a 400 on every route', async (bad) => {
-    for (const o of withId(bad)) expectError(await h.t.call(o.method, o.path), 400, 'bad_request');
-  });
+  test.each(['abc', '-1', '1.5', '99999999999', '0', '0x10', '1e3', '%201', 'true'])(
+    '%s in a path is a 400 on every route',
+    async (bad) => {
+      for (const o of withId(bad)) {
+        expectError(await h.t.call(o.method, o.path), 400, 'bad_request');
+      }
+    }
+  );
 
   test('a missing record is a 404 on every route with an id', async () => {
     for (const o of withId('2147483647')) {
@@ -81,39 +86,56 @@ describe('query parameters', () => {
 
 describe('bodies', () => {
   test('broken JSON is a 400 on every route with a body', async () => {
-    for (const o of withBody()) expectError(await h.t.call(o.method, o.path, { body: '{"command": "drain",' }), 400, 'bad_request');
+    for (const o of withBody()) {
+      expectError(await h.t.call(o.method, o.path, { body: '{"command": "drain",' }), 400, 'bad_request');
+    }
   });
 
   test('a body that is not application/json is a 415', async () => {
     for (const o of withBody()) {
-      const res = await h.t.call(o.method, o.path, { body: 'command=drain', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await h.t.call(o.method, o.path, {
+        body: 'command=drain',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expectError(res, 415, 'unsupported_media_type');
     }
   });
 
   test('a body over the limit is a 413, declared or streamed', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(MAX_BODY) });
-    for (const o of withBody()) expectError(await h.t.call(o.method, o.path, { body: big }), 413, 'payload_too_large');
+    for (const o of withBody()) {
+      expectError(await h.t.call(o.method, o.path, { body: big }), 413, 'payload_too_large');
+    }
     // Chunked, no content-length: the limit applies while reading.
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const url = new URL(h.t.url);
       const req = http.request(
-        { host: url.hostname, port: url.port, method: 'POST', path: '/api/hosts', headers: { authorization: `Bearer ${h.t.tokens.admin}`, 'content-type': 'application/json' } },
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/api/hosts',
+          headers: { authorization: `Bearer ${h.t.tokens.admin}`, 'content-type': 'application/json' },
+        },
         (r) => {
           let text = '';
           r.on('data', (c) => (text += c));
           r.on('end', () => resolve({ status: r.statusCode!, body: text }));
-        },
+        }
       );
       req.on('error', reject);
-      for (let i = 0; i < 10; i++) req.write('x'.repeat(1000));
+      for (let i = 0; i < 10; i++) {
+        req.write('x'.repeat(1000));
+      }
       req.end();
     });
     expectError({ status: res.status, body: JSON.parse(res.body) }, 413, 'payload_too_large');
   });
 
   test.each([null, [], 'drain', 42, true])('%j as the whole body is a 400 on every route with a body', async (body) => {
-    for (const o of withBody()) expectError(await h.t.call(o.method, o.path, { body: JSON.stringify(body) }), 400, 'bad_request');
+    for (const o of withBody()) {
+      expectError(await h.t.call(o.method, o.path, { body: JSON.stringify(body) }), 400, 'bad_request');
+    }
   });
 
   const server = () => f.servers['web/s1'].id;
@@ -122,13 +144,29 @@ describe('bodies', () => {
     ['command in upper case', () => `/api/haproxy/servers/${server()}/command`, { command: 'DRAIN' }],
     ['command of the wrong type', () => `/api/haproxy/servers/${server()}/command`, { command: 1 }],
     ['no command', () => `/api/haproxy/servers/${server()}/command`, {}],
-    ['source ui claimed by the caller', () => `/api/haproxy/servers/${server()}/command`, { command: 'drain', source: 'ui' }],
-    ['an extra field on a command', () => `/api/haproxy/servers/${server()}/command`, { command: 'drain', force: true }],
+    [
+      'source ui claimed by the caller',
+      () => `/api/haproxy/servers/${server()}/command`,
+      { command: 'drain', source: 'ui' },
+    ],
+    [
+      'an extra field on a command',
+      () => `/api/haproxy/servers/${server()}/command`,
+      { command: 'drain', force: true },
+    ],
     ['bulk without a selection', () => '/api/haproxy/commands/bulk', { command: 'drain' }],
     ['bulk with empty server_ids', () => '/api/haproxy/commands/bulk', { command: 'drain', server_ids: [] }],
     ['bulk with string ids', () => '/api/haproxy/commands/bulk', { command: 'drain', server_ids: ['1'] }],
-    ['bulk with concurrency 0', () => '/api/haproxy/commands/bulk', { command: 'drain', server_ids: [1], concurrency: 0 }],
-    ['bulk with an extra field', () => '/api/haproxy/commands/bulk', { command: 'drain', server_ids: [1], dry_run: true }],
+    [
+      'bulk with concurrency 0',
+      () => '/api/haproxy/commands/bulk',
+      { command: 'drain', server_ids: [1], concurrency: 0 },
+    ],
+    [
+      'bulk with an extra field',
+      () => '/api/haproxy/commands/bulk',
+      { command: 'drain', server_ids: [1], dry_run: true },
+    ],
     ['bulk with an unknown command', () => '/api/haproxy/commands/bulk', { command: 'reboot', server_ids: [1] }],
   ])('%s is a 400', async (_what, path, body) => {
     const res = await h.t.call('POST', path(), { body, token: h.t.tokens.operator });
@@ -157,31 +195,74 @@ describe('bodies', () => {
     ['host with an ftp URL', 'POST /api/hosts', () => ({ name: 'x', address: 'a', fagent_url: 'ftp://a/' })],
     ['host with a non-URL', 'POST /api/hosts', () => ({ name: 'x', address: 'a', fagent_url: 'not a url' })],
     ['host with a blank name', 'POST /api/hosts', () => ({ name: '   ', address: 'a', fagent_url: 'http://a' })],
-    ['host with a control character', 'POST /api/hosts', () => ({ name: 'a\u0007b', address: 'a', fagent_url: 'http://a' })],
-    ['host with a 201-character name', 'POST /api/hosts', () => ({ name: 'x'.repeat(201), address: 'a', fagent_url: 'http://a' })],
-    ['host with is_active "true"', 'POST /api/hosts', () => ({ name: 'x', address: 'a', fagent_url: 'http://a', is_active: 'true' })],
-    ['host with a misspelled field', 'POST /api/hosts', () => ({ name: 'x', address: 'a', fagent_url: 'http://a', fagent_tokn: 't' })],
+    [
+      'host with a control character',
+      'POST /api/hosts',
+      () => ({ name: 'a\u0007b', address: 'a', fagent_url: 'http://a' }),
+    ],
+    [
+      'host with a 201-character name',
+      'POST /api/hosts',
+      () => ({ name: 'x'.repeat(201), address: 'a', fagent_url: 'http://a' }),
+    ],
+    [
+      'host with is_active "true"',
+      'POST /api/hosts',
+      () => ({ name: 'x', address: 'a', fagent_url: 'http://a', is_active: 'true' }),
+    ],
+    [
+      'host with a misspelled field',
+      'POST /api/hosts',
+      () => ({ name: 'x', address: 'a', fagent_url: 'http://a', fagent_tokn: 't' }),
+    ],
     ['host update with nothing', 'PATCH /api/hosts/{host}', () => ({})],
     ['host update with an unknown field', 'PATCH /api/hosts/{host}', () => ({ id: 5 })],
     ['host update with a null name', 'PATCH /api/hosts/{host}', () => ({ name: null })],
-    ['instance with host_id as a string', 'POST /api/haproxy/instances', () => ({ host_id: String(f.hostId), name: 'x' })],
+    [
+      'instance with host_id as a string',
+      'POST /api/haproxy/instances',
+      () => ({ host_id: String(f.hostId), name: 'x' }),
+    ],
     ['instance with host_id true', 'POST /api/haproxy/instances', () => ({ host_id: true, name: 'x' })],
     ['instance with host_id [1]', 'POST /api/haproxy/instances', () => ({ host_id: [f.hostId], name: 'x' })],
-    ['instance with a host that does not exist', 'POST /api/haproxy/instances', () => ({ host_id: 2147483647, name: 'x' })],
-    ['instance with an empty backend_scope', 'POST /api/haproxy/instances', () => ({ host_id: f.hostId, name: 'x', backend_scope: [] })],
-    ['instance with a string backend_scope', 'POST /api/haproxy/instances', () => ({ host_id: f.hostId, name: 'x', backend_scope: 'web' })],
-    ['instance with an extra field', 'POST /api/haproxy/instances', () => ({ host_id: f.hostId, name: 'x', socket: '/run/x' })],
+    [
+      'instance with a host that does not exist',
+      'POST /api/haproxy/instances',
+      () => ({ host_id: 2147483647, name: 'x' }),
+    ],
+    [
+      'instance with an empty backend_scope',
+      'POST /api/haproxy/instances',
+      () => ({ host_id: f.hostId, name: 'x', backend_scope: [] }),
+    ],
+    [
+      'instance with a string backend_scope',
+      'POST /api/haproxy/instances',
+      () => ({ host_id: f.hostId, name: 'x', backend_scope: 'web' }),
+    ],
+    [
+      'instance with an extra field',
+      'POST /api/haproxy/instances',
+      () => ({ host_id: f.hostId, name: 'x', socket: '/run/x' }),
+    ],
     ['instance update moving host', 'PATCH /api/haproxy/instances/{instance}', () => ({ host_id: f.hostId })],
     ['instance update with nothing', 'PATCH /api/haproxy/instances/{instance}', () => ({})],
     ['application with a name of the wrong type', 'POST /api/applications', () => ({ name: 7 })],
-    ['application with a host that does not exist', 'POST /api/applications', () => ({ name: 'x', host_id: 2147483647 })],
+    [
+      'application with a host that does not exist',
+      'POST /api/applications',
+      () => ({ name: 'x', host_id: 2147483647 }),
+    ],
     ['application with host_id 1.5', 'POST /api/applications', () => ({ name: 'x', host_id: 1.5 })],
     ['application with an extra field', 'POST /api/applications', () => ({ name: 'x', owner: 'me' })],
     ['application update with nothing', 'PATCH /api/applications/{application}', () => ({})],
   ])('%s is a 400', async (_what, route, body) => {
     const appId = route.includes('{application}') ? await createApplication(h, `bad-input-${Math.random()}`) : 0;
     const [method, template] = route.split(' ');
-    const path = template.replace('{host}', String(f.hostId)).replace('{instance}', String(f.instanceId)).replace('{application}', String(appId));
+    const path = template
+      .replace('{host}', String(f.hostId))
+      .replace('{instance}', String(f.instanceId))
+      .replace('{application}', String(appId));
     expectError(await h.t.call(method, path, { body: body() }), 400, 'bad_request');
   });
 });

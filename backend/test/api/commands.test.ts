@@ -3,7 +3,8 @@ import { registerInstance } from '../support/service';
 import { actions, command, createApplication, expectError, fleet, syncNow, useHarness } from './helpers';
 
 const h = useHarness({ breakerThreshold: 2 });
-const commandsTo = (instance: string) => (r: { method: string; segments: string[] }) => r.method === 'POST' && r.segments[2] === instance;
+const commandsTo = (instance: string) => (r: { method: string; segments: string[] }) =>
+  r.method === 'POST' && r.segments[2] === instance;
 
 describe('one server', () => {
   test('drain: 200 with the audited action and the updated server; the agent got exactly one POST', async () => {
@@ -40,23 +41,41 @@ describe('one server', () => {
   test('an orchestrator says so; X-Grafana-User makes it grafana:<login> from the ui whatever the body says', async () => {
     const f = await fleet(h, 'cmd-src', { web: [{ name: 's1', status: 'UP' }] });
     const id = f.servers['web/s1'].id;
-    expect((await command(h, id, 'maint', { source: 'orchestrator' })).body.action).toMatchObject({ actor: 'token:test-operator', source: 'orchestrator' });
-    const viaGrafana = await command(h, id, 'ready', { source: 'orchestrator', headers: { 'X-Grafana-User': 'alice@example.com' } });
+    expect((await command(h, id, 'maint', { source: 'orchestrator' })).body.action).toMatchObject({
+      actor: 'token:test-operator',
+      source: 'orchestrator',
+    });
+    const viaGrafana = await command(h, id, 'ready', {
+      source: 'orchestrator',
+      headers: { 'X-Grafana-User': 'alice@example.com' },
+    });
     expect(viaGrafana.body.action).toMatchObject({ actor: 'grafana:alice@example.com', source: 'ui', success: true });
-    expect((await actions(h, `actor=${encodeURIComponent('grafana:alice@example.com')}`)).actions.map((a) => a.id)).toEqual([viaGrafana.body.action.id]);
+    expect(
+      (await actions(h, `actor=${encodeURIComponent('grafana:alice@example.com')}`)).actions.map((a) => a.id)
+    ).toEqual([viaGrafana.body.action.id]);
   });
 
   test('FAgent answering 500: 502, stored status untouched, the attempt audited with success=false', async () => {
     const f = await fleet(h, 'cmd-500', { web: [{ name: 's1', status: 'UP' }] });
     const id = f.servers['web/s1'].id;
-    h.agent.inject(commandsTo('cmd-500'), { kind: 'status', status: 500, body: '{"success":false,"error":"socket gone"}' }, 1);
+    h.agent.inject(
+      commandsTo('cmd-500'),
+      { kind: 'status', status: 500, body: '{"success":false,"error":"socket gone"}' },
+      1
+    );
     const res = await command(h, id, 'drain');
     expectError(res, 502, 'fagent_error');
     expect(res.body.error.message).toContain('socket gone');
     expect((await h.t.call('GET', `/api/haproxy/servers/${id}`)).body.status).toBe('UP');
     const audit = await actions(h, `server_id=${id}`);
     expect(audit.actions).toEqual([
-      expect.objectContaining({ command: 'drain', success: false, error: expect.stringContaining('socket gone'), status_before: 'UP', status_after: null }),
+      expect.objectContaining({
+        command: 'drain',
+        success: false,
+        error: expect.stringContaining('socket gone'),
+        status_before: 'UP',
+        status_after: null,
+      }),
     ]);
   });
 
@@ -92,7 +111,13 @@ describe('one server', () => {
   });
 
   test('a server (or backend) gone from HAProxy: 409, audited, the agent not called', async () => {
-    const f = await fleet(h, 'cmd-gone', { web: [{ name: 's1', status: 'UP' }, { name: 's2', status: 'UP' }], api: [{ name: 'a1', status: 'UP' }] });
+    const f = await fleet(h, 'cmd-gone', {
+      web: [
+        { name: 's1', status: 'UP' },
+        { name: 's2', status: 'UP' },
+      ],
+      api: [{ name: 'a1', status: 'UP' }],
+    });
     h.agent.setBackend('cmd-gone', 'web', [{ name: 's2', status: 'UP' }]).removeBackend('cmd-gone', 'api');
     await syncNow(h, f.instanceId);
     const sent = h.agent.requests.length;
@@ -100,7 +125,9 @@ describe('one server', () => {
       const res = await command(h, f.servers[key].id, 'drain');
       expectError(res, 409, 'conflict');
       expect(res.body.error.message).toContain('no longer in HAProxy');
-      expect((await actions(h, `server_id=${f.servers[key].id}`)).actions).toEqual([expect.objectContaining({ success: false, duration_ms: 0 })]);
+      expect((await actions(h, `server_id=${f.servers[key].id}`)).actions).toEqual([
+        expect.objectContaining({ success: false, duration_ms: 0 }),
+      ]);
     }
     expect(h.agent.requests.length).toBe(sent);
     expect((await command(h, f.servers['web/s2'].id, 'drain')).status).toBe(200);
@@ -109,10 +136,23 @@ describe('one server', () => {
 
 describe('bulk', () => {
   test('by server_ids: one operation id, a result per server, one failure does not stop the others', async () => {
-    const f = await fleet(h, 'bulk-ids', { web: [{ name: 's1', status: 'UP' }, { name: 's2', status: 'UP' }, { name: 's3', status: 'UP' }] });
+    const f = await fleet(h, 'bulk-ids', {
+      web: [
+        { name: 's1', status: 'UP' },
+        { name: 's2', status: 'UP' },
+        { name: 's3', status: 'UP' },
+      ],
+    });
     const ids = ['web/s1', 'web/s2', 'web/s3'].map((k) => f.servers[k].id);
-    h.agent.inject((r) => commandsTo('bulk-ids')(r) && r.segments[6] === 's2', { kind: 'status', status: 404, body: '{"success":false,"error":"no s2"}' }, 1);
-    const res = await h.t.call('POST', '/api/haproxy/commands/bulk', { token: h.t.tokens.operator, body: { command: 'drain', server_ids: ids, concurrency: 2 } });
+    h.agent.inject(
+      (r) => commandsTo('bulk-ids')(r) && r.segments[6] === 's2',
+      { kind: 'status', status: 404, body: '{"success":false,"error":"no s2"}' },
+      1
+    );
+    const res = await h.t.call('POST', '/api/haproxy/commands/bulk', {
+      token: h.t.tokens.operator,
+      body: { command: 'drain', server_ids: ids, concurrency: 2 },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ command: 'drain', total: 3, succeeded: 2, failed: 1 });
     expect(res.body.results).toEqual([
@@ -123,33 +163,60 @@ describe('bulk', () => {
     const audit = await actions(h, `operation_id=${res.body.operation_id}`);
     expect(audit.total).toBe(3);
     expect(audit.actions.every((a) => a.source === 'bulk' && a.operation_id === res.body.operation_id)).toBe(true);
-    expect(audit.actions.map((a) => a.id).sort()).toEqual(res.body.results.map((r: { action_id: number }) => r.action_id).sort());
+    expect(audit.actions.map((a) => a.id).sort()).toEqual(
+      res.body.results.map((r: { action_id: number }) => r.action_id).sort()
+    );
   });
 
   test('by backend and by application; removed servers are skipped; nothing selected is a 400', async () => {
-    const f = await fleet(h, 'bulk-sel', { web: [{ name: 's1', status: 'UP' }, { name: 's2', status: 'UP' }], api: [{ name: 'a1', status: 'UP' }] });
+    const f = await fleet(h, 'bulk-sel', {
+      web: [
+        { name: 's1', status: 'UP' },
+        { name: 's2', status: 'UP' },
+      ],
+      api: [{ name: 'a1', status: 'UP' }],
+    });
     const byBackend = await h.t.call('POST', '/api/haproxy/commands/bulk', {
       token: h.t.tokens.operator,
       body: { command: 'maint', backend_id: f.backendIds.web, source: 'orchestrator' },
     });
-    expect(byBackend.body.results.map((r: { server_id: number }) => r.server_id)).toEqual([f.servers['web/s1'].id, f.servers['web/s2'].id]);
+    expect(byBackend.body.results.map((r: { server_id: number }) => r.server_id)).toEqual([
+      f.servers['web/s1'].id,
+      f.servers['web/s2'].id,
+    ]);
     expect((await actions(h, `operation_id=${byBackend.body.operation_id}&source=orchestrator`)).total).toBe(2);
 
     const appId = await createApplication(h, 'bulk-app');
     for (const key of ['web/s2', 'api/a1']) {
-      await h.t.call('PUT', `/api/haproxy/servers/${f.servers[key].id}/mapping`, { token: h.t.tokens.operator, body: { application_id: appId } });
+      await h.t.call('PUT', `/api/haproxy/servers/${f.servers[key].id}/mapping`, {
+        token: h.t.tokens.operator,
+        body: { application_id: appId },
+      });
     }
-    const byApp = await h.t.call('POST', '/api/haproxy/commands/bulk', { token: h.t.tokens.operator, body: { command: 'drain', application_id: appId } });
+    const byApp = await h.t.call('POST', '/api/haproxy/commands/bulk', {
+      token: h.t.tokens.operator,
+      body: { command: 'drain', application_id: appId },
+    });
     expect(byApp.body).toMatchObject({ total: 2, succeeded: 2 });
     expect(h.agent.server('bulk-sel', 'api', 'a1').status).toBe('DRAIN');
 
     h.agent.removeBackend('bulk-sel', 'api');
     await syncNow(h, f.instanceId);
-    const after = await h.t.call('POST', '/api/haproxy/commands/bulk', { token: h.t.tokens.operator, body: { command: 'ready', application_id: appId } });
+    const after = await h.t.call('POST', '/api/haproxy/commands/bulk', {
+      token: h.t.tokens.operator,
+      body: { command: 'ready', application_id: appId },
+    });
     expect(after.body.results.map((r: { server_id: number }) => r.server_id)).toEqual([f.servers['web/s2'].id]);
-    const none = await h.t.call('POST', '/api/haproxy/commands/bulk', { token: h.t.tokens.operator, body: { command: 'ready', server_ids: [f.servers['api/a1'].id] } });
+    const none = await h.t.call('POST', '/api/haproxy/commands/bulk', {
+      token: h.t.tokens.operator,
+      body: { command: 'ready', server_ids: [f.servers['api/a1'].id] },
+    });
     expectError(none, 400, 'bad_request');
-    expectError(await h.t.call('POST', '/api/haproxy/commands/bulk', { body: { command: 'ready', application_id: 2147483647 } }), 400, 'bad_request');
+    expectError(
+      await h.t.call('POST', '/api/haproxy/commands/bulk', { body: { command: 'ready', application_id: 2147483647 } }),
+      400,
+      'bad_request'
+    );
   });
 });
 
@@ -159,7 +226,12 @@ describe('the audit log and history', () => {
   let t1: string;
 
   beforeAll(async () => {
-    const f = await fleet(h, 'audit', { web: [{ name: 's1', status: 'UP' }, { name: 's2', status: 'UP' }] });
+    const f = await fleet(h, 'audit', {
+      web: [
+        { name: 's1', status: 'UP' },
+        { name: 's2', status: 'UP' },
+      ],
+    });
     ids = { s1: f.servers['web/s1'].id, s2: f.servers['web/s2'].id, instance: f.instanceId };
     t0 = new Date().toISOString();
     await command(h, ids.s1, 'drain');
@@ -172,15 +244,56 @@ describe('the audit log and history', () => {
   });
 
   test.each<[string, () => string, () => Array<[string, string]>]>([
-    ['server', () => `server_id=${ids.s1}`, () => [['ready', 's1'], ['drain', 's1']]],
-    ['instance', () => `instance_id=${ids.instance}`, () => [['maint', 's2'], ['maint', 's2'], ['ready', 's1'], ['drain', 's1']]],
+    [
+      'server',
+      () => `server_id=${ids.s1}`,
+      () => [
+        ['ready', 's1'],
+        ['drain', 's1'],
+      ],
+    ],
+    [
+      'instance',
+      () => `instance_id=${ids.instance}`,
+      () => [
+        ['maint', 's2'],
+        ['maint', 's2'],
+        ['ready', 's1'],
+        ['drain', 's1'],
+      ],
+    ],
     ['actor', () => `instance_id=${ids.instance}&actor=grafana:bob`, () => [['ready', 's1']]],
     ['source', () => `instance_id=${ids.instance}&source=ui`, () => [['ready', 's1']]],
-    ['command', () => `instance_id=${ids.instance}&command=maint`, () => [['maint', 's2'], ['maint', 's2']]],
+    [
+      'command',
+      () => `instance_id=${ids.instance}&command=maint`,
+      () => [
+        ['maint', 's2'],
+        ['maint', 's2'],
+      ],
+    ],
     ['success=false', () => `instance_id=${ids.instance}&success=false`, () => [['maint', 's2']]],
-    ['success=true and actor', () => `instance_id=${ids.instance}&success=true&actor=token:bootstrap-admin`, () => [['maint', 's2']]],
-    ['since', () => `instance_id=${ids.instance}&since=${t1}`, () => [['maint', 's2'], ['maint', 's2']]],
-    ['until', () => `instance_id=${ids.instance}&since=${t0}&until=${t1}`, () => [['ready', 's1'], ['drain', 's1']]],
+    [
+      'success=true and actor',
+      () => `instance_id=${ids.instance}&success=true&actor=token:bootstrap-admin`,
+      () => [['maint', 's2']],
+    ],
+    [
+      'since',
+      () => `instance_id=${ids.instance}&since=${t1}`,
+      () => [
+        ['maint', 's2'],
+        ['maint', 's2'],
+      ],
+    ],
+    [
+      'until',
+      () => `instance_id=${ids.instance}&since=${t0}&until=${t1}`,
+      () => [
+        ['ready', 's1'],
+        ['drain', 's1'],
+      ],
+    ],
   ])('filters by %s, newest first', async (_what, query, expected) => {
     const res = await actions(h, query());
     expect(res.actions.map((a) => [a.command, a.server_name])).toEqual(expected());
@@ -200,7 +313,9 @@ describe('the audit log and history', () => {
     h.agent.server('audit', 'web', 's1').status = 'DOWN (agent)';
     await syncNow(h, ids.instance);
     const res = await h.t.call('GET', `/api/haproxy/servers/${ids.s1}/history`);
-    expect(res.body.history.map((x: Record<string, unknown>) => [x.from_status, x.to_status, x.raw_status, x.cause])).toEqual([
+    expect(
+      res.body.history.map((x: Record<string, unknown>) => [x.from_status, x.to_status, x.raw_status, x.cause])
+    ).toEqual([
       ['UP', 'DOWN', 'DOWN (agent)', 'sync'],
       ['DRAIN', 'UP', 'UP', 'command'],
       ['UP', 'DRAIN', 'DRAIN', 'command'],

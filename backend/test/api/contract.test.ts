@@ -14,7 +14,13 @@ let seq = 0;
 const unique = (what: string) => `contract-${what}-${++seq}`;
 
 beforeAll(async () => {
-  f = await fleet(h, 'contract', { web: [{ name: 's1', status: 'UP' }, { name: 's2', status: 'UP' }, { name: 'gone', status: 'UP' }] });
+  f = await fleet(h, 'contract', {
+    web: [
+      { name: 's1', status: 'UP' },
+      { name: 's2', status: 'UP' },
+      { name: 'gone', status: 'UP' },
+    ],
+  });
   appId = await createApplication(h, 'contract-app');
 });
 
@@ -43,7 +49,8 @@ const validBody = (method: string, template: string): unknown =>
 const call = (method: string, template: string, id: string | number, opts: Opts = {}) =>
   h.t.call(method, fill(template, id), { body: validBody(method, template), ...opts });
 
-const newInstance = async () => (await h.t.call('POST', '/api/haproxy/instances', { body: { host_id: f.hostId, name: unique('i') } })).body.id;
+const newInstance = async () =>
+  (await h.t.call('POST', '/api/haproxy/instances', { body: { host_id: f.hostId, name: unique('i') } })).body.id;
 const newHost = async () => (await h.t.call('POST', '/api/hosts', { body: validBody('POST', '/api/hosts') })).body.id;
 
 /** Statuses whose cause is the same on every route. */
@@ -58,7 +65,8 @@ const generic: Record<number, (method: string, template: string) => Promise<Res>
   403: (m, t) => call(m, t, MISSING, { token: h.t.tokens.viewer }),
   404: (m, t) => call(m, t, MISSING),
   413: (m, t) => call(m, t, MISSING, { body: JSON.stringify({ pad: 'x'.repeat(MAX_BODY) }) }),
-  415: (m, t) => call(m, t, MISSING, { body: '<command>drain</command>', headers: { 'content-type': 'application/xml' } }),
+  415: (m, t) =>
+    call(m, t, MISSING, { body: '<command>drain</command>', headers: { 'content-type': 'application/xml' } }),
 };
 
 /** Everything else, by `METHOD template status`. */
@@ -87,25 +95,36 @@ const specific: Record<string, () => Promise<Res>> = {
   'GET /api/haproxy/summary 200': () => h.t.call('GET', '/api/haproxy/summary'),
   'GET /api/haproxy/instances 200': () => h.t.call('GET', '/api/haproxy/instances'),
   'POST /api/haproxy/instances 201': () => call('POST', '/api/haproxy/instances', ''),
-  'POST /api/haproxy/instances 409': () => h.t.call('POST', '/api/haproxy/instances', { body: { host_id: f.hostId, name: 'contract' } }),
+  'POST /api/haproxy/instances 409': () =>
+    h.t.call('POST', '/api/haproxy/instances', { body: { host_id: f.hostId, name: 'contract' } }),
   'GET /api/haproxy/instances/{id} 200': () => call('GET', '/api/haproxy/instances/{id}', f.instanceId),
   'PATCH /api/haproxy/instances/{id} 200': () => call('PATCH', '/api/haproxy/instances/{id}', f.instanceId),
-  'PATCH /api/haproxy/instances/{id} 409': async () => h.t.call('PATCH', `/api/haproxy/instances/${await newInstance()}`, { body: { name: 'contract' } }),
-  'DELETE /api/haproxy/instances/{id} 204': async () => call('DELETE', '/api/haproxy/instances/{id}', await newInstance()),
-  'GET /api/haproxy/instances/{id}/backends 200': () => call('GET', '/api/haproxy/instances/{id}/backends', f.instanceId),
-  'POST /api/haproxy/instances/{id}/sync 200': () => h.t.call('POST', `/api/haproxy/instances/${f.instanceId}/sync?wait=true`),
+  'PATCH /api/haproxy/instances/{id} 409': async () =>
+    h.t.call('PATCH', `/api/haproxy/instances/${await newInstance()}`, { body: { name: 'contract' } }),
+  'DELETE /api/haproxy/instances/{id} 204': async () =>
+    call('DELETE', '/api/haproxy/instances/{id}', await newInstance()),
+  'GET /api/haproxy/instances/{id}/backends 200': () =>
+    call('GET', '/api/haproxy/instances/{id}/backends', f.instanceId),
+  'POST /api/haproxy/instances/{id}/sync 200': () =>
+    h.t.call('POST', `/api/haproxy/instances/${f.instanceId}/sync?wait=true`),
   'POST /api/haproxy/instances/{id}/sync 202': async () => {
     const res = await h.t.call('POST', `/api/haproxy/instances/${f.instanceId}/sync`);
     await syncNow(h, f.instanceId); // joins the background sync, so it ends inside this test
     return res;
   },
-  'GET /api/haproxy/backends/{id}/servers 200': () => call('GET', '/api/haproxy/backends/{id}/servers', f.backendIds.web),
+  'GET /api/haproxy/backends/{id}/servers 200': () =>
+    call('GET', '/api/haproxy/backends/{id}/servers', f.backendIds.web),
   'GET /api/haproxy/servers 200': () => h.t.call('GET', '/api/haproxy/servers?status=UP,DRAIN&limit=5'),
   'GET /api/haproxy/servers/{id} 200': () => call('GET', '/api/haproxy/servers/{id}', f.servers['web/s1'].id),
-  'GET /api/haproxy/servers/{id}/history 200': () => call('GET', '/api/haproxy/servers/{id}/history', f.servers['web/s1'].id),
-  'POST /api/haproxy/servers/{id}/command 200': () => call('POST', '/api/haproxy/servers/{id}/command', f.servers['web/s1'].id),
+  'GET /api/haproxy/servers/{id}/history 200': () =>
+    call('GET', '/api/haproxy/servers/{id}/history', f.servers['web/s1'].id),
+  'POST /api/haproxy/servers/{id}/command 200': () =>
+    call('POST', '/api/haproxy/servers/{id}/command', f.servers['web/s1'].id),
   'POST /api/haproxy/servers/{id}/command 409': async () => {
-    h.agent.setBackend('contract', 'web', [{ name: 's1', status: 'UP' }, { name: 's2', status: 'UP' }]);
+    h.agent.setBackend('contract', 'web', [
+      { name: 's1', status: 'UP' },
+      { name: 's2', status: 'UP' },
+    ]);
     await syncNow(h, f.instanceId);
     return call('POST', '/api/haproxy/servers/{id}/command', f.servers['web/gone'].id);
   },
@@ -114,8 +133,10 @@ const specific: Record<string, () => Promise<Res>> = {
     return call('POST', '/api/haproxy/servers/{id}/command', f.servers['web/s2'].id);
   },
   // Runs after the 502 above (document order): threshold 1, so that failure opened the breaker.
-  'POST /api/haproxy/servers/{id}/command 503': () => call('POST', '/api/haproxy/servers/{id}/command', f.servers['web/s2'].id),
-  'PUT /api/haproxy/servers/{id}/mapping 200': () => h.t.call('PUT', `/api/haproxy/servers/${f.servers['web/s1'].id}/mapping`, { body: { application_id: appId } }),
+  'POST /api/haproxy/servers/{id}/command 503': () =>
+    call('POST', '/api/haproxy/servers/{id}/command', f.servers['web/s2'].id),
+  'PUT /api/haproxy/servers/{id}/mapping 200': () =>
+    h.t.call('PUT', `/api/haproxy/servers/${f.servers['web/s1'].id}/mapping`, { body: { application_id: appId } }),
   'POST /api/haproxy/commands/bulk 200': () => call('POST', '/api/haproxy/commands/bulk', ''),
   'GET /api/haproxy/actions 200': () => h.t.call('GET', '/api/haproxy/actions?limit=10'),
   'POST /api/haproxy/query 200': () => call('POST', '/api/haproxy/query', ''),
@@ -123,10 +144,12 @@ const specific: Record<string, () => Promise<Res>> = {
   'GET /api/haproxy/lookup/{kind} 400': () => h.t.call('GET', '/api/haproxy/lookup/hosts'),
   'GET /api/hosts 200': () => h.t.call('GET', '/api/hosts'),
   'POST /api/hosts 201': () => call('POST', '/api/hosts', ''),
-  'POST /api/hosts 409': () => h.t.call('POST', '/api/hosts', { body: { name: 'host-contract', address: 'a', fagent_url: 'http://a' } }),
+  'POST /api/hosts 409': () =>
+    h.t.call('POST', '/api/hosts', { body: { name: 'host-contract', address: 'a', fagent_url: 'http://a' } }),
   'GET /api/hosts/{id} 200': () => call('GET', '/api/hosts/{id}', f.hostId),
   'PATCH /api/hosts/{id} 200': () => call('PATCH', '/api/hosts/{id}', f.hostId),
-  'PATCH /api/hosts/{id} 409': async () => h.t.call('PATCH', `/api/hosts/${await newHost()}`, { body: { name: 'host-contract' } }),
+  'PATCH /api/hosts/{id} 409': async () =>
+    h.t.call('PATCH', `/api/hosts/${await newHost()}`, { body: { name: 'host-contract' } }),
   'DELETE /api/hosts/{id} 204': async () => call('DELETE', '/api/hosts/{id}', await newHost()),
   'GET /api/applications 200': () => h.t.call('GET', '/api/applications'),
   'POST /api/applications 201': () => call('POST', '/api/applications', ''),
@@ -134,24 +157,36 @@ const specific: Record<string, () => Promise<Res>> = {
   'GET /api/applications/{id} 200': () => call('GET', '/api/applications/{id}', appId),
   'PATCH /api/applications/{id} 200': () => call('PATCH', '/api/applications/{id}', appId),
   'PATCH /api/applications/{id} 409': async () =>
-    h.t.call('PATCH', `/api/applications/${await createApplication(h, unique('app'))}`, { body: { name: 'contract-app' } }),
-  'DELETE /api/applications/{id} 204': async () => call('DELETE', '/api/applications/{id}', await createApplication(h, unique('app'))),
+    h.t.call('PATCH', `/api/applications/${await createApplication(h, unique('app'))}`, {
+      body: { name: 'contract-app' },
+    }),
+  'DELETE /api/applications/{id} 204': async () =>
+    call('DELETE', '/api/applications/{id}', await createApplication(h, unique('app'))),
 };
 
 const documented = Object.entries(openapi.paths).flatMap(([template, item]) =>
   HTTP_METHODS.filter((m) => item[m]).flatMap((m) =>
-    Object.keys((item[m] as { responses: object }).responses).map((status) => ({ method: m.toUpperCase(), template, status: Number(status) })),
-  ),
+    Object.keys((item[m] as { responses: object }).responses).map((status) => ({
+      method: m.toUpperCase(),
+      template,
+      status: Number(status),
+    }))
+  )
 );
 
-test.each(documented)('$method $template $status: a real response matches the document', async ({ method, template, status }) => {
-  const key = `${method} ${template} ${status}`;
-  const produce = specific[key] ?? (generic[status] && (() => generic[status](method, template)));
-  if (!produce) throw new Error(`no way to produce ${key}: add one to contract.test.ts or drop it from openapi.yaml`);
-  const res = await produce();
-  expect([key, res.status]).toEqual([key, status]);
-  expect(checkedResponses).toContain(key);
-});
+test.each(documented)(
+  '$method $template $status: a real response matches the document',
+  async ({ method, template, status }) => {
+    const key = `${method} ${template} ${status}`;
+    const produce = specific[key] ?? (generic[status] && (() => generic[status](method, template)));
+    if (!produce) {
+      throw new Error(`no way to produce ${key}: add one to contract.test.ts or drop it from openapi.yaml`);
+    }
+    const res = await produce();
+    expect([key, res.status]).toEqual([key, status]);
+    expect(checkedResponses).toContain(key);
+  }
+);
 
 test('every producer is for a documented response', () => {
   const keys = new Set(documented.map((d) => `${d.method} ${d.template} ${d.status}`));

@@ -16,11 +16,17 @@ beforeAll(async () => {
   t = checked(await startTestService());
   const { instanceId } = await registerInstance(t, agent.url, 'lb');
   await t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`);
-  const servers = (await t.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`)).body.servers as Array<{ id: number; server_name: string }>;
+  const servers = (await t.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`)).body.servers as Array<{
+    id: number;
+    server_name: string;
+  }>;
   serverIds = Object.fromEntries(servers.map((s) => [s.server_name, s.id]));
   applicationId = (await t.call('POST', '/api/applications', { body: { name: 'shop' } })).body.id;
   for (const id of Object.values(serverIds)) {
-    await t.call('PUT', `/api/haproxy/servers/${id}/mapping`, { token: t.tokens.operator, body: { application_id: applicationId } });
+    await t.call('PUT', `/api/haproxy/servers/${id}/mapping`, {
+      token: t.tokens.operator,
+      body: { application_id: applicationId },
+    });
   }
 });
 afterAll(async () => {

@@ -46,9 +46,11 @@ export async function fleet(
   h: Harness,
   instance: string,
   backends: Record<string, FakeServer[]>,
-  opts: { hostName?: string; address?: string } = {},
+  opts: { hostName?: string; address?: string } = {}
 ): Promise<Fleet> {
-  for (const [backend, servers] of Object.entries(backends)) h.agent.setBackend(instance, backend, servers);
+  for (const [backend, servers] of Object.entries(backends)) {
+    h.agent.setBackend(instance, backend, servers);
+  }
   const ids = await registerInstance(h.t, h.agent.url, instance, opts);
   await syncNow(h, ids.instanceId);
   return { ...ids, ...(await readFleet(h, ids.instanceId)) };
@@ -68,7 +70,9 @@ export async function readFleet(h: Harness, instanceId: number): Promise<Pick<Fl
 
 /** A manual sync that waits for its outcome; `expected` is the outcome's status. */
 export async function syncNow(h: Harness, instanceId: number, expected = 'ok') {
-  const res = await h.t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`, { token: h.t.tokens.operator });
+  const res = await h.t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`, {
+    token: h.t.tokens.operator,
+  });
   expect(res.status).toBe(200);
   expect(res.body.status).toBe(expected);
   return res.body;
@@ -96,7 +100,12 @@ export async function actions(h: Harness, query: string) {
   return res.body as { actions: Array<Record<string, unknown>>; total: number };
 }
 
-export const command = (h: Harness, serverId: number, cmd: string, opts: { token?: string; headers?: Record<string, string>; source?: string } = {}) =>
+export const command = (
+  h: Harness,
+  serverId: number,
+  cmd: string,
+  opts: { token?: string; headers?: Record<string, string>; source?: string } = {}
+) =>
   h.t.call('POST', `/api/haproxy/servers/${serverId}/command`, {
     token: opts.token ?? h.t.tokens.operator,
     headers: opts.headers,

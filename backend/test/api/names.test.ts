@@ -8,7 +8,7 @@ const INSTANCE = 'lb 1/α%';
 const NAMES: Record<string, string[]> = {
   'my backend': ['srv 1', 'srv/2'],
   'a/b': ['100%', '%41'],
-  'q"uote\'s': ['o\'brien', 'say "hi"'],
+  'q"uote\'s': ["o'brien", 'say "hi"'],
   'тест-бэкенд': ['сервер', '日本'],
   'emoji 🙂 + &?#': ['x?y#z', 'plus+and&'],
 };
@@ -18,7 +18,9 @@ beforeAll(async () => {
   f = await fleet(
     h,
     INSTANCE,
-    Object.fromEntries(Object.entries(NAMES).map(([b, servers]) => [b, servers.map((name) => ({ name, status: 'UP' }))])),
+    Object.fromEntries(
+      Object.entries(NAMES).map(([b, servers]) => [b, servers.map((name) => ({ name, status: 'UP' }))])
+    )
   );
 });
 
@@ -34,10 +36,14 @@ function expectSegmentsIntact(r: Recorded, names: string[]) {
 
 test('sync stores every name exactly, and asked the agent with each name as one encoded segment', async () => {
   const stored = Object.keys(f.servers).sort();
-  const expected = Object.entries(NAMES).flatMap(([b, servers]) => servers.map((s) => `${b}/${s}`)).sort();
+  const expected = Object.entries(NAMES)
+    .flatMap(([b, servers]) => servers.map((s) => `${b}/${s}`))
+    .sort();
   expect(stored).toEqual(expected);
   const backends = await h.t.call('GET', `/api/haproxy/instances/${f.instanceId}/backends`);
-  expect(backends.body.backends.map((b: { backend_name: string }) => b.backend_name).sort()).toEqual(Object.keys(NAMES).sort());
+  expect(backends.body.backends.map((b: { backend_name: string }) => b.backend_name).sort()).toEqual(
+    Object.keys(NAMES).sort()
+  );
 
   for (const backend of Object.keys(NAMES)) {
     const asked = h.agent.requests.filter((r) => r.method === 'GET' && r.segments[4] === backend);
@@ -56,13 +62,18 @@ test.each(Object.entries(NAMES).flatMap(([b, servers]) => servers.map((s) => [b,
     const sent = h.agent.requests.length;
     const res = await command(h, id, 'drain');
     expect(res.status).toBe(200);
-    expect(res.body.action).toMatchObject({ instance_name: INSTANCE, backend_name: backend, server_name: server, success: true });
+    expect(res.body.action).toMatchObject({
+      instance_name: INSTANCE,
+      backend_name: backend,
+      server_name: server,
+      success: true,
+    });
     const [r] = h.agent.requests.slice(sent);
     const [i, b, s] = encoded(INSTANCE, backend, server);
     expect(r.rawPath).toBe(`/api/haproxy/${i}/backends/${b}/servers/${s}/drain`);
     expectSegmentsIntact(r, ['api', 'haproxy', INSTANCE, 'backends', backend, 'servers', server, 'drain']);
     expect(h.agent.server(INSTANCE, backend, server).status).toBe('DRAIN');
-  },
+  }
 );
 
 test('the names survive the next sync unchanged (same rows, no duplicates)', async () => {
@@ -70,16 +81,21 @@ test('the names survive the next sync unchanged (same rows, no duplicates)', asy
   const res = await h.t.call('POST', `/api/haproxy/instances/${f.instanceId}/sync?wait=true`);
   expect(res.body).toMatchObject({ status: 'ok', changed_servers: 0 });
   const after = await h.t.call('GET', `/api/haproxy/servers?instance_id=${f.instanceId}`);
-  expect(Object.fromEntries(after.body.servers.map((s: { backend_name: string; server_name: string; id: number }) => [`${s.backend_name}/${s.server_name}`, s.id]))).toEqual(
-    before,
-  );
+  expect(
+    Object.fromEntries(
+      after.body.servers.map((s: { backend_name: string; server_name: string; id: number }) => [
+        `${s.backend_name}/${s.server_name}`,
+        s.id,
+      ])
+    )
+  ).toEqual(before);
 });
 
 test('search finds the odd names literally', async () => {
   const find = async (q: string) =>
-    (await h.t.call('GET', `/api/haproxy/servers?instance_id=${f.instanceId}&q=${encodeURIComponent(q)}`)).body.servers.map(
-      (s: { server_name: string }) => s.server_name,
-    );
+    (
+      await h.t.call('GET', `/api/haproxy/servers?instance_id=${f.instanceId}&q=${encodeURIComponent(q)}`)
+    ).body.servers.map((s: { server_name: string }) => s.server_name);
   expect(await find('100%')).toEqual(['100%']);
   expect(await find('%4')).toEqual(['%41']);
   expect(await find('"hi"')).toEqual(['say "hi"']);

@@ -28,28 +28,40 @@ describe('the document', () => {
     const served = new Set<string>();
     for (const mw of app.middleware as Array<{ router?: Router }>) {
       for (const layer of mw.router?.stack ?? []) {
-        for (const method of layer.methods.filter((m) => m !== 'HEAD')) served.add(`${method} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`);
+        for (const method of layer.methods.filter((m) => m !== 'HEAD')) {
+          served.add(`${method} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`);
+        }
       }
     }
     const documented = new Set<string>();
     for (const [path, item] of Object.entries(openapi.paths)) {
-      for (const method of HTTP_METHODS) if (item[method]) documented.add(`${method.toUpperCase()} ${path}`);
+      for (const method of HTTP_METHODS) {
+        if (item[method]) {
+          documented.add(`${method.toUpperCase()} ${path}`);
+        }
+      }
     }
     expect([...documented].sort()).toEqual([...served].sort());
   });
 
   test('is OpenAPI 3.0.3 with bearer auth on every /api operation and /metrics, and none on the probes', () => {
     expect(openapi.openapi).toBe('3.0.3');
-    expect(openapi.components.securitySchemes).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    expect(openapi.components.securitySchemes).toEqual({
+      bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
     expect(openapi.security).toEqual([{ bearerAuth: [] }]);
     for (const [path, item] of Object.entries(openapi.paths)) {
       for (const method of HTTP_METHODS) {
         const op = item[method] as { security?: unknown[]; responses: Record<string, unknown> } | undefined;
-        if (!op) continue;
+        if (!op) {
+          continue;
+        }
         if (path.startsWith('/api/') || path === '/metrics') {
           expect([path, op.security]).toEqual([path, undefined]);
           expect([path, op.responses['401']]).toEqual([path, { $ref: '#/components/responses/Unauthorized' }]);
-        } else expect([path, op.security]).toEqual([path, []]);
+        } else {
+          expect([path, op.security]).toEqual([path, []]);
+        }
       }
     }
   });
@@ -58,9 +70,13 @@ describe('the document', () => {
     const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
     for (const [path, item] of Object.entries(openapi.paths)) {
       for (const method of HTTP_METHODS) {
-        const responses = (item[method] as { responses?: Record<string, { $ref?: string; content?: unknown }> } | undefined)?.responses ?? {};
+        const responses =
+          (item[method] as { responses?: Record<string, { $ref?: string; content?: unknown }> } | undefined)
+            ?.responses ?? {};
         for (const [status, r] of Object.entries(responses)) {
-          if (Number(status) < 400) continue;
+          if (Number(status) < 400) {
+            continue;
+          }
           const resolved = r.$ref ? openapi.components.responses[r.$ref.split('/').pop()!] : r;
           expect([method, path, status, resolved?.content]).toEqual([method, path, status, errorContent]);
         }
@@ -79,16 +95,27 @@ describe('the checker', () => {
 
   test('turns OpenAPI nullable into JSON Schema', () => {
     expect(toJsonSchema({ type: 'string', nullable: true })).toEqual({ type: ['string', 'null'] });
-    expect(toJsonSchema({ type: 'string', enum: ['a'], nullable: true })).toEqual({ type: ['string', 'null'], enum: ['a', null] });
-    expect(toJsonSchema({ $ref: '#/components/schemas/Id', nullable: true })).toEqual({ anyOf: [{ $ref: 'openapi#/components/schemas/Id' }, { type: 'null' }] });
+    expect(toJsonSchema({ type: 'string', enum: ['a'], nullable: true })).toEqual({
+      type: ['string', 'null'],
+      enum: ['a', null],
+    });
+    expect(toJsonSchema({ $ref: '#/components/schemas/Id', nullable: true })).toEqual({
+      anyOf: [{ $ref: 'openapi#/components/schemas/Id' }, { type: 'null' }],
+    });
   });
 
   test('accepts a documented, well-formed response and null where nullable', () => {
     expect(assertDocumented('GET', '/api/hosts/1', { status: 200, body: host, headers: json })).toBe('/api/hosts/{id}');
-    expect(() => assertDocumented('GET', '/api/applications/1', { status: 200, body: application, headers: json })).not.toThrow();
+    expect(() =>
+      assertDocumented('GET', '/api/applications/1', { status: 200, body: application, headers: json })
+    ).not.toThrow();
     expect(() => assertDocumented('DELETE', '/api/hosts/1', { status: 204, body: undefined })).not.toThrow();
     expect(() =>
-      assertDocumented('GET', '/api/hosts/x', { status: 400, body: { error: { code: 'bad_request', message: 'id: bad' } }, headers: json }),
+      assertDocumented('GET', '/api/hosts/x', {
+        status: 400,
+        body: { error: { code: 'bad_request', message: 'id: bad' } },
+        headers: json,
+      })
     ).not.toThrow();
   });
 
@@ -97,33 +124,59 @@ describe('the checker', () => {
     ['a missing required property', { ...host, name: undefined }, /must have required property 'name'/],
     ['null where not nullable', { ...host, address: null }, /\/address must be string/],
     ['a wrong type', { ...host, id: '1' }, /\/id must be integer/],
-    ['a date that is not a date-time', { ...host, created_at: '31/01/2026' }, /\/created_at must match format "date-time"/],
+    [
+      'a date that is not a date-time',
+      { ...host, created_at: '31/01/2026' },
+      /\/created_at must match format "date-time"/,
+    ],
   ])('rejects %s', (_what, body, message) => {
     expect(() => assertDocumented('GET', '/api/hosts/1', { status: 200, body, headers: json })).toThrow(message);
   });
 
   test('rejects a wrong enum value, an out-of-shape error and a wrong nullable enum', () => {
-    expect(() => assertDocumented('GET', '/api/me', { status: 200, body: { token_name: 't', role: 'root', actor: 'x' }, headers: json })).toThrow(
-      /\/role must be equal to one of the allowed values/,
-    );
-    expect(() => assertDocumented('GET', '/api/hosts/1', { status: 404, body: { error: 'not found' }, headers: json })).toThrow(/\/error must be object/);
     expect(() =>
-      assertDocumented('GET', '/api/hosts/1', { status: 404, body: { error: { code: 'not_found', message: 'x', stack: 'at x' } }, headers: json }),
+      assertDocumented('GET', '/api/me', {
+        status: 200,
+        body: { token_name: 't', role: 'root', actor: 'x' },
+        headers: json,
+      })
+    ).toThrow(/\/role must be equal to one of the allowed values/);
+    expect(() =>
+      assertDocumented('GET', '/api/hosts/1', { status: 404, body: { error: 'not found' }, headers: json })
+    ).toThrow(/\/error must be object/);
+    expect(() =>
+      assertDocumented('GET', '/api/hosts/1', {
+        status: 404,
+        body: { error: { code: 'not_found', message: 'x', stack: 'at x' } },
+        headers: json,
+      })
     ).toThrow(/additional properties/);
-    expect(() => assertDocumented('GET', '/api/applications/1', { status: 200, body: { ...application, host_id: 'none' }, headers: json })).toThrow(
-      /\/host_id must be integer,null/,
-    );
+    expect(() =>
+      assertDocumented('GET', '/api/applications/1', {
+        status: 200,
+        body: { ...application, host_id: 'none' },
+        headers: json,
+      })
+    ).toThrow(/\/host_id must be integer,null/);
   });
 
   test('rejects undocumented routes, statuses, bodies and content types', () => {
-    expect(() => assertDocumented('GET', '/api/nope', { status: 200, body: {} })).toThrow(/GET \/api\/nope -> 200: route not documented/);
+    expect(() => assertDocumented('GET', '/api/nope', { status: 200, body: {} })).toThrow(
+      /GET \/api\/nope -> 200: route not documented/
+    );
     expect(() => assertDocumented('PUT', '/api/hosts', { status: 405, body: {} })).toThrow(/route not documented/);
     expect(() => assertDocumented('GET', '/api/hosts/1', { status: 500, body: {}, headers: json })).toThrow(
-      /status 500 not documented for GET \/api\/hosts\/\{id\} \(documented: 200, 400, 401, 404\)/,
+      /status 500 not documented for GET \/api\/hosts\/\{id\} \(documented: 200, 400, 401, 404\)/
     );
-    expect(() => assertDocumented('DELETE', '/api/hosts/1', { status: 204, body: { ok: true } })).toThrow(/documented without a body/);
-    expect(() => assertDocumented('GET', '/api/hosts/1', { status: 200, body: host, headers: new Headers({ 'content-type': 'text/plain' }) })).toThrow(
-      /content-type text\/plain/,
+    expect(() => assertDocumented('DELETE', '/api/hosts/1', { status: 204, body: { ok: true } })).toThrow(
+      /documented without a body/
     );
+    expect(() =>
+      assertDocumented('GET', '/api/hosts/1', {
+        status: 200,
+        body: host,
+        headers: new Headers({ 'content-type': 'text/plain' }),
+      })
+    ).toThrow(/content-type text\/plain/);
   });
 });

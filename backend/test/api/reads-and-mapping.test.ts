@@ -4,7 +4,8 @@ import { ApiServer, createApplication, expectError, fleet, Fleet, readFleet, syn
 
 const h = useHarness();
 
-const mapping = (id: number, body: unknown) => h.t.call('PUT', `/api/haproxy/servers/${id}/mapping`, { token: h.t.tokens.operator, body });
+const mapping = (id: number, body: unknown) =>
+  h.t.call('PUT', `/api/haproxy/servers/${id}/mapping`, { token: h.t.tokens.operator, body });
 const serverNames = (res: { body: { servers: ApiServer[] } }) => res.body.servers.map((s) => s.server_name);
 
 describe('sync', () => {
@@ -17,7 +18,13 @@ describe('sync', () => {
     for (let i = 0; i < 100; i++) {
       const inst = await h.t.call('GET', `/api/haproxy/instances/${instanceId}`);
       if (inst.body.last_sync_at) {
-        expect(inst.body).toMatchObject({ last_sync_success: true, last_sync_error: null, backend_count: 1, server_count: 1, consecutive_failures: 0 });
+        expect(inst.body).toMatchObject({
+          last_sync_success: true,
+          last_sync_error: null,
+          backend_count: 1,
+          server_count: 1,
+          consecutive_failures: 0,
+        });
         return;
       }
       await new Promise((r) => setTimeout(r, 20));
@@ -45,7 +52,9 @@ describe('sync', () => {
       server_count: 1,
     });
     const summary = (await h.t.call('GET', '/api/haproxy/summary')).body;
-    expect(summary.failing_instances).toContainEqual(expect.objectContaining({ id: f.instanceId, name: 'failing', host_name: 'host-failing', breaker_state: 'closed' }));
+    expect(summary.failing_instances).toContainEqual(
+      expect.objectContaining({ id: f.instanceId, name: 'failing', host_name: 'host-failing', breaker_state: 'closed' })
+    );
     expect(summary.instances.failing).toBeGreaterThanOrEqual(1);
     await syncNow(h, f.instanceId);
   });
@@ -78,7 +87,13 @@ describe('reads', () => {
 
   test('backends of an instance, removed ones left out, with status counts', async () => {
     const res = await h.t.call('GET', `/api/haproxy/instances/${f.instanceId}/backends`, { token: h.t.tokens.viewer });
-    expect(res.body.backends.map((b: { backend_name: string; server_count: number; status_counts: object }) => [b.backend_name, b.server_count, b.status_counts])).toEqual([
+    expect(
+      res.body.backends.map((b: { backend_name: string; server_count: number; status_counts: object }) => [
+        b.backend_name,
+        b.server_count,
+        b.status_counts,
+      ])
+    ).toEqual([
       ['api', 1, { UP: 1, DOWN: 0, DRAIN: 0, MAINT: 0, NOLB: 0, UNKNOWN: 0 }],
       ['web', 3, { UP: 1, DOWN: 1, DRAIN: 0, MAINT: 1, NOLB: 0, UNKNOWN: 0 }],
     ]);
@@ -86,8 +101,12 @@ describe('reads', () => {
   });
 
   test("servers of a backend with normalised and raw status; a removed backend's list is empty", async () => {
-    const res = await h.t.call('GET', `/api/haproxy/backends/${f.backendIds.web}/servers`, { token: h.t.tokens.viewer });
-    expect(res.body.servers.map((s: ApiServer) => [s.server_name, s.status, s.raw_status, s.address, s.instance_name])).toEqual([
+    const res = await h.t.call('GET', `/api/haproxy/backends/${f.backendIds.web}/servers`, {
+      token: h.t.tokens.viewer,
+    });
+    expect(
+      res.body.servers.map((s: ApiServer) => [s.server_name, s.status, s.raw_status, s.address, s.instance_name])
+    ).toEqual([
       ['w1', 'UP', 'UP 1/3', '10.0.0.1:80', 'reads'],
       ['w2', 'DOWN', 'DOWN (agent)', '10.0.0.2:80', 'reads'],
       ['w3', 'MAINT', 'MAINT (via api/a1)', '10.0.0.3:80', 'reads'],
@@ -109,8 +128,11 @@ describe('reads', () => {
     const q = query.replace('{i}', String(f.instanceId)).replace('{web}', String(f.backendIds.web));
     const res = await h.t.call('GET', `/api/haproxy/servers?${q}`, { token: h.t.tokens.viewer });
     expect(serverNames(res)).toEqual(names);
-    if (!q.includes('limit')) expect(res.body.total).toBe(names.length);
-    else expect(res.body.total).toBe(4);
+    if (!q.includes('limit')) {
+      expect(res.body.total).toBe(names.length);
+    } else {
+      expect(res.body.total).toBe(4);
+    }
   });
 
   test('one server, also after it left HAProxy; 404 when there is none', async () => {
@@ -123,14 +145,20 @@ describe('reads', () => {
     const all = (await h.t.call('GET', '/api/haproxy/instances')).body.instances;
     expect(all.map((i: { name: string }) => i.name)).toContain('reads');
     for (const q of [`server_id=${f.hostId}`, `host_id=${f.hostId}`, `server_id=${f.hostId}&is_active=true`]) {
-      expect((await h.t.call('GET', `/api/haproxy/instances?${q}`)).body.instances.map((i: { name: string }) => i.name)).toEqual(['reads']);
+      expect(
+        (await h.t.call('GET', `/api/haproxy/instances?${q}`)).body.instances.map((i: { name: string }) => i.name)
+      ).toEqual(['reads']);
     }
-    expect((await h.t.call('GET', `/api/haproxy/instances?server_id=${f.hostId}&is_active=false`)).body.instances).toEqual([]);
+    expect(
+      (await h.t.call('GET', `/api/haproxy/instances?server_id=${f.hostId}&is_active=false`)).body.instances
+    ).toEqual([]);
   });
 
   test('summary counts current servers and backends only', async () => {
     const s = (await h.t.call('GET', '/api/haproxy/summary', { token: h.t.tokens.viewer })).body;
-    expect(s.servers.total).toBe(Object.values(s.servers.by_status as Record<string, number>).reduce((a, b) => a + b, 0));
+    expect(s.servers.total).toBe(
+      Object.values(s.servers.by_status as Record<string, number>).reduce((a, b) => a + b, 0)
+    );
     expect(s.last_sync_at).not.toBeNull();
     expect(s.instances.total).toBeGreaterThanOrEqual(s.instances.active);
   });
@@ -142,7 +170,9 @@ describe('search', () => {
       lit: ['a%b', 'a_b', 'axb', 'aXYb', 'a\\b'].map((name) => ({ name, status: 'UP' })),
     });
     const find = async (q: string) =>
-      serverNames(await h.t.call('GET', `/api/haproxy/servers?instance_id=${f.instanceId}&q=${encodeURIComponent(q)}`)).sort();
+      serverNames(
+        await h.t.call('GET', `/api/haproxy/servers?instance_id=${f.instanceId}&q=${encodeURIComponent(q)}`)
+      ).sort();
     expect(await find('%')).toEqual(['a%b']);
     expect(await find('_')).toEqual(['a_b']);
     expect(await find('a%b')).toEqual(['a%b']);
@@ -156,20 +186,37 @@ describe('mapping', () => {
   let f: Fleet;
   let shop: number;
   let billing: number;
-  const server = async () => (await h.t.call('GET', `/api/haproxy/servers/${f.servers['web/m1'].id}`)).body as ApiServer;
+  const server = async () =>
+    (await h.t.call('GET', `/api/haproxy/servers/${f.servers['web/m1'].id}`)).body as ApiServer;
 
   beforeAll(async () => {
     // Auto-mapping: the server's address 10.7.0.5 is the host app-host-7, which runs one application: shop.
-    const appHost = await h.t.call('POST', '/api/hosts', { body: { name: 'app-host-7', address: '10.7.0.5', fagent_url: h.agent.url } });
+    const appHost = await h.t.call('POST', '/api/hosts', {
+      body: { name: 'app-host-7', address: '10.7.0.5', fagent_url: h.agent.url },
+    });
     shop = await createApplication(h, 'shop', appHost.body.id);
     billing = await createApplication(h, 'billing');
-    f = await fleet(h, 'mapping', { web: [{ name: 'm1', status: 'UP', address: '10.7.0.5:8080' }, { name: 'm2', status: 'UP', address: '10.7.0.9:80' }] });
+    f = await fleet(h, 'mapping', {
+      web: [
+        { name: 'm1', status: 'UP', address: '10.7.0.5:8080' },
+        { name: 'm2', status: 'UP', address: '10.7.0.9:80' },
+      ],
+    });
   });
 
   test('auto-mapping maps by address; unmatched servers stay unmapped', async () => {
-    expect(await server()).toMatchObject({ application_id: shop, application_name: 'shop', mapping_kind: 'auto', mapping_note: null });
+    expect(await server()).toMatchObject({
+      application_id: shop,
+      application_name: 'shop',
+      mapping_kind: 'auto',
+      mapping_note: null,
+    });
     expect(f.servers['web/m2']).toMatchObject({ application_id: null, mapping_kind: null });
-    expect((await h.t.call('GET', `/api/haproxy/servers?application_id=${shop}`)).body.servers.map((s: ApiServer) => s.server_name)).toEqual(['m1']);
+    expect(
+      (await h.t.call('GET', `/api/haproxy/servers?application_id=${shop}`)).body.servers.map(
+        (s: ApiServer) => s.server_name
+      )
+    ).toEqual(['m1']);
     expect((await h.t.call('GET', `/api/applications/${shop}`)).body.server_count).toBe(1);
   });
 
@@ -181,13 +228,19 @@ describe('mapping', () => {
   });
 
   test('a manual unmap (null) is kept by the next sync', async () => {
-    expect((await mapping(f.servers['web/m1'].id, { application_id: null, kind: 'manual' })).body).toMatchObject({ application_id: null, mapping_kind: 'manual' });
+    expect((await mapping(f.servers['web/m1'].id, { application_id: null, kind: 'manual' })).body).toMatchObject({
+      application_id: null,
+      mapping_kind: 'manual',
+    });
     await syncNow(h, f.instanceId);
     expect(await server()).toMatchObject({ application_id: null, mapping_kind: 'manual' });
   });
 
   test('kind auto hands it back: the next sync maps it again', async () => {
-    expect((await mapping(f.servers['web/m1'].id, { application_id: null, kind: 'auto' })).body).toMatchObject({ application_id: null, mapping_kind: null });
+    expect((await mapping(f.servers['web/m1'].id, { application_id: null, kind: 'auto' })).body).toMatchObject({
+      application_id: null,
+      mapping_kind: null,
+    });
     await syncNow(h, f.instanceId);
     expect(await server()).toMatchObject({ application_id: shop, mapping_kind: 'auto' });
   });
@@ -202,6 +255,9 @@ describe('mapping', () => {
   test('deleting an application leaves its servers unmapped and open to auto-mapping', async () => {
     await mapping(f.servers['web/m2'].id, { application_id: billing });
     expect((await h.t.call('DELETE', `/api/applications/${billing}`)).status).toBe(204);
-    expect((await h.t.call('GET', `/api/haproxy/servers/${f.servers['web/m2'].id}`)).body).toMatchObject({ application_id: null, mapping_kind: null });
+    expect((await h.t.call('GET', `/api/haproxy/servers/${f.servers['web/m2'].id}`)).body).toMatchObject({
+      application_id: null,
+      mapping_kind: null,
+    });
   });
 });

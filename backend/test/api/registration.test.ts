@@ -4,20 +4,42 @@ const h = useHarness();
 
 const post = (path: string, body: unknown) => h.t.call('POST', path, { body });
 const patch = (path: string, body: unknown) => h.t.call('PATCH', path, { body });
-const hostBody = (name: string, extra: Record<string, unknown> = {}) => ({ name, address: '10.1.1.1', fagent_url: 'http://agent:9000', ...extra });
+const hostBody = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  address: '10.1.1.1',
+  fagent_url: 'http://agent:9000',
+  ...extra,
+});
 
 describe('hosts', () => {
   test('create, read, list, update; the agent token is write-only', async () => {
     const created = await post('/api/hosts', hostBody('  lb-a  ', { fagent_token: 'secret-agent-token' }));
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'lb-a', address: '10.1.1.1', fagent_url: 'http://agent:9000', is_active: true, has_fagent_token: true, instance_count: 0 });
+    expect(created.body).toMatchObject({
+      name: 'lb-a',
+      address: '10.1.1.1',
+      fagent_url: 'http://agent:9000',
+      is_active: true,
+      has_fagent_token: true,
+      instance_count: 0,
+    });
     expect(JSON.stringify(created.body)).not.toContain('secret-agent-token');
     const id = created.body.id;
     expect((await h.t.call('GET', `/api/hosts/${id}`, { token: h.t.tokens.viewer })).body).toEqual(created.body);
     expect((await h.t.call('GET', '/api/hosts')).body.hosts).toContainEqual(created.body);
 
-    const updated = await patch(`/api/hosts/${id}`, { is_active: false, fagent_token: null, fagent_url: 'https://agent:9443' });
-    expect(updated.body).toMatchObject({ id, name: 'lb-a', is_active: false, has_fagent_token: false, fagent_url: 'https://agent:9443' });
+    const updated = await patch(`/api/hosts/${id}`, {
+      is_active: false,
+      fagent_token: null,
+      fagent_url: 'https://agent:9443',
+    });
+    expect(updated.body).toMatchObject({
+      id,
+      name: 'lb-a',
+      is_active: false,
+      has_fagent_token: false,
+      fagent_url: 'https://agent:9443',
+    });
   });
 
   test('a duplicate name is a 409, on create and on rename', async () => {
@@ -47,14 +69,29 @@ describe('applications', () => {
     const host = await post('/api/hosts', hostBody('app-host'));
     const withHost = await post('/api/applications', { name: 'shop', host_id: host.body.id });
     expect(withHost.status).toBe(201);
-    expect(withHost.body).toMatchObject({ name: 'shop', host_id: host.body.id, host_name: 'app-host', server_count: 0 });
+    expect(withHost.body).toMatchObject({
+      name: 'shop',
+      host_id: host.body.id,
+      host_name: 'app-host',
+      server_count: 0,
+    });
     const bare = await post('/api/applications', { name: 'shop' });
     expect(bare.body).toMatchObject({ name: 'shop', host_id: null, host_name: null });
-    expect((await h.t.call('GET', `/api/applications/${withHost.body.id}`, { token: h.t.tokens.viewer })).body).toEqual(withHost.body);
-    expect((await h.t.call('GET', '/api/applications')).body.applications).toEqual(expect.arrayContaining([withHost.body, bare.body]));
+    expect((await h.t.call('GET', `/api/applications/${withHost.body.id}`, { token: h.t.tokens.viewer })).body).toEqual(
+      withHost.body
+    );
+    expect((await h.t.call('GET', '/api/applications')).body.applications).toEqual(
+      expect.arrayContaining([withHost.body, bare.body])
+    );
 
-    expect((await patch(`/api/applications/${withHost.body.id}`, { name: 'shop-v2' })).body).toMatchObject({ name: 'shop-v2', host_id: host.body.id });
-    expect((await patch(`/api/applications/${withHost.body.id}`, { host_id: null })).body).toMatchObject({ name: 'shop-v2', host_id: null });
+    expect((await patch(`/api/applications/${withHost.body.id}`, { name: 'shop-v2' })).body).toMatchObject({
+      name: 'shop-v2',
+      host_id: host.body.id,
+    });
+    expect((await patch(`/api/applications/${withHost.body.id}`, { host_id: null })).body).toMatchObject({
+      name: 'shop-v2',
+      host_id: null,
+    });
     expect((await h.t.call('DELETE', `/api/applications/${withHost.body.id}`)).status).toBe(204);
     expectError(await h.t.call('GET', `/api/applications/${withHost.body.id}`), 404, 'not_found');
     expectError(await h.t.call('DELETE', `/api/applications/${withHost.body.id}`), 404, 'not_found');
@@ -79,7 +116,12 @@ describe('instances', () => {
   });
 
   test('create with a scope, read, update, delete', async () => {
-    const created = await post('/api/haproxy/instances', { host_id: hostId, name: 'main', socket_path: '/run/haproxy.sock', backend_scope: ['web-*', 'api'] });
+    const created = await post('/api/haproxy/instances', {
+      host_id: hostId,
+      name: 'main',
+      socket_path: '/run/haproxy.sock',
+      backend_scope: ['web-*', 'api'],
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       host_id: hostId,
@@ -94,8 +136,15 @@ describe('instances', () => {
       backend_count: 0,
     });
     const id = created.body.id;
-    expect((await h.t.call('GET', `/api/haproxy/instances/${id}`, { token: h.t.tokens.viewer })).body).toEqual(created.body);
-    const updated = await patch(`/api/haproxy/instances/${id}`, { backend_scope: null, is_active: false, socket_path: null, name: 'main-2' });
+    expect((await h.t.call('GET', `/api/haproxy/instances/${id}`, { token: h.t.tokens.viewer })).body).toEqual(
+      created.body
+    );
+    const updated = await patch(`/api/haproxy/instances/${id}`, {
+      backend_scope: null,
+      is_active: false,
+      socket_path: null,
+      name: 'main-2',
+    });
     expect(updated.body).toMatchObject({ name: 'main-2', backend_scope: null, is_active: false, socket_path: null });
     expect((await h.t.call('GET', `/api/hosts/${hostId}`)).body.instance_count).toBe(1);
     expect((await h.t.call('DELETE', `/api/haproxy/instances/${id}`)).status).toBe(204);
@@ -114,9 +163,13 @@ describe('instances', () => {
 
   test('deleting an instance keeps its audit rows, detached', async () => {
     const f = await fleet(h, 'audited', { web: [{ name: 's1', status: 'UP' }] });
-    const cmd = await h.t.call('POST', `/api/haproxy/servers/${f.servers['web/s1'].id}/command`, { body: { command: 'drain' } });
+    const cmd = await h.t.call('POST', `/api/haproxy/servers/${f.servers['web/s1'].id}/command`, {
+      body: { command: 'drain' },
+    });
     expect((await h.t.call('DELETE', `/api/haproxy/instances/${f.instanceId}`)).status).toBe(204);
     const audit = await h.t.call('GET', `/api/haproxy/actions?actor=token:bootstrap-admin`);
-    expect(audit.body.actions).toContainEqual(expect.objectContaining({ id: cmd.body.action.id, server_id: null, instance_id: null, instance_name: 'audited' }));
+    expect(audit.body.actions).toContainEqual(
+      expect.objectContaining({ id: cmd.body.action.id, server_id: null, instance_id: null, instance_name: 'audited' })
+    );
   });
 });

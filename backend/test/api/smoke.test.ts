@@ -25,7 +25,9 @@ test('register, sync, read back', async () => {
   expect(sync.body.status).toBe('ok');
   const backends = await t.call('GET', `/api/haproxy/instances/${instanceId}/backends`, { token: t.tokens.viewer });
   expect(backends.body.backends).toHaveLength(1);
-  const servers = await t.call('GET', `/api/haproxy/backends/${backends.body.backends[0].id}/servers`, { token: t.tokens.viewer });
+  const servers = await t.call('GET', `/api/haproxy/backends/${backends.body.backends[0].id}/servers`, {
+    token: t.tokens.viewer,
+  });
   expect(servers.body.servers.map((s: { server_name: string; status: string }) => [s.server_name, s.status])).toEqual([
     ['web1', 'UP'],
     ['web2', 'DOWN'],
@@ -57,5 +59,9 @@ test('a server HAProxy no longer lists is still readable by id, with removed_at 
   const gone = await t.call('GET', `/api/haproxy/servers/${web2.id}`);
   expect(gone.status).toBe(200);
   expect(Date.parse(gone.body.removed_at)).not.toBeNaN();
-  expect((await t.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`)).body.servers.map((s: { id: number }) => s.id)).not.toContain(web2.id);
+  expect(
+    (await t.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`)).body.servers.map(
+      (s: { id: number }) => s.id
+    )
+  ).not.toContain(web2.id);
 });

@@ -33,7 +33,9 @@ describe('demo fleet', () => {
   });
 
   it('reaches the statuses it promises: UP, DOWN, MAINT, no check and backups', async () => {
-    const expected = fleet.instances.flatMap((i) => i.backends.flatMap((b) => b.servers.map((s) => ({ ...s, key: `${i.name} ${b.name}/${s.name}` }))));
+    const expected = fleet.instances.flatMap((i) =>
+      i.backends.flatMap((b) => b.servers.map((s) => ({ ...s, key: `${i.name} ${b.name}/${s.name}` })))
+    );
     expect(new Set(expected.map((s) => s.expectedStatus))).toEqual(new Set(['UP', 'DOWN', 'MAINT', 'no check']));
     expect(expected.some((s) => s.backup)).toBe(true);
 
@@ -41,18 +43,28 @@ describe('demo fleet', () => {
     const got: Record<string, { status: string; address: string; backup: boolean }> = {};
     for (const i of fleet.instances) {
       for (const b of i.backends) {
-        const { servers } = await agentGet(`/api/haproxy/${encodeURIComponent(i.name)}/backends/${encodeURIComponent(b.name)}/servers`);
-        for (const s of servers ?? []) got[`${i.name} ${b.name}/${s.name}`] = { status: s.status, address: s.address, backup: s.backup };
+        const { servers } = await agentGet(
+          `/api/haproxy/${encodeURIComponent(i.name)}/backends/${encodeURIComponent(b.name)}/servers`
+        );
+        for (const s of servers ?? []) {
+          got[`${i.name} ${b.name}/${s.name}`] = { status: s.status, address: s.address, backup: s.backup };
+        }
       }
     }
-    const want = Object.fromEntries(expected.map((s) => [s.key, { status: s.expectedStatus, address: s.address, backup: s.backup }]));
+    const want = Object.fromEntries(
+      expected.map((s) => [s.key, { status: s.expectedStatus, address: s.address, backup: s.backup }])
+    );
     expect(got).toEqual(want);
   });
 
   it('puts application servers on the app hosts so auto-mapping has something to map', () => {
     const appAddresses = new Set(fleet.appHosts.map((h) => h.address));
-    const hostsOfServers = new Set(fleet.instances.flatMap((i) => i.backends.flatMap((b) => b.servers.map((s) => s.address.split(':')[0]))));
-    for (const address of appAddresses) expect(hostsOfServers).toContain(address);
+    const hostsOfServers = new Set(
+      fleet.instances.flatMap((i) => i.backends.flatMap((b) => b.servers.map((s) => s.address.split(':')[0])))
+    );
+    for (const address of appAddresses) {
+      expect(hostsOfServers).toContain(address);
+    }
   });
 
   it('serves traffic through the frontends', async () => {

@@ -45,7 +45,10 @@ describe('registerDemoFleet against the real backend', () => {
   let t: TestService;
 
   beforeAll(async () => {
-    [fleet, t] = await Promise.all([startDemoFleet({ checkIntervalMs: 200, settleTimeoutMs: 30_000 }), startTestService()]);
+    [fleet, t] = await Promise.all([
+      startDemoFleet({ checkIntervalMs: 200, settleTimeoutMs: 30_000 }),
+      startTestService(),
+    ]);
   });
 
   afterAll(async () => {
@@ -59,15 +62,19 @@ describe('registerDemoFleet against the real backend', () => {
     expect(Object.keys(ids.applications).sort()).toEqual(['api', 'auth', 'shop', 'static']);
 
     // registerDemoFleet asked for a sync of every instance; wait until all of them have landed.
-    const expected = fleet.instances.flatMap((i) => i.backends.flatMap((b) => b.servers.map((s) => ({ key: `${i.name} ${b.name}/${s.name}`, ...s }))));
+    const expected = fleet.instances.flatMap((i) =>
+      i.backends.flatMap((b) => b.servers.map((s) => ({ key: `${i.name} ${b.name}/${s.name}`, ...s })))
+    );
     let body: { servers: StoredServer[]; total: number } = { servers: [], total: 0 };
-    for (const deadline = Date.now() + 10_000; body.total < expected.length && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; body.total < expected.length && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 100));
       body = (await t.call('GET', '/api/haproxy/servers?limit=1000')).body;
     }
     const stored = new Map(body.servers.map((s) => [`${s.instance_name} ${s.backend_name}/${s.server_name}`, s]));
     expect(stored.size).toBe(expected.length);
-    for (const s of expected) expect([s.key, stored.get(s.key)?.raw_status]).toEqual([s.key, s.expectedStatus]);
+    for (const s of expected) {
+      expect([s.key, stored.get(s.key)?.raw_status]).toEqual([s.key, s.expectedStatus]);
+    }
 
     // Two applications on one host: the backend's name picks one.
     expect(stored.get('edge-2.eu auth/auth-1')).toMatchObject({ application_name: 'auth', mapping_kind: 'auto' });
@@ -81,7 +88,9 @@ describe('registerDemoFleet against the real backend', () => {
     const before = await t.call('GET', '/api/hosts');
     const again = await registerDemoFleet(t.url, t.tokens.admin, fleet);
     const after = await t.call('GET', '/api/hosts');
-    expect(after.body.hosts.map((h: { id: number }) => h.id)).toEqual(before.body.hosts.map((h: { id: number }) => h.id));
+    expect(after.body.hosts.map((h: { id: number }) => h.id)).toEqual(
+      before.body.hosts.map((h: { id: number }) => h.id)
+    );
     expect((await t.call('GET', '/api/applications')).body.applications).toHaveLength(4);
     expect(Object.keys(again.instances)).toHaveLength(3);
   });

@@ -10,7 +10,7 @@ const root = path.resolve(__dirname, '../../..');
 const read = (p: string) => fs.readFileSync(path.join(root, p), 'utf8');
 // Compose applies YAML merge keys (<<: *secrets).
 const compose = YAML.parse(read('docker-compose.yaml'), { merge: true });
-const services: Record<string, any> = compose.services; // eslint-disable-line @typescript-eslint/no-explicit-any
+const services: Record<string, any> = compose.services;
 const dockerfile = read('docker/Dockerfile');
 const stages = [...dockerfile.matchAll(/^FROM\s+\S+\s+AS\s+(\S+)/gim)].map((m) => m[1]);
 const pluginId = JSON.parse(read('src/plugin.json')).id;
@@ -18,7 +18,9 @@ const pluginId = JSON.parse(read('src/plugin.json')).id;
 test('every service builds from an existing Dockerfile stage or names an image', () => {
   expect(Object.keys(services).sort()).toEqual(['backend', 'demo', 'grafana', 'postgres']);
   for (const [name, s] of Object.entries(services)) {
-    if (s.image) continue;
+    if (s.image) {
+      continue;
+    }
     expect(fs.existsSync(path.join(root, s.build.context, s.build.dockerfile))).toBe(true);
     expect({ name, target: stages.includes(s.build.target) }).toEqual({ name, target: true });
   }
@@ -26,7 +28,9 @@ test('every service builds from an existing Dockerfile stage or names an image',
 
 test('the Dockerfile copies only paths that exist', () => {
   for (const m of dockerfile.matchAll(/^COPY\s+(?!--from)(.+)\s+\S+$/gm)) {
-    for (const src of m[1].trim().split(/\s+/)) expect({ src, exists: fs.existsSync(path.join(root, src)) }).toEqual({ src, exists: true });
+    for (const src of m[1].trim().split(/\s+/)) {
+      expect({ src, exists: fs.existsSync(path.join(root, src)) }).toEqual({ src, exists: true });
+    }
   }
 });
 
@@ -36,7 +40,9 @@ test('ports and URLs agree between the services', () => {
   expect(services.grafana.ports).toContain('3000:3000');
   expect(services.grafana.environment.HAPROXY_CONTROL_BACKEND_URL).toBe('http://backend:8080');
   expect(services.demo.environment.DEMO_BACKEND_URL).toBe('http://backend:8080');
-  expect(services.demo.environment.DEMO_AGENT_PUBLIC_URL).toBe(`http://demo:${services.demo.environment.DEMO_AGENT_PORT}`);
+  expect(services.demo.environment.DEMO_AGENT_PUBLIC_URL).toBe(
+    `http://demo:${services.demo.environment.DEMO_AGENT_PORT}`
+  );
   expect(services.backend.environment.DATABASE_URL).toMatch(/@postgres:5432\/haproxy_control$/);
   expect(services.grafana.volumes).toContain('./provisioning:/etc/grafana/provisioning:ro');
   expect(services.grafana.environment.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS.split(',')).toContain(pluginId);
@@ -49,13 +55,19 @@ test('provisioning enables this app with the backend URL and a token from variab
   expect(Object.keys(app.secureJsonData)).toEqual(['apiToken']);
   const grafanaEnv = services.grafana.environment;
   for (const file of ['provisioning/plugins/haproxy-control.yaml', 'provisioning/datasources/haproxy-control.yaml']) {
-    for (const [, v] of read(file).matchAll(/\$\{(\w+)\}/g)) expect({ file, v, set: v in grafanaEnv }).toEqual({ file, v, set: true });
+    for (const [, v] of read(file).matchAll(/\$\{(\w+)\}/g)) {
+      expect({ file, v, set: v in grafanaEnv }).toEqual({ file, v, set: true });
+    }
   }
 });
 
 test('the PostgreSQL data source reaches the compose database', () => {
   const ds = YAML.parse(read('provisioning/datasources/haproxy-control.yaml')).datasources.find(
-    (d: { uid: string }) => d.uid === 'haproxy-control-pg',
+    (d: { uid: string }) => d.uid === 'haproxy-control-pg'
   );
-  expect(ds).toMatchObject({ type: 'grafana-postgresql-datasource', url: 'postgres:5432', jsonData: { database: services.postgres.environment.POSTGRES_DB } });
+  expect(ds).toMatchObject({
+    type: 'grafana-postgresql-datasource',
+    url: 'postgres:5432',
+    jsonData: { database: services.postgres.environment.POSTGRES_DB },
+  });
 });

@@ -57,7 +57,9 @@ describe('retries', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     // On a busy machine the client can give up before the agent has even read the request: wait for it,
     // so it is not counted in the next test.
-    for (const deadline = Date.now() + 5000; count() === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+    for (const deadline = Date.now() + 5000; count() === 0 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     expect(count()).toBe(1);
     client.close();
   });
@@ -108,7 +110,9 @@ describe('circuit breaker', () => {
   test('opens after THRESHOLD consecutive failures, fails fast while open, half-opens after the timeout and closes on success', async () => {
     const client = testClient({ breakerThreshold: 3, breakerResetTimeoutMs: 250 });
     const b = client.breakers;
-    for (let n = 0; n < 2; n++) await expect(b.run(7, failingOp)).rejects.toThrow('down');
+    for (let n = 0; n < 2; n++) {
+      await expect(b.run(7, failingOp)).rejects.toThrow('down');
+    }
     expect(b.state(7)).toBe('closed');
     await expect(b.run(7, failingOp)).rejects.toThrow('down');
     expect(b.state(7)).toBe('open');
@@ -116,7 +120,7 @@ describe('circuit breaker', () => {
     await expect(
       b.run(7, async () => {
         called = true;
-      }),
+      })
     ).rejects.toBeInstanceOf(BreakerOpenError);
     expect(called).toBe(false);
     expect(b.state(8)).toBe('closed'); // another instance is not affected

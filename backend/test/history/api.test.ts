@@ -48,14 +48,21 @@ describe('POST /api/haproxy/query', () => {
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.results)).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
     const timeline = res.body.results.A.frames[0];
-    expect(timeline.schema.fields.map((f: { config: { displayName?: string } }) => f.config.displayName)).toEqual([undefined, 's1', 's2', 's3']);
+    expect(timeline.schema.fields.map((f: { config: { displayName?: string } }) => f.config.displayName)).toEqual([
+      undefined,
+      's1',
+      's2',
+      's3',
+    ]);
     expect(timeline.data.values[2]).toEqual(['UP', 'DOWN', 'UP']);
     expect(res.body.results.D.frames[0].data.values[3]).toEqual(['s1', 's2']);
     expect(res.body.results.F.frames[0].data.values[1]).toEqual(Array(10).fill(100));
   });
 
   test('epoch milliseconds are accepted for the range', async () => {
-    const res = await t.call('POST', '/api/haproxy/query', { body: body({ range: { from: now - 3_600_000, to: now } }) });
+    const res = await t.call('POST', '/api/haproxy/query', {
+      body: body({ range: { from: now - 3_600_000, to: now } }),
+    });
     expect(res.status).toBe(200);
   });
 
@@ -66,18 +73,59 @@ describe('POST /api/haproxy/query', () => {
 
   test.each([
     ['no body', {}, 'range: '],
-    ['from after to', body({ range: { from: new Date(now).toISOString(), to: new Date(now - 1000).toISOString() } }), 'range: from must be before to'],
-    ['a time without offset', body({ range: { from: '2026-01-01 10:00', to: new Date(now).toISOString() } }), 'range.from'],
-    ['a range over 400 days', body({ range: { from: '2024-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } }), 'range: must span at most 400 days'],
+    [
+      'from after to',
+      body({ range: { from: new Date(now).toISOString(), to: new Date(now - 1000).toISOString() } }),
+      'range: from must be before to',
+    ],
+    [
+      'a time without offset',
+      body({ range: { from: '2026-01-01 10:00', to: new Date(now).toISOString() } }),
+      'range.from',
+    ],
+    [
+      'a range over 400 days',
+      body({ range: { from: '2024-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } }),
+      'range: must span at most 400 days',
+    ],
     ['maxDataPoints 0', body({ maxDataPoints: 0 }), 'maxDataPoints'],
     ['maxDataPoints as text', body({ maxDataPoints: '100' }), 'maxDataPoints'],
     ['no queries', body({ queries: [] }), 'queries: needs at least one query'],
-    ['an unknown type', body({ queries: [{ refId: 'A', type: 'cpu', scope: {} }] }), 'queries.0.type: must be one of status_timeline'],
-    ['an unknown scope key', body({ queries: [{ refId: 'A', type: 'weight', scope: { host: 'x' } }] }), 'queries.0.scope'],
-    ['a negative id', body({ queries: [{ refId: 'A', type: 'weight', scope: { server: -1 } }] }), 'queries.0.scope.server'],
-    ['duplicate refIds', body({ queries: [{ refId: 'A', type: 'weight' }, { refId: 'A', type: 'sessions' }] }), 'queries.1.refId: duplicate refId "A"'],
-    ['an aggregate on weight', body({ queries: [{ refId: 'A', type: 'weight', aggregate: 'sum' }] }), 'queries.0.aggregate: applies to sessions only'],
-    ['an unknown aggregate', body({ queries: [{ refId: 'A', type: 'sessions', aggregate: 'p95' }] }), 'queries.0.aggregate: must be one of sum, avg, max'],
+    [
+      'an unknown type',
+      body({ queries: [{ refId: 'A', type: 'cpu', scope: {} }] }),
+      'queries.0.type: must be one of status_timeline',
+    ],
+    [
+      'an unknown scope key',
+      body({ queries: [{ refId: 'A', type: 'weight', scope: { host: 'x' } }] }),
+      'queries.0.scope',
+    ],
+    [
+      'a negative id',
+      body({ queries: [{ refId: 'A', type: 'weight', scope: { server: -1 } }] }),
+      'queries.0.scope.server',
+    ],
+    [
+      'duplicate refIds',
+      body({
+        queries: [
+          { refId: 'A', type: 'weight' },
+          { refId: 'A', type: 'sessions' },
+        ],
+      }),
+      'queries.1.refId: duplicate refId "A"',
+    ],
+    [
+      'an aggregate on weight',
+      body({ queries: [{ refId: 'A', type: 'weight', aggregate: 'sum' }] }),
+      'queries.0.aggregate: applies to sessions only',
+    ],
+    [
+      'an unknown aggregate',
+      body({ queries: [{ refId: 'A', type: 'sessions', aggregate: 'p95' }] }),
+      'queries.0.aggregate: must be one of sum, avg, max',
+    ],
   ])('400 for %s', async (_, b, message) => {
     const res = await t.call('POST', '/api/haproxy/query', { body: b });
     expect(res.status).toBe(400);

@@ -25,25 +25,47 @@ export interface Fleet {
  * Servers are stored with fixed current state; samples are written separately.
  */
 export async function createFleet(ds: DataSource): Promise<Fleet> {
-  const [host] = await ds.query(`INSERT INTO hosts (name, address, fagent_url) VALUES ('h1', '10.0.0.1', 'http://h1:9000') RETURNING id`);
+  const [host] = await ds.query(
+    `INSERT INTO hosts (name, address, fagent_url) VALUES ('h1', '10.0.0.1', 'http://h1:9000') RETURNING id`
+  );
   const [app] = await ds.query(`INSERT INTO applications (name) VALUES ('webshop') RETURNING id`);
   const fleet: Fleet = { instances: {}, backends: {}, servers: {}, applicationId: app.id };
   const layout: Array<[string, string, Array<[string, ServerStatus]>]> = [
-    ['edge-1', 'shop', [['s1', 'UP'], ['s2', 'UP'], ['s3', 'MAINT']]],
+    [
+      'edge-1',
+      'shop',
+      [
+        ['s1', 'UP'],
+        ['s2', 'UP'],
+        ['s3', 'MAINT'],
+      ],
+    ],
     ['edge-1', 'api', [['a1', 'UP']]],
     ['edge-2', 'shop', [['x1', 'DRAIN']]],
   ];
   for (const [inst, backend, servers] of layout) {
-    fleet.instances[inst] ??= (await ds.query(`INSERT INTO haproxy_instances (host_id, name) VALUES ($1, $2) RETURNING id`, [host.id, inst]))[0].id;
-    const [b] = await ds.query(`INSERT INTO haproxy_backends (instance_id, backend_name) VALUES ($1, $2) RETURNING id`, [fleet.instances[inst], backend]);
+    fleet.instances[inst] ??= (
+      await ds.query(`INSERT INTO haproxy_instances (host_id, name) VALUES ($1, $2) RETURNING id`, [host.id, inst])
+    )[0].id;
+    const [b] = await ds.query(
+      `INSERT INTO haproxy_backends (instance_id, backend_name) VALUES ($1, $2) RETURNING id`,
+      [fleet.instances[inst], backend]
+    );
     fleet.backends[`${inst}/${backend}`] = b.id;
     for (const [name, status] of servers) {
       const [s] = await ds.query(
         `INSERT INTO haproxy_servers (backend_id, server_name, address, status, raw_status, weight, current_sessions, max_sessions,
                                       application_id, mapping_kind, status_changed_at)
          VALUES ($1, $2, $3, $4, $4, 10, 1, 100, $5, $6, $7) RETURNING id`,
-        [b.id, name, `10.1.0.${Object.keys(fleet.servers).length + 1}:80`, status, name.startsWith('s') && name !== 's3' ? app.id : null,
-          name.startsWith('s') && name !== 's3' ? 'manual' : null, new Date(T0)],
+        [
+          b.id,
+          name,
+          `10.1.0.${Object.keys(fleet.servers).length + 1}:80`,
+          status,
+          name.startsWith('s') && name !== 's3' ? app.id : null,
+          name.startsWith('s') && name !== 's3' ? 'manual' : null,
+          new Date(T0),
+        ]
       );
       fleet.servers[name] = s.id;
     }
@@ -72,7 +94,7 @@ export async function insertSample(ds: DataSource, fleet: Fleet, at: number, bac
       servers.map((s) => STATUS_CODE[s.status]),
       servers.map((s) => s.weight),
       servers.map((s) => s.sessions),
-    ],
+    ]
   );
 }
 
@@ -94,16 +116,28 @@ export async function insertThreeHours(ds: DataSource, fleet: Fleet) {
 }
 
 /** A status-history row as the sync writes it. */
-export async function insertChange(ds: DataSource, serverId: number, at: number, from: ServerStatus | null, to: ServerStatus) {
+export async function insertChange(
+  ds: DataSource,
+  serverId: number,
+  at: number,
+  from: ServerStatus | null,
+  to: ServerStatus
+) {
   await ds.query(
     `INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at) VALUES ($1, $2, $3, $3, 'sync', $4)`,
-    [serverId, from, to, new Date(at)],
+    [serverId, from, to, new Date(at)]
   );
 }
 
 /** The status history that goes with insertThreeHours: each server appears at T0, s2 is DOWN from 30 to 35. */
 export async function insertThreeHoursHistory(ds: DataSource, fleet: Fleet) {
-  for (const [server, status] of [['s1', 'UP'], ['s2', 'UP'], ['s3', 'MAINT'], ['a1', 'UP'], ['x1', 'DRAIN']] as const) {
+  for (const [server, status] of [
+    ['s1', 'UP'],
+    ['s2', 'UP'],
+    ['s3', 'MAINT'],
+    ['a1', 'UP'],
+    ['x1', 'DRAIN'],
+  ] as const) {
     await insertChange(ds, fleet.servers[server], T0, null, status);
   }
   await insertChange(ds, fleet.servers.s2, T0 + 30 * MINUTE, 'UP', 'DOWN');

@@ -21,14 +21,20 @@ async function insertSamples(from: number, to: number) {
             ARRAY[1, CASE WHEN extract(hour FROM t AT TIME ZONE 'UTC') = 3 THEN 2 ELSE 1 END, 4]::smallint[],
             ARRAY[100, 50, 0], ARRAY[extract(minute FROM t AT TIME ZONE 'UTC')::int, 5, 0]
        FROM generate_series($1::timestamptz, $2::timestamptz - interval '1 second', interval '5 minutes') t`,
-    [new Date(from), new Date(to), fleet.instances['edge-1'], fleet.backends['edge-1/shop'], [fleet.servers.s1, fleet.servers.s2, fleet.servers.s3]],
+    [
+      new Date(from),
+      new Date(to),
+      fleet.instances['edge-1'],
+      fleet.backends['edge-1/shop'],
+      [fleet.servers.s1, fleet.servers.s2, fleet.servers.s3],
+    ]
   );
 }
 
 const partitionStarts = async (table: string) => {
   const rows: Array<{ name: string }> = await db.ds.query(
     `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY 1`,
-    [table],
+    [table]
   );
   return rows.map((r) => r.name);
 };
@@ -62,7 +68,9 @@ test('every table has partitions from its retention window to two days ahead, an
   ] as const;
   for (const [table, width, keep] of windows) {
     const expected = [];
-    for (let t = floorTo(now - keep, width); t <= floorTo(now + 2 * DAY, width); t += width) expected.push(partitionName(table, t));
+    for (let t = floorTo(now - keep, width); t <= floorTo(now + 2 * DAY, width); t += width) {
+      expected.push(partitionName(table, t));
+    }
     expect([table, await partitionStarts(table)]).toEqual([table, [...expected, `${table}_default`].sort()]);
     const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM ${table}_default`);
     expect([table, n]).toEqual([table, 0]);
@@ -70,7 +78,11 @@ test('every table has partitions from its retention window to two days ahead, an
 });
 
 test('expired partitions were dropped whole, not emptied', async () => {
-  for (const name of [partitionName(TIERS.raw.table, T0), partitionName(TIERS['5m'].table, T0), partitionName(TIERS['1h'].table, T0)]) {
+  for (const name of [
+    partitionName(TIERS.raw.table, T0),
+    partitionName(TIERS['5m'].table, T0),
+    partitionName(TIERS['1h'].table, T0),
+  ]) {
     const [{ exists }] = await db.ds.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [name]);
     expect([name, exists]).toEqual([name, false]);
   }
@@ -91,38 +103,78 @@ test('roll-ups are complete up to the grace period and hold the right values', a
 
   const day = floorTo(now, DAY) - 5 * DAY;
   const row = (table: string, t: number) =>
-    db.ds.query(`SELECT samples, server_ids, last_statuses, worst_statuses, sessions_avg, sessions_max, weight_avg FROM ${table} WHERE bucket_start = $1`, [
-      new Date(t),
-    ]);
+    db.ds.query(
+      `SELECT samples, server_ids, last_statuses, worst_statuses, sessions_avg, sessions_max, weight_avg FROM ${table} WHERE bucket_start = $1`,
+      [new Date(t)]
+    );
   const ids = [fleet.servers.s1, fleet.servers.s2, fleet.servers.s3];
   expect(await row('haproxy_metric_rollup_1h', day + 3 * HOUR)).toEqual([
-    { samples: 12, server_ids: ids, last_statuses: [1, 2, 4], worst_statuses: [1, 2, 4], sessions_avg: [27.5, 5, 0], sessions_max: [55, 5, 0], weight_avg: [100, 50, 0] },
+    {
+      samples: 12,
+      server_ids: ids,
+      last_statuses: [1, 2, 4],
+      worst_statuses: [1, 2, 4],
+      sessions_avg: [27.5, 5, 0],
+      sessions_max: [55, 5, 0],
+      weight_avg: [100, 50, 0],
+    },
   ]);
   expect(await row('haproxy_metric_rollup_1h', day + 4 * HOUR)).toEqual([
-    { samples: 12, server_ids: ids, last_statuses: [1, 1, 4], worst_statuses: [1, 1, 4], sessions_avg: [27.5, 5, 0], sessions_max: [55, 5, 0], weight_avg: [100, 50, 0] },
+    {
+      samples: 12,
+      server_ids: ids,
+      last_statuses: [1, 1, 4],
+      worst_statuses: [1, 1, 4],
+      sessions_avg: [27.5, 5, 0],
+      sessions_max: [55, 5, 0],
+      weight_avg: [100, 50, 0],
+    },
   ]);
   expect(await row('haproxy_metric_rollup_5m', floorTo(now, DAY) - DAY + 3 * HOUR + 55 * MINUTE)).toEqual([
-    { samples: 1, server_ids: ids, last_statuses: [1, 2, 4], worst_statuses: [1, 2, 4], sessions_avg: [55, 5, 0], sessions_max: [55, 5, 0], weight_avg: [100, 50, 0] },
+    {
+      samples: 1,
+      server_ids: ids,
+      last_statuses: [1, 2, 4],
+      worst_statuses: [1, 2, 4],
+      sessions_avg: [55, 5, 0],
+      sessions_max: [55, 5, 0],
+      weight_avg: [100, 50, 0],
+    },
   ]);
   // One 1-hour row per hour kept, each from twelve 5-minute rows.
-  const [{ hours, short }] = await db.ds.query(`SELECT count(*)::int AS hours, count(*) FILTER (WHERE samples <> 12)::int AS short FROM haproxy_metric_rollup_1h`);
-  expect({ hours, short }).toEqual({ hours: (floorTo(now, HOUR) - floorTo(now - retention.rollup1hRetentionMs, DAY)) / HOUR, short: 0 });
-  expect(await db.ds.query(`SELECT counts FROM haproxy_status_counts_1h WHERE bucket_start = $1`, [new Date(day + 3 * HOUR)])).toEqual([
-    { counts: [0, 1, 1, 0, 1, 0] },
-  ]);
+  const [{ hours, short }] = await db.ds.query(
+    `SELECT count(*)::int AS hours, count(*) FILTER (WHERE samples <> 12)::int AS short FROM haproxy_metric_rollup_1h`
+  );
+  expect({ hours, short }).toEqual({
+    hours: (floorTo(now, HOUR) - floorTo(now - retention.rollup1hRetentionMs, DAY)) / HOUR,
+    short: 0,
+  });
+  expect(
+    await db.ds.query(`SELECT counts FROM haproxy_status_counts_1h WHERE bucket_start = $1`, [new Date(day + 3 * HOUR)])
+  ).toEqual([{ counts: [0, 1, 1, 0, 1, 0] }]);
 });
 
 test('a second run at the same time changes nothing', async () => {
-  const before = await db.ds.query(`SELECT (SELECT count(*) FROM haproxy_metric_rollup_5m) AS a, (SELECT count(*) FROM haproxy_metric_rollup_1h) AS b`);
+  const before = await db.ds.query(
+    `SELECT (SELECT count(*) FROM haproxy_metric_rollup_5m) AS a, (SELECT count(*) FROM haproxy_metric_rollup_1h) AS b`
+  );
   const report = await maintenance(db.ds, () => now).run();
   expect(report).toEqual({ created: [], movedRows: 0, rolledUp: { '5m': 0, '1h': 0 }, dropped: [] });
-  expect(await db.ds.query(`SELECT (SELECT count(*) FROM haproxy_metric_rollup_5m) AS a, (SELECT count(*) FROM haproxy_metric_rollup_1h) AS b`)).toEqual(before);
+  expect(
+    await db.ds.query(
+      `SELECT (SELECT count(*) FROM haproxy_metric_rollup_5m) AS a, (SELECT count(*) FROM haproxy_metric_rollup_1h) AS b`
+    )
+  ).toEqual(before);
 });
 
 test('queries pick the tier that still holds the range: 5m three days back, raw recently, 1h for the month', async () => {
   const history = new HistoryQuery(db.ds);
   const s2Counts = (from: number, to: number, maxDataPoints: number) =>
-    history.run({ range: { from: new Date(from), to: new Date(to) }, maxDataPoints, queries: [{ refId: 'A', type: 'status_counts', scope: { server: 's2' } }] });
+    history.run({
+      range: { from: new Date(from), to: new Date(to) },
+      maxDataPoints,
+      queries: [{ refId: 'A', type: 'status_counts', scope: { server: 's2' } }],
+    });
   const threeDaysBack = floorTo(now, DAY) - 3 * DAY;
   const old = (await s2Counts(threeDaysBack + 2 * HOUR, threeDaysBack + 5 * HOUR, 1000)).results.A.frames[0];
   expect(old.schema.meta).toEqual({ custom: { resolution: '5m', intervalMs: 5 * MINUTE } });

@@ -1,5 +1,13 @@
 import { displayNames, timelinePoints } from '../../src/history/frames';
-import { DAY, expiredStarts, HOUR, MINUTE, partitionName, partitionStart, wantedStarts } from '../../src/history/partitions';
+import {
+  DAY,
+  expiredStarts,
+  HOUR,
+  MINUTE,
+  partitionName,
+  partitionStart,
+  wantedStarts,
+} from '../../src/history/partitions';
 import { bucketCount, chooseResolution } from '../../src/history/resolution';
 import { compileMatcher, globToRegex, isInstanceLevel } from '../../src/history/scope';
 import { COUNT_ORDER, STATUS_BY_CODE, worstCode } from '../../src/history/status';
@@ -29,19 +37,42 @@ describe('partitions', () => {
 describe('resolution', () => {
   const all = { raw: null, '5m': null, '1h': null };
   test('raw for a day on a wide panel, 5m for a week, 1h for a month', () => {
-    expect(chooseResolution({ fromMs: T - DAY, toMs: T, maxDataPoints: 1500, oldest: all })).toEqual({ tier: 'raw', intervalMs: 58_000 });
-    expect(chooseResolution({ fromMs: T - 7 * DAY, toMs: T, maxDataPoints: 1000, oldest: all })).toEqual({ tier: '5m', intervalMs: 15 * MINUTE });
-    expect(chooseResolution({ fromMs: T - 30 * DAY, toMs: T, maxDataPoints: 1000, oldest: all })).toEqual({ tier: '5m', intervalMs: 45 * MINUTE });
-    expect(chooseResolution({ fromMs: T - 30 * DAY, toMs: T, maxDataPoints: 700, oldest: all })).toEqual({ tier: '1h', intervalMs: 2 * HOUR });
+    expect(chooseResolution({ fromMs: T - DAY, toMs: T, maxDataPoints: 1500, oldest: all })).toEqual({
+      tier: 'raw',
+      intervalMs: 58_000,
+    });
+    expect(chooseResolution({ fromMs: T - 7 * DAY, toMs: T, maxDataPoints: 1000, oldest: all })).toEqual({
+      tier: '5m',
+      intervalMs: 15 * MINUTE,
+    });
+    expect(chooseResolution({ fromMs: T - 30 * DAY, toMs: T, maxDataPoints: 1000, oldest: all })).toEqual({
+      tier: '5m',
+      intervalMs: 45 * MINUTE,
+    });
+    expect(chooseResolution({ fromMs: T - 30 * DAY, toMs: T, maxDataPoints: 700, oldest: all })).toEqual({
+      tier: '1h',
+      intervalMs: 2 * HOUR,
+    });
   });
 
   test('a tier that no longer holds the start is skipped; Grafana interval is a floor', () => {
     const oldest = { raw: T - DAY, '5m': T - 7 * DAY, '1h': T - 30 * DAY };
-    expect(chooseResolution({ fromMs: T - 2 * DAY, toMs: T - 2 * DAY + HOUR, maxDataPoints: 1000, oldest })).toEqual({ tier: '5m', intervalMs: 5 * MINUTE });
-    expect(chooseResolution({ fromMs: T - 20 * DAY, toMs: T - 19 * DAY, maxDataPoints: 1000, oldest })).toEqual({ tier: '1h', intervalMs: HOUR });
+    expect(chooseResolution({ fromMs: T - 2 * DAY, toMs: T - 2 * DAY + HOUR, maxDataPoints: 1000, oldest })).toEqual({
+      tier: '5m',
+      intervalMs: 5 * MINUTE,
+    });
+    expect(chooseResolution({ fromMs: T - 20 * DAY, toMs: T - 19 * DAY, maxDataPoints: 1000, oldest })).toEqual({
+      tier: '1h',
+      intervalMs: HOUR,
+    });
     expect(chooseResolution({ fromMs: T - 90 * DAY, toMs: T, maxDataPoints: 1000, oldest }).tier).toBe('1h');
-    expect(chooseResolution({ fromMs: T - HOUR, toMs: T, maxDataPoints: 1000, intervalMs: 60_000, oldest })).toEqual({ tier: 'raw', intervalMs: 60_000 });
-    expect(chooseResolution({ fromMs: T - HOUR, toMs: T, maxDataPoints: 1000, oldest: { '5m': null, '1h': null } })).toEqual({ tier: '5m', intervalMs: 5 * MINUTE });
+    expect(chooseResolution({ fromMs: T - HOUR, toMs: T, maxDataPoints: 1000, intervalMs: 60_000, oldest })).toEqual({
+      tier: 'raw',
+      intervalMs: 60_000,
+    });
+    expect(
+      chooseResolution({ fromMs: T - HOUR, toMs: T, maxDataPoints: 1000, oldest: { '5m': null, '1h': null } })
+    ).toEqual({ tier: '5m', intervalMs: 5 * MINUTE });
   });
 
   test('never more buckets than maxDataPoints, also for unaligned ranges', () => {
@@ -72,8 +103,12 @@ describe('scope', () => {
     const re = globToRegex(glob);
     expect(re).toBe(`^${body}$`);
     // PostgreSQL's ARE agrees with JS on these simple expressions.
-    for (const m of match) expect([m, new RegExp(re).test(m)]).toEqual([m, true]);
-    for (const m of miss) expect([m, new RegExp(re).test(m)]).toEqual([m, false]);
+    for (const m of match) {
+      expect([m, new RegExp(re).test(m)]).toEqual([m, true]);
+    }
+    for (const m of miss) {
+      expect([m, new RegExp(re).test(m)]).toEqual([m, false]);
+    }
   });
 
   test('numbers are ids, strings names or patterns, All and empty mean no filter', () => {
@@ -81,7 +116,11 @@ describe('scope', () => {
     expect(compileMatcher('All')).toBeUndefined();
     expect(compileMatcher(['$__all'])).toBeUndefined();
     expect(compileMatcher([])).toBeUndefined();
-    expect(compileMatcher([7, 'edge-1', 'edge-*'])).toEqual({ ids: [7], names: ['edge-1', 'edge-*'], patterns: ['^edge-.*$'] });
+    expect(compileMatcher([7, 'edge-1', 'edge-*'])).toEqual({
+      ids: [7],
+      names: ['edge-1', 'edge-*'],
+      patterns: ['^edge-.*$'],
+    });
     expect(isInstanceLevel({ instance: 'a', backend: 'All' })).toBe(true);
     expect(isInstanceLevel({ server: 's1' })).toBe(false);
   });
@@ -89,7 +128,9 @@ describe('scope', () => {
 
 describe('statuses and frames', () => {
   test('codes map both ways; DOWN is the worst, UP the mildest', () => {
-    for (const s of COUNT_ORDER) expect(STATUS_BY_CODE[STATUS_CODE[s]]).toBe(s);
+    for (const s of COUNT_ORDER) {
+      expect(STATUS_BY_CODE[STATUS_CODE[s]]).toBe(s);
+    }
     expect(worstCode(STATUS_CODE.UP, STATUS_CODE.DOWN)).toBe(STATUS_CODE.DOWN);
     expect(worstCode(STATUS_CODE.MAINT, STATUS_CODE.DRAIN)).toBe(STATUS_CODE.MAINT);
     expect(worstCode(null, STATUS_CODE.NOLB)).toBe(STATUS_CODE.NOLB);
@@ -112,7 +153,9 @@ describe('statuses and frames', () => {
       [45 * m, null],
     ]);
     // Unaligned range, no history before it, one change
-    expect([...timelinePoints(null, [{ t: 7 * m, status: 'DRAIN' }], 3 * m, 20 * m, 5 * m)]).toEqual([[5 * m, 'DRAIN']]);
+    expect([...timelinePoints(null, [{ t: 7 * m, status: 'DRAIN' }], 3 * m, 20 * m, 5 * m)]).toEqual([
+      [5 * m, 'DRAIN'],
+    ]);
     // A change right at a bucket's start: the state before it is not part of that bucket
     expect([...timelinePoints('DOWN', [{ t: 5 * m, status: 'UP' }], 0, 10 * m, 5 * m)]).toEqual([
       [0, 'DOWN'],
@@ -121,7 +164,10 @@ describe('statuses and frames', () => {
     // Nothing happens: one point
     expect([...timelinePoints('UP', [], 0, 60 * m, m)]).toEqual([[0, 'UP']]);
     // Never more points than buckets, however many changes
-    const flaps = [...Array(1000).keys()].map((i) => ({ t: i * 1000, status: i % 2 ? ('DOWN' as const) : ('UP' as const) }));
+    const flaps = [...Array(1000).keys()].map((i) => ({
+      t: i * 1000,
+      status: i % 2 ? ('DOWN' as const) : ('UP' as const),
+    }));
     expect(timelinePoints('UP', flaps, 0, 1000 * 1000, 100_000).size).toBeLessThanOrEqual(10);
   });
 

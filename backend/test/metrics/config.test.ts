@@ -21,7 +21,7 @@ test('values are read; the instance list is split on commas and trimmed; empty m
       METRICS_PER_SERVER: 'false',
       METRICS_SERVER_INSTANCES: ' edge-* , lb1/main,,',
       GRAFANA_DB_PASSWORD: 'pw',
-    }),
+    })
   ).toMatchObject({
     metricsPort: 9464,
     metricsHost: '0.0.0.0',
@@ -30,7 +30,9 @@ test('values are read; the instance list is split on commas and trimmed; empty m
     metricsServerInstances: ['edge-*', 'lb1/main'],
     grafanaDbPassword: 'pw',
   });
-  expect(loadConfig({ METRICS_PORT: '', METRICS_SERVER_INSTANCES: ' , ', METRICS_TOKEN: '', GRAFANA_DB_PASSWORD: ' ' })).toMatchObject({
+  expect(
+    loadConfig({ METRICS_PORT: '', METRICS_SERVER_INSTANCES: ' , ', METRICS_TOKEN: '', GRAFANA_DB_PASSWORD: ' ' })
+  ).toMatchObject({
     metricsPort: undefined,
     metricsServerInstances: undefined,
     metricsToken: undefined,
@@ -41,5 +43,7 @@ test('values are read; the instance list is split on commas and trimmed; empty m
 test('bad values are named', () => {
   const bad = () => loadConfig({ METRICS_PORT: '70000', METRICS_TOKEN: 'short', METRICS_PER_SERVER: 'sometimes' });
   expect(bad).toThrow(ConfigError);
-  for (const key of ['METRICS_PORT', 'METRICS_TOKEN', 'METRICS_PER_SERVER']) expect(bad).toThrow(new RegExp(key));
+  for (const key of ['METRICS_PORT', 'METRICS_TOKEN', 'METRICS_PER_SERVER']) {
+    expect(bad).toThrow(new RegExp(key));
+  }
 });

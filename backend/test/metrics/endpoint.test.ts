@@ -17,17 +17,33 @@ async function scrape(svc: TestService = t): Promise<Sample[]> {
   return parseExposition(res.body);
 }
 
-const sync = async (name: string) => (await t.call('POST', `/api/haproxy/instances/${ids[name]}/sync?wait=true`)).body.status;
-const serverSeries = (s: Sample[]) => [...new Set(select(s, 'haproxy_control_server_weight').map((x) => `${x.labels.haproxy_instance}/${x.labels.backend}/${x.labels.server}`))].sort();
+const sync = async (name: string) =>
+  (await t.call('POST', `/api/haproxy/instances/${ids[name]}/sync?wait=true`)).body.status;
+const serverSeries = (s: Sample[]) =>
+  [
+    ...new Set(
+      select(s, 'haproxy_control_server_weight').map(
+        (x) => `${x.labels.haproxy_instance}/${x.labels.backend}/${x.labels.server}`
+      )
+    ),
+  ].sort();
 
 beforeAll(async () => {
   agent = await new FakeFagent().start();
-  agent.setBackend('edge-1', 'web', [{ name: 'w1', status: 'UP' }, { name: 'w2', status: 'UP' }]);
+  agent.setBackend('edge-1', 'web', [
+    { name: 'w1', status: 'UP' },
+    { name: 'w2', status: 'UP' },
+  ]);
   agent.setBackend('edge-2', 'web', [{ name: 'w1', status: 'DOWN' }]);
   agent.setBackend('core', 'db', [{ name: 'pg1', status: 'UP' }]);
   agent.setBackend('other', 'misc', [{ name: 'm1', status: 'UP' }]);
   t = await startTestService({ metricsToken: METRICS_TOKEN });
-  for (const [name, host] of [['edge-1', 'lb-a'], ['edge-2', 'lb-a'], ['core', 'lb-core'], ['other', 'lb-b']]) {
+  for (const [name, host] of [
+    ['edge-1', 'lb-a'],
+    ['edge-2', 'lb-a'],
+    ['core', 'lb-core'],
+    ['other', 'lb-b'],
+  ]) {
     ids[name] = (await registerInstance(t, agent.url, name, { hostName: host })).instanceId;
     expect(await sync(name)).toBe('ok');
   }
@@ -82,24 +98,35 @@ describe('on METRICS_PORT', () => {
   test('METRICS_PER_SERVER=false: no per-server series, per-backend and per-instance ones stay', async () => {
     const s = parseExposition(await (await fetch(sep.service.metricsUrl)).text());
     expect(s.filter((x) => x.name.startsWith('haproxy_control_server_'))).toEqual([]);
-    expect(value(s, 'haproxy_control_backend_servers', { haproxy_instance: 'edge-1', backend: 'web', state: 'UP' })).toBe(2);
+    expect(
+      value(s, 'haproxy_control_backend_servers', { haproxy_instance: 'edge-1', backend: 'web', state: 'UP' })
+    ).toBe(2);
     expect(value(s, 'haproxy_control_instance_consecutive_failures', { haproxy_instance: 'edge-1' })).toBe(0);
   });
 });
 
 describe('per-server limits (METRICS_SERVER_INSTANCES)', () => {
-  const metrics = (serverInstances?: string[], perServer = true) => new ServiceMetrics(t.service.ds, t.service.client.breakers, { perServer, serverInstances });
+  const metrics = (serverInstances?: string[], perServer = true) =>
+    new ServiceMetrics(t.service.ds, t.service.client.breakers, { perServer, serverInstances });
   const render = async (m: ServiceMetrics) => parseExposition(await m.render());
 
   test('all instances by default', async () => {
-    expect(serverSeries(await render(metrics()))).toEqual(['core/db/pg1', 'edge-1/web/w1', 'edge-1/web/w2', 'edge-2/web/w1', 'other/misc/m1']);
+    expect(serverSeries(await render(metrics()))).toEqual([
+      'core/db/pg1',
+      'edge-1/web/w1',
+      'edge-1/web/w2',
+      'edge-2/web/w1',
+      'other/misc/m1',
+    ]);
   });
 
   test('instance names, globs, or host/instance; the others keep their per-backend and per-instance series', async () => {
     const s = await render(metrics(['edge-*', 'lb-core/core']));
     expect(serverSeries(s)).toEqual(['core/db/pg1', 'edge-1/web/w1', 'edge-1/web/w2', 'edge-2/web/w1']);
     expect(select(s, 'haproxy_control_server_status', { haproxy_instance: 'edge-2', server: 'w1' })).toHaveLength(6);
-    expect(value(s, 'haproxy_control_backend_servers', { haproxy_instance: 'other', backend: 'misc', state: 'UP' })).toBe(1);
+    expect(
+      value(s, 'haproxy_control_backend_servers', { haproxy_instance: 'other', backend: 'misc', state: 'UP' })
+    ).toBe(1);
     expect(value(s, 'haproxy_control_instance_last_sync_success', { haproxy_instance: 'other' })).toBe(1);
     expect(serverSeries(await render(metrics(['lb-a/edge-2'])))).toEqual(['edge-2/web/w1']);
     expect(serverSeries(await render(metrics(['nothing-matches'])))).toEqual([]);
@@ -114,9 +141,13 @@ describe('per-server limits (METRICS_SERVER_INSTANCES)', () => {
 
 describe('following the fleet', () => {
   test('commands are counted by command and result', async () => {
-    const servers = (await t.call('GET', `/api/haproxy/servers?instance_id=${ids['edge-1']}`)).body.servers as Array<{ id: number; server_name: string }>;
+    const servers = (await t.call('GET', `/api/haproxy/servers?instance_id=${ids['edge-1']}`)).body.servers as Array<{
+      id: number;
+      server_name: string;
+    }>;
     const w1 = servers.find((s) => s.server_name === 'w1')!.id;
-    const command = (command: string) => t.call('POST', `/api/haproxy/servers/${w1}/command`, { token: t.tokens.operator, body: { command } });
+    const command = (command: string) =>
+      t.call('POST', `/api/haproxy/servers/${w1}/command`, { token: t.tokens.operator, body: { command } });
     const before = await scrape();
     expect((await command('drain')).status).toBe(200);
     expect((await command('ready')).status).toBe(200);
@@ -124,8 +155,14 @@ describe('following the fleet', () => {
     expect((await command('maint')).status).toBe(502);
     const after = await scrape();
     const delta = (c: string, result: string) =>
-      value(after, 'haproxy_control_commands_total', { command: c, result })! - value(before, 'haproxy_control_commands_total', { command: c, result })!;
-    expect([delta('drain', 'success'), delta('ready', 'success'), delta('maint', 'failure'), delta('maint', 'success')]).toEqual([1, 1, 1, 0]);
+      value(after, 'haproxy_control_commands_total', { command: c, result })! -
+      value(before, 'haproxy_control_commands_total', { command: c, result })!;
+    expect([
+      delta('drain', 'success'),
+      delta('ready', 'success'),
+      delta('maint', 'failure'),
+      delta('maint', 'success'),
+    ]).toEqual([1, 1, 1, 0]);
   });
 
   test('a failed sync shows in the instance series and the sync counter', async () => {
@@ -142,7 +179,7 @@ describe('following the fleet', () => {
     expect(value(s, 'haproxy_control_instance_last_sync_success', core)).toBe(0);
     expect(value(s, 'haproxy_control_instance_consecutive_failures', core)).toBe(2);
     expect(value(s, 'haproxy_control_instance_last_sync_timestamp_seconds', core)).toBeGreaterThan(
-      value(s, 'haproxy_control_instance_last_success_timestamp_seconds', core)!,
+      value(s, 'haproxy_control_instance_last_success_timestamp_seconds', core)!
     );
     expect(value(s, 'haproxy_control_syncs_total', { result: 'failed' })).toBe(before + 2);
     expect(await sync('core')).toBe('ok');
@@ -157,9 +194,13 @@ describe('following the fleet', () => {
     let s = await scrape();
     expect(serverSeries(s)).toEqual(['core/db/pg1', 'edge-1/web/w1', 'edge-1/web/w2', 'other/misc2/n1']);
     expect(select(s, 'haproxy_control_backend_servers', { haproxy_instance: 'other', backend: 'misc' })).toEqual([]);
-    expect(value(s, 'haproxy_control_backend_servers', { haproxy_instance: 'edge-2', backend: 'web', state: 'DOWN' })).toBe(0);
+    expect(
+      value(s, 'haproxy_control_backend_servers', { haproxy_instance: 'edge-2', backend: 'web', state: 'DOWN' })
+    ).toBe(0);
 
-    expect((await t.call('PATCH', `/api/haproxy/instances/${ids.other}`, { body: { is_active: false } })).status).toBe(200);
+    expect((await t.call('PATCH', `/api/haproxy/instances/${ids.other}`, { body: { is_active: false } })).status).toBe(
+      200
+    );
     s = await scrape();
     expect(s.filter((x) => x.labels.haproxy_instance === 'other')).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { parseExposition } from './exposition';
 /** The hand-written text path for per-server series: escaping, and what promtool and our parser read back. */
 test('label values are escaped as the text format wants: backslash, double quote, newline', () => {
   expect(labelString({ a: 'plain', b: 'x"y', c: 'back\\slash', d: 'two\nlines', e: '' })).toBe(
-    'a="plain",b="x\\"y",c="back\\\\slash",d="two\\nlines",e=""',
+    'a="plain",b="x\\"y",c="back\\\\slash",d="two\\nlines",e=""'
   );
 });
 
@@ -24,10 +24,14 @@ test('a family renders HELP, TYPE and its series; an empty one renders nothing',
       'haproxy_control_test{server="s\\"1",backend="b\\\\1"} 0.5',
       'haproxy_control_test NaN',
       '',
-    ].join('\n'),
+    ].join('\n')
   );
   const text = f.render();
-  expect(parseExposition(text)[0]).toEqual({ name: 'haproxy_control_test', labels: { server: 's"1', backend: 'b\\1', state: 'UP' }, value: 1 });
+  expect(parseExposition(text)[0]).toEqual({
+    name: 'haproxy_control_test',
+    labels: { server: 's"1', backend: 'b\\1', state: 'UP' },
+    value: 1,
+  });
   const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   expect({ code: lint.status, out: `${lint.stdout}${lint.stderr}` }).toEqual({ code: 0, out: '' });
 });

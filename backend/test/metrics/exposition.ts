@@ -14,9 +14,13 @@ export function parseExposition(text: string): Sample[] {
     .filter((l) => l.trim() !== '' && !l.startsWith('#'))
     .map((l) => {
       const m = LINE.exec(l);
-      if (!m) throw new Error(`not an exposition line: ${l}`);
+      if (!m) {
+        throw new Error(`not an exposition line: ${l}`);
+      }
       const labels: Record<string, string> = {};
-      for (const [, k, v] of (m[2] ?? '').matchAll(LABEL)) labels[k] = v.replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
+      for (const [, k, v] of (m[2] ?? '').matchAll(LABEL)) {
+        labels[k] = v.replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
+      }
       return { name: m[1], labels, value: Number(m[3]) };
     });
 }
@@ -29,7 +33,9 @@ export function select(samples: Sample[], name: string, match: Record<string, st
 /** The one value of a metric with exactly these labels (a subset must pick one series). */
 export function value(samples: Sample[], name: string, match: Record<string, string> = {}): number | undefined {
   const found = select(samples, name, match);
-  if (found.length > 1) throw new Error(`${found.length} series of ${name} match ${JSON.stringify(match)}`);
+  if (found.length > 1) {
+    throw new Error(`${found.length} series of ${name} match ${JSON.stringify(match)}`);
+  }
   return found[0]?.value;
 }
 

@@ -15,7 +15,9 @@ const ruleTests = fs.readdirSync(path.join(root, 'prometheus/tests')).filter((f)
 
 function promtool(args: string[], input?: string) {
   const r = spawnSync('promtool', args, { input, encoding: 'utf8', cwd: root });
-  if (r.error) throw new Error(`promtool is needed (apt-get install prometheus): ${r.error.message}`);
+  if (r.error) {
+    throw new Error(`promtool is needed (apt-get install prometheus): ${r.error.message}`);
+  }
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -43,9 +45,18 @@ beforeAll(async () => {
   expect((await t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`)).status).toBe(200);
   // w1 belongs to the application "shop".
   const app = await t.call('POST', '/api/applications', { body: { name: 'shop', host_id: null } });
-  const servers = (await t.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`)).body.servers as Array<{ id: number; server_name: string }>;
+  const servers = (await t.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`)).body.servers as Array<{
+    id: number;
+    server_name: string;
+  }>;
   const w1 = servers.find((s) => s.server_name === 'w1')!;
-  expect((await t.call('PUT', `/api/haproxy/servers/${w1.id}/mapping`, { body: { application_id: app.body.id, kind: 'manual' } })).status).toBe(200);
+  expect(
+    (
+      await t.call('PUT', `/api/haproxy/servers/${w1.id}/mapping`, {
+        body: { application_id: app.body.id, kind: 'manual' },
+      })
+    ).status
+  ).toBe(200);
 
   const res = await t.call('GET', '/metrics', { token: t.tokens.viewer });
   expect(res.status).toBe(200);
@@ -78,16 +89,24 @@ test('promtool test rules passes the unit tests', () => {
 
 test('one status series per state for every server, 1 for its state, like HAProxy’s exporter', () => {
   const w2 = select(samples, 'haproxy_control_server_status', { ...edge, backend: 'web', server: 'w2' });
-  expect(Object.fromEntries(w2.map((s) => [s.labels.state, s.value]))).toEqual({ UP: 0, DOWN: 1, DRAIN: 0, MAINT: 0, NOLB: 0, UNKNOWN: 0 });
+  expect(Object.fromEntries(w2.map((s) => [s.labels.state, s.value]))).toEqual({
+    UP: 0,
+    DOWN: 1,
+    DRAIN: 0,
+    MAINT: 0,
+    NOLB: 0,
+    UNKNOWN: 0,
+  });
   const current = (backend: string, server: string) =>
-    select(samples, 'haproxy_control_server_status', { ...edge, backend, server }).find((s) => s.value === 1)?.labels.state;
-  expect([current('web', 'w1'), current('web', 'w3'), current('web', 'w4'), current('api:v2', 'a.1'), current('api:v2', 'a.2')]).toEqual([
-    'UP',
-    'MAINT',
-    'DRAIN',
-    'UP',
-    'NOLB',
-  ]);
+    select(samples, 'haproxy_control_server_status', { ...edge, backend, server }).find((s) => s.value === 1)?.labels
+      .state;
+  expect([
+    current('web', 'w1'),
+    current('web', 'w3'),
+    current('web', 'w4'),
+    current('api:v2', 'a.1'),
+    current('api:v2', 'a.2'),
+  ]).toEqual(['UP', 'MAINT', 'DRAIN', 'UP', 'NOLB']);
   expect(select(samples, 'haproxy_control_server_status')).toHaveLength(6 * 6);
 });
 
@@ -96,13 +115,27 @@ test('sessions, max sessions and weight per server, labelled with the applicatio
   expect(value(samples, 'haproxy_control_server_current_sessions', w1)).toBe(5);
   expect(value(samples, 'haproxy_control_server_max_sessions', w1)).toBe(50);
   expect(value(samples, 'haproxy_control_server_weight', w1)).toBe(10);
-  expect(value(samples, 'haproxy_control_server_current_sessions', { ...edge, backend: 'web', server: 'w4', application: '' })).toBe(2);
+  expect(
+    value(samples, 'haproxy_control_server_current_sessions', {
+      ...edge,
+      backend: 'web',
+      server: 'w4',
+      application: '',
+    })
+  ).toBe(2);
   expect(select(samples, 'haproxy_control_server_weight')).toHaveLength(6);
 });
 
 test('server counts per backend and state, zeros included', () => {
   const web = select(samples, 'haproxy_control_backend_servers', { ...edge, backend: 'web' });
-  expect(Object.fromEntries(web.map((s) => [s.labels.state, s.value]))).toEqual({ UP: 1, DOWN: 1, DRAIN: 1, MAINT: 1, NOLB: 0, UNKNOWN: 0 });
+  expect(Object.fromEntries(web.map((s) => [s.labels.state, s.value]))).toEqual({
+    UP: 1,
+    DOWN: 1,
+    DRAIN: 1,
+    MAINT: 1,
+    NOLB: 0,
+    UNKNOWN: 0,
+  });
 });
 
 test('per-instance sync state and breaker state', () => {
@@ -113,12 +146,20 @@ test('per-instance sync state and breaker state', () => {
   expect(Math.abs(lastSuccess - Date.now() / 1000)).toBeLessThan(60);
   expect(value(samples, 'haproxy_control_instance_last_sync_timestamp_seconds', edge)).toBe(lastSuccess);
   const breaker = select(samples, 'haproxy_control_instance_breaker_state', edge);
-  expect(Object.fromEntries(breaker.map((s) => [s.labels.state, s.value]))).toEqual({ closed: 1, open: 0, half_open: 0 });
+  expect(Object.fromEntries(breaker.map((s) => [s.labels.state, s.value]))).toEqual({
+    closed: 1,
+    open: 0,
+    half_open: 0,
+  });
 });
 
 test('counters: syncs by result and commands by command and result, every combination present', () => {
   expect(value(samples, 'haproxy_control_syncs_total', { result: 'ok' })).toBe(1);
-  expect(select(samples, 'haproxy_control_syncs_total').map((s) => s.labels.result).sort()).toEqual(['failed', 'ok', 'partial', 'skipped']);
+  expect(
+    select(samples, 'haproxy_control_syncs_total')
+      .map((s) => s.labels.result)
+      .sort()
+  ).toEqual(['failed', 'ok', 'partial', 'skipped']);
   expect(select(samples, 'haproxy_control_commands_total')).toHaveLength(3 * 4);
   const declared = types(text);
   expect(declared).toMatchObject({

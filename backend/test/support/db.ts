@@ -11,7 +11,9 @@ export interface TestDatabase {
 
 const adminUrl = () => {
   const url = process.env.TEST_PG_ADMIN_URL;
-  if (!url) throw new Error('TEST_PG_ADMIN_URL is not set: run the tests through jest (global setup starts PostgreSQL)');
+  if (!url) {
+    throw new Error('TEST_PG_ADMIN_URL is not set: run the tests through jest (global setup starts PostgreSQL)');
+  }
   return url;
 };
 
@@ -36,7 +38,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     ds,
     async drop() {
-      if (ds.isInitialized) await ds.destroy();
+      if (ds.isInitialized) {
+        await ds.destroy();
+      }
       await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };

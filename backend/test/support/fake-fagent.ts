@@ -40,8 +40,13 @@ export class FakeFagent {
   url = '';
 
   setBackend(instance: string, backend: string, servers: FakeServer[]): this {
-    if (!this.instances.has(instance)) this.instances.set(instance, new Map());
-    this.instances.get(instance)!.set(backend, servers.map((s) => ({ ...s })));
+    if (!this.instances.has(instance)) {
+      this.instances.set(instance, new Map());
+    }
+    this.instances.get(instance)!.set(
+      backend,
+      servers.map((s) => ({ ...s }))
+    );
     return this;
   }
 
@@ -51,8 +56,13 @@ export class FakeFagent {
   }
 
   server(instance: string, backend: string, name: string): FakeServer {
-    const s = this.instances.get(instance)?.get(backend)?.find((x) => x.name === name);
-    if (!s) throw new Error(`no fake server ${instance}/${backend}/${name}`);
+    const s = this.instances
+      .get(instance)
+      ?.get(backend)
+      ?.find((x) => x.name === name);
+    if (!s) {
+      throw new Error(`no fake server ${instance}/${backend}/${name}`);
+    }
     return s;
   }
 
@@ -64,7 +74,9 @@ export class FakeFagent {
 
   clearFaults(): this {
     this.faults.length = 0;
-    for (const res of this.hanging) res.destroy();
+    for (const res of this.hanging) {
+      res.destroy();
+    }
     this.hanging.clear();
     return this;
   }
@@ -81,8 +93,12 @@ export class FakeFagent {
   }
 
   async stop(): Promise<void> {
-    if (!this.http) return;
-    for (const res of this.hanging) res.destroy();
+    if (!this.http) {
+      return;
+    }
+    for (const res of this.hanging) {
+      res.destroy();
+    }
     this.http!.closeAllConnections();
     await new Promise<void>((resolve) => this.http!.close(() => resolve()));
     this.http = undefined;
@@ -107,7 +123,9 @@ export class FakeFagent {
           await new Promise((r) => setTimeout(r, (f.fault as { ms: number }).ms));
           break;
         case 'status':
-          res.writeHead(f.fault.status, { 'content-type': 'application/json' }).end(f.fault.body ?? '{"error":"injected"}');
+          res
+            .writeHead(f.fault.status, { 'content-type': 'application/json' })
+            .end(f.fault.body ?? '{"error":"injected"}');
           return;
         case 'invalid-json':
           res.writeHead(200, { 'content-type': 'application/json' }).end('{"success": true, "backends": [');
@@ -118,12 +136,20 @@ export class FakeFagent {
     }
     // api haproxy {instance} backends [{backend} servers [{server} {command}]]
     const [a, h, instance, b, backend, s, server, command] = segments;
-    if (a !== 'api' || h !== 'haproxy' || b !== 'backends') return json(res, 404, { success: false, error: 'no such route' });
+    if (a !== 'api' || h !== 'haproxy' || b !== 'backends') {
+      return json(res, 404, { success: false, error: 'no such route' });
+    }
     const inst = this.instances.get(instance);
-    if (!inst) return json(res, 404, { success: false, error: `unknown instance ${instance}` });
-    if (segments.length === 4 && req.method === 'GET') return json(res, 200, { success: true, backends: [...inst.keys()] });
+    if (!inst) {
+      return json(res, 404, { success: false, error: `unknown instance ${instance}` });
+    }
+    if (segments.length === 4 && req.method === 'GET') {
+      return json(res, 200, { success: true, backends: [...inst.keys()] });
+    }
     const servers = inst.get(backend);
-    if (!servers) return json(res, 404, { success: false, error: `unknown backend ${backend}` });
+    if (!servers) {
+      return json(res, 404, { success: false, error: `unknown backend ${backend}` });
+    }
     if (segments.length === 6 && s === 'servers' && req.method === 'GET') {
       return json(res, 200, {
         success: true,
@@ -139,9 +165,13 @@ export class FakeFagent {
     }
     if (segments.length === 8 && s === 'servers' && req.method === 'POST') {
       const target = servers.find((x) => x.name === server);
-      if (!target) return json(res, 404, { success: false, error: `unknown server ${server}` });
+      if (!target) {
+        return json(res, 404, { success: false, error: `unknown server ${server}` });
+      }
       const next = { drain: 'DRAIN', ready: 'UP', maint: 'MAINT' }[command as 'drain' | 'ready' | 'maint'];
-      if (!next) return json(res, 400, { success: false, error: `unknown command ${command}` });
+      if (!next) {
+        return json(res, 400, { success: false, error: `unknown command ${command}` });
+      }
       target.status = next;
       return json(res, 200, { success: true, message: `${command} applied` });
     }
@@ -155,7 +185,8 @@ function json(res: http.ServerResponse, status: number, body: unknown) {
 
 /** Fault matchers by route. */
 export const on = {
-  backends: (instance?: string) => (r: Recorded) => r.segments.length === 4 && (!instance || r.segments[2] === instance),
+  backends: (instance?: string) => (r: Recorded) =>
+    r.segments.length === 4 && (!instance || r.segments[2] === instance),
   servers: (backend?: string) => (r: Recorded) => r.segments.length === 6 && (!backend || r.segments[4] === backend),
   command: () => (r: Recorded) => r.method === 'POST',
   any: () => () => true,

@@ -12,18 +12,17 @@ export async function insertInstance(
   ds: DataSource,
   fagentUrl: string,
   name: string,
-  opts: { backendScope?: string[] | null; hostName?: string; hostAddress?: string } = {},
+  opts: { backendScope?: string[] | null; hostName?: string; hostAddress?: string } = {}
 ): Promise<{ hostId: number; instanceId: number }> {
   const [host] = await ds.query(`INSERT INTO hosts (name, address, fagent_url) VALUES ($1, $2, $3) RETURNING id`, [
     opts.hostName ?? `agent-host-${++hostSeq}-${name}`,
     opts.hostAddress ?? '192.0.2.1',
     fagentUrl,
   ]);
-  const [inst] = await ds.query(`INSERT INTO haproxy_instances (host_id, name, backend_scope) VALUES ($1, $2, $3) RETURNING id`, [
-    host.id,
-    name,
-    opts.backendScope ? JSON.stringify(opts.backendScope) : null,
-  ]);
+  const [inst] = await ds.query(
+    `INSERT INTO haproxy_instances (host_id, name, backend_scope) VALUES ($1, $2, $3) RETURNING id`,
+    [host.id, name, opts.backendScope ? JSON.stringify(opts.backendScope) : null]
+  );
   return { hostId: host.id, instanceId: inst.id };
 }
 
@@ -58,14 +57,17 @@ export async function serverStates(ds: DataSource, instanceId: number): Promise<
     `SELECT b.backend_name AS backend, s.server_name AS server, s.status, s.raw_status, s.removed_at IS NOT NULL AS removed, s.id
        FROM haproxy_servers s JOIN haproxy_backends b ON b.id = s.backend_id
       WHERE b.instance_id = $1 ORDER BY b.backend_name, s.server_name`,
-    [instanceId],
+    [instanceId]
   );
 }
 
-export async function backendStates(ds: DataSource, instanceId: number): Promise<Array<{ id: number; name: string; removed: boolean }>> {
+export async function backendStates(
+  ds: DataSource,
+  instanceId: number
+): Promise<Array<{ id: number; name: string; removed: boolean }>> {
   return ds.query(
     `SELECT id, backend_name AS name, removed_at IS NOT NULL AS removed FROM haproxy_backends WHERE instance_id = $1 ORDER BY backend_name`,
-    [instanceId],
+    [instanceId]
   );
 }
 
@@ -74,7 +76,7 @@ export async function snapshot(ds: DataSource, instanceId: number) {
   const [servers, backends, history] = await Promise.all([
     ds.query(
       `SELECT s.* FROM haproxy_servers s JOIN haproxy_backends b ON b.id = s.backend_id WHERE b.instance_id = $1 ORDER BY s.id`,
-      [instanceId],
+      [instanceId]
     ),
     ds.query(`SELECT * FROM haproxy_backends WHERE instance_id = $1 ORDER BY id`, [instanceId]),
     ds.query(`SELECT count(*)::int AS n FROM haproxy_server_status_history`),

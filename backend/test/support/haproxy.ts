@@ -46,7 +46,9 @@ const running = new Set<TestHaproxy>();
 /** The binary, or a clear failure telling how to install it. */
 export function haproxyBinary(): string {
   const bin = findHaproxyBinary();
-  if (!bin) throw new Error('haproxy is not installed: apt-get install haproxy (or set HAPROXY_BIN)');
+  if (!bin) {
+    throw new Error('haproxy is not installed: apt-get install haproxy (or set HAPROXY_BIN)');
+  }
   return bin;
 }
 
@@ -57,7 +59,8 @@ export async function startHaproxy(config: TestHaproxyConfig = {}): Promise<Test
   const render = (c: TestHaproxyConfig) => renderHaproxyConfig({ checkIntervalMs: 200, ...c, socketPath });
   let configText = render(config);
   let proc: HaproxyProcess;
-  const spawn = () => HaproxyProcess.start({ configPath: join(dir, 'haproxy.cfg'), socketPath, configText, binary: haproxyBinary() });
+  const spawn = () =>
+    HaproxyProcess.start({ configPath: join(dir, 'haproxy.cfg'), socketPath, configText, binary: haproxyBinary() });
   try {
     proc = await spawn();
   } catch (err) {
@@ -88,13 +91,19 @@ export async function startHaproxy(config: TestHaproxyConfig = {}): Promise<Test
       for (;;) {
         last = await serverStatus(backend, server);
         const ok = last !== undefined && (typeof expected === 'string' ? last === expected : expected.test(last));
-        if (ok) return last as string;
-        if (Date.now() > deadline) throw new Error(`${backend}/${server} is "${last}", expected ${String(expected)}`);
+        if (ok) {
+          return last as string;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`${backend}/${server} is "${last}", expected ${String(expected)}`);
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
     },
     async reload(next) {
-      if (next) configText = render(next);
+      if (next) {
+        configText = render(next);
+      }
       await proc.reload(configText);
     },
     async restart() {

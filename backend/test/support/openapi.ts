@@ -10,7 +10,12 @@ type Json = Record<string, unknown>;
 export interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, Json>>;
-  components: { schemas: Record<string, Json>; responses: Record<string, Json>; parameters: Record<string, Json>; securitySchemes: Json };
+  components: {
+    schemas: Record<string, Json>;
+    responses: Record<string, Json>;
+    parameters: Record<string, Json>;
+    securitySchemes: Json;
+  };
   security?: Array<Record<string, string[]>>;
 }
 
@@ -26,17 +31,29 @@ const DOC_ID = 'openapi';
  * bare `$ref`), and local refs point into the registered document.
  */
 export function toJsonSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(toJsonSchema);
-  if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray(node)) {
+    return node.map(toJsonSchema);
+  }
+  if (node === null || typeof node !== 'object') {
+    return node;
+  }
   const { nullable, ...rest } = node as Json;
   const out: Json = {};
   for (const [k, v] of Object.entries(rest)) {
     out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${DOC_ID}${v}` : toJsonSchema(v);
   }
-  if (nullable !== true) return out;
-  if (out.type === undefined && out.enum === undefined) return { anyOf: [out, { type: 'null' }] };
-  if (typeof out.type === 'string') out.type = [out.type, 'null'];
-  if (Array.isArray(out.enum)) out.enum = [...out.enum, null];
+  if (nullable !== true) {
+    return out;
+  }
+  if (out.type === undefined && out.enum === undefined) {
+    return { anyOf: [out, { type: 'null' }] };
+  }
+  if (typeof out.type === 'string') {
+    out.type = [out.type, 'null'];
+  }
+  if (Array.isArray(out.enum)) {
+    out.enum = [...out.enum, null];
+  }
   return out;
 }
 
@@ -47,10 +64,16 @@ ajv.addSchema({ $id: DOC_ID, components: { schemas: toJsonSchema(openapi.compone
 /** `#/components/responses/X` and the like, for refs outside schemas. */
 function deref<T>(node: T): T {
   const ref = (node as { $ref?: string }).$ref;
-  if (!ref) return node;
+  if (!ref) {
+    return node;
+  }
   let target: unknown = openapi;
-  for (const part of ref.replace(/^#\//, '').split('/')) target = (target as Json)[part];
-  if (target === undefined) throw new Error(`openapi.yaml: unresolved $ref ${ref}`);
+  for (const part of ref.replace(/^#\//, '').split('/')) {
+    target = (target as Json)[part];
+  }
+  if (target === undefined) {
+    throw new Error(`openapi.yaml: unresolved $ref ${ref}`);
+  }
   return deref(target as T);
 }
 
@@ -80,10 +103,14 @@ const checks = new Map<string, BodyCheck>();
 
 function checkFor(method: string, template: string, status: number): BodyCheck | undefined {
   const key = `${method} ${template} ${status}`;
-  if (checks.has(key)) return checks.get(key);
+  if (checks.has(key)) {
+    return checks.get(key);
+  }
   const responses = operationOf(method, template)?.responses as Json | undefined;
   const response = responses?.[String(status)];
-  if (!response) return undefined;
+  if (!response) {
+    return undefined;
+  }
   const content = (deref(response) as { content?: Record<string, { schema: unknown }> }).content;
   const json = content?.['application/json']?.schema;
   const check: BodyCheck = json
@@ -113,21 +140,35 @@ export function assertDocumented(method: string, path: string, res: ResponseLike
   const template = templateOf(path);
   const where = `${m} ${path} -> ${res.status}`;
   const body = JSON.stringify(res.body)?.slice(0, 800);
-  if (!template || !operationOf(m, template)) throw new Error(`${where}: route not documented in openapi.yaml\nbody: ${body}`);
+  if (!template || !operationOf(m, template)) {
+    throw new Error(`${where}: route not documented in openapi.yaml\nbody: ${body}`);
+  }
   const check = checkFor(m, template, res.status);
   if (check === undefined) {
-    throw new Error(`${where}: status ${res.status} not documented for ${m} ${template} (documented: ${statusesOf(m, template).join(', ')})\nbody: ${body}`);
+    throw new Error(
+      `${where}: status ${res.status} not documented for ${m} ${template} (documented: ${statusesOf(m, template).join(', ')})\nbody: ${body}`
+    );
   }
   const contentType = res.headers?.get('content-type');
   if (check === 'empty') {
-    if (res.body !== undefined && res.body !== '') throw new Error(`${where}: documented without a body, got ${body}`);
+    if (res.body !== undefined && res.body !== '') {
+      throw new Error(`${where}: documented without a body, got ${body}`);
+    }
   } else if ('mediaType' in check) {
-    if (res.headers && !contentType?.startsWith(check.mediaType)) throw new Error(`${where}: content-type ${contentType}, expected ${check.mediaType}`);
+    if (res.headers && !contentType?.startsWith(check.mediaType)) {
+      throw new Error(`${where}: content-type ${contentType}, expected ${check.mediaType}`);
+    }
   } else {
-    if (res.headers && !contentType?.startsWith('application/json')) throw new Error(`${where}: content-type ${contentType}, expected application/json`);
+    if (res.headers && !contentType?.startsWith('application/json')) {
+      throw new Error(`${where}: content-type ${contentType}, expected application/json`);
+    }
     if (!check.json(res.body)) {
-      const problems = (check.json.errors ?? []).map((e) => `  ${e.instancePath || '(root)'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
-      throw new Error(`${where}: body does not match openapi.yaml (${m} ${template} ${res.status}):\n${problems.join('\n')}\nbody: ${body}`);
+      const problems = (check.json.errors ?? []).map(
+        (e) => `  ${e.instancePath || '(root)'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`
+      );
+      throw new Error(
+        `${where}: body does not match openapi.yaml (${m} ${template} ${res.status}):\n${problems.join('\n')}\nbody: ${body}`
+      );
     }
   }
   checkedResponses.add(`${m} ${template} ${res.status}`);

@@ -11,9 +11,13 @@ export interface TestService {
   url: string;
   tokens: { admin: string; operator: string; viewer: string };
   /** Calls the API; returns status and parsed JSON body (raw text when not JSON). */
-  call(method: string, path: string, opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> }
+  ): Promise<{
     status: number;
-    body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    body: any;
     headers: Headers;
   }>;
   stop(): Promise<void>;
@@ -35,7 +39,7 @@ export async function startTestService(overrides: Partial<AppConfig> = {}): Prom
       retryBaseDelayMs: 20,
       ...overrides,
     },
-    {},
+    {}
   );
   const store = new TokenStore(service.ds);
   const tokens = {
@@ -57,7 +61,8 @@ export async function startTestService(overrides: Partial<AppConfig> = {}): Prom
           ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...opts.headers,
         },
-        body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+        body:
+          opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
       });
       const text = await res.text();
       let body: unknown = text;
@@ -80,17 +85,23 @@ export async function registerInstance(
   t: TestService,
   fagentUrl: string,
   instanceName: string,
-  opts: { hostName?: string; address?: string; backendScope?: string[] | null } = {},
+  opts: { hostName?: string; address?: string; backendScope?: string[] | null } = {}
 ): Promise<{ hostId: number; instanceId: number }> {
   const hostName = opts.hostName ?? `host-${instanceName}`;
-  let host = await t.call('POST', '/api/hosts', { body: { name: hostName, address: opts.address ?? '127.0.0.1', fagent_url: fagentUrl } });
+  let host = await t.call('POST', '/api/hosts', {
+    body: { name: hostName, address: opts.address ?? '127.0.0.1', fagent_url: fagentUrl },
+  });
   if (host.status === 409) {
     const all = await t.call('GET', '/api/hosts');
     host = { ...host, body: all.body.hosts.find((h: { name: string }) => h.name === hostName) };
-  } else if (host.status !== 201) throw new Error(`host: ${host.status} ${JSON.stringify(host.body)}`);
+  } else if (host.status !== 201) {
+    throw new Error(`host: ${host.status} ${JSON.stringify(host.body)}`);
+  }
   const inst = await t.call('POST', '/api/haproxy/instances', {
     body: { host_id: host.body.id, name: instanceName, backend_scope: opts.backendScope ?? null },
   });
-  if (inst.status !== 201) throw new Error(`instance: ${inst.status} ${JSON.stringify(inst.body)}`);
+  if (inst.status !== 201) {
+    throw new Error(`instance: ${inst.status} ${JSON.stringify(inst.body)}`);
+  }
   return { hostId: host.body.id, instanceId: inst.body.id };
 }

@@ -35,7 +35,7 @@ describe('MappingIndex', () => {
   ];
   const index = new MappingIndex(hosts, apps);
 
-  test('DNS name: first label to host name, then that host\'s application', () => {
+  test("DNS name: first label to host name, then that host's application", () => {
     expect(index.resolve('web1.internal:8080', 'shop_backend')).toEqual({ applicationId: 100, note: null });
   });
   test('IP address: to the host with that address', () => {
@@ -56,7 +56,9 @@ describe('MappingIndex', () => {
   });
   test('the result does not depend on the order hosts were listed in', () => {
     const reversed = new MappingIndex([...hosts].reverse(), [...apps].reverse());
-    for (const a of ['web1:1', '10.0.0.2:1', 'db1:1', 'multi:1']) expect(reversed.resolve(a, 'z')).toEqual(index.resolve(a, 'z'));
+    for (const a of ['web1:1', '10.0.0.2:1', 'db1:1', 'multi:1']) {
+      expect(reversed.resolve(a, 'z')).toEqual(index.resolve(a, 'z'));
+    }
   });
 });
 

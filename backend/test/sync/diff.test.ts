@@ -9,7 +9,13 @@ const server = (name: string, status = 'UP', extra: Partial<{ weight: number; cu
   max_sessions: 10,
 });
 
-const stored = (id: number, backendId: number, name: string, status: StoredServer['status'] = 'UP', removed = false): StoredServer => ({
+const stored = (
+  id: number,
+  backendId: number,
+  name: string,
+  status: StoredServer['status'] = 'UP',
+  removed = false
+): StoredServer => ({
   id,
   backendId,
   name,
@@ -22,10 +28,16 @@ const stored = (id: number, backendId: number, name: string, status: StoredServe
   removed,
 });
 
-const fetched = (backends: Record<string, ReturnType<typeof server>[] | Error>, extraListed: string[] = []): FetchedInstance => ({
+const fetched = (
+  backends: Record<string, Array<ReturnType<typeof server>> | Error>,
+  extraListed: string[] = []
+): FetchedInstance => ({
   backends: [...Object.keys(backends), ...extraListed],
   servers: new Map(
-    Object.entries(backends).map(([b, v]) => [b, v instanceof Error ? { ok: false as const, error: v.message } : { ok: true as const, servers: v }]),
+    Object.entries(backends).map(([b, v]) => [
+      b,
+      v instanceof Error ? { ok: false as const, error: v.message } : { ok: true as const, servers: v },
+    ])
   ),
 });
 
@@ -51,15 +63,25 @@ describe('planSync', () => {
   });
 
   test('a backend missing from a complete answer is soft-deleted; servers missing from their list too', () => {
-    const plan = planSync(backends, [stored(10, 1, 'w1'), stored(11, 1, 'w2'), stored(20, 2, 'a1')], fetched({ web: [server('w1')] }), all);
+    const plan = planSync(
+      backends,
+      [stored(10, 1, 'w1'), stored(11, 1, 'w2'), stored(20, 2, 'a1')],
+      fetched({ web: [server('w1')] }),
+      all
+    );
     expect(plan.removeBackendIds).toEqual([2]);
     expect(plan.removeServerIds).toEqual([11]);
     expect(plan.upsertServers).toEqual([]);
     expect(plan.unchangedServers).toBe(1);
   });
 
-  test("a backend whose server list failed keeps its servers and is reported", () => {
-    const plan = planSync(backends, [stored(10, 1, 'w1'), stored(20, 2, 'a1')], fetched({ web: [server('w1')], api: new Error('HTTP 500') }), all);
+  test('a backend whose server list failed keeps its servers and is reported', () => {
+    const plan = planSync(
+      backends,
+      [stored(10, 1, 'w1'), stored(20, 2, 'a1')],
+      fetched({ web: [server('w1')], api: new Error('HTTP 500') }),
+      all
+    );
     expect(plan.removeServerIds).toEqual([]);
     expect(plan.removeBackendIds).toEqual([]);
     expect(plan.failedBackends).toEqual([{ backend: 'api', error: 'HTTP 500' }]);
@@ -68,10 +90,20 @@ describe('planSync', () => {
 
   test('backends outside the scope are neither soft-deleted nor read', () => {
     const inScope = (b: string) => b === 'web';
-    const plan = planSync(backends, [stored(10, 1, 'w1'), stored(20, 2, 'a1')], fetched({ web: [server('w1')] }), inScope);
+    const plan = planSync(
+      backends,
+      [stored(10, 1, 'w1'), stored(20, 2, 'a1')],
+      fetched({ web: [server('w1')] }),
+      inScope
+    );
     expect(plan.removeBackendIds).toEqual([]);
     expect(plan.removeServerIds).toEqual([]);
-    const listedButOut = planSync([], [], { backends: ['web', 'other'], servers: new Map([['web', { ok: true, servers: [] }]]) }, inScope);
+    const listedButOut = planSync(
+      [],
+      [],
+      { backends: ['web', 'other'], servers: new Map([['web', { ok: true, servers: [] }]]) },
+      inScope
+    );
     expect(listedButOut.upsertBackends).toEqual(['web']);
   });
 
@@ -80,11 +112,13 @@ describe('planSync', () => {
       [{ id: 1, name: 'web', removed: true }],
       [stored(10, 1, 'w1', 'MAINT', true)],
       fetched({ web: [server('w1', 'UP')] }),
-      all,
+      all
     );
     expect(plan.upsertBackends).toEqual(['web']);
     expect(plan.upsertServers.map((s) => s.name)).toEqual(['w1']);
-    expect(plan.history).toEqual([expect.objectContaining({ serverId: 10, fromStatus: 'MAINT', toStatus: 'UP', cause: 'restored' })]);
+    expect(plan.history).toEqual([
+      expect.objectContaining({ serverId: 10, fromStatus: 'MAINT', toStatus: 'UP', cause: 'restored' }),
+    ]);
   });
 
   test('only a real status change writes history; other changes only update the row', () => {
@@ -92,7 +126,7 @@ describe('planSync', () => {
       backends.slice(0, 1),
       [stored(10, 1, 'w1'), stored(11, 1, 'w2'), stored(12, 1, 'w3')],
       fetched({ web: [server('w1', 'UP 2/3'), server('w2', 'UP', { current_sessions: 7 }), server('w3', 'DRAIN')] }),
-      all,
+      all
     );
     expect(plan.upsertServers.map((s) => s.name)).toEqual(['w1', 'w2', 'w3']);
     expect(plan.history.map((h) => [h.serverId, h.fromStatus, h.toStatus])).toEqual([[12, 'UP', 'DRAIN']]);
@@ -100,7 +134,14 @@ describe('planSync', () => {
 
   test('nothing changed: nothing to write but the metric sample', () => {
     const plan = planSync(backends.slice(0, 1), [stored(10, 1, 'w1')], fetched({ web: [server('w1')] }), all);
-    expect(plan).toMatchObject({ upsertBackends: [], removeBackendIds: [], upsertServers: [], removeServerIds: [], history: [], unchangedServers: 1 });
+    expect(plan).toMatchObject({
+      upsertBackends: [],
+      removeBackendIds: [],
+      upsertServers: [],
+      removeServerIds: [],
+      history: [],
+      unchangedServers: 1,
+    });
     expect(plan.sampledBackends.get('web')).toHaveLength(1);
   });
 

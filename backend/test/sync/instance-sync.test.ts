@@ -21,16 +21,24 @@ afterEach(() => agent.clearFaults());
 
 let seq = 0;
 /** Each test gets its own instance name on the shared fake agent. */
-async function freshInstance(backends: Record<string, Array<{ name: string; status: string; address?: string }>>, scope?: string[]) {
+async function freshInstance(
+  backends: Record<string, Array<{ name: string; status: string; address?: string }>>,
+  scope?: string[]
+) {
   const name = `inst${++seq}`;
-  for (const [b, servers] of Object.entries(backends)) agent.setBackend(name, b, servers);
+  for (const [b, servers] of Object.entries(backends)) {
+    agent.setBackend(name, b, servers);
+  }
   const ids = await insertInstance(db.ds, agent.url, name, { backendScope: scope });
   return { name, ...ids, sync: testSync(db.ds, client) };
 }
 
 const instanceRow = async (id: number) => (await db.ds.query(`SELECT * FROM haproxy_instances WHERE id = $1`, [id]))[0];
 const historyOf = (serverId: number) =>
-  db.ds.query(`SELECT from_status, to_status, cause FROM haproxy_server_status_history WHERE server_id = $1 ORDER BY id`, [serverId]);
+  db.ds.query(
+    `SELECT from_status, to_status, cause FROM haproxy_server_status_history WHERE server_id = $1 ORDER BY id`,
+    [serverId]
+  );
 
 test('first sync stores every backend and server with normalised and raw status', async () => {
   const i = await freshInstance({
@@ -55,7 +63,12 @@ test('first sync stores every backend and server with normalised and raw status'
 });
 
 test('an unchanged fleet writes no history, and one metric sample per backend per sync', async () => {
-  const i = await freshInstance({ web: [{ name: 'w1', status: 'UP' }, { name: 'w2', status: 'DOWN' }] });
+  const i = await freshInstance({
+    web: [
+      { name: 'w1', status: 'UP' },
+      { name: 'w2', status: 'DOWN' },
+    ],
+  });
   await i.sync.sync(i.instanceId);
   const before = await snapshot(db.ds, i.instanceId);
   const out = await i.sync.sync(i.instanceId);
@@ -65,7 +78,7 @@ test('an unchanged fleet writes no history, and one metric sample per backend pe
   expect(after.servers).toEqual(before.servers);
   const samples = await db.ds.query(
     `SELECT server_ids, statuses, weights, sessions FROM haproxy_metric_samples WHERE instance_id = $1 ORDER BY sampled_at`,
-    [i.instanceId],
+    [i.instanceId]
   );
   expect(samples).toHaveLength(2);
   const ids = (await serverStates(db.ds, i.instanceId)).map((s) => s.id);
@@ -119,7 +132,7 @@ describe('a failed or malformed answer changes nothing', () => {
     ['string weight', { name: 'w1', status: 'UP', weight: '1', current_sessions: 0, max_sessions: 1 }],
     ['no name', { status: 'UP', weight: 1, current_sessions: 0, max_sessions: 1 }],
     ['int overflow', { name: 'w1', status: 'UP', weight: 1, current_sessions: 2 ** 40, max_sessions: 1 }],
-  ])('%s in one backend\'s server list: that backend keeps its servers, the others sync', async (_label, bad) => {
+  ])("%s in one backend's server list: that backend keeps its servers, the others sync", async (_label, bad) => {
     const i = await freshInstance({ web: [{ name: 'w1', status: 'UP' }], api: [{ name: 'a1', status: 'UP' }] });
     await i.sync.sync(i.instanceId);
     agent.server(i.name, 'web', 'w1').status = 'DOWN';
@@ -160,24 +173,38 @@ test('a backend gone from a complete answer is soft-deleted with its servers, an
 });
 
 test('a server gone from its backend is soft-deleted, then restored with the same id', async () => {
-  const i = await freshInstance({ web: [{ name: 'w1', status: 'UP' }, { name: 'w2', status: 'UP' }] });
+  const i = await freshInstance({
+    web: [
+      { name: 'w1', status: 'UP' },
+      { name: 'w2', status: 'UP' },
+    ],
+  });
   await i.sync.sync(i.instanceId);
   const w2 = (await serverStates(db.ds, i.instanceId))[1];
   agent.setBackend(i.name, 'web', [{ name: 'w1', status: 'UP' }]);
   expect(await i.sync.sync(i.instanceId)).toMatchObject({ removedServers: 1 });
   expect((await serverStates(db.ds, i.instanceId))[1]).toMatchObject({ id: w2.id, removed: true });
-  agent.setBackend(i.name, 'web', [{ name: 'w1', status: 'UP' }, { name: 'w2', status: 'UP' }]);
+  agent.setBackend(i.name, 'web', [
+    { name: 'w1', status: 'UP' },
+    { name: 'w2', status: 'UP' },
+  ]);
   await i.sync.sync(i.instanceId);
   expect((await serverStates(db.ds, i.instanceId))[1]).toMatchObject({ id: w2.id, removed: false });
 });
 
 test('selective polling: out-of-scope backends are neither fetched nor soft-deleted', async () => {
-  const i = await freshInstance({ web_1: [{ name: 'w1', status: 'UP' }], web_2: [{ name: 'w2', status: 'UP' }], stats: [{ name: 's', status: 'UP' }] });
+  const i = await freshInstance({
+    web_1: [{ name: 'w1', status: 'UP' }],
+    web_2: [{ name: 'w2', status: 'UP' }],
+    stats: [{ name: 's', status: 'UP' }],
+  });
   await i.sync.sync(i.instanceId);
   await db.ds.query(`UPDATE haproxy_instances SET backend_scope = '["web_*"]' WHERE id = $1`, [i.instanceId]);
   agent.requests.length = 0;
   await i.sync.sync(i.instanceId);
-  const fetchedBackends = agent.requests.filter((r) => r.segments[2] === i.name && r.segments.length === 6).map((r) => r.segments[4]);
+  const fetchedBackends = agent.requests
+    .filter((r) => r.segments[2] === i.name && r.segments.length === 6)
+    .map((r) => r.segments[4]);
   expect(fetchedBackends.sort()).toEqual(['web_1', 'web_2']);
   agent.removeBackend(i.name, 'stats');
   await i.sync.sync(i.instanceId);
@@ -192,8 +219,12 @@ test('a database error in the middle of a sync leaves the instance exactly as be
   agent.removeBackend(i.name, 'api');
   agent.setBackend(i.name, 'new', [{ name: 'n1', status: 'UP' }]);
   // Fails after backends, servers and history were written in the transaction.
-  await db.ds.query(`CREATE FUNCTION hpx_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full (injected)'; END $$`);
-  await db.ds.query(`CREATE TRIGGER hpx_fail BEFORE INSERT ON haproxy_metric_samples_default FOR EACH ROW EXECUTE FUNCTION hpx_fail()`);
+  await db.ds.query(
+    `CREATE FUNCTION hpx_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full (injected)'; END $$`
+  );
+  await db.ds.query(
+    `CREATE TRIGGER hpx_fail BEFORE INSERT ON haproxy_metric_samples_default FOR EACH ROW EXECUTE FUNCTION hpx_fail()`
+  );
   try {
     const out = await i.sync.sync(i.instanceId);
     expect(out.status).toBe('failed');
@@ -231,9 +262,15 @@ test('auto-mapping maps by host, reports ambiguity, and never overwrites a manua
       { name: 's3', status: 'UP', address: 'mapweb1.prod:8081' },
     ],
   });
-  const [h1] = await db.ds.query(`INSERT INTO hosts (name, address, fagent_url) VALUES ('mapweb1.example', '198.51.100.1', 'http://x') RETURNING id`);
-  const [h2] = await db.ds.query(`INSERT INTO hosts (name, address, fagent_url) VALUES ('mapdb.a', '198.51.100.2', 'http://x') RETURNING id`);
-  const [h3] = await db.ds.query(`INSERT INTO hosts (name, address, fagent_url) VALUES ('mapdb.b', '198.51.100.3', 'http://x') RETURNING id`);
+  const [h1] = await db.ds.query(
+    `INSERT INTO hosts (name, address, fagent_url) VALUES ('mapweb1.example', '198.51.100.1', 'http://x') RETURNING id`
+  );
+  const [h2] = await db.ds.query(
+    `INSERT INTO hosts (name, address, fagent_url) VALUES ('mapdb.a', '198.51.100.2', 'http://x') RETURNING id`
+  );
+  const [h3] = await db.ds.query(
+    `INSERT INTO hosts (name, address, fagent_url) VALUES ('mapdb.b', '198.51.100.3', 'http://x') RETURNING id`
+  );
   const [app] = await db.ds.query(`INSERT INTO applications (name, host_id) VALUES ('shop', $1) RETURNING id`, [h1.id]);
   await db.ds.query(`INSERT INTO applications (name, host_id) VALUES ('db', $1), ('db', $2)`, [h2.id, h3.id]);
   const [other] = await db.ds.query(`INSERT INTO applications (name, host_id) VALUES ('other', NULL) RETURNING id`);
@@ -242,15 +279,25 @@ test('auto-mapping maps by host, reports ambiguity, and never overwrites a manua
     db.ds.query(
       `SELECT s.server_name, s.application_id, s.mapping_kind, s.mapping_note FROM haproxy_servers s JOIN haproxy_backends b ON b.id = s.backend_id
         WHERE b.instance_id = $1 ORDER BY s.server_name`,
-      [i.instanceId],
+      [i.instanceId]
     );
   expect(await mapping()).toEqual([
     { server_name: 's1', application_id: app.id, mapping_kind: 'auto', mapping_note: null },
-    { server_name: 's2', application_id: null, mapping_kind: null, mapping_note: expect.stringMatching(/ambiguous.*mapdb\.a, mapdb\.b/) },
+    {
+      server_name: 's2',
+      application_id: null,
+      mapping_kind: null,
+      mapping_note: expect.stringMatching(/ambiguous.*mapdb\.a, mapdb\.b/),
+    },
     { server_name: 's3', application_id: app.id, mapping_kind: 'auto', mapping_note: null },
   ]);
-  await db.ds.query(`UPDATE haproxy_servers SET application_id = $1, mapping_kind = 'manual' WHERE server_name = 's3'`, [other.id]);
-  await db.ds.query(`UPDATE haproxy_servers SET application_id = NULL, mapping_kind = 'manual' WHERE server_name = 's1'`);
+  await db.ds.query(
+    `UPDATE haproxy_servers SET application_id = $1, mapping_kind = 'manual' WHERE server_name = 's3'`,
+    [other.id]
+  );
+  await db.ds.query(
+    `UPDATE haproxy_servers SET application_id = NULL, mapping_kind = 'manual' WHERE server_name = 's1'`
+  );
   await i.sync.sync(i.instanceId);
   const after = await mapping();
   expect(after[0]).toMatchObject({ application_id: null, mapping_kind: 'manual' });

@@ -17,12 +17,19 @@ afterAll(async () => {
 });
 
 const scheduler = (ds = db.ds, client = testClient()) =>
-  new SyncScheduler(ds, testSync(ds, client), silentLog, { pollingIntervalSec: 60, concurrency: 4, hostConcurrency: 2 });
+  new SyncScheduler(ds, testSync(ds, client), silentLog, {
+    pollingIntervalSec: 60,
+    concurrency: 4,
+    hostConcurrency: 2,
+  });
 
 test('two backend processes on one database sync each instance exactly once per cycle', async () => {
   const ids: number[] = [];
   for (let n = 0; n < 8; n++) {
-    agent.setBackend(`p${n}`, 'web', [{ name: 'a', status: 'UP' }, { name: 'b', status: 'DOWN' }]);
+    agent.setBackend(`p${n}`, 'web', [
+      { name: 'a', status: 'UP' },
+      { name: 'b', status: 'DOWN' },
+    ]);
     ids.push((await insertInstance(db.ds, agent.url, `p${n}`)).instanceId);
   }
   // The second "process": its own connection pool, client, breakers and scheduler.
@@ -71,13 +78,18 @@ test('agent down: the breaker opens after the threshold, data is untouched, and 
   const port = down.port;
   await down.stop();
   try {
-    for (let n = 0; n < 2; n++) expect((await sync.sync(instanceId)).error).toMatch(/unreachable/);
+    for (let n = 0; n < 2; n++) {
+      expect((await sync.sync(instanceId)).error).toMatch(/unreachable/);
+    }
     expect(client.breakers.state(instanceId)).toBe('open');
     const fast = await sync.sync(instanceId);
     expect(fast.error).toMatch(/circuit breaker open/);
     expect(fast.durationMs).toBeLessThan(1000); // no request made: far below even one request timeout plus retries
     expect(await snapshot(db.ds, instanceId)).toEqual(before);
-    const [row] = await db.ds.query(`SELECT last_sync_success, last_sync_error, consecutive_failures FROM haproxy_instances WHERE id = $1`, [instanceId]);
+    const [row] = await db.ds.query(
+      `SELECT last_sync_success, last_sync_error, consecutive_failures FROM haproxy_instances WHERE id = $1`,
+      [instanceId]
+    );
     expect(row).toMatchObject({ last_sync_success: false, consecutive_failures: 3 });
     expect(row.last_sync_error).toMatch(/circuit breaker open/);
 

@@ -14,7 +14,17 @@ const ROOT = path.resolve(__dirname, '../../..');
 const SHIM_DIR = path.join(__dirname, 'shim');
 /** Files outside shim/ that it imports (the fetch-based BackendSrv it shares with the plugin's unit tests). */
 const SHARED_FILES = [path.join(ROOT, 'src/test/backendSrv.ts')];
-const PACKAGES = ['react', 'react-dom', 'react-router-dom', '@grafana/data', '@grafana/ui', '@grafana/runtime', 'rxjs', '@emotion/css', 'webpack'];
+const PACKAGES = [
+  'react',
+  'react-dom',
+  'react-router-dom',
+  '@grafana/data',
+  '@grafana/ui',
+  '@grafana/runtime',
+  'rxjs',
+  '@emotion/css',
+  'webpack',
+];
 
 function cacheKey(): string {
   const hash = createHash('sha256');
@@ -53,7 +63,9 @@ export async function buildShim(log: (msg: string) => void = () => undefined): P
       extensions: ['.tsx', '.ts', '.mjs', '.js', '.json'],
       modules: [path.join(ROOT, 'node_modules'), 'node_modules'],
       // Grafana core sets PluginPage through a setter its public entry does not export: the same module file.
-      alias: { 'host-internal/PluginPage': path.join(ROOT, 'node_modules/@grafana/runtime/dist/esm/components/PluginPage.mjs') },
+      alias: {
+        'host-internal/PluginPage': path.join(ROOT, 'node_modules/@grafana/runtime/dist/esm/components/PluginPage.mjs'),
+      },
       fallback: { fs: false, path: false, os: false, crypto: false, stream: false, util: false, buffer: false },
     },
     module: {
@@ -80,7 +92,13 @@ export async function buildShim(log: (msg: string) => void = () => undefined): P
     // swc's minifier, in this process (no worker processes): a smaller script that each page parses faster.
     optimization: {
       minimize: true,
-      minimizer: [new TerserPlugin({ minify: TerserPlugin.swcMinify, parallel: false, terserOptions: { compress: true, mangle: true } })],
+      minimizer: [
+        new TerserPlugin({
+          minify: TerserPlugin.swcMinify,
+          parallel: false,
+          terserOptions: { compress: true, mangle: true },
+        }),
+      ],
       splitChunks: false,
     },
     performance: { hints: false },

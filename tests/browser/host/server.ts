@@ -214,7 +214,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const dsRoutes: PluginRoute[] = dsJson?.routes ?? [];
   const dsBase = dsId ? `public/plugins/${dsId}` : '';
   const ds: DataSourceInstance | undefined = opts.datasource
-    ? { ...opts.datasource.instance, jsonData: { ...opts.datasource.instance.jsonData }, secureJsonData: { ...opts.datasource.instance.secureJsonData }, version: 1 }
+    ? {
+        ...opts.datasource.instance,
+        jsonData: { ...opts.datasource.instance.jsonData },
+        secureJsonData: { ...opts.datasource.instance.secureJsonData },
+        version: 1,
+      }
     : undefined;
 
   /** Grafana's DataSourcePluginMeta (what /api/frontend/settings lists for the plugin). */
@@ -291,9 +296,23 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     const user = userOf(req);
     const cookies = parseCookies(req.headers.cookie);
     const themeParam = url.searchParams.get('theme');
-    const theme = themeParam === 'light' || themeParam === 'dark' ? themeParam : cookies.grafana_theme === 'light' ? 'light' : 'dark';
+    const theme =
+      themeParam === 'light' || themeParam === 'dark'
+        ? themeParam
+        : cookies.grafana_theme === 'light'
+          ? 'light'
+          : 'dark';
     const bootData = {
-      user: { ...user, id: 1, email: `${user.login}@example.com`, orgId: 1, orgName: 'Main Org.', theme, isSignedIn: true, timezone: 'browser' },
+      user: {
+        ...user,
+        id: 1,
+        email: `${user.login}@example.com`,
+        orgId: 1,
+        orgName: 'Main Org.',
+        theme,
+        isSignedIn: true,
+        timezone: 'browser',
+      },
       settings: {
         appSubUrl: '',
         appUrl: `http://${req.headers.host}/`,
@@ -349,20 +368,34 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     res: http.ServerResponse,
     proxyPath: string,
     search: string,
-    target: { kind: 'plugin' | 'datasource'; routes: PluginRoute[]; settings: Pick<PluginSettings, 'jsonData' | 'secureJsonData'>; enabled: boolean }
+    target: {
+      kind: 'plugin' | 'datasource';
+      routes: PluginRoute[];
+      settings: Pick<PluginSettings, 'jsonData' | 'secureJsonData'>;
+      enabled: boolean;
+    }
   ) => {
     const { routes, settings } = target;
     const user = userOf(req);
     const method = (req.method ?? 'GET').toUpperCase();
     const clean = path.posix.normalize(`/${proxyPath}`).slice(1);
     const route = routes.find(
-      (r) => (!r.method || r.method === '*' || r.method.toUpperCase() === method) && clean.startsWith(path.posix.normalize(`/${r.path}`).slice(1))
+      (r) =>
+        (!r.method || r.method === '*' || r.method.toUpperCase() === method) &&
+        clean.startsWith(path.posix.normalize(`/${r.path}`).slice(1))
     );
     const record = (status: number) =>
-      opts.onProxy?.({ method, path: `${target.kind === 'datasource' ? 'ds:' : ''}${clean}${search}`, status, user: user.login });
+      opts.onProxy?.({
+        method,
+        path: `${target.kind === 'datasource' ? 'ds:' : ''}${clean}${search}`,
+        status,
+        user: user.login,
+      });
     if (!route) {
       record(404);
-      sendJson(res, 404, { message: target.kind === 'plugin' ? 'Plugin route match not found' : 'Data source proxy route match not found' });
+      sendJson(res, 404, {
+        message: target.kind === 'plugin' ? 'Plugin route match not found' : 'Data source proxy route match not found',
+      });
       return;
     }
     if (route.reqRole && ROLE_RANK[user.orgRole] < ROLE_RANK[route.reqRole]) {
@@ -384,7 +417,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       sendJson(res, 502, { message: 'Bad Gateway: invalid route URL' });
       return;
     }
-    upstreamUrl.pathname = joinUrlFragments(upstreamUrl.pathname, clean.slice(path.posix.normalize(`/${route.path}`).length - 1));
+    upstreamUrl.pathname = joinUrlFragments(
+      upstreamUrl.pathname,
+      clean.slice(path.posix.normalize(`/${route.path}`).length - 1)
+    );
     upstreamUrl.search = search;
 
     // Like Grafana's director: client cookies, auth and forwarded identity never reach the backend.
@@ -484,7 +520,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     }
     // Grafana's optimistic lock: a PUT made from an older version of the settings is refused.
     if (typeof body.version === 'number' && body.version < ds.version) {
-      return sendJson(res, 409, { message: 'Datasource has already been updated by someone else. Please reload and try again' });
+      return sendJson(res, 409, {
+        message: 'Datasource has already been updated by someone else. Please reload and try again',
+      });
     }
     if (typeof body.name === 'string' && body.name.trim()) {
       ds.name = body.name.trim();
@@ -511,17 +549,29 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       if (p.startsWith(`/api/plugin-proxy/${pluginId}/`)) {
         // The raw path: the proxy must see exactly what the browser sent (dot segments included).
         const raw = (req.url ?? '').split('?')[0].slice(`/api/plugin-proxy/${pluginId}/`.length);
-        return proxy(req, res, decodeURI(raw), url.search, { kind: 'plugin', routes, settings, enabled: settings.enabled });
+        return proxy(req, res, decodeURI(raw), url.search, {
+          kind: 'plugin',
+          routes,
+          settings,
+          enabled: settings.enabled,
+        });
       }
       if (ds && p.startsWith(`/api/datasources/proxy/uid/${ds.uid}/`)) {
         const raw = (req.url ?? '').split('?')[0].slice(`/api/datasources/proxy/uid/${ds.uid}/`.length);
-        return proxy(req, res, decodeURI(raw), url.search, { kind: 'datasource', routes: dsRoutes, settings: ds, enabled: true });
+        return proxy(req, res, decodeURI(raw), url.search, {
+          kind: 'datasource',
+          routes: dsRoutes,
+          settings: ds,
+          enabled: true,
+        });
       }
       if (p.startsWith('/api/datasources/proxy/uid/')) {
         return sendJson(res, 404, { message: 'Unable to find datasource' });
       }
       if (p.startsWith('/api/datasources/uid/')) {
-        return p === `/api/datasources/uid/${ds?.uid}` ? datasourceApi(req, res) : sendJson(res, 404, { message: 'Data source not found' });
+        return p === `/api/datasources/uid/${ds?.uid}`
+          ? datasourceApi(req, res)
+          : sendJson(res, 404, { message: 'Data source not found' });
       }
       if (p === `/api/plugins/${pluginId}/settings`) {
         return settingsApi(req, res);
@@ -531,7 +581,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       }
       if (p === '/public/host/grafana-shim.js') {
         // Content-addressed (its cache directory is keyed by its inputs): the browser may keep it.
-        return serveFile(res, path.dirname(opts.shimFile), path.basename(opts.shimFile), 'public, max-age=3600, immutable');
+        return serveFile(
+          res,
+          path.dirname(opts.shimFile),
+          path.basename(opts.shimFile),
+          'public, max-age=3600, immutable'
+        );
       }
       if (dsId && opts.datasource && p.startsWith(`/public/plugins/${dsId}/`)) {
         return serveFile(res, opts.datasource.distDir, p.slice(`/public/plugins/${dsId}/`.length));

@@ -41,7 +41,7 @@ export function actionRoutes(deps: ApiDeps) {
       deps.ds.query(`SELECT count(*)::int AS total FROM haproxy_actions a WHERE ${filter}`, params),
       deps.ds.query(
         `SELECT ${ACTION_COLUMNS} FROM haproxy_actions a WHERE ${filter} ORDER BY a.started_at DESC, a.id DESC LIMIT ${q.limit} OFFSET ${q.offset}`,
-        params,
+        params
       ),
     ]);
     ctx.body = { actions, total };

@@ -18,7 +18,9 @@ export function applicationRoutes(deps: ApiDeps) {
   const r = new Router();
   const load = async (appId: number) => {
     const rows = await deps.ds.query(`${SELECT} WHERE a.id = $1`, [appId]);
-    if (!rows[0]) throw notFound(`application ${appId}`);
+    if (!rows[0]) {
+      throw notFound(`application ${appId}`);
+    }
     return rows[0];
   };
 
@@ -30,30 +32,38 @@ export function applicationRoutes(deps: ApiDeps) {
   });
   r.post('/api/applications', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});
-    const rows = await deps.ds.query(`INSERT INTO applications (name, host_id) VALUES ($1, $2) RETURNING id`, [b.name, b.host_id ?? null]);
+    const rows = await deps.ds.query(`INSERT INTO applications (name, host_id) VALUES ($1, $2) RETURNING id`, [
+      b.name,
+      b.host_id ?? null,
+    ]);
     ctx.status = 201;
     ctx.body = await load(rows[0].id);
   });
   r.patch('/api/applications/:id', requireRole('admin'), async (ctx) => {
     const appId = idParams.parse(ctx.params).id;
     const b = updateBody.parse(ctx.request.body ?? {});
-    if (Object.keys(b).length === 0) throw badRequest('nothing to update');
+    if (Object.keys(b).length === 0) {
+      throw badRequest('nothing to update');
+    }
     await load(appId);
-    await deps.ds.query(`UPDATE applications SET name = coalesce($2, name), host_id = CASE WHEN $3 THEN $4 ELSE host_id END WHERE id = $1`, [
-      appId,
-      b.name ?? null,
-      b.host_id !== undefined,
-      b.host_id ?? null,
-    ]);
+    await deps.ds.query(
+      `UPDATE applications SET name = coalesce($2, name), host_id = CASE WHEN $3 THEN $4 ELSE host_id END WHERE id = $1`,
+      [appId, b.name ?? null, b.host_id !== undefined, b.host_id ?? null]
+    );
     ctx.body = await load(appId);
   });
   r.delete('/api/applications/:id', requireRole('admin'), async (ctx) => {
     const appId = idParams.parse(ctx.params).id;
     await deps.ds.transaction(async (m) => {
       // Servers mapped to it become unmapped and open to auto-mapping again.
-      await m.query(`UPDATE haproxy_servers SET application_id = NULL, mapping_kind = NULL, mapping_note = NULL WHERE application_id = $1`, [appId]);
+      await m.query(
+        `UPDATE haproxy_servers SET application_id = NULL, mapping_kind = NULL, mapping_note = NULL WHERE application_id = $1`,
+        [appId]
+      );
       const result = await m.query(`DELETE FROM applications WHERE id = $1 RETURNING id`, [appId]);
-      if (result[0].length === 0) throw notFound(`application ${appId}`);
+      if (result[0].length === 0) {
+        throw notFound(`application ${appId}`);
+      }
     });
     ctx.status = 204;
   });

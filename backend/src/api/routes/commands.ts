@@ -31,12 +31,17 @@ const bulkBody = z
     wait_drained_s: z.number().min(0).max(900).optional(),
   })
   .strict()
-  .refine((b) => b.server_ids || b.backend_id || b.application_id, 'name the servers: server_ids, backend_id or application_id')
+  .refine(
+    (b) => b.server_ids || b.backend_id || b.application_id,
+    'name the servers: server_ids, backend_id or application_id'
+  )
   .refine((b) => b.wait_drained_s === undefined || b.command === 'drain', 'wait_drained_s goes with the drain command');
 
 /** Requests through Grafana are the UI's; other callers say whether they are an orchestrator. */
 function sourceOf(auth: AuthState, declared: 'api' | 'orchestrator' | undefined, fallback: ActionSource): ActionSource {
-  if (auth.viaGrafana) return 'ui';
+  if (auth.viaGrafana) {
+    return 'ui';
+  }
   return declared ?? fallback;
 }
 
@@ -48,8 +53,13 @@ export function commandRoutes(deps: ApiDeps) {
     const serverId = idParams.parse(ctx.params).id;
     const b = commandBody.parse(ctx.request.body ?? {});
     const auth = ctx.state.auth as AuthState;
-    const result = await deps.commands.execute(serverId, b.command, { actor: auth.actor, source: sourceOf(auth, b.source, 'api') });
-    if (!result.ok) throw result.error;
+    const result = await deps.commands.execute(serverId, b.command, {
+      actor: auth.actor,
+      source: sourceOf(auth, b.source, 'api'),
+    });
+    if (!result.ok) {
+      throw result.error;
+    }
     deps.fleetCounts.invalidate();
     ctx.body = { action: result.action, server: await loadServer(deps, serverId) };
   });
@@ -57,8 +67,14 @@ export function commandRoutes(deps: ApiDeps) {
   r.post('/api/haproxy/commands/bulk', requireRole('operator'), async (ctx) => {
     const b = bulkBody.parse(ctx.request.body ?? {});
     const auth = ctx.state.auth as AuthState;
-    const serverIds = await deps.bulk.resolve({ serverIds: b.server_ids, backendId: b.backend_id, applicationId: b.application_id });
-    if (serverIds.length === 0) throw badRequest('no current server matches the selection');
+    const serverIds = await deps.bulk.resolve({
+      serverIds: b.server_ids,
+      backendId: b.backend_id,
+      applicationId: b.application_id,
+    });
+    if (serverIds.length === 0) {
+      throw badRequest('no current server matches the selection');
+    }
     const result = await deps.bulk.execute(serverIds, b.command, {
       actor: auth.actor,
       source: sourceOf(auth, b.source, 'bulk'),
@@ -68,14 +84,21 @@ export function commandRoutes(deps: ApiDeps) {
     const failed = result.results.filter((x) => !x.ok).length;
     const drainedIds = result.results.filter((x) => x.ok).map((x) => x.serverId);
     const wait =
-      b.wait_drained_s !== undefined && drainedIds.length > 0 ? await deps.drainWaiter.wait(drainedIds, b.wait_drained_s * 1000) : undefined;
+      b.wait_drained_s !== undefined && drainedIds.length > 0
+        ? await deps.drainWaiter.wait(drainedIds, b.wait_drained_s * 1000)
+        : undefined;
     ctx.body = {
       operation_id: result.operationId,
       command: b.command,
       total: result.results.length,
       succeeded: result.results.length - failed,
       failed,
-      results: result.results.map((x) => ({ server_id: x.serverId, ok: x.ok, action_id: x.actionId, ...(x.error ? { error: x.error } : {}) })),
+      results: result.results.map((x) => ({
+        server_id: x.serverId,
+        ok: x.ok,
+        action_id: x.actionId,
+        ...(x.error ? { error: x.error } : {}),
+      })),
       ...(wait && {
         drain_wait: {
           drained: wait.drained,
@@ -91,18 +114,25 @@ export function commandRoutes(deps: ApiDeps) {
     const b = mappingBody.parse(ctx.request.body ?? {});
     await loadServer(deps, serverId);
     if (b.kind === 'auto') {
-      if (b.application_id !== null) throw badRequest('kind "auto" takes application_id null: the next sync decides');
-      await deps.ds.query(`UPDATE haproxy_servers SET mapping_kind = NULL, application_id = NULL, mapping_note = NULL WHERE id = $1`, [serverId]);
+      if (b.application_id !== null) {
+        throw badRequest('kind "auto" takes application_id null: the next sync decides');
+      }
+      await deps.ds.query(
+        `UPDATE haproxy_servers SET mapping_kind = NULL, application_id = NULL, mapping_note = NULL WHERE id = $1`,
+        [serverId]
+      );
     } else {
       if (b.application_id !== null) {
         const app = await deps.ds.query(`SELECT 1 FROM applications WHERE id = $1`, [b.application_id]);
-        if (app.length === 0) throw notFound(`application ${b.application_id}`);
+        if (app.length === 0) {
+          throw notFound(`application ${b.application_id}`);
+        }
       }
       // A manual unmap (null) is kept as manual too, so auto-mapping does not put it back.
-      await deps.ds.query(`UPDATE haproxy_servers SET application_id = $2, mapping_kind = 'manual', mapping_note = NULL WHERE id = $1`, [
-        serverId,
-        b.application_id,
-      ]);
+      await deps.ds.query(
+        `UPDATE haproxy_servers SET application_id = $2, mapping_kind = 'manual', mapping_note = NULL WHERE id = $1`,
+        [serverId, b.application_id]
+      );
     }
     ctx.body = await loadServer(deps, serverId);
   });
@@ -111,7 +141,9 @@ export function commandRoutes(deps: ApiDeps) {
     const instanceId = idParams.parse(ctx.params).id;
     const { wait } = z.object({ wait: boolParam.default(false) }).parse(ctx.query);
     const exists = await deps.ds.query(`SELECT 1 FROM haproxy_instances WHERE id = $1`, [instanceId]);
-    if (exists.length === 0) throw notFound(`instance ${instanceId}`);
+    if (exists.length === 0) {
+      throw notFound(`instance ${instanceId}`);
+    }
     const run = deps.scheduler.syncInstance(instanceId, { fresh: true });
     if (wait) {
       const o = await run;

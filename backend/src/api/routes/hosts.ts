@@ -14,13 +14,15 @@ const fagentUrl = z
   .url('must be an http(s) URL')
   .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
 
-const createBody = z.object({
-  name: name(200),
-  address: name(255),
-  fagent_url: fagentUrl,
-  fagent_token: z.string().min(1).max(1000).nullable().optional(),
-  is_active: z.boolean().optional(),
-}).strict();
+const createBody = z
+  .object({
+    name: name(200),
+    address: name(255),
+    fagent_url: fagentUrl,
+    fagent_token: z.string().min(1).max(1000).nullable().optional(),
+    is_active: z.boolean().optional(),
+  })
+  .strict();
 const updateBody = createBody.partial().strict();
 
 const SELECT = `
@@ -33,7 +35,9 @@ export function hostRoutes(deps: ApiDeps) {
   const r = new Router();
   const load = async (hostId: number) => {
     const rows = await deps.ds.query(`${SELECT} WHERE h.id = $1`, [hostId]);
-    if (!rows[0]) throw notFound(`host ${hostId}`);
+    if (!rows[0]) {
+      throw notFound(`host ${hostId}`);
+    }
     return rows[0];
   };
 
@@ -47,7 +51,13 @@ export function hostRoutes(deps: ApiDeps) {
     const b = createBody.parse(ctx.request.body ?? {});
     const repo = deps.ds.getRepository(HostEntity);
     const saved = await repo.save(
-      repo.create({ name: b.name, address: b.address, fagentUrl: b.fagent_url, fagentToken: b.fagent_token ?? null, isActive: b.is_active ?? true }),
+      repo.create({
+        name: b.name,
+        address: b.address,
+        fagentUrl: b.fagent_url,
+        fagentToken: b.fagent_token ?? null,
+        isActive: b.is_active ?? true,
+      })
     );
     ctx.status = 201;
     ctx.body = await load(saved.id);
@@ -55,7 +65,9 @@ export function hostRoutes(deps: ApiDeps) {
   r.patch('/api/hosts/:id', requireRole('admin'), async (ctx) => {
     const hostId = idParams.parse(ctx.params).id;
     const b = updateBody.parse(ctx.request.body ?? {});
-    if (Object.keys(b).length === 0) throw badRequest('nothing to update');
+    if (Object.keys(b).length === 0) {
+      throw badRequest('nothing to update');
+    }
     await load(hostId);
     await deps.ds.getRepository(HostEntity).update(hostId, {
       ...(b.name !== undefined && { name: b.name }),
@@ -66,17 +78,29 @@ export function hostRoutes(deps: ApiDeps) {
     });
     if (b.fagent_url !== undefined || b.fagent_token !== undefined) {
       // Another agent (or credential): the old one's cached answers and open breaker no longer apply.
-      const instances: Array<{ id: number }> = await deps.ds.query(`SELECT id FROM haproxy_instances WHERE host_id = $1`, [hostId]);
-      for (const i of instances) forgetAgentState(deps, i.id);
+      const instances: Array<{ id: number }> = await deps.ds.query(
+        `SELECT id FROM haproxy_instances WHERE host_id = $1`,
+        [hostId]
+      );
+      for (const i of instances) {
+        forgetAgentState(deps, i.id);
+      }
     }
     ctx.body = await load(hostId);
   });
   r.delete('/api/hosts/:id', requireRole('admin'), async (ctx) => {
     const hostId = idParams.parse(ctx.params).id;
-    const instances: Array<{ id: number }> = await deps.ds.query(`SELECT id FROM haproxy_instances WHERE host_id = $1`, [hostId]);
+    const instances: Array<{ id: number }> = await deps.ds.query(
+      `SELECT id FROM haproxy_instances WHERE host_id = $1`,
+      [hostId]
+    );
     const result = await deps.ds.query(`DELETE FROM hosts WHERE id = $1 RETURNING id`, [hostId]);
-    if (result[0].length === 0) throw notFound(`host ${hostId}`);
-    for (const i of instances) forgetAgentState(deps, i.id);
+    if (result[0].length === 0) {
+      throw notFound(`host ${hostId}`);
+    }
+    for (const i of instances) {
+      forgetAgentState(deps, i.id);
+    }
     ctx.status = 204;
   });
   return r;

@@ -24,13 +24,15 @@ const scope = z
   .max(1000)
   .nullable();
 
-const createBody = z.object({
-  host_id: bodyId,
-  name: name(200),
-  socket_path: z.string().max(1000).nullable().optional(),
-  is_active: z.boolean().optional(),
-  backend_scope: scope.optional(),
-}).strict();
+const createBody = z
+  .object({
+    host_id: bodyId,
+    name: name(200),
+    socket_path: z.string().max(1000).nullable().optional(),
+    is_active: z.boolean().optional(),
+    backend_scope: scope.optional(),
+  })
+  .strict();
 const updateBody = createBody.omit({ host_id: true }).partial().strict();
 
 const listQuery = z.object({ server_id: id.optional(), host_id: id.optional(), is_active: boolParam.optional() });
@@ -42,7 +44,9 @@ export function instanceRoutes(deps: ApiDeps) {
 
   const load = async (instanceId: number) => {
     const rows = await deps.ds.query(`${INSTANCE_SELECT} WHERE i.id = $1`, [instanceId]);
-    if (!rows[0]) throw notFound(`instance ${instanceId}`);
+    if (!rows[0]) {
+      throw notFound(`instance ${instanceId}`);
+    }
     return withBreaker(rows[0]);
   };
 
@@ -51,7 +55,7 @@ export function instanceRoutes(deps: ApiDeps) {
     const hostId = q.server_id ?? q.host_id ?? null;
     const rows = await deps.ds.query(
       `${INSTANCE_SELECT} WHERE ($1::int IS NULL OR i.host_id = $1) AND ($2::boolean IS NULL OR i.is_active = $2) ORDER BY h.name, i.name`,
-      [hostId, q.is_active ?? null],
+      [hostId, q.is_active ?? null]
     );
     ctx.body = { instances: rows.map(withBreaker) };
   });
@@ -64,7 +68,13 @@ export function instanceRoutes(deps: ApiDeps) {
     const b = createBody.parse(ctx.request.body ?? {});
     const rows = await deps.ds.query(
       `INSERT INTO haproxy_instances (host_id, name, socket_path, is_active, backend_scope) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [b.host_id, b.name, b.socket_path ?? null, b.is_active ?? true, b.backend_scope ? JSON.stringify(b.backend_scope) : null],
+      [
+        b.host_id,
+        b.name,
+        b.socket_path ?? null,
+        b.is_active ?? true,
+        b.backend_scope ? JSON.stringify(b.backend_scope) : null,
+      ]
     );
     ctx.status = 201;
     ctx.body = await load(rows[0].id);
@@ -79,23 +89,43 @@ export function instanceRoutes(deps: ApiDeps) {
       params.push(value);
       sets.push(`${column} = $${params.length}`);
     };
-    if (b.name !== undefined) set('name', b.name);
-    if (b.socket_path !== undefined) set('socket_path', b.socket_path);
-    if (b.is_active !== undefined) set('is_active', b.is_active);
-    if (b.backend_scope !== undefined) set('backend_scope', b.backend_scope ? JSON.stringify(b.backend_scope) : null);
-    if (sets.length === 0) throw badRequest('nothing to update');
-    const result = await deps.ds.query(`UPDATE haproxy_instances SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING id`, params);
-    if (result[0].length === 0) throw notFound(`instance ${instanceId}`);
+    if (b.name !== undefined) {
+      set('name', b.name);
+    }
+    if (b.socket_path !== undefined) {
+      set('socket_path', b.socket_path);
+    }
+    if (b.is_active !== undefined) {
+      set('is_active', b.is_active);
+    }
+    if (b.backend_scope !== undefined) {
+      set('backend_scope', b.backend_scope ? JSON.stringify(b.backend_scope) : null);
+    }
+    if (sets.length === 0) {
+      throw badRequest('nothing to update');
+    }
+    const result = await deps.ds.query(
+      `UPDATE haproxy_instances SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING id`,
+      params
+    );
+    if (result[0].length === 0) {
+      throw notFound(`instance ${instanceId}`);
+    }
     // A renamed instance is another target at the agent: cached answers and breaker history no longer apply.
-    if (b.name !== undefined) forgetAgentState(deps, instanceId);
-    else deps.client.cache.invalidate(instanceId);
+    if (b.name !== undefined) {
+      forgetAgentState(deps, instanceId);
+    } else {
+      deps.client.cache.invalidate(instanceId);
+    }
     ctx.body = await load(instanceId);
   });
 
   r.delete('/api/haproxy/instances/:id', requireRole('admin'), async (ctx) => {
     const instanceId = idParams.parse(ctx.params).id;
     const result = await deps.ds.query(`DELETE FROM haproxy_instances WHERE id = $1 RETURNING id`, [instanceId]);
-    if (result[0].length === 0) throw notFound(`instance ${instanceId}`);
+    if (result[0].length === 0) {
+      throw notFound(`instance ${instanceId}`);
+    }
     forgetAgentState(deps, instanceId);
     ctx.status = 204;
   });
@@ -114,7 +144,7 @@ export function instanceRoutes(deps: ApiDeps) {
          ) c ON true
         WHERE b.instance_id = $1 AND b.removed_at IS NULL
         ORDER BY b.backend_name`,
-      [instanceId],
+      [instanceId]
     );
     ctx.body = {
       backends: rows.map(({ counts, ...b }) => ({ ...b, status_counts: statusCounts(counts) })),

@@ -10,7 +10,14 @@ import { bodyId, isoTime, limit } from '../validation';
 
 const MAX_RANGE_DAYS = 400;
 
-const time = z.union([isoTime, z.number().int('must be epoch milliseconds').min(0).transform((n) => new Date(n))]);
+const time = z.union([
+  isoTime,
+  z
+    .number()
+    .int('must be epoch milliseconds')
+    .min(0)
+    .transform((n) => new Date(n)),
+]);
 const scopeItem = z.union([bodyId, z.string().max(200, 'must be at most 200 characters')]);
 const scopeValue = z.union([scopeItem, z.array(scopeItem).max(1000, 'at most 1000 values')]);
 
@@ -18,31 +25,48 @@ export const queryBody = z
   .object({
     range: z.object({ from: time, to: time }),
     maxDataPoints: z.number().int('must be an integer').min(1).max(100_000),
-    intervalMs: z.number().positive().max(MAX_RANGE_DAYS * DAY).optional(),
+    intervalMs: z
+      .number()
+      .positive()
+      .max(MAX_RANGE_DAYS * DAY)
+      .optional(),
     queries: z
       .array(
         z.object({
           refId: z.string().min(1, 'must not be empty').max(100),
           type: z.enum(QUERY_TYPES, { message: `must be one of ${QUERY_TYPES.join(', ')}` }),
           scope: z
-            .object({ instance: scopeValue.optional(), backend: scopeValue.optional(), server: scopeValue.optional(), application: scopeValue.optional() })
+            .object({
+              instance: scopeValue.optional(),
+              backend: scopeValue.optional(),
+              server: scopeValue.optional(),
+              application: scopeValue.optional(),
+            })
             .strict()
             .default({}),
           aggregate: z.enum(AGGREGATES, { message: `must be one of ${AGGREGATES.join(', ')}` }).optional(),
-        }),
+        })
       )
       .min(1, 'needs at least one query')
       .max(50),
   })
   .superRefine((b, ctx) => {
     const span = b.range.to.getTime() - b.range.from.getTime();
-    if (span <= 0) ctx.addIssue({ code: 'custom', path: ['range'], message: 'from must be before to' });
-    if (span > MAX_RANGE_DAYS * DAY) ctx.addIssue({ code: 'custom', path: ['range'], message: `must span at most ${MAX_RANGE_DAYS} days` });
+    if (span <= 0) {
+      ctx.addIssue({ code: 'custom', path: ['range'], message: 'from must be before to' });
+    }
+    if (span > MAX_RANGE_DAYS * DAY) {
+      ctx.addIssue({ code: 'custom', path: ['range'], message: `must span at most ${MAX_RANGE_DAYS} days` });
+    }
     const seen = new Set<string>();
     b.queries.forEach((q, i) => {
-      if (seen.has(q.refId)) ctx.addIssue({ code: 'custom', path: ['queries', i, 'refId'], message: `duplicate refId "${q.refId}"` });
+      if (seen.has(q.refId)) {
+        ctx.addIssue({ code: 'custom', path: ['queries', i, 'refId'], message: `duplicate refId "${q.refId}"` });
+      }
       seen.add(q.refId);
-      if (q.aggregate && q.type !== 'sessions') ctx.addIssue({ code: 'custom', path: ['queries', i, 'aggregate'], message: 'applies to sessions only' });
+      if (q.aggregate && q.type !== 'sessions') {
+        ctx.addIssue({ code: 'custom', path: ['queries', i, 'aggregate'], message: 'applies to sessions only' });
+      }
     });
   });
 
@@ -50,7 +74,12 @@ export const queryBody = z
 const csv = z
   .string()
   .max(10_000)
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)
+  )
   .optional();
 
 const lookupQuery = z.object({
@@ -75,9 +104,17 @@ export function queryRoutes(deps: ApiDeps) {
 
   r.get('/api/haproxy/lookup/:kind', requireRole('viewer'), async (ctx) => {
     const kind = LOOKUP_KINDS.find((k) => k === ctx.params.kind);
-    if (!kind) throw badRequest(`kind: must be one of ${LOOKUP_KINDS.join(', ')}`);
+    if (!kind) {
+      throw badRequest(`kind: must be one of ${LOOKUP_KINDS.join(', ')}`);
+    }
     const q = lookupQuery.parse(ctx.query);
-    const values = await lookup(deps.ds, kind, { instance: q.instance, backend: q.backend, server: q.server, application: q.application }, q.q, q.limit);
+    const values = await lookup(
+      deps.ds,
+      kind,
+      { instance: q.instance, backend: q.backend, server: q.server, application: q.application },
+      q.q,
+      q.limit
+    );
     ctx.body = { values };
   });
 

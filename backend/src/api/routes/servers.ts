@@ -17,7 +17,9 @@ export const SERVER_FROM = `haproxy_servers s
 
 export async function loadServer(deps: ApiDeps, serverId: number) {
   const rows = await deps.ds.query(`SELECT ${SERVER_COLUMNS} FROM ${SERVER_FROM} WHERE s.id = $1`, [serverId]);
-  if (!rows[0]) throw notFound(`server ${serverId}`);
+  if (!rows[0]) {
+    throw notFound(`server ${serverId}`);
+  }
   return rows[0];
 }
 
@@ -40,10 +42,12 @@ export function serverRoutes(deps: ApiDeps) {
   r.get('/api/haproxy/backends/:id/servers', async (ctx) => {
     const { id: backendId } = idParams.parse(ctx.params);
     const exists = await deps.ds.query(`SELECT 1 FROM haproxy_backends WHERE id = $1`, [backendId]);
-    if (exists.length === 0) throw notFound(`backend ${backendId}`);
+    if (exists.length === 0) {
+      throw notFound(`backend ${backendId}`);
+    }
     const servers = await deps.ds.query(
       `SELECT ${SERVER_COLUMNS} FROM ${SERVER_FROM} WHERE s.backend_id = $1 AND s.removed_at IS NULL ORDER BY s.server_name`,
-      [backendId],
+      [backendId]
     );
     ctx.body = { servers };
   });
@@ -56,15 +60,21 @@ export function serverRoutes(deps: ApiDeps) {
         ['s.backend_id = ?', q.backend_id],
         ['s.application_id = ?', q.application_id],
         ['s.status = ANY(?::text[])', q.status],
-        ['(s.server_name ILIKE ? OR b.backend_name ILIKE ? OR s.address ILIKE ?)', q.q === undefined ? undefined : likePattern(q.q)],
+        [
+          '(s.server_name ILIKE ? OR b.backend_name ILIKE ? OR s.address ILIKE ?)',
+          q.q === undefined ? undefined : likePattern(q.q),
+        ],
       ],
-      ['s.removed_at IS NULL', 'b.removed_at IS NULL'],
+      ['s.removed_at IS NULL', 'b.removed_at IS NULL']
     );
-    const [{ total }] = await deps.ds.query(`SELECT count(*)::int AS total FROM ${SERVER_FROM} WHERE ${filter}`, params);
+    const [{ total }] = await deps.ds.query(
+      `SELECT count(*)::int AS total FROM ${SERVER_FROM} WHERE ${filter}`,
+      params
+    );
     const servers = await deps.ds.query(
       `SELECT ${SERVER_COLUMNS} FROM ${SERVER_FROM} WHERE ${filter}
         ORDER BY i.name, b.backend_name, s.server_name LIMIT ${q.limit} OFFSET ${q.offset}`,
-      params,
+      params
     );
     ctx.body = { servers, total };
   });
@@ -83,7 +93,7 @@ export function serverRoutes(deps: ApiDeps) {
          FROM haproxy_server_status_history
         WHERE server_id = $1 AND ($2::timestamptz IS NULL OR changed_at >= $2) AND ($3::timestamptz IS NULL OR changed_at < $3)
         ORDER BY changed_at DESC, id DESC LIMIT $4`,
-      [serverId, q.since ?? null, q.until ?? null, q.limit],
+      [serverId, q.since ?? null, q.until ?? null, q.limit]
     );
     ctx.body = { history };
   });

@@ -83,7 +83,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX haproxy_servers_removed_at_idx ON haproxy_servers (removed_at)`);
     await q.query(`CREATE INDEX haproxy_servers_backend_id_idx ON haproxy_servers (backend_id)`);
-    await q.query(`CREATE INDEX haproxy_servers_application_idx ON haproxy_servers (application_id) WHERE application_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX haproxy_servers_application_idx ON haproxy_servers (application_id) WHERE application_id IS NOT NULL`
+    );
     await q.query(`CREATE INDEX haproxy_servers_status_idx ON haproxy_servers (status) WHERE removed_at IS NULL`);
 
     await q.query(`
@@ -109,7 +111,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
     await q.query(`CREATE INDEX haproxy_actions_server_idx ON haproxy_actions (server_id, started_at DESC)`);
     await q.query(`CREATE INDEX haproxy_actions_instance_idx ON haproxy_actions (instance_id, started_at DESC)`);
     await q.query(`CREATE INDEX haproxy_actions_actor_idx ON haproxy_actions (actor, started_at DESC)`);
-    await q.query(`CREATE INDEX haproxy_actions_operation_idx ON haproxy_actions (operation_id) WHERE operation_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX haproxy_actions_operation_idx ON haproxy_actions (operation_id) WHERE operation_id IS NOT NULL`
+    );
 
     await q.query(`
       CREATE TABLE haproxy_server_status_history (
@@ -121,7 +125,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         cause text NOT NULL CHECK (cause IN ('sync','command','removed','restored')),
         changed_at timestamptz NOT NULL
       )`);
-    await q.query(`CREATE INDEX haproxy_status_history_server_idx ON haproxy_server_status_history (server_id, changed_at DESC)`);
+    await q.query(
+      `CREATE INDEX haproxy_status_history_server_idx ON haproxy_server_status_history (server_id, changed_at DESC)`
+    );
     await q.query(`CREATE INDEX haproxy_status_history_changed_idx ON haproxy_server_status_history (changed_at)`);
 
     // One row per backend per sync, servers packed in parallel arrays: 20x fewer rows than one per server,
@@ -137,7 +143,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         sessions int[] NOT NULL
       ) PARTITION BY RANGE (sampled_at)`);
     await q.query(`CREATE INDEX haproxy_metric_samples_backend_idx ON haproxy_metric_samples (backend_id, sampled_at)`);
-    await q.query(`CREATE INDEX haproxy_metric_samples_instance_idx ON haproxy_metric_samples (instance_id, sampled_at)`);
+    await q.query(
+      `CREATE INDEX haproxy_metric_samples_instance_idx ON haproxy_metric_samples (instance_id, sampled_at)`
+    );
     await q.query(`CREATE TABLE haproxy_metric_samples_default PARTITION OF haproxy_metric_samples DEFAULT`);
 
     await q.query(`

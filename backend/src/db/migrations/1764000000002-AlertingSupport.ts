@@ -18,7 +18,9 @@ export class AlertingSupport1764000000002 implements MigrationInterface {
       ALTER TABLE haproxy_instances
         ADD COLUMN breaker_state text NOT NULL DEFAULT 'closed' CHECK (breaker_state IN ('closed','open','half_open')),
         ADD COLUMN breaker_changed_at timestamptz`);
-    await q.query(`CREATE INDEX haproxy_instances_breaker_idx ON haproxy_instances (breaker_state) WHERE breaker_state <> 'closed'`);
+    await q.query(
+      `CREATE INDEX haproxy_instances_breaker_idx ON haproxy_instances (breaker_state) WHERE breaker_state <> 'closed'`
+    );
 
     await q.query(`
       DO $$

@@ -42,7 +42,10 @@ function define(...args: unknown[]) {
 }
 define.amd = {};
 
-async function resolveDeps(url: string, deps: string[]): Promise<{ values: unknown[]; exports: Record<string, unknown> }> {
+async function resolveDeps(
+  url: string,
+  deps: string[]
+): Promise<{ values: unknown[]; exports: Record<string, unknown> }> {
   const exports: Record<string, unknown> = {};
   const values = await Promise.all(
     deps.map((dep) => {

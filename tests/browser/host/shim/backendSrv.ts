@@ -17,6 +17,9 @@ export function createBackendSrv(events: EventBus, orgId: number): BackendSrv {
     credentials: 'same-origin',
     abortOnUnsubscribe: true,
     alert: (severity, message) =>
-      events.publish({ type: (severity === 'success' ? AppEvents.alertSuccess : AppEvents.alertError).name, payload: [message] }),
+      events.publish({
+        type: (severity === 'success' ? AppEvents.alertSuccess : AppEvents.alertError).name,
+        payload: [message],
+      }),
   });
 }

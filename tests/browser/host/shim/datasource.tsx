@@ -49,7 +49,10 @@ export async function importDataSourcePlugin(meta: DataSourcePluginMeta): Promis
 }
 
 /** Grafana's DatasourceSrv.loadDatasource: `new DataSourceClass(instanceSettings)`, components and meta set. */
-export function instantiate(plugin: DataSourcePlugin<DataSourceApi>, settings: DataSourceInstanceSettings): DataSourceApi {
+export function instantiate(
+  plugin: DataSourcePlugin<DataSourceApi>,
+  settings: DataSourceInstanceSettings
+): DataSourceApi {
   const instance = new plugin.DataSourceClass(settings);
   instance.components = plugin.components;
   instance.meta = settings.meta;
@@ -93,7 +96,9 @@ export function DataSourceConfigPage({ plugin, uid }: { plugin: DataSourcePlugin
   useEffect(() => {
     getBackendSrv()
       .get<DataSourceSettings>(`/api/datasources/uid/${uid}`)
-      .then(setOptions, (err: { data?: { message?: string } }) => setLoadError(err?.data?.message ?? 'Could not load the data source'));
+      .then(setOptions, (err: { data?: { message?: string } }) =>
+        setLoadError(err?.data?.message ?? 'Could not load the data source')
+      );
   }, [uid]);
 
   // Grafana's testDataSource thunk: save, then a DataSourceApi on the saved settings, then testDatasource().
@@ -104,11 +109,18 @@ export function DataSourceConfigPage({ plugin, uid }: { plugin: DataSourcePlugin
     setTesting(true);
     setStatus(undefined);
     try {
-      const saved = await getBackendSrv().put<{ datasource: DataSourceSettings }>(`/api/datasources/uid/${uid}`, options);
+      const saved = await getBackendSrv().put<{ datasource: DataSourceSettings }>(
+        `/api/datasources/uid/${uid}`,
+        options
+      );
       setOptions(saved.datasource);
       const api = instantiate(plugin, instanceSettingsOf(saved.datasource, meta));
       const result: TestDataSourceResponse = await api.testDatasource();
-      setStatus({ status: result.status, message: result.message, details: result.details as TestingStatus['details'] });
+      setStatus({
+        status: result.status,
+        message: result.message,
+        details: result.details as TestingStatus['details'],
+      });
     } catch (err) {
       const { statusText, message, details, data } = (err ?? {}) as {
         statusText?: string;
@@ -116,7 +128,11 @@ export function DataSourceConfigPage({ plugin, uid }: { plugin: DataSourcePlugin
         details?: TestingStatus['details'];
         data?: { message?: string };
       };
-      setStatus({ status: 'error', message: message || data?.message || `HTTP error ${statusText ?? ''}`.trim(), details });
+      setStatus({
+        status: 'error',
+        message: message || data?.message || `HTTP error ${statusText ?? ''}`.trim(),
+        details,
+      });
     } finally {
       setTesting(false);
     }
@@ -206,7 +222,13 @@ function toTimeRange(raw: { from: string; to: string }): TimeRange {
   return { from: parse(raw.from, false), to: parse(raw.to, true), raw };
 }
 
-export function ExplorePage({ plugin, settings }: { plugin: DataSourcePlugin<DataSourceApi>; settings: DataSourceInstanceSettings }) {
+export function ExplorePage({
+  plugin,
+  settings,
+}: {
+  plugin: DataSourcePlugin<DataSourceApi>;
+  settings: DataSourceInstanceSettings;
+}) {
   const styles = useStyles2(getStyles);
   const [datasource] = useState(() => instantiate(plugin, settings));
   const [state] = useState(() => exploreStateOf(window.location.search));
@@ -256,7 +278,9 @@ export function ExplorePage({ plugin, settings }: { plugin: DataSourcePlugin<Dat
         setData({
           state: LoadingState.Error,
           series: [],
-          errors: [{ message: err instanceof Error ? err.message : String((err as { message?: unknown })?.message ?? err) }],
+          errors: [
+            { message: err instanceof Error ? err.message : String((err as { message?: unknown })?.message ?? err) },
+          ],
           timeRange: range,
         }),
     });
@@ -311,12 +335,20 @@ function Results({ data }: { data?: PanelData }) {
     return null;
   }
   if (data.state === LoadingState.Loading) {
-    return <div aria-label="Query results" aria-busy="true">Loading...</div>;
+    return (
+      <div aria-label="Query results" aria-busy="true">
+        Loading...
+      </div>
+    );
   }
   return (
     <section aria-label="Query results" data-state={data.state} className={styles.results}>
-      {data.errors?.map((e, i) => <Alert key={i} severity="error" title={e.message ?? 'Query error'} />)}
-      {data.state === LoadingState.Done && <div>{`${data.series.length} frame${data.series.length === 1 ? '' : 's'}`}</div>}
+      {data.errors?.map((e, i) => (
+        <Alert key={i} severity="error" title={e.message ?? 'Query error'} />
+      ))}
+      {data.state === LoadingState.Done && (
+        <div>{`${data.series.length} frame${data.series.length === 1 ? '' : 's'}`}</div>
+      )}
       {data.series.map((frame, i) => {
         const name = frame.name ?? `Frame ${i + 1}`;
         return (
@@ -326,7 +358,9 @@ function Results({ data }: { data?: PanelData }) {
               refId {frame.refId ?? '-'} · {frame.length} {frame.length === 1 ? 'row' : 'rows'}
               {frame.meta?.custom ? ` · meta ${JSON.stringify(frame.meta.custom)}` : ''}
             </div>
-            {frame.meta?.notices?.map((n, j) => <div key={j}>Notice: {n.text}</div>)}
+            {frame.meta?.notices?.map((n, j) => (
+              <div key={j}>Notice: {n.text}</div>
+            ))}
             <table aria-label="Fields" className={styles.table}>
               <thead>
                 <tr>

@@ -81,7 +81,13 @@ function AppRoot({ plugin }: { plugin: AppPlugin }) {
   }
   const query: KeyValue = Object.fromEntries(new URLSearchParams(location.search));
   return (
-    <Root meta={plugin.meta} basename={basename} path={location.pathname} query={query} onNavChanged={() => undefined} />
+    <Root
+      meta={plugin.meta}
+      basename={basename}
+      path={location.pathname}
+      query={query}
+      onNavChanged={() => undefined}
+    />
   );
 }
 

@@ -101,25 +101,25 @@ export function Shell({ meta, user, children }: { meta: PluginMeta; user: HostUs
         ...(pageNav ? [{ text: pageNav.text, url: pathname }] : []),
       ]
     : pathname === '/explore'
-    ? [
-        { text: 'Home', url: '/' },
-        { text: 'Explore', url: pathname },
-      ]
-    : pathname.startsWith('/plugins/')
-    ? [
-        { text: 'Home', url: '/' },
-        { text: 'Administration', url: '/admin' },
-        { text: 'Plugins and data', url: '/admin/plugins' },
-        { text: 'Plugins', url: '/plugins' },
-        { text: meta.name, url: pathname },
-      ]
-    : [
-        { text: 'Home', url: '/' },
-        { text: 'Apps', url: '/apps' },
-        { text: meta.name, url: `/a/${meta.id}` },
-        ...(page ? [page] : []),
-        ...(pageNav ? [{ text: pageNav.text, url: pathname }] : []),
-      ];
+      ? [
+          { text: 'Home', url: '/' },
+          { text: 'Explore', url: pathname },
+        ]
+      : pathname.startsWith('/plugins/')
+        ? [
+            { text: 'Home', url: '/' },
+            { text: 'Administration', url: '/admin' },
+            { text: 'Plugins and data', url: '/admin/plugins' },
+            { text: 'Plugins', url: '/plugins' },
+            { text: meta.name, url: pathname },
+          ]
+        : [
+            { text: 'Home', url: '/' },
+            { text: 'Apps', url: '/apps' },
+            { text: meta.name, url: `/a/${meta.id}` },
+            ...(page ? [page] : []),
+            ...(pageNav ? [{ text: pageNav.text, url: pathname }] : []),
+          ];
   return (
     <NavContext.Provider value={{ meta, user, pageNav, setPageNav }}>
       <div className={styles.app}>
@@ -144,7 +144,10 @@ export function Shell({ meta, user, children }: { meta: PluginMeta; user: HostUs
           <div className={styles.user} aria-label="Signed-in user">
             <Icon name="user" />
             <span>{user.login}</span>
-            <Badge color={user.orgRole === 'Admin' ? 'orange' : user.orgRole === 'Editor' ? 'blue' : 'darkgrey'} text={user.orgRole} />
+            <Badge
+              color={user.orgRole === 'Admin' ? 'orange' : user.orgRole === 'Editor' ? 'blue' : 'darkgrey'}
+              text={user.orgRole}
+            />
           </div>
         </header>
         <div className={styles.body}>
@@ -271,7 +274,12 @@ export function Toasts({ events }: { events: EventBus }) {
 const MENU_WIDTH = 300;
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  app: css({ display: 'flex', flexDirection: 'column', minHeight: '100vh', background: theme.colors.background.primary }),
+  app: css({
+    display: 'flex',
+    flexDirection: 'column',
+    minHeight: '100vh',
+    background: theme.colors.background.primary,
+  }),
   topBar: css({
     height: theme.spacing(5),
     display: 'flex',
@@ -285,10 +293,19 @@ const getStyles = (theme: GrafanaTheme2) => ({
     zIndex: theme.zIndex.navbarFixed,
   }),
   logo: css({ color: theme.colors.text.primary }),
-  breadcrumbs: css({ display: 'flex', alignItems: 'center', flex: 1, minWidth: 0, fontSize: theme.typography.bodySmall.fontSize }),
+  breadcrumbs: css({
+    display: 'flex',
+    alignItems: 'center',
+    flex: 1,
+    minWidth: 0,
+    fontSize: theme.typography.bodySmall.fontSize,
+  }),
   crumb: css({ display: 'flex', alignItems: 'center', whiteSpace: 'nowrap' }),
   separator: css({ color: theme.colors.text.secondary, margin: theme.spacing(0, 0.5) }),
-  crumbLink: css({ color: theme.colors.text.secondary, '&:hover': { color: theme.colors.text.primary, textDecoration: 'underline' } }),
+  crumbLink: css({
+    color: theme.colors.text.secondary,
+    '&:hover': { color: theme.colors.text.primary, textDecoration: 'underline' },
+  }),
   crumbCurrent: css({ color: theme.colors.text.primary }),
   user: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(1), color: theme.colors.text.secondary }),
   body: css({ display: 'flex', flex: 1, minHeight: 0 }),

@@ -63,24 +63,27 @@ export function createTemplateSrv(search: string): TemplateSrv & { values: Recor
       if (!target) {
         return target ?? '';
       }
-      return target.replace(VARIABLE_REF, (match, a?: string, b?: string, bFormat?: string, c?: string, cFormat?: string) => {
-        const name = (a ?? b ?? c)!;
-        const scoped = scopedVars?.[name];
-        let value: Value | undefined =
-          scoped !== undefined && scoped !== null ? (scoped.value as Value) : values[name];
-        if (value === undefined) {
-          return match;
+      return target.replace(
+        VARIABLE_REF,
+        (match, a?: string, b?: string, bFormat?: string, c?: string, cFormat?: string) => {
+          const name = (a ?? b ?? c)!;
+          const scoped = scopedVars?.[name];
+          let value: Value | undefined =
+            scoped !== undefined && scoped !== null ? (scoped.value as Value) : values[name];
+          if (value === undefined) {
+            return match;
+          }
+          // All without the variable's options at hand: the custom all value `*` (what this host's specs use).
+          if (value === '$__all' || (Array.isArray(value) && value.includes('$__all'))) {
+            value = '*';
+          }
+          if (typeof format === 'function') {
+            const variable = variables().find((v) => v.name === name);
+            return String(format(value, variable));
+          }
+          return formatValue(value, bFormat ?? cFormat ?? format);
         }
-        // All without the variable's options at hand: the custom all value `*` (what this host's specs use).
-        if (value === '$__all' || (Array.isArray(value) && value.includes('$__all'))) {
-          value = '*';
-        }
-        if (typeof format === 'function') {
-          const variable = variables().find((v) => v.name === name);
-          return String(format(value, variable));
-        }
-        return formatValue(value, bFormat ?? cFormat ?? format);
-      });
+      );
     },
   };
 }
