@@ -4,8 +4,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results_dir=$(mktemp -d)
-# HAProxy processes a crashed test file could not stop (their configs live in haproxy-test-* temp dirs).
-cleanup() { rm -rf "$results_dir"; pkill -f 'haproxy-test-[^ ]*/haproxy.cfg' 2>/dev/null || true; }
+# Every temp dir of this run (PostgreSQL, HAProxy configs) under one folder, so the cleanup stops only this
+# run's HAProxy processes that a crashed test file could not stop, not those of a run beside it.
+run_tmp=$(mktemp -d -t hpx-run-XXXXXX)
+export TMPDIR=$run_tmp
+cleanup() {
+  rm -rf "$results_dir"
+  pkill -f "$run_tmp/haproxy-test-[^ ]*/haproxy.cfg" 2>/dev/null || true
+  rm -rf "$run_tmp"
+}
 trap cleanup EXIT
 status=0
 
