@@ -7,6 +7,7 @@ results_dir=$(mktemp -d)
 # Every temp dir of this run (PostgreSQL, HAProxy configs) under one folder, so the cleanup stops only this
 # run's HAProxy processes that a crashed test file could not stop, not those of a run beside it.
 run_tmp=$(mktemp -d -t hpx-run-XXXXXX)
+chmod 755 "$run_tmp" # PostgreSQL runs as an unprivileged user and reads its password file under here
 export TMPDIR=$run_tmp
 cleanup() {
   rm -rf "$results_dir"
