@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, Server, Socket, connect } from 'node:net';
+import { connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RuntimeApiAddress } from '../../src/agent/runtime-api';
@@ -23,7 +23,7 @@ describe('agent HTTP server over real HAProxy', () => {
   let silent: SilentSocket;
   let agent: RunningAgent;
   let tcpPort: number;
-  let holder: Holder;
+  let holder: SilentSocket;
   let holdPort: number;
 
   const call = (path: string, init: RequestInit = {}, token: string | null = TOKEN) =>
@@ -53,7 +53,7 @@ describe('agent HTTP server over real HAProxy', () => {
     const operatorSocket = join(dir, 'operator.sock');
     tcpPort = await freePort();
     holdPort = await freePort();
-    holder = await startHolder();
+    holder = await startSilentSocket();
     [lb, other, silent] = await Promise.all([
       startHaproxy({
         backends: [
@@ -101,7 +101,7 @@ describe('agent HTTP server over real HAProxy', () => {
         ['other', unix(other.socketPath)],
         ['other-tcp', { kind: 'tcp', host: '127.0.0.1', port: tcpPort }],
         ['operator', unix(operatorSocket)],
-        ['silent', unix(silent.path)],
+        ['silent', unix(silent.address)],
         ['gone', unix(join(dir, 'nothing-here.sock'))],
       ]),
     });
@@ -534,34 +534,6 @@ describe('agent HTTP server over real HAProxy', () => {
     });
   });
 });
-
-/** A TCP server that accepts connections and never answers: a session through HAProxy to it stays open. */
-interface Holder {
-  address: string;
-  close(): Promise<void>;
-}
-
-function startHolder(): Promise<Holder> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve({
-        address: `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-        close: () =>
-          new Promise<void>((done) => {
-            sockets.forEach((s) => s.destroy());
-            server.close(() => done());
-          }),
-      });
-    });
-  });
-}
 
 function openSession(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
