@@ -264,9 +264,9 @@ test.describe('queries through the data source proxy', () => {
     await page.getByRole('option', { name: 'static', exact: true }).click();
     expect((await response).status()).toBe(200);
     const table = frame(page, 'Servers');
-    await expect(table).toContainText('3 rows');
+    await expect(table).toContainText('4 rows');
     const rows = table.getByRole('table', { name: 'Rows' });
-    for (const server of ['static-1', 'static-2', 'static-3']) {
+    for (const server of ['static-1', 'static-2', 'static-3', 'static-4']) {
       await expect(rows).toContainText(server);
     }
   });

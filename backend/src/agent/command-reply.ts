@@ -1,4 +1,6 @@
-/** What HAProxy's reply to `set server ... state ...` means, as an HTTP answer. */
+import { preview, UnexpectedOutputError } from './unexpected-output';
+
+/** What HAProxy's reply to a `set server ...` or `shutdown sessions ...` command means, as an HTTP answer. */
 export type CommandOutcome = { ok: true } | { ok: false; httpStatus: number; error: string };
 
 /**
@@ -18,4 +20,15 @@ export function interpretCommandReply(reply: string): CommandOutcome {
     return { ok: false, httpStatus: 502, error: `HAProxy: ${text} (the stats socket needs "level admin")` };
   }
   return { ok: false, httpStatus: 409, error: `HAProxy: ${text}` };
+}
+
+export class WeightReplyError extends UnexpectedOutputError {}
+
+/** HAProxy's answer to `get weight b/s`: "<current> (initial <initial>)". */
+export function parseWeightReply(reply: string): { weight: number; initialWeight: number } {
+  const match = /^(\d+) \(initial (\d+)\)$/.exec(reply.trim());
+  if (!match) {
+    throw new WeightReplyError(`unexpected get weight reply: ${preview(reply)}`);
+  }
+  return { weight: Number(match[1]), initialWeight: Number(match[2]) };
 }

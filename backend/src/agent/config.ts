@@ -9,6 +9,8 @@ export interface AgentConfig {
   token: string;
   /** Deadline for one runtime-API exchange (connect, send, read to the end). */
   requestTimeoutMs: number;
+  /** How long one instance's dump answers further reads (0: shared only while in flight). */
+  snapshotReuseMs: number;
   logLevel: LogLevel;
   instances: Map<string, RuntimeApiAddress>;
 }
@@ -30,6 +32,8 @@ const fileSchema = z
       .default({ host: '127.0.0.1', port: 9102 }),
     token: z.string().optional(),
     request_timeout_ms: z.number().int().min(10).max(600_000).default(3000),
+    // Long enough for one sync's requests to share a dump, short enough that polling never sees it.
+    snapshot_reuse_ms: z.number().int().min(0).max(60_000).default(500),
     log_level: z.enum(logLevels).default('info'),
     instances: z
       .record(z.string().min(1, 'instance names must not be empty'), z.string().min(1, 'must be a runtime API address'))
@@ -73,6 +77,7 @@ export function parseAgentConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): Age
     listen: file.listen,
     token,
     requestTimeoutMs: file.request_timeout_ms,
+    snapshotReuseMs: file.snapshot_reuse_ms,
     logLevel: file.log_level,
     instances,
   };

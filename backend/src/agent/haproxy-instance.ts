@@ -1,23 +1,79 @@
-import { interpretCommandReply, CommandOutcome } from './command-reply';
-import { ServerState, setServerStateCommand } from './command-guard';
-import { RuntimeApiAddress, runtimeApiExchange } from './runtime-api';
-import { parseShowStat, ServerStat } from './show-stat';
+import { CommandOutcome, interpretCommandReply, parseWeightReply } from './command-reply';
+import { getWeightCommand, ServerCommand, serverCommand } from './command-guard';
+import { InstanceSnapshot, joinSnapshot } from './instance-snapshot';
+import { RuntimeApiAddress, runtimeApiBatch, runtimeApiExchange } from './runtime-api';
+import { parseServersState } from './servers-state';
+import { SharedRead } from './shared-read';
+import { parseShowInfo, ProcessInfo, toProcessInfo } from './show-info';
+import { parseShowStatTable } from './show-stat';
 
-/** One HAProxy process as the agent sees it: its runtime API and the two things the agent asks it. */
+/** The three dumps of a snapshot, on one connection so that one process answers all of them. */
+const SNAPSHOT_COMMANDS = ['show info', 'show stat', 'show servers state'] as const;
+
+export interface HaproxyInstanceOptions {
+  /** Deadline of one runtime-API exchange. */
+  timeoutMs: number;
+  /** How long a snapshot may be reused (0: only shared while in flight). */
+  snapshotReuseMs: number;
+  now?: () => number;
+}
+
+/** What a command did: HAProxy's verdict, and for `weight` the weight HAProxy has afterwards. */
+export type CommandResult = CommandOutcome & { weight?: number };
+
+/** One HAProxy process as the agent sees it: its runtime API, the snapshot it reads, the commands it sends. */
 export class HaproxyInstance {
+  private readonly snapshots: SharedRead<InstanceSnapshot>;
+  private readonly now: () => number;
+  /** Keeps a derived start time stable per pid (see toProcessInfo). */
+  private lastInfo: ProcessInfo | undefined;
+
   constructor(
     readonly name: string,
     readonly address: RuntimeApiAddress,
-    private readonly timeoutMs: number
-  ) {}
-
-  /** Server rows of `show stat`; throws RuntimeApiError or ShowStatFormatError. */
-  async readServers(): Promise<ServerStat[]> {
-    return parseShowStat(await runtimeApiExchange(this.address, 'show stat', this.timeoutMs));
+    private readonly options: HaproxyInstanceOptions
+  ) {
+    this.now = options.now ?? Date.now;
+    this.snapshots = new SharedRead(() => this.readSnapshot(), options.snapshotReuseMs, this.now);
   }
 
-  async setServerState(backend: string, server: string, state: ServerState): Promise<CommandOutcome> {
-    const command = setServerStateCommand(backend, server, state);
-    return interpretCommandReply(await runtimeApiExchange(this.address, command, this.timeoutMs));
+  /** Throws RuntimeApiError or an UnexpectedOutputError. */
+  snapshot(): Promise<InstanceSnapshot> {
+    return this.snapshots.get();
+  }
+
+  async info(): Promise<ProcessInfo> {
+    return this.processInfo(await runtimeApiExchange(this.address, 'show info', this.options.timeoutMs));
+  }
+
+  /** Sends one command; whatever happens, the next read is a fresh one. */
+  async run(backend: string, server: string, command: ServerCommand): Promise<CommandResult> {
+    const text = serverCommand(backend, server, command);
+    try {
+      if (command.kind !== 'weight') {
+        return interpretCommandReply(await runtimeApiExchange(this.address, text, this.options.timeoutMs));
+      }
+      // The weight HAProxy settled on (a percentage, rounding) is read on the same connection.
+      const [reply, weightReply] = await runtimeApiBatch(
+        this.address,
+        [text, getWeightCommand(backend, server)],
+        this.options.timeoutMs
+      );
+      const outcome = interpretCommandReply(reply);
+      return outcome.ok ? { ...outcome, weight: parseWeightReply(weightReply).weight } : outcome;
+    } finally {
+      this.snapshots.invalidate();
+    }
+  }
+
+  private async readSnapshot(): Promise<InstanceSnapshot> {
+    const [info, stat, state] = await runtimeApiBatch(this.address, SNAPSHOT_COMMANDS, this.options.timeoutMs);
+    const table = parseShowStatTable(stat);
+    return joinSnapshot(table, parseServersState(state), this.processInfo(info));
+  }
+
+  private processInfo(showInfo: string): ProcessInfo {
+    this.lastInfo = toProcessInfo(parseShowInfo(showInfo), this.now(), this.lastInfo);
+    return this.lastInfo;
   }
 }

@@ -1,5 +1,6 @@
 import { connect, isIP, Socket } from 'node:net';
 import { isAbsolute } from 'node:path';
+import { preview, UnexpectedOutputError } from './unexpected-output';
 
 /** Where an HAProxy runtime API (stats socket) listens, in HAProxy's own address syntax. */
 export type RuntimeApiAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
@@ -117,4 +118,50 @@ export function runtimeApiExchange(address: RuntimeApiAddress, command: string, 
       )
     );
   });
+}
+
+export class ReplyCountError extends UnexpectedOutputError {}
+
+/**
+ * Several commands on one connection (HAProxy runs `a;b;c` in order): one process answers all of them,
+ * so their outputs describe the same configuration, and it costs one exchange. The commands come from
+ * the command guard and the agent's own constants, never with a `;` or a newline of their own.
+ */
+export async function runtimeApiBatch(
+  address: RuntimeApiAddress,
+  commands: readonly string[],
+  timeoutMs: number
+): Promise<string[]> {
+  if (commands.some((c) => /[;\n\r]/.test(c))) {
+    throw new Error('a batched runtime-API command must not contain ";" or a line break');
+  }
+  return splitReplies(await runtimeApiExchange(address, commands.join(';'), timeoutMs), commands.length);
+}
+
+/**
+ * HAProxy ends each command's output with an empty line (an empty output is that line alone), and none
+ * of the outputs the agent batches holds an empty line of its own.
+ */
+export function splitReplies(reply: string, count: number): string[] {
+  const lines = reply.split('\n');
+  if (lines[lines.length - 1] === '') {
+    lines.pop();
+  }
+  const replies: string[] = [];
+  let current: string[] = [];
+  for (const line of lines) {
+    if (line.replace(/\r$/, '') === '') {
+      replies.push(current.map((l) => `${l}\n`).join(''));
+      current = [];
+    } else {
+      current.push(line);
+    }
+  }
+  if (current.length > 0) {
+    replies.push(current.map((l) => `${l}\n`).join(''));
+  }
+  if (replies.length !== count) {
+    throw new ReplyCountError(`expected ${count} replies from HAProxy, got ${replies.length}: ${preview(reply)}`);
+  }
+  return replies;
 }

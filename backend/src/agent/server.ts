@@ -2,17 +2,24 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import pino, { Logger } from 'pino';
 import { isAuthorized } from './auth';
-import { unsafeNameReason } from './command-guard';
-import { backendNames, serversOf, toFAgentServer } from './fagent-answer';
+import { parseWeight, ServerCommand, unsafeNameReason } from './command-guard';
+import { toFAgentInfo, toFAgentServer, toFAgentState } from './fagent-answer';
 import { HaproxyInstance } from './haproxy-instance';
+import { InstanceSnapshot, SnapshotBackend } from './instance-snapshot';
+import { readJsonBody, RequestBodyError } from './request-body';
 import { matchRoute, Route } from './routes';
 import { RuntimeApiAddress, RuntimeApiError } from './runtime-api';
-import { ShowStatFormatError } from './show-stat';
+import { UnexpectedOutputError } from './unexpected-output';
 
 export interface AgentServerOptions {
   token: string;
   requestTimeoutMs: number;
   instances: ReadonlyMap<string, RuntimeApiAddress>;
+  /**
+   * How long one instance's snapshot (show info + show stat + show servers state) answers further
+   * reads; default 0: shared only while in flight. The config file's default is 500 (docs/agent.md).
+   */
+  snapshotReuseMs?: number;
   logger?: Logger;
 }
 
@@ -34,6 +41,7 @@ class HttpError extends Error {
 }
 
 type Json = Record<string, unknown>;
+type CommandRoute = Extract<Route, { kind: 'command' }>;
 
 /** The FAgent HTTP server; every request is independent, so a slow instance delays only its own answers. */
 export function createAgentServer(options: AgentServerOptions): Server {
@@ -41,7 +49,10 @@ export function createAgentServer(options: AgentServerOptions): Server {
   const instances = new Map(
     [...options.instances].map(([name, address]) => [
       name,
-      new HaproxyInstance(name, address, options.requestTimeoutMs),
+      new HaproxyInstance(name, address, {
+        timeoutMs: options.requestTimeoutMs,
+        snapshotReuseMs: options.snapshotReuseMs ?? 0,
+      }),
     ])
   );
 
@@ -62,11 +73,15 @@ export function createAgentServer(options: AgentServerOptions): Server {
       throw new HttpError(404, `no such instance "${route.instance}"`);
     }
     assertSafeNames(route);
-    return [200, await answer(instance, route, logger)];
+    if (route.kind !== 'command') {
+      req.resume(); // a read has no body; drain whatever came so keep-alive works
+      return [200, await read(instance, route)];
+    }
+    const command = await commandOf(route, req);
+    return [200, await runCommand(instance, route, command, logger)];
   };
 
   return createServer((req, res) => {
-    req.resume(); // bodies carry nothing for us; drain them so keep-alive works
     handle(req).then(
       ([status, body]) => send(res, status, { success: true, ...body }),
       (err: unknown) => {
@@ -74,44 +89,82 @@ export function createAgentServer(options: AgentServerOptions): Server {
         if (failure.httpStatus >= 500) {
           logger.warn({ method: req.method, url: req.url, error: failure.message }, 'request failed');
         }
-        send(res, failure.httpStatus, { success: false, error: failure.message });
+        // The rest of a body too large to read is not read at all: the connection closes instead.
+        send(res, failure.httpStatus, { success: false, error: failure.message }, failure.httpStatus === 413);
       }
     );
   });
 }
 
-async function answer(instance: HaproxyInstance, route: Route, logger: Logger): Promise<Json> {
-  const stats = await instance.readServers();
-  if (route.kind === 'backends') {
-    return { backends: backendNames(stats) };
+async function read(instance: HaproxyInstance, route: Exclude<Route, CommandRoute>): Promise<Json> {
+  switch (route.kind) {
+    case 'info':
+      return { ...toFAgentInfo(await instance.info()) };
+    case 'state':
+      return toFAgentState(await instance.snapshot());
+    case 'backends':
+      return { backends: (await instance.snapshot()).backends.map((b) => b.name) };
+    case 'servers':
+      return { servers: backendOf(await instance.snapshot(), route.backend).servers.map(toFAgentServer) };
   }
+}
 
-  const servers = serversOf(stats, route.backend);
-  if (servers.length === 0) {
-    throw new HttpError(404, `no such backend "${route.backend}" in instance "${instance.name}"`);
+/** The command a route asks for; only `weight` has a body (`{"weight": 50}` or `{"weight": "50%"}`). */
+async function commandOf(route: CommandRoute, req: IncomingMessage): Promise<ServerCommand> {
+  if (route.action !== 'weight') {
+    req.resume();
+    return route.action === 'shutdown-sessions'
+      ? { kind: 'shutdown-sessions' }
+      : { kind: 'state', state: route.action };
   }
-  if (route.kind === 'servers') {
-    return { servers: servers.map(toFAgentServer) };
+  const body = await readJsonBody(req);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'the body must be a JSON object: {"weight": 50} or {"weight": "50%"}');
   }
+  const weight = parseWeight((body as Json).weight);
+  if (!weight.ok) {
+    throw new HttpError(400, weight.error);
+  }
+  return { kind: 'weight', weight: weight.weight };
+}
 
-  const before = servers.find((s) => s.name === route.server);
+async function runCommand(
+  instance: HaproxyInstance,
+  route: CommandRoute,
+  command: ServerCommand,
+  logger: Logger
+): Promise<Json> {
+  const before = backendOf(await instance.snapshot(), route.backend).servers.find((s) => s.stat.name === route.server);
   if (!before) {
     throw new HttpError(404, `no such server "${route.server}" in backend "${route.backend}"`);
   }
-  const outcome = await instance.setServerState(route.backend, route.server, route.state);
-  const target = { instance: instance.name, backend: route.backend, server: route.server, action: route.state };
-  if (!outcome.ok) {
-    logger.warn({ ...target, error: outcome.error }, 'command refused by HAProxy');
-    throw new HttpError(outcome.httpStatus, outcome.error);
+  const result = await instance.run(route.backend, route.server, command);
+  const target = { instance: instance.name, backend: route.backend, server: route.server, action: route.action };
+  if (!result.ok) {
+    logger.warn({ ...target, error: result.error }, 'command refused by HAProxy');
+    throw new HttpError(result.httpStatus, result.error);
   }
-  logger.info({ ...target, status_before: before.status }, 'command applied');
-  return { ...target, status_before: before.status };
+  const answer = {
+    ...target,
+    status_before: before.stat.status,
+    ...(result.weight !== undefined && { weight: result.weight }),
+  };
+  logger.info(answer, 'command applied');
+  return answer;
+}
+
+function backendOf(snapshot: InstanceSnapshot, name: string): SnapshotBackend {
+  const backend = snapshot.backends.find((b) => b.name === name);
+  if (!backend) {
+    throw new HttpError(404, `no such backend "${name}"`);
+  }
+  return backend;
 }
 
 /** Names are checked on every route, not only commands, so a bad name gets the same 400 everywhere. */
 function assertSafeNames(route: Route): void {
   const names: Array<[string, string]> = [];
-  if (route.kind !== 'backends') {
+  if (route.kind === 'servers' || route.kind === 'command') {
     names.push(['backend', route.backend]);
   }
   if (route.kind === 'command') {
@@ -129,22 +182,26 @@ function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) {
     return err;
   }
+  if (err instanceof RequestBodyError) {
+    return new HttpError(err.httpStatus, err.message);
+  }
   if (err instanceof RuntimeApiError) {
     return new HttpError(err.kind === 'timeout' ? 504 : 502, err.message);
   }
-  if (err instanceof ShowStatFormatError) {
-    return new HttpError(502, `unexpected show stat output: ${err.message}`);
+  if (err instanceof UnexpectedOutputError) {
+    return new HttpError(502, `unexpected HAProxy output: ${err.message}`);
   }
   return new HttpError(500, `internal error: ${(err as Error)?.message ?? String(err)}`);
 }
 
-function send(res: ServerResponse, status: number, body: Json): void {
+function send(res: ServerResponse, status: number, body: Json, close = false): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
     ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+    ...(close ? { connection: 'close' } : {}),
   });
   res.end(text);
 }

@@ -1,3 +1,5 @@
+import { preview, UnexpectedOutputError } from './unexpected-output';
+
 /**
  * Parsing of HAProxy's `show stat` CSV. Columns are found by the header line
  * (`# pxname,svname,...`), never by position: HAProxy versions add and move columns.
@@ -7,10 +9,14 @@
 export interface ServerStat {
   backend: string;
   name: string;
+  /** `iid` and `sid`: the ids `show servers state` calls be_id and srv_id (null if HAProxy omits them). */
+  backendId: number | null;
+  serverId: number | null;
   /** `addr` column: "ip:port" as HAProxy resolved it; empty for very old HAProxy. */
   address: string;
   /** HAProxy's status string as-is: "UP", "DOWN", "UP 1/3", "MAINT (via b/s)", "no check", ... */
   status: string;
+  /** The effective weight (slowstart, agent checks); the FAgent answer's `weight` is srv_uweight instead. */
   weight: number;
   currentSessions: number;
   /** `smax`: highest concurrent sessions seen since start. */
@@ -22,16 +28,37 @@ export interface ServerStat {
   backup: boolean;
 }
 
-export class ShowStatFormatError extends Error {}
+/** A backend (or `listen`) proxy: its aggregate row in `show stat`, present even when it has no servers. */
+export interface BackendStat {
+  name: string;
+  /** `iid` */
+  id: number | null;
+}
+
+export interface ShowStatTable {
+  /** In HAProxy's order. */
+  backends: BackendStat[];
+  /** In HAProxy's order. */
+  servers: ServerStat[];
+}
+
+export class ShowStatFormatError extends UnexpectedOutputError {}
 
 const REQUIRED_COLUMNS = ['pxname', 'svname', 'status'] as const;
 
-/** `type` column values (HAProxy doc, section 9.1): 2 is a server. */
+/** `type` column values (HAProxy doc, section 9.1): 1 is a backend, 2 a server. */
+const BACKEND_TYPE = '1';
 const SERVER_TYPE = '2';
-const AGGREGATE_ROWS = new Set(['FRONTEND', 'BACKEND']);
+const BACKEND_ROW = 'BACKEND';
+const AGGREGATE_ROWS = new Set(['FRONTEND', BACKEND_ROW]);
 
 /** Returns the server rows only: frontends, backends' aggregate rows and listeners are dropped. */
 export function parseShowStat(text: string): ServerStat[] {
+  return parseShowStatTable(text).servers;
+}
+
+/** The backend and server rows; frontends and listeners are dropped. */
+export function parseShowStatTable(text: string): ShowStatTable {
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   const headerIndex = lines.findIndex((l) => l.startsWith('# '));
   if (headerIndex === -1) {
@@ -53,22 +80,31 @@ export function parseShowStat(text: string): ServerStat[] {
     const i = column.get(name);
     return i === undefined ? '' : (row[i] ?? '');
   };
-  const isServerRow = column.has('type')
-    ? (row: string[]) => cell(row, 'type') === SERVER_TYPE
-    : (row: string[]) => !AGGREGATE_ROWS.has(cell(row, 'svname'));
+  const rowType = column.has('type')
+    ? (row: string[]) => cell(row, 'type')
+    : (row: string[]) => {
+        const svname = cell(row, 'svname');
+        return svname === BACKEND_ROW ? BACKEND_TYPE : AGGREGATE_ROWS.has(svname) ? '' : SERVER_TYPE;
+      };
 
-  const servers: ServerStat[] = [];
+  const table: ShowStatTable = { backends: [], servers: [] };
   for (const line of lines.slice(headerIndex + 1)) {
     if (line.trim() === '') {
       continue;
     }
     const row = splitCsvLine(line);
-    if (!isServerRow(row)) {
+    const type = rowType(row);
+    if (type === BACKEND_TYPE) {
+      table.backends.push({ name: cell(row, 'pxname'), id: intOrNull(cell(row, 'iid')) });
+    }
+    if (type !== SERVER_TYPE) {
       continue;
     }
-    servers.push({
+    table.servers.push({
       backend: cell(row, 'pxname'),
       name: cell(row, 'svname'),
+      backendId: intOrNull(cell(row, 'iid')),
+      serverId: intOrNull(cell(row, 'sid')),
       address: cell(row, 'addr'),
       status: cell(row, 'status'),
       weight: intOrNull(cell(row, 'weight')) ?? 0,
@@ -80,7 +116,7 @@ export function parseShowStat(text: string): ServerStat[] {
       backup: cell(row, 'bck') === '1',
     });
   }
-  return servers;
+  return table;
 }
 
 /**
@@ -120,9 +156,4 @@ function intOrNull(text: string): number | null {
     return null;
   }
   return Number(text);
-}
-
-function preview(text: string): string {
-  const oneLine = text.trim().replace(/\s+/g, ' ');
-  return oneLine.length > 120 ? `${oneLine.slice(0, 120)}...` : oneLine || '(empty)';
 }

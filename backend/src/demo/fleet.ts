@@ -32,7 +32,8 @@ export interface DemoFleetOptions {
   logger?: Logger;
 }
 
-export type DemoExpectedStatus = 'UP' | 'DOWN' | 'MAINT' | 'no check';
+/** `MAINT (via b/s)`: a server that tracks one in maintenance inherits it. */
+export type DemoExpectedStatus = 'UP' | 'DOWN' | 'MAINT' | 'no check' | `MAINT (via ${string})`;
 
 export interface DemoServer {
   name: string;
@@ -79,8 +80,12 @@ export interface DemoFleet {
 
 /** How an upstream behaves: its health check passes or answers 500 (DOWN with L7STS). */
 type UpstreamName = 'shop-a' | 'shop-b' | 'shop-bad' | 'api-a' | 'api-b' | 'auth-a' | 'static-a';
-/** A server line: which upstream (or `dead`: a port nobody listens on) and how it is configured. */
-type ServerPlan = [name: string, target: UpstreamName | 'dead', mode: 'check' | 'backup' | 'disabled' | 'nocheck'];
+/**
+ * A server line: which upstream (or `dead`: a port nobody listens on) and how it is configured;
+ * `track:<server>` follows another server of the same backend instead of checking itself.
+ */
+type ServerMode = 'check' | 'backup' | 'disabled' | 'nocheck' | 'weight0' | `track:${string}`;
+type ServerPlan = [name: string, target: UpstreamName | 'dead', mode: ServerMode];
 type InstancePlan = { name: string; hostName: string; backends: Array<{ name: string; servers: ServerPlan[] }> };
 
 const UPSTREAMS: Record<UpstreamName, { host: 0 | 1 | 2; healthStatus: number }> = {
@@ -114,6 +119,8 @@ const INSTANCES: InstancePlan[] = [
           ['shop-3', 'shop-bad', 'check'],
           ['shop-4', 'shop-a', 'disabled'],
           ['shop-spare', 'shop-b', 'backup'],
+          // Inherits shop-4's maintenance (MAINT via shop/shop-4): maint_source "inherited".
+          ['shop-5', 'shop-a', 'track:shop-4'],
         ],
       },
       {
@@ -179,20 +186,40 @@ const INSTANCES: InstancePlan[] = [
           ['static-1', 'static-a', 'check'],
           ['static-2', 'static-a', 'nocheck'],
           ['static-3', 'dead', 'check'],
+          // UP, but weight 0 in the configuration: it gets no new traffic.
+          ['static-4', 'static-a', 'weight0'],
         ],
       },
+      // Every server removed from the configuration: requests fail, and the backend is still listed.
+      { name: 'payments', servers: [] },
     ],
   },
 ];
 
-const SERVER_OPTIONS: Record<ServerPlan[2], string | undefined> = {
-  check: 'check',
-  backup: 'check backup',
-  disabled: 'check disabled',
-  nocheck: undefined,
-};
+function serverOptions(backend: string, mode: ServerMode): string | undefined {
+  if (mode.startsWith('track:')) {
+    return `track ${backend}/${mode.slice('track:'.length)}`;
+  }
+  const options: Record<Exclude<ServerMode, `track:${string}`>, string | undefined> = {
+    check: 'check',
+    backup: 'check backup',
+    disabled: 'check disabled',
+    nocheck: undefined,
+    weight0: 'check weight 0',
+  };
+  return options[mode as keyof typeof options];
+}
 
-function expectedStatus(target: UpstreamName | 'dead', mode: ServerPlan[2]): DemoExpectedStatus {
+function expectedStatus(backend: InstancePlan['backends'][number], [, target, mode]: ServerPlan): DemoExpectedStatus {
+  if (mode.startsWith('track:')) {
+    const trackedName = mode.slice('track:'.length);
+    const tracked = backend.servers.find(([name]) => name === trackedName);
+    if (!tracked) {
+      throw new Error(`demo plan: ${backend.name} has no server ${trackedName} to track`);
+    }
+    const status = expectedStatus(backend, tracked);
+    return status === 'MAINT' ? `MAINT (via ${backend.name}/${trackedName})` : status;
+  }
   if (mode === 'disabled') {
     return 'MAINT';
   }
@@ -250,11 +277,11 @@ export async function startDemoFleet(opts: DemoFleetOptions = {}): Promise<DemoF
           bind: `127.0.0.1:${port}`,
           backend: be.name,
         });
-        const servers = be.servers.map(([name, target, mode]) => ({
-          name,
-          address: addressOf(target),
-          expectedStatus: expectedStatus(target, mode),
-          backup: mode === 'backup',
+        const servers = be.servers.map((plan) => ({
+          name: plan[0],
+          address: addressOf(plan[1]),
+          expectedStatus: expectedStatus(be, plan),
+          backup: plan[2] === 'backup',
         }));
         specs.push({
           name: be.name,
@@ -262,7 +289,7 @@ export async function startDemoFleet(opts: DemoFleetOptions = {}): Promise<DemoF
           servers: be.servers.map(([name, target, mode]) => ({
             name,
             address: addressOf(target),
-            options: SERVER_OPTIONS[mode],
+            options: serverOptions(be.name, mode),
           })),
         });
         backends.push({ name: be.name, frontendUrl: `http://127.0.0.1:${port}/`, servers });

@@ -42,7 +42,9 @@ function fleetSummary(fleet: DemoFleet, backend: Backend): string {
     lines.push(`  instance ${instance.name} (host ${instance.hostName}, pid ${instance.haproxy.pid})`);
     lines.push(`    runtime API  ${instance.socketPath}`);
     for (const b of instance.backends) {
-      const statuses = b.servers.map((s) => `${s.name}=${s.expectedStatus}${s.backup ? ' (backup)' : ''}`).join(', ');
+      const statuses =
+        b.servers.map((s) => `${s.name}=${s.expectedStatus}${s.backup ? ' (backup)' : ''}`).join(', ') ||
+        '(no servers)';
       lines.push(`    ${b.frontendUrl.padEnd(28)} -> ${b.name}: ${statuses}`);
     }
   }

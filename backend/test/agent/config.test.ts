@@ -45,6 +45,7 @@ describe('parseAgentConfig', () => {
       listen: { host: '127.0.0.1', port: 9102 },
       token,
       requestTimeoutMs: 3000,
+      snapshotReuseMs: 500,
       logLevel: 'info',
       instances: new Map([['main', { kind: 'unix', path: '/run/haproxy/admin.sock' }]]),
     });
@@ -66,6 +67,13 @@ describe('parseAgentConfig', () => {
     expect(message).toMatch(/token/);
     expect(message).toMatch(/instances\.a/);
     expect(message).not.toMatch(/instances\.b/);
+  });
+
+  it('takes snapshot_reuse_ms from 0 (off) to 60 s', () => {
+    const instances = { a: '/x.sock' };
+    expect(parseAgentConfig({ token, instances, snapshot_reuse_ms: 0 }).snapshotReuseMs).toBe(0);
+    expect(() => parseAgentConfig({ token, instances, snapshot_reuse_ms: -1 })).toThrow(/snapshot_reuse_ms/);
+    expect(() => parseAgentConfig({ token, instances, snapshot_reuse_ms: 60_001 })).toThrow(/snapshot_reuse_ms/);
   });
 
   it('refuses unknown keys and missing instances', () => {

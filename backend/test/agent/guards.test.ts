@@ -1,6 +1,12 @@
 import { isAuthorized } from '../../src/agent/auth';
-import { setServerStateCommand, unsafeNameReason, UnsafeNameError } from '../../src/agent/command-guard';
-import { interpretCommandReply } from '../../src/agent/command-reply';
+import {
+  getWeightCommand,
+  parseWeight,
+  serverCommand,
+  unsafeNameReason,
+  UnsafeNameError,
+} from '../../src/agent/command-guard';
+import { interpretCommandReply, parseWeightReply, WeightReplyError } from '../../src/agent/command-reply';
 import { matchRoute } from '../../src/agent/routes';
 
 describe('unsafeNameReason', () => {
@@ -28,14 +34,65 @@ describe('unsafeNameReason', () => {
   });
 });
 
-describe('setServerStateCommand', () => {
-  it('builds the runtime-API command', () => {
-    expect(setServerStateCommand('be.x:y', 's-1', 'drain')).toBe('set server be.x:y/s-1 state drain');
+describe('serverCommand', () => {
+  it('builds the runtime-API commands', () => {
+    expect(serverCommand('be.x:y', 's-1', { kind: 'state', state: 'drain' })).toBe('set server be.x:y/s-1 state drain');
+    expect(serverCommand('be', 's1', { kind: 'weight', weight: { unit: 'absolute', value: 0 } })).toBe(
+      'set server be/s1 weight 0'
+    );
+    expect(serverCommand('be', 's1', { kind: 'weight', weight: { unit: 'percent', value: 50 } })).toBe(
+      'set server be/s1 weight 50%'
+    );
+    expect(serverCommand('be', 's1', { kind: 'shutdown-sessions' })).toBe('shutdown sessions server be/s1');
+    expect(getWeightCommand('be', 's1')).toBe('get weight be/s1');
   });
 
   it('refuses instead of escaping', () => {
-    expect(() => setServerStateCommand('be', 's1\nshutdown', 'maint')).toThrow(UnsafeNameError);
-    expect(() => setServerStateCommand('be;x', 's1', 'ready')).toThrow(/backend name/);
+    expect(() => serverCommand('be', 's1\nshutdown', { kind: 'state', state: 'maint' })).toThrow(UnsafeNameError);
+    expect(() => serverCommand('be;x', 's1', { kind: 'shutdown-sessions' })).toThrow(/backend name/);
+    expect(() => getWeightCommand('be', 's 1')).toThrow(/server name/);
+  });
+
+  it.each([
+    { unit: 'absolute', value: 257 },
+    { unit: 'absolute', value: -1 },
+    { unit: 'absolute', value: 1.5 },
+    { unit: 'percent', value: 101 },
+    { unit: 'absolute', value: Number.NaN },
+  ] as const)('refuses a weight HAProxy would not take: %p', (weight) => {
+    expect(() => serverCommand('be', 's1', { kind: 'weight', weight })).toThrow(RangeError);
+  });
+});
+
+describe('parseWeight', () => {
+  it.each([
+    [0, { unit: 'absolute', value: 0 }],
+    [256, { unit: 'absolute', value: 256 }],
+    ['0%', { unit: 'percent', value: 0 }],
+    ['50%', { unit: 'percent', value: 50 }],
+    ['100%', { unit: 'percent', value: 100 }],
+  ])('accepts %p', (input, weight) => {
+    expect(parseWeight(input)).toEqual({ ok: true, weight });
+  });
+
+  it.each([257, -1, 2.5, '50', '101%', '-5%', '5 %', '50%;show info', '', null, undefined, true, [50], { value: 5 }])(
+    'refuses %p',
+    (input) => {
+      expect(parseWeight(input)).toEqual({
+        ok: false,
+        error: expect.stringMatching(/^weight must be an integer 0\.\.256/),
+      });
+    }
+  );
+});
+
+describe('parseWeightReply', () => {
+  it('reads the current and initial weight', () => {
+    expect(parseWeightReply('5 (initial 10)\n')).toEqual({ weight: 5, initialWeight: 10 });
+  });
+
+  it('refuses anything else', () => {
+    expect(() => parseWeightReply('No such server.\n')).toThrow(WeightReplyError);
   });
 });
 
@@ -76,8 +133,25 @@ describe('matchRoute', () => {
     expect(matchRoute('/api/haproxy/lb1/backends/web/servers/s1/drain')).toEqual({
       ok: true,
       method: 'POST',
-      route: { kind: 'command', instance: 'lb1', backend: 'web', server: 's1', state: 'drain' },
+      route: { kind: 'command', instance: 'lb1', backend: 'web', server: 's1', action: 'drain' },
     });
+  });
+
+  it('matches the extension: info, state, weight and shutdown-sessions', () => {
+    for (const kind of ['info', 'state'] as const) {
+      expect(matchRoute(`/api/haproxy/lb1/${kind}`)).toEqual({
+        ok: true,
+        method: 'GET',
+        route: { kind, instance: 'lb1' },
+      });
+    }
+    for (const action of ['weight', 'shutdown-sessions']) {
+      expect(matchRoute(`/api/haproxy/lb1/backends/web/servers/s1/${action}`)).toMatchObject({
+        ok: true,
+        method: 'POST',
+        route: { kind: 'command', action },
+      });
+    }
   });
 
   it('decodes each segment exactly once, after splitting', () => {
@@ -97,6 +171,9 @@ describe('matchRoute', () => {
       '/api/haproxy/lb1/backends/',
       '/api/haproxy/lb1/backends//servers',
       '/api/haproxy/lb1/backends/web/servers/s1/drain/x',
+      '/api/haproxy/lb1/info/x',
+      '/api/haproxy/lb1/status',
+      '/api/haproxy/lb1/state/backends/web/servers',
     ]) {
       expect(matchRoute(path)).toMatchObject({ ok: false, httpStatus: 404 });
     }

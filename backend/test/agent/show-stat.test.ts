@@ -1,5 +1,4 @@
-import { backendNames, toFAgentServer } from '../../src/agent/fagent-answer';
-import { parseShowStat, ShowStatFormatError, splitCsvLine } from '../../src/agent/show-stat';
+import { parseShowStat, parseShowStatTable, ShowStatFormatError, splitCsvLine } from '../../src/agent/show-stat';
 import { freePort, startHaproxy, startUpstream, stopAllHaproxies, TestHaproxy, Upstream } from '../support/haproxy';
 
 /** Reorders the columns of a `show stat` text: same data, header order changed. */
@@ -67,7 +66,11 @@ describe('parseShowStat on real HAProxy output', () => {
       'web.front-end_v2:blue/plain=no check',
       'web.front-end_v2:blue/spare=UP',
     ]);
-    expect(backendNames(stats)).toEqual(['web.front-end_v2:blue']);
+    expect(parseShowStatTable(realOutput).backends).toEqual([
+      { name: 'web.front-end_v2:blue', id: 3 },
+      { name: 'empty', id: 4 },
+    ]);
+    expect(stats.map((s) => [s.backendId, s.serverId])).toEqual([1, 2, 3, 4, 5].map((sid) => [3, sid]));
     const [first, down, , plain, spare] = stats;
     expect(first).toMatchObject({
       address: upstream.address,
@@ -84,22 +87,6 @@ describe('parseShowStat on real HAProxy output', () => {
 
   it('reads the same servers when the columns come in another order', () => {
     expect(parseShowStat(reverseColumns(realOutput))).toEqual(parseShowStat(realOutput));
-  });
-
-  it('maps a server to the FAgent shape, max_sessions preferring the configured limit', () => {
-    const [first, , , plain] = parseShowStat(realOutput);
-    expect(toFAgentServer(first)).toMatchObject({
-      name: 'srv-1.a_b:c',
-      address: upstream.address,
-      status: 'UP',
-      weight: 1,
-      current_sessions: 0,
-      max_sessions: 100,
-      session_limit: 100,
-      max_sessions_observed: 0,
-      backup: false,
-    });
-    expect(toFAgentServer({ ...plain, maxSessionsSeen: 12 })).toMatchObject({ max_sessions: 12, session_limit: null });
   });
 });
 
@@ -121,8 +108,14 @@ describe('parseShowStat edge cases', () => {
   });
 
   it('falls back to svname when there is no type column', () => {
-    const text = '# pxname,svname,status\nfe,FRONTEND,OPEN\nbe,s1,DOWN\nbe,BACKEND,DOWN\n';
-    expect(parseShowStat(text).map((s) => s.name)).toEqual(['s1']);
+    const text = '# pxname,svname,status\nfe,FRONTEND,OPEN\nbe,s1,DOWN\nbe,BACKEND,DOWN\nnone,BACKEND,UP\n';
+    expect(parseShowStatTable(text)).toEqual({
+      backends: [
+        { name: 'be', id: null },
+        { name: 'none', id: null },
+      ],
+      servers: [expect.objectContaining({ backend: 'be', name: 's1', backendId: null, serverId: null })],
+    });
   });
 
   it('uses the type column, so a server named BACKEND is still a server', () => {

@@ -1,17 +1,22 @@
 import { createServer, Server, Socket } from 'node:net';
 
-/** A unix socket that accepts connections, records what it receives and never answers: a hung HAProxy. */
+/**
+ * A server that accepts connections, records what it receives and never answers: a hung HAProxy on a
+ * unix socket, or (on TCP) an application server that holds every session open.
+ */
 export interface SilentSocket {
-  path: string;
+  /** The socket path, or "127.0.0.1:port" on TCP. */
+  address: string;
   connections: number;
   received: string;
   close(): Promise<void>;
 }
 
-export function startSilentSocket(path: string): Promise<SilentSocket> {
+/** Listens on a unix socket at `path`, or on a free TCP port of 127.0.0.1 when `path` is omitted. */
+export function startSilentSocket(path?: string): Promise<SilentSocket> {
   const sockets = new Set<Socket>();
   const state: SilentSocket = {
-    path,
+    address: path ?? '',
     connections: 0,
     received: '',
     close: () =>
@@ -32,6 +37,17 @@ export function startSilentSocket(path: string): Promise<SilentSocket> {
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(path, () => resolve(state));
+    const listening = () => {
+      const bound = server.address();
+      if (typeof bound === 'object' && bound) {
+        state.address = `127.0.0.1:${bound.port}`;
+      }
+      resolve(state);
+    };
+    if (path) {
+      server.listen(path, listening);
+    } else {
+      server.listen(0, '127.0.0.1', listening);
+    }
   });
 }

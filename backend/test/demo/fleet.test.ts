@@ -5,6 +5,10 @@ interface AgentServer {
   address: string;
   status: string;
   backup: boolean;
+  weight: number;
+  admin_state: string;
+  maint_source: string | null;
+  operational_state: string;
 }
 
 describe('demo fleet', () => {
@@ -13,7 +17,11 @@ describe('demo fleet', () => {
   const agentGet = async (path: string) => {
     const res = await fetch(`${fleet.agentUrl}${path}`, { headers: { authorization: `Bearer ${fleet.agentToken}` } });
     expect(res.status).toBe(200);
-    return (await res.json()) as { success: true; backends?: string[]; servers?: AgentServer[] };
+    return (await res.json()) as {
+      success: true;
+      backends?: Array<string | { name: string; servers: AgentServer[] }>;
+      servers?: AgentServer[];
+    };
   };
 
   beforeAll(async () => {
@@ -32,11 +40,13 @@ describe('demo fleet', () => {
     }
   });
 
-  it('reaches the statuses it promises: UP, DOWN, MAINT, no check and backups', async () => {
+  it('reaches the statuses it promises: UP, DOWN, MAINT, inherited MAINT, no check and backups', async () => {
     const expected = fleet.instances.flatMap((i) =>
       i.backends.flatMap((b) => b.servers.map((s) => ({ ...s, key: `${i.name} ${b.name}/${s.name}` })))
     );
-    expect(new Set(expected.map((s) => s.expectedStatus))).toEqual(new Set(['UP', 'DOWN', 'MAINT', 'no check']));
+    expect(new Set(expected.map((s) => s.expectedStatus))).toEqual(
+      new Set(['UP', 'DOWN', 'MAINT', 'no check', 'MAINT (via shop/shop-4)'])
+    );
     expect(expected.some((s) => s.backup)).toBe(true);
 
     // startDemoFleet waits for the first health checks, so the promised statuses hold right away.
@@ -55,6 +65,22 @@ describe('demo fleet', () => {
       expected.map((s) => [s.key, { status: s.expectedStatus, address: s.address, backup: s.backup }])
     );
     expect(got).toEqual(want);
+  });
+
+  it('shows the state facts: a backend without servers, inherited maint, weight 0', async () => {
+    const state = await agentGet('/api/haproxy/internal_3/state');
+    const backends = state.backends as Array<{ name: string; servers: AgentServer[] }>;
+    expect(backends.find((b) => b.name === 'payments')).toEqual({ name: 'payments', servers: [] });
+    expect(backends.find((b) => b.name === 'static')?.servers.find((s) => s.name === 'static-4')).toMatchObject({
+      status: 'UP',
+      weight: 0,
+      admin_state: 'ready',
+      operational_state: 'up',
+    });
+    const { servers } = await agentGet('/api/haproxy/edge-1/backends/shop/servers');
+    const bySource = Object.fromEntries((servers ?? []).map((s) => [s.name, [s.admin_state, s.maint_source]]));
+    expect(bySource['shop-4']).toEqual(['maint', 'config']);
+    expect(bySource['shop-5']).toEqual(['maint', 'inherited']);
   });
 
   it('puts application servers on the app hosts so auto-mapping has something to map', () => {
