@@ -325,7 +325,8 @@ export class FagentClient {
       return new FagentError('aborted', `${what} was aborted by its caller`);
     }
     const e = err as { code?: string; message?: string };
-    return new FagentError('network', `FAgent unreachable at ${origin}: ${e.code ?? e.message ?? String(err)}`);
+    const detail = `${e.message ?? String(err)}${e.code ? ` (${e.code})` : ''}`;
+    return new FagentError('network', `FAgent unreachable at ${origin}: ${detail}`);
   }
 }
 

@@ -78,7 +78,7 @@ function deepMap(v: unknown, leaf: (x: unknown) => unknown, list: (xs: unknown[]
 
 /**
  * A named fault with parameters a test can rely on: `slow` is 150 ms (under any deadline of 1 s or more),
- * `drip` sends 2 bytes every 25 ms (a 200-byte answer takes 2.5 s), `huge` is 1,000,000 servers (~100 MB).
+ * `drip` sends 1 byte every 50 ms (a 40-byte answer takes 2 s), `huge` is 1,000,000 servers (~100 MB).
  * `one-backend-failing` answers 503 for `backend`'s servers (and a broken entry for it in /state); other
  * routes answer normally. On a command, the rewrites that find no list leave the answer as it is.
  */
@@ -98,13 +98,13 @@ export function namedFault(name: FaultName, o: { backend?: string } = {}): Fault
       return { kind: 'html' };
     case 'success-false':
       return { kind: 'body', body: { success: false, error: 'injected: runtime API unavailable' } };
-    case 'wrong-types': // numbers and booleans as strings (success too)
+    case 'wrong-types': // strings as numbers, numbers and booleans as strings (success left alone)
       return {
         kind: 'rewrite',
-        rewrite: (a) => ({
-          ...(deepMap(a, (x) => (typeof x === 'number' || typeof x === 'boolean' ? String(x) : x)) as object),
-          success: 'true',
-        }),
+        rewrite: (a) =>
+          deepMap(a, (x) =>
+            typeof x === 'string' ? x.length : typeof x === 'number' || typeof x === 'boolean' ? String(x) : x
+          ),
       };
     case 'nulls':
       return { kind: 'rewrite', rewrite: (a) => deepMap(a, () => null) };
@@ -147,7 +147,7 @@ export function namedFault(name: FaultName, o: { backend?: string } = {}): Fault
     case 'huge':
       return { kind: 'huge', items: 1_000_000 };
     case 'drip':
-      return { kind: 'drip', bytes: 2, everyMs: 25 };
+      return { kind: 'drip', bytes: 1, everyMs: 50 };
     case 'reset-mid-body':
       return { kind: 'reset-mid-body' };
     case 'flapping':
@@ -274,6 +274,12 @@ export class FakeFagent {
 
   get port(): number {
     return Number(new URL(this.url).port);
+  }
+
+  /** Closes every connection (keep-alive ones included), so the next request opens a new one. */
+  dropConnections(): this {
+    this.http?.closeAllConnections();
+    return this;
   }
 
   async stop(): Promise<void> {
