@@ -325,7 +325,8 @@ export class FagentClient {
       return new FagentError('aborted', `${what} was aborted by its caller`);
     }
     const e = err as { code?: string; message?: string };
-    const detail = `${e.message ?? String(err)}${e.code ? ` (${e.code})` : ''}`;
+    // undici's own messages can run over several lines (assertions): the first says what happened.
+    const detail = `${(e.message ?? String(err)).split('\n')[0]}${e.code ? ` (${e.code})` : ''}`;
     return new FagentError('network', `FAgent unreachable at ${origin}: ${detail}`);
   }
 }

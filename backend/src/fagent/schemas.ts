@@ -120,7 +120,10 @@ function answerParser<A extends unknown[], T>(parse: (v: unknown, ...args: A) =>
 }
 
 function typeName(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+  if (v === undefined) {
+    return 'nothing';
+  }
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 function isObject(v: unknown): v is Json {

@@ -240,6 +240,20 @@ describe('bounded answers', () => {
   });
 });
 
+test.each([100, 101, 103, 199])(
+  'an interim or switching status alone (%i) is a typed error within the deadline',
+  async (status) => {
+    const client = testClient({ timeoutMs: 300 });
+    agent.inject(on.backends(), { kind: 'status', status, body: '{"success":true,"backends":[]}' }, 1);
+    const started = Date.now();
+    const err = await client.getBackends(target()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FagentError);
+    expect((err as Error).message).not.toContain('\n');
+    expect(Date.now() - started).toBeLessThan(2300);
+    client.close();
+  }
+);
+
 describe('the caller’s AbortSignal', () => {
   test('an abort ends the call at once, is typed `aborted` and does not count against the agent', async () => {
     const client = testClient({ timeoutMs: 10_000, breakerThreshold: 1 });

@@ -18,7 +18,7 @@ export interface FakeServer {
 
 /** A fault to inject on the next matching requests. */
 export type Fault =
-  | { kind: 'status'; status: number; body?: string }
+  | { kind: 'status'; status: number; body?: string | Buffer }
   | { kind: 'hang' }
   /** The real answer, late. */
   | { kind: 'delay'; ms: number }
