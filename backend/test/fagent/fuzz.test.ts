@@ -40,7 +40,6 @@ function decode(shape: Shape, status: number, bytes: Uint8Array): unknown {
 }
 
 // Independent of the validators: what callers may rely on in a typed answer.
-// eslint-disable-next-line no-control-regex
 const storable = (s: unknown, min = 0) =>
   typeof s === 'string' && s.length >= min && s.length <= 255 && !/[\u0000-\u001f\u007f-\u009f]/.test(s);
 const int = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 2_147_483_647;
