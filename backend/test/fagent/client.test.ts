@@ -218,7 +218,7 @@ describe('bounded answers', () => {
       expect((err as Error).message).not.toContain(secret);
     }
     agent.inject(on.any(), { kind: 'status', status: 500, body: `<html>${secret}</html>` }, 1);
-    expect((await client.getBackends(target()).catch((e: Error) => e)).message).not.toContain(secret);
+    expect(((await client.getBackends(target()).catch((e: Error) => e)) as Error).message).not.toContain(secret);
 
     const reason = `bad\u0000thing\u001b[31m ${'y'.repeat(500)}`;
     agent.inject(on.any(), { kind: 'body', status: 409, body: { success: false, error: reason } }, 1);

@@ -19,14 +19,14 @@ import { testClient } from '../support/fixtures';
  */
 const limits = { maxServersPerBackend: 50, maxBackends: 20 };
 const MAX_BODY = 1 << 20;
-const parsers = {
+const parsers: Record<Shape, (v: unknown) => unknown> = {
   backends: (v: unknown) => parseBackendsAnswer(v, limits),
   servers: (v: unknown) => parseServersAnswer(v, limits),
   state: (v: unknown) => parseStateAnswer(v, limits),
   info: parseInfoAnswer,
   command: parseCommandAnswer,
 };
-type Shape = keyof typeof parsers;
+type Shape = 'backends' | 'servers' | 'state' | 'info' | 'command';
 const shapes = Object.keys(parsers) as Shape[];
 
 /** The client's pipeline over one body: the streaming budget, then decoding and validation. */

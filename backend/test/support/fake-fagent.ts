@@ -34,8 +34,11 @@ export type Fault =
   | { kind: 'reset-mid-body' }
   /** The real answer, `bytes` every `everyMs`. */
   | { kind: 'drip'; bytes: number; everyMs: number }
-  /** A well-formed answer of `items` servers (or backend names), streamed: ~100 bytes per server. */
-  | { kind: 'huge'; items: number }
+  /**
+   * A well-formed answer of `items` servers (or backend names), streamed: ~110 bytes per server; or `items`
+   * entries of another `shape`.
+   */
+  | { kind: 'huge'; items: number; shape?: StreamShape }
   /** The first matching request gets `bad`, the next the real answer, and so on. */
   | { kind: 'flapping'; bad: Fault };
 
@@ -62,6 +65,14 @@ export const FAULT_NAMES = [
   'flapping',
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** A streamed answer: `head`, then `items` entries separated by `separator` (default `,`), then `tail`. */
+export interface StreamShape {
+  head: string;
+  item: (i: number) => string;
+  separator?: string;
+  tail: string;
+}
 
 export type RouteKind = 'backends' | 'servers' | 'command' | 'info' | 'state' | 'unknown';
 
@@ -356,7 +367,7 @@ export class FakeFagent {
       case 'drip':
         return this.drip(res, JSON.stringify(this.answer(rec).body), fault.bytes, fault.everyMs);
       case 'huge':
-        return this.stream(res, rec, fault.items);
+        return this.stream(res, fault.items, fault.shape ?? this.hugeShape(rec));
     }
   }
 
@@ -444,28 +455,16 @@ export class FakeFagent {
     }, everyMs);
   }
 
-  /** Writes a well-formed answer of `items` entries as fast as the client reads, until it is done or gone. */
-  private async stream(res: http.ServerResponse, rec: Recorded, items: number) {
+  /** Writes an answer of `items` entries as fast as the client reads, until it is done or gone. */
+  private async stream(res: http.ServerResponse, items: number, shape: StreamShape) {
     this.open.add(res);
-    const route = rec.route;
-    const [head, tail, item] =
-      route === 'backends'
-        ? ['{"success":true,"backends":[', ']}', (i: number) => `"backend-${i}"`]
-        : route === 'state'
-          ? [
-              `{"success":true,"info":${JSON.stringify(this.info(rec.segments[2]))},"backends":[{"name":"huge","servers":[`,
-              ']}]}',
-              hugeServer,
-            ]
-          : route === 'command'
-            ? ['{"success":true,"message":"', '"}', () => 'x'.repeat(100)]
-            : ['{"success":true,"servers":[', ']}', hugeServer];
+    const separator = shape.separator ?? ',';
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.write(head);
+    res.write(shape.head);
     for (let i = 0; i < items && !res.destroyed;) {
       const batch: string[] = [];
       for (const end = Math.min(items, i + 1000); i < end; i++) {
-        batch.push((i > 0 && route !== 'command' ? ',' : '') + item(i));
+        batch.push((i > 0 ? separator : '') + shape.item(i));
       }
       if (!res.write(batch.join(''))) {
         await new Promise((r) => {
@@ -475,13 +474,31 @@ export class FakeFagent {
       }
     }
     if (!res.destroyed) {
-      res.end(tail);
+      res.end(shape.tail);
     }
     this.open.delete(res);
   }
+
+  /** The well-formed answer of a route with many entries: servers, or backend names, or a long message. */
+  private hugeShape(rec: Recorded): StreamShape {
+    switch (rec.route) {
+      case 'backends':
+        return { head: '{"success":true,"backends":[', item: (i) => `"backend-${i}"`, tail: ']}' };
+      case 'state': {
+        const info = JSON.stringify(this.info(rec.segments[2]));
+        const head = `{"success":true,"info":${info},"backends":[{"name":"huge","servers":[`;
+        return { head, item: hugeServer, tail: ']}]}' };
+      }
+      case 'command':
+        return { head: '{"success":true,"message":"', item: () => 'x'.repeat(100), separator: '', tail: '"}' };
+      default:
+        return { head: '{"success":true,"servers":[', item: hugeServer, tail: ']}' };
+    }
+  }
 }
 
-const hugeServer = (i: number) =>
+/** A realistic server of about 110 bytes. */
+export const hugeServer = (i: number) =>
   `{"name":"srv-${i}","address":"10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:80","status":"UP","weight":1,"current_sessions":0,"max_sessions":100}`;
 
 function toAnswer(x: FakeServer) {
