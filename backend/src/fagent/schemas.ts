@@ -75,8 +75,6 @@ export interface AnswerLimits {
 const MAX_TEXT = 255;
 const MAX_INT = 2_147_483_647;
 const MAX_REASON = 200;
-// C0, DEL and C1 controls.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]+/g;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]00:?00)$/;
 
@@ -138,17 +136,24 @@ function array(v: unknown, field: string): unknown[] {
   return Array.isArray(v) ? v : fail(field, `must be an array, got ${typeName(v)}`);
 }
 
+// The checks below are plain first-order functions, one per kind of field, so V8 inlines them: a validator
+// taking `check` callbacks was twice as slow.
+
 function text(v: unknown, field: string, min = 0): string {
   if (typeof v !== 'string') {
     fail(field, `must be a string, got ${typeName(v)}`);
   }
-  if (v.length < min || v.length > MAX_TEXT) {
-    fail(field, `must be ${min} to ${MAX_TEXT} characters long, is ${v.length}`);
+  const n = v.length;
+  if (n < min || n > MAX_TEXT) {
+    fail(field, `must be ${min} to ${MAX_TEXT} characters long, is ${n}`);
   }
-  const control = v.search(CONTROL);
-  if (control !== -1) {
-    const code = v.charCodeAt(control).toString(16).toUpperCase().padStart(4, '0');
-    fail(field, `contains a control character (U+${code}) at position ${control}`);
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    // C0, DEL and C1 controls.
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+      const code = c.toString(16).toUpperCase().padStart(4, '0');
+      fail(field, `contains a control character (U+${code}) at position ${i}`);
+    }
   }
   return v;
 }
@@ -165,53 +170,55 @@ function count(v: unknown, field: string): number {
   );
 }
 
-/** An optional field: absent and null are the same, anything else must pass `check`. */
-function optional<T>(v: unknown, field: string, check: (v: unknown, field: string) => T): T | undefined {
-  return v === undefined || v === null ? undefined : check(v, field);
-}
+// Optional fields: absent and null read as undefined. Nullable ones keep null where it means something
+// (session_limit: none configured; maint_source: not in maintenance).
+const optionalText = (v: unknown, field: string) => (v === undefined || v === null ? undefined : text(v, field));
+const nullableText = (v: unknown, field: string) => (v === undefined ? undefined : v === null ? null : text(v, field));
+const optionalCount = (v: unknown, field: string) => (v === undefined || v === null ? undefined : count(v, field));
+const nullableCount = (v: unknown, field: string) =>
+  v === undefined ? undefined : v === null ? null : count(v, field);
 
-/** A field whose null means something (session_limit: none configured; maint_source: not in maintenance). */
-function nullable<T>(v: unknown, field: string, check: (v: unknown, field: string) => T): T | null | undefined {
-  return v === undefined ? undefined : v === null ? null : check(v, field);
+function optionalBoolean(v: unknown, field: string): boolean | undefined {
+  if (v === undefined || v === null || typeof v === 'boolean') {
+    return v ?? undefined;
+  }
+  return fail(field, `must be true or false, got ${typeName(v)}`);
 }
 
 /** An enum field: a value this backend does not know is treated as absent (see FagentServer). */
-function member<T extends string>(values: readonly T[]) {
-  return (v: unknown, field: string): T | undefined =>
-    values.includes(v as T)
-      ? (v as T)
-      : typeof v === 'string'
-        ? undefined
-        : fail(field, `must be a string, got ${typeName(v)}`);
+function member<T extends string>(values: ReadonlySet<string>, v: unknown, field: string): T | undefined {
+  if (v === undefined || v === null) {
+    return undefined;
+  }
+  if (typeof v !== 'string') {
+    return fail(field, `must be a string, got ${typeName(v)}`);
+  }
+  return values.has(v) ? (v as T) : undefined;
 }
-const adminState = member(ADMIN_STATES);
-const maintSource = member(MAINT_SOURCES);
-const operationalState = member(OPERATIONAL_STATES);
-
-function boolean(v: unknown, field: string): boolean {
-  return typeof v === 'boolean' ? v : fail(field, `must be true or false, got ${typeName(v)}`);
-}
+const adminStates: ReadonlySet<string> = new Set(ADMIN_STATES);
+const maintSources: ReadonlySet<string> = new Set(MAINT_SOURCES);
+const operationalStates: ReadonlySet<string> = new Set(OPERATIONAL_STATES);
 
 function server(v: unknown): FagentServer {
   const s = object(v, '');
   // Every property is set (undefined when absent) so all servers share one object shape.
   return {
     name: name(s.name, 'name'),
-    address: optional(s.address, 'address', text) ?? '',
+    address: optionalText(s.address, 'address') ?? '',
     status: text(s.status, 'status'),
     weight: count(s.weight, 'weight'),
     current_sessions: count(s.current_sessions, 'current_sessions'),
-    max_sessions: optional(s.max_sessions, 'max_sessions', count) ?? 0,
-    session_limit: nullable(s.session_limit, 'session_limit', count),
-    max_sessions_observed: optional(s.max_sessions_observed, 'max_sessions_observed', count),
-    check_status: nullable(s.check_status, 'check_status', text),
-    last_change_seconds: nullable(s.last_change_seconds, 'last_change_seconds', count),
-    backup: optional(s.backup, 'backup', boolean),
-    id: optional(s.id, 'id', count),
-    admin_state: optional(s.admin_state, 'admin_state', adminState),
-    maint_source: nullable(s.maint_source, 'maint_source', maintSource),
-    operational_state: optional(s.operational_state, 'operational_state', operationalState),
-    initial_weight: optional(s.initial_weight, 'initial_weight', count),
+    max_sessions: optionalCount(s.max_sessions, 'max_sessions') ?? 0,
+    session_limit: nullableCount(s.session_limit, 'session_limit'),
+    max_sessions_observed: optionalCount(s.max_sessions_observed, 'max_sessions_observed'),
+    check_status: nullableText(s.check_status, 'check_status'),
+    last_change_seconds: nullableCount(s.last_change_seconds, 'last_change_seconds'),
+    backup: optionalBoolean(s.backup, 'backup'),
+    id: optionalCount(s.id, 'id'),
+    admin_state: member<AdminState>(adminStates, s.admin_state, 'admin_state'),
+    maint_source: s.maint_source === null ? null : member<MaintSource>(maintSources, s.maint_source, 'maint_source'),
+    operational_state: member<OperationalState>(operationalStates, s.operational_state, 'operational_state'),
+    initial_weight: optionalCount(s.initial_weight, 'initial_weight'),
   };
 }
 
@@ -312,7 +319,7 @@ export const parseStateAnswer = answerParser((v: unknown, limits: AnswerLimits):
 });
 
 export const parseCommandAnswer = answerParser((v: unknown): CommandAnswer => ({
-  weight: optional(success(v).weight, 'weight', count),
+  weight: optionalCount(success(v).weight, 'weight'),
 }));
 
 /**

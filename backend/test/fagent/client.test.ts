@@ -179,15 +179,16 @@ describe('bounded answers', () => {
   });
 
   test('an answer of many small objects is refused by its JSON budget before it is parsed', async () => {
-    const client = testClient({ maxBodyBytes: 64 * 1024 });
-    // 5,000 empty objects in 15 KB: well under the byte limit, over one object per 64 bytes of it.
-    agent.inject(on.servers(), { kind: 'body', body: { success: true, servers: new Array(5000).fill({}) } }, 1);
+    const client = testClient({ maxBodyBytes: 4 * 1024 * 1024 });
+    // 400,000 empty objects in 1.2 MB: under the byte limit, over one object per 64 bytes of it.
+    const empties = { head: '{"success":true,"servers":[', item: () => '{}', tail: ']}' };
+    agent.inject(on.servers(), { kind: 'huge', items: 400_000, shape: empties }, 1);
     await expect(client.getServers(target(), 'web')).rejects.toMatchObject({
       kind: 'over_limit',
-      message: expect.stringContaining('holds more than 1024 JSON objects and arrays'),
+      message: expect.stringContaining('holds more than 65536 JSON objects and arrays'),
     });
-    const deep = JSON.parse(`${'['.repeat(40)}${']'.repeat(40)}`);
-    agent.inject(on.servers(), { kind: 'body', body: { success: true, servers: deep } }, 1);
+    const deep = { head: `{"success":true,"pad":"${'x'.repeat(1 << 20)}","servers":`, item: () => '[', tail: '' };
+    agent.inject(on.servers(), { kind: 'huge', items: 40, shape: { ...deep, separator: '' } }, 1);
     await expect(client.getServers(target(), 'web')).rejects.toThrow(/nests JSON deeper than 32 levels/);
     client.close();
   });

@@ -168,7 +168,7 @@ describe('the JSON budget', () => {
   const feed = (budget: JsonBudget, text: string) => budget.feed(Buffer.from(text));
 
   test('counts objects, arrays and values outside strings only, across chunks', () => {
-    const budget = new JsonBudget(64 * 4); // 4 containers, 16 values
+    const budget = new JsonBudget(64 * 4, 0); // 4 containers, 16 values; counted from the first byte
     // Brackets, commas and escaped quotes inside strings do not count, even split between chunks.
     feed(budget, '{"a":"[[[{{{,,,\\"');
     feed(budget, ',,,[[[","b":[1,2,3]');
@@ -178,13 +178,28 @@ describe('the JSON budget', () => {
   });
 
   test('values over one per 16 bytes of the limit are refused', () => {
-    const budget = new JsonBudget(160); // 10 values
+    const budget = new JsonBudget(160, 0); // 10 values
     feed(budget, '[1,2,3,4,5,6,7,8,9');
     expect(() => feed(budget, ',10,11')).toThrow('holds more than 10 JSON values');
   });
 
+  test('counting starts past its threshold, and then counts what came before', () => {
+    const budget = new JsonBudget(64 * 4, 10); // 4 containers; counts from the 11th byte on
+    feed(budget, '[{},{},{},');
+    expect(() => feed(budget, '{}]')).toThrow('holds more than 4 JSON objects and arrays');
+    expect(() => feed(new JsonBudget(64 * 4, 100), '[{},{},{},{},{},{}]')).not.toThrow();
+  });
+
+  test('an escape split between chunks is still skipped', () => {
+    const budget = new JsonBudget(64 * 1, 0); // 1 container
+    feed(budget, '["a\\');
+    feed(budget, '"[[[", "\\');
+    feed(budget, '\\"]');
+    expect(() => feed(budget, ',[')).toThrow('holds more than 1 JSON objects');
+  });
+
   test('nesting deeper than 32 levels is refused as soon as it is seen', () => {
-    expect(() => feed(new JsonBudget(1 << 20), '['.repeat(32))).not.toThrow();
-    expect(() => feed(new JsonBudget(1 << 20), '['.repeat(33))).toThrow('nests JSON deeper than 32 levels');
+    expect(() => feed(new JsonBudget(1 << 20, 0), '['.repeat(32))).not.toThrow();
+    expect(() => feed(new JsonBudget(1 << 20, 0), '['.repeat(33))).toThrow('nests JSON deeper than 32 levels');
   });
 });

@@ -467,9 +467,12 @@ export class FakeFagent {
         batch.push((i > 0 ? separator : '') + shape.item(i));
       }
       if (!res.write(batch.join(''))) {
-        await new Promise((r) => {
-          res.once('drain', r);
-          res.once('close', r);
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done).off('close', done);
+            resolve();
+          };
+          res.on('drain', done).on('close', done);
         });
       }
     }
