@@ -204,7 +204,7 @@ export class FagentClient {
   close(): void {
     this.breakers.shutdown();
     this.cache.close();
-    void this.transport.close();
+    this.transport.close().catch(() => undefined); // shutting down: nothing left to tell anyone
   }
 
   private async read<T>(
