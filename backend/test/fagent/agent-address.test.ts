@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import { agentUrlProblem } from '../../src/fagent/agent-url';
 import { allowedNetworks, cidrProblem } from '../../src/fagent/networks';
-import { FakeFagent } from '../support/fake-fagent';
+import { useFakeAgent } from '../support/fake-fagent';
 import { testClient } from '../support/fixtures';
 
 describe('agent URLs', () => {
@@ -52,15 +52,7 @@ describe('allowed networks', () => {
 });
 
 describe('the client checks the resolved address of every connection', () => {
-  let agent: FakeFagent;
-  beforeAll(async () => {
-    agent = await new FakeFagent().start();
-    agent.setBackend('main', 'web', [{ name: 'w1', status: 'UP' }]);
-  });
-  afterAll(() => agent.stop());
-  beforeEach(() => {
-    agent.requests.length = 0;
-  });
+  const agent = useFakeAgent().setBackend('main', 'web', [{ name: 'w1', status: 'UP' }]);
   const target = (baseUrl: string) => ({ instanceId: 1, instanceName: 'main', baseUrl });
 
   test('an address outside the list is refused before anything is sent, named, and not held against the agent', async () => {

@@ -1,17 +1,8 @@
 import { BreakerOpenError, FagentError } from '../../src/fagent/errors';
-import { FakeFagent, namedFault, on } from '../support/fake-fagent';
+import { namedFault, on, useFakeAgent } from '../support/fake-fagent';
 import { testClient } from '../support/fixtures';
 
-let agent: FakeFagent;
-beforeAll(async () => {
-  agent = await new FakeFagent().start();
-  agent.setBackend('main', 'web', [{ name: 'w1', status: 'UP' }]);
-});
-afterAll(() => agent.stop());
-beforeEach(() => {
-  agent.clearFaults();
-  agent.requests.length = 0;
-});
+const agent = useFakeAgent().setBackend('main', 'web', [{ name: 'w1', status: 'UP' }]);
 
 const target = (instanceId = 1, token?: string) => ({ instanceId, instanceName: 'main', baseUrl: agent.url, token });
 const count = () => agent.requests.length;

@@ -1,6 +1,6 @@
 import type { FagentClient, FagentTarget } from '../../src/fagent/client';
 import { FagentError, FagentErrorKind } from '../../src/fagent/errors';
-import { FAULT_NAMES, FaultName, FakeFagent, namedFault, on } from '../support/fake-fagent';
+import { FAULT_NAMES, FaultName, namedFault, on, useFakeAgent } from '../support/fake-fagent';
 import { testClient } from '../support/fixtures';
 
 /** Every named fault on every route: a typed error of the expected kind, or the legitimate answer. */
@@ -9,26 +9,20 @@ const TIMEOUT_MS = 800;
 // machine streaming that far can take longer than the short deadline the other faults are tested with.
 const deadline = (name: FaultName) => (name === 'huge' ? 10_000 : TIMEOUT_MS);
 
-let agent: FakeFagent;
-let target: FagentTarget;
-beforeAll(async () => {
-  agent = await new FakeFagent({ protocol: 'extended' }).start();
-  agent.setBackend('main', 'web', [
+const agent = useFakeAgent({ protocol: 'extended' })
+  .setBackend('main', 'web', [
     { name: 'w1', status: 'UP' },
     { name: 'w2', status: 'DOWN' },
-  ]);
-  agent.setBackend('main', 'api', [{ name: 'a1', status: 'UP' }]);
-  target = { instanceId: 1, instanceName: 'main', baseUrl: agent.url };
-});
-afterAll(() => agent.stop());
-afterEach(() => agent.clearFaults());
+  ])
+  .setBackend('main', 'api', [{ name: 'a1', status: 'UP' }]);
+const target = (): FagentTarget => ({ instanceId: 1, instanceName: 'main', baseUrl: agent.url });
 
 type Route = 'backends' | 'servers' | 'state' | 'command';
 const calls: Record<Route, (c: FagentClient) => Promise<unknown>> = {
-  backends: (c) => c.getBackends(target),
-  servers: (c) => c.getServers(target, 'web'),
-  state: (c) => c.getState(target),
-  command: (c) => c.command(target, 'web', 'w1', 'ready'),
+  backends: (c) => c.getBackends(target()),
+  servers: (c) => c.getServers(target(), 'web'),
+  state: (c) => c.getState(target()),
+  command: (c) => c.command(target(), 'web', 'w1', 'ready'),
 };
 
 type Outcome = FagentErrorKind | 'answer';
@@ -85,9 +79,9 @@ test.each(cases)('%s on %s: %s, within the deadline, and the client works after'
 test('the legitimate answers under faults are what the agent sent', async () => {
   const client = testClient();
   agent.inject(on.any(), namedFault('empty'), 2);
-  await expect(client.getBackends(target)).resolves.toEqual([]);
-  await expect(client.getState(target)).resolves.toMatchObject({ backends: [] });
+  await expect(client.getBackends(target())).resolves.toEqual([]);
+  await expect(client.getState(target())).resolves.toMatchObject({ backends: [] });
   agent.inject(on.any(), namedFault('duplicates'), 1);
-  expect((await client.getServers(target, 'api')).map((s) => s.name)).toEqual(['a1', 'a1']);
+  expect((await client.getServers(target(), 'api')).map((s) => s.name)).toEqual(['a1', 'a1']);
   client.close();
 });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { Fault, FakeFagent, hugeServer, on } from '../support/fake-fagent';
+import { Fault, hugeServer, on, useFakeAgent } from '../support/fake-fagent';
 
 /**
  * Peak memory stays under 512 MB whatever one agent sends: a client with the service's default limits runs in
@@ -9,13 +9,7 @@ import { Fault, FakeFagent, hugeServer, on } from '../support/fake-fagent';
 const LIMIT = 512 * 1024 * 1024;
 const backendDir = path.resolve(__dirname, '../..');
 
-let agent: FakeFagent;
-beforeAll(async () => {
-  agent = await new FakeFagent({ protocol: 'extended' }).start();
-  agent.setBackend('main', 'web', [{ name: 'w1', status: 'UP' }]);
-});
-afterAll(() => agent.stop());
-afterEach(() => agent.clearFaults());
+const agent = useFakeAgent({ protocol: 'extended' }).setBackend('main', 'web', [{ name: 'w1', status: 'UP' }]);
 
 interface Probe {
   ok?: boolean;

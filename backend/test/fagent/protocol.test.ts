@@ -1,39 +1,27 @@
 import { weightSettingProblem } from '../../src/fagent/client';
-import { FakeFagent, on } from '../support/fake-fagent';
+import { FakeFagent, on, useFakeAgent } from '../support/fake-fagent';
 import { testClient } from '../support/fixtures';
 
 /** The extended protocol (/info, /state, weight, shutdown-sessions) and the fallback for seed agents. */
-let extended: FakeFagent;
-let seed: FakeFagent;
-beforeAll(async () => {
-  extended = await new FakeFagent({ protocol: 'extended' }).start();
-  seed = await new FakeFagent().start();
-  for (const agent of [extended, seed]) {
-    agent.setBackend('main', 'web', [
-      {
-        name: 'w1',
-        status: 'MAINT (via api/a1)',
-        weight: 10,
-        initial_weight: 20,
-        current_sessions: 7,
-        id: 3,
-        admin_state: 'maint',
-        maint_source: 'inherited',
-        operational_state: 'up',
-      },
-      { name: 'w2', status: 'UP', admin_state: 'nolb-someday', maint_source: null },
-    ]);
-    agent.setBackend('main', 'empty', []);
-  }
-});
-afterAll(async () => {
-  await extended.stop();
-  await seed.stop();
-});
-beforeEach(() => {
-  extended.requests.length = 0;
-  seed.requests.length = 0;
-});
+const extended = useFakeAgent({ protocol: 'extended' });
+const seed = useFakeAgent();
+for (const agent of [extended, seed]) {
+  agent.setBackend('main', 'web', [
+    {
+      name: 'w1',
+      status: 'MAINT (via api/a1)',
+      weight: 10,
+      initial_weight: 20,
+      current_sessions: 7,
+      id: 3,
+      admin_state: 'maint',
+      maint_source: 'inherited',
+      operational_state: 'up',
+    },
+    { name: 'w2', status: 'UP', admin_state: 'nolb-someday', maint_source: null },
+  ]);
+  agent.setBackend('main', 'empty', []);
+}
 
 const target = (agent: FakeFagent, instanceId = 1) => ({ instanceId, instanceName: 'main', baseUrl: agent.url });
 

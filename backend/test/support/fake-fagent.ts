@@ -537,6 +537,21 @@ function send(res: http.ServerResponse, a: StatusAnswer) {
   res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.body));
 }
 
+/**
+ * One fake agent for a test file or describe block: started before its tests, stopped after, faults and
+ * recorded requests cleared before each test. Its state (setBackend) can be set right away.
+ */
+export function useFakeAgent(o: FakeFagentOptions = {}): FakeFagent {
+  const agent = new FakeFagent(o);
+  beforeAll(() => agent.start());
+  afterAll(() => agent.stop());
+  beforeEach(() => {
+    agent.clearFaults();
+    agent.requests.length = 0;
+  });
+  return agent;
+}
+
 /** Fault matchers by route. */
 export const on = {
   backends: (instance?: string) => (r: Recorded) => r.route === 'backends' && (!instance || r.segments[2] === instance),
