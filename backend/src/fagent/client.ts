@@ -1,4 +1,5 @@
 import type { Command } from '../domain/status';
+import { parseAgentUrl } from './agent-url';
 import { answerError, decodeAnswer } from './answer';
 import { BreakerRegistry } from './breaker';
 import { FagentCache } from './cache';
@@ -268,7 +269,10 @@ export class FagentClient {
     o: CallOptions & { body?: string }
   ): Promise<T> {
     const what = `${method} ${path}`;
-    const base = new URL(t.baseUrl);
+    const base = parseAgentUrl(t.baseUrl);
+    if (typeof base === 'string') {
+      throw new FagentError('blocked', `${base}: ${what} was not sent`);
+    }
     const token = t.token ?? this.opts.defaultToken;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token) {

@@ -1,7 +1,8 @@
 /**
  * Why a call to an FAgent failed; never data.
  * - `over_limit`: the answer is bigger than we accept (body bytes, servers, backends, JSON nesting);
- * - `blocked`: the agent's address is outside HAPROXY_FAGENT_ALLOWED_NETWORKS (our policy, not the agent's health);
+ * - `blocked`: the agent's URL or address is refused (credentials in the URL, outside
+ *   HAPROXY_FAGENT_ALLOWED_NETWORKS): our policy, not the agent's health;
  * - `aborted`: the caller's AbortSignal ended the call (a caller's deadline counts as `timeout`).
  */
 export type FagentErrorKind =

@@ -68,6 +68,10 @@ describe('the client checks the resolved address of every connection', () => {
       kind: 'blocked',
       message: expect.stringMatching(/FAgent address .*127\.0\.0\.1.* of localhost is outside/),
     });
+    await expect(client.getBackends(target(`http://[::1]:${agent.port}`))).rejects.toMatchObject({
+      kind: 'blocked',
+      message: expect.stringContaining('FAgent address ::1 of'),
+    });
     await expect(client.command(target(agent.url), 'web', 'w1', 'drain')).rejects.toMatchObject({ kind: 'blocked' });
     expect(client.breakers.state(1)).toBe('closed');
     expect(agent.requests).toHaveLength(0);
@@ -102,6 +106,21 @@ describe('the client checks the resolved address of every connection', () => {
     } finally {
       lookup.mockRestore();
     }
+  });
+
+  test('a stored URL the API would refuse is not called: a typed error, not held against the agent', async () => {
+    const client = testClient({ breakerThreshold: 1 });
+    const withCredentials = `http://user:secret@127.0.0.1:${agent.port}`;
+    await expect(client.getBackends(target(withCredentials))).rejects.toMatchObject({
+      kind: 'blocked',
+      message: expect.stringMatching(
+        /^FAgent URL must not carry credentials .*: GET \/api\/haproxy\/main\/backends was not sent$/
+      ),
+    });
+    await expect(client.command(target('not a url'), 'web', 'w1', 'drain')).rejects.toMatchObject({ kind: 'blocked' });
+    expect(client.breakers.state(1)).toBe('closed');
+    expect(agent.requests).toHaveLength(0);
+    client.close();
   });
 
   test('without a list every address is reached', async () => {
