@@ -265,11 +265,13 @@ function info(v: unknown): FagentInfo {
   if (!ISO_UTC.test(startedAt) || Number.isNaN(Date.parse(startedAt))) {
     fail('started_at', 'must be an ISO 8601 UTC time (2026-12-01T12:00:00Z)');
   }
+  // Uptime only informs: a fractional one is floored rather than failing the snapshot it comes with.
+  const uptime = i.uptime_s;
   return {
-    version: text(i.version, 'version', 1),
+    version: text(i.version, 'version'),
     pid: count(i.pid, 'pid'),
     started_at: startedAt,
-    uptime_s: count(i.uptime_s, 'uptime_s'),
+    uptime_s: count(typeof uptime === 'number' && uptime > 0 ? Math.floor(uptime) : uptime, 'uptime_s'),
   };
 }
 

@@ -126,6 +126,12 @@ describe('info and state', () => {
       problem(() => parseInfoAnswer({ success: true, ...info, started_at: '2026-13-45T99:00:00Z' })).message
     ).toContain('started_at');
     expect(problem(() => parseInfoAnswer({ success: true, ...info, pid: '42' })).message).toContain('at pid');
+    expect(problem(() => parseInfoAnswer({ success: true, ...info, pid: 4.2 })).message).toContain('at pid');
+    expect(parseInfoAnswer({ success: true, ...info, uptime_s: 5.9 }).uptime_s).toBe(5);
+    expect(problem(() => parseInfoAnswer({ success: true, ...info, uptime_s: -1 })).message).toContain('at uptime_s');
+    expect(problem(() => parseInfoAnswer({ success: true, ...info, uptime_s: Infinity })).message).toContain(
+      'uptime_s'
+    );
   });
 
   test('state: backends with their servers, zero-server ones included; a problem names its full path', () => {
