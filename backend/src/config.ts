@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { cidrProblem } from './fagent/networks';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
@@ -26,6 +27,21 @@ const envSchema = z.object({
   HAPROXY_SYNC_HOST_CONCURRENCY: int(1, 256).default(4),
   HAPROXY_FETCH_CONCURRENCY: int(1, 256).default(8),
   HAPROXY_FAGENT_TOKEN: optionalString,
+  HAPROXY_FAGENT_MAX_BODY_BYTES: int(65_536, 1_073_741_824).default(33_554_432),
+  HAPROXY_FAGENT_MAX_SERVERS_PER_BACKEND: int(1, 1_000_000).default(10_000),
+  HAPROXY_FAGENT_MAX_BACKENDS_PER_INSTANCE: int(1, 1_000_000).default(10_000),
+  HAPROXY_FAGENT_ALLOWED_NETWORKS: optionalString
+    .transform((v) =>
+      v
+        ?.split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+    )
+    .superRefine((cidrs, ctx) => {
+      for (const problem of (cidrs ?? []).map(cidrProblem).filter(Boolean)) {
+        ctx.addIssue({ code: 'custom', message: problem! });
+      }
+    }),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65_535).default(8080),
   DATABASE_URL: optionalString.pipe(z.string().url('must be a postgres:// URL').optional()),
@@ -70,6 +86,12 @@ export interface AppConfig {
   syncHostConcurrency: number;
   fetchConcurrency: number;
   fagentToken?: string;
+  /** Limits on one FAgent answer: body bytes, servers per backend, backends per instance. */
+  fagentMaxBodyBytes: number;
+  fagentMaxServersPerBackend: number;
+  fagentMaxBackendsPerInstance: number;
+  /** CIDRs the resolved address of every FAgent connection must be in; unset = any address. */
+  fagentAllowedNetworks?: string[];
   host: string;
   port: number;
   databaseUrl?: string;
@@ -119,6 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     syncHostConcurrency: e.HAPROXY_SYNC_HOST_CONCURRENCY,
     fetchConcurrency: e.HAPROXY_FETCH_CONCURRENCY,
     fagentToken: e.HAPROXY_FAGENT_TOKEN,
+    fagentMaxBodyBytes: e.HAPROXY_FAGENT_MAX_BODY_BYTES,
+    fagentMaxServersPerBackend: e.HAPROXY_FAGENT_MAX_SERVERS_PER_BACKEND,
+    fagentMaxBackendsPerInstance: e.HAPROXY_FAGENT_MAX_BACKENDS_PER_INSTANCE,
+    fagentAllowedNetworks: e.HAPROXY_FAGENT_ALLOWED_NETWORKS?.length ? e.HAPROXY_FAGENT_ALLOWED_NETWORKS : undefined,
     host: e.HOST,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,

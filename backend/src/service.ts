@@ -72,6 +72,10 @@ export async function startService(
       breakerThreshold: config.breakerThreshold,
       breakerResetTimeoutMs: config.breakerResetTimeoutMs,
       defaultToken: config.fagentToken,
+      maxBodyBytes: config.fagentMaxBodyBytes,
+      maxServersPerBackend: config.fagentMaxServersPerBackend,
+      maxBackendsPerInstance: config.fagentMaxBackendsPerInstance,
+      allowedNetworks: config.fagentAllowedNetworks,
     },
     (instanceId, state) => {
       log.warn({ instance_id: instanceId, breaker: state }, 'circuit breaker state changed');

@@ -71,8 +71,9 @@ export class BreakerRegistry {
       resetTimeout: this.opts.resetTimeoutMs,
       errorThresholdPercentage: 100, // never opens by percentage: see the class comment
       volumeThreshold: Number.MAX_SAFE_INTEGER,
-      // A 4xx (unknown server, refused name) says nothing about the agent's health.
-      errorFilter: (err: unknown) => err instanceof FagentError && err.isClientError,
+      // A 4xx (unknown server, refused name), our address policy or the caller's abort says nothing about the
+      // agent's health.
+      errorFilter: (err: unknown) => err instanceof FagentError && !err.blamesAgent,
     });
     const created = { breaker, failures: 0 };
     breaker.on('success', () => {

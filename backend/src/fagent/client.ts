@@ -1,12 +1,23 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios, { AxiosInstance, AxiosError } from 'axios';
-import type { ZodType } from 'zod';
 import type { Command } from '../domain/status';
+import { parseAgentUrl } from './agent-url';
+import { answerError, decodeAnswer } from './answer';
 import { BreakerRegistry } from './breaker';
 import { FagentCache } from './cache';
-import { FagentError } from './errors';
-import { backendsAnswer, commandAnswer, failureAnswer, FagentServer, serversAnswer } from './schemas';
+import { AnswerProblem, FagentError } from './errors';
+import { allowedNetworks } from './networks';
+import {
+  AnswerLimits,
+  CommandAnswer,
+  FagentInfo,
+  FagentServer,
+  FagentState,
+  parseBackendsAnswer,
+  parseCommandAnswer,
+  parseInfoAnswer,
+  parseServersAnswer,
+  parseStateAnswer,
+} from './schemas';
+import { AddressBlockedError, FagentTransport } from './transport';
 
 /** Where one HAProxy instance is reached: its host's agent and the instance's name there. */
 export interface FagentTarget {
@@ -17,6 +28,7 @@ export interface FagentTarget {
 }
 
 export interface FagentClientOptions {
+  /** The total time one request may take, body included (HAPROXY_REQUEST_TIMEOUT). */
   timeoutMs: number;
   maxRetries: number;
   cacheTtlSec: number;
@@ -25,38 +37,75 @@ export interface FagentClientOptions {
   defaultToken?: string;
   /** Base delay of the exponential backoff between retries. */
   retryDelayMs?: number;
+  /** HAPROXY_FAGENT_MAX_BODY_BYTES: a longer answer is aborted. */
+  maxBodyBytes?: number;
+  maxServersPerBackend?: number;
+  maxBackendsPerInstance?: number;
+  /** HAPROXY_FAGENT_ALLOWED_NETWORKS (CIDRs checked with cidrProblem); unset = any address. */
+  allowedNetworks?: readonly string[];
+  /** How long a 404 from /info or /state is remembered per instance before the endpoint is tried again. */
+  unsupportedTtlMs?: number;
 }
 
-export interface ReadOptions {
+export const FAGENT_DEFAULTS = {
+  maxBodyBytes: 32 * 1024 * 1024,
+  maxServersPerBackend: 10_000,
+  maxBackendsPerInstance: 10_000,
+  unsupportedTtlMs: 10 * 60_000,
+  retryDelayMs: 200,
+} as const;
+
+export interface CallOptions {
+  /** Ends the call (retries and their backoff included), e.g. at an instance sync's deadline. */
+  signal?: AbortSignal;
+}
+
+export interface ReadOptions extends CallOptions {
   /** Skip the cache (a manual sync wants the agent's answer of now). */
   fresh?: boolean;
+}
+
+/** The commands an agent runs; `Command` (drain, ready, maint) is what the domain tracks as server states. */
+export type AgentCommand = Command | 'weight' | 'shutdown-sessions';
+
+/** An absolute weight, or a percentage of the server's initial weight. */
+export type WeightSetting = number | `${number}%`;
+
+/**
+ * Why a weight is not one HAProxy can take, or undefined: 0..256 absolute, or an integer percentage of the
+ * initial weight (HAProxy caps the result at 256, so above 25600% changes nothing).
+ */
+export function weightSettingProblem(weight: unknown): string | undefined {
+  if (typeof weight === 'number') {
+    return Number.isInteger(weight) && weight >= 0 && weight <= 256
+      ? undefined
+      : 'an absolute weight is an integer from 0 to 256';
+  }
+  if (typeof weight === 'string' && /^\d{1,5}%$/.test(weight) && parseInt(weight, 10) <= 25_600) {
+    return undefined;
+  }
+  return 'a weight is an integer from 0 to 256 or a percentage of the initial weight such as "50%"';
 }
 
 /** A path segment for a name: `.` and `..` are names in HAProxy, so their dots are encoded too. */
 const seg = (name: string) => (/^\.+$/.test(name) ? name.replace(/\./g, '%2E') : encodeURIComponent(name));
 
-/**
- * axios parses the URL, and URL parsing resolves `.`/`..` segments (even as %2E); this transport sends
- * the path exactly as built, so every name reaches the agent as a name.
- */
-function verbatimPath(baseUrl: string, path: string) {
-  const base = new URL(baseUrl);
-  const fullPath = base.pathname.replace(/\/+$/, '') + path;
-  const lib = base.protocol === 'https:' ? https : http;
-  return {
-    request: (options: http.RequestOptions, cb: (res: http.IncomingMessage) => void) =>
-      lib.request({ ...options, path: fullPath }, cb),
-  };
-}
+/** Why our own deadline aborted a request (as opposed to the caller's signal). */
+class DeadlineReached extends Error {}
 
 /**
- * Speaks the seed's FAgent protocol. Every answer is validated: `success:false`, a non-2xx, a body of the
- * wrong shape or a timeout is an error, never data.
+ * Speaks the FAgent protocol (the seed's endpoints and the optional /info, /state, weight, shutdown-sessions).
+ * Every answer is bounded (total deadline, body bytes, JSON budget, counts) and validated: `success:false`, a
+ * non-2xx, a body of the wrong shape or size, or a timeout is an error, never data.
  */
 export class FagentClient {
   readonly breakers: BreakerRegistry;
   readonly cache: FagentCache;
-  private readonly http: AxiosInstance;
+  private readonly transport: FagentTransport;
+  private readonly limits: AnswerLimits;
+  private readonly maxBodyBytes: number;
+  /** Per instance and optional endpoint: until when it is known to answer 404. */
+  private readonly unsupportedUntil = new Map<string, number>();
 
   constructor(
     private readonly opts: FagentClientOptions,
@@ -68,129 +117,233 @@ export class FagentClient {
       onStateChange: onBreakerChange,
     });
     this.cache = new FagentCache(opts.cacheTtlSec);
-    this.http = axios.create({
-      timeout: opts.timeoutMs,
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-      // We judge every status ourselves, and parse the body ourselves to tell bad JSON from a bad shape.
-      validateStatus: () => true,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      maxRedirects: 0,
+    this.maxBodyBytes = opts.maxBodyBytes ?? FAGENT_DEFAULTS.maxBodyBytes;
+    this.limits = {
+      maxServersPerBackend: opts.maxServersPerBackend ?? FAGENT_DEFAULTS.maxServersPerBackend,
+      maxBackends: opts.maxBackendsPerInstance ?? FAGENT_DEFAULTS.maxBackendsPerInstance,
+    };
+    this.transport = new FagentTransport({
+      connectionsPerOrigin: 64,
+      allowed: opts.allowedNetworks ? allowedNetworks(opts.allowedNetworks) : undefined,
     });
   }
 
   /** Backend names of an instance; outside the breaker (callers compose it into one guarded operation). */
   async getBackends(t: FagentTarget, o: ReadOptions = {}): Promise<string[]> {
-    const cached = o.fresh ? undefined : this.cache.get<string[]>(t.instanceId, 'backends');
-    if (cached) {
-      return cached;
-    }
-    const answer = await this.request(t, 'GET', `/api/haproxy/${seg(t.instanceName)}/backends`, backendsAnswer);
-    this.cache.set(t.instanceId, 'backends', answer.backends);
-    return answer.backends;
+    const path = `/api/haproxy/${seg(t.instanceName)}/backends`;
+    return this.read(t, 'backends', path, (v) => parseBackendsAnswer(v, this.limits), o);
   }
 
   async getServers(t: FagentTarget, backend: string, o: ReadOptions = {}): Promise<FagentServer[]> {
-    const key = `servers\u0000${backend}`;
-    const cached = o.fresh ? undefined : this.cache.get<FagentServer[]>(t.instanceId, key);
-    if (cached) {
-      return cached;
-    }
     const path = `/api/haproxy/${seg(t.instanceName)}/backends/${seg(backend)}/servers`;
-    const answer = await this.request(t, 'GET', path, serversAnswer);
-    this.cache.set(t.instanceId, key, answer.servers);
-    return answer.servers;
+    return this.read(t, `servers\u0000${backend}`, path, (v) => parseServersAnswer(v, this.limits), o);
   }
 
-  /** A command through the instance's breaker; on success the instance's cached answers are dropped. */
-  async command(t: FagentTarget, backend: string, server: string, command: Command): Promise<void> {
+  /** The HAProxy process (version, pid, start time); undefined when the agent does not offer /info. */
+  async getInfo(t: FagentTarget, o: ReadOptions = {}): Promise<FagentInfo | undefined> {
+    return this.readOptional(t, 'info', parseInfoAnswer, o);
+  }
+
+  /**
+   * Every backend with its servers and the process info in one request; undefined when the agent does not
+   * offer /state (then the seed's per-backend reads are the way, and /state is not asked again for a while).
+   */
+  async getState(t: FagentTarget, o: ReadOptions = {}): Promise<FagentState | undefined> {
+    return this.readOptional(t, 'state', (v) => parseStateAnswer(v, this.limits), o);
+  }
+
+  /**
+   * A command through the instance's breaker, never retried; on success the instance's cached answers are
+   * dropped. `weight` needs `o.weight` (see weightSettingProblem) and answers the weight after the change.
+   */
+  async command(
+    t: FagentTarget,
+    backend: string,
+    server: string,
+    command: Command | 'shutdown-sessions',
+    o?: CallOptions
+  ): Promise<CommandAnswer>;
+  async command(
+    t: FagentTarget,
+    backend: string,
+    server: string,
+    command: 'weight',
+    o: CallOptions & { weight: WeightSetting }
+  ): Promise<CommandAnswer>;
+  async command(
+    t: FagentTarget,
+    backend: string,
+    server: string,
+    command: AgentCommand,
+    o: CallOptions & { weight?: WeightSetting } = {}
+  ): Promise<CommandAnswer> {
+    let body: string | undefined;
+    if (command === 'weight') {
+      const problem = weightSettingProblem(o.weight);
+      if (problem) {
+        throw new TypeError(problem);
+      }
+      body = JSON.stringify({ weight: o.weight });
+    }
     const path = `/api/haproxy/${seg(t.instanceName)}/backends/${seg(backend)}/servers/${seg(server)}/${command}`;
-    await this.breakers.run(t.instanceId, () => this.request(t, 'POST', path, commandAnswer, { retry: false }));
+    // Not retried: a timed-out drain may have been applied, and repeating it is the user's call.
+    const answer = await this.breakers.run(t.instanceId, () =>
+      this.once(t, 'POST', path, parseCommandAnswer, { ...o, body })
+    );
     this.cache.invalidate(t.instanceId);
+    return answer;
+  }
+
+  /** Drops what this client keeps about an instance (cached answers, breaker, unsupported endpoints). */
+  forget(instanceId: number): void {
+    this.cache.invalidate(instanceId);
+    this.breakers.forget(instanceId);
+    this.unsupportedUntil.delete(`${instanceId}\u0000info`);
+    this.unsupportedUntil.delete(`${instanceId}\u0000state`);
   }
 
   close(): void {
     this.breakers.shutdown();
     this.cache.close();
+    this.transport.close().catch(() => undefined); // shutting down: nothing left to tell anyone
   }
 
-  private async request<T>(
+  private async read<T>(
+    t: FagentTarget,
+    key: string,
+    path: string,
+    parse: (v: unknown) => T,
+    o: ReadOptions
+  ): Promise<T> {
+    const cached = o.fresh ? undefined : this.cache.get<T>(t.instanceId, key);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const answer = await this.withRetries(() => this.once(t, 'GET', path, parse, o), o.signal);
+    this.cache.set(t.instanceId, key, answer);
+    return answer;
+  }
+
+  private async readOptional<T>(
+    t: FagentTarget,
+    endpoint: 'info' | 'state',
+    parse: (v: unknown) => T,
+    o: ReadOptions
+  ): Promise<T | undefined> {
+    const key = `${t.instanceId}\u0000${endpoint}`;
+    if ((this.unsupportedUntil.get(key) ?? 0) > Date.now()) {
+      return undefined;
+    }
+    try {
+      return await this.read(t, endpoint, `/api/haproxy/${seg(t.instanceName)}/${endpoint}`, parse, o);
+    } catch (err) {
+      if (err instanceof FagentError && err.httpStatus === 404) {
+        this.unsupportedUntil.set(key, Date.now() + (this.opts.unsupportedTtlMs ?? FAGENT_DEFAULTS.unsupportedTtlMs));
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  /** Reads only: network trouble, timeouts and 5xx are tried again after an exponential backoff. */
+  private async withRetries<T>(attempt: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    const baseDelay = this.opts.retryDelayMs ?? FAGENT_DEFAULTS.retryDelayMs;
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!(err instanceof FagentError) || !err.retryable || n >= this.opts.maxRetries || signal?.aborted) {
+          throw err;
+        }
+      }
+      await sleep(baseDelay * 2 ** n, signal);
+    }
+  }
+
+  /** One HTTP exchange within the total deadline (and the caller's signal), answer decoded or a FagentError. */
+  private async once<T>(
     t: FagentTarget,
     method: 'GET' | 'POST',
     path: string,
-    schema: ZodType<T>,
-    o: { retry?: boolean } = {}
+    parse: (v: unknown) => T,
+    o: CallOptions & { body?: string }
   ): Promise<T> {
-    // Commands are not retried: a timed-out drain may have been applied, and repeating it is the user's call.
-    const attempts = o.retry === false ? 1 : this.opts.maxRetries + 1;
-    let lastError: FagentError | undefined;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) {
-        await sleep((this.opts.retryDelayMs ?? 200) * 2 ** (attempt - 1));
-      }
-      try {
-        return await this.once(t, method, path, schema);
-      } catch (err) {
-        lastError = err as FagentError;
-        if (!lastError.retryable) {
-          break;
-        }
-      }
+    const what = `${method} ${path}`;
+    const base = parseAgentUrl(t.baseUrl);
+    if (typeof base === 'string') {
+      throw new FagentError('blocked', `${base}: ${what} was not sent`);
     }
-    throw lastError;
+    const token = t.token ?? this.opts.defaultToken;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token) {
+      headers.authorization = `Bearer ${token}`;
+    }
+    if (o.body !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DeadlineReached()), this.opts.timeoutMs);
+    const onCallerAbort = () => deadline.abort(o.signal?.reason);
+    o.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (o.signal?.aborted) {
+      onCallerAbort();
+    }
+    try {
+      const res = await this.transport.send({
+        origin: base.origin,
+        path: base.pathname.replace(/\/+$/, '') + path,
+        method,
+        headers,
+        body: o.body,
+        signal: deadline.signal,
+        maxBodyBytes: this.maxBodyBytes,
+      });
+      return decodeAnswer(what, res.status, res.body, parse);
+    } catch (err) {
+      throw this.failure(err, what, base.origin, deadline.signal);
+    } finally {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onCallerAbort);
+    }
   }
 
-  private async once<T>(t: FagentTarget, method: 'GET' | 'POST', path: string, schema: ZodType<T>): Promise<T> {
-    const url = t.baseUrl.replace(/\/+$/, '') + path;
-    const token = t.token ?? this.opts.defaultToken;
-    let res;
-    try {
-      res = await this.http.request<string>({
-        method,
-        url,
-        headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-        transport: verbatimPath(t.baseUrl, path),
-      });
-    } catch (err) {
-      const e = err as AxiosError;
-      if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT') {
-        throw new FagentError('timeout', `FAgent did not answer ${method} ${path} within ${this.opts.timeoutMs} ms`);
+  /** Any failure of one exchange as a FagentError that names the request but never echoes the answer. */
+  private failure(err: unknown, what: string, origin: string, deadline: AbortSignal): FagentError {
+    if (err instanceof FagentError) {
+      return err;
+    }
+    if (err instanceof AnswerProblem) {
+      return answerError(what, err);
+    }
+    if (err instanceof AddressBlockedError) {
+      return new FagentError('blocked', `${err.message}: ${what} was not sent`);
+    }
+    if (deadline.aborted) {
+      const reason: unknown = deadline.reason;
+      if (reason instanceof DeadlineReached) {
+        return new FagentError('timeout', `FAgent did not answer ${what} within ${this.opts.timeoutMs} ms`);
       }
-      throw new FagentError('network', `FAgent unreachable at ${t.baseUrl}: ${e.code ?? e.message}`);
-    }
-    let body: unknown;
-    try {
-      body = res.data === '' ? undefined : JSON.parse(res.data);
-    } catch {
-      if (res.status >= 400) {
-        throw new FagentError('http', `FAgent answered HTTP ${res.status} to ${method} ${path}`, res.status);
+      if ((reason as { name?: string })?.name === 'TimeoutError') {
+        return new FagentError('timeout', `FAgent did not answer ${what} before the caller's deadline`);
       }
-      throw new FagentError('invalid_answer', `FAgent answered ${method} ${path} with invalid JSON`, res.status);
+      return new FagentError('aborted', `${what} was aborted by its caller`);
     }
-    const failure = failureAnswer.safeParse(body);
-    if (failure.success) {
-      const reason = failure.data.error ?? failure.data.message ?? 'no reason given';
-      throw new FagentError(
-        'refused',
-        `FAgent refused ${method} ${path}: ${reason}`,
-        res.status >= 400 ? res.status : undefined
-      );
-    }
-    if (res.status < 200 || res.status >= 300) {
-      throw new FagentError('http', `FAgent answered HTTP ${res.status} to ${method} ${path}`, res.status);
-    }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new FagentError(
-        'invalid_answer',
-        `FAgent answer to ${method} ${path} has the wrong shape at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-        res.status
-      );
-    }
-    return parsed.data;
+    const e = err as { code?: string; message?: string };
+    // undici's own messages can run over several lines (assertions): the first says what happened.
+    const detail = `${(e.message ?? String(err)).split('\n')[0]}${e.code ? ` (${e.code})` : ''}`;
+    return new FagentError('network', `FAgent unreachable at ${origin}: ${detail}`);
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when the signal aborts (the caller then sees its own abort on the next check). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,5 +1,12 @@
-/** Why a call to an FAgent failed; never data. */
-export type FagentErrorKind = 'network' | 'timeout' | 'http' | 'invalid_answer' | 'refused';
+/**
+ * Why a call to an FAgent failed; never data.
+ * - `over_limit`: the answer is bigger than we accept (body bytes, servers, backends, JSON nesting);
+ * - `blocked`: the agent's URL or address is refused (credentials in the URL, outside
+ *   HAPROXY_FAGENT_ALLOWED_NETWORKS): our policy, not the agent's health;
+ * - `aborted`: the caller's AbortSignal ended the call (a caller's deadline counts as `timeout`).
+ */
+export type FagentErrorKind =
+  'network' | 'timeout' | 'http' | 'invalid_answer' | 'refused' | 'over_limit' | 'blocked' | 'aborted';
 
 export class FagentError extends Error {
   constructor(
@@ -24,6 +31,25 @@ export class FagentError extends Error {
     return (
       (this.kind === 'http' || this.kind === 'refused') && (this.httpStatus ?? 0) >= 400 && (this.httpStatus ?? 0) < 500
     );
+  }
+
+  /** Whether the failure says something about the agent's health (what a circuit breaker counts). */
+  get blamesAgent(): boolean {
+    return !this.isClientError && this.kind !== 'blocked' && this.kind !== 'aborted';
+  }
+}
+
+/**
+ * What is wrong with an answer, found by the transport (limits) or the validators (shape), before the client
+ * knows which request it was: it becomes a FagentError of the same kind with the request named.
+ */
+export class AnswerProblem extends Error {
+  constructor(
+    readonly kind: 'invalid_answer' | 'over_limit',
+    message: string
+  ) {
+    super(message);
+    this.name = 'AnswerProblem';
   }
 }
 

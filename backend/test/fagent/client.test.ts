@@ -1,17 +1,8 @@
 import { BreakerOpenError, FagentError } from '../../src/fagent/errors';
-import { FakeFagent, on } from '../support/fake-fagent';
+import { namedFault, on, useFakeAgent } from '../support/fake-fagent';
 import { testClient } from '../support/fixtures';
 
-let agent: FakeFagent;
-beforeAll(async () => {
-  agent = await new FakeFagent().start();
-  agent.setBackend('main', 'web', [{ name: 'w1', status: 'UP' }]);
-});
-afterAll(() => agent.stop());
-beforeEach(() => {
-  agent.clearFaults();
-  agent.requests.length = 0;
-});
+const agent = useFakeAgent().setBackend('main', 'web', [{ name: 'w1', status: 'UP' }]);
 
 const target = (instanceId = 1, token?: string) => ({ instanceId, instanceName: 'main', baseUrl: agent.url, token });
 const count = () => agent.requests.length;
@@ -152,4 +143,162 @@ describe('circuit breaker', () => {
     expect(client.breakers.state(1)).toBe('closed');
     client.close();
   });
+});
+
+describe('bounded answers', () => {
+  test('the deadline is total: an answer dripped a byte at a time fails at it, not after', async () => {
+    const client = testClient({ timeoutMs: 500 });
+    // 1 byte every 100 ms: each byte comes well within the deadline, the whole answer would take seconds.
+    agent.inject(on.backends(), { kind: 'drip', bytes: 1, everyMs: 100 });
+    const started = Date.now();
+    await expect(client.getBackends(target())).rejects.toMatchObject({ kind: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(2500);
+    client.close();
+  });
+
+  test('a body over the limit is aborted while it streams, with a clear error; a declared length is refused before', async () => {
+    const client = testClient({ maxBodyBytes: 64 * 1024 });
+    agent.inject(on.command(), { kind: 'huge', items: 100_000 }, 1); // a 10 MB message, chunked
+    await expect(client.command(target(), 'web', 'w1', 'ready')).rejects.toMatchObject({
+      kind: 'over_limit',
+      message: expect.stringContaining('larger than HAPROXY_FAGENT_MAX_BODY_BYTES (65536 bytes)'),
+    });
+    agent.inject(on.servers(), { kind: 'body', body: { success: true, servers: [], pad: 'x'.repeat(70_000) } }, 1);
+    await expect(client.getServers(target(), 'web')).rejects.toThrow(/larger than HAPROXY_FAGENT_MAX_BODY_BYTES/);
+    await expect(client.getServers(target(), 'web')).resolves.toHaveLength(1);
+    client.close();
+  });
+
+  test('an answer of many small objects is refused by its JSON budget before it is parsed', async () => {
+    const client = testClient({ maxBodyBytes: 4 * 1024 * 1024 });
+    // 400,000 empty objects in 1.2 MB: under the byte limit, over one object per 64 bytes of it.
+    const empties = { head: '{"success":true,"servers":[', item: () => '{}', tail: ']}' };
+    agent.inject(on.servers(), { kind: 'huge', items: 400_000, shape: empties }, 1);
+    await expect(client.getServers(target(), 'web')).rejects.toMatchObject({
+      kind: 'over_limit',
+      message: expect.stringContaining('holds more than 65536 JSON objects and arrays'),
+    });
+    const deep = { head: `{"success":true,"pad":"${'x'.repeat(1 << 20)}","servers":`, item: () => '[', tail: '' };
+    agent.inject(on.servers(), { kind: 'huge', items: 40, shape: { ...deep, separator: '' } }, 1);
+    await expect(client.getServers(target(), 'web')).rejects.toThrow(/nests JSON deeper than 32 levels/);
+    client.close();
+  });
+
+  test('limits on servers per backend and backends per instance', async () => {
+    const client = testClient({ maxServersPerBackend: 2, maxBackendsPerInstance: 1 });
+    agent.inject(on.servers(), { kind: 'huge', items: 3 }, 1);
+    await expect(client.getServers(target(), 'web')).rejects.toThrow(
+      /lists 3 servers in one backend, more than HAPROXY_FAGENT_MAX_SERVERS_PER_BACKEND \(2\)/
+    );
+    agent.inject(on.backends(), { kind: 'body', body: { success: true, backends: ['a', 'b'] } }, 1);
+    await expect(client.getBackends(target())).rejects.toMatchObject({ kind: 'over_limit' });
+    client.close();
+  });
+
+  test('error messages never echo the answer: at most the agent’s short reason, without control characters', async () => {
+    const client = testClient();
+    const secret = 'SECRET-TOKEN-abc123';
+    const bodies = [
+      { success: true, servers: [{ name: `${secret}\u0000`, status: 'UP', weight: 1, current_sessions: 0 }] },
+      { success: true, servers: [{ name: 'w1', status: secret, weight: '1', current_sessions: 0 }] },
+      { success: true, backends: secret },
+    ];
+    for (const body of bodies) {
+      agent.inject(on.any(), { kind: 'body', body }, 1);
+      const err = await client.getServers(target(), 'web').catch((e: Error) => e);
+      expect(err).toBeInstanceOf(FagentError);
+      expect((err as Error).message).not.toContain(secret);
+    }
+    agent.inject(on.any(), { kind: 'status', status: 500, body: `<html>${secret}</html>` }, 1);
+    expect(((await client.getBackends(target()).catch((e: Error) => e)) as Error).message).not.toContain(secret);
+
+    const reason = `bad\u0000thing\u001b[31m ${'y'.repeat(500)}`;
+    agent.inject(on.any(), { kind: 'body', status: 409, body: { success: false, error: reason } }, 1);
+    const refused = (await client.command(target(), 'web', 'w1', 'drain').catch((e: Error) => e)) as FagentError;
+    expect(refused).toMatchObject({ kind: 'refused', httpStatus: 409 });
+    expect(refused.message).toMatch(/: bad thing \[31m y+…$/);
+    expect(refused.message.length).toBeLessThan(300);
+    client.close();
+  });
+
+  test('a NUL byte in a name is a typed error naming the field', async () => {
+    const client = testClient();
+    agent.inject(on.backends(), { kind: 'body', body: { success: true, backends: ['web', 'a\u0000b'] } }, 1);
+    await expect(client.getBackends(target())).rejects.toMatchObject({
+      kind: 'invalid_answer',
+      message: expect.stringContaining('at backends[1]: contains a control character (U+0000) at position 1'),
+    });
+    client.close();
+  });
+});
+
+test.each([100, 101, 103, 199])(
+  'an interim or switching status alone (%i) is a typed error within the deadline',
+  async (status) => {
+    const client = testClient({ timeoutMs: 300 });
+    agent.inject(on.backends(), { kind: 'status', status, body: '{"success":true,"backends":[]}' }, 1);
+    const started = Date.now();
+    const err = await client.getBackends(target()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FagentError);
+    expect((err as Error).message).not.toContain('\n');
+    expect(Date.now() - started).toBeLessThan(2300);
+    client.close();
+  }
+);
+
+describe('the caller’s AbortSignal', () => {
+  test('an abort ends the call at once, is typed `aborted` and does not count against the agent', async () => {
+    const client = testClient({ timeoutMs: 10_000, breakerThreshold: 1 });
+    agent.inject(on.command(), { kind: 'hang' });
+    const caller = new AbortController();
+    const call = client.command(target(), 'web', 'w1', 'drain', { signal: caller.signal });
+    setTimeout(() => caller.abort(), 100);
+    await expect(call).rejects.toMatchObject({ kind: 'aborted' });
+    expect(client.breakers.state(1)).toBe('closed');
+    client.close();
+  });
+
+  test('a caller’s timeout signal is a timeout, and it also ends the retries and their backoff', async () => {
+    const client = testClient({ maxRetries: 5, retryDelayMs: 2000 });
+    agent.inject(on.backends(), { kind: 'status', status: 503 });
+    const started = Date.now();
+    await expect(client.getBackends(target(), { signal: AbortSignal.timeout(300) })).rejects.toMatchObject({
+      kind: 'timeout',
+    });
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(count()).toBe(1);
+    client.close();
+  });
+
+  test('an already aborted signal sends nothing', async () => {
+    const client = testClient();
+    await expect(client.getBackends(target(), { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      kind: 'aborted',
+    });
+    expect(count()).toBe(0);
+    client.close();
+  });
+});
+
+test('a flapping agent: a read is retried into the good answer, a command is not retried', async () => {
+  const client = testClient({ maxRetries: 1 });
+  agent.inject(on.any(), namedFault('flapping'));
+  await expect(client.getBackends(target())).resolves.toEqual(['web']);
+  expect(count()).toBe(2);
+  await expect(client.command(target(), 'web', 'w1', 'ready')).rejects.toMatchObject({ httpStatus: 503 });
+  expect(count()).toBe(3);
+  client.close();
+});
+
+test('names are sent as names: `.` and `..` reach the agent encoded, never resolved as path steps', async () => {
+  const client = testClient();
+  agent.setBackend('main', '..', [{ name: '.', status: 'UP' }]);
+  await expect(client.getServers(target(), '..')).resolves.toMatchObject([{ name: '.' }]);
+  await client.command(target(), '..', '.', 'drain');
+  expect(agent.requests.map((r) => r.rawPath)).toEqual([
+    '/api/haproxy/main/backends/%2E%2E/servers',
+    '/api/haproxy/main/backends/%2E%2E/servers/%2E/drain',
+  ]);
+  agent.removeBackend('main', '..');
+  client.close();
 });

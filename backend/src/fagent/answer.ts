@@ -1,0 +1,38 @@
+import { AnswerProblem, FagentError } from './errors';
+import { refusalReason } from './schemas';
+
+/** An AnswerProblem of the request `what` (`GET /api/haproxy/...`) as the FagentError callers see. */
+export function answerError(what: string, problem: AnswerProblem, httpStatus?: number): FagentError {
+  return new FagentError(problem.kind, `FAgent answer to ${what} ${problem.message}`, httpStatus);
+}
+
+/**
+ * Turns an agent's HTTP answer into data or a FagentError, never anything else: `success:false` is a refusal
+ * (with the agent's short reason), a non-2xx an HTTP error, then `parse` checks the shape. No message carries
+ * the body itself.
+ */
+export function decodeAnswer<T>(what: string, status: number, body: Buffer, parse: (v: unknown) => T): T {
+  let json: unknown;
+  if (body.length > 0) {
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      if (status < 200 || status >= 300) {
+        throw new FagentError('http', `FAgent answered HTTP ${status} to ${what}`, status);
+      }
+      throw new FagentError('invalid_answer', `FAgent answered ${what} with invalid JSON`, status);
+    }
+  }
+  const reason = refusalReason(json);
+  if (reason !== undefined) {
+    throw new FagentError('refused', `FAgent refused ${what}: ${reason}`, status >= 400 ? status : undefined);
+  }
+  if (status < 200 || status >= 300) {
+    throw new FagentError('http', `FAgent answered HTTP ${status} to ${what}`, status);
+  }
+  try {
+    return parse(json);
+  } catch (err) {
+    throw err instanceof AnswerProblem ? answerError(what, err, status) : err;
+  }
+}
