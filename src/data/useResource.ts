@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { type ApiError, toApiError } from '../api/client';
+import { type ApiError, asApiError } from '../api/errors';
 
 export interface Resource<T> {
   data: T | undefined;
@@ -53,7 +53,7 @@ export function useResource<T>(load: () => Promise<T>, key: string, options: Res
           if (active && mine === latest) {
             setState((s) => ({
               data: s.loadedKey === key ? s.data : undefined,
-              error: toApiError(err),
+              error: asApiError(err),
               loadedKey: key,
             }));
           }

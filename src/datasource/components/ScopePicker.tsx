@@ -2,8 +2,9 @@ import React, { useEffect, useRef, useState } from 'react';
 import type { SelectableValue } from '@grafana/data';
 import { getTemplateSrv } from '@grafana/runtime';
 import { InlineField, InlineFieldRow, Select } from '@grafana/ui';
+import { type Scope, type ScopeKey, SCOPE_KEYS } from '../../api/types';
 import type { DataSource } from '../datasource';
-import { KIND_OF_SCOPE, type Scope, type ScopeKey, SCOPE_KEYS } from '../types';
+import { KIND_OF_SCOPE } from '../types';
 
 export const SCOPE_LABELS: Record<ScopeKey, string> = {
   instance: 'Instance',

@@ -18,7 +18,7 @@ import {
   Stack,
   Tooltip,
 } from '@grafana/ui';
-import { SERVER_COMMANDS, type Action, type ActionFilters, type ServerCommand } from '../../api/types';
+import { SERVER_COMMANDS, type Action, type ActionQuery, type ServerCommand } from '../../api/types';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { useActions } from '../../data/useActions';
@@ -75,7 +75,7 @@ function ActionsPage() {
       { replace: true }
     );
 
-  const filters = useMemo<ActionFilters>(() => {
+  const filters = useMemo<ActionQuery>(() => {
     const span = RANGES[range];
     return {
       actor: actor || undefined,

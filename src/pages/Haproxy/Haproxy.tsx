@@ -2,7 +2,7 @@ import React, { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, ControlledCollapse, EmptyState, LoadingPlaceholder, Stack } from '@grafana/ui';
-import { toApiError } from '../../api/client';
+import { asApiError } from '../../api/errors';
 import { FILTER_STATUSES, type Instance, type Server, type ServerCommand, type ServerStatus } from '../../api/types';
 import { BackendList } from '../../components/BackendList/BackendList';
 import { filterBackends, groupByBackend, type FilteredBackend } from '../../components/BackendList/BackendList.utils';
@@ -96,7 +96,7 @@ function HaproxyPage() {
       );
       summary.reload();
     } catch (err) {
-      notifyError(`${cmd} failed on ${server.server_name}`, toApiError(err).message);
+      notifyError(`${cmd} failed on ${server.server_name}`, asApiError(err).message);
     } finally {
       setCommand(undefined);
     }
@@ -126,7 +126,7 @@ function HaproxyPage() {
         );
       }
     } catch (err) {
-      notifyError(`${cmd} failed on ${backend.backendName}`, toApiError(err).message);
+      notifyError(`${cmd} failed on ${backend.backendName}`, asApiError(err).message);
     } finally {
       setBulk(undefined);
       servers.reload();
@@ -148,7 +148,7 @@ function HaproxyPage() {
       );
       setMapping(undefined);
     } catch (err) {
-      notifyError(`Mapping of ${mapping.server_name} failed`, toApiError(err).message);
+      notifyError(`Mapping of ${mapping.server_name} failed`, asApiError(err).message);
     }
   };
 
@@ -158,7 +158,7 @@ function HaproxyPage() {
         await sync(instance.id);
         notifySuccess(`Sync of ${instance.name} started`);
       } catch (err) {
-        notifyError(`Sync of ${instance.name} failed`, toApiError(err).message);
+        notifyError(`Sync of ${instance.name} failed`, asApiError(err).message);
       }
     },
     [sync]
