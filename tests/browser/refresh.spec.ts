@@ -41,3 +41,49 @@ test("auto-refresh picks up a command made behind the page's back, and the choic
   await page.reload();
   await expect(page.getByRole('radio', { name: '5s', exact: true })).toBeChecked();
 });
+
+test('a refresh slower than the interval is waited for, then shown; meanwhile the page says its data is late', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  const SLOW_MS = 8_000;
+  const edge2 = stack.instances.find((i) => i.name === 'edge-2.eu')!;
+  await openHaproxy(page, `?instance=${edge2.id}`);
+  const item = backendItem(page, 'auth', 'edge-2.eu');
+  await expandBackend(item);
+  const row = serverRow(item, 'auth-1');
+  await expect(row).toContainText('UP');
+
+  // From now on the fleet's servers take longer than the 5 s interval to answer (Grafana's proxy is slow).
+  const isServers = (url: URL) => url.pathname.endsWith('/api/haproxy/servers');
+  let inFlight = 0;
+  let mostInFlight = 0;
+  let started = 0;
+  page.on('request', (r) => {
+    if (isServers(new URL(r.url()))) {
+      started++;
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+    }
+  });
+  const settled = (r: { url(): string }) => isServers(new URL(r.url())) && inFlight--;
+  page.on('requestfinished', settled);
+  page.on('requestfailed', settled);
+  await page.route(isServers, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
+    await route.continue();
+  });
+
+  await page.getByRole('radio', { name: '5s', exact: true }).click();
+  const server = await apiServer('edge-2.eu', 'auth', 'auth-1');
+  await apiCommand(server.id, 'drain');
+
+  const freshness = page.getByRole('status', { name: 'Data freshness' });
+  await expect(freshness).toContainText('refresh is taking longer than the 5 s interval', { timeout: 15_000 });
+  await expect(row).toContainText('DRAIN', { timeout: 15_000 });
+  await expect(freshness).not.toContainText('taking longer');
+  await expect(freshness).toContainText(/^Last updated \d\d:\d\d:\d\d$/);
+  expect(started).toBeGreaterThanOrEqual(1);
+  expect(mostInFlight, 'refreshes of the servers never overlap').toBe(1);
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+});
