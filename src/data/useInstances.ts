@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { api } from '../api/client';
+import { api } from './client';
 import { asApiError } from '../api/errors';
 import type { Instance } from '../api/types';
 import { notifyError, notifySuccess } from '../utils/notify';

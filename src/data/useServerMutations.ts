@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { api } from '../api/client';
+import { api } from './client';
 import { asApiError } from '../api/errors';
 import type { Server, ServerCommand } from '../api/types';
 import { notifyError, notifySuccess } from '../utils/notify';

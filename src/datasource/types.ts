@@ -1,3 +1,4 @@
+import type { MetricFindValue } from '@grafana/data';
 import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
 import type { Aggregate, LookupKind, QueryType, Scope, ScopeKey } from '../api/types';
 
@@ -25,6 +26,11 @@ export const KIND_OF_SCOPE: Record<ScopeKey, LookupKind> = {
   server: 'servers',
   application: 'applications',
 };
+
+/** What the editors' scope pickers ask of the data source (DataSource.lookup), so editors need not import it. */
+export interface NameLookup {
+  lookup(kind: LookupKind, scope?: Scope, q?: string): Promise<MetricFindValue[]>;
+}
 
 /** A template variable's query: which names to list, narrowed by the other scope keys (may hold `$variables`). */
 export interface VariableQuery extends Scope {

@@ -1,7 +1,7 @@
 import React, { type ChangeEvent, type FormEvent, useState } from 'react';
 import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
 import { Alert, Button, Field, FieldSet, Input, SecretInput, Stack } from '@grafana/ui';
-import { api, grafanaApi } from '../../api/client';
+import { api, grafanaApi } from '../../data/client';
 import { ApiError, asApiError } from '../../api/errors';
 import type { Me } from '../../api/types';
 import type { AppSettings } from '../../types';

@@ -1,8 +1,8 @@
 import type { PluginMeta } from '@grafana/data';
+import { createHaproxyApi } from '../api/haproxyApi';
+import { createHttpClient } from '../api/http';
 import { PLUGIN_ID } from '../constants';
 import type { AppSettings } from '../types';
-import { createHaproxyApi } from './haproxyApi';
-import { createHttpClient } from './http';
 
 /** Every backend call of the app goes through Grafana's plugin proxy, which adds the token and checks the role. */
 export const PROXY_BASE = `/api/plugin-proxy/${PLUGIN_ID}`;
@@ -15,7 +15,7 @@ const APP_WORDING = {
   not_configured: 'The plugin proxy route was not found: the app is not enabled or not configured.',
 };
 
-/** The app's client of the backend. */
+/** The app's client of the backend (the data source makes its own over its proxy route). */
 export const api = createHaproxyApi(createHttpClient(PROXY_BASE, APP_WORDING));
 
 /** Grafana's own HTTP API, for the configuration page. */
