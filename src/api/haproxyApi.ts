@@ -45,7 +45,7 @@ export function createHaproxyApi(http: HttpClient) {
     me: () => request<Me>('GET', '/api/me'),
     summary: () => request<Summary>('GET', '/api/haproxy/summary'),
 
-    /** `server_id` is the host's id: the seed's name for the parameter, kept by the API. */
+    /** `server_id` is the host's id (the API's original name for the host filter). */
     instances: async (params: { server_id?: number } = {}) =>
       listOf<Instance>(await request('GET', '/api/haproxy/instances', { params }), 'instances'),
     instanceBackends: async (instanceId: number) =>
