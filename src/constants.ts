@@ -1,8 +1,8 @@
 import pluginJson from './plugin.json';
 
 export const PLUGIN_ID = pluginJson.id;
-export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
-export const PLUGIN_CONFIG_URL = `/plugins/${pluginJson.id}`;
+export const PLUGIN_BASE_URL = `/a/${PLUGIN_ID}`;
+export const PLUGIN_CONFIG_URL = `/plugins/${PLUGIN_ID}`;
 
 /** Paths of the app's pages, relative to PLUGIN_BASE_URL. */
 export enum ROUTES {
@@ -15,4 +15,4 @@ export function prefixRoute(route: string): string {
   return `${PLUGIN_BASE_URL}/${route}`;
 }
 
-export const REFRESH_STORAGE_KEY = `${pluginJson.id}.haproxy.refresh`;
+export const REFRESH_STORAGE_KEY = `${PLUGIN_ID}.haproxy.refresh`;

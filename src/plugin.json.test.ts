@@ -15,7 +15,7 @@ describe(`plugin manifest (${shownPath})`, () => {
 
   it('declares the pages and the configuration page', () => {
     const pages = manifest.includes.filter((i: { type: string }) => i.type === 'page');
-    expect(pages.map((p: { name: string }) => p.name)).toEqual(['HAProxy', 'Servers', 'Actions', 'Configuration']);
+    expect(pages.map((p: { name: string }) => p.name)).toEqual(['HAProxy', 'Hosts', 'Actions', 'Configuration']);
     const defaultPages = pages.filter((p: { defaultNav?: boolean }) => p.defaultNav);
     expect(defaultPages).toHaveLength(1);
     expect(pages.find((p: { name: string }) => p.name === 'Configuration').role).toBe('Admin');

@@ -1,6 +1,6 @@
 /**
- * Types of the backend REST API, mirroring docs/api-draft.md (backend/src/api/openapi.yaml once it exists).
- * All JSON is snake_case.
+ * Types of the backend REST API (its contract: backend/openapi.yaml), shared by the app and the data source.
+ * The resources' JSON is snake_case; the history query's (Grafana's data frames) is camelCase.
  */
 
 export const SERVER_STATUSES = ['UP', 'DOWN', 'DRAIN', 'MAINT', 'NOLB', 'UNKNOWN'] as const;
@@ -28,9 +28,12 @@ export interface ApiErrorBody {
   error: { code: ApiErrorCode | string; message: string };
 }
 
+/** GET /api/me: who the proxy route's token is. */
 export interface Me {
   token_name: string;
   role: ApiRole;
+  /** `grafana:<login>` or `token:<name>` */
+  actor?: string;
 }
 
 export interface FailingInstance {
@@ -174,7 +177,8 @@ export interface Application {
   created_at: string;
 }
 
-export interface ActionFilters {
+/** GET /api/haproxy/actions: filters and paging of the audit log. */
+export interface ActionQuery {
   server_id?: number;
   instance_id?: number;
   actor?: string;
@@ -185,3 +189,43 @@ export interface ActionFilters {
   limit?: number;
   offset?: number;
 }
+
+/** What POST /api/haproxy/query can answer (one frame list per refId). */
+export const QUERY_TYPES = [
+  'status_timeline',
+  'status_counts',
+  'sessions',
+  'weight',
+  'commands',
+  'servers_table',
+] as const;
+export type QueryType = (typeof QUERY_TYPES)[number];
+
+export const AGGREGATES = ['sum', 'avg', 'max'] as const;
+export type Aggregate = (typeof AGGREGATES)[number];
+
+export const SCOPE_KEYS = ['instance', 'backend', 'server', 'application'] as const;
+export type ScopeKey = (typeof SCOPE_KEYS)[number];
+
+/**
+ * What a query covers: each key a name, a glob (`web-*`, `{a,b}`) or a template variable (`$instance`);
+ * a missing key (or `*` / All) means no filter, an empty scope the whole fleet.
+ */
+export type Scope = Partial<Record<ScopeKey, string>>;
+
+/** POST /api/haproxy/query */
+export interface QueryRequestBody {
+  range: { from: string; to: string };
+  maxDataPoints: number;
+  intervalMs?: number;
+  queries: Array<{ refId: string; type: QueryType; scope: Scope; aggregate?: Aggregate }>;
+}
+
+/** The answer of POST /api/haproxy/query: Grafana data frames (JSON) per refId. */
+export interface QueryResponse<Frame = unknown> {
+  results?: Record<string, { frames?: Frame[] }>;
+}
+
+/** The lookups behind template variables and the query editor's scope pickers: GET /api/haproxy/lookup/{kind}. */
+export const LOOKUP_KINDS = ['instances', 'backends', 'servers', 'applications'] as const;
+export type LookupKind = (typeof LOOKUP_KINDS)[number];

@@ -1,6 +1,6 @@
 import fs from 'fs';
 import path from 'path';
-import { QUERY_TYPES, SCOPE_KEYS } from '../datasource/types';
+import { QUERY_TYPES, SCOPE_KEYS } from '../api/types';
 
 /**
  * The "HAProxy fleet trends" dashboard ships twice: as an app include (src/dashboards/, copied into dist/) and

@@ -1,4 +1,4 @@
-import { api } from '../api/client';
+import { api } from './client';
 import type { Application } from '../api/types';
 import { useResource } from './useResource';
 

@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { api } from '../api/client';
+import { api } from './client';
 import type { Host } from '../api/types';
 import { useResource } from './useResource';
 

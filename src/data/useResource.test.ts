@@ -1,10 +1,12 @@
 import { act, renderHook, waitFor } from '@testing-library/react';
-import { http, HttpResponse } from 'msw';
+import { http, HttpResponse, type JsonBodyType } from 'msw';
+import { summaryOf } from '../test/fixtures';
 import { db, PROXY } from '../test/handlers';
 import { server } from '../test/server';
 import { useFleetServers } from './useServers';
 import { useInstanceBackends } from './useInstanceBackends';
 import { useInstances } from './useInstances';
+import { useSummary } from './useSummary';
 
 describe('data hooks', () => {
   it('useFleetServers loads every page of servers and can update one locally', async () => {
@@ -73,5 +75,105 @@ describe('data hooks', () => {
     await waitFor(() => expect(result.current.data?.[0]?.name).toBe('haproxy-2'));
     await new Promise((r) => setTimeout(r, 150));
     expect(result.current.data?.map((i) => i.name)).toEqual(['haproxy-2']);
+  });
+});
+
+/** A summary endpoint whose answers wait for the test: `release()` lets the oldest waiting one through. */
+function gatedSummary() {
+  const started: number[] = [];
+  const waiting: Array<() => void> = [];
+  server.use(
+    http.get(`${PROXY}/api/haproxy/summary`, async () => {
+      started.push(Date.now());
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      // Answered as the fleet is when released, so a test can tell answers apart.
+      return HttpResponse.json(summaryOf(db.fleet) as unknown as JsonBodyType);
+    })
+  );
+  return {
+    started,
+    release: () => waiting.shift()?.(),
+    waiting: () => waiting.length,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('useResource auto-refresh', () => {
+  const INTERVAL = 40;
+
+  it('shows an answer slower than the interval and starts no request while it runs', async () => {
+    const backend = gatedSummary();
+    const { result } = renderHook(() => useSummary(INTERVAL));
+    await waitFor(() => expect(backend.waiting()).toBe(1));
+    backend.release();
+    await waitFor(() => expect(result.current.data?.servers.total).toBe(7));
+    const firstUpdate = result.current.updatedAt!;
+    expect(result.current.stale).toBe(false);
+
+    // The first refresh starts one interval after that answer, and hangs for many intervals.
+    await waitFor(() => expect(backend.started).toHaveLength(2));
+    await sleep(INTERVAL * 8);
+    expect(backend.started).toHaveLength(2);
+    expect(result.current.stale).toBe(true);
+    expect(result.current.data?.servers.total).toBe(7);
+
+    db.fleet.servers = db.fleet.servers.slice(0, 5);
+    backend.release();
+    await waitFor(() => expect(result.current.data?.servers.total).toBe(5));
+    expect(result.current.stale).toBe(false);
+    expect(result.current.updatedAt).toBeGreaterThan(firstUpdate);
+    // ...and refreshing goes on after it, one interval later.
+    await waitFor(() => expect(backend.started).toHaveLength(3));
+    expect(backend.started[2] - backend.started[1]).toBeGreaterThanOrEqual(INTERVAL);
+  });
+
+  it('a reload asked for during a load runs once, after it', async () => {
+    const backend = gatedSummary();
+    const { result } = renderHook(() => useSummary());
+    await waitFor(() => expect(backend.waiting()).toBe(1));
+    act(() => {
+      result.current.reload();
+      result.current.reload();
+    });
+    await sleep(INTERVAL);
+    expect(backend.started).toHaveLength(1);
+    backend.release();
+    await waitFor(() => expect(backend.started).toHaveLength(2));
+    expect(result.current.data?.servers.total).toBe(7);
+    db.fleet.servers = db.fleet.servers.slice(0, 3);
+    backend.release();
+    await waitFor(() => expect(result.current.data?.servers.total).toBe(3));
+    await sleep(INTERVAL);
+    expect(backend.started).toHaveLength(2);
+  });
+
+  it('drops a running answer when the component unmounts, and stops refreshing', async () => {
+    const backend = gatedSummary();
+    const { result, unmount } = renderHook(() => useSummary(INTERVAL));
+    await waitFor(() => expect(backend.waiting()).toBe(1));
+    unmount();
+    backend.release();
+    await sleep(INTERVAL * 4);
+    expect(backend.started).toHaveLength(1);
+    expect(result.current.data).toBeUndefined();
+  });
+
+  it('a new interval applies from the next wait without a second request', async () => {
+    const backend = gatedSummary();
+    const { result, rerender } = renderHook(({ refreshMs }) => useSummary(refreshMs), {
+      initialProps: { refreshMs: 0 },
+    });
+    await waitFor(() => expect(backend.waiting()).toBe(1));
+    rerender({ refreshMs: INTERVAL });
+    await sleep(INTERVAL * 4);
+    expect(backend.started).toHaveLength(1);
+    backend.release();
+    await waitFor(() => expect(result.current.data).toBeDefined());
+    await waitFor(() => expect(backend.started).toHaveLength(2));
+    rerender({ refreshMs: 0 });
+    backend.release();
+    await sleep(INTERVAL * 4);
+    expect(backend.started).toHaveLength(2);
   });
 });

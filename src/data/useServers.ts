@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
-import { api } from '../api/client';
-import type { Server, ServerCommand } from '../api/types';
+import { api } from './client';
+import type { Server } from '../api/types';
 import { useResource } from './useResource';
 
 /**
@@ -20,17 +20,4 @@ export function useFleetServers(refreshMs = 0) {
   return { ...resource, updateServer };
 }
 
-export function runServerCommand(server: Server, command: ServerCommand) {
-  return api.serverCommand(server.id, command);
-}
-
-export function runBulkCommand(servers: Server[], command: ServerCommand) {
-  return api.bulkCommand(
-    servers.map((s) => s.id),
-    command
-  );
-}
-
-export function setServerMapping(server: Server, applicationId: number | null) {
-  return api.setMapping(server.id, applicationId);
-}
+export type FleetServers = ReturnType<typeof useFleetServers>;

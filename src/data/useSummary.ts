@@ -1,4 +1,4 @@
-import { api } from '../api/client';
+import { api } from './client';
 import type { Summary } from '../api/types';
 import { useResource } from './useResource';
 

@@ -1,4 +1,4 @@
-import { catchError, lastValueFrom, map, type Observable, of, throwError } from 'rxjs';
+import { map, type Observable, of } from 'rxjs';
 import {
   type AnnotationSupport,
   type CoreApp,
@@ -13,13 +13,10 @@ import {
   type ScopedVars,
   type TestDataSourceResponse,
 } from '@grafana/data';
-import { getBackendSrv, type FetchError } from '@grafana/runtime';
-import { CommandsAnnotationEditor } from './components/CommandsAnnotationEditor';
-import { interpolate, interpolateScope } from './interpolate';
+import { type ApiError, asApiError } from '../api/errors';
+import { createHaproxyApi, type HaproxyApi } from '../api/haproxyApi';
+import { createHttpClient } from '../api/http';
 import {
-  DEFAULT_QUERY,
-  type HaproxyOptions,
-  type HaproxyQuery,
   LOOKUP_KINDS,
   type LookupKind,
   type Me,
@@ -27,73 +24,15 @@ import {
   type QueryRequestBody,
   type Scope,
   SCOPE_KEYS,
-  type VariableQuery,
-} from './types';
+} from '../api/types';
+import { CommandsAnnotationEditor } from './components/CommandsAnnotationEditor';
+import { interpolate, interpolateScope } from './interpolate';
+import { DEFAULT_QUERY, type HaproxyOptions, type HaproxyQuery, type VariableQuery } from './types';
 
 /** Used when Grafana gives no maxDataPoints (annotations, some API callers). */
 export const DEFAULT_MAX_DATA_POINTS = 1000;
 /** The most the backend accepts (POST /api/haproxy/query answers 400 above). */
 export const MAX_DATA_POINTS = 100_000;
-
-/** What went wrong talking to the backend through the data source proxy, in terms a user can act on. */
-export type ProblemKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'grafana_forbidden' | 'not_found' | 'backend';
-
-export class HaproxyError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly kind: ProblemKind,
-    readonly code?: string
-  ) {
-    super(message);
-    this.name = 'HaproxyError';
-  }
-}
-
-function backendErrorOf(data: unknown): { code: string; message: string } | undefined {
-  const error = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  return error && typeof error.message === 'string'
-    ? { code: String(error.code ?? ''), message: error.message }
-    : undefined;
-}
-
-/** Turns a FetchError from the data source proxy into a HaproxyError. */
-export function toHaproxyError(err: unknown): HaproxyError {
-  if (err instanceof HaproxyError) {
-    return err;
-  }
-  const fetchError = err as Partial<FetchError> | undefined;
-  const status = typeof fetchError?.status === 'number' ? fetchError.status : 0;
-  const backend = backendErrorOf(fetchError?.data);
-  const grafanaMessage = (fetchError?.data as { message?: unknown } | undefined)?.message;
-  if (backend) {
-    const kind: ProblemKind = status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'backend';
-    return new HaproxyError(backend.message, status, kind, backend.code);
-  }
-  if (status === 0 || status === 502 || status === 503 || status === 504) {
-    return new HaproxyError(
-      'The HAProxy Control backend cannot be reached from the Grafana server.',
-      status,
-      'unreachable'
-    );
-  }
-  if (status === 401) {
-    return new HaproxyError('The backend rejected the API token.', status, 'unauthorized');
-  }
-  if (status === 403) {
-    return new HaproxyError(
-      typeof grafanaMessage === 'string' ? grafanaMessage : 'Grafana refused the request for your role.',
-      status,
-      'grafana_forbidden'
-    );
-  }
-  if (status === 404) {
-    return new HaproxyError('Not found (404).', status, 'not_found');
-  }
-  const message =
-    typeof grafanaMessage === 'string' ? grafanaMessage : (fetchError?.statusText ?? `Request failed (${status})`);
-  return new HaproxyError(message, status, 'backend');
-}
 
 function normalizeLookup(data: unknown, kind: LookupKind): MetricFindValue[] {
   const record = data as Record<string, unknown> | undefined;
@@ -160,15 +99,25 @@ export function parseVariableQuery(query: unknown): VariableQuery | undefined {
   return out;
 }
 
+/** A panel or a variable of this data source: the fix is in the data source's settings. */
+const DATASOURCE_WORDING = {
+  unreachable: 'HAProxy Control backend unreachable: check the data source backend URL and that the service runs.',
+  unauthorized: 'HAProxy Control rejected the data source token (401): update it in the data source settings.',
+  not_configured:
+    'The data source proxy route was not found (404): the HAProxy Control data source plugin is missing or outdated.',
+};
+
 export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
   readonly backendUrl: string;
-  /** `/api/datasources/proxy/uid/<uid>`: Grafana's data source proxy, which adds the token (plugin.json routes). */
-  readonly proxyBase: string;
+  /** The shared client over `/api/datasources/proxy/uid/<uid>`: Grafana's data source proxy adds the token. */
+  private readonly api: HaproxyApi;
 
   constructor(instanceSettings: DataSourceInstanceSettings<HaproxyOptions>) {
     super(instanceSettings);
     this.backendUrl = instanceSettings.jsonData?.backendUrl ?? '';
-    this.proxyBase = `/api/datasources/proxy/uid/${instanceSettings.uid}`;
+    this.api = createHaproxyApi(
+      createHttpClient(`/api/datasources/proxy/uid/${instanceSettings.uid}`, DATASOURCE_WORDING)
+    );
     this.annotations = commandAnnotations;
   }
 
@@ -212,32 +161,19 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
     if (body.queries.length === 0) {
       return of({ data: [] });
     }
-    return getBackendSrv()
-      .fetch<{ results?: Record<string, { frames?: DataFrameJSON[] }> }>({
-        url: `${this.proxyBase}/api/haproxy/query`,
-        method: 'POST',
-        data: body,
-        requestId: request.requestId,
-        showErrorAlert: false,
-        showSuccessAlert: false,
-      })
-      .pipe(
-        map((response) => {
-          const results = response.data?.results ?? {};
-          const data: DataFrame[] = [];
-          for (const { refId } of body.queries) {
-            for (const json of results[refId]?.frames ?? []) {
-              const frame = dataFrameFromJSON(json);
-              data.push({ ...frame, refId: frame.refId ?? refId });
-            }
+    return this.api.query<DataFrameJSON>(body, request.requestId).pipe(
+      map((response) => {
+        const results = response?.results ?? {};
+        const data: DataFrame[] = [];
+        for (const { refId } of body.queries) {
+          for (const json of results[refId]?.frames ?? []) {
+            const frame = dataFrameFromJSON(json);
+            data.push({ ...frame, refId: frame.refId ?? refId });
           }
-          return { data };
-        }),
-        catchError((err: unknown) => {
-          const problem = toHaproxyError(err);
-          return throwError(() => problemForPanel(problem));
-        })
-      );
+        }
+        return { data };
+      })
+    );
   }
 
   /** Names for a variable or a scope picker; `scope` may hold variables (multi-value -> comma list, All -> no filter). */
@@ -247,11 +183,7 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
     if (search) {
       params.q = search;
     }
-    try {
-      return normalizeLookup(await this.get<unknown>(`api/haproxy/lookup/${kind}`, params), kind);
-    } catch (err) {
-      throw problemForPanel(toHaproxyError(err));
-    }
+    return normalizeLookup(await this.api.lookup(kind, params), kind);
   }
 
   async metricFindQuery(
@@ -278,15 +210,16 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
     }
     let me: Me;
     try {
-      me = await this.get<Me>('api/me');
+      me = await this.api.me();
     } catch (err) {
-      return testFailure(toHaproxyError(err), this.backendUrl);
+      return testFailure(asApiError(err), this.backendUrl);
     }
     try {
-      await this.get('api/haproxy/lookup/instances');
+      await this.api.lookup('instances', {});
     } catch (err) {
-      const problem = toHaproxyError(err);
-      if (problem.kind === 'not_found') {
+      const problem = asApiError(err);
+      // Without the history API an older backend answers 404 (with or without its error body).
+      if (problem.status === 404) {
         return {
           status: 'error',
           message:
@@ -300,42 +233,10 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
       message: `Connected to HAProxy Control at ${this.backendUrl} as token "${me.token_name}" (role ${me.role}).`,
     };
   }
-
-  private async get<T>(path: string, params?: Record<string, string>): Promise<T> {
-    const response = await lastValueFrom(
-      getBackendSrv().fetch<T>({
-        url: `${this.proxyBase}/${path}`,
-        method: 'GET',
-        params,
-        showErrorAlert: false,
-        showSuccessAlert: false,
-      })
-    );
-    return response.data;
-  }
 }
 
-/** The error a panel or a variable shows. */
-function problemForPanel(problem: HaproxyError): HaproxyError {
-  switch (problem.kind) {
-    case 'unreachable':
-      return new HaproxyError(
-        'HAProxy Control backend unreachable: check the data source backend URL and that the service runs.',
-        problem.status,
-        problem.kind
-      );
-    case 'unauthorized':
-      return new HaproxyError(
-        'HAProxy Control rejected the data source token (401): update it in the data source settings.',
-        problem.status,
-        problem.kind
-      );
-    default:
-      return problem;
-  }
-}
-
-function testFailure(problem: HaproxyError, backendUrl: string): TestDataSourceResponse {
+/** What "Save & test" says: the connection test names the URL and the setting to fix. */
+function testFailure(problem: ApiError, backendUrl: string): TestDataSourceResponse {
   switch (problem.kind) {
     case 'unreachable':
       return {
@@ -359,12 +260,8 @@ function testFailure(problem: HaproxyError, backendUrl: string): TestDataSourceR
         status: 'error',
         message: `Grafana refused the request (403): ${problem.message}`,
       };
-    case 'not_found':
-      return {
-        status: 'error',
-        message:
-          'The data source proxy route was not found (404): the HAProxy Control data source plugin is missing or outdated.',
-      };
+    case 'not_configured':
+      return { status: 'error', message: problem.message };
     default:
       return {
         status: 'error',

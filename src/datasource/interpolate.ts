@@ -1,6 +1,6 @@
 import type { ScopedVars } from '@grafana/data';
 import { getTemplateSrv } from '@grafana/runtime';
-import { type Scope, SCOPE_KEYS } from './types';
+import { type Scope, SCOPE_KEYS } from '../api/types';
 
 /** `$name`, `${name}`, `${name:format}`, `[[name]]`, `[[name:format]]` (Grafana's variable syntaxes). */
 const VARIABLE_REF = /\$(\w+)|\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)(?::[^\]]*)?\]\]/g;

@@ -1,27 +1,6 @@
+import type { MetricFindValue } from '@grafana/data';
 import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
-
-/** What POST /api/haproxy/query can answer (one frame list per refId). */
-export const QUERY_TYPES = [
-  'status_timeline',
-  'status_counts',
-  'sessions',
-  'weight',
-  'commands',
-  'servers_table',
-] as const;
-export type QueryType = (typeof QUERY_TYPES)[number];
-
-export const AGGREGATES = ['sum', 'avg', 'max'] as const;
-export type Aggregate = (typeof AGGREGATES)[number];
-
-export const SCOPE_KEYS = ['instance', 'backend', 'server', 'application'] as const;
-export type ScopeKey = (typeof SCOPE_KEYS)[number];
-
-/**
- * What a query covers: each key a name, a glob (`web-*`, `{a,b}`) or a template variable (`$instance`);
- * a missing key (or `*` / All) means no filter, an empty scope the whole fleet.
- */
-export type Scope = Partial<Record<ScopeKey, string>>;
+import type { Aggregate, LookupKind, QueryType, Scope, ScopeKey } from '../api/types';
 
 export interface HaproxyQuery extends DataQuery {
   type: QueryType;
@@ -41,10 +20,6 @@ export interface HaproxySecureJsonData {
   apiToken?: string;
 }
 
-/** The lookups behind template variables and the query editor's scope pickers. */
-export const LOOKUP_KINDS = ['instances', 'backends', 'servers', 'applications'] as const;
-export type LookupKind = (typeof LOOKUP_KINDS)[number];
-
 export const KIND_OF_SCOPE: Record<ScopeKey, LookupKind> = {
   instance: 'instances',
   backend: 'backends',
@@ -52,25 +27,16 @@ export const KIND_OF_SCOPE: Record<ScopeKey, LookupKind> = {
   application: 'applications',
 };
 
+/** What the editors' scope pickers ask of the data source (DataSource.lookup), so editors need not import it. */
+export interface NameLookup {
+  lookup(kind: LookupKind, scope?: Scope, q?: string): Promise<MetricFindValue[]>;
+}
+
 /** A template variable's query: which names to list, narrowed by the other scope keys (may hold `$variables`). */
 export interface VariableQuery extends Scope {
   kind: LookupKind;
   /** Optional search text (a name part). */
   q?: string;
-}
-
-/** POST /api/haproxy/query */
-export interface QueryRequestBody {
-  range: { from: string; to: string };
-  maxDataPoints: number;
-  intervalMs?: number;
-  queries: Array<{ refId: string; type: QueryType; scope: Scope; aggregate?: Aggregate }>;
-}
-
-export interface Me {
-  token_name: string;
-  role: string;
-  actor?: string;
 }
 
 export const QUERY_TYPE_INFO: Record<QueryType, { label: string; description: string }> = {

@@ -33,7 +33,7 @@ async function record(request: Request) {
   db.requests.push({ method: request.method, path: url.pathname + url.search, body });
 }
 
-/** The backend REST API (docs/api-draft.md) as seen through the plugin proxy. */
+/** The backend REST API (backend/openapi.yaml) as seen through the plugin proxy. */
 export const handlers = [
   http.all(`${PROXY}/*`, async ({ request }) => {
     await record(request);

@@ -1,3 +1,4 @@
+import { configure } from '@testing-library/react';
 import { config, setBackendSrv } from '@grafana/runtime';
 import { installAppEvents, toasts } from './appEvents';
 import { createTestBackendSrv } from './backendSrv';
@@ -6,6 +7,10 @@ import { server } from './server';
 import { setUserRole } from './render';
 
 setBackendSrv(createTestBackendSrv());
+
+// findBy/waitFor give up after 1 s by default: too short for a real HTTP round trip plus a render of Grafana's
+// components on a busy 2-core machine. A passing wait returns as soon as it passes, so this only bounds failures.
+configure({ asyncUtilTimeout: 5000 });
 
 // jsdom has no IntersectionObserver; @grafana/ui's Select menu only needs it to exist.
 class NoopIntersectionObserver {

@@ -1,6 +1,8 @@
 import { APP, PROXY, expect, stack, test } from './support';
 
-test("the server modal loads an instance's backends only when the instance is expanded", async ({ page }) => {
+test("the host's HAProxy settings modal loads an instance's backends only when the instance is expanded", async ({
+  page,
+}) => {
   const edge2 = stack.instances.find((i) => i.name === 'edge-2.eu')!;
   const backendRequests: string[] = [];
   page.on('request', (r) => {
@@ -11,7 +13,7 @@ test("the server modal loads an instance's backends only when the instance is ex
   });
 
   await page.goto(`${APP}/hosts`);
-  await expect(page.getByRole('heading', { level: 1, name: 'Servers' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Hosts' })).toBeVisible();
   for (const name of Object.keys(stack.hosts)) {
     await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
   }

@@ -49,7 +49,7 @@ for (const theme of ['light', 'dark'] as Theme[]) {
 
       await page.goto(`${APP}/hosts`);
       await expect(page.getByRole('link', { name: 'demo-lb-1', exact: true })).toBeVisible();
-      await screenshot(page, '04-servers', theme);
+      await screenshot(page, '04-hosts', theme);
 
       await page.goto(`${APP}/hosts/${stack.hosts['demo-lb-1']}`);
       await page.getByRole('button', { name: 'HAProxy settings' }).click();

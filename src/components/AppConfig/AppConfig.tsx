@@ -1,9 +1,9 @@
 import React, { type ChangeEvent, type FormEvent, useState } from 'react';
-import { lastValueFrom } from 'rxjs';
-import type { AppPluginMeta, PluginConfigPageProps, PluginMeta } from '@grafana/data';
-import { getBackendSrv } from '@grafana/runtime';
+import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
 import { Alert, Button, Field, FieldSet, Input, SecretInput, Stack } from '@grafana/ui';
-import { api, ApiError, toApiError } from '../../api/client';
+import { api, grafanaApi } from '../../data/client';
+import { ApiError, asApiError } from '../../api/errors';
+import type { Me } from '../../api/types';
 import type { AppSettings } from '../../types';
 import { reloadPage } from '../../utils/reloadPage';
 
@@ -16,7 +16,7 @@ interface TestResult {
 }
 
 /** Turns the answer of GET /api/me through the plugin proxy into what the administrator should do. */
-export function describeConnection(outcome: { role: string; token_name: string } | ApiError): TestResult {
+export function describeConnection(outcome: Me | ApiError): TestResult {
   if (!(outcome instanceof ApiError)) {
     if (outcome.role === 'viewer') {
       return {
@@ -87,7 +87,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
     setSaving(true);
     setSaveError(undefined);
     try {
-      await updatePlugin(plugin.meta.id, {
+      await grafanaApi.savePluginSettings(plugin.meta.id, {
         enabled,
         pinned,
         jsonData: { ...jsonData, backendUrl: backendUrl.replace(/\/+$/, '') },
@@ -96,7 +96,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
       });
       reloadPage();
     } catch (err) {
-      setSaveError(toApiError(err).message);
+      setSaveError(asApiError(err).message);
     } finally {
       setSaving(false);
     }
@@ -108,7 +108,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
     try {
       setTestResult(describeConnection(await api.me()));
     } catch (err) {
-      setTestResult(describeConnection(toApiError(err)));
+      setTestResult(describeConnection(asApiError(err)));
     } finally {
       setTesting(false);
     }
@@ -177,9 +177,3 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
 };
 
 export default AppConfig;
-
-async function updatePlugin(pluginId: string, data: Partial<PluginMeta<AppSettings>>) {
-  return lastValueFrom(
-    getBackendSrv().fetch({ url: `/api/plugins/${pluginId}/settings`, method: 'POST', data, showErrorAlert: false })
-  );
-}

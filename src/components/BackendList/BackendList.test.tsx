@@ -53,6 +53,25 @@ describe('backend grouping and filtering', () => {
     expect(elapsed).toBeLessThan(500);
   });
 
+  it('sorts instances, backends and servers in natural order (2 before 10)', () => {
+    const at = (instance: number, backend: number, server: number) =>
+      makeServer({
+        backend_id: instance * 100 + backend,
+        backend_name: `backend_${backend}`,
+        instance_id: instance,
+        instance_name: `edge-${instance}`,
+        server_name: `srv${server}`,
+      });
+    const sorted = groupByBackend([at(10, 1, 1), at(2, 10, 1), at(2, 2, 10), at(2, 2, 9), at(2, 1, 1)]);
+    expect(sorted.map((b) => `${b.instanceName}/${b.backendName}`)).toEqual([
+      'edge-2/backend_1',
+      'edge-2/backend_2',
+      'edge-2/backend_10',
+      'edge-10/backend_1',
+    ]);
+    expect(sorted[1].servers.map((s) => s.server_name)).toEqual(['srv9', 'srv10']);
+  });
+
   it('a backend-name match keeps all of its servers', () => {
     const result = filterBackends(groups, { q: 'BE_0007' });
     expect(result).toHaveLength(1);
@@ -78,7 +97,7 @@ describe('BackendList at scale', () => {
     const items = within(list()).getAllByRole('listitem');
     expect(items).toHaveLength(BACKENDS_PER_PAGE);
     expect(screen.queryAllByRole('row')).toHaveLength(0);
-    expect(screen.getByText(/1000 backends — page 1 of 20/)).toBeInTheDocument();
+    expect(screen.getByText(/1,000 backends — page 1 of 20/)).toBeInTheDocument();
 
     await user.click(within(items[0]).getByRole('button', { expanded: false }));
     expect(within(items[0]).getAllByRole('row')).toHaveLength(21);

@@ -3,6 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, Collapse, Pagination, Stack, Text, useStyles2 } from '@grafana/ui';
 import { SERVER_COMMANDS, SERVER_STATUSES, type Server, type ServerCommand } from '../../api/types';
+import { formatCount, formatPlural } from '../../utils/format';
 import { COMMAND_LABELS } from '../ServerCommandModal/ServerCommandModal';
 import { ServerTable } from '../ServerTable/ServerTable';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
@@ -51,8 +52,8 @@ export function BackendList({ backends, canAct, onCommand, onBulkCommand, onMap,
   return (
     <Stack direction="column" gap={1}>
       <Text color="secondary" variant="bodySmall">
-        {backends.length} backend{backends.length === 1 ? '' : 's'}
-        {pages > 1 && ` — page ${current} of ${pages}`}
+        {formatPlural(backends.length, 'backend')}
+        {pages > 1 && ` — page ${formatCount(current)} of ${formatCount(pages)}`}
       </Text>
       <div role="list" aria-label="Backends and servers">
         {shown.map((b) => (
@@ -69,11 +70,11 @@ export function BackendList({ backends, canAct, onCommand, onBulkCommand, onMap,
                   </Text>
                   <Text color="secondary" variant="bodySmall">
                     {b.visible.length === b.servers.length
-                      ? `${b.servers.length} servers`
-                      : `${b.visible.length} of ${b.servers.length} servers shown`}
+                      ? formatPlural(b.servers.length, 'server')
+                      : `${formatCount(b.visible.length)} of ${formatPlural(b.servers.length, 'server')} shown`}
                   </Text>
                   {SERVER_STATUSES.filter((s) => b.counts[s]).map((s) => (
-                    <StatusBadge key={s} status={s} suffix={b.counts[s]} />
+                    <StatusBadge key={s} status={s} count={b.counts[s]} />
                   ))}
                 </Stack>
               }
@@ -81,7 +82,7 @@ export function BackendList({ backends, canAct, onCommand, onBulkCommand, onMap,
               {canAct && b.visible.length > 1 && (
                 <Stack gap={1} alignItems="center" justifyContent="flex-end">
                   <Text color="secondary" variant="bodySmall">
-                    All {b.visible.length} shown:
+                    All {formatCount(b.visible.length)} shown:
                   </Text>
                   {SERVER_COMMANDS.map((command) => (
                     <Button

@@ -1,4 +1,5 @@
 import type { Server, ServerStatus, StatusCounts } from '../../api/types';
+import { compareNames } from '../../utils/sort';
 
 export interface BackendGroup {
   /** One backend of one instance. */
@@ -6,7 +7,7 @@ export interface BackendGroup {
   backendName: string;
   instanceId: number;
   instanceName: string;
-  /** All its servers, sorted by name. */
+  /** All its servers, sorted by name (natural order). */
   servers: Server[];
   /** Per-status counts over all its servers. */
   counts: StatusCounts;
@@ -24,7 +25,7 @@ export interface FilteredBackend extends BackendGroup {
   visible: Server[];
 }
 
-/** Groups the fleet's servers by backend; sorted by instance then backend name. */
+/** Groups the fleet's servers by backend; sorted by instance then backend name, in natural order. */
 export function groupByBackend(servers: Server[]): BackendGroup[] {
   const groups = new Map<number, BackendGroup>();
   for (const server of servers) {
@@ -45,10 +46,10 @@ export function groupByBackend(servers: Server[]): BackendGroup[] {
   }
   const list = Array.from(groups.values());
   for (const group of list) {
-    group.servers.sort((a, b) => a.server_name.localeCompare(b.server_name));
+    group.servers.sort((a, b) => compareNames(a.server_name, b.server_name));
   }
   return list.sort(
-    (a, b) => a.instanceName.localeCompare(b.instanceName) || a.backendName.localeCompare(b.backendName)
+    (a, b) => compareNames(a.instanceName, b.instanceName) || compareNames(a.backendName, b.backendName)
   );
 }
 

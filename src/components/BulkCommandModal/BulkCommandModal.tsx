@@ -1,6 +1,7 @@
 import React from 'react';
 import { Alert, ConfirmModal } from '@grafana/ui';
 import type { Server, ServerCommand } from '../../api/types';
+import { formatCount, formatPlural } from '../../utils/format';
 import { COMMAND_LABELS } from '../ServerCommandModal/ServerCommandModal';
 
 interface Props {
@@ -20,7 +21,7 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
   const names = servers.slice(0, NAMES_SHOWN).map((s) => s.server_name);
   const more = servers.length - names.length;
   const sessions = servers.reduce((sum, s) => sum + (s.current_sessions ?? 0), 0);
-  const count = `${servers.length} server${servers.length === 1 ? '' : 's'}`;
+  const count = formatPlural(servers.length, 'server');
   return (
     <ConfirmModal
       isOpen
@@ -30,12 +31,13 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
           <p>
             <strong>{verb}</strong> {count} in backend <strong>{backendName}</strong> on instance{' '}
             <strong>{instanceName}</strong>: {names.join(', ')}
-            {more > 0 && ` and ${more} more`}.
+            {more > 0 && ` and ${formatCount(more)} more`}.
           </p>
           <p>{explain}</p>
           {command === 'maint' && (
             <Alert severity="warning" title="Maintenance cuts existing connections">
-              Sessions currently open on these servers ({sessions}) are cut. Use Drain to let them finish first.
+              Sessions currently open on these servers ({formatCount(sessions)}) are cut. Use Drain to let them finish
+              first.
             </Alert>
           )}
         </div>

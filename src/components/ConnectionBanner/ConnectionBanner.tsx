@@ -1,6 +1,6 @@
 import React from 'react';
 import { Alert, LinkButton } from '@grafana/ui';
-import type { ApiError } from '../../api/client';
+import type { ApiError } from '../../api/errors';
 import { PLUGIN_CONFIG_URL } from '../../constants';
 import { usePluginSettings } from '../PluginSettings/PluginSettings';
 

@@ -1,7 +1,9 @@
-import React from 'react';
+import React, { useMemo } from 'react';
 import type { SelectableValue } from '@grafana/data';
 import { Field, Icon, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
 import { FILTER_STATUSES, type Instance, type ServerStatus } from '../../api/types';
+import { type FilterParams, type FilterUpdate, positiveIntParam, textParam } from '../../hooks/useUrlFilters';
+import { compareNames } from '../../utils/sort';
 
 export const REFRESH_CHOICES = [0, 5, 15, 30, 60] as const;
 export type RefreshSeconds = (typeof REFRESH_CHOICES)[number];
@@ -10,15 +12,24 @@ export function isRefreshSeconds(value: unknown): value is RefreshSeconds {
   return REFRESH_CHOICES.includes(value as RefreshSeconds);
 }
 
-interface Props {
-  instances: Instance[];
-  instanceId?: number;
+/** The HAProxy page's filters, as its URL holds them (`?instance=3&status=DOWN&q=web`). */
+export interface FleetFilterValues {
+  instance?: number;
   status?: ServerStatus;
   q: string;
+}
+
+export const FLEET_FILTER_PARAMS: FilterParams<FleetFilterValues> = {
+  instance: positiveIntParam,
+  status: (raw) => FILTER_STATUSES.find((s) => s === raw?.toUpperCase()),
+  q: textParam,
+};
+
+interface Props {
+  instances: Instance[];
+  filters: FleetFilterValues;
+  onChange: FilterUpdate<FleetFilterValues>;
   refresh: RefreshSeconds;
-  onInstanceChange: (id?: number) => void;
-  onStatusChange: (status?: ServerStatus) => void;
-  onSearchChange: (q: string) => void;
   onRefreshChange: (seconds: RefreshSeconds) => void;
 }
 
@@ -32,10 +43,14 @@ const REFRESH_OPTIONS: Array<SelectableValue<RefreshSeconds>> = REFRESH_CHOICES.
   value: s,
 }));
 
-export function FleetFilters(props: Props) {
-  const instanceOptions: Array<SelectableValue<number>> = props.instances
-    .map((i) => ({ label: i.name, value: i.id, description: i.host_name }))
-    .sort((a, b) => a.label.localeCompare(b.label));
+export function FleetFilters({ instances, filters, onChange, refresh, onRefreshChange }: Props) {
+  const instanceOptions = useMemo<Array<SelectableValue<number>>>(
+    () =>
+      instances
+        .map((i) => ({ label: i.name, value: i.id, description: i.host_name }))
+        .sort((a, b) => compareNames(a.label, b.label)),
+    [instances]
+  );
   return (
     <Stack gap={2} wrap="wrap" alignItems="flex-end">
       <Field label="Instance" noMargin>
@@ -44,8 +59,8 @@ export function FleetFilters(props: Props) {
           aria-label="Instance"
           width={30}
           options={instanceOptions}
-          value={props.instanceId ?? null}
-          onChange={(v) => props.onInstanceChange(v?.value)}
+          value={filters.instance ?? null}
+          onChange={(v) => onChange({ instance: v?.value })}
           placeholder="All instances"
           isClearable
         />
@@ -54,8 +69,8 @@ export function FleetFilters(props: Props) {
         <RadioButtonGroup
           aria-label="Status"
           options={STATUS_OPTIONS}
-          value={props.status ?? ''}
-          onChange={(v) => props.onStatusChange(v ? (v as ServerStatus) : undefined)}
+          value={filters.status ?? ''}
+          onChange={(v) => onChange({ status: v ? (v as ServerStatus) : undefined })}
         />
       </Field>
       <Field label="Search" noMargin>
@@ -64,16 +79,16 @@ export function FleetFilters(props: Props) {
           width={36}
           prefix={<Icon name="search" />}
           placeholder="Backend or server name"
-          value={props.q}
-          onChange={(e) => props.onSearchChange(e.currentTarget.value)}
+          value={filters.q}
+          onChange={(e) => onChange({ q: e.currentTarget.value })}
         />
       </Field>
       <Field label="Auto-refresh" noMargin>
         <RadioButtonGroup
           aria-label="Auto-refresh"
           options={REFRESH_OPTIONS}
-          value={props.refresh}
-          onChange={(v) => props.onRefreshChange(v)}
+          value={refresh}
+          onChange={(v) => onRefreshChange(v)}
         />
       </Field>
     </Stack>

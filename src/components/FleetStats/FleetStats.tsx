@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Stack, Text, useStyles2 } from '@grafana/ui';
 import { SERVER_STATUSES, type Summary } from '../../api/types';
-import { formatAgo, formatTime } from '../../utils/format';
+import { formatAgo, formatCount, formatTime } from '../../utils/format';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 
 interface Props {
@@ -20,34 +20,34 @@ function Stat({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-/** Global statistics of the fleet (seed 5.1), from GET /api/haproxy/summary. */
+/** Global statistics of the fleet, from GET /api/haproxy/summary. */
 export function FleetStats({ summary }: Props) {
   const { instances, servers } = summary;
   return (
     <Stack direction="column" gap={2}>
       <Stack gap={2} wrap="wrap">
         <Stat label="Instances">
-          {instances.total}
+          {formatCount(instances.total)}
           <Text color="secondary" variant="bodySmall">
             {' '}
-            {instances.active} active
+            {formatCount(instances.active)} active
           </Text>
         </Stat>
         <Stat label="Failing instances">
-          <Text color={instances.failing > 0 ? 'error' : 'primary'}>{instances.failing}</Text>
+          <Text color={instances.failing > 0 ? 'error' : 'primary'}>{formatCount(instances.failing)}</Text>
           {instances.breaker_open > 0 && (
             <Text color="secondary" variant="bodySmall">
               {' '}
-              {instances.breaker_open} breaker open
+              {formatCount(instances.breaker_open)} breaker open
             </Text>
           )}
         </Stat>
-        <Stat label="Backends">{summary.backends}</Stat>
-        <Stat label="Servers">{servers.total}</Stat>
+        <Stat label="Backends">{formatCount(summary.backends)}</Stat>
+        <Stat label="Servers">{formatCount(servers.total)}</Stat>
         <Stat label="Servers by status">
           <Stack gap={0.5} wrap="wrap">
             {SERVER_STATUSES.filter((s) => s !== 'UNKNOWN' || (servers.by_status.UNKNOWN ?? 0) > 0).map((s) => (
-              <StatusBadge key={s} status={s} suffix={servers.by_status[s] ?? 0} />
+              <StatusBadge key={s} status={s} count={servers.by_status[s] ?? 0} />
             ))}
           </Stack>
         </Stat>

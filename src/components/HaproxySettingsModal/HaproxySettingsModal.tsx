@@ -1,8 +1,10 @@
-import React from 'react';
+import React, { useMemo } from 'react';
 import { Alert, Collapse, LoadingPlaceholder, Modal, Stack, Text } from '@grafana/ui';
 import type { Host, Instance } from '../../api/types';
 import { useInstances } from '../../data/useInstances';
 import { InstanceBackends } from '../InstanceBackends/InstanceBackends';
+import { formatPlural } from '../../utils/format';
+import { compareNames } from '../../utils/sort';
 import { SyncStatusBadge } from '../InstanceList/InstanceList';
 
 interface Props {
@@ -21,7 +23,7 @@ function InstanceSection({ instance }: { instance: Instance }) {
           <strong>{instance.name}</strong>
           <SyncStatusBadge instance={instance} />
           <Text color="secondary" variant="bodySmall">
-            {instance.backend_count} backend{instance.backend_count === 1 ? '' : 's'}
+            {formatPlural(instance.backend_count, 'backend')}
           </Text>
         </Stack>
       }
@@ -32,10 +34,13 @@ function InstanceSection({ instance }: { instance: Instance }) {
   );
 }
 
-/** Seed 5.2: the "HAProxy settings" modal of a server (host) page. */
+/** The "HAProxy settings" modal of a host's page: its instances, each with its backends on demand. */
 export function HaproxySettingsModal({ host, onDismiss }: Props) {
   const instances = useInstances({ hostId: host.id });
-  const count = instances.data?.length ?? 0;
+  const sorted = useMemo(
+    () => [...(instances.data ?? [])].sort((a, b) => compareNames(a.name, b.name)),
+    [instances.data]
+  );
   return (
     <Modal title={`HAProxy settings — ${host.name}`} isOpen onDismiss={onDismiss}>
       {instances.loading && <LoadingPlaceholder text="Loading instances..." />}
@@ -47,10 +52,10 @@ export function HaproxySettingsModal({ host, onDismiss }: Props) {
       {instances.data && (
         <Stack direction="column" gap={1}>
           <Text element="h3" variant="h5">
-            {count} HAProxy instance{count === 1 ? '' : 's'}
+            {formatPlural(sorted.length, 'HAProxy instance')}
           </Text>
-          {count === 0 && <Text color="secondary">No HAProxy instance is registered on this host.</Text>}
-          {instances.data.map((instance) => (
+          {sorted.length === 0 && <Text color="secondary">No HAProxy instance is registered on this host.</Text>}
+          {sorted.map((instance) => (
             <InstanceSection key={instance.id} instance={instance} />
           ))}
         </Stack>

@@ -2,23 +2,33 @@ import React, { useMemo } from 'react';
 import { Alert, type Column, InteractiveTable, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 import { SERVER_STATUSES, type Backend } from '../../api/types';
 import { useInstanceBackends } from '../../data/useInstanceBackends';
-import { formatAgo } from '../../utils/format';
+import { formatAgo, formatCount } from '../../utils/format';
+import { byName, compareNames } from '../../utils/sort';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 
 /** Backends of one instance with their statistics; mounted (and so loaded) only when the instance is expanded. */
 export function InstanceBackends({ instanceId }: { instanceId: number }) {
   const backends = useInstanceBackends(instanceId);
+  const sorted = useMemo(
+    () => [...(backends.data ?? [])].sort((a, b) => compareNames(a.backend_name, b.backend_name)),
+    [backends.data]
+  );
   const columns = useMemo<Array<Column<Backend>>>(
     () => [
-      { id: 'backend_name', header: 'Backend', sortType: 'string' },
-      { id: 'server_count', header: 'Servers', sortType: 'number' },
+      { id: 'backend_name', header: 'Backend', sortType: byName() },
+      {
+        id: 'server_count',
+        header: 'Servers',
+        sortType: 'number',
+        cell: ({ row }) => formatCount(row.original.server_count),
+      },
       {
         id: 'status_counts',
         header: 'By status',
         cell: ({ row }) => (
           <Stack gap={0.5} wrap="wrap">
             {SERVER_STATUSES.filter((s) => row.original.status_counts[s]).map((s) => (
-              <StatusBadge key={s} status={s} suffix={row.original.status_counts[s]} />
+              <StatusBadge key={s} status={s} count={row.original.status_counts[s]} />
             ))}
           </Stack>
         ),
@@ -38,15 +48,15 @@ export function InstanceBackends({ instanceId }: { instanceId: number }) {
       </Alert>
     );
   }
-  if (!backends.data || backends.data.length === 0) {
+  if (sorted.length === 0) {
     return <Text color="secondary">This instance has no backends (yet).</Text>;
   }
   return (
     <InteractiveTable
       columns={columns}
-      data={backends.data}
+      data={sorted}
       getRowId={(b: Backend) => String(b.id)}
-      pageSize={backends.data.length > 25 ? 25 : 0}
+      pageSize={sorted.length > 25 ? 25 : 0}
     />
   );
 }

@@ -1,7 +1,8 @@
 import React, { useMemo } from 'react';
 import { Badge, Button, type Column, InteractiveTable, Tooltip } from '@grafana/ui';
 import type { Instance } from '../../api/types';
-import { formatAgo, formatTime } from '../../utils/format';
+import { formatAgo, formatCount, formatTime } from '../../utils/format';
+import { byName, compareNames } from '../../utils/sort';
 
 interface Props {
   instances: Instance[];
@@ -31,8 +32,8 @@ export function SyncStatusBadge({ instance }: { instance: Instance }) {
 export function InstanceList({ instances, canAct, syncing, onSync }: Props) {
   const columns = useMemo<Array<Column<Instance>>>(() => {
     const cols: Array<Column<Instance>> = [
-      { id: 'name', header: 'Instance', sortType: 'string' },
-      { id: 'host_name', header: 'Host', sortType: 'string' },
+      { id: 'name', header: 'Instance', sortType: byName() },
+      { id: 'host_name', header: 'Host', sortType: byName() },
       { id: 'last_sync_success', header: 'Sync', cell: ({ row }) => <SyncStatusBadge instance={row.original} /> },
       {
         id: 'last_sync_at',
@@ -43,8 +44,18 @@ export function InstanceList({ instances, canAct, syncing, onSync }: Props) {
           </Tooltip>
         ),
       },
-      { id: 'backend_count', header: 'Backends', sortType: 'number' },
-      { id: 'server_count', header: 'Servers', sortType: 'number' },
+      {
+        id: 'backend_count',
+        header: 'Backends',
+        sortType: 'number',
+        cell: ({ row }) => formatCount(row.original.backend_count),
+      },
+      {
+        id: 'server_count',
+        header: 'Servers',
+        sortType: 'number',
+        cell: ({ row }) => formatCount(row.original.server_count),
+      },
     ];
     if (canAct) {
       cols.push({
@@ -68,5 +79,9 @@ export function InstanceList({ instances, canAct, syncing, onSync }: Props) {
     return cols;
   }, [canAct, syncing, onSync]);
 
-  return <InteractiveTable columns={columns} data={instances} getRowId={(i: Instance) => String(i.id)} pageSize={10} />;
+  const sorted = useMemo(
+    () => [...instances].sort((a, b) => compareNames(a.name, b.name) || compareNames(a.host_name, b.host_name)),
+    [instances]
+  );
+  return <InteractiveTable columns={columns} data={sorted} getRowId={(i: Instance) => String(i.id)} pageSize={10} />;
 }

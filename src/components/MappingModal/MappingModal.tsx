@@ -3,6 +3,7 @@ import type { SelectableValue } from '@grafana/data';
 import { Alert, Button, Field, Modal, Select } from '@grafana/ui';
 import type { Server } from '../../api/types';
 import { useApplications } from '../../data/useApplications';
+import { compareNames } from '../../utils/sort';
 
 interface Props {
   server: Server;
@@ -21,7 +22,7 @@ export function MappingModal({ server, onSave, onDismiss }: Props) {
     () =>
       (applications.data ?? [])
         .map((a) => ({ value: a.id, label: a.name, description: a.host_name ?? undefined }))
-        .sort((a, b) => (a.label ?? '').localeCompare(b.label ?? '')),
+        .sort((a, b) => compareNames(a.label, b.label)),
     [applications.data]
   );
 

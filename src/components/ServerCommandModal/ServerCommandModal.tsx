@@ -1,6 +1,7 @@
 import React from 'react';
 import { Alert, ConfirmModal } from '@grafana/ui';
 import type { Server, ServerCommand } from '../../api/types';
+import { formatCount } from '../../utils/format';
 
 interface Props {
   server: Server;
@@ -38,8 +39,8 @@ export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Pr
           <p>{explain}</p>
           {command === 'maint' && (
             <Alert severity="warning" title="Maintenance cuts existing connections">
-              Sessions currently open on this server ({server.current_sessions ?? 0}) are cut. Use Drain to let them
-              finish first.
+              Sessions currently open on this server ({formatCount(server.current_sessions ?? 0)}) are cut. Use Drain to
+              let them finish first.
             </Alert>
           )}
         </div>

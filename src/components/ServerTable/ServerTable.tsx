@@ -4,6 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Button, type Column, InteractiveTable, Stack, Tooltip, useStyles2 } from '@grafana/ui';
 import type { Server, ServerCommand } from '../../api/types';
 import { formatAgo, formatNumber, formatTime } from '../../utils/format';
+import { byName } from '../../utils/sort';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 
 interface Props {
@@ -25,7 +26,7 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
   const styles = useStyles2(getStyles);
   const columns = useMemo<Array<Column<Server>>>(() => {
     const cols: Array<Column<Server>> = [
-      { id: 'server_name', header: 'Server', sortType: 'string' },
+      { id: 'server_name', header: 'Server', sortType: byName() },
       { id: 'address', header: 'Address', cell: ({ row }) => row.original.address ?? '—' },
       {
         id: 'status',

@@ -1,6 +1,7 @@
 import React from 'react';
 import { Badge, type BadgeColor } from '@grafana/ui';
 import type { ServerStatus } from '../../api/types';
+import { formatCount } from '../../utils/format';
 
 const COLORS: Record<ServerStatus, BadgeColor> = {
   UP: 'green',
@@ -15,16 +16,16 @@ interface Props {
   status: ServerStatus;
   /** HAProxy's own string (e.g. "UP 1/3", "MAINT (via b/s)"), shown on hover. */
   rawStatus?: string | null;
-  /** Shown after the status, e.g. a count. */
-  suffix?: React.ReactNode;
+  /** How many servers have it, shown after the status. */
+  count?: number;
 }
 
 export function statusColor(status: ServerStatus): BadgeColor {
   return COLORS[status] ?? 'darkgrey';
 }
 
-export function StatusBadge({ status, rawStatus, suffix }: Props) {
-  const text = suffix === undefined ? status : `${status} ${suffix}`;
+export function StatusBadge({ status, rawStatus, count }: Props) {
+  const text = count === undefined ? status : `${status} ${formatCount(count)}`;
   return (
     <Badge
       color={statusColor(status)}

@@ -1,11 +1,11 @@
 import React from 'react';
-import type { QueryEditorProps } from '@grafana/data';
-import type { DataSource } from '../datasource';
-import type { HaproxyOptions, HaproxyQuery } from '../types';
+import type { DataSourceApi, QueryEditorProps } from '@grafana/data';
+import type { HaproxyOptions, HaproxyQuery, NameLookup } from '../types';
 import { ScopeFields } from './ScopePicker';
 import { EditorHelp } from './EditorHelp';
 
-type Props = QueryEditorProps<DataSource, HaproxyQuery, HaproxyOptions>;
+// The data source by what the editor uses of it: DataSource itself imports this editor (its annotations).
+type Props = QueryEditorProps<DataSourceApi<HaproxyQuery, HaproxyOptions> & NameLookup, HaproxyQuery, HaproxyOptions>;
 
 /** Annotation query: always the `commands` type; only its scope is chosen. */
 export function CommandsAnnotationEditor({ query, onChange, datasource }: Props) {

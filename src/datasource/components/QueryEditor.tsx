@@ -2,16 +2,9 @@ import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, QueryEditorProps, SelectableValue } from '@grafana/data';
 import { InlineField, InlineFieldRow, RadioButtonGroup, Select, useStyles2 } from '@grafana/ui';
+import { type Aggregate, QUERY_TYPES, type QueryType } from '../../api/types';
 import type { DataSource } from '../datasource';
-import {
-  type Aggregate,
-  DEFAULT_QUERY,
-  type HaproxyOptions,
-  type HaproxyQuery,
-  QUERY_TYPE_INFO,
-  QUERY_TYPES,
-  type QueryType,
-} from '../types';
+import { DEFAULT_QUERY, type HaproxyOptions, type HaproxyQuery, QUERY_TYPE_INFO } from '../types';
 import { ScopeFields } from './ScopePicker';
 
 export type Props = QueryEditorProps<DataSource, HaproxyQuery, HaproxyOptions>;

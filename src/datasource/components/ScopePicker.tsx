@@ -2,8 +2,8 @@ import React, { useEffect, useRef, useState } from 'react';
 import type { SelectableValue } from '@grafana/data';
 import { getTemplateSrv } from '@grafana/runtime';
 import { InlineField, InlineFieldRow, Select } from '@grafana/ui';
-import type { DataSource } from '../datasource';
-import { KIND_OF_SCOPE, type Scope, type ScopeKey, SCOPE_KEYS } from '../types';
+import { type Scope, type ScopeKey, SCOPE_KEYS } from '../../api/types';
+import { KIND_OF_SCOPE, type NameLookup } from '../types';
 
 export const SCOPE_LABELS: Record<ScopeKey, string> = {
   instance: 'Instance',
@@ -13,7 +13,7 @@ export const SCOPE_LABELS: Record<ScopeKey, string> = {
 };
 
 interface ScopePickerProps {
-  datasource: DataSource;
+  datasource: NameLookup;
   scopeKey: ScopeKey;
   value?: string;
   /** The other keys of the scope: the lookup lists only the names within them. */
@@ -96,7 +96,7 @@ export function ScopePicker({ datasource, scopeKey, value, others, onChange, inp
 }
 
 interface ScopeFieldsProps {
-  datasource: DataSource;
+  datasource: NameLookup;
   scope: Scope;
   onChange: (scope: Scope) => void;
   /** Makes input ids unique per query (refId). */

@@ -1,15 +1,8 @@
 import React, { useEffect } from 'react';
 import { InlineField, InlineFieldRow, RadioButtonGroup } from '@grafana/ui';
+import { type LookupKind, LOOKUP_KINDS, type Scope, type ScopeKey, SCOPE_KEYS } from '../../api/types';
 import { type DataSource, parseVariableQuery } from '../datasource';
-import {
-  type LookupKind,
-  LOOKUP_KINDS,
-  type Scope,
-  type ScopeKey,
-  SCOPE_KEYS,
-  type VariableQuery,
-  KIND_OF_SCOPE,
-} from '../types';
+import { KIND_OF_SCOPE, type VariableQuery } from '../types';
 import { ScopeFields } from './ScopePicker';
 import { EditorHelp } from './EditorHelp';
 

@@ -94,5 +94,12 @@ describe('Actions page', () => {
     await screen.findByText('web1 (be_web on haproxy-1)');
     expect(lastQuery().get('offset')).toBe('100');
     expect(screen.getAllByRole('row')).toHaveLength(21);
+    expect(screen.getByTestId('location')).toHaveTextContent('/actions?page=3');
+
+    // A new filter starts again on page 1.
+    await user.click(screen.getByRole('radio', { name: 'Succeeded' }));
+    await waitFor(() => expect(lastQuery().get('success')).toBe('true'));
+    expect(lastQuery().get('offset')).toBe('0');
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/actions\?result=success$/);
   });
 });

@@ -1,5 +1,5 @@
 import React from 'react';
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { AppEvents } from '@grafana/data';
 import { toasts } from '../../test/appEvents';
 import { db, unreachableHandler } from '../../test/handlers';
@@ -266,42 +266,20 @@ describe('HAProxy page', () => {
   it('remembers the auto-refresh choice and polls with it', async () => {
     const { user, unmount } = renderHaproxy();
     await backendItem('be_web');
-    // Only the page's polling interval is faked; fetch, MSW and user-event keep real timers.
-    jest.useFakeTimers({
-      doNotFake: [
-        'Date',
-        'hrtime',
-        'nextTick',
-        'performance',
-        'queueMicrotask',
-        'requestAnimationFrame',
-        'cancelAnimationFrame',
-        'requestIdleCallback',
-        'cancelIdleCallback',
-        'setImmediate',
-        'clearImmediate',
-        'setTimeout',
-        'clearTimeout',
-      ],
-    });
-    try {
-      await user.click(screen.getByRole('radio', { name: '5s' }));
-      expect(window.localStorage.getItem('appcontrol-haproxy-app.haproxy.refresh')).toBe('5');
-      // a change made behind the page's back shows after the next refresh
-      db.fleet.servers.push(
-        makeServer({
-          backend_id: 31,
-          backend_name: 'be_new',
-          instance_id: 2,
-          instance_name: 'haproxy-2',
-          server_name: 'n1',
-        })
-      );
-      act(() => jest.advanceTimersByTime(5000));
-      expect(await backendItem('be_new')).toBeInTheDocument();
-    } finally {
-      jest.useRealTimers();
-    }
+    expect(screen.getByRole('status', { name: 'Data freshness' })).toHaveTextContent(/^Last updated \d\d:\d\d:\d\d$/);
+    await user.click(screen.getByRole('radio', { name: '5s' }));
+    expect(window.localStorage.getItem('appcontrol-haproxy-app.haproxy.refresh')).toBe('5');
+    // a change made behind the page's back shows after the next refresh (5 s after the choice, real time)
+    db.fleet.servers.push(
+      makeServer({
+        backend_id: 31,
+        backend_name: 'be_new',
+        instance_id: 2,
+        instance_name: 'haproxy-2',
+        server_name: 'n1',
+      })
+    );
+    expect(await screen.findByRole('listitem', { name: /^Backend be_new / }, { timeout: 10_000 })).toBeInTheDocument();
     unmount();
     renderHaproxy();
     await backendItem('be_web');

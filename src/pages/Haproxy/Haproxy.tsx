@@ -1,168 +1,66 @@
 import React, { useCallback, useDeferredValue, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, ControlledCollapse, EmptyState, LoadingPlaceholder, Stack } from '@grafana/ui';
-import { toApiError } from '../../api/client';
-import { FILTER_STATUSES, type Instance, type Server, type ServerCommand, type ServerStatus } from '../../api/types';
+import type { Server, ServerCommand } from '../../api/types';
 import { BackendList } from '../../components/BackendList/BackendList';
 import { filterBackends, groupByBackend, type FilteredBackend } from '../../components/BackendList/BackendList.utils';
 import { BulkCommandModal } from '../../components/BulkCommandModal/BulkCommandModal';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
-import { FleetFilters, isRefreshSeconds, type RefreshSeconds } from '../../components/FleetFilters/FleetFilters';
+import {
+  FLEET_FILTER_PARAMS,
+  FleetFilters,
+  isRefreshSeconds,
+  type RefreshSeconds,
+} from '../../components/FleetFilters/FleetFilters';
 import { FleetStats } from '../../components/FleetStats/FleetStats';
 import { InstanceList } from '../../components/InstanceList/InstanceList';
 import { MappingModal } from '../../components/MappingModal/MappingModal';
+import { RefreshStatus } from '../../components/RefreshStatus/RefreshStatus';
 import { ServerCommandModal } from '../../components/ServerCommandModal/ServerCommandModal';
 import { REFRESH_STORAGE_KEY } from '../../constants';
 import { useInstanceSync, useInstances } from '../../data/useInstances';
-import { runBulkCommand, runServerCommand, setServerMapping, useFleetServers } from '../../data/useServers';
+import { useServerMutations } from '../../data/useServerMutations';
+import { useFleetServers } from '../../data/useServers';
 import { useSummary } from '../../data/useSummary';
-import { notifyError, notifySuccess } from '../../utils/notify';
+import { useLocalStorage } from '../../hooks/useLocalStorage';
+import { useUrlFilters } from '../../hooks/useUrlFilters';
 import { canUserAct } from '../../utils/roles';
-import { useLocalStorage } from '../../utils/useLocalStorage';
 
-function parseStatus(value: string | null): ServerStatus | undefined {
-  return FILTER_STATUSES.find((s) => s === value?.toUpperCase());
-}
+/** The confirmation or editor open over the page, if any. */
+type Dialog =
+  | { kind: 'command'; server: Server; command: ServerCommand }
+  | { kind: 'bulk'; backend: FilteredBackend; command: ServerCommand }
+  | { kind: 'mapping'; server: Server };
 
-function parseId(value: string | null): number | undefined {
-  const id = value === null ? NaN : Number(value);
-  return Number.isInteger(id) && id > 0 ? id : undefined;
-}
-
-/** The HAProxy page (seed 5.1): fleet statistics, filters kept in the URL, the accordion of backends. */
+/** The HAProxy page (docs/plugin.md): fleet statistics, filters kept in the URL, the accordion of backends. */
 function HaproxyPage() {
   const canAct = canUserAct();
-  const [searchParams, setSearchParams] = useSearchParams();
-  const instanceId = parseId(searchParams.get('instance'));
-  const status = parseStatus(searchParams.get('status'));
-  const q = searchParams.get('q') ?? '';
-  const deferredQ = useDeferredValue(q);
-
+  const [filters, setFilters] = useUrlFilters(FLEET_FILTER_PARAMS);
+  const deferredQ = useDeferredValue(filters.q);
   const [refresh, setRefresh] = useLocalStorage<RefreshSeconds>(REFRESH_STORAGE_KEY, 0, isRefreshSeconds);
   const refreshMs = refresh * 1000;
 
   const summary = useSummary(refreshMs);
   const instances = useInstances({ refreshMs });
   const servers = useFleetServers(refreshMs);
-  const { sync, pending: syncing } = useInstanceSync();
-
-  const [command, setCommand] = useState<{ server: Server; command: ServerCommand }>();
-  const [bulk, setBulk] = useState<{ backend: FilteredBackend; command: ServerCommand }>();
-  const [mapping, setMapping] = useState<Server>();
-
-  const updateParam = useCallback(
-    (key: string, value?: string) =>
-      setSearchParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
-          if (value) {
-            next.set(key, value);
-          } else {
-            next.delete(key);
-          }
-          return next;
-        },
-        { replace: true }
-      ),
-    [setSearchParams]
-  );
+  const { sync, syncing } = useInstanceSync();
+  const { runCommand, runBulk, saveMapping } = useServerMutations({ servers, summary });
+  const [dialog, setDialog] = useState<Dialog>();
+  const close = () => setDialog(undefined);
 
   const groups = useMemo(() => groupByBackend(servers.data ?? []), [servers.data]);
   const filtered = useMemo(
-    () => filterBackends(groups, { instanceId, status, q: deferredQ }),
-    [groups, instanceId, status, deferredQ]
+    () => filterBackends(groups, { instanceId: filters.instance, status: filters.status, q: deferredQ }),
+    [groups, filters.instance, filters.status, deferredQ]
   );
 
-  const onCommand = useCallback((server: Server, cmd: ServerCommand) => setCommand({ server, command: cmd }), []);
-  const onBulkCommand = useCallback(
-    (backend: FilteredBackend, cmd: ServerCommand) => setBulk({ backend, command: cmd }),
-    []
-  );
-  const onMap = useCallback((server: Server) => setMapping(server), []);
-  const { updateServer } = servers;
-
-  const confirmCommand = async () => {
-    if (!command) {
-      return;
-    }
-    const { server, command: cmd } = command;
-    try {
-      const result = await runServerCommand(server, cmd);
-      updateServer(result.server);
-      notifySuccess(
-        `${cmd} sent to ${server.server_name}`,
-        `${server.backend_name} on ${server.instance_name} is now ${result.server.status}`
-      );
-      summary.reload();
-    } catch (err) {
-      notifyError(`${cmd} failed on ${server.server_name}`, toApiError(err).message);
-    } finally {
-      setCommand(undefined);
-    }
-  };
-
-  const confirmBulk = async () => {
-    if (!bulk) {
-      return;
-    }
-    const { backend, command: cmd } = bulk;
-    try {
-      const result = await runBulkCommand(backend.visible, cmd);
-      const failures = result.results.filter((r) => !r.ok);
-      if (failures.length === 0) {
-        notifySuccess(
-          `${cmd} sent to ${result.succeeded} servers`,
-          `${backend.backendName} on ${backend.instanceName}`
-        );
-      } else {
-        const names = new Map(backend.visible.map((s) => [s.id, s.server_name]));
-        notifyError(
-          `${cmd}: ${result.succeeded} of ${result.total} servers done, ${failures.length} failed`,
-          failures
-            .slice(0, 5)
-            .map((f) => `${names.get(f.server_id) ?? f.server_id}: ${f.error ?? 'failed'}`)
-            .join('; ')
-        );
-      }
-    } catch (err) {
-      notifyError(`${cmd} failed on ${backend.backendName}`, toApiError(err).message);
-    } finally {
-      setBulk(undefined);
-      servers.reload();
-      summary.reload();
-    }
-  };
-
-  const saveMapping = async (applicationId: number | null) => {
-    if (!mapping) {
-      return;
-    }
-    try {
-      const updated = await setServerMapping(mapping, applicationId);
-      updateServer(updated);
-      notifySuccess(
-        applicationId === null
-          ? `${mapping.server_name} unmapped`
-          : `${mapping.server_name} mapped to ${updated.application_name ?? 'the application'}`
-      );
-      setMapping(undefined);
-    } catch (err) {
-      notifyError(`Mapping of ${mapping.server_name} failed`, toApiError(err).message);
-    }
-  };
-
-  const onSync = useCallback(
-    async (instance: Instance) => {
-      try {
-        await sync(instance.id);
-        notifySuccess(`Sync of ${instance.name} started`);
-      } catch (err) {
-        notifyError(`Sync of ${instance.name} failed`, toApiError(err).message);
-      }
-    },
-    [sync]
-  );
+  const onCommand = useCallback((server: Server, command: ServerCommand) => {
+    setDialog({ kind: 'command', server, command });
+  }, []);
+  const onBulkCommand = useCallback((backend: FilteredBackend, command: ServerCommand) => {
+    setDialog({ kind: 'bulk', backend, command });
+  }, []);
+  const onMap = useCallback((server: Server) => setDialog({ kind: 'mapping', server }), []);
 
   const connectionError = [summary.error, instances.error, servers.error].find(isConnectionProblem);
   if (connectionError) {
@@ -173,8 +71,8 @@ function HaproxyPage() {
     );
   }
 
-  const filterKey = `${instanceId}|${status}|${deferredQ}`;
-  const hasFilter = instanceId !== undefined || status !== undefined || q !== '';
+  const filterKey = `${filters.instance}|${filters.status}|${deferredQ}`;
+  const hasFilter = filters.instance !== undefined || filters.status !== undefined || filters.q !== '';
 
   return (
     <PluginPage subTitle="Backends and servers of every HAProxy instance, with drain / ready / maint">
@@ -194,21 +92,18 @@ function HaproxyPage() {
         )}
         {instances.data && instances.data.length > 0 && (
           <ControlledCollapse label={`HAProxy instances (${instances.data.length})`} isOpen={false}>
-            <InstanceList instances={instances.data} canAct={canAct} syncing={syncing} onSync={onSync} />
+            <InstanceList instances={instances.data} canAct={canAct} syncing={syncing} onSync={sync} />
           </ControlledCollapse>
         )}
 
         <FleetFilters
           instances={instances.data ?? []}
-          instanceId={instanceId}
-          status={status}
-          q={q}
+          filters={filters}
+          onChange={setFilters}
           refresh={refresh}
-          onInstanceChange={(id) => updateParam('instance', id === undefined ? undefined : String(id))}
-          onStatusChange={(s) => updateParam('status', s)}
-          onSearchChange={(value) => updateParam('q', value)}
           onRefreshChange={setRefresh}
         />
+        <RefreshStatus resources={[summary, instances, servers]} refreshMs={refreshMs} />
 
         {servers.loading && <LoadingPlaceholder text="Loading servers..." />}
         {servers.error && (
@@ -238,25 +133,38 @@ function HaproxyPage() {
         )}
       </Stack>
 
-      {command && (
+      {dialog?.kind === 'command' && (
         <ServerCommandModal
-          server={command.server}
-          command={command.command}
-          onConfirm={confirmCommand}
-          onDismiss={() => setCommand(undefined)}
+          server={dialog.server}
+          command={dialog.command}
+          onConfirm={() => runCommand(dialog.server, dialog.command).finally(close)}
+          onDismiss={close}
         />
       )}
-      {bulk && (
+      {dialog?.kind === 'bulk' && (
         <BulkCommandModal
-          servers={bulk.backend.visible}
-          backendName={bulk.backend.backendName}
-          instanceName={bulk.backend.instanceName}
-          command={bulk.command}
-          onConfirm={confirmBulk}
-          onDismiss={() => setBulk(undefined)}
+          servers={dialog.backend.visible}
+          backendName={dialog.backend.backendName}
+          instanceName={dialog.backend.instanceName}
+          command={dialog.command}
+          onConfirm={() => {
+            const { visible, backendName, instanceName } = dialog.backend;
+            return runBulk({ servers: visible, backendName, instanceName }, dialog.command).finally(close);
+          }}
+          onDismiss={close}
         />
       )}
-      {mapping && <MappingModal server={mapping} onSave={saveMapping} onDismiss={() => setMapping(undefined)} />}
+      {dialog?.kind === 'mapping' && (
+        <MappingModal
+          server={dialog.server}
+          onSave={async (applicationId) => {
+            if (await saveMapping(dialog.server, applicationId)) {
+              close();
+            }
+          }}
+          onDismiss={close}
+        />
+      )}
     </PluginPage>
   );
 }

@@ -6,7 +6,7 @@ import HostDetailsPage from './HostDetails';
 
 const backendRequests = () => db.requests.filter((r) => r.path.includes('/backends'));
 
-describe('Server details page', () => {
+describe('Host details page', () => {
   it('shows the host and opens the HAProxy settings modal with its instances', async () => {
     const { user } = renderPage(<HostDetailsPage />, { route: '/hosts/1', path: '/hosts/:id' });
     expect(await screen.findByText('http://host-a:9000', { exact: false })).toBeInTheDocument();
@@ -52,7 +52,7 @@ describe('Server details page', () => {
 
   it('shows "not found" for an unknown host', async () => {
     renderPage(<HostDetailsPage />, { route: '/hosts/99', path: '/hosts/:id' });
-    expect(await screen.findByText('Server not found')).toBeInTheDocument();
+    expect(await screen.findByText('Host not found')).toBeInTheDocument();
     await waitFor(() => expect(screen.queryByRole('button', { name: 'HAProxy settings' })).not.toBeInTheDocument());
   });
 });

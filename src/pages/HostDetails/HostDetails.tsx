@@ -6,9 +6,9 @@ import { ConnectionBanner, isConnectionProblem } from '../../components/Connecti
 import { HaproxySettingsModal } from '../../components/HaproxySettingsModal/HaproxySettingsModal';
 import { ROUTES, prefixRoute } from '../../constants';
 import { useHost } from '../../data/useHosts';
-import { formatTime } from '../../utils/format';
+import { formatPlural, formatTime } from '../../utils/format';
 
-/** One server (host): its details and the "HAProxy settings" button of seed 5.2. */
+/** One host: its details and the "HAProxy settings" button (its instances and backends). */
 function HostDetailsPage() {
   const { id } = useParams<{ id: string }>();
   const hostId = Number(id);
@@ -24,14 +24,14 @@ function HostDetailsPage() {
   }
   const back = (
     <TextLink href={prefixRoute(ROUTES.Hosts)} icon="arrow-left" inline={false}>
-      All servers
+      All hosts
     </TextLink>
   );
   if (!Number.isInteger(hostId) || hostId <= 0 || host.error?.kind === 'not_found') {
     return (
       <PluginPage>
-        <Alert severity="warning" title="Server not found">
-          There is no server with id {id}.
+        <Alert severity="warning" title="Host not found">
+          There is no host with id {id}.
         </Alert>
         {back}
       </PluginPage>
@@ -39,12 +39,12 @@ function HostDetailsPage() {
   }
 
   return (
-    <PluginPage pageNav={{ text: host.data?.name ?? `Server ${hostId}` }}>
+    <PluginPage pageNav={{ text: host.data?.name ?? `Host ${hostId}` }}>
       <Stack direction="column" gap={2}>
         {back}
-        {host.loading && <LoadingPlaceholder text="Loading server..." />}
+        {host.loading && <LoadingPlaceholder text="Loading host..." />}
         {host.error && (
-          <Alert severity="error" title="The server could not be loaded">
+          <Alert severity="error" title="The host could not be loaded">
             {host.error.message}
           </Alert>
         )}
@@ -58,9 +58,7 @@ function HostDetailsPage() {
               {host.data.is_active ? <Badge color="green" text="active" /> : <Badge color="darkgrey" text="inactive" />}
             </Card.Tags>
             <Card.Description>
-              <Text>
-                {host.data.instance_count} HAProxy instance{host.data.instance_count === 1 ? '' : 's'}
-              </Text>
+              <Text>{formatPlural(host.data.instance_count, 'HAProxy instance')}</Text>
             </Card.Description>
             <Card.Actions>
               <Button icon="cog" onClick={() => setModalOpen(true)}>

@@ -6,7 +6,7 @@ import { renderPage } from '../../test/render';
 import { server } from '../../test/server';
 import HostsPage from './Hosts';
 
-describe('Servers page', () => {
+describe('Hosts page', () => {
   it('lists the hosts with links to their details', async () => {
     renderPage(<HostsPage />, { route: '/hosts' });
     const link = await screen.findByRole('link', { name: 'host-a' });
@@ -19,7 +19,7 @@ describe('Servers page', () => {
   it('shows an empty state when no host is registered', async () => {
     db.fleet.hosts = [];
     renderPage(<HostsPage />, { route: '/hosts' });
-    expect(await screen.findByText('No servers registered yet')).toBeInTheDocument();
+    expect(await screen.findByText('No hosts registered yet')).toBeInTheDocument();
   });
 
   it('shows the token banner when the backend refuses the token', async () => {

@@ -5,16 +5,19 @@ import type { Host } from '../../api/types';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import { ROUTES, prefixRoute } from '../../constants';
 import { useHosts } from '../../data/useHosts';
+import { formatCount } from '../../utils/format';
+import { byName, compareNames } from '../../utils/sort';
 
-/** The servers (hosts running FAgent) known to the backend. */
+/** The hosts (machines running FAgent) known to the backend; "server" always means an HAProxy server. */
 function HostsPage() {
   const hosts = useHosts();
+  const sorted = useMemo(() => [...(hosts.data ?? [])].sort((a, b) => compareNames(a.name, b.name)), [hosts.data]);
   const columns = useMemo<Array<Column<Host>>>(
     () => [
       {
         id: 'name',
-        header: 'Server',
-        sortType: 'string',
+        header: 'Host',
+        sortType: byName(),
         cell: ({ row }) => (
           <TextLink href={prefixRoute(`${ROUTES.Hosts}/${row.original.id}`)} inline={false}>
             {row.original.name}
@@ -29,7 +32,12 @@ function HostsPage() {
         cell: ({ row }) =>
           row.original.is_active ? <Badge color="green" text="active" /> : <Badge color="darkgrey" text="inactive" />,
       },
-      { id: 'instance_count', header: 'HAProxy instances', sortType: 'number' },
+      {
+        id: 'instance_count',
+        header: 'HAProxy instances',
+        sortType: 'number',
+        cell: ({ row }) => formatCount(row.original.instance_count),
+      },
     ],
     []
   );
@@ -43,19 +51,19 @@ function HostsPage() {
   }
   return (
     <PluginPage subTitle="Hosts running FAgent and their HAProxy instances">
-      {hosts.loading && <LoadingPlaceholder text="Loading servers..." />}
+      {hosts.loading && <LoadingPlaceholder text="Loading hosts..." />}
       {hosts.error && (
-        <Alert severity="error" title="Servers could not be loaded">
+        <Alert severity="error" title="Hosts could not be loaded">
           {hosts.error.message}
         </Alert>
       )}
-      {hosts.data && hosts.data.length === 0 && (
-        <EmptyState variant="call-to-action" message="No servers registered yet">
-          Servers (hosts running FAgent) are registered through the backend API by an admin.
+      {hosts.data && sorted.length === 0 && (
+        <EmptyState variant="call-to-action" message="No hosts registered yet">
+          Hosts (machines running FAgent) are registered through the backend API by an admin.
         </EmptyState>
       )}
-      {hosts.data && hosts.data.length > 0 && (
-        <InteractiveTable columns={columns} data={hosts.data} getRowId={(h: Host) => String(h.id)} pageSize={50} />
+      {sorted.length > 0 && (
+        <InteractiveTable columns={columns} data={sorted} getRowId={(h: Host) => String(h.id)} pageSize={50} />
       )}
     </PluginPage>
   );

@@ -1,0 +1,62 @@
+import { catchError, lastValueFrom, map, type Observable, throwError } from 'rxjs';
+import { getBackendSrv } from '@grafana/runtime';
+import { type ConnectionWording, toApiError } from './errors';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type Params = Record<string, string | number | boolean | undefined | null>;
+
+export interface RequestOptions {
+  params?: Params;
+  data?: unknown;
+  /** Grafana cancels a running request when a newer one with the same id starts (a panel's refresh). */
+  requestId?: string;
+}
+
+/** HTTP through Grafana's BackendSrv to one proxy route; every failure is an ApiError. */
+export interface HttpClient {
+  /** The answer's body as a cold Observable: unsubscribing cancels the request. */
+  observe<T>(method: Method, path: string, options?: RequestOptions): Observable<T>;
+  request<T>(method: Method, path: string, options?: RequestOptions): Promise<T>;
+}
+
+/** Query parameters without the empty ones, so an unset filter is not sent as `?actor=`. */
+function cleanParams(params?: Params): Record<string, string | number | boolean> | undefined {
+  if (!params) {
+    return undefined;
+  }
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * The one HTTP client of the plugin: the app (plugin proxy `/api/plugin-proxy/<id>`) and the data source (data
+ * source proxy `/api/datasources/proxy/uid/<uid>`) each make one over their own route, which adds the token. The
+ * browser never holds a token and never calls the backend directly.
+ */
+export function createHttpClient(baseUrl: string, wording: ConnectionWording): HttpClient {
+  const observe = <T>(method: Method, path: string, options: RequestOptions = {}): Observable<T> =>
+    getBackendSrv()
+      .fetch<T>({
+        url: `${baseUrl}${path}`,
+        method,
+        params: cleanParams(options.params),
+        data: options.data,
+        requestId: options.requestId,
+        // The plugin shows its own banners and toasts.
+        showErrorAlert: false,
+        showSuccessAlert: false,
+      })
+      .pipe(
+        map((response) => response.data),
+        catchError((err: unknown) => throwError(() => toApiError(err, wording)))
+      );
+  return {
+    observe,
+    request: (method, path, options) => lastValueFrom(observe(method, path, options)),
+  };
+}

@@ -1,0 +1,76 @@
+import React from 'react';
+import type { SelectableValue } from '@grafana/data';
+import { Button, Field, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
+import { SERVER_COMMANDS, type ServerCommand } from '../../api/types';
+import type { FilterUpdate } from '../../hooks/useUrlFilters';
+import { type ActionFilterValues, RANGE_KEYS, type RangeKey, type ResultFilter } from './ActionFilters.utils';
+
+const RANGE_OPTIONS: Array<SelectableValue<RangeKey>> = RANGE_KEYS.map((r) => ({
+  label: r === 'all' ? 'All time' : `Last ${r}`,
+  value: r,
+}));
+const RESULT_OPTIONS: Array<SelectableValue<ResultFilter | ''>> = [
+  { label: 'All', value: '' },
+  { label: 'Succeeded', value: 'success' },
+  { label: 'Failed', value: 'failed' },
+];
+const COMMAND_OPTIONS: Array<SelectableValue<ServerCommand>> = SERVER_COMMANDS.map((c) => ({ label: c, value: c }));
+
+interface Props {
+  filters: ActionFilterValues;
+  onChange: FilterUpdate<ActionFilterValues>;
+  /** Load the log again with "now" moved to the present. */
+  onRefresh: () => void;
+}
+
+/** The audit log's filter bar: actor, command, result, time range, and a refresh. */
+export function ActionFilters({ filters, onChange, onRefresh }: Props) {
+  const setActor = (value: string) => onChange({ actor: value.trim() });
+  return (
+    <Stack gap={2} wrap="wrap" alignItems="flex-end">
+      <Field label="Actor" noMargin>
+        <Input
+          aria-label="Actor"
+          width={24}
+          placeholder="Grafana login or token"
+          defaultValue={filters.actor}
+          onBlur={(e) => setActor(e.currentTarget.value)}
+          onKeyDown={(e) => e.key === 'Enter' && setActor(e.currentTarget.value)}
+        />
+      </Field>
+      <Field label="Command" noMargin>
+        <Select
+          inputId="actions-command"
+          aria-label="Command"
+          width={16}
+          options={COMMAND_OPTIONS}
+          value={filters.command ?? null}
+          onChange={(v) => onChange({ command: v?.value })}
+          placeholder="Any"
+          isClearable
+        />
+      </Field>
+      <Field label="Result" noMargin>
+        <RadioButtonGroup<ResultFilter | ''>
+          aria-label="Result"
+          options={RESULT_OPTIONS}
+          value={filters.result ?? ''}
+          onChange={(v) => onChange({ result: v || undefined })}
+        />
+      </Field>
+      <Field label="Time range" noMargin>
+        <Select
+          inputId="actions-range"
+          aria-label="Time range"
+          width={16}
+          options={RANGE_OPTIONS}
+          value={filters.range}
+          onChange={(v) => v?.value && onChange({ range: v.value })}
+        />
+      </Field>
+      <Button variant="secondary" icon="sync" onClick={onRefresh}>
+        Refresh
+      </Button>
+    </Stack>
+  );
+}

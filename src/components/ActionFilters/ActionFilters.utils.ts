@@ -1,0 +1,53 @@
+import { type ActionQuery, SERVER_COMMANDS, type ServerCommand } from '../../api/types';
+import { type FilterParams, oneOfParam, positiveIntParam, textParam } from '../../hooks/useUrlFilters';
+
+export const ACTIONS_PER_PAGE = 50;
+
+/** How far back the audit log looks; `all` has no lower bound. */
+export const RANGES = {
+  '1h': 3600e3,
+  '6h': 6 * 3600e3,
+  '24h': 24 * 3600e3,
+  '7d': 7 * 24 * 3600e3,
+  '30d': 30 * 24 * 3600e3,
+  all: undefined,
+} as const;
+export type RangeKey = keyof typeof RANGES;
+export const RANGE_KEYS = Object.keys(RANGES) as RangeKey[];
+
+export const RESULTS = ['success', 'failed'] as const;
+export type ResultFilter = (typeof RESULTS)[number];
+
+/** The Actions page's filters and page, as its URL holds them (`?actor=bob&result=failed&range=7d&page=2`). */
+export interface ActionFilterValues {
+  actor: string;
+  command?: ServerCommand;
+  result?: ResultFilter;
+  range: RangeKey;
+  page?: number;
+}
+
+export const ACTION_FILTER_PARAMS: FilterParams<ActionFilterValues> = {
+  actor: textParam,
+  command: oneOfParam(SERVER_COMMANDS),
+  result: oneOfParam(RESULTS),
+  range: oneOfParam(RANGE_KEYS, '24h'),
+  page: positiveIntParam,
+};
+
+/** A new filter starts again on page 1. */
+export const ACTION_FILTER_RESETS: ReadonlyArray<keyof ActionFilterValues> = ['page'];
+
+/** The request for one page of the audit log; `now` is when the user last asked for fresh data. */
+export function toActionQuery(filters: ActionFilterValues, now: number): ActionQuery {
+  const span = RANGES[filters.range];
+  const page = filters.page ?? 1;
+  return {
+    actor: filters.actor || undefined,
+    command: filters.command,
+    success: filters.result === undefined ? undefined : filters.result === 'success',
+    since: span === undefined ? undefined : new Date(now - span).toISOString(),
+    limit: ACTIONS_PER_PAGE,
+    offset: (page - 1) * ACTIONS_PER_PAGE,
+  };
+}

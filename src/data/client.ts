@@ -1,0 +1,32 @@
+import type { PluginMeta } from '@grafana/data';
+import { createHaproxyApi } from '../api/haproxyApi';
+import { createHttpClient } from '../api/http';
+import { PLUGIN_ID } from '../constants';
+import type { AppSettings } from '../types';
+
+/** Every backend call of the app goes through Grafana's plugin proxy, which adds the token and checks the role. */
+export const PROXY_BASE = `/api/plugin-proxy/${PLUGIN_ID}`;
+
+/** The app's pages: the fix is on the plugin configuration page. */
+const APP_WORDING = {
+  unreachable:
+    'The HAProxy Control backend cannot be reached through Grafana. Check the backend URL on the plugin configuration page and that the service is running.',
+  unauthorized: 'The backend rejected the API token: set a valid one on the plugin configuration page.',
+  not_configured: 'The plugin proxy route was not found: the app is not enabled or not configured.',
+};
+
+/** The app's client of the backend (the data source makes its own over its proxy route). */
+export const api = createHaproxyApi(createHttpClient(PROXY_BASE, APP_WORDING));
+
+/** Grafana's own HTTP API, for the configuration page. */
+export const grafanaApi = (() => {
+  const http = createHttpClient('', {
+    unreachable: 'Grafana did not answer: try again.',
+    unauthorized: 'Your Grafana session has ended: sign in again.',
+    not_configured: 'Grafana does not know this plugin: is the app installed?',
+  });
+  return {
+    savePluginSettings: (pluginId: string, data: Partial<PluginMeta<AppSettings>>) =>
+      http.request<unknown>('POST', `/api/plugins/${encodeURIComponent(pluginId)}/settings`, { data }),
+  };
+})();

@@ -1,0 +1,100 @@
+import { useCallback } from 'react';
+import { api } from './client';
+import { asApiError } from '../api/errors';
+import type { Server, ServerCommand } from '../api/types';
+import { notifyError, notifySuccess } from '../utils/notify';
+import type { FleetServers } from './useServers';
+
+/** What a mutation refreshes: the fleet's servers (one replaced in place, or all reloaded) and the counts. */
+export interface MutationTargets {
+  servers: Pick<FleetServers, 'updateServer' | 'reload'>;
+  summary: { reload: () => void };
+}
+
+/** The servers one bulk command is sent to, and where they are (for the toasts). */
+export interface BulkTarget {
+  servers: Server[];
+  backendName: string;
+  instanceName: string;
+}
+
+const FAILURES_NAMED = 5;
+
+/**
+ * drain / ready / maint on one server or many, and the application mapping: each calls the backend, says how it
+ * went in a toast, and refreshes what it changed. They resolve when done and never reject: the toast is the answer.
+ */
+export function useServerMutations({ servers, summary }: MutationTargets) {
+  const { updateServer, reload: reloadServers } = servers;
+  const { reload: reloadSummary } = summary;
+
+  const runCommand = useCallback(
+    async (server: Server, command: ServerCommand) => {
+      try {
+        const result = await api.serverCommand(server.id, command);
+        updateServer(result.server);
+        notifySuccess(
+          `${command} sent to ${server.server_name}`,
+          `${server.backend_name} on ${server.instance_name} is now ${result.server.status}`
+        );
+        reloadSummary();
+      } catch (err) {
+        notifyError(`${command} failed on ${server.server_name}`, asApiError(err).message);
+      }
+    },
+    [updateServer, reloadSummary]
+  );
+
+  const runBulk = useCallback(
+    async ({ servers: targets, backendName, instanceName }: BulkTarget, command: ServerCommand) => {
+      try {
+        const result = await api.bulkCommand(
+          targets.map((s) => s.id),
+          command
+        );
+        const failures = result.results.filter((r) => !r.ok);
+        if (failures.length === 0) {
+          notifySuccess(`${command} sent to ${result.succeeded} servers`, `${backendName} on ${instanceName}`);
+        } else {
+          const names = new Map(targets.map((s) => [s.id, s.server_name]));
+          notifyError(
+            `${command}: ${result.succeeded} of ${result.total} servers done, ${failures.length} failed`,
+            failures
+              .slice(0, FAILURES_NAMED)
+              .map((f) => `${names.get(f.server_id) ?? f.server_id}: ${f.error ?? 'failed'}`)
+              .join('; ')
+          );
+        }
+      } catch (err) {
+        notifyError(`${command} failed on ${backendName}`, asApiError(err).message);
+      } finally {
+        // Some may have changed even when the request as a whole failed.
+        reloadServers();
+        reloadSummary();
+      }
+    },
+    [reloadServers, reloadSummary]
+  );
+
+  /** Maps the server to an application (null unmaps); true when saved. */
+  const saveMapping = useCallback(
+    async (server: Server, applicationId: number | null): Promise<boolean> => {
+      try {
+        const updated = await api.setMapping(server.id, applicationId);
+        updateServer(updated);
+        notifySuccess(
+          applicationId === null
+            ? `${server.server_name} unmapped`
+            : `${server.server_name} mapped to ${updated.application_name ?? 'the application'}`
+        );
+        return true;
+      } catch (err) {
+        notifyError(`Mapping of ${server.server_name} failed`, asApiError(err).message);
+        return false;
+      }
+    },
+    [updateServer]
+  );
+
+  return { runCommand, runBulk, saveMapping };
+}
