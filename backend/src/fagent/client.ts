@@ -110,6 +110,12 @@ export class FagentClient {
     this.cache.invalidate(t.instanceId);
   }
 
+  /** Drops what was learned from an instance's agent (cached answers, breaker history): it is another target now. */
+  forget(instanceId: number): void {
+    this.cache.invalidate(instanceId);
+    this.breakers.forget(instanceId);
+  }
+
   close(): void {
     this.breakers.shutdown();
     this.cache.close();
