@@ -12,7 +12,8 @@ export interface BulkResult {
 }
 
 /**
- * One command on many servers (the seed's bulk operations, docs/design.md), e.g. an orchestrator draining an application's servers.
+ * One command on many servers (the seed's bulk operations, docs/design.md), e.g. an orchestrator
+ * draining an application's servers.
  * Every server's attempt is audited under one operation id; one failure does not stop the others.
  */
 export class BulkCommands {

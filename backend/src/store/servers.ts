@@ -49,7 +49,7 @@ export async function getServer(db: Db, serverId: number): Promise<ServerRow | u
   return (await db.query<ServerRow>(`SELECT ${SERVER_COLUMNS} FROM ${SERVERS_FROM} WHERE s.id = $1`, [serverId]))[0];
 }
 
-/** A backend's current servers (the seed's GET /api/haproxy/backends/{id}/servers). */
+/** A backend's current servers (the seed's GET /api/haproxy/backends/{id}/servers, docs/design.md). */
 export function listBackendServers(db: Db, backendId: number): Promise<ServerRow[]> {
   return db.query<ServerRow>(
     `SELECT ${SERVER_COLUMNS} FROM ${SERVERS_FROM} WHERE s.backend_id = $1 AND s.removed_at IS NULL ORDER BY s.server_name`,

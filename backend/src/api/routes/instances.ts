@@ -33,7 +33,7 @@ const updateBody = createBody.omit({ host_id: true }).partial().strict();
 
 const listQuery = z.object({ server_id: id.optional(), host_id: id.optional(), is_active: boolParam.optional() });
 
-/** HAProxy instances: the seed's list (filter by server_id = host), and their registration. */
+/** HAProxy instances: the seed's list (filter by server_id = host, docs/design.md), and their registration. */
 export function instanceRoutes(deps: ApiDeps) {
   const r = new Router();
   const withBreaker = (row: InstanceRow) => ({ ...row, breaker_state: deps.client.breakers.state(row.id) });

@@ -28,7 +28,7 @@ const serversQuery = z.object({
 
 const historyQuery = z.object({ since: isoTime.optional(), until: isoTime.optional(), limit: limit(500, 10_000) });
 
-/** Reads of HAProxy servers: per backend (the seed's), fleet-wide with filters, and status history. */
+/** Reads of HAProxy servers: per backend (the seed's, docs/design.md), fleet-wide with filters, and status history. */
 export function serverRoutes(deps: ApiDeps) {
   const r = new Router();
 
