@@ -2,7 +2,7 @@ import type { ActionSource } from '../domain/actions';
 import { compileMatcher, Scope, ScopeKey } from '../domain/scope';
 import type { Command, ServerStatus } from '../domain/status';
 import type { Db } from '../db/db';
-import { buildWhere, matchSql, param } from './sql';
+import { buildWhere, matchSql, Page, pageOf, param } from './sql';
 
 /** One command attempt, success or not, as the audit log (haproxy_actions) keeps it. */
 export interface ActionRecord {
@@ -88,7 +88,7 @@ export interface ActionFilter {
 export async function listActions(
   db: Db,
   f: ActionFilter,
-  page: { limit: number; offset: number }
+  page: Page
 ): Promise<{ actions: ActionRow[]; total: number }> {
   const { sql, params } = buildWhere([
     ['a.server_id = ?', f.serverId],
@@ -101,15 +101,12 @@ export async function listActions(
     ['a.started_at >= ?', f.since],
     ['a.started_at < ?', f.until],
   ]);
-  const n = params.length;
-  const [[{ total }], actions] = await Promise.all([
-    db.query<{ total: number }>(`SELECT count(*)::int AS total FROM haproxy_actions a WHERE ${sql}`, params),
-    db.query<ActionRow>(
-      `SELECT ${COLUMNS} FROM haproxy_actions a WHERE ${sql} ORDER BY a.started_at DESC, a.id DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...params, page.limit, page.offset]
-    ),
-  ]);
-  return { actions, total };
+  const { rows, total } = await pageOf<ActionRow>(
+    db,
+    { columns: COLUMNS, from: 'haproxy_actions a', where: sql, params, orderBy: 'a.started_at DESC, a.id DESC' },
+    page
+  );
+  return { actions: rows, total };
 }
 
 /** The audit log's names as they were when the command ran; backend and application through the server. */

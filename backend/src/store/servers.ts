@@ -1,7 +1,7 @@
 import { compileMatcher, Scope, SCOPE_KEYS, ScopeKey } from '../domain/scope';
 import type { ServerStatus } from '../domain/status';
 import type { Db } from '../db/db';
-import { buildWhere, likePattern, matchSql, param } from './sql';
+import { buildWhere, likePattern, matchSql, Page, pageOf, param } from './sql';
 
 /**
  * The one join of a server with its backend, instance, host and application, for every read that names a
@@ -70,7 +70,7 @@ export interface ServerSearch {
 export async function searchServers(
   db: Db,
   f: ServerSearch,
-  page: { limit: number; offset: number }
+  page: Page
 ): Promise<{ servers: ServerRow[]; total: number }> {
   const { sql, params } = buildWhere(
     [
@@ -85,16 +85,18 @@ export async function searchServers(
     ],
     CURRENT
   );
-  const n = params.length;
-  const [[{ total }], servers] = await Promise.all([
-    db.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${SERVERS_FROM} WHERE ${sql}`, params),
-    db.query<ServerRow>(
-      `SELECT ${SERVER_COLUMNS} FROM ${SERVERS_FROM} WHERE ${sql}
-        ORDER BY i.name, b.backend_name, s.server_name LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...params, page.limit, page.offset]
-    ),
-  ]);
-  return { servers, total };
+  const { rows, total } = await pageOf<ServerRow>(
+    db,
+    {
+      columns: SERVER_COLUMNS,
+      from: SERVERS_FROM,
+      where: sql,
+      params,
+      orderBy: 'i.name, b.backend_name, s.server_name',
+    },
+    page
+  );
+  return { servers: rows, total };
 }
 
 /** Where a command on a server goes: the server as stored, and its instance's agent. */
@@ -207,23 +209,25 @@ export function serversInScope(
   );
 }
 
-export interface ServerTableRow {
-  id: number;
-  instance_name: string;
-  backend_name: string;
-  server_name: string;
-  address: string;
-  status: ServerStatus;
-  raw_status: string;
-  weight: number;
-  current_sessions: number;
-  max_sessions: number;
-  application_name: string | null;
-  mapping_kind: string | null;
-  status_changed_at: Date;
+export type ServerTableRow = Pick<
+  ServerRow,
+  | 'id'
+  | 'instance_name'
+  | 'backend_name'
+  | 'server_name'
+  | 'address'
+  | 'status'
+  | 'raw_status'
+  | 'weight'
+  | 'current_sessions'
+  | 'max_sessions'
+  | 'application_name'
+  | 'mapping_kind'
+  | 'status_changed_at'
+> & {
   /** How many servers the scope has, beyond the limit too. */
   total: number;
-}
+};
 
 /** A scope's current servers in name order, at most `limit`, each row with the scope's total. */
 export function currentServersInScope(db: Db, scope: Scope, limit: number): Promise<ServerTableRow[]> {

@@ -1,3 +1,5 @@
+import type { Db } from '../db/db';
+
 /** Small pieces of SQL shared by the store's modules. Values always travel as parameters. */
 
 /** Appends a value to `params` and returns its placeholder. */
@@ -49,4 +51,26 @@ export function matchSql(m: MatchValues, idCol: string | null, nameCol: string, 
     parts.push(`${nameCol} ~ ANY(${param(params, m.patterns)}::text[])`);
   }
   return parts.length ? `(${parts.join(' OR ')})` : 'false';
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+/** One page of a filtered read, and how many rows match in all: two statements, run together. */
+export async function pageOf<Row>(
+  db: Db,
+  q: { columns: string; from: string; where: string; params: unknown[]; orderBy: string },
+  page: Page
+): Promise<{ rows: Row[]; total: number }> {
+  const n = q.params.length;
+  const [[{ total }], rows] = await Promise.all([
+    db.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${q.from} WHERE ${q.where}`, q.params),
+    db.query<Row>(
+      `SELECT ${q.columns} FROM ${q.from} WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...q.params, page.limit, page.offset]
+    ),
+  ]);
+  return { rows, total };
 }
