@@ -15,7 +15,7 @@ import type { ApiDeps } from '../deps';
 import { bodyId, boolParam, id, idParams, name, nameOrGlob } from '../validation';
 
 const scope = z
-  .array(name(200).pipe(nameOrGlob(200)))
+  .array(name(200).pipe(nameOrGlob))
   .min(1, 'must list at least one backend name or pattern; use null for all backends')
   .max(1000)
   .nullable();

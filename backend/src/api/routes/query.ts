@@ -18,7 +18,7 @@ const time = z.union([
     .min(0)
     .transform((n) => new Date(n)),
 ]);
-const scopeItem = z.union([bodyId, nameOrGlob(200)]);
+const scopeItem = z.union([bodyId, nameOrGlob]);
 const scopeValue = z.union([scopeItem, z.array(scopeItem).max(1000, 'at most 1000 values')]);
 
 export const queryBody = z
@@ -80,7 +80,7 @@ const csv = z
       .map((x) => x.trim())
       .filter(Boolean)
   )
-  .pipe(z.array(nameOrGlob(200)))
+  .pipe(z.array(nameOrGlob))
   .optional();
 
 const lookupQuery = z.object({
