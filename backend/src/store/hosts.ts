@@ -1,4 +1,5 @@
 import type { Db } from '../db/db';
+import { setColumns } from './sql';
 
 /** A machine running an FAgent (AC's "Server"), as the API shows it: the agent token never leaves. */
 export interface HostRow {
@@ -45,12 +46,13 @@ export async function createHost(db: Db, h: HostInput): Promise<number> {
 /** Sets the given fields; false when there is no such host. */
 export async function updateHost(db: Db, hostId: number, changes: Partial<HostInput>): Promise<boolean> {
   const params: unknown[] = [hostId];
-  const sets = (['name', 'address', 'fagent_url', 'fagent_token', 'is_active'] as const)
-    .filter((column) => changes[column] !== undefined)
-    .map((column) => {
-      params.push(changes[column]);
-      return `${column} = $${params.length}`;
-    });
+  const sets = setColumns(params, {
+    name: changes.name,
+    address: changes.address,
+    fagent_url: changes.fagent_url,
+    fagent_token: changes.fagent_token,
+    is_active: changes.is_active,
+  });
   return (await db.execute(`UPDATE hosts SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1`, params)) > 0;
 }
 

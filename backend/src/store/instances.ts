@@ -1,6 +1,6 @@
 import type { NameFilter } from '../domain/glob';
 import type { Db } from '../db/db';
-import { buildWhere, matchSql } from './sql';
+import { buildWhere, matchSql, setColumns } from './sql';
 
 /** Values of haproxy_instances.breaker_state (the FAgent client's breaker states). */
 export type BreakerStateValue = 'closed' | 'open' | 'half_open';
@@ -87,16 +87,12 @@ export async function updateInstance(
   changes: Partial<Omit<InstanceInput, 'host_id'>>
 ): Promise<boolean> {
   const params: unknown[] = [instanceId];
-  const set = (column: string, value: unknown) => {
-    params.push(value);
-    return `${column} = $${params.length}`;
-  };
-  const sets = [
-    ...(changes.name !== undefined ? [set('name', changes.name)] : []),
-    ...(changes.socket_path !== undefined ? [set('socket_path', changes.socket_path)] : []),
-    ...(changes.is_active !== undefined ? [set('is_active', changes.is_active)] : []),
-    ...(changes.backend_scope !== undefined ? [set('backend_scope', scopeJson(changes.backend_scope))] : []),
-  ];
+  const sets = setColumns(params, {
+    name: changes.name,
+    socket_path: changes.socket_path,
+    is_active: changes.is_active,
+    backend_scope: changes.backend_scope === undefined ? undefined : scopeJson(changes.backend_scope),
+  });
   return (
     (await db.execute(
       `UPDATE haproxy_instances SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1`,

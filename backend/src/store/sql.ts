@@ -8,6 +8,13 @@ export function param(params: unknown[], value: unknown): string {
   return `$${params.length}`;
 }
 
+/** `column = $n` for each value that is not undefined (columns named by the caller), values appended to params. */
+export function setColumns(params: unknown[], values: Record<string, unknown>): string[] {
+  return Object.entries(values)
+    .filter(([, value]) => value !== undefined)
+    .map(([column, value]) => `${column} = ${param(params, value)}`);
+}
+
 /** Builds a parameterised WHERE from optional filters: `?` is the filter's value, undefined filters are left out. */
 export function buildWhere(
   filters: Array<[string, unknown]>,
