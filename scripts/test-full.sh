@@ -22,6 +22,7 @@ npx tsc -p tests/tsconfig.json
 npx tsc -p tests/browser/tsconfig.json --noEmit
 npm run typecheck
 npm run lint
+npm run lint:deps
 npx prettier --check .
 npm run build
 npm test

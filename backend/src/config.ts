@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { cidrProblem } from './fagent/networks';
+import { globProblem } from './domain/glob';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
@@ -13,7 +14,7 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
-/** Every setting the service reads from its environment, with the seed's defaults. */
+/** Every setting the service reads from its environment, with the seed's defaults (docs/design.md). */
 const envSchema = z.object({
   HAPROXY_ENABLED: bool.default(true),
   HAPROXY_POLLING_INTERVAL: int(1, 86_400).default(60),
@@ -57,12 +58,21 @@ const envSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   METRICS_PER_SERVER: bool.default(true),
-  METRICS_SERVER_INSTANCES: optionalString.transform((v) =>
-    v
-      ?.split(',')
-      .map((p) => p.trim())
-      .filter(Boolean)
-  ),
+  METRICS_SERVER_INSTANCES: optionalString
+    .transform((v) =>
+      v
+        ?.split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+    )
+    .superRefine((patterns, ctx) => {
+      for (const p of patterns ?? []) {
+        const problem = globProblem(p);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: `"${p.slice(0, 50)}" ${problem}` });
+        }
+      }
+    }),
   GRAFANA_DB_PASSWORD: optionalString,
   HAPROXY_METRICS_RAW_RETENTION_HOURS: int(1, 720).default(24),
   HAPROXY_METRICS_5M_RETENTION_DAYS: int(1, 365).default(3),

@@ -4,19 +4,21 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import YAML from 'yaml';
 import { BreakerStateRecorder } from './alerting/breaker-state';
-import { enableGrafanaRole } from './alerting/grafana-role';
 import { createApp } from './api/app';
-import { FleetCounts } from './api/routes/summary';
 import { TokenStore } from './auth/tokens';
 import { BulkCommands } from './commands/bulk';
 import { DrainWaiter } from './commands/drain-wait';
 import { ServerCommands } from './commands/server-command';
 import { AppConfig, loadConfig } from './config';
 import { openDatabase } from './db/data-source';
+import { PoolDb } from './db/db';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
+import { enableGrafanaRole } from './db/grafana-role';
 import { FagentClient } from './fagent/client';
+import { FleetCounts } from './fleet/fleet-counts';
 import { HistoryMaintenance } from './history/maintenance';
 import { HOUR, DAY } from './history/partitions';
+import { HistoryQuery } from './history/query';
 import { createLogger, Logger } from './logger';
 import { metricsOnApiPort, startMetricsServer } from './metrics/http';
 import { ServiceMetrics } from './metrics/service-metrics';
@@ -26,6 +28,9 @@ import { SyncScheduler } from './sync/scheduler';
 export interface RunningService {
   url: string;
   config: AppConfig;
+  /** How the service reaches PostgreSQL (the store's handle). */
+  db: PoolDb;
+  /** TypeORM's DataSource under it (pool and migrations), for tools and tests that read tables directly. */
   ds: DataSource;
   scheduler: SyncScheduler;
   client: FagentClient;
@@ -52,15 +57,16 @@ export async function startService(
     url = embedded.url;
   }
   const ds = await openDatabase({ url, poolSize: Math.max(10, config.syncConcurrency + 5) });
+  const db = new PoolDb(ds);
 
-  const tokens = new TokenStore(ds);
+  const tokens = new TokenStore(db);
   if (config.bootstrapAdminToken) {
     await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
   }
   if (config.grafanaDbPassword) {
-    await enableGrafanaRole(ds, config.grafanaDbPassword, log);
+    await enableGrafanaRole(db, config.grafanaDbPassword, log);
   }
-  const breakerStates = new BreakerStateRecorder(ds, log);
+  const breakerStates = new BreakerStateRecorder(db, log);
   await breakerStates.resetAll();
 
   const client = new FagentClient(
@@ -82,13 +88,13 @@ export async function startService(
       breakerStates.record(instanceId, state); // for the "breaker open" alert rule, which reads PostgreSQL
     }
   );
-  const metrics = new ServiceMetrics(ds, client.breakers, {
+  const metrics = new ServiceMetrics(db, client.breakers, {
     perServer: config.metricsPerServer,
     serverInstances: config.metricsServerInstances,
   });
-  const sync = new InstanceSync(ds, client, log, { fetchConcurrency: config.fetchConcurrency });
-  const fleetCounts = new FleetCounts({ ds });
-  const scheduler = new SyncScheduler(ds, sync, log, {
+  const sync = new InstanceSync(db, client, log, { fetchConcurrency: config.fetchConcurrency });
+  const fleetCounts = new FleetCounts(db);
+  const scheduler = new SyncScheduler(db, sync, log, {
     pollingIntervalSec: config.pollingIntervalSec,
     concurrency: config.syncConcurrency,
     hostConcurrency: config.syncHostConcurrency,
@@ -100,19 +106,20 @@ export async function startService(
       }
     },
   });
-  const commands = new ServerCommands(ds, client, log, (command, result) => metrics.observeCommand(command, result));
+  const commands = new ServerCommands(db, client, log, (command, result) => metrics.observeCommand(command, result));
   // /metrics on the API port behind a token, unless it has a port of its own.
   const metricsRoute =
     config.metricsPort === undefined ? metricsOnApiPort(metrics, tokens, config.metricsToken) : undefined;
   const app = createApp(
     {
-      ds,
+      db,
       client,
       scheduler,
       commands,
-      bulk: new BulkCommands(ds, commands),
-      drainWaiter: new DrainWaiter(ds, client),
+      bulk: new BulkCommands(db, commands),
+      drainWaiter: new DrainWaiter(db, client),
       fleetCounts,
+      history: new HistoryQuery(db),
       tokens,
       log,
       openapi: YAML.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')),
@@ -137,7 +144,7 @@ export async function startService(
   if (config.enabled) {
     scheduler.start();
   }
-  const history = new HistoryMaintenance(ds, log, {
+  const history = new HistoryMaintenance(db, log, {
     rawRetentionMs: config.metricsRawRetentionHours * HOUR,
     rollup5mRetentionMs: config.metrics5mRetentionDays * DAY,
     rollup1hRetentionMs: config.metricsRetentionDays * DAY,
@@ -160,6 +167,7 @@ export async function startService(
   return {
     url: serviceUrl,
     config,
+    db,
     ds,
     scheduler,
     client,

@@ -1,6 +1,7 @@
-import type { DataSource } from 'typeorm';
 import type { BreakerState } from '../fagent/breaker';
 import type { Logger } from '../logger';
+import type { Db } from '../db/db';
+import { closeAllBreakerStates, recordBreakerState } from '../store/instances';
 
 /**
  * Persists each instance's breaker state (haproxy_instances.breaker_state) so that a Grafana alert rule,
@@ -11,20 +12,14 @@ export class BreakerStateRecorder {
   private readonly pending = new Map<number, Promise<void>>();
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly db: Db,
     private readonly log: Logger
   ) {}
 
   record(instanceId: number, state: BreakerState, at = new Date()): void {
     const previous = this.pending.get(instanceId) ?? Promise.resolve();
     const next = previous
-      .then(() =>
-        this.ds.query(`UPDATE haproxy_instances SET breaker_state = $2, breaker_changed_at = $3 WHERE id = $1`, [
-          instanceId,
-          state,
-          at,
-        ])
-      )
+      .then(() => recordBreakerState(this.db, instanceId, state, at))
       .then(
         () => undefined,
         (err: Error) =>
@@ -44,9 +39,7 @@ export class BreakerStateRecorder {
    * next change (at the latest after HAPROXY_CIRCUIT_BREAKER_TIMEOUT).
    */
   async resetAll(): Promise<void> {
-    await this.ds.query(
-      `UPDATE haproxy_instances SET breaker_state = 'closed', breaker_changed_at = now() WHERE breaker_state <> 'closed'`
-    );
+    await closeAllBreakerStates(this.db);
   }
 
   /** Waits for the writes issued so far (tests, shutdown). */

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { authenticate } from './auth';
+import { errorHandler } from '../http/errors';
 import { jsonBody } from './body';
 import type { ApiDeps } from './deps';
-import { errorHandler } from './errors';
 import { actionRoutes } from './routes/actions';
 import { applicationRoutes } from './routes/applications';
 import { commandRoutes } from './routes/commands';

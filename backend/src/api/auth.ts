@@ -1,7 +1,8 @@
 import type { Context, Next } from 'koa';
+import { bearerToken, invalidToken } from '../auth/bearer';
+import type { TokenStore } from '../auth/tokens';
 import { AppError } from '../domain/errors';
-import type { Role } from '../entities/api-token';
-import { ROLE_RANK, TokenStore } from '../auth/tokens';
+import { Role, ROLE_RANK } from '../domain/roles';
 
 export interface AuthState {
   tokenName: string;
@@ -22,14 +23,9 @@ export const GRAFANA_USER_HEADER = 'x-grafana-user';
 
 export function authenticate(tokens: TokenStore) {
   return async (ctx: Context, next: Next) => {
-    const header = ctx.get('authorization');
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) {
-      throw new AppError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
-    }
-    const token = await tokens.verify(match[1]);
+    const token = await tokens.verify(bearerToken(ctx.get('authorization')));
     if (!token) {
-      throw new AppError(401, 'unauthorized', 'invalid or revoked token');
+      throw invalidToken();
     }
     const grafanaUser = ctx.get(GRAFANA_USER_HEADER).trim().slice(0, 200);
     ctx.state.auth = {

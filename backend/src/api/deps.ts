@@ -1,22 +1,24 @@
-import type { DataSource } from 'typeorm';
 import type { TokenStore } from '../auth/tokens';
 import type { BulkCommands } from '../commands/bulk';
 import type { DrainWaiter } from '../commands/drain-wait';
 import type { ServerCommands } from '../commands/server-command';
+import type { Db } from '../db/db';
 import type { FagentClient } from '../fagent/client';
+import type { FleetCounts } from '../fleet/fleet-counts';
+import type { HistoryQuery } from '../history/query';
 import type { Logger } from '../logger';
 import type { SyncScheduler } from '../sync/scheduler';
-import type { FleetCounts } from './routes/summary';
 
 /** What the HTTP layer needs from the rest of the service. */
 export interface ApiDeps {
-  ds: DataSource;
+  db: Db;
   client: FagentClient;
   scheduler: SyncScheduler;
   commands: ServerCommands;
   bulk: BulkCommands;
   drainWaiter: DrainWaiter;
   fleetCounts: FleetCounts;
+  history: HistoryQuery;
   tokens: TokenStore;
   log: Logger;
   openapi: unknown;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { globProblem } from '../domain/glob';
 import { SERVER_STATUSES } from '../domain/status';
 
 /** Ids are PostgreSQL int: anything else is a 400, not a database error. */
@@ -34,7 +35,10 @@ export const name = (max = 200) =>
     .max(max, `must be at most ${max} characters`)
     .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
 
-/** A user's search text for ILIKE: its % _ and \ are data, not wildcards. */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+/** A name or a glob (domain/glob.ts) that a filter matches names by; at most 200 characters either way. */
+export const nameOrGlob = z.string().superRefine((s, ctx) => {
+  const problem = globProblem(s);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+  }
+});

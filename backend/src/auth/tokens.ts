@@ -1,61 +1,44 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { ApiToken, ApiTokenEntity, Role } from '../entities/api-token';
+import type { Role } from '../domain/roles';
+import type { Db } from '../db/db';
+import {
+  ActiveToken,
+  findActiveToken,
+  insertToken,
+  listTokens,
+  revokeToken,
+  TokenRow,
+  upsertBootstrapAdmin,
+} from '../store/tokens';
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** 32 random bytes: high entropy, so a plain SHA-256 (no slow KDF) is a safe stored form. */
 export const generateToken = () => `hpx_${randomBytes(32).toString('base64url')}`;
 
-export const ROLE_RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
-
+/** API tokens: made, checked and revoked here; the clear token exists only in the caller's hands. */
 export class TokenStore {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly db: Db) {}
 
   /** Creates a token and returns it in clear, the only time it is ever visible. */
-  async create(name: string, role: Role, token = generateToken()): Promise<{ token: string; record: ApiToken }> {
-    const repo = this.ds.getRepository(ApiTokenEntity);
-    const record = await repo.save(repo.create({ name, role, tokenHash: hashToken(token) }));
-    return { token, record };
+  async create(name: string, role: Role, token = generateToken()): Promise<{ token: string; record: TokenRow }> {
+    return { token, record: await insertToken(this.db, name, role, hashToken(token)) };
   }
 
-  async revoke(name: string): Promise<boolean> {
-    const result = await this.ds.query(
-      `UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL`,
-      [name]
-    );
-    return (result[1] ?? 0) > 0;
+  revoke(name: string): Promise<boolean> {
+    return revokeToken(this.db, name);
   }
 
-  async list(): Promise<ApiToken[]> {
-    return this.ds.getRepository(ApiTokenEntity).find({ order: { id: 'ASC' } });
+  list(): Promise<TokenRow[]> {
+    return listTokens(this.db);
   }
 
-  async verify(token: string): Promise<ApiToken | null> {
-    const [rows]: [ApiToken[], number] = await this.ds.query(
-      `UPDATE api_tokens SET last_used_at = now()
-        WHERE token_hash = $1 AND revoked_at IS NULL
-          AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-        RETURNING id, name, role`,
-      [hashToken(token)]
-    );
-    if (rows[0]) {
-      return rows[0];
-    }
-    // Used within the last minute: no write needed (keeps auth at one cheap read on busy tokens).
-    const found: ApiToken[] = await this.ds.query(
-      `SELECT id, name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
-      [hashToken(token)]
-    );
-    return found[0] ?? null;
+  verify(token: string): Promise<ActiveToken | null> {
+    return findActiveToken(this.db, hashToken(token));
   }
 
   /** The first admin token from BOOTSTRAP_ADMIN_TOKEN; kept in step if the variable changes. */
-  async ensureBootstrapAdmin(token: string): Promise<void> {
-    await this.ds.query(
-      `INSERT INTO api_tokens (name, token_hash, role) VALUES ('bootstrap-admin', $1, 'admin')
-       ON CONFLICT (name) DO UPDATE SET token_hash = EXCLUDED.token_hash, role = 'admin', revoked_at = NULL`,
-      [hashToken(token)]
-    );
+  ensureBootstrapAdmin(token: string): Promise<void> {
+    return upsertBootstrapAdmin(this.db, hashToken(token));
   }
 }

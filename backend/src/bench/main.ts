@@ -5,15 +5,15 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { DataSource } from 'typeorm';
 import { mapLimited } from '../concurrency/limiter';
 import { loadConfig } from '../config';
 import { startEmbeddedPostgres } from '../db/embedded';
-import { HistoryBench, writeDelta, writeSnapshot } from '../history/bench';
+import type { PoolDb } from '../db/db';
 import { DAY, HOUR } from '../history/partitions';
 import { createLogger } from '../logger';
 import { startService } from '../service';
 import { backendName, FleetShape, instanceName } from './fleet-agent';
+import { HistoryBench, writeDelta, writeSnapshot } from './history-bench';
 
 /**
  * `npm run bench`: sync throughput on a generated fleet (default 200 x 50 x 20 = 200,000 servers) against
@@ -64,20 +64,20 @@ async function fetchFloor(url: string): Promise<number> {
 }
 
 /** Floor 2: one bulk insert of as many server rows, into a scratch table shaped like haproxy_servers. */
-async function insertFloor(ds: DataSource): Promise<number> {
-  await ds
+async function insertFloor(db: PoolDb): Promise<number> {
+  await db
     .query(`CREATE TEMP TABLE bench_floor (LIKE haproxy_servers INCLUDING DEFAULTS INCLUDING INDEXES) ON COMMIT DROP`)
     .catch(() => undefined);
-  await ds.query(`CREATE TABLE IF NOT EXISTS bench_floor (LIKE haproxy_servers INCLUDING DEFAULTS INCLUDING INDEXES)`);
+  await db.query(`CREATE TABLE IF NOT EXISTS bench_floor (LIKE haproxy_servers INCLUDING DEFAULTS INCLUDING INDEXES)`);
   const n = shape.instances * shape.backends * shape.servers;
   const t = performance.now();
-  await ds.query(
+  await db.query(
     `INSERT INTO bench_floor (backend_id, server_name, address, status, raw_status, weight, current_sessions, max_sessions)
      SELECT g / 20, 'srv_' || (g % 20), '10.0.0.1:8080', 'UP', 'UP', 100, 0, 1000 FROM generate_series(1, $1) g`,
     [n]
   );
   const ms = performance.now() - t;
-  await ds.query(`DROP TABLE bench_floor`);
+  await db.query(`DROP TABLE bench_floor`);
   return ms;
 }
 
@@ -103,13 +103,13 @@ async function main() {
     },
     {}
   );
-  const { ds, scheduler } = service;
+  const { db, scheduler } = service;
   try {
-    const [host] = await ds.query(
+    const [host] = await db.query<{ id: number }>(
       `INSERT INTO hosts (name, address, fagent_url) VALUES ('bench-agent', '127.0.0.1', $1) RETURNING id`,
       [agent.url]
     );
-    await ds.query(
+    await db.query(
       `INSERT INTO haproxy_instances (host_id, name) SELECT $1, 'bench-' || g FROM generate_series(0, $2 - 1) g`,
       [host.id, shape.instances]
     );
@@ -140,7 +140,7 @@ async function main() {
       return performance.now() - t;
     };
     let lastSplit = { fetch: 0, database: 0, backend_cpu_share: 0, machine_cores_busy: 0 };
-    const historyBench = new HistoryBench(ds, log, {
+    const historyBench = new HistoryBench(db, log, {
       instances: shape.instances,
       backendsPerInstance: shape.backends,
       serversPerBackend: shape.servers,
@@ -158,19 +158,19 @@ async function main() {
 
     const fetchFloorMs = await fetchFloor(agent.url);
     const coldMs = await cycle();
-    const beforeSteady = await writeSnapshot(ds);
+    const beforeSteady = await writeSnapshot(db);
     const steadyMs = await cycle();
     const steadySplit = lastSplit;
-    const steadyWrites = writeDelta(beforeSteady, await writeSnapshot(ds));
+    const steadyWrites = writeDelta(beforeSteady, await writeSnapshot(db));
     const changed = Math.round(shape.instances * shape.backends * shape.servers * 0.01);
     await flip(agent.child, changed);
-    const beforeChanged = await writeSnapshot(ds);
+    const beforeChanged = await writeSnapshot(db);
     const changedMs = await cycle();
-    const changedWrites = writeDelta(beforeChanged, await writeSnapshot(ds));
-    const insertFloorMs = await insertFloor(ds);
+    const changedWrites = writeDelta(beforeChanged, await writeSnapshot(db));
+    const insertFloorMs = await insertFloor(db);
 
-    const [{ servers }] = await ds.query(`SELECT count(*)::int AS servers FROM haproxy_servers`);
-    const [{ history }] = await ds.query(`SELECT count(*)::int AS history FROM haproxy_server_status_history`);
+    const [{ servers }] = await db.query(`SELECT count(*)::int AS servers FROM haproxy_servers`);
+    const [{ history }] = await db.query(`SELECT count(*)::int AS history FROM haproxy_server_status_history`);
 
     const latencies: number[] = [];
     for (let n = 0; n < 300; n++) {

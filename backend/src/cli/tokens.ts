@@ -2,8 +2,9 @@
 import { TokenStore } from '../auth/tokens';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/data-source';
+import { PoolDb } from '../db/db';
 import { startEmbeddedPostgres } from '../db/embedded';
-import { ROLES, Role } from '../entities/api-token';
+import { ROLES, Role } from '../domain/roles';
 import { createLogger } from '../logger';
 
 const USAGE = `usage:
@@ -30,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
   const ds = await openDatabase({ url: config.databaseUrl ?? embedded!.url, poolSize: 2 });
   try {
-    const store = new TokenStore(ds);
+    const store = new TokenStore(new PoolDb(ds));
     if (cmd === 'create') {
       const { token } = await store.create(name, role as Role);
       console.log(token);
@@ -43,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     } else {
       for (const t of await store.list()) {
         console.log(
-          `${t.name}\t${t.role}\t${t.revokedAt ? 'revoked' : 'active'}\tlast used ${t.lastUsedAt?.toISOString() ?? 'never'}`
+          `${t.name}\t${t.role}\t${t.revoked_at ? 'revoked' : 'active'}\tlast used ${t.last_used_at?.toISOString() ?? 'never'}`
         );
       }
     }

@@ -1,5 +1,6 @@
-import type { DataSource } from 'typeorm';
 import type { FagentClient } from '../fagent/client';
+import type { Db } from '../db/db';
+import { serverTargets, ServerTarget } from '../store/servers';
 
 export interface DrainWaitResult {
   drained: boolean;
@@ -8,36 +9,21 @@ export interface DrainWaitResult {
   remaining: Array<{ serverId: number; sessions: number | null }>;
 }
 
-interface Located {
-  server_id: number;
-  server_name: string;
-  backend_name: string;
-  instance_id: number;
-  instance_name: string;
-  fagent_url: string;
-  fagent_token: string | null;
-}
-
 /**
- * After a drain, waits until HAProxy reports no current sessions on the drained servers (seed section 14:
- * drain, wait, update), reading each backend fresh from its agent, so an orchestrator can update safely.
+ * After a drain, waits until HAProxy reports no current sessions on the drained servers (the seed's
+ * orchestrator flow, docs/design.md: drain, wait, update), reading each backend fresh from its agent, so an
+ * orchestrator can update safely.
  */
 export class DrainWaiter {
   constructor(
-    private readonly ds: DataSource,
+    private readonly db: Db,
     private readonly client: FagentClient
   ) {}
 
   async wait(serverIds: number[], timeoutMs: number, pollMs = 1000): Promise<DrainWaitResult> {
     const started = Date.now();
-    const servers: Located[] = await this.ds.query(
-      `SELECT s.id AS server_id, s.server_name, b.backend_name, i.id AS instance_id, i.name AS instance_name, h.fagent_url, h.fagent_token
-         FROM haproxy_servers s JOIN haproxy_backends b ON b.id = s.backend_id
-         JOIN haproxy_instances i ON i.id = b.instance_id JOIN hosts h ON h.id = i.host_id
-        WHERE s.id = ANY($1::int[])`,
-      [serverIds]
-    );
-    const backends = new Map<string, Located[]>();
+    const servers = await serverTargets(this.db, serverIds);
+    const backends = new Map<string, ServerTarget[]>();
     for (const s of servers) {
       const key = `${s.instance_id}\u0000${s.backend_name}`;
       backends.set(key, [...(backends.get(key) ?? []), s]);

@@ -1,9 +1,12 @@
-import type { DataSource } from 'typeorm';
+import type { ActionSource } from '../domain/actions';
 import { conflict, notFound } from '../domain/errors';
-import { Command, normaliseStatus, ServerStatus, STATUS_AFTER_COMMAND } from '../domain/status';
+import { Command, normaliseStatus, STATUS_AFTER_COMMAND } from '../domain/status';
 import type { FagentClient, FagentTarget } from '../fagent/client';
 import type { Logger } from '../logger';
-import { ActionSource, recordAction } from './audit';
+import { ActionRow, recordAction } from '../store/actions';
+import type { Db } from '../db/db';
+import { recordStatusChanges } from '../store/server-state';
+import { serverTargets } from '../store/servers';
 
 export interface CommandContext {
   actor: string;
@@ -11,21 +14,8 @@ export interface CommandContext {
   operationId?: string;
 }
 
-interface Target {
-  server_id: number;
-  server_name: string;
-  status: ServerStatus;
-  server_removed: boolean;
-  backend_name: string;
-  backend_removed: boolean;
-  instance_id: number;
-  instance_name: string;
-  fagent_url: string;
-  fagent_token: string | null;
-}
-
 export interface CommandResult {
-  action: Record<string, unknown>;
+  action: ActionRow;
   ok: boolean;
   /** Set when the command failed: the error to report (its attempt is already audited). */
   error?: Error;
@@ -34,7 +24,7 @@ export interface CommandResult {
 /** drain / ready / maint on one server: FAgent through the breaker, audited, stored status updated on success. */
 export class ServerCommands {
   constructor(
-    private readonly ds: DataSource,
+    private readonly db: Db,
     private readonly client: FagentClient,
     private readonly log: Logger,
     /** Told every audited outcome (metrics); not called when the server does not exist. */
@@ -48,18 +38,7 @@ export class ServerCommands {
   }
 
   private async run(serverId: number, command: Command, ctx: CommandContext): Promise<CommandResult> {
-    const rows: Target[] = await this.ds.query(
-      `SELECT s.id AS server_id, s.server_name, s.status, s.removed_at IS NOT NULL AS server_removed,
-              b.backend_name, b.removed_at IS NOT NULL AS backend_removed,
-              i.id AS instance_id, i.name AS instance_name, h.fagent_url, h.fagent_token
-         FROM haproxy_servers s
-         JOIN haproxy_backends b ON b.id = s.backend_id
-         JOIN haproxy_instances i ON i.id = b.instance_id
-         JOIN hosts h ON h.id = i.host_id
-        WHERE s.id = $1`,
-      [serverId]
-    );
-    const t = rows[0];
+    const [t] = await serverTargets(this.db, [serverId]);
     if (!t) {
       throw notFound(`server ${serverId}`);
     }
@@ -89,7 +68,7 @@ export class ServerCommands {
       const error = conflict(
         `server ${t.server_name} of backend ${t.backend_name} is no longer in HAProxy's configuration`
       );
-      const action = await recordAction(this.ds, { ...base, success: false, error: error.message, durationMs: 0 });
+      const action = await recordAction(this.db, { ...base, success: false, error: error.message, durationMs: 0 });
       return { action, ok: false, error };
     }
 
@@ -103,7 +82,7 @@ export class ServerCommands {
       await this.client.command(target, t.backend_name, t.server_name, command);
     } catch (err) {
       const durationMs = Date.now() - startedAt.getTime();
-      const action = await recordAction(this.ds, {
+      const action = await recordAction(this.db, {
         ...base,
         success: false,
         error: (err as Error).message,
@@ -115,19 +94,15 @@ export class ServerCommands {
 
     const durationMs = Date.now() - startedAt.getTime();
     const { status: after, raw } = await this.statusAfter(target, t.backend_name, t.server_name, command);
-    const action = await this.ds.transaction(async (m) => {
+    const action = await this.db.transaction(async (tx) => {
       if (after !== t.status) {
-        await m.query(
-          `UPDATE haproxy_servers SET status = $2, raw_status = $3, status_changed_at = $4, updated_at = $4 WHERE id = $1`,
-          [t.server_id, after, raw, new Date()]
-        );
-        await m.query(
-          `INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at)
-           VALUES ($1, $2, $3, $4, 'command', $5)`,
-          [t.server_id, t.status, after, raw, new Date()]
+        await recordStatusChanges(
+          tx,
+          [{ serverId: t.server_id, from: t.status, to: after, raw, cause: 'command' }],
+          new Date()
         );
       }
-      return recordAction(m.queryRunner!, { ...base, success: true, statusAfter: after, durationMs });
+      return recordAction(tx, { ...base, success: true, statusAfter: after, durationMs });
     });
     log.info({ duration_ms: durationMs }, 'command done');
     return { action, ok: true };

@@ -1,4 +1,4 @@
-import type { QueryRunner } from 'typeorm';
+import type { Db } from './db';
 
 /**
  * First key of all our advisory locks, so they never collide with another application's on the same database;
@@ -6,15 +6,18 @@ import type { QueryRunner } from 'typeorm';
  */
 export const ADVISORY_NAMESPACE = 0x4841_5058; // "HAPX"
 
-/** A session-level lock: held until unlocked or until the connection closes (a crashed process frees it). */
-export async function tryAdvisoryLock(runner: QueryRunner, key: number): Promise<boolean> {
-  const rows: Array<{ locked: boolean }> = await runner.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [
+/**
+ * A session-level lock: held until unlocked or until the connection closes (a crashed process frees it),
+ * so `db` must be one connection (PoolDb.connection), not the pool.
+ */
+export async function tryAdvisoryLock(db: Db, key: number): Promise<boolean> {
+  const [row] = await db.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [
     ADVISORY_NAMESPACE,
     key,
   ]);
-  return rows[0].locked;
+  return row.locked;
 }
 
-export async function advisoryUnlock(runner: QueryRunner, key: number): Promise<void> {
-  await runner.query('SELECT pg_advisory_unlock($1, $2)', [ADVISORY_NAMESPACE, key]);
+export async function advisoryUnlock(db: Db, key: number): Promise<void> {
+  await db.query('SELECT pg_advisory_unlock($1, $2)', [ADVISORY_NAMESPACE, key]);
 }

@@ -1,6 +1,5 @@
 import { types } from 'pg';
 import { DataSource } from 'typeorm';
-import { entities } from '../entities';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSchema';
 import { MetricHistory1764000000001 } from './migrations/1764000000001-MetricHistory';
 import { AlertingSupport1764000000002 } from './migrations/1764000000002-AlertingSupport';
@@ -16,12 +15,12 @@ export interface DataSourceOptions {
   applicationName?: string;
 }
 
-/** The schema comes only from migrations; `synchronize` stays off everywhere. */
+/** TypeORM for the pool and the migrations; the schema comes only from migrations (`synchronize` stays off). */
 export function createDataSource(opts: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url: opts.url,
-    entities,
+    entities: [], // no entities: the store (src/store) reaches the tables with typed SQL
     migrations,
     migrationsRun: false,
     synchronize: false,

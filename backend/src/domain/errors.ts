@@ -1,4 +1,4 @@
-/** Errors with an HTTP meaning, thrown anywhere and turned into `{"error":{code,message}}` in one place (api/errors.ts). */
+/** Errors with an HTTP meaning, thrown anywhere and turned into `{"error":{code,message}}` in one place (http/errors.ts). */
 export class AppError extends Error {
   constructor(
     readonly status: number,

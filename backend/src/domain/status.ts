@@ -1,9 +1,6 @@
 export const SERVER_STATUSES = ['UP', 'DOWN', 'DRAIN', 'MAINT', 'NOLB', 'UNKNOWN'] as const;
 export type ServerStatus = (typeof SERVER_STATUSES)[number];
 
-/** Statuses a user can filter by (UNKNOWN is a fallback, not a state of HAProxy). */
-export const HAPROXY_STATUSES = ['UP', 'DOWN', 'DRAIN', 'MAINT', 'NOLB'] as const;
-
 export const COMMANDS = ['drain', 'ready', 'maint'] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -29,3 +26,8 @@ export function normaliseStatus(raw: string): ServerStatus {
 
 /** Compact integer codes used in metric samples (arrays of smallint). */
 export const STATUS_CODE: Record<ServerStatus, number> = { UNKNOWN: 0, UP: 1, DOWN: 2, DRAIN: 3, MAINT: 4, NOLB: 5 };
+
+/** Servers per status with every status present (zeros included), in the order the API lists them. */
+export function countsByStatus(counts: Partial<Record<ServerStatus, number>> | null): Record<ServerStatus, number> {
+  return { UP: 0, DOWN: 0, DRAIN: 0, MAINT: 0, NOLB: 0, UNKNOWN: 0, ...(counts ?? {}) };
+}

@@ -1,5 +1,6 @@
 import cron, { ScheduledTask } from 'node-cron';
-import type { DataSource, QueryRunner } from 'typeorm';
+import { advisoryUnlock, tryAdvisoryLock } from '../db/advisory-lock';
+import type { Db, PoolDb } from '../db/db';
 import type { Logger } from '../logger';
 import {
   DAY,
@@ -13,7 +14,6 @@ import {
   wantedStarts,
 } from './partitions';
 import { perServerBuckets, pgInterval, sqlCountsByCode, TierName, TIERS, tierTime } from './tiers';
-import { advisoryUnlock, tryAdvisoryLock } from '../db/advisory-lock';
 
 export interface MaintenanceOptions {
   /** Raw samples (one per sync) are kept this long. */
@@ -54,7 +54,7 @@ export class HistoryMaintenance {
   private running?: Promise<MaintenanceReport>;
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly db: PoolDb,
     private readonly log: Logger,
     private readonly opts: MaintenanceOptions
   ) {}
@@ -98,38 +98,34 @@ export class HistoryMaintenance {
 
   private async pass(): Promise<MaintenanceReport> {
     const report: MaintenanceReport = { created: [], movedRows: 0, rolledUp: { '5m': 0, '1h': 0 }, dropped: [] };
-    const runner = this.ds.createQueryRunner();
-    await runner.connect();
-    try {
-      const locked = await tryAdvisoryLock(runner, LOCK_KEY);
-      if (!locked) {
+    // One connection throughout: the lock is the session's.
+    return this.db.connection(async (conn) => {
+      if (!(await tryAdvisoryLock(conn, LOCK_KEY))) {
         return { ...report, skipped: true };
       }
       try {
         const started = Date.now();
         for (const { spec, tier } of this.tables()) {
-          await this.ensurePartitions(runner, spec, this.retention(tier), report);
+          await this.ensurePartitions(conn, spec, this.retention(tier), report);
         }
-        report.rolledUp['5m'] = await this.rollUp(runner, 'raw', '5m');
-        report.rolledUp['1h'] = await this.rollUp(runner, '5m', '1h');
+        report.rolledUp['5m'] = await this.rollUp(conn, 'raw', '5m');
+        report.rolledUp['1h'] = await this.rollUp(conn, '5m', '1h');
         // Partitions for buckets a catch-up just wrote into DEFAULT (older than the usual window).
         for (const { spec, tier } of this.tables()) {
-          await this.ensurePartitions(runner, spec, this.retention(tier), report);
+          await this.ensurePartitions(conn, spec, this.retention(tier), report);
         }
-        await this.applyRetention(runner, report);
+        await this.applyRetention(conn, report);
         this.log.debug({ ...report, ms: Date.now() - started }, 'history maintenance');
         return report;
       } finally {
-        await advisoryUnlock(runner, LOCK_KEY);
+        await advisoryUnlock(conn, LOCK_KEY);
       }
-    } finally {
-      await runner.release();
-    }
+    });
   }
 
   /** Existing partitions of a table by range start (ours only: DEFAULT and foreign names are skipped). */
-  async partitions(runner: QueryRunner | DataSource, spec: PartitionedTable): Promise<Map<number, string>> {
-    const rows: Array<{ name: string }> = await runner.query(
+  private async partitions(db: Db, spec: PartitionedTable): Promise<Map<number, string>> {
+    const rows = await db.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass($1)`,
       [spec.table]
     );
@@ -143,16 +139,11 @@ export class HistoryMaintenance {
     return out;
   }
 
-  private async ensurePartitions(
-    runner: QueryRunner,
-    spec: PartitionedTable,
-    retentionMs: number,
-    report: MaintenanceReport
-  ) {
-    const existing = await this.partitions(runner, spec);
+  private async ensurePartitions(db: Db, spec: PartitionedTable, retentionMs: number, report: MaintenanceReport) {
+    const existing = await this.partitions(db, spec);
     const sec = spec.partitionMs / 1000;
     // Rows in DEFAULT (written before this ran, or outside the window) get their own partition: moved, not lost.
-    const inDefault: Array<{ start: number }> = await runner.query(
+    const inDefault = await db.query<{ start: number }>(
       `SELECT DISTINCT (floor(extract(epoch FROM ${spec.timeColumn}) / ${sec}) * ${sec})::bigint * 1000 AS start FROM ${spec.table}_default`
     );
     const moveStarts = new Set(inDefault.map((r) => Number(r.start)));
@@ -167,38 +158,29 @@ export class HistoryMaintenance {
       const name = partitionName(spec.table, start);
       const from = new Date(start).toISOString();
       const to = new Date(start + spec.partitionMs).toISOString();
-      await runner.startTransaction();
-      try {
+      await db.transaction(async (tx) => {
         if (moveStarts.has(start)) {
           // A range with rows in DEFAULT cannot be created while they are there: move them, then attach.
-          await runner.query(`CREATE TABLE ${name} (LIKE ${spec.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
-          await runner.query(
+          await tx.query(`CREATE TABLE ${name} (LIKE ${spec.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+          await tx.query(
             `WITH m AS (DELETE FROM ${spec.table}_default WHERE ${spec.timeColumn} >= $1 AND ${spec.timeColumn} < $2 RETURNING *)
              INSERT INTO ${name} SELECT * FROM m`,
             [from, to]
           );
-          const [{ n }] = await runner.query(`SELECT count(*)::int AS n FROM ${name}`);
+          const [{ n }] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name}`);
           report.movedRows += n;
-          await runner.query(
-            `ALTER TABLE ${spec.table} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`
-          );
+          await tx.query(`ALTER TABLE ${spec.table} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
         } else {
-          await runner.query(
-            `CREATE TABLE ${name} PARTITION OF ${spec.table} FOR VALUES FROM ('${from}') TO ('${to}')`
-          );
+          await tx.query(`CREATE TABLE ${name} PARTITION OF ${spec.table} FOR VALUES FROM ('${from}') TO ('${to}')`);
         }
-        await runner.commitTransaction();
-        report.created.push(name);
-      } catch (err) {
-        await runner.rollbackTransaction();
-        throw err;
-      }
+      });
+      report.created.push(name);
     }
   }
 
   /** How far a roll-up is complete, or undefined before its first run. */
-  async doneUntil(runner: QueryRunner | DataSource, tier: '5m' | '1h'): Promise<number | undefined> {
-    const rows: Array<{ done_until: Date }> = await runner.query(
+  private async doneUntil(db: Db, tier: '5m' | '1h'): Promise<number | undefined> {
+    const rows = await db.query<{ done_until: Date }>(
       `SELECT done_until FROM haproxy_metric_rollup_state WHERE tier = $1`,
       [tier]
     );
@@ -206,35 +188,36 @@ export class HistoryMaintenance {
   }
 
   /** Rolls every completed bucket of `target` since its watermark; returns the number of buckets. */
-  private async rollUp(runner: QueryRunner, source: TierName, target: '5m' | '1h'): Promise<number> {
+  private async rollUp(db: Db, source: TierName, target: '5m' | '1h'): Promise<number> {
     const t = TIERS[target];
     const step = t.stepMs!;
     let until = floorTo(this.now() - (this.opts.graceMs ?? 2 * MINUTE), step);
     if (source !== 'raw') {
-      const sourceDone = await this.doneUntil(runner, source as '5m');
+      const sourceDone = await this.doneUntil(db, source as '5m');
       if (sourceDone === undefined) {
         return 0;
       }
       until = Math.min(until, floorTo(sourceDone, step));
     }
-    let done = await this.doneUntil(runner, target);
+    let done = await this.doneUntil(db, target);
     if (done === undefined) {
       // First run: start at the oldest source row (a one-off scan), or wait for data.
       const s = TIERS[source];
-      const [{ oldest }] = await runner.query(`SELECT min(${s.timeColumn}) AS oldest FROM ${s.table}`);
+      const [{ oldest }] = await db.query<{ oldest: Date | null }>(
+        `SELECT min(${s.timeColumn}) AS oldest FROM ${s.table}`
+      );
       if (!oldest) {
         return 0;
       }
-      done = floorTo((oldest as Date).getTime(), step);
+      done = floorTo(oldest.getTime(), step);
     }
     let buckets = 0;
     while (done < until) {
       const end = Math.min(done + CHUNK_MS[target], until);
       const from = new Date(done);
       const to = new Date(end);
-      await runner.startTransaction();
-      try {
-        await runner.query(
+      await db.transaction(async (tx) => {
+        await tx.execute(
           `INSERT INTO ${t.table} (bucket_start, instance_id, backend_id, samples, server_ids, last_statuses, worst_statuses,
                                    sessions_avg, sessions_max, weight_avg)
            SELECT b.bucket, max(b.instance_id), b.backend_id, least(max(b.n), 32767),
@@ -246,7 +229,7 @@ export class HistoryMaintenance {
            ON CONFLICT (backend_id, bucket_start) DO NOTHING`,
           [from, to, pgInterval(step)]
         );
-        await runner.query(
+        await tx.execute(
           `INSERT INTO ${t.counts!.table} (bucket_start, instance_id, counts)
            SELECT r.bucket_start, r.instance_id, ${sqlCountsByCode('u.s')}
              FROM ${t.table} r CROSS JOIN LATERAL unnest(r.last_statuses) AS u(s)
@@ -255,16 +238,12 @@ export class HistoryMaintenance {
            ON CONFLICT (instance_id, bucket_start) DO NOTHING`,
           [from, to]
         );
-        await runner.query(
+        await tx.execute(
           `INSERT INTO haproxy_metric_rollup_state (tier, done_until) VALUES ($1, $2)
            ON CONFLICT (tier) DO UPDATE SET done_until = EXCLUDED.done_until`,
           [target, to]
         );
-        await runner.commitTransaction();
-      } catch (err) {
-        await runner.rollbackTransaction();
-        throw err;
-      }
+      });
       buckets += (end - done) / step;
       done = end;
     }
@@ -272,28 +251,27 @@ export class HistoryMaintenance {
   }
 
   /** Drops partitions whose whole range is past retention and, for raw and 5m, already rolled up. */
-  private async applyRetention(runner: QueryRunner, report: MaintenanceReport) {
+  private async applyRetention(db: Db, report: MaintenanceReport) {
     const now = this.now();
-    const done5m = await this.doneUntil(runner, '5m');
-    const done1h = await this.doneUntil(runner, '1h');
+    const done5m = await this.doneUntil(db, '5m');
+    const done1h = await this.doneUntil(db, '1h');
     const cutoff: Record<TierName, number> = {
       raw: Math.min(now - this.opts.rawRetentionMs, done5m ?? Infinity),
       '5m': Math.min(now - this.opts.rollup5mRetentionMs, done1h ?? Infinity),
       '1h': now - this.opts.rollup1hRetentionMs,
     };
     for (const { spec, tier } of this.tables()) {
-      const existing = await this.partitions(runner, spec);
+      const existing = await this.partitions(db, spec);
       for (const start of expiredStarts([...existing.keys()], spec.partitionMs, cutoff[tier])) {
         const name = existing.get(start)!;
-        await runner.startTransaction();
         try {
-          // Dropping a partition locks its parent briefly; give up rather than stall syncs, retry next run.
-          await runner.query(`SET LOCAL lock_timeout = '10s'`);
-          await runner.query(`DROP TABLE ${name}`);
-          await runner.commitTransaction();
+          await db.transaction(async (tx) => {
+            // Dropping a partition locks its parent briefly; give up rather than stall syncs, retry next run.
+            await tx.execute(`SET LOCAL lock_timeout = '10s'`);
+            await tx.execute(`DROP TABLE ${name}`);
+          });
           report.dropped.push(name);
         } catch (err) {
-          await runner.rollbackTransaction();
           this.log.warn(
             { partition: name, err: (err as Error).message },
             'could not drop an expired partition; next run retries'

@@ -1,5 +1,10 @@
-import type { DataSource } from 'typeorm';
+import type { Db } from '../db/db';
+import { compileMatcher, isInstanceLevel, Scope } from '../domain/scope';
 import type { ServerStatus } from '../domain/status';
+import { actionsInScope } from '../store/actions';
+import { currentServersInScope, ServerRef, serversInScope } from '../store/servers';
+import { statusChangesBetween, statusesBefore } from '../store/server-state';
+import { matchSql } from '../store/sql';
 import {
   Change,
   DataFrameJSON,
@@ -13,7 +18,6 @@ import {
 } from './frames';
 import { partitionStart } from './partitions';
 import { chooseResolution, Resolution } from './resolution';
-import { compileMatcher, isInstanceLevel, matcherSql, Scope, scopeWhere } from './scope';
 import { STATUS_BY_CODE } from './status';
 import { perServerBuckets, pgInterval, sqlCountsByCode, TIER_NAMES, TierName, TIERS, tierTime } from './tiers';
 
@@ -48,26 +52,12 @@ export interface HistoryQueryResponse {
   results: Record<string, { frames: DataFrameJSON[] }>;
 }
 
-interface ServerRef {
-  id: number;
-  server_name: string;
-  backend_id: number;
-  backend_name: string;
-  instance_id: number;
-  instance_name: string;
-}
-
-const SCOPE_FROM = `haproxy_servers s
-  JOIN haproxy_backends b ON b.id = s.backend_id
-  JOIN haproxy_instances i ON i.id = b.instance_id
-  LEFT JOIN applications a ON a.id = s.application_id`;
-
 const ms = (d: Date | string) => new Date(d).getTime();
 
 /** Answers the data source's queries from the metric history, the audit log and the current servers. */
 export class HistoryQuery {
   constructor(
-    private readonly ds: DataSource,
+    private readonly db: Db,
     private readonly opts: { maxSeries?: number; oldestCacheMs?: number } = {}
   ) {}
 
@@ -131,15 +121,15 @@ export class HistoryQuery {
   async oldest(): Promise<Record<TierName, number | null>> {
     const tables = TIER_NAMES.map((t) => TIERS[t].table);
     const [parts, [defaults]] = await Promise.all([
-      this.ds.query(
+      this.db.query<{ parent: string; name: string }>(
         `SELECT p.relname AS parent, c.relname AS name FROM pg_inherits i
            JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
           WHERE i.inhparent = ANY(SELECT to_regclass(t) FROM unnest($1::text[]) t)`,
         [tables]
-      ) as Promise<Array<{ parent: string; name: string }>>,
-      this.ds.query(
+      ),
+      this.db.query<Record<string, boolean>>(
         `SELECT ${tables.map((t, i) => `EXISTS (SELECT 1 FROM ${t}_default) AS d${i}`).join(', ')}`
-      ) as Promise<Array<Record<string, boolean>>>,
+      ),
     ]);
     const out = {} as Record<TierName, number | null>;
     TIER_NAMES.forEach((tier, i) => {
@@ -153,15 +143,9 @@ export class HistoryQuery {
     return out;
   }
 
-  private async servers(scope: Scope, limit: number): Promise<ServerRef[]> {
-    const params: unknown[] = [];
-    const where = scopeWhere(scope, params, { includeRemoved: true });
-    return this.ds.query(
-      `SELECT s.id, s.server_name, b.id AS backend_id, b.backend_name, i.id AS instance_id, i.name AS instance_name
-         FROM ${SCOPE_FROM} WHERE ${where}
-        ORDER BY i.name, b.backend_name, s.server_name, s.id LIMIT ${limit + 1}`,
-      params
-    );
+  /** The scope's servers, removed ones too, at most `limit` + 1 (so the caller sees that there were more). */
+  private servers(scope: Scope, limit: number): Promise<ServerRef[]> {
+    return serversInScope(this.db, scope, { includeRemoved: true, limit: limit + 1 });
   }
 
   private meta(res: Resolution, notices: string[] = [], resolution: string = res.tier) {
@@ -209,7 +193,7 @@ export class HistoryQuery {
     }
     const column = q.type === 'sessions' ? 'sessions_avg' : 'weight_avg';
     const rows: Array<{ t: Date; server_id: number; v: number }> = refs.length
-      ? await this.ds.query(
+      ? await this.db.query(
           `SELECT bucket AS t, server_id, ${column} AS v FROM (${perServerBuckets(res.tier, where, '$3', [column])}) x ORDER BY server_id, bucket`,
           params
         )
@@ -242,24 +226,9 @@ export class HistoryQuery {
     points: Map<number, Map<number, Value>>
   ) {
     const ids = refs.map((r) => r.id);
-    const [starts, changes]: [
-      Array<{ id: number; initial: ServerStatus | null; removed_at: Date | null }>,
-      Array<{ server_id: number; changed_at: Date; to_status: ServerStatus }>,
-    ] = await Promise.all([
-      this.ds.query(
-        `SELECT s.id, least(s.removed_at, b.removed_at) AS removed_at,
-                (SELECT h.to_status FROM haproxy_server_status_history h
-                  WHERE h.server_id = s.id AND h.changed_at < $2 ORDER BY h.changed_at DESC, h.id DESC LIMIT 1) AS initial
-           FROM haproxy_servers s JOIN haproxy_backends b ON b.id = s.backend_id
-          WHERE s.id = ANY($1::int[])`,
-        [ids, req.range.from]
-      ),
-      this.ds.query(
-        `SELECT server_id, changed_at, to_status FROM haproxy_server_status_history
-          WHERE server_id = ANY($1::int[]) AND changed_at >= $2 AND changed_at < $3
-          ORDER BY server_id, changed_at, id`,
-        [ids, req.range.from, req.range.to]
-      ),
+    const [starts, changes] = await Promise.all([
+      statusesBefore(this.db, ids, req.range.from),
+      statusChangesBetween(this.db, ids, req.range.from, req.range.to),
     ]);
     const from = ms(req.range.from);
     const to = ms(req.range.to);
@@ -302,7 +271,7 @@ export class HistoryQuery {
     }
     const agg = { sum: 'sum(sessions_avg)', avg: 'avg(sessions_avg)', max: 'max(sessions_max)' }[q.aggregate!];
     const rows: Array<{ t: Date; backend_id: number; v: number }> = refs.length
-      ? await this.ds.query(
+      ? await this.db.query(
           `SELECT bucket AS t, backend_id, ${agg} AS v FROM (${rowsSql}) x GROUP BY 1, 2 ORDER BY 2, 1`,
           params
         )
@@ -350,7 +319,7 @@ export class HistoryQuery {
     const refs = await this.servers(q.scope, 10_000_000);
     const { where, params } = this.seriesWhere(req, res, q.scope, refs);
     const rows: Array<{ t: Date; c: number[] }> = refs.length
-      ? await this.ds.query(
+      ? await this.db.query(
           `SELECT bucket AS t, ${sqlCountsByCode('last_status')} AS c
              FROM (${perServerBuckets(res.tier, where, '$3', ['last_status'])}) x
             GROUP BY bucket ORDER BY bucket`,
@@ -369,9 +338,9 @@ export class HistoryQuery {
     const params: unknown[] = [req.range.from, req.range.to, pgInterval(res.intervalMs)];
     const m = compileMatcher(q.scope.instance);
     const instanceFilter = m
-      ? `AND c.instance_id IN (SELECT i.id FROM haproxy_instances i WHERE ${matcherSql(m, 'i.id', 'i.name', params)})`
+      ? `AND c.instance_id IN (SELECT i.id FROM haproxy_instances i WHERE ${matchSql(m, 'i.id', 'i.name', params)})`
       : '';
-    const rows: Array<{ t: Date; c: number[] }> = await this.ds.query(
+    const rows: Array<{ t: Date; c: number[] }> = await this.db.query(
       `SELECT bucket AS t, ARRAY[${STATUS_BY_CODE.map((_, i) => `sum(x.latest[${i + 1}])`).join(', ')}]::int[] AS c
          FROM (SELECT DISTINCT ON (1, c.instance_id)
                       date_bin($3::interval, c.bucket_start, timestamptz '1970-01-01 00:00:00+00') AS bucket, c.instance_id, c.counts AS latest
@@ -390,46 +359,8 @@ export class HistoryQuery {
 
   /** Commands in the range as annotations: who did what to which server, and how it ended. */
   private async commands(req: HistoryQueryRequest, q: HistoryQueryItem): Promise<DataFrameJSON> {
-    const params: unknown[] = [req.range.from, req.range.to];
-    const where = ['c.started_at >= $1', 'c.started_at < $2'];
-    const cols: Record<keyof Scope, [string, string]> = {
-      instance: ['c.instance_id', 'c.instance_name'],
-      backend: ['s.backend_id', 'c.backend_name'],
-      server: ['c.server_id', 'c.server_name'],
-      application: ['ap.id', 'ap.name'],
-    };
-    for (const key of Object.keys(cols) as Array<keyof Scope>) {
-      const m = compileMatcher(q.scope[key]);
-      if (m) {
-        where.push(matcherSql(m, cols[key][0], cols[key][1], params));
-      }
-    }
     // The newest maxDataPoints, shown oldest first.
-    const rows: Array<{
-      started_at: Date;
-      duration_ms: number;
-      command: string;
-      actor: string;
-      source: string;
-      success: boolean;
-      error: string | null;
-      instance_name: string;
-      backend_name: string;
-      server_name: string;
-      status_before: string | null;
-      status_after: string | null;
-    }> = await this.ds.query(
-      `SELECT * FROM (
-         SELECT c.id, c.started_at, c.duration_ms, c.command, c.actor, c.source, c.success, c.error, c.instance_name, c.backend_name,
-                c.server_name, c.status_before, c.status_after
-           FROM haproxy_actions c
-           LEFT JOIN haproxy_servers s ON s.id = c.server_id
-           LEFT JOIN applications ap ON ap.id = s.application_id
-          WHERE ${where.join(' AND ')}
-          ORDER BY c.started_at DESC, c.id DESC LIMIT ${req.maxDataPoints}) x
-       ORDER BY started_at, id`,
-      params
-    );
+    const rows = await actionsInScope(this.db, q.scope, req.range.from, req.range.to, req.maxDataPoints);
     const target = (r: (typeof rows)[number]) => `${r.instance_name}/${r.backend_name}/${r.server_name}`;
     return tableFrame('Commands', q.refId, [
       { name: 'time', type: 'time', values: rows.map((r) => ms(r.started_at)) },
@@ -472,30 +403,7 @@ export class HistoryQuery {
 
   /** The scope's current servers (removed ones left out), at most maxDataPoints rows. */
   private async serversTable(req: HistoryQueryRequest, q: HistoryQueryItem): Promise<DataFrameJSON> {
-    const params: unknown[] = [];
-    const where = scopeWhere(q.scope, params, { includeRemoved: false });
-    const rows: Array<{
-      id: number;
-      instance_name: string;
-      backend_name: string;
-      server_name: string;
-      address: string;
-      status: ServerStatus;
-      raw_status: string;
-      weight: number;
-      current_sessions: number;
-      max_sessions: number;
-      application_name: string | null;
-      mapping_kind: string | null;
-      status_changed_at: Date;
-      total: number;
-    }> = await this.ds.query(
-      `SELECT s.id, i.name AS instance_name, b.backend_name, s.server_name, s.address, s.status, s.raw_status, s.weight, s.current_sessions,
-              s.max_sessions, a.name AS application_name, s.mapping_kind, s.status_changed_at, count(*) OVER ()::int AS total
-         FROM ${SCOPE_FROM} WHERE ${where}
-        ORDER BY i.name, b.backend_name, s.server_name, s.id LIMIT ${req.maxDataPoints}`,
-      params
-    );
+    const rows = await currentServersInScope(this.db, q.scope, req.maxDataPoints);
     const total = rows[0]?.total ?? 0;
     const col = (
       name: string,

@@ -19,10 +19,6 @@ export const STATUS_BY_CODE: readonly ServerStatus[] = (() => {
 /** Field order of status counts: as the UI lists them, UNKNOWN last. */
 export const COUNT_ORDER: readonly ServerStatus[] = ['UP', 'DOWN', 'DRAIN', 'MAINT', 'NOLB', 'UNKNOWN'];
 
-export function statusOfCode(code: number | null): ServerStatus | null {
-  return code === null ? null : (STATUS_BY_CODE[code] ?? 'UNKNOWN');
-}
-
 /** The more severe of two status codes (null = no sample). */
 export function worstCode(a: number | null, b: number | null): number | null {
   if (a === null) {

@@ -3,9 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import Koa, { Context, Next } from 'koa';
-import { errorHandler } from '../api/errors';
+import { bearerToken, invalidToken } from '../auth/bearer';
 import type { TokenStore } from '../auth/tokens';
-import { AppError } from '../domain/errors';
+import { errorHandler } from '../http/errors';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from './service-metrics';
 
@@ -29,13 +29,10 @@ function metricsRouter(metrics: ServiceMetrics, guard?: (ctx: Context, next: Nex
 export function metricsOnApiPort(metrics: ServiceMetrics, tokens: TokenStore, metricsToken?: string): Koa.Middleware {
   const expected = metricsToken ? digest(metricsToken) : undefined;
   const guard = async (ctx: Context, next: Next) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
-    if (!match) {
-      throw new AppError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
-    }
-    const ok = (expected && timingSafeEqual(digest(match[1]), expected)) || (await tokens.verify(match[1])) !== null;
+    const token = bearerToken(ctx.get('authorization'));
+    const ok = (expected && timingSafeEqual(digest(token), expected)) || (await tokens.verify(token)) !== null;
     if (!ok) {
-      throw new AppError(401, 'unauthorized', 'invalid or revoked token');
+      throw invalidToken();
     }
     await next();
   };

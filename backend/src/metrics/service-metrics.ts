@@ -1,12 +1,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { DataSource } from 'typeorm';
 import type { CommandResult } from '../commands/server-command';
+import type { Db } from '../db/db';
 import { AppError } from '../domain/errors';
+import { NameFilter, nameFilter } from '../domain/glob';
 import { COMMANDS, Command, SERVER_STATUSES, ServerStatus } from '../domain/status';
 import type { BreakerRegistry, BreakerState } from '../fagent/breaker';
 import { BreakerOpenError } from '../fagent/errors';
+import { metricsInstances } from '../store/instances';
+import { backendStatusCounts, currentServerStates } from '../store/servers';
 import type { SyncOutcome, SyncStatus } from '../sync/instance-sync';
-import { compileScope } from '../sync/scope';
 import { GaugeFamily, labelString } from './exposition';
 
 export interface MetricsOptions {
@@ -25,35 +27,6 @@ export const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half_
 // clash would rename ours to `exported_instance` or, with honor_labels, merge the series of two replicas.
 const INSTANCE_LABELS = ['haproxy_instance', 'host'] as const;
 const STATE_LABEL = Object.fromEntries(SERVER_STATUSES.map((s) => [s, `state="${s}"`])) as Record<ServerStatus, string>;
-
-interface InstanceRow {
-  id: number;
-  instance: string;
-  host: string;
-  last_sync_at: Date | null;
-  last_sync_success: boolean | null;
-  last_sync_duration_ms: number | null;
-  last_success_at: Date | null;
-  consecutive_failures: number;
-}
-
-interface BackendCountRow {
-  instance_id: number;
-  backend: string;
-  status: ServerStatus | null;
-  n: number;
-}
-
-interface ServerRow {
-  instance_id: number;
-  backend: string;
-  server: string;
-  application: string;
-  status: ServerStatus;
-  weight: number;
-  current_sessions: number;
-  max_sessions: number;
-}
 
 const seconds = (d: Date) => d.getTime() / 1000;
 
@@ -118,10 +91,11 @@ export class ServiceMetrics {
     ),
   };
 
-  private readonly inScope: (name: string) => boolean;
+  /** Instances whose servers get per-server series, by name or `host/instance`; undefined = all. */
+  private readonly perServerInstances?: NameFilter;
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly db: Db,
     private readonly breakers: BreakerRegistry,
     private readonly opts: MetricsOptions
   ) {
@@ -143,7 +117,7 @@ export class ServiceMetrics {
     for (const result of SYNC_RESULTS) {
       this.syncs.inc({ result }, 0);
     }
-    this.inScope = compileScope(opts.serverInstances ?? null);
+    this.perServerInstances = opts.serverInstances && nameFilter(opts.serverInstances);
   }
 
   get contentType(): string {
@@ -172,36 +146,12 @@ export class ServiceMetrics {
   /** Reads the fleet: sets the per-instance gauges, returns the per-backend and per-server families as text. */
   private async collect(): Promise<string> {
     const started = process.hrtime.bigint();
-    const instances: InstanceRow[] = await this.ds.query(
-      `SELECT i.id, i.name AS instance, h.name AS host, i.last_sync_at, i.last_sync_success, i.last_sync_duration_ms,
-              i.last_success_at, i.consecutive_failures
-         FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
-        WHERE i.is_active AND h.is_active`
-    );
+    const instances = await metricsInstances(this.db, this.perServerInstances);
     const byId = new Map(instances.map((i) => [i.id, { haproxy_instance: i.instance, host: i.host }]));
-    const ids = [...byId.keys()];
-    const serverIds = this.opts.perServer
-      ? instances.filter((i) => this.inScope(i.instance) || this.inScope(`${i.host}/${i.instance}`)).map((i) => i.id)
-      : [];
-    const [backends, servers]: [BackendCountRow[], ServerRow[]] = await Promise.all([
-      this.ds.query(
-        `SELECT b.instance_id, b.backend_name AS backend, s.status, count(s.id)::int AS n
-           FROM haproxy_backends b LEFT JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
-          WHERE b.removed_at IS NULL AND b.instance_id = ANY($1::int[])
-          GROUP BY 1, 2, 3`,
-        [ids]
-      ),
-      serverIds.length === 0
-        ? Promise.resolve([])
-        : this.ds.query(
-            `SELECT b.instance_id, b.backend_name AS backend, s.server_name AS server, coalesce(a.name, '') AS application,
-                    s.status, s.weight, s.current_sessions, s.max_sessions
-               FROM haproxy_servers s
-               JOIN haproxy_backends b ON b.id = s.backend_id
-               LEFT JOIN applications a ON a.id = s.application_id
-              WHERE s.removed_at IS NULL AND b.removed_at IS NULL AND b.instance_id = ANY($1::int[])`,
-            [serverIds]
-          ),
+    const serverIds = this.opts.perServer ? instances.filter((i) => i.per_server).map((i) => i.id) : [];
+    const [backends, servers] = await Promise.all([
+      backendStatusCounts(this.db, [...byId.keys()]),
+      serverIds.length === 0 ? Promise.resolve([]) : currentServerStates(this.db, serverIds),
     ]);
 
     for (const gauge of Object.values(this.g)) {

@@ -40,7 +40,7 @@ export function hostKey(address: string): string | null {
 }
 
 /**
- * Index of hosts and applications for auto-mapping (seed section 11), made deterministic: a key that
+ * Index of hosts and applications for auto-mapping (docs/design.md), made deterministic: a key that
  * matches several hosts, or a host with several applications that the backend name does not single out,
  * maps to nothing and says why.
  */

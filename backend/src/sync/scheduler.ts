@@ -1,8 +1,10 @@
 import cron, { ScheduledTask } from 'node-cron';
-import type { DataSource } from 'typeorm';
 import { Limiter } from '../concurrency/limiter';
 import type { Logger } from '../logger';
-import { InstanceSync, loadMappingIndex, SyncOptions, SyncOutcome } from './instance-sync';
+import type { Db } from '../db/db';
+import { activeInstances } from '../store/instances';
+import { InstanceSync, SyncOptions, SyncOutcome } from './instance-sync';
+import { loadMappingIndex } from './sync-store';
 
 export interface SchedulerOptions {
   pollingIntervalSec: number;
@@ -33,7 +35,7 @@ export class SyncScheduler {
   lastCycle?: CycleReport;
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly db: Db,
     private readonly sync: InstanceSync,
     private readonly log: Logger,
     private readonly opts: SchedulerOptions
@@ -86,16 +88,13 @@ export class SyncScheduler {
 
   private async cycle(): Promise<CycleReport> {
     const startedAt = new Date();
-    const instances: Array<{ id: number; host_id: number }> = await this.ds.query(
-      `SELECT i.id, i.host_id FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
-        WHERE i.is_active AND h.is_active ORDER BY i.id`
-    );
+    const instances = await activeInstances(this.db);
     const global = new Limiter(this.opts.concurrency);
     const perHost = new Map<number, Limiter>();
     // Another replica that synced an instance within half an interval has done this cycle's work for it.
     const skipIfSyncedWithinMs = this.opts.replicaSkipMs ?? (this.opts.pollingIntervalSec * 1000) / 2;
     // Hosts and applications change rarely: one read per cycle, not one per instance.
-    const mappingIndex = await loadMappingIndex(this.ds);
+    const mappingIndex = await loadMappingIndex(this.db);
     const outcomes = await Promise.all(
       instances.map((i) => {
         let hostLimiter = perHost.get(i.host_id);

@@ -105,7 +105,7 @@ describe('BreakerStateRecorder', () => {
     );
 
   test('writes of one instance land in the order the breaker changed', async () => {
-    const recorder = new BreakerStateRecorder(db.ds, silentLog);
+    const recorder = new BreakerStateRecorder(db.pool, silentLog);
     const [a] = await db.ds.query(`SELECT id FROM haproxy_instances WHERE name = 'c'`);
     for (const s of ['open', 'half_open', 'open', 'half_open', 'closed', 'open'] as const) {
       recorder.record(a.id, s);
@@ -115,12 +115,12 @@ describe('BreakerStateRecorder', () => {
   });
 
   test('at start every state left by a previous process is reset to closed (a new process has closed breakers)', async () => {
-    await new BreakerStateRecorder(db.ds, silentLog).resetAll();
+    await new BreakerStateRecorder(db.pool, silentLog).resetAll();
     expect(await states()).toEqual({ a: 'closed', b: 'closed', c: 'closed' });
   });
 
   test('a failed write is logged, not thrown', async () => {
-    const recorder = new BreakerStateRecorder(db.ds, silentLog);
+    const recorder = new BreakerStateRecorder(db.pool, silentLog);
     const [a] = await db.ds.query(`SELECT id FROM haproxy_instances WHERE name = 'a'`);
     recorder.record(a.id, 'bogus' as 'open'); // violates the CHECK constraint
     recorder.record(999_999, 'open'); // no such row: a no-op

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { enableGrafanaRole, GRAFANA_ROLE } from '../../src/alerting/grafana-role';
+import { PoolDb } from '../../src/db/db';
+import { enableGrafanaRole, GRAFANA_ROLE } from '../../src/db/grafana-role';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { silentLog } from '../support/fixtures';
 
@@ -17,7 +18,7 @@ export function grafanaUrl(dbUrl: string, password = GRAFANA_TEST_PASSWORD): str
 /** Sets the role's password the way the service does at start; the role is cluster-wide, so retry a concurrent ALTER. */
 export async function enableRoleForTests(ds: DataSource): Promise<void> {
   for (let attempt = 0; attempt < 10; attempt++) {
-    if (await enableGrafanaRole(ds, GRAFANA_TEST_PASSWORD, silentLog)) {
+    if (await enableGrafanaRole(new PoolDb(ds), GRAFANA_TEST_PASSWORD, silentLog)) {
       return;
     }
     await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));

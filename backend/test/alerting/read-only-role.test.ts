@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { GRAFANA_READABLE_TABLES, GRAFANA_ROLE, scramVerifier } from '../../src/alerting/grafana-role';
+import { GRAFANA_READABLE_TABLES, GRAFANA_ROLE, scramVerifier } from '../../src/db/grafana-role';
 import { migrations } from '../../src/db/data-source';
 import type { TestDatabase } from '../support/db';
 import { connectAsGrafana, grafanaTestDatabase } from './grafana-client';

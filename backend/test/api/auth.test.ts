@@ -1,5 +1,5 @@
-import { ROLE_RANK, TokenStore } from '../../src/auth/tokens';
-import { Role, ROLES } from '../../src/entities/api-token';
+import { TokenStore } from '../../src/auth/tokens';
+import { Role, ROLE_RANK, ROLES } from '../../src/domain/roles';
 import { HTTP_METHODS, openapi } from '../support/openapi';
 import { actions, createApplication, expectError, fleet, Fleet, trendQuery, useHarness } from './helpers';
 
@@ -164,7 +164,7 @@ describe.each(ROLES)('role %s', (role) => {
 describe('without a valid token', () => {
   let revoked: string;
   beforeAll(async () => {
-    const store = new TokenStore(h.t.service.ds);
+    const store = new TokenStore(h.t.service.db);
     revoked = (await store.create('soon-revoked', 'admin')).token;
     expect((await h.t.call('GET', '/api/me', { token: revoked })).status).toBe(200);
     expect(await store.revoke('soon-revoked')).toBe(true);

@@ -241,6 +241,11 @@ describe('bodies', () => {
       () => ({ host_id: f.hostId, name: 'x', backend_scope: 'web' }),
     ],
     [
+      'instance with a backend_scope glob PostgreSQL cannot match',
+      'POST /api/haproxy/instances',
+      () => ({ host_id: f.hostId, name: 'x', backend_scope: ['web', 'web-{..}'] }),
+    ],
+    [
       'instance with an extra field',
       'POST /api/haproxy/instances',
       () => ({ host_id: f.hostId, name: 'x', socket: '/run/x' }),

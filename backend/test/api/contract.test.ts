@@ -74,7 +74,7 @@ const specific: Record<string, () => Promise<Res>> = {
   'GET /healthz 200': () => h.t.call('GET', '/healthz', { token: null }),
   'GET /readyz 200': () => h.t.call('GET', '/readyz', { token: null }),
   'GET /readyz 503': async () => {
-    const spy = jest.spyOn(h.t.service.ds, 'query').mockRejectedValueOnce(new Error('connection refused'));
+    const spy = jest.spyOn(h.t.service.db, 'query').mockRejectedValueOnce(new Error('connection refused'));
     try {
       return await h.t.call('GET', '/readyz', { token: null });
     } finally {

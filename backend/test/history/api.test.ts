@@ -126,6 +126,16 @@ describe('POST /api/haproxy/query', () => {
       body({ queries: [{ refId: 'A', type: 'sessions', aggregate: 'p95' }] }),
       'queries.0.aggregate: must be one of sum, avg, max',
     ],
+    [
+      'a glob over 200 characters',
+      body({ queries: [{ refId: 'A', type: 'weight', scope: { backend: `${'x'.repeat(200)}*` } }] }),
+      'queries.0.scope.backend',
+    ],
+    [
+      'a glob PostgreSQL cannot match',
+      body({ queries: [{ refId: 'A', type: 'weight', scope: { backend: ['shop', 'web-{..}'] } }] }),
+      'queries.0.scope.backend',
+    ],
   ])('400 for %s', async (_, b, message) => {
     const res = await t.call('POST', '/api/haproxy/query', { body: b });
     expect(res.status).toBe(400);
@@ -159,8 +169,19 @@ describe('GET /api/haproxy/lookup/{kind}', () => {
     expect(await values('servers?q=%25')).toEqual([]);
   });
 
+  test('a hostile glob answers at once, with what it matches', async () => {
+    // `*a*a...*b` backtracks for minutes in V8 against a long name; PostgreSQL matches it without backtracking.
+    const hostile = encodeURIComponent(`${'*s'.repeat(30)}*`);
+    expect(await values(`servers?backend=${hostile}`)).toEqual([]);
+    expect(await values(`backends?server=${encodeURIComponent('*s*1*')}`)).toEqual(['shop']);
+    const res = await t.call('POST', '/api/haproxy/query', {
+      body: body({ queries: [{ refId: 'A', type: 'servers_table', scope: { server: `${'*a'.repeat(40)}*b` } }] }),
+    });
+    expect(res.status).toBe(200);
+  }, 10_000);
+
   test('an unknown kind or a bad limit is a 400', async () => {
-    for (const path of ['hosts', 'servers?limit=0']) {
+    for (const path of ['hosts', 'servers?limit=0', `servers?backend=${'x'.repeat(201)}`]) {
       const res = await t.call('GET', `/api/haproxy/lookup/${path}`);
       expect([path, res.status]).toEqual([path, 400]);
     }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { PoolDb } from '../../src/db/db';
 import { STATUS_CODE, ServerStatus } from '../../src/domain/status';
 import { HistoryMaintenance } from '../../src/history/maintenance';
 import { DAY, HOUR, MINUTE } from '../../src/history/partitions';
@@ -10,7 +11,7 @@ export const T0 = Date.UTC(2026, 0, 10, 12);
 export const retention = { rawRetentionMs: DAY, rollup5mRetentionMs: 7 * DAY, rollup1hRetentionMs: 30 * DAY };
 
 export function maintenance(ds: DataSource, clock: () => number) {
-  return new HistoryMaintenance(ds, silentLog, { ...retention, clock: () => new Date(clock()) });
+  return new HistoryMaintenance(new PoolDb(ds), silentLog, { ...retention, clock: () => new Date(clock()) });
 }
 
 export interface Fleet {

@@ -168,7 +168,7 @@ test('a second run at the same time changes nothing', async () => {
 });
 
 test('queries pick the tier that still holds the range: 5m three days back, raw recently, 1h for the month', async () => {
-  const history = new HistoryQuery(db.ds);
+  const history = new HistoryQuery(db.pool);
   const s2Counts = (from: number, to: number, maxDataPoints: number) =>
     history.run({
       range: { from: new Date(from), to: new Date(to) },

@@ -23,7 +23,7 @@ beforeAll(async () => {
   await insertThreeHours(db.ds, fleet);
   await insertThreeHoursHistory(db.ds, fleet);
   await maintenance(db.ds, () => AFTER_THREE_HOURS).run();
-  history = new HistoryQuery(db.ds);
+  history = new HistoryQuery(db.pool);
   await db.ds.query(
     `INSERT INTO haproxy_actions (server_id, instance_id, instance_name, backend_name, server_name, command, actor, source, success, error,
                                   status_before, status_after, started_at, duration_ms)

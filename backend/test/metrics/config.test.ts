@@ -40,6 +40,11 @@ test('values are read; the instance list is split on commas and trimmed; empty m
   });
 });
 
+test('a per-server instance pattern is a bounded glob', () => {
+  const bad = () => loadConfig({ METRICS_SERVER_INSTANCES: `edge-*,${'x'.repeat(201)}` });
+  expect(bad).toThrow(/METRICS_SERVER_INSTANCES: "x+" must be at most 200 characters/);
+});
+
 test('bad values are named', () => {
   const bad = () => loadConfig({ METRICS_PORT: '70000', METRICS_TOKEN: 'short', METRICS_PER_SERVER: 'sometimes' });
   expect(bad).toThrow(ConfigError);

@@ -68,7 +68,7 @@ describe('on the API port (the default)', () => {
   });
 
   test('a revoked API token is refused', async () => {
-    const store = new TokenStore(t.service.ds);
+    const store = new TokenStore(t.service.db);
     const { token } = await store.create('prom-revoked', 'viewer');
     expect((await t.call('GET', '/metrics', { token })).status).toBe(200);
     await store.revoke('prom-revoked');
@@ -107,7 +107,7 @@ describe('on METRICS_PORT', () => {
 
 describe('per-server limits (METRICS_SERVER_INSTANCES)', () => {
   const metrics = (serverInstances?: string[], perServer = true) =>
-    new ServiceMetrics(t.service.ds, t.service.client.breakers, { perServer, serverInstances });
+    new ServiceMetrics(t.service.db, t.service.client.breakers, { perServer, serverInstances });
   const render = async (m: ServiceMetrics) => parseExposition(await m.render());
 
   test('all instances by default', async () => {

@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/db/data-source';
+import { PoolDb } from '../../src/db/db';
 
 export interface TestDatabase {
   url: string;
   ds: DataSource;
+  /** The store's handle on the same pool. */
+  pool: PoolDb;
   drop(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: url.toString(),
     ds,
+    pool: new PoolDb(ds),
     async drop() {
       if (ds.isInitialized) {
         await ds.destroy();

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { PoolDb } from '../../src/db/db';
 import { FagentClient, FagentClientOptions } from '../../src/fagent/client';
 import { createLogger } from '../../src/logger';
 import { InstanceSync } from '../../src/sync/instance-sync';
@@ -39,7 +40,7 @@ export function testClient(over: Partial<FagentClientOptions> = {}): FagentClien
 }
 
 export function testSync(ds: DataSource, client: FagentClient, clock?: () => Date): InstanceSync {
-  return new InstanceSync(ds, client, silentLog, { fetchConcurrency: 4, clock });
+  return new InstanceSync(new PoolDb(ds), client, silentLog, { fetchConcurrency: 4, clock });
 }
 
 export interface ServerState {

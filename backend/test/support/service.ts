@@ -41,7 +41,7 @@ export async function startTestService(overrides: Partial<AppConfig> = {}): Prom
     },
     {}
   );
-  const store = new TokenStore(service.ds);
+  const store = new TokenStore(service.db);
   const tokens = {
     admin: ADMIN_TOKEN,
     operator: (await store.create('test-operator', 'operator')).token,

@@ -1,6 +1,5 @@
 import { normaliseStatus } from '../../src/domain/status';
 import { hostKey, MappingIndex } from '../../src/sync/auto-mapping';
-import { compileScope } from '../../src/sync/scope';
 
 describe('hostKey', () => {
   test.each([
@@ -79,13 +78,4 @@ describe('normaliseStatus', () => {
     ['', 'UNKNOWN'],
     ['weird', 'UNKNOWN'],
   ])('%s -> %s', (raw, status) => expect(normaliseStatus(raw)).toBe(status));
-});
-
-describe('compileScope', () => {
-  test('null means every backend', () => expect(compileScope(null)('anything')).toBe(true));
-  test('names match exactly, globs by pattern', () => {
-    const inScope = compileScope(['api', 'web_*', 'shop-[ab]']);
-    expect(['api', 'web_1', 'web_', 'shop-a'].map(inScope)).toEqual([true, true, true, true]);
-    expect(['apix', 'xweb_1', 'shop-c', 'API'].map(inScope)).toEqual([false, false, false, false]);
-  });
 });

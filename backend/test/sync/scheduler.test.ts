@@ -1,4 +1,5 @@
 import { openDatabase } from '../../src/db/data-source';
+import { PoolDb } from '../../src/db/db';
 import { SyncScheduler } from '../../src/sync/scheduler';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { FakeFagent } from '../support/fake-fagent';
@@ -17,7 +18,7 @@ afterAll(async () => {
 });
 
 const scheduler = (ds = db.ds, client = testClient()) =>
-  new SyncScheduler(ds, testSync(ds, client), silentLog, {
+  new SyncScheduler(new PoolDb(ds), testSync(ds, client), silentLog, {
     pollingIntervalSec: 60,
     concurrency: 4,
     hostConcurrency: 2,

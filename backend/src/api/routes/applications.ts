@@ -1,6 +1,13 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
+import {
+  createApplication,
+  deleteApplication,
+  getApplication,
+  listApplications,
+  updateApplication,
+} from '../../store/applications';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { bodyId, idParams, name } from '../validation';
@@ -8,36 +15,28 @@ import { bodyId, idParams, name } from '../validation';
 const createBody = z.object({ name: name(200), host_id: bodyId.nullable().optional() }).strict();
 const updateBody = createBody.partial().strict();
 
-const SELECT = `
-  SELECT a.id, a.name, a.host_id, h.name AS host_name, a.created_at,
-         (SELECT count(*)::int FROM haproxy_servers s WHERE s.application_id = a.id AND s.removed_at IS NULL) AS server_count
-    FROM applications a LEFT JOIN hosts h ON h.id = a.host_id`;
-
 /** Applications that HAProxy servers map to (manually or by auto-mapping). */
 export function applicationRoutes(deps: ApiDeps) {
   const r = new Router();
   const load = async (appId: number) => {
-    const rows = await deps.ds.query(`${SELECT} WHERE a.id = $1`, [appId]);
-    if (!rows[0]) {
+    const app = await getApplication(deps.db, appId);
+    if (!app) {
       throw notFound(`application ${appId}`);
     }
-    return rows[0];
+    return app;
   };
 
   r.get('/api/applications', async (ctx) => {
-    ctx.body = { applications: await deps.ds.query(`${SELECT} ORDER BY a.name, a.id`) };
+    ctx.body = { applications: await listApplications(deps.db) };
   });
   r.get('/api/applications/:id', async (ctx) => {
     ctx.body = await load(idParams.parse(ctx.params).id);
   });
   r.post('/api/applications', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});
-    const rows = await deps.ds.query(`INSERT INTO applications (name, host_id) VALUES ($1, $2) RETURNING id`, [
-      b.name,
-      b.host_id ?? null,
-    ]);
+    const appId = await createApplication(deps.db, b.name, b.host_id ?? null);
     ctx.status = 201;
-    ctx.body = await load(rows[0].id);
+    ctx.body = await load(appId);
   });
   r.patch('/api/applications/:id', requireRole('admin'), async (ctx) => {
     const appId = idParams.parse(ctx.params).id;
@@ -45,26 +44,16 @@ export function applicationRoutes(deps: ApiDeps) {
     if (Object.keys(b).length === 0) {
       throw badRequest('nothing to update');
     }
-    await load(appId);
-    await deps.ds.query(
-      `UPDATE applications SET name = coalesce($2, name), host_id = CASE WHEN $3 THEN $4 ELSE host_id END WHERE id = $1`,
-      [appId, b.name ?? null, b.host_id !== undefined, b.host_id ?? null]
-    );
+    if (!(await updateApplication(deps.db, appId, { name: b.name, hostId: b.host_id }))) {
+      throw notFound(`application ${appId}`);
+    }
     ctx.body = await load(appId);
   });
   r.delete('/api/applications/:id', requireRole('admin'), async (ctx) => {
     const appId = idParams.parse(ctx.params).id;
-    await deps.ds.transaction(async (m) => {
-      // Servers mapped to it become unmapped and open to auto-mapping again.
-      await m.query(
-        `UPDATE haproxy_servers SET application_id = NULL, mapping_kind = NULL, mapping_note = NULL WHERE application_id = $1`,
-        [appId]
-      );
-      const result = await m.query(`DELETE FROM applications WHERE id = $1 RETURNING id`, [appId]);
-      if (result[0].length === 0) {
-        throw notFound(`application ${appId}`);
-      }
-    });
+    if (!(await deleteApplication(deps.db, appId))) {
+      throw notFound(`application ${appId}`);
+    }
     ctx.status = 204;
   });
   return r;

@@ -1,8 +1,11 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { ActionSource } from '../../commands/audit';
+import type { ActionSource } from '../../domain/actions';
 import { badRequest, notFound } from '../../domain/errors';
 import { COMMANDS } from '../../domain/status';
+import { applicationExists } from '../../store/applications';
+import { instanceExists } from '../../store/instances';
+import { mapServerManually, releaseServerMapping } from '../../store/servers';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { bodyId, boolParam, idParams } from '../validation';
@@ -117,22 +120,13 @@ export function commandRoutes(deps: ApiDeps) {
       if (b.application_id !== null) {
         throw badRequest('kind "auto" takes application_id null: the next sync decides');
       }
-      await deps.ds.query(
-        `UPDATE haproxy_servers SET mapping_kind = NULL, application_id = NULL, mapping_note = NULL WHERE id = $1`,
-        [serverId]
-      );
+      await releaseServerMapping(deps.db, serverId);
     } else {
-      if (b.application_id !== null) {
-        const app = await deps.ds.query(`SELECT 1 FROM applications WHERE id = $1`, [b.application_id]);
-        if (app.length === 0) {
-          throw notFound(`application ${b.application_id}`);
-        }
+      if (b.application_id !== null && !(await applicationExists(deps.db, b.application_id))) {
+        throw notFound(`application ${b.application_id}`);
       }
       // A manual unmap (null) is kept as manual too, so auto-mapping does not put it back.
-      await deps.ds.query(
-        `UPDATE haproxy_servers SET application_id = $2, mapping_kind = 'manual', mapping_note = NULL WHERE id = $1`,
-        [serverId, b.application_id]
-      );
+      await mapServerManually(deps.db, serverId, b.application_id);
     }
     ctx.body = await loadServer(deps, serverId);
   });
@@ -140,8 +134,7 @@ export function commandRoutes(deps: ApiDeps) {
   r.post('/api/haproxy/instances/:id/sync', requireRole('operator'), async (ctx) => {
     const instanceId = idParams.parse(ctx.params).id;
     const { wait } = z.object({ wait: boolParam.default(false) }).parse(ctx.query);
-    const exists = await deps.ds.query(`SELECT 1 FROM haproxy_instances WHERE id = $1`, [instanceId]);
-    if (exists.length === 0) {
+    if (!(await instanceExists(deps.db, instanceId))) {
       throw notFound(`instance ${instanceId}`);
     }
     const run = deps.scheduler.syncInstance(instanceId, { fresh: true });

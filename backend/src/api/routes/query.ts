@@ -2,11 +2,11 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest } from '../../domain/errors';
 import { DAY } from '../../history/partitions';
-import { lookup, LOOKUP_KINDS } from '../../history/lookup';
-import { AGGREGATES, HistoryQuery, QUERY_TYPES } from '../../history/query';
+import { AGGREGATES, QUERY_TYPES } from '../../history/query';
+import { LOOKUP_KINDS, lookupNames } from '../../store/servers';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { bodyId, isoTime, limit } from '../validation';
+import { bodyId, isoTime, limit, nameOrGlob } from '../validation';
 
 const MAX_RANGE_DAYS = 400;
 
@@ -18,7 +18,7 @@ const time = z.union([
     .min(0)
     .transform((n) => new Date(n)),
 ]);
-const scopeItem = z.union([bodyId, z.string().max(200, 'must be at most 200 characters')]);
+const scopeItem = z.union([bodyId, nameOrGlob]);
 const scopeValue = z.union([scopeItem, z.array(scopeItem).max(1000, 'at most 1000 values')]);
 
 export const queryBody = z
@@ -80,6 +80,7 @@ const csv = z
       .map((x) => x.trim())
       .filter(Boolean)
   )
+  .pipe(z.array(nameOrGlob))
   .optional();
 
 const lookupQuery = z.object({
@@ -94,12 +95,9 @@ const lookupQuery = z.object({
 /** Trend queries of the Grafana data source (Grafana data frames) and the values of its template variables. */
 export function queryRoutes(deps: ApiDeps) {
   const r = new Router();
-  let history: HistoryQuery | undefined;
 
   r.post('/api/haproxy/query', requireRole('viewer'), async (ctx) => {
-    const body = queryBody.parse(ctx.request.body ?? {});
-    history ??= new HistoryQuery(deps.ds);
-    ctx.body = await history.run(body);
+    ctx.body = await deps.history.run(queryBody.parse(ctx.request.body ?? {}));
   });
 
   r.get('/api/haproxy/lookup/:kind', requireRole('viewer'), async (ctx) => {
@@ -108,14 +106,14 @@ export function queryRoutes(deps: ApiDeps) {
       throw badRequest(`kind: must be one of ${LOOKUP_KINDS.join(', ')}`);
     }
     const q = lookupQuery.parse(ctx.query);
-    const values = await lookup(
-      deps.ds,
+    const names = await lookupNames(
+      deps.db,
       kind,
       { instance: q.instance, backend: q.backend, server: q.server, application: q.application },
       q.q,
       q.limit
     );
-    ctx.body = { values };
+    ctx.body = { values: names.map((n) => ({ text: n, value: n })) };
   });
 
   return r;

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { reachable } from '../../db/db';
 import type { ApiDeps } from '../deps';
 
 /** Health probes (no auth, no data) and who-am-I for the plugin's "Test connection". */
@@ -8,10 +9,9 @@ export function systemRoutes(deps: ApiDeps) {
     ctx.body = { status: 'ok' };
   });
   open.get('/readyz', async (ctx) => {
-    try {
-      await deps.ds.query('SELECT 1');
+    if (await reachable(deps.db)) {
       ctx.body = { status: 'ready' };
-    } catch {
+    } else {
       ctx.status = 503;
       ctx.body = { error: { code: 'not_ready', message: 'database unreachable' } };
     }

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import type { DataSource } from 'typeorm';
+import type { PoolDb } from '../db/db';
+import { HistoryMaintenance, MaintenanceOptions } from '../history/maintenance';
+import { DAY, HOUR, MINUTE } from '../history/partitions';
+import { TIERS } from '../history/tiers';
 import type { Logger } from '../logger';
-import { HistoryMaintenance, MaintenanceOptions } from './maintenance';
-import { DAY, HOUR, MINUTE } from './partitions';
-import { TIERS } from './tiers';
 
 /**
  * The metric-history part of `npm run bench`: what a sync writes, what the roll-ups cost, the disk the
@@ -31,8 +31,8 @@ const SAMPLES = TIERS.raw.table;
 const HISTORY = 'haproxy_server_status_history';
 
 /** A table's bytes with indexes and TOAST, summed over its partitions. */
-export async function tableBytes(ds: DataSource, table: string): Promise<number> {
-  const [{ bytes }] = await ds.query(
+export async function tableBytes(db: PoolDb, table: string): Promise<number> {
+  const [{ bytes }] = await db.query(
     `SELECT pg_total_relation_size($1::regclass)
             + coalesce((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = $1::regclass), 0) AS bytes`,
     [table]
@@ -40,16 +40,16 @@ export async function tableBytes(ds: DataSource, table: string): Promise<number>
   return Number(bytes);
 }
 
-async function rows(ds: DataSource, table: string): Promise<number> {
-  const [{ n }] = await ds.query(`SELECT count(*)::bigint AS n FROM ${table}`);
+async function rows(db: PoolDb, table: string): Promise<number> {
+  const [{ n }] = await db.query(`SELECT count(*)::bigint AS n FROM ${table}`);
   return Number(n);
 }
 
-export async function writeSnapshot(ds: DataSource): Promise<WriteSnapshot> {
-  await ds.query(`CHECKPOINT`).catch(() => undefined); // sizes of files, not of pending WAL
+export async function writeSnapshot(db: PoolDb): Promise<WriteSnapshot> {
+  await db.query(`CHECKPOINT`).catch(() => undefined); // sizes of files, not of pending WAL
   return {
-    samples: { rows: await rows(ds, SAMPLES), bytes: await tableBytes(ds, SAMPLES) },
-    history: { rows: await rows(ds, HISTORY), bytes: await tableBytes(ds, HISTORY) },
+    samples: { rows: await rows(db, SAMPLES), bytes: await tableBytes(db, SAMPLES) },
+    history: { rows: await rows(db, HISTORY), bytes: await tableBytes(db, HISTORY) },
   };
 }
 
@@ -72,13 +72,13 @@ const GB = 1024 ** 3;
 
 export class HistoryBench {
   constructor(
-    private readonly ds: DataSource,
+    private readonly db: PoolDb,
     private readonly log: Logger,
     private readonly o: HistoryBenchOptions
   ) {}
 
   private maintenance(clockOffsetMs = 0) {
-    return new HistoryMaintenance(this.ds, this.log, {
+    return new HistoryMaintenance(this.db, this.log, {
       ...this.o.retention,
       graceMs: 0,
       clock: () => new Date(Date.now() + clockOffsetMs),
@@ -92,18 +92,18 @@ export class HistoryBench {
 
   async run(steady: ReturnType<typeof writeDelta>, changed: ReturnType<typeof writeDelta>) {
     const o = this.o;
-    const ds = this.ds;
+    const db = this.db;
     // Roll the synced samples up as if 70 minutes had passed: one 5m and one 1h bucket of the whole fleet.
     let t = performance.now();
     const report = await this.maintenance(70 * MINUTE).run();
     const rollupMs = performance.now() - t;
 
-    const perRow = async (table: string) => (await tableBytes(ds, table)) / Math.max(1, await rows(ds, table));
+    const perRow = async (table: string) => (await tableBytes(db, table)) / Math.max(1, await rows(db, table));
     const now = Date.now();
 
     // 30 days of per-instance hourly counts for the fleet query, in the shape the roll-up writes.
     t = performance.now();
-    await ds.query(
+    await db.query(
       `INSERT INTO haproxy_status_counts_1h (bucket_start, instance_id, counts)
        SELECT b, i.id, ARRAY[0, $3::int - d, d, 0, 0, 0]
          FROM haproxy_instances i
@@ -118,8 +118,8 @@ export class HistoryBench {
     );
     // 24 h of raw samples for one instance's backends, one row per backend per minute, interleaved by time as
     // the sync writes them; a few servers flap so the timeline has changes.
-    const [inst] = await ds.query(`SELECT id FROM haproxy_instances ORDER BY id LIMIT 1`);
-    await ds.query(
+    const [inst] = await db.query<{ id: number }>(`SELECT id FROM haproxy_instances ORDER BY id LIMIT 1`);
+    await db.query(
       `INSERT INTO ${SAMPLES} (sampled_at, instance_id, backend_id, server_ids, statuses, weights, sessions)
        SELECT ts, b.instance_id, b.id, ids.server_ids,
               (SELECT array_agg(CASE WHEN (m + k * 37) % 720 < 3 THEN 2 ELSE 1 END::smallint ORDER BY k) FROM generate_series(1, ids.n) k),
@@ -134,12 +134,12 @@ export class HistoryBench {
       [inst.id, new Date(now - DAY), new Date(now - 5 * MINUTE)]
     );
     // The timeline reads the status history: the benchmark backend's servers flap twice an hour all day.
-    const [backend] = await ds.query(
+    const [backend] = await db.query<{ id: number; instance: string; backend: string }>(
       `SELECT b.id, i.name AS instance, b.backend_name AS backend FROM haproxy_backends b JOIN haproxy_instances i ON i.id = b.instance_id
         WHERE b.instance_id = $1 ORDER BY b.id LIMIT 1 OFFSET 7`,
       [inst.id]
     );
-    await ds.query(
+    await db.query(
       `INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at)
        SELECT s.id, CASE WHEN k % 2 = 0 THEN 'UP' ELSE 'DOWN' END, CASE WHEN k % 2 = 0 THEN 'DOWN' ELSE 'UP' END,
               CASE WHEN k % 2 = 0 THEN 'DOWN' ELSE 'UP' END, 'sync', $2::timestamptz + k * interval '30 minutes' + (s.id % 29) * interval '1 minute'
@@ -147,7 +147,7 @@ export class HistoryBench {
       [backend.id, new Date(now - DAY)]
     );
     const generateMs = performance.now() - t;
-    await ds.query(`ANALYZE`);
+    await db.query(`ANALYZE`);
 
     // Bytes per row: raw from the steady sync, roll-ups from the fleet bucket just rolled, counts from the month.
     const bytesPerRow = {

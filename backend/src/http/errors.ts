@@ -4,6 +4,8 @@ import { AppError } from '../domain/errors';
 import { BreakerOpenError, FagentError } from '../fagent/errors';
 import type { Logger } from '../logger';
 
+/* Errors as JSON for every HTTP surface of the service: the API (api/app.ts) and the metrics port (metrics/http.ts). */
+
 export function errorBody(code: string, message: string) {
   return { error: { code, message } };
 }

@@ -1,7 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { escapeIdentifier, escapeLiteral } from 'pg';
-import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
+import type { Db } from './db';
 
 /** The role Grafana's PostgreSQL data source (uid haproxy-control-pg) logs in as; created by migration 1764000000002. */
 export const GRAFANA_ROLE = 'haproxy_control_grafana';
@@ -35,12 +35,12 @@ export function scramVerifier(password: string, salt = randomBytes(16)): string 
  * grants SELECT again (the role may have been created by an administrator after the migration ran).
  * Never fatal: without the role or the right to alter it the service still runs, and the log says why.
  */
-export async function enableGrafanaRole(ds: DataSource, password: string, log: Logger): Promise<boolean> {
+export async function enableGrafanaRole(db: Db, password: string, log: Logger): Promise<boolean> {
   try {
-    await ds.query(`ALTER ROLE ${GRAFANA_ROLE} WITH LOGIN PASSWORD ${escapeLiteral(scramVerifier(password))}`);
-    const [{ schema }]: Array<{ schema: string }> = await ds.query(`SELECT current_schema() AS schema`);
-    await ds.query(`GRANT USAGE ON SCHEMA ${escapeIdentifier(schema)} TO ${GRAFANA_ROLE}`);
-    await ds.query(`GRANT SELECT ON ${GRAFANA_READABLE_TABLES.join(', ')} TO ${GRAFANA_ROLE}`);
+    await db.execute(`ALTER ROLE ${GRAFANA_ROLE} WITH LOGIN PASSWORD ${escapeLiteral(scramVerifier(password))}`);
+    const [{ schema }] = await db.query<{ schema: string }>(`SELECT current_schema() AS schema`);
+    await db.execute(`GRANT USAGE ON SCHEMA ${escapeIdentifier(schema)} TO ${GRAFANA_ROLE}`);
+    await db.execute(`GRANT SELECT ON ${GRAFANA_READABLE_TABLES.join(', ')} TO ${GRAFANA_ROLE}`);
     log.info({ role: GRAFANA_ROLE }, 'read-only role for Grafana alerting can log in');
     return true;
   } catch (err) {

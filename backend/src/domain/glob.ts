@@ -1,0 +1,57 @@
+import picomatch from 'picomatch';
+
+/** Longest glob accepted anywhere (backend scopes, history scopes, METRICS_SERVER_INSTANCES). */
+export const MAX_GLOB_LENGTH = 200;
+
+/**
+ * The one glob dialect of the service: picomatch's `*`, `?`, `[abc]`, `[!abc]`, `[a-z]`, `{a,b}` (how
+ * Grafana formats a multi-value variable) and `{1..3}`; extglob and a leading `!` are plain characters;
+ * names starting with a dot are ordinary names; `*` and `?` do not cross `/` (as in `host/instance`).
+ * Globs are matched by PostgreSQL (store/sql.ts), whose regular expressions run without backtracking:
+ * the same expression in V8 takes minutes for `*a*a*a*a*a*b` against a long name, whatever its length limit.
+ */
+const OPTIONS: picomatch.PicomatchOptions = {
+  dot: true,
+  noextglob: true,
+  nonegate: true,
+  posix: true, // `[!abc]` negates only with posix on
+  windows: false,
+  maxLength: MAX_GLOB_LENGTH,
+};
+
+/** True when the text has glob syntax; anything else is a plain name. */
+export function isGlob(text: string): boolean {
+  return picomatch.scan(text, OPTIONS).isGlob;
+}
+
+/** Why a text cannot be used as a glob, or undefined when it can. */
+export function globProblem(text: string): string | undefined {
+  if (text.length > MAX_GLOB_LENGTH) {
+    return `must be at most ${MAX_GLOB_LENGTH} characters`;
+  }
+  // picomatch writes `{..}` and the like as an empty class, which JavaScript accepts and PostgreSQL refuses.
+  if (isGlob(text) && /(^|[^\\])\[\^?\]/.test(picomatch.makeRe(text, OPTIONS).source)) {
+    return 'is not a glob PostgreSQL can match (an empty range or class)';
+  }
+  return undefined;
+}
+
+/** The anchored regular expression of a glob, in the syntax JavaScript and PostgreSQL share. */
+export function globToRegex(glob: string): string {
+  const problem = globProblem(glob);
+  if (problem) {
+    throw new Error(`glob "${glob.slice(0, 50)}" ${problem}`);
+  }
+  return picomatch.makeRe(glob, OPTIONS).source;
+}
+
+/** Values of a name filter: each matches itself exactly, and the globs among them also as patterns. */
+export interface NameFilter {
+  names: string[];
+  /** Regular expressions (globToRegex) of the values that are globs. */
+  patterns: string[];
+}
+
+export function nameFilter(values: readonly string[]): NameFilter {
+  return { names: [...values], patterns: values.filter(isGlob).map(globToRegex) };
+}

@@ -1,0 +1,71 @@
+import type { Db } from '../db/db';
+
+/** An application deployed on a host; HAProxy servers map to it. */
+export interface ApplicationRow {
+  id: number;
+  name: string;
+  host_id: number | null;
+  host_name: string | null;
+  created_at: Date;
+  server_count: number;
+}
+
+const SELECT = `
+  SELECT a.id, a.name, a.host_id, h.name AS host_name, a.created_at,
+         (SELECT count(*)::int FROM haproxy_servers s WHERE s.application_id = a.id AND s.removed_at IS NULL) AS server_count
+    FROM applications a LEFT JOIN hosts h ON h.id = a.host_id`;
+
+export function listApplications(db: Db): Promise<ApplicationRow[]> {
+  return db.query<ApplicationRow>(`${SELECT} ORDER BY a.name, a.id`);
+}
+
+export async function getApplication(db: Db, appId: number): Promise<ApplicationRow | undefined> {
+  return (await db.query<ApplicationRow>(`${SELECT} WHERE a.id = $1`, [appId]))[0];
+}
+
+export async function applicationExists(db: Db, appId: number): Promise<boolean> {
+  return (await db.query(`SELECT 1 FROM applications WHERE id = $1`, [appId])).length > 0;
+}
+
+export async function createApplication(db: Db, name: string, hostId: number | null): Promise<number> {
+  const [row] = await db.query<{ id: number }>(
+    `INSERT INTO applications (name, host_id) VALUES ($1, $2) RETURNING id`,
+    [name, hostId]
+  );
+  return row.id;
+}
+
+/** `hostId` undefined keeps the host, null clears it; false when there is no such application. */
+export async function updateApplication(
+  db: Db,
+  appId: number,
+  changes: { name?: string; hostId?: number | null }
+): Promise<boolean> {
+  const updated = await db.execute(
+    `UPDATE applications SET name = coalesce($2, name), host_id = CASE WHEN $3 THEN $4 ELSE host_id END WHERE id = $1`,
+    [appId, changes.name ?? null, changes.hostId !== undefined, changes.hostId ?? null]
+  );
+  return updated > 0;
+}
+
+/** Deletes an application; the servers mapped to it become unmapped and open to auto-mapping again. */
+export function deleteApplication(db: Db, appId: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await tx.execute(
+      `UPDATE haproxy_servers SET application_id = NULL, mapping_kind = NULL, mapping_note = NULL WHERE application_id = $1`,
+      [appId]
+    );
+    return (await tx.execute(`DELETE FROM applications WHERE id = $1`, [appId])) > 0;
+  });
+}
+
+/** Hosts and applications as auto-mapping (sync/auto-mapping.ts) sees them. */
+export async function mappingSources(db: Db) {
+  const [hosts, applications] = await Promise.all([
+    db.query<{ id: number; name: string; address: string }>(`SELECT id, name, address FROM hosts`),
+    db.query<{ id: number; name: string; hostId: number | null }>(
+      `SELECT id, name, host_id AS "hostId" FROM applications`
+    ),
+  ]);
+  return { hosts, applications };
+}

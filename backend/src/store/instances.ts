@@ -1,0 +1,210 @@
+import type { NameFilter } from '../domain/glob';
+import type { Db } from '../db/db';
+import { buildWhere, matchSql, setColumns } from './sql';
+
+/** Values of haproxy_instances.breaker_state (the FAgent client's breaker states). */
+export type BreakerStateValue = 'closed' | 'open' | 'half_open';
+
+/** An HAProxy instance with its host's name, sync status and how much it holds now. */
+export interface InstanceRow {
+  id: number;
+  name: string;
+  host_id: number;
+  host_name: string;
+  is_active: boolean;
+  socket_path: string | null;
+  /** Selective polling: null = every backend, else names or globs. */
+  backend_scope: string[] | null;
+  last_sync_at: Date | null;
+  last_sync_success: boolean | null;
+  last_sync_error: string | null;
+  last_sync_duration_ms: number | null;
+  last_success_at: Date | null;
+  consecutive_failures: number;
+  backend_count: number;
+  server_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface InstanceInput {
+  host_id: number;
+  name: string;
+  socket_path?: string | null;
+  is_active?: boolean;
+  backend_scope?: string[] | null;
+}
+
+const SELECT = `
+  SELECT i.id, i.name, i.host_id, h.name AS host_name, i.is_active, i.socket_path, i.backend_scope, i.last_sync_at,
+         i.last_sync_success, i.last_sync_error, i.last_sync_duration_ms, i.last_success_at, i.consecutive_failures,
+         coalesce(c.backend_count, 0)::int AS backend_count, coalesce(c.server_count, 0)::int AS server_count,
+         i.created_at, i.updated_at
+    FROM haproxy_instances i
+    JOIN hosts h ON h.id = i.host_id
+    LEFT JOIN LATERAL (
+      SELECT count(DISTINCT b.id) AS backend_count, count(s.id) AS server_count
+        FROM haproxy_backends b LEFT JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
+       WHERE b.instance_id = i.id AND b.removed_at IS NULL
+    ) c ON true`;
+
+const scopeJson = (scope: string[] | null | undefined) => (scope ? JSON.stringify(scope) : null);
+
+export function listInstances(db: Db, f: { hostId?: number; isActive?: boolean } = {}): Promise<InstanceRow[]> {
+  const where = buildWhere([
+    ['i.host_id = ?', f.hostId],
+    ['i.is_active = ?', f.isActive],
+  ]);
+  return db.query<InstanceRow>(`${SELECT} WHERE ${where.sql} ORDER BY h.name, i.name`, where.params);
+}
+
+export async function getInstance(db: Db, instanceId: number): Promise<InstanceRow | undefined> {
+  return (await db.query<InstanceRow>(`${SELECT} WHERE i.id = $1`, [instanceId]))[0];
+}
+
+export async function instanceExists(db: Db, instanceId: number): Promise<boolean> {
+  return (await db.query(`SELECT 1 FROM haproxy_instances WHERE id = $1`, [instanceId])).length > 0;
+}
+
+export async function instanceIdsOfHost(db: Db, hostId: number): Promise<number[]> {
+  return (await db.query<{ id: number }>(`SELECT id FROM haproxy_instances WHERE host_id = $1`, [hostId])).map(
+    (r) => r.id
+  );
+}
+
+export async function createInstance(db: Db, i: InstanceInput): Promise<number> {
+  const [row] = await db.query<{ id: number }>(
+    `INSERT INTO haproxy_instances (host_id, name, socket_path, is_active, backend_scope) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [i.host_id, i.name, i.socket_path ?? null, i.is_active ?? true, scopeJson(i.backend_scope)]
+  );
+  return row.id;
+}
+
+/** Sets the given fields; false when there is no such instance. */
+export async function updateInstance(
+  db: Db,
+  instanceId: number,
+  changes: Partial<Omit<InstanceInput, 'host_id'>>
+): Promise<boolean> {
+  const params: unknown[] = [instanceId];
+  const sets = setColumns(params, {
+    name: changes.name,
+    socket_path: changes.socket_path,
+    is_active: changes.is_active,
+    backend_scope: changes.backend_scope === undefined ? undefined : scopeJson(changes.backend_scope),
+  });
+  return (
+    (await db.execute(
+      `UPDATE haproxy_instances SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1`,
+      params
+    )) > 0
+  );
+}
+
+export async function deleteInstance(db: Db, instanceId: number): Promise<boolean> {
+  return (await db.execute(`DELETE FROM haproxy_instances WHERE id = $1`, [instanceId])) > 0;
+}
+
+/** Instances the scheduler syncs: active ones of active hosts. */
+export function activeInstances(db: Db): Promise<Array<{ id: number; host_id: number }>> {
+  return db.query(
+    `SELECT i.id, i.host_id FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
+      WHERE i.is_active AND h.is_active ORDER BY i.id`
+  );
+}
+
+/** Every instance's activity and last sync, for the fleet summary. */
+export function instanceSyncStates(
+  db: Db
+): Promise<Array<{ id: number; is_active: boolean; last_sync_success: boolean | null; last_sync_at: Date | null }>> {
+  return db.query(`SELECT id, is_active, last_sync_success, last_sync_at FROM haproxy_instances`);
+}
+
+export interface FailingInstanceRow {
+  id: number;
+  name: string;
+  host_name: string;
+  last_sync_error: string | null;
+  last_sync_at: Date | null;
+  consecutive_failures: number;
+}
+
+/** Active instances whose last sync failed, most recent first. */
+export function failingInstances(db: Db, limit: number): Promise<FailingInstanceRow[]> {
+  return db.query<FailingInstanceRow>(
+    `SELECT i.id, i.name, h.name AS host_name, i.last_sync_error, i.last_sync_at, i.consecutive_failures
+       FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
+      WHERE i.is_active AND i.last_sync_success = false ORDER BY i.last_sync_at DESC NULLS LAST LIMIT $1`,
+    [limit]
+  );
+}
+
+export interface SyncResult {
+  at: Date;
+  success: boolean;
+  error: string | null;
+  durationMs: number;
+}
+
+/** The outcome of one sync on the instance's row (what the API, the alerts and /metrics read). */
+export async function recordSyncResult(db: Db, instanceId: number, r: SyncResult): Promise<void> {
+  await db.execute(
+    `UPDATE haproxy_instances
+        SET last_sync_at = $2, last_sync_success = $3, last_sync_error = $4, last_sync_duration_ms = $5,
+            last_success_at = CASE WHEN $3 THEN $2 ELSE last_success_at END,
+            consecutive_failures = CASE WHEN $3 THEN 0 ELSE consecutive_failures + 1 END
+      WHERE id = $1`,
+    [instanceId, r.at, r.success, r.error, r.durationMs]
+  );
+}
+
+/** The breaker's state where Grafana's alert rules can read it. */
+export async function recordBreakerState(
+  db: Db,
+  instanceId: number,
+  state: BreakerStateValue,
+  at: Date
+): Promise<void> {
+  await db.execute(`UPDATE haproxy_instances SET breaker_state = $2, breaker_changed_at = $3 WHERE id = $1`, [
+    instanceId,
+    state,
+    at,
+  ]);
+}
+
+export async function closeAllBreakerStates(db: Db): Promise<void> {
+  await db.execute(
+    `UPDATE haproxy_instances SET breaker_state = 'closed', breaker_changed_at = now() WHERE breaker_state <> 'closed'`
+  );
+}
+
+export interface MetricsInstanceRow {
+  id: number;
+  instance: string;
+  host: string;
+  last_sync_at: Date | null;
+  last_sync_success: boolean | null;
+  last_sync_duration_ms: number | null;
+  last_success_at: Date | null;
+  consecutive_failures: number;
+  /** Whether its servers get per-server series. */
+  per_server: boolean;
+}
+
+/**
+ * Active instances of active hosts for /metrics; `perServer` picks those whose servers get their own series
+ * by instance name or `host/instance` (undefined: all of them).
+ */
+export function metricsInstances(db: Db, perServer: NameFilter | undefined): Promise<MetricsInstanceRow[]> {
+  const params: unknown[] = [];
+  const picked = perServer
+    ? `(${matchSql(perServer, null, 'i.name', params)} OR ${matchSql(perServer, null, "h.name || '/' || i.name", params)})`
+    : 'true';
+  return db.query<MetricsInstanceRow>(
+    `SELECT i.id, i.name AS instance, h.name AS host, i.last_sync_at, i.last_sync_success, i.last_sync_duration_ms,
+            i.last_success_at, i.consecutive_failures, ${picked} AS per_server
+       FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
+      WHERE i.is_active AND h.is_active`,
+    params
+  );
+}

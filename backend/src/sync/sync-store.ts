@@ -1,0 +1,276 @@
+import { ADVISORY_NAMESPACE } from '../db/advisory-lock';
+import { nameFilter } from '../domain/glob';
+import { STATUS_CODE } from '../domain/status';
+import { mappingSources } from '../store/applications';
+import type { Db } from '../db/db';
+import { recordStatusChanges } from '../store/server-state';
+import { matchSql } from '../store/sql';
+import { MappingIndex } from './auto-mapping';
+import type { ServerRow, StoredBackend, StoredServer, SyncPlan } from './diff';
+
+/** The reads and bulk writes of one instance's sync: what planSync (diff.ts) takes, and what it decided. */
+
+/** The instance a sync works on and where its agent is; `locked`: this session holds the instance's sync lock. */
+export interface SyncInstance {
+  id: number;
+  name: string;
+  backend_scope: string[] | null;
+  last_sync_at: Date | null;
+  host_name: string;
+  fagent_url: string;
+  fagent_token: string | null;
+  locked: boolean;
+}
+
+/**
+ * The instance and its session-level advisory lock in one round trip (no row, no lock taken); `db` is one
+ * connection, which holds the lock until advisoryUnlock or until it closes.
+ */
+export async function lockInstanceForSync(db: Db, instanceId: number): Promise<SyncInstance | undefined> {
+  const [row] = await db.query<SyncInstance>(
+    `SELECT pg_try_advisory_lock($1, i.id) AS locked, i.id, i.name, i.backend_scope, i.last_sync_at,
+            h.name AS host_name, h.fagent_url, h.fagent_token
+       FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id WHERE i.id = $2`,
+    [ADVISORY_NAMESPACE, instanceId]
+  );
+  return row;
+}
+
+/**
+ * Which backend names the instance's selective-polling scope takes in: of those the agent listed and of those
+ * stored. Names and globs are matched by PostgreSQL (domain/glob.ts says why).
+ */
+export async function backendsInScope(
+  db: Db,
+  instanceId: number,
+  scope: readonly string[],
+  listed: readonly string[]
+): Promise<Set<string>> {
+  const params: unknown[] = [instanceId, listed];
+  const rows = await db.query<{ name: string }>(
+    `SELECT name FROM (SELECT unnest($2::text[]) AS name UNION SELECT backend_name FROM haproxy_backends WHERE instance_id = $1) n
+      WHERE ${matchSql(nameFilter(scope), null, 'name', params)}`,
+    params
+  );
+  return new Set(rows.map((r) => r.name));
+}
+
+/** A stored server with its mapping, which auto-mapping must see. */
+export interface StoredServerRow extends StoredServer {
+  applicationId: number | null;
+  mappingKind: 'manual' | 'auto' | null;
+  mappingNote: string | null;
+}
+
+export interface StoredInstance {
+  backends: StoredBackend[];
+  servers: StoredServerRow[];
+}
+
+/** Everything stored of an instance, removed rows included (a reappearing one is restored in place). */
+export async function loadStoredInstance(db: Db, instanceId: number): Promise<StoredInstance> {
+  // Backends and their servers in one round trip (a backend without servers comes with nulls).
+  const rows = await db.query<StoredServerRow & { backendName: string; backendRemoved: boolean }>(
+    `SELECT b.id AS "backendId", b.backend_name AS "backendName", b.removed_at IS NOT NULL AS "backendRemoved",
+            s.id, s.server_name AS name, s.address, s.status, s.raw_status AS "rawStatus",
+            s.weight, s.current_sessions AS "currentSessions", s.max_sessions AS "maxSessions",
+            s.removed_at IS NOT NULL AS removed, s.application_id AS "applicationId",
+            s.mapping_kind AS "mappingKind", s.mapping_note AS "mappingNote"
+       FROM haproxy_backends b LEFT JOIN haproxy_servers s ON s.backend_id = b.id WHERE b.instance_id = $1`,
+    [instanceId]
+  );
+  const backends = new Map<number, StoredBackend>();
+  const servers: StoredServerRow[] = [];
+  for (const { backendName, backendRemoved, ...server } of rows) {
+    backends.set(server.backendId, { id: server.backendId, name: backendName, removed: backendRemoved });
+    if (server.id !== null) {
+      servers.push(server);
+    }
+  }
+  return { backends: [...backends.values()], servers };
+}
+
+/** Hosts and applications as auto-mapping sees them. */
+export async function loadMappingIndex(db: Db): Promise<MappingIndex> {
+  const { hosts, applications } = await mappingSources(db);
+  return new MappingIndex(hosts, applications);
+}
+
+const key = (backend: string, server: string) => `${backend}\u0000${server}`;
+
+/**
+ * Writes a plan in a handful of statements (arrays unnested, no per-row round trips); `db` is the sync's
+ * transaction. Returns how many servers auto-mapping found ambiguous.
+ */
+export async function writeSyncPlan(
+  db: Db,
+  instanceId: number,
+  stored: StoredInstance,
+  plan: SyncPlan,
+  now: Date,
+  mappingIndex: MappingIndex | undefined
+): Promise<{ ambiguousMappings: number }> {
+  const backendIds = new Map(stored.backends.map((b) => [b.name, b.id]));
+  if (plan.upsertBackends.length > 0) {
+    const upserted = await db.query<{ id: number; backend_name: string }>(
+      `INSERT INTO haproxy_backends (instance_id, backend_name, created_at, updated_at)
+       SELECT $1, name, $3, $3 FROM unnest($2::text[]) AS name
+       ON CONFLICT (instance_id, backend_name) DO UPDATE SET removed_at = NULL, updated_at = EXCLUDED.updated_at
+       RETURNING id, backend_name`,
+      [instanceId, plan.upsertBackends, now]
+    );
+    for (const b of upserted) {
+      backendIds.set(b.backend_name, b.id);
+    }
+  }
+  if (plan.removeBackendIds.length > 0) {
+    await db.execute(`UPDATE haproxy_backends SET removed_at = $2, updated_at = $2 WHERE id = ANY($1::int[])`, [
+      plan.removeBackendIds,
+      now,
+    ]);
+    await db.execute(
+      `UPDATE haproxy_servers SET removed_at = $2, updated_at = $2 WHERE backend_id = ANY($1::int[]) AND removed_at IS NULL`,
+      [plan.removeBackendIds, now]
+    );
+  }
+
+  const serverIds = new Map<string, number>();
+  const backendNames = new Map(stored.backends.map((b) => [b.id, b.name]));
+  for (const s of stored.servers) {
+    serverIds.set(key(backendNames.get(s.backendId) ?? '', s.name), s.id);
+  }
+  if (plan.upsertServers.length > 0) {
+    for (const s of await upsertServers(db, plan.upsertServers, backendIds, now)) {
+      serverIds.set(key(s.backend, s.name), s.id);
+    }
+  }
+  if (plan.removeServerIds.length > 0) {
+    await db.execute(`UPDATE haproxy_servers SET removed_at = $2, updated_at = $2 WHERE id = ANY($1::int[])`, [
+      plan.removeServerIds,
+      now,
+    ]);
+  }
+  await recordStatusChanges(
+    db,
+    plan.history.map((h) => ({
+      serverId: h.serverId ?? serverIds.get(key(h.backendName, h.serverName))!,
+      from: h.fromStatus,
+      to: h.toStatus,
+      raw: h.rawStatus,
+      cause: h.cause,
+    })),
+    now
+  );
+  await insertSamples(db, instanceId, plan.sampledBackends, backendIds, serverIds, now);
+  const ambiguousMappings = await autoMap(db, plan.sampledBackends, stored.servers, serverIds, mappingIndex);
+  return { ambiguousMappings };
+}
+
+/**
+ * New, changed and restored servers: what the agent says of each, its status only when new (a status change
+ * is written by recordStatusChanges, with its history row).
+ */
+async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, number>, now: Date) {
+  const result = await db.query<{ id: number; backend_id: number; server_name: string }>(
+    `INSERT INTO haproxy_servers (backend_id, server_name, address, status, raw_status, weight, current_sessions, max_sessions,
+                                  status_changed_at, created_at, updated_at)
+     SELECT b, n, a, st, r, w, c, m, $9, $9, $9
+       FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[]) AS t(b, n, a, st, r, w, c, m)
+     ON CONFLICT (backend_id, server_name) DO UPDATE SET
+       address = EXCLUDED.address, raw_status = EXCLUDED.raw_status, weight = EXCLUDED.weight,
+       current_sessions = EXCLUDED.current_sessions, max_sessions = EXCLUDED.max_sessions,
+       status_changed_at = CASE WHEN haproxy_servers.removed_at IS NOT NULL THEN EXCLUDED.status_changed_at
+                                ELSE haproxy_servers.status_changed_at END,
+       removed_at = NULL, updated_at = EXCLUDED.updated_at
+     RETURNING id, backend_id, server_name`,
+    [
+      rows.map((r) => backendIds.get(r.backendName)),
+      rows.map((r) => r.name),
+      rows.map((r) => r.address),
+      rows.map((r) => r.status),
+      rows.map((r) => r.rawStatus),
+      rows.map((r) => r.weight),
+      rows.map((r) => r.currentSessions),
+      rows.map((r) => r.maxSessions),
+      now,
+    ]
+  );
+  const nameById = new Map([...backendIds].map(([name, id]) => [id, name]));
+  return result.map((r) => ({ id: r.id, backend: nameById.get(r.backend_id) ?? '', name: r.server_name }));
+}
+
+/** One row per backend per sync with its servers packed in arrays (see the MetricHistory migration). */
+async function insertSamples(
+  db: Db,
+  instanceId: number,
+  sampled: Map<string, ServerRow[]>,
+  backendIds: Map<string, number>,
+  serverIds: Map<string, number>,
+  now: Date
+) {
+  if (sampled.size === 0) {
+    return;
+  }
+  const backends: number[] = [];
+  const ids: string[] = [];
+  const statuses: string[] = [];
+  const weights: string[] = [];
+  const sessions: string[] = [];
+  for (const [backend, rows] of sampled) {
+    backends.push(backendIds.get(backend)!);
+    ids.push(`{${rows.map((r) => serverIds.get(key(backend, r.name))).join(',')}}`);
+    statuses.push(`{${rows.map((r) => STATUS_CODE[r.status]).join(',')}}`);
+    weights.push(`{${rows.map((r) => r.weight).join(',')}}`);
+    sessions.push(`{${rows.map((r) => r.currentSessions).join(',')}}`);
+  }
+  await db.execute(
+    `INSERT INTO haproxy_metric_samples (sampled_at, instance_id, backend_id, server_ids, statuses, weights, sessions)
+     SELECT $1, $2, b, s::int[], st::smallint[], w::int[], c::int[]
+       FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(b, s, st, w, c)`,
+    [now, instanceId, backends, ids, statuses, weights, sessions]
+  );
+}
+
+/** Auto-mapping (docs/design.md) for the servers just read; manual mappings are never touched. */
+async function autoMap(
+  db: Db,
+  sampled: Map<string, ServerRow[]>,
+  stored: StoredServerRow[],
+  serverIds: Map<string, number>,
+  mappingIndex: MappingIndex | undefined
+): Promise<number> {
+  if (sampled.size === 0) {
+    return 0;
+  }
+  const index = mappingIndex ?? (await loadMappingIndex(db));
+  const current = new Map(stored.map((s) => [s.id, s]));
+  const updates: Array<{ id: number; app: number | null; note: string | null }> = [];
+  let ambiguous = 0;
+  for (const [backend, rows] of sampled) {
+    for (const row of rows) {
+      const id = serverIds.get(key(backend, row.name))!;
+      const prev = current.get(id);
+      if (prev?.mappingKind === 'manual') {
+        continue;
+      }
+      const decision = index.resolve(row.address, backend);
+      if (decision.note) {
+        ambiguous++;
+      }
+      const prevApp = prev?.mappingKind === 'auto' ? prev.applicationId : null;
+      if (prevApp !== decision.applicationId || (prev?.mappingNote ?? null) !== decision.note) {
+        updates.push({ id, app: decision.applicationId, note: decision.note });
+      }
+    }
+  }
+  if (updates.length > 0) {
+    await db.execute(
+      `UPDATE haproxy_servers s
+          SET application_id = v.app, mapping_kind = CASE WHEN v.app IS NULL THEN NULL ELSE 'auto' END, mapping_note = v.note
+         FROM unnest($1::int[], $2::int[], $3::text[]) AS v(id, app, note)
+        WHERE s.id = v.id AND s.mapping_kind IS DISTINCT FROM 'manual'`,
+      [updates.map((u) => u.id), updates.map((u) => u.app), updates.map((u) => u.note)]
+    );
+  }
+  return ambiguous;
+}

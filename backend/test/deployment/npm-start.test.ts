@@ -1,0 +1,135 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * `npm start` under a supervisor (systemd without KillMode=control-group, a container runtime, a CI
+ * runner): it signals only the process it started, the top `npm start`. The service and its embedded
+ * PostgreSQL must stop with it and leave nothing running.
+ */
+const root = path.resolve(__dirname, '../../..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** pid -> [parent pid, state, command line] of every process, from /proc. */
+function processes(): Map<number, { ppid: number; state: string; cmd: string }> {
+  const out = new Map<number, { ppid: number; state: string; cmd: string }>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after its last ')'.
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      out.set(Number(entry), { ppid: Number(ppid), state, cmd });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Every process below `pid`, with its command line. */
+function descendants(pid: number): Array<{ pid: number; cmd: string }> {
+  const all = processes();
+  const found: Array<{ pid: number; cmd: string }> = [];
+  const queue = [pid];
+  while (queue.length) {
+    const parent = queue.shift()!;
+    for (const [child, p] of all) {
+      if (p.ppid === parent) {
+        found.push({ pid: child, cmd: p.cmd });
+        queue.push(child);
+      }
+    }
+  }
+  return found;
+}
+
+/** Running: it exists and is not a zombie waiting for a parent that does not reap it. */
+const running = (pid: number) => {
+  const p = processes().get(pid);
+  return p !== undefined && p.state !== 'Z';
+};
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      return false;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return true;
+}
+
+let dataDir: string;
+let child: ChildProcess | undefined;
+let tree: Array<{ pid: number; cmd: string }> = [];
+
+beforeAll(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hpx-npm-start-'));
+  fs.chmodSync(dataDir, 0o777); // PostgreSQL runs as an unprivileged user when the tests run as root
+});
+
+afterAll(async () => {
+  // Whatever this test started and is still running (only if the assertion below failed): the service first,
+  // so that it stops its PostgreSQL, then anything left.
+  const left = tree.filter((p) => running(p.pid));
+  for (const p of left.filter((x) => x.cmd.includes('dist/main.js'))) {
+    process.kill(p.pid, 'SIGTERM');
+  }
+  await until(() => left.every((p) => !running(p.pid)), 20_000);
+  for (const p of left.filter((x) => running(x.pid))) {
+    process.kill(p.pid, 'SIGKILL');
+  }
+  if (child?.exitCode === null) {
+    child.kill('SIGKILL');
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a SIGTERM to the top `npm start` stops the service and its embedded PostgreSQL, and nothing is left', async () => {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    PORT: '0',
+    HAPROXY_ENABLED: 'false',
+    LOG_LEVEL: 'info',
+  };
+  delete env.DATABASE_URL;
+  child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const listening = await until(() => output.includes('HAProxy Control backend listening'), 180_000);
+  expect({ listening, output: listening ? '' : output.slice(-2000) }).toEqual({ listening: true, output: '' });
+
+  tree = descendants(child.pid!);
+  expect(tree.some((p) => p.cmd.includes('dist/main.js'))).toBe(true);
+  expect(tree.some((p) => p.cmd.includes('postgres') && p.cmd.includes(dataDir))).toBe(true);
+
+  const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  const code = await exited;
+  await until(() => tree.every((p) => !running(p.pid)), 30_000);
+  expect(tree.filter((p) => running(p.pid))).toEqual([]);
+  expect(code).toBe(0);
+  // PostgreSQL shut down cleanly: it removes its pid file when it does.
+  expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+}, 300_000);
