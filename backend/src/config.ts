@@ -27,6 +27,13 @@ const envSchema = z.object({
   HAPROXY_SYNC_CONCURRENCY: int(1, 1024).default(16),
   HAPROXY_SYNC_HOST_CONCURRENCY: int(1, 256).default(4),
   HAPROXY_FETCH_CONCURRENCY: int(1, 256).default(8),
+  /** Unset: twice the request timeout plus 10 s (a backend list and a server list, with room for the database). */
+  HAPROXY_SYNC_DEADLINE: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().positive().max(3600).optional()
+  ),
+  HAPROXY_REMOVAL_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.5),
+  HAPROXY_REMOVAL_CONFIRM_SYNCS: int(1, 100).default(3),
   HAPROXY_FAGENT_TOKEN: optionalString,
   HAPROXY_FAGENT_MAX_BODY_BYTES: int(65_536, 1_073_741_824).default(33_554_432),
   HAPROXY_FAGENT_MAX_SERVERS_PER_BACKEND: int(1, 1_000_000).default(10_000),
@@ -95,6 +102,12 @@ export interface AppConfig {
   syncConcurrency: number;
   syncHostConcurrency: number;
   fetchConcurrency: number;
+  /** The total time one instance sync may take (fetch and write), and one command (agent call and read back). */
+  syncDeadlineMs: number;
+  /** Removals of more than this share of an instance's backends or servers (or of a backend's servers) are held. */
+  removalMaxShare: number;
+  /** Identical suspicious answers in a row that apply a held removal without an admin. */
+  removalConfirmSyncs: number;
   fagentToken?: string;
   /** Limits on one FAgent answer: body bytes, servers per backend, backends per instance. */
   fagentMaxBodyBytes: number;
@@ -150,6 +163,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     syncConcurrency: e.HAPROXY_SYNC_CONCURRENCY,
     syncHostConcurrency: e.HAPROXY_SYNC_HOST_CONCURRENCY,
     fetchConcurrency: e.HAPROXY_FETCH_CONCURRENCY,
+    syncDeadlineMs: Math.round((e.HAPROXY_SYNC_DEADLINE ?? 2 * e.HAPROXY_REQUEST_TIMEOUT + 10) * 1000),
+    removalMaxShare: e.HAPROXY_REMOVAL_MAX_SHARE,
+    removalConfirmSyncs: e.HAPROXY_REMOVAL_CONFIRM_SYNCS,
     fagentToken: e.HAPROXY_FAGENT_TOKEN,
     fagentMaxBodyBytes: e.HAPROXY_FAGENT_MAX_BODY_BYTES,
     fagentMaxServersPerBackend: e.HAPROXY_FAGENT_MAX_SERVERS_PER_BACKEND,

@@ -3,7 +3,11 @@ import { ConfigError } from './config';
 import { startService } from './service';
 
 async function main() {
-  const service = await startService();
+  // Our own PostgreSQL could not be restarted: exit non-zero, so a supervisor restarts the whole service.
+  const service = await startService(undefined, undefined, (reason) => {
+    console.error(`fatal: ${reason}`);
+    process.exit(70);
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {

@@ -8,8 +8,10 @@ import { createApp } from './api/app';
 import { TokenStore } from './auth/tokens';
 import { BulkCommands } from './commands/bulk';
 import { DrainWaiter } from './commands/drain-wait';
+import { PendingActionSweeper } from './commands/pending-sweeper';
 import { ServerCommands } from './commands/server-command';
 import { AppConfig, loadConfig } from './config';
+import { DatabaseHealth } from './db/database-health';
 import { openDatabase } from './db/data-source';
 import { PoolDb } from './db/db';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
@@ -27,6 +29,7 @@ import { SyncScheduler } from './sync/scheduler';
 
 export interface RunningService {
   url: string;
+  health: DatabaseHealth;
   config: AppConfig;
   /** How the service reaches PostgreSQL (the store's handle). */
   db: PoolDb;
@@ -46,7 +49,9 @@ export const OPENAPI_PATH = path.join(__dirname, '..', 'openapi.yaml');
 /** Wires the service together: database (embedded when no DATABASE_URL), FAgent client, sync, HTTP API. */
 export async function startService(
   overrides: Partial<AppConfig> = {},
-  env: NodeJS.ProcessEnv = process.env
+  env: NodeJS.ProcessEnv = process.env,
+  /** What to do when the embedded database cannot be restarted (main.ts: exit non-zero). */
+  onFatal?: (reason: string) => void
 ): Promise<RunningService> {
   const config = { ...loadConfig(env), ...overrides };
   const log = createLogger(config.logLevel);
@@ -92,7 +97,11 @@ export async function startService(
     perServer: config.metricsPerServer,
     serverInstances: config.metricsServerInstances,
   });
-  const sync = new InstanceSync(db, client, log, { fetchConcurrency: config.fetchConcurrency });
+  const sync = new InstanceSync(db, client, log, {
+    fetchConcurrency: config.fetchConcurrency,
+    deadlineMs: config.syncDeadlineMs,
+    removals: { maxShare: config.removalMaxShare, confirmSyncs: config.removalConfirmSyncs },
+  });
   const fleetCounts = new FleetCounts(db);
   const scheduler = new SyncScheduler(db, sync, log, {
     pollingIntervalSec: config.pollingIntervalSec,
@@ -106,7 +115,15 @@ export async function startService(
       }
     },
   });
-  const commands = new ServerCommands(db, client, log, (command, result) => metrics.observeCommand(command, result));
+  const commands = new ServerCommands(db, client, log, {
+    deadlineMs: config.syncDeadlineMs,
+    onResult: (command, result) => metrics.observeCommand(command, result),
+  });
+  // A command's agent part ends within its deadline: a row pending for twice that lost its completion.
+  const sweeper = new PendingActionSweeper(db, log, { staleAfterMs: 2 * config.syncDeadlineMs, intervalMs: 60_000 });
+  sweeper.start();
+  const health = new DatabaseHealth(db, log, { checkIntervalMs: 5000, embedded, onFatal });
+  health.start();
   // /metrics on the API port behind a token, unless it has a port of its own.
   const metricsRoute =
     config.metricsPort === undefined ? metricsOnApiPort(metrics, tokens, config.metricsToken) : undefined;
@@ -120,6 +137,7 @@ export async function startService(
       drainWaiter: new DrainWaiter(db, client),
       fleetCounts,
       history: new HistoryQuery(db),
+      health,
       tokens,
       log,
       openapi: YAML.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')),
@@ -166,6 +184,7 @@ export async function startService(
   let stopped = false;
   return {
     url: serviceUrl,
+    health,
     config,
     db,
     ds,
@@ -179,6 +198,8 @@ export async function startService(
         return;
       }
       stopped = true;
+      health.stop();
+      sweeper.stop();
       await scheduler.stop();
       await history.stop();
       server.closeAllConnections();

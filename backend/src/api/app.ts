@@ -10,6 +10,7 @@ import { commandRoutes } from './routes/commands';
 import { hostRoutes } from './routes/hosts';
 import { instanceRoutes } from './routes/instances';
 import { queryRoutes } from './routes/query';
+import { removalRoutes } from './routes/removals';
 import { serverRoutes } from './routes/servers';
 import { summaryRoutes } from './routes/summary';
 import { systemRoutes } from './routes/system';
@@ -41,6 +42,7 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
     system.api,
     summaryRoutes(deps),
     instanceRoutes(deps),
+    removalRoutes(deps),
     serverRoutes(deps),
     commandRoutes(deps),
     actionRoutes(deps),

@@ -2,6 +2,7 @@ import type { TokenStore } from '../auth/tokens';
 import type { BulkCommands } from '../commands/bulk';
 import type { DrainWaiter } from '../commands/drain-wait';
 import type { ServerCommands } from '../commands/server-command';
+import type { DatabaseHealth } from '../db/database-health';
 import type { Db } from '../db/db';
 import type { FagentClient } from '../fagent/client';
 import type { FleetCounts } from '../fleet/fleet-counts';
@@ -19,6 +20,7 @@ export interface ApiDeps {
   drainWaiter: DrainWaiter;
   fleetCounts: FleetCounts;
   history: HistoryQuery;
+  health: DatabaseHealth;
   tokens: TokenStore;
   log: Logger;
   openapi: unknown;

@@ -8,13 +8,15 @@ import type { ServerCommands } from './server-command';
 
 export interface BulkResult {
   operationId: string;
-  results: Array<{ serverId: number; ok: boolean; actionId: number; error?: string }>;
+  /** `actionId` null: the attempt could not be audited (e.g. the database failed), so the agent was not called. */
+  results: Array<{ serverId: number; ok: boolean; actionId: number | null; error?: string }>;
 }
 
 /**
  * One command on many servers (the seed's bulk operations, docs/design.md), e.g. an orchestrator
  * draining an application's servers.
- * Every server's attempt is audited under one operation id; one failure does not stop the others.
+ * Every server's attempt is audited under one operation id; one failure does not stop the others, and
+ * whatever one server's command throws (gone meanwhile, the database lost) is that server's answer.
  */
 export class BulkCommands {
   constructor(
@@ -34,8 +36,12 @@ export class BulkCommands {
   ): Promise<BulkResult> {
     const operationId = randomUUID();
     const results = await mapLimited(serverIds, ctx.concurrency, async (serverId) => {
-      const r = await this.commands.execute(serverId, command, { actor: ctx.actor, source: ctx.source, operationId });
-      return { serverId, ok: r.ok, actionId: Number(r.action.id), ...(r.error ? { error: r.error.message } : {}) };
+      try {
+        const r = await this.commands.execute(serverId, command, { actor: ctx.actor, source: ctx.source, operationId });
+        return { serverId, ok: r.ok, actionId: r.action.id, ...(r.error ? { error: r.error.message } : {}) };
+      } catch (err) {
+        return { serverId, ok: false, actionId: null, error: (err as Error).message };
+      }
     });
     return { operationId, results };
   }

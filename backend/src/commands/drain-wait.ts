@@ -1,12 +1,16 @@
 import type { FagentClient } from '../fagent/client';
+import { FagentError } from '../fagent/errors';
 import type { Db } from '../db/db';
 import { serverTargets, ServerTarget } from '../store/servers';
 
 export interface DrainWaitResult {
+  /** Every server was read with no session left (a server gone from HAProxy is not drained). */
   drained: boolean;
   waitedMs: number;
   /** Servers that still had sessions at the last look (or could not be read). */
   remaining: Array<{ serverId: number; sessions: number | null }>;
+  /** Servers the agent no longer lists: not waited for, and not counted as drained. */
+  gone: number[];
 }
 
 /**
@@ -28,6 +32,7 @@ export class DrainWaiter {
       const key = `${s.instance_id}\u0000${s.backend_name}`;
       backends.set(key, [...(backends.get(key) ?? []), s]);
     }
+    const gone = new Set<number>();
     for (;;) {
       const remaining: DrainWaitResult['remaining'] = [];
       for (const group of backends.values()) {
@@ -46,20 +51,30 @@ export class DrainWaiter {
             ])
           );
           for (const s of group) {
-            const sessions = live.get(s.server_name) ?? 0; // gone from HAProxy: nothing left to drain
+            const sessions = live.get(s.server_name);
+            if (sessions === undefined) {
+              gone.add(s.server_id);
+              continue;
+            }
+            gone.delete(s.server_id);
             if (sessions > 0) {
               remaining.push({ serverId: s.server_id, sessions });
             }
           }
-        } catch {
+        } catch (err) {
           for (const s of group) {
-            remaining.push({ serverId: s.server_id, sessions: null });
+            // A 404: the agent no longer has the backend (or the instance), so not its servers either.
+            if (err instanceof FagentError && err.httpStatus === 404) {
+              gone.add(s.server_id);
+            } else {
+              remaining.push({ serverId: s.server_id, sessions: null });
+            }
           }
         }
       }
       const waitedMs = Date.now() - started;
       if (remaining.length === 0 || waitedMs + pollMs > timeoutMs) {
-        return { drained: remaining.length === 0, waitedMs, remaining };
+        return { drained: remaining.length === 0 && gone.size === 0, waitedMs, remaining, gone: [...gone] };
       }
       await new Promise((r) => setTimeout(r, pollMs));
     }

@@ -25,7 +25,18 @@ async function run<Row>(runner: QueryRunner, sql: string, params: readonly unkno
 
 /** One connection, for a transaction or a session; released by whoever took it. */
 export class ConnectionDb implements Db {
+  /** Set by discard(): the connection is closed when released, never handed to the next caller. */
+  discarded = false;
+
   constructor(private readonly runner: QueryRunner) {}
+
+  /**
+   * Closes the connection instead of returning it to the pool when it is released: e.g. a session-level
+   * advisory lock that could not be unlocked would otherwise stay held by whoever gets the connection next.
+   */
+  discard(): void {
+    this.discarded = true;
+  }
 
   async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
     return (await run<Row>(this.runner, sql, params)).records;
@@ -70,10 +81,18 @@ export class PoolDb implements Db {
   /** One connection for the whole of `work`: what a session-level advisory lock needs. */
   async connection<T>(work: (db: ConnectionDb) => Promise<T>): Promise<T> {
     const runner = this.ds.createQueryRunner();
+    const conn = new ConnectionDb(runner);
     try {
-      return await work(new ConnectionDb(runner));
+      return await work(conn);
     } finally {
-      await runner.release();
+      if (conn.discarded) {
+        // pg-pool destroys a client released with an error (its session, and its locks, end with it).
+        await (
+          runner as QueryRunner & { releasePostgresConnection(err?: Error): Promise<void> }
+        ).releasePostgresConnection(new Error('connection discarded'));
+      } else {
+        await runner.release();
+      }
     }
   }
 }

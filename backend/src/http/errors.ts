@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import { ZodError } from 'zod';
-import { AppError } from '../domain/errors';
+import { isDatabaseUnavailable } from '../db/unavailable';
+import { AppError, DATABASE_UNAVAILABLE } from '../domain/errors';
 import { BreakerOpenError, FagentError } from '../fagent/errors';
 import type { Logger } from '../logger';
 
@@ -38,6 +39,10 @@ export function toHttpError(err: unknown): { status: number; code: string; messa
       message: `refers to a record that does not exist${detail ? `: ${detail}` : ''}`,
     };
   }
+  if (isDatabaseUnavailable(err)) {
+    // Not a 500: nothing is wrong with the request or the code, and the caller may try again.
+    return { status: 503, code: DATABASE_UNAVAILABLE, message: 'the database is unavailable; try again shortly' };
+  }
   const e = err as { status?: number; expose?: boolean; message?: string };
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
     return {
@@ -68,6 +73,11 @@ export function errorHandler(log: Logger) {
       const { status, code, message } = toHttpError(err);
       if (status >= 500 && code === 'internal') {
         log.error({ err, path: ctx.path, method: ctx.method }, 'request failed');
+      } else if (code === DATABASE_UNAVAILABLE) {
+        log.warn(
+          { err: (err as Error).message, path: ctx.path, method: ctx.method },
+          'request failed: database unavailable'
+        );
       }
       ctx.status = status;
       ctx.body = errorBody(code, message);

@@ -1,27 +1,36 @@
-import type { ActionSource } from '../domain/actions';
+import type { ActionResult, ActionSource, AuditedCommand } from '../domain/actions';
 import { compileMatcher, Scope, ScopeKey } from '../domain/scope';
-import type { Command, ServerStatus } from '../domain/status';
+import type { ServerStatus } from '../domain/status';
 import type { Db } from '../db/db';
 import { buildWhere, matchSql, Page, pageOf, param } from './sql';
 
-/** One command attempt, success or not, as the audit log (haproxy_actions) keeps it. */
-export interface ActionRecord {
+/** What an audit row (haproxy_actions) says of one command attempt before its outcome is known. */
+export interface ActionStart {
   serverId: number | null;
   instanceId: number | null;
   instanceName: string;
   backendName: string;
   serverName: string;
-  command: Command;
+  command: AuditedCommand;
   actor: string;
   source: ActionSource;
   operationId?: string | null;
-  success: boolean;
-  error?: string | null;
   statusBefore?: ServerStatus | null;
-  statusAfter?: ServerStatus | null;
   startedAt: Date;
+}
+
+/** How an attempt ended; `success` (the seed's field) is `result === 'success'`. */
+export interface ActionOutcome {
+  result: Exclude<ActionResult, 'pending'>;
+  error?: string | null;
+  /** What HAProxy said when the agent's answer could not (a timeout), or how a removal was confirmed. */
+  note?: string | null;
+  statusAfter?: ServerStatus | null;
   durationMs: number;
 }
+
+/** One attempt whose outcome is known at once (refused before the agent was called, a confirmation). */
+export type ActionRecord = ActionStart & ActionOutcome;
 
 export interface ActionRow {
   id: number;
@@ -30,55 +39,114 @@ export interface ActionRow {
   instance_name: string;
   backend_name: string;
   server_name: string;
-  command: Command;
+  command: AuditedCommand;
   actor: string;
   source: ActionSource;
   operation_id: string | null;
   success: boolean;
+  result: ActionResult;
   error: string | null;
+  note: string | null;
   status_before: ServerStatus | null;
   status_after: ServerStatus | null;
   started_at: Date;
+  completed_at: Date | null;
   duration_ms: number;
 }
 
 const COLUMNS = `a.id, a.server_id, a.instance_id, a.instance_name, a.backend_name, a.server_name, a.command, a.actor,
-  a.source, a.operation_id, a.success, a.error, a.status_before, a.status_after, a.started_at, a.duration_ms`;
+  a.source, a.operation_id, a.success, a.result, a.error, a.note, a.status_before, a.status_after, a.started_at,
+  a.completed_at, a.duration_ms`;
 
+const INSERT = `INSERT INTO haproxy_actions AS a (server_id, instance_id, instance_name, backend_name, server_name, command,
+  actor, source, operation_id, status_before, started_at, result, success, error, note, status_after, duration_ms,
+  completed_at)`;
+
+const startValues = (a: ActionStart) => [
+  a.serverId,
+  a.instanceId,
+  a.instanceName,
+  a.backendName,
+  a.serverName,
+  a.command,
+  a.actor,
+  a.source,
+  a.operationId ?? null,
+  a.statusBefore ?? null,
+  a.startedAt,
+];
+
+/** An attempt whose outcome is already known, in one row. */
 export async function recordAction(db: Db, a: ActionRecord): Promise<ActionRow> {
   const [row] = await db.query<ActionRow>(
-    `INSERT INTO haproxy_actions AS a (server_id, instance_id, instance_name, backend_name, server_name, command, actor, source,
-                                  operation_id, success, error, status_before, status_after, started_at, duration_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    `${INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 = 'success', $13, $14, $15, $16, clock_timestamp())
      RETURNING ${COLUMNS}`,
-    [
-      a.serverId,
-      a.instanceId,
-      a.instanceName,
-      a.backendName,
-      a.serverName,
-      a.command,
-      a.actor,
-      a.source,
-      a.operationId ?? null,
-      a.success,
-      a.error ?? null,
-      a.statusBefore ?? null,
-      a.statusAfter ?? null,
-      a.startedAt,
-      a.durationMs,
-    ]
+    [...startValues(a), a.result, a.error ?? null, a.note ?? null, a.statusAfter ?? null, a.durationMs]
   );
   return row;
+}
+
+/**
+ * The audit row of a command about to be sent, `pending` until completeAction. It waits for (and then holds
+ * until its transaction ends) a share lock on the instance's row, which a sync's write takes exclusively:
+ * a sync that checks for commands newer than its answer sees this one (see serversWithCommandsSince).
+ */
+export async function startAction(db: Db, a: ActionStart): Promise<ActionRow> {
+  const [row] = await db.query<ActionRow>(
+    `WITH i AS (SELECT id FROM haproxy_instances WHERE id = $2 FOR SHARE)
+     ${INSERT} SELECT $1::int, i.id, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::uuid, $10::text,
+                      $11::timestamptz, 'pending', false, NULL::text, NULL::text, NULL::text, 0, NULL::timestamptz FROM i
+     RETURNING ${COLUMNS}`,
+    startValues(a)
+  );
+  if (!row) {
+    throw new Error(`instance ${a.instanceId} was deleted`);
+  }
+  return row;
+}
+
+/** A pending row's outcome; undefined when the row is no longer pending (a sweeper got there first). */
+export async function completeAction(db: Db, actionId: number, o: ActionOutcome): Promise<ActionRow | undefined> {
+  const [row] = await db.query<ActionRow>(
+    `UPDATE haproxy_actions a SET result = $2, success = $2 = 'success', error = $3, note = $4, status_after = $5,
+            duration_ms = $6, completed_at = clock_timestamp()
+      WHERE a.id = $1 AND a.result = 'pending'
+      RETURNING ${COLUMNS}`,
+    [actionId, o.result, o.error ?? null, o.note ?? null, o.statusAfter ?? null, o.durationMs]
+  );
+  return row;
+}
+
+/** Pending rows started before `before` become `unknown` with `note`; returns how many. */
+export function sweepPendingActions(db: Db, before: Date, note: string): Promise<number> {
+  return db.execute(
+    `UPDATE haproxy_actions SET result = 'unknown', note = $2, completed_at = clock_timestamp()
+      WHERE result = 'pending' AND started_at < $1`,
+    [before, note]
+  );
+}
+
+/**
+ * Servers of an instance with a command still pending or completed at or after `since` (the database's
+ * clock): a sync whose answer may be older than that must not write their status back.
+ */
+export async function serversWithCommandsSince(db: Db, instanceId: number, since: Date): Promise<Set<number>> {
+  const rows = await db.query<{ server_id: number }>(
+    `SELECT DISTINCT server_id FROM haproxy_actions
+      WHERE instance_id = $1 AND coalesce(completed_at, 'infinity') >= $2 AND server_id IS NOT NULL`,
+    [instanceId, since]
+  );
+  return new Set(rows.map((r) => r.server_id));
 }
 
 export interface ActionFilter {
   serverId?: number;
   instanceId?: number;
   actor?: string;
-  command?: Command;
+  command?: AuditedCommand;
   source?: ActionSource;
   success?: boolean;
+  result?: ActionResult;
   operationId?: string;
   since?: Date;
   until?: Date;
@@ -97,6 +165,7 @@ export async function listActions(
     ['a.command = ?', f.command],
     ['a.source = ?', f.source],
     ['a.success = ?', f.success],
+    ['a.result = ?', f.result],
     ['a.operation_id = ?', f.operationId],
     ['a.started_at >= ?', f.since],
     ['a.started_at < ?', f.until],

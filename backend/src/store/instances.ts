@@ -1,4 +1,5 @@
 import type { NameFilter } from '../domain/glob';
+import type { RemovalHold } from '../domain/held-removal';
 import type { Db } from '../db/db';
 import { buildWhere, matchSql, setColumns } from './sql';
 
@@ -21,6 +22,8 @@ export interface InstanceRow {
   last_sync_duration_ms: number | null;
   last_success_at: Date | null;
   consecutive_failures: number;
+  /** A removal the sync held (domain/held-removal.ts), or null. */
+  held_removal: RemovalHold | null;
   backend_count: number;
   server_count: number;
   created_at: Date;
@@ -38,7 +41,7 @@ export interface InstanceInput {
 const SELECT = `
   SELECT i.id, i.name, i.host_id, h.name AS host_name, i.is_active, i.socket_path, i.backend_scope, i.last_sync_at,
          i.last_sync_success, i.last_sync_error, i.last_sync_duration_ms, i.last_success_at, i.consecutive_failures,
-         coalesce(c.backend_count, 0)::int AS backend_count, coalesce(c.server_count, 0)::int AS server_count,
+         i.held_removal, coalesce(c.backend_count, 0)::int AS backend_count, coalesce(c.server_count, 0)::int AS server_count,
          i.created_at, i.updated_at
     FROM haproxy_instances i
     JOIN hosts h ON h.id = i.host_id
@@ -156,6 +159,28 @@ export async function recordSyncResult(db: Db, instanceId: number, r: SyncResult
       WHERE id = $1`,
     [instanceId, r.at, r.success, r.error, r.durationMs]
   );
+}
+
+/**
+ * Locks the instance's row for the rest of the transaction (a sync's write, a removal's confirmation), which
+ * waits for commands starting on it (store/actions.ts startAction); undefined when it is gone.
+ */
+export async function lockInstanceRow(
+  db: Db,
+  instanceId: number
+): Promise<{ held_removal: RemovalHold | null; name: string } | undefined> {
+  const [row] = await db.query<{ held_removal: RemovalHold | null; name: string }>(
+    `SELECT held_removal, name FROM haproxy_instances WHERE id = $1 FOR UPDATE`,
+    [instanceId]
+  );
+  return row;
+}
+
+export async function recordHeldRemoval(db: Db, instanceId: number, hold: RemovalHold | null): Promise<void> {
+  await db.execute(`UPDATE haproxy_instances SET held_removal = $2 WHERE id = $1`, [
+    instanceId,
+    hold && JSON.stringify(hold),
+  ]);
 }
 
 /** The breaker's state where Grafana's alert rules can read it. */

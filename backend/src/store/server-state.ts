@@ -12,6 +12,8 @@ export interface StatusChange {
   /** HAProxy's own words for it. */
   raw: string;
   cause: StatusCause;
+  /** Why, when the cause alone does not say (e.g. which path confirmed a removal). */
+  note?: string | null;
 }
 
 /**
@@ -25,13 +27,14 @@ export async function recordStatusChanges(db: Db, changes: readonly StatusChange
   }
   await db.execute(
     `WITH c AS (
-       SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[]) AS c(id, from_status, to_status, raw_status, cause)
+       SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $7::text[])
+                  AS c(id, from_status, to_status, raw_status, cause, note)
      ), moved AS (
        UPDATE haproxy_servers s SET status = c.to_status, raw_status = c.raw_status, status_changed_at = $6, updated_at = $6
          FROM c WHERE s.id = c.id AND s.status IS DISTINCT FROM c.to_status
      )
-     INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at)
-     SELECT id, from_status, to_status, raw_status, cause, $6 FROM c`,
+     INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at, note)
+     SELECT id, from_status, to_status, raw_status, cause, $6, note FROM c`,
     [
       changes.map((c) => c.serverId),
       changes.map((c) => c.from),
@@ -39,8 +42,18 @@ export async function recordStatusChanges(db: Db, changes: readonly StatusChange
       changes.map((c) => c.raw),
       changes.map((c) => c.cause),
       at,
+      changes.map((c) => c.note ?? null),
     ]
   );
+}
+
+/** A server's stored status, its row locked until the transaction ends (a command writing its outcome). */
+export async function lockServerStatus(db: Db, serverId: number): Promise<ServerStatus | undefined> {
+  const [row] = await db.query<{ status: ServerStatus }>(
+    `SELECT status FROM haproxy_servers WHERE id = $1 FOR UPDATE`,
+    [serverId]
+  );
+  return row?.status;
 }
 
 export interface StatusHistoryRow {
@@ -50,6 +63,7 @@ export interface StatusHistoryRow {
   to_status: ServerStatus;
   raw_status: string;
   cause: StatusCause;
+  note: string | null;
   changed_at: Date;
 }
 
@@ -60,7 +74,7 @@ export function statusHistory(
   o: { since?: Date; until?: Date; limit: number }
 ): Promise<StatusHistoryRow[]> {
   return db.query<StatusHistoryRow>(
-    `SELECT id, server_id, from_status, to_status, raw_status, cause, changed_at
+    `SELECT id, server_id, from_status, to_status, raw_status, cause, note, changed_at
        FROM haproxy_server_status_history
       WHERE server_id = $1 AND ($2::timestamptz IS NULL OR changed_at >= $2) AND ($3::timestamptz IS NULL OR changed_at < $3)
       ORDER BY changed_at DESC, id DESC LIMIT $4`,

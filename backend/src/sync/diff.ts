@@ -50,6 +50,9 @@ export interface HistoryRow {
   cause: 'sync' | 'restored';
 }
 
+/** A server whose status a command may have changed since the sync's answer was read (see planSync). */
+export type FencedServers = ReadonlySet<number>;
+
 export interface SyncPlan {
   /** Backends to insert or restore (removed_at cleared, same id). */
   upsertBackends: string[];
@@ -62,18 +65,23 @@ export interface SyncPlan {
   sampledBackends: Map<string, ServerRow[]>;
   failedBackends: Array<{ backend: string; error: string }>;
   unchangedServers: number;
+  /** Stored servers left as they are because a command on them is newer than the answer. */
+  fencedServers: number;
 }
 
 /**
  * Decides what one sync changes, by DESIGN.md's rules that protect data: only a successful answer can
  * soft-delete; a backend whose server list failed keeps its servers; out-of-scope backends are untouched.
+ * `fenced` servers had a command pending or completed after the answer may have been read: the answer may
+ * predate the command, so they are neither updated nor removed (the next sync reads them again).
  * Pure: no I/O, so every rule is tested without a database.
  */
 export function planSync(
   storedBackends: readonly StoredBackend[],
   storedServers: readonly StoredServer[],
   fetched: FetchedInstance,
-  inScope: (backend: string) => boolean
+  inScope: (backend: string) => boolean,
+  fenced: FencedServers = new Set()
 ): SyncPlan {
   const plan: SyncPlan = {
     upsertBackends: [],
@@ -84,6 +92,7 @@ export function planSync(
     sampledBackends: new Map(),
     failedBackends: [],
     unchangedServers: 0,
+    fencedServers: 0,
   };
   const listed = new Set(fetched.backends.filter(inScope));
   const backendByName = new Map(storedBackends.map((b) => [b.name, b]));
@@ -133,6 +142,12 @@ export function planSync(
       seen.add(s.name);
       const status = normaliseStatus(s.status);
       const prev = stored.get(s.name);
+      if (prev && !prev.removed && fenced.has(prev.id)) {
+        // Sampled as stored: the command's status is the newer fact.
+        rows.push({ ...fieldsOf(prev), backendName, statusChanged: false });
+        plan.fencedServers++;
+        continue;
+      }
       const row: ServerRow = {
         backendName,
         name: s.name,
@@ -164,13 +179,18 @@ export function planSync(
       }
     }
     for (const prev of stored.values()) {
-      if (!prev.removed && !seen.has(prev.name)) {
+      if (!prev.removed && !seen.has(prev.name) && !fenced.has(prev.id)) {
         plan.removeServerIds.push(prev.id);
       }
     }
     plan.sampledBackends.set(backendName, rows);
   }
   return plan;
+}
+
+function fieldsOf(s: StoredServer): ServerFields {
+  const { name, address, status, rawStatus, weight, currentSessions, maxSessions } = s;
+  return { name, address, status, rawStatus, weight, currentSessions, maxSessions };
 }
 
 function differs(prev: StoredServer, row: ServerRow): boolean {

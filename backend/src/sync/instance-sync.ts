@@ -3,9 +3,13 @@ import { mapLimited } from '../concurrency/limiter';
 import type { FagentClient, FagentTarget } from '../fagent/client';
 import type { Logger } from '../logger';
 import type { PoolDb, Db } from '../db/db';
-import { recordSyncResult } from '../store/instances';
+import { databaseErrorMessage, isDatabaseUnavailable } from '../db/unavailable';
+import { serversWithCommandsSince } from '../store/actions';
+import { lockInstanceRow, recordHeldRemoval, recordSyncResult } from '../store/instances';
 import type { MappingIndex } from './auto-mapping';
 import { BackendAnswer, FetchedInstance, planSync } from './diff';
+import { auditRemovalConfirmation } from './held-removals';
+import { assessRemovals, confirmationNote, decideRemovals, RemovalPolicy } from './removal-guard';
 import { backendsInScope, loadStoredInstance, lockInstanceForSync, SyncInstance, writeSyncPlan } from './sync-store';
 
 export type SyncStatus = 'ok' | 'partial' | 'failed' | 'skipped';
@@ -23,6 +27,10 @@ export interface SyncOutcome {
   removedBackends?: number;
   removedServers?: number;
   ambiguousMappings?: number;
+  /** The answer would have removed too much at once: nothing was removed (the instance shows it). */
+  removalsHeld?: boolean;
+  /** Servers left as stored because a command on them is newer than the answer. */
+  fencedServers?: number;
 }
 
 export interface SyncOptions {
@@ -34,47 +42,80 @@ export interface SyncOptions {
   mappingIndex?: MappingIndex;
 }
 
+export interface InstanceSyncOptions {
+  fetchConcurrency: number;
+  /** HAPROXY_SYNC_DEADLINE: the whole sync, agent and database. */
+  deadlineMs: number;
+  removals: RemovalPolicy;
+  clock?: () => Date;
+}
+
+type Fetched = FetchedInstance & { inScope: (backend: string) => boolean };
+
+/** PostgreSQL's "canceling statement due to statement timeout": the deadline reached the write. */
+const STATEMENT_TIMEOUT = '57014';
+
 /**
  * The seed's `sync_haproxy_instance` (docs/design.md): under the instance's lock, the agent's answer through
- * the breaker -> planSync -> one transaction of bulk writes (sync-store.ts) -> the sync's result on the instance.
+ * the breaker -> planSync -> the removal guard -> one transaction of bulk writes (sync-store.ts) -> the sync's
+ * result on the instance. All of it within one deadline: agent calls get its AbortSignal, the write a
+ * statement timeout of the time left; past it the sync fails and writes nothing but its result.
  */
 export class InstanceSync {
   constructor(
     private readonly db: PoolDb,
     private readonly client: FagentClient,
     private readonly log: Logger,
-    private readonly opts: { fetchConcurrency: number; clock?: () => Date }
+    private readonly opts: InstanceSyncOptions
   ) {}
 
   async sync(instanceId: number, o: SyncOptions = {}): Promise<SyncOutcome> {
     const started = Date.now();
-    // One connection throughout: the lock is the session's, and the writes are one transaction on it.
-    return this.db.connection(async (conn) => {
-      const instance = await lockInstanceForSync(conn, instanceId);
-      if (!instance) {
-        return { instanceId, status: 'skipped', error: 'instance not found', durationMs: Date.now() - started };
-      }
-      if (!instance.locked) {
-        return {
-          instanceId,
-          status: 'skipped',
-          error: 'another process is syncing this instance',
-          durationMs: Date.now() - started,
-        };
-      }
-      try {
-        return await this.syncLocked(conn, instance, o, started);
-      } finally {
-        await advisoryUnlock(conn, instanceId);
-      }
-    });
+    const deadline = AbortSignal.timeout(this.opts.deadlineMs);
+    try {
+      // One connection throughout: the lock is the session's, and the writes are one transaction on it.
+      return await this.db.connection(async (conn) => {
+        const instance = await lockInstanceForSync(conn, instanceId);
+        if (!instance) {
+          return { instanceId, status: 'skipped', error: 'instance not found', durationMs: Date.now() - started };
+        }
+        if (!instance.locked) {
+          return {
+            instanceId,
+            status: 'skipped',
+            error: 'another process is syncing this instance',
+            durationMs: Date.now() - started,
+          };
+        }
+        try {
+          return await this.syncLocked(conn, instance, o, started, deadline);
+        } finally {
+          await advisoryUnlock(conn, instanceId).catch((err: Error) => {
+            // Back in the pool, the connection would keep the lock and block this instance's syncs.
+            conn.discard();
+            this.log.warn({ instance_id: instanceId, err: err.message }, 'sync lock not released: connection closed');
+          });
+        }
+      });
+    } catch (err) {
+      // The database failed outside the guarded parts (taking the lock, recording a failure).
+      const error = this.databaseError(err);
+      this.log.error({ instance_id: instanceId, err: error }, 'sync failed');
+      return { instanceId, status: 'failed', error, durationMs: Date.now() - started };
+    }
   }
 
   private now(): Date {
     return this.opts.clock?.() ?? new Date();
   }
 
-  private async syncLocked(conn: Db, instance: SyncInstance, o: SyncOptions, started: number): Promise<SyncOutcome> {
+  private async syncLocked(
+    conn: Db,
+    instance: SyncInstance,
+    o: SyncOptions,
+    started: number,
+    deadline: AbortSignal
+  ): Promise<SyncOutcome> {
     const instanceId = instance.id;
     const log = this.log.child({ instance: instance.name, instance_id: instance.id, host: instance.host_name });
     if (
@@ -95,34 +136,52 @@ export class InstanceSync {
       baseUrl: instance.fagent_url,
       token: instance.fagent_token,
     };
+    const failed = async (error: string, message: string): Promise<SyncOutcome> => {
+      const durationMs = Date.now() - started;
+      await this.recordResult(conn, instanceId, false, error, durationMs).catch((err: Error) =>
+        log.error({ err: err.message }, 'sync result not recorded')
+      );
+      log.warn({ err: error, duration_ms: durationMs }, message);
+      return { instanceId, status: 'failed', error, durationMs };
+    };
 
-    let fetched: FetchedInstance & { inScope: (backend: string) => boolean };
+    let fetched: Fetched;
     const fetchStarted = Date.now();
     try {
-      fetched = await this.client.breakers.run(instance.id, () => this.fetch(conn, instance, target, o.fresh ?? false));
+      fetched = await this.client.breakers.run(instance.id, () =>
+        this.fetch(conn, instance, target, o.fresh ?? false, deadline)
+      );
     } catch (err) {
-      const error = (err as Error).message;
-      const durationMs = Date.now() - started;
-      await this.recordResult(conn, instance.id, false, error, durationMs);
-      log.warn({ err: error, duration_ms: durationMs }, 'sync failed: FAgent answer unusable, nothing changed');
-      return { instanceId, status: 'failed', error, durationMs };
+      const error = isDatabaseUnavailable(err)
+        ? this.databaseError(err)
+        : deadline.aborted
+          ? `sync deadline (${this.opts.deadlineMs} ms) reached while reading the agent: ${(err as Error).message}`
+          : (err as Error).message;
+      return failed(error, 'sync failed: FAgent answer unusable, nothing changed');
     }
     const fetchMs = Date.now() - fetchStarted;
 
+    const leftMs = started + this.opts.deadlineMs - Date.now();
+    if (leftMs <= 0) {
+      return failed(`sync deadline (${this.opts.deadlineMs} ms) reached before writing: nothing written`, 'sync late');
+    }
     try {
       const outcome = {
-        ...(await this.write(conn, instance.id, fetched, started, o.mappingIndex)),
+        ...(await this.write(conn, instance, fetched, started, leftMs, o)),
         fetchMs,
       };
-      const level = outcome.status === 'ok' ? 'info' : 'warn';
-      log[level]({ ...outcome, instanceId: undefined }, outcome.status === 'ok' ? 'sync done' : 'sync partly failed');
+      const level = outcome.status === 'ok' && !outcome.removalsHeld ? 'info' : 'warn';
+      log[level](
+        { ...outcome, instanceId: undefined },
+        outcome.removalsHeld ? 'sync done, removals held' : outcome.status === 'ok' ? 'sync done' : 'sync partly failed'
+      );
       return outcome;
     } catch (err) {
-      const error = `database error: ${(err as Error).message}`;
-      const durationMs = Date.now() - started;
-      await this.recordResult(conn, instance.id, false, error, durationMs).catch(() => undefined);
-      log.error({ err: error, duration_ms: durationMs }, 'sync rolled back');
-      return { instanceId, status: 'failed', error, durationMs };
+      const error =
+        (err as { driverError?: { code?: string } }).driverError?.code === STATEMENT_TIMEOUT
+          ? `sync deadline (${this.opts.deadlineMs} ms) reached while writing: rolled back, nothing written`
+          : this.databaseError(err);
+      return failed(error, 'sync rolled back');
     }
   }
 
@@ -135,9 +194,10 @@ export class InstanceSync {
     conn: Db,
     instance: SyncInstance,
     target: FagentTarget,
-    fresh: boolean
-  ): Promise<FetchedInstance & { inScope: (backend: string) => boolean }> {
-    const backends = await this.client.getBackends(target, { fresh });
+    fresh: boolean,
+    signal: AbortSignal
+  ): Promise<Fetched> {
+    const backends = await this.client.getBackends(target, { fresh, signal });
     const scoped =
       instance.backend_scope && (await backendsInScope(conn, instance.id, instance.backend_scope, backends));
     const inScope = scoped ? (backend: string) => scoped.has(backend) : () => true;
@@ -147,12 +207,17 @@ export class InstanceSync {
       this.opts.fetchConcurrency,
       async (backend): Promise<[string, BackendAnswer]> => {
         try {
-          return [backend, { ok: true, servers: await this.client.getServers(target, backend, { fresh }) }];
+          return [backend, { ok: true, servers: await this.client.getServers(target, backend, { fresh, signal }) }];
         } catch (err) {
           return [backend, { ok: false, error: (err as Error).message }];
         }
       }
     );
+    if (signal.aborted) {
+      // Some lists came, others were cut: an answer cut by our own deadline is no answer.
+      const cut = results.filter(([, r]) => !r.ok).length;
+      throw new Error(`${cut} of ${wanted.length} backends' server lists were not read in time`);
+    }
     const servers = new Map(results);
     if (wanted.length > 0 && results.every(([, r]) => !r.ok)) {
       // Nothing usable came back: count it against the agent (breaker) rather than as a partial success.
@@ -164,16 +229,46 @@ export class InstanceSync {
 
   private async write(
     conn: Db,
-    instanceId: number,
-    fetched: FetchedInstance & { inScope: (backend: string) => boolean },
+    instance: SyncInstance,
+    fetched: Fetched,
     started: number,
-    mappingIndex: MappingIndex | undefined
+    leftMs: number,
+    o: SyncOptions
   ): Promise<SyncOutcome> {
+    const instanceId = instance.id;
     const now = this.now();
     return conn.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.ceil(leftMs))]);
+      // Taken before anything is read: a command that starts now waits until this transaction ends, and one
+      // that started before is seen by serversWithCommandsSince.
+      const row = await lockInstanceRow(tx, instanceId);
+      if (!row) {
+        return { instanceId, status: 'skipped', error: 'instance deleted during the sync', durationMs: 0 };
+      }
       const stored = await loadStoredInstance(tx, instanceId);
-      const plan = planSync(stored.backends, stored.servers, fetched, fetched.inScope);
-      const { ambiguousMappings } = await writeSyncPlan(tx, instanceId, stored, plan, now, mappingIndex);
+      // A cached answer may be up to a TTL older than this sync: so may the commands that it predates.
+      const answerAge = o.fresh ? 0 : this.client.cache.ttlMs;
+      const fenced = await serversWithCommandsSince(tx, instanceId, new Date(instance.locked_at.getTime() - answerAge));
+      const plan = planSync(stored.backends, stored.servers, fetched, fetched.inScope, fenced);
+      const assessment = assessRemovals(
+        stored.backends,
+        stored.servers,
+        plan,
+        fetched.inScope,
+        this.opts.removals.maxShare
+      );
+      const decision = decideRemovals(assessment, row.held_removal, this.opts.removals, now);
+      const applied = decision.apply ? plan : { ...plan, removeBackendIds: [], removeServerIds: [] };
+      const note = decision.confirmed
+        ? confirmationNote({ ...assessment, since: decision.confirmed.since }, { syncs: decision.confirmed.syncs })
+        : null;
+      const { ambiguousMappings } = await writeSyncPlan(tx, instanceId, stored, applied, now, o.mappingIndex, note);
+      if (decision.hold || row.held_removal) {
+        await recordHeldRemoval(tx, instanceId, decision.hold);
+      }
+      if (note) {
+        await auditRemovalConfirmation(tx, { id: instanceId, name: row.name }, note, now);
+      }
       const error = plan.failedBackends.length
         ? `${plan.failedBackends.length} backend(s) could not be read: ` +
           plan.failedBackends
@@ -195,14 +290,20 @@ export class InstanceSync {
         backends: plan.sampledBackends.size,
         servers,
         changedServers: plan.upsertServers.length,
-        removedBackends: plan.removeBackendIds.length,
-        removedServers: plan.removeServerIds.length,
+        removedBackends: applied.removeBackendIds.length,
+        removedServers: applied.removeServerIds.length,
         ambiguousMappings,
+        removalsHeld: !decision.apply,
+        fencedServers: plan.fencedServers,
       };
     });
   }
 
   private recordResult(db: Db, instanceId: number, success: boolean, error: string | null, durationMs: number) {
     return recordSyncResult(db, instanceId, { at: this.now(), success, error, durationMs });
+  }
+
+  private databaseError(err: unknown): string {
+    return `${isDatabaseUnavailable(err) ? 'database unavailable' : 'database error'}: ${databaseErrorMessage(err)}`;
   }
 }

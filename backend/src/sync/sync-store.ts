@@ -20,6 +20,8 @@ export interface SyncInstance {
   fagent_url: string;
   fagent_token: string | null;
   locked: boolean;
+  /** The database's clock when the lock was taken, before any agent request: commands are compared with it. */
+  locked_at: Date;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface SyncInstance {
  */
 export async function lockInstanceForSync(db: Db, instanceId: number): Promise<SyncInstance | undefined> {
   const [row] = await db.query<SyncInstance>(
-    `SELECT pg_try_advisory_lock($1, i.id) AS locked, i.id, i.name, i.backend_scope, i.last_sync_at,
+    `SELECT pg_try_advisory_lock($1, i.id) AS locked, clock_timestamp() AS locked_at, i.id, i.name, i.backend_scope, i.last_sync_at,
             h.name AS host_name, h.fagent_url, h.fagent_token
        FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id WHERE i.id = $2`,
     [ADVISORY_NAMESPACE, instanceId]
@@ -100,7 +102,8 @@ const key = (backend: string, server: string) => `${backend}\u0000${server}`;
 
 /**
  * Writes a plan in a handful of statements (arrays unnested, no per-row round trips); `db` is the sync's
- * transaction. Returns how many servers auto-mapping found ambiguous.
+ * transaction. `removalNote` goes on the history rows of what it removes (a held removal, confirmed).
+ * Returns how many servers auto-mapping found ambiguous.
  */
 export async function writeSyncPlan(
   db: Db,
@@ -108,7 +111,8 @@ export async function writeSyncPlan(
   stored: StoredInstance,
   plan: SyncPlan,
   now: Date,
-  mappingIndex: MappingIndex | undefined
+  mappingIndex: MappingIndex | undefined,
+  removalNote: string | null = null
 ): Promise<{ ambiguousMappings: number }> {
   const backendIds = new Map(stored.backends.map((b) => [b.name, b.id]));
   if (plan.upsertBackends.length > 0) {
@@ -123,17 +127,7 @@ export async function writeSyncPlan(
       backendIds.set(b.backend_name, b.id);
     }
   }
-  if (plan.removeBackendIds.length > 0) {
-    await db.execute(`UPDATE haproxy_backends SET removed_at = $2, updated_at = $2 WHERE id = ANY($1::int[])`, [
-      plan.removeBackendIds,
-      now,
-    ]);
-    await db.execute(
-      `UPDATE haproxy_servers SET removed_at = $2, updated_at = $2 WHERE backend_id = ANY($1::int[]) AND removed_at IS NULL`,
-      [plan.removeBackendIds, now]
-    );
-  }
-
+  await softDelete(db, plan.removeBackendIds, plan.removeServerIds, now, removalNote);
   const serverIds = new Map<string, number>();
   const backendNames = new Map(stored.backends.map((b) => [b.id, b.name]));
   for (const s of stored.servers) {
@@ -143,12 +137,6 @@ export async function writeSyncPlan(
     for (const s of await upsertServers(db, plan.upsertServers, backendIds, now)) {
       serverIds.set(key(s.backend, s.name), s.id);
     }
-  }
-  if (plan.removeServerIds.length > 0) {
-    await db.execute(`UPDATE haproxy_servers SET removed_at = $2, updated_at = $2 WHERE id = ANY($1::int[])`, [
-      plan.removeServerIds,
-      now,
-    ]);
   }
   await recordStatusChanges(
     db,
@@ -164,6 +152,38 @@ export async function writeSyncPlan(
   await insertSamples(db, instanceId, plan.sampledBackends, backendIds, serverIds, now);
   const ambiguousMappings = await autoMap(db, plan.sampledBackends, stored.servers, serverIds, mappingIndex);
   return { ambiguousMappings };
+}
+
+/**
+ * Soft-deletes backends (with their current servers) and servers, each server with a `removed` history row
+ * (its last status, `note` saying why), in one statement; rows already removed are left as they are.
+ * Returns how many servers it removed.
+ */
+export async function softDelete(
+  db: Db,
+  backendIds: readonly number[],
+  serverIds: readonly number[],
+  at: Date,
+  note: string | null
+): Promise<number> {
+  if (backendIds.length === 0 && serverIds.length === 0) {
+    return 0;
+  }
+  const [row] = await db.query<{ n: number }>(
+    `WITH b AS (
+       UPDATE haproxy_backends SET removed_at = $3, updated_at = $3 WHERE id = ANY($1::int[]) AND removed_at IS NULL RETURNING id
+     ), s AS (
+       UPDATE haproxy_servers SET removed_at = $3, updated_at = $3
+        WHERE removed_at IS NULL AND (backend_id IN (SELECT id FROM b) OR id = ANY($2::int[]))
+        RETURNING id, status, raw_status
+     ), h AS (
+       INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at, note)
+       SELECT id, status, status, raw_status, 'removed', $3, $4 FROM s
+     )
+     SELECT count(*)::int AS n FROM s`,
+    [backendIds, serverIds, at, note]
+  );
+  return row.n;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { PoolDb } from '../../src/db/db';
 import { FagentClient, FagentClientOptions } from '../../src/fagent/client';
 import { createLogger } from '../../src/logger';
-import { InstanceSync } from '../../src/sync/instance-sync';
+import { InstanceSync, InstanceSyncOptions } from '../../src/sync/instance-sync';
 
 export const silentLog = createLogger('silent');
 
@@ -39,8 +39,19 @@ export function testClient(over: Partial<FagentClientOptions> = {}): FagentClien
   });
 }
 
-export function testSync(ds: DataSource, client: FagentClient, clock?: () => Date): InstanceSync {
-  return new InstanceSync(new PoolDb(ds), client, silentLog, { fetchConcurrency: 4, clock });
+export function testSync(
+  ds: DataSource,
+  client: FagentClient,
+  clock?: () => Date,
+  over: Partial<InstanceSyncOptions> = {}
+): InstanceSync {
+  return new InstanceSync(new PoolDb(ds), client, silentLog, {
+    fetchConcurrency: 4,
+    deadlineMs: 10_000,
+    removals: { maxShare: 0.5, confirmSyncs: 3 },
+    clock,
+    ...over,
+  });
 }
 
 export interface ServerState {

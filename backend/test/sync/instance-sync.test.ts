@@ -168,6 +168,7 @@ test('a backend gone from a complete answer is soft-deleted with its servers, an
   expect(after.map((s) => [s.id, s.removed])).toEqual(before.map((s) => [s.id, false]));
   expect(await historyOf(after[0].id)).toEqual([
     { from_status: null, to_status: 'UP', cause: 'sync' },
+    { from_status: 'UP', to_status: 'UP', cause: 'removed' },
     { from_status: 'UP', to_status: 'MAINT', cause: 'restored' },
   ]);
 });

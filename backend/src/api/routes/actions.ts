@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { ACTION_SOURCES } from '../../domain/actions';
-import { COMMANDS } from '../../domain/status';
+import { ACTION_RESULTS, ACTION_SOURCES, AUDITED_COMMANDS } from '../../domain/actions';
 import { listActions } from '../../store/actions';
 import type { ApiDeps } from '../deps';
 import { boolParam, id, isoTime, limit, offset } from '../validation';
@@ -10,9 +9,10 @@ const query = z.object({
   server_id: id.optional(),
   instance_id: id.optional(),
   actor: z.string().max(200).optional(),
-  command: z.enum(COMMANDS).optional(),
+  command: z.enum(AUDITED_COMMANDS).optional(),
   source: z.enum(ACTION_SOURCES).optional(),
   success: boolParam.optional(),
+  result: z.enum(ACTION_RESULTS).optional(),
   operation_id: z.string().uuid().optional(),
   since: isoTime.optional(),
   until: isoTime.optional(),
@@ -34,6 +34,7 @@ export function actionRoutes(deps: ApiDeps) {
         command: q.command,
         source: q.source,
         success: q.success,
+        result: q.result,
         operationId: q.operation_id,
         since: q.since,
         until: q.until,

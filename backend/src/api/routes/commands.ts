@@ -107,6 +107,7 @@ export function commandRoutes(deps: ApiDeps) {
           drained: wait.drained,
           waited_ms: wait.waitedMs,
           remaining: wait.remaining.map((r) => ({ server_id: r.serverId, sessions: r.sessions })),
+          gone: wait.gone,
         },
       }),
     };
@@ -148,6 +149,7 @@ export function commandRoutes(deps: ApiDeps) {
         backends: o.backends ?? null,
         servers: o.servers ?? null,
         changed_servers: o.changedServers ?? null,
+        removals_held: o.removalsHeld ?? null,
       };
       return;
     }

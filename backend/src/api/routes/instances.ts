@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
+import { suspiciousAnswer } from '../../domain/held-removal';
 import { listInstanceBackends } from '../../store/backends';
 import {
   createInstance,
@@ -36,7 +37,11 @@ const listQuery = z.object({ server_id: id.optional(), host_id: id.optional(), i
 /** HAProxy instances: the seed's list (filter by server_id = host, docs/design.md), and their registration. */
 export function instanceRoutes(deps: ApiDeps) {
   const r = new Router();
-  const withBreaker = (row: InstanceRow) => ({ ...row, breaker_state: deps.client.breakers.state(row.id) });
+  const withBreaker = ({ held_removal, ...row }: InstanceRow) => ({
+    ...row,
+    breaker_state: deps.client.breakers.state(row.id),
+    suspicious_answer: suspiciousAnswer(held_removal),
+  });
 
   const load = async (instanceId: number) => {
     const row = await getInstance(deps.db, instanceId);

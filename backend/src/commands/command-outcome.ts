@@ -1,0 +1,114 @@
+import type { ActionResult } from '../domain/actions';
+import { Command, normaliseStatus, ServerStatus, STATUS_AFTER_COMMAND } from '../domain/status';
+import { FagentError } from '../fagent/errors';
+import type { FagentServer } from '../fagent/schemas';
+
+/** How the agent's call went; `uncertain`: it may have been applied though the answer failed (a timeout). */
+export type AgentAttempt = { ok: true } | { ok: false; error: Error; uncertain: boolean };
+
+/** HAProxy's state read after the command (fresh, past the cache); undefined when not read. */
+export type ReadBack = { server: FagentServer } | { missing: true } | { error: Error } | undefined;
+
+export interface CommandOutcome {
+  result: Exclude<ActionResult, 'pending'>;
+  /** What HAProxy reports after the command (or what a success leaves when it could not be read). */
+  statusAfter: ServerStatus | null;
+  raw: string | null;
+  /** Why it is not a success: the agent's error. */
+  error: Error | null;
+  note: string | null;
+}
+
+/**
+ * Whether the request may have reached HAProxy although its answer failed: a timeout, a connection lost
+ * mid-way, a garbled or oversized answer, a 5xx from something in between. Not: the breaker or our address
+ * policy (never sent), a 4xx or `success:false` (the agent said no).
+ */
+export function isUncertain(err: Error): boolean {
+  if (!(err instanceof FagentError)) {
+    return false;
+  }
+  if (err.kind === 'http') {
+    return (err.httpStatus ?? 0) >= 500;
+  }
+  return ['timeout', 'network', 'invalid_answer', 'over_limit'].includes(err.kind);
+}
+
+const ADMIN_STATE: Record<Command, string> = { drain: 'drain', maint: 'maint', ready: 'ready' };
+
+/**
+ * Whether HAProxy shows `command` applied to `server`. The admin state says it when the agent sends it;
+ * from `status` alone a DOWN server may be drained or not (HAProxy shows health first), so: undefined.
+ */
+export function shownApplied(command: Command, server: FagentServer): boolean | undefined {
+  if (server.admin_state) {
+    return server.admin_state === ADMIN_STATE[command];
+  }
+  const status = normaliseStatus(server.status);
+  if (status === 'DOWN' || status === 'UNKNOWN') {
+    return command === 'maint' ? false : undefined;
+  }
+  if (command === 'ready') {
+    return status === 'UP' || status === 'NOLB';
+  }
+  return status === STATUS_AFTER_COMMAND[command];
+}
+
+/** The audit row's outcome of one command from the agent's answer and what HAProxy shows after it. */
+export function commandOutcome(command: Command, attempt: AgentAttempt, read: ReadBack): CommandOutcome {
+  const shown = read && 'server' in read ? read.server : undefined;
+  const statusAfter = shown ? normaliseStatus(shown.status) : null;
+  const raw = shown?.status ?? null;
+  if (attempt.ok) {
+    if (shown) {
+      return { result: 'success', statusAfter, raw, error: null, note: null };
+    }
+    const expected = STATUS_AFTER_COMMAND[command];
+    return {
+      result: 'success',
+      statusAfter: expected,
+      raw: expected,
+      error: null,
+      note: `HAProxy's state could not be read after the command (${unread(read)}): ${expected} assumed until the next sync`,
+    };
+  }
+  if (!attempt.uncertain) {
+    return { result: 'failure', statusAfter: null, raw: null, error: attempt.error, note: null };
+  }
+  if (!shown) {
+    return {
+      result: 'unknown',
+      statusAfter: null,
+      raw: null,
+      error: attempt.error,
+      note: `the agent's answer failed and HAProxy's state could not be read (${unread(read)})`,
+    };
+  }
+  const applied = shownApplied(command, shown);
+  if (applied === true) {
+    return {
+      result: 'success',
+      statusAfter,
+      raw,
+      error: null,
+      note: `the agent's answer failed (${attempt.error.message}), but HAProxy shows "${raw}": applied`,
+    };
+  }
+  return {
+    result: applied === false ? 'failure' : 'unknown',
+    statusAfter,
+    raw,
+    error: attempt.error,
+    note:
+      applied === false
+        ? `HAProxy shows "${raw}": not applied`
+        : `HAProxy shows "${raw}": cannot tell whether ${command} was applied`,
+  };
+}
+
+function unread(read: ReadBack): string {
+  if (read && 'error' in read) {
+    return read.error.message;
+  }
+  return read && 'missing' in read ? 'the agent no longer lists the server' : 'not read';
+}
