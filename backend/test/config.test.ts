@@ -49,3 +49,14 @@ test('every invalid setting is named in one clear error', () => {
     }
   }
 });
+
+test('data safety: the sync deadline follows the request timeout unless set; removal limits', () => {
+  expect(loadConfig({})).toMatchObject({ syncDeadlineMs: 30_000, removalMaxShare: 0.5, removalConfirmSyncs: 3 });
+  expect(loadConfig({ HAPROXY_REQUEST_TIMEOUT: '2.5' }).syncDeadlineMs).toBe(15_000);
+  expect(
+    loadConfig({ HAPROXY_SYNC_DEADLINE: '4.5', HAPROXY_REMOVAL_MAX_SHARE: '1', HAPROXY_REMOVAL_CONFIRM_SYNCS: '1' })
+  ).toMatchObject({ syncDeadlineMs: 4500, removalMaxShare: 1, removalConfirmSyncs: 1 });
+  expect(() =>
+    loadConfig({ HAPROXY_SYNC_DEADLINE: '0', HAPROXY_REMOVAL_MAX_SHARE: '1.5', HAPROXY_REMOVAL_CONFIRM_SYNCS: '0' })
+  ).toThrow(/HAPROXY_SYNC_DEADLINE[\s\S]*HAPROXY_REMOVAL_MAX_SHARE[\s\S]*HAPROXY_REMOVAL_CONFIRM_SYNCS/);
+});

@@ -205,19 +205,17 @@ export class ServerCommands {
               );
             }
           }
-          return row ?? pending;
+          return row;
         });
       } catch (err) {
-        if (!isDatabaseUnavailable(err)) {
-          throw err;
-        }
         if (n >= attempts) {
           log.error({ err: databaseErrorMessage(err), action_id: pending.id }, 'command outcome not recorded');
-          return databaseUnavailable(
-            `${pending.command} ${o.result === 'success' ? 'was applied by HAProxy' : `ended (${o.result})`} but ` +
-              `its outcome could not be recorded (database unavailable): audit row ${pending.id} stays pending ` +
-              'until it is marked unknown'
-          );
+          const unavailable = isDatabaseUnavailable(err);
+          const message =
+            `${pending.command} ${o.result === 'success' ? 'was applied by HAProxy' : `ended (${o.result})`} but its ` +
+            `outcome could not be recorded (${unavailable ? 'database unavailable' : 'database error'}): audit row ` +
+            `${pending.id} stays pending until it is marked unknown`;
+          return unavailable ? databaseUnavailable(message) : new AppError(500, 'internal', message);
         }
         await new Promise((r) => setTimeout(r, (this.opts.completionRetryMs ?? 200) * n));
       }

@@ -105,12 +105,15 @@ export async function startAction(db: Db, a: ActionStart): Promise<ActionRow> {
   return row;
 }
 
-/** A pending row's outcome; undefined when the row is no longer pending (a sweeper got there first). */
-export async function completeAction(db: Db, actionId: number, o: ActionOutcome): Promise<ActionRow | undefined> {
+/**
+ * A pending row's outcome, by the command that wrote it (which is the only one to complete it): also over a
+ * sweeper's `unknown`, since what the command learnt is better than not knowing.
+ */
+export async function completeAction(db: Db, actionId: number, o: ActionOutcome): Promise<ActionRow> {
   const [row] = await db.query<ActionRow>(
     `UPDATE haproxy_actions a SET result = $2, success = $2 = 'success', error = $3, note = $4, status_after = $5,
             duration_ms = $6, completed_at = clock_timestamp()
-      WHERE a.id = $1 AND a.result = 'pending'
+      WHERE a.id = $1
       RETURNING ${COLUMNS}`,
     [actionId, o.result, o.error ?? null, o.note ?? null, o.statusAfter ?? null, o.durationMs]
   );

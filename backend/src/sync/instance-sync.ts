@@ -55,6 +55,14 @@ type Fetched = FetchedInstance & { inScope: (backend: string) => boolean };
 /** PostgreSQL's "canceling statement due to statement timeout": the deadline reached the write. */
 const STATEMENT_TIMEOUT = '57014';
 
+/** The least time given to recording a failed sync's result, even past the deadline. */
+const RESULT_MIN_MS = 500;
+
+/** Every statement of the current transaction ends within `ms`. */
+async function statementTimeout(tx: Db, ms: number): Promise<void> {
+  await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.ceil(ms))]);
+}
+
 /**
  * The seed's `sync_haproxy_instance` (docs/design.md): under the instance's lock, the agent's answer through
  * the breaker -> planSync -> the removal guard -> one transaction of bulk writes (sync-store.ts) -> the sync's
@@ -138,9 +146,14 @@ export class InstanceSync {
     };
     const failed = async (error: string, message: string): Promise<SyncOutcome> => {
       const durationMs = Date.now() - started;
-      await this.recordResult(conn, instanceId, false, error, durationMs).catch((err: Error) =>
-        log.error({ err: err.message }, 'sync result not recorded')
-      );
+      // Bounded too: a row lock held elsewhere must not keep a failed sync (and its lock) past its deadline.
+      const leftMs = Math.max(started + this.opts.deadlineMs - Date.now(), RESULT_MIN_MS);
+      await conn
+        .transaction(async (tx) => {
+          await statementTimeout(tx, leftMs);
+          await this.recordResult(tx, instanceId, false, error, durationMs);
+        })
+        .catch((err: Error) => log.error({ err: err.message }, 'sync result not recorded'));
       log.warn({ err: error, duration_ms: durationMs }, message);
       return { instanceId, status: 'failed', error, durationMs };
     };
@@ -238,7 +251,7 @@ export class InstanceSync {
     const instanceId = instance.id;
     const now = this.now();
     return conn.transaction(async (tx) => {
-      await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.ceil(leftMs))]);
+      await statementTimeout(tx, leftMs);
       // Taken before anything is read: a command that starts now waits until this transaction ends, and one
       // that started before is seen by serversWithCommandsSince.
       const row = await lockInstanceRow(tx, instanceId);

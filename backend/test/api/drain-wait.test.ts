@@ -54,6 +54,34 @@ test('drain and wait: after the deadline it says which servers still have sessio
   expect(res.body.drain_wait).toMatchObject({ drained: false, remaining: [{ server_id: serverIds.a, sessions: 5 }] });
 });
 
+test('drain and wait: a server gone from HAProxy is reported gone, not drained', async () => {
+  agent.server('lb', 'shop', 'a').current_sessions = 0;
+  const servers = agent.instances.get('lb')!.get('shop')!;
+  // b leaves HAProxy's configuration (with its sessions) while the orchestrator waits.
+  setTimeout(
+    () =>
+      agent.setBackend(
+        'lb',
+        'shop',
+        servers.filter((s) => s.name !== 'b')
+      ),
+    100
+  );
+  agent.server('lb', 'shop', 'b').current_sessions = 4;
+  try {
+    const res = await drain(5);
+    expect(res.body.drain_wait).toEqual({
+      drained: false,
+      waited_ms: expect.any(Number),
+      remaining: [],
+      gone: [serverIds.b],
+    });
+    expect(res.body.drain_wait.waited_ms).toBeLessThan(5000);
+  } finally {
+    agent.setBackend('lb', 'shop', servers);
+  }
+});
+
 test('waiting goes with drain only', async () => {
   const res = await t.call('POST', '/api/haproxy/commands/bulk', {
     token: t.tokens.operator,

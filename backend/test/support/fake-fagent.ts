@@ -40,7 +40,12 @@ export type Fault =
    */
   | { kind: 'huge'; items: number; shape?: StreamShape }
   /** The first matching request gets `bad`, the next the real answer, and so on. */
-  | { kind: 'flapping'; bad: Fault };
+  | { kind: 'flapping'; bad: Fault }
+  /**
+   * The real answer as it is when the request arrives (a command applied then), sent when `until` resolves:
+   * an agent whose answer is in flight while something else happens.
+   */
+  | { kind: 'hold'; until: Promise<unknown> };
 
 /**
  * The named fault kinds a fault matrix crosses with sync, command and bulk. `inject(match, namedFault(name))`
@@ -216,7 +221,7 @@ export class FakeFagent {
   private readonly processes = new Map<string, { pid: number; startedAt: Date }>();
   private readonly faults: Array<{ match: (r: Recorded) => boolean; fault: Fault; times: number; served: number }> = [];
   private http?: http.Server;
-  /** Answers still open (hanging, dripping, streaming), ended by clearFaults and stop. */
+  /** Answers still open (hanging, dripping, streaming, held), ended by clearFaults and stop. */
   private readonly open = new Set<http.ServerResponse>();
   private nextPid = 1000;
   url = '';
@@ -257,6 +262,21 @@ export class FakeFagent {
       throw new Error(`no fake server ${instance}/${backend}/${name}`);
     }
     return s;
+  }
+
+  /** Resolves when a request satisfying `match` has arrived (polled; at most `timeoutMs`). */
+  async arrived(match: (r: Recorded) => boolean, timeoutMs = 5000): Promise<Recorded> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.requests.find(match);
+      if (found) {
+        return found;
+      }
+      if (Date.now() > until) {
+        throw new Error(`no matching request within ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   /** Injects a fault for requests whose decoded segments satisfy `match`, `times` times (Infinity = until cleared). */
@@ -338,6 +358,13 @@ export class FakeFagent {
       case 'delay':
         await new Promise((r) => setTimeout(r, (fault as { ms: number }).ms));
         return send(res, this.answer(rec));
+      case 'hold': {
+        const answer = this.answer(rec);
+        this.open.add(res);
+        await fault.until;
+        this.open.delete(res);
+        return res.destroyed ? undefined : send(res, answer);
+      }
       case 'status':
         res.writeHead(fault.status, { 'content-type': 'application/json' }).end(fault.body ?? '{"error":"injected"}');
         return;

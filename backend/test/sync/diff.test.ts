@@ -150,4 +150,24 @@ describe('planSync', () => {
     expect(plan.upsertServers).toHaveLength(1);
     expect(plan.upsertServers[0].status).toBe('UP');
   });
+
+  test('a fenced server (a command newer than the answer) is neither updated nor removed, and sampled as stored', () => {
+    const plan = planSync(
+      backends.slice(0, 1),
+      [stored(10, 1, 'w1', 'DRAIN'), stored(11, 1, 'w2'), stored(12, 1, 'w3', 'MAINT'), stored(13, 1, 'w4')],
+      // The answer predates the commands on w1 (drain) and w3 (maint), and w3 looked gone then.
+      fetched({ web: [server('w1', 'UP'), server('w2', 'DOWN'), server('w4')] }),
+      all,
+      new Set([10, 12])
+    );
+    expect(plan.upsertServers.map((s) => [s.name, s.status])).toEqual([['w2', 'DOWN']]);
+    expect(plan.history.map((h) => h.serverName)).toEqual(['w2']);
+    expect(plan.removeServerIds).toEqual([]);
+    expect(plan.fencedServers).toBe(1);
+    expect(plan.sampledBackends.get('web')!.map((r) => [r.name, r.status])).toEqual([
+      ['w1', 'DRAIN'],
+      ['w2', 'DOWN'],
+      ['w4', 'UP'],
+    ]);
+  });
 });

@@ -1,0 +1,88 @@
+import { commandOutcome, isUncertain, shownApplied } from '../../src/commands/command-outcome';
+import { BreakerOpenError, FagentError } from '../../src/fagent/errors';
+import type { FagentServer } from '../../src/fagent/schemas';
+
+const server = (status: string, extra: Partial<FagentServer> = {}): FagentServer => ({
+  name: 's1',
+  address: '',
+  status,
+  weight: 1,
+  current_sessions: 0,
+  max_sessions: 0,
+  ...extra,
+});
+
+test.each<[string, Error, boolean]>([
+  ['a timeout', new FagentError('timeout', 't'), true],
+  ['a connection lost', new FagentError('network', 'n'), true],
+  ['a garbled answer', new FagentError('invalid_answer', 'i'), true],
+  ['an oversized answer', new FagentError('over_limit', 'o'), true],
+  ['a 502 from something in between', new FagentError('http', 'h', 502), true],
+  ['a 404 (the agent does not know the server)', new FagentError('http', 'h', 404), false],
+  ['success:false (the agent said no)', new FagentError('refused', 'r', 500), false],
+  ['an address refused by our policy (never sent)', new FagentError('blocked', 'b'), false],
+  ['an open breaker (never sent)', new BreakerOpenError(1), false],
+])('%s may hide a success: %p', (_what, err, uncertain) => {
+  expect(isUncertain(err)).toBe(uncertain);
+});
+
+test.each<[string, 'drain' | 'ready' | 'maint', FagentServer, boolean | undefined]>([
+  ['drain, DRAIN', 'drain', server('DRAIN'), true],
+  ['drain, UP', 'drain', server('UP'), false],
+  ['drain, DOWN: drained or not, HAProxy shows health first', 'drain', server('DOWN'), undefined],
+  ['drain, DOWN with admin_state drain', 'drain', server('DOWN', { admin_state: 'drain' }), true],
+  ['drain, DOWN with admin_state ready', 'drain', server('DOWN', { admin_state: 'ready' }), false],
+  ['maint, MAINT (via b/s)', 'maint', server('MAINT (via b/s)'), true],
+  ['maint, DOWN (maint would show)', 'maint', server('DOWN'), false],
+  ['ready, UP 2/3', 'ready', server('UP 2/3'), true],
+  ['ready, no check', 'ready', server('no check'), true],
+  ['ready, DRAIN', 'ready', server('DRAIN'), false],
+  ['ready, DOWN', 'ready', server('DOWN'), undefined],
+])('%s: applied %p', (_what, command, s, applied) => {
+  expect(shownApplied(command, s)).toBe(applied);
+});
+
+describe('the outcome of one command', () => {
+  const timeout = new FagentError('timeout', 'FAgent did not answer POST x within 300 ms');
+
+  test('answered: success with what HAProxy shows after it (a drained server whose checks fail is DOWN)', () => {
+    expect(commandOutcome('drain', { ok: true }, { server: server('DOWN') })).toEqual({
+      result: 'success',
+      statusAfter: 'DOWN',
+      raw: 'DOWN',
+      error: null,
+      note: null,
+    });
+  });
+
+  test('answered but not read back: success, the usual status assumed, and said so', () => {
+    expect(commandOutcome('maint', { ok: true }, { error: new Error('read failed') })).toMatchObject({
+      result: 'success',
+      statusAfter: 'MAINT',
+      note: "HAProxy's state could not be read after the command (read failed): MAINT assumed until the next sync",
+    });
+  });
+
+  test('refused for sure: failure, nothing read', () => {
+    const refused = new FagentError('refused', 'no');
+    expect(commandOutcome('drain', { ok: false, error: refused, uncertain: false }, undefined)).toEqual({
+      result: 'failure',
+      statusAfter: null,
+      raw: null,
+      error: refused,
+      note: null,
+    });
+  });
+
+  test.each<[string, Parameters<typeof commandOutcome>[2], string, string | null, RegExp]>([
+    ['HAProxy shows it applied', { server: server('DRAIN') }, 'success', 'DRAIN', /shows "DRAIN": applied$/],
+    ['HAProxy shows it not applied', { server: server('UP') }, 'failure', 'UP', /^HAProxy shows "UP": not applied$/],
+    ['HAProxy cannot tell', { server: server('DOWN') }, 'unknown', 'DOWN', /cannot tell whether drain was applied/],
+    ['the state cannot be read', { error: new Error('hang') }, 'unknown', null, /could not be read \(hang\)/],
+    ['the server is no longer listed', { missing: true }, 'unknown', null, /no longer lists the server/],
+  ])('a timeout, then %s', (_what, read, result, statusAfter, note) => {
+    const o = commandOutcome('drain', { ok: false, error: timeout, uncertain: true }, read);
+    expect(o).toMatchObject({ result, statusAfter, error: result === 'success' ? null : timeout });
+    expect(o.note).toMatch(note);
+  });
+});
