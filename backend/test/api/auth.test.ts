@@ -1,7 +1,7 @@
 import { TokenStore } from '../../src/auth/tokens';
 import { Role, ROLE_RANK, ROLES } from '../../src/domain/roles';
 import { HTTP_METHODS, openapi } from '../support/openapi';
-import { actions, createApplication, expectError, fleet, Fleet, trendQuery, useHarness } from './helpers';
+import { actions, createApplication, expectError, fleet, Fleet, syncNow, trendQuery, useHarness } from './helpers';
 
 const h = useHarness();
 let f: Fleet;
@@ -32,6 +32,14 @@ const newHost = async () =>
     .body.id;
 const newInstance = async () =>
   (await h.t.call('POST', '/api/haproxy/instances', { body: { host_id: f.hostId, name: unique('i') } })).body.id;
+/** An instance whose only backend left in one answer: a removal held for an admin to confirm. */
+const heldInstance = async () => {
+  const name = unique('held');
+  const held = await fleet(h, name, { web: [{ name: 'w1', status: 'UP' }] });
+  h.agent.removeBackend(name, 'web');
+  await syncNow(h, held.instanceId);
+  return held.instanceId;
+};
 
 const cases = (): RouteCase[] => {
   const s1 = f.servers['web/s1'].id;
@@ -128,6 +136,11 @@ const cases = (): RouteCase[] => {
       min: 'admin',
       request: async () => ({ path: `/api/haproxy/instances/${await newInstance()}` }),
     },
+    {
+      route: 'POST /api/haproxy/instances/{id}/removals/confirm',
+      min: 'admin',
+      request: async () => ({ path: `/api/haproxy/instances/${await heldInstance()}/removals/confirm` }),
+    },
   ];
 };
 
@@ -189,7 +202,7 @@ describe('without a valid token', () => {
   });
 
   test('the probes and the document need no token', async () => {
-    expect((await h.t.call('GET', '/healthz', { token: null })).body).toEqual({ status: 'ok' });
+    expect((await h.t.call('GET', '/healthz', { token: null })).body).toEqual({ status: 'ok', database: 'up' });
     expect((await h.t.call('GET', '/readyz', { token: null })).body).toEqual({ status: 'ready' });
     expect((await h.t.call('GET', '/openapi.json', { token: null })).status).toBe(200);
   });

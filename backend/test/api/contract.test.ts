@@ -72,6 +72,20 @@ const generic: Record<number, (method: string, template: string) => Promise<Res>
 /** Everything else, by `METHOD template status`. */
 const specific: Record<string, () => Promise<Res>> = {
   'GET /healthz 200': () => h.t.call('GET', '/healthz', { token: null }),
+  // The embedded database dead (test/resilience/database-down.test.ts kills a real one).
+  'GET /healthz 503': async () => {
+    const spy = jest.spyOn(h.t.service.health, 'check').mockResolvedValueOnce({
+      status: 'unavailable',
+      database: 'restarting',
+      since: new Date(),
+      message: 'embedded PostgreSQL exited (SIGKILL)',
+    });
+    try {
+      return await h.t.call('GET', '/healthz', { token: null });
+    } finally {
+      spy.mockRestore();
+    }
+  },
   'GET /readyz 200': () => h.t.call('GET', '/readyz', { token: null }),
   'GET /readyz 503': async () => {
     const spy = jest.spyOn(h.t.service.db, 'query').mockRejectedValueOnce(new Error('connection refused'));
@@ -112,6 +126,14 @@ const specific: Record<string, () => Promise<Res>> = {
     await syncNow(h, f.instanceId); // joins the background sync, so it ends inside this test
     return res;
   },
+  'POST /api/haproxy/instances/{id}/removals/confirm 200': async () => {
+    const held = await fleet(h, 'contract-held', { web: [{ name: 'w1', status: 'UP' }] });
+    h.agent.removeBackend('contract-held', 'web');
+    await syncNow(h, held.instanceId);
+    return h.t.call('POST', `/api/haproxy/instances/${held.instanceId}/removals/confirm`);
+  },
+  'POST /api/haproxy/instances/{id}/removals/confirm 409': () =>
+    h.t.call('POST', `/api/haproxy/instances/${f.instanceId}/removals/confirm`),
   'GET /api/haproxy/backends/{id}/servers 200': () =>
     call('GET', '/api/haproxy/backends/{id}/servers', f.backendIds.web),
   'GET /api/haproxy/servers 200': () => h.t.call('GET', '/api/haproxy/servers?status=UP,DRAIN&limit=5'),
@@ -128,8 +150,22 @@ const specific: Record<string, () => Promise<Res>> = {
     await syncNow(h, f.instanceId);
     return call('POST', '/api/haproxy/servers/{id}/command', f.servers['web/gone'].id);
   },
+  'POST /api/haproxy/servers/{id}/command 500': async () => {
+    // The agent acts, then the audit row cannot be completed.
+    const ds = h.t.db.ds;
+    await ds.query(
+      `CREATE FUNCTION hpx_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$`
+    );
+    await ds.query(`CREATE TRIGGER hpx_fail BEFORE UPDATE ON haproxy_actions FOR EACH ROW EXECUTE FUNCTION hpx_fail()`);
+    try {
+      return await call('POST', '/api/haproxy/servers/{id}/command', f.servers['web/s1'].id);
+    } finally {
+      await ds.query(`DROP TRIGGER hpx_fail ON haproxy_actions; DROP FUNCTION hpx_fail()`);
+    }
+  },
   'POST /api/haproxy/servers/{id}/command 502': () => {
-    h.agent.inject((r) => r.method === 'POST' && r.segments[6] === 's2', { kind: 'status', status: 500 }, 1);
+    const refused = { kind: 'body' as const, body: { success: false, error: 'socket gone' } };
+    h.agent.inject((r) => r.method === 'POST' && r.segments[6] === 's2', refused, 1);
     return call('POST', '/api/haproxy/servers/{id}/command', f.servers['web/s2'].id);
   },
   // Runs after the 502 above (document order): threshold 1, so that failure opened the breaker.

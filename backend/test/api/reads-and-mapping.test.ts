@@ -44,6 +44,7 @@ describe('sync', () => {
       duration_ms: expect.any(Number),
       backends: null,
       servers: null,
+      removals_held: null,
       changed_servers: null,
     });
     expect((await h.t.call('GET', `/api/haproxy/instances/${f.instanceId}`)).body).toMatchObject({

@@ -25,10 +25,10 @@ beforeAll(async () => {
   await maintenance(db.ds, () => AFTER_THREE_HOURS).run();
   history = new HistoryQuery(db.pool);
   await db.ds.query(
-    `INSERT INTO haproxy_actions (server_id, instance_id, instance_name, backend_name, server_name, command, actor, source, success, error,
-                                  status_before, status_after, started_at, duration_ms)
-     VALUES ($1, $2, 'edge-1', 'shop', 's2', 'drain', 'grafana:alice', 'ui', true, NULL, 'UP', 'DRAIN', $3, 120),
-            ($4, $5, 'edge-2', 'shop', 'x1', 'maint', 'token:orchestrator', 'orchestrator', false, 'FAgent timeout', 'DRAIN', NULL, $6, 10000)`,
+    `INSERT INTO haproxy_actions (server_id, instance_id, instance_name, backend_name, server_name, command, actor, source, success, result,
+                                  error, status_before, status_after, started_at, duration_ms)
+     VALUES ($1, $2, 'edge-1', 'shop', 's2', 'drain', 'grafana:alice', 'ui', true, 'success', NULL, 'UP', 'DRAIN', $3, 120),
+            ($4, $5, 'edge-2', 'shop', 'x1', 'maint', 'token:orchestrator', 'orchestrator', false, 'failure', 'FAgent timeout', 'DRAIN', NULL, $6, 10000)`,
     [
       fleet.servers.s2,
       fleet.instances['edge-1'],

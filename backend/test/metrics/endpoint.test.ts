@@ -37,7 +37,9 @@ beforeAll(async () => {
   agent.setBackend('edge-2', 'web', [{ name: 'w1', status: 'DOWN' }]);
   agent.setBackend('core', 'db', [{ name: 'pg1', status: 'UP' }]);
   agent.setBackend('other', 'misc', [{ name: 'm1', status: 'UP' }]);
-  t = await startTestService({ metricsToken: METRICS_TOKEN });
+  // Removals are what these tests follow, not their hold (HAPROXY_REMOVAL_CONFIRM_SYNCS 1 turns it off; the
+  // hold's own tests: test/sync/sync-guards.test.ts).
+  t = await startTestService({ metricsToken: METRICS_TOKEN, removalConfirmSyncs: 1 });
   for (const [name, host] of [
     ['edge-1', 'lb-a'],
     ['edge-2', 'lb-a'],

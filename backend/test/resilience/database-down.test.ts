@@ -264,11 +264,10 @@ describe("the service's own embedded PostgreSQL, killed", () => {
       10_000,
       '/healthz 503'
     );
+    // Seen dead by a failed query or by the process' exit, whichever comes first.
     expect(down.body.error).toEqual({
       code: 'database_unavailable',
-      message: expect.stringMatching(
-        /^the embedded database is (restarting|down) since .*: embedded PostgreSQL exited/
-      ),
+      message: expect.stringMatching(/^the embedded database is (restarting|down) since \S+: ./),
     });
     await until(async () => (await get('/healthz')).status === 200, 60_000, 'PostgreSQL restarted');
     expect(postmaster()).not.toBe(pid);
