@@ -41,11 +41,18 @@ describe('a backend removed from the HAProxy config and put back', () => {
     await stack?.stop();
   });
 
-  it('is soft-deleted after a reload without it: gone from the API, rows kept with removed_at', async () => {
+  it('is held first (2 of 3 servers at once), soft-deleted when an admin confirms: rows kept with removed_at', async () => {
     await stack.haproxy.reload(withoutApi(stack.upstreams));
     expect(await stack.haproxy.serverStatus('api', 'a1')).toBeUndefined();
 
-    expect(await stack.sync()).toMatchObject({ status: 'ok', backends: 1, servers: 1 });
+    expect(await stack.sync()).toMatchObject({ status: 'ok', backends: 1, servers: 1, removals_held: true });
+    expect(await backendNames()).toEqual(['api', 'web']);
+    expect(await stack.instance()).toMatchObject({
+      suspicious_answer: expect.objectContaining({ backends_removed: 1, servers_removed: 2, servers_total: 3 }),
+    });
+    const confirmed = await stack.service.call('POST', `/api/haproxy/instances/${stack.instanceId}/removals/confirm`);
+    expect(confirmed).toMatchObject({ status: 200, body: { removed_backends: 1, removed_servers: 2 } });
+
     expect(await backendNames()).toEqual(['web']);
     expect((await stack.servers()).map((s) => `${s.backend_name}/${s.server_name}`)).toEqual(['web/w1']);
     expect(await stack.instance()).toMatchObject({ backend_count: 1, server_count: 1 });

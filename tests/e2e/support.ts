@@ -77,6 +77,8 @@ export interface SyncAnswer {
   backends: number | null;
   servers: number | null;
   changed_servers: number | null;
+  /** The answer would have removed too much at once: nothing was removed (see the instance's suspicious_answer). */
+  removals_held: boolean | null;
 }
 
 /** HTTP health checks against the upstreams' /health (the failing upstream answers 500). */
