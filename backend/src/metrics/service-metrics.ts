@@ -18,7 +18,8 @@ export interface MetricsOptions {
   serverInstances?: string[];
 }
 
-export const COMMAND_RESULTS = ['success', 'failure', 'breaker_open', 'conflict'] as const;
+/** `unknown`: HAProxy's state after the command could not be told (commands/command-outcome.ts). */
+export const COMMAND_RESULTS = ['success', 'failure', 'unknown', 'breaker_open', 'conflict'] as const;
 export type CommandResultLabel = (typeof COMMAND_RESULTS)[number];
 export const SYNC_RESULTS: readonly SyncStatus[] = ['ok', 'partial', 'failed', 'skipped'];
 export const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half_open'];
@@ -249,6 +250,9 @@ export class ServiceMetrics {
 export function commandResultLabel(result: CommandResult): CommandResultLabel {
   if (result.ok) {
     return 'success';
+  }
+  if (result.action.result === 'unknown') {
+    return 'unknown';
   }
   if (result.error instanceof BreakerOpenError) {
     return 'breaker_open';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RemovalHold } from '../domain/held-removal';
+import type { RemovalCounts, RemovalHold } from '../domain/held-removal';
 import type { StoredBackend, StoredServer, SyncPlan } from './diff';
 
 /**
@@ -8,18 +8,7 @@ import type { StoredBackend, StoredServer, SyncPlan } from './diff';
  * enough syncs in a row or an admin confirms them. Pure: the sync and the tests give it what it decides on.
  */
 
-/** What a plan would remove, against what the instance has now (current, in-scope rows only). */
-export interface RemovalAssessment {
-  backendIds: number[];
-  /** Servers removed one by one (those of removed backends go with their backend). */
-  serverIds: number[];
-  backendsRemoved: number;
-  backendsTotal: number;
-  /** Every server that would go: its own removal or its backend's. */
-  serversRemoved: number;
-  serversTotal: number;
-  /** The largest share of those compared with the limit: backends, servers, or one backend's servers. */
-  share: number;
+export interface RemovalAssessment extends RemovalCounts {
   /** Why the removal is suspicious; empty when it is not. */
   reasons: string[];
 }

@@ -92,6 +92,8 @@ describe('when the agent does not answer in time, HAProxy is asked', () => {
     });
     expect((await stored(id)).status).toBe('UP');
     expect((await actions(h, `instance_id=${f.instanceId}&result=unknown`)).total).toBe(1);
+    const metrics = (await h.t.call('GET', '/metrics', { token: h.t.tokens.viewer })).body as string;
+    expect(metrics).toMatch(/^haproxy_control_commands_total\{command="drain",result="unknown"\} 1$/m);
   });
 });
 

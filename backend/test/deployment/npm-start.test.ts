@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../src/demo/ports';
 
 /**
  * `npm start` under a supervisor (systemd without KillMode=control-group, a container runtime, a CI
@@ -10,17 +10,6 @@ import path from 'node:path';
  * PostgreSQL must stop with it and leave nothing running.
  */
 const root = path.resolve(__dirname, '../../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** pid -> [parent pid, state, command line] of every process, from /proc. */
 function processes(): Map<number, { ppid: number; state: string; cmd: string }> {

@@ -160,7 +160,7 @@ test('counters: syncs by result and commands by command and result, every combin
       .map((s) => s.labels.result)
       .sort()
   ).toEqual(['failed', 'ok', 'partial', 'skipped']);
-  expect(select(samples, 'haproxy_control_commands_total')).toHaveLength(3 * 4);
+  expect(select(samples, 'haproxy_control_commands_total')).toHaveLength(3 * 5);
   const declared = types(text);
   expect(declared).toMatchObject({
     haproxy_control_syncs_total: 'counter',

@@ -1,10 +1,10 @@
 import { ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { PendingActionSweeper } from '../../src/commands/pending-sweeper';
+import { freePort } from '../../src/demo/ports';
 import { FakeFagent, Recorded } from '../support/fake-fagent';
 import { serverStates, silentLog, snapshot } from '../support/fixtures';
 import { checked, CheckedService, HTTP_METHODS, openapi } from '../support/openapi';
@@ -15,17 +15,6 @@ import { ADMIN_TOKEN, registerInstance, startTestService } from '../support/serv
  * down, recovery when it returns. A PostgreSQL of this file's own (never the shared one of the test run),
  * reached through DATABASE_URL; then the service's own embedded PostgreSQL, killed and restarted by it.
  */
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,14 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** Replaces a CHECK (column IN (...)) constraint with one of other values. */
+async function allow(q: QueryRunner, column: 'command' | 'source', values: string[]): Promise<void> {
+  const name = `haproxy_actions_${column}_check`;
+  await q.query(`ALTER TABLE haproxy_actions DROP CONSTRAINT ${name}`);
+  await q.query(
+    `ALTER TABLE haproxy_actions ADD CONSTRAINT ${name} CHECK (${column} IN (${values.map((v) => `'${v}'`).join(',')}))`
+  );
+}
+
 /**
  * Commands you can trust and removals held for confirmation:
  * - haproxy_actions: `result` (pending -> success | failure | unknown) beside `success`, written as `pending`
@@ -22,16 +31,8 @@ export class DataSafety1764000000004 implements MigrationInterface {
     await q.query(`UPDATE haproxy_actions SET result = 'failure' WHERE NOT success`);
     await q.query(`UPDATE haproxy_actions SET completed_at = started_at + duration_ms * interval '1 millisecond'`);
     await q.query(`ALTER TABLE haproxy_actions ALTER COLUMN result DROP DEFAULT`);
-    await q.query(`ALTER TABLE haproxy_actions DROP CONSTRAINT haproxy_actions_command_check`);
-    await q.query(
-      `ALTER TABLE haproxy_actions ADD CONSTRAINT haproxy_actions_command_check
-         CHECK (command IN ('drain','ready','maint','confirm_removals'))`
-    );
-    await q.query(`ALTER TABLE haproxy_actions DROP CONSTRAINT haproxy_actions_source_check`);
-    await q.query(
-      `ALTER TABLE haproxy_actions ADD CONSTRAINT haproxy_actions_source_check
-         CHECK (source IN ('ui','api','orchestrator','bulk','sync'))`
-    );
+    await allow(q, 'command', ['drain', 'ready', 'maint', 'confirm_removals']);
+    await allow(q, 'source', ['ui', 'api', 'orchestrator', 'bulk', 'sync']);
     // A sync's fence: the commands of an instance still pending or completed since the sync began to fetch.
     await q.query(
       `CREATE INDEX haproxy_actions_fence_idx ON haproxy_actions (instance_id, (coalesce(completed_at, 'infinity')))`
@@ -48,15 +49,8 @@ export class DataSafety1764000000004 implements MigrationInterface {
     await q.query(`DELETE FROM haproxy_actions WHERE command = 'confirm_removals' OR source = 'sync'`);
     await q.query(`DROP INDEX haproxy_actions_pending_idx`);
     await q.query(`DROP INDEX haproxy_actions_fence_idx`);
-    await q.query(`ALTER TABLE haproxy_actions DROP CONSTRAINT haproxy_actions_source_check`);
-    await q.query(
-      `ALTER TABLE haproxy_actions ADD CONSTRAINT haproxy_actions_source_check
-         CHECK (source IN ('ui','api','orchestrator','bulk'))`
-    );
-    await q.query(`ALTER TABLE haproxy_actions DROP CONSTRAINT haproxy_actions_command_check`);
-    await q.query(
-      `ALTER TABLE haproxy_actions ADD CONSTRAINT haproxy_actions_command_check CHECK (command IN ('drain','ready','maint'))`
-    );
+    await allow(q, 'source', ['ui', 'api', 'orchestrator', 'bulk']);
+    await allow(q, 'command', ['drain', 'ready', 'maint']);
     await q.query(`ALTER TABLE haproxy_actions DROP COLUMN completed_at, DROP COLUMN note, DROP COLUMN result`);
   }
 }
