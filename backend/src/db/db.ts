@@ -25,7 +25,22 @@ async function run<Row>(runner: QueryRunner, sql: string, params: readonly unkno
 
 /** One connection, for a transaction or a session; released by whoever took it. */
 export class ConnectionDb implements Db {
+  private discarded = false;
+
   constructor(private readonly runner: QueryRunner) {}
+
+  /**
+   * Closes the connection, so that releasing it removes it from the pool: whatever its session still holds (a
+   * lock that would not unlock, a transaction in an unknown state) ends with it instead of reaching the next user.
+   */
+  async discard(): Promise<void> {
+    if (this.discarded) {
+      return;
+    }
+    this.discarded = true;
+    const client = (await this.runner.connect()) as { end(): Promise<void> };
+    await client.end().catch(() => undefined); // closing is the point; a socket already gone is closed too
+  }
 
   async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
     return (await run<Row>(this.runner, sql, params)).records;
