@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import YAML from 'yaml';
 import { BreakerStateRecorder } from './alerting/breaker-state';
 import { createApp } from './api/app';
-import { TokenStore } from './auth/tokens';
+import { configuredTokens, TokenStore } from './auth/tokens';
 import { BulkCommands } from './commands/bulk';
 import { DrainWaiter } from './commands/drain-wait';
 import { ServerCommands } from './commands/server-command';
@@ -60,8 +60,11 @@ export async function startService(
   const db = new PoolDb(ds);
 
   const tokens = new TokenStore(db);
-  if (config.bootstrapAdminToken) {
-    await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
+  for (const name of await tokens.ensureConfigured(configuredTokens(config))) {
+    log.warn(
+      { token_name: name },
+      'a configured token was revoked and stays revoked: create a new one with the tokens CLI'
+    );
   }
   if (config.grafanaDbPassword) {
     await enableGrafanaRole(db, config.grafanaDbPassword, log);
