@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
+import { agentUrlProblem } from '../../fagent/agent-url';
 import { createHost, deleteHost, getHost, listHosts, updateHost } from '../../store/hosts';
 import { instanceIdsOfHost } from '../../store/instances';
 import { requireRole } from '../auth';
@@ -11,15 +12,25 @@ const fagentUrl = z
   .string()
   .trim()
   .max(1000)
-  .url('must be an http(s) URL')
-  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
+  .superRefine((url, ctx) => {
+    const problem = agentUrlProblem(url);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+    }
+  });
+
+const fagentToken = z
+  .string()
+  .min(1)
+  .max(1000)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
 
 const createBody = z
   .object({
     name: name(200),
     address: name(255),
     fagent_url: fagentUrl,
-    fagent_token: z.string().min(1).max(1000).nullable().optional(),
+    fagent_token: fagentToken.nullable().optional(),
     is_active: z.boolean().optional(),
   })
   .strict();
@@ -55,6 +66,11 @@ export function hostRoutes(deps: ApiDeps) {
       throw badRequest('nothing to update');
     }
     if (!(await updateHost(deps.db, hostId, b))) {
+      if (b.fagent_url !== undefined && b.fagent_token === undefined && (await getHost(deps.db, hostId))) {
+        throw badRequest(
+          'fagent_url: a new agent URL needs fagent_token in the same request (the new agent’s token, or null for none): the stored token is never sent to another URL'
+        );
+      }
       throw notFound(`host ${hostId}`);
     }
     if (b.fagent_url !== undefined || b.fagent_token !== undefined) {
