@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { cidrProblem } from './fagent/networks';
 import { globProblem } from './domain/glob';
 import type { Role } from './domain/roles';
+import { parseSecretsKey } from './secrets/keys';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
@@ -16,6 +17,15 @@ const optionalString = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
 const secretToken = optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional());
+
+const secretsKey = optionalString
+  .superRefine((v, ctx) => {
+    const key = v === undefined ? undefined : parseSecretsKey(v);
+    if (typeof key === 'string') {
+      ctx.addIssue({ code: 'custom', message: key });
+    }
+  })
+  .transform((v) => (v === undefined ? undefined : (parseSecretsKey(v) as Buffer)));
 
 /** Tokens the service creates at start; one value each, or one token would hold two roles. */
 const BOOTSTRAP_TOKEN_VARIABLES = [
@@ -65,6 +75,8 @@ const envSchema = z
     BOOTSTRAP_GRAFANA_VIEWER_TOKEN: secretToken,
     BOOTSTRAP_GRAFANA_OPERATOR_TOKEN: secretToken,
     BOOTSTRAP_GRAFANA_ADMIN_TOKEN: secretToken,
+    SECRETS_KEY: secretsKey,
+    SECRETS_KEY_PREVIOUS: secretsKey,
     MAX_BODY_BYTES: int(1024, 10_000_000).default(1_000_000),
     METRICS_PORT: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
@@ -107,6 +119,16 @@ const envSchema = z
         seen.set(value, variable);
       }
     }
+    if (e.SECRETS_KEY_PREVIOUS && !e.SECRETS_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SECRETS_KEY_PREVIOUS'],
+        message: 'needs SECRETS_KEY, the key to rotate to',
+      });
+    }
+    if (e.SECRETS_KEY_PREVIOUS && e.SECRETS_KEY?.equals(e.SECRETS_KEY_PREVIOUS)) {
+      ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY_PREVIOUS'], message: 'must differ from SECRETS_KEY' });
+    }
   });
 
 export interface AppConfig {
@@ -137,6 +159,10 @@ export interface AppConfig {
   bootstrapAdminToken?: string;
   /** BOOTSTRAP_GRAFANA_<ROLE>_TOKEN: tokens `grafana-<role>` with the Grafana flag, for the plugin's proxy routes. */
   bootstrapGrafanaTokens: Partial<Record<Role, string>>;
+  /** SECRETS_KEY: agent tokens are encrypted at rest (AES-256-GCM) under it; unset = stored as given. */
+  secretsKey?: Buffer;
+  /** SECRETS_KEY_PREVIOUS: still opens what it encrypted, which is encrypted again under secretsKey at start. */
+  secretsKeyPrevious?: Buffer;
   maxBodyBytes: number;
   /** Set: /metrics on its own port without auth; unset: /metrics on the API port behind a bearer token. */
   metricsPort?: number;
@@ -195,6 +221,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       operator: e.BOOTSTRAP_GRAFANA_OPERATOR_TOKEN,
       admin: e.BOOTSTRAP_GRAFANA_ADMIN_TOKEN,
     },
+    secretsKey: e.SECRETS_KEY,
+    secretsKeyPrevious: e.SECRETS_KEY_PREVIOUS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,

@@ -22,6 +22,8 @@ import { HistoryQuery } from './history/query';
 import { createLogger, Logger } from './logger';
 import { metricsOnApiPort, startMetricsServer } from './metrics/http';
 import { ServiceMetrics } from './metrics/service-metrics';
+import { sealStoredAgentTokens } from './secrets/agent-tokens';
+import { SecretBox } from './secrets/secret-box';
 import { InstanceSync } from './sync/instance-sync';
 import { SyncScheduler } from './sync/scheduler';
 
@@ -60,11 +62,20 @@ export async function startService(
   const db = new PoolDb(ds);
 
   const tokens = new TokenStore(db);
-  for (const name of await tokens.ensureConfigured(configuredTokens(config))) {
-    log.warn(
-      { token_name: name },
-      'a configured token was revoked and stays revoked: create a new one with the tokens CLI'
-    );
+  const secrets = new SecretBox({ current: config.secretsKey, previous: config.secretsKeyPrevious });
+  try {
+    for (const name of await tokens.ensureConfigured(configuredTokens(config))) {
+      log.warn(
+        { token_name: name },
+        'a configured token was revoked and stays revoked: create a new one with the tokens CLI'
+      );
+    }
+    await sealStoredAgentTokens(db, secrets, log);
+  } catch (err) {
+    // Nothing runs yet: leave nothing running (the embedded PostgreSQL above all) and say why.
+    await ds.destroy();
+    await embedded?.stop();
+    throw err;
   }
   if (config.grafanaDbPassword) {
     await enableGrafanaRole(db, config.grafanaDbPassword, log);
@@ -85,6 +96,7 @@ export async function startService(
       maxServersPerBackend: config.fagentMaxServersPerBackend,
       maxBackendsPerInstance: config.fagentMaxBackendsPerInstance,
       allowedNetworks: config.fagentAllowedNetworks,
+      secrets,
     },
     (instanceId, state) => {
       log.warn({ instance_id: instanceId, breaker: state }, 'circuit breaker state changed');
@@ -124,6 +136,7 @@ export async function startService(
       fleetCounts,
       history: new HistoryQuery(db),
       tokens,
+      secrets,
       log,
       openapi: YAML.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')),
       maxBodyBytes: config.maxBodyBytes,

@@ -7,6 +7,7 @@ import type { FagentClient } from '../fagent/client';
 import type { FleetCounts } from '../fleet/fleet-counts';
 import type { HistoryQuery } from '../history/query';
 import type { Logger } from '../logger';
+import type { SecretBox } from '../secrets/secret-box';
 import type { SyncScheduler } from '../sync/scheduler';
 
 /** What the HTTP layer needs from the rest of the service. */
@@ -20,6 +21,8 @@ export interface ApiDeps {
   fleetCounts: FleetCounts;
   history: HistoryQuery;
   tokens: TokenStore;
+  /** Seals agent tokens before they are stored (SECRETS_KEY). */
+  secrets: SecretBox;
   log: Logger;
   openapi: unknown;
   maxBodyBytes: number;

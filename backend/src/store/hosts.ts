@@ -102,3 +102,15 @@ export function deleteHost(db: Db, hostId: number): Promise<number[] | null> {
     return deleted > 0 ? instances.map((i) => i.id) : null;
   });
 }
+
+/** Every stored agent token as stored (sealed or not), for the start-time encryption (secrets/). */
+export function storedAgentTokens(db: Db): Promise<Array<{ id: number; name: string; fagent_token: string }>> {
+  return db.query(`SELECT id, name, fagent_token FROM hosts WHERE fagent_token IS NOT NULL ORDER BY id`);
+}
+
+/** Replaces a stored agent token by another form of the same secret, if it is still `from`; true when it was. */
+export async function replaceStoredAgentToken(db: Db, hostId: number, from: string, to: string): Promise<boolean> {
+  return (
+    (await db.execute(`UPDATE hosts SET fagent_token = $3 WHERE id = $1 AND fagent_token = $2`, [hostId, from, to])) > 0
+  );
+}

@@ -39,6 +39,7 @@ const updateBody = createBody.partial().strict();
 /** Hosts (AC's "servers"): machines with an FAgent. The agent token is write-only. */
 export function hostRoutes(deps: ApiDeps) {
   const r = new Router();
+  const sealed = (token: string | null | undefined) => (token ? deps.secrets.seal(token) : token);
   const load = async (hostId: number) => {
     const host = await getHost(deps.db, hostId);
     if (!host) {
@@ -55,7 +56,7 @@ export function hostRoutes(deps: ApiDeps) {
   });
   r.post('/api/hosts', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});
-    const hostId = await createHost(deps.db, b);
+    const hostId = await createHost(deps.db, { ...b, fagent_token: sealed(b.fagent_token) });
     ctx.status = 201;
     ctx.body = await load(hostId);
   });
@@ -65,7 +66,7 @@ export function hostRoutes(deps: ApiDeps) {
     if (Object.keys(b).length === 0) {
       throw badRequest('nothing to update');
     }
-    if (!(await updateHost(deps.db, hostId, b))) {
+    if (!(await updateHost(deps.db, hostId, { ...b, fagent_token: sealed(b.fagent_token) }))) {
       if (b.fagent_url !== undefined && b.fagent_token === undefined && (await getHost(deps.db, hostId))) {
         throw badRequest(
           'fagent_url: a new agent URL needs fagent_token in the same request (the new agent’s token, or null for none): the stored token is never sent to another URL'
