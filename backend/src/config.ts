@@ -77,6 +77,8 @@ const envSchema = z
     BOOTSTRAP_GRAFANA_ADMIN_TOKEN: secretToken,
     SECRETS_KEY: secretsKey,
     SECRETS_KEY_PREVIOUS: secretsKey,
+    DATABASE_READ_POOL_SIZE: int(1, 100).default(4),
+    API_STATEMENT_TIMEOUT: z.coerce.number().positive().max(3600).default(10),
     MAX_BODY_BYTES: int(1024, 10_000_000).default(1_000_000),
     METRICS_PORT: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
@@ -163,6 +165,10 @@ export interface AppConfig {
   secretsKey?: Buffer;
   /** SECRETS_KEY_PREVIOUS: still opens what it encrypted, which is encrypted again under secretsKey at start. */
   secretsKeyPrevious?: Buffer;
+  /** Connections of the API's read pool (GET routes, trend queries, lookups, summary); syncs and writes keep theirs. */
+  readPoolSize: number;
+  /** How long one statement of the API's reads may run before PostgreSQL cancels it (503 query_timeout). */
+  apiStatementTimeoutMs: number;
   maxBodyBytes: number;
   /** Set: /metrics on its own port without auth; unset: /metrics on the API port behind a bearer token. */
   metricsPort?: number;
@@ -223,6 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     secretsKey: e.SECRETS_KEY,
     secretsKeyPrevious: e.SECRETS_KEY_PREVIOUS,
+    readPoolSize: e.DATABASE_READ_POOL_SIZE,
+    apiStatementTimeoutMs: Math.round(e.API_STATEMENT_TIMEOUT * 1000),
     maxBodyBytes: e.MAX_BODY_BYTES,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,

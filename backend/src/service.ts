@@ -10,7 +10,7 @@ import { BulkCommands } from './commands/bulk';
 import { DrainWaiter } from './commands/drain-wait';
 import { ServerCommands } from './commands/server-command';
 import { AppConfig, loadConfig } from './config';
-import { openDatabase } from './db/data-source';
+import { openDatabase, openPool } from './db/data-source';
 import { PoolDb } from './db/db';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { enableGrafanaRole } from './db/grafana-role';
@@ -32,6 +32,8 @@ export interface RunningService {
   config: AppConfig;
   /** How the service reaches PostgreSQL (the store's handle). */
   db: PoolDb;
+  /** The API's reads: a small pool, read-only, with API_STATEMENT_TIMEOUT. */
+  readDb: PoolDb;
   /** TypeORM's DataSource under it (pool and migrations), for tools and tests that read tables directly. */
   ds: DataSource;
   scheduler: SyncScheduler;
@@ -80,6 +82,16 @@ export async function startService(
   if (config.grafanaDbPassword) {
     await enableGrafanaRole(db, config.grafanaDbPassword, log);
   }
+  // The API's reads on a small pool of their own with a statement timeout: heavy trend queries can neither hold
+  // the connections that syncs and commands need nor run without end.
+  const readDs = await openPool({
+    url,
+    poolSize: config.readPoolSize,
+    applicationName: 'haproxy-control-api-read',
+    statementTimeoutMs: config.apiStatementTimeoutMs,
+    readOnly: true,
+  });
+  const readDb = new PoolDb(readDs);
   const breakerStates = new BreakerStateRecorder(db, log);
   await breakerStates.resetAll();
 
@@ -108,7 +120,7 @@ export async function startService(
     serverInstances: config.metricsServerInstances,
   });
   const sync = new InstanceSync(db, client, log, { fetchConcurrency: config.fetchConcurrency });
-  const fleetCounts = new FleetCounts(db);
+  const fleetCounts = new FleetCounts(readDb);
   const scheduler = new SyncScheduler(db, sync, log, {
     pollingIntervalSec: config.pollingIntervalSec,
     concurrency: config.syncConcurrency,
@@ -128,13 +140,14 @@ export async function startService(
   const app = createApp(
     {
       db,
+      readDb,
       client,
       scheduler,
       commands,
       bulk: new BulkCommands(db, commands),
       drainWaiter: new DrainWaiter(db, client),
       fleetCounts,
-      history: new HistoryQuery(db),
+      history: new HistoryQuery(readDb),
       tokens,
       secrets,
       log,
@@ -184,6 +197,7 @@ export async function startService(
     url: serviceUrl,
     config,
     db,
+    readDb,
     ds,
     scheduler,
     client,
@@ -202,6 +216,7 @@ export async function startService(
       await metricsServer?.close();
       client.close();
       await breakerStates.flush();
+      await readDs.destroy();
       await ds.destroy();
       await embedded?.stop();
     },

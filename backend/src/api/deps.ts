@@ -12,7 +12,10 @@ import type { SyncScheduler } from '../sync/scheduler';
 
 /** What the HTTP layer needs from the rest of the service. */
 export interface ApiDeps {
+  /** Writes, and reads that must see them. */
   db: Db;
+  /** The API's reads (GET routes, trend queries, lookups): their own small pool with a statement timeout. */
+  readDb: Db;
   client: FagentClient;
   scheduler: SyncScheduler;
   commands: ServerCommands;

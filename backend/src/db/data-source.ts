@@ -19,6 +19,10 @@ export interface DataSourceOptions {
   url: string;
   poolSize?: number;
   applicationName?: string;
+  /** PostgreSQL cancels a statement after this long (SQLSTATE 57014); unset = no limit. */
+  statementTimeoutMs?: number;
+  /** Sessions whose transactions cannot write: a pool for reads only. */
+  readOnly?: boolean;
 }
 
 /** TypeORM for the pool and the migrations; the schema comes only from migrations (`synchronize` stays off). */
@@ -31,8 +35,20 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     migrationsRun: false,
     synchronize: false,
     logging: false,
-    extra: { max: opts.poolSize ?? 20, application_name: opts.applicationName ?? 'haproxy-control' },
+    extra: {
+      max: opts.poolSize ?? 20,
+      application_name: opts.applicationName ?? 'haproxy-control',
+      ...(opts.statementTimeoutMs !== undefined && { statement_timeout: opts.statementTimeoutMs }),
+      ...(opts.readOnly && { options: '-c default_transaction_read_only=on' }),
+    },
   });
+}
+
+/** A second pool on the same database (no migrations): e.g. the API's reads, small and with a statement timeout. */
+export async function openPool(opts: DataSourceOptions): Promise<DataSource> {
+  const ds = createDataSource(opts);
+  await ds.initialize();
+  return ds;
 }
 
 export async function openDatabase(opts: DataSourceOptions): Promise<DataSource> {

@@ -28,6 +28,15 @@ export function toHttpError(err: unknown): { status: number; code: string; messa
   const pgCode =
     (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
   const detail = (err as { driverError?: { detail?: string } }).driverError?.detail;
+  if (pgCode === '57014') {
+    // The API's read pool cancels statements after API_STATEMENT_TIMEOUT; nothing was changed.
+    return {
+      status: 503,
+      code: 'query_timeout',
+      message:
+        'the database took too long to answer (API_STATEMENT_TIMEOUT): ask for less, e.g. a shorter range or fewer patterns, or try again',
+    };
+  }
   if (pgCode === '23505') {
     return { status: 409, code: 'conflict', message: `already exists${detail ? `: ${detail}` : ''}` };
   }

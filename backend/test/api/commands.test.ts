@@ -339,7 +339,7 @@ describe('fixing a host', () => {
     await syncNow(h, instanceId, 'failed');
     await syncNow(h, instanceId, 'failed');
     expect((await h.t.call('GET', `/api/haproxy/instances/${instanceId}`)).body.breaker_state).toBe('open');
-    await h.t.call('PATCH', `/api/hosts/${hostId}`, { body: { fagent_url: h.agent.url } });
+    await h.t.call('PATCH', `/api/hosts/${hostId}`, { body: { fagent_url: h.agent.url, fagent_token: null } });
     expect((await h.t.call('GET', `/api/haproxy/instances/${instanceId}`)).body.breaker_state).toBe('closed');
     expect((await syncNow(h, instanceId)).servers).toBe(1);
   });

@@ -1,4 +1,5 @@
 import { checkedResponses, HTTP_METHODS, openapi } from '../support/openapi';
+import { dataTables, lockTables, readsWaiting, until } from '../support/stuck-reads';
 import type { TestService } from '../support/service';
 import { createApplication, fleet, Fleet, syncNow, trendQuery, useHarness } from './helpers';
 
@@ -67,6 +68,18 @@ const generic: Record<number, (method: string, template: string) => Promise<Res>
   413: (m, t) => call(m, t, MISSING, { body: JSON.stringify({ pad: 'x'.repeat(MAX_BODY) }) }),
   415: (m, t) =>
     call(m, t, MISSING, { body: '<command>drain</command>', headers: { 'content-type': 'application/xml' } }),
+  // A read cut short by PostgreSQL (57014, as API_STATEMENT_TIMEOUT would): it waits on a lock and is cancelled.
+  503: async (m, t) => {
+    const release = await lockTables(h.t.db.pool, await dataTables(h.t.db.pool));
+    try {
+      const res = call(m, t.replace('{kind}', 'servers'), MISSING);
+      const [pid] = await until(() => readsWaiting(h.t.db.pool).then((pids) => pids.length > 0 && pids));
+      await h.t.db.pool.query('SELECT pg_cancel_backend($1)', [pid]);
+      return await res;
+    } finally {
+      await release();
+    }
+  },
 };
 
 /** Everything else, by `METHOD template status`. */

@@ -40,8 +40,8 @@ const updateBody = createBody.partial().strict();
 export function hostRoutes(deps: ApiDeps) {
   const r = new Router();
   const sealed = (token: string | null | undefined) => (token ? deps.secrets.seal(token) : token);
-  const load = async (hostId: number) => {
-    const host = await getHost(deps.db, hostId);
+  const load = async (hostId: number, db = deps.db) => {
+    const host = await getHost(db, hostId);
     if (!host) {
       throw notFound(`host ${hostId}`);
     }
@@ -49,10 +49,10 @@ export function hostRoutes(deps: ApiDeps) {
   };
 
   r.get('/api/hosts', async (ctx) => {
-    ctx.body = { hosts: await listHosts(deps.db) };
+    ctx.body = { hosts: await listHosts(deps.readDb) };
   });
   r.get('/api/hosts/:id', async (ctx) => {
-    ctx.body = await load(idParams.parse(ctx.params).id);
+    ctx.body = await load(idParams.parse(ctx.params).id, deps.readDb);
   });
   r.post('/api/hosts', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});

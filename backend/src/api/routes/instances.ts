@@ -38,8 +38,8 @@ export function instanceRoutes(deps: ApiDeps) {
   const r = new Router();
   const withBreaker = (row: InstanceRow) => ({ ...row, breaker_state: deps.client.breakers.state(row.id) });
 
-  const load = async (instanceId: number) => {
-    const row = await getInstance(deps.db, instanceId);
+  const load = async (instanceId: number, db = deps.db) => {
+    const row = await getInstance(db, instanceId);
     if (!row) {
       throw notFound(`instance ${instanceId}`);
     }
@@ -48,12 +48,12 @@ export function instanceRoutes(deps: ApiDeps) {
 
   r.get('/api/haproxy/instances', async (ctx) => {
     const q = listQuery.parse(ctx.query);
-    const rows = await listInstances(deps.db, { hostId: q.server_id ?? q.host_id, isActive: q.is_active });
+    const rows = await listInstances(deps.readDb, { hostId: q.server_id ?? q.host_id, isActive: q.is_active });
     ctx.body = { instances: rows.map(withBreaker) };
   });
 
   r.get('/api/haproxy/instances/:id', async (ctx) => {
-    ctx.body = await load(idParams.parse(ctx.params).id);
+    ctx.body = await load(idParams.parse(ctx.params).id, deps.readDb);
   });
 
   r.post('/api/haproxy/instances', requireRole('admin'), async (ctx) => {
@@ -91,8 +91,8 @@ export function instanceRoutes(deps: ApiDeps) {
 
   r.get('/api/haproxy/instances/:id/backends', async (ctx) => {
     const instanceId = idParams.parse(ctx.params).id;
-    await load(instanceId);
-    ctx.body = { backends: await listInstanceBackends(deps.db, instanceId) };
+    await load(instanceId, deps.readDb);
+    ctx.body = { backends: await listInstanceBackends(deps.readDb, instanceId) };
   });
 
   return r;
