@@ -105,6 +105,11 @@ const specific: Record<string, () => Promise<Res>> = {
     return res;
   },
   'GET /api/me 200': () => h.t.call('GET', '/api/me'),
+  // Routes without parameters of their own: only a NUL (PostgreSQL cannot store it) is a bad query.
+  'GET /api/me 400': () => h.t.call('GET', '/api/me?q=%00'),
+  'GET /api/haproxy/summary 400': () => h.t.call('GET', '/api/haproxy/summary?q=%00'),
+  'GET /api/hosts 400': () => h.t.call('GET', '/api/hosts?q=%00'),
+  'GET /api/applications 400': () => h.t.call('GET', '/api/applications?q=%00'),
   'GET /api/haproxy/summary 200': () => h.t.call('GET', '/api/haproxy/summary'),
   'GET /api/haproxy/instances 200': () => h.t.call('GET', '/api/haproxy/instances'),
   'POST /api/haproxy/instances 201': () => call('POST', '/api/haproxy/instances', ''),

@@ -6,7 +6,7 @@ import { createHost, deleteHost, getHost, listHosts, updateHost } from '../../st
 import { instanceIdsOfHost } from '../../store/instances';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { idParams, name } from '../validation';
+import { idParams, name, plainText } from '../validation';
 
 const fagentUrl = z
   .string()
@@ -19,18 +19,12 @@ const fagentUrl = z
     }
   });
 
-const fagentToken = z
-  .string()
-  .min(1)
-  .max(1000)
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
-
 const createBody = z
   .object({
     name: name(200),
     address: name(255),
     fagent_url: fagentUrl,
-    fagent_token: fagentToken.nullable().optional(),
+    fagent_token: plainText(1000).nullable().optional(),
     is_active: z.boolean().optional(),
   })
   .strict();

@@ -12,7 +12,7 @@ import {
 } from '../../store/instances';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { bodyId, boolParam, id, idParams, name, nameOrGlob } from '../validation';
+import { bodyId, boolParam, id, idParams, name, nameOrGlob, plainText } from '../validation';
 
 const scope = z
   .array(name(200).pipe(nameOrGlob))
@@ -24,7 +24,7 @@ const createBody = z
   .object({
     host_id: bodyId,
     name: name(200),
-    socket_path: z.string().max(1000).nullable().optional(),
+    socket_path: plainText(1000, 0).nullable().optional(),
     is_active: z.boolean().optional(),
     backend_scope: scope.optional(),
   })
