@@ -84,7 +84,7 @@ describe('query parameters', () => {
   });
 });
 
-describe('NUL characters, which PostgreSQL cannot store: a 400 saying where, never a 500', () => {
+describe('text PostgreSQL cannot store (NUL, lone surrogates): a 400 saying where, never a 500', () => {
   test('in a query parameter, on every route', async () => {
     for (const o of operations(String(f.servers['web/s1'].id)).filter((x) => x.path.startsWith('/api/'))) {
       const res = await h.t.call(o.method, `${o.path.replace('{kind}', 'servers')}?q=a%00b`);
@@ -117,6 +117,17 @@ describe('NUL characters, which PostgreSQL cannot store: a 400 saying where, nev
     ],
   ])('%s %s (once a 500)', async (method, path, body) => {
     expectError(await h.t.call(method, path, { body }), 400, 'bad_request');
+  });
+
+  test('a lone surrogate (not Unicode: jsonb refuses it, text would store U+FFFD) is a 400 too', async () => {
+    const res = await h.t.call('PATCH', `/api/haproxy/instances/${f.instanceId}`, {
+      body: { backend_scope: ['web', '\ud800'] },
+    });
+    expectError(res, 400, 'bad_request');
+    expect(res.body.error.message).toBe(
+      'backend_scope.1: must be valid Unicode (a lone UTF-16 surrogate such as \\ud800 is not)'
+    );
+    expect((await h.t.call('POST', '/api/applications', { body: { name: 'ok \ud83d\udca5' } })).status).toBe(201);
   });
 
   test('other control characters where they would be stored are refused too', async () => {
