@@ -36,102 +36,103 @@ const BOOTSTRAP_TOKEN_VARIABLES = [
 ] as const;
 
 /** Every setting the service reads from its environment, with the seed's defaults (docs/design.md). */
-const envSchema = z
-  .object({
-    HAPROXY_ENABLED: bool.default(true),
-    HAPROXY_POLLING_INTERVAL: int(1, 86_400).default(60),
-    HAPROXY_CACHE_TTL: int(0, 86_400).default(30),
-    HAPROXY_REQUEST_TIMEOUT: z.coerce.number().positive().max(600).default(10),
-    HAPROXY_MAX_RETRIES: int(0, 10).default(3),
-    HAPROXY_RETRY_BASE_DELAY_MS: int(0, 60_000).default(200),
-    HAPROXY_CIRCUIT_BREAKER_THRESHOLD: int(1, 1000).default(5),
-    HAPROXY_CIRCUIT_BREAKER_TIMEOUT: z.coerce.number().positive().max(86_400).default(300),
-    HAPROXY_SYNC_CONCURRENCY: int(1, 1024).default(16),
-    HAPROXY_SYNC_HOST_CONCURRENCY: int(1, 256).default(4),
-    HAPROXY_FETCH_CONCURRENCY: int(1, 256).default(8),
-    HAPROXY_FAGENT_TOKEN: optionalString,
-    HAPROXY_FAGENT_MAX_BODY_BYTES: int(65_536, 1_073_741_824).default(33_554_432),
-    HAPROXY_FAGENT_MAX_SERVERS_PER_BACKEND: int(1, 1_000_000).default(10_000),
-    HAPROXY_FAGENT_MAX_BACKENDS_PER_INSTANCE: int(1, 1_000_000).default(10_000),
-    HAPROXY_FAGENT_ALLOWED_NETWORKS: optionalString
-      .transform((v) =>
-        v
-          ?.split(',')
-          .map((p) => p.trim())
-          .filter(Boolean)
-      )
-      .superRefine((cidrs, ctx) => {
-        for (const problem of (cidrs ?? []).map(cidrProblem).filter(Boolean)) {
-          ctx.addIssue({ code: 'custom', message: problem! });
-        }
-      }),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: int(0, 65_535).default(8080),
-    DATABASE_URL: optionalString.pipe(z.string().url('must be a postgres:// URL').optional()),
-    DATA_DIR: z.string().min(1).default('.data'),
-    EMBEDDED_PG_PORT: int(1, 65_535).default(54_329),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    BOOTSTRAP_ADMIN_TOKEN: secretToken,
-    BOOTSTRAP_GRAFANA_VIEWER_TOKEN: secretToken,
-    BOOTSTRAP_GRAFANA_OPERATOR_TOKEN: secretToken,
-    BOOTSTRAP_GRAFANA_ADMIN_TOKEN: secretToken,
-    SECRETS_KEY: secretsKey,
-    SECRETS_KEY_PREVIOUS: secretsKey,
-    DATABASE_READ_POOL_SIZE: int(1, 100).default(4),
-    API_STATEMENT_TIMEOUT: z.coerce.number().positive().max(3600).default(10),
-    MAX_BODY_BYTES: int(1024, 10_000_000).default(1_000_000),
-    METRICS_PORT: z.preprocess(
-      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-      int(0, 65_535).optional()
-    ),
-    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-    METRICS_TOKEN: secretToken,
-    METRICS_PER_SERVER: bool.default(true),
-    METRICS_SERVER_INSTANCES: optionalString
-      .transform((v) =>
-        v
-          ?.split(',')
-          .map((p) => p.trim())
-          .filter(Boolean)
-      )
-      .superRefine((patterns, ctx) => {
-        for (const p of patterns ?? []) {
-          const problem = globProblem(p);
-          if (problem) {
-            ctx.addIssue({ code: 'custom', message: `"${p.slice(0, 50)}" ${problem}` });
-          }
-        }
-      }),
-    GRAFANA_DB_PASSWORD: optionalString,
-    HAPROXY_METRICS_RAW_RETENTION_HOURS: int(1, 720).default(24),
-    HAPROXY_METRICS_5M_RETENTION_DAYS: int(1, 365).default(3),
-    HAPROXY_METRICS_RETENTION_DAYS: int(1, 3650).default(30),
-    HAPROXY_METRICS_MAINTENANCE_CRON: z
-      .string()
-      .refine((v) => cron.validate(v), 'must be a cron expression, e.g. "* * * * *"')
-      .default('* * * * *'),
-  })
-  .superRefine((e, ctx) => {
-    const seen = new Map<string, string>();
-    for (const variable of BOOTSTRAP_TOKEN_VARIABLES) {
-      const value = e[variable];
-      if (value && seen.has(value)) {
-        ctx.addIssue({ code: 'custom', path: [variable], message: `must differ from ${seen.get(value)}` });
-      } else if (value) {
-        seen.set(value, variable);
+const envSchema = z.object({
+  HAPROXY_ENABLED: bool.default(true),
+  HAPROXY_POLLING_INTERVAL: int(1, 86_400).default(60),
+  HAPROXY_CACHE_TTL: int(0, 86_400).default(30),
+  HAPROXY_REQUEST_TIMEOUT: z.coerce.number().positive().max(600).default(10),
+  HAPROXY_MAX_RETRIES: int(0, 10).default(3),
+  HAPROXY_RETRY_BASE_DELAY_MS: int(0, 60_000).default(200),
+  HAPROXY_CIRCUIT_BREAKER_THRESHOLD: int(1, 1000).default(5),
+  HAPROXY_CIRCUIT_BREAKER_TIMEOUT: z.coerce.number().positive().max(86_400).default(300),
+  HAPROXY_SYNC_CONCURRENCY: int(1, 1024).default(16),
+  HAPROXY_SYNC_HOST_CONCURRENCY: int(1, 256).default(4),
+  HAPROXY_FETCH_CONCURRENCY: int(1, 256).default(8),
+  HAPROXY_FAGENT_TOKEN: optionalString,
+  HAPROXY_FAGENT_MAX_BODY_BYTES: int(65_536, 1_073_741_824).default(33_554_432),
+  HAPROXY_FAGENT_MAX_SERVERS_PER_BACKEND: int(1, 1_000_000).default(10_000),
+  HAPROXY_FAGENT_MAX_BACKENDS_PER_INSTANCE: int(1, 1_000_000).default(10_000),
+  HAPROXY_FAGENT_ALLOWED_NETWORKS: optionalString
+    .transform((v) =>
+      v
+        ?.split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+    )
+    .superRefine((cidrs, ctx) => {
+      for (const problem of (cidrs ?? []).map(cidrProblem).filter(Boolean)) {
+        ctx.addIssue({ code: 'custom', message: problem! });
       }
+    }),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65_535).default(8080),
+  DATABASE_URL: optionalString.pipe(z.string().url('must be a postgres:// URL').optional()),
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_PG_PORT: int(1, 65_535).default(54_329),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BOOTSTRAP_ADMIN_TOKEN: secretToken,
+  BOOTSTRAP_GRAFANA_VIEWER_TOKEN: secretToken,
+  BOOTSTRAP_GRAFANA_OPERATOR_TOKEN: secretToken,
+  BOOTSTRAP_GRAFANA_ADMIN_TOKEN: secretToken,
+  SECRETS_KEY: secretsKey,
+  SECRETS_KEY_PREVIOUS: secretsKey,
+  DATABASE_READ_POOL_SIZE: int(1, 100).default(4),
+  API_STATEMENT_TIMEOUT: z.coerce.number().positive().max(3600).default(10),
+  MAX_BODY_BYTES: int(1024, 10_000_000).default(1_000_000),
+  METRICS_PORT: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    int(0, 65_535).optional()
+  ),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: secretToken,
+  METRICS_PER_SERVER: bool.default(true),
+  METRICS_SERVER_INSTANCES: optionalString
+    .transform((v) =>
+      v
+        ?.split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+    )
+    .superRefine((patterns, ctx) => {
+      for (const p of patterns ?? []) {
+        const problem = globProblem(p);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: `"${p.slice(0, 50)}" ${problem}` });
+        }
+      }
+    }),
+  GRAFANA_DB_PASSWORD: optionalString,
+  HAPROXY_METRICS_RAW_RETENTION_HOURS: int(1, 720).default(24),
+  HAPROXY_METRICS_5M_RETENTION_DAYS: int(1, 365).default(3),
+  HAPROXY_METRICS_RETENTION_DAYS: int(1, 3650).default(30),
+  HAPROXY_METRICS_MAINTENANCE_CRON: z
+    .string()
+    .refine((v) => cron.validate(v), 'must be a cron expression, e.g. "* * * * *"')
+    .default('* * * * *'),
+});
+
+/** Checks across variables, after each variable's own. */
+const checkedEnvSchema = envSchema.superRefine((e, ctx) => {
+  const seen = new Map<string, string>();
+  for (const variable of BOOTSTRAP_TOKEN_VARIABLES) {
+    const value = e[variable];
+    if (value && seen.has(value)) {
+      ctx.addIssue({ code: 'custom', path: [variable], message: `must differ from ${seen.get(value)}` });
+    } else if (value) {
+      seen.set(value, variable);
     }
-    if (e.SECRETS_KEY_PREVIOUS && !e.SECRETS_KEY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SECRETS_KEY_PREVIOUS'],
-        message: 'needs SECRETS_KEY, the key to rotate to',
-      });
-    }
-    if (e.SECRETS_KEY_PREVIOUS && e.SECRETS_KEY?.equals(e.SECRETS_KEY_PREVIOUS)) {
-      ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY_PREVIOUS'], message: 'must differ from SECRETS_KEY' });
-    }
-  });
+  }
+  if (e.SECRETS_KEY_PREVIOUS && !e.SECRETS_KEY) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SECRETS_KEY_PREVIOUS'],
+      message: 'needs SECRETS_KEY, the key to rotate to',
+    });
+  }
+  if (e.SECRETS_KEY_PREVIOUS && e.SECRETS_KEY?.equals(e.SECRETS_KEY_PREVIOUS)) {
+    ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY_PREVIOUS'], message: 'must differ from SECRETS_KEY' });
+  }
+});
 
 export interface AppConfig {
   enabled: boolean;
@@ -192,7 +193,7 @@ export class ConfigError extends Error {}
 
 /** Reads and validates the environment; every problem is listed in one clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = envSchema.safeParse(env);
+  const parsed = checkedEnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new ConfigError(`Invalid configuration:\n${problems}`);
