@@ -1,4 +1,5 @@
 import type { Db } from '../db/db';
+import { conflict } from '../domain/errors';
 import { param, setColumns } from './sql';
 
 /**
@@ -94,9 +95,24 @@ export async function updateHost(db: Db, hostId: number, changes: Partial<HostIn
   );
 }
 
-/** Deletes a host with its instances (cascade); returns those instances' ids, or null when there is no such host. */
+/**
+ * Deletes a host with its instances (cascade); returns those instances' ids, or null when there is no such host.
+ * Its applications stay without a host: a conflict when one of the same name already has none.
+ */
 export function deleteHost(db: Db, hostId: number): Promise<number[] | null> {
   return db.transaction(async (tx) => {
+    const clashes = await tx.query<{ name: string }>(
+      `SELECT a.name FROM applications a
+        WHERE a.host_id = $1 AND EXISTS (SELECT 1 FROM applications b WHERE b.host_id IS NULL AND b.name = a.name)
+        ORDER BY a.name`,
+      [hostId]
+    );
+    if (clashes.length > 0) {
+      throw conflict(
+        `the host's applications would lose their host, and ${clashes.map((c) => `"${c.name}"`).join(', ')} ` +
+          'already exist(s) without one: rename or delete one of each pair first'
+      );
+    }
     const instances = await tx.query<{ id: number }>(`SELECT id FROM haproxy_instances WHERE host_id = $1`, [hostId]);
     const deleted = await tx.execute(`DELETE FROM hosts WHERE id = $1`, [hostId]);
     return deleted > 0 ? instances.map((i) => i.id) : null;

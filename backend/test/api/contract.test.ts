@@ -169,6 +169,12 @@ const specific: Record<string, () => Promise<Res>> = {
   'PATCH /api/hosts/{id} 409': async () =>
     h.t.call('PATCH', `/api/hosts/${await newHost()}`, { body: { name: 'host-contract' } }),
   'DELETE /api/hosts/{id} 204': async () => call('DELETE', '/api/hosts/{id}', await newHost()),
+  'DELETE /api/hosts/{id} 409': async () => {
+    const hostId = await newHost();
+    await createApplication(h, 'contract-twin', hostId);
+    await createApplication(h, 'contract-twin', null);
+    return call('DELETE', '/api/hosts/{id}', hostId);
+  },
   'GET /api/applications 200': () => h.t.call('GET', '/api/applications'),
   'POST /api/applications 201': () => call('POST', '/api/applications', ''),
   'POST /api/applications 409': () => h.t.call('POST', '/api/applications', { body: { name: 'contract-app' } }),
