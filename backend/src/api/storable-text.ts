@@ -14,19 +14,46 @@ export function unstorable(text: string): string | undefined {
   return undefined;
 }
 
-/** The first string of a parsed query or JSON body PostgreSQL cannot store: where (e.g. `queries.0.refId`) and why. */
-export function unstorableAt(value: unknown, path: string[] = []): string | undefined {
-  if (typeof value === 'string') {
-    const problem = unstorable(value);
-    return problem && `${path.join('.') || 'body'}: ${problem}`;
+interface Visit {
+  value: unknown;
+  key?: string;
+  parent?: Visit;
+}
+
+/** `queries.0.refId`; the last segments only when the value is nested deeper than anyone reads. */
+function pathOf(v: Visit): string {
+  const keys: string[] = [];
+  for (let n: Visit | undefined = v; n?.key !== undefined; n = n.parent) {
+    keys.push(n.key);
   }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      const found = unstorable(key)
-        ? `${[...path, '(a key)'].join('.')}: ${unstorable(key)}`
-        : unstorableAt(v, [...path, key]);
-      if (found !== undefined) {
-        return found;
+  const path = keys.reverse();
+  return (path.length > 12 ? ['…', ...path.slice(-12)] : path).join('.') || 'body';
+}
+
+/**
+ * The first string of a parsed query or JSON body PostgreSQL cannot store: where (e.g. `queries.0.refId`)
+ * and why. Walked with a stack of its own: a 1 MB body nests 500,000 arrays deep, past the call stack.
+ */
+export function unstorableAt(root: unknown): string | undefined {
+  const stack: Visit[] = [{ value: root }];
+  while (stack.length > 0) {
+    const visit = stack.pop()!;
+    if (typeof visit.value === 'string') {
+      const problem = unstorable(visit.value);
+      if (problem) {
+        return `${pathOf(visit)}: ${problem}`;
+      }
+    } else if (visit.value !== null && typeof visit.value === 'object') {
+      const entries = Object.entries(visit.value);
+      for (const [key] of entries) {
+        const problem = unstorable(key);
+        if (problem) {
+          return `${pathOf({ value: key, key: '(a key)', parent: visit })}: ${problem}`;
+        }
+      }
+      // Reversed, so the first entry is looked at first.
+      for (let i = entries.length - 1; i >= 0; i--) {
+        stack.push({ value: entries[i][1], key: entries[i][0], parent: visit });
       }
     }
   }
