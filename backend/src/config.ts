@@ -2,6 +2,8 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { cidrProblem } from './fagent/networks';
 import { globProblem } from './domain/glob';
+import type { Role } from './domain/roles';
+import { parseSecretsKey } from './secrets/keys';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
@@ -13,6 +15,25 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const secretToken = optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional());
+
+const secretsKey = optionalString
+  .superRefine((v, ctx) => {
+    const key = v === undefined ? undefined : parseSecretsKey(v);
+    if (typeof key === 'string') {
+      ctx.addIssue({ code: 'custom', message: key });
+    }
+  })
+  .transform((v) => (v === undefined ? undefined : (parseSecretsKey(v) as Buffer)));
+
+/** Tokens the service creates at start; one value each, or one token would hold two roles. */
+const BOOTSTRAP_TOKEN_VARIABLES = [
+  'BOOTSTRAP_ADMIN_TOKEN',
+  'BOOTSTRAP_GRAFANA_VIEWER_TOKEN',
+  'BOOTSTRAP_GRAFANA_OPERATOR_TOKEN',
+  'BOOTSTRAP_GRAFANA_ADMIN_TOKEN',
+] as const;
 
 /** Every setting the service reads from its environment, with the seed's defaults (docs/design.md). */
 const envSchema = z.object({
@@ -56,14 +77,21 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_PG_PORT: int(1, 65_535).default(54_329),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  BOOTSTRAP_ADMIN_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  BOOTSTRAP_ADMIN_TOKEN: secretToken,
+  BOOTSTRAP_GRAFANA_VIEWER_TOKEN: secretToken,
+  BOOTSTRAP_GRAFANA_OPERATOR_TOKEN: secretToken,
+  BOOTSTRAP_GRAFANA_ADMIN_TOKEN: secretToken,
+  SECRETS_KEY: secretsKey,
+  SECRETS_KEY_PREVIOUS: secretsKey,
+  DATABASE_READ_POOL_SIZE: int(1, 100).default(4),
+  API_STATEMENT_TIMEOUT: z.coerce.number().positive().max(3600).default(10),
   MAX_BODY_BYTES: int(1024, 10_000_000).default(1_000_000),
   METRICS_PORT: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     int(0, 65_535).optional()
   ),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  METRICS_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  METRICS_TOKEN: secretToken,
   METRICS_PER_SERVER: bool.default(true),
   METRICS_SERVER_INSTANCES: optionalString
     .transform((v) =>
@@ -88,6 +116,29 @@ const envSchema = z.object({
     .string()
     .refine((v) => cron.validate(v), 'must be a cron expression, e.g. "* * * * *"')
     .default('* * * * *'),
+});
+
+/** Checks across variables, after each variable's own. */
+const checkedEnvSchema = envSchema.superRefine((e, ctx) => {
+  const seen = new Map<string, string>();
+  for (const variable of BOOTSTRAP_TOKEN_VARIABLES) {
+    const value = e[variable];
+    if (value && seen.has(value)) {
+      ctx.addIssue({ code: 'custom', path: [variable], message: `must differ from ${seen.get(value)}` });
+    } else if (value) {
+      seen.set(value, variable);
+    }
+  }
+  if (e.SECRETS_KEY_PREVIOUS && !e.SECRETS_KEY) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SECRETS_KEY_PREVIOUS'],
+      message: 'needs SECRETS_KEY, the key to rotate to',
+    });
+  }
+  if (e.SECRETS_KEY_PREVIOUS && e.SECRETS_KEY?.equals(e.SECRETS_KEY_PREVIOUS)) {
+    ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY_PREVIOUS'], message: 'must differ from SECRETS_KEY' });
+  }
 });
 
 export interface AppConfig {
@@ -122,6 +173,16 @@ export interface AppConfig {
   embeddedPgPort: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   bootstrapAdminToken?: string;
+  /** BOOTSTRAP_GRAFANA_<ROLE>_TOKEN: tokens `grafana-<role>` with the Grafana flag, for the plugin's proxy routes. */
+  bootstrapGrafanaTokens: Partial<Record<Role, string>>;
+  /** SECRETS_KEY: agent tokens are encrypted at rest (AES-256-GCM) under it; unset = stored as given. */
+  secretsKey?: Buffer;
+  /** SECRETS_KEY_PREVIOUS: still opens what it encrypted, which is encrypted again under secretsKey at start. */
+  secretsKeyPrevious?: Buffer;
+  /** Connections of the API's read pool (GET routes, trend queries, lookups, summary); syncs and writes keep theirs. */
+  readPoolSize: number;
+  /** How long one statement of the API's reads may run before PostgreSQL cancels it (503 query_timeout). */
+  apiStatementTimeoutMs: number;
   maxBodyBytes: number;
   /** Set: /metrics on its own port without auth; unset: /metrics on the API port behind a bearer token. */
   metricsPort?: number;
@@ -145,7 +206,7 @@ export class ConfigError extends Error {}
 
 /** Reads and validates the environment; every problem is listed in one clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = envSchema.safeParse(env);
+  const parsed = checkedEnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new ConfigError(`Invalid configuration:\n${problems}`);
@@ -178,6 +239,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,
     bootstrapAdminToken: e.BOOTSTRAP_ADMIN_TOKEN,
+    bootstrapGrafanaTokens: {
+      viewer: e.BOOTSTRAP_GRAFANA_VIEWER_TOKEN,
+      operator: e.BOOTSTRAP_GRAFANA_OPERATOR_TOKEN,
+      admin: e.BOOTSTRAP_GRAFANA_ADMIN_TOKEN,
+    },
+    secretsKey: e.SECRETS_KEY,
+    secretsKeyPrevious: e.SECRETS_KEY_PREVIOUS,
+    readPoolSize: e.DATABASE_READ_POOL_SIZE,
+    apiStatementTimeoutMs: Math.round(e.API_STATEMENT_TIMEOUT * 1000),
     maxBodyBytes: e.MAX_BODY_BYTES,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST,

@@ -5,14 +5,14 @@ import type { DataSource } from 'typeorm';
 import YAML from 'yaml';
 import { BreakerStateRecorder } from './alerting/breaker-state';
 import { createApp } from './api/app';
-import { TokenStore } from './auth/tokens';
+import { configuredTokens, TokenStore } from './auth/tokens';
 import { BulkCommands } from './commands/bulk';
 import { DrainWaiter } from './commands/drain-wait';
 import { PendingActionSweeper } from './commands/pending-sweeper';
 import { ServerCommands } from './commands/server-command';
 import { AppConfig, loadConfig } from './config';
 import { DatabaseHealth } from './db/database-health';
-import { openDatabase } from './db/data-source';
+import { openDatabase, openPool } from './db/data-source';
 import { PoolDb } from './db/db';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { enableGrafanaRole } from './db/grafana-role';
@@ -24,6 +24,8 @@ import { HistoryQuery } from './history/query';
 import { createLogger, Logger } from './logger';
 import { metricsOnApiPort, startMetricsServer } from './metrics/http';
 import { ServiceMetrics } from './metrics/service-metrics';
+import { sealStoredAgentTokens } from './secrets/agent-tokens';
+import { SecretBox } from './secrets/secret-box';
 import { InstanceSync } from './sync/instance-sync';
 import { SyncScheduler } from './sync/scheduler';
 
@@ -33,6 +35,8 @@ export interface RunningService {
   config: AppConfig;
   /** How the service reaches PostgreSQL (the store's handle). */
   db: PoolDb;
+  /** The API's reads: a small pool, read-only, with API_STATEMENT_TIMEOUT. */
+  readDb: PoolDb;
   /** TypeORM's DataSource under it (pool and migrations), for tools and tests that read tables directly. */
   ds: DataSource;
   scheduler: SyncScheduler;
@@ -65,12 +69,34 @@ export async function startService(
   const db = new PoolDb(ds);
 
   const tokens = new TokenStore(db);
-  if (config.bootstrapAdminToken) {
-    await tokens.ensureBootstrapAdmin(config.bootstrapAdminToken);
+  const secrets = new SecretBox({ current: config.secretsKey, previous: config.secretsKeyPrevious });
+  try {
+    for (const name of await tokens.ensureConfigured(configuredTokens(config))) {
+      log.warn(
+        { token_name: name },
+        'a configured token was revoked and stays revoked: create a new one with the tokens CLI'
+      );
+    }
+    await sealStoredAgentTokens(db, secrets, log);
+  } catch (err) {
+    // Nothing runs yet: leave nothing running (the embedded PostgreSQL above all) and say why.
+    await ds.destroy();
+    await embedded?.stop();
+    throw err;
   }
   if (config.grafanaDbPassword) {
     await enableGrafanaRole(db, config.grafanaDbPassword, log);
   }
+  // The API's reads on a small pool of their own with a statement timeout: heavy trend queries can neither hold
+  // the connections that syncs and commands need nor run without end.
+  const readDs = await openPool({
+    url,
+    poolSize: config.readPoolSize,
+    applicationName: 'haproxy-control-api-read',
+    statementTimeoutMs: config.apiStatementTimeoutMs,
+    readOnly: true,
+  });
+  const readDb = new PoolDb(readDs);
   const breakerStates = new BreakerStateRecorder(db, log);
   await breakerStates.resetAll();
 
@@ -87,6 +113,7 @@ export async function startService(
       maxServersPerBackend: config.fagentMaxServersPerBackend,
       maxBackendsPerInstance: config.fagentMaxBackendsPerInstance,
       allowedNetworks: config.fagentAllowedNetworks,
+      secrets,
     },
     (instanceId, state) => {
       log.warn({ instance_id: instanceId, breaker: state }, 'circuit breaker state changed');
@@ -102,7 +129,7 @@ export async function startService(
     deadlineMs: config.syncDeadlineMs,
     removals: { maxShare: config.removalMaxShare, confirmSyncs: config.removalConfirmSyncs },
   });
-  const fleetCounts = new FleetCounts(db);
+  const fleetCounts = new FleetCounts(readDb);
   const scheduler = new SyncScheduler(db, sync, log, {
     pollingIntervalSec: config.pollingIntervalSec,
     concurrency: config.syncConcurrency,
@@ -130,15 +157,17 @@ export async function startService(
   const app = createApp(
     {
       db,
+      readDb,
       client,
       scheduler,
       commands,
       bulk: new BulkCommands(db, commands),
       drainWaiter: new DrainWaiter(db, client),
       fleetCounts,
-      history: new HistoryQuery(db),
+      history: new HistoryQuery(readDb),
       health,
       tokens,
+      secrets,
       log,
       openapi: YAML.parse(fs.readFileSync(OPENAPI_PATH, 'utf8')),
       maxBodyBytes: config.maxBodyBytes,
@@ -187,6 +216,7 @@ export async function startService(
     health,
     config,
     db,
+    readDb,
     ds,
     scheduler,
     client,
@@ -207,6 +237,7 @@ export async function startService(
       await metricsServer?.close();
       client.close();
       await breakerStates.flush();
+      await readDs.destroy();
       await ds.destroy();
       await embedded?.stop();
     },

@@ -32,6 +32,8 @@ export interface ApiErrorBody {
 export interface Me {
   token_name: string;
   role: ApiRole;
+  /** A token made for Grafana (`--grafana`): the only kind whose X-Grafana-User names the actor. */
+  grafana?: boolean;
   /** `grafana:<login>` or `token:<name>` */
   actor?: string;
 }

@@ -142,7 +142,16 @@ describe('DataSource.query', () => {
     await lastValueFrom(
       makeDataSource().query(request([{ refId: 'A', type: 'weight', scope: {} }], { maxDataPoints: 250_000.4 }))
     );
-    expect(requests[0].body.maxDataPoints).toBe(100_000);
+    expect(requests[0].body.maxDataPoints).toBe(50_000);
+  });
+
+  it('shares the points of a request among its queries', async () => {
+    const requests = installBackend();
+    const targets = ['A', 'B', 'C'].map((refId) => ({ refId, type: 'weight' as const, scope: {} }));
+    await lastValueFrom(makeDataSource().query(request(targets, { maxDataPoints: 20_000 })));
+    expect(requests[0].body.maxDataPoints).toBe(16_666);
+    await lastValueFrom(makeDataSource().query(request(targets.slice(0, 2), { maxDataPoints: 20_000 })));
+    expect(requests[1].body.maxDataPoints).toBe(20_000);
   });
 
   it('makes no request when every query is hidden', async () => {

@@ -31,8 +31,8 @@ import { DEFAULT_QUERY, type HaproxyOptions, type HaproxyQuery, type VariableQue
 
 /** Used when Grafana gives no maxDataPoints (annotations, some API callers). */
 export const DEFAULT_MAX_DATA_POINTS = 1000;
-/** The most the backend accepts (POST /api/haproxy/query answers 400 above). */
-export const MAX_DATA_POINTS = 100_000;
+/** The most points one request may ask for, maxDataPoints × queries (POST /api/haproxy/query answers 400 above). */
+export const MAX_POINTS_PER_REQUEST = 50_000;
 
 function normalizeLookup(data: unknown, kind: LookupKind): MetricFindValue[] {
   const record = data as Record<string, unknown> | undefined;
@@ -147,9 +147,12 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
       });
     return {
       range: { from: request.range.from.toISOString(), to: request.range.to.toISOString() },
-      maxDataPoints: Math.min(
-        MAX_DATA_POINTS,
-        Math.max(1, Math.round(request.maxDataPoints || DEFAULT_MAX_DATA_POINTS))
+      maxDataPoints: Math.max(
+        1,
+        Math.min(
+          Math.floor(MAX_POINTS_PER_REQUEST / Math.max(1, queries.length)),
+          Math.round(request.maxDataPoints || DEFAULT_MAX_DATA_POINTS)
+        )
       ),
       ...(request.intervalMs ? { intervalMs: request.intervalMs } : {}),
       queries,

@@ -25,7 +25,7 @@ test.describe('configuration page', () => {
 
     await page.getByRole('button', { name: 'Test connection' }).click();
     const result = page.getByRole('status', { name: 'Connection test result' });
-    await expect(result).toContainText('Connected as token "test-operator" with role operator');
+    await expect(result).toContainText('Connected as token "grafana-operator" with role operator');
   });
 
   test('a viewer token saved from the page: the test warns that commands will be refused', async ({ page }) => {

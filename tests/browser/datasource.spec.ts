@@ -72,7 +72,7 @@ test.describe('data source settings page', () => {
       data: {
         ...current,
         jsonData: { backendUrl: stack.backendUrl },
-        secureJsonData: { apiToken: stack.tokens.viewer },
+        secureJsonData: { apiToken: stack.grafanaTokens.viewer },
       },
     });
     expect(res.status()).toBe(200);
@@ -90,7 +90,7 @@ test.describe('data source settings page', () => {
     // secureJsonFields says the token is set; the settings page never gets the token itself.
     const dto = await (await page.request.get(DS_API)).json();
     expect(dto.secureJsonFields).toEqual({ apiToken: true });
-    expect(JSON.stringify(dto)).not.toContain(stack.tokens.viewer);
+    expect(JSON.stringify(dto)).not.toContain(stack.grafanaTokens.viewer);
     await expect(page.locator('#haproxy-ds-api-token')).toHaveValue('configured');
 
     // A new token typed in, then Grafana's Save & test: PUT the settings, then testDatasource() on them.
@@ -329,12 +329,17 @@ test.describe('as a Viewer', () => {
     const me = await page.request.get(`${DS_PROXY}/api/me`);
     expect(me.status()).toBe(200);
     // The token from the instance's secureJsonData, the signed-in user in X-Grafana-User (the backend's actor).
-    expect(await me.json()).toEqual({ token_name: 'test-viewer', role: 'viewer', actor: 'grafana:viewer' });
+    expect(await me.json()).toEqual({
+      token_name: 'grafana-viewer',
+      role: 'viewer',
+      grafana: true,
+      actor: 'grafana:viewer',
+    });
     // Cookies and a forged Authorization header from the browser do not replace the injected token.
     const forged = await page.request.get(`${DS_PROXY}/api/me`, {
       headers: { authorization: `Bearer ${stack.tokens.admin}` },
     });
-    expect((await forged.json()).token_name).toBe('test-viewer');
+    expect((await forged.json()).token_name).toBe('grafana-viewer');
     for (const [method, path] of [
       ['GET', '/api/haproxy/servers'],
       ['GET', '/api/haproxy/instances'],

@@ -45,7 +45,7 @@ export default async function globalSetup() {
           uid: DATASOURCE_UID,
           name: 'HAProxy Control',
           jsonData: { backendUrl: stack.info.backendUrl },
-          secureJsonData: { apiToken: stack.info.tokens.viewer },
+          secureJsonData: { apiToken: stack.info.grafanaTokens.viewer },
         },
       },
     });

@@ -18,6 +18,8 @@ export interface StackInfo {
   hostUrl: string;
   backendUrl: string;
   tokens: { admin: string; operator: string; viewer: string };
+  /** Tokens made for Grafana (`--grafana`): the backend believes their X-Grafana-User. */
+  grafanaTokens: { admin: string; operator: string; viewer: string };
   /** The token the plugin's settings hold (secureJsonData.apiToken). */
   pluginToken: string;
   instances: Array<{ id: number; name: string; hostName: string; socketPath: string }>;
@@ -62,7 +64,8 @@ export async function startBrowserStack(log: (msg: string) => void): Promise<Bro
       info: {
         backendUrl: service.url,
         tokens: service.tokens,
-        pluginToken: service.tokens.operator,
+        grafanaTokens: service.grafanaTokens,
+        pluginToken: service.grafanaTokens.operator,
         instances: fleet.instances.map((i) => ({
           id: ids.instances[i.name],
           name: i.name,

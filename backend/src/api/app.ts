@@ -3,6 +3,7 @@ import Koa from 'koa';
 import { authenticate } from './auth';
 import { errorHandler } from '../http/errors';
 import { jsonBody } from './body';
+import { refuseUnstorableText } from './storable-text';
 import type { ApiDeps } from './deps';
 import { actionRoutes } from './routes/actions';
 import { applicationRoutes } from './routes/applications';
@@ -37,7 +38,7 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
   }
 
   const api = new Router();
-  api.use('/api', authenticate(deps.tokens));
+  api.use('/api', authenticate(deps.tokens), refuseUnstorableText());
   for (const r of [
     system.api,
     summaryRoutes(deps),

@@ -7,8 +7,11 @@ import { Role, ROLE_RANK } from '../domain/roles';
 export interface AuthState {
   tokenName: string;
   role: Role;
-  /** The person behind the request: Grafana's login when the plugin proxy sent it, else the token's name. */
+  /** Made for Grafana's plugin proxy (`--grafana`). */
+  grafanaToken: boolean;
+  /** The person behind the request: Grafana's login from a Grafana token's request, else the token's name. */
   actor: string;
+  /** A Grafana user's request through the plugin proxy (a Grafana token that named its user). */
   viaGrafana: boolean;
 }
 
@@ -27,10 +30,12 @@ export function authenticate(tokens: TokenStore) {
     if (!token) {
       throw invalidToken();
     }
-    const grafanaUser = ctx.get(GRAFANA_USER_HEADER).trim().slice(0, 200);
+    // Any caller can send the header: only a token made for Grafana's proxy (which sets it) is believed.
+    const grafanaUser = token.grafana ? grafanaLogin(ctx.get(GRAFANA_USER_HEADER)) : '';
     ctx.state.auth = {
       tokenName: token.name,
       role: token.role,
+      grafanaToken: token.grafana,
       actor: grafanaUser ? `grafana:${grafanaUser}` : `token:${token.name}`,
       viaGrafana: grafanaUser !== '',
     };
@@ -38,6 +43,13 @@ export function authenticate(tokens: TokenStore) {
     await next();
   };
 }
+
+/** The login as the audit records it: no control characters, at most 200 characters. */
+const grafanaLogin = (header: string) =>
+  header
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 200);
 
 export function requireRole(role: Role) {
   return async (ctx: Context, next: Next) => {

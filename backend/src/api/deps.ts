@@ -8,11 +8,15 @@ import type { FagentClient } from '../fagent/client';
 import type { FleetCounts } from '../fleet/fleet-counts';
 import type { HistoryQuery } from '../history/query';
 import type { Logger } from '../logger';
+import type { SecretBox } from '../secrets/secret-box';
 import type { SyncScheduler } from '../sync/scheduler';
 
 /** What the HTTP layer needs from the rest of the service. */
 export interface ApiDeps {
+  /** Writes, and reads that must see them. */
   db: Db;
+  /** The API's reads (GET routes, trend queries, lookups): their own small pool with a statement timeout. */
+  readDb: Db;
   client: FagentClient;
   scheduler: SyncScheduler;
   commands: ServerCommands;
@@ -22,6 +26,8 @@ export interface ApiDeps {
   history: HistoryQuery;
   health: DatabaseHealth;
   tokens: TokenStore;
+  /** Seals agent tokens before they are stored (SECRETS_KEY). */
+  secrets: SecretBox;
   log: Logger;
   openapi: unknown;
   maxBodyBytes: number;

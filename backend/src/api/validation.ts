@@ -27,13 +27,15 @@ export const statusList = z
   )
   .pipe(z.array(z.enum(SERVER_STATUSES, { message: `must be among ${SERVER_STATUSES.join(', ')}` })).min(1));
 
-export const name = (max = 200) =>
+/** Text that is stored and shown as it is (tables, the UI, HTTP headers): no control characters. */
+export const plainText = (max: number, min = 1) =>
   z
     .string()
-    .trim()
-    .min(1, 'must not be empty')
+    .min(min, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
     .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+
+export const name = (max = 200) => z.string().trim().pipe(plainText(max));
 
 /** A name or a glob (domain/glob.ts) that a filter matches names by; at most 200 characters either way. */
 export const nameOrGlob = z.string().superRefine((s, ctx) => {

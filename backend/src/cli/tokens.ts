@@ -8,20 +8,44 @@ import { ROLES, Role } from '../domain/roles';
 import { createLogger } from '../logger';
 
 const USAGE = `usage:
-  haproxy-control-tokens create <name> <viewer|operator|admin>   prints the new token once
+  haproxy-control-tokens create <name> <viewer|operator|admin> [--grafana]   prints the new token once
   haproxy-control-tokens revoke <name>
   haproxy-control-tokens list
+--grafana: a token for Grafana's plugin proxy, the only kind whose X-Grafana-User header is recorded as the
+actor (grafana:<login>); any other token is recorded as token:<name> whatever it sends.
 Uses DATABASE_URL, or the embedded PostgreSQL in DATA_DIR (stop the service first: one server per data directory).`;
+
+type TokenCommand =
+  { cmd: 'create'; name: string; role: Role; grafana: boolean } | { cmd: 'revoke'; name: string } | { cmd: 'list' };
+
+/** The command line as a command, or why it is not one. */
+export function parseTokenCommand(argv: readonly string[]): TokenCommand | string {
+  const flags = argv.filter((a) => a.startsWith('--'));
+  const [cmd, name, role, ...extra] = argv.filter((a) => !a.startsWith('--'));
+  const unknown = flags.filter((f) => f !== '--grafana' || cmd !== 'create');
+  if (unknown.length > 0) {
+    return `unknown option ${unknown[0]}`;
+  }
+  if (cmd === 'list' && name === undefined) {
+    return { cmd };
+  }
+  if (cmd === 'revoke' && name && role === undefined) {
+    return { cmd, name };
+  }
+  if (cmd === 'create' && name && extra.length === 0) {
+    if (!ROLES.includes(role as Role)) {
+      return `role must be one of ${ROLES.join(', ')}`;
+    }
+    return { cmd, name, role: role as Role, grafana: flags.includes('--grafana') };
+  }
+  return 'expected create, revoke or list';
+}
 
 /** Creates, revokes and lists API tokens; the clear token is printed once and never stored. */
 async function main(argv: string[]): Promise<number> {
-  const [cmd, name, role] = argv;
-  if (!cmd || !['create', 'revoke', 'list'].includes(cmd) || (cmd !== 'list' && !name)) {
-    console.error(USAGE);
-    return 2;
-  }
-  if (cmd === 'create' && !ROLES.includes(role as Role)) {
-    console.error(`role must be one of ${ROLES.join(', ')}\n${USAGE}`);
+  const command = parseTokenCommand(argv);
+  if (typeof command === 'string') {
+    console.error(`${command}\n${USAGE}`);
     return 2;
   }
   const config = loadConfig();
@@ -32,19 +56,25 @@ async function main(argv: string[]): Promise<number> {
   const ds = await openDatabase({ url: config.databaseUrl ?? embedded!.url, poolSize: 2 });
   try {
     const store = new TokenStore(new PoolDb(ds));
-    if (cmd === 'create') {
-      const { token } = await store.create(name, role as Role);
+    if (command.cmd === 'create') {
+      const { token } = await store.create(command.name, command.role, { grafana: command.grafana });
       console.log(token);
-    } else if (cmd === 'revoke') {
-      if (!(await store.revoke(name))) {
-        console.error(`no active token named "${name}"`);
+    } else if (command.cmd === 'revoke') {
+      if (!(await store.revoke(command.name))) {
+        console.error(`no active token named "${command.name}"`);
         return 1;
       }
-      console.log(`revoked ${name}`);
+      console.log(`revoked ${command.name}`);
     } else {
       for (const t of await store.list()) {
         console.log(
-          `${t.name}\t${t.role}\t${t.revoked_at ? 'revoked' : 'active'}\tlast used ${t.last_used_at?.toISOString() ?? 'never'}`
+          [
+            t.name,
+            t.role,
+            t.grafana ? 'grafana' : 'api',
+            t.revoked_at ? 'revoked' : 'active',
+            `last used ${t.last_used_at?.toISOString() ?? 'never'}`,
+          ].join('\t')
         );
       }
     }
@@ -55,10 +85,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error((err as Error).message);
-    process.exit(1);
-  }
-);
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error((err as Error).message);
+      process.exit(1);
+    }
+  );
+}

@@ -1,4 +1,4 @@
-import type { Db } from './db';
+import type { ConnectionDb, Db } from './db';
 
 /**
  * First key of all our advisory locks, so they never collide with another application's on the same database;
@@ -18,6 +18,23 @@ export async function tryAdvisoryLock(db: Db, key: number): Promise<boolean> {
   return row.locked;
 }
 
-export async function advisoryUnlock(db: Db, key: number): Promise<void> {
-  await db.query('SELECT pg_advisory_unlock($1, $2)', [ADVISORY_NAMESPACE, key]);
+/**
+ * Releases a session-level lock. When the unlock fails (an aborted transaction, a cancelled statement) or finds
+ * no lock to release, the connection is closed instead of going back to the pool: a lock left on a pooled
+ * connection would block the instance until the pool happened to close it. False when it came to that.
+ */
+export async function advisoryUnlock(conn: ConnectionDb, key: number): Promise<boolean> {
+  try {
+    const [row] = await conn.query<{ unlocked: boolean }>('SELECT pg_advisory_unlock($1, $2) AS unlocked', [
+      ADVISORY_NAMESPACE,
+      key,
+    ]);
+    if (row.unlocked) {
+      return true;
+    }
+  } catch {
+    // The session's state is unknown: closing it below is the one sure way to release the lock.
+  }
+  conn.discard();
+  return false;
 }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSchema';
 import { MetricHistory1764000000001 } from './migrations/1764000000001-MetricHistory';
 import { AlertingSupport1764000000002 } from './migrations/1764000000002-AlertingSupport';
+import { TrustBoundaries1764000000003 } from './migrations/1764000000003-TrustBoundaries';
 import { DataSafety1764000000004 } from './migrations/1764000000004-DataSafety';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
@@ -12,6 +13,7 @@ export const migrations = [
   InitialSchema1764000000000,
   MetricHistory1764000000001,
   AlertingSupport1764000000002,
+  TrustBoundaries1764000000003,
   DataSafety1764000000004,
 ];
 
@@ -19,6 +21,10 @@ export interface DataSourceOptions {
   url: string;
   poolSize?: number;
   applicationName?: string;
+  /** PostgreSQL cancels a statement after this long (SQLSTATE 57014); unset = no limit. */
+  statementTimeoutMs?: number;
+  /** Sessions whose transactions cannot write: a pool for reads only. */
+  readOnly?: boolean;
 }
 
 /** TypeORM for the pool and the migrations; the schema comes only from migrations (`synchronize` stays off). */
@@ -31,8 +37,20 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     migrationsRun: false,
     synchronize: false,
     logging: false,
-    extra: { max: opts.poolSize ?? 20, application_name: opts.applicationName ?? 'haproxy-control' },
+    extra: {
+      max: opts.poolSize ?? 20,
+      application_name: opts.applicationName ?? 'haproxy-control',
+      ...(opts.statementTimeoutMs !== undefined && { statement_timeout: opts.statementTimeoutMs }),
+      ...(opts.readOnly && { options: '-c default_transaction_read_only=on' }),
+    },
   });
+}
+
+/** A second pool on the same database (no migrations): e.g. the API's reads, small and with a statement timeout. */
+export async function openPool(opts: DataSourceOptions): Promise<DataSource> {
+  const ds = createDataSource(opts);
+  await ds.initialize();
+  return ds;
 }
 
 export async function openDatabase(opts: DataSourceOptions): Promise<DataSource> {

@@ -6,14 +6,12 @@ import type { Db } from './db';
 /** The role Grafana's PostgreSQL data source (uid haproxy-control-pg) logs in as; created by migration 1764000000002. */
 export const GRAFANA_ROLE = 'haproxy_control_grafana';
 
-/** What the alert rules in provisioning/alerting/ read, and nothing else (no tokens, no audit). */
-export const GRAFANA_READABLE_TABLES = [
-  'hosts',
-  'applications',
-  'haproxy_instances',
-  'haproxy_backends',
-  'haproxy_servers',
-] as const;
+/**
+ * What the alert rules in provisioning/alerting/ read, and nothing else: whole tables that hold no secret, and
+ * of `hosts` the columns the rules use (never the agent's URL or token). No tokens, no audit.
+ */
+export const GRAFANA_READABLE_TABLES = ['applications', 'haproxy_instances', 'haproxy_backends', 'haproxy_servers'];
+export const GRAFANA_READABLE_HOST_COLUMNS = ['id', 'name', 'address', 'is_active', 'created_at', 'updated_at'];
 
 const SCRAM_ITERATIONS = 4096;
 
@@ -32,15 +30,13 @@ export function scramVerifier(password: string, salt = randomBytes(16)): string 
 /**
  * Lets Grafana's PostgreSQL data source log in as the read-only role the migration created, with the
  * password from GRAFANA_DB_PASSWORD (set again at every start, so changing the variable rotates it), and
- * grants SELECT again (the role may have been created by an administrator after the migration ran).
+ * grants SELECT again (the role may have been created by an administrator after the migrations ran), in one
+ * transaction so the role is never seen with a table-wide grant on hosts.
  * Never fatal: without the role or the right to alter it the service still runs, and the log says why.
  */
 export async function enableGrafanaRole(db: Db, password: string, log: Logger): Promise<boolean> {
   try {
-    await db.execute(`ALTER ROLE ${GRAFANA_ROLE} WITH LOGIN PASSWORD ${escapeLiteral(scramVerifier(password))}`);
-    const [{ schema }] = await db.query<{ schema: string }>(`SELECT current_schema() AS schema`);
-    await db.execute(`GRANT USAGE ON SCHEMA ${escapeIdentifier(schema)} TO ${GRAFANA_ROLE}`);
-    await db.execute(`GRANT SELECT ON ${GRAFANA_READABLE_TABLES.join(', ')} TO ${GRAFANA_ROLE}`);
+    await db.transaction((tx) => grantGrafanaRole(tx, password));
     log.info({ role: GRAFANA_ROLE }, 'read-only role for Grafana alerting can log in');
     return true;
   } catch (err) {
@@ -50,4 +46,14 @@ export async function enableGrafanaRole(db: Db, password: string, log: Logger): 
     );
     return false;
   }
+}
+
+async function grantGrafanaRole(tx: Db, password: string): Promise<void> {
+  await tx.execute(`ALTER ROLE ${GRAFANA_ROLE} WITH LOGIN PASSWORD ${escapeLiteral(scramVerifier(password))}`);
+  const [{ schema }] = await tx.query<{ schema: string }>(`SELECT current_schema() AS schema`);
+  await tx.execute(`GRANT USAGE ON SCHEMA ${escapeIdentifier(schema)} TO ${GRAFANA_ROLE}`);
+  await tx.execute(`GRANT SELECT ON ${GRAFANA_READABLE_TABLES.join(', ')} TO ${GRAFANA_ROLE}`);
+  // REVOKE ALL first: a table-wide grant (versions before 1764000000003 gave one) reaches every column.
+  await tx.execute(`REVOKE ALL ON hosts FROM ${GRAFANA_ROLE}`);
+  await tx.execute(`GRANT SELECT (${GRAFANA_READABLE_HOST_COLUMNS.join(', ')}) ON hosts TO ${GRAFANA_ROLE}`);
 }

@@ -29,8 +29,16 @@ export function globProblem(text: string): string | undefined {
   if (text.length > MAX_GLOB_LENGTH) {
     return `must be at most ${MAX_GLOB_LENGTH} characters`;
   }
+  if (!isGlob(text)) {
+    return undefined;
+  }
+  // picomatch keeps `\1`, `\w`, `\d` as regular-expression escapes (a backreference, a class), not as the
+  // literal character a glob means, and PostgreSQL reads more of them (`\m`, `\y`, `\Z`): punctuation only.
+  if (/(^|[^\\])(\\\\)*\\[0-9A-Za-z]/.test(text)) {
+    return 'may escape only punctuation with a backslash (e.g. \\* or \\?), not a letter or digit';
+  }
   // picomatch writes `{..}` and the like as an empty class, which JavaScript accepts and PostgreSQL refuses.
-  if (isGlob(text) && /(^|[^\\])\[\^?\]/.test(picomatch.makeRe(text, OPTIONS).source)) {
+  if (/(^|[^\\])\[\^?\]/.test(picomatch.makeRe(text, OPTIONS).source)) {
     return 'is not a glob PostgreSQL can match (an empty range or class)';
   }
   return undefined;

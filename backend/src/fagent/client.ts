@@ -1,4 +1,5 @@
 import type { Command } from '../domain/status';
+import { SecretBox } from '../secrets/secret-box';
 import { parseAgentUrl } from './agent-url';
 import { answerError, decodeAnswer } from './answer';
 import { BreakerRegistry } from './breaker';
@@ -45,6 +46,8 @@ export interface FagentClientOptions {
   allowedNetworks?: readonly string[];
   /** How long a 404 from /info or /state is remembered per instance before the endpoint is tried again. */
   unsupportedTtlMs?: number;
+  /** Opens agent tokens stored encrypted (SECRETS_KEY); without it, an encrypted token is never sent. */
+  secrets?: SecretBox;
 }
 
 export const FAGENT_DEFAULTS = {
@@ -104,6 +107,7 @@ export class FagentClient {
   private readonly transport: FagentTransport;
   private readonly limits: AnswerLimits;
   private readonly maxBodyBytes: number;
+  private readonly secrets: SecretBox;
   /** Per instance and optional endpoint: until when it is known to answer 404. */
   private readonly unsupportedUntil = new Map<string, number>();
 
@@ -118,6 +122,7 @@ export class FagentClient {
     });
     this.cache = new FagentCache(opts.cacheTtlSec);
     this.maxBodyBytes = opts.maxBodyBytes ?? FAGENT_DEFAULTS.maxBodyBytes;
+    this.secrets = opts.secrets ?? new SecretBox();
     this.limits = {
       maxServersPerBackend: opts.maxServersPerBackend ?? FAGENT_DEFAULTS.maxServersPerBackend,
       maxBackends: opts.maxBackendsPerInstance ?? FAGENT_DEFAULTS.maxBackendsPerInstance,
@@ -277,7 +282,7 @@ export class FagentClient {
     if (typeof base === 'string') {
       throw new FagentError('blocked', `${base}: ${what} was not sent`);
     }
-    const token = t.token ?? this.opts.defaultToken;
+    const token = this.agentToken(t, what);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token) {
       headers.authorization = `Bearer ${token}`;
@@ -308,6 +313,18 @@ export class FagentClient {
     } finally {
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  /** The token to send, opened here and only here (it may be stored encrypted); the shared one when none. */
+  private agentToken(t: FagentTarget, what: string): string | undefined {
+    if (t.token == null) {
+      return this.opts.defaultToken;
+    }
+    try {
+      return this.secrets.open(t.token);
+    } catch (err) {
+      throw new FagentError('blocked', `agent token ${(err as Error).message}: ${what} was not sent`);
     }
   }
 

@@ -29,6 +29,15 @@ export function toHttpError(err: unknown): { status: number; code: string; messa
   const pgCode =
     (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
   const detail = (err as { driverError?: { detail?: string } }).driverError?.detail;
+  if (pgCode === '57014') {
+    // The API's read pool cancels statements after API_STATEMENT_TIMEOUT; nothing was changed.
+    return {
+      status: 503,
+      code: 'query_timeout',
+      message:
+        'the database took too long to answer (API_STATEMENT_TIMEOUT): ask for less, e.g. a shorter range or fewer patterns, or try again',
+    };
+  }
   if (pgCode === '23505') {
     return { status: 409, code: 'conflict', message: `already exists${detail ? `: ${detail}` : ''}` };
   }
@@ -54,6 +63,38 @@ export function toHttpError(err: unknown): { status: number; code: string; messa
   return { status: 500, code: 'internal', message: 'internal error' };
 }
 
+/**
+ * What the log line of a 500 may say about its cause: the kind of error, PostgreSQL's code and the objects it
+ * names, and where in the code. Never messages, details or the statement's parameters: PostgreSQL quotes
+ * values in them ("invalid input syntax ... \"<value>\"", "Failing row contains (...)"), and TypeORM's
+ * errors carry the parameters whole.
+ */
+export function loggableError(err: unknown): Record<string, unknown> {
+  const e = (err ?? {}) as { name?: string; stack?: string; driverError?: PgFields } & PgFields;
+  const pg = e.driverError ?? (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e : undefined);
+  const frames = typeof e.stack === 'string' ? e.stack.split('\n').filter((l) => /^\s+at /.test(l)) : [];
+  const where = pg && {
+    code: pg.code,
+    routine: pg.routine,
+    table: pg.table,
+    column: pg.column,
+    constraint: pg.constraint,
+  };
+  return {
+    type: e.name ?? typeof err,
+    ...Object.fromEntries(Object.entries(where ?? {}).filter(([, v]) => v !== undefined)),
+    stack: frames.slice(0, 15).map((l) => l.trim()),
+  };
+}
+
+interface PgFields {
+  code?: string;
+  routine?: string;
+  table?: string;
+  column?: string;
+  constraint?: string;
+}
+
 export function errorHandler(log: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
@@ -72,10 +113,11 @@ export function errorHandler(log: Logger) {
     } catch (err) {
       const { status, code, message } = toHttpError(err);
       if (status >= 500 && code === 'internal') {
-        log.error({ err, path: ctx.path, method: ctx.method }, 'request failed');
+        // The path without its query string, the error without values: see loggableError.
+        log.error({ error: loggableError(err), path: ctx.path, method: ctx.method }, 'request failed');
       } else if (code === DATABASE_UNAVAILABLE) {
         log.warn(
-          { err: (err as Error).message, path: ctx.path, method: ctx.method },
+          { error: loggableError(err), path: ctx.path, method: ctx.method },
           'request failed: database unavailable'
         );
       }

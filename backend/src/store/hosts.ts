@@ -1,7 +1,11 @@
 import type { Db } from '../db/db';
-import { setColumns } from './sql';
+import { conflict } from '../domain/errors';
+import { param, setColumns } from './sql';
 
-/** A machine running an FAgent (AC's "Server"), as the API shows it: the agent token never leaves. */
+/**
+ * A machine running an FAgent (AC's "Server"), as the API shows it: the agent token never leaves, and the URL
+ * is shown without what may carry a secret (credentials or a query of a row older than the API's checks).
+ */
 export interface HostRow {
   id: number;
   name: string;
@@ -27,12 +31,34 @@ const SELECT = `
          (SELECT count(*)::int FROM haproxy_instances i WHERE i.host_id = h.id) AS instance_count, h.created_at, h.updated_at
     FROM hosts h`;
 
-export function listHosts(db: Db): Promise<HostRow[]> {
-  return db.query<HostRow>(`${SELECT} ORDER BY h.name`);
+/** A stored agent URL without user:password@, query and fragment; unchanged when it has none. */
+export function shownAgentUrl(stored: string): string {
+  let url: URL;
+  try {
+    url = new URL(stored);
+  } catch {
+    // Not a URL, so no parser decides what is what: drop anything that looks like userinfo, query or fragment.
+    return stored.replace(/^([^/?#]*\/\/)[^/?#]*@/, '$1').replace(/[?#][\s\S]*$/, '');
+  }
+  if (url.username === '' && url.password === '' && url.search === '' && url.hash === '') {
+    return stored;
+  }
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return url.toString();
+}
+
+const shown = (row: HostRow): HostRow => ({ ...row, fagent_url: shownAgentUrl(row.fagent_url) });
+
+export async function listHosts(db: Db): Promise<HostRow[]> {
+  return (await db.query<HostRow>(`${SELECT} ORDER BY h.name`)).map(shown);
 }
 
 export async function getHost(db: Db, hostId: number): Promise<HostRow | undefined> {
-  return (await db.query<HostRow>(`${SELECT} WHERE h.id = $1`, [hostId]))[0];
+  const [row] = await db.query<HostRow>(`${SELECT} WHERE h.id = $1`, [hostId]);
+  return row && shown(row);
 }
 
 export async function createHost(db: Db, h: HostInput): Promise<number> {
@@ -43,7 +69,11 @@ export async function createHost(db: Db, h: HostInput): Promise<number> {
   return row.id;
 }
 
-/** Sets the given fields; false when there is no such host. */
+/**
+ * Sets the given fields; false when there is no such host, or when the URL would change while the stored
+ * agent token stays (`fagent_url` without `fagent_token`): a token is never sent to an address it was not
+ * given for.
+ */
 export async function updateHost(db: Db, hostId: number, changes: Partial<HostInput>): Promise<boolean> {
   const params: unknown[] = [hostId];
   const sets = setColumns(params, {
@@ -53,14 +83,50 @@ export async function updateHost(db: Db, hostId: number, changes: Partial<HostIn
     fagent_token: changes.fagent_token,
     is_active: changes.is_active,
   });
-  return (await db.execute(`UPDATE hosts SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1`, params)) > 0;
+  const sameAgent =
+    changes.fagent_url !== undefined && changes.fagent_token === undefined
+      ? ` AND fagent_url = ${param(params, changes.fagent_url)}`
+      : '';
+  return (
+    (await db.execute(
+      `UPDATE hosts SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1${sameAgent}`,
+      params
+    )) > 0
+  );
 }
 
-/** Deletes a host with its instances (cascade); returns those instances' ids, or null when there is no such host. */
+/**
+ * Deletes a host with its instances (cascade); returns those instances' ids, or null when there is no such host.
+ * Its applications stay without a host: a conflict when one of the same name already has none.
+ */
 export function deleteHost(db: Db, hostId: number): Promise<number[] | null> {
   return db.transaction(async (tx) => {
+    const clashes = await tx.query<{ name: string }>(
+      `SELECT a.name FROM applications a
+        WHERE a.host_id = $1 AND EXISTS (SELECT 1 FROM applications b WHERE b.host_id IS NULL AND b.name = a.name)
+        ORDER BY a.name`,
+      [hostId]
+    );
+    if (clashes.length > 0) {
+      throw conflict(
+        `the host's applications would lose their host, and ${clashes.map((c) => `"${c.name}"`).join(', ')} ` +
+          'already exist(s) without one: rename or delete one of each pair first'
+      );
+    }
     const instances = await tx.query<{ id: number }>(`SELECT id FROM haproxy_instances WHERE host_id = $1`, [hostId]);
     const deleted = await tx.execute(`DELETE FROM hosts WHERE id = $1`, [hostId]);
     return deleted > 0 ? instances.map((i) => i.id) : null;
   });
+}
+
+/** Every stored agent token as stored (sealed or not), for the start-time encryption (secrets/). */
+export function storedAgentTokens(db: Db): Promise<Array<{ id: number; name: string; fagent_token: string }>> {
+  return db.query(`SELECT id, name, fagent_token FROM hosts WHERE fagent_token IS NOT NULL ORDER BY id`);
+}
+
+/** Replaces a stored agent token by another form of the same secret, if it is still `from`; true when it was. */
+export async function replaceStoredAgentToken(db: Db, hostId: number, from: string, to: string): Promise<boolean> {
+  return (
+    (await db.execute(`UPDATE hosts SET fagent_token = $3 WHERE id = $1 AND fagent_token = $2`, [hostId, from, to])) > 0
+  );
 }

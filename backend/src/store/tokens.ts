@@ -6,19 +6,21 @@ export interface TokenRow {
   id: number;
   name: string;
   role: Role;
+  /** Made for Grafana's plugin proxy: the only kind whose X-Grafana-User header names the actor. */
+  grafana: boolean;
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
 }
 
-export type ActiveToken = Pick<TokenRow, 'id' | 'name' | 'role'>;
+export type ActiveToken = Pick<TokenRow, 'id' | 'name' | 'role' | 'grafana'>;
 
-const COLUMNS = 'id, name, role, created_at, last_used_at, revoked_at';
+const COLUMNS = 'id, name, role, grafana, created_at, last_used_at, revoked_at';
 
-export async function insertToken(db: Db, name: string, role: Role, hash: string): Promise<TokenRow> {
+export async function insertToken(db: Db, name: string, role: Role, hash: string, grafana = false): Promise<TokenRow> {
   const [row] = await db.query<TokenRow>(
-    `INSERT INTO api_tokens (name, role, token_hash) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-    [name, role, hash]
+    `INSERT INTO api_tokens (name, role, token_hash, grafana) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+    [name, role, hash, grafana]
   );
   return row;
 }
@@ -39,24 +41,33 @@ export async function findActiveToken(db: Db, hash: string): Promise<ActiveToken
     `UPDATE api_tokens SET last_used_at = now()
       WHERE token_hash = $1 AND revoked_at IS NULL
         AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-      RETURNING id, name, role`,
+      RETURNING id, name, role, grafana`,
     [hash]
   );
   if (touched) {
     return touched;
   }
   const [found] = await db.query<ActiveToken>(
-    `SELECT id, name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
+    `SELECT id, name, role, grafana FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
     [hash]
   );
   return found ?? null;
 }
 
-/** The token named `bootstrap-admin`, created or set to this hash (kept in step with BOOTSTRAP_ADMIN_TOKEN). */
-export async function upsertBootstrapAdmin(db: Db, hash: string): Promise<void> {
-  await db.execute(
-    `INSERT INTO api_tokens (name, token_hash, role) VALUES ('bootstrap-admin', $1, 'admin')
-     ON CONFLICT (name) DO UPDATE SET token_hash = EXCLUDED.token_hash, role = 'admin', revoked_at = NULL`,
-    [hash]
+/**
+ * A token named by configuration (BOOTSTRAP_*): created when missing, its hash, role and Grafana flag kept in
+ * step with the configuration while it is active, and never re-enabled once revoked. False when it is revoked.
+ */
+export async function ensureConfiguredToken(
+  db: Db,
+  t: { name: string; role: Role; grafana: boolean; hash: string }
+): Promise<boolean> {
+  const rows = await db.query(
+    `INSERT INTO api_tokens (name, token_hash, role, grafana) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (name) DO UPDATE SET token_hash = EXCLUDED.token_hash, role = EXCLUDED.role, grafana = EXCLUDED.grafana
+      WHERE api_tokens.revoked_at IS NULL
+     RETURNING id`,
+    [t.name, t.hash, t.role, t.grafana]
   );
+  return rows.length > 0;
 }

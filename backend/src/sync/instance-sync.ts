@@ -98,11 +98,9 @@ export class InstanceSync {
         try {
           return await this.syncLocked(conn, instance, o, started, deadline);
         } finally {
-          await advisoryUnlock(conn, instanceId).catch((err: Error) => {
-            // Back in the pool, the connection would keep the lock and block this instance's syncs.
-            conn.discard();
-            this.log.warn({ instance_id: instanceId, err: err.message }, 'sync lock not released: connection closed');
-          });
+          if (!(await advisoryUnlock(conn, instanceId))) {
+            this.log.warn({ instance_id: instanceId }, 'sync lock not released: connection closed');
+          }
         }
       });
     } catch (err) {

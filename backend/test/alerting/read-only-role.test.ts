@@ -1,5 +1,10 @@
 import type { Client } from 'pg';
-import { GRAFANA_READABLE_TABLES, GRAFANA_ROLE, scramVerifier } from '../../src/db/grafana-role';
+import {
+  GRAFANA_READABLE_HOST_COLUMNS,
+  GRAFANA_READABLE_TABLES,
+  GRAFANA_ROLE,
+  scramVerifier,
+} from '../../src/db/grafana-role';
 import { migrations } from '../../src/db/data-source';
 import type { TestDatabase } from '../support/db';
 import { connectAsGrafana, grafanaTestDatabase } from './grafana-client';
@@ -39,6 +44,25 @@ test.each(GRAFANA_READABLE_TABLES)('it can SELECT from %s', async (table) => {
   await expect(grafana.query(`SELECT * FROM ${table} LIMIT 1`)).resolves.toBeDefined();
 });
 
+test('of hosts it reads what the rules use, never the agent token or URL', async () => {
+  const { rows } = await grafana.query(`SELECT ${GRAFANA_READABLE_HOST_COLUMNS.join(', ')} FROM hosts`);
+  expect(rows).toEqual([expect.objectContaining({ name: 'lb1', address: '192.0.2.1', is_active: true })]);
+  await denied(`SELECT fagent_token FROM hosts`);
+  await denied(`SELECT fagent_url FROM hosts`);
+  await denied(`SELECT * FROM hosts`);
+  await denied(`SELECT count(*) FROM hosts WHERE fagent_token IS NOT NULL`);
+});
+
+test('no column it may read anywhere is named like a secret', async () => {
+  const { rows } = await grafana.query<{ table_name: string; column_name: string }>(
+    `SELECT c.table_name, c.column_name FROM information_schema.columns c
+      WHERE c.table_schema = current_schema()
+        AND has_column_privilege(quote_ident(c.table_name), c.column_name, 'SELECT')`
+  );
+  expect(rows.length).toBeGreaterThan(20);
+  expect(rows.filter((r) => /token|secret|password|hash|fagent_url/.test(r.column_name))).toEqual([]);
+});
+
 test('it cannot INSERT, UPDATE, DELETE or TRUNCATE', async () => {
   await denied(`INSERT INTO hosts (name, address, fagent_url) VALUES ('x', 'x', 'http://x')`);
   await denied(`UPDATE hosts SET is_active = false`);
@@ -54,15 +78,21 @@ test('it cannot read tokens or the audit, nor create tables', async () => {
   await denied(`CREATE TABLE grafana_was_here (id int)`);
 });
 
-test('the migration is idempotent: down and up again with the role already there', async () => {
-  const migration = migrations.find((m) => m.name === 'AlertingSupport1764000000002')!;
+test('the migrations are idempotent: down and up again with the role already there', async () => {
+  const names = ['AlertingSupport1764000000002', 'TrustBoundaries1764000000003'];
+  const [alerting, trust] = names.map((n) => migrations.find((m) => m.name === n)!);
   const runner = db.ds.createQueryRunner();
   try {
-    await new migration().down(runner);
-    await denied(`SELECT * FROM hosts`);
-    await new migration().up(runner);
+    await new trust().down(runner);
+    await expect(grafana.query(`SELECT fagent_token FROM hosts`)).resolves.toBeDefined(); // what it fixes
+    await new alerting().down(runner);
+    await denied(`SELECT name FROM hosts`);
+    await new alerting().up(runner);
+    await new trust().up(runner);
   } finally {
     await runner.release();
   }
   await expect(grafana.query(`SELECT breaker_state FROM haproxy_instances`)).resolves.toBeDefined();
+  await expect(grafana.query(`SELECT name FROM hosts`)).resolves.toBeDefined();
+  await denied(`SELECT fagent_token FROM hosts`);
 });

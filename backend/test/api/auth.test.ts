@@ -1,7 +1,17 @@
 import { TokenStore } from '../../src/auth/tokens';
 import { Role, ROLE_RANK, ROLES } from '../../src/domain/roles';
 import { HTTP_METHODS, openapi } from '../support/openapi';
-import { actions, createApplication, expectError, fleet, Fleet, syncNow, trendQuery, useHarness } from './helpers';
+import {
+  actions,
+  command,
+  createApplication,
+  expectError,
+  fleet,
+  Fleet,
+  syncNow,
+  trendQuery,
+  useHarness,
+} from './helpers';
 
 const h = useHarness();
 let f: Fleet;
@@ -157,22 +167,26 @@ test('the role table names every /api operation of the document', () => {
   ).toEqual(documented.sort());
 });
 
-describe.each(ROLES)('role %s', (role) => {
-  test('reads everything, and gets 403 (with nothing done) above its role', async () => {
-    for (const c of cases()) {
-      const before = (await actions(h, 'limit=1')).total;
-      const { path, body } = await c.request();
-      const res = await h.t.call(method(c.route), path, { token: h.t.tokens[role], body });
-      if (ROLE_RANK[role] >= ROLE_RANK[c.min]) {
-        expect([c.route, res.status >= 200 && res.status < 300 ? 'success' : res.body]).toEqual([c.route, 'success']);
-      } else {
-        expectError(res, 403, 'forbidden');
-        expect(res.body.error.message).toContain(c.min);
-        expect((await actions(h, 'limit=1')).total).toBe(before);
+describe.each(ROLES.flatMap((role) => [[role, 'an API'] as const, [role, 'a Grafana'] as const]))(
+  'role %s, %s token',
+  (role, kind) => {
+    test('reads everything, and gets 403 (with nothing done) above its role', async () => {
+      const token = kind === 'a Grafana' ? h.t.grafanaTokens[role] : h.t.tokens[role];
+      for (const c of cases()) {
+        const before = (await actions(h, 'limit=1')).total;
+        const { path, body } = await c.request();
+        const res = await h.t.call(method(c.route), path, { token, body, headers: { 'X-Grafana-User': 'carol' } });
+        if (ROLE_RANK[role] >= ROLE_RANK[c.min]) {
+          expect([c.route, res.status >= 200 && res.status < 300 ? 'success' : res.body]).toEqual([c.route, 'success']);
+        } else {
+          expectError(res, 403, 'forbidden');
+          expect(res.body.error.message).toContain(c.min);
+          expect((await actions(h, 'limit=1')).total).toBe(before);
+        }
       }
-    }
-  });
-});
+    });
+  }
+);
 
 describe('without a valid token', () => {
   let revoked: string;
@@ -209,25 +223,55 @@ describe('without a valid token', () => {
 });
 
 describe('who the caller is', () => {
-  test('/api/me names the token, its role and the actor', async () => {
+  test('/api/me names the token, its role, whether it is a Grafana token, and the actor', async () => {
     for (const role of ROLES) {
       const me = await h.t.call('GET', '/api/me', { token: h.t.tokens[role] });
       expect(me.body).toEqual({
         token_name: role === 'admin' ? 'bootstrap-admin' : `test-${role}`,
         role,
+        grafana: false,
         actor: role === 'admin' ? 'token:bootstrap-admin' : `token:test-${role}`,
+      });
+      const viaGrafana = await h.t.call('GET', '/api/me', { token: h.t.grafanaTokens[role] });
+      expect(viaGrafana.body).toEqual({
+        token_name: `grafana-${role}`,
+        role,
+        grafana: true,
+        actor: `token:grafana-${role}`,
       });
     }
   });
 
-  test("X-Grafana-User becomes the actor grafana:<login>; the token's role still decides", async () => {
-    const me = await h.t.call('GET', '/api/me', { token: h.t.tokens.viewer, headers: { 'X-Grafana-User': 'alice' } });
+  test("a Grafana token's X-Grafana-User becomes the actor grafana:<login>; the token's role still decides", async () => {
+    const me = await h.t.call('GET', '/api/me', {
+      token: h.t.grafanaTokens.viewer,
+      headers: { 'X-Grafana-User': ' alice\t ' },
+    });
     expect(me.body).toMatchObject({ role: 'viewer', actor: 'grafana:alice' });
     const denied = await h.t.call('POST', `/api/haproxy/servers/${f.servers['web/s2'].id}/command`, {
-      token: h.t.tokens.viewer,
+      token: h.t.grafanaTokens.viewer,
       headers: { 'X-Grafana-User': 'alice' },
       body: { command: 'drain' },
     });
     expectError(denied, 403, 'forbidden');
+  });
+
+  test('any other token sending X-Grafana-User is still recorded as token:<name>, from its own source', async () => {
+    const s2 = f.servers['web/s2'].id;
+    const forged = await command(h, s2, 'drain', {
+      token: h.t.tokens.operator,
+      headers: { 'X-Grafana-User': 'mallory' },
+    });
+    expect(forged.body.action).toMatchObject({ actor: 'token:test-operator', source: 'api' });
+    const real = await command(h, s2, 'ready', {
+      token: h.t.grafanaTokens.operator,
+      headers: { 'X-Grafana-User': 'alice' },
+    });
+    expect(real.body.action).toMatchObject({ actor: 'grafana:alice', source: 'ui' });
+    expect((await actions(h, 'actor=grafana:mallory')).total).toBe(0);
+    expect(
+      (await h.t.call('GET', '/api/me', { token: h.t.tokens.admin, headers: { 'X-Grafana-User': 'mallory' } })).body
+        .actor
+    ).toBe('token:bootstrap-admin');
   });
 });

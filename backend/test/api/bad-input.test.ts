@@ -84,6 +84,61 @@ describe('query parameters', () => {
   });
 });
 
+describe('text PostgreSQL cannot store (NUL, lone surrogates): a 400 saying where, never a 500', () => {
+  test('in a query parameter, on every route', async () => {
+    for (const o of operations(String(f.servers['web/s1'].id)).filter((x) => x.path.startsWith('/api/'))) {
+      const res = await h.t.call(o.method, `${o.path.replace('{kind}', 'servers')}?q=a%00b`);
+      expectError(res, 400, 'bad_request');
+      expect([o.template, res.body.error.message]).toEqual([
+        o.template,
+        'q: must not contain NUL characters (\\u0000)',
+      ]);
+    }
+  });
+
+  test('in a body, at any depth, on every route with a body', async () => {
+    for (const o of withBody()) {
+      const res = await h.t.call(o.method, o.path, { body: { command: 'drain', deep: [{ x: 'a\u0000' }] } });
+      expectError(res, 400, 'bad_request');
+      expect(res.body.error.message).toBe('deep.0.x: must not contain NUL characters (\\u0000)');
+    }
+  });
+
+  test.each([
+    ['GET', '/api/haproxy/servers?q=%00', undefined],
+    ['GET', '/api/haproxy/actions?actor=token%00x', undefined],
+    ['GET', '/api/haproxy/lookup/servers?instance=a%00', undefined],
+    ['POST', '/api/hosts', { name: 'nul', address: 'a', fagent_url: 'http://a:1', fagent_token: 'x\u0000' }],
+    ['POST', '/api/applications', { name: 'a\u0000b' }],
+    [
+      'POST',
+      '/api/haproxy/query',
+      { range: { from: 0, to: 1 }, maxDataPoints: 1, queries: [{ refId: '\u0000', type: 'weight' }] },
+    ],
+  ])('%s %s (once a 500)', async (method, path, body) => {
+    expectError(await h.t.call(method, path, { body }), 400, 'bad_request');
+  });
+
+  test('a lone surrogate (not Unicode: jsonb refuses it, text would store U+FFFD) is a 400 too', async () => {
+    const res = await h.t.call('PATCH', `/api/haproxy/instances/${f.instanceId}`, {
+      body: { backend_scope: ['web', '\ud800'] },
+    });
+    expectError(res, 400, 'bad_request');
+    expect(res.body.error.message).toBe(
+      'backend_scope.1: must be valid Unicode (a lone UTF-16 surrogate such as \\ud800 is not)'
+    );
+    expect((await h.t.call('POST', '/api/applications', { body: { name: 'ok \ud83d\udca5' } })).status).toBe(201);
+  });
+
+  test('other control characters where they would be stored are refused too', async () => {
+    const res = await h.t.call('POST', '/api/haproxy/instances', {
+      body: { host_id: f.hostId, name: 'ctl', socket_path: '/run/a\nb.sock' },
+    });
+    expectError(res, 400, 'bad_request');
+    expect(res.body.error.message).toBe('socket_path: must not contain control characters');
+  });
+});
+
 describe('bodies', () => {
   test('broken JSON is a 400 on every route with a body', async () => {
     for (const o of withBody()) {

@@ -38,7 +38,7 @@ describe('one server', () => {
     expect((await h.t.call('GET', `/api/haproxy/servers/${s1.id}`)).body.status).toBe('DRAIN');
   });
 
-  test('an orchestrator says so; X-Grafana-User makes it grafana:<login> from the ui whatever the body says', async () => {
+  test("an orchestrator says so; a Grafana token's X-Grafana-User makes it grafana:<login> from the ui whatever the body says", async () => {
     const f = await fleet(h, 'cmd-src', { web: [{ name: 's1', status: 'UP' }] });
     const id = f.servers['web/s1'].id;
     expect((await command(h, id, 'maint', { source: 'orchestrator' })).body.action).toMatchObject({
@@ -46,6 +46,7 @@ describe('one server', () => {
       source: 'orchestrator',
     });
     const viaGrafana = await command(h, id, 'ready', {
+      token: h.t.grafanaTokens.operator,
       source: 'orchestrator',
       headers: { 'X-Grafana-User': 'alice@example.com' },
     });
@@ -240,7 +241,7 @@ describe('the audit log and history', () => {
     ids = { s1: f.servers['web/s1'].id, s2: f.servers['web/s2'].id, instance: f.instanceId };
     t0 = new Date().toISOString();
     await command(h, ids.s1, 'drain');
-    await command(h, ids.s1, 'ready', { headers: { 'X-Grafana-User': 'bob' } });
+    await command(h, ids.s1, 'ready', { token: h.t.grafanaTokens.operator, headers: { 'X-Grafana-User': 'bob' } });
     await new Promise((r) => setTimeout(r, 20));
     t1 = new Date().toISOString();
     h.agent.inject((r) => commandsTo('audit')(r) && r.segments[6] === 's2', { kind: 'status', status: 500 }, 1);
@@ -343,7 +344,7 @@ describe('fixing a host', () => {
     await syncNow(h, instanceId, 'failed');
     await syncNow(h, instanceId, 'failed');
     expect((await h.t.call('GET', `/api/haproxy/instances/${instanceId}`)).body.breaker_state).toBe('open');
-    await h.t.call('PATCH', `/api/hosts/${hostId}`, { body: { fagent_url: h.agent.url } });
+    await h.t.call('PATCH', `/api/hosts/${hostId}`, { body: { fagent_url: h.agent.url, fagent_token: null } });
     expect((await h.t.call('GET', `/api/haproxy/instances/${instanceId}`)).body.breaker_state).toBe('closed');
     expect((await syncNow(h, instanceId)).servers).toBe(1);
   });

@@ -1,4 +1,5 @@
 import { checkedResponses, HTTP_METHODS, openapi } from '../support/openapi';
+import { dataTables, lockTables, readsWaiting, until } from '../support/stuck-reads';
 import type { TestService } from '../support/service';
 import { createApplication, fleet, Fleet, syncNow, trendQuery, useHarness } from './helpers';
 
@@ -67,6 +68,18 @@ const generic: Record<number, (method: string, template: string) => Promise<Res>
   413: (m, t) => call(m, t, MISSING, { body: JSON.stringify({ pad: 'x'.repeat(MAX_BODY) }) }),
   415: (m, t) =>
     call(m, t, MISSING, { body: '<command>drain</command>', headers: { 'content-type': 'application/xml' } }),
+  // A read cut short by PostgreSQL (57014, as API_STATEMENT_TIMEOUT would): it waits on a lock and is cancelled.
+  503: async (m, t) => {
+    const release = await lockTables(h.t.db.pool, await dataTables(h.t.db.pool));
+    try {
+      const res = call(m, t.replace('{kind}', 'servers'), MISSING);
+      const [pid] = await until(() => readsWaiting(h.t.db.pool).then((pids) => pids.length > 0 && pids));
+      await h.t.db.pool.query('SELECT pg_cancel_backend($1)', [pid]);
+      return await res;
+    } finally {
+      await release();
+    }
+  },
 };
 
 /** Everything else, by `METHOD template status`. */
@@ -106,6 +119,11 @@ const specific: Record<string, () => Promise<Res>> = {
     return res;
   },
   'GET /api/me 200': () => h.t.call('GET', '/api/me'),
+  // Routes without parameters of their own: only a NUL (PostgreSQL cannot store it) is a bad query.
+  'GET /api/me 400': () => h.t.call('GET', '/api/me?q=%00'),
+  'GET /api/haproxy/summary 400': () => h.t.call('GET', '/api/haproxy/summary?q=%00'),
+  'GET /api/hosts 400': () => h.t.call('GET', '/api/hosts?q=%00'),
+  'GET /api/applications 400': () => h.t.call('GET', '/api/applications?q=%00'),
   'GET /api/haproxy/summary 200': () => h.t.call('GET', '/api/haproxy/summary'),
   'GET /api/haproxy/instances 200': () => h.t.call('GET', '/api/haproxy/instances'),
   'POST /api/haproxy/instances 201': () => call('POST', '/api/haproxy/instances', ''),
@@ -187,6 +205,12 @@ const specific: Record<string, () => Promise<Res>> = {
   'PATCH /api/hosts/{id} 409': async () =>
     h.t.call('PATCH', `/api/hosts/${await newHost()}`, { body: { name: 'host-contract' } }),
   'DELETE /api/hosts/{id} 204': async () => call('DELETE', '/api/hosts/{id}', await newHost()),
+  'DELETE /api/hosts/{id} 409': async () => {
+    const hostId = await newHost();
+    await createApplication(h, 'contract-twin', hostId);
+    await createApplication(h, 'contract-twin', null);
+    return call('DELETE', '/api/hosts/{id}', hostId);
+  },
   'GET /api/applications 200': () => h.t.call('GET', '/api/applications'),
   'POST /api/applications 201': () => call('POST', '/api/applications', ''),
   'POST /api/applications 409': () => h.t.call('POST', '/api/applications', { body: { name: 'contract-app' } }),

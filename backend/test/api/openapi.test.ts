@@ -166,7 +166,7 @@ describe('the checker', () => {
     );
     expect(() => assertDocumented('PUT', '/api/hosts', { status: 405, body: {} })).toThrow(/route not documented/);
     expect(() => assertDocumented('GET', '/api/hosts/1', { status: 500, body: {}, headers: json })).toThrow(
-      /status 500 not documented for GET \/api\/hosts\/\{id\} \(documented: 200, 400, 401, 404\)/
+      /status 500 not documented for GET \/api\/hosts\/\{id\} \(documented: 200, 400, 401, 404, 503\)/
     );
     expect(() => assertDocumented('DELETE', '/api/hosts/1', { status: 204, body: { ok: true } })).toThrow(
       /documented without a body/

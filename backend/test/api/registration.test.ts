@@ -50,6 +50,16 @@ describe('hosts', () => {
     expect((await h.t.call('GET', `/api/hosts/${other.body.id}`)).body.name).toBe('other-host');
   });
 
+  test('a host whose application would clash with one without a host is not deleted: 409 naming it', async () => {
+    const host = (await post('/api/hosts', hostBody('clash-host'))).body.id;
+    await createApplication(h, 'clash-app', host);
+    await createApplication(h, 'clash-app', null);
+    const res = await h.t.call('DELETE', `/api/hosts/${host}`);
+    expectError(res, 409, 'conflict');
+    expect(res.body.error.message).toMatch(/"clash-app" already exist\(s\) without one/);
+    expect((await h.t.call('GET', `/api/hosts/${host}`)).status).toBe(200);
+  });
+
   test('deleting a host deletes its instances and keeps its applications without a host', async () => {
     const f = await fleet(h, 'doomed', { web: [{ name: 's1', status: 'UP' }] });
     const app = await createApplication(h, 'survivor', f.hostId);

@@ -35,6 +35,8 @@ describe('the glob dialect (picomatch), matched by PostgreSQL', () => {
     ['a.b+(c)$', ['a.b+(c)$'], ['aXb+(c)$']],
     ['{open', ['{open'], ['open']],
     ['lb-*/edge-*', ['lb-a/edge-1'], ['lb-a/x/edge-1', 'edge-1']],
+    ['*\\\\b', ['x\\b'], ['xb']],
+    ['\\1', ['\\1'], ['1']], // not a glob: a name matched exactly
   ])('%s', async (glob, match, miss) => {
     expect(await matching([glob], [...match, ...miss])).toEqual(match);
   });
@@ -60,6 +62,14 @@ describe('the glob dialect (picomatch), matched by PostgreSQL', () => {
     expect(globProblem('x'.repeat(MAX_GLOB_LENGTH + 1))).toBe(`must be at most ${MAX_GLOB_LENGTH} characters`);
     expect(globProblem('web-{..}')).toMatch(/empty range/);
   });
+
+  test.each(['?\\1', '*\\w', 'a\\2*', '\\m*', '*\\y', '\\\\\\Z?'])(
+    '%s: a backslash before a letter or digit is refused (a regex escape in picomatch and PostgreSQL)',
+    async (glob) => {
+      expect(globProblem(glob)).toMatch(/may escape only punctuation/);
+      expect(() => nameFilter([glob])).toThrow(/may escape only punctuation/);
+    }
+  );
 });
 
 describe('selective polling scope', () => {

@@ -4,12 +4,21 @@ import { RunningService, startService } from '../../src/service';
 import { createTestDatabase, TestDatabase } from './db';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+/** BOOTSTRAP_GRAFANA_*_TOKEN of the test service: tokens `grafana-<role>` with the Grafana flag. */
+export const GRAFANA_TOKENS = {
+  viewer: 'test-grafana-viewer-token-0123456789',
+  operator: 'test-grafana-operator-token-0123456789',
+  admin: 'test-grafana-admin-token-0123456789',
+};
 
 export interface TestService {
   service: RunningService;
   db: TestDatabase;
   url: string;
+  /** Tokens without the Grafana flag: their X-Grafana-User is ignored (an orchestrator's, a script's). */
   tokens: { admin: string; operator: string; viewer: string };
+  /** The plugin proxy's tokens (`--grafana`): X-Grafana-User names the actor. */
+  grafanaTokens: typeof GRAFANA_TOKENS;
   /** Calls the API; returns status and parsed JSON body (raw text when not JSON). */
   call(
     method: string,
@@ -34,6 +43,7 @@ export async function startTestService(overrides: Partial<AppConfig> = {}): Prom
       enabled: false,
       logLevel: 'silent',
       bootstrapAdminToken: ADMIN_TOKEN,
+      bootstrapGrafanaTokens: GRAFANA_TOKENS,
       requestTimeoutMs: 2000,
       maxRetries: 1,
       retryBaseDelayMs: 20,
@@ -52,6 +62,7 @@ export async function startTestService(overrides: Partial<AppConfig> = {}): Prom
     db,
     url: service.url,
     tokens,
+    grafanaTokens: GRAFANA_TOKENS,
     async call(method, path, opts = {}) {
       const token = opts.token === undefined ? tokens.admin : opts.token;
       const res = await fetch(service.url + path, {

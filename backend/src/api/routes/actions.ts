@@ -26,7 +26,7 @@ export function actionRoutes(deps: ApiDeps) {
   r.get('/api/haproxy/actions', async (ctx) => {
     const q = query.parse(ctx.query);
     ctx.body = await listActions(
-      deps.db,
+      deps.readDb,
       {
         serverId: q.server_id,
         instanceId: q.instance_id,

@@ -18,8 +18,8 @@ const updateBody = createBody.partial().strict();
 /** Applications that HAProxy servers map to (manually or by auto-mapping). */
 export function applicationRoutes(deps: ApiDeps) {
   const r = new Router();
-  const load = async (appId: number) => {
-    const app = await getApplication(deps.db, appId);
+  const load = async (appId: number, db = deps.db) => {
+    const app = await getApplication(db, appId);
     if (!app) {
       throw notFound(`application ${appId}`);
     }
@@ -27,10 +27,10 @@ export function applicationRoutes(deps: ApiDeps) {
   };
 
   r.get('/api/applications', async (ctx) => {
-    ctx.body = { applications: await listApplications(deps.db) };
+    ctx.body = { applications: await listApplications(deps.readDb) };
   });
   r.get('/api/applications/:id', async (ctx) => {
-    ctx.body = await load(idParams.parse(ctx.params).id);
+    ctx.body = await load(idParams.parse(ctx.params).id, deps.readDb);
   });
   r.post('/api/applications', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});

@@ -64,7 +64,7 @@ export function commandRoutes(deps: ApiDeps) {
       throw result.error;
     }
     deps.fleetCounts.invalidate();
-    ctx.body = { action: result.action, server: await loadServer(deps, serverId) };
+    ctx.body = { action: result.action, server: await loadServer(deps.db, serverId) };
   });
 
   r.post('/api/haproxy/commands/bulk', requireRole('operator'), async (ctx) => {
@@ -116,7 +116,7 @@ export function commandRoutes(deps: ApiDeps) {
   r.put('/api/haproxy/servers/:id/mapping', requireRole('operator'), async (ctx) => {
     const serverId = idParams.parse(ctx.params).id;
     const b = mappingBody.parse(ctx.request.body ?? {});
-    await loadServer(deps, serverId);
+    await loadServer(deps.db, serverId);
     if (b.kind === 'auto') {
       if (b.application_id !== null) {
         throw badRequest('kind "auto" takes application_id null: the next sync decides');
@@ -129,7 +129,7 @@ export function commandRoutes(deps: ApiDeps) {
       // A manual unmap (null) is kept as manual too, so auto-mapping does not put it back.
       await mapServerManually(deps.db, serverId, b.application_id);
     }
-    ctx.body = await loadServer(deps, serverId);
+    ctx.body = await loadServer(deps.db, serverId);
   });
 
   r.post('/api/haproxy/instances/:id/sync', requireRole('operator'), async (ctx) => {

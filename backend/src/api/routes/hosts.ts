@@ -1,25 +1,30 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
+import { agentUrlProblem } from '../../fagent/agent-url';
 import { createHost, deleteHost, getHost, listHosts, updateHost } from '../../store/hosts';
 import { instanceIdsOfHost } from '../../store/instances';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { idParams, name } from '../validation';
+import { idParams, name, plainText } from '../validation';
 
 const fagentUrl = z
   .string()
   .trim()
   .max(1000)
-  .url('must be an http(s) URL')
-  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
+  .superRefine((url, ctx) => {
+    const problem = agentUrlProblem(url);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+    }
+  });
 
 const createBody = z
   .object({
     name: name(200),
     address: name(255),
     fagent_url: fagentUrl,
-    fagent_token: z.string().min(1).max(1000).nullable().optional(),
+    fagent_token: plainText(1000).nullable().optional(),
     is_active: z.boolean().optional(),
   })
   .strict();
@@ -28,8 +33,9 @@ const updateBody = createBody.partial().strict();
 /** Hosts (AC's "servers"): machines with an FAgent. The agent token is write-only. */
 export function hostRoutes(deps: ApiDeps) {
   const r = new Router();
-  const load = async (hostId: number) => {
-    const host = await getHost(deps.db, hostId);
+  const sealed = (token: string | null | undefined) => (token ? deps.secrets.seal(token) : token);
+  const load = async (hostId: number, db = deps.db) => {
+    const host = await getHost(db, hostId);
     if (!host) {
       throw notFound(`host ${hostId}`);
     }
@@ -37,14 +43,14 @@ export function hostRoutes(deps: ApiDeps) {
   };
 
   r.get('/api/hosts', async (ctx) => {
-    ctx.body = { hosts: await listHosts(deps.db) };
+    ctx.body = { hosts: await listHosts(deps.readDb) };
   });
   r.get('/api/hosts/:id', async (ctx) => {
-    ctx.body = await load(idParams.parse(ctx.params).id);
+    ctx.body = await load(idParams.parse(ctx.params).id, deps.readDb);
   });
   r.post('/api/hosts', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});
-    const hostId = await createHost(deps.db, b);
+    const hostId = await createHost(deps.db, { ...b, fagent_token: sealed(b.fagent_token) });
     ctx.status = 201;
     ctx.body = await load(hostId);
   });
@@ -54,7 +60,12 @@ export function hostRoutes(deps: ApiDeps) {
     if (Object.keys(b).length === 0) {
       throw badRequest('nothing to update');
     }
-    if (!(await updateHost(deps.db, hostId, b))) {
+    if (!(await updateHost(deps.db, hostId, { ...b, fagent_token: sealed(b.fagent_token) }))) {
+      if (b.fagent_url !== undefined && b.fagent_token === undefined && (await getHost(deps.db, hostId))) {
+        throw badRequest(
+          'fagent_url: a new agent URL needs fagent_token in the same request (the new agent’s token, or null for none): the stored token is never sent to another URL'
+        );
+      }
       throw notFound(`host ${hostId}`);
     }
     if (b.fagent_url !== undefined || b.fagent_token !== undefined) {

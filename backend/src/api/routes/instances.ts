@@ -13,7 +13,7 @@ import {
 } from '../../store/instances';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { bodyId, boolParam, id, idParams, name, nameOrGlob } from '../validation';
+import { bodyId, boolParam, id, idParams, name, nameOrGlob, plainText } from '../validation';
 
 const scope = z
   .array(name(200).pipe(nameOrGlob))
@@ -25,7 +25,7 @@ const createBody = z
   .object({
     host_id: bodyId,
     name: name(200),
-    socket_path: z.string().max(1000).nullable().optional(),
+    socket_path: plainText(1000, 0).nullable().optional(),
     is_active: z.boolean().optional(),
     backend_scope: scope.optional(),
   })
@@ -43,8 +43,8 @@ export function instanceRoutes(deps: ApiDeps) {
     suspicious_answer: suspiciousAnswer(held_removal),
   });
 
-  const load = async (instanceId: number) => {
-    const row = await getInstance(deps.db, instanceId);
+  const load = async (instanceId: number, db = deps.db) => {
+    const row = await getInstance(db, instanceId);
     if (!row) {
       throw notFound(`instance ${instanceId}`);
     }
@@ -53,12 +53,12 @@ export function instanceRoutes(deps: ApiDeps) {
 
   r.get('/api/haproxy/instances', async (ctx) => {
     const q = listQuery.parse(ctx.query);
-    const rows = await listInstances(deps.db, { hostId: q.server_id ?? q.host_id, isActive: q.is_active });
+    const rows = await listInstances(deps.readDb, { hostId: q.server_id ?? q.host_id, isActive: q.is_active });
     ctx.body = { instances: rows.map(withBreaker) };
   });
 
   r.get('/api/haproxy/instances/:id', async (ctx) => {
-    ctx.body = await load(idParams.parse(ctx.params).id);
+    ctx.body = await load(idParams.parse(ctx.params).id, deps.readDb);
   });
 
   r.post('/api/haproxy/instances', requireRole('admin'), async (ctx) => {
@@ -96,8 +96,8 @@ export function instanceRoutes(deps: ApiDeps) {
 
   r.get('/api/haproxy/instances/:id/backends', async (ctx) => {
     const instanceId = idParams.parse(ctx.params).id;
-    await load(instanceId);
-    ctx.body = { backends: await listInstanceBackends(deps.db, instanceId) };
+    await load(instanceId, deps.readDb);
+    ctx.body = { backends: await listInstanceBackends(deps.readDb, instanceId) };
   });
 
   return r;

@@ -10,6 +10,9 @@ import { bodyId, isoTime, limit, nameOrGlob } from '../validation';
 
 const MAX_RANGE_DAYS = 400;
 
+/** What one request may ask of the database: series are bounded by the history (maxSeries), these by the API. */
+export const QUERY_LIMITS = { queries: 20, scopeValues: 50, points: 50_000 } as const;
+
 const time = z.union([
   isoTime,
   z
@@ -19,12 +22,17 @@ const time = z.union([
     .transform((n) => new Date(n)),
 ]);
 const scopeItem = z.union([bodyId, nameOrGlob]);
-const scopeValue = z.union([scopeItem, z.array(scopeItem).max(1000, 'at most 1000 values')]);
+const scopeValue = z.union([
+  scopeItem,
+  z.array(scopeItem).max(QUERY_LIMITS.scopeValues, `at most ${QUERY_LIMITS.scopeValues} values`),
+]);
+const scopeValueCount = (scope: Record<string, unknown>) =>
+  Object.values(scope).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : v === undefined ? 0 : 1), 0);
 
 export const queryBody = z
   .object({
     range: z.object({ from: time, to: time }),
-    maxDataPoints: z.number().int('must be an integer').min(1).max(100_000),
+    maxDataPoints: z.number().int('must be an integer').min(1).max(QUERY_LIMITS.points),
     intervalMs: z
       .number()
       .positive()
@@ -48,7 +56,7 @@ export const queryBody = z
         })
       )
       .min(1, 'needs at least one query')
-      .max(50),
+      .max(QUERY_LIMITS.queries, `at most ${QUERY_LIMITS.queries} queries per request`),
   })
   .superRefine((b, ctx) => {
     const span = b.range.to.getTime() - b.range.from.getTime();
@@ -57,6 +65,22 @@ export const queryBody = z
     }
     if (span > MAX_RANGE_DAYS * DAY) {
       ctx.addIssue({ code: 'custom', path: ['range'], message: `must span at most ${MAX_RANGE_DAYS} days` });
+    }
+    const points = b.maxDataPoints * b.queries.length;
+    if (points > QUERY_LIMITS.points) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxDataPoints'],
+        message: `maxDataPoints × queries must be at most ${QUERY_LIMITS.points} points per request, not ${points}`,
+      });
+    }
+    const values = b.queries.reduce((n, q) => n + scopeValueCount(q.scope), 0);
+    if (values > QUERY_LIMITS.scopeValues) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['queries'],
+        message: `at most ${QUERY_LIMITS.scopeValues} scope values (names, patterns, ids) per request, not ${values}`,
+      });
     }
     const seen = new Set<string>();
     b.queries.forEach((q, i) => {
@@ -83,14 +107,24 @@ const csv = z
   .pipe(z.array(nameOrGlob))
   .optional();
 
-const lookupQuery = z.object({
-  instance: csv,
-  backend: csv,
-  server: csv,
-  application: csv,
-  q: z.string().max(200).optional(),
-  limit: limit(1000, 10_000),
-});
+const lookupQuery = z
+  .object({
+    instance: csv,
+    backend: csv,
+    server: csv,
+    application: csv,
+    q: z.string().max(200).optional(),
+    limit: limit(1000, 10_000),
+  })
+  .superRefine((l, ctx) => {
+    const values = scopeValueCount({ ...l, q: undefined, limit: undefined });
+    if (values > QUERY_LIMITS.scopeValues) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `at most ${QUERY_LIMITS.scopeValues} names or patterns per request, not ${values}`,
+      });
+    }
+  });
 
 /** Trend queries of the Grafana data source (Grafana data frames) and the values of its template variables. */
 export function queryRoutes(deps: ApiDeps) {
@@ -107,7 +141,7 @@ export function queryRoutes(deps: ApiDeps) {
     }
     const q = lookupQuery.parse(ctx.query);
     const names = await lookupNames(
-      deps.db,
+      deps.readDb,
       kind,
       { instance: q.instance, backend: q.backend, server: q.server, application: q.application },
       q.q,

@@ -4,12 +4,13 @@ import { notFound } from '../../domain/errors';
 import { backendExists } from '../../store/backends';
 import { getServer, listBackendServers, searchServers } from '../../store/servers';
 import { statusHistory } from '../../store/server-state';
+import type { Db } from '../../db/db';
 import type { ApiDeps } from '../deps';
 import { id, idParams, isoTime, limit, offset, statusList } from '../validation';
 
 /** A server as the API shows it, or a 404. */
-export async function loadServer(deps: Pick<ApiDeps, 'db'>, serverId: number) {
-  const server = await getServer(deps.db, serverId);
+export async function loadServer(db: Db, serverId: number) {
+  const server = await getServer(db, serverId);
   if (!server) {
     throw notFound(`server ${serverId}`);
   }
@@ -34,16 +35,16 @@ export function serverRoutes(deps: ApiDeps) {
 
   r.get('/api/haproxy/backends/:id/servers', async (ctx) => {
     const { id: backendId } = idParams.parse(ctx.params);
-    if (!(await backendExists(deps.db, backendId))) {
+    if (!(await backendExists(deps.readDb, backendId))) {
       throw notFound(`backend ${backendId}`);
     }
-    ctx.body = { servers: await listBackendServers(deps.db, backendId) };
+    ctx.body = { servers: await listBackendServers(deps.readDb, backendId) };
   });
 
   r.get('/api/haproxy/servers', async (ctx) => {
     const q = serversQuery.parse(ctx.query);
     ctx.body = await searchServers(
-      deps.db,
+      deps.readDb,
       {
         instanceId: q.instance_id,
         backendId: q.backend_id,
@@ -56,14 +57,14 @@ export function serverRoutes(deps: ApiDeps) {
   });
 
   r.get('/api/haproxy/servers/:id', async (ctx) => {
-    ctx.body = await loadServer(deps, idParams.parse(ctx.params).id);
+    ctx.body = await loadServer(deps.readDb, idParams.parse(ctx.params).id);
   });
 
   r.get('/api/haproxy/servers/:id/history', async (ctx) => {
     const { id: serverId } = idParams.parse(ctx.params);
     const q = historyQuery.parse(ctx.query);
-    await loadServer(deps, serverId);
-    ctx.body = { history: await statusHistory(deps.db, serverId, q) };
+    await loadServer(deps.readDb, serverId);
+    ctx.body = { history: await statusHistory(deps.readDb, serverId, q) };
   });
 
   return r;

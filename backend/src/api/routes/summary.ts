@@ -7,9 +7,9 @@ export function summaryRoutes(deps: ApiDeps) {
   const r = new Router();
   r.get('/api/haproxy/summary', async (ctx) => {
     const [instances, counts, failing] = await Promise.all([
-      instanceSyncStates(deps.db),
+      instanceSyncStates(deps.readDb),
       deps.fleetCounts.get(),
-      failingInstances(deps.db, 100),
+      failingInstances(deps.readDb, 100),
     ]);
     const breakers = deps.client.breakers.states();
     let lastSync: Date | null = null;

@@ -40,7 +40,7 @@ export function systemRoutes(deps: ApiDeps) {
   const api = new Router();
   api.get('/api/me', (ctx) => {
     const a = ctx.state.auth;
-    ctx.body = { token_name: a.tokenName, role: a.role, actor: a.actor };
+    ctx.body = { token_name: a.tokenName, role: a.role, grafana: a.grafanaToken, actor: a.actor };
   });
   return { open, api };
 }

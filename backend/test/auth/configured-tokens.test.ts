@@ -1,0 +1,160 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { configuredTokens, TokenStore } from '../../src/auth/tokens';
+import { parseTokenCommand } from '../../src/cli/tokens';
+import { ConfigError, loadConfig } from '../../src/config';
+import { startService } from '../../src/service';
+import { createTestDatabase, TestDatabase } from '../support/db';
+
+/** Tokens from the environment (BOOTSTRAP_*) across restarts, and the tokens CLI. */
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db?.drop());
+
+const V = (n: number) => `configured-token-value-${n}-0123456789`;
+
+async function withService<T>(env: Record<string, string>, work: (call: Caller) => Promise<T>): Promise<T> {
+  const service = await startService({ databaseUrl: db.url, port: 0, enabled: false, logLevel: 'silent' }, env);
+  try {
+    return await work(async (token, headers = {}) => {
+      const res = await fetch(`${service.url}/api/me`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+      return { status: res.status, body: await res.json() };
+    });
+  } finally {
+    await service.stop();
+  }
+}
+type Caller = (token: string, headers?: Record<string, string>) => Promise<{ status: number; body: any }>;
+
+test('the configured tokens by name, role and Grafana flag', () => {
+  const c = loadConfig({
+    BOOTSTRAP_ADMIN_TOKEN: V(1),
+    BOOTSTRAP_GRAFANA_VIEWER_TOKEN: V(2),
+    BOOTSTRAP_GRAFANA_ADMIN_TOKEN: V(3),
+  });
+  expect(configuredTokens(c)).toEqual([
+    { name: 'bootstrap-admin', role: 'admin', grafana: false, token: V(1) },
+    { name: 'grafana-viewer', role: 'viewer', grafana: true, token: V(2) },
+    { name: 'grafana-admin', role: 'admin', grafana: true, token: V(3) },
+  ]);
+});
+
+test('one value for two configured tokens is a configuration error naming both', () => {
+  expect(() => loadConfig({ BOOTSTRAP_ADMIN_TOKEN: V(1), BOOTSTRAP_GRAFANA_OPERATOR_TOKEN: V(1) })).toThrow(
+    /BOOTSTRAP_GRAFANA_OPERATOR_TOKEN: must differ from BOOTSTRAP_ADMIN_TOKEN/
+  );
+  expect(() => loadConfig({ BOOTSTRAP_GRAFANA_VIEWER_TOKEN: 'short' })).toThrow(ConfigError);
+});
+
+test('created at the first start; a Grafana token carries the flag, and only it is believed about the user', async () => {
+  await withService(
+    {
+      BOOTSTRAP_ADMIN_TOKEN: V(1),
+      BOOTSTRAP_GRAFANA_VIEWER_TOKEN: V(2),
+      BOOTSTRAP_GRAFANA_OPERATOR_TOKEN: V(3),
+      BOOTSTRAP_GRAFANA_ADMIN_TOKEN: V(4),
+    },
+    async (me) => {
+      const user = { 'X-Grafana-User': 'dave' };
+      expect((await me(V(1), user)).body).toEqual({
+        token_name: 'bootstrap-admin',
+        role: 'admin',
+        grafana: false,
+        actor: 'token:bootstrap-admin',
+      });
+      for (const [value, role] of [
+        [V(2), 'viewer'],
+        [V(3), 'operator'],
+        [V(4), 'admin'],
+      ]) {
+        expect((await me(value, user)).body).toEqual({
+          token_name: `grafana-${role}`,
+          role,
+          grafana: true,
+          actor: 'grafana:dave',
+        });
+      }
+    }
+  );
+});
+
+test('revoking a configured token sticks across restarts, even with a new value; an active one follows its variable', async () => {
+  const store = new TokenStore(db.pool);
+  expect(await store.revoke('bootstrap-admin')).toBe(true);
+  expect(await store.revoke('grafana-viewer')).toBe(true);
+  await withService(
+    {
+      BOOTSTRAP_ADMIN_TOKEN: V(1),
+      BOOTSTRAP_GRAFANA_VIEWER_TOKEN: V(12),
+      BOOTSTRAP_GRAFANA_OPERATOR_TOKEN: V(13), // rotated
+      BOOTSTRAP_GRAFANA_ADMIN_TOKEN: V(4),
+    },
+    async (me) => {
+      expect((await me(V(1))).status).toBe(401);
+      expect((await me(V(2))).status).toBe(401);
+      expect((await me(V(12))).status).toBe(401);
+      expect((await me(V(3))).status).toBe(401);
+      expect((await me(V(13))).body).toMatchObject({ token_name: 'grafana-operator', grafana: true });
+      expect((await me(V(4))).status).toBe(200);
+    }
+  );
+  const rows = await store.list();
+  expect(rows.filter((r) => r.revoked_at).map((r) => r.name)).toEqual(['bootstrap-admin', 'grafana-viewer']);
+});
+
+describe('the tokens CLI', () => {
+  const cli = (...args: string[]) =>
+    promisify(execFile)(
+      process.execPath,
+      [
+        '-r',
+        path.join(__dirname, '../support/ts-register.js'),
+        path.join(__dirname, '../../src/cli/tokens.ts'),
+        ...args,
+      ],
+      { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' } }
+    );
+
+  test('parses create with --grafana, revoke and list, and refuses anything else', () => {
+    expect(parseTokenCommand(['create', 'g', 'operator', '--grafana'])).toEqual({
+      cmd: 'create',
+      name: 'g',
+      role: 'operator',
+      grafana: true,
+    });
+    expect(parseTokenCommand(['create', '--grafana', 'g', 'viewer'])).toMatchObject({ grafana: true, role: 'viewer' });
+    expect(parseTokenCommand(['create', 'bot', 'operator'])).toMatchObject({ grafana: false });
+    expect(parseTokenCommand(['list'])).toEqual({ cmd: 'list' });
+    expect(parseTokenCommand(['revoke', 'bot'])).toEqual({ cmd: 'revoke', name: 'bot' });
+    expect(parseTokenCommand(['create', 'bot', 'root'])).toMatch(/role must be one of viewer, operator, admin/);
+    expect(parseTokenCommand(['create', 'bot', 'viewer', '--grafna'])).toMatch(/unknown option --grafna/);
+    expect(parseTokenCommand(['revoke', 'bot', '--grafana'])).toMatch(/unknown option/);
+    expect(parseTokenCommand(['create', 'bot'])).toMatch(/role must be/);
+    expect(parseTokenCommand(['list', 'extra'])).toMatch(/expected create, revoke or list/);
+    expect(parseTokenCommand([])).toMatch(/expected/);
+  });
+
+  test('create --grafana makes a token whose X-Grafana-User is believed; list shows which kind each is', async () => {
+    const grafana = (await cli('create', 'cli-grafana', 'operator', '--grafana')).stdout.trim();
+    const plain = (await cli('create', 'cli-plain', 'operator')).stdout.trim();
+    expect(grafana).toMatch(/^hpx_[A-Za-z0-9_-]{43}$/);
+    const list = (await cli('list')).stdout.split('\n');
+    expect(list.find((l) => l.startsWith('cli-grafana\t'))).toMatch(/^cli-grafana\toperator\tgrafana\tactive\t/);
+    expect(list.find((l) => l.startsWith('cli-plain\t'))).toMatch(/^cli-plain\toperator\tapi\tactive\t/);
+    expect(list.find((l) => l.startsWith('grafana-viewer\t'))).toMatch(/\tgrafana\trevoked\t/);
+    await withService({}, async (me) => {
+      expect((await me(grafana, { 'X-Grafana-User': 'erin' })).body.actor).toBe('grafana:erin');
+      expect((await me(plain, { 'X-Grafana-User': 'erin' })).body.actor).toBe('token:cli-plain');
+    });
+  });
+
+  test('bad arguments print the usage and exit 2', async () => {
+    await expect(cli('create', 'x', 'superuser')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--grafana'),
+    });
+  });
+});
