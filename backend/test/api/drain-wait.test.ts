@@ -1,4 +1,4 @@
-import { FakeFagent } from '../support/fake-fagent';
+import { FakeFagent, Recorded } from '../support/fake-fagent';
 import { checked, CheckedService } from '../support/openapi';
 import { registerInstance, startTestService } from '../support/service';
 
@@ -57,16 +57,22 @@ test('drain and wait: after the deadline it says which servers still have sessio
 test('drain and wait: a server gone from HAProxy is reported gone, not drained', async () => {
   agent.server('lb', 'shop', 'a').current_sessions = 0;
   const servers = agent.instances.get('lb')!.get('shop')!;
-  // b leaves HAProxy's configuration (with its sessions) while the orchestrator waits.
-  setTimeout(
-    () =>
-      agent.setBackend(
-        'lb',
-        'shop',
-        servers.filter((s) => s.name !== 'b')
-      ),
-    100
-  );
+  // b leaves HAProxy's configuration (with its sessions) while the orchestrator waits: after both drains and
+  // their read backs (one fresh list each), at the wait's first look, which still sees b with its sessions.
+  agent.requests.length = 0; // what the earlier tests asked is not this test's
+  const isCommand = (r: Recorded) => r.route === 'command';
+  const isList = (r: Recorded) => r.route === 'servers' && r.segments[4] === 'shop';
+  void (async () => {
+    await agent.arrived((r) => agent.requests.filter(isCommand).length === 2 && isCommand(r));
+    const lastCommand = agent.requests.map(isCommand).lastIndexOf(true);
+    const listsSince = () => agent.requests.filter((r, i) => i > lastCommand && isList(r)).length;
+    await agent.arrived(() => listsSince() >= 3);
+    agent.setBackend(
+      'lb',
+      'shop',
+      servers.filter((s) => s.name !== 'b')
+    );
+  })();
   agent.server('lb', 'shop', 'b').current_sessions = 4;
   try {
     const res = await drain(5);
