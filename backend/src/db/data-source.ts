@@ -3,11 +3,17 @@ import { DataSource } from 'typeorm';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSchema';
 import { MetricHistory1764000000001 } from './migrations/1764000000001-MetricHistory';
 import { AlertingSupport1764000000002 } from './migrations/1764000000002-AlertingSupport';
+import { ForgottenRemovals1764000000005 } from './migrations/1764000000005-ForgottenRemovals';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
 
-export const migrations = [InitialSchema1764000000000, MetricHistory1764000000001, AlertingSupport1764000000002];
+export const migrations = [
+  InitialSchema1764000000000,
+  MetricHistory1764000000001,
+  AlertingSupport1764000000002,
+  ForgottenRemovals1764000000005,
+];
 
 export interface DataSourceOptions {
   url: string;

@@ -1,7 +1,7 @@
 import { TokenStore } from '../../src/auth/tokens';
 import { Role, ROLE_RANK, ROLES } from '../../src/domain/roles';
 import { HTTP_METHODS, openapi } from '../support/openapi';
-import { actions, createApplication, expectError, fleet, Fleet, trendQuery, useHarness } from './helpers';
+import { actions, createApplication, expectError, fleet, Fleet, removedRows, trendQuery, useHarness } from './helpers';
 
 const h = useHarness();
 let f: Fleet;
@@ -128,6 +128,34 @@ const cases = (): RouteCase[] => {
       min: 'admin',
       request: async () => ({ path: `/api/haproxy/instances/${await newInstance()}` }),
     },
+    { route: 'GET /api/haproxy/removed', min: 'viewer', request: at('/api/haproxy/removed') },
+    { route: 'GET /api/haproxy/mappings/unresolved', min: 'viewer', request: at('/api/haproxy/mappings/unresolved') },
+    {
+      route: 'POST /api/hosts/test',
+      min: 'admin',
+      request: at('/api/hosts/test', { fagent_url: h.agent.url, instances: ['auth'] }),
+    },
+    { route: 'POST /api/hosts/{id}/test', min: 'admin', request: at(`/api/hosts/${f.hostId}/test`) },
+    {
+      route: 'GET /api/haproxy/instances/{id}/scope-preview',
+      min: 'admin',
+      request: at(`/api/haproxy/instances/${f.instanceId}/scope-preview`),
+    },
+    {
+      route: 'POST /api/haproxy/instances/{id}/scope-preview',
+      min: 'admin',
+      request: at(`/api/haproxy/instances/${f.instanceId}/scope-preview`, { scope: ['web'] }),
+    },
+    ...(['backends', 'servers'] as const).flatMap((kind) =>
+      (['restore', 'forget'] as const).map((action) => ({
+        route: `POST /api/haproxy/${kind}/{id}/${action}`,
+        min: 'admin' as const,
+        request: async () => {
+          const rows = await removedRows(h, unique('removed'));
+          return { path: `/api/haproxy/${kind}/${kind === 'backends' ? rows.backendId : rows.serverId}/${action}` };
+        },
+      }))
+    ),
   ];
 };
 

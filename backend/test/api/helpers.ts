@@ -118,3 +118,21 @@ export const trendQuery = () => ({
   maxDataPoints: 100,
   queries: [{ refId: 'A', type: 'servers_table' }],
 });
+
+/**
+ * An instance of its own where a sync removed a backend (`backendId`, with its server) and, from a current
+ * backend, one server (`serverId`): rows to restore or forget.
+ */
+export async function removedRows(h: Harness, instance: string) {
+  const f = await fleet(h, instance, {
+    keep: [
+      { name: 'stays', status: 'UP' },
+      { name: 'goes', status: 'UP' },
+    ],
+    gone: [{ name: 'with-backend', status: 'UP' }],
+  });
+  h.agent.setBackend(instance, 'keep', [{ name: 'stays', status: 'UP' }]);
+  h.agent.removeBackend(instance, 'gone');
+  await syncNow(h, f.instanceId);
+  return { ...f, backendId: f.backendIds.gone, serverId: f.servers['keep/goes'].id };
+}
