@@ -1,7 +1,7 @@
 import React from 'react';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { http, HttpResponse } from 'msw';
+import { http } from 'msw';
 import type { Host, HostInput } from '../../api/types';
 import { api } from '../../data/client';
 import { apiError, backendUrl, db } from '../../test/handlers';
