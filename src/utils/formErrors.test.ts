@@ -36,6 +36,14 @@ describe('formErrorsOf', () => {
       'conflict'
     );
     expect(formErrorsOf(err, FIELDS)).toEqual({ fields: { name: 'already exists' } });
+    // A unique index on an expression (applications: coalesce(host_id, 0), name).
+    const onIndex = new ApiError(
+      'already exists: Key (COALESCE(host_id, 0), name)=(0, shop) already exists.',
+      409,
+      'conflict',
+      'conflict'
+    );
+    expect(formErrorsOf(onIndex, FIELDS)).toEqual({ fields: { name: 'already exists' } });
   });
 
   it('gives any other refusal as it is', () => {

@@ -17,7 +17,7 @@ export function formErrorsOf<F extends string>(err: unknown, fields: readonly F[
   const out: FormErrors<F> = { fields: {} };
   const rest: string[] = [];
   if (error.kind === 'conflict') {
-    const columns = /Key \(([^)]+)\)/.exec(error.message)?.[1].split(/,\s*/) ?? [];
+    const columns = /Key \((.*?)\)=\(/.exec(error.message)?.[1].split(/,\s*/) ?? [];
     const field = fields.find((f) => columns[columns.length - 1] === f);
     if (field) {
       out.fields[field] = 'already exists';

@@ -4,33 +4,10 @@ import type { Instance, InstanceInput } from '../../api/types';
 import { useFormSubmit } from '../../hooks/useFormSubmit';
 import { FormModal } from '../FormModal/FormModal';
 import { ScopeEditor } from '../ScopeEditor/ScopeEditor';
-import { scopeOf, type ScopeValues, scopeValuesOf } from '../ScopeEditor/ScopeEditor.utils';
+import { scopeValuesOf } from '../ScopeEditor/ScopeEditor.utils';
+import { type InstanceFormValues, instanceRequest } from './InstanceForm.utils';
 
 const FIELDS = ['host_id', 'name', 'socket_path', 'is_active', 'backend_scope'] as const;
-
-interface Values {
-  name: string;
-  socketPath: string;
-  isActive: boolean;
-  scope: ScopeValues;
-}
-
-const sameScope = (a: string[] | null, b: string[] | null) => JSON.stringify(a) === JSON.stringify(b);
-
-/** The body to send: a new instance as typed; for a saved one only what changed. */
-export function instanceRequest(hostId: number, instance: Instance | undefined, v: Values): Partial<InstanceInput> {
-  const scope = scopeOf(v.scope);
-  const socketPath = v.socketPath === '' ? null : v.socketPath;
-  if (!instance) {
-    return { host_id: hostId, name: v.name, socket_path: socketPath, is_active: v.isActive, backend_scope: scope };
-  }
-  return {
-    ...(v.name !== instance.name ? { name: v.name } : {}),
-    ...(socketPath !== instance.socket_path ? { socket_path: socketPath } : {}),
-    ...(v.isActive !== instance.is_active ? { is_active: v.isActive } : {}),
-    ...(!sameScope(scope, instance.backend_scope) ? { backend_scope: scope } : {}),
-  };
-}
 
 interface Props {
   hostId: number;
@@ -46,14 +23,14 @@ interface Props {
  * scope (with a live preview once saved). The backend checks every field; its refusals show under them.
  */
 export function InstanceForm({ hostId, hostName, instance, onSave, onDismiss }: Props) {
-  const [values, setValues] = useState<Values>(() => ({
+  const [values, setValues] = useState<InstanceFormValues>(() => ({
     name: instance?.name ?? '',
     socketPath: instance?.socket_path ?? '',
     isActive: instance?.is_active ?? true,
     scope: scopeValuesOf(instance?.backend_scope ?? null),
   }));
   const { errors, saving, submit } = useFormSubmit(FIELDS);
-  const set = (changes: Partial<Values>) => setValues((v) => ({ ...v, ...changes }));
+  const set = (changes: Partial<InstanceFormValues>) => setValues((v) => ({ ...v, ...changes }));
   const request = instanceRequest(hostId, instance, values);
 
   return (

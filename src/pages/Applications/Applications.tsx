@@ -12,6 +12,7 @@ import {
   RadioButtonGroup,
   Stack,
   Text,
+  useStyles2,
 } from '@grafana/ui';
 import type { Application, UnresolvedKind, UnresolvedServer } from '../../api/types';
 import { ApplicationForm } from '../../components/ApplicationForm/ApplicationForm';
@@ -31,6 +32,7 @@ import { type FilterParams, oneOfParam, positiveIntParam, useUrlFilters } from '
 import { formatCount, formatPlural } from '../../utils/format';
 import { canUserAct, canUserAdminister } from '../../utils/roles';
 import { byName, compareNames } from '../../utils/sort';
+import { getToolbarStyles } from '../../utils/styles';
 
 interface ReviewFilters {
   review: UnresolvedKind;
@@ -51,6 +53,7 @@ type Dialog = { kind: 'form'; application?: Application } | { kind: 'delete'; ap
 
 /** Applications (what HAProxy servers map to), their mapped servers, and the review of auto-mapping's misses. */
 function ApplicationsPage() {
+  const styles = useStyles2(getToolbarStyles);
   const applications = useApplications();
   const hosts = useHosts();
   const canAct = canUserAct();
@@ -126,10 +129,8 @@ function ApplicationsPage() {
   const pages = Math.max(1, Math.ceil((review.data?.total ?? 0) / UNRESOLVED_PAGE_SIZE));
 
   return (
-    <PluginPage
-      subTitle="What HAProxy servers run, and how they are mapped"
-      actions={sorted.length > 0 ? create : undefined}
-    >
+    <PluginPage subTitle="What HAProxy servers run, and how they are mapped">
+      {sorted.length > 0 && create && <div className={styles.toolbar}>{create}</div>}
       <Stack direction="column" gap={3}>
         <section aria-label="Applications">
           {applications.loading && <LoadingPlaceholder text="Loading applications..." />}

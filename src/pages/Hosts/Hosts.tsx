@@ -10,6 +10,7 @@ import {
   InteractiveTable,
   LoadingPlaceholder,
   TextLink,
+  useStyles2,
 } from '@grafana/ui';
 import type { Host } from '../../api/types';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
@@ -18,10 +19,12 @@ import { ROUTES, prefixRoute } from '../../constants';
 import { useHostMutations, useHosts } from '../../data/useHosts';
 import { formatCount } from '../../utils/format';
 import { canUserAdminister } from '../../utils/roles';
+import { getToolbarStyles } from '../../utils/styles';
 import { byName, compareNames } from '../../utils/sort';
 
 /** The hosts (machines running FAgent) known to the backend; "server" always means an HAProxy server. */
 function HostsPage() {
+  const styles = useStyles2(getToolbarStyles);
   const hosts = useHosts();
   const canAdmin = canUserAdminister();
   const navigate = useNavigate();
@@ -71,10 +74,8 @@ function HostsPage() {
     );
   }
   return (
-    <PluginPage
-      subTitle="Hosts running FAgent and their HAProxy instances"
-      actions={sorted.length > 0 ? register : undefined}
-    >
+    <PluginPage subTitle="Hosts running FAgent and their HAProxy instances">
+      {sorted.length > 0 && register && <div className={styles.toolbar}>{register}</div>}
       {hosts.loading && <LoadingPlaceholder text="Loading hosts..." />}
       {hosts.error && (
         <Alert severity="error" title="Hosts could not be loaded">
