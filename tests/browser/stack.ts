@@ -18,10 +18,12 @@ export interface StackInfo {
   hostUrl: string;
   backendUrl: string;
   tokens: { admin: string; operator: string; viewer: string };
-  /** The token the plugin's settings hold (secureJsonData.apiToken). */
-  pluginToken: string;
+  /** What the app's settings hold: one backend token per Grafana role (src/plugin.json's routes send them). */
+  pluginTokens: { viewerToken: string; operatorToken: string; adminToken: string };
   instances: Array<{ id: number; name: string; hostName: string; socketPath: string }>;
   hosts: Record<string, number>;
+  /** The demo fleet's agent (every demo instance behind it), for specs that register hosts themselves. */
+  agent: { url: string; token: string };
 }
 
 export interface BrowserStack {
@@ -62,7 +64,11 @@ export async function startBrowserStack(log: (msg: string) => void): Promise<Bro
       info: {
         backendUrl: service.url,
         tokens: service.tokens,
-        pluginToken: service.tokens.operator,
+        pluginTokens: {
+          viewerToken: service.tokens.viewer,
+          operatorToken: service.tokens.operator,
+          adminToken: service.tokens.admin,
+        },
         instances: fleet.instances.map((i) => ({
           id: ids.instances[i.name],
           name: i.name,
@@ -70,6 +76,7 @@ export async function startBrowserStack(log: (msg: string) => void): Promise<Bro
           socketPath: i.socketPath,
         })),
         hosts: ids.hosts,
+        agent: { url: fleet.agentUrl, token: fleet.agentToken },
       },
       stop,
     };
