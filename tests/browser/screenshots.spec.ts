@@ -114,7 +114,9 @@ test.describe('administration pages', () => {
         await page.getByRole('button', { name: 'Edit internal_3' }).click();
         const dialog = page.getByRole('dialog');
         await dialog.locator('#instance-scope').fill('shop');
-        await expect(dialog.getByRole('region', { name: 'Scope preview' })).toContainText('Saving moves 1 backend');
+        const preview = dialog.getByRole('region', { name: 'Scope preview' });
+        await expect(preview).toContainText('Saving moves 1 backend');
+        await preview.scrollIntoViewIfNeeded();
         await screenshot(page, '14-instance-scope-preview', theme, { fullPage: false });
         await dialog.getByRole('button', { name: 'Cancel' }).click();
 

@@ -164,7 +164,9 @@ function ApplicationsPage() {
               Servers auto-mapping left without an application, and why.
               {canAct ? ' One click maps a server by hand; auto-mapping never changes that again.' : ''}
             </Text>
-            <RadioButtonGroup options={KINDS} value={filters.review} onChange={(review) => setFilters({ review })} />
+            <div>
+              <RadioButtonGroup options={KINDS} value={filters.review} onChange={(review) => setFilters({ review })} />
+            </div>
             {review.error && (
               <Alert severity="error" title="The review could not be loaded">
                 {review.error.message}
