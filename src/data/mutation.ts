@@ -19,3 +19,15 @@ export async function changeWithToast(
     return false;
   }
 }
+
+/** (De)activating a host or an instance: polling stops or resumes, everything stored stays. */
+export function changeActivity(what: string, active: boolean, work: () => Promise<unknown>): Promise<boolean> {
+  return changeWithToast(
+    work,
+    {
+      title: `${what} ${active ? 'activated' : 'deactivated'}`,
+      detail: active ? 'It is polled again from the next cycle.' : 'It is no longer polled; everything stored stays.',
+    },
+    `${what} could not be ${active ? 'activated' : 'deactivated'}`
+  );
+}

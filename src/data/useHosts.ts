@@ -2,7 +2,7 @@ import { useCallback } from 'react';
 import { api } from './client';
 import type { Host, HostInput } from '../api/types';
 import { notifySuccess } from '../utils/notify';
-import { changeWithToast } from './mutation';
+import { changeActivity, changeWithToast } from './mutation';
 import { useResource } from './useResource';
 
 export function useHosts() {
@@ -27,14 +27,8 @@ export function useHostMutations(onChanged: () => void) {
   );
   const setActive = useCallback(
     async (host: Host, active: boolean) =>
-      (await changeWithToast(
-        () => api.updateHost(host.id, { is_active: active }),
-        {
-          title: `Host ${host.name} ${active ? 'activated' : 'deactivated'}`,
-          detail: active ? undefined : 'Its instances are no longer polled; everything stored stays.',
-        },
-        `Host ${host.name} could not be ${active ? 'activated' : 'deactivated'}`
-      )) && onChanged(),
+      (await changeActivity(`Host ${host.name}`, active, () => api.updateHost(host.id, { is_active: active }))) &&
+      onChanged(),
     [onChanged]
   );
   const remove = useCallback(

@@ -4,7 +4,7 @@ import { asApiError } from '../api/errors';
 import type { Instance, InstanceInput } from '../api/types';
 import { formatPlural } from '../utils/format';
 import { notifyError, notifySuccess } from '../utils/notify';
-import { changeWithToast } from './mutation';
+import { changeActivity, changeWithToast } from './mutation';
 import { useResource } from './useResource';
 
 /** HAProxy instances, all of them or those of one host. */
@@ -60,10 +60,8 @@ export function useInstanceMutations(onChanged: () => void) {
   );
   const setActive = useCallback(
     async (instance: Instance, active: boolean) =>
-      (await changeWithToast(
-        () => api.updateInstance(instance.id, { is_active: active }),
-        { title: `Instance ${instance.name} ${active ? 'activated' : 'deactivated'}` },
-        `Instance ${instance.name} could not be ${active ? 'activated' : 'deactivated'}`
+      (await changeActivity(`Instance ${instance.name}`, active, () =>
+        api.updateInstance(instance.id, { is_active: active })
       )) && onChanged(),
     [onChanged]
   );

@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import { api } from './client';
 import type { RemovedBackend, RemovedList, RemovedServer } from '../api/types';
 import { formatPlural } from '../utils/format';
@@ -13,56 +13,37 @@ export function useRemoved(days: number) {
 
 /** An admin's restore and forget, each with its toast; `onChanged` reloads the list. */
 export function useRemovedMutations(onChanged: () => void) {
-  const done = useCallback((ok: boolean) => ok && onChanged(), [onChanged]);
-  const restoreBackend = useCallback(
-    async (b: RemovedBackend) =>
-      done(
-        await changeWithToast(
+  return useMemo(() => {
+    const change = async (work: () => Promise<unknown>, title: string, failure: string, detail?: string) =>
+      (await changeWithToast(work, { title, detail }, failure)) && onChanged();
+    const again = 'The next sync removes it again if HAProxy still lacks it.';
+    return {
+      restoreBackend: (b: RemovedBackend) =>
+        change(
           () => api.restoreBackend(b.id),
-          {
-            title: `Backend ${b.backend_name} restored on ${b.instance_name}`,
-            detail: `With ${formatPlural(b.servers_removed, 'server')}. The next sync removes it again if HAProxy still lacks it.`,
-          },
-          `Backend ${b.backend_name} could not be restored`
-        )
-      ),
-    [done]
-  );
-  const restoreServer = useCallback(
-    async (s: RemovedServer) =>
-      done(
-        await changeWithToast(
+          `Backend ${b.backend_name} restored on ${b.instance_name}`,
+          `Backend ${b.backend_name} could not be restored`,
+          `With ${formatPlural(b.servers_removed, 'server')}. ${again}`
+        ),
+      restoreServer: (s: RemovedServer) =>
+        change(
           () => api.restoreServer(s.id),
-          {
-            title: `Server ${s.server_name} restored in ${s.backend_name}`,
-            detail: 'The next sync removes it again if HAProxy still lacks it.',
-          },
-          `Server ${s.server_name} could not be restored`
-        )
-      ),
-    [done]
-  );
-  const forgetBackend = useCallback(
-    async (b: RemovedBackend) =>
-      done(
-        await changeWithToast(
+          `Server ${s.server_name} restored in ${s.backend_name}`,
+          `Server ${s.server_name} could not be restored`,
+          again
+        ),
+      forgetBackend: (b: RemovedBackend) =>
+        change(
           () => api.forgetBackend(b.id),
-          { title: `Backend ${b.backend_name} forgotten` },
+          `Backend ${b.backend_name} forgotten`,
           `Backend ${b.backend_name} could not be forgotten`
-        )
-      ),
-    [done]
-  );
-  const forgetServer = useCallback(
-    async (s: RemovedServer) =>
-      done(
-        await changeWithToast(
+        ),
+      forgetServer: (s: RemovedServer) =>
+        change(
           () => api.forgetServer(s.id),
-          { title: `Server ${s.server_name} forgotten` },
+          `Server ${s.server_name} forgotten`,
           `Server ${s.server_name} could not be forgotten`
-        )
-      ),
-    [done]
-  );
-  return { restoreBackend, restoreServer, forgetBackend, forgetServer };
+        ),
+    };
+  }, [onChanged]);
 }

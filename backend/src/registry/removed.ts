@@ -84,11 +84,8 @@ async function backendsOutOfScope(db: Db, rows: RemovedBackendRow[]): Promise<Se
   return out;
 }
 
-/**
- * Brings a removed backend back with the servers that went with it. Only the view changes: if HAProxy still
- * lacks it, the next sync removes it again. One the polling scope leaves out would never be refreshed: refused.
- */
-export async function restoreRemovedBackend(db: Db, backendId: number, at = new Date()): Promise<number> {
+/** The backend, if it is removed: 404 when there is none, 409 when it is current. */
+async function removedBackend(db: Db, backendId: number) {
   const backend = await getBackendRemoval(db, backendId);
   if (!backend) {
     throw notFound(`backend ${backendId}`);
@@ -96,6 +93,27 @@ export async function restoreRemovedBackend(db: Db, backendId: number, at = new 
   if (!backend.removed_at) {
     throw conflict(`backend ${backend.backend_name} is not removed`);
   }
+  return backend;
+}
+
+/** The server, if it is removed: 404 when there is none, 409 when it is current. */
+async function removedServer(db: Db, serverId: number) {
+  const server = await getServerRemoval(db, serverId);
+  if (!server) {
+    throw notFound(`server ${serverId}`);
+  }
+  if (!server.removed_at) {
+    throw conflict(`server ${server.server_name} is not removed`);
+  }
+  return server;
+}
+
+/**
+ * Brings a removed backend back with the servers that went with it. Only the view changes: if HAProxy still
+ * lacks it, the next sync removes it again. One the polling scope leaves out would never be refreshed: refused.
+ */
+export async function restoreRemovedBackend(db: Db, backendId: number, at = new Date()): Promise<number> {
+  const backend = await removedBackend(db, backendId);
   if (backend.backend_scope && !(await namesInScope(db, backend.backend_scope, [backend.backend_name])).size) {
     throw conflict(
       `backend ${backend.backend_name} is outside its instance's polling scope, so no sync would refresh it: widen the scope instead`
@@ -110,13 +128,7 @@ export async function restoreRemovedBackend(db: Db, backendId: number, at = new 
 
 /** Brings a removed server back, in a current backend (a removed backend is restored first, with its servers). */
 export async function restoreRemovedServer(db: Db, serverId: number, at = new Date()): Promise<void> {
-  const server = await getServerRemoval(db, serverId);
-  if (!server) {
-    throw notFound(`server ${serverId}`);
-  }
-  if (!server.removed_at) {
-    throw conflict(`server ${server.server_name} is not removed`);
-  }
+  const server = await removedServer(db, serverId);
   if (server.backend_removed_at) {
     throw conflict(`server ${server.server_name}'s backend ${server.backend_name} is removed: restore the backend`);
   }
@@ -141,23 +153,11 @@ function recordRestored(
 
 /** Hides a removed backend (and the servers that went with it) from the list for good; its history stays. */
 export async function forgetRemovedBackend(db: Db, backendId: number, at = new Date()): Promise<void> {
-  const backend = await getBackendRemoval(db, backendId);
-  if (!backend) {
-    throw notFound(`backend ${backendId}`);
-  }
-  if (!backend.removed_at) {
-    throw conflict(`backend ${backend.backend_name} is not removed: only removed backends can be forgotten`);
-  }
+  await removedBackend(db, backendId);
   await forgetBackend(db, backendId, at);
 }
 
 export async function forgetRemovedServer(db: Db, serverId: number, at = new Date()): Promise<void> {
-  const server = await getServerRemoval(db, serverId);
-  if (!server) {
-    throw notFound(`server ${serverId}`);
-  }
-  if (!server.removed_at) {
-    throw conflict(`server ${server.server_name} is not removed: only removed servers can be forgotten`);
-  }
+  await removedServer(db, serverId);
   await forgetServer(db, serverId, at);
 }

@@ -1,10 +1,11 @@
-import React, { type ChangeEvent, useMemo, useState } from 'react';
+import React, { useMemo, useState } from 'react';
 import type { SelectableValue } from '@grafana/data';
-import { Field, FieldSet, Input, Select } from '@grafana/ui';
+import { Field, FieldSet, Select } from '@grafana/ui';
 import type { Application, ApplicationInput, Host } from '../../api/types';
 import { useFormSubmit } from '../../hooks/useFormSubmit';
 import { compareNames } from '../../utils/sort';
 import { FormModal } from '../FormModal/FormModal';
+import { TextField } from '../FormModal/TextField';
 
 const FIELDS = ['name', 'host_id'] as const;
 
@@ -46,14 +47,15 @@ export function ApplicationForm({ application, hosts, onSave, onDismiss }: Props
       onDismiss={onDismiss}
     >
       <FieldSet>
-        <Field label="Name" description="Unique on its host" invalid={!!errors.fields.name} error={errors.fields.name}>
-          <Input
-            id="application-name"
-            value={name}
-            onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.currentTarget.value)}
-            placeholder="shop"
-          />
-        </Field>
+        <TextField
+          id="application-name"
+          label="Name"
+          description="Unique on its host"
+          error={errors.fields.name}
+          value={name}
+          placeholder="shop"
+          onChange={setName}
+        />
         <Field
           label="Host"
           description="The machine it runs on: auto-mapping maps a server whose address is this host's to the host's one application (or the one named like the backend)"

@@ -4,23 +4,15 @@ import userEvent from '@testing-library/user-event';
 import { http } from 'msw';
 import type { Host, HostInput } from '../../api/types';
 import { api } from '../../data/client';
+import { makeFleet } from '../../test/fixtures';
 import { apiError, backendUrl, db } from '../../test/handlers';
 import { setUserRole } from '../../test/render';
 import { server } from '../../test/server';
 import { HostForm } from './HostForm';
 import { agentTestRequest, hostRequest, initialHostValues } from './HostForm.utils';
 
-const HOST: Host = {
-  id: 1,
-  name: 'host-a',
-  address: '10.0.1.1',
-  fagent_url: 'http://host-a:9000',
-  is_active: true,
-  has_fagent_token: true,
-  instance_count: 1,
-  created_at: '2025-01-01T10:00:00.000Z',
-  updated_at: '2025-01-01T10:00:00.000Z',
-};
+/** host-a: saved with an agent token. */
+const HOST: Host = makeFleet().hosts[0];
 
 function renderForm(host?: Host) {
   const user = userEvent.setup({ delay: null });

@@ -1,11 +1,12 @@
 import React, { type ChangeEvent, useState } from 'react';
-import { Button, Field, FieldSet, Input, SecretInput, Switch } from '@grafana/ui';
+import { Button, Field, FieldSet, SecretInput, Switch } from '@grafana/ui';
 import type { Host, HostInput } from '../../api/types';
 import { useAgentTest } from '../../data/useAgentTest';
 import { useFormSubmit } from '../../hooks/useFormSubmit';
 import { formErrorsOf } from '../../utils/formErrors';
 import { AgentTestResult } from '../AgentTestResult/AgentTestResult';
 import { FormModal } from '../FormModal/FormModal';
+import { TextField } from '../FormModal/TextField';
 import {
   agentTestRequest,
   type HostFormValues,
@@ -33,8 +34,6 @@ export function HostForm({ host, onSave, onDismiss }: Props) {
   const { errors, saving, submit } = useFormSubmit(FIELDS);
   const agentTest = useAgentTest();
   const set = (changes: Partial<HostFormValues>) => setValues((v) => ({ ...v, ...changes }));
-  const text = (key: keyof HostFormValues) => (e: ChangeEvent<HTMLInputElement>) =>
-    set({ [key]: e.currentTarget.value });
 
   const request = hostRequest(host, values);
   const changed = Object.keys(request).length > 0;
@@ -65,35 +64,33 @@ export function HostForm({ host, onSave, onDismiss }: Props) {
       }
     >
       <FieldSet>
-        <Field
+        <TextField
+          id="host-name"
           label="Name"
           description="How this machine is called in the app (unique)"
-          invalid={!!fieldError('name')}
           error={fieldError('name')}
-        >
-          <Input id="host-name" value={values.name} onChange={text('name')} placeholder="lb1.prod" />
-        </Field>
-        <Field
+          value={values.name}
+          placeholder="lb1.prod"
+          onChange={(name) => set({ name })}
+        />
+        <TextField
+          id="host-address"
           label="Address"
           description="The host's IP or DNS name: auto-mapping matches servers' addresses against it"
-          invalid={!!fieldError('address')}
           error={fieldError('address')}
-        >
-          <Input id="host-address" value={values.address} onChange={text('address')} placeholder="10.0.0.10" />
-        </Field>
-        <Field
+          value={values.address}
+          placeholder="10.0.0.10"
+          onChange={(address) => set({ address })}
+        />
+        <TextField
+          id="host-fagent-url"
           label="FAgent URL"
           description="Where the backend reaches this host's agent, e.g. http://10.0.0.10:9102"
-          invalid={!!fieldError('fagent_url')}
           error={fieldError('fagent_url')}
-        >
-          <Input
-            id="host-fagent-url"
-            value={values.fagentUrl}
-            onChange={text('fagentUrl')}
-            placeholder="http://10.0.0.10:9102"
-          />
-        </Field>
+          value={values.fagentUrl}
+          placeholder="http://10.0.0.10:9102"
+          onChange={(fagentUrl) => set({ fagentUrl })}
+        />
         <Field
           label="Agent token"
           description={
@@ -109,7 +106,7 @@ export function HostForm({ host, onSave, onDismiss }: Props) {
             value={values.token}
             isConfigured={savedTokenApplies(host, values)}
             placeholder="Agent token"
-            onChange={text('token')}
+            onChange={(e: ChangeEvent<HTMLInputElement>) => set({ token: e.currentTarget.value })}
             onReset={() => set({ token: '', tokenReset: true })}
           />
         </Field>
@@ -120,23 +117,19 @@ export function HostForm({ host, onSave, onDismiss }: Props) {
             onChange={(e) => set({ isActive: e.currentTarget.checked })}
           />
         </Field>
-        <Field
+        <TextField
+          id="host-test-instances"
           label="Instances to test"
           description={
             host
               ? 'HAProxy instance names "Test agent" reads, comma-separated; empty: the ones registered on this host'
               : 'HAProxy instance names "Test agent" reads, comma-separated (an agent cannot list its instances)'
           }
-          invalid={!!fieldError('instances')}
           error={fieldError('instances')}
-        >
-          <Input
-            id="host-test-instances"
-            value={values.testInstances}
-            onChange={text('testInstances')}
-            placeholder="main"
-          />
-        </Field>
+          value={values.testInstances}
+          placeholder="main"
+          onChange={(testInstances) => set({ testInstances })}
+        />
       </FieldSet>
       {(agentTest.result || testErrors?.general) && (
         <AgentTestResult result={agentTest.result} refusal={testErrors?.general} />

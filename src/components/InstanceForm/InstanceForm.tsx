@@ -1,8 +1,9 @@
-import React, { type ChangeEvent, useState } from 'react';
-import { Field, FieldSet, Input, Switch } from '@grafana/ui';
+import React, { useState } from 'react';
+import { Field, FieldSet, Switch } from '@grafana/ui';
 import type { Instance, InstanceInput } from '../../api/types';
 import { useFormSubmit } from '../../hooks/useFormSubmit';
 import { FormModal } from '../FormModal/FormModal';
+import { TextField } from '../FormModal/TextField';
 import { ScopeEditor } from '../ScopeEditor/ScopeEditor';
 import { scopeValuesOf } from '../ScopeEditor/ScopeEditor.utils';
 import { type InstanceFormValues, instanceRequest } from './InstanceForm.utils';
@@ -45,32 +46,24 @@ export function InstanceForm({ hostId, hostName, instance, onSave, onDismiss }: 
       onDismiss={onDismiss}
     >
       <FieldSet label="Instance">
-        <Field
+        <TextField
+          id="instance-name"
           label="Name"
           description="The instance's name at the host's agent (the {instance} of its URLs)"
-          invalid={!!errors.fields.name}
           error={errors.fields.name}
-        >
-          <Input
-            id="instance-name"
-            value={values.name}
-            onChange={(e: ChangeEvent<HTMLInputElement>) => set({ name: e.currentTarget.value })}
-            placeholder="main"
-          />
-        </Field>
-        <Field
+          value={values.name}
+          placeholder="main"
+          onChange={(name) => set({ name })}
+        />
+        <TextField
+          id="instance-socket-path"
           label="Socket path"
           description="The HAProxy stats socket on the host, for reference (the agent holds its own configuration)"
-          invalid={!!errors.fields.socket_path}
           error={errors.fields.socket_path}
-        >
-          <Input
-            id="instance-socket-path"
-            value={values.socketPath}
-            onChange={(e: ChangeEvent<HTMLInputElement>) => set({ socketPath: e.currentTarget.value })}
-            placeholder="/run/haproxy/admin.sock"
-          />
-        </Field>
+          value={values.socketPath}
+          placeholder="/run/haproxy/admin.sock"
+          onChange={(socketPath) => set({ socketPath })}
+        />
         <Field label="Active" description="Inactive instances are not polled; everything stored about them stays">
           <Switch
             id="instance-active"
