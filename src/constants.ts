@@ -8,6 +8,8 @@ export const PLUGIN_CONFIG_URL = `/plugins/${PLUGIN_ID}`;
 export enum ROUTES {
   HAProxy = 'haproxy',
   Hosts = 'hosts',
+  Applications = 'applications',
+  Removed = 'removed',
   Actions = 'actions',
 }
 

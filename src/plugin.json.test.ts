@@ -15,7 +15,14 @@ describe(`plugin manifest (${shownPath})`, () => {
 
   it('declares the pages and the configuration page', () => {
     const pages = manifest.includes.filter((i: { type: string }) => i.type === 'page');
-    expect(pages.map((p: { name: string }) => p.name)).toEqual(['HAProxy', 'Hosts', 'Actions', 'Configuration']);
+    expect(pages.map((p: { name: string }) => p.name)).toEqual([
+      'HAProxy',
+      'Hosts',
+      'Applications',
+      'Recently removed',
+      'Actions',
+      'Configuration',
+    ]);
     const defaultPages = pages.filter((p: { defaultNav?: boolean }) => p.defaultNav);
     expect(defaultPages).toHaveLength(1);
     expect(pages.find((p: { name: string }) => p.name === 'Configuration').role).toBe('Admin');
@@ -25,43 +32,65 @@ describe(`plugin manifest (${shownPath})`, () => {
     expect(manifest.dependencies.grafanaDependency).toBe('>=11.0.0');
   });
 
-  it('sends every route to the configured backend with the token from secureJsonData', () => {
+  const TOKEN_OF_ROLE: Record<string, string> = { Viewer: 'viewerToken', Editor: 'operatorToken', Admin: 'adminToken' };
+
+  it("sends each Grafana role's routes to the configured backend with that role's token", () => {
     expect(routes.length).toBeGreaterThan(0);
     for (const route of routes) {
-      expect(route.url).toBe(`{{ .JsonData.backendUrl }}/${route.path}`);
-      expect(route.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiToken }}' }]);
+      expect(route.url.startsWith('{{ .JsonData.backendUrl }}/api')).toBe(true);
+      expect(route.headers).toEqual([
+        { name: 'Authorization', content: `Bearer {{ .SecureJsonData.${TOKEN_OF_ROLE[route.reqRole!]} }}` },
+      ]);
       expect(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).toContain(route.method);
-      expect(route.reqRole).toBe(route.method === 'GET' ? 'Viewer' : 'Editor');
+      // Grafana's app proxy: a `*` only at the end (what it matched is appended to the url), static otherwise.
+      expect(route.path).toMatch(/^[a-z/]+(\/\*)?$/);
     }
+    expect(routes.filter((r) => r.reqRole === 'Viewer').map((r) => r.method)).toEqual(['GET']);
   });
 
   it.each([
-    ['GET', 'api/me', 'Viewer'],
-    ['GET', 'api/haproxy/summary', 'Viewer'],
-    ['GET', 'api/haproxy/servers', 'Viewer'],
-    ['GET', 'api/haproxy/instances/3/backends', 'Viewer'],
-    ['GET', 'api/haproxy/actions', 'Viewer'],
-    ['GET', 'api/hosts/1', 'Viewer'],
-    ['GET', 'api/applications', 'Viewer'],
-    ['POST', 'api/haproxy/servers/7/command', 'Editor'],
-    ['POST', 'api/haproxy/commands/bulk', 'Editor'],
-    ['PUT', 'api/haproxy/servers/7/mapping', 'Editor'],
-    ['POST', 'api/haproxy/instances/3/sync', 'Editor'],
-    ['POST', 'api/haproxy/instances', 'Editor'],
-    ['PATCH', 'api/haproxy/instances/3', 'Editor'],
-    ['DELETE', 'api/haproxy/instances/3', 'Editor'],
-    ['POST', 'api/hosts', 'Editor'],
-    ['DELETE', 'api/applications/2', 'Editor'],
-  ])('%s %s is routed with role %s', (method, requestPath, role) => {
-    expect(matchRoute(method, requestPath)?.reqRole).toBe(role);
+    ['GET', 'api/me', 'Viewer', '/api/me'],
+    ['GET', 'api/haproxy/summary', 'Viewer', '/api/haproxy/summary'],
+    ['GET', 'api/haproxy/servers', 'Viewer', '/api/haproxy/servers'],
+    ['GET', 'api/haproxy/instances/3/backends', 'Viewer', '/api/haproxy/instances/3/backends'],
+    ['GET', 'api/haproxy/actions', 'Viewer', '/api/haproxy/actions'],
+    ['GET', 'api/haproxy/removed', 'Viewer', '/api/haproxy/removed'],
+    ['GET', 'api/haproxy/mappings/unresolved', 'Viewer', '/api/haproxy/mappings/unresolved'],
+    ['GET', 'api/hosts/1', 'Viewer', '/api/hosts/1'],
+    ['GET', 'api/applications', 'Viewer', '/api/applications'],
+    ['GET', 'editor/api/me', 'Editor', '/api/me'],
+    ['POST', 'editor/api/haproxy/servers/7/command', 'Editor', '/api/haproxy/servers/7/command'],
+    ['POST', 'editor/api/haproxy/commands/bulk', 'Editor', '/api/haproxy/commands/bulk'],
+    ['PUT', 'editor/api/haproxy/servers/7/mapping', 'Editor', '/api/haproxy/servers/7/mapping'],
+    ['POST', 'editor/api/haproxy/instances/3/sync', 'Editor', '/api/haproxy/instances/3/sync'],
+    ['GET', 'admin/api/me', 'Admin', '/api/me'],
+    ['POST', 'admin/api/haproxy/instances', 'Admin', '/api/haproxy/instances'],
+    ['PATCH', 'admin/api/haproxy/instances/3', 'Admin', '/api/haproxy/instances/3'],
+    ['DELETE', 'admin/api/haproxy/instances/3', 'Admin', '/api/haproxy/instances/3'],
+    ['POST', 'admin/api/haproxy/instances/3/removals/confirm', 'Admin', '/api/haproxy/instances/3/removals/confirm'],
+    ['POST', 'admin/api/haproxy/instances/3/scope-preview', 'Admin', '/api/haproxy/instances/3/scope-preview'],
+    ['POST', 'admin/api/hosts', 'Admin', '/api/hosts'],
+    ['POST', 'admin/api/hosts/test', 'Admin', '/api/hosts/test'],
+    ['PATCH', 'admin/api/hosts/1', 'Admin', '/api/hosts/1'],
+    ['DELETE', 'admin/api/applications/2', 'Admin', '/api/applications/2'],
+    ['POST', 'admin/api/haproxy/backends/4/restore', 'Admin', '/api/haproxy/backends/4/restore'],
+  ])('%s %s is routed with role %s to %s', (method, requestPath, role, target) => {
+    const route = matchRoute(method, requestPath);
+    expect(route?.reqRole).toBe(role);
+    expect(route?.target).toBe(`{{ .JsonData.backendUrl }}${target}`);
   });
 
   it.each([
     ['POST', 'api/me'],
+    ['POST', 'api/haproxy/instances'],
     ['DELETE', 'api/haproxy/servers/7'],
     ['POST', 'api/haproxy/summary'],
+    ['POST', 'editor/api/hosts'],
+    ['DELETE', 'editor/api/haproxy/instances/3'],
+    ['GET', 'editor/api/haproxy/summary'],
     ['GET', 'metrics'],
     ['GET', 'healthz'],
+    ['GET', 'api'],
   ])('%s %s has no route (the proxy refuses it)', (method, requestPath) => {
     expect(matchRoute(method, requestPath)).toBeUndefined();
   });
@@ -70,8 +99,9 @@ describe(`plugin manifest (${shownPath})`, () => {
     expect(manifest.jsonData).toBeUndefined();
     expect(manifest.secureJsonData).toBeUndefined();
     const text = JSON.stringify(manifest);
-    // the token only appears as a template reference
-    expect(text.match(/apiToken/g)?.length).toBe(routes.length);
+    // tokens only appear as template references
+    expect(text.match(/Token \}\}/g)?.length).toBe(routes.length);
+    expect(text).not.toContain('apiToken');
     expect(text).not.toMatch(/Bearer [A-Za-z0-9]{8,}/);
   });
 });

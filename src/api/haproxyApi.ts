@@ -1,23 +1,33 @@
 import type { Observable } from 'rxjs';
-import type { HttpClient } from './http';
+import type { HttpClient, ProxyRole } from './http';
 import type {
   ActionList,
   ActionQuery,
+  AgentTest,
+  AgentTestRequest,
   Application,
+  ApplicationInput,
   Backend,
   BulkResult,
   CommandResult,
   Host,
+  HostInput,
   Instance,
+  InstanceInput,
   LookupKind,
   Me,
   QueryRequestBody,
   QueryResponse,
+  RemovedList,
+  Restored,
+  ScopePreview,
   Server,
   ServerCommand,
   ServerList,
   Summary,
   SyncAccepted,
+  UnresolvedKind,
+  UnresolvedList,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -34,15 +44,20 @@ function listOf<T>(data: unknown, key: string): T[] {
 /** Page size used when loading the whole fleet's servers. */
 export const SERVER_PAGE_SIZE = 5000;
 
+const editor = { role: 'editor' } as const;
+const admin = { role: 'admin' } as const;
+
 /**
- * The backend's REST API (backend/openapi.yaml) as typed methods over one proxy route. The app uses it over the
- * plugin proxy (every method has a route in src/plugin.json); the data source over its own proxy, whose routes
- * (src/datasource/plugin.json) allow only `me`, `query` and `lookup`.
+ * The backend's REST API (backend/openapi.yaml) as typed methods over one proxy. The app uses it over the plugin
+ * proxy, each method as the Grafana role its backend role needs (reads as viewer, commands, sync and mapping as
+ * editor, registration as admin: src/plugin.json gives each its token); the data source over its own proxy,
+ * whose routes (src/datasource/plugin.json) allow only `me`, `query` and `lookup`.
  */
 export function createHaproxyApi(http: HttpClient) {
   const { request } = http;
   const api = {
-    me: () => request<Me>('GET', '/api/me'),
+    /** Who the token of a role's route is (the configuration page tests each). */
+    me: (role: ProxyRole = 'viewer') => request<Me>('GET', '/api/me', { role }),
     summary: () => request<Summary>('GET', '/api/haproxy/summary'),
 
     /** `server_id` is the host's id (the API's original name for the host filter). */
@@ -51,9 +66,20 @@ export function createHaproxyApi(http: HttpClient) {
     instanceBackends: async (instanceId: number) =>
       listOf<Backend>(await request('GET', `/api/haproxy/instances/${enc(instanceId)}/backends`), 'backends'),
     syncInstance: (instanceId: number) =>
-      request<SyncAccepted>('POST', `/api/haproxy/instances/${enc(instanceId)}/sync`),
+      request<SyncAccepted>('POST', `/api/haproxy/instances/${enc(instanceId)}/sync`, editor),
+    createInstance: (input: InstanceInput) =>
+      request<Instance>('POST', '/api/haproxy/instances', { ...admin, data: input }),
+    updateInstance: (id: number, changes: Partial<Omit<InstanceInput, 'host_id'>>) =>
+      request<Instance>('PATCH', `/api/haproxy/instances/${enc(id)}`, { ...admin, data: changes }),
+    deleteInstance: (id: number) => request<void>('DELETE', `/api/haproxy/instances/${enc(id)}`, admin),
+    /** Which backends a polling scope takes in (reads the agent, so admin). */
+    previewScope: (id: number, scope: string[] | null) =>
+      request<ScopePreview>('POST', `/api/haproxy/instances/${enc(id)}/scope-preview`, { ...admin, data: { scope } }),
+    /** Applies a held removal now (the instance's suspicious_answer). */
+    confirmRemovals: (id: number) =>
+      request<unknown>('POST', `/api/haproxy/instances/${enc(id)}/removals/confirm`, admin),
 
-    servers: (params: { instance_id?: number; limit?: number; offset?: number } = {}) =>
+    servers: (params: { instance_id?: number; application_id?: number; limit?: number; offset?: number } = {}) =>
       request<ServerList>('GET', '/api/haproxy/servers', { params }),
     /** Every server of the fleet, page by page, so the page filters and groups without refetching. */
     allServers: async (): Promise<Server[]> => {
@@ -68,19 +94,49 @@ export function createHaproxyApi(http: HttpClient) {
       }
     },
     serverCommand: (serverId: number, command: ServerCommand) =>
-      request<CommandResult>('POST', `/api/haproxy/servers/${enc(serverId)}/command`, { data: { command } }),
+      request<CommandResult>('POST', `/api/haproxy/servers/${enc(serverId)}/command`, {
+        ...editor,
+        data: { command },
+      }),
     bulkCommand: (serverIds: number[], command: ServerCommand) =>
-      request<BulkResult>('POST', '/api/haproxy/commands/bulk', { data: { command, server_ids: serverIds } }),
+      request<BulkResult>('POST', '/api/haproxy/commands/bulk', {
+        ...editor,
+        data: { command, server_ids: serverIds },
+      }),
     setMapping: (serverId: number, applicationId: number | null) =>
       request<Server>('PUT', `/api/haproxy/servers/${enc(serverId)}/mapping`, {
+        ...editor,
         data: { application_id: applicationId },
       }),
+    unresolvedMappings: (params: { kind?: UnresolvedKind; limit?: number; offset?: number } = {}) =>
+      request<UnresolvedList>('GET', '/api/haproxy/mappings/unresolved', { params }),
+
+    removed: (params: { days: number; instance_id?: number }) =>
+      request<RemovedList>('GET', '/api/haproxy/removed', { params }),
+    restoreBackend: (id: number) => request<Restored>('POST', `/api/haproxy/backends/${enc(id)}/restore`, admin),
+    restoreServer: (id: number) => request<Restored>('POST', `/api/haproxy/servers/${enc(id)}/restore`, admin),
+    forgetBackend: (id: number) => request<void>('POST', `/api/haproxy/backends/${enc(id)}/forget`, admin),
+    forgetServer: (id: number) => request<void>('POST', `/api/haproxy/servers/${enc(id)}/forget`, admin),
 
     actions: (query: ActionQuery) => request<ActionList>('GET', '/api/haproxy/actions', { params: { ...query } }),
 
     hosts: async () => listOf<Host>(await request('GET', '/api/hosts'), 'hosts'),
     host: (id: number) => request<Host>('GET', `/api/hosts/${enc(id)}`),
+    createHost: (input: HostInput) => request<Host>('POST', '/api/hosts', { ...admin, data: input }),
+    updateHost: (id: number, changes: Partial<HostInput>) =>
+      request<Host>('PATCH', `/api/hosts/${enc(id)}`, { ...admin, data: changes }),
+    deleteHost: (id: number) => request<void>('DELETE', `/api/hosts/${enc(id)}`, admin),
+    /** "Test agent" before saving (or with a changed URL or token). */
+    testAgent: (req: AgentTestRequest) => request<AgentTest>('POST', '/api/hosts/test', { ...admin, data: req }),
+    /** "Test agent" of a saved host, with its token and instances. */
+    testHost: (id: number) => request<AgentTest>('POST', `/api/hosts/${enc(id)}/test`, admin),
+
     applications: async () => listOf<Application>(await request('GET', '/api/applications'), 'applications'),
+    createApplication: (input: ApplicationInput) =>
+      request<Application>('POST', '/api/applications', { ...admin, data: input }),
+    updateApplication: (id: number, changes: Partial<ApplicationInput>) =>
+      request<Application>('PATCH', `/api/applications/${enc(id)}`, { ...admin, data: changes }),
+    deleteApplication: (id: number) => request<void>('DELETE', `/api/applications/${enc(id)}`, admin),
 
     /** Trend queries; an Observable so Grafana can cancel a panel's superseded request (its requestId). */
     query: <Frame>(body: QueryRequestBody, requestId?: string): Observable<QueryResponse<Frame>> =>

@@ -5,12 +5,23 @@ import { type ConnectionWording, toApiError } from './errors';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Params = Record<string, string | number | boolean | undefined | null>;
 
+/**
+ * The Grafana role a request is sent as: the proxy route of that role carries that role's backend token
+ * (src/plugin.json: Viewer reads with the viewer token, Editor acts with the operator token, Admin registers
+ * with the admin token). Reads go as viewer.
+ */
+export type ProxyRole = 'viewer' | 'editor' | 'admin';
+
 export interface RequestOptions {
   params?: Params;
   data?: unknown;
   /** Grafana cancels a running request when a newer one with the same id starts (a panel's refresh). */
   requestId?: string;
+  role?: ProxyRole;
 }
+
+/** Where each role's routes start under the client's base URL ('' for the viewer's). */
+export type RolePrefixes = Partial<Record<ProxyRole, string>>;
 
 /** HTTP through Grafana's BackendSrv to one proxy route; every failure is an ApiError. */
 export interface HttpClient {
@@ -36,13 +47,14 @@ function cleanParams(params?: Params): Record<string, string | number | boolean>
 /**
  * The one HTTP client of the plugin: the app (plugin proxy `/api/plugin-proxy/<id>`) and the data source (data
  * source proxy `/api/datasources/proxy/uid/<uid>`) each make one over their own route, which adds the token. The
- * browser never holds a token and never calls the backend directly.
+ * browser never holds a token and never calls the backend directly. `roles`: the path prefix of each role's
+ * routes (the app's editor/ and admin/; the data source only reads).
  */
-export function createHttpClient(baseUrl: string, wording: ConnectionWording): HttpClient {
+export function createHttpClient(baseUrl: string, wording: ConnectionWording, roles: RolePrefixes = {}): HttpClient {
   const observe = <T>(method: Method, path: string, options: RequestOptions = {}): Observable<T> =>
     getBackendSrv()
       .fetch<T>({
-        url: `${baseUrl}${path}`,
+        url: `${baseUrl}${roles[options.role ?? 'viewer'] ?? ''}${path}`,
         method,
         params: cleanParams(options.params),
         data: options.data,

@@ -56,6 +56,24 @@ export interface Summary {
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
+/**
+ * A sync's answer that would have removed too much at once (every backend, every server of a backend, or more
+ * than the configured share): held, nothing removed, until it comes back on `required` consecutive syncs or an
+ * admin confirms it (POST /api/haproxy/instances/{id}/removals/confirm).
+ */
+export interface SuspiciousAnswer {
+  since: string;
+  consecutive: number;
+  required: number;
+  backends_removed: number;
+  backends_total: number;
+  servers_removed: number;
+  servers_total: number;
+  /** 0..1 */
+  share: number;
+  message: string;
+}
+
 export interface Instance {
   id: number;
   name: string;
@@ -72,8 +90,19 @@ export interface Instance {
   breaker_state: BreakerState;
   backend_count: number;
   server_count: number;
+  /** A held removal (absent from backends that do not hold removals). */
+  suspicious_answer?: SuspiciousAnswer | null;
   created_at: string;
   updated_at: string;
+}
+
+/** POST /api/haproxy/instances; PATCH takes any of these but host_id. */
+export interface InstanceInput {
+  host_id: number;
+  name: string;
+  socket_path?: string | null;
+  is_active?: boolean;
+  backend_scope?: string[] | null;
 }
 
 export interface Backend {
@@ -166,9 +195,20 @@ export interface Host {
   address: string | null;
   fagent_url: string;
   is_active: boolean;
+  /** The token itself is never sent back. */
+  has_fagent_token?: boolean;
   instance_count: number;
   created_at: string;
   updated_at: string;
+}
+
+/** POST /api/hosts; PATCH takes any of these. `fagent_token`: write-only, null clears it. */
+export interface HostInput {
+  name: string;
+  address: string;
+  fagent_url: string;
+  fagent_token?: string | null;
+  is_active?: boolean;
 }
 
 export interface Application {
@@ -176,7 +216,116 @@ export interface Application {
   name: string;
   host_id: number | null;
   host_name: string | null;
+  /** Current servers mapped to it. */
+  server_count?: number;
   created_at: string;
+}
+
+export interface ApplicationInput {
+  name: string;
+  host_id: number | null;
+}
+
+/** POST /api/hosts/test: an agent URL (saved or not) and the instances to read there. */
+export interface AgentTestRequest {
+  fagent_url: string;
+  /** Omitted: the saved host's token, if the URL is still its own; null: none. */
+  fagent_token?: string | null;
+  host_id?: number;
+  instances?: string[];
+}
+
+export interface AgentTest {
+  ok: boolean;
+  latency_ms: number;
+  version?: string;
+  error?: string;
+  instances: Array<{
+    name: string;
+    reachable: boolean;
+    latency_ms?: number;
+    backends?: number;
+    version?: string;
+    error?: string;
+  }>;
+}
+
+/** GET /api/haproxy/instances/{id}/scope-preview */
+export interface ScopePreview {
+  instance_id: number;
+  scope: string[] | null;
+  agent_error: string | null;
+  backends: Array<{ name: string; in_scope: boolean; on_agent: boolean; stored: boolean }>;
+  in_scope: number;
+  out_of_scope: number;
+}
+
+export type RemovalReason = 'out_of_scope' | 'missing_from_agent' | 'with_backend';
+
+export interface RemovedBackend {
+  id: number;
+  instance_id: number;
+  instance_name: string;
+  host_name: string;
+  backend_name: string;
+  removed_at: string;
+  servers_removed: number;
+  reason: RemovalReason;
+  restorable: boolean;
+}
+
+export interface RemovedServer {
+  id: number;
+  backend_id: number;
+  backend_name: string;
+  instance_id: number;
+  instance_name: string;
+  host_name: string;
+  server_name: string;
+  address: string;
+  status: ServerStatus;
+  raw_status: string;
+  application_name: string | null;
+  removed_at: string;
+  with_backend: boolean;
+  backend_removed: boolean;
+  last_command: string | null;
+  last_command_actor: string | null;
+  last_command_at: string | null;
+  reason: RemovalReason;
+  restorable: boolean;
+}
+
+/** GET /api/haproxy/removed */
+export interface RemovedList {
+  since: string;
+  backends: RemovedBackend[];
+  backends_total: number;
+  servers: RemovedServer[];
+  servers_total: number;
+}
+
+export interface Restored {
+  backends: number;
+  servers: number;
+}
+
+export type UnresolvedKind = 'any' | 'ambiguous' | 'unmatched';
+export type UnresolvedReason =
+  'no_address' | 'no_host' | 'ambiguous_host' | 'no_application' | 'ambiguous_application' | 'next_sync';
+
+/** One entry of GET /api/haproxy/mappings/unresolved */
+export interface UnresolvedServer {
+  server: Server;
+  reason: UnresolvedReason;
+  address_key: string | null;
+  matched_hosts: string[];
+  candidates: Array<{ id: number; name: string; host_id: number | null }>;
+}
+
+export interface UnresolvedList {
+  servers: UnresolvedServer[];
+  total: number;
 }
 
 /** GET /api/haproxy/actions: filters and paging of the audit log. */

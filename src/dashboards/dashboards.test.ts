@@ -116,6 +116,6 @@ describe('HAProxy fleet trends dashboard', () => {
     expect(ds).toMatch(/type: appcontrol-haproxy-datasource\n/);
     expect(ds).toMatch(new RegExp(`uid: ${DS_UID}\\n`));
     expect(ds).toMatch(/backendUrl: \$\{HAPROXY_CONTROL_BACKEND_URL\}\n/);
-    expect(ds).toMatch(/apiToken: \$\{BOOTSTRAP_ADMIN_TOKEN\}\n/);
+    expect(ds).toMatch(/apiToken: \$\{BOOTSTRAP_GRAFANA_VIEWER_TOKEN\}\n/);
   });
 });

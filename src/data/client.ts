@@ -15,8 +15,15 @@ const APP_WORDING = {
   not_configured: 'The plugin proxy route was not found: the app is not enabled or not configured.',
 };
 
+/**
+ * Where each Grafana role's routes start under the plugin proxy (src/plugin.json): Grafana's app proxy forwards
+ * only what a route's trailing `*` matches, so routes can be told apart by a fixed prefix, never by what follows
+ * an id (`instances/{id}/sync` is an Editor's, `instances/{id}/removals/confirm` an Admin's).
+ */
+export const ROLE_PREFIXES = { editor: '/editor', admin: '/admin' } as const;
+
 /** The app's client of the backend (the data source makes its own over its proxy route). */
-export const api = createHaproxyApi(createHttpClient(PROXY_BASE, APP_WORDING));
+export const api = createHaproxyApi(createHttpClient(PROXY_BASE, APP_WORDING, ROLE_PREFIXES));
 
 /** Grafana's own HTTP API, for the configuration page. */
 export const grafanaApi = (() => {

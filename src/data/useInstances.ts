@@ -1,8 +1,10 @@
 import { useCallback, useState } from 'react';
 import { api } from './client';
 import { asApiError } from '../api/errors';
-import type { Instance } from '../api/types';
+import type { Instance, InstanceInput } from '../api/types';
+import { formatPlural } from '../utils/format';
 import { notifyError, notifySuccess } from '../utils/notify';
+import { changeActivity, changeWithToast } from './mutation';
 import { useResource } from './useResource';
 
 /** HAProxy instances, all of them or those of one host. */
@@ -27,4 +29,59 @@ export function useInstanceSync() {
     }
   }, []);
   return { sync, syncing };
+}
+
+/** What an instance's form sends: a new instance's settings, or the changed ones of an existing instance. */
+export type InstanceChanges = Partial<InstanceInput>;
+
+/**
+ * An admin's changes to a host's instances. `save` rejects with the backend's refusal, for the form to show
+ * under its fields; the others toast.
+ */
+export function useInstanceMutations(onChanged: () => void) {
+  const save = useCallback(
+    async (instance: Instance | undefined, changes: InstanceChanges): Promise<Instance> => {
+      const saved = instance
+        ? await api.updateInstance(instance.id, changes)
+        : await api.createInstance(changes as InstanceInput);
+      const retired = instance ? instance.backend_count - saved.backend_count : 0;
+      notifySuccess(
+        instance ? `Instance ${saved.name} saved` : `Instance ${saved.name} registered`,
+        retired > 0
+          ? `${formatPlural(retired, 'backend')} outside the new scope moved to Recently removed.`
+          : instance
+            ? undefined
+            : 'Its first sync runs at the next polling cycle, or now with "Sync now".'
+      );
+      onChanged();
+      return saved;
+    },
+    [onChanged]
+  );
+  const setActive = useCallback(
+    async (instance: Instance, active: boolean) =>
+      (await changeActivity(`Instance ${instance.name}`, active, () =>
+        api.updateInstance(instance.id, { is_active: active })
+      )) && onChanged(),
+    [onChanged]
+  );
+  const remove = useCallback(
+    async (instance: Instance) =>
+      (await changeWithToast(
+        () => api.deleteInstance(instance.id),
+        { title: `Instance ${instance.name} deleted` },
+        `Instance ${instance.name} could not be deleted`
+      )) && onChanged(),
+    [onChanged]
+  );
+  const confirmRemovals = useCallback(
+    async (instance: Instance) =>
+      (await changeWithToast(
+        () => api.confirmRemovals(instance.id),
+        { title: `Removal confirmed on ${instance.name}`, detail: 'What the agent no longer lists was removed.' },
+        `The removal on ${instance.name} could not be confirmed`
+      )) && onChanged(),
+    [onChanged]
+  );
+  return { save, setActive, remove, confirmRemovals };
 }

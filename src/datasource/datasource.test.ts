@@ -402,6 +402,15 @@ describe('DataSource.testDatasource (Save & test)', () => {
     ]);
   });
 
+  it('warns when the token can do more than read (everyone who queries the data source sends it)', async () => {
+    installBackend({ me: () => HttpResponse.json({ token_name: 'grafana', role: 'operator', actor: 'grafana' }) });
+    const result = await makeDataSource().testDatasource();
+    expect(result.status).toBe('warning');
+    expect(result.message).toContain(
+      'as token "grafana" (role operator), but the data source only reads: use a viewer token'
+    );
+  });
+
   it('asks for the backend URL before calling anything', async () => {
     const requests = installBackend();
     for (const backendUrl of [undefined, '', 'backend:8080']) {

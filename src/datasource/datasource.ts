@@ -231,10 +231,15 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
       }
       return testFailure(problem, this.backendUrl);
     }
-    return {
-      status: 'success',
-      message: `Connected to HAProxy Control at ${this.backendUrl} as token "${me.token_name}" (role ${me.role}).`,
-    };
+    const connected = `Connected to HAProxy Control at ${this.backendUrl} as token "${me.token_name}" (role ${me.role})`;
+    if (me.role !== 'viewer') {
+      // Whoever may query the data source sends its token: more than reads would be a back door to commands.
+      return {
+        status: 'warning',
+        message: `${connected}, but the data source only reads: use a viewer token. Every user who can query this data source sends its token.`,
+      };
+    }
+    return { status: 'success', message: `${connected}.` };
   }
 }
 

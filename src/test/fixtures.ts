@@ -1,4 +1,15 @@
-import type { Action, Application, Backend, Host, Instance, Server, ServerStatus, Summary } from '../api/types';
+import type {
+  Action,
+  Application,
+  Backend,
+  Host,
+  Instance,
+  RemovedList,
+  Server,
+  ServerStatus,
+  Summary,
+  UnresolvedServer,
+} from '../api/types';
 
 const T0 = '2025-01-01T10:00:00.000Z';
 
@@ -52,6 +63,10 @@ export interface Fleet {
   servers: Server[];
   applications: Application[];
   actions: Action[];
+  /** GET /api/haproxy/removed */
+  removed: RemovedList;
+  /** GET /api/haproxy/mappings/unresolved */
+  unresolved: UnresolvedServer[];
 }
 
 /** A small fleet: two hosts, two instances, three backends, seven servers in every status. */
@@ -64,6 +79,7 @@ export function makeFleet(): Fleet {
       address: '10.0.1.1',
       fagent_url: 'http://host-a:9000',
       is_active: true,
+      has_fagent_token: true,
       instance_count: 1,
       created_at: T0,
       updated_at: T0,
@@ -74,6 +90,7 @@ export function makeFleet(): Fleet {
       address: '10.0.1.2',
       fagent_url: 'http://host-b:9000',
       is_active: true,
+      has_fagent_token: false,
       instance_count: 1,
       created_at: T0,
       updated_at: T0,
@@ -103,12 +120,25 @@ export function makeFleet(): Fleet {
     makeServer({ ...db, server_name: 'db2', status: 'NOLB' }),
   ];
   const applications: Application[] = [
-    { id: 100, name: 'shop', host_id: 1, host_name: 'host-a', created_at: T0 },
-    { id: 101, name: 'billing', host_id: 1, host_name: 'host-a', created_at: T0 },
-    { id: 102, name: 'search', host_id: 2, host_name: 'host-b', created_at: T0 },
+    { id: 100, name: 'shop', host_id: 1, host_name: 'host-a', server_count: 1, created_at: T0 },
+    { id: 101, name: 'billing', host_id: 1, host_name: 'host-a', server_count: 0, created_at: T0 },
+    { id: 102, name: 'search', host_id: 2, host_name: 'host-b', server_count: 0, created_at: T0 },
   ];
   const actions: Action[] = [];
-  return { hosts, instances, servers, applications, actions };
+  const unresolved: UnresolvedServer[] = [
+    {
+      server: servers[1],
+      reason: 'ambiguous_application',
+      address_key: '10.0.0.3',
+      matched_hosts: ['host-a'],
+      candidates: [
+        { id: 100, name: 'shop', host_id: 1 },
+        { id: 101, name: 'billing', host_id: 1 },
+      ],
+    },
+    { server: servers[5], reason: 'no_host', address_key: '10.0.0.7', matched_hosts: [], candidates: [] },
+  ];
+  return { hosts, instances, servers, applications, actions, removed: makeRemoved(), unresolved };
 }
 
 export function summaryOf(fleet: Fleet): Summary {
@@ -154,4 +184,74 @@ export function backendsOf(fleet: Fleet, instanceId: number): Backend[] {
     map.set(s.backend_id, b);
   }
   return Array.from(map.values());
+}
+
+/** Recently removed: a backend the agent dropped (with a server), one the scope left out, and a lone server. */
+export function makeRemoved(): RemovedList {
+  const where = { instance_id: 1, instance_name: 'haproxy-1', host_name: 'host-a' };
+  return {
+    since: '2024-12-25T10:00:00.000Z',
+    backends: [
+      {
+        id: 31,
+        ...where,
+        backend_name: 'be_old',
+        removed_at: T0,
+        servers_removed: 1,
+        reason: 'missing_from_agent',
+        restorable: true,
+      },
+      {
+        id: 32,
+        ...where,
+        backend_name: 'be_stats',
+        removed_at: T0,
+        servers_removed: 0,
+        reason: 'out_of_scope',
+        restorable: false,
+      },
+    ],
+    backends_total: 2,
+    servers: [
+      {
+        id: 41,
+        backend_id: 11,
+        backend_name: 'be_web',
+        ...where,
+        server_name: 'web9',
+        address: '10.0.0.9:8080',
+        status: 'DRAIN',
+        raw_status: 'DRAIN',
+        application_name: null,
+        removed_at: T0,
+        with_backend: false,
+        backend_removed: false,
+        last_command: 'drain',
+        last_command_actor: 'grafana:alice',
+        last_command_at: T0,
+        reason: 'missing_from_agent',
+        restorable: true,
+      },
+      {
+        id: 42,
+        backend_id: 31,
+        backend_name: 'be_old',
+        ...where,
+        server_name: 'old1',
+        address: '10.0.0.10:8080',
+        status: 'UP',
+        raw_status: 'UP',
+        application_name: null,
+        removed_at: T0,
+        with_backend: true,
+        backend_removed: true,
+        last_command: null,
+        last_command_actor: null,
+        last_command_at: null,
+        reason: 'with_backend',
+        restorable: false,
+      },
+    ],
+    servers_total: 2,
+  };
 }

@@ -1,13 +1,35 @@
 import { http, HttpResponse, type JsonBodyType } from 'msw';
-import type { ServerCommand, ServerStatus } from '../api/types';
-import { backendsOf, makeFleet, summaryOf, type Fleet } from './fixtures';
+import { config } from '@grafana/runtime';
+import pluginJson from '../plugin.json';
+import type { ApiRole, Host, HostInput, Instance, InstanceInput, ServerCommand, ServerStatus } from '../api/types';
+import { backendsOf, makeFleet, makeInstance, summaryOf, type Fleet } from './fixtures';
+import { matchAppRoute, type ProxyRoute } from './grafanaProxy';
 
 export const ORIGIN = 'http://localhost';
 /** What Grafana's plugin proxy serves for this app in tests. */
 export const PROXY = `${ORIGIN}/api/plugin-proxy/appcontrol-haproxy-app`;
+/** The backend behind the proxy (the app's jsonData.backendUrl in tests). */
+export const BACKEND = 'http://backend:8080';
+/** The app's secureJsonData in tests: one backend token per Grafana role, as plugin.json's routes send them. */
+export const TOKENS: Record<string, string> = {
+  viewerToken: 'viewer-token',
+  operatorToken: 'operator-token',
+  adminToken: 'admin-token',
+};
+const ROLE_OF_TOKEN: Record<string, ApiRole> = {
+  'viewer-token': 'viewer',
+  'operator-token': 'operator',
+  'admin-token': 'admin',
+};
+const API_RANK: Record<ApiRole, number> = { viewer: 1, operator: 2, admin: 3 };
+const ORG_RANK: Record<string, number> = { Viewer: 1, Editor: 2, Admin: 3 };
 
 /** The backend's state in tests; handlers read and mutate it, tests inspect it. Reset before each test. */
-export const db: { fleet: Fleet; requests: Array<{ method: string; path: string; body?: unknown }> } = {
+export const db: {
+  fleet: Fleet;
+  /** What reached Grafana's proxy, with the proxy's path (the role prefix tells which token went). */
+  requests: Array<{ method: string; path: string; body?: unknown }>;
+} = {
   fleet: makeFleet(),
   requests: [],
 };
@@ -17,7 +39,7 @@ export function resetDb() {
   db.requests = [];
 }
 
-function apiError(status: number, code: string, message: string) {
+export function apiError(status: number, code: string, message: string) {
   return HttpResponse.json({ error: { code, message } }, { status });
 }
 
@@ -33,129 +55,404 @@ async function record(request: Request) {
   db.requests.push({ method: request.method, path: url.pathname + url.search, body });
 }
 
-/** The backend REST API (backend/openapi.yaml) as seen through the plugin proxy. */
-export const handlers = [
-  http.all(`${PROXY}/*`, async ({ request }) => {
-    await record(request);
-    // fall through to the specific handlers
-    return undefined;
+const fill = (template: string) =>
+  template
+    .replace('{{ .JsonData.backendUrl }}', BACKEND)
+    .replace(/\{\{ \.SecureJsonData\.(\w+) \}\}/g, (_m, key: string) => TOKENS[key] ?? '');
+
+/**
+ * Grafana's plugin proxy for this app, as src/plugin.json declares it: the route (grafanaProxy.ts), its reqRole
+ * against the signed-in user's org role, the token it injects, and the backend request it makes.
+ */
+const grafanaProxy = http.all(`${PROXY}/*`, async ({ request }) => {
+  await record(request);
+  const url = new URL(request.url);
+  const match = matchAppRoute(
+    pluginJson.routes as ProxyRoute[],
+    request.method,
+    url.pathname.slice(new URL(PROXY).pathname.length)
+  );
+  if (!match) {
+    return HttpResponse.json({ message: 'plugin route match not found' }, { status: 404 });
+  }
+  const orgRole = config.bootData?.user?.orgRole ?? 'Viewer';
+  if ((ORG_RANK[orgRole] ?? 0) < ORG_RANK[match.route.reqRole ?? 'Viewer']) {
+    return HttpResponse.json({ message: 'plugin proxy route access denied' }, { status: 403 });
+  }
+  const headers = new Headers({ 'content-type': request.headers.get('content-type') ?? 'application/json' });
+  for (const h of match.route.headers ?? []) {
+    headers.set(h.name, fill(h.content));
+  }
+  const target = `${fill(match.route.url!)}${match.rest ? `/${match.rest}` : ''}${url.search}`;
+  return fetch(target, {
+    method: request.method,
+    headers,
+    body: request.method === 'GET' ? undefined : await request.text(),
+  });
+});
+
+/** The backend's own role check: 403 with its message when the request's token is below `role`. */
+function refused(request: Request, role: ApiRole) {
+  const token = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
+  const has = ROLE_OF_TOKEN[token];
+  if (!has) {
+    return apiError(401, 'unauthorized', 'invalid or revoked token');
+  }
+  return API_RANK[has] < API_RANK[role]
+    ? apiError(403, 'forbidden', `this needs the ${role} role; token "grafana-${has}" has ${has}`)
+    : undefined;
+}
+
+type Resolver = (info: {
+  request: Request;
+  params: Record<string, string | readonly string[] | undefined>;
+}) => Response | Promise<Response>;
+
+/** A backend route that needs `role`: refused before it does anything, as the backend's requireRole does. */
+const as =
+  (role: ApiRole, resolver: Resolver): Resolver =>
+  (info) =>
+    refused(info.request, role) ?? resolver(info);
+
+const B = `${BACKEND}/api`;
+const now = () => new Date().toISOString();
+const byId = <T extends { id: number }>(list: T[], id: unknown) => list.find((x) => x.id === Number(id));
+
+const nextId = (list: Array<{ id: number }>) => Math.max(0, ...list.map((x) => x.id)) + 1;
+const json = (body: unknown, status = 200) => HttpResponse.json(body as JsonBodyType, { status });
+const noContent = () => new HttpResponse(null, { status: 204 });
+
+/** Takes a removed row off the "Recently removed" list (restored or forgotten). */
+const unlist = (kind: 'backends' | 'servers', id: unknown) => {
+  const removed = db.fleet.removed;
+  if (kind === 'backends') {
+    removed.backends = removed.backends.filter((r) => r.id !== Number(id));
+  } else {
+    removed.servers = removed.servers.filter((r) => r.id !== Number(id));
+  }
+};
+
+/** The backend REST API (backend/openapi.yaml) behind the proxy, over `db`, with its role checks. */
+const backend = [
+  http.get(`${B}/me`, ({ request }) => {
+    const token = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
+    const role = ROLE_OF_TOKEN[token];
+    return role
+      ? json({ token_name: `grafana-${role}`, role })
+      : apiError(401, 'unauthorized', 'invalid or revoked token');
   }),
-  http.get(`${PROXY}/api/me`, () => HttpResponse.json({ token_name: 'grafana', role: 'operator' })),
-  http.get(`${PROXY}/api/haproxy/summary`, () => HttpResponse.json(summaryOf(db.fleet) as unknown as JsonBodyType)),
-  http.get(`${PROXY}/api/haproxy/instances`, ({ request }) => {
+  http.get(`${B}/haproxy/summary`, () => json(summaryOf(db.fleet))),
+  http.get(`${B}/haproxy/instances`, ({ request }) => {
     const hostId = new URL(request.url).searchParams.get('server_id');
-    const instances = db.fleet.instances.filter((i) => hostId === null || i.host_id === Number(hostId));
-    return HttpResponse.json({ instances } as unknown as JsonBodyType);
+    return json({ instances: db.fleet.instances.filter((i) => hostId === null || i.host_id === Number(hostId)) });
   }),
-  http.get(`${PROXY}/api/haproxy/instances/:id/backends`, ({ params }) =>
-    HttpResponse.json({ backends: backendsOf(db.fleet, Number(params.id)) } as unknown as JsonBodyType)
+  http.post(
+    `${B}/haproxy/instances`,
+    as('admin', async ({ request }) => {
+      const body = (await request.json()) as InstanceInput;
+      const instance = makeInstance({
+        ...body,
+        id: nextId(db.fleet.instances),
+        host_name: byId(db.fleet.hosts, body.host_id)?.name ?? '',
+        last_sync_at: null,
+        last_sync_success: null,
+      });
+      db.fleet.instances.push(instance);
+      return json(instance, 201);
+    })
   ),
-  http.post(`${PROXY}/api/haproxy/instances/:id/sync`, ({ params }) =>
-    HttpResponse.json({ accepted: true, instance_id: Number(params.id) }, { status: 202 })
+  http.patch(
+    `${B}/haproxy/instances/:id`,
+    as('admin', async ({ request, params }) => {
+      const instance = byId(db.fleet.instances, params.id);
+      if (!instance) {
+        return apiError(404, 'not_found', `instance ${params.id} not found`);
+      }
+      Object.assign(instance, (await request.json()) as Partial<Instance>);
+      return json(instance);
+    })
   ),
-  http.get(`${PROXY}/api/haproxy/servers`, ({ request }) => {
+  http.delete(
+    `${B}/haproxy/instances/:id`,
+    as('admin', ({ params }) => {
+      db.fleet.instances = db.fleet.instances.filter((i) => i.id !== Number(params.id));
+      return noContent();
+    })
+  ),
+  http.get(`${B}/haproxy/instances/:id/backends`, ({ params }) =>
+    json({ backends: backendsOf(db.fleet, Number(params.id)) })
+  ),
+  http.post(
+    `${B}/haproxy/instances/:id/sync`,
+    as('operator', ({ params }) => json({ accepted: true, instance_id: Number(params.id) }, 202))
+  ),
+  http.post(
+    `${B}/haproxy/instances/:id/scope-preview`,
+    as('admin', async ({ request, params }) => {
+      const { scope } = (await request.json()) as { scope: string[] | null };
+      const names = [...new Set(backendsOf(db.fleet, Number(params.id)).map((b) => b.backend_name))].sort();
+      // Plain names only here: the glob dialect is the backend's (PostgreSQL matches it), tested there.
+      const backends = names.map((name) => ({
+        name,
+        in_scope: !scope || scope.includes(name),
+        on_agent: true,
+        stored: true,
+      }));
+      const inScope = backends.filter((b) => b.in_scope).length;
+      return json({
+        instance_id: Number(params.id),
+        scope,
+        agent_error: null,
+        backends,
+        in_scope: inScope,
+        out_of_scope: backends.length - inScope,
+      });
+    })
+  ),
+  http.post(
+    `${B}/haproxy/instances/:id/removals/confirm`,
+    as('admin', ({ params }) => {
+      const instance = byId(db.fleet.instances, params.id);
+      if (!instance) {
+        return apiError(404, 'not_found', `instance ${params.id} not found`);
+      }
+      instance.suspicious_answer = null;
+      return json(instance);
+    })
+  ),
+  http.get(`${B}/haproxy/servers`, ({ request }) => {
     const sp = new URL(request.url).searchParams;
     const limit = Number(sp.get('limit') ?? 100);
     const offset = Number(sp.get('offset') ?? 0);
-    const servers = db.fleet.servers.slice(offset, offset + limit);
-    return HttpResponse.json({ servers, total: db.fleet.servers.length } as unknown as JsonBodyType);
+    const appId = sp.get('application_id');
+    const matching = db.fleet.servers.filter((s) => appId === null || s.application_id === Number(appId));
+    return json({ servers: matching.slice(offset, offset + limit), total: matching.length });
   }),
-  http.post(`${PROXY}/api/haproxy/servers/:id/command`, async ({ params, request }) => {
-    const server = db.fleet.servers.find((s) => s.id === Number(params.id));
-    if (!server) {
-      return apiError(404, 'not_found', 'server not found');
-    }
-    const { command } = (await request.json()) as { command: ServerCommand };
-    const before = server.status;
-    server.status = COMMAND_STATUS[command];
-    server.raw_status = server.status;
-    server.status_changed_at = new Date().toISOString();
-    const action = {
-      id: db.fleet.actions.length + 1,
-      server_id: server.id,
-      instance_id: server.instance_id,
-      instance_name: server.instance_name,
-      backend_name: server.backend_name,
-      server_name: server.server_name,
-      command,
-      actor: 'editor',
-      source: 'ui',
-      operation_id: null,
-      success: true,
-      error: null,
-      status_before: before,
-      status_after: server.status,
-      started_at: new Date().toISOString(),
-      duration_ms: 12,
-    };
-    db.fleet.actions.push(action);
-    return HttpResponse.json({ action, server } as unknown as JsonBodyType);
-  }),
-  http.post(`${PROXY}/api/haproxy/commands/bulk`, async ({ request }) => {
-    const { command, server_ids } = (await request.json()) as { command: ServerCommand; server_ids: number[] };
-    const results = server_ids.map((id) => {
-      const target = db.fleet.servers.find((s) => s.id === id);
-      if (!target) {
-        return { server_id: id, ok: false, action_id: 0, error: 'server not found' };
+  http.post(
+    `${B}/haproxy/servers/:id/command`,
+    as('operator', async ({ params, request }) => {
+      const server = byId(db.fleet.servers, params.id);
+      if (!server) {
+        return apiError(404, 'not_found', 'server not found');
       }
-      target.status = COMMAND_STATUS[command];
-      target.raw_status = target.status;
-      return { server_id: id, ok: true, action_id: db.fleet.actions.length + 1 };
-    });
-    const succeeded = results.filter((r) => r.ok).length;
-    return HttpResponse.json({
-      operation_id: '00000000-0000-4000-8000-000000000001',
-      command,
-      total: results.length,
-      succeeded,
-      failed: results.length - succeeded,
-      results,
-    } as unknown as JsonBodyType);
+      const { command } = (await request.json()) as { command: ServerCommand };
+      const before = server.status;
+      server.status = COMMAND_STATUS[command];
+      server.raw_status = server.status;
+      server.status_changed_at = now();
+      const action = {
+        id: db.fleet.actions.length + 1,
+        server_id: server.id,
+        instance_id: server.instance_id,
+        instance_name: server.instance_name,
+        backend_name: server.backend_name,
+        server_name: server.server_name,
+        command,
+        actor: 'editor',
+        source: 'ui',
+        operation_id: null,
+        success: true,
+        error: null,
+        status_before: before,
+        status_after: server.status,
+        started_at: now(),
+        duration_ms: 12,
+      };
+      db.fleet.actions.push(action);
+      return json({ action, server });
+    })
+  ),
+  http.post(
+    `${B}/haproxy/commands/bulk`,
+    as('operator', async ({ request }) => {
+      const { command, server_ids } = (await request.json()) as { command: ServerCommand; server_ids: number[] };
+      const results = server_ids.map((id) => {
+        const target = byId(db.fleet.servers, id);
+        if (!target) {
+          return { server_id: id, ok: false, action_id: 0, error: 'server not found' };
+        }
+        target.status = COMMAND_STATUS[command];
+        target.raw_status = target.status;
+        return { server_id: id, ok: true, action_id: db.fleet.actions.length + 1 };
+      });
+      const succeeded = results.filter((r) => r.ok).length;
+      return json({
+        operation_id: '00000000-0000-4000-8000-000000000001',
+        command,
+        total: results.length,
+        succeeded,
+        failed: results.length - succeeded,
+        results,
+      });
+    })
+  ),
+  http.put(
+    `${B}/haproxy/servers/:id/mapping`,
+    as('operator', async ({ params, request }) => {
+      const server = byId(db.fleet.servers, params.id);
+      if (!server) {
+        return apiError(404, 'not_found', 'server not found');
+      }
+      const { application_id } = (await request.json()) as { application_id: number | null };
+      const app = byId(db.fleet.applications, application_id);
+      server.application_id = app?.id ?? null;
+      server.application_name = app?.name ?? null;
+      server.mapping_kind = 'manual';
+      db.fleet.unresolved = db.fleet.unresolved.filter((u) => u.server.id !== server.id);
+      return json(server);
+    })
+  ),
+  http.get(`${B}/haproxy/mappings/unresolved`, ({ request }) => {
+    const kind = new URL(request.url).searchParams.get('kind') ?? 'any';
+    const servers = db.fleet.unresolved.filter(
+      (u) => kind === 'any' || (kind === 'ambiguous') === u.reason.startsWith('ambiguous')
+    );
+    return json({ servers, total: servers.length });
   }),
-  http.put(`${PROXY}/api/haproxy/servers/:id/mapping`, async ({ params, request }) => {
-    const server = db.fleet.servers.find((s) => s.id === Number(params.id));
-    if (!server) {
-      return apiError(404, 'not_found', 'server not found');
-    }
-    const { application_id } = (await request.json()) as { application_id: number | null };
-    const app = db.fleet.applications.find((a) => a.id === application_id);
-    server.application_id = app?.id ?? null;
-    server.application_name = app?.name ?? null;
-    server.mapping_kind = app ? 'manual' : null;
-    return HttpResponse.json(server as unknown as JsonBodyType);
-  }),
-  http.get(`${PROXY}/api/haproxy/actions`, ({ request }) => {
+  http.get(`${B}/haproxy/removed`, () => json(db.fleet.removed)),
+  ...(['backends', 'servers'] as const).flatMap((kind) => [
+    http.post(
+      `${B}/haproxy/${kind}/:id/restore`,
+      as('admin', ({ params }) => {
+        unlist(kind, params.id);
+        return json({ backends: kind === 'backends' ? 1 : 0, servers: 1 });
+      })
+    ),
+    http.post(
+      `${B}/haproxy/${kind}/:id/forget`,
+      as('admin', ({ params }) => {
+        unlist(kind, params.id);
+        return noContent();
+      })
+    ),
+  ]),
+  http.get(`${B}/haproxy/actions`, ({ request }) => {
     const sp = new URL(request.url).searchParams;
     let actions = [...db.fleet.actions].reverse();
-    if (sp.get('actor')) {
-      actions = actions.filter((a) => a.actor === sp.get('actor'));
-    }
-    if (sp.get('command')) {
-      actions = actions.filter((a) => a.command === sp.get('command'));
-    }
-    if (sp.get('success')) {
-      actions = actions.filter((a) => String(a.success) === sp.get('success'));
+    for (const key of ['actor', 'command', 'success'] as const) {
+      const value = sp.get(key);
+      if (value) {
+        actions = actions.filter((a) => String(a[key]) === value);
+      }
     }
     const limit = Number(sp.get('limit') ?? 50);
     const offset = Number(sp.get('offset') ?? 0);
-    return HttpResponse.json({
-      actions: actions.slice(offset, offset + limit),
-      total: actions.length,
-    } as unknown as JsonBodyType);
+    return json({ actions: actions.slice(offset, offset + limit), total: actions.length });
   }),
-  http.get(`${PROXY}/api/hosts`, () => HttpResponse.json({ hosts: db.fleet.hosts } as unknown as JsonBodyType)),
-  http.get(`${PROXY}/api/hosts/:id`, ({ params }) => {
-    const host = db.fleet.hosts.find((h) => h.id === Number(params.id));
-    return host ? HttpResponse.json(host as unknown as JsonBodyType) : apiError(404, 'not_found', 'host not found');
+  http.get(`${B}/hosts`, () => json({ hosts: db.fleet.hosts })),
+  http.get(`${B}/hosts/:id`, ({ params }) => {
+    const host = byId(db.fleet.hosts, params.id);
+    return host ? json(host) : apiError(404, 'not_found', 'host not found');
   }),
-  http.get(`${PROXY}/api/applications`, () =>
-    HttpResponse.json({ applications: db.fleet.applications } as unknown as JsonBodyType)
+  http.post(
+    `${B}/hosts/test`,
+    as('admin', async ({ request }) => {
+      const { instances = ['haproxy-1'] } = (await request.json()) as { instances?: string[] };
+      return json({
+        ok: true,
+        latency_ms: 7,
+        instances: instances.map((name) => ({ name, reachable: true, backends: 2, latency_ms: 5 })),
+      });
+    })
   ),
+  http.post(
+    `${B}/hosts/:id/test`,
+    as('admin', ({ params }) => {
+      const names = db.fleet.instances.filter((i) => i.host_id === Number(params.id)).map((i) => i.name);
+      return json({
+        ok: true,
+        latency_ms: 9,
+        version: '2.6.12',
+        instances: names.map((name) => ({ name, reachable: true, backends: 2, latency_ms: 4, version: '2.6.12' })),
+      });
+    })
+  ),
+  http.post(
+    `${B}/hosts`,
+    as('admin', async ({ request }) => {
+      const body = (await request.json()) as HostInput;
+      const host: Host = {
+        id: nextId(db.fleet.hosts),
+        name: body.name,
+        address: body.address,
+        fagent_url: body.fagent_url,
+        is_active: body.is_active ?? true,
+        has_fagent_token: Boolean(body.fagent_token),
+        instance_count: 0,
+        created_at: now(),
+        updated_at: now(),
+      };
+      db.fleet.hosts.push(host);
+      return json(host, 201);
+    })
+  ),
+  http.patch(
+    `${B}/hosts/:id`,
+    as('admin', async ({ request, params }) => {
+      const host = byId(db.fleet.hosts, params.id);
+      if (!host) {
+        return apiError(404, 'not_found', 'host not found');
+      }
+      const { fagent_token, ...changes } = (await request.json()) as Partial<HostInput>;
+      Object.assign(host, changes, fagent_token === undefined ? {} : { has_fagent_token: fagent_token !== null });
+      return json(host);
+    })
+  ),
+  http.delete(
+    `${B}/hosts/:id`,
+    as('admin', ({ params }) => {
+      db.fleet.hosts = db.fleet.hosts.filter((h) => h.id !== Number(params.id));
+      return noContent();
+    })
+  ),
+  http.get(`${B}/applications`, () => json({ applications: db.fleet.applications })),
+  http.post(
+    `${B}/applications`,
+    as('admin', async ({ request }) => {
+      const body = (await request.json()) as { name: string; host_id: number | null };
+      const app = {
+        id: nextId(db.fleet.applications),
+        name: body.name,
+        host_id: body.host_id,
+        host_name: byId(db.fleet.hosts, body.host_id)?.name ?? null,
+        server_count: 0,
+        created_at: now(),
+      };
+      db.fleet.applications.push(app);
+      return json(app, 201);
+    })
+  ),
+  http.patch(
+    `${B}/applications/:id`,
+    as('admin', async ({ request, params }) => {
+      const app = byId(db.fleet.applications, params.id);
+      if (!app) {
+        return apiError(404, 'not_found', 'application not found');
+      }
+      Object.assign(app, await request.json());
+      return json(app);
+    })
+  ),
+  http.delete(
+    `${B}/applications/:id`,
+    as('admin', ({ params }) => {
+      db.fleet.applications = db.fleet.applications.filter((a) => a.id !== Number(params.id));
+      return noContent();
+    })
+  ),
+];
+
+export const handlers = [
+  grafanaProxy,
+  ...backend,
   http.post(`${ORIGIN}/api/plugins/:id/settings`, async ({ request }) => {
     await record(request);
     return HttpResponse.json({ message: 'Plugin settings updated' });
   }),
 ];
+
+/** The backend's URL of an API path, for a test's own answer behind the proxy (`/hosts` -> http://backend:8080/api/hosts). */
+export const backendUrl = (path: string) => `${B}${path}`;
 
 /** Grafana's proxy when the backend is down: 502 with Grafana's own body, not the backend's error JSON. */
 export const unreachableHandler = http.all(`${PROXY}/*`, () =>

@@ -1,14 +1,11 @@
 import fs from 'fs';
 import path from 'path';
+import { matchAppRoute, matchDataSourceRoute, type ProxyRoute } from './grafanaProxy';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-export interface Route {
-  path: string;
-  method?: string;
-  reqRole?: string;
+export interface Route extends ProxyRoute {
   url: string;
-  headers?: Array<{ name: string; content: string }>;
 }
 
 /**
@@ -26,8 +23,10 @@ export function loadManifest(relative: string) {
     text,
     routes,
     shownPath: path.relative(ROOT, manifestPath),
-    /** Grafana's plugin proxy takes the first route whose method matches and whose path prefixes the request path. */
-    matchRoute: (method: string, requestPath: string): Route | undefined =>
-      routes.find((r) => (!r.method || r.method === '*' || r.method === method) && requestPath.startsWith(r.path)),
+    /** The route Grafana's proxy for this manifest (an app's or a data source's) picks, and where it sends it. */
+    matchRoute: (method: string, requestPath: string) => {
+      const match = (manifest.type === 'app' ? matchAppRoute : matchDataSourceRoute)(routes, method, requestPath);
+      return match && { ...match.route, target: `${match.route.url}${match.rest ? `/${match.rest}` : ''}` };
+    },
   };
 }

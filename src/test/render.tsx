@@ -48,6 +48,8 @@ export function renderPage(
               </>
             }
           />
+          {/* Where the page navigates to (after a delete, a create) */}
+          <Route path="*" element={<LocationProbe />} />
         </Routes>
       </MemoryRouter>
     </PluginSettingsProvider>

@@ -49,7 +49,9 @@ test.describe('drain through the plugin proxy', () => {
     await expect(dialog).toBeHidden();
 
     expect(commandRequests).toHaveLength(1);
-    expect(new URL(commandRequests[0]).pathname).toMatch(new RegExp(`^${PROXY}/api/haproxy/servers/\\d+/command$`));
+    expect(new URL(commandRequests[0]).pathname).toMatch(
+      new RegExp(`^${PROXY}/editor/api/haproxy/servers/\\d+/command$`)
+    );
     await expect(toasts(page)).toContainText('drain sent to shop-1');
     await expect(toasts(page)).toContainText('shop on edge-1 is now DRAIN');
     await expect(row).toContainText('DRAIN');
@@ -111,12 +113,14 @@ test.describe('as a Viewer', () => {
         });
         return { status: res.status, body: await res.json() };
       },
-      { url: `${PROXY}/api/haproxy/servers/${server.id}/command` }
+      { url: `${PROXY}/editor/api/haproxy/servers/${server.id}/command` }
     );
     expect(forged.status).toBe(403);
     expect(forged.body.message).toBe('plugin proxy route access denied');
-    const sync = await page.request.post(`${PROXY}/api/haproxy/instances/${server.instance_id}/sync`);
+    const sync = await page.request.post(`${PROXY}/editor/api/haproxy/instances/${server.instance_id}/sync`);
     expect(sync.status()).toBe(403);
+    // The viewer's own routes only read: a POST there has no route at all.
+    expect((await page.request.post(`${PROXY}/api/haproxy/servers/${server.id}/command`)).status()).toBe(404);
     // A viewer still reads through the proxy.
     expect((await page.request.get(`${PROXY}/api/haproxy/summary`)).status()).toBe(200);
     // Nothing happened.
@@ -131,12 +135,19 @@ test.describe('the plugin proxy', () => {
     expect((await page.request.get(`${PROXY}/metrics`)).status()).toBe(404);
     expect((await page.request.get(`${PROXY}/healthz`)).status()).toBe(404);
     expect((await page.request.delete(`${PROXY}/api/haproxy/servers/1`)).status()).toBe(404);
-    // The token is added by the proxy: a client's own Authorization header does not replace it.
-    const me = await page.request.get(`${PROXY}/api/me`, {
-      headers: { authorization: `Bearer ${stack.tokens.viewer}` },
-    });
-    expect(me.status()).toBe(200);
-    expect((await me.json()).role).toBe('operator');
+    // The token is added by the proxy, one per role's routes: a client's own Authorization header does not
+    // replace it.
+    for (const [prefix, role] of [
+      ['', 'viewer'],
+      ['/editor', 'operator'],
+      ['/admin', 'admin'],
+    ]) {
+      const me = await page.request.get(`${PROXY}${prefix}/api/me`, {
+        headers: { authorization: `Bearer ${stack.tokens.viewer}` },
+      });
+      expect(me.status()).toBe(200);
+      expect((await me.json()).role).toBe(role);
+    }
 
     const seen: string[] = [];
     page.on('response', async (r) => {
@@ -149,11 +160,13 @@ test.describe('the plugin proxy', () => {
     await page.goto(`/plugins/appcontrol-haproxy-app`);
     await expect(page.getByRole('button', { name: 'Test connection' })).toBeVisible();
     const settings = await (await page.request.get('/api/plugins/appcontrol-haproxy-app/settings')).json();
-    expect(settings.secureJsonFields).toEqual({ apiToken: true });
-    expect(JSON.stringify(settings)).not.toContain(stack.pluginToken);
+    expect(settings.secureJsonFields).toEqual({ viewerToken: true, operatorToken: true, adminToken: true });
+    const secrets = Object.values(stack.pluginTokens);
     expect(seen.length).toBeGreaterThan(5);
-    for (const body of seen) {
-      expect(body).not.toContain(stack.pluginToken);
+    for (const body of [JSON.stringify(settings), ...seen]) {
+      for (const secret of secrets) {
+        expect(body).not.toContain(secret);
+      }
     }
   });
 });

@@ -78,7 +78,7 @@ test.describe('data source settings page', () => {
     expect(res.status()).toBe(200);
   });
 
-  test('Save & test with the real backend names the token and its role; the secret never comes back', async ({
+  test('Save & test with the real backend names the token and its role (warning unless viewer); the secret never comes back', async ({
     page,
   }) => {
     const puts: unknown[] = [];
@@ -98,8 +98,9 @@ test.describe('data source settings page', () => {
     await page.locator('#haproxy-ds-api-token').fill(stack.tokens.operator);
     await page.getByRole('button', { name: 'Save & test' }).click();
     const alert = page.getByTestId('data-testid Data source settings page Alert');
+    // An operator token works, but more than a reader needs is worth a warning.
     await expect(alert).toContainText(
-      `Connected to HAProxy Control at ${stack.backendUrl} as token "test-operator" (role operator).`
+      `Connected to HAProxy Control at ${stack.backendUrl} as token "test-operator" (role operator), but the data source only reads: use a viewer token.`
     );
     await expect(page.getByRole('button', { name: 'Reset' })).toBeVisible();
     expect(puts).toHaveLength(1);

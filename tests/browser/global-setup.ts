@@ -35,7 +35,7 @@ export default async function globalSetup() {
         enabled: true,
         pinned: true,
         jsonData: { backendUrl: stack.info.backendUrl },
-        secureJsonData: { apiToken: stack.info.pluginToken },
+        secureJsonData: { ...stack.info.pluginTokens },
       },
       // The nested data source and one instance of it, as provisioning would create (a viewer token: trends
       // only read).

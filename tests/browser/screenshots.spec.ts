@@ -1,10 +1,11 @@
 /**
- * Screenshots of the main pages in both themes, for a human to judge: test-results/screenshots/<page>-<theme>.png.
+ * Screenshots of the main and the administration pages in both themes, for a human to judge: test-results/screenshots/<page>-<theme>.png.
  * Each shot waits for the page's data, so a blank or broken page fails here instead of being saved.
  */
 import {
   APP,
   apiCommand,
+  backendApi,
   apiServer,
   backendItem,
   expandBackend,
@@ -69,3 +70,65 @@ for (const theme of ['light', 'dark'] as Theme[]) {
     });
   });
 }
+
+test.describe('administration pages', () => {
+  const HOST = 'lb-screenshots';
+  let hostId: number;
+
+  test.beforeAll(async () => {
+    // A host of its own (as an admin would register it) with a backend the polling scope left out.
+    const host = await backendApi('POST', '/api/hosts', {
+      body: { name: HOST, address: '192.0.2.20', fagent_url: stack.agent.url, fagent_token: stack.agent.token },
+    });
+    hostId = host.body.id;
+    const instance = await backendApi('POST', '/api/haproxy/instances', {
+      body: { host_id: hostId, name: 'internal_3', socket_path: '/run/haproxy/internal_3.sock' },
+    });
+    await backendApi('POST', `/api/haproxy/instances/${instance.body.id}/sync?wait=true`);
+    await backendApi('PATCH', `/api/haproxy/instances/${instance.body.id}`, {
+      body: { backend_scope: ['shop', 'stat*'] },
+    });
+  });
+
+  test.afterAll(async () => {
+    await backendApi('DELETE', `/api/hosts/${hostId}`);
+  });
+
+  for (const theme of ['light', 'dark'] as Theme[]) {
+    test.describe(`${theme} theme`, () => {
+      test.use({ theme });
+
+      test(`administration (${theme})`, async ({ page }) => {
+        await page.goto(`${APP}/hosts/${hostId}`);
+        const card = page.getByRole('listitem', { name: 'Instance internal_3' });
+        await expect(card).toContainText('2 backends');
+        await screenshot(page, '12-host-admin', theme);
+
+        await page.getByRole('button', { name: 'Test agent' }).click();
+        await expect(page.getByRole('status', { name: 'Agent test result' })).toContainText('internal_3');
+        await page.getByRole('button', { name: 'Edit host' }).click();
+        await expect(page.getByRole('dialog').locator('#host-name')).toHaveValue(HOST);
+        await screenshot(page, '13-host-form', theme, { fullPage: false });
+        await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+        await page.getByRole('button', { name: 'Edit internal_3' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.locator('#instance-scope').fill('shop');
+        const preview = dialog.getByRole('region', { name: 'Scope preview' });
+        await expect(preview).toContainText('Saving moves 1 backend');
+        await preview.scrollIntoViewIfNeeded();
+        await screenshot(page, '14-instance-scope-preview', theme, { fullPage: false });
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+        await page.goto(`${APP}/applications`);
+        await expect(page.getByRole('region', { name: 'Applications' }).getByRole('table')).toBeVisible();
+        await expect(page.getByRole('region', { name: 'Unresolved auto-mappings' })).not.toContainText('Loading');
+        await screenshot(page, '15-applications', theme);
+
+        await page.goto(`${APP}/removed`);
+        await expect(page.getByRole('region', { name: 'Removed backends' })).toContainText('payments');
+        await screenshot(page, '16-recently-removed', theme);
+      });
+    });
+  }
+});

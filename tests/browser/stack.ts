@@ -20,10 +20,12 @@ export interface StackInfo {
   tokens: { admin: string; operator: string; viewer: string };
   /** Tokens made for Grafana (`--grafana`): the backend believes their X-Grafana-User. */
   grafanaTokens: { admin: string; operator: string; viewer: string };
-  /** The token the plugin's settings hold (secureJsonData.apiToken). */
-  pluginToken: string;
+  /** What the app's settings hold: one Grafana token per Grafana role (src/plugin.json's routes send them). */
+  pluginTokens: { viewerToken: string; operatorToken: string; adminToken: string };
   instances: Array<{ id: number; name: string; hostName: string; socketPath: string }>;
   hosts: Record<string, number>;
+  /** The demo fleet's agent (every demo instance behind it), for specs that register hosts themselves. */
+  agent: { url: string; token: string };
 }
 
 export interface BrowserStack {
@@ -65,7 +67,11 @@ export async function startBrowserStack(log: (msg: string) => void): Promise<Bro
         backendUrl: service.url,
         tokens: service.tokens,
         grafanaTokens: service.grafanaTokens,
-        pluginToken: service.grafanaTokens.operator,
+        pluginTokens: {
+          viewerToken: service.grafanaTokens.viewer,
+          operatorToken: service.grafanaTokens.operator,
+          adminToken: service.grafanaTokens.admin,
+        },
         instances: fleet.instances.map((i) => ({
           id: ids.instances[i.name],
           name: i.name,
@@ -73,6 +79,7 @@ export async function startBrowserStack(log: (msg: string) => void): Promise<Bro
           socketPath: i.socketPath,
         })),
         hosts: ids.hosts,
+        agent: { url: fleet.agentUrl, token: fleet.agentToken },
       },
       stop,
     };

@@ -6,12 +6,16 @@ import { jsonBody } from './body';
 import { refuseUnstorableText } from './storable-text';
 import type { ApiDeps } from './deps';
 import { actionRoutes } from './routes/actions';
+import { agentTestRoutes } from './routes/agent-tests';
 import { applicationRoutes } from './routes/applications';
 import { commandRoutes } from './routes/commands';
 import { hostRoutes } from './routes/hosts';
 import { instanceRoutes } from './routes/instances';
+import { mappingRoutes } from './routes/mappings';
 import { queryRoutes } from './routes/query';
 import { removalRoutes } from './routes/removals';
+import { removedRoutes } from './routes/removed';
+import { scopePreviewRoutes } from './routes/scope-preview';
 import { serverRoutes } from './routes/servers';
 import { summaryRoutes } from './routes/summary';
 import { systemRoutes } from './routes/system';
@@ -50,6 +54,10 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
     hostRoutes(deps),
     applicationRoutes(deps),
     queryRoutes(deps),
+    agentTestRoutes(deps),
+    scopePreviewRoutes(deps),
+    removedRoutes(deps),
+    mappingRoutes(deps),
   ]) {
     api.use(r.routes(), r.allowedMethods({ throw: false }));
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { globProblem } from '../domain/glob';
+import { agentUrlProblem } from '../fagent/agent-url';
 import { SERVER_STATUSES } from '../domain/status';
 
 /** Ids are PostgreSQL int: anything else is a 400, not a database error. */
@@ -44,3 +45,22 @@ export const nameOrGlob = z.string().superRefine((s, ctx) => {
     ctx.addIssue({ code: 'custom', message: problem });
   }
 });
+
+/** An instance's selective-polling scope: null polls every backend, else names or globs (at least one). */
+export const backendScope = z
+  .array(name(200).pipe(nameOrGlob))
+  .min(1, 'must list at least one backend name or pattern; use null for all backends')
+  .max(1000)
+  .nullable();
+
+/** An agent's base URL, with the rules the FAgent client itself applies (fagent/agent-url.ts). */
+export const agentUrl = z
+  .string()
+  .trim()
+  .max(1000, 'must be at most 1000 characters')
+  .superRefine((url, ctx) => {
+    const problem = agentUrlProblem(url);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+    }
+  });

@@ -38,3 +38,11 @@ export async function advisoryUnlock(conn: ConnectionDb, key: number): Promise<b
   conn.discard();
   return false;
 }
+
+/**
+ * The same lock as a sync's, held until the caller's transaction ends (`db` is that transaction): a change that
+ * must not interleave with a sync of the instance waits for a running one, and a sync starting meanwhile skips.
+ */
+export async function advisoryXactLock(db: Db, key: number): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock($1, $2)', [ADVISORY_NAMESPACE, key]);
+}

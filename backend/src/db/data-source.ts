@@ -5,6 +5,7 @@ import { MetricHistory1764000000001 } from './migrations/1764000000001-MetricHis
 import { AlertingSupport1764000000002 } from './migrations/1764000000002-AlertingSupport';
 import { TrustBoundaries1764000000003 } from './migrations/1764000000003-TrustBoundaries';
 import { DataSafety1764000000004 } from './migrations/1764000000004-DataSafety';
+import { ForgottenRemovals1764000000005 } from './migrations/1764000000005-ForgottenRemovals';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
@@ -15,6 +16,7 @@ export const migrations = [
   AlertingSupport1764000000002,
   TrustBoundaries1764000000003,
   DataSafety1764000000004,
+  ForgottenRemovals1764000000005,
 ];
 
 export interface DataSourceOptions {

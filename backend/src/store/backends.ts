@@ -1,5 +1,7 @@
+import { nameFilter } from '../domain/glob';
 import { countsByStatus, ServerStatus } from '../domain/status';
 import type { Db } from '../db/db';
+import { matchSql } from './sql';
 
 export interface BackendRow {
   id: number;
@@ -42,4 +44,23 @@ export async function fleetCounts(db: Db): Promise<{ backends: number; servers: 
     ),
   ]);
   return { backends: backends.n, servers: countsByStatus(Object.fromEntries(byStatus.map((s) => [s.status, s.n]))) };
+}
+
+/** The names of an instance's current backends. */
+export async function currentBackendNames(db: Db, instanceId: number): Promise<string[]> {
+  const rows = await db.query<{ name: string }>(
+    `SELECT backend_name AS name FROM haproxy_backends WHERE instance_id = $1 AND removed_at IS NULL`,
+    [instanceId]
+  );
+  return rows.map((r) => r.name);
+}
+
+/** Which of these names a polling scope (names and globs, matched by PostgreSQL: domain/glob.ts) takes in. */
+export async function namesInScope(db: Db, scope: readonly string[], names: readonly string[]): Promise<Set<string>> {
+  const params: unknown[] = [names];
+  const rows = await db.query<{ name: string }>(
+    `SELECT name FROM unnest($1::text[]) AS name WHERE ${matchSql(nameFilter(scope), null, 'name', params)}`,
+    params
+  );
+  return new Set(rows.map((r) => r.name));
 }

@@ -130,3 +130,30 @@ export async function replaceStoredAgentToken(db: Db, hostId: number, from: stri
     (await db.execute(`UPDATE hosts SET fagent_token = $3 WHERE id = $1 AND fagent_token = $2`, [hostId, from, to])) > 0
   );
 }
+
+/** Where a host's agent is and the token it takes: only for calling the agent, never for an answer. */
+export interface HostAgent {
+  host_id: number;
+  fagent_url: string;
+  fagent_token: string | null;
+}
+
+export async function agentOfHost(db: Db, hostId: number): Promise<HostAgent | undefined> {
+  return (
+    await db.query<HostAgent>(`SELECT id AS host_id, fagent_url, fagent_token FROM hosts WHERE id = $1`, [hostId])
+  )[0];
+}
+
+/** The agent of an instance's host, with the instance's name there. */
+export async function agentOfInstance(
+  db: Db,
+  instanceId: number
+): Promise<(HostAgent & { instance_id: number; instance_name: string }) | undefined> {
+  return (
+    await db.query<HostAgent & { instance_id: number; instance_name: string }>(
+      `SELECT i.id AS instance_id, i.name AS instance_name, h.id AS host_id, h.fagent_url, h.fagent_token
+         FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id WHERE i.id = $1`,
+      [instanceId]
+    )
+  )[0];
+}

@@ -64,7 +64,19 @@ export interface ServerSearch {
   statuses?: ServerStatus[];
   /** Part of the server's, its backend's or its address's text. */
   text?: string;
+  /**
+   * Only those auto-mapping left without an application (a manual choice, "unmapped" included, is settled):
+   * all of them, those it found ambiguous (they carry a note), or those it found nothing for.
+   */
+  unmapped?: 'any' | 'ambiguous' | 'unmatched';
 }
+
+const AUTO_UNMAPPED = ['s.application_id IS NULL', 's.mapping_kind IS NULL'];
+const UNMAPPED: Record<NonNullable<ServerSearch['unmapped']>, string[]> = {
+  any: AUTO_UNMAPPED,
+  ambiguous: [...AUTO_UNMAPPED, 's.mapping_note IS NOT NULL'],
+  unmatched: [...AUTO_UNMAPPED, 's.mapping_note IS NULL'],
+};
 
 /** Current servers across the fleet, filtered, a page at a time, with the total that matches. */
 export async function searchServers(
@@ -83,7 +95,7 @@ export async function searchServers(
         f.text === undefined ? undefined : likePattern(f.text),
       ],
     ],
-    CURRENT
+    [...CURRENT, ...(f.unmapped ? UNMAPPED[f.unmapped] : [])]
   );
   const { rows, total } = await pageOf<ServerRow>(
     db,

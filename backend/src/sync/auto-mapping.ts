@@ -18,6 +18,20 @@ export interface MappingDecision {
   note: string | null;
 }
 
+/** What auto-mapping concluded for an address, and why. */
+export type MappingReason =
+  'mapped' | 'no_address' | 'no_host' | 'ambiguous_host' | 'no_application' | 'ambiguous_application';
+
+export interface MappingExplanation extends MappingDecision {
+  reason: MappingReason;
+  /** The host part of the address that was looked up (null without an address). */
+  key: string | null;
+  /** The hosts it matched. */
+  hosts: MappingHost[];
+  /** Applications a person could pick between (the ambiguous cases); empty otherwise. */
+  candidates: MappingApplication[];
+}
+
 /** The host part of a server address: port stripped; an IP whole, a DNS name's first label. */
 export function hostKey(address: string): string | null {
   let host = address.trim();
@@ -68,37 +82,61 @@ export class MappingIndex {
   }
 
   resolve(address: string, backendName: string): MappingDecision {
+    const { applicationId, note } = this.explain(address, backendName);
+    return { applicationId, note };
+  }
+
+  /** The decision with its reason and the candidates a person could choose from (the review of unmapped servers). */
+  explain(address: string, backendName: string): MappingExplanation {
     const key = hostKey(address);
+    const unmapped = (reason: MappingReason, hosts: MappingHost[] = [], candidates: MappingApplication[] = []) => ({
+      applicationId: null,
+      note: null,
+      reason,
+      key,
+      hosts,
+      candidates,
+    });
     if (!key) {
-      return { applicationId: null, note: null };
+      return unmapped('no_address');
     }
     const hosts = this.hostsByKey.get(key) ?? [];
     if (hosts.length === 0) {
-      return { applicationId: null, note: null };
+      return unmapped('no_host');
     }
     if (hosts.length > 1) {
       const names = hosts
         .map((h) => h.name)
         .sort()
         .join(', ');
-      return { applicationId: null, note: `ambiguous: "${key}" matches hosts ${names}` };
+      return {
+        ...unmapped(
+          'ambiguous_host',
+          hosts,
+          hosts.flatMap((h) => this.appsByHost.get(h.id) ?? [])
+        ),
+        note: `ambiguous: "${key}" matches hosts ${names}`,
+      };
     }
     const host = hosts[0];
     const apps = this.appsByHost.get(host.id) ?? [];
     if (apps.length === 0) {
-      return { applicationId: null, note: null };
+      return unmapped('no_application', hosts);
     }
     if (apps.length === 1) {
-      return { applicationId: apps[0].id, note: null };
+      return { ...unmapped('mapped', hosts), applicationId: apps[0].id };
     }
     const byBackend = apps.filter((a) => a.name.toLowerCase() === backendName.toLowerCase());
     if (byBackend.length === 1) {
-      return { applicationId: byBackend[0].id, note: null };
+      return { ...unmapped('mapped', hosts), applicationId: byBackend[0].id };
     }
     const names = apps
       .map((a) => a.name)
       .sort()
       .join(', ');
-    return { applicationId: null, note: `ambiguous: host ${host.name} runs applications ${names}` };
+    return {
+      ...unmapped('ambiguous_application', hosts, apps),
+      note: `ambiguous: host ${host.name} runs applications ${names}`,
+    };
   }
 }

@@ -1,7 +1,7 @@
 import { checkedResponses, HTTP_METHODS, openapi } from '../support/openapi';
 import { dataTables, lockTables, readsWaiting, until } from '../support/stuck-reads';
 import type { TestService } from '../support/service';
-import { createApplication, fleet, Fleet, syncNow, trendQuery, useHarness } from './helpers';
+import { createApplication, fleet, Fleet, removedRows, syncNow, trendQuery, useHarness } from './helpers';
 
 /**
  * Walks openapi.yaml: for every documented route and status, a real response of the running service,
@@ -44,6 +44,8 @@ const validBody = (method: string, template: string): unknown =>
       'PATCH /api/hosts/{id}': { is_active: true },
       'POST /api/applications': { name: unique('app') },
       'PATCH /api/applications/{id}': { host_id: null },
+      'POST /api/hosts/test': { fagent_url: h.agent.url, instances: ['contract'] },
+      'POST /api/haproxy/instances/{id}/scope-preview': { scope: ['web'] },
     }) as Record<string, unknown>
   )[`${method} ${template}`];
 
@@ -81,6 +83,10 @@ const generic: Record<number, (method: string, template: string) => Promise<Res>
     }
   },
 };
+
+let removed: Promise<Awaited<ReturnType<typeof removedRows>>> | undefined;
+/** Rows a sync removed (made once, on first use): a backend and a server of a current backend. */
+const removedOnce = () => (removed ??= removedRows(h, 'contract-removed'));
 
 /** Everything else, by `METHOD template status`. */
 const specific: Record<string, () => Promise<Res>> = {
@@ -222,6 +228,38 @@ const specific: Record<string, () => Promise<Res>> = {
     }),
   'DELETE /api/applications/{id} 204': async () =>
     call('DELETE', '/api/applications/{id}', await createApplication(h, unique('app'))),
+  'POST /api/hosts/test 200': () => call('POST', '/api/hosts/test', ''),
+  'POST /api/hosts/test 404': () =>
+    h.t.call('POST', '/api/hosts/test', { body: { fagent_url: h.agent.url, host_id: Number(MISSING) } }),
+  'POST /api/hosts/{id}/test 200': () => call('POST', '/api/hosts/{id}/test', f.hostId),
+  'GET /api/haproxy/instances/{id}/scope-preview 200': () =>
+    h.t.call('GET', `/api/haproxy/instances/${f.instanceId}/scope-preview?scope=${encodeURIComponent('["w*"]')}`),
+  'POST /api/haproxy/instances/{id}/scope-preview 200': () =>
+    call('POST', '/api/haproxy/instances/{id}/scope-preview', f.instanceId),
+  'GET /api/haproxy/removed 200': async () => {
+    await removedOnce();
+    const res = await h.t.call('GET', '/api/haproxy/removed?days=1');
+    expect([res.body.backends.length > 0, res.body.servers.length > 0]).toEqual([true, true]);
+    return res;
+  },
+  'GET /api/haproxy/mappings/unresolved 200': () => h.t.call('GET', '/api/haproxy/mappings/unresolved'),
+  // Document order: each restore runs before the forget of the same kind, so forget takes a new removal.
+  'POST /api/haproxy/backends/{id}/restore 200': async () =>
+    call('POST', '/api/haproxy/backends/{id}/restore', (await removedOnce()).backendId),
+  'POST /api/haproxy/backends/{id}/restore 409': () =>
+    call('POST', '/api/haproxy/backends/{id}/restore', f.backendIds.web),
+  'POST /api/haproxy/servers/{id}/restore 200': async () =>
+    call('POST', '/api/haproxy/servers/{id}/restore', (await removedOnce()).serverId),
+  'POST /api/haproxy/servers/{id}/restore 409': () =>
+    call('POST', '/api/haproxy/servers/{id}/restore', f.servers['web/s1'].id),
+  'POST /api/haproxy/backends/{id}/forget 204': async () =>
+    call('POST', '/api/haproxy/backends/{id}/forget', (await removedRows(h, unique('forget'))).backendId),
+  'POST /api/haproxy/backends/{id}/forget 409': () =>
+    call('POST', '/api/haproxy/backends/{id}/forget', f.backendIds.web),
+  'POST /api/haproxy/servers/{id}/forget 204': async () =>
+    call('POST', '/api/haproxy/servers/{id}/forget', (await removedRows(h, unique('forget'))).serverId),
+  'POST /api/haproxy/servers/{id}/forget 409': () =>
+    call('POST', '/api/haproxy/servers/{id}/forget', f.servers['web/s1'].id),
 };
 
 const documented = Object.entries(openapi.paths).flatMap(([template, item]) =>

@@ -118,3 +118,28 @@ export const trendQuery = () => ({
   maxDataPoints: 100,
   queries: [{ refId: 'A', type: 'servers_table' }],
 });
+
+/**
+ * An instance of its own where a sync removed a backend (`backendId`, with its server) and, from a current
+ * backend, one server (`serverId`): rows to restore or forget.
+ */
+export async function removedRows(h: Harness, instance: string) {
+  const f = await fleet(h, instance, {
+    keep: [
+      { name: 'stays', status: 'UP' },
+      { name: 'goes', status: 'UP' },
+    ],
+    gone: [{ name: 'with-backend', status: 'UP' }],
+  });
+  h.agent.setBackend(instance, 'keep', [{ name: 'stays', status: 'UP' }]);
+  h.agent.removeBackend(instance, 'gone');
+  const outcome = await syncNow(h, f.instanceId);
+  if (outcome.removals_held) {
+    // Half of the backends at once is more than one answer may remove: confirmed as an admin would.
+    const confirmed = await h.t.call('POST', `/api/haproxy/instances/${f.instanceId}/removals/confirm`, {
+      token: h.t.tokens.admin,
+    });
+    expect(confirmed.status).toBe(200);
+  }
+  return { ...f, backendId: f.backendIds.gone, serverId: f.servers['keep/goes'].id };
+}

@@ -48,17 +48,50 @@ test('ports and URLs agree between the services', () => {
   expect(services.grafana.environment.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS.split(',')).toContain(pluginId);
 });
 
-test('provisioning enables this app with the backend URL and a token from variables Grafana has', () => {
+test('provisioning enables this app with the backend URL and tokens from variables Grafana has', () => {
   const app = YAML.parse(read('provisioning/plugins/haproxy-control.yaml')).apps[0];
   expect(app.type).toBe(pluginId);
   expect(app.jsonData).toEqual({ backendUrl: '${HAPROXY_CONTROL_BACKEND_URL}' });
-  expect(Object.keys(app.secureJsonData)).toEqual(['apiToken']);
   const grafanaEnv = services.grafana.environment;
   for (const file of ['provisioning/plugins/haproxy-control.yaml', 'provisioning/datasources/haproxy-control.yaml']) {
     for (const [, v] of read(file).matchAll(/\$\{(\w+)\}/g)) {
       expect({ file, v, set: v in grafanaEnv }).toEqual({ file, v, set: true });
     }
   }
+});
+
+/** The secureJsonData keys a manifest's routes send (`{{ .SecureJsonData.<key> }}`). */
+const routeTokens = (manifest: string) =>
+  new Set([...read(manifest).matchAll(/SecureJsonData\.(\w+)/g)].map((m) => m[1]));
+
+test("each Grafana role's slot gets the token the backend creates with that role, and nothing else", () => {
+  const app = YAML.parse(read('provisioning/plugins/haproxy-control.yaml')).apps[0];
+  const slots = { viewerToken: 'VIEWER', operatorToken: 'OPERATOR', adminToken: 'ADMIN' } as const;
+  // The slots are exactly the keys the routes send.
+  expect(new Set(Object.keys(app.secureJsonData))).toEqual(routeTokens('src/plugin.json'));
+  for (const [slot, role] of Object.entries(slots)) {
+    const variable = `BOOTSTRAP_GRAFANA_${role}_TOKEN`;
+    expect({ slot, value: app.secureJsonData[slot] }).toEqual({ slot, value: `\${${variable}}` });
+    // The backend creates the token from the same compose value Grafana provisions.
+    expect(services.grafana.environment[variable]).toBeDefined();
+    expect(services.backend.environment[variable]).toBe(services.grafana.environment[variable]);
+    // Set by the user (HAPROXY_CONTROL_GRAFANA_<ROLE>_TOKEN), else a demo default as long as the backend wants.
+    const [, userVariable, fallback] = /^\$\{(\w+):-(.+)\}$/.exec(services.backend.environment[variable])!;
+    expect(userVariable).toBe(`HAPROXY_CONTROL_GRAFANA_${role}_TOKEN`);
+    expect(fallback.length).toBeGreaterThanOrEqual(24);
+  }
+  const values = Object.keys(slots).map(
+    (s) => services.backend.environment[`BOOTSTRAP_GRAFANA_${slots[s as keyof typeof slots]}_TOKEN`]
+  );
+  expect(new Set(values).size).toBe(3);
+  // The data source only reads: the viewer token.
+  const ds = YAML.parse(read('provisioning/datasources/haproxy-control-app-ds.yaml')).datasources[0];
+  expect(ds.secureJsonData).toEqual({ apiToken: '${BOOTSTRAP_GRAFANA_VIEWER_TOKEN}' });
+  expect(routeTokens('src/datasource/plugin.json')).toEqual(new Set(['apiToken']));
+  // Grafana never holds the bootstrap admin token (automation's), nor does provisioning name it.
+  expect(services.grafana.environment.BOOTSTRAP_ADMIN_TOKEN).toBeUndefined();
+  expect(read('provisioning/plugins/haproxy-control.yaml')).not.toContain('BOOTSTRAP_ADMIN_TOKEN');
+  expect(services.demo.environment.DEMO_ADMIN_TOKEN).toBe(services.backend.environment.BOOTSTRAP_ADMIN_TOKEN);
 });
 
 test('the PostgreSQL data source reaches the compose database', () => {

@@ -82,10 +82,13 @@ const templates = Object.keys(openapi.paths).map((template) => ({
   regex: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
 }));
 
-/** The documented path template a concrete path falls under (`/api/hosts/7` -> `/api/hosts/{id}`). */
+/**
+ * The documented path template a concrete path falls under (`/api/hosts/7` -> `/api/hosts/{id}`); a path
+ * documented as it is (`/api/hosts/test`) is its own template, as a router tries static routes first.
+ */
 export function templateOf(path: string): string | undefined {
   const bare = path.split('?')[0];
-  return templates.find((t) => t.regex.test(bare))?.template;
+  return openapi.paths[bare] ? bare : templates.find((t) => t.regex.test(bare))?.template;
 }
 
 export function operationOf(method: string, template: string): Json | undefined {

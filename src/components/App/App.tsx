@@ -10,6 +10,8 @@ const HaproxyPage = lazy(() => import('../../pages/Haproxy/Haproxy'));
 const HostsPage = lazy(() => import('../../pages/Hosts/Hosts'));
 const HostDetailsPage = lazy(() => import('../../pages/HostDetails/HostDetails'));
 const ActionsPage = lazy(() => import('../../pages/Actions/Actions'));
+const ApplicationsPage = lazy(() => import('../../pages/Applications/Applications'));
+const RemovedPage = lazy(() => import('../../pages/Removed/Removed'));
 
 /** Routes only: each page loads its own data. */
 function App({ meta }: AppRootProps<AppSettings>) {
@@ -21,6 +23,8 @@ function App({ meta }: AppRootProps<AppSettings>) {
           <Route path={ROUTES.HAProxy} element={<HaproxyPage />} />
           <Route path={ROUTES.Hosts} element={<HostsPage />} />
           <Route path={`${ROUTES.Hosts}/:id`} element={<HostDetailsPage />} />
+          <Route path={ROUTES.Applications} element={<ApplicationsPage />} />
+          <Route path={ROUTES.Removed} element={<RemovedPage />} />
           <Route path={ROUTES.Actions} element={<ActionsPage />} />
           <Route path="*" element={<Navigate to={ROUTES.HAProxy} replace />} />
         </Routes>

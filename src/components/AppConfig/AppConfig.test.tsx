@@ -1,16 +1,19 @@
 import React from 'react';
-import { render, screen, waitFor } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { PluginType, type AppPluginMeta } from '@grafana/data';
 import type { AppSettings } from '../../types';
-import { db, PROXY } from '../../test/handlers';
+import { backendUrl, db, PROXY } from '../../test/handlers';
+import { setUserRole } from '../../test/render';
 import { server } from '../../test/server';
 import AppConfig from './AppConfig';
 
 jest.mock('../../utils/reloadPage', () => ({ reloadPage: jest.fn() }));
 
-function meta(jsonData: AppSettings = {}, tokenSet = false): AppPluginMeta<AppSettings> {
+const PROXY_PATH = new URL(PROXY).pathname;
+
+function meta(jsonData: AppSettings = {}, tokens: string[] = []): AppPluginMeta<AppSettings> {
   return {
     id: 'appcontrol-haproxy-app',
     name: 'HAProxy Control',
@@ -18,14 +21,16 @@ function meta(jsonData: AppSettings = {}, tokenSet = false): AppPluginMeta<AppSe
     enabled: true,
     pinned: true,
     jsonData,
-    secureJsonFields: tokenSet ? { apiToken: true } : {},
+    secureJsonFields: Object.fromEntries(tokens.map((t) => [t, true])),
     module: '',
     baseUrl: '',
     info: {} as AppPluginMeta['info'],
   } as AppPluginMeta<AppSettings>;
 }
 
-function renderConfig(m = meta({ backendUrl: 'http://backend:8080' }, true)) {
+const ALL = ['viewerToken', 'operatorToken', 'adminToken'];
+
+function renderConfig(m = meta({ backendUrl: 'http://backend:8080' }, ALL)) {
   const user = userEvent.setup({ delay: null });
   render(<AppConfig plugin={{ meta: m } as any} query={{}} />);
   return user;
@@ -36,86 +41,104 @@ async function testConnection(user: ReturnType<typeof userEvent.setup>) {
   return screen.findByRole('status', { name: 'Connection test result' });
 }
 
+const savedSettings = () =>
+  db.requests.find((r) => r.path === '/api/plugins/appcontrol-haproxy-app/settings')?.body as any;
+
 describe('Configuration page', () => {
-  it('never shows the saved token, only that it is configured', () => {
+  beforeEach(() => setUserRole('Admin'));
+
+  it('never shows the saved tokens, only that each is configured', () => {
     renderConfig();
     expect(screen.getByDisplayValue('http://backend:8080')).toBeInTheDocument();
-    expect(screen.getByDisplayValue('configured')).toBeDisabled();
-    expect(screen.getByRole('button', { name: 'Reset' })).toBeInTheDocument();
+    expect(screen.getAllByDisplayValue('configured')).toHaveLength(3);
+    expect(screen.getAllByRole('button', { name: 'Reset' })).toHaveLength(3);
   });
 
-  it('saves the backend URL in jsonData and a new token in secureJsonData', async () => {
+  it('saves the backend URL in jsonData and the typed tokens in secureJsonData, each in its slot', async () => {
     const user = renderConfig(meta());
     const save = screen.getByRole('button', { name: 'Save settings' });
     expect(save).toBeDisabled();
     await user.type(screen.getByLabelText(/Backend URL/), 'http://haproxy-control:8080/');
-    await user.type(screen.getByLabelText(/API token/), 's3cret');
+    await user.type(screen.getByLabelText(/Operator token/), 'op-secret');
+    // Every page reads with the viewer token: no saving without it.
+    expect(save).toBeDisabled();
+    await user.type(screen.getByLabelText(/Viewer token/), 'view-secret');
     await user.click(save);
-    await waitFor(() =>
-      expect(db.requests.some((r) => r.path === '/api/plugins/appcontrol-haproxy-app/settings')).toBe(true)
-    );
-    const body = db.requests.find((r) => r.path === '/api/plugins/appcontrol-haproxy-app/settings')!.body as any;
-    expect(body.jsonData).toEqual({ backendUrl: 'http://haproxy-control:8080' });
-    expect(body.secureJsonData).toEqual({ apiToken: 's3cret' });
-    expect(JSON.stringify(body.jsonData)).not.toContain('s3cret');
+    await waitFor(() => expect(savedSettings()).toBeDefined());
+    expect(savedSettings().jsonData).toEqual({ backendUrl: 'http://haproxy-control:8080' });
+    expect(savedSettings().secureJsonData).toEqual({ viewerToken: 'view-secret', operatorToken: 'op-secret' });
+    expect(JSON.stringify(savedSettings().jsonData)).not.toContain('secret');
   });
 
-  it('keeps the saved token when only the URL changes', async () => {
+  it('keeps the saved tokens when only the URL changes', async () => {
     const user = renderConfig();
     const url = screen.getByLabelText(/Backend URL/);
     await user.clear(url);
     await user.type(url, 'http://other:8080');
     await user.click(screen.getByRole('button', { name: 'Save settings' }));
-    await waitFor(() => expect(db.requests.some((r) => r.method === 'POST')).toBe(true));
-    const body = db.requests.find((r) => r.method === 'POST')!.body as any;
-    expect(body.secureJsonData).toBeUndefined();
+    await waitFor(() => expect(savedSettings()).toBeDefined());
+    expect(savedSettings().secureJsonData).toBeUndefined();
   });
 
-  it('reports success with the token role', async () => {
+  it("tests each token through its role's route and reports its role", async () => {
     const user = renderConfig();
     const result = await testConnection(user);
-    expect(result).toHaveTextContent('Connected as token "grafana" with role operator');
-    expect(db.requests.at(-1)?.path).toBe('/api/plugin-proxy/appcontrol-haproxy-app/api/me');
+    expect(result).toHaveTextContent('Viewer token: connected as token "grafana-viewer" with role viewer');
+    expect(result).toHaveTextContent('Operator token: connected as token "grafana-operator" with role operator');
+    expect(result).toHaveTextContent('Admin token: connected as token "grafana-admin" with role admin');
+    expect(db.requests.map((r) => r.path).sort()).toEqual([
+      `${PROXY_PATH}/admin/api/me`,
+      `${PROXY_PATH}/api/me`,
+      `${PROXY_PATH}/editor/api/me`,
+    ]);
   });
 
-  it('warns when the token is only a viewer', async () => {
-    server.use(http.get(`${PROXY}/api/me`, () => HttpResponse.json({ token_name: 'ro', role: 'viewer' })));
+  it("warns when a token's role does not match its slot", async () => {
+    server.use(
+      http.get(backendUrl('/me'), ({ request }) =>
+        HttpResponse.json(
+          request.headers.get('authorization') === 'Bearer admin-token'
+            ? { token_name: 'ops', role: 'operator' }
+            : { token_name: 'root', role: 'admin' }
+        )
+      )
+    );
     const user = renderConfig();
-    expect(await testConnection(user)).toHaveTextContent('has role viewer');
-    expect(screen.getByText(/Use an operator \(or admin\) token/)).toBeInTheDocument();
+    const result = await testConnection(user);
+    expect(result).toHaveTextContent('Viewer token: token "root" with role admin, more than this slot needs (viewer)');
+    expect(result).toHaveTextContent('Admin token: token "ops" with role operator, but this slot needs admin');
+    expect(screen.getByText(/Create a token with role admin/)).toBeInTheDocument();
   });
 
-  it('reports an unreachable backend', async () => {
-    server.use(http.get(`${PROXY}/api/me`, () => HttpResponse.json({ message: 'Bad Gateway' }, { status: 502 })));
+  it('says once that the backend is unreachable', async () => {
+    server.use(http.get(backendUrl('/me'), () => HttpResponse.json({ message: 'Bad Gateway' }, { status: 502 })));
     const user = renderConfig();
-    expect(await testConnection(user)).toHaveTextContent('Backend unreachable');
+    const result = await testConnection(user);
+    expect(result).toHaveTextContent('Backend unreachable');
+    expect(within(result).getAllByText('Backend unreachable')).toHaveLength(1);
   });
 
   it('reports a network failure as unreachable too', async () => {
-    server.use(http.get(`${PROXY}/api/me`, () => HttpResponse.error()));
+    server.use(http.get(`${PROXY}/*`, () => HttpResponse.error()));
     const user = renderConfig();
     expect(await testConnection(user)).toHaveTextContent('Backend unreachable');
   });
 
-  it('reports a bad token (401)', async () => {
+  it('reports a missing or refused token (401) in its slot', async () => {
     server.use(
-      http.get(`${PROXY}/api/me`, () =>
-        HttpResponse.json({ error: { code: 'unauthorized', message: 'invalid token' } }, { status: 401 })
+      http.get(backendUrl('/me'), ({ request }) =>
+        request.headers.get('authorization') === 'Bearer operator-token'
+          ? HttpResponse.json({ error: { code: 'unauthorized', message: 'invalid token' } }, { status: 401 })
+          : HttpResponse.json({ token_name: 'x', role: 'viewer' })
       )
     );
     const user = renderConfig();
-    expect(await testConnection(user)).toHaveTextContent('Invalid API token (401)');
+    expect(await testConnection(user)).toHaveTextContent('Operator token: invalid API token (401)');
   });
 
-  it('reports a wrong role (403)', async () => {
-    server.use(
-      http.get(`${PROXY}/api/me`, () =>
-        HttpResponse.json({ error: { code: 'forbidden', message: 'role viewer cannot do this' } }, { status: 403 })
-      )
-    );
-    const user = renderConfig();
-    const result = await testConnection(user);
-    expect(result).toHaveTextContent('Access denied (403)');
-    expect(result).toHaveTextContent('role viewer cannot do this');
+  it('asks for the three tokens when only the old single token is set', () => {
+    renderConfig(meta({ backendUrl: 'http://backend:8080' }, ['apiToken']));
+    expect(screen.getByText('Set the three tokens')).toBeInTheDocument();
+    expect(screen.queryByDisplayValue('configured')).not.toBeInTheDocument();
   });
 });

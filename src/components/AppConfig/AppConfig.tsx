@@ -3,8 +3,9 @@ import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
 import { Alert, Button, Field, FieldSet, Input, SecretInput, Stack } from '@grafana/ui';
 import { api, grafanaApi } from '../../data/client';
 import { ApiError, asApiError } from '../../api/errors';
-import type { Me } from '../../api/types';
-import type { AppSettings } from '../../types';
+import type { ProxyRole } from '../../api/http';
+import type { ApiRole, Me } from '../../api/types';
+import { type AppSettings, TOKEN_KEYS, type TokenKey } from '../../types';
 import { reloadPage } from '../../utils/reloadPage';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
@@ -15,22 +16,59 @@ interface TestResult {
   detail: string;
 }
 
-/** Turns the answer of GET /api/me through the plugin proxy into what the administrator should do. */
-export function describeConnection(outcome: Me | ApiError): TestResult {
+/** One token slot: the backend role it should have, who uses it, and the proxy routes that send it. */
+interface Slot {
+  key: TokenKey;
+  label: string;
+  role: ApiRole;
+  route: ProxyRole;
+  use: string;
+}
+
+const SLOTS: Slot[] = [
+  {
+    key: 'viewerToken',
+    label: 'Viewer token',
+    role: 'viewer',
+    route: 'viewer',
+    use: 'Every page reads with it (Grafana Viewers and up).',
+  },
+  {
+    key: 'operatorToken',
+    label: 'Operator token',
+    role: 'operator',
+    route: 'editor',
+    use: 'Drain / ready / maint, bulk commands, sync and mapping (Grafana Editors and up).',
+  },
+  {
+    key: 'adminToken',
+    label: 'Admin token',
+    role: 'admin',
+    route: 'admin',
+    use: 'Hosts, instances and applications, restore and forget, confirming held removals (Grafana Admins).',
+  },
+];
+
+const ROLE_RANK: Record<ApiRole, number> = { viewer: 1, operator: 2, admin: 3 };
+
+/** Turns the answer of GET /api/me through one slot's proxy route into what the administrator should do. */
+export function describeConnection(slot: Slot, outcome: Me | ApiError): TestResult {
   if (!(outcome instanceof ApiError)) {
-    if (outcome.role === 'viewer') {
-      return {
-        severity: 'warning',
-        title: `Connected, but the token "${outcome.token_name}" has role viewer`,
-        detail:
-          'Pages will load, but drain / ready / maint, sync and mapping will be refused. Use an operator (or admin) token.',
-      };
+    const who = `token "${outcome.token_name}" with role ${outcome.role}`;
+    if (outcome.role === slot.role) {
+      return { severity: 'success', title: `${slot.label}: connected as ${who}`, detail: slot.use };
     }
-    return {
-      severity: 'success',
-      title: `Connected as token "${outcome.token_name}" with role ${outcome.role}`,
-      detail: 'Grafana reaches the backend and the token is accepted.',
-    };
+    return ROLE_RANK[outcome.role] < ROLE_RANK[slot.role]
+      ? {
+          severity: 'warning',
+          title: `${slot.label}: ${who}, but this slot needs ${slot.role}`,
+          detail: `The backend will refuse what this slot is for: ${slot.use} Create a token with role ${slot.role}.`,
+        }
+      : {
+          severity: 'warning',
+          title: `${slot.label}: ${who}, more than this slot needs (${slot.role})`,
+          detail: `It works, but every Grafana user of this slot then holds a ${outcome.role} token behind the proxy. Use a token with role ${slot.role}.`,
+        };
   }
   switch (outcome.kind) {
     case 'unreachable':
@@ -42,16 +80,12 @@ export function describeConnection(outcome: Me | ApiError): TestResult {
     case 'unauthorized':
       return {
         severity: 'error',
-        title: 'Invalid API token (401)',
-        detail: 'The backend rejected the token. Reset the token, paste a valid one and save.',
+        title: `${slot.label}: invalid API token (401)`,
+        detail: 'The backend rejected the token (or none is set). Reset the token, paste a valid one and save.',
       };
     case 'forbidden':
     case 'grafana_forbidden':
-      return {
-        severity: 'error',
-        title: 'Access denied (403)',
-        detail: outcome.message,
-      };
+      return { severity: 'error', title: `${slot.label}: access denied (403)`, detail: outcome.message };
     case 'not_configured':
       return {
         severity: 'error',
@@ -59,25 +93,43 @@ export function describeConnection(outcome: Me | ApiError): TestResult {
         detail: 'Enable the app and save its settings, then test again.',
       };
     default:
-      return { severity: 'error', title: `Unexpected answer (${outcome.status})`, detail: outcome.message };
+      return {
+        severity: 'error',
+        title: `${slot.label}: unexpected answer (${outcome.status})`,
+        detail: outcome.message,
+      };
   }
 }
 
-/** The app's configuration page: backend URL, API token (write-only), save and "Test connection". */
+type Tokens = Record<TokenKey, string>;
+type Configured = Record<TokenKey, boolean>;
+
+/**
+ * The app's configuration page: backend URL and one backend token per Grafana role (write-only), save, and "Test
+ * connection", which asks GET /api/me through each role's proxy route.
+ */
 const AppConfig = ({ plugin }: AppConfigProps) => {
   const { enabled, pinned, jsonData, secureJsonFields } = plugin.meta;
+  const savedConfigured = Object.fromEntries(TOKEN_KEYS.map((k) => [k, Boolean(secureJsonFields?.[k])])) as Configured;
   const [backendUrl, setBackendUrl] = useState(jsonData?.backendUrl ?? '');
-  const [apiToken, setApiToken] = useState('');
-  const [tokenSet, setTokenSet] = useState(Boolean(secureJsonFields?.apiToken));
+  const [tokens, setTokens] = useState<Tokens>({ viewerToken: '', operatorToken: '', adminToken: '' });
+  const [configured, setConfigured] = useState<Configured>(savedConfigured);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string>();
   const [testing, setTesting] = useState(false);
-  const [testResult, setTestResult] = useState<TestResult>();
+  const [testResults, setTestResults] = useState<TestResult[]>();
 
   const savedUrl = jsonData?.backendUrl ?? '';
-  const dirty = backendUrl !== savedUrl || apiToken !== '' || tokenSet !== Boolean(secureJsonFields?.apiToken);
+  const typed = Object.fromEntries(TOKEN_KEYS.filter((k) => tokens[k] !== '').map((k) => [k, tokens[k]]));
+  const dirty =
+    backendUrl !== savedUrl ||
+    Object.keys(typed).length > 0 ||
+    TOKEN_KEYS.some((k) => configured[k] !== savedConfigured[k]);
   const urlValid = /^https?:\/\/[^\s/]+/.test(backendUrl);
-  const canSave = urlValid && (tokenSet || apiToken !== '') && !saving;
+  // Every page reads with the viewer token: without it nothing works.
+  const canSave = urlValid && (configured.viewerToken || tokens.viewerToken !== '') && !saving;
+  // Configured before the three tokens existed: one token (apiToken) for everyone, which no route sends now.
+  const legacyToken = Boolean(secureJsonFields?.apiToken) && !TOKEN_KEYS.some((k) => savedConfigured[k]);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -91,8 +143,8 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
         enabled,
         pinned,
         jsonData: { ...jsonData, backendUrl: backendUrl.replace(/\/+$/, '') },
-        // Sent only when a new token was typed: an untouched saved token stays as it is.
-        secureJsonData: apiToken ? { apiToken } : undefined,
+        // Only the tokens typed now are sent: an untouched saved token stays as it is.
+        secureJsonData: Object.keys(typed).length > 0 ? typed : undefined,
       });
       reloadPage();
     } catch (err) {
@@ -104,14 +156,19 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
 
   const onTest = async () => {
     setTesting(true);
-    setTestResult(undefined);
-    try {
-      setTestResult(describeConnection(await api.me()));
-    } catch (err) {
-      setTestResult(describeConnection(asApiError(err)));
-    } finally {
-      setTesting(false);
-    }
+    setTestResults(undefined);
+    const results = await Promise.all(
+      SLOTS.map(async (slot) => {
+        try {
+          return describeConnection(slot, await api.me(slot.route));
+        } catch (err) {
+          return describeConnection(slot, asApiError(err));
+        }
+      })
+    );
+    // A backend that cannot be reached says so once, not once per token.
+    setTestResults(results.filter((r, i) => results.findIndex((x) => x.title === r.title) === i));
+    setTesting(false);
   };
 
   return (
@@ -132,24 +189,41 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             onChange={(e: ChangeEvent<HTMLInputElement>) => setBackendUrl(e.currentTarget.value.trim())}
           />
         </Field>
-        <Field
-          label="API token"
-          description="A backend token with role operator (commands, sync, mapping). Stored encrypted by Grafana and never sent to browsers."
-        >
-          <SecretInput
-            id="config-api-token"
-            width={60}
-            name="apiToken"
-            value={apiToken}
-            isConfigured={tokenSet}
-            placeholder="Backend API token"
-            onChange={(e: ChangeEvent<HTMLInputElement>) => setApiToken(e.currentTarget.value.trim())}
-            onReset={() => {
-              setApiToken('');
-              setTokenSet(false);
-            }}
-          />
-        </Field>
+      </FieldSet>
+      <FieldSet label="Backend tokens, one per Grafana role">
+        <p>
+          Grafana&apos;s proxy sends each Grafana role&apos;s requests with that role&apos;s backend token, so a Viewer
+          can only read and an Editor cannot register hosts, whatever they send. Create them with{' '}
+          <code>npm run tokens -w backend -- create grafana-viewer viewer --grafana</code> (and operator, admin), or let
+          the backend create them from BOOTSTRAP_GRAFANA_VIEWER_TOKEN, _OPERATOR_TOKEN and _ADMIN_TOKEN. Stored
+          encrypted by Grafana and never sent to browsers.
+        </p>
+        {legacyToken && (
+          <Alert severity="warning" title="Set the three tokens">
+            This app was configured with one API token for every role, which no route sends any more. Enter a viewer, an
+            operator and an admin token and save.
+          </Alert>
+        )}
+        {SLOTS.map((slot) => (
+          <Field key={slot.key} label={slot.label} description={`Role ${slot.role}. ${slot.use}`}>
+            <SecretInput
+              id={`config-${slot.key}`}
+              width={60}
+              name={slot.key}
+              value={tokens[slot.key]}
+              isConfigured={configured[slot.key]}
+              placeholder={`Backend token with role ${slot.role}`}
+              onChange={(e: ChangeEvent<HTMLInputElement>) => {
+                const value = e.currentTarget.value.trim();
+                setTokens((t) => ({ ...t, [slot.key]: value }));
+              }}
+              onReset={() => {
+                setTokens((t) => ({ ...t, [slot.key]: '' }));
+                setConfigured((c) => ({ ...c, [slot.key]: false }));
+              }}
+            />
+          </Field>
+        ))}
         {saveError && (
           <Alert severity="error" title="Settings could not be saved">
             {saveError}
@@ -163,12 +237,14 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             Test connection
           </Button>
         </Stack>
-        {dirty && !testResult && <p>The connection test uses the saved settings: save your changes first.</p>}
-        {testResult && (
+        {dirty && !testResults && <p>The connection test uses the saved settings: save your changes first.</p>}
+        {testResults && (
           <div role="status" aria-label="Connection test result">
-            <Alert severity={testResult.severity} title={testResult.title}>
-              {testResult.detail}
-            </Alert>
+            {testResults.map((r) => (
+              <Alert key={r.title} severity={r.severity} title={r.title}>
+                {r.detail}
+              </Alert>
+            ))}
           </div>
         )}
       </FieldSet>

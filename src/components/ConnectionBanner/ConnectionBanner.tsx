@@ -32,7 +32,7 @@ export function ConnectionBanner({ error }: Props) {
         ? 'The app is not enabled or its proxy routes are missing'
         : 'The HAProxy Control backend is unreachable';
   const message = !jsonData.backendUrl
-    ? 'The backend URL and API token must be set on the app configuration page (Grafana administrators).'
+    ? 'The backend URL and API tokens must be set on the app configuration page (Grafana administrators).'
     : error.message;
   return (
     <Alert severity="error" title={title}>

@@ -1,8 +1,9 @@
 import React, { useMemo } from 'react';
-import { Badge, Button, type Column, InteractiveTable, Tooltip } from '@grafana/ui';
+import { Badge, Button, type Column, InteractiveTable, Stack, Tooltip } from '@grafana/ui';
 import type { Instance } from '../../api/types';
 import { formatAgo, formatCount, formatTime } from '../../utils/format';
 import { byName, compareNames } from '../../utils/sort';
+import { HeldRemovalBadge } from '../SuspiciousAnswer/SuspiciousAnswerAlert';
 
 interface Props {
   instances: Instance[];
@@ -34,7 +35,16 @@ export function InstanceList({ instances, canAct, syncing, onSync }: Props) {
     const cols: Array<Column<Instance>> = [
       { id: 'name', header: 'Instance', sortType: byName() },
       { id: 'host_name', header: 'Host', sortType: byName() },
-      { id: 'last_sync_success', header: 'Sync', cell: ({ row }) => <SyncStatusBadge instance={row.original} /> },
+      {
+        id: 'last_sync_success',
+        header: 'Sync',
+        cell: ({ row }) => (
+          <Stack gap={1}>
+            <SyncStatusBadge instance={row.original} />
+            <HeldRemovalBadge instance={row.original} />
+          </Stack>
+        ),
+      },
       {
         id: 'last_sync_at',
         header: 'Last sync',

@@ -62,7 +62,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
       </Field>
       <Field
         label="API token"
-        description="A HAProxy Control token; the viewer role is enough for trends. Stored encrypted, never shown again."
+        description="A HAProxy Control token with role viewer: the data source only reads, and everyone who can query it sends this token. Stored encrypted, never shown again."
         required
       >
         <SecretInput

@@ -109,7 +109,7 @@ describe('HAProxy page', () => {
     const command = db.requests.find((r) => r.method === 'POST' && r.path.endsWith('/command'));
     expect(command).toEqual({
       method: 'POST',
-      path: '/api/plugin-proxy/appcontrol-haproxy-app/api/haproxy/servers/1/command',
+      path: '/api/plugin-proxy/appcontrol-haproxy-app/editor/api/haproxy/servers/1/command',
       body: { command: 'drain' },
     });
     const row = within(web)
@@ -213,7 +213,7 @@ describe('HAProxy page', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(db.requests.find((r) => r.method === 'PUT')).toMatchObject({
-      path: '/api/plugin-proxy/appcontrol-haproxy-app/api/haproxy/servers/2/mapping',
+      path: '/api/plugin-proxy/appcontrol-haproxy-app/editor/api/haproxy/servers/2/mapping',
       body: { application_id: 101 },
     });
     const row = () =>
@@ -238,7 +238,7 @@ describe('HAProxy page', () => {
       expect(db.requests).toContainEqual(
         expect.objectContaining({
           method: 'POST',
-          path: '/api/plugin-proxy/appcontrol-haproxy-app/api/haproxy/instances/2/sync',
+          path: '/api/plugin-proxy/appcontrol-haproxy-app/editor/api/haproxy/instances/2/sync',
         })
       )
     );

@@ -1,8 +1,8 @@
 import React from 'react';
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { db, PROXY } from '../../test/handlers';
-import { renderPage } from '../../test/render';
+import { renderPage, setUserRole } from '../../test/render';
 import { server } from '../../test/server';
 import HostsPage from './Hosts';
 
@@ -27,5 +27,27 @@ describe('Hosts page', () => {
     renderPage(<HostsPage />, { route: '/hosts' });
     expect(await screen.findByText('The backend rejected the API token')).toBeInTheDocument();
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
+  });
+
+  it('only admins may register a host; the first one from the empty state', async () => {
+    db.fleet.hosts = [];
+    const { unmount } = renderPage(<HostsPage />, { route: '/hosts' });
+    expect(
+      await screen.findByText('Hosts (machines running FAgent) are registered by a Grafana admin.')
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Register host' })).not.toBeInTheDocument();
+    unmount();
+
+    setUserRole('Admin');
+    const { user } = renderPage(<HostsPage />, { route: '/hosts' });
+    await user.click(await screen.findByRole('button', { name: 'Register host' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(within(dialog).getByLabelText(/^Name/), 'lb1');
+    await user.type(within(dialog).getByLabelText(/^Address/), '10.0.0.10');
+    await user.type(within(dialog).getByLabelText(/^FAgent URL/), 'http://10.0.0.10:9102');
+    await user.click(within(dialog).getByRole('button', { name: 'Register host' }));
+    // On to the new host's page, where its instances are added.
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/a/appcontrol-haproxy-app/hosts/1'));
+    expect(db.fleet.hosts.map((h) => h.name)).toEqual(['lb1']);
   });
 });

@@ -4,7 +4,7 @@
  *  - /public/build/img/icons/...             @grafana/ui's icons (Grafana serves them from its own build)
  *  - /public/host/grafana-shim.js            Grafana's shared packages + runtime glue (see shim/index.tsx)
  *  - /a/<id>[/...], /plugins/<id>            the HTML page Grafana serves for every frontend route
- *  - /api/plugin-proxy/<id>/<path>           Grafana's plugin proxy: dist/plugin.json routes, reqRole, header
+ *  - /api/plugin-proxy/<id>/<path>           Grafana's plugin proxy: dist/plugin.json routes (path patterns), reqRole, header
  *                                            templates from jsonData/secureJsonData, X-Grafana-User
  *  - /api/plugins/<id>/settings              GET (jsonData + secureJsonFields, never the secret) / POST (Admin)
  *  - /public/plugins/<ds-id>/...             the nested data source's folder (dist/datasource)
@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { matchAppRoute, matchDataSourceRoute, type ProxyRoute } from '../../../src/test/grafanaProxy';
 
 export type OrgRole = 'Viewer' | 'Editor' | 'Admin';
 export interface HostUserDef {
@@ -37,13 +38,7 @@ export const USERS: Record<string, HostUserDef> = {
 
 const ROLE_RANK: Record<OrgRole, number> = { Viewer: 1, Editor: 2, Admin: 3 };
 
-interface PluginRoute {
-  path: string;
-  method?: string;
-  reqRole?: OrgRole;
-  url?: string;
-  headers?: Array<{ name: string; content: string }>;
-}
+type PluginRoute = ProxyRoute & { reqRole?: OrgRole };
 
 export interface PluginSettings {
   enabled: boolean;
@@ -361,7 +356,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
   /**
    * Grafana's plugin proxy (pkg/api/pluginproxy) and data source proxy (ds_proxy.go) for routes declared in a
-   * plugin.json: route by method + path prefix, reqRole, templates from the instance's settings, forward.
+   * plugin.json: the route each picks (src/test/grafanaProxy.ts: a path pattern for the app, a path prefix for the
+   * data source), reqRole, templates from the instance's settings, forward.
    */
   const proxy = async (
     req: http.IncomingMessage,
@@ -379,11 +375,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     const user = userOf(req);
     const method = (req.method ?? 'GET').toUpperCase();
     const clean = path.posix.normalize(`/${proxyPath}`).slice(1);
-    const route = routes.find(
-      (r) =>
-        (!r.method || r.method === '*' || r.method.toUpperCase() === method) &&
-        clean.startsWith(path.posix.normalize(`/${r.path}`).slice(1))
-    );
+    const match = (target.kind === 'plugin' ? matchAppRoute : matchDataSourceRoute)(routes, method, clean);
+    const route = match?.route;
     const record = (status: number) =>
       opts.onProxy?.({
         method,
@@ -417,10 +410,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       sendJson(res, 502, { message: 'Bad Gateway: invalid route URL' });
       return;
     }
-    upstreamUrl.pathname = joinUrlFragments(
-      upstreamUrl.pathname,
-      clean.slice(path.posix.normalize(`/${route.path}`).length - 1)
-    );
+    upstreamUrl.pathname = joinUrlFragments(upstreamUrl.pathname, match.rest);
     upstreamUrl.search = search;
 
     // Like Grafana's director: client cookies, auth and forwarded identity never reach the backend.

@@ -1,29 +1,17 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
-import { agentUrlProblem } from '../../fagent/agent-url';
 import { createHost, deleteHost, getHost, listHosts, updateHost } from '../../store/hosts';
 import { instanceIdsOfHost } from '../../store/instances';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { idParams, name, plainText } from '../validation';
-
-const fagentUrl = z
-  .string()
-  .trim()
-  .max(1000)
-  .superRefine((url, ctx) => {
-    const problem = agentUrlProblem(url);
-    if (problem) {
-      ctx.addIssue({ code: 'custom', message: problem });
-    }
-  });
+import { agentUrl, idParams, name, plainText } from '../validation';
 
 const createBody = z
   .object({
     name: name(200),
     address: name(255),
-    fagent_url: fagentUrl,
+    fagent_url: agentUrl,
     fagent_token: plainText(1000).nullable().optional(),
     is_active: z.boolean().optional(),
   })

@@ -3,23 +3,11 @@ import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
 import { suspiciousAnswer } from '../../domain/held-removal';
 import { listInstanceBackends } from '../../store/backends';
-import {
-  createInstance,
-  deleteInstance,
-  getInstance,
-  InstanceRow,
-  listInstances,
-  updateInstance,
-} from '../../store/instances';
+import { createInstance, deleteInstance, getInstance, InstanceRow, listInstances } from '../../store/instances';
+import { updateInstanceSettings } from '../../registry/instance-scope';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { bodyId, boolParam, id, idParams, name, nameOrGlob, plainText } from '../validation';
-
-const scope = z
-  .array(name(200).pipe(nameOrGlob))
-  .min(1, 'must list at least one backend name or pattern; use null for all backends')
-  .max(1000)
-  .nullable();
+import { backendScope, bodyId, boolParam, id, idParams, name, plainText } from '../validation';
 
 const createBody = z
   .object({
@@ -27,7 +15,7 @@ const createBody = z
     name: name(200),
     socket_path: plainText(1000, 0).nullable().optional(),
     is_active: z.boolean().optional(),
-    backend_scope: scope.optional(),
+    backend_scope: backendScope.optional(),
   })
   .strict();
 const updateBody = createBody.omit({ host_id: true }).partial().strict();
@@ -74,8 +62,12 @@ export function instanceRoutes(deps: ApiDeps) {
     if (Object.keys(b).length === 0) {
       throw badRequest('nothing to update');
     }
-    if (!(await updateInstance(deps.db, instanceId, b))) {
+    const retired = await updateInstanceSettings(deps.db, instanceId, b);
+    if (!retired) {
       throw notFound(`instance ${instanceId}`);
+    }
+    if (retired.length > 0) {
+      deps.fleetCounts.invalidate();
     }
     // A renamed instance is another target at the agent: cached answers and breaker history no longer apply.
     // (Other fields leave the agent's answers as they were: a scope is applied to them, not asked of the agent.)

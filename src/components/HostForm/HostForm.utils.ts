@@ -1,0 +1,88 @@
+import type { AgentTestRequest, Host, HostInput } from '../../api/types';
+
+/** What the host form holds: as typed, nothing normalised (the backend trims and checks). */
+export interface HostFormValues {
+  name: string;
+  address: string;
+  fagentUrl: string;
+  /** A newly typed agent token ('' = none typed). */
+  token: string;
+  /** The saved token was reset with the field's "Reset". */
+  tokenReset: boolean;
+  isActive: boolean;
+  /** Instance names "Test agent" reads, comma-separated ('' = the saved host's instances). */
+  testInstances: string;
+}
+
+export function initialHostValues(host?: Host): HostFormValues {
+  return {
+    name: host?.name ?? '',
+    address: host?.address ?? '',
+    fagentUrl: host?.fagent_url ?? '',
+    token: '',
+    tokenReset: false,
+    isActive: host?.is_active ?? true,
+    testInstances: '',
+  };
+}
+
+/** The agent URL differs from the saved one: another agent, which must not get the saved token. */
+export const urlChanged = (host: Host | undefined, v: HostFormValues) =>
+  host !== undefined && v.fagentUrl !== host.fagent_url;
+
+/** Whether the saved token still applies: the field shows it as configured. */
+export const savedTokenApplies = (host: Host | undefined, v: HostFormValues) =>
+  Boolean(host?.has_fagent_token) && !v.tokenReset && !urlChanged(host, v);
+
+/**
+ * The body to send: a new host as typed; for a saved one only what changed. A changed URL always carries the
+ * token (the one typed, or null: none), since the saved one belongs to the old agent.
+ */
+export function hostRequest(host: Host | undefined, v: HostFormValues): Partial<HostInput> {
+  if (!host) {
+    return {
+      name: v.name,
+      address: v.address,
+      fagent_url: v.fagentUrl,
+      is_active: v.isActive,
+      ...(v.token ? { fagent_token: v.token } : {}),
+    };
+  }
+  const changes: Partial<HostInput> = {};
+  if (v.name !== host.name) {
+    changes.name = v.name;
+  }
+  if (v.address !== (host.address ?? '')) {
+    changes.address = v.address;
+  }
+  if (urlChanged(host, v)) {
+    changes.fagent_url = v.fagentUrl;
+  }
+  if (v.isActive !== host.is_active) {
+    changes.is_active = v.isActive;
+  }
+  if (v.token) {
+    changes.fagent_token = v.token;
+  } else if (urlChanged(host, v) || (v.tokenReset && host.has_fagent_token)) {
+    changes.fagent_token = null;
+  }
+  return changes;
+}
+
+/** Names typed for "Test agent": comma-separated, blanks dropped. */
+export const instanceNamesOf = (text: string) =>
+  text
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+
+/** "Test agent" as the form stands: the typed URL and token (or the saved token while it applies). */
+export function agentTestRequest(host: Host | undefined, v: HostFormValues): AgentTestRequest {
+  const names = instanceNamesOf(v.testInstances);
+  return {
+    fagent_url: v.fagentUrl,
+    ...(v.token ? { fagent_token: v.token } : savedTokenApplies(host, v) ? {} : { fagent_token: null }),
+    ...(host ? { host_id: host.id } : {}),
+    ...(names.length > 0 ? { instances: names } : {}),
+  };
+}

@@ -1,0 +1,94 @@
+import React from 'react';
+import { screen, waitFor, within } from '@testing-library/react';
+import { http } from 'msw';
+import { apiError, backendUrl, db } from '../../test/handlers';
+import { renderPage, setUserRole } from '../../test/render';
+import { server } from '../../test/server';
+import ApplicationsPage from './Applications';
+
+const review = () => screen.findByRole('region', { name: 'Unresolved auto-mappings' });
+const rowOf = async (name: string) =>
+  (await within(await screen.findByRole('region', { name: 'Applications' })).findByText(name)).closest('tr')!;
+
+describe('Applications page', () => {
+  it('lists the applications and, on expand, the servers mapped to each', async () => {
+    const { user } = renderPage(<ApplicationsPage />, { route: '/applications' });
+    const shop = await rowOf('shop');
+    expect(shop).toHaveTextContent('host-a');
+    await user.click(within(shop).getByRole('button', { name: /expand/i }));
+    expect(await screen.findByText('web1')).toBeInTheDocument();
+    expect(db.requests.some((r) => r.path.includes('/api/haproxy/servers?application_id=100'))).toBe(true);
+  });
+
+  it('explains each unresolved auto-mapping; an Editor maps one in one click through the editor route', async () => {
+    const { user } = renderPage(<ApplicationsPage />, { route: '/applications' });
+    const section = await review();
+    const web2 = (await within(section).findByText('web2')).closest('tr')!;
+    expect(web2).toHaveTextContent('host host-a runs several applications and none is named like backend be_web');
+    expect(within(section).getByText('db1').closest('tr')).toHaveTextContent(
+      'no host has "10.0.0.7" as its name or address'
+    );
+
+    await user.click(within(web2).getByRole('button', { name: 'Map web2 to billing' }));
+    await waitFor(() => expect(within(section).queryByText('web2')).not.toBeInTheDocument());
+    expect(db.requests.find((r) => r.method === 'PUT')).toEqual({
+      method: 'PUT',
+      path: '/api/plugin-proxy/appcontrol-haproxy-app/editor/api/haproxy/servers/2/mapping',
+      body: { application_id: 101 },
+    });
+  });
+
+  it('filters the review by kind, kept in the URL', async () => {
+    const { user } = renderPage(<ApplicationsPage />, { route: '/applications' });
+    const section = await review();
+    await within(section).findByText('db1');
+    await user.click(within(section).getByRole('radio', { name: 'Ambiguous' }));
+    await waitFor(() => expect(within(section).queryByText('db1')).not.toBeInTheDocument());
+    expect(within(section).getByText('web2')).toBeInTheDocument();
+    expect(screen.getByTestId('location')).toHaveTextContent('/applications?review=ambiguous');
+  });
+
+  it('a Viewer reads it all and gets no map, create, edit or delete control', async () => {
+    setUserRole('Viewer');
+    renderPage(<ApplicationsPage />, { route: '/applications' });
+    const section = await review();
+    await within(section).findByText('web2');
+    expect(within(section).queryByRole('button', { name: /Map web2/ })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Create application' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Edit shop' })).not.toBeInTheDocument();
+  });
+
+  it('an Admin creates an application on a host; a duplicate shows under its name, nothing typed is lost', async () => {
+    setUserRole('Admin');
+    server.use(
+      http.post(backendUrl('/applications'), () =>
+        apiError(409, 'conflict', 'already exists: Key (COALESCE(host_id, 0), name)=(1, shop) already exists.')
+      )
+    );
+    const { user } = renderPage(<ApplicationsPage />, { route: '/applications' });
+    await user.click(await screen.findByRole('button', { name: 'Create application' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(within(dialog).getByLabelText(/^Name/), 'shop');
+    await user.click(within(dialog).getByRole('button', { name: 'Create application' }));
+    expect(await within(dialog).findByText('already exists')).toBeInTheDocument();
+    expect(within(dialog).getByLabelText(/^Name/)).toHaveValue('shop');
+
+    server.resetHandlers();
+    await user.type(within(dialog).getByLabelText(/^Name/), '-2');
+    await user.click(within(dialog).getByRole('button', { name: 'Create application' }));
+    expect(await rowOf('shop-2')).toBeInTheDocument();
+    expect(db.requests.find((r) => r.method === 'POST' && r.path.endsWith('/applications'))?.path).toBe(
+      '/api/plugin-proxy/appcontrol-haproxy-app/admin/api/applications'
+    );
+  });
+
+  it('an Admin deletes an application after being told its servers become unmapped', async () => {
+    setUserRole('Admin');
+    const { user } = renderPage(<ApplicationsPage />, { route: '/applications' });
+    await user.click(within(await rowOf('shop')).getByRole('button', { name: 'Delete shop' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Its 1 mapped server become unmapped');
+    await user.click(within(dialog).getByRole('button', { name: 'Delete application' }));
+    await waitFor(() => expect(db.fleet.applications.map((a) => a.name)).not.toContain('shop'));
+  });
+});
