@@ -6,6 +6,7 @@ import { jsonBody } from './body';
 import type { ApiDeps } from './deps';
 import { actionRoutes } from './routes/actions';
 import { applicationRoutes } from './routes/applications';
+import { backendRoutes } from './routes/backends';
 import { commandRoutes } from './routes/commands';
 import { hostRoutes } from './routes/hosts';
 import { instanceRoutes } from './routes/instances';
@@ -14,6 +15,7 @@ import { removalRoutes } from './routes/removals';
 import { serverRoutes } from './routes/servers';
 import { summaryRoutes } from './routes/summary';
 import { systemRoutes } from './routes/system';
+import { windowRoutes } from './routes/windows';
 
 /**
  * The Koa app: errors to JSON, health without auth, every /api route behind a bearer token and a role.
@@ -43,8 +45,10 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
     summaryRoutes(deps),
     instanceRoutes(deps),
     removalRoutes(deps),
+    backendRoutes(deps),
     serverRoutes(deps),
     commandRoutes(deps),
+    windowRoutes(deps),
     actionRoutes(deps),
     hostRoutes(deps),
     applicationRoutes(deps),

@@ -4,6 +4,7 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSc
 import { MetricHistory1764000000001 } from './migrations/1764000000001-MetricHistory';
 import { AlertingSupport1764000000002 } from './migrations/1764000000002-AlertingSupport';
 import { DataSafety1764000000004 } from './migrations/1764000000004-DataSafety';
+import { ServerStateModel1764000000006 } from './migrations/1764000000006-ServerStateModel';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
@@ -13,6 +14,7 @@ export const migrations = [
   MetricHistory1764000000001,
   AlertingSupport1764000000002,
   DataSafety1764000000004,
+  ServerStateModel1764000000006,
 ];
 
 export interface DataSourceOptions {

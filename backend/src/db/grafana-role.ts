@@ -13,6 +13,7 @@ export const GRAFANA_READABLE_TABLES = [
   'haproxy_instances',
   'haproxy_backends',
   'haproxy_servers',
+  'haproxy_server_desired',
 ] as const;
 
 const SCRAM_ITERATIONS = 4096;

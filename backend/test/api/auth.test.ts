@@ -41,6 +41,16 @@ const heldInstance = async () => {
   return held.instanceId;
 };
 
+/** s2 in a maintenance window of an hour (again: ending it is one of the cases). */
+const inWindow = async () => {
+  const s2 = f.servers['web/s2'].id;
+  const res = await h.t.call('POST', `/api/haproxy/servers/${s2}/command`, {
+    body: { command: 'drain', duration_s: 3600 },
+  });
+  expect(res.status).toBe(200);
+  return s2;
+};
+
 const cases = (): RouteCase[] => {
   const s1 = f.servers['web/s1'].id;
   return [
@@ -72,6 +82,18 @@ const cases = (): RouteCase[] => {
     { route: 'GET /api/applications/{id}', min: 'viewer', request: at(`/api/applications/${appId}`) },
     { route: 'POST /api/haproxy/query', min: 'viewer', request: at('/api/haproxy/query', trendQuery()) },
     { route: 'GET /api/haproxy/lookup/{kind}', min: 'viewer', request: at('/api/haproxy/lookup/servers') },
+    { route: 'GET /api/haproxy/backends', min: 'viewer', request: at('/api/haproxy/backends') },
+    { route: 'GET /api/haproxy/windows', min: 'viewer', request: at('/api/haproxy/windows') },
+    {
+      route: 'PATCH /api/haproxy/windows/{id}',
+      min: 'operator',
+      request: async () => ({ path: `/api/haproxy/windows/${await inWindow()}`, body: { duration_s: 600 } }),
+    },
+    {
+      route: 'DELETE /api/haproxy/windows/{id}',
+      min: 'operator',
+      request: async () => ({ path: `/api/haproxy/windows/${await inWindow()}` }),
+    },
     {
       route: 'POST /api/haproxy/instances/{id}/sync',
       min: 'operator',
@@ -160,8 +182,8 @@ test('the role table names every /api operation of the document', () => {
 describe.each(ROLES)('role %s', (role) => {
   test('reads everything, and gets 403 (with nothing done) above its role', async () => {
     for (const c of cases()) {
-      const before = (await actions(h, 'limit=1')).total;
       const { path, body } = await c.request();
+      const before = (await actions(h, 'limit=1')).total;
       const res = await h.t.call(method(c.route), path, { token: h.t.tokens[role], body });
       if (ROLE_RANK[role] >= ROLE_RANK[c.min]) {
         expect([c.route, res.status >= 200 && res.status < 300 ? 'success' : res.body]).toEqual([c.route, 'success']);

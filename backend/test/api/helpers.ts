@@ -36,6 +36,7 @@ export interface ApiServer {
 export interface Fleet {
   hostId: number;
   instanceId: number;
+  instanceName: string;
   /** Current servers by `backend/server`. */
   servers: Record<string, ApiServer>;
   backendIds: Record<string, number>;
@@ -53,7 +54,7 @@ export async function fleet(
   }
   const ids = await registerInstance(h.t, h.agent.url, instance, opts);
   await syncNow(h, ids.instanceId);
-  return { ...ids, ...(await readFleet(h, ids.instanceId)) };
+  return { ...ids, instanceName: instance, ...(await readFleet(h, ids.instanceId)) };
 }
 
 export async function readFleet(h: Harness, instanceId: number): Promise<Pick<Fleet, 'servers' | 'backendIds'>> {

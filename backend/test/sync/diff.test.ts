@@ -1,3 +1,4 @@
+import { stateFromStatus } from '../../src/domain/server-state';
 import { FetchedInstance, planSync, StoredBackend, StoredServer } from '../../src/sync/diff';
 
 const server = (name: string, status = 'UP', extra: Partial<{ weight: number; current_sessions: number }> = {}) => ({
@@ -25,6 +26,9 @@ const stored = (
   weight: 1,
   currentSessions: 0,
   maxSessions: 10,
+  ...stateFromStatus(status).admin,
+  operationalState: stateFromStatus(status).operationalState,
+  initialWeight: null,
   removed,
 });
 
@@ -158,7 +162,7 @@ describe('planSync', () => {
       // The answer predates the commands on w1 (drain) and w3 (maint), and w3 looked gone then.
       fetched({ web: [server('w1', 'UP'), server('w2', 'DOWN'), server('w4')] }),
       all,
-      new Set([10, 12])
+      { fenced: new Set([10, 12]) }
     );
     expect(plan.upsertServers.map((s) => [s.name, s.status])).toEqual([['w2', 'DOWN']]);
     expect(plan.history.map((h) => h.serverName)).toEqual(['w2']);
