@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../src/config';
-import { FakeFagent, FakeServer } from '../support/fake-fagent';
+import { FakeFagent, FakeFagentOptions, FakeServer } from '../support/fake-fagent';
 import { checked, CheckedService } from '../support/openapi';
 import { registerInstance, startTestService } from '../support/service';
 
@@ -9,10 +9,10 @@ export interface Harness {
   agent: FakeFagent;
 }
 
-export function useHarness(overrides: Partial<AppConfig> = {}): Harness {
+export function useHarness(overrides: Partial<AppConfig> = {}, agent: FakeFagentOptions = {}): Harness {
   const h = {} as Harness;
   beforeAll(async () => {
-    h.agent = await new FakeFagent().start();
+    h.agent = await new FakeFagent(agent).start();
     h.t = checked(await startTestService(overrides));
   });
   afterAll(async () => {

@@ -432,7 +432,7 @@ export class FakeFagent {
       return notFound(`unknown server ${server}`);
     }
     if (COMMAND_STATUS[command]) {
-      target.status = COMMAND_STATUS[command];
+      applyAdminCommand(target, command);
       return { status: 200, body: { success: true, message: `${command} applied` } };
     }
     if (extended && command === 'shutdown-sessions') {
@@ -524,6 +524,20 @@ export class FakeFagent {
       default:
         return { head: '{"success":true,"servers":[', item: hugeServer, tail: ']}' };
     }
+  }
+}
+
+/**
+ * drain, ready or maint as HAProxy applies it: the status follows, except that a server whose checks fail
+ * stays DOWN when drained or readied (HAProxy shows health first); a server with the state fields gets its
+ * admin state (a forced maint) as well.
+ */
+function applyAdminCommand(target: FakeServer, command: string): void {
+  const down = target.operational_state === 'down';
+  target.status = down && command !== 'maint' ? 'DOWN' : COMMAND_STATUS[command];
+  if (target.admin_state !== undefined) {
+    target.admin_state = command;
+    target.maint_source = command === 'maint' ? 'forced' : null;
   }
 }
 
