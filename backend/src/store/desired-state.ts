@@ -17,18 +17,19 @@ export interface DesiredInput {
   until: Date | null;
 }
 
-/**
- * A command's new desired state: replaces the previous one whole (reason and window included), ends any drift
- * and releases a window claim.
- */
+const NO_DRIFT = `drift_since = NULL, drift_cause = NULL, drift_attempts = 0, drift_last_error = NULL,
+  drift_last_attempt_at = NULL`;
+
+/** A new desired state replaces the previous one whole (reason and window included), ends any drift and window claim. */
+const REPLACE_DESIRED = `ON CONFLICT (server_id) DO UPDATE SET
+  admin_state = EXCLUDED.admin_state, actor = EXCLUDED.actor, reason = EXCLUDED.reason, source = EXCLUDED.source,
+  set_at = EXCLUDED.set_at, until = EXCLUDED.until, window_claimed_until = NULL, ${NO_DRIFT}`;
+
+/** A command's new desired state. */
 export async function setDesired(db: Db, serverId: number, d: DesiredInput, at: Date): Promise<void> {
   await db.execute(
-    `INSERT INTO haproxy_server_desired AS d (server_id, admin_state, actor, reason, source, set_at, until)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (server_id) DO UPDATE SET
-       admin_state = EXCLUDED.admin_state, actor = EXCLUDED.actor, reason = EXCLUDED.reason, source = EXCLUDED.source,
-       set_at = EXCLUDED.set_at, until = EXCLUDED.until, window_claimed_until = NULL,
-       drift_since = NULL, drift_cause = NULL, drift_attempts = 0, drift_last_error = NULL, drift_last_attempt_at = NULL`,
+    `INSERT INTO haproxy_server_desired (server_id, admin_state, actor, reason, source, set_at, until)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ${REPLACE_DESIRED}`,
     [serverId, d.adminState, d.actor, d.reason, d.source, at, d.until]
   );
 }
@@ -43,12 +44,9 @@ export async function adoptExternal(
     return;
   }
   await db.execute(
-    `INSERT INTO haproxy_server_desired AS d (server_id, admin_state, actor, reason, source, set_at)
-     SELECT id, state, $3, NULL, 'external', $4 FROM unnest($1::int[], $2::text[]) AS t(id, state)
-     ON CONFLICT (server_id) DO UPDATE SET
-       admin_state = EXCLUDED.admin_state, actor = EXCLUDED.actor, reason = NULL, source = 'external',
-       set_at = EXCLUDED.set_at, until = NULL, window_claimed_until = NULL,
-       drift_since = NULL, drift_cause = NULL, drift_attempts = 0, drift_last_error = NULL, drift_last_attempt_at = NULL`,
+    `INSERT INTO haproxy_server_desired (server_id, admin_state, actor, reason, source, set_at, until)
+     SELECT id, state, $3, NULL, 'external', $4, NULL FROM unnest($1::int[], $2::text[]) AS t(id, state)
+     ${REPLACE_DESIRED}`,
     [adopted.map((a) => a.serverId), adopted.map((a) => a.adminState), EXTERNAL_ACTOR, at]
   );
 }
@@ -74,9 +72,7 @@ export async function clearDrifts(db: Db, serverIds: readonly number[]): Promise
     return;
   }
   await db.execute(
-    `UPDATE haproxy_server_desired SET drift_since = NULL, drift_cause = NULL, drift_attempts = 0,
-            drift_last_error = NULL, drift_last_attempt_at = NULL
-      WHERE server_id = ANY($1::int[]) AND drift_since IS NOT NULL`,
+    `UPDATE haproxy_server_desired SET ${NO_DRIFT} WHERE server_id = ANY($1::int[]) AND drift_since IS NOT NULL`,
     [serverIds]
   );
 }

@@ -443,13 +443,15 @@ export interface ServerStateRow {
   max_sessions: number;
 }
 
+/** What /metrics labels a server with, and which servers it exports: the current ones of the instances in $1. */
+const METRICS_LABELS = `b.instance_id, b.backend_name AS backend, s.server_name AS server, coalesce(a.name, '') AS application`;
+const METRICS_SERVERS = `${CURRENT.join(' AND ')} AND b.instance_id = ANY($1::int[])`;
+
 /** The current servers of these instances with what /metrics exports of each. */
 export function currentServerStates(db: Db, instanceIds: readonly number[]): Promise<ServerStateRow[]> {
   return db.query<ServerStateRow>(
-    `SELECT b.instance_id, b.backend_name AS backend, s.server_name AS server, coalesce(a.name, '') AS application,
-            s.status, s.admin_state, s.weight, s.current_sessions, s.max_sessions
-       FROM ${SERVERS_FROM}
-      WHERE ${CURRENT.join(' AND ')} AND b.instance_id = ANY($1::int[])`,
+    `SELECT ${METRICS_LABELS}, s.status, s.admin_state, s.weight, s.current_sessions, s.max_sessions
+       FROM ${SERVERS_FROM} WHERE ${METRICS_SERVERS}`,
     [instanceIds]
   );
 }
@@ -467,10 +469,8 @@ export interface DriftingServerRow {
 /** The drifting current servers of these instances (few: exported whatever the per-server setting). */
 export function driftingServers(db: Db, instanceIds: readonly number[]): Promise<DriftingServerRow[]> {
   return db.query<DriftingServerRow>(
-    `SELECT b.instance_id, b.backend_name AS backend, s.server_name AS server, coalesce(a.name, '') AS application,
-            d.admin_state AS desired, d.drift_cause AS cause
-       FROM ${SERVERS_FROM}
-      WHERE ${CURRENT.join(' AND ')} AND d.drift_since IS NOT NULL AND b.instance_id = ANY($1::int[])`,
+    `SELECT ${METRICS_LABELS}, d.admin_state AS desired, d.drift_cause AS cause
+       FROM ${SERVERS_FROM} WHERE ${METRICS_SERVERS} AND d.drift_since IS NOT NULL`,
     [instanceIds]
   );
 }

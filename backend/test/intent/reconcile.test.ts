@@ -1,4 +1,4 @@
-import { FakeFagent, FakeServer, on } from '../support/fake-fagent';
+import { extendedServer, FakeFagent, FakeServer, on } from '../support/fake-fagent';
 import { registerInstance } from '../support/service';
 import { actions, command, fleet, Fleet, Harness, syncNow, useHarness } from '../api/helpers';
 
@@ -10,15 +10,8 @@ import { actions, command, fleet, Fleet, Harness, syncNow, useHarness } from '..
 const h = useHarness({ breakerThreshold: 100 }, { protocol: 'extended' });
 
 let seq = 0;
-/** A server as an extended agent shows it. */
-const ext = (name: string, admin: 'ready' | 'drain' | 'maint' = 'ready', up = true): FakeServer => ({
-  name,
-  status: admin === 'maint' ? 'MAINT' : !up ? 'DOWN' : admin === 'drain' ? 'DRAIN' : 'UP',
-  admin_state: admin,
-  maint_source: admin === 'maint' ? 'forced' : null,
-  operational_state: up ? 'up' : 'down',
-  initial_weight: 1,
-});
+const ext = (name: string, admin?: 'ready' | 'drain' | 'maint', up?: boolean) =>
+  extendedServer(name, admin, up, { initial_weight: 1 });
 
 async function extFleet(servers: FakeServer[]): Promise<Fleet & { name: string }> {
   const name = `rec${++seq}`;

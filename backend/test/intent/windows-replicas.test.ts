@@ -1,7 +1,7 @@
 import { ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { createTestDatabase, TestDatabase } from '../support/db';
-import { FakeFagent, FakeServer } from '../support/fake-fagent';
+import { extendedServer, FakeFagent } from '../support/fake-fagent';
 import { registerInstance, startTestService, TestService } from '../support/service';
 
 /**
@@ -32,14 +32,6 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const ext = (name: string): FakeServer => ({
-  name,
-  status: 'UP',
-  admin_state: 'ready',
-  maint_source: null,
-  operational_state: 'up',
-});
-
 /** The service in a child process on `db`, checking windows every `intervalMs`. */
 async function childReplica(intervalMs: number): Promise<ChildProcess> {
   const p = fork(path.join(__dirname, 'child-replica.ts'), [db.url, String(intervalMs)], {
@@ -58,7 +50,7 @@ test('each window ended by exactly one of two replicas, also one that ended whil
   agent.setBackend(
     'rep',
     'web',
-    Array.from({ length: SERVERS }, (_, i) => ext(`w${i + 1}`))
+    Array.from({ length: SERVERS }, (_, i) => extendedServer(`w${i + 1}`))
   );
 
   // The first backend opens the windows, then stops before they end.

@@ -1,4 +1,4 @@
-import type { FakeServer } from '../support/fake-fagent';
+import { extendedServer } from '../support/fake-fagent';
 import { actions, expectError, fleet, syncNow, useHarness } from '../api/helpers';
 
 /**
@@ -10,15 +10,7 @@ const h = useHarness({ breakerThreshold: 100 }, { protocol: 'extended' });
 
 const HOUR = 3_600_000;
 let seq = 0;
-const ext = (name: string): FakeServer => ({
-  name,
-  status: 'UP',
-  admin_state: 'ready',
-  maint_source: null,
-  operational_state: 'up',
-  initial_weight: 10,
-  weight: 10,
-});
+const ext = (name: string) => extendedServer(name, 'ready', true, { initial_weight: 10, weight: 10 });
 
 async function servers(n = 2) {
   const name = `win${++seq}`;

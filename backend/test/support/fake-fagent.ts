@@ -541,6 +541,23 @@ function applyAdminCommand(target: FakeServer, command: string): void {
   }
 }
 
+/** A server as an agent with the state fields shows it: its admin state, and up or down. */
+export function extendedServer(
+  name: string,
+  admin: 'ready' | 'drain' | 'maint' = 'ready',
+  up = true,
+  extra: Partial<FakeServer> = {}
+): FakeServer {
+  return {
+    name,
+    status: admin === 'maint' ? 'MAINT' : !up ? 'DOWN' : admin === 'drain' ? 'DRAIN' : 'UP',
+    admin_state: admin,
+    maint_source: admin === 'maint' ? 'forced' : null,
+    operational_state: up ? 'up' : 'down',
+    ...extra,
+  };
+}
+
 /** A realistic server of about 110 bytes. */
 export const hugeServer = (i: number) =>
   `{"name":"srv-${i}","address":"10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:80","status":"UP","weight":1,"current_sessions":0,"max_sessions":100}`;
