@@ -313,7 +313,20 @@ export class InstanceSync {
       const first = results[0][1];
       throw new Error(`every backend's server list failed (${wanted.length}); first: ${first.ok ? '' : first.error}`);
     }
-    return { backends, servers, inScope, info: await this.client.getInfo(target, { fresh, signal }) };
+    return { backends, servers, inScope, info: await this.processInfo(target, fresh, signal) };
+  }
+
+  /**
+   * The HAProxy process for an agent without /state: undefined when it does not offer /info, and when /info
+   * fails (the server lists are complete without it; the sync then cannot tell a restart, as with a seed agent).
+   */
+  private async processInfo(target: FagentTarget, fresh: boolean, signal: AbortSignal) {
+    try {
+      return await this.client.getInfo(target, { fresh, signal });
+    } catch (err) {
+      this.log.warn({ instance: target.instanceName, err: (err as Error).message }, 'HAProxy process info not read');
+      return undefined;
+    }
   }
 
   private async write(

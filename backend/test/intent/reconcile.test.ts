@@ -233,6 +233,17 @@ test('a re-apply and a command never run on one server at once: the later one wa
   expect(h.agent.requests.filter((r) => r.route === 'command').map((r) => r.segments[7])).toEqual(['drain', 'maint']);
 });
 
+test('an agent without /state whose /info fails: the answer is stored all the same, without process info', async () => {
+  const f = await extFleet([ext('w1')]);
+  h.agent.inject(on.state(), { kind: 'status', status: 404 });
+  h.agent.inject(on.info(), { kind: 'status', status: 500 });
+  const id = f.servers['web/w1'].id;
+  expect((await command(h, id, 'drain')).status).toBe(200);
+  expect(await syncNow(h, f.instanceId)).toMatchObject({ status: 'ok', restarted: null, drifting: 0 });
+  expect(h.agent.requests.some((r) => r.route === 'info' && r.segments[2] === f.name)).toBe(true);
+  h.agent.clearFaults();
+});
+
 describe('an agent without /info (the seed protocol)', () => {
   let seed: FakeFagent;
   let harnessLike: Harness;
