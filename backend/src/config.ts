@@ -55,6 +55,8 @@ const envSchema = z.object({
   ),
   HAPROXY_REMOVAL_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.5),
   HAPROXY_REMOVAL_CONFIRM_SYNCS: int(1, 100).default(3),
+  /** Seconds between looks for maintenance windows that ended; 0 turns the worker off. */
+  HAPROXY_WINDOW_CHECK_INTERVAL: z.coerce.number().min(0).max(3600).default(5),
   HAPROXY_FAGENT_TOKEN: optionalString,
   HAPROXY_FAGENT_MAX_BODY_BYTES: int(65_536, 1_073_741_824).default(33_554_432),
   HAPROXY_FAGENT_MAX_SERVERS_PER_BACKEND: int(1, 1_000_000).default(10_000),
@@ -159,6 +161,8 @@ export interface AppConfig {
   removalMaxShare: number;
   /** Identical suspicious answers in a row that apply a held removal without an admin. */
   removalConfirmSyncs: number;
+  /** How often due maintenance windows are ended (0: never). */
+  windowCheckIntervalMs: number;
   fagentToken?: string;
   /** Limits on one FAgent answer: body bytes, servers per backend, backends per instance. */
   fagentMaxBodyBytes: number;
@@ -227,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     syncDeadlineMs: Math.round((e.HAPROXY_SYNC_DEADLINE ?? 2 * e.HAPROXY_REQUEST_TIMEOUT + 10) * 1000),
     removalMaxShare: e.HAPROXY_REMOVAL_MAX_SHARE,
     removalConfirmSyncs: e.HAPROXY_REMOVAL_CONFIRM_SYNCS,
+    windowCheckIntervalMs: Math.round(e.HAPROXY_WINDOW_CHECK_INTERVAL * 1000),
     fagentToken: e.HAPROXY_FAGENT_TOKEN,
     fagentMaxBodyBytes: e.HAPROXY_FAGENT_MAX_BODY_BYTES,
     fagentMaxServersPerBackend: e.HAPROXY_FAGENT_MAX_SERVERS_PER_BACKEND,

@@ -21,6 +21,8 @@ import { FleetCounts } from './fleet/fleet-counts';
 import { HistoryMaintenance } from './history/maintenance';
 import { HOUR, DAY } from './history/partitions';
 import { HistoryQuery } from './history/query';
+import { MaintenanceWindows } from './intent/maintenance-windows';
+import { Reconciler } from './intent/reconciler';
 import { createLogger, Logger } from './logger';
 import { metricsOnApiPort, startMetricsServer } from './metrics/http';
 import { ServiceMetrics } from './metrics/service-metrics';
@@ -43,6 +45,8 @@ export interface RunningService {
   client: FagentClient;
   log: Logger;
   metrics: ServiceMetrics;
+  /** Maintenance windows (tests drive its tick with their own clock). */
+  windows: MaintenanceWindows;
   /** Where Prometheus scrapes: the API port (token required) or METRICS_PORT (open). */
   metricsUrl: string;
   stop(): Promise<void>;
@@ -124,12 +128,22 @@ export async function startService(
     perServer: config.metricsPerServer,
     serverInstances: config.metricsServerInstances,
   });
+  const fleetCounts = new FleetCounts(readDb);
+  const commands = new ServerCommands(db, client, log, {
+    deadlineMs: config.syncDeadlineMs,
+    // Re-applies and window ends change the counts too, not only the API's commands.
+    onResult: (command, result) => {
+      metrics.observeCommand(command, result);
+      fleetCounts.invalidate();
+    },
+  });
+  const reconciler = new Reconciler(db, commands, log, { concurrency: config.fetchConcurrency });
   const sync = new InstanceSync(db, client, log, {
     fetchConcurrency: config.fetchConcurrency,
     deadlineMs: config.syncDeadlineMs,
     removals: { maxShare: config.removalMaxShare, confirmSyncs: config.removalConfirmSyncs },
+    reapply: (serverIds) => reconciler.reapply(serverIds),
   });
-  const fleetCounts = new FleetCounts(readDb);
   const scheduler = new SyncScheduler(db, sync, log, {
     pollingIntervalSec: config.pollingIntervalSec,
     concurrency: config.syncConcurrency,
@@ -142,10 +156,12 @@ export async function startService(
       }
     },
   });
-  const commands = new ServerCommands(db, client, log, {
-    deadlineMs: config.syncDeadlineMs,
-    onResult: (command, result) => metrics.observeCommand(command, result),
+  // A window's end is a command: its claim lasts as long as the command's, so no other replica takes it meanwhile.
+  const windows = new MaintenanceWindows(db, commands, log, {
+    intervalMs: config.windowCheckIntervalMs,
+    leaseMs: commands.claimLeaseMs,
   });
+  windows.start();
   // A command's agent part ends within its deadline: a row pending for twice that lost its completion.
   const sweeper = new PendingActionSweeper(db, log, { staleAfterMs: 2 * config.syncDeadlineMs, intervalMs: 60_000 });
   sweeper.start();
@@ -161,6 +177,7 @@ export async function startService(
       client,
       scheduler,
       commands,
+      windows,
       bulk: new BulkCommands(db, commands),
       drainWaiter: new DrainWaiter(db, client),
       fleetCounts,
@@ -222,6 +239,7 @@ export async function startService(
     client,
     log,
     metrics,
+    windows,
     metricsUrl,
     async stop() {
       if (stopped) {
@@ -230,6 +248,7 @@ export async function startService(
       stopped = true;
       health.stop();
       sweeper.stop();
+      await windows.stop();
       await scheduler.stop();
       await history.stop();
       server.closeAllConnections();

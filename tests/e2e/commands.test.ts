@@ -92,16 +92,26 @@ describe('commands on servers whose health checks fail', () => {
   });
 
   // A command's answer and history hold what HAProxy reports afterwards, not what the command usually does:
-  // a DOWN server that is drained stays DOWN.
-  test('drain on a DOWN server stores DOWN and writes no history', async () => {
+  // a DOWN server that is drained stays DOWN, and is drained: one history row, for the admin state only.
+  test('drain on a DOWN server stores DOWN and drained, and writes one history row (admin state only)', async () => {
     const server = await stack.server('web', 'sick');
     const historyBefore = (await stack.history(server.id)).length;
     const res = await stack.command(server.id, 'drain');
     expect(res.status).toBe(200);
-    expect(res.body.server.status).toBe('DOWN');
-    expect(await stack.sync()).toMatchObject({ status: 'ok' });
-    expect(await stack.server('web', 'sick')).toMatchObject({ status: 'DOWN' });
-    expect(await stack.history(server.id)).toHaveLength(historyBefore);
+    expect(res.body.server).toMatchObject({ status: 'DOWN', admin_state: 'drain', operational_state: 'down' });
+    expect(await stack.sync()).toMatchObject({ status: 'ok', drifting: 0 });
+    expect(await stack.server('web', 'sick')).toMatchObject({ status: 'DOWN', admin_state: 'drain' });
+    const history = await stack.history(server.id);
+    expect(history).toHaveLength(historyBefore + 1);
+    expect(history[0]).toMatchObject({
+      cause: 'command',
+      from_status: 'DOWN',
+      to_status: 'DOWN',
+      admin_from: 'ready',
+      admin_to: 'drain',
+      operational_from: null,
+      operational_to: null,
+    });
   });
 
   // HAProxy puts a server leaving MAINT back UP until its first check fails: both states are real, so the

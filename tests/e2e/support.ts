@@ -4,6 +4,7 @@
  * Everything listens on 127.0.0.1 only; `stop()` tears down all of it.
  */
 import { RunningAgent, startAgentServer } from '../../backend/src/agent/server';
+import { parseServersState } from '../../backend/src/agent/servers-state';
 import type { AppConfig } from '../../backend/src/config';
 import {
   freePort,
@@ -41,6 +42,26 @@ export interface StoredServer {
   current_sessions: number;
   max_sessions: number;
   status_changed_at: string;
+  admin_state: 'ready' | 'drain' | 'maint' | null;
+  maint_source: string | null;
+  operational_state: 'up' | 'down' | 'starting' | 'stopping' | null;
+  initial_weight: number | null;
+  desired: {
+    admin_state: string;
+    actor: string;
+    reason: string | null;
+    source: string;
+    set_at: string;
+    until: string | null;
+  } | null;
+  drift: {
+    since: string;
+    desired: string;
+    actual: string | null;
+    cause: string;
+    policy: string;
+    attempts: number;
+  } | null;
 }
 
 /** A row of GET /api/haproxy/servers/{id}/history. */
@@ -50,7 +71,11 @@ export interface HistoryRow {
   from_status: string | null;
   to_status: string;
   raw_status: string;
-  cause: 'sync' | 'restored' | 'command';
+  admin_from: string | null;
+  admin_to: string | null;
+  operational_from: string | null;
+  operational_to: string | null;
+  cause: 'sync' | 'restored' | 'removed' | 'command' | 'reload' | 'reconcile' | 'schedule' | 'external';
 }
 
 /** A row of GET /api/haproxy/actions. */
@@ -64,7 +89,10 @@ export interface ActionRow {
   actor: string;
   source: string;
   success: boolean;
+  result: string;
   error: string | null;
+  reason: string | null;
+  until: string | null;
   status_before: string | null;
   status_after: string | null;
 }
@@ -79,6 +107,10 @@ export interface SyncAnswer {
   changed_servers: number | null;
   /** The answer would have removed too much at once: nothing was removed (see the instance's suspicious_answer). */
   removals_held: boolean | null;
+  /** The answer came from a new HAProxy process; servers whose desired state it lost; those re-applied. */
+  restarted: boolean | null;
+  drifting: number | null;
+  reapplied: number | null;
 }
 
 /** HTTP health checks against the upstreams' /health (the failing upstream answers 500). */
@@ -114,8 +146,12 @@ export interface Stack {
   server(backend: string, name: string): Promise<StoredServer>;
   history(serverId: number): Promise<HistoryRow[]>;
   actions(serverId: number): Promise<ActionRow[]>;
-  /** POST .../command as the operator; returns the raw answer (status and body). */
-  command(serverId: number, command: 'drain' | 'ready' | 'maint'): Promise<{ status: number; body: any }>;
+  /** POST .../command as the operator (with a reason, a window...); returns the raw answer (status and body). */
+  command(
+    serverId: number,
+    command: 'drain' | 'ready' | 'maint',
+    extra?: Record<string, unknown>
+  ): Promise<{ status: number; body: any }>;
   /** GET /api/haproxy/instances/{id}. */
   instance(): Promise<Record<string, unknown>>;
   stopAgent(): Promise<void>;
@@ -209,10 +245,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       },
       history: (serverId) => get<HistoryRow[]>(`/api/haproxy/servers/${serverId}/history`, 'history'),
       actions: (serverId) => get<ActionRow[]>(`/api/haproxy/actions?server_id=${serverId}`, 'actions'),
-      command: (serverId, command) =>
+      command: (serverId, command, extra = {}) =>
         service.call('POST', `/api/haproxy/servers/${serverId}/command`, {
           token: service.tokens.operator,
-          body: { command },
+          body: { command, ...extra },
         }),
       async instance() {
         const res = await service.call('GET', `/api/haproxy/instances/${instanceId}`);
@@ -248,4 +284,10 @@ export async function eventually<T>(check: () => Promise<T>, what: string, timeo
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** HAProxy's own admin state of each server, from `show servers state` on its socket (not through the agent). */
+export async function adminStates(haproxy: TestHaproxy, backend: string): Promise<Record<string, string>> {
+  const rows = parseServersState(await haproxy.runtime(`show servers state ${backend}`));
+  return Object.fromEntries(rows.map((r) => [r.server, r.adminState]));
 }

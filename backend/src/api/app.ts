@@ -8,6 +8,7 @@ import type { ApiDeps } from './deps';
 import { actionRoutes } from './routes/actions';
 import { agentTestRoutes } from './routes/agent-tests';
 import { applicationRoutes } from './routes/applications';
+import { backendRoutes } from './routes/backends';
 import { commandRoutes } from './routes/commands';
 import { hostRoutes } from './routes/hosts';
 import { instanceRoutes } from './routes/instances';
@@ -19,6 +20,7 @@ import { scopePreviewRoutes } from './routes/scope-preview';
 import { serverRoutes } from './routes/servers';
 import { summaryRoutes } from './routes/summary';
 import { systemRoutes } from './routes/system';
+import { windowRoutes } from './routes/windows';
 
 /**
  * The Koa app: errors to JSON, health without auth, every /api route behind a bearer token and a role.
@@ -48,8 +50,10 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
     summaryRoutes(deps),
     instanceRoutes(deps),
     removalRoutes(deps),
+    backendRoutes(deps),
     serverRoutes(deps),
     commandRoutes(deps),
+    windowRoutes(deps),
     actionRoutes(deps),
     hostRoutes(deps),
     applicationRoutes(deps),

@@ -7,6 +7,7 @@ import type { Db } from '../db/db';
 import type { FagentClient } from '../fagent/client';
 import type { FleetCounts } from '../fleet/fleet-counts';
 import type { HistoryQuery } from '../history/query';
+import type { MaintenanceWindows } from '../intent/maintenance-windows';
 import type { Logger } from '../logger';
 import type { SecretBox } from '../secrets/secret-box';
 import type { SyncScheduler } from '../sync/scheduler';
@@ -20,6 +21,7 @@ export interface ApiDeps {
   client: FagentClient;
   scheduler: SyncScheduler;
   commands: ServerCommands;
+  windows: MaintenanceWindows;
   bulk: BulkCommands;
   drainWaiter: DrainWaiter;
   fleetCounts: FleetCounts;

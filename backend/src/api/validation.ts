@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { globProblem } from '../domain/glob';
 import { agentUrlProblem } from '../fagent/agent-url';
+import { ADMIN_STATES, OPERATIONAL_STATES } from '../domain/server-state';
 import { SERVER_STATUSES } from '../domain/status';
+import { WINDOW_MAX_DURATION_S, WINDOW_MIN_DURATION_S } from '../domain/window';
 
 /** Ids are PostgreSQL int: anything else is a 400, not a database error. */
 export const bodyId = z.number().int('must be an integer id').positive('must be a positive id').max(2_147_483_647);
@@ -17,16 +19,39 @@ export const isoTime = z
   .transform((s) => new Date(s));
 export const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
 
+/** `a,b` -> ['a','b'] (case as `normalise` makes it), each checked against `values`. */
+const listOf = <T extends string>(values: readonly [T, ...T[]], normalise: (s: string) => string) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => normalise(x.trim()))
+        .filter(Boolean)
+    )
+    .pipe(z.array(z.enum(values, { message: `must be among ${values.join(', ')}` })).min(1));
+
 /** `status=UP,DOWN` -> ['UP','DOWN'], each checked against the known statuses. */
-export const statusList = z
+export const statusList = listOf(SERVER_STATUSES, (s) => s.toUpperCase());
+export const adminStateList = listOf(ADMIN_STATES, (s) => s.toLowerCase());
+export const operationalStateList = listOf(OPERATIONAL_STATES, (s) => s.toLowerCase());
+
+/** Free text a caller gives as the why of a command (a ticket): kept on the audit row and the desired state. */
+export const reason = z
   .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim().toUpperCase())
-      .filter(Boolean)
-  )
-  .pipe(z.array(z.enum(SERVER_STATUSES, { message: `must be among ${SERVER_STATUSES.join(', ')}` })).min(1));
+  .max(500, 'reason must be at most 500 characters')
+  .refine((s) => !s.includes('\u0000'), 'reason must not contain NUL characters');
+
+/** A maintenance window's end: a time (checked against now by domain/window.ts), or a duration. */
+export const windowFields = {
+  until: isoTime.optional(),
+  duration_s: z
+    .number()
+    .int('must be a whole number of seconds')
+    .min(WINDOW_MIN_DURATION_S, `duration_s must be at least ${WINDOW_MIN_DURATION_S} seconds`)
+    .max(WINDOW_MAX_DURATION_S, 'duration_s must be at most 30 days (2592000 seconds)')
+    .optional(),
+};
 
 /** Text that is stored and shown as it is (tables, the UI, HTTP headers): no control characters. */
 export const plainText = (max: number, min = 1) =>

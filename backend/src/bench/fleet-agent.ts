@@ -44,7 +44,11 @@ function main() {
   };
   const server = http.createServer((req, res) => {
     const parts = (req.url ?? '').split('/');
-    // /api/haproxy/bench-I/backends[/backend_B/servers]
+    // /api/haproxy/bench-I/backends[/backend_B/servers]; the seed's protocol only (/info, /state: 404).
+    if (parts[4] !== 'backends') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"success":false,"error":"no such route"}');
+      return;
+    }
     const i = Number(parts[3]?.slice(6));
     const body = parts.length === 5 ? backendsBody : serversBody(i, Number(parts[5]?.slice(8)));
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);

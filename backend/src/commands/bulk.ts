@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mapLimited } from '../concurrency/limiter';
-import type { ActionSource } from '../domain/actions';
-import type { Command } from '../domain/status';
+import type { AgentCommand } from '../domain/status';
 import type { Db } from '../db/db';
 import { currentServerIds, ServerSelection } from '../store/servers';
-import type { ServerCommands } from './server-command';
+import type { CommandContext, ServerCommands } from './server-command';
 
 export interface BulkResult {
   operationId: string;
@@ -29,15 +28,17 @@ export class BulkCommands {
     return currentServerIds(this.db, sel);
   }
 
+  /** The same command and context (reason, window, weight) on each server, `concurrency` at a time. */
   async execute(
     serverIds: number[],
-    command: Command,
-    ctx: { actor: string; source: ActionSource; concurrency: number }
+    command: AgentCommand,
+    ctx: Omit<CommandContext, 'operationId'>,
+    concurrency: number
   ): Promise<BulkResult> {
     const operationId = randomUUID();
-    const results = await mapLimited(serverIds, ctx.concurrency, async (serverId) => {
+    const results = await mapLimited(serverIds, concurrency, async (serverId) => {
       try {
-        const r = await this.commands.execute(serverId, command, { actor: ctx.actor, source: ctx.source, operationId });
+        const r = await this.commands.execute(serverId, command, { ...ctx, operationId });
         return { serverId, ok: r.ok, actionId: r.action.id, ...(r.error ? { error: r.error.message } : {}) };
       } catch (err) {
         return { serverId, ok: false, actionId: null, error: (err as Error).message };

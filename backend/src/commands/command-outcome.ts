@@ -1,10 +1,18 @@
 import type { ActionResult } from '../domain/actions';
-import { Command, normaliseStatus, ServerStatus, STATUS_AFTER_COMMAND } from '../domain/status';
+import {
+  AgentCommand,
+  Command,
+  isAdminCommand,
+  normaliseStatus,
+  ServerStatus,
+  STATUS_AFTER_COMMAND,
+} from '../domain/status';
+import type { WeightSetting } from '../fagent/client';
 import { FagentError } from '../fagent/errors';
-import type { FagentServer } from '../fagent/schemas';
+import type { CommandAnswer, FagentServer } from '../fagent/schemas';
 
 /** How the agent's call went; `uncertain`: it may have been applied though the answer failed (a timeout). */
-export type AgentAttempt = { ok: true } | { ok: false; error: Error; uncertain: boolean };
+export type AgentAttempt = { ok: true; answer?: CommandAnswer } | { ok: false; error: Error; uncertain: boolean };
 
 /** HAProxy's state read after the command (fresh, past the cache); undefined when not read. */
 export type ReadBack = { server: FagentServer } | { missing: true } | { error: Error } | undefined;
@@ -17,6 +25,8 @@ export interface CommandOutcome {
   /** Why it is not a success: the agent's error. */
   error: Error | null;
   note: string | null;
+  /** The server as read back after the command, when it was. */
+  shown?: FagentServer;
 }
 
 /**
@@ -39,8 +49,13 @@ const ADMIN_STATE: Record<Command, string> = { drain: 'drain', maint: 'maint', r
 /**
  * Whether HAProxy shows `command` applied to `server`. The admin state says it when the agent sends it;
  * from `status` alone a DOWN server may be drained or not (HAProxy shows health first), so: undefined.
+ * An absolute weight shows in the weight; a percentage, or sessions shut down, cannot be told apart from
+ * what was there before.
  */
-export function shownApplied(command: Command, server: FagentServer): boolean | undefined {
+export function shownApplied(command: AgentCommand, server: FagentServer, weight?: WeightSetting): boolean | undefined {
+  if (!isAdminCommand(command)) {
+    return command === 'weight' && typeof weight === 'number' ? server.weight === weight : undefined;
+  }
   if (server.admin_state) {
     return server.admin_state === ADMIN_STATE[command];
   }
@@ -55,13 +70,22 @@ export function shownApplied(command: Command, server: FagentServer): boolean | 
 }
 
 /** The audit row's outcome of one command from the agent's answer and what HAProxy shows after it. */
-export function commandOutcome(command: Command, attempt: AgentAttempt, read: ReadBack): CommandOutcome {
+export function commandOutcome(
+  command: AgentCommand,
+  attempt: AgentAttempt,
+  read: ReadBack,
+  weight?: WeightSetting
+): CommandOutcome {
   const shown = read && 'server' in read ? read.server : undefined;
   const statusAfter = shown ? normaliseStatus(shown.status) : null;
   const raw = shown?.status ?? null;
   if (attempt.ok) {
     if (shown) {
-      return { result: 'success', statusAfter, raw, error: null, note: null };
+      return { result: 'success', statusAfter, raw, error: null, note: null, shown };
+    }
+    if (!isAdminCommand(command)) {
+      // The status stays what it was: nothing to assume.
+      return { result: 'success', statusAfter: null, raw: null, error: null, note: null };
     }
     const expected = STATUS_AFTER_COMMAND[command];
     return {
@@ -84,7 +108,7 @@ export function commandOutcome(command: Command, attempt: AgentAttempt, read: Re
       note: `the agent's answer failed and HAProxy's state could not be read (${unread(read)})`,
     };
   }
-  const applied = shownApplied(command, shown);
+  const applied = shownApplied(command, shown, weight);
   if (applied === true) {
     return {
       result: 'success',
@@ -92,6 +116,7 @@ export function commandOutcome(command: Command, attempt: AgentAttempt, read: Re
       raw,
       error: null,
       note: `the agent's answer failed (${attempt.error.message}), but HAProxy shows "${raw}": applied`,
+      shown,
     };
   }
   return {

@@ -1,20 +1,29 @@
+import { randomUUID } from 'node:crypto';
 import type { ActionSource } from '../domain/actions';
 import { AppError, conflict, databaseUnavailable, notFound } from '../domain/errors';
-import type { Command } from '../domain/status';
+import { AdminView, observedState } from '../domain/server-state';
+import { AgentCommand, isAdminCommand } from '../domain/status';
 import type { Db } from '../db/db';
 import { databaseErrorMessage, isDatabaseUnavailable } from '../db/unavailable';
-import type { FagentClient, FagentTarget } from '../fagent/client';
+import type { FagentClient, FagentTarget, WeightSetting } from '../fagent/client';
 import { FagentError } from '../fagent/errors';
 import type { Logger } from '../logger';
 import { ActionRow, ActionStart, completeAction, recordAction, startAction } from '../store/actions';
-import { lockServerStatus, recordStatusChanges } from '../store/server-state';
-import { serverTargets, ServerTarget } from '../store/servers';
+import { clearDrifts, setDesired } from '../store/desired-state';
+import { lockServerState, recordStatusChanges, recordWeight, StatusCause } from '../store/server-state';
+import { claimServer, releaseServer, serverTargets, ServerTarget } from '../store/servers';
 import { AgentAttempt, CommandOutcome, commandOutcome, isUncertain, ReadBack } from './command-outcome';
 
 export interface CommandContext {
   actor: string;
   source: ActionSource;
   operationId?: string;
+  /** Why, in the caller's words (a ticket): on the audit row and the desired state. */
+  reason?: string | null;
+  /** drain or maint: the end of a maintenance window, when the server returns to ready. */
+  until?: Date | null;
+  /** The weight command's setting. */
+  weight?: WeightSetting;
 }
 
 export interface CommandResult {
@@ -30,7 +39,7 @@ export interface CommandResult {
  */
 export type CommandGuard = (
   target: ServerTarget,
-  command: Command,
+  command: AgentCommand,
   ctx: CommandContext
 ) => Promise<AppError | undefined> | AppError | undefined;
 
@@ -43,8 +52,15 @@ export interface ServerCommandsOptions {
   completionAttempts?: number;
   completionRetryMs?: number;
   /** Told every audited outcome (metrics); not called when the server does not exist. */
-  onResult?: (command: Command, result: CommandResult) => void;
+  onResult?: (command: AgentCommand, result: CommandResult) => void;
 }
+
+/** How often a command waiting for another one on the same server looks again. */
+const CLAIM_POLL_MS = 50;
+
+/** The history cause of a command's change, by who sent it. */
+const causeOf = (source: ActionSource): StatusCause =>
+  source === 'reconcile' || source === 'schedule' ? source : 'command';
 
 /** A server gone from HAProxy's configuration (as the last sync saw it) takes no command. */
 const stillInHaproxy: CommandGuard = (t) =>
@@ -53,15 +69,18 @@ const stillInHaproxy: CommandGuard = (t) =>
     : undefined;
 
 /**
- * The one way a command reaches an agent (single, bulk, and what comes later: jobs, reconcile, window ends):
- * resolve the target -> guards -> a `pending` audit row -> the agent, within a deadline -> HAProxy's state
- * read back (fresh) when the answer did not say -> the audit row completed with the result and, on success,
- * the status change, in one transaction. The audit row exists before the agent is called, so a command is
+ * The one way a command reaches an agent (single, bulk, reconcile, window ends, and what comes later: jobs):
+ * resolve the target -> the server's command claim (one command per server at a time, across replicas) ->
+ * guards -> a `pending` audit row -> the agent, within a deadline -> HAProxy's state read back (fresh) when
+ * the answer did not say -> the audit row completed with the result and, on success, the state change and
+ * the desired state, in one transaction. The audit row exists before the agent is called, so a command is
  * never applied unaudited; if its completion cannot be written it stays `pending` and the sweeper
  * (pending-sweeper.ts) marks it `unknown`.
  */
 export class ServerCommands {
   private readonly guards: CommandGuard[];
+  /** A claim outlives the command it guards: the agent's deadline, then the completion's retries. */
+  readonly claimLeaseMs: number;
 
   constructor(
     private readonly db: Db,
@@ -70,20 +89,91 @@ export class ServerCommands {
     private readonly opts: ServerCommandsOptions
   ) {
     this.guards = [stillInHaproxy, ...(opts.guards ?? [])];
+    this.claimLeaseMs = 2 * opts.deadlineMs + 10_000;
   }
 
-  async execute(serverId: number, command: Command, ctx: CommandContext): Promise<CommandResult> {
-    const [t] = await serverTargets(this.db, [serverId]);
-    if (!t) {
+  /**
+   * A caller's command: waits (up to the deadline) while another command on the server runs, then refuses
+   * with 409, audited.
+   */
+  async execute(serverId: number, command: AgentCommand, ctx: CommandContext): Promise<CommandResult> {
+    return (await this.claimed(serverId, command, ctx, { wait: true }))!;
+  }
+
+  /**
+   * The service's own command (a re-apply, a window's end): sent only if the server is free now and
+   * `stillWanted` (checked once the claim is held) says it is still needed; undefined when it was not sent.
+   */
+  executeIfWanted(
+    serverId: number,
+    command: AgentCommand,
+    ctx: CommandContext,
+    stillWanted: () => Promise<boolean>
+  ): Promise<CommandResult | undefined> {
+    return this.claimed(serverId, command, ctx, { wait: false, stillWanted });
+  }
+
+  private async claimed(
+    serverId: number,
+    command: AgentCommand,
+    ctx: CommandContext,
+    o: { wait: boolean; stillWanted?: () => Promise<boolean> }
+  ): Promise<CommandResult | undefined> {
+    const [first] = await serverTargets(this.db, [serverId]);
+    if (!first) {
       throw notFound(`server ${serverId}`);
     }
-    const result = await this.run(t, command, ctx);
+    const claim = randomUUID();
+    if (!(await this.claim(serverId, claim, o.wait))) {
+      if (!o.wait) {
+        return undefined;
+      }
+      const busy = conflict(
+        `another command on server ${first.server_name} of backend ${first.backend_name} is still running: try again`
+      );
+      return this.report(command, await this.refuse(this.started(first, command, ctx), busy));
+    }
+    try {
+      if (o.stillWanted && !(await o.stillWanted())) {
+        return undefined;
+      }
+      // Read again under the claim: what the server was before this command, not before the wait.
+      const [t] = await serverTargets(this.db, [serverId]);
+      return this.report(command, await this.run(t ?? first, command, ctx));
+    } finally {
+      await releaseServer(this.db, serverId, claim).catch((err: Error) =>
+        // Its lease runs out by itself.
+        this.log.warn({ server_id: serverId, err: err.message }, 'command claim not released')
+      );
+    }
+  }
+
+  private async claim(serverId: number, claim: string, wait: boolean): Promise<boolean> {
+    const until = Date.now() + (wait ? this.opts.deadlineMs : 0);
+    for (;;) {
+      try {
+        if (await claimServer(this.db, serverId, claim, this.claimLeaseMs)) {
+          return true;
+        }
+      } catch (err) {
+        throw isDatabaseUnavailable(err)
+          ? databaseUnavailable('the command was not sent: the server could not be claimed (database unavailable)')
+          : err;
+      }
+      if (Date.now() >= until) {
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
+    }
+  }
+
+  private report(command: AgentCommand, result: CommandResult): CommandResult {
     this.opts.onResult?.(command, result);
     return result;
   }
 
-  private async run(t: ServerTarget, command: Command, ctx: CommandContext): Promise<CommandResult> {
-    const started: ActionStart = {
+  private started(t: ServerTarget, command: AgentCommand, ctx: CommandContext): ActionStart {
+    return {
       serverId: t.server_id,
       instanceId: t.instance_id,
       instanceName: t.instance_name,
@@ -94,8 +184,25 @@ export class ServerCommands {
       source: ctx.source,
       operationId: ctx.operationId,
       statusBefore: t.status,
+      reason: ctx.reason ?? null,
+      until: ctx.until ?? null,
       startedAt: new Date(),
     };
+  }
+
+  /** A refusal before the agent is called, audited as a failure. */
+  private async refuse(started: ActionStart, refusal: AppError): Promise<CommandResult> {
+    const action = await recordAction(this.db, {
+      ...started,
+      result: 'failure',
+      error: refusal.message,
+      durationMs: 0,
+    });
+    return { action, ok: false, error: refusal };
+  }
+
+  private async run(t: ServerTarget, command: AgentCommand, ctx: CommandContext): Promise<CommandResult> {
+    const started = this.started(t, command, ctx);
     const log = this.log.child({
       instance: t.instance_name,
       backend: t.backend_name,
@@ -107,13 +214,7 @@ export class ServerCommands {
     for (const guard of this.guards) {
       const refusal = await guard(t, command, ctx);
       if (refusal) {
-        const action = await recordAction(this.db, {
-          ...started,
-          result: 'failure',
-          error: refusal.message,
-          durationMs: 0,
-        });
-        return { action, ok: false, error: refusal };
+        return this.refuse(started, refusal);
       }
     }
 
@@ -133,11 +234,15 @@ export class ServerCommands {
       token: t.fagent_token,
     };
     const signal = AbortSignal.timeout(this.opts.deadlineMs);
-    const attempt = await this.callAgent(target, t, command, signal);
+    const attempt = await this.callAgent(target, t, command, ctx, signal);
     const read = attempt.ok || attempt.uncertain ? await this.readBack(target, t, signal) : undefined;
-    const outcome = commandOutcome(command, attempt, read);
+    const outcome = commandOutcome(command, attempt, read, ctx.weight);
+    if (command === 'weight' && outcome.result === 'success') {
+      outcome.note ??= weightNote(ctx.weight, attempt.ok ? attempt.answer?.weight : undefined);
+    }
     const durationMs = Date.now() - started.startedAt.getTime();
-    const action = await this.complete(pending, t, outcome, durationMs, log);
+    const weightAfter = outcome.shown?.weight ?? (attempt.ok ? attempt.answer?.weight : undefined);
+    const action = await this.complete(pending, t, command, ctx, { ...outcome, weightAfter }, durationMs, log);
     if (action instanceof AppError) {
       return { action: pending, ok: false, error: action };
     }
@@ -152,12 +257,21 @@ export class ServerCommands {
     return { action, ok: false, error: reported(outcome) };
   }
 
-  private async callAgent(target: FagentTarget, t: ServerTarget, command: Command, signal: AbortSignal) {
+  private async callAgent(
+    target: FagentTarget,
+    t: ServerTarget,
+    command: AgentCommand,
+    ctx: CommandContext,
+    signal: AbortSignal
+  ): Promise<AgentAttempt> {
     try {
-      await this.client.command(target, t.backend_name, t.server_name, command, { signal });
-      return { ok: true } as AgentAttempt;
+      const answer =
+        command === 'weight'
+          ? await this.client.command(target, t.backend_name, t.server_name, command, { signal, weight: ctx.weight! })
+          : await this.client.command(target, t.backend_name, t.server_name, command, { signal });
+      return { ok: true, answer };
     } catch (err) {
-      return { ok: false, error: err as Error, uncertain: isUncertain(err as Error) } as AgentAttempt;
+      return { ok: false, error: err as Error, uncertain: isUncertain(err as Error) };
     }
   }
 
@@ -173,14 +287,16 @@ export class ServerCommands {
   }
 
   /**
-   * The audit row's outcome and, on success, the server's status and its history row, in one transaction;
-   * retried when the database fails (HAProxy has already changed: the record must follow if it can). When
-   * it cannot, the error to answer (the row stays pending).
+   * The audit row's outcome and, on success, the server's state with its history row and its desired state
+   * (an admin command's), in one transaction; retried when the database fails (HAProxy has already changed:
+   * the record must follow if it can). When it cannot, the error to answer (the row stays pending).
    */
   private async complete(
     pending: ActionRow,
     t: ServerTarget,
-    o: CommandOutcome,
+    command: AgentCommand,
+    ctx: CommandContext,
+    o: CommandOutcome & { weightAfter?: number },
     durationMs: number,
     log: Logger
   ): Promise<ActionRow | AppError> {
@@ -195,15 +311,8 @@ export class ServerCommands {
             statusAfter: o.statusAfter,
             durationMs,
           });
-          if (o.result === 'success' && o.statusAfter) {
-            const from = await lockServerStatus(tx, t.server_id);
-            if (from !== undefined && from !== o.statusAfter) {
-              await recordStatusChanges(
-                tx,
-                [{ serverId: t.server_id, from, to: o.statusAfter, raw: o.raw ?? o.statusAfter, cause: 'command' }],
-                new Date()
-              );
-            }
+          if (o.result === 'success') {
+            await this.recordSuccess(tx, t, command, ctx, o);
           }
           return row;
         });
@@ -221,6 +330,74 @@ export class ServerCommands {
       }
     }
   }
+
+  /**
+   * What a successful command changed: the server's state as read back (a drained server whose checks fail
+   * is DOWN and drained; when the status cannot tell, the command itself says the admin state), its history
+   * row, and what we are now asked to keep: a re-apply keeps the desired state and ends its drift, any other
+   * admin command replaces it (with its reason and window).
+   */
+  private async recordSuccess(
+    tx: Db,
+    t: ServerTarget,
+    command: AgentCommand,
+    ctx: CommandContext,
+    o: CommandOutcome & { weightAfter?: number }
+  ): Promise<void> {
+    const prev = await lockServerState(tx, t.server_id);
+    if (!prev) {
+      return;
+    }
+    const at = new Date();
+    const known: AdminView = isAdminCommand(command)
+      ? { adminState: command, maintSource: command === 'maint' ? 'forced' : null }
+      : { adminState: prev.admin_state, maintSource: prev.maint_source };
+    const state = observedState(o.shown ?? { status: o.raw ?? prev.status }, known);
+    const adminChanged = prev.admin_state !== state.adminState;
+    const operationalChanged = prev.operational_state !== state.operationalState;
+    if (prev.status !== state.status || adminChanged || operationalChanged) {
+      await recordStatusChanges(
+        tx,
+        [
+          {
+            serverId: t.server_id,
+            from: prev.status,
+            to: state.status,
+            raw: o.raw ?? prev.status,
+            cause: causeOf(ctx.source),
+            adminFrom: adminChanged ? prev.admin_state : null,
+            adminTo: adminChanged ? state.adminState : null,
+            operationalFrom: operationalChanged ? prev.operational_state : null,
+            operationalTo: operationalChanged ? state.operationalState : null,
+            state,
+          },
+        ],
+        at
+      );
+    }
+    if (o.weightAfter !== undefined && o.weightAfter !== prev.weight) {
+      await recordWeight(tx, t.server_id, o.weightAfter);
+    }
+    if (!isAdminCommand(command)) {
+      return;
+    }
+    if (ctx.source === 'reconcile') {
+      await clearDrifts(tx, [t.server_id]);
+      return;
+    }
+    const until = command === 'ready' ? null : (ctx.until ?? null);
+    await setDesired(
+      tx,
+      t.server_id,
+      { adminState: command, actor: ctx.actor, reason: ctx.reason ?? null, source: ctx.source, until },
+      at
+    );
+  }
+}
+
+/** What the audit row says of a weight that was set: the setting, and the weight HAProxy answered. */
+function weightNote(setting: WeightSetting | undefined, after: number | undefined): string {
+  return `weight ${String(setting)}${after === undefined ? '' : `: HAProxy reports ${after}`}`;
 }
 
 /** The error a caller gets for an outcome that is not a success; `unknown` says HAProxy's state is not known. */

@@ -6,6 +6,7 @@ import { AlertingSupport1764000000002 } from './migrations/1764000000002-Alertin
 import { TrustBoundaries1764000000003 } from './migrations/1764000000003-TrustBoundaries';
 import { DataSafety1764000000004 } from './migrations/1764000000004-DataSafety';
 import { ForgottenRemovals1764000000005 } from './migrations/1764000000005-ForgottenRemovals';
+import { ServerStateModel1764000000006 } from './migrations/1764000000006-ServerStateModel';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
@@ -17,6 +18,7 @@ export const migrations = [
   TrustBoundaries1764000000003,
   DataSafety1764000000004,
   ForgottenRemovals1764000000005,
+  ServerStateModel1764000000006,
 ];
 
 export interface DataSourceOptions {

@@ -10,7 +10,13 @@ export const GRAFANA_ROLE = 'haproxy_control_grafana';
  * What the alert rules in provisioning/alerting/ read, and nothing else: whole tables that hold no secret, and
  * of `hosts` the columns the rules use (never the agent's URL or token). No tokens, no audit.
  */
-export const GRAFANA_READABLE_TABLES = ['applications', 'haproxy_instances', 'haproxy_backends', 'haproxy_servers'];
+export const GRAFANA_READABLE_TABLES = [
+  'applications',
+  'haproxy_instances',
+  'haproxy_backends',
+  'haproxy_servers',
+  'haproxy_server_desired',
+];
 export const GRAFANA_READABLE_HOST_COLUMNS = ['id', 'name', 'address', 'is_active', 'created_at', 'updated_at'];
 
 const SCRAM_ITERATIONS = 4096;

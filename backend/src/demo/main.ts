@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startService } from '../service';
+import { driftSummary, showDriftAndRepair } from './drift';
 import { DemoFleet, startDemoFleet } from './fleet';
 import { findHaproxyBinary } from './haproxy-process';
 import { registerDemoFleet } from './register';
@@ -102,6 +103,10 @@ async function main(): Promise<void> {
     console.log(
       `Registered ${Object.keys(ids.hosts).length} hosts, ${Object.keys(ids.instances).length} instances, ${Object.keys(ids.applications).length} applications.`
     );
+    // The state model in action; the demo runs on whether or not it works out.
+    await showDriftAndRepair(backend.url, backend.adminToken, fleet, ids.instances['edge-1'])
+      .then((d) => console.log(driftSummary(d)))
+      .catch((err: Error) => console.warn(`The drift demo did not run: ${err.message}`));
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     await stopAll(1);

@@ -105,9 +105,10 @@ export async function registerDemoFleet(
   return result;
 }
 
-type Api = (method: string, path: string, body?: unknown) => Promise<Record<string, unknown>>;
+export type Api = (method: string, path: string, body?: unknown) => Promise<Record<string, unknown>>;
 
-function apiClient(baseUrl: string, token: string): Api {
+/** The backend's REST API with a token: JSON in, JSON out, a DemoRegistrationError for anything but 2xx. */
+export function apiClient(baseUrl: string, token: string): Api {
   const base = baseUrl.replace(/\/+$/, '');
   return async (method, path, body) => {
     let res: Response;

@@ -1,11 +1,18 @@
-import { COMMANDS } from './status';
+import { AGENT_COMMANDS } from './status';
 
-/** Where a command came from, as the audit log records it; `sync`: the service itself (a held removal applied). */
-export const ACTION_SOURCES = ['ui', 'api', 'orchestrator', 'bulk', 'sync'] as const;
+/**
+ * Where a command came from, as the audit log records it. The service's own: `sync` (a held removal applied),
+ * `reconcile` (a desired state HAProxy lost, re-applied), `schedule` (a maintenance window's end).
+ */
+export const ACTION_SOURCES = ['ui', 'api', 'orchestrator', 'bulk', 'sync', 'reconcile', 'schedule'] as const;
 export type ActionSource = (typeof ACTION_SOURCES)[number];
 
+/** The sources a desired state can have: a command's, or a change made outside and adopted. */
+export const DESIRED_SOURCES = [...ACTION_SOURCES, 'external'] as const;
+export type DesiredSource = (typeof DESIRED_SOURCES)[number];
+
 /** What the audit log records: the agent's commands, and the confirmation of a held removal (an instance's). */
-export const AUDITED_COMMANDS = [...COMMANDS, 'confirm_removals'] as const;
+export const AUDITED_COMMANDS = [...AGENT_COMMANDS, 'confirm_removals'] as const;
 export type AuditedCommand = (typeof AUDITED_COMMANDS)[number];
 
 /**
@@ -18,3 +25,7 @@ export type ActionResult = (typeof ACTION_RESULTS)[number];
 
 /** The actor of what the service does by itself. */
 export const SYSTEM_ACTOR = 'system:sync';
+export const RECONCILE_ACTOR = 'system:reconcile';
+export const SCHEDULE_ACTOR = 'system:schedule';
+/** The actor of a desired state adopted from a change made outside (the stats page, the runtime socket). */
+export const EXTERNAL_ACTOR = 'external';

@@ -1,4 +1,4 @@
-import type { Command } from '../domain/status';
+import type { AgentCommand, Command } from '../domain/status';
 import { SecretBox } from '../secrets/secret-box';
 import { parseAgentUrl } from './agent-url';
 import { answerError, decodeAnswer } from './answer';
@@ -67,9 +67,6 @@ export interface ReadOptions extends CallOptions {
   /** Skip the cache (a manual sync wants the agent's answer of now). */
   fresh?: boolean;
 }
-
-/** The commands an agent runs; `Command` (drain, ready, maint) is what the domain tracks as server states. */
-export type AgentCommand = Command | 'weight' | 'shutdown-sessions';
 
 /** An absolute weight, or a percentage of the server's initial weight. */
 export type WeightSetting = number | `${number}%`;

@@ -1,3 +1,11 @@
+import {
+  ADMIN_STATES,
+  AdminState,
+  MAINT_SOURCES,
+  MaintSource,
+  OPERATIONAL_STATES,
+  OperationalState,
+} from '../domain/server-state';
 import { AnswerProblem } from './errors';
 
 /**
@@ -7,13 +15,6 @@ import { AnswerProblem } from './errors';
  * Unknown fields are ignored. Every string stored from an answer is 0..255 characters without control
  * characters (a NUL would fail in PostgreSQL later), names are 1..255, counts fit a PostgreSQL int.
  */
-
-export const ADMIN_STATES = ['ready', 'drain', 'maint'] as const;
-export const MAINT_SOURCES = ['config', 'forced', 'inherited', 'resolution'] as const;
-export const OPERATIONAL_STATES = ['up', 'down', 'starting', 'stopping'] as const;
-export type AdminState = (typeof ADMIN_STATES)[number];
-export type MaintSource = (typeof MAINT_SOURCES)[number];
-export type OperationalState = (typeof OPERATIONAL_STATES)[number];
 
 export interface FagentServer {
   name: string;

@@ -1,10 +1,10 @@
 import type { Db } from '../db/db';
-import type { ServerStatus } from '../domain/status';
 import { fleetCounts } from '../store/backends';
+import type { ServerCounts } from '../store/server-classes';
 
 export interface FleetCountsValue {
   backends: number;
-  servers: Record<ServerStatus, number>;
+  servers: ServerCounts;
 }
 
 /**

@@ -3,11 +3,13 @@ import type { CommandResult } from '../commands/server-command';
 import type { Db } from '../db/db';
 import { AppError } from '../domain/errors';
 import { NameFilter, nameFilter } from '../domain/glob';
-import { COMMANDS, Command, SERVER_STATUSES, ServerStatus } from '../domain/status';
+import { AGENT_COMMANDS, AgentCommand, SERVER_STATUSES, ServerStatus } from '../domain/status';
 import type { BreakerRegistry, BreakerState } from '../fagent/breaker';
 import { BreakerOpenError } from '../fagent/errors';
 import { metricsInstances } from '../store/instances';
-import { backendStatusCounts, currentServerStates } from '../store/servers';
+import { ADMIN_STATES } from '../domain/server-state';
+import { SERVER_CLASSES, ServerClass } from '../store/server-classes';
+import { backendCounts, currentServerStates, driftingServers } from '../store/servers';
 import type { SyncOutcome, SyncStatus } from '../sync/instance-sync';
 import { GaugeFamily, labelString } from './exposition';
 
@@ -28,6 +30,8 @@ export const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half_
 // clash would rename ours to `exported_instance` or, with honor_labels, merge the series of two replicas.
 const INSTANCE_LABELS = ['haproxy_instance', 'host'] as const;
 const STATE_LABEL = Object.fromEntries(SERVER_STATUSES.map((s) => [s, `state="${s}"`])) as Record<ServerStatus, string>;
+const ADMIN_LABELS = [...ADMIN_STATES, 'unknown'] as const;
+const CLASSES = Object.keys(SERVER_CLASSES) as ServerClass[];
 
 const seconds = (d: Date) => d.getTime() / 1000;
 
@@ -42,7 +46,7 @@ export class ServiceMetrics {
 
   private readonly commands = new Counter({
     name: 'haproxy_control_commands_total',
-    help: 'drain/ready/maint commands executed by this process, by command and result (success, failure = FAgent error, breaker_open, conflict = server no longer configured).',
+    help: 'Commands (drain, ready, maint, weight, shutdown-sessions) executed by this process, by command and result (success, failure = FAgent error, unknown, breaker_open, conflict = server no longer configured or busy).',
     labelNames: ['command', 'result'] as const,
     registers: [this.registry],
   });
@@ -80,6 +84,11 @@ export class ServiceMetrics {
       'Failed syncs of the instance in a row (0 after a success).',
       INSTANCE_LABELS
     ),
+    drifting: this.gauge(
+      'haproxy_control_servers_drifting',
+      'Current servers of the instance out of their desired state (HAProxy lost a drain, maint or ready and it is not repaired yet).',
+      INSTANCE_LABELS
+    ),
     breaker: this.gauge(
       'haproxy_control_instance_breaker_state',
       "This process's circuit breaker for the instance: 1 for its state (closed, open = FAgent calls paused, half_open = one trial call allowed), 0 for the others.",
@@ -110,7 +119,7 @@ export class ServiceMetrics {
       this.registry.removeSingleMetric(name);
     }
     // Every combination from the start, so rate() and increase() see the first event.
-    for (const command of COMMANDS) {
+    for (const command of AGENT_COMMANDS) {
       for (const result of COMMAND_RESULTS) {
         this.commands.inc({ command, result }, 0);
       }
@@ -126,7 +135,7 @@ export class ServiceMetrics {
   }
 
   /** ServerCommands' onResult hook. */
-  observeCommand(command: Command, result: CommandResult): void {
+  observeCommand(command: AgentCommand, result: CommandResult): void {
     this.commands.inc({ command, result: commandResultLabel(result) });
   }
 
@@ -150,9 +159,10 @@ export class ServiceMetrics {
     const instances = await metricsInstances(this.db, this.perServerInstances);
     const byId = new Map(instances.map((i) => [i.id, { haproxy_instance: i.instance, host: i.host }]));
     const serverIds = this.opts.perServer ? instances.filter((i) => i.per_server).map((i) => i.id) : [];
-    const [backends, servers] = await Promise.all([
-      backendStatusCounts(this.db, [...byId.keys()]),
+    const [backends, servers, drifting] = await Promise.all([
+      backendCounts(this.db, [...byId.keys()]),
       serverIds.length === 0 ? Promise.resolve([]) : currentServerStates(this.db, serverIds),
+      driftingServers(this.db, [...byId.keys()]),
     ]);
 
     for (const gauge of Object.values(this.g)) {
@@ -178,31 +188,41 @@ export class ServiceMetrics {
       for (const state of BREAKER_STATES) {
         this.g.breaker.set({ ...labels, state }, state === breaker ? 1 : 0);
       }
+      this.g.drifting.set(labels, 0);
     }
 
-    // Every state of every backend, zeros included, so "UP / in service" never lacks a side.
+    // Every state and class of every backend, zeros included, so "UP / in service" never lacks a side.
     const backendServers = new GaugeFamily(
       'haproxy_control_backend_servers',
       'Servers of a backend in each state (also exported when per-server series are off).'
     );
-    const counts = new Map<string, { labels: string; n: Partial<Record<ServerStatus, number>> }>();
-    for (const row of backends) {
-      const key = `${row.instance_id}\u0000${row.backend}`;
-      let entry = counts.get(key);
-      if (!entry) {
-        counts.set(
-          key,
-          (entry = { labels: labelString({ ...byId.get(row.instance_id)!, backend: row.backend }), n: {} })
-        );
+    const backendClasses = new GaugeFamily(
+      'haproxy_control_backend_servers_by_class',
+      'Servers of a backend by the state model: available (ready and up), out_on_purpose (drain or maint), failing (ready or unknown, and down), drifting, in_window.'
+    );
+    for (const { instance_id, backend, counts } of backends) {
+      const labels = labelString({ ...byId.get(instance_id)!, backend });
+      for (const state of SERVER_STATUSES) {
+        backendServers.add(labels, counts.by_status[state], STATE_LABEL[state]);
       }
-      if (row.status) {
-        entry.n[row.status] = row.n;
+      for (const c of CLASSES) {
+        backendClasses.add(labels, counts[c], `class="${c}"`);
       }
     }
-    for (const { labels, n } of counts.values()) {
-      for (const state of SERVER_STATUSES) {
-        backendServers.add(labels, n[state] ?? 0, STATE_LABEL[state]);
-      }
+
+    // Drifting servers whatever the per-server setting: few, and what the drift alert fires on.
+    const drift = new GaugeFamily(
+      'haproxy_control_server_drift',
+      'A server out of its desired state (1), labelled with the desired admin state and the cause (reload, unknown).'
+    );
+    for (const d of drifting) {
+      const labels = byId.get(d.instance_id)!;
+      this.g.drifting.inc(labels);
+      drift.add(
+        labelString({ ...labels, backend: d.backend, server: d.server, application: d.application }),
+        1,
+        labelString({ desired: d.desired, cause: d.cause })
+      );
     }
 
     const f = {
@@ -219,6 +239,10 @@ export class ServiceMetrics {
         'Highest number of concurrent sessions HAProxy saw on a server.'
       ),
       weight: new GaugeFamily('haproxy_control_server_weight', 'Current weight of a server.'),
+      admin: new GaugeFamily(
+        'haproxy_control_server_admin_state',
+        'What an operator decided of a server: 1 for its admin state (ready, drain, maint, or unknown when the agent and the status cannot tell), 0 for the others.'
+      ),
     };
     for (let k = 0; k < servers.length; k++) {
       const s = servers[k];
@@ -231,6 +255,10 @@ export class ServiceMetrics {
       for (const state of SERVER_STATUSES) {
         f.status.add(labels, state === s.status ? 1 : 0, STATE_LABEL[state]);
       }
+      const admin = s.admin_state ?? 'unknown';
+      for (const state of ADMIN_LABELS) {
+        f.admin.add(labels, state === admin ? 1 : 0, `state="${state}"`);
+      }
       f.sessions.add(labels, s.current_sessions);
       f.maxSessions.add(labels, s.max_sessions);
       f.weight.add(labels, s.weight);
@@ -239,7 +267,9 @@ export class ServiceMetrics {
       } // let API requests through
     }
     this.g.collectSeconds.set(Number(process.hrtime.bigint() - started) / 1e9);
-    return [backendServers, f.status, f.sessions, f.maxSessions, f.weight].map((family) => family.render()).join('');
+    return [backendServers, backendClasses, drift, f.status, f.admin, f.sessions, f.maxSessions, f.weight]
+      .map((family) => family.render())
+      .join('');
   }
 
   private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {

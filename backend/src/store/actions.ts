@@ -16,6 +16,9 @@ export interface ActionStart {
   source: ActionSource;
   operationId?: string | null;
   statusBefore?: ServerStatus | null;
+  /** The caller's reason (<= 500 characters) and a maintenance window's end. */
+  reason?: string | null;
+  until?: Date | null;
   startedAt: Date;
 }
 
@@ -49,18 +52,20 @@ export interface ActionRow {
   note: string | null;
   status_before: ServerStatus | null;
   status_after: ServerStatus | null;
+  reason: string | null;
+  until: Date | null;
   started_at: Date;
   completed_at: Date | null;
   duration_ms: number;
 }
 
 const COLUMNS = `a.id, a.server_id, a.instance_id, a.instance_name, a.backend_name, a.server_name, a.command, a.actor,
-  a.source, a.operation_id, a.success, a.result, a.error, a.note, a.status_before, a.status_after, a.started_at,
-  a.completed_at, a.duration_ms`;
+  a.source, a.operation_id, a.success, a.result, a.error, a.note, a.status_before, a.status_after, a.reason, a.until,
+  a.started_at, a.completed_at, a.duration_ms`;
 
 const INSERT = `INSERT INTO haproxy_actions AS a (server_id, instance_id, instance_name, backend_name, server_name, command,
-  actor, source, operation_id, status_before, started_at, result, success, error, note, status_after, duration_ms,
-  completed_at)`;
+  actor, source, operation_id, status_before, reason, until, started_at, result, success, error, note, status_after,
+  duration_ms, completed_at)`;
 
 const startValues = (a: ActionStart) => [
   a.serverId,
@@ -73,13 +78,16 @@ const startValues = (a: ActionStart) => [
   a.source,
   a.operationId ?? null,
   a.statusBefore ?? null,
+  a.reason ?? null,
+  a.until ?? null,
   a.startedAt,
 ];
 
 /** An attempt whose outcome is already known, in one row. */
 export async function recordAction(db: Db, a: ActionRecord): Promise<ActionRow> {
   const [row] = await db.query<ActionRow>(
-    `${INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 = 'success', $13, $14, $15, $16, clock_timestamp())
+    `${INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14 = 'success', $15, $16, $17, $18,
+                       clock_timestamp())
      RETURNING ${COLUMNS}`,
     [...startValues(a), a.result, a.error ?? null, a.note ?? null, a.statusAfter ?? null, a.durationMs]
   );
@@ -95,7 +103,8 @@ export async function startAction(db: Db, a: ActionStart): Promise<ActionRow> {
   const [row] = await db.query<ActionRow>(
     `WITH i AS (SELECT id FROM haproxy_instances WHERE id = $2 FOR SHARE)
      ${INSERT} SELECT $1::int, i.id, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::uuid, $10::text,
-                      $11::timestamptz, 'pending', false, NULL::text, NULL::text, NULL::text, 0, NULL::timestamptz FROM i
+                      $11::text, $12::timestamptz, $13::timestamptz, 'pending', false, NULL::text, NULL::text, NULL::text,
+                      0, NULL::timestamptz FROM i
      RETURNING ${COLUMNS}`,
     startValues(a)
   );
@@ -118,6 +127,14 @@ export async function completeAction(db: Db, actionId: number, o: ActionOutcome)
     [actionId, o.result, o.error ?? null, o.note ?? null, o.statusAfter ?? null, o.durationMs]
   );
   return row;
+}
+
+/** Adds why to an audit row written by the pipeline (e.g. the maintenance window it closed). */
+export async function noteAction(db: Db, actionId: number, note: string): Promise<void> {
+  await db.execute(
+    `UPDATE haproxy_actions SET note = CASE WHEN note IS NULL THEN $2 ELSE note || '; ' || $2 END WHERE id = $1`,
+    [actionId, note]
+  );
 }
 
 /** Pending rows started before `before` become `unknown` with `note`; returns how many. */

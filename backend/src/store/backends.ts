@@ -1,49 +1,72 @@
 import { nameFilter } from '../domain/glob';
-import { countsByStatus, ServerStatus } from '../domain/status';
 import type { Db } from '../db/db';
-import { matchSql } from './sql';
+import { BACKEND_COUNTS_LATERAL, SERVER_COUNTS_JSON, ServerCounts } from './server-classes';
+import { buildWhere, likePattern, matchSql, Page } from './sql';
 
+/** A current backend with its current servers counted (zero-server backends included). */
 export interface BackendRow {
   id: number;
   instance_id: number;
+  instance_name: string;
+  host_name: string;
   backend_name: string;
   created_at: Date;
   updated_at: Date;
-  server_count: number;
-  status_counts: Record<ServerStatus, number>;
+  counts: ServerCounts;
 }
 
 export async function backendExists(db: Db, backendId: number): Promise<boolean> {
   return (await db.query(`SELECT 1 FROM haproxy_backends WHERE id = $1`, [backendId])).length > 0;
 }
 
-/** An instance's current backends with their current servers counted per status. */
-export async function listInstanceBackends(db: Db, instanceId: number): Promise<BackendRow[]> {
-  const rows = await db.query<Omit<BackendRow, 'status_counts'> & { counts: Record<ServerStatus, number> | null }>(
-    `SELECT b.id, b.instance_id, b.backend_name, b.created_at, b.updated_at,
-            coalesce(c.server_count, 0)::int AS server_count, c.counts
-       FROM haproxy_backends b
-       LEFT JOIN LATERAL (
-         SELECT sum(n)::int AS server_count, jsonb_object_agg(status, n) AS counts
-           FROM (SELECT s.status, count(*)::int AS n FROM haproxy_servers s
-                  WHERE s.backend_id = b.id AND s.removed_at IS NULL GROUP BY s.status) g
-       ) c ON true
-      WHERE b.instance_id = $1 AND b.removed_at IS NULL
-      ORDER BY b.backend_name`,
-    [instanceId]
-  );
-  return rows.map(({ counts, ...b }) => ({ ...b, status_counts: countsByStatus(counts) }));
+const BACKENDS_FROM = `haproxy_backends b
+  JOIN haproxy_instances i ON i.id = b.instance_id
+  JOIN hosts h ON h.id = i.host_id`;
+
+export interface BackendSearch {
+  instanceId?: number;
+  /** Part of the backend's or its instance's name. */
+  text?: string;
 }
 
-/** Current backends, and current servers per status, across the fleet. */
-export async function fleetCounts(db: Db): Promise<{ backends: number; servers: Record<ServerStatus, number> }> {
-  const [[backends], byStatus] = await Promise.all([
-    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM haproxy_backends WHERE removed_at IS NULL`),
-    db.query<{ status: ServerStatus; n: number }>(
-      `SELECT status, count(*)::int AS n FROM haproxy_servers WHERE removed_at IS NULL GROUP BY status`
+/** Current backends across the fleet (or of one instance), counted, a page at a time, with the total that matches. */
+export async function searchBackends(
+  db: Db,
+  f: BackendSearch,
+  page: Page
+): Promise<{ backends: BackendRow[]; total: number }> {
+  const { sql, params } = buildWhere(
+    [
+      ['b.instance_id = ?', f.instanceId],
+      ['(b.backend_name ILIKE ? OR i.name ILIKE ?)', f.text === undefined ? undefined : likePattern(f.text)],
+    ],
+    ['b.removed_at IS NULL']
+  );
+  const n = params.length;
+  const [[{ total }], backends] = await Promise.all([
+    db.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${BACKENDS_FROM} WHERE ${sql}`, params),
+    db.query<BackendRow>(
+      `SELECT b.id, b.instance_id, i.name AS instance_name, h.name AS host_name, b.backend_name, b.created_at,
+              b.updated_at, c.counts
+         FROM ${BACKENDS_FROM} ${BACKEND_COUNTS_LATERAL}
+        WHERE ${sql} ORDER BY i.name, b.backend_name, b.id LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...params, page.limit, page.offset]
     ),
   ]);
-  return { backends: backends.n, servers: countsByStatus(Object.fromEntries(byStatus.map((s) => [s.status, s.n]))) };
+  return { backends, total };
+}
+
+/** Current backends, and current servers counted, across the fleet. */
+export async function fleetCounts(db: Db): Promise<{ backends: number; servers: ServerCounts }> {
+  const [[backends], [servers]] = await Promise.all([
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM haproxy_backends WHERE removed_at IS NULL`),
+    db.query<{ counts: ServerCounts }>(
+      `SELECT ${SERVER_COUNTS_JSON} AS counts
+         FROM haproxy_servers s LEFT JOIN haproxy_server_desired d ON d.server_id = s.id
+        WHERE s.removed_at IS NULL`
+    ),
+  ]);
+  return { backends: backends.n, servers: servers.counts };
 }
 
 /** The names of an instance's current backends. */

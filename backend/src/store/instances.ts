@@ -1,5 +1,6 @@
 import type { NameFilter } from '../domain/glob';
 import type { RemovalHold } from '../domain/held-removal';
+import type { ReconcilePolicy } from '../domain/server-state';
 import type { Db } from '../db/db';
 import { buildWhere, matchSql, setColumns } from './sql';
 
@@ -24,6 +25,11 @@ export interface InstanceRow {
   consecutive_failures: number;
   /** A removal the sync held (domain/held-removal.ts), or null. */
   held_removal: RemovalHold | null;
+  reconcile_policy: ReconcilePolicy;
+  /** The HAProxy process as the agent last said (null: never said, e.g. an agent without /info). */
+  haproxy_version: string | null;
+  haproxy_pid: number | null;
+  haproxy_started_at: Date | null;
   backend_count: number;
   server_count: number;
   created_at: Date;
@@ -36,12 +42,14 @@ export interface InstanceInput {
   socket_path?: string | null;
   is_active?: boolean;
   backend_scope?: string[] | null;
+  reconcile_policy?: ReconcilePolicy;
 }
 
 const SELECT = `
   SELECT i.id, i.name, i.host_id, h.name AS host_name, i.is_active, i.socket_path, i.backend_scope, i.last_sync_at,
          i.last_sync_success, i.last_sync_error, i.last_sync_duration_ms, i.last_success_at, i.consecutive_failures,
-         i.held_removal, coalesce(c.backend_count, 0)::int AS backend_count, coalesce(c.server_count, 0)::int AS server_count,
+         i.held_removal, i.reconcile_policy, i.haproxy_version, i.haproxy_pid, i.haproxy_started_at,
+         coalesce(c.backend_count, 0)::int AS backend_count, coalesce(c.server_count, 0)::int AS server_count,
          i.created_at, i.updated_at
     FROM haproxy_instances i
     JOIN hosts h ON h.id = i.host_id
@@ -77,8 +85,16 @@ export async function instanceIdsOfHost(db: Db, hostId: number): Promise<number[
 
 export async function createInstance(db: Db, i: InstanceInput): Promise<number> {
   const [row] = await db.query<{ id: number }>(
-    `INSERT INTO haproxy_instances (host_id, name, socket_path, is_active, backend_scope) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [i.host_id, i.name, i.socket_path ?? null, i.is_active ?? true, scopeJson(i.backend_scope)]
+    `INSERT INTO haproxy_instances (host_id, name, socket_path, is_active, backend_scope, reconcile_policy)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [
+      i.host_id,
+      i.name,
+      i.socket_path ?? null,
+      i.is_active ?? true,
+      scopeJson(i.backend_scope),
+      i.reconcile_policy ?? 'reapply',
+    ]
   );
   return row.id;
 }
@@ -95,6 +111,7 @@ export async function updateInstance(
     socket_path: changes.socket_path,
     is_active: changes.is_active,
     backend_scope: changes.backend_scope === undefined ? undefined : scopeJson(changes.backend_scope),
+    reconcile_policy: changes.reconcile_policy,
   });
   return (
     (await db.execute(
@@ -161,19 +178,39 @@ export async function recordSyncResult(db: Db, instanceId: number, r: SyncResult
   );
 }
 
+/** What a sync's write needs of the instance, read under its row lock. */
+export interface LockedInstance {
+  name: string;
+  held_removal: RemovalHold | null;
+  reconcile_policy: ReconcilePolicy;
+  haproxy_pid: number | null;
+  haproxy_started_at: Date | null;
+}
+
 /**
  * Locks the instance's row for the rest of the transaction (a sync's write, a removal's confirmation), which
  * waits for commands starting on it (store/actions.ts startAction); undefined when it is gone.
  */
-export async function lockInstanceRow(
-  db: Db,
-  instanceId: number
-): Promise<{ held_removal: RemovalHold | null; name: string } | undefined> {
-  const [row] = await db.query<{ held_removal: RemovalHold | null; name: string }>(
-    `SELECT held_removal, name FROM haproxy_instances WHERE id = $1 FOR UPDATE`,
+export async function lockInstanceRow(db: Db, instanceId: number): Promise<LockedInstance | undefined> {
+  const [row] = await db.query<LockedInstance>(
+    `SELECT name, held_removal, reconcile_policy, haproxy_pid, haproxy_started_at FROM haproxy_instances WHERE id = $1 FOR UPDATE`,
     [instanceId]
   );
   return row;
+}
+
+/** The HAProxy process behind the instance, as the agent said it (a new pid or start time: a reload or restart). */
+export async function recordHaproxyProcess(
+  db: Db,
+  instanceId: number,
+  p: { version: string; pid: number; startedAt: Date },
+  at: Date
+): Promise<void> {
+  await db.execute(
+    `UPDATE haproxy_instances SET haproxy_version = $2, haproxy_pid = $3, haproxy_started_at = $4, haproxy_seen_at = $5
+      WHERE id = $1`,
+    [instanceId, p.version, p.pid, p.startedAt, at]
+  );
 }
 
 export async function recordHeldRemoval(db: Db, instanceId: number, hold: RemovalHold | null): Promise<void> {

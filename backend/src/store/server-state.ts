@@ -1,8 +1,30 @@
+import type { AdminState, MaintSource, OperationalState } from '../domain/server-state';
 import type { ServerStatus } from '../domain/status';
 import type { Db } from '../db/db';
 
-/** Why a server's status history has a row (haproxy_server_status_history.cause). */
-export type StatusCause = 'sync' | 'command' | 'restored' | 'removed';
+/**
+ * Why a server's history has a row (haproxy_server_status_history.cause): `reload` a change seen in the first
+ * answer of a new HAProxy process, `reconcile` a desired state re-applied, `schedule` a window's end,
+ * `external` a change made outside and adopted.
+ */
+export const STATUS_CAUSES = [
+  'sync',
+  'command',
+  'restored',
+  'removed',
+  'reload',
+  'reconcile',
+  'schedule',
+  'external',
+] as const;
+export type StatusCause = (typeof STATUS_CAUSES)[number];
+
+/** The admin and operational states a command leaves on the server's row (a sync's upsert writes its own). */
+export interface StateColumns {
+  adminState: AdminState | null;
+  maintSource: MaintSource | null;
+  operationalState: OperationalState | null;
+}
 
 export interface StatusChange {
   serverId: number;
@@ -14,46 +36,85 @@ export interface StatusChange {
   cause: StatusCause;
   /** Why, when the cause alone does not say (e.g. which path confirmed a removal). */
   note?: string | null;
+  /** Each side null when it did not change. */
+  adminFrom?: AdminState | null;
+  adminTo?: AdminState | null;
+  operationalFrom?: OperationalState | null;
+  operationalTo?: OperationalState | null;
+  /** Written on the row with the status (a command's outcome). */
+  state?: StateColumns;
 }
 
 /**
- * The one write of a status change, for the sync and the commands alike: the server's status, raw status
- * and since-when, and one history row per change, in one statement. A server whose row already holds the
- * new status (a sync's new server, inserted with it) only gets its history row.
+ * The one write of a state change, for the sync and the commands alike: the server's status, raw status
+ * and since-when (and, for a command, its admin and operational state), and one history row per change, in
+ * one statement. A server whose row already holds the new state (a sync's upsert wrote it) only gets its
+ * history row.
  */
 export async function recordStatusChanges(db: Db, changes: readonly StatusChange[], at: Date): Promise<void> {
   if (changes.length === 0) {
     return;
   }
+  const col = <T>(f: (c: StatusChange) => T) => changes.map(f);
   await db.execute(
     `WITH c AS (
-       SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $7::text[])
-                  AS c(id, from_status, to_status, raw_status, cause, note)
+       SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $7::text[], $8::text[],
+                            $9::text[], $10::text[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::text[])
+                  AS c(id, from_status, to_status, raw_status, cause, note, admin_from, admin_to, operational_from,
+                       operational_to, set_state, admin_state, maint_source, operational_state)
      ), moved AS (
-       UPDATE haproxy_servers s SET status = c.to_status, raw_status = c.raw_status, status_changed_at = $6, updated_at = $6
-         FROM c WHERE s.id = c.id AND s.status IS DISTINCT FROM c.to_status
+       UPDATE haproxy_servers s SET status = c.to_status, raw_status = c.raw_status,
+              status_changed_at = CASE WHEN s.status IS DISTINCT FROM c.to_status THEN $6 ELSE s.status_changed_at END,
+              admin_state = CASE WHEN c.set_state THEN c.admin_state ELSE s.admin_state END,
+              maint_source = CASE WHEN c.set_state THEN c.maint_source ELSE s.maint_source END,
+              operational_state = CASE WHEN c.set_state THEN c.operational_state ELSE s.operational_state END,
+              updated_at = $6
+         FROM c WHERE s.id = c.id AND (s.status IS DISTINCT FROM c.to_status OR c.set_state)
      )
-     INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at, note)
-     SELECT id, from_status, to_status, raw_status, cause, $6, note FROM c`,
+     INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at, note,
+                                                admin_from, admin_to, operational_from, operational_to)
+     SELECT id, from_status, to_status, raw_status, cause, $6, note, admin_from, admin_to, operational_from, operational_to
+       FROM c`,
     [
-      changes.map((c) => c.serverId),
-      changes.map((c) => c.from),
-      changes.map((c) => c.to),
-      changes.map((c) => c.raw),
-      changes.map((c) => c.cause),
+      col((c) => c.serverId),
+      col((c) => c.from),
+      col((c) => c.to),
+      col((c) => c.raw),
+      col((c) => c.cause),
       at,
-      changes.map((c) => c.note ?? null),
+      col((c) => c.note ?? null),
+      col((c) => c.adminFrom ?? null),
+      col((c) => c.adminTo ?? null),
+      col((c) => c.operationalFrom ?? null),
+      col((c) => c.operationalTo ?? null),
+      col((c) => c.state !== undefined),
+      col((c) => c.state?.adminState ?? null),
+      col((c) => c.state?.maintSource ?? null),
+      col((c) => c.state?.operationalState ?? null),
     ]
   );
 }
 
-/** A server's stored status, its row locked until the transaction ends (a command writing its outcome). */
-export async function lockServerStatus(db: Db, serverId: number): Promise<ServerStatus | undefined> {
-  const [row] = await db.query<{ status: ServerStatus }>(
-    `SELECT status FROM haproxy_servers WHERE id = $1 FOR UPDATE`,
+/** A server's stored state, its row locked until the transaction ends (a command writing its outcome). */
+export interface LockedServerState {
+  status: ServerStatus;
+  admin_state: AdminState | null;
+  maint_source: MaintSource | null;
+  operational_state: OperationalState | null;
+  weight: number;
+}
+
+export async function lockServerState(db: Db, serverId: number): Promise<LockedServerState | undefined> {
+  const [row] = await db.query<LockedServerState>(
+    `SELECT status, admin_state, maint_source, operational_state, weight FROM haproxy_servers WHERE id = $1 FOR UPDATE`,
     [serverId]
   );
-  return row?.status;
+  return row;
+}
+
+/** The weight a weight command left (not history: the next sync reads it anyway). */
+export async function recordWeight(db: Db, serverId: number, weight: number): Promise<void> {
+  await db.execute(`UPDATE haproxy_servers SET weight = $2 WHERE id = $1`, [serverId, weight]);
 }
 
 export interface StatusHistoryRow {
@@ -62,6 +123,10 @@ export interface StatusHistoryRow {
   from_status: ServerStatus | null;
   to_status: ServerStatus;
   raw_status: string;
+  admin_from: AdminState | null;
+  admin_to: AdminState | null;
+  operational_from: OperationalState | null;
+  operational_to: OperationalState | null;
   cause: StatusCause;
   note: string | null;
   changed_at: Date;
@@ -74,7 +139,8 @@ export function statusHistory(
   o: { since?: Date; until?: Date; limit: number }
 ): Promise<StatusHistoryRow[]> {
   return db.query<StatusHistoryRow>(
-    `SELECT id, server_id, from_status, to_status, raw_status, cause, note, changed_at
+    `SELECT id, server_id, from_status, to_status, raw_status, admin_from, admin_to, operational_from, operational_to,
+            cause, note, changed_at
        FROM haproxy_server_status_history
       WHERE server_id = $1 AND ($2::timestamptz IS NULL OR changed_at >= $2) AND ($3::timestamptz IS NULL OR changed_at < $3)
       ORDER BY changed_at DESC, id DESC LIMIT $4`,

@@ -1,6 +1,9 @@
+import type { DesiredSource } from '../domain/actions';
 import { compileMatcher, Scope, SCOPE_KEYS, ScopeKey } from '../domain/scope';
+import type { AdminState, DriftCause, MaintSource, OperationalState, ReconcilePolicy } from '../domain/server-state';
 import type { ServerStatus } from '../domain/status';
 import type { Db } from '../db/db';
+import { BACKEND_COUNTS_LATERAL, ServerCounts } from './server-classes';
 import { buildWhere, likePattern, matchSql, Page, pageOf, param } from './sql';
 
 /**
@@ -12,7 +15,29 @@ export const SERVERS_FROM = `haproxy_servers s
   JOIN haproxy_backends b ON b.id = s.backend_id
   LEFT JOIN haproxy_instances i ON i.id = b.instance_id
   LEFT JOIN hosts h ON h.id = i.host_id
-  LEFT JOIN applications a ON a.id = s.application_id`;
+  LEFT JOIN applications a ON a.id = s.application_id
+  LEFT JOIN haproxy_server_desired d ON d.server_id = s.id`;
+
+/** What we were asked to keep (docs: the state contract). */
+export interface DesiredView {
+  admin_state: AdminState;
+  actor: string;
+  reason: string | null;
+  source: DesiredSource;
+  set_at: Date;
+  until: Date | null;
+}
+
+/** HAProxy disagreeing with the desired state, not adopted as an external change. */
+export interface DriftView {
+  since: Date;
+  desired: AdminState;
+  actual: AdminState | null;
+  cause: DriftCause;
+  policy: ReconcilePolicy;
+  attempts: number;
+  last_error: string | null;
+}
 
 /** A server as the API shows it. */
 export interface ServerRow {
@@ -28,6 +53,12 @@ export interface ServerRow {
   weight: number;
   current_sessions: number;
   max_sessions: number;
+  admin_state: AdminState | null;
+  maint_source: MaintSource | null;
+  operational_state: OperationalState | null;
+  initial_weight: number | null;
+  desired: DesiredView | null;
+  drift: DriftView | null;
   application_id: number | null;
   application_name: string | null;
   mapping_kind: 'manual' | 'auto' | null;
@@ -38,23 +69,88 @@ export interface ServerRow {
   removed_at: Date | null;
 }
 
+/** A server row as selected: the desired state and drift flat, nested by serverRow(). */
+type FlatServerRow = Omit<ServerRow, 'desired' | 'drift'> & {
+  d_admin_state: AdminState | null;
+  d_actor: string;
+  d_reason: string | null;
+  d_source: DesiredSource;
+  d_set_at: Date;
+  d_until: Date | null;
+  drift_since: Date | null;
+  drift_cause: DriftCause;
+  drift_attempts: number;
+  drift_last_error: string | null;
+  reconcile_policy: ReconcilePolicy;
+};
+
 const SERVER_COLUMNS = `s.id, s.backend_id, b.backend_name, b.instance_id, i.name AS instance_name, s.server_name, s.address,
-  s.status, s.raw_status, s.weight, s.current_sessions, s.max_sessions, s.application_id, a.name AS application_name,
-  s.mapping_kind, s.mapping_note, s.status_changed_at, s.updated_at,
+  s.status, s.raw_status, s.weight, s.current_sessions, s.max_sessions,
+  s.admin_state, s.maint_source, s.operational_state, s.initial_weight,
+  d.admin_state AS d_admin_state, d.actor AS d_actor, d.reason AS d_reason, d.source AS d_source, d.set_at AS d_set_at,
+  d.until AS d_until, d.drift_since, d.drift_cause, d.drift_attempts, d.drift_last_error, i.reconcile_policy,
+  s.application_id, a.name AS application_name, s.mapping_kind, s.mapping_note, s.status_changed_at, s.updated_at,
   coalesce(s.removed_at, b.removed_at) AS removed_at`;
+
+function serverRow(r: FlatServerRow): ServerRow {
+  const {
+    d_admin_state,
+    d_actor,
+    d_reason,
+    d_source,
+    d_set_at,
+    d_until,
+    drift_since,
+    drift_cause,
+    drift_attempts,
+    drift_last_error,
+    reconcile_policy,
+    ...server
+  } = r;
+  return {
+    ...server,
+    desired: d_admin_state
+      ? {
+          admin_state: d_admin_state,
+          actor: d_actor,
+          reason: d_reason,
+          source: d_source,
+          set_at: d_set_at,
+          until: d_until,
+        }
+      : null,
+    drift:
+      d_admin_state && drift_since
+        ? {
+            since: drift_since,
+            desired: d_admin_state,
+            actual: server.admin_state,
+            cause: drift_cause,
+            policy: reconcile_policy,
+            attempts: drift_attempts,
+            last_error: drift_last_error,
+          }
+        : null,
+  };
+}
+
+async function selectServers(db: Db, where: string, params: unknown[], tail = ''): Promise<ServerRow[]> {
+  const rows = await db.query<FlatServerRow>(
+    `SELECT ${SERVER_COLUMNS} FROM ${SERVERS_FROM} WHERE ${where} ${tail}`,
+    params
+  );
+  return rows.map(serverRow);
+}
 
 const CURRENT = ['s.removed_at IS NULL', 'b.removed_at IS NULL'];
 
 export async function getServer(db: Db, serverId: number): Promise<ServerRow | undefined> {
-  return (await db.query<ServerRow>(`SELECT ${SERVER_COLUMNS} FROM ${SERVERS_FROM} WHERE s.id = $1`, [serverId]))[0];
+  return (await selectServers(db, 's.id = $1', [serverId]))[0];
 }
 
 /** A backend's current servers (the seed's GET /api/haproxy/backends/{id}/servers, docs/design.md). */
 export function listBackendServers(db: Db, backendId: number): Promise<ServerRow[]> {
-  return db.query<ServerRow>(
-    `SELECT ${SERVER_COLUMNS} FROM ${SERVERS_FROM} WHERE s.backend_id = $1 AND s.removed_at IS NULL ORDER BY s.server_name`,
-    [backendId]
-  );
+  return selectServers(db, 's.backend_id = $1 AND s.removed_at IS NULL', [backendId], 'ORDER BY s.server_name');
 }
 
 export interface ServerSearch {
@@ -62,6 +158,12 @@ export interface ServerSearch {
   backendId?: number;
   applicationId?: number;
   statuses?: ServerStatus[];
+  adminStates?: AdminState[];
+  operationalStates?: OperationalState[];
+  /** Drifting (true) or not (false). */
+  drift?: boolean;
+  /** In an active maintenance window (true) or not (false). */
+  inWindow?: boolean;
   /** Part of the server's, its backend's or its address's text. */
   text?: string;
   /**
@@ -90,6 +192,10 @@ export async function searchServers(
       ['s.backend_id = ?', f.backendId],
       ['s.application_id = ?', f.applicationId],
       ['s.status = ANY(?::text[])', f.statuses],
+      ['s.admin_state = ANY(?::text[])', f.adminStates],
+      ['s.operational_state = ANY(?::text[])', f.operationalStates],
+      ['(d.drift_since IS NOT NULL) = ?', f.drift],
+      ['(coalesce(d.until > now(), false)) = ?', f.inWindow],
       [
         '(s.server_name ILIKE ? OR b.backend_name ILIKE ? OR s.address ILIKE ?)',
         f.text === undefined ? undefined : likePattern(f.text),
@@ -97,7 +203,7 @@ export async function searchServers(
     ],
     [...CURRENT, ...(f.unmapped ? UNMAPPED[f.unmapped] : [])]
   );
-  const { rows, total } = await pageOf<ServerRow>(
+  const { rows, total } = await pageOf<FlatServerRow>(
     db,
     {
       columns: SERVER_COLUMNS,
@@ -108,7 +214,7 @@ export async function searchServers(
     },
     page
   );
-  return { servers: rows, total };
+  return { servers: rows.map(serverRow), total };
 }
 
 /** Where a command on a server goes: the server as stored, and its instance's agent. */
@@ -116,6 +222,8 @@ export interface ServerTarget {
   server_id: number;
   server_name: string;
   status: ServerStatus;
+  admin_state: AdminState | null;
+  maint_source: MaintSource | null;
   server_removed: boolean;
   backend_name: string;
   backend_removed: boolean;
@@ -127,12 +235,32 @@ export interface ServerTarget {
 
 export function serverTargets(db: Db, serverIds: readonly number[]): Promise<ServerTarget[]> {
   return db.query<ServerTarget>(
-    `SELECT s.id AS server_id, s.server_name, s.status, s.removed_at IS NOT NULL AS server_removed,
+    `SELECT s.id AS server_id, s.server_name, s.status, s.admin_state, s.maint_source, s.removed_at IS NOT NULL AS server_removed,
             b.backend_name, b.removed_at IS NOT NULL AS backend_removed,
             i.id AS instance_id, i.name AS instance_name, h.fagent_url, h.fagent_token
        FROM ${SERVERS_FROM}
       WHERE s.id = ANY($1::int[])`,
     [serverIds]
+  );
+}
+
+/**
+ * Takes the server's command claim (one command per server at a time, across replicas) for `leaseMs`, unless
+ * another holder's is still running; a holder that died loses it when its lease runs out. true when taken.
+ */
+export async function claimServer(db: Db, serverId: number, claim: string, leaseMs: number): Promise<boolean> {
+  const n = await db.execute(
+    `UPDATE haproxy_servers SET command_claim = $2, command_claim_until = clock_timestamp() + $3 * interval '1 millisecond'
+      WHERE id = $1 AND (command_claim_until IS NULL OR command_claim_until <= clock_timestamp())`,
+    [serverId, claim, leaseMs]
+  );
+  return n > 0;
+}
+
+export async function releaseServer(db: Db, serverId: number, claim: string): Promise<void> {
+  await db.execute(
+    `UPDATE haproxy_servers SET command_claim = NULL, command_claim_until = NULL WHERE id = $1 AND command_claim = $2`,
+    [serverId, claim]
   );
 }
 
@@ -301,16 +429,15 @@ export async function lookupNames(
   return rows.map((r) => r.name);
 }
 
-/** Current servers of each current backend of these instances, per status (null: a backend without servers). */
-export function backendStatusCounts(
+/** Each current backend of these instances with its current servers counted (zeros for a backend without servers). */
+export function backendCounts(
   db: Db,
   instanceIds: readonly number[]
-): Promise<Array<{ instance_id: number; backend: string; status: ServerStatus | null; n: number }>> {
+): Promise<Array<{ instance_id: number; backend: string; counts: ServerCounts }>> {
   return db.query(
-    `SELECT b.instance_id, b.backend_name AS backend, s.status, count(s.id)::int AS n
-       FROM haproxy_backends b LEFT JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
-      WHERE b.removed_at IS NULL AND b.instance_id = ANY($1::int[])
-      GROUP BY 1, 2, 3`,
+    `SELECT b.instance_id, b.backend_name AS backend, c.counts
+       FROM haproxy_backends b ${BACKEND_COUNTS_LATERAL}
+      WHERE b.removed_at IS NULL AND b.instance_id = ANY($1::int[])`,
     [instanceIds]
   );
 }
@@ -322,18 +449,40 @@ export interface ServerStateRow {
   /** '' when unmapped. */
   application: string;
   status: ServerStatus;
+  admin_state: AdminState | null;
   weight: number;
   current_sessions: number;
   max_sessions: number;
 }
 
+/** What /metrics labels a server with, and which servers it exports: the current ones of the instances in $1. */
+const METRICS_LABELS = `b.instance_id, b.backend_name AS backend, s.server_name AS server, coalesce(a.name, '') AS application`;
+const METRICS_SERVERS = `${CURRENT.join(' AND ')} AND b.instance_id = ANY($1::int[])`;
+
 /** The current servers of these instances with what /metrics exports of each. */
 export function currentServerStates(db: Db, instanceIds: readonly number[]): Promise<ServerStateRow[]> {
   return db.query<ServerStateRow>(
-    `SELECT b.instance_id, b.backend_name AS backend, s.server_name AS server, coalesce(a.name, '') AS application,
-            s.status, s.weight, s.current_sessions, s.max_sessions
-       FROM ${SERVERS_FROM}
-      WHERE ${CURRENT.join(' AND ')} AND b.instance_id = ANY($1::int[])`,
+    `SELECT ${METRICS_LABELS}, s.status, s.admin_state, s.weight, s.current_sessions, s.max_sessions
+       FROM ${SERVERS_FROM} WHERE ${METRICS_SERVERS}`,
+    [instanceIds]
+  );
+}
+
+/** A current server out of its desired state, with what /metrics labels it with. */
+export interface DriftingServerRow {
+  instance_id: number;
+  backend: string;
+  server: string;
+  application: string;
+  desired: AdminState;
+  cause: DriftCause;
+}
+
+/** The drifting current servers of these instances (few: exported whatever the per-server setting). */
+export function driftingServers(db: Db, instanceIds: readonly number[]): Promise<DriftingServerRow[]> {
+  return db.query<DriftingServerRow>(
+    `SELECT ${METRICS_LABELS}, d.admin_state AS desired, d.drift_cause AS cause
+       FROM ${SERVERS_FROM} WHERE ${METRICS_SERVERS} AND d.drift_since IS NOT NULL`,
     [instanceIds]
   );
 }

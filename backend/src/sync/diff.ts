@@ -1,4 +1,5 @@
-import { normaliseStatus, ServerStatus } from '../domain/status';
+import { AdminView, MaintSource, observedState, OperationalState, AdminState } from '../domain/server-state';
+import type { ServerStatus } from '../domain/status';
 import type { FagentServer } from '../fagent/schemas';
 
 export interface StoredBackend {
@@ -16,6 +17,10 @@ interface ServerFields {
   weight: number;
   currentSessions: number;
   maxSessions: number;
+  adminState: AdminState | null;
+  maintSource: MaintSource | null;
+  operationalState: OperationalState | null;
+  initialWeight: number | null;
 }
 
 export interface StoredServer extends ServerFields {
@@ -37,8 +42,13 @@ export interface FetchedInstance {
 export interface ServerRow extends ServerFields {
   backendName: string;
   statusChanged: boolean;
+  /** The stored server it updates (undefined: a new one). */
+  storedId?: number;
+  /** Whether the answer was used (false: a fenced server, sampled as stored). */
+  observed: boolean;
 }
 
+/** A change of status, admin state or operational state; a side that did not change is null. */
 export interface HistoryRow {
   /** Known for stored servers; new servers get their id from the insert. */
   serverId?: number;
@@ -47,7 +57,12 @@ export interface HistoryRow {
   fromStatus: ServerStatus | null;
   toStatus: ServerStatus;
   rawStatus: string;
-  cause: 'sync' | 'restored';
+  adminFrom: AdminState | null;
+  adminTo: AdminState | null;
+  operationalFrom: OperationalState | null;
+  operationalTo: OperationalState | null;
+  /** `reload`: seen in the first answer of a new HAProxy process. */
+  cause: 'sync' | 'restored' | 'reload';
 }
 
 /** A server whose status a command may have changed since the sync's answer was read (see planSync). */
@@ -69,11 +84,19 @@ export interface SyncPlan {
   fencedServers: number;
 }
 
+export interface PlanOptions {
+  fenced?: FencedServers;
+  /** The answer comes from a new HAProxy process (undefined: the agent does not say). */
+  restarted?: boolean;
+}
+
 /**
  * Decides what one sync changes, by DESIGN.md's rules that protect data: only a successful answer can
  * soft-delete; a backend whose server list failed keeps its servers; out-of-scope backends are untouched.
  * `fenced` servers had a command pending or completed after the answer may have been read: the answer may
  * predate the command, so they are neither updated nor removed (the next sync reads them again).
+ * A server's admin state is the agent's, or what its status says, or (when the status hides it, e.g. a
+ * drained server that is DOWN) the last one known, unless the process restarted (runtime state is gone then).
  * Pure: no I/O, so every rule is tested without a database.
  */
 export function planSync(
@@ -81,8 +104,9 @@ export function planSync(
   storedServers: readonly StoredServer[],
   fetched: FetchedInstance,
   inScope: (backend: string) => boolean,
-  fenced: FencedServers = new Set()
+  o: PlanOptions = {}
 ): SyncPlan {
+  const fenced = o.fenced ?? new Set<number>();
   const plan: SyncPlan = {
     upsertBackends: [],
     removeBackendIds: [],
@@ -140,38 +164,51 @@ export function planSync(
         continue;
       } // an agent listing a name twice: the first one counts
       seen.add(s.name);
-      const status = normaliseStatus(s.status);
       const prev = stored.get(s.name);
       if (prev && !prev.removed && fenced.has(prev.id)) {
         // Sampled as stored: the command's status is the newer fact.
-        rows.push({ ...fieldsOf(prev), backendName, statusChanged: false });
+        rows.push({ ...fieldsOf(prev), backendName, statusChanged: false, storedId: prev.id, observed: false });
         plan.fencedServers++;
         continue;
       }
+      const known: AdminView | null = prev && !o.restarted ? prev : null;
+      const state = observedState(s, known);
       const row: ServerRow = {
         backendName,
         name: s.name,
         address: s.address,
-        status,
+        status: state.status,
         rawStatus: s.status,
         weight: s.weight,
         currentSessions: s.current_sessions,
         maxSessions: s.max_sessions,
-        statusChanged: !prev || prev.status !== status,
+        adminState: state.adminState,
+        maintSource: state.maintSource,
+        operationalState: state.operationalState,
+        initialWeight: state.initialWeight,
+        statusChanged: !prev || prev.status !== state.status,
+        storedId: prev?.id,
+        observed: true,
       };
       rows.push(row);
       if (!prev || prev.removed || differs(prev, row)) {
         plan.upsertServers.push(row);
-        // A new server's first status and a real change are history; so is coming back after removal.
-        if (!prev || prev.removed || row.statusChanged) {
+        const adminChanged = !prev || prev.adminState !== row.adminState;
+        const operationalChanged = !prev || prev.operationalState !== row.operationalState;
+        // A new server's first state and a real change are history; so is coming back after removal.
+        if (!prev || prev.removed || row.statusChanged || adminChanged || operationalChanged) {
           plan.history.push({
             serverId: prev?.id,
             backendName,
             serverName: s.name,
             fromStatus: prev?.status ?? null,
-            toStatus: status,
+            toStatus: state.status,
             rawStatus: s.status,
-            cause: prev?.removed ? 'restored' : 'sync',
+            adminFrom: adminChanged ? (prev?.adminState ?? null) : null,
+            adminTo: adminChanged ? row.adminState : null,
+            operationalFrom: operationalChanged ? (prev?.operationalState ?? null) : null,
+            operationalTo: operationalChanged ? row.operationalState : null,
+            cause: prev?.removed ? 'restored' : prev && o.restarted ? 'reload' : 'sync',
           });
         }
       } else {
@@ -188,18 +225,24 @@ export function planSync(
   return plan;
 }
 
+const FIELDS = [
+  'name',
+  'address',
+  'status',
+  'rawStatus',
+  'weight',
+  'currentSessions',
+  'maxSessions',
+  'adminState',
+  'maintSource',
+  'operationalState',
+  'initialWeight',
+] as const satisfies ReadonlyArray<keyof ServerFields>;
+
 function fieldsOf(s: StoredServer): ServerFields {
-  const { name, address, status, rawStatus, weight, currentSessions, maxSessions } = s;
-  return { name, address, status, rawStatus, weight, currentSessions, maxSessions };
+  return Object.fromEntries(FIELDS.map((k) => [k, s[k]])) as unknown as ServerFields;
 }
 
 function differs(prev: StoredServer, row: ServerRow): boolean {
-  return (
-    prev.status !== row.status ||
-    prev.rawStatus !== row.rawStatus ||
-    prev.address !== row.address ||
-    prev.weight !== row.weight ||
-    prev.currentSessions !== row.currentSessions ||
-    prev.maxSessions !== row.maxSessions
-  );
+  return FIELDS.some((k) => prev[k] !== row[k]);
 }

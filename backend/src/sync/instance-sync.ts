@@ -1,11 +1,20 @@
 import { advisoryUnlock } from '../db/advisory-lock';
 import { mapLimited } from '../concurrency/limiter';
 import type { FagentClient, FagentTarget } from '../fagent/client';
+import type { FagentInfo } from '../fagent/schemas';
+import { planIntents } from '../intent/drift';
 import type { Logger } from '../logger';
 import type { PoolDb, Db } from '../db/db';
 import { databaseErrorMessage, isDatabaseUnavailable } from '../db/unavailable';
 import { serversWithCommandsSince } from '../store/actions';
-import { lockInstanceRow, recordHeldRemoval, recordSyncResult } from '../store/instances';
+import { adoptExternal, clearDrifts, recordDrifts } from '../store/desired-state';
+import {
+  LockedInstance,
+  lockInstanceRow,
+  recordHaproxyProcess,
+  recordHeldRemoval,
+  recordSyncResult,
+} from '../store/instances';
 import type { MappingIndex } from './auto-mapping';
 import { BackendAnswer, FetchedInstance, planSync } from './diff';
 import { auditRemovalConfirmation } from './held-removals';
@@ -31,7 +40,18 @@ export interface SyncOutcome {
   removalsHeld?: boolean;
   /** Servers left as stored because a command on them is newer than the answer. */
   fencedServers?: number;
+  /** The answer came from a new HAProxy process (undefined: the agent does not say). */
+  restarted?: boolean;
+  /** Servers whose admin state HAProxy lost (drift found or still there), and changes adopted as external. */
+  drifting?: number;
+  adoptedExternal?: number;
+  /** Drifting servers re-sent their desired state after the write (policy `reapply`), and how many held. */
+  reapplied?: number;
+  reapplyFailed?: number;
 }
+
+/** Re-sends the desired state of drifting servers (intent/reconciler.ts), after the sync's write. */
+export type Reapply = (serverIds: readonly number[]) => Promise<{ reapplied: number; failed: number }>;
 
 export interface SyncOptions {
   /** Bypass the FAgent cache (manual "Sync now"). */
@@ -48,9 +68,32 @@ export interface InstanceSyncOptions {
   deadlineMs: number;
   removals: RemovalPolicy;
   clock?: () => Date;
+  /** Without it drifts are recorded, never re-applied. */
+  reapply?: Reapply;
 }
 
-type Fetched = FetchedInstance & { inScope: (backend: string) => boolean };
+type Fetched = FetchedInstance & {
+  inScope: (backend: string) => boolean;
+  /** The HAProxy process, when the agent says (/state, or /info). */
+  info?: FagentInfo;
+};
+
+/** What the write decided, and the drifting servers to re-apply once it is committed. */
+type Written = SyncOutcome & { reapply: number[] };
+
+/**
+ * Whether the answer comes from another HAProxy process than the last one seen (a reload or restart);
+ * undefined when either is not known (an agent without /info, or the first answer).
+ */
+function processRestarted(
+  known: Pick<LockedInstance, 'haproxy_pid' | 'haproxy_started_at'>,
+  info: FagentInfo | undefined
+): boolean | undefined {
+  if (!info || known.haproxy_pid === null || !known.haproxy_started_at) {
+    return undefined;
+  }
+  return known.haproxy_pid !== info.pid || known.haproxy_started_at.getTime() !== Date.parse(info.started_at);
+}
 
 /** PostgreSQL's "canceling statement due to statement timeout": the deadline reached the write. */
 const STATEMENT_TIMEOUT = '57014';
@@ -176,17 +219,9 @@ export class InstanceSync {
     if (leftMs <= 0) {
       return failed(`sync deadline (${this.opts.deadlineMs} ms) reached before writing: nothing written`, 'sync late');
     }
+    let written: Written;
     try {
-      const outcome = {
-        ...(await this.write(conn, instance, fetched, started, leftMs, o)),
-        fetchMs,
-      };
-      const level = outcome.status === 'ok' && !outcome.removalsHeld ? 'info' : 'warn';
-      log[level](
-        { ...outcome, instanceId: undefined },
-        outcome.removalsHeld ? 'sync done, removals held' : outcome.status === 'ok' ? 'sync done' : 'sync partly failed'
-      );
-      return outcome;
+      written = await this.write(conn, instance, fetched, started, leftMs, o);
     } catch (err) {
       const error =
         (err as { driverError?: { code?: string } }).driverError?.code === STATEMENT_TIMEOUT
@@ -194,12 +229,38 @@ export class InstanceSync {
           : this.databaseError(err);
       return failed(error, 'sync rolled back');
     }
+    const { reapply, ...rest } = written;
+    const outcome: SyncOutcome = { ...rest, fetchMs, ...(await this.reapplyDrifts(reapply, log)) };
+    const level = outcome.status === 'ok' && !outcome.removalsHeld && !outcome.drifting ? 'info' : 'warn';
+    log[level](
+      { ...outcome, instanceId: undefined },
+      outcome.removalsHeld ? 'sync done, removals held' : outcome.status === 'ok' ? 'sync done' : 'sync partly failed'
+    );
+    return outcome;
   }
 
   /**
-   * One guarded operation: the backend list must come back; each backend's servers may fail alone. A scope
-   * is matched by PostgreSQL between the two (a database error there counts against the breaker once, in
-   * the moment between this sync taking its lock and reading the scope).
+   * After the write (committed: the commands take the instance's row lock), still under the sync's advisory
+   * lock, so no other sync of the instance reads HAProxy half re-applied.
+   */
+  private async reapplyDrifts(serverIds: readonly number[], log: Logger): Promise<Partial<SyncOutcome>> {
+    if (serverIds.length === 0 || !this.opts.reapply) {
+      return {};
+    }
+    try {
+      const r = await this.opts.reapply(serverIds);
+      return { reapplied: r.reapplied, reapplyFailed: r.failed };
+    } catch (err) {
+      log.error({ err: this.databaseError(err) }, 'drifts not re-applied');
+      return { reapplied: 0, reapplyFailed: serverIds.length };
+    }
+  }
+
+  /**
+   * One guarded operation: the agent's /state when it offers it (the whole instance in one answer), else the
+   * seed's reads: the backend list must come back, each backend's servers may fail alone, and /info is asked
+   * when offered. A scope is matched by PostgreSQL once the names are known (a database error there counts
+   * against the breaker once, in the moment between this sync taking its lock and reading the scope).
    */
   private async fetch(
     conn: Db,
@@ -208,10 +269,25 @@ export class InstanceSync {
     fresh: boolean,
     signal: AbortSignal
   ): Promise<Fetched> {
+    const scopeOf = async (listed: string[]) => {
+      const scoped =
+        instance.backend_scope && (await backendsInScope(conn, instance.id, instance.backend_scope, listed));
+      return scoped ? (backend: string) => scoped.has(backend) : () => true;
+    };
+    const state = await this.client.getState(target, { fresh, signal });
+    if (state) {
+      const backends = state.backends.map((b) => b.name);
+      const inScope = await scopeOf(backends);
+      const servers = new Map<string, BackendAnswer>();
+      for (const b of state.backends) {
+        if (inScope(b.name) && !servers.has(b.name)) {
+          servers.set(b.name, { ok: true, servers: b.servers });
+        }
+      }
+      return { backends, servers, inScope, info: state.info };
+    }
     const backends = await this.client.getBackends(target, { fresh, signal });
-    const scoped =
-      instance.backend_scope && (await backendsInScope(conn, instance.id, instance.backend_scope, backends));
-    const inScope = scoped ? (backend: string) => scoped.has(backend) : () => true;
+    const inScope = await scopeOf(backends);
     const wanted = [...new Set(backends)].filter(inScope);
     const results = await mapLimited(
       wanted,
@@ -235,7 +311,20 @@ export class InstanceSync {
       const first = results[0][1];
       throw new Error(`every backend's server list failed (${wanted.length}); first: ${first.ok ? '' : first.error}`);
     }
-    return { backends, servers, inScope };
+    return { backends, servers, inScope, info: await this.processInfo(target, fresh, signal) };
+  }
+
+  /**
+   * The HAProxy process for an agent without /state: undefined when it does not offer /info, and when /info
+   * fails (the server lists are complete without it; the sync then cannot tell a restart, as with a seed agent).
+   */
+  private async processInfo(target: FagentTarget, fresh: boolean, signal: AbortSignal) {
+    try {
+      return await this.client.getInfo(target, { fresh, signal });
+    } catch (err) {
+      this.log.warn({ instance: target.instanceName, err: (err as Error).message }, 'HAProxy process info not read');
+      return undefined;
+    }
   }
 
   private async write(
@@ -245,7 +334,7 @@ export class InstanceSync {
     started: number,
     leftMs: number,
     o: SyncOptions
-  ): Promise<SyncOutcome> {
+  ): Promise<Written> {
     const instanceId = instance.id;
     const now = this.now();
     return conn.transaction(async (tx) => {
@@ -254,13 +343,20 @@ export class InstanceSync {
       // that started before is seen by serversWithCommandsSince.
       const row = await lockInstanceRow(tx, instanceId);
       if (!row) {
-        return { instanceId, status: 'skipped', error: 'instance deleted during the sync', durationMs: 0 };
+        return { instanceId, status: 'skipped', error: 'instance deleted during the sync', durationMs: 0, reapply: [] };
       }
       const stored = await loadStoredInstance(tx, instanceId);
       // A cached answer may be up to a TTL older than this sync: so may the commands that it predates.
       const answerAge = o.fresh ? 0 : this.client.cache.ttlMs;
       const fenced = await serversWithCommandsSince(tx, instanceId, new Date(instance.locked_at.getTime() - answerAge));
-      const plan = planSync(stored.backends, stored.servers, fetched, fetched.inScope, fenced);
+      const restarted = processRestarted(row, fetched.info);
+      const plan = planSync(stored.backends, stored.servers, fetched, fetched.inScope, { fenced, restarted });
+      const intents = planIntents(
+        [...plan.sampledBackends.values()].flat(),
+        new Map(stored.servers.map((s) => [s.id, s])),
+        stored.intents,
+        { restarted, policy: row.reconcile_policy, now }
+      );
       const assessment = assessRemovals(
         stored.backends,
         stored.servers,
@@ -273,7 +369,18 @@ export class InstanceSync {
       const note = decision.confirmed
         ? confirmationNote({ ...assessment, since: decision.confirmed.since }, { syncs: decision.confirmed.syncs })
         : null;
-      const { ambiguousMappings } = await writeSyncPlan(tx, instanceId, stored, applied, now, o.mappingIndex, note);
+      const { ambiguousMappings } = await writeSyncPlan(tx, instanceId, stored, applied, now, o.mappingIndex, {
+        removalNote: note,
+        externalChanges: new Set(intents.adopt.map((a) => a.serverId)),
+      });
+      await adoptExternal(tx, intents.adopt, now);
+      await recordDrifts(tx, intents.drift, now);
+      await clearDrifts(tx, intents.clear);
+      // A partial answer keeps the process we knew: the next sync compares the unread backends with it again.
+      if (fetched.info && plan.failedBackends.length === 0) {
+        const { version, pid, started_at } = fetched.info;
+        await recordHaproxyProcess(tx, instanceId, { version, pid, startedAt: new Date(started_at) }, now);
+      }
       if (decision.hold || row.held_removal) {
         await recordHeldRemoval(tx, instanceId, decision.hold);
       }
@@ -306,6 +413,10 @@ export class InstanceSync {
         ambiguousMappings,
         removalsHeld: !decision.apply,
         fencedServers: plan.fencedServers,
+        restarted,
+        drifting: intents.drift.length,
+        adoptedExternal: intents.adopt.length,
+        reapply: intents.reapply,
       };
     });
   }

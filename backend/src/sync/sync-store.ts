@@ -1,10 +1,12 @@
 import { ADVISORY_NAMESPACE } from '../db/advisory-lock';
 import { nameFilter } from '../domain/glob';
+import type { AdminState, DriftCause } from '../domain/server-state';
 import { STATUS_CODE } from '../domain/status';
 import { mappingSources } from '../store/applications';
 import type { Db } from '../db/db';
 import { recordStatusChanges } from '../store/server-state';
 import { matchSql } from '../store/sql';
+import type { StoredIntent } from '../intent/drift';
 import { MappingIndex } from './auto-mapping';
 import type { ServerRow, StoredBackend, StoredServer, SyncPlan } from './diff';
 
@@ -67,29 +69,51 @@ export interface StoredServerRow extends StoredServer {
 export interface StoredInstance {
   backends: StoredBackend[];
   servers: StoredServerRow[];
+  /** Desired states and drifts of the instance's servers, by server id. */
+  intents: Map<number, StoredIntent>;
 }
 
 /** Everything stored of an instance, removed rows included (a reappearing one is restored in place). */
 export async function loadStoredInstance(db: Db, instanceId: number): Promise<StoredInstance> {
-  // Backends and their servers in one round trip (a backend without servers comes with nulls).
-  const rows = await db.query<StoredServerRow & { backendName: string; backendRemoved: boolean }>(
+  // Backends, their servers and desired states in one round trip (a backend without servers comes with nulls).
+  const rows = await db.query<
+    StoredServerRow & {
+      backendName: string;
+      backendRemoved: boolean;
+      desired: AdminState | null;
+      driftCause: DriftCause | null;
+      attempts: number;
+      lastAttemptAt: Date | null;
+    }
+  >(
     `SELECT b.id AS "backendId", b.backend_name AS "backendName", b.removed_at IS NOT NULL AS "backendRemoved",
             s.id, s.server_name AS name, s.address, s.status, s.raw_status AS "rawStatus",
             s.weight, s.current_sessions AS "currentSessions", s.max_sessions AS "maxSessions",
+            s.admin_state AS "adminState", s.maint_source AS "maintSource", s.operational_state AS "operationalState",
+            s.initial_weight AS "initialWeight",
             s.removed_at IS NOT NULL AS removed, s.application_id AS "applicationId",
-            s.mapping_kind AS "mappingKind", s.mapping_note AS "mappingNote"
-       FROM haproxy_backends b LEFT JOIN haproxy_servers s ON s.backend_id = b.id WHERE b.instance_id = $1`,
+            s.mapping_kind AS "mappingKind", s.mapping_note AS "mappingNote",
+            d.admin_state AS desired, d.drift_cause AS "driftCause", d.drift_attempts AS attempts,
+            d.drift_last_attempt_at AS "lastAttemptAt"
+       FROM haproxy_backends b
+       LEFT JOIN haproxy_servers s ON s.backend_id = b.id
+       LEFT JOIN haproxy_server_desired d ON d.server_id = s.id
+      WHERE b.instance_id = $1`,
     [instanceId]
   );
   const backends = new Map<number, StoredBackend>();
   const servers: StoredServerRow[] = [];
-  for (const { backendName, backendRemoved, ...server } of rows) {
+  const intents = new Map<number, StoredIntent>();
+  for (const { backendName, backendRemoved, desired, driftCause, attempts, lastAttemptAt, ...server } of rows) {
     backends.set(server.backendId, { id: server.backendId, name: backendName, removed: backendRemoved });
     if (server.id !== null) {
       servers.push(server);
     }
+    if (desired) {
+      intents.set(server.id, { desired, driftCause, attempts, lastAttemptAt });
+    }
   }
-  return { backends: [...backends.values()], servers };
+  return { backends: [...backends.values()], servers, intents };
 }
 
 /** Hosts and applications as auto-mapping sees them. */
@@ -102,7 +126,8 @@ const key = (backend: string, server: string) => `${backend}\u0000${server}`;
 
 /**
  * Writes a plan in a handful of statements (arrays unnested, no per-row round trips); `db` is the sync's
- * transaction. `removalNote` goes on the history rows of what it removes (a held removal, confirmed).
+ * transaction. `removalNote` goes on the history rows of what it removes (a held removal, confirmed); the
+ * history of `externalChanges` (servers whose change was adopted as made outside) says `external`.
  * Returns how many servers auto-mapping found ambiguous.
  */
 export async function writeSyncPlan(
@@ -112,8 +137,9 @@ export async function writeSyncPlan(
   plan: SyncPlan,
   now: Date,
   mappingIndex: MappingIndex | undefined,
-  removalNote: string | null = null
+  o: { removalNote?: string | null; externalChanges?: ReadonlySet<number> } = {}
 ): Promise<{ ambiguousMappings: number }> {
+  const externalChanges = o.externalChanges ?? new Set<number>();
   const backendIds = new Map(stored.backends.map((b) => [b.name, b.id]));
   if (plan.upsertBackends.length > 0) {
     const upserted = await db.query<{ id: number; backend_name: string }>(
@@ -127,7 +153,7 @@ export async function writeSyncPlan(
       backendIds.set(b.backend_name, b.id);
     }
   }
-  await softDelete(db, plan.removeBackendIds, plan.removeServerIds, now, removalNote);
+  await softDelete(db, plan.removeBackendIds, plan.removeServerIds, now, o.removalNote ?? null);
   const serverIds = new Map<string, number>();
   const backendNames = new Map(stored.backends.map((b) => [b.id, b.name]));
   for (const s of stored.servers) {
@@ -140,13 +166,20 @@ export async function writeSyncPlan(
   }
   await recordStatusChanges(
     db,
-    plan.history.map((h) => ({
-      serverId: h.serverId ?? serverIds.get(key(h.backendName, h.serverName))!,
-      from: h.fromStatus,
-      to: h.toStatus,
-      raw: h.rawStatus,
-      cause: h.cause,
-    })),
+    plan.history.map((h) => {
+      const serverId = h.serverId ?? serverIds.get(key(h.backendName, h.serverName))!;
+      return {
+        serverId,
+        from: h.fromStatus,
+        to: h.toStatus,
+        raw: h.rawStatus,
+        cause: externalChanges.has(serverId) ? 'external' : h.cause,
+        adminFrom: h.adminFrom,
+        adminTo: h.adminTo,
+        operationalFrom: h.operationalFrom,
+        operationalTo: h.operationalTo,
+      };
+    }),
     now
   );
   await insertSamples(db, instanceId, plan.sampledBackends, backendIds, serverIds, now);
@@ -187,18 +220,22 @@ export async function softDelete(
 }
 
 /**
- * New, changed and restored servers: what the agent says of each, its status only when new (a status change
- * is written by recordStatusChanges, with its history row).
+ * New, changed and restored servers: what the agent says of each (admin and operational state included), its
+ * status only when new (a status change is written by recordStatusChanges, with its history row).
  */
 async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, number>, now: Date) {
   const result = await db.query<{ id: number; backend_id: number; server_name: string }>(
     `INSERT INTO haproxy_servers (backend_id, server_name, address, status, raw_status, weight, current_sessions, max_sessions,
+                                  admin_state, maint_source, operational_state, initial_weight,
                                   status_changed_at, created_at, updated_at)
-     SELECT b, n, a, st, r, w, c, m, $9, $9, $9
-       FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[]) AS t(b, n, a, st, r, w, c, m)
+     SELECT b, n, a, st, r, w, c, m, ad, ms, op, iw, $9, $9, $9
+       FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[],
+                   $10::text[], $11::text[], $12::text[], $13::int[]) AS t(b, n, a, st, r, w, c, m, ad, ms, op, iw)
      ON CONFLICT (backend_id, server_name) DO UPDATE SET
        address = EXCLUDED.address, raw_status = EXCLUDED.raw_status, weight = EXCLUDED.weight,
        current_sessions = EXCLUDED.current_sessions, max_sessions = EXCLUDED.max_sessions,
+       admin_state = EXCLUDED.admin_state, maint_source = EXCLUDED.maint_source,
+       operational_state = EXCLUDED.operational_state, initial_weight = EXCLUDED.initial_weight,
        status_changed_at = CASE WHEN haproxy_servers.removed_at IS NOT NULL THEN EXCLUDED.status_changed_at
                                 ELSE haproxy_servers.status_changed_at END,
        removed_at = NULL, updated_at = EXCLUDED.updated_at
@@ -213,6 +250,10 @@ async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, 
       rows.map((r) => r.currentSessions),
       rows.map((r) => r.maxSessions),
       now,
+      rows.map((r) => r.adminState),
+      rows.map((r) => r.maintSource),
+      rows.map((r) => r.operationalState),
+      rows.map((r) => r.initialWeight),
     ]
   );
   const nameById = new Map([...backendIds].map(([name, id]) => [id, name]));

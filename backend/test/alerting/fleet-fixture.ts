@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { AdminState, OperationalState, stateFromStatus } from '../../src/domain/server-state';
 
 /**
  * A fleet written straight into the tables the alert rules read, described compactly:
@@ -11,6 +12,11 @@ export interface ServerSpec {
   sinceMin?: number;
   removed?: boolean;
   application?: string;
+  /** The admin and operational states; by default what the status says (DOWN: admin unknown). */
+  admin?: AdminState | null;
+  operational?: OperationalState | null;
+  /** Out of its desired state `desired` for this many minutes. */
+  drift?: { desired: AdminState; sinceMin: number; cause?: 'reload' | 'unknown' };
 }
 
 export interface BackendSpec {
@@ -62,9 +68,11 @@ export async function seedFleet(ds: DataSource, hosts: HostSpec[]): Promise<void
           [inst.id, b.name, b.removed ?? false]
         );
         for (const s of b.servers) {
-          await ds.query(
-            `INSERT INTO haproxy_servers (backend_id, server_name, status, raw_status, application_id, status_changed_at, removed_at)
-             VALUES ($1, $2, $3, $3, $4, now() - make_interval(mins => $5), CASE WHEN $6 THEN now() END)`,
+          const derived = stateFromStatus(s.status);
+          const [server] = await ds.query(
+            `INSERT INTO haproxy_servers (backend_id, server_name, status, raw_status, application_id, status_changed_at, removed_at,
+                                          admin_state, operational_state)
+             VALUES ($1, $2, $3, $3, $4, now() - make_interval(mins => $5), CASE WHEN $6 THEN now() END, $7, $8) RETURNING id`,
             [
               backend.id,
               s.name,
@@ -72,8 +80,17 @@ export async function seedFleet(ds: DataSource, hosts: HostSpec[]): Promise<void
               s.application ? await appId(s.application) : null,
               s.sinceMin ?? 0,
               s.removed ?? false,
+              s.admin === undefined ? derived.admin.adminState : s.admin,
+              s.operational === undefined ? derived.operationalState : s.operational,
             ]
           );
+          if (s.drift) {
+            await ds.query(
+              `INSERT INTO haproxy_server_desired (server_id, admin_state, actor, source, set_at, drift_since, drift_cause)
+               VALUES ($1, $2, 'grafana:alice', 'ui', now() - interval '1 day', now() - make_interval(mins => $3), $4)`,
+              [server.id, s.drift.desired, s.drift.sinceMin, s.drift.cause ?? 'reload']
+            );
+          }
         }
       }
     }

@@ -55,13 +55,25 @@ describe('HAProxy server DOWN', () => {
     expect(down4.values.B).toBeLessThan(300);
   });
 
-  test('servers put in MAINT or DRAIN on purpose never fire, however long', async () => {
+  test('servers put in MAINT or DRAIN on purpose never fire, however long, even when their checks fail', async () => {
     await seedWeb([
       { name: 'maint', status: 'MAINT', sinceMin: 600 },
       { name: 'drain', status: 'DRAIN', sinceMin: 600 },
       { name: 'nolb', status: 'NOLB', sinceMin: 600 },
+      { name: 'drained-down', status: 'DOWN', admin: 'drain', operational: 'down', sinceMin: 600 },
+      { name: 'maint-down', status: 'MAINT', admin: 'maint', operational: 'down', sinceMin: 600 },
     ]);
     expect(await run(r)).toEqual([]);
+  });
+
+  test('failing is ready (or unknown) and down: the operational state decides where the agent says it', async () => {
+    await seedWeb([
+      { name: 'ready-down', status: 'DOWN', admin: 'ready', operational: 'down', sinceMin: 10 },
+      { name: 'unknown-down', status: 'DOWN', admin: null, operational: 'down', sinceMin: 10 },
+      { name: 'status-only', status: 'DOWN', admin: null, operational: null, sinceMin: 10 },
+      { name: 'starting', status: 'UP', admin: 'ready', operational: 'starting', sinceMin: 10 },
+    ]);
+    expect((await firing(r)).map((l) => l.server).sort()).toEqual(['ready-down', 'status-only', 'unknown-down']);
   });
 
   test('removed servers, removed backends, inactive instances and inactive hosts never fire', async () => {
@@ -144,6 +156,14 @@ describe('HAProxy backend with few servers UP', () => {
     expect(all.find((i) => i.labels.backend === 'healthy')).toBeUndefined();
   });
 
+  test('a drained server whose checks fail is out on purpose: it leaves the share like DRAIN does', async () => {
+    await seedWeb([
+      ...servers('up', 1, 'UP'),
+      ...servers('drained-down', 3, 'DOWN', { admin: 'drain', operational: 'down' }),
+    ]);
+    expect(await run(r)).toEqual([]);
+  });
+
   test('MAINT and DRAIN are out on purpose: they leave the share, and a backend all in MAINT does not fire', async () => {
     await seedFleet(db.ds, [
       {
@@ -191,6 +211,60 @@ describe('HAProxy backend with few servers UP', () => {
         ],
       },
       { name: 'lb-off', active: false, instances: [{ name: 'main', backends: [{ name: 'web', servers: allDown }] }] },
+    ]);
+    expect(await run(r)).toEqual([]);
+  });
+});
+
+describe('HAProxy server out of its intended state', () => {
+  const r = rule('haproxy-server-drift');
+  const minutes = thresholdParam(r) / 60;
+
+  test('fires per server drifting longer than the threshold, labelled with what was asked and why', async () => {
+    await seedWeb([
+      { name: 'long', status: 'UP', application: 'shop', drift: { desired: 'drain', sinceMin: minutes + 1 } },
+      { name: 'recent', status: 'UP', drift: { desired: 'maint', sinceMin: minutes - 1, cause: 'unknown' } },
+      { name: 'fine', status: 'DRAIN' },
+    ]);
+    const all = await run(r);
+    expect(all.filter((i) => i.firing).map((i) => i.labels)).toEqual([
+      {
+        instance: 'main',
+        host: 'lb1',
+        backend: 'web',
+        server: 'long',
+        application: 'shop',
+        desired: 'drain',
+        cause: 'reload',
+      },
+    ]);
+    const recent = all.find((i) => i.labels.server === 'recent')!;
+    expect(recent).toMatchObject({ firing: false, labels: { desired: 'maint', cause: 'unknown' } });
+    expect(recent.values.B).toBeLessThan(thresholdParam(r));
+    expect(all).toHaveLength(2);
+  });
+
+  test('removed servers and backends, inactive instances and hosts never fire', async () => {
+    const drifting = { status: 'UP' as const, drift: { desired: 'drain' as const, sinceMin: 600 } };
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          {
+            name: 'main',
+            backends: [
+              { name: 'web', servers: [{ name: 'removed', ...drifting, removed: true }] },
+              { name: 'gone', removed: true, servers: [{ name: 's1', ...drifting }] },
+            ],
+          },
+          { name: 'retired', active: false, backends: [{ name: 'web', servers: [{ name: 's1', ...drifting }] }] },
+        ],
+      },
+      {
+        name: 'lb-off',
+        active: false,
+        instances: [{ name: 'main', backends: [{ name: 'web', servers: [{ name: 's1', ...drifting }] }] }],
+      },
     ]);
     expect(await run(r)).toEqual([]);
   });
@@ -259,6 +333,7 @@ test('an empty fleet gives no rows for any rule (noDataState OK)', async () => {
     'haproxy-backend-few-up',
     'haproxy-instance-sync-failing',
     'haproxy-instance-breaker-open',
+    'haproxy-server-drift',
   ]) {
     const r = rule(uid);
     expect({ uid, rows: await run(r), noData: r.noDataState }).toEqual({ uid, rows: [], noData: 'OK' });

@@ -13,9 +13,10 @@ const TWINS: Record<string, string> = {
   'haproxy-backend-few-up': 'HAProxyBackendFewServersUp',
   'haproxy-instance-sync-failing': 'HAProxyInstanceSyncFailing',
   'haproxy-instance-breaker-open': 'HAProxyInstanceBreakerOpen',
+  'haproxy-server-drift': 'HAProxyServerDrift',
 };
 
-test('one group with a folder and an interval, the four rules with unique, valid uids', () => {
+test('one group with a folder and an interval, the five rules with unique, valid uids', () => {
   expect(file.apiVersion).toBe(1);
   expect(file.groups).toHaveLength(1);
   expect(file.groups[0]).toMatchObject({
@@ -58,7 +59,7 @@ test('no dollar sign where Grafana expands environment variables (everything but
   }
 });
 
-test('the Prometheus rules have the same four alerts with the same severities', () => {
+test('the Prometheus rules have the same five alerts with the same severities', () => {
   const prom = YAML.parse(
     fs.readFileSync(path.resolve(__dirname, '../../../prometheus/haproxy-control.rules.yml'), 'utf8')
   );

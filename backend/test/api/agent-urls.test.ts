@@ -99,17 +99,17 @@ describe('a new agent URL needs the agent token in the same request', () => {
     });
     expect(moved.body).toMatchObject({ fagent_url: other.url, has_fagent_token: true });
     await syncNow(h, ids.instanceId);
+    const withNewToken = other.requests.length;
     const cleared = await h.t.call('PATCH', `/api/hosts/${ids.hostId}`, {
       body: { fagent_url: `${other.url}/`, fagent_token: null },
     });
     expect(cleared.body).toMatchObject({ has_fagent_token: false });
     await syncNow(h, ids.instanceId);
-    expect(other.requests.map((r) => r.authorization ?? 'none')).toEqual([
-      'Bearer new-agent-token',
-      'Bearer new-agent-token',
-      'none',
-      'none',
-    ]);
+    const sent = other.requests.map((r) => r.authorization ?? 'none');
+    expect(withNewToken).toBeGreaterThan(0);
+    expect(sent.length).toBeGreaterThan(withNewToken);
+    expect(new Set(sent.slice(0, withNewToken))).toEqual(new Set(['Bearer new-agent-token']));
+    expect(new Set(sent.slice(withNewToken))).toEqual(new Set(['none']));
   });
 });
 
@@ -193,7 +193,7 @@ describe('HAPROXY_FAGENT_ALLOWED_NETWORKS', () => {
     const sync = await t.call('POST', `/api/haproxy/instances/${ids.instanceId}/sync?wait=true`);
     expect(sync.body).toMatchObject({ status: 'failed' });
     expect(sync.body.error).toBe(
-      `FAgent address 127.0.0.1 of 127.0.0.1 is outside HAPROXY_FAGENT_ALLOWED_NETWORKS: GET /api/haproxy/outside/backends was not sent`
+      `FAgent address 127.0.0.1 of 127.0.0.1 is outside HAPROXY_FAGENT_ALLOWED_NETWORKS: GET /api/haproxy/outside/state was not sent`
     );
     expect((await t.call('GET', `/api/haproxy/instances/${ids.instanceId}`)).body).toMatchObject({
       last_sync_success: false,

@@ -52,6 +52,16 @@ const heldInstance = async () => {
   return held.instanceId;
 };
 
+/** s2 in a maintenance window of an hour (again: ending it is one of the cases). */
+const inWindow = async () => {
+  const s2 = f.servers['web/s2'].id;
+  const res = await h.t.call('POST', `/api/haproxy/servers/${s2}/command`, {
+    body: { command: 'drain', duration_s: 3600 },
+  });
+  expect(res.status).toBe(200);
+  return s2;
+};
+
 const cases = (): RouteCase[] => {
   const s1 = f.servers['web/s1'].id;
   return [
@@ -83,6 +93,18 @@ const cases = (): RouteCase[] => {
     { route: 'GET /api/applications/{id}', min: 'viewer', request: at(`/api/applications/${appId}`) },
     { route: 'POST /api/haproxy/query', min: 'viewer', request: at('/api/haproxy/query', trendQuery()) },
     { route: 'GET /api/haproxy/lookup/{kind}', min: 'viewer', request: at('/api/haproxy/lookup/servers') },
+    { route: 'GET /api/haproxy/backends', min: 'viewer', request: at('/api/haproxy/backends') },
+    { route: 'GET /api/haproxy/windows', min: 'viewer', request: at('/api/haproxy/windows') },
+    {
+      route: 'PATCH /api/haproxy/windows/{id}',
+      min: 'operator',
+      request: async () => ({ path: `/api/haproxy/windows/${await inWindow()}`, body: { duration_s: 600 } }),
+    },
+    {
+      route: 'DELETE /api/haproxy/windows/{id}',
+      min: 'operator',
+      request: async () => ({ path: `/api/haproxy/windows/${await inWindow()}` }),
+    },
     {
       route: 'POST /api/haproxy/instances/{id}/sync',
       min: 'operator',

@@ -40,6 +40,7 @@ describe('ids', () => {
         'POST /api/haproxy/servers/{id}/command': { command: 'drain' },
         'PUT /api/haproxy/servers/{id}/mapping': { application_id: null },
         'POST /api/haproxy/instances/{id}/scope-preview': { scope: null },
+        'PATCH /api/haproxy/windows/{id}': { duration_s: 600 },
       };
       const body = bodies[`${o.method} ${o.template}`] ?? (o.method === 'PATCH' ? { name: 'x' } : undefined);
       expectError(await h.t.call(o.method, o.path, { body }), 404, 'not_found');

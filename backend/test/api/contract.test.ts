@@ -46,11 +46,29 @@ const validBody = (method: string, template: string): unknown =>
       'PATCH /api/applications/{id}': { host_id: null },
       'POST /api/hosts/test': { fagent_url: h.agent.url, instances: ['contract'] },
       'POST /api/haproxy/instances/{id}/scope-preview': { scope: ['web'] },
+      'PATCH /api/haproxy/windows/{id}': { duration_s: 3600 },
     }) as Record<string, unknown>
   )[`${method} ${template}`];
 
 const call = (method: string, template: string, id: string | number, opts: Opts = {}) =>
   h.t.call(method, fill(template, id), { body: validBody(method, template), ...opts });
+
+/** A server of its own instance (its own breaker) in a maintenance window of an hour. */
+const inWindow = async () => {
+  const w = await fleet(h, unique('window'), { web: [{ name: 'w1', status: 'UP' }] });
+  const id = w.servers['web/w1'].id;
+  const res = await h.t.call('POST', `/api/haproxy/servers/${id}/command`, {
+    body: { command: 'maint', duration_s: 3600, reason: 'contract' },
+  });
+  expect(res.status).toBe(200);
+  return { id, instance: w.instanceName };
+};
+/** The window being ended by another replica right now. */
+const claimed = async (serverId: number) =>
+  h.t.db.ds.query(
+    `UPDATE haproxy_server_desired SET window_claimed_until = now() + interval '1 minute' WHERE server_id = $1`,
+    [serverId]
+  );
 
 const newInstance = async () =>
   (await h.t.call('POST', '/api/haproxy/instances', { body: { host_id: f.hostId, name: unique('i') } })).body.id;
@@ -158,6 +176,32 @@ const specific: Record<string, () => Promise<Res>> = {
   },
   'POST /api/haproxy/instances/{id}/removals/confirm 409': () =>
     h.t.call('POST', `/api/haproxy/instances/${f.instanceId}/removals/confirm`),
+  'GET /api/haproxy/backends 200': () => h.t.call('GET', '/api/haproxy/backends?q=contract&limit=50'),
+  'GET /api/haproxy/windows 200': async () => {
+    await inWindow();
+    const res = await h.t.call('GET', '/api/haproxy/windows');
+    expect(res.body.windows.length).toBeGreaterThan(0);
+    return res;
+  },
+  'PATCH /api/haproxy/windows/{id} 200': async () => call('PATCH', '/api/haproxy/windows/{id}', (await inWindow()).id),
+  'PATCH /api/haproxy/windows/{id} 409': async () => {
+    const { id } = await inWindow();
+    await claimed(id);
+    return call('PATCH', '/api/haproxy/windows/{id}', id);
+  },
+  'DELETE /api/haproxy/windows/{id} 200': async () =>
+    call('DELETE', '/api/haproxy/windows/{id}', (await inWindow()).id),
+  'DELETE /api/haproxy/windows/{id} 409': async () => {
+    const { id } = await inWindow();
+    await claimed(id);
+    return call('DELETE', '/api/haproxy/windows/{id}', id);
+  },
+  'DELETE /api/haproxy/windows/{id} 502': async () => {
+    const { id, instance } = await inWindow();
+    const refused = { kind: 'body' as const, body: { success: false, error: 'socket gone' } };
+    h.agent.inject((r) => r.method === 'POST' && r.segments[2] === instance, refused, 1);
+    return call('DELETE', '/api/haproxy/windows/{id}', id);
+  },
   'GET /api/haproxy/backends/{id}/servers 200': () =>
     call('GET', '/api/haproxy/backends/{id}/servers', f.backendIds.web),
   'GET /api/haproxy/servers 200': () => h.t.call('GET', '/api/haproxy/servers?status=UP,DRAIN&limit=5'),

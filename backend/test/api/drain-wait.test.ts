@@ -41,7 +41,10 @@ const drain = (waitS: number) =>
   });
 
 test('drain and wait: answers once HAProxy reports no sessions left on the drained servers', async () => {
-  setTimeout(() => (agent.server('lb', 'shop', 'a').current_sessions = 0), 300);
+  // Sessions end 500 ms after the drain reached HAProxy, whatever the time the commands took before it.
+  void agent
+    .arrived((r) => r.route === 'command' && r.segments[6] === 'a')
+    .then(() => setTimeout(() => (agent.server('lb', 'shop', 'a').current_sessions = 0), 500));
   const res = await drain(10);
   expect(res.status).toBe(200);
   expect(res.body).toMatchObject({ succeeded: 2, failed: 0, drain_wait: { drained: true, remaining: [] } });

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../src/config';
-import { FakeFagent, FakeServer } from '../support/fake-fagent';
+import { FakeFagent, FakeFagentOptions, FakeServer } from '../support/fake-fagent';
 import { checked, CheckedService } from '../support/openapi';
 import { registerInstance, startTestService } from '../support/service';
 
@@ -9,10 +9,10 @@ export interface Harness {
   agent: FakeFagent;
 }
 
-export function useHarness(overrides: Partial<AppConfig> = {}): Harness {
+export function useHarness(overrides: Partial<AppConfig> = {}, agent: FakeFagentOptions = {}): Harness {
   const h = {} as Harness;
   beforeAll(async () => {
-    h.agent = await new FakeFagent().start();
+    h.agent = await new FakeFagent(agent).start();
     h.t = checked(await startTestService(overrides));
   });
   afterAll(async () => {
@@ -36,6 +36,7 @@ export interface ApiServer {
 export interface Fleet {
   hostId: number;
   instanceId: number;
+  instanceName: string;
   /** Current servers by `backend/server`. */
   servers: Record<string, ApiServer>;
   backendIds: Record<string, number>;
@@ -53,7 +54,7 @@ export async function fleet(
   }
   const ids = await registerInstance(h.t, h.agent.url, instance, opts);
   await syncNow(h, ids.instanceId);
-  return { ...ids, ...(await readFleet(h, ids.instanceId)) };
+  return { ...ids, instanceName: instance, ...(await readFleet(h, ids.instanceId)) };
 }
 
 export async function readFleet(h: Harness, instanceId: number): Promise<Pick<Fleet, 'servers' | 'backendIds'>> {

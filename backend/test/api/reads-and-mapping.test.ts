@@ -45,6 +45,9 @@ describe('sync', () => {
       backends: null,
       servers: null,
       removals_held: null,
+      restarted: null,
+      drifting: null,
+      reapplied: null,
       changed_servers: null,
     });
     expect((await h.t.call('GET', `/api/haproxy/instances/${f.instanceId}`)).body).toMatchObject({

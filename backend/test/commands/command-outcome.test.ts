@@ -52,6 +52,7 @@ describe('the outcome of one command', () => {
       raw: 'DOWN',
       error: null,
       note: null,
+      shown: server('DOWN'),
     });
   });
 

@@ -201,3 +201,28 @@ test('bulk: whatever one server throws is its own answer; the others go on', asy
   ]);
   expect(h.agent.requests.filter(commandTo('bulk-throws', 's2'))).toEqual([]);
 });
+
+test('a server claimed by another process: a command waits up to the deadline, then 409, audited; a dead claim runs out', async () => {
+  const f = await fleet(h, 'claimed', { web: [{ name: 's1', status: 'UP' }] });
+  const id = f.servers['web/s1'].id;
+  const claim = (interval: string) =>
+    h.t.db.ds.query(
+      `UPDATE haproxy_servers SET command_claim = gen_random_uuid(), command_claim_until = now() + $2::interval WHERE id = $1`,
+      [id, interval]
+    );
+  await claim('1 minute');
+  const started = Date.now();
+  const res = await command(h, id, 'drain');
+  expect(Date.now() - started).toBeGreaterThanOrEqual(3000); // syncDeadlineMs
+  expectError(res, 409, 'conflict');
+  expect(res.body.error.message).toMatch(/another command on server s1 of backend web is still running/);
+  expect(await actionOf(id)).toMatchObject({ command: 'drain', result: 'failure', error: res.body.error.message });
+  expect(h.agent.requests.filter(commandTo('claimed'))).toEqual([]);
+
+  // Its holder died a while ago: the lease has run out, the server is free.
+  await claim('-1 second');
+  expect((await command(h, id, 'drain')).status).toBe(200);
+  expect((await stored(id)).status).toBe('DRAIN');
+  const [row] = await h.t.db.ds.query(`SELECT command_claim FROM haproxy_servers WHERE id = $1`, [id]);
+  expect(row.command_claim).toBeNull(); // released after the command
+});

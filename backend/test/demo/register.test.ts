@@ -1,3 +1,5 @@
+import { parseServersState } from '../../src/agent/servers-state';
+import { driftSummary, showDriftAndRepair } from '../../src/demo/drift';
 import { DemoFleet, startDemoFleet } from '../../src/demo/fleet';
 import { demoRegistrationPlan, registerDemoFleet } from '../../src/demo/register';
 import { startTestService, TestService } from '../support/service';
@@ -93,5 +95,24 @@ describe('registerDemoFleet against the real backend', () => {
     );
     expect((await t.call('GET', '/api/applications')).body.applications).toHaveLength(4);
     expect(Object.keys(again.instances)).toHaveLength(3);
+  });
+
+  it('shows a drift and its repair: a reload loses a drain, the next sync re-applies it', async () => {
+    const ids = await registerDemoFleet(t.url, t.tokens.admin, fleet);
+    const d = await showDriftAndRepair(t.url, t.tokens.admin, fleet, ids.instances['edge-1']);
+    expect(d.pidAfter).not.toBe(d.pidBefore);
+    expect(d.history).toEqual([
+      { cause: 'command', admin_from: 'ready', admin_to: 'drain' },
+      { cause: 'reload', admin_from: 'drain', admin_to: 'ready' },
+      { cause: 'reconcile', admin_from: 'ready', admin_to: 'drain' },
+    ]);
+    expect(d.reapplied).toEqual({ actor: 'system:reconcile', source: 'reconcile', result: 'success' });
+    expect(driftSummary(d)).toContain(
+      'history: command (ready -> drain), then reload (drain -> ready), then reconcile (ready -> drain)'
+    );
+    // HAProxy's own view: the new process holds the drain again.
+    const edge1 = fleet.instances.find((i) => i.name === 'edge-1')!;
+    const state = parseServersState(await edge1.haproxy.runtime('show servers state shop'));
+    expect(state.find((r) => r.server === 'shop-1')?.adminState).toBe('drain');
   });
 });

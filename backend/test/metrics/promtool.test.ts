@@ -76,7 +76,7 @@ test('promtool check metrics accepts the exposition', () => {
 
 test('promtool check rules accepts the Prometheus rules', () => {
   const r = promtool(['check', 'rules', rulesFile]);
-  expect(r.out).toContain('SUCCESS: 4 rules found');
+  expect(r.out).toContain('SUCCESS: 5 rules found');
   expect(r.code).toBe(0);
 });
 
@@ -138,6 +138,38 @@ test('server counts per backend and state, zeros included', () => {
   });
 });
 
+test('the admin state per server, 1 for its state (unknown when the status hides it), like the status series', () => {
+  const admin = (backend: string, server: string) =>
+    select(samples, 'haproxy_control_server_admin_state', { ...edge, backend, server }).find((s) => s.value === 1)
+      ?.labels.state;
+  expect([
+    admin('web', 'w1'),
+    admin('web', 'w2'),
+    admin('web', 'w3'),
+    admin('web', 'w4'),
+    admin('api:v2', 'a.1'),
+    admin('api:v2', 'a.2'),
+  ]).toEqual(['ready', 'unknown', 'maint', 'drain', 'ready', 'unknown']);
+  expect(select(samples, 'haproxy_control_server_admin_state')).toHaveLength(6 * 4);
+});
+
+test('server counts per backend by the state model: a DOWN server fails, DRAIN and MAINT are out on purpose', () => {
+  const web = select(samples, 'haproxy_control_backend_servers_by_class', { ...edge, backend: 'web' });
+  expect(Object.fromEntries(web.map((s) => [s.labels.class, s.value]))).toEqual({
+    available: 1,
+    out_on_purpose: 2,
+    failing: 1,
+    drifting: 0,
+    in_window: 0,
+  });
+  // NOLB is soft-stopping: neither available nor failing.
+  const api = select(samples, 'haproxy_control_backend_servers_by_class', { ...edge, backend: 'api:v2' });
+  expect(Object.fromEntries(api.map((s) => [s.labels.class, s.value]))).toMatchObject({ available: 1, failing: 0 });
+  // No drift: no drift series, and a zero per instance.
+  expect(select(samples, 'haproxy_control_server_drift')).toEqual([]);
+  expect(value(samples, 'haproxy_control_servers_drifting', edge)).toBe(0);
+});
+
 test('per-instance sync state and breaker state', () => {
   expect(value(samples, 'haproxy_control_instance_last_sync_success', edge)).toBe(1);
   expect(value(samples, 'haproxy_control_instance_consecutive_failures', edge)).toBe(0);
@@ -160,7 +192,7 @@ test('counters: syncs by result and commands by command and result, every combin
       .map((s) => s.labels.result)
       .sort()
   ).toEqual(['failed', 'ok', 'partial', 'skipped']);
-  expect(select(samples, 'haproxy_control_commands_total')).toHaveLength(3 * 5);
+  expect(select(samples, 'haproxy_control_commands_total')).toHaveLength(5 * 5);
   const declared = types(text);
   expect(declared).toMatchObject({
     haproxy_control_syncs_total: 'counter',

@@ -432,7 +432,7 @@ export class FakeFagent {
       return notFound(`unknown server ${server}`);
     }
     if (COMMAND_STATUS[command]) {
-      target.status = COMMAND_STATUS[command];
+      applyAdminCommand(target, command);
       return { status: 200, body: { success: true, message: `${command} applied` } };
     }
     if (extended && command === 'shutdown-sessions') {
@@ -525,6 +525,37 @@ export class FakeFagent {
         return { head: '{"success":true,"servers":[', item: hugeServer, tail: ']}' };
     }
   }
+}
+
+/**
+ * drain, ready or maint as HAProxy applies it: the status follows, except that a server whose checks fail
+ * stays DOWN when drained or readied (HAProxy shows health first); a server with the state fields gets its
+ * admin state (a forced maint) as well.
+ */
+function applyAdminCommand(target: FakeServer, command: string): void {
+  const down = target.operational_state === 'down';
+  target.status = down && command !== 'maint' ? 'DOWN' : COMMAND_STATUS[command];
+  if (target.admin_state !== undefined) {
+    target.admin_state = command;
+    target.maint_source = command === 'maint' ? 'forced' : null;
+  }
+}
+
+/** A server as an agent with the state fields shows it: its admin state, and up or down. */
+export function extendedServer(
+  name: string,
+  admin: 'ready' | 'drain' | 'maint' = 'ready',
+  up = true,
+  extra: Partial<FakeServer> = {}
+): FakeServer {
+  return {
+    name,
+    status: admin === 'maint' ? 'MAINT' : !up ? 'DOWN' : admin === 'drain' ? 'DRAIN' : 'UP',
+    admin_state: admin,
+    maint_source: admin === 'maint' ? 'forced' : null,
+    operational_state: up ? 'up' : 'down',
+    ...extra,
+  };
 }
 
 /** A realistic server of about 110 bytes. */

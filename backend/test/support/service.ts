@@ -32,9 +32,16 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-/** The real service on a fresh database and a free port; the scheduler is off unless asked for. */
-export async function startTestService(overrides: Partial<AppConfig> = {}): Promise<TestService> {
-  const db = await createTestDatabase();
+/**
+ * The real service on a fresh database and a free port; the scheduler is off unless asked for. Given a
+ * database (another replica's), it runs on that one, with tokens of its own, and leaves it in place at stop.
+ */
+export async function startTestService(
+  overrides: Partial<AppConfig> = {},
+  shared?: TestDatabase
+): Promise<TestService> {
+  const db = shared ?? (await createTestDatabase());
+  const suffix = shared ? `-${Math.random().toString(36).slice(2, 8)}` : '';
   const service = await startService(
     {
       databaseUrl: db.url,
@@ -54,8 +61,8 @@ export async function startTestService(overrides: Partial<AppConfig> = {}): Prom
   const store = new TokenStore(service.db);
   const tokens = {
     admin: ADMIN_TOKEN,
-    operator: (await store.create('test-operator', 'operator')).token,
-    viewer: (await store.create('test-viewer', 'viewer')).token,
+    operator: (await store.create(`test-operator${suffix}`, 'operator')).token,
+    viewer: (await store.create(`test-viewer${suffix}`, 'viewer')).token,
   };
   return {
     service,
@@ -86,7 +93,9 @@ export async function startTestService(overrides: Partial<AppConfig> = {}): Prom
     },
     async stop() {
       await service.stop();
-      await db.drop();
+      if (!shared) {
+        await db.drop();
+      }
     },
   };
 }

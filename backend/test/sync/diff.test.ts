@@ -1,12 +1,15 @@
+import { stateFromStatus } from '../../src/domain/server-state';
+import type { FagentServer } from '../../src/fagent/schemas';
 import { FetchedInstance, planSync, StoredBackend, StoredServer } from '../../src/sync/diff';
 
-const server = (name: string, status = 'UP', extra: Partial<{ weight: number; current_sessions: number }> = {}) => ({
+const server = (name: string, status = 'UP', extra: Partial<FagentServer> = {}) => ({
   name,
   address: '10.0.0.1:80',
   status,
-  weight: extra.weight ?? 1,
-  current_sessions: extra.current_sessions ?? 0,
+  weight: 1,
+  current_sessions: 0,
   max_sessions: 10,
+  ...extra,
 });
 
 const stored = (
@@ -25,6 +28,9 @@ const stored = (
   weight: 1,
   currentSessions: 0,
   maxSessions: 10,
+  ...stateFromStatus(status).admin,
+  operationalState: stateFromStatus(status).operationalState,
+  initialWeight: null,
   removed,
 });
 
@@ -158,7 +164,7 @@ describe('planSync', () => {
       // The answer predates the commands on w1 (drain) and w3 (maint), and w3 looked gone then.
       fetched({ web: [server('w1', 'UP'), server('w2', 'DOWN'), server('w4')] }),
       all,
-      new Set([10, 12])
+      { fenced: new Set([10, 12]) }
     );
     expect(plan.upsertServers.map((s) => [s.name, s.status])).toEqual([['w2', 'DOWN']]);
     expect(plan.history.map((h) => h.serverName)).toEqual(['w2']);
@@ -169,5 +175,82 @@ describe('planSync', () => {
       ['w2', 'DOWN'],
       ['w4', 'UP'],
     ]);
+  });
+
+  describe('the admin and operational states', () => {
+    const history = (plan: ReturnType<typeof planSync>) =>
+      plan.history.map((h) => [h.serverName, h.cause, h.adminFrom, h.adminTo, h.operationalFrom, h.operationalTo]);
+
+    test("the agent's fields are stored; a drained server whose checks fail is drain + down", () => {
+      const plan = planSync(
+        backends.slice(0, 1),
+        [stored(10, 1, 'w1', 'DRAIN')],
+        fetched({
+          web: [
+            server('w1', 'DOWN', { admin_state: 'drain', operational_state: 'down', initial_weight: 10 }),
+            server('w2', 'MAINT (via web/w1)', {
+              admin_state: 'maint',
+              maint_source: 'inherited',
+              operational_state: 'down',
+            }),
+          ],
+        }),
+        all
+      );
+      expect(
+        plan.upsertServers.map((s) => [
+          s.name,
+          s.status,
+          s.adminState,
+          s.maintSource,
+          s.operationalState,
+          s.initialWeight,
+        ])
+      ).toEqual([
+        ['w1', 'DOWN', 'drain', null, 'down', 10],
+        ['w2', 'MAINT', 'maint', 'inherited', 'down', null],
+      ]);
+      // One row per change, each side null when it did not change.
+      expect(history(plan)).toEqual([
+        ['w1', 'sync', null, null, 'up', 'down'],
+        ['w2', 'sync', null, 'maint', null, 'down'],
+      ]);
+    });
+
+    test('a change of the admin state alone (DOWN before and after) is history too', () => {
+      const plan = planSync(
+        backends.slice(0, 1),
+        [{ ...stored(10, 1, 'w1', 'DOWN'), adminState: 'drain' }],
+        fetched({ web: [server('w1', 'DOWN', { admin_state: 'ready', operational_state: 'down' })] }),
+        all
+      );
+      expect(history(plan)).toEqual([['w1', 'sync', 'drain', 'ready', null, null]]);
+      expect(plan.history[0]).toMatchObject({ fromStatus: 'DOWN', toStatus: 'DOWN' });
+    });
+
+    test('without the fields, DOWN keeps the admin state we knew; after a restart it is unknown', () => {
+      const drainedDown = { ...stored(10, 1, 'w1', 'DRAIN') };
+      const same = planSync(backends.slice(0, 1), [drainedDown], fetched({ web: [server('w1', 'DOWN')] }), all);
+      expect(same.upsertServers[0]).toMatchObject({ status: 'DOWN', adminState: 'drain', operationalState: 'down' });
+      const restarted = planSync(backends.slice(0, 1), [drainedDown], fetched({ web: [server('w1', 'DOWN')] }), all, {
+        restarted: true,
+      });
+      expect(restarted.upsertServers[0]).toMatchObject({ status: 'DOWN', adminState: null, operationalState: 'down' });
+      expect(history(restarted)).toEqual([['w1', 'reload', 'drain', null, 'up', 'down']]);
+    });
+
+    test("changes in a new process's first answer say `reload`; a new server's first state says `sync`", () => {
+      const plan = planSync(
+        backends.slice(0, 1),
+        [stored(10, 1, 'w1', 'DRAIN'), stored(11, 1, 'w2', 'UP')],
+        fetched({ web: [server('w1', 'UP'), server('w2', 'UP'), server('w3', 'UP')] }),
+        all,
+        { restarted: true }
+      );
+      expect(history(plan)).toEqual([
+        ['w1', 'reload', 'drain', 'ready', null, null],
+        ['w3', 'sync', null, 'ready', null, 'up'],
+      ]);
+    });
   });
 });

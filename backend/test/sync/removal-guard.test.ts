@@ -20,6 +20,10 @@ function instance(shape: Record<string, number>) {
         weight: 1,
         currentSessions: 0,
         maxSessions: 0,
+        adminState: 'ready',
+        maintSource: null,
+        operationalState: 'up',
+        initialWeight: null,
         removed: false,
       });
     }

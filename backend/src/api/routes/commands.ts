@@ -1,20 +1,61 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import type { CommandContext } from '../../commands/server-command';
 import type { ActionSource } from '../../domain/actions';
 import { badRequest, notFound } from '../../domain/errors';
-import { COMMANDS } from '../../domain/status';
+import { AGENT_COMMANDS } from '../../domain/status';
+import { windowEnd } from '../../domain/window';
+import { weightSettingProblem, WeightSetting } from '../../fagent/client';
 import { applicationExists } from '../../store/applications';
 import { instanceExists } from '../../store/instances';
 import { mapServerManually, releaseServerMapping } from '../../store/servers';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { bodyId, boolParam, idParams } from '../validation';
+import { bodyId, boolParam, idParams, reason, windowFields } from '../validation';
 import { loadServer } from './servers';
 
-const command = z.enum(COMMANDS, { message: `must be one of ${COMMANDS.join(', ')}` });
+const command = z.enum(AGENT_COMMANDS, { message: `must be one of ${AGENT_COMMANDS.join(', ')}` });
 const callerSource = z.enum(['api', 'orchestrator']).optional();
+const weight = z.union([z.number(), z.string()]).superRefine((w, ctx) => {
+  const problem = weightSettingProblem(w);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+  }
+});
 
-const commandBody = z.object({ command, source: callerSource }).strict();
+/** What a command carries besides its target: why, a maintenance window's end, a weight. */
+const commandFields = { command, reason: reason.optional(), ...windowFields, weight: weight.optional() };
+
+type CommandFields = z.infer<z.ZodObject<typeof commandFields>>;
+
+/** The rules across fields of a command body, as one refinement. */
+function commandRules(b: CommandFields, ctx: z.RefinementCtx): void {
+  const problem =
+    (b.until !== undefined || b.duration_s !== undefined) && b.command !== 'drain' && b.command !== 'maint'
+      ? `a maintenance window (until, duration_s) goes with drain or maint, not ${b.command}`
+      : b.command === 'weight' && b.weight === undefined
+        ? 'the weight command needs "weight": N or "N%"'
+        : b.command !== 'weight' && b.weight !== undefined
+          ? 'weight goes with the weight command only'
+          : undefined;
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+  }
+}
+
+/** The caller's part of a command's context: its reason, the window's end (400 when it cannot be), its weight. */
+function commandOptions(b: CommandFields): Pick<CommandContext, 'reason' | 'until' | 'weight'> {
+  const end = windowEnd({ until: b.until, durationS: b.duration_s }, new Date());
+  if (end && 'problem' in end) {
+    throw badRequest(end.problem);
+  }
+  return { reason: b.reason ?? null, until: end?.end ?? null, weight: b.weight as WeightSetting | undefined };
+}
+
+const commandBody = z
+  .object({ ...commandFields, source: callerSource })
+  .strict()
+  .superRefine(commandRules);
 const mappingBody = z
   .object({
     application_id: bodyId.nullable(),
@@ -24,7 +65,7 @@ const mappingBody = z
   .strict();
 const bulkBody = z
   .object({
-    command,
+    ...commandFields,
     server_ids: z.array(bodyId).min(1).max(10_000).optional(),
     backend_id: bodyId.optional(),
     application_id: bodyId.optional(),
@@ -34,6 +75,7 @@ const bulkBody = z
     wait_drained_s: z.number().min(0).max(900).optional(),
   })
   .strict()
+  .superRefine(commandRules)
   .refine(
     (b) => b.server_ids || b.backend_id || b.application_id,
     'name the servers: server_ids, backend_id or application_id'
@@ -41,7 +83,11 @@ const bulkBody = z
   .refine((b) => b.wait_drained_s === undefined || b.command === 'drain', 'wait_drained_s goes with the drain command');
 
 /** Requests through Grafana are the UI's; other callers say whether they are an orchestrator. */
-function sourceOf(auth: AuthState, declared: 'api' | 'orchestrator' | undefined, fallback: ActionSource): ActionSource {
+export function sourceOf(
+  auth: AuthState,
+  declared: 'api' | 'orchestrator' | undefined,
+  fallback: ActionSource
+): ActionSource {
   if (auth.viaGrafana) {
     return 'ui';
   }
@@ -59,6 +105,7 @@ export function commandRoutes(deps: ApiDeps) {
     const result = await deps.commands.execute(serverId, b.command, {
       actor: auth.actor,
       source: sourceOf(auth, b.source, 'api'),
+      ...commandOptions(b),
     });
     if (!result.ok) {
       throw result.error;
@@ -70,6 +117,7 @@ export function commandRoutes(deps: ApiDeps) {
   r.post('/api/haproxy/commands/bulk', requireRole('operator'), async (ctx) => {
     const b = bulkBody.parse(ctx.request.body ?? {});
     const auth = ctx.state.auth as AuthState;
+    const options = commandOptions(b);
     const serverIds = await deps.bulk.resolve({
       serverIds: b.server_ids,
       backendId: b.backend_id,
@@ -78,11 +126,12 @@ export function commandRoutes(deps: ApiDeps) {
     if (serverIds.length === 0) {
       throw badRequest('no current server matches the selection');
     }
-    const result = await deps.bulk.execute(serverIds, b.command, {
-      actor: auth.actor,
-      source: sourceOf(auth, b.source, 'bulk'),
-      concurrency: b.concurrency,
-    });
+    const result = await deps.bulk.execute(
+      serverIds,
+      b.command,
+      { actor: auth.actor, source: sourceOf(auth, b.source, 'bulk'), ...options },
+      b.concurrency
+    );
     deps.fleetCounts.invalidate();
     const failed = result.results.filter((x) => !x.ok).length;
     const drainedIds = result.results.filter((x) => x.ok).map((x) => x.serverId);
@@ -150,6 +199,9 @@ export function commandRoutes(deps: ApiDeps) {
         servers: o.servers ?? null,
         changed_servers: o.changedServers ?? null,
         removals_held: o.removalsHeld ?? null,
+        restarted: o.restarted ?? null,
+        drifting: o.drifting ?? null,
+        reapplied: o.reapplied ?? null,
       };
       return;
     }

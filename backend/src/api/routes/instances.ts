@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
 import { suspiciousAnswer } from '../../domain/held-removal';
-import { listInstanceBackends } from '../../store/backends';
+import { RECONCILE_POLICIES } from '../../domain/server-state';
+import { searchBackends } from '../../store/backends';
 import { createInstance, deleteInstance, getInstance, InstanceRow, listInstances } from '../../store/instances';
 import { updateInstanceSettings } from '../../registry/instance-scope';
 import { requireRole } from '../auth';
@@ -16,17 +17,25 @@ const createBody = z
     socket_path: plainText(1000, 0).nullable().optional(),
     is_active: z.boolean().optional(),
     backend_scope: backendScope.optional(),
+    reconcile_policy: z
+      .enum(RECONCILE_POLICIES, { message: `must be one of ${RECONCILE_POLICIES.join(', ')}` })
+      .optional(),
   })
   .strict();
 const updateBody = createBody.omit({ host_id: true }).partial().strict();
+
+/** An instance's backends come in one answer; an agent lists at most this many (HAPROXY_FAGENT_MAX_BACKENDS_PER_INSTANCE). */
+const MAX_BACKENDS = 1_000_000;
 
 const listQuery = z.object({ server_id: id.optional(), host_id: id.optional(), is_active: boolParam.optional() });
 
 /** HAProxy instances: the seed's list (filter by server_id = host, docs/design.md), and their registration. */
 export function instanceRoutes(deps: ApiDeps) {
   const r = new Router();
-  const withBreaker = ({ held_removal, ...row }: InstanceRow) => ({
+  const withBreaker = ({ held_removal, haproxy_version, haproxy_pid, haproxy_started_at, ...row }: InstanceRow) => ({
     ...row,
+    haproxy:
+      haproxy_pid === null ? null : { version: haproxy_version, pid: haproxy_pid, started_at: haproxy_started_at },
     breaker_state: deps.client.breakers.state(row.id),
     suspicious_answer: suspiciousAnswer(held_removal),
   });
@@ -89,7 +98,15 @@ export function instanceRoutes(deps: ApiDeps) {
   r.get('/api/haproxy/instances/:id/backends', async (ctx) => {
     const instanceId = idParams.parse(ctx.params).id;
     await load(instanceId, deps.readDb);
-    ctx.body = { backends: await listInstanceBackends(deps.readDb, instanceId) };
+    const { backends } = await searchBackends(deps.readDb, { instanceId }, { limit: MAX_BACKENDS, offset: 0 });
+    ctx.body = {
+      backends: backends.map(({ instance_name: _i, host_name: _h, counts, ...b }) => ({
+        ...b,
+        server_count: counts.servers_total,
+        status_counts: counts.by_status,
+        ...counts,
+      })),
+    };
   });
 
   return r;

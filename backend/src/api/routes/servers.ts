@@ -6,7 +6,17 @@ import { getServer, listBackendServers, searchServers } from '../../store/server
 import { statusHistory } from '../../store/server-state';
 import type { Db } from '../../db/db';
 import type { ApiDeps } from '../deps';
-import { id, idParams, isoTime, limit, offset, statusList } from '../validation';
+import {
+  adminStateList,
+  boolParam,
+  id,
+  idParams,
+  isoTime,
+  limit,
+  offset,
+  operationalStateList,
+  statusList,
+} from '../validation';
 
 /** A server as the API shows it, or a 404. */
 export async function loadServer(db: Db, serverId: number) {
@@ -22,6 +32,10 @@ const serversQuery = z.object({
   backend_id: id.optional(),
   application_id: id.optional(),
   status: statusList.optional(),
+  admin_state: adminStateList.optional(),
+  operational_state: operationalStateList.optional(),
+  drift: boolParam.optional(),
+  in_window: boolParam.optional(),
   q: z.string().max(200).optional(),
   limit: limit(1000, 50_000),
   offset,
@@ -50,6 +64,10 @@ export function serverRoutes(deps: ApiDeps) {
         backendId: q.backend_id,
         applicationId: q.application_id,
         statuses: q.status,
+        adminStates: q.admin_state,
+        operationalStates: q.operational_state,
+        drift: q.drift,
+        inWindow: q.in_window,
         text: q.q,
       },
       { limit: q.limit, offset: q.offset }

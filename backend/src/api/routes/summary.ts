@@ -11,6 +11,7 @@ export function summaryRoutes(deps: ApiDeps) {
       deps.fleetCounts.get(),
       failingInstances(deps.readDb, 100),
     ]);
+    const { servers_total, ...servers } = counts.servers;
     const breakers = deps.client.breakers.states();
     let lastSync: Date | null = null;
     for (const i of instances) {
@@ -26,7 +27,7 @@ export function summaryRoutes(deps: ApiDeps) {
         breaker_open: [...breakers.values()].filter((s) => s !== 'closed').length,
       },
       backends: counts.backends,
-      servers: { total: Object.values(counts.servers).reduce((a, b) => a + b, 0), by_status: counts.servers },
+      servers: { total: servers_total, ...servers },
       last_sync_at: lastSync,
       failing_instances: failing.map((f) => ({ ...f, breaker_state: deps.client.breakers.state(f.id) })),
     };

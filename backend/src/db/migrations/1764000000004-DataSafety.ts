@@ -1,13 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { allowValues } from './check-constraint';
 
-/** Replaces a CHECK (column IN (...)) constraint with one of other values. */
-async function allow(q: QueryRunner, column: 'command' | 'source', values: string[]): Promise<void> {
-  const name = `haproxy_actions_${column}_check`;
-  await q.query(`ALTER TABLE haproxy_actions DROP CONSTRAINT ${name}`);
-  await q.query(
-    `ALTER TABLE haproxy_actions ADD CONSTRAINT ${name} CHECK (${column} IN (${values.map((v) => `'${v}'`).join(',')}))`
-  );
-}
+const allow = (q: QueryRunner, column: 'command' | 'source', values: string[]) =>
+  allowValues(q, 'haproxy_actions', column, values);
 
 /**
  * Commands you can trust and removals held for confirmation:

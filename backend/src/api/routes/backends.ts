@@ -1,0 +1,34 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { searchBackends } from '../../store/backends';
+import type { ApiDeps } from '../deps';
+import { id, limit, offset } from '../validation';
+
+const query = z.object({
+  instance_id: id.optional(),
+  q: z.string().max(200).optional(),
+  limit: limit(1000, 50_000),
+  offset,
+});
+
+/** Every current backend of the fleet with its servers counted by the state model, zero-server ones included. */
+export function backendRoutes(deps: ApiDeps) {
+  const r = new Router();
+  r.get('/api/haproxy/backends', async (ctx) => {
+    const q = query.parse(ctx.query);
+    const { backends, total } = await searchBackends(
+      deps.db,
+      { instanceId: q.instance_id, text: q.q },
+      { limit: q.limit, offset: q.offset }
+    );
+    ctx.body = {
+      backends: backends.map(({ backend_name, counts, created_at: _c, updated_at: _u, ...b }) => ({
+        ...b,
+        name: backend_name,
+        ...counts,
+      })),
+      total,
+    };
+  });
+  return r;
+}

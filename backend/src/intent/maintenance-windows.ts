@@ -1,0 +1,175 @@
+import { mapLimited } from '../concurrency/limiter';
+import type { CommandContext, CommandResult, ServerCommands } from '../commands/server-command';
+import { SCHEDULE_ACTOR } from '../domain/actions';
+import { conflict, notFound } from '../domain/errors';
+import type { Db } from '../db/db';
+import type { Logger } from '../logger';
+import { noteAction } from '../store/actions';
+import {
+  activeWindow,
+  activeWindows,
+  claimDueWindows,
+  claimWindow,
+  closeWindow,
+  desiredOf,
+  moveWindow,
+  releaseWindowClaim,
+  WindowRow,
+} from '../store/desired-state';
+import { serverTargets } from '../store/servers';
+
+export interface MaintenanceWindowsOptions {
+  /** How often due windows are looked for (HAPROXY_WINDOW_CHECK_INTERVAL); 0: never (the API still works). */
+  intervalMs: number;
+  /** How long a replica holds a window it is ending: past it (the replica died), another takes it. */
+  leaseMs: number;
+  /** Windows ended at once, at most. */
+  concurrency?: number;
+  clock?: () => Date;
+}
+
+export interface WindowTick {
+  ended: number;
+  failed: number;
+  /** Windows whose server is gone: closed without a command, with a note on the audit row. */
+  closed: number;
+}
+
+const GONE_NOTE = "maintenance window closed without a command: the server is no longer in HAProxy's configuration";
+
+/**
+ * Maintenance windows (a drain or maint with an end): their list, a new end, an early end, and the worker
+ * that returns servers to ready when their window ends (source `schedule`, audited). State lives in
+ * PostgreSQL: a due window is claimed with FOR UPDATE SKIP LOCKED and a lease, so exactly one replica ends
+ * it, and one that ended while no backend ran is ended at the first tick after start.
+ */
+export class MaintenanceWindows {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly commands: ServerCommands,
+    private readonly log: Logger,
+    private readonly opts: MaintenanceWindowsOptions
+  ) {}
+
+  now(): Date {
+    return this.opts.clock?.() ?? new Date();
+  }
+
+  list(): Promise<WindowRow[]> {
+    return activeWindows(this.db, this.now());
+  }
+
+  /** A new end for an active window; 404 without one, 409 while it is being ended. */
+  async move(serverId: number, until: Date): Promise<WindowRow> {
+    const now = this.now();
+    if (!(await moveWindow(this.db, serverId, until, now))) {
+      throw await this.whyNot(serverId, now);
+    }
+    return (await activeWindow(this.db, serverId, now))!;
+  }
+
+  /** Ends an active window now: the server returns to ready at once, as the caller's command. */
+  async endNow(serverId: number, ctx: CommandContext): Promise<CommandResult> {
+    const now = this.now();
+    if (!(await claimWindow(this.db, serverId, now, this.opts.leaseMs))) {
+      throw await this.whyNot(serverId, now);
+    }
+    try {
+      const result = await this.commands.execute(serverId, 'ready', ctx);
+      if (!result.ok) {
+        await releaseWindowClaim(this.db, serverId);
+      }
+      return result;
+    } catch (err) {
+      await releaseWindowClaim(this.db, serverId);
+      throw err;
+    }
+  }
+
+  private async whyNot(serverId: number, now: Date): Promise<Error> {
+    return (await activeWindow(this.db, serverId, now))
+      ? conflict(`the maintenance window of server ${serverId} is being ended right now`)
+      : notFound(`active maintenance window of server ${serverId}`);
+  }
+
+  /** Ends the windows whose end has come (at `now`): one claim per window, one command per server. */
+  async tick(now = this.now()): Promise<WindowTick> {
+    const due = await claimDueWindows(this.db, now, this.opts.leaseMs, 100);
+    const results = await mapLimited(due, this.opts.concurrency ?? 8, async (w) => {
+      try {
+        return await this.end(w, now);
+      } catch (err) {
+        this.log.warn({ server_id: w.server_id, err: (err as Error).message }, 'maintenance window not ended');
+        return 'failed' as const;
+      }
+    });
+    return {
+      ended: results.filter((r) => r === 'ended').length,
+      failed: results.filter((r) => r === 'failed').length,
+      closed: results.filter((r) => r === 'closed').length,
+    };
+  }
+
+  private async end(
+    w: { server_id: number; admin_state: string; actor: string; until: Date },
+    now: Date
+  ): Promise<'ended' | 'failed' | 'closed' | 'skipped'> {
+    const result = await this.commands.executeIfWanted(
+      w.server_id,
+      'ready',
+      {
+        actor: SCHEDULE_ACTOR,
+        source: 'schedule',
+        reason: `end of the maintenance window (${w.admin_state}) set by ${w.actor}`,
+      },
+      async () => {
+        const d = await desiredOf(this.db, w.server_id);
+        return d?.until != null && d.until.getTime() <= now.getTime();
+      }
+    );
+    if (!result) {
+      // Busy with another command, or no longer due: the next tick looks again.
+      await releaseWindowClaim(this.db, w.server_id);
+      return 'skipped';
+    }
+    if (result.ok) {
+      return 'ended';
+    }
+    const [t] = await serverTargets(this.db, [w.server_id]);
+    if (t && (t.server_removed || t.backend_removed)) {
+      await closeWindow(this.db, w.server_id);
+      await noteAction(this.db, result.action.id, GONE_NOTE);
+      return 'closed';
+    }
+    // The claim stays until its lease ends: the window is tried again then, not at every tick.
+    return 'failed';
+  }
+
+  /** A tick now (a window that ended while no backend ran), then every interval; ticks never overlap. */
+  start(): void {
+    if (this.opts.intervalMs <= 0) {
+      return;
+    }
+    const run = () => {
+      this.running ??= this.tick()
+        .then((r) => {
+          if (r.ended + r.failed + r.closed > 0) {
+            this.log.info({ ...r }, 'maintenance windows ended');
+          }
+        })
+        .catch((err: Error) => this.log.warn({ err: err.message }, 'maintenance windows not checked'))
+        .finally(() => (this.running = undefined));
+    };
+    run();
+    this.timer = setInterval(run, this.opts.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}
