@@ -6,7 +6,9 @@ import type {
   Application,
   Backend,
   BulkResult,
+  CommandOptions,
   CommandResult,
+  FleetBackendList,
   Host,
   Instance,
   LookupKind,
@@ -50,6 +52,9 @@ export function createHaproxyApi(http: HttpClient) {
       listOf<Instance>(await request('GET', '/api/haproxy/instances', { params }), 'instances'),
     instanceBackends: async (instanceId: number) =>
       listOf<Backend>(await request('GET', `/api/haproxy/instances/${enc(instanceId)}/backends`), 'backends'),
+    /** Every backend of the fleet with its counts, zero-server ones included. */
+    backends: (params: { instance_id?: number; q?: string } = {}) =>
+      request<FleetBackendList>('GET', '/api/haproxy/backends', { params }),
     syncInstance: (instanceId: number) =>
       request<SyncAccepted>('POST', `/api/haproxy/instances/${enc(instanceId)}/sync`),
 
@@ -67,10 +72,14 @@ export function createHaproxyApi(http: HttpClient) {
         }
       }
     },
-    serverCommand: (serverId: number, command: ServerCommand) =>
-      request<CommandResult>('POST', `/api/haproxy/servers/${enc(serverId)}/command`, { data: { command } }),
-    bulkCommand: (serverIds: number[], command: ServerCommand) =>
-      request<BulkResult>('POST', '/api/haproxy/commands/bulk', { data: { command, server_ids: serverIds } }),
+    serverCommand: (serverId: number, command: ServerCommand, options: CommandOptions = {}) =>
+      request<CommandResult>('POST', `/api/haproxy/servers/${enc(serverId)}/command`, {
+        data: { command, ...options },
+      }),
+    bulkCommand: (serverIds: number[], command: ServerCommand, options: CommandOptions = {}) =>
+      request<BulkResult>('POST', '/api/haproxy/commands/bulk', {
+        data: { command, server_ids: serverIds, ...options },
+      }),
     setMapping: (serverId: number, applicationId: number | null) =>
       request<Server>('PUT', `/api/haproxy/servers/${enc(serverId)}/mapping`, {
         data: { application_id: applicationId },

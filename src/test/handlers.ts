@@ -1,6 +1,6 @@
 import { http, HttpResponse, type JsonBodyType } from 'msw';
-import type { ServerCommand, ServerStatus } from '../api/types';
 import { backendsOf, makeFleet, summaryOf, type Fleet } from './fixtures';
+import { applyCommand, type CommandBody, commandBodyProblem, fleetBackendsOf } from './stateFixtures';
 
 export const ORIGIN = 'http://localhost';
 /** What Grafana's plugin proxy serves for this app in tests. */
@@ -20,8 +20,6 @@ export function resetDb() {
 function apiError(status: number, code: string, message: string) {
   return HttpResponse.json({ error: { code, message } }, { status });
 }
-
-const COMMAND_STATUS: Record<ServerCommand, ServerStatus> = { drain: 'DRAIN', ready: 'UP', maint: 'MAINT' };
 
 async function record(request: Request) {
   const url = new URL(request.url);
@@ -50,6 +48,10 @@ export const handlers = [
   http.get(`${PROXY}/api/haproxy/instances/:id/backends`, ({ params }) =>
     HttpResponse.json({ backends: backendsOf(db.fleet, Number(params.id)) } as unknown as JsonBodyType)
   ),
+  http.get(`${PROXY}/api/haproxy/backends`, () => {
+    const backends = fleetBackendsOf(db.fleet.servers, db.fleet.emptyBackends);
+    return HttpResponse.json({ backends, total: backends.length } as unknown as JsonBodyType);
+  }),
   http.post(`${PROXY}/api/haproxy/instances/:id/sync`, ({ params }) =>
     HttpResponse.json({ accepted: true, instance_id: Number(params.id) }, { status: 202 })
   ),
@@ -65,11 +67,14 @@ export const handlers = [
     if (!server) {
       return apiError(404, 'not_found', 'server not found');
     }
-    const { command } = (await request.json()) as { command: ServerCommand };
+    const body = (await request.json()) as CommandBody;
+    const { command } = body;
+    const problem = commandBodyProblem(body);
+    if (problem) {
+      return apiError(400, 'bad_request', problem);
+    }
     const before = server.status;
-    server.status = COMMAND_STATUS[command];
-    server.raw_status = server.status;
-    server.status_changed_at = new Date().toISOString();
+    const audited = applyCommand(server, body, 'editor', 'ui');
     const action = {
       id: db.fleet.actions.length + 1,
       server_id: server.id,
@@ -87,19 +92,24 @@ export const handlers = [
       status_after: server.status,
       started_at: new Date().toISOString(),
       duration_ms: 12,
+      ...audited,
     };
     db.fleet.actions.push(action);
     return HttpResponse.json({ action, server } as unknown as JsonBodyType);
   }),
   http.post(`${PROXY}/api/haproxy/commands/bulk`, async ({ request }) => {
-    const { command, server_ids } = (await request.json()) as { command: ServerCommand; server_ids: number[] };
+    const body = (await request.json()) as CommandBody & { server_ids: number[] };
+    const { command, server_ids } = body;
+    const problem = commandBodyProblem(body);
+    if (problem) {
+      return apiError(400, 'bad_request', problem);
+    }
     const results = server_ids.map((id) => {
       const target = db.fleet.servers.find((s) => s.id === id);
       if (!target) {
         return { server_id: id, ok: false, action_id: 0, error: 'server not found' };
       }
-      target.status = COMMAND_STATUS[command];
-      target.raw_status = target.status;
+      applyCommand(target, body, 'editor', 'bulk');
       return { server_id: id, ok: true, action_id: db.fleet.actions.length + 1 };
     });
     const succeeded = results.filter((r) => r.ok).length;
@@ -132,6 +142,9 @@ export const handlers = [
     }
     if (sp.get('command')) {
       actions = actions.filter((a) => a.command === sp.get('command'));
+    }
+    if (sp.get('source')) {
+      actions = actions.filter((a) => a.source === sp.get('source'));
     }
     if (sp.get('success')) {
       actions = actions.filter((a) => String(a.success) === sp.get('success'));

@@ -23,6 +23,8 @@ function action(id: number, partial: Partial<Action> = {}): Action {
     status_after: 'DRAIN',
     started_at: new Date(Date.now() - id * 1000).toISOString(),
     duration_ms: 20,
+    reason: null,
+    until: null,
     ...partial,
   };
 }
