@@ -145,7 +145,7 @@ describe('HAProxy page', () => {
       .filter((s) => s.backend_name === 'be_web' && shown.includes(s.server_name))
       .map((s) => s.id);
     expect(bulk).toMatchObject({ method: 'POST', body: { command: 'drain', server_ids: ids } });
-    expect(db.fleet.servers.filter((s) => ids.includes(s.id)).every((s) => s.status === 'DRAIN')).toBe(true);
+    expect(db.fleet.servers.filter((s) => ids.includes(s.id)).every((s) => s.admin_state === 'drain')).toBe(true);
     await waitFor(() =>
       expect(toasts).toContainEqual({
         type: AppEvents.alertSuccess.name,
