@@ -83,29 +83,27 @@ export function CommandModal({ title, command, confirmText, onConfirm, onDismiss
           {formatCount(reasonLength)} / {formatCount(REASON_MAX)} characters
         </div>
         {takesWindow(command) && (
+          <Field label="Maintenance window" description="At its end the server returns to ready by itself">
+            <RadioButtonGroup<WindowChoice>
+              options={WINDOW_OPTIONS}
+              value={form.window}
+              onChange={(window) => change({ window })}
+            />
+          </Field>
+        )}
+        {takesWindow(command) && form.window === 'until' && (
           <Field
-            label="Maintenance window"
-            description="At its end the server returns to ready by itself"
+            label="Window ends at"
             invalid={invalid?.field === 'until'}
             error={invalid?.field === 'until' ? invalid.problem : undefined}
           >
-            <div className={styles.window}>
-              <RadioButtonGroup<WindowChoice>
-                aria-label="Maintenance window"
-                options={WINDOW_OPTIONS}
-                value={form.window}
-                onChange={(window) => change({ window })}
-              />
-              {form.window === 'until' && (
-                <Input
-                  type="datetime-local"
-                  aria-label="Window ends at"
-                  width={28}
-                  value={form.until}
-                  onChange={(e) => change({ until: e.currentTarget.value })}
-                />
-              )}
-            </div>
+            <Input
+              id="command-until"
+              type="datetime-local"
+              width={28}
+              value={form.until}
+              onChange={(e) => change({ until: e.currentTarget.value })}
+            />
           </Field>
         )}
         {refused && (
@@ -144,5 +142,4 @@ const getStyles = (theme: GrafanaTheme2) => ({
     marginTop: theme.spacing(-1.5),
     marginBottom: theme.spacing(2),
   }),
-  window: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center', flexWrap: 'wrap' }),
 });

@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Icon, Stack, Text, Tooltip, useStyles2 } from '@grafana/ui';
 import { SERVER_STATUSES, type StateCounts, type Summary } from '../../api/types';
-import { formatAgo, formatCount, formatTime } from '../../utils/format';
+import { formatAgo, formatCount, formatNumber, formatTime } from '../../utils/format';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 
 interface Props {
@@ -75,7 +75,7 @@ export function FleetStats({ summary }: Props) {
         <Stat label="Servers">{formatCount(servers.total)}</Stat>
         {STATE_STATS.map(({ key, label, hint, alarm }) => (
           <Stat key={key} label={label} hint={hint}>
-            <Text color={alarm && servers[key] > 0 ? alarm : 'primary'}>{formatCount(servers[key] ?? 0)}</Text>
+            <Text color={alarm && servers[key] > 0 ? alarm : 'primary'}>{formatNumber(servers[key])}</Text>
           </Stat>
         ))}
         <Stat label="Servers by status">
