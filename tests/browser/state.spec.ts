@@ -17,6 +17,9 @@ import {
   test,
   type Theme,
 } from './support';
+import type { Locator, Page } from '@playwright/test';
+
+type Where = [instance: string, backend: string, server: string];
 
 /** Hours and minutes as the page shows them (the browser runs in UTC below). */
 const hhmm = (iso: string) => new Date(iso).toISOString().slice(11, 16);
@@ -25,7 +28,7 @@ test.describe('the server state model', () => {
   test.fixme(true, 'needs the state-backend half (admin state, desired state, GET /api/haproxy/backends)');
   test.use({ timezoneId: 'UTC' });
 
-  const touched: Array<[instance: string, backend: string, server: string]> = [];
+  const touched: Where[] = [];
   test.afterEach(async () => {
     // Leave the fleet as the other specs expect it: ready, no window.
     for (const [instance, backend, server] of touched.splice(0)) {
@@ -33,18 +36,33 @@ test.describe('the server state model', () => {
     }
   });
 
+  /** A command through the server's row and its confirmation (`fill` fills the dialog); returns the row. */
+  async function commandFromRow(page: Page, where: Where, verb: string, fill: (dialog: Locator) => Promise<void>) {
+    touched.push(where);
+    const [instance, backend, server] = where;
+    await openHaproxy(page);
+    const item = backendItem(page, backend, instance);
+    await expandBackend(item);
+    const row = serverRow(item, server);
+    await row.getByRole('button', { name: `${verb} ${server}` }).click();
+    const dialog = page.getByRole('dialog');
+    await fill(dialog);
+    await dialog.getByRole('button', { name: verb, exact: true }).click();
+    await expect(dialog).toBeHidden();
+    return row;
+  }
+
+  /** The server as the API has it now, state fields included. */
+  async function serverState(...[instance, backend, server]: Where) {
+    const { id } = await apiServer(instance, backend, server);
+    return (await backendApi('GET', `/api/haproxy/servers/${id}`)).body;
+  }
+
   test('a drained server whose checks fail shows DOWN and a drained badge, with why on hover', async ({ page }) => {
     // shop-3's health check answers 500: DOWN whatever its intent.
-    touched.push(['edge-1', 'shop', 'shop-3']);
-    await openHaproxy(page);
-    const item = backendItem(page, 'shop', 'edge-1');
-    await expandBackend(item);
-    const row = serverRow(item, 'shop-3');
-    await row.getByRole('button', { name: 'Drain shop-3' }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByLabel(/^Reason/).fill('INC-7 checks failing, keep it out');
-    await dialog.getByRole('button', { name: 'Drain', exact: true }).click();
-    await expect(dialog).toBeHidden();
+    const row = await commandFromRow(page, ['edge-1', 'shop', 'shop-3'], 'Drain', (dialog) =>
+      dialog.getByLabel(/^Reason/).fill('INC-7 checks failing, keep it out')
+    );
 
     await expect(row.getByLabel(/^DOWN \(DOWN/)).toBeVisible();
     const drained = row.getByLabel('intent: drained');
@@ -53,21 +71,18 @@ test.describe('the server state model', () => {
     await expect(page.getByRole('tooltip')).toContainText('Why: INC-7 checks failing, keep it out');
     await expect(page.getByRole('tooltip')).toContainText('By grafana:admin');
     // The same state through the API: drain intent, down health.
-    const api = await backendApi('GET', `/api/haproxy/servers/${(await apiServer('edge-1', 'shop', 'shop-3')).id}`);
-    expect(api.body).toMatchObject({ status: 'DOWN', admin_state: 'drain', operational_state: 'down' });
+    expect(await serverState('edge-1', 'shop', 'shop-3')).toMatchObject({
+      status: 'DOWN',
+      admin_state: 'drain',
+      operational_state: 'down',
+    });
   });
 
   test('a reason typed in the confirmation appears in the Actions page', async ({ page }) => {
-    touched.push(['edge-2.eu', 'auth', 'auth-1']);
     const reason = `CHG-${Date.now()} rotate certificates`;
-    await openHaproxy(page);
-    const item = backendItem(page, 'auth', 'edge-2.eu');
-    await expandBackend(item);
-    await serverRow(item, 'auth-1').getByRole('button', { name: 'Drain auth-1' }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByLabel(/^Reason/).fill(reason);
-    await dialog.getByRole('button', { name: 'Drain', exact: true }).click();
-    await expect(dialog).toBeHidden();
+    await commandFromRow(page, ['edge-2.eu', 'auth', 'auth-1'], 'Drain', (dialog) =>
+      dialog.getByLabel(/^Reason/).fill(reason)
+    );
 
     await page.getByRole('navigation', { name: 'Navigation' }).getByRole('link', { name: 'Actions' }).click();
     await expect(page).toHaveURL(new RegExp(`${APP}/actions`));
@@ -79,20 +94,10 @@ test.describe('the server state model', () => {
   });
 
   test('a maintenance window shows its end', async ({ page }) => {
-    touched.push(['internal_3', 'static', 'static-1']);
-    await openHaproxy(page);
-    const item = backendItem(page, 'static', 'internal_3');
-    await expandBackend(item);
-    const row = serverRow(item, 'static-1');
-    await row.getByRole('button', { name: 'Maint static-1' }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByRole('radio', { name: '1 h' }).check({ force: true });
-    await dialog.getByRole('button', { name: 'Maint', exact: true }).click();
-    await expect(dialog).toBeHidden();
-
-    const server = await apiServer('internal_3', 'static', 'static-1');
-    const api = await backendApi('GET', `/api/haproxy/servers/${server.id}`);
-    const until: string = api.body.desired.until;
+    const row = await commandFromRow(page, ['internal_3', 'static', 'static-1'], 'Maint', (dialog) =>
+      dialog.getByRole('radio', { name: '1 h' }).check({ force: true })
+    );
+    const until: string = (await serverState('internal_3', 'static', 'static-1')).desired.until;
     const ahead = Date.parse(until) - Date.now();
     expect(ahead).toBeGreaterThan(55 * 60e3);
     expect(ahead).toBeLessThanOrEqual(3600e3);
