@@ -9,7 +9,9 @@ import type {
   ApplicationInput,
   Backend,
   BulkResult,
+  CommandOptions,
   CommandResult,
+  FleetBackendList,
   Host,
   HostInput,
   Instance,
@@ -65,6 +67,9 @@ export function createHaproxyApi(http: HttpClient) {
       listOf<Instance>(await request('GET', '/api/haproxy/instances', { params }), 'instances'),
     instanceBackends: async (instanceId: number) =>
       listOf<Backend>(await request('GET', `/api/haproxy/instances/${enc(instanceId)}/backends`), 'backends'),
+    /** Every backend of the fleet with its counts, zero-server ones included. */
+    backends: (params: { instance_id?: number; q?: string } = {}) =>
+      request<FleetBackendList>('GET', '/api/haproxy/backends', { params }),
     syncInstance: (instanceId: number) =>
       request<SyncAccepted>('POST', `/api/haproxy/instances/${enc(instanceId)}/sync`, editor),
     createInstance: (input: InstanceInput) =>
@@ -93,15 +98,15 @@ export function createHaproxyApi(http: HttpClient) {
         }
       }
     },
-    serverCommand: (serverId: number, command: ServerCommand) =>
+    serverCommand: (serverId: number, command: ServerCommand, options: CommandOptions = {}) =>
       request<CommandResult>('POST', `/api/haproxy/servers/${enc(serverId)}/command`, {
         ...editor,
-        data: { command },
+        data: { command, ...options },
       }),
-    bulkCommand: (serverIds: number[], command: ServerCommand) =>
+    bulkCommand: (serverIds: number[], command: ServerCommand, options: CommandOptions = {}) =>
       request<BulkResult>('POST', '/api/haproxy/commands/bulk', {
         ...editor,
-        data: { command, server_ids: serverIds },
+        data: { command, server_ids: serverIds, ...options },
       }),
     setMapping: (serverId: number, applicationId: number | null) =>
       request<Server>('PUT', `/api/haproxy/servers/${enc(serverId)}/mapping`, {

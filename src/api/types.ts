@@ -10,6 +10,50 @@ export const FILTER_STATUSES = ['UP', 'DOWN', 'DRAIN', 'MAINT', 'NOLB'] as const
 
 export type StatusCounts = Partial<Record<ServerStatus, number>>;
 
+/** What an operator (or HAProxy's configuration) decided: the admin state, apart from health. */
+export const ADMIN_STATES = ['ready', 'drain', 'maint'] as const;
+export type AdminState = (typeof ADMIN_STATES)[number];
+/** Why a server is in maintenance: set in the configuration, forced at runtime, through `track`, or DNS. */
+export type MaintSource = 'config' | 'forced' | 'inherited' | 'resolution';
+/** What health checks found. */
+export type OperationalState = 'up' | 'down' | 'starting' | 'stopping';
+export type ReconcilePolicy = 'reapply' | 'alert';
+
+/** The admin state we were asked to keep: by whom, why, since when, and until when (a maintenance window). */
+export interface DesiredState {
+  admin_state: AdminState;
+  actor: string;
+  reason: string | null;
+  source: ActionSource;
+  set_at: string;
+  until: string | null;
+}
+
+/** HAProxy disagreeing with the desired state (e.g. a reload dropped a drain), until it is re-applied. */
+export interface Drift {
+  since: string;
+  desired: AdminState;
+  actual: AdminState | null;
+  cause: 'reload' | 'unknown';
+  policy: ReconcilePolicy;
+  attempts: number;
+  last_error: string | null;
+}
+
+/** The state model's counts over a set of servers (the README's table: the UI and the alerts use these words). */
+export interface StateCounts {
+  /** admin ready and operational up */
+  available: number;
+  /** admin drain or maint, whatever the health */
+  out_on_purpose: number;
+  /** admin ready (or unknown) and down */
+  failing: number;
+  /** HAProxy disagrees with the desired state */
+  drifting: number;
+  /** in a maintenance window that has not ended */
+  in_window: number;
+}
+
 export type ApiRole = 'viewer' | 'operator' | 'admin';
 export type ServerCommand = 'drain' | 'ready' | 'maint';
 export const SERVER_COMMANDS: ServerCommand[] = ['drain', 'ready', 'maint'];
@@ -49,7 +93,7 @@ export interface FailingInstance {
 export interface Summary {
   instances: { total: number; active: number; failing: number; breaker_open: number };
   backends: number;
-  servers: { total: number; by_status: StatusCounts };
+  servers: { total: number; by_status: StatusCounts } & StateCounts;
   last_sync_at: string | null;
   failing_instances: FailingInstance[];
 }
@@ -136,6 +180,14 @@ export interface Server {
   mapping_note: string | null;
   status_changed_at: string | null;
   updated_at: string;
+  /** null: unknown (the agent did not say and the status cannot tell) */
+  admin_state: AdminState | null;
+  maint_source: MaintSource | null;
+  operational_state: OperationalState | null;
+  initial_weight: number | null;
+  /** null: nothing asked of us */
+  desired: DesiredState | null;
+  drift: Drift | null;
 }
 
 export interface ServerList {
@@ -143,7 +195,9 @@ export interface ServerList {
   total: number;
 }
 
-export type ActionSource = 'ui' | 'api' | 'orchestrator' | 'bulk' | string;
+/** Where a command came from: `reconcile` re-applies a drift, `schedule` ends a maintenance window. */
+export const ACTION_SOURCES = ['ui', 'api', 'orchestrator', 'bulk', 'sync', 'reconcile', 'schedule'] as const;
+export type ActionSource = (typeof ACTION_SOURCES)[number] | string;
 
 export interface Action {
   id: number;
@@ -162,11 +216,24 @@ export interface Action {
   status_after: ServerStatus | null;
   started_at: string;
   duration_ms: number | null;
+  reason: string | null;
+  /** The end of the maintenance window the command opened. */
+  until: string | null;
 }
 
 export interface ActionList {
   actions: Action[];
   total: number;
+}
+
+/**
+ * What a command may carry besides its name: a reason (at most 500 characters) and, for drain and maint, a
+ * maintenance window as an end time or a duration (never both).
+ */
+export interface CommandOptions {
+  reason?: string;
+  until?: string;
+  duration_s?: number;
 }
 
 export interface CommandResult {
@@ -182,6 +249,22 @@ export interface BulkResult {
   succeeded: number;
   failed: number;
   results: Array<{ server_id: number; ok: boolean; action_id: number; error?: string }>;
+}
+
+/** One backend of the fleet (GET /api/haproxy/backends), zero-server ones included. */
+export interface FleetBackend extends StateCounts {
+  id: number;
+  instance_id: number;
+  instance_name: string;
+  host_name: string;
+  name: string;
+  servers_total: number;
+  by_status: StatusCounts;
+}
+
+export interface FleetBackendList {
+  backends: FleetBackend[];
+  total: number;
 }
 
 export interface SyncAccepted {
@@ -334,6 +417,7 @@ export interface ActionQuery {
   instance_id?: number;
   actor?: string;
   command?: ServerCommand;
+  source?: ActionSource;
   success?: boolean;
   since?: string;
   until?: string;

@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { api } from './client';
 import { asApiError } from '../api/errors';
-import type { Server, ServerCommand } from '../api/types';
+import type { CommandOptions, Server, ServerCommand } from '../api/types';
 import { notifyError, notifySuccess } from '../utils/notify';
 import type { FleetServers } from './useServers';
 
@@ -9,6 +9,21 @@ import type { FleetServers } from './useServers';
 export interface MutationTargets {
   servers: Pick<FleetServers, 'updateServer' | 'reload'>;
   summary: { reload: () => void };
+  /** The backends' counts. */
+  backends: { reload: () => void };
+}
+
+/**
+ * A failed command: the backend's message when it refused the input (400), for the dialog to show while it keeps
+ * what was typed; any other failure is a toast (and undefined: the dialog closes).
+ */
+function commandFailure(err: unknown, title: string): string | undefined {
+  const error = asApiError(err);
+  if (error.kind === 'bad_request') {
+    return error.message;
+  }
+  notifyError(title, error.message);
+  return undefined;
 }
 
 /** The servers one bulk command is sent to, and where they are (for the toasts). */
@@ -21,36 +36,49 @@ export interface BulkTarget {
 const FAILURES_NAMED = 5;
 
 /**
- * drain / ready / maint on one server or many, and the application mapping: each calls the backend, says how it
- * went in a toast, and refreshes what it changed. They resolve when done and never reject: the toast is the answer.
+ * drain / ready / maint on one server or many (with a reason and a maintenance window), and the application
+ * mapping: each calls the backend, says how it went in a toast, and refreshes what it changed. They never reject:
+ * a command resolves to the backend's message when it refused the input (400), for its dialog to show; otherwise
+ * the toast is the answer.
  */
-export function useServerMutations({ servers, summary }: MutationTargets) {
+export function useServerMutations({ servers, summary, backends }: MutationTargets) {
   const { updateServer, reload: reloadServers } = servers;
   const { reload: reloadSummary } = summary;
+  const { reload: reloadBackends } = backends;
+  const reloadCounts = useCallback(() => {
+    reloadSummary();
+    reloadBackends();
+  }, [reloadSummary, reloadBackends]);
 
   const runCommand = useCallback(
-    async (server: Server, command: ServerCommand) => {
+    async (server: Server, command: ServerCommand, options: CommandOptions = {}): Promise<string | undefined> => {
       try {
-        const result = await api.serverCommand(server.id, command);
+        const result = await api.serverCommand(server.id, command, options);
         updateServer(result.server);
         notifySuccess(
           `${command} sent to ${server.server_name}`,
           `${server.backend_name} on ${server.instance_name} is now ${result.server.status}`
         );
-        reloadSummary();
+        reloadCounts();
+        return undefined;
       } catch (err) {
-        notifyError(`${command} failed on ${server.server_name}`, asApiError(err).message);
+        return commandFailure(err, `${command} failed on ${server.server_name}`);
       }
     },
-    [updateServer, reloadSummary]
+    [updateServer, reloadCounts]
   );
 
   const runBulk = useCallback(
-    async ({ servers: targets, backendName, instanceName }: BulkTarget, command: ServerCommand) => {
+    async (
+      { servers: targets, backendName, instanceName }: BulkTarget,
+      command: ServerCommand,
+      options: CommandOptions = {}
+    ): Promise<string | undefined> => {
       try {
         const result = await api.bulkCommand(
           targets.map((s) => s.id),
-          command
+          command,
+          options
         );
         const failures = result.results.filter((r) => !r.ok);
         if (failures.length === 0) {
@@ -65,15 +93,16 @@ export function useServerMutations({ servers, summary }: MutationTargets) {
               .join('; ')
           );
         }
+        return undefined;
       } catch (err) {
-        notifyError(`${command} failed on ${backendName}`, asApiError(err).message);
+        return commandFailure(err, `${command} failed on ${backendName}`);
       } finally {
         // Some may have changed even when the request as a whole failed.
         reloadServers();
-        reloadSummary();
+        reloadCounts();
       }
     },
-    [reloadServers, reloadSummary]
+    [reloadServers, reloadCounts]
   );
 
   /** Maps the server to an application (null unmaps); true when saved. */

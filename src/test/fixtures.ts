@@ -2,6 +2,7 @@ import type {
   Action,
   Application,
   Backend,
+  FleetBackend,
   Host,
   Instance,
   RemovedList,
@@ -10,6 +11,7 @@ import type {
   Summary,
   UnresolvedServer,
 } from '../api/types';
+import { stateCountsOf, stateOfStatus } from './stateFixtures';
 
 const T0 = '2025-01-01T10:00:00.000Z';
 
@@ -53,6 +55,7 @@ export function makeServer(
     mapping_note: null,
     status_changed_at: T0,
     updated_at: T0,
+    ...stateOfStatus(status, partial.raw_status),
     ...partial,
   };
 }
@@ -67,6 +70,8 @@ export interface Fleet {
   removed: RemovedList;
   /** GET /api/haproxy/mappings/unresolved */
   unresolved: UnresolvedServer[];
+  /** Backends without servers (only GET /api/haproxy/backends lists them). */
+  emptyBackends?: FleetBackend[];
 }
 
 /** A small fleet: two hosts, two instances, three backends, seven servers in every status. */
@@ -154,8 +159,8 @@ export function summaryOf(fleet: Fleet): Summary {
       failing: failing.length,
       breaker_open: fleet.instances.filter((i) => i.breaker_state === 'open').length,
     },
-    backends: new Set(fleet.servers.map((s) => s.backend_id)).size,
-    servers: { total: fleet.servers.length, by_status },
+    backends: new Set(fleet.servers.map((s) => s.backend_id)).size + (fleet.emptyBackends?.length ?? 0),
+    servers: { total: fleet.servers.length, by_status, ...stateCountsOf(fleet.servers) },
     last_sync_at: T0,
     failing_instances: failing.map((i) => ({
       id: i.id,

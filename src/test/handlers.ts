@@ -1,9 +1,10 @@
 import { http, HttpResponse, type JsonBodyType } from 'msw';
 import { config } from '@grafana/runtime';
 import pluginJson from '../plugin.json';
-import type { ApiRole, Host, HostInput, Instance, InstanceInput, ServerCommand, ServerStatus } from '../api/types';
+import type { ApiRole, Host, HostInput, Instance, InstanceInput } from '../api/types';
 import { backendsOf, makeFleet, makeInstance, summaryOf, type Fleet } from './fixtures';
 import { matchAppRoute, type ProxyRoute } from './grafanaProxy';
+import { applyCommand, type CommandBody, commandBodyProblem, fleetBackendsOf } from './stateFixtures';
 
 export const ORIGIN = 'http://localhost';
 /** What Grafana's plugin proxy serves for this app in tests. */
@@ -42,8 +43,6 @@ export function resetDb() {
 export function apiError(status: number, code: string, message: string) {
   return HttpResponse.json({ error: { code, message } }, { status });
 }
-
-const COMMAND_STATUS: Record<ServerCommand, ServerStatus> = { drain: 'DRAIN', ready: 'UP', maint: 'MAINT' };
 
 async function record(request: Request) {
   const url = new URL(request.url);
@@ -161,6 +160,10 @@ const backend = [
       return json(instance, 201);
     })
   ),
+  http.get(`${B}/haproxy/backends`, () => {
+    const backends = fleetBackendsOf(db.fleet.servers, db.fleet.emptyBackends);
+    return json({ backends, total: backends.length });
+  }),
   http.patch(
     `${B}/haproxy/instances/:id`,
     as('admin', async ({ request, params }) => {
@@ -235,11 +238,13 @@ const backend = [
       if (!server) {
         return apiError(404, 'not_found', 'server not found');
       }
-      const { command } = (await request.json()) as { command: ServerCommand };
+      const body = (await request.json()) as CommandBody;
+      const problem = commandBodyProblem(body);
+      if (problem) {
+        return apiError(400, 'bad_request', problem);
+      }
       const before = server.status;
-      server.status = COMMAND_STATUS[command];
-      server.raw_status = server.status;
-      server.status_changed_at = now();
+      const audited = applyCommand(server, body, 'editor', 'ui');
       const action = {
         id: db.fleet.actions.length + 1,
         server_id: server.id,
@@ -247,7 +252,7 @@ const backend = [
         instance_name: server.instance_name,
         backend_name: server.backend_name,
         server_name: server.server_name,
-        command,
+        command: body.command,
         actor: 'editor',
         source: 'ui',
         operation_id: null,
@@ -257,6 +262,7 @@ const backend = [
         status_after: server.status,
         started_at: now(),
         duration_ms: 12,
+        ...audited,
       };
       db.fleet.actions.push(action);
       return json({ action, server });
@@ -265,20 +271,23 @@ const backend = [
   http.post(
     `${B}/haproxy/commands/bulk`,
     as('operator', async ({ request }) => {
-      const { command, server_ids } = (await request.json()) as { command: ServerCommand; server_ids: number[] };
-      const results = server_ids.map((id) => {
+      const body = (await request.json()) as CommandBody & { server_ids: number[] };
+      const problem = commandBodyProblem(body);
+      if (problem) {
+        return apiError(400, 'bad_request', problem);
+      }
+      const results = body.server_ids.map((id) => {
         const target = byId(db.fleet.servers, id);
         if (!target) {
           return { server_id: id, ok: false, action_id: 0, error: 'server not found' };
         }
-        target.status = COMMAND_STATUS[command];
-        target.raw_status = target.status;
+        applyCommand(target, body, 'editor', 'bulk');
         return { server_id: id, ok: true, action_id: db.fleet.actions.length + 1 };
       });
       const succeeded = results.filter((r) => r.ok).length;
       return json({
         operation_id: '00000000-0000-4000-8000-000000000001',
-        command,
+        command: body.command,
         total: results.length,
         succeeded,
         failed: results.length - succeeded,
@@ -329,7 +338,7 @@ const backend = [
   http.get(`${B}/haproxy/actions`, ({ request }) => {
     const sp = new URL(request.url).searchParams;
     let actions = [...db.fleet.actions].reverse();
-    for (const key of ['actor', 'command', 'success'] as const) {
+    for (const key of ['actor', 'command', 'source', 'success'] as const) {
       const value = sp.get(key);
       if (value) {
         actions = actions.filter((a) => String(a[key]) === value);

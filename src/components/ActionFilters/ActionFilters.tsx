@@ -1,9 +1,15 @@
 import React from 'react';
 import type { SelectableValue } from '@grafana/data';
 import { Button, Field, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
-import { SERVER_COMMANDS, type ServerCommand } from '../../api/types';
+import { ACTION_SOURCES, SERVER_COMMANDS, type ServerCommand } from '../../api/types';
 import type { FilterUpdate } from '../../hooks/useUrlFilters';
-import { type ActionFilterValues, RANGE_KEYS, type RangeKey, type ResultFilter } from './ActionFilters.utils';
+import {
+  type ActionFilterValues,
+  RANGE_KEYS,
+  type RangeKey,
+  type ResultFilter,
+  type SourceFilter,
+} from './ActionFilters.utils';
 
 const RANGE_OPTIONS: Array<SelectableValue<RangeKey>> = RANGE_KEYS.map((r) => ({
   label: r === 'all' ? 'All time' : `Last ${r}`,
@@ -15,6 +21,20 @@ const RESULT_OPTIONS: Array<SelectableValue<ResultFilter | ''>> = [
   { label: 'Failed', value: 'failed' },
 ];
 const COMMAND_OPTIONS: Array<SelectableValue<ServerCommand>> = SERVER_COMMANDS.map((c) => ({ label: c, value: c }));
+const SOURCE_DESCRIPTIONS: Record<SourceFilter, string> = {
+  ui: 'Grafana (this app)',
+  api: 'A script with an API token',
+  orchestrator: 'An orchestrator (e.g. a deploy)',
+  bulk: 'A bulk command',
+  sync: 'The service itself (a held removal applied)',
+  reconcile: 'The service re-applying a state HAProxy lost (drift)',
+  schedule: 'The service ending a maintenance window',
+};
+const SOURCE_OPTIONS: Array<SelectableValue<SourceFilter>> = ACTION_SOURCES.map((s) => ({
+  label: s,
+  value: s,
+  description: SOURCE_DESCRIPTIONS[s],
+}));
 
 interface Props {
   filters: ActionFilterValues;
@@ -46,6 +66,18 @@ export function ActionFilters({ filters, onChange, onRefresh }: Props) {
           options={COMMAND_OPTIONS}
           value={filters.command ?? null}
           onChange={(v) => onChange({ command: v?.value })}
+          placeholder="Any"
+          isClearable
+        />
+      </Field>
+      <Field label="Source" noMargin>
+        <Select
+          inputId="actions-source"
+          aria-label="Source"
+          width={18}
+          options={SOURCE_OPTIONS}
+          value={filters.source ?? null}
+          onChange={(v) => onChange({ source: v?.value })}
           placeholder="Any"
           isClearable
         />

@@ -1,4 +1,4 @@
-import { type ActionQuery, SERVER_COMMANDS, type ServerCommand } from '../../api/types';
+import { ACTION_SOURCES, type ActionQuery, SERVER_COMMANDS, type ServerCommand } from '../../api/types';
 import { type FilterParams, oneOfParam, positiveIntParam, textParam } from '../../hooks/useUrlFilters';
 
 export const ACTIONS_PER_PAGE = 50;
@@ -18,10 +18,13 @@ export const RANGE_KEYS = Object.keys(RANGES) as RangeKey[];
 export const RESULTS = ['success', 'failed'] as const;
 export type ResultFilter = (typeof RESULTS)[number];
 
+export type SourceFilter = (typeof ACTION_SOURCES)[number];
+
 /** The Actions page's filters and page, as its URL holds them (`?actor=bob&result=failed&range=7d&page=2`). */
 export interface ActionFilterValues {
   actor: string;
   command?: ServerCommand;
+  source?: SourceFilter;
   result?: ResultFilter;
   range: RangeKey;
   page?: number;
@@ -30,6 +33,7 @@ export interface ActionFilterValues {
 export const ACTION_FILTER_PARAMS: FilterParams<ActionFilterValues> = {
   actor: textParam,
   command: oneOfParam(SERVER_COMMANDS),
+  source: oneOfParam(ACTION_SOURCES),
   result: oneOfParam(RESULTS),
   range: oneOfParam(RANGE_KEYS, '24h'),
   page: positiveIntParam,
@@ -45,6 +49,7 @@ export function toActionQuery(filters: ActionFilterValues, now: number): ActionQ
   return {
     actor: filters.actor || undefined,
     command: filters.command,
+    source: filters.source,
     success: filters.result === undefined ? undefined : filters.result === 'success',
     since: span === undefined ? undefined : new Date(now - span).toISOString(),
     limit: ACTIONS_PER_PAGE,

@@ -1,7 +1,7 @@
 import React, { useMemo } from 'react';
 import { Badge, type Column, InteractiveTable, Stack, Tooltip } from '@grafana/ui';
 import type { Action } from '../../api/types';
-import { formatTime } from '../../utils/format';
+import { formatAgo, formatTime } from '../../utils/format';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 
 /** One page of the audit log: who did what to which server, the status change, and how it went. */
@@ -31,6 +31,19 @@ export function ActionTable({ actions }: { actions: Action[] }) {
             )}
           </Stack>
         ),
+      },
+      { id: 'reason', header: 'Reason', cell: ({ row }) => row.original.reason ?? '—' },
+      {
+        id: 'until',
+        header: 'Until',
+        cell: ({ row }) =>
+          row.original.until ? (
+            <Tooltip content={`Maintenance window end: ${formatAgo(row.original.until)}`}>
+              <span>{formatTime(row.original.until)}</span>
+            </Tooltip>
+          ) : (
+            '—'
+          ),
       },
       {
         id: 'success',

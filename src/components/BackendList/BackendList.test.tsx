@@ -5,6 +5,7 @@ import type { Server, ServerStatus } from '../../api/types';
 import { makeServer } from '../../test/fixtures';
 import { BACKENDS_PER_PAGE, BackendList } from './BackendList';
 import { filterBackends, groupByBackend } from './BackendList.utils';
+import { emptyBackend, fleetBackendsOf } from '../../test/stateFixtures';
 
 const STATUSES: ServerStatus[] = ['UP', 'UP', 'UP', 'DOWN', 'DRAIN', 'MAINT', 'NOLB'];
 
@@ -76,6 +77,79 @@ describe('backend grouping and filtering', () => {
     const result = filterBackends(groups, { q: 'BE_0007' });
     expect(result).toHaveLength(1);
     expect(result[0].visible).toHaveLength(20);
+  });
+});
+
+describe('backends from the fleet list, drift and windows', () => {
+  const HOUR = 3600e3;
+  const now = Date.parse('2025-06-01T12:00:00Z');
+  const where = (backend: number, instance = 1) => ({
+    backend_id: backend,
+    backend_name: `be_${backend}`,
+    instance_id: instance,
+    instance_name: `edge-${instance}`,
+  });
+  const window = (until: number) => ({
+    admin_state: 'maint' as const,
+    actor: 'grafana:alice',
+    reason: null,
+    source: 'ui',
+    set_at: new Date(now - HOUR).toISOString(),
+    until: new Date(until).toISOString(),
+  });
+  const servers: Server[] = [
+    makeServer({ ...where(1), server_name: 'a1' }),
+    makeServer({
+      ...where(1),
+      server_name: 'a2',
+      drift: {
+        since: new Date(now).toISOString(),
+        desired: 'drain',
+        actual: 'ready',
+        cause: 'reload',
+        policy: 'alert',
+        attempts: 0,
+        last_error: null,
+      },
+    }),
+    makeServer({ ...where(2), server_name: 'b1', status: 'MAINT', desired: window(now + HOUR) }),
+    makeServer({ ...where(2), server_name: 'b2', status: 'MAINT', desired: window(now - HOUR) }),
+  ];
+  const empty = emptyBackend({ id: 9, name: 'be_payments', instance_id: 2, instance_name: 'edge-2' });
+
+  it('lists every backend of the fleet list, the empty ones too, with the list counts', () => {
+    const list = fleetBackendsOf(servers, [empty]);
+    list[0].by_status = { UP: 7 };
+    list[0].servers_total = 7;
+    const groups = groupByBackend(servers, list);
+    expect(groups.map((g) => [g.backendName, g.serversTotal, g.servers.length, g.drifting])).toEqual([
+      ['be_1', 7, 2, 1],
+      ['be_2', 2, 2, 0],
+      ['be_payments', 0, 0, 0],
+    ]);
+    expect(groups[0].counts).toEqual({ UP: 7 });
+  });
+
+  it('a server of a backend the list does not have yet still gets a group, counted from its servers', () => {
+    const groups = groupByBackend(servers, [empty]);
+    expect(groups.map((g) => [g.backendName, g.serversTotal, g.drifting])).toEqual([
+      ['be_1', 2, 1],
+      ['be_2', 2, 0],
+      ['be_payments', 0, 0],
+    ]);
+    expect(groups[1].counts).toEqual({ MAINT: 2 });
+  });
+
+  it('filters drifting servers and servers in an open window; empty backends only without a status', () => {
+    const groups = groupByBackend(servers, fleetBackendsOf(servers, [empty]));
+    const names = (status?: 'drift' | 'window' | 'UP', q?: string) =>
+      filterBackends(groups, { status, q }, now).map((b) => `${b.backendName}:${b.visible.map((s) => s.server_name)}`);
+    expect(names('drift')).toEqual(['be_1:a2']);
+    expect(names('window')).toEqual(['be_2:b1']);
+    expect(names('UP')).toEqual(['be_1:a1,a2']);
+    expect(names()).toEqual(['be_1:a1,a2', 'be_2:b1,b2', 'be_payments:']);
+    expect(names(undefined, 'pay')).toEqual(['be_payments:']);
+    expect(names(undefined, 'a1')).toEqual(['be_1:a1']);
   });
 });
 

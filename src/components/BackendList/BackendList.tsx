@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Button, Collapse, Pagination, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Alert, Badge, Button, Collapse, Pagination, Stack, Text, useStyles2 } from '@grafana/ui';
 import { SERVER_COMMANDS, SERVER_STATUSES, type Server, type ServerCommand } from '../../api/types';
 import { formatCount, formatPlural } from '../../utils/format';
 import { COMMAND_LABELS } from '../ServerCommandModal/ServerCommandModal';
@@ -10,6 +10,8 @@ import { StatusBadge } from '../StatusBadge/StatusBadge';
 import type { FilteredBackend } from './BackendList.utils';
 
 export const BACKENDS_PER_PAGE = 50;
+
+const NO_SERVERS = 'Every request HAProxy routes to it fails (503) until servers are added to its configuration.';
 
 interface Props {
   backends: FilteredBackend[];
@@ -68,17 +70,40 @@ export function BackendList({ backends, canAct, onCommand, onBulkCommand, onMap,
                   <Text color="secondary" variant="bodySmall">
                     {b.instanceName}
                   </Text>
-                  <Text color="secondary" variant="bodySmall">
-                    {b.visible.length === b.servers.length
-                      ? formatPlural(b.servers.length, 'server')
-                      : `${formatCount(b.visible.length)} of ${formatPlural(b.servers.length, 'server')} shown`}
-                  </Text>
+                  {b.serversTotal === 0 ? (
+                    <Badge
+                      color="orange"
+                      icon="exclamation-triangle"
+                      text="no servers"
+                      tooltip={NO_SERVERS}
+                      aria-label="no servers"
+                    />
+                  ) : (
+                    <Text color="secondary" variant="bodySmall">
+                      {b.visible.length === b.serversTotal
+                        ? formatPlural(b.serversTotal, 'server')
+                        : `${formatCount(b.visible.length)} of ${formatPlural(b.serversTotal, 'server')} shown`}
+                    </Text>
+                  )}
                   {SERVER_STATUSES.filter((s) => b.counts[s]).map((s) => (
                     <StatusBadge key={s} status={s} count={b.counts[s]} />
                   ))}
+                  {b.drifting > 0 && (
+                    <Badge
+                      color="red"
+                      icon="exclamation-triangle"
+                      text={`drift ${formatCount(b.drifting)}`}
+                      tooltip="Servers HAProxy keeps out of their intended state"
+                    />
+                  )}
                 </Stack>
               }
             >
+              {b.serversTotal === 0 && (
+                <Alert severity="warning" title="This backend has no servers">
+                  {NO_SERVERS}
+                </Alert>
+              )}
               {canAct && b.visible.length > 1 && (
                 <Stack gap={1} alignItems="center" justifyContent="flex-end">
                   <Text color="secondary" variant="bodySmall">
@@ -98,7 +123,9 @@ export function BackendList({ backends, canAct, onCommand, onBulkCommand, onMap,
                   ))}
                 </Stack>
               )}
-              <ServerTable servers={b.visible} canAct={canAct} onCommand={onCommand} onMap={onMap} />
+              {b.visible.length > 0 && (
+                <ServerTable servers={b.visible} canAct={canAct} onCommand={onCommand} onMap={onMap} />
+              )}
             </Collapse>
           </div>
         ))}

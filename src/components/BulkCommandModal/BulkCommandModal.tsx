@@ -1,7 +1,8 @@
 import React from 'react';
-import { Alert, ConfirmModal } from '@grafana/ui';
-import type { Server, ServerCommand } from '../../api/types';
+import { Alert } from '@grafana/ui';
+import type { CommandOptions, Server, ServerCommand } from '../../api/types';
 import { formatCount, formatPlural } from '../../utils/format';
+import { CommandModal } from '../CommandModal/CommandModal';
 import { COMMAND_LABELS } from '../ServerCommandModal/ServerCommandModal';
 
 interface Props {
@@ -9,7 +10,8 @@ interface Props {
   backendName: string;
   instanceName: string;
   command: ServerCommand;
-  onConfirm: () => Promise<void>;
+  /** Resolves to the backend's message when it refused the input (the dialog shows it), else undefined. */
+  onConfirm: (options: CommandOptions) => Promise<string | undefined>;
   onDismiss: () => void;
 }
 
@@ -23,28 +25,25 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
   const sessions = servers.reduce((sum, s) => sum + (s.current_sessions ?? 0), 0);
   const count = formatPlural(servers.length, 'server');
   return (
-    <ConfirmModal
-      isOpen
+    <CommandModal
       title={`${verb} ${count} of backend ${backendName}?`}
-      body={
-        <div>
-          <p>
-            <strong>{verb}</strong> {count} in backend <strong>{backendName}</strong> on instance{' '}
-            <strong>{instanceName}</strong>: {names.join(', ')}
-            {more > 0 && ` and ${formatCount(more)} more`}.
-          </p>
-          <p>{explain}</p>
-          {command === 'maint' && (
-            <Alert severity="warning" title="Maintenance cuts existing connections">
-              Sessions currently open on these servers ({formatCount(sessions)}) are cut. Use Drain to let them finish
-              first.
-            </Alert>
-          )}
-        </div>
-      }
+      command={command}
       confirmText={`${verb} ${count}`}
       onConfirm={onConfirm}
       onDismiss={onDismiss}
-    />
+    >
+      <p>
+        <strong>{verb}</strong> {count} in backend <strong>{backendName}</strong> on instance{' '}
+        <strong>{instanceName}</strong>: {names.join(', ')}
+        {more > 0 && ` and ${formatCount(more)} more`}.
+      </p>
+      <p>{explain}</p>
+      {command === 'maint' && (
+        <Alert severity="warning" title="Maintenance cuts existing connections">
+          Sessions currently open on these servers ({formatCount(sessions)}) are cut. Use Drain to let them finish
+          first.
+        </Alert>
+      )}
+    </CommandModal>
   );
 }

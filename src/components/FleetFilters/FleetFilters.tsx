@@ -1,9 +1,10 @@
 import React, { useMemo } from 'react';
 import type { SelectableValue } from '@grafana/data';
 import { Field, Icon, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
-import { FILTER_STATUSES, type Instance, type ServerStatus } from '../../api/types';
+import { FILTER_STATUSES, type Instance } from '../../api/types';
 import { type FilterParams, type FilterUpdate, positiveIntParam, textParam } from '../../hooks/useUrlFilters';
 import { compareNames } from '../../utils/sort';
+import { STATE_FILTERS, type StatusFilter } from '../BackendList/BackendList.utils';
 
 export const REFRESH_CHOICES = [0, 5, 15, 30, 60] as const;
 export type RefreshSeconds = (typeof REFRESH_CHOICES)[number];
@@ -12,16 +13,17 @@ export function isRefreshSeconds(value: unknown): value is RefreshSeconds {
   return REFRESH_CHOICES.includes(value as RefreshSeconds);
 }
 
-/** The HAProxy page's filters, as its URL holds them (`?instance=3&status=DOWN&q=web`). */
+/** The HAProxy page's filters, as its URL holds them (`?instance=3&status=DOWN&q=web`, `?status=drift`). */
 export interface FleetFilterValues {
   instance?: number;
-  status?: ServerStatus;
+  status?: StatusFilter;
   q: string;
 }
 
 export const FLEET_FILTER_PARAMS: FilterParams<FleetFilterValues> = {
   instance: positiveIntParam,
-  status: (raw) => FILTER_STATUSES.find((s) => s === raw?.toUpperCase()),
+  status: (raw) =>
+    FILTER_STATUSES.find((s) => s === raw?.toUpperCase()) ?? STATE_FILTERS.find((s) => s === raw?.toLowerCase()),
   q: textParam,
 };
 
@@ -33,9 +35,11 @@ interface Props {
   onRefreshChange: (seconds: RefreshSeconds) => void;
 }
 
-const STATUS_OPTIONS: Array<SelectableValue<string>> = [
+const STATUS_OPTIONS: Array<SelectableValue<StatusFilter | ''>> = [
   { label: 'All', value: '' },
   ...FILTER_STATUSES.map((s) => ({ label: s, value: s })),
+  { label: 'Drift', value: 'drift', description: 'HAProxy keeps them out of their intended state' },
+  { label: 'In window', value: 'window', description: 'In a maintenance window that ends on its own' },
 ];
 
 const REFRESH_OPTIONS: Array<SelectableValue<RefreshSeconds>> = REFRESH_CHOICES.map((s) => ({
@@ -66,11 +70,11 @@ export function FleetFilters({ instances, filters, onChange, refresh, onRefreshC
         />
       </Field>
       <Field label="Status" noMargin>
-        <RadioButtonGroup
+        <RadioButtonGroup<StatusFilter | ''>
           aria-label="Status"
           options={STATUS_OPTIONS}
           value={filters.status ?? ''}
-          onChange={(v) => onChange({ status: v ? (v as ServerStatus) : undefined })}
+          onChange={(v) => onChange({ status: v || undefined })}
         />
       </Field>
       <Field label="Search" noMargin>

@@ -1,5 +1,6 @@
 import React from 'react';
 import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { FleetStats } from './FleetStats';
 
 describe('FleetStats', () => {
@@ -9,7 +10,15 @@ describe('FleetStats', () => {
         summary={{
           instances: { total: 1200, active: 1150, failing: 0, breaker_open: 0 },
           backends: 10000,
-          servers: { total: 200000, by_status: { UP: 198765, DOWN: 1235 } },
+          servers: {
+            total: 200000,
+            by_status: { UP: 198765, DOWN: 1235 },
+            available: 197000,
+            out_on_purpose: 1765,
+            failing: 1235,
+            drifting: 12,
+            in_window: 1500,
+          },
           last_sync_at: null,
           failing_instances: [],
         }}
@@ -20,5 +29,35 @@ describe('FleetStats', () => {
     expect(screen.getByLabelText('Servers')).toHaveTextContent('200,000');
     expect(screen.getByLabelText('Servers by status')).toHaveTextContent('UP 198,765');
     expect(screen.getByLabelText('Servers by status')).toHaveTextContent('DOWN 1,235');
+  });
+
+  it('splits the servers: available, out on purpose, failing, drifting, in a window', async () => {
+    render(
+      <FleetStats
+        summary={{
+          instances: { total: 2, active: 2, failing: 0, breaker_open: 0 },
+          backends: 3,
+          servers: {
+            total: 12345,
+            by_status: { UP: 11000, DOWN: 1300, DRAIN: 45 },
+            available: 11000,
+            out_on_purpose: 1045,
+            failing: 300,
+            drifting: 2,
+            in_window: 0,
+          },
+          last_sync_at: null,
+          failing_instances: [],
+        }}
+      />
+    );
+    expect(screen.getByLabelText('Available')).toHaveTextContent('11,000');
+    // drained or in maintenance whatever the health: 1,000 of the DOWN servers are out on purpose
+    expect(screen.getByLabelText('Out on purpose')).toHaveTextContent('1,045');
+    expect(screen.getByLabelText('Failing')).toHaveTextContent('300');
+    expect(screen.getByLabelText('Drifting')).toHaveTextContent('2');
+    expect(screen.getByLabelText('In window')).toHaveTextContent('0');
+    await userEvent.setup({ delay: null }).hover(screen.getByLabelText('What Failing counts'));
+    expect(await screen.findByRole('tooltip')).toHaveTextContent('Meant to serve (ready) but down');
   });
 });

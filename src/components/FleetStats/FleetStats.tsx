@@ -1,24 +1,53 @@
 import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Stack, Text, useStyles2 } from '@grafana/ui';
-import { SERVER_STATUSES, type Summary } from '../../api/types';
-import { formatAgo, formatCount, formatTime } from '../../utils/format';
+import { Alert, Icon, Stack, Text, Tooltip, useStyles2 } from '@grafana/ui';
+import { SERVER_STATUSES, type StateCounts, type Summary } from '../../api/types';
+import { formatAgo, formatCount, formatNumber, formatTime } from '../../utils/format';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 
 interface Props {
   summary: Summary;
 }
 
-function Stat({ label, children }: { label: string; children: React.ReactNode }) {
+function Stat({ label, hint, children }: { label: string; hint?: string; children: React.ReactNode }) {
   const styles = useStyles2(getStyles);
   return (
     <div className={styles.stat} aria-label={label}>
-      <div className={styles.label}>{label}</div>
+      <div className={styles.label}>
+        {label}{' '}
+        {hint && (
+          <Tooltip content={hint}>
+            <span aria-label={`What ${label} counts`} tabIndex={0}>
+              <Icon name="info-circle" size="sm" />
+            </span>
+          </Tooltip>
+        )}
+      </div>
       <div className={styles.value}>{children}</div>
     </div>
   );
 }
+
+type TextColor = React.ComponentProps<typeof Text>['color'];
+
+/** The state model's split of the servers (README's table), each with what it counts and how it is coloured. */
+const STATE_STATS: Array<{ key: keyof StateCounts; label: string; hint: string; alarm?: TextColor }> = [
+  { key: 'available', label: 'Available', hint: 'Ready and up: taking traffic' },
+  {
+    key: 'out_on_purpose',
+    label: 'Out on purpose',
+    hint: 'Drained or in maintenance (any source), whatever their health',
+  },
+  { key: 'failing', label: 'Failing', hint: 'Meant to serve (ready) but down', alarm: 'error' },
+  {
+    key: 'drifting',
+    label: 'Drifting',
+    hint: 'HAProxy keeps them out of their intended state (e.g. a reload dropped a drain)',
+    alarm: 'warning',
+  },
+  { key: 'in_window', label: 'In window', hint: 'In a maintenance window that ends on its own' },
+];
 
 /** Global statistics of the fleet, from GET /api/haproxy/summary. */
 export function FleetStats({ summary }: Props) {
@@ -44,6 +73,11 @@ export function FleetStats({ summary }: Props) {
         </Stat>
         <Stat label="Backends">{formatCount(summary.backends)}</Stat>
         <Stat label="Servers">{formatCount(servers.total)}</Stat>
+        {STATE_STATS.map(({ key, label, hint, alarm }) => (
+          <Stat key={key} label={label} hint={hint}>
+            <Text color={alarm && servers[key] > 0 ? alarm : 'primary'}>{formatNumber(servers[key])}</Text>
+          </Stat>
+        ))}
         <Stat label="Servers by status">
           <Stack gap={0.5} wrap="wrap">
             {SERVER_STATUSES.filter((s) => s !== 'UNKNOWN' || (servers.by_status.UNKNOWN ?? 0) > 0).map((s) => (

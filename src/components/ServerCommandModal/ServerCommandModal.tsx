@@ -1,12 +1,14 @@
 import React from 'react';
-import { Alert, ConfirmModal } from '@grafana/ui';
-import type { Server, ServerCommand } from '../../api/types';
+import { Alert } from '@grafana/ui';
+import type { CommandOptions, Server, ServerCommand } from '../../api/types';
 import { formatCount } from '../../utils/format';
+import { CommandModal } from '../CommandModal/CommandModal';
 
 interface Props {
   server: Server;
   command: ServerCommand;
-  onConfirm: () => Promise<void>;
+  /** Resolves to the backend's message when it refused the input (the dialog shows it), else undefined. */
+  onConfirm: (options: CommandOptions) => Promise<string | undefined>;
   onDismiss: () => void;
 }
 
@@ -27,27 +29,24 @@ export const COMMAND_LABELS: Record<ServerCommand, { verb: string; explain: stri
 export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Props) {
   const { verb, explain } = COMMAND_LABELS[command];
   return (
-    <ConfirmModal
-      isOpen
+    <CommandModal
       title={`${verb} server ${server.server_name}?`}
-      body={
-        <div>
-          <p>
-            <strong>{verb}</strong> server <strong>{server.server_name}</strong> in backend{' '}
-            <strong>{server.backend_name}</strong> on instance <strong>{server.instance_name}</strong>.
-          </p>
-          <p>{explain}</p>
-          {command === 'maint' && (
-            <Alert severity="warning" title="Maintenance cuts existing connections">
-              Sessions currently open on this server ({formatCount(server.current_sessions ?? 0)}) are cut. Use Drain to
-              let them finish first.
-            </Alert>
-          )}
-        </div>
-      }
+      command={command}
       confirmText={verb}
       onConfirm={onConfirm}
       onDismiss={onDismiss}
-    />
+    >
+      <p>
+        <strong>{verb}</strong> server <strong>{server.server_name}</strong> in backend{' '}
+        <strong>{server.backend_name}</strong> on instance <strong>{server.instance_name}</strong>.
+      </p>
+      <p>{explain}</p>
+      {command === 'maint' && (
+        <Alert severity="warning" title="Maintenance cuts existing connections">
+          Sessions currently open on this server ({formatCount(server.current_sessions ?? 0)}) are cut. Use Drain to let
+          them finish first.
+        </Alert>
+      )}
+    </CommandModal>
   );
 }

@@ -4,8 +4,9 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Button, type Column, InteractiveTable, Stack, Tooltip, useStyles2 } from '@grafana/ui';
 import type { Server, ServerCommand } from '../../api/types';
 import { formatAgo, formatNumber, formatTime } from '../../utils/format';
+import { intentOf } from '../../utils/serverState';
 import { byName } from '../../utils/sort';
-import { StatusBadge } from '../StatusBadge/StatusBadge';
+import { ServerState } from '../ServerState/ServerState';
 
 interface Props {
   servers: Server[];
@@ -15,11 +16,11 @@ interface Props {
   onMap: (server: Server) => void;
 }
 
-/** A command is offered unless the server is already in the state it leads to. */
-const COMMANDS: Array<{ command: ServerCommand; label: string; hides: Server['status'] }> = [
-  { command: 'drain', label: 'Drain', hides: 'DRAIN' },
-  { command: 'ready', label: 'Ready', hides: 'UP' },
-  { command: 'maint', label: 'Maint', hides: 'MAINT' },
+/** A command is offered unless the server's intent already is the state it leads to (all when unknown). */
+const COMMANDS: Array<{ command: ServerCommand; label: string }> = [
+  { command: 'drain', label: 'Drain' },
+  { command: 'ready', label: 'Ready' },
+  { command: 'maint', label: 'Maint' },
 ];
 
 export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
@@ -32,7 +33,7 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
         id: 'status',
         header: 'Status',
         sortType: 'string',
-        cell: ({ row }) => <StatusBadge status={row.original.status} rawStatus={row.original.raw_status} />,
+        cell: ({ row }) => <ServerState server={row.original} />,
       },
       { id: 'weight', header: 'Weight', sortType: 'number', cell: ({ row }) => formatNumber(row.original.weight) },
       {
@@ -92,7 +93,7 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
         disableGrow: true,
         cell: ({ row }) => (
           <Stack gap={1}>
-            {COMMANDS.filter((c) => c.hides !== row.original.status).map((c) => (
+            {COMMANDS.filter((c) => c.command !== intentOf(row.original)).map((c) => (
               <Button
                 key={c.command}
                 size="sm"

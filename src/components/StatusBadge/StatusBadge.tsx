@@ -2,6 +2,7 @@ import React from 'react';
 import { Badge, type BadgeColor } from '@grafana/ui';
 import type { ServerStatus } from '../../api/types';
 import { formatCount } from '../../utils/format';
+import { HoverLines } from '../HoverLines/HoverLines';
 
 const COLORS: Record<ServerStatus, BadgeColor> = {
   UP: 'green',
@@ -18,19 +19,22 @@ interface Props {
   rawStatus?: string | null;
   /** How many servers have it, shown after the status. */
   count?: number;
+  /** More lines for the hover (e.g. who drained it, when the status already says DRAIN). */
+  details?: string[];
 }
 
 export function statusColor(status: ServerStatus): BadgeColor {
   return COLORS[status] ?? 'darkgrey';
 }
 
-export function StatusBadge({ status, rawStatus, count }: Props) {
+export function StatusBadge({ status, rawStatus, count, details = [] }: Props) {
   const text = count === undefined ? status : `${status} ${formatCount(count)}`;
+  const lines = [...(rawStatus ? [`HAProxy status: ${rawStatus}`] : []), ...details];
   return (
     <Badge
       color={statusColor(status)}
       text={text}
-      tooltip={rawStatus ? `HAProxy status: ${rawStatus}` : undefined}
+      tooltip={lines.length > 0 ? <HoverLines lines={lines} /> : undefined}
       aria-label={rawStatus ? `${text} (${rawStatus})` : text}
     />
   );

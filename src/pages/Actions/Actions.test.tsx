@@ -1,5 +1,6 @@
 import React from 'react';
 import { screen, waitFor, within } from '@testing-library/react';
+import { dateTimeFormat } from '@grafana/data';
 import type { Action } from '../../api/types';
 import { db } from '../../test/handlers';
 import { renderPage } from '../../test/render';
@@ -23,6 +24,8 @@ function action(id: number, partial: Partial<Action> = {}): Action {
     status_after: 'DRAIN',
     started_at: new Date(Date.now() - id * 1000).toISOString(),
     duration_ms: 20,
+    reason: null,
+    until: null,
     ...partial,
   };
 }
@@ -101,5 +104,34 @@ describe('Actions page', () => {
     await waitFor(() => expect(lastQuery().get('success')).toBe('true'));
     expect(lastQuery().get('offset')).toBe('0');
     expect(screen.getByTestId('location')).toHaveTextContent(/^\/actions\?result=success$/);
+  });
+
+  it('shows the reason and the end of the window a command opened', async () => {
+    const until = '2025-01-01T14:30:00.000Z';
+    db.fleet.actions = [
+      action(1, { reason: 'INC-42 disk replacement', until }),
+      action(2, { command: 'ready', source: 'schedule', actor: 'system:schedule', status_after: 'UP' }),
+    ];
+    const { user } = renderPage(<ActionsPage />, { route: '/actions?range=all' });
+    const drained = (await screen.findByText('web1 (be_web on haproxy-1)')).closest('tr')!;
+    expect(drained).toHaveTextContent('INC-42 disk replacement');
+    const end = within(drained).getByText(dateTimeFormat(until));
+    await user.hover(end);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(/^Maintenance window end: .+ ago$/);
+    const ended = screen.getByText('web2 (be_web on haproxy-1)').closest('tr')!;
+    expect(ended).toHaveTextContent('schedule');
+    expect(within(ended).getAllByText('—').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('filters by source, the service itself (reconcile, schedule) too, and keeps it in the URL', async () => {
+    db.fleet.actions = [action(1), action(2, { source: 'reconcile', actor: 'system:reconcile' })];
+    const { user } = renderPage(<ActionsPage />, { route: '/actions' });
+    await screen.findByText('web1 (be_web on haproxy-1)');
+    await user.click(screen.getByLabelText('Source'));
+    await user.click(await screen.findByRole('option', { name: /^reconcile/ }));
+    await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(2));
+    expect(lastQuery().get('source')).toBe('reconcile');
+    expect(screen.getByRole('row', { name: /web2/ })).toHaveTextContent('system:reconcile');
+    expect(screen.getByTestId('location')).toHaveTextContent('/actions?source=reconcile');
   });
 });

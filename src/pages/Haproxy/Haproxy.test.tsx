@@ -1,12 +1,14 @@
 import React from 'react';
-import { screen, waitFor, within } from '@testing-library/react';
-import { AppEvents } from '@grafana/data';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { AppEvents, dateTimeFormat } from '@grafana/data';
 import { toasts } from '../../test/appEvents';
 import { db, unreachableHandler } from '../../test/handlers';
 import { renderPage, setUserRole } from '../../test/render';
 import { server } from '../../test/server';
 import HaproxyPage from './Haproxy';
 import { makeServer } from '../../test/fixtures';
+import { emptyBackend, fleetBackendsOf } from '../../test/stateFixtures';
+import { windowEndLabel } from '../../components/ServerState/ServerState.utils';
 
 function renderHaproxy(route = '/haproxy') {
   return renderPage(<HaproxyPage />, { route, path: '/haproxy' });
@@ -145,7 +147,7 @@ describe('HAProxy page', () => {
       .filter((s) => s.backend_name === 'be_web' && shown.includes(s.server_name))
       .map((s) => s.id);
     expect(bulk).toMatchObject({ method: 'POST', body: { command: 'drain', server_ids: ids } });
-    expect(db.fleet.servers.filter((s) => ids.includes(s.id)).every((s) => s.status === 'DRAIN')).toBe(true);
+    expect(db.fleet.servers.filter((s) => ids.includes(s.id)).every((s) => s.admin_state === 'drain')).toBe(true);
     await waitFor(() =>
       expect(toasts).toContainEqual({
         type: AppEvents.alertSuccess.name,
@@ -284,5 +286,245 @@ describe('HAProxy page', () => {
     renderHaproxy();
     await backendItem('be_web');
     expect(screen.getByRole('radio', { name: '5s' })).toBeChecked();
+  });
+});
+
+describe('HAProxy page: the server state model', () => {
+  const HOUR = 3600e3;
+  const fleetServer = (name: string) => db.fleet.servers.find((s) => s.server_name === name)!;
+  const row = (item: HTMLElement, name: string) =>
+    within(item)
+      .getAllByRole('row')
+      .find((r) => within(r).queryByText(name))!;
+  const commands = () => db.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/command'));
+
+  it('lists a backend without servers, from the fleet backends list, with a warning', async () => {
+    db.fleet.emptyBackends = [
+      emptyBackend({ id: 29, name: 'be_payments', instance_id: 2, instance_name: 'haproxy-2' }),
+    ];
+    const { user } = renderHaproxy();
+    const payments = await backendItem('be_payments');
+    expect(payments).toHaveTextContent('haproxy-2');
+    expect(within(payments).getByLabelText('no servers')).toBeInTheDocument();
+    expect(screen.getByText('4 backends')).toBeInTheDocument();
+    expect(db.requests.some((r) => r.path.endsWith('/api/haproxy/backends'))).toBe(true);
+    await user.click(within(payments).getByRole('button', { expanded: false }));
+    expect(within(payments).getByText('This backend has no servers')).toBeInTheDocument();
+    expect(within(payments).queryByRole('table')).not.toBeInTheDocument();
+    // a status filter looks for servers: the empty backend has none to show
+    await user.click(screen.getByRole('radio', { name: 'UP' }));
+    await waitFor(() => expect(screen.queryByRole('listitem', { name: /^Backend be_payments / })).toBeNull());
+  });
+
+  it('takes the accordion counts from the fleet backends list', async () => {
+    const { http, HttpResponse } = await import('msw');
+    server.use(
+      http.get('*/api/haproxy/backends', () => {
+        const backends = fleetBackendsOf(db.fleet.servers);
+        const web = backends.find((b) => b.name === 'be_web')!;
+        Object.assign(web, { servers_total: 40, by_status: { UP: 38, DOWN: 2 }, drifting: 3 });
+        return HttpResponse.json({ backends, total: backends.length });
+      })
+    );
+    renderHaproxy();
+    const web = await backendItem('be_web');
+    await waitFor(() => expect(web).toHaveTextContent('40 servers'));
+    expect(web).toHaveTextContent('UP 38');
+    expect(web).toHaveTextContent('DOWN 2');
+    expect(web).toHaveTextContent('drift 3');
+  });
+
+  it('a drained server whose checks fail shows DOWN and drained; drift and a window end show in their rows', async () => {
+    Object.assign(fleetServer('web3'), {
+      admin_state: 'drain',
+      desired: {
+        admin_state: 'drain',
+        actor: 'grafana:alice',
+        reason: 'INC-42',
+        source: 'ui',
+        set_at: new Date().toISOString(),
+        until: null,
+      },
+    });
+    const until = new Date(Date.now() + HOUR).toISOString();
+    Object.assign(fleetServer('web2'), {
+      desired: { ...fleetServer('web3').desired!, until },
+    });
+    Object.assign(fleetServer('web1'), {
+      drift: {
+        since: new Date().toISOString(),
+        desired: 'drain',
+        actual: 'ready',
+        cause: 'reload',
+        policy: 'reapply',
+        attempts: 1,
+        last_error: null,
+      },
+    });
+    const { user } = renderHaproxy();
+    const web = await expand('be_web', user);
+    const web3 = row(web, 'web3');
+    expect(within(web3).getByText('DOWN')).toBeInTheDocument();
+    expect(within(web3).getByLabelText('intent: drained')).toBeInTheDocument();
+    // drained: Ready is offered, Drain is not
+    expect(within(web3).getByRole('button', { name: 'Ready web3' })).toBeInTheDocument();
+    expect(within(web3).queryByRole('button', { name: 'Drain web3' })).not.toBeInTheDocument();
+    expect(row(web, 'web2')).toHaveTextContent(windowEndLabel(until));
+    expect(within(row(web, 'web1')).getByLabelText('drift')).toBeInTheDocument();
+  });
+
+  it('drain with a reason and a 1 h window sends them, and the row shows the window end', async () => {
+    const { user } = renderHaproxy();
+    const web = await expand('be_web', user);
+    await user.click(within(web).getByRole('button', { name: 'Drain web1' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(within(dialog).getByLabelText(/^Reason/), 'INC-42 deploy');
+    expect(dialog).toHaveTextContent('13 / 500 characters');
+    await user.click(within(dialog).getByRole('radio', { name: '1 h' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Drain' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(commands()[0].body).toEqual({ command: 'drain', reason: 'INC-42 deploy', duration_s: 3600 });
+    const until = fleetServer('web1').desired!.until!;
+    expect(Date.parse(until) - Date.now()).toBeGreaterThan(HOUR - 60e3);
+    await waitFor(() => expect(row(web, 'web1')).toHaveTextContent(windowEndLabel(until)));
+  });
+
+  it("shows the backend's 400 in the dialog and keeps what was typed; the corrected time is sent", async () => {
+    const { user } = renderHaproxy();
+    const web = await expand('be_web', user);
+    await user.click(within(web).getByRole('button', { name: 'Maint web1' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(within(dialog).getByLabelText(/^Reason/), 'kernel update');
+    await user.click(within(dialog).getByRole('radio', { name: 'Until a time' }));
+    // nothing chosen yet: said at the field, nothing sent
+    await user.click(within(dialog).getByRole('button', { name: 'Maint' }));
+    expect(dialog).toHaveTextContent('Choose when the window ends');
+    expect(commands()).toHaveLength(0);
+
+    const ends = within(dialog).getByLabelText('Window ends at');
+    fireEvent.change(ends, { target: { value: '2020-01-01T10:00' } });
+    await user.click(within(dialog).getByRole('button', { name: 'Maint' }));
+    expect(await within(dialog).findByText('until: must be in the future')).toBeInTheDocument();
+    expect(commands()[0].body).toEqual({
+      command: 'maint',
+      reason: 'kernel update',
+      until: new Date('2020-01-01T10:00').toISOString(),
+    });
+    expect(screen.getByRole('dialog')).toBe(dialog);
+    expect(within(dialog).getByLabelText(/^Reason/)).toHaveValue('kernel update');
+    expect(within(dialog).getByRole('radio', { name: 'Until a time' })).toBeChecked();
+    expect(ends).toHaveValue('2020-01-01T10:00');
+    expect(toasts).toHaveLength(0);
+    expect(fleetServer('web1').status).toBe('UP');
+
+    const later = new Date(Date.now() + 2 * HOUR);
+    const local = dateTimeFormat(later, { format: 'YYYY-MM-DDTHH:mm', timeZone: 'browser' });
+    fireEvent.change(ends, { target: { value: local } });
+    await user.click(within(dialog).getByRole('button', { name: 'Maint' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(commands()[1].body).toEqual({
+      command: 'maint',
+      reason: 'kernel update',
+      until: new Date(local).toISOString(),
+    });
+    expect(fleetServer('web1').desired).toMatchObject({ admin_state: 'maint', reason: 'kernel update' });
+  });
+
+  it('a reason over 500 characters is refused at the field and nothing is sent', async () => {
+    const { user } = renderHaproxy();
+    const web = await expand('be_web', user);
+    await user.click(within(web).getByRole('button', { name: 'Ready web2' }));
+    const dialog = await screen.findByRole('dialog');
+    // ready has a reason but no window
+    expect(within(dialog).queryByRole('radio', { name: '1 h' })).not.toBeInTheDocument();
+    await user.click(within(dialog).getByLabelText(/^Reason/));
+    await user.paste('x'.repeat(501));
+    expect(dialog).toHaveTextContent('501 / 500 characters');
+    await user.click(within(dialog).getByRole('button', { name: 'Ready' }));
+    expect(dialog).toHaveTextContent('At most 500 characters (501 now)');
+    expect(commands()).toHaveLength(0);
+  });
+
+  it('"Drain all" sends the reason and the window with the bulk command; a 400 stays in its dialog', async () => {
+    const { user } = renderHaproxy();
+    const web = await expand('be_web', user);
+    await user.click(within(web).getByRole('button', { name: /^Drain all 3 shown servers of be_web/ }));
+    const dialog = await screen.findByRole('dialog');
+    await user.type(within(dialog).getByLabelText(/^Reason/), 'rolling deploy');
+    await user.click(within(dialog).getByRole('radio', { name: '30 min' }));
+
+    const { http, HttpResponse } = await import('msw');
+    const refused: unknown[] = [];
+    server.use(
+      http.post(
+        '*/api/haproxy/commands/bulk',
+        async ({ request }) => {
+          refused.push(await request.json());
+          return HttpResponse.json({ error: { code: 'bad_request', message: 'too many at once' } }, { status: 400 });
+        },
+        { once: true }
+      )
+    );
+    await user.click(within(dialog).getByRole('button', { name: 'Drain 3 servers' }));
+    expect(await within(dialog).findByText('too many at once')).toBeInTheDocument();
+    expect(refused).toEqual([{ command: 'drain', server_ids: [1, 2, 3], reason: 'rolling deploy', duration_s: 1800 }]);
+    expect(within(dialog).getByLabelText(/^Reason/)).toHaveValue('rolling deploy');
+    expect(within(dialog).getByRole('radio', { name: '30 min' })).toBeChecked();
+
+    await user.click(within(dialog).getByRole('button', { name: 'Drain 3 servers' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    const bulk = db.requests.find((r) => r.path.endsWith('/api/haproxy/commands/bulk'));
+    expect(bulk?.body).toEqual(refused[0]);
+    expect(db.fleet.servers.filter((s) => s.backend_name === 'be_web').map((s) => s.desired?.reason)).toEqual([
+      'rolling deploy',
+      'rolling deploy',
+      'rolling deploy',
+    ]);
+  });
+
+  it('filters drifting servers and servers in a maintenance window, kept in the URL', async () => {
+    fleetServer('db2').drift = {
+      since: new Date().toISOString(),
+      desired: 'maint',
+      actual: 'ready',
+      cause: 'unknown',
+      policy: 'alert',
+      attempts: 0,
+      last_error: null,
+    };
+    fleetServer('api2').desired = {
+      admin_state: 'maint',
+      actor: 'grafana:bob',
+      reason: null,
+      source: 'ui',
+      set_at: new Date().toISOString(),
+      until: new Date(Date.now() + HOUR).toISOString(),
+    };
+    const { user } = renderHaproxy();
+    await backendItem('be_web');
+    await user.click(screen.getByRole('radio', { name: 'Drift' }));
+    await waitFor(() => expect(screen.getAllByRole('listitem')).toHaveLength(1));
+    expect(screen.getByRole('listitem')).toHaveTextContent('be_db');
+    expect(screen.getByRole('listitem')).toHaveTextContent('1 of 2 servers shown');
+    expect(location()).toBe('/haproxy?status=drift');
+
+    await user.click(screen.getByRole('radio', { name: 'In window' }));
+    await waitFor(() => expect(screen.getByRole('listitem')).toHaveTextContent('be_api'));
+    expect(location()).toBe('/haproxy?status=window');
+  });
+
+  it('restores the window filter from a shared URL', async () => {
+    renderHaproxy('/haproxy?status=window');
+    expect(await screen.findByText('No backend or server matches the filters')).toBeInTheDocument();
+    expect(screen.getByRole('radio', { name: 'In window' })).toBeChecked();
+  });
+
+  it('shows the statistics split from the summary', async () => {
+    Object.assign(fleetServer('web3'), { admin_state: 'drain' });
+    renderHaproxy();
+    // web1, api1, db1, db2 are ready and up; web2, web3 (drained while down) and api2 are out on purpose
+    expect(await screen.findByLabelText('Available')).toHaveTextContent('4');
+    expect(screen.getByLabelText('Out on purpose')).toHaveTextContent('3');
+    expect(screen.getByLabelText('Failing')).toHaveTextContent('0');
   });
 });

@@ -1,7 +1,7 @@
 import React, { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, ControlledCollapse, EmptyState, LoadingPlaceholder, Stack } from '@grafana/ui';
-import type { Server, ServerCommand } from '../../api/types';
+import type { CommandOptions, Server, ServerCommand } from '../../api/types';
 import { BackendList } from '../../components/BackendList/BackendList';
 import { filterBackends, groupByBackend, type FilteredBackend } from '../../components/BackendList/BackendList.utils';
 import { BulkCommandModal } from '../../components/BulkCommandModal/BulkCommandModal';
@@ -18,6 +18,7 @@ import { MappingModal } from '../../components/MappingModal/MappingModal';
 import { RefreshStatus } from '../../components/RefreshStatus/RefreshStatus';
 import { ServerCommandModal } from '../../components/ServerCommandModal/ServerCommandModal';
 import { REFRESH_STORAGE_KEY } from '../../constants';
+import { useFleetBackends } from '../../data/useFleetBackends';
 import { useInstanceSync, useInstances } from '../../data/useInstances';
 import { useServerMutations } from '../../data/useServerMutations';
 import { useFleetServers } from '../../data/useServers';
@@ -43,12 +44,20 @@ function HaproxyPage() {
   const summary = useSummary(refreshMs);
   const instances = useInstances({ refreshMs });
   const servers = useFleetServers(refreshMs);
+  const backends = useFleetBackends(refreshMs);
   const { sync, syncing } = useInstanceSync();
-  const { runCommand, runBulk, saveMapping } = useServerMutations({ servers, summary });
+  const { runCommand, runBulk, saveMapping } = useServerMutations({ servers, summary, backends });
   const [dialog, setDialog] = useState<Dialog>();
   const close = () => setDialog(undefined);
+  /** Closes the dialog unless the backend refused its input (then the dialog shows why, keeping what was typed). */
+  const closeUnlessRefused = (refused: string | undefined) => {
+    if (refused === undefined) {
+      close();
+    }
+    return refused;
+  };
 
-  const groups = useMemo(() => groupByBackend(servers.data ?? []), [servers.data]);
+  const groups = useMemo(() => groupByBackend(servers.data ?? [], backends.data), [servers.data, backends.data]);
   const filtered = useMemo(
     () => filterBackends(groups, { instanceId: filters.instance, status: filters.status, q: deferredQ }),
     [groups, filters.instance, filters.status, deferredQ]
@@ -62,7 +71,7 @@ function HaproxyPage() {
   }, []);
   const onMap = useCallback((server: Server) => setDialog({ kind: 'mapping', server }), []);
 
-  const connectionError = [summary.error, instances.error, servers.error].find(isConnectionProblem);
+  const connectionError = [summary.error, instances.error, servers.error, backends.error].find(isConnectionProblem);
   if (connectionError) {
     return (
       <PluginPage>
@@ -103,12 +112,17 @@ function HaproxyPage() {
           refresh={refresh}
           onRefreshChange={setRefresh}
         />
-        <RefreshStatus resources={[summary, instances, servers]} refreshMs={refreshMs} />
+        <RefreshStatus resources={[summary, instances, servers, backends]} refreshMs={refreshMs} />
 
         {servers.loading && <LoadingPlaceholder text="Loading servers..." />}
         {servers.error && (
           <Alert severity="error" title="Servers could not be loaded">
             {servers.error.message}
+          </Alert>
+        )}
+        {backends.error && (
+          <Alert severity="warning" title="The backends list could not be loaded">
+            Backends without servers are not shown and counts come from the servers loaded. {backends.error.message}
           </Alert>
         )}
         {servers.data && groups.length === 0 && (
@@ -137,7 +151,9 @@ function HaproxyPage() {
         <ServerCommandModal
           server={dialog.server}
           command={dialog.command}
-          onConfirm={() => runCommand(dialog.server, dialog.command).finally(close)}
+          onConfirm={async (options: CommandOptions) =>
+            closeUnlessRefused(await runCommand(dialog.server, dialog.command, options))
+          }
           onDismiss={close}
         />
       )}
@@ -147,9 +163,11 @@ function HaproxyPage() {
           backendName={dialog.backend.backendName}
           instanceName={dialog.backend.instanceName}
           command={dialog.command}
-          onConfirm={() => {
+          onConfirm={async (options: CommandOptions) => {
             const { visible, backendName, instanceName } = dialog.backend;
-            return runBulk({ servers: visible, backendName, instanceName }, dialog.command).finally(close);
+            return closeUnlessRefused(
+              await runBulk({ servers: visible, backendName, instanceName }, dialog.command, options)
+            );
           }}
           onDismiss={close}
         />

@@ -1,0 +1,196 @@
+import React from 'react';
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { dateTimeFormat } from '@grafana/data';
+import type { Server } from '../../api/types';
+import { makeServer } from '../../test/fixtures';
+import { ServerState } from './ServerState';
+import { intentView, windowEndLabel } from './ServerState.utils';
+
+const HOUR = 3600e3;
+const at = (ms: number) => new Date(ms).toISOString();
+const where = { backend_id: 1, backend_name: 'be', instance_id: 1, instance_name: 'edge-1', server_name: 'web1' };
+
+function serverWith(partial: Partial<Server>): Server {
+  return makeServer({ ...where, ...partial });
+}
+
+async function hoverText(element: HTMLElement) {
+  await userEvent.setup({ delay: null }).hover(element);
+  return (await screen.findByRole('tooltip')).textContent ?? '';
+}
+
+describe('ServerState', () => {
+  it('a drained server whose checks fail shows DOWN and a drained badge, with who / why / since / until on hover', async () => {
+    const setAt = Date.now() - 2 * HOUR;
+    const until = Date.now() + 3 * HOUR;
+    render(
+      <ServerState
+        server={serverWith({
+          status: 'DOWN',
+          raw_status: 'DOWN (agent)',
+          admin_state: 'drain',
+          operational_state: 'down',
+          desired: {
+            admin_state: 'drain',
+            actor: 'grafana:alice',
+            reason: 'INC-42 disk replacement',
+            source: 'ui',
+            set_at: at(setAt),
+            until: at(until),
+          },
+        })}
+      />
+    );
+    expect(screen.getByLabelText('DOWN (DOWN (agent))')).toHaveTextContent('DOWN');
+    const drained = screen.getByLabelText('intent: drained');
+    expect(drained).toHaveTextContent('drained');
+    const tip = await hoverText(drained);
+    expect(tip).toContain('Drained: HAProxy sends it no new connections');
+    expect(tip).toContain('By grafana:alice (ui)');
+    expect(tip).toContain('Why: INC-42 disk replacement');
+    expect(tip).toContain(`Since ${dateTimeFormat(setAt)} (2 hours ago)`);
+    expect(tip).toContain(`Until ${dateTimeFormat(until)} (in 3 hours)`);
+  });
+
+  it('a drained healthy server shows DRAIN alone, the intent on its hover', async () => {
+    render(
+      <ServerState
+        server={serverWith({
+          status: 'DRAIN',
+          raw_status: 'DRAIN',
+          desired: {
+            admin_state: 'drain',
+            actor: 'token:deployer',
+            reason: null,
+            source: 'orchestrator',
+            set_at: at(Date.now()),
+            until: null,
+          },
+        })}
+      />
+    );
+    expect(screen.queryByLabelText(/^intent:/)).not.toBeInTheDocument();
+    const tip = await hoverText(screen.getByLabelText('DRAIN (DRAIN)'));
+    expect(tip).toContain('HAProxy status: DRAIN');
+    expect(tip).toContain('By token:deployer (orchestrator)');
+    expect(tip).toContain('No reason given');
+    expect(tip).toContain('No end set');
+  });
+
+  it.each([
+    ['config', 'config', 'disabled in the HAProxy configuration'],
+    ['forced', 'forced', 'forced at runtime'],
+    ['inherited', 'via track', 'inherited from the server it tracks'],
+    ['resolution', 'resolution', 'its address does not resolve'],
+  ] as const)('maint from %s shows MAINT and its source (%s)', async (source, text, headline) => {
+    render(<ServerState server={serverWith({ status: 'MAINT', admin_state: 'maint', maint_source: source })} />);
+    expect(screen.getByText('MAINT')).toBeInTheDocument();
+    const badge = screen.getByLabelText(`intent: maint (${text})`);
+    expect(badge).toHaveTextContent(text);
+    expect(await hoverText(badge)).toContain(headline);
+  });
+
+  it('a maintenance window shows its end, and how far it is on hover', async () => {
+    const until = Date.now() + 2 * HOUR + 60e3;
+    render(
+      <ServerState
+        server={serverWith({
+          status: 'MAINT',
+          admin_state: 'maint',
+          maint_source: 'forced',
+          desired: {
+            admin_state: 'maint',
+            actor: 'grafana:bob',
+            reason: 'kernel update',
+            source: 'ui',
+            set_at: at(Date.now()),
+            until: at(until),
+          },
+        })}
+      />
+    );
+    const end = screen.getByText(windowEndLabel(at(until)));
+    expect(end).toHaveTextContent(/^until /);
+    expect(await hoverText(end)).toBe(`Maintenance window ends in 2 hours (${dateTimeFormat(until)})`);
+  });
+
+  it('a window that has ended is not shown', () => {
+    render(
+      <ServerState
+        server={serverWith({
+          desired: {
+            admin_state: 'drain',
+            actor: 'grafana:bob',
+            reason: null,
+            source: 'ui',
+            set_at: at(Date.now() - 2 * HOUR),
+            until: at(Date.now() - HOUR),
+          },
+        })}
+      />
+    );
+    expect(screen.queryByText(/^until /)).not.toBeInTheDocument();
+  });
+
+  it('drift is a badge of its own: desired vs actual, since, policy and last error on hover', async () => {
+    const since = Date.now() - 20 * 60e3;
+    render(
+      <ServerState
+        server={serverWith({
+          status: 'UP',
+          admin_state: 'ready',
+          drift: {
+            since: at(since),
+            desired: 'drain',
+            actual: 'ready',
+            cause: 'reload',
+            policy: 'reapply',
+            attempts: 3,
+            last_error: 'FAgent on host-a timed out',
+          },
+        })}
+      />
+    );
+    expect(screen.getByText('UP')).toBeInTheDocument();
+    const drift = screen.getByLabelText('drift');
+    const tip = await hoverText(drift);
+    expect(tip).toContain('Should be drained, HAProxy has it ready');
+    expect(tip).toContain(`Since ${dateTimeFormat(since)} (20 minutes ago), after a reload`);
+    expect(tip).toContain('Policy: re-apply (3 attempts so far)');
+    expect(tip).toContain('Last error: FAgent on host-a timed out');
+  });
+
+  it('a ready server, or one whose intent is unknown, has no intent badge', () => {
+    render(
+      <>
+        <ServerState server={serverWith({ status: 'DOWN', admin_state: 'ready', operational_state: 'down' })} />
+        <ServerState server={serverWith({ status: 'DOWN', admin_state: null, operational_state: null })} />
+      </>
+    );
+    expect(screen.getAllByText('DOWN')).toHaveLength(2);
+    expect(screen.queryByLabelText(/^intent:/)).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('drift')).not.toBeInTheDocument();
+  });
+});
+
+describe('ServerState.utils', () => {
+  it('a window ending today reads "until HH:mm", another day adds the date', () => {
+    const now = Date.parse('2025-03-10T09:00:00Z');
+    expect(windowEndLabel('2025-03-10T14:30:00Z', now)).toBe('until 14:30');
+    expect(windowEndLabel('2025-03-12T08:05:00Z', now)).toBe('until Mar 12, 08:05');
+  });
+
+  it('says who and why are not recorded for a drain nobody asked for, but not for maint from the configuration', () => {
+    const drain = intentView(serverWith({ status: 'DRAIN', admin_state: 'drain' }));
+    expect(drain?.details).toContain('Who and why are not recorded (set outside HAProxy Control)');
+    const config = intentView(serverWith({ status: 'MAINT', admin_state: 'maint', maint_source: 'config' }));
+    expect(config?.details).toEqual(['In maintenance: disabled in the HAProxy configuration']);
+  });
+
+  it('an older backend (no admin state) still shows a drain from the status', () => {
+    const view = intentView(serverWith({ status: 'DRAIN', admin_state: undefined as unknown as null }));
+    expect(view?.details[0]).toBe('Drained: HAProxy sends it no new connections');
+    expect(view?.badge).toBeUndefined();
+  });
+});
