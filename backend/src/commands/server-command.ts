@@ -13,6 +13,7 @@ import { clearDrifts, setDesired } from '../store/desired-state';
 import { lockServerState, recordStatusChanges, recordWeight, StatusCause } from '../store/server-state';
 import { claimServer, releaseServer, serverTargets, ServerTarget } from '../store/servers';
 import { AgentAttempt, CommandOutcome, commandOutcome, isUncertain, ReadBack } from './command-outcome';
+import type { DisruptionBudgets, TakeOut } from './disruption-budget';
 
 export interface CommandContext {
   actor: string;
@@ -24,6 +25,8 @@ export interface CommandContext {
   until?: Date | null;
   /** The weight command's setting. */
   weight?: WeightSetting;
+  /** Past a disruption budget (the caller's reason says why: checked at the edge). */
+  force?: boolean;
 }
 
 export interface CommandResult {
@@ -48,6 +51,8 @@ export interface ServerCommandsOptions {
   deadlineMs: number;
   /** Checks after the built-in one (the server is still in HAProxy), in order. */
   guards?: CommandGuard[];
+  /** The disruption budgets: every command that takes an available server out is decided there, under a lock. */
+  budgets?: DisruptionBudgets;
   /** Tries at recording the outcome when the database fails; after the last the row stays pending. */
   completionAttempts?: number;
   completionRetryMs?: number;
@@ -218,10 +223,17 @@ export class ServerCommands {
       }
     }
 
+    const takeOut = await this.takeOut(t, command, ctx);
+    if (takeOut instanceof AppError) {
+      return this.refuse(started, takeOut);
+    }
     let pending: ActionRow;
     try {
-      pending = await startAction(this.db, started);
+      pending = await startAction(this.db, { ...started, forced: takeOut?.forced ?? false });
     } catch (err) {
+      if (takeOut) {
+        await this.opts.budgets!.release(this.db, t.server_id).catch(() => undefined); // its lease ends it otherwise
+      }
       throw isDatabaseUnavailable(err)
         ? databaseUnavailable(`${command} was not sent: its audit row could not be written (database unavailable)`)
         : err;
@@ -242,7 +254,19 @@ export class ServerCommands {
     }
     const durationMs = Date.now() - started.startedAt.getTime();
     const weightAfter = outcome.shown?.weight ?? (attempt.ok ? attempt.answer?.weight : undefined);
-    const action = await this.complete(pending, t, command, ctx, { ...outcome, weightAfter }, durationMs, log);
+    if (takeOut?.note) {
+      outcome.note = outcome.note ? `${takeOut.note}; ${outcome.note}` : takeOut.note;
+    }
+    const action = await this.complete(
+      pending,
+      t,
+      command,
+      ctx,
+      { ...outcome, weightAfter },
+      durationMs,
+      log,
+      takeOut !== undefined
+    );
     if (action instanceof AppError) {
       return { action: pending, ok: false, error: action };
     }
@@ -275,6 +299,29 @@ export class ServerCommands {
     }
   }
 
+  /**
+   * The disruption budget's decision (taken under its lock, DisruptionBudgets.reserve): a refusal, a mark that
+   * the server is going out, or nothing to count. Database trouble is the caller's 503: nothing was sent.
+   */
+  private async takeOut(
+    t: ServerTarget,
+    command: AgentCommand,
+    ctx: CommandContext
+  ): Promise<TakeOut | AppError | undefined> {
+    try {
+      return await this.opts.budgets?.reserve(t.server_id, {
+        command,
+        weight: ctx.weight,
+        force: ctx.force,
+        restoresIntent: ctx.source === 'reconcile',
+      });
+    } catch (err) {
+      throw isDatabaseUnavailable(err)
+        ? databaseUnavailable(`${command} was not sent: the disruption budget could not be checked (database unavailable)`)
+        : err;
+    }
+  }
+
   /** What HAProxy reports of the server now: a drained server whose checks fail stays DOWN, for one. */
   private async readBack(target: FagentTarget, t: ServerTarget, signal: AbortSignal): Promise<ReadBack> {
     try {
@@ -298,7 +345,9 @@ export class ServerCommands {
     ctx: CommandContext,
     o: CommandOutcome & { weightAfter?: number },
     durationMs: number,
-    log: Logger
+    log: Logger,
+    /** The server was marked as going out: its outcome ends the mark (an unknown one keeps it to its lease). */
+    markedOut: boolean
   ): Promise<ActionRow | AppError> {
     const attempts = this.opts.completionAttempts ?? 3;
     for (let n = 1; ; n++) {
@@ -313,6 +362,9 @@ export class ServerCommands {
           });
           if (o.result === 'success') {
             await this.recordSuccess(tx, t, command, ctx, o);
+          }
+          if (markedOut && o.result !== 'unknown') {
+            await this.opts.budgets!.release(tx, t.server_id);
           }
           return row;
         });

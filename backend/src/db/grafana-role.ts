@@ -16,6 +16,9 @@ export const GRAFANA_READABLE_TABLES = [
   'haproxy_backends',
   'haproxy_servers',
   'haproxy_server_desired',
+  'haproxy_budgets',
+  'haproxy_operations',
+  'haproxy_operation_servers',
 ];
 export const GRAFANA_READABLE_HOST_COLUMNS = ['id', 'name', 'address', 'is_active', 'created_at', 'updated_at'];
 

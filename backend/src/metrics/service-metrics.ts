@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { BUDGET_EXCEEDED } from '../commands/disruption-budget';
 import type { CommandResult } from '../commands/server-command';
 import type { Db } from '../db/db';
 import { AppError } from '../domain/errors';
@@ -21,7 +22,7 @@ export interface MetricsOptions {
 }
 
 /** `unknown`: HAProxy's state after the command could not be told (commands/command-outcome.ts). */
-export const COMMAND_RESULTS = ['success', 'failure', 'unknown', 'breaker_open', 'conflict'] as const;
+export const COMMAND_RESULTS = ['success', 'failure', 'unknown', 'breaker_open', 'conflict', 'budget_exceeded'] as const;
 export type CommandResultLabel = (typeof COMMAND_RESULTS)[number];
 export const SYNC_RESULTS: readonly SyncStatus[] = ['ok', 'partial', 'failed', 'skipped'];
 export const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half_open'];
@@ -46,7 +47,7 @@ export class ServiceMetrics {
 
   private readonly commands = new Counter({
     name: 'haproxy_control_commands_total',
-    help: 'Commands (drain, ready, maint, weight, shutdown-sessions) executed by this process, by command and result (success, failure = FAgent error, unknown, breaker_open, conflict = server no longer configured or busy).',
+    help: 'Commands (drain, ready, maint, weight, shutdown-sessions) executed by this process, by command and result (success, failure = FAgent error, unknown, breaker_open, conflict = server no longer configured or busy, budget_exceeded = refused by a disruption budget).',
     labelNames: ['command', 'result'] as const,
     registers: [this.registry],
   });
@@ -286,6 +287,9 @@ export function commandResultLabel(result: CommandResult): CommandResultLabel {
   }
   if (result.error instanceof BreakerOpenError) {
     return 'breaker_open';
+  }
+  if (result.error instanceof AppError && result.error.code === BUDGET_EXCEEDED) {
+    return 'budget_exceeded';
   }
   if (result.error instanceof AppError && result.error.status === 409) {
     return 'conflict';
