@@ -131,13 +131,13 @@ export async function startService(
       breakerStates.record(instanceId, state); // for the "breaker open" alert rule, which reads PostgreSQL
     }
   );
-  const metrics = new ServiceMetrics(db, client.breakers, {
+  // A take-out's mark lasts as long as the command claim: a command that dies without an outcome frees both.
+  const budgets = new DisruptionBudgets(db, config.minAvailable, 2 * config.syncDeadlineMs + 10_000);
+  const metrics = new ServiceMetrics(db, client.breakers, budgets, {
     perServer: config.metricsPerServer,
     serverInstances: config.metricsServerInstances,
   });
   const fleetCounts = new FleetCounts(readDb);
-  // A take-out's mark lasts as long as the command claim: a command that dies without an outcome frees both.
-  const budgets = new DisruptionBudgets(db, config.minAvailable, 2 * config.syncDeadlineMs + 10_000);
   await recordDefaultBudget(db, config.minAvailable);
   const commands = new ServerCommands(db, client, log, {
     deadlineMs: config.syncDeadlineMs,

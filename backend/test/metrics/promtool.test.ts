@@ -192,7 +192,7 @@ test('counters: syncs by result and commands by command and result, every combin
       .map((s) => s.labels.result)
       .sort()
   ).toEqual(['failed', 'ok', 'partial', 'skipped']);
-  expect(select(samples, 'haproxy_control_commands_total')).toHaveLength(5 * 5);
+  expect(select(samples, 'haproxy_control_commands_total')).toHaveLength(5 * 6); // drain ready maint weight shutdown-sessions x success failure unknown breaker_open conflict budget_exceeded
   const declared = types(text);
   expect(declared).toMatchObject({
     haproxy_control_syncs_total: 'counter',
