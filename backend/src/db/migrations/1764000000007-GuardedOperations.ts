@@ -116,12 +116,16 @@ export class GuardedOperations1764000000007 implements MigrationInterface {
         WHERE state = 'draining'`
     );
 
-    // The alert rules read budgets and jobs (no secrets in them: a callback URL carries no credentials).
+    // The alert rules read budgets and jobs; of a job not what its caller kept to itself (the idempotency key,
+    // the request's hash, the callback URL).
     await q.query(`
       DO $$
       BEGIN
         IF EXISTS (SELECT FROM pg_roles WHERE rolname = '${GRAFANA_ROLE}') THEN
-          GRANT SELECT ON haproxy_budgets, haproxy_operations, haproxy_operation_servers TO ${GRAFANA_ROLE};
+          GRANT SELECT ON haproxy_budgets, haproxy_operation_servers TO ${GRAFANA_ROLE};
+          GRANT SELECT (id, action, state, actor, source, reason, selection, max_parallel, deadline_s, on_deadline,
+                        then_state, ramp, force, error, created_at, started_at, finished_at, updated_at)
+             ON haproxy_operations TO ${GRAFANA_ROLE};
         END IF;
       END
       $$`);
