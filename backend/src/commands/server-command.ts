@@ -34,6 +34,8 @@ export interface CommandResult {
   ok: boolean;
   /** Set when the command did not succeed: the error to report (its attempt is already audited). */
   error?: Error;
+  /** The server's weight after a success, as the agent or the read back said it (a ramp records its steps). */
+  weight?: number;
 }
 
 /**
@@ -272,7 +274,7 @@ export class ServerCommands {
     }
     if (outcome.result === 'success') {
       log.info({ duration_ms: durationMs, note: outcome.note ?? undefined }, 'command done');
-      return { action, ok: true };
+      return { action, ok: true, ...(weightAfter !== undefined && { weight: weightAfter }) };
     }
     log.warn(
       { err: outcome.error?.message, result: outcome.result, note: outcome.note, duration_ms: durationMs },
@@ -317,7 +319,9 @@ export class ServerCommands {
       });
     } catch (err) {
       throw isDatabaseUnavailable(err)
-        ? databaseUnavailable(`${command} was not sent: the disruption budget could not be checked (database unavailable)`)
+        ? databaseUnavailable(
+            `${command} was not sent: the disruption budget could not be checked (database unavailable)`
+          )
         : err;
     }
   }

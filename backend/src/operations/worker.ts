@@ -210,7 +210,12 @@ export class OperationWorker {
     const seen = await this.observe(o, servers);
     const steps = planOperation(spec, servers, seen, this.now());
     const results = await mapLimited(steps, this.opts.concurrency ?? 16, (s) =>
-      this.apply(o, spec, servers.find((x) => x.position === s.position)!, s)
+      this.apply(
+        o,
+        spec,
+        servers.find((x) => x.position === s.position)!,
+        s
+      )
     );
     if (results.includes(false)) {
       return false;
@@ -268,6 +273,7 @@ export class OperationWorker {
     if (step.before && !(await write(step.before))) {
       return false;
     }
+    let weight: number | undefined;
     for (const c of step.commands) {
       const ctx: CommandContext = {
         actor: spec.actor,
@@ -279,14 +285,18 @@ export class OperationWorker {
       };
       const error = await this.commands
         .execute(s.server_id, c.command, ctx)
-        .then((r) => (r.ok ? undefined : (r.error ?? new Error(`${c.command} failed`))))
+        .then((r) => {
+          weight = r.weight ?? weight;
+          return r.ok ? undefined : (r.error ?? new Error(`${c.command} failed`));
+        })
         .catch((err: Error) => err);
       if (error) {
         const refused = error instanceof AppError && error.code === BUDGET_EXCEEDED && step.refused;
         return write({ ...(refused || step.failed), error: `${c.command}: ${error.message}` });
       }
     }
-    return write(step.then);
+    // The weight a ramp's step set, not the one last observed before it.
+    return write(weight === undefined ? step.then : { ...step.then, weight });
   }
 
   private async callback(o: OperationRow, log: Logger): Promise<void> {

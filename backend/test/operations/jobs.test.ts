@@ -219,7 +219,7 @@ test('ready with a ramp: the weight steps through the agent, ending at the confi
   expect(res.status).toBe(202);
   expect(res.body.operation).toMatchObject({ action: 'ready', ramp: { steps: [25, 50, 100], interval_s: 1 } });
   const op = await until(res.body.operation.id, final);
-  expect(op).toMatchObject({ state: 'succeeded', servers: [{ state: 'done', step: 2 }] });
+  expect(op).toMatchObject({ state: 'succeeded', servers: [{ state: 'done', step: 2, weight: 80 }] });
   const sent = h.agent.requests
     .filter((r) => r.route === 'command')
     .map((r) => [r.segments[7], (r.body as { weight?: unknown } | undefined)?.weight ?? null]);
