@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createTestDatabase } from '../support/db';
 import { extendedServer, FakeServer } from '../support/fake-fagent';
 import { startTestService } from '../support/service';
@@ -272,5 +274,37 @@ test('a job resumes after its backend stops mid-way: another one on the same dat
     }
   } finally {
     await db.drop();
+  }
+});
+
+test('a callback gets the finished job; one that fails is recorded on the job, which still succeeds', async () => {
+  const got: Array<{ path: string; body: any }> = [];
+  const receiver = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c) => (text += c));
+    req.on('end', () => {
+      got.push({ path: req.url ?? '', body: JSON.parse(text) });
+      res.writeHead(req.url === '/broken' ? 500 : 204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  try {
+    const f = await newFleet(2);
+    const [a, b] = ids(f);
+    const ok = await create({ action: 'drain', server_ids: [a], callback_url: `${base}/deploy/7` });
+    const broken = await create({ action: 'drain', server_ids: [b], callback_url: `${base}/broken` });
+    const okDone = await until(ok.body.id, (op) => op.callback?.state === 'sent');
+    const brokenDone = await until(broken.body.id, (op) => op.callback?.state === 'failed');
+    expect(okDone).toMatchObject({ state: 'succeeded', callback: { state: 'sent', error: null } });
+    expect(brokenDone).toMatchObject({
+      state: 'succeeded',
+      callback: { state: 'failed', error: 'the callback answered HTTP 500' },
+    });
+    const sent = got.find((g) => g.path === '/deploy/7')!;
+    expect(sent.body).toMatchObject({ id: ok.body.id, state: 'succeeded', progress: { done: 1 } });
+    expect(got.filter((g) => g.path === '/deploy/7')).toHaveLength(1);
+  } finally {
+    await new Promise((r) => receiver.close(r));
   }
 });
