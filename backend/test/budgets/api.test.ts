@@ -1,4 +1,5 @@
-import { actions, createApplication, expectError, fleet, Fleet, readFleet, useHarness } from '../api/helpers';
+import { extendedServer } from '../support/fake-fagent';
+import { actions, createApplication, expectError, fleet, Fleet, readFleet, syncNow, useHarness } from '../api/helpers';
 
 /**
  * The disruption budget through the API: set and read, and every path that takes servers out refusing what
@@ -165,4 +166,24 @@ describe('the guard', () => {
     const after = await readFleet(h, f.instanceId);
     expect(Object.values(after.servers).filter((s) => s.status === 'UP')).toHaveLength(2);
   });
+});
+
+test('a re-apply after a reload restores the earlier intent: counted, not refused, audited as forced past the budget', async () => {
+  const name = `budget-reload-${++seq}`;
+  const f = await fleet(h, name, { web: [extendedServer('r1'), extendedServer('r2')] });
+  const [r1, r2] = [f.servers['web/r1'].id, f.servers['web/r2'].id];
+  expect((await cmd(r1, { command: 'drain', reason: 'CHG-9' })).status).toBe(200);
+  await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 1);
+  // HAProxy restarts: the drain is lost, and r2's checks now fail. Re-applying r1's drain leaves 0 of 1.
+  h.agent.restart(name);
+  Object.assign(h.agent.server(name, 'web', 'r1'), extendedServer('r1'));
+  Object.assign(h.agent.server(name, 'web', 'r2'), extendedServer('r2', 'ready', false));
+  expect(await syncNow(h, f.instanceId)).toMatchObject({ restarted: true, reapplied: 1 });
+  expect(h.agent.server(name, 'web', 'r1').admin_state).toBe('drain');
+  const [reapply] = (await actions(h, `server_id=${r1}`)).actions;
+  expect(reapply).toMatchObject({ source: 'reconcile', success: true, forced: true });
+  expect(reapply.note).toMatch(/^re-applied \(an earlier intent\) past the budget: backend web of/);
+  // An operator's take-out there is refused as ever (r2 is down: r1 is the last available).
+  expect((await cmd(r1, { command: 'ready' })).status).toBe(200);
+  expect((await cmd(r1, { command: 'drain' })).body.error.code).toBe('budget_exceeded');
 });
