@@ -89,32 +89,6 @@ export async function scopeCounts(
   return new Map(rows.map((r) => [r.key, { counted: r.counted, available: r.available }]));
 }
 
-/** Every current backend with its budget's numbers (for /metrics): servers counted, available, a minimum set. */
-export interface BackendBudgetRow {
-  instance_id: number;
-  backend: string;
-  counted: number;
-  available: number;
-  min_count: number | null;
-  min_percent: number | null;
-}
-
-export function backendBudgetRows(db: Db, instanceIds: readonly number[]): Promise<BackendBudgetRow[]> {
-  return db.query<BackendBudgetRow>(
-    `SELECT b.instance_id, b.backend_name AS backend, count(s.id)::int AS counted,
-            count(s.id) FILTER (WHERE ${BUDGET_AVAILABLE})::int AS available, g.min_count, g.min_percent
-       FROM haproxy_backends b
-       LEFT JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
-       LEFT JOIN haproxy_budgets g ON g.backend_id = b.id
-      WHERE b.removed_at IS NULL AND b.instance_id = ANY($1::int[])
-      GROUP BY b.id, g.id`,
-    [instanceIds]
-  );
-}
-
-export const minOfRow = (r: { min_count: number | null; min_percent: number | null }): MinAvailable | undefined =>
-  r.min_count === null && r.min_percent === null ? undefined : minOf(r);
-
 /** Where a server stands for the guarded path: its scopes, with names for messages, and whether it counts. */
 export interface BudgetTarget {
   server_id: number;
