@@ -1,9 +1,8 @@
-import { ChildProcess, fork } from 'node:child_process';
 import { createServer, get, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { parseServersState } from '../../backend/src/agent/servers-state';
 import { freePort } from '../../backend/test/support/haproxy';
+import { Replica, startReplica } from '../../backend/test/support/replica';
 import { adminStates, eventually, HEALTH_CHECK, Stack, startStack } from './support';
 
 /**
@@ -192,22 +191,18 @@ describe('the backend killed mid-job', () => {
   let held: Held;
   let port: number;
   let stack: Stack;
-  const children: ChildProcess[] = [];
+  const children: Replica[] = [];
 
-  /** The backend in a child process on the stack's database, running jobs with a short lease. */
-  async function childBackend(): Promise<ChildProcess> {
-    const root = path.resolve(__dirname, '../..');
-    const p = fork(path.join(__dirname, 'child-backend.ts'), [stack.service.db.url, '1500'], {
-      cwd: root,
-      execArgv: ['-r', './backend/test/support/ts-register.js'],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  /** The backend in a child process on the stack's database, running jobs (no sync) with a short lease. */
+  async function childBackend(): Promise<Replica> {
+    const r = await startReplica(stack.service.db.url, {
+      windowCheckIntervalMs: 0,
+      minAvailable: { count: 0 },
+      operationPollMs: 100,
+      operationLeaseMs: 1500,
     });
-    children.push(p);
-    await new Promise<void>((resolve, reject) => {
-      p.once('message', () => resolve());
-      p.once('exit', (code) => reject(new Error(`child-backend exited (${code}) before it was ready`)));
-    });
-    return p;
+    children.push(r);
+    return r;
   }
 
   beforeAll(async () => {
@@ -218,10 +213,8 @@ describe('the backend killed mid-job', () => {
     expect((await stack.sync()).status).toBe('ok');
   });
   afterAll(async () => {
-    for (const p of children) {
-      if (p.exitCode === null && p.signalCode === null) {
-        p.kill('SIGKILL');
-      }
+    for (const r of children) {
+      await r.stop();
     }
     held?.release();
     await stack?.stop();
@@ -237,8 +230,8 @@ describe('the backend killed mid-job', () => {
     await eventually(async () => (await operation(stack, id)).servers[0].sessions === 1, 'the first backend draining');
     expect((await adminStates(stack.haproxy, 'held')).slow).toBe('drain');
 
-    const exited = new Promise((resolve) => first.once('exit', resolve));
-    first.kill('SIGKILL');
+    const exited = new Promise((resolve) => first.process.once('exit', resolve));
+    first.process.kill('SIGKILL');
     await exited;
     held.release();
     expect(await client).toBe(200);

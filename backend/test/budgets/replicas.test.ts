@@ -1,7 +1,6 @@
-import { ChildProcess, fork } from 'node:child_process';
-import path from 'node:path';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { FakeFagent } from '../support/fake-fagent';
+import { Replica, startReplica } from '../support/replica';
 import { registerInstance, startTestService, TestService } from '../support/service';
 
 /**
@@ -12,7 +11,7 @@ import { registerInstance, startTestService, TestService } from '../support/serv
 const SERVERS = 10;
 let db: TestDatabase;
 let agent: FakeFagent;
-let replica: ChildProcess | undefined;
+let replica: Replica | undefined;
 let inProcess: TestService | undefined;
 
 beforeAll(async () => {
@@ -20,30 +19,11 @@ beforeAll(async () => {
   agent = await new FakeFagent().start();
 });
 afterAll(async () => {
-  if (replica && replica.exitCode === null) {
-    const exited = new Promise((resolve) => replica!.once('exit', resolve));
-    replica.send('exit');
-    const kill = setTimeout(() => replica!.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(kill);
-  }
+  await replica?.stop();
   await inProcess?.stop();
   await agent?.stop();
   await db?.drop();
 });
-
-async function childReplica(): Promise<{ p: ChildProcess; url: string }> {
-  const p = fork(path.join(__dirname, '../intent/child-replica.ts'), [db.url, '0'], {
-    cwd: path.resolve(__dirname, '../..'),
-    execArgv: ['-r', './test/support/ts-register.js'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    p.once('message', (m) => resolve((m as { url: string }).url));
-    p.once('exit', (code) => reject(new Error(`child-replica exited (${code}) before it was ready`)));
-  });
-  return { p, url };
-}
 
 test('20 concurrent drains over two processes, minimum 5 of 10: 5 servers go out, every other answer is budget_exceeded', async () => {
   agent.setBackend(
@@ -52,8 +32,7 @@ test('20 concurrent drains over two processes, minimum 5 of 10: 5 servers go out
     Array.from({ length: SERVERS }, (_, i) => ({ name: `r${i + 1}`, status: 'UP' }))
   );
   inProcess = await startTestService({}, db);
-  const child = await childReplica();
-  replica = child.p;
+  replica = await startReplica(db.url, { windowCheckIntervalMs: 0 });
   const { instanceId } = await registerInstance(inProcess, agent.url, 'race');
   expect((await inProcess.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`)).status).toBe(200);
   const servers = (await inProcess.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`)).body
@@ -77,7 +56,7 @@ test('20 concurrent drains over two processes, minimum 5 of 10: 5 servers go out
   };
   const answers = await Promise.all([
     ...servers.map((s) => drain(inProcess!.url, s.id)),
-    ...[...servers].reverse().map((s) => drain(child.url, s.id)),
+    ...[...servers].reverse().map((s) => drain(replica!.url, s.id)),
   ]);
 
   const out = agent.instances

@@ -1,7 +1,6 @@
-import { ChildProcess, fork } from 'node:child_process';
-import path from 'node:path';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { extendedServer, FakeFagent } from '../support/fake-fagent';
+import { Replica, startReplica } from '../support/replica';
 import { registerInstance, startTestService, TestService } from '../support/service';
 
 /**
@@ -12,7 +11,7 @@ import { registerInstance, startTestService, TestService } from '../support/serv
 const SERVERS = 6;
 let db: TestDatabase;
 let agent: FakeFagent;
-let replica: ChildProcess | undefined;
+let replica: Replica | undefined;
 let inProcess: TestService | undefined;
 
 beforeAll(async () => {
@@ -20,31 +19,11 @@ beforeAll(async () => {
   agent = await new FakeFagent({ protocol: 'extended' }).start();
 });
 afterAll(async () => {
-  if (replica && replica.exitCode === null) {
-    const exited = new Promise((resolve) => replica!.once('exit', resolve));
-    replica.send('exit');
-    const kill = setTimeout(() => replica!.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(kill);
-  }
+  await replica?.stop();
   await inProcess?.stop();
   await agent?.stop();
   await db?.drop();
 });
-
-/** The service in a child process on `db`, checking windows every `intervalMs`. */
-async function childReplica(intervalMs: number): Promise<ChildProcess> {
-  const p = fork(path.join(__dirname, 'child-replica.ts'), [db.url, String(intervalMs)], {
-    cwd: path.resolve(__dirname, '../..'),
-    execArgv: ['-r', './test/support/ts-register.js'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    p.once('message', () => resolve());
-    p.once('exit', (code) => reject(new Error(`child-replica exited (${code}) before it was ready`)));
-  });
-  return p;
-}
 
 test('each window ended by exactly one of two replicas, also one that ended while none ran', async () => {
   agent.setBackend(
@@ -72,7 +51,10 @@ test('each window ended by exactly one of two replicas, also one that ended whil
 
   // Two replicas start on the same database and race for the due windows.
   agent.requests.length = 0;
-  [replica, inProcess] = await Promise.all([childReplica(100), startTestService({ windowCheckIntervalMs: 100 }, db)]);
+  [replica, inProcess] = await Promise.all([
+    startReplica(db.url, { windowCheckIntervalMs: 100 }),
+    startTestService({ windowCheckIntervalMs: 100 }, db),
+  ]);
   const deadline = Date.now() + 15_000;
   while (
     agent.instances
