@@ -79,17 +79,21 @@ export const backendScope = z
   .max(1000)
   .nullable();
 
+/** A URL checked by `problem` (undefined: fine), at most 1000 characters. */
+export const checkedUrl = (problem: (url: string) => string | undefined) =>
+  z
+    .string()
+    .trim()
+    .max(1000, 'must be at most 1000 characters')
+    .superRefine((url, ctx) => {
+      const why = problem(url);
+      if (why) {
+        ctx.addIssue({ code: 'custom', message: why });
+      }
+    });
+
 /** An agent's base URL, with the rules the FAgent client itself applies (fagent/agent-url.ts). */
-export const agentUrl = z
-  .string()
-  .trim()
-  .max(1000, 'must be at most 1000 characters')
-  .superRefine((url, ctx) => {
-    const problem = agentUrlProblem(url);
-    if (problem) {
-      ctx.addIssue({ code: 'custom', message: problem });
-    }
-  });
+export const agentUrl = checkedUrl(agentUrlProblem);
 
 /** A gradual return (domain/operation.ts): weight steps in % of the configured weight, rising to 100. */
 export const ramp = z

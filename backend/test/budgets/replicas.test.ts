@@ -1,7 +1,5 @@
-import { createTestDatabase, TestDatabase } from '../support/db';
-import { FakeFagent } from '../support/fake-fagent';
-import { Replica, startReplica } from '../support/replica';
-import { registerInstance, startTestService, TestService } from '../support/service';
+import { startReplica, useSharedDatabase } from '../support/replica';
+import { registerInstance, startTestService } from '../support/service';
 
 /**
  * The budget holds across replicas: two backend processes (this one and a child) on one database, 20
@@ -9,30 +7,17 @@ import { registerInstance, startTestService, TestService } from '../support/serv
  * requests and ours see each other's servers going out.
  */
 const SERVERS = 10;
-let db: TestDatabase;
-let agent: FakeFagent;
-let replica: Replica | undefined;
-let inProcess: TestService | undefined;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  agent = await new FakeFagent().start();
-});
-afterAll(async () => {
-  await replica?.stop();
-  await inProcess?.stop();
-  await agent?.stop();
-  await db?.drop();
-});
+const shared = useSharedDatabase();
 
 test('20 concurrent drains over two processes, minimum 5 of 10: 5 servers go out, every other answer is budget_exceeded', async () => {
+  const { db, agent } = shared;
   agent.setBackend(
     'race',
     'web',
     Array.from({ length: SERVERS }, (_, i) => ({ name: `r${i + 1}`, status: 'UP' }))
   );
-  inProcess = await startTestService({}, db);
-  replica = await startReplica(db.url, { windowCheckIntervalMs: 0 });
+  const inProcess = shared.stopAtEnd(await startTestService({}, db));
+  const replica = shared.stopAtEnd(await startReplica(db.url, { windowCheckIntervalMs: 0 }));
   const { instanceId } = await registerInstance(inProcess, agent.url, 'race');
   expect((await inProcess.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`)).status).toBe(200);
   const servers = (await inProcess.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`)).body
@@ -49,14 +34,14 @@ test('20 concurrent drains over two processes, minimum 5 of 10: 5 servers go out
   const drain = async (base: string, serverId: number) => {
     const res = await fetch(`${base}/api/haproxy/servers/${serverId}/command`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${inProcess!.tokens.operator}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${inProcess.tokens.operator}`, 'content-type': 'application/json' },
       body: JSON.stringify({ command: 'drain' }),
     });
     return { serverId, status: res.status, body: (await res.json()) as Record<string, any> };
   };
   const answers = await Promise.all([
-    ...servers.map((s) => drain(inProcess!.url, s.id)),
-    ...[...servers].reverse().map((s) => drain(replica!.url, s.id)),
+    ...servers.map((s) => drain(inProcess.url, s.id)),
+    ...[...servers].reverse().map((s) => drain(replica.url, s.id)),
   ]);
 
   const out = agent.instances

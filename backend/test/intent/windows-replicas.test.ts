@@ -1,7 +1,6 @@
-import { createTestDatabase, TestDatabase } from '../support/db';
-import { extendedServer, FakeFagent } from '../support/fake-fagent';
-import { Replica, startReplica } from '../support/replica';
-import { registerInstance, startTestService, TestService } from '../support/service';
+import { extendedServer } from '../support/fake-fagent';
+import { startReplica, useSharedDatabase } from '../support/replica';
+import { registerInstance, startTestService } from '../support/service';
 
 /**
  * Windows that ended while no backend ran are ended when the backends start, exactly once across replicas:
@@ -9,23 +8,10 @@ import { registerInstance, startTestService, TestService } from '../support/serv
  * 100 ms, race for the same due windows.
  */
 const SERVERS = 6;
-let db: TestDatabase;
-let agent: FakeFagent;
-let replica: Replica | undefined;
-let inProcess: TestService | undefined;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  agent = await new FakeFagent({ protocol: 'extended' }).start();
-});
-afterAll(async () => {
-  await replica?.stop();
-  await inProcess?.stop();
-  await agent?.stop();
-  await db?.drop();
-});
+const shared = useSharedDatabase({ protocol: 'extended' });
 
 test('each window ended by exactly one of two replicas, also one that ended while none ran', async () => {
+  const { db, agent } = shared;
   agent.setBackend(
     'rep',
     'web',
@@ -51,9 +37,9 @@ test('each window ended by exactly one of two replicas, also one that ended whil
 
   // Two replicas start on the same database and race for the due windows.
   agent.requests.length = 0;
-  [replica, inProcess] = await Promise.all([
-    startReplica(db.url, { windowCheckIntervalMs: 100 }),
-    startTestService({ windowCheckIntervalMs: 100 }, db),
+  await Promise.all([
+    startReplica(db.url, { windowCheckIntervalMs: 100 }).then(shared.stopAtEnd),
+    startTestService({ windowCheckIntervalMs: 100 }, db).then(shared.stopAtEnd),
   ]);
   const deadline = Date.now() + 15_000;
   while (

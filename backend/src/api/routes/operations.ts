@@ -4,19 +4,10 @@ import { MAX_DEADLINE_S, ON_DEADLINE, OPERATION_ACTIONS, OPERATION_STATES } from
 import { callbackUrlProblem } from '../../operations/callback';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { bodyId, forceNeedsReason, limit, offset, plainText, ramp, reason } from '../validation';
+import { bodyId, checkedUrl, forceNeedsReason, limit, offset, plainText, ramp, reason } from '../validation';
 import { sourceOf } from './commands';
 
-const callbackUrl = z
-  .string()
-  .trim()
-  .max(1000, 'callback_url must be at most 1000 characters')
-  .superRefine((url, ctx) => {
-    const problem = callbackUrlProblem(url);
-    if (problem) {
-      ctx.addIssue({ code: 'custom', message: problem });
-    }
-  });
+const callbackUrl = checkedUrl(callbackUrlProblem);
 
 const createBody = z
   .object({
