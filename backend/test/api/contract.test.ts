@@ -149,7 +149,14 @@ const specific: Record<string, () => Promise<Res>> = {
   },
   'GET /readyz 200': () => h.t.call('GET', '/readyz', { token: null }),
   'GET /readyz 503': async () => {
-    const spy = jest.spyOn(h.t.service.db, 'query').mockRejectedValueOnce(new Error('connection refused'));
+    // Only the readiness probe's query fails: the job worker queries on its own timer meanwhile.
+    const db = h.t.service.db;
+    const query = db.query.bind(db);
+    const spy = jest
+      .spyOn(db, 'query')
+      .mockImplementation((sql: string, params?: readonly unknown[]) =>
+        sql === 'SELECT 1' ? Promise.reject(new Error('connection refused')) : query(sql, params)
+      );
     try {
       return await h.t.call('GET', '/readyz', { token: null });
     } finally {
@@ -172,6 +179,7 @@ const specific: Record<string, () => Promise<Res>> = {
   'GET /api/haproxy/summary 400': () => h.t.call('GET', '/api/haproxy/summary?q=%00'),
   'GET /api/hosts 400': () => h.t.call('GET', '/api/hosts?q=%00'),
   'GET /api/applications 400': () => h.t.call('GET', '/api/applications?q=%00'),
+  'GET /api/haproxy/windows 400': () => h.t.call('GET', '/api/haproxy/windows?q=%00'),
   'GET /api/haproxy/summary 200': () => h.t.call('GET', '/api/haproxy/summary'),
   'GET /api/haproxy/instances 200': () => h.t.call('GET', '/api/haproxy/instances'),
   'POST /api/haproxy/instances 201': () => call('POST', '/api/haproxy/instances', ''),

@@ -130,6 +130,12 @@ describe('the guard', () => {
       message: `application budget-app-${seq}: 2 available, minimum 2; refused a1`,
       details: { scope: 'application', application_id: app, available: 2, min_available: 2 },
     });
+    const page = await h.t.call('GET', `/api/applications/${app}`, { token: h.t.tokens.viewer });
+    expect(page.body.budget).toMatchObject({ scope: 'application', min_available: 2, available: 2, ok: true });
+    expect(page.body.backends.map((b: { budget: { scope: string } }) => b.budget.scope)).toEqual([
+      'backend',
+      'backend',
+    ]);
     const servers = await h.t.call('GET', `/api/applications/${app}/servers`, { token: h.t.tokens.viewer });
     expect(servers.body.servers.map((s: { id: number }) => s.id).sort()).toEqual([...ids].sort());
     expect((await h.t.call('DELETE', `/api/applications/${app}/budget`)).body).toMatchObject({
