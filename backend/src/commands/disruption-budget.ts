@@ -1,8 +1,5 @@
 import type { Db } from '../db/db';
-import {
-  badRequest,
-  AppError,
-} from '../domain/errors';
+import { badRequest, AppError } from '../domain/errors';
 import {
   breachedScope,
   BudgetScope,

@@ -26,9 +26,16 @@ export async function readFresh(
   const seen = new Map<number, FreshServer>();
   await mapLimited([...backends.values()], concurrency, async (group) => {
     const g = group[0];
-    const target = { instanceId: g.instance_id, instanceName: g.instance_name, baseUrl: g.fagent_url, token: g.fagent_token };
+    const target = {
+      instanceId: g.instance_id,
+      instanceName: g.instance_name,
+      baseUrl: g.fagent_url,
+      token: g.fagent_token,
+    };
     try {
-      const live = new Map((await client.getServers(target, g.backend_name, { fresh: true, signal })).map((s) => [s.name, s]));
+      const live = new Map(
+        (await client.getServers(target, g.backend_name, { fresh: true, signal })).map((s) => [s.name, s])
+      );
       for (const s of group) {
         const server = live.get(s.server_name);
         seen.set(s.server_id, server ? { server } : { gone: true });
@@ -37,7 +44,10 @@ export async function readFresh(
       // A 404: the agent no longer has the backend (or the instance), so not its servers either.
       const gone = err instanceof FagentError && err.httpStatus === 404;
       for (const s of group) {
-        seen.set(s.server_id, gone ? { gone: true } : { error: `could not read the server: ${(err as Error).message}` });
+        seen.set(
+          s.server_id,
+          gone ? { gone: true } : { error: `could not read the server: ${(err as Error).message}` }
+        );
       }
     }
   });

@@ -38,8 +38,7 @@ export function parseMinAvailable(v: unknown): MinAvailable | string {
   return 'min_available must be a whole number of servers (0 or more) or a percentage such as "50%"';
 }
 
-export const formatMinAvailable = (m: MinAvailable): MinAvailableValue =>
-  'count' in m ? m.count : `${m.percent}%`;
+export const formatMinAvailable = (m: MinAvailable): MinAvailableValue => ('count' in m ? m.count : `${m.percent}%`);
 
 /**
  * The count a minimum means for `counted` servers: a percentage rounds up (50% of 5 is 3: "at least half").

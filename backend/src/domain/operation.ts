@@ -102,9 +102,7 @@ export interface OperationServer {
 
 /** What the agent says of a server now (read fresh, not from the cache). */
 export type Observation =
-  | { sessions: number; adminState: AdminState | null; up: boolean; weight: number }
-  | { error: string }
-  | { gone: true };
+  { sessions: number; adminState: AdminState | null; up: boolean; weight: number } | { error: string } | { gone: true };
 
 /** A command a step sends, through the guarded pipeline. */
 export interface StepCommand {
@@ -161,7 +159,10 @@ export function planOperation(
       }
       free--;
     }
-    const step = spec.action === 'drain' ? drainStep(spec, s, seen.get(s.position), now) : readyStep(spec, s, seen.get(s.position), now);
+    const step =
+      spec.action === 'drain'
+        ? drainStep(spec, s, seen.get(s.position), now)
+        : readyStep(spec, s, seen.get(s.position), now);
     if (step) {
       steps.push(step);
     }
@@ -196,7 +197,12 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
   switch (s.state) {
     case 'pending':
       if (s.admin_state === 'maint') {
-        return { position: at, commands: [], then: { state: 'done', sessions: 0, note: 'already in maint' }, failed: failedPatch };
+        return {
+          position: at,
+          commands: [],
+          then: { state: 'done', sessions: 0, note: 'already in maint' },
+          failed: failedPatch,
+        };
       }
       // Already drained (by hand, or before a restart of this job): nothing to send, its sessions are watched.
       return s.admin_state === 'drain' ? { position: at, commands: [], then: drained, failed: failedPatch } : drain();
@@ -217,10 +223,17 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
         return undefined;
       }
       if ('gone' in o) {
-        return { position: at, commands: [], then: { state: 'failed', error: 'the server is no longer in HAProxy' }, failed: failedPatch };
+        return {
+          position: at,
+          commands: [],
+          then: { state: 'failed', error: 'the server is no longer in HAProxy' },
+          failed: failedPatch,
+        };
       }
       if ('error' in o) {
-        return s.error === o.error ? undefined : { position: at, commands: [], then: { error: o.error }, failed: failedPatch };
+        return s.error === o.error
+          ? undefined
+          : { position: at, commands: [], then: { error: o.error }, failed: failedPatch };
       }
       if (o.adminState === 'ready') {
         // HAProxy lost the drain (a reload): drained again, through the budget like the first time.
@@ -229,7 +242,12 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
       if (o.sessions === 0) {
         return spec.then === 'maint'
           ? toMaint('drained, then maint')
-          : { position: at, commands: [], then: { state: 'done', sessions: 0, error: null, note: 'drained' }, failed: failedPatch };
+          : {
+              position: at,
+              commands: [],
+              then: { state: 'done', sessions: 0, error: null, note: 'drained' },
+              failed: failedPatch,
+            };
       }
       if (s.deadline_at && s.deadline_at <= now) {
         const left = `${o.sessions} session${o.sessions === 1 ? '' : 's'}`;
@@ -238,11 +256,18 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
             return {
               position: at,
               commands: [],
-              then: { state: 'failed', sessions: o.sessions, error: `${left} left after ${spec.deadline_s} s: left drained` },
+              then: {
+                state: 'failed',
+                sessions: o.sessions,
+                error: `${left} left after ${spec.deadline_s} s: left drained`,
+              },
               failed: failedPatch,
             };
           case 'maint':
-            return { ...toMaint(`deadline passed with ${left}: maint`), before: { state: 'maint', sessions: o.sessions } };
+            return {
+              ...toMaint(`deadline passed with ${left}: maint`),
+              before: { state: 'maint', sessions: o.sessions },
+            };
           case 'shutdown_sessions':
             return spec.then === 'maint'
               ? toMaint(`deadline passed: ${left} shut down, then maint`, [{ command: 'shutdown-sessions' }])
@@ -268,7 +293,12 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
   const ramp = spec.ramp;
   if (s.state === 'pending') {
     if (!ramp) {
-      return { position: at, commands: [{ command: 'ready' }], then: { state: 'done', note: 'ready' }, failed: failedPatch };
+      return {
+        position: at,
+        commands: [{ command: 'ready' }],
+        then: { state: 'done', note: 'ready' },
+        failed: failedPatch,
+      };
     }
     // The first step's weight before ready: the server rejoins at that weight, never at its full one.
     const last = ramp.steps.length === 1;
@@ -285,10 +315,17 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
     return undefined;
   }
   if ('gone' in o) {
-    return { position: at, commands: [], then: { state: 'failed', error: 'the server is no longer in HAProxy' }, failed: failedPatch };
+    return {
+      position: at,
+      commands: [],
+      then: { state: 'failed', error: 'the server is no longer in HAProxy' },
+      failed: failedPatch,
+    };
   }
   if ('error' in o) {
-    return s.error === o.error ? undefined : { position: at, commands: [], then: { error: o.error }, failed: failedPatch };
+    return s.error === o.error
+      ? undefined
+      : { position: at, commands: [], then: { error: o.error }, failed: failedPatch };
   }
   if (!o.up) {
     return s.state === 'waiting'
@@ -310,7 +347,9 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
     };
   }
   if (s.next_step_at && s.next_step_at > now) {
-    return s.weight === o.weight ? undefined : { position: at, commands: [], then: { weight: o.weight }, failed: failedPatch };
+    return s.weight === o.weight
+      ? undefined
+      : { position: at, commands: [], then: { weight: o.weight }, failed: failedPatch };
   }
   const next = (s.step ?? 0) + 1;
   const last = next >= ramp.steps.length - 1;
@@ -336,7 +375,9 @@ export function operationOutcome(
   if (failed + refused === 0) {
     return { state: 'succeeded', error: null };
   }
-  const parts = [failed && `${failed} failed`, refused && `${refused} refused by the disruption budget`].filter(Boolean);
+  const parts = [failed && `${failed} failed`, refused && `${refused} refused by the disruption budget`].filter(
+    Boolean
+  );
   return { state: 'failed', error: `${parts.join(', ')} of ${servers.length} servers` };
 }
 

@@ -106,7 +106,9 @@ const canonical = (v: unknown): unknown =>
 
 /** What an idempotency key is compared by: the request but its key. */
 const requestHash = ({ idempotency_key: _key, ...r }: OperationRequest) =>
-  createHash('sha256').update(JSON.stringify(canonical(r))).digest('hex');
+  createHash('sha256')
+    .update(JSON.stringify(canonical(r)))
+    .digest('hex');
 
 /** Why the 23505 of a job's servers: the one active job per server (migration 1764000000007). */
 const isServerHeld = (err: unknown) =>
@@ -190,7 +192,11 @@ export class Operations {
     return operationView(o, (await operationServers(db, [id])).get(id)!);
   }
 
-  async list(db: Db, f: { state?: OperationState }, page: Page): Promise<{ operations: OperationView[]; total: number }> {
+  async list(
+    db: Db,
+    f: { state?: OperationState },
+    page: Page
+  ): Promise<{ operations: OperationView[]; total: number }> {
     const { operations, total } = await listOperations(db, f, page);
     const servers = await operationServers(
       db,
@@ -255,7 +261,9 @@ export class Operations {
       const current = new Set(ids);
       const missing = [...new Set(sel.server_ids)].filter((id) => !current.has(id));
       if (missing.length) {
-        throw notFound(`server${missing.length > 1 ? 's' : ''} ${missing.slice(0, 20).join(', ')} (or no longer in HAProxy)`);
+        throw notFound(
+          `server${missing.length > 1 ? 's' : ''} ${missing.slice(0, 20).join(', ')} (or no longer in HAProxy)`
+        );
       }
       // The caller's order: a rolling job goes through them as listed.
       return [...new Set(sel.server_ids)];

@@ -181,7 +181,13 @@ export async function listOperations(
   const { sql, params } = buildWhere([['o.state = ?', f.state]]);
   const { rows, total } = await pageOf<OperationRow>(
     db,
-    { columns: OPERATION_COLUMNS, from: 'haproxy_operations o', where: sql, params, orderBy: 'o.created_at DESC, o.id' },
+    {
+      columns: OPERATION_COLUMNS,
+      from: 'haproxy_operations o',
+      where: sql,
+      params,
+      orderBy: 'o.created_at DESC, o.id',
+    },
     page
   );
   return { operations: rows, total };
@@ -206,7 +212,12 @@ export async function claimOperations(db: Db, owner: string, leaseMs: number, li
 }
 
 /** The heartbeat: renews this replica's leases; answers the jobs it still holds (one it lost is no longer its). */
-export async function renewLeases(db: Db, owner: string, ids: readonly string[], leaseMs: number): Promise<Set<string>> {
+export async function renewLeases(
+  db: Db,
+  owner: string,
+  ids: readonly string[],
+  leaseMs: number
+): Promise<Set<string>> {
   const rows = await db.query<{ id: string }>(
     `UPDATE haproxy_operations SET lease_until = clock_timestamp() + $3 * interval '1 millisecond'
       WHERE id = ANY($2::uuid[]) AND lease_owner = $1 RETURNING id`,
@@ -289,12 +300,7 @@ export async function patchOperationServers(
 }
 
 /** A job whose servers are all final: its state, error, and its callback to send (when it has one). */
-export async function finishOperation(
-  tx: Db,
-  id: string,
-  state: OperationState,
-  error: string | null
-): Promise<void> {
+export async function finishOperation(tx: Db, id: string, state: OperationState, error: string | null): Promise<void> {
   await tx.execute(
     `UPDATE haproxy_operations SET state = $2, error = $3, finished_at = now(), updated_at = now(),
             callback_state = CASE WHEN callback_url IS NULL THEN NULL ELSE 'pending' END
@@ -333,11 +339,10 @@ export async function recordCallback(
   state: 'sent' | 'failed',
   error: string | null
 ): Promise<void> {
-  await db.execute(`UPDATE haproxy_operations SET callback_state = $2, callback_error = $3, updated_at = now() WHERE id = $1`, [
-    id,
-    state,
-    error,
-  ]);
+  await db.execute(
+    `UPDATE haproxy_operations SET callback_state = $2, callback_error = $3, updated_at = now() WHERE id = $1`,
+    [id, state, error]
+  );
 }
 
 /** Jobs per state, for /metrics. */
