@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { cidrProblem } from './fagent/networks';
+import { MinAvailable, parseMinAvailable } from './domain/budget';
 import { globProblem } from './domain/glob';
 import type { Role } from './domain/roles';
 import { parseSecretsKey } from './secrets/keys';
@@ -55,6 +56,20 @@ const envSchema = z.object({
   ),
   HAPROXY_REMOVAL_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.5),
   HAPROXY_REMOVAL_CONFIRM_SYNCS: int(1, 100).default(3),
+  /** Every backend's disruption budget unless it has its own: a count or "N%". */
+  HAPROXY_MIN_AVAILABLE: z
+    .string()
+    .default('1')
+    .transform((v, ctx) => {
+      const min = parseMinAvailable(v);
+      if (typeof min === 'string') {
+        ctx.addIssue({ code: 'custom', message: min });
+        return z.NEVER;
+      }
+      return min;
+    }),
+  /** Seconds between a job's looks at its servers (fresh from the agent); 0: this replica runs no jobs. */
+  HAPROXY_OPERATION_POLL_INTERVAL: z.coerce.number().min(0).max(3600).default(2),
   /** Seconds between looks for maintenance windows that ended; 0 turns the worker off. */
   HAPROXY_WINDOW_CHECK_INTERVAL: z.coerce.number().min(0).max(3600).default(5),
   HAPROXY_FAGENT_TOKEN: optionalString,
@@ -163,6 +178,12 @@ export interface AppConfig {
   removalConfirmSyncs: number;
   /** How often due maintenance windows are ended (0: never). */
   windowCheckIntervalMs: number;
+  /** HAPROXY_MIN_AVAILABLE: the disruption budget of every backend without its own. */
+  minAvailable: MinAvailable;
+  /** How often a job looks at its servers and acts (0: this replica runs no jobs). */
+  operationPollMs: number;
+  /** How long a replica's claim on a job lasts without a heartbeat: a replica that died loses its jobs after it. */
+  operationLeaseMs: number;
   fagentToken?: string;
   /** Limits on one FAgent answer: body bytes, servers per backend, backends per instance. */
   fagentMaxBodyBytes: number;
@@ -232,6 +253,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     removalMaxShare: e.HAPROXY_REMOVAL_MAX_SHARE,
     removalConfirmSyncs: e.HAPROXY_REMOVAL_CONFIRM_SYNCS,
     windowCheckIntervalMs: Math.round(e.HAPROXY_WINDOW_CHECK_INTERVAL * 1000),
+    minAvailable: e.HAPROXY_MIN_AVAILABLE,
+    operationPollMs: Math.round(e.HAPROXY_OPERATION_POLL_INTERVAL * 1000),
+    operationLeaseMs: Math.max(15_000, Math.round(e.HAPROXY_OPERATION_POLL_INTERVAL * 5000)),
     fagentToken: e.HAPROXY_FAGENT_TOKEN,
     fagentMaxBodyBytes: e.HAPROXY_FAGENT_MAX_BODY_BYTES,
     fagentMaxServersPerBackend: e.HAPROXY_FAGENT_MAX_SERVERS_PER_BACKEND,

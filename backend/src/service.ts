@@ -7,6 +7,7 @@ import { BreakerStateRecorder } from './alerting/breaker-state';
 import { createApp } from './api/app';
 import { configuredTokens, TokenStore } from './auth/tokens';
 import { BulkCommands } from './commands/bulk';
+import { DisruptionBudgets } from './commands/disruption-budget';
 import { DrainWaiter } from './commands/drain-wait';
 import { PendingActionSweeper } from './commands/pending-sweeper';
 import { ServerCommands } from './commands/server-command';
@@ -26,8 +27,12 @@ import { Reconciler } from './intent/reconciler';
 import { createLogger, Logger } from './logger';
 import { metricsOnApiPort, startMetricsServer } from './metrics/http';
 import { ServiceMetrics } from './metrics/service-metrics';
+import { OperationCallbacks } from './operations/callback';
+import { Operations } from './operations/operations';
+import { OperationWorker } from './operations/worker';
 import { sealStoredAgentTokens } from './secrets/agent-tokens';
 import { SecretBox } from './secrets/secret-box';
+import { recordDefaultBudget } from './store/budgets';
 import { InstanceSync } from './sync/instance-sync';
 import { SyncScheduler } from './sync/scheduler';
 
@@ -47,6 +52,8 @@ export interface RunningService {
   metrics: ServiceMetrics;
   /** Maintenance windows (tests drive its tick with their own clock). */
   windows: MaintenanceWindows;
+  /** This replica's runner of drain and ready jobs. */
+  operationWorker: OperationWorker;
   /** Where Prometheus scrapes: the API port (token required) or METRICS_PORT (open). */
   metricsUrl: string;
   stop(): Promise<void>;
@@ -124,13 +131,17 @@ export async function startService(
       breakerStates.record(instanceId, state); // for the "breaker open" alert rule, which reads PostgreSQL
     }
   );
-  const metrics = new ServiceMetrics(db, client.breakers, {
+  // A take-out's mark lasts as long as the command claim: a command that dies without an outcome frees both.
+  const budgets = new DisruptionBudgets(db, config.minAvailable, 2 * config.syncDeadlineMs + 10_000);
+  const metrics = new ServiceMetrics(db, client.breakers, budgets, {
     perServer: config.metricsPerServer,
     serverInstances: config.metricsServerInstances,
   });
   const fleetCounts = new FleetCounts(readDb);
+  await recordDefaultBudget(db, config.minAvailable);
   const commands = new ServerCommands(db, client, log, {
     deadlineMs: config.syncDeadlineMs,
+    budgets,
     // Re-applies and window ends change the counts too, not only the API's commands.
     onResult: (command, result) => {
       metrics.observeCommand(command, result);
@@ -162,6 +173,16 @@ export async function startService(
     leaseMs: commands.claimLeaseMs,
   });
   windows.start();
+  const callbacks = new OperationCallbacks({
+    allowedNetworks: config.fagentAllowedNetworks,
+    timeoutMs: config.requestTimeoutMs,
+  });
+  const operationWorker = new OperationWorker(db, commands, budgets, client, callbacks, log, {
+    pollMs: config.operationPollMs,
+    leaseMs: config.operationLeaseMs,
+    concurrency: config.fetchConcurrency,
+  });
+  operationWorker.start();
   // A command's agent part ends within its deadline: a row pending for twice that lost its completion.
   const sweeper = new PendingActionSweeper(db, log, { staleAfterMs: 2 * config.syncDeadlineMs, intervalMs: 60_000 });
   sweeper.start();
@@ -179,6 +200,8 @@ export async function startService(
       commands,
       windows,
       bulk: new BulkCommands(db, commands),
+      budgets,
+      operations: new Operations(db, budgets),
       drainWaiter: new DrainWaiter(db, client),
       fleetCounts,
       history: new HistoryQuery(readDb),
@@ -240,6 +263,7 @@ export async function startService(
     log,
     metrics,
     windows,
+    operationWorker,
     metricsUrl,
     async stop() {
       if (stopped) {
@@ -249,6 +273,8 @@ export async function startService(
       health.stop();
       sweeper.stop();
       await windows.stop();
+      await operationWorker.stop();
+      await callbacks.close();
       await scheduler.stop();
       await history.stop();
       server.closeAllConnections();

@@ -60,3 +60,16 @@ test('data safety: the sync deadline follows the request timeout unless set; rem
     loadConfig({ HAPROXY_SYNC_DEADLINE: '0', HAPROXY_REMOVAL_MAX_SHARE: '1.5', HAPROXY_REMOVAL_CONFIRM_SYNCS: '0' })
   ).toThrow(/HAPROXY_SYNC_DEADLINE[\s\S]*HAPROXY_REMOVAL_MAX_SHARE[\s\S]*HAPROXY_REMOVAL_CONFIRM_SYNCS/);
 });
+
+test('guarded operations: the default budget (a count or a percentage) and how often jobs look', () => {
+  expect(loadConfig({})).toMatchObject({ minAvailable: { count: 1 }, operationPollMs: 2000, operationLeaseMs: 15_000 });
+  expect(loadConfig({ HAPROXY_MIN_AVAILABLE: '50%', HAPROXY_OPERATION_POLL_INTERVAL: '0.5' })).toMatchObject({
+    minAvailable: { percent: 50 },
+    operationPollMs: 500,
+  });
+  expect(loadConfig({ HAPROXY_OPERATION_POLL_INTERVAL: '10' }).operationLeaseMs).toBe(50_000);
+  expect(() => loadConfig({ HAPROXY_MIN_AVAILABLE: '150%', HAPROXY_OPERATION_POLL_INTERVAL: '-1' })).toThrow(
+    /HAPROXY_MIN_AVAILABLE[\s\S]*0% to 100%[\s\S]*HAPROXY_OPERATION_POLL_INTERVAL|HAPROXY_OPERATION_POLL_INTERVAL[\s\S]*HAPROXY_MIN_AVAILABLE/
+  );
+  expect(() => loadConfig({ HAPROXY_MIN_AVAILABLE: 'half' })).toThrow(/HAPROXY_MIN_AVAILABLE/);
+});

@@ -9,10 +9,12 @@ import { actionRoutes } from './routes/actions';
 import { agentTestRoutes } from './routes/agent-tests';
 import { applicationRoutes } from './routes/applications';
 import { backendRoutes } from './routes/backends';
+import { budgetRoutes } from './routes/budgets';
 import { commandRoutes } from './routes/commands';
 import { hostRoutes } from './routes/hosts';
 import { instanceRoutes } from './routes/instances';
 import { mappingRoutes } from './routes/mappings';
+import { operationRoutes } from './routes/operations';
 import { queryRoutes } from './routes/query';
 import { removalRoutes } from './routes/removals';
 import { removedRoutes } from './routes/removed';
@@ -62,6 +64,8 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
     scopePreviewRoutes(deps),
     removedRoutes(deps),
     mappingRoutes(deps),
+    budgetRoutes(deps),
+    operationRoutes(deps),
   ]) {
     api.use(r.routes(), r.allowedMethods({ throw: false }));
   }

@@ -1,5 +1,6 @@
 import type { TokenStore } from '../auth/tokens';
 import type { BulkCommands } from '../commands/bulk';
+import type { DisruptionBudgets } from '../commands/disruption-budget';
 import type { DrainWaiter } from '../commands/drain-wait';
 import type { ServerCommands } from '../commands/server-command';
 import type { DatabaseHealth } from '../db/database-health';
@@ -9,6 +10,7 @@ import type { FleetCounts } from '../fleet/fleet-counts';
 import type { HistoryQuery } from '../history/query';
 import type { MaintenanceWindows } from '../intent/maintenance-windows';
 import type { Logger } from '../logger';
+import type { Operations } from '../operations/operations';
 import type { SecretBox } from '../secrets/secret-box';
 import type { SyncScheduler } from '../sync/scheduler';
 
@@ -23,6 +25,8 @@ export interface ApiDeps {
   commands: ServerCommands;
   windows: MaintenanceWindows;
   bulk: BulkCommands;
+  budgets: DisruptionBudgets;
+  operations: Operations;
   drainWaiter: DrainWaiter;
   fleetCounts: FleetCounts;
   history: HistoryQuery;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { globProblem } from '../domain/glob';
 import { agentUrlProblem } from '../fagent/agent-url';
+import { MAX_RAMP_STEPS, rampProblem } from '../domain/operation';
 import { ADMIN_STATES, OPERATIONAL_STATES } from '../domain/server-state';
 import { SERVER_STATUSES } from '../domain/status';
 import { WINDOW_MAX_DURATION_S, WINDOW_MIN_DURATION_S } from '../domain/window';
@@ -78,14 +79,39 @@ export const backendScope = z
   .max(1000)
   .nullable();
 
+/** A URL checked by `problem` (undefined: fine), at most 1000 characters. */
+export const checkedUrl = (problem: (url: string) => string | undefined) =>
+  z
+    .string()
+    .trim()
+    .max(1000, 'must be at most 1000 characters')
+    .superRefine((url, ctx) => {
+      const why = problem(url);
+      if (why) {
+        ctx.addIssue({ code: 'custom', message: why });
+      }
+    });
+
 /** An agent's base URL, with the rules the FAgent client itself applies (fagent/agent-url.ts). */
-export const agentUrl = z
-  .string()
-  .trim()
-  .max(1000, 'must be at most 1000 characters')
-  .superRefine((url, ctx) => {
-    const problem = agentUrlProblem(url);
+export const agentUrl = checkedUrl(agentUrlProblem);
+
+/** A gradual return (domain/operation.ts): weight steps in % of the configured weight, rising to 100. */
+export const ramp = z
+  .object({
+    steps: z.array(z.number()).min(1).max(MAX_RAMP_STEPS),
+    interval_s: z.number().int('interval_s is whole seconds').min(1).max(3600),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const problem = rampProblem(r);
     if (problem) {
       ctx.addIssue({ code: 'custom', message: problem });
     }
   });
+
+/** `force` overrides a disruption budget: only with a reason, which the audit row keeps. */
+export function forceNeedsReason(b: { force?: boolean; reason?: string | null }, ctx: z.RefinementCtx): void {
+  if (b.force && !b.reason?.trim()) {
+    ctx.addIssue({ code: 'custom', message: 'force needs a reason: why the disruption budget may be overridden' });
+  }
+}

@@ -14,6 +14,7 @@ import { createLogger } from '../logger';
 import { startService } from '../service';
 import { backendName, FleetShape, instanceName } from './fleet-agent';
 import { HistoryBench, writeDelta, writeSnapshot } from './history-bench';
+import { runOperationBench } from './operation-bench';
 
 /**
  * `npm run bench`: sync throughput on a generated fleet (default 200 x 50 x 20 = 200,000 servers) against
@@ -185,6 +186,7 @@ async function main() {
     const pct = (p: number) =>
       round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]);
     const historyResult = await historyBench.run(steadyWrites, changedWrites);
+    const operationsResult = await runOperationBench(service);
 
     const result = {
       fleet: { ...shape, total_servers: shape.instances * shape.backends * shape.servers, stored_servers: servers },
@@ -198,6 +200,7 @@ async function main() {
       summary_latency_ms: { p50: pct(50), p99: pct(99), max: round(latencies[latencies.length - 1]) },
       peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
       history: historyResult,
+      operations: operationsResult,
       targets: {
         steady_over_fetch_floor: 1.5,
         cold_ms: 30_000,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mapLimited } from '../concurrency/limiter';
+import { AppError } from '../domain/errors';
 import type { AgentCommand } from '../domain/status';
 import type { Db } from '../db/db';
 import { currentServerIds, ServerSelection } from '../store/servers';
@@ -8,7 +9,15 @@ import type { CommandContext, ServerCommands } from './server-command';
 export interface BulkResult {
   operationId: string;
   /** `actionId` null: the attempt could not be audited (e.g. the database failed), so the agent was not called. */
-  results: Array<{ serverId: number; ok: boolean; actionId: number | null; error?: string }>;
+  results: Array<{
+    serverId: number;
+    ok: boolean;
+    actionId: number | null;
+    error?: string;
+    /** A refusal's code and details (e.g. budget_exceeded with the budget's numbers). */
+    errorCode?: string;
+    details?: Record<string, unknown>;
+  }>;
 }
 
 /**
@@ -39,7 +48,14 @@ export class BulkCommands {
     const results = await mapLimited(serverIds, concurrency, async (serverId) => {
       try {
         const r = await this.commands.execute(serverId, command, { ...ctx, operationId });
-        return { serverId, ok: r.ok, actionId: r.action.id, ...(r.error ? { error: r.error.message } : {}) };
+        const refusal = r.error instanceof AppError ? r.error : undefined;
+        return {
+          serverId,
+          ok: r.ok,
+          actionId: r.action.id,
+          ...(r.error ? { error: r.error.message } : {}),
+          ...(refusal && { errorCode: refusal.code, details: refusal.details }),
+        };
       } catch (err) {
         return { serverId, ok: false, actionId: null, error: (err as Error).message };
       }

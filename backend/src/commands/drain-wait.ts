@@ -1,7 +1,7 @@
 import type { FagentClient } from '../fagent/client';
-import { FagentError } from '../fagent/errors';
 import type { Db } from '../db/db';
-import { serverTargets, ServerTarget } from '../store/servers';
+import { serverTargets } from '../store/servers';
+import { readFresh } from './fresh-read';
 
 export interface DrainWaitResult {
   /** Every server was read with no session left (a server gone from HAProxy is not drained). */
@@ -16,7 +16,8 @@ export interface DrainWaitResult {
 /**
  * After a drain, waits until HAProxy reports no current sessions on the drained servers (the seed's
  * orchestrator flow, docs/design.md: drain, wait, update), reading each backend fresh from its agent, so an
- * orchestrator can update safely.
+ * orchestrator can update safely. The older way, inside one request: drain jobs (operations/) wait in the
+ * backend, set maint, apply a deadline, and survive a restart.
  */
 export class DrainWaiter {
   constructor(
@@ -27,54 +28,22 @@ export class DrainWaiter {
   async wait(serverIds: number[], timeoutMs: number, pollMs = 1000): Promise<DrainWaitResult> {
     const started = Date.now();
     const servers = await serverTargets(this.db, serverIds);
-    const backends = new Map<string, ServerTarget[]>();
-    for (const s of servers) {
-      const key = `${s.instance_id}\u0000${s.backend_name}`;
-      backends.set(key, [...(backends.get(key) ?? []), s]);
-    }
-    const gone = new Set<number>();
     for (;;) {
+      const seen = await readFresh(this.client, servers);
       const remaining: DrainWaitResult['remaining'] = [];
-      for (const group of backends.values()) {
-        const g = group[0];
-        const target = {
-          instanceId: g.instance_id,
-          instanceName: g.instance_name,
-          baseUrl: g.fagent_url,
-          token: g.fagent_token,
-        };
-        try {
-          const live = new Map(
-            (await this.client.getServers(target, g.backend_name, { fresh: true })).map((s) => [
-              s.name,
-              s.current_sessions,
-            ])
-          );
-          for (const s of group) {
-            const sessions = live.get(s.server_name);
-            if (sessions === undefined) {
-              gone.add(s.server_id);
-              continue;
-            }
-            gone.delete(s.server_id);
-            if (sessions > 0) {
-              remaining.push({ serverId: s.server_id, sessions });
-            }
-          }
-        } catch (err) {
-          for (const s of group) {
-            // A 404: the agent no longer has the backend (or the instance), so not its servers either.
-            if (err instanceof FagentError && err.httpStatus === 404) {
-              gone.add(s.server_id);
-            } else {
-              remaining.push({ serverId: s.server_id, sessions: null });
-            }
-          }
+      const gone: number[] = [];
+      for (const [serverId, s] of seen) {
+        if ('gone' in s) {
+          gone.push(serverId);
+        } else if ('error' in s) {
+          remaining.push({ serverId, sessions: null });
+        } else if (s.server.current_sessions > 0) {
+          remaining.push({ serverId, sessions: s.server.current_sessions });
         }
       }
       const waitedMs = Date.now() - started;
       if (remaining.length === 0 || waitedMs + pollMs > timeoutMs) {
-        return { drained: remaining.length === 0 && gone.size === 0, waitedMs, remaining, gone: [...gone] };
+        return { drained: remaining.length === 0 && gone.length === 0, waitedMs, remaining, gone };
       }
       await new Promise((r) => setTimeout(r, pollMs));
     }

@@ -13,6 +13,7 @@ import { clearDrifts, setDesired } from '../store/desired-state';
 import { lockServerState, recordStatusChanges, recordWeight, StatusCause } from '../store/server-state';
 import { claimServer, releaseServer, serverTargets, ServerTarget } from '../store/servers';
 import { AgentAttempt, CommandOutcome, commandOutcome, isUncertain, ReadBack } from './command-outcome';
+import type { DisruptionBudgets, TakeOut } from './disruption-budget';
 
 export interface CommandContext {
   actor: string;
@@ -24,6 +25,8 @@ export interface CommandContext {
   until?: Date | null;
   /** The weight command's setting. */
   weight?: WeightSetting;
+  /** Past a disruption budget (the caller's reason says why: checked at the edge). */
+  force?: boolean;
 }
 
 export interface CommandResult {
@@ -31,6 +34,8 @@ export interface CommandResult {
   ok: boolean;
   /** Set when the command did not succeed: the error to report (its attempt is already audited). */
   error?: Error;
+  /** The server's weight after a success, as the agent or the read back said it (a ramp records its steps). */
+  weight?: number;
 }
 
 /**
@@ -48,6 +53,8 @@ export interface ServerCommandsOptions {
   deadlineMs: number;
   /** Checks after the built-in one (the server is still in HAProxy), in order. */
   guards?: CommandGuard[];
+  /** The disruption budgets: every command that takes an available server out is decided there, under a lock. */
+  budgets?: DisruptionBudgets;
   /** Tries at recording the outcome when the database fails; after the last the row stays pending. */
   completionAttempts?: number;
   completionRetryMs?: number;
@@ -218,10 +225,17 @@ export class ServerCommands {
       }
     }
 
+    const takeOut = await this.takeOut(t, command, ctx);
+    if (takeOut instanceof AppError) {
+      return this.refuse(started, takeOut);
+    }
     let pending: ActionRow;
     try {
-      pending = await startAction(this.db, started);
+      pending = await startAction(this.db, { ...started, forced: takeOut?.forced ?? false });
     } catch (err) {
+      if (takeOut) {
+        await this.opts.budgets!.release(this.db, t.server_id).catch(() => undefined); // its lease ends it otherwise
+      }
       throw isDatabaseUnavailable(err)
         ? databaseUnavailable(`${command} was not sent: its audit row could not be written (database unavailable)`)
         : err;
@@ -242,13 +256,25 @@ export class ServerCommands {
     }
     const durationMs = Date.now() - started.startedAt.getTime();
     const weightAfter = outcome.shown?.weight ?? (attempt.ok ? attempt.answer?.weight : undefined);
-    const action = await this.complete(pending, t, command, ctx, { ...outcome, weightAfter }, durationMs, log);
+    if (takeOut?.note) {
+      outcome.note = outcome.note ? `${takeOut.note}; ${outcome.note}` : takeOut.note;
+    }
+    const action = await this.complete(
+      pending,
+      t,
+      command,
+      ctx,
+      { ...outcome, weightAfter },
+      durationMs,
+      log,
+      takeOut !== undefined
+    );
     if (action instanceof AppError) {
       return { action: pending, ok: false, error: action };
     }
     if (outcome.result === 'success') {
       log.info({ duration_ms: durationMs, note: outcome.note ?? undefined }, 'command done');
-      return { action, ok: true };
+      return { action, ok: true, ...(weightAfter !== undefined && { weight: weightAfter }) };
     }
     log.warn(
       { err: outcome.error?.message, result: outcome.result, note: outcome.note, duration_ms: durationMs },
@@ -275,6 +301,31 @@ export class ServerCommands {
     }
   }
 
+  /**
+   * The disruption budget's decision (taken under its lock, DisruptionBudgets.reserve): a refusal, a mark that
+   * the server is going out, or nothing to count. Database trouble is the caller's 503: nothing was sent.
+   */
+  private async takeOut(
+    t: ServerTarget,
+    command: AgentCommand,
+    ctx: CommandContext
+  ): Promise<TakeOut | AppError | undefined> {
+    try {
+      return await this.opts.budgets?.reserve(t.server_id, {
+        command,
+        weight: ctx.weight,
+        force: ctx.force,
+        restoresIntent: ctx.source === 'reconcile',
+      });
+    } catch (err) {
+      throw isDatabaseUnavailable(err)
+        ? databaseUnavailable(
+            `${command} was not sent: the disruption budget could not be checked (database unavailable)`
+          )
+        : err;
+    }
+  }
+
   /** What HAProxy reports of the server now: a drained server whose checks fail stays DOWN, for one. */
   private async readBack(target: FagentTarget, t: ServerTarget, signal: AbortSignal): Promise<ReadBack> {
     try {
@@ -298,7 +349,9 @@ export class ServerCommands {
     ctx: CommandContext,
     o: CommandOutcome & { weightAfter?: number },
     durationMs: number,
-    log: Logger
+    log: Logger,
+    /** The server was marked as going out: its outcome ends the mark (an unknown one keeps it to its lease). */
+    markedOut: boolean
   ): Promise<ActionRow | AppError> {
     const attempts = this.opts.completionAttempts ?? 3;
     for (let n = 1; ; n++) {
@@ -313,6 +366,9 @@ export class ServerCommands {
           });
           if (o.result === 'success') {
             await this.recordSuccess(tx, t, command, ctx, o);
+          }
+          if (markedOut && o.result !== 'unknown') {
+            await this.opts.budgets!.release(tx, t.server_id);
           }
           return row;
         });

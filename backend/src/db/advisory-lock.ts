@@ -44,5 +44,14 @@ export async function advisoryUnlock(conn: ConnectionDb, key: number): Promise<b
  * must not interleave with a sync of the instance waits for a running one, and a sync starting meanwhile skips.
  */
 export async function advisoryXactLock(db: Db, key: number): Promise<void> {
-  await db.query('SELECT pg_advisory_xact_lock($1, $2)', [ADVISORY_NAMESPACE, key]);
+  await advisoryXactLockIn(db, ADVISORY_NAMESPACE, key);
+}
+
+/** First keys of the disruption budgets' locks (the second: a backend id, an application id). */
+export const BUDGET_BACKEND_LOCKS = 0x4841_5042; // "HAPB"
+export const BUDGET_APPLICATION_LOCKS = 0x4841_5041; // "HAPA"
+
+/** A transaction lock on (`namespace`, `key`), held until the caller's transaction ends. */
+export async function advisoryXactLockIn(db: Db, namespace: number, key: number): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock($1, $2)', [namespace, key]);
 }

@@ -16,8 +16,31 @@ export const GRAFANA_READABLE_TABLES = [
   'haproxy_backends',
   'haproxy_servers',
   'haproxy_server_desired',
+  'haproxy_budgets',
+  'haproxy_operation_servers',
 ];
 export const GRAFANA_READABLE_HOST_COLUMNS = ['id', 'name', 'address', 'is_active', 'created_at', 'updated_at'];
+/** A job without what a caller chose to keep to itself: its idempotency key, its request's hash, its callback. */
+export const GRAFANA_READABLE_OPERATION_COLUMNS = [
+  'id',
+  'action',
+  'state',
+  'actor',
+  'source',
+  'reason',
+  'selection',
+  'max_parallel',
+  'deadline_s',
+  'on_deadline',
+  'then_state',
+  'ramp',
+  'force',
+  'error',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'updated_at',
+];
 
 const SCRAM_ITERATIONS = 4096;
 
@@ -62,4 +85,8 @@ async function grantGrafanaRole(tx: Db, password: string): Promise<void> {
   // REVOKE ALL first: a table-wide grant (versions before 1764000000003 gave one) reaches every column.
   await tx.execute(`REVOKE ALL ON hosts FROM ${GRAFANA_ROLE}`);
   await tx.execute(`GRANT SELECT (${GRAFANA_READABLE_HOST_COLUMNS.join(', ')}) ON hosts TO ${GRAFANA_ROLE}`);
+  await tx.execute(`REVOKE ALL ON haproxy_operations FROM ${GRAFANA_ROLE}`);
+  await tx.execute(
+    `GRANT SELECT (${GRAFANA_READABLE_OPERATION_COLUMNS.join(', ')}) ON haproxy_operations TO ${GRAFANA_ROLE}`
+  );
 }

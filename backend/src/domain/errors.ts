@@ -3,7 +3,9 @@ export class AppError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string
+    message: string,
+    /** What a caller may act on beside the message (e.g. a refusal's numbers), answered as `error.details`. */
+    readonly details?: Record<string, unknown>
   ) {
     super(message);
     this.name = 'AppError';

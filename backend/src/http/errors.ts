@@ -7,14 +7,19 @@ import type { Logger } from '../logger';
 
 /* Errors as JSON for every HTTP surface of the service: the API (api/app.ts) and the metrics port (metrics/http.ts). */
 
-export function errorBody(code: string, message: string) {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, details?: Record<string, unknown>) {
+  return { error: { code, message, ...(details && { details }) } };
 }
 
 /** The one place errors become JSON: known errors keep their meaning, anything else is a 500 without details. */
-export function toHttpError(err: unknown): { status: number; code: string; message: string } {
+export function toHttpError(err: unknown): {
+  status: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+} {
   if (err instanceof AppError) {
-    return { status: err.status, code: err.code, message: err.message };
+    return { status: err.status, code: err.code, message: err.message, details: err.details };
   }
   if (err instanceof BreakerOpenError) {
     return { status: 503, code: 'breaker_open', message: err.message };
@@ -111,7 +116,7 @@ export function errorHandler(log: Logger) {
               );
       }
     } catch (err) {
-      const { status, code, message } = toHttpError(err);
+      const { status, code, message, details } = toHttpError(err);
       if (status >= 500 && code === 'internal') {
         // The path without its query string, the error without values: see loggableError.
         log.error({ error: loggableError(err), path: ctx.path, method: ctx.method }, 'request failed');
@@ -122,7 +127,7 @@ export function errorHandler(log: Logger) {
         );
       }
       ctx.status = status;
-      ctx.body = errorBody(code, message);
+      ctx.body = errorBody(code, message, details);
     }
   };
 }

@@ -1,12 +1,15 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { BUDGET_EXCEEDED, DisruptionBudgets } from '../commands/disruption-budget';
 import type { CommandResult } from '../commands/server-command';
 import type { Db } from '../db/db';
 import { AppError } from '../domain/errors';
 import { NameFilter, nameFilter } from '../domain/glob';
+import { OPERATION_STATES } from '../domain/operation';
 import { AGENT_COMMANDS, AgentCommand, SERVER_STATUSES, ServerStatus } from '../domain/status';
 import type { BreakerRegistry, BreakerState } from '../fagent/breaker';
 import { BreakerOpenError } from '../fagent/errors';
 import { metricsInstances } from '../store/instances';
+import { operationCounts, serversPastDeadline } from '../store/operations';
 import { ADMIN_STATES } from '../domain/server-state';
 import { SERVER_CLASSES, ServerClass } from '../store/server-classes';
 import { backendCounts, currentServerStates, driftingServers } from '../store/servers';
@@ -21,7 +24,14 @@ export interface MetricsOptions {
 }
 
 /** `unknown`: HAProxy's state after the command could not be told (commands/command-outcome.ts). */
-export const COMMAND_RESULTS = ['success', 'failure', 'unknown', 'breaker_open', 'conflict'] as const;
+export const COMMAND_RESULTS = [
+  'success',
+  'failure',
+  'unknown',
+  'breaker_open',
+  'conflict',
+  'budget_exceeded',
+] as const;
 export type CommandResultLabel = (typeof COMMAND_RESULTS)[number];
 export const SYNC_RESULTS: readonly SyncStatus[] = ['ok', 'partial', 'failed', 'skipped'];
 export const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half_open'];
@@ -46,7 +56,7 @@ export class ServiceMetrics {
 
   private readonly commands = new Counter({
     name: 'haproxy_control_commands_total',
-    help: 'Commands (drain, ready, maint, weight, shutdown-sessions) executed by this process, by command and result (success, failure = FAgent error, unknown, breaker_open, conflict = server no longer configured or busy).',
+    help: 'Commands (drain, ready, maint, weight, shutdown-sessions) executed by this process, by command and result (success, failure = FAgent error, unknown, breaker_open, conflict = server no longer configured or busy, budget_exceeded = refused by a disruption budget).',
     labelNames: ['command', 'result'] as const,
     registers: [this.registry],
   });
@@ -94,6 +104,21 @@ export class ServiceMetrics {
       "This process's circuit breaker for the instance: 1 for its state (closed, open = FAgent calls paused, half_open = one trial call allowed), 0 for the others.",
       [...INSTANCE_LABELS, 'state']
     ),
+    operations: this.gauge(
+      'haproxy_control_operations',
+      'Drain and ready jobs kept in PostgreSQL, by state (queued, running, succeeded, failed, cancelled).',
+      ['state']
+    ),
+    pastDeadline: this.gauge(
+      'haproxy_control_operation_servers_past_deadline',
+      'Servers of drain jobs past their deadline with sessions left: still draining (the policy not applied yet), or left drained by on_deadline "fail".',
+      []
+    ),
+    belowBudget: this.gauge(
+      'haproxy_control_backends_below_budget',
+      'Current backends with fewer available servers than their disruption budget (haproxy_control_backend_below_budget names them).',
+      []
+    ),
     collectSeconds: this.gauge(
       'haproxy_control_metrics_collect_duration_seconds',
       'How long reading the fleet state for this scrape took.',
@@ -107,6 +132,7 @@ export class ServiceMetrics {
   constructor(
     private readonly db: Db,
     private readonly breakers: BreakerRegistry,
+    private readonly budgets: DisruptionBudgets,
     private readonly opts: MetricsOptions
   ) {
     collectDefaultMetrics({ register: this.registry }); // process_* and nodejs_*, as every Node.js exporter names them
@@ -159,11 +185,17 @@ export class ServiceMetrics {
     const instances = await metricsInstances(this.db, this.perServerInstances);
     const byId = new Map(instances.map((i) => [i.id, { haproxy_instance: i.instance, host: i.host }]));
     const serverIds = this.opts.perServer ? instances.filter((i) => i.per_server).map((i) => i.id) : [];
-    const [backends, servers, drifting] = await Promise.all([
+    const [backends, servers, drifting, operations, pastDeadline] = await Promise.all([
       backendCounts(this.db, [...byId.keys()]),
       serverIds.length === 0 ? Promise.resolve([]) : currentServerStates(this.db, serverIds),
       driftingServers(this.db, [...byId.keys()]),
+      operationCounts(this.db),
+      serversPastDeadline(this.db),
     ]);
+    const budgets = await this.budgets.backendBudgets(
+      this.db,
+      backends.map((b) => b.backend_id)
+    );
 
     for (const gauge of Object.values(this.g)) {
       gauge.reset();
@@ -191,6 +223,16 @@ export class ServiceMetrics {
       this.g.drifting.set(labels, 0);
     }
 
+    for (const state of OPERATION_STATES) {
+      this.g.operations.set({ state }, operations.get(state) ?? 0);
+    }
+    this.g.pastDeadline.set(pastDeadline);
+    this.g.belowBudget.set(0);
+    const belowBudget = new GaugeFamily(
+      'haproxy_control_backend_below_budget',
+      'A backend with fewer available servers than its disruption budget (1), or not (0).'
+    );
+
     // Every state and class of every backend, zeros included, so "UP / in service" never lacks a side.
     const backendServers = new GaugeFamily(
       'haproxy_control_backend_servers',
@@ -200,8 +242,11 @@ export class ServiceMetrics {
       'haproxy_control_backend_servers_by_class',
       'Servers of a backend by the state model: available (ready and up), out_on_purpose (drain or maint), failing (ready or unknown, and down), drifting, in_window.'
     );
-    for (const { instance_id, backend, counts } of backends) {
+    for (const { instance_id, backend_id, backend, counts } of backends) {
       const labels = labelString({ ...byId.get(instance_id)!, backend });
+      const below = budgets.get(backend_id)!.ok ? 0 : 1;
+      this.g.belowBudget.inc(below);
+      belowBudget.add(labels, below);
       for (const state of SERVER_STATUSES) {
         backendServers.add(labels, counts.by_status[state], STATE_LABEL[state]);
       }
@@ -267,7 +312,7 @@ export class ServiceMetrics {
       } // let API requests through
     }
     this.g.collectSeconds.set(Number(process.hrtime.bigint() - started) / 1e9);
-    return [backendServers, backendClasses, drift, f.status, f.admin, f.sessions, f.maxSessions, f.weight]
+    return [backendServers, backendClasses, belowBudget, drift, f.status, f.admin, f.sessions, f.maxSessions, f.weight]
       .map((family) => family.render())
       .join('');
   }
@@ -286,6 +331,9 @@ export function commandResultLabel(result: CommandResult): CommandResultLabel {
   }
   if (result.error instanceof BreakerOpenError) {
     return 'breaker_open';
+  }
+  if (result.error instanceof AppError && result.error.code === BUDGET_EXCEEDED) {
+    return 'budget_exceeded';
   }
   if (result.error instanceof AppError && result.error.status === 409) {
     return 'conflict';

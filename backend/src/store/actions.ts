@@ -20,6 +20,8 @@ export interface ActionStart {
   reason?: string | null;
   until?: Date | null;
   startedAt: Date;
+  /** It went past a disruption budget (force, or a re-apply of an earlier intent). */
+  forced?: boolean;
 }
 
 /** How an attempt ended; `success` (the seed's field) is `result === 'success'`. */
@@ -57,15 +59,16 @@ export interface ActionRow {
   started_at: Date;
   completed_at: Date | null;
   duration_ms: number;
+  forced: boolean;
 }
 
 const COLUMNS = `a.id, a.server_id, a.instance_id, a.instance_name, a.backend_name, a.server_name, a.command, a.actor,
   a.source, a.operation_id, a.success, a.result, a.error, a.note, a.status_before, a.status_after, a.reason, a.until,
-  a.started_at, a.completed_at, a.duration_ms`;
+  a.started_at, a.completed_at, a.duration_ms, a.forced`;
 
 const INSERT = `INSERT INTO haproxy_actions AS a (server_id, instance_id, instance_name, backend_name, server_name, command,
-  actor, source, operation_id, status_before, reason, until, started_at, result, success, error, note, status_after,
-  duration_ms, completed_at)`;
+  actor, source, operation_id, status_before, reason, until, started_at, forced, result, success, error, note,
+  status_after, duration_ms, completed_at)`;
 
 const startValues = (a: ActionStart) => [
   a.serverId,
@@ -81,13 +84,14 @@ const startValues = (a: ActionStart) => [
   a.reason ?? null,
   a.until ?? null,
   a.startedAt,
+  a.forced ?? false,
 ];
 
 /** An attempt whose outcome is already known, in one row. */
 export async function recordAction(db: Db, a: ActionRecord): Promise<ActionRow> {
   const [row] = await db.query<ActionRow>(
-    `${INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14 = 'success', $15, $16, $17, $18,
-                       clock_timestamp())
+    `${INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15 = 'success', $16, $17, $18,
+                       $19, clock_timestamp())
      RETURNING ${COLUMNS}`,
     [...startValues(a), a.result, a.error ?? null, a.note ?? null, a.statusAfter ?? null, a.durationMs]
   );
@@ -103,8 +107,8 @@ export async function startAction(db: Db, a: ActionStart): Promise<ActionRow> {
   const [row] = await db.query<ActionRow>(
     `WITH i AS (SELECT id FROM haproxy_instances WHERE id = $2 FOR SHARE)
      ${INSERT} SELECT $1::int, i.id, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::uuid, $10::text,
-                      $11::text, $12::timestamptz, $13::timestamptz, 'pending', false, NULL::text, NULL::text, NULL::text,
-                      0, NULL::timestamptz FROM i
+                      $11::text, $12::timestamptz, $13::timestamptz, $14::boolean, 'pending', false, NULL::text,
+                      NULL::text, NULL::text, 0, NULL::timestamptz FROM i
      RETURNING ${COLUMNS}`,
     startValues(a)
   );

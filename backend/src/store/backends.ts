@@ -27,6 +27,8 @@ export interface BackendSearch {
   instanceId?: number;
   /** Part of the backend's or its instance's name. */
   text?: string;
+  /** Only backends with a current server of this application. */
+  applicationId?: number;
 }
 
 /** Current backends across the fleet (or of one instance), counted, a page at a time, with the total that matches. */
@@ -39,6 +41,10 @@ export async function searchBackends(
     [
       ['b.instance_id = ?', f.instanceId],
       ['(b.backend_name ILIKE ? OR i.name ILIKE ?)', f.text === undefined ? undefined : likePattern(f.text)],
+      [
+        'EXISTS (SELECT 1 FROM haproxy_servers m WHERE m.backend_id = b.id AND m.application_id = ? AND m.removed_at IS NULL)',
+        f.applicationId,
+      ],
     ],
     ['b.removed_at IS NULL']
   );

@@ -178,3 +178,44 @@ export function statusChangesBetween(
     [serverIds, from, to]
   );
 }
+
+/** A change of a server's admin or operational state, with who made it when a command did (for its timeline). */
+export interface StateChangeRow {
+  changed_at: Date;
+  cause: StatusCause;
+  admin_to: AdminState | null;
+  operational_to: OperationalState | null;
+  actor: string | null;
+}
+
+/**
+ * A server's admin and operational changes in [since, until) in time order (at most `limit`), after the last of
+ * each kind before `since` (the states it was in then). A command's change is the successful audit row of
+ * that command on the server that started last before it (one command per server runs at a time).
+ */
+export function stateChanges(
+  db: Db,
+  serverId: number,
+  since: Date,
+  until: Date,
+  limit: number
+): Promise<StateChangeRow[]> {
+  const select = `SELECT h.id, h.changed_at, h.cause, h.admin_to, h.operational_to,
+      CASE WHEN h.cause = 'external' THEN 'external' ELSE (
+        SELECT a.actor FROM haproxy_actions a
+         WHERE h.cause IN ('command','reconcile','schedule') AND a.server_id = h.server_id AND a.success
+           AND a.command = h.admin_to AND a.started_at <= h.changed_at
+         ORDER BY a.started_at DESC LIMIT 1) END AS actor
+    FROM haproxy_server_status_history h WHERE h.server_id = $1`;
+  return db.query<StateChangeRow>(
+    `SELECT changed_at, cause, admin_to, operational_to, actor FROM (
+       (${select} AND h.admin_to IS NOT NULL AND h.changed_at < $2 ORDER BY h.changed_at DESC, h.id DESC LIMIT 1)
+       UNION ALL
+       (${select} AND h.operational_to IS NOT NULL AND h.changed_at < $2 ORDER BY h.changed_at DESC, h.id DESC LIMIT 1)
+       UNION ALL
+       (${select} AND (h.admin_to IS NOT NULL OR h.operational_to IS NOT NULL) AND h.changed_at >= $2
+          AND h.changed_at < $3 ORDER BY h.changed_at, h.id LIMIT $4)
+     ) x ORDER BY changed_at, id`,
+    [serverId, since, until, limit]
+  );
+}

@@ -433,9 +433,9 @@ export async function lookupNames(
 export function backendCounts(
   db: Db,
   instanceIds: readonly number[]
-): Promise<Array<{ instance_id: number; backend: string; counts: ServerCounts }>> {
+): Promise<Array<{ instance_id: number; backend_id: number; backend: string; counts: ServerCounts }>> {
   return db.query(
-    `SELECT b.instance_id, b.backend_name AS backend, c.counts
+    `SELECT b.instance_id, b.id AS backend_id, b.backend_name AS backend, c.counts
        FROM haproxy_backends b ${BACKEND_COUNTS_LATERAL}
       WHERE b.removed_at IS NULL AND b.instance_id = ANY($1::int[])`,
     [instanceIds]

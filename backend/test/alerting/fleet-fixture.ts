@@ -17,6 +17,8 @@ export interface ServerSpec {
   operational?: OperationalState | null;
   /** Out of its desired state `desired` for this many minutes. */
   drift?: { desired: AdminState; sinceMin: number; cause?: 'reload' | 'unknown' };
+  /** HAProxy's weight (default 1: a weight of 0 takes no traffic, and a budget does not count it). */
+  weight?: number;
 }
 
 export interface BackendSpec {
@@ -40,7 +42,7 @@ export interface HostSpec {
 }
 
 export async function clearFleet(ds: DataSource): Promise<void> {
-  await ds.query(`TRUNCATE hosts, applications RESTART IDENTITY CASCADE`);
+  await ds.query(`TRUNCATE hosts, applications, haproxy_operations, haproxy_budgets RESTART IDENTITY CASCADE`);
 }
 
 export async function seedFleet(ds: DataSource, hosts: HostSpec[]): Promise<void> {
@@ -71,8 +73,9 @@ export async function seedFleet(ds: DataSource, hosts: HostSpec[]): Promise<void
           const derived = stateFromStatus(s.status);
           const [server] = await ds.query(
             `INSERT INTO haproxy_servers (backend_id, server_name, status, raw_status, application_id, status_changed_at, removed_at,
-                                          admin_state, operational_state)
-             VALUES ($1, $2, $3, $3, $4, now() - make_interval(mins => $5), CASE WHEN $6 THEN now() END, $7, $8) RETURNING id`,
+                                          admin_state, operational_state, weight)
+             VALUES ($1, $2, $3, $3, $4, now() - make_interval(mins => $5), CASE WHEN $6 THEN now() END, $7, $8, $9)
+             RETURNING id`,
             [
               backend.id,
               s.name,
@@ -82,6 +85,7 @@ export async function seedFleet(ds: DataSource, hosts: HostSpec[]): Promise<void
               s.removed ?? false,
               s.admin === undefined ? derived.admin.adminState : s.admin,
               s.operational === undefined ? derived.operationalState : s.operational,
+              s.weight ?? 1,
             ]
           );
           if (s.drift) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import type { TestDatabase } from '../support/db';
 import { clearFleet, HostSpec, seedFleet, servers, ServerSpec } from './fleet-fixture';
@@ -327,6 +328,126 @@ describe('HAProxy instance circuit breaker open', () => {
   });
 });
 
+describe('HAProxy backend below its disruption budget', () => {
+  const r = rule('haproxy-backend-below-budget');
+  const backendId = async (name: string) =>
+    (await db.ds.query(`SELECT id FROM haproxy_backends WHERE backend_name = $1`, [name]))[0].id as number;
+  const setDefault = (count: number) =>
+    db.ds.query(`INSERT INTO haproxy_budgets (scope, min_count, set_by) VALUES ('default', $1, 'env')`, [count]);
+
+  test("fires per backend with fewer available than its own minimum, else the default's; B is how many are missing", async () => {
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          {
+            name: 'main',
+            backends: [
+              // 2 available of 4, minimum 50% = 2: holds.
+              { name: 'half', servers: [...servers('h', 2, 'UP'), ...servers('d', 2, 'DRAIN')] },
+              // 1 available (s2 and w0 at weight 0 do not count), minimum 3: 2 missing.
+              { name: 'short', servers: [...servers('s', 2, 'UP'), { name: 'w0', status: 'UP', weight: 0 }] },
+              // No budget of its own: the default 1, and none available (DOWN).
+              { name: 'down', servers: servers('x', 2, 'DOWN') },
+              // The default asks at most for every server: an empty backend misses nothing.
+              { name: 'empty', servers: [] },
+            ],
+          },
+        ],
+      },
+    ]);
+    await setDefault(1);
+    await db.ds.query(
+      `INSERT INTO haproxy_budgets (scope, backend_id, min_percent, set_by) VALUES ('backend', $1, 50, 'admin')`,
+      [await backendId('half')]
+    );
+    await db.ds.query(
+      `INSERT INTO haproxy_budgets (scope, backend_id, min_count, set_by) VALUES ('backend', $1, 3, 'admin')`,
+      [await backendId('short')]
+    );
+    await db.ds.query(`UPDATE haproxy_servers SET weight = 0 WHERE server_name = 's2'`);
+    const all = await run(r);
+    const firing = all.filter((i) => i.firing);
+    expect(firing.map((i) => [i.labels.backend, i.values.B]).sort()).toEqual([
+      ['down', 1],
+      ['short', 2],
+    ]);
+    expect(firing[0].labels).toEqual({ instance: 'main', host: 'lb1', backend: expect.any(String) });
+    expect(all.find((i) => i.labels.backend === 'half')!.firing).toBe(false);
+    expect(all.find((i) => i.labels.backend === 'empty')!.firing).toBe(false);
+  });
+
+  test('removed backends, inactive instances and hosts never fire', async () => {
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          { name: 'main', backends: [{ name: 'gone', removed: true, servers: servers('g', 1, 'DOWN') }] },
+          { name: 'retired', active: false, backends: [{ name: 'web', servers: servers('r', 1, 'DOWN') }] },
+        ],
+      },
+      {
+        name: 'lb-off',
+        active: false,
+        instances: [{ name: 'm', backends: [{ name: 'web', servers: servers('o', 1, 'DOWN') }] }],
+      },
+    ]);
+    await setDefault(1);
+    expect(await run(r)).toEqual([]);
+  });
+});
+
+describe('HAProxy operations', () => {
+  const job = async (state: string, finishedMinAgo: number | null, extra: Record<string, unknown> = {}) => {
+    const id = randomUUID();
+    await db.ds.query(
+      `INSERT INTO haproxy_operations (id, action, state, actor, source, reason, selection, max_parallel, on_deadline,
+                                       request_hash, error, finished_at)
+       VALUES ($1, 'drain', $2, 'token:deploy', 'orchestrator', $3, '{}', 1, 'fail', 'h', $4,
+               CASE WHEN $5::int IS NULL THEN NULL ELSE now() - make_interval(mins => $5::int) END)`,
+      [id, state, extra.reason ?? 'deploy 7', extra.error ?? null, finishedMinAgo]
+    );
+    return id;
+  };
+
+  test('a job that failed within the hour fires, labelled with who and why; older failures and other states do not', async () => {
+    const failed = await job('failed', 5, { error: '1 failed of 3 servers' });
+    await job('failed', 61);
+    await job('succeeded', 5);
+    await job('running', null);
+    const r = rule('haproxy-operation-failed');
+    expect(await firing(r)).toEqual([
+      { operation: failed, action: 'drain', actor: 'token:deploy', reason: 'deploy 7', error: '1 failed of 3 servers' },
+    ]);
+  });
+
+  test('a drain past its deadline by more than 5 minutes fires per server: still draining, or left drained by fail', async () => {
+    await seedWeb([...servers('web', 4, 'DRAIN'), { name: 'ready', status: 'UP' }]);
+    const ids: Record<string, number> = Object.fromEntries(
+      (await db.ds.query(`SELECT id, server_name FROM haproxy_servers`)).map(
+        (s: { id: number; server_name: string }) => [s.server_name, s.id]
+      )
+    );
+    const running = await job('running', null);
+    const failedJob = await job('failed', 10);
+    const add = (op: string, pos: number, server: string, state: string, deadlineMinAgo: number, sessions = 3) =>
+      db.ds.query(
+        `INSERT INTO haproxy_operation_servers (operation_id, position, server_id, server_name, backend_name, instance_name,
+                                               state, sessions, since, deadline_at)
+         VALUES ($1, $2, $3, $4, 'web', 'main', $5, $6, now(), now() - make_interval(mins => $7))`,
+        [op, pos, ids[server], server, state, sessions, deadlineMinAgo]
+      );
+    await add(running, 1, 'web1', 'draining', 6); // past by 6 min: fires
+    await add(running, 2, 'web2', 'draining', 2); // past by 2 min: not yet
+    await add(failedJob, 1, 'web3', 'failed', 20); // left drained by fail, sessions left: fires
+    await add(failedJob, 2, 'web4', 'failed', 20, 0); // no sessions left: nothing to decide
+    await add(failedJob, 3, 'ready', 'failed', 20); // returned to ready since: not drained any more
+    const r = rule('haproxy-drain-past-deadline');
+    expect((await firing(r)).map((l) => l.server).sort()).toEqual(['web1', 'web3']);
+    expect((await run(r)).map((i) => i.labels.server).sort()).toEqual(['web1', 'web2', 'web3']);
+  });
+});
+
 test('an empty fleet gives no rows for any rule (noDataState OK)', async () => {
   for (const uid of [
     'haproxy-server-down',
@@ -334,6 +455,9 @@ test('an empty fleet gives no rows for any rule (noDataState OK)', async () => {
     'haproxy-instance-sync-failing',
     'haproxy-instance-breaker-open',
     'haproxy-server-drift',
+    'haproxy-backend-below-budget',
+    'haproxy-operation-failed',
+    'haproxy-drain-past-deadline',
   ]) {
     const r = rule(uid);
     expect({ uid, rows: await run(r), noData: r.noDataState }).toEqual({ uid, rows: [], noData: 'OK' });

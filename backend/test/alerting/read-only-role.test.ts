@@ -1,6 +1,7 @@
 import type { Client } from 'pg';
 import {
   GRAFANA_READABLE_HOST_COLUMNS,
+  GRAFANA_READABLE_OPERATION_COLUMNS,
   GRAFANA_READABLE_TABLES,
   GRAFANA_ROLE,
   scramVerifier,
@@ -51,6 +52,16 @@ test('of hosts it reads what the rules use, never the agent token or URL', async
   await denied(`SELECT fagent_url FROM hosts`);
   await denied(`SELECT * FROM hosts`);
   await denied(`SELECT count(*) FROM hosts WHERE fagent_token IS NOT NULL`);
+});
+
+test('of jobs it reads what the rules use, never what a caller kept to itself (key, request hash, callback)', async () => {
+  await expect(
+    grafana.query(`SELECT ${GRAFANA_READABLE_OPERATION_COLUMNS.join(', ')} FROM haproxy_operations`)
+  ).resolves.toBeDefined();
+  await denied(`SELECT idempotency_key FROM haproxy_operations`);
+  await denied(`SELECT request_hash FROM haproxy_operations`);
+  await denied(`SELECT callback_url FROM haproxy_operations`);
+  await denied(`SELECT * FROM haproxy_operations`);
 });
 
 test('no column it may read anywhere is named like a secret', async () => {

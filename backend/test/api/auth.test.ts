@@ -62,6 +62,24 @@ const inWindow = async () => {
   return s2;
 };
 
+/** A drain job on a server of its own that keeps sessions, so it runs until cancelled. */
+const runningJob = async () => {
+  const name = unique('job');
+  const o = await fleet(h, name, { web: [{ name: 'o1', status: 'UP', current_sessions: 5 }] });
+  const res = await h.t.call('POST', '/api/haproxy/operations', {
+    body: { action: 'drain', server_ids: [o.servers['web/o1'].id] },
+  });
+  expect(res.status).toBe(202);
+  // Drained before the case runs: a later command would be an audit row the 403 cases count.
+  for (let end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    const op = await h.t.call('GET', `/api/haproxy/operations/${res.body.id}`);
+    if (op.body.servers[0].sessions === 5) {
+      return res.body.id as string;
+    }
+  }
+  throw new Error(`job ${res.body.id} did not start draining`);
+};
+
 const cases = (): RouteCase[] => {
   const s1 = f.servers['web/s1'].id;
   return [
@@ -191,6 +209,48 @@ const cases = (): RouteCase[] => {
       route: 'POST /api/haproxy/instances/{id}/scope-preview',
       min: 'admin',
       request: at(`/api/haproxy/instances/${f.instanceId}/scope-preview`, { scope: ['web'] }),
+    },
+    ...(['backend', 'application'] as const).flatMap((scope) => {
+      const path = scope === 'backend' ? `/api/haproxy/backends/${f.backendIds.web}` : `/api/applications/${appId}`;
+      return [
+        {
+          route: `GET ${path.replace(/\/\d+$/, '/{id}')}/budget`,
+          min: 'viewer' as const,
+          request: at(`${path}/budget`),
+        },
+        {
+          route: `PUT ${path.replace(/\/\d+$/, '/{id}')}/budget`,
+          min: 'admin' as const,
+          request: at(`${path}/budget`, { min_available: 0 }),
+        },
+        {
+          route: `DELETE ${path.replace(/\/\d+$/, '/{id}')}/budget`,
+          min: 'admin' as const,
+          request: at(`${path}/budget`),
+        },
+      ];
+    }),
+    { route: 'GET /api/applications/{id}/servers', min: 'viewer', request: at(`/api/applications/${appId}/servers`) },
+    {
+      route: 'GET /api/haproxy/servers/{id}/timeline',
+      min: 'viewer',
+      request: at(`/api/haproxy/servers/${s1}/timeline`),
+    },
+    { route: 'GET /api/haproxy/operations', min: 'viewer', request: at('/api/haproxy/operations') },
+    {
+      route: 'POST /api/haproxy/operations',
+      min: 'operator',
+      request: at('/api/haproxy/operations', { action: 'drain', server_ids: [s1], dry_run: true }),
+    },
+    {
+      route: 'GET /api/haproxy/operations/{id}',
+      min: 'viewer',
+      request: async () => ({ path: `/api/haproxy/operations/${await runningJob()}` }),
+    },
+    {
+      route: 'POST /api/haproxy/operations/{id}/cancel',
+      min: 'operator',
+      request: async () => ({ path: `/api/haproxy/operations/${await runningJob()}/cancel` }),
     },
     ...(['backends', 'servers'] as const).flatMap((kind) =>
       (['restore', 'forget'] as const).map((action) => ({

@@ -41,9 +41,15 @@ describe('ids', () => {
         'PUT /api/haproxy/servers/{id}/mapping': { application_id: null },
         'POST /api/haproxy/instances/{id}/scope-preview': { scope: null },
         'PATCH /api/haproxy/windows/{id}': { duration_s: 600 },
+        'PUT /api/haproxy/backends/{id}/budget': { min_available: 1 },
+        'PUT /api/applications/{id}/budget': { min_available: 1 },
       };
       const body = bodies[`${o.method} ${o.template}`] ?? (o.method === 'PATCH' ? { name: 'x' } : undefined);
-      expectError(await h.t.call(o.method, o.path, { body }), 404, 'not_found');
+      // Jobs have UUIDs for ids.
+      const path = o.template.startsWith('/api/haproxy/operations/')
+        ? o.template.replace('{id}', '00000000-0000-4000-8000-000000000000')
+        : o.path;
+      expectError(await h.t.call(o.method, path, { body }), 404, 'not_found');
     }
   });
 
@@ -222,7 +228,7 @@ describe('bodies', () => {
     [
       'bulk with an extra field',
       () => '/api/haproxy/commands/bulk',
-      { command: 'drain', server_ids: [1], dry_run: true },
+      { command: 'drain', server_ids: [1], preview: true },
     ],
     ['bulk with an unknown command', () => '/api/haproxy/commands/bulk', { command: 'reboot', server_ids: [1] }],
   ])('%s is a 400', async (_what, path, body) => {

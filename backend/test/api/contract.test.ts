@@ -47,6 +47,9 @@ const validBody = (method: string, template: string): unknown =>
       'POST /api/hosts/test': { fagent_url: h.agent.url, instances: ['contract'] },
       'POST /api/haproxy/instances/{id}/scope-preview': { scope: ['web'] },
       'PATCH /api/haproxy/windows/{id}': { duration_s: 3600 },
+      'PUT /api/haproxy/backends/{id}/budget': { min_available: 1 },
+      'PUT /api/applications/{id}/budget': { min_available: 0 },
+      'POST /api/haproxy/operations': { action: 'drain', server_ids: [f.servers['web/s1'].id], dry_run: true },
     }) as Record<string, unknown>
   )[`${method} ${template}`];
 
@@ -69,6 +72,27 @@ const claimed = async (serverId: number) =>
     `UPDATE haproxy_server_desired SET window_claimed_until = now() + interval '1 minute' WHERE server_id = $1`,
     [serverId]
   );
+
+/** A job on a server of an instance of its own (the contract instance's breaker opens below). */
+const operation = async (sessions: number, body: Record<string, unknown> = {}) => {
+  const o = await fleet(h, unique('ops'), { web: [{ name: 'o1', status: 'UP', current_sessions: sessions }] });
+  const res = await h.t.call('POST', '/api/haproxy/operations', {
+    body: { action: 'drain', server_ids: [o.servers['web/o1'].id], ...body },
+  });
+  expect(res.status).toBe(202);
+  return { res, serverId: o.servers['web/o1'].id as number };
+};
+/** A job's answer once the worker finished it. */
+const finished = async (id: string) => {
+  for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    const res = await h.t.call('GET', `/api/haproxy/operations/${id}`);
+    if (['succeeded', 'failed', 'cancelled'].includes(res.body.state)) {
+      return res;
+    }
+  }
+  throw new Error(`operation ${id} did not finish`);
+};
+const NO_OPERATION = '00000000-0000-4000-8000-000000000000';
 
 const newInstance = async () =>
   (await h.t.call('POST', '/api/haproxy/instances', { body: { host_id: f.hostId, name: unique('i') } })).body.id;
@@ -125,7 +149,14 @@ const specific: Record<string, () => Promise<Res>> = {
   },
   'GET /readyz 200': () => h.t.call('GET', '/readyz', { token: null }),
   'GET /readyz 503': async () => {
-    const spy = jest.spyOn(h.t.service.db, 'query').mockRejectedValueOnce(new Error('connection refused'));
+    // Only the readiness probe's query fails: the job worker queries on its own timer meanwhile.
+    const db = h.t.service.db;
+    const query = db.query.bind(db);
+    const spy = jest
+      .spyOn(db, 'query')
+      .mockImplementation((sql: string, params?: readonly unknown[]) =>
+        sql === 'SELECT 1' ? Promise.reject(new Error('connection refused')) : query(sql, params)
+      );
     try {
       return await h.t.call('GET', '/readyz', { token: null });
     } finally {
@@ -148,6 +179,7 @@ const specific: Record<string, () => Promise<Res>> = {
   'GET /api/haproxy/summary 400': () => h.t.call('GET', '/api/haproxy/summary?q=%00'),
   'GET /api/hosts 400': () => h.t.call('GET', '/api/hosts?q=%00'),
   'GET /api/applications 400': () => h.t.call('GET', '/api/applications?q=%00'),
+  'GET /api/haproxy/windows 400': () => h.t.call('GET', '/api/haproxy/windows?q=%00'),
   'GET /api/haproxy/summary 200': () => h.t.call('GET', '/api/haproxy/summary'),
   'GET /api/haproxy/instances 200': () => h.t.call('GET', '/api/haproxy/instances'),
   'POST /api/haproxy/instances 201': () => call('POST', '/api/haproxy/instances', ''),
@@ -203,6 +235,48 @@ const specific: Record<string, () => Promise<Res>> = {
     const refused = { kind: 'body' as const, body: { success: false, error: 'socket gone' } };
     h.agent.inject((r) => r.method === 'POST' && r.segments[2] === instance, refused, 1);
     return call('DELETE', '/api/haproxy/windows/{id}', id);
+  },
+  'GET /api/haproxy/backends/{id}/budget 200': () => call('GET', '/api/haproxy/backends/{id}/budget', f.backendIds.web),
+  'PUT /api/haproxy/backends/{id}/budget 200': () => call('PUT', '/api/haproxy/backends/{id}/budget', f.backendIds.web),
+  'DELETE /api/haproxy/backends/{id}/budget 200': () =>
+    call('DELETE', '/api/haproxy/backends/{id}/budget', f.backendIds.web),
+  'GET /api/applications/{id}/budget 200': () => call('GET', '/api/applications/{id}/budget', appId),
+  'PUT /api/applications/{id}/budget 200': () => call('PUT', '/api/applications/{id}/budget', appId),
+  'DELETE /api/applications/{id}/budget 200': () => call('DELETE', '/api/applications/{id}/budget', appId),
+  'GET /api/applications/{id}/servers 200': () => call('GET', '/api/applications/{id}/servers', appId),
+  'GET /api/haproxy/operations 200': async () => {
+    await operation(0);
+    const res = await h.t.call('GET', '/api/haproxy/operations?limit=5');
+    expect(res.body.operations.length).toBeGreaterThan(0);
+    return res;
+  },
+  'GET /api/haproxy/operations 400': () => h.t.call('GET', '/api/haproxy/operations?state=bogus'),
+  'POST /api/haproxy/operations 200': () => call('POST', '/api/haproxy/operations', ''),
+  'POST /api/haproxy/operations 202': async () => (await operation(0)).res,
+  'POST /api/haproxy/operations 404': () =>
+    h.t.call('POST', '/api/haproxy/operations', { body: { action: 'drain', backend_id: Number(MISSING) } }),
+  'POST /api/haproxy/operations 409': async () => {
+    const { serverId } = await operation(5);
+    return h.t.call('POST', '/api/haproxy/operations', { body: { action: 'drain', server_ids: [serverId] } });
+  },
+  'GET /api/haproxy/operations/{id} 200': async () => finished((await operation(0)).res.body.id),
+  'GET /api/haproxy/operations/{id} 404': () => h.t.call('GET', `/api/haproxy/operations/${NO_OPERATION}`),
+  'POST /api/haproxy/operations/{id}/cancel 200': async () =>
+    h.t.call('POST', `/api/haproxy/operations/${(await operation(5)).res.body.id}/cancel`),
+  'POST /api/haproxy/operations/{id}/cancel 404': () =>
+    h.t.call('POST', `/api/haproxy/operations/${NO_OPERATION}/cancel`),
+  'POST /api/haproxy/operations/{id}/cancel 409': async () => {
+    const { res } = await operation(0);
+    await finished(res.body.id);
+    return h.t.call('POST', `/api/haproxy/operations/${res.body.id}/cancel`);
+  },
+  'GET /api/haproxy/servers/{id}/timeline 200': () =>
+    call('GET', '/api/haproxy/servers/{id}/timeline', f.servers['web/s1'].id),
+  'POST /api/haproxy/servers/{id}/command 202': async () => {
+    const o = await fleet(h, unique('ramp'), { web: [{ name: 'r1', status: 'MAINT' }] });
+    return h.t.call('POST', `/api/haproxy/servers/${o.servers['web/r1'].id}/command`, {
+      body: { command: 'ready', ramp: { steps: [50, 100], interval_s: 1 } },
+    });
   },
   'GET /api/haproxy/backends/{id}/servers 200': () =>
     call('GET', '/api/haproxy/backends/{id}/servers', f.backendIds.web),

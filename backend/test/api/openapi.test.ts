@@ -107,7 +107,7 @@ describe('the checker', () => {
   test('accepts a documented, well-formed response and null where nullable', () => {
     expect(assertDocumented('GET', '/api/hosts/1', { status: 200, body: host, headers: json })).toBe('/api/hosts/{id}');
     expect(() =>
-      assertDocumented('GET', '/api/applications/1', { status: 200, body: application, headers: json })
+      assertDocumented('PATCH', '/api/applications/1', { status: 200, body: application, headers: json })
     ).not.toThrow();
     expect(() => assertDocumented('DELETE', '/api/hosts/1', { status: 204, body: undefined })).not.toThrow();
     expect(() =>

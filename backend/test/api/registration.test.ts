@@ -87,8 +87,13 @@ describe('applications', () => {
     });
     const bare = await post('/api/applications', { name: 'shop' });
     expect(bare.body).toMatchObject({ name: 'shop', host_id: null, host_name: null });
+    // The application page's read adds its budget (none set) and its backends (none yet).
     expect((await h.t.call('GET', `/api/applications/${withHost.body.id}`, { token: h.t.tokens.viewer })).body).toEqual(
-      withHost.body
+      {
+        ...withHost.body,
+        budget: expect.objectContaining({ scope: 'application', min_available: null, source: 'default' }),
+        backends: [],
+      }
     );
     expect((await h.t.call('GET', '/api/applications')).body.applications).toEqual(
       expect.arrayContaining([withHost.body, bare.body])

@@ -50,6 +50,14 @@ test('fleet-wide backends: every current backend, the one without servers too, c
       failing: 0,
       drifting: 0,
       in_window: 0,
+      // The test service's default minimum is 0 (HAPROXY_MIN_AVAILABLE).
+      budget: expect.objectContaining({
+        scope: 'backend',
+        source: 'default',
+        servers_counted: 0,
+        available: 0,
+        ok: true,
+      }),
     },
     {
       id: f.backendIds.web,
@@ -64,6 +72,7 @@ test('fleet-wide backends: every current backend, the one without servers too, c
       failing: 1,
       drifting: 0,
       in_window: 0,
+      budget: expect.objectContaining({ scope: 'backend', id: f.backendIds.web, servers_counted: 5, available: 1 }),
     },
   ]);
   expect((await get('/api/haproxy/backends?q=EMP')).backends.map((b: { name: string }) => b.name)).toEqual(['empty']);

@@ -1,8 +1,6 @@
-import { ChildProcess, fork } from 'node:child_process';
-import path from 'node:path';
-import { createTestDatabase, TestDatabase } from '../support/db';
-import { extendedServer, FakeFagent } from '../support/fake-fagent';
-import { registerInstance, startTestService, TestService } from '../support/service';
+import { extendedServer } from '../support/fake-fagent';
+import { startReplica, useSharedDatabase } from '../support/replica';
+import { registerInstance, startTestService } from '../support/service';
 
 /**
  * Windows that ended while no backend ran are ended when the backends start, exactly once across replicas:
@@ -10,43 +8,10 @@ import { registerInstance, startTestService, TestService } from '../support/serv
  * 100 ms, race for the same due windows.
  */
 const SERVERS = 6;
-let db: TestDatabase;
-let agent: FakeFagent;
-let replica: ChildProcess | undefined;
-let inProcess: TestService | undefined;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  agent = await new FakeFagent({ protocol: 'extended' }).start();
-});
-afterAll(async () => {
-  if (replica && replica.exitCode === null) {
-    const exited = new Promise((resolve) => replica!.once('exit', resolve));
-    replica.send('exit');
-    const kill = setTimeout(() => replica!.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(kill);
-  }
-  await inProcess?.stop();
-  await agent?.stop();
-  await db?.drop();
-});
-
-/** The service in a child process on `db`, checking windows every `intervalMs`. */
-async function childReplica(intervalMs: number): Promise<ChildProcess> {
-  const p = fork(path.join(__dirname, 'child-replica.ts'), [db.url, String(intervalMs)], {
-    cwd: path.resolve(__dirname, '../..'),
-    execArgv: ['-r', './test/support/ts-register.js'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    p.once('message', () => resolve());
-    p.once('exit', (code) => reject(new Error(`child-replica exited (${code}) before it was ready`)));
-  });
-  return p;
-}
+const shared = useSharedDatabase({ protocol: 'extended' });
 
 test('each window ended by exactly one of two replicas, also one that ended while none ran', async () => {
+  const { db, agent } = shared;
   agent.setBackend(
     'rep',
     'web',
@@ -72,7 +37,10 @@ test('each window ended by exactly one of two replicas, also one that ended whil
 
   // Two replicas start on the same database and race for the due windows.
   agent.requests.length = 0;
-  [replica, inProcess] = await Promise.all([childReplica(100), startTestService({ windowCheckIntervalMs: 100 }, db)]);
+  await Promise.all([
+    startReplica(db.url, { windowCheckIntervalMs: 100 }).then(shared.stopAtEnd),
+    startTestService({ windowCheckIntervalMs: 100 }, db).then(shared.stopAtEnd),
+  ]);
   const deadline = Date.now() + 15_000;
   while (
     agent.instances

@@ -1,4 +1,5 @@
 import { TokenStore } from '../../src/auth/tokens';
+import { DisruptionBudgets } from '../../src/commands/disruption-budget';
 import { ServiceMetrics } from '../../src/metrics/service-metrics';
 import { FakeFagent, on } from '../support/fake-fagent';
 import { registerInstance, startTestService, TestService } from '../support/service';
@@ -78,6 +79,48 @@ describe('on the API port (the default)', () => {
   });
 });
 
+describe('guarded operations', () => {
+  test('backends below their budget, jobs by state and servers past their drain deadline', async () => {
+    const before = await scrape();
+    expect(value(before, 'haproxy_control_backends_below_budget', {})).toBe(0);
+    expect(
+      select(before, 'haproxy_control_operations')
+        .map((x) => x.labels.state)
+        .sort()
+    ).toEqual(['cancelled', 'failed', 'queued', 'running', 'succeeded']);
+    // edge-2's only server is DOWN: a minimum of 1 is not met.
+    const servers = (await t.call('GET', `/api/haproxy/servers?instance_id=${ids['edge-2']}`)).body.servers;
+    await t.call('PUT', `/api/haproxy/backends/${servers[0].backend_id}/budget`, { body: { min_available: 1 } });
+    // A drain job left failed by its deadline, its server still drained with sessions: past its deadline.
+    agent.server('edge-1', 'web', 'w2').current_sessions = 3;
+    const w2 = (await t.call('GET', `/api/haproxy/servers?instance_id=${ids['edge-1']}`)).body.servers.find(
+      (s: { server_name: string }) => s.server_name === 'w2'
+    );
+    const job = await t.call('POST', '/api/haproxy/operations', {
+      body: { action: 'drain', server_ids: [w2.id], deadline_s: 1, on_deadline: 'fail' },
+    });
+    for (let end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+      if ((await t.call('GET', `/api/haproxy/operations/${job.body.id}`)).body.state === 'failed') {
+        break;
+      }
+    }
+    const after = await scrape();
+    expect(value(after, 'haproxy_control_backends_below_budget', {})).toBe(1);
+    expect(value(after, 'haproxy_control_backend_below_budget', { haproxy_instance: 'edge-2', backend: 'web' })).toBe(
+      1
+    );
+    expect(value(after, 'haproxy_control_backend_below_budget', { haproxy_instance: 'edge-1', backend: 'web' })).toBe(
+      0
+    );
+    expect(value(after, 'haproxy_control_operations', { state: 'failed' })).toBe(1);
+    expect(value(after, 'haproxy_control_operation_servers_past_deadline', {})).toBe(1);
+    // Put back as the other tests expect the fleet.
+    await t.call('DELETE', `/api/haproxy/backends/${servers[0].backend_id}/budget`);
+    agent.server('edge-1', 'web', 'w2').current_sessions = 0;
+    await t.call('POST', `/api/haproxy/servers/${w2.id}/command`, { body: { command: 'ready' } });
+  });
+});
+
 describe('on METRICS_PORT', () => {
   let sep: TestService;
   beforeAll(async () => {
@@ -109,7 +152,15 @@ describe('on METRICS_PORT', () => {
 
 describe('per-server limits (METRICS_SERVER_INSTANCES)', () => {
   const metrics = (serverInstances?: string[], perServer = true) =>
-    new ServiceMetrics(t.service.db, t.service.client.breakers, { perServer, serverInstances });
+    new ServiceMetrics(
+      t.service.db,
+      t.service.client.breakers,
+      new DisruptionBudgets(t.service.db, { count: 0 }, 1000),
+      {
+        perServer,
+        serverInstances,
+      }
+    );
   const render = async (m: ServiceMetrics) => parseExposition(await m.render());
 
   test('all instances by default', async () => {

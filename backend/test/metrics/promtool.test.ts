@@ -76,7 +76,7 @@ test('promtool check metrics accepts the exposition', () => {
 
 test('promtool check rules accepts the Prometheus rules', () => {
   const r = promtool(['check', 'rules', rulesFile]);
-  expect(r.out).toContain('SUCCESS: 5 rules found');
+  expect(r.out).toContain('SUCCESS: 8 rules found');
   expect(r.code).toBe(0);
 });
 
@@ -192,7 +192,7 @@ test('counters: syncs by result and commands by command and result, every combin
       .map((s) => s.labels.result)
       .sort()
   ).toEqual(['failed', 'ok', 'partial', 'skipped']);
-  expect(select(samples, 'haproxy_control_commands_total')).toHaveLength(5 * 5);
+  expect(select(samples, 'haproxy_control_commands_total')).toHaveLength(5 * 6); // drain ready maint weight shutdown-sessions x success failure unknown breaker_open conflict budget_exceeded
   const declared = types(text);
   expect(declared).toMatchObject({
     haproxy_control_syncs_total: 'counter',

@@ -54,6 +54,11 @@ export async function startTestService(
       requestTimeoutMs: 2000,
       maxRetries: 1,
       retryBaseDelayMs: 20,
+      // Tests take servers out freely unless they test budgets (those set theirs, or this default back to 1).
+      minAvailable: { count: 0 },
+      // Jobs look at their servers often, so tests wait for them in fractions of a second.
+      operationPollMs: 100,
+      operationLeaseMs: 3000,
       ...overrides,
     },
     {}

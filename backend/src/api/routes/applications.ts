@@ -8,12 +8,19 @@ import {
   listApplications,
   updateApplication,
 } from '../../store/applications';
+import { searchBackends } from '../../store/backends';
+import { searchServers } from '../../store/servers';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { bodyId, idParams, name } from '../validation';
+import { bodyId, idParams, limit, name, offset } from '../validation';
+import { fleetBackends } from './backends';
 
 const createBody = z.object({ name: name(200), host_id: bodyId.nullable().optional() }).strict();
 const updateBody = createBody.partial().strict();
+const page = z.object({ limit: limit(1000, 50_000), offset });
+
+/** An application's backends hold at most this many (one per backend of the fleet it runs on). */
+const MAX_APPLICATION_BACKENDS = 10_000;
 
 /** Applications that HAProxy servers map to (manually or by auto-mapping). */
 export function applicationRoutes(deps: ApiDeps) {
@@ -29,8 +36,19 @@ export function applicationRoutes(deps: ApiDeps) {
   r.get('/api/applications', async (ctx) => {
     ctx.body = { applications: await listApplications(deps.readDb) };
   });
+  // The application page: the application, its budget, and every backend it has servers on (with theirs).
   r.get('/api/applications/:id', async (ctx) => {
-    ctx.body = await load(idParams.parse(ctx.params).id, deps.readDb);
+    const app = await load(idParams.parse(ctx.params).id, deps.readDb);
+    const [budget, { backends }] = await Promise.all([
+      deps.budgets.budget(deps.readDb, 'application', app.id),
+      searchBackends(deps.readDb, { applicationId: app.id }, { limit: MAX_APPLICATION_BACKENDS, offset: 0 }),
+    ]);
+    ctx.body = { ...app, budget, backends: await fleetBackends(deps, backends) };
+  });
+  r.get('/api/applications/:id/servers', async (ctx) => {
+    const app = await load(idParams.parse(ctx.params).id, deps.readDb);
+    const q = page.parse(ctx.query);
+    ctx.body = await searchServers(deps.readDb, { applicationId: app.id }, { limit: q.limit, offset: q.offset });
   });
   r.post('/api/applications', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { searchBackends } from '../../store/backends';
+import { BackendRow, searchBackends } from '../../store/backends';
 import type { ApiDeps } from '../deps';
 import { id, limit, offset } from '../validation';
 
@@ -10,6 +10,20 @@ const query = z.object({
   limit: limit(1000, 50_000),
   offset,
 });
+
+/** Backends as the fleet-wide lists show them: counted by the state model, each with its disruption budget. */
+export async function fleetBackends(deps: ApiDeps, backends: BackendRow[]) {
+  const budgets = await deps.budgets.backendBudgets(
+    deps.readDb,
+    backends.map((b) => b.id)
+  );
+  return backends.map(({ backend_name, counts, created_at: _c, updated_at: _u, ...b }) => ({
+    ...b,
+    name: backend_name,
+    ...counts,
+    budget: budgets.get(b.id)!,
+  }));
+}
 
 /** Every current backend of the fleet with its servers counted by the state model, zero-server ones included. */
 export function backendRoutes(deps: ApiDeps) {
@@ -21,14 +35,7 @@ export function backendRoutes(deps: ApiDeps) {
       { instanceId: q.instance_id, text: q.q },
       { limit: q.limit, offset: q.offset }
     );
-    ctx.body = {
-      backends: backends.map(({ backend_name, counts, created_at: _c, updated_at: _u, ...b }) => ({
-        ...b,
-        name: backend_name,
-        ...counts,
-      })),
-      total,
-    };
+    ctx.body = { backends: await fleetBackends(deps, backends), total };
   });
   return r;
 }

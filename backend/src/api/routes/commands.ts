@@ -11,7 +11,7 @@ import { instanceExists } from '../../store/instances';
 import { mapServerManually, releaseServerMapping } from '../../store/servers';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { bodyId, boolParam, idParams, reason, windowFields } from '../validation';
+import { bodyId, boolParam, forceNeedsReason, idParams, ramp, reason, windowFields } from '../validation';
 import { loadServer } from './servers';
 
 const command = z.enum(AGENT_COMMANDS, { message: `must be one of ${AGENT_COMMANDS.join(', ')}` });
@@ -23,8 +23,14 @@ const weight = z.union([z.number(), z.string()]).superRefine((w, ctx) => {
   }
 });
 
-/** What a command carries besides its target: why, a maintenance window's end, a weight. */
-const commandFields = { command, reason: reason.optional(), ...windowFields, weight: weight.optional() };
+/** What a command carries besides its target: why, a maintenance window's end, a weight, past a budget or not. */
+const commandFields = {
+  command,
+  reason: reason.optional(),
+  ...windowFields,
+  weight: weight.optional(),
+  force: z.boolean().optional(),
+};
 
 type CommandFields = z.infer<z.ZodObject<typeof commandFields>>;
 
@@ -41,21 +47,33 @@ function commandRules(b: CommandFields, ctx: z.RefinementCtx): void {
   if (problem) {
     ctx.addIssue({ code: 'custom', message: problem });
   }
+  forceNeedsReason(b, ctx);
 }
 
 /** The caller's part of a command's context: its reason, the window's end (400 when it cannot be), its weight. */
-function commandOptions(b: CommandFields): Pick<CommandContext, 'reason' | 'until' | 'weight'> {
+function commandOptions(b: CommandFields): Pick<CommandContext, 'reason' | 'until' | 'weight' | 'force'> {
   const end = windowEnd({ until: b.until, durationS: b.duration_s }, new Date());
   if (end && 'problem' in end) {
     throw badRequest(end.problem);
   }
-  return { reason: b.reason ?? null, until: end?.end ?? null, weight: b.weight as WeightSetting | undefined };
+  return {
+    reason: b.reason ?? null,
+    until: end?.end ?? null,
+    weight: b.weight as WeightSetting | undefined,
+    force: b.force ?? false,
+  };
 }
 
 const commandBody = z
-  .object({ ...commandFields, source: callerSource })
+  .object({
+    ...commandFields,
+    source: callerSource,
+    /** ready only: a gradual return, run as a one-server job (202 with the operation). */
+    ramp: ramp.optional(),
+  })
   .strict()
-  .superRefine(commandRules);
+  .superRefine(commandRules)
+  .refine((b) => b.ramp === undefined || b.command === 'ready', 'ramp goes with the ready command');
 const mappingBody = z
   .object({
     application_id: bodyId.nullable(),
@@ -71,8 +89,13 @@ const bulkBody = z
     application_id: bodyId.optional(),
     concurrency: z.number().int().min(1).max(64).default(8),
     source: callerSource,
-    /** drain only: answer once HAProxy reports no sessions on the drained servers, or after this many seconds. */
+    /**
+     * drain only: answer once HAProxy reports no sessions on the drained servers, or after this many seconds (the
+     * older way: a drain job waits in the backend, then sets maint, and survives a restart).
+     */
     wait_drained_s: z.number().min(0).max(900).optional(),
+    /** Answer what the disruption budgets would decide, server by server, and do nothing. */
+    dry_run: z.boolean().optional(),
   })
   .strict()
   .superRefine(commandRules)
@@ -81,6 +104,18 @@ const bulkBody = z
     'name the servers: server_ids, backend_id or application_id'
   )
   .refine((b) => b.wait_drained_s === undefined || b.command === 'drain', 'wait_drained_s goes with the drain command');
+
+/** A ready with a ramp on one server: a job of that server alone, with the defaults of a job. */
+const SINGLE_SERVER_JOB = {
+  action: 'ready',
+  max_parallel: 1,
+  deadline_s: null,
+  on_deadline: 'fail',
+  then: null,
+  idempotency_key: null,
+  callback_url: null,
+  force: false,
+} as const;
 
 /** Requests through Grafana are the UI's; other callers say whether they are an orchestrator. */
 export function sourceOf(
@@ -102,6 +137,21 @@ export function commandRoutes(deps: ApiDeps) {
     const serverId = idParams.parse(ctx.params).id;
     const b = commandBody.parse(ctx.request.body ?? {});
     const auth = ctx.state.auth as AuthState;
+    if (b.ramp) {
+      const created = await deps.operations.create(
+        {
+          ...SINGLE_SERVER_JOB,
+          selection: { server_ids: [serverId] },
+          ramp: b.ramp,
+          reason: b.reason ?? null,
+        },
+        { actor: auth.actor, source: sourceOf(auth, b.source, 'api') },
+        false
+      );
+      ctx.status = 202;
+      ctx.body = { operation: created.body };
+      return;
+    }
     const result = await deps.commands.execute(serverId, b.command, {
       actor: auth.actor,
       source: sourceOf(auth, b.source, 'api'),
@@ -125,6 +175,10 @@ export function commandRoutes(deps: ApiDeps) {
     });
     if (serverIds.length === 0) {
       throw badRequest('no current server matches the selection');
+    }
+    if (b.dry_run) {
+      ctx.body = await deps.budgets.preview(serverIds, b.command, b.weight);
+      return;
     }
     const result = await deps.bulk.execute(
       serverIds,
@@ -150,6 +204,8 @@ export function commandRoutes(deps: ApiDeps) {
         ok: x.ok,
         action_id: x.actionId,
         ...(x.error ? { error: x.error } : {}),
+        ...(x.errorCode ? { error_code: x.errorCode } : {}),
+        ...(x.details ? { details: x.details } : {}),
       })),
       ...(wait && {
         drain_wait: {

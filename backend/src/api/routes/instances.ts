@@ -99,12 +99,17 @@ export function instanceRoutes(deps: ApiDeps) {
     const instanceId = idParams.parse(ctx.params).id;
     await load(instanceId, deps.readDb);
     const { backends } = await searchBackends(deps.readDb, { instanceId }, { limit: MAX_BACKENDS, offset: 0 });
+    const budgets = await deps.budgets.backendBudgets(
+      deps.readDb,
+      backends.map((b) => b.id)
+    );
     ctx.body = {
       backends: backends.map(({ instance_name: _i, host_name: _h, counts, ...b }) => ({
         ...b,
         server_count: counts.servers_total,
         status_counts: counts.by_status,
         ...counts,
+        budget: budgets.get(b.id)!,
       })),
     };
   });

@@ -1,9 +1,10 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { notFound } from '../../domain/errors';
+import { badRequest, notFound } from '../../domain/errors';
+import { serverTimeline } from '../../history/timeline';
 import { backendExists } from '../../store/backends';
 import { getServer, listBackendServers, searchServers } from '../../store/servers';
-import { statusHistory } from '../../store/server-state';
+import { stateChanges, statusHistory } from '../../store/server-state';
 import type { Db } from '../../db/db';
 import type { ApiDeps } from '../deps';
 import {
@@ -42,6 +43,11 @@ const serversQuery = z.object({
 });
 
 const historyQuery = z.object({ since: isoTime.optional(), until: isoTime.optional(), limit: limit(500, 10_000) });
+const timelineQuery = z.object({ since: isoTime.optional(), until: isoTime.optional() });
+
+/** A timeline's default span (until now), and the changes one answer holds at most. */
+const TIMELINE_DEFAULT_MS = 7 * 24 * 3600 * 1000;
+const TIMELINE_MAX_CHANGES = 10_000;
 
 /** Reads of HAProxy servers: per backend (the seed's, docs/design.md), fleet-wide with filters, and status history. */
 export function serverRoutes(deps: ApiDeps) {
@@ -83,6 +89,21 @@ export function serverRoutes(deps: ApiDeps) {
     const q = historyQuery.parse(ctx.query);
     await loadServer(deps.readDb, serverId);
     ctx.body = { history: await statusHistory(deps.readDb, serverId, q) };
+  });
+
+  // The server page's timeline: admin and operational states as spans (the history, as states over time).
+  r.get('/api/haproxy/servers/:id/timeline', async (ctx) => {
+    const { id: serverId } = idParams.parse(ctx.params);
+    const q = timelineQuery.parse(ctx.query);
+    const now = new Date();
+    const until = q.until ?? now;
+    const since = q.since ?? new Date(until.getTime() - TIMELINE_DEFAULT_MS);
+    if (since >= until) {
+      throw badRequest('since must be before until');
+    }
+    await loadServer(deps.readDb, serverId);
+    const changes = await stateChanges(deps.readDb, serverId, since, until, TIMELINE_MAX_CHANGES);
+    ctx.body = { since, until, ...serverTimeline(changes, since, until, now) };
   });
 
   return r;

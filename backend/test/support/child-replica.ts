@@ -1,12 +1,13 @@
+import type { AppConfig } from '../../src/config';
 import { startService } from '../../src/service';
 
 /**
  * A replica of the service in a process of its own, on a database another service uses: `node -r
- * ./test/support/ts-register.js child-replica.ts <database url> <window check interval ms>`. Sends {url}
- * when it listens; on any message stops and exits.
+ * ./test/support/ts-register.js test/support/child-replica.ts <database url> [<AppConfig overrides as JSON>]`.
+ * Sends {url} when it listens; on any message stops and exits. Started by replica.ts.
  */
 async function main() {
-  const [databaseUrl, windowCheckIntervalMs] = process.argv.slice(2);
+  const [databaseUrl, overrides] = process.argv.slice(2);
   const service = await startService(
     {
       databaseUrl,
@@ -15,7 +16,7 @@ async function main() {
       enabled: false,
       logLevel: 'silent',
       requestTimeoutMs: 2000,
-      windowCheckIntervalMs: Number(windowCheckIntervalMs),
+      ...(overrides ? (JSON.parse(overrides) as Partial<AppConfig>) : {}),
     },
     {}
   );

@@ -1,0 +1,277 @@
+import type { Db } from '../db/db';
+import { badRequest, AppError } from '../domain/errors';
+import {
+  breachedScope,
+  BudgetScope,
+  BudgetView,
+  budgetView,
+  DryRunVerdict,
+  MinAvailable,
+  previewTakeOuts,
+  refusalMessage,
+  ScopeState,
+  takesOut,
+  effectiveMin,
+} from '../domain/budget';
+import type { AgentCommand } from '../domain/status';
+import {
+  BudgetTarget,
+  budgetTargets,
+  clearBudget,
+  lockBudgetScopes,
+  markTakingOut,
+  releaseTakingOut,
+  scopeCounts,
+  setBudget,
+  storedMinimums,
+} from '../store/budgets';
+
+export const BUDGET_EXCEEDED = 'budget_exceeded';
+
+/** What the guarded path needs of a command besides its target. */
+export interface TakeOutRequest {
+  command: AgentCommand;
+  weight?: number | string;
+  /** The caller overrides the budget (its reason is checked at the edge). */
+  force?: boolean;
+  /** A re-apply restores an operator's earlier intent: counted, never refused (README "Operating safely"). */
+  restoresIntent?: boolean;
+}
+
+/** A take-out the budget allowed: the server is marked as going out until the command's outcome is written. */
+export interface TakeOut {
+  /** It went past a budget (force, or a re-apply): the audit row says so. */
+  forced: boolean;
+  /** Why, for the audit row: the budget it went past. */
+  note: string | null;
+}
+
+/** A dry run's answer (contract: bulk commands and jobs with `dry_run: true`). */
+export interface DryRun {
+  dry_run: true;
+  servers: Array<{
+    server_id: number;
+    server_name: string;
+    backend: string;
+    instance: string;
+    would: DryRunVerdict;
+    reason: string | null;
+  }>;
+  budgets: BudgetView[];
+}
+
+const key = (scope: BudgetScope, id: number) => `${scope}:${id}`;
+
+/**
+ * Disruption budgets: their reads and settings, and the one guarded place every path that takes servers out
+ * goes through (ServerCommands calls `reserve` before the agent). Under a PostgreSQL transaction lock per
+ * backend and per application: count the available servers (those a command is taking out right now count as
+ * out) -> decide -> mark the server as going out; the agent is called after the lock is gone, and the mark
+ * ends with the command's outcome. So concurrent requests, on any replica, never take out more than allowed.
+ */
+export class DisruptionBudgets {
+  constructor(
+    private readonly db: Db,
+    /** HAPROXY_MIN_AVAILABLE: every backend's minimum unless it has its own. */
+    readonly defaultMin: MinAvailable,
+    /** How long a mark holds when its command dies without an outcome (the command claim's lease). */
+    private readonly markLeaseMs: number
+  ) {}
+
+  /** Budgets of these backends (for the backend lists), by backend id. */
+  async backendBudgets(db: Db, backendIds: readonly number[]): Promise<Map<number, BudgetView>> {
+    const [mins, counts] = await Promise.all([storedMinimums(db, backendIds, []), scopeCounts(db, backendIds, [])]);
+    return new Map(
+      backendIds.map((id) => [
+        id,
+        budgetView('backend', id, this.minimumOf('backend', id, mins), counts.get(key('backend', id))!),
+      ])
+    );
+  }
+
+  async budget(db: Db, scope: BudgetScope, id: number): Promise<BudgetView> {
+    const [ids, appIds] = scope === 'backend' ? [[id], []] : [[], [id]];
+    const [mins, counts] = await Promise.all([storedMinimums(db, ids, appIds), scopeCounts(db, ids, appIds)]);
+    return budgetView(scope, id, this.minimumOf(scope, id, mins), counts.get(key(scope, id))!);
+  }
+
+  /** A minimum for a backend or an application; 400 when a count asks for more servers than it has now. */
+  async set(scope: BudgetScope, id: number, min: MinAvailable, actor: string, name: string): Promise<BudgetView> {
+    return this.db.transaction(async (tx) => {
+      const now = await this.budget(tx, scope, id);
+      if ('count' in min && min.count > now.servers_counted) {
+        throw badRequest(
+          `min_available ${min.count} is more than the ${now.servers_counted} servers of ${scope} ${name}`
+        );
+      }
+      await setBudget(tx, scope, id, min, actor);
+      return this.budget(tx, scope, id);
+    });
+  }
+
+  /** Back to the default (a backend) or to no budget (an application). */
+  async clear(scope: BudgetScope, id: number): Promise<BudgetView> {
+    await clearBudget(this.db, scope, id);
+    return this.budget(this.db, scope, id);
+  }
+
+  /**
+   * The guarded place. undefined: the command takes no available server out (nothing to count). An AppError
+   * (409 budget_exceeded): refused, nothing marked. Otherwise the server is marked as going out.
+   */
+  async reserve(serverId: number, r: TakeOutRequest): Promise<TakeOut | AppError | undefined> {
+    if (!takesOut(r.command, r.weight)) {
+      return undefined;
+    }
+    return this.db.transaction(async (tx) => {
+      const [pre] = await budgetTargets(tx, [serverId]);
+      if (!pre) {
+        return undefined;
+      }
+      await lockBudgetScopes(tx, pre.backend_id, pre.application_id);
+      // Read again under the locks: the counts and the server as the last decider left them.
+      const [t] = await budgetTargets(tx, [serverId]);
+      if (!t.available) {
+        return undefined;
+      }
+      const scopes = await this.scopeStates(tx, [t]);
+      const breached = breachedScope(this.scopesOf(t, scopes));
+      if (breached && !r.force && !r.restoresIntent) {
+        return this.refusal(breached, t);
+      }
+      await markTakingOut(tx, serverId, r.command, this.markLeaseMs);
+      if (!breached) {
+        return { forced: false, note: null };
+      }
+      const why = r.force ? 'forced' : 're-applied (an earlier intent)';
+      return { forced: true, note: `${why} past the budget: ${refusalMessage(breached, [t.server_name])}` };
+    });
+  }
+
+  /** The command's outcome is written (or it never reached the agent): the server counts as it is again. */
+  release(db: Db, serverId: number): Promise<void> {
+    return releaseTakingOut(db, serverId);
+  }
+
+  /** Would the budget refuse taking this server out now? (A read without locks: a job's retry looks first.) */
+  async wouldRefuse(serverId: number, command: AgentCommand): Promise<AppError | undefined> {
+    if (!takesOut(command)) {
+      return undefined;
+    }
+    const [t] = await budgetTargets(this.db, [serverId]);
+    if (!t?.available) {
+      return undefined;
+    }
+    const breached = breachedScope(this.scopesOf(t, await this.scopeStates(this.db, [t])));
+    return breached && this.refusal(breached, t);
+  }
+
+  /** A dry run of `command` on these servers, in order: what the guarded path would decide, nothing done. */
+  async preview(serverIds: readonly number[], command: AgentCommand, weight?: number | string): Promise<DryRun> {
+    const targets = await budgetTargets(this.db, serverIds);
+    const scopes = await this.scopeStates(this.db, targets);
+    const verdicts = previewTakeOuts(
+      targets.map((t) => ({
+        id: t.server_id,
+        name: t.server_name,
+        adminState: t.admin_state,
+        available: t.available,
+        scopeKeys: this.scopesOf(t, scopes).map((s) => key(s.scope, s.id)),
+      })),
+      command,
+      weight,
+      scopes
+    );
+    const byId = new Map(targets.map((t) => [t.server_id, t]));
+    return {
+      dry_run: true,
+      servers: verdicts.map((v) => {
+        const t = byId.get(v.id)!;
+        return {
+          server_id: v.id,
+          server_name: t.server_name,
+          backend: t.backend_name,
+          instance: t.instance_name,
+          would: v.would,
+          reason: v.reason,
+        };
+      }),
+      // The budgets as they would be afterwards (the simulation lowered `available`).
+      budgets: [...scopes.values()].map((s) => this.viewOf(s)),
+    };
+  }
+
+  private refusal(s: ScopeState, t: BudgetTarget): AppError {
+    return new AppError(409, BUDGET_EXCEEDED, refusalMessage(s, [t.server_name]), {
+      scope: s.scope,
+      backend_id: t.backend_id,
+      backend: t.backend_name,
+      instance: t.instance_name,
+      application_id: t.application_id,
+      available: s.available,
+      min_available: s.min,
+      refused_server_ids: [t.server_id],
+    });
+  }
+
+  private minimumOf(scope: BudgetScope, id: number, mins: Map<string, MinAvailable>) {
+    const own = mins.get(key(scope, id));
+    if (own) {
+      return { value: own, source: scope };
+    }
+    return scope === 'backend' ? { value: this.defaultMin, source: 'default' as const } : undefined;
+  }
+
+  /** The scopes of these servers with their minimums and counts now; an application without a budget has none. */
+  private async scopeStates(db: Db, targets: readonly BudgetTarget[]): Promise<Map<string, ScopeState & Counted>> {
+    const backends = new Map(targets.map((t) => [t.backend_id, t]));
+    const apps = new Map(targets.filter((t) => t.application_id !== null).map((t) => [t.application_id!, t]));
+    const [mins, counts] = await Promise.all([
+      storedMinimums(db, [...backends.keys()], [...apps.keys()]),
+      scopeCounts(db, [...backends.keys()], [...apps.keys()]),
+    ]);
+    const states = new Map<string, ScopeState & Counted>();
+    const add = (scope: BudgetScope, id: number, label: string, t: BudgetTarget, backend: boolean) => {
+      const min = this.minimumOf(scope, id, mins);
+      const c = counts.get(key(scope, id));
+      if (!min || !c) {
+        return;
+      }
+      states.set(key(scope, id), {
+        scope,
+        id,
+        label,
+        backend: backend ? t.backend_name : null,
+        instance: backend ? t.instance_name : null,
+        min: effectiveMin(min.value, c.counted, min.source),
+        available: c.available,
+        counted: c.counted,
+        minimum: min,
+      });
+    };
+    for (const [id, t] of backends) {
+      add('backend', id, `backend ${t.backend_name} of ${t.instance_name}`, t, true);
+    }
+    for (const [id, t] of apps) {
+      add('application', id, `application ${t.application_name}`, t, false);
+    }
+    return states;
+  }
+
+  private scopesOf(t: BudgetTarget, scopes: Map<string, ScopeState>): ScopeState[] {
+    return [
+      scopes.get(key('backend', t.backend_id)),
+      t.application_id === null ? undefined : scopes.get(key('application', t.application_id)),
+    ].filter((s): s is ScopeState => s !== undefined);
+  }
+
+  private viewOf(s: ScopeState & Counted): BudgetView {
+    return budgetView(s.scope, s.id, s.minimum, { counted: s.counted, available: s.available });
+  }
+}
+
+/** What a scope state carries for its API view. */
+interface Counted {
+  counted: number;
+  minimum: { value: MinAvailable; source: BudgetView['source'] };
+}

@@ -1,0 +1,173 @@
+import type { AdminState } from './server-state';
+import type { AgentCommand } from './status';
+
+/**
+ * Disruption budgets (README "Operating safely"): how many servers of a backend, or of an application across
+ * its backends and instances, must stay available. Pure: the store counts, this decides.
+ */
+
+/** A minimum as a count of servers, or as a percentage of the servers that count. */
+export type MinAvailable = { count: number } | { percent: number };
+/** How the API and the environment write it: 5 or "50%". */
+export type MinAvailableValue = number | `${number}%`;
+
+export const BUDGET_SCOPES = ['backend', 'application'] as const;
+export type BudgetScope = (typeof BUDGET_SCOPES)[number];
+/** Where a minimum comes from: set on the backend or the application, or HAPROXY_MIN_AVAILABLE. */
+export type BudgetSource = BudgetScope | 'default';
+
+/** A count (an integer >= 0) or "N%" (0-100); a reason when it is neither. */
+export function parseMinAvailable(v: unknown): MinAvailable | string {
+  if (typeof v === 'number') {
+    return Number.isInteger(v) && v >= 0 && v <= 1_000_000
+      ? { count: v }
+      : 'min_available must be a whole number of servers (0 or more) or a percentage such as "50%"';
+  }
+  if (typeof v === 'string') {
+    const m = /^(\d{1,3})%$/.exec(v.trim());
+    if (m && Number(m[1]) <= 100) {
+      return { percent: Number(m[1]) };
+    }
+    if (/^\d+$/.test(v.trim())) {
+      return parseMinAvailable(Number(v.trim()));
+    }
+    return m
+      ? 'a min_available percentage is from 0% to 100%'
+      : 'min_available must be a whole number of servers (0 or more) or a percentage such as "50%"';
+  }
+  return 'min_available must be a whole number of servers (0 or more) or a percentage such as "50%"';
+}
+
+export const formatMinAvailable = (m: MinAvailable): MinAvailableValue => ('count' in m ? m.count : `${m.percent}%`);
+
+/**
+ * The count a minimum means for `counted` servers: a percentage rounds up (50% of 5 is 3: "at least half").
+ * HAPROXY_MIN_AVAILABLE is a fleet-wide default, so it asks at most for every server a backend has (a default of
+ * 1 on an empty backend means 0); a minimum set on the backend or application itself is taken as it is.
+ */
+export function effectiveMin(m: MinAvailable, counted: number, source: BudgetSource): number {
+  const n = 'count' in m ? m.count : Math.ceil((m.percent * counted) / 100);
+  return source === 'default' ? Math.min(n, counted) : n;
+}
+
+/** The servers of a scope as a budget counts them. */
+export interface ScopeCount {
+  /** Current servers of the backend (or the application's, on every backend). */
+  counted: number;
+  /** Of those: ready, up, with a weight above 0, and not being taken out by a command right now. */
+  available: number;
+}
+
+/** A budget as the API answers it. */
+export interface BudgetView {
+  scope: BudgetScope;
+  id: number;
+  min_available: MinAvailableValue | null;
+  source: BudgetSource;
+  effective_min: number;
+  servers_counted: number;
+  available: number;
+  ok: boolean;
+}
+
+export function budgetView(
+  scope: BudgetScope,
+  id: number,
+  min: { value: MinAvailable; source: BudgetSource } | undefined,
+  c: ScopeCount
+): BudgetView {
+  const effective = min ? effectiveMin(min.value, c.counted, min.source) : 0;
+  return {
+    scope,
+    id,
+    min_available: min ? formatMinAvailable(min.value) : null,
+    source: min?.source ?? 'default',
+    effective_min: effective,
+    servers_counted: c.counted,
+    available: c.available,
+    ok: c.available >= effective,
+  };
+}
+
+/**
+ * Whether a command takes a server out of service when it is available: drain, maint, shutting its sessions
+ * down, a weight of 0. ready and any other weight bring servers in or leave them in.
+ */
+export function takesOut(command: AgentCommand, weight?: number | string): boolean {
+  switch (command) {
+    case 'drain':
+    case 'maint':
+    case 'shutdown-sessions':
+      return true;
+    case 'weight':
+      return weight === 0 || weight === '0%';
+    case 'ready':
+      return false;
+  }
+}
+
+/** One scope a server belongs to, with its names for messages and its numbers now. */
+export interface ScopeState {
+  scope: BudgetScope;
+  id: number;
+  /** "backend web of edge-1", "application shop". */
+  label: string;
+  backend: string | null;
+  instance: string | null;
+  min: number;
+  available: number;
+}
+
+/** The first scope that would fall below its minimum if one more server went out. */
+export function breachedScope(scopes: readonly ScopeState[]): ScopeState | undefined {
+  return scopes.find((s) => s.available - 1 < s.min);
+}
+
+/** The words of a refusal (README: "backend web of edge-1: 5 available, minimum 5; refused web-03"). */
+export function refusalMessage(s: ScopeState, refused: readonly string[]): string {
+  return `${s.label}: ${s.available} available, minimum ${s.min}; refused ${refused.join(', ')}`;
+}
+
+/** What a dry run says of one server. */
+export type DryRunVerdict = 'take_out' | 'refuse' | 'skip' | 'apply';
+
+/** A server of a dry run as the simulation needs it. */
+export interface PreviewServer {
+  id: number;
+  name: string;
+  adminState: AdminState | null;
+  /** Counted available by the budget (see ScopeCount). */
+  available: boolean;
+  /** Keys into the scopes map: `backend:<id>`, `application:<id>`. */
+  scopeKeys: string[];
+}
+
+/**
+ * A dry run: the command on each server in order, as the guarded path would decide it, each take-out lowering
+ * the counts the next one sees. `skip`: nothing changes (already in that admin state); `apply`: it changes the
+ * server without taking an available one out (ready, maint on a drained server, drain on a DOWN one).
+ */
+export function previewTakeOuts(
+  servers: readonly PreviewServer[],
+  command: AgentCommand,
+  weight: number | string | undefined,
+  scopes: Map<string, ScopeState>
+): Array<{ id: number; would: DryRunVerdict; reason: string | null }> {
+  return servers.map((s) => {
+    if (s.adminState !== null && s.adminState === command) {
+      return { id: s.id, would: 'skip', reason: `already ${command === 'ready' ? 'ready' : `in ${command}`}` };
+    }
+    if (!takesOut(command, weight) || !s.available) {
+      return { id: s.id, would: 'apply', reason: null };
+    }
+    const mine = s.scopeKeys.map((k) => scopes.get(k)).filter((x): x is ScopeState => x !== undefined);
+    const breached = breachedScope(mine);
+    if (breached) {
+      return { id: s.id, would: 'refuse', reason: refusalMessage(breached, [s.name]) };
+    }
+    for (const scope of mine) {
+      scope.available -= 1;
+    }
+    return { id: s.id, would: 'take_out', reason: null };
+  });
+}

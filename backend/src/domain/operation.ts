@@ -1,0 +1,419 @@
+import type { ActionSource } from './actions';
+import type { AdminState } from './server-state';
+
+/**
+ * Drain and ready jobs (README "Operating safely"): what a job is, and what its next step is, decided
+ * without I/O (planOperation) so every rule has a unit test; operations/worker.ts does the I/O.
+ */
+
+export const OPERATION_ACTIONS = ['drain', 'ready'] as const;
+export type OperationAction = (typeof OPERATION_ACTIONS)[number];
+
+export const OPERATION_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type OperationState = (typeof OPERATION_STATES)[number];
+export const OPEN_OPERATION_STATES: readonly OperationState[] = ['queued', 'running'];
+
+/**
+ * A job's server: `pending` not started; `waiting` held back (by the budget, or a ramp paused while the
+ * server is down); `draining` drained, sessions not at 0 yet; `maint` sessions at 0 (or the deadline passed),
+ * maint being set; `ramping` ready, its weight rising; then one of the final states.
+ */
+export const OPERATION_SERVER_STATES = [
+  'pending',
+  'waiting',
+  'draining',
+  'maint',
+  'ramping',
+  'done',
+  'failed',
+  'refused',
+  'cancelled',
+] as const;
+export type OperationServerState = (typeof OPERATION_SERVER_STATES)[number];
+export const FINAL_SERVER_STATES: readonly OperationServerState[] = ['done', 'failed', 'refused', 'cancelled'];
+const ACTIVE_SERVER_STATES: readonly OperationServerState[] = ['waiting', 'draining', 'maint', 'ramping'];
+
+export const ON_DEADLINE = ['fail', 'maint', 'shutdown_sessions'] as const;
+export type OnDeadline = (typeof ON_DEADLINE)[number];
+
+/** A gradual return: weight steps in % of the server's configured weight, rising to 100, one per interval. */
+export interface Ramp {
+  steps: number[];
+  interval_s: number;
+}
+
+export const MAX_DEADLINE_S = 86_400;
+export const MAX_RAMP_STEPS = 20;
+
+/** Why a ramp is refused, or undefined: whole percentages 1-100, each above the one before, the last 100. */
+export function rampProblem(r: Ramp): string | undefined {
+  if (r.steps.length === 0 || r.steps.length > MAX_RAMP_STEPS) {
+    return `a ramp has 1 to ${MAX_RAMP_STEPS} steps`;
+  }
+  if (r.steps.some((s) => !Number.isInteger(s) || s < 1 || s > 100)) {
+    return 'ramp steps are whole percentages of the configured weight, from 1 to 100';
+  }
+  if (r.steps.some((s, i) => i > 0 && s <= r.steps[i - 1])) {
+    return 'ramp steps must rise (e.g. [10, 25, 50, 100])';
+  }
+  if (r.steps[r.steps.length - 1] !== 100) {
+    return 'a ramp must end at 100 (% of the configured weight)';
+  }
+  return undefined;
+}
+
+/** What a job was asked to do. */
+export interface OperationSpec {
+  action: OperationAction;
+  max_parallel: number;
+  deadline_s: number | null;
+  on_deadline: OnDeadline;
+  then: 'maint' | null;
+  ramp: Ramp | null;
+  force: boolean;
+  actor: string;
+  source: ActionSource;
+  reason: string | null;
+}
+
+/** A job's server as stored (haproxy_operation_servers), with its admin state as last stored for the server. */
+export interface OperationServer {
+  position: number;
+  server_id: number | null;
+  server_name: string;
+  backend_name: string;
+  instance_name: string;
+  state: OperationServerState;
+  sessions: number | null;
+  weight: number | null;
+  step: number | null;
+  since: Date;
+  error: string | null;
+  note: string | null;
+  /** When the budget first held it back (a `waiting` drain). */
+  waiting_since: Date | null;
+  /** When its sessions must have reached 0 (a drain with deadline_s). */
+  deadline_at: Date | null;
+  /** When its ramp takes the next step. */
+  next_step_at: Date | null;
+  /** haproxy_servers.admin_state now (not a column of the job). */
+  admin_state: AdminState | null;
+}
+
+/** What the agent says of a server now (read fresh, not from the cache). */
+export type Observation =
+  { sessions: number; adminState: AdminState | null; up: boolean; weight: number } | { error: string } | { gone: true };
+
+/** A command a step sends, through the guarded pipeline. */
+export interface StepCommand {
+  command: 'drain' | 'ready' | 'maint' | 'weight' | 'shutdown-sessions';
+  weight?: `${number}%`;
+}
+
+export type ServerPatch = Partial<
+  Pick<
+    OperationServer,
+    'state' | 'sessions' | 'weight' | 'step' | 'error' | 'note' | 'waiting_since' | 'deadline_at' | 'next_step_at'
+  >
+>;
+
+/**
+ * One server's step: optionally a patch written first (`before`, so a crash mid-command resumes in the right
+ * state), commands in order (the first failure stops), then the patch for success, for a budget refusal, or
+ * for any other failure (the error's message is added to it). `precheck`: ask the budget first, and send
+ * nothing while it would refuse (a waiting server's retry, so retries do not fill the audit log).
+ */
+export interface Step {
+  position: number;
+  before?: ServerPatch;
+  commands: StepCommand[];
+  precheck?: boolean;
+  then: ServerPatch;
+  refused?: ServerPatch;
+  failed: ServerPatch;
+}
+
+export const isFinal = (s: OperationServerState) => FINAL_SERVER_STATES.includes(s);
+const isActive = (s: OperationServerState) => ACTIVE_SERVER_STATES.includes(s);
+
+const plus = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000);
+const pct = (n: number) => `${n}%` as const;
+
+/**
+ * The next step of every server of a running job, at `now`, from what the agent says of those it read.
+ * Rolling: at most `max_parallel` servers are active (held back by the budget, draining, ramping) at once; a
+ * finished one frees its place for the next pending one, in order.
+ */
+export function planOperation(
+  spec: OperationSpec,
+  servers: readonly OperationServer[],
+  seen: ReadonlyMap<number, Observation>,
+  now: Date
+): Step[] {
+  const steps: Step[] = [];
+  let free = spec.max_parallel - servers.filter((s) => isActive(s.state)).length;
+  for (const s of servers) {
+    if (s.state === 'pending') {
+      if (free <= 0) {
+        continue;
+      }
+      free--;
+    }
+    const step =
+      spec.action === 'drain'
+        ? drainStep(spec, s, seen.get(s.position), now)
+        : readyStep(spec, s, seen.get(s.position), now);
+    if (step) {
+      steps.push(step);
+    }
+  }
+  return steps;
+}
+
+const failedPatch: ServerPatch = { state: 'failed' };
+
+function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | undefined, now: Date): Step | undefined {
+  const at = s.position;
+  const drained: ServerPatch = {
+    state: 'draining',
+    deadline_at: spec.deadline_s === null ? null : plus(now, spec.deadline_s),
+    error: null,
+  };
+  const drain = (extra: Partial<Step> = {}): Step => ({
+    position: at,
+    commands: [{ command: 'drain' }],
+    then: drained,
+    refused: { state: 'waiting', waiting_since: s.waiting_since ?? now },
+    failed: failedPatch,
+    ...extra,
+  });
+  const toMaint = (note: string, first: StepCommand[] = []): Step => ({
+    position: at,
+    before: { state: 'maint' },
+    commands: [...first, { command: 'maint' }],
+    then: { state: 'done', note },
+    failed: failedPatch,
+  });
+  switch (s.state) {
+    case 'pending':
+      if (s.admin_state === 'maint') {
+        return {
+          position: at,
+          commands: [],
+          then: { state: 'done', sessions: 0, note: 'already in maint' },
+          failed: failedPatch,
+        };
+      }
+      // Already drained (by hand, or before a restart of this job): nothing to send, its sessions are watched.
+      return s.admin_state === 'drain' ? { position: at, commands: [], then: drained, failed: failedPatch } : drain();
+    case 'waiting':
+      if (spec.deadline_s !== null && s.waiting_since && plus(s.waiting_since, spec.deadline_s) <= now) {
+        return {
+          position: at,
+          commands: [],
+          then: { state: 'refused', note: `the budget still refused it after ${spec.deadline_s} s` },
+          failed: failedPatch,
+        };
+      }
+      return drain({ precheck: true });
+    case 'maint':
+      return toMaint('drained, then maint');
+    case 'draining': {
+      if (o === undefined) {
+        return undefined;
+      }
+      if ('gone' in o) {
+        return {
+          position: at,
+          commands: [],
+          then: { state: 'failed', error: 'the server is no longer in HAProxy' },
+          failed: failedPatch,
+        };
+      }
+      if ('error' in o) {
+        return s.error === o.error
+          ? undefined
+          : { position: at, commands: [], then: { error: o.error }, failed: failedPatch };
+      }
+      if (o.adminState === 'ready') {
+        // HAProxy lost the drain (a reload): drained again, through the budget like the first time.
+        return drain({ then: { state: 'draining', sessions: o.sessions, error: null } });
+      }
+      if (o.sessions === 0) {
+        return spec.then === 'maint'
+          ? toMaint('drained, then maint')
+          : {
+              position: at,
+              commands: [],
+              then: { state: 'done', sessions: 0, error: null, note: 'drained' },
+              failed: failedPatch,
+            };
+      }
+      if (s.deadline_at && s.deadline_at <= now) {
+        const left = `${o.sessions} session${o.sessions === 1 ? '' : 's'}`;
+        switch (spec.on_deadline) {
+          case 'fail':
+            return {
+              position: at,
+              commands: [],
+              then: {
+                state: 'failed',
+                sessions: o.sessions,
+                error: `${left} left after ${spec.deadline_s} s: left drained`,
+              },
+              failed: failedPatch,
+            };
+          case 'maint':
+            return {
+              ...toMaint(`deadline passed with ${left}: maint`),
+              before: { state: 'maint', sessions: o.sessions },
+            };
+          case 'shutdown_sessions':
+            return spec.then === 'maint'
+              ? toMaint(`deadline passed: ${left} shut down, then maint`, [{ command: 'shutdown-sessions' }])
+              : {
+                  position: at,
+                  commands: [{ command: 'shutdown-sessions' }],
+                  then: { state: 'done', sessions: 0, note: `deadline passed: ${left} shut down` },
+                  failed: failedPatch,
+                };
+        }
+      }
+      return s.sessions === o.sessions && s.error === null
+        ? undefined
+        : { position: at, commands: [], then: { sessions: o.sessions, error: null }, failed: failedPatch };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | undefined, now: Date): Step | undefined {
+  const at = s.position;
+  const ramp = spec.ramp;
+  if (s.state === 'pending') {
+    if (!ramp) {
+      return {
+        position: at,
+        commands: [{ command: 'ready' }],
+        then: { state: 'done', note: 'ready' },
+        failed: failedPatch,
+      };
+    }
+    // The first step's weight before ready: the server rejoins at that weight, never at its full one.
+    const last = ramp.steps.length === 1;
+    return {
+      position: at,
+      commands: [{ command: 'weight', weight: pct(ramp.steps[0]) }, { command: 'ready' }],
+      then: last
+        ? { state: 'done', step: 0, note: 'ready at 100%' }
+        : { state: 'ramping', step: 0, next_step_at: plus(now, ramp.interval_s) },
+      failed: failedPatch,
+    };
+  }
+  if (!ramp || (s.state !== 'ramping' && s.state !== 'waiting') || o === undefined) {
+    return undefined;
+  }
+  if ('gone' in o) {
+    return {
+      position: at,
+      commands: [],
+      then: { state: 'failed', error: 'the server is no longer in HAProxy' },
+      failed: failedPatch,
+    };
+  }
+  if ('error' in o) {
+    return s.error === o.error
+      ? undefined
+      : { position: at, commands: [], then: { error: o.error }, failed: failedPatch };
+  }
+  if (!o.up) {
+    return s.state === 'waiting'
+      ? undefined
+      : {
+          position: at,
+          commands: [],
+          then: { state: 'waiting', weight: o.weight, error: null, note: 'ramp paused: the server is down' },
+          failed: failedPatch,
+        };
+  }
+  if (s.state === 'waiting') {
+    // Back up: a whole interval at the step it paused on before the next.
+    return {
+      position: at,
+      commands: [],
+      then: { state: 'ramping', weight: o.weight, note: null, next_step_at: plus(now, ramp.interval_s) },
+      failed: failedPatch,
+    };
+  }
+  if (s.next_step_at && s.next_step_at > now) {
+    return s.weight === o.weight
+      ? undefined
+      : { position: at, commands: [], then: { weight: o.weight }, failed: failedPatch };
+  }
+  const next = (s.step ?? 0) + 1;
+  const last = next >= ramp.steps.length - 1;
+  return {
+    position: at,
+    commands: [{ command: 'weight', weight: pct(ramp.steps[Math.min(next, ramp.steps.length - 1)]) }],
+    then: last
+      ? { state: 'done', step: ramp.steps.length - 1, note: 'ramped to 100% of the configured weight' }
+      : { state: 'ramping', step: next, next_step_at: plus(now, ramp.interval_s) },
+    failed: failedPatch,
+  };
+}
+
+/** A finished job's state and error, once every server is final; undefined while any is not. */
+export function operationOutcome(
+  servers: ReadonlyArray<Pick<OperationServer, 'state'>>
+): { state: 'succeeded' | 'failed'; error: string | null } | undefined {
+  if (!servers.every((s) => isFinal(s.state))) {
+    return undefined;
+  }
+  const failed = servers.filter((s) => s.state === 'failed').length;
+  const refused = servers.filter((s) => s.state === 'refused').length;
+  if (failed + refused === 0) {
+    return { state: 'succeeded', error: null };
+  }
+  const parts = [failed && `${failed} failed`, refused && `${refused} refused by the disruption budget`].filter(
+    Boolean
+  );
+  return { state: 'failed', error: `${parts.join(', ')} of ${servers.length} servers` };
+}
+
+/** What a cancel says of a server that had not finished: what is out stays out, and the job says so. */
+export function cancelNote(spec: Pick<OperationSpec, 'action' | 'ramp'>, s: OperationServer): string {
+  switch (s.state) {
+    case 'pending':
+      return 'cancelled before it started';
+    case 'waiting':
+      return spec.action === 'drain'
+        ? 'cancelled while the budget held it back: not taken out'
+        : `cancelled while its ramp was paused: left ready at ${rampAt(spec, s)}`;
+    case 'draining':
+      return `cancelled while draining: left drained${s.sessions ? ` with ${s.sessions} sessions` : ''}`;
+    case 'maint':
+      return 'cancelled while maint was being set: left drained or in maint';
+    case 'ramping':
+      return `cancelled mid-ramp: left ready at ${rampAt(spec, s)}`;
+    default:
+      return s.note ?? '';
+  }
+}
+
+const rampAt = (spec: Pick<OperationSpec, 'ramp'>, s: OperationServer) =>
+  spec.ramp && s.step !== null ? `${spec.ramp.steps[s.step]}% of its configured weight` : 'its current weight';
+
+/** A job's progress by bucket (contract: pending, active, done, failed, refused, cancelled). */
+export function progressOf(servers: ReadonlyArray<Pick<OperationServer, 'state'>>) {
+  const n = (...states: OperationServerState[]) => servers.filter((s) => states.includes(s.state)).length;
+  return {
+    total: servers.length,
+    pending: n('pending'),
+    active: n(...ACTIVE_SERVER_STATES),
+    done: n('done'),
+    failed: n('failed'),
+    refused: n('refused'),
+    cancelled: n('cancelled'),
+  };
+}

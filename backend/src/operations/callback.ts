@@ -1,0 +1,58 @@
+import { parseAgentUrl } from '../fagent/agent-url';
+import { allowedNetworks } from '../fagent/networks';
+import { AddressBlockedError, FagentTransport } from '../fagent/transport';
+
+/** The largest answer a callback's receiver may send back (it is read and dropped). */
+const MAX_ANSWER_BYTES = 65_536;
+
+/** Why a callback URL is refused, or undefined: the rules of agent URLs (http(s), no credentials, no query). */
+export function callbackUrlProblem(raw: string): string | undefined {
+  const parsed = parseAgentUrl(raw);
+  return typeof parsed === 'string' ? parsed.replace('FAgent URL', 'callback_url') : undefined;
+}
+
+/**
+ * POSTs a finished job to its callback URL, under the agents' rules: the same URL checks at creation, and
+ * HAPROXY_FAGENT_ALLOWED_NETWORKS at every connection (a name that resolves elsewhere is refused), a total
+ * timeout, a bounded answer. A failure is the caller's to record; it never changes the job.
+ */
+export class OperationCallbacks {
+  private readonly transport: FagentTransport;
+
+  constructor(private readonly opts: { allowedNetworks?: string[]; timeoutMs: number }) {
+    this.transport = new FagentTransport({
+      connectionsPerOrigin: 4,
+      allowed: opts.allowedNetworks ? allowedNetworks(opts.allowedNetworks) : undefined,
+    });
+  }
+
+  /** undefined when the receiver answered 2xx; otherwise why not. */
+  async send(rawUrl: string, body: unknown): Promise<string | undefined> {
+    const url = parseAgentUrl(rawUrl);
+    if (typeof url === 'string') {
+      return url;
+    }
+    try {
+      const answer = await this.transport.send({
+        origin: url.origin,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'haproxy-control-operations' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        maxBodyBytes: MAX_ANSWER_BYTES,
+      });
+      return answer.status >= 200 && answer.status < 300 ? undefined : `the callback answered HTTP ${answer.status}`;
+    } catch (err) {
+      const e = err as Error;
+      if (e instanceof AddressBlockedError) {
+        return `callback address ${e.addresses.join(', ')} of ${e.host} is outside HAPROXY_FAGENT_ALLOWED_NETWORKS`;
+      }
+      return `the callback failed: ${e.name === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs} ms` : e.message}`;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

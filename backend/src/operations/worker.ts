@@ -1,0 +1,322 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { mapLimited } from '../concurrency/limiter';
+import { BUDGET_EXCEEDED, DisruptionBudgets } from '../commands/disruption-budget';
+import { readFresh } from '../commands/fresh-read';
+import type { CommandContext, ServerCommands } from '../commands/server-command';
+import type { Db } from '../db/db';
+import { AppError } from '../domain/errors';
+import {
+  Observation,
+  OperationServer,
+  OperationSpec,
+  operationOutcome,
+  planOperation,
+  ServerPatch,
+  Step,
+} from '../domain/operation';
+import { observedState } from '../domain/server-state';
+import type { FagentClient } from '../fagent/client';
+import type { Logger } from '../logger';
+import {
+  claimOperations,
+  finishOperation,
+  getOperation,
+  markRunning,
+  OperationRow,
+  operationServers,
+  patchOperationServers,
+  recordCallback,
+  releaseLease,
+  renewLeases,
+  whileHeld,
+} from '../store/operations';
+import { serverTargets } from '../store/servers';
+import type { OperationCallbacks } from './callback';
+import { operationView } from './operations';
+
+export interface OperationWorkerOptions {
+  /** HAPROXY_OPERATION_POLL_INTERVAL: how often a job looks at its servers (fresh) and acts. */
+  pollMs: number;
+  /** A replica's hold on a job without a heartbeat; one that died loses its jobs after it. */
+  leaseMs: number;
+  /** Jobs this replica runs at once. */
+  maxJobs?: number;
+  /** Commands and backend reads one job sends at once. */
+  concurrency?: number;
+  clock?: () => Date;
+}
+
+/** The specification of a stored job, as the planner reads it. */
+const specOf = (o: OperationRow): OperationSpec => ({
+  action: o.action,
+  max_parallel: o.max_parallel,
+  deadline_s: o.deadline_s,
+  on_deadline: o.on_deadline,
+  then: o.then_state,
+  ramp: o.ramp,
+  force: o.force,
+  actor: o.actor,
+  source: o.source,
+  reason: o.reason,
+});
+
+/** Which servers of a job the planner needs read fresh: draining ones (sessions), ramping or paused ones (up?). */
+const watched = (o: OperationRow, s: OperationServer) =>
+  s.server_id !== null &&
+  (o.action === 'drain' ? s.state === 'draining' : o.ramp !== null && (s.state === 'ramping' || s.state === 'waiting'));
+
+/**
+ * Runs drain and ready jobs in the backend, not in the request that made them. Every replica runs one: it
+ * claims open jobs no live replica holds (FOR UPDATE SKIP LOCKED, a lease renewed by a heartbeat; a lease that
+ * ran out is taken over), and each job it holds loops: read its state from PostgreSQL (so a restart resumes
+ * where it was) -> read the watched servers fresh from their agents -> planOperation (pure) -> each step's
+ * commands through ServerCommands (budget, claim, audit: the one guarded path) -> write the servers' progress
+ * (only while it still holds the job and the job is open: a cancel wins) -> when all are final, finish the
+ * job and POST it to its callback -> wait a poll interval.
+ */
+export class OperationWorker {
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly held = new Map<string, Promise<void>>();
+  private readonly lost = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private heartbeat?: NodeJS.Timeout;
+  private claiming?: Promise<void>;
+  private stopping = false;
+  private readonly sleepers = new Set<() => void>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly commands: ServerCommands,
+    private readonly budgets: DisruptionBudgets,
+    private readonly client: FagentClient,
+    private readonly callbacks: OperationCallbacks,
+    private readonly log: Logger,
+    private readonly opts: OperationWorkerOptions
+  ) {}
+
+  private now(): Date {
+    return this.opts.clock?.() ?? new Date();
+  }
+
+  /** Claims now (a job left by a replica that stopped), then every poll interval; heartbeats its leases. */
+  start(): void {
+    if (this.opts.pollMs <= 0) {
+      return;
+    }
+    this.claimSoon();
+    this.timer = setInterval(() => this.claimSoon(), this.opts.pollMs);
+    this.heartbeat = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.opts.leaseMs / 3)));
+    this.timer.unref();
+    this.heartbeat.unref();
+  }
+
+  /** Stops claiming, ends the running loops after their current step, and lets other replicas take the jobs. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    clearInterval(this.heartbeat);
+    for (const wake of this.sleepers) {
+      wake();
+    }
+    await this.claiming;
+    await Promise.all(this.held.values());
+  }
+
+  /** The jobs this replica holds now. */
+  get running(): string[] {
+    return [...this.held.keys()];
+  }
+
+  private claimSoon(): void {
+    this.claiming ??= this.claim()
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'operations not claimed'))
+      .finally(() => (this.claiming = undefined));
+  }
+
+  private async claim(): Promise<void> {
+    const room = (this.opts.maxJobs ?? 20) - this.held.size;
+    if (this.stopping || room <= 0) {
+      return;
+    }
+    for (const id of await claimOperations(this.db, this.owner, this.opts.leaseMs, room)) {
+      this.lost.delete(id);
+      this.held.set(
+        id,
+        this.run(id).finally(() => this.held.delete(id))
+      );
+    }
+  }
+
+  private async renew(): Promise<void> {
+    const ids = [...this.held.keys()];
+    if (ids.length === 0) {
+      return;
+    }
+    try {
+      const still = await renewLeases(this.db, this.owner, ids, this.opts.leaseMs);
+      for (const id of ids.filter((x) => !still.has(x))) {
+        this.log.warn({ operation_id: id }, 'operation lease lost: another replica runs it now');
+        this.lost.add(id);
+      }
+    } catch (err) {
+      // Not renewed: if it stays so, the lease runs out and another replica takes the job (and this one stops).
+      this.log.warn({ err: (err as Error).message }, 'operation leases not renewed');
+    }
+  }
+
+  private async run(id: string): Promise<void> {
+    const log = this.log.child({ operation_id: id });
+    try {
+      while (!this.stopping && !this.lost.has(id)) {
+        const o = await getOperation(this.db, id).catch((err: Error) => {
+          log.warn({ err: err.message }, 'operation not read');
+          return null;
+        });
+        if (o === undefined) {
+          return;
+        }
+        if (o && !(o.state === 'queued' || o.state === 'running')) {
+          if (o.callback_state === 'pending') {
+            await this.callback(o, log);
+          }
+          return;
+        }
+        if (o) {
+          const more = await this.step(o).catch((err: Error) => {
+            log.warn({ err: err.message }, 'operation step failed: tried again at the next poll');
+            return true;
+          });
+          if (!more) {
+            continue; // finished (or cancelled): the callback, if any, at once
+          }
+        }
+        await this.sleep(this.opts.pollMs);
+      }
+    } finally {
+      if (this.stopping && !this.lost.has(id)) {
+        await releaseLease(this.db, this.owner, id).catch(() => undefined);
+      }
+    }
+  }
+
+  /** One look at a job and what it leads to; false when the job is over (or no longer this replica's). */
+  private async step(o: OperationRow): Promise<boolean> {
+    if (o.state === 'queued' && !(await whileHeld(this.db, o.id, this.owner, (tx) => markRunning(tx, o.id)))) {
+      return false;
+    }
+    const spec = specOf(o);
+    const servers = (await operationServers(this.db, [o.id])).get(o.id)!;
+    const seen = await this.observe(o, servers);
+    const steps = planOperation(spec, servers, seen, this.now());
+    const results = await mapLimited(steps, this.opts.concurrency ?? 16, (s) =>
+      this.apply(
+        o,
+        spec,
+        servers.find((x) => x.position === s.position)!,
+        s
+      )
+    );
+    if (results.includes(false)) {
+      return false;
+    }
+    const after = steps.length ? (await operationServers(this.db, [o.id])).get(o.id)! : servers;
+    const outcome = operationOutcome(after);
+    if (!outcome) {
+      return true;
+    }
+    await whileHeld(this.db, o.id, this.owner, (tx) => finishOperation(tx, o.id, outcome.state, outcome.error));
+    return false;
+  }
+
+  /** The watched servers of a job, read fresh from their agents. */
+  private async observe(o: OperationRow, servers: readonly OperationServer[]): Promise<Map<number, Observation>> {
+    const ids = servers.filter((s) => watched(o, s)).map((s) => s.server_id!);
+    const seen = new Map<number, Observation>();
+    if (ids.length === 0) {
+      return seen;
+    }
+    const fresh = await readFresh(this.client, await serverTargets(this.db, ids), this.opts.concurrency ?? 16);
+    for (const s of servers) {
+      const f = s.server_id === null ? undefined : fresh.get(s.server_id);
+      if (!f) {
+        continue;
+      }
+      if ('server' in f) {
+        const state = observedState(f.server, null);
+        seen.set(s.position, {
+          sessions: f.server.current_sessions,
+          adminState: state.adminState,
+          up: state.operationalState === 'up',
+          weight: f.server.weight,
+        });
+      } else {
+        seen.set(s.position, f);
+      }
+    }
+    return seen;
+  }
+
+  /** One server's step: its commands through the guarded pipeline, then its row; false when the job is not ours. */
+  private async apply(o: OperationRow, spec: OperationSpec, s: OperationServer, step: Step): Promise<boolean> {
+    const write = (patch: ServerPatch) =>
+      whileHeld(this.db, o.id, this.owner, (tx) => patchOperationServers(tx, o.id, [{ position: s.position, patch }]));
+    if (s.server_id === null) {
+      return write({ state: 'failed', error: 'the server was deleted' });
+    }
+    if (step.precheck) {
+      const refusal = await this.budgets.wouldRefuse(s.server_id, 'drain');
+      if (refusal) {
+        return s.error === refusal.message ? true : write({ error: refusal.message });
+      }
+    }
+    if (step.before && !(await write(step.before))) {
+      return false;
+    }
+    let weight: number | undefined;
+    for (const c of step.commands) {
+      const ctx: CommandContext = {
+        actor: spec.actor,
+        source: spec.source,
+        operationId: o.id,
+        reason: spec.reason,
+        force: spec.force,
+        weight: c.weight,
+      };
+      const error = await this.commands
+        .execute(s.server_id, c.command, ctx)
+        .then((r) => {
+          weight = r.weight ?? weight;
+          return r.ok ? undefined : (r.error ?? new Error(`${c.command} failed`));
+        })
+        .catch((err: Error) => err);
+      if (error) {
+        const refused = error instanceof AppError && error.code === BUDGET_EXCEEDED && step.refused;
+        return write({ ...(refused || step.failed), error: `${c.command}: ${error.message}` });
+      }
+    }
+    // The weight a ramp's step set, not the one last observed before it.
+    return write(weight === undefined ? step.then : { ...step.then, weight });
+  }
+
+  private async callback(o: OperationRow, log: Logger): Promise<void> {
+    const view = operationView(o, (await operationServers(this.db, [o.id])).get(o.id)!);
+    const problem = await this.callbacks.send(o.callback_url!, view);
+    if (problem) {
+      log.warn({ callback_url: o.callback_url, err: problem }, 'operation callback failed');
+    }
+    await recordCallback(this.db, o.id, problem ? 'failed' : 'sent', problem ?? null);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+}

@@ -1,0 +1,155 @@
+import { advisoryXactLockIn, BUDGET_APPLICATION_LOCKS, BUDGET_BACKEND_LOCKS } from '../db/advisory-lock';
+import type { Db } from '../db/db';
+import type { BudgetScope, MinAvailable, ScopeCount } from '../domain/budget';
+import type { AdminState } from '../domain/server-state';
+import { SERVER_CLASSES } from './server-classes';
+
+/**
+ * haproxy_budgets (disruption budgets per backend and per application, and the default's mirror) and
+ * haproxy_taking_out (servers a command is taking out right now): what the guarded path counts.
+ */
+
+/**
+ * A server a budget counts as available, over a server `s`: the state model's available, with a weight (a
+ * ready server at weight 0 takes no traffic) and not being taken out by a command right now (its outcome not
+ * written yet, or unknown).
+ */
+export const BUDGET_AVAILABLE = `${SERVER_CLASSES.available} AND s.weight > 0
+  AND NOT EXISTS (SELECT 1 FROM haproxy_taking_out o WHERE o.server_id = s.id AND o.until > now())`;
+
+const minOf = (r: { min_count: number | null; min_percent: number | null }): MinAvailable =>
+  r.min_count !== null ? { count: r.min_count } : { percent: r.min_percent! };
+
+const minColumns = (m: MinAvailable) => ['count' in m ? m.count : null, 'percent' in m ? m.percent : null];
+
+/** A minimum set on a backend or an application (replacing the one it had). */
+export async function setBudget(db: Db, scope: BudgetScope, id: number, min: MinAvailable, actor: string) {
+  const column = scope === 'backend' ? 'backend_id' : 'application_id';
+  await db.execute(
+    `INSERT INTO haproxy_budgets (scope, ${column}, min_count, min_percent, set_by, set_at)
+     VALUES ($1, $2, $3, $4, $5, now())
+     ON CONFLICT (${column}) DO UPDATE SET min_count = EXCLUDED.min_count, min_percent = EXCLUDED.min_percent,
+       set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at`,
+    [scope, id, ...minColumns(min), actor]
+  );
+}
+
+export async function clearBudget(db: Db, scope: BudgetScope, id: number): Promise<void> {
+  await db.execute(`DELETE FROM haproxy_budgets WHERE scope = $1 AND ${scope}_id = $2`, [scope, id]);
+}
+
+/**
+ * HAPROXY_MIN_AVAILABLE written where Grafana's alert rules (SQL, no environment) can read it; the service
+ * itself decides with its configuration. Replicas must share the variable: the last to start writes it.
+ */
+export async function recordDefaultBudget(db: Db, min: MinAvailable): Promise<void> {
+  await db.execute(
+    `INSERT INTO haproxy_budgets (scope, min_count, min_percent, set_by, set_at)
+     VALUES ('default', $1, $2, 'env:HAPROXY_MIN_AVAILABLE', now())
+     ON CONFLICT (scope) WHERE scope = 'default' DO UPDATE SET min_count = EXCLUDED.min_count,
+       min_percent = EXCLUDED.min_percent, set_at = EXCLUDED.set_at`,
+    minColumns(min)
+  );
+}
+
+/** The minimums set on these backends and applications, by `scope:id`. */
+export async function storedMinimums(
+  db: Db,
+  backendIds: readonly number[],
+  applicationIds: readonly number[]
+): Promise<Map<string, MinAvailable>> {
+  const rows = await db.query<{ key: string; min_count: number | null; min_percent: number | null }>(
+    `SELECT scope || ':' || coalesce(backend_id, application_id) AS key, min_count, min_percent FROM haproxy_budgets
+      WHERE backend_id = ANY($1::int[]) OR application_id = ANY($2::int[])`,
+    [backendIds, applicationIds]
+  );
+  return new Map(rows.map((r) => [r.key, minOf(r)]));
+}
+
+/** Servers counted and available (BUDGET_AVAILABLE) per backend and per application, by `scope:id`. */
+export async function scopeCounts(
+  db: Db,
+  backendIds: readonly number[],
+  applicationIds: readonly number[]
+): Promise<Map<string, ScopeCount>> {
+  const rows = await db.query<{ key: string; counted: number; available: number }>(
+    `SELECT 'backend:' || b.id AS key, count(s.id)::int AS counted,
+            count(s.id) FILTER (WHERE ${BUDGET_AVAILABLE})::int AS available
+       FROM haproxy_backends b
+       LEFT JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
+      WHERE b.id = ANY($1::int[]) GROUP BY b.id
+     UNION ALL
+     SELECT 'application:' || a.id, count(s.id)::int, count(s.id) FILTER (WHERE ${BUDGET_AVAILABLE})::int
+       FROM applications a
+       LEFT JOIN (haproxy_servers s JOIN haproxy_backends sb ON sb.id = s.backend_id AND sb.removed_at IS NULL)
+         ON s.application_id = a.id AND s.removed_at IS NULL
+      WHERE a.id = ANY($2::int[]) GROUP BY a.id`,
+    [backendIds, applicationIds]
+  );
+  return new Map(rows.map((r) => [r.key, { counted: r.counted, available: r.available }]));
+}
+
+/** Where a server stands for the guarded path: its scopes, with names for messages, and whether it counts. */
+export interface BudgetTarget {
+  server_id: number;
+  server_name: string;
+  admin_state: AdminState | null;
+  available: boolean;
+  backend_id: number;
+  backend_name: string;
+  instance_name: string;
+  application_id: number | null;
+  application_name: string | null;
+}
+
+export function budgetTargets(db: Db, serverIds: readonly number[]): Promise<BudgetTarget[]> {
+  return db.query<BudgetTarget>(
+    `SELECT s.id AS server_id, s.server_name, s.admin_state, (${BUDGET_AVAILABLE}) AS available,
+            b.id AS backend_id, b.backend_name, i.name AS instance_name, a.id AS application_id,
+            a.name AS application_name
+       FROM haproxy_servers s
+       JOIN haproxy_backends b ON b.id = s.backend_id
+       JOIN haproxy_instances i ON i.id = b.instance_id
+       LEFT JOIN applications a ON a.id = s.application_id
+      WHERE s.id = ANY($1::int[])
+      ORDER BY array_position($1::int[], s.id)`,
+    [serverIds]
+  );
+}
+
+/**
+ * Serialises every take-out decision of a backend and of an application, across requests and replicas, until
+ * the caller's transaction ends. Always backend first, then application, so two deciders never wait on each
+ * other in opposite orders.
+ */
+export async function lockBudgetScopes(tx: Db, backendId: number, applicationId: number | null): Promise<void> {
+  await advisoryXactLockIn(tx, BUDGET_BACKEND_LOCKS, backendId);
+  if (applicationId !== null) {
+    await advisoryXactLockIn(tx, BUDGET_APPLICATION_LOCKS, applicationId);
+  }
+}
+
+/** The server is going out: counts see it out until its outcome is written or the lease ends. */
+export async function markTakingOut(tx: Db, serverId: number, command: string, leaseMs: number): Promise<void> {
+  await tx.execute(
+    `INSERT INTO haproxy_taking_out (server_id, command, since, until)
+     VALUES ($1, $2, now(), clock_timestamp() + $3 * interval '1 millisecond')
+     ON CONFLICT (server_id) DO UPDATE SET command = EXCLUDED.command, since = EXCLUDED.since, until = EXCLUDED.until`,
+    [serverId, command, leaseMs]
+  );
+}
+
+export async function releaseTakingOut(db: Db, serverId: number): Promise<void> {
+  await db.execute(`DELETE FROM haproxy_taking_out WHERE server_id = $1`, [serverId]);
+}
+
+/** A backend's or an application's name, or undefined when it does not exist. */
+export async function scopeName(db: Db, scope: BudgetScope, id: number): Promise<string | undefined> {
+  const [row] = await db.query<{ name: string }>(
+    scope === 'backend'
+      ? `SELECT backend_name AS name FROM haproxy_backends WHERE id = $1`
+      : `SELECT name FROM applications WHERE id = $1`,
+    [id]
+  );
+  return row?.name;
+}

@@ -1,0 +1,255 @@
+import {
+  cancelNote,
+  Observation,
+  OperationServer,
+  OperationSpec,
+  operationOutcome,
+  planOperation,
+  progressOf,
+  rampProblem,
+} from '../../src/domain/operation';
+
+const T0 = new Date('2026-03-01T10:00:00Z');
+const at = (s: number) => new Date(T0.getTime() + s * 1000);
+
+const drainSpec = (over: Partial<OperationSpec> = {}): OperationSpec => ({
+  action: 'drain',
+  max_parallel: 2,
+  deadline_s: 60,
+  on_deadline: 'fail',
+  then: 'maint',
+  ramp: null,
+  force: false,
+  actor: 'token:deploy',
+  source: 'orchestrator',
+  reason: 'deploy 42',
+  ...over,
+});
+const readySpec = (over: Partial<OperationSpec> = {}): OperationSpec =>
+  drainSpec({ action: 'ready', deadline_s: null, then: null, ramp: { steps: [10, 50, 100], interval_s: 15 }, ...over });
+
+const server = (position: number, over: Partial<OperationServer> = {}): OperationServer => ({
+  position,
+  server_id: 100 + position,
+  server_name: `web-${position}`,
+  backend_name: 'web',
+  instance_name: 'edge-1',
+  state: 'pending',
+  sessions: null,
+  weight: null,
+  step: null,
+  since: T0,
+  error: null,
+  note: null,
+  waiting_since: null,
+  deadline_at: null,
+  next_step_at: null,
+  admin_state: 'ready',
+  ...over,
+});
+const up = (sessions = 0, over: Partial<Extract<Observation, { sessions: number }>> = {}): Observation => ({
+  sessions,
+  adminState: 'drain',
+  up: true,
+  weight: 100,
+  ...over,
+});
+const plan = (spec: OperationSpec, servers: OperationServer[], seen: Array<[number, Observation]> = [], now = T0) =>
+  planOperation(spec, servers, new Map(seen), now);
+
+describe('a drain job', () => {
+  test('starts at most max_parallel servers, in order; those already active take their places', () => {
+    const steps = plan(drainSpec(), [server(1), server(2), server(3)]);
+    expect(steps.map((s) => s.position)).toEqual([1, 2]);
+    expect(steps[0]).toMatchObject({
+      commands: [{ command: 'drain' }],
+      then: { state: 'draining', deadline_at: at(60) },
+      refused: { state: 'waiting', waiting_since: T0 },
+      failed: { state: 'failed' },
+    });
+    const busy = plan(drainSpec(), [server(1, { state: 'draining', sessions: 3 }), server(2), server(3)]);
+    expect(busy.map((s) => s.position)).toEqual([2]);
+  });
+
+  test('a finished server frees its place for the next pending one', () => {
+    const steps = plan(drainSpec({ max_parallel: 1 }), [server(1, { state: 'done' }), server(2), server(3)]);
+    expect(steps.map((s) => s.position)).toEqual([2]);
+  });
+
+  test('without a deadline nothing is due; a server already drained is watched without a command; one in maint is done', () => {
+    const steps = plan(drainSpec({ deadline_s: null, max_parallel: 3 }), [
+      server(1),
+      server(2, { admin_state: 'drain' }),
+      server(3, { admin_state: 'maint' }),
+    ]);
+    expect(steps[0].then).toMatchObject({ state: 'draining', deadline_at: null });
+    expect(steps[1]).toMatchObject({ commands: [], then: { state: 'draining' } });
+    expect(steps[2]).toMatchObject({ commands: [], then: { state: 'done', note: 'already in maint' } });
+  });
+
+  test('while sessions remain it only records them (and nothing when they did not change)', () => {
+    const s = server(1, { state: 'draining', sessions: 5, deadline_at: at(60) });
+    expect(plan(drainSpec(), [s], [[1, up(3)]], at(10))[0]).toMatchObject({ commands: [], then: { sessions: 3 } });
+    expect(plan(drainSpec(), [s], [[1, up(5)]], at(10))).toEqual([]);
+    expect(plan(drainSpec(), [s], [], at(10))).toEqual([]); // not read this time
+  });
+
+  test('sessions at 0: maint (marked first, so a restart resumes it), then done; without then: done, left drained', () => {
+    const s = server(1, { state: 'draining', sessions: 2, deadline_at: at(60) });
+    expect(plan(drainSpec(), [s], [[1, up(0)]], at(5))[0]).toEqual({
+      position: 1,
+      before: { state: 'maint' },
+      commands: [{ command: 'maint' }],
+      then: { state: 'done', note: 'drained, then maint' },
+      failed: { state: 'failed' },
+    });
+    expect(plan(drainSpec({ then: null }), [s], [[1, up(0)]], at(5))[0]).toMatchObject({
+      commands: [],
+      then: { state: 'done', sessions: 0 },
+    });
+    // Resumed after a crash between the mark and the command.
+    expect(plan(drainSpec(), [server(1, { state: 'maint' })])[0].commands).toEqual([{ command: 'maint' }]);
+  });
+
+  test.each<[OperationSpec['on_deadline'], OperationSpec['then'], unknown]>([
+    [
+      'fail',
+      'maint',
+      { commands: [], then: { state: 'failed', sessions: 4, error: '4 sessions left after 60 s: left drained' } },
+    ],
+    ['maint', 'maint', { before: { state: 'maint', sessions: 4 }, commands: [{ command: 'maint' }] }],
+    [
+      'shutdown_sessions',
+      'maint',
+      { commands: [{ command: 'shutdown-sessions' }, { command: 'maint' }], then: { state: 'done' } },
+    ],
+    ['shutdown_sessions', null, { commands: [{ command: 'shutdown-sessions' }], then: { state: 'done', sessions: 0 } }],
+  ])('past its deadline with sessions left, on_deadline %s (then %s)', (onDeadline, then, expected) => {
+    const s = server(1, { state: 'draining', sessions: 4, deadline_at: at(60) });
+    const spec = drainSpec({ on_deadline: onDeadline, then });
+    expect(plan(spec, [s], [[1, up(4)]], at(59))).toEqual([]);
+    expect(plan(spec, [s], [[1, up(4)]], at(60))[0]).toMatchObject(expected as object);
+  });
+
+  test('a server held back by the budget is retried after a look at the budget, until the deadline refuses it', () => {
+    const waiting = server(1, { state: 'waiting', waiting_since: T0, error: 'drain: budget' });
+    expect(plan(drainSpec(), [waiting], [], at(30))[0]).toMatchObject({
+      precheck: true,
+      commands: [{ command: 'drain' }],
+      refused: { state: 'waiting', waiting_since: T0 },
+    });
+    expect(plan(drainSpec(), [waiting], [], at(60))[0]).toMatchObject({ commands: [], then: { state: 'refused' } });
+    // Without a deadline it waits as long as the job runs.
+    expect(plan(drainSpec({ deadline_s: null }), [waiting], [], at(86_400))[0].precheck).toBe(true);
+  });
+
+  test('a waiting server keeps its place: max_parallel counts it', () => {
+    const steps = plan(drainSpec({ max_parallel: 1 }), [server(1, { state: 'waiting', waiting_since: T0 }), server(2)]);
+    expect(steps.map((s) => s.position)).toEqual([1]);
+  });
+
+  test('HAProxy lost the drain (a reload): drained again, through the budget; gone: failed; unreadable: said', () => {
+    const s = server(1, { state: 'draining', sessions: 2, deadline_at: at(60) });
+    expect(plan(drainSpec(), [s], [[1, up(2, { adminState: 'ready' })]], at(5))[0]).toMatchObject({
+      commands: [{ command: 'drain' }],
+      refused: { state: 'waiting' },
+    });
+    expect(plan(drainSpec(), [s], [[1, { gone: true }]])[0].then).toMatchObject({ state: 'failed' });
+    expect(plan(drainSpec(), [s], [[1, { error: 'could not read the server: timeout' }]])[0].then).toEqual({
+      error: 'could not read the server: timeout',
+    });
+  });
+});
+
+describe('a ready job', () => {
+  test('without a ramp: ready, done', () => {
+    expect(plan(readySpec({ ramp: null }), [server(1, { admin_state: 'maint' })])[0]).toMatchObject({
+      commands: [{ command: 'ready' }],
+      then: { state: 'done' },
+    });
+  });
+
+  test('with a ramp: the first weight before ready, so it never rejoins at its full weight', () => {
+    expect(plan(readySpec(), [server(1, { admin_state: 'maint' })])[0]).toMatchObject({
+      commands: [{ command: 'weight', weight: '10%' }, { command: 'ready' }],
+      then: { state: 'ramping', step: 0, next_step_at: at(15) },
+    });
+    expect(plan(readySpec({ ramp: { steps: [100], interval_s: 5 } }), [server(1)])[0].then).toMatchObject({
+      state: 'done',
+    });
+  });
+
+  test('steps once per interval, ends at 100% of the configured weight', () => {
+    const ramping = (step: number, next: number) =>
+      server(1, { state: 'ramping', step, next_step_at: at(next), weight: 10 });
+    expect(plan(readySpec(), [ramping(0, 15)], [[1, up(0, { weight: 10 })]], at(14))).toEqual([]);
+    expect(plan(readySpec(), [ramping(0, 15)], [[1, up(0, { weight: 10 })]], at(15))[0]).toMatchObject({
+      commands: [{ command: 'weight', weight: '50%' }],
+      then: { state: 'ramping', step: 1, next_step_at: at(30) },
+    });
+    expect(plan(readySpec(), [ramping(1, 30)], [[1, up(0, { weight: 50 })]], at(30))[0]).toMatchObject({
+      commands: [{ command: 'weight', weight: '100%' }],
+      then: { state: 'done', step: 2 },
+    });
+  });
+
+  test('pauses while the server is down, and gives it a whole interval once it is back', () => {
+    const ramping = server(1, { state: 'ramping', step: 0, next_step_at: at(15), weight: 10 });
+    expect(plan(readySpec(), [ramping], [[1, up(0, { up: false, weight: 10 })]], at(20))[0]).toMatchObject({
+      commands: [],
+      then: { state: 'waiting', note: 'ramp paused: the server is down' },
+    });
+    const paused = server(1, { state: 'waiting', step: 0, next_step_at: at(15), weight: 10 });
+    expect(plan(readySpec(), [paused], [[1, up(0, { up: false })]], at(40))).toEqual([]);
+    expect(plan(readySpec(), [paused], [[1, up(0, { weight: 10 })]], at(40))[0]).toMatchObject({
+      commands: [],
+      then: { state: 'ramping', next_step_at: at(55) },
+    });
+  });
+});
+
+describe('a job as a whole', () => {
+  test('succeeds when every server is done, fails saying how many failed or were refused, runs while any is not final', () => {
+    expect(operationOutcome([{ state: 'done' }, { state: 'done' }])).toEqual({ state: 'succeeded', error: null });
+    expect(operationOutcome([{ state: 'done' }, { state: 'failed' }, { state: 'refused' }])).toEqual({
+      state: 'failed',
+      error: '1 failed, 1 refused by the disruption budget of 3 servers',
+    });
+    expect(operationOutcome([{ state: 'done' }, { state: 'draining' }])).toBeUndefined();
+  });
+
+  test('progress by bucket', () => {
+    expect(
+      progressOf(
+        ['pending', 'waiting', 'draining', 'maint', 'ramping', 'done', 'failed', 'refused', 'cancelled'].map(
+          (state) => ({ state })
+        ) as never
+      )
+    ).toEqual({ total: 9, pending: 1, active: 4, done: 1, failed: 1, refused: 1, cancelled: 1 });
+  });
+
+  test('a cancel says what each unfinished server was left as', () => {
+    expect(cancelNote(drainSpec(), server(1))).toBe('cancelled before it started');
+    expect(cancelNote(drainSpec(), server(1, { state: 'draining', sessions: 3 }))).toBe(
+      'cancelled while draining: left drained with 3 sessions'
+    );
+    expect(cancelNote(readySpec(), server(1, { state: 'ramping', step: 1 }))).toBe(
+      'cancelled mid-ramp: left ready at 50% of its configured weight'
+    );
+  });
+});
+
+describe('a ramp', () => {
+  test.each<[number[], string | undefined]>([
+    [[10, 25, 50, 100], undefined],
+    [[100], undefined],
+    [[10, 50], 'a ramp must end at 100 (% of the configured weight)'],
+    [[50, 25, 100], 'ramp steps must rise (e.g. [10, 25, 50, 100])'],
+    [[10, 10, 100], 'ramp steps must rise (e.g. [10, 25, 50, 100])'],
+    [[0, 100], 'ramp steps are whole percentages of the configured weight, from 1 to 100'],
+    [[12.5, 100], 'ramp steps are whole percentages of the configured weight, from 1 to 100'],
+    [[], 'a ramp has 1 to 20 steps'],
+  ])('%p: %p', (steps, problem) => {
+    expect(rampProblem({ steps, interval_s: 10 })).toBe(problem);
+  });
+});
