@@ -46,7 +46,8 @@ describe('through the running service', () => {
   beforeAll(async () => {
     agent = await new FakeFagent().start();
     agent.setBackend('edge-1', 'web', [{ name: 'w1', status: 'UP' }]);
-    t = await startTestService({ breakerThreshold: 2, breakerResetTimeoutMs: 400, maxRetries: 0 });
+    // Long enough that the open-breaker checks finish before the half-open trial on a loaded machine.
+    t = await startTestService({ breakerThreshold: 2, breakerResetTimeoutMs: 3000, maxRetries: 0 });
     instanceId = (await registerInstance(t, agent.url, 'edge-1', { hostName: 'lb-edge' })).instanceId;
     expect(await sync()).toBe('ok');
   });
@@ -78,7 +79,7 @@ describe('through the running service', () => {
   });
 
   test('half-open after the timeout still fires; a successful trial closes it and the rule stops', async () => {
-    await waitFor('breaker_state half_open', state, (s) => s === 'half_open');
+    await waitFor('breaker_state half_open', state, (s) => s === 'half_open', 10_000);
     expect(await firing()).toEqual([{ instance: 'edge-1', host: 'lb-edge' }]);
     agent.clearFaults();
     expect(await sync()).toBe('ok');
