@@ -168,7 +168,7 @@ export interface SyncResult {
 
 /**
  * The SET list of a sync's result, over four parameters from `$first` on (syncResultParams): one wording of it
- * for recordSyncResult and for the sync's statement that writes nothing else (sync/sync-store.ts).
+ * for recordSyncResult and for the statements that end a sync's write (sync/sync-store.ts).
  */
 export function syncResultAssignments(first: number): string {
   const [at, success, error, duration] = [0, 1, 2, 3].map((k) => `$${first + k}`);
@@ -206,20 +206,6 @@ export async function lockInstanceRow(db: Db, instanceId: number): Promise<Locke
     [instanceId]
   );
   return row;
-}
-
-/** The HAProxy process behind the instance, as the agent said it (a new pid or start time: a reload or restart). */
-export async function recordHaproxyProcess(
-  db: Db,
-  instanceId: number,
-  p: { version: string; pid: number; startedAt: Date },
-  at: Date
-): Promise<void> {
-  await db.execute(
-    `UPDATE haproxy_instances SET haproxy_version = $2, haproxy_pid = $3, haproxy_started_at = $4, haproxy_seen_at = $5
-      WHERE id = $1`,
-    [instanceId, p.version, p.pid, p.startedAt, at]
-  );
 }
 
 export async function recordHeldRemoval(db: Db, instanceId: number, hold: RemovalHold | null): Promise<void> {

@@ -8,13 +8,7 @@ import type { PoolDb, Db } from '../db/db';
 import { databaseErrorMessage, isDatabaseUnavailable } from '../db/unavailable';
 import { serversWithCommandsSince } from '../store/actions';
 import { adoptExternal, clearDrifts, recordDrifts } from '../store/desired-state';
-import {
-  LockedInstance,
-  lockInstanceRow,
-  recordHaproxyProcess,
-  recordHeldRemoval,
-  recordSyncResult,
-} from '../store/instances';
+import { LockedInstance, lockInstanceRow, recordHeldRemoval, recordSyncResult } from '../store/instances';
 import type { MappingIndex } from './auto-mapping';
 import { BackendAnswer, FencedServers, FetchedInstance, planSync, SyncPlan } from './diff';
 import { answerShapeFingerprint, serversFingerprint } from './fingerprint';
@@ -26,7 +20,7 @@ import {
   loadStoredInstance,
   lockInstanceForSync,
   readSyncBaseline,
-  recordSyncFingerprints,
+  recordSyncEnd,
   recordUnchangedSync,
   startSyncTransaction,
   StoredInstance,
@@ -540,17 +534,19 @@ export class InstanceSync {
       await adoptExternal(tx, intents.adopt, now);
       await recordDrifts(tx, intents.drift, now);
       await clearDrifts(tx, intents.clear);
-      // A partial answer keeps the process we knew: the next sync compares the unread backends with it again.
-      if (fetched.info && plan.failedBackends.length === 0) {
-        const { version, pid, started_at } = fetched.info;
-        await recordHaproxyProcess(tx, instanceId, { version, pid, startedAt: new Date(started_at) }, now);
-      }
       if (decision.hold || row.held_removal) {
         await recordHeldRemoval(tx, instanceId, decision.hold);
       }
       if (note) {
         await auditRemovalConfirmation(tx, { id: instanceId, name: row.name }, note, now);
       }
+      const error = plan.failedBackends.length
+        ? `${plan.failedBackends.length} backend(s) could not be read: ` +
+          plan.failedBackends
+            .map((f) => `${f.backend}: ${f.error}`)
+            .join('; ')
+            .slice(0, 2000)
+        : null;
       // Settled: the next sync of the same answer would change nothing (no drift to record or re-apply, no
       // removal held, every backend read), so the shape may be trusted next time.
       const settled =
@@ -558,7 +554,8 @@ export class InstanceSync {
         decision.apply &&
         !decision.hold &&
         intents.adopt.length + intents.drift.length + intents.clear.length === 0;
-      await recordSyncFingerprints(tx, instanceId, {
+      const durationMs = Date.now() - started;
+      await recordSyncEnd(tx, instanceId, {
         instance: settled ? fetched.shape : null,
         backends: [...plan.sampledBackends].map(([name, rows]) => ({
           id: backendIds.get(name)!,
@@ -567,16 +564,13 @@ export class InstanceSync {
         })),
         sampledAt: now,
         accounted: baseline.changeIds,
+        // A partial answer keeps the process we knew: the next sync compares the unread backends with it again.
+        process:
+          fetched.info && plan.failedBackends.length === 0
+            ? { version: fetched.info.version, pid: fetched.info.pid, startedAt: new Date(fetched.info.started_at) }
+            : undefined,
+        result: { at: this.now(), success: error === null, error, durationMs },
       });
-      const error = plan.failedBackends.length
-        ? `${plan.failedBackends.length} backend(s) could not be read: ` +
-          plan.failedBackends
-            .map((f) => `${f.backend}: ${f.error}`)
-            .join('; ')
-            .slice(0, 2000)
-        : null;
-      const durationMs = Date.now() - started;
-      await this.recordResult(tx, instanceId, error === null, error, durationMs);
       let servers = serversSampledAgain;
       for (const rows of plan.sampledBackends.values()) {
         servers += rows.length;

@@ -242,11 +242,12 @@ export async function recordUnchangedSync(db: Db, instanceId: number, a: Unchang
 }
 
 /**
- * After a sync's writes: the fingerprints of what it applied (null for a backend with fenced servers, whose rows
- * do not follow the answer; the instance's only when nothing is left pending), when it sampled, and the
- * outside writes it has accounted for (read in its baseline) forgotten.
+ * The end of a sync's write, in one statement: the fingerprints of what it applied (null for a backend with
+ * fenced servers, whose rows do not follow the answer; the instance's only when nothing is left pending), when
+ * it sampled, the HAProxy process when the answer told it, the result, and the outside writes it has accounted
+ * for (read in its baseline) forgotten.
  */
-export async function recordSyncFingerprints(
+export async function recordSyncEnd(
   db: Db,
   instanceId: number,
   f: {
@@ -254,6 +255,8 @@ export async function recordSyncFingerprints(
     backends: ReadonlyArray<{ id: number; fingerprint: string | null }>;
     sampledAt: Date;
     accounted: readonly string[];
+    process?: { version: string; pid: number; startedAt: Date };
+    result: SyncResult;
   }
 ): Promise<void> {
   await db.execute(
@@ -263,7 +266,14 @@ export async function recordSyncFingerprints(
      ), c AS (
        DELETE FROM haproxy_instance_changes WHERE id = ANY($4::bigint[])
      )
-     UPDATE haproxy_instances SET sync_fingerprint = $5, sync_sampled_at = $6 WHERE id = $1`,
+     UPDATE haproxy_instances
+        SET sync_fingerprint = $5, sync_sampled_at = $6,
+            haproxy_version = CASE WHEN $7 THEN $8 ELSE haproxy_version END,
+            haproxy_pid = CASE WHEN $7 THEN $9 ELSE haproxy_pid END,
+            haproxy_started_at = CASE WHEN $7 THEN $10 ELSE haproxy_started_at END,
+            haproxy_seen_at = CASE WHEN $7 THEN $6 ELSE haproxy_seen_at END,
+            ${syncResultAssignments(11)}
+      WHERE id = $1`,
     [
       instanceId,
       f.backends.map((b) => b.id),
@@ -271,6 +281,11 @@ export async function recordSyncFingerprints(
       f.accounted,
       f.instance,
       f.sampledAt,
+      f.process !== undefined,
+      f.process?.version ?? null,
+      f.process?.pid ?? null,
+      f.process?.startedAt ?? null,
+      ...syncResultParams(f.result),
     ]
   );
 }
