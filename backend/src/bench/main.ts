@@ -55,6 +55,7 @@ const goal = (measured: number, target: number) => ({ measured, target, met: mea
 
 interface PathRun {
   fetchFloorMs: number;
+  fetchFloorCpuMs: number;
   insertFloorMs: number;
   cold: Cycle;
   steady: Cycle;
@@ -69,6 +70,14 @@ function pathFigures(r: PathRun) {
     steady_over_fetch_floor: round2(r.steady.ms / r.fetchFloorMs),
     one_percent_over_fetch_floor: round2(r.changed.ms / r.fetchFloorMs),
     cold_over_fetch_and_insert_floors: round2(r.cold.ms / (r.fetchFloorMs + r.insertFloorMs)),
+    // The backend's own CPU against the floor's: the ratio a busy machine moves least.
+    backend_cpu_ms: {
+      fetch_floor: round(r.fetchFloorCpuMs),
+      cold: round(r.cold.cpuMs),
+      steady: round(r.steady.cpuMs),
+      one_percent_changed: round(r.changed.cpuMs),
+    },
+    steady_cpu_over_fetch_floor_cpu: round2(r.steady.cpuMs / r.fetchFloorCpuMs),
     per_instance_mean_ms: { cold: r.cold.split, steady: r.steady.split, one_percent_changed: r.changed.split },
     wal_mb: { cold: r.cold.walMb, steady: r.steady.walMb, one_percent_changed: r.changed.walMb },
   };
@@ -90,7 +99,7 @@ async function measurePath(
   } = {}
 ): Promise<PathRun & { changedServers: number }> {
   const measure = (kind: CycleKind) => (o.around ? o.around(kind, () => bench.cycle()) : bench.cycle());
-  const fetchFloorMs = await bench.fetchFloor();
+  const floor = await bench.fetchFloor();
   const cold = await measure('cold');
   const steady = await measure('steady');
   await o.afterSteady?.();
@@ -98,7 +107,15 @@ async function measurePath(
   await bench.flip(changedServers);
   const changed = await measure('one_percent_changed');
   const insertFloorMs = await bench.insertFloor();
-  return { fetchFloorMs, insertFloorMs, cold, steady, changed, changedServers };
+  return {
+    fetchFloorMs: floor.ms,
+    fetchFloorCpuMs: floor.cpuMs,
+    insertFloorMs,
+    cold,
+    steady,
+    changed,
+    changedServers,
+  };
 }
 
 async function summaryLatency(url: string, n: number) {

@@ -2,7 +2,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { mapLimited } from '../concurrency/limiter';
 import type { PoolDb } from '../db/db';
@@ -37,6 +37,8 @@ export interface CycleSplit {
 
 export interface Cycle {
   ms: number;
+  /** CPU time of this process (the backend) during the cycle: unlike `ms`, hardly moved by a busy machine. */
+  cpuMs: number;
   split: CycleSplit;
   /** WAL PostgreSQL wrote during the cycle: what "write only what changed" saves. */
   walMb: number;
@@ -174,6 +176,7 @@ export class SyncBench {
     const used = process.cpuUsage(cpu);
     return {
       ms,
+      cpuMs: (used.user + used.system) / 1000,
       split: {
         fetch: mean((o) => o.fetchMs ?? 0),
         database: mean((o) => o.durationMs - (o.fetchMs ?? 0)),
@@ -186,9 +189,9 @@ export class SyncBench {
 
   /**
    * The fetch floor: the same HTTP requests at the same concurrency as the sync (per instance: /state, or
-   * /backends then each backend's /servers), only fetched and parsed.
+   * /backends then each backend's /servers), only fetched and parsed; its time and this process's CPU time.
    */
-  async fetchFloor(): Promise<number> {
+  async fetchFloor(): Promise<{ ms: number; cpuMs: number }> {
     const { shape, syncConcurrency, fetchConcurrency } = this.o;
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     const get = (p: string) =>
@@ -201,6 +204,7 @@ export class SyncBench {
           })
           .on('error', reject);
       });
+    const cpu = process.cpuUsage();
     const t = performance.now();
     await mapLimited([...Array(shape.instances).keys()], syncConcurrency, async (i) => {
       if (this.o.protocol === 'state') {
@@ -212,8 +216,10 @@ export class SyncBench {
         get(`/api/haproxy/${instanceName(i)}/backends/${backendName(b)}/servers`)
       );
     });
+    const ms = performance.now() - t;
+    const used = process.cpuUsage(cpu);
     agent.destroy();
-    return performance.now() - t;
+    return { ms, cpuMs: (used.user + used.system) / 1000 };
   }
 
   /** The insert floor: one bulk insert of as many server rows, into a scratch table shaped like haproxy_servers. */
@@ -238,9 +244,14 @@ export class SyncBench {
    */
   async readersDuring<T>(clients: number, during: () => Promise<T>) {
     const load = forkChild('summary-load.js', [JSON.stringify({ url: this.service.url, token: BENCH_TOKEN, clients })]);
+    // The service runs in this process: how long its event loop was held (by the sync's parsing and planning)
+    // is what a reader waits beyond its queries.
+    const loop = monitorEventLoopDelay({ resolution: 5 });
     try {
       await reply(load, 'start');
+      loop.enable();
       const result = await during();
+      loop.disable();
       const report = await reply<LoadReport>(load, 'stop');
       const sorted = [...report.latenciesMs].sort((a, b) => a - b);
       return {
@@ -252,6 +263,7 @@ export class SyncBench {
           p50: percentile(sorted, 50),
           p99: percentile(sorted, 99),
           max: round(sorted[sorted.length - 1] ?? 0),
+          event_loop_delay_ms: { p99: round(loop.percentile(99) / 1e6), max: round(loop.max / 1e6) },
         },
       };
     } finally {
