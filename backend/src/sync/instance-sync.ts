@@ -310,7 +310,7 @@ export class InstanceSync {
       const mappingIndex = o.mappingIndex ?? (await loadMappingIndex(conn));
       const answer = fingerprinted(fetched, instance, mappingIndex);
       written =
-        (await this.writeUnchanged(conn, instance, answer, started)) ??
+        (await this.writeUnchanged(conn, instance, answer, started, leftMs)) ??
         (await this.write(conn, instance, answer, started, leftMs, { ...o, mappingIndex }));
     } catch (err) {
       const error =
@@ -420,13 +420,14 @@ export class InstanceSync {
   /**
    * The sync of an answer that says what the last settled sync applied, when nothing changed outside since
    * (sync-store.ts recordUnchangedSync checks it in the same statement): the samples again and the result, no
-   * transaction, no stored state read. Undefined when it does not hold: then the whole write runs.
+   * stored state read, no row lock waited for. Undefined when it does not hold: then the whole write runs.
    */
   private async writeUnchanged(
     conn: Db,
     instance: SyncInstance,
     answer: Fingerprinted,
-    started: number
+    started: number,
+    leftMs: number
   ): Promise<Written | undefined> {
     const backends: Array<{ name: string; fingerprint: string }> = [];
     for (const [name, fingerprint] of answer.fingerprints) {
@@ -443,12 +444,17 @@ export class InstanceSync {
       return undefined;
     }
     const durationMs = Date.now() - started;
-    const servers = await recordUnchangedSync(conn, instance.id, {
-      fingerprint: answer.shape,
-      backends,
-      previousSampledAt: instance.sync_sampled_at,
-      processSeen: answer.info !== undefined,
-      result: { at: this.now(), success: true, error: null, durationMs },
+    const previousSampledAt = instance.sync_sampled_at;
+    // A transaction only for its statement timeout: the deadline bounds this write as it does the others.
+    const servers = await conn.transaction(async (tx) => {
+      await startSyncTransaction(tx, leftMs);
+      return recordUnchangedSync(tx, instance.id, {
+        fingerprint: answer.shape,
+        backends,
+        previousSampledAt,
+        processSeen: answer.info !== undefined,
+        result: { at: this.now(), success: true, error: null, durationMs },
+      });
     });
     if (servers === undefined) {
       return undefined;

@@ -219,6 +219,31 @@ describe('the sync deadline', () => {
     expect(await sync().sync(i.instanceId)).toMatchObject({ status: 'ok', changedServers: 1 });
   });
 
+  test('an unchanged answer whose one statement cannot finish in the time left is cut at the deadline too', async () => {
+    const i = await freshInstance({ web: up('w1') });
+    await sync().sync(i.instanceId);
+    expect(await sync().sync(i.instanceId)).toMatchObject({ status: 'ok', path: 'unchanged' });
+    // Another session keeps the samples from being written (as a retention pass dropping a partition would).
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('LOCK TABLE haproxy_metric_samples IN EXCLUSIVE MODE');
+      const started = Date.now();
+      const out = await sync().sync(i.instanceId);
+      expect(Date.now() - started).toBeLessThan(DEADLINE + 1000);
+      expect(out).toMatchObject({
+        status: 'failed',
+        error: 'sync deadline (700 ms) reached while writing: rolled back, nothing written',
+      });
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    expect(await released(i.instanceId)).toEqual({ locks: 0, busy: 0 });
+    expect(await sync().sync(i.instanceId)).toMatchObject({ status: 'ok' });
+  });
+
   test('a lock that cannot be released closes its connection instead of going back to the pool', async () => {
     const i = await freshInstance({ web: up('w1') });
     const dbName = new URL(db.url).pathname.slice(1);
