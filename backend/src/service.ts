@@ -47,6 +47,8 @@ export interface RunningService {
   metrics: ServiceMetrics;
   /** Maintenance windows (tests drive its tick with their own clock). */
   windows: MaintenanceWindows;
+  /** What the summary reads, cached a second (tests drop it to make the summary read). */
+  fleetCounts: FleetCounts;
   /** Where Prometheus scrapes: the API port (token required) or METRICS_PORT (open). */
   metricsUrl: string;
   stop(): Promise<void>;
@@ -243,6 +245,7 @@ export async function startService(
     log,
     metrics,
     windows,
+    fleetCounts,
     metricsUrl,
     async stop() {
       if (stopped) {
