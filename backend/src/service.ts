@@ -54,6 +54,8 @@ export interface RunningService {
   windows: MaintenanceWindows;
   /** This replica's runner of drain and ready jobs. */
   operationWorker: OperationWorker;
+  /** What the summary reads, cached a second (tests drop it to make the summary read). */
+  fleetCounts: FleetCounts;
   /** Where Prometheus scrapes: the API port (token required) or METRICS_PORT (open). */
   metricsUrl: string;
   stop(): Promise<void>;
@@ -159,13 +161,16 @@ export async function startService(
     pollingIntervalSec: config.pollingIntervalSec,
     concurrency: config.syncConcurrency,
     hostConcurrency: config.syncHostConcurrency,
-    // Every sync, scheduled or manual, goes through the scheduler: counted for /metrics, and it may change the counts.
-    onSynced: (o) => {
+    // Every sync, scheduled or manual, goes through the scheduler: counted for /metrics, and it may change the
+    // summary. A manual sync's result shows at once; during a cycle the summary follows within its TTL and is
+    // dropped at the cycle's end: dropped after each of hundreds of syncs, every summary would wait for a recount.
+    onSynced: (o, { scheduled }) => {
       metrics.observeSync(o);
-      if (o.status === 'ok' || o.status === 'partial') {
+      if (!scheduled) {
         fleetCounts.invalidate();
       }
     },
+    onCycle: () => fleetCounts.invalidate(),
   });
   // A window's end is a command: its claim lasts as long as the command's, so no other replica takes it meanwhile.
   const windows = new MaintenanceWindows(db, commands, log, {
@@ -264,6 +269,7 @@ export async function startService(
     metrics,
     windows,
     operationWorker,
+    fleetCounts,
     metricsUrl,
     async stop() {
       if (stopped) {

@@ -1,24 +1,31 @@
 #!/usr/bin/env node
-import { fork, ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { mapLimited } from '../concurrency/limiter';
 import { loadConfig } from '../config';
 import { startEmbeddedPostgres } from '../db/embedded';
-import type { PoolDb } from '../db/db';
 import { DAY, HOUR } from '../history/partitions';
-import { createLogger } from '../logger';
-import { startService } from '../service';
-import { backendName, FleetShape, instanceName } from './fleet-agent';
+import { createLogger, Logger } from '../logger';
+import type { BenchProtocol, FleetShape } from './fleet-agent';
 import { HistoryBench, writeDelta, writeSnapshot } from './history-bench';
 import { runOperationBench } from './operation-bench';
+import {
+  BENCH_TOKEN,
+  Cycle,
+  dropDatabase,
+  freshDatabase,
+  percentile,
+  round,
+  SyncBench,
+  SyncBenchOptions,
+} from './sync-bench';
 
 /**
- * `npm run bench`: sync throughput on a generated fleet (default 200 x 50 x 20 = 200,000 servers) against
- * two floors measured in the same run, plus API latency with the fleet stored. Prints JSON.
+ * `npm run bench`: sync throughput on a generated fleet (default 200 x 50 x 20 = 200,000 servers) over both
+ * FAgent protocol paths (the seed's one request per backend, and one `/state` per instance), each against its
+ * own floors measured in the same run, API latency with the fleet stored and while syncs run, and the metric
+ * history. Prints JSON. `BENCH_SCALE=1`: the scale curve instead (50, 200 and 800 instances of the same shape).
  */
 const shape: FleetShape = {
   instances: Number(process.env.BENCH_INSTANCES ?? 200),
@@ -27,59 +34,272 @@ const shape: FleetShape = {
 };
 const SYNC_CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 16);
 const FETCH_CONCURRENCY = 8;
+const READERS = 20;
+const PROTOCOLS = (process.env.BENCH_PROTOCOL ?? 'seed,state').split(',') as BenchProtocol[];
+const SCALE_INSTANCES = (process.env.BENCH_SCALE_INSTANCES ?? '50,200,800').split(',').map(Number);
 
-async function startAgent(): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(path.join(__dirname, 'fleet-agent.js'), [JSON.stringify(shape)], { stdio: 'inherit' });
-  const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as never));
-  return { child, url: `http://127.0.0.1:${port}` };
+/** Issue 11's goals. */
+const TARGETS = {
+  steady_over_fetch_floor: 1.2,
+  one_percent_over_fetch_floor: 1.3,
+  cold_over_fetch_and_insert_floors: 1.5,
+  cold_ms: 30_000,
+  peak_rss_mb: 512,
+  summary_p99_ms: 50,
+  summary_p99_under_sync_ms: 20,
+  history_projected_disk_gb_30d: 20,
+  status_timeline_24h_p95_ms: 50,
+  status_counts_30d_fleet_p95_ms: 1000,
+};
+
+const goal = (measured: number, target: number) => ({ measured, target, met: measured <= target });
+
+interface PathRun {
+  fetchFloorMs: number;
+  fetchFloorCpuMs: number;
+  insertFloorMs: number;
+  cold: Cycle;
+  steady: Cycle;
+  changed: Cycle;
 }
 
-const flip = (child: ChildProcess, n: number) =>
-  new Promise<void>((resolve) => {
-    child.once('message', () => resolve());
-    child.send({ flip: n });
-  });
+/** The cycles of one path, each ratio against the floors of the same run. */
+function pathFigures(r: PathRun) {
+  return {
+    floors_ms: { http_fetch: round(r.fetchFloorMs), bulk_insert: round(r.insertFloorMs) },
+    sync_ms: { cold: round(r.cold.ms), steady: round(r.steady.ms), one_percent_changed: round(r.changed.ms) },
+    steady_over_fetch_floor: round2(r.steady.ms / r.fetchFloorMs),
+    one_percent_over_fetch_floor: round2(r.changed.ms / r.fetchFloorMs),
+    cold_over_fetch_and_insert_floors: round2(r.cold.ms / (r.fetchFloorMs + r.insertFloorMs)),
+    // The backend's own CPU against the floor's: the ratio a busy machine moves least.
+    backend_cpu_ms: {
+      fetch_floor: round(r.fetchFloorCpuMs),
+      cold: round(r.cold.cpuMs),
+      steady: round(r.steady.cpuMs),
+      one_percent_changed: round(r.changed.cpuMs),
+    },
+    steady_cpu_over_fetch_floor_cpu: round2(r.steady.cpuMs / r.fetchFloorCpuMs),
+    per_instance_mean_ms: { cold: r.cold.split, steady: r.steady.split, one_percent_changed: r.changed.split },
+    wal_mb: { cold: r.cold.walMb, steady: r.steady.walMb, one_percent_changed: r.changed.walMb },
+  };
+}
 
-/** Floor 1: the same HTTP requests at the same concurrency, only fetched and parsed. */
-async function fetchFloor(url: string): Promise<number> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const get = (p: string) =>
-    new Promise<unknown>((resolve, reject) => {
-      http
-        .get(url + p, { agent }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c) => chunks.push(c));
-          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-        })
-        .on('error', reject);
-    });
-  const t = performance.now();
-  await mapLimited([...Array(shape.instances).keys()], SYNC_CONCURRENCY, async (i) => {
-    await get(`/api/haproxy/${instanceName(i)}/backends`);
-    await mapLimited([...Array(shape.backends).keys()], FETCH_CONCURRENCY, (b) =>
-      get(`/api/haproxy/${instanceName(i)}/backends/${backendName(b)}/servers`)
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+type CycleKind = 'cold' | 'steady' | 'one_percent_changed';
+
+/**
+ * The cycles every path measures: fetch floor, cold, steady, 1% changed, insert floor. `around` wraps each
+ * measured cycle (e.g. to count what it wrote); `afterSteady` runs between the steady and the changed one.
+ */
+async function measurePath(
+  bench: SyncBench,
+  o: {
+    around?: (kind: CycleKind, cycle: () => Promise<Cycle>) => Promise<Cycle>;
+    afterSteady?: () => Promise<void>;
+  } = {}
+): Promise<PathRun & { changedServers: number }> {
+  const measure = (kind: CycleKind) => (o.around ? o.around(kind, () => bench.cycle()) : bench.cycle());
+  const floor = await bench.fetchFloor();
+  const cold = await measure('cold');
+  const steady = await measure('steady');
+  await o.afterSteady?.();
+  const changedServers = Math.round(bench.totalServers * 0.01);
+  await bench.flip(changedServers);
+  const changed = await measure('one_percent_changed');
+  const insertFloorMs = await bench.insertFloor();
+  return {
+    fetchFloorMs: floor.ms,
+    fetchFloorCpuMs: floor.cpuMs,
+    insertFloorMs,
+    cold,
+    steady,
+    changed,
+    changedServers,
+  };
+}
+
+async function summaryLatency(url: string, n: number) {
+  const latencies: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const t = performance.now();
+    const res = await fetch(`${url}/api/haproxy/summary`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+    await res.json();
+    latencies.push(performance.now() - t);
+  }
+  latencies.sort((a, b) => a - b);
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: round(latencies[latencies.length - 1]),
+  };
+}
+
+/** The default run: every protocol path at one fleet size, the first path with the API and history figures. */
+async function benchPaths(serverUrl: string, log: Logger) {
+  const env = loadConfig();
+  const options = (protocol: BenchProtocol, databaseUrl: string): SyncBenchOptions => ({
+    shape,
+    protocol,
+    databaseUrl,
+    syncConcurrency: SYNC_CONCURRENCY,
+    fetchConcurrency: FETCH_CONCURRENCY,
+  });
+  const protocols: Record<string, ReturnType<typeof pathFigures> & { readers_during_sync: unknown }> = {};
+  let primary: Record<string, unknown> = {};
+  const underSyncP99: number[] = [];
+  for (const [index, protocol] of PROTOCOLS.entries()) {
+    const dbName = `hpx_bench_${protocol}`;
+    const bench = await SyncBench.start(options(protocol, await freshDatabase(serverUrl, dbName)));
+    try {
+      const historyBench = new HistoryBench(bench.db, log, {
+        instances: shape.instances,
+        backendsPerInstance: shape.backends,
+        serversPerBackend: shape.servers,
+        pollingIntervalSec: 60,
+        retention: {
+          rawRetentionMs: env.metricsRawRetentionHours * HOUR,
+          rollup5mRetentionMs: env.metrics5mRetentionDays * DAY,
+          rollup1hRetentionMs: env.metricsRetentionDays * DAY,
+        },
+        changesPerServerPerDay: Number(process.env.BENCH_CHANGES_PER_SERVER_PER_DAY ?? 1),
+        serviceUrl: bench.service.url,
+        token: BENCH_TOKEN,
+      });
+      await historyBench.prepare();
+      const writes: Partial<Record<CycleKind, ReturnType<typeof writeDelta>>> = {};
+      const readers: Record<string, unknown> = {};
+      // Readers while a cycle runs: their latency, and the cycle's time beside them (do reads starve syncs?).
+      const withReaders = async (kind: CycleKind) => {
+        const { result, readers: r } = await bench.readersDuring(READERS, () => bench.cycle());
+        readers[kind] = { ...r, cycle_ms: round(result.ms) };
+        underSyncP99.push(r.p99);
+      };
+      const run = await measurePath(bench, {
+        around: async (kind, cycle) => {
+          if (index > 0 || kind === 'cold') {
+            return cycle();
+          }
+          const before = await writeSnapshot(bench.db);
+          const measured = await cycle();
+          writes[kind] = writeDelta(before, await writeSnapshot(bench.db));
+          return measured;
+        },
+        afterSteady: () => withReaders('steady'),
+      });
+      await bench.flip(run.changedServers);
+      await withReaders('one_percent_changed');
+      protocols[protocol] = { ...pathFigures(run), readers_during_sync: readers };
+      if (index === 0) {
+        const [{ servers }] = await bench.db.query(`SELECT count(*)::int AS servers FROM haproxy_servers`);
+        const [{ history }] = await bench.db.query(
+          `SELECT count(*)::int AS history FROM haproxy_server_status_history`
+        );
+        const figures = pathFigures(run);
+        primary = {
+          protocol,
+          fleet: { ...shape, total_servers: bench.totalServers, stored_servers: servers },
+          concurrency: { instances: SYNC_CONCURRENCY, fetches_per_instance: FETCH_CONCURRENCY },
+          floors_ms: figures.floors_ms,
+          sync_ms: figures.sync_ms,
+          steady_over_fetch_floor: figures.steady_over_fetch_floor,
+          steady_per_instance_mean_ms: run.steady.split,
+          changed_servers: run.changedServers,
+          history_rows: history,
+          summary_latency_ms: await summaryLatency(bench.service.url, 300),
+          history: await historyBench.run(writes.steady!, writes.one_percent_changed!),
+          operations: await runOperationBench(bench.service),
+        };
+      }
+    } finally {
+      await bench.stop();
+      await dropDatabase(serverUrl, dbName);
+    }
+  }
+  const peakRss = round(process.resourceUsage().maxRSS / 1024);
+  const goals: Record<string, ReturnType<typeof goal>> = {};
+  for (const [protocol, p] of Object.entries(protocols)) {
+    goals[`${protocol}.steady_over_fetch_floor`] = goal(p.steady_over_fetch_floor, TARGETS.steady_over_fetch_floor);
+    goals[`${protocol}.one_percent_over_fetch_floor`] = goal(
+      p.one_percent_over_fetch_floor,
+      TARGETS.one_percent_over_fetch_floor
     );
-  });
-  agent.destroy();
-  return performance.now() - t;
+    goals[`${protocol}.cold_over_fetch_and_insert_floors`] = goal(
+      p.cold_over_fetch_and_insert_floors,
+      TARGETS.cold_over_fetch_and_insert_floors
+    );
+  }
+  goals.peak_rss_mb = goal(peakRss, TARGETS.peak_rss_mb);
+  goals.summary_p99_under_sync_ms = goal(Math.max(...underSyncP99), TARGETS.summary_p99_under_sync_ms);
+  return { ...primary, peak_rss_mb: peakRss, protocols, goals, targets: TARGETS };
 }
 
-/** Floor 2: one bulk insert of as many server rows, into a scratch table shaped like haproxy_servers. */
-async function insertFloor(db: PoolDb): Promise<number> {
-  await db
-    .query(`CREATE TEMP TABLE bench_floor (LIKE haproxy_servers INCLUDING DEFAULTS INCLUDING INDEXES) ON COMMIT DROP`)
-    .catch(() => undefined);
-  await db.query(`CREATE TABLE IF NOT EXISTS bench_floor (LIKE haproxy_servers INCLUDING DEFAULTS INCLUDING INDEXES)`);
-  const n = shape.instances * shape.backends * shape.servers;
-  const t = performance.now();
-  await db.query(
-    `INSERT INTO bench_floor (backend_id, server_name, address, status, raw_status, weight, current_sessions, max_sessions)
-     SELECT g / 20, 'srv_' || (g % 20), '10.0.0.1:8080', 'UP', 'UP', 100, 0, 1000 FROM generate_series(1, $1) g`,
-    [n]
+/** BENCH_SCALE=1: the same shape at 50, 200 and 800 instances; is the cost per server flat or falling? */
+async function benchScale(serverUrl: string) {
+  const points: Array<
+    ReturnType<typeof pathFigures> & {
+      protocol: BenchProtocol;
+      instances: number;
+      us_per_server: { fetch_floor: number; cold: number; steady: number; one_percent_changed: number };
+      servers: number;
+      database_mb: number;
+      wall_s: number;
+    }
+  > = [];
+  for (const instances of SCALE_INSTANCES) {
+    for (const protocol of PROTOCOLS) {
+      const dbName = `hpx_bench_scale`;
+      const started = performance.now();
+      const bench = await SyncBench.start({
+        shape: { ...shape, instances },
+        protocol,
+        databaseUrl: await freshDatabase(serverUrl, dbName),
+        syncConcurrency: SYNC_CONCURRENCY,
+        fetchConcurrency: FETCH_CONCURRENCY,
+      });
+      try {
+        const run = await measurePath(bench);
+        const [{ bytes }] = await bench.db.query<{ bytes: string }>(
+          `SELECT pg_database_size(current_database())::text AS bytes`
+        );
+        const perServer = (ms: number) => round2((ms * 1000) / bench.totalServers);
+        points.push({
+          protocol,
+          instances,
+          servers: bench.totalServers,
+          ...pathFigures(run),
+          us_per_server: {
+            fetch_floor: perServer(run.fetchFloorMs),
+            cold: perServer(run.cold.ms),
+            steady: perServer(run.steady.ms),
+            one_percent_changed: perServer(run.changed.ms),
+          },
+          database_mb: Math.round(Number(bytes) / 1024 / 1024),
+          wall_s: round((performance.now() - started) / 1000),
+        });
+      } finally {
+        await bench.stop();
+        await dropDatabase(serverUrl, dbName);
+      }
+    }
+  }
+  // Flat or falling: the largest fleet's steady cost per server within 10% of the smallest's (timing noise).
+  const trend = Object.fromEntries(
+    PROTOCOLS.map((protocol) => {
+      const mine = points.filter((p) => p.protocol === protocol);
+      const [first, last] = [mine[0], mine[mine.length - 1]];
+      return [
+        protocol,
+        {
+          steady_us_per_server: mine.map((p) => p.us_per_server.steady),
+          one_percent_us_per_server: mine.map((p) => p.us_per_server.one_percent_changed),
+          cold_us_per_server: mine.map((p) => p.us_per_server.cold),
+          flat_or_falling: last.us_per_server.steady <= first.us_per_server.steady * 1.1,
+        },
+      ];
+    })
   );
-  const ms = performance.now() - t;
-  await db.query(`DROP TABLE bench_floor`);
-  return ms;
+  return { shape: { backends: shape.backends, servers: shape.servers }, points, cost_per_server: trend };
 }
 
 async function main() {
@@ -90,143 +310,15 @@ async function main() {
   const embedded = env.databaseUrl
     ? undefined
     : await startEmbeddedPostgres(tmp, 20000 + Math.floor(Math.random() * 20000), log);
-  const agent = await startAgent();
-  const service = await startService(
-    {
-      databaseUrl: env.databaseUrl ?? embedded!.url,
-      port: 0,
-      enabled: false,
-      logLevel: 'warn',
-      bootstrapAdminToken: 'bench-admin-token-0123456789abcdef',
-      cacheTtlSec: 0,
-      syncConcurrency: SYNC_CONCURRENCY,
-      fetchConcurrency: FETCH_CONCURRENCY,
-    },
-    {}
-  );
-  const { db, scheduler } = service;
+  const machine = { cores: os.cpus().length, load_before: os.loadavg().map(round2) };
   try {
-    const [host] = await db.query<{ id: number }>(
-      `INSERT INTO hosts (name, address, fagent_url) VALUES ('bench-agent', '127.0.0.1', $1) RETURNING id`,
-      [agent.url]
-    );
-    await db.query(
-      `INSERT INTO haproxy_instances (host_id, name) SELECT $1, 'bench-' || g FROM generate_series(0, $2 - 1) g`,
-      [host.id, shape.instances]
-    );
-    // One agent serves the whole fleet here, so the per-host limit must not be the bottleneck.
-    Object.assign((scheduler as unknown as { opts: object }).opts, {
-      hostConcurrency: SYNC_CONCURRENCY,
-      replicaSkipMs: 0,
-    });
-
-    const cycle = async () => {
-      const machine = machineBusyMs();
-      const cpu = process.cpuUsage();
-      const t = performance.now();
-      const report = await scheduler.runCycle();
-      const failed = report.outcomes.filter((o) => o.status !== 'ok');
-      if (failed.length) {
-        throw new Error(`${failed.length} instance syncs failed: ${failed[0].error}`);
-      }
-      const mean = (f: (o: (typeof report.outcomes)[number]) => number) =>
-        round(report.outcomes.reduce((a, o) => a + f(o), 0) / report.outcomes.length);
-      const used = process.cpuUsage(cpu);
-      lastSplit = {
-        fetch: mean((o) => o.fetchMs ?? 0),
-        database: mean((o) => o.durationMs - (o.fetchMs ?? 0)),
-        backend_cpu_share: round((used.user + used.system) / 1000 / (performance.now() - t)),
-        machine_cores_busy: round((machineBusyMs() - machine) / (performance.now() - t)),
-      };
-      return performance.now() - t;
-    };
-    let lastSplit = { fetch: 0, database: 0, backend_cpu_share: 0, machine_cores_busy: 0 };
-    const historyBench = new HistoryBench(db, log, {
-      instances: shape.instances,
-      backendsPerInstance: shape.backends,
-      serversPerBackend: shape.servers,
-      pollingIntervalSec: 60,
-      retention: {
-        rawRetentionMs: env.metricsRawRetentionHours * HOUR,
-        rollup5mRetentionMs: env.metrics5mRetentionDays * DAY,
-        rollup1hRetentionMs: env.metricsRetentionDays * DAY,
-      },
-      changesPerServerPerDay: Number(process.env.BENCH_CHANGES_PER_SERVER_PER_DAY ?? 1),
-      serviceUrl: service.url,
-      token: 'bench-admin-token-0123456789abcdef',
-    });
-    await historyBench.prepare();
-
-    const fetchFloorMs = await fetchFloor(agent.url);
-    const coldMs = await cycle();
-    const beforeSteady = await writeSnapshot(db);
-    const steadyMs = await cycle();
-    const steadySplit = lastSplit;
-    const steadyWrites = writeDelta(beforeSteady, await writeSnapshot(db));
-    const changed = Math.round(shape.instances * shape.backends * shape.servers * 0.01);
-    await flip(agent.child, changed);
-    const beforeChanged = await writeSnapshot(db);
-    const changedMs = await cycle();
-    const changedWrites = writeDelta(beforeChanged, await writeSnapshot(db));
-    const insertFloorMs = await insertFloor(db);
-
-    const [{ servers }] = await db.query(`SELECT count(*)::int AS servers FROM haproxy_servers`);
-    const [{ history }] = await db.query(`SELECT count(*)::int AS history FROM haproxy_server_status_history`);
-
-    const latencies: number[] = [];
-    for (let n = 0; n < 300; n++) {
-      const t = performance.now();
-      const res = await fetch(`${service.url}/api/haproxy/summary`, {
-        headers: { authorization: 'Bearer bench-admin-token-0123456789abcdef' },
-      });
-      await res.json();
-      latencies.push(performance.now() - t);
-    }
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number) =>
-      round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]);
-    const historyResult = await historyBench.run(steadyWrites, changedWrites);
-    const operationsResult = await runOperationBench(service);
-
-    const result = {
-      fleet: { ...shape, total_servers: shape.instances * shape.backends * shape.servers, stored_servers: servers },
-      concurrency: { instances: SYNC_CONCURRENCY, fetches_per_instance: FETCH_CONCURRENCY },
-      floors_ms: { http_fetch: round(fetchFloorMs), bulk_insert: round(insertFloorMs) },
-      sync_ms: { cold: round(coldMs), steady: round(steadyMs), one_percent_changed: round(changedMs) },
-      steady_over_fetch_floor: round(steadyMs / fetchFloorMs),
-      steady_per_instance_mean_ms: steadySplit,
-      changed_servers: changed,
-      history_rows: history,
-      summary_latency_ms: { p50: pct(50), p99: pct(99), max: round(latencies[latencies.length - 1]) },
-      peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
-      history: historyResult,
-      operations: operationsResult,
-      targets: {
-        steady_over_fetch_floor: 1.5,
-        cold_ms: 30_000,
-        peak_rss_mb: 512,
-        summary_p99_ms: 50,
-        history_projected_disk_gb_30d: 20,
-        status_timeline_24h_p95_ms: 50,
-        status_counts_30d_fleet_p95_ms: 1000,
-      },
-    };
-    console.log(JSON.stringify(result, null, 2));
+    const serverUrl = env.databaseUrl ?? embedded!.url;
+    const result = process.env.BENCH_SCALE === '1' ? await benchScale(serverUrl) : await benchPaths(serverUrl, log);
+    console.log(JSON.stringify({ ...result, machine: { ...machine, load_after: os.loadavg().map(round2) } }, null, 2));
   } finally {
-    await service.stop();
-    agent.child.kill();
     await embedded?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-const round = (n: number) => Math.round(n * 10) / 10;
-
-/** Busy CPU time of the whole machine (all cores, all processes) from /proc/stat, in ms: is a cycle CPU-bound? */
-function machineBusyMs(): number {
-  const [cpu] = fs.readFileSync('/proc/stat', 'utf8').split('\n');
-  const [user, nice, system, , , irq, softirq, steal] = cpu.split(/\s+/).slice(1).map(Number);
-  return ((user + nice + system + irq + softirq + steal) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
 main().catch((err) => {

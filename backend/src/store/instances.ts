@@ -166,16 +166,25 @@ export interface SyncResult {
   durationMs: number;
 }
 
+/**
+ * The SET list of a sync's result, over four parameters from `$first` on (syncResultParams): one wording of it
+ * for recordSyncResult and for the statements that end a sync's write (sync/sync-store.ts).
+ */
+export function syncResultAssignments(first: number): string {
+  const [at, success, error, duration] = [0, 1, 2, 3].map((k) => `$${first + k}`);
+  return `last_sync_at = ${at}, last_sync_success = ${success}, last_sync_error = ${error},
+          last_sync_duration_ms = ${duration}, last_success_at = CASE WHEN ${success} THEN ${at} ELSE last_success_at END,
+          consecutive_failures = CASE WHEN ${success} THEN 0 ELSE consecutive_failures + 1 END`;
+}
+
+export const syncResultParams = (r: SyncResult): unknown[] => [r.at, r.success, r.error, r.durationMs];
+
 /** The outcome of one sync on the instance's row (what the API, the alerts and /metrics read). */
 export async function recordSyncResult(db: Db, instanceId: number, r: SyncResult): Promise<void> {
-  await db.execute(
-    `UPDATE haproxy_instances
-        SET last_sync_at = $2, last_sync_success = $3, last_sync_error = $4, last_sync_duration_ms = $5,
-            last_success_at = CASE WHEN $3 THEN $2 ELSE last_success_at END,
-            consecutive_failures = CASE WHEN $3 THEN 0 ELSE consecutive_failures + 1 END
-      WHERE id = $1`,
-    [instanceId, r.at, r.success, r.error, r.durationMs]
-  );
+  await db.execute(`UPDATE haproxy_instances SET ${syncResultAssignments(2)} WHERE id = $1`, [
+    instanceId,
+    ...syncResultParams(r),
+  ]);
 }
 
 /** What a sync's write needs of the instance, read under its row lock. */
@@ -197,20 +206,6 @@ export async function lockInstanceRow(db: Db, instanceId: number): Promise<Locke
     [instanceId]
   );
   return row;
-}
-
-/** The HAProxy process behind the instance, as the agent said it (a new pid or start time: a reload or restart). */
-export async function recordHaproxyProcess(
-  db: Db,
-  instanceId: number,
-  p: { version: string; pid: number; startedAt: Date },
-  at: Date
-): Promise<void> {
-  await db.execute(
-    `UPDATE haproxy_instances SET haproxy_version = $2, haproxy_pid = $3, haproxy_started_at = $4, haproxy_seen_at = $5
-      WHERE id = $1`,
-    [instanceId, p.version, p.pid, p.startedAt, at]
-  );
 }
 
 export async function recordHeldRemoval(db: Db, instanceId: number, hold: RemovalHold | null): Promise<void> {

@@ -35,20 +35,19 @@ export function listTokens(db: Db): Promise<TokenRow[]> {
   return db.query<TokenRow>(`SELECT ${COLUMNS} FROM api_tokens ORDER BY id`);
 }
 
-/** The active token with this hash; its use is recorded at most once a minute (one cheap read on busy tokens). */
+/**
+ * The active token with this hash; its use is recorded at most once a minute. One round trip: every API
+ * request asks it, on the pool the syncs use.
+ */
 export async function findActiveToken(db: Db, hash: string): Promise<ActiveToken | null> {
-  const [touched] = await db.query<ActiveToken>(
-    `UPDATE api_tokens SET last_used_at = now()
-      WHERE token_hash = $1 AND revoked_at IS NULL
-        AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-      RETURNING id, name, role, grafana`,
-    [hash]
-  );
-  if (touched) {
-    return touched;
-  }
   const [found] = await db.query<ActiveToken>(
-    `SELECT id, name, role, grafana FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
+    `WITH t AS (
+       SELECT id, name, role, grafana, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
+     ), touched AS (
+       UPDATE api_tokens SET last_used_at = now()
+        WHERE id IN (SELECT id FROM t WHERE last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+     )
+     SELECT id, name, role, grafana FROM t`,
     [hash]
   );
   return found ?? null;

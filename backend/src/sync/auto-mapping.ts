@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { valuesFingerprint } from './fingerprint';
 
 export interface MappingHost {
   id: number;
@@ -61,8 +62,16 @@ export function hostKey(address: string): string | null {
 export class MappingIndex {
   private readonly hostsByKey = new Map<string, MappingHost[]>();
   private readonly appsByHost = new Map<number, MappingApplication[]>();
+  /** Of the hosts and applications it was made from: a sync whose answer and index did not change maps nothing anew. */
+  readonly fingerprint: string;
 
   constructor(hosts: readonly MappingHost[], applications: readonly MappingApplication[]) {
+    const byId = <T extends { id: number }>(xs: readonly T[]) => [...xs].sort((x, y) => x.id - y.id);
+    this.fingerprint = valuesFingerprint([
+      ...byId(hosts).flatMap((h) => [h.id, h.name, h.address]),
+      -1,
+      ...byId(applications).flatMap((a) => [a.id, a.name, a.hostId]),
+    ]);
     for (const h of hosts) {
       const keys = new Set([hostKey(h.name), hostKey(h.address)].filter((k): k is string => k !== null));
       for (const k of keys) {

@@ -8,20 +8,29 @@ import type { PoolDb, Db } from '../db/db';
 import { databaseErrorMessage, isDatabaseUnavailable } from '../db/unavailable';
 import { serversWithCommandsSince } from '../store/actions';
 import { adoptExternal, clearDrifts, recordDrifts } from '../store/desired-state';
-import {
-  LockedInstance,
-  lockInstanceRow,
-  recordHaproxyProcess,
-  recordHeldRemoval,
-  recordSyncResult,
-} from '../store/instances';
+import { LockedInstance, lockInstanceRow, recordHeldRemoval, recordSyncResult } from '../store/instances';
 import type { MappingIndex } from './auto-mapping';
-import { BackendAnswer, FetchedInstance, planSync } from './diff';
+import { BackendAnswer, FencedServers, FetchedInstance, planSync, SyncPlan } from './diff';
+import { answerShapeFingerprint, serversFingerprint } from './fingerprint';
 import { auditRemovalConfirmation } from './held-removals';
 import { assessRemovals, confirmationNote, decideRemovals, RemovalPolicy } from './removal-guard';
-import { backendsInScope, loadStoredInstance, lockInstanceForSync, SyncInstance, writeSyncPlan } from './sync-store';
+import {
+  backendsInScope,
+  loadMappingIndex,
+  loadStoredInstance,
+  lockInstanceForSync,
+  readSyncBaseline,
+  recordSyncEnd,
+  recordUnchangedSync,
+  startSyncTransaction,
+  StoredInstance,
+  SyncBaseline,
+  SyncInstance,
+  writeSyncPlan,
+} from './sync-store';
 
 export type SyncStatus = 'ok' | 'partial' | 'failed' | 'skipped';
+export type WritePath = 'unchanged' | 'changed_backends' | 'whole';
 
 export interface SyncOutcome {
   instanceId: number;
@@ -30,6 +39,12 @@ export interface SyncOutcome {
   durationMs: number;
   /** Time spent waiting for the agent (the rest of durationMs is the database). */
   fetchMs?: number;
+  /**
+   * How much the write read and planned: `unchanged` (the answer said what the last settled sync applied:
+   * samples again and the result, in one statement), `changed_backends` (only backends whose server list
+   * changed), `whole` (everything stored of the instance).
+   */
+  path?: WritePath;
   backends?: number;
   servers?: number;
   changedServers?: number;
@@ -78,6 +93,14 @@ type Fetched = FetchedInstance & {
   info?: FagentInfo;
 };
 
+/** An answer with its fingerprints (sync/fingerprint.ts): what lets the sync write only what changed. */
+type Fingerprinted = Fetched & {
+  /** The answer's shape: backend list, scope, process, auto-mapping's inputs. */
+  shape: string;
+  /** Per in-scope backend whose server list came. */
+  fingerprints: Map<string, string>;
+};
+
 /** What the write decided, and the drifting servers to re-apply once it is committed. */
 type Written = SyncOutcome & { reapply: number[] };
 
@@ -95,16 +118,79 @@ function processRestarted(
   return known.haproxy_pid !== info.pid || known.haproxy_started_at.getTime() !== Date.parse(info.started_at);
 }
 
+function fingerprinted(fetched: Fetched, instance: SyncInstance, mapping: MappingIndex): Fingerprinted {
+  const fingerprints = new Map<string, string>();
+  for (const [backend, answer] of fetched.servers) {
+    if (answer.ok) {
+      fingerprints.set(backend, serversFingerprint(answer.servers));
+    }
+  }
+  const shape = answerShapeFingerprint({
+    backends: fetched.backends,
+    scope: instance.backend_scope,
+    info: fetched.info,
+    mapping: mapping.fingerprint,
+  });
+  return { ...fetched, shape, fingerprints };
+}
+
+/**
+ * What the write reads and plans. When the baseline can be trusted (the shape is the last settled one's and
+ * nothing was written outside the sync since), a backend whose server list has the fingerprint last applied to
+ * it is unchanged: only the other backends' servers are read and planned, the unchanged ones sample what they
+ * sampled last. Removals, and new or returning backends, are planned over the whole instance (the removal
+ * guard counts shares of it).
+ */
+async function planWrite(
+  tx: Db,
+  instanceId: number,
+  fetched: Fingerprinted,
+  baseline: SyncBaseline,
+  row: LockedInstance,
+  o: { fenced: FencedServers; restarted: boolean | undefined }
+): Promise<{ stored: StoredInstance; plan: SyncPlan; unchanged: number[] }> {
+  const whole = async () => {
+    const stored = await loadStoredInstance(tx, instanceId);
+    return { stored, plan: planSync(stored.backends, stored.servers, fetched, fetched.inScope, o), unchanged: [] };
+  };
+  const trusted =
+    baseline.fingerprint === fetched.shape && baseline.changeIds.length === 0 && row.held_removal === null;
+  if (!trusted) {
+    return whole();
+  }
+  const sampledBefore = new Set(baseline.sampledBackendIds);
+  const byName = new Map(baseline.backends.map((b) => [b.name, b]));
+  const unchanged: number[] = [];
+  const changed: number[] = [];
+  const servers = new Map<string, BackendAnswer>();
+  for (const [name, answer] of fetched.servers) {
+    const b = byName.get(name);
+    if (!b) {
+      return whole();
+    }
+    if (answer.ok && b.fingerprint === fetched.fingerprints.get(name) && sampledBefore.has(b.id)) {
+      unchanged.push(b.id);
+    } else {
+      changed.push(b.id);
+      servers.set(name, answer);
+    }
+  }
+  if (unchanged.length === 0) {
+    return whole();
+  }
+  const stored = await loadStoredInstance(tx, instanceId, changed);
+  const plan = planSync(stored.backends, stored.servers, { ...fetched, servers }, fetched.inScope, o);
+  if (plan.removeBackendIds.length + plan.removeServerIds.length + plan.upsertBackends.length > 0) {
+    return whole();
+  }
+  return { stored, plan, unchanged };
+}
+
 /** PostgreSQL's "canceling statement due to statement timeout": the deadline reached the write. */
 const STATEMENT_TIMEOUT = '57014';
 
 /** The least time given to recording a failed sync's result, even past the deadline. */
 const RESULT_MIN_MS = 500;
-
-/** Every statement of the current transaction ends within `ms`. */
-async function statementTimeout(tx: Db, ms: number): Promise<void> {
-  await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.ceil(ms))]);
-}
 
 /**
  * The seed's `sync_haproxy_instance` (docs/design.md): under the instance's lock, the agent's answer through
@@ -191,7 +277,7 @@ export class InstanceSync {
       const leftMs = Math.max(started + this.opts.deadlineMs - Date.now(), RESULT_MIN_MS);
       await conn
         .transaction(async (tx) => {
-          await statementTimeout(tx, leftMs);
+          await startSyncTransaction(tx, leftMs);
           await this.recordResult(tx, instanceId, false, error, durationMs);
         })
         .catch((err: Error) => log.error({ err: err.message }, 'sync result not recorded'));
@@ -221,7 +307,11 @@ export class InstanceSync {
     }
     let written: Written;
     try {
-      written = await this.write(conn, instance, fetched, started, leftMs, o);
+      const mappingIndex = o.mappingIndex ?? (await loadMappingIndex(conn));
+      const answer = fingerprinted(fetched, instance, mappingIndex);
+      written =
+        (await this.writeUnchanged(conn, instance, answer, started, leftMs)) ??
+        (await this.write(conn, instance, answer, started, leftMs, { ...o, mappingIndex }));
     } catch (err) {
       const error =
         (err as { driverError?: { code?: string } }).driverError?.code === STATEMENT_TIMEOUT
@@ -327,30 +417,95 @@ export class InstanceSync {
     }
   }
 
+  /**
+   * The sync of an answer that says what the last settled sync applied, when nothing changed outside since
+   * (sync-store.ts recordUnchangedSync checks it in the same statement): the samples again and the result, no
+   * stored state read, no row lock waited for. Undefined when it does not hold: then the whole write runs.
+   */
+  private async writeUnchanged(
+    conn: Db,
+    instance: SyncInstance,
+    answer: Fingerprinted,
+    started: number,
+    leftMs: number
+  ): Promise<Written | undefined> {
+    const backends: Array<{ name: string; fingerprint: string }> = [];
+    for (const [name, fingerprint] of answer.fingerprints) {
+      if (instance.backend_fingerprints[name] !== fingerprint) {
+        return undefined;
+      }
+      backends.push({ name, fingerprint });
+    }
+    if (
+      instance.sync_fingerprint !== answer.shape ||
+      !instance.sync_sampled_at ||
+      backends.length !== answer.servers.size
+    ) {
+      return undefined;
+    }
+    const durationMs = Date.now() - started;
+    const previousSampledAt = instance.sync_sampled_at;
+    // A transaction only for its statement timeout: the deadline bounds this write as it does the others.
+    const servers = await conn.transaction(async (tx) => {
+      await startSyncTransaction(tx, leftMs);
+      return recordUnchangedSync(tx, instance.id, {
+        fingerprint: answer.shape,
+        backends,
+        previousSampledAt,
+        processSeen: answer.info !== undefined,
+        result: { at: this.now(), success: true, error: null, durationMs },
+      });
+    });
+    if (servers === undefined) {
+      return undefined;
+    }
+    return {
+      instanceId: instance.id,
+      status: 'ok',
+      durationMs,
+      path: 'unchanged',
+      backends: backends.length,
+      servers,
+      changedServers: 0,
+      removedBackends: 0,
+      removedServers: 0,
+      removalsHeld: false,
+      fencedServers: 0,
+      // The fingerprint holds the process: the same one as the last sync's, when the agent tells it.
+      restarted: answer.info ? false : undefined,
+      drifting: 0,
+      adoptedExternal: 0,
+      reapply: [],
+    };
+  }
+
   private async write(
     conn: Db,
     instance: SyncInstance,
-    fetched: Fetched,
+    fetched: Fingerprinted,
     started: number,
     leftMs: number,
-    o: SyncOptions
+    o: SyncOptions & { mappingIndex: MappingIndex }
   ): Promise<Written> {
     const instanceId = instance.id;
     const now = this.now();
     return conn.transaction(async (tx) => {
-      await statementTimeout(tx, leftMs);
+      await startSyncTransaction(tx, leftMs);
       // Taken before anything is read: a command that starts now waits until this transaction ends, and one
       // that started before is seen by serversWithCommandsSince.
       const row = await lockInstanceRow(tx, instanceId);
       if (!row) {
         return { instanceId, status: 'skipped', error: 'instance deleted during the sync', durationMs: 0, reapply: [] };
       }
-      const stored = await loadStoredInstance(tx, instanceId);
+      const baseline = await readSyncBaseline(tx, instanceId);
       // A cached answer may be up to a TTL older than this sync: so may the commands that it predates.
       const answerAge = o.fresh ? 0 : this.client.cache.ttlMs;
       const fenced = await serversWithCommandsSince(tx, instanceId, new Date(instance.locked_at.getTime() - answerAge));
       const restarted = processRestarted(row, fetched.info);
-      const plan = planSync(stored.backends, stored.servers, fetched, fetched.inScope, { fenced, restarted });
+      const { stored, plan, unchanged } = await planWrite(tx, instanceId, fetched, baseline, row, {
+        fenced,
+        restarted,
+      });
       const intents = planIntents(
         [...plan.sampledBackends.values()].flat(),
         new Map(stored.servers.map((s) => [s.id, s])),
@@ -369,18 +524,22 @@ export class InstanceSync {
       const note = decision.confirmed
         ? confirmationNote({ ...assessment, since: decision.confirmed.since }, { syncs: decision.confirmed.syncs })
         : null;
-      const { ambiguousMappings } = await writeSyncPlan(tx, instanceId, stored, applied, now, o.mappingIndex, {
-        removalNote: note,
-        externalChanges: new Set(intents.adopt.map((a) => a.serverId)),
-      });
+      const { ambiguousMappings, backendIds, serversSampledAgain } = await writeSyncPlan(
+        tx,
+        instanceId,
+        stored,
+        applied,
+        now,
+        o.mappingIndex,
+        {
+          removalNote: note,
+          externalChanges: new Set(intents.adopt.map((a) => a.serverId)),
+          sampleAgain: baseline.sampledAt ? { from: baseline.sampledAt, backendIds: unchanged } : undefined,
+        }
+      );
       await adoptExternal(tx, intents.adopt, now);
       await recordDrifts(tx, intents.drift, now);
       await clearDrifts(tx, intents.clear);
-      // A partial answer keeps the process we knew: the next sync compares the unread backends with it again.
-      if (fetched.info && plan.failedBackends.length === 0) {
-        const { version, pid, started_at } = fetched.info;
-        await recordHaproxyProcess(tx, instanceId, { version, pid, startedAt: new Date(started_at) }, now);
-      }
       if (decision.hold || row.held_removal) {
         await recordHeldRemoval(tx, instanceId, decision.hold);
       }
@@ -394,9 +553,31 @@ export class InstanceSync {
             .join('; ')
             .slice(0, 2000)
         : null;
+      // Settled: the next sync of the same answer would change nothing (no drift to record or re-apply, no
+      // removal held, every backend read), so the shape may be trusted next time.
+      const settled =
+        plan.failedBackends.length === 0 &&
+        decision.apply &&
+        !decision.hold &&
+        intents.adopt.length + intents.drift.length + intents.clear.length === 0;
       const durationMs = Date.now() - started;
-      await this.recordResult(tx, instanceId, error === null, error, durationMs);
-      let servers = 0;
+      await recordSyncEnd(tx, instanceId, {
+        instance: settled ? fetched.shape : null,
+        backends: [...plan.sampledBackends].map(([name, rows]) => ({
+          id: backendIds.get(name)!,
+          // A fenced server was left as stored: its backend's rows do not follow this answer.
+          fingerprint: rows.every((r) => r.observed) ? (fetched.fingerprints.get(name) ?? null) : null,
+        })),
+        sampledAt: now,
+        accounted: baseline.changeIds,
+        // A partial answer keeps the process we knew: the next sync compares the unread backends with it again.
+        process:
+          fetched.info && plan.failedBackends.length === 0
+            ? { version: fetched.info.version, pid: fetched.info.pid, startedAt: new Date(fetched.info.started_at) }
+            : undefined,
+        result: { at: this.now(), success: error === null, error, durationMs },
+      });
+      let servers = serversSampledAgain;
       for (const rows of plan.sampledBackends.values()) {
         servers += rows.length;
       }
@@ -405,7 +586,8 @@ export class InstanceSync {
         status: error === null ? 'ok' : 'partial',
         ...(error ? { error } : {}),
         durationMs,
-        backends: plan.sampledBackends.size,
+        path: unchanged.length > 0 ? 'changed_backends' : 'whole',
+        backends: plan.sampledBackends.size + unchanged.length,
         servers,
         changedServers: plan.upsertServers.length,
         removedBackends: applied.removeBackendIds.length,

@@ -12,8 +12,10 @@ export interface SchedulerOptions {
   hostConcurrency: number;
   /** Skip instances another replica synced this recently (default: half the interval). */
   replicaSkipMs?: number;
-  /** Told after every instance sync (e.g. to drop cached fleet counts). */
-  onSynced?: (outcome: SyncOutcome) => void;
+  /** Told after every instance sync, `scheduled` when a cycle ran it (e.g. to drop cached fleet counts). */
+  onSynced?: (outcome: SyncOutcome, how: { scheduled: boolean }) => void;
+  /** Told after every cycle. */
+  onCycle?: (report: CycleReport) => void;
 }
 
 export interface CycleReport {
@@ -71,6 +73,10 @@ export class SyncScheduler {
 
   /** Manual sync of one instance; a second request while one runs in this process joins it. */
   syncInstance(instanceId: number, o: SyncOptions = {}): Promise<SyncOutcome> {
+    return this.run(instanceId, o, false);
+  }
+
+  private run(instanceId: number, o: SyncOptions, scheduled: boolean): Promise<SyncOutcome> {
     const existing = this.inFlight.get(instanceId);
     if (existing) {
       return existing;
@@ -78,7 +84,7 @@ export class SyncScheduler {
     const p = this.sync
       .sync(instanceId, o)
       .then((outcome) => {
-        this.opts.onSynced?.(outcome);
+        this.opts.onSynced?.(outcome, { scheduled });
         return outcome;
       })
       .finally(() => this.inFlight.delete(instanceId));
@@ -101,11 +107,12 @@ export class SyncScheduler {
         if (!hostLimiter) {
           perHost.set(i.host_id, (hostLimiter = new Limiter(this.opts.hostConcurrency)));
         }
-        return hostLimiter.run(() => global.run(() => this.syncInstance(i.id, { skipIfSyncedWithinMs, mappingIndex })));
+        return hostLimiter.run(() => global.run(() => this.run(i.id, { skipIfSyncedWithinMs, mappingIndex }, true)));
       })
     );
     const report = { startedAt, durationMs: Date.now() - startedAt.getTime(), outcomes };
     this.lastCycle = report;
+    this.opts.onCycle?.(report);
     const failed = outcomes.filter((o) => o.status === 'failed').length;
     this.log.info({ instances: outcomes.length, failed, duration_ms: report.durationMs }, 'sync cycle done');
     return report;

@@ -4,6 +4,7 @@ import type { AdminState, DriftCause } from '../domain/server-state';
 import { STATUS_CODE } from '../domain/status';
 import { mappingSources } from '../store/applications';
 import type { Db } from '../db/db';
+import { SyncResult, syncResultAssignments, syncResultParams } from '../store/instances';
 import { recordStatusChanges } from '../store/server-state';
 import { matchSql } from '../store/sql';
 import type { StoredIntent } from '../intent/drift';
@@ -24,7 +25,19 @@ export interface SyncInstance {
   locked: boolean;
   /** The database's clock when the lock was taken, before any agent request: commands are compared with it. */
   locked_at: Date;
+  /**
+   * A hint, read as the lock was taken (the statement's snapshot may predate the last sync's commit): whether
+   * the answer may be unchanged (recordUnchangedSync checks again) and what each backend's last one was.
+   */
+  sync_fingerprint: string | null;
+  sync_sampled_at: Date | null;
+  backend_fingerprints: Record<string, string>;
 }
+
+/** Per backend name, the fingerprint of the server list a sync last applied to it (JSON). */
+const BACKEND_FINGERPRINTS = (instance: string) =>
+  `coalesce((SELECT json_object_agg(b.backend_name, b.sync_fingerprint) FROM haproxy_backends b
+              WHERE b.instance_id = ${instance} AND b.sync_fingerprint IS NOT NULL), '{}')`;
 
 /**
  * The instance and its session-level advisory lock in one round trip (no row, no lock taken); `db` is one
@@ -33,6 +46,7 @@ export interface SyncInstance {
 export async function lockInstanceForSync(db: Db, instanceId: number): Promise<SyncInstance | undefined> {
   const [row] = await db.query<SyncInstance>(
     `SELECT pg_try_advisory_lock($1, i.id) AS locked, clock_timestamp() AS locked_at, i.id, i.name, i.backend_scope, i.last_sync_at,
+            i.sync_fingerprint, i.sync_sampled_at, ${BACKEND_FINGERPRINTS('i.id')} AS backend_fingerprints,
             h.name AS host_name, h.fagent_url, h.fagent_token
        FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id WHERE i.id = $2`,
     [ADVISORY_NAMESPACE, instanceId]
@@ -73,8 +87,15 @@ export interface StoredInstance {
   intents: Map<number, StoredIntent>;
 }
 
-/** Everything stored of an instance, removed rows included (a reappearing one is restored in place). */
-export async function loadStoredInstance(db: Db, instanceId: number): Promise<StoredInstance> {
+/**
+ * Everything stored of an instance, removed rows included (a reappearing one is restored in place); with
+ * `serversOf`, every backend but only those backends' servers and desired states.
+ */
+export async function loadStoredInstance(
+  db: Db,
+  instanceId: number,
+  serversOf?: readonly number[]
+): Promise<StoredInstance> {
   // Backends, their servers and desired states in one round trip (a backend without servers comes with nulls).
   const rows = await db.query<
     StoredServerRow & {
@@ -96,10 +117,10 @@ export async function loadStoredInstance(db: Db, instanceId: number): Promise<St
             d.admin_state AS desired, d.drift_cause AS "driftCause", d.drift_attempts AS attempts,
             d.drift_last_attempt_at AS "lastAttemptAt"
        FROM haproxy_backends b
-       LEFT JOIN haproxy_servers s ON s.backend_id = b.id
+       LEFT JOIN haproxy_servers s ON s.backend_id = b.id AND ($2::int[] IS NULL OR b.id = ANY($2::int[]))
        LEFT JOIN haproxy_server_desired d ON d.server_id = s.id
       WHERE b.instance_id = $1`,
-    [instanceId]
+    [instanceId, serversOf ?? null]
   );
   const backends = new Map<number, StoredBackend>();
   const servers: StoredServerRow[] = [];
@@ -122,6 +143,153 @@ export async function loadMappingIndex(db: Db): Promise<MappingIndex> {
   return new MappingIndex(hosts, applications);
 }
 
+/**
+ * Every statement of the sync's transaction ends within `ms`, and its writes are the sync's own: the triggers
+ * that note writes made outside a sync (migration SyncFingerprints) leave them out.
+ */
+export async function startSyncTransaction(tx: Db, ms: number): Promise<void> {
+  await tx.query(`SELECT set_config('statement_timeout', $1, true), set_config('haproxy.sync_writer', 'on', true)`, [
+    String(Math.ceil(ms)),
+  ]);
+}
+
+/** What a sync's transaction reads, under the instance's row lock, to know how much of its last answer holds. */
+export interface SyncBaseline {
+  /** The answer shape the last settled sync applied (sync/fingerprint.ts); null: trust nothing. */
+  fingerprint: string | null;
+  /** When the last sync wrote its metric samples. */
+  sampledAt: Date | null;
+  /** haproxy_instance_changes rows: writes to the instance's rows that no sync made since one read them. */
+  changeIds: string[];
+  /** Every backend of the instance with the fingerprint of the server list last applied to it. */
+  backends: Array<{ id: number; name: string; fingerprint: string | null }>;
+  /** The backends sampled at `sampledAt`. */
+  sampledBackendIds: number[];
+}
+
+export async function readSyncBaseline(db: Db, instanceId: number): Promise<SyncBaseline> {
+  const [row] = await db.query<Omit<SyncBaseline, 'backends'> & { backends: Array<[number, string, string | null]> }>(
+    `SELECT i.sync_fingerprint AS fingerprint, i.sync_sampled_at AS "sampledAt",
+            coalesce((SELECT array_agg(c.id) FROM haproxy_instance_changes c WHERE c.instance_id = i.id), '{}') AS "changeIds",
+            coalesce((SELECT json_agg(json_build_array(b.id, b.backend_name, b.sync_fingerprint))
+                        FROM haproxy_backends b WHERE b.instance_id = i.id), '[]') AS backends,
+            coalesce((SELECT array_agg(m.backend_id) FROM haproxy_metric_samples m
+                       WHERE m.instance_id = i.id AND m.sampled_at = i.sync_sampled_at), '{}') AS "sampledBackendIds"
+       FROM haproxy_instances i WHERE i.id = $1`,
+    [instanceId]
+  );
+  return { ...row, backends: row.backends.map(([id, name, fingerprint]) => ({ id, name, fingerprint })) };
+}
+
+/** The metric samples of an instance written at `from`, as rows to insert again at `at` (SQL parameters). */
+const SAMPLES_AGAIN = (at: string, instance: string, from: string) =>
+  `SELECT ${at}::timestamptz, m.instance_id, m.backend_id, m.server_ids, m.statuses, m.weights, m.sessions
+     FROM haproxy_metric_samples m WHERE m.instance_id = ${instance} AND m.sampled_at = ${from}`;
+
+const SAMPLE_COLUMNS = `haproxy_metric_samples (sampled_at, instance_id, backend_id, server_ids, statuses, weights, sessions)`;
+
+export interface UnchangedAnswer {
+  /** The answer's shape fingerprint, equal to the instance's. */
+  fingerprint: string;
+  /** The in-scope backends read, each with its server list's fingerprint, all equal to the stored ones. */
+  backends: ReadonlyArray<{ name: string; fingerprint: string }>;
+  /** The instance's sync_sampled_at as the hint read it. */
+  previousSampledAt: Date;
+  /** The agent told the process (its row's haproxy_seen_at moves). */
+  processSeen: boolean;
+  result: SyncResult;
+}
+
+/**
+ * The whole write of a sync whose answer says what the last settled one said, with nothing written outside the
+ * sync since: the last metric samples again at the result's time, and the result. One statement that checks it
+ * all again (the hint it was chosen on may predate another sync's commit, a command may have written since);
+ * undefined when it does not hold, and then nothing was written. SKIP LOCKED: a command holding the instance's
+ * row for a moment sends the sync the long way instead of making it wait. Answers how many servers it sampled.
+ */
+export async function recordUnchangedSync(db: Db, instanceId: number, a: UnchangedAnswer): Promise<number | undefined> {
+  const [row] = await db.query<{ servers: number }>(
+    `WITH i AS (
+       SELECT i.id FROM haproxy_instances i
+        WHERE i.id = $1 AND i.sync_fingerprint = $2 AND i.sync_sampled_at = $3
+          AND NOT EXISTS (SELECT 1 FROM haproxy_instance_changes c WHERE c.instance_id = $1)
+          AND NOT EXISTS (SELECT 1 FROM unnest($4::text[], $5::text[]) AS a(name, fp)
+                           LEFT JOIN haproxy_backends b ON b.instance_id = $1 AND b.backend_name = a.name
+                          WHERE b.sync_fingerprint IS DISTINCT FROM a.fp OR b.removed_at IS NOT NULL)
+          AND (SELECT count(*) FROM haproxy_metric_samples m WHERE m.instance_id = $1 AND m.sampled_at = $3)
+              = cardinality($4::text[])
+        FOR UPDATE SKIP LOCKED
+     ), copied AS (
+       INSERT INTO ${SAMPLE_COLUMNS} ${SAMPLES_AGAIN('$6', '(SELECT id FROM i)', '$3')}
+       RETURNING cardinality(server_ids) AS n
+     )
+     UPDATE haproxy_instances SET sync_sampled_at = $6, haproxy_seen_at = CASE WHEN $7 THEN $6 ELSE haproxy_seen_at END,
+            ${syncResultAssignments(8)}
+      WHERE id = (SELECT id FROM i)
+      RETURNING (SELECT coalesce(sum(n), 0)::int FROM copied) AS servers`,
+    [
+      instanceId,
+      a.fingerprint,
+      a.previousSampledAt,
+      a.backends.map((b) => b.name),
+      a.backends.map((b) => b.fingerprint),
+      a.result.at,
+      a.processSeen,
+      ...syncResultParams(a.result),
+    ]
+  );
+  return row?.servers;
+}
+
+/**
+ * The end of a sync's write, in one statement: the fingerprints of what it applied (null for a backend with
+ * fenced servers, whose rows do not follow the answer; the instance's only when nothing is left pending), when
+ * it sampled, the HAProxy process when the answer told it, the result, and the outside writes it has accounted
+ * for (read in its baseline) forgotten.
+ */
+export async function recordSyncEnd(
+  db: Db,
+  instanceId: number,
+  f: {
+    instance: string | null;
+    backends: ReadonlyArray<{ id: number; fingerprint: string | null }>;
+    sampledAt: Date;
+    accounted: readonly string[];
+    process?: { version: string; pid: number; startedAt: Date };
+    result: SyncResult;
+  }
+): Promise<void> {
+  await db.execute(
+    `WITH b AS (
+       UPDATE haproxy_backends b SET sync_fingerprint = t.fp FROM unnest($2::int[], $3::text[]) AS t(id, fp)
+        WHERE b.id = t.id AND b.sync_fingerprint IS DISTINCT FROM t.fp
+     ), c AS (
+       DELETE FROM haproxy_instance_changes WHERE id = ANY($4::bigint[])
+     )
+     UPDATE haproxy_instances
+        SET sync_fingerprint = $5, sync_sampled_at = $6,
+            haproxy_version = CASE WHEN $7 THEN $8 ELSE haproxy_version END,
+            haproxy_pid = CASE WHEN $7 THEN $9 ELSE haproxy_pid END,
+            haproxy_started_at = CASE WHEN $7 THEN $10 ELSE haproxy_started_at END,
+            haproxy_seen_at = CASE WHEN $7 THEN $6 ELSE haproxy_seen_at END,
+            ${syncResultAssignments(11)}
+      WHERE id = $1`,
+    [
+      instanceId,
+      f.backends.map((b) => b.id),
+      f.backends.map((b) => b.fingerprint),
+      f.accounted,
+      f.instance,
+      f.sampledAt,
+      f.process !== undefined,
+      f.process?.version ?? null,
+      f.process?.pid ?? null,
+      f.process?.startedAt ?? null,
+      ...syncResultParams(f.result),
+    ]
+  );
+}
+
 const key = (backend: string, server: string) => `${backend}\u0000${server}`;
 
 /**
@@ -137,8 +305,13 @@ export async function writeSyncPlan(
   plan: SyncPlan,
   now: Date,
   mappingIndex: MappingIndex | undefined,
-  o: { removalNote?: string | null; externalChanges?: ReadonlySet<number> } = {}
-): Promise<{ ambiguousMappings: number }> {
+  o: {
+    removalNote?: string | null;
+    externalChanges?: ReadonlySet<number>;
+    /** Backends whose answer did not change: their samples of `from` are written again. */
+    sampleAgain?: { from: Date; backendIds: readonly number[] };
+  } = {}
+): Promise<{ ambiguousMappings: number; backendIds: Map<string, number>; serversSampledAgain: number }> {
   const externalChanges = o.externalChanges ?? new Set<number>();
   const backendIds = new Map(stored.backends.map((b) => [b.name, b.id]));
   if (plan.upsertBackends.length > 0) {
@@ -182,9 +355,17 @@ export async function writeSyncPlan(
     }),
     now
   );
-  await insertSamples(db, instanceId, plan.sampledBackends, backendIds, serverIds, now);
+  const serversSampledAgain = await insertSamples(
+    db,
+    instanceId,
+    plan.sampledBackends,
+    backendIds,
+    serverIds,
+    now,
+    o.sampleAgain
+  );
   const ambiguousMappings = await autoMap(db, plan.sampledBackends, stored.servers, serverIds, mappingIndex);
-  return { ambiguousMappings };
+  return { ambiguousMappings, backendIds, serversSampledAgain };
 }
 
 /**
@@ -260,17 +441,21 @@ async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, 
   return result.map((r) => ({ id: r.id, backend: nameById.get(r.backend_id) ?? '', name: r.server_name }));
 }
 
-/** One row per backend per sync with its servers packed in arrays (see the MetricHistory migration). */
+/**
+ * One row per backend per sync with its servers packed in arrays (see the MetricHistory migration); the
+ * backends of `again` sample what they sampled at `again.from`. Answers how many servers those held.
+ */
 async function insertSamples(
   db: Db,
   instanceId: number,
   sampled: Map<string, ServerRow[]>,
   backendIds: Map<string, number>,
   serverIds: Map<string, number>,
-  now: Date
-) {
-  if (sampled.size === 0) {
-    return;
+  now: Date,
+  again: { from: Date; backendIds: readonly number[] } = { from: now, backendIds: [] }
+): Promise<number> {
+  if (sampled.size === 0 && again.backendIds.length === 0) {
+    return 0;
   }
   const backends: number[] = [];
   const ids: string[] = [];
@@ -284,12 +469,19 @@ async function insertSamples(
     weights.push(`{${rows.map((r) => r.weight).join(',')}}`);
     sessions.push(`{${rows.map((r) => r.currentSessions).join(',')}}`);
   }
-  await db.execute(
-    `INSERT INTO haproxy_metric_samples (sampled_at, instance_id, backend_id, server_ids, statuses, weights, sessions)
-     SELECT $1, $2, b, s::int[], st::smallint[], w::int[], c::int[]
-       FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(b, s, st, w, c)`,
-    [now, instanceId, backends, ids, statuses, weights, sessions]
+  const [row] = await db.query<{ again: number }>(
+    `WITH fresh AS (
+       INSERT INTO ${SAMPLE_COLUMNS}
+       SELECT $1, $2, b, s::int[], st::smallint[], w::int[], c::int[]
+         FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(b, s, st, w, c)
+     ), again AS (
+       INSERT INTO ${SAMPLE_COLUMNS} ${SAMPLES_AGAIN('$1', '$2', '$8')} AND m.backend_id = ANY($9::int[])
+       RETURNING cardinality(server_ids) AS n
+     )
+     SELECT coalesce(sum(n), 0)::int AS again FROM again`,
+    [now, instanceId, backends, ids, statuses, weights, sessions, again.from, again.backendIds]
   );
+  return row.again;
 }
 
 /** Auto-mapping (docs/design.md) for the servers just read; manual mappings are never touched. */

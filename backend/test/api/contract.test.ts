@@ -115,6 +115,8 @@ const generic: Record<number, (method: string, template: string) => Promise<Res>
   // A read cut short by PostgreSQL (57014, as API_STATEMENT_TIMEOUT would): it waits on a lock and is cancelled.
   503: async (m, t) => {
     const release = await lockTables(h.t.db.pool, await dataTables(h.t.db.pool));
+    // The summary answers from its one-second cache when it can: dropped, it reads.
+    h.t.service.fleetCounts.invalidate();
     try {
       const res = call(m, t.replace('{kind}', 'servers'), MISSING);
       const [pid] = await until(() => readsWaiting(h.t.db.pool).then((pids) => pids.length > 0 && pids));

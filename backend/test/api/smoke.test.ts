@@ -65,3 +65,11 @@ test('a server HAProxy no longer lists is still readable by id, with removed_at 
     )
   ).not.toContain(web2.id);
 });
+
+test('the summary is cached for a second, but an instance registered or deleted shows at once', async () => {
+  const before = (await t.call('GET', '/api/haproxy/summary')).body.instances.total;
+  const { instanceId } = await registerInstance(t, agent.url, 'main', { hostName: 'smoke-counted' });
+  expect((await t.call('GET', '/api/haproxy/summary')).body.instances.total).toBe(before + 1);
+  expect((await t.call('DELETE', `/api/haproxy/instances/${instanceId}`)).status).toBe(204);
+  expect((await t.call('GET', '/api/haproxy/summary')).body.instances.total).toBe(before);
+});

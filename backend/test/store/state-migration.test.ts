@@ -3,7 +3,9 @@ import { createTestDatabase, TestDatabase } from '../support/db';
 
 /** Migration 1764000000006 on a database with servers: existing rows get what their status says; down undoes it. */
 let db: TestDatabase;
-const migration = migrations.find((m) => m.name === 'ServerStateModel1764000000006')!;
+const at = migrations.findIndex((m) => m.name === 'ServerStateModel1764000000006');
+// Migrations after it may depend on its columns: they are undone first and redone after, as TypeORM would.
+const later = migrations.slice(at + 1);
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -13,7 +15,10 @@ afterAll(() => db?.drop());
 async function run(direction: 'up' | 'down') {
   const runner = db.ds.createQueryRunner();
   try {
-    await new migration()[direction](runner);
+    const chain = [migrations[at], ...later];
+    for (const m of direction === 'up' ? chain : chain.reverse()) {
+      await new m()[direction](runner);
+    }
   } finally {
     await runner.release();
   }

@@ -107,3 +107,26 @@ test('agent down: the breaker opens after the threshold, data is untouched, and 
     await down.stop();
   }
 });
+
+test('each sync is told whether a cycle ran it, and the cycle is told once when every sync of it is done', async () => {
+  agent.setBackend('told1', 'web', [{ name: 'a', status: 'UP' }]);
+  const { instanceId } = await insertInstance(db.ds, agent.url, 'told1');
+  const told: string[] = [];
+  const s = new SyncScheduler(new PoolDb(db.ds), testSync(db.ds, testClient()), silentLog, {
+    pollingIntervalSec: 60,
+    concurrency: 4,
+    hostConcurrency: 2,
+    replicaSkipMs: 0,
+    onSynced: (o, { scheduled }) => told.push(`${o.instanceId === instanceId ? 'told1' : 'other'}:${scheduled}`),
+    onCycle: (report) => told.push(`cycle:${report.outcomes.length}`),
+  });
+  const report = await s.runCycle();
+  const scheduled = told.slice(0, -1);
+  expect(scheduled).toHaveLength(report.outcomes.length);
+  expect(scheduled).toContain('told1:true');
+  expect(new Set(scheduled.map((t) => t.split(':')[1]))).toEqual(new Set(['true']));
+  expect(told[told.length - 1]).toBe(`cycle:${report.outcomes.length}`);
+  told.length = 0;
+  await s.syncInstance(instanceId);
+  expect(told).toEqual(['told1:false']);
+});

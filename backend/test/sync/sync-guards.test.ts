@@ -192,19 +192,15 @@ describe('the sync deadline', () => {
     expect(await sync().sync(i.instanceId)).toMatchObject({ status: 'ok', changedServers: 1 });
   });
 
-  test('a write that cannot finish in the time left is rolled back at the deadline', async () => {
-    const i = await freshInstance({ web: up('w1') });
-    await sync().sync(i.instanceId);
-    const before = await snapshot(db.ds, i.instanceId);
-    agent.server(i.name, 'web', 'w1').status = 'MAINT';
-    // Another session holds the instance's row: the sync's write waits for it.
+  /** While another session holds `lock` (in its transaction), a sync is cut at the deadline and rolled back. */
+  async function cutWhileLocked(instanceId: number, lock: string, params: unknown[] = []) {
     const other = new Client({ connectionString: db.url });
     await other.connect();
     try {
       await other.query('BEGIN');
-      await other.query('SELECT 1 FROM haproxy_instances WHERE id = $1 FOR UPDATE', [i.instanceId]);
+      await other.query(lock, params);
       const started = Date.now();
-      const out = await sync().sync(i.instanceId);
+      const out = await sync().sync(instanceId);
       expect(Date.now() - started).toBeLessThan(DEADLINE + 1000);
       expect(out).toMatchObject({
         status: 'failed',
@@ -214,9 +210,27 @@ describe('the sync deadline', () => {
       await other.query('ROLLBACK');
       await other.end();
     }
+    expect(await released(instanceId)).toEqual({ locks: 0, busy: 0 });
+  }
+
+  test('a write that cannot finish in the time left is rolled back at the deadline', async () => {
+    const i = await freshInstance({ web: up('w1') });
+    await sync().sync(i.instanceId);
+    const before = await snapshot(db.ds, i.instanceId);
+    agent.server(i.name, 'web', 'w1').status = 'MAINT';
+    // Another session holds the instance's row: the sync's write waits for it.
+    await cutWhileLocked(i.instanceId, 'SELECT 1 FROM haproxy_instances WHERE id = $1 FOR UPDATE', [i.instanceId]);
     expect((await snapshot(db.ds, i.instanceId)).servers).toEqual(before.servers);
-    expect(await released(i.instanceId)).toEqual({ locks: 0, busy: 0 });
     expect(await sync().sync(i.instanceId)).toMatchObject({ status: 'ok', changedServers: 1 });
+  });
+
+  test('an unchanged answer whose one statement cannot finish in the time left is cut at the deadline too', async () => {
+    const i = await freshInstance({ web: up('w1') });
+    await sync().sync(i.instanceId);
+    expect(await sync().sync(i.instanceId)).toMatchObject({ status: 'ok', path: 'unchanged' });
+    // Another session keeps the samples from being written (as a retention pass dropping a partition would).
+    await cutWhileLocked(i.instanceId, 'LOCK TABLE haproxy_metric_samples IN EXCLUSIVE MODE');
+    expect(await sync().sync(i.instanceId)).toMatchObject({ status: 'ok' });
   });
 
   test('a lock that cannot be released closes its connection instead of going back to the pool', async () => {

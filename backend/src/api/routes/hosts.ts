@@ -73,6 +73,8 @@ export function hostRoutes(deps: ApiDeps) {
     for (const instanceId of instanceIds) {
       deps.client.forget(instanceId);
     }
+    // Its instances, backends and servers left the summary.
+    deps.fleetCounts.invalidate();
     ctx.status = 204;
   });
   return r;

@@ -61,6 +61,7 @@ export function instanceRoutes(deps: ApiDeps) {
   r.post('/api/haproxy/instances', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});
     const instanceId = await createInstance(deps.db, b);
+    deps.fleetCounts.invalidate();
     ctx.status = 201;
     ctx.body = await load(instanceId);
   });
@@ -75,9 +76,8 @@ export function instanceRoutes(deps: ApiDeps) {
     if (!retired) {
       throw notFound(`instance ${instanceId}`);
     }
-    if (retired.length > 0) {
-      deps.fleetCounts.invalidate();
-    }
+    // The summary counts instances (active or not) and what a scope retired.
+    deps.fleetCounts.invalidate();
     // A renamed instance is another target at the agent: cached answers and breaker history no longer apply.
     // (Other fields leave the agent's answers as they were: a scope is applied to them, not asked of the agent.)
     if (b.name !== undefined) {
@@ -92,6 +92,7 @@ export function instanceRoutes(deps: ApiDeps) {
       throw notFound(`instance ${instanceId}`);
     }
     deps.client.forget(instanceId);
+    deps.fleetCounts.invalidate();
     ctx.status = 204;
   });
 

@@ -1,16 +1,11 @@
 import Router from '@koa/router';
-import { failingInstances, instanceSyncStates } from '../../store/instances';
 import type { ApiDeps } from '../deps';
 
 /** GET /api/haproxy/summary: the fleet at a glance (the seed's global statistics, docs/design.md). */
 export function summaryRoutes(deps: ApiDeps) {
   const r = new Router();
   r.get('/api/haproxy/summary', async (ctx) => {
-    const [instances, counts, failing] = await Promise.all([
-      instanceSyncStates(deps.readDb),
-      deps.fleetCounts.get(),
-      failingInstances(deps.readDb, 100),
-    ]);
+    const { instances, failing, ...counts } = await deps.fleetCounts.get();
     const { servers_total, ...servers } = counts.servers;
     const breakers = deps.client.breakers.states();
     let lastSync: Date | null = null;
