@@ -172,6 +172,24 @@ export function planOperation(
 
 const failedPatch: ServerPatch = { state: 'failed' };
 
+type ReadServer = Extract<Observation, { sessions: number }>;
+const isRead = (o: Observation): o is ReadServer => 'sessions' in o;
+
+/** A watched server gone from HAProxy fails; one that could not be read says why (once), and waits. */
+function unreadStep(at: number, s: OperationServer, o: Exclude<Observation, ReadServer>): Step | undefined {
+  if ('gone' in o) {
+    return {
+      position: at,
+      commands: [],
+      then: { state: 'failed', error: 'the server is no longer in HAProxy' },
+      failed: failedPatch,
+    };
+  }
+  return s.error === o.error
+    ? undefined
+    : { position: at, commands: [], then: { error: o.error }, failed: failedPatch };
+}
+
 function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | undefined, now: Date): Step | undefined {
   const at = s.position;
   const drained: ServerPatch = {
@@ -222,18 +240,8 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
       if (o === undefined) {
         return undefined;
       }
-      if ('gone' in o) {
-        return {
-          position: at,
-          commands: [],
-          then: { state: 'failed', error: 'the server is no longer in HAProxy' },
-          failed: failedPatch,
-        };
-      }
-      if ('error' in o) {
-        return s.error === o.error
-          ? undefined
-          : { position: at, commands: [], then: { error: o.error }, failed: failedPatch };
+      if (!isRead(o)) {
+        return unreadStep(at, s, o);
       }
       if (o.adminState === 'ready') {
         // HAProxy lost the drain (a reload): drained again, through the budget like the first time.
@@ -314,18 +322,8 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
   if (!ramp || (s.state !== 'ramping' && s.state !== 'waiting') || o === undefined) {
     return undefined;
   }
-  if ('gone' in o) {
-    return {
-      position: at,
-      commands: [],
-      then: { state: 'failed', error: 'the server is no longer in HAProxy' },
-      failed: failedPatch,
-    };
-  }
-  if ('error' in o) {
-    return s.error === o.error
-      ? undefined
-      : { position: at, commands: [], then: { error: o.error }, failed: failedPatch };
+  if (!isRead(o)) {
+    return unreadStep(at, s, o);
   }
   if (!o.up) {
     return s.state === 'waiting'

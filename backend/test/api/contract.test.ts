@@ -245,19 +245,27 @@ const specific: Record<string, () => Promise<Res>> = {
   'DELETE /api/applications/{id}/budget 200': () => call('DELETE', '/api/applications/{id}/budget', appId),
   'GET /api/applications/{id}/servers 200': () => call('GET', '/api/applications/{id}/servers', appId),
   'GET /api/haproxy/operations 200': async () => {
-    await operation(0);
+    await finished((await operation(0)).res.body.id);
     const res = await h.t.call('GET', '/api/haproxy/operations?limit=5');
     expect(res.body.operations.length).toBeGreaterThan(0);
     return res;
   },
   'GET /api/haproxy/operations 400': () => h.t.call('GET', '/api/haproxy/operations?state=bogus'),
   'POST /api/haproxy/operations 200': () => call('POST', '/api/haproxy/operations', ''),
-  'POST /api/haproxy/operations 202': async () => (await operation(0)).res,
+  'POST /api/haproxy/operations 202': async () => {
+    const { res } = await operation(0);
+    await finished(res.body.id); // no job left running: the 503 cases lock every table
+    return res;
+  },
   'POST /api/haproxy/operations 404': () =>
     h.t.call('POST', '/api/haproxy/operations', { body: { action: 'drain', backend_id: Number(MISSING) } }),
   'POST /api/haproxy/operations 409': async () => {
-    const { serverId } = await operation(5);
-    return h.t.call('POST', '/api/haproxy/operations', { body: { action: 'drain', server_ids: [serverId] } });
+    const { res: first, serverId } = await operation(5);
+    const res = await h.t.call('POST', '/api/haproxy/operations', {
+      body: { action: 'drain', server_ids: [serverId] },
+    });
+    await h.t.call('POST', `/api/haproxy/operations/${first.body.id}/cancel`);
+    return res;
   },
   'GET /api/haproxy/operations/{id} 200': async () => finished((await operation(0)).res.body.id),
   'GET /api/haproxy/operations/{id} 404': () => h.t.call('GET', `/api/haproxy/operations/${NO_OPERATION}`),
@@ -274,9 +282,11 @@ const specific: Record<string, () => Promise<Res>> = {
     call('GET', '/api/haproxy/servers/{id}/timeline', f.servers['web/s1'].id),
   'POST /api/haproxy/servers/{id}/command 202': async () => {
     const o = await fleet(h, unique('ramp'), { web: [{ name: 'r1', status: 'MAINT' }] });
-    return h.t.call('POST', `/api/haproxy/servers/${o.servers['web/r1'].id}/command`, {
+    const res = await h.t.call('POST', `/api/haproxy/servers/${o.servers['web/r1'].id}/command`, {
       body: { command: 'ready', ramp: { steps: [50, 100], interval_s: 1 } },
     });
+    await h.t.call('POST', `/api/haproxy/operations/${res.body.operation.id}/cancel`);
+    return res;
   },
   'GET /api/haproxy/backends/{id}/servers 200': () =>
     call('GET', '/api/haproxy/backends/{id}/servers', f.backendIds.web),

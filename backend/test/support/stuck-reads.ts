@@ -12,7 +12,12 @@ export async function lockTables(db: PoolDb, tables: readonly string[]): Promise
   const done = db
     .connection(async (c) => {
       await c.execute('BEGIN');
-      await c.execute(`LOCK TABLE ${tables.join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      try {
+        await c.execute(`LOCK TABLE ${tables.join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      } catch (err) {
+        await c.execute('ROLLBACK'); // a deadlock must not leave the pooled connection in a failed transaction
+        throw err;
+      }
       locked();
       await released;
       await c.execute('ROLLBACK');
