@@ -7,6 +7,7 @@ import { TrustBoundaries1764000000003 } from './migrations/1764000000003-TrustBo
 import { DataSafety1764000000004 } from './migrations/1764000000004-DataSafety';
 import { ForgottenRemovals1764000000005 } from './migrations/1764000000005-ForgottenRemovals';
 import { ServerStateModel1764000000006 } from './migrations/1764000000006-ServerStateModel';
+import { NaturalNameOrder1764000000017 } from './migrations/1764000000017-NaturalNameOrder';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
@@ -19,6 +20,7 @@ export const migrations = [
   DataSafety1764000000004,
   ForgottenRemovals1764000000005,
   ServerStateModel1764000000006,
+  NaturalNameOrder1764000000017,
 ];
 
 export interface DataSourceOptions {

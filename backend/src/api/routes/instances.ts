@@ -100,7 +100,7 @@ export function instanceRoutes(deps: ApiDeps) {
     await load(instanceId, deps.readDb);
     const { backends } = await searchBackends(deps.readDb, { instanceId }, { limit: MAX_BACKENDS, offset: 0 });
     ctx.body = {
-      backends: backends.map(({ instance_name: _i, host_name: _h, counts, ...b }) => ({
+      backends: backends.map(({ instance_name: _i, host_name: _h, shown: _s, counts, ...b }) => ({
         ...b,
         server_count: counts.servers_total,
         status_counts: counts.by_status,
