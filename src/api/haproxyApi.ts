@@ -44,6 +44,9 @@ function listOf<T>(data: unknown, key: string): T[] {
   return Array.isArray(value) ? (value as T[]) : [];
 }
 
+/** A page of a list: `after` a page's `next` (keyset), or `offset` rows in. */
+type ListPage = { limit?: number; offset?: number; after?: string };
+
 /** The server filters as a route takes them: its text filter is called `Q`. */
 type ServerFilterOf<Q extends string> = Omit<ServerFilterParams, 'q'> & { [K in Q]?: string };
 
@@ -72,15 +75,8 @@ export function createHaproxyApi(http: HttpClient) {
      * The fleet's backends with their counts, zero-server ones included, in natural name order, a keyset page at a
      * time (`after`: a page's `next`); with server filters, those with a server they select (`shown` of each).
      */
-    backends: (
-      params: {
-        instance_id?: number;
-        q?: string;
-        limit?: number;
-        offset?: number;
-        after?: string;
-      } & ServerFilterOf<'server_q'> = {}
-    ) => request<FleetBackendList>('GET', '/api/haproxy/backends', { params }),
+    backends: (params: { instance_id?: number; q?: string } & ListPage & ServerFilterOf<'server_q'> = {}) =>
+      request<FleetBackendList>('GET', '/api/haproxy/backends', { params }),
     syncInstance: (instanceId: number) =>
       request<SyncAccepted>('POST', `/api/haproxy/instances/${enc(instanceId)}/sync`, editor),
     createInstance: (input: InstanceInput) =>
@@ -96,14 +92,8 @@ export function createHaproxyApi(http: HttpClient) {
       request<unknown>('POST', `/api/haproxy/instances/${enc(id)}/removals/confirm`, admin),
 
     servers: (
-      params: {
-        instance_id?: number;
-        backend_id?: number;
-        application_id?: number;
-        limit?: number;
-        offset?: number;
-        after?: string;
-      } & ServerFilterOf<'q'> = {}
+      params: { instance_id?: number; backend_id?: number; application_id?: number } & ListPage &
+        ServerFilterOf<'q'> = {}
     ) => request<ServerList>('GET', '/api/haproxy/servers', { params }),
     serverCommand: (serverId: number, command: ServerCommand, options: CommandOptions = {}) =>
       request<CommandResult>('POST', `/api/haproxy/servers/${enc(serverId)}/command`, {
