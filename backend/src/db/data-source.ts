@@ -8,6 +8,7 @@ import { DataSafety1764000000004 } from './migrations/1764000000004-DataSafety';
 import { ForgottenRemovals1764000000005 } from './migrations/1764000000005-ForgottenRemovals';
 import { ServerStateModel1764000000006 } from './migrations/1764000000006-ServerStateModel';
 import { NaturalNameOrder1764000000017 } from './migrations/1764000000017-NaturalNameOrder';
+import { ServerTextSearch1764000000018 } from './migrations/1764000000018-ServerTextSearch';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
@@ -21,6 +22,7 @@ export const migrations = [
   ForgottenRemovals1764000000005,
   ServerStateModel1764000000006,
   NaturalNameOrder1764000000017,
+  ServerTextSearch1764000000018,
 ];
 
 export interface DataSourceOptions {
