@@ -25,6 +25,7 @@ import type {
   ScopePreview,
   Server,
   ServerCommand,
+  ServerFilterParams,
   ServerList,
   Summary,
   SyncAccepted,
@@ -43,8 +44,11 @@ function listOf<T>(data: unknown, key: string): T[] {
   return Array.isArray(value) ? (value as T[]) : [];
 }
 
-/** Page size used when loading the whole fleet's servers. */
-export const SERVER_PAGE_SIZE = 5000;
+/** A page of a list: `after` a page's `next` (keyset), or `offset` rows in. */
+type ListPage = { limit?: number; offset?: number; after?: string };
+
+/** The server filters as a route takes them: its text filter is called `Q`. */
+type ServerFilterOf<Q extends string> = Omit<ServerFilterParams, 'q'> & { [K in Q]?: string };
 
 const editor = { role: 'editor' } as const;
 const admin = { role: 'admin' } as const;
@@ -67,8 +71,11 @@ export function createHaproxyApi(http: HttpClient) {
       listOf<Instance>(await request('GET', '/api/haproxy/instances', { params }), 'instances'),
     instanceBackends: async (instanceId: number) =>
       listOf<Backend>(await request('GET', `/api/haproxy/instances/${enc(instanceId)}/backends`), 'backends'),
-    /** Every backend of the fleet with its counts, zero-server ones included. */
-    backends: (params: { instance_id?: number; q?: string } = {}) =>
+    /**
+     * The fleet's backends with their counts, zero-server ones included, in natural name order, a keyset page at a
+     * time (`after`: a page's `next`); with server filters, those with a server they select (`shown` of each).
+     */
+    backends: (params: { instance_id?: number; q?: string } & ListPage & ServerFilterOf<'server_q'> = {}) =>
       request<FleetBackendList>('GET', '/api/haproxy/backends', { params }),
     syncInstance: (instanceId: number) =>
       request<SyncAccepted>('POST', `/api/haproxy/instances/${enc(instanceId)}/sync`, editor),
@@ -84,20 +91,10 @@ export function createHaproxyApi(http: HttpClient) {
     confirmRemovals: (id: number) =>
       request<unknown>('POST', `/api/haproxy/instances/${enc(id)}/removals/confirm`, admin),
 
-    servers: (params: { instance_id?: number; application_id?: number; limit?: number; offset?: number } = {}) =>
-      request<ServerList>('GET', '/api/haproxy/servers', { params }),
-    /** Every server of the fleet, page by page, so the page filters and groups without refetching. */
-    allServers: async (): Promise<Server[]> => {
-      const servers: Server[] = [];
-      for (;;) {
-        const page = await api.servers({ limit: SERVER_PAGE_SIZE, offset: servers.length });
-        const batch = page.servers ?? [];
-        servers.push(...batch);
-        if (batch.length === 0 || servers.length >= (page.total ?? servers.length)) {
-          return servers;
-        }
-      }
-    },
+    servers: (
+      params: { instance_id?: number; backend_id?: number; application_id?: number } & ListPage &
+        ServerFilterOf<'q'> = {}
+    ) => request<ServerList>('GET', '/api/haproxy/servers', { params }),
     serverCommand: (serverId: number, command: ServerCommand, options: CommandOptions = {}) =>
       request<CommandResult>('POST', `/api/haproxy/servers/${enc(serverId)}/command`, {
         ...editor,

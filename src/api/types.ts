@@ -193,6 +193,19 @@ export interface Server {
 export interface ServerList {
   servers: Server[];
   total: number;
+  /** The key of the next page (pass it as `after`); null on the last page. */
+  next: string | null;
+}
+
+/**
+ * What selects servers on the HAProxy page, as GET /api/haproxy/servers takes it; GET /api/haproxy/backends takes
+ * the same (its `server_q` is the servers' `q`) and lists the backends with a server it selects.
+ */
+export interface ServerFilterParams {
+  status?: ServerStatus;
+  drift?: boolean;
+  in_window?: boolean;
+  q?: string;
 }
 
 /** Where a command came from: `reconcile` re-applies a drift, `schedule` ends a maintenance window. */
@@ -259,12 +272,16 @@ export interface FleetBackend extends StateCounts {
   host_name: string;
   name: string;
   servers_total: number;
+  /** How many of its servers the server filters select (servers_total without any). */
+  shown: number;
   by_status: StatusCounts;
 }
 
 export interface FleetBackendList {
   backends: FleetBackend[];
   total: number;
+  /** The key of the next page (pass it as `after`); null on the last page. */
+  next: string | null;
 }
 
 export interface SyncAccepted {

@@ -1,29 +1,66 @@
 import { act, renderHook, waitFor } from '@testing-library/react';
 import { http, HttpResponse, type JsonBodyType } from 'msw';
 import { summaryOf } from '../test/fixtures';
-import { db, PROXY } from '../test/handlers';
+import { BACKEND, db, PROXY } from '../test/handlers';
 import { server } from '../test/server';
-import { useFleetServers } from './useServers';
+import { useBackendServers } from './useBackendServers';
+import { useFleetBackends } from './useFleetBackends';
 import { useInstanceBackends } from './useInstanceBackends';
 import { useInstances } from './useInstances';
 import { useSummary } from './useSummary';
 
 describe('data hooks', () => {
-  it('useFleetServers loads every page of servers and can update one locally', async () => {
-    db.fleet.servers = Array.from({ length: 12001 }, (_, i) => ({
-      ...db.fleet.servers[0],
-      id: i + 1,
-      server_name: `s${i}`,
-    }));
-    const { result } = renderHook(() => useFleetServers());
+  it('useFleetBackends asks the backend for one page with the filters, the next page after its key', async () => {
+    const { result, rerender } = renderHook(
+      ({ after }: { after?: string }) => useFleetBackends({ filter: { status: 'DOWN', q: 'web' }, after }),
+      { initialProps: {} }
+    );
     expect(result.current.loading).toBe(true);
-    await waitFor(() => expect(result.current.data).toHaveLength(12001));
-    const pages = db.requests.filter((r) => r.path.includes('/api/haproxy/servers'));
-    expect(pages.map((r) => new URL(`http://x${r.path}`).searchParams.get('offset'))).toEqual(['0', '5000', '10000']);
+    await waitFor(() => expect(result.current.data?.backends.map((b) => [b.name, b.shown])).toEqual([['be_web', 1]]));
+    const asked = new URL(`http://x${db.requests[0].path}`).searchParams;
+    expect(Object.fromEntries(asked)).toEqual({ status: 'DOWN', server_q: 'web', limit: '50' });
 
-    act(() => result.current.updateServer({ ...result.current.data![5], status: 'MAINT' }));
-    expect(result.current.data![5].status).toBe('MAINT');
-    expect(result.current.data![6].status).toBe('UP');
+    rerender({ after: 'eyJrIjoxfQ' });
+    // The page on screen stays while the next one loads.
+    expect(result.current.data?.backends).toHaveLength(1);
+    expect(result.current.loading).toBe(true);
+    await waitFor(() => expect(db.requests).toHaveLength(2));
+    expect(new URL(`http://x${db.requests[1].path}`).searchParams.get('after')).toBe('eyJrIjoxfQ');
+    expect(new URL(`http://x${db.requests[1].path}`).searchParams.has('offset')).toBe(false);
+  });
+
+  it("useBackendServers reads one backend's servers with the filters and can update one locally", async () => {
+    const web = db.fleet.servers.filter((s) => s.backend_name === 'be_web');
+    const { result } = renderHook(() => useBackendServers(web[0].backend_id, { q: 'web' }, { limit: 2 }));
+    await waitFor(() => expect(result.current.data?.servers.map((s) => s.server_name)).toEqual(['web1', 'web2']));
+    expect(result.current.data?.total).toBe(3);
+    expect(db.requests[0].path).toContain(`backend_id=${web[0].backend_id}`);
+    act(() => result.current.updateServer({ ...result.current.data!.servers[1], status: 'MAINT' }));
+    expect(result.current.data!.servers.map((s) => s.status)).toEqual(['UP', 'MAINT']);
+  });
+
+  it('an auto-refresh of unchanged data is a 304 that keeps the same data; a change is read in full', async () => {
+    const answered: number[] = [];
+    const onAnswer = ({ request, response }: { request: Request; response: Response }) => {
+      if (request.url === `${BACKEND}/api/haproxy/summary`) {
+        answered.push(response.status);
+      }
+    };
+    server.events.on('response:mocked', onAnswer);
+    try {
+      const { result } = renderHook(() => useSummary(30));
+      await waitFor(() => expect(result.current.data).toBeDefined());
+      const first = result.current.data;
+      await waitFor(() => expect(answered.filter((status) => status === 304).length).toBeGreaterThanOrEqual(2));
+      expect(answered[0]).toBe(200);
+      expect(result.current.data).toBe(first);
+      db.fleet.servers = db.fleet.servers.slice(0, 4);
+      await waitFor(() => expect(result.current.data?.servers.total).toBe(4));
+      expect(answered).toContain(200);
+      expect(answered.lastIndexOf(200)).toBeGreaterThan(0);
+    } finally {
+      server.events.removeListener('response:mocked', onAnswer);
+    }
   });
 
   it('useInstances passes the host as server_id and reports errors as ApiError', async () => {

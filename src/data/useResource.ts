@@ -21,6 +21,11 @@ export interface ResourceOptions {
   enabled?: boolean;
   /** Reload refreshMs milliseconds after the previous load finished; 0 or undefined turns auto-refresh off. */
   refreshMs?: number;
+  /**
+   * While a new key loads, go on showing the data of the previous one (`loading` says the new one is coming): a
+   * filter or page change then does not blank the list it changes.
+   */
+  keepPrevious?: boolean;
 }
 
 interface State<T> {
@@ -43,7 +48,7 @@ type Timer = ReturnType<typeof setTimeout>;
  * component unmounted. `load` must be stable for a given `key` (useCallback).
  */
 export function useResource<T>(load: () => Promise<T>, key: string, options: ResourceOptions = {}): Resource<T> {
-  const { enabled = true, refreshMs = 0 } = options;
+  const { enabled = true, refreshMs = 0, keepPrevious = false } = options;
   const [state, setState] = useState<State<T>>({});
   const interval = useRef(refreshMs);
   const controls = useRef<{ reload: () => void; reschedule: () => void }>(undefined);
@@ -133,7 +138,7 @@ export function useResource<T>(load: () => Promise<T>, key: string, options: Res
 
   const current = state.loadedKey === key;
   return {
-    data: current ? state.data : undefined,
+    data: current || keepPrevious ? state.data : undefined,
     error: current ? state.error : undefined,
     loading: enabled && !current,
     updatedAt: current ? state.updatedAt : undefined,

@@ -3,11 +3,12 @@ import { api } from './client';
 import { asApiError } from '../api/errors';
 import type { CommandOptions, Server, ServerCommand } from '../api/types';
 import { notifyError, notifySuccess } from '../utils/notify';
-import type { FleetServers } from './useServers';
 
-/** What a mutation refreshes: the fleet's servers (one replaced in place, or all reloaded) and the counts. */
+/**
+ * What every mutation refreshes: the counts. The servers it changed are the caller's to update (each command
+ * takes what to do with the backend's answer), as they belong to the opened backend that showed them.
+ */
 export interface MutationTargets {
-  servers: Pick<FleetServers, 'updateServer' | 'reload'>;
   summary: { reload: () => void };
   /** The backends' counts. */
   backends: { reload: () => void };
@@ -28,7 +29,7 @@ function commandFailure(err: unknown, title: string): string | undefined {
 
 /** The servers one bulk command is sent to, and where they are (for the toasts). */
 export interface BulkTarget {
-  servers: Server[];
+  servers: Array<Pick<Server, 'id' | 'server_name'>>;
   backendName: string;
   instanceName: string;
 }
@@ -41,8 +42,7 @@ const FAILURES_NAMED = 5;
  * a command resolves to the backend's message when it refused the input (400), for its dialog to show; otherwise
  * the toast is the answer.
  */
-export function useServerMutations({ servers, summary, backends }: MutationTargets) {
-  const { updateServer, reload: reloadServers } = servers;
+export function useServerMutations({ summary, backends }: MutationTargets) {
   const { reload: reloadSummary } = summary;
   const { reload: reloadBackends } = backends;
   const reloadCounts = useCallback(() => {
@@ -51,10 +51,15 @@ export function useServerMutations({ servers, summary, backends }: MutationTarge
   }, [reloadSummary, reloadBackends]);
 
   const runCommand = useCallback(
-    async (server: Server, command: ServerCommand, options: CommandOptions = {}): Promise<string | undefined> => {
+    async (
+      server: Server,
+      command: ServerCommand,
+      options: CommandOptions,
+      apply: (server: Server) => void
+    ): Promise<string | undefined> => {
       try {
         const result = await api.serverCommand(server.id, command, options);
-        updateServer(result.server);
+        apply(result.server);
         notifySuccess(
           `${command} sent to ${server.server_name}`,
           `${server.backend_name} on ${server.instance_name} is now ${result.server.status}`
@@ -65,14 +70,15 @@ export function useServerMutations({ servers, summary, backends }: MutationTarge
         return commandFailure(err, `${command} failed on ${server.server_name}`);
       }
     },
-    [updateServer, reloadCounts]
+    [reloadCounts]
   );
 
   const runBulk = useCallback(
     async (
       { servers: targets, backendName, instanceName }: BulkTarget,
       command: ServerCommand,
-      options: CommandOptions = {}
+      options: CommandOptions,
+      reloadServers: () => void
     ): Promise<string | undefined> => {
       try {
         const result = await api.bulkCommand(
@@ -102,15 +108,15 @@ export function useServerMutations({ servers, summary, backends }: MutationTarge
         reloadCounts();
       }
     },
-    [reloadServers, reloadCounts]
+    [reloadCounts]
   );
 
   /** Maps the server to an application (null unmaps); true when saved. */
   const saveMapping = useCallback(
-    async (server: Server, applicationId: number | null): Promise<boolean> => {
+    async (server: Server, applicationId: number | null, apply: (server: Server) => void): Promise<boolean> => {
       try {
         const updated = await api.setMapping(server.id, applicationId);
-        updateServer(updated);
+        apply(updated);
         notifySuccess(
           applicationId === null
             ? `${server.server_name} unmapped`
@@ -122,7 +128,7 @@ export function useServerMutations({ servers, summary, backends }: MutationTarge
         return false;
       }
     },
-    [updateServer]
+    []
   );
 
   return { runCommand, runBulk, saveMapping };

@@ -4,7 +4,8 @@ import pluginJson from '../plugin.json';
 import type { ApiRole, Host, HostInput, Instance, InstanceInput } from '../api/types';
 import { backendsOf, makeFleet, makeInstance, summaryOf, type Fleet } from './fixtures';
 import { matchAppRoute, type ProxyRoute } from './grafanaProxy';
-import { applyCommand, type CommandBody, commandBodyProblem, fleetBackendsOf } from './stateFixtures';
+import { backendsPage, serversPage } from './fleetPages';
+import { applyCommand, type CommandBody, commandBodyProblem } from './stateFixtures';
 
 export const ORIGIN = 'http://localhost';
 /** What Grafana's plugin proxy serves for this app in tests. */
@@ -79,6 +80,11 @@ const grafanaProxy = http.all(`${PROXY}/*`, async ({ request }) => {
     return HttpResponse.json({ message: 'plugin proxy route access denied' }, { status: 403 });
   }
   const headers = new Headers({ 'content-type': request.headers.get('content-type') ?? 'application/json' });
+  // Grafana's director passes the client's other headers on (cookies and auth excepted): a conditional GET too.
+  const ifNoneMatch = request.headers.get('if-none-match');
+  if (ifNoneMatch) {
+    headers.set('if-none-match', ifNoneMatch);
+  }
   for (const h of match.route.headers ?? []) {
     headers.set(h.name, fill(h.content));
   }
@@ -119,6 +125,23 @@ const byId = <T extends { id: number }>(list: T[], id: unknown) => list.find((x)
 
 const nextId = (list: Array<{ id: number }>) => Math.max(0, ...list.map((x) => x.id)) + 1;
 const json = (body: unknown, status = 200) => HttpResponse.json(body as JsonBodyType, { status });
+
+/** The backend's conditional GET (api/conditional-get.ts): an ETag of the answer's bytes, 304 when it is held. */
+const conditional =
+  (answer: (request: Request) => unknown): Resolver =>
+  ({ request }) => {
+    const text = JSON.stringify(answer(request));
+    let hash = 5381;
+    for (let i = 0; i < text.length; i++) {
+      hash = (hash * 33 + text.charCodeAt(i)) | 0;
+    }
+    const etag = `"${(hash >>> 0).toString(36)}-${text.length}"`;
+    const headers = { etag, 'content-type': 'application/json', 'cache-control': 'private, no-cache' };
+    return request.headers.get('if-none-match') === etag
+      ? new HttpResponse(null, { status: 304, headers })
+      : new HttpResponse(text, { status: 200, headers });
+  };
+const searchOf = (request: Request) => new URL(request.url).searchParams;
 const noContent = () => new HttpResponse(null, { status: 204 });
 
 /** Takes a removed row off the "Recently removed" list (restored or forgotten). */
@@ -140,11 +163,17 @@ const backend = [
       ? json({ token_name: `grafana-${role}`, role })
       : apiError(401, 'unauthorized', 'invalid or revoked token');
   }),
-  http.get(`${B}/haproxy/summary`, () => json(summaryOf(db.fleet))),
-  http.get(`${B}/haproxy/instances`, ({ request }) => {
-    const hostId = new URL(request.url).searchParams.get('server_id');
-    return json({ instances: db.fleet.instances.filter((i) => hostId === null || i.host_id === Number(hostId)) });
-  }),
+  http.get(
+    `${B}/haproxy/summary`,
+    conditional(() => summaryOf(db.fleet))
+  ),
+  http.get(
+    `${B}/haproxy/instances`,
+    conditional((request) => {
+      const hostId = searchOf(request).get('server_id');
+      return { instances: db.fleet.instances.filter((i) => hostId === null || i.host_id === Number(hostId)) };
+    })
+  ),
   http.post(
     `${B}/haproxy/instances`,
     as('admin', async ({ request }) => {
@@ -160,10 +189,10 @@ const backend = [
       return json(instance, 201);
     })
   ),
-  http.get(`${B}/haproxy/backends`, () => {
-    const backends = fleetBackendsOf(db.fleet.servers, db.fleet.emptyBackends);
-    return json({ backends, total: backends.length });
-  }),
+  http.get(
+    `${B}/haproxy/backends`,
+    conditional((request) => backendsPage(db.fleet, searchOf(request)))
+  ),
   http.patch(
     `${B}/haproxy/instances/:id`,
     as('admin', async ({ request, params }) => {
@@ -223,14 +252,10 @@ const backend = [
       return json(instance);
     })
   ),
-  http.get(`${B}/haproxy/servers`, ({ request }) => {
-    const sp = new URL(request.url).searchParams;
-    const limit = Number(sp.get('limit') ?? 100);
-    const offset = Number(sp.get('offset') ?? 0);
-    const appId = sp.get('application_id');
-    const matching = db.fleet.servers.filter((s) => appId === null || s.application_id === Number(appId));
-    return json({ servers: matching.slice(offset, offset + limit), total: matching.length });
-  }),
+  http.get(
+    `${B}/haproxy/servers`,
+    conditional((request) => serversPage(db.fleet, searchOf(request)))
+  ),
   http.post(
     `${B}/haproxy/servers/:id/command`,
     as('operator', async ({ params, request }) => {

@@ -153,6 +153,7 @@ export function fleetBackendsOf(servers: Server[], empty: FleetBackend[] = []): 
       host_name: `host-of-${first.instance_name}`,
       name: first.backend_name,
       servers_total: group.length,
+      shown: group.length,
       by_status,
       ...stateCountsOf(group),
     };
@@ -167,6 +168,7 @@ export function emptyBackend(
   return {
     host_name: `host-of-${partial.instance_name}`,
     servers_total: 0,
+    shown: 0,
     by_status: {},
     available: 0,
     out_on_purpose: 0,

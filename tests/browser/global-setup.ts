@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildShim } from './host/build-shim';
-import { startHost } from './host/server';
+import { hostAssets, startHost } from './host/server';
 import { DATASOURCE_UID, startBrowserStack, type StackInfo } from './stack';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -29,8 +29,7 @@ export default async function globalSetup() {
     host = await startHost({
       distDir,
       shimFile,
-      iconsDir: path.join(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons'),
-      fontsDir: path.join(ROOT, 'node_modules/@fontsource/inter/files'),
+      ...hostAssets(ROOT),
       settings: {
         enabled: true,
         pinned: true,

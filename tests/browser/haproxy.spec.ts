@@ -5,6 +5,7 @@ import {
   expandBackend,
   expect,
   openHaproxy,
+  PROXY,
   serverRow,
   stack,
   test,
@@ -132,5 +133,38 @@ test.describe('HAProxy page', () => {
     // Collapsing removes the rows again.
     await item.locator('button[aria-expanded]').first().click();
     await expect(item.getByRole('row')).toHaveCount(0);
+  });
+
+  test("reads a page of backends and an opened backend's servers, never the fleet's; an unchanged refresh is a 304", async ({
+    page,
+  }) => {
+    const reads: Array<{ path: string; query: Record<string, string>; status: number }> = [];
+    page.on('requestfinished', async (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith(`${PROXY}/api/haproxy/`)) {
+        const status = (await r.response())?.status() ?? 0;
+        reads.push({ path: url.pathname.slice(PROXY.length), query: Object.fromEntries(url.searchParams), status });
+      }
+    });
+    await openHaproxy(page);
+    const item = backendItem(page, 'shop', 'edge-1');
+    await expect(item).toBeVisible();
+    await expect.poll(() => reads.filter((r) => r.path === '/api/haproxy/backends').length).toBeGreaterThan(0);
+    expect(reads.filter((r) => r.path === '/api/haproxy/servers')).toEqual([]);
+    expect(reads.find((r) => r.path === '/api/haproxy/backends')?.query).toEqual({ limit: '50' });
+
+    await expandBackend(item);
+    const servers = reads.filter((r) => r.path === '/api/haproxy/servers');
+    expect(servers).toHaveLength(1);
+    expect(servers[0].query).toMatchObject({ backend_id: expect.stringMatching(/^\d+$/), limit: '100' });
+
+    // Nothing changes: every read of the next auto-refresh is answered 304 (the page keeps what it has).
+    const before = reads.length;
+    await page.getByRole('radio', { name: '5s', exact: true }).click();
+    const refreshed = () => reads.slice(before).map((r) => [r.path, r.status]);
+    await expect.poll(refreshed, { timeout: 15_000 }).toContainEqual(['/api/haproxy/backends', 304]);
+    await expect.poll(refreshed, { timeout: 15_000 }).toContainEqual(['/api/haproxy/servers', 304]);
+    await expect(serverRow(item, 'shop-1')).toBeVisible();
+    await page.getByRole('radio', { name: 'Off', exact: true }).click();
   });
 });

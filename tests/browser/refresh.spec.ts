@@ -58,24 +58,25 @@ test('a refresh slower than the interval is waited for, then shown; meanwhile th
 }) => {
   test.setTimeout(60_000);
   const SLOW_MS = 8_000;
-  const { row } = await openAuth1(page);
+  const { item } = await openAuth1(page);
 
-  // From now on the fleet's servers take longer than the 5 s interval to answer (Grafana's proxy is slow).
-  const isServers = (url: URL) => url.pathname.endsWith('/api/haproxy/servers');
+  // From now on the backends list (the page's accordion and its counts) takes longer than the 5 s interval to
+  // answer (Grafana's proxy is slow).
+  const isList = (url: URL) => url.pathname.endsWith('/api/haproxy/backends');
   let inFlight = 0;
   let mostInFlight = 0;
   let started = 0;
   page.on('request', (r) => {
-    if (isServers(new URL(r.url()))) {
+    if (isList(new URL(r.url()))) {
       started++;
       inFlight++;
       mostInFlight = Math.max(mostInFlight, inFlight);
     }
   });
-  const settled = (r: { url(): string }) => isServers(new URL(r.url())) && inFlight--;
+  const settled = (r: { url(): string }) => isList(new URL(r.url())) && inFlight--;
   page.on('requestfinished', settled);
   page.on('requestfailed', settled);
-  await page.route(isServers, async (route) => {
+  await page.route(isList, async (route) => {
     await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
     await route.continue();
   });
@@ -88,10 +89,10 @@ test('a refresh slower than the interval is waited for, then shown; meanwhile th
   // For a human to judge (the usual screenshot helper waits for the network, which is held here).
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, '08-haproxy-refresh-late-dark.png') });
-  await expect(row).toContainText('DRAIN', { timeout: 15_000 });
+  await expect(item).toContainText('DRAIN 1', { timeout: 15_000 });
   await expect(freshness).not.toContainText('taking longer');
   await expect(freshness).toContainText(/^Last updated \d\d:\d\d:\d\d$/);
   expect(started).toBeGreaterThanOrEqual(1);
-  expect(mostInFlight, 'refreshes of the servers never overlap').toBe(1);
+  expect(mostInFlight, 'refreshes of the backends list never overlap').toBe(1);
   await page.unrouteAll({ behavior: 'ignoreErrors' });
 });

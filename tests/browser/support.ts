@@ -131,7 +131,7 @@ export async function haproxyStatus(instance: string, backend: string, server: s
   return row.status;
 }
 
-/** The HAProxy page, loaded: the backend count is shown once the fleet's servers are in. */
+/** The HAProxy page, loaded: the backend count is shown once the first page of backends is in. */
 export async function openHaproxy(page: Page, query = '') {
   await page.goto(`${APP}/haproxy${query}`);
   await expect(page.getByRole('heading', { level: 1, name: 'HAProxy' })).toBeVisible();

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { authenticate } from './auth';
+import { conditionalGet } from './conditional-get';
 import { errorHandler } from '../http/errors';
 import { jsonBody } from './body';
 import { refuseUnstorableText } from './storable-text';
@@ -46,7 +47,7 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
   }
 
   const api = new Router();
-  api.use('/api', authenticate(deps.tokens), refuseUnstorableText());
+  api.use('/api', authenticate(deps.tokens), refuseUnstorableText(), conditionalGet());
   for (const r of [
     system.api,
     summaryRoutes(deps),

@@ -5,6 +5,7 @@ import { MAX_RAMP_STEPS, rampProblem } from '../domain/operation';
 import { ADMIN_STATES, OPERATIONAL_STATES } from '../domain/server-state';
 import { SERVER_STATUSES } from '../domain/status';
 import { WINDOW_MAX_DURATION_S, WINDOW_MIN_DURATION_S } from '../domain/window';
+import { unstorable } from './storable-text';
 
 /** Ids are PostgreSQL int: anything else is a 400, not a database error. */
 export const bodyId = z.number().int('must be an integer id').positive('must be a positive id').max(2_147_483_647);
@@ -115,3 +116,34 @@ export function forceNeedsReason(b: { force?: boolean; reason?: string | null },
     ctx.addIssue({ code: 'custom', message: 'force needs a reason: why the disruption budget may be overridden' });
   }
 }
+
+/**
+ * Where a keyset page starts, as the API hands it out (`next`) and takes it back (`after`): the sort key of a
+ * page's last row, opaque to callers (base64url JSON). `types` is the key's shape; anything else is a 400.
+ */
+export const encodeCursor = (key: ReadonlyArray<string | number>) =>
+  Buffer.from(JSON.stringify(key)).toString('base64url');
+
+export const cursor = (types: ReadonlyArray<'string' | 'id'>) =>
+  z
+    .string()
+    .max(2000)
+    .transform((s, ctx) => {
+      let key: unknown;
+      try {
+        key = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+      } catch {
+        key = undefined;
+      }
+      const fits =
+        Array.isArray(key) &&
+        key.length === types.length &&
+        key.every((v, i) =>
+          types[i] === 'id' ? bodyId.safeParse(v).success : typeof v === 'string' && unstorable(v) === undefined
+        );
+      if (!fits) {
+        ctx.addIssue({ code: 'custom', message: 'must be a `next` value of this list' });
+        return z.NEVER;
+      }
+      return key as Array<string | number>;
+    });

@@ -8,6 +8,8 @@ import { DataSafety1764000000004 } from './migrations/1764000000004-DataSafety';
 import { ForgottenRemovals1764000000005 } from './migrations/1764000000005-ForgottenRemovals';
 import { ServerStateModel1764000000006 } from './migrations/1764000000006-ServerStateModel';
 import { GuardedOperations1764000000007 } from './migrations/1764000000007-GuardedOperations';
+import { NaturalNameOrder1764000000017 } from './migrations/1764000000017-NaturalNameOrder';
+import { ServerTextSearch1764000000018 } from './migrations/1764000000018-ServerTextSearch';
 import { SyncFingerprints1764000000020 } from './migrations/1764000000020-SyncFingerprints';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
@@ -22,6 +24,8 @@ export const migrations = [
   ForgottenRemovals1764000000005,
   ServerStateModel1764000000006,
   GuardedOperations1764000000007,
+  NaturalNameOrder1764000000017,
+  ServerTextSearch1764000000018,
   SyncFingerprints1764000000020,
 ];
 

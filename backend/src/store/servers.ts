@@ -4,7 +4,7 @@ import type { AdminState, DriftCause, MaintSource, OperationalState, ReconcilePo
 import type { ServerStatus } from '../domain/status';
 import type { Db } from '../db/db';
 import { BACKEND_COUNTS_LATERAL, ServerCounts } from './server-classes';
-import { buildWhere, likePattern, matchSql, Page, pageOf, param } from './sql';
+import { buildWhere, Keyset, KeysetPage, keysetPageOf, likePattern, matchSql, natural, param } from './sql';
 
 /**
  * The one join of a server with its backend, instance, host and application, for every read that names a
@@ -153,10 +153,8 @@ export function listBackendServers(db: Db, backendId: number): Promise<ServerRow
   return selectServers(db, 's.backend_id = $1 AND s.removed_at IS NULL', [backendId], 'ORDER BY s.server_name');
 }
 
-export interface ServerSearch {
-  instanceId?: number;
-  backendId?: number;
-  applicationId?: number;
+/** What a server is selected by on the HAProxy page (and GET /api/haproxy/servers, /backends). */
+export interface ServerFilter {
   statuses?: ServerStatus[];
   adminStates?: AdminState[];
   operationalStates?: OperationalState[];
@@ -166,6 +164,29 @@ export interface ServerSearch {
   inWindow?: boolean;
   /** Part of the server's, its backend's or its address's text. */
   text?: string;
+}
+
+/** A ServerFilter as buildWhere's filters over SERVERS_FROM (or any join naming s, b and d). */
+export function serverFilterSql(f: ServerFilter): Array<[string, unknown]> {
+  return [
+    ['s.status = ANY(?::text[])', f.statuses],
+    ['s.admin_state = ANY(?::text[])', f.adminStates],
+    ['s.operational_state = ANY(?::text[])', f.operationalStates],
+    ['(d.drift_since IS NOT NULL) = ?', f.drift],
+    ['(coalesce(d.until > now(), false)) = ?', f.inWindow],
+    // All on s, so that the three trigram indexes (migration 18) can answer it together.
+    [
+      `(s.server_name ILIKE ? OR s.address ILIKE ?
+        OR s.backend_id = ANY(ARRAY(SELECT id FROM haproxy_backends WHERE backend_name ILIKE ?)))`,
+      f.text === undefined ? undefined : likePattern(f.text),
+    ],
+  ];
+}
+
+export interface ServerSearch extends ServerFilter {
+  instanceId?: number;
+  backendId?: number;
+  applicationId?: number;
   /**
    * Only those auto-mapping left without an application (a manual choice, "unmapped" included, is settled):
    * all of them, those it found ambiguous (they carry a note), or those it found nothing for.
@@ -180,41 +201,34 @@ const UNMAPPED: Record<NonNullable<ServerSearch['unmapped']>, string[]> = {
   unmatched: [...AUTO_UNMAPPED, 's.mapping_note IS NULL'],
 };
 
-/** Current servers across the fleet, filtered, a page at a time, with the total that matches. */
+/** The order servers are listed in: by instance, backend and server name (natural order), then id. */
+const SERVER_ORDER = [natural('i.name'), natural('b.backend_name'), natural('s.server_name'), 's.id'];
+
+/**
+ * Current servers across the fleet, filtered, a page at a time (keyset: `after` the key `next` gave), with the
+ * total that matches.
+ */
 export async function searchServers(
   db: Db,
   f: ServerSearch,
-  page: Page
-): Promise<{ servers: ServerRow[]; total: number }> {
+  page: KeysetPage
+): Promise<{ servers: ServerRow[]; total: number; next: Keyset | null }> {
   const { sql, params } = buildWhere(
     [
       ['b.instance_id = ?', f.instanceId],
       ['s.backend_id = ?', f.backendId],
       ['s.application_id = ?', f.applicationId],
-      ['s.status = ANY(?::text[])', f.statuses],
-      ['s.admin_state = ANY(?::text[])', f.adminStates],
-      ['s.operational_state = ANY(?::text[])', f.operationalStates],
-      ['(d.drift_since IS NOT NULL) = ?', f.drift],
-      ['(coalesce(d.until > now(), false)) = ?', f.inWindow],
-      [
-        '(s.server_name ILIKE ? OR b.backend_name ILIKE ? OR s.address ILIKE ?)',
-        f.text === undefined ? undefined : likePattern(f.text),
-      ],
+      ...serverFilterSql(f),
     ],
     [...CURRENT, ...(f.unmapped ? UNMAPPED[f.unmapped] : [])]
   );
-  const { rows, total } = await pageOf<FlatServerRow>(
+  const { rows, total, next } = await keysetPageOf<FlatServerRow>(
     db,
-    {
-      columns: SERVER_COLUMNS,
-      from: SERVERS_FROM,
-      where: sql,
-      params,
-      orderBy: 'i.name, b.backend_name, s.server_name',
-    },
-    page
+    { columns: SERVER_COLUMNS, from: SERVERS_FROM, where: sql, params, orderBy: SERVER_ORDER },
+    page,
+    (r) => [r.instance_name, r.backend_name, r.server_name, r.id]
   );
-  return { servers: rows.map(serverRow), total };
+  return { servers: rows.map(serverRow), total, next };
 }
 
 /** Where a command on a server goes: the server as stored, and its instance's agent. */

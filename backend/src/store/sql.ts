@@ -71,13 +71,54 @@ export async function pageOf<Row>(
   q: { columns: string; from: string; where: string; params: unknown[]; orderBy: string },
   page: Page
 ): Promise<{ rows: Row[]; total: number }> {
-  const n = q.params.length;
+  const { rows, total } = await keysetPageOf<Row>(db, { ...q, orderBy: [q.orderBy] }, page, () => []);
+  return { rows, total };
+}
+
+/** A column compared in natural order (`backend_2` before `backend_10`, as the UI sorts names): migration 17. */
+export const natural = (column: string) => `${column} COLLATE natural_order`;
+
+/** Where a keyset page starts: the sort key of the last row of the page before (ids last, so it is unique). */
+export type Keyset = ReadonlyArray<string | number>;
+
+/**
+ * A page in a fixed order: `orderBy` lists the sort key's expressions (the last one unique), `after` the key of
+ * the previous page's last row. Rows after it come next, so a page neither repeats nor skips rows when others
+ * come or go before it (as OFFSET would).
+ */
+export function keysetSql(orderBy: readonly string[], after: Keyset | undefined, params: unknown[]) {
+  return {
+    where: after ? `(${orderBy.join(', ')}) > (${after.map((v) => param(params, v)).join(', ')})` : 'true',
+    orderBy: orderBy.join(', '),
+  };
+}
+
+export interface KeysetPage extends Page {
+  /** The sort key of the last row of the previous page. */
+  after?: Keyset;
+}
+
+/**
+ * One page of a filtered read in the order `orderBy` (keysetSql), how many rows match in all, and the key to
+ * ask for the next page with (null on the last page: one row more than the page is read to know).
+ */
+export async function keysetPageOf<Row>(
+  db: Db,
+  q: { columns: string; from: string; where: string; params: unknown[]; orderBy: readonly string[] },
+  page: KeysetPage,
+  keyOf: (row: Row) => Keyset
+): Promise<{ rows: Row[]; total: number; next: Keyset | null }> {
+  const params = [...q.params];
+  const after = keysetSql(q.orderBy, page.after, params);
+  const n = params.length;
   const [[{ total }], rows] = await Promise.all([
     db.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${q.from} WHERE ${q.where}`, q.params),
     db.query<Row>(
-      `SELECT ${q.columns} FROM ${q.from} WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...q.params, page.limit, page.offset]
+      `SELECT ${q.columns} FROM ${q.from} WHERE ${q.where} AND ${after.where}
+        ORDER BY ${after.orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...params, page.limit + 1, page.offset]
     ),
   ]);
-  return { rows, total };
+  const more = rows.length > page.limit;
+  return { rows: rows.slice(0, page.limit), total, next: more ? keyOf(rows[page.limit - 1]) : null };
 }

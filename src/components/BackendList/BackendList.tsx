@@ -1,44 +1,35 @@
 import React, { useState } from 'react';
-import { css } from '@emotion/css';
+import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Badge, Button, Collapse, Pagination, Stack, Text, useStyles2 } from '@grafana/ui';
-import { SERVER_COMMANDS, SERVER_STATUSES, type Server, type ServerCommand } from '../../api/types';
+import { Alert, Badge, Collapse, Pagination, Stack, Text, useStyles2 } from '@grafana/ui';
+import { SERVER_STATUSES, type FleetBackend } from '../../api/types';
 import { formatCount, formatPlural } from '../../utils/format';
-import { COMMAND_LABELS } from '../ServerCommandModal/ServerCommandModal';
-import { ServerTable } from '../ServerTable/ServerTable';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
-import type { FilteredBackend } from './BackendList.utils';
-
-export const BACKENDS_PER_PAGE = 50;
 
 const NO_SERVERS = 'Every request HAProxy routes to it fails (503) until servers are added to its configuration.';
 
 interface Props {
-  backends: FilteredBackend[];
-  canAct: boolean;
-  onCommand: (server: Server, command: ServerCommand) => void;
-  /** One command on every server of the backend that the filters show. */
-  onBulkCommand: (backend: FilteredBackend, command: ServerCommand) => void;
-  onMap: (server: Server) => void;
-  /** Changes whenever the filters change: the list goes back to its first page. */
-  filterKey: string;
+  /** The page of backends on screen, in the backend's order. */
+  backends: FleetBackend[];
+  /** How many backends match in all, and which page of `pageSize` this is. */
+  total: number;
+  page: number;
+  pageSize: number;
+  onPage: (page: number) => void;
+  /** Another page or filter is loading: the list on screen is about to change. */
+  loading?: boolean;
+  /** What an opened backend shows: its servers, read when it opens (nothing is rendered for a closed one). */
+  renderServers: (backend: FleetBackend) => React.ReactNode;
 }
 
 /**
- * The accordion of backends. Only the current page of backends is rendered (50 at a time) and a collapsed
- * backend renders no rows, so a fleet of 1,000 backends x 20 servers stays responsive.
+ * The accordion of backends, one page at a time (paged on the backend), each with its counts. A closed backend
+ * renders nothing inside, so the page's size does not depend on how many servers the fleet has.
  */
-export function BackendList({ backends, canAct, onCommand, onBulkCommand, onMap, filterKey }: Props) {
+export function BackendList({ backends, total, page, pageSize, onPage, loading, renderServers }: Props) {
   const styles = useStyles2(getStyles);
-  // The page belongs to the filters it was chosen under: new filters start again at page 1.
-  const [paging, setPaging] = useState({ filterKey, page: 1 });
-  const page = paging.filterKey === filterKey ? paging.page : 1;
-  const setPage = (p: number) => setPaging({ filterKey, page: p });
   const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
-
-  const pages = Math.max(1, Math.ceil(backends.length / BACKENDS_PER_PAGE));
-  const current = Math.min(page, pages);
-  const shown = backends.slice((current - 1) * BACKENDS_PER_PAGE, current * BACKENDS_PER_PAGE);
+  const pages = Math.max(1, Math.ceil(total / pageSize));
 
   const toggle = (id: number, open: boolean) =>
     setExpanded((prev) => {
@@ -54,23 +45,23 @@ export function BackendList({ backends, canAct, onCommand, onBulkCommand, onMap,
   return (
     <Stack direction="column" gap={1}>
       <Text color="secondary" variant="bodySmall">
-        {formatPlural(backends.length, 'backend')}
-        {pages > 1 && ` — page ${formatCount(current)} of ${formatCount(pages)}`}
+        {formatPlural(total, 'backend')}
+        {pages > 1 && ` — page ${formatCount(page)} of ${formatCount(pages)}`}
       </Text>
-      <div role="list" aria-label="Backends and servers">
-        {shown.map((b) => (
-          <div role="listitem" key={b.backendId} aria-label={`Backend ${b.backendName} on ${b.instanceName}`}>
+      <div role="list" aria-label="Backends and servers" aria-busy={loading} className={cx(loading && styles.loading)}>
+        {backends.map((b) => (
+          <div role="listitem" key={b.id} aria-label={`Backend ${b.name} on ${b.instance_name}`}>
             <Collapse
               className={styles.collapse}
-              isOpen={expanded.has(b.backendId)}
-              onToggle={(open) => toggle(b.backendId, open)}
+              isOpen={expanded.has(b.id)}
+              onToggle={(open) => toggle(b.id, open)}
               label={
                 <Stack gap={1} alignItems="center" wrap="wrap">
-                  <span className={styles.name}>{b.backendName}</span>
+                  <span className={styles.name}>{b.name}</span>
                   <Text color="secondary" variant="bodySmall">
-                    {b.instanceName}
+                    {b.instance_name}
                   </Text>
-                  {b.serversTotal === 0 ? (
+                  {b.servers_total === 0 ? (
                     <Badge
                       color="orange"
                       icon="exclamation-triangle"
@@ -80,13 +71,13 @@ export function BackendList({ backends, canAct, onCommand, onBulkCommand, onMap,
                     />
                   ) : (
                     <Text color="secondary" variant="bodySmall">
-                      {b.visible.length === b.serversTotal
-                        ? formatPlural(b.serversTotal, 'server')
-                        : `${formatCount(b.visible.length)} of ${formatPlural(b.serversTotal, 'server')} shown`}
+                      {b.shown === b.servers_total
+                        ? formatPlural(b.servers_total, 'server')
+                        : `${formatCount(b.shown)} of ${formatPlural(b.servers_total, 'server')} shown`}
                     </Text>
                   )}
-                  {SERVER_STATUSES.filter((s) => b.counts[s]).map((s) => (
-                    <StatusBadge key={s} status={s} count={b.counts[s]} />
+                  {SERVER_STATUSES.filter((s) => b.by_status[s]).map((s) => (
+                    <StatusBadge key={s} status={s} count={b.by_status[s]} />
                   ))}
                   {b.drifting > 0 && (
                     <Badge
@@ -99,38 +90,18 @@ export function BackendList({ backends, canAct, onCommand, onBulkCommand, onMap,
                 </Stack>
               }
             >
-              {b.serversTotal === 0 && (
+              {b.servers_total === 0 ? (
                 <Alert severity="warning" title="This backend has no servers">
                   {NO_SERVERS}
                 </Alert>
-              )}
-              {canAct && b.visible.length > 1 && (
-                <Stack gap={1} alignItems="center" justifyContent="flex-end">
-                  <Text color="secondary" variant="bodySmall">
-                    All {formatCount(b.visible.length)} shown:
-                  </Text>
-                  {SERVER_COMMANDS.map((command) => (
-                    <Button
-                      key={command}
-                      size="sm"
-                      variant={command === 'maint' ? 'destructive' : 'secondary'}
-                      fill="outline"
-                      onClick={() => onBulkCommand(b, command)}
-                      aria-label={`${COMMAND_LABELS[command].verb} all ${b.visible.length} shown servers of ${b.backendName}`}
-                    >
-                      {COMMAND_LABELS[command].verb} all
-                    </Button>
-                  ))}
-                </Stack>
-              )}
-              {b.visible.length > 0 && (
-                <ServerTable servers={b.visible} canAct={canAct} onCommand={onCommand} onMap={onMap} />
+              ) : (
+                expanded.has(b.id) && renderServers(b)
               )}
             </Collapse>
           </div>
         ))}
       </div>
-      <Pagination currentPage={current} numberOfPages={pages} onNavigate={setPage} hideWhenSinglePage />
+      <Pagination currentPage={page} numberOfPages={pages} onNavigate={onPage} hideWhenSinglePage />
     </Stack>
   );
 }
@@ -138,4 +109,5 @@ export function BackendList({ backends, canAct, onCommand, onBulkCommand, onMap,
 const getStyles = (theme: GrafanaTheme2) => ({
   collapse: css({ marginBottom: theme.spacing(0.5) }),
   name: css({ fontWeight: theme.typography.fontWeightMedium }),
+  loading: css({ opacity: 0.6, transition: 'opacity 0.2s' }),
 });

@@ -15,11 +15,18 @@ function renderHaproxy(route = '/haproxy') {
 }
 
 const backendItem = (name: string) => screen.findByRole('listitem', { name: new RegExp(`^Backend ${name} `) });
+/** A bulk command's confirmation, once the ids of the servers it goes to are read. */
+async function bulkDialog() {
+  await waitFor(() => expect(screen.queryByText('Loading the servers shown...')).not.toBeInTheDocument());
+  return screen.getByRole('dialog');
+}
 const location = () => screen.getByTestId('location').textContent;
 
 async function expand(name: string, user: ReturnType<typeof renderHaproxy>['user']) {
   const item = await backendItem(name);
   await user.click(within(item).getByRole('button', { expanded: false }));
+  // An opened backend reads its servers: its table comes when they are there.
+  await within(item).findByRole('table');
   return item;
 }
 
@@ -41,26 +48,34 @@ describe('HAProxy page', () => {
     expect(screen.queryByText('web1')).not.toBeInTheDocument();
   });
 
-  it('loads the servers once and filters without refetching', async () => {
+  it("never loads the fleet's servers: the backend filters the backends, an opened one reads its own", async () => {
     const { user } = renderHaproxy();
     await backendItem('be_web');
-    const serverRequests = () =>
-      db.requests.filter((r) => r.path.startsWith('/api/plugin-proxy/appcontrol-haproxy-app/api/haproxy/servers'))
-        .length;
-    expect(serverRequests()).toBe(1);
+    const requests = (route: string) =>
+      db.requests
+        .filter((r) => r.path.startsWith(`/api/plugin-proxy/appcontrol-haproxy-app/api/haproxy/${route}`))
+        .map((r) => Object.fromEntries(new URL(`http://x${r.path}`).searchParams));
+    expect(requests('servers')).toEqual([]);
+    expect(requests('backends')).toEqual([{ limit: '50' }]);
 
     await user.click(screen.getByRole('radio', { name: 'DOWN' }));
     await waitFor(() => expect(screen.getAllByRole('listitem')).toHaveLength(1));
     expect(screen.getByRole('listitem')).toHaveTextContent('be_web');
     expect(screen.getByRole('listitem')).toHaveTextContent('1 of 3 servers shown');
     expect(location()).toBe('/haproxy?status=DOWN');
+    expect(requests('backends')).toContainEqual({ status: 'DOWN', limit: '50' });
 
     await user.click(screen.getByRole('radio', { name: 'All' }));
     await user.type(screen.getByLabelText('Search backends and servers'), 'db');
     await waitFor(() => expect(screen.getAllByRole('listitem')).toHaveLength(1));
     expect(screen.getByRole('listitem')).toHaveTextContent('be_db');
     expect(location()).toBe('/haproxy?q=db');
-    expect(serverRequests()).toBe(1);
+    expect(requests('backends')).toContainEqual({ server_q: 'db', limit: '50' });
+    expect(requests('servers')).toEqual([]);
+
+    const dbItem = await expand('be_db', user);
+    expect(within(dbItem).getAllByRole('row')).toHaveLength(3);
+    expect(requests('servers')).toEqual([{ backend_id: '21', q: 'db', limit: '100' }]);
   });
 
   it('restores its filters from the URL (a shared view)', async () => {
@@ -137,7 +152,7 @@ describe('HAProxy page', () => {
       within(web).getByRole('button', { name: new RegExp(`^Drain all ${shown.length} shown servers of be_web`) })
     );
 
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await bulkDialog();
     expect(dialog).toHaveTextContent(`Drain ${shown.length} servers in backend be_web on instance haproxy-1`);
     await user.click(within(dialog).getByRole('button', { name: `Drain ${shown.length} servers` }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
@@ -154,7 +169,7 @@ describe('HAProxy page', () => {
         payload: [`drain sent to ${ids.length} servers`, 'be_web on haproxy-1'],
       })
     );
-  });
+  }, 60000);
 
   it('maint warns that it cuts existing connections; cancel sends nothing', async () => {
     const { user } = renderHaproxy();
@@ -307,7 +322,7 @@ describe('HAProxy page: the server state model', () => {
     expect(payments).toHaveTextContent('haproxy-2');
     expect(within(payments).getByLabelText('no servers')).toBeInTheDocument();
     expect(screen.getByText('4 backends')).toBeInTheDocument();
-    expect(db.requests.some((r) => r.path.endsWith('/api/haproxy/backends'))).toBe(true);
+    expect(db.requests.some((r) => r.path.includes('/api/haproxy/backends?'))).toBe(true);
     await user.click(within(payments).getByRole('button', { expanded: false }));
     expect(within(payments).getByText('This backend has no servers')).toBeInTheDocument();
     expect(within(payments).queryByRole('table')).not.toBeInTheDocument();
@@ -322,8 +337,8 @@ describe('HAProxy page: the server state model', () => {
       http.get('*/api/haproxy/backends', () => {
         const backends = fleetBackendsOf(db.fleet.servers);
         const web = backends.find((b) => b.name === 'be_web')!;
-        Object.assign(web, { servers_total: 40, by_status: { UP: 38, DOWN: 2 }, drifting: 3 });
-        return HttpResponse.json({ backends, total: backends.length });
+        Object.assign(web, { servers_total: 40, shown: 40, by_status: { UP: 38, DOWN: 2 }, drifting: 3 });
+        return HttpResponse.json({ backends, total: backends.length, next: null });
       })
     );
     renderHaproxy();
@@ -449,7 +464,7 @@ describe('HAProxy page: the server state model', () => {
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: /^Drain all 3 shown servers of be_web/ }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await bulkDialog();
     await user.type(within(dialog).getByLabelText(/^Reason/), 'rolling deploy');
     await user.click(within(dialog).getByRole('radio', { name: '30 min' }));
 

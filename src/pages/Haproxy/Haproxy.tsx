@@ -1,9 +1,9 @@
-import React, { useCallback, useDeferredValue, useMemo, useState } from 'react';
+import React, { useCallback, useMemo, useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, ControlledCollapse, EmptyState, LoadingPlaceholder, Stack } from '@grafana/ui';
-import type { CommandOptions, Server, ServerCommand } from '../../api/types';
+import { Alert, ControlledCollapse, EmptyState, LoadingPlaceholder, Modal, Stack } from '@grafana/ui';
+import type { CommandOptions, FleetBackend, Server, ServerCommand } from '../../api/types';
 import { BackendList } from '../../components/BackendList/BackendList';
-import { filterBackends, groupByBackend, type FilteredBackend } from '../../components/BackendList/BackendList.utils';
+import { serverFilterOf } from '../../components/BackendList/BackendList.utils';
 import { BulkCommandModal } from '../../components/BulkCommandModal/BulkCommandModal';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import {
@@ -18,36 +18,59 @@ import { MappingModal } from '../../components/MappingModal/MappingModal';
 import { RefreshStatus } from '../../components/RefreshStatus/RefreshStatus';
 import { ServerCommandModal } from '../../components/ServerCommandModal/ServerCommandModal';
 import { REFRESH_STORAGE_KEY } from '../../constants';
-import { useFleetBackends } from '../../data/useFleetBackends';
+import { useBackendServers } from '../../data/useBackendServers';
+import { BACKENDS_PER_PAGE, useFleetBackends } from '../../data/useFleetBackends';
 import { useInstanceSync, useInstances } from '../../data/useInstances';
 import { useServerMutations } from '../../data/useServerMutations';
-import { useFleetServers } from '../../data/useServers';
 import { useSummary } from '../../data/useSummary';
+import { useDebounced } from '../../hooks/useDebounced';
+import { useKeysetPages } from '../../hooks/useKeysetPages';
 import { useLocalStorage } from '../../hooks/useLocalStorage';
 import { useUrlFilters } from '../../hooks/useUrlFilters';
 import { canUserAct } from '../../utils/roles';
+import { type ApplyServer, BackendServers } from './BackendServers';
+
+/** How long the search waits for typing to pause before it asks the backend. */
+export const SEARCH_DEBOUNCE_MS = 150;
+/** The most servers one bulk command takes (the bulk API's limit). */
+export const BULK_MAX_SERVERS = 10_000;
 
 /** The confirmation or editor open over the page, if any. */
 type Dialog =
-  | { kind: 'command'; server: Server; command: ServerCommand }
-  | { kind: 'bulk'; backend: FilteredBackend; command: ServerCommand }
-  | { kind: 'mapping'; server: Server };
+  | { kind: 'command'; server: Server; command: ServerCommand; apply: ApplyServer }
+  | { kind: 'bulk'; backend: FleetBackend; command: ServerCommand; reload: () => void }
+  | { kind: 'mapping'; server: Server; apply: ApplyServer };
 
-/** The HAProxy page (docs/plugin.md): fleet statistics, filters kept in the URL, the accordion of backends. */
+/**
+ * The HAProxy page (docs/plugin.md): fleet statistics, filters kept in the URL, a page of backends filtered and
+ * counted by the backend, and each opened backend's servers read when it opens.
+ */
 function HaproxyPage() {
   const canAct = canUserAct();
   const [filters, setFilters] = useUrlFilters(FLEET_FILTER_PARAMS);
-  const deferredQ = useDeferredValue(filters.q);
+  const q = useDebounced(filters.q, SEARCH_DEBOUNCE_MS);
+  const filter = useMemo(() => serverFilterOf(filters.status, q), [filters.status, q]);
   const [refresh, setRefresh] = useLocalStorage<RefreshSeconds>(REFRESH_STORAGE_KEY, 0, isRefreshSeconds);
   const refreshMs = refresh * 1000;
 
+  const filterKey = `${filters.instance}|${JSON.stringify(filter)}`;
+  const paging = useKeysetPages(filterKey, BACKENDS_PER_PAGE);
   const summary = useSummary(refreshMs);
   const instances = useInstances({ refreshMs });
-  const servers = useFleetServers(refreshMs);
-  const backends = useFleetBackends(refreshMs);
+  const backends = useFleetBackends(
+    { instanceId: filters.instance, filter, after: paging.after, offset: paging.offset },
+    refreshMs
+  );
   const { sync, syncing } = useInstanceSync();
-  const { runCommand, runBulk, saveMapping } = useServerMutations({ servers, summary, backends });
+  const { runCommand, runBulk, saveMapping } = useServerMutations({ summary, backends });
   const [dialog, setDialog] = useState<Dialog>();
+  // The ids of all the servers a bulk command goes to: every server of the backend the filters select.
+  const bulk = dialog?.kind === 'bulk' ? dialog : undefined;
+  const bulkServers = useBackendServers(bulk?.backend.id ?? 0, filter, {
+    limit: BULK_MAX_SERVERS,
+    enabled: bulk !== undefined,
+    keepPrevious: false,
+  });
   const close = () => setDialog(undefined);
   /** Closes the dialog unless the backend refused its input (then the dialog shows why, keeping what was typed). */
   const closeUnlessRefused = (refused: string | undefined) => {
@@ -57,21 +80,29 @@ function HaproxyPage() {
     return refused;
   };
 
-  const groups = useMemo(() => groupByBackend(servers.data ?? [], backends.data), [servers.data, backends.data]);
-  const filtered = useMemo(
-    () => filterBackends(groups, { instanceId: filters.instance, status: filters.status, q: deferredQ }),
-    [groups, filters.instance, filters.status, deferredQ]
+  const onCommand = useCallback((server: Server, command: ServerCommand, apply: ApplyServer) => {
+    setDialog({ kind: 'command', server, command, apply });
+  }, []);
+  const onBulkCommand = useCallback((backend: FleetBackend, command: ServerCommand, reload: () => void) => {
+    setDialog({ kind: 'bulk', backend, command, reload });
+  }, []);
+  const onMap = useCallback((server: Server, apply: ApplyServer) => setDialog({ kind: 'mapping', server, apply }), []);
+  const renderServers = useCallback(
+    (backend: FleetBackend) => (
+      <BackendServers
+        backend={backend}
+        filter={filter}
+        refreshMs={refreshMs}
+        canAct={canAct}
+        onCommand={onCommand}
+        onBulkCommand={onBulkCommand}
+        onMap={onMap}
+      />
+    ),
+    [filter, refreshMs, canAct, onCommand, onBulkCommand, onMap]
   );
 
-  const onCommand = useCallback((server: Server, command: ServerCommand) => {
-    setDialog({ kind: 'command', server, command });
-  }, []);
-  const onBulkCommand = useCallback((backend: FilteredBackend, command: ServerCommand) => {
-    setDialog({ kind: 'bulk', backend, command });
-  }, []);
-  const onMap = useCallback((server: Server) => setDialog({ kind: 'mapping', server }), []);
-
-  const connectionError = [summary.error, instances.error, servers.error, backends.error].find(isConnectionProblem);
+  const connectionError = [summary.error, instances.error, backends.error].find(isConnectionProblem);
   if (connectionError) {
     return (
       <PluginPage>
@@ -80,8 +111,9 @@ function HaproxyPage() {
     );
   }
 
-  const filterKey = `${filters.instance}|${filters.status}|${deferredQ}`;
+  const list = backends.data;
   const hasFilter = filters.instance !== undefined || filters.status !== undefined || filters.q !== '';
+  const bulkList = bulkServers.data;
 
   return (
     <PluginPage subTitle="Backends and servers of every HAProxy instance, with drain / ready / maint">
@@ -112,37 +144,33 @@ function HaproxyPage() {
           refresh={refresh}
           onRefreshChange={setRefresh}
         />
-        <RefreshStatus resources={[summary, instances, servers, backends]} refreshMs={refreshMs} />
+        <RefreshStatus resources={[summary, instances, backends]} refreshMs={refreshMs} />
 
-        {servers.loading && <LoadingPlaceholder text="Loading servers..." />}
-        {servers.error && (
-          <Alert severity="error" title="Servers could not be loaded">
-            {servers.error.message}
-          </Alert>
-        )}
+        {!list && backends.loading && <LoadingPlaceholder text="Loading backends..." />}
         {backends.error && (
-          <Alert severity="warning" title="The backends list could not be loaded">
-            Backends without servers are not shown and counts come from the servers loaded. {backends.error.message}
+          <Alert severity="error" title="Backends could not be loaded">
+            {backends.error.message}
           </Alert>
         )}
-        {servers.data && groups.length === 0 && (
+        {list && list.total === 0 && !hasFilter && !backends.loading && (
           <EmptyState variant="call-to-action" message="No HAProxy servers yet">
             Register a host and its HAProxy instances in the backend; servers appear after the first sync.
           </EmptyState>
         )}
-        {servers.data && groups.length > 0 && filtered.length === 0 && (
+        {list && list.total === 0 && hasFilter && !backends.loading && (
           <EmptyState variant="not-found" message="No backend or server matches the filters">
-            {hasFilter && 'Clear the instance, status or search filter to see more.'}
+            Clear the instance, status or search filter to see more.
           </EmptyState>
         )}
-        {filtered.length > 0 && (
+        {list && list.total > 0 && (
           <BackendList
-            backends={filtered}
-            canAct={canAct}
-            onCommand={onCommand}
-            onBulkCommand={onBulkCommand}
-            onMap={onMap}
-            filterKey={filterKey}
+            backends={list.backends}
+            total={list.total}
+            page={paging.page}
+            pageSize={BACKENDS_PER_PAGE}
+            onPage={(page) => paging.goTo(page, list.next)}
+            loading={backends.loading}
+            renderServers={renderServers}
           />
         )}
       </Stack>
@@ -152,22 +180,40 @@ function HaproxyPage() {
           server={dialog.server}
           command={dialog.command}
           onConfirm={async (options: CommandOptions) =>
-            closeUnlessRefused(await runCommand(dialog.server, dialog.command, options))
+            closeUnlessRefused(await runCommand(dialog.server, dialog.command, options, dialog.apply))
           }
           onDismiss={close}
         />
       )}
-      {dialog?.kind === 'bulk' && (
+      {bulk && !bulkList && (
+        <Modal title={`Servers of ${bulk.backend.name}`} isOpen onDismiss={close}>
+          {bulkServers.error ? (
+            <Alert severity="error" title="The servers to send the command to could not be loaded">
+              {bulkServers.error.message}
+            </Alert>
+          ) : (
+            <LoadingPlaceholder text="Loading the servers shown..." />
+          )}
+        </Modal>
+      )}
+      {bulk && bulkList && bulkList.total > bulkList.servers.length && (
+        <Modal title={`Too many servers for one command`} isOpen onDismiss={close}>
+          {`${bulkList.total} servers of ${bulk.backend.name} are shown; one command takes at most ${BULK_MAX_SERVERS}. Narrow the filters.`}
+        </Modal>
+      )}
+      {bulk && bulkList && bulkList.total <= bulkList.servers.length && (
         <BulkCommandModal
-          servers={dialog.backend.visible}
-          backendName={dialog.backend.backendName}
-          instanceName={dialog.backend.instanceName}
-          command={dialog.command}
+          servers={bulkList.servers}
+          backendName={bulk.backend.name}
+          instanceName={bulk.backend.instance_name}
+          command={bulk.command}
           onConfirm={async (options: CommandOptions) => {
-            const { visible, backendName, instanceName } = dialog.backend;
-            return closeUnlessRefused(
-              await runBulk({ servers: visible, backendName, instanceName }, dialog.command, options)
-            );
+            const target = {
+              servers: bulkList.servers,
+              backendName: bulk.backend.name,
+              instanceName: bulk.backend.instance_name,
+            };
+            return closeUnlessRefused(await runBulk(target, bulk.command, options, bulk.reload));
           }}
           onDismiss={close}
         />
@@ -176,7 +222,7 @@ function HaproxyPage() {
         <MappingModal
           server={dialog.server}
           onSave={async (applicationId) => {
-            if (await saveMapping(dialog.server, applicationId)) {
+            if (await saveMapping(dialog.server, applicationId, dialog.apply)) {
               close();
             }
           }}

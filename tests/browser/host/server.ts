@@ -56,6 +56,12 @@ export interface DataSourceInstance {
   version: number;
 }
 
+/** Where the host finds Grafana's icons and UI font in a checkout with node_modules. */
+export const hostAssets = (root: string) => ({
+  iconsDir: path.join(root, 'node_modules/@grafana/ui/dist/public/img/icons'),
+  fontsDir: path.join(root, 'node_modules/@fontsource/inter/files'),
+});
+
 export interface HostOptions {
   distDir: string;
   shimFile: string;
@@ -413,9 +419,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     upstreamUrl.pathname = joinUrlFragments(upstreamUrl.pathname, match.rest);
     upstreamUrl.search = search;
 
-    // Like Grafana's director: client cookies, auth and forwarded identity never reach the backend.
+    // Like Grafana's director: client cookies, auth and forwarded identity never reach the backend; its other
+    // headers do (a conditional GET's If-None-Match too).
     const headers: Record<string, string> = {};
-    for (const name of ['content-type', 'accept', 'accept-encoding', 'user-agent']) {
+    for (const name of ['content-type', 'accept', 'accept-encoding', 'user-agent', 'if-none-match']) {
       const value = req.headers[name];
       if (typeof value === 'string') {
         headers[name] = value;
@@ -437,7 +444,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       const payload = Buffer.from(await upstream.arrayBuffer());
       record(upstream.status);
       const out: Record<string, string> = { 'content-length': String(payload.length) };
-      for (const name of ['content-type', 'cache-control', 'retry-after']) {
+      for (const name of ['content-type', 'cache-control', 'retry-after', 'etag']) {
         const value = upstream.headers.get(name);
         if (value) {
           out[name] = value;

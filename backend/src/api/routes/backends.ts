@@ -2,13 +2,18 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { BackendRow, searchBackends } from '../../store/backends';
 import type { ApiDeps } from '../deps';
-import { id, limit, offset } from '../validation';
+import { boolParam, cursor, encodeCursor, id, limit, offset, statusList } from '../validation';
 
 const query = z.object({
   instance_id: id.optional(),
   q: z.string().max(200).optional(),
+  status: statusList.optional(),
+  drift: boolParam.optional(),
+  in_window: boolParam.optional(),
+  server_q: z.string().max(200).optional(),
   limit: limit(1000, 50_000),
   offset,
+  after: cursor(['string', 'string', 'id']).optional(),
 });
 
 /** Backends as the fleet-wide lists show them: counted by the state model, each with its disruption budget. */
@@ -25,17 +30,25 @@ export async function fleetBackends(deps: ApiDeps, backends: BackendRow[]) {
   }));
 }
 
-/** Every current backend of the fleet with its servers counted by the state model, zero-server ones included. */
+/**
+ * Every current backend of the fleet with its servers counted by the state model, zero-server ones included;
+ * with server filters, the backends that have servers they select (the HAProxy page's accordion), a keyset page
+ * at a time.
+ */
 export function backendRoutes(deps: ApiDeps) {
   const r = new Router();
   r.get('/api/haproxy/backends', async (ctx) => {
     const q = query.parse(ctx.query);
-    const { backends, total } = await searchBackends(
-      deps.db,
-      { instanceId: q.instance_id, text: q.q },
-      { limit: q.limit, offset: q.offset }
+    const { backends, total, next } = await searchBackends(
+      deps.readDb,
+      {
+        instanceId: q.instance_id,
+        text: q.q,
+        servers: { statuses: q.status, drift: q.drift, inWindow: q.in_window, text: q.server_q },
+      },
+      { limit: q.limit, offset: q.offset, after: q.after }
     );
-    ctx.body = { backends: await fleetBackends(deps, backends), total };
+    ctx.body = { backends: await fleetBackends(deps, backends), total, next: next && encodeCursor(next) };
   });
   return r;
 }

@@ -105,7 +105,7 @@ export function instanceRoutes(deps: ApiDeps) {
       backends.map((b) => b.id)
     );
     ctx.body = {
-      backends: backends.map(({ instance_name: _i, host_name: _h, counts, ...b }) => ({
+      backends: backends.map(({ instance_name: _i, host_name: _h, shown: _s, counts, ...b }) => ({
         ...b,
         server_count: counts.servers_total,
         status_counts: counts.by_status,

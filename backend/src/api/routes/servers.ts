@@ -10,6 +10,8 @@ import type { ApiDeps } from '../deps';
 import {
   adminStateList,
   boolParam,
+  cursor,
+  encodeCursor,
   id,
   idParams,
   isoTime,
@@ -40,6 +42,7 @@ const serversQuery = z.object({
   q: z.string().max(200).optional(),
   limit: limit(1000, 50_000),
   offset,
+  after: cursor(['string', 'string', 'string', 'id']).optional(),
 });
 
 const historyQuery = z.object({ since: isoTime.optional(), until: isoTime.optional(), limit: limit(500, 10_000) });
@@ -63,7 +66,7 @@ export function serverRoutes(deps: ApiDeps) {
 
   r.get('/api/haproxy/servers', async (ctx) => {
     const q = serversQuery.parse(ctx.query);
-    ctx.body = await searchServers(
+    const { servers, total, next } = await searchServers(
       deps.readDb,
       {
         instanceId: q.instance_id,
@@ -76,8 +79,9 @@ export function serverRoutes(deps: ApiDeps) {
         inWindow: q.in_window,
         text: q.q,
       },
-      { limit: q.limit, offset: q.offset }
+      { limit: q.limit, offset: q.offset, after: q.after }
     );
+    ctx.body = { servers, total, next: next && encodeCursor(next) };
   });
 
   r.get('/api/haproxy/servers/:id', async (ctx) => {
