@@ -48,7 +48,13 @@ export function applicationRoutes(deps: ApiDeps) {
   r.get('/api/applications/:id/servers', async (ctx) => {
     const app = await load(idParams.parse(ctx.params).id, deps.readDb);
     const q = page.parse(ctx.query);
-    ctx.body = await searchServers(deps.readDb, { applicationId: app.id }, { limit: q.limit, offset: q.offset });
+    const { servers, total } = await searchServers(
+      deps.readDb,
+      { applicationId: app.id },
+      { limit: q.limit, offset: q.offset }
+    );
+    // Offset-paged, as documented: an application's servers are few enough that keyset pages buy nothing.
+    ctx.body = { servers, total };
   });
   r.post('/api/applications', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});
