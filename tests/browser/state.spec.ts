@@ -105,8 +105,8 @@ test.describe('the server state model', () => {
     await end.hover();
     await expect(page.getByRole('tooltip')).toContainText(/Maintenance window ends in (an hour|\d+ minutes)/);
 
-    // The status filter finds it.
-    await page.getByRole('radio', { name: 'In window' }).check({ force: true });
+    // The status filter finds it (a plain check: it waits until the command's toast no longer covers the filter).
+    await page.getByRole('radio', { name: 'In window' }).check();
     await expect(page).toHaveURL(/[?&]status=window/);
     await expect(page.getByRole('list', { name: 'Backends and servers' }).getByRole('listitem')).toHaveCount(1);
   });
@@ -116,7 +116,8 @@ test.describe('the server state model', () => {
     await openHaproxy(page);
     await expect(page.getByText(`${summary.body.backends} backends`, { exact: true })).toBeVisible();
     const payments = backendItem(page, 'payments', 'internal_3');
-    await expect(payments.getByLabel('no servers')).toBeVisible();
+    // exact: the backend's header button is labelled by its whole header, "no servers" included.
+    await expect(payments.getByLabel('no servers', { exact: true })).toBeVisible();
     await payments.locator('button[aria-expanded]').first().click();
     await expect(payments).toContainText('This backend has no servers');
   });
@@ -140,7 +141,8 @@ test.describe('the server state model', () => {
         await openHaproxy(page);
         const item = backendItem(page, 'shop', 'edge-1');
         await expandBackend(item);
-        await expect(serverRow(item, 'shop-1').getByText(/^until /)).toBeVisible();
+        const { until } = (await serverState('edge-1', 'shop', 'shop-1')).desired;
+        await expect(serverRow(item, 'shop-1').getByText(`until ${hhmm(until)}`)).toBeVisible();
         await screenshot(page, '12-server-state', theme);
         await serverRow(item, 'shop-3').getByLabel('intent: drained').hover();
         await expect(page.getByRole('tooltip')).toContainText('INC-7 checks failing');
