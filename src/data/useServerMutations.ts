@@ -2,6 +2,7 @@ import { useCallback } from 'react';
 import { api } from './client';
 import { asApiError } from '../api/errors';
 import type { CommandOptions, Server, ServerCommand } from '../api/types';
+import { budgetRefusalOf, type Refusal } from '../utils/guard';
 import { notifyError, notifySuccess } from '../utils/notify';
 import type { FleetServers } from './useServers';
 
@@ -14,17 +15,25 @@ export interface MutationTargets {
 }
 
 /**
- * A failed command: the backend's message when it refused the input (400), for the dialog to show while it keeps
- * what was typed; any other failure is a toast (and undefined: the dialog closes).
+ * A failed command: the backend's refusal when it refused the input (400) or a disruption budget kept servers in
+ * (409 budget_exceeded), for the dialog to show while it keeps what was typed (and offers to force); any other
+ * failure is a toast (and undefined: the dialog closes).
  */
-function commandFailure(err: unknown, title: string): string | undefined {
+function commandFailure(err: unknown, title: string, targets: Server[]): Refusal | undefined {
   const error = asApiError(err);
   if (error.kind === 'bad_request') {
-    return error.message;
+    return { message: error.message };
+  }
+  const budget = error.code === 'budget_exceeded' ? budgetRefusalOf(error.details) : undefined;
+  if (budget) {
+    return { message: error.message, budget, refused: namesOf(budget.refused_server_ids, targets) };
   }
   notifyError(title, error.message);
   return undefined;
 }
+
+const namesOf = (ids: number[], servers: Server[]) =>
+  ids.map((id) => ({ id, name: servers.find((s) => s.id === id)?.server_name ?? `#${id}` }));
 
 /** The servers one bulk command is sent to, and where they are (for the toasts). */
 export interface BulkTarget {
@@ -38,8 +47,8 @@ const FAILURES_NAMED = 5;
 /**
  * drain / ready / maint on one server or many (with a reason and a maintenance window), and the application
  * mapping: each calls the backend, says how it went in a toast, and refreshes what it changed. They never reject:
- * a command resolves to the backend's message when it refused the input (400), for its dialog to show; otherwise
- * the toast is the answer.
+ * a command resolves to the backend's refusal (a 400, or servers a disruption budget kept in), for its dialog to
+ * show; otherwise the toast is the answer.
  */
 export function useServerMutations({ servers, summary, backends }: MutationTargets) {
   const { updateServer, reload: reloadServers } = servers;
@@ -51,7 +60,7 @@ export function useServerMutations({ servers, summary, backends }: MutationTarge
   }, [reloadSummary, reloadBackends]);
 
   const runCommand = useCallback(
-    async (server: Server, command: ServerCommand, options: CommandOptions = {}): Promise<string | undefined> => {
+    async (server: Server, command: ServerCommand, options: CommandOptions = {}): Promise<Refusal | undefined> => {
       try {
         const result = await api.serverCommand(server.id, command, options);
         updateServer(result.server);
@@ -62,7 +71,7 @@ export function useServerMutations({ servers, summary, backends }: MutationTarge
         reloadCounts();
         return undefined;
       } catch (err) {
-        return commandFailure(err, `${command} failed on ${server.server_name}`);
+        return commandFailure(err, `${command} failed on ${server.server_name}`, [server]);
       }
     },
     [updateServer, reloadCounts]
@@ -73,14 +82,28 @@ export function useServerMutations({ servers, summary, backends }: MutationTarge
       { servers: targets, backendName, instanceName }: BulkTarget,
       command: ServerCommand,
       options: CommandOptions = {}
-    ): Promise<string | undefined> => {
+    ): Promise<Refusal | undefined> => {
       try {
         const result = await api.bulkCommand(
           targets.map((s) => s.id),
           command,
           options
         );
-        const failures = result.results.filter((r) => !r.ok);
+        const refusedIds = result.results.filter((r) => r.error_code === 'budget_exceeded').map((r) => r.server_id);
+        const failures = result.results.filter((r) => !r.ok && r.error_code !== 'budget_exceeded');
+        if (refusedIds.length > 0) {
+          // The budget kept these in: the dialog says so and may force them; the rest was done.
+          const first = result.results.find((r) => r.error_code === 'budget_exceeded')!;
+          const budget = budgetRefusalOf(first.details);
+          if (result.succeeded > 0) {
+            notifySuccess(`${command} sent to ${result.succeeded} servers`, `${backendName} on ${instanceName}`);
+          }
+          return {
+            message: `${result.succeeded} of ${result.total} done; ${refusedIds.length} kept in: ${first.error ?? 'budget exceeded'}`,
+            budget: budget && { ...budget, refused_server_ids: refusedIds },
+            refused: namesOf(refusedIds, targets),
+          };
+        }
         if (failures.length === 0) {
           notifySuccess(`${command} sent to ${result.succeeded} servers`, `${backendName} on ${instanceName}`);
         } else {
@@ -95,7 +118,7 @@ export function useServerMutations({ servers, summary, backends }: MutationTarge
         }
         return undefined;
       } catch (err) {
-        return commandFailure(err, `${command} failed on ${backendName}`);
+        return commandFailure(err, `${command} failed on ${backendName}`, targets);
       } finally {
         // Some may have changed even when the request as a whole failed.
         reloadServers();

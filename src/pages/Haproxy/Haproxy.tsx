@@ -24,6 +24,7 @@ import { useServerMutations } from '../../data/useServerMutations';
 import { useFleetServers } from '../../data/useServers';
 import { useSummary } from '../../data/useSummary';
 import { useLocalStorage } from '../../hooks/useLocalStorage';
+import type { Refusal } from '../../utils/guard';
 import { useUrlFilters } from '../../hooks/useUrlFilters';
 import { canUserAct } from '../../utils/roles';
 
@@ -50,7 +51,7 @@ function HaproxyPage() {
   const [dialog, setDialog] = useState<Dialog>();
   const close = () => setDialog(undefined);
   /** Closes the dialog unless the backend refused its input (then the dialog shows why, keeping what was typed). */
-  const closeUnlessRefused = (refused: string | undefined) => {
+  const closeUnlessRefused = (refused: Refusal | undefined) => {
     if (refused === undefined) {
       close();
     }
@@ -163,10 +164,10 @@ function HaproxyPage() {
           backendName={dialog.backend.backendName}
           instanceName={dialog.backend.instanceName}
           command={dialog.command}
-          onConfirm={async (options: CommandOptions) => {
-            const { visible, backendName, instanceName } = dialog.backend;
+          onConfirm={async (options: CommandOptions, targets: Server[]) => {
+            const { backendName, instanceName } = dialog.backend;
             return closeUnlessRefused(
-              await runBulk({ servers: visible, backendName, instanceName }, dialog.command, options)
+              await runBulk({ servers: targets, backendName, instanceName }, dialog.command, options)
             );
           }}
           onDismiss={close}
