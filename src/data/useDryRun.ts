@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
 import { api } from './client';
-import type { AgentCommand, DryRun, OperationRequest } from '../api/types';
+import type { AgentCommand, DryRun } from '../api/types';
 import { takesOut } from '../utils/guard';
 import { useResource } from './useResource';
 
@@ -15,12 +15,4 @@ export function useCommandDryRun(serverIds: number[], command: AgentCommand) {
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const load = useCallback(() => api.dryRunCommand(serverIds, command), [key]);
   return { ...useResource<DryRun>(load, key, { enabled }), enabled };
-}
-
-/** What a job would do, asked again whenever its request changes (after the user stops typing: `request` is debounced). */
-export function useOperationDryRun(request: OperationRequest | undefined) {
-  const key = `dry-run-op:${JSON.stringify(request)}`;
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const load = useCallback(() => api.dryRunOperation(request!), [key]);
-  return useResource<DryRun>(load, key, { enabled: request !== undefined });
 }
