@@ -12,6 +12,7 @@ const HostDetailsPage = lazy(() => import('../../pages/HostDetails/HostDetails')
 const ActionsPage = lazy(() => import('../../pages/Actions/Actions'));
 const ApplicationsPage = lazy(() => import('../../pages/Applications/Applications'));
 const RemovedPage = lazy(() => import('../../pages/Removed/Removed'));
+const ApplicationPage = lazy(() => import('../../pages/Application/Application'));
 const OperationsPage = lazy(() => import('../../pages/Operations/Operations'));
 const OperationPage = lazy(() =>
   import('../../pages/Operations/Operations').then((m) => ({ default: m.OperationPage }))
@@ -28,6 +29,7 @@ function App({ meta }: AppRootProps<AppSettings>) {
           <Route path={ROUTES.Hosts} element={<HostsPage />} />
           <Route path={`${ROUTES.Hosts}/:id`} element={<HostDetailsPage />} />
           <Route path={ROUTES.Applications} element={<ApplicationsPage />} />
+          <Route path={`${ROUTES.Applications}/:id`} element={<ApplicationPage />} />
           <Route path={ROUTES.Removed} element={<RemovedPage />} />
           <Route path={ROUTES.Actions} element={<ActionsPage />} />
           <Route path={ROUTES.Operations} element={<OperationsPage />} />
