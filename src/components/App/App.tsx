@@ -13,6 +13,7 @@ const ActionsPage = lazy(() => import('../../pages/Actions/Actions'));
 const ApplicationsPage = lazy(() => import('../../pages/Applications/Applications'));
 const RemovedPage = lazy(() => import('../../pages/Removed/Removed'));
 const ApplicationPage = lazy(() => import('../../pages/Application/Application'));
+const ServerPage = lazy(() => import('../../pages/Server/Server'));
 const OperationsPage = lazy(() => import('../../pages/Operations/Operations'));
 const OperationPage = lazy(() =>
   import('../../pages/Operations/Operations').then((m) => ({ default: m.OperationPage }))
@@ -33,6 +34,7 @@ function App({ meta }: AppRootProps<AppSettings>) {
           <Route path={ROUTES.Removed} element={<RemovedPage />} />
           <Route path={ROUTES.Actions} element={<ActionsPage />} />
           <Route path={ROUTES.Operations} element={<OperationsPage />} />
+          <Route path={`${ROUTES.Servers}/:id`} element={<ServerPage />} />
           <Route path={`${ROUTES.Operations}/:id`} element={<OperationPage />} />
           <Route path="*" element={<Navigate to={ROUTES.HAProxy} replace />} />
         </Routes>

@@ -29,7 +29,14 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
   const styles = useStyles2(getStyles);
   const columns = useMemo<Array<Column<Server>>>(() => {
     const cols: Array<Column<Server>> = [
-      { id: 'server_name', header: 'Server', sortType: byName() },
+      {
+        id: 'server_name',
+        header: 'Server',
+        sortType: byName(),
+        cell: ({ row }) => (
+          <Link to={`${prefixRoute(ROUTES.Servers)}/${row.original.id}`}>{row.original.server_name}</Link>
+        ),
+      },
       { id: 'address', header: 'Address', cell: ({ row }) => row.original.address ?? '—' },
       {
         id: 'status',
