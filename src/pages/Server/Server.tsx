@@ -20,6 +20,7 @@ const RANGES = { '1h': 3600e3, '24h': 24 * 3600e3, '7d': 7 * 24 * 3600e3 } as co
 type Range = keyof typeof RANGES;
 const RANGE_OPTIONS = (Object.keys(RANGES) as Range[]).map((value) => ({ value, label: `Last ${value}` }));
 const AUDIT_ROWS = 50;
+const spanOf = (range: Range, now = Date.now()) => ({ since: now - RANGES[range], until: now });
 const NOTHING_TO_RELOAD = { reload: () => {} };
 
 /**
@@ -31,9 +32,12 @@ function ServerPage() {
   const navigate = useNavigate();
   const canAct = canUserAct();
   const [range, setRange] = useState<Range>('24h');
-  // The range's end moves only when the range changes, so the history stays one request per choice.
-  const since = useMemo(() => Date.now() - RANGES[range], [range]);
-  const until = useMemo(() => Date.now(), [since]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The range's ends move only when the user picks a range, so the history stays one request per choice.
+  const [{ since, until }, setSpan] = useState(() => spanOf('24h'));
+  const pickRange = (next: Range) => {
+    setRange(next);
+    setSpan(spanOf(next));
+  };
   const server = useServer(id);
   const history = useServerHistory(id, since);
   const actions = useActions(useMemo(() => ({ server_id: id, limit: AUDIT_ROWS }), [id]));
@@ -98,7 +102,7 @@ function ServerPage() {
         <section aria-label="State timeline">
           <Stack direction="column" gap={1}>
             <Field label="Timeline">
-              <RadioButtonGroup<Range> options={RANGE_OPTIONS} value={range} onChange={setRange} />
+              <RadioButtonGroup<Range> options={RANGE_OPTIONS} value={range} onChange={pickRange} />
             </Field>
             {history.loading && <LoadingPlaceholder text="Loading its history..." />}
             {history.error && (
