@@ -1,4 +1,4 @@
-import { FILTER_STATUSES, type FleetBackend, type Server, type StatusCounts } from '../../api/types';
+import { type Budget, FILTER_STATUSES, type FleetBackend, type Server, type StatusCounts } from '../../api/types';
 import { isDrifting, openWindowEnd } from '../../utils/serverState';
 import { compareNames } from '../../utils/sort';
 
@@ -16,6 +16,8 @@ export interface BackendGroup {
   counts: StatusCounts;
   /** How many of its servers HAProxy keeps out of their intended state. */
   drifting: number;
+  /** Its disruption budget, from the fleet's backends list (absent when the list does not have it). */
+  budget?: Budget;
 }
 
 /** Besides HAProxy's statuses, the state model's filters: drifting servers, servers in a maintenance window. */
@@ -53,6 +55,7 @@ export function groupByBackend(servers: Server[], backends: FleetBackend[] = [])
       serversTotal: b.servers_total,
       counts: { ...b.by_status },
       drifting: b.drifting,
+      budget: b.budget,
     });
   }
   for (const server of servers) {

@@ -554,6 +554,17 @@ describe('HAProxy page: disruption budgets', () => {
       }
     );
 
+  it('backend headers show their budget: available / minimum, and say when it is below', async () => {
+    db.fleet.minimums.backends[21] = 2;
+    Object.assign(
+      db.fleet.servers.find((s) => s.server_name === 'db2')!,
+      { status: 'DOWN', operational_state: 'down' }
+    );
+    renderHaproxy();
+    expect(await backendItem('be_web')).toHaveTextContent('budget 1 / min 1');
+    expect(await backendItem('be_db')).toHaveTextContent('budget 1 / min 2 (below)');
+  });
+
   it('"Drain all" shows the dry run before confirming: who would be taken out, who refused, the budget after', async () => {
     api2Available();
     const { user } = renderHaproxy();
