@@ -162,7 +162,8 @@ export interface Backend {
   status_counts: StatusCounts;
   created_at: string;
   updated_at: string;
-  budget: Budget;
+  /** Absent from backends older than the guard (issue 9). */
+  budget?: Budget;
 }
 
 /** A disruption budget's minimum: a count of servers, or a percentage ("50%") of the servers that count. */
@@ -340,7 +341,8 @@ export interface FleetBackend extends StateCounts {
   name: string;
   servers_total: number;
   by_status: StatusCounts;
-  budget: Budget;
+  /** Absent from backends older than the guard (issue 9). */
+  budget?: Budget;
 }
 
 export interface FleetBackendList {

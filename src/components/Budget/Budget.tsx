@@ -62,34 +62,34 @@ export function BudgetEditor({ budget, label, onSaved }: EditorProps) {
     run(() => changeBudget(budget, min), `Minimum of ${label} set`);
   };
   return (
-    <Field
-      label={`Minimum available of ${label}`}
-      description="A count or a percentage of its servers; commands that would go below it are refused"
-      invalid={problem !== undefined}
-      error={problem}
-    >
-      <Stack gap={1}>
+    <Stack gap={1} alignItems="flex-end">
+      <Field
+        label={`Minimum available of ${label}`}
+        description="A count or a percentage of its servers; commands that would go below it are refused"
+        invalid={problem !== undefined}
+        error={problem}
+      >
         <Input
-          aria-label={`Minimum available of ${label}`}
+          id={`budget-${budget.scope}-${budget.id}`}
           width={12}
           value={text}
           placeholder={budget.scope === 'backend' ? String(budget.effective_min) : 'none'}
           onChange={(e) => setText(e.currentTarget.value)}
         />
-        <Button size="md" onClick={save} disabled={saving}>
-          Save
+      </Field>
+      <Button size="md" onClick={save} disabled={saving}>
+        Save
+      </Button>
+      {budget.source !== 'default' && (
+        <Button
+          size="md"
+          variant="secondary"
+          disabled={saving}
+          onClick={() => run(() => changeBudget(budget, null), `Minimum of ${label} removed`).then(() => setText(''))}
+        >
+          {budget.scope === 'backend' ? 'Back to the default' : 'Remove'}
         </Button>
-        {budget.source !== 'default' && (
-          <Button
-            size="md"
-            variant="secondary"
-            disabled={saving}
-            onClick={() => run(() => changeBudget(budget, null), `Minimum of ${label} removed`).then(() => setText(''))}
-          >
-            {budget.scope === 'backend' ? 'Back to the default' : 'Remove'}
-          </Button>
-        )}
-      </Stack>
-    </Field>
+      )}
+    </Stack>
   );
 }

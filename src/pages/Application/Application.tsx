@@ -120,7 +120,7 @@ function ApplicationPage() {
                 <Text element="h4">
                   {b.name} on {b.instance_name}
                 </Text>
-                <BudgetSummary budget={b.budget} label={`backend ${b.name}`} />
+                {b.budget && <BudgetSummary budget={b.budget} label={`backend ${b.name}`} />}
               </Stack>
               <table>
                 <thead>
