@@ -64,7 +64,7 @@ function ApplicationPage() {
             {error.message}
           </Alert>
         )}
-        {app && (
+        {app?.budget && (
           <section aria-label="Application budget">
             <Stack direction="column" gap={1}>
               <Text element="h3">Disruption budget</Text>
@@ -113,42 +113,46 @@ function ApplicationPage() {
         )}
         {servers.loading && <LoadingPlaceholder text="Loading its servers..." />}
         {servers.data?.length === 0 && <Text color="secondary">No current server is mapped to this application.</Text>}
-        {app?.backends.map((b) => (
-          <section key={b.id} aria-label={`Backend ${b.name} on ${b.instance_name}`}>
-            <Stack direction="column" gap={1}>
-              <Stack gap={2} alignItems="center">
-                <Text element="h4">
-                  {b.name} on {b.instance_name}
-                </Text>
-                {b.budget && <BudgetSummary budget={b.budget} label={`backend ${b.name}`} />}
-              </Stack>
-              <table>
-                <thead>
-                  <tr>
-                    <th>Server</th>
-                    <th>State</th>
-                    <th>Sessions</th>
-                    <th>Weight</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(byBackend.get(b.id) ?? []).map((s) => (
-                    <tr key={s.id}>
-                      <td>
-                        <Link to={`${prefixRoute(ROUTES.Servers)}/${s.id}`}>{s.server_name}</Link>
-                      </td>
-                      <td>
-                        <ServerState server={s} />
-                      </td>
-                      <td>{formatNumber(s.current_sessions)}</td>
-                      <td>{formatNumber(s.weight)}</td>
+        {[...byBackend.values()].map((group) => {
+          const { backend_id, backend_name, instance_name } = group[0];
+          const budget = app?.backends?.find((b) => b.id === backend_id)?.budget;
+          return (
+            <section key={backend_id} aria-label={`Backend ${backend_name} on ${instance_name}`}>
+              <Stack direction="column" gap={1}>
+                <Stack gap={2} alignItems="center">
+                  <Text element="h4">
+                    {backend_name} on {instance_name}
+                  </Text>
+                  {budget && <BudgetSummary budget={budget} label={`backend ${backend_name}`} />}
+                </Stack>
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Server</th>
+                      <th>State</th>
+                      <th>Sessions</th>
+                      <th>Weight</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </Stack>
-          </section>
-        ))}
+                  </thead>
+                  <tbody>
+                    {group.map((s) => (
+                      <tr key={s.id}>
+                        <td>
+                          <Link to={`${prefixRoute(ROUTES.Servers)}/${s.id}`}>{s.server_name}</Link>
+                        </td>
+                        <td>
+                          <ServerState server={s} />
+                        </td>
+                        <td>{formatNumber(s.current_sessions)}</td>
+                        <td>{formatNumber(s.weight)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </Stack>
+            </section>
+          );
+        })}
       </Stack>
       {starting && app && (
         <OperationModal
