@@ -1,11 +1,11 @@
 import React, { type FormEvent, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Button, Checkbox, Field, Input, Modal, RadioButtonGroup, TextArea, useStyles2 } from '@grafana/ui';
+import { Button, Field, Input, Modal, RadioButtonGroup, TextArea, useStyles2 } from '@grafana/ui';
 import type { CommandOptions, ServerCommand } from '../../api/types';
 import { formatCount } from '../../utils/format';
 import type { Refusal } from '../../utils/guard';
-import { RefusalAlert } from '../RefusalAlert/RefusalAlert';
+import { ForceAndRefusal } from '../RefusalAlert/RefusalAlert';
 import {
   type CommandForm,
   EMPTY_FORM,
@@ -122,16 +122,13 @@ export function CommandModal({
             />
           </Field>
         )}
-        {(offerForce || refused?.budget) && (
-          <Field description="Only with a reason: the audit log marks the command as forced">
-            <Checkbox
-              label="Force past the disruption budget"
-              value={form.force}
-              onChange={(e) => change({ force: e.currentTarget.checked })}
-            />
-          </Field>
-        )}
-        {refused && <RefusalAlert refusal={refused} />}
+        <ForceAndRefusal
+          offered={offerForce}
+          force={form.force}
+          onForceChange={(force) => change({ force })}
+          refused={refused}
+          what="command"
+        />
         <Modal.ButtonRow>
           <Button variant="secondary" fill="outline" type="button" onClick={onDismiss}>
             Cancel

@@ -5,13 +5,14 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, type BadgeColor, Button, Card, ConfirmModal, Stack, Text, useStyles2 } from '@grafana/ui';
 import type { Operation, OperationServerState, OperationState } from '../../api/types';
 import { prefixRoute, ROUTES } from '../../constants';
+import { cancelOperation } from '../../data/useOperations';
 import { formatAgo, formatNumber, formatTime } from '../../utils/format';
 
 interface Props {
   operation: Operation;
   canAct: boolean;
-  /** Resolves true when the backend cancelled it. */
-  onCancel: (operation: Operation) => Promise<boolean>;
+  /** After a cancel (the job changed). */
+  onChanged: () => void;
 }
 
 const STATE_COLORS: Record<OperationState, BadgeColor> = {
@@ -46,7 +47,7 @@ export function finishedCount(op: Operation): number {
  * One job: what it does, who started it and why, a progress bar, each server's state (sessions left, since when),
  * and Cancel for Editors while it runs, confirmed in words: what is already out stays out.
  */
-export function OperationCard({ operation: op, canAct, onCancel }: Props) {
+export function OperationCard({ operation: op, canAct, onChanged }: Props) {
   const styles = useStyles2(getStyles);
   const [confirming, setConfirming] = useState(false);
   const finished = finishedCount(op);
@@ -141,8 +142,9 @@ export function OperationCard({ operation: op, canAct, onCancel }: Props) {
             confirmText="Cancel job"
             dismissText="Keep running"
             onConfirm={async () => {
-              await onCancel(op);
+              await cancelOperation(op);
               setConfirming(false);
+              onChanged();
             }}
             onDismiss={() => setConfirming(false)}
           />

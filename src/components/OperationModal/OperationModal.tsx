@@ -5,7 +5,7 @@ import { startOperation, useOperationDryRun } from '../../data/useOperations';
 import { useDebounced } from '../../hooks/useDebounced';
 import type { Refusal } from '../../utils/guard';
 import { DryRunPreview } from '../DryRunPreview/DryRunPreview';
-import { RefusalAlert } from '../RefusalAlert/RefusalAlert';
+import { ForceAndRefusal } from '../RefusalAlert/RefusalAlert';
 import {
   DEFAULT_OPERATION_FORM,
   type OperationField,
@@ -52,7 +52,7 @@ export function OperationModal({ action, selection, what, servers, onStarted, on
   );
   const previewed = useDebounced(toPreview, 400);
   const dryRun = useOperationDryRun(previewed);
-  const offerForce = dryRun.data?.servers.some((s) => s.would === 'refuse') || refused?.budget !== undefined;
+  const offerForce = dryRun.data?.servers.some((s) => s.would === 'refuse') ?? false;
   const title = action === 'drain' ? `Rolling drain of ${what}` : `Return ${what} with a ramp`;
 
   const submit = async (event: FormEvent) => {
@@ -145,16 +145,13 @@ export function OperationModal({ action, selection, what, servers, onStarted, on
           />
         </Field>
         {previewed && <DryRunPreview dryRun={dryRun} servers={servers} />}
-        {offerForce && (
-          <Field description="Only with a reason: the audit log marks the job as forced">
-            <Checkbox
-              label="Force past the disruption budget"
-              value={form.force}
-              onChange={(e) => change({ force: e.currentTarget.checked })}
-            />
-          </Field>
-        )}
-        {refused && <RefusalAlert refusal={refused} />}
+        <ForceAndRefusal
+          offered={offerForce}
+          force={form.force}
+          onForceChange={(force) => change({ force })}
+          refused={refused}
+          what="job"
+        />
         <Modal.ButtonRow>
           <Button variant="secondary" fill="outline" type="button" onClick={onDismiss}>
             Cancel

@@ -1,5 +1,5 @@
 import React from 'react';
-import { Alert } from '@grafana/ui';
+import { Alert, Checkbox, Field } from '@grafana/ui';
 import { budgetScopeName, type Refusal } from '../../utils/guard';
 import { formatPlural } from '../../utils/format';
 
@@ -32,5 +32,33 @@ export function RefusalAlert({ refusal, applicationName }: Props) {
       </p>
       <p>{refusal.message}</p>
     </Alert>
+  );
+}
+
+interface ForceProps {
+  /** Offered when the dry run or a refusal says a budget is in the way. */
+  offered: boolean;
+  force: boolean;
+  onForceChange: (force: boolean) => void;
+  refused?: Refusal;
+  /** "command" or "job": what the audit log marks as forced. */
+  what: string;
+}
+
+/** The "force past the budget" choice (it needs a reason) and the backend's last refusal, under a confirmation. */
+export function ForceAndRefusal({ offered, force, onForceChange, refused, what }: ForceProps) {
+  return (
+    <>
+      {(offered || refused?.budget) && (
+        <Field description={`Only with a reason: the audit log marks the ${what} as forced`}>
+          <Checkbox
+            label="Force past the disruption budget"
+            value={force}
+            onChange={(e) => onForceChange(e.currentTarget.checked)}
+          />
+        </Field>
+      )}
+      {refused && <RefusalAlert refusal={refused} />}
+    </>
   );
 }

@@ -10,7 +10,7 @@ import { OperationModal } from '../../components/OperationModal/OperationModal';
 import { ServerState } from '../../components/ServerState/ServerState';
 import { prefixRoute, ROUTES } from '../../constants';
 import { useApplication, useApplicationServers } from '../../data/useApplications';
-import { cancelOperation, useOperations } from '../../data/useOperations';
+import { useOperations } from '../../data/useOperations';
 import { formatNumber } from '../../utils/format';
 import { canUserAct, canUserAdminister } from '../../utils/roles';
 
@@ -98,16 +98,7 @@ function ApplicationPage() {
           <section aria-label="Running jobs">
             <Text element="h3">Running jobs</Text>
             {jobs.map((op) => (
-              <OperationCard
-                key={op.id}
-                operation={op}
-                canAct={canAct}
-                onCancel={async (o) => {
-                  const ok = await cancelOperation(o);
-                  running.reload();
-                  return ok;
-                }}
-              />
+              <OperationCard key={op.id} operation={op} canAct={canAct} onChanged={running.reload} />
             ))}
           </section>
         )}

@@ -5,7 +5,7 @@ import { Alert, EmptyState, Field, LoadingPlaceholder, RadioButtonGroup, Stack }
 import { OPERATION_STATES, type OperationState } from '../../api/types';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import { OperationCard } from '../../components/OperationCard/OperationCard';
-import { cancelOperation, useOperation, useOperations } from '../../data/useOperations';
+import { useOperation, useOperations } from '../../data/useOperations';
 import { type FilterParams, oneOfParam, useUrlFilters } from '../../hooks/useUrlFilters';
 import { canUserAct } from '../../utils/roles';
 
@@ -51,16 +51,7 @@ function OperationsPage() {
           </EmptyState>
         )}
         {operations.data?.operations.map((op) => (
-          <OperationCard
-            key={op.id}
-            operation={op}
-            canAct={canAct}
-            onCancel={async (o) => {
-              const ok = await cancelOperation(o);
-              operations.reload();
-              return ok;
-            }}
-          />
+          <OperationCard key={op.id} operation={op} canAct={canAct} onChanged={operations.reload} />
         ))}
       </Stack>
     </PluginPage>
@@ -87,15 +78,7 @@ export function OperationPage() {
         </Alert>
       )}
       {operation.data && (
-        <OperationCard
-          operation={operation.data}
-          canAct={canUserAct()}
-          onCancel={async (o) => {
-            const ok = await cancelOperation(o);
-            operation.reload();
-            return ok;
-          }}
-        />
+        <OperationCard operation={operation.data} canAct={canUserAct()} onChanged={operation.reload} />
       )}
     </PluginPage>
   );
