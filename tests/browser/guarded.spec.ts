@@ -4,6 +4,7 @@
  * The specs marked fixme need the guarded-backend half (budgets, the guard, dry runs, /api/haproxy/operations),
  * which lands separately: they are written against docs of the contract and enabled when it merges.
  */
+import type { Locator } from '@playwright/test';
 import { APP, apiCommand, apiServer, backendApi, expect, screenshot, test, type Theme } from './support';
 
 test.describe('guarded operations', () => {
@@ -20,6 +21,11 @@ test.describe('guarded operations', () => {
     // the drain and the ready just sent: a drain segment between two ready ones (or from the range's start)
     await expect(admin.locator('[data-state="drain"]')).toHaveCount(1);
     await expect(admin.locator('[data-state="ready"]').last()).toBeVisible();
+    // in the theme's colours: drained apart from ready, ready not the empty bar's
+    const colour = (l: Locator) => l.evaluate((e) => getComputedStyle(e).backgroundColor);
+    const ready = await colour(admin.locator('[data-state="ready"]').last());
+    expect(await colour(admin.locator('[data-state="drain"]'))).not.toBe(ready);
+    expect(ready).not.toBe(await colour(admin));
     await expect(page.getByRole('list', { name: 'Operational state over time' })).toBeVisible();
     const audit = page.getByRole('region', { name: 'Audit' });
     await expect(audit.getByRole('row').filter({ hasText: 'drain' }).first()).toBeVisible();

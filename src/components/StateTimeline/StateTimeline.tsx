@@ -1,7 +1,7 @@
 import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Stack, Text, Tooltip, useStyles2 } from '@grafana/ui';
+import { Stack, Text, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import type { StatusChange } from '../../api/types';
 import { formatTime } from '../../utils/format';
 import { type Segment, timelineOf } from './StateTimeline.utils';
@@ -37,8 +37,12 @@ function colorOf(theme: GrafanaTheme2, state: string): string {
  */
 export function StateTimeline({ history, since, until }: Props) {
   const styles = useStyles2(getStyles);
+  const theme = useTheme2();
   const { admin, operational } = timelineOf(history, since, until);
-  const span = Math.max(1, until - since);
+  // Drawn from the first state known: a server first seen an hour ago fills the bar, not its last 4 %.
+  const starts = [...admin, ...operational].map((seg) => seg.from);
+  const start = starts.length > 0 ? Math.min(...starts) : since;
+  const span = Math.max(1, until - start);
   const row = (label: string, segments: Segment[]) => (
     <div className={styles.row}>
       <Text variant="bodySmall" color="secondary">
@@ -54,7 +58,11 @@ export function StateTimeline({ history, since, until }: Props) {
                 aria-label={text}
                 tabIndex={0}
                 className={styles.segment}
-                style={{ width: `${((s.to - s.from) / span) * 100}%`, left: `${((s.from - since) / span) * 100}%` }}
+                style={{
+                  width: `${((s.to - s.from) / span) * 100}%`,
+                  left: `${((s.from - start) / span) * 100}%`,
+                  background: colorOf(theme, s.state),
+                }}
                 data-state={s.state}
               />
             </Tooltip>
@@ -68,7 +76,7 @@ export function StateTimeline({ history, since, until }: Props) {
       {row('Admin', admin)}
       {row('Operational', operational)}
       <div className={styles.axis}>
-        <span>{formatTime(new Date(since).toISOString())}</span>
+        <span>{formatTime(new Date(start).toISOString())}</span>
         <span>{formatTime(new Date(until).toISOString())}</span>
       </div>
     </Stack>
@@ -90,14 +98,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
     position: 'absolute',
     top: 0,
     bottom: 0,
+    // at least a sliver: a state held for seconds in a week still shows
+    minWidth: 2,
     borderRight: `1px solid ${theme.colors.background.primary}`,
-    ...Object.fromEntries(
-      ['ready', 'up', 'drain', 'starting', 'stopping', 'maint', 'down'].map((s) => [
-        `&[data-state="${s}"]`,
-        { background: colorOf(theme, s) },
-      ])
-    ),
-    background: theme.colors.secondary.main,
   }),
   empty: css({
     padding: theme.spacing(0.5, 1),

@@ -42,7 +42,7 @@ describe('timelineOf', () => {
     ]);
   });
 
-  it('says nothing for a row the history never changes, and clips changes to the range', () => {
+  it('says nothing for a row the history never changes, nor before a server was first seen; clips to the range', () => {
     const { admin, operational } = timelineOf(
       [change(-5, { operational_from: null, operational_to: 'up' })],
       T,
@@ -50,5 +50,7 @@ describe('timelineOf', () => {
     );
     expect(admin).toEqual([]);
     expect(operational).toEqual([{ state: 'up', from: T, to: T + 10 * MIN, cause: 'sync' }]);
+    const firstSeen = timelineOf([change(5, { admin_from: null, admin_to: 'ready' })], T, T + 10 * MIN);
+    expect(firstSeen.admin).toEqual([{ state: 'ready', from: T + 5 * MIN, to: T + 10 * MIN, cause: 'sync' }]);
   });
 });

@@ -12,7 +12,7 @@ export interface Segment {
 /**
  * A server's admin and operational states over [since, until] from its history (any order), each as its own row
  * of segments: a change of one leaves the other as it was. Before the first change in range a row shows the state
- * that change left (unknown when the history never says).
+ * that change left; nothing where the history does not say (before a server was first seen).
  */
 export function timelineOf(
   history: StatusChange[],
@@ -29,12 +29,15 @@ export function timelineOf(
       if (to === null) {
         continue;
       }
-      if (!current) {
-        current = { state: from ?? 'unknown', from: since, to: at };
+      // Before the first change the state is what it changed from; unknown (a new server): nothing is drawn.
+      if (!current && from !== null) {
+        current = { state: from, from: since, to: at };
       }
-      current.to = at;
-      if (current.to > current.from) {
-        segments.push(current);
+      if (current) {
+        current.to = at;
+        if (current.to > current.from) {
+          segments.push(current);
+        }
       }
       current = { state: to, from: at, to: until, cause: c.cause };
     }
