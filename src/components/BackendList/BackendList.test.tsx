@@ -1,6 +1,7 @@
 import React from 'react';
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { MemoryRouter } from 'react-router-dom';
 import type { Server, ServerStatus } from '../../api/types';
 import { makeServer } from '../../test/fixtures';
 import { BACKENDS_PER_PAGE, BackendList } from './BackendList';
@@ -157,15 +158,18 @@ describe('BackendList at scale', () => {
   it('renders one page of collapsed backends and no server rows until one is expanded', async () => {
     const user = userEvent.setup({ delay: null });
     const backends = filterBackends(groupByBackend(bigFleet()), {});
+    // A router: server and application names link to their pages.
     render(
-      <BackendList
-        backends={backends}
-        canAct
-        onCommand={jest.fn()}
-        onBulkCommand={jest.fn()}
-        onMap={jest.fn()}
-        filterKey=""
-      />
+      <MemoryRouter>
+        <BackendList
+          backends={backends}
+          canAct
+          onCommand={jest.fn()}
+          onBulkCommand={jest.fn()}
+          onMap={jest.fn()}
+          filterKey=""
+        />
+      </MemoryRouter>
     );
     const list = () => screen.getByRole('list', { name: 'Backends and servers' });
     const items = within(list()).getAllByRole('listitem');
