@@ -11,6 +11,9 @@ export enum ROUTES {
   Applications = 'applications',
   Removed = 'removed',
   Actions = 'actions',
+  Operations = 'operations',
+  /** A server's own page: servers/:id (not in the nav). */
+  Servers = 'servers',
 }
 
 export function prefixRoute(route: string): string {

@@ -20,6 +20,7 @@ describe(`plugin manifest (${shownPath})`, () => {
       'Hosts',
       'Applications',
       'Recently removed',
+      'Operations',
       'Actions',
       'Configuration',
     ]);
@@ -74,6 +75,16 @@ describe(`plugin manifest (${shownPath})`, () => {
     ['PATCH', 'admin/api/hosts/1', 'Admin', '/api/hosts/1'],
     ['DELETE', 'admin/api/applications/2', 'Admin', '/api/applications/2'],
     ['POST', 'admin/api/haproxy/backends/4/restore', 'Admin', '/api/haproxy/backends/4/restore'],
+    // Guarded operations: viewers read budgets and jobs, Editors start and cancel jobs, Admins set budgets.
+    ['GET', 'api/haproxy/operations', 'Viewer', '/api/haproxy/operations'],
+    ['GET', 'api/haproxy/backends/4/budget', 'Viewer', '/api/haproxy/backends/4/budget'],
+    ['GET', 'api/applications/2/servers', 'Viewer', '/api/applications/2/servers'],
+    ['GET', 'api/haproxy/servers/7/timeline', 'Viewer', '/api/haproxy/servers/7/timeline'],
+    ['POST', 'editor/api/haproxy/operations', 'Editor', '/api/haproxy/operations'],
+    ['POST', 'editor/api/haproxy/operations/abc/cancel', 'Editor', '/api/haproxy/operations/abc/cancel'],
+    ['PUT', 'admin/api/haproxy/backends/4/budget', 'Admin', '/api/haproxy/backends/4/budget'],
+    ['DELETE', 'admin/api/haproxy/backends/4/budget', 'Admin', '/api/haproxy/backends/4/budget'],
+    ['PUT', 'admin/api/applications/2/budget', 'Admin', '/api/applications/2/budget'],
   ])('%s %s is routed with role %s to %s', (method, requestPath, role, target) => {
     const route = matchRoute(method, requestPath);
     expect(route?.reqRole).toBe(role);
@@ -91,6 +102,8 @@ describe(`plugin manifest (${shownPath})`, () => {
     ['GET', 'metrics'],
     ['GET', 'healthz'],
     ['GET', 'api'],
+    ['POST', 'api/haproxy/operations'],
+    ['PUT', 'editor/api/applications/2/budget'],
   ])('%s %s has no route (the proxy refuses it)', (method, requestPath) => {
     expect(matchRoute(method, requestPath)).toBeUndefined();
   });

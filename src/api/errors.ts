@@ -38,7 +38,9 @@ export class ApiError extends Error {
     message: string,
     readonly status: number,
     readonly kind: ApiErrorKind,
-    readonly code?: string
+    readonly code?: string,
+    /** The backend's `details` beside its message (a budget refusal's numbers), unchecked: read by its code. */
+    readonly details?: unknown
   ) {
     super(message);
     this.name = 'ApiError';
@@ -56,6 +58,9 @@ const CODE_TO_KIND: Record<string, ApiErrorKind> = {
   forbidden: 'forbidden',
   not_found: 'not_found',
   conflict: 'conflict',
+  // Conflicts of their own kind: the code says which (ApiError.code), the details what with.
+  budget_exceeded: 'conflict',
+  operation_conflict: 'conflict',
   fagent_error: 'fagent_error',
   breaker_open: 'breaker_open',
 };
@@ -106,7 +111,7 @@ export function toApiError(err: unknown, wording: ConnectionWording): ApiError {
     return new ApiError(wording[kind], status, kind, backend?.code);
   }
   if (backend) {
-    return new ApiError(backend.message, status, kind, backend.code);
+    return new ApiError(backend.message, status, kind, backend.code, backend.details);
   }
   const grafanaMessage = grafanaMessageOf(fetchError?.data);
   if (kind === 'grafana_forbidden') {

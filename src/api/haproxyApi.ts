@@ -3,14 +3,18 @@ import type { HttpClient, ProxyRole } from './http';
 import type {
   ActionList,
   ActionQuery,
+  AgentCommand,
   AgentTest,
   AgentTestRequest,
   Application,
+  ApplicationDetail,
   ApplicationInput,
   Backend,
+  Budget,
   BulkResult,
   CommandOptions,
   CommandResult,
+  DryRun,
   FleetBackendList,
   Host,
   HostInput,
@@ -18,15 +22,20 @@ import type {
   InstanceInput,
   LookupKind,
   Me,
+  MinAvailable,
+  Operation,
+  OperationList,
+  OperationRequest,
+  OperationState,
   QueryRequestBody,
   QueryResponse,
   RemovedList,
   Restored,
   ScopePreview,
   Server,
-  ServerCommand,
   ServerFilterParams,
   ServerList,
+  StatusChange,
   Summary,
   SyncAccepted,
   UnresolvedKind,
@@ -52,6 +61,10 @@ type ServerFilterOf<Q extends string> = Omit<ServerFilterParams, 'q'> & { [K in 
 
 const editor = { role: 'editor' } as const;
 const admin = { role: 'admin' } as const;
+
+/** Where a backend's or an application's disruption budget lives. */
+const budgetPath = (scope: Budget['scope'], id: number) =>
+  scope === 'backend' ? `/api/haproxy/backends/${enc(id)}/budget` : `/api/applications/${enc(id)}/budget`;
 
 /**
  * The backend's REST API (backend/openapi.yaml) as typed methods over one proxy. The app uses it over the plugin
@@ -95,16 +108,49 @@ export function createHaproxyApi(http: HttpClient) {
       params: { instance_id?: number; backend_id?: number; application_id?: number } & ListPage &
         ServerFilterOf<'q'> = {}
     ) => request<ServerList>('GET', '/api/haproxy/servers', { params }),
-    serverCommand: (serverId: number, command: ServerCommand, options: CommandOptions = {}) =>
+    server: (id: number) => request<Server>('GET', `/api/haproxy/servers/${enc(id)}`),
+    /** A server's state changes in a time range, newest first. */
+    serverHistory: async (id: number, params: { since?: string; until?: string; limit?: number } = {}) =>
+      listOf<StatusChange>(await request('GET', `/api/haproxy/servers/${enc(id)}/history`, { params }), 'history'),
+    /** One command; without `ramp` (a ready with a ramp is a one-server job: `returnWithRamp`). */
+    serverCommand: (serverId: number, command: AgentCommand, options: Omit<CommandOptions, 'ramp'> = {}) =>
       request<CommandResult>('POST', `/api/haproxy/servers/${enc(serverId)}/command`, {
         ...editor,
         data: { command, ...options },
       }),
-    bulkCommand: (serverIds: number[], command: ServerCommand, options: CommandOptions = {}) =>
+    /** ready with a ramp: the backend answers 202 with the one-server job that raises the weight step by step. */
+    returnWithRamp: (serverId: number, options: CommandOptions & Required<Pick<CommandOptions, 'ramp'>>) =>
+      request<{ operation: Operation }>('POST', `/api/haproxy/servers/${enc(serverId)}/command`, {
+        ...editor,
+        data: { command: 'ready', ...options },
+      }),
+    bulkCommand: (serverIds: number[], command: AgentCommand, options: CommandOptions = {}) =>
       request<BulkResult>('POST', '/api/haproxy/commands/bulk', {
         ...editor,
         data: { command, server_ids: serverIds, ...options },
       }),
+    /** What a command on these servers would do (taken out, refused by a budget, skipped); nothing is done. */
+    dryRunCommand: (serverIds: number[], command: AgentCommand, options: CommandOptions = {}) =>
+      request<DryRun>('POST', '/api/haproxy/commands/bulk', {
+        ...editor,
+        data: { command, server_ids: serverIds, ...options, dry_run: true },
+      }),
+
+    budget: (scope: Budget['scope'], id: number) => request<Budget>('GET', budgetPath(scope, id)),
+    setBudget: (scope: Budget['scope'], id: number, minAvailable: MinAvailable) =>
+      request<Budget>('PUT', budgetPath(scope, id), { ...admin, data: { min_available: minAvailable } }),
+    /** A backend back to the default minimum; an application back to none. */
+    resetBudget: (scope: Budget['scope'], id: number) => request<Budget>('DELETE', budgetPath(scope, id), admin),
+
+    operations: (params: { state?: OperationState; limit?: number; offset?: number } = {}) =>
+      request<OperationList>('GET', '/api/haproxy/operations', { params }),
+    operation: (id: string) => request<Operation>('GET', `/api/haproxy/operations/${enc(id)}`),
+    startOperation: (body: OperationRequest) =>
+      request<Operation>('POST', '/api/haproxy/operations', { ...editor, data: body }),
+    dryRunOperation: (body: OperationRequest) =>
+      request<DryRun>('POST', '/api/haproxy/operations', { ...editor, data: { ...body, dry_run: true } }),
+    /** What is already out stays out; the job says so. */
+    cancelOperation: (id: string) => request<Operation>('POST', `/api/haproxy/operations/${enc(id)}/cancel`, editor),
     setMapping: (serverId: number, applicationId: number | null) =>
       request<Server>('PUT', `/api/haproxy/servers/${enc(serverId)}/mapping`, {
         ...editor,
@@ -134,6 +180,7 @@ export function createHaproxyApi(http: HttpClient) {
     testHost: (id: number) => request<AgentTest>('POST', `/api/hosts/${enc(id)}/test`, admin),
 
     applications: async () => listOf<Application>(await request('GET', '/api/applications'), 'applications'),
+    application: (id: number) => request<ApplicationDetail>('GET', `/api/applications/${enc(id)}`),
     createApplication: (input: ApplicationInput) =>
       request<Application>('POST', '/api/applications', { ...admin, data: input }),
     updateApplication: (id: number, changes: Partial<ApplicationInput>) =>

@@ -57,6 +57,8 @@ export interface StateCounts {
 export type ApiRole = 'viewer' | 'operator' | 'admin';
 export type ServerCommand = 'drain' | 'ready' | 'maint';
 export const SERVER_COMMANDS: ServerCommand[] = ['drain', 'ready', 'maint'];
+/** Every command the agent takes: the admin states, a weight, and cutting a server's sessions. */
+export type AgentCommand = ServerCommand | 'weight' | 'shutdown-sessions';
 
 export type ApiErrorCode =
   | 'bad_request'
@@ -64,12 +66,15 @@ export type ApiErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'budget_exceeded'
+  | 'operation_conflict'
   | 'fagent_error'
   | 'breaker_open'
   | 'internal';
 
 export interface ApiErrorBody {
-  error: { code: ApiErrorCode | string; message: string };
+  /** `details`: what the code needs besides words (a budget refusal's numbers, the conflicting operation). */
+  error: { code: ApiErrorCode | string; message: string; details?: unknown };
 }
 
 /** GET /api/me: who the proxy route's token is. */
@@ -157,6 +162,58 @@ export interface Backend {
   status_counts: StatusCounts;
   created_at: string;
   updated_at: string;
+  /** Absent from backends older than the guard (issue 9). */
+  budget?: Budget;
+}
+
+/** A disruption budget's minimum: a count of servers, or a percentage ("50%") of the servers that count. */
+export type MinAvailable = number | string;
+
+/**
+ * How many servers of a backend (or of an application, across its backends and instances) must stay available
+ * (admin ready and operationally up), and how many are now. Backends default to HAPROXY_MIN_AVAILABLE.
+ */
+export interface Budget {
+  scope: 'backend' | 'application';
+  id: number;
+  /** null: no budget (applications have no default) */
+  min_available: MinAvailable | null;
+  source: 'backend' | 'application' | 'default';
+  /** The count the minimum means now. */
+  effective_min: number;
+  servers_counted: number;
+  available: number;
+  ok: boolean;
+}
+
+/** The details of a 409 `budget_exceeded`: which budget, its numbers, and the servers it kept in. */
+export interface BudgetRefusal {
+  scope: 'backend' | 'application';
+  backend_id: number | null;
+  backend: string | null;
+  instance: string | null;
+  application_id: number | null;
+  available: number;
+  min_available: number;
+  refused_server_ids: number[];
+}
+
+/** What a dry run says would happen to one server. */
+export interface DryRunServer {
+  server_id: number;
+  server_name: string;
+  backend: string;
+  instance: string;
+  /** skip: already out (or already ready) */
+  would: 'take_out' | 'refuse' | 'skip';
+  reason: string | null;
+}
+
+/** `dry_run: true` on a bulk command or a job: what would happen, and the budgets after it. Nothing is done. */
+export interface DryRun {
+  dry_run: true;
+  servers: DryRunServer[];
+  budgets: Budget[];
 }
 
 export type MappingKind = 'manual' | 'auto';
@@ -219,7 +276,7 @@ export interface Action {
   instance_name: string | null;
   backend_name: string | null;
   server_name: string | null;
-  command: ServerCommand;
+  command: AgentCommand | 'confirm_removals';
   actor: string | null;
   source: ActionSource;
   operation_id: string | null;
@@ -232,6 +289,8 @@ export interface Action {
   reason: string | null;
   /** The end of the maintenance window the command opened. */
   until: string | null;
+  /** Sent with `force` past a disruption budget. */
+  forced?: boolean;
 }
 
 export interface ActionList {
@@ -247,6 +306,18 @@ export interface CommandOptions {
   reason?: string;
   until?: string;
   duration_s?: number;
+  /** Past a disruption budget; needs a reason, and is audited as forced. */
+  force?: boolean;
+  /** The weight command's value: 0..256, or a percentage of the configured weight ("50%"). */
+  weight?: number | string;
+  /** ready only: a gradual return, run as a one-server job (202 with the operation). */
+  ramp?: Ramp;
+}
+
+/** A gradual return to service: weight steps in % of the configured weight, rising to 100, one per interval. */
+export interface Ramp {
+  steps: number[];
+  interval_s: number;
 }
 
 export interface CommandResult {
@@ -261,7 +332,17 @@ export interface BulkResult {
   total: number;
   succeeded: number;
   failed: number;
-  results: Array<{ server_id: number; ok: boolean; action_id: number; error?: string }>;
+  results: BulkServerResult[];
+}
+
+export interface BulkServerResult {
+  server_id: number;
+  ok: boolean;
+  action_id: number | null;
+  error?: string;
+  /** `budget_exceeded` with the refusal's details when the budget kept the server in. */
+  error_code?: string;
+  details?: BudgetRefusal;
 }
 
 /** One backend of the fleet (GET /api/haproxy/backends), zero-server ones included. */
@@ -275,6 +356,8 @@ export interface FleetBackend extends StateCounts {
   /** How many of its servers the server filters select (servers_total without any). */
   shown: number;
   by_status: StatusCounts;
+  /** Absent from backends older than the guard (issue 9). */
+  budget?: Budget;
 }
 
 export interface FleetBackendList {
@@ -319,6 +402,12 @@ export interface Application {
   /** Current servers mapped to it. */
   server_count?: number;
   created_at: string;
+}
+
+/** GET /api/applications/{id}: with its own budget and each of its backends with theirs. */
+export interface ApplicationDetail extends Application {
+  budget: Budget;
+  backends: FleetBackend[];
 }
 
 export interface ApplicationInput {
@@ -481,3 +570,96 @@ export interface QueryResponse<Frame = unknown> {
 /** The lookups behind template variables and the query editor's scope pickers: GET /api/haproxy/lookup/{kind}. */
 export const LOOKUP_KINDS = ['instances', 'backends', 'servers', 'applications'] as const;
 export type LookupKind = (typeof LOOKUP_KINDS)[number];
+
+/** One change of a server's states (GET /api/haproxy/servers/{id}/history), newest first. */
+export interface StatusChange {
+  id: number;
+  server_id: number;
+  from_status: ServerStatus | null;
+  to_status: ServerStatus;
+  raw_status: string;
+  /** Both null when the admin state did not change (or is unknown). */
+  admin_from: AdminState | null;
+  admin_to: AdminState | null;
+  /** Both null when the operational state did not change. */
+  operational_from: OperationalState | null;
+  operational_to: OperationalState | null;
+  cause: 'sync' | 'command' | 'reload' | 'reconcile' | 'schedule' | 'external' | 'removed' | 'restored' | string;
+  note: string | null;
+  changed_at: string;
+}
+
+/** Jobs (/api/haproxy/operations): a rolling drain that waits for sessions to end, or a return with a ramp. */
+export type OperationAction = 'drain' | 'ready';
+export const OPERATION_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type OperationState = (typeof OPERATION_STATES)[number];
+/** What a drain job does when its deadline passes with sessions left: report, cut to maint, or cut sessions. */
+export type DeadlinePolicy = 'fail' | 'maint' | 'shutdown_sessions';
+export type OperationServerState =
+  'pending' | 'draining' | 'waiting' | 'maint' | 'ramping' | 'done' | 'failed' | 'refused' | 'cancelled';
+
+/** Exactly one of server_ids, backend_id, application_id. */
+export type OperationSelection = { server_ids: number[] } | { backend_id: number } | { application_id: number };
+
+export type OperationRequest = OperationSelection & {
+  action: OperationAction;
+  max_parallel?: number;
+  deadline_s?: number;
+  on_deadline?: DeadlinePolicy;
+  /** drain: maint once sessions reach 0 (default), or null to leave them drained */
+  then?: 'maint' | null;
+  ramp?: Ramp;
+  reason?: string;
+  idempotency_key?: string;
+  force?: boolean;
+};
+
+export interface OperationProgress {
+  total: number;
+  pending: number;
+  active: number;
+  done: number;
+  failed: number;
+  refused: number;
+  cancelled: number;
+}
+
+export interface OperationServer {
+  server_id: number;
+  server_name: string;
+  backend: string;
+  instance: string;
+  state: OperationServerState;
+  sessions: number | null;
+  weight: number | null;
+  /** The ramp's step (index) it is on. */
+  step: number | null;
+  since: string;
+  error: string | null;
+}
+
+export interface Operation {
+  id: string;
+  action: OperationAction;
+  state: OperationState;
+  actor: string | null;
+  source: ActionSource;
+  reason: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  deadline_at: string | null;
+  max_parallel: number;
+  on_deadline: DeadlinePolicy;
+  then: 'maint' | null;
+  ramp: Ramp | null;
+  selection: Partial<{ server_ids: number[]; backend_id: number; application_id: number }>;
+  error: string | null;
+  progress: OperationProgress;
+  servers: OperationServer[];
+}
+
+export interface OperationList {
+  operations: Operation[];
+  total: number;
+}

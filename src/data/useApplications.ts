@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
 import { api } from './client';
-import type { Application, ApplicationInput, Server } from '../api/types';
+import type { Application, ApplicationDetail, ApplicationInput, Server } from '../api/types';
 import { notifySuccess } from '../utils/notify';
 import { changeWithToast } from './mutation';
 import { useResource } from './useResource';
@@ -48,4 +48,10 @@ export function useApplicationMutations(onChanged: () => void) {
     [onChanged]
   );
   return { save, remove };
+}
+
+/** One application with its own budget and each of its backends with theirs. */
+export function useApplication(id: number) {
+  const load = useCallback(() => api.application(id), [id]);
+  return useResource<ApplicationDetail>(load, `application:${id}`);
 }

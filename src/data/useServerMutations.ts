@@ -2,6 +2,7 @@ import { useCallback } from 'react';
 import { api } from './client';
 import { asApiError } from '../api/errors';
 import type { CommandOptions, Server, ServerCommand } from '../api/types';
+import { budgetRefusalOf, type Refusal } from '../utils/guard';
 import { notifyError, notifySuccess } from '../utils/notify';
 
 /**
@@ -14,22 +15,32 @@ export interface MutationTargets {
   backends: { reload: () => void };
 }
 
+type Named = Pick<Server, 'id' | 'server_name'>;
+
 /**
- * A failed command: the backend's message when it refused the input (400), for the dialog to show while it keeps
- * what was typed; any other failure is a toast (and undefined: the dialog closes).
+ * A failed command: the backend's refusal when it refused the input (400) or a disruption budget kept servers in
+ * (409 budget_exceeded), for the dialog to show while it keeps what was typed (and offers to force); any other
+ * failure is a toast (and undefined: the dialog closes).
  */
-function commandFailure(err: unknown, title: string): string | undefined {
+function commandFailure(err: unknown, title: string, targets: Named[]): Refusal | undefined {
   const error = asApiError(err);
   if (error.kind === 'bad_request') {
-    return error.message;
+    return { message: error.message };
+  }
+  const budget = error.code === 'budget_exceeded' ? budgetRefusalOf(error.details) : undefined;
+  if (budget) {
+    return { message: error.message, budget, refused: namesOf(budget.refused_server_ids, targets) };
   }
   notifyError(title, error.message);
   return undefined;
 }
 
+const namesOf = (ids: number[], servers: Named[]) =>
+  ids.map((id) => ({ id, name: servers.find((s) => s.id === id)?.server_name ?? `#${id}` }));
+
 /** The servers one bulk command is sent to, and where they are (for the toasts). */
 export interface BulkTarget {
-  servers: Array<Pick<Server, 'id' | 'server_name'>>;
+  servers: Named[];
   backendName: string;
   instanceName: string;
 }
@@ -39,8 +50,8 @@ const FAILURES_NAMED = 5;
 /**
  * drain / ready / maint on one server or many (with a reason and a maintenance window), and the application
  * mapping: each calls the backend, says how it went in a toast, and refreshes what it changed. They never reject:
- * a command resolves to the backend's message when it refused the input (400), for its dialog to show; otherwise
- * the toast is the answer.
+ * a command resolves to the backend's refusal (a 400, or servers a disruption budget kept in), for its dialog to
+ * show; otherwise the toast is the answer.
  */
 export function useServerMutations({ summary, backends }: MutationTargets) {
   const { reload: reloadSummary } = summary;
@@ -56,7 +67,7 @@ export function useServerMutations({ summary, backends }: MutationTargets) {
       command: ServerCommand,
       options: CommandOptions,
       apply: (server: Server) => void
-    ): Promise<string | undefined> => {
+    ): Promise<Refusal | undefined> => {
       try {
         const result = await api.serverCommand(server.id, command, options);
         apply(result.server);
@@ -67,7 +78,7 @@ export function useServerMutations({ summary, backends }: MutationTargets) {
         reloadCounts();
         return undefined;
       } catch (err) {
-        return commandFailure(err, `${command} failed on ${server.server_name}`);
+        return commandFailure(err, `${command} failed on ${server.server_name}`, [server]);
       }
     },
     [reloadCounts]
@@ -79,14 +90,28 @@ export function useServerMutations({ summary, backends }: MutationTargets) {
       command: ServerCommand,
       options: CommandOptions,
       reloadServers: () => void
-    ): Promise<string | undefined> => {
+    ): Promise<Refusal | undefined> => {
       try {
         const result = await api.bulkCommand(
           targets.map((s) => s.id),
           command,
           options
         );
-        const failures = result.results.filter((r) => !r.ok);
+        const refusedIds = result.results.filter((r) => r.error_code === 'budget_exceeded').map((r) => r.server_id);
+        const failures = result.results.filter((r) => !r.ok && r.error_code !== 'budget_exceeded');
+        if (refusedIds.length > 0) {
+          // The budget kept these in: the dialog says so and may force them; the rest was done.
+          const first = result.results.find((r) => r.error_code === 'budget_exceeded')!;
+          const budget = budgetRefusalOf(first.details);
+          if (result.succeeded > 0) {
+            notifySuccess(`${command} sent to ${result.succeeded} servers`, `${backendName} on ${instanceName}`);
+          }
+          return {
+            message: `${result.succeeded} of ${result.total} done; ${refusedIds.length} kept in: ${first.error ?? 'budget exceeded'}`,
+            budget: budget && { ...budget, refused_server_ids: refusedIds },
+            refused: namesOf(refusedIds, targets),
+          };
+        }
         if (failures.length === 0) {
           notifySuccess(`${command} sent to ${result.succeeded} servers`, `${backendName} on ${instanceName}`);
         } else {
@@ -101,7 +126,7 @@ export function useServerMutations({ summary, backends }: MutationTargets) {
         }
         return undefined;
       } catch (err) {
-        return commandFailure(err, `${command} failed on ${backendName}`);
+        return commandFailure(err, `${command} failed on ${backendName}`, targets);
       } finally {
         // Some may have changed even when the request as a whole failed.
         reloadServers();

@@ -5,12 +5,15 @@ import type {
   FleetBackend,
   Host,
   Instance,
+  Operation,
   RemovedList,
   Server,
   ServerStatus,
+  StatusChange,
   Summary,
   UnresolvedServer,
 } from '../api/types';
+import { budgetOf, type Minimums } from './guardFixtures';
 import { stateCountsOf, stateOfStatus } from './stateFixtures';
 
 const T0 = '2025-01-01T10:00:00.000Z';
@@ -72,6 +75,12 @@ export interface Fleet {
   unresolved: UnresolvedServer[];
   /** Backends without servers (only GET /api/haproxy/backends lists them). */
   emptyBackends?: FleetBackend[];
+  /** Disruption budgets set by an admin (the others are the default). */
+  minimums: Minimums;
+  /** Jobs, newest last. */
+  operations: Operation[];
+  /** Every server's state changes (GET /api/haproxy/servers/{id}/history picks its own). */
+  history: StatusChange[];
 }
 
 /** A small fleet: two hosts, two instances, three backends, seven servers in every status. */
@@ -143,7 +152,18 @@ export function makeFleet(): Fleet {
     },
     { server: servers[5], reason: 'no_host', address_key: '10.0.0.7', matched_hosts: [], candidates: [] },
   ];
-  return { hosts, instances, servers, applications, actions, removed: makeRemoved(), unresolved };
+  return {
+    hosts,
+    instances,
+    servers,
+    applications,
+    actions,
+    removed: makeRemoved(),
+    unresolved,
+    minimums: { backends: {}, applications: {} },
+    operations: [],
+    history: [],
+  };
 }
 
 export function summaryOf(fleet: Fleet): Summary {
@@ -175,7 +195,7 @@ export function summaryOf(fleet: Fleet): Summary {
 export function backendsOf(fleet: Fleet, instanceId: number): Backend[] {
   const map = new Map<number, Backend>();
   for (const s of fleet.servers.filter((x) => x.instance_id === instanceId)) {
-    const b = map.get(s.backend_id) ?? {
+    const b: Backend = map.get(s.backend_id) ?? {
       id: s.backend_id,
       instance_id: instanceId,
       backend_name: s.backend_name,
@@ -183,6 +203,12 @@ export function backendsOf(fleet: Fleet, instanceId: number): Backend[] {
       status_counts: {},
       created_at: T0,
       updated_at: T0,
+      budget: budgetOf(
+        'backend',
+        s.backend_id,
+        fleet.servers.filter((x) => x.backend_id === s.backend_id),
+        fleet.minimums
+      ),
     };
     b.server_count++;
     b.status_counts[s.status] = (b.status_counts[s.status] ?? 0) + 1;

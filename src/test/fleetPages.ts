@@ -73,7 +73,7 @@ export function backendsPage(fleet: Fleet, sp: URLSearchParams): FleetBackendLis
   const instance = sp.has('instance_id') ? Number(sp.get('instance_id')) : undefined;
   const name = sp.get('q');
   const listed: FleetBackend[] = [];
-  for (const b of fleetBackendsOf(fleet.servers, fleet.emptyBackends)) {
+  for (const b of fleetBackendsOf(fleet.servers, fleet.emptyBackends, fleet.minimums)) {
     if (
       (instance !== undefined && b.instance_id !== instance) ||
       (name && !contains(`${b.name} ${b.instance_name}`, name))

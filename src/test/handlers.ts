@@ -1,11 +1,22 @@
 import { http, HttpResponse, type JsonBodyType } from 'msw';
 import { config } from '@grafana/runtime';
 import pluginJson from '../plugin.json';
-import type { ApiRole, Host, HostInput, Instance, InstanceInput } from '../api/types';
+import type { ApiRole, Budget, Host, HostInput, Instance, InstanceInput, OperationRequest, Server } from '../api/types';
 import { backendsOf, makeFleet, makeInstance, summaryOf, type Fleet } from './fixtures';
 import { matchAppRoute, type ProxyRoute } from './grafanaProxy';
 import { backendsPage, serversPage } from './fleetPages';
-import { applyCommand, type CommandBody, commandBodyProblem } from './stateFixtures';
+import {
+  budgetOf,
+  cancelOperation,
+  dryRunOf,
+  guard,
+  type GuardDecision,
+  makeOperation,
+  minimumProblem,
+  operationProblem,
+  refusalMessage,
+} from './guardFixtures';
+import { applyCommand, type CommandBody, commandBodyProblem, fleetBackendsOf } from './stateFixtures';
 
 export const ORIGIN = 'http://localhost';
 /** What Grafana's plugin proxy serves for this app in tests. */
@@ -154,6 +165,96 @@ const unlist = (kind: 'backends' | 'servers', id: unknown) => {
   }
 };
 
+const backendServers = (id: number) => db.fleet.servers.filter((s) => s.backend_id === id);
+const applicationServers = (id: number) => db.fleet.servers.filter((s) => s.application_id === id);
+
+/** A backend's or an application's budget now, or undefined when there is no such thing. */
+function currentBudget(scope: Budget['scope'], id: number): Budget | undefined {
+  if (scope === 'backend') {
+    const servers = backendServers(id);
+    const known = servers.length > 0 || db.fleet.emptyBackends?.some((b) => b.id === id);
+    return known ? budgetOf('backend', id, servers, db.fleet.minimums) : undefined;
+  }
+  return byId(db.fleet.applications, id) && budgetOf('application', id, applicationServers(id), db.fleet.minimums);
+}
+
+/** GET, PUT (admin) and DELETE (admin, back to the default) of one scope's budget. */
+function budgetRoutes(scope: Budget['scope'], path: string) {
+  const minimums = () => (scope === 'backend' ? db.fleet.minimums.backends : db.fleet.minimums.applications);
+  const found = (id: unknown) => currentBudget(scope, Number(id));
+  const notFound = (id: unknown) => apiError(404, 'not_found', `${scope} ${id} not found`);
+  return [
+    http.get(path, ({ params }) => {
+      const budget = found(params.id);
+      return budget ? json(budget) : notFound(params.id);
+    }),
+    http.put(
+      path,
+      as('admin', async ({ params, request }) => {
+        const budget = found(params.id);
+        if (!budget) {
+          return notFound(params.id);
+        }
+        const { min_available } = (await request.json()) as { min_available: unknown };
+        const name =
+          scope === 'backend' ? `backend ${backendServers(Number(params.id))[0]?.backend_name}` : 'the application';
+        const problem = minimumProblem(min_available, budget.servers_counted, name);
+        if (problem) {
+          return apiError(400, 'bad_request', problem);
+        }
+        minimums()[Number(params.id)] = min_available as number | string;
+        return json(found(params.id));
+      })
+    ),
+    http.delete(
+      path,
+      as('admin', ({ params }) => {
+        if (!found(params.id)) {
+          return notFound(params.id);
+        }
+        delete minimums()[Number(params.id)];
+        return json(found(params.id));
+      })
+    ),
+  ];
+}
+
+/** The 409 of a refused command, in the contract's words. */
+function budgetRefused(decision: GuardDecision) {
+  const refusal = decision.refusal!;
+  return HttpResponse.json(
+    {
+      error: {
+        code: 'budget_exceeded',
+        message: refusalMessage(refusal, [decision.server.server_name]),
+        details: refusal,
+      },
+    },
+    { status: 409 }
+  );
+}
+
+let operationCount = 0;
+const nextOperationId = () => `00000000-0000-4000-8000-${String(++operationCount).padStart(12, '0')}`;
+
+/** The servers a job selects, or undefined when the selection names something unknown (404). */
+function selected(body: OperationRequest): Server[] | undefined {
+  if ('server_ids' in body) {
+    const servers = body.server_ids.map((id) => byId(db.fleet.servers, id));
+    return servers.every(Boolean) ? (servers as Server[]) : undefined;
+  }
+  if ('backend_id' in body) {
+    return currentBudget('backend', body.backend_id) && backendServers(body.backend_id);
+  }
+  return byId(db.fleet.applications, body.application_id) && applicationServers(body.application_id);
+}
+
+/** A forced request goes past the budget: its refusals become take-outs. */
+const forced = (decisions: GuardDecision[], force?: boolean) =>
+  force
+    ? decisions.map((d): GuardDecision => (d.would === 'refuse' ? { server: d.server, would: 'take_out' } : d))
+    : decisions;
+
 /** The backend REST API (backend/openapi.yaml) behind the proxy, over `db`, with its role checks. */
 const backend = [
   http.get(`${B}/me`, ({ request }) => {
@@ -193,6 +294,8 @@ const backend = [
     `${B}/haproxy/backends`,
     conditional((request) => backendsPage(db.fleet, searchOf(request)))
   ),
+  ...budgetRoutes('backend', `${B}/haproxy/backends/:id/budget`),
+  ...budgetRoutes('application', `${B}/applications/:id/budget`),
   http.patch(
     `${B}/haproxy/instances/:id`,
     as('admin', async ({ request, params }) => {
@@ -268,6 +371,25 @@ const backend = [
       if (problem) {
         return apiError(400, 'bad_request', problem);
       }
+      if (body.ramp) {
+        const ramp = { action: 'ready' as const, server_ids: [server.id], ramp: body.ramp, reason: body.reason };
+        const rampProblem = operationProblem(ramp);
+        if (rampProblem) {
+          return apiError(400, 'bad_request', rampProblem);
+        }
+        const operation = makeOperation(
+          nextOperationId(),
+          ramp,
+          guard(db.fleet.servers, [server], 'ready', db.fleet.minimums),
+          'editor'
+        );
+        db.fleet.operations.push(operation);
+        return json({ operation }, 202);
+      }
+      const [decision] = guard(db.fleet.servers, [server], body.command, db.fleet.minimums, body.weight);
+      if (decision.would === 'refuse' && !body.force) {
+        return budgetRefused(decision);
+      }
       const before = server.status;
       const audited = applyCommand(server, body, 'editor', 'ui');
       const action = {
@@ -287,6 +409,7 @@ const backend = [
         status_after: server.status,
         started_at: now(),
         duration_ms: 12,
+        forced: Boolean(body.force && decision.would === 'refuse'),
         ...audited,
       };
       db.fleet.actions.push(action);
@@ -301,12 +424,29 @@ const backend = [
       if (problem) {
         return apiError(400, 'bad_request', problem);
       }
+      const targets = body.server_ids.map((id) => byId(db.fleet.servers, id)).filter((s): s is Server => !!s);
+      const decisions = guard(db.fleet.servers, targets, body.command, db.fleet.minimums, body.weight);
+      if (body.dry_run) {
+        return json(dryRunOf(db.fleet.servers, decisions, db.fleet.minimums));
+      }
+      const decided = new Map(forced(decisions, body.force).map((d) => [d.server.id, d]));
       const results = body.server_ids.map((id) => {
-        const target = byId(db.fleet.servers, id);
-        if (!target) {
-          return { server_id: id, ok: false, action_id: 0, error: 'server not found' };
+        const decision = decided.get(id);
+        if (!decision) {
+          return { server_id: id, ok: false, action_id: null, error: 'server not found' };
         }
-        applyCommand(target, body, 'editor', 'bulk');
+        if (decision.refusal) {
+          const { refusal, server } = decision;
+          return {
+            server_id: id,
+            ok: false,
+            action_id: db.fleet.actions.length + 1,
+            error: refusalMessage(refusal, [server.server_name]),
+            error_code: 'budget_exceeded',
+            details: refusal,
+          };
+        }
+        applyCommand(decision.server, body, 'editor', 'bulk');
         return { server_id: id, ok: true, action_id: db.fleet.actions.length + 1 };
       });
       const succeeded = results.filter((r) => r.ok).length;
@@ -318,6 +458,87 @@ const backend = [
         failed: results.length - succeeded,
         results,
       });
+    })
+  ),
+  http.get(`${B}/haproxy/servers/:id`, ({ params }) => {
+    const server = byId(db.fleet.servers, params.id);
+    return server ? json(server) : apiError(404, 'not_found', 'server not found');
+  }),
+  http.get(`${B}/haproxy/servers/:id/history`, ({ params, request }) => {
+    const sp = new URL(request.url).searchParams;
+    const since = Date.parse(sp.get('since') ?? '1970-01-01T00:00:00Z');
+    const until = Date.parse(sp.get('until') ?? '2999-01-01T00:00:00Z');
+    const history = db.fleet.history
+      .filter((h) => h.server_id === Number(params.id))
+      .filter((h) => Date.parse(h.changed_at) >= since && Date.parse(h.changed_at) <= until)
+      .sort((a, b) => Date.parse(b.changed_at) - Date.parse(a.changed_at));
+    return json({ history });
+  }),
+  http.get(`${B}/haproxy/operations`, ({ request }) => {
+    const sp = new URL(request.url).searchParams;
+    const state = sp.get('state');
+    const limit = Number(sp.get('limit') ?? 50);
+    const offset = Number(sp.get('offset') ?? 0);
+    const operations = [...db.fleet.operations].reverse().filter((o) => state === null || o.state === state);
+    return json({ operations: operations.slice(offset, offset + limit), total: operations.length });
+  }),
+  http.get(`${B}/haproxy/operations/:id`, ({ params }) => {
+    const operation = db.fleet.operations.find((o) => o.id === params.id);
+    return operation ? json(operation) : apiError(404, 'not_found', 'operation not found');
+  }),
+  http.post(
+    `${B}/haproxy/operations`,
+    as('operator', async ({ request }) => {
+      const body = (await request.json()) as OperationRequest & Record<string, unknown>;
+      const problem = operationProblem(body);
+      if (problem) {
+        return apiError(400, 'bad_request', problem);
+      }
+      const targets = selected(body);
+      if (!targets) {
+        return apiError(404, 'not_found', 'the selection names no known server, backend or application');
+      }
+      if (targets.length === 0) {
+        return apiError(400, 'bad_request', 'no server selected');
+      }
+      const decisions = guard(db.fleet.servers, targets, body.action, db.fleet.minimums);
+      if (body.dry_run) {
+        return json(dryRunOf(db.fleet.servers, decisions, db.fleet.minimums));
+      }
+      const same = db.fleet.operations.find((o) => body.idempotency_key && o.reason === body.idempotency_key);
+      if (same) {
+        return json(same);
+      }
+      const ids = targets.map((t) => t.id);
+      const busy = db.fleet.operations.find(
+        (o) => (o.state === 'running' || o.state === 'queued') && o.servers.some((s) => ids.includes(s.server_id))
+      );
+      if (busy) {
+        const server = busy.servers.find((s) => ids.includes(s.server_id))!;
+        return HttpResponse.json(
+          {
+            error: {
+              code: 'operation_conflict',
+              message: `server ${server.server_name} is in operation ${busy.id} (${busy.state})`,
+              details: { operation_id: busy.id, server_ids: [server.server_id] },
+            },
+          },
+          { status: 409 }
+        );
+      }
+      const operation = makeOperation(nextOperationId(), body, forced(decisions, body.force), 'editor');
+      db.fleet.operations.push(operation);
+      return json(operation, 202);
+    })
+  ),
+  http.post(
+    `${B}/haproxy/operations/:id/cancel`,
+    as('operator', ({ params }) => {
+      const operation = db.fleet.operations.find((o) => o.id === params.id);
+      if (!operation) {
+        return apiError(404, 'not_found', 'operation not found');
+      }
+      return json(cancelOperation(operation));
     })
   ),
   http.put(
@@ -363,7 +584,7 @@ const backend = [
   http.get(`${B}/haproxy/actions`, ({ request }) => {
     const sp = new URL(request.url).searchParams;
     let actions = [...db.fleet.actions].reverse();
-    for (const key of ['actor', 'command', 'source', 'success'] as const) {
+    for (const key of ['actor', 'command', 'source', 'success', 'server_id'] as const) {
       const value = sp.get(key);
       if (value) {
         actions = actions.filter((a) => String(a[key]) === value);
@@ -440,6 +661,20 @@ const backend = [
     })
   ),
   http.get(`${B}/applications`, () => json({ applications: db.fleet.applications })),
+  http.get(`${B}/applications/:id`, ({ params }) => {
+    const app = byId(db.fleet.applications, params.id);
+    if (!app) {
+      return apiError(404, 'not_found', 'application not found');
+    }
+    const servers = applicationServers(app.id);
+    const backendIds = new Set(servers.map((s) => s.backend_id));
+    return json({
+      ...app,
+      server_count: servers.length,
+      budget: budgetOf('application', app.id, servers, db.fleet.minimums),
+      backends: fleetBackendsOf(db.fleet.servers, [], db.fleet.minimums).filter((b) => backendIds.has(b.id)),
+    });
+  }),
   http.post(
     `${B}/applications`,
     as('admin', async ({ request }) => {

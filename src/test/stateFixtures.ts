@@ -4,15 +4,16 @@
  */
 import type {
   Action,
+  AgentCommand,
   AdminState,
   CommandOptions,
   FleetBackend,
   OperationalState,
   Server,
-  ServerCommand,
   ServerStatus,
   StateCounts,
 } from '../api/types';
+import { budgetOf, type Minimums } from './guardFixtures';
 
 type StateFields = Pick<
   Server,
@@ -57,7 +58,7 @@ function statusOf(admin: AdminState, operational: OperationalState | null): Serv
   return admin === 'drain' ? 'DRAIN' : 'UP';
 }
 
-export type CommandBody = CommandOptions & { command: ServerCommand };
+export type CommandBody = CommandOptions & { command: AgentCommand; dry_run?: boolean };
 
 const DAY_S = 24 * 3600;
 const MAX_WINDOW_S = 30 * DAY_S;
@@ -71,8 +72,14 @@ export function commandBodyProblem(body: CommandBody, now = Date.now()): string 
     return 'give either until or duration_s, not both';
   }
   const windowed = body.until !== undefined || body.duration_s !== undefined;
-  if (windowed && body.command === 'ready') {
+  if (windowed && body.command !== 'drain' && body.command !== 'maint') {
     return 'a window (until, duration_s) is only for drain and maint';
+  }
+  if ((body.command === 'weight') !== (body.weight !== undefined)) {
+    return 'weight: given with the weight command, and only with it';
+  }
+  if (body.force && !body.reason?.trim()) {
+    return 'force: needs a reason';
   }
   if (body.until !== undefined) {
     const end = Date.parse(body.until);
@@ -97,6 +104,17 @@ export function applyCommand(
   source: string,
   now = Date.now()
 ): Pick<Action, 'reason' | 'until'> {
+  if (body.command === 'weight' || body.command === 'shutdown-sessions') {
+    // The admin state and the desired state stay as they are.
+    if (body.command === 'weight') {
+      const w = body.weight!;
+      server.weight =
+        typeof w === 'number' ? w : Math.round((Number(w.slice(0, -1)) / 100) * (server.initial_weight ?? 0));
+    } else {
+      server.current_sessions = 0;
+    }
+    return { reason: body.reason ?? null, until: null };
+  }
   const admin: AdminState = body.command;
   const until =
     body.until ?? (body.duration_s !== undefined ? new Date(now + body.duration_s * 1000).toISOString() : null);
@@ -134,8 +152,12 @@ export function stateCountsOf(servers: Server[], now = Date.now()): StateCounts 
   };
 }
 
-/** GET /api/haproxy/backends: every backend with its counts, the ones without servers included. */
-export function fleetBackendsOf(servers: Server[], empty: FleetBackend[] = []): FleetBackend[] {
+/** GET /api/haproxy/backends: every backend with its counts and budget, the ones without servers included. */
+export function fleetBackendsOf(
+  servers: Server[],
+  empty: FleetBackend[] = [],
+  minimums: Minimums = { backends: {}, applications: {} }
+): FleetBackend[] {
   const byId = new Map<number, Server[]>();
   for (const s of servers) {
     byId.set(s.backend_id, [...(byId.get(s.backend_id) ?? []), s]);
@@ -156,6 +178,7 @@ export function fleetBackendsOf(servers: Server[], empty: FleetBackend[] = []): 
       shown: group.length,
       by_status,
       ...stateCountsOf(group),
+      budget: budgetOf('backend', first.backend_id, group, minimums),
     };
   });
   return [...listed, ...empty];
@@ -175,6 +198,7 @@ export function emptyBackend(
     failing: 0,
     drifting: 0,
     in_window: 0,
+    budget: budgetOf('backend', partial.id, [], { backends: {}, applications: {} }),
     ...partial,
   };
 }

@@ -35,7 +35,8 @@ test.describe('drain through the plugin proxy', () => {
 
     const commandRequests: string[] = [];
     page.on('request', (r) => {
-      if (r.method() === 'POST' && r.url().includes('/command')) {
+      // The confirmation's dry run (dry_run: true) asks what would happen; it sends no command.
+      if (r.method() === 'POST' && r.url().includes('/command') && !r.postDataJSON()?.dry_run) {
         commandRequests.push(r.url());
       }
     });

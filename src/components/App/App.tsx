@@ -12,6 +12,12 @@ const HostDetailsPage = lazy(() => import('../../pages/HostDetails/HostDetails')
 const ActionsPage = lazy(() => import('../../pages/Actions/Actions'));
 const ApplicationsPage = lazy(() => import('../../pages/Applications/Applications'));
 const RemovedPage = lazy(() => import('../../pages/Removed/Removed'));
+const ApplicationPage = lazy(() => import('../../pages/Application/Application'));
+const ServerPage = lazy(() => import('../../pages/Server/Server'));
+const OperationsPage = lazy(() => import('../../pages/Operations/Operations'));
+const OperationPage = lazy(() =>
+  import('../../pages/Operations/Operations').then((m) => ({ default: m.OperationPage }))
+);
 
 /** Routes only: each page loads its own data. */
 function App({ meta }: AppRootProps<AppSettings>) {
@@ -24,8 +30,12 @@ function App({ meta }: AppRootProps<AppSettings>) {
           <Route path={ROUTES.Hosts} element={<HostsPage />} />
           <Route path={`${ROUTES.Hosts}/:id`} element={<HostDetailsPage />} />
           <Route path={ROUTES.Applications} element={<ApplicationsPage />} />
+          <Route path={`${ROUTES.Applications}/:id`} element={<ApplicationPage />} />
           <Route path={ROUTES.Removed} element={<RemovedPage />} />
           <Route path={ROUTES.Actions} element={<ActionsPage />} />
+          <Route path={ROUTES.Operations} element={<OperationsPage />} />
+          <Route path={`${ROUTES.Servers}/:id`} element={<ServerPage />} />
+          <Route path={`${ROUTES.Operations}/:id`} element={<OperationPage />} />
           <Route path="*" element={<Navigate to={ROUTES.HAProxy} replace />} />
         </Routes>
       </Suspense>

@@ -79,6 +79,14 @@ export function BackendList({ backends, total, page, pageSize, onPage, loading, 
                   {SERVER_STATUSES.filter((s) => b.by_status[s]).map((s) => (
                     <StatusBadge key={s} status={s} count={b.by_status[s]} />
                   ))}
+                  {b.budget && (
+                    <Text color={b.budget.ok ? 'secondary' : 'warning'} variant="bodySmall">
+                      <span title="Disruption budget: servers available (admin ready and up) / the minimum kept in">
+                        budget {formatCount(b.budget.available)} / min {formatCount(b.budget.effective_min)}
+                        {!b.budget.ok && ' (below)'}
+                      </span>
+                    </Text>
+                  )}
                   {b.drifting > 0 && (
                     <Badge
                       color="red"

@@ -1,8 +1,11 @@
-import React from 'react';
+import React, { useState } from 'react';
 import { Alert } from '@grafana/ui';
 import type { CommandOptions, Server, ServerCommand } from '../../api/types';
+import { useCommandDryRun } from '../../data/useDryRun';
 import { formatCount, formatPlural } from '../../utils/format';
+import type { Refusal } from '../../utils/guard';
 import { CommandModal } from '../CommandModal/CommandModal';
+import { DryRunPreview } from '../DryRunPreview/DryRunPreview';
 import { COMMAND_LABELS } from '../ServerCommandModal/ServerCommandModal';
 
 interface Props {
@@ -10,27 +13,46 @@ interface Props {
   backendName: string;
   instanceName: string;
   command: ServerCommand;
-  /** Resolves to the backend's message when it refused the input (the dialog shows it), else undefined. */
-  onConfirm: (options: CommandOptions) => Promise<string | undefined>;
+  /** Sends to `targets`; resolves to the backend's refusal (the dialog shows it), else undefined. */
+  onConfirm: (options: CommandOptions, targets: Server[]) => Promise<Refusal | undefined>;
   onDismiss: () => void;
 }
 
 const NAMES_SHOWN = 10;
 
-/** Confirmation of one command on every shown server of a backend, naming them, the backend and the instance. */
+/**
+ * Confirmation of one command on every shown server of a backend, naming them, the backend and the instance, with
+ * the backend's dry run first. When a budget kept some in, sending again (forced) goes to those only: the others
+ * are already done.
+ */
 export function BulkCommandModal({ servers, backendName, instanceName, command, onConfirm, onDismiss }: Props) {
   const { verb, explain } = COMMAND_LABELS[command];
-  const names = servers.slice(0, NAMES_SHOWN).map((s) => s.server_name);
-  const more = servers.length - names.length;
-  const sessions = servers.reduce((sum, s) => sum + (s.current_sessions ?? 0), 0);
-  const count = formatPlural(servers.length, 'server');
+  const [targets, setTargets] = useState(servers);
+  const dryRun = useCommandDryRun(
+    servers.map((s) => s.id),
+    command
+  );
+  const names = targets.slice(0, NAMES_SHOWN).map((s) => s.server_name);
+  const more = targets.length - names.length;
+  const sessions = targets.reduce((sum, s) => sum + (s.current_sessions ?? 0), 0);
+  const count = formatPlural(targets.length, 'server');
+  const confirm = async (options: CommandOptions) => {
+    const refusal = await onConfirm(options, targets);
+    const kept = refusal?.refused?.map((r) => r.id);
+    if (kept && kept.length > 0) {
+      setTargets(targets.filter((s) => kept.includes(s.id)));
+    }
+    return refusal;
+  };
   return (
     <CommandModal
-      title={`${verb} ${count} of backend ${backendName}?`}
+      title={`${verb} ${formatPlural(servers.length, 'server')} of backend ${backendName}?`}
       command={command}
       confirmText={`${verb} ${count}`}
-      onConfirm={onConfirm}
+      onConfirm={confirm}
       onDismiss={onDismiss}
+      preview={dryRun.enabled && targets === servers && <DryRunPreview dryRun={dryRun} servers={servers} />}
+      offerForce={dryRun.data?.servers.some((s) => s.would === 'refuse')}
     >
       <p>
         <strong>{verb}</strong> {count} in backend <strong>{backendName}</strong> on instance{' '}

@@ -1,9 +1,11 @@
 import React, { type FormEvent, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Button, Field, Input, Modal, RadioButtonGroup, TextArea, useStyles2 } from '@grafana/ui';
+import { Button, Field, Input, Modal, RadioButtonGroup, TextArea, useStyles2 } from '@grafana/ui';
 import type { CommandOptions, ServerCommand } from '../../api/types';
 import { formatCount } from '../../utils/format';
+import type { Refusal } from '../../utils/guard';
+import { ForceAndRefusal } from '../RefusalAlert/RefusalAlert';
 import {
   type CommandForm,
   EMPTY_FORM,
@@ -20,11 +22,15 @@ interface Props {
   title: string;
   command: ServerCommand;
   confirmText: string;
-  /** Sends the command; resolves to the backend's message when it refused the input (400), else undefined. */
-  onConfirm: (options: CommandOptions) => Promise<string | undefined>;
+  /** Sends the command; resolves to the backend's refusal (a 400, a budget's 409) when it kept the dialog open. */
+  onConfirm: (options: CommandOptions) => Promise<Refusal | undefined>;
   onDismiss: () => void;
   /** What the command does, to which servers. */
   children: React.ReactNode;
+  /** The dry run's answer, shown before the user confirms. */
+  preview?: React.ReactNode;
+  /** Offer to force past a budget before any refusal (the dry run said some would be refused). */
+  offerForce?: boolean;
 }
 
 const WINDOW_OPTIONS = WINDOW_CHOICES.map((value) => ({ value, label: WINDOW_LABELS[value] }));
@@ -33,11 +39,20 @@ const WINDOW_OPTIONS = WINDOW_CHOICES.map((value) => ({ value, label: WINDOW_LAB
  * The confirmation of a command, with an optional reason and, for drain and maint, an optional maintenance
  * window. A refusal of the backend is shown in the dialog, which keeps what was typed.
  */
-export function CommandModal({ title, command, confirmText, onConfirm, onDismiss, children }: Props) {
+export function CommandModal({
+  title,
+  command,
+  confirmText,
+  onConfirm,
+  onDismiss,
+  children,
+  preview,
+  offerForce = false,
+}: Props) {
   const styles = useStyles2(getStyles);
   const [form, setForm] = useState<CommandForm>(EMPTY_FORM);
   const [invalid, setInvalid] = useState<{ field: FormField; problem: string }>();
-  const [refused, setRefused] = useState<string>();
+  const [refused, setRefused] = useState<Refusal>();
   const [sending, setSending] = useState(false);
   const change = (changes: Partial<CommandForm>) => {
     setForm((f) => ({ ...f, ...changes }));
@@ -53,10 +68,10 @@ export function CommandModal({ title, command, confirmText, onConfirm, onDismiss
     }
     setSending(true);
     setRefused(undefined);
-    const message = await onConfirm(checked.options);
+    const refusal = await onConfirm(checked.options);
     // Otherwise the caller closes the dialog.
-    if (message !== undefined) {
-      setRefused(message);
+    if (refusal !== undefined) {
+      setRefused(refusal);
       setSending(false);
     }
   };
@@ -66,6 +81,7 @@ export function CommandModal({ title, command, confirmText, onConfirm, onDismiss
     <Modal title={title} isOpen onDismiss={onDismiss}>
       <form onSubmit={submit} aria-label={title} noValidate>
         {children}
+        {preview}
         <Field
           label="Reason"
           description="Optional: a ticket or a few words, kept in the audit log and shown on the server"
@@ -106,11 +122,13 @@ export function CommandModal({ title, command, confirmText, onConfirm, onDismiss
             />
           </Field>
         )}
-        {refused && (
-          <Alert severity="error" title="Not sent: the backend refused it">
-            {refused}
-          </Alert>
-        )}
+        <ForceAndRefusal
+          offered={offerForce}
+          force={form.force}
+          onForceChange={(force) => change({ force })}
+          refused={refused}
+          what="command"
+        />
         <Modal.ButtonRow>
           <Button variant="secondary" fill="outline" type="button" onClick={onDismiss}>
             Cancel

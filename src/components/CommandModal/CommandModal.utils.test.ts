@@ -39,6 +39,16 @@ describe('toCommandOptions', () => {
   });
 
   it('ready takes no window, whatever the form holds', () => {
-    expect(toCommandOptions({ reason: '', window: '1h', until: '' }, 'ready')).toEqual({ options: {} });
+    expect(toCommandOptions({ ...EMPTY_FORM, window: '1h' }, 'ready')).toEqual({ options: {} });
+  });
+
+  it('force past a budget needs a reason, and is sent with it', () => {
+    expect(toCommandOptions({ ...EMPTY_FORM, force: true }, 'drain')).toEqual({
+      field: 'reason',
+      problem: 'Forcing past a disruption budget needs a reason (it is audited as forced)',
+    });
+    expect(toCommandOptions({ ...EMPTY_FORM, force: true, reason: 'INC-7' }, 'drain')).toEqual({
+      options: { reason: 'INC-7', force: true },
+    });
   });
 });

@@ -27,9 +27,11 @@ export interface CommandForm {
   reason: string;
   window: WindowChoice;
   until: string;
+  /** Past a disruption budget: needs a reason, audited as forced. */
+  force: boolean;
 }
 
-export const EMPTY_FORM: CommandForm = { reason: '', window: 'none', until: '' };
+export const EMPTY_FORM: CommandForm = { reason: '', window: 'none', until: '', force: false };
 
 export type FormField = 'reason' | 'until';
 
@@ -45,7 +47,10 @@ export function toCommandOptions(
   if (reason.length > REASON_MAX) {
     return { field: 'reason', problem: `At most ${REASON_MAX} characters (${reason.length} now)` };
   }
-  const options: CommandOptions = reason ? { reason } : {};
+  if (form.force && !reason) {
+    return { field: 'reason', problem: 'Forcing past a disruption budget needs a reason (it is audited as forced)' };
+  }
+  const options: CommandOptions = { ...(reason ? { reason } : {}), ...(form.force ? { force: true } : {}) };
   if (!takesWindow(command) || form.window === 'none') {
     return { options };
   }

@@ -3,12 +3,18 @@ import { Alert, type Column, InteractiveTable, LoadingPlaceholder, Stack, Text }
 import { SERVER_STATUSES, type Backend } from '../../api/types';
 import { useInstanceBackends } from '../../data/useInstanceBackends';
 import { formatAgo, formatCount } from '../../utils/format';
+import { canUserAdminister } from '../../utils/roles';
 import { byName, compareNames } from '../../utils/sort';
+import { BudgetEditor, BudgetSummary } from '../Budget/Budget';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 
-/** Backends of one instance with their statistics; mounted (and so loaded) only when the instance is expanded. */
+/**
+ * Backends of one instance with their statistics and disruption budgets (an Admin sets a backend's minimum in its
+ * expanded row); mounted (and so loaded) only when the instance is expanded.
+ */
 export function InstanceBackends({ instanceId }: { instanceId: number }) {
   const backends = useInstanceBackends(instanceId);
+  const canAdmin = canUserAdminister();
   const sorted = useMemo(
     () => [...(backends.data ?? [])].sort((a, b) => compareNames(a.backend_name, b.backend_name)),
     [backends.data]
@@ -32,6 +38,16 @@ export function InstanceBackends({ instanceId }: { instanceId: number }) {
             ))}
           </Stack>
         ),
+      },
+      {
+        id: 'budget',
+        header: 'Budget',
+        cell: ({ row }) =>
+          row.original.budget ? (
+            <BudgetSummary budget={row.original.budget} label={`backend ${row.original.backend_name}`} />
+          ) : (
+            '—'
+          ),
       },
       { id: 'updated_at', header: 'Updated', cell: ({ row }) => formatAgo(row.original.updated_at) },
     ],
@@ -57,6 +73,16 @@ export function InstanceBackends({ instanceId }: { instanceId: number }) {
       data={sorted}
       getRowId={(b: Backend) => String(b.id)}
       pageSize={sorted.length > 25 ? 25 : 0}
+      renderExpandedRow={
+        canAdmin
+          ? (b: Backend) =>
+              b.budget ? (
+                <BudgetEditor budget={b.budget} label={`backend ${b.backend_name}`} onSaved={backends.reload} />
+              ) : (
+                <Text color="secondary">This backend does not report a budget yet.</Text>
+              )
+          : undefined
+      }
     />
   );
 }

@@ -1,14 +1,17 @@
 import React from 'react';
 import { Alert } from '@grafana/ui';
 import type { CommandOptions, Server, ServerCommand } from '../../api/types';
+import { useCommandDryRun } from '../../data/useDryRun';
 import { formatCount } from '../../utils/format';
+import type { Refusal } from '../../utils/guard';
 import { CommandModal } from '../CommandModal/CommandModal';
+import { DryRunPreview } from '../DryRunPreview/DryRunPreview';
 
 interface Props {
   server: Server;
   command: ServerCommand;
-  /** Resolves to the backend's message when it refused the input (the dialog shows it), else undefined. */
-  onConfirm: (options: CommandOptions) => Promise<string | undefined>;
+  /** Resolves to the backend's refusal (the dialog shows it), else undefined. */
+  onConfirm: (options: CommandOptions) => Promise<Refusal | undefined>;
   onDismiss: () => void;
 }
 
@@ -25,9 +28,13 @@ export const COMMAND_LABELS: Record<ServerCommand, { verb: string; explain: stri
   },
 };
 
-/** Confirmation of one command, naming the server, its backend and its instance. */
+/**
+ * Confirmation of one command, naming the server, its backend and its instance; what takes the server out shows
+ * the backend's dry run first (would its budget refuse it?).
+ */
 export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Props) {
   const { verb, explain } = COMMAND_LABELS[command];
+  const dryRun = useCommandDryRun([server.id], command);
   return (
     <CommandModal
       title={`${verb} server ${server.server_name}?`}
@@ -35,6 +42,8 @@ export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Pr
       confirmText={verb}
       onConfirm={onConfirm}
       onDismiss={onDismiss}
+      preview={dryRun.enabled && <DryRunPreview dryRun={dryRun} servers={[server]} />}
+      offerForce={dryRun.data?.servers.some((s) => s.would === 'refuse')}
     >
       <p>
         <strong>{verb}</strong> server <strong>{server.server_name}</strong> in backend{' '}

@@ -1,8 +1,10 @@
 import React, { useMemo } from 'react';
+import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Button, type Column, InteractiveTable, Stack, Tooltip, useStyles2 } from '@grafana/ui';
 import type { Server, ServerCommand } from '../../api/types';
+import { prefixRoute, ROUTES } from '../../constants';
 import { formatAgo, formatNumber, formatTime } from '../../utils/format';
 import { intentOf } from '../../utils/serverState';
 import { byName } from '../../utils/sort';
@@ -27,7 +29,14 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
   const styles = useStyles2(getStyles);
   const columns = useMemo<Array<Column<Server>>>(() => {
     const cols: Array<Column<Server>> = [
-      { id: 'server_name', header: 'Server', sortType: byName() },
+      {
+        id: 'server_name',
+        header: 'Server',
+        sortType: byName(),
+        cell: ({ row }) => (
+          <Link to={`${prefixRoute(ROUTES.Servers)}/${row.original.id}`}>{row.original.server_name}</Link>
+        ),
+      },
       { id: 'address', header: 'Address', cell: ({ row }) => row.original.address ?? '—' },
       {
         id: 'status',
@@ -52,7 +61,7 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
             <Stack gap={1} alignItems="center">
               {s.application_name ? (
                 <span>
-                  {s.application_name}{' '}
+                  <Link to={`${prefixRoute(ROUTES.Applications)}/${s.application_id}`}>{s.application_name}</Link>{' '}
                   {s.mapping_kind && (
                     <Badge color={s.mapping_kind === 'manual' ? 'blue' : 'darkgrey'} text={s.mapping_kind} />
                   )}

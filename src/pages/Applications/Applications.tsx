@@ -1,4 +1,5 @@
 import React, { useMemo, useState } from 'react';
+import { Link } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import {
   Alert,
@@ -20,6 +21,7 @@ import { ConnectionBanner, isConnectionProblem } from '../../components/Connecti
 import { MappingModal } from '../../components/MappingModal/MappingModal';
 import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
 import { UnresolvedMappings } from '../../components/UnresolvedMappings/UnresolvedMappings';
+import { prefixRoute, ROUTES } from '../../constants';
 import {
   MAPPED_SERVERS_SHOWN,
   useApplicationMutations,
@@ -75,7 +77,14 @@ function ApplicationsPage() {
   );
   const columns = useMemo<Array<Column<Application>>>(() => {
     const cols: Array<Column<Application>> = [
-      { id: 'name', header: 'Application', sortType: byName() },
+      {
+        id: 'name',
+        header: 'Application',
+        sortType: byName(),
+        cell: ({ row }) => (
+          <Link to={`${prefixRoute(ROUTES.Applications)}/${row.original.id}`}>{row.original.name}</Link>
+        ),
+      },
       { id: 'host_name', header: 'Host', cell: ({ row }) => row.original.host_name ?? '—' },
       {
         id: 'server_count',

@@ -14,6 +14,11 @@ function renderHaproxy(route = '/haproxy') {
   return renderPage(<HaproxyPage />, { route, path: '/haproxy' });
 }
 
+/** What was sent to act, not the dry runs the confirmations ask first. */
+const sent = () => db.requests.filter((r) => r.method === 'POST' && !(r.body as { dry_run?: boolean })?.dry_run);
+/** be_web's one available server (web1) may go: its budget set to 0 (the default, 1, keeps it in). */
+const allowWebOut = () => (db.fleet.minimums.backends[11] = 0);
+
 const backendItem = (name: string) => screen.findByRole('listitem', { name: new RegExp(`^Backend ${name} `) });
 /** A bulk command's confirmation, once the ids of the servers it goes to are read. */
 async function bulkDialog() {
@@ -113,6 +118,7 @@ describe('HAProxy page', () => {
   });
 
   it('drain asks for confirmation naming server, backend and instance, posts the command and updates the row', async () => {
+    allowWebOut();
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: 'Drain web1' }));
@@ -142,6 +148,7 @@ describe('HAProxy page', () => {
   });
 
   it('"Drain all" drains every server the filters show in that backend, after a confirmation naming them', async () => {
+    allowWebOut();
     const { user } = renderHaproxy('/haproxy?q=web');
     const web = await expand('be_web', user);
     const shown = within(web)
@@ -157,7 +164,7 @@ describe('HAProxy page', () => {
     await user.click(within(dialog).getByRole('button', { name: `Drain ${shown.length} servers` }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
 
-    const bulk = db.requests.find((r) => r.path.endsWith('/api/haproxy/commands/bulk'));
+    const bulk = sent().find((r) => r.path.endsWith('/api/haproxy/commands/bulk'));
     const ids = db.fleet.servers
       .filter((s) => s.backend_name === 'be_web' && shown.includes(s.server_name))
       .map((s) => s.id);
@@ -179,7 +186,7 @@ describe('HAProxy page', () => {
     expect(dialog).toHaveTextContent('Maintenance cuts existing connections');
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
-    expect(db.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+    expect(sent()).toHaveLength(0);
   });
 
   it('a failed command shows an error toast and leaves the row as it was', async () => {
@@ -389,6 +396,7 @@ describe('HAProxy page: the server state model', () => {
   });
 
   it('drain with a reason and a 1 h window sends them, and the row shows the window end', async () => {
+    allowWebOut();
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: 'Drain web1' }));
@@ -405,6 +413,7 @@ describe('HAProxy page: the server state model', () => {
   });
 
   it("shows the backend's 400 in the dialog and keeps what was typed; the corrected time is sent", async () => {
+    allowWebOut();
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: 'Maint web1' }));
@@ -461,10 +470,13 @@ describe('HAProxy page: the server state model', () => {
   });
 
   it('"Drain all" sends the reason and the window with the bulk command; a 400 stays in its dialog', async () => {
+    allowWebOut();
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: /^Drain all 3 shown servers of be_web/ }));
     const dialog = await bulkDialog();
+    // The dry run answered before the refusal is armed.
+    await within(dialog).findByText(/would be taken out/);
     await user.type(within(dialog).getByLabelText(/^Reason/), 'rolling deploy');
     await user.click(within(dialog).getByRole('radio', { name: '30 min' }));
 
@@ -488,7 +500,7 @@ describe('HAProxy page: the server state model', () => {
 
     await user.click(within(dialog).getByRole('button', { name: 'Drain 3 servers' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
-    const bulk = db.requests.find((r) => r.path.endsWith('/api/haproxy/commands/bulk'));
+    const bulk = sent().find((r) => r.path.endsWith('/api/haproxy/commands/bulk'));
     expect(bulk?.body).toEqual(refused[0]);
     expect(db.fleet.servers.filter((s) => s.backend_name === 'be_web').map((s) => s.desired?.reason)).toEqual([
       'rolling deploy',
@@ -541,5 +553,103 @@ describe('HAProxy page: the server state model', () => {
     expect(await screen.findByLabelText('Available')).toHaveTextContent('4');
     expect(screen.getByLabelText('Out on purpose')).toHaveTextContent('3');
     expect(screen.getByLabelText('Failing')).toHaveTextContent('0');
+  });
+});
+
+describe('HAProxy page: disruption budgets', () => {
+  /** be_api: two available servers, so the default minimum (1) lets one of them go. */
+  const api2Available = () =>
+    Object.assign(
+      db.fleet.servers.find((s) => s.server_name === 'api2')!,
+      {
+        status: 'UP',
+        raw_status: 'UP',
+        admin_state: 'ready',
+        operational_state: 'up',
+      }
+    );
+
+  it('backend headers show their budget: available / minimum, and say when it is below', async () => {
+    db.fleet.minimums.backends[21] = 2;
+    Object.assign(
+      db.fleet.servers.find((s) => s.server_name === 'db2')!,
+      { status: 'DOWN', operational_state: 'down' }
+    );
+    renderHaproxy();
+    expect(await backendItem('be_web')).toHaveTextContent('budget 1 / min 1');
+    expect(await backendItem('be_db')).toHaveTextContent('budget 1 / min 2 (below)');
+  });
+
+  it('"Drain all" shows the dry run before confirming: who would be taken out, who refused, the budget after', async () => {
+    api2Available();
+    const { user } = renderHaproxy();
+    const api = await expand('be_api', user);
+    await user.click(within(api).getByRole('button', { name: /^Maint all 2 shown servers of be_api/ }));
+    const dialog = await screen.findByRole('dialog');
+    const preview = await within(dialog).findByRole('region', { name: 'Dry run' });
+    expect(preview).toHaveTextContent('1 server would be taken out, 1 refused by a disruption budget');
+    expect(preview).toHaveTextContent('api2: backend be_api of haproxy-1: 1 available, minimum 1; refused api2');
+    expect(within(preview).getByRole('list', { name: 'Budgets after' })).toHaveTextContent(
+      'ok backend be_api on haproxy-1 after: 1 available, minimum 1'
+    );
+    expect(sent()).toHaveLength(0);
+    expect(within(dialog).getByRole('checkbox', { name: 'Force past the disruption budget' })).not.toBeChecked();
+  });
+
+  it('a refused drain says which budget, its numbers and the server; forcing it needs a reason and is sent', async () => {
+    const { user } = renderHaproxy();
+    const web = await expand('be_web', user);
+    await user.click(within(web).getByRole('button', { name: 'Drain web1' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(await within(dialog).findByText(/0 servers would be taken out, 1 refused/)).toBeInTheDocument();
+    // Sent anyway (not forced): the backend's 409 in words, the dialog stays.
+    await user.click(within(dialog).getByRole('button', { name: 'Drain' }));
+    const alert = await within(dialog).findByRole('alert', {
+      name: 'Refused by the disruption budget of backend be_web on haproxy-1',
+    });
+    expect(alert).toHaveTextContent(
+      '1 server available, minimum 1: taking out web1 would leave fewer than 1 in service, so it was kept in.'
+    );
+    expect(db.fleet.servers.find((s) => s.server_name === 'web1')!.admin_state).toBe('ready');
+
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Force past the disruption budget' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Drain' }));
+    expect(within(dialog).getByText(/Forcing past a disruption budget needs a reason/)).toBeInTheDocument();
+    await user.type(within(dialog).getByLabelText(/^Reason/), 'INC-9 host on fire');
+    await user.click(within(dialog).getByRole('button', { name: 'Drain' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(sent().at(-1)?.body).toEqual({ command: 'drain', reason: 'INC-9 host on fire', force: true });
+    expect(db.fleet.actions.at(-1)).toMatchObject({ forced: true, reason: 'INC-9 host on fire' });
+  });
+
+  it('a bulk answer with servers the budget kept in keeps the dialog open; forcing resends to those only', async () => {
+    api2Available();
+    const { user } = renderHaproxy();
+    const api = await expand('be_api', user);
+    await user.click(within(api).getByRole('button', { name: /^Drain all 2 shown servers of be_api/ }));
+    const dialog = await screen.findByRole('dialog');
+    await within(dialog).findByRole('region', { name: 'Dry run' });
+    await user.click(within(dialog).getByRole('button', { name: 'Drain 2 servers' }));
+    expect(
+      await within(dialog).findByRole('alert', {
+        name: 'Refused by the disruption budget of backend be_api on haproxy-1',
+      })
+    ).toHaveTextContent('taking out api2 would leave fewer than 1 in service');
+    expect(dialog).toHaveTextContent('1 of 2 done; 1 kept in');
+    expect(within(dialog).getByRole('button', { name: 'Drain 1 server' })).toBeInTheDocument();
+
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Force past the disruption budget' }));
+    await user.type(within(dialog).getByLabelText(/^Reason/), 'whole backend retired');
+    await user.click(within(dialog).getByRole('button', { name: 'Drain 1 server' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    const bulks = sent().filter((r) => r.path.endsWith('/commands/bulk'));
+    expect(bulks.map((r) => r.body)).toEqual([
+      { command: 'drain', server_ids: [4, 5] },
+      { command: 'drain', server_ids: [5], reason: 'whole backend retired', force: true },
+    ]);
+    expect(db.fleet.servers.filter((s) => s.backend_name === 'be_api').map((s) => s.admin_state)).toEqual([
+      'drain',
+      'drain',
+    ]);
   });
 });

@@ -26,6 +26,7 @@ import { useSummary } from '../../data/useSummary';
 import { useDebounced } from '../../hooks/useDebounced';
 import { useKeysetPages } from '../../hooks/useKeysetPages';
 import { useLocalStorage } from '../../hooks/useLocalStorage';
+import type { Refusal } from '../../utils/guard';
 import { useUrlFilters } from '../../hooks/useUrlFilters';
 import { canUserAct } from '../../utils/roles';
 import { type ApplyServer, BackendServers } from './BackendServers';
@@ -73,7 +74,7 @@ function HaproxyPage() {
   });
   const close = () => setDialog(undefined);
   /** Closes the dialog unless the backend refused its input (then the dialog shows why, keeping what was typed). */
-  const closeUnlessRefused = (refused: string | undefined) => {
+  const closeUnlessRefused = (refused: Refusal | undefined) => {
     if (refused === undefined) {
       close();
     }
@@ -207,12 +208,9 @@ function HaproxyPage() {
           backendName={bulk.backend.name}
           instanceName={bulk.backend.instance_name}
           command={bulk.command}
-          onConfirm={async (options: CommandOptions) => {
-            const target = {
-              servers: bulkList.servers,
-              backendName: bulk.backend.name,
-              instanceName: bulk.backend.instance_name,
-            };
+          onConfirm={async (options: CommandOptions, targets) => {
+            // `targets`: all shown, or only those a budget kept in when the user forces them.
+            const target = { servers: targets, backendName: bulk.backend.name, instanceName: bulk.backend.instance_name };
             return closeUnlessRefused(await runBulk(target, bulk.command, options, bulk.reload));
           }}
           onDismiss={close}

@@ -1,0 +1,81 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Alert, Badge, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
+import type { ApiError } from '../../api/errors';
+import type { DryRun, DryRunServer, Server } from '../../api/types';
+import { formatPlural } from '../../utils/format';
+import { budgetLabel, budgetNumbers } from '../../utils/guard';
+
+interface Props {
+  dryRun: { data?: DryRun; error?: ApiError; loading: boolean };
+  /** The servers concerned, to name the budgets the answer lists. */
+  servers: Server[];
+}
+
+const NAMES_SHOWN = 10;
+
+const names = (list: DryRunServer[]) =>
+  list
+    .slice(0, NAMES_SHOWN)
+    .map((s) => s.server_name)
+    .join(', ') + (list.length > NAMES_SHOWN ? ` and ${list.length - NAMES_SHOWN} more` : '');
+
+/**
+ * The backend's dry run, shown before the user confirms: how many servers would be taken out, which a disruption
+ * budget would refuse (and why), which are skipped, and every budget as it would be after.
+ */
+export function DryRunPreview({ dryRun, servers }: Props) {
+  const styles = useStyles2(getStyles);
+  if (dryRun.loading) {
+    return <LoadingPlaceholder text="Asking the backend what this would do..." />;
+  }
+  if (dryRun.error || !dryRun.data) {
+    return (
+      <Alert severity="warning" title="The dry run failed">
+        {dryRun.error?.message} The budgets are still checked when the command is sent.
+      </Alert>
+    );
+  }
+  const all = dryRun.data.servers;
+  const takeOut = all.filter((s) => s.would === 'take_out');
+  const refuse = all.filter((s) => s.would === 'refuse');
+  const skip = all.filter((s) => s.would === 'skip');
+  return (
+    <section aria-label="Dry run" className={styles.section}>
+      <h5>Dry run: what the backend would do</h5>
+      <p>
+        {formatPlural(takeOut.length, 'server')} would be taken out
+        {refuse.length > 0 && `, ${refuse.length} refused by a disruption budget`}
+        {skip.length > 0 && `, ${skip.length} skipped (already in that state)`}.
+      </p>
+      {refuse.length > 0 && (
+        <Alert severity="warning" title={`${formatPlural(refuse.length, 'server')} would be refused: ${names(refuse)}`}>
+          <ul className={styles.list}>
+            {refuse.slice(0, NAMES_SHOWN).map((s) => (
+              <li key={s.server_id}>
+                {s.server_name}: {s.reason ?? 'below the budget'}
+              </li>
+            ))}
+          </ul>
+          Send anyway and only the others are taken out; an Editor may force past the budget with a reason.
+        </Alert>
+      )}
+      {dryRun.data.budgets.length > 0 && (
+        <ul className={styles.list} aria-label="Budgets after">
+          {dryRun.data.budgets.map((b) => (
+            <li key={`${b.scope}${b.id}`}>
+              <Badge color={b.ok ? 'green' : 'red'} text={b.ok ? 'ok' : 'below'} /> {budgetLabel(b, servers)} after:{' '}
+              {budgetNumbers(b)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  section: css({ marginBottom: theme.spacing(2) }),
+  list: css({ listStyle: 'none', margin: theme.spacing(0.5, 0), '& li': { marginBottom: theme.spacing(0.5) } }),
+});

@@ -1,0 +1,56 @@
+import type { StatusChange } from '../../api/types';
+import { timelineOf } from './StateTimeline.utils';
+
+const T = Date.parse('2025-01-01T10:00:00Z');
+const MIN = 60e3;
+let nextId = 1;
+function change(atMin: number, partial: Partial<StatusChange>): StatusChange {
+  return {
+    id: nextId++,
+    server_id: 1,
+    from_status: null,
+    to_status: 'UP',
+    raw_status: 'UP',
+    admin_from: null,
+    admin_to: null,
+    operational_from: null,
+    operational_to: null,
+    cause: 'sync',
+    note: null,
+    changed_at: new Date(T + atMin * MIN).toISOString(),
+    ...partial,
+  };
+}
+
+describe('timelineOf', () => {
+  it('keeps admin and operational apart: a change of one leaves the other row as it was', () => {
+    const history = [
+      // newest first, as the backend answers
+      change(40, { admin_from: 'drain', admin_to: 'ready', cause: 'command' }),
+      change(20, { operational_from: 'up', operational_to: 'down' }),
+      change(10, { admin_from: 'ready', admin_to: 'drain', cause: 'command' }),
+    ];
+    const { admin, operational } = timelineOf(history, T, T + 60 * MIN);
+    expect(admin).toEqual([
+      { state: 'ready', from: T, to: T + 10 * MIN },
+      { state: 'drain', from: T + 10 * MIN, to: T + 40 * MIN, cause: 'command' },
+      { state: 'ready', from: T + 40 * MIN, to: T + 60 * MIN, cause: 'command' },
+    ]);
+    expect(operational).toEqual([
+      { state: 'up', from: T, to: T + 20 * MIN },
+      { state: 'down', from: T + 20 * MIN, to: T + 60 * MIN, cause: 'sync' },
+    ]);
+  });
+
+  it('says nothing for a row the history never changes, nor before a server was first seen; clips to the range', () => {
+    const { admin, operational } = timelineOf(
+      [change(-5, { operational_from: null, operational_to: 'up' })],
+      T,
+      T + 10 * MIN
+    );
+    expect(admin).toEqual([]);
+    expect(operational).toEqual([{ state: 'up', from: T, to: T + 10 * MIN, cause: 'sync' }]);
+    const firstSeen = timelineOf([change(5, { admin_from: null, admin_to: 'ready' })], T, T + 10 * MIN);
+    expect(firstSeen.admin).toEqual([{ state: 'ready', from: T + 5 * MIN, to: T + 10 * MIN, cause: 'sync' }]);
+  });
+});

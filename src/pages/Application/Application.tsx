@@ -1,0 +1,165 @@
+import React, { useMemo, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { PluginPage } from '@grafana/runtime';
+import { Alert, Button, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
+import type { OperationAction, Server } from '../../api/types';
+import { BudgetEditor, BudgetSummary } from '../../components/Budget/Budget';
+import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
+import { OperationCard } from '../../components/OperationCard/OperationCard';
+import { OperationModal } from '../../components/OperationModal/OperationModal';
+import { ServerState } from '../../components/ServerState/ServerState';
+import { prefixRoute, ROUTES } from '../../constants';
+import { useApplication, useApplicationServers } from '../../data/useApplications';
+import { useOperations } from '../../data/useOperations';
+import { formatNumber } from '../../utils/format';
+import { canUserAct, canUserAdminister } from '../../utils/roles';
+
+/** Jobs shown with an application: the running ones touching any of its servers. */
+const RUNNING_JOBS_LOOKED_AT = 100;
+
+/**
+ * One application (issue 9): its servers across every instance and backend, its budget and each backend's,
+ * running jobs on its servers with their progress, and its actions (rolling drain, return with a ramp) that show
+ * the backend's dry run before they start.
+ */
+function ApplicationPage() {
+  const id = Number(useParams().id);
+  const navigate = useNavigate();
+  const canAct = canUserAct();
+  const canAdmin = canUserAdminister();
+  const application = useApplication(id);
+  const servers = useApplicationServers(id);
+  const running = useOperations('running', RUNNING_JOBS_LOOKED_AT);
+  const [starting, setStarting] = useState<OperationAction>();
+  const selection = useMemo(() => ({ application_id: id }), [id]);
+
+  const ids = useMemo(() => new Set((servers.data ?? []).map((s) => s.id)), [servers.data]);
+  const jobs = (running.data?.operations ?? []).filter((op) => op.servers.some((s) => ids.has(s.server_id)));
+  const byBackend = useMemo(() => {
+    const groups = new Map<number, Server[]>();
+    for (const s of servers.data ?? []) {
+      groups.set(s.backend_id, [...(groups.get(s.backend_id) ?? []), s]);
+    }
+    return groups;
+  }, [servers.data]);
+
+  const error = application.error ?? servers.error;
+  if (isConnectionProblem(error)) {
+    return (
+      <PluginPage>
+        <ConnectionBanner error={error} />
+      </PluginPage>
+    );
+  }
+  const app = application.data;
+  return (
+    <PluginPage
+      pageNav={{ text: app ? `Application ${app.name}` : 'Application' }}
+      subTitle="Its servers on every instance and backend, its budgets, its jobs"
+    >
+      <Stack direction="column" gap={2}>
+        {application.loading && <LoadingPlaceholder text="Loading the application..." />}
+        {error && (
+          <Alert severity="error" title="The application could not be loaded">
+            {error.message}
+          </Alert>
+        )}
+        {app?.budget && (
+          <section aria-label="Application budget">
+            <Stack direction="column" gap={1}>
+              <Text element="h3">Disruption budget</Text>
+              <BudgetSummary budget={app.budget} label={`application ${app.name}`} />
+              {canAdmin && (
+                <BudgetEditor
+                  budget={app.budget}
+                  label={`application ${app.name}`}
+                  onSaved={() => application.reload()}
+                />
+              )}
+            </Stack>
+          </section>
+        )}
+        {app && canAct && (
+          <Stack gap={1}>
+            <Button icon="arrow-down" onClick={() => setStarting('drain')} disabled={!servers.data?.length}>
+              Rolling drain
+            </Button>
+            <Button
+              icon="arrow-up"
+              variant="secondary"
+              onClick={() => setStarting('ready')}
+              disabled={!servers.data?.length}
+            >
+              Return with a ramp
+            </Button>
+          </Stack>
+        )}
+        {jobs.length > 0 && (
+          <section aria-label="Running jobs">
+            <Text element="h3">Running jobs</Text>
+            {jobs.map((op) => (
+              <OperationCard key={op.id} operation={op} canAct={canAct} onChanged={running.reload} />
+            ))}
+          </section>
+        )}
+        {servers.loading && <LoadingPlaceholder text="Loading its servers..." />}
+        {servers.data?.length === 0 && <Text color="secondary">No current server is mapped to this application.</Text>}
+        {[...byBackend.values()].map((group) => {
+          const { backend_id, backend_name, instance_name } = group[0];
+          const budget = app?.backends?.find((b) => b.id === backend_id)?.budget;
+          return (
+            <section key={backend_id} aria-label={`Backend ${backend_name} on ${instance_name}`}>
+              <Stack direction="column" gap={1}>
+                <Stack gap={2} alignItems="center">
+                  <Text element="h4">
+                    {backend_name} on {instance_name}
+                  </Text>
+                  {budget && <BudgetSummary budget={budget} label={`backend ${backend_name}`} />}
+                </Stack>
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Server</th>
+                      <th>State</th>
+                      <th>Sessions</th>
+                      <th>Weight</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {group.map((s) => (
+                      <tr key={s.id}>
+                        <td>
+                          <Link to={`${prefixRoute(ROUTES.Servers)}/${s.id}`}>{s.server_name}</Link>
+                        </td>
+                        <td>
+                          <ServerState server={s} />
+                        </td>
+                        <td>{formatNumber(s.current_sessions)}</td>
+                        <td>{formatNumber(s.weight)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </Stack>
+            </section>
+          );
+        })}
+      </Stack>
+      {starting && app && (
+        <OperationModal
+          action={starting}
+          selection={selection}
+          what={`application ${app.name}`}
+          servers={servers.data ?? []}
+          onStarted={(op) => {
+            setStarting(undefined);
+            navigate(`${prefixRoute(ROUTES.Operations)}/${op.id}`);
+          }}
+          onDismiss={() => setStarting(undefined)}
+        />
+      )}
+    </PluginPage>
+  );
+}
+
+export default ApplicationPage;

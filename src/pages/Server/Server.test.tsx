@@ -1,0 +1,132 @@
+import React from 'react';
+import { screen, waitFor, within } from '@testing-library/react';
+import type { StatusChange } from '../../api/types';
+import { db } from '../../test/handlers';
+import { renderPage, setUserRole } from '../../test/render';
+import ServerPage from './Server';
+
+const MIN = 60e3;
+const ago = (min: number) => new Date(Date.now() - min * MIN).toISOString();
+
+/** web1 (id 1): drained by a command 50 minutes ago, its checks failing 30 minutes ago, ready again 10 minutes ago. */
+function web1History(): StatusChange[] {
+  const base = { server_id: 1, raw_status: '', note: null, from_status: null, to_status: 'UP' as const };
+  return [
+    {
+      ...base,
+      id: 3,
+      admin_from: 'drain',
+      admin_to: 'ready',
+      operational_from: null,
+      operational_to: null,
+      cause: 'command',
+      changed_at: ago(10),
+    },
+    {
+      ...base,
+      id: 2,
+      admin_from: null,
+      admin_to: null,
+      operational_from: 'up',
+      operational_to: 'down',
+      cause: 'sync',
+      changed_at: ago(30),
+    },
+    {
+      ...base,
+      id: 1,
+      admin_from: 'ready',
+      admin_to: 'drain',
+      operational_from: null,
+      operational_to: null,
+      cause: 'command',
+      changed_at: ago(50),
+    },
+  ];
+}
+
+const renderServer = () => renderPage(<ServerPage />, { route: '/servers/1', path: '/servers/:id' });
+
+describe('Server page', () => {
+  it('draws its admin and operational states apart over time, and lists its audit rows', async () => {
+    db.fleet.history = web1History();
+    const audited = {
+      instance_id: 1,
+      instance_name: 'haproxy-1',
+      backend_name: 'be_web',
+      actor: 'alice',
+      source: 'ui' as const,
+    };
+    const row = { ...audited, operation_id: null, success: true, error: null, duration_ms: 9, until: null };
+    db.fleet.actions = [
+      {
+        ...row,
+        id: 1,
+        server_id: 1,
+        server_name: 'web1',
+        command: 'drain',
+        status_before: 'UP',
+        status_after: 'DRAIN',
+        started_at: ago(50),
+        reason: 'deploy',
+      },
+      {
+        ...row,
+        id: 2,
+        server_id: 2,
+        server_name: 'web2',
+        command: 'maint',
+        status_before: 'UP',
+        status_after: 'MAINT',
+        started_at: ago(40),
+        reason: null,
+      },
+    ];
+    setUserRole('Viewer');
+    renderServer();
+    const admin = await screen.findByRole('list', { name: 'Admin state over time' });
+    expect(
+      within(admin)
+        .getAllByRole('listitem')
+        .map((li) => li.getAttribute('data-state'))
+    ).toEqual(['ready', 'drain', 'ready']);
+    expect(within(admin).getAllByRole('listitem')[1]).toHaveAccessibleName(/^drain from .* \(command\)$/);
+    const operational = screen.getByRole('list', { name: 'Operational state over time' });
+    expect(
+      within(operational)
+        .getAllByRole('listitem')
+        .map((li) => li.getAttribute('data-state'))
+    ).toEqual(['up', 'down']);
+    const audit = screen.getByRole('region', { name: 'Audit' });
+    // its own rows only: web1's drain, not web2's maint
+    await waitFor(() => expect(within(audit).getAllByRole('row')).toHaveLength(2));
+    expect(audit).toHaveTextContent('deploy');
+    expect(audit).not.toHaveTextContent('web2');
+    expect(db.requests.some((r) => r.path.includes('/api/haproxy/actions?server_id=1'))).toBe(true);
+    expect(screen.queryByRole('button', { name: 'Drain' })).not.toBeInTheDocument();
+  });
+
+  it('a wider range asks for more history', async () => {
+    const { user } = renderServer();
+    await screen.findByRole('list', { name: 'Admin state over time' });
+    await user.click(screen.getByRole('radio', { name: 'Last 7d' }));
+    await waitFor(() => expect(db.requests.filter((r) => r.path.includes('/servers/1/history'))).toHaveLength(2));
+    const since = new URL(
+      `http://x${db.requests.filter((r) => r.path.includes('/history')).at(-1)!.path}`
+    ).searchParams.get('since')!;
+    expect(Date.now() - Date.parse(since)).toBeGreaterThan(6.9 * 24 * 3600e3);
+  });
+
+  it('drain from its page shows the dry run and the budget refusal; forced with a reason it is sent', async () => {
+    const { user } = renderServer();
+    await user.click(await screen.findByRole('button', { name: 'Drain' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(await within(dialog).findByRole('region', { name: 'Dry run' })).toHaveTextContent('1 refused');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Force past the disruption budget' }));
+    await user.type(within(dialog).getByLabelText(/^Reason/), 'INC-1');
+    await user.click(within(dialog).getByRole('button', { name: 'Drain' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(db.fleet.servers[0].admin_state).toBe('drain');
+    expect(db.fleet.actions.at(-1)).toMatchObject({ forced: true, reason: 'INC-1', server_id: 1 });
+  });
+});
