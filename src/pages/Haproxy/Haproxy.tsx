@@ -210,7 +210,11 @@ function HaproxyPage() {
           command={bulk.command}
           onConfirm={async (options: CommandOptions, targets) => {
             // `targets`: all shown, or only those a budget kept in when the user forces them.
-            const target = { servers: targets, backendName: bulk.backend.name, instanceName: bulk.backend.instance_name };
+            const target = {
+              servers: targets,
+              backendName: bulk.backend.name,
+              instanceName: bulk.backend.instance_name,
+            };
             return closeUnlessRefused(await runBulk(target, bulk.command, options, bulk.reload));
           }}
           onDismiss={close}
