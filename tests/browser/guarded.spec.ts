@@ -1,8 +1,6 @@
 /**
  * Guarded operations in the built plugin against the real backend and real HAProxy (issue 9): the server page's
  * timeline, the application page, a rolling drain with its dry-run preview and progress, a budget refusal.
- * The specs marked fixme need the guarded-backend half (budgets, the guard, dry runs, /api/haproxy/operations),
- * which lands separately: they are written against docs of the contract and enabled when it merges.
  */
 import type { Locator } from '@playwright/test';
 import { APP, apiCommand, apiServer, backendApi, expect, screenshot, test, type Theme } from './support';
@@ -42,25 +40,28 @@ test.describe('guarded operations', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Server shop-1' })).toBeVisible();
   });
 
-  test.fixme('the application page: servers by backend with their budgets, the application budget', async ({
-    page,
-  }) => {
-    // needs guarded-backend: GET /api/applications/{id} with "budget" and "backends"
+  test('the application page: servers by backend with their budgets, the application budget', async ({ page }) => {
     const apps = (await backendApi('GET', '/api/applications')).body.applications as Array<{
       id: number;
       name: string;
     }>;
     const shop = apps.find((a) => a.name === 'shop')!;
-    await page.goto(`${APP}/applications`);
-    await page.getByRole('link', { name: 'shop', exact: true }).click();
-    await expect(page).toHaveURL(new RegExp(`/applications/${shop.id}$`));
-    const backend = page.getByRole('region', { name: 'Backend shop on edge-1' });
-    await expect(backend.getByLabel('Budget of backend shop')).toContainText(/\d+ available, minimum 1/);
-    await expect(page.getByLabel('Budget of application shop')).toContainText('no minimum');
+    const { backend_id } = await apiServer('edge-1', 'shop', 'shop-1');
+    // An admin's minimum, so the page shows one set rather than the environment's default.
+    await backendApi('PUT', `/api/haproxy/backends/${backend_id}/budget`, { body: { min_available: 1 } });
+    try {
+      await page.goto(`${APP}/applications`);
+      await page.getByRole('link', { name: 'shop', exact: true }).click();
+      await expect(page).toHaveURL(new RegExp(`/applications/${shop.id}$`));
+      const backend = page.getByRole('region', { name: 'Backend shop on edge-1' });
+      await expect(backend.getByLabel('Budget of backend shop')).toContainText(/\d+ available, minimum 1/);
+      await expect(page.getByLabel('Budget of application shop')).toContainText('no minimum');
+    } finally {
+      await backendApi('DELETE', `/api/haproxy/backends/${backend_id}/budget`);
+    }
   });
 
-  test.fixme('a rolling drain shows its dry run, starts, and its progress shows per server', async ({ page }) => {
-    // needs guarded-backend: dry_run and jobs on POST /api/haproxy/operations, GET /api/haproxy/operations/{id}
+  test('a rolling drain shows its dry run, starts, and its progress shows per server', async ({ page }) => {
     const apps = (await backendApi('GET', '/api/applications')).body.applications as Array<{
       id: number;
       name: string;
@@ -82,11 +83,17 @@ test.describe('guarded operations', () => {
     await expect(page.getByRole('region', { name: /cancelled$/ })).toBeVisible();
   });
 
-  test.fixme('a budget refusal is shown to the user in words, and forcing it needs a reason', async ({ page }) => {
-    // needs guarded-backend: the guard's 409 budget_exceeded and PUT /api/haproxy/backends/{id}/budget
-    const s = await apiServer('edge-1', 'shop', 'shop-1');
-    const servers = (await backendApi('GET', `/api/haproxy/backends/${s.backend_id}/servers`)).body.servers;
-    await backendApi('PUT', `/api/haproxy/backends/${s.backend_id}/budget`, {
+  test('a budget refusal is shown to the user in words, and forcing it needs a reason', async ({ page }) => {
+    const { backend_id } = await apiServer('edge-1', 'shop', 'shop-1');
+    const servers = (await backendApi('GET', `/api/haproxy/backends/${backend_id}/servers`)).body.servers as Array<{
+      id: number;
+      server_name: string;
+      admin_state: string;
+      operational_state: string;
+    }>;
+    // A server the budget counts (ready and up): taking it out is what the minimum refuses.
+    const s = servers.find((x) => x.admin_state === 'ready' && x.operational_state === 'up')!;
+    await backendApi('PUT', `/api/haproxy/backends/${backend_id}/budget`, {
       body: { min_available: servers.length },
     });
     try {
@@ -97,9 +104,9 @@ test.describe('guarded operations', () => {
       await dialog.getByRole('button', { name: 'Drain', exact: true }).click();
       await expect(
         dialog.getByRole('alert', { name: /^Refused by the disruption budget of backend shop/ })
-      ).toContainText('shop-1');
+      ).toContainText(s.server_name);
     } finally {
-      await backendApi('DELETE', `/api/haproxy/backends/${s.backend_id}/budget`);
+      await backendApi('DELETE', `/api/haproxy/backends/${backend_id}/budget`);
     }
   });
 });
@@ -115,8 +122,7 @@ for (const theme of ['light', 'dark'] as Theme[]) {
       await screenshot(page, '14-server-page', theme);
     });
 
-    test.fixme(`screenshots of the application and operations pages (${theme})`, async ({ page }) => {
-      // needs guarded-backend: the application's budgets and /api/haproxy/operations
+    test(`screenshots of the application and operations pages (${theme})`, async ({ page }) => {
       await page.goto(`${APP}/operations`);
       await expect(page.getByRole('heading', { level: 1, name: 'Operations' })).toBeVisible();
       await screenshot(page, '15-operations', theme);
