@@ -16,13 +16,17 @@ export interface FleetCountsValue {
 const FAILING_LISTED = 100;
 
 /**
- * Counting a large fleet's servers costs tens of milliseconds, and many Grafana panels poll the summary:
- * what it reads is read at most once per `ttlMs` (concurrent requests share one read, so 20 pollers cost one
- * read pool connection, not 60), and a command, a manual sync or the end of a sync cycle drops it at once so
- * its effect shows.
+ * Counting a large fleet's servers costs tens of milliseconds (hundreds while syncs write), and many Grafana
+ * panels poll the summary: what it reads is read at most once per `ttlMs`, by one read that concurrent requests
+ * share. Once the value is older than that, it still answers while one read renews it, so pollers never queue
+ * behind a busy database; a command, a manual sync or the end of a sync cycle drops it (`invalidate`), and the
+ * next request waits for a fresh read, so its effect shows at once.
  */
 export class FleetCounts {
-  private cached?: { at: number; value: Promise<FleetCountsValue> };
+  private last?: { at: number; value: FleetCountsValue };
+  private reading?: Promise<FleetCountsValue>;
+  /** Bumped by invalidate(): a read begun before it must not be kept as fresh. */
+  private generation = 0;
 
   constructor(
     private readonly db: Db,
@@ -30,16 +34,46 @@ export class FleetCounts {
   ) {}
 
   get(): Promise<FleetCountsValue> {
-    if (!this.cached || Date.now() - this.cached.at > this.ttlMs) {
-      const value = this.read();
-      this.cached = { at: Date.now(), value };
-      value.catch(() => (this.cached = undefined));
+    const last = this.last;
+    if (last && Date.now() - last.at <= this.ttlMs) {
+      return Promise.resolve(last.value);
     }
-    return this.cached.value;
+    const reading = this.reading ?? this.renew();
+    return last ? Promise.resolve(last.value) : reading;
   }
 
   invalidate(): void {
-    this.cached = undefined;
+    this.generation++;
+    this.last = undefined;
+    this.reading = undefined;
+  }
+
+  private renew(): Promise<FleetCountsValue> {
+    const generation = this.generation;
+    const reading = this.read().then(
+      (value) => {
+        if (generation === this.generation) {
+          this.last = { at: Date.now(), value };
+        }
+        return value;
+      },
+      (err: unknown) => {
+        // No old value is served once the database fails: the next request sees the error (503).
+        if (generation === this.generation) {
+          this.last = undefined;
+        }
+        throw err;
+      }
+    );
+    this.reading = reading;
+    const done = () => {
+      if (this.reading === reading) {
+        this.reading = undefined;
+      }
+    };
+    // Handled here: a renewal that answers nobody (an old value was served) must not be an unhandled rejection.
+    reading.then(done, done);
+    return reading;
   }
 
   private async read(): Promise<FleetCountsValue> {

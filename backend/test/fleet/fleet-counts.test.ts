@@ -1,0 +1,56 @@
+import { FleetCounts } from '../../src/fleet/fleet-counts';
+import { createTestDatabase, TestDatabase } from '../support/db';
+import { dataTables, lockTables } from '../support/stuck-reads';
+
+/** Whether a promise settles within `ms` (the reads below either answer at once or wait on a lock for ever). */
+const settles = (p: Promise<unknown>, ms = 1500) =>
+  Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+
+const TTL = 100;
+const pastTtl = () => new Promise((r) => setTimeout(r, TTL * 2));
+
+describe('the summary counts', () => {
+  let db: TestDatabase;
+  let closed = false;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    if (!closed) {
+      await db.drop();
+    }
+  });
+
+  test('past their time they still answer while one read renews them; a dropped value waits for a fresh read', async () => {
+    const counts = new FleetCounts(db.pool, TTL);
+    const first = await counts.get();
+    await pastTtl();
+    const release = await lockTables(db.pool, await dataTables(db.pool));
+    try {
+      // The database is busy (locked): the old value answers at once, the renewal waits.
+      expect(await settles(counts.get())).toBe(true);
+      expect(await counts.get()).toEqual(first);
+      counts.invalidate();
+      const fresh = counts.get();
+      expect(await settles(fresh, 500)).toBe(false);
+      await release();
+      expect(await fresh).toEqual(first);
+    } finally {
+      await release();
+    }
+  });
+
+  test('once the database fails, the next request gets the error, not the old value', async () => {
+    const counts = new FleetCounts(db.pool, TTL);
+    const first = await counts.get();
+    await db.drop();
+    closed = true;
+    await pastTtl();
+    // The first request past the time still gets the old value, and starts the renewal that fails ...
+    expect(await counts.get()).toEqual(first);
+    await new Promise((r) => setTimeout(r, 200));
+    // ... after which nothing old is served.
+    await expect(counts.get()).rejects.toThrow();
+  });
+});
