@@ -3,7 +3,7 @@
  * timeline, the application page, a rolling drain with its dry-run preview and progress, a budget refusal.
  */
 import type { Locator } from '@playwright/test';
-import { APP, apiCommand, apiServer, backendApi, expect, screenshot, test, type Theme } from './support';
+import { APP, apiCommand, apiServer, apiServers, backendApi, expect, screenshot, test, type Theme } from './support';
 
 test.describe('guarded operations', () => {
   test.use({ timezoneId: 'UTC' });
@@ -67,20 +67,34 @@ test.describe('guarded operations', () => {
       name: string;
     }>;
     const shop = apps.find((a) => a.name === 'shop')!;
-    await page.goto(`${APP}/applications/${shop.id}`);
-    await page.getByRole('button', { name: 'Rolling drain' }).click();
-    const dialog = page.getByRole('dialog');
-    await expect(dialog.getByRole('region', { name: 'Dry run' })).toContainText(/would be taken out/);
-    await dialog.getByLabel(/^Reason/).fill('browser: rolling drain');
-    await dialog.getByRole('button', { name: 'Start rolling drain' }).click();
-    await expect(page).toHaveURL(/\/operations\/[0-9a-f-]{36}$/);
-    const job = page.getByRole('region', { name: /^Job Rolling drain of \d+ servers/ });
-    await expect(job.getByRole('progressbar')).toBeVisible();
-    await expect(job.getByRole('table')).toContainText('shop-1');
-    await job.getByRole('button', { name: 'Cancel job' }).click();
-    await expect(page.getByRole('dialog')).toContainText('What is already out stays out');
-    await page.getByRole('dialog').getByRole('button', { name: 'Cancel job' }).click();
-    await expect(page.getByRole('region', { name: /cancelled$/ })).toBeVisible();
+    const before = new Map((await apiServers()).map((x) => [x.id, x.admin_state]));
+    try {
+      await page.goto(`${APP}/applications/${shop.id}`);
+      await page.getByRole('button', { name: 'Rolling drain' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.getByRole('region', { name: 'Dry run' })).toContainText(/would be taken out/);
+      await dialog.getByLabel(/^Reason/).fill('browser: rolling drain');
+      await dialog.getByRole('button', { name: 'Start rolling drain' }).click();
+      await expect(page).toHaveURL(/\/operations\/[0-9a-f-]{36}$/);
+      const job = page.getByRole('region', { name: /^Job Rolling drain of \d+ servers/ });
+      await expect(job.getByRole('progressbar')).toBeVisible();
+      await expect(job.getByRole('table')).toContainText('shop-1');
+      await job.getByRole('button', { name: 'Cancel job' }).click();
+      await expect(page.getByRole('dialog')).toContainText('What is already out stays out');
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel job' }).click();
+      await expect(page.getByRole('region', { name: /cancelled$/ })).toBeVisible();
+    } finally {
+      // What the job took out stays out after a cancel: put it back, so later specs find the fleet as it was.
+      await expect
+        .poll(async () => {
+          const changed = (await apiServers()).filter((x) => before.get(x.id) !== x.admin_state);
+          for (const x of changed) {
+            await apiCommand(x.id, before.get(x.id)!);
+          }
+          return changed.length;
+        })
+        .toBe(0);
+    }
   });
 
   test('a budget refusal is shown to the user in words, and forcing it needs a reason', async ({ page }) => {

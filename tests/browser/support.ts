@@ -89,6 +89,7 @@ export interface ApiServer {
   backend_name: string;
   server_name: string;
   status: string;
+  admin_state: 'ready' | 'drain' | 'maint';
 }
 
 export async function apiServers(): Promise<ApiServer[]> {
