@@ -48,10 +48,15 @@ export interface StatusChange {
 /**
  * The one write of a state change, for the sync and the commands alike: the server's status, raw status
  * and since-when (and, for a command, its admin and operational state), and one history row per change, in
- * one statement. A server whose row already holds the new state (a sync's upsert wrote it) only gets its
- * history row.
+ * one statement. With `onRows` the rows hold their new state already (a sync's upsert wrote it): only the
+ * history rows are written.
  */
-export async function recordStatusChanges(db: Db, changes: readonly StatusChange[], at: Date): Promise<void> {
+export async function recordStatusChanges(
+  db: Db,
+  changes: readonly StatusChange[],
+  at: Date,
+  o: { onRows?: boolean } = {}
+): Promise<void> {
   if (changes.length === 0) {
     return;
   }
@@ -69,7 +74,8 @@ export async function recordStatusChanges(db: Db, changes: readonly StatusChange
               maint_source = CASE WHEN c.set_state THEN c.maint_source ELSE s.maint_source END,
               operational_state = CASE WHEN c.set_state THEN c.operational_state ELSE s.operational_state END,
               updated_at = $6
-         FROM c WHERE s.id = c.id AND (s.status IS DISTINCT FROM c.to_status OR c.set_state)
+         -- s.id = ANY: the rows by primary key; joined to the unnest alone, the planner scanned every server.
+         FROM c WHERE s.id = ANY($16::int[]) AND s.id = c.id AND (s.status IS DISTINCT FROM c.to_status OR c.set_state)
      )
      INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at, note,
                                                 admin_from, admin_to, operational_from, operational_to)
@@ -91,6 +97,8 @@ export async function recordStatusChanges(db: Db, changes: readonly StatusChange
       col((c) => c.state?.adminState ?? null),
       col((c) => c.state?.maintSource ?? null),
       col((c) => c.state?.operationalState ?? null),
+      // The rows to move: none when the caller wrote them (`onRows`, a sync's upsert), nor a first status.
+      o.onRows ? [] : changes.filter((c) => c.from !== null || c.state !== undefined).map((c) => c.serverId),
     ]
   );
 }

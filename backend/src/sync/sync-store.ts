@@ -265,7 +265,7 @@ export async function recordSyncEnd(
   await db.execute(
     `WITH b AS (
        UPDATE haproxy_backends b SET sync_fingerprint = t.fp FROM unnest($2::int[], $3::text[]) AS t(id, fp)
-        WHERE b.id = t.id AND b.sync_fingerprint IS DISTINCT FROM t.fp
+        WHERE b.id = ANY($2::int[]) AND b.id = t.id AND b.sync_fingerprint IS DISTINCT FROM t.fp
      ), c AS (
        DELETE FROM haproxy_instance_changes WHERE id = ANY($4::bigint[])
      )
@@ -356,7 +356,8 @@ export async function writeSyncPlan(
         operationalTo: h.operationalTo,
       };
     }),
-    now
+    now,
+    { onRows: true }
   );
   const serversSampledAgain = await insertSamples(
     db,
@@ -404,8 +405,8 @@ export async function softDelete(
 }
 
 /**
- * New, changed and restored servers: what the agent says of each (admin and operational state included), its
- * status only when new (a status change is written by recordStatusChanges, with its history row).
+ * New, changed and restored servers: what the agent says of each, status and admin and operational state
+ * included, in one write per row (recordStatusChanges then adds only the history rows).
  */
 async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, number>, now: Date) {
   const result = await db.query<{ id: number; backend_id: number; server_name: string }>(
@@ -416,12 +417,13 @@ async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, 
        FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[],
                    $10::text[], $11::text[], $12::text[], $13::int[]) AS t(b, n, a, st, r, w, c, m, ad, ms, op, iw)
      ON CONFLICT (backend_id, server_name) DO UPDATE SET
-       address = EXCLUDED.address, raw_status = EXCLUDED.raw_status, weight = EXCLUDED.weight,
+       address = EXCLUDED.address, status = EXCLUDED.status, raw_status = EXCLUDED.raw_status, weight = EXCLUDED.weight,
        current_sessions = EXCLUDED.current_sessions, max_sessions = EXCLUDED.max_sessions,
        admin_state = EXCLUDED.admin_state, maint_source = EXCLUDED.maint_source,
        operational_state = EXCLUDED.operational_state, initial_weight = EXCLUDED.initial_weight,
-       status_changed_at = CASE WHEN haproxy_servers.removed_at IS NOT NULL THEN EXCLUDED.status_changed_at
-                                ELSE haproxy_servers.status_changed_at END,
+       status_changed_at = CASE WHEN haproxy_servers.removed_at IS NOT NULL
+                                  OR haproxy_servers.status IS DISTINCT FROM EXCLUDED.status
+                                THEN EXCLUDED.status_changed_at ELSE haproxy_servers.status_changed_at END,
        removed_at = NULL, updated_at = EXCLUDED.updated_at
      RETURNING id, backend_id, server_name`,
     [
@@ -524,7 +526,7 @@ async function autoMap(
       `UPDATE haproxy_servers s
           SET application_id = v.app, mapping_kind = CASE WHEN v.app IS NULL THEN NULL ELSE 'auto' END, mapping_note = v.note
          FROM unnest($1::int[], $2::int[], $3::text[]) AS v(id, app, note)
-        WHERE s.id = v.id AND s.mapping_kind IS DISTINCT FROM 'manual'`,
+        WHERE s.id = ANY($1::int[]) AND s.id = v.id AND s.mapping_kind IS DISTINCT FROM 'manual'`,
       [updates.map((u) => u.id), updates.map((u) => u.app), updates.map((u) => u.note)]
     );
   }
