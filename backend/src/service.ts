@@ -81,10 +81,10 @@ export async function startService(
   const ds = await openDatabase({ url, poolSize: Math.max(10, config.syncConcurrency + 5) });
   const db = new PoolDb(ds);
 
-  const tokens = new TokenStore(db);
+  const configured = new TokenStore(db);
   const secrets = new SecretBox({ current: config.secretsKey, previous: config.secretsKeyPrevious });
   try {
-    for (const name of await tokens.ensureConfigured(configuredTokens(config))) {
+    for (const name of await configured.ensureConfigured(configuredTokens(config))) {
       log.warn(
         { token_name: name },
         'a configured token was revoked and stays revoked: create a new one with the tokens CLI'
@@ -110,6 +110,16 @@ export async function startService(
     readOnly: true,
   });
   const readDb = new PoolDb(readDs);
+  // Every request's token check on two connections of its own: it waits neither for the connections the syncs
+  // hold through their agent reads nor behind a heavy trend query.
+  const authDs = await openPool({
+    url,
+    poolSize: 6,
+    applicationName: 'haproxy-control-auth',
+    statementTimeoutMs: config.apiStatementTimeoutMs,
+    readOnly: true,
+  });
+  const tokens = new TokenStore(db, { checks: new PoolDb(authDs), log });
   const breakerStates = new BreakerStateRecorder(db, log);
   await breakerStates.resetAll();
 
@@ -170,7 +180,7 @@ export async function startService(
         fleetCounts.invalidate();
       }
     },
-    onCycle: () => fleetCounts.invalidate(),
+    onCycle: () => fleetCounts.expire(),
   });
   // A window's end is a command: its claim lasts as long as the command's, so no other replica takes it meanwhile.
   const windows = new MaintenanceWindows(db, commands, log, {
@@ -288,6 +298,8 @@ export async function startService(
       await metricsServer?.close();
       client.close();
       await breakerStates.flush();
+      await tokens.settled();
+      await authDs.destroy();
       await readDs.destroy();
       await ds.destroy();
       await embedded?.stop();

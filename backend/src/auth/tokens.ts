@@ -1,13 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Role, ROLES } from '../domain/roles';
 import type { Db } from '../db/db';
+import type { Logger } from '../logger';
 import {
   ActiveToken,
   ensureConfiguredToken,
   findActiveToken,
   insertToken,
   listTokens,
+  recordTokenUse,
   revokeToken,
+  TOKEN_USE_EVERY_MS,
   TokenRow,
 } from '../store/tokens';
 
@@ -41,7 +44,17 @@ export function configuredTokens(c: {
 
 /** API tokens: made, checked and revoked here; the clear token exists only in the caller's hands. */
 export class TokenStore {
-  constructor(private readonly db: Db) {}
+  /** Token uses being recorded, by token id: one write at a time each. */
+  private readonly recording = new Map<number, Promise<void>>();
+
+  /**
+   * `checks`: where requests' tokens are read (the API's read pool: a check never waits behind the syncs'
+   * connections); `db` writes, a token's use included, after the request's check and outside its time.
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly o: { checks?: Db; log?: Logger } = {}
+  ) {}
 
   /** Creates a token and returns it in clear, the only time it is ever visible. */
   async create(
@@ -61,8 +74,32 @@ export class TokenStore {
     return listTokens(this.db);
   }
 
-  verify(token: string): Promise<ActiveToken | null> {
-    return findActiveToken(this.db, hashToken(token));
+  /** The active token, read fresh on every call: a revoked one is refused from the moment it is revoked. */
+  async verify(token: string): Promise<ActiveToken | null> {
+    const found = await findActiveToken(this.o.checks ?? this.db, hashToken(token));
+    if (!found) {
+      return null;
+    }
+    const { lastUsedAt, ...active } = found;
+    if (!lastUsedAt || Date.now() - lastUsedAt.getTime() >= TOKEN_USE_EVERY_MS) {
+      this.recordUse(active.id);
+    }
+    return active;
+  }
+
+  /** Waits for the token uses being recorded (tests; a stopping service). */
+  async settled(): Promise<void> {
+    await Promise.all(this.recording.values());
+  }
+
+  private recordUse(id: number): void {
+    if (this.recording.has(id)) {
+      return;
+    }
+    const write = recordTokenUse(this.db, id)
+      .catch((err: Error) => this.o.log?.warn({ token_id: id, err: err.message }, 'token use not recorded'))
+      .finally(() => this.recording.delete(id));
+    this.recording.set(id, write);
   }
 
   /**

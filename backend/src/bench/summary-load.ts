@@ -3,8 +3,9 @@ import { performance } from 'node:perf_hooks';
 
 /**
  * The benchmark's API readers, in a child process so their CPU is not the backend's: `clients` loops each
- * asking `GET /api/haproxy/summary` again as soon as the last answer came, from `start` until `stop`, then the
- * latencies go back to the parent.
+ * asking `GET /api/haproxy/summary` again as soon as the last answer came, from `start` until `stop`; the
+ * latencies from `measure` on go back to the parent (before it the pollers open their connections and the
+ * service its first count, as Grafana's panels find it: polled all along).
  */
 export interface LoadReport {
   requests: number;
@@ -26,18 +27,25 @@ function main() {
         .on('error', () => resolve(-1));
     });
   let running = false;
+  let measuring = false;
   let loops: Array<Promise<void>> = [];
   const latencies: number[] = [];
   let failed = 0;
-  process.on('message', async (m: 'start' | 'stop') => {
-    if (m === 'start') {
+  process.on('message', async (m: 'start' | 'measure' | 'stop') => {
+    if (m === 'measure') {
+      measuring = true;
+      process.send!('measuring');
+    } else if (m === 'start') {
       running = true;
+      measuring = false;
       latencies.length = 0;
       failed = 0;
       loops = Array.from({ length: clients }, async () => {
         while (running) {
           const ms = await get();
-          if (ms < 0) {
+          if (!measuring) {
+            continue;
+          } else if (ms < 0) {
             failed++;
           } else {
             latencies.push(ms);

@@ -18,6 +18,9 @@ import type { LoadReport } from './summary-load';
 
 export const BENCH_TOKEN = 'bench-admin-token-0123456789abcdef';
 
+/** How long the summary's readers poll before the cycle starts and their latencies count. */
+const READERS_WARM_MS = 1000;
+
 export interface SyncBenchOptions {
   shape: FleetShape;
   protocol: BenchProtocol;
@@ -240,7 +243,7 @@ export class SyncBench {
 
   /**
    * `clients` readers of the summary (in a child process) while `during` runs: do reads and syncs starve each
-   * other? Answers the readers' latencies and what `during` answered.
+   * other? They poll for READERS_WARM_MS first; answers their latencies while `during` ran, and what it answered.
    */
   async readersDuring<T>(clients: number, during: () => Promise<T>) {
     const load = forkChild('summary-load.js', [JSON.stringify({ url: this.service.url, token: BENCH_TOKEN, clients })]);
@@ -249,6 +252,8 @@ export class SyncBench {
     const loop = monitorEventLoopDelay({ resolution: 5 });
     try {
       await reply(load, 'start');
+      await new Promise((r) => setTimeout(r, READERS_WARM_MS));
+      await reply(load, 'measure');
       loop.enable();
       const result = await during();
       loop.disable();

@@ -19,8 +19,9 @@ const FAILING_LISTED = 100;
  * Counting a large fleet's servers costs tens of milliseconds (hundreds while syncs write), and many Grafana
  * panels poll the summary: what it reads is read at most once per `ttlMs`, by one read that concurrent requests
  * share. Once the value is older than that, it still answers while one read renews it, so pollers never queue
- * behind a busy database; a command, a manual sync or the end of a sync cycle drops it (`invalidate`), and the
- * next request waits for a fresh read, so its effect shows at once.
+ * behind a busy database. A command or a manual sync drops it (`invalidate`): the next request waits for a
+ * fresh read, so its effect shows at once. The end of a sync cycle only ages it (`expire`): the next request
+ * starts the renewal and still gets the old value, so 20 pollers do not all wait for one recount per cycle.
  */
 export class FleetCounts {
   private last?: { at: number; value: FleetCountsValue };
@@ -40,6 +41,15 @@ export class FleetCounts {
     }
     const reading = this.reading ?? this.renew();
     return last ? Promise.resolve(last.value) : reading;
+  }
+
+  /** Past its time now: renewed by the next request, which the value it replaces still answers. */
+  expire(): void {
+    this.generation++;
+    this.reading = undefined;
+    if (this.last) {
+      this.last = { at: -Infinity, value: this.last.value };
+    }
   }
 
   invalidate(): void {

@@ -35,22 +35,29 @@ export function listTokens(db: Db): Promise<TokenRow[]> {
   return db.query<TokenRow>(`SELECT ${COLUMNS} FROM api_tokens ORDER BY id`);
 }
 
-/**
- * The active token with this hash; its use is recorded at most once a minute. One round trip: every API
- * request asks it, on the pool the syncs use.
- */
-export async function findActiveToken(db: Db, hash: string): Promise<ActiveToken | null> {
-  const [found] = await db.query<ActiveToken>(
-    `WITH t AS (
-       SELECT id, name, role, grafana, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
-     ), touched AS (
-       UPDATE api_tokens SET last_used_at = now()
-        WHERE id IN (SELECT id FROM t WHERE last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-     )
-     SELECT id, name, role, grafana FROM t`,
+/** An active token as a request's check reads it, with when its use was last recorded. */
+export type CheckedToken = ActiveToken & { lastUsedAt: Date | null };
+
+/** The active token with this hash: a read only, which every API request makes (recordTokenUse writes). */
+export async function findActiveToken(db: Db, hash: string): Promise<CheckedToken | null> {
+  const [found] = await db.query<CheckedToken>(
+    `SELECT id, name, role, grafana, last_used_at AS "lastUsedAt" FROM api_tokens
+      WHERE token_hash = $1 AND revoked_at IS NULL`,
     [hash]
   );
   return found ?? null;
+}
+
+/** How often a token's use is recorded, at most. */
+export const TOKEN_USE_EVERY_MS = 60_000;
+
+/** Records a token's use, unless one was recorded within the last minute (another replica's, say). */
+export async function recordTokenUse(db: Db, id: number): Promise<void> {
+  await db.execute(
+    `UPDATE api_tokens SET last_used_at = now()
+      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - $2 * interval '1 millisecond')`,
+    [id, TOKEN_USE_EVERY_MS]
+  );
 }
 
 /**

@@ -41,6 +41,27 @@ describe('the summary counts', () => {
     }
   });
 
+  test('aged at once (a cycle ended), they still answer while one read renews them', async () => {
+    const counts = new FleetCounts(db.pool, 60_000);
+    const first = await counts.get();
+    const release = await lockTables(db.pool, await dataTables(db.pool));
+    try {
+      counts.expire();
+      // Well within its TTL, yet renewed: the old value answers at once while the renewal waits on the lock.
+      expect(await settles(counts.get())).toBe(true);
+      expect(await counts.get()).toBe(first);
+    } finally {
+      await release();
+    }
+    // The renewal lands: a later request gets the value it read (a new one) without another expire.
+    let later = await counts.get();
+    for (let i = 0; i < 50 && later === first; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      later = await counts.get();
+    }
+    expect(later).not.toBe(first);
+  });
+
   test('once the database fails, the next request gets the error, not the old value', async () => {
     const counts = new FleetCounts(db.pool, TTL);
     const first = await counts.get();
