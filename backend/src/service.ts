@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import YAML from 'yaml';
 import { BreakerStateRecorder } from './alerting/breaker-state';
 import { createApp } from './api/app';
+import { TokenCache } from './auth/token-cache';
 import { configuredTokens, TokenStore } from './auth/tokens';
 import { BulkCommands } from './commands/bulk';
 import { DisruptionBudgets } from './commands/disruption-budget';
@@ -119,7 +120,9 @@ export async function startService(
     statementTimeoutMs: config.apiStatementTimeoutMs,
     readOnly: true,
   });
-  const tokens = new TokenStore(db, { checks: new PoolDb(authDs), log });
+  const tokenCache = new TokenCache(url, log);
+  await tokenCache.start();
+  const tokens = new TokenStore(db, { checks: new PoolDb(authDs), cache: tokenCache, log });
   const breakerStates = new BreakerStateRecorder(db, log);
   await breakerStates.resetAll();
 
@@ -299,6 +302,7 @@ export async function startService(
       client.close();
       await breakerStates.flush();
       await tokens.settled();
+      await tokenCache.stop();
       await authDs.destroy();
       await readDs.destroy();
       await ds.destroy();

@@ -4,6 +4,7 @@ import type { Db } from '../db/db';
 import type { Logger } from '../logger';
 import {
   ActiveToken,
+  CheckedToken,
   ensureConfiguredToken,
   findActiveToken,
   insertToken,
@@ -13,6 +14,7 @@ import {
   TOKEN_USE_EVERY_MS,
   TokenRow,
 } from '../store/tokens';
+import { TokenCache, tokensChangedHere } from './token-cache';
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -48,12 +50,13 @@ export class TokenStore {
   private readonly recording = new Map<number, Promise<void>>();
 
   /**
-   * `checks`: where requests' tokens are read (the API's read pool: a check never waits behind the syncs'
-   * connections); `db` writes, a token's use included, after the request's check and outside its time.
+   * `checks`: where requests' tokens are read (a pool of their own: a check never waits behind the syncs'
+   * connections); `cache`: checked tokens kept while it listens to token changes (token-cache.ts); `db` writes,
+   * a token's use included, after the request's check and outside its time.
    */
   constructor(
     private readonly db: Db,
-    private readonly o: { checks?: Db; log?: Logger } = {}
+    private readonly o: { checks?: Db; cache?: TokenCache; log?: Logger } = {}
   ) {}
 
   /** Creates a token and returns it in clear, the only time it is ever visible. */
@@ -66,24 +69,36 @@ export class TokenStore {
     return { token, record: await insertToken(this.db, name, role, hashToken(token), o.grafana ?? false) };
   }
 
-  revoke(name: string): Promise<boolean> {
-    return revokeToken(this.db, name);
+  async revoke(name: string): Promise<boolean> {
+    const revoked = await revokeToken(this.db, name);
+    tokensChangedHere();
+    return revoked;
   }
 
   list(): Promise<TokenRow[]> {
     return listTokens(this.db);
   }
 
-  /** The active token, read fresh on every call: a revoked one is refused from the moment it is revoked. */
+  /**
+   * The active token: from the cache while it listens to token changes, else read. A revocation made in this
+   * process is refused from the moment it returns; one made elsewhere from the moment its NOTIFY arrives.
+   */
   async verify(token: string): Promise<ActiveToken | null> {
-    const found = await findActiveToken(this.o.checks ?? this.db, hashToken(token));
+    const hash = hashToken(token);
+    const cache = this.o.cache;
+    let found = cache?.get(hash);
     if (!found) {
-      return null;
+      const begun = cache?.begin();
+      found = (await findActiveToken(this.o.checks ?? this.db, hash)) ?? undefined;
+      if (!found) {
+        return null;
+      }
+      cache?.keep(hash, found, begun);
     }
-    const { lastUsedAt, ...active } = found;
-    if (!lastUsedAt || Date.now() - lastUsedAt.getTime() >= TOKEN_USE_EVERY_MS) {
-      this.recordUse(active.id);
+    if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() >= TOKEN_USE_EVERY_MS) {
+      this.recordUse(found);
     }
+    const { lastUsedAt: _, ...active } = found;
     return active;
   }
 
@@ -92,11 +107,15 @@ export class TokenStore {
     await Promise.all(this.recording.values());
   }
 
-  private recordUse(id: number): void {
+  private recordUse(token: CheckedToken): void {
+    const { id } = token;
     if (this.recording.has(id)) {
       return;
     }
     const write = recordTokenUse(this.db, id)
+      .then(() => {
+        token.lastUsedAt = new Date(); // a cached token: not recorded again within the minute
+      })
       .catch((err: Error) => this.o.log?.warn({ token_id: id, err: err.message }, 'token use not recorded'))
       .finally(() => this.recording.delete(id));
     this.recording.set(id, write);
@@ -113,6 +132,7 @@ export class TokenStore {
         revoked.push(t.name);
       }
     }
+    tokensChangedHere(); // a rotated token's old hash must not stay checked
     return revoked;
   }
 }

@@ -11,6 +11,7 @@ import { GuardedOperations1764000000007 } from './migrations/1764000000007-Guard
 import { NaturalNameOrder1764000000017 } from './migrations/1764000000017-NaturalNameOrder';
 import { ServerTextSearch1764000000018 } from './migrations/1764000000018-ServerTextSearch';
 import { SyncFingerprints1764000000020 } from './migrations/1764000000020-SyncFingerprints';
+import { TokenChangeNotify1764000000021 } from './migrations/1764000000021-TokenChangeNotify';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
@@ -27,6 +28,7 @@ export const migrations = [
   NaturalNameOrder1764000000017,
   ServerTextSearch1764000000018,
   SyncFingerprints1764000000020,
+  TokenChangeNotify1764000000021,
 ];
 
 export interface DataSourceOptions {
