@@ -4,7 +4,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * A NOTIFY on `haproxy_api_tokens` whenever what a token check answers may change (a token revoked, deleted,
  * re-hashed, its role or Grafana flag changed, the table truncated), whoever changes it: the tokens CLI, another
  * replica, a person in psql. The service keeps checked tokens in memory only while it listens (auth/token-cache.ts).
- * A recorded use (last_used_at) notifies nobody.
+ * A recorded use (only last_used_at changed) notifies nobody.
  */
 export class TokenChangeNotify1764000000021 implements MigrationInterface {
   name = 'TokenChangeNotify1764000000021';
@@ -13,14 +13,16 @@ export class TokenChangeNotify1764000000021 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION haproxy_api_tokens_changed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
+        -- Compared as whole rows, not named columns: the trigger then depends on no column (older migrations
+        -- may drop theirs) and a column added later notifies too.
+        IF TG_OP = 'UPDATE' AND (to_jsonb(NEW) - 'last_used_at') = (to_jsonb(OLD) - 'last_used_at') THEN
+          RETURN NULL;
+        END IF;
         PERFORM pg_notify('haproxy_api_tokens', '');
         RETURN NULL;
       END $$`);
     await q.query(`
       CREATE TRIGGER api_tokens_changed AFTER UPDATE ON api_tokens FOR EACH ROW
-      WHEN (OLD.revoked_at IS DISTINCT FROM NEW.revoked_at OR OLD.token_hash IS DISTINCT FROM NEW.token_hash
-            OR OLD.role IS DISTINCT FROM NEW.role OR OLD.grafana IS DISTINCT FROM NEW.grafana
-            OR OLD.name IS DISTINCT FROM NEW.name)
       EXECUTE FUNCTION haproxy_api_tokens_changed()`);
     await q.query(`
       CREATE TRIGGER api_tokens_deleted AFTER DELETE ON api_tokens FOR EACH ROW
