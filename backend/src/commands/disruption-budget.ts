@@ -16,6 +16,7 @@ import {
 import type { AgentCommand } from '../domain/status';
 import {
   BudgetTarget,
+  budgetedApplications,
   budgetTargets,
   clearBudget,
   lockBudgetScopes,
@@ -87,6 +88,22 @@ export class DisruptionBudgets {
         budgetView('backend', id, this.minimumOf('backend', id, mins), counts.get(key('backend', id))!),
       ])
     );
+  }
+
+  /** Every application that has a budget, with its name (for /metrics). */
+  async applicationBudgets(db: Db): Promise<Array<{ name: string; budget: BudgetView }>> {
+    const apps = await budgetedApplications(db);
+    const ids = apps.map((a) => a.id);
+    const [mins, counts] = await Promise.all([storedMinimums(db, [], ids), scopeCounts(db, [], ids)]);
+    return apps.map((a) => ({
+      name: a.name,
+      budget: budgetView(
+        'application',
+        a.id,
+        this.minimumOf('application', a.id, mins),
+        counts.get(key('application', a.id))!
+      ),
+    }));
   }
 
   async budget(db: Db, scope: BudgetScope, id: number): Promise<BudgetView> {

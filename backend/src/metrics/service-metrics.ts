@@ -119,6 +119,11 @@ export class ServiceMetrics {
       'Current backends with fewer available servers than their disruption budget (haproxy_control_backend_below_budget names them).',
       []
     ),
+    applicationsBelowBudget: this.gauge(
+      'haproxy_control_applications_below_budget',
+      'Applications with a disruption budget and fewer available servers than it asks for (haproxy_control_application_below_budget names them).',
+      []
+    ),
     collectSeconds: this.gauge(
       'haproxy_control_metrics_collect_duration_seconds',
       'How long reading the fleet state for this scrape took.',
@@ -192,10 +197,13 @@ export class ServiceMetrics {
       operationCounts(this.db),
       serversPastDeadline(this.db),
     ]);
-    const budgets = await this.budgets.backendBudgets(
-      this.db,
-      backends.map((b) => b.backend_id)
-    );
+    const [budgets, applicationBudgets] = await Promise.all([
+      this.budgets.backendBudgets(
+        this.db,
+        backends.map((b) => b.backend_id)
+      ),
+      this.budgets.applicationBudgets(this.db),
+    ]);
 
     for (const gauge of Object.values(this.g)) {
       gauge.reset();
@@ -255,6 +263,18 @@ export class ServiceMetrics {
       }
     }
 
+    // Only applications with a budget: one without has nothing to fall below.
+    const applicationBelowBudget = new GaugeFamily(
+      'haproxy_control_application_below_budget',
+      'An application with fewer available servers (on all its backends) than its disruption budget (1), or not (0).'
+    );
+    this.g.applicationsBelowBudget.set(0);
+    for (const { name, budget } of applicationBudgets) {
+      const below = budget.ok ? 0 : 1;
+      this.g.applicationsBelowBudget.inc(below);
+      applicationBelowBudget.add(labelString({ application: name }), below);
+    }
+
     // Drifting servers whatever the per-server setting: few, and what the drift alert fires on.
     const drift = new GaugeFamily(
       'haproxy_control_server_drift',
@@ -312,7 +332,18 @@ export class ServiceMetrics {
       } // let API requests through
     }
     this.g.collectSeconds.set(Number(process.hrtime.bigint() - started) / 1e9);
-    return [backendServers, backendClasses, belowBudget, drift, f.status, f.admin, f.sessions, f.maxSessions, f.weight]
+    return [
+      backendServers,
+      backendClasses,
+      belowBudget,
+      applicationBelowBudget,
+      drift,
+      f.status,
+      f.admin,
+      f.sessions,
+      f.maxSessions,
+      f.weight,
+    ]
       .map((family) => family.render())
       .join('');
   }

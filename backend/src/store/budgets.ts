@@ -143,6 +143,14 @@ export async function releaseTakingOut(db: Db, serverId: number): Promise<void> 
   await db.execute(`DELETE FROM haproxy_taking_out WHERE server_id = $1`, [serverId]);
 }
 
+/** The applications with a budget of their own (an application has no default), by id, with their names. */
+export async function budgetedApplications(db: Db): Promise<Array<{ id: number; name: string }>> {
+  return db.query<{ id: number; name: string }>(
+    `SELECT a.id, a.name FROM haproxy_budgets x JOIN applications a ON a.id = x.application_id
+      WHERE x.scope = 'application' ORDER BY a.name, a.id`
+  );
+}
+
 /** A backend's or an application's name, or undefined when it does not exist. */
 export async function scopeName(db: Db, scope: BudgetScope, id: number): Promise<string | undefined> {
   const [row] = await db.query<{ name: string }>(

@@ -397,6 +397,62 @@ describe('HAProxy backend below its disruption budget', () => {
   });
 });
 
+describe('HAProxy application below its disruption budget', () => {
+  const r = rule('haproxy-application-below-budget');
+  const application = async (name: string, serverNames: string[], budget: string) => {
+    const [{ id }] = await db.ds.query(`INSERT INTO applications (name) VALUES ($1) RETURNING id`, [name]);
+    await db.ds.query(
+      `UPDATE haproxy_servers SET application_id = $1, mapping_kind = 'manual' WHERE server_name = ANY($2)`,
+      [id, serverNames]
+    );
+    if (budget) {
+      const [column, value] = budget.endsWith('%')
+        ? ['min_percent', parseInt(budget, 10)]
+        : ['min_count', Number(budget)];
+      await db.ds.query(
+        `INSERT INTO haproxy_budgets (scope, application_id, ${column}, set_by) VALUES ('application', $1, $2, 'admin')`,
+        [id, value]
+      );
+    }
+  };
+
+  test('fires per application with a budget and fewer available on all its backends; B is how many are missing', async () => {
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          {
+            name: 'main',
+            backends: [
+              {
+                name: 'web',
+                servers: [...servers('a', 2, 'UP'), ...servers('b', 2, 'DOWN'), ...servers('c', 2, 'UP')],
+              },
+              { name: 'api', servers: [...servers('p', 1, 'UP'), ...servers('q', 2, 'DRAIN')] },
+              { name: 'old', removed: true, servers: servers('o', 2, 'UP') },
+            ],
+          },
+        ],
+      },
+    ]);
+    await db.ds.query(`UPDATE haproxy_servers SET weight = 0 WHERE server_name = 'c2'`);
+    // shop: a1 a2 p1 available, b1 b2 down, q1 drained (o1 o2 on a removed backend do not count): 3 of 6 for 5.
+    await application('shop', ['a1', 'a2', 'b1', 'b2', 'p1', 'q1', 'o1', 'o2'], '5');
+    // blog: c1 available, c2 at weight 0: 1 of 2 for 50% = 1, held.
+    await application('blog', ['c1', 'c2'], '50%');
+    // wiki: nothing available, but no budget.
+    await application('wiki', ['q2'], '');
+    const all = await run(r);
+    expect(all.map((i) => [i.labels, i.values.B, i.firing])).toEqual(
+      expect.arrayContaining([
+        [{ application: 'shop' }, 2, true],
+        [{ application: 'blog' }, 0, false],
+      ])
+    );
+    expect(all).toHaveLength(2);
+  });
+});
+
 describe('HAProxy operations', () => {
   const job = async (state: string, finishedMinAgo: number | null, extra: Record<string, unknown> = {}) => {
     const id = randomUUID();
@@ -456,6 +512,7 @@ test('an empty fleet gives no rows for any rule (noDataState OK)', async () => {
     'haproxy-instance-breaker-open',
     'haproxy-server-drift',
     'haproxy-backend-below-budget',
+    'haproxy-application-below-budget',
     'haproxy-operation-failed',
     'haproxy-drain-past-deadline',
   ]) {

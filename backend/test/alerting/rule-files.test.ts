@@ -15,11 +15,12 @@ const TWINS: Record<string, string> = {
   'haproxy-instance-breaker-open': 'HAProxyInstanceBreakerOpen',
   'haproxy-server-drift': 'HAProxyServerDrift',
   'haproxy-backend-below-budget': 'HAProxyBackendBelowBudget',
+  'haproxy-application-below-budget': 'HAProxyApplicationBelowBudget',
   'haproxy-operation-failed': 'HAProxyOperationFailed',
   'haproxy-drain-past-deadline': 'HAProxyDrainPastDeadline',
 };
 
-test('one group with a folder and an interval, the eight rules with unique, valid uids', () => {
+test('one group with a folder and an interval, the nine rules with unique, valid uids', () => {
   expect(file.apiVersion).toBe(1);
   expect(file.groups).toHaveLength(1);
   expect(file.groups[0]).toMatchObject({
@@ -62,7 +63,7 @@ test('no dollar sign where Grafana expands environment variables (everything but
   }
 });
 
-test('the Prometheus rules have the same eight alerts with the same severities', () => {
+test('the Prometheus rules have the same nine alerts with the same severities', () => {
   const prom = YAML.parse(
     fs.readFileSync(path.resolve(__dirname, '../../../prometheus/haproxy-control.rules.yml'), 'utf8')
   );

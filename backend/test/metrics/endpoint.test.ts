@@ -121,6 +121,38 @@ describe('guarded operations', () => {
   });
 });
 
+describe('application budgets', () => {
+  test('an application with fewer available servers than its budget is named; one without a budget is not', async () => {
+    const app = (await t.call('POST', '/api/applications', { body: { name: 'shop' } })).body;
+    const all = [
+      ...(await t.call('GET', `/api/haproxy/servers?instance_id=${ids['edge-1']}`)).body.servers,
+      ...(await t.call('GET', `/api/haproxy/servers?instance_id=${ids['edge-2']}`)).body.servers,
+    ];
+    try {
+      // Two UP servers on edge-1 and edge-2's DOWN one: 2 available of 3.
+      for (const s of all) {
+        await t.call('PUT', `/api/haproxy/servers/${s.id}/mapping`, { body: { application_id: app.id } });
+      }
+      let text = await scrape();
+      expect(value(text, 'haproxy_control_applications_below_budget', {})).toBe(0);
+      expect(select(text, 'haproxy_control_application_below_budget')).toEqual([]);
+      await t.call('PUT', `/api/applications/${app.id}/budget`, { body: { min_available: 3 } });
+      text = await scrape();
+      expect(value(text, 'haproxy_control_applications_below_budget', {})).toBe(1);
+      expect(value(text, 'haproxy_control_application_below_budget', { application: 'shop' })).toBe(1);
+      await t.call('PUT', `/api/applications/${app.id}/budget`, { body: { min_available: '60%' } });
+      text = await scrape();
+      expect(value(text, 'haproxy_control_applications_below_budget', {})).toBe(0);
+      expect(value(text, 'haproxy_control_application_below_budget', { application: 'shop' })).toBe(0);
+    } finally {
+      for (const s of all) {
+        await t.call('PUT', `/api/haproxy/servers/${s.id}/mapping`, { body: { application_id: null, kind: 'auto' } });
+      }
+      await t.call('DELETE', `/api/applications/${app.id}`);
+    }
+  });
+});
+
 describe('on METRICS_PORT', () => {
   let sep: TestService;
   beforeAll(async () => {
