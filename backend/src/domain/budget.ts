@@ -100,7 +100,8 @@ export function takesOut(command: AgentCommand, weight?: number | string): boole
     case 'shutdown-sessions':
       return true;
     case 'weight':
-      return weight === 0 || weight === '0%';
+      // By value, not spelling: "00%" is 0% too (the API spells weights one way, but this is the guard).
+      return weight !== undefined && parseInt(String(weight), 10) === 0;
     case 'ready':
       return false;
   }

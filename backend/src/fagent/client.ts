@@ -72,8 +72,8 @@ export interface ReadOptions extends CallOptions {
 export type WeightSetting = number | `${number}%`;
 
 /**
- * Why a weight is not one HAProxy can take, or undefined: 0..256 absolute, or an integer percentage of the
- * initial weight (HAProxy caps the result at 256, so above 25600% changes nothing).
+ * Why a weight is not one HAProxy can take, or undefined: 0..256 absolute, or an integer percentage 0..100 of
+ * the initial weight (HAProxy's `set weight` refuses relative weights above 100%).
  */
 export function weightSettingProblem(weight: unknown): string | undefined {
   if (typeof weight === 'number') {
@@ -81,10 +81,15 @@ export function weightSettingProblem(weight: unknown): string | undefined {
       ? undefined
       : 'an absolute weight is an integer from 0 to 256';
   }
-  if (typeof weight === 'string' && /^\d{1,5}%$/.test(weight) && parseInt(weight, 10) <= 25_600) {
+  if (typeof weight === 'string' && /^\d{1,5}%$/.test(weight) && parseInt(weight, 10) <= 100) {
     return undefined;
   }
-  return 'a weight is an integer from 0 to 256 or a percentage of the initial weight such as "50%"';
+  return 'a weight is an integer from 0 to 256 or a percentage from 0% to 100% of the initial weight, such as "50%"';
+}
+
+/** A valid weight in one spelling ("007%" is "7%"): what the guard, the audit and the agent see. */
+export function canonicalWeight(weight: WeightSetting): WeightSetting {
+  return typeof weight === 'number' ? weight : `${parseInt(weight, 10)}%`;
 }
 
 /** A path segment for a name: `.` and `..` are names in HAProxy, so their dots are encoded too. */

@@ -89,6 +89,9 @@ describe('the guard', () => {
     expect(audit.actions[0]).toMatchObject({ command: 'maint', success: false, forced: false });
     // A weight of 0 takes it out as well; a ready or a weight above 0 is never refused.
     expect((await cmd(s2.id, { command: 'weight', weight: 0 })).body.error.code).toBe('budget_exceeded');
+    // However a zero is spelled.
+    expect((await cmd(s2.id, { command: 'weight', weight: '000%' })).body.error.code).toBe('budget_exceeded');
+    expect((await cmd(s2.id, { command: 'weight', weight: '150%' })).status).toBe(400);
     expect((await cmd(s2.id, { command: 'weight', weight: '50%' })).status).not.toBe(409);
     expect((await cmd(f.servers['web/s1'].id, { command: 'ready' })).status).toBe(200);
   });

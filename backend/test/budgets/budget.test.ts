@@ -73,6 +73,8 @@ describe('which commands take a server out', () => {
     ['shutdown-sessions', undefined, true],
     ['weight', 0, true],
     ['weight', '0%', true],
+    ['weight', '00%', true],
+    ['weight', '000', true],
     ['weight', 10, false],
     ['weight', '50%', false],
     ['ready', undefined, false],

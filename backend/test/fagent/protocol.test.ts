@@ -103,24 +103,30 @@ test('weight: absolute or a percentage in the body, answered with the weight aft
     ['/api/haproxy/main/backends/web/servers/w1/weight', { weight: '50%' }],
   ]);
   // The agent's refusal of a value is a typed 400 that does not count against it.
-  await expect(client.command(target(extended), 'web', 'w1', 'weight', { weight: '25600%' })).rejects.toMatchObject({
+  extended.inject((r) => r.segments.at(-1) === 'weight', {
+    kind: 'status',
+    status: 400,
+    body: JSON.stringify({ success: false, error: 'weight refused' }),
+  });
+  await expect(client.command(target(extended), 'web', 'w1', 'weight', { weight: '60%' })).rejects.toMatchObject({
     kind: 'refused',
     httpStatus: 400,
   });
+  extended.clearFaults();
   expect(client.breakers.state(1)).toBe('closed');
   client.close();
 });
 
 test('a weight HAProxy cannot take is refused before anything is sent', async () => {
   const client = testClient();
-  for (const weight of [257, -1, 1.5, '50', '%', '1e3%', '25601%', NaN]) {
+  for (const weight of [257, -1, 1.5, '50', '%', '1e3%', '101%', '25600%', NaN]) {
     expect(weightSettingProblem(weight)).toBeDefined();
     await expect(
       client.command(target(extended), 'web', 'w1', 'weight', { weight: weight as number })
     ).rejects.toBeInstanceOf(TypeError);
   }
   expect(extended.requests).toHaveLength(0);
-  for (const weight of [0, 256, '0%', '100%', '25600%']) {
+  for (const weight of [0, 256, '0%', '007%', '100%']) {
     expect(weightSettingProblem(weight)).toBeUndefined();
   }
   client.close();

@@ -5,7 +5,7 @@ import type { ActionSource } from '../../domain/actions';
 import { badRequest, notFound } from '../../domain/errors';
 import { AGENT_COMMANDS } from '../../domain/status';
 import { windowEnd } from '../../domain/window';
-import { weightSettingProblem, WeightSetting } from '../../fagent/client';
+import { canonicalWeight, weightSettingProblem, WeightSetting } from '../../fagent/client';
 import { applicationExists } from '../../store/applications';
 import { instanceExists } from '../../store/instances';
 import { mapServerManually, releaseServerMapping } from '../../store/servers';
@@ -16,12 +16,15 @@ import { loadServer } from './servers';
 
 const command = z.enum(AGENT_COMMANDS, { message: `must be one of ${AGENT_COMMANDS.join(', ')}` });
 const callerSource = z.enum(['api', 'orchestrator']).optional();
-const weight = z.union([z.number(), z.string()]).superRefine((w, ctx) => {
-  const problem = weightSettingProblem(w);
-  if (problem) {
-    ctx.addIssue({ code: 'custom', message: problem });
-  }
-});
+const weight = z
+  .union([z.number(), z.string()])
+  .superRefine((w, ctx) => {
+    const problem = weightSettingProblem(w);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+    }
+  })
+  .transform((w) => canonicalWeight(w as WeightSetting));
 
 /** What a command carries besides its target: why, a maintenance window's end, a weight, past a budget or not. */
 const commandFields = {
