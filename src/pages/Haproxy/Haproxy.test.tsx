@@ -585,7 +585,7 @@ describe('HAProxy page: disruption budgets', () => {
     const { user } = renderHaproxy();
     const api = await expand('be_api', user);
     await user.click(within(api).getByRole('button', { name: /^Maint all 2 shown servers of be_api/ }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await bulkDialog();
     const preview = await within(dialog).findByRole('region', { name: 'Dry run' });
     expect(preview).toHaveTextContent('1 server would be taken out, 1 refused by a disruption budget');
     expect(preview).toHaveTextContent('api2: backend be_api of haproxy-1: 1 available, minimum 1; refused api2');
@@ -627,7 +627,7 @@ describe('HAProxy page: disruption budgets', () => {
     const { user } = renderHaproxy();
     const api = await expand('be_api', user);
     await user.click(within(api).getByRole('button', { name: /^Drain all 2 shown servers of be_api/ }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await bulkDialog();
     await within(dialog).findByRole('region', { name: 'Dry run' });
     await user.click(within(dialog).getByRole('button', { name: 'Drain 2 servers' }));
     expect(
