@@ -119,7 +119,7 @@ export async function apiCommand(serverId: number, command: 'drain' | 'ready' | 
 }
 
 /** What HAProxy itself reports for a server (`show stat` over the instance's runtime socket). */
-export async function haproxyStatus(instance: string, backend: string, server: string): Promise<string> {
+async function haproxyStat(instance: string, backend: string, server: string) {
   const inst = stack.instances.find((i) => i.name === instance);
   if (!inst) {
     throw new Error(`no instance ${instance}`);
@@ -129,7 +129,16 @@ export async function haproxyStatus(instance: string, backend: string, server: s
   if (!row) {
     throw new Error(`HAProxy ${instance} has no server ${backend}/${server}`);
   }
-  return row.status;
+  return row;
+}
+
+export async function haproxyStatus(instance: string, backend: string, server: string): Promise<string> {
+  return (await haproxyStat(instance, backend, server)).status;
+}
+
+/** The server's weight in HAProxy's own `show stat` (no slowstart in the demo fleet: the weight set). */
+export async function haproxyWeight(instance: string, backend: string, server: string): Promise<number> {
+  return (await haproxyStat(instance, backend, server)).weight;
 }
 
 /** The HAProxy page, loaded: the backend count is shown once the first page of backends is in. */
