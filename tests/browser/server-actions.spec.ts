@@ -14,8 +14,10 @@ import {
   expect,
   haproxyWeight,
   openHaproxy,
+  screenshot,
   stack,
   test,
+  type Theme,
 } from './support';
 
 const setWeight = (serverId: number, weight: number) =>
@@ -94,3 +96,24 @@ test.describe('server actions', () => {
     }
   });
 });
+
+for (const theme of ['light', 'dark'] as Theme[]) {
+  test.describe(`server actions, ${theme} theme`, () => {
+    test.use({ theme });
+
+    test(`screenshot of a weight of 0 with its dry run, from a server row's menu (${theme})`, async ({ page }) => {
+      await openHaproxy(page, '?q=api');
+      const item = backendItem(page, 'api', 'edge-1');
+      await expandBackend(item);
+      await item.getByRole('button', { name: 'More actions for api-1' }).click();
+      await page.getByRole('menuitem', { name: 'Set weight' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Set the weight of server api-1?' });
+      await dialog.getByLabel(/^New weight/).fill('0');
+      await expect(dialog.getByRole('region', { name: 'Dry run' })).toContainText(/would be taken out/);
+      await screenshot(page, '16-set-weight', theme);
+      // Nothing is sent: the dialog is dismissed.
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await expect(dialog).toBeHidden();
+    });
+  });
+}
