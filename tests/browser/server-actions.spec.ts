@@ -5,16 +5,16 @@
  */
 import {
   APP,
-  apiCommand,
   apiServer,
-  apiServers,
   backendApi,
   backendItem,
   expandBackend,
   expect,
   haproxyWeight,
   openHaproxy,
+  restoreServers,
   screenshot,
+  serverStates,
   stack,
   test,
   type Theme,
@@ -57,7 +57,7 @@ test.describe('server actions', () => {
   });
 
   test('a rolling drain starts from a backend on the HAProxy page and opens its job', async ({ page }) => {
-    const before = new Map((await apiServers()).map((x) => [x.id, x.admin_state]));
+    const before = await serverStates();
     const { backend_id } = await apiServer('edge-1', 'api', 'api-1');
     let jobId: string | undefined;
     try {
@@ -84,15 +84,7 @@ test.describe('server actions', () => {
         await backendApi('POST', `/api/haproxy/operations/${jobId}/cancel`, { token: stack.tokens.operator });
       }
       // What the job took out stays out after a cancel: put it back, so later specs find the fleet as it was.
-      await expect
-        .poll(async () => {
-          const changed = (await apiServers()).filter((x) => before.get(x.id) !== x.admin_state);
-          for (const x of changed) {
-            await apiCommand(x.id, before.get(x.id)!);
-          }
-          return changed.length;
-        })
-        .toBe(0);
+      await restoreServers(before);
     }
   });
 });
