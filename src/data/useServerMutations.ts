@@ -48,11 +48,11 @@ export interface BulkTarget {
 const FAILURES_NAMED = 5;
 
 /**
- * drain / ready / maint / weight / shutdown-sessions on one server, drain / ready / maint on many (with a reason and,
- * for drain and maint, a maintenance window), and the application
- * mapping: each calls the backend, says how it went in a toast, and refreshes what it changed. They never reject:
- * a command resolves to the backend's refusal (a 400, or servers a disruption budget kept in), for its dialog to
- * show; otherwise the toast is the answer.
+ * drain / ready / maint / weight / shutdown-sessions on one server, drain / ready / maint on many (with a reason
+ * and, for drain and maint, a maintenance window), and the application mapping: each calls the backend, says how
+ * it went in a toast, and refreshes what it changed. They never reject: a command resolves to the backend's
+ * refusal (a 400, or servers a disruption budget kept in), for its dialog to show; otherwise the toast is the
+ * answer.
  */
 export function useServerMutations({ summary, backends }: MutationTargets) {
   const { reload: reloadSummary } = summary;
