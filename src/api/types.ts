@@ -59,6 +59,10 @@ export type ServerCommand = 'drain' | 'ready' | 'maint';
 export const SERVER_COMMANDS: ServerCommand[] = ['drain', 'ready', 'maint'];
 /** Every command the agent takes: the admin states, a weight, and cutting a server's sessions. */
 export type AgentCommand = ServerCommand | 'weight' | 'shutdown-sessions';
+/** What a user may send to one server, in the order the pages offer them. */
+export const AGENT_COMMANDS: AgentCommand[] = [...SERVER_COMMANDS, 'weight', 'shutdown-sessions'];
+/** The weight command's value: 0..256, or a percentage of the configured weight ("50%"). */
+export type WeightSetting = number | `${number}%`;
 
 export type ApiErrorCode =
   | 'bad_request'
@@ -308,8 +312,8 @@ export interface CommandOptions {
   duration_s?: number;
   /** Past a disruption budget; needs a reason, and is audited as forced. */
   force?: boolean;
-  /** The weight command's value: 0..256, or a percentage of the configured weight ("50%"). */
-  weight?: number | string;
+  /** The weight command's value. */
+  weight?: WeightSetting;
   /** ready only: a gradual return, run as a one-server job (202 with the operation). */
   ramp?: Ramp;
 }

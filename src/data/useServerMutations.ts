@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { api } from './client';
 import { asApiError } from '../api/errors';
-import type { CommandOptions, Server, ServerCommand } from '../api/types';
+import type { AgentCommand, CommandOptions, Server, ServerCommand } from '../api/types';
 import { budgetRefusalOf, type Refusal } from '../utils/guard';
 import { notifyError, notifySuccess } from '../utils/notify';
 
@@ -48,10 +48,11 @@ export interface BulkTarget {
 const FAILURES_NAMED = 5;
 
 /**
- * drain / ready / maint on one server or many (with a reason and a maintenance window), and the application
- * mapping: each calls the backend, says how it went in a toast, and refreshes what it changed. They never reject:
- * a command resolves to the backend's refusal (a 400, or servers a disruption budget kept in), for its dialog to
- * show; otherwise the toast is the answer.
+ * drain / ready / maint / weight / shutdown-sessions on one server, drain / ready / maint on many (with a reason
+ * and, for drain and maint, a maintenance window), and the application mapping: each calls the backend, says how
+ * it went in a toast, and refreshes what it changed. They never reject: a command resolves to the backend's
+ * refusal (a 400, or servers a disruption budget kept in), for its dialog to show; otherwise the toast is the
+ * answer.
  */
 export function useServerMutations({ summary, backends }: MutationTargets) {
   const { reload: reloadSummary } = summary;
@@ -64,16 +65,18 @@ export function useServerMutations({ summary, backends }: MutationTargets) {
   const runCommand = useCallback(
     async (
       server: Server,
-      command: ServerCommand,
+      command: AgentCommand,
       options: CommandOptions,
       apply: (server: Server) => void
     ): Promise<Refusal | undefined> => {
       try {
         const result = await api.serverCommand(server.id, command, options);
+        // The backend answers the server as read back from HAProxy after the command.
         apply(result.server);
+        const now = command === 'weight' ? `weight ${result.server.weight}` : result.server.status;
         notifySuccess(
           `${command} sent to ${server.server_name}`,
-          `${server.backend_name} on ${server.instance_name} is now ${result.server.status}`
+          `${server.backend_name} on ${server.instance_name} is now ${now}`
         );
         reloadCounts();
         return undefined;

@@ -3,7 +3,18 @@
  * timeline, the application page, a rolling drain with its dry-run preview and progress, a budget refusal.
  */
 import type { Locator } from '@playwright/test';
-import { APP, apiCommand, apiServer, apiServers, backendApi, expect, screenshot, test, type Theme } from './support';
+import {
+  APP,
+  apiCommand,
+  apiServer,
+  backendApi,
+  expect,
+  restoreServers,
+  screenshot,
+  serverStates,
+  test,
+  type Theme,
+} from './support';
 
 test.describe('guarded operations', () => {
   test.use({ timezoneId: 'UTC' });
@@ -67,7 +78,7 @@ test.describe('guarded operations', () => {
       name: string;
     }>;
     const shop = apps.find((a) => a.name === 'shop')!;
-    const before = new Map((await apiServers()).map((x) => [x.id, x.admin_state]));
+    const before = await serverStates();
     try {
       await page.goto(`${APP}/applications/${shop.id}`);
       await page.getByRole('button', { name: 'Rolling drain' }).click();
@@ -85,15 +96,7 @@ test.describe('guarded operations', () => {
       await expect(page.getByRole('region', { name: /cancelled$/ })).toBeVisible();
     } finally {
       // What the job took out stays out after a cancel: put it back, so later specs find the fleet as it was.
-      await expect
-        .poll(async () => {
-          const changed = (await apiServers()).filter((x) => before.get(x.id) !== x.admin_state);
-          for (const x of changed) {
-            await apiCommand(x.id, before.get(x.id)!);
-          }
-          return changed.length;
-        })
-        .toBe(0);
+      await restoreServers(before);
     }
   });
 

@@ -118,8 +118,50 @@ export async function apiCommand(serverId: number, command: 'drain' | 'ready' | 
   return res.body;
 }
 
+type ServerState = Pick<ApiServer, 'admin_state' | 'status'>;
+
+/** Each server's admin state and stored status now, for restoreServers to put back. */
+export async function serverStates(): Promise<Map<number, ServerState>> {
+  return new Map((await apiServers()).map((x) => [x.id, { admin_state: x.admin_state, status: x.status }]));
+}
+
+/**
+ * Puts every server back in the admin state it had (what a cancelled job took out stays out), then syncs the
+ * instances of those it put back until their stored status is as before: one back from maint reads UP until its
+ * checks fail again, and the specs after read the stored status.
+ */
+export async function restoreServers(before: Map<number, ServerState>) {
+  const putBack = new Set<number>();
+  await expect
+    .poll(async () => {
+      const changed = (await apiServers()).filter(
+        (x) => before.has(x.id) && before.get(x.id)!.admin_state !== x.admin_state
+      );
+      for (const x of changed) {
+        putBack.add(x.id);
+        await apiCommand(x.id, before.get(x.id)!.admin_state);
+      }
+      return changed.length;
+    })
+    .toBe(0);
+  await expect
+    .poll(
+      async () => {
+        const differ = (await apiServers()).filter((x) => putBack.has(x.id) && before.get(x.id)!.status !== x.status);
+        for (const instanceId of new Set(differ.map((x) => x.instance_id))) {
+          await backendApi('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`, {
+            token: stack.tokens.operator,
+          });
+        }
+        return differ.map((x) => `${x.server_name}: ${x.status}`);
+      },
+      { intervals: [1000], timeout: 15_000 }
+    )
+    .toEqual([]);
+}
+
 /** What HAProxy itself reports for a server (`show stat` over the instance's runtime socket). */
-export async function haproxyStatus(instance: string, backend: string, server: string): Promise<string> {
+async function haproxyStat(instance: string, backend: string, server: string) {
   const inst = stack.instances.find((i) => i.name === instance);
   if (!inst) {
     throw new Error(`no instance ${instance}`);
@@ -129,7 +171,16 @@ export async function haproxyStatus(instance: string, backend: string, server: s
   if (!row) {
     throw new Error(`HAProxy ${instance} has no server ${backend}/${server}`);
   }
-  return row.status;
+  return row;
+}
+
+export async function haproxyStatus(instance: string, backend: string, server: string): Promise<string> {
+  return (await haproxyStat(instance, backend, server)).status;
+}
+
+/** The server's weight in HAProxy's own `show stat` (no slowstart in the demo fleet: the weight set). */
+export async function haproxyWeight(instance: string, backend: string, server: string): Promise<number> {
+  return (await haproxyStat(instance, backend, server)).weight;
 }
 
 /** The HAProxy page, loaded: the backend count is shown once the first page of backends is in. */

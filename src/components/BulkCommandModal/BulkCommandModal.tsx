@@ -1,11 +1,9 @@
 import React, { useState } from 'react';
 import { Alert } from '@grafana/ui';
 import type { CommandOptions, Server, ServerCommand } from '../../api/types';
-import { useCommandDryRun } from '../../data/useDryRun';
 import { formatCount, formatPlural } from '../../utils/format';
 import type { Refusal } from '../../utils/guard';
 import { CommandModal } from '../CommandModal/CommandModal';
-import { DryRunPreview } from '../DryRunPreview/DryRunPreview';
 import { COMMAND_LABELS } from '../ServerCommandModal/ServerCommandModal';
 
 interface Props {
@@ -28,10 +26,6 @@ const NAMES_SHOWN = 10;
 export function BulkCommandModal({ servers, backendName, instanceName, command, onConfirm, onDismiss }: Props) {
   const { verb, explain } = COMMAND_LABELS[command];
   const [targets, setTargets] = useState(servers);
-  const dryRun = useCommandDryRun(
-    servers.map((s) => s.id),
-    command
-  );
   const names = targets.slice(0, NAMES_SHOWN).map((s) => s.server_name);
   const more = targets.length - names.length;
   const sessions = targets.reduce((sum, s) => sum + (s.current_sessions ?? 0), 0);
@@ -51,8 +45,8 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
       confirmText={`${verb} ${count}`}
       onConfirm={confirm}
       onDismiss={onDismiss}
-      preview={dryRun.enabled && targets === servers && <DryRunPreview dryRun={dryRun} servers={servers} />}
-      offerForce={dryRun.data?.servers.some((s) => s.would === 'refuse')}
+      // Once a budget kept some in, the dialog shows that refusal rather than the first dry run.
+      dryRunServers={targets === servers ? servers : undefined}
     >
       <p>
         <strong>{verb}</strong> {count} in backend <strong>{backendName}</strong> on instance{' '}

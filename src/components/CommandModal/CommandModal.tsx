@@ -1,15 +1,20 @@
-import React, { type FormEvent, useState } from 'react';
+import React, { type FormEvent, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, Field, Input, Modal, RadioButtonGroup, TextArea, useStyles2 } from '@grafana/ui';
-import type { CommandOptions, ServerCommand } from '../../api/types';
+import type { AgentCommand, CommandOptions, Server } from '../../api/types';
+import { useCommandDryRun } from '../../data/useDryRun';
 import { formatCount } from '../../utils/format';
 import type { Refusal } from '../../utils/guard';
+import { DryRunPreview } from '../DryRunPreview/DryRunPreview';
 import { ForceAndRefusal } from '../RefusalAlert/RefusalAlert';
 import {
   type CommandForm,
   EMPTY_FORM,
   type FormField,
+  MAX_WEIGHT,
+  MAX_WEIGHT_PERCENT,
+  parseWeight,
   REASON_MAX,
   takesWindow,
   toCommandOptions,
@@ -20,24 +25,27 @@ import {
 
 interface Props {
   title: string;
-  command: ServerCommand;
+  command: AgentCommand;
   confirmText: string;
   /** Sends the command; resolves to the backend's refusal (a 400, a budget's 409) when it kept the dialog open. */
   onConfirm: (options: CommandOptions) => Promise<Refusal | undefined>;
   onDismiss: () => void;
   /** What the command does, to which servers. */
   children: React.ReactNode;
-  /** The dry run's answer, shown before the user confirms. */
-  preview?: React.ReactNode;
-  /** Offer to force past a budget before any refusal (the dry run said some would be refused). */
-  offerForce?: boolean;
+  /**
+   * The servers the command goes to: when it would take them out (a weight as typed), the backend's dry run for
+   * them is shown before the user confirms, and a refusal it foresees offers to force. None: no dry run.
+   */
+  dryRunServers?: Server[];
 }
+
+const NO_SERVERS: Server[] = [];
 
 const WINDOW_OPTIONS = WINDOW_CHOICES.map((value) => ({ value, label: WINDOW_LABELS[value] }));
 
 /**
- * The confirmation of a command, with an optional reason and, for drain and maint, an optional maintenance
- * window. A refusal of the backend is shown in the dialog, which keeps what was typed.
+ * The confirmation of a command, with the weight command's value, an optional reason and, for drain and maint, an
+ * optional maintenance window. A refusal of the backend is shown in the dialog, which keeps what was typed.
  */
 export function CommandModal({
   title,
@@ -46,8 +54,7 @@ export function CommandModal({
   onConfirm,
   onDismiss,
   children,
-  preview,
-  offerForce = false,
+  dryRunServers = NO_SERVERS,
 }: Props) {
   const styles = useStyles2(getStyles);
   const [form, setForm] = useState<CommandForm>(EMPTY_FORM);
@@ -58,10 +65,21 @@ export function CommandModal({
     setForm((f) => ({ ...f, ...changes }));
     setInvalid(undefined);
   };
+  // A weight takes the server out only at 0: the dry run follows what is typed.
+  const typedWeight = command === 'weight' ? parseWeight(form.weight) : undefined;
+  const weight = typedWeight && 'weight' in typedWeight ? typedWeight.weight : undefined;
+  const dryRun = useCommandDryRun(
+    useMemo(() => dryRunServers.map((s) => s.id), [dryRunServers]),
+    command,
+    weight
+  );
+  const offerForce = (dryRun.enabled && dryRun.data?.servers.some((s) => s.would === 'refuse')) ?? false;
+  const forceShown = offerForce || refused?.budget !== undefined;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const checked = toCommandOptions(form, command);
+    // A force the dialog no longer offers (the weight typed since takes nothing out) is not sent.
+    const checked = toCommandOptions({ ...form, force: form.force && forceShown }, command);
     if ('field' in checked) {
       setInvalid(checked);
       return;
@@ -81,7 +99,23 @@ export function CommandModal({
     <Modal title={title} isOpen onDismiss={onDismiss}>
       <form onSubmit={submit} aria-label={title} noValidate>
         {children}
-        {preview}
+        {command === 'weight' && (
+          <Field
+            label="New weight"
+            description={`0 to ${MAX_WEIGHT}, or a percentage of the configured weight (0% to ${MAX_WEIGHT_PERCENT}%); 0 takes it out of rotation`}
+            invalid={invalid?.field === 'weight'}
+            error={invalid?.field === 'weight' ? invalid.problem : undefined}
+          >
+            <Input
+              id="command-weight"
+              width={16}
+              placeholder="50 or 50%"
+              value={form.weight}
+              onChange={(e) => change({ weight: e.currentTarget.value })}
+            />
+          </Field>
+        )}
+        {dryRun.enabled && <DryRunPreview dryRun={dryRun} servers={dryRunServers} />}
         <Field
           label="Reason"
           description="Optional: a ticket or a few words, kept in the audit log and shown on the server"
@@ -135,7 +169,7 @@ export function CommandModal({
           </Button>
           <Button
             type="submit"
-            variant={command === 'maint' ? 'destructive' : 'primary'}
+            variant={command === 'maint' || command === 'shutdown-sessions' ? 'destructive' : 'primary'}
             disabled={sending}
             icon={sending ? 'spinner' : undefined}
           >

@@ -1,4 +1,4 @@
-import { EMPTY_FORM, toCommandOptions } from './CommandModal.utils';
+import { EMPTY_FORM, parseWeight, toCommandOptions } from './CommandModal.utils';
 
 describe('toCommandOptions', () => {
   it('sends no options for an empty form', () => {
@@ -50,5 +50,48 @@ describe('toCommandOptions', () => {
     expect(toCommandOptions({ ...EMPTY_FORM, force: true, reason: 'INC-7' }, 'drain')).toEqual({
       options: { reason: 'INC-7', force: true },
     });
+  });
+});
+
+describe('parseWeight', () => {
+  it.each([
+    ['0', 0],
+    ['50', 50],
+    [' 256 ', 256],
+    ['007', 7],
+    ['50%', '50%'],
+    ['0%', '0%'],
+    ['00 %', '0%'],
+    ['100%', '100%'],
+  ] as const)('%j is sent as %j', (typed, weight) => {
+    expect(parseWeight(typed)).toEqual({ weight });
+  });
+
+  it.each([
+    ['', 'Enter a weight: 0 to 256, or a percentage of the configured weight such as 50%'],
+    ['257', 'A weight is at most 256 (257 now)'],
+    ['101%', 'A percentage of the configured weight is at most 100% (101% now)'],
+    ['-1', 'A weight is a whole number from 0 to 256, or a percentage such as 50% ("-1")'],
+    ['1.5', 'A weight is a whole number from 0 to 256, or a percentage such as 50% ("1.5")'],
+    ['half', 'A weight is a whole number from 0 to 256, or a percentage such as 50% ("half")'],
+  ])('%j is refused: %s', (typed, problem) => {
+    expect(parseWeight(typed)).toEqual({ problem });
+  });
+});
+
+describe('toCommandOptions for the agent commands', () => {
+  it('weight sends the parsed weight, and refuses a bad one on its field before anything else', () => {
+    expect(toCommandOptions({ ...EMPTY_FORM, weight: '25%', reason: 'canary' }, 'weight')).toEqual({
+      options: { weight: '25%', reason: 'canary' },
+    });
+    expect(toCommandOptions({ ...EMPTY_FORM, weight: '300', reason: 'x'.repeat(501) }, 'weight')).toEqual({
+      field: 'weight',
+      problem: 'A weight is at most 256 (300 now)',
+    });
+  });
+
+  it('other commands never send a weight, nor a window for shutdown-sessions', () => {
+    expect(toCommandOptions({ ...EMPTY_FORM, weight: '50' }, 'drain')).toEqual({ options: {} });
+    expect(toCommandOptions({ ...EMPTY_FORM, window: '1h' }, 'shutdown-sessions')).toEqual({ options: {} });
   });
 });

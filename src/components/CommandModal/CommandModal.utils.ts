@@ -1,4 +1,4 @@
-import type { CommandOptions, ServerCommand } from '../../api/types';
+import type { AgentCommand, CommandOptions, WeightSetting } from '../../api/types';
 
 /** The backend refuses longer reasons (400). */
 export const REASON_MAX = 500;
@@ -17,13 +17,41 @@ export const WINDOW_LABELS: Record<WindowChoice, string> = {
 
 const DURATIONS_S: Partial<Record<WindowChoice, number>> = { '30m': 1800, '1h': 3600, '4h': 4 * 3600 };
 
-/** Only what takes a server out can have a window: at its end the server returns to ready. */
-export function takesWindow(command: ServerCommand): boolean {
+/** Only drain and maint can have a window: at its end the server returns to ready. */
+export function takesWindow(command: AgentCommand): boolean {
   return command === 'drain' || command === 'maint';
+}
+
+/** HAProxy's limits (the agent refuses others): an absolute weight, or a share of the configured one. */
+export const MAX_WEIGHT = 256;
+export const MAX_WEIGHT_PERCENT = 100;
+
+/**
+ * The weight typed in the confirmation ("50", "50%", " 050 % "), as the API takes it ("50" -> 50, "050%" ->
+ * "50%": the backend's guard knows a weight of 0 by its canonical form), or why it cannot be sent.
+ */
+export function parseWeight(text: string): { weight: WeightSetting } | { problem: string } {
+  const typed = text.trim();
+  if (!typed) {
+    return { problem: `Enter a weight: 0 to ${MAX_WEIGHT}, or a percentage of the configured weight such as 50%` };
+  }
+  const match = /^(\d{1,6})\s*(%?)$/.exec(typed);
+  if (!match) {
+    return { problem: `A weight is a whole number from 0 to ${MAX_WEIGHT}, or a percentage such as 50% ("${typed}")` };
+  }
+  const value = Number(match[1]);
+  if (match[2]) {
+    return value <= MAX_WEIGHT_PERCENT
+      ? { weight: `${value}%` }
+      : { problem: `A percentage of the configured weight is at most ${MAX_WEIGHT_PERCENT}% (${value}% now)` };
+  }
+  return value <= MAX_WEIGHT ? { weight: value } : { problem: `A weight is at most ${MAX_WEIGHT} (${value} now)` };
 }
 
 /** What the confirmation's form holds; `until` is the date-time input's value (local time, `2025-01-01T14:30`). */
 export interface CommandForm {
+  /** The weight command's value as typed. */
+  weight: string;
   reason: string;
   window: WindowChoice;
   until: string;
@@ -31,9 +59,9 @@ export interface CommandForm {
   force: boolean;
 }
 
-export const EMPTY_FORM: CommandForm = { reason: '', window: 'none', until: '', force: false };
+export const EMPTY_FORM: CommandForm = { weight: '', reason: '', window: 'none', until: '', force: false };
 
-export type FormField = 'reason' | 'until';
+export type FormField = 'weight' | 'reason' | 'until';
 
 /**
  * The command's options from the form, or the field that cannot be sent as it is. Whether an end time is too
@@ -41,8 +69,12 @@ export type FormField = 'reason' | 'until';
  */
 export function toCommandOptions(
   form: CommandForm,
-  command: ServerCommand
+  command: AgentCommand
 ): { options: CommandOptions } | { field: FormField; problem: string } {
+  const weight = command === 'weight' ? parseWeight(form.weight) : undefined;
+  if (weight && 'problem' in weight) {
+    return { field: 'weight', problem: weight.problem };
+  }
   const reason = form.reason.trim();
   if (reason.length > REASON_MAX) {
     return { field: 'reason', problem: `At most ${REASON_MAX} characters (${reason.length} now)` };
@@ -50,7 +82,11 @@ export function toCommandOptions(
   if (form.force && !reason) {
     return { field: 'reason', problem: 'Forcing past a disruption budget needs a reason (it is audited as forced)' };
   }
-  const options: CommandOptions = { ...(reason ? { reason } : {}), ...(form.force ? { force: true } : {}) };
+  const options: CommandOptions = {
+    ...(weight ? { weight: weight.weight } : {}),
+    ...(reason ? { reason } : {}),
+    ...(form.force ? { force: true } : {}),
+  };
   if (!takesWindow(command) || form.window === 'none') {
     return { options };
   }

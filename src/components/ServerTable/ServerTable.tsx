@@ -2,8 +2,19 @@ import React, { useMemo } from 'react';
 import { Link } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Badge, Button, type Column, InteractiveTable, Stack, Tooltip, useStyles2 } from '@grafana/ui';
-import type { Server, ServerCommand } from '../../api/types';
+import {
+  Badge,
+  Button,
+  type Column,
+  Dropdown,
+  IconButton,
+  InteractiveTable,
+  Menu,
+  Stack,
+  Tooltip,
+  useStyles2,
+} from '@grafana/ui';
+import type { AgentCommand, Server, ServerCommand } from '../../api/types';
 import { prefixRoute, ROUTES } from '../../constants';
 import { formatAgo, formatNumber, formatTime } from '../../utils/format';
 import { intentOf } from '../../utils/serverState';
@@ -14,7 +25,7 @@ interface Props {
   servers: Server[];
   /** Editors and Admins get the command and mapping buttons. */
   canAct: boolean;
-  onCommand: (server: Server, command: ServerCommand) => void;
+  onCommand: (server: Server, command: AgentCommand) => void;
   onMap: (server: Server) => void;
 }
 
@@ -23,6 +34,11 @@ const COMMANDS: Array<{ command: ServerCommand; label: string }> = [
   { command: 'drain', label: 'Drain' },
   { command: 'ready', label: 'Ready' },
   { command: 'maint', label: 'Maint' },
+];
+/** The agent's other commands, behind a menu: they are rarer, and the row stays short. */
+const MORE: Array<{ command: AgentCommand; label: string; destructive?: boolean }> = [
+  { command: 'weight', label: 'Set weight' },
+  { command: 'shutdown-sessions', label: 'Shut down sessions', destructive: true },
 ];
 
 export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
@@ -113,6 +129,22 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
                 {c.label}
               </Button>
             ))}
+            <Dropdown
+              overlay={
+                <Menu>
+                  {MORE.map((c) => (
+                    <Menu.Item
+                      key={c.command}
+                      label={c.label}
+                      destructive={c.destructive}
+                      onClick={() => onCommand(row.original, c.command)}
+                    />
+                  ))}
+                </Menu>
+              }
+            >
+              <IconButton name="ellipsis-v" aria-label={`More actions for ${row.original.server_name}`} />
+            </Dropdown>
           </Stack>
         ),
       });

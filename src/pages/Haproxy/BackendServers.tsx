@@ -2,6 +2,7 @@ import React, { useCallback, useState } from 'react';
 import { Alert, Button, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 import {
   SERVER_COMMANDS,
+  type AgentCommand,
   type FleetBackend,
   type Server,
   type ServerCommand,
@@ -23,9 +24,11 @@ interface Props {
   filter: ServerFilterParams;
   refreshMs: number;
   canAct: boolean;
-  onCommand: (server: Server, command: ServerCommand, apply: ApplyServer) => void;
+  onCommand: (server: Server, command: AgentCommand, apply: ApplyServer) => void;
   /** One command on every server of the backend that the filters show; `reload` after it. */
   onBulkCommand: (backend: FleetBackend, command: ServerCommand, reload: () => void) => void;
+  /** A rolling drain job on every server of the backend (filters aside); `servers`: those on screen. */
+  onRollingDrain: (backend: FleetBackend, servers: Server[]) => void;
   onMap: (server: Server, apply: ApplyServer) => void;
 }
 
@@ -33,12 +36,21 @@ interface Props {
  * An opened backend of the HAProxy page: its servers that the filters select, read when it opens and refreshed
  * with the page, the first hundred and more on demand; the commands on all of them.
  */
-export function BackendServers({ backend, filter, refreshMs, canAct, onCommand, onBulkCommand, onMap }: Props) {
+export function BackendServers({
+  backend,
+  filter,
+  refreshMs,
+  canAct,
+  onCommand,
+  onBulkCommand,
+  onRollingDrain,
+  onMap,
+}: Props) {
   const [limit, setLimit] = useState(SERVERS_PER_PAGE);
   const servers = useBackendServers(backend.id, filter, { limit, refreshMs });
   const { updateServer, reload } = servers;
   const command = useCallback(
-    (server: Server, c: ServerCommand) => onCommand(server, c, updateServer),
+    (server: Server, c: AgentCommand) => onCommand(server, c, updateServer),
     [onCommand, updateServer]
   );
   const map = useCallback((server: Server) => onMap(server, updateServer), [onMap, updateServer]);
@@ -46,23 +58,38 @@ export function BackendServers({ backend, filter, refreshMs, canAct, onCommand, 
 
   return (
     <Stack direction="column" gap={1}>
-      {canAct && backend.shown > 1 && (
-        <Stack gap={1} alignItems="center" justifyContent="flex-end">
-          <Text color="secondary" variant="bodySmall">
-            All {formatCount(backend.shown)} shown:
-          </Text>
-          {SERVER_COMMANDS.map((c) => (
-            <Button
-              key={c}
-              size="sm"
-              variant={c === 'maint' ? 'destructive' : 'secondary'}
-              fill="outline"
-              onClick={() => onBulkCommand(backend, c, reload)}
-              aria-label={`${COMMAND_LABELS[c].verb} all ${backend.shown} shown servers of ${backend.name}`}
-            >
-              {COMMAND_LABELS[c].verb} all
-            </Button>
-          ))}
+      {canAct && (
+        <Stack gap={1} alignItems="center" justifyContent="flex-end" wrap="wrap">
+          {backend.shown > 1 && (
+            <>
+              <Text color="secondary" variant="bodySmall">
+                All {formatCount(backend.shown)} shown:
+              </Text>
+              {SERVER_COMMANDS.map((c) => (
+                <Button
+                  key={c}
+                  size="sm"
+                  variant={c === 'maint' ? 'destructive' : 'secondary'}
+                  fill="outline"
+                  onClick={() => onBulkCommand(backend, c, reload)}
+                  aria-label={`${COMMAND_LABELS[c].verb} all ${backend.shown} shown servers of ${backend.name}`}
+                >
+                  {COMMAND_LABELS[c].verb} all
+                </Button>
+              ))}
+            </>
+          )}
+          <Button
+            size="sm"
+            variant="secondary"
+            fill="outline"
+            icon="sync"
+            tooltip="A job that drains its servers a few at a time, waits for their sessions to end, then the next"
+            onClick={() => onRollingDrain(backend, list?.servers ?? [])}
+            aria-label={`Rolling drain of backend ${backend.name}`}
+          >
+            Rolling drain
+          </Button>
         </Stack>
       )}
       {servers.error && (

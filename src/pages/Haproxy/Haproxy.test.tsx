@@ -223,6 +223,9 @@ describe('HAProxy page', () => {
     expect(within(web).getAllByRole('row')).toHaveLength(4);
     expect(within(web).queryByRole('button', { name: /^(Drain|Ready|Maint) / })).not.toBeInTheDocument();
     expect(within(web).queryByRole('button', { name: /^Map / })).not.toBeInTheDocument();
+    expect(
+      within(web).queryByRole('button', { name: /^(More actions for|Rolling drain of) / })
+    ).not.toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: /HAProxy instances/ }));
     expect(screen.queryByRole('button', { name: /Sync .* now/ })).not.toBeInTheDocument();
   });
@@ -585,7 +588,7 @@ describe('HAProxy page: disruption budgets', () => {
     const { user } = renderHaproxy();
     const api = await expand('be_api', user);
     await user.click(within(api).getByRole('button', { name: /^Maint all 2 shown servers of be_api/ }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await bulkDialog();
     const preview = await within(dialog).findByRole('region', { name: 'Dry run' });
     expect(preview).toHaveTextContent('1 server would be taken out, 1 refused by a disruption budget');
     expect(preview).toHaveTextContent('api2: backend be_api of haproxy-1: 1 available, minimum 1; refused api2');
@@ -627,7 +630,7 @@ describe('HAProxy page: disruption budgets', () => {
     const { user } = renderHaproxy();
     const api = await expand('be_api', user);
     await user.click(within(api).getByRole('button', { name: /^Drain all 2 shown servers of be_api/ }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await bulkDialog();
     await within(dialog).findByRole('region', { name: 'Dry run' });
     await user.click(within(dialog).getByRole('button', { name: 'Drain 2 servers' }));
     expect(
@@ -651,5 +654,70 @@ describe('HAProxy page: disruption budgets', () => {
       'drain',
       'drain',
     ]);
+  });
+});
+
+describe('HAProxy page: weight, shutdown-sessions and rolling drains', () => {
+  it("a server row's menu sets its weight through the confirmation, and the row shows the new weight", async () => {
+    const { user } = renderHaproxy();
+    const api = await expand('be_api', user);
+    const row = () => within(api).getByRole('row', { name: /^api1 / });
+    expect(within(row()).getAllByRole('cell')[3]).toHaveTextContent(/^100$/);
+    await user.click(within(api).getByRole('button', { name: 'More actions for api1' }));
+    await user.click(await screen.findByRole('menuitem', { name: 'Set weight' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Set the weight of server api1?' });
+    const field = within(dialog).getByLabelText(/^New weight/);
+    await user.type(field, 'lots');
+    await user.click(within(dialog).getByRole('button', { name: 'Set weight' }));
+    expect(within(dialog).getByText(/^A weight is a whole number from 0 to 256/)).toBeInTheDocument();
+    await user.clear(field);
+    await user.type(field, '25');
+    await user.click(within(dialog).getByRole('button', { name: 'Set weight' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(sent().map((r) => r.body)).toEqual([{ command: 'weight', weight: 25 }]);
+    expect(within(row()).getAllByRole('cell')[3]).toHaveTextContent(/^25$/);
+  });
+
+  it("a server row's menu shuts its sessions down after a confirmation naming them", async () => {
+    db.fleet.minimums.backends[12] = 0;
+    const { user } = renderHaproxy();
+    const api = await expand('be_api', user);
+    await user.click(within(api).getByRole('button', { name: 'More actions for api1' }));
+    await user.click(await screen.findByRole('menuitem', { name: 'Shut down sessions' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Shut down the sessions of server api1?' });
+    expect(within(dialog).getByRole('alert', { name: 'The 3 sessions open on this server are cut now' })).toBeVisible();
+    await within(dialog).findByRole('region', { name: 'Dry run' });
+    await user.click(within(dialog).getByRole('button', { name: 'Shut down sessions' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(sent()).toEqual([
+      expect.objectContaining({
+        path: expect.stringMatching(/\/servers\/4\/command$/),
+        body: { command: 'shutdown-sessions' },
+      }),
+    ]);
+  });
+
+  it('an opened backend starts a rolling drain of the backend, with its dry run, and opens the job', async () => {
+    const { user } = renderHaproxy();
+    const web = await expand('be_web', user);
+    await user.click(within(web).getByRole('button', { name: 'Rolling drain of backend be_web' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Rolling drain of backend be_web on haproxy-1' });
+    expect(await within(dialog).findByRole('region', { name: 'Dry run' })).toHaveTextContent(
+      '1 server would be taken out, 1 refused by a disruption budget, 1 skipped'
+    );
+    const operations = () => db.requests.filter((r) => r.path.endsWith('/api/haproxy/operations'));
+    expect(operations()[0].body).toMatchObject({ backend_id: 11, action: 'drain', dry_run: true });
+    await user.type(within(dialog).getByLabelText(/^Reason/), 'OS upgrade');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Force past the disruption budget' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Start rolling drain' }));
+    await waitFor(() => expect(location()).toMatch(/\/operations\/[0-9a-f-]{36}$/));
+    expect(operations().at(-1)?.body).toMatchObject({
+      backend_id: 11,
+      action: 'drain',
+      reason: 'OS upgrade',
+      force: true,
+    });
+    expect(operations().at(-1)?.body).not.toHaveProperty('dry_run');
+    expect(db.fleet.operations.at(-1)?.servers.map((s) => s.server_name)).toEqual(['web1', 'web2', 'web3']);
   });
 });

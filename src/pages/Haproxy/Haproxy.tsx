@@ -1,7 +1,8 @@
 import React, { useCallback, useMemo, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, ControlledCollapse, EmptyState, LoadingPlaceholder, Modal, Stack } from '@grafana/ui';
-import type { CommandOptions, FleetBackend, Server, ServerCommand } from '../../api/types';
+import type { AgentCommand, CommandOptions, FleetBackend, Server, ServerCommand } from '../../api/types';
 import { BackendList } from '../../components/BackendList/BackendList';
 import { serverFilterOf } from '../../components/BackendList/BackendList.utils';
 import { BulkCommandModal } from '../../components/BulkCommandModal/BulkCommandModal';
@@ -15,9 +16,10 @@ import {
 import { FleetStats } from '../../components/FleetStats/FleetStats';
 import { InstanceList } from '../../components/InstanceList/InstanceList';
 import { MappingModal } from '../../components/MappingModal/MappingModal';
+import { OperationModal } from '../../components/OperationModal/OperationModal';
 import { RefreshStatus } from '../../components/RefreshStatus/RefreshStatus';
 import { ServerCommandModal } from '../../components/ServerCommandModal/ServerCommandModal';
-import { REFRESH_STORAGE_KEY } from '../../constants';
+import { prefixRoute, REFRESH_STORAGE_KEY, ROUTES } from '../../constants';
 import { useBackendServers } from '../../data/useBackendServers';
 import { BACKENDS_PER_PAGE, useFleetBackends } from '../../data/useFleetBackends';
 import { useInstanceSync, useInstances } from '../../data/useInstances';
@@ -38,8 +40,9 @@ export const BULK_MAX_SERVERS = 10_000;
 
 /** The confirmation or editor open over the page, if any. */
 type Dialog =
-  | { kind: 'command'; server: Server; command: ServerCommand; apply: ApplyServer }
+  | { kind: 'command'; server: Server; command: AgentCommand; apply: ApplyServer }
   | { kind: 'bulk'; backend: FleetBackend; command: ServerCommand; reload: () => void }
+  | { kind: 'rolling-drain'; backend: FleetBackend; selection: { backend_id: number }; servers: Server[] }
   | { kind: 'mapping'; server: Server; apply: ApplyServer };
 
 /**
@@ -48,6 +51,7 @@ type Dialog =
  */
 function HaproxyPage() {
   const canAct = canUserAct();
+  const navigate = useNavigate();
   const [filters, setFilters] = useUrlFilters(FLEET_FILTER_PARAMS);
   const q = useDebounced(filters.q, SEARCH_DEBOUNCE_MS);
   const filter = useMemo(() => serverFilterOf(filters.status, q), [filters.status, q]);
@@ -81,11 +85,14 @@ function HaproxyPage() {
     return refused;
   };
 
-  const onCommand = useCallback((server: Server, command: ServerCommand, apply: ApplyServer) => {
+  const onCommand = useCallback((server: Server, command: AgentCommand, apply: ApplyServer) => {
     setDialog({ kind: 'command', server, command, apply });
   }, []);
   const onBulkCommand = useCallback((backend: FleetBackend, command: ServerCommand, reload: () => void) => {
     setDialog({ kind: 'bulk', backend, command, reload });
+  }, []);
+  const onRollingDrain = useCallback((backend: FleetBackend, servers: Server[]) => {
+    setDialog({ kind: 'rolling-drain', backend, selection: { backend_id: backend.id }, servers });
   }, []);
   const onMap = useCallback((server: Server, apply: ApplyServer) => setDialog({ kind: 'mapping', server, apply }), []);
   const renderServers = useCallback(
@@ -97,10 +104,11 @@ function HaproxyPage() {
         canAct={canAct}
         onCommand={onCommand}
         onBulkCommand={onBulkCommand}
+        onRollingDrain={onRollingDrain}
         onMap={onMap}
       />
     ),
-    [filter, refreshMs, canAct, onCommand, onBulkCommand, onMap]
+    [filter, refreshMs, canAct, onCommand, onBulkCommand, onRollingDrain, onMap]
   );
 
   const connectionError = [summary.error, instances.error, backends.error].find(isConnectionProblem);
@@ -217,6 +225,16 @@ function HaproxyPage() {
             };
             return closeUnlessRefused(await runBulk(target, bulk.command, options, bulk.reload));
           }}
+          onDismiss={close}
+        />
+      )}
+      {dialog?.kind === 'rolling-drain' && (
+        <OperationModal
+          action="drain"
+          selection={dialog.selection}
+          what={`backend ${dialog.backend.name} on ${dialog.backend.instance_name}`}
+          servers={dialog.servers}
+          onStarted={(op) => navigate(`${prefixRoute(ROUTES.Operations)}/${op.id}`)}
           onDismiss={close}
         />
       )}

@@ -129,4 +129,94 @@ describe('Server page', () => {
     expect(db.fleet.servers[0].admin_state).toBe('drain');
     expect(db.fleet.actions.at(-1)).toMatchObject({ forced: true, reason: 'INC-1', server_id: 1 });
   });
+
+  it('set weight: the modal shows the weights, refuses bad input before sending, and shows the new weight', async () => {
+    Object.assign(db.fleet.servers[0], { weight: 20, initial_weight: 80 });
+    const { user } = renderServer();
+    await user.click(await screen.findByRole('button', { name: 'Set weight' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Set the weight of server web1?' });
+    expect(screen.getByRole('region', { name: 'Server state' })).toHaveTextContent('Weight 20 (configured 80)');
+    expect(dialog).toHaveTextContent("Its weight is 20; 80 in HAProxy's configuration.");
+    const field = within(dialog).getByLabelText(/^New weight/);
+    for (const [typed, problem] of [
+      ['', 'Enter a weight'],
+      ['300', 'A weight is at most 256 (300 now)'],
+      ['120%', 'A percentage of the configured weight is at most 100% (120% now)'],
+    ]) {
+      await user.clear(field);
+      if (typed) {
+        await user.type(field, typed);
+      }
+      await user.click(within(dialog).getByRole('button', { name: 'Set weight' }));
+      expect(within(dialog).getByText(problem, { exact: false })).toBeInTheDocument();
+    }
+    const commands = () => db.requests.filter((r) => r.path.endsWith('/servers/1/command'));
+    expect(commands()).toHaveLength(0);
+    // Above 0 nothing is taken out: no dry run is asked.
+    await user.clear(field);
+    await user.type(field, '50%');
+    await user.click(within(dialog).getByRole('button', { name: 'Set weight' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(commands().map((r) => r.body)).toEqual([{ command: 'weight', weight: '50%' }]);
+    expect(db.requests.some((r) => (r.body as { dry_run?: boolean })?.dry_run)).toBe(false);
+    // The backend's answer (50% of the configured 80) is what the page shows now.
+    expect(screen.getByRole('region', { name: 'Server state' })).toHaveTextContent('Weight 40 (configured 80)');
+  });
+
+  it('a weight of 0 shows the dry run; refused by the budget, it is sent again forced with a reason', async () => {
+    const { user } = renderServer();
+    await user.click(await screen.findByRole('button', { name: 'Set weight' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Set the weight of server web1?' });
+    await user.type(within(dialog).getByLabelText(/^New weight/), '0');
+    expect(await within(dialog).findByRole('region', { name: 'Dry run' })).toHaveTextContent(
+      '0 servers would be taken out, 1 refused by a disruption budget'
+    );
+    expect(db.requests.find((r) => (r.body as { dry_run?: boolean })?.dry_run)?.body).toEqual({
+      command: 'weight',
+      server_ids: [1],
+      weight: 0,
+      dry_run: true,
+    });
+    await user.click(within(dialog).getByRole('button', { name: 'Set weight' }));
+    expect(
+      await within(dialog).findByRole('alert', {
+        name: 'Refused by the disruption budget of backend be_web on haproxy-1',
+      })
+    ).toHaveTextContent('taking out web1 would leave fewer than 1 in service');
+    expect(db.fleet.servers[0].weight).toBe(100);
+
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Force past the disruption budget' }));
+    await user.type(within(dialog).getByLabelText(/^Reason/), 'INC-3 bad host');
+    await user.click(within(dialog).getByRole('button', { name: 'Set weight' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(db.fleet.actions.at(-1)).toMatchObject({ command: 'weight', forced: true, reason: 'INC-3 bad host' });
+    expect(screen.getByRole('region', { name: 'Server state' })).toHaveTextContent('Weight 0 (configured 100)');
+  });
+
+  it('shut down sessions names the sessions it cuts now, shows the dry run, and sends its command', async () => {
+    db.fleet.minimums.backends[11] = 0;
+    Object.assign(db.fleet.servers[0], { current_sessions: 7 });
+    const { user } = renderServer();
+    await user.click(await screen.findByRole('button', { name: 'Shut down sessions' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Shut down the sessions of server web1?' });
+    expect(within(dialog).getByRole('alert', { name: 'The 7 sessions open on this server are cut now' })).toBeVisible();
+    expect(await within(dialog).findByRole('region', { name: 'Dry run' })).toHaveTextContent(
+      '1 server would be taken out'
+    );
+    expect(within(dialog).queryByText('Maintenance window')).not.toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Shut down sessions' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(db.requests.filter((r) => r.path.endsWith('/servers/1/command')).map((r) => r.body)).toEqual([
+      { command: 'shutdown-sessions' },
+    ]);
+    expect(screen.getByRole('region', { name: 'Server state' })).toHaveTextContent('sessions 0');
+  });
+
+  it('a Viewer is offered no weight nor shutdown', async () => {
+    setUserRole('Viewer');
+    renderServer();
+    await screen.findByRole('region', { name: 'Server state' });
+    expect(screen.queryByRole('button', { name: 'Set weight' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Shut down sessions' })).not.toBeInTheDocument();
+  });
 });

@@ -2,7 +2,7 @@ import React, { useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, Field, LoadingPlaceholder, RadioButtonGroup, Stack, Text } from '@grafana/ui';
-import { SERVER_COMMANDS, type ServerCommand } from '../../api/types';
+import { AGENT_COMMANDS, type AgentCommand } from '../../api/types';
 import { ActionTable } from '../../components/ActionTable/ActionTable';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import { OperationModal } from '../../components/OperationModal/OperationModal';
@@ -25,7 +25,8 @@ const NOTHING_TO_RELOAD = { reload: () => {} };
 
 /**
  * One server (issue 9): its admin and operational states over time, its desired state, window and drift, its audit
- * rows, and its actions (drain / ready / maint with the dry run first, return with a ramp).
+ * rows, and its actions (drain / ready / maint / weight / shutdown-sessions with the dry run first when they take
+ * it out, return with a ramp).
  */
 function ServerPage() {
   const id = Number(useParams().id);
@@ -45,7 +46,7 @@ function ServerPage() {
     summary: NOTHING_TO_RELOAD,
     backends: NOTHING_TO_RELOAD,
   });
-  const [dialog, setDialog] = useState<ServerCommand | 'ramp'>();
+  const [dialog, setDialog] = useState<AgentCommand | 'ramp'>();
   const selection = useMemo(() => ({ server_ids: [id] }), [id]);
 
   if (isConnectionProblem(server.error)) {
@@ -73,18 +74,20 @@ function ServerPage() {
             <Stack direction="column" gap={1}>
               <ServerState server={s} />
               <Text variant="bodySmall" color="secondary">
-                Weight {formatNumber(s.weight)}, sessions {formatNumber(s.current_sessions)}
+                Weight {formatNumber(s.weight)}
+                {s.initial_weight !== null && ` (configured ${formatNumber(s.initial_weight)})`}, sessions{' '}
+                {formatNumber(s.current_sessions)}
                 {s.desired &&
                   ` · desired ${s.desired.admin_state} by ${s.desired.actor ?? 'unknown'}${s.desired.reason ? ` (${s.desired.reason})` : ''}${s.desired.until ? ` until ${formatTime(s.desired.until)}` : ''}`}
                 {s.drift && ` · drifting: desired ${s.drift.desired}, HAProxy has ${s.drift.actual}`}
               </Text>
               {canAct && (
                 <Stack gap={1}>
-                  {SERVER_COMMANDS.map((command) => (
+                  {AGENT_COMMANDS.map((command) => (
                     <Button
                       key={command}
                       size="sm"
-                      variant={command === 'maint' ? 'destructive' : 'secondary'}
+                      variant={command === 'maint' || command === 'shutdown-sessions' ? 'destructive' : 'secondary'}
                       onClick={() => setDialog(command)}
                     >
                       {COMMAND_LABELS[command].verb}
