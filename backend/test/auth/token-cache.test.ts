@@ -3,6 +3,7 @@ import { TokenStore } from '../../src/auth/tokens';
 import type { Db } from '../../src/db/db';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { silentLog } from '../support/fixtures';
+import { until } from '../support/stuck-reads';
 
 /**
  * Checked tokens kept in memory only while the service hears every change to them: a check served from memory,
@@ -40,16 +41,6 @@ function countingChecks(during?: () => Promise<void>) {
 const revokeElsewhere = (name: string) =>
   db.pool.execute(`UPDATE api_tokens SET revoked_at = now() WHERE name = $1`, [name]);
 
-const eventually = async (what: () => Promise<boolean> | boolean, ms = 3000) => {
-  const until = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > until) {
-      throw new Error('not within time');
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
 test('a checked token is answered from memory, and a revocation elsewhere is heard', async () => {
   const { counter, store } = countingChecks();
   const { token } = await store.create('cached', 'viewer');
@@ -57,7 +48,7 @@ test('a checked token is answered from memory, and a revocation elsewhere is hea
   expect(await store.verify(token)).toMatchObject({ name: 'cached' });
   expect(counter.reads).toBe(1);
   await revokeElsewhere('cached');
-  await eventually(async () => (await store.verify(token)) === null, 2000);
+  await until(async () => (await store.verify(token)) === null, 2000);
   expect(counter.reads).toBeGreaterThan(1);
 });
 
@@ -98,14 +89,14 @@ test('without its listener the cache is off; listening again, it starts from not
     `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
       WHERE application_name = 'haproxy-control-token-listener' AND datname = current_database()`
   );
-  await eventually(() => !cache.active);
+  await until(async () => !cache.active);
   // A change nobody hears: the check reads it.
   await revokeElsewhere('unheard');
   const reads = counter.reads;
   expect(await store.verify(token)).toBeNull();
   expect(counter.reads).toBe(reads + 1);
   // Back, it caches again.
-  await eventually(() => cache.active);
+  await until(async () => cache.active);
   const { token: next } = await store.create('heard', 'viewer');
   await store.verify(next);
   const after = counter.reads;
