@@ -55,7 +55,7 @@ describe('the summary counts', () => {
     }
     // The renewal lands: a later request gets the value it read (a new one) without another expire.
     let later = await counts.get();
-    for (let until = Date.now() + 10_000; later === first && Date.now() < until; ) {
+    for (let until = Date.now() + 10_000; later === first && Date.now() < until;) {
       await new Promise((r) => setTimeout(r, 20));
       later = await counts.get();
     }
