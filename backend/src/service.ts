@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import YAML from 'yaml';
 import { BreakerStateRecorder } from './alerting/breaker-state';
 import { createApp } from './api/app';
-import { TokenCache } from './auth/token-cache';
+import { TOKEN_CHANNEL, TokenCache } from './auth/token-cache';
 import { configuredTokens, TokenStore } from './auth/tokens';
 import { BulkCommands } from './commands/bulk';
 import { DisruptionBudgets } from './commands/disruption-budget';
@@ -120,7 +120,11 @@ export async function startService(
     statementTimeoutMs: config.apiStatementTimeoutMs,
     readOnly: true,
   });
-  const tokenCache = new TokenCache(url, log);
+  const tokenCache = new TokenCache(
+    url,
+    (payload) => db.query(`SELECT pg_notify($1, $2)`, [TOKEN_CHANNEL, payload]),
+    log
+  );
   await tokenCache.start();
   const tokens = new TokenStore(db, { checks: new PoolDb(authDs), cache: tokenCache, log });
   const breakerStates = new BreakerStateRecorder(db, log);

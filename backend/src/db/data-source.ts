@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { types } from 'pg';
 import { DataSource } from 'typeorm';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSchema';
@@ -60,16 +61,42 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
   });
 }
 
-/** A second pool on the same database (no migrations): e.g. the API's reads, small and with a statement timeout. */
-export async function openPool(opts: DataSourceOptions): Promise<DataSource> {
+/** pg's Pool as TypeORM's Postgres driver keeps it. */
+interface PgPool {
+  on(event: 'connect', listener: (client: EventEmitter) => void): void;
+  _clients?: EventEmitter[];
+}
+
+const ignoreClientError = () => undefined;
+
+/**
+ * Every connection of the pool keeps an 'error' listener for its whole life. pg's pool takes its own listener
+ * off a connection it hands out, and TypeORM's query runner puts one on only while it holds the connection: an
+ * error in between (seen when the embedded PostgreSQL was killed: 57P01 on a live connection of the main pool)
+ * was an unhandled 'error' event that ended the process. Queries and the pool still get their errors.
+ */
+function keepClientErrorsHandled(ds: DataSource): void {
+  const pool = (ds.driver as unknown as { master: PgPool }).master;
+  pool.on('connect', (client) => client.on('error', ignoreClientError));
+  for (const client of pool._clients ?? []) {
+    client.on('error', ignoreClientError);
+  }
+}
+
+async function initialize(opts: DataSourceOptions): Promise<DataSource> {
   const ds = createDataSource(opts);
   await ds.initialize();
+  keepClientErrorsHandled(ds);
   return ds;
 }
 
+/** A second pool on the same database (no migrations): e.g. the API's reads, small and with a statement timeout. */
+export function openPool(opts: DataSourceOptions): Promise<DataSource> {
+  return initialize(opts);
+}
+
 export async function openDatabase(opts: DataSourceOptions): Promise<DataSource> {
-  const ds = createDataSource(opts);
-  await ds.initialize();
+  const ds = await initialize(opts);
   await ds.runMigrations({ transaction: 'each' });
   return ds;
 }

@@ -1,4 +1,4 @@
-import { TokenCache } from '../../src/auth/token-cache';
+import { TOKEN_CHANNEL, TokenCache } from '../../src/auth/token-cache';
 import { TokenStore } from '../../src/auth/tokens';
 import type { Db } from '../../src/db/db';
 import { createTestDatabase, TestDatabase } from '../support/db';
@@ -15,8 +15,14 @@ beforeAll(async () => {
   db = await createTestDatabase();
 });
 afterAll(() => db?.drop());
+const OPTIONS = { ttlMs: 60_000, retryMs: 100, maxEntries: 100, pingMs: 500, heartbeatMs: 200 };
+/** Pings through the pool, as the service sends them, unless `deaf` (a proxy that loses notifications). */
+let deaf = false;
+const ping = (payload: string) =>
+  deaf ? Promise.resolve() : db.pool.query(`SELECT pg_notify($1, $2)`, [TOKEN_CHANNEL, payload]);
 beforeEach(async () => {
-  cache = new TokenCache(db.url, silentLog, { ttlMs: 60_000, retryMs: 100, maxEntries: 100 });
+  deaf = false;
+  cache = new TokenCache(db.url, ping, silentLog, OPTIONS);
   await cache.start();
 });
 afterEach(() => cache.stop());
@@ -102,4 +108,32 @@ test('without its listener the cache is off; listening again, it starts from not
   const after = counter.reads;
   expect(await store.verify(next)).toMatchObject({ name: 'heard' });
   expect(counter.reads).toBe(after);
+});
+
+test('a listener that does not hear its pings never turns the cache on', async () => {
+  await cache.stop();
+  deaf = true;
+  cache = new TokenCache(db.url, ping, silentLog, OPTIONS);
+  await cache.start();
+  expect(cache.active).toBe(false);
+  const { counter, store } = countingChecks();
+  const { token } = await store.create('unproved', 'viewer');
+  await store.verify(token);
+  await store.verify(token);
+  expect(counter.reads).toBe(2);
+});
+
+test('a listener that stops hearing its pings turns the cache off within a heartbeat', async () => {
+  const { counter, store } = countingChecks();
+  const { token } = await store.create('stalled', 'viewer');
+  await store.verify(token);
+  expect(cache.active).toBe(true);
+  deaf = true;
+  await until(async () => !cache.active, 3000);
+  const reads = counter.reads;
+  await store.verify(token);
+  expect(counter.reads).toBe(reads + 1);
+  // Hearing again, it comes back on.
+  deaf = false;
+  await until(async () => cache.active, 3000);
 });
