@@ -111,8 +111,8 @@ export async function startService(
     readOnly: true,
   });
   const readDb = new PoolDb(readDs);
-  // Every request's token check on two connections of its own: it waits neither for the connections the syncs
-  // hold through their agent reads nor behind a heavy trend query.
+  // Token checks that miss the cache, on six connections of their own: they wait neither for the connections the
+  // syncs hold through their agent reads nor behind a heavy trend query.
   const authDs = await openPool({
     url,
     poolSize: 6,

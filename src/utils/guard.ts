@@ -11,7 +11,8 @@ export function takesOut(command: AgentCommand, weight?: number | string): boole
     case 'shutdown-sessions':
       return true;
     case 'weight':
-      return weight === 0 || weight === '0%';
+      // By value, as the backend's guard: "00%" is 0% too.
+      return weight !== undefined && parseInt(String(weight), 10) === 0;
     default:
       return false;
   }

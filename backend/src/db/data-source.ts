@@ -83,20 +83,16 @@ function keepClientErrorsHandled(ds: DataSource): void {
   }
 }
 
-async function initialize(opts: DataSourceOptions): Promise<DataSource> {
+/** A second pool on the same database (no migrations): e.g. the API's reads, small and with a statement timeout. */
+export async function openPool(opts: DataSourceOptions): Promise<DataSource> {
   const ds = createDataSource(opts);
   await ds.initialize();
   keepClientErrorsHandled(ds);
   return ds;
 }
 
-/** A second pool on the same database (no migrations): e.g. the API's reads, small and with a statement timeout. */
-export function openPool(opts: DataSourceOptions): Promise<DataSource> {
-  return initialize(opts);
-}
-
 export async function openDatabase(opts: DataSourceOptions): Promise<DataSource> {
-  const ds = await initialize(opts);
+  const ds = await openPool(opts);
   await ds.runMigrations({ transaction: 'each' });
   return ds;
 }
