@@ -47,6 +47,9 @@ export function renderHaproxyConfig(spec: HaproxyConfigSpec): string {
     '  timeout server 10s',
     // One failed or passed check flips the state: the fleet shows real statuses within a second.
     `  default-server inter ${inter}ms fastinter ${inter}ms downinter ${inter}ms rise 1 fall 1`,
+    // Without it a check's read timeout is `inter`: with fall 1, one answer slower than that from a
+    // busy upstream (a test's event loop) would mark a healthy server DOWN.
+    '  timeout check 2s',
     '',
   ];
   for (const fe of spec.frontends ?? []) {
