@@ -144,11 +144,12 @@ export async function releaseTakingOut(db: Db, serverId: number): Promise<void> 
 }
 
 /** The applications with a budget of their own (an application has no default), by id, with their names. */
-export async function budgetedApplications(db: Db): Promise<Array<{ id: number; name: string }>> {
-  return db.query<{ id: number; name: string }>(
-    `SELECT a.id, a.name FROM haproxy_budgets x JOIN applications a ON a.id = x.application_id
+export async function budgetedApplications(db: Db): Promise<Array<{ id: number; name: string; min: MinAvailable }>> {
+  const rows = await db.query<{ id: number; name: string; min_count: number | null; min_percent: number | null }>(
+    `SELECT a.id, a.name, x.min_count, x.min_percent FROM haproxy_budgets x JOIN applications a ON a.id = x.application_id
       WHERE x.scope = 'application' ORDER BY a.name, a.id`
   );
+  return rows.map((r) => ({ id: r.id, name: r.name, min: minOf(r) }));
 }
 
 /** A backend's or an application's name, or undefined when it does not exist. */
