@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { cidrProblem } from './fagent/networks';
@@ -49,6 +50,8 @@ const envSchema = z.object({
   HAPROXY_SYNC_CONCURRENCY: int(1, 1024).default(16),
   HAPROXY_SYNC_HOST_CONCURRENCY: int(1, 256).default(4),
   HAPROXY_FETCH_CONCURRENCY: int(1, 256).default(8),
+  /** Threads that decode large /state answers off the event loop; 0 decodes them on it. */
+  HAPROXY_DECODE_THREADS: int(0, 64).default(Math.min(4, availableParallelism())),
   /** Unset: twice the request timeout plus 10 s (a backend list and a server list, with room for the database). */
   HAPROXY_SYNC_DEADLINE: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
@@ -170,6 +173,7 @@ export interface AppConfig {
   syncConcurrency: number;
   syncHostConcurrency: number;
   fetchConcurrency: number;
+  decodeThreads: number;
   /** The total time one instance sync may take (fetch and write), and one command (agent call and read back). */
   syncDeadlineMs: number;
   /** Removals of more than this share of an instance's backends or servers (or of a backend's servers) are held. */
@@ -249,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     syncConcurrency: e.HAPROXY_SYNC_CONCURRENCY,
     syncHostConcurrency: e.HAPROXY_SYNC_HOST_CONCURRENCY,
     fetchConcurrency: e.HAPROXY_FETCH_CONCURRENCY,
+    decodeThreads: e.HAPROXY_DECODE_THREADS,
     syncDeadlineMs: Math.round((e.HAPROXY_SYNC_DEADLINE ?? 2 * e.HAPROXY_REQUEST_TIMEOUT + 10) * 1000),
     removalMaxShare: e.HAPROXY_REMOVAL_MAX_SHARE,
     removalConfirmSyncs: e.HAPROXY_REMOVAL_CONFIRM_SYNCS,

@@ -144,6 +144,7 @@ export async function startService(
       maxBackendsPerInstance: config.fagentMaxBackendsPerInstance,
       allowedNetworks: config.fagentAllowedNetworks,
       secrets,
+      decodeThreads: config.decodeThreads,
     },
     (instanceId, state) => {
       log.warn({ instance_id: instanceId, breaker: state }, 'circuit breaker state changed');

@@ -3,6 +3,7 @@ import { SecretBox } from '../secrets/secret-box';
 import { parseAgentUrl } from './agent-url';
 import { answerError, decodeAnswer } from './answer';
 import { BreakerRegistry } from './breaker';
+import { DecodePool } from './decode-pool';
 import { FagentCache } from './cache';
 import { AnswerProblem, FagentError } from './errors';
 import { allowedNetworks } from './networks';
@@ -16,8 +17,8 @@ import {
   parseCommandAnswer,
   parseInfoAnswer,
   parseServersAnswer,
-  parseStateAnswer,
 } from './schemas';
+import { decodeState, stateFromDigest } from './state-digest';
 import { AddressBlockedError, FagentTransport } from './transport';
 
 /** Where one HAProxy instance is reached: its host's agent and the instance's name there. */
@@ -48,6 +49,10 @@ export interface FagentClientOptions {
   unsupportedTtlMs?: number;
   /** Opens agent tokens stored encrypted (SECRETS_KEY); without it, an encrypted token is never sent. */
   secrets?: SecretBox;
+  /** HAPROXY_DECODE_THREADS: threads that decode large /state answers (0: on the event loop). */
+  decodeThreads?: number;
+  /** The smallest /state answer given to a thread: a smaller one parses faster than the round trip to it. */
+  decodeThreadMinBytes?: number;
 }
 
 export const FAGENT_DEFAULTS = {
@@ -56,6 +61,7 @@ export const FAGENT_DEFAULTS = {
   maxBackendsPerInstance: 10_000,
   unsupportedTtlMs: 10 * 60_000,
   retryDelayMs: 200,
+  decodeThreadMinBytes: 64 * 1024,
 } as const;
 
 export interface CallOptions {
@@ -67,6 +73,14 @@ export interface ReadOptions extends CallOptions {
   /** Skip the cache (a manual sync wants the agent's answer of now). */
   fresh?: boolean;
 }
+
+/** Turns one HTTP answer into data or a FagentError (answer.ts decodeAnswer, maybe on another thread). */
+type Decoder<T> = (what: string, status: number, body: Buffer) => T | Promise<T>;
+
+const json =
+  <T>(parse: (v: unknown) => T): Decoder<T> =>
+  (what, status, body) =>
+    decodeAnswer(what, status, body, parse);
 
 /** An absolute weight, or a percentage of the server's initial weight. */
 export type WeightSetting = number | `${number}%`;
@@ -110,6 +124,7 @@ export class FagentClient {
   private readonly limits: AnswerLimits;
   private readonly maxBodyBytes: number;
   private readonly secrets: SecretBox;
+  private readonly decodePool: DecodePool;
   /** Per instance and optional endpoint: until when it is known to answer 404. */
   private readonly unsupportedUntil = new Map<string, number>();
 
@@ -125,6 +140,7 @@ export class FagentClient {
     this.cache = new FagentCache(opts.cacheTtlSec);
     this.maxBodyBytes = opts.maxBodyBytes ?? FAGENT_DEFAULTS.maxBodyBytes;
     this.secrets = opts.secrets ?? new SecretBox();
+    this.decodePool = new DecodePool(opts.decodeThreads ?? 0);
     this.limits = {
       maxServersPerBackend: opts.maxServersPerBackend ?? FAGENT_DEFAULTS.maxServersPerBackend,
       maxBackends: opts.maxBackendsPerInstance ?? FAGENT_DEFAULTS.maxBackendsPerInstance,
@@ -138,25 +154,42 @@ export class FagentClient {
   /** Backend names of an instance; outside the breaker (callers compose it into one guarded operation). */
   async getBackends(t: FagentTarget, o: ReadOptions = {}): Promise<string[]> {
     const path = `/api/haproxy/${seg(t.instanceName)}/backends`;
-    return this.read(t, 'backends', path, (v) => parseBackendsAnswer(v, this.limits), o);
+    return this.read(
+      t,
+      'backends',
+      path,
+      json((v) => parseBackendsAnswer(v, this.limits)),
+      o
+    );
   }
 
   async getServers(t: FagentTarget, backend: string, o: ReadOptions = {}): Promise<FagentServer[]> {
     const path = `/api/haproxy/${seg(t.instanceName)}/backends/${seg(backend)}/servers`;
-    return this.read(t, `servers\u0000${backend}`, path, (v) => parseServersAnswer(v, this.limits), o);
+    return this.read(
+      t,
+      `servers\u0000${backend}`,
+      path,
+      json((v) => parseServersAnswer(v, this.limits)),
+      o
+    );
   }
 
   /** The HAProxy process (version, pid, start time); undefined when the agent does not offer /info. */
   async getInfo(t: FagentTarget, o: ReadOptions = {}): Promise<FagentInfo | undefined> {
-    return this.readOptional(t, 'info', parseInfoAnswer, o);
+    return this.readOptional(t, 'info', json(parseInfoAnswer), o);
   }
 
   /**
    * Every backend with its servers and the process info in one request; undefined when the agent does not
    * offer /state (then the seed's per-backend reads are the way, and /state is not asked again for a while).
+   * A large answer is decoded on a thread (decode-pool.ts): its backends then come with their fingerprints, and
+   * those whose fingerprint `o.known` has read their servers on this thread only when asked for.
    */
-  async getState(t: FagentTarget, o: ReadOptions = {}): Promise<FagentState | undefined> {
-    return this.readOptional(t, 'state', (v) => parseStateAnswer(v, this.limits), o);
+  async getState(
+    t: FagentTarget,
+    o: ReadOptions & { known?: Readonly<Record<string, string>> } = {}
+  ): Promise<FagentState | undefined> {
+    return this.readOptional(t, 'state', (what, status, body) => this.decodeState(what, status, body, o.known), o);
   }
 
   /**
@@ -196,7 +229,7 @@ export class FagentClient {
     // Not retried: a timed-out drain may have been applied, and repeating it is the user's call.
     try {
       return await this.breakers.run(t.instanceId, () =>
-        this.once(t, 'POST', path, parseCommandAnswer, { ...o, body })
+        this.once(t, 'POST', path, json(parseCommandAnswer), { ...o, body })
       );
     } finally {
       // Even a failed command may have changed HAProxy (a timeout): what was cached before it is stale.
@@ -215,22 +248,18 @@ export class FagentClient {
   close(): void {
     this.breakers.shutdown();
     this.cache.close();
-    this.transport.close().catch(() => undefined); // shutting down: nothing left to tell anyone
+    // Shutting down: nothing left to tell anyone.
+    this.decodePool.close().catch(() => undefined);
+    this.transport.close().catch(() => undefined);
   }
 
-  private async read<T>(
-    t: FagentTarget,
-    key: string,
-    path: string,
-    parse: (v: unknown) => T,
-    o: ReadOptions
-  ): Promise<T> {
+  private async read<T>(t: FagentTarget, key: string, path: string, decode: Decoder<T>, o: ReadOptions): Promise<T> {
     const cached = o.fresh ? undefined : this.cache.get<T>(t.instanceId, key);
     if (cached !== undefined) {
       return cached;
     }
     const generation = this.cache.generation(t.instanceId);
-    const answer = await this.withRetries(() => this.once(t, 'GET', path, parse, o), o.signal);
+    const answer = await this.withRetries(() => this.once(t, 'GET', path, decode, o), o.signal);
     this.cache.set(t.instanceId, key, answer, generation);
     return answer;
   }
@@ -238,7 +267,7 @@ export class FagentClient {
   private async readOptional<T>(
     t: FagentTarget,
     endpoint: 'info' | 'state',
-    parse: (v: unknown) => T,
+    decode: Decoder<T>,
     o: ReadOptions
   ): Promise<T | undefined> {
     const key = `${t.instanceId}\u0000${endpoint}`;
@@ -246,7 +275,7 @@ export class FagentClient {
       return undefined;
     }
     try {
-      return await this.read(t, endpoint, `/api/haproxy/${seg(t.instanceName)}/${endpoint}`, parse, o);
+      return await this.read(t, endpoint, `/api/haproxy/${seg(t.instanceName)}/${endpoint}`, decode, o);
     } catch (err) {
       if (err instanceof FagentError && err.httpStatus === 404) {
         this.unsupportedUntil.set(key, Date.now() + (this.opts.unsupportedTtlMs ?? FAGENT_DEFAULTS.unsupportedTtlMs));
@@ -276,7 +305,7 @@ export class FagentClient {
     t: FagentTarget,
     method: 'GET' | 'POST',
     path: string,
-    parse: (v: unknown) => T,
+    decode: Decoder<T>,
     o: CallOptions & { body?: string }
   ): Promise<T> {
     const what = `${method} ${path}`;
@@ -309,13 +338,31 @@ export class FagentClient {
         signal: deadline.signal,
         maxBodyBytes: this.maxBodyBytes,
       });
-      return decodeAnswer(what, res.status, res.body, parse);
+      return await decode(what, res.status, res.body);
     } catch (err) {
       throw this.failure(err, what, base.origin, deadline.signal);
     } finally {
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onCallerAbort);
     }
+  }
+
+  /** A /state answer: on a thread when it is large enough to be worth one (see getState). */
+  private async decodeState(
+    what: string,
+    status: number,
+    body: Buffer,
+    known: Readonly<Record<string, string>> = {}
+  ): Promise<FagentState> {
+    const job = { what, status, body, limits: this.limits, known: Object.entries(known) };
+    const minBytes = this.opts.decodeThreadMinBytes ?? FAGENT_DEFAULTS.decodeThreadMinBytes;
+    const digest =
+      status >= 200 && status < 300 && body.length >= minBytes ? await this.decodePool.digest(job) : undefined;
+    if (!digest) {
+      return decodeState(job);
+    }
+    let whole: FagentState | undefined;
+    return stateFromDigest(digest, () => (whole ??= decodeState(job)));
   }
 
   /** The token to send, opened here and only here (it may be stored encrypted); the shared one when none. */

@@ -55,6 +55,8 @@ export interface FagentInfo {
 export interface FagentBackendState {
   name: string;
   servers: FagentServer[];
+  /** sync/fingerprint.ts serversFingerprint of `servers`, when the answer was decoded on a thread of its own. */
+  fingerprint?: string;
 }
 
 /** `GET /state`: every backend of the instance (zero-server ones too) from one snapshot. */

@@ -29,7 +29,8 @@ export interface StoredServer extends ServerFields {
   removed: boolean;
 }
 
-export type BackendAnswer = { ok: true; servers: FagentServer[] } | { ok: false; error: string };
+/** A backend's server list, or why it could not be read; `fingerprint` when the client computed it (getState). */
+export type BackendAnswer = { ok: true; servers: FagentServer[]; fingerprint?: string } | { ok: false; error: string };
 
 /** What the agent said about the instance, for the backends in scope. */
 export interface FetchedInstance {

@@ -122,7 +122,7 @@ function fingerprinted(fetched: Fetched, instance: SyncInstance, mapping: Mappin
   const fingerprints = new Map<string, string>();
   for (const [backend, answer] of fetched.servers) {
     if (answer.ok) {
-      fingerprints.set(backend, serversFingerprint(answer.servers));
+      fingerprints.set(backend, answer.fingerprint ?? serversFingerprint(answer.servers));
     }
   }
   const shape = answerShapeFingerprint({
@@ -364,14 +364,21 @@ export class InstanceSync {
         instance.backend_scope && (await backendsInScope(conn, instance.id, instance.backend_scope, listed));
       return scoped ? (backend: string) => scoped.has(backend) : () => true;
     };
-    const state = await this.client.getState(target, { fresh, signal });
+    const state = await this.client.getState(target, { fresh, signal, known: instance.backend_fingerprints });
     if (state) {
       const backends = state.backends.map((b) => b.name);
       const inScope = await scopeOf(backends);
       const servers = new Map<string, BackendAnswer>();
       for (const b of state.backends) {
         if (inScope(b.name) && !servers.has(b.name)) {
-          servers.set(b.name, { ok: true, servers: b.servers });
+          // Read only when planned: an unchanged backend's list may still be undecoded (getState).
+          servers.set(b.name, {
+            ok: true,
+            fingerprint: b.fingerprint,
+            get servers() {
+              return b.servers;
+            },
+          });
         }
       }
       return { backends, servers, inScope, info: state.info };

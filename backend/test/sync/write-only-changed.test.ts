@@ -1,4 +1,4 @@
-import type { FagentClient } from '../../src/fagent/client';
+import type { FagentClient, FagentClientOptions } from '../../src/fagent/client';
 import { startAction } from '../../src/store/actions';
 import { setDesired } from '../../src/store/desired-state';
 import { PoolDb } from '../../src/db/db';
@@ -67,12 +67,20 @@ const fingerprints = (instanceId: number) =>
     [instanceId]
   );
 
-describe.each(['seed', 'extended'] as const)('%s protocol', (protocol) => {
+const paths: Array<[protocol: 'seed' | 'extended', decoding: Partial<FagentClientOptions>]> = [
+  ['seed', {}],
+  ['extended', {}],
+  // The same /state answers decoded on a thread (fagent/decode-pool.ts): only fingerprints and changed lists
+  // come back, and a whole sync reads the rest on demand.
+  ['extended', { decodeThreads: 1, decodeThreadMinBytes: 0 }],
+];
+
+describe.each(paths)('%s protocol %j', (protocol, decoding) => {
   let agent: FakeFagent;
   let client: FagentClient;
   beforeAll(async () => {
     agent = await new FakeFagent({ protocol }).start();
-    client = testClient();
+    client = testClient(decoding);
   });
   afterAll(async () => {
     client?.close();
@@ -84,7 +92,7 @@ describe.each(['seed', 'extended'] as const)('%s protocol', (protocol) => {
     protocol === 'extended' ? extendedServer(name, 'ready', true, over) : { name, status: 'UP', ...over };
 
   async function fleet() {
-    const name = `${protocol}-${++seq}`;
+    const name = `${protocol}${decoding.decodeThreads ? '-threads' : ''}-${++seq}`;
     agent.setBackend(name, 'web', [server('w1'), server('w2')]);
     agent.setBackend(name, 'api', [server('a1')]);
     agent.setBackend(name, 'db', [server('d1', { current_sessions: 5 })]);

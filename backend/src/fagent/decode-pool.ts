@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { FagentError, FagentErrorKind } from './errors';
+import { StateDigest, StateJob } from './state-digest';
+
+type Outcome = { digest: StateDigest } | { error: { kind: FagentErrorKind; message: string; httpStatus?: number } };
+
+interface Thread {
+  worker: Worker;
+  pending: Map<number, { resolve: (o: Outcome | undefined) => void }>;
+}
+
+const WORKER_FILE = path.join(__dirname, `decode-worker${path.extname(__filename)}`);
+// Run from the TypeScript sources (the tests), a thread loads them the way jest does.
+const WORKER_EXEC_ARGV = WORKER_FILE.endsWith('.ts')
+  ? ['-r', path.join(__dirname, '..', '..', 'test', 'support', 'ts-register.js')]
+  : undefined;
+
+/**
+ * Threads that decode large /state answers off the event loop (HAPROXY_DECODE_THREADS): parsing and validating
+ * an instance's whole snapshot takes milliseconds, and with many instances syncing at once it held the loop that
+ * answers Grafana and runs the syncs' queries. A thread answers the fingerprints and only the server lists that
+ * changed, so little comes back. Threads start when first needed. A thread that dies answers undefined for its
+ * jobs: the caller decodes on its own thread instead.
+ */
+export class DecodePool {
+  private readonly threads: Thread[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(private readonly size: number) {}
+
+  /** The digest of a /state answer (or its FagentError, thrown); undefined: decode it on this thread. */
+  async digest(job: StateJob): Promise<StateDigest | undefined> {
+    const thread = this.closed || this.size < 1 ? undefined : this.pick();
+    if (!thread) {
+      return undefined;
+    }
+    const id = this.nextId++;
+    const outcome = await new Promise<Outcome | undefined>((resolve) => {
+      thread.pending.set(id, { resolve });
+      thread.worker.postMessage({ id, job });
+    });
+    if (outcome === undefined) {
+      return undefined;
+    }
+    if ('error' in outcome) {
+      throw new FagentError(outcome.error.kind, outcome.error.message, outcome.error.httpStatus);
+    }
+    return outcome.digest;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.threads.splice(0).map((t) => t.worker.terminate()));
+  }
+
+  /** The least busy thread, a new one while there are fewer than `size`. */
+  private pick(): Thread {
+    const idle = this.threads.find((t) => t.pending.size === 0);
+    if (idle) {
+      return idle;
+    }
+    if (this.threads.length < this.size) {
+      return this.spawn();
+    }
+    return this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+  }
+
+  private spawn(): Thread {
+    const worker = new Worker(WORKER_FILE, { execArgv: WORKER_EXEC_ARGV });
+    // The threads never keep the process alive: the client's close() ends them.
+    worker.unref();
+    const thread: Thread = { worker, pending: new Map() };
+    worker.on('message', (m: Outcome & { id: number }) => {
+      const job = thread.pending.get(m.id);
+      thread.pending.delete(m.id);
+      job?.resolve(m);
+    });
+    const lost = () => {
+      const i = this.threads.indexOf(thread);
+      if (i >= 0) {
+        this.threads.splice(i, 1);
+      }
+      for (const job of thread.pending.values()) {
+        job.resolve(undefined);
+      }
+      thread.pending.clear();
+    };
+    worker.on('error', lost);
+    worker.on('exit', lost);
+    this.threads.push(thread);
+    return thread;
+  }
+}

@@ -1,0 +1,134 @@
+import { DecodePool } from '../../src/fagent/decode-pool';
+import { FagentError } from '../../src/fagent/errors';
+import type { FagentState } from '../../src/fagent/schemas';
+import { serversFingerprint } from '../../src/sync/fingerprint';
+import { extendedServer, FaultName, namedFault, on, useFakeAgent } from '../support/fake-fagent';
+import { testClient } from '../support/fixtures';
+
+/**
+ * Large /state answers are decoded on a thread (fagent/decode-pool.ts): what the client answers must be what
+ * decoding on the event loop answers, errors included, and a thread that dies must cost nothing but time.
+ */
+
+const agent = useFakeAgent({ protocol: 'extended' });
+const inline = testClient();
+const threaded = testClient({ decodeThreads: 1, decodeThreadMinBytes: 0 });
+afterAll(() => {
+  inline.close();
+  threaded.close();
+});
+
+const web = [extendedServer('w1'), extendedServer('w2', 'drain'), extendedServer('w3', 'ready', false)];
+const api = [extendedServer('a1', 'maint', true, { current_sessions: 3, weight: 7 })];
+agent.setBackend('edge', 'web', web).setBackend('edge', 'api', api);
+const target = () => ({ instanceId: 1, instanceName: 'edge', baseUrl: agent.url });
+
+/** The answer as plain data: every backend's servers read (through a getter if left on the thread). */
+const plain = (s: FagentState | undefined) => ({
+  info: s?.info,
+  backends: s?.backends.map((b) => ({ name: b.name, servers: b.servers })),
+});
+
+test("a thread's answer is the event loop's, with each backend's fingerprint", async () => {
+  const [a, b] = [await inline.getState(target()), await threaded.getState(target())];
+  expect(plain(b)).toEqual(plain(a));
+  expect(a!.backends.map((x) => x.fingerprint)).toEqual([undefined, undefined]);
+  for (const x of b!.backends) {
+    expect(x.fingerprint).toBe(serversFingerprint(x.servers));
+  }
+});
+
+test('a backend whose fingerprint is known comes back without its servers, read on demand', async () => {
+  const first = (await threaded.getState(target()))!;
+  const known = { web: first.backends.find((b) => b.name === 'web')!.fingerprint! };
+  const again = (await threaded.getState(target(), { known }))!;
+  const [w, a] = ['web', 'api'].map((n) => again.backends.find((b) => b.name === n)!);
+  // The known one was left on the thread: a getter, not a value.
+  expect(Object.getOwnPropertyDescriptor(w, 'servers')?.get).toBeDefined();
+  expect(Object.getOwnPropertyDescriptor(a, 'servers')?.value).toEqual(
+    first.backends.find((b) => b.name === 'api')!.servers
+  );
+  expect(w.servers).toEqual(first.backends.find((b) => b.name === 'web')!.servers);
+  expect(w.fingerprint).toBe(known.web);
+
+  // A known fingerprint that no longer matches brings the servers along.
+  agent.server('edge', 'web', 'w1').status = 'DOWN';
+  const changed = (await threaded.getState(target(), { known }))!.backends.find((b) => b.name === 'web')!;
+  expect(Object.getOwnPropertyDescriptor(changed, 'servers')?.value?.[0]).toMatchObject({ status: 'DOWN' });
+  agent.server('edge', 'web', 'w1').status = 'UP';
+});
+
+const BAD_ANSWERS: FaultName[] = [
+  '5xx',
+  '4xx',
+  'invalid-json',
+  'html',
+  'success-false',
+  'wrong-types',
+  'nulls',
+  'one-backend-failing',
+];
+
+test.each(BAD_ANSWERS)('a bad answer (%s) is the same FagentError on a thread', async (fault) => {
+  const failure = async (client: typeof inline) => {
+    agent.clearFaults().inject(on.state(), namedFault(fault));
+    const err = await client.getState(target()).then(
+      () => undefined,
+      (e: unknown) => e
+    );
+    expect(err).toBeInstanceOf(FagentError);
+    const e = err as FagentError;
+    return { kind: e.kind, message: e.message, httpStatus: e.httpStatus, retryable: e.retryable };
+  };
+  expect(await failure(threaded)).toEqual(await failure(inline));
+});
+
+test.each(['duplicates', 'empty'] as FaultName[])(
+  'an odd but valid answer (%s) is the same on a thread',
+  async (fault) => {
+    agent.inject(on.state(), namedFault(fault));
+    expect(plain(await threaded.getState(target()))).toEqual(plain(await inline.getState(target())));
+  }
+);
+
+test('a thread that dies with jobs in hand answers undefined for them (the caller decodes them itself)', async () => {
+  const pool = new DecodePool(1);
+  const body = Buffer.from(JSON.stringify({ success: true, info: {}, backends: [] }));
+  const job = {
+    what: 'GET /state',
+    status: 200,
+    body,
+    limits: { maxServersPerBackend: 10, maxBackends: 10 },
+    known: [],
+  };
+  const pending = pool.digest(job);
+  await pool.close();
+  await expect(pending).resolves.toBeUndefined();
+  // Closed: nothing more goes to a thread.
+  await expect(pool.digest(job)).resolves.toBeUndefined();
+});
+
+test('a live thread answers its job: errors as FagentErrors, digests with every fingerprint', async () => {
+  const pool = new DecodePool(1);
+  try {
+    const limits = { maxServersPerBackend: 10, maxBackends: 10 };
+    const bad = Buffer.from('{"success":true,"backends":"none"}');
+    await expect(pool.digest({ what: 'GET /state', status: 200, body: bad, limits, known: [] })).rejects.toThrow(
+      FagentError
+    );
+    const good = (await threaded.getState(target()))!;
+    const body = Buffer.from(
+      JSON.stringify({
+        success: true,
+        info: good.info,
+        backends: good.backends.map(({ name, servers }) => ({ name, servers })),
+      })
+    );
+    const digest = await pool.digest({ what: 'GET /state', status: 200, body, limits, known: [['api', 'stale']] });
+    expect(digest?.backends.map((b) => [b.name, b.fingerprint, b.servers?.length])).toEqual(
+      good.backends.map((b) => [b.name, serversFingerprint(b.servers), b.servers.length])
+    );
+  } finally {
+    await pool.close();
+  }
+});
