@@ -9,8 +9,28 @@ export interface Db {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** How many rows a statement inserted, updated or deleted. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
-  /** Runs `work` in one transaction; on a connection already in one, inside it. */
-  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction; on a connection already in one, inside it. `settings` hold for the
+   * transaction (`set_config(name, value, true)`).
+   */
+  transaction<T>(work: (tx: Db) => Promise<T>, settings?: TransactionSettings): Promise<T>;
+}
+
+/** Transaction-local settings by name: plain words only (numbers, `on`), since they travel inside SQL text. */
+export type TransactionSettings = Readonly<Record<string, string>>;
+
+/** `set_config(...)` calls for settings, as literals: checked, so nothing in them is SQL syntax. */
+function settingsSql(settings: TransactionSettings): string {
+  return Object.entries(settings)
+    .map(([name, value]) => {
+      if (!/^[a-z_][a-z0-9_.]*$/.test(name) || !/^[A-Za-z0-9_.:-]*$/.test(value)) {
+        throw new TypeError(
+          `transaction setting ${JSON.stringify(name)} = ${JSON.stringify(value)} is not a plain word`
+        );
+      }
+      return `set_config('${name}', '${value}', true)`;
+    })
+    .join(', ');
 }
 
 interface StructuredResult<Row> {
@@ -27,6 +47,7 @@ async function run<Row>(runner: QueryRunner, sql: string, params: readonly unkno
 export class ConnectionDb implements Db {
   /** Set by discard(): the connection is closed when released, never handed to the next caller. */
   discarded = false;
+  private inTransaction = false;
 
   constructor(private readonly runner: QueryRunner) {}
 
@@ -46,18 +67,26 @@ export class ConnectionDb implements Db {
     return (await run(this.runner, sql, params)).affected ?? 0;
   }
 
-  async transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
-    if (this.runner.isTransactionActive) {
+  async transaction<T>(work: (tx: Db) => Promise<T>, settings?: TransactionSettings): Promise<T> {
+    const set = settings && Object.keys(settings).length > 0 ? `SELECT ${settingsSql(settings)}` : undefined;
+    if (this.inTransaction) {
+      if (set) {
+        await this.runner.query(set);
+      }
       return work(this);
     }
-    await this.runner.startTransaction();
+    // BEGIN and the settings in one round trip (a simple query of two statements: no parameters in either).
+    await this.runner.query(set ? `BEGIN; ${set}` : 'BEGIN');
+    this.inTransaction = true;
     try {
       const result = await work(this);
-      await this.runner.commitTransaction();
+      await this.runner.query('COMMIT');
       return result;
     } catch (err) {
-      await this.runner.rollbackTransaction();
+      await this.runner.query('ROLLBACK');
       throw err;
+    } finally {
+      this.inTransaction = false;
     }
   }
 }
@@ -74,8 +103,8 @@ export class PoolDb implements Db {
     return this.connection((c) => c.execute(sql, params));
   }
 
-  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
-    return this.connection((c) => c.transaction(work));
+  transaction<T>(work: (tx: Db) => Promise<T>, settings?: TransactionSettings): Promise<T> {
+    return this.connection((c) => c.transaction(work, settings));
   }
 
   /** One connection for the whole of `work`: what a session-level advisory lock needs. */

@@ -22,10 +22,10 @@ import {
   readSyncBaseline,
   recordSyncEnd,
   recordUnchangedSync,
-  startSyncTransaction,
   StoredInstance,
   SyncBaseline,
   SyncInstance,
+  syncTransaction,
   writeSyncPlan,
 } from './sync-store';
 
@@ -276,10 +276,7 @@ export class InstanceSync {
       // Bounded too: a row lock held elsewhere must not keep a failed sync (and its lock) past its deadline.
       const leftMs = Math.max(started + this.opts.deadlineMs - Date.now(), RESULT_MIN_MS);
       await conn
-        .transaction(async (tx) => {
-          await startSyncTransaction(tx, leftMs);
-          await this.recordResult(tx, instanceId, false, error, durationMs);
-        })
+        .transaction((tx) => this.recordResult(tx, instanceId, false, error, durationMs), syncTransaction(leftMs))
         .catch((err: Error) => log.error({ err: err.message }, 'sync result not recorded'));
       log.warn({ err: error, duration_ms: durationMs }, message);
       return { instanceId, status: 'failed', error, durationMs };
@@ -453,16 +450,17 @@ export class InstanceSync {
     const durationMs = Date.now() - started;
     const previousSampledAt = instance.sync_sampled_at;
     // A transaction only for its statement timeout: the deadline bounds this write as it does the others.
-    const servers = await conn.transaction(async (tx) => {
-      await startSyncTransaction(tx, leftMs);
-      return recordUnchangedSync(tx, instance.id, {
-        fingerprint: answer.shape,
-        backends,
-        previousSampledAt,
-        processSeen: answer.info !== undefined,
-        result: { at: this.now(), success: true, error: null, durationMs },
-      });
-    });
+    const servers = await conn.transaction(
+      (tx) =>
+        recordUnchangedSync(tx, instance.id, {
+          fingerprint: answer.shape,
+          backends,
+          previousSampledAt,
+          processSeen: answer.info !== undefined,
+          result: { at: this.now(), success: true, error: null, durationMs },
+        }),
+      syncTransaction(leftMs)
+    );
     if (servers === undefined) {
       return undefined;
     }
@@ -497,7 +495,6 @@ export class InstanceSync {
     const instanceId = instance.id;
     const now = this.now();
     return conn.transaction(async (tx) => {
-      await startSyncTransaction(tx, leftMs);
       // Taken before anything is read: a command that starts now waits until this transaction ends, and one
       // that started before is seen by serversWithCommandsSince.
       const row = await lockInstanceRow(tx, instanceId);
@@ -607,7 +604,7 @@ export class InstanceSync {
         adoptedExternal: intents.adopt.length,
         reapply: intents.reapply,
       };
-    });
+    }, syncTransaction(leftMs));
   }
 
   private recordResult(db: Db, instanceId: number, success: boolean, error: string | null, durationMs: number) {

@@ -3,7 +3,7 @@ import { nameFilter } from '../domain/glob';
 import type { AdminState, DriftCause } from '../domain/server-state';
 import { STATUS_CODE } from '../domain/status';
 import { mappingSources } from '../store/applications';
-import type { Db } from '../db/db';
+import type { Db, TransactionSettings } from '../db/db';
 import { SyncResult, syncResultAssignments, syncResultParams } from '../store/instances';
 import { recordStatusChanges } from '../store/server-state';
 import { matchSql } from '../store/sql';
@@ -147,14 +147,14 @@ export async function loadMappingIndex(db: Db): Promise<MappingIndex> {
 }
 
 /**
- * Every statement of the sync's transaction ends within `ms`, and its writes are the sync's own: the triggers
- * that note writes made outside a sync (migration SyncFingerprints) leave them out.
+ * The settings of a sync's transaction (Db.transaction sends them with its BEGIN): every statement ends within
+ * `ms`, and its writes are the sync's own, which the triggers that note writes made outside a sync (migration
+ * SyncFingerprints) leave out.
  */
-export async function startSyncTransaction(tx: Db, ms: number): Promise<void> {
-  await tx.query(`SELECT set_config('statement_timeout', $1, true), set_config('haproxy.sync_writer', 'on', true)`, [
-    String(Math.ceil(ms)),
-  ]);
-}
+export const syncTransaction = (ms: number): TransactionSettings => ({
+  statement_timeout: String(Math.ceil(ms)),
+  'haproxy.sync_writer': 'on',
+});
 
 /** What a sync's transaction reads, under the instance's row lock, to know how much of its last answer holds. */
 export interface SyncBaseline {

@@ -1,0 +1,71 @@
+import { PoolDb } from '../../src/db/db';
+import { createTestDatabase, TestDatabase } from '../support/db';
+
+/** Db.transaction's settings: sent with BEGIN, held for the transaction only, and never SQL of their own. */
+
+let db: TestDatabase;
+let pool: PoolDb;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = new PoolDb(db.ds);
+});
+afterAll(() => db?.drop());
+
+const setting = async (q: { query: PoolDb['query'] }, name: string) =>
+  (await q.query<{ v: string }>(`SELECT current_setting($1, true) AS v`, [name]))[0].v;
+
+test('settings hold inside the transaction and end with it, committed or rolled back', async () => {
+  await pool.connection(async (conn) => {
+    const inside = await conn.transaction(
+      async (tx) => [await setting(tx, 'statement_timeout'), await setting(tx, 'haproxy.sync_writer')],
+      { statement_timeout: '1234', 'haproxy.sync_writer': 'on' }
+    );
+    expect(inside).toEqual(['1234ms', 'on']);
+    expect(await setting(conn, 'statement_timeout')).toBe('0');
+    expect(await setting(conn, 'haproxy.sync_writer')).toBe('');
+
+    await expect(
+      conn.transaction(
+        async () => {
+          throw new Error('work failed');
+        },
+        { statement_timeout: '99' }
+      )
+    ).rejects.toThrow('work failed');
+    expect(await setting(conn, 'statement_timeout')).toBe('0');
+  });
+});
+
+test("a statement past the transaction's statement_timeout is cancelled, and nothing of the transaction stays", async () => {
+  await db.ds.query(`CREATE TABLE IF NOT EXISTS settings_probe (n int)`);
+  await expect(
+    pool.transaction(
+      async (tx) => {
+        await tx.execute(`INSERT INTO settings_probe VALUES (1)`);
+        await tx.query(`SELECT pg_sleep(1)`);
+      },
+      { statement_timeout: '50' }
+    )
+  ).rejects.toThrow(/statement timeout/);
+  expect(await db.ds.query(`SELECT count(*)::int AS n FROM settings_probe`)).toEqual([{ n: 0 }]);
+});
+
+test('inside a running transaction the settings still apply', async () => {
+  const got = await pool.transaction((outer) =>
+    outer.transaction((inner) => setting(inner, 'statement_timeout'), { statement_timeout: '4321' })
+  );
+  expect(got).toBe('4321ms');
+});
+
+test.each([
+  ["statement_timeout'; DROP TABLE x; --", '1'],
+  ['statement_timeout', "1'); DROP TABLE x; --"],
+  ['Statement_Timeout', '1'],
+  ['statement_timeout', '1 2'],
+])('a setting that is not a plain word (%j = %j) is refused before anything is sent', async (name, value) => {
+  await pool.connection(async (conn) => {
+    await expect(conn.transaction(async () => 'ran', { [name]: value })).rejects.toThrow(/not a plain word/);
+    // No transaction was left open on the connection.
+    expect(await conn.query(`SELECT now() = statement_timestamp() AS outside`)).toEqual([{ outside: true }]);
+  });
+});
