@@ -35,6 +35,8 @@ export interface CycleSplit {
   fetch: number;
   database: number;
   backend_cpu_share: number;
+  /** Share of the cycle the service's event loop was busy: near 1, the main thread is what bounds the cycle. */
+  event_loop_busy: number;
   machine_cores_busy: number;
 }
 
@@ -153,6 +155,29 @@ export class SyncBench {
     this.agent.kill();
   }
 
+  /**
+   * `work` with a replica of the service on the same database whose scheduler is off (api-replica.ts), given
+   * its URL: what readers see when Grafana's requests do not share a process with the syncs.
+   */
+  async withApiReplica<T>(work: (url: string) => Promise<T>): Promise<T> {
+    const replica = forkChild('api-replica.js', [
+      JSON.stringify({ databaseUrl: this.o.databaseUrl, token: BENCH_TOKEN }),
+    ]);
+    try {
+      const { url } = await new Promise<{ url: string }>((resolve, reject) => {
+        replica.once('message', resolve as never);
+        replica.once('exit', (code) => reject(new Error(`the API replica exited (${code}) before it listened`)));
+      });
+      return await work(url);
+    } finally {
+      if (replica.exitCode === null && replica.signalCode === null) {
+        const exited = new Promise((resolve) => replica.once('exit', resolve));
+        replica.send('stop');
+        await exited;
+      }
+    }
+  }
+
   /** Changes the status of `n` servers spread evenly over the fleet. */
   flip(n: number): Promise<void> {
     return reply(this.agent, { flip: n });
@@ -162,10 +187,12 @@ export class SyncBench {
   async cycle(): Promise<Cycle> {
     const machine = machineBusyMs();
     const cpu = process.cpuUsage();
+    const loop = performance.eventLoopUtilization();
     const [{ lsn }] = await this.db.query<{ lsn: string }>(`SELECT pg_current_wal_lsn()::text AS lsn`);
     const t = performance.now();
     const report: CycleReport = await this.service.scheduler.runCycle();
     const ms = performance.now() - t;
+    const loopBusy = performance.eventLoopUtilization(loop).utilization;
     const failed = report.outcomes.filter((o) => o.status !== 'ok');
     if (failed.length) {
       throw new Error(`${failed.length} instance syncs failed: ${failed[0].error}`);
@@ -184,6 +211,7 @@ export class SyncBench {
         fetch: mean((o) => o.fetchMs ?? 0),
         database: mean((o) => o.durationMs - (o.fetchMs ?? 0)),
         backend_cpu_share: round((used.user + used.system) / 1000 / ms),
+        event_loop_busy: round2(loopBusy),
         machine_cores_busy: round((machineBusyMs() - machine) / ms),
       },
       walMb: round2(Number(wal) / 1024 / 1024),
@@ -244,9 +272,10 @@ export class SyncBench {
   /**
    * `clients` readers of the summary (in a child process) while `during` runs: do reads and syncs starve each
    * other? They poll for READERS_WARM_MS first; answers their latencies while `during` ran, and what it answered.
+   * They ask this service (which runs the cycles) unless given another replica's `url`.
    */
-  async readersDuring<T>(clients: number, during: () => Promise<T>) {
-    const load = forkChild('summary-load.js', [JSON.stringify({ url: this.service.url, token: BENCH_TOKEN, clients })]);
+  async readersDuring<T>(clients: number, during: () => Promise<T>, url = this.service.url) {
+    const load = forkChild('summary-load.js', [JSON.stringify({ url, token: BENCH_TOKEN, clients })]);
     // The service runs in this process: how long its event loop was held (by the sync's parsing and planning)
     // is what a reader waits beyond its queries.
     const loop = monitorEventLoopDelay({ resolution: 5 });
