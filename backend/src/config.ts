@@ -104,6 +104,8 @@ const envSchema = z.object({
   SECRETS_KEY: secretsKey,
   SECRETS_KEY_PREVIOUS: secretsKey,
   DATABASE_READ_POOL_SIZE: int(1, 100).default(4),
+  /** Off behind a transaction-pooling proxy that does not carry prepared statements across its connections. */
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   API_STATEMENT_TIMEOUT: z.coerce.number().positive().max(3600).default(10),
   MAX_BODY_BYTES: int(1024, 10_000_000).default(1_000_000),
   METRICS_PORT: z.preprocess(
@@ -210,6 +212,8 @@ export interface AppConfig {
   secretsKeyPrevious?: Buffer;
   /** Connections of the API's read pool (GET routes, trend queries, lookups, summary); syncs and writes keep theirs. */
   readPoolSize: number;
+  /** Repeated statements run prepared (db/db.ts StatementNames). */
+  preparedStatements: boolean;
   /** How long one statement of the API's reads may run before PostgreSQL cancels it (503 query_timeout). */
   apiStatementTimeoutMs: number;
   maxBodyBytes: number;
@@ -281,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secretsKey: e.SECRETS_KEY,
     secretsKeyPrevious: e.SECRETS_KEY_PREVIOUS,
     readPoolSize: e.DATABASE_READ_POOL_SIZE,
+    preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     apiStatementTimeoutMs: Math.round(e.API_STATEMENT_TIMEOUT * 1000),
     maxBodyBytes: e.MAX_BODY_BYTES,
     metricsPort: e.METRICS_PORT,

@@ -15,7 +15,7 @@ import { ServerCommands } from './commands/server-command';
 import { AppConfig, loadConfig } from './config';
 import { DatabaseHealth } from './db/database-health';
 import { openDatabase, openPool } from './db/data-source';
-import { PoolDb } from './db/db';
+import { PoolDb, StatementNames } from './db/db';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { enableGrafanaRole } from './db/grafana-role';
 import { FagentClient } from './fagent/client';
@@ -80,7 +80,8 @@ export async function startService(
     url = embedded.url;
   }
   const ds = await openDatabase({ url, poolSize: Math.max(10, config.syncConcurrency + 5) });
-  const db = new PoolDb(ds);
+  const names = config.preparedStatements ? new StatementNames() : null;
+  const db = new PoolDb(ds, names);
 
   const configured = new TokenStore(db);
   const secrets = new SecretBox({ current: config.secretsKey, previous: config.secretsKeyPrevious });
@@ -110,7 +111,7 @@ export async function startService(
     statementTimeoutMs: config.apiStatementTimeoutMs,
     readOnly: true,
   });
-  const readDb = new PoolDb(readDs);
+  const readDb = new PoolDb(readDs, names);
   // Token checks that miss the cache, on six connections of their own: they wait neither for the connections the
   // syncs hold through their agent reads nor behind a heavy trend query.
   const authDs = await openPool({
@@ -126,7 +127,7 @@ export async function startService(
     log
   );
   await tokenCache.start();
-  const tokens = new TokenStore(db, { checks: new PoolDb(authDs), cache: tokenCache, log });
+  const tokens = new TokenStore(db, { checks: new PoolDb(authDs, names), cache: tokenCache, log });
   const breakerStates = new BreakerStateRecorder(db, log);
   await breakerStates.resetAll();
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
 
 /**
@@ -38,9 +39,42 @@ interface StructuredResult<Row> {
   affected?: number;
 }
 
-async function run<Row>(runner: QueryRunner, sql: string, params: readonly unknown[] | undefined) {
+/**
+ * Names for statements with parameters, so that they run as prepared statements: PostgreSQL then parses and
+ * plans each once per connection instead of at every call (a changed instance's sync is a dozen statements,
+ * and planning them cost as much as running them). The same text has the same name everywhere. At most `max`
+ * texts are ever named: SQL built on the fly cannot fill the server's memory, it runs unnamed.
+ */
+export class StatementNames {
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly max = 500) {}
+
+  nameOf(text: string): string | undefined {
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < this.max) {
+      // From the text, so that no two texts share a name on a connection, whichever StatementNames named them.
+      name = `hpx_${createHash('sha256').update(text).digest('hex').slice(0, 40)}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+}
+
+/** What a PoolDb made without saying otherwise uses: one set of names per process. */
+const SHARED_NAMES = new StatementNames();
+
+async function run<Row>(
+  runner: QueryRunner,
+  names: StatementNames | null,
+  sql: string,
+  params: readonly unknown[] | undefined
+) {
+  const name = names && params && params.length > 0 ? names.nameOf(sql) : undefined;
+  // pg takes a { name, text } in place of the text (TypeORM hands it on as it is).
+  const statement = (name ? { name, text: sql } : sql) as string;
   // The structured result: TypeORM's plain one is `[rows, count]` for UPDATE and DELETE but rows otherwise.
-  return (await runner.query(sql, params as unknown[] | undefined, true)) as StructuredResult<Row>;
+  return (await runner.query(statement, params as unknown[] | undefined, true)) as StructuredResult<Row>;
 }
 
 /** One connection, for a transaction or a session; released by whoever took it. */
@@ -49,7 +83,10 @@ export class ConnectionDb implements Db {
   discarded = false;
   private inTransaction = false;
 
-  constructor(private readonly runner: QueryRunner) {}
+  constructor(
+    private readonly runner: QueryRunner,
+    private readonly names: StatementNames | null
+  ) {}
 
   /**
    * Closes the connection instead of returning it to the pool when it is released: e.g. a session-level
@@ -60,11 +97,11 @@ export class ConnectionDb implements Db {
   }
 
   async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
-    return (await run<Row>(this.runner, sql, params)).records;
+    return (await run<Row>(this.runner, this.names, sql, params)).records;
   }
 
   async execute(sql: string, params?: readonly unknown[]): Promise<number> {
-    return (await run(this.runner, sql, params)).affected ?? 0;
+    return (await run(this.runner, this.names, sql, params)).affected ?? 0;
   }
 
   async transaction<T>(work: (tx: Db) => Promise<T>, settings?: TransactionSettings): Promise<T> {
@@ -93,7 +130,11 @@ export class ConnectionDb implements Db {
 
 /** The pool of TypeORM's DataSource: each statement on whichever connection is free. */
 export class PoolDb implements Db {
-  constructor(private readonly ds: DataSource) {}
+  /** `names` null: every statement unnamed (DATABASE_PREPARED_STATEMENTS=false). */
+  constructor(
+    private readonly ds: DataSource,
+    private readonly names: StatementNames | null = SHARED_NAMES
+  ) {}
 
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
     return this.connection((c) => c.query<Row>(sql, params));
@@ -110,7 +151,7 @@ export class PoolDb implements Db {
   /** One connection for the whole of `work`: what a session-level advisory lock needs. */
   async connection<T>(work: (db: ConnectionDb) => Promise<T>): Promise<T> {
     const runner = this.ds.createQueryRunner();
-    const conn = new ConnectionDb(runner);
+    const conn = new ConnectionDb(runner, this.names);
     try {
       return await work(conn);
     } finally {
