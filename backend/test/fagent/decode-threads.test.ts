@@ -58,6 +58,19 @@ test('a backend whose fingerprint is known comes back without its servers, read 
   agent.server('edge', 'web', 'w1').status = 'UP';
 });
 
+test('names beyond ASCII come back exactly, on a thread and on the event loop', async () => {
+  agent.setBackend('edge', 'naïve-日本', [extendedServer('sérveur-🚀')]);
+  try {
+    for (const client of [inline, threaded]) {
+      const state = await client.getState(target());
+      expect(state!.backends.find((b) => b.name === 'naïve-日本')?.servers.map((s) => s.name)).toEqual(['sérveur-🚀']);
+      expect(await client.getServers(target(), 'naïve-日本')).toMatchObject([{ name: 'sérveur-🚀' }]);
+    }
+  } finally {
+    agent.removeBackend('edge', 'naïve-日本');
+  }
+});
+
 const BAD_ANSWERS: FaultName[] = [
   '5xx',
   '4xx',
