@@ -27,12 +27,24 @@ export class DecodePool {
   private readonly threads: Thread[] = [];
   private nextId = 0;
   private closed = false;
+  /** Threads that ended without being closed: past a few per slot, threads are given up (see pick). */
+  private lost = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    /** The thread's script; another only in tests (one that fails to start). */
+    private readonly file = WORKER_FILE
+  ) {}
+
+  /** How many threads were started, for the tests. */
+  get started(): number {
+    return this.threads.length + this.lost;
+  }
 
   /** The digest of a /state answer (or its FagentError, thrown); undefined: decode it on this thread. */
   async digest(job: StateJob): Promise<StateDigest | undefined> {
-    const thread = this.closed || this.size < 1 ? undefined : this.pick();
+    // Threads that keep dying (one that cannot start, say) would cost a start per answer: decode here instead.
+    const thread = this.closed || this.size < 1 || this.lost >= 3 * this.size ? undefined : this.pick();
     if (!thread) {
       return undefined;
     }
@@ -68,7 +80,7 @@ export class DecodePool {
   }
 
   private spawn(): Thread {
-    const worker = new Worker(WORKER_FILE, { execArgv: WORKER_EXEC_ARGV });
+    const worker = new Worker(this.file, { execArgv: WORKER_EXEC_ARGV });
     // The threads never keep the process alive: the client's close() ends them.
     worker.unref();
     const thread: Thread = { worker, pending: new Map() };
@@ -81,6 +93,7 @@ export class DecodePool {
       const i = this.threads.indexOf(thread);
       if (i >= 0) {
         this.threads.splice(i, 1);
+        this.lost++;
       }
       for (const job of thread.pending.values()) {
         job.resolve(undefined);

@@ -115,6 +115,26 @@ test('a thread that dies with jobs in hand answers undefined for them (the calle
   await expect(pool.digest(job)).resolves.toBeUndefined();
 });
 
+test('threads that cannot start are given up after a few tries: the answers are decoded here', async () => {
+  const pool = new DecodePool(2, '/nonexistent/decode-worker.js');
+  const body = Buffer.from(JSON.stringify({ success: true, info: {}, backends: [] }));
+  const job = {
+    what: 'GET /state',
+    status: 200,
+    body,
+    limits: { maxServersPerBackend: 10, maxBackends: 10 },
+    known: [],
+  };
+  try {
+    for (let i = 0; i < 10; i++) {
+      await expect(pool.digest(job)).resolves.toBeUndefined();
+    }
+    expect(pool.started).toBe(6);
+  } finally {
+    await pool.close();
+  }
+});
+
 test('a live thread answers its job: errors as FagentErrors, digests with every fingerprint', async () => {
   const pool = new DecodePool(1);
   try {
