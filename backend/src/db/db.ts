@@ -57,20 +57,28 @@ export class StatementNames {
       name = `hpx_${createHash('sha256').update(text).digest('hex').slice(0, 40)}`;
       this.names.set(text, name);
     }
-    return name;
+    return name || undefined;
+  }
+
+  /** The text runs unnamed from now on (its prepared statements went stale). */
+  forget(text: string): void {
+    this.names.set(text, '');
   }
 }
 
 /** What a PoolDb made without saying otherwise uses: one set of names per process. */
 const SHARED_NAMES = new StatementNames();
 
-async function run<Row>(
-  runner: QueryRunner,
-  names: StatementNames | null,
-  sql: string,
-  params: readonly unknown[] | undefined
-) {
-  const name = names && params && params.length > 0 ? names.nameOf(sql) : undefined;
+/**
+ * PostgreSQL's answer to a prepared statement whose result columns changed under it (a `*` over a table a
+ * newer replica's migration gave a column): it fails on that connection for as long as the connection lives.
+ */
+const staleResultType = (err: unknown) => {
+  const driver = (err as { driverError?: { code?: string; message?: string } }).driverError;
+  return driver?.code === '0A000' && /cached plan must not change result type/.test(driver.message ?? '');
+};
+
+async function run<Row>(runner: QueryRunner, sql: string, params: readonly unknown[] | undefined, name?: string) {
   // pg takes a { name, text } in place of the text (TypeORM hands it on as it is).
   const statement = (name ? { name, text: sql } : sql) as string;
   // The structured result: TypeORM's plain one is `[rows, count]` for UPDATE and DELETE but rows otherwise.
@@ -97,11 +105,31 @@ export class ConnectionDb implements Db {
   }
 
   async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
-    return (await run<Row>(this.runner, this.names, sql, params)).records;
+    return (await this.run<Row>(sql, params)).records;
   }
 
   async execute(sql: string, params?: readonly unknown[]): Promise<number> {
-    return (await run(this.runner, this.names, sql, params)).affected ?? 0;
+    return (await this.run(sql, params)).affected ?? 0;
+  }
+
+  /**
+   * Prepared when it has parameters and a name is free. A stale prepared statement is forgotten: the text runs
+   * unnamed from then on, at once when no transaction was aborted by the failure, else from the next call.
+   */
+  private async run<Row>(sql: string, params: readonly unknown[] | undefined): Promise<StructuredResult<Row>> {
+    const name = this.names && params && params.length > 0 ? this.names.nameOf(sql) : undefined;
+    try {
+      return await run<Row>(this.runner, sql, params, name);
+    } catch (err) {
+      if (!name || !staleResultType(err)) {
+        throw err;
+      }
+      this.names!.forget(sql);
+      if (this.inTransaction) {
+        throw err;
+      }
+      return run<Row>(this.runner, sql, params);
+    }
   }
 
   async transaction<T>(work: (tx: Db) => Promise<T>, settings?: TransactionSettings): Promise<T> {

@@ -57,3 +57,27 @@ test('turned off (DATABASE_PREPARED_STATEMENTS=false), nothing is prepared', asy
     expect(await prepared(conn, '::text AS t')).toEqual([]);
   });
 });
+
+test("a table that changed its columns under a prepared `*` (a newer replica's migration) costs one failure at most", async () => {
+  const names = new StatementNames();
+  const pool = new PoolDb(db.ds, names);
+  await db.ds.query(`CREATE TABLE reshaped (a int)`);
+  await db.ds.query(`INSERT INTO reshaped VALUES (1)`);
+  const sql = `SELECT * FROM reshaped WHERE a = $1`;
+  await pool.connection(async (conn) => {
+    expect(await conn.query(sql, [1])).toEqual([{ a: 1 }]);
+    await db.ds.query(`ALTER TABLE reshaped ADD COLUMN b int DEFAULT 2`);
+    // Outside a transaction the same call runs again, unnamed; the text stays unnamed.
+    expect(await conn.query(sql, [1])).toEqual([{ a: 1, b: 2 }]);
+    expect(names.nameOf(sql)).toBeUndefined();
+  });
+
+  const other = `SELECT * FROM reshaped WHERE b = $1`;
+  await pool.connection(async (conn) => {
+    expect(await conn.query(other, [2])).toEqual([{ a: 1, b: 2 }]);
+    await db.ds.query(`ALTER TABLE reshaped ADD COLUMN c int DEFAULT 3`);
+    // In a transaction the failure has aborted it: that call fails, the next runs.
+    await expect(conn.transaction((tx) => tx.query(other, [2]))).rejects.toThrow(/cached plan/);
+    expect(await conn.transaction((tx) => tx.query(other, [2]))).toEqual([{ a: 1, b: 2, c: 3 }]);
+  });
+});
