@@ -101,7 +101,8 @@ export async function recordAction(db: Db, a: ActionRecord): Promise<ActionRow> 
 /**
  * The audit row of a command about to be sent, `pending` until completeAction. It waits for (and then holds
  * until its transaction ends) a share lock on the instance's row, which a sync's write takes exclusively:
- * a sync that checks for commands newer than its answer sees this one (see serversWithCommandsSince).
+ * a sync that checks for commands newer than its answer sees this one (sync-store.ts readSyncBaseline,
+ * `fenced`).
  */
 export async function startAction(db: Db, a: ActionStart): Promise<ActionRow> {
   const [row] = await db.query<ActionRow>(
@@ -148,19 +149,6 @@ export function sweepPendingActions(db: Db, before: Date, note: string): Promise
       WHERE result = 'pending' AND started_at < $1`,
     [before, note]
   );
-}
-
-/**
- * Servers of an instance with a command still pending or completed at or after `since` (the database's
- * clock): a sync whose answer may be older than that must not write their status back.
- */
-export async function serversWithCommandsSince(db: Db, instanceId: number, since: Date): Promise<Set<number>> {
-  const rows = await db.query<{ server_id: number }>(
-    `SELECT DISTINCT server_id FROM haproxy_actions
-      WHERE instance_id = $1 AND coalesce(completed_at, 'infinity') >= $2 AND server_id IS NOT NULL`,
-    [instanceId, since]
-  );
-  return new Set(rows.map((r) => r.server_id));
 }
 
 export interface ActionFilter {

@@ -6,7 +6,6 @@ import { planIntents } from '../intent/drift';
 import type { Logger } from '../logger';
 import type { PoolDb, Db } from '../db/db';
 import { databaseErrorMessage, isDatabaseUnavailable } from '../db/unavailable';
-import { serversWithCommandsSince } from '../store/actions';
 import { adoptExternal, clearDrifts, recordDrifts } from '../store/desired-state';
 import { LockedInstance, lockInstanceRow, recordHeldRemoval, recordSyncResult } from '../store/instances';
 import type { MappingIndex } from './auto-mapping';
@@ -496,18 +495,17 @@ export class InstanceSync {
     const now = this.now();
     return conn.transaction(async (tx) => {
       // Taken before anything is read: a command that starts now waits until this transaction ends, and one
-      // that started before is seen by serversWithCommandsSince.
+      // that started before is among the baseline's fenced servers (a statement of its own, after the lock).
       const row = await lockInstanceRow(tx, instanceId);
       if (!row) {
         return { instanceId, status: 'skipped', error: 'instance deleted during the sync', durationMs: 0, reapply: [] };
       }
-      const baseline = await readSyncBaseline(tx, instanceId);
       // A cached answer may be up to a TTL older than this sync: so may the commands that it predates.
       const answerAge = o.fresh ? 0 : this.client.cache.ttlMs;
-      const fenced = await serversWithCommandsSince(tx, instanceId, new Date(instance.locked_at.getTime() - answerAge));
+      const baseline = await readSyncBaseline(tx, instanceId, new Date(instance.locked_at.getTime() - answerAge));
       const restarted = processRestarted(row, fetched.info);
       const { stored, plan, unchanged } = await planWrite(tx, instanceId, fetched, baseline, row, {
-        fenced,
+        fenced: baseline.fenced,
         restarted,
       });
       const intents = planIntents(

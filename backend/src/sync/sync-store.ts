@@ -168,20 +168,34 @@ export interface SyncBaseline {
   backends: Array<{ id: number; name: string; fingerprint: string | null }>;
   /** The backends sampled at `sampledAt`. */
   sampledBackendIds: number[];
+  /**
+   * Servers with a command still pending or completed at or after the `commandsSince` asked for (the
+   * database's clock): an answer that may be older must not write their status back.
+   */
+  fenced: Set<number>;
 }
 
-export async function readSyncBaseline(db: Db, instanceId: number): Promise<SyncBaseline> {
-  const [row] = await db.query<Omit<SyncBaseline, 'backends'> & { backends: Array<[number, string, string | null]> }>(
+export async function readSyncBaseline(db: Db, instanceId: number, commandsSince: Date): Promise<SyncBaseline> {
+  const [row] = await db.query<
+    Omit<SyncBaseline, 'backends' | 'fenced'> & { backends: Array<[number, string, string | null]>; fenced: number[] }
+  >(
     `SELECT i.sync_fingerprint AS fingerprint, i.sync_sampled_at AS "sampledAt",
             coalesce((SELECT array_agg(c.id) FROM haproxy_instance_changes c WHERE c.instance_id = i.id), '{}') AS "changeIds",
             coalesce((SELECT json_agg(json_build_array(b.id, b.backend_name, b.sync_fingerprint))
                         FROM haproxy_backends b WHERE b.instance_id = i.id), '[]') AS backends,
             coalesce((SELECT array_agg(m.backend_id) FROM haproxy_metric_samples m
-                       WHERE m.instance_id = i.id AND m.sampled_at = i.sync_sampled_at), '{}') AS "sampledBackendIds"
+                       WHERE m.instance_id = i.id AND m.sampled_at = i.sync_sampled_at), '{}') AS "sampledBackendIds",
+            coalesce((SELECT array_agg(DISTINCT a.server_id) FROM haproxy_actions a
+                       WHERE a.instance_id = i.id AND coalesce(a.completed_at, 'infinity') >= $2
+                         AND a.server_id IS NOT NULL), '{}') AS fenced
        FROM haproxy_instances i WHERE i.id = $1`,
-    [instanceId]
+    [instanceId, commandsSince]
   );
-  return { ...row, backends: row.backends.map(([id, name, fingerprint]) => ({ id, name, fingerprint })) };
+  return {
+    ...row,
+    backends: row.backends.map(([id, name, fingerprint]) => ({ id, name, fingerprint })),
+    fenced: new Set(row.fenced),
+  };
 }
 
 /** The metric samples of an instance written at `from`, as rows to insert again at `at` (SQL parameters). */
