@@ -42,7 +42,7 @@ interface StructuredResult<Row> {
 /**
  * Names for statements with parameters, so that they run as prepared statements: PostgreSQL then parses and
  * plans each once per connection instead of at every call (a changed instance's sync is a dozen statements,
- * and planning them cost as much as running them). The same text has the same name everywhere. At most `max`
+ * and planning them was a third of its database time). The same text has the same name everywhere. At most `max`
  * texts are ever named: SQL built on the fly cannot fill the server's memory, it runs unnamed.
  */
 export class StatementNames {
