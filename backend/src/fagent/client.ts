@@ -53,6 +53,11 @@ export interface FagentClientOptions {
   decodeThreads?: number;
   /** The smallest /state answer given to a thread: a smaller one parses faster than the round trip to it. */
   decodeThreadMinBytes?: number;
+  /**
+   * The largest /state answer given to a thread: a larger one is decoded on the event loop, because the
+   * thread's copy and the lists it sends back would hold it in memory twice (see memory.test.ts).
+   */
+  decodeThreadMaxBytes?: number;
 }
 
 export const FAGENT_DEFAULTS = {
@@ -62,6 +67,7 @@ export const FAGENT_DEFAULTS = {
   unsupportedTtlMs: 10 * 60_000,
   retryDelayMs: 200,
   decodeThreadMinBytes: 64 * 1024,
+  decodeThreadMaxBytes: 8 * 1024 * 1024,
 } as const;
 
 export interface CallOptions {
@@ -356,8 +362,9 @@ export class FagentClient {
   ): Promise<FagentState> {
     const job = { what, status, body, limits: this.limits, known: Object.entries(known) };
     const minBytes = this.opts.decodeThreadMinBytes ?? FAGENT_DEFAULTS.decodeThreadMinBytes;
-    const digest =
-      status >= 200 && status < 300 && body.length >= minBytes ? await this.decodePool.digest(job) : undefined;
+    const maxBytes = this.opts.decodeThreadMaxBytes ?? FAGENT_DEFAULTS.decodeThreadMaxBytes;
+    const threaded = status >= 200 && status < 300 && body.length >= minBytes && body.length <= maxBytes;
+    const digest = threaded ? await this.decodePool.digest(job) : undefined;
     if (!digest) {
       return decodeState(job);
     }

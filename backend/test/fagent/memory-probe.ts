@@ -18,12 +18,18 @@ async function main() {
     maxBodyBytes: config.fagentMaxBodyBytes,
     maxServersPerBackend: config.fagentMaxServersPerBackend,
     maxBackendsPerInstance: config.fagentMaxBackendsPerInstance,
+    decodeThreads: config.decodeThreads,
   });
   const target = { instanceId: 1, instanceName: 'main', baseUrl };
   let outcome: Record<string, unknown>;
   try {
     const answer = route === 'state' ? await client.getState(target) : await client.getServers(target, 'web');
-    outcome = { ok: true, size: JSON.stringify(answer).length };
+    // A /state answer decoded on a thread comes with its backends' fingerprints.
+    const threaded =
+      route === 'state'
+        ? (answer as { backends: Array<{ fingerprint?: string }> }).backends[0]?.fingerprint !== undefined
+        : undefined;
+    outcome = { ok: true, size: JSON.stringify(answer).length, threaded };
   } catch (err) {
     outcome =
       err instanceof FagentError ? { ok: false, kind: err.kind, message: err.message } : { crashed: String(err) };

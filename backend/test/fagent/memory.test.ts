@@ -16,6 +16,7 @@ interface Probe {
   kind?: string;
   message?: string;
   size?: number;
+  threaded?: boolean;
   crashed?: string;
   maxRssBytes: number;
 }
@@ -79,21 +80,33 @@ test.each(dense)('%s, densely packed: refused before parsing, peak RSS under 512
   console.log(`${what}: peak RSS ${mb(out.maxRssBytes)}`);
 });
 
+/** A /state answer of `backends` x 1,000 servers of about 110 bytes, streamed. */
+const stateOf = (backends: number): Fault => ({
+  kind: 'huge',
+  items: backends,
+  shape: {
+    head: '{"success":true,"info":{"version":"2.6","pid":1,"started_at":"2026-12-01T12:00:00Z","uptime_s":1},"backends":[',
+    item: (b) =>
+      `{"name":"backend-${b}","servers":[${Array.from({ length: 1000 }, (_, i) => hugeServer(b * 1000 + i)).join(',')}]}`,
+    tail: ']}',
+  },
+});
+
 test('the largest answer the limits accept (250 backends x 1,000 servers, 28 MB on /state) stays under 512 MB', async () => {
-  const backend = (b: number) =>
-    `{"name":"backend-${b}","servers":[${Array.from({ length: 1000 }, (_, i) => hugeServer(b * 1000 + i)).join(',')}]}`;
-  agent.inject(on.state(), {
-    kind: 'huge',
-    items: 250,
-    shape: {
-      head: '{"success":true,"info":{"version":"2.6","pid":1,"started_at":"2026-12-01T12:00:00Z","uptime_s":1},"backends":[',
-      item: backend,
-      tail: ']}',
-    },
-  });
+  agent.inject(on.state(), stateOf(250));
   const out = await probe('state');
   expect(out.ok).toBe(true);
   expect(out.size).toBeGreaterThan(250_000 * 100);
+  // Past HAPROXY's thread limit (8 MiB) it is decoded on the event loop: a thread would hold it twice.
+  expect(out.threaded).toBe(false);
   expect(out.maxRssBytes).toBeLessThan(LIMIT);
   console.log(`250,000 servers accepted on /state: peak RSS ${mb(out.maxRssBytes)}`);
+});
+
+test('the largest answer a decoding thread takes (60,000 servers, 7 MB on /state) stays under 512 MB', async () => {
+  agent.inject(on.state(), stateOf(60));
+  const out = await probe('state');
+  expect(out).toMatchObject({ ok: true, threaded: true });
+  expect(out.maxRssBytes).toBeLessThan(LIMIT);
+  console.log(`60,000 servers on /state, decoded on a thread: peak RSS ${mb(out.maxRssBytes)}`);
 });
