@@ -42,8 +42,8 @@ interface StructuredResult<Row> {
 /**
  * Names for statements with parameters, so that they run as prepared statements: PostgreSQL then parses and
  * plans each once per connection instead of at every call (a changed instance's sync is a dozen statements,
- * and planning them was a third of its database time). The same text has the same name everywhere. At most `max`
- * texts are ever named: SQL built on the fly cannot fill the server's memory, it runs unnamed.
+ * and planning them was a third of its database time). The same text has the same name everywhere. At most
+ * `max` texts are ever named: SQL built on the fly cannot fill the server's memory, it runs unnamed.
  */
 export class StatementNames {
   private readonly names = new Map<string, string>();
@@ -148,7 +148,9 @@ export class ConnectionDb implements Db {
       await this.runner.query('COMMIT');
       return result;
     } catch (err) {
-      await this.runner.query('ROLLBACK');
+      // The work's error is the one to tell. A connection that cannot roll back is in an unknown state:
+      // it is closed rather than handed to the next caller.
+      await this.runner.query('ROLLBACK').catch(() => this.discard());
       throw err;
     } finally {
       this.inTransaction = false;

@@ -69,3 +69,18 @@ test.each([
     expect(await conn.query(`SELECT now() = statement_timestamp() AS outside`)).toEqual([{ outside: true }]);
   });
 });
+
+test("a transaction whose work fails tells the work's error, and a connection that cannot roll back is not reused", async () => {
+  await pool.connection(async (conn) => {
+    await expect(
+      conn.transaction(async (tx) => {
+        // The session ends under the transaction: ROLLBACK cannot reach it.
+        await tx.query(`SELECT pg_terminate_backend(pg_backend_pid())`).catch(() => undefined);
+        throw new Error('work failed');
+      })
+    ).rejects.toThrow('work failed');
+    expect(conn.discarded).toBe(true);
+  });
+  // The pool goes on with other connections.
+  expect(await pool.query(`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+});
