@@ -27,7 +27,7 @@ export class DecodePool {
   private readonly threads: Thread[] = [];
   private nextId = 0;
   private closed = false;
-  /** Threads that ended without being closed: past a few per slot, threads are given up (see pick). */
+  /** Threads that ended without being closed: past a few per slot, threads are given up (see digest). */
   private lost = 0;
 
   constructor(
