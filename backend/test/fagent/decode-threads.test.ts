@@ -98,16 +98,13 @@ test.each(['duplicates', 'empty'] as FaultName[])(
   }
 );
 
+const limits = { maxServersPerBackend: 10, maxBackends: 10 };
+/** A job for a DecodePool: a /state answer's body, nothing known. */
+const stateJob = (body: string) => ({ what: 'GET /state', status: 200, body: Buffer.from(body), limits, known: [] });
+
 test('a thread that dies with jobs in hand answers undefined for them (the caller decodes them itself)', async () => {
   const pool = new DecodePool(1);
-  const body = Buffer.from(JSON.stringify({ success: true, info: {}, backends: [] }));
-  const job = {
-    what: 'GET /state',
-    status: 200,
-    body,
-    limits: { maxServersPerBackend: 10, maxBackends: 10 },
-    known: [],
-  };
+  const job = stateJob('{"success":true,"info":{},"backends":[]}');
   const pending = pool.digest(job);
   await pool.close();
   await expect(pending).resolves.toBeUndefined();
@@ -117,14 +114,7 @@ test('a thread that dies with jobs in hand answers undefined for them (the calle
 
 test('threads that cannot start are given up after a few tries: the answers are decoded here', async () => {
   const pool = new DecodePool(2, '/nonexistent/decode-worker.js');
-  const body = Buffer.from(JSON.stringify({ success: true, info: {}, backends: [] }));
-  const job = {
-    what: 'GET /state',
-    status: 200,
-    body,
-    limits: { maxServersPerBackend: 10, maxBackends: 10 },
-    known: [],
-  };
+  const job = stateJob('{"success":true,"info":{},"backends":[]}');
   try {
     for (let i = 0; i < 10; i++) {
       await expect(pool.digest(job)).resolves.toBeUndefined();
@@ -138,20 +128,14 @@ test('threads that cannot start are given up after a few tries: the answers are 
 test('a live thread answers its job: errors as FagentErrors, digests with every fingerprint', async () => {
   const pool = new DecodePool(1);
   try {
-    const limits = { maxServersPerBackend: 10, maxBackends: 10 };
-    const bad = Buffer.from('{"success":true,"backends":"none"}');
-    await expect(pool.digest({ what: 'GET /state', status: 200, body: bad, limits, known: [] })).rejects.toThrow(
-      FagentError
-    );
+    await expect(pool.digest(stateJob('{"success":true,"backends":"none"}'))).rejects.toThrow(FagentError);
     const good = (await threaded.getState(target()))!;
-    const body = Buffer.from(
-      JSON.stringify({
-        success: true,
-        info: good.info,
-        backends: good.backends.map(({ name, servers }) => ({ name, servers })),
-      })
-    );
-    const digest = await pool.digest({ what: 'GET /state', status: 200, body, limits, known: [['api', 'stale']] });
+    const body = JSON.stringify({
+      success: true,
+      info: good.info,
+      backends: good.backends.map(({ name, servers }) => ({ name, servers })),
+    });
+    const digest = await pool.digest({ ...stateJob(body), known: [['api', 'stale']] });
     expect(digest?.backends.map((b) => [b.name, b.fingerprint, b.servers?.length])).toEqual(
       good.backends.map((b) => [b.name, serversFingerprint(b.servers), b.servers.length])
     );
