@@ -21,8 +21,18 @@ import type { Locator, Page } from '@playwright/test';
 
 type Where = [instance: string, backend: string, server: string];
 
-/** Hours and minutes as the page shows them (the browser runs in UTC below). */
-const hhmm = (iso: string) => new Date(iso).toISOString().slice(11, 16);
+/**
+ * The page's label for a window's end (ServerState.utils windowEndLabel; the browser runs in UTC below): the
+ * time alone today, with the date when the window ends on another day (a window opened after 23:00 for an hour).
+ */
+const windowLabel = (iso: string, now = new Date()) => {
+  const end = new Date(iso);
+  const time = end.toISOString().slice(11, 16);
+  if (end.toISOString().slice(0, 10) === now.toISOString().slice(0, 10)) {
+    return `until ${time}`;
+  }
+  return `until ${end.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' })} ${end.getUTCDate()}, ${time}`;
+};
 
 test.describe('the server state model', () => {
   test.use({ timezoneId: 'UTC' });
@@ -100,7 +110,7 @@ test.describe('the server state model', () => {
     const ahead = Date.parse(until) - Date.now();
     expect(ahead).toBeGreaterThan(55 * 60e3);
     expect(ahead).toBeLessThanOrEqual(3600e3);
-    const end = row.getByText(`until ${hhmm(until)}`);
+    const end = row.getByText(windowLabel(until));
     await expect(end).toBeVisible();
     await end.hover();
     await expect(page.getByRole('tooltip')).toContainText(/Maintenance window ends in (an hour|\d+ minutes)/);
@@ -142,7 +152,7 @@ test.describe('the server state model', () => {
         const item = backendItem(page, 'shop', 'edge-1');
         await expandBackend(item);
         const { until } = (await serverState('edge-1', 'shop', 'shop-1')).desired;
-        await expect(serverRow(item, 'shop-1').getByText(`until ${hhmm(until)}`)).toBeVisible();
+        await expect(serverRow(item, 'shop-1').getByText(windowLabel(until))).toBeVisible();
         await screenshot(page, '12-server-state', theme);
         await serverRow(item, 'shop-3').getByLabel('intent: drained').hover();
         await expect(page.getByRole('tooltip')).toContainText('INC-7 checks failing');
