@@ -360,16 +360,16 @@ export class FagentClient {
     body: Buffer,
     known: Readonly<Record<string, string>> = {}
   ): Promise<FagentState> {
-    const job = { what, status, body, limits: this.limits, known: Object.entries(known) };
+    const answer = { what, status, body, limits: this.limits };
     const minBytes = this.opts.decodeThreadMinBytes ?? FAGENT_DEFAULTS.decodeThreadMinBytes;
     const maxBytes = this.opts.decodeThreadMaxBytes ?? FAGENT_DEFAULTS.decodeThreadMaxBytes;
     const threaded = status >= 200 && status < 300 && body.length >= minBytes && body.length <= maxBytes;
-    const digest = threaded ? await this.decodePool.digest(job) : undefined;
+    const digest = threaded ? await this.decodePool.digest({ ...answer, known: Object.entries(known) }) : undefined;
     if (!digest) {
-      return decodeState(job);
+      return decodeState(answer);
     }
     let whole: FagentState | undefined;
-    return stateFromDigest(digest, () => (whole ??= decodeState(job)));
+    return stateFromDigest(digest, () => (whole ??= decodeState(answer)));
   }
 
   /** The token to send, opened here and only here (it may be stored encrypted); the shared one when none. */
