@@ -6,6 +6,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { mapLimited } from '../concurrency/limiter';
 import type { PoolDb } from '../db/db';
+import { startReplicaProcess } from '../replica-process';
 import { RunningService, startService } from '../service';
 import type { CycleReport } from '../sync/scheduler';
 import { backendName, BenchProtocol, FleetShape, instanceName } from './fleet-agent';
@@ -156,25 +157,18 @@ export class SyncBench {
   }
 
   /**
-   * `work` with a replica of the service on the same database whose scheduler is off (api-replica.ts), given
-   * its URL: what readers see when Grafana's requests do not share a process with the syncs.
+   * `work` with a replica of the service on the same database whose scheduler is off (replica-process.ts),
+   * given its URL: what readers see when Grafana's requests do not share a process with the syncs.
    */
   async withApiReplica<T>(work: (url: string) => Promise<T>): Promise<T> {
-    const replica = forkChild('api-replica.js', [
-      JSON.stringify({ databaseUrl: this.o.databaseUrl, token: BENCH_TOKEN }),
-    ]);
+    const replica = await startReplicaProcess(this.o.databaseUrl, {
+      bootstrapAdminToken: BENCH_TOKEN,
+      logLevel: 'warn',
+    });
     try {
-      const { url } = await new Promise<{ url: string }>((resolve, reject) => {
-        replica.once('message', resolve as never);
-        replica.once('exit', (code) => reject(new Error(`the API replica exited (${code}) before it listened`)));
-      });
-      return await work(url);
+      return await work(replica.url);
     } finally {
-      if (replica.exitCode === null && replica.signalCode === null) {
-        const exited = new Promise((resolve) => replica.once('exit', resolve));
-        replica.send('stop');
-        await exited;
-      }
+      await replica.stop();
     }
   }
 

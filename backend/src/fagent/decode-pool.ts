@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { execArgvFor } from '../own-code';
 import { FagentError, FagentErrorKind } from './errors';
 import { StateDigest, StateJob } from './state-digest';
 
@@ -11,10 +12,6 @@ interface Thread {
 }
 
 const WORKER_FILE = path.join(__dirname, `decode-worker${path.extname(__filename)}`);
-// Run from the TypeScript sources (the tests), a thread loads them the way jest does.
-const WORKER_EXEC_ARGV = WORKER_FILE.endsWith('.ts')
-  ? ['-r', path.join(__dirname, '..', '..', 'test', 'support', 'ts-register.js')]
-  : undefined;
 
 /**
  * Threads that decode large /state answers off the event loop (HAPROXY_DECODE_THREADS): parsing and validating
@@ -80,7 +77,7 @@ export class DecodePool {
   }
 
   private spawn(): Thread {
-    const worker = new Worker(this.file, { execArgv: WORKER_EXEC_ARGV });
+    const worker = new Worker(this.file, { execArgv: execArgvFor(this.file) });
     // The threads never keep the process alive: the client's close() ends them.
     worker.unref();
     const thread: Thread = { worker, pending: new Map() };
