@@ -22,13 +22,19 @@ export async function tryAdvisoryLock(db: Db, key: number): Promise<boolean> {
  * Releases a session-level lock. When the unlock fails (an aborted transaction, a cancelled statement) or finds
  * no lock to release, the connection is closed instead of going back to the pool: a lock left on a pooled
  * connection would block the instance until the pool happened to close it. False when it came to that.
+ * `resetTimeout`: the session's statement_timeout, set with the lock, goes back to its default in the same
+ * statement.
  */
-export async function advisoryUnlock(conn: ConnectionDb, key: number): Promise<boolean> {
+export async function advisoryUnlock(
+  conn: ConnectionDb,
+  key: number,
+  o: { resetTimeout?: boolean } = {}
+): Promise<boolean> {
   try {
-    const [row] = await conn.query<{ unlocked: boolean }>('SELECT pg_advisory_unlock($1, $2) AS unlocked', [
-      ADVISORY_NAMESPACE,
-      key,
-    ]);
+    const [row] = await conn.query<{ unlocked: boolean }>(
+      `SELECT pg_advisory_unlock($1, $2) AS unlocked${o.resetTimeout ? `, ${RESET_STATEMENT_TIMEOUT}` : ''}`,
+      [ADVISORY_NAMESPACE, key]
+    );
     if (row.unlocked) {
       return true;
     }
@@ -38,6 +44,9 @@ export async function advisoryUnlock(conn: ConnectionDb, key: number): Promise<b
   conn.discard();
   return false;
 }
+
+/** The session's statement_timeout back to its default (set_config with NULL is a RESET), as a SQL expression. */
+export const RESET_STATEMENT_TIMEOUT = `set_config('statement_timeout', NULL, false)`;
 
 /**
  * The same lock as a sync's, held until the caller's transaction ends (`db` is that transaction): a change that

@@ -4,7 +4,7 @@ import type { FagentClient, FagentTarget } from '../fagent/client';
 import type { FagentInfo } from '../fagent/schemas';
 import { planIntents } from '../intent/drift';
 import type { Logger } from '../logger';
-import type { PoolDb, Db } from '../db/db';
+import type { ConnectionDb, PoolDb, Db } from '../db/db';
 import { databaseErrorMessage, isDatabaseUnavailable } from '../db/unavailable';
 import { adoptExternal, clearDrifts, recordDrifts } from '../store/desired-state';
 import { LockedInstance, lockInstanceRow, recordHeldRemoval, recordSyncResult } from '../store/instances';
@@ -99,6 +99,9 @@ type Fingerprinted = Fetched & {
   /** Per in-scope backend whose server list came. */
   fingerprints: Map<string, string>;
 };
+
+/** Whether the sync's session still holds the instance's lock (the unchanged write releases it itself). */
+type SyncLock = { held: boolean };
 
 /** What the write decided, and the drifting servers to re-apply once it is committed. */
 type Written = SyncOutcome & { reapply: number[] };
@@ -211,7 +214,7 @@ export class InstanceSync {
     try {
       // One connection throughout: the lock is the session's, and the writes are one transaction on it.
       return await this.db.connection(async (conn) => {
-        const instance = await lockInstanceForSync(conn, instanceId);
+        const instance = await lockInstanceForSync(conn, instanceId, this.opts.deadlineMs);
         if (!instance) {
           return { instanceId, status: 'skipped', error: 'instance not found', durationMs: Date.now() - started };
         }
@@ -223,10 +226,11 @@ export class InstanceSync {
             durationMs: Date.now() - started,
           };
         }
+        const lock = { held: true };
         try {
-          return await this.syncLocked(conn, instance, o, started, deadline);
+          return await this.syncLocked(conn, instance, o, started, deadline, lock);
         } finally {
-          if (!(await advisoryUnlock(conn, instanceId))) {
+          if (lock.held && !(await advisoryUnlock(conn, instanceId, { resetTimeout: true }))) {
             this.log.warn({ instance_id: instanceId }, 'sync lock not released: connection closed');
           }
         }
@@ -244,11 +248,12 @@ export class InstanceSync {
   }
 
   private async syncLocked(
-    conn: Db,
+    conn: ConnectionDb,
     instance: SyncInstance,
     o: SyncOptions,
     started: number,
-    deadline: AbortSignal
+    deadline: AbortSignal,
+    lock: SyncLock
   ): Promise<SyncOutcome> {
     const instanceId = instance.id;
     const log = this.log.child({ instance: instance.name, instance_id: instance.id, host: instance.host_name });
@@ -306,7 +311,7 @@ export class InstanceSync {
       const mappingIndex = o.mappingIndex ?? (await loadMappingIndex(conn));
       const answer = fingerprinted(fetched, instance, mappingIndex);
       written =
-        (await this.writeUnchanged(conn, instance, answer, started, leftMs)) ??
+        (await this.writeUnchanged(conn, instance, answer, started, lock)) ??
         (await this.write(conn, instance, answer, started, leftMs, { ...o, mappingIndex }));
     } catch (err) {
       const error =
@@ -424,13 +429,15 @@ export class InstanceSync {
    * The sync of an answer that says what the last settled sync applied, when nothing changed outside since
    * (sync-store.ts recordUnchangedSync checks it in the same statement): the samples again and the result, no
    * stored state read, no row lock waited for. Undefined when it does not hold: then the whole write runs.
+   * One statement on the sync's session, which also releases its lock: bounded by the session's timeout (the
+   * deadline, set with the lock) rather than by the time left, since it cannot wait for a lock.
    */
   private async writeUnchanged(
-    conn: Db,
+    conn: ConnectionDb,
     instance: SyncInstance,
     answer: Fingerprinted,
     started: number,
-    leftMs: number
+    lock: SyncLock
   ): Promise<Written | undefined> {
     const backends: Array<{ name: string; fingerprint: string }> = [];
     for (const [name, fingerprint] of answer.fingerprints) {
@@ -448,21 +455,22 @@ export class InstanceSync {
     }
     const durationMs = Date.now() - started;
     const previousSampledAt = instance.sync_sampled_at;
-    // A transaction only for its statement timeout: the deadline bounds this write as it does the others.
-    const servers = await conn.transaction(
-      (tx) =>
-        recordUnchangedSync(tx, instance.id, {
-          fingerprint: answer.shape,
-          backends,
-          previousSampledAt,
-          processSeen: answer.info !== undefined,
-          result: { at: this.now(), success: true, error: null, durationMs },
-        }),
-      syncTransaction(leftMs)
-    );
-    if (servers === undefined) {
+    const done = await recordUnchangedSync(conn, instance.id, {
+      fingerprint: answer.shape,
+      backends,
+      previousSampledAt,
+      processSeen: answer.info !== undefined,
+      result: { at: this.now(), success: true, error: null, durationMs },
+    });
+    if (done === undefined) {
       return undefined;
     }
+    lock.held = false;
+    if (!done.unlocked) {
+      // Not this session's lock to release: the session is in a state nobody expects, so it is not reused.
+      conn.discard();
+    }
+    const servers = done.servers;
     return {
       instanceId: instance.id,
       status: 'ok',

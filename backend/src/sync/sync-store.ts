@@ -1,4 +1,4 @@
-import { ADVISORY_NAMESPACE } from '../db/advisory-lock';
+import { ADVISORY_NAMESPACE, RESET_STATEMENT_TIMEOUT } from '../db/advisory-lock';
 import { nameFilter } from '../domain/glob';
 import type { AdminState, DriftCause } from '../domain/server-state';
 import { STATUS_CODE } from '../domain/status';
@@ -41,15 +41,24 @@ const BACKEND_FINGERPRINTS = (instance: string) =>
 
 /**
  * The instance and its session-level advisory lock in one round trip (no row, no lock taken); `db` is one
- * connection, which holds the lock until advisoryUnlock or until it closes.
+ * connection, which holds the lock until advisoryUnlock or until it closes. With the lock, the session's
+ * statement_timeout becomes `timeoutMs`: a statement of the sync outside its transaction (the unchanged write,
+ * one statement of its own) is bounded too; advisoryUnlock's `resetTimeout` puts it back.
  */
-export async function lockInstanceForSync(db: Db, instanceId: number): Promise<SyncInstance | undefined> {
+export async function lockInstanceForSync(
+  db: Db,
+  instanceId: number,
+  timeoutMs: number
+): Promise<SyncInstance | undefined> {
   const [row] = await db.query<SyncInstance>(
-    `SELECT pg_try_advisory_lock($1, i.id) AS locked, clock_timestamp() AS locked_at, i.id, i.name, i.backend_scope, i.last_sync_at,
+    `SELECT CASE WHEN l.locked THEN set_config('statement_timeout', $3, false) IS NOT NULL ELSE false END AS locked,
+            clock_timestamp() AS locked_at, i.id, i.name, i.backend_scope, i.last_sync_at,
             i.sync_fingerprint, i.sync_sampled_at, ${BACKEND_FINGERPRINTS('i.id')} AS backend_fingerprints,
             h.name AS host_name, h.fagent_url, h.fagent_token
-       FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id WHERE i.id = $2`,
-    [ADVISORY_NAMESPACE, instanceId]
+       FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
+      CROSS JOIN LATERAL (SELECT pg_try_advisory_lock($1, i.id) AS locked) l
+      WHERE i.id = $2`,
+    [ADVISORY_NAMESPACE, instanceId, String(Math.ceil(timeoutMs))]
   );
   return row;
 }
@@ -222,10 +231,17 @@ export interface UnchangedAnswer {
  * sync since: the last metric samples again at the result's time, and the result. One statement that checks it
  * all again (the hint it was chosen on may predate another sync's commit, a command may have written since);
  * undefined when it does not hold, and then nothing was written. SKIP LOCKED: a command holding the instance's
- * row for a moment sends the sync the long way instead of making it wait. Answers how many servers it sampled.
+ * row for a moment sends the sync the long way instead of making it wait. One statement is its own transaction:
+ * run on the sync's session (lockInstanceForSync), it also releases the sync's lock and timeout when it wrote,
+ * and the sync is done in one round trip. Answers how many servers it sampled, and whether it released the lock
+ * (false: this session did not hold it).
  */
-export async function recordUnchangedSync(db: Db, instanceId: number, a: UnchangedAnswer): Promise<number | undefined> {
-  const [row] = await db.query<{ servers: number }>(
+export async function recordUnchangedSync(
+  db: Db,
+  instanceId: number,
+  a: UnchangedAnswer
+): Promise<{ servers: number; unlocked: boolean } | undefined> {
+  const [row] = await db.query<{ servers: number; unlocked: boolean }>(
     `WITH i AS (
        SELECT i.id FROM haproxy_instances i
         WHERE i.id = $1 AND i.sync_fingerprint = $2 AND i.sync_sampled_at = $3
@@ -243,7 +259,8 @@ export async function recordUnchangedSync(db: Db, instanceId: number, a: Unchang
      UPDATE haproxy_instances SET sync_sampled_at = $6, haproxy_seen_at = CASE WHEN $7 THEN $6 ELSE haproxy_seen_at END,
             ${syncResultAssignments(8)}
       WHERE id = (SELECT id FROM i)
-      RETURNING (SELECT coalesce(sum(n), 0)::int FROM copied) AS servers`,
+      RETURNING (SELECT coalesce(sum(n), 0)::int FROM copied) AS servers,
+                pg_advisory_unlock(${ADVISORY_NAMESPACE}, id) AS unlocked, ${RESET_STATEMENT_TIMEOUT}`,
     [
       instanceId,
       a.fingerprint,
@@ -255,7 +272,7 @@ export async function recordUnchangedSync(db: Db, instanceId: number, a: Unchang
       ...syncResultParams(a.result),
     ]
   );
-  return row?.servers;
+  return row;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { ADVISORY_NAMESPACE } from '../../src/db/advisory-lock';
 import { createDataSource } from '../../src/db/data-source';
 import { FagentClient } from '../../src/fagent/client';
 import { createTestDatabase, TestDatabase } from '../support/db';
@@ -226,7 +227,44 @@ describe('the sync deadline', () => {
     expect(await sync().sync(i.instanceId)).toMatchObject({ status: 'ok', changedServers: 1 });
   });
 
-  test('an unchanged answer whose one statement cannot finish in the time left is cut at the deadline too', async () => {
+  test("the sync's session timeout lasts as long as its lock: a pooled connection gets its default back", async () => {
+    const i = await freshInstance({ web: up('w1') });
+    // One connection: every sync below runs on it, and so does the check after each.
+    const single = createDataSource({ url: db.url, poolSize: 1 });
+    await single.initialize();
+    const session = async () =>
+      (
+        await single.query(
+          `SELECT current_setting('statement_timeout') AS timeout,
+                  (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()) AS locks`
+        )
+      )[0];
+    try {
+      const s = testSync(single, client, undefined, { deadlineMs: DEADLINE });
+      expect(await s.sync(i.instanceId)).toMatchObject({ status: 'ok', path: 'whole' });
+      expect(await session()).toEqual({ timeout: '0', locks: 0 });
+      // The unchanged write releases the lock and the timeout in its own statement.
+      expect(await s.sync(i.instanceId)).toMatchObject({ status: 'ok', path: 'unchanged' });
+      expect(await session()).toEqual({ timeout: '0', locks: 0 });
+      agent.inject(on.servers('web'), { kind: 'status', status: 500 }, 1);
+      expect(await s.sync(i.instanceId)).toMatchObject({ status: 'failed' });
+      expect(await session()).toEqual({ timeout: '0', locks: 0 });
+      // A sync that finds the instance locked elsewhere leaves the session as it was.
+      const other = new Client({ connectionString: db.url });
+      await other.connect();
+      try {
+        await other.query('SELECT pg_advisory_lock($1, $2)', [ADVISORY_NAMESPACE, i.instanceId]);
+        expect(await s.sync(i.instanceId)).toMatchObject({ status: 'skipped' });
+        expect(await session()).toEqual({ timeout: '0', locks: 0 });
+      } finally {
+        await other.end();
+      }
+    } finally {
+      await single.destroy();
+    }
+  });
+
+  test("an unchanged answer's one statement is cut at the deadline too", async () => {
     const i = await freshInstance({ web: up('w1') });
     await sync().sync(i.instanceId);
     expect(await sync().sync(i.instanceId)).toMatchObject({ status: 'ok', path: 'unchanged' });
