@@ -106,6 +106,8 @@ const envSchema = z.object({
   DATABASE_READ_POOL_SIZE: int(1, 100).default(4),
   /** Off behind a transaction-pooling proxy that does not carry prepared statements across its connections. */
   DATABASE_PREPARED_STATEMENTS: bool.default(true),
+  /** Off behind a proxy that does not pass several statements in flight on one connection. */
+  DATABASE_PIPELINE: bool.default(true),
   API_STATEMENT_TIMEOUT: z.coerce.number().positive().max(3600).default(10),
   MAX_BODY_BYTES: int(1024, 10_000_000).default(1_000_000),
   METRICS_PORT: z.preprocess(
@@ -214,6 +216,8 @@ export interface AppConfig {
   readPoolSize: number;
   /** Repeated statements run prepared (db/db.ts StatementNames). */
   preparedStatements: boolean;
+  /** Statements that do not wait for each other go out together (db/db.ts ConnectionDb). */
+  pipeline: boolean;
   /** How long one statement of the API's reads may run before PostgreSQL cancels it (503 query_timeout). */
   apiStatementTimeoutMs: number;
   maxBodyBytes: number;
@@ -286,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secretsKeyPrevious: e.SECRETS_KEY_PREVIOUS,
     readPoolSize: e.DATABASE_READ_POOL_SIZE,
     preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
+    pipeline: e.DATABASE_PIPELINE,
     apiStatementTimeoutMs: Math.round(e.API_STATEMENT_TIMEOUT * 1000),
     maxBodyBytes: e.MAX_BODY_BYTES,
     metricsPort: e.METRICS_PORT,

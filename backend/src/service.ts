@@ -79,7 +79,11 @@ export async function startService(
     embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
     url = embedded.url;
   }
-  const ds = await openDatabase({ url, poolSize: Math.max(10, config.syncConcurrency + 5) });
+  const ds = await openDatabase({
+    url,
+    poolSize: Math.max(10, config.syncConcurrency + 5),
+    pipeline: config.pipeline,
+  });
   const names = config.preparedStatements ? new StatementNames() : null;
   const db = new PoolDb(ds, names);
 
@@ -110,6 +114,7 @@ export async function startService(
     applicationName: 'haproxy-control-api-read',
     statementTimeoutMs: config.apiStatementTimeoutMs,
     readOnly: true,
+    pipeline: config.pipeline,
   });
   const readDb = new PoolDb(readDs, names);
   // Token checks that miss the cache, on six connections of their own: they wait neither for the connections the
@@ -120,6 +125,7 @@ export async function startService(
     applicationName: 'haproxy-control-auth',
     statementTimeoutMs: config.apiStatementTimeoutMs,
     readOnly: true,
+    pipeline: config.pipeline,
   });
   const tokenCache = new TokenCache(
     url,

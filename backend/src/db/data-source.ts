@@ -40,6 +40,11 @@ export interface DataSourceOptions {
   statementTimeoutMs?: number;
   /** Sessions whose transactions cannot write: a pool for reads only. */
   readOnly?: boolean;
+  /**
+   * pg writes a statement at once, not after the previous one's answer (default on): what lets statements
+   * that do not wait for each other share a round trip (db/db.ts ConnectionDb).
+   */
+  pipeline?: boolean;
 }
 
 /** TypeORM for the pool and the migrations; the schema comes only from migrations (`synchronize` stays off). */
@@ -54,6 +59,7 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     logging: false,
     extra: {
       max: opts.poolSize ?? 20,
+      pipeline: opts.pipeline ?? true,
       application_name: opts.applicationName ?? 'haproxy-control',
       ...(opts.statementTimeoutMs !== undefined && { statement_timeout: opts.statementTimeoutMs }),
       ...(opts.readOnly && { options: '-c default_transaction_read_only=on' }),

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { PoolClient, QueryResult } from 'pg';
+import { QueryFailedError } from 'typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
 
 /**
@@ -78,18 +80,36 @@ const staleResultType = (err: unknown) => {
   return driver?.code === '0A000' && /cached plan must not change result type/.test(driver.message ?? '');
 };
 
-async function run<Row>(runner: QueryRunner, sql: string, params: readonly unknown[] | undefined, name?: string) {
-  // pg takes a { name, text } in place of the text (TypeORM hands it on as it is).
-  const statement = (name ? { name, text: sql } : sql) as string;
-  // The structured result: TypeORM's plain one is `[rows, count]` for UPDATE and DELETE but rows otherwise.
-  return (await runner.query(statement, params as unknown[] | undefined, true)) as StructuredResult<Row>;
+/** SQLSTATE of a statement sent into a transaction that an earlier one aborted. */
+const IN_FAILED_TRANSACTION = '25P02';
+
+/** pg's pooled client as TypeORM's query runner holds it, with the socket its statements are written to. */
+type PgClient = PoolClient & { connection: { stream: { cork(): void; uncork(): void } } };
+
+/** A result the way the store reads it: rows, and for INSERT / UPDATE / DELETE how many. */
+function structured<Row>(raw: QueryResult): StructuredResult<Row> {
+  return { records: raw.rows as Row[], affected: raw.rowCount ?? undefined };
 }
 
-/** One connection, for a transaction or a session; released by whoever took it. */
+/**
+ * One connection, for a transaction or a session; released by whoever took it. Statements go to pg's client at
+ * once, without waiting for the ones before (on a pool with `pipeline` on, pg writes them straight away;
+ * without it, pg sends each after the previous answer), and those issued in the same turn of the event loop
+ * share one write to the socket: statements that do not wait for each other's results cost one round trip
+ * together. Each still has its own Sync, so it fails alone (in a transaction, the ones after it then fail too).
+ */
 export class ConnectionDb implements Db {
   /** Set by discard(): the connection is closed when released, never handed to the next caller. */
   discarded = false;
   private inTransaction = false;
+  /** BEGIN and the transaction's settings, sent with its first statement rather than on their own. */
+  private pendingBegin?: string;
+  /** The COMMIT that commit() issued. */
+  private committed?: Promise<unknown>;
+  /** The first statement that failed in the transaction: what aborted it. */
+  private failure?: Error;
+  private client?: PgClient;
+  private corked = false;
 
   constructor(
     private readonly runner: QueryRunner,
@@ -117,9 +137,12 @@ export class ConnectionDb implements Db {
    * unnamed from then on, at once when no transaction was aborted by the failure, else from the next call.
    */
   private async run<Row>(sql: string, params: readonly unknown[] | undefined): Promise<StructuredResult<Row>> {
+    // Once connected, a statement is issued before this function first waits: callers that issue several
+    // before awaiting any put them in one write.
+    const client = this.client ?? (this.client = (await this.runner.connect()) as PgClient);
     const name = this.names && params && params.length > 0 ? this.names.nameOf(sql) : undefined;
     try {
-      return await run<Row>(this.runner, sql, params, name);
+      return await this.issue<Row>(client, sql, params, name);
     } catch (err) {
       if (!name || !staleResultType(err)) {
         throw err;
@@ -128,33 +151,104 @@ export class ConnectionDb implements Db {
       if (this.inTransaction) {
         throw err;
       }
-      return run<Row>(this.runner, sql, params);
+      return this.issue<Row>(client, sql, params);
     }
   }
 
-  async transaction<T>(work: (tx: Db) => Promise<T>, settings?: TransactionSettings): Promise<T> {
+  /** Hands a statement to pg now, behind a pending BEGIN; errors as TypeORM reports them (`driverError`). */
+  private issue<Row>(
+    client: PgClient,
+    sql: string,
+    params: readonly unknown[] | undefined,
+    name?: string
+  ): Promise<StructuredResult<Row>> {
+    this.cork(client);
+    const begin = this.pendingBegin === undefined ? undefined : client.query(this.pendingBegin);
+    this.pendingBegin = undefined;
+    const values = params as unknown[] | undefined;
+    const statement = client.query<Record<string, unknown>>(name ? { name, text: sql, values } : { text: sql, values });
+    // Both awaited together: a failed BEGIN is the error to tell, and neither rejection goes unhandled.
+    return Promise.all([begin, statement]).then(
+      ([, raw]) => structured<Row>(raw),
+      (err: Error & { code?: string }) => {
+        if (!this.inTransaction) {
+          throw new QueryFailedError(sql, values, err);
+        }
+        // The statements issued behind a failed one fail as "transaction is aborted", and may settle first
+        // for whoever awaits several: each tells the failure that aborted it.
+        if (err.code !== IN_FAILED_TRANSACTION || !this.failure) {
+          this.failure ??= new QueryFailedError(sql, values, err);
+        }
+        throw this.failure;
+      }
+    );
+  }
+
+  /** Holds the socket's writes until the statements issued in this turn of the event loop are all in. */
+  private cork(client: PgClient): void {
+    if (this.corked) {
+      return;
+    }
+    const stream = client.connection.stream;
+    stream.cork();
+    this.corked = true;
+    setImmediate(() => {
+      this.corked = false;
+      stream.uncork();
+    });
+  }
+
+  private async send(sql: string): Promise<void> {
+    await this.run(sql, undefined);
+  }
+
+  async transaction<T>(work: (tx: ConnectionDb) => Promise<T>, settings?: TransactionSettings): Promise<T> {
     const set = settings && Object.keys(settings).length > 0 ? `SELECT ${settingsSql(settings)}` : undefined;
     if (this.inTransaction) {
       if (set) {
-        await this.runner.query(set);
+        await this.send(set);
       }
       return work(this);
     }
-    // BEGIN and the settings in one round trip (a simple query of two statements: no parameters in either).
-    await this.runner.query(set ? `BEGIN; ${set}` : 'BEGIN');
+    // BEGIN and the settings go with the first statement (a simple query of two statements: no parameters).
+    this.pendingBegin = set ? `BEGIN; ${set}` : 'BEGIN';
     this.inTransaction = true;
     try {
       const result = await work(this);
-      await this.runner.query('COMMIT');
+      // Nothing issued, nothing begun.
+      if (this.pendingBegin === undefined) {
+        await (this.committed ?? this.send('COMMIT'));
+      }
       return result;
     } catch (err) {
       // The work's error is the one to tell. A connection that cannot roll back is in an unknown state:
       // it is closed rather than handed to the next caller.
-      await this.runner.query('ROLLBACK').catch(() => this.discard());
+      if (this.pendingBegin === undefined) {
+        await this.send('ROLLBACK').catch(() => this.discard());
+      }
       throw err;
     } finally {
+      this.pendingBegin = undefined;
+      this.committed = undefined;
+      this.failure = undefined;
       this.inTransaction = false;
     }
+  }
+
+  /**
+   * Issues the transaction's COMMIT now, behind what it issued so far, instead of when its work returns: the
+   * work may then issue statements that run after it (e.g. releasing a session lock) in the same write. A
+   * COMMIT of a transaction that a statement failed rolls it back; the transaction still reports that failure.
+   */
+  commit(): Promise<void> {
+    if (!this.inTransaction || this.committed) {
+      throw new Error('commit() outside a transaction, or twice');
+    }
+    const committed = this.send('COMMIT');
+    // Awaited by transaction(); a rejection before then must not go unhandled.
+    committed.catch(() => undefined);
+    this.committed = committed;
+    return committed;
   }
 }
 
@@ -195,6 +289,15 @@ export class PoolDb implements Db {
       }
     }
   }
+}
+
+/**
+ * A statement issued now and awaited later, with others: its failure is no unhandled rejection in between, and
+ * whoever awaits it still gets it.
+ */
+export function issued<T>(statement: Promise<T>): Promise<T> {
+  statement.catch(() => undefined);
+  return statement;
 }
 
 /** Whether the database answers at all (the readiness probe). */

@@ -4,7 +4,7 @@ import type { FagentClient, FagentTarget } from '../fagent/client';
 import type { FagentInfo } from '../fagent/schemas';
 import { planIntents } from '../intent/drift';
 import type { Logger } from '../logger';
-import type { ConnectionDb, PoolDb, Db } from '../db/db';
+import { issued, type ConnectionDb, type PoolDb, type Db } from '../db/db';
 import { databaseErrorMessage, isDatabaseUnavailable } from '../db/unavailable';
 import { adoptExternal, clearDrifts, recordDrifts } from '../store/desired-state';
 import { LockedInstance, lockInstanceRow, recordHeldRemoval, recordSyncResult } from '../store/instances';
@@ -137,6 +137,40 @@ function fingerprinted(fetched: Fetched, instance: SyncInstance, mapping: Mappin
 }
 
 /**
+ * What the write reads of the stored instance in the same round trip as its baseline, before the baseline says
+ * what it needs: from the hint read with the lock, the servers of the backends whose fingerprint moved, or of
+ * every backend (`names` undefined) when the answer's shape moved or none did. planWrite reads again when the
+ * baseline disagrees.
+ */
+interface Preloaded {
+  names: readonly string[] | undefined;
+  stored: StoredInstance;
+}
+
+function likelyChanged(instance: SyncInstance, fetched: Fingerprinted): string[] | undefined {
+  if (instance.sync_fingerprint !== fetched.shape) {
+    return undefined;
+  }
+  const names = [...fetched.servers.keys()].filter(
+    (name) => instance.backend_fingerprints[name] !== fetched.fingerprints.get(name)
+  );
+  return names.length > 0 ? names : undefined;
+}
+
+/** `stored` as loadStoredInstance(names) reads it: every backend, the servers and intents of those named. */
+function narrowed(stored: StoredInstance, names: readonly string[]): StoredInstance {
+  const wanted = new Set(names);
+  const ids = new Set(stored.backends.filter((b) => wanted.has(b.name)).map((b) => b.id));
+  const servers = stored.servers.filter((s) => ids.has(s.backendId));
+  const kept = new Set(servers.map((s) => s.id));
+  return {
+    backends: stored.backends,
+    servers,
+    intents: new Map([...stored.intents].filter(([id]) => kept.has(id))),
+  };
+}
+
+/**
  * What the write reads and plans. When the baseline can be trusted (the shape is the last settled one's and
  * nothing was written outside the sync since), a backend whose server list has the fingerprint last applied to
  * it is unchanged: only the other backends' servers are read and planned, the unchanged ones sample what they
@@ -149,10 +183,20 @@ async function planWrite(
   fetched: Fingerprinted,
   baseline: SyncBaseline,
   row: LockedInstance,
+  preloaded: Preloaded,
   o: { fenced: FencedServers; restarted: boolean | undefined }
 ): Promise<{ stored: StoredInstance; plan: SyncPlan; unchanged: number[] }> {
+  const load = async (names?: readonly string[]) => {
+    if (preloaded.names === undefined) {
+      return names ? narrowed(preloaded.stored, names) : preloaded.stored;
+    }
+    if (names?.every((name) => preloaded.names!.includes(name))) {
+      return narrowed(preloaded.stored, names);
+    }
+    return loadStoredInstance(tx, instanceId, names);
+  };
   const whole = async () => {
-    const stored = await loadStoredInstance(tx, instanceId);
+    const stored = await load();
     return { stored, plan: planSync(stored.backends, stored.servers, fetched, fetched.inScope, o), unchanged: [] };
   };
   const trusted =
@@ -163,7 +207,7 @@ async function planWrite(
   const sampledBefore = new Set(baseline.sampledBackendIds);
   const byName = new Map(baseline.backends.map((b) => [b.name, b]));
   const unchanged: number[] = [];
-  const changed: number[] = [];
+  const changed: string[] = [];
   const servers = new Map<string, BackendAnswer>();
   for (const [name, answer] of fetched.servers) {
     const b = byName.get(name);
@@ -173,14 +217,14 @@ async function planWrite(
     if (answer.ok && b.fingerprint === fetched.fingerprints.get(name) && sampledBefore.has(b.id)) {
       unchanged.push(b.id);
     } else {
-      changed.push(b.id);
+      changed.push(name);
       servers.set(name, answer);
     }
   }
   if (unchanged.length === 0) {
     return whole();
   }
-  const stored = await loadStoredInstance(tx, instanceId, changed);
+  const stored = await load(changed);
   const plan = planSync(stored.backends, stored.servers, { ...fetched, servers }, fetched.inScope, o);
   if (plan.removeBackendIds.length + plan.removeServerIds.length + plan.upsertBackends.length > 0) {
     return whole();
@@ -230,8 +274,8 @@ export class InstanceSync {
         try {
           return await this.syncLocked(conn, instance, o, started, deadline, lock);
         } finally {
-          if (lock.held && !(await advisoryUnlock(conn, instanceId, { resetTimeout: true }))) {
-            this.log.warn({ instance_id: instanceId }, 'sync lock not released: connection closed');
+          if (lock.held) {
+            await this.release(conn, instanceId);
           }
         }
       });
@@ -312,7 +356,7 @@ export class InstanceSync {
       const answer = fingerprinted(fetched, instance, mappingIndex);
       written =
         (await this.writeUnchanged(conn, instance, answer, started, lock)) ??
-        (await this.write(conn, instance, answer, started, leftMs, { ...o, mappingIndex }));
+        (await this.write(conn, instance, answer, started, leftMs, lock, { ...o, mappingIndex }));
     } catch (err) {
       const error =
         (err as { driverError?: { code?: string } }).driverError?.code === STATEMENT_TIMEOUT
@@ -491,31 +535,48 @@ export class InstanceSync {
     };
   }
 
+  /**
+   * The changed write in three round trips where nothing new is stored: the row lock, the baseline and the
+   * likely-changed servers in one (BEGIN goes with them); the writes, the result, COMMIT and, with nothing to
+   * re-apply, the lock's release in another. Statements that need an answer first (new backends and servers,
+   * a baseline that disagrees with the hint) cost one round trip more each.
+   */
   private async write(
-    conn: Db,
+    conn: ConnectionDb,
     instance: SyncInstance,
     fetched: Fingerprinted,
     started: number,
     leftMs: number,
+    lock: SyncLock,
     o: SyncOptions & { mappingIndex: MappingIndex }
   ): Promise<Written> {
     const instanceId = instance.id;
     const now = this.now();
     return conn.transaction(async (tx) => {
-      // Taken before anything is read: a command that starts now waits until this transaction ends, and one
-      // that started before is among the baseline's fenced servers (a statement of its own, after the lock).
-      const row = await lockInstanceRow(tx, instanceId);
-      if (!row) {
-        return { instanceId, status: 'skipped', error: 'instance deleted during the sync', durationMs: 0, reapply: [] };
-      }
       // A cached answer may be up to a TTL older than this sync: so may the commands that it predates.
       const answerAge = o.fresh ? 0 : this.client.cache.ttlMs;
-      const baseline = await readSyncBaseline(tx, instanceId, new Date(instance.locked_at.getTime() - answerAge));
+      const names = likelyChanged(instance, fetched);
+      // The row lock comes first: a command that starts now waits until this transaction ends, and one that
+      // started before is among the baseline's fenced servers. PostgreSQL runs the statements in order, so the
+      // baseline's and the servers' snapshots are taken once the lock is held.
+      const [row, baseline, preloaded] = await Promise.all([
+        lockInstanceRow(tx, instanceId),
+        readSyncBaseline(tx, instanceId, new Date(instance.locked_at.getTime() - answerAge)),
+        loadStoredInstance(tx, instanceId, names),
+      ]);
+      if (!row || !baseline) {
+        return { instanceId, status: 'skipped', error: 'instance deleted during the sync', durationMs: 0, reapply: [] };
+      }
       const restarted = processRestarted(row, fetched.info);
-      const { stored, plan, unchanged } = await planWrite(tx, instanceId, fetched, baseline, row, {
-        fenced: baseline.fenced,
-        restarted,
-      });
+      const { stored, plan, unchanged } = await planWrite(
+        tx,
+        instanceId,
+        fetched,
+        baseline,
+        row,
+        { names, stored: preloaded },
+        { fenced: baseline.fenced, restarted }
+      );
       const intents = planIntents(
         [...plan.sampledBackends.values()].flat(),
         new Map(stored.servers.map((s) => [s.id, s])),
@@ -534,27 +595,23 @@ export class InstanceSync {
       const note = decision.confirmed
         ? confirmationNote({ ...assessment, since: decision.confirmed.since }, { syncs: decision.confirmed.syncs })
         : null;
-      const { ambiguousMappings, backendIds, serversSampledAgain } = await writeSyncPlan(
-        tx,
-        instanceId,
-        stored,
-        applied,
-        now,
-        o.mappingIndex,
-        {
-          removalNote: note,
-          externalChanges: new Set(intents.adopt.map((a) => a.serverId)),
-          sampleAgain: baseline.sampledAt ? { from: baseline.sampledAt, backendIds: unchanged } : undefined,
-        }
-      );
-      await adoptExternal(tx, intents.adopt, now);
-      await recordDrifts(tx, intents.drift, now);
-      await clearDrifts(tx, intents.clear);
+      // From here every statement is issued without waiting for the one before, and all are awaited at the end.
+      const { backendIds, written } = await writeSyncPlan(tx, instanceId, stored, applied, now, o.mappingIndex, {
+        removalNote: note,
+        externalChanges: new Set(intents.adopt.map((a) => a.serverId)),
+        sampleAgain: baseline.sampledAt ? { from: baseline.sampledAt, backendIds: unchanged } : undefined,
+      });
+      const statements: Array<Promise<unknown>> = [
+        written,
+        issued(adoptExternal(tx, intents.adopt, now)),
+        issued(recordDrifts(tx, intents.drift, now)),
+        issued(clearDrifts(tx, intents.clear)),
+      ];
       if (decision.hold || row.held_removal) {
-        await recordHeldRemoval(tx, instanceId, decision.hold);
+        statements.push(issued(recordHeldRemoval(tx, instanceId, decision.hold)));
       }
       if (note) {
-        await auditRemovalConfirmation(tx, { id: instanceId, name: row.name }, note, now);
+        statements.push(issued(auditRemovalConfirmation(tx, { id: instanceId, name: row.name }, note, now)));
       }
       const error = plan.failedBackends.length
         ? `${plan.failedBackends.length} backend(s) could not be read: ` +
@@ -571,22 +628,33 @@ export class InstanceSync {
         !decision.hold &&
         intents.adopt.length + intents.drift.length + intents.clear.length === 0;
       const durationMs = Date.now() - started;
-      await recordSyncEnd(tx, instanceId, {
-        instance: settled ? fetched.shape : null,
-        backends: [...plan.sampledBackends].map(([name, rows]) => ({
-          id: backendIds.get(name)!,
-          // A fenced server was left as stored: its backend's rows do not follow this answer.
-          fingerprint: rows.every((r) => r.observed) ? (fetched.fingerprints.get(name) ?? null) : null,
-        })),
-        sampledAt: now,
-        accounted: baseline.changeIds,
-        // A partial answer keeps the process we knew: the next sync compares the unread backends with it again.
-        process:
-          fetched.info && plan.failedBackends.length === 0
-            ? { version: fetched.info.version, pid: fetched.info.pid, startedAt: new Date(fetched.info.started_at) }
-            : undefined,
-        result: { at: this.now(), success: error === null, error, durationMs },
-      });
+      statements.push(
+        issued(
+          recordSyncEnd(tx, instanceId, {
+            instance: settled ? fetched.shape : null,
+            backends: [...plan.sampledBackends].map(([name, rows]) => ({
+              id: backendIds.get(name)!,
+              // A fenced server was left as stored: its backend's rows do not follow this answer.
+              fingerprint: rows.every((r) => r.observed) ? (fetched.fingerprints.get(name) ?? null) : null,
+            })),
+            sampledAt: now,
+            accounted: baseline.changeIds,
+            // A partial answer keeps the process we knew: the next sync compares the unread backends with it again.
+            process:
+              fetched.info && plan.failedBackends.length === 0
+                ? { version: fetched.info.version, pid: fetched.info.pid, startedAt: new Date(fetched.info.started_at) }
+                : undefined,
+            result: { at: this.now(), success: error === null, error, durationMs },
+          })
+        )
+      );
+      statements.push(tx.commit());
+      if (intents.reapply.length === 0 || !this.opts.reapply) {
+        // Nothing to re-apply under the lock: it is released behind the COMMIT, in the same write.
+        lock.held = false;
+        statements.push(this.release(conn, instanceId));
+      }
+      const [{ ambiguousMappings, serversSampledAgain }] = (await Promise.all(statements)) as [Awaited<typeof written>];
       let servers = serversSampledAgain;
       for (const rows of plan.sampledBackends.values()) {
         servers += rows.length;
@@ -611,6 +679,13 @@ export class InstanceSync {
         reapply: intents.reapply,
       };
     }, syncTransaction(leftMs));
+  }
+
+  /** Releases the sync's lock and session timeout; a lock that cannot be released closes the connection. */
+  private async release(conn: ConnectionDb, instanceId: number): Promise<void> {
+    if (!(await advisoryUnlock(conn, instanceId, { resetTimeout: true }))) {
+      this.log.warn({ instance_id: instanceId }, 'sync lock not released: connection closed');
+    }
   }
 
   private recordResult(db: Db, instanceId: number, success: boolean, error: string | null, durationMs: number) {

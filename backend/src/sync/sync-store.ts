@@ -3,7 +3,7 @@ import { nameFilter } from '../domain/glob';
 import type { AdminState, DriftCause } from '../domain/server-state';
 import { STATUS_CODE } from '../domain/status';
 import { mappingSources } from '../store/applications';
-import type { Db, TransactionSettings } from '../db/db';
+import { issued, type Db, type TransactionSettings } from '../db/db';
 import { SyncResult, syncResultAssignments, syncResultParams } from '../store/instances';
 import { recordStatusChanges } from '../store/server-state';
 import { matchSql } from '../store/sql';
@@ -98,12 +98,12 @@ export interface StoredInstance {
 
 /**
  * Everything stored of an instance, removed rows included (a reappearing one is restored in place); with
- * `serversOf`, every backend but only those backends' servers and desired states.
+ * `serversOf` (backend names), every backend but only those backends' servers and desired states.
  */
 export async function loadStoredInstance(
   db: Db,
   instanceId: number,
-  serversOf?: readonly number[]
+  serversOf?: readonly string[]
 ): Promise<StoredInstance> {
   // Backends, their servers and desired states in one round trip (a backend without servers comes with nulls).
   const rows = await db.query<
@@ -129,7 +129,7 @@ export async function loadStoredInstance(
        -- Each backend's servers by index: as a plain join the planner scanned the whole fleet's servers
        -- (9 ms at 50,000 servers, growing with the fleet); OFFSET 0 keeps it from flattening the LATERAL.
        LEFT JOIN LATERAL (SELECT * FROM haproxy_servers s WHERE s.backend_id = b.id
-                             AND ($2::int[] IS NULL OR b.id = ANY($2::int[])) OFFSET 0) s ON true
+                             AND ($2::text[] IS NULL OR b.backend_name = ANY($2::text[])) OFFSET 0) s ON true
        LEFT JOIN haproxy_server_desired d ON d.server_id = s.id
       WHERE b.instance_id = $1`,
     [instanceId, serversOf ?? null]
@@ -184,7 +184,11 @@ export interface SyncBaseline {
   fenced: Set<number>;
 }
 
-export async function readSyncBaseline(db: Db, instanceId: number, commandsSince: Date): Promise<SyncBaseline> {
+export async function readSyncBaseline(
+  db: Db,
+  instanceId: number,
+  commandsSince: Date
+): Promise<SyncBaseline | undefined> {
   const [row] = await db.query<
     Omit<SyncBaseline, 'backends' | 'fenced'> & { backends: Array<[number, string, string | null]>; fenced: number[] }
   >(
@@ -200,6 +204,9 @@ export async function readSyncBaseline(db: Db, instanceId: number, commandsSince
        FROM haproxy_instances i WHERE i.id = $1`,
     [instanceId, commandsSince]
   );
+  if (!row) {
+    return undefined;
+  }
   return {
     ...row,
     backends: row.backends.map(([id, name, fingerprint]) => ({ id, name, fingerprint })),
@@ -330,7 +337,9 @@ const key = (backend: string, server: string) => `${backend}\u0000${server}`;
  * Writes a plan in a handful of statements (arrays unnested, no per-row round trips); `db` is the sync's
  * transaction. `removalNote` goes on the history rows of what it removes (a held removal, confirmed); the
  * history of `externalChanges` (servers whose change was adopted as made outside) says `external`.
- * Returns how many servers auto-mapping found ambiguous.
+ * The statements are issued without waiting for each other (db/db.ts ConnectionDb), except for new backends and
+ * new servers, whose ids the rest need: it answers the ids at once and `written`, which settles when they are
+ * done, with how many servers auto-mapping found ambiguous and how many were sampled again.
  */
 export async function writeSyncPlan(
   db: Db,
@@ -345,7 +354,10 @@ export async function writeSyncPlan(
     /** Backends whose answer did not change: their samples of `from` are written again. */
     sampleAgain?: { from: Date; backendIds: readonly number[] };
   } = {}
-): Promise<{ ambiguousMappings: number; backendIds: Map<string, number>; serversSampledAgain: number }> {
+): Promise<{
+  backendIds: Map<string, number>;
+  written: Promise<{ ambiguousMappings: number; serversSampledAgain: number }>;
+}> {
   const externalChanges = o.externalChanges ?? new Set<number>();
   const backendIds = new Map(stored.backends.map((b) => [b.name, b.id]));
   if (plan.upsertBackends.length > 0) {
@@ -360,47 +372,58 @@ export async function writeSyncPlan(
       backendIds.set(b.backend_name, b.id);
     }
   }
-  await softDelete(db, plan.removeBackendIds, plan.removeServerIds, now, o.removalNote ?? null);
+  const pending: Array<Promise<unknown>> = [
+    issued(softDelete(db, plan.removeBackendIds, plan.removeServerIds, now, o.removalNote ?? null)),
+  ];
   const serverIds = new Map<string, number>();
   const backendNames = new Map(stored.backends.map((b) => [b.id, b.name]));
   for (const s of stored.servers) {
     serverIds.set(key(backendNames.get(s.backendId) ?? '', s.name), s.id);
   }
   if (plan.upsertServers.length > 0) {
-    for (const s of await upsertServers(db, plan.upsertServers, backendIds, now)) {
-      serverIds.set(key(s.backend, s.name), s.id);
+    const upserted = issued(upsertServers(db, plan.upsertServers, backendIds, now));
+    if (plan.upsertServers.some((s) => !serverIds.has(key(s.backendName, s.name)))) {
+      for (const s of await upserted) {
+        serverIds.set(key(s.backend, s.name), s.id);
+      }
+    } else {
+      pending.push(upserted);
     }
   }
-  await recordStatusChanges(
-    db,
-    plan.history.map((h) => {
-      const serverId = h.serverId ?? serverIds.get(key(h.backendName, h.serverName))!;
-      return {
-        serverId,
-        from: h.fromStatus,
-        to: h.toStatus,
-        raw: h.rawStatus,
-        cause: externalChanges.has(serverId) ? 'external' : h.cause,
-        adminFrom: h.adminFrom,
-        adminTo: h.adminTo,
-        operationalFrom: h.operationalFrom,
-        operationalTo: h.operationalTo,
-      };
-    }),
-    now,
-    { onRows: true }
+  pending.push(
+    issued(
+      recordStatusChanges(
+        db,
+        plan.history.map((h) => {
+          const serverId = h.serverId ?? serverIds.get(key(h.backendName, h.serverName))!;
+          return {
+            serverId,
+            from: h.fromStatus,
+            to: h.toStatus,
+            raw: h.rawStatus,
+            cause: externalChanges.has(serverId) ? 'external' : h.cause,
+            adminFrom: h.adminFrom,
+            adminTo: h.adminTo,
+            operationalFrom: h.operationalFrom,
+            operationalTo: h.operationalTo,
+          };
+        }),
+        now,
+        { onRows: true }
+      )
+    )
   );
-  const serversSampledAgain = await insertSamples(
-    db,
-    instanceId,
-    plan.sampledBackends,
-    backendIds,
-    serverIds,
-    now,
-    o.sampleAgain
+  const sampledAgain = issued(
+    insertSamples(db, instanceId, plan.sampledBackends, backendIds, serverIds, now, o.sampleAgain)
   );
-  const ambiguousMappings = await autoMap(db, plan.sampledBackends, stored.servers, serverIds, mappingIndex);
-  return { ambiguousMappings, backendIds, serversSampledAgain };
+  const ambiguous = issued(autoMap(db, plan.sampledBackends, stored.servers, serverIds, mappingIndex));
+  const written = Promise.all([sampledAgain, ambiguous, ...pending]).then(
+    ([serversSampledAgain, ambiguousMappings]) => ({
+      serversSampledAgain,
+      ambiguousMappings,
+    })
+  );
+  return { backendIds, written };
 }
 
 /**
