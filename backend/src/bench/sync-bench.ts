@@ -39,6 +39,8 @@ export interface CycleSplit {
   /** Share of the cycle the service's event loop was busy: near 1, the main thread is what bounds the cycle. */
   event_loop_busy: number;
   machine_cores_busy: number;
+  /** CPU time the cycle took, in ms: this process (the service and its threads), PostgreSQL, the fake agent. */
+  cpu_ms: { service: number; postgres: number; agent: number };
 }
 
 export interface Cycle {
@@ -97,6 +99,31 @@ function machineBusyMs(): number {
   const [cpu] = fs.readFileSync('/proc/stat', 'utf8').split('\n');
   const [user, nice, system, , , irq, softirq, steal] = cpu.split(/\s+/).slice(1).map(Number);
   return ((user + nice + system + irq + softirq + steal) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** CPU time (user + system, ms) of the processes whose /proc/<pid>/comm is `name`, or of `pid` alone. */
+function cpuMsOf(which: { name: string } | { pid: number }): number {
+  const pids =
+    'pid' in which
+      ? [String(which.pid)]
+      : fs.readdirSync('/proc').filter((d) => {
+          try {
+            return /^\d+$/.test(d) && fs.readFileSync(`/proc/${d}/comm`, 'utf8').trim() === which.name;
+          } catch {
+            return false; // ended meanwhile
+          }
+        });
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return (ticks * 1000) / 100; // USER_HZ
 }
 
 export class SyncBench {
@@ -181,6 +208,7 @@ export class SyncBench {
   async cycle(): Promise<Cycle> {
     const machine = machineBusyMs();
     const cpu = process.cpuUsage();
+    const [postgres, agent] = [cpuMsOf({ name: 'postgres' }), cpuMsOf({ pid: this.agent.pid! })];
     const loop = performance.eventLoopUtilization();
     const [{ lsn }] = await this.db.query<{ lsn: string }>(`SELECT pg_current_wal_lsn()::text AS lsn`);
     const t = performance.now();
@@ -207,6 +235,11 @@ export class SyncBench {
         backend_cpu_share: round((used.user + used.system) / 1000 / ms),
         event_loop_busy: round2(loopBusy),
         machine_cores_busy: round((machineBusyMs() - machine) / ms),
+        cpu_ms: {
+          service: Math.round((used.user + used.system) / 1000),
+          postgres: Math.round(cpuMsOf({ name: 'postgres' }) - postgres),
+          agent: Math.round(cpuMsOf({ pid: this.agent.pid! }) - agent),
+        },
       },
       walMb: round2(Number(wal) / 1024 / 1024),
     };
