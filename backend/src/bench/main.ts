@@ -88,9 +88,22 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 type CycleKind = 'cold' | 'steady' | 'one_percent_changed';
 
+/** Runs per measured figure: the floor, the steady and the 1% cycle are each the median of this many. */
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+
+/** The run with the median time of `runs` runs of `once` (one run's variance moved the ratios by 10-30%). */
+async function median<T extends { ms: number }>(once: () => Promise<T>, runs = RUNS): Promise<T> {
+  const all: T[] = [];
+  for (let k = 0; k < runs; k++) {
+    all.push(await once());
+  }
+  return all.sort((a, b) => a.ms - b.ms)[Math.floor(all.length / 2)];
+}
+
 /**
- * The cycles every path measures: fetch floor, cold, steady, 1% changed, insert floor. `around` wraps each
- * measured cycle (e.g. to count what it wrote); `afterSteady` runs between the steady and the changed one.
+ * The cycles every path measures: fetch floor, cold, steady, 1% changed (each 1% cycle after a flip of its
+ * own), insert floor. `around` wraps each measured cycle (e.g. to count what it wrote); `afterSteady` runs
+ * between the steady and the changed ones.
  */
 async function measurePath(
   bench: SyncBench,
@@ -100,13 +113,15 @@ async function measurePath(
   } = {}
 ): Promise<PathRun & { changedServers: number }> {
   const measure = (kind: CycleKind) => (o.around ? o.around(kind, () => bench.cycle()) : bench.cycle());
-  const floor = await bench.fetchFloor();
+  const floor = await median(() => bench.fetchFloor());
   const cold = await measure('cold');
-  const steady = await measure('steady');
+  const steady = await median(() => measure('steady'));
   await o.afterSteady?.();
   const changedServers = Math.round(bench.totalServers * 0.01);
-  await bench.flip(changedServers);
-  const changed = await measure('one_percent_changed');
+  const changed = await median(async () => {
+    await bench.flip(changedServers);
+    return measure('one_percent_changed');
+  });
   const insertFloorMs = await bench.insertFloor();
   return {
     fetchFloorMs: floor.ms,
@@ -222,6 +237,7 @@ async function benchPaths(serverUrl: string, log: Logger) {
           protocol,
           fleet: { ...shape, total_servers: bench.totalServers, stored_servers: servers },
           concurrency: { instances: SYNC_CONCURRENCY, fetches_per_instance: FETCH_CONCURRENCY },
+          runs_per_figure: RUNS,
           floors_ms: figures.floors_ms,
           sync_ms: figures.sync_ms,
           steady_over_fetch_floor: figures.steady_over_fetch_floor,
@@ -322,7 +338,12 @@ async function benchScale(serverUrl: string) {
       ];
     })
   );
-  return { shape: { backends: shape.backends, servers: shape.servers }, points, cost_per_server: trend };
+  return {
+    shape: { backends: shape.backends, servers: shape.servers },
+    runs_per_figure: RUNS,
+    points,
+    cost_per_server: trend,
+  };
 }
 
 async function main() {

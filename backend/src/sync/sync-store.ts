@@ -417,11 +417,11 @@ export async function writeSyncPlan(
     insertSamples(db, instanceId, plan.sampledBackends, backendIds, serverIds, now, o.sampleAgain)
   );
   const ambiguous = issued(autoMap(db, plan.sampledBackends, stored.servers, serverIds, mappingIndex));
-  const written = Promise.all([sampledAgain, ambiguous, ...pending]).then(
-    ([serversSampledAgain, ambiguousMappings]) => ({
+  const written = issued(
+    Promise.all([sampledAgain, ambiguous, ...pending]).then(([serversSampledAgain, ambiguousMappings]) => ({
       serversSampledAgain,
       ambiguousMappings,
-    })
+    }))
   );
   return { backendIds, written };
 }
