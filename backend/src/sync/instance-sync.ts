@@ -564,6 +564,9 @@ export class InstanceSync {
         readSyncBaseline(tx, instanceId, new Date(instance.locked_at.getTime() - answerAge)),
         loadStoredInstance(tx, instanceId, names),
       ]);
+      // The flight's answers often arrive with other syncs' in one read: planning each in a turn of its own lets
+      // the API's requests in between.
+      await new Promise((resolve) => setImmediate(resolve));
       if (!row || !baseline) {
         return { instanceId, status: 'skipped', error: 'instance deleted during the sync', durationMs: 0, reapply: [] };
       }
