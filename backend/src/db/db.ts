@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PoolClient, QueryResult } from 'pg';
-import { QueryFailedError } from 'typeorm';
-import type { DataSource, QueryRunner } from 'typeorm';
+import { QueryFailedError, type DataSource, type QueryRunner } from 'typeorm';
 
 /**
  * How the store reaches PostgreSQL: the pool, or one connection (a transaction, or a session that holds an
