@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { FagentClient, FagentTarget } from './client';
 
 /** One HAProxy instance as an agent test saw it. */
@@ -43,6 +44,10 @@ let nextProbeId = -1;
  */
 export async function probeAgent(client: FagentClient, req: ProbeRequest): Promise<AgentProbe> {
   const started = Date.now();
+  if (req.signal) {
+    // Every instance's read listens to the one signal at once: many listeners are expected, not a leak.
+    setMaxListeners(0, req.signal);
+  }
   const instances = await Promise.all(
     req.instances.map(async (name): Promise<InstanceProbe> => {
       const target: FagentTarget = {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { advisoryUnlock } from '../db/advisory-lock';
 import { mapLimited } from '../concurrency/limiter';
 import type { FagentClient, FagentTarget } from '../fagent/client';
@@ -255,6 +256,8 @@ export class InstanceSync {
   async sync(instanceId: number, o: SyncOptions = {}): Promise<SyncOutcome> {
     const started = Date.now();
     const deadline = AbortSignal.timeout(this.opts.deadlineMs);
+    // The seed protocol's reads (HAPROXY_FETCH_CONCURRENCY at once, and their retries) all listen to it.
+    setMaxListeners(0, deadline);
     try {
       // One connection throughout: the lock is the session's, and the writes are one transaction on it.
       return await this.db.connection(async (conn) => {
