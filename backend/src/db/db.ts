@@ -79,9 +79,6 @@ const staleResultType = (err: unknown) => {
   return driver?.code === '0A000' && /cached plan must not change result type/.test(driver.message ?? '');
 };
 
-/** SQLSTATE of a statement sent into a transaction that an earlier one aborted. */
-const IN_FAILED_TRANSACTION = '25P02';
-
 /** pg's pooled client as TypeORM's query runner holds it, with the socket its statements are written to. */
 type PgClient = PoolClient & { connection: { stream: { cork(): void; uncork(): void } } };
 
@@ -169,15 +166,13 @@ export class ConnectionDb implements Db {
     // Both awaited together: a failed BEGIN is the error to tell, and neither rejection goes unhandled.
     return Promise.all([begin, statement]).then(
       ([, raw]) => structured<Row>(raw),
-      (err: Error & { code?: string }) => {
+      (err: Error) => {
         if (!this.inTransaction) {
           throw new QueryFailedError(sql, values, err);
         }
         // The statements issued behind a failed one fail as "transaction is aborted", and may settle first
-        // for whoever awaits several: each tells the failure that aborted it.
-        if (err.code !== IN_FAILED_TRANSACTION || !this.failure) {
-          this.failure ??= new QueryFailedError(sql, values, err);
-        }
+        // for whoever awaits several: each tells the first failure, the one that aborted it.
+        this.failure ??= new QueryFailedError(sql, values, err);
         throw this.failure;
       }
     );

@@ -148,14 +148,18 @@ interface Preloaded {
   stored: StoredInstance;
 }
 
-function likelyChanged(instance: SyncInstance, fetched: Fingerprinted): string[] | undefined {
+/**
+ * By the hint read with the lock: the in-scope backends whose server list is not the one last applied (a
+ * backend whose read failed among them, as planWrite counts it); undefined when the answer's shape moved.
+ */
+function changedByHint(instance: SyncInstance, fetched: Fingerprinted): string[] | undefined {
   if (instance.sync_fingerprint !== fetched.shape) {
     return undefined;
   }
-  const names = [...fetched.servers.keys()].filter(
-    (name) => instance.backend_fingerprints[name] !== fetched.fingerprints.get(name)
-  );
-  return names.length > 0 ? names : undefined;
+  return [...fetched.servers.keys()].filter((name) => {
+    const fingerprint = fetched.fingerprints.get(name);
+    return fingerprint === undefined || instance.backend_fingerprints[name] !== fingerprint;
+  });
 }
 
 /** `stored` as loadStoredInstance(names) reads it: every backend, the servers and intents of those named. */
@@ -486,20 +490,10 @@ export class InstanceSync {
     started: number,
     lock: SyncLock
   ): Promise<Written | undefined> {
-    const backends: Array<{ name: string; fingerprint: string }> = [];
-    for (const [name, fingerprint] of answer.fingerprints) {
-      if (instance.backend_fingerprints[name] !== fingerprint) {
-        return undefined;
-      }
-      backends.push({ name, fingerprint });
-    }
-    if (
-      instance.sync_fingerprint !== answer.shape ||
-      !instance.sync_sampled_at ||
-      backends.length !== answer.servers.size
-    ) {
+    if (changedByHint(instance, answer)?.length !== 0 || !instance.sync_sampled_at) {
       return undefined;
     }
+    const backends = [...answer.fingerprints].map(([name, fingerprint]) => ({ name, fingerprint }));
     const durationMs = Date.now() - started;
     const previousSampledAt = instance.sync_sampled_at;
     const done = await recordUnchangedSync(conn, instance.id, {
@@ -558,7 +552,8 @@ export class InstanceSync {
     return conn.transaction(async (tx) => {
       // A cached answer may be up to a TTL older than this sync: so may the commands that it predates.
       const answerAge = o.fresh ? 0 : this.client.cache.ttlMs;
-      const names = likelyChanged(instance, fetched);
+      const changed = changedByHint(instance, fetched);
+      const names = changed?.length ? changed : undefined;
       // The row lock comes first: a command that starts now waits until this transaction ends, and one that
       // started before is among the baseline's fenced servers. PostgreSQL runs the statements in order, so the
       // baseline's and the servers' snapshots are taken once the lock is held.
