@@ -12,6 +12,27 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
     .some((tag) => tag === '*' || tag === etag);
 }
 
+interface Serialised {
+  json: string;
+  etag: string;
+}
+
+function serialise(body: object): Serialised {
+  const json = JSON.stringify(body);
+  return { json, etag: `"${createHash('sha1').update(json).digest('base64url')}"` };
+}
+
+const prepared = new WeakMap<object, Serialised>();
+
+/**
+ * For an answer a route serves many times unchanged (the summary, polled by every panel): serialised and tagged
+ * once here, not per request. The caller must not change `body` afterwards.
+ */
+export function preparedJson<T extends object>(body: T): T {
+  prepared.set(body, serialise(body));
+  return body;
+}
+
 /**
  * Conditional GETs for JSON answers: each gets an ETag (a hash of its bytes), and a request that already holds
  * that answer (If-None-Match) gets 304 without a body. A page that refreshes every few seconds then moves a few
@@ -30,8 +51,7 @@ export function conditionalGet() {
     if (Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') {
       return;
     }
-    const json = JSON.stringify(body);
-    const etag = `"${createHash('sha1').update(json).digest('base64url')}"`;
+    const { json, etag } = prepared.get(body) ?? serialise(body);
     ctx.set('ETag', etag);
     ctx.set('Cache-Control', 'private, no-cache');
     if (matchesEtag(ctx.get('If-None-Match'), etag)) {

@@ -20,6 +20,7 @@ type Operation = () => Promise<unknown>;
  */
 export class BreakerRegistry {
   private readonly breakers = new Map<number, { breaker: CircuitBreaker<[Operation], unknown>; failures: number }>();
+  private changes = 0;
 
   constructor(private readonly opts: BreakerOptions) {}
 
@@ -46,6 +47,11 @@ export class BreakerRegistry {
     return entry.breaker.opened ? 'open' : 'closed';
   }
 
+  /** Changes whenever a breaker changes state or is forgotten: what is built from states() can be kept until then. */
+  get version(): number {
+    return this.changes;
+  }
+
   states(): Map<number, BreakerState> {
     return new Map([...this.breakers.keys()].map((id) => [id, this.state(id)]));
   }
@@ -53,6 +59,7 @@ export class BreakerRegistry {
   forget(instanceId: number): void {
     this.breakers.get(instanceId)?.breaker.shutdown();
     this.breakers.delete(instanceId);
+    this.changes++;
   }
 
   shutdown(): void {
@@ -85,9 +92,13 @@ export class BreakerRegistry {
         breaker.open();
       }
     });
-    breaker.on('open', () => this.opts.onStateChange?.(instanceId, 'open'));
-    breaker.on('halfOpen', () => this.opts.onStateChange?.(instanceId, 'half_open'));
-    breaker.on('close', () => this.opts.onStateChange?.(instanceId, 'closed'));
+    const changed = (state: BreakerState) => {
+      this.changes++;
+      this.opts.onStateChange?.(instanceId, state);
+    };
+    breaker.on('open', () => changed('open'));
+    breaker.on('halfOpen', () => changed('half_open'));
+    breaker.on('close', () => changed('closed'));
     this.breakers.set(instanceId, created);
     return created;
   }

@@ -1,3 +1,4 @@
+import { FagentError } from '../../src/fagent/errors';
 import { FakeFagent } from '../support/fake-fagent';
 import { checked, CheckedService } from '../support/openapi';
 import { registerInstance, startTestService } from '../support/service';
@@ -72,4 +73,24 @@ test('the summary is cached for a second, but an instance registered or deleted 
   expect((await t.call('GET', '/api/haproxy/summary')).body.instances.total).toBe(before + 1);
   expect((await t.call('DELETE', `/api/haproxy/instances/${instanceId}`)).status).toBe(204);
   expect((await t.call('GET', '/api/haproxy/summary')).body.instances.total).toBe(before);
+});
+
+test('a breaker that opens shows in the summary at once, though the counts it answers with are still cached', async () => {
+  const { instanceId } = await registerInstance(t, agent.url, 'main', { hostName: 'smoke-breaker' });
+  const summary = async () => (await t.call('GET', '/api/haproxy/summary')).body;
+  const before = await summary();
+  expect(before.instances.breaker_open).toBe(0);
+  const { breakers } = t.service.client;
+  const failing = () => Promise.reject(new FagentError('network', 'down'));
+  while (breakers.state(instanceId) !== 'open') {
+    await breakers.run(instanceId, failing).catch(() => undefined);
+  }
+  const after = await summary();
+  expect(after.instances.breaker_open).toBe(1);
+  // The same counts: only the breakers changed.
+  expect(after.servers).toEqual(before.servers);
+  expect(after.instances.total).toBe(before.instances.total);
+  t.service.client.forget(instanceId);
+  expect((await summary()).instances.breaker_open).toBe(0);
+  expect((await t.call('DELETE', `/api/haproxy/instances/${instanceId}`)).status).toBe(204);
 });

@@ -101,12 +101,16 @@ describe('circuit breaker', () => {
   test('opens after THRESHOLD consecutive failures, fails fast while open, half-opens after the timeout and closes on success', async () => {
     const client = testClient({ breakerThreshold: 3, breakerResetTimeoutMs: 250 });
     const b = client.breakers;
+    const version = b.version;
     for (let n = 0; n < 2; n++) {
       await expect(b.run(7, failingOp)).rejects.toThrow('down');
     }
     expect(b.state(7)).toBe('closed');
+    expect(b.version).toBe(version); // failures below the threshold change no state
     await expect(b.run(7, failingOp)).rejects.toThrow('down');
     expect(b.state(7)).toBe('open');
+    const opened = b.version;
+    expect(opened).not.toBe(version);
     let called = false;
     await expect(
       b.run(7, async () => {
@@ -117,8 +121,11 @@ describe('circuit breaker', () => {
     expect(b.state(8)).toBe('closed'); // another instance is not affected
     await new Promise((r) => setTimeout(r, 300));
     expect(b.state(7)).toBe('half_open');
+    const halfOpened = b.version;
+    expect(halfOpened).not.toBe(opened);
     await expect(b.run(7, async () => 'ok')).resolves.toBe('ok');
     expect(b.state(7)).toBe('closed');
+    expect(b.version).not.toBe(halfOpened);
     client.close();
   });
 
