@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PoolClient, QueryResult } from 'pg';
 import { QueryFailedError, type DataSource, type QueryRunner } from 'typeorm';
+import { arrayParameter } from './array-literal';
 
 /**
  * How the store reaches PostgreSQL: the pool, or one connection (a transaction, or a session that holds an
@@ -161,7 +162,7 @@ export class ConnectionDb implements Db {
     this.cork(client);
     const begin = this.pendingBegin === undefined ? undefined : client.query(this.pendingBegin);
     this.pendingBegin = undefined;
-    const values = params as unknown[] | undefined;
+    const values = params?.map(arrayParameter);
     const statement = client.query<Record<string, unknown>>(name ? { name, text: sql, values } : { text: sql, values });
     // Both awaited together: a failed BEGIN is the error to tell, and neither rejection goes unhandled.
     return Promise.all([begin, statement]).then(
