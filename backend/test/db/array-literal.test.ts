@@ -1,5 +1,4 @@
 import { arrayParameter } from '../../src/db/array-literal';
-import { PoolDb } from '../../src/db/db';
 import { createTestDatabase, TestDatabase } from '../support/db';
 
 /**
@@ -8,10 +7,8 @@ import { createTestDatabase, TestDatabase } from '../support/db';
  */
 
 let db: TestDatabase;
-let pool: PoolDb;
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new PoolDb(db.ds);
 });
 afterAll(() => db?.drop());
 
@@ -45,12 +42,12 @@ test.each<[string, unknown[], string]>([
   ['boolean', [true, false, null], 'boolean[]'],
   ['empty', [], 'text[]'],
 ])('%s arrays come back from PostgreSQL as they were sent', async (_, values, type) => {
-  const [row] = await pool.query<{ v: unknown[] }>(`SELECT $1::${type} AS v`, [values]);
+  const [row] = await db.pool.query<{ v: unknown[] }>(`SELECT $1::${type} AS v`, [values]);
   expect(row.v).toEqual(values);
 });
 
 test('each name is one element, however it is written: no name splits, merges or turns into NULL', async () => {
-  const [row] = await pool.query<{ n: number; nulls: number }>(
+  const [row] = await db.pool.query<{ n: number; nulls: number }>(
     `SELECT cardinality($1::text[]) AS n, count(*) FILTER (WHERE v IS NULL)::int AS nulls FROM unnest($1::text[]) v`,
     [NASTY]
   );
@@ -69,7 +66,7 @@ test('plain elements go unquoted; arrays it does not write (dates, nested arrays
 
 test('arrays left to pg still reach PostgreSQL', async () => {
   const at = new Date('2026-01-02T03:04:05.678Z');
-  const [row] = await pool.query<{ v: Date[]; m: number[][] }>(`SELECT $1::timestamptz[] AS v, $2::int[] AS m`, [
+  const [row] = await db.pool.query<{ v: Date[]; m: number[][] }>(`SELECT $1::timestamptz[] AS v, $2::int[] AS m`, [
     [at],
     [
       [1, 2],

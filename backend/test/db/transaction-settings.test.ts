@@ -1,13 +1,11 @@
-import { PoolDb } from '../../src/db/db';
+import type { PoolDb } from '../../src/db/db';
 import { createTestDatabase, TestDatabase } from '../support/db';
 
 /** Db.transaction's settings: sent with BEGIN, held for the transaction only, and never SQL of their own. */
 
 let db: TestDatabase;
-let pool: PoolDb;
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new PoolDb(db.ds);
 });
 afterAll(() => db?.drop());
 
@@ -15,7 +13,7 @@ const setting = async (q: { query: PoolDb['query'] }, name: string) =>
   (await q.query<{ v: string }>(`SELECT current_setting($1, true) AS v`, [name]))[0].v;
 
 test('settings hold inside the transaction and end with it, committed or rolled back', async () => {
-  await pool.connection(async (conn) => {
+  await db.pool.connection(async (conn) => {
     const inside = await conn.transaction(
       async (tx) => [await setting(tx, 'statement_timeout'), await setting(tx, 'haproxy.sync_writer')],
       { statement_timeout: '1234', 'haproxy.sync_writer': 'on' }
@@ -39,7 +37,7 @@ test('settings hold inside the transaction and end with it, committed or rolled 
 test("a statement past the transaction's statement_timeout is cancelled, and nothing of the transaction stays", async () => {
   await db.ds.query(`CREATE TABLE IF NOT EXISTS settings_probe (n int)`);
   await expect(
-    pool.transaction(
+    db.pool.transaction(
       async (tx) => {
         await tx.execute(`INSERT INTO settings_probe VALUES (1)`);
         await tx.query(`SELECT pg_sleep(1)`);
@@ -51,7 +49,7 @@ test("a statement past the transaction's statement_timeout is cancelled, and not
 });
 
 test('inside a running transaction the settings still apply', async () => {
-  const got = await pool.transaction((outer) =>
+  const got = await db.pool.transaction((outer) =>
     outer.transaction((inner) => setting(inner, 'statement_timeout'), { statement_timeout: '4321' })
   );
   expect(got).toBe('4321ms');
@@ -63,7 +61,7 @@ test.each([
   ['Statement_Timeout', '1'],
   ['statement_timeout', '1 2'],
 ])('a setting that is not a plain word (%j = %j) is refused before anything is sent', async (name, value) => {
-  await pool.connection(async (conn) => {
+  await db.pool.connection(async (conn) => {
     await expect(conn.transaction(async () => 'ran', { [name]: value })).rejects.toThrow(/not a plain word/);
     // No transaction was left open on the connection.
     expect(await conn.query(`SELECT now() = statement_timestamp() AS outside`)).toEqual([{ outside: true }]);
@@ -71,7 +69,7 @@ test.each([
 });
 
 test("a transaction whose work fails tells the work's error, and a connection that cannot roll back is not reused", async () => {
-  await pool.connection(async (conn) => {
+  await db.pool.connection(async (conn) => {
     await expect(
       conn.transaction(async (tx) => {
         // The session ends under the transaction: ROLLBACK cannot reach it.
@@ -82,5 +80,5 @@ test("a transaction whose work fails tells the work's error, and a connection th
     expect(conn.discarded).toBe(true);
   });
   // The pool goes on with other connections.
-  expect(await pool.query(`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+  expect(await db.pool.query(`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
 });
