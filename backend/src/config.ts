@@ -49,6 +49,8 @@ const envSchema = z.object({
   HAPROXY_CIRCUIT_BREAKER_TIMEOUT: z.coerce.number().positive().max(86_400).default(300),
   HAPROXY_SYNC_CONCURRENCY: int(1, 1024).default(16),
   HAPROXY_SYNC_HOST_CONCURRENCY: int(1, 256).default(4),
+  /** How late the event loop may run while the API is read before a cycle runs fewer syncs at once; 0: never. */
+  HAPROXY_SYNC_READER_LAG_MS: int(0, 10_000).default(10),
   HAPROXY_FETCH_CONCURRENCY: int(1, 256).default(8),
   /** Threads that decode large /state answers off the event loop; 0 decodes them on it. */
   HAPROXY_DECODE_THREADS: int(0, 64).default(Math.min(4, availableParallelism())),
@@ -176,6 +178,8 @@ export interface AppConfig {
   breakerResetTimeoutMs: number;
   syncConcurrency: number;
   syncHostConcurrency: number;
+  /** sync/reader-priority.ts; 0: cycles always run syncConcurrency syncs at once. */
+  syncReaderLagMs: number;
   fetchConcurrency: number;
   decodeThreads: number;
   /** The total time one instance sync may take (fetch and write), and one command (agent call and read back). */
@@ -260,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     breakerResetTimeoutMs: Math.round(e.HAPROXY_CIRCUIT_BREAKER_TIMEOUT * 1000),
     syncConcurrency: e.HAPROXY_SYNC_CONCURRENCY,
     syncHostConcurrency: e.HAPROXY_SYNC_HOST_CONCURRENCY,
+    syncReaderLagMs: e.HAPROXY_SYNC_READER_LAG_MS,
     fetchConcurrency: e.HAPROXY_FETCH_CONCURRENCY,
     decodeThreads: e.HAPROXY_DECODE_THREADS,
     syncDeadlineMs: Math.round((e.HAPROXY_SYNC_DEADLINE ?? 2 * e.HAPROXY_REQUEST_TIMEOUT + 10) * 1000),

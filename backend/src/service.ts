@@ -36,6 +36,7 @@ import { SecretBox } from './secrets/secret-box';
 import { recordDefaultBudget } from './store/budgets';
 import { InstanceSync } from './sync/instance-sync';
 import { SyncScheduler } from './sync/scheduler';
+import { ReaderPriority } from './sync/reader-priority';
 
 export interface RunningService {
   url: string;
@@ -182,6 +183,10 @@ export async function startService(
     removals: { maxShare: config.removalMaxShare, confirmSyncs: config.removalConfirmSyncs },
     reapply: (serverIds) => reconciler.reapply(serverIds),
   });
+  const readers =
+    config.syncReaderLagMs > 0
+      ? new ReaderPriority({ lagMs: config.syncReaderLagMs, min: Math.min(2, config.syncConcurrency) })
+      : undefined;
   const scheduler = new SyncScheduler(db, sync, log, {
     pollingIntervalSec: config.pollingIntervalSec,
     concurrency: config.syncConcurrency,
@@ -196,6 +201,7 @@ export async function startService(
       }
     },
     onCycle: () => fleetCounts.expire(),
+    readers,
   });
   // A window's end is a command: its claim lasts as long as the command's, so no other replica takes it meanwhile.
   const windows = new MaintenanceWindows(db, commands, log, {
@@ -227,6 +233,7 @@ export async function startService(
       readDb,
       client,
       scheduler,
+      readers,
       commands,
       windows,
       bulk: new BulkCommands(db, commands),

@@ -35,6 +35,7 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
   app.use(errorHandler(deps.log));
   app.use(async (ctx, next) => {
     const started = Date.now();
+    deps.readers?.noteRequest();
     await next();
     deps.log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started }, 'request');
   });

@@ -13,6 +13,7 @@ import type { Logger } from '../logger';
 import type { Operations } from '../operations/operations';
 import type { SecretBox } from '../secrets/secret-box';
 import type { SyncScheduler } from '../sync/scheduler';
+import type { ReaderPriority } from '../sync/reader-priority';
 
 /** What the HTTP layer needs from the rest of the service. */
 export interface ApiDeps {
@@ -22,6 +23,8 @@ export interface ApiDeps {
   readDb: Db;
   client: FagentClient;
   scheduler: SyncScheduler;
+  /** Told of every API request, so that a sync cycle in this process gives way to them. */
+  readers?: ReaderPriority;
   commands: ServerCommands;
   windows: MaintenanceWindows;
   bulk: BulkCommands;

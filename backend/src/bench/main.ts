@@ -199,7 +199,7 @@ async function benchPaths(serverUrl: string, log: Logger) {
           onReplica[kind] = { ...own, cycle_ms: round(result.ms) };
           onReplicaP99.push(r.p99);
         } else {
-          readers[kind] = { ...r, cycle_ms: round(result.ms) };
+          readers[kind] = { ...r, cycle_ms: round(result.ms), syncs_at_once_fewest: result.fewestAtOnce };
           underSyncP99.push(r.p99);
         }
       };

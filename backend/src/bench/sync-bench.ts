@@ -50,6 +50,8 @@ export interface Cycle {
   split: CycleSplit;
   /** WAL PostgreSQL wrote during the cycle: what "write only what changed" saves. */
   walMb: number;
+  /** The fewest instance syncs it ran at once: fewer than SYNC_CONCURRENCY while the API's readers waited. */
+  fewestAtOnce: number;
 }
 
 export const round = (n: number) => Math.round(n * 10) / 10;
@@ -242,6 +244,7 @@ export class SyncBench {
         },
       },
       walMb: round2(Number(wal) / 1024 / 1024),
+      fewestAtOnce: report.fewestAtOnce,
     };
   }
 

@@ -1,20 +1,39 @@
-/** Runs at most `limit` tasks at once; the rest wait in FIFO order. */
+/** Runs at most `limit` tasks at once; the rest wait in FIFO order. The limit may change while tasks run. */
 export class Limiter {
   private active = 0;
   private readonly queue: Array<() => void> = [];
 
-  constructor(readonly limit: number) {}
+  constructor(private max: number) {}
+
+  get limit(): number {
+    return this.max;
+  }
+
+  /** A lower limit lets the running tasks finish; a higher one starts waiting tasks at once. */
+  set limit(n: number) {
+    this.max = n;
+    this.wake();
+  }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) {
+    if (this.active < this.max && this.queue.length === 0) {
+      this.active++;
+    } else {
+      // The slot is taken by whoever wakes this task (wake), so no newcomer can slip in before it resumes.
       await new Promise<void>((resolve) => this.queue.push(resolve));
     }
-    this.active++;
     try {
       return await task();
     } finally {
       this.active--;
-      this.queue.shift()?.();
+      this.wake();
+    }
+  }
+
+  private wake(): void {
+    while (this.active < this.max && this.queue.length > 0) {
+      this.active++;
+      this.queue.shift()!();
     }
   }
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { Db } from '../db/db';
 import { activeInstances } from '../store/instances';
 import { InstanceSync, SyncOptions, SyncOutcome } from './instance-sync';
+import type { ReaderPriority } from './reader-priority';
 import { loadMappingIndex } from './sync-store';
 
 export interface SchedulerOptions {
@@ -16,12 +17,16 @@ export interface SchedulerOptions {
   onSynced?: (outcome: SyncOutcome, how: { scheduled: boolean }) => void;
   /** Told after every cycle. */
   onCycle?: (report: CycleReport) => void;
+  /** When the API is served by this process too: cycles run fewer syncs at once while its readers wait. */
+  readers?: ReaderPriority;
 }
 
 export interface CycleReport {
   startedAt: Date;
   durationMs: number;
   outcomes: SyncOutcome[];
+  /** The fewest instance syncs the cycle allowed at once (fewer than the most while the API's readers waited). */
+  fewestAtOnce: number;
 }
 
 /**
@@ -101,16 +106,23 @@ export class SyncScheduler {
     const skipIfSyncedWithinMs = this.opts.replicaSkipMs ?? (this.opts.pollingIntervalSec * 1000) / 2;
     // Hosts and applications change rarely: one read per cycle, not one per instance.
     const mappingIndex = await loadMappingIndex(this.db);
-    const outcomes = await Promise.all(
-      instances.map((i) => {
-        let hostLimiter = perHost.get(i.host_id);
-        if (!hostLimiter) {
-          perHost.set(i.host_id, (hostLimiter = new Limiter(this.opts.hostConcurrency)));
-        }
-        return hostLimiter.run(() => global.run(() => this.run(i.id, { skipIfSyncedWithinMs, mappingIndex }, true)));
-      })
-    );
-    const report = { startedAt, durationMs: Date.now() - startedAt.getTime(), outcomes };
+    const stopPacing = this.opts.readers?.pace(global) ?? (() => global.limit);
+    let fewestAtOnce: number;
+    let outcomes: SyncOutcome[];
+    try {
+      outcomes = await Promise.all(
+        instances.map((i) => {
+          let hostLimiter = perHost.get(i.host_id);
+          if (!hostLimiter) {
+            perHost.set(i.host_id, (hostLimiter = new Limiter(this.opts.hostConcurrency)));
+          }
+          return hostLimiter.run(() => global.run(() => this.run(i.id, { skipIfSyncedWithinMs, mappingIndex }, true)));
+        })
+      );
+    } finally {
+      fewestAtOnce = stopPacing();
+    }
+    const report = { startedAt, durationMs: Date.now() - startedAt.getTime(), outcomes, fewestAtOnce };
     this.lastCycle = report;
     this.opts.onCycle?.(report);
     const failed = outcomes.filter((o) => o.status === 'failed').length;
