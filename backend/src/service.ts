@@ -184,9 +184,7 @@ export async function startService(
     reapply: (serverIds) => reconciler.reapply(serverIds),
   });
   const readers =
-    config.syncReaderLagMs > 0
-      ? new ReaderPriority({ lagMs: config.syncReaderLagMs, min: Math.min(2, config.syncConcurrency) })
-      : undefined;
+    config.syncReaderLagMs > 0 ? new ReaderPriority({ lagMs: config.syncReaderLagMs, min: 2 }) : undefined;
   const scheduler = new SyncScheduler(db, sync, log, {
     pollingIntervalSec: config.pollingIntervalSec,
     concurrency: config.syncConcurrency,

@@ -381,9 +381,9 @@ export async function writeSyncPlan(
     serverIds.set(key(backendNames.get(s.backendId) ?? '', s.name), s.id);
   }
   if (plan.upsertServers.length > 0) {
-    const stored = plan.upsertServers.filter((s) => serverIds.has(key(s.backendName, s.name))).length;
-    const upserted = issued(upsertServers(db, plan.upsertServers, backendIds, now, stored === 0));
-    if (stored < plan.upsertServers.length) {
+    const known = plan.upsertServers.filter((s) => serverIds.has(key(s.backendName, s.name))).length;
+    const upserted = issued(upsertServers(db, plan.upsertServers, backendIds, now, known === 0));
+    if (known < plan.upsertServers.length) {
       for (const s of await upserted) {
         serverIds.set(key(s.backend, s.name), s.id);
       }
