@@ -7,13 +7,18 @@ export function answerError(what: string, problem: AnswerProblem, httpStatus?: n
   return new FagentError(problem.kind, `FAgent answer to ${what} ${problem.message}`, httpStatus);
 }
 
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+const hasUtf8Bom = (b: Buffer) => b.length >= 3 && b[0] === UTF8_BOM[0] && b[1] === UTF8_BOM[1] && b[2] === UTF8_BOM[2];
+
 /**
  * Turns an agent's HTTP answer into data or a FagentError, never anything else: `success:false` is a refusal
  * (with the agent's short reason), a non-2xx an HTTP error, then `parse` checks the shape. No message carries
  * the body itself.
  */
-export function decodeAnswer<T>(what: string, status: number, body: Buffer, parse: (v: unknown) => T): T {
+export function decodeAnswer<T>(what: string, status: number, answer: Buffer, parse: (v: unknown) => T): T {
   let json: unknown;
+  // A byte order mark is no JSON, but agents written on some platforms (.NET, PowerShell) start with one.
+  const body = hasUtf8Bom(answer) ? answer.subarray(UTF8_BOM.length) : answer;
   if (body.length > 0) {
     try {
       // Most answers are ASCII: then latin1 decodes the same text without UTF-8's per-byte work.

@@ -56,6 +56,27 @@ describe('retries', () => {
   });
 });
 
+test('an answer that starts with a UTF-8 byte order mark is read like one without', async () => {
+  const client = testClient();
+  const bom = (v: unknown) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(v))]);
+  agent.inject(
+    on.backends(),
+    { kind: 'status', status: 200, body: bom({ success: true, backends: ['web', 'ünï'] }) },
+    1
+  );
+  await expect(client.getBackends(target())).resolves.toEqual(['web', 'ünï']);
+  agent.inject(on.backends(), { kind: 'status', status: 200, body: bom({ success: true, backends: ['web'] }) }, 1);
+  await expect(client.getBackends(target(), { fresh: true })).resolves.toEqual(['web']);
+  // Only a leading mark: one anywhere else is still invalid JSON.
+  agent.inject(on.backends(), {
+    kind: 'status',
+    status: 200,
+    body: Buffer.concat([Buffer.from(' '), bom({ success: true, backends: ['web'] })]),
+  });
+  await expect(client.getBackends(target(), { fresh: true })).rejects.toMatchObject({ kind: 'invalid_answer' });
+  client.close();
+});
+
 test('the bearer token is sent: per host, else the default', async () => {
   const client = testClient({ defaultToken: 'default-tok' });
   await client.getBackends(target(1));
