@@ -4,7 +4,7 @@ import type { CommandOptions, Server, ServerCommand } from '../../api/types';
 import { formatCount, formatPlural } from '../../utils/format';
 import type { Refusal } from '../../utils/guard';
 import { CommandModal } from '../CommandModal/CommandModal';
-import { COMMAND_LABELS } from '../ServerCommandModal/ServerCommandModal';
+import { COMMAND_LABELS, maintenanceReadyCannotEnd } from '../ServerCommandModal/ServerCommandModal';
 
 interface Props {
   servers: Server[];
@@ -30,6 +30,7 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
   const more = targets.length - names.length;
   const sessions = targets.reduce((sum, s) => sum + (s.current_sessions ?? 0), 0);
   const count = formatPlural(targets.length, 'server');
+  const staying = command === 'ready' ? targets.filter((s) => maintenanceReadyCannotEnd(s)) : [];
   const confirm = async (options: CommandOptions) => {
     const refusal = await onConfirm(options, targets);
     const kept = refusal?.refused?.map((r) => r.id);
@@ -54,6 +55,17 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
         {more > 0 && ` and ${formatCount(more)} more`}.
       </p>
       <p>{explain}</p>
+      {staying.length > 0 && (
+        <Alert severity="info" title={`HAProxy keeps ${formatPlural(staying.length, 'server')} in maintenance`}>
+          {staying
+            .slice(0, NAMES_SHOWN)
+            .map((s) => s.server_name)
+            .join(', ')}
+          {staying.length > NAMES_SHOWN && ` and ${formatCount(staying.length - NAMES_SHOWN)} more`}: their maintenance
+          is inherited from the servers they track or waits for DNS to resolve their address. Ready records what they
+          should be.
+        </Alert>
+      )}
       {command === 'maint' && (
         <Alert severity="warning" title="Maintenance cuts existing connections">
           Sessions currently open on these servers ({formatCount(sessions)}) are cut. Use Drain to let them finish

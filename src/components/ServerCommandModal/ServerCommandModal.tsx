@@ -45,6 +45,24 @@ export const COMMAND_LABELS: Record<AgentCommand, { verb: string; what: string; 
 };
 
 /**
+ * Why HAProxy keeps the server in maintenance whatever ready says: the maintenance of the server it tracks, or an
+ * address DNS has not resolved. Ready still records the intent and clears a maintenance set on this server.
+ */
+export function maintenanceReadyCannotEnd(server: Pick<Server, 'admin_state' | 'maint_source' | 'raw_status'>) {
+  if (server.admin_state !== 'maint') {
+    return undefined;
+  }
+  if (server.maint_source === 'inherited') {
+    const tracked = /\(via ([^)]+)\)/.exec(server.raw_status ?? '')?.[1];
+    return `Its maintenance is inherited from ${tracked ? `${tracked}, the server it tracks` : 'the server it tracks'}: HAProxy keeps it in maintenance until that server leaves maintenance.`;
+  }
+  if (server.maint_source === 'resolution') {
+    return 'Its address has not resolved: HAProxy keeps it in maintenance until DNS answers for it.';
+  }
+  return undefined;
+}
+
+/**
  * Confirmation of one command, naming the server, its backend and its instance; what takes the server out shows
  * the backend's dry run first (would its budget refuse it?).
  */
@@ -52,6 +70,7 @@ export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Pr
   const { verb, what, explain } = COMMAND_LABELS[command];
   const servers = useMemo(() => [server], [server]);
   const sessions = formatPlural(server.current_sessions ?? 0, 'session');
+  const staysInMaint = command === 'ready' ? maintenanceReadyCannotEnd(server) : undefined;
   return (
     <CommandModal
       title={`${what} ${server.server_name}?`}
@@ -71,6 +90,11 @@ export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Pr
           Its weight is <strong>{formatNumber(server.weight)}</strong>
           {server.initial_weight !== null && `; ${formatNumber(server.initial_weight)} in HAProxy's configuration`}.
         </p>
+      )}
+      {staysInMaint && (
+        <Alert severity="info" title="HAProxy keeps this server in maintenance">
+          {staysInMaint} Ready records what it should be and clears any maintenance set on this server itself.
+        </Alert>
       )}
       {command === 'maint' && (
         <Alert severity="warning" title="Maintenance cuts existing connections">

@@ -1,0 +1,56 @@
+import React from 'react';
+import { screen } from '@testing-library/react';
+import type { Server, ServerCommand } from '../../api/types';
+import { makeServer } from '../../test/fixtures';
+import { renderPage } from '../../test/render';
+import { BulkCommandModal } from './BulkCommandModal';
+
+const server = (name: string, partial: Partial<Server> = {}) =>
+  makeServer({
+    server_name: name,
+    backend_id: 1,
+    backend_name: 'web',
+    instance_id: 1,
+    instance_name: 'edge-1',
+    ...partial,
+  });
+
+function open(servers: Server[], command: ServerCommand) {
+  renderPage(
+    <BulkCommandModal
+      servers={servers}
+      backendName="web"
+      instanceName="edge-1"
+      command={command}
+      onConfirm={jest.fn()}
+      onDismiss={jest.fn()}
+    />
+  );
+}
+
+describe('BulkCommandModal', () => {
+  const fleet = [
+    server('web-1', { status: 'MAINT', raw_status: 'MAINT' }),
+    server('web-2', { status: 'MAINT', raw_status: 'MAINT (via web/web-1)' }),
+    server('web-3', {
+      status: 'MAINT',
+      raw_status: 'MAINT (resolution)',
+      admin_state: 'maint',
+      maint_source: 'resolution',
+    }),
+    server('web-4', { status: 'DRAIN' }),
+  ];
+
+  it('names the servers whose maintenance ready cannot end', () => {
+    open(fleet, 'ready');
+    expect(screen.getByText('HAProxy keeps 2 servers in maintenance')).toBeInTheDocument();
+    expect(screen.getByText(/^web-2, web-3: their maintenance/)).toBeInTheDocument();
+  });
+
+  it('has no such notice for other commands, or when none is held', () => {
+    open(fleet, 'drain');
+    expect(screen.queryByText(/HAProxy keeps/)).not.toBeInTheDocument();
+    open([fleet[0], fleet[3]], 'ready');
+    expect(screen.queryByText(/HAProxy keeps/)).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,54 @@
+import React from 'react';
+import { screen } from '@testing-library/react';
+import type { AgentCommand, Server } from '../../api/types';
+import { makeServer } from '../../test/fixtures';
+import { renderPage } from '../../test/render';
+import { ServerCommandModal } from './ServerCommandModal';
+
+const server = (partial: Partial<Server>) =>
+  makeServer({
+    server_name: 'web-3',
+    backend_id: 1,
+    backend_name: 'web',
+    instance_id: 1,
+    instance_name: 'edge-1',
+    ...partial,
+  });
+
+function open(s: Server, command: AgentCommand) {
+  renderPage(<ServerCommandModal server={s} command={command} onConfirm={jest.fn()} onDismiss={jest.fn()} />);
+}
+
+const notice = () => screen.queryByText('HAProxy keeps this server in maintenance');
+
+describe('ServerCommandModal', () => {
+  it('says when ready cannot end a maintenance inherited through track, naming the tracked server', () => {
+    open(server({ status: 'MAINT', raw_status: 'MAINT (via api:v1/app-1.example)' }), 'ready');
+    expect(notice()).toBeInTheDocument();
+    expect(screen.getByText(/inherited from api:v1\/app-1\.example, the server it tracks/)).toBeInTheDocument();
+  });
+
+  it('says when ready cannot end a maintenance for an address DNS has not resolved', () => {
+    open(
+      server({ status: 'MAINT', raw_status: 'MAINT (resolution)', admin_state: 'maint', maint_source: 'resolution' }),
+      'ready'
+    );
+    expect(notice()).toBeInTheDocument();
+    expect(screen.getByText(/address has not resolved/)).toBeInTheDocument();
+  });
+
+  it.each([
+    ['a forced maintenance', { status: 'MAINT' as const, raw_status: 'MAINT' }, 'ready' as const],
+    [
+      'a maintenance from the configuration',
+      { status: 'MAINT' as const, maint_source: 'config' as const },
+      'ready' as const,
+    ],
+    ['a drained server', { status: 'DRAIN' as const }, 'ready' as const],
+    ['another command', { status: 'MAINT' as const, raw_status: 'MAINT (via api/app-1)' }, 'drain' as const],
+  ])('has no such notice for %s', (_label, partial, command) => {
+    open(server(partial), command);
+    expect(screen.getByText(/in backend/)).toBeInTheDocument();
+    expect(notice()).not.toBeInTheDocument();
+  });
+});
