@@ -49,6 +49,7 @@ export interface SyncOutcome {
   servers?: number;
   changedServers?: number;
   removedBackends?: number;
+  /** Servers soft-deleted, those of removed backends included. */
   removedServers?: number;
   ambiguousMappings?: number;
   /** The answer would have removed too much at once: nothing was removed (the instance shows it). */
@@ -655,7 +656,9 @@ export class InstanceSync {
         lock.held = false;
         statements.push(this.release(conn, instanceId));
       }
-      const [{ ambiguousMappings, serversSampledAgain }] = (await Promise.all(statements)) as [Awaited<typeof written>];
+      const [{ ambiguousMappings, serversSampledAgain, serversRemoved }] = (await Promise.all(statements)) as [
+        Awaited<typeof written>,
+      ];
       let servers = serversSampledAgain;
       for (const rows of plan.sampledBackends.values()) {
         servers += rows.length;
@@ -670,7 +673,7 @@ export class InstanceSync {
         servers,
         changedServers: plan.upsertServers.length,
         removedBackends: applied.removeBackendIds.length,
-        removedServers: applied.removeServerIds.length,
+        removedServers: serversRemoved,
         ambiguousMappings,
         removalsHeld: !decision.apply,
         fencedServers: plan.fencedServers,

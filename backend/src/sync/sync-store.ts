@@ -356,7 +356,7 @@ export async function writeSyncPlan(
   } = {}
 ): Promise<{
   backendIds: Map<string, number>;
-  written: Promise<{ ambiguousMappings: number; serversSampledAgain: number }>;
+  written: Promise<{ ambiguousMappings: number; serversSampledAgain: number; serversRemoved: number }>;
 }> {
   const externalChanges = o.externalChanges ?? new Set<number>();
   const backendIds = new Map(stored.backends.map((b) => [b.name, b.id]));
@@ -372,9 +372,8 @@ export async function writeSyncPlan(
       backendIds.set(b.backend_name, b.id);
     }
   }
-  const pending: Array<Promise<unknown>> = [
-    issued(softDelete(db, plan.removeBackendIds, plan.removeServerIds, now, o.removalNote ?? null)),
-  ];
+  const removed = issued(softDelete(db, plan.removeBackendIds, plan.removeServerIds, now, o.removalNote ?? null));
+  const pending: Array<Promise<unknown>> = [];
   const serverIds = new Map<string, number>();
   const backendNames = new Map(stored.backends.map((b) => [b.id, b.name]));
   for (const s of stored.servers) {
@@ -419,10 +418,13 @@ export async function writeSyncPlan(
   );
   const ambiguous = issued(autoMap(db, plan.sampledBackends, stored.servers, serverIds, mappingIndex));
   const written = issued(
-    Promise.all([sampledAgain, ambiguous, ...pending]).then(([serversSampledAgain, ambiguousMappings]) => ({
-      serversSampledAgain,
-      ambiguousMappings,
-    }))
+    Promise.all([sampledAgain, ambiguous, removed, ...pending]).then(
+      ([serversSampledAgain, ambiguousMappings, serversRemoved]) => ({
+        serversSampledAgain,
+        ambiguousMappings,
+        serversRemoved,
+      })
+    )
   );
   return { backendIds, written };
 }

@@ -432,3 +432,19 @@ test('every producer is for a documented response', () => {
   const keys = new Set(documented.map((d) => `${d.method} ${d.template} ${d.status}`));
   expect(Object.keys(specific).filter((k) => !keys.has(k))).toEqual([]);
 });
+
+test('no part of the document is null: a comma in a one-line mapping starts a key of its own', () => {
+  // `{ type: string, description: a, b }` reads as a key "b" with no value, which the schema then allows.
+  const nulls: string[] = [];
+  const walk = (node: unknown, at: string) => {
+    if (node === null) {
+      nulls.push(at);
+    } else if (typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        walk(v, `${at}/${k}`);
+      }
+    }
+  };
+  walk(openapi, '');
+  expect(nulls).toEqual([]);
+});

@@ -48,7 +48,12 @@ describe('sync', () => {
       restarted: null,
       drifting: null,
       reapplied: null,
+      reapply_failed: null,
       changed_servers: null,
+      removed_backends: null,
+      removed_servers: null,
+      fenced_servers: null,
+      ambiguous_mappings: null,
     });
     expect((await h.t.call('GET', `/api/haproxy/instances/${f.instanceId}`)).body).toMatchObject({
       last_sync_success: false,

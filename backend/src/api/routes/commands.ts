@@ -257,10 +257,15 @@ export function commandRoutes(deps: ApiDeps) {
         backends: o.backends ?? null,
         servers: o.servers ?? null,
         changed_servers: o.changedServers ?? null,
+        removed_backends: o.removedBackends ?? null,
+        removed_servers: o.removedServers ?? null,
         removals_held: o.removalsHeld ?? null,
+        fenced_servers: o.fencedServers ?? null,
+        ambiguous_mappings: o.ambiguousMappings ?? null,
         restarted: o.restarted ?? null,
         drifting: o.drifting ?? null,
         reapplied: o.reapplied ?? null,
+        reapply_failed: o.reapplyFailed ?? null,
       };
       return;
     }
