@@ -38,6 +38,7 @@ import type {
   StatusChange,
   Summary,
   SyncAccepted,
+  SyncOutcome,
   UnresolvedKind,
   UnresolvedList,
 } from './types';
@@ -90,8 +91,12 @@ export function createHaproxyApi(http: HttpClient) {
      */
     backends: (params: { instance_id?: number; q?: string } & ListPage & ServerFilterOf<'server_q'> = {}) =>
       request<FleetBackendList>('GET', '/api/haproxy/backends', { params }),
-    syncInstance: (instanceId: number) =>
-      request<SyncAccepted>('POST', `/api/haproxy/instances/${enc(instanceId)}/sync`, editor),
+    /** The outcome when the sync ends within `waitMs`, else the 202 of a sync still running. */
+    syncInstance: (instanceId: number, waitMs: number) =>
+      request<SyncOutcome | SyncAccepted>('POST', `/api/haproxy/instances/${enc(instanceId)}/sync`, {
+        ...editor,
+        params: { wait_ms: waitMs },
+      }),
     createInstance: (input: InstanceInput) =>
       request<Instance>('POST', '/api/haproxy/instances', { ...admin, data: input }),
     updateInstance: (id: number, changes: Partial<Omit<InstanceInput, 'host_id'>>) =>

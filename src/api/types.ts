@@ -376,6 +376,26 @@ export interface SyncAccepted {
   instance_id: number;
 }
 
+/** A manual sync's outcome (backend/openapi.yaml SyncOutcome); counts are null when the sync did not get so far. */
+export interface SyncOutcome {
+  instance_id: number;
+  status: 'ok' | 'partial' | 'failed' | 'skipped';
+  error: string | null;
+  duration_ms: number;
+  backends: number | null;
+  servers: number | null;
+  changed_servers: number | null;
+  removed_backends?: number | null;
+  removed_servers?: number | null;
+  removals_held: boolean | null;
+  fenced_servers?: number | null;
+  ambiguous_mappings?: number | null;
+  restarted?: boolean | null;
+  drifting?: number | null;
+  reapplied?: number | null;
+  reapply_failed?: number | null;
+}
+
 export interface Host {
   id: number;
   name: string;

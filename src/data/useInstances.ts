@@ -3,8 +3,9 @@ import { api } from './client';
 import { asApiError } from '../api/errors';
 import type { Instance, InstanceInput } from '../api/types';
 import { formatPlural } from '../utils/format';
-import { notifyError, notifySuccess } from '../utils/notify';
+import { notifyError, notifySuccess, notifyWarning } from '../utils/notify';
 import { changeActivity, changeWithToast } from './mutation';
+import { SYNC_WAIT_MS, syncToast } from './syncToast';
 import { useResource } from './useResource';
 
 /** HAProxy instances, all of them or those of one host. */
@@ -14,14 +15,16 @@ export function useInstances(options: { hostId?: number; refreshMs?: number; ena
   return useResource<Instance[]>(load, `instances:${hostId ?? 'all'}`, { refreshMs, enabled });
 }
 
-/** "Sync now": asks the backend to sync one instance (202, the sync runs in the background), with its toast. */
+const NOTIFY = { success: notifySuccess, warning: notifyWarning, error: notifyError };
+
+/** "Sync now": syncs one instance and toasts what it did, or that it still runs after SYNC_WAIT_MS. */
 export function useInstanceSync() {
   const [syncing, setSyncing] = useState<number[]>([]);
   const sync = useCallback(async (instance: Instance) => {
     setSyncing((ids) => [...ids, instance.id]);
     try {
-      await api.syncInstance(instance.id);
-      notifySuccess(`Sync of ${instance.name} started`);
+      const toast = syncToast(instance.name, await api.syncInstance(instance.id, SYNC_WAIT_MS));
+      NOTIFY[toast.severity](toast.title, toast.detail);
     } catch (err) {
       notifyError(`Sync of ${instance.name} failed`, asApiError(err).message);
     } finally {

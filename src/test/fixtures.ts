@@ -11,6 +11,7 @@ import type {
   ServerStatus,
   StatusChange,
   Summary,
+  SyncOutcome,
   UnresolvedServer,
 } from '../api/types';
 import { budgetOf, type Minimums } from './guardFixtures';
@@ -284,5 +285,27 @@ export function makeRemoved(): RemovedList {
       },
     ],
     servers_total: 2,
+  };
+}
+
+/** A manual sync's outcome: it found what is stored, changed nothing (what `partial` says otherwise). */
+export function makeSyncOutcome(partial: Partial<SyncOutcome> & Pick<SyncOutcome, 'instance_id'>): SyncOutcome {
+  return {
+    status: 'ok',
+    error: null,
+    duration_ms: 12,
+    backends: 0,
+    servers: 0,
+    changed_servers: 0,
+    removed_backends: 0,
+    removed_servers: 0,
+    removals_held: false,
+    fenced_servers: 0,
+    ambiguous_mappings: 0,
+    restarted: false,
+    drifting: 0,
+    reapplied: null,
+    reapply_failed: null,
+    ...partial,
   };
 }

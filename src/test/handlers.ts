@@ -2,7 +2,7 @@ import { http, HttpResponse, type JsonBodyType } from 'msw';
 import { config } from '@grafana/runtime';
 import pluginJson from '../plugin.json';
 import type { ApiRole, Budget, Host, HostInput, Instance, InstanceInput, OperationRequest, Server } from '../api/types';
-import { backendsOf, makeFleet, makeInstance, summaryOf, type Fleet } from './fixtures';
+import { backendsOf, makeFleet, makeInstance, makeSyncOutcome, summaryOf, type Fleet } from './fixtures';
 import { matchAppRoute, type ProxyRoute } from './grafanaProxy';
 import { backendsPage, serversPage } from './fleetPages';
 import {
@@ -319,7 +319,16 @@ const backend = [
   ),
   http.post(
     `${B}/haproxy/instances/:id/sync`,
-    as('operator', ({ params }) => json({ accepted: true, instance_id: Number(params.id) }, 202))
+    as('operator', ({ params, request }) => {
+      const id = Number(params.id);
+      const q = searchOf(request);
+      if (q.get('wait') !== 'true' && !q.has('wait_ms')) {
+        return json({ accepted: true, instance_id: id }, 202);
+      }
+      const servers = db.fleet.servers.filter((s) => s.instance_id === id);
+      const backends = new Set(servers.map((s) => s.backend_id)).size;
+      return json(makeSyncOutcome({ instance_id: id, backends, servers: servers.length }));
+    })
   ),
   http.post(
     `${B}/haproxy/instances/:id/scope-preview`,

@@ -8,3 +8,7 @@ export function notifySuccess(title: string, detail?: string) {
 export function notifyError(title: string, detail?: string) {
   getAppEvents().publish({ type: AppEvents.alertError.name, payload: detail ? [title, detail] : [title] });
 }
+
+export function notifyWarning(title: string, detail?: string) {
+  getAppEvents().publish({ type: AppEvents.alertWarning.name, payload: detail ? [title, detail] : [title] });
+}

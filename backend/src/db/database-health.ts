@@ -1,3 +1,4 @@
+import { within } from '../concurrency/within';
 import type { Logger } from '../logger';
 import type { Db } from './db';
 import type { EmbeddedDatabase } from './embedded';
@@ -89,21 +90,12 @@ export class DatabaseHealth {
   }
 
   private async probe(): Promise<string | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve(`no answer within ${PROBE_TIMEOUT_MS} ms`), PROBE_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([
-        this.db.query('SELECT 1').then(
-          () => null,
-          (err: unknown) => databaseErrorMessage(err)
-        ),
-        timeout,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const answer = this.db.query('SELECT 1').then(
+      () => null,
+      (err: unknown) => databaseErrorMessage(err)
+    );
+    const problem = await within(answer, PROBE_TIMEOUT_MS);
+    return problem === undefined ? `no answer within ${PROBE_TIMEOUT_MS} ms` : problem;
   }
 
   private restartEmbedded(reason: string): void {

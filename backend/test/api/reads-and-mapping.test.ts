@@ -32,6 +32,34 @@ describe('sync', () => {
     throw new Error('the sync never ran');
   });
 
+  test('wait_ms bounds the wait: a quick sync answers its outcome, a slow one 202 while it goes on', async () => {
+    const f = await fleet(h, 'bounded', { web: [{ name: 's1', status: 'UP' }] });
+    const sync = (query: string) =>
+      h.t.call('POST', `/api/haproxy/instances/${f.instanceId}/sync?${query}`, { token: h.t.tokens.operator });
+    const quick = await sync('wait_ms=10000');
+    expect(quick.status).toBe(200);
+    expect(quick.body).toMatchObject({ instance_id: f.instanceId, status: 'ok', servers: 1 });
+
+    let release!: () => void;
+    h.agent.inject(on.backends('bounded'), { kind: 'hold', until: new Promise<void>((r) => (release = r)) }, 1);
+    h.agent.setBackend('bounded', 'web', [{ name: 's1', status: 'DOWN' }]);
+    const started = Date.now();
+    const slow = await sync('wait=true&wait_ms=300');
+    expect(slow.status).toBe(202);
+    expect(slow.body).toEqual({ accepted: true, instance_id: f.instanceId });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    // The sync goes on and lands once the agent answers.
+    release();
+    for (let i = 0; i < 200 && (await readFleet(h, f.instanceId)).servers['web/s1'].status !== 'DOWN'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await readFleet(h, f.instanceId)).servers['web/s1'].status).toBe('DOWN');
+
+    for (const bad of ['wait_ms=-1', 'wait_ms=60001', 'wait_ms=soon', 'wait_ms=1.5']) {
+      expectError(await sync(bad), 400, 'bad_request');
+    }
+  });
+
   test('with wait=true a failed sync is a 200 saying so; the instance and the summary show it; nothing is deleted', async () => {
     const f = await fleet(h, 'failing', { web: [{ name: 's1', status: 'UP' }] });
     h.agent.inject(on.backends('failing'), { kind: 'status', status: 500 });

@@ -256,20 +256,31 @@ describe('HAProxy page', () => {
     expect(db.requests.filter((r) => r.method === 'PUT')[1].body).toEqual({ application_id: null });
   }, 60000);
 
-  it('"Sync now" posts a sync request for the instance', async () => {
+  it('"Sync now" syncs the instance and says what the sync found', async () => {
     const { user } = renderHaproxy();
     await backendItem('be_web');
     await user.click(screen.getByRole('button', { name: /HAProxy instances \(2\)/ }));
+    const reads = (what: string) =>
+      db.requests.filter((r) => r.method === 'GET' && r.path.split('?')[0].endsWith(`/api/haproxy/${what}`)).length;
+    const before = { instances: reads('instances'), summary: reads('summary'), backends: reads('backends') };
     await user.click(await screen.findByRole('button', { name: 'Sync haproxy-2 now' }));
     await waitFor(() =>
       expect(db.requests).toContainEqual(
         expect.objectContaining({
           method: 'POST',
-          path: '/api/plugin-proxy/appcontrol-haproxy-app/editor/api/haproxy/instances/2/sync',
+          path: '/api/plugin-proxy/appcontrol-haproxy-app/editor/api/haproxy/instances/2/sync?wait_ms=10000',
         })
       )
     );
-    await waitFor(() => expect(toasts[0]?.payload).toEqual(['Sync of haproxy-2 started']));
+    await waitFor(() => expect(toasts[0]?.payload).toEqual(['haproxy-2 synced', '1 backend, 2 servers']));
+    // What the sync changed shows at once: the page reads its instances, summary and backends again.
+    await waitFor(() =>
+      expect({ instances: reads('instances'), summary: reads('summary'), backends: reads('backends') }).toEqual({
+        instances: before.instances + 1,
+        summary: before.summary + 1,
+        backends: before.backends + 1,
+      })
+    );
   });
 
   it('shows one clear banner and nothing else when the backend is unreachable', async () => {

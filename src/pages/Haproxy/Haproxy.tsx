@@ -67,6 +67,12 @@ function HaproxyPage() {
     refreshMs
   );
   const { sync, syncing } = useInstanceSync();
+  // The sync has ended (or still runs): what the page shows of it is read again now, not at the next refresh.
+  const reloadAfterSync = () => {
+    summary.reload();
+    instances.reload();
+    backends.reload();
+  };
   const { runCommand, runBulk, saveMapping } = useServerMutations({ summary, backends });
   const [dialog, setDialog] = useState<Dialog>();
   // The ids of all the servers a bulk command goes to: every server of the backend the filters select.
@@ -142,7 +148,12 @@ function HaproxyPage() {
         )}
         {instances.data && instances.data.length > 0 && (
           <ControlledCollapse label={`HAProxy instances (${instances.data.length})`} isOpen={false}>
-            <InstanceList instances={instances.data} canAct={canAct} syncing={syncing} onSync={sync} />
+            <InstanceList
+              instances={instances.data}
+              canAct={canAct}
+              syncing={syncing}
+              onSync={(i) => sync(i).then(reloadAfterSync)}
+            />
           </ControlledCollapse>
         )}
 

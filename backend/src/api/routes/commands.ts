@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { CommandContext } from '../../commands/server-command';
+import { within } from '../../concurrency/within';
 import type { ActionSource } from '../../domain/actions';
 import { badRequest, notFound } from '../../domain/errors';
 import { AGENT_COMMANDS } from '../../domain/status';
@@ -119,6 +120,9 @@ const SINGLE_SERVER_JOB = {
   callback_url: null,
   force: false,
 } as const;
+
+/** The longest a manual sync's caller may ask to wait for its outcome (wait_ms). */
+const MAX_SYNC_WAIT_MS = 60_000;
 
 /** Requests through Grafana are the UI's; other callers say whether they are an orchestrator. */
 export function sourceOf(
@@ -242,13 +246,21 @@ export function commandRoutes(deps: ApiDeps) {
 
   r.post('/api/haproxy/instances/:id/sync', requireRole('operator'), async (ctx) => {
     const instanceId = idParams.parse(ctx.params).id;
-    const { wait } = z.object({ wait: boolParam.default(false) }).parse(ctx.query);
+    const { wait, wait_ms: waitMs } = z
+      .object({
+        wait: boolParam.default(false),
+        wait_ms: z.coerce.number().int().min(0).max(MAX_SYNC_WAIT_MS).optional(),
+      })
+      .parse(ctx.query);
     if (!(await instanceExists(deps.db, instanceId))) {
       throw notFound(`instance ${instanceId}`);
     }
     const run = deps.scheduler.syncInstance(instanceId, { fresh: true });
-    if (wait) {
-      const o = await run;
+    run.catch((err) => deps.log.error({ err: (err as Error).message, instance_id: instanceId }, 'manual sync failed'));
+    // wait_ms bounds the wait (a proxy in front, such as Grafana's, gives up after its own timeout): past it
+    // the sync goes on and the answer is the same 202 as without waiting.
+    const o = wait || waitMs !== undefined ? await within(run, waitMs) : undefined;
+    if (o) {
       ctx.body = {
         instance_id: instanceId,
         status: o.status,
@@ -269,7 +281,6 @@ export function commandRoutes(deps: ApiDeps) {
       };
       return;
     }
-    run.catch((err) => deps.log.error({ err: (err as Error).message, instance_id: instanceId }, 'manual sync failed'));
     ctx.status = 202;
     ctx.body = { accepted: true, instance_id: instanceId };
   });
