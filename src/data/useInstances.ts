@@ -3,7 +3,7 @@ import { api } from './client';
 import { asApiError } from '../api/errors';
 import type { Instance, InstanceInput } from '../api/types';
 import { formatPlural } from '../utils/format';
-import { notifyError, notifySuccess, notifyWarning } from '../utils/notify';
+import { notify, notifyError, notifySuccess } from '../utils/notify';
 import { changeActivity, changeWithToast } from './mutation';
 import { SYNC_WAIT_MS, syncToast } from './syncToast';
 import { useResource } from './useResource';
@@ -15,8 +15,6 @@ export function useInstances(options: { hostId?: number; refreshMs?: number; ena
   return useResource<Instance[]>(load, `instances:${hostId ?? 'all'}`, { refreshMs, enabled });
 }
 
-const NOTIFY = { success: notifySuccess, warning: notifyWarning, error: notifyError };
-
 /** "Sync now": syncs one instance and toasts what it did, or that it still runs after SYNC_WAIT_MS. */
 export function useInstanceSync() {
   const [syncing, setSyncing] = useState<number[]>([]);
@@ -24,7 +22,7 @@ export function useInstanceSync() {
     setSyncing((ids) => [...ids, instance.id]);
     try {
       const toast = syncToast(instance.name, await api.syncInstance(instance.id, SYNC_WAIT_MS));
-      NOTIFY[toast.severity](toast.title, toast.detail);
+      notify(toast.severity, toast.title, toast.detail);
     } catch (err) {
       notifyError(`Sync of ${instance.name} failed`, asApiError(err).message);
     } finally {

@@ -30,3 +30,16 @@ export function formatNumber(value: number | null | undefined): string {
 export function formatPlural(count: number, noun: string): string {
   return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
 }
+
+/** How many servers a confirmation or a preview names before "and N more". */
+export const SERVER_NAMES_SHOWN = 10;
+
+/** The first servers' names, then how many more: "web-1, web-2 and 1,234 more". */
+export function formatServerNames(servers: ReadonlyArray<{ server_name: string }>): string {
+  const shown = servers
+    .slice(0, SERVER_NAMES_SHOWN)
+    .map((s) => s.server_name)
+    .join(', ');
+  const more = servers.length - SERVER_NAMES_SHOWN;
+  return more > 0 ? `${shown} and ${formatCount(more)} more` : shown;
+}

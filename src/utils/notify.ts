@@ -1,14 +1,13 @@
 import { AppEvents } from '@grafana/data';
 import { getAppEvents } from '@grafana/runtime';
 
-export function notifySuccess(title: string, detail?: string) {
-  getAppEvents().publish({ type: AppEvents.alertSuccess.name, payload: detail ? [title, detail] : [title] });
+const EVENTS = { success: AppEvents.alertSuccess, warning: AppEvents.alertWarning, error: AppEvents.alertError };
+
+/** A Grafana toast: its title, and a detail line under it. */
+export function notify(severity: keyof typeof EVENTS, title: string, detail?: string) {
+  getAppEvents().publish({ type: EVENTS[severity].name, payload: detail ? [title, detail] : [title] });
 }
 
-export function notifyError(title: string, detail?: string) {
-  getAppEvents().publish({ type: AppEvents.alertError.name, payload: detail ? [title, detail] : [title] });
-}
+export const notifySuccess = (title: string, detail?: string) => notify('success', title, detail);
 
-export function notifyWarning(title: string, detail?: string) {
-  getAppEvents().publish({ type: AppEvents.alertWarning.name, payload: detail ? [title, detail] : [title] });
-}
+export const notifyError = (title: string, detail?: string) => notify('error', title, detail);

@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { Alert } from '@grafana/ui';
 import type { CommandOptions, Server, ServerCommand } from '../../api/types';
-import { formatCount, formatPlural } from '../../utils/format';
+import { formatCount, formatPlural, formatServerNames } from '../../utils/format';
 import type { Refusal } from '../../utils/guard';
 import { CommandModal } from '../CommandModal/CommandModal';
 import { COMMAND_LABELS, maintenanceReadyCannotEnd } from '../ServerCommandModal/ServerCommandModal';
@@ -16,8 +16,6 @@ interface Props {
   onDismiss: () => void;
 }
 
-const NAMES_SHOWN = 10;
-
 /**
  * Confirmation of one command on every shown server of a backend, naming them, the backend and the instance, with
  * the backend's dry run first. When a budget kept some in, sending again (forced) goes to those only: the others
@@ -26,8 +24,6 @@ const NAMES_SHOWN = 10;
 export function BulkCommandModal({ servers, backendName, instanceName, command, onConfirm, onDismiss }: Props) {
   const { verb, explain } = COMMAND_LABELS[command];
   const [targets, setTargets] = useState(servers);
-  const names = targets.slice(0, NAMES_SHOWN).map((s) => s.server_name);
-  const more = targets.length - names.length;
   const sessions = targets.reduce((sum, s) => sum + (s.current_sessions ?? 0), 0);
   const count = formatPlural(targets.length, 'server');
   const staying = command === 'ready' ? targets.filter((s) => maintenanceReadyCannotEnd(s)) : [];
@@ -51,19 +47,13 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
     >
       <p>
         <strong>{verb}</strong> {count} in backend <strong>{backendName}</strong> on instance{' '}
-        <strong>{instanceName}</strong>: {names.join(', ')}
-        {more > 0 && ` and ${formatCount(more)} more`}.
+        <strong>{instanceName}</strong>: {formatServerNames(targets)}.
       </p>
       <p>{explain}</p>
       {staying.length > 0 && (
         <Alert severity="info" title={`HAProxy keeps ${formatPlural(staying.length, 'server')} in maintenance`}>
-          {staying
-            .slice(0, NAMES_SHOWN)
-            .map((s) => s.server_name)
-            .join(', ')}
-          {staying.length > NAMES_SHOWN && ` and ${formatCount(staying.length - NAMES_SHOWN)} more`}: their maintenance
-          is inherited from the servers they track or waits for DNS to resolve their address. Ready records what they
-          should be.
+          {formatServerNames(staying)}: their maintenance is inherited from the servers they track or waits for DNS to
+          resolve their address. Ready records what they should be.
         </Alert>
       )}
       {command === 'maint' && (

@@ -3,8 +3,8 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import type { ApiError } from '../../api/errors';
-import type { DryRun, DryRunServer, Server } from '../../api/types';
-import { formatPlural } from '../../utils/format';
+import type { DryRun, Server } from '../../api/types';
+import { formatPlural, formatServerNames, SERVER_NAMES_SHOWN } from '../../utils/format';
 import { budgetLabel, budgetNumbers } from '../../utils/guard';
 
 interface Props {
@@ -12,14 +12,6 @@ interface Props {
   /** The servers concerned, to name the budgets the answer lists. */
   servers: Server[];
 }
-
-const NAMES_SHOWN = 10;
-
-const names = (list: DryRunServer[]) =>
-  list
-    .slice(0, NAMES_SHOWN)
-    .map((s) => s.server_name)
-    .join(', ') + (list.length > NAMES_SHOWN ? ` and ${list.length - NAMES_SHOWN} more` : '');
 
 /**
  * The backend's dry run, shown before the user confirms: how many servers would be taken out, which a disruption
@@ -50,9 +42,12 @@ export function DryRunPreview({ dryRun, servers }: Props) {
         {skip.length > 0 && `, ${skip.length} skipped (already in that state)`}.
       </p>
       {refuse.length > 0 && (
-        <Alert severity="warning" title={`${formatPlural(refuse.length, 'server')} would be refused: ${names(refuse)}`}>
+        <Alert
+          severity="warning"
+          title={`${formatPlural(refuse.length, 'server')} would be refused: ${formatServerNames(refuse)}`}
+        >
           <ul className={styles.list}>
-            {refuse.slice(0, NAMES_SHOWN).map((s) => (
+            {refuse.slice(0, SERVER_NAMES_SHOWN).map((s) => (
               <li key={s.server_id}>
                 {s.server_name}: {s.reason ?? 'below the budget'}
               </li>
