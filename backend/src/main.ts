@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from './config';
 import { startService } from './service';
+import { stopOnSignal } from './shutdown-signals';
 
 async function main() {
   // Our own PostgreSQL could not be restarted: exit non-zero, so a supervisor restarts the whole service.
@@ -8,23 +9,16 @@ async function main() {
     console.error(`fatal: ${reason}`);
     process.exit(70);
   });
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
+  stopOnSignal((signal) => {
     service.log.info({ signal }, 'shutting down');
-    service.stop().then(
-      () => process.exit(0),
+    return service.stop().then(
+      () => 0,
       (err) => {
         service.log.error({ err: (err as Error).message }, 'shutdown failed');
-        process.exit(1);
+        return 1;
       }
     );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
 }
 
 main().catch((err) => {

@@ -22,6 +22,7 @@ import { FagentClient } from './fagent/client';
 import { FleetCounts } from './fleet/fleet-counts';
 import { HistoryMaintenance } from './history/maintenance';
 import { HOUR, DAY } from './history/partitions';
+import { closeGracefully } from './http/graceful-close';
 import { HistoryQuery } from './history/query';
 import { MaintenanceWindows } from './intent/maintenance-windows';
 import { Reconciler } from './intent/reconciler';
@@ -37,6 +38,9 @@ import { recordDefaultBudget } from './store/budgets';
 import { InstanceSync } from './sync/instance-sync';
 import { SyncScheduler } from './sync/scheduler';
 import { ReaderPriority } from './sync/reader-priority';
+
+/** How long a stop waits for the API's requests in flight (a command normally takes milliseconds). */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface RunningService {
   url: string;
@@ -308,13 +312,17 @@ export async function startService(
       stopped = true;
       health.stop();
       sweeper.stop();
-      await windows.stop();
-      await operationWorker.stop();
-      await callbacks.close();
-      await scheduler.stop();
-      await history.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Requests in flight finish while the background work stops: both need the database and the agents.
+      await Promise.all([
+        closeGracefully(server, SHUTDOWN_GRACE_MS),
+        (async () => {
+          await windows.stop();
+          await operationWorker.stop();
+          await callbacks.close();
+          await scheduler.stop();
+          await history.stop();
+        })(),
+      ]);
       await metricsServer?.close();
       client.close();
       await breakerStates.flush();

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startService } from '../service';
+import { stopOnSignal } from '../shutdown-signals';
 import { driftSummary, showDriftAndRepair } from './drift';
 import { DemoFleet, startDemoFleet } from './fleet';
 import { findHaproxyBinary } from './haproxy-process';
@@ -79,19 +80,20 @@ async function main(): Promise<void> {
   let backend: Backend | undefined;
   let stopping = false;
   const stopAll = async (code: number) => {
-    if (stopping) {
-      return;
+    if (!stopping) {
+      stopping = true;
+      // The backend first: syncs in flight would otherwise find the fleet's agent gone and warn of it.
+      await backend?.stop().catch((err) => console.error('stopping the backend failed:', err));
+      await fleet.stop().catch((err) => console.error('stopping the fleet failed:', err));
     }
-    stopping = true;
-    await fleet.stop().catch((err) => console.error('stopping the fleet failed:', err));
-    await backend?.stop().catch((err) => console.error('stopping the backend failed:', err));
-    process.exit(code);
+    return code;
   };
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  stopOnSignal(() => stopAll(0));
 
   try {
     backend = external ?? (await startBackendInProcess());
+    // Again: an embedded PostgreSQL, once loaded, listens for the same signals.
+    stopOnSignal(() => stopAll(0));
     // In docker-compose the backend reaches the agent by its service name, not the address it listens on.
     const publicAgentUrl = process.env.DEMO_AGENT_PUBLIC_URL?.trim();
     const ids = await registerDemoFleet(
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
       .catch((err: Error) => console.warn(`The drift demo did not run: ${err.message}`));
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
-    await stopAll(1);
+    process.exit(await stopAll(1));
   }
 }
 

@@ -98,7 +98,6 @@ test('a SIGTERM to the top `npm start` stops the service and its embedded Postgr
     EMBEDDED_PG_PORT: String(await freePort()),
     HOST: '127.0.0.1',
     PORT: '0',
-    HAPROXY_ENABLED: 'false',
     LOG_LEVEL: 'info',
   };
   delete env.DATABASE_URL;
@@ -119,6 +118,15 @@ test('a SIGTERM to the top `npm start` stops the service and its embedded Postgr
   await until(() => tree.every((p) => !running(p.pid)), 30_000);
   expect(tree.filter((p) => running(p.pid))).toEqual([]);
   expect(code).toBe(0);
+  // The service stopped in order, its PostgreSQL last: nothing lost a connection under it on the way down.
+  const signalAt = output.indexOf('"shutting down"');
+  const afterSignal = signalAt < 0 ? '' : output.slice(signalAt);
+  const complaints = afterSignal
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: string })
+    .filter((entry) => entry.level >= 40);
+  expect({ shuttingDown: afterSignal.length > 0, complaints }).toEqual({ shuttingDown: true, complaints: [] });
   // PostgreSQL shut down cleanly: it removes its pid file when it does.
   expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
 }, 300_000);
