@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import cron from 'node-cron';
 import { z } from 'zod';
@@ -19,6 +21,21 @@ const optionalString = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
 const secretToken = optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional());
+
+/** A file of PEM certificates, read at start: its text, or an issue saying why it cannot be used. */
+const pemCertificatesFile = optionalString.transform((path, ctx) => {
+  if (path === undefined) {
+    return undefined;
+  }
+  try {
+    const pem = readFileSync(path, 'utf8');
+    new X509Certificate(pem); // the first one parses, or this throws
+    return pem;
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `${path}: not a readable PEM certificate (${(err as Error).message})` });
+    return z.NEVER;
+  }
+});
 
 const secretsKey = optionalString
   .superRefine((v, ctx) => {
@@ -93,6 +110,7 @@ const envSchema = z.object({
         ctx.addIssue({ code: 'custom', message: problem! });
       }
     }),
+  HAPROXY_FAGENT_CA_FILE: pemCertificatesFile,
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65_535).default(8080),
   DATABASE_URL: optionalString.pipe(z.string().url('must be a postgres:// URL').optional()),
@@ -203,6 +221,8 @@ export interface AppConfig {
   fagentMaxBackendsPerInstance: number;
   /** CIDRs the resolved address of every FAgent connection must be in; unset = any address. */
   fagentAllowedNetworks?: string[];
+  /** PEM certificates https FAgents are checked against (HAPROXY_FAGENT_CA_FILE), in place of the system's. */
+  fagentCa?: string;
   host: string;
   port: number;
   databaseUrl?: string;
@@ -279,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     fagentMaxServersPerBackend: e.HAPROXY_FAGENT_MAX_SERVERS_PER_BACKEND,
     fagentMaxBackendsPerInstance: e.HAPROXY_FAGENT_MAX_BACKENDS_PER_INSTANCE,
     fagentAllowedNetworks: e.HAPROXY_FAGENT_ALLOWED_NETWORKS?.length ? e.HAPROXY_FAGENT_ALLOWED_NETWORKS : undefined,
+    fagentCa: e.HAPROXY_FAGENT_CA_FILE,
     host: e.HOST,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,

@@ -155,6 +155,7 @@ export async function startService(
       maxServersPerBackend: config.fagentMaxServersPerBackend,
       maxBackendsPerInstance: config.fagentMaxBackendsPerInstance,
       allowedNetworks: config.fagentAllowedNetworks,
+      ca: config.fagentCa,
       secrets,
       decodeThreads: config.decodeThreads,
     },

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseRuntimeApiAddress, RuntimeApiAddress } from './runtime-api';
 
 /** What the agent needs to run; the config file's shape is documented in docs/agent.md. */
 export interface AgentConfig {
-  listen: { host: string; port: number };
+  listen: { host: string; port: number; tls?: AgentTls };
   token: string;
   /** Deadline for one runtime-API exchange (connect, send, read to the end). */
   requestTimeoutMs: number;
@@ -13,6 +14,12 @@ export interface AgentConfig {
   snapshotReuseMs: number;
   logLevel: LogLevel;
   instances: Map<string, RuntimeApiAddress>;
+}
+
+/** The agent's certificate chain and private key (PEM), read from listen.tls's files: it then answers https. */
+export interface AgentTls {
+  cert: Buffer;
+  key: Buffer;
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -27,6 +34,10 @@ const fileSchema = z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65_535).default(9102),
+        tls: z
+          .object({ cert_file: z.string().min(1), key_file: z.string().min(1) })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({ host: '127.0.0.1', port: 9102 }),
@@ -70,17 +81,43 @@ export function parseAgentConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): Age
     }
   }
 
+  const tls = file.listen.tls && readTls(file.listen.tls, problems);
+
   if (problems.length > 0) {
     throw new AgentConfigError(`Invalid agent config:\n${problems.join('\n')}`);
   }
   return {
-    listen: file.listen,
+    listen: { host: file.listen.host, port: file.listen.port, ...(tls && { tls }) },
     token,
     requestTimeoutMs: file.request_timeout_ms,
     snapshotReuseMs: file.snapshot_reuse_ms,
     logLevel: file.log_level,
     instances,
   };
+}
+
+/** listen.tls's files, checked as a pair that TLS can use; undefined after adding to `problems`. */
+function readTls(files: { cert_file: string; key_file: string }, problems: string[]): AgentTls | undefined {
+  const read = (path: string, field: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      problems.push(`  listen.tls.${field}: cannot read ${path}: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+  const cert = read(files.cert_file, 'cert_file');
+  const key = read(files.key_file, 'key_file');
+  if (!cert || !key) {
+    return undefined;
+  }
+  try {
+    createSecureContext({ cert, key });
+  } catch (err) {
+    problems.push(`  listen.tls: the certificate and key cannot be used together: ${(err as Error).message}`);
+    return undefined;
+  }
+  return { cert, key };
 }
 
 /** Reads a YAML (or JSON, which is YAML) config file. */

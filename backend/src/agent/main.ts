@@ -34,7 +34,8 @@ async function main(): Promise<void> {
     base: { service: 'haproxy-control-agent' },
     redact: { paths: ['token', 'headers.authorization'], censor: '[redacted]' },
   });
-  const agent = await startAgentServer({ ...config, host: config.listen.host, port: config.listen.port, logger });
+  const { host, port, tls } = config.listen;
+  const agent = await startAgentServer({ ...config, host, port, tls, logger });
   logger.info(
     {
       url: agent.url,

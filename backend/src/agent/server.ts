@@ -1,7 +1,9 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import pino, { Logger } from 'pino';
 import { isAuthorized } from './auth';
+import type { AgentTls } from './config';
 import { parseWeight, ServerCommand, unsafeNameReason } from './command-guard';
 import { toFAgentInfo, toFAgentServer, toFAgentState } from './fagent-answer';
 import { HaproxyInstance } from './haproxy-instance';
@@ -13,6 +15,8 @@ import { UnexpectedOutputError } from './unexpected-output';
 
 export interface AgentServerOptions {
   token: string;
+  /** Answer https with this certificate and key (listen.tls), not plain http. */
+  tls?: AgentTls;
   requestTimeoutMs: number;
   instances: ReadonlyMap<string, RuntimeApiAddress>;
   /**
@@ -81,7 +85,7 @@ export function createAgentServer(options: AgentServerOptions): Server {
     return [200, await runCommand(instance, route, command, logger)];
   };
 
-  return createServer((req, res) => {
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     handle(req).then(
       ([status, body]) => send(res, status, { success: true, ...body }),
       (err: unknown) => {
@@ -93,7 +97,8 @@ export function createAgentServer(options: AgentServerOptions): Server {
         send(res, failure.httpStatus, { success: false, error: failure.message }, failure.httpStatus === 413);
       }
     );
-  });
+  };
+  return options.tls ? createTlsServer(options.tls, answer) : createServer(answer);
 }
 
 async function read(instance: HaproxyInstance, route: Exclude<Route, CommandRoute>): Promise<Json> {
@@ -219,7 +224,7 @@ export function startAgentServer(
       const { port } = server.address() as AddressInfo;
       const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
       resolve({
-        url: `http://${urlHost}:${port}`,
+        url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
         port,
         stop: () =>
           new Promise<void>((done) => {

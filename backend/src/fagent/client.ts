@@ -45,6 +45,8 @@ export interface FagentClientOptions {
   maxBackendsPerInstance?: number;
   /** HAPROXY_FAGENT_ALLOWED_NETWORKS (CIDRs checked with cidrProblem); unset = any address. */
   allowedNetworks?: readonly string[];
+  /** HAPROXY_FAGENT_CA_FILE's PEM certificates: https agents are checked against them, not the system's. */
+  ca?: string;
   /** How long a 404 from /info or /state is remembered per instance before the endpoint is tried again. */
   unsupportedTtlMs?: number;
   /** Opens agent tokens stored encrypted (SECRETS_KEY); without it, an encrypted token is never sent. */
@@ -154,6 +156,7 @@ export class FagentClient {
     this.transport = new FagentTransport({
       connectionsPerOrigin: 64,
       allowed: opts.allowedNetworks ? allowedNetworks(opts.allowedNetworks) : undefined,
+      ca: opts.ca,
     });
   }
 
@@ -408,9 +411,24 @@ export class FagentClient {
     const e = err as { code?: string; message?: string };
     // undici's own messages can run over several lines (assertions): the first says what happened.
     const detail = `${(e.message ?? String(err)).split('\n')[0]}${e.code ? ` (${e.code})` : ''}`;
+    if (e.code && UNKNOWN_ISSUER.has(e.code)) {
+      return new FagentError(
+        'network',
+        `FAgent at ${origin} has a certificate this service does not trust: ${detail}; give its CA in HAPROXY_FAGENT_CA_FILE`
+      );
+    }
     return new FagentError('network', `FAgent unreachable at ${origin}: ${detail}`);
   }
 }
+
+/** TLS errors of a certificate whose issuer is not among the trusted ones (Node's codes, from OpenSSL's). */
+const UNKNOWN_ISSUER = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
 
 /** Waits `ms`, or less when the signal aborts (the caller then sees its own abort on the next check). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -66,14 +66,18 @@ function guardedLookup(allowed: AllowedNetworks): LookupFunction {
 export class FagentTransport {
   private readonly dispatcher: Agent;
 
-  constructor(o: { connectionsPerOrigin: number; allowed?: AllowedNetworks }) {
+  /** `ca`: the PEM certificates https agents are checked against, in place of the system's. */
+  constructor(o: { connectionsPerOrigin: number; allowed?: AllowedNetworks; ca?: string }) {
     const allowed = o.allowed;
     let connect: buildConnector.connector | undefined;
-    if (allowed) {
-      const connector = buildConnector({ lookup: guardedLookup(allowed) });
+    if (allowed || o.ca) {
+      const connector = buildConnector({
+        ...(allowed && { lookup: guardedLookup(allowed) }),
+        ...(o.ca && { ca: o.ca }),
+      });
       connect = (opts, callback) => {
         const literal = opts.hostname.replace(/^\[(.*)\]$/, '$1');
-        if (isIP(literal) !== 0 && !allowed.allows(literal)) {
+        if (allowed && isIP(literal) !== 0 && !allowed.allows(literal)) {
           return callback(new AddressBlockedError(opts.hostname, [literal]), null);
         }
         connector(opts, callback);

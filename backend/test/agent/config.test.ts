@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentConfigError, loadAgentConfig, parseAgentConfig } from '../../src/agent/config';
 import { parseRuntimeApiAddress } from '../../src/agent/runtime-api';
+import { certificateDir, makeCertificate } from '../support/tls';
 
 describe('parseRuntimeApiAddress', () => {
   it('reads the stats socket address forms', () => {
@@ -80,6 +81,33 @@ describe('parseAgentConfig', () => {
     expect(() => parseAgentConfig({ token, instances: {} })).toThrow(/at least one instance/);
     expect(() => parseAgentConfig({ token, instances: { a: '/x' }, listen: { port: 1, hots: 'x' } })).toThrow(/listen/);
     expect(() => parseAgentConfig({ token, instance: { a: '/x' } })).toThrow(AgentConfigError);
+  });
+
+  it('listen.tls: reads the certificate and key, and names each file it cannot use', () => {
+    const dir = certificateDir();
+    try {
+      const one = makeCertificate(dir, 'one');
+      const two = makeCertificate(dir, 'two');
+      const instances = { a: '/x.sock' };
+      const tls = (cert_file: string, key_file: string) =>
+        parseAgentConfig({ token, instances, listen: { tls: { cert_file, key_file } } }).listen;
+      expect(tls(one.certFile, one.keyFile)).toEqual({
+        host: '127.0.0.1',
+        port: 9102,
+        tls: { cert: one.cert, key: one.key },
+      });
+      expect(() => tls(join(dir, 'no.crt'), join(dir, 'no.key'))).toThrow(
+        /listen\.tls\.cert_file: cannot read .*no\.crt[^]*listen\.tls\.key_file: cannot read .*no\.key/
+      );
+      expect(() => tls(one.certFile, two.keyFile)).toThrow(
+        /listen\.tls: the certificate and key cannot be used together/
+      );
+      expect(() => parseAgentConfig({ token, instances, listen: { tls: { cert_file: one.certFile } } })).toThrow(
+        /listen\.tls\.key_file/
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('loads YAML files and explains unreadable ones', () => {

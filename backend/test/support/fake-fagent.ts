@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface FakeServer {
@@ -193,6 +194,8 @@ export interface Recorded {
 export interface FakeFagentOptions {
   /** `seed`: only the seed's three endpoints (404 for the rest), like an FAgent that knows nothing newer. */
   protocol?: 'seed' | 'extended';
+  /** Answer https with this certificate and key. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 const COMMAND_STATUS: Record<string, string> = { drain: 'DRAIN', ready: 'UP', maint: 'MAINT' };
@@ -218,6 +221,7 @@ export class FakeFagent {
   readonly instances = new Map<string, Map<string, FakeServer[]>>();
   readonly requests: Recorded[] = [];
   readonly protocol: 'seed' | 'extended';
+  private readonly tls?: { cert: Buffer; key: Buffer };
   private readonly processes = new Map<string, { pid: number; startedAt: Date }>();
   private readonly faults: Array<{ match: (r: Recorded) => boolean; fault: Fault; times: number; served: number }> = [];
   private http?: http.Server;
@@ -228,6 +232,7 @@ export class FakeFagent {
 
   constructor(o: FakeFagentOptions = {}) {
     this.protocol = o.protocol ?? 'seed';
+    this.tls = o.tls;
   }
 
   setBackend(instance: string, backend: string, servers: FakeServer[]): this {
@@ -295,11 +300,12 @@ export class FakeFagent {
   }
 
   async start(port = 0): Promise<this> {
-    this.http = http.createServer((req, res) => {
+    const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.handle(req, res).catch(() => res.destroy());
-    });
+    };
+    this.http = this.tls ? https.createServer(this.tls, answer) : http.createServer(answer);
     await new Promise<void>((resolve) => this.http!.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.http!.address() as AddressInfo).port}`;
+    this.url = `${this.tls ? 'https' : 'http'}://127.0.0.1:${(this.http!.address() as AddressInfo).port}`;
     return this;
   }
 
