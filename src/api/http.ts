@@ -31,7 +31,7 @@ export interface HttpClient {
 }
 
 /** Query parameters without the empty ones, so an unset filter is not sent as `?actor=`. */
-function cleanParams(params?: Params): Record<string, string | number | boolean> | undefined {
+export function cleanParams(params?: Params): Record<string, string | number | boolean> | undefined {
   if (!params) {
     return undefined;
   }

@@ -1,6 +1,7 @@
 import type { PluginMeta } from '@grafana/data';
+import { config } from '@grafana/runtime';
 import { createHaproxyApi } from '../api/haproxyApi';
-import { createHttpClient } from '../api/http';
+import { cleanParams, createHttpClient, type Params } from '../api/http';
 import { PLUGIN_ID } from '../constants';
 import type { AppSettings } from '../types';
 
@@ -21,6 +22,16 @@ const APP_WORDING = {
  * an id (`instances/{id}/sync` is an Editor's, `instances/{id}/removals/confirm` an Admin's).
  */
 export const ROLE_PREFIXES = { editor: '/editor', admin: '/admin' } as const;
+
+/**
+ * A viewer's GET through the plugin proxy as a link, for what the browser itself fetches (a CSV download): under
+ * Grafana's sub-path when it has one.
+ */
+export function proxyHref(path: string, params: Params = {}): string {
+  const query = new URLSearchParams(Object.entries(cleanParams(params) ?? {}).map(([k, v]) => [k, String(v)]));
+  const search = query.toString();
+  return `${config.appSubUrl ?? ''}${PROXY_BASE}${path}${search ? `?${search}` : ''}`;
+}
 
 /** The app's client of the backend (the data source makes its own over its proxy route). */
 export const api = createHaproxyApi(createHttpClient(PROXY_BASE, APP_WORDING, ROLE_PREFIXES));

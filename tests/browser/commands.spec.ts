@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import {
   APP,
   PROXY,
@@ -71,6 +72,22 @@ test.describe('drain through the plugin proxy', () => {
     await expect(actionRow).toContainText('shop-1 (shop on edge-1)');
     await expect(actionRow).toContainText('success');
     await expect(actionRow).toContainText('DRAIN');
+
+    // The same log as a file: downloaded by the browser through the plugin proxy, not opened as a page.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^haproxy-actions-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    expect(csv.slice(0, csv.indexOf('\r\n'))).toBe(
+      '\uFEFFid,started_at,completed_at,duration_ms,actor,source,command,instance_id,instance_name,backend_name,' +
+        'server_id,server_name,status_before,status_after,result,success,error,note,reason,until,forced,operation_id'
+    );
+    expect(csv).toMatch(
+      /\r\n\d+,[^,]+,[^,]+,\d+,grafana:admin,ui,drain,\d+,edge-1,shop,\d+,shop-1,UP,DRAIN,success,true,/
+    );
+    await expect(page).toHaveURL(new RegExp(`${APP}/actions`));
   });
 
   test.describe('as an Editor', () => {

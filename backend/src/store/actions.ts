@@ -164,13 +164,8 @@ export interface ActionFilter {
   until?: Date;
 }
 
-/** The audit log, newest first, a page at a time, with the total that matches. */
-export async function listActions(
-  db: Db,
-  f: ActionFilter,
-  page: Page
-): Promise<{ actions: ActionRow[]; total: number }> {
-  const { sql, params } = buildWhere([
+function actionWhere(f: ActionFilter) {
+  return buildWhere([
     ['a.server_id = ?', f.serverId],
     ['a.instance_id = ?', f.instanceId],
     ['a.actor = ?', f.actor],
@@ -182,12 +177,44 @@ export async function listActions(
     ['a.started_at >= ?', f.since],
     ['a.started_at < ?', f.until],
   ]);
+}
+
+/** The audit log, newest first, a page at a time, with the total that matches. */
+export async function listActions(
+  db: Db,
+  f: ActionFilter,
+  page: Page
+): Promise<{ actions: ActionRow[]; total: number }> {
+  const { sql, params } = actionWhere(f);
   const { rows, total } = await pageOf<ActionRow>(
     db,
     { columns: COLUMNS, from: 'haproxy_actions a', where: sql, params, orderBy: 'a.started_at DESC, a.id DESC' },
     page
   );
   return { actions: rows, total };
+}
+
+/**
+ * Every audit row matching `f`, in the order they were recorded (by id: exact, where two commands can start in
+ * the same millisecond), `batch` rows per read: an export of any size in bounded memory.
+ */
+export async function* actionsInOrder(db: Db, f: ActionFilter, batch = 1000): AsyncGenerator<ActionRow[]> {
+  let after = 0;
+  for (;;) {
+    const { sql, params } = actionWhere(f);
+    const rows = await db.query<ActionRow>(
+      `SELECT ${COLUMNS} FROM haproxy_actions a
+        WHERE ${sql} AND a.id > ${param(params, after)} ORDER BY a.id LIMIT ${param(params, batch)}`,
+      params
+    );
+    if (rows.length > 0) {
+      yield rows;
+    }
+    if (rows.length < batch) {
+      return;
+    }
+    after = rows[rows.length - 1].id;
+  }
 }
 
 /** The audit log's names as they were when the command ran; backend and application through the server. */

@@ -341,6 +341,7 @@ const specific: Record<string, () => Promise<Res>> = {
     h.t.call('PUT', `/api/haproxy/servers/${f.servers['web/s1'].id}/mapping`, { body: { application_id: appId } }),
   'POST /api/haproxy/commands/bulk 200': () => call('POST', '/api/haproxy/commands/bulk', ''),
   'GET /api/haproxy/actions 200': () => h.t.call('GET', '/api/haproxy/actions?limit=10'),
+  'GET /api/haproxy/actions.csv 200': () => h.t.call('GET', '/api/haproxy/actions.csv?command=drain'),
   'POST /api/haproxy/query 200': () => call('POST', '/api/haproxy/query', ''),
   'GET /api/haproxy/lookup/{kind} 200': () => h.t.call('GET', '/api/haproxy/lookup/servers?instance=contract'),
   'GET /api/haproxy/lookup/{kind} 400': () => h.t.call('GET', '/api/haproxy/lookup/hosts'),

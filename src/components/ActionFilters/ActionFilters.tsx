@@ -1,6 +1,6 @@
 import React from 'react';
 import type { SelectableValue } from '@grafana/data';
-import { Button, Field, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
+import { Button, Field, Input, LinkButton, RadioButtonGroup, Select, Stack } from '@grafana/ui';
 import { ACTION_SOURCES, SERVER_COMMANDS, type ServerCommand } from '../../api/types';
 import type { FilterUpdate } from '../../hooks/useUrlFilters';
 import {
@@ -41,10 +41,12 @@ interface Props {
   onChange: FilterUpdate<ActionFilterValues>;
   /** Load the log again with "now" moved to the present. */
   onRefresh: () => void;
+  /** The filtered log as a CSV download (every page). */
+  csvHref: string;
 }
 
 /** The audit log's filter bar: actor, command, result, time range, and a refresh. */
-export function ActionFilters({ filters, onChange, onRefresh }: Props) {
+export function ActionFilters({ filters, onChange, onRefresh, csvHref }: Props) {
   const setActor = (value: string) => onChange({ actor: value.trim() });
   return (
     <Stack gap={2} wrap="wrap" alignItems="flex-end">
@@ -103,6 +105,10 @@ export function ActionFilters({ filters, onChange, onRefresh }: Props) {
       <Button variant="secondary" icon="sync" onClick={onRefresh}>
         Refresh
       </Button>
+      {/* A target keeps Grafana from taking the link for a page of its own; the answer is an attachment. */}
+      <LinkButton variant="secondary" icon="download-alt" href={csvHref} target="_self" download>
+        Export CSV
+      </LinkButton>
     </Stack>
   );
 }

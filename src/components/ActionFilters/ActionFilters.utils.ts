@@ -1,4 +1,5 @@
 import { ACTION_SOURCES, type ActionQuery, SERVER_COMMANDS, type ServerCommand } from '../../api/types';
+import { proxyHref } from '../../data/client';
 import { type FilterParams, oneOfParam, positiveIntParam, textParam } from '../../hooks/useUrlFilters';
 
 export const ACTIONS_PER_PAGE = 50;
@@ -55,4 +56,10 @@ export function toActionQuery(filters: ActionFilterValues, now: number): ActionQ
     limit: ACTIONS_PER_PAGE,
     offset: (page - 1) * ACTIONS_PER_PAGE,
   };
+}
+
+/** The whole log these filters select (every page) as a CSV download. */
+export function actionsCsvHref(filters: ActionFilterValues, now: number): string {
+  const { limit, offset, ...query } = toActionQuery(filters, now);
+  return proxyHref('/api/haproxy/actions.csv', { ...query });
 }

@@ -87,6 +87,25 @@ describe('Actions page', () => {
     expect(Date.now() - since).toBeLessThan(3600e3 + 60000);
   });
 
+  it('exports what the filters select, every page of it, as CSV through the plugin proxy', async () => {
+    const { user } = renderPage(<ActionsPage />, { route: '/actions?command=maint&actor=bob&page=2' });
+    await screen.findByText('No action matches these filters');
+    const link = () =>
+      new URL(screen.getByRole('link', { name: /Export CSV/ }).getAttribute('href')!, 'http://grafana');
+    expect(link().pathname).toBe('/api/plugin-proxy/appcontrol-haproxy-app/api/haproxy/actions.csv');
+    expect(Object.fromEntries(link().searchParams)).toEqual({
+      actor: 'bob',
+      command: 'maint',
+      since: lastQuery().get('since'),
+    });
+    // Downloaded by the browser, not opened by Grafana's router as a page of its own.
+    expect(screen.getByRole('link', { name: /Export CSV/ })).toHaveAttribute('target', '_self');
+    expect(screen.getByRole('link', { name: /Export CSV/ })).toHaveAttribute('download');
+
+    await user.click(screen.getByRole('radio', { name: 'Failed' }));
+    await waitFor(() => expect(link().searchParams.get('success')).toBe('false'));
+  });
+
   it('pages through the log', async () => {
     db.fleet.actions = Array.from({ length: 120 }, (_, i) => action(i + 1));
     const { user } = renderPage(<ActionsPage />, { route: '/actions' });

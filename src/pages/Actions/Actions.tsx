@@ -6,6 +6,7 @@ import {
   ACTION_FILTER_PARAMS,
   ACTION_FILTER_RESETS,
   ACTIONS_PER_PAGE,
+  actionsCsvHref,
   toActionQuery,
 } from '../../components/ActionFilters/ActionFilters.utils';
 import { ActionTable } from '../../components/ActionTable/ActionTable';
@@ -32,7 +33,12 @@ function ActionsPage() {
   return (
     <PluginPage subTitle="Who did what to which server, and how it went">
       <Stack direction="column" gap={2}>
-        <ActionFilters filters={filters} onChange={setFilters} onRefresh={() => setNow(Date.now())} />
+        <ActionFilters
+          filters={filters}
+          onChange={setFilters}
+          onRefresh={() => setNow(Date.now())}
+          csvHref={actionsCsvHref(filters, now)}
+        />
         {actions.loading && <LoadingPlaceholder text="Loading actions..." />}
         {actions.error && (
           <Alert severity="error" title="Actions could not be loaded">

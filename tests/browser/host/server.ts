@@ -444,7 +444,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       const payload = Buffer.from(await upstream.arrayBuffer());
       record(upstream.status);
       const out: Record<string, string> = { 'content-length': String(payload.length) };
-      for (const name of ['content-type', 'cache-control', 'retry-after', 'etag']) {
+      for (const name of ['content-type', 'content-disposition', 'cache-control', 'retry-after', 'etag']) {
         const value = upstream.headers.get(name);
         if (value) {
           out[name] = value;
