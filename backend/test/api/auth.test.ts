@@ -105,6 +105,7 @@ const cases = (): RouteCase[] => {
       request: at(`/api/haproxy/servers/${s1}/history`),
     },
     { route: 'GET /api/haproxy/actions', min: 'viewer', request: at('/api/haproxy/actions') },
+    { route: 'GET /api/haproxy/actions.csv', min: 'viewer', request: at('/api/haproxy/actions.csv') },
     { route: 'GET /api/hosts', min: 'viewer', request: at('/api/hosts') },
     { route: 'GET /api/hosts/{id}', min: 'viewer', request: at(`/api/hosts/${f.hostId}`) },
     { route: 'GET /api/applications', min: 'viewer', request: at('/api/applications') },
