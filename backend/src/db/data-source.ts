@@ -12,6 +12,7 @@ import { GuardedOperations1764000000007 } from './migrations/1764000000007-Guard
 import { NaturalNameOrder1764000000017 } from './migrations/1764000000017-NaturalNameOrder';
 import { ServerTextSearch1764000000018 } from './migrations/1764000000018-ServerTextSearch';
 import { SyncFingerprints1764000000020 } from './migrations/1764000000020-SyncFingerprints';
+import { AuditAppendOnly1764000000022 } from './migrations/1764000000022-AuditAppendOnly';
 import { TokenChangeNotify1764000000021 } from './migrations/1764000000021-TokenChangeNotify';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
@@ -30,6 +31,7 @@ export const migrations = [
   ServerTextSearch1764000000018,
   SyncFingerprints1764000000020,
   TokenChangeNotify1764000000021,
+  AuditAppendOnly1764000000022,
 ];
 
 export interface DataSourceOptions {
