@@ -72,3 +72,33 @@ describe('names with dots, dashes, underscores and colons', () => {
     expect(await stack.haproxy.serverStatus(API, A1)).toBe('MAINT');
   });
 });
+
+// HAProxy sets no length on names: a backend and a server with names far past 255 characters.
+const LONG_BACKEND = `be-${'b'.repeat(1500)}`;
+const LONG_SERVER = `srv-${'s'.repeat(1200)}`;
+
+describe('names as long as HAProxy takes them', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      instanceName: 'long-names',
+      haproxy: (u) => ({
+        backends: [{ name: LONG_BACKEND, servers: [{ name: LONG_SERVER, address: u.healthy.address }] }],
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('are synced whole, and a command reaches the server by its full name', async () => {
+    expect(await stack.sync()).toMatchObject({ status: 'ok', backends: 1, servers: 1 });
+    const srv = await stack.server(LONG_BACKEND, LONG_SERVER);
+    expect((await stack.command(srv.id, 'drain')).status).toBe(200);
+    expect(await stack.haproxy.serverStatus(LONG_BACKEND, LONG_SERVER)).toBe('DRAIN');
+    expect(await stack.sync()).toMatchObject({ status: 'ok' });
+    expect(await stack.server(LONG_BACKEND, LONG_SERVER)).toMatchObject({ status: 'DRAIN' });
+  });
+});

@@ -5,7 +5,8 @@
  * characters and everything else cannot appear.
  */
 const RUNTIME_NAME = /^[A-Za-z0-9_.:-]+$/;
-const MAX_NAME_LENGTH = 256;
+// HAProxy sets no length of its own; the backend stores names of up to 2000 bytes.
+const MAX_NAME_LENGTH = 2000;
 
 export const SERVER_STATES = ['drain', 'ready', 'maint'] as const;
 export type ServerState = (typeof SERVER_STATES)[number];

@@ -12,8 +12,8 @@ import { AnswerProblem } from './errors';
  * The FAgent protocol's answers (the seed's endpoints, plus /info, /state, weight and shutdown-sessions), checked
  * by hand-written validators: faster than the zod schemas they replace (`npm run bench:client`), with limits,
  * and with messages that name the field but never echo its value.
- * Unknown fields are ignored. Every string stored from an answer is 0..255 characters without control
- * characters (a NUL would fail in PostgreSQL later), names are 1..255, counts fit a PostgreSQL int.
+ * Unknown fields are ignored. Every string stored from an answer is 0..1024 characters without control
+ * characters (a NUL would fail in PostgreSQL later), names are 1..2000 bytes, counts fit a PostgreSQL int.
  */
 
 export interface FagentServer {
@@ -75,7 +75,12 @@ export interface AnswerLimits {
   maxBackends: number;
 }
 
-const MAX_TEXT = 255;
+const MAX_TEXT = 1024;
+/**
+ * HAProxy sets no length on backend and server names (2,000 characters load fine). PostgreSQL's btree indexes on
+ * names hold at most about 2,700 bytes per entry: so up to 2,000 bytes of UTF-8.
+ */
+const MAX_NAME_BYTES = 2000;
 const MAX_INT = 2_147_483_647;
 const MAX_REASON = 200;
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]+/g;
@@ -142,13 +147,13 @@ function array(v: unknown, field: string): unknown[] {
 // The checks below are plain first-order functions, one per kind of field, so V8 inlines them: a validator
 // taking `check` callbacks was twice as slow.
 
-function text(v: unknown, field: string, min = 0): string {
+function text(v: unknown, field: string, min = 0, max = MAX_TEXT): string {
   if (typeof v !== 'string') {
     fail(field, `must be a string, got ${typeName(v)}`);
   }
   const n = v.length;
-  if (n < min || n > MAX_TEXT) {
-    fail(field, `must be ${min} to ${MAX_TEXT} characters long, is ${n}`);
+  if (n < min || n > max) {
+    fail(field, `must be ${min} to ${max} characters long, is ${n}`);
   }
   for (let i = 0; i < n; i++) {
     const c = v.charCodeAt(i);
@@ -161,7 +166,14 @@ function text(v: unknown, field: string, min = 0): string {
   return v;
 }
 
-const name = (v: unknown, field: string) => text(v, field, 1);
+function name(v: unknown, field: string): string {
+  const s = text(v, field, 1, MAX_NAME_BYTES);
+  // Only a name longer than a quarter of the limit in characters can be over it in bytes.
+  if (s.length > MAX_NAME_BYTES / 4 && Buffer.byteLength(s, 'utf8') > MAX_NAME_BYTES) {
+    fail(field, `must be at most ${MAX_NAME_BYTES} bytes long in UTF-8, is ${Buffer.byteLength(s, 'utf8')}`);
+  }
+  return s;
+}
 
 function count(v: unknown, field: string): number {
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_INT) {

@@ -55,8 +55,11 @@ describe('servers', () => {
   });
 
   test.each([
-    [{ name: '' }, 'servers[0].name: must be 1 to 255 characters long, is 0'],
-    [{ name: 'x'.repeat(256) }, 'servers[0].name: must be 1 to 255 characters long, is 256'],
+    [{ name: '' }, 'servers[0].name: must be 1 to 2000 characters long, is 0'],
+    [{ name: 'x'.repeat(2001) }, 'servers[0].name: must be 1 to 2000 characters long, is 2001'],
+    // Counted in bytes: what PostgreSQL's indexes hold.
+    [{ name: 'я'.repeat(1001) }, 'servers[0].name: must be at most 2000 bytes long in UTF-8, is 2002'],
+    [{ address: 'a'.repeat(1025) }, 'servers[0].address: must be 0 to 1024 characters long, is 1025'],
     [{ name: 'a\u0000b' }, 'servers[0].name: contains a control character (U+0000) at position 1'],
     [{ name: 'a\u009fb' }, 'servers[0].name: contains a control character (U+009F)'],
     [{ name: 5 }, 'servers[0].name: must be a string, got a number'],
@@ -75,6 +78,13 @@ describe('servers', () => {
     const p = problem(() => servers(srv(over)));
     expect(p.kind).toBe('invalid_answer');
     expect(p.message).toContain(message);
+  });
+
+  test('names as long as HAProxy takes them: 2000 bytes, also in multi-byte characters', () => {
+    for (const long of ['s'.repeat(2000), 'я'.repeat(1000), 'x'.repeat(300)]) {
+      expect(servers(srv({ name: long }))[0].name).toBe(long);
+    }
+    expect(parseBackendsAnswer({ success: true, backends: ['b'.repeat(2000)] }, limits)).toEqual(['b'.repeat(2000)]);
   });
 
   test('the position of a bad server is named', () => {
