@@ -11,6 +11,8 @@ const NAMES: Record<string, string[]> = {
   'q"uote\'s': ["o'brien", 'say "hi"'],
   'тест-бэкенд': ['сервер', '日本'],
   'emoji 🙂 + &?#': ['x?y#z', 'plus+and&'],
+  // As long as a name may be: 2000 bytes of UTF-8 (what PostgreSQL's indexes on names hold).
+  ['я'.repeat(1000)]: ['ж'.repeat(1000), 'x'.repeat(2000)],
 };
 
 let f: Fleet;
