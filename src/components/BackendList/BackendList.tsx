@@ -116,6 +116,7 @@ export function BackendList({ backends, total, page, pageSize, onPage, loading, 
 
 const getStyles = (theme: GrafanaTheme2) => ({
   collapse: css({ marginBottom: theme.spacing(0.5) }),
-  name: css({ fontWeight: theme.typography.fontWeightMedium }),
+  // HAProxy names have no length limit and no spaces: a long one wraps rather than widening the page.
+  name: css({ fontWeight: theme.typography.fontWeightMedium, overflowWrap: 'anywhere', minWidth: 0 }),
   loading: css({ opacity: 0.6, transition: 'opacity 0.2s' }),
 });

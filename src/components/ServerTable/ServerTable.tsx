@@ -50,7 +50,9 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
         header: 'Server',
         sortType: byName(),
         cell: ({ row }) => (
-          <Link to={`${prefixRoute(ROUTES.Servers)}/${row.original.id}`}>{row.original.server_name}</Link>
+          <Link className={styles.name} to={`${prefixRoute(ROUTES.Servers)}/${row.original.id}`}>
+            {row.original.server_name}
+          </Link>
         ),
       },
       { id: 'address', header: 'Address', cell: ({ row }) => row.original.address ?? '—' },
@@ -157,4 +159,6 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
 
 const getStyles = (theme: GrafanaTheme2) => ({
   muted: css({ color: theme.colors.text.secondary }),
+  // HAProxy names have no length limit and no spaces: a long one wraps rather than widening the table.
+  name: css({ overflowWrap: 'anywhere' }),
 });
