@@ -16,6 +16,7 @@ import { hostRoutes } from './routes/hosts';
 import { instanceRoutes } from './routes/instances';
 import { mappingRoutes } from './routes/mappings';
 import { operationRoutes } from './routes/operations';
+import { tokenRoutes } from './routes/tokens';
 import { queryRoutes } from './routes/query';
 import { removalRoutes } from './routes/removals';
 import { removedRoutes } from './routes/removed';
@@ -68,6 +69,7 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
     mappingRoutes(deps),
     budgetRoutes(deps),
     operationRoutes(deps),
+    tokenRoutes(deps),
   ]) {
     api.use(r.routes(), r.allowedMethods({ throw: false }));
   }

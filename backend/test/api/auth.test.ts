@@ -158,6 +158,20 @@ const cases = (): RouteCase[] => {
       request: async () => ({ path: `/api/hosts/${await newHost()}`, body: { is_active: false } }),
     },
     { route: 'DELETE /api/hosts/{id}', min: 'admin', request: async () => ({ path: `/api/hosts/${await newHost()}` }) },
+    { route: 'GET /api/tokens', min: 'admin', request: at('/api/tokens') },
+    {
+      route: 'POST /api/tokens',
+      min: 'admin',
+      request: async () => ({ path: '/api/tokens', body: { name: unique('t'), role: 'viewer' } }),
+    },
+    {
+      route: 'POST /api/tokens/{id}/revoke',
+      min: 'admin',
+      request: async () => {
+        const { record } = await new TokenStore(h.t.service.db).create(unique('t'), 'viewer');
+        return { path: `/api/tokens/${record.id}/revoke` };
+      },
+    },
     {
       route: 'POST /api/applications',
       min: 'admin',

@@ -346,6 +346,23 @@ const specific: Record<string, () => Promise<Res>> = {
   'GET /api/haproxy/lookup/{kind} 200': () => h.t.call('GET', '/api/haproxy/lookup/servers?instance=contract'),
   'GET /api/haproxy/lookup/{kind} 400': () => h.t.call('GET', '/api/haproxy/lookup/hosts'),
   'GET /api/hosts 200': () => h.t.call('GET', '/api/hosts'),
+  'GET /api/tokens 200': () => h.t.call('GET', '/api/tokens'),
+  'POST /api/tokens 201': () => h.t.call('POST', '/api/tokens', { body: { name: unique('token'), role: 'operator' } }),
+  'POST /api/tokens 409': async () => {
+    const body = { name: unique('token'), role: 'viewer' };
+    await h.t.call('POST', '/api/tokens', { body });
+    return h.t.call('POST', '/api/tokens', { body });
+  },
+  'POST /api/tokens/{id}/revoke 200': async () => {
+    const created = await h.t.call('POST', '/api/tokens', { body: { name: unique('token'), role: 'viewer' } });
+    return h.t.call('POST', `/api/tokens/${created.body.record.id}/revoke`);
+  },
+  // The admin token of these calls revoking itself.
+  'POST /api/tokens/{id}/revoke 409': async () => {
+    const me = (await h.t.call('GET', '/api/me')).body.token_name;
+    const own = (await h.t.call('GET', '/api/tokens')).body.tokens.find((t: { name: string }) => t.name === me);
+    return h.t.call('POST', `/api/tokens/${own.id}/revoke`);
+  },
   'POST /api/hosts 201': () => call('POST', '/api/hosts', ''),
   'POST /api/hosts 409': () =>
     h.t.call('POST', '/api/hosts', { body: { name: 'host-contract', address: 'a', fagent_url: 'http://a' } }),

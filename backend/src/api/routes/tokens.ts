@@ -1,0 +1,61 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { conflict, notFound } from '../../domain/errors';
+import { ROLES } from '../../domain/roles';
+import type { TokenRow } from '../../store/tokens';
+import { requireRole } from '../auth';
+import type { ApiDeps } from '../deps';
+import { idParams, name } from '../validation';
+
+const createBody = z
+  .object({
+    name: name(100),
+    role: z.enum(ROLES),
+    /** For Grafana's plugin proxy: the only kind whose X-Grafana-User names the actor. */
+    grafana: z.boolean().default(false),
+  })
+  .strict();
+
+/**
+ * API tokens, for admins, without a shell on the service's machine (the CLI needs one, and the embedded
+ * database stopped): list, create (the token shown once, only its hash kept) and revoke. A token cannot revoke
+ * itself, so an admin cannot lock the page out by mistake.
+ */
+export function tokenRoutes(deps: ApiDeps) {
+  const r = new Router();
+  const find = async (id: number): Promise<TokenRow> => {
+    const token = (await deps.tokens.list()).find((t) => t.id === id);
+    if (!token) {
+      throw notFound(`token ${id}`);
+    }
+    return token;
+  };
+
+  r.get('/api/tokens', requireRole('admin'), async (ctx) => {
+    ctx.body = { tokens: await deps.tokens.list() };
+  });
+  r.post('/api/tokens', requireRole('admin'), async (ctx) => {
+    const b = createBody.parse(ctx.request.body ?? {});
+    const { token, record } = await deps.tokens.create(b.name, b.role, { grafana: b.grafana });
+    deps.log.info(
+      { token: record.name, role: record.role, grafana: record.grafana, by: ctx.state.auth.actor },
+      'API token created'
+    );
+    ctx.status = 201;
+    ctx.body = { token, record };
+  });
+  r.post('/api/tokens/:id/revoke', requireRole('admin'), async (ctx) => {
+    const target = await find(idParams.parse(ctx.params).id);
+    if (target.name === ctx.state.auth.tokenName) {
+      throw conflict(
+        `token "${target.name}" is the one this request uses: revoke it with another admin token or the CLI`
+      );
+    }
+    if (!target.revoked_at) {
+      await deps.tokens.revoke(target.name);
+      deps.log.info({ token: target.name, by: ctx.state.auth.actor }, 'API token revoked');
+    }
+    ctx.body = await find(target.id);
+  });
+  return r;
+}
