@@ -12,6 +12,7 @@ export enum ROUTES {
   Removed = 'removed',
   Actions = 'actions',
   Operations = 'operations',
+  Tokens = 'tokens',
   /** A server's own page: servers/:id (not in the nav). */
   Servers = 'servers',
 }

@@ -2,6 +2,9 @@ import type { Observable } from 'rxjs';
 import type { HttpClient, ProxyRole } from './http';
 import type {
   ActionList,
+  ApiToken,
+  ApiTokenInput,
+  CreatedApiToken,
   ActionQuery,
   AgentCommand,
   AgentTest,
@@ -78,6 +81,9 @@ export function createHaproxyApi(http: HttpClient) {
   const api = {
     /** Who the token of a role's route is (the configuration page tests each). */
     me: (role: ProxyRole = 'viewer') => request<Me>('GET', '/api/me', { role }),
+    tokens: async () => listOf<ApiToken>(await request('GET', '/api/tokens', admin), 'tokens'),
+    createToken: (input: ApiTokenInput) => request<CreatedApiToken>('POST', '/api/tokens', { ...admin, data: input }),
+    revokeToken: (id: number) => request<ApiToken>('POST', `/api/tokens/${enc(id)}/revoke`, admin),
     summary: () => request<Summary>('GET', '/api/haproxy/summary'),
 
     /** `server_id` is the host's id (the API's original name for the host filter). */

@@ -82,6 +82,31 @@ export interface ApiErrorBody {
 }
 
 /** GET /api/me: who the proxy route's token is. */
+/** GET /api/tokens: a backend API token as an admin sees it (never the token or its hash). */
+export interface ApiToken {
+  id: number;
+  name: string;
+  role: ApiRole;
+  /** Made for Grafana's plugin proxy: the only kind whose X-Grafana-User names the actor. */
+  grafana: boolean;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** POST /api/tokens */
+export interface ApiTokenInput {
+  name: string;
+  role: ApiRole;
+  grafana: boolean;
+}
+
+/** The answer to POST /api/tokens: the only time the token is shown. */
+export interface CreatedApiToken {
+  token: string;
+  record: ApiToken;
+}
+
 export interface Me {
   token_name: string;
   role: ApiRole;

@@ -1,5 +1,6 @@
 import type {
   Action,
+  ApiToken,
   Application,
   Backend,
   FleetBackend,
@@ -82,6 +83,8 @@ export interface Fleet {
   operations: Operation[];
   /** Every server's state changes (GET /api/haproxy/servers/{id}/history picks its own). */
   history: StatusChange[];
+  /** GET /api/tokens: the app's three (named as GET /api/me answers) and a script's. */
+  tokens: ApiToken[];
 }
 
 /** A small fleet: two hosts, two instances, three backends, seven servers in every status. */
@@ -164,6 +167,26 @@ export function makeFleet(): Fleet {
     minimums: { backends: {}, applications: {} },
     operations: [],
     history: [],
+    tokens: [
+      ...(['viewer', 'operator', 'admin'] as const).map((role, i) => ({
+        id: i + 1,
+        name: `grafana-${role}`,
+        role,
+        grafana: true,
+        created_at: T0,
+        last_used_at: T0,
+        revoked_at: null,
+      })),
+      {
+        id: 4,
+        name: 'deploy-bot',
+        role: 'operator',
+        grafana: false,
+        created_at: T0,
+        last_used_at: null,
+        revoked_at: null,
+      },
+    ],
   };
 }
 

@@ -669,6 +669,36 @@ const backend = [
       return noContent();
     })
   ),
+  http.get(
+    `${B}/tokens`,
+    as('admin', () => json({ tokens: db.fleet.tokens }))
+  ),
+  http.post(
+    `${B}/tokens`,
+    as('admin', async ({ request }) => {
+      const body = (await request.json()) as { name: string; role: ApiRole; grafana: boolean };
+      if (db.fleet.tokens.some((t) => t.name === body.name)) {
+        return apiError(409, 'conflict', `already exists: Key (name)=(${body.name}) already exists.`);
+      }
+      const record = { ...body, id: nextId(db.fleet.tokens), created_at: now(), last_used_at: null, revoked_at: null };
+      db.fleet.tokens.push(record);
+      return json({ token: `hpx_secret-of-${body.name}`, record }, 201);
+    })
+  ),
+  http.post(
+    `${B}/tokens/:id/revoke`,
+    as('admin', ({ params }) => {
+      const token = byId(db.fleet.tokens, params.id);
+      if (!token) {
+        return apiError(404, 'not_found', `token ${String(params.id)} not found`);
+      }
+      if (token.name === 'grafana-admin') {
+        return apiError(409, 'conflict', 'token "grafana-admin" is the one this request uses');
+      }
+      token.revoked_at ??= now();
+      return json(token);
+    })
+  ),
   http.get(`${B}/applications`, () => json({ applications: db.fleet.applications })),
   http.get(`${B}/applications/:id`, ({ params }) => {
     const app = byId(db.fleet.applications, params.id);

@@ -172,6 +172,33 @@ test('an Admin registers a host and an instance, tests the agent, syncs, narrows
   expect(await apiInstance('edge-1')).toBeUndefined();
 });
 
+test('an Admin creates an API token for a script, which works at once, and revokes it, which refuses it at once', async ({
+  page,
+}) => {
+  await page.goto(`${APP}/tokens`);
+  await expect(page.getByRole('heading', { level: 1, name: 'API tokens' })).toBeVisible();
+  // The tokens the app itself sends are marked, so nobody revokes them by mistake.
+  await expect(page.getByText("this app's Admin token")).toBeVisible();
+
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const form = page.getByRole('form', { name: 'API token' });
+  await form.getByLabel(/^Name/).fill('browser-deploy-bot');
+  await form.getByRole('radio', { name: 'Operator' }).check({ force: true });
+  await form.getByRole('button', { name: 'Create token' }).click();
+  const token = await page.getByLabel('New token').inputValue();
+  expect(token).toMatch(/^hpx_/);
+  await page.getByRole('button', { name: 'Done' }).click();
+
+  // The script's view: the backend itself, with the token shown once.
+  const me = await backendApi('GET', '/api/me', { token });
+  expect(me).toMatchObject({ status: 200, body: { token_name: 'browser-deploy-bot', role: 'operator' } });
+
+  await page.getByRole('button', { name: 'Revoke browser-deploy-bot' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+  await expect(toasts(page)).toContainText('Token browser-deploy-bot revoked');
+  expect((await backendApi('GET', '/api/me', { token })).status).toBe(401);
+});
+
 test.describe('as an Editor', () => {
   test.use({ login: 'editor' });
 
@@ -220,5 +247,7 @@ test.describe('as an Editor', () => {
     expect((await viaEditor.json()).error.message).toContain('this needs the admin role');
     const hosts = (await backendApi('GET', '/api/hosts')).body.hosts as Array<{ name: string }>;
     expect(hosts.map((h) => h.name)).not.toContain('forged');
+    // Nor can an Editor read the API tokens.
+    expect((await page.request.get(`${PROXY}/admin/api/tokens`)).status()).toBe(403);
   });
 });

@@ -128,6 +128,10 @@ test.describe('administration pages', () => {
         await page.goto(`${APP}/removed`);
         await expect(page.getByRole('region', { name: 'Removed backends' })).toContainText('payments');
         await screenshot(page, '16-recently-removed', theme);
+
+        await page.goto(`${APP}/tokens`);
+        await expect(page.getByText("this app's Admin token")).toBeVisible();
+        await screenshot(page, '17-api-tokens', theme);
       });
     });
   }

@@ -15,6 +15,7 @@ const RemovedPage = lazy(() => import('../../pages/Removed/Removed'));
 const ApplicationPage = lazy(() => import('../../pages/Application/Application'));
 const ServerPage = lazy(() => import('../../pages/Server/Server'));
 const OperationsPage = lazy(() => import('../../pages/Operations/Operations'));
+const TokensPage = lazy(() => import('../../pages/Tokens/Tokens'));
 const OperationPage = lazy(() =>
   import('../../pages/Operations/Operations').then((m) => ({ default: m.OperationPage }))
 );
@@ -34,6 +35,7 @@ function App({ meta }: AppRootProps<AppSettings>) {
           <Route path={ROUTES.Removed} element={<RemovedPage />} />
           <Route path={ROUTES.Actions} element={<ActionsPage />} />
           <Route path={ROUTES.Operations} element={<OperationsPage />} />
+          <Route path={ROUTES.Tokens} element={<TokensPage />} />
           <Route path={`${ROUTES.Servers}/:id`} element={<ServerPage />} />
           <Route path={`${ROUTES.Operations}/:id`} element={<OperationPage />} />
           <Route path="*" element={<Navigate to={ROUTES.HAProxy} replace />} />
