@@ -47,7 +47,7 @@ export interface FagentClientOptions {
   allowedNetworks?: readonly string[];
   /** HAPROXY_FAGENT_CA_FILE's PEM certificates: https agents are checked against them, not the system's. */
   ca?: string;
-  /** How long a 404 from /info or /state is remembered per instance before the endpoint is tried again. */
+  /** How long /info or /state not offered (404, 405, 501) is remembered per instance before it is tried again. */
   unsupportedTtlMs?: number;
   /** Opens agent tokens stored encrypted (SECRETS_KEY); without it, an encrypted token is never sent. */
   secrets?: SecretBox;
@@ -133,7 +133,7 @@ export class FagentClient {
   private readonly maxBodyBytes: number;
   private readonly secrets: SecretBox;
   private readonly decodePool: DecodePool;
-  /** Per instance and optional endpoint: until when it is known to answer 404. */
+  /** Per instance and optional endpoint: until when it is known not to be offered. */
   private readonly unsupportedUntil = new Map<string, number>();
 
   constructor(
@@ -286,7 +286,7 @@ export class FagentClient {
     try {
       return await this.read(t, endpoint, `/api/haproxy/${seg(t.instanceName)}/${endpoint}`, decode, o);
     } catch (err) {
-      if (err instanceof FagentError && err.httpStatus === 404) {
+      if (err instanceof FagentError && err.notOffered) {
         this.unsupportedUntil.set(key, Date.now() + (this.opts.unsupportedTtlMs ?? FAGENT_DEFAULTS.unsupportedTtlMs));
         return undefined;
       }

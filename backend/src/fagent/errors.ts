@@ -18,12 +18,23 @@ export class FagentError extends Error {
     this.name = 'FagentError';
   }
 
-  /** Network trouble and 5xx answers are worth another attempt; a 4xx or a malformed answer is not. */
+  /**
+   * Network trouble and 5xx answers are worth another attempt; a 4xx, a malformed answer or a 501 (the agent
+   * has no such endpoint, and will not have one a moment later) are not.
+   */
   get retryable(): boolean {
     if (this.kind === 'network' || this.kind === 'timeout') {
       return true;
     }
-    return (this.kind === 'http' || this.kind === 'refused') && (this.httpStatus ?? 0) >= 500;
+    return (this.kind === 'http' || this.kind === 'refused') && (this.httpStatus ?? 0) >= 500 && !this.notOffered;
+  }
+
+  /**
+   * The agent does not offer what was asked: 404 Not Found, 405 Method Not Allowed (a route for other methods)
+   * or 501 Not Implemented, which FAgents other than ours answer for the protocol's optional endpoints.
+   */
+  get notOffered(): boolean {
+    return (this.kind === 'http' || this.kind === 'refused') && [404, 405, 501].includes(this.httpStatus ?? 0);
   }
 
   /** A 4xx names a problem with our request (unknown server, bad name), not an unhealthy agent. */
@@ -35,7 +46,7 @@ export class FagentError extends Error {
 
   /** Whether the failure says something about the agent's health (what a circuit breaker counts). */
   get blamesAgent(): boolean {
-    return !this.isClientError && this.kind !== 'blocked' && this.kind !== 'aborted';
+    return !this.isClientError && !this.notOffered && this.kind !== 'blocked' && this.kind !== 'aborted';
   }
 }
 

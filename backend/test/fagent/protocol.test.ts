@@ -82,7 +82,24 @@ test('a seed agent: /state and /info answer undefined, and /state is not asked a
   client.close();
 });
 
-test('a /state failure other than 404 is an error, not a fallback', async () => {
+test.each([405, 501])(
+  'an agent answering %i for /state and /info does not offer them either: asked once, not retried, not blamed',
+  async (status) => {
+    const client = testClient({ maxRetries: 3, breakerThreshold: 1 });
+    extended.inject((r) => r.route === 'state' || r.route === 'info', { kind: 'status', status });
+    const t = target(extended, 7);
+    await expect(client.getState(t)).resolves.toBeUndefined();
+    await expect(client.getInfo(t)).resolves.toBeUndefined();
+    await expect(client.getState(t)).resolves.toBeUndefined();
+    expect(extended.requests.map((r) => r.route)).toEqual(['state', 'info']);
+    // The breaker (threshold 1) did not open: the seed's endpoints still answer.
+    await expect(client.getBackends(t)).resolves.toEqual(['web', 'empty']);
+    extended.clearFaults();
+    client.close();
+  }
+);
+
+test('a /state failure other than 404, 405 or 501 is an error, not a fallback', async () => {
   const client = testClient();
   extended.inject(on.state(), { kind: 'status', status: 500 }, 1);
   await expect(client.getState(target(extended))).rejects.toMatchObject({ kind: 'http', httpStatus: 500 });
