@@ -22,11 +22,13 @@ describe(`plugin manifest (${shownPath})`, () => {
       'Recently removed',
       'Operations',
       'Actions',
+      'API tokens',
       'Configuration',
     ]);
     const defaultPages = pages.filter((p: { defaultNav?: boolean }) => p.defaultNav);
     expect(defaultPages).toHaveLength(1);
     expect(pages.find((p: { name: string }) => p.name === 'Configuration').role).toBe('Admin');
+    expect(pages.find((p: { name: string }) => p.name === 'API tokens').role).toBe('Admin');
   });
 
   it('states the oldest Grafana it supports', () => {
@@ -85,6 +87,10 @@ describe(`plugin manifest (${shownPath})`, () => {
     ['PUT', 'admin/api/haproxy/backends/4/budget', 'Admin', '/api/haproxy/backends/4/budget'],
     ['DELETE', 'admin/api/haproxy/backends/4/budget', 'Admin', '/api/haproxy/backends/4/budget'],
     ['PUT', 'admin/api/applications/2/budget', 'Admin', '/api/applications/2/budget'],
+    // API tokens: Admins only, their list too (a viewer's token must not list them).
+    ['GET', 'admin/api/tokens', 'Admin', '/api/tokens'],
+    ['POST', 'admin/api/tokens', 'Admin', '/api/tokens'],
+    ['POST', 'admin/api/tokens/5/revoke', 'Admin', '/api/tokens/5/revoke'],
   ])('%s %s is routed with role %s to %s', (method, requestPath, role, target) => {
     const route = matchRoute(method, requestPath);
     expect(route?.reqRole).toBe(role);
@@ -104,6 +110,8 @@ describe(`plugin manifest (${shownPath})`, () => {
     ['GET', 'api'],
     ['POST', 'api/haproxy/operations'],
     ['PUT', 'editor/api/applications/2/budget'],
+    ['GET', 'admin/api/tokens/5'],
+    ['POST', 'editor/api/tokens'],
   ])('%s %s has no route (the proxy refuses it)', (method, requestPath) => {
     expect(matchRoute(method, requestPath)).toBeUndefined();
   });
