@@ -90,8 +90,11 @@ export interface ApiToken {
   /** Made for Grafana's plugin proxy: the only kind whose X-Grafana-User names the actor. */
   grafana: boolean;
   created_at: string;
+  /** `grafana:<login>` / `token:<name>` (the API), `cli`, `config`; null when older than the column. */
+  created_by: string | null;
   last_used_at: string | null;
   revoked_at: string | null;
+  revoked_by: string | null;
 }
 
 /** POST /api/tokens */

@@ -174,8 +174,10 @@ export function makeFleet(): Fleet {
         role,
         grafana: true,
         created_at: T0,
+        created_by: 'config',
         last_used_at: T0,
         revoked_at: null,
+        revoked_by: null,
       })),
       {
         id: 4,
@@ -183,8 +185,10 @@ export function makeFleet(): Fleet {
         role: 'operator',
         grafana: false,
         created_at: T0,
+        created_by: 'grafana:alice',
         last_used_at: null,
         revoked_at: null,
+        revoked_by: null,
       },
     ],
   };

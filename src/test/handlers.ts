@@ -680,7 +680,15 @@ const backend = [
       if (db.fleet.tokens.some((t) => t.name === body.name)) {
         return apiError(409, 'conflict', `already exists: Key (name)=(${body.name}) already exists.`);
       }
-      const record = { ...body, id: nextId(db.fleet.tokens), created_at: now(), last_used_at: null, revoked_at: null };
+      const record = {
+        ...body,
+        id: nextId(db.fleet.tokens),
+        created_at: now(),
+        created_by: 'grafana:admin',
+        last_used_at: null,
+        revoked_at: null,
+        revoked_by: null,
+      };
       db.fleet.tokens.push(record);
       return json({ token: `hpx_secret-of-${body.name}`, record }, 201);
     })
@@ -695,7 +703,9 @@ const backend = [
       if (token.name === 'grafana-admin') {
         return apiError(409, 'conflict', 'token "grafana-admin" is the one this request uses');
       }
-      token.revoked_at ??= now();
+      if (!token.revoked_at) {
+        Object.assign(token, { revoked_at: now(), revoked_by: 'grafana:admin' });
+      }
       return json(token);
     })
   ),

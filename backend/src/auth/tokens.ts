@@ -60,17 +60,25 @@ export class TokenStore {
   ) {}
 
   /** Creates a token and returns it in clear, the only time it is ever visible. */
+  /** `by`: who asks (an API actor, `cli`); kept on the token. */
   async create(
     name: string,
     role: Role,
-    o: { grafana?: boolean; token?: string } = {}
+    o: { grafana?: boolean; token?: string; by?: string } = {}
   ): Promise<{ token: string; record: TokenRow }> {
     const token = o.token ?? generateToken();
-    return { token, record: await insertToken(this.db, name, role, hashToken(token), o.grafana ?? false) };
+    const record = await insertToken(this.db, {
+      name,
+      role,
+      hash: hashToken(token),
+      grafana: o.grafana ?? false,
+      createdBy: o.by ?? 'cli',
+    });
+    return { token, record };
   }
 
-  async revoke(name: string): Promise<boolean> {
-    const revoked = await revokeToken(this.db, name);
+  async revoke(name: string, by = 'cli'): Promise<boolean> {
+    const revoked = await revokeToken(this.db, name, by);
     tokensChangedHere();
     return revoked;
   }

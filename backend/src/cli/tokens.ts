@@ -72,7 +72,8 @@ async function main(argv: string[]): Promise<number> {
             t.name,
             t.role,
             t.grafana ? 'grafana' : 'api',
-            t.revoked_at ? 'revoked' : 'active',
+            t.revoked_at ? `revoked by ${t.revoked_by ?? 'unknown'}` : 'active',
+            `created by ${t.created_by ?? 'unknown'}`,
             `last used ${t.last_used_at?.toISOString() ?? 'never'}`,
           ].join('\t')
         );

@@ -13,6 +13,7 @@ import { NaturalNameOrder1764000000017 } from './migrations/1764000000017-Natura
 import { ServerTextSearch1764000000018 } from './migrations/1764000000018-ServerTextSearch';
 import { SyncFingerprints1764000000020 } from './migrations/1764000000020-SyncFingerprints';
 import { AuditAppendOnly1764000000022 } from './migrations/1764000000022-AuditAppendOnly';
+import { TokenAuthors1764000000023 } from './migrations/1764000000023-TokenAuthors';
 import { TokenChangeNotify1764000000021 } from './migrations/1764000000021-TokenChangeNotify';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
@@ -32,6 +33,7 @@ export const migrations = [
   SyncFingerprints1764000000020,
   TokenChangeNotify1764000000021,
   AuditAppendOnly1764000000022,
+  TokenAuthors1764000000023,
 ];
 
 export interface DataSourceOptions {

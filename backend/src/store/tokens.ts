@@ -9,25 +9,35 @@ export interface TokenRow {
   /** Made for Grafana's plugin proxy: the only kind whose X-Grafana-User header names the actor. */
   grafana: boolean;
   created_at: Date;
+  /** Who created it: `grafana:<login>` / `token:<name>` (the API), `cli`, `config`; null from before it was kept. */
+  created_by: string | null;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  revoked_by: string | null;
 }
 
 export type ActiveToken = Pick<TokenRow, 'id' | 'name' | 'role' | 'grafana'>;
 
-const COLUMNS = 'id, name, role, grafana, created_at, last_used_at, revoked_at';
+const COLUMNS = 'id, name, role, grafana, created_at, created_by, last_used_at, revoked_at, revoked_by';
 
-export async function insertToken(db: Db, name: string, role: Role, hash: string, grafana = false): Promise<TokenRow> {
+export async function insertToken(
+  db: Db,
+  t: { name: string; role: Role; hash: string; grafana: boolean; createdBy: string }
+): Promise<TokenRow> {
   const [row] = await db.query<TokenRow>(
-    `INSERT INTO api_tokens (name, role, token_hash, grafana) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-    [name, role, hash, grafana]
+    `INSERT INTO api_tokens (name, role, token_hash, grafana, created_by) VALUES ($1, $2, $3, $4, $5)
+     RETURNING ${COLUMNS}`,
+    [t.name, t.role, t.hash, t.grafana, t.createdBy]
   );
   return row;
 }
 
-export async function revokeToken(db: Db, name: string): Promise<boolean> {
+export async function revokeToken(db: Db, name: string, revokedBy: string): Promise<boolean> {
   return (
-    (await db.execute(`UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL`, [name])) > 0
+    (await db.execute(
+      `UPDATE api_tokens SET revoked_at = now(), revoked_by = $2 WHERE name = $1 AND revoked_at IS NULL`,
+      [name, revokedBy]
+    )) > 0
   );
 }
 
@@ -69,7 +79,7 @@ export async function ensureConfiguredToken(
   t: { name: string; role: Role; grafana: boolean; hash: string }
 ): Promise<boolean> {
   const rows = await db.query(
-    `INSERT INTO api_tokens (name, token_hash, role, grafana) VALUES ($1, $2, $3, $4)
+    `INSERT INTO api_tokens (name, token_hash, role, grafana, created_by) VALUES ($1, $2, $3, $4, 'config')
      ON CONFLICT (name) DO UPDATE SET token_hash = EXCLUDED.token_hash, role = EXCLUDED.role, grafana = EXCLUDED.grafana
       WHERE api_tokens.revoked_at IS NULL
      RETURNING id`,

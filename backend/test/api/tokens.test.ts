@@ -24,11 +24,13 @@ test('created, it works at once with its role; revoked, it is refused at once; t
   const listed = list.body.tokens.find((t: { name: string }) => t.name === 'deploy-bot');
   expect(Object.keys(listed).sort()).toEqual([
     'created_at',
+    'created_by',
     'grafana',
     'id',
     'last_used_at',
     'name',
     'revoked_at',
+    'revoked_by',
     'role',
   ]);
   expect(JSON.stringify(list.body)).not.toContain(token.slice(4));
@@ -39,6 +41,21 @@ test('created, it works at once with its role; revoked, it is refused at once; t
   expect((await me(token)).status).toBe(401);
   // Again: the same record, still revoked.
   expect((await h.t.call('POST', `/api/tokens/${listed.id}/revoke`)).body.revoked_at).toBe(revoked.body.revoked_at);
+});
+
+test('who created and who revoked a token is kept: the API caller, `config` for the configured ones', async () => {
+  const viaGrafana = await h.t.call('POST', '/api/tokens', {
+    token: h.t.grafanaTokens.admin,
+    headers: { 'X-Grafana-User': 'alice' },
+    body: { name: 'by-alice', role: 'viewer' },
+  });
+  expect(viaGrafana.body.record).toMatchObject({ created_by: 'grafana:alice', revoked_by: null });
+  const revoked = await h.t.call('POST', `/api/tokens/${viaGrafana.body.record.id}/revoke`);
+  expect(revoked.body).toMatchObject({ created_by: 'grafana:alice', revoked_by: 'token:bootstrap-admin' });
+  const configured = (await h.t.call('GET', '/api/tokens')).body.tokens.find(
+    (t: { name: string }) => t.name === 'bootstrap-admin'
+  );
+  expect(configured.created_by).toBe('config');
 });
 
 test("a Grafana token names the Grafana user as the actor; any other token's header is ignored", async () => {

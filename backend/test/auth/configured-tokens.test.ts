@@ -143,8 +143,12 @@ describe('the tokens CLI', () => {
     expect(grafana).toMatch(/^hpx_[A-Za-z0-9_-]{43}$/);
     const list = (await cli('list')).stdout.split('\n');
     expect(list.find((l) => l.startsWith('cli-grafana\t'))).toMatch(/^cli-grafana\toperator\tgrafana\tactive\t/);
-    expect(list.find((l) => l.startsWith('cli-plain\t'))).toMatch(/^cli-plain\toperator\tapi\tactive\t/);
-    expect(list.find((l) => l.startsWith('grafana-viewer\t'))).toMatch(/\tgrafana\trevoked\t/);
+    expect(list.find((l) => l.startsWith('cli-plain\t'))).toMatch(
+      /^cli-plain\toperator\tapi\tactive\tcreated by cli\t/
+    );
+    expect(list.find((l) => l.startsWith('grafana-viewer\t'))).toMatch(
+      /\tgrafana\trevoked by cli\tcreated by config\t/
+    );
     await withService({}, async (me) => {
       expect((await me(grafana, { 'X-Grafana-User': 'erin' })).body.actor).toBe('grafana:erin');
       expect((await me(plain, { 'X-Grafana-User': 'erin' })).body.actor).toBe('token:cli-plain');

@@ -15,7 +15,7 @@ const lastUsed = async (name: string): Promise<Date | null> =>
 
 test('an active token is found with its last use; a revoked or unknown one is not found', async () => {
   const store = new PoolDb(db.ds);
-  await insertToken(store, 'reader', 'viewer', 'hash-reader', false);
+  await insertToken(store, { name: 'reader', role: 'viewer', hash: 'hash-reader', grafana: false, createdBy: 'test' });
   expect(await findActiveToken(store, 'hash-reader')).toMatchObject({
     name: 'reader',
     role: 'viewer',
@@ -24,13 +24,19 @@ test('an active token is found with its last use; a revoked or unknown one is no
   });
   expect(await lastUsed('reader')).toBeNull(); // a check reads only
   expect(await findActiveToken(store, 'hash-unknown')).toBeNull();
-  await revokeToken(store, 'reader');
+  await revokeToken(store, 'reader', 'test');
   expect(await findActiveToken(store, 'hash-reader')).toBeNull();
 });
 
 test('a use is recorded at most once a minute', async () => {
   const store = new PoolDb(db.ds);
-  await insertToken(store, 'writer', 'operator', 'hash-writer', false);
+  await insertToken(store, {
+    name: 'writer',
+    role: 'operator',
+    hash: 'hash-writer',
+    grafana: false,
+    createdBy: 'test',
+  });
   const { id } = (await findActiveToken(store, 'hash-writer'))!;
   await recordTokenUse(store, id);
   const first = await lastUsed('writer');

@@ -20,6 +20,7 @@ describe('API tokens page', () => {
     expect(row('deploy-bot')).toHaveTextContent('operator');
     expect(row('deploy-bot')).toHaveTextContent('API');
     expect(row('deploy-bot')).toHaveTextContent('never');
+    expect(row('deploy-bot')).toHaveTextContent('by grafana:alice');
     expect(within(row('deploy-bot')).queryByText(/this app's/)).toBeNull();
     // Read with the admin token, through the Admin-only proxy route.
     expect(tokenRequests()[0]).toMatchObject({

@@ -61,14 +61,31 @@ function TokensPage() {
         header: 'Kind',
         cell: ({ row }) => (row.original.grafana ? 'Grafana (names the Grafana user)' : 'API'),
       },
-      { id: 'created_at', header: 'Created', cell: ({ row }) => formatTime(row.original.created_at) },
+      {
+        id: 'created_at',
+        header: 'Created',
+        cell: ({ row }) => (
+          <Stack direction="column" gap={0}>
+            <span>{formatTime(row.original.created_at)}</span>
+            {row.original.created_by && (
+              <Text color="secondary" variant="bodySmall">
+                by {row.original.created_by}
+              </Text>
+            )}
+          </Stack>
+        ),
+      },
       { id: 'last_used_at', header: 'Last used', cell: ({ row }) => formatAgo(row.original.last_used_at) },
       {
         id: 'state',
         header: 'State',
         cell: ({ row }) =>
           row.original.revoked_at ? (
-            <Badge color="red" text={`revoked ${formatTime(row.original.revoked_at)}`} />
+            <Badge
+              color="red"
+              text={`revoked ${formatTime(row.original.revoked_at)}`}
+              tooltip={row.original.revoked_by ? `by ${row.original.revoked_by}` : undefined}
+            />
           ) : (
             <Badge color="green" text="active" />
           ),

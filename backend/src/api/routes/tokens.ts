@@ -36,7 +36,10 @@ export function tokenRoutes(deps: ApiDeps) {
   });
   r.post('/api/tokens', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});
-    const { token, record } = await deps.tokens.create(b.name, b.role, { grafana: b.grafana });
+    const { token, record } = await deps.tokens.create(b.name, b.role, {
+      grafana: b.grafana,
+      by: ctx.state.auth.actor,
+    });
     deps.log.info(
       { token: record.name, role: record.role, grafana: record.grafana, by: ctx.state.auth.actor },
       'API token created'
@@ -52,7 +55,7 @@ export function tokenRoutes(deps: ApiDeps) {
       );
     }
     if (!target.revoked_at) {
-      await deps.tokens.revoke(target.name);
+      await deps.tokens.revoke(target.name, ctx.state.auth.actor);
       deps.log.info({ token: target.name, by: ctx.state.auth.actor }, 'API token revoked');
     }
     ctx.body = await find(target.id);
