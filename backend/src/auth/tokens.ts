@@ -59,8 +59,7 @@ export class TokenStore {
     private readonly o: { checks?: Db; cache?: TokenCache; log?: Logger } = {}
   ) {}
 
-  /** Creates a token and returns it in clear, the only time it is ever visible. */
-  /** `by`: who asks (an API actor, `cli`); kept on the token. */
+  /** Creates a token and returns it in clear, the only time it is ever visible; `by` (an API actor, `cli`) is kept. */
   async create(
     name: string,
     role: Role,

@@ -12,12 +12,11 @@ export async function closeGracefully(server: http.Server, graceMs: number): Pro
   // A keep-alive connection that finishes its request meanwhile goes idle: close it then, not at the grace's end.
   const idle = setInterval(() => server.closeIdleConnections(), 50);
   try {
-    if (
-      (await within(
-        closed.then(() => true),
-        graceMs
-      )) === undefined
-    ) {
+    const finished = await within(
+      closed.then(() => true),
+      graceMs
+    );
+    if (!finished) {
       server.closeAllConnections();
       await closed;
     }

@@ -41,7 +41,7 @@ export function tokenRoutes(deps: ApiDeps) {
       by: ctx.state.auth.actor,
     });
     deps.log.info(
-      { token: record.name, role: record.role, grafana: record.grafana, by: ctx.state.auth.actor },
+      { token_name: record.name, role: record.role, grafana: record.grafana, by: ctx.state.auth.actor },
       'API token created'
     );
     ctx.status = 201;
@@ -56,7 +56,7 @@ export function tokenRoutes(deps: ApiDeps) {
     }
     if (!target.revoked_at) {
       await deps.tokens.revoke(target.name, ctx.state.auth.actor);
-      deps.log.info({ token: target.name, by: ctx.state.auth.actor }, 'API token revoked');
+      deps.log.info({ token_name: target.name, by: ctx.state.auth.actor }, 'API token revoked');
     }
     ctx.body = await find(target.id);
   });

@@ -1,8 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The audit log (haproxy_actions) is append-only, for the service and for anyone else with its login: who did
- * what, when and why never changes once written. What may still happen to a row:
+ * The audit log (haproxy_actions) is append-only for every session, the service's and anyone's in psql: who did
+ * what, when and why never changes once written (only the table's owner can drop the trigger, on purpose). What
+ * may still happen to a row:
  * - a pending (or swept `unknown`) row gets its outcome, from the command that wrote it;
  * - a completed row gets a note appended (the window a command closed);
  * - its server_id / instance_id become NULL when the server or instance is deleted (ON DELETE SET NULL).
