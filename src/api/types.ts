@@ -95,6 +95,8 @@ export interface ApiToken {
   last_used_at: string | null;
   revoked_at: string | null;
   revoked_by: string | null;
+  /** Refused from then on; null: never expires. */
+  expires_at: string | null;
 }
 
 /** POST /api/tokens */
@@ -102,6 +104,8 @@ export interface ApiTokenInput {
   name: string;
   role: ApiRole;
   grafana: boolean;
+  /** In the future; unset: never expires. */
+  expires_at?: string;
 }
 
 /** The answer to POST /api/tokens: the only time the token is shown. */

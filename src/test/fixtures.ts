@@ -178,6 +178,7 @@ export function makeFleet(): Fleet {
         last_used_at: T0,
         revoked_at: null,
         revoked_by: null,
+        expires_at: null,
       })),
       {
         id: 4,
@@ -189,6 +190,19 @@ export function makeFleet(): Fleet {
         last_used_at: null,
         revoked_at: null,
         revoked_by: null,
+        expires_at: null,
+      },
+      {
+        id: 5,
+        name: 'old-bot',
+        role: 'viewer',
+        grafana: false,
+        created_at: T0,
+        created_by: 'cli',
+        last_used_at: T0,
+        revoked_at: null,
+        revoked_by: null,
+        expires_at: T0,
       },
     ],
   };

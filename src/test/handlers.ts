@@ -676,12 +676,13 @@ const backend = [
   http.post(
     `${B}/tokens`,
     as('admin', async ({ request }) => {
-      const body = (await request.json()) as { name: string; role: ApiRole; grafana: boolean };
+      const body = (await request.json()) as { name: string; role: ApiRole; grafana: boolean; expires_at?: string };
       if (db.fleet.tokens.some((t) => t.name === body.name)) {
         return apiError(409, 'conflict', `already exists: Key (name)=(${body.name}) already exists.`);
       }
       const record = {
         ...body,
+        expires_at: body.expires_at ?? null,
         id: nextId(db.fleet.tokens),
         created_at: now(),
         created_by: 'grafana:admin',

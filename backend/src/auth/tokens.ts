@@ -63,7 +63,7 @@ export class TokenStore {
   async create(
     name: string,
     role: Role,
-    o: { grafana?: boolean; token?: string; by?: string } = {}
+    o: { grafana?: boolean; token?: string; by?: string; expiresAt?: Date } = {}
   ): Promise<{ token: string; record: TokenRow }> {
     const token = o.token ?? generateToken();
     const record = await insertToken(this.db, {
@@ -72,6 +72,7 @@ export class TokenStore {
       hash: hashToken(token),
       grafana: o.grafana ?? false,
       createdBy: o.by ?? 'cli',
+      expiresAt: o.expiresAt,
     });
     return { token, record };
   }
@@ -102,10 +103,14 @@ export class TokenStore {
       }
       cache?.keep(hash, found, begun);
     }
+    // A cached token expires by the clock: no change to the table announces it.
+    if (found.expiresAt && found.expiresAt.getTime() <= Date.now()) {
+      return null;
+    }
     if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() >= TOKEN_USE_EVERY_MS) {
       this.recordUse(found);
     }
-    const { lastUsedAt: _, ...active } = found;
+    const { lastUsedAt: _used, expiresAt: _expires, ...active } = found;
     return active;
   }
 

@@ -75,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
             t.revoked_at ? `revoked by ${t.revoked_by ?? 'unknown'}` : 'active',
             `created by ${t.created_by ?? 'unknown'}`,
             `last used ${t.last_used_at?.toISOString() ?? 'never'}`,
+            `expires ${t.expires_at?.toISOString() ?? 'never'}`,
           ].join('\t')
         );
       }

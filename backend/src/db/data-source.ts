@@ -14,6 +14,7 @@ import { ServerTextSearch1764000000018 } from './migrations/1764000000018-Server
 import { SyncFingerprints1764000000020 } from './migrations/1764000000020-SyncFingerprints';
 import { AuditAppendOnly1764000000022 } from './migrations/1764000000022-AuditAppendOnly';
 import { TokenAuthors1764000000023 } from './migrations/1764000000023-TokenAuthors';
+import { TokenExpiry1764000000024 } from './migrations/1764000000024-TokenExpiry';
 import { TokenChangeNotify1764000000021 } from './migrations/1764000000021-TokenChangeNotify';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
@@ -34,6 +35,7 @@ export const migrations = [
   TokenChangeNotify1764000000021,
   AuditAppendOnly1764000000022,
   TokenAuthors1764000000023,
+  TokenExpiry1764000000024,
 ];
 
 export interface DataSourceOptions {

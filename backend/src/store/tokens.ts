@@ -14,20 +14,22 @@ export interface TokenRow {
   last_used_at: Date | null;
   revoked_at: Date | null;
   revoked_by: string | null;
+  /** Refused from then on; null: never expires. */
+  expires_at: Date | null;
 }
 
 export type ActiveToken = Pick<TokenRow, 'id' | 'name' | 'role' | 'grafana'>;
 
-const COLUMNS = 'id, name, role, grafana, created_at, created_by, last_used_at, revoked_at, revoked_by';
+const COLUMNS = 'id, name, role, grafana, created_at, created_by, last_used_at, revoked_at, revoked_by, expires_at';
 
 export async function insertToken(
   db: Db,
-  t: { name: string; role: Role; hash: string; grafana: boolean; createdBy: string }
+  t: { name: string; role: Role; hash: string; grafana: boolean; createdBy: string; expiresAt?: Date | null }
 ): Promise<TokenRow> {
   const [row] = await db.query<TokenRow>(
-    `INSERT INTO api_tokens (name, role, token_hash, grafana, created_by) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO api_tokens (name, role, token_hash, grafana, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
      RETURNING ${COLUMNS}`,
-    [t.name, t.role, t.hash, t.grafana, t.createdBy]
+    [t.name, t.role, t.hash, t.grafana, t.createdBy, t.expiresAt ?? null]
   );
   return row;
 }
@@ -45,14 +47,14 @@ export function listTokens(db: Db): Promise<TokenRow[]> {
   return db.query<TokenRow>(`SELECT ${COLUMNS} FROM api_tokens ORDER BY id`);
 }
 
-/** An active token as a request's check reads it, with when its use was last recorded. */
-export type CheckedToken = ActiveToken & { lastUsedAt: Date | null };
+/** An active token as a request's check reads it, with when its use was last recorded and when it expires. */
+export type CheckedToken = ActiveToken & { lastUsedAt: Date | null; expiresAt: Date | null };
 
 /** The active token with this hash: a read only, which every API request makes (recordTokenUse writes). */
 export async function findActiveToken(db: Db, hash: string): Promise<CheckedToken | null> {
   const [found] = await db.query<CheckedToken>(
-    `SELECT id, name, role, grafana, last_used_at AS "lastUsedAt" FROM api_tokens
-      WHERE token_hash = $1 AND revoked_at IS NULL`,
+    `SELECT id, name, role, grafana, last_used_at AS "lastUsedAt", expires_at AS "expiresAt" FROM api_tokens
+      WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
     [hash]
   );
   return found ?? null;

@@ -25,6 +25,7 @@ test('created, it works at once with its role; revoked, it is refused at once; t
   expect(Object.keys(listed).sort()).toEqual([
     'created_at',
     'created_by',
+    'expires_at',
     'grafana',
     'id',
     'last_used_at',
@@ -56,6 +57,26 @@ test('who created and who revoked a token is kept: the API caller, `config` for 
     (t: { name: string }) => t.name === 'bootstrap-admin'
   );
   expect(configured.created_by).toBe('config');
+});
+
+test('a token with an end is refused from then on, also while its check is remembered; an end must be ahead', async () => {
+  const expiresAt = new Date(Date.now() + 1500);
+  const created = await h.t.call('POST', '/api/tokens', {
+    body: { name: 'quarter-bot', role: 'viewer', expires_at: expiresAt.toISOString() },
+  });
+  expect(created.status).toBe(201);
+  expect(created.body.record.expires_at).toBe(expiresAt.toISOString());
+  // Checked twice: the second answer comes from the service's memory of checked tokens.
+  expect((await me(created.body.token)).status).toBe(200);
+  expect((await me(created.body.token)).status).toBe(200);
+  await new Promise((r) => setTimeout(r, Math.max(0, expiresAt.getTime() - Date.now()) + 50));
+  expect((await me(created.body.token)).status).toBe(401);
+
+  const late = await h.t.call('POST', '/api/tokens', {
+    body: { name: 'late-bot', role: 'viewer', expires_at: new Date(Date.now() - 1000).toISOString() },
+  });
+  expect(late.status).toBe(400);
+  expect(late.body.error.message).toMatch(/expires_at: must be in the future/);
 });
 
 test("a Grafana token names the Grafana user as the actor; any other token's header is ignored", async () => {

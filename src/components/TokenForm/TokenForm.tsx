@@ -2,10 +2,20 @@ import React, { useState } from 'react';
 import { Alert, Button, Checkbox, ClipboardButton, Field, FieldSet, Input, Modal, RadioButtonGroup } from '@grafana/ui';
 import type { ApiRole, ApiTokenInput, CreatedApiToken } from '../../api/types';
 import { useFormSubmit } from '../../hooks/useFormSubmit';
+import { formatTime } from '../../utils/format';
 import { FormModal } from '../FormModal/FormModal';
 import { TextField } from '../FormModal/TextField';
 
-const FIELDS = ['name', 'role', 'grafana'] as const;
+const FIELDS = ['name', 'role', 'grafana', 'expires_at'] as const;
+
+const DAY_MS = 24 * 3600e3;
+/** How long a new token lasts: days, or 0 for never. */
+const LIFETIME_OPTIONS = [
+  { label: 'Never expires', value: 0 },
+  { label: '30 days', value: 30 },
+  { label: '90 days', value: 90 },
+  { label: '1 year', value: 365 },
+];
 
 const ROLE_OPTIONS: Array<{ label: string; value: ApiRole; description: string }> = [
   { label: 'Viewer', value: 'viewer', description: 'Reads' },
@@ -23,6 +33,7 @@ export function TokenForm({ onCreate, onDismiss }: Props) {
   const [name, setName] = useState('');
   const [role, setRole] = useState<ApiRole>('viewer');
   const [grafana, setGrafana] = useState(false);
+  const [days, setDays] = useState(0);
   const [created, setCreated] = useState<CreatedApiToken>();
   const { errors, saving, submit } = useFormSubmit(FIELDS);
 
@@ -32,7 +43,10 @@ export function TokenForm({ onCreate, onDismiss }: Props) {
         <Alert severity="warning" title="Copy the token now">
           Only its hash is kept: it cannot be shown again. If it is lost, revoke it and create another.
         </Alert>
-        <Field label="Token" description={`Role ${created.record.role}; send it as Authorization: Bearer <token>`}>
+        <Field
+          label="Token"
+          description={`Role ${created.record.role}, ${created.record.expires_at ? `expires ${formatTime(created.record.expires_at)}` : 'never expires'}; send it as Authorization: Bearer <token>`}
+        >
           <Input
             aria-label="New token"
             readOnly
@@ -58,7 +72,12 @@ export function TokenForm({ onCreate, onDismiss }: Props) {
       saving={saving}
       canSubmit={name.trim() !== ''}
       error={errors.general}
-      onSubmit={() => submit(async () => setCreated(await onCreate({ name: name.trim(), role, grafana })))}
+      onSubmit={() =>
+        submit(async () => {
+          const expires = days > 0 ? { expires_at: new Date(Date.now() + days * DAY_MS).toISOString() } : {};
+          setCreated(await onCreate({ name: name.trim(), role, grafana, ...expires }));
+        })
+      }
       onDismiss={onDismiss}
     >
       <FieldSet>
@@ -73,6 +92,14 @@ export function TokenForm({ onCreate, onDismiss }: Props) {
         />
         <Field label="Role" invalid={!!errors.fields.role} error={errors.fields.role}>
           <RadioButtonGroup<ApiRole> aria-label="Role" options={ROLE_OPTIONS} value={role} onChange={setRole} />
+        </Field>
+        <Field
+          label="Expires"
+          description="Refused from then on: a token for a job or a quarter should not outlive it"
+          invalid={!!errors.fields.expires_at}
+          error={errors.fields.expires_at}
+        >
+          <RadioButtonGroup<number> aria-label="Expires" options={LIFETIME_OPTIONS} value={days} onChange={setDays} />
         </Field>
         <Field
           label="For a Grafana plugin proxy"

@@ -21,6 +21,8 @@ describe('API tokens page', () => {
     expect(row('deploy-bot')).toHaveTextContent('API');
     expect(row('deploy-bot')).toHaveTextContent('never');
     expect(row('deploy-bot')).toHaveTextContent('by grafana:alice');
+    expect(row('deploy-bot')).toHaveTextContent('active');
+    expect(row('old-bot')).toHaveTextContent('expired');
     expect(within(row('deploy-bot')).queryByText(/this app's/)).toBeNull();
     // Read with the admin token, through the Admin-only proxy route.
     expect(tokenRequests()[0]).toMatchObject({
@@ -45,8 +47,10 @@ describe('API tokens page', () => {
     await user.clear(within(form).getByLabelText(/^Name/));
     await user.type(within(form).getByLabelText(/^Name/), 'ci-runner');
     await user.click(within(form).getByLabelText(/^For a Grafana plugin proxy/));
+    await user.click(within(form).getByRole('radio', { name: '90 days' }));
     await user.click(within(form).getByRole('button', { name: 'Create token' }));
     expect(await screen.findByLabelText('New token')).toHaveValue('hpx_secret-of-ci-runner');
+    expect(screen.getByRole('dialog')).toHaveTextContent(/Role operator, expires \d{4}-\d{2}-\d{2}/);
     expect(screen.getByText('Copy the token now')).toBeInTheDocument();
     expect(
       tokenRequests()
@@ -54,8 +58,14 @@ describe('API tokens page', () => {
         .at(-1)
     ).toMatchObject({
       path: '/api/plugin-proxy/appcontrol-haproxy-app/admin/api/tokens',
-      body: { name: 'ci-runner', role: 'operator', grafana: true },
+      body: { name: 'ci-runner', role: 'operator', grafana: true, expires_at: expect.any(String) },
     });
+    const sent = tokenRequests()
+      .filter((r) => r.method === 'POST')
+      .at(-1)!.body as { expires_at: string };
+    const days = (Date.parse(sent.expires_at) - Date.now()) / (24 * 3600e3);
+    expect(days).toBeGreaterThan(89.9);
+    expect(days).toBeLessThanOrEqual(90);
     await user.click(screen.getByRole('button', { name: 'Done' }));
     expect(await screen.findByText('ci-runner')).toBeInTheDocument();
     expect(screen.queryByDisplayValue('hpx_secret-of-ci-runner')).toBeNull();

@@ -23,6 +23,8 @@ import { getToolbarStyles } from '../../utils/styles';
 
 const ROLE_WORDS = { viewer: 'Viewer', editor: 'Editor', admin: 'Admin' } as const;
 
+const isExpired = (t: ApiToken) => t.expires_at !== null && Date.parse(t.expires_at) <= Date.now();
+
 /** The backend's API tokens: who may call it (orchestrators, scripts, this app), created and revoked by Admins. */
 function TokensPage() {
   const styles = useStyles2(getToolbarStyles);
@@ -77,6 +79,11 @@ function TokensPage() {
       },
       { id: 'last_used_at', header: 'Last used', cell: ({ row }) => formatAgo(row.original.last_used_at) },
       {
+        id: 'expires_at',
+        header: 'Expires',
+        cell: ({ row }) => (row.original.expires_at ? formatTime(row.original.expires_at) : 'never'),
+      },
+      {
         id: 'state',
         header: 'State',
         cell: ({ row }) =>
@@ -86,6 +93,8 @@ function TokensPage() {
               text={`revoked ${formatTime(row.original.revoked_at)}`}
               tooltip={row.original.revoked_by ? `by ${row.original.revoked_by}` : undefined}
             />
+          ) : isExpired(row.original) ? (
+            <Badge color="orange" text="expired" />
           ) : (
             <Badge color="green" text="active" />
           ),

@@ -5,7 +5,7 @@ import { ROLES } from '../../domain/roles';
 import type { TokenRow } from '../../store/tokens';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { idParams, name } from '../validation';
+import { idParams, isoTime, name } from '../validation';
 
 const createBody = z
   .object({
@@ -13,6 +13,8 @@ const createBody = z
     role: z.enum(ROLES),
     /** For Grafana's plugin proxy: the only kind whose X-Grafana-User names the actor. */
     grafana: z.boolean().default(false),
+    /** Refused from then on; unset: never expires. */
+    expires_at: isoTime.refine((t) => t.getTime() > Date.now(), 'must be in the future').optional(),
   })
   .strict();
 
@@ -39,9 +41,16 @@ export function tokenRoutes(deps: ApiDeps) {
     const { token, record } = await deps.tokens.create(b.name, b.role, {
       grafana: b.grafana,
       by: ctx.state.auth.actor,
+      expiresAt: b.expires_at,
     });
     deps.log.info(
-      { token_name: record.name, role: record.role, grafana: record.grafana, by: ctx.state.auth.actor },
+      {
+        token_name: record.name,
+        role: record.role,
+        grafana: record.grafana,
+        expires_at: record.expires_at,
+        by: ctx.state.auth.actor,
+      },
       'API token created'
     );
     ctx.status = 201;
