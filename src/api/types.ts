@@ -121,6 +121,8 @@ export interface Me {
   grafana?: boolean;
   /** `grafana:<login>` or `token:<name>` */
   actor?: string;
+  /** When the token stops working; null or absent: never. */
+  expires_at?: string | null;
 }
 
 export interface FailingInstance {

@@ -13,6 +13,8 @@ export interface AuthState {
   actor: string;
   /** A Grafana user's request through the plugin proxy (a Grafana token that named its user). */
   viaGrafana: boolean;
+  /** When the token stops working; null: never. */
+  tokenExpiresAt: Date | null;
 }
 
 declare module 'koa' {
@@ -38,6 +40,7 @@ export function authenticate(tokens: TokenStore) {
       grafanaToken: token.grafana,
       actor: grafanaUser ? `grafana:${grafanaUser}` : `token:${token.name}`,
       viaGrafana: grafanaUser !== '',
+      tokenExpiresAt: token.expiresAt,
     };
     ctx.set('Cache-Control', 'no-store');
     await next();

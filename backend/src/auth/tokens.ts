@@ -110,7 +110,7 @@ export class TokenStore {
     if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() >= TOKEN_USE_EVERY_MS) {
       this.recordUse(found);
     }
-    const { lastUsedAt: _used, expiresAt: _expires, ...active } = found;
+    const { lastUsedAt: _, ...active } = found;
     return active;
   }
 

@@ -18,7 +18,8 @@ export interface TokenRow {
   expires_at: Date | null;
 }
 
-export type ActiveToken = Pick<TokenRow, 'id' | 'name' | 'role' | 'grafana'>;
+/** A token a request may use, as its check answers it. */
+export type ActiveToken = Pick<TokenRow, 'id' | 'name' | 'role' | 'grafana'> & { expiresAt: Date | null };
 
 const COLUMNS = 'id, name, role, grafana, created_at, created_by, last_used_at, revoked_at, revoked_by, expires_at';
 
@@ -48,7 +49,7 @@ export function listTokens(db: Db): Promise<TokenRow[]> {
 }
 
 /** An active token as a request's check reads it, with when its use was last recorded and when it expires. */
-export type CheckedToken = ActiveToken & { lastUsedAt: Date | null; expiresAt: Date | null };
+export type CheckedToken = ActiveToken & { lastUsedAt: Date | null };
 
 /** The active token with this hash: a read only, which every API request makes (recordTokenUse writes). */
 export async function findActiveToken(db: Db, hash: string): Promise<CheckedToken | null> {

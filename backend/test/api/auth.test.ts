@@ -357,6 +357,7 @@ describe('who the caller is', () => {
         role,
         grafana: false,
         actor: role === 'admin' ? 'token:bootstrap-admin' : `token:test-${role}`,
+        expires_at: null,
       });
       const viaGrafana = await h.t.call('GET', '/api/me', { token: h.t.grafanaTokens[role] });
       expect(viaGrafana.body).toEqual({
@@ -364,6 +365,7 @@ describe('who the caller is', () => {
         role,
         grafana: true,
         actor: `token:grafana-${role}`,
+        expires_at: null,
       });
     }
   });

@@ -64,6 +64,7 @@ test('created at the first start; a Grafana token carries the flag, and only it 
         role: 'admin',
         grafana: false,
         actor: 'token:bootstrap-admin',
+        expires_at: null,
       });
       for (const [value, role] of [
         [V(2), 'viewer'],
@@ -75,6 +76,7 @@ test('created at the first start; a Grafana token carries the flag, and only it 
           role,
           grafana: true,
           actor: 'grafana:dave',
+          expires_at: null,
         });
       }
     }

@@ -110,6 +110,30 @@ describe('Configuration page', () => {
     expect(screen.getByText(/Create a token with role admin/)).toBeInTheDocument();
   });
 
+  it('warns when a token ends within two weeks, and says when a later end comes', async () => {
+    const soon = new Date(Date.now() + 3 * 24 * 3600e3).toISOString();
+    const later = new Date(Date.now() + 200 * 24 * 3600e3).toISOString();
+    server.use(
+      http.get(backendUrl('/me'), ({ request }) => {
+        const auth = request.headers.get('authorization');
+        return HttpResponse.json(
+          auth === 'Bearer viewer-token'
+            ? { token_name: 'v', role: 'viewer', expires_at: soon }
+            : auth === 'Bearer operator-token'
+              ? { token_name: 'o', role: 'operator', expires_at: later }
+              : { token_name: 'a', role: 'admin', expires_at: null }
+        );
+      })
+    );
+    const user = renderConfig();
+    const result = await testConnection(user);
+    expect(result).toHaveTextContent(/Viewer token: token "v" with role viewer, expires \d{4}-\d{2}-\d{2}/);
+    expect(result).toHaveTextContent('Create a new token on the API tokens page and set it here before then');
+    expect(result).toHaveTextContent('Operator token: connected as token "o" with role operator');
+    expect(result).toHaveTextContent(/The token expires \d{4}-\d{2}-\d{2}/);
+    expect(result).toHaveTextContent('Admin token: connected as token "a" with role admin');
+  });
+
   it('says once that the backend is unreachable', async () => {
     server.use(http.get(backendUrl('/me'), () => HttpResponse.json({ message: 'Bad Gateway' }, { status: 502 })));
     const user = renderConfig();

@@ -7,6 +7,7 @@ import type { ProxyRole } from '../../api/http';
 import type { ApiRole, Me } from '../../api/types';
 import { type AppSettings, TOKEN_KEYS, type TokenKey } from '../../types';
 import { reloadPage } from '../../utils/reloadPage';
+import { formatTime } from '../../utils/format';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
 
@@ -51,12 +52,25 @@ const SLOTS: Slot[] = [
 
 const ROLE_RANK: Record<ApiRole, number> = { viewer: 1, operator: 2, admin: 3 };
 
+/** A slot's token that ends sooner than this is a warning: time to put a new one in. */
+const EXPIRY_WARNING_MS = 14 * 24 * 3600e3;
+
 /** Turns the answer of GET /api/me through one slot's proxy route into what the administrator should do. */
 export function describeConnection(slot: Slot, outcome: Me | ApiError): TestResult {
   if (!(outcome instanceof ApiError)) {
     const who = `token "${outcome.token_name}" with role ${outcome.role}`;
     if (outcome.role === slot.role) {
-      return { severity: 'success', title: `${slot.label}: connected as ${who}`, detail: slot.use };
+      const expires = outcome.expires_at ? Date.parse(outcome.expires_at) : undefined;
+      if (expires !== undefined && expires - Date.now() < EXPIRY_WARNING_MS) {
+        return {
+          severity: 'warning',
+          title: `${slot.label}: ${who}, expires ${formatTime(outcome.expires_at)}`,
+          detail: `From then on the backend refuses it, and what this slot is for stops working: ${slot.use} Create a new token on the API tokens page and set it here before then.`,
+        };
+      }
+      const detail =
+        expires === undefined ? slot.use : `${slot.use} The token expires ${formatTime(outcome.expires_at)}.`;
+      return { severity: 'success', title: `${slot.label}: connected as ${who}`, detail };
     }
     return ROLE_RANK[outcome.role] < ROLE_RANK[slot.role]
       ? {

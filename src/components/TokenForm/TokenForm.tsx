@@ -36,6 +36,11 @@ export function TokenForm({ onCreate, onDismiss }: Props) {
   const [days, setDays] = useState(0);
   const [created, setCreated] = useState<CreatedApiToken>();
   const { errors, saving, submit } = useFormSubmit(FIELDS);
+  /** The backend's refusal of one field, under it. */
+  const refusal = (field: (typeof FIELDS)[number]) => ({
+    invalid: !!errors.fields[field],
+    error: errors.fields[field],
+  });
 
   if (created) {
     return (
@@ -90,22 +95,20 @@ export function TokenForm({ onCreate, onDismiss }: Props) {
           placeholder="deploy-bot"
           onChange={setName}
         />
-        <Field label="Role" invalid={!!errors.fields.role} error={errors.fields.role}>
+        <Field label="Role" {...refusal('role')}>
           <RadioButtonGroup<ApiRole> aria-label="Role" options={ROLE_OPTIONS} value={role} onChange={setRole} />
         </Field>
         <Field
           label="Expires"
           description="Refused from then on: a token for a job or a quarter should not outlive it"
-          invalid={!!errors.fields.expires_at}
-          error={errors.fields.expires_at}
+          {...refusal('expires_at')}
         >
           <RadioButtonGroup<number> aria-label="Expires" options={LIFETIME_OPTIONS} value={days} onChange={setDays} />
         </Field>
         <Field
           label="For a Grafana plugin proxy"
           description="Only such a token has the Grafana user it sends (X-Grafana-User) recorded as the actor; leave it off for scripts and orchestrators"
-          invalid={!!errors.fields.grafana}
-          error={errors.fields.grafana}
+          {...refusal('grafana')}
         >
           <Checkbox
             aria-label="For a Grafana plugin proxy"

@@ -40,7 +40,13 @@ export function systemRoutes(deps: ApiDeps) {
   const api = new Router();
   api.get('/api/me', (ctx) => {
     const a = ctx.state.auth;
-    ctx.body = { token_name: a.tokenName, role: a.role, grafana: a.grafanaToken, actor: a.actor };
+    ctx.body = {
+      token_name: a.tokenName,
+      role: a.role,
+      grafana: a.grafanaToken,
+      actor: a.actor,
+      expires_at: a.tokenExpiresAt?.toISOString() ?? null,
+    };
   });
   return { open, api };
 }
