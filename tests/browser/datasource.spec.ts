@@ -335,6 +335,7 @@ test.describe('as a Viewer', () => {
       role: 'viewer',
       grafana: true,
       actor: 'grafana:viewer',
+      expires_at: null,
     });
     // Cookies and a forged Authorization header from the browser do not replace the injected token.
     const forged = await page.request.get(`${DS_PROXY}/api/me`, {
