@@ -7,6 +7,12 @@ export function answerError(what: string, problem: AnswerProblem, httpStatus?: n
   return new FagentError(problem.kind, `FAgent answer to ${what} ${problem.message}`, httpStatus);
 }
 
+/** A non-2xx answer; a 405 or 501 says the agent has no such endpoint (an older or other FAgent). */
+function httpError(what: string, status: number): FagentError {
+  const lacking = status === 405 || status === 501 ? ': the agent does not offer this endpoint' : '';
+  return new FagentError('http', `FAgent answered HTTP ${status} to ${what}${lacking}`, status);
+}
+
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 const hasUtf8Bom = (b: Buffer) => b.length >= 3 && b[0] === UTF8_BOM[0] && b[1] === UTF8_BOM[1] && b[2] === UTF8_BOM[2];
 
@@ -25,7 +31,7 @@ export function decodeAnswer<T>(what: string, status: number, answer: Buffer, pa
       json = JSON.parse(body.toString(isAscii(body) ? 'latin1' : 'utf8'));
     } catch {
       if (status < 200 || status >= 300) {
-        throw new FagentError('http', `FAgent answered HTTP ${status} to ${what}`, status);
+        throw httpError(what, status);
       }
       throw new FagentError('invalid_answer', `FAgent answered ${what} with invalid JSON`, status);
     }
@@ -35,7 +41,7 @@ export function decodeAnswer<T>(what: string, status: number, answer: Buffer, pa
     throw new FagentError('refused', `FAgent refused ${what}: ${reason}`, status >= 400 ? status : undefined);
   }
   if (status < 200 || status >= 300) {
-    throw new FagentError('http', `FAgent answered HTTP ${status} to ${what}`, status);
+    throw httpError(what, status);
   }
   try {
     return parse(json);

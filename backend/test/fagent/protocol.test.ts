@@ -99,6 +99,19 @@ test.each([405, 501])(
   }
 );
 
+test('a command the agent does not offer (405, 501) says so', async () => {
+  const client = testClient();
+  for (const status of [405, 501]) {
+    extended.inject((r) => r.segments.at(-1) === 'shutdown-sessions', { kind: 'status', status }, 1);
+    await expect(client.command(target(extended), 'web', 'w1', 'shutdown-sessions')).rejects.toThrow(
+      new RegExp(
+        `^FAgent answered HTTP ${status} to POST .*/shutdown-sessions: the agent does not offer this endpoint$`
+      )
+    );
+  }
+  client.close();
+});
+
 test('a /state failure other than 404, 405 or 501 is an error, not a fallback', async () => {
   const client = testClient();
   extended.inject(on.state(), { kind: 'status', status: 500 }, 1);
