@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { AnswerProblem, FagentError } from './errors';
+import { AnswerProblem, ENDPOINT_LACKING, FagentError } from './errors';
 import { refusalReason } from './schemas';
 
 /** An AnswerProblem of the request `what` (`GET /api/haproxy/...`) as the FagentError callers see. */
@@ -7,9 +7,9 @@ export function answerError(what: string, problem: AnswerProblem, httpStatus?: n
   return new FagentError(problem.kind, `FAgent answer to ${what} ${problem.message}`, httpStatus);
 }
 
-/** A non-2xx answer; a 405 or 501 says the agent has no such endpoint (an older or other FAgent). */
+/** A non-2xx answer, saying so when its status means the agent has no such endpoint (an older or other FAgent). */
 function httpError(what: string, status: number): FagentError {
-  const lacking = status === 405 || status === 501 ? ': the agent does not offer this endpoint' : '';
+  const lacking = ENDPOINT_LACKING.has(status) ? ': the agent does not offer this endpoint' : '';
   return new FagentError('http', `FAgent answered HTTP ${status} to ${what}${lacking}`, status);
 }
 

@@ -8,6 +8,12 @@
 export type FagentErrorKind =
   'network' | 'timeout' | 'http' | 'invalid_answer' | 'refused' | 'over_limit' | 'blocked' | 'aborted';
 
+/**
+ * HTTP statuses that say the agent has no such endpoint at all: 405 Method Not Allowed (a route for other
+ * methods) and 501 Not Implemented, which FAgents other than ours answer for endpoints they lack.
+ */
+export const ENDPOINT_LACKING = new Set([405, 501]);
+
 export class FagentError extends Error {
   constructor(
     readonly kind: FagentErrorKind,
@@ -29,12 +35,10 @@ export class FagentError extends Error {
     return (this.kind === 'http' || this.kind === 'refused') && (this.httpStatus ?? 0) >= 500 && !this.notOffered;
   }
 
-  /**
-   * The agent does not offer what was asked: 404 Not Found, 405 Method Not Allowed (a route for other methods)
-   * or 501 Not Implemented, which FAgents other than ours answer for the protocol's optional endpoints.
-   */
+  /** The agent does not offer what was asked: a 404, or a status of ENDPOINT_LACKING. */
   get notOffered(): boolean {
-    return (this.kind === 'http' || this.kind === 'refused') && [404, 405, 501].includes(this.httpStatus ?? 0);
+    const status = this.httpStatus ?? 0;
+    return (this.kind === 'http' || this.kind === 'refused') && (status === 404 || ENDPOINT_LACKING.has(status));
   }
 
   /** A 4xx names a problem with our request (unknown server, bad name), not an unhealthy agent. */
