@@ -81,7 +81,6 @@ export interface ApiErrorBody {
   error: { code: ApiErrorCode | string; message: string; details?: unknown };
 }
 
-/** GET /api/me: who the proxy route's token is. */
 /** GET /api/tokens: a backend API token as an admin sees it (never the token or its hash). */
 export interface ApiToken {
   id: number;
@@ -114,6 +113,7 @@ export interface CreatedApiToken {
   record: ApiToken;
 }
 
+/** GET /api/me: who the proxy route's token is. */
 export interface Me {
   token_name: string;
   role: ApiRole;

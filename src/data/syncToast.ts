@@ -13,17 +13,17 @@ export const SYNC_WAIT_MS = 10_000;
 /** What a sync did, in the words of its toast: only what happened (nothing removed is not said). */
 function summary(o: SyncOutcome): string {
   const parts = [`${formatPlural(o.backends ?? 0, 'backend')}, ${formatPlural(o.servers ?? 0, 'server')}`];
-  const counted: Array<[number | null | undefined, string]> = [
-    [o.changed_servers, 'changed'],
-    [o.removed_backends, o.removed_backends === 1 ? 'backend removed' : 'backends removed'],
-    [o.removed_servers, o.removed_servers === 1 ? 'server removed' : 'servers removed'],
-    [o.drifting, 'drifting'],
-    [o.reapplied, 're-applied'],
-    [o.reapply_failed, 'failed to re-apply'],
+  const counted: Array<[number | null | undefined, (n: number) => string]> = [
+    [o.changed_servers, (n) => `${formatCount(n)} changed`],
+    [o.removed_backends, (n) => `${formatPlural(n, 'backend')} removed`],
+    [o.removed_servers, (n) => `${formatPlural(n, 'server')} removed`],
+    [o.drifting, (n) => `${formatCount(n)} drifting`],
+    [o.reapplied, (n) => `${formatCount(n)} re-applied`],
+    [o.reapply_failed, (n) => `${formatCount(n)} failed to re-apply`],
   ];
-  for (const [n, what] of counted) {
+  for (const [n, say] of counted) {
     if (n) {
-      parts.push(`${formatCount(n)} ${what}`);
+      parts.push(say(n));
     }
   }
   if (o.restarted) {
