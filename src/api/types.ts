@@ -307,6 +307,10 @@ export interface ServerFilterParams {
 export const ACTION_SOURCES = ['ui', 'api', 'orchestrator', 'bulk', 'sync', 'reconcile', 'schedule'] as const;
 export type ActionSource = (typeof ACTION_SOURCES)[number] | string;
 
+/** How an audited command ended: `unknown` when the agent's answer failed and HAProxy could not tell. */
+export const ACTION_RESULTS = ['success', 'failure', 'unknown', 'pending'] as const;
+export type ActionResult = (typeof ACTION_RESULTS)[number];
+
 export interface Action {
   id: number;
   server_id: number | null;
@@ -319,7 +323,10 @@ export interface Action {
   source: ActionSource;
   operation_id: string | null;
   success: boolean;
+  result: ActionResult;
   error: string | null;
+  /** What the backend added: e.g. HAProxy took the command but still shows a maintenance that outranks it. */
+  note: string | null;
   status_before: ServerStatus | null;
   status_after: ServerStatus | null;
   started_at: string;
@@ -378,6 +385,8 @@ export interface BulkServerResult {
   ok: boolean;
   action_id: number | null;
   error?: string;
+  /** The audit row's note, when it has one (see Action.note). */
+  note?: string;
   /** `budget_exceeded` with the refusal's details when the budget kept the server in. */
   error_code?: string;
   details?: BudgetRefusal;

@@ -1,9 +1,9 @@
 import { useCallback } from 'react';
 import { api } from './client';
 import { asApiError } from '../api/errors';
-import type { AgentCommand, CommandOptions, Server, ServerCommand } from '../api/types';
+import type { AgentCommand, BulkServerResult, CommandOptions, Server, ServerCommand } from '../api/types';
 import { budgetRefusalOf, type Refusal } from '../utils/guard';
-import { notifyError, notifySuccess } from '../utils/notify';
+import { notify, notifyError, notifySuccess } from '../utils/notify';
 
 /**
  * What every mutation refreshes: the counts. The servers it changed are the caller's to update (each command
@@ -74,9 +74,12 @@ export function useServerMutations({ summary, backends }: MutationTargets) {
         // The backend answers the server as read back from HAProxy after the command.
         apply(result.server);
         const now = command === 'weight' ? `weight ${result.server.weight}` : result.server.status;
-        notifySuccess(
+        const { note } = result.action;
+        // A note says HAProxy took it but shows something else (a maintenance that outranks it): not a plain success.
+        notify(
+          note ? 'warning' : 'success',
           `${command} sent to ${server.server_name}`,
-          `${server.backend_name} on ${server.instance_name} is now ${now}`
+          `${server.backend_name} on ${server.instance_name} is now ${now}${note ? `: ${note}` : ''}`
         );
         reloadCounts();
         return undefined;
@@ -115,17 +118,26 @@ export function useServerMutations({ summary, backends }: MutationTargets) {
             refused: namesOf(refusedIds, targets),
           };
         }
-        if (failures.length === 0) {
-          notifySuccess(`${command} sent to ${result.succeeded} servers`, `${backendName} on ${instanceName}`);
-        } else {
-          const names = new Map(targets.map((s) => [s.id, s.server_name]));
+        const names = new Map(targets.map((s) => [s.id, s.server_name]));
+        const listed = (rs: BulkServerResult[], say: (r: BulkServerResult) => string) =>
+          rs
+            .slice(0, FAILURES_NAMED)
+            .map((r) => `${names.get(r.server_id) ?? r.server_id}: ${say(r)}`)
+            .join('; ');
+        const noted = result.results.filter((r) => r.ok && r.note);
+        if (failures.length > 0) {
           notifyError(
             `${command}: ${result.succeeded} of ${result.total} servers done, ${failures.length} failed`,
-            failures
-              .slice(0, FAILURES_NAMED)
-              .map((f) => `${names.get(f.server_id) ?? f.server_id}: ${f.error ?? 'failed'}`)
-              .join('; ')
+            listed(failures, (f) => f.error ?? 'failed')
           );
+        } else if (noted.length > 0) {
+          notify(
+            'warning',
+            `${command} sent to ${result.succeeded} servers, ${noted.length} not shown yet`,
+            listed(noted, (r) => r.note!)
+          );
+        } else {
+          notifySuccess(`${command} sent to ${result.succeeded} servers`, `${backendName} on ${instanceName}`);
         }
         return undefined;
       } catch (err) {

@@ -413,6 +413,7 @@ const backend = [
         source: 'ui',
         operation_id: null,
         success: true,
+        result: 'success' as const,
         error: null,
         status_before: before,
         status_after: server.status,
@@ -455,8 +456,8 @@ const backend = [
             details: refusal,
           };
         }
-        applyCommand(decision.server, body, 'editor', 'bulk');
-        return { server_id: id, ok: true, action_id: db.fleet.actions.length + 1 };
+        const { note } = applyCommand(decision.server, body, 'editor', 'bulk');
+        return { server_id: id, ok: true, action_id: db.fleet.actions.length + 1, ...(note && { note }) };
       });
       const succeeded = results.filter((r) => r.ok).length;
       return json({

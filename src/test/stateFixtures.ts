@@ -103,7 +103,7 @@ export function applyCommand(
   actor: string,
   source: string,
   now = Date.now()
-): Pick<Action, 'reason' | 'until'> {
+): Pick<Action, 'reason' | 'until' | 'note'> {
   if (body.command === 'weight' || body.command === 'shutdown-sessions') {
     // The admin state and the desired state stay as they are.
     if (body.command === 'weight') {
@@ -113,16 +113,21 @@ export function applyCommand(
     } else {
       server.current_sessions = 0;
     }
-    return { reason: body.reason ?? null, until: null };
+    return { reason: body.reason ?? null, until: null, note: null };
   }
   const admin: AdminState = body.command;
+  // As HAProxy does: a maintenance inherited through `track` or from DNS outranks the command, which it keeps.
+  const held =
+    server.admin_state === 'maint' && (server.maint_source === 'inherited' || server.maint_source === 'resolution');
   const until =
     body.until ?? (body.duration_s !== undefined ? new Date(now + body.duration_s * 1000).toISOString() : null);
-  server.admin_state = admin;
-  server.maint_source = admin === 'maint' ? 'forced' : null;
-  server.status = statusOf(admin, server.operational_state);
-  server.raw_status = server.status;
-  server.status_changed_at = new Date(now).toISOString();
+  if (!held) {
+    server.admin_state = admin;
+    server.maint_source = admin === 'maint' ? 'forced' : null;
+    server.status = statusOf(admin, server.operational_state);
+    server.raw_status = server.status;
+    server.status_changed_at = new Date(now).toISOString();
+  }
   server.drift = null;
   server.desired =
     admin === 'ready' && !body.reason
@@ -135,7 +140,8 @@ export function applyCommand(
           set_at: new Date(now).toISOString(),
           until,
         };
-  return { reason: body.reason ?? null, until };
+  const note = held ? `HAProxy took ${admin}, but shows "${server.raw_status}"` : null;
+  return { reason: body.reason ?? null, until, note };
 }
 
 /** The contract's counts over some servers. */

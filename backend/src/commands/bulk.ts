@@ -14,6 +14,8 @@ export interface BulkResult {
     ok: boolean;
     actionId: number | null;
     error?: string;
+    /** The audit row's note, e.g. why HAProxy took the command but still shows another state. */
+    note?: string;
     /** A refusal's code and details (e.g. budget_exceeded with the budget's numbers). */
     errorCode?: string;
     details?: Record<string, unknown>;
@@ -54,6 +56,7 @@ export class BulkCommands {
           ok: r.ok,
           actionId: r.action.id,
           ...(r.error ? { error: r.error.message } : {}),
+          ...(r.action.note ? { note: r.action.note } : {}),
           ...(refusal && { errorCode: refusal.code, details: refusal.details }),
         };
       } catch (err) {

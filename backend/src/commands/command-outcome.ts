@@ -1,4 +1,5 @@
 import type { ActionResult } from '../domain/actions';
+import { observedState } from '../domain/server-state';
 import {
   AgentCommand,
   Command,
@@ -81,7 +82,7 @@ export function commandOutcome(
   const raw = shown?.status ?? null;
   if (attempt.ok) {
     if (shown) {
-      return { result: 'success', statusAfter, raw, error: null, note: null, shown };
+      return { result: 'success', statusAfter, raw, error: null, note: heldBack(command, shown), shown };
     }
     if (!isAdminCommand(command)) {
       // The status stays what it was: nothing to assume.
@@ -129,6 +130,27 @@ export function commandOutcome(
         ? `HAProxy shows "${raw}": not applied`
         : `HAProxy shows "${raw}": cannot tell whether ${command} was applied`,
   };
+}
+
+/**
+ * Why HAProxy, having taken an admin command, still shows another admin state: a maintenance that is not the
+ * operator's to lift (the tracked server's, or an address that does not resolve) outranks it. The command's
+ * flag is set and shows once that maintenance ends; the audit row and the toast say so instead of a bare success.
+ */
+function heldBack(command: AgentCommand, shown: FagentServer): string | null {
+  if (!isAdminCommand(command) || shownApplied(command, shown) !== false) {
+    return null;
+  }
+  const { maintSource } = observedState(shown, null);
+  const why =
+    maintSource === 'inherited'
+      ? 'the server it tracks is in maintenance'
+      : maintSource === 'resolution'
+        ? 'its address does not resolve'
+        : null;
+  return why
+    ? `HAProxy took ${command}, but shows "${shown.status}": ${why}; ${command} shows when that ends`
+    : `HAProxy took ${command}, but shows "${shown.status}"`;
 }
 
 function unread(read: ReadBack): string {

@@ -87,3 +87,35 @@ describe('the outcome of one command', () => {
     expect(o.note).toMatch(note);
   });
 });
+
+describe('a command HAProxy took but another maintenance outranks', () => {
+  test.each<[string, 'drain' | 'ready' | 'maint', FagentServer, RegExp | null]>([
+    [
+      'ready while the tracked server is in maint (seed agent: the status says it)',
+      'ready',
+      server('MAINT (via web/a)'),
+      /^HAProxy took ready, but shows "MAINT \(via web\/a\)": the server it tracks is in maintenance; ready shows when that ends$/,
+    ],
+    [
+      'drain while the address does not resolve (extended agent)',
+      'drain',
+      server('MAINT (resolution)', { admin_state: 'maint', maint_source: 'resolution' }),
+      /^HAProxy took drain, but shows "MAINT \(resolution\)": its address does not resolve; drain shows when that ends$/,
+    ],
+    ['ready that still shows DRAIN', 'ready', server('DRAIN'), /^HAProxy took ready, but shows "DRAIN"$/],
+    ['ready that shows UP: nothing to say', 'ready', server('UP'), null],
+    ['drain on a DOWN server (cannot tell): nothing to say', 'drain', server('DOWN'), null],
+  ])('%s', (_what, command, shown, note) => {
+    const outcome = commandOutcome(command, { ok: true }, { server: shown });
+    expect(outcome.result).toBe('success');
+    if (note) {
+      expect(outcome.note).toMatch(note);
+    } else {
+      expect(outcome.note).toBeNull();
+    }
+  });
+
+  test('a weight or shutdown-sessions gets no such note', () => {
+    expect(commandOutcome('weight', { ok: true }, { server: server('MAINT (resolution)') }, 5).note).toBeNull();
+  });
+});

@@ -1,8 +1,31 @@
 import React, { useMemo } from 'react';
-import { Badge, type Column, InteractiveTable, Stack, Tooltip } from '@grafana/ui';
-import type { Action } from '../../api/types';
+import { Badge, type BadgeColor, type Column, InteractiveTable, Stack, Tooltip } from '@grafana/ui';
+import type { Action, ActionResult } from '../../api/types';
 import { formatAgo, formatTime } from '../../utils/format';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
+
+const RESULT_BADGES: Record<ActionResult, { color: BadgeColor; text: string }> = {
+  success: { color: 'green', text: 'success' },
+  failure: { color: 'red', text: 'failed' },
+  // The agent's answer failed and HAProxy could not tell: it may have been applied.
+  unknown: { color: 'orange', text: 'unknown' },
+  pending: { color: 'blue', text: 'pending' },
+};
+
+/** The outcome, and beside it what explains it: the error, and the note (e.g. a maintenance that outranks it). */
+function ResultCell({ action }: { action: Action }) {
+  const badge = <Badge {...RESULT_BADGES[action.result]} />;
+  const detail = [action.error, action.note].filter(Boolean).join('; ');
+  return detail ? (
+    <Tooltip content={detail}>
+      <span>
+        {badge} {detail}
+      </span>
+    </Tooltip>
+  ) : (
+    badge
+  );
+}
 
 /** One page of the audit log: who did what to which server, the status change, and how it went. */
 export function ActionTable({ actions }: { actions: Action[] }) {
@@ -45,20 +68,7 @@ export function ActionTable({ actions }: { actions: Action[] }) {
             '—'
           ),
       },
-      {
-        id: 'success',
-        header: 'Result',
-        cell: ({ row }) =>
-          row.original.success ? (
-            <Badge color="green" text="success" />
-          ) : (
-            <Tooltip content={row.original.error ?? 'failed'}>
-              <span>
-                <Badge color="red" text="failed" /> {row.original.error}
-              </span>
-            </Tooltip>
-          ),
-      },
+      { id: 'result', header: 'Result', cell: ({ row }) => <ResultCell action={row.original} /> },
       {
         id: 'duration_ms',
         header: 'Duration',

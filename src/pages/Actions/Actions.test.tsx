@@ -19,7 +19,9 @@ function action(id: number, partial: Partial<Action> = {}): Action {
     source: 'ui',
     operation_id: null,
     success: true,
+    result: 'success',
     error: null,
+    note: null,
     status_before: 'UP',
     status_after: 'DRAIN',
     started_at: new Date(Date.now() - id * 1000).toISOString(),
@@ -38,7 +40,7 @@ describe('Actions page', () => {
     db.fleet.actions = [
       action(1),
       action(2, { actor: 'bob', command: 'maint', status_after: 'MAINT' }),
-      action(3, { success: false, error: 'FAgent timeout', status_after: null }),
+      action(3, { success: false, result: 'failure', error: 'FAgent timeout', status_after: null }),
     ];
   });
 
@@ -54,6 +56,35 @@ describe('Actions page', () => {
     expect(lastQuery().get('since')).toBeTruthy();
     expect(lastQuery().get('limit')).toBe('50');
     expect(lastQuery().get('offset')).toBe('0');
+  });
+
+  it('tells an unknown outcome from a failure, and shows the note beside the result', async () => {
+    db.fleet.actions = [
+      action(1, {
+        success: false,
+        result: 'unknown',
+        error: 'FAgent did not answer within 5000 ms',
+        note: "the agent's answer failed and HAProxy's state could not be read (not read)",
+        status_after: null,
+      }),
+      action(2, {
+        command: 'ready',
+        status_before: 'MAINT',
+        status_after: 'MAINT',
+        note: 'HAProxy took ready, but shows "MAINT (resolution)": its address does not resolve; ready shows when that ends',
+      }),
+      action(3, { success: false, result: 'pending', status_after: null }),
+    ];
+    renderPage(<ActionsPage />, { route: '/actions' });
+    const cell = async (server: string) =>
+      within((await screen.findByText(`${server} (be_web on haproxy-1)`)).closest('tr')!)
+        .getAllByRole('cell')
+        .at(-2)!;
+    expect(await cell('web1')).toHaveTextContent(
+      /^unknown FAgent did not answer within 5000 ms; the agent's answer failed and HAProxy's state could not be read/
+    );
+    expect(await cell('web2')).toHaveTextContent(/^success HAProxy took ready, but shows "MAINT \(resolution\)"/);
+    expect(await cell('web3')).toHaveTextContent(/^pending$/);
   });
 
   it('filters by actor, command, result and time range through the API and keeps them in the URL', async () => {

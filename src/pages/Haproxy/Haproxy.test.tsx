@@ -409,6 +409,41 @@ describe('HAProxy page: the server state model', () => {
     expect(within(row(web, 'web1')).getByLabelText('drift')).toBeInTheDocument();
   });
 
+  it('a ready that a maintenance HAProxy holds outranks (track) is a warning saying why the row still shows MAINT', async () => {
+    const { user } = renderHaproxy();
+    const api = await expand('be_api', user);
+    await user.click(within(row(api, 'api2')).getByRole('button', { name: 'Ready api2' }));
+    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Ready' }));
+    await waitFor(() =>
+      expect(toasts).toContainEqual({
+        type: AppEvents.alertWarning.name,
+        payload: [
+          'ready sent to api2',
+          'be_api on haproxy-1 is now MAINT: HAProxy took ready, but shows "MAINT (via be_api/api1)"',
+        ],
+      })
+    );
+    expect(within(row(api, 'api2')).getByText('MAINT')).toBeInTheDocument();
+  });
+
+  it('"Drain all" over a server such a maintenance holds is a warning naming it and why', async () => {
+    db.fleet.minimums.backends[12] = 0; // be_api may go out whole
+    const { user } = renderHaproxy();
+    const api = await expand('be_api', user);
+    await user.click(within(api).getByRole('button', { name: /^Drain all 2 shown servers of be_api/ }));
+    const dialog = await bulkDialog();
+    await user.click(within(dialog).getByRole('button', { name: 'Drain 2 servers' }));
+    await waitFor(() =>
+      expect(toasts).toContainEqual({
+        type: AppEvents.alertWarning.name,
+        payload: [
+          'drain sent to 2 servers, 1 not shown yet',
+          'api2: HAProxy took drain, but shows "MAINT (via be_api/api1)"',
+        ],
+      })
+    );
+  }, 60000);
+
   it('drain with a reason and a 1 h window sends them, and the row shows the window end', async () => {
     allowWebOut();
     const { user } = renderHaproxy();

@@ -57,7 +57,16 @@ describe('Server page', () => {
       actor: 'alice',
       source: 'ui' as const,
     };
-    const row = { ...audited, operation_id: null, success: true, error: null, duration_ms: 9, until: null };
+    const row = {
+      ...audited,
+      operation_id: null,
+      success: true,
+      result: 'success' as const,
+      error: null,
+      note: null,
+      duration_ms: 9,
+      until: null,
+    };
     db.fleet.actions = [
       {
         ...row,

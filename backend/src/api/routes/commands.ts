@@ -211,6 +211,7 @@ export function commandRoutes(deps: ApiDeps) {
         ok: x.ok,
         action_id: x.actionId,
         ...(x.error ? { error: x.error } : {}),
+        ...(x.note ? { note: x.note } : {}),
         ...(x.errorCode ? { error_code: x.errorCode } : {}),
         ...(x.details ? { details: x.details } : {}),
       })),
