@@ -1,6 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { AnswerProblem, ENDPOINT_LACKING, FagentError } from './errors';
-import { refusalReason } from './schemas';
+import { printable, refusalReason } from './schemas';
+import type { HttpAnswer } from './transport';
 
 /** An AnswerProblem of the request `what` (`GET /api/haproxy/...`) as the FagentError callers see. */
 export function answerError(what: string, problem: AnswerProblem, httpStatus?: number): FagentError {
@@ -11,6 +12,32 @@ export function answerError(what: string, problem: AnswerProblem, httpStatus?: n
 function httpError(what: string, status: number): FagentError {
   const lacking = ENDPOINT_LACKING.has(status) ? ': the agent does not offer this endpoint' : '';
   return new FagentError('http', `FAgent answered HTTP ${status} to ${what}${lacking}`, status);
+}
+
+/** At most this much of an agent's header goes into a message. */
+const HEADER_SHOWN = 200;
+const shown = (v: string) => printable(v, HEADER_SHOWN);
+
+/**
+ * An answer no body of which can be read as the agent meant it: a redirect (not followed, so the agent's token
+ * never goes where it was not registered), or a compressed body (never asked for). Undefined otherwise.
+ */
+export function transferProblem(what: string, res: HttpAnswer): FagentError | undefined {
+  if (res.location !== undefined) {
+    return new FagentError(
+      'http',
+      `FAgent answered HTTP ${res.status} to ${what}, ${res.location ? `a redirect to "${shown(res.location)}"` : 'a redirect'}: redirects are not followed (the agent's token goes only where it was registered); register the agent at the address it redirects to`,
+      res.status
+    );
+  }
+  if (res.encoding !== undefined) {
+    return new FagentError(
+      'invalid_answer',
+      `FAgent answered ${what} compressed (Content-Encoding: ${shown(res.encoding)}), which this service neither asks for nor decodes: turn compression off for the agent's address`,
+      res.status
+    );
+  }
+  return undefined;
 }
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];

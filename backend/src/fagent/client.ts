@@ -1,7 +1,7 @@
 import type { AgentCommand, Command } from '../domain/status';
 import { SecretBox } from '../secrets/secret-box';
 import { parseAgentUrl } from './agent-url';
-import { answerError, decodeAnswer } from './answer';
+import { answerError, decodeAnswer, transferProblem } from './answer';
 import { BreakerRegistry } from './breaker';
 import { DecodePool } from './decode-pool';
 import { FagentCache } from './cache';
@@ -347,6 +347,10 @@ export class FagentClient {
         signal: deadline.signal,
         maxBodyBytes: this.maxBodyBytes,
       });
+      const unreadable = transferProblem(what, res);
+      if (unreadable) {
+        throw unreadable;
+      }
       return await decode(what, res.status, res.body);
     } catch (err) {
       throw this.failure(err, what, base.origin, deadline.signal);

@@ -159,12 +159,22 @@ function text(v: unknown, field: string, min = 0, max = MAX_TEXT): string {
     const c = v.charCodeAt(i);
     // C0, DEL and C1 controls.
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
-      const code = c.toString(16).toUpperCase().padStart(4, '0');
-      fail(field, `contains a control character (U+${code}) at position ${i}`);
+      fail(field, `contains a control character (U+${hex(c)}) at position ${i}`);
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      // Half of a surrogate pair alone (JSON's "\ud800") is no character: PostgreSQL would store U+FFFD
+      // instead, and the stored name would never match the agent's again.
+      const next = v.charCodeAt(i + 1);
+      if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) {
+        fail(field, `contains half of a UTF-16 surrogate pair (U+${hex(c)}) at position ${i}`);
+      }
+      i++;
     }
   }
   return v;
 }
+
+const hex = (c: number) => c.toString(16).toUpperCase().padStart(4, '0');
 
 function name(v: unknown, field: string): string {
   const s = text(v, field, 1, MAX_NAME_BYTES);
@@ -348,9 +358,11 @@ export function refusalReason(v: unknown): string | undefined {
     return undefined;
   }
   const raw = typeof v.error === 'string' ? v.error : typeof v.message === 'string' ? v.message : '';
+  return printable(raw, MAX_REASON) || 'no reason given';
+}
+
+/** An agent's text as a message may quote it: control characters as spaces, at most `max` characters. */
+export function printable(raw: string, max: number): string {
   const clean = raw.replace(CONTROLS, ' ').trim();
-  if (clean === '') {
-    return 'no reason given';
-  }
-  return clean.length > MAX_REASON ? `${clean.slice(0, MAX_REASON)}…` : clean;
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

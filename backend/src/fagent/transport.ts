@@ -19,7 +19,13 @@ export class AddressBlockedError extends Error {
 export interface HttpAnswer {
   status: number;
   body: Buffer;
+  /** A redirect's Location (3xx): redirects are not followed. */
+  location?: string;
+  /** A Content-Encoding other than identity: never asked for, never decoded. */
+  encoding?: string;
 }
+
+const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(', ') : v);
 
 export interface SendOptions {
   origin: string;
@@ -113,7 +119,13 @@ export class FagentTransport {
       budget.feed(chunk);
       chunks.push(chunk);
     }
-    return { status: res.statusCode, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) };
+    const encoding = header(res.headers['content-encoding']);
+    return {
+      status: res.statusCode,
+      body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size),
+      ...(res.statusCode >= 300 && res.statusCode < 400 && { location: header(res.headers.location) ?? '' }),
+      ...(encoding && encoding.toLowerCase() !== 'identity' && { encoding }),
+    };
   }
 
   /** Ends every connection, in-flight requests included. */

@@ -330,3 +330,35 @@ test('names are sent as names: `.` and `..` reach the agent encoded, never resol
   agent.removeBackend('main', '..');
   client.close();
 });
+
+describe('answers whose body cannot be read as the agent meant it', () => {
+  test('a redirect is not followed (the token stays where it was registered), and its target is named', async () => {
+    const client = testClient({ maxRetries: 2 });
+    agent.inject(on.any(), {
+      kind: 'status',
+      status: 308,
+      headers: { location: `https://new-home.example/api\t${'x'.repeat(300)}` },
+    });
+    const err = await client.getBackends(target()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'http', httpStatus: 308 });
+    const message = (err as FagentError).message;
+    expect(message).toMatch(
+      /^FAgent answered HTTP 308 to GET \/api\/haproxy\/main\/backends, a redirect to "https:\/\/new-home\.example\/api x+…": redirects are not followed/
+    );
+    expect(message).toMatch(/register the agent at the address it redirects to$/);
+    expect(message.length).toBeLessThan(450); // the Location is cut at 200 characters
+    expect(count()).toBe(1); // a 3xx is the agent's word, not a fault to retry
+    client.close();
+  });
+
+  test('a compressed answer, never asked for, says so instead of "invalid JSON"', async () => {
+    const client = testClient();
+    agent.inject(on.any(), namedFault('gzip'));
+    await expect(client.getBackends(target())).rejects.toMatchObject({
+      kind: 'invalid_answer',
+      message:
+        "FAgent answered GET /api/haproxy/main/backends compressed (Content-Encoding: gzip), which this service neither asks for nor decodes: turn compression off for the agent's address",
+    });
+    client.close();
+  });
+});

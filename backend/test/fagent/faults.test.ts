@@ -48,6 +48,8 @@ const expected: Record<FaultName, Record<Route, Outcome>> = {
   drip: all('timeout'),
   'reset-mid-body': all('network'),
   flapping: all('http'), // the first request of a flapping agent fails; retries are tested in client.test.ts
+  redirect: all('http'), // not followed: the token goes only where the agent was registered
+  gzip: all('invalid_answer'), // never asked for, never decoded
 };
 
 const cases = FAULT_NAMES.flatMap((name) =>

@@ -64,6 +64,14 @@ describe('servers', () => {
     [{ name: 'a\u009fb' }, 'servers[0].name: contains a control character (U+009F)'],
     [{ name: 5 }, 'servers[0].name: must be a string, got a number'],
     [{ status: 'UP\n' }, 'servers[0].status: contains a control character (U+000A)'],
+    // Half a surrogate pair: PostgreSQL would store U+FFFD, a name the agent never sends.
+    [{ name: 'w\ud800x' }, 'servers[0].name: contains half of a UTF-16 surrogate pair (U+D800) at position 1'],
+    [{ name: 'w\udc00' }, 'servers[0].name: contains half of a UTF-16 surrogate pair (U+DC00) at position 1'],
+    [{ name: 'w\ud83d' }, 'servers[0].name: contains half of a UTF-16 surrogate pair (U+D83D) at position 1'],
+    [
+      { address: '\udc00\ud800' },
+      'servers[0].address: contains half of a UTF-16 surrogate pair (U+DC00) at position 0',
+    ],
     [{ address: ['x'] }, 'servers[0].address: must be a string, got an array'],
     [{ weight: '1' }, 'servers[0].weight: must be a number, got a string'],
     [{ weight: -1 }, 'servers[0].weight: must be an integer from 0 to 2147483647'],
@@ -81,7 +89,7 @@ describe('servers', () => {
   });
 
   test('names as long as HAProxy takes them: 2000 bytes, also in multi-byte characters', () => {
-    for (const long of ['s'.repeat(2000), 'я'.repeat(1000), 'x'.repeat(300)]) {
+    for (const long of ['s'.repeat(2000), 'я'.repeat(1000), 'x'.repeat(300), '🚀'.repeat(500)]) {
       expect(servers(srv({ name: long }))[0].name).toBe(long);
     }
     expect(parseBackendsAnswer({ success: true, backends: ['b'.repeat(2000)] }, limits)).toEqual(['b'.repeat(2000)]);

@@ -63,6 +63,10 @@ const expected: Record<FaultName, { sync: SyncExpectation; command: CommandExpec
   'reset-mid-body': { sync: 'unchanged', command: 'unknown' },
   // The POST gets the bad answer (not applied), the read back the good one: HAProxy shows it not applied.
   flapping: { sync: 'legit', command: 'failure' },
+  // Not followed: nothing was sent to where it points, so the command was not applied.
+  redirect: { sync: 'unchanged', command: 'failure' },
+  // The agent applied it, but neither its answer nor the read back can be read.
+  gzip: { sync: 'unchanged', command: 'unknown' },
 };
 
 const of = (instance: string) => (r: Recorded) => r.segments[2] === instance;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 export interface FakeServer {
   name: string;
@@ -19,7 +20,9 @@ export interface FakeServer {
 
 /** A fault to inject on the next matching requests. */
 export type Fault =
-  | { kind: 'status'; status: number; body?: string | Buffer }
+  | { kind: 'status'; status: number; body?: string | Buffer; headers?: Record<string, string> }
+  /** The real answer gzipped, with its Content-Encoding (a proxy in front compressing unasked). */
+  | { kind: 'gzip' }
   | { kind: 'hang' }
   /** The real answer, late. */
   | { kind: 'delay'; ms: number }
@@ -69,6 +72,8 @@ export const FAULT_NAMES = [
   'drip',
   'reset-mid-body',
   'flapping',
+  'redirect',
+  'gzip',
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -169,6 +174,10 @@ export function namedFault(name: FaultName, o: { backend?: string } = {}): Fault
       return { kind: 'reset-mid-body' };
     case 'flapping':
       return { kind: 'flapping', bad: { kind: 'status', status: 503 } };
+    case 'redirect':
+      return { kind: 'status', status: 301, headers: { location: 'https://agent.example:8443/api/haproxy' } };
+    case 'gzip':
+      return { kind: 'gzip' };
   }
 }
 
@@ -372,8 +381,17 @@ export class FakeFagent {
         return res.destroyed ? undefined : send(res, answer);
       }
       case 'status':
-        res.writeHead(fault.status, { 'content-type': 'application/json' }).end(fault.body ?? '{"error":"injected"}');
+        res
+          .writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
+          .end(fault.body ?? '{"error":"injected"}');
         return;
+      case 'gzip': {
+        const { status, body } = this.answer(rec);
+        res
+          .writeHead(status, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+          .end(gzipSync(JSON.stringify(body)));
+        return;
+      }
       case 'invalid-json':
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"success": true, "backends": [');
         return;
