@@ -592,6 +592,7 @@ export interface ActionQuery {
   command?: ServerCommand;
   source?: ActionSource;
   success?: boolean;
+  result?: ActionResult;
   since?: string;
   until?: string;
   limit?: number;

@@ -594,7 +594,7 @@ const backend = [
   http.get(`${B}/haproxy/actions`, ({ request }) => {
     const sp = new URL(request.url).searchParams;
     let actions = [...db.fleet.actions].reverse();
-    for (const key of ['actor', 'command', 'source', 'success', 'server_id'] as const) {
+    for (const key of ['actor', 'command', 'source', 'success', 'result', 'server_id'] as const) {
       const value = sp.get(key);
       if (value) {
         actions = actions.filter((a) => String(a[key]) === value);

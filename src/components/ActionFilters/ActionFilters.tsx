@@ -19,6 +19,7 @@ const RESULT_OPTIONS: Array<SelectableValue<ResultFilter | ''>> = [
   { label: 'All', value: '' },
   { label: 'Succeeded', value: 'success' },
   { label: 'Failed', value: 'failed' },
+  { label: 'Unknown', value: 'unknown', description: 'The agent did not answer clearly: HAProxy may have applied it' },
 ];
 const COMMAND_OPTIONS: Array<SelectableValue<ServerCommand>> = SERVER_COMMANDS.map((c) => ({ label: c, value: c }));
 const SOURCE_DESCRIPTIONS: Record<SourceFilter, string> = {

@@ -16,7 +16,8 @@ export const RANGES = {
 export type RangeKey = keyof typeof RANGES;
 export const RANGE_KEYS = Object.keys(RANGES) as RangeKey[];
 
-export const RESULTS = ['success', 'failed'] as const;
+/** `failed`: anything but a success; `unknown`: of those, the ones HAProxy may have applied (the answer failed). */
+export const RESULTS = ['success', 'failed', 'unknown'] as const;
 export type ResultFilter = (typeof RESULTS)[number];
 
 export type SourceFilter = (typeof ACTION_SOURCES)[number];
@@ -51,7 +52,9 @@ export function toActionQuery(filters: ActionFilterValues, now: number): ActionQ
     actor: filters.actor || undefined,
     command: filters.command,
     source: filters.source,
-    success: filters.result === undefined ? undefined : filters.result === 'success',
+    ...(filters.result === 'unknown'
+      ? { result: 'unknown' as const }
+      : { success: filters.result === undefined ? undefined : filters.result === 'success' }),
     since: span === undefined ? undefined : new Date(now - span).toISOString(),
     limit: ACTIONS_PER_PAGE,
     offset: (page - 1) * ACTIONS_PER_PAGE,

@@ -103,6 +103,16 @@ describe('Actions page', () => {
     expect(lastQuery().get('success')).toBe('false');
     expect(lastQuery().get('actor')).toBeNull();
 
+    // Unknown: the failures HAProxy may have applied, asked of the backend by their result.
+    db.fleet.actions.push(action(4, { success: false, result: 'unknown', error: 'FAgent timeout' }));
+    await user.click(screen.getByRole('radio', { name: 'Unknown' }));
+    await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(2));
+    expect(screen.getByText('web4 (be_web on haproxy-1)')).toBeInTheDocument();
+    expect(lastQuery().get('result')).toBe('unknown');
+    expect(lastQuery().get('success')).toBeNull();
+    expect(screen.getByTestId('location')).toHaveTextContent(/result=unknown/);
+    await user.click(screen.getByRole('radio', { name: 'Failed' }));
+
     await user.click(screen.getByLabelText('Time range'));
     await user.click(await screen.findByText('All time'));
     await waitFor(() => expect(lastQuery().get('since')).toBeNull());
