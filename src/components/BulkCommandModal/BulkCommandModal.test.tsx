@@ -47,8 +47,14 @@ describe('BulkCommandModal', () => {
     expect(screen.getByText(/^web-2, web-3: their maintenance/)).toBeInTheDocument();
   });
 
-  it('has no such notice for other commands, or when none is held', () => {
+  it('names them for drain too, which HAProxy shows once that maintenance ends', () => {
     open(fleet, 'drain');
+    expect(screen.getByText('HAProxy keeps 2 servers in maintenance')).toBeInTheDocument();
+    expect(screen.getByText(/Drain records what they should be/)).toBeInTheDocument();
+  });
+
+  it('has no such notice for maint, which shows at once, or when none is held', () => {
+    open(fleet, 'maint');
     expect(screen.queryByText(/HAProxy keeps/)).not.toBeInTheDocument();
     open([fleet[0], fleet[3]], 'ready');
     expect(screen.queryByText(/HAProxy keeps/)).not.toBeInTheDocument();

@@ -4,7 +4,7 @@ import type { CommandOptions, Server, ServerCommand } from '../../api/types';
 import { formatCount, formatPlural, formatServerNames } from '../../utils/format';
 import type { Refusal } from '../../utils/guard';
 import { CommandModal } from '../CommandModal/CommandModal';
-import { COMMAND_LABELS, maintenanceReadyCannotEnd } from '../ServerCommandModal/ServerCommandModal';
+import { COMMAND_LABELS, maintenanceCommandCannotEnd } from '../ServerCommandModal/ServerCommandModal';
 
 interface Props {
   servers: Server[];
@@ -26,7 +26,7 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
   const [targets, setTargets] = useState(servers);
   const sessions = targets.reduce((sum, s) => sum + (s.current_sessions ?? 0), 0);
   const count = formatPlural(targets.length, 'server');
-  const staying = command === 'ready' ? targets.filter((s) => maintenanceReadyCannotEnd(s)) : [];
+  const staying = targets.filter((s) => maintenanceCommandCannotEnd(command, s));
   const confirm = async (options: CommandOptions) => {
     const refusal = await onConfirm(options, targets);
     const kept = refusal?.refused?.map((r) => r.id);
@@ -53,7 +53,7 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
       {staying.length > 0 && (
         <Alert severity="info" title={`HAProxy keeps ${formatPlural(staying.length, 'server')} in maintenance`}>
           {formatServerNames(staying)}: their maintenance is inherited from the servers they track or waits for DNS to
-          resolve their address. Ready records what they should be.
+          resolve their address. {verb} records what they should be, and shows once that maintenance ends.
         </Alert>
       )}
       {command === 'maint' && (

@@ -28,6 +28,12 @@ describe('ServerCommandModal', () => {
     expect(screen.getByText(/inherited from api:v1\/app-1\.example, the server it tracks/)).toBeInTheDocument();
   });
 
+  it('says so for drain too: HAProxy shows the drain once the maintenance it holds ends', () => {
+    open(server({ status: 'MAINT', raw_status: 'MAINT (via api/app-1)' }), 'drain');
+    expect(notice()).toBeInTheDocument();
+    expect(screen.getByText(/Drain records what it should be/)).toBeInTheDocument();
+  });
+
   it('says when ready cannot end a maintenance for an address DNS has not resolved', () => {
     open(
       server({ status: 'MAINT', raw_status: 'MAINT (resolution)', admin_state: 'maint', maint_source: 'resolution' }),
@@ -45,7 +51,11 @@ describe('ServerCommandModal', () => {
       'ready' as const,
     ],
     ['a drained server', { status: 'DRAIN' as const }, 'ready' as const],
-    ['another command', { status: 'MAINT' as const, raw_status: 'MAINT (via api/app-1)' }, 'drain' as const],
+    [
+      'maint, which it shows at once',
+      { status: 'MAINT' as const, raw_status: 'MAINT (via api/app-1)' },
+      'maint' as const,
+    ],
   ])('has no such notice for %s', (_label, partial, command) => {
     open(server(partial), command);
     expect(screen.getByText(/in backend/)).toBeInTheDocument();

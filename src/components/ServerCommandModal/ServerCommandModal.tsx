@@ -45,11 +45,15 @@ export const COMMAND_LABELS: Record<AgentCommand, { verb: string; what: string; 
 };
 
 /**
- * Why HAProxy keeps the server in maintenance whatever ready says: the maintenance of the server it tracks, or an
- * address DNS has not resolved. Ready still records the intent and clears a maintenance set on this server.
+ * Why HAProxy keeps the server in maintenance whatever ready or drain says: the maintenance of the server it
+ * tracks, or an address DNS has not resolved. Either still records the intent and clears a maintenance set on
+ * this server; HAProxy shows it once that maintenance ends.
  */
-export function maintenanceReadyCannotEnd(server: Pick<Server, 'admin_state' | 'maint_source' | 'raw_status'>) {
-  if (server.admin_state !== 'maint') {
+export function maintenanceCommandCannotEnd(
+  command: AgentCommand,
+  server: Pick<Server, 'admin_state' | 'maint_source' | 'raw_status'>
+) {
+  if ((command !== 'ready' && command !== 'drain') || server.admin_state !== 'maint') {
     return undefined;
   }
   if (server.maint_source === 'inherited') {
@@ -70,7 +74,7 @@ export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Pr
   const { verb, what, explain } = COMMAND_LABELS[command];
   const servers = useMemo(() => [server], [server]);
   const sessions = formatPlural(server.current_sessions ?? 0, 'session');
-  const staysInMaint = command === 'ready' ? maintenanceReadyCannotEnd(server) : undefined;
+  const staysInMaint = maintenanceCommandCannotEnd(command, server);
   return (
     <CommandModal
       title={`${what} ${server.server_name}?`}
@@ -93,7 +97,8 @@ export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Pr
       )}
       {staysInMaint && (
         <Alert severity="info" title="HAProxy keeps this server in maintenance">
-          {staysInMaint} Ready records what it should be and clears any maintenance set on this server itself.
+          {staysInMaint} {verb} records what it should be, clears any maintenance set on this server itself, and shows
+          once that maintenance ends.
         </Alert>
       )}
       {command === 'maint' && (
