@@ -242,8 +242,9 @@ export interface DryRunServer {
   server_name: string;
   backend: string;
   instance: string;
-  /** skip: already out (or already ready) */
-  would: 'take_out' | 'refuse' | 'skip';
+  /** skip: already out (or already ready); apply: a change that takes no available server out */
+  would: 'take_out' | 'refuse' | 'skip' | 'apply';
+  /** Why it is refused; for a take_out, what goes out with it (servers that track it). */
   reason: string | null;
 }
 
@@ -280,6 +281,8 @@ export interface Server {
   maint_source: MaintSource | null;
   operational_state: OperationalState | null;
   initial_weight: number | null;
+  /** "backend/server" it follows through HAProxy's `track`: it goes out whenever that one does. */
+  tracks: string | null;
   /** null: nothing asked of us */
   desired: DesiredState | null;
   drift: Drift | null;

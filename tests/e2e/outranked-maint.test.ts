@@ -1,4 +1,4 @@
-import { HEALTH_CHECK, Stack, startStack } from './support';
+import { adminStates, HEALTH_CHECK, Stack, startStack } from './support';
 
 /**
  * A maintenance that is not the operator's to lift: a server tracking another (`track`) inherits its
@@ -59,6 +59,32 @@ describe('commands on servers held in maintenance by HAProxy', () => {
     const answer = await stack.sync();
     expect(answer.drifting).toBe(0);
     expect((await stack.server('dns', 'dyn1')).drift).toBeNull();
+  });
+
+  it('the budget counts a server that tracks another as going out with it, as HAProxy takes it out', async () => {
+    const [a, b] = [await stack.server('web', 'a'), await stack.server('web', 'b')];
+    expect(b).toMatchObject({ tracks: 'web/a' });
+    const budget = await stack.service.call('PUT', `/api/haproxy/backends/${a.backend_id}/budget`, {
+      token: stack.service.tokens.admin,
+      body: { min_available: 1 },
+    });
+    expect(budget.status).toBe(200);
+
+    // a alone would leave b; b follows a, so nothing would be left.
+    const refused = await stack.command(a.id, 'drain', { reason: 'deploy' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toBe(
+      'backend web of lb-1: 2 available, minimum 1; refused a (with web/b, which track it)'
+    );
+    expect((await adminStates(stack.haproxy, 'web')).a).toBe('ready');
+
+    // Forced, HAProxy indeed takes both out.
+    expect((await stack.command(a.id, 'drain', { reason: 'both go', force: true })).status).toBe(200);
+    expect(await adminStates(stack.haproxy, 'web')).toMatchObject({ a: 'drain', b: 'drain' });
+    expect((await stack.command(a.id, 'ready', { reason: 'back' })).status).toBe(200);
+    await stack.service.call('DELETE', `/api/haproxy/backends/${a.backend_id}/budget`, {
+      token: stack.service.tokens.admin,
+    });
   });
 
   it('a ready to a server that tracks one in maintenance is audited with why, and shows once that ends', async () => {

@@ -46,6 +46,8 @@ export interface StoredServer {
   maint_source: string | null;
   operational_state: 'up' | 'down' | 'starting' | 'stopping' | null;
   initial_weight: number | null;
+  /** "backend/server" it follows through `track`. */
+  tracks: string | null;
   desired: {
     admin_state: string;
     actor: string;

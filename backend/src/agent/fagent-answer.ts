@@ -21,6 +21,8 @@ export interface FAgentServer {
   check_status: string | null;
   last_change_seconds: number | null;
   backup: boolean;
+  /** "backend/server" it follows through `track`: taking that one out takes this one out too. */
+  tracks: string | null;
   id: number;
   admin_state: AdminState;
   maint_source: MaintSource | null;
@@ -49,6 +51,7 @@ export function toFAgentServer({ stat, state }: SnapshotServer): FAgentServer {
     check_status: stat.checkStatus,
     last_change_seconds: stat.lastChangeSeconds,
     backup: stat.backup,
+    tracks: stat.tracked,
     id: state.serverId,
     admin_state: state.adminState,
     maint_source: state.maintSource,

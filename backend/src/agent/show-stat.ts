@@ -26,6 +26,8 @@ export interface ServerStat {
   checkStatus: string | null;
   lastChangeSeconds: number | null;
   backup: boolean;
+  /** `tracked`: "backend/server" this one follows through `track` (its admin and health states), else null. */
+  tracked: string | null;
 }
 
 /** A backend (or `listen`) proxy: its aggregate row in `show stat`, present even when it has no servers. */
@@ -114,6 +116,7 @@ export function parseShowStatTable(text: string): ShowStatTable {
       checkStatus: cell(row, 'check_status') || null,
       lastChangeSeconds: intOrNull(cell(row, 'lastchg')),
       backup: cell(row, 'bck') === '1',
+      tracked: cell(row, 'tracked') || null,
     });
   }
   return table;

@@ -12,6 +12,7 @@ import {
   ScopeState,
   takesOut,
   effectiveMin,
+  withTrackers,
 } from '../domain/budget';
 import type { AgentCommand } from '../domain/status';
 import {
@@ -25,6 +26,7 @@ import {
   scopeCounts,
   setBudget,
   storedMinimums,
+  trackersOf,
 } from '../store/budgets';
 
 export const BUDGET_EXCEEDED = 'budget_exceeded';
@@ -145,27 +147,30 @@ export class DisruptionBudgets {
       return undefined;
     }
     return this.db.transaction(async (tx) => {
-      const [pre] = await budgetTargets(tx, [serverId]);
-      if (!pre) {
+      const ids = await this.withTrackerIds(tx, serverId);
+      const pre = await budgetTargets(tx, ids);
+      if (pre[0]?.server_id !== serverId) {
         return undefined;
       }
-      await lockBudgetScopes(tx, pre.backend_id, pre.application_id);
-      // Read again under the locks: the counts and the server as the last decider left them.
-      const [t] = await budgetTargets(tx, [serverId]);
-      if (!t.available) {
+      await lockBudgetScopes(tx, pre);
+      // Read again under the locks: the counts and the servers as the last decider left them.
+      const leaving = await this.leaving(tx, ids);
+      if (!leaving) {
         return undefined;
       }
-      const scopes = await this.scopeStates(tx, [t]);
-      const breached = breachedScope(this.scopesOf(t, scopes));
+      const { breached, name } = leaving;
       if (breached && !r.force && !r.restoresIntent) {
-        return this.refusal(breached, t);
+        return this.refusal(breached, leaving.target, name);
       }
-      await markTakingOut(tx, serverId, r.command, this.markLeaseMs);
+      // Its trackers go out with it; their marks end with the lease (the next sync shows them out).
+      for (const t of leaving.servers) {
+        await markTakingOut(tx, t.server_id, r.command, this.markLeaseMs);
+      }
       if (!breached) {
         return { forced: false, note: null };
       }
       const why = r.force ? 'forced' : 're-applied (an earlier intent)';
-      return { forced: true, note: `${why} past the budget: ${refusalMessage(breached, [t.server_name])}` };
+      return { forced: true, note: `${why} past the budget: ${refusalMessage(breached, [name])}` };
     });
   }
 
@@ -179,25 +184,57 @@ export class DisruptionBudgets {
     if (!takesOut(command)) {
       return undefined;
     }
-    const [t] = await budgetTargets(this.db, [serverId]);
-    if (!t?.available) {
+    const leaving = await this.leaving(this.db, await this.withTrackerIds(this.db, serverId));
+    return leaving?.breached && this.refusal(leaving.breached, leaving.target, leaving.name);
+  }
+
+  /** The server's id and those of the servers that follow it through `track`. */
+  private async withTrackerIds(db: Db, serverId: number): Promise<number[]> {
+    return [serverId, ...((await trackersOf(db, [serverId])).get(serverId) ?? [])];
+  }
+
+  /**
+   * What taking out `ids[0]` takes out (it and its available trackers, `ids` the rest), and the first scope that
+   * would fall below its minimum; undefined when the server counts as out already (or is gone).
+   */
+  private async leaving(db: Db, ids: number[]) {
+    const [target, ...others] = await budgetTargets(db, ids);
+    if (target?.server_id !== ids[0] || !target.available) {
       return undefined;
     }
-    const breached = breachedScope(this.scopesOf(t, await this.scopeStates(this.db, [t])));
-    return breached && this.refusal(breached, t);
+    const servers = [target, ...others.filter((t) => t.available)];
+    const scopes = await this.scopeStates(db, servers);
+    const count = new Map<ScopeState, number>();
+    for (const scope of servers.flatMap((t) => this.scopesOf(t, scopes))) {
+      count.set(scope, (count.get(scope) ?? 0) + 1);
+    }
+    return {
+      target,
+      servers,
+      breached: breachedScope([...count.keys()], (s) => count.get(s)!),
+      name: withTrackers(target.server_name, servers.slice(1).map(trackerName)),
+    };
   }
 
   /** A dry run of `command` on these servers, in order: what the guarded path would decide, nothing done. */
   async preview(serverIds: readonly number[], command: AgentCommand, weight?: number | string): Promise<DryRun> {
-    const targets = await budgetTargets(this.db, serverIds);
-    const scopes = await this.scopeStates(this.db, targets);
+    const [targets, trackers] = await Promise.all([budgetTargets(this.db, serverIds), trackersOf(this.db, serverIds)]);
+    const trackerTargets = new Map(
+      (await budgetTargets(this.db, [...new Set([...trackers.values()].flat())])).map((t) => [t.server_id, t])
+    );
+    const scopes = await this.scopeStates(this.db, [...targets, ...trackerTargets.values()]);
+    const scopeKeys = (t: BudgetTarget) => this.scopesOf(t, scopes).map((s) => key(s.scope, s.id));
     const verdicts = previewTakeOuts(
       targets.map((t) => ({
         id: t.server_id,
         name: t.server_name,
         adminState: t.admin_state,
         available: t.available,
-        scopeKeys: this.scopesOf(t, scopes).map((s) => key(s.scope, s.id)),
+        scopeKeys: scopeKeys(t),
+        trackers: (trackers.get(t.server_id) ?? [])
+          .map((id) => trackerTargets.get(id))
+          .filter((x): x is BudgetTarget => x !== undefined)
+          .map((x) => ({ id: x.server_id, name: trackerName(x), available: x.available, scopeKeys: scopeKeys(x) })),
       })),
       command,
       weight,
@@ -222,13 +259,15 @@ export class DisruptionBudgets {
     };
   }
 
-  private refusal(s: ScopeState, t: BudgetTarget): AppError {
-    return new AppError(409, BUDGET_EXCEEDED, refusalMessage(s, [t.server_name]), {
+  private refusal(s: ScopeState, t: BudgetTarget, name = t.server_name): AppError {
+    // The scope that would fall short: a tracker's backend or application, when one goes out with the server.
+    const inBackend = s.scope === 'backend';
+    return new AppError(409, BUDGET_EXCEEDED, refusalMessage(s, [name]), {
       scope: s.scope,
-      backend_id: t.backend_id,
-      backend: t.backend_name,
-      instance: t.instance_name,
-      application_id: t.application_id,
+      backend_id: inBackend ? s.id : t.backend_id,
+      backend: inBackend ? s.backend : t.backend_name,
+      instance: inBackend ? s.instance : t.instance_name,
+      application_id: inBackend ? t.application_id : s.id,
       available: s.available,
       min_available: s.min,
       refused_server_ids: [t.server_id],
@@ -290,6 +329,9 @@ export class DisruptionBudgets {
     return budgetView(s.scope, s.id, s.minimum, { counted: s.counted, available: s.available });
   }
 }
+
+/** A tracker as refusals name it: its backend too, as it may be in another. */
+const trackerName = (t: BudgetTarget) => `${t.backend_name}/${t.server_name}`;
 
 /** What a scope state carries for its API view. */
 interface Counted {

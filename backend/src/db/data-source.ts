@@ -15,6 +15,7 @@ import { SyncFingerprints1764000000020 } from './migrations/1764000000020-SyncFi
 import { AuditAppendOnly1764000000022 } from './migrations/1764000000022-AuditAppendOnly';
 import { TokenAuthors1764000000023 } from './migrations/1764000000023-TokenAuthors';
 import { TokenExpiry1764000000024 } from './migrations/1764000000024-TokenExpiry';
+import { ServerTracks1764000000025 } from './migrations/1764000000025-ServerTracks';
 import { TokenChangeNotify1764000000021 } from './migrations/1764000000021-TokenChangeNotify';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
@@ -36,6 +37,7 @@ export const migrations = [
   AuditAppendOnly1764000000022,
   TokenAuthors1764000000023,
   TokenExpiry1764000000024,
+  ServerTracks1764000000025,
 ];
 
 export interface DataSourceOptions {

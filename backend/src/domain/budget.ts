@@ -119,9 +119,17 @@ export interface ScopeState {
   available: number;
 }
 
-/** The first scope that would fall below its minimum if one more server went out. */
-export function breachedScope(scopes: readonly ScopeState[]): ScopeState | undefined {
-  return scopes.find((s) => s.available - 1 < s.min);
+/** The first scope that would fall below its minimum if `leaving(scope)` more of its servers went out (one). */
+export function breachedScope(
+  scopes: readonly ScopeState[],
+  leaving: (s: ScopeState) => number = () => 1
+): ScopeState | undefined {
+  return scopes.find((s) => s.available - leaving(s) < s.min);
+}
+
+/** A server with the ones that follow it through `track`, as refusals and dry runs name them. */
+export function withTrackers(name: string, trackers: readonly string[]): string {
+  return trackers.length === 0 ? name : `${name} (with ${trackers.join(', ')}, which track it)`;
 }
 
 /** The words of a refusal (README: "backend web of edge-1: 5 available, minimum 5; refused web-03"). */
@@ -141,6 +149,8 @@ export interface PreviewServer {
   available: boolean;
   /** Keys into the scopes map: `backend:<id>`, `application:<id>`. */
   scopeKeys: string[];
+  /** The servers that follow it through `track`: they go out with it. */
+  trackers?: ReadonlyArray<Pick<PreviewServer, 'id' | 'name' | 'available' | 'scopeKeys'>>;
 }
 
 /**
@@ -154,21 +164,37 @@ export function previewTakeOuts(
   weight: number | string | undefined,
   scopes: Map<string, ScopeState>
 ): Array<{ id: number; would: DryRunVerdict; reason: string | null }> {
+  // Servers the simulation took out already, trackers of earlier ones included.
+  const gone = new Set<number>();
   return servers.map((s) => {
     if (s.adminState !== null && s.adminState === command) {
       return { id: s.id, would: 'skip', reason: `already ${command === 'ready' ? 'ready' : `in ${command}`}` };
     }
-    if (!takesOut(command, weight) || !s.available) {
+    if (!takesOut(command, weight) || !s.available || gone.has(s.id)) {
       return { id: s.id, would: 'apply', reason: null };
     }
-    const mine = s.scopeKeys.map((k) => scopes.get(k)).filter((x): x is ScopeState => x !== undefined);
-    const breached = breachedScope(mine);
+    const trackers = (s.trackers ?? []).filter((t) => t.available && !gone.has(t.id));
+    const leaving = new Map<ScopeState, number>();
+    for (const key of [s, ...trackers].flatMap((x) => x.scopeKeys)) {
+      const scope = scopes.get(key);
+      if (scope) {
+        leaving.set(scope, (leaving.get(scope) ?? 0) + 1);
+      }
+    }
+    const name = withTrackers(
+      s.name,
+      trackers.map((t) => t.name)
+    );
+    const breached = breachedScope([...leaving.keys()], (scope) => leaving.get(scope)!);
     if (breached) {
-      return { id: s.id, would: 'refuse', reason: refusalMessage(breached, [s.name]) };
+      return { id: s.id, would: 'refuse', reason: refusalMessage(breached, [name]) };
     }
-    for (const scope of mine) {
-      scope.available -= 1;
+    for (const [scope, n] of leaving) {
+      scope.available -= n;
     }
-    return { id: s.id, would: 'take_out', reason: null };
+    for (const x of [s, ...trackers]) {
+      gone.add(x.id);
+    }
+    return { id: s.id, would: 'take_out', reason: trackers.length > 0 ? `takes out ${name}` : null };
   });
 }

@@ -41,6 +41,8 @@ export interface FagentServer {
   maint_source?: MaintSource | null;
   operational_state?: OperationalState;
   initial_weight?: number;
+  /** "backend/server" it follows through `track`; null: it tracks none. */
+  tracks?: string | null;
 }
 
 /** The HAProxy process behind an instance; a reload or restart changes `pid` and/or `started_at`. */
@@ -174,6 +176,9 @@ function text(v: unknown, field: string, min = 0, max = MAX_TEXT): string {
   return v;
 }
 
+/** "backend/server": two names and the slash. */
+const MAX_TRACKS = 2 * MAX_NAME_BYTES + 1;
+
 const hex = (c: number) => c.toString(16).toUpperCase().padStart(4, '0');
 
 function name(v: unknown, field: string): string {
@@ -244,6 +249,7 @@ function server(v: unknown): FagentServer {
     maint_source: s.maint_source === null ? null : member<MaintSource>(maintSources, s.maint_source, 'maint_source'),
     operational_state: member<OperationalState>(operationalStates, s.operational_state, 'operational_state'),
     initial_weight: optionalCount(s.initial_weight, 'initial_weight'),
+    tracks: s.tracks === undefined ? undefined : s.tracks === null ? null : text(s.tracks, 'tracks', 3, MAX_TRACKS),
   };
 }
 

@@ -118,14 +118,48 @@ export function budgetTargets(db: Db, serverIds: readonly number[]): Promise<Bud
 }
 
 /**
- * Serialises every take-out decision of a backend and of an application, across requests and replicas, until
- * the caller's transaction ends. Always backend first, then application, so two deciders never wait on each
- * other in opposite orders.
+ * The servers that follow each of `serverIds` through HAProxy's `track` (directly or down a chain), in the same
+ * HAProxy instance and not removed: taking one out takes those out too. By the id it follows; none: absent.
  */
-export async function lockBudgetScopes(tx: Db, backendId: number, applicationId: number | null): Promise<void> {
-  await advisoryXactLockIn(tx, BUDGET_BACKEND_LOCKS, backendId);
-  if (applicationId !== null) {
-    await advisoryXactLockIn(tx, BUDGET_APPLICATION_LOCKS, applicationId);
+export async function trackersOf(db: Db, serverIds: readonly number[]): Promise<Map<number, number[]>> {
+  const rows = await db.query<{ root: number; id: number }>(
+    `WITH RECURSIVE f(root, id) AS (
+       SELECT s.id, s.id FROM haproxy_servers s WHERE s.id = ANY($1::int[])
+       UNION
+       SELECT f.root, t.id
+         FROM f
+         JOIN haproxy_servers p ON p.id = f.id
+         JOIN haproxy_backends pb ON pb.id = p.backend_id
+         JOIN haproxy_servers t ON t.tracks = pb.backend_name || '/' || p.server_name
+                                AND t.tracks IS NOT NULL AND t.removed_at IS NULL
+         JOIN haproxy_backends tb ON tb.id = t.backend_id AND tb.instance_id = pb.instance_id AND tb.removed_at IS NULL
+     )
+     SELECT root, id FROM f WHERE id <> root ORDER BY root, id`,
+    [serverIds]
+  );
+  const out = new Map<number, number[]>();
+  for (const r of rows) {
+    out.set(r.root, [...(out.get(r.root) ?? []), r.id]);
+  }
+  return out;
+}
+
+/**
+ * Serialises every take-out decision of the backends and applications of these servers, across requests and
+ * replicas, until the caller's transaction ends. Backends first, then applications, each in ascending order:
+ * two deciders never wait on each other in opposite orders.
+ */
+export async function lockBudgetScopes(
+  tx: Db,
+  servers: ReadonlyArray<Pick<BudgetTarget, 'backend_id' | 'application_id'>>
+): Promise<void> {
+  const ascending = (ids: Array<number | null>) =>
+    [...new Set(ids.filter((id): id is number => id !== null))].sort((a, b) => a - b);
+  for (const id of ascending(servers.map((s) => s.backend_id))) {
+    await advisoryXactLockIn(tx, BUDGET_BACKEND_LOCKS, id);
+  }
+  for (const id of ascending(servers.map((s) => s.application_id))) {
+    await advisoryXactLockIn(tx, BUDGET_APPLICATION_LOCKS, id);
   }
 }
 

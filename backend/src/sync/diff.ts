@@ -21,6 +21,8 @@ interface ServerFields {
   maintSource: MaintSource | null;
   operationalState: OperationalState | null;
   initialWeight: number | null;
+  /** "backend/server" it follows through `track`. */
+  tracks: string | null;
 }
 
 export interface StoredServer extends ServerFields {
@@ -187,6 +189,7 @@ export function planSync(
         maintSource: state.maintSource,
         operationalState: state.operationalState,
         initialWeight: state.initialWeight,
+        tracks: s.tracks ?? null,
         statusChanged: !prev || prev.status !== state.status,
         storedId: prev?.id,
         observed: true,
@@ -238,6 +241,7 @@ const FIELDS = [
   'maintSource',
   'operationalState',
   'initialWeight',
+  'tracks',
 ] as const satisfies ReadonlyArray<keyof ServerFields>;
 
 function fieldsOf(s: StoredServer): ServerFields {

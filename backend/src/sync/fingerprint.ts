@@ -64,7 +64,8 @@ export function serversFingerprint(servers: readonly FagentServer[]): string {
       .optionalText(s.admin_state)
       .optionalText(s.maint_source)
       .optionalText(s.operational_state)
-      .optionalInt(s.initial_weight);
+      .optionalInt(s.initial_weight)
+      .optionalText(s.tracks);
   }
   return h.digest();
 }

@@ -120,7 +120,7 @@ export async function loadStoredInstance(
             s.id, s.server_name AS name, s.address, s.status, s.raw_status AS "rawStatus",
             s.weight, s.current_sessions AS "currentSessions", s.max_sessions AS "maxSessions",
             s.admin_state AS "adminState", s.maint_source AS "maintSource", s.operational_state AS "operationalState",
-            s.initial_weight AS "initialWeight",
+            s.initial_weight AS "initialWeight", s.tracks,
             s.removed_at IS NOT NULL AS removed, s.application_id AS "applicationId",
             s.mapping_kind AS "mappingKind", s.mapping_note AS "mappingNote",
             d.admin_state AS desired, d.drift_cause AS "driftCause", d.drift_attempts AS attempts,
@@ -467,6 +467,7 @@ const UPDATE_STORED_SERVER = `ON CONFLICT (backend_id, server_name) DO UPDATE SE
        current_sessions = EXCLUDED.current_sessions, max_sessions = EXCLUDED.max_sessions,
        admin_state = EXCLUDED.admin_state, maint_source = EXCLUDED.maint_source,
        operational_state = EXCLUDED.operational_state, initial_weight = EXCLUDED.initial_weight,
+       tracks = EXCLUDED.tracks,
        status_changed_at = CASE WHEN haproxy_servers.removed_at IS NOT NULL
                                   OR haproxy_servers.status IS DISTINCT FROM EXCLUDED.status
                                 THEN EXCLUDED.status_changed_at ELSE haproxy_servers.status_changed_at END,
@@ -481,11 +482,12 @@ const UPDATE_STORED_SERVER = `ON CONFLICT (backend_id, server_name) DO UPDATE SE
 async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, number>, now: Date, allNew: boolean) {
   const result = await db.query<{ id: number; backend_id: number; server_name: string }>(
     `INSERT INTO haproxy_servers (backend_id, server_name, address, status, raw_status, weight, current_sessions, max_sessions,
-                                  admin_state, maint_source, operational_state, initial_weight,
+                                  admin_state, maint_source, operational_state, initial_weight, tracks,
                                   status_changed_at, created_at, updated_at)
-     SELECT b, n, a, st, r, w, c, m, ad, ms, op, iw, $9, $9, $9
+     SELECT b, n, a, st, r, w, c, m, ad, ms, op, iw, tr, $9, $9, $9
        FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[],
-                   $10::text[], $11::text[], $12::text[], $13::int[]) AS t(b, n, a, st, r, w, c, m, ad, ms, op, iw)
+                   $10::text[], $11::text[], $12::text[], $13::int[], $14::text[])
+            AS t(b, n, a, st, r, w, c, m, ad, ms, op, iw, tr)
      ${allNew ? '' : UPDATE_STORED_SERVER}
      RETURNING id, backend_id, server_name`,
     [
@@ -502,6 +504,7 @@ async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, 
       rows.map((r) => r.maintSource),
       rows.map((r) => r.operationalState),
       rows.map((r) => r.initialWeight),
+      rows.map((r) => r.tracks),
     ]
   );
   const nameById = new Map([...backendIds].map(([name, id]) => [id, name]));

@@ -181,6 +181,7 @@ describe('agent HTTP server over real HAProxy', () => {
         check_status: expect.any(String),
         last_change_seconds: expect.any(Number),
         backup: false,
+        tracks: null,
         id: 1,
         admin_state: 'ready',
         maint_source: null,
@@ -196,6 +197,15 @@ describe('agent HTTP server over real HAProxy', () => {
         ['plain', 'ready', null, 'up'],
         ['spare', 'ready', null, 'up'],
         ['follower', 'ready', null, 'up'],
+      ]);
+      // Which server each one follows through `track`: taking that one out takes it out too.
+      expect(body.servers.map((s: Record<string, unknown>) => [s.name, s.tracks])).toEqual([
+        [SRV, null],
+        ['down', null],
+        ['off', null],
+        ['plain', null],
+        ['spare', null],
+        ['follower', `${WEB}/${SRV}`],
       ]);
     });
 

@@ -39,6 +39,7 @@ describe('joinSnapshot on real HAProxy 2.6 output', () => {
       check_status: 'L4CON',
       last_change_seconds: expect.any(Number),
       backup: false,
+      tracks: null,
       id: 7,
       admin_state: 'drain',
       maint_source: null,
@@ -48,6 +49,7 @@ describe('joinSnapshot on real HAProxy 2.6 output', () => {
     expect(servers['srv-1.a_b:c']).toMatchObject({ max_sessions: 100, session_limit: 100, id: 1 });
     expect(servers.tracker).toMatchObject({
       status: `MAINT (via ${WEB}/off)`,
+      tracks: `${WEB}/off`,
       admin_state: 'maint',
       maint_source: 'inherited',
     });

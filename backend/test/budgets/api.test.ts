@@ -196,3 +196,71 @@ test('a re-apply after a reload restores the earlier intent: counted, not refuse
   expect((await cmd(r1, { command: 'ready' })).status).toBe(200);
   expect((await cmd(r1, { command: 'drain' })).body.error.code).toBe('budget_exceeded');
 });
+
+describe('servers that follow another through `track` go out with it', () => {
+  // web/s3 and api/a1 track web/s1: HAProxy takes them out (maint, drain, down) whenever s1 goes out.
+  const trackingFleet = () =>
+    fleet(h, `budget-track-${++seq}`, {
+      web: [extendedServer('s1'), extendedServer('s2'), extendedServer('s3', 'ready', true, { tracks: 'web/s1' })],
+      api: [extendedServer('a1', 'ready', true, { tracks: 'web/s1' }), extendedServer('a2')],
+    });
+
+  test('the budget counts them: refused when they would break it, naming them; allowed, they count as out', async () => {
+    const f = await trackingFleet();
+    const s1 = f.servers['web/s1'].id;
+    await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 2);
+    await setBudget(`/api/haproxy/backends/${f.backendIds.api}`, 1);
+    h.agent.requests.length = 0;
+
+    // s1 alone would leave web 2 of 3; s3 going with it leaves 1.
+    const refused = await cmd(s1, { command: 'maint' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toBe(
+      `backend web of ${f.instanceName}: 3 available, minimum 2; refused s1 (with web/s3, api/a1, which track it)`
+    );
+    expect(h.agent.requests.filter((r) => r.route === 'command')).toEqual([]);
+
+    // A tracker in another backend: that backend's budget is the one named, with its numbers.
+    await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 1);
+    await setBudget(`/api/haproxy/backends/${f.backendIds.api}`, 2);
+    const otherBackend = await cmd(s1, { command: 'drain' });
+    expect(otherBackend.status).toBe(409);
+    expect(otherBackend.body.error.details).toMatchObject({
+      scope: 'backend',
+      backend_id: f.backendIds.api,
+      backend: 'api',
+      available: 2,
+      min_available: 2,
+      refused_server_ids: [s1],
+    });
+
+    // Allowed: its trackers count as out at once, before any sync shows them out.
+    await setBudget(`/api/haproxy/backends/${f.backendIds.api}`, 1);
+    expect((await cmd(s1, { command: 'drain' })).status).toBe(200);
+    const a2 = await cmd(f.servers['api/a2'].id, { command: 'drain' });
+    expect(a2.status).toBe(409);
+    expect(a2.body.error.message).toBe(`backend api of ${f.instanceName}: 1 available, minimum 1; refused a2`);
+  });
+
+  test('a dry run says what goes out with a server, and a tracker it took out already is not counted twice', async () => {
+    const f = await trackingFleet();
+    await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 1);
+    const dry = await bulk({
+      command: 'maint',
+      server_ids: [f.servers['web/s1'].id, f.servers['web/s2'].id, f.servers['web/s3'].id],
+      dry_run: true,
+    });
+    expect(dry.status).toBe(200);
+    expect(
+      dry.body.servers.map((s: { server_name: string; would: string; reason: string | null }) => [
+        s.server_name,
+        s.would,
+        s.reason,
+      ])
+    ).toEqual([
+      ['s1', 'take_out', 'takes out s1 (with web/s3, api/a1, which track it)'],
+      ['s2', 'refuse', `backend web of ${f.instanceName}: 1 available, minimum 1; refused s2`],
+      ['s3', 'apply', null],
+    ]);
+  });
+});

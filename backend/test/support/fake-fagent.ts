@@ -16,6 +16,8 @@ export interface FakeServer {
   maint_source?: string | null;
   operational_state?: string;
   initial_weight?: number;
+  /** "backend/server" it follows through `track`. */
+  tracks?: string | null;
 }
 
 /** A fault to inject on the next matching requests. */
@@ -588,7 +590,7 @@ export const hugeServer = (i: number) =>
 
 function toAnswer(x: FakeServer) {
   const optional = Object.fromEntries(
-    (['id', 'admin_state', 'maint_source', 'operational_state', 'initial_weight'] as const)
+    (['id', 'admin_state', 'maint_source', 'operational_state', 'initial_weight', 'tracks'] as const)
       .filter((k) => x[k] !== undefined)
       .map((k) => [k, x[k]])
   );

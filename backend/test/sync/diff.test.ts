@@ -28,6 +28,7 @@ const stored = (
   weight: 1,
   currentSessions: 0,
   maxSessions: 10,
+  tracks: null,
   ...stateFromStatus(status).admin,
   operationalState: stateFromStatus(status).operationalState,
   initialWeight: null,

@@ -17,6 +17,7 @@ function instance(shape: Record<string, number>) {
         address: '',
         status: 'UP',
         rawStatus: 'UP',
+        tracks: null,
         weight: 1,
         currentSessions: 0,
         maxSessions: 0,

@@ -33,6 +33,8 @@ export function DryRunPreview({ dryRun, servers }: Props) {
   const takeOut = all.filter((s) => s.would === 'take_out');
   const refuse = all.filter((s) => s.would === 'refuse');
   const skip = all.filter((s) => s.would === 'skip');
+  // A take-out with a reason takes out more: the servers that track it.
+  const withTrackers = takeOut.filter((s) => s.reason);
   return (
     <section aria-label="Dry run" className={styles.section}>
       <h5>Dry run: what the backend would do</h5>
@@ -41,6 +43,15 @@ export function DryRunPreview({ dryRun, servers }: Props) {
         {refuse.length > 0 && `, ${refuse.length} refused by a disruption budget`}
         {skip.length > 0 && `, ${skip.length} skipped (already in that state)`}.
       </p>
+      {withTrackers.length > 0 && (
+        <Alert severity="info" title="Servers that track these go out with them">
+          <ul className={styles.list}>
+            {withTrackers.slice(0, SERVER_NAMES_SHOWN).map((s) => (
+              <li key={s.server_id}>{s.reason}</li>
+            ))}
+          </ul>
+        </Alert>
+      )}
       {refuse.length > 0 && (
         <Alert
           severity="warning"

@@ -50,9 +50,18 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
         header: 'Server',
         sortType: byName(),
         cell: ({ row }) => (
-          <Link className={styles.name} to={`${prefixRoute(ROUTES.Servers)}/${row.original.id}`}>
-            {row.original.server_name}
-          </Link>
+          <Stack direction="column" gap={0}>
+            <Link className={styles.name} to={`${prefixRoute(ROUTES.Servers)}/${row.original.id}`}>
+              {row.original.server_name}
+            </Link>
+            {row.original.tracks && (
+              <Tooltip
+                content={`It follows ${row.original.tracks} through HAProxy's track: it goes out whenever that server does, and the disruption budgets count it so.`}
+              >
+                <span className={`${styles.muted} ${styles.name}`}>tracks {row.original.tracks}</span>
+              </Tooltip>
+            )}
+          </Stack>
         ),
       },
       { id: 'address', header: 'Address', cell: ({ row }) => row.original.address ?? '—' },

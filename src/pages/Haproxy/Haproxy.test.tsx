@@ -424,6 +424,9 @@ describe('HAProxy page: the server state model', () => {
       })
     );
     expect(within(row(api, 'api2')).getByText('MAINT')).toBeInTheDocument();
+    // The server it follows through track is named under its own name.
+    expect(within(row(api, 'api2')).getByText('tracks be_api/api1')).toBeInTheDocument();
+    expect(within(row(api, 'api1')).queryByText(/^tracks /)).not.toBeInTheDocument();
   });
 
   it('"Drain all" over a server such a maintenance holds is a warning naming it and why', async () => {
