@@ -1,4 +1,4 @@
-import { adminStates, HEALTH_CHECK, Stack, startStack } from './support';
+import { adminStates, Stack, startStack, webBackend } from './support';
 
 /**
  * A maintenance that is not the operator's to lift: a server tracking another (`track`) inherits its
@@ -9,18 +9,13 @@ describe('commands on servers held in maintenance by HAProxy', () => {
   let stack: Stack;
 
   beforeAll(async () => {
+    const web = webBackend((u) => [
+      { name: 'a', address: u.healthy.address, options: 'check' },
+      { name: 'b', address: u.healthy.address, options: 'track web/a' },
+    ]);
     stack = await startStack({
       haproxy: (u) => ({
-        backends: [
-          {
-            name: 'web',
-            lines: HEALTH_CHECK,
-            servers: [
-              { name: 'a', address: u.healthy.address, options: 'check' },
-              { name: 'b', address: u.healthy.address, options: 'track web/a' },
-            ],
-          },
-        ],
+        ...web(u),
         extra: ['backend dns', '  server-template dyn 1-2 unresolvable.invalid:80 init-addr none check'].join('\n'),
       }),
     });
