@@ -115,6 +115,14 @@ describe('Server page', () => {
     expect(screen.queryByRole('button', { name: 'Drain' })).not.toBeInTheDocument();
   });
 
+  it('says which server it tracks: it goes out whenever that one does', async () => {
+    Object.assign(db.fleet.servers[0], { tracks: 'be_web/web9' });
+    renderServer();
+    expect(await screen.findByRole('region', { name: 'Server state' })).toHaveTextContent(
+      'tracks be_web/web9: it goes out whenever that server does'
+    );
+  });
+
   it('a wider range asks for more history', async () => {
     const { user } = renderServer();
     await screen.findByRole('list', { name: 'Admin state over time' });

@@ -80,6 +80,7 @@ function ServerPage() {
                 {s.desired &&
                   ` · desired ${s.desired.admin_state} by ${s.desired.actor ?? 'unknown'}${s.desired.reason ? ` (${s.desired.reason})` : ''}${s.desired.until ? ` until ${formatTime(s.desired.until)}` : ''}`}
                 {s.drift && ` · drifting: desired ${s.drift.desired}, HAProxy has ${s.drift.actual}`}
+                {s.tracks && ` · tracks ${s.tracks}: it goes out whenever that server does`}
               </Text>
               {canAct && (
                 <Stack gap={1}>
