@@ -147,7 +147,7 @@ export class DisruptionBudgets {
       return undefined;
     }
     return this.db.transaction(async (tx) => {
-      const ids = await this.withTrackerIds(tx, serverId);
+      const ids = await this.withTrackerIds(tx, serverId, r.command);
       const pre = await budgetTargets(tx, ids);
       if (pre[0]?.server_id !== serverId) {
         return undefined;
@@ -184,13 +184,13 @@ export class DisruptionBudgets {
     if (!takesOut(command)) {
       return undefined;
     }
-    const leaving = await this.leaving(this.db, await this.withTrackerIds(this.db, serverId));
+    const leaving = await this.leaving(this.db, await this.withTrackerIds(this.db, serverId, command));
     return leaving?.breached && this.refusal(leaving.breached, leaving.target, leaving.name);
   }
 
-  /** The server's id and those of the servers that follow it through `track`. */
-  private async withTrackerIds(db: Db, serverId: number): Promise<number[]> {
-    return [serverId, ...((await trackersOf(db, [serverId])).get(serverId) ?? [])];
+  /** The server's id and, when `command` takes them out with it, those of the servers that track it. */
+  private async withTrackerIds(db: Db, serverId: number, command: AgentCommand): Promise<number[]> {
+    return [serverId, ...(takesTrackersOut(command) ? ((await trackersOf(db, [serverId])).get(serverId) ?? []) : [])];
   }
 
   /**
@@ -218,7 +218,10 @@ export class DisruptionBudgets {
 
   /** A dry run of `command` on these servers, in order: what the guarded path would decide, nothing done. */
   async preview(serverIds: readonly number[], command: AgentCommand, weight?: number | string): Promise<DryRun> {
-    const [targets, trackers] = await Promise.all([budgetTargets(this.db, serverIds), trackersOf(this.db, serverIds)]);
+    const [targets, trackers] = await Promise.all([
+      budgetTargets(this.db, serverIds),
+      takesTrackersOut(command) ? trackersOf(this.db, serverIds) : new Map<number, number[]>(),
+    ]);
     const trackerTargets = new Map(
       (await budgetTargets(this.db, [...new Set([...trackers.values()].flat())])).map((t) => [t.server_id, t])
     );
@@ -329,6 +332,12 @@ export class DisruptionBudgets {
     return budgetView(s.scope, s.id, s.minimum, { counted: s.counted, available: s.available });
   }
 }
+
+/**
+ * HAProxy passes an admin state down to the servers that track one (drain, maint), not a weight or a shutdown of
+ * sessions: those take the server out alone.
+ */
+const takesTrackersOut = (command: AgentCommand) => command === 'drain' || command === 'maint';
 
 /** A tracker as refusals name it: its backend too, as it may be in another. */
 const trackerName = (t: BudgetTarget) => `${t.backend_name}/${t.server_name}`;

@@ -242,6 +242,14 @@ describe('servers that follow another through `track` go out with it', () => {
     expect(a2.body.error.message).toBe(`backend api of ${f.instanceName}: 1 available, minimum 1; refused a2`);
   });
 
+  test('a weight of 0 or a shutdown of sessions takes the server out alone: HAProxy does not pass those on', async () => {
+    const f = await trackingFleet();
+    await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 2);
+    const s1 = f.servers['web/s1'].id;
+    expect((await cmd(s1, { command: 'maint' })).status).toBe(409); // s3 would go with it
+    expect((await cmd(s1, { command: 'weight', weight: 0 })).status).toBe(200);
+  });
+
   test('a dry run says what goes out with a server, and a tracker it took out already is not counted twice', async () => {
     const f = await trackingFleet();
     await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 1);
