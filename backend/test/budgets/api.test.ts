@@ -242,6 +242,28 @@ describe('servers that follow another through `track` go out with it', () => {
     expect(a2.body.error.message).toBe(`backend api of ${f.instanceName}: 1 available, minimum 1; refused a2`);
   });
 
+  test('down a chain (c tracks b tracks a), and only within its own HAProxy instance', async () => {
+    const f = await fleet(h, `budget-chain-${++seq}`, {
+      web: [
+        extendedServer('a'),
+        extendedServer('b', 'ready', true, { tracks: 'web/a' }),
+        extendedServer('c', 'ready', true, { tracks: 'web/b' }),
+        extendedServer('d'),
+      ],
+    });
+    // Another instance with the same names: its web/b tracks its own web/a, not this one.
+    await fleet(h, `budget-chain-${++seq}`, {
+      web: [extendedServer('a'), extendedServer('b', 'ready', true, { tracks: 'web/a' })],
+    });
+    await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 2);
+    const refused = await cmd(f.servers['web/a'].id, { command: 'drain' });
+    expect(refused.body.error?.message).toBe(
+      `backend web of ${f.instanceName}: 4 available, minimum 2; refused a (with web/b, web/c, which track it)`
+    );
+    await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 1);
+    expect((await cmd(f.servers['web/a'].id, { command: 'drain' })).status).toBe(200);
+  });
+
   test('a weight of 0 or a shutdown of sessions takes the server out alone: HAProxy does not pass those on', async () => {
     const f = await trackingFleet();
     await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 2);
