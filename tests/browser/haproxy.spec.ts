@@ -127,6 +127,9 @@ test.describe('HAProxy page', () => {
     }
     // Status badges carry HAProxy's raw status for the hover text.
     await expect(serverRow(item, 'shop-3').getByLabel(/^DOWN \(DOWN/)).toBeVisible();
+    // shop-5 follows shop-4 through HAProxy's track, as the agent read it from show stat.
+    await expect(serverRow(item, 'shop-5')).toContainText('tracks shop/shop-4');
+    await expect(serverRow(item, 'shop-4')).not.toContainText('tracks');
     // shop-1's address is on demo-app-1, which runs "shop": auto-mapped.
     await expect(serverRow(item, 'shop-1')).toContainText('shop');
     await expect(serverRow(item, 'shop-1')).toContainText('auto');

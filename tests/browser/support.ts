@@ -203,7 +203,8 @@ export async function expandBackend(item: Locator) {
 }
 
 export function serverRow(scope: Locator, server: string): Locator {
-  return scope.getByRole('row').filter({ has: scope.page().getByRole('cell', { name: server, exact: true }) });
+  // By the link to its page: the name's cell may say more (the server it tracks).
+  return scope.getByRole('row').filter({ has: scope.page().getByRole('link', { name: server, exact: true }) });
 }
 
 export function toasts(page: Page): Locator {
