@@ -58,7 +58,7 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
               <Tooltip
                 content={`It follows ${row.original.tracks} through HAProxy's track: it goes out whenever that server does, and the disruption budgets count it so.`}
               >
-                <span className={`${styles.muted} ${styles.name}`}>tracks {row.original.tracks}</span>
+                <span className={styles.tracks}>tracks {row.original.tracks}</span>
               </Tooltip>
             )}
           </Stack>
@@ -170,4 +170,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
   muted: css({ color: theme.colors.text.secondary }),
   // HAProxy names have no length limit and no spaces: a long one wraps rather than widening the table.
   name: css({ overflowWrap: 'anywhere' }),
+  tracks: css({
+    overflowWrap: 'anywhere',
+    color: theme.colors.text.secondary,
+    fontSize: theme.typography.bodySmall.fontSize,
+  }),
 });
