@@ -76,6 +76,11 @@ describe('commands on servers held in maintenance by HAProxy', () => {
     // Forced, HAProxy indeed takes both out.
     expect((await stack.command(a.id, 'drain', { reason: 'both go', force: true })).status).toBe(200);
     expect(await adminStates(stack.haproxy, 'web')).toMatchObject({ a: 'drain', b: 'drain' });
+    // b's own ready cannot lift a drain that comes down the track: the audit row says why.
+    const readyB = await stack.command(b.id, 'ready', { reason: 'b alone' });
+    expect(readyB.body.action.note).toBe(
+      'HAProxy took ready, but shows "DRAIN": the server it tracks (web/a) is drained; ready shows when that ends'
+    );
     expect((await stack.command(a.id, 'ready', { reason: 'back' })).status).toBe(200);
     await stack.service.call('DELETE', `/api/haproxy/backends/${a.backend_id}/budget`, {
       token: stack.service.tokens.admin,
@@ -90,7 +95,7 @@ describe('commands on servers held in maintenance by HAProxy', () => {
     const ready = await stack.command(b.id, 'ready', { reason: 'b back' });
     expect(ready.status).toBe(200);
     expect(ready.body.action.note).toBe(
-      'HAProxy took ready, but shows "MAINT (via web/a)": the server it tracks is in maintenance; ready shows when that ends'
+      'HAProxy took ready, but shows "MAINT (via web/a)": the server it tracks (web/a) is in maintenance; ready shows when that ends'
     );
     const back = await stack.command(a.id, 'ready', { reason: 'a back' });
     expect(back.body.action).toMatchObject({ status_after: 'UP', note: null });

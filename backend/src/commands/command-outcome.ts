@@ -141,13 +141,17 @@ function heldBack(command: AgentCommand, shown: FagentServer): string | null {
   if (!isAdminCommand(command) || shownApplied(command, shown) !== false) {
     return null;
   }
-  const { maintSource } = observedState(shown, null);
+  const { adminState, maintSource } = observedState(shown, null);
+  const tracked = shown.tracks ? `the server it tracks (${shown.tracks})` : 'the server it tracks';
   const why =
     maintSource === 'inherited'
-      ? 'the server it tracks is in maintenance'
+      ? `${tracked} is in maintenance`
       : maintSource === 'resolution'
         ? 'its address does not resolve'
-        : null;
+        : // A ready clears the server's own drain: one still shown comes down the track.
+          command === 'ready' && adminState === 'drain' && shown.tracks
+          ? `${tracked} is drained`
+          : null;
   return why
     ? `HAProxy took ${command}, but shows "${shown.status}": ${why}; ${command} shows when that ends`
     : `HAProxy took ${command}, but shows "${shown.status}"`;

@@ -103,6 +103,18 @@ describe('a command HAProxy took but another maintenance outranks', () => {
       /^HAProxy took drain, but shows "MAINT \(resolution\)": its address does not resolve; drain shows when that ends$/,
     ],
     ['ready that still shows DRAIN', 'ready', server('DRAIN'), /^HAProxy took ready, but shows "DRAIN"$/],
+    [
+      'ready that still shows DRAIN on a server that tracks another: that one is drained',
+      'ready',
+      server('DRAIN', { admin_state: 'drain', tracks: 'web/a' }),
+      /^HAProxy took ready, but shows "DRAIN": the server it tracks \(web\/a\) is drained; ready shows when that ends$/,
+    ],
+    [
+      'ready in an inherited maintenance, the tracked server named by the agent',
+      'ready',
+      server('MAINT (via web/a)', { admin_state: 'maint', maint_source: 'inherited', tracks: 'web/a' }),
+      /^HAProxy took ready, but shows "MAINT \(via web\/a\)": the server it tracks \(web\/a\) is in maintenance;/,
+    ],
     ['ready that shows UP: nothing to say', 'ready', server('UP'), null],
     ['drain on a DOWN server (cannot tell): nothing to say', 'drain', server('DOWN'), null],
   ])('%s', (_what, command, shown, note) => {
