@@ -1,7 +1,6 @@
 import type { Db } from '../db/db';
 import { badRequest, AppError } from '../domain/errors';
 import {
-  breachedScope,
   BudgetScope,
   BudgetView,
   budgetView,
@@ -12,6 +11,7 @@ import {
   ScopeState,
   takesOut,
   effectiveMin,
+  takeOutOf,
   withTrackers,
 } from '../domain/budget';
 import type { AgentCommand } from '../domain/status';
@@ -204,14 +204,10 @@ export class DisruptionBudgets {
     }
     const servers = [target, ...others.filter((t) => t.available)];
     const scopes = await this.scopeStates(db, servers);
-    const count = new Map<ScopeState, number>();
-    for (const scope of servers.flatMap((t) => this.scopesOf(t, scopes))) {
-      count.set(scope, (count.get(scope) ?? 0) + 1);
-    }
     return {
       target,
       servers,
-      breached: breachedScope([...count.keys()], (s) => count.get(s)!),
+      breached: takeOutOf(servers.map((t) => this.scopesOf(t, scopes))).breached,
       name: withTrackers(target.server_name, servers.slice(1).map(trackerName)),
     };
   }

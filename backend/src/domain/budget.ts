@@ -127,6 +127,18 @@ export function breachedScope(
   return scopes.find((s) => s.available - leaving(s) < s.min);
 }
 
+/**
+ * Servers going out together (a server and its trackers), each given by its scopes: how many each scope loses,
+ * and the first scope that would fall below its minimum.
+ */
+export function takeOutOf(scopesOfEach: ReadonlyArray<readonly ScopeState[]>) {
+  const leaving = new Map<ScopeState, number>();
+  for (const scope of scopesOfEach.flat()) {
+    leaving.set(scope, (leaving.get(scope) ?? 0) + 1);
+  }
+  return { leaving, breached: breachedScope([...leaving.keys()], (s) => leaving.get(s)!) };
+}
+
 /** A server with the ones that follow it through `track`, as refusals and dry runs name them. */
 export function withTrackers(name: string, trackers: readonly string[]): string {
   return trackers.length === 0 ? name : `${name} (with ${trackers.join(', ')}, which track it)`;
@@ -174,18 +186,13 @@ export function previewTakeOuts(
       return { id: s.id, would: 'apply', reason: null };
     }
     const trackers = (s.trackers ?? []).filter((t) => t.available && !gone.has(t.id));
-    const leaving = new Map<ScopeState, number>();
-    for (const key of [s, ...trackers].flatMap((x) => x.scopeKeys)) {
-      const scope = scopes.get(key);
-      if (scope) {
-        leaving.set(scope, (leaving.get(scope) ?? 0) + 1);
-      }
-    }
+    const { leaving, breached } = takeOutOf(
+      [s, ...trackers].map((x) => x.scopeKeys.map((k) => scopes.get(k)).filter((c): c is ScopeState => c !== undefined))
+    );
     const name = withTrackers(
       s.name,
       trackers.map((t) => t.name)
     );
-    const breached = breachedScope([...leaving.keys()], (scope) => leaving.get(scope)!);
     if (breached) {
       return { id: s.id, would: 'refuse', reason: refusalMessage(breached, [name]) };
     }
