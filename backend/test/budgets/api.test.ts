@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { extendedServer } from '../support/fake-fagent';
 import { actions, createApplication, expectError, fleet, Fleet, readFleet, syncNow, useHarness } from '../api/helpers';
 
@@ -262,6 +263,21 @@ describe('servers that follow another through `track` go out with it', () => {
     );
     await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 1);
     expect((await cmd(f.servers['web/a'].id, { command: 'drain' })).status).toBe(200);
+  });
+
+  test('names as long as HAProxy takes them: a tracks of two 2000-byte names is stored and followed', async () => {
+    // Random, so PostgreSQL cannot compress the pair below its index entries' limit (2704 bytes).
+    const [backend, tracked] = [randomBytes(1000).toString('hex'), randomBytes(1000).toString('hex')];
+    const f = await fleet(h, `budget-long-${++seq}`, {
+      [backend]: [
+        extendedServer(tracked),
+        extendedServer('tracker', 'ready', true, { tracks: `${backend}/${tracked}` }),
+      ],
+    });
+    await setBudget(`/api/haproxy/backends/${f.backendIds[backend]}`, 1);
+    const refused = await cmd(f.servers[`${backend}/${tracked}`].id, { command: 'drain' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain(`(with ${backend}/tracker, which track it)`);
   });
 
   test('a weight of 0 or a shutdown of sessions takes the server out alone: HAProxy does not pass those on', async () => {
