@@ -218,8 +218,9 @@ export class DisruptionBudgets {
       budgetTargets(this.db, serverIds),
       takesTrackersOut(command) ? trackersOf(this.db, serverIds) : new Map<number, number[]>(),
     ]);
+    const trackerIds = [...new Set([...trackers.values()].flat())];
     const trackerTargets = new Map(
-      (await budgetTargets(this.db, [...new Set([...trackers.values()].flat())])).map((t) => [t.server_id, t])
+      (trackerIds.length > 0 ? await budgetTargets(this.db, trackerIds) : []).map((t) => [t.server_id, t])
     );
     const scopes = await this.scopeStates(this.db, [...targets, ...trackerTargets.values()]);
     const scopeKeys = (t: BudgetTarget) => this.scopesOf(t, scopes).map((s) => key(s.scope, s.id));

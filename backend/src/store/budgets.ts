@@ -139,7 +139,12 @@ export async function trackersOf(db: Db, serverIds: readonly number[]): Promise<
   );
   const out = new Map<number, number[]>();
   for (const r of rows) {
-    out.set(r.root, [...(out.get(r.root) ?? []), r.id]);
+    const ids = out.get(r.root);
+    if (ids) {
+      ids.push(r.id);
+    } else {
+      out.set(r.root, [r.id]);
+    }
   }
   return out;
 }
