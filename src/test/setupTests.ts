@@ -9,8 +9,9 @@ import { setUserRole } from './render';
 setBackendSrv(createTestBackendSrv());
 
 // findBy/waitFor give up after 1 s by default: too short for a real HTTP round trip plus a render of Grafana's
-// components on a busy 2-core machine. A passing wait returns as soon as it passes, so this only bounds failures.
-configure({ asyncUtilTimeout: 5000 });
+// components on a busy 2-core machine (CI has run 4x slower than a quiet one). A passing wait returns as soon as
+// it passes, so this only bounds failures.
+configure({ asyncUtilTimeout: 15000 });
 
 // jsdom has no IntersectionObserver; @grafana/ui's Select menu only needs it to exist.
 class NoopIntersectionObserver {
