@@ -16,6 +16,8 @@ module.exports = {
   // One embedded PostgreSQL per run; each test file makes its own database (backend/test/support/db.ts).
   globalSetup: '<rootDir>/backend/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/backend/test/setup/global-teardown.ts',
-  testTimeout: 30000,
+  // Real HAProxy processes and PostgreSQL on a 2-core machine that CI has run 4x slower than a quiet one:
+  // a passing test ends when it passes; this only bounds a hung one.
+  testTimeout: 90000,
   maxWorkers: 2,
 };

@@ -23,7 +23,7 @@ async function syncNow(page: Page, instance: string) {
   await page.getByRole('button', { name: `Sync ${instance} now` }).click();
   await expect(toasts(page)).toContainText(new RegExp(`${instance} synced\\s*\\d+ backends?, \\d+ servers?`));
   await expect
-    .poll(async () => (await apiInstance(instance))?.last_sync_at ?? null, { timeout: 15_000 })
+    .poll(async () => (await apiInstance(instance))?.last_sync_at ?? null, { timeout: 30_000 })
     .not.toBe(before);
 }
 

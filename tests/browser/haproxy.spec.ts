@@ -165,8 +165,8 @@ test.describe('HAProxy page', () => {
     const before = reads.length;
     await page.getByRole('radio', { name: '5s', exact: true }).click();
     const refreshed = () => reads.slice(before).map((r) => [r.path, r.status]);
-    await expect.poll(refreshed, { timeout: 15_000 }).toContainEqual(['/api/haproxy/backends', 304]);
-    await expect.poll(refreshed, { timeout: 15_000 }).toContainEqual(['/api/haproxy/servers', 304]);
+    await expect.poll(refreshed, { timeout: 30_000 }).toContainEqual(['/api/haproxy/backends', 304]);
+    await expect.poll(refreshed, { timeout: 30_000 }).toContainEqual(['/api/haproxy/servers', 304]);
     await expect(serverRow(item, 'shop-1')).toBeVisible();
     await page.getByRole('radio', { name: 'Off', exact: true }).click();
   });

@@ -155,7 +155,7 @@ export async function restoreServers(before: Map<number, ServerState>) {
         }
         return differ.map((x) => `${x.server_name}: ${x.status}`);
       },
-      { intervals: [1000], timeout: 15_000 }
+      { intervals: [1000], timeout: 30_000 }
     )
     .toEqual([]);
 }

@@ -242,5 +242,5 @@ describe('the backend killed mid-job', () => {
     expect(done).toMatchObject({ state: 'succeeded', servers: [{ state: 'done' }] });
     expect((await adminStates(stack.haproxy, 'held')).slow).toBe('maint');
     expect((await stack.actions(slow.id)).map((a) => a.command)).toEqual(['maint', 'drain']);
-  }, 60_000);
+  }, 120_000);
 });

@@ -178,7 +178,7 @@ describe('GET /api/haproxy/lookup/{kind}', () => {
       body: body({ queries: [{ refId: 'A', type: 'servers_table', scope: { server: `${'*a'.repeat(40)}*b` } }] }),
     });
     expect(res.status).toBe(200);
-  }, 10_000);
+  }, 30_000);
 
   test('an unknown kind or a bad limit is a 400', async () => {
     for (const path of ['hosts', 'servers?limit=0', `servers?backend=${'x'.repeat(201)}`]) {

@@ -222,7 +222,7 @@ test('a hostile scope pattern against a long backend name: the sync finishes and
   ]);
   expect(await i.sync.sync(i.instanceId)).toMatchObject({ status: 'ok', backends: 1, servers: 1 });
   expect((await backendStates(db.ds, i.instanceId)).map((b) => b.name)).toEqual(['aab']);
-}, 10_000);
+}, 30_000);
 
 test('a database error in the middle of a sync leaves the instance exactly as before', async () => {
   const i = await freshInstance({ web: [{ name: 'w1', status: 'UP' }], api: [{ name: 'a1', status: 'UP' }] });
