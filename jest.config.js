@@ -26,6 +26,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/backend/', '<rootDir>/tests/', '<rootDir>/dist/'],
   // MSW needs Node's fetch/streams/BroadcastChannel, which jsdom hides; see src/test/polyfills.ts
   setupFiles: ['<rootDir>/src/test/polyfills.ts'],
+  // jsdom with a getComputedStyle that keeps its answers until the DOM changes; see the file
+  testEnvironment: '<rootDir>/src/test/jsdom-environment.js',
   setupFilesAfterEnv: [...base.setupFilesAfterEnv, '<rootDir>/src/test/setupTests.ts'],
   // MSW and its helpers ship "exports" with browser conditions that jsdom would pick; use the node builds
   testEnvironmentOptions: { customExportConditions: [''] },
