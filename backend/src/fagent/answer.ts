@@ -1,4 +1,4 @@
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { AnswerProblem, ENDPOINT_LACKING, FagentError } from './errors';
 import { printable, refusalReason } from './schemas';
 import type { HttpAnswer } from './transport';
@@ -53,14 +53,25 @@ export function decodeAnswer<T>(what: string, status: number, answer: Buffer, pa
   // A byte order mark is no JSON, but agents written on some platforms (.NET, PowerShell) start with one.
   const body = hasUtf8Bom(answer) ? answer.subarray(UTF8_BOM.length) : answer;
   if (body.length > 0) {
-    try {
-      // Most answers are ASCII: then latin1 decodes the same text without UTF-8's per-byte work.
-      json = JSON.parse(body.toString(isAscii(body) ? 'latin1' : 'utf8'));
-    } catch {
+    // Most answers are ASCII: then latin1 decodes the same text without UTF-8's per-byte work. Bytes that are
+    // not UTF-8 are refused rather than read as U+FFFD: a name read so would never match HAProxy's again.
+    const ascii = isAscii(body);
+    let unreadable: string | undefined;
+    if (!ascii && !isUtf8(body)) {
+      unreadable =
+        'bytes that are not UTF-8 (JSON is UTF-8 text: an agent writing another encoding, such as Latin-1, must convert)';
+    } else {
+      try {
+        json = JSON.parse(body.toString(ascii ? 'latin1' : 'utf8'));
+      } catch {
+        unreadable = 'invalid JSON';
+      }
+    }
+    if (unreadable !== undefined) {
       if (status < 200 || status >= 300) {
         throw httpError(what, status);
       }
-      throw new FagentError('invalid_answer', `FAgent answered ${what} with invalid JSON`, status);
+      throw new FagentError('invalid_answer', `FAgent answered ${what} with ${unreadable}`, status);
     }
   }
   const reason = refusalReason(json);

@@ -77,6 +77,23 @@ test('an answer that starts with a UTF-8 byte order mark is read like one withou
   client.close();
 });
 
+test('an answer in another encoding than UTF-8 is refused, saying so; UTF-8 names are read as sent', async () => {
+  const client = testClient();
+  const answer = JSON.stringify({ success: true, backends: ['web', 'café'] });
+  agent.inject(on.backends(), { kind: 'status', status: 200, body: Buffer.from(answer, 'utf8') }, 1);
+  await expect(client.getBackends(target())).resolves.toEqual(['web', 'café']);
+  // Read as UTF-8, Latin-1's 0xE9 would have become U+FFFD: a name HAProxy never sends back.
+  agent.inject(on.backends(), { kind: 'status', status: 200, body: Buffer.from(answer, 'latin1') }, 1);
+  await expect(client.getBackends(target(), { fresh: true })).rejects.toMatchObject({
+    kind: 'invalid_answer',
+    message: expect.stringContaining('bytes that are not UTF-8'),
+  });
+  // An error status stays an HTTP error whatever its body's bytes.
+  agent.inject(on.backends(), { kind: 'status', status: 503, body: Buffer.from([0xff, 0xfe]) }, 1);
+  await expect(client.getBackends(target(), { fresh: true })).rejects.toMatchObject({ kind: 'http' });
+  client.close();
+});
+
 test('the bearer token is sent: per host, else the default', async () => {
   const client = testClient({ defaultToken: 'default-tok' });
   await client.getBackends(target(1));

@@ -50,6 +50,7 @@ const expected: Record<FaultName, Record<Route, Outcome>> = {
   flapping: all('http'), // the first request of a flapping agent fails; retries are tested in client.test.ts
   redirect: all('http'), // not followed: the token goes only where the agent was registered
   gzip: all('invalid_answer'), // never asked for, never decoded
+  latin1: lists('invalid_answer'), // JSON is UTF-8: read as UTF-8, the names would be others
 };
 
 const cases = FAULT_NAMES.flatMap((name) =>

@@ -25,6 +25,11 @@ export type Fault =
   | { kind: 'status'; status: number; body?: string | Buffer; headers?: Record<string, string> }
   /** The real answer gzipped, with its Content-Encoding (a proxy in front compressing unasked). */
   | { kind: 'gzip' }
+  /**
+   * The real answer with "é" added to each name, written as Latin-1 rather than UTF-8 (an agent that writes its
+   * platform's code page): the name's byte 0xE9 is no UTF-8.
+   */
+  | { kind: 'latin1' }
   | { kind: 'hang' }
   /** The real answer, late. */
   | { kind: 'delay'; ms: number }
@@ -76,6 +81,7 @@ export const FAULT_NAMES = [
   'flapping',
   'redirect',
   'gzip',
+  'latin1',
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -180,6 +186,8 @@ export function namedFault(name: FaultName, o: { backend?: string } = {}): Fault
       return { kind: 'status', status: 301, headers: { location: 'https://agent.example:8443/api/haproxy' } };
     case 'gzip':
       return { kind: 'gzip' };
+    case 'latin1':
+      return { kind: 'latin1' };
   }
 }
 
@@ -392,6 +400,15 @@ export class FakeFagent {
         res
           .writeHead(status, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
           .end(gzipSync(JSON.stringify(body)));
+        return;
+      }
+      case 'latin1': {
+        const { status, body } = this.answer(rec);
+        // A name is a `name` field or an entry of a list of names (the seed's /backends).
+        const text = JSON.stringify(body, function (this: unknown, key, value: unknown) {
+          return typeof value === 'string' && (key === 'name' || Array.isArray(this)) ? `${value}é` : value;
+        });
+        res.writeHead(status, { 'content-type': 'application/json' }).end(Buffer.from(text, 'latin1'));
         return;
       }
       case 'invalid-json':
