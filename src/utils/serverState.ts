@@ -1,4 +1,4 @@
-import type { AdminState, Server, ServerStatus } from '../api/types';
+import type { AdminState, AgentCommand, Server, ServerStatus } from '../api/types';
 
 // What a status alone says of the intent, for a backend that does not report the admin state.
 const STATUS_INTENT: Partial<Record<ServerStatus, AdminState>> = { UP: 'ready', DRAIN: 'drain', MAINT: 'maint' };
@@ -17,4 +17,26 @@ export function openWindowEnd(server: Pick<Server, 'desired'>, now = Date.now())
 /** HAProxy disagrees with what the server was asked to be. */
 export function isDrifting(server: Pick<Server, 'drift'>): boolean {
   return Boolean(server.drift);
+}
+
+/**
+ * Why HAProxy keeps the server in maintenance whatever ready or drain says: the maintenance of the server it
+ * tracks, or an address DNS has not resolved. Either still records the intent and clears a maintenance set on
+ * this server; HAProxy shows it once that maintenance ends.
+ */
+export function maintenanceCommandCannotEnd(
+  command: AgentCommand,
+  server: Pick<Server, 'admin_state' | 'maint_source' | 'raw_status'>
+) {
+  if ((command !== 'ready' && command !== 'drain') || server.admin_state !== 'maint') {
+    return undefined;
+  }
+  if (server.maint_source === 'inherited') {
+    const tracked = /\(via ([^)]+)\)/.exec(server.raw_status ?? '')?.[1];
+    return `Its maintenance is inherited from ${tracked ? `${tracked}, the server it tracks` : 'the server it tracks'}: HAProxy keeps it in maintenance until that server leaves maintenance.`;
+  }
+  if (server.maint_source === 'resolution') {
+    return 'Its address has not resolved: HAProxy keeps it in maintenance until DNS answers for it.';
+  }
+  return undefined;
 }

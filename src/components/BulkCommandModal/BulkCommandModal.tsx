@@ -3,8 +3,9 @@ import { Alert } from '@grafana/ui';
 import type { CommandOptions, Server, ServerCommand } from '../../api/types';
 import { formatCount, formatPlural, formatServerNames } from '../../utils/format';
 import type { Refusal } from '../../utils/guard';
+import { maintenanceCommandCannotEnd } from '../../utils/serverState';
 import { CommandModal } from '../CommandModal/CommandModal';
-import { COMMAND_LABELS, maintenanceCommandCannotEnd } from '../ServerCommandModal/ServerCommandModal';
+import { COMMAND_LABELS } from '../ServerCommandModal/ServerCommandModal';
 
 interface Props {
   servers: Server[];

@@ -3,6 +3,7 @@ import { Alert } from '@grafana/ui';
 import type { AgentCommand, CommandOptions, Server } from '../../api/types';
 import { formatCount, formatNumber, formatPlural } from '../../utils/format';
 import type { Refusal } from '../../utils/guard';
+import { maintenanceCommandCannotEnd } from '../../utils/serverState';
 import { CommandModal } from '../CommandModal/CommandModal';
 
 interface Props {
@@ -43,28 +44,6 @@ export const COMMAND_LABELS: Record<AgentCommand, { verb: string; what: string; 
       'HAProxy closes every session open on it at once. Its admin state and weight stay as they are, so new connections still come: drain it first to stop them.',
   },
 };
-
-/**
- * Why HAProxy keeps the server in maintenance whatever ready or drain says: the maintenance of the server it
- * tracks, or an address DNS has not resolved. Either still records the intent and clears a maintenance set on
- * this server; HAProxy shows it once that maintenance ends.
- */
-export function maintenanceCommandCannotEnd(
-  command: AgentCommand,
-  server: Pick<Server, 'admin_state' | 'maint_source' | 'raw_status'>
-) {
-  if ((command !== 'ready' && command !== 'drain') || server.admin_state !== 'maint') {
-    return undefined;
-  }
-  if (server.maint_source === 'inherited') {
-    const tracked = /\(via ([^)]+)\)/.exec(server.raw_status ?? '')?.[1];
-    return `Its maintenance is inherited from ${tracked ? `${tracked}, the server it tracks` : 'the server it tracks'}: HAProxy keeps it in maintenance until that server leaves maintenance.`;
-  }
-  if (server.maint_source === 'resolution') {
-    return 'Its address has not resolved: HAProxy keeps it in maintenance until DNS answers for it.';
-  }
-  return undefined;
-}
 
 /**
  * Confirmation of one command, naming the server, its backend and its instance; what takes the server out shows

@@ -17,7 +17,7 @@ import {
 import type { AgentCommand, Server, ServerCommand } from '../../api/types';
 import { prefixRoute, ROUTES } from '../../constants';
 import { formatAgo, formatNumber, formatTime } from '../../utils/format';
-import { intentOf } from '../../utils/serverState';
+import { intentOf, maintenanceCommandCannotEnd } from '../../utils/serverState';
 import { byName } from '../../utils/sort';
 import { ServerState } from '../ServerState/ServerState';
 
@@ -129,17 +129,28 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
         disableGrow: true,
         cell: ({ row }) => (
           <Stack gap={1}>
-            {COMMANDS.filter((c) => c.command !== intentOf(row.original)).map((c) => (
-              <Button
-                key={c.command}
-                size="sm"
-                variant={c.command === 'ready' ? 'primary' : 'secondary'}
-                aria-label={`${c.label} ${row.original.server_name}`}
-                onClick={() => onCommand(row.original, c.command)}
-              >
-                {c.label}
-              </Button>
-            ))}
+            {COMMANDS.filter((c) => c.command !== intentOf(row.original)).map((c) => {
+              // Ready is the usual way back, unless HAProxy's own maintenance (track, DNS) outranks it.
+              const outranked = maintenanceCommandCannotEnd(c.command, row.original);
+              const button = (
+                <Button
+                  key={c.command}
+                  size="sm"
+                  variant={c.command === 'ready' && !outranked ? 'primary' : 'secondary'}
+                  aria-label={`${c.label} ${row.original.server_name}`}
+                  onClick={() => onCommand(row.original, c.command)}
+                >
+                  {c.label}
+                </Button>
+              );
+              return outranked ? (
+                <Tooltip key={c.command} content={outranked}>
+                  {button}
+                </Tooltip>
+              ) : (
+                button
+              );
+            })}
             <Dropdown
               overlay={
                 <Menu>

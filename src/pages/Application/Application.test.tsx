@@ -2,6 +2,7 @@ import React from 'react';
 import { screen, waitFor, within } from '@testing-library/react';
 import { db } from '../../test/handlers';
 import { renderPage, setUserRole } from '../../test/render';
+import { findDialog } from '../../test/dialog';
 import ApplicationPage from './Application';
 
 /** shop: web1 (the one available server of be_web), api1 (likewise of be_api) and api2 (in maintenance). */
@@ -65,7 +66,7 @@ describe('Application page', () => {
   it('a rolling drain shows the dry run for its settings, then starts the job and opens it', async () => {
     const { user } = renderShop();
     await user.click(await screen.findByRole('button', { name: 'Rolling drain' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     const preview = await within(dialog).findByRole('region', { name: 'Dry run' });
     expect(preview).toHaveTextContent('1 server would be taken out, 2 refused by a disruption budget');
     expect(preview).toHaveTextContent('web1: backend be_web of haproxy-1: 1 available, minimum 1; refused web1');

@@ -3,6 +3,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { http } from 'msw';
 import { apiError, backendUrl, db } from '../../test/handlers';
 import { renderPage, setUserRole } from '../../test/render';
+import { findDialog } from '../../test/dialog';
 import { server } from '../../test/server';
 import ApplicationsPage from './Applications';
 
@@ -67,7 +68,7 @@ describe('Applications page', () => {
     );
     const { user } = renderPage(<ApplicationsPage />, { route: '/applications' });
     await user.click(await screen.findByRole('button', { name: 'Create application' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     await user.type(within(dialog).getByLabelText(/^Name/), 'shop');
     await user.click(within(dialog).getByRole('button', { name: 'Create application' }));
     expect(await within(dialog).findByText('already exists')).toBeInTheDocument();
@@ -86,7 +87,7 @@ describe('Applications page', () => {
     setUserRole('Admin');
     const { user } = renderPage(<ApplicationsPage />, { route: '/applications' });
     await user.click(within(await rowOf('shop')).getByRole('button', { name: 'Delete shop' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(dialog).toHaveTextContent('Its 1 mapped server become unmapped');
     await user.click(within(dialog).getByRole('button', { name: 'Delete application' }));
     await waitFor(() => expect(db.fleet.applications.map((a) => a.name)).not.toContain('shop'));

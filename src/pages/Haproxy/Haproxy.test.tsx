@@ -4,6 +4,7 @@ import { AppEvents, dateTimeFormat } from '@grafana/data';
 import { toasts } from '../../test/appEvents';
 import { db, unreachableHandler } from '../../test/handlers';
 import { renderPage, setUserRole } from '../../test/render';
+import { findDialog } from '../../test/dialog';
 import { server } from '../../test/server';
 import HaproxyPage from './Haproxy';
 import { makeServer } from '../../test/fixtures';
@@ -23,7 +24,7 @@ const backendItem = (name: string) => screen.findByRole('listitem', { name: new 
 /** A bulk command's confirmation, once the ids of the servers it goes to are read. */
 async function bulkDialog() {
   await waitFor(() => expect(screen.queryByText('Loading the servers shown...')).not.toBeInTheDocument());
-  return screen.getByRole('dialog');
+  return findDialog();
 }
 const location = () => screen.getByTestId('location').textContent;
 /** A server's row, found by its name rather than by the row's accessible name, which jsdom computes slowly. */
@@ -128,7 +129,7 @@ describe('HAProxy page', () => {
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: 'Drain web1' }));
 
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(dialog).toHaveTextContent('Drain server web1 in backend be_web on instance haproxy-1');
     expect(dialog).not.toHaveTextContent('cuts existing connections');
     await user.click(within(dialog).getByRole('button', { name: 'Drain' }));
@@ -187,7 +188,7 @@ describe('HAProxy page', () => {
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: 'Maint web1' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(dialog).toHaveTextContent('Maintenance cuts existing connections');
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
@@ -207,7 +208,7 @@ describe('HAProxy page', () => {
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: 'Drain web1' }));
-    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Drain' }));
+    await user.click(within(await findDialog()).getByRole('button', { name: 'Drain' }));
     await waitFor(() => expect(toasts).toHaveLength(1));
     expect(toasts[0]).toEqual({
       type: AppEvents.alertError.name,
@@ -239,7 +240,7 @@ describe('HAProxy page', () => {
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: 'Map web2 to an application' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     await user.type(within(dialog).getByLabelText('Application'), 'bill');
     await user.click(await screen.findByText('billing'));
     await user.click(within(dialog).getByRole('button', { name: 'Save' }));
@@ -252,7 +253,7 @@ describe('HAProxy page', () => {
     expect(row(web, 'web2')).toHaveTextContent('manual');
 
     await user.click(within(row(web, 'web2')).getByRole('button', { name: 'Map web2 to an application' }));
-    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Unmap' }));
+    await user.click(within(await findDialog()).getByRole('button', { name: 'Unmap' }));
     await waitFor(() => expect(row(web, 'web2')).toHaveTextContent('unmapped'));
     expect(db.requests.filter((r) => r.method === 'PUT')[1].body).toEqual({ application_id: null });
   }, 60000);
@@ -409,8 +410,15 @@ describe('HAProxy page: the server state model', () => {
   it('a ready that a maintenance HAProxy holds outranks (track) is a warning saying why the row still shows MAINT', async () => {
     const { user } = renderHaproxy();
     const api = await expand('be_api', user);
-    await user.click(within(row(api, 'api2')).getByRole('button', { name: 'Ready api2' }));
-    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Ready' }));
+    // Not offered as the way back: its button is not the primary one, and says why on hover.
+    const ready = within(row(api, 'api2')).getByRole('button', { name: 'Ready api2' });
+    expect(ready.className).toBe(within(row(api, 'api2')).getByRole('button', { name: 'Drain api2' }).className);
+    await user.hover(ready);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'Its maintenance is inherited from be_api/api1, the server it tracks'
+    );
+    await user.click(ready);
+    await user.click(within(await findDialog()).getByRole('button', { name: 'Ready' }));
     await waitFor(() =>
       expect(toasts).toContainEqual({
         type: AppEvents.alertWarning.name,
@@ -449,7 +457,7 @@ describe('HAProxy page: the server state model', () => {
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: 'Drain web1' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     await user.type(within(dialog).getByLabelText(/^Reason/), 'INC-42 deploy');
     expect(dialog).toHaveTextContent('13 / 500 characters');
     await user.click(within(dialog).getByRole('radio', { name: '1 h' }));
@@ -466,7 +474,7 @@ describe('HAProxy page: the server state model', () => {
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: 'Maint web1' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     await user.type(within(dialog).getByLabelText(/^Reason/), 'kernel update');
     await user.click(within(dialog).getByRole('radio', { name: 'Until a time' }));
     // nothing chosen yet: said at the field, nothing sent
@@ -507,7 +515,7 @@ describe('HAProxy page: the server state model', () => {
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: 'Ready web2' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     // ready has a reason but no window
     expect(within(dialog).queryByRole('radio', { name: '1 h' })).not.toBeInTheDocument();
     await user.click(within(dialog).getByLabelText(/^Reason/));
@@ -649,7 +657,7 @@ describe('HAProxy page: disruption budgets', () => {
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: 'Drain web1' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(await within(dialog).findByText(/0 servers would be taken out, 1 refused/)).toBeInTheDocument();
     // Sent anyway (not forced): the backend's 409 in words, the dialog stays.
     await user.click(within(dialog).getByRole('button', { name: 'Drain' }));
@@ -710,7 +718,7 @@ describe('HAProxy page: weight, shutdown-sessions and rolling drains', () => {
     expect(within(row(api, 'api1')).getAllByRole('cell')[3]).toHaveTextContent(/^100$/);
     await user.click(within(api).getByRole('button', { name: 'More actions for api1' }));
     await user.click(await screen.findByRole('menuitem', { name: 'Set weight' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Set the weight of server api1?' });
+    const dialog = await findDialog({ name: 'Set the weight of server api1?' });
     const field = within(dialog).getByLabelText(/^New weight/);
     await user.type(field, 'lots');
     await user.click(within(dialog).getByRole('button', { name: 'Set weight' }));
@@ -729,7 +737,7 @@ describe('HAProxy page: weight, shutdown-sessions and rolling drains', () => {
     const api = await expand('be_api', user);
     await user.click(within(api).getByRole('button', { name: 'More actions for api1' }));
     await user.click(await screen.findByRole('menuitem', { name: 'Shut down sessions' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Shut down the sessions of server api1?' });
+    const dialog = await findDialog({ name: 'Shut down the sessions of server api1?' });
     expect(within(dialog).getByRole('alert', { name: 'The 3 sessions open on this server are cut now' })).toBeVisible();
     await within(dialog).findByRole('region', { name: 'Dry run' });
     await user.click(within(dialog).getByRole('button', { name: 'Shut down sessions' }));
@@ -746,7 +754,7 @@ describe('HAProxy page: weight, shutdown-sessions and rolling drains', () => {
     const { user } = renderHaproxy();
     const web = await expand('be_web', user);
     await user.click(within(web).getByRole('button', { name: 'Rolling drain of backend be_web' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Rolling drain of backend be_web on haproxy-1' });
+    const dialog = await findDialog({ name: 'Rolling drain of backend be_web on haproxy-1' });
     expect(await within(dialog).findByRole('region', { name: 'Dry run' })).toHaveTextContent(
       '1 server would be taken out, 1 refused by a disruption budget, 1 skipped'
     );

@@ -4,6 +4,7 @@ import { http } from 'msw';
 import { toasts } from '../../test/appEvents';
 import { apiError, backendUrl, db } from '../../test/handlers';
 import { renderPage, setUserRole } from '../../test/render';
+import { findDialog } from '../../test/dialog';
 import { server } from '../../test/server';
 import HostDetailsPage from './HostDetails';
 
@@ -15,7 +16,7 @@ describe('Host details page', () => {
     expect(await screen.findByText('http://host-a:9000', { exact: false })).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'HAProxy settings' }));
 
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(await within(dialog).findByText('1 HAProxy instance')).toBeInTheDocument();
     expect(db.requests).toContainEqual(
       expect.objectContaining({ path: '/api/plugin-proxy/appcontrol-haproxy-app/api/haproxy/instances?server_id=1' })
@@ -28,7 +29,7 @@ describe('Host details page', () => {
   it('loads an instance’s backends only when it is expanded', async () => {
     const { user } = renderPage(<HostDetailsPage />, { route: '/hosts/1', path: '/hosts/:id' });
     await user.click(await screen.findByRole('button', { name: 'HAProxy settings' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     await within(dialog).findByText('haproxy-1');
     expect(backendRequests()).toHaveLength(0);
     expect(within(dialog).queryByText('be_web')).not.toBeInTheDocument();
@@ -48,7 +49,7 @@ describe('Host details page', () => {
     db.fleet.instances = db.fleet.instances.filter((i) => i.host_id !== 2);
     const { user } = renderPage(<HostDetailsPage />, { route: '/hosts/2', path: '/hosts/:id' });
     await user.click(await screen.findByRole('button', { name: 'HAProxy settings' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(await within(dialog).findByText('0 HAProxy instances')).toBeInTheDocument();
     expect(within(dialog).getByText('No HAProxy instance is registered on this host.')).toBeInTheDocument();
   });
@@ -101,7 +102,7 @@ describe('Host details page: administration', () => {
     const { user } = openHost();
     await instanceCard('haproxy-1');
     await user.click(screen.getByRole('button', { name: 'Delete host' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(dialog).toHaveTextContent(
       'Its 1 HAProxy instance (haproxy-1) go with it: 2 backends, 5 servers, their status history and trends. The audit log keeps every command on them, by name.'
     );
@@ -117,7 +118,7 @@ describe('Host details page: administration', () => {
     expect(db.fleet.hosts).toHaveLength(2);
 
     await user.click(screen.getByRole('button', { name: 'Delete host' }));
-    const again = await screen.findByRole('dialog');
+    const again = await findDialog();
     await user.type(within(again).getByPlaceholderText('Type "host-a" to confirm'), 'host-a');
     await user.click(within(again).getByRole('button', { name: 'Delete host' }));
     await waitFor(() => expect(db.fleet.hosts.map((h) => h.id)).toEqual([2]));
@@ -150,7 +151,7 @@ describe('Host details page: administration', () => {
     expect(card).toHaveTextContent('2 of 2 backends and 5 of 5 servers (100%)');
     expect(card).toHaveTextContent('Seen on 1 of the 3 syncs in a row');
     await user.click(within(card).getByRole('button', { name: 'Confirm removal' }));
-    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Confirm removal' }));
+    await user.click(within(await findDialog()).getByRole('button', { name: 'Confirm removal' }));
     await waitFor(() => expect(toasts.at(-1)?.payload[0]).toBe('Removal confirmed on haproxy-1'));
     expect(db.requests.find((r) => r.path.endsWith('/removals/confirm'))).toMatchObject({
       method: 'POST',
@@ -168,7 +169,7 @@ describe('Host details page: administration', () => {
     setUserRole('Admin');
     const { user } = openHost();
     await user.click(await screen.findByRole('button', { name: 'Add instance' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     await user.type(within(dialog).getByLabelText(/^Name/), 'haproxy-1');
     await user.click(within(dialog).getByRole('button', { name: 'Add instance' }));
     expect(await within(dialog).findByText('already exists')).toBeInTheDocument();

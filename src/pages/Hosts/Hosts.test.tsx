@@ -3,6 +3,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { db, PROXY } from '../../test/handlers';
 import { renderPage, setUserRole } from '../../test/render';
+import { findDialog } from '../../test/dialog';
 import { server } from '../../test/server';
 import HostsPage from './Hosts';
 
@@ -41,7 +42,7 @@ describe('Hosts page', () => {
     setUserRole('Admin');
     const { user } = renderPage(<HostsPage />, { route: '/hosts' });
     await user.click(await screen.findByRole('button', { name: 'Register host' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     await user.type(within(dialog).getByLabelText(/^Name/), 'lb1');
     await user.type(within(dialog).getByLabelText(/^Address/), '10.0.0.10');
     await user.type(within(dialog).getByLabelText(/^FAgent URL/), 'http://10.0.0.10:9102');

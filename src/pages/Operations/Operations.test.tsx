@@ -5,6 +5,7 @@ import { toasts } from '../../test/appEvents';
 import { guard, makeOperation } from '../../test/guardFixtures';
 import { db } from '../../test/handlers';
 import { renderPage, setUserRole } from '../../test/render';
+import { findDialog } from '../../test/dialog';
 import OperationsPage from './Operations';
 
 /** A rolling drain of be_api (api1 waiting for its sessions, api2 waiting its turn) started by alice. */
@@ -59,7 +60,7 @@ describe('Operations page', () => {
     const { user } = renderPage(<OperationsPage />, { route: '/operations' });
     const job = await screen.findByRole('region', { name: /running$/ });
     await user.click(within(job).getByRole('button', { name: 'Cancel job' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(dialog).toHaveTextContent('What is already out stays out (1 of 2)');
     await user.click(within(dialog).getByRole('button', { name: 'Cancel job' }));
 

@@ -3,6 +3,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { toasts } from '../../test/appEvents';
 import { db } from '../../test/handlers';
 import { renderPage, setUserRole } from '../../test/render';
+import { findDialog } from '../../test/dialog';
 import RemovedPage from './Removed';
 
 const section = (name: string) => screen.findByRole('region', { name });
@@ -49,7 +50,7 @@ describe('Recently removed page', () => {
     expect(within(stats).getByRole('button', { name: 'Restore backend be_stats on haproxy-1' })).toBeDisabled();
 
     await user.click(screen.getByRole('button', { name: 'Restore backend be_old on haproxy-1' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(dialog).toHaveTextContent('if HAProxy still lacks it, the next sync removes it again');
     await user.click(within(dialog).getByRole('button', { name: 'Restore' }));
     await waitFor(() =>
@@ -70,7 +71,7 @@ describe('Recently removed page', () => {
     setUserRole('Admin');
     const { user } = renderPage(<RemovedPage />, { route: '/removed' });
     await user.click(await screen.findByRole('button', { name: 'Forget server web9 in be_web' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(dialog).toHaveTextContent('Its status history and the audit log stay');
     await user.click(within(dialog).getByRole('button', { name: 'Forget' }));
     await waitFor(() => expect(screen.queryByRole('region', { name: 'Removed servers' })).not.toBeInTheDocument());

@@ -3,6 +3,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import type { StatusChange } from '../../api/types';
 import { db } from '../../test/handlers';
 import { renderPage, setUserRole } from '../../test/render';
+import { findDialog } from '../../test/dialog';
 import ServerPage from './Server';
 
 const MIN = 60e3;
@@ -137,7 +138,7 @@ describe('Server page', () => {
   it('drain from its page shows the dry run and the budget refusal; forced with a reason it is sent', async () => {
     const { user } = renderServer();
     await user.click(await screen.findByRole('button', { name: 'Drain' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(await within(dialog).findByRole('region', { name: 'Dry run' })).toHaveTextContent('1 refused');
     await user.click(within(dialog).getByRole('checkbox', { name: 'Force past the disruption budget' }));
     await user.type(within(dialog).getByLabelText(/^Reason/), 'INC-1');
@@ -151,7 +152,7 @@ describe('Server page', () => {
     Object.assign(db.fleet.servers[0], { weight: 20, initial_weight: 80 });
     const { user } = renderServer();
     await user.click(await screen.findByRole('button', { name: 'Set weight' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Set the weight of server web1?' });
+    const dialog = await findDialog({ name: 'Set the weight of server web1?' });
     expect(screen.getByRole('region', { name: 'Server state' })).toHaveTextContent('Weight 20 (configured 80)');
     expect(dialog).toHaveTextContent("Its weight is 20; 80 in HAProxy's configuration.");
     const field = within(dialog).getByLabelText(/^New weight/);
@@ -183,7 +184,7 @@ describe('Server page', () => {
   it('a weight of 0 shows the dry run; refused by the budget, it is sent again forced with a reason', async () => {
     const { user } = renderServer();
     await user.click(await screen.findByRole('button', { name: 'Set weight' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Set the weight of server web1?' });
+    const dialog = await findDialog({ name: 'Set the weight of server web1?' });
     await user.type(within(dialog).getByLabelText(/^New weight/), '0');
     expect(await within(dialog).findByRole('region', { name: 'Dry run' })).toHaveTextContent(
       '0 servers would be taken out, 1 refused by a disruption budget'
@@ -215,7 +216,7 @@ describe('Server page', () => {
     Object.assign(db.fleet.servers[0], { current_sessions: 7 });
     const { user } = renderServer();
     await user.click(await screen.findByRole('button', { name: 'Shut down sessions' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Shut down the sessions of server web1?' });
+    const dialog = await findDialog({ name: 'Shut down the sessions of server web1?' });
     expect(within(dialog).getByRole('alert', { name: 'The 7 sessions open on this server are cut now' })).toBeVisible();
     expect(await within(dialog).findByRole('region', { name: 'Dry run' })).toHaveTextContent(
       '1 server would be taken out'
