@@ -92,8 +92,8 @@ export interface StoredIntent extends DriftAttempts {
 
 /** What one sync writes of desired states and drifts, and which servers it re-applies afterwards. */
 export interface IntentPlan {
-  /** External changes: the new desired state (actor `external`), drift cleared. */
-  adopt: Array<{ serverId: number; adminState: AdminState }>;
+  /** External changes: the new desired state (actor `external`, with why when HAProxy says), drift cleared. */
+  adopt: Array<{ serverId: number; adminState: AdminState; reason: string | null }>;
   /** Drifts found or still there (their start kept). */
   drift: Array<{ serverId: number; cause: DriftCause }>;
   /** Drifts that ended (HAProxy holds the desired state again, or it changed outside). */
@@ -104,6 +104,8 @@ export interface IntentPlan {
 
 /** A server of a sync's answer (sync/diff.ts ServerRow). */
 export interface AnsweredServer extends AdminView {
+  /** HAProxy's status string, e.g. `DRAIN (agent)`. */
+  rawStatus: string;
   /** The stored server it updates; undefined: a new one. */
   storedId?: number;
   /** false: fenced (a command is newer than the answer), so the answer says nothing of it. */
@@ -114,6 +116,16 @@ export interface AnsweredServer extends AdminView {
 export interface KnownServer extends AdminView {
   id: number;
   removed: boolean;
+}
+
+/**
+ * Why an admin state changed outside, when HAProxy's status says: `DRAIN (agent)` is HAProxy's own agent-check
+ * (`agent-check`) answering drain, which it repeats at every check, rather than someone at the stats socket.
+ */
+function externalReason(row: AnsweredServer): string | null {
+  return row.adminState === 'drain' && /\(agent\)\s*$/i.test(row.rawStatus)
+    ? `HAProxy's agent-check answers drain (HAProxy shows "${row.rawStatus}")`
+    : null;
 }
 
 /**
@@ -149,7 +161,7 @@ export function planIntents(
         }
         break;
       case 'external':
-        plan.adopt.push({ serverId: prev.id, adminState: decision.adopt });
+        plan.adopt.push({ serverId: prev.id, adminState: decision.adopt, reason: externalReason(row) });
         break;
       case 'drift':
         plan.drift.push({ serverId: prev.id, cause: decision.cause });

@@ -34,10 +34,13 @@ export async function setDesired(db: Db, serverId: number, d: DesiredInput, at: 
   );
 }
 
-/** Changes made outside (the stats page, the runtime socket) adopted as the desired state, actor `external`. */
+/**
+ * Changes made outside (the stats page, the runtime socket, HAProxy's agent-check) adopted as the desired state,
+ * actor `external`, with why when HAProxy said.
+ */
 export async function adoptExternal(
   db: Db,
-  adopted: ReadonlyArray<{ serverId: number; adminState: AdminState }>,
+  adopted: ReadonlyArray<{ serverId: number; adminState: AdminState; reason: string | null }>,
   at: Date
 ): Promise<void> {
   if (adopted.length === 0) {
@@ -45,9 +48,10 @@ export async function adoptExternal(
   }
   await db.execute(
     `INSERT INTO haproxy_server_desired (server_id, admin_state, actor, reason, source, set_at, until)
-     SELECT id, state, $3, NULL, 'external', $4, NULL FROM unnest($1::int[], $2::text[]) AS t(id, state)
+     SELECT id, state, $3, reason, 'external', $4, NULL
+       FROM unnest($1::int[], $2::text[], $5::text[]) AS t(id, state, reason)
      ${REPLACE_DESIRED}`,
-    [adopted.map((a) => a.serverId), adopted.map((a) => a.adminState), EXTERNAL_ACTOR, at]
+    [adopted.map((a) => a.serverId), adopted.map((a) => a.adminState), EXTERNAL_ACTOR, at, adopted.map((a) => a.reason)]
   );
 }
 

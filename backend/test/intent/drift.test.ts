@@ -169,12 +169,13 @@ describe('planIntents', () => {
     maintSource: null,
     removed,
   });
-  const answered = (storedId: number | undefined, adminState: AdminState | null, observed = true) => ({
-    storedId,
-    adminState,
-    maintSource: null,
-    observed,
-  });
+  const STATUS_OF = { ready: 'UP', drain: 'DRAIN', maint: 'MAINT' } as const;
+  const answered = (
+    storedId: number | undefined,
+    adminState: AdminState | null,
+    observed = true,
+    rawStatus = adminState ? STATUS_OF[adminState] : 'DOWN'
+  ) => ({ storedId, adminState, maintSource: null, observed, rawStatus });
   const intent = (desired: AdminState, o: Partial<StoredIntent> = {}): StoredIntent => ({
     desired,
     driftCause: null,
@@ -231,8 +232,8 @@ describe('planIntents', () => {
     });
     expect(plan).toEqual({
       adopt: [
-        { serverId: 1, adminState: 'ready' },
-        { serverId: 2, adminState: 'maint' },
+        { serverId: 1, adminState: 'ready', reason: null },
+        { serverId: 2, adminState: 'maint', reason: null },
       ],
       drift: [],
       clear: [],
@@ -244,6 +245,29 @@ describe('planIntents', () => {
       now,
     });
     expect(lost).toMatchObject({ drift: [{ serverId: 1, cause: 'reload' }], reapply: [] });
+  });
+
+  test("a drain by HAProxy's agent-check is adopted with why; a plain drain outside has none", () => {
+    const stored = new Map([
+      [1, known(1, 'ready')],
+      [2, known(2, 'ready')],
+    ]);
+    const plan = planIntents(
+      [answered(1, 'drain', true, 'DRAIN (agent)'), answered(2, 'drain')],
+      stored,
+      new Map([[1, intent('ready')]]),
+      { restarted: false, policy: 'reapply', now }
+    );
+    expect(plan.adopt).toEqual([
+      {
+        serverId: 1,
+        adminState: 'drain',
+        reason: `HAProxy's agent-check answers drain (HAProxy shows "DRAIN (agent)")`,
+      },
+      { serverId: 2, adminState: 'drain', reason: null },
+    ]);
+    // Never fought: nothing to re-apply over the agent-check.
+    expect(plan.reapply).toEqual([]);
   });
 
   test('fenced servers (a command newer than the answer) and new ones decide nothing; a restored one has no past', () => {

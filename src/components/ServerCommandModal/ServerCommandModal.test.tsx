@@ -61,4 +61,27 @@ describe('ServerCommandModal', () => {
     expect(screen.getByText(/in backend/)).toBeInTheDocument();
     expect(notice()).not.toBeInTheDocument();
   });
+
+  it("says when HAProxy's agent-check drains the server again after a ready; not for a drain set at the socket", () => {
+    open(server({ status: 'DRAIN', raw_status: 'DRAIN (agent)', admin_state: 'drain' }), 'ready');
+    expect(screen.getByText("HAProxy's agent-check drains this server")).toBeInTheDocument();
+    expect(screen.getByText(/drains it again at the next check, until the agent answers ready/)).toBeInTheDocument();
+  });
+
+  it.each([
+    [
+      'a drain set at the socket',
+      { status: 'DRAIN' as const, raw_status: 'DRAIN', admin_state: 'drain' as const },
+      'ready',
+    ],
+    [
+      'maint over it',
+      { status: 'DRAIN' as const, raw_status: 'DRAIN (agent)', admin_state: 'drain' as const },
+      'maint',
+    ],
+  ] as const)('has no agent-check notice for %s', (_label, partial, command) => {
+    open(server(partial), command);
+    expect(screen.getByText(/in backend/)).toBeInTheDocument();
+    expect(screen.queryByText("HAProxy's agent-check drains this server")).not.toBeInTheDocument();
+  });
 });
