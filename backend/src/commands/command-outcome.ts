@@ -148,10 +148,13 @@ function heldBack(command: AgentCommand, shown: FagentServer): string | null {
       ? `${tracked} is in maintenance`
       : maintSource === 'resolution'
         ? 'its address does not resolve'
-        : // A ready clears the server's own drain: one still shown comes down the track.
+        : // A ready clears the server's own drain: one still shown comes down the track, or from HAProxy's
+          // agent-check, which drains again at each check.
           command === 'ready' && adminState === 'drain' && shown.tracks
           ? `${tracked} is drained`
-          : null;
+          : command === 'ready' && adminState === 'drain' && /\(agent\)\s*$/i.test(shown.status)
+            ? 'its agent-check answers drain'
+            : null;
   return why
     ? `HAProxy took ${command}, but shows "${shown.status}": ${why}; ${command} shows when that ends`
     : `HAProxy took ${command}, but shows "${shown.status}"`;

@@ -104,6 +104,12 @@ describe('a command HAProxy took but another maintenance outranks', () => {
     ],
     ['ready that still shows DRAIN', 'ready', server('DRAIN'), /^HAProxy took ready, but shows "DRAIN"$/],
     [
+      "ready that HAProxy's agent-check drains again",
+      'ready',
+      server('DRAIN (agent)'),
+      /^HAProxy took ready, but shows "DRAIN \(agent\)": its agent-check answers drain; ready shows when that ends$/,
+    ],
+    [
       'ready that still shows DRAIN on a server that tracks another: that one is drained',
       'ready',
       server('DRAIN', { admin_state: 'drain', tracks: 'web/a' }),
