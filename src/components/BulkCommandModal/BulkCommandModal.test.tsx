@@ -1,5 +1,5 @@
 import React from 'react';
-import { screen } from '@testing-library/react';
+import { cleanup, screen } from '@testing-library/react';
 import type { Server, ServerCommand } from '../../api/types';
 import { makeServer } from '../../test/fixtures';
 import { renderPage } from '../../test/render';
@@ -58,5 +58,15 @@ describe('BulkCommandModal', () => {
     expect(screen.queryByText(/HAProxy keeps/)).not.toBeInTheDocument();
     open([fleet[0], fleet[3]], 'ready');
     expect(screen.queryByText(/HAProxy keeps/)).not.toBeInTheDocument();
+  });
+
+  it("names the servers HAProxy's agent-check drains again after a ready", () => {
+    const drained = { status: 'DRAIN' as const, raw_status: 'DRAIN (agent)', admin_state: 'drain' as const };
+    open([server('app-1', drained), server('app-2', drained), fleet[3]], 'ready');
+    expect(screen.getByText("HAProxy's agent-check drains 2 servers")).toBeInTheDocument();
+    expect(screen.getByText(/^app-1, app-2: their agent-check answers drain/)).toBeInTheDocument();
+    cleanup();
+    open([server('app-1', drained)], 'maint');
+    expect(screen.queryByText(/agent-check drains/)).not.toBeInTheDocument();
   });
 });
