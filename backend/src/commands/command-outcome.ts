@@ -1,5 +1,5 @@
 import type { ActionResult } from '../domain/actions';
-import { observedState } from '../domain/server-state';
+import { drainedByAgentCheck, observedState } from '../domain/server-state';
 import {
   AgentCommand,
   Command,
@@ -141,23 +141,33 @@ function heldBack(command: AgentCommand, shown: FagentServer): string | null {
   if (!isAdminCommand(command) || shownApplied(command, shown) !== false) {
     return null;
   }
-  const { adminState, maintSource } = observedState(shown, null);
-  const tracked = shown.tracks ? `the server it tracks (${shown.tracks})` : 'the server it tracks';
-  const why =
-    maintSource === 'inherited'
-      ? `${tracked} is in maintenance`
-      : maintSource === 'resolution'
-        ? 'its address does not resolve'
-        : // A ready clears the server's own drain: one still shown comes down the track, or from HAProxy's
-          // agent-check, which drains again at each check.
-          command === 'ready' && adminState === 'drain' && shown.tracks
-          ? `${tracked} is drained`
-          : command === 'ready' && adminState === 'drain' && /\(agent\)\s*$/i.test(shown.status)
-            ? 'its agent-check answers drain'
-            : null;
+  const why = whyHeldBack(command, shown);
   return why
     ? `HAProxy took ${command}, but shows "${shown.status}": ${why}; ${command} shows when that ends`
     : `HAProxy took ${command}, but shows "${shown.status}"`;
+}
+
+/** What outranks the command, when the agent's answer tells: the tracked server, DNS, or the agent-check. */
+function whyHeldBack(command: AgentCommand, shown: FagentServer): string | null {
+  const { adminState, maintSource } = observedState(shown, null);
+  const tracked = shown.tracks ? `the server it tracks (${shown.tracks})` : 'the server it tracks';
+  if (maintSource === 'inherited') {
+    return `${tracked} is in maintenance`;
+  }
+  if (maintSource === 'resolution') {
+    return 'its address does not resolve';
+  }
+  // A ready clears the server's own drain: one still shown comes down the track, or from HAProxy's agent-check,
+  // which drains again at each check.
+  if (command === 'ready' && adminState === 'drain') {
+    if (shown.tracks) {
+      return `${tracked} is drained`;
+    }
+    if (drainedByAgentCheck(shown.status)) {
+      return 'its agent-check answers drain';
+    }
+  }
+  return null;
 }
 
 function unread(read: ReadBack): string {

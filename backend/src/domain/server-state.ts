@@ -63,6 +63,14 @@ export function stateFromStatus(raw: string): { admin: AdminView; operationalSta
   }
 }
 
+/**
+ * For a drained server, `DRAIN (agent)`: HAProxy's own agent-check (`agent-check` in its configuration)
+ * answered drain, and HAProxy drains the server again at each check, whatever was set at the socket since.
+ */
+export function drainedByAgentCheck(rawStatus: string): boolean {
+  return /\(agent\)\s*$/i.test(rawStatus);
+}
+
 /** `MAINT (via b/s)` is inherited through `track`, `MAINT (resolution)` a failed DNS resolution; plain `MAINT` cannot tell. */
 function maintSourceOf(raw: string): MaintSource | null {
   const s = raw.trim().toUpperCase();

@@ -1,4 +1,11 @@
-import { AdminState, AdminView, DriftCause, intentOf, ReconcilePolicy } from '../domain/server-state';
+import {
+  AdminState,
+  AdminView,
+  drainedByAgentCheck,
+  DriftCause,
+  intentOf,
+  ReconcilePolicy,
+} from '../domain/server-state';
 
 /**
  * Desired state against HAProxy's admin state, decided without I/O (README "Server state model"). The actual
@@ -123,7 +130,7 @@ export interface KnownServer extends AdminView {
  * (`agent-check`) answering drain, which it repeats at every check, rather than someone at the stats socket.
  */
 function externalReason(row: AnsweredServer): string | null {
-  return row.adminState === 'drain' && /\(agent\)\s*$/i.test(row.rawStatus)
+  return row.adminState === 'drain' && drainedByAgentCheck(row.rawStatus)
     ? `HAProxy's agent-check answers drain (HAProxy shows "${row.rawStatus}")`
     : null;
 }
