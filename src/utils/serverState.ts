@@ -45,8 +45,12 @@ export function maintenanceCommandCannotEnd(
  * Why a ready does not last: HAProxy's own agent-check (`agent-check` in its configuration) answers drain for
  * this server, and HAProxy drains it again at each check whatever an operator set.
  */
-export function agentCheckDrains(command: AgentCommand, server: Pick<Server, 'admin_state' | 'raw_status'>) {
-  return command === 'ready' && server.admin_state === 'drain' && /\(agent\)\s*$/i.test(server.raw_status ?? '')
+export function agentCheckDrains(command: AgentCommand, server: Pick<Server, 'admin_state' | 'status' | 'raw_status'>) {
+  // `DOWN (agent)` is the agent-check answering down: health, not the drain.
+  return command === 'ready' &&
+    server.admin_state === 'drain' &&
+    server.status === 'DRAIN' &&
+    /\(agent\)\s*$/i.test(server.raw_status ?? '')
     ? "HAProxy's agent-check answers drain for this server: HAProxy takes ready, then drains it again at the next check, until the agent answers ready."
     : undefined;
 }

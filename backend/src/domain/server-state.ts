@@ -68,7 +68,8 @@ export function stateFromStatus(raw: string): { admin: AdminView; operationalSta
  * answered drain, and HAProxy drains the server again at each check, whatever was set at the socket since.
  */
 export function drainedByAgentCheck(rawStatus: string): boolean {
-  return /\(agent\)\s*$/i.test(rawStatus);
+  // `DOWN (agent)` is the agent-check answering down: health, not the drain.
+  return normaliseStatus(rawStatus) === 'DRAIN' && /\(agent\)\s*$/i.test(rawStatus);
 }
 
 /** `MAINT (via b/s)` is inherited through `track`, `MAINT (resolution)` a failed DNS resolution; plain `MAINT` cannot tell. */

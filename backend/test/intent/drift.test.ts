@@ -251,9 +251,10 @@ describe('planIntents', () => {
     const stored = new Map([
       [1, known(1, 'ready')],
       [2, known(2, 'ready')],
+      [3, known(3, 'ready')],
     ]);
     const plan = planIntents(
-      [answered(1, 'drain', true, 'DRAIN (agent)'), answered(2, 'drain')],
+      [answered(1, 'drain', true, 'DRAIN (agent)'), answered(2, 'drain'), answered(3, 'drain', true, 'DOWN (agent)')],
       stored,
       new Map([[1, intent('ready')]]),
       { restarted: false, policy: 'reapply', now }
@@ -265,6 +266,8 @@ describe('planIntents', () => {
         reason: `HAProxy's agent-check answers drain (HAProxy shows "DRAIN (agent)")`,
       },
       { serverId: 2, adminState: 'drain', reason: null },
+      // Drained at the socket, and the agent-check answers down: that is health, not the drain.
+      { serverId: 3, adminState: 'drain', reason: null },
     ]);
     // Never fought: nothing to re-apply over the agent-check.
     expect(plan.reapply).toEqual([]);

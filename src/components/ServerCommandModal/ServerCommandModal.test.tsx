@@ -75,6 +75,11 @@ describe('ServerCommandModal', () => {
       'ready',
     ],
     [
+      'a drained server whose agent-check answers down',
+      { status: 'DOWN' as const, raw_status: 'DOWN (agent)', admin_state: 'drain' as const },
+      'ready',
+    ],
+    [
       'maint over it',
       { status: 'DRAIN' as const, raw_status: 'DRAIN (agent)', admin_state: 'drain' as const },
       'maint',
