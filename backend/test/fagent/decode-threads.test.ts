@@ -143,3 +143,36 @@ test('a live thread answers its job: errors as FagentErrors, digests with every 
     await pool.close();
   }
 });
+
+test('answers in flight at once each come back as their own, of every size, while memory is used again', async () => {
+  const pool = new DecodePool(2);
+  const answer = (n: number) => {
+    const servers = Array.from({ length: n }, (_, s) => ({
+      name: `s${s}`,
+      address: `10.0.0.${s}:80`,
+      status: 'UP',
+      weight: n,
+      current_sessions: 0,
+      max_sessions: 100,
+    }));
+    const info = { version: '2.6.12', pid: 1, started_at: '2026-01-01T00:00:00.000Z', uptime_s: 1 };
+    return JSON.stringify({ success: true, info, backends: [{ name: `b${n}`, servers }] });
+  };
+  try {
+    // Larger and smaller bodies interleaved, twice over: later jobs take memory earlier ones gave back.
+    const sizes = [1, 9, 3, 7, 2, 8, 4, 6, 5, 9, 1, 8];
+    for (let round = 0; round < 2; round++) {
+      const digests = await Promise.all(
+        sizes.map((n) =>
+          pool.digest({ ...stateJob(answer(n)), limits: { maxServersPerBackend: 100, maxBackends: 10 } })
+        )
+      );
+      expect(digests.map((d) => [d?.backends[0].name, d?.backends[0].servers?.length])).toEqual(
+        sizes.map((n) => [`b${n}`, n])
+      );
+      expect(digests.every((d, i) => d?.backends[0].servers?.every((s) => s.weight === sizes[i]))).toBe(true);
+    }
+  } finally {
+    await pool.close();
+  }
+});
