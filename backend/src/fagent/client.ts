@@ -19,7 +19,7 @@ import {
   parseServersAnswer,
 } from './schemas';
 import { decodeState, stateFromDigest } from './state-digest';
-import { AddressBlockedError, FagentTransport } from './transport';
+import { AddressBlockedError, FagentTransport, HttpAnswer } from './transport';
 
 /** Where one HAProxy instance is reached: its host's agent and the instance's name there. */
 export interface FagentTarget {
@@ -83,12 +83,12 @@ export interface ReadOptions extends CallOptions {
 }
 
 /** Turns one HTTP answer into data or a FagentError (answer.ts decodeAnswer, maybe on another thread). */
-type Decoder<T> = (what: string, status: number, body: Buffer) => T | Promise<T>;
+type Decoder<T> = (what: string, res: HttpAnswer) => T | Promise<T>;
 
 const json =
   <T>(parse: (v: unknown) => T): Decoder<T> =>
-  (what, status, body) =>
-    decodeAnswer(what, status, body, parse);
+  (what, res) =>
+    decodeAnswer(what, res.status, res.body, parse);
 
 /** An absolute weight, or a percentage of the server's initial weight. */
 export type WeightSetting = number | `${number}%`;
@@ -198,7 +198,7 @@ export class FagentClient {
     t: FagentTarget,
     o: ReadOptions & { known?: Readonly<Record<string, string>> } = {}
   ): Promise<FagentState | undefined> {
-    return this.readOptional(t, 'state', (what, status, body) => this.decodeState(what, status, body, o.known), o);
+    return this.readOptional(t, 'state', (what, res) => this.decodeState(what, res, o.known), o);
   }
 
   /**
@@ -351,7 +351,7 @@ export class FagentClient {
       if (unreadable) {
         throw unreadable;
       }
-      return await decode(what, res.status, res.body);
+      return await decode(what, res);
     } catch (err) {
       throw this.failure(err, what, base.origin, deadline.signal);
     } finally {
@@ -363,20 +363,23 @@ export class FagentClient {
   /** A /state answer: on a thread when it is large enough to be worth one (see getState). */
   private async decodeState(
     what: string,
-    status: number,
-    body: Buffer,
+    res: HttpAnswer,
     known: Readonly<Record<string, string>> = {}
   ): Promise<FagentState> {
-    const answer = { what, status, body, limits: this.limits };
+    const { status, chunks } = res;
+    const size = chunks.reduce((n, c) => n + c.length, 0);
     const minBytes = this.opts.decodeThreadMinBytes ?? FAGENT_DEFAULTS.decodeThreadMinBytes;
     const maxBytes = this.opts.decodeThreadMaxBytes ?? FAGENT_DEFAULTS.decodeThreadMaxBytes;
-    const threaded = status >= 200 && status < 300 && body.length >= minBytes && body.length <= maxBytes;
-    const digest = threaded ? await this.decodePool.digest({ ...answer, known: Object.entries(known) }) : undefined;
+    const threaded = status >= 200 && status < 300 && size >= minBytes && size <= maxBytes;
+    const digest = threaded
+      ? await this.decodePool.digest({ what, status, body: chunks, limits: this.limits, known: Object.entries(known) })
+      : undefined;
+    const here = () => decodeState({ what, status, body: res.body, limits: this.limits });
     if (!digest) {
-      return decodeState(answer);
+      return here();
     }
     let whole: FagentState | undefined;
-    return stateFromDigest(digest, () => (whole ??= decodeState(answer)));
+    return stateFromDigest(digest, () => (whole ??= here()));
   }
 
   /** The token to send, opened here and only here (it may be stored encrypted); the shared one when none. */

@@ -4,6 +4,9 @@ import { execArgvFor } from '../own-code';
 import { FagentError, FagentErrorKind } from './errors';
 import { StateDigest, StateJob } from './state-digest';
 
+/** A job as the caller has it: the body may still be in the chunks it arrived in. */
+export type DigestRequest = Omit<StateJob, 'body'> & { body: Uint8Array | readonly Uint8Array[] };
+
 type Outcome = { digest: StateDigest } | { error: { kind: FagentErrorKind; message: string; httpStatus?: number } };
 
 interface Thread {
@@ -23,19 +26,25 @@ class SharedBodies {
   private readonly spare: SharedArrayBuffer[] = [];
   private spareBytes = 0;
 
-  /** A copy of `body` in shared memory; give() it back when no thread reads it any more. */
-  take(body: Uint8Array): Uint8Array {
-    const i = this.spare.findIndex((b) => b.byteLength >= body.byteLength);
+  /** A copy of `body` (its chunks joined) in shared memory; give() it back when no thread reads it any more. */
+  take(body: Uint8Array | readonly Uint8Array[]): Uint8Array {
+    const chunks = body instanceof Uint8Array ? [body] : body;
+    const size = chunks.reduce((n, c) => n + c.byteLength, 0);
+    const i = this.spare.findIndex((b) => b.byteLength >= size);
     let memory: SharedArrayBuffer;
     if (i >= 0) {
       [memory] = this.spare.splice(i, 1);
       this.spareBytes -= memory.byteLength;
     } else {
       // A power of two: an answer that grows by a few bytes still fits the memory the last one used.
-      memory = new SharedArrayBuffer(2 ** Math.ceil(Math.log2(Math.max(body.byteLength, 64 * 1024))));
+      memory = new SharedArrayBuffer(2 ** Math.ceil(Math.log2(Math.max(size, 64 * 1024))));
     }
-    const copy = new Uint8Array(memory, 0, body.byteLength);
-    copy.set(body);
+    const copy = new Uint8Array(memory, 0, size);
+    let at = 0;
+    for (const c of chunks) {
+      copy.set(c, at);
+      at += c.byteLength;
+    }
     return copy;
   }
 
@@ -77,7 +86,7 @@ export class DecodePool {
   }
 
   /** The digest of a /state answer (or its FagentError, thrown); undefined: decode it on this thread. */
-  async digest(job: StateJob): Promise<StateDigest | undefined> {
+  async digest(job: DigestRequest): Promise<StateDigest | undefined> {
     // Threads that keep dying (one that cannot start, say) would cost a start per answer: decode here instead.
     const thread = this.closed || this.size < 1 || this.lost >= 3 * this.size ? undefined : this.pick();
     if (!thread) {

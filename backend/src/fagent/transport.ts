@@ -18,7 +18,9 @@ export class AddressBlockedError extends Error {
 
 export interface HttpAnswer {
   status: number;
-  body: Buffer;
+  /** The body as it arrived; `body` joins them on first use (a decoding thread copies the chunks instead). */
+  chunks: readonly Buffer[];
+  readonly body: Buffer;
   /** A redirect's Location (3xx): redirects are not followed. */
   location?: string;
   /** A Content-Encoding other than identity: never asked for, never decoded. */
@@ -120,9 +122,13 @@ export class FagentTransport {
       chunks.push(chunk);
     }
     const encoding = header(res.headers['content-encoding']);
+    let body: Buffer | undefined;
     return {
       status: res.statusCode,
-      body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size),
+      chunks,
+      get body() {
+        return (body ??= chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      },
       ...(res.statusCode >= 300 && res.statusCode < 400 && { location: header(res.headers.location) ?? '' }),
       ...(encoding && encoding.toLowerCase() !== 'identity' && { encoding }),
     };
