@@ -1,5 +1,6 @@
 import { ChildProcess, fork } from 'node:child_process';
 import type { AppConfig } from './config';
+import { SERVICE_NODE_FLAGS } from './node-flags';
 import { execArgvFor } from './own-code';
 import { startService } from './service';
 
@@ -20,7 +21,7 @@ export async function startReplicaProcess(
   overrides: Partial<AppConfig> = {}
 ): Promise<ReplicaProcess> {
   const p = fork(__filename, [databaseUrl, JSON.stringify(overrides)], {
-    execArgv: execArgvFor(__filename),
+    execArgv: [...SERVICE_NODE_FLAGS, ...execArgvFor(__filename)],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { SERVICE_NODE_FLAGS } from '../../src/node-flags';
 
 /**
  * No Docker engine runs here, so docker-compose.yaml and provisioning/ are checked by reading them:
@@ -103,4 +104,19 @@ test('the PostgreSQL data source reaches the compose database', () => {
     url: 'postgres:5432',
     jsonData: { database: services.postgres.environment.POSTGRES_DB },
   });
+});
+
+test('the service runs with its V8 flags wherever it is started', () => {
+  const scripts: Record<string, string> = JSON.parse(read('backend/package.json')).scripts;
+  const nodeCommands = [
+    ...['start', 'bench', 'demo'].map((s) => scripts[s].slice(scripts[s].indexOf('node '))),
+    ...[...dockerfile.matchAll(/^CMD\s+(\[.*\])$/gm)].map((m) => (JSON.parse(m[1]) as string[]).join(' ')),
+  ];
+  expect(nodeCommands).toHaveLength(5);
+  for (const command of nodeCommands) {
+    expect({ command, flags: SERVICE_NODE_FLAGS.every((f) => command.split(' ').includes(f)) }).toEqual({
+      command,
+      flags: true,
+    });
+  }
 });
