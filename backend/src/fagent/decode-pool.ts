@@ -4,8 +4,8 @@ import { execArgvFor } from '../own-code';
 import { FagentError, FagentErrorKind } from './errors';
 import { StateDigest, StateJob } from './state-digest';
 
-/** A job as the caller has it: the body may still be in the chunks it arrived in. */
-export type DigestRequest = Omit<StateJob, 'body'> & { body: Uint8Array | readonly Uint8Array[] };
+/** A job as the caller has it: the body in the chunks it arrived in. */
+export type DigestRequest = Omit<StateJob, 'body'> & { body: readonly Uint8Array[] };
 
 type Outcome = { digest: StateDigest } | { error: { kind: FagentErrorKind; message: string; httpStatus?: number } };
 
@@ -26,9 +26,8 @@ class SharedBodies {
   private readonly spare: SharedArrayBuffer[] = [];
   private spareBytes = 0;
 
-  /** A copy of `body` (its chunks joined) in shared memory; give() it back when no thread reads it any more. */
-  take(body: Uint8Array | readonly Uint8Array[]): Uint8Array {
-    const chunks = body instanceof Uint8Array ? [body] : body;
+  /** The chunks joined in shared memory; give() the copy back when no thread reads it any more. */
+  take(chunks: readonly Uint8Array[]): Uint8Array {
     const size = chunks.reduce((n, c) => n + c.byteLength, 0);
     const i = this.spare.findIndex((b) => b.byteLength >= size);
     let memory: SharedArrayBuffer;

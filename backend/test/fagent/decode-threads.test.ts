@@ -99,8 +99,13 @@ test.each(['duplicates', 'empty'] as FaultName[])(
 );
 
 const limits = { maxServersPerBackend: 10, maxBackends: 10 };
-/** A job for a DecodePool: a /state answer's body, nothing known. */
-const stateJob = (body: string) => ({ what: 'GET /state', status: 200, body: Buffer.from(body), limits, known: [] });
+/** A job for a DecodePool: a /state answer's body in `pieces` chunks, as it may arrive, nothing known. */
+const stateJob = (body: string, pieces = 1) => {
+  const bytes = Buffer.from(body);
+  const step = Math.ceil(bytes.length / pieces);
+  const chunks = Array.from({ length: pieces }, (_, i) => bytes.subarray(i * step, (i + 1) * step));
+  return { what: 'GET /state', status: 200, body: chunks, limits, known: [] };
+};
 
 test('a thread that dies with jobs in hand answers undefined for them (the caller decodes them itself)', async () => {
   const pool = new DecodePool(1);
@@ -159,12 +164,13 @@ test('answers in flight at once each come back as their own, of every size, whil
     return JSON.stringify({ success: true, info, backends: [{ name: `b${n}`, servers }] });
   };
   try {
-    // Larger and smaller bodies interleaved, twice over: later jobs take memory earlier ones gave back.
+    // Larger and smaller bodies interleaved, in as many chunks as servers, twice over: later jobs take memory
+    // earlier ones gave back.
     const sizes = [1, 9, 3, 7, 2, 8, 4, 6, 5, 9, 1, 8];
     for (let round = 0; round < 2; round++) {
       const digests = await Promise.all(
         sizes.map((n) =>
-          pool.digest({ ...stateJob(answer(n)), limits: { maxServersPerBackend: 100, maxBackends: 10 } })
+          pool.digest({ ...stateJob(answer(n), n), limits: { maxServersPerBackend: 100, maxBackends: 10 } })
         )
       );
       expect(digests.map((d) => [d?.backends[0].name, d?.backends[0].servers?.length])).toEqual(
