@@ -1,5 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { AnswerProblem, ENDPOINT_LACKING, FagentError } from './errors';
+import { parseJsonBytes } from './json-pieces';
 import { printable, refusalReason } from './schemas';
 import type { HttpAnswer } from './transport';
 
@@ -62,7 +63,7 @@ export function decodeAnswer<T>(what: string, status: number, answer: Buffer, pa
         'bytes that are not UTF-8 (JSON is UTF-8 text: an agent writing another encoding, such as Latin-1, must convert)';
     } else {
       try {
-        json = JSON.parse(body.toString(ascii ? 'latin1' : 'utf8'));
+        json = parseJsonBytes(body, ascii ? 'latin1' : 'utf8');
       } catch {
         unreadable = 'invalid JSON';
       }
