@@ -1,25 +1,11 @@
 import { AnswerProblem } from './errors';
+import { BACKSLASH, BYTE_CLASS, CLOSE, OPEN, QUOTE, SEPARATOR } from './json-bytes';
 
 /** Deeper than any FAgent answer (five levels) with room for extras; bounds the parser's recursion. */
 export const MAX_JSON_DEPTH = 32;
 
 /** Below this many bytes even the costliest JSON parses into a few tens of MB: no need to count. */
 export const SCAN_FROM_BYTES = 1024 * 1024;
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const STRING = 1;
-const COMMA = 2;
-const OPEN = 3;
-const CLOSE = 4;
-/** What each byte means outside strings (0: nothing to count). */
-const CLASS = new Uint8Array(256);
-CLASS[QUOTE] = STRING;
-CLASS[0x2c] = COMMA;
-CLASS[0x7b] = OPEN;
-CLASS[0x5b] = OPEN;
-CLASS[0x7d] = CLOSE;
-CLASS[0x5d] = CLOSE;
 
 /**
  * Counts an answer's JSON structure while it streams in, before JSON.parse builds it. The byte limit alone does
@@ -73,11 +59,11 @@ export class JsonBudget {
     let i = 0;
     while (i < n) {
       if (!inString) {
-        const kind = CLASS[chunk[i++]];
+        const kind = BYTE_CLASS[chunk[i++]];
         if (kind === 0) {
           continue;
         }
-        if (kind === COMMA) {
+        if (kind === SEPARATOR) {
           commas++;
           continue;
         }

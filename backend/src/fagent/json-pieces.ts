@@ -13,20 +13,26 @@
  * of the whole text, so every error is JSON.parse's own.
  */
 
+import {
+  BACKSLASH,
+  BYTE_CLASS,
+  CLOSE,
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  OPEN,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+  STRING,
+} from './json-bytes';
+
 /** Members and values up to this size are parsed as one piece (well under V8's 128 KB large-object line). */
 export const PIECE_BYTES = 32 * 1024;
 
 /** Containers are walked this deep at most (an answer, its backends, a backend, its servers); deeper is parsed whole. */
 const MAX_WALK_DEPTH = 4;
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 
 /** Whitespace as JSON has it, and what ends a number or literal. */
 const WHITESPACE = new Uint8Array(256);
@@ -40,18 +46,6 @@ for (const c of [COMMA, CLOSE_OBJECT, CLOSE_ARRAY]) {
 
 /** Thrown inside the walk: the whole text goes to JSON.parse. */
 class NotWalked extends Error {}
-
-/** What a byte means to valueEnd outside strings. */
-const OTHER = 0;
-const STRING = 1;
-const OPEN = 2;
-const CLOSE = 3;
-const CLASS = new Uint8Array(256);
-CLASS[QUOTE] = STRING;
-CLASS[OPEN_OBJECT] = OPEN;
-CLASS[OPEN_ARRAY] = OPEN;
-CLASS[CLOSE_OBJECT] = CLOSE;
-CLASS[CLOSE_ARRAY] = CLOSE;
 
 /** One past the end of the string whose opening quote is at `start`. */
 function stringEnd(b: Buffer, start: number): number {
@@ -79,7 +73,7 @@ const BIG = -1;
  */
 function valueEnd(b: Buffer, start: number, limit: number): number {
   const n = b.length;
-  const first = CLASS[b[start]];
+  const first = BYTE_CLASS[b[start]];
   if (first === STRING) {
     return stringEnd(b, start);
   }
@@ -88,15 +82,15 @@ function valueEnd(b: Buffer, start: number, limit: number): number {
     let i = start;
     const stop = Math.min(n, start + limit + 1);
     while (i < stop) {
-      const k = CLASS[b[i++]];
-      if (k === OTHER) {
+      const k = BYTE_CLASS[b[i++]];
+      if (k === 0) {
         continue;
       }
       if (k === STRING) {
         i = stringEnd(b, i - 1);
       } else if (k === OPEN) {
         depth++;
-      } else if (--depth === 0) {
+      } else if (k === CLOSE && --depth === 0) {
         return i;
       }
     }
