@@ -174,13 +174,13 @@ export async function loadStoredInstance(
         mappingKind: t[15],
         mappingNote: t[16],
       });
-      const [desired, driftCause, attempts, lastAttemptAt] = [t[17], t[18], t[19], t[20]];
+      const desired = t[17];
       if (desired) {
         intents.set(t[0], {
           desired,
-          driftCause,
-          attempts: attempts!,
-          lastAttemptAt: lastAttemptAt === null ? null : new Date(lastAttemptAt),
+          driftCause: t[18],
+          attempts: t[19]!,
+          lastAttemptAt: t[20] === null ? null : new Date(t[20]),
         });
       }
     }
