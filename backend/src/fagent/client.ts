@@ -19,7 +19,7 @@ import {
   parseServersAnswer,
 } from './schemas';
 import { decodeState, stateFromDigest } from './state-digest';
-import { AddressBlockedError, FagentTransport, HttpAnswer } from './transport';
+import { AddressBlockedError, ExchangeTimeout, FagentTransport, HttpAnswer } from './transport';
 
 /** Where one HAProxy instance is reached: its host's agent and the instance's name there. */
 export interface FagentTarget {
@@ -116,9 +116,6 @@ export function canonicalWeight(weight: WeightSetting): WeightSetting {
 
 /** A path segment for a name: `.` and `..` are names in HAProxy, so their dots are encoded too. */
 const seg = (name: string) => (/^\.+$/.test(name) ? name.replace(/\./g, '%2E') : encodeURIComponent(name));
-
-/** Why our own deadline aborted a request (as opposed to the caller's signal). */
-class DeadlineReached extends Error {}
 
 /**
  * Speaks the FAgent protocol (the seed's endpoints and the optional /info, /state, weight, shutdown-sessions).
@@ -330,13 +327,6 @@ export class FagentClient {
     if (o.body !== undefined) {
       headers['content-type'] = 'application/json';
     }
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DeadlineReached()), this.opts.timeoutMs);
-    const onCallerAbort = () => deadline.abort(o.signal?.reason);
-    o.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    if (o.signal?.aborted) {
-      onCallerAbort();
-    }
     try {
       const res = await this.transport.send({
         origin: base.origin,
@@ -344,7 +334,8 @@ export class FagentClient {
         method,
         headers,
         body: o.body,
-        signal: deadline.signal,
+        timeoutMs: this.opts.timeoutMs,
+        signal: o.signal,
         maxBodyBytes: this.maxBodyBytes,
       });
       const unreadable = transferProblem(what, res);
@@ -353,10 +344,7 @@ export class FagentClient {
       }
       return await decode(what, res);
     } catch (err) {
-      throw this.failure(err, what, base.origin, deadline.signal);
-    } finally {
-      clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onCallerAbort);
+      throw this.failure(err, what, base.origin, o.signal);
     }
   }
 
@@ -395,7 +383,7 @@ export class FagentClient {
   }
 
   /** Any failure of one exchange as a FagentError that names the request but never echoes the answer. */
-  private failure(err: unknown, what: string, origin: string, deadline: AbortSignal): FagentError {
+  private failure(err: unknown, what: string, origin: string, signal: AbortSignal | undefined): FagentError {
     if (err instanceof FagentError) {
       return err;
     }
@@ -405,12 +393,11 @@ export class FagentClient {
     if (err instanceof AddressBlockedError) {
       return new FagentError('blocked', `${err.message}: ${what} was not sent`);
     }
-    if (deadline.aborted) {
-      const reason: unknown = deadline.reason;
-      if (reason instanceof DeadlineReached) {
-        return new FagentError('timeout', `FAgent did not answer ${what} within ${this.opts.timeoutMs} ms`);
-      }
-      if ((reason as { name?: string })?.name === 'TimeoutError') {
+    if (err instanceof ExchangeTimeout) {
+      return new FagentError('timeout', `FAgent did not answer ${what} within ${this.opts.timeoutMs} ms`);
+    }
+    if (signal?.aborted) {
+      if ((signal.reason as { name?: string })?.name === 'TimeoutError') {
         return new FagentError('timeout', `FAgent did not answer ${what} before the caller's deadline`);
       }
       return new FagentError('aborted', `${what} was aborted by its caller`);

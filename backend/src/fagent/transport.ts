@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { IncomingHttpHeaders } from 'node:http';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { AnswerProblem } from './errors';
 import { JsonBudget } from './json-budget';
 import type { AllowedNetworks } from './networks';
@@ -36,9 +37,19 @@ export interface SendOptions {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string;
-  /** Ends the request, body included: the caller's total deadline. */
-  signal: AbortSignal;
+  /** The most the exchange may take, body included: past it, it fails with an ExchangeTimeout. */
+  timeoutMs: number;
+  /** Ends the exchange too (the caller's own deadline): it then fails with the signal's reason. */
+  signal?: AbortSignal;
   maxBodyBytes: number;
+}
+
+/** An exchange that took longer than its timeoutMs. */
+export class ExchangeTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+    this.name = 'ExchangeTimeout';
+  }
 }
 
 /**
@@ -94,48 +105,140 @@ export class FagentTransport {
     this.dispatcher = new Agent({ connections: o.connectionsPerOrigin, connect });
   }
 
-  async send(o: SendOptions): Promise<HttpAnswer> {
-    const res = await this.dispatcher.request({
-      origin: o.origin,
-      path: o.path,
-      method: o.method,
-      headers: o.headers,
-      body: o.body,
-      signal: o.signal,
-    });
-    const tooLarge = () =>
-      new AnswerProblem('over_limit', `is larger than HAPROXY_FAGENT_MAX_BODY_BYTES (${o.maxBodyBytes} bytes)`);
-    if (Number(res.headers['content-length']) > o.maxBodyBytes) {
-      res.body.destroy();
-      throw tooLarge();
-    }
-    // Counted while streaming: an answer over a limit is dropped (and its connection closed) as soon as it is.
-    const budget = new JsonBudget(o.maxBodyBytes);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > o.maxBodyBytes) {
-        throw tooLarge();
+  /**
+   * One exchange through undici's dispatch, the answer read by an AnswerReader. request() built a stream, an
+   * async iterator, a header object and an AsyncResource per answer, and the client an AbortController: on the
+   * seed path (10,000 answers of a few KB a cycle) a steady cycle took 22% less CPU without them (A/B, bench).
+   */
+  send(o: SendOptions): Promise<HttpAnswer> {
+    return new Promise((resolve, reject) => {
+      if (o.signal?.aborted) {
+        reject(o.signal.reason);
+        return;
       }
-      budget.feed(chunk);
-      chunks.push(chunk);
-    }
-    const encoding = header(res.headers['content-encoding']);
-    let body: Buffer | undefined;
-    return {
-      status: res.statusCode,
-      chunks,
-      get body() {
-        return (body ??= chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-      },
-      ...(res.statusCode >= 300 && res.statusCode < 400 && { location: header(res.headers.location) ?? '' }),
-      ...(encoding && encoding.toLowerCase() !== 'identity' && { encoding }),
-    };
+      // undici hands its own errors (a bad option included) to the reader too.
+      this.dispatcher.dispatch(
+        { origin: o.origin, path: o.path, method: o.method, headers: o.headers, body: o.body },
+        new AnswerReader(o, resolve, reject)
+      );
+    });
   }
 
   /** Ends every connection, in-flight requests included. */
   async close(): Promise<void> {
     await this.dispatcher.destroy();
+  }
+}
+
+/**
+ * Reads one answer as undici hands it over: the status and headers, then the chunks, each counted against the
+ * byte limit and the JSON budget as it comes, so an answer over a limit is dropped (and its connection closed)
+ * as soon as it is. Its timeout and the caller's signal end the exchange at any point, before it has a
+ * connection too. (One timer and one listener here: an AbortController per exchange cost as much again.)
+ */
+class AnswerReader implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Why the exchange was stopped before undici started it. */
+  private reason: Error | undefined;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private readonly budget: JsonBudget;
+  private settled = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly o: SendOptions,
+    private readonly resolve: (a: HttpAnswer) => void,
+    private readonly reject: (err: unknown) => void
+  ) {
+    this.budget = new JsonBudget(o.maxBodyBytes);
+    this.timer = setTimeout(() => this.stop(new ExchangeTimeout(o.timeoutMs)), o.timeoutMs);
+    o.signal?.addEventListener('abort', this.onAbortSignal, { once: true });
+  }
+
+  private readonly onAbortSignal = () => this.stop(this.o.signal?.reason);
+
+  private stop(reason: Error): void {
+    if (this.controller) {
+      this.controller.abort(reason);
+    } else {
+      // Still queued for a connection: the exchange fails now, and is ended when undici starts it.
+      this.reason = reason;
+      this.onResponseError(undefined, reason);
+    }
+  }
+
+  private tooLarge(): AnswerProblem {
+    return new AnswerProblem(
+      'over_limit',
+      `is larger than HAPROXY_FAGENT_MAX_BODY_BYTES (${this.o.maxBodyBytes} bytes)`
+    );
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.reason) {
+      controller.abort(this.reason);
+    }
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    this.status = status;
+    this.headers = headers;
+    if (Number(header(headers['content-length'])) > this.o.maxBodyBytes) {
+      controller.abort(this.tooLarge());
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size > this.o.maxBodyBytes) {
+      controller.abort(this.tooLarge());
+      return;
+    }
+    try {
+      this.budget.feed(chunk);
+    } catch (err) {
+      controller.abort(err as Error);
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (!this.settle()) {
+      return;
+    }
+    const { chunks, size, status, headers } = this;
+    const encoding = header(headers['content-encoding']);
+    let body: Buffer | undefined;
+    this.resolve({
+      status,
+      chunks,
+      get body() {
+        return (body ??= chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      },
+      ...(status >= 300 && status < 400 && { location: header(headers.location) ?? '' }),
+      ...(encoding && encoding.toLowerCase() !== 'identity' && { encoding }),
+    });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    if (this.settle()) {
+      this.reject(err);
+    }
+  }
+
+  /** True the first time: an exchange ends once, and stops its timer and listening to the caller's signal then. */
+  private settle(): boolean {
+    if (this.settled) {
+      return false;
+    }
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.o.signal?.removeEventListener('abort', this.onAbortSignal);
+    return true;
   }
 }

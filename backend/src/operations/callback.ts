@@ -39,7 +39,7 @@ export class OperationCallbacks {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'haproxy-control-operations' },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        timeoutMs: this.opts.timeoutMs,
         maxBodyBytes: MAX_ANSWER_BYTES,
       });
       return answer.status >= 200 && answer.status < 300 ? undefined : `the callback answered HTTP ${answer.status}`;
@@ -48,7 +48,8 @@ export class OperationCallbacks {
       if (e instanceof AddressBlockedError) {
         return `callback address ${e.addresses.join(', ')} of ${e.host} is outside HAPROXY_FAGENT_ALLOWED_NETWORKS`;
       }
-      return `the callback failed: ${e.name === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs} ms` : e.message}`;
+      // A timeout says `no answer within ... ms` (ExchangeTimeout).
+      return `the callback failed: ${e.message}`;
     }
   }
 
