@@ -16,6 +16,7 @@ import { AuditAppendOnly1764000000022 } from './migrations/1764000000022-AuditAp
 import { TokenAuthors1764000000023 } from './migrations/1764000000023-TokenAuthors';
 import { TokenExpiry1764000000024 } from './migrations/1764000000024-TokenExpiry';
 import { ServerTracks1764000000025 } from './migrations/1764000000025-ServerTracks';
+import { RedundantServerIndexes1764000000026 } from './migrations/1764000000026-RedundantServerIndexes';
 import { TokenChangeNotify1764000000021 } from './migrations/1764000000021-TokenChangeNotify';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
@@ -38,6 +39,7 @@ export const migrations = [
   TokenAuthors1764000000023,
   TokenExpiry1764000000024,
   ServerTracks1764000000025,
+  RedundantServerIndexes1764000000026,
 ];
 
 export interface DataSourceOptions {
