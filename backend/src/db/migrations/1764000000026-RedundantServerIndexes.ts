@@ -11,11 +11,11 @@ export class RedundantServerIndexes1764000000026 implements MigrationInterface {
   name = 'RedundantServerIndexes1764000000026';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX haproxy_servers_backend_id_idx, haproxy_servers_removed_at_idx`);
+    await q.query(`DROP INDEX IF EXISTS haproxy_servers_backend_id_idx, haproxy_servers_removed_at_idx`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE INDEX haproxy_servers_removed_at_idx ON haproxy_servers (removed_at)`);
-    await q.query(`CREATE INDEX haproxy_servers_backend_id_idx ON haproxy_servers (backend_id)`);
+    await q.query(`CREATE INDEX IF NOT EXISTS haproxy_servers_removed_at_idx ON haproxy_servers (removed_at)`);
+    await q.query(`CREATE INDEX IF NOT EXISTS haproxy_servers_backend_id_idx ON haproxy_servers (backend_id)`);
   }
 }
