@@ -71,9 +71,11 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
     operationRoutes(deps),
     tokenRoutes(deps),
   ]) {
-    api.use(r.routes(), r.allowedMethods({ throw: false }));
+    api.use(r.routes());
   }
   app.use(api.routes());
+  // One answer of 405 / 501 / OPTIONS for all of /api, from every route the path matched: one per route
+  // module cost each request 19 more middlewares, a sixth of a summary poll's CPU.
   app.use(api.allowedMethods());
   return app;
 }

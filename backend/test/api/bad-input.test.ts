@@ -344,4 +344,17 @@ describe('routes', () => {
       expectError(await h.t.rawCall('POST', '/api/haproxy/summary', { token }), 405, 'method_not_allowed');
     }
   });
+
+  test('a 405 and an OPTIONS name every method of the path (one answer for all of /api)', async () => {
+    const allowed = async (method: string, path: string) => {
+      const res = await h.t.rawCall(method, path);
+      return { status: res.status, allow: (res.headers.get('allow') ?? '').split(/,\s*/).sort() };
+    };
+    expect(await allowed('PUT', '/api/hosts')).toEqual({ status: 405, allow: ['GET', 'HEAD', 'POST'] });
+    expect(await allowed('OPTIONS', '/api/haproxy/summary')).toEqual({ status: 200, allow: ['GET', 'HEAD'] });
+    expect(await allowed('OPTIONS', `/api/haproxy/instances/${f.instanceId}`)).toEqual({
+      status: 200,
+      allow: ['DELETE', 'GET', 'HEAD', 'PATCH'],
+    });
+  });
 });
