@@ -394,7 +394,7 @@ export class FagentClient {
       return new FagentError('blocked', `${err.message}: ${what} was not sent`);
     }
     if (err instanceof ExchangeTimeout) {
-      return new FagentError('timeout', `FAgent did not answer ${what} within ${this.opts.timeoutMs} ms`);
+      return new FagentError('timeout', `FAgent did not answer ${what} within ${err.timeoutMs} ms`);
     }
     if (signal?.aborted) {
       if ((signal.reason as { name?: string })?.name === 'TimeoutError') {

@@ -134,7 +134,7 @@ export class FagentTransport {
  * Reads one answer as undici hands it over: the status and headers, then the chunks, each counted against the
  * byte limit and the JSON budget as it comes, so an answer over a limit is dropped (and its connection closed)
  * as soon as it is. Its timeout and the caller's signal end the exchange at any point, before it has a
- * connection too. (One timer and one listener here: an AbortController per exchange cost as much again.)
+ * connection too.
  */
 class AnswerReader implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
