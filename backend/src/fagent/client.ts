@@ -1,6 +1,8 @@
 import type { AgentCommand, Command } from '../domain/status';
 import { SecretBox } from '../secrets/secret-box';
+import { serversFingerprint } from '../sync/fingerprint';
 import { parseAgentUrl } from './agent-url';
+import { AnswerMemo } from './answer-memo';
 import { answerError, decodeAnswer, transferProblem } from './answer';
 import { BreakerRegistry } from './breaker';
 import { DecodePool } from './decode-pool';
@@ -20,6 +22,12 @@ import {
 } from './schemas';
 import { decodeState, stateFromDigest } from './state-digest';
 import { AddressBlockedError, ExchangeTimeout, FagentTransport, HttpAnswer } from './transport';
+
+/** A backend's servers and their fingerprint (sync/fingerprint.ts); `servers` may be decoded when first read. */
+export interface FagentServerList {
+  fingerprint: string;
+  readonly servers: FagentServer[];
+}
 
 /** Where one HAProxy instance is reached: its host's agent and the instance's name there. */
 export interface FagentTarget {
@@ -70,6 +78,8 @@ export const FAGENT_DEFAULTS = {
   retryDelayMs: 200,
   decodeThreadMinBytes: 64 * 1024,
   decodeThreadMaxBytes: 8 * 1024 * 1024,
+  /** Backends whose last server list's digest is kept (AnswerMemo): about 10 MB, 800 instances of 50 backends. */
+  rememberedServerLists: 50_000,
 } as const;
 
 export interface CallOptions {
@@ -117,6 +127,9 @@ export function canonicalWeight(weight: WeightSetting): WeightSetting {
 /** A path segment for a name: `.` and `..` are names in HAProxy, so their dots are encoded too. */
 const seg = (name: string) => (/^\.+$/.test(name) ? name.replace(/\./g, '%2E') : encodeURIComponent(name));
 
+const serversPath = (t: FagentTarget, backend: string) =>
+  `/api/haproxy/${seg(t.instanceName)}/backends/${seg(backend)}/servers`;
+
 /**
  * Speaks the FAgent protocol (the seed's endpoints and the optional /info, /state, weight, shutdown-sessions).
  * Every answer is bounded (total deadline, body bytes, JSON budget, counts) and validated: `success:false`, a
@@ -132,6 +145,10 @@ export class FagentClient {
   private readonly decodePool: DecodePool;
   /** Per instance and optional endpoint: until when it is known not to be offered. */
   private readonly unsupportedUntil = new Map<string, number>();
+  /** Per instance and backend: the fingerprint of its last server list, by the list's bytes. */
+  private readonly serverLists = new AnswerMemo<string>(FAGENT_DEFAULTS.rememberedServerLists);
+  private readonly serversDecoder = (what: string, res: HttpAnswer): FagentServer[] =>
+    decodeAnswer(what, res.status, res.body, (v) => parseServersAnswer(v, this.limits));
 
   constructor(
     private readonly opts: FagentClientOptions,
@@ -170,14 +187,37 @@ export class FagentClient {
   }
 
   async getServers(t: FagentTarget, backend: string, o: ReadOptions = {}): Promise<FagentServer[]> {
-    const path = `/api/haproxy/${seg(t.instanceName)}/backends/${seg(backend)}/servers`;
-    return this.read(
-      t,
-      `servers\u0000${backend}`,
-      path,
-      json((v) => parseServersAnswer(v, this.limits)),
-      o
-    );
+    return this.read(t, `servers\u0000${backend}`, serversPath(t, backend), this.serversDecoder, o);
+  }
+
+  /**
+   * A backend's servers with their fingerprint, for the sync: a list whose bytes are those of the backend's
+   * last one (AnswerMemo) keeps its fingerprint and is decoded only if its servers are read, which a sync does
+   * for the backends it plans, not for those that did not change.
+   */
+  async getServerList(t: FagentTarget, backend: string, o: ReadOptions = {}): Promise<FagentServerList> {
+    const key = `${t.instanceId}\u0000${backend}`;
+    const decode = (what: string, res: HttpAnswer): FagentServerList => {
+      const digest = res.status >= 200 && res.status < 300 ? AnswerMemo.digest(res.chunks) : undefined;
+      const known = digest === undefined ? undefined : this.serverLists.get(key, digest);
+      if (known !== undefined) {
+        let servers: FagentServer[] | undefined;
+        const decodeServers = () => this.serversDecoder(what, res);
+        return {
+          fingerprint: known,
+          get servers() {
+            return (servers ??= decodeServers());
+          },
+        };
+      }
+      const servers = this.serversDecoder(what, res);
+      const fingerprint = serversFingerprint(servers);
+      if (digest !== undefined) {
+        this.serverLists.set(key, digest, fingerprint);
+      }
+      return { fingerprint, servers };
+    };
+    return this.read(t, `list\u0000${backend}`, serversPath(t, backend), decode, o);
   }
 
   /** The HAProxy process (version, pid, start time); undefined when the agent does not offer /info. */

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { advisoryUnlock } from '../db/advisory-lock';
 import { mapLimited } from '../concurrency/limiter';
 import type { FagentClient, FagentTarget } from '../fagent/client';
-import type { FagentInfo } from '../fagent/schemas';
+import type { FagentInfo, FagentServer } from '../fagent/schemas';
 import { planIntents } from '../intent/drift';
 import type { Logger } from '../logger';
 import { issued, type ConnectionDb, type PoolDb, type Db } from '../db/db';
@@ -121,6 +121,18 @@ function processRestarted(
   }
   return known.haproxy_pid !== info.pid || known.haproxy_started_at.getTime() !== Date.parse(info.started_at);
 }
+
+/**
+ * A server list as the sync's answer, its servers read only when planned: an unchanged backend's list may still
+ * be undecoded (getState, getServerList).
+ */
+const listed = (list: { fingerprint?: string; readonly servers: FagentServer[] }): BackendAnswer => ({
+  ok: true,
+  fingerprint: list.fingerprint,
+  get servers() {
+    return list.servers;
+  },
+});
 
 function fingerprinted(fetched: Fetched, instance: SyncInstance, mapping: MappingIndex): Fingerprinted {
   const fingerprints = new Map<string, string>();
@@ -424,14 +436,7 @@ export class InstanceSync {
       const servers = new Map<string, BackendAnswer>();
       for (const b of state.backends) {
         if (inScope(b.name) && !servers.has(b.name)) {
-          // Read only when planned: an unchanged backend's list may still be undecoded (getState).
-          servers.set(b.name, {
-            ok: true,
-            fingerprint: b.fingerprint,
-            get servers() {
-              return b.servers;
-            },
-          });
+          servers.set(b.name, listed(b));
         }
       }
       return { backends, servers, inScope, info: state.info };
@@ -444,7 +449,7 @@ export class InstanceSync {
       this.opts.fetchConcurrency,
       async (backend): Promise<[string, BackendAnswer]> => {
         try {
-          return [backend, { ok: true, servers: await this.client.getServers(target, backend, { fresh, signal }) }];
+          return [backend, listed(await this.client.getServerList(target, backend, { fresh, signal }))];
         } catch (err) {
           return [backend, { ok: false, error: (err as Error).message }];
         }
