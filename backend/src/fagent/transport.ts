@@ -22,13 +22,21 @@ export interface HttpAnswer {
   /** The body as it arrived; `body` joins them on first use (a decoding thread copies the chunks instead). */
   chunks: readonly Buffer[];
   readonly body: Buffer;
-  /** A redirect's Location (3xx): redirects are not followed. */
+  /** A redirect's Location (301, 302, 303, 307, 308, or a 3xx that names one): redirects are not followed. */
   location?: string;
   /** A Content-Encoding other than identity: never asked for, never decoded. */
   encoding?: string;
 }
 
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(', ') : v);
+
+/**
+ * The 3xx statuses that send a client elsewhere. A 304 Not Modified (we never ask conditionally) or a 300 without
+ * a Location points nowhere: it is an HTTP error, not a redirect whose target should be registered instead.
+ */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const isRedirect = (status: number, headers: IncomingHttpHeaders) =>
+  status >= 300 && status < 400 && (REDIRECTS.has(status) || headers.location !== undefined);
 
 export interface SendOptions {
   origin: string;
@@ -220,7 +228,7 @@ class AnswerReader implements Dispatcher.DispatchHandler {
       get body() {
         return (body ??= chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
       },
-      ...(status >= 300 && status < 400 && { location: header(headers.location) ?? '' }),
+      ...(isRedirect(status, headers) && { location: header(headers.location) ?? '' }),
       ...(encoding && encoding.toLowerCase() !== 'identity' && { encoding }),
     });
   }

@@ -368,6 +368,22 @@ describe('answers whose body cannot be read as the agent meant it', () => {
     client.close();
   });
 
+  test.each([304, 300])(
+    'a %i without a Location points nowhere: an HTTP error, not "register the agent where it redirects"',
+    async (status) => {
+      const client = testClient({ maxRetries: 2 });
+      agent.inject(on.any(), { kind: 'status', status, body: '' });
+      for (const call of [() => client.getBackends(target()), () => client.command(target(), 'web', 'w1', 'drain')]) {
+        const err = await call().catch((e: unknown) => e);
+        expect(err).toMatchObject({ kind: 'http', httpStatus: status });
+        expect((err as FagentError).message).toMatch(new RegExp(`^FAgent answered HTTP ${status} to (GET|POST) /api/`));
+        expect((err as FagentError).message).not.toMatch(/redirect/);
+      }
+      expect(count()).toBe(2); // neither followed nor retried
+      client.close();
+    }
+  );
+
   test('a compressed answer, never asked for, says so instead of "invalid JSON"', async () => {
     const client = testClient();
     agent.inject(on.any(), namedFault('gzip'));
