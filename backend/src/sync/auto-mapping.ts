@@ -33,6 +33,12 @@ export interface MappingExplanation extends MappingDecision {
   candidates: MappingApplication[];
 }
 
+/**
+ * What HAProxy's `show stat` shows as the address of a server on a unix socket (`unix@/path` reads `unix`), and
+ * the words of its other socket families: no host at all, so never mapped to a host whose name starts so.
+ */
+const SOCKET_ADDRESSES: ReadonlySet<string> = new Set(['unix', 'abns', 'sockpair']);
+
 /** The host part of a server address: port stripped; an IP whole, a DNS name's first label. */
 export function hostKey(address: string): string | null {
   let host = address.trim();
@@ -97,7 +103,7 @@ export class MappingIndex {
 
   /** The decision with its reason and the candidates a person could choose from (the review of unmapped servers). */
   explain(address: string, backendName: string): MappingExplanation {
-    const key = hostKey(address);
+    const key = SOCKET_ADDRESSES.has(address.trim()) ? null : hostKey(address);
     const unmapped = (reason: MappingReason, hosts: MappingHost[] = [], candidates: MappingApplication[] = []) => ({
       applicationId: null,
       note: null,

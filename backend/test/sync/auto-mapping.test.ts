@@ -53,6 +53,21 @@ describe('MappingIndex', () => {
     expect(index.resolve('unknown:80', 'x')).toEqual({ applicationId: null, note: null });
     expect(index.resolve('bare:80', 'x')).toEqual({ applicationId: null, note: null });
   });
+  test("a server on a socket (HAProxy's address `unix`, `abns`) has no host: not mapped to one named so", () => {
+    const socketHosts = new MappingIndex(
+      [
+        ...hosts,
+        { id: 7, name: 'unix.example.com', address: '10.0.0.7' },
+        { id: 8, name: 'abns', address: '10.0.0.8' },
+      ],
+      [...apps, { id: 106, name: 'sock', hostId: 7 }, { id: 107, name: 'sock', hostId: 8 }]
+    );
+    for (const address of ['unix', 'abns', 'sockpair']) {
+      expect(socketHosts.explain(address, 'sock')).toMatchObject({ applicationId: null, reason: 'no_address' });
+    }
+    // A DNS name that starts with the word is still a host.
+    expect(socketHosts.resolve('unix.internal:80', 'x')).toEqual({ applicationId: 106, note: null });
+  });
   test('the result does not depend on the order hosts were listed in', () => {
     const reversed = new MappingIndex([...hosts].reverse(), [...apps].reverse());
     for (const a of ['web1:1', '10.0.0.2:1', 'db1:1', 'multi:1']) {
