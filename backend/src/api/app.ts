@@ -40,7 +40,6 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
     await next();
     deps.log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started }, 'request');
   });
-  app.use(jsonBody(deps.maxBodyBytes));
 
   const system = systemRoutes(deps);
   app.use(system.open.routes());
@@ -49,7 +48,9 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
   }
 
   const api = new Router();
-  api.use('/api', authenticate(deps.tokens), refuseUnstorableText(), conditionalGet());
+  // The token first: a caller without one gets its 401 before its body is read (up to MAX_BODY_BYTES) or
+  // judged (400, 413, 415 would answer an unauthenticated caller about a request it may not make).
+  api.use('/api', authenticate(deps.tokens), jsonBody(deps.maxBodyBytes), refuseUnstorableText(), conditionalGet());
   for (const r of [
     system.api,
     summaryRoutes(deps),

@@ -28,6 +28,11 @@ export const GRAFANA_USER_HEADER = 'x-grafana-user';
 
 export function authenticate(tokens: TokenStore) {
   return async (ctx: Context, next: Next) => {
+    // Node keeps only the first of repeated Authorization headers; a proxy in front may read another one.
+    // Which credentials a request carries must not depend on who reads it: more than one is refused.
+    if (headerCount(ctx.req.rawHeaders, 'authorization') > 1) {
+      throw new AppError(401, 'unauthorized', 'more than one Authorization header: send exactly one');
+    }
     const token = await tokens.verify(bearerToken(ctx.get('authorization')));
     if (!token) {
       throw invalidToken();
@@ -47,10 +52,21 @@ export function authenticate(tokens: TokenStore) {
   };
 }
 
-/** The login as the audit records it: no control characters, at most 200 characters. */
+/** How many times a header came (rawHeaders alternates names and values, names as sent). */
+function headerCount(rawHeaders: readonly string[], name: string): number {
+  let n = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].toLowerCase() === name) {
+      n++;
+    }
+  }
+  return n;
+}
+
+/** The login as the audit records it: no control characters (C0, DEL, C1), at most 200 characters. */
 const grafanaLogin = (header: string) =>
   header
-    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
     .trim()
     .slice(0, 200);
 
