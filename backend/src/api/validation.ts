@@ -15,10 +15,19 @@ export const idParams = z.object({ id });
 
 export const limit = (def: number, max: number) => z.coerce.number().int().min(1).max(max).default(def);
 export const offset = z.coerce.number().int().min(0).max(10_000_000).default(0);
+/** The times JSON answers can write as ISO 8601 (toISOString turns others into `+010000-...`, no date-time). */
+const MIN_TIME_MS = Date.parse('0000-01-01T00:00:00Z');
+const MAX_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
 export const isoTime = z
   .string()
   .datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z' })
-  .transform((s) => new Date(s));
+  .transform((s) => new Date(s))
+  // An offset can move a 4-digit year out of 0000-9999 in UTC (9999-12-31T23:59:59-23:59), and the time is
+  // echoed back (a timeline's until, a token's expires_at) in a form the contract's date-time refuses.
+  .refine(
+    (d) => d.getTime() >= MIN_TIME_MS && d.getTime() <= MAX_TIME_MS,
+    'must be between the years 0000 and 9999 in UTC'
+  );
 export const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** `a,b` -> ['a','b'] (case as `normalise` makes it), each checked against `values`. */
@@ -61,9 +70,21 @@ export const plainText = (max: number, min = 1) =>
     .string()
     .min(min, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+    // C1 controls too (U+0080-U+009F): "\u0085x" would show as "x", beside another "x".
+    .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s), 'must not contain control characters');
 
 export const name = (max = 200) => z.string().trim().pipe(plainText(max));
+
+/**
+ * A bearer token the service sends to an agent (`Authorization: Bearer <token>`): what an HTTP header carries
+ * as it is, printable ASCII without spaces at either end. Any other character makes undici refuse every
+ * request (a stored token would fail every sync), and spaces at the ends are lost on the way.
+ */
+export const agentToken = plainText(1000).refine(
+  // Control characters have plainText's message alone.
+  (s) => /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(s) || /[\u0000-\u001f\u007f-\u009f]/.test(s),
+  'must be printable ASCII without spaces at either end: it is sent in an HTTP header (Authorization: Bearer <token>)'
+);
 
 /** A name or a glob (domain/glob.ts) that a filter matches names by; at most 200 characters either way. */
 export const nameOrGlob = z.string().superRefine((s, ctx) => {

@@ -5,12 +5,12 @@ import { testAgent } from '../../registry/agent-test';
 import { getHost } from '../../store/hosts';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { agentUrl, bodyId, idParams, name } from '../validation';
+import { agentToken, agentUrl, bodyId, idParams, name } from '../validation';
 
 const testBody = z
   .object({
     fagent_url: agentUrl,
-    fagent_token: z.string().min(1).max(1000).nullable().optional(),
+    fagent_token: agentToken.nullable().optional(),
     host_id: bodyId.optional(),
     instances: z.array(name(200)).min(1, 'must name at least one instance').max(20).optional(),
   })

@@ -5,14 +5,14 @@ import { createHost, deleteHost, getHost, listHosts, updateHost } from '../../st
 import { instanceIdsOfHost } from '../../store/instances';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { agentUrl, idParams, name, plainText } from '../validation';
+import { agentToken, agentUrl, idParams, name } from '../validation';
 
 const createBody = z
   .object({
     name: name(200),
     address: name(255),
     fagent_url: agentUrl,
-    fagent_token: plainText(1000).nullable().optional(),
+    fagent_token: agentToken.nullable().optional(),
     is_active: z.boolean().optional(),
   })
   .strict();

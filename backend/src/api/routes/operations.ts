@@ -54,7 +54,14 @@ const listQuery = z.object({
   limit: limit(20, 100),
   offset,
 });
-const opParams = z.object({ id: z.string().uuid('must be an operation id (a UUID)') });
+const opParams = z.object({
+  id: z
+    .string()
+    .uuid('must be an operation id (a UUID)')
+    // PostgreSQL takes a UUID in either case but answers it in lower case, and a job's servers are looked up
+    // by the id as it answers it: an id in capitals found the job and then none of its servers (a 500).
+    .transform((s) => s.toLowerCase()),
+});
 
 /** Drain and ready jobs: operators create and cancel them, everyone reads them; a worker runs them. */
 export function operationRoutes(deps: ApiDeps) {
