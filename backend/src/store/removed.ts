@@ -1,3 +1,4 @@
+import { conflict } from '../domain/errors';
 import { nameFilter } from '../domain/glob';
 import type { ServerStatus } from '../domain/status';
 import type { Db } from '../db/db';
@@ -169,6 +170,14 @@ const WENT_WITH_BACKEND = `backend_id = $1 AND removed_at = (SELECT removed_at F
  */
 export function restoreBackend(db: Db, backendId: number, at: Date): Promise<RestoredServer[]> {
   return db.transaction(async (tx) => {
+    // Locked first: a concurrent restore waits here, then finds the backend current.
+    const [backend] = await tx.query<{ removed: boolean }>(
+      `SELECT removed_at IS NOT NULL AS removed FROM haproxy_backends WHERE id = $1 FOR UPDATE`,
+      [backendId]
+    );
+    if (!backend?.removed) {
+      throw notRemovedNow(`backend ${backendId}`);
+    }
     const servers = await tx.query<RestoredServer>(
       `UPDATE haproxy_servers SET removed_at = NULL, forgotten_at = NULL, updated_at = $2
         WHERE ${WENT_WITH_BACKEND} RETURNING id, status, raw_status`,
@@ -182,24 +191,46 @@ export function restoreBackend(db: Db, backendId: number, at: Date): Promise<Res
   });
 }
 
+/**
+ * The caller checked that the row is removed, but another request (a second restore, a sync) may have brought it
+ * back since: each write below applies only to a removed row and is a 409 otherwise, as a later request's
+ * check would be, rather than a second success (a restore that reported servers it did not restore).
+ */
+const notRemovedNow = (what: string) => conflict(`${what} is not removed (any more: restored meanwhile)`);
+
 export async function restoreServer(db: Db, serverId: number, at: Date): Promise<void> {
-  await db.execute(`UPDATE haproxy_servers SET removed_at = NULL, forgotten_at = NULL, updated_at = $2 WHERE id = $1`, [
-    serverId,
-    at,
-  ]);
+  const restored = await db.execute(
+    `UPDATE haproxy_servers SET removed_at = NULL, forgotten_at = NULL, updated_at = $2
+      WHERE id = $1 AND removed_at IS NOT NULL`,
+    [serverId, at]
+  );
+  if (restored === 0) {
+    throw notRemovedNow(`server ${serverId}`);
+  }
 }
 
 /** Hides a removed backend from the list for good, with the servers that went with it. */
 export async function forgetBackend(db: Db, backendId: number, at: Date): Promise<void> {
-  await db.execute(
-    `WITH servers AS (UPDATE haproxy_servers SET forgotten_at = $2 WHERE ${WENT_WITH_BACKEND})
-     UPDATE haproxy_backends SET forgotten_at = $2 WHERE id = $1`,
+  const forgotten = await db.execute(
+    `WITH backend AS (SELECT id FROM haproxy_backends WHERE id = $1 AND removed_at IS NOT NULL FOR UPDATE),
+          servers AS (UPDATE haproxy_servers SET forgotten_at = $2 WHERE ${WENT_WITH_BACKEND} AND EXISTS (SELECT 1 FROM backend))
+     UPDATE haproxy_backends SET forgotten_at = $2 WHERE id = (SELECT id FROM backend)`,
     [backendId, at]
   );
+  if (forgotten === 0) {
+    throw notRemovedNow(`backend ${backendId}`);
+  }
 }
 
 export async function forgetServer(db: Db, serverId: number, at: Date): Promise<void> {
-  await db.execute(`UPDATE haproxy_servers SET forgotten_at = $2 WHERE id = $1`, [serverId, at]);
+  // A current server marked forgotten would be missing from the list the moment it is next removed.
+  const forgotten = await db.execute(
+    `UPDATE haproxy_servers SET forgotten_at = $2 WHERE id = $1 AND removed_at IS NOT NULL`,
+    [serverId, at]
+  );
+  if (forgotten === 0) {
+    throw notRemovedNow(`server ${serverId}`);
+  }
 }
 
 /**
