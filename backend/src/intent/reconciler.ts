@@ -32,14 +32,23 @@ export class Reconciler {
     };
   }
 
+  /**
+   * A drain or maint asked only until a time that has passed is no intent any more: HAProxy showing the server
+   * ready is what the window's end wants (the window worker records it). Re-applied, it would take the server
+   * out again past its window, forced past the budget as a re-apply, until the worker's next look.
+   */
+  private windowEnded(until: Date | null): boolean {
+    return until !== null && until.getTime() <= (this.opts.clock?.() ?? new Date()).getTime();
+  }
+
   private async reapplyOne(serverId: number): Promise<'reapplied' | 'failed' | 'skipped'> {
     const d = await desiredOf(this.db, serverId);
-    if (!d?.drift_since) {
+    if (!d?.drift_since || this.windowEnded(d.until)) {
       return 'skipped';
     }
     const stillDrifting = async () => {
       const now = await desiredOf(this.db, serverId);
-      return now?.admin_state === d.admin_state && now.drift_since !== null;
+      return now?.admin_state === d.admin_state && now.drift_since !== null && !this.windowEnded(now.until);
     };
     let error: string;
     try {
