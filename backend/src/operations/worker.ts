@@ -22,7 +22,9 @@ import {
   claimOperations,
   finishOperation,
   getOperation,
+  leaseOwner,
   markRunning,
+  noteCancelledServer,
   OperationRow,
   operationServers,
   patchOperationServers,
@@ -176,6 +178,13 @@ export class OperationWorker {
         if (o === undefined) {
           return;
         }
+        // Another replica took the job over (this one's lease ran out while it was paused or cut off): stop now.
+        // Its writes are refused, and without this the loop would plan, read the agent and send again at once,
+        // without sleeping, until the heartbeat noticed; and send a finished job's callback a second time.
+        if (o && !(await this.stillHolds(id, log))) {
+          this.lost.add(id);
+          return;
+        }
         if (o && !(o.state === 'queued' || o.state === 'running')) {
           if (o.callback_state === 'pending') {
             await this.callback(o, log);
@@ -198,6 +207,16 @@ export class OperationWorker {
         await releaseLease(this.db, this.owner, id).catch(() => undefined);
       }
     }
+  }
+
+  /** Whether this replica still holds the job's lease (when it cannot be read: yes, its writes are guarded). */
+  private async stillHolds(id: string, log: Logger): Promise<boolean> {
+    const owner = await leaseOwner(this.db, id).catch(() => this.owner);
+    if (owner === this.owner) {
+      return true;
+    }
+    log.warn({ holder: owner }, 'operation taken over by another replica: this one stops running it');
+    return false;
   }
 
   /** One look at a job and what it leads to; false when the job is over (or no longer this replica's). */
@@ -273,8 +292,30 @@ export class OperationWorker {
     if (step.before && !(await write(step.before))) {
       return false;
     }
+    // A step planned before a cancel (or a lost lease) sends nothing once it is known: the cancel said those
+    // servers would not be started.
+    if (!step.before && step.commands.length > 0 && !(await whileHeld(this.db, o.id, this.owner, async () => {}))) {
+      return false;
+    }
     let weight: number | undefined;
+    const sent: string[] = [];
+    // A cancel that came while the commands ran has written this server's note from its state before them
+    // ("cancelled before it started"): the note must say what HAProxy was sent instead.
+    const written = async (patch: ServerPatch, failure?: Error) => {
+      if (await write(patch)) {
+        return true;
+      }
+      if (sent.length > 0) {
+        const what = `${sent.join(', ')} ${sent.length === 1 ? 'was' : 'were'} being sent`;
+        const outcome = failure ? `${sent[sent.length - 1]} failed: ${failure.message}` : 'applied';
+        await noteCancelledServer(this.db, o.id, s.position, `cancelled while ${what}: ${outcome}`).catch(
+          () => undefined
+        );
+      }
+      return false;
+    };
     for (const c of step.commands) {
+      sent.push(c.command);
       const ctx: CommandContext = {
         actor: spec.actor,
         source: spec.source,
@@ -292,11 +333,11 @@ export class OperationWorker {
         .catch((err: Error) => err);
       if (error) {
         const refused = error instanceof AppError && error.code === BUDGET_EXCEEDED && step.refused;
-        return write({ ...(refused || step.failed), error: `${c.command}: ${error.message}` });
+        return written({ ...(refused || step.failed), error: `${c.command}: ${error.message}` }, error);
       }
     }
     // The weight a ramp's step set, not the one last observed before it.
-    return write(weight === undefined ? step.then : { ...step.then, weight });
+    return written(weight === undefined ? step.then : { ...step.then, weight });
   }
 
   private async callback(o: OperationRow, log: Logger): Promise<void> {

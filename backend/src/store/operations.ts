@@ -250,6 +250,29 @@ export function whileHeld(db: Db, id: string, owner: string, work: (tx: Db) => P
   });
 }
 
+/** Who holds the job's lease now (null: nobody ever did); undefined when the job does not exist. */
+export async function leaseOwner(db: Db, id: string): Promise<string | null | undefined> {
+  const [row] = await db.query<{ lease_owner: string | null }>(
+    `SELECT lease_owner FROM haproxy_operations WHERE id = $1`,
+    [id]
+  );
+  return row === undefined ? undefined : row.lease_owner;
+}
+
+/**
+ * What a step's commands did to a server whose job was cancelled while they ran: its cancel note (written from
+ * the state before them, e.g. "cancelled before it started") replaced by what HAProxy was sent and answered.
+ */
+export async function noteCancelledServer(db: Db, id: string, position: number, note: string): Promise<void> {
+  await db.execute(
+    `UPDATE haproxy_operation_servers os SET note = $3
+      FROM haproxy_operations o
+     WHERE o.id = $1 AND o.state = 'cancelled' AND os.operation_id = o.id AND os.position = $2
+       AND os.state = 'cancelled'`,
+    [id, position, note]
+  );
+}
+
 export async function markRunning(tx: Db, id: string): Promise<void> {
   await tx.execute(
     `UPDATE haproxy_operations SET state = 'running', started_at = coalesce(started_at, now()), updated_at = now()
