@@ -190,6 +190,15 @@ function unreadStep(at: number, s: OperationServer, o: Exclude<Observation, Read
     : { position: at, commands: [], then: { error: o.error }, failed: failedPatch };
 }
 
+/** Set to maint (after `first`), then done; `before`: what the server's row says while the commands run. */
+const maintStep = (at: number, note: string, first: StepCommand[] = [], before: ServerPatch = {}): Step => ({
+  position: at,
+  before: { ...before, state: 'maint' },
+  commands: [...first, { command: 'maint' }],
+  then: { state: 'done', note },
+  failed: failedPatch,
+});
+
 function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | undefined, now: Date): Step | undefined {
   const at = s.position;
   const drained: ServerPatch = {
@@ -204,13 +213,6 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
     refused: { state: 'waiting', waiting_since: s.waiting_since ?? now },
     failed: failedPatch,
     ...extra,
-  });
-  const toMaint = (note: string, first: StepCommand[] = []): Step => ({
-    position: at,
-    before: { state: 'maint' },
-    commands: [...first, { command: 'maint' }],
-    then: { state: 'done', note },
-    failed: failedPatch,
   });
   switch (s.state) {
     case 'pending':
@@ -235,13 +237,16 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
       }
       return drain({ precheck: true });
     case 'maint':
-      return toMaint('drained, then maint');
+      return maintStep(at, 'drained, then maint');
     case 'draining': {
-      if (o === undefined) {
-        return undefined;
-      }
-      if (!isRead(o)) {
-        return unreadStep(at, s, o);
+      if (o === undefined || !isRead(o)) {
+        // Past its deadline, a server the agent cannot tell about is ended by on_deadline all the same (its
+        // commands fail if the agent is down): a job must end, and an agent that never answers again would
+        // otherwise keep it running for ever.
+        if (s.deadline_at && s.deadline_at <= now && !(o && 'gone' in o)) {
+          return deadlineStep(spec, s, null, o?.error ?? 'not read');
+        }
+        return o === undefined ? undefined : unreadStep(at, s, o);
       }
       if (o.adminState === 'ready') {
         // HAProxy lost the drain (a reload): drained again, through the budget like the first time.
@@ -249,7 +254,7 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
       }
       if (o.sessions === 0) {
         return spec.then === 'maint'
-          ? toMaint('drained, then maint')
+          ? maintStep(at, 'drained, then maint')
           : {
               position: at,
               commands: [],
@@ -258,34 +263,7 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
             };
       }
       if (s.deadline_at && s.deadline_at <= now) {
-        const left = `${o.sessions} session${o.sessions === 1 ? '' : 's'}`;
-        switch (spec.on_deadline) {
-          case 'fail':
-            return {
-              position: at,
-              commands: [],
-              then: {
-                state: 'failed',
-                sessions: o.sessions,
-                error: `${left} left after ${spec.deadline_s} s: left drained`,
-              },
-              failed: failedPatch,
-            };
-          case 'maint':
-            return {
-              ...toMaint(`deadline passed with ${left}: maint`),
-              before: { state: 'maint', sessions: o.sessions },
-            };
-          case 'shutdown_sessions':
-            return spec.then === 'maint'
-              ? toMaint(`deadline passed: ${left} shut down, then maint`, [{ command: 'shutdown-sessions' }])
-              : {
-                  position: at,
-                  commands: [{ command: 'shutdown-sessions' }],
-                  then: { state: 'done', sessions: 0, note: `deadline passed: ${left} shut down` },
-                  failed: failedPatch,
-                };
-        }
+        return deadlineStep(spec, s, o.sessions);
       }
       return s.sessions === o.sessions && s.error === null
         ? undefined
@@ -293,6 +271,40 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
     }
     default:
       return undefined;
+  }
+}
+
+/**
+ * A draining server past its deadline, by on_deadline: `sessions` as the agent said them, or null when it could
+ * not say (`unread`: why), so the job ends without the agent's word.
+ */
+function deadlineStep(spec: OperationSpec, s: OperationServer, sessions: number | null, unread?: string): Step {
+  const at = s.position;
+  const left =
+    sessions === null
+      ? `sessions unknown (the agent did not answer: ${unread})`
+      : `${sessions} session${sessions === 1 ? '' : 's'}`;
+  const known = sessions === null ? {} : { sessions };
+  const toMaint = (note: string, first: StepCommand[] = []) => maintStep(at, note, first, known);
+  switch (spec.on_deadline) {
+    case 'fail':
+      return {
+        position: at,
+        commands: [],
+        then: { state: 'failed', ...known, error: `${left} left after ${spec.deadline_s} s: left drained` },
+        failed: failedPatch,
+      };
+    case 'maint':
+      return toMaint(`deadline passed with ${left}: maint`);
+    case 'shutdown_sessions':
+      return spec.then === 'maint'
+        ? toMaint(`deadline passed: ${left} shut down, then maint`, [{ command: 'shutdown-sessions' }])
+        : {
+            position: at,
+            commands: [{ command: 'shutdown-sessions' }],
+            then: { state: 'done', sessions: 0, note: `deadline passed: ${left} shut down` },
+            failed: failedPatch,
+          };
   }
 }
 

@@ -159,6 +159,32 @@ describe('a drain job', () => {
       error: 'could not read the server: timeout',
     });
   });
+
+  test.each([
+    ['fail', { commands: [], then: { state: 'failed' } }],
+    ['maint', { commands: [{ command: 'maint' }], then: { state: 'done' } }],
+    ['shutdown_sessions', { commands: [{ command: 'shutdown-sessions' }, { command: 'maint' }] }],
+  ] as const)(
+    'an agent that cannot answer does not hold a draining server past its deadline: on_deadline %s',
+    (onDeadline, expected) => {
+      const s = server(1, { state: 'draining', sessions: 2, deadline_at: at(60) });
+      const spec = drainSpec({ on_deadline: onDeadline });
+      const unread: Observation = { error: 'could not read the server: connection refused' };
+      // Before the deadline it waits and says why; not read at all (no answer for it), it waits silently.
+      expect(plan(spec, [s], [[1, unread]], at(59))[0]).toMatchObject({ commands: [], then: { error: unread.error } });
+      expect(plan(spec, [s], [], at(59))).toEqual([]);
+      for (const seen of [[[1, unread]], []] as Array<Array<[number, Observation]>>) {
+        const [step] = plan(spec, [s], seen, at(60));
+        expect(step).toMatchObject(expected);
+        expect(JSON.stringify(step)).toContain('sessions unknown');
+      }
+      // A server gone from HAProxy fails as before, deadline or not.
+      expect(plan(spec, [s], [[1, { gone: true }]], at(60))[0].then).toMatchObject({
+        state: 'failed',
+        error: 'the server is no longer in HAProxy',
+      });
+    }
+  );
 });
 
 describe('a ready job', () => {
