@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import Koa, { Context, Next } from 'koa';
 import { bearerToken, invalidToken } from '../auth/bearer';
@@ -15,7 +16,8 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 function metricsRouter(metrics: ServiceMetrics, guard?: (ctx: Context, next: Next) => Promise<void>) {
   const r = new Router();
   r.get('/metrics', ...(guard ? [guard] : []), async (ctx) => {
-    ctx.body = await metrics.render();
+    // A stream of the pieces, not one string: a large fleet's text is longer than V8's longest string.
+    ctx.body = Readable.from(await metrics.renderChunks());
     ctx.type = metrics.contentType;
     ctx.set('Cache-Control', 'no-store');
   });

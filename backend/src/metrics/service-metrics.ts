@@ -52,7 +52,7 @@ const seconds = (d: Date) => d.getTime() / 1000;
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
-  private rendering?: Promise<string>;
+  private rendering?: Promise<readonly string[]>;
 
   private readonly commands = new Counter({
     name: 'haproxy_control_commands_total',
@@ -174,18 +174,26 @@ export class ServiceMetrics {
     this.syncs.inc({ result: outcome.status });
   }
 
-  /** The exposition text; concurrent scrapes share one database read. */
-  render(): Promise<string> {
+  /** The exposition text as one string (small fleets, tests); a scrape is served from renderChunks. */
+  async render(): Promise<string> {
+    return (await this.renderChunks()).join('');
+  }
+
+  /**
+   * The exposition text in pieces of bounded length, to be written one after the other: a large fleet's text
+   * is longer than V8's longest string. Concurrent scrapes share one database read.
+   */
+  renderChunks(): Promise<readonly string[]> {
     this.rendering ??= this.collect()
-      .then(async (fleet) => `${await this.registry.metrics()}\n${fleet}`)
+      .then(async (fleet) => [`${await this.registry.metrics()}\n`, ...fleet])
       .finally(() => {
         this.rendering = undefined;
       });
     return this.rendering;
   }
 
-  /** Reads the fleet: sets the per-instance gauges, returns the per-backend and per-server families as text. */
-  private async collect(): Promise<string> {
+  /** Reads the fleet: sets the per-instance gauges, returns the per-backend and per-server families as text pieces. */
+  private async collect(): Promise<string[]> {
     const started = process.hrtime.bigint();
     const instances = await metricsInstances(this.db, this.perServerInstances);
     const byId = new Map(instances.map((i) => [i.id, { haproxy_instance: i.instance, host: i.host }]));
@@ -272,7 +280,8 @@ export class ServiceMetrics {
     for (const { name, budget } of applicationBudgets) {
       const below = budget.ok ? 0 : 1;
       this.g.applicationsBelowBudget.inc(below);
-      applicationBelowBudget.add(labelString({ application: name }), below);
+      // Names are unique per host only (one "shop" on each host, one without): the id keeps their series apart.
+      applicationBelowBudget.add(labelString({ application: name, application_id: String(budget.id) }), below);
     }
 
     // Drifting servers whatever the per-server setting: few, and what the drift alert fires on.
@@ -343,9 +352,7 @@ export class ServiceMetrics {
       f.sessions,
       f.maxSessions,
       f.weight,
-    ]
-      .map((family) => family.render())
-      .join('');
+    ].flatMap((family) => family.chunks());
   }
 
   private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
