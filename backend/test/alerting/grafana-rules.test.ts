@@ -445,8 +445,8 @@ describe('HAProxy application below its disruption budget', () => {
     const all = await run(r);
     expect(all.map((i) => [i.labels, i.values.B, i.firing])).toEqual(
       expect.arrayContaining([
-        [{ application: 'shop' }, 2, true],
-        [{ application: 'blog' }, 0, false],
+        [{ application: 'shop', application_id: expect.any(String) }, 2, true],
+        [{ application: 'blog', application_id: expect.any(String) }, 0, false],
       ])
     );
     expect(all).toHaveLength(2);
