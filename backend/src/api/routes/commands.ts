@@ -196,10 +196,13 @@ export function commandRoutes(deps: ApiDeps) {
     deps.fleetCounts.invalidate();
     const failed = result.results.filter((x) => !x.ok).length;
     const drainedIds = result.results.filter((x) => x.ok).map((x) => x.serverId);
+    // Asked for, drain_wait is always there (the contract), also when no drain went through: nothing to wait for.
     const wait =
-      b.wait_drained_s !== undefined && drainedIds.length > 0
-        ? await deps.drainWaiter.wait(drainedIds, b.wait_drained_s * 1000)
-        : undefined;
+      b.wait_drained_s === undefined
+        ? undefined
+        : drainedIds.length > 0
+          ? await deps.drainWaiter.wait(drainedIds, b.wait_drained_s * 1000)
+          : { drained: false, waitedMs: 0, remaining: [], gone: [] };
     ctx.body = {
       operation_id: result.operationId,
       command: b.command,
@@ -217,7 +220,9 @@ export function commandRoutes(deps: ApiDeps) {
       })),
       ...(wait && {
         drain_wait: {
-          drained: wait.drained,
+          // A server whose drain failed (its agent down, a budget's refusal) is not drained, as a gone one is
+          // not: an orchestrator that reads only `drained` must not update it while it takes traffic.
+          drained: wait.drained && failed === 0,
           waited_ms: wait.waitedMs,
           remaining: wait.remaining.map((r) => ({ server_id: r.serverId, sessions: r.sessions })),
           gone: wait.gone,
