@@ -98,6 +98,9 @@ export interface OperationServer {
   next_step_at: Date | null;
   /** haproxy_servers.admin_state now (not a column of the job). */
   admin_state: AdminState | null;
+  /** The server's desired admin state now and who asked for it (haproxy_server_desired; null: none recorded). */
+  desired_admin_state: AdminState | null;
+  desired_actor: string | null;
 }
 
 /** What the agent says of a server now (read fresh, not from the cache). */
@@ -249,7 +252,22 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
         return o === undefined ? undefined : unreadStep(at, s, o);
       }
       if (o.adminState === 'ready') {
-        // HAProxy lost the drain (a reload): drained again, through the budget like the first time.
+        if (s.desired_admin_state === 'ready') {
+          // Someone readied it since the job drained it (a command, or HAProxy's own stats page, adopted): their
+          // intent is newer than the job's, which does not fight it; the server ends failed, as it takes traffic.
+          return {
+            position: at,
+            commands: [],
+            then: {
+              state: 'failed',
+              sessions: o.sessions,
+              error: `set ready by ${s.desired_actor ?? 'someone else'} while the job drained it: left ready`,
+            },
+            failed: failedPatch,
+          };
+        }
+        // HAProxy lost the drain (a reload: the desired state is still the job's drain): drained again, through
+        // the budget like the first time.
         return drain({ then: { state: 'draining', sessions: o.sessions, error: null } });
       }
       if (o.sessions === 0) {

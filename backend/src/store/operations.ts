@@ -148,7 +148,7 @@ export async function holdingOperation(
 
 const SERVER_COLUMNS = `os.position, os.server_id, os.server_name, os.backend_name, os.instance_name, os.state,
   os.sessions, os.weight, os.step, os.since, os.error, os.note, os.waiting_since, os.deadline_at, os.next_step_at,
-  s.admin_state`;
+  s.admin_state, d.admin_state AS desired_admin_state, d.actor AS desired_actor`;
 
 export async function getOperation(db: Db, id: string): Promise<OperationRow | undefined> {
   const [row] = await db.query<OperationRow>(`SELECT ${OPERATION_COLUMNS} FROM haproxy_operations o WHERE o.id = $1`, [
@@ -162,6 +162,7 @@ export async function operationServers(db: Db, ids: readonly string[]): Promise<
   const rows = await db.query<OperationServer & { operation_id: string }>(
     `SELECT os.operation_id, ${SERVER_COLUMNS}
        FROM haproxy_operation_servers os LEFT JOIN haproxy_servers s ON s.id = os.server_id
+       LEFT JOIN haproxy_server_desired d ON d.server_id = os.server_id
       WHERE os.operation_id = ANY($1::uuid[]) ORDER BY os.operation_id, os.position`,
     [ids]
   );

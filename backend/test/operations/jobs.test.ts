@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase } from '../support/db';
-import { extendedServer, FakeServer } from '../support/fake-fagent';
+import { extendedServer, FakeServer, on } from '../support/fake-fagent';
 import { startTestService } from '../support/service';
 import { actions, expectError, fleet, Fleet, useHarness } from '../api/helpers';
 
@@ -306,5 +306,39 @@ test('a callback gets the finished job; one that fails is recorded on the job, w
     expect(got.filter((g) => g.path === '/deploy/7')).toHaveLength(1);
   } finally {
     await new Promise((r) => receiver.close(r));
+  }
+});
+
+test("an operator's ready while the job drains the server is not fought: the server ends failed, left ready", async () => {
+  const f = await newFleet(1, { current_sessions: 3 });
+  const res = await create({ action: 'drain', server_ids: ids(f), reason: 'deploy 9' });
+  await until(res.body.id, (op) => op.servers[0].state === 'draining' && op.servers[0].sessions === 3);
+  const ready = await h.t.call('POST', `/api/haproxy/servers/${ids(f)[0]}/command`, {
+    token: h.t.tokens.operator,
+    body: { command: 'ready', reason: 'keep it in' },
+  });
+  expect(ready.status).toBe(200);
+  const op = await until(res.body.id, final);
+  expect(op.state).toBe('failed');
+  expect(op.servers[0]).toMatchObject({ state: 'failed' });
+  expect(op.servers[0].error).toMatch(/^set ready by .+ while the job drained it: left ready$/);
+  expect(f.fake('j1').admin_state).toBe('ready');
+  const audit = await actions(h, `operation_id=${res.body.id}`);
+  expect(audit.actions.map((a) => a.command)).toEqual(['drain']);
+});
+
+test('an agent that stops answering does not keep a draining server, or its job, past the deadline', async () => {
+  const f = await newFleet(1, { current_sessions: 2 });
+  const res = await create({ action: 'drain', server_ids: ids(f), deadline_s: 1 });
+  await until(res.body.id, (op) => op.servers[0].state === 'draining');
+  h.agent.inject(on.any(), { kind: 'status', status: 503 });
+  try {
+    const op = await until(res.body.id, final);
+    expect(op).toMatchObject({ state: 'failed', servers: [{ state: 'failed' }] });
+    expect(op.servers[0].error).toMatch(
+      /^sessions unknown \(the agent did not answer: .+\) left after 1 s: left drained$/
+    );
+  } finally {
+    h.agent.clearFaults();
   }
 });

@@ -45,6 +45,8 @@ const server = (position: number, over: Partial<OperationServer> = {}): Operatio
   deadline_at: null,
   next_step_at: null,
   admin_state: 'ready',
+  desired_admin_state: null,
+  desired_actor: null,
   ...over,
 });
 const up = (sessions = 0, over: Partial<Extract<Observation, { sessions: number }>> = {}): Observation => ({
@@ -157,6 +159,26 @@ describe('a drain job', () => {
     expect(plan(drainSpec(), [s], [[1, { gone: true }]])[0].then).toMatchObject({ state: 'failed' });
     expect(plan(drainSpec(), [s], [[1, { error: 'could not read the server: timeout' }]])[0].then).toEqual({
       error: 'could not read the server: timeout',
+    });
+  });
+
+  test('a drain someone readied since (the desired state says ready) is not fought: the server fails, left ready', () => {
+    const s = server(1, { state: 'draining', sessions: 2, deadline_at: at(60) });
+    const readied = { ...s, desired_admin_state: 'ready' as const, desired_actor: 'grafana:alice' };
+    // Still the job's drain in the desired state (a reload lost it): drained again.
+    const lost = { ...s, desired_admin_state: 'drain' as const, desired_actor: 'token:deploy' };
+    expect(plan(drainSpec(), [lost], [[1, up(2, { adminState: 'ready' })]], at(5))[0].commands).toEqual([
+      { command: 'drain' },
+    ]);
+    expect(plan(drainSpec(), [readied], [[1, up(2, { adminState: 'ready' })]], at(5))[0]).toEqual({
+      position: 1,
+      commands: [],
+      then: {
+        state: 'failed',
+        sessions: 2,
+        error: 'set ready by grafana:alice while the job drained it: left ready',
+      },
+      failed: { state: 'failed' },
     });
   });
 
