@@ -20,6 +20,21 @@ export function positiveIntParam(raw: string | null): number | undefined {
   return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
+/** The backend refuses an `offset` above this in every list it pages (backend/src/api/validation.ts). */
+export const MAX_OFFSET = 10_000_000;
+
+/**
+ * A page number of a list paged by offset, `pageSize` rows a page: a positive integer, at most the furthest page the
+ * backend serves (a larger one from a URL would be its 400 instead of the list).
+ */
+export function pageParam(pageSize: number) {
+  const furthest = Math.floor(MAX_OFFSET / pageSize) + 1;
+  return (raw: string | null): number | undefined => {
+    const page = positiveIntParam(raw);
+    return page === undefined ? undefined : Math.min(page, furthest);
+  };
+}
+
 /** One of a fixed set of values; anything else reads as `fallback`. */
 export function oneOfParam<V extends string, D extends V | undefined = undefined>(values: readonly V[], fallback?: D) {
   return (raw: string | null): V | D => values.find((v) => v === raw) ?? (fallback as D);

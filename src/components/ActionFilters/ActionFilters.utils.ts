@@ -1,6 +1,6 @@
 import { ACTION_SOURCES, type ActionQuery, SERVER_COMMANDS, type ServerCommand } from '../../api/types';
 import { proxyHref } from '../../data/client';
-import { type FilterParams, oneOfParam, positiveIntParam, textParam } from '../../hooks/useUrlFilters';
+import { type FilterParams, oneOfParam, pageParam, textParam } from '../../hooks/useUrlFilters';
 
 export const ACTIONS_PER_PAGE = 50;
 
@@ -38,7 +38,7 @@ export const ACTION_FILTER_PARAMS: FilterParams<ActionFilterValues> = {
   source: oneOfParam(ACTION_SOURCES),
   result: oneOfParam(RESULTS),
   range: oneOfParam(RANGE_KEYS, '24h'),
-  page: positiveIntParam,
+  page: pageParam(ACTIONS_PER_PAGE),
 };
 
 /** A new filter starts again on page 1. */

@@ -130,7 +130,8 @@ describe('Actions page', () => {
 
   it('exports what the filters select, every page of it, as CSV through the plugin proxy', async () => {
     const { user } = renderPage(<ActionsPage />, { route: '/actions?command=maint&actor=bob&page=2' });
-    await screen.findByText('No action matches these filters');
+    // Bob's one maint is on page 1: page 2 is past the end, so the page shows page 1.
+    await screen.findByText('web2 (be_web on haproxy-1)');
     const link = () =>
       new URL(screen.getByRole('link', { name: /Export CSV/ }).getAttribute('href')!, 'http://grafana');
     expect(link().pathname).toBe('/api/plugin-proxy/appcontrol-haproxy-app/api/haproxy/actions.csv');
@@ -164,6 +165,27 @@ describe('Actions page', () => {
     await waitFor(() => expect(lastQuery().get('success')).toBe('true'));
     expect(lastQuery().get('offset')).toBe('0');
     expect(screen.getByTestId('location')).toHaveTextContent(/^\/actions\?result=success$/);
+  });
+
+  it('a page past the last one (a shared URL, a log that shrank) goes to the last page, not to "no action"', async () => {
+    db.fleet.actions = Array.from({ length: 120 }, (_, i) => action(i + 1));
+    renderPage(<ActionsPage />, { route: '/actions?page=9' });
+    // Pages 1-3 hold the 120 actions: page 9 is empty but the filters do match.
+    await screen.findByText('web1 (be_web on haproxy-1)');
+    expect(screen.queryByText('No action matches these filters')).not.toBeInTheDocument();
+    expect(lastQuery().get('offset')).toBe('100');
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/actions\?page=3$/);
+  });
+
+  it('a huge page number in the URL asks for no offset the backend refuses', async () => {
+    db.fleet.actions = Array.from({ length: 3 }, (_, i) => action(i + 1));
+    renderPage(<ActionsPage />, { route: '/actions?page=99999999999' });
+    await screen.findByText('web1 (be_web on haproxy-1)');
+    const offsets = actionRequests().map((r) => Number(new URL(`http://x${r.path}`).searchParams.get('offset')));
+    // The backend takes offsets up to 10,000,000 (backend/src/api/validation.ts) and answers 400 above.
+    expect(Math.max(...offsets)).toBeLessThanOrEqual(10_000_000);
+    expect(screen.queryByText('Actions could not be loaded')).not.toBeInTheDocument();
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/actions$/);
   });
 
   it('shows the reason and the end of the window a command opened', async () => {

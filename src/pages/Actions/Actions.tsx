@@ -1,4 +1,4 @@
-import React, { useMemo, useState } from 'react';
+import React, { useCallback, useMemo, useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, EmptyState, LoadingPlaceholder, Pagination, Stack } from '@grafana/ui';
 import { ActionFilters } from '../../components/ActionFilters/ActionFilters';
@@ -12,6 +12,7 @@ import {
 import { ActionTable } from '../../components/ActionTable/ActionTable';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import { useActions } from '../../data/useActions';
+import { useLastPageWhenPastTheEnd } from '../../hooks/useLastPageWhenPastTheEnd';
 import { useUrlFilters } from '../../hooks/useUrlFilters';
 
 /** The audit log of every command attempt, filtered and paged by the backend; filters live in the URL. */
@@ -20,6 +21,14 @@ function ActionsPage() {
   // "now" moves only when the user asks for fresh data, so the filters stay a stable request key.
   const [now, setNow] = useState(() => Date.now());
   const actions = useActions(useMemo(() => toActionQuery(filters, now), [filters, now]));
+  const total = actions.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / ACTIONS_PER_PAGE));
+  const goToPage = useCallback((page: number | undefined) => setFilters({ page }), [setFilters]);
+  useLastPageWhenPastTheEnd(
+    actions.data && { rows: actions.data.actions.length, total: actions.data.total },
+    ACTIONS_PER_PAGE,
+    goToPage
+  );
 
   if (isConnectionProblem(actions.error)) {
     return (
@@ -29,7 +38,6 @@ function ActionsPage() {
     );
   }
 
-  const pages = Math.max(1, Math.ceil((actions.data?.total ?? 0) / ACTIONS_PER_PAGE));
   return (
     <PluginPage subTitle="Who did what to which server, and how it went">
       <Stack direction="column" gap={2}>
@@ -45,7 +53,7 @@ function ActionsPage() {
             {actions.error.message}
           </Alert>
         )}
-        {actions.data && actions.data.actions.length === 0 && (
+        {actions.data && total === 0 && actions.data.actions.length === 0 && (
           <EmptyState variant="not-found" message="No action matches these filters" />
         )}
         {actions.data && actions.data.actions.length > 0 && (

@@ -2,6 +2,7 @@ import React from 'react';
 import { screen, waitFor, within } from '@testing-library/react';
 import { http } from 'msw';
 import { apiError, backendUrl, db } from '../../test/handlers';
+import { makeServer } from '../../test/fixtures';
 import { renderPage, setUserRole } from '../../test/render';
 import { findDialog } from '../../test/dialog';
 import { server } from '../../test/server';
@@ -47,6 +48,37 @@ describe('Applications page', () => {
     await waitFor(() => expect(within(section).queryByText('db1')).not.toBeInTheDocument());
     expect(within(section).getByText('web2')).toBeInTheDocument();
     expect(screen.getByTestId('location')).toHaveTextContent('/applications?review=ambiguous');
+  });
+
+  it('mapping the last server of the last review page shows the page before, not an empty one', async () => {
+    // 51 servers to review: page 2 holds one; the backend pages the review by limit and offset.
+    const candidates = db.fleet.unresolved[0].candidates;
+    db.fleet.unresolved = Array.from({ length: 51 }, (_, i) => {
+      const s = makeServer({
+        server_name: `srv${String(i + 1).padStart(2, '0')}`,
+        backend_id: 11,
+        backend_name: 'be_web',
+        instance_id: 1,
+        instance_name: 'haproxy-1',
+      });
+      db.fleet.servers.push(s);
+      return { server: s, reason: 'ambiguous_application' as const, address_key: 'x', matched_hosts: [], candidates };
+    });
+    server.use(
+      http.get(backendUrl('/haproxy/mappings/unresolved'), ({ request }) => {
+        const sp = new URL(request.url).searchParams;
+        const offset = Number(sp.get('offset') ?? 0);
+        const limit = Number(sp.get('limit') ?? 50);
+        const all = db.fleet.unresolved;
+        return Response.json({ servers: all.slice(offset, offset + limit), total: all.length });
+      })
+    );
+    const { user } = renderPage(<ApplicationsPage />, { route: '/applications?page=2' });
+    const section = await review();
+    await user.click(await within(section).findByRole('button', { name: 'Map srv51 to billing' }));
+    // 50 left: page 2 no longer exists, page 1 is shown.
+    expect(await within(section).findByText('srv01')).toBeInTheDocument();
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/applications$/);
   });
 
   it('a Viewer reads it all and gets no map, create, edit or delete control', async () => {

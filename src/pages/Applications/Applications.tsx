@@ -1,4 +1,4 @@
-import React, { useMemo, useState } from 'react';
+import React, { useCallback, useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import {
@@ -30,11 +30,12 @@ import {
 } from '../../data/useApplications';
 import { useHosts } from '../../data/useHosts';
 import { UNRESOLVED_PAGE_SIZE, useReviewMapping, useUnresolvedMappings } from '../../data/useUnresolvedMappings';
-import { type FilterParams, oneOfParam, positiveIntParam, useUrlFilters } from '../../hooks/useUrlFilters';
+import { useLastPageWhenPastTheEnd } from '../../hooks/useLastPageWhenPastTheEnd';
+import { type FilterParams, oneOfParam, pageParam, useUrlFilters } from '../../hooks/useUrlFilters';
 import { formatCount, formatPlural } from '../../utils/format';
 import { canUserAct, canUserAdminister } from '../../utils/roles';
 import { byName, compareNames } from '../../utils/sort';
-import { getToolbarStyles } from '../../utils/styles';
+import { getNameStyles, getToolbarStyles } from '../../utils/styles';
 
 interface ReviewFilters {
   review: UnresolvedKind;
@@ -42,7 +43,7 @@ interface ReviewFilters {
 }
 const REVIEW_PARAMS: FilterParams<ReviewFilters> = {
   review: oneOfParam(['any', 'ambiguous', 'unmatched'] as const, 'any'),
-  page: positiveIntParam,
+  page: pageParam(UNRESOLVED_PAGE_SIZE),
 };
 const REVIEW_RESETS = ['page'] as const;
 const KINDS = [
@@ -56,6 +57,7 @@ type Dialog = { kind: 'form'; application?: Application } | { kind: 'delete'; ap
 /** Applications (what HAProxy servers map to), their mapped servers, and the review of auto-mapping's misses. */
 function ApplicationsPage() {
   const styles = useStyles2(getToolbarStyles);
+  const nameStyles = useStyles2(getNameStyles);
   const applications = useApplications();
   const hosts = useHosts();
   const canAct = canUserAct();
@@ -70,6 +72,13 @@ function ApplicationsPage() {
     review.reload();
     applications.reload();
   });
+  // Mapping the last server of the last page empties that page: the review shows the new last page.
+  const goToPage = useCallback((p: number | undefined) => setFilters({ page: p }), [setFilters]);
+  useLastPageWhenPastTheEnd(
+    review.data && { rows: review.data.servers.length, total: review.data.total },
+    UNRESOLVED_PAGE_SIZE,
+    goToPage
+  );
 
   const sorted = useMemo(
     () => [...(applications.data ?? [])].sort((a, b) => compareNames(a.name, b.name)),
@@ -82,7 +91,9 @@ function ApplicationsPage() {
         header: 'Application',
         sortType: byName(),
         cell: ({ row }) => (
-          <Link to={`${prefixRoute(ROUTES.Applications)}/${row.original.id}`}>{row.original.name}</Link>
+          <Link className={nameStyles.names} to={`${prefixRoute(ROUTES.Applications)}/${row.original.id}`}>
+            {row.original.name}
+          </Link>
         ),
       },
       { id: 'host_name', header: 'Host', cell: ({ row }) => row.original.host_name ?? '—' },
@@ -120,7 +131,7 @@ function ApplicationsPage() {
       });
     }
     return cols;
-  }, [canAdmin]);
+  }, [canAdmin, nameStyles]);
 
   const error = applications.error ?? review.error;
   if (isConnectionProblem(error)) {
