@@ -183,6 +183,18 @@ describe('DataSource.query', () => {
       expect(await scopeSent({ backend: 'prod-$backend' })).toEqual({ backend: 'prod-{be_web,be_api}' });
     });
 
+    it('escapes glob syntax inside the values of a multi-value selection: each still selects its own name', async () => {
+      const apps = { app: { text: 'Shop, EU + Other', value: ['Shop, EU', 'web{1}', 'a*b', 'back\\slash'] } };
+      // Not `{Shop, EU,web{1},a*b,...}`: the backend would split "Shop, EU" and read the braces and the star.
+      expect(await scopeSent({ application: '$app' }, apps)).toEqual({
+        application: '{Shop\\, EU,web\\{1\\},a\\*b,back\\\\slash}',
+      });
+      // One value is sent as it is (the backend matches it as a name too).
+      expect(await scopeSent({ application: '$app' }, { app: { text: 'Shop, EU', value: 'Shop, EU' } })).toEqual({
+        application: 'Shop, EU',
+      });
+    });
+
     it('leaves out a key whose variable is All (no filter), with or without a custom allValue', async () => {
       expect(await scopeSent({ instance: '$instance', backend: '$everything' })).toEqual({ instance: 'haproxy-1' });
       expect(await scopeSent({ backend: '${everythingCustom}' })).toEqual({});

@@ -16,6 +16,13 @@ export const ANY = '*';
  */
 export type MultiFormat = 'glob' | 'csv';
 
+/**
+ * A name as one alternative of a glob alternation: the backend's globs (backend/src/domain/glob.ts, picomatch) read
+ * `,` and `}` as the alternation's own, `*?[]{}` as patterns and `()!+@|` as extglob; a backslash makes any of them
+ * the character itself. A name with a comma (an application "Shop, EU") would otherwise be split in two.
+ */
+const escapeGlob = (name: string) => name.replace(/[\\*?[\]{}(),!+@|]/g, '\\$&');
+
 function formatter(mode: MultiFormat) {
   return (value: unknown): string => {
     if (!Array.isArray(value)) {
@@ -25,7 +32,8 @@ function formatter(mode: MultiFormat) {
     if (values.length <= 1) {
       return values[0] ?? '';
     }
-    return mode === 'glob' ? `{${values.join(',')}}` : values.join(',');
+    // One value stays as it is: the backend matches it as a name as well as a glob.
+    return mode === 'glob' ? `{${values.map(escapeGlob).join(',')}}` : values.join(',');
   };
 }
 
