@@ -1,7 +1,8 @@
 import React, { useMemo } from 'react';
-import { Badge, type BadgeColor, type Column, InteractiveTable, Stack, Tooltip } from '@grafana/ui';
+import { Badge, type BadgeColor, type Column, InteractiveTable, Stack, Tooltip, useStyles2 } from '@grafana/ui';
 import type { Action, ActionResult } from '../../api/types';
 import { formatAgo, formatTime } from '../../utils/format';
+import { getNameStyles } from '../../utils/styles';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 
 const RESULT_BADGES: Record<ActionResult, { color: BadgeColor; text: string }> = {
@@ -29,17 +30,25 @@ function ResultCell({ action }: { action: Action }) {
 
 /** One page of the audit log: who did what to which server, the status change, and how it went. */
 export function ActionTable({ actions }: { actions: Action[] }) {
+  const styles = useStyles2(getNameStyles);
   const columns = useMemo<Array<Column<Action>>>(
     () => [
       { id: 'started_at', header: 'Time', cell: ({ row }) => formatTime(row.original.started_at) },
-      { id: 'actor', header: 'Actor', cell: ({ row }) => row.original.actor ?? '—' },
+      {
+        id: 'actor',
+        header: 'Actor',
+        cell: ({ row }) => <span className={styles.names}>{row.original.actor ?? '—'}</span>,
+      },
       { id: 'source', header: 'Source' },
       { id: 'command', header: 'Command' },
       {
         id: 'server_name',
         header: 'Server',
-        cell: ({ row }) =>
-          `${row.original.server_name ?? '?'} (${row.original.backend_name ?? '?'} on ${row.original.instance_name ?? '?'})`,
+        cell: ({ row }) => (
+          <span className={styles.names}>
+            {`${row.original.server_name ?? '?'} (${row.original.backend_name ?? '?'} on ${row.original.instance_name ?? '?'})`}
+          </span>
+        ),
       },
       {
         id: 'status_after',
@@ -55,7 +64,11 @@ export function ActionTable({ actions }: { actions: Action[] }) {
           </Stack>
         ),
       },
-      { id: 'reason', header: 'Reason', cell: ({ row }) => row.original.reason ?? '—' },
+      {
+        id: 'reason',
+        header: 'Reason',
+        cell: ({ row }) => <span className={styles.names}>{row.original.reason ?? '—'}</span>,
+      },
       {
         id: 'until',
         header: 'Until',
@@ -75,7 +88,7 @@ export function ActionTable({ actions }: { actions: Action[] }) {
         cell: ({ row }) => (row.original.duration_ms === null ? '—' : `${row.original.duration_ms} ms`),
       },
     ],
-    []
+    [styles]
   );
   return <InteractiveTable columns={columns} data={actions} getRowId={(a: Action) => String(a.id)} />;
 }

@@ -108,10 +108,10 @@ export function OperationCard({ operation: op, canAct, onChanged }: Props) {
               <tbody>
                 {op.servers.map((s) => (
                   <tr key={s.server_id}>
-                    <td>
+                    <td className={styles.names}>
                       <Link to={`${prefixRoute(ROUTES.Servers)}/${s.server_id}`}>{s.server_name}</Link>
                     </td>
-                    <td>
+                    <td className={styles.names}>
                       {s.backend} on {s.instance}
                     </td>
                     <td>
@@ -170,4 +170,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
     '& th, & td': { padding: theme.spacing(0.25, 1), textAlign: 'left' },
     '& th': { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
   }),
+  // Server, backend and instance names may be long and without a space: they wrap inside the card.
+  names: css({ overflowWrap: 'anywhere' }),
 });

@@ -1,7 +1,7 @@
 import React, { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
+import { Alert, Button, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
 import type { OperationAction, Server } from '../../api/types';
 import { BudgetEditor, BudgetSummary } from '../../components/Budget/Budget';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
@@ -13,6 +13,7 @@ import { useApplication, useApplicationServers } from '../../data/useApplication
 import { useOperations } from '../../data/useOperations';
 import { formatNumber } from '../../utils/format';
 import { canUserAct, canUserAdminister } from '../../utils/roles';
+import { getNameStyles } from '../../utils/styles';
 
 /** Jobs shown with an application: the running ones touching any of its servers. */
 const RUNNING_JOBS_LOOKED_AT = 100;
@@ -27,6 +28,7 @@ function ApplicationPage() {
   const navigate = useNavigate();
   const canAct = canUserAct();
   const canAdmin = canUserAdminister();
+  const styles = useStyles2(getNameStyles);
   const application = useApplication(id);
   const servers = useApplicationServers(id);
   const running = useOperations('running', RUNNING_JOBS_LOOKED_AT);
@@ -68,14 +70,16 @@ function ApplicationPage() {
           <section aria-label="Application budget">
             <Stack direction="column" gap={1}>
               <Text element="h3">Disruption budget</Text>
-              <BudgetSummary budget={app.budget} label={`application ${app.name}`} />
-              {canAdmin && (
-                <BudgetEditor
-                  budget={app.budget}
-                  label={`application ${app.name}`}
-                  onSaved={() => application.reload()}
-                />
-              )}
+              <div className={styles.names}>
+                <BudgetSummary budget={app.budget} label={`application ${app.name}`} />
+                {canAdmin && (
+                  <BudgetEditor
+                    budget={app.budget}
+                    label={`application ${app.name}`}
+                    onSaved={() => application.reload()}
+                  />
+                )}
+              </div>
             </Stack>
           </section>
         )}
@@ -111,9 +115,11 @@ function ApplicationPage() {
             <section key={backend_id} aria-label={`Backend ${backend_name} on ${instance_name}`}>
               <Stack direction="column" gap={1}>
                 <Stack gap={2} alignItems="center">
-                  <Text element="h4">
-                    {backend_name} on {instance_name}
-                  </Text>
+                  <div className={styles.names}>
+                    <Text element="h4">
+                      {backend_name} on {instance_name}
+                    </Text>
+                  </div>
                   {budget && <BudgetSummary budget={budget} label={`backend ${backend_name}`} />}
                 </Stack>
                 <table>
@@ -128,7 +134,7 @@ function ApplicationPage() {
                   <tbody>
                     {group.map((s) => (
                       <tr key={s.id}>
-                        <td>
+                        <td className={styles.names}>
                           <Link to={`${prefixRoute(ROUTES.Servers)}/${s.id}`}>{s.server_name}</Link>
                         </td>
                         <td>

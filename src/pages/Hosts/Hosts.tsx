@@ -19,12 +19,13 @@ import { ROUTES, prefixRoute } from '../../constants';
 import { useHostMutations, useHosts } from '../../data/useHosts';
 import { formatCount } from '../../utils/format';
 import { canUserAdminister } from '../../utils/roles';
-import { getToolbarStyles } from '../../utils/styles';
+import { getNameStyles, getToolbarStyles } from '../../utils/styles';
 import { byName, compareNames } from '../../utils/sort';
 
 /** The hosts (machines running FAgent) known to the backend; "server" always means an HAProxy server. */
 function HostsPage() {
   const styles = useStyles2(getToolbarStyles);
+  const nameStyles = useStyles2(getNameStyles);
   const hosts = useHosts();
   const canAdmin = canUserAdminister();
   const navigate = useNavigate();
@@ -43,9 +44,11 @@ function HostsPage() {
         header: 'Host',
         sortType: byName(),
         cell: ({ row }) => (
-          <TextLink href={prefixRoute(`${ROUTES.Hosts}/${row.original.id}`)} inline={false}>
-            {row.original.name}
-          </TextLink>
+          <span className={nameStyles.names}>
+            <TextLink href={prefixRoute(`${ROUTES.Hosts}/${row.original.id}`)} inline={false}>
+              {row.original.name}
+            </TextLink>
+          </span>
         ),
       },
       { id: 'address', header: 'Address', cell: ({ row }) => row.original.address ?? '—' },
@@ -63,7 +66,7 @@ function HostsPage() {
         cell: ({ row }) => formatCount(row.original.instance_count),
       },
     ],
-    []
+    [nameStyles]
   );
 
   if (isConnectionProblem(hosts.error)) {
