@@ -217,7 +217,8 @@ export class HistoryQuery {
 
   /**
    * From the status history (every change, kept for good), not the samples: exact change times at any
-   * range, a few index lookups per server. A server's removal (its own or its backend's) ends its line.
+   * range, a few index lookups per server. A server's removal (its own or its backend's) ends its line;
+   * every removal's `removed` row does too, so one that was restored since shows its gap.
    */
   private async timeline(
     req: HistoryQueryRequest,

@@ -156,7 +156,16 @@ export function statusHistory(
   );
 }
 
-/** Per server: its status just before `at` (null if none yet) and when it left HAProxy (its own or its backend's). */
+/**
+ * A history row's status as the timeline shows it: a `removed` row keeps the last status in `to_status` (for
+ * the removed lists), but from then on the server is gone (null) until a `restored` row brings it back.
+ */
+const SHOWN_STATUS = `CASE WHEN h.cause = 'removed' THEN NULL ELSE h.to_status END`;
+
+/**
+ * Per server: its status just before `at` (null if none yet, or removed then) and when it left HAProxy (its own
+ * or its backend's).
+ */
 export function statusesBefore(
   db: Db,
   serverIds: readonly number[],
@@ -164,7 +173,7 @@ export function statusesBefore(
 ): Promise<Array<{ id: number; initial: ServerStatus | null; removed_at: Date | null }>> {
   return db.query(
     `SELECT s.id, least(s.removed_at, b.removed_at) AS removed_at,
-            (SELECT h.to_status FROM haproxy_server_status_history h
+            (SELECT ${SHOWN_STATUS} FROM haproxy_server_status_history h
               WHERE h.server_id = s.id AND h.changed_at < $2 ORDER BY h.changed_at DESC, h.id DESC LIMIT 1) AS initial
        FROM haproxy_servers s JOIN haproxy_backends b ON b.id = s.backend_id
       WHERE s.id = ANY($1::int[])`,
@@ -172,17 +181,17 @@ export function statusesBefore(
   );
 }
 
-/** The servers' status changes in [from, to), per server in time order. */
+/** The servers' status changes in [from, to), per server in time order; null where a server was removed. */
 export function statusChangesBetween(
   db: Db,
   serverIds: readonly number[],
   from: Date,
   to: Date
-): Promise<Array<{ server_id: number; changed_at: Date; to_status: ServerStatus }>> {
+): Promise<Array<{ server_id: number; changed_at: Date; to_status: ServerStatus | null }>> {
   return db.query(
-    `SELECT server_id, changed_at, to_status FROM haproxy_server_status_history
-      WHERE server_id = ANY($1::int[]) AND changed_at >= $2 AND changed_at < $3
-      ORDER BY server_id, changed_at, id`,
+    `SELECT h.server_id, h.changed_at, ${SHOWN_STATUS} AS to_status FROM haproxy_server_status_history h
+      WHERE h.server_id = ANY($1::int[]) AND h.changed_at >= $2 AND h.changed_at < $3
+      ORDER BY h.server_id, h.changed_at, h.id`,
     [serverIds, from, to]
   );
 }
