@@ -106,8 +106,16 @@ export function serverRoutes(deps: ApiDeps) {
       throw badRequest('since must be before until');
     }
     await loadServer(deps.readDb, serverId);
-    const changes = await stateChanges(deps.readDb, serverId, since, until, TIMELINE_MAX_CHANGES);
-    ctx.body = { since, until, ...serverTimeline(changes, since, until, now) };
+    let changes = await stateChanges(deps.readDb, serverId, since, until, TIMELINE_MAX_CHANGES + 1);
+    // More changes than one answer holds (a flapping server): answer up to the first one left out, with that
+    // `until`, rather than the whole window with its last span running on past changes it never saw.
+    let answered = until;
+    const inRange = changes.filter((c) => c.changed_at >= since);
+    if (inRange.length > TIMELINE_MAX_CHANGES) {
+      answered = inRange[TIMELINE_MAX_CHANGES].changed_at;
+      changes = changes.filter((c) => c.changed_at < answered);
+    }
+    ctx.body = { since, until: answered, ...serverTimeline(changes, since, answered, now) };
   });
 
   return r;
