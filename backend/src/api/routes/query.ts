@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest } from '../../domain/errors';
+import { isGlob, MAX_GLOB_LENGTH } from '../../domain/glob';
 import { DAY } from '../../history/partitions';
 import { AGGREGATES, QUERY_TYPES } from '../../history/query';
 import { LOOKUP_KINDS, lookupNames } from '../../store/servers';
@@ -9,6 +10,11 @@ import type { ApiDeps } from '../deps';
 import { bodyId, isoTime, limit, nameOrGlob } from '../validation';
 
 const MAX_RANGE_DAYS = 400;
+/**
+ * Latest epoch milliseconds a range may name: the isoTime bound (9999-12-31). Past 8.64e15 a Date is invalid
+ * (NaN passes every comparison below) and PostgreSQL answered 500.
+ */
+const MAX_EPOCH_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 /** What one request may ask of the database: series are bounded by the history (maxSeries), these by the API. */
 export const QUERY_LIMITS = { queries: 20, scopeValues: 50, points: 50_000 } as const;
@@ -19,6 +25,7 @@ const time = z.union([
     .number()
     .int('must be epoch milliseconds')
     .min(0)
+    .max(MAX_EPOCH_MS, 'must be at most 253402300799999 (9999-12-31T23:59:59.999Z)')
     .transform((n) => new Date(n)),
 ]);
 const scopeItem = z.union([bodyId, nameOrGlob]);
@@ -94,18 +101,43 @@ export const queryBody = z
     });
   });
 
-/** `a,b` -> ['a','b']; empty -> no filter. */
-const csv = z
-  .string()
-  .max(10_000)
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean)
-  )
-  .pipe(z.array(nameOrGlob))
-  .optional();
+/**
+ * `a,b` -> ['a','b']. Only commas outside braces and not escaped separate: `{shop,api}` (a glob, as Grafana
+ * formats a multi-value variable) and `{Shop\, EU,api}` stay one value; a plain split made `{shop` and `api}`.
+ */
+function splitCsv(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') {
+      i++;
+    } else if (c === '{') {
+      depth++;
+    } else if (c === '}' && depth > 0) {
+      depth--;
+    } else if (c === ',' && depth === 0) {
+      out.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out.map((x) => x.trim()).filter(Boolean);
+}
+
+/**
+ * A filter's values plus, when commas split it, the whole text as one more name: a name that holds a comma
+ * ("Shop, EU", one selected value as the data source sends it) is matched too. It can only widen the list
+ * (by a name that equals the whole text), and is not counted against the limit.
+ */
+function withWhole(raw: unknown, values: string[] | undefined): string[] | undefined {
+  const whole = typeof raw === 'string' ? raw.trim() : '';
+  return values && values.length > 1 && whole.length <= MAX_GLOB_LENGTH && !isGlob(whole) ? [...values, whole] : values;
+}
+
+/** Comma-separated names or globs (splitCsv); empty -> no filter. */
+const csv = z.string().max(10_000).transform(splitCsv).pipe(z.array(nameOrGlob)).optional();
 
 const lookupQuery = z
   .object({
@@ -143,7 +175,12 @@ export function queryRoutes(deps: ApiDeps) {
     const names = await lookupNames(
       deps.readDb,
       kind,
-      { instance: q.instance, backend: q.backend, server: q.server, application: q.application },
+      {
+        instance: withWhole(ctx.query.instance, q.instance),
+        backend: withWhole(ctx.query.backend, q.backend),
+        server: withWhole(ctx.query.server, q.server),
+        application: withWhole(ctx.query.application, q.application),
+      },
       q.q,
       q.limit
     );
