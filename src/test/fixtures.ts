@@ -20,6 +20,33 @@ import { stateCountsOf, stateOfStatus } from './stateFixtures';
 
 const T0 = '2025-01-01T10:00:00.000Z';
 
+/** An audit row: a successful drain of web<id>, `id` seconds ago. */
+export function makeAction(id: number, partial: Partial<Action> = {}): Action {
+  return {
+    id,
+    server_id: 1,
+    instance_id: 1,
+    instance_name: 'haproxy-1',
+    backend_name: 'be_web',
+    server_name: `web${id}`,
+    command: 'drain',
+    actor: 'alice',
+    source: 'ui',
+    operation_id: null,
+    success: true,
+    result: 'success',
+    error: null,
+    note: null,
+    status_before: 'UP',
+    status_after: 'DRAIN',
+    started_at: new Date(Date.now() - id * 1000).toISOString(),
+    duration_ms: 20,
+    reason: null,
+    until: null,
+    ...partial,
+  };
+}
+
 export function makeInstance(partial: Partial<Instance> & Pick<Instance, 'id' | 'name' | 'host_id'>): Instance {
   return {
     host_name: `host-${partial.host_id}`,

@@ -6,6 +6,7 @@
  */
 import type { Page, Route } from '@playwright/test';
 import { APP, PROXY, expect, test } from './support';
+import { makeAction } from '../../src/test/fixtures';
 
 // HAProxy names are letters, digits and `-_.:`; underscores give the browser no place to break a line.
 const LONG = `${'very_long_name_'.repeat(13)}end`.slice(0, 200);
@@ -94,24 +95,7 @@ test('the audit log with long names stays inside the page', async ({ page }) => 
   await rewrite(page, /^\/api\/haproxy\/actions$/, (body) => {
     if (body.actions.length === 0) {
       body.total = 1;
-      body.actions.push({
-        id: 1,
-        server_id: 1,
-        instance_id: 1,
-        instance_name: 'edge-1',
-        command: 'drain',
-        source: 'ui',
-        operation_id: null,
-        success: true,
-        result: 'success',
-        error: null,
-        note: null,
-        status_before: 'UP',
-        status_after: 'DRAIN',
-        started_at: new Date().toISOString(),
-        duration_ms: 12,
-        until: null,
-      });
+      body.actions.push(makeAction(1, { instance_name: 'edge-1' }));
     }
     for (const a of body.actions) {
       a.server_name = LONG;

@@ -1,36 +1,10 @@
 import React from 'react';
 import { screen, waitFor, within } from '@testing-library/react';
 import { dateTimeFormat } from '@grafana/data';
-import type { Action } from '../../api/types';
+import { makeAction } from '../../test/fixtures';
 import { db } from '../../test/handlers';
 import { renderPage } from '../../test/render';
 import ActionsPage from './Actions';
-
-function action(id: number, partial: Partial<Action> = {}): Action {
-  return {
-    id,
-    server_id: 1,
-    instance_id: 1,
-    instance_name: 'haproxy-1',
-    backend_name: 'be_web',
-    server_name: `web${id}`,
-    command: 'drain',
-    actor: 'alice',
-    source: 'ui',
-    operation_id: null,
-    success: true,
-    result: 'success',
-    error: null,
-    note: null,
-    status_before: 'UP',
-    status_after: 'DRAIN',
-    started_at: new Date(Date.now() - id * 1000).toISOString(),
-    duration_ms: 20,
-    reason: null,
-    until: null,
-    ...partial,
-  };
-}
 
 const actionRequests = () => db.requests.filter((r) => r.path.includes('/api/haproxy/actions'));
 const lastQuery = () => new URL(`http://x${actionRequests().at(-1)!.path}`).searchParams;
@@ -38,9 +12,9 @@ const lastQuery = () => new URL(`http://x${actionRequests().at(-1)!.path}`).sear
 describe('Actions page', () => {
   beforeEach(() => {
     db.fleet.actions = [
-      action(1),
-      action(2, { actor: 'bob', command: 'maint', status_after: 'MAINT' }),
-      action(3, { success: false, result: 'failure', error: 'FAgent timeout', status_after: null }),
+      makeAction(1),
+      makeAction(2, { actor: 'bob', command: 'maint', status_after: 'MAINT' }),
+      makeAction(3, { success: false, result: 'failure', error: 'FAgent timeout', status_after: null }),
     ];
   });
 
@@ -60,20 +34,20 @@ describe('Actions page', () => {
 
   it('tells an unknown outcome from a failure, and shows the note beside the result', async () => {
     db.fleet.actions = [
-      action(1, {
+      makeAction(1, {
         success: false,
         result: 'unknown',
         error: 'FAgent did not answer within 5000 ms',
         note: "the agent's answer failed and HAProxy's state could not be read (not read)",
         status_after: null,
       }),
-      action(2, {
+      makeAction(2, {
         command: 'ready',
         status_before: 'MAINT',
         status_after: 'MAINT',
         note: 'HAProxy took ready, but shows "MAINT (resolution)": its address does not resolve; ready shows when that ends',
       }),
-      action(3, { success: false, result: 'pending', status_after: null }),
+      makeAction(3, { success: false, result: 'pending', status_after: null }),
     ];
     renderPage(<ActionsPage />, { route: '/actions' });
     const cell = async (server: string) =>
@@ -104,7 +78,7 @@ describe('Actions page', () => {
     expect(lastQuery().get('actor')).toBeNull();
 
     // Unknown: the failures HAProxy may have applied, asked of the backend by their result.
-    db.fleet.actions.push(action(4, { success: false, result: 'unknown', error: 'FAgent timeout' }));
+    db.fleet.actions.push(makeAction(4, { success: false, result: 'unknown', error: 'FAgent timeout' }));
     await user.click(screen.getByRole('radio', { name: 'Unknown' }));
     await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(2));
     expect(screen.getByText('web4 (be_web on haproxy-1)')).toBeInTheDocument();
@@ -149,7 +123,7 @@ describe('Actions page', () => {
   });
 
   it('pages through the log', async () => {
-    db.fleet.actions = Array.from({ length: 120 }, (_, i) => action(i + 1));
+    db.fleet.actions = Array.from({ length: 120 }, (_, i) => makeAction(i + 1));
     const { user } = renderPage(<ActionsPage />, { route: '/actions' });
     await screen.findByText('web120 (be_web on haproxy-1)');
     expect(screen.getAllByRole('row')).toHaveLength(51);
@@ -168,7 +142,7 @@ describe('Actions page', () => {
   });
 
   it('a page past the last one (a shared URL, a log that shrank) goes to the last page, not to "no action"', async () => {
-    db.fleet.actions = Array.from({ length: 120 }, (_, i) => action(i + 1));
+    db.fleet.actions = Array.from({ length: 120 }, (_, i) => makeAction(i + 1));
     renderPage(<ActionsPage />, { route: '/actions?page=9' });
     // Pages 1-3 hold the 120 actions: page 9 is empty but the filters do match.
     await screen.findByText('web1 (be_web on haproxy-1)');
@@ -178,7 +152,7 @@ describe('Actions page', () => {
   });
 
   it('a huge page number in the URL asks for no offset the backend refuses', async () => {
-    db.fleet.actions = Array.from({ length: 3 }, (_, i) => action(i + 1));
+    db.fleet.actions = Array.from({ length: 3 }, (_, i) => makeAction(i + 1));
     renderPage(<ActionsPage />, { route: '/actions?page=99999999999' });
     await screen.findByText('web1 (be_web on haproxy-1)');
     const offsets = actionRequests().map((r) => Number(new URL(`http://x${r.path}`).searchParams.get('offset')));
@@ -191,8 +165,8 @@ describe('Actions page', () => {
   it('shows the reason and the end of the window a command opened', async () => {
     const until = '2025-01-01T14:30:00.000Z';
     db.fleet.actions = [
-      action(1, { reason: 'INC-42 disk replacement', until }),
-      action(2, { command: 'ready', source: 'schedule', actor: 'system:schedule', status_after: 'UP' }),
+      makeAction(1, { reason: 'INC-42 disk replacement', until }),
+      makeAction(2, { command: 'ready', source: 'schedule', actor: 'system:schedule', status_after: 'UP' }),
     ];
     const { user } = renderPage(<ActionsPage />, { route: '/actions?range=all' });
     const drained = (await screen.findByText('web1 (be_web on haproxy-1)')).closest('tr')!;
@@ -206,7 +180,7 @@ describe('Actions page', () => {
   });
 
   it('filters by source, the service itself (reconcile, schedule) too, and keeps it in the URL', async () => {
-    db.fleet.actions = [action(1), action(2, { source: 'reconcile', actor: 'system:reconcile' })];
+    db.fleet.actions = [makeAction(1), makeAction(2, { source: 'reconcile', actor: 'system:reconcile' })];
     const { user } = renderPage(<ActionsPage />, { route: '/actions' });
     await screen.findByText('web1 (be_web on haproxy-1)');
     await user.click(screen.getByLabelText('Source'));
