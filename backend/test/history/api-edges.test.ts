@@ -1,6 +1,5 @@
-import { checked, CheckedService } from '../support/openapi';
-import { startTestService } from '../support/service';
-import { createFleet, Fleet } from './fixtures';
+import type { CheckedService } from '../support/openapi';
+import { Fleet, fleetService } from './fixtures';
 
 /** Edges of the data source's API: times at the end of the range of epoch milliseconds, lookups' lists. */
 let t: CheckedService;
@@ -8,8 +7,7 @@ let fleet: Fleet;
 const now = Date.now();
 
 beforeAll(async () => {
-  t = checked(await startTestService());
-  fleet = await createFleet(t.service.ds);
+  ({ t, fleet } = await fleetService());
   // An application whose name holds a comma, mapped to a1; and one named like its first half.
   const [eu] = await t.service.ds.query(`INSERT INTO applications (name) VALUES ('Shop, EU') RETURNING id`);
   await t.service.ds.query(`INSERT INTO applications (name) VALUES ('Shop')`);

@@ -1,14 +1,12 @@
-import { checked, CheckedService } from '../support/openapi';
-import { startTestService } from '../support/service';
-import { createFleet, Fleet, insertChange, insertSample } from './fixtures';
+import type { CheckedService } from '../support/openapi';
+import { Fleet, fleetService, insertChange, insertSample } from './fixtures';
 
 let t: CheckedService;
 let fleet: Fleet;
 const now = Date.now();
 
 beforeAll(async () => {
-  t = checked(await startTestService());
-  fleet = await createFleet(t.service.ds);
+  ({ t, fleet } = await fleetService());
   for (let m = 10; m > 0; m--) {
     await insertSample(t.service.ds, fleet, now - m * 60_000, 'edge-1/shop', [
       { server: 's1', status: 'UP', weight: 100, sessions: m },

@@ -4,6 +4,8 @@ import { STATUS_CODE, ServerStatus } from '../../src/domain/status';
 import { HistoryMaintenance } from '../../src/history/maintenance';
 import { DAY, HOUR, MINUTE } from '../../src/history/partitions';
 import { silentLog } from '../support/fixtures';
+import { checked, type CheckedService } from '../support/openapi';
+import { startTestService } from '../support/service';
 
 /** 2026-01-10T12:00:00Z: the fixtures' first sample. */
 export const T0 = Date.UTC(2026, 0, 10, 12);
@@ -146,3 +148,9 @@ export async function insertThreeHoursHistory(ds: DataSource, fleet: Fleet) {
 }
 
 export const AFTER_THREE_HOURS = T0 + 3 * HOUR + 10 * MINUTE;
+
+/** A service whose answers are checked against openapi.yaml, holding createFleet's fleet. */
+export async function fleetService(): Promise<{ t: CheckedService; fleet: Fleet }> {
+  const t = checked(await startTestService());
+  return { t, fleet: await createFleet(t.service.ds) };
+}

@@ -1,6 +1,5 @@
-import { checked, CheckedService } from '../support/openapi';
-import { startTestService } from '../support/service';
-import { createFleet, Fleet } from './fixtures';
+import type { CheckedService } from '../support/openapi';
+import { Fleet, fleetService } from './fixtures';
 
 /**
  * A flapping server has more changes in a window than one timeline answer holds (10,000): the answer must not
@@ -13,8 +12,7 @@ const minute = (m: number) => new Date(T0 + m * 60_000).toISOString();
 const CHANGES = 10_005;
 
 beforeAll(async () => {
-  t = checked(await startTestService());
-  fleet = await createFleet(t.service.ds);
+  ({ t, fleet } = await fleetService());
   // Change m (0-based) at T0 + m minutes: down at even m, up at odd m.
   await t.service.ds.query(
     `INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at,
