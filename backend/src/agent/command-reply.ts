@@ -22,6 +22,23 @@ export function interpretCommandReply(reply: string): CommandOutcome {
   return { ok: false, httpStatus: 409, error: `HAProxy: ${text}` };
 }
 
+export class IncompleteReplyError extends UnexpectedOutputError {}
+
+/**
+ * HAProxy ends every reply with a line end ("\n" alone for a successful `set server`). Zero bytes, or
+ * text cut off mid-line, means the connection closed before HAProxy answered (a crash, a reload, not
+ * HAProxy at all): never a success, and the command may or may not have been applied.
+ */
+export function completeReply(reply: string, command: string): string {
+  if (!reply.endsWith('\n')) {
+    throw new IncompleteReplyError(
+      `the runtime API closed the connection without a complete reply to "${command}" (got ${preview(reply)}); ` +
+        'whether HAProxy applied it is unknown'
+    );
+  }
+  return reply;
+}
+
 export class WeightReplyError extends UnexpectedOutputError {}
 
 /** HAProxy's answer to `get weight b/s`: "<current> (initial <initial>)". */

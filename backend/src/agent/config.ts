@@ -27,6 +27,8 @@ type LogLevel = (typeof logLevels)[number];
 
 /** Shortest token accepted: anything shorter is guessable. */
 const MIN_TOKEN_LENGTH = 16;
+/** Visible ASCII only: what one word of an HTTP header carries unchanged. */
+const BEARER_TOKEN = /^[\x21-\x7e]+$/;
 
 const fileSchema = z
   .object({
@@ -70,6 +72,10 @@ export function parseAgentConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): Age
   const token = env.AGENT_TOKEN?.trim() || file.token?.trim() || '';
   if (token.length < MIN_TOKEN_LENGTH) {
     problems.push(`  token: set "token" in the file or AGENT_TOKEN (at least ${MIN_TOKEN_LENGTH} characters)`);
+  } else if (!BEARER_TOKEN.test(token)) {
+    // "Authorization: Bearer <token>" carries one word of header-safe characters: any other token
+    // could never be sent back, and every request would be a 401.
+    problems.push('  token: use printable ASCII without spaces (letters, digits, punctuation)');
   }
 
   const instances = new Map<string, RuntimeApiAddress>();

@@ -1,4 +1,4 @@
-import { CommandOutcome, interpretCommandReply, parseWeightReply } from './command-reply';
+import { CommandOutcome, completeReply, interpretCommandReply, parseWeightReply } from './command-reply';
 import { getWeightCommand, ServerCommand, serverCommand } from './command-guard';
 import { InstanceSnapshot, joinSnapshot } from './instance-snapshot';
 import { RuntimeApiAddress, runtimeApiBatch, runtimeApiExchange } from './runtime-api';
@@ -51,7 +51,8 @@ export class HaproxyInstance {
     const text = serverCommand(backend, server, command);
     try {
       if (command.kind !== 'weight') {
-        return interpretCommandReply(await runtimeApiExchange(this.address, text, this.options.timeoutMs));
+        const reply = await runtimeApiExchange(this.address, text, this.options.timeoutMs);
+        return interpretCommandReply(completeReply(reply, text));
       }
       // The weight HAProxy settled on (a percentage, rounding) is read on the same connection.
       const [reply, weightReply] = await runtimeApiBatch(

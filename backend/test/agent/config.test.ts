@@ -57,6 +57,20 @@ describe('parseAgentConfig', () => {
     expect(config.token).toBe(token);
   });
 
+  it.each([
+    ['a space', 'tok 0123456789 abcdef'],
+    ['a tab', 'tok\t0123456789abcdef'],
+    ['non-ASCII', 'tok-0123456789abcdéf'],
+    ['a control character', 'tok-0123456789abc\u0001def'],
+  ])('refuses a token with %s: "Bearer <token>" could never carry it', (_label, bad) => {
+    const instances = { a: '/x.sock' };
+    expect(() => parseAgentConfig({ token: bad, instances })).toThrow(/token: use printable ASCII without spaces/);
+    expect(() => parseAgentConfig({ instances }, { AGENT_TOKEN: bad })).toThrow(/token: use printable ASCII/);
+    // Surrounding whitespace is trimmed; every visible ASCII character is fine.
+    const visible = ' !"#$%&\'()*+,-./09:;<=>?@AZ[\\]^_`az{|}~ ';
+    expect(parseAgentConfig({ token: visible, instances }).token).toBe(visible.trim());
+  });
+
   it('lists every problem at once', () => {
     let message = '';
     try {
