@@ -13,6 +13,20 @@ export interface BreakerOptions {
 
 type Operation = () => Promise<unknown>;
 
+/** An operation's error that says nothing about the agent's health, handed through opossum as a value. */
+const NEUTRAL = Symbol('neutral');
+interface Neutral {
+  [NEUTRAL]: unknown;
+}
+const isNeutral = (v: unknown): v is Neutral => typeof v === 'object' && v !== null && NEUTRAL in v;
+
+/**
+ * A 4xx (unknown server, refused name), our address policy or the caller's abort says nothing about the
+ * agent's health: such a call neither counts as a failure nor as a success (it does not reset the count of
+ * consecutive failures, and a half-open trial that ends so does not close the breaker).
+ */
+const saysNothing = (err: unknown): boolean => err instanceof FagentError && !err.blamesAgent;
+
 /**
  * One opossum breaker per HAProxy instance, so one broken HAProxy does not cut off the other instances
  * behind the same agent. opossum counts error percentages in a rolling window; the seed wants "opens after
@@ -27,7 +41,11 @@ export class BreakerRegistry {
   async run<T>(instanceId: number, op: () => Promise<T>): Promise<T> {
     const entry = this.entry(instanceId);
     try {
-      return (await entry.breaker.fire(op)) as T;
+      const result = await entry.breaker.fire(op);
+      if (isNeutral(result)) {
+        throw result[NEUTRAL];
+      }
+      return result as T;
     } catch (err) {
       if ((err as { code?: string }).code === 'EOPENBREAKER') {
         throw new BreakerOpenError(instanceId);
@@ -73,18 +91,42 @@ export class BreakerRegistry {
     if (entry) {
       return entry;
     }
-    const breaker = new CircuitBreaker<[Operation], unknown>((op: Operation) => op(), {
-      timeout: false, // each HTTP request has its own timeout
-      resetTimeout: this.opts.resetTimeoutMs,
-      errorThresholdPercentage: 100, // never opens by percentage: see the class comment
-      volumeThreshold: Number.MAX_SAFE_INTEGER,
-      // A 4xx (unknown server, refused name), our address policy or the caller's abort says nothing about the
-      // agent's health.
-      errorFilter: (err: unknown) => err instanceof FagentError && !err.blamesAgent,
+    // Not opossum's errorFilter: it reports a filtered error as a success (resetting the count, closing a
+    // half-open breaker). A neutral error comes back as a value instead, and the listeners below keep the
+    // breaker as it was.
+    const breaker = new CircuitBreaker<[Operation], unknown>(
+      async (op: Operation) => {
+        try {
+          return await op();
+        } catch (err) {
+          if (saysNothing(err)) {
+            return { [NEUTRAL]: err } satisfies Neutral;
+          }
+          throw err;
+        }
+      },
+      {
+        timeout: false, // each HTTP request has its own timeout
+        resetTimeout: this.opts.resetTimeoutMs,
+        errorThresholdPercentage: 100, // never opens by percentage: see the class comment
+        volumeThreshold: Number.MAX_SAFE_INTEGER,
+      }
+    );
+    const created = { breaker, failures: 0, neutralTrial: false };
+    // Before opossum's own listener, which closes a half-open breaker on any success: a neutral trial proved
+    // nothing, so the breaker opens again (a new trial after the reset time) and that close is not reported.
+    breaker.prependListener('success', (result: unknown) => {
+      created.neutralTrial = isNeutral(result) && breaker.halfOpen;
     });
-    const created = { breaker, failures: 0 };
-    breaker.on('success', () => {
-      created.failures = 0;
+    breaker.on('success', (result: unknown) => {
+      if (created.neutralTrial) {
+        created.neutralTrial = false;
+        breaker.open();
+        return;
+      }
+      if (!isNeutral(result)) {
+        created.failures = 0;
+      }
     });
     breaker.on('failure', () => {
       created.failures += 1;
@@ -98,7 +140,11 @@ export class BreakerRegistry {
     };
     breaker.on('open', () => changed('open'));
     breaker.on('halfOpen', () => changed('half_open'));
-    breaker.on('close', () => changed('closed'));
+    breaker.on('close', () => {
+      if (!created.neutralTrial) {
+        changed('closed');
+      }
+    });
     this.breakers.set(instanceId, created);
     return created;
   }
