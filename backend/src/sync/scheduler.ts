@@ -38,7 +38,9 @@ export class SyncScheduler {
   private task?: ScheduledTask;
   private running?: Promise<CycleReport>;
   private lastStart = 0;
-  private readonly inFlight = new Map<number, Promise<SyncOutcome>>();
+  private readonly inFlight = new Map<number, { run: Promise<SyncOutcome>; fresh: boolean }>();
+  /** Per instance: the fresh (manual) sync waiting for a cached or skippable one in flight to end. */
+  private readonly queuedFresh = new Map<number, Promise<SyncOutcome>>();
   lastCycle?: CycleReport;
 
   constructor(
@@ -61,7 +63,7 @@ export class SyncScheduler {
     await this.task?.stop();
     this.task = undefined;
     await this.running?.catch(() => undefined);
-    await Promise.allSettled([...this.inFlight.values()]);
+    await Promise.allSettled([...[...this.inFlight.values()].map((f) => f.run), ...this.queuedFresh.values()]);
   }
 
   /** One cycle over all active instances of active hosts; concurrent calls share the running cycle. */
@@ -76,15 +78,32 @@ export class SyncScheduler {
     return this.running;
   }
 
-  /** Manual sync of one instance; a second request while one runs in this process joins it. */
+  /**
+   * Manual sync of one instance; a second request while one runs in this process joins it. A fresh one
+   * (the API's "Sync now") does not join a scheduled sync in flight, which may answer from the cache or skip
+   * the instance: it runs once that one has ended (the requests meanwhile share it).
+   */
   syncInstance(instanceId: number, o: SyncOptions = {}): Promise<SyncOutcome> {
     return this.run(instanceId, o, false);
   }
 
   private run(instanceId: number, o: SyncOptions, scheduled: boolean): Promise<SyncOutcome> {
     const existing = this.inFlight.get(instanceId);
+    if (existing && (existing.fresh || !o.fresh)) {
+      return existing.run;
+    }
     if (existing) {
-      return existing;
+      let queued = this.queuedFresh.get(instanceId);
+      if (!queued) {
+        queued = existing.run
+          .catch(() => undefined)
+          .then(() => {
+            this.queuedFresh.delete(instanceId);
+            return this.run(instanceId, o, scheduled);
+          });
+        this.queuedFresh.set(instanceId, queued);
+      }
+      return queued;
     }
     const p = this.sync
       .sync(instanceId, o)
@@ -93,7 +112,7 @@ export class SyncScheduler {
         return outcome;
       })
       .finally(() => this.inFlight.delete(instanceId));
-    this.inFlight.set(instanceId, p);
+    this.inFlight.set(instanceId, { run: p, fresh: o.fresh === true });
     return p;
   }
 
