@@ -22,7 +22,6 @@ import {
   claimOperations,
   finishOperation,
   getOperation,
-  leaseOwner,
   markRunning,
   noteCancelledServer,
   OperationRow,
@@ -181,7 +180,8 @@ export class OperationWorker {
         // Another replica took the job over (this one's lease ran out while it was paused or cut off): stop now.
         // Its writes are refused, and without this the loop would plan, read the agent and send again at once,
         // without sleeping, until the heartbeat noticed; and send a finished job's callback a second time.
-        if (o && !(await this.stillHolds(id, log))) {
+        if (o && o.lease_owner !== this.owner) {
+          log.warn({ holder: o.lease_owner }, 'operation taken over by another replica: this one stops running it');
           this.lost.add(id);
           return;
         }
@@ -207,16 +207,6 @@ export class OperationWorker {
         await releaseLease(this.db, this.owner, id).catch(() => undefined);
       }
     }
-  }
-
-  /** Whether this replica still holds the job's lease (when it cannot be read: yes, its writes are guarded). */
-  private async stillHolds(id: string, log: Logger): Promise<boolean> {
-    const owner = await leaseOwner(this.db, id).catch(() => this.owner);
-    if (owner === this.owner) {
-      return true;
-    }
-    log.warn({ holder: owner }, 'operation taken over by another replica: this one stops running it');
-    return false;
   }
 
   /** One look at a job and what it leads to; false when the job is over (or no longer this replica's). */

@@ -47,11 +47,13 @@ export interface OperationRow {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  /** The replica that holds the job (its worker's owner id); null until one claims it. */
+  lease_owner: string | null;
 }
 
 export type NewOperation = Omit<
   OperationRow,
-  'state' | 'callback_state' | 'callback_error' | 'error' | 'created_at' | 'started_at' | 'finished_at'
+  'state' | 'callback_state' | 'callback_error' | 'error' | 'created_at' | 'started_at' | 'finished_at' | 'lease_owner'
 >;
 
 /** A job's server when the job is created. */
@@ -64,7 +66,7 @@ export interface NewOperationServer {
 
 const OPERATION_COLUMNS = `o.id, o.action, o.state, o.actor, o.source, o.reason, o.selection, o.max_parallel, o.deadline_s,
   o.on_deadline, o.then_state, o.ramp, o.force, o.idempotency_key, o.request_hash, o.callback_url, o.callback_state,
-  o.callback_error, o.error, o.created_at, o.started_at, o.finished_at`;
+  o.callback_error, o.error, o.created_at, o.started_at, o.finished_at, o.lease_owner`;
 
 /**
  * A new job, unless one with its idempotency key exists: false then (the caller answers that one). Runs in the
@@ -249,15 +251,6 @@ export function whileHeld(db: Db, id: string, owner: string, work: (tx: Db) => P
     await work(tx);
     return true;
   });
-}
-
-/** Who holds the job's lease now (null: nobody ever did); undefined when the job does not exist. */
-export async function leaseOwner(db: Db, id: string): Promise<string | null | undefined> {
-  const [row] = await db.query<{ lease_owner: string | null }>(
-    `SELECT lease_owner FROM haproxy_operations WHERE id = $1`,
-    [id]
-  );
-  return row === undefined ? undefined : row.lease_owner;
 }
 
 /**
