@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import { bearerToken, invalidToken } from '../auth/bearer';
 import type { TokenStore } from '../auth/tokens';
+import { replaceControlCharacters } from '../domain/control-characters';
 import { AppError } from '../domain/errors';
 import { Role, ROLE_RANK } from '../domain/roles';
 
@@ -64,11 +65,7 @@ function headerCount(rawHeaders: readonly string[], name: string): number {
 }
 
 /** The login as the audit records it: no control characters (C0, DEL, C1), at most 200 characters. */
-const grafanaLogin = (header: string) =>
-  header
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
-    .trim()
-    .slice(0, 200);
+const grafanaLogin = (header: string) => replaceControlCharacters(header, '').trim().slice(0, 200);
 
 export function requireRole(role: Role) {
   return async (ctx: Context, next: Next) => {

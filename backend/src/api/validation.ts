@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasControlCharacter } from '../domain/control-characters';
 import { globProblem } from '../domain/glob';
 import { agentUrlProblem } from '../fagent/agent-url';
 import { MAX_RAMP_STEPS, rampProblem } from '../domain/operation';
@@ -70,8 +71,7 @@ export const plainText = (max: number, min = 1) =>
     .string()
     .min(min, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    // C1 controls too (U+0080-U+009F): "\u0085x" would show as "x", beside another "x".
-    .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s), 'must not contain control characters');
+    .refine((s) => !hasControlCharacter(s), 'must not contain control characters');
 
 export const name = (max = 200) => z.string().trim().pipe(plainText(max));
 
@@ -82,7 +82,7 @@ export const name = (max = 200) => z.string().trim().pipe(plainText(max));
  */
 export const agentToken = plainText(1000).refine(
   // Control characters have plainText's message alone.
-  (s) => /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(s) || /[\u0000-\u001f\u007f-\u009f]/.test(s),
+  (s) => /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(s) || hasControlCharacter(s),
   'must be printable ASCII without spaces at either end: it is sent in an HTTP header (Authorization: Bearer <token>)'
 );
 

@@ -1,3 +1,4 @@
+import { replaceControlCharacters } from '../domain/control-characters';
 import {
   ADMIN_STATES,
   AdminState,
@@ -85,7 +86,6 @@ const MAX_TEXT = 1024;
 const MAX_NAME_BYTES = 2000;
 const MAX_INT = 2_147_483_647;
 const MAX_REASON = 200;
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]+/g;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]00:?00)$/;
 
 type Json = Record<string, unknown>;
@@ -369,6 +369,6 @@ export function refusalReason(v: unknown): string | undefined {
 
 /** An agent's text as a message may quote it: control characters as spaces, at most `max` characters. */
 export function printable(raw: string, max: number): string {
-  const clean = raw.replace(CONTROLS, ' ').trim();
+  const clean = replaceControlCharacters(raw, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
