@@ -278,15 +278,19 @@ describe('DataSource.metricFindQuery', () => {
     });
   });
 
-  it('narrows backends by the instance variable: one value, several values (comma list), All (no filter)', async () => {
+  it('narrows backends by the instance variable: one value, several values (escaped glob), All (no filter)', async () => {
     const requests = installBackend();
     const ds = makeDataSource();
     await ds.metricFindQuery({ kind: 'backends', instance: '$instance' });
-    installTemplateSrv([{ name: 'instance', value: ['haproxy-1', 'haproxy-2'] }]);
+    installTemplateSrv([{ name: 'instance', value: ['haproxy-1', 'Shop, EU'] }]);
     await ds.metricFindQuery({ kind: 'backends', instance: '$instance' });
     installTemplateSrv([{ name: 'instance', value: '$__all', options: ['haproxy-1', 'haproxy-2'] }]);
     await ds.metricFindQuery({ kind: 'backends', instance: '$instance' });
-    expect(requests.map((r) => r.params)).toEqual([{ instance: 'haproxy-1' }, { instance: 'haproxy-1,haproxy-2' }, {}]);
+    expect(requests.map((r) => r.params)).toEqual([
+      { instance: 'haproxy-1' },
+      { instance: '{haproxy-1,Shop\\, EU}' },
+      {},
+    ]);
     expect(requests.every((r) => r.path.endsWith('/api/haproxy/lookup/backends'))).toBe(true);
   });
 

@@ -179,9 +179,12 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
     );
   }
 
-  /** Names for a variable or a scope picker; `scope` may hold variables (multi-value -> comma list, All -> no filter). */
+  /**
+   * Names for a variable or a scope picker; `scope` may hold variables (multi-value -> `{a,b}` of escaped names,
+   * which keeps a name with a comma whole; All -> no filter).
+   */
   async lookup(kind: LookupKind, scope: Scope = {}, q?: string, scopedVars?: ScopedVars): Promise<MetricFindValue[]> {
-    const params: Record<string, string> = { ...interpolateScope(scope, scopedVars, 'csv') };
+    const params: Record<string, string> = { ...interpolateScope(scope, scopedVars, 'glob') };
     const search = interpolate(q, scopedVars, 'csv');
     if (search) {
       params.q = search;

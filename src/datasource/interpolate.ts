@@ -10,9 +10,10 @@ export const ANY = '*';
 
 /**
  * How a multi-value selection reaches the backend:
- * - glob: `{a,b}` inside a scope of POST /api/haproxy/query (the backend matches names by glob, so a value
- *   such as `web-$backend` becomes `web-{a,b}` and keeps its meaning);
- * - csv: `a,b` in the query string of GET /api/haproxy/lookup/...
+ * - glob: `{a,b}` in a scope (POST /api/haproxy/query, GET /api/haproxy/lookup/...): the backend matches names by
+ *   glob, so a value such as `web-$backend` becomes `web-{a,b}` and keeps its meaning; a glob of escaped names
+ *   only is matched as exact names, of any number;
+ * - csv: `a,b` (a lookup's search text).
  */
 export type MultiFormat = 'glob' | 'csv';
 

@@ -198,7 +198,7 @@ test.describe('query editor', () => {
     await runAndWait(page);
     await expect(frame(page, 'Servers')).toBeVisible();
     expect(proxied.find((r) => r.path.startsWith('/api/haproxy/lookup/backends'))?.path).toBe(
-      '/api/haproxy/lookup/backends?instance=edge-1%2Cinternal_3'
+      '/api/haproxy/lookup/backends?instance=%7Bedge-1%2Cinternal_3%7D'
     );
     const query = proxied.find((r) => r.path === '/api/haproxy/query');
     // Multi-value -> a glob of the values; All -> no filter at all (the key left out).

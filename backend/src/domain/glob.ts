@@ -24,8 +24,78 @@ export function isGlob(text: string): boolean {
   return picomatch.scan(text, OPTIONS).isGlob;
 }
 
+/** Most names one glob of literal alternatives may stand for (literalExpansion). */
+export const MAX_GLOB_NAMES = 1000;
+
+/** Characters that make a glob a pattern, or that picomatch may read as syntax: not expanded as literals. */
+const PATTERN_CHARS = new Set(['*', '?', '[', ']', '(', ')', '|', '!', '+', '@']);
+
+/**
+ * The names a glob of literal text and `{a,b}` groups stands for (`web-{a,b}` -> web-a, web-b; `\x` is x),
+ * or undefined when it holds any pattern (or ranges, nested groups, more than MAX_GLOB_NAMES names). This is
+ * how Grafana sends a multi-value variable (the data source escapes each value inside `{…}`): such a glob is
+ * matched as exact names, so its length is not bound by MAX_GLOB_LENGTH, which exists for patterns.
+ */
+export function literalExpansion(text: string): string[] | undefined {
+  let names = [''];
+  let grouped = false;
+  for (let i = 0; i < text.length;) {
+    const c = text[i];
+    if (c === '{') {
+      const alternatives: string[] = [];
+      let current = '';
+      for (i++; ;) {
+        const d = text[i];
+        if (d === undefined || d === '{' || PATTERN_CHARS.has(d)) {
+          return undefined;
+        }
+        if (d === '\\') {
+          if (i + 1 >= text.length) {
+            return undefined;
+          }
+          current += text[i + 1];
+          i += 2;
+          continue;
+        }
+        i++;
+        if (d === '}') {
+          alternatives.push(current);
+          break;
+        }
+        if (d === ',') {
+          alternatives.push(current);
+          current = '';
+        } else {
+          current += d;
+        }
+      }
+      // `{a}` and `{1..3}` are picomatch's to read.
+      if (alternatives.length < 2 || names.length * alternatives.length > MAX_GLOB_NAMES) {
+        return undefined;
+      }
+      names = names.flatMap((name) => alternatives.map((a) => name + a));
+      grouped = true;
+    } else if (c === '}' || PATTERN_CHARS.has(c)) {
+      return undefined;
+    } else if (c === '\\') {
+      if (i + 1 >= text.length) {
+        return undefined;
+      }
+      names = names.map((name) => name + text[i + 1]);
+      i += 2;
+    } else {
+      names = names.map((name) => name + c);
+      i++;
+    }
+  }
+  return grouped ? names : undefined;
+}
+
 /** Why a text cannot be used as a glob, or undefined when it can. */
 export function globProblem(text: string): string | undefined {
+  if (literalExpansion(text)) {
+    return undefined;
+  }
   if (text.length > MAX_GLOB_LENGTH) {
     return `must be at most ${MAX_GLOB_LENGTH} characters`;
   }
@@ -61,5 +131,16 @@ export interface NameFilter {
 }
 
 export function nameFilter(values: readonly string[]): NameFilter {
-  return { names: [...values], patterns: values.filter(isGlob).map(globToRegex) };
+  const names: string[] = [];
+  const patterns: string[] = [];
+  for (const value of values) {
+    names.push(value);
+    const literal = literalExpansion(value);
+    if (literal) {
+      names.push(...literal);
+    } else if (isGlob(value)) {
+      patterns.push(globToRegex(value));
+    }
+  }
+  return { names, patterns };
 }

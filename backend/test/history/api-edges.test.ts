@@ -74,3 +74,33 @@ describe('GET /api/haproxy/lookup/{kind}: comma-separated filters', () => {
     expect(res.status).toBe(400);
   });
 });
+
+describe('a multi-value selection longer than a pattern may be', () => {
+  // What the data source sends for 40 selected servers of a dashboard variable: `{…}` of exact names.
+  const selected = `{${[...Array(40).keys()].map((i) => `web-frontend-eu-west-${i}`).join(',')},a1}`;
+
+  test('a history query over it answers for the names it lists', async () => {
+    const res = await t.call('POST', '/api/haproxy/query', {
+      token: t.tokens.viewer,
+      body: {
+        range: { from: now - 3_600_000, to: now },
+        maxDataPoints: 100,
+        queries: [{ refId: 'A', type: 'status_timeline', scope: { server: selected } }],
+      },
+    });
+    expect(res.status).toBe(200);
+    const frames = res.body.results.A.frames as Array<{
+      schema: { name?: string; fields: Array<{ labels?: object }> };
+    }>;
+    expect(JSON.stringify(frames.map((f) => f.schema))).toContain('"a1"');
+    expect(JSON.stringify(frames.map((f) => f.schema))).not.toContain('"s1"');
+  });
+
+  test('a lookup over it too', async () => {
+    const res = await t.call('GET', `/api/haproxy/lookup/backends?server=${encodeURIComponent(selected)}`, {
+      token: t.tokens.viewer,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.values.map((v: { value: string }) => v.value)).toEqual(['api']);
+  });
+});

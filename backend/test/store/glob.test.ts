@@ -1,4 +1,4 @@
-import { globProblem, MAX_GLOB_LENGTH, nameFilter } from '../../src/domain/glob';
+import { globProblem, literalExpansion, MAX_GLOB_LENGTH, MAX_GLOB_NAMES, nameFilter } from '../../src/domain/glob';
 import { matchSql } from '../../src/store/sql';
 import { backendsInScope } from '../../src/sync/sync-store';
 import { createTestDatabase, TestDatabase } from '../support/db';
@@ -70,6 +70,39 @@ describe('the glob dialect (picomatch), matched by PostgreSQL', () => {
       expect(() => nameFilter([glob])).toThrow(/may escape only punctuation/);
     }
   );
+});
+
+describe('a glob of literal alternatives (a multi-value variable) is a list of exact names', () => {
+  // As the data source sends 60 selected servers: far longer than a pattern may be.
+  const selected = Array.from({ length: 60 }, (_, i) => `web-frontend-eu-west-${i}`);
+  const multi = `{${selected.join(',')}}`;
+
+  test('any length: each alternative matches exactly, nothing else does', async () => {
+    expect(multi.length).toBeGreaterThan(MAX_GLOB_LENGTH);
+    expect(globProblem(multi)).toBeUndefined();
+    const names = [...selected, 'web-frontend-eu-west-60', 'web-frontend-eu-west-1x'];
+    expect(await matching([multi], names)).toEqual(selected);
+  });
+
+  test('escapes are the characters themselves; literal text around a group prefixes each name', async () => {
+    expect(literalExpansion('{Shop\\, EU,a\\*b\\\\c}')).toEqual(['Shop, EU', 'a*b\\c']);
+    expect(literalExpansion('web-{a,b}-{1,2}')).toEqual(['web-a-1', 'web-a-2', 'web-b-1', 'web-b-2']);
+    expect(await matching(['{Shop\\, EU,api}'], ['Shop, EU', 'Shop', ' EU', 'api'])).toEqual(['Shop, EU', 'api']);
+  });
+
+  test.each(['{a,b*}', '{a,{b,c}}', '{1..3}', '{a}', 'a,b', '{a,b', 'a}', '{a,[bc]}', '{a,b}?', '{a,b\\'])(
+    '%s is not expanded (a pattern, or not an alternation)',
+    (glob) => {
+      expect(literalExpansion(glob)).toBeUndefined();
+    }
+  );
+
+  test('patterns stay bounded: a long glob with a pattern, or one of too many names, is refused', () => {
+    expect(globProblem(`${multi}*`)).toBe(`must be at most ${MAX_GLOB_LENGTH} characters`);
+    const tooMany = `{${Array.from({ length: MAX_GLOB_NAMES + 1 }, (_, i) => `s${i}`).join(',')}}`;
+    expect(literalExpansion(tooMany)).toBeUndefined();
+    expect(globProblem(tooMany)).toBe(`must be at most ${MAX_GLOB_LENGTH} characters`);
+  });
 });
 
 describe('selective polling scope', () => {
