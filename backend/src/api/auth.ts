@@ -44,7 +44,7 @@ export function authenticate(tokens: TokenStore) {
       tokenName: token.name,
       role: token.role,
       grafanaToken: token.grafana,
-      actor: grafanaUser ? `grafana:${grafanaUser}` : `token:${token.name}`,
+      actor: grafanaUser ? `${GRAFANA_ACTOR}${grafanaUser}` : `token:${token.name}`,
       viaGrafana: grafanaUser !== '',
       tokenExpiresAt: token.expiresAt,
     };
@@ -64,8 +64,32 @@ function headerCount(rawHeaders: readonly string[], name: string): number {
   return n;
 }
 
-/** The login as the audit records it: no control characters (C0, DEL, C1), at most 200 characters. */
-const grafanaLogin = (header: string) => replaceControlCharacters(header, '').trim().slice(0, 200);
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A header value as the text its bytes spell: Grafana (Go) sends a login's UTF-8 bytes as they are, and Node
+ * hands header values over as latin1 (one character per byte), so `José` would arrive as `JosÃ©`. Bytes that
+ * are not UTF-8 stay latin1.
+ */
+function headerText(value: string): string {
+  if (!/[^\x00-\x7f]/.test(value)) {
+    return value;
+  }
+  try {
+    return UTF8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
+}
+
+/** The actor's prefix for a Grafana user; the actor (prefix and login) fits the audit filter's 200 characters. */
+const GRAFANA_ACTOR = 'grafana:';
+
+/** The login as the audit records it: no control characters (C0, DEL, C1), whole characters, within 200 with its prefix. */
+const grafanaLogin = (header: string) =>
+  Array.from(replaceControlCharacters(headerText(header), '').trim())
+    .slice(0, 200 - GRAFANA_ACTOR.length)
+    .join('');
 
 export function requireRole(role: Role) {
   return async (ctx: Context, next: Next) => {

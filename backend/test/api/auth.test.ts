@@ -384,6 +384,23 @@ describe('who the caller is', () => {
     expectError(denied, 403, 'forbidden');
   });
 
+  test('a login beyond ASCII, as Grafana sends it (its UTF-8 bytes), is the actor as written, and the audit finds it', async () => {
+    // fetch sends a header's characters as bytes (latin1): these are the bytes Grafana's proxy sends for the login.
+    const asGrafanaSends = (login: string) => Buffer.from(login, 'utf8').toString('latin1');
+    const s1 = f.servers['web/s1'].id;
+    for (const login of ['José Иванов', `Ω${'я'.repeat(300)}`]) {
+      const res = await command(h, s1, 'ready', {
+        token: h.t.grafanaTokens.operator,
+        headers: { 'X-Grafana-User': asGrafanaSends(login) },
+      });
+      const actor = res.body.action.actor as string;
+      // Whole characters, at most the 200 an audit filter takes.
+      expect(actor).toBe(`grafana:${login}`.slice(0, 200));
+      const found = await actions(h, `actor=${encodeURIComponent(actor)}`);
+      expect(found.actions.map((a) => a.id)).toContain(res.body.action.id);
+    }
+  });
+
   test('any other token sending X-Grafana-User is still recorded as token:<name>, from its own source', async () => {
     const s2 = f.servers['web/s2'].id;
     const forged = await command(h, s2, 'drain', {
