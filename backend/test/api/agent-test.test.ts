@@ -85,6 +85,28 @@ describe('POST /api/hosts/test (an agent before it is saved)', () => {
     expect(stored.body).toMatchObject({ ok: true, instances: [{ name: 'saved', backends: 1 }] });
   });
 
+  test('a saved host is tested as its syncs call it: a stored URL with credentials fails as they do, unechoed', async () => {
+    h.agent.setBackend('legacy-test', 'web', [{ name: 's1', status: 'UP' }]);
+    // A row from before URLs with credentials were refused; the API shows it without them.
+    const [{ id }] = await h.t.db.pool.query<{ id: number }>(
+      `INSERT INTO hosts (name, address, fagent_url, fagent_token) VALUES ('legacy-test', '127.0.0.1', $1, 'legacy-secret')
+       RETURNING id`,
+      [`http://admin:s3cr3t@127.0.0.1:${h.agent.port}`]
+    );
+    await h.t.call('POST', '/api/haproxy/instances', { body: { host_id: id, name: 'legacy-test' } });
+    h.agent.requests.length = 0;
+    const res = await h.t.call('POST', `/api/hosts/${id}/test`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      ok: false,
+      instances: [
+        { name: 'legacy-test', reachable: false, error: expect.stringMatching(/must not carry credentials/) },
+      ],
+    });
+    expect(JSON.stringify(res.body)).not.toMatch(/s3cr3t|legacy-secret|admin:/);
+    expect(h.agent.requests).toHaveLength(0);
+  });
+
   test.each([
     [{ instances: ['a'] }, /fagent_url/],
     [{ fagent_url: 'ftp://agent:21', instances: ['a'] }, /fagent_url: FAgent URL must use http or https/],

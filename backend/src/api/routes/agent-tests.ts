@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { notFound } from '../../domain/errors';
 import { testAgent } from '../../registry/agent-test';
-import { getHost } from '../../store/hosts';
+import { agentOfHost } from '../../store/hosts';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { agentToken, agentUrl, bodyId, idParams, name } from '../validation';
@@ -24,11 +24,12 @@ export function agentTestRoutes(deps: ApiDeps) {
   });
   r.post('/api/hosts/:id/test', requireRole('admin'), async (ctx) => {
     const hostId = idParams.parse(ctx.params).id;
-    const host = await getHost(deps.db, hostId);
-    if (!host) {
+    // The URL as stored, which syncs call, not as the API shows it (without what an older row's URL carries).
+    const agent = await agentOfHost(deps.db, hostId);
+    if (!agent) {
       throw notFound(`host ${hostId}`);
     }
-    ctx.body = await testAgent(deps.db, deps.client, { fagent_url: host.fagent_url, host_id: hostId });
+    ctx.body = await testAgent(deps.db, deps.client, { fagent_url: agent.fagent_url, host_id: hostId });
   });
   return r;
 }
