@@ -140,3 +140,37 @@ test('a token that cannot be opened at run time (written by a replica with anoth
     expect(instance.body).toMatchObject({ last_sync_error: error, breaker_state: 'closed' });
   });
 });
+
+test('a token that starts like an encrypted value is refused: stored in clear, it would stop every later start', async () => {
+  const own = await createTestDatabase();
+  const start = () =>
+    startService({ databaseUrl: own.url, port: 0, enabled: false, logLevel: 'silent', bootstrapAdminToken: ADMIN });
+  try {
+    let service = await start();
+    const call = (method: string, path: string, body: unknown) =>
+      fetch(service.url + path, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as any }));
+    const lookalike = `aes256gcm:v1:${keyId(k1)}:AAAA`;
+    try {
+      const created = await call('POST', '/api/hosts', {
+        name: 'lookalike',
+        address: 'x',
+        fagent_url: agent.url,
+        fagent_token: lookalike,
+      });
+      expect(created.status).toBe(400);
+      expect(created.body.error.message).toMatch(/^fagent_token: must be the agent’s token in clear/);
+      const host = await call('POST', '/api/hosts', { name: 'plain', address: 'x', fagent_url: agent.url });
+      expect((await call('PATCH', `/api/hosts/${host.body.id}`, { fagent_token: lookalike })).status).toBe(400);
+    } finally {
+      await service.stop();
+    }
+    service = await start(); // nothing stored that a start cannot read
+    await service.stop();
+  } finally {
+    await own.drop();
+  }
+});
