@@ -72,7 +72,11 @@ async function main(argv: string[]): Promise<number> {
             t.name,
             t.role,
             t.grafana ? 'grafana' : 'api',
-            t.revoked_at ? `revoked by ${t.revoked_by ?? 'unknown'}` : 'active',
+            t.revoked_at
+              ? `revoked by ${t.revoked_by ?? 'unknown'}`
+              : t.expires_at && t.expires_at.getTime() <= Date.now()
+                ? 'expired' // refused as a revoked one is
+                : 'active',
             `created by ${t.created_by ?? 'unknown'}`,
             `last used ${t.last_used_at?.toISOString() ?? 'never'}`,
             `expires ${t.expires_at?.toISOString() ?? 'never'}`,

@@ -157,6 +157,16 @@ describe('the tokens CLI', () => {
     });
   });
 
+  test('list says expired of a token past its end, which is refused like a revoked one', async () => {
+    const store = new TokenStore(db.pool);
+    const { token } = await store.create('cli-ended', 'viewer', { expiresAt: new Date(Date.now() - 1000) });
+    await store.create('cli-later', 'viewer', { expiresAt: new Date(Date.now() + 86_400_000) });
+    const list = (await cli('list')).stdout.split('\n');
+    expect(list.find((l) => l.startsWith('cli-ended\t'))).toMatch(/^cli-ended\tviewer\tapi\texpired\t/);
+    expect(list.find((l) => l.startsWith('cli-later\t'))).toMatch(/^cli-later\tviewer\tapi\tactive\t/);
+    await withService({}, async (me) => expect((await me(token)).status).toBe(401));
+  });
+
   test('bad arguments print the usage and exit 2', async () => {
     await expect(cli('create', 'x', 'superuser')).rejects.toMatchObject({
       code: 2,
