@@ -31,7 +31,7 @@ function metricsRouter(metrics: ServiceMetrics, guard?: (ctx: Context, next: Nex
 export function metricsOnApiPort(metrics: ServiceMetrics, tokens: TokenStore, metricsToken?: string): Koa.Middleware {
   const expected = metricsToken ? digest(metricsToken) : undefined;
   const guard = async (ctx: Context, next: Next) => {
-    const token = bearerToken(ctx.get('authorization'));
+    const token = bearerToken(ctx.req);
     const ok = (expected && timingSafeEqual(digest(token), expected)) || (await tokens.verify(token)) !== null;
     if (!ok) {
       throw invalidToken();

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { TokenStore } from '../../src/auth/tokens';
 import { DisruptionBudgets } from '../../src/commands/disruption-budget';
 import { ServiceMetrics } from '../../src/metrics/service-metrics';
@@ -68,6 +69,18 @@ describe('on the API port (the default)', () => {
       const res = await t.call('GET', '/metrics', { token });
       expect({ token, status: res.status }).toEqual({ token, status: 200 });
     }
+  });
+
+  test('two Authorization headers are refused, as on the API, even when either token is good', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${t.url}/metrics`, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.setHeader('Authorization', [`Bearer ${METRICS_TOKEN}`, `Bearer ${t.tokens.viewer}`]);
+      req.on('error', reject).end();
+    });
+    expect(status).toBe(401);
   });
 
   test('a revoked API token is refused', async () => {
