@@ -8,7 +8,7 @@ import { preview, UnexpectedOutputError } from './unexpected-output';
 
 /** What an operator (or the configuration, or `track`) decided about the server. */
 export type AdminState = 'ready' | 'drain' | 'maint';
-/** Why a server is in maint; see {@link adminStateOf} for how the flags are read. */
+/** Why a server is in maint (for a drain: `inherited` alone); see {@link adminStateOf} for how the flags are read. */
 export type MaintSource = 'config' | 'forced' | 'inherited' | 'resolution';
 /** What health checks found. */
 export type OperationalState = 'up' | 'down' | 'starting' | 'stopping';
@@ -73,7 +73,9 @@ const REQUIRED_COLUMNS = [
 
 /**
  * Maint wins over drain. A `disabled` server carries FMAINT and CMAINT together, so FMAINT is "forced"
- * only without CMAINT; after that the protocol's order: forced, config, inherited, resolution.
+ * only without CMAINT; after that the protocol's order: forced, config, inherited, resolution. A drain that
+ * only comes down a `track` (IDRAIN without FDRAIN) is the tracked server's, as an inherited maint is:
+ * `inherited` too, so it is not taken for the tracking server's own (adopted, re-sent after a reload).
  */
 export function adminStateOf(flags: number): { adminState: AdminState; maintSource: MaintSource | null } {
   if (flags & MAINT_MASK) {
@@ -87,7 +89,10 @@ export function adminStateOf(flags: number): { adminState: AdminState; maintSour
     }
     return { adminState: 'maint', maintSource };
   }
-  return { adminState: flags & DRAIN_MASK ? 'drain' : 'ready', maintSource: null };
+  if (flags & DRAIN_MASK) {
+    return { adminState: 'drain', maintSource: flags & SRV_ADMF.FDRAIN ? null : 'inherited' };
+  }
+  return { adminState: 'ready', maintSource: null };
 }
 
 export function parseServersState(text: string): ServerStateRow[] {

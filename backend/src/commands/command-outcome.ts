@@ -151,7 +151,7 @@ function heldBack(command: AgentCommand, shown: FagentServer): string | null {
 function whyHeldBack(command: AgentCommand, shown: FagentServer): string | null {
   const { adminState, maintSource } = observedState(shown, null);
   const tracked = shown.tracks ? `the server it tracks (${shown.tracks})` : 'the server it tracks';
-  if (maintSource === 'inherited') {
+  if (adminState === 'maint' && maintSource === 'inherited') {
     return `${tracked} is in maintenance`;
   }
   if (maintSource === 'resolution') {

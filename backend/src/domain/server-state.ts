@@ -88,7 +88,7 @@ function maintSourceOf(raw: string): MaintSource | null {
 export function observedState(s: ObservedServer, known: AdminView | null): ServerState {
   const derived = stateFromStatus(s.status);
   const admin: AdminView = s.admin_state
-    ? { adminState: s.admin_state, maintSource: s.admin_state === 'maint' ? (s.maint_source ?? null) : null }
+    ? { adminState: s.admin_state, maintSource: sourceOf(s.admin_state, s.maint_source ?? null) }
     : derived.admin.adminState || !known
       ? derived.admin
       : { adminState: known.adminState, maintSource: known.maintSource };
@@ -101,14 +101,23 @@ export function observedState(s: ObservedServer, known: AdminView | null): Serve
   };
 }
 
+/** A maint has a source; a drain only `inherited` (it comes down a `track`); ready none. */
+function sourceOf(adminState: AdminState, source: MaintSource | null): MaintSource | null {
+  if (adminState === 'maint') {
+    return source;
+  }
+  return adminState === 'drain' && source === 'inherited' ? source : null;
+}
+
 /**
- * The admin state that operator intent is compared with: a maint inherited through `track` or caused by DNS
- * resolution is another server's or HAProxy's doing, not an operator's, so it compares with nothing (null).
- * A maint from the configuration (`disabled`) does compare: a `ready` sent to it is lost at a reload.
+ * The admin state that operator intent is compared with: a maint or drain inherited through `track`, or a maint
+ * caused by DNS resolution, is another server's or HAProxy's doing, not an operator's, so it compares with
+ * nothing (null). A maint from the configuration (`disabled`) does compare: a `ready` sent to it is lost at a
+ * reload.
  */
 export function intentOf(a: AdminView): AdminState | null {
-  if (a.adminState === 'maint' && (a.maintSource === 'inherited' || a.maintSource === 'resolution')) {
+  if (a.adminState !== null && a.adminState !== 'ready' && a.maintSource === 'inherited') {
     return null;
   }
-  return a.adminState;
+  return a.adminState === 'maint' && a.maintSource === 'resolution' ? null : a.adminState;
 }

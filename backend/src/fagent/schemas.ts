@@ -38,7 +38,7 @@ export interface FagentServer {
   // not know: a newer agent must not fail the sync, and callers derive what they need from `status` instead.
   id?: number;
   admin_state?: AdminState;
-  /** null: not in maintenance. */
+  /** null: not in maintenance (nor drained through `track`: `inherited`). */
   maint_source?: MaintSource | null;
   operational_state?: OperationalState;
   initial_weight?: number;

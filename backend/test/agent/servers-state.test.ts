@@ -34,7 +34,7 @@ describe('parseServersState on real HAProxy 2.6 output', () => {
       [`${WEB}/was-off`]: ['ready', null, 'up', 1, 1], // disabled, then state ready: CMAINT stays set
       [`${WEB}/unresolved`]: ['maint', 'resolution', 'down', 1, 1], // init-addr none, no resolvers
       'api/a1': ['drain', null, 'up', 1, 1],
-      'api/a1-follower': ['drain', null, 'up', 1, 1], // track api/a1: inherited drain
+      'api/a1-follower': ['drain', 'inherited', 'up', 1, 1], // track api/a1: the drain is a1's
     });
     expect(rows.find((r) => r.server === 'was-off')?.adminFlags).toBe(SRV_ADMF.CMAINT);
     expect(rows.find((r) => r.server === 'a1-follower')?.adminFlags).toBe(SRV_ADMF.IDRAIN);
@@ -80,7 +80,8 @@ describe('adminStateOf', () => {
     [CMAINT, 'ready', null],
     [0x40, 'ready', null], // HMAINT: the FQDN was set at runtime; not a maintenance
     [FDRAIN, 'drain', null],
-    [IDRAIN, 'drain', null],
+    [IDRAIN, 'drain', 'inherited'], // only through track: the tracked server's drain
+    [FDRAIN | IDRAIN, 'drain', null], // its own drain too
     [FMAINT, 'maint', 'forced'],
     [FMAINT | CMAINT, 'maint', 'config'],
     [IMAINT, 'maint', 'inherited'],

@@ -43,6 +43,13 @@ describe('a server as HAProxy shows it', () => {
       'config'
     );
     expect(observedState({ status: 'UP', admin_state: 'ready', maint_source: 'forced' }, null).maintSource).toBeNull();
+    // A drain keeps only `inherited` (through track).
+    expect(observedState({ status: 'DRAIN', admin_state: 'drain', maint_source: 'inherited' }, null).maintSource).toBe(
+      'inherited'
+    );
+    expect(
+      observedState({ status: 'DRAIN', admin_state: 'drain', maint_source: 'forced' }, null).maintSource
+    ).toBeNull();
   });
 
   test('when the status hides the admin state, what we knew stands; when it tells, it wins', () => {
@@ -70,6 +77,7 @@ test('operator intent compares with forced and configured states, not with a mai
   expect(intentOf({ adminState: 'maint', maintSource: 'forced' })).toBe('maint');
   expect(intentOf({ adminState: 'maint', maintSource: null })).toBe('maint');
   expect(intentOf({ adminState: 'drain', maintSource: null })).toBe('drain');
+  expect(intentOf({ adminState: 'drain', maintSource: 'inherited' })).toBeNull();
   expect(intentOf({ adminState: null, maintSource: null })).toBeNull();
 });
 
