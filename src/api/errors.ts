@@ -61,6 +61,8 @@ const CODE_TO_KIND: Record<string, ApiErrorKind> = {
   // Conflicts of their own kind: the code says which (ApiError.code), the details what with.
   budget_exceeded: 'conflict',
   operation_conflict: 'conflict',
+  // HAProxy refused the command (its reason in the message): about HAProxy's state, as a conflict is.
+  haproxy_refused: 'conflict',
   fagent_error: 'fagent_error',
   breaker_open: 'breaker_open',
 };

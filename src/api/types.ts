@@ -72,6 +72,7 @@ export type ApiErrorCode =
   | 'conflict'
   | 'budget_exceeded'
   | 'operation_conflict'
+  | 'haproxy_refused'
   | 'fagent_error'
   | 'breaker_open'
   | 'internal';

@@ -25,6 +25,11 @@ export function toHttpError(err: unknown): {
     return { status: 503, code: 'breaker_open', message: err.message };
   }
   if (err instanceof FagentError) {
+    // The agent's 409 is HAProxy refusing the command (e.g. a weight a static algorithm cannot take): about
+    // HAProxy's state, not a broken gateway, and trying again will not help.
+    if (err.httpStatus === 409) {
+      return { status: 409, code: 'haproxy_refused', message: err.message };
+    }
     return { status: 502, code: 'fagent_error', message: err.message };
   }
   if (err instanceof ZodError) {

@@ -80,6 +80,22 @@ describe('one server', () => {
     ]);
   });
 
+  test('HAProxy refusing the command (the agent’s 409): 409 haproxy_refused with its reason, audited', async () => {
+    const f = await fleet(h, 'cmd-409', { web: [{ name: 's1', status: 'UP' }] });
+    const reason = "HAProxy: Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.";
+    h.agent.inject(
+      commandsTo('cmd-409'),
+      { kind: 'status', status: 409, body: JSON.stringify({ success: false, error: reason }) },
+      1
+    );
+    const res = await command(h, f.servers['web/s1'].id, 'drain');
+    expectError(res, 409, 'haproxy_refused');
+    expect(res.body.error.message).toContain(reason);
+    expect((await actions(h, `instance_id=${f.instanceId}&success=false`)).actions).toEqual([
+      expect.objectContaining({ command: 'drain', error: expect.stringContaining(reason) }),
+    ]);
+  });
+
   test.each<[string, Fault]>([
     ['success:false', { kind: 'body', body: { success: false, error: 'refused' } }],
     ['a wrong shape', { kind: 'body', body: { ok: 1 } }],
