@@ -25,17 +25,16 @@ export interface Matcher {
 }
 
 /** What Grafana sends for "All" (and what users type for "anything"). */
-const ALL = new Set(['', '*', 'all', '$__all']);
+const ALL = new Set(['*', 'all', '$__all']);
 
 /** undefined = no filter. */
 export function compileMatcher(value: ScopeValue | undefined): Matcher | undefined {
   if (value === undefined) {
     return undefined;
   }
-  const values = (Array.isArray(value) ? value : [value]).filter(
-    (v) => typeof v === 'number' || !ALL.has(v.trim().toLowerCase())
-  );
-  if (values.length === 0) {
+  // Blanks say nothing; a value that stands for anything (`*`, "All") makes the list (any matches) match anything.
+  const values = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'number' || v.trim() !== '');
+  if (values.length === 0 || values.some((v) => typeof v === 'string' && ALL.has(v.trim().toLowerCase()))) {
     return undefined;
   }
   const ids = values.filter((v): v is number => typeof v === 'number');
