@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mapLimited } from '../concurrency/limiter';
+import { takesOut } from '../domain/budget';
 import { AppError } from '../domain/errors';
 import type { AgentCommand } from '../domain/status';
 import type { Db } from '../db/db';
@@ -34,7 +35,10 @@ export class BulkCommands {
     private readonly commands: ServerCommands
   ) {}
 
-  /** The current servers a selection names. */
+  /**
+   * The current servers a selection names, in id order: the order the budget decides them in, and one all
+   * bulks share, so two bulks whose servers wait for the budget's turn never wait on each other's claims.
+   */
   resolve(sel: ServerSelection): Promise<number[]> {
     return currentServerIds(this.db, sel);
   }
@@ -47,9 +51,14 @@ export class BulkCommands {
     concurrency: number
   ): Promise<BulkResult> {
     const operationId = randomUUID();
-    const results = await mapLimited(serverIds, concurrency, async (serverId) => {
+    const turns = takesOut(command, ctx.weight) ? budgetTurns(serverIds.length) : undefined;
+    const results = await mapLimited([...serverIds.entries()], concurrency, async ([i, serverId]) => {
       try {
-        const r = await this.commands.execute(serverId, command, { ...ctx, operationId });
+        const r = await this.commands.execute(serverId, command, {
+          ...ctx,
+          operationId,
+          ...(turns && { budgetTurn: turns.of(i) }),
+        });
         const refusal = r.error instanceof AppError ? r.error : undefined;
         return {
           serverId,
@@ -61,8 +70,35 @@ export class BulkCommands {
         };
       } catch (err) {
         return { serverId, ok: false, actionId: null, error: (err as Error).message };
+      } finally {
+        // One that ended before its decision (refused by a guard, busy, gone) lets the next one decide.
+        turns?.skip(i);
       }
     });
     return { operationId, results };
   }
+}
+
+/**
+ * The budget's decisions of a bulk in its order, as its dry run simulates them ("takes out what the budget
+ * allows, in order"), while the claims and the agents' calls run `concurrency` at a time: server i decides
+ * once every server before it has decided, or has ended without deciding.
+ */
+function budgetTurns(n: number) {
+  const ends: Array<() => void> = [];
+  const decided = Array.from({ length: n }, (_, i) => new Promise<void>((resolve) => (ends[i] = resolve)));
+  const before = (i: number) => (i === 0 ? Promise.resolve() : decided[i - 1]);
+  return {
+    of:
+      (i: number) =>
+      async <T>(decide: () => Promise<T>): Promise<T> => {
+        await before(i);
+        try {
+          return await decide();
+        } finally {
+          ends[i]();
+        }
+      },
+    skip: (i: number) => void before(i).then(ends[i]),
+  };
 }

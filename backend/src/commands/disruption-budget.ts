@@ -22,6 +22,7 @@ import {
   clearBudget,
   lockBudgetScopes,
   markTakingOut,
+  releaseMarksOf,
   releaseTakingOut,
   scopeCounts,
   setBudget,
@@ -47,6 +48,9 @@ export interface TakeOut {
   forced: boolean;
   /** Why, for the audit row: the budget it went past. */
   note: string | null;
+  /** The servers that track it, marked as going out with it, and when they were marked (their marks' name). */
+  trackers: number[];
+  markedAt: string;
 }
 
 /** A dry run's answer (contract: bulk commands and jobs with `dry_run: true`). */
@@ -162,21 +166,30 @@ export class DisruptionBudgets {
       if (breached && !r.force && !r.restoresIntent) {
         return this.refusal(breached, leaving.target, name);
       }
-      // Its trackers go out with it; their marks end with the lease (the next sync shows them out).
+      // Its trackers go out with it: marked in the same transaction, so with the same `since`.
+      let markedAt = '';
       for (const t of leaving.servers) {
-        await markTakingOut(tx, t.server_id, r.command, this.markLeaseMs);
+        markedAt = await markTakingOut(tx, t.server_id, r.command, this.markLeaseMs);
       }
+      const trackers = leaving.servers.map((t) => t.server_id).filter((id) => id !== serverId);
       if (!breached) {
-        return { forced: false, note: null };
+        return { forced: false, note: null, trackers, markedAt };
       }
       const why = r.force ? 'forced' : 're-applied (an earlier intent)';
-      return { forced: true, note: `${why} past the budget: ${refusalMessage(breached, [name])}` };
+      return { forced: true, note: `${why} past the budget: ${refusalMessage(breached, [name])}`, trackers, markedAt };
     });
   }
 
-  /** The command's outcome is written (or it never reached the agent): the server counts as it is again. */
-  release(db: Db, serverId: number): Promise<void> {
-    return releaseTakingOut(db, serverId);
+  /**
+   * The command's outcome is written (or it never reached the agent): the server counts as it is again. Its
+   * trackers' marks end too when nothing went out; after a success they hold to their lease (the next sync
+   * shows them out).
+   */
+  async release(db: Db, serverId: number, t: TakeOut, wentOut: boolean): Promise<void> {
+    await releaseTakingOut(db, serverId);
+    if (!wentOut && t.trackers.length > 0) {
+      await releaseMarksOf(db, t.trackers, t.markedAt);
+    }
   }
 
   /** Would the budget refuse taking this server out now? (A read without locks: a job's retry looks first.) */
@@ -194,21 +207,26 @@ export class DisruptionBudgets {
   }
 
   /**
-   * What taking out `ids[0]` takes out (it and its available trackers, `ids` the rest), and the first scope that
-   * would fall below its minimum; undefined when the server counts as out already (or is gone).
+   * What taking out `ids[0]` takes out (it when it is available, and its available trackers, `ids` the rest: a
+   * maint of a server at weight 0 still takes out the ones that track it), and the first scope that would fall
+   * below its minimum; undefined when none of them counts as available (or the server is gone).
    */
   private async leaving(db: Db, ids: number[]) {
     const [target, ...others] = await budgetTargets(db, ids);
-    if (target?.server_id !== ids[0] || !target.available) {
+    if (target?.server_id !== ids[0]) {
       return undefined;
     }
-    const servers = [target, ...others.filter((t) => t.available)];
+    const trackers = others.filter((t) => t.available);
+    const servers = target.available ? [target, ...trackers] : trackers;
+    if (servers.length === 0) {
+      return undefined;
+    }
     const scopes = await this.scopeStates(db, servers);
     return {
       target,
       servers,
       breached: takeOutOf(servers.map((t) => this.scopesOf(t, scopes))).breached,
-      name: withTrackers(target.server_name, servers.slice(1).map(trackerName)),
+      name: withTrackers(target.server_name, trackers.map(trackerName)),
     };
   }
 

@@ -27,6 +27,11 @@ export interface CommandContext {
   weight?: WeightSetting;
   /** Past a disruption budget (the caller's reason says why: checked at the edge). */
   force?: boolean;
+  /**
+   * Runs the disruption budget's decision when the caller says (a bulk decides its servers in its order,
+   * whatever order their claims come in).
+   */
+  budgetTurn?: <T>(decide: () => Promise<T>) => Promise<T>;
 }
 
 export interface CommandResult {
@@ -225,7 +230,8 @@ export class ServerCommands {
       }
     }
 
-    const takeOut = await this.takeOut(t, command, ctx);
+    const decide = () => this.takeOut(t, command, ctx);
+    const takeOut = await (ctx.budgetTurn ? ctx.budgetTurn(decide) : decide());
     if (takeOut instanceof AppError) {
       return this.refuse(started, takeOut);
     }
@@ -234,7 +240,8 @@ export class ServerCommands {
       pending = await startAction(this.db, { ...started, forced: takeOut?.forced ?? false });
     } catch (err) {
       if (takeOut) {
-        await this.opts.budgets!.release(this.db, t.server_id).catch(() => undefined); // its lease ends it otherwise
+        // Nothing was sent; its lease ends the marks otherwise.
+        await this.opts.budgets!.release(this.db, t.server_id, takeOut, false).catch(() => undefined);
       }
       throw isDatabaseUnavailable(err)
         ? databaseUnavailable(`${command} was not sent: its audit row could not be written (database unavailable)`)
@@ -259,16 +266,7 @@ export class ServerCommands {
     if (takeOut?.note) {
       outcome.note = outcome.note ? `${takeOut.note}; ${outcome.note}` : takeOut.note;
     }
-    const action = await this.complete(
-      pending,
-      t,
-      command,
-      ctx,
-      { ...outcome, weightAfter },
-      durationMs,
-      log,
-      takeOut !== undefined
-    );
+    const action = await this.complete(pending, t, command, ctx, { ...outcome, weightAfter }, durationMs, log, takeOut);
     if (action instanceof AppError) {
       return { action: pending, ok: false, error: action };
     }
@@ -351,7 +349,7 @@ export class ServerCommands {
     durationMs: number,
     log: Logger,
     /** The server was marked as going out: its outcome ends the mark (an unknown one keeps it to its lease). */
-    markedOut: boolean
+    markedOut: TakeOut | undefined
   ): Promise<ActionRow | AppError> {
     const attempts = this.opts.completionAttempts ?? 3;
     for (let n = 1; ; n++) {
@@ -368,7 +366,7 @@ export class ServerCommands {
             await this.recordSuccess(tx, t, command, ctx, o);
           }
           if (markedOut && o.result !== 'unknown') {
-            await this.opts.budgets!.release(tx, t.server_id);
+            await this.opts.budgets!.release(tx, t.server_id, markedOut, o.result === 'success');
           }
           return row;
         });

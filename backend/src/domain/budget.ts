@@ -182,12 +182,19 @@ export function previewTakeOuts(
     if (s.adminState !== null && s.adminState === command) {
       return { id: s.id, would: 'skip', reason: `already ${command === 'ready' ? 'ready' : `in ${command}`}` };
     }
-    if (!takesOut(command, weight) || !s.available || gone.has(s.id)) {
+    // What it takes out: itself when available, and its available trackers (which follow a maint even of a
+    // server at weight 0).
+    const counts = (x: { id: number; available: boolean }) =>
+      takesOut(command, weight) && x.available && !gone.has(x.id);
+    const self = counts(s) ? [s] : [];
+    const trackers = (s.trackers ?? []).filter(counts);
+    if (self.length + trackers.length === 0) {
       return { id: s.id, would: 'apply', reason: null };
     }
-    const trackers = (s.trackers ?? []).filter((t) => t.available && !gone.has(t.id));
     const { leaving, breached } = takeOutOf(
-      [s, ...trackers].map((x) => x.scopeKeys.map((k) => scopes.get(k)).filter((c): c is ScopeState => c !== undefined))
+      [...self, ...trackers].map((x) =>
+        x.scopeKeys.map((k) => scopes.get(k)).filter((c): c is ScopeState => c !== undefined)
+      )
     );
     const name = withTrackers(
       s.name,
@@ -199,7 +206,7 @@ export function previewTakeOuts(
     for (const [scope, n] of leaving) {
       scope.available -= n;
     }
-    for (const x of [s, ...trackers]) {
+    for (const x of [...self, ...trackers]) {
       gone.add(x.id);
     }
     return { id: s.id, would: 'take_out', reason: trackers.length > 0 ? `takes out ${name}` : null };

@@ -168,18 +168,31 @@ export async function lockBudgetScopes(
   }
 }
 
-/** The server is going out: counts see it out until its outcome is written or the lease ends. */
-export async function markTakingOut(tx: Db, serverId: number, command: string, leaseMs: number): Promise<void> {
-  await tx.execute(
+/**
+ * The server is going out: counts see it out until its outcome is written or the lease ends. Answers the mark's
+ * `since` (the deciding transaction's time, as text to keep its microseconds): what names this decision's marks.
+ */
+export async function markTakingOut(tx: Db, serverId: number, command: string, leaseMs: number): Promise<string> {
+  const [row] = await tx.query<{ since: string }>(
     `INSERT INTO haproxy_taking_out (server_id, command, since, until)
      VALUES ($1, $2, now(), clock_timestamp() + $3 * interval '1 millisecond')
-     ON CONFLICT (server_id) DO UPDATE SET command = EXCLUDED.command, since = EXCLUDED.since, until = EXCLUDED.until`,
+     ON CONFLICT (server_id) DO UPDATE SET command = EXCLUDED.command, since = EXCLUDED.since, until = EXCLUDED.until
+     RETURNING since::text AS since`,
     [serverId, command, leaseMs]
   );
+  return row.since;
 }
 
 export async function releaseTakingOut(db: Db, serverId: number): Promise<void> {
   await db.execute(`DELETE FROM haproxy_taking_out WHERE server_id = $1`, [serverId]);
+}
+
+/** The marks one decision (`since`) put on these servers, unless a later decision has marked them since. */
+export async function releaseMarksOf(db: Db, serverIds: readonly number[], since: string): Promise<void> {
+  await db.execute(`DELETE FROM haproxy_taking_out WHERE server_id = ANY($1::int[]) AND since = $2::timestamptz`, [
+    serverIds,
+    since,
+  ]);
 }
 
 /** The applications with a budget of their own (an application has no default), by id, with their names. */

@@ -288,6 +288,34 @@ describe('servers that follow another through `track` go out with it', () => {
     expect((await cmd(s1, { command: 'weight', weight: 0 })).status).toBe(200);
   });
 
+  test('a maint of a server at weight 0 still takes its trackers out: counted, refused when they would break it', async () => {
+    const f = await trackingFleet();
+    await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 2);
+    const s1 = f.servers['web/s1'].id;
+    expect((await cmd(s1, { command: 'weight', weight: 0 })).status).toBe(200);
+    h.agent.requests.length = 0;
+    const message = `backend web of ${f.instanceName}: 2 available, minimum 2; refused s1 (with web/s3, api/a1, which track it)`;
+    const dry = await bulk({ command: 'maint', server_ids: [s1], dry_run: true });
+    expect(dry.body.servers).toEqual([expect.objectContaining({ would: 'refuse', reason: message })]);
+    const refused = await cmd(s1, { command: 'maint' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'budget_exceeded', message });
+    expect(h.agent.requests.filter((r) => r.route === 'command')).toEqual([]);
+  });
+
+  test('a take-out the agent fails took nothing out: its trackers count as available again at once', async () => {
+    const f = await trackingFleet();
+    await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 1);
+    await setBudget(`/api/haproxy/backends/${f.backendIds.api}`, 1);
+    h.agent.inject((r) => r.route === 'command', { kind: 'status', status: 500 }, 1);
+    expect((await cmd(f.servers['web/s1'].id, { command: 'drain' })).status).toBe(502);
+    expect((await h.t.call('GET', `/api/haproxy/backends/${f.backendIds.api}/budget`)).body).toMatchObject({
+      available: 2,
+    });
+    // a1 did not go out with s1: a2 may go, leaving a1.
+    expect((await cmd(f.servers['api/a2'].id, { command: 'drain' })).status).toBe(200);
+  });
+
   test('a dry run says what goes out with a server, and a tracker it took out already is not counted twice', async () => {
     const f = await trackingFleet();
     await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 1);
