@@ -153,7 +153,8 @@ export class DisruptionBudgets {
     return this.db.transaction(async (tx) => {
       const ids = await this.withTrackerIds(tx, serverId, r.command);
       const pre = await budgetTargets(tx, ids);
-      if (pre[0]?.server_id !== serverId) {
+      // A percentage weight takes the server out only when it comes to 0 of its configured weight.
+      if (pre[0]?.server_id !== serverId || !takesOut(r.command, r.weight, pre[0].initial_weight)) {
         return undefined;
       }
       await lockBudgetScopes(tx, pre);
@@ -248,6 +249,7 @@ export class DisruptionBudgets {
         name: t.server_name,
         adminState: t.admin_state,
         available: t.available,
+        initialWeight: t.initial_weight,
         scopeKeys: scopeKeys(t),
         trackers: (trackers.get(t.server_id) ?? [])
           .map((id) => trackerTargets.get(id))

@@ -91,17 +91,30 @@ export function budgetView(
 
 /**
  * Whether a command takes a server out of service when it is available: drain, maint, shutting its sessions
- * down, a weight of 0. ready and any other weight bring servers in or leave them in.
+ * down, a weight that comes to 0. ready and any other weight bring servers in or leave them in.
+ * HAProxy sets "p%" to floor(initial weight x p / 100): 50% of a weight of 1 is 0. With the initial weight
+ * unknown (the question asked before the server is read, or an agent that does not report it), any percentage
+ * below 100 may come to 0 for a server of weight 1, so it counts as taking out.
  */
-export function takesOut(command: AgentCommand, weight?: number | string): boolean {
+export function takesOut(command: AgentCommand, weight?: number | string, initialWeight?: number | null): boolean {
   switch (command) {
     case 'drain':
     case 'maint':
     case 'shutdown-sessions':
       return true;
-    case 'weight':
+    case 'weight': {
+      if (weight === undefined) {
+        return false;
+      }
       // By value, not spelling: "00%" is 0% too (the API spells weights one way, but this is the guard).
-      return weight !== undefined && parseInt(String(weight), 10) === 0;
+      const value = parseInt(String(weight), 10);
+      if (!String(weight).endsWith('%')) {
+        return value === 0;
+      }
+      return initialWeight === undefined || initialWeight === null
+        ? value < 100
+        : Math.floor((initialWeight * Math.min(value, 25_600)) / 100) === 0;
+    }
     case 'ready':
       return false;
   }
@@ -159,6 +172,8 @@ export interface PreviewServer {
   adminState: AdminState | null;
   /** Counted available by the budget (see ScopeCount). */
   available: boolean;
+  /** The configured weight, which a percentage weight is of (null: the agent does not say). */
+  initialWeight: number | null;
   /** Keys into the scopes map: `backend:<id>`, `application:<id>`. */
   scopeKeys: string[];
   /** The servers that follow it through `track`: they go out with it. */
@@ -184,8 +199,8 @@ export function previewTakeOuts(
     }
     // What it takes out: itself when available, and its available trackers (which follow a maint even of a
     // server at weight 0).
-    const counts = (x: { id: number; available: boolean }) =>
-      takesOut(command, weight) && x.available && !gone.has(x.id);
+    const out = takesOut(command, weight, s.initialWeight);
+    const counts = (x: { id: number; available: boolean }) => out && x.available && !gone.has(x.id);
     const self = counts(s) ? [s] : [];
     const trackers = (s.trackers ?? []).filter(counts);
     if (self.length + trackers.length === 0) {

@@ -95,6 +95,7 @@ export interface BudgetTarget {
   server_name: string;
   admin_state: AdminState | null;
   available: boolean;
+  initial_weight: number | null;
   backend_id: number;
   backend_name: string;
   instance_name: string;
@@ -104,7 +105,7 @@ export interface BudgetTarget {
 
 export function budgetTargets(db: Db, serverIds: readonly number[]): Promise<BudgetTarget[]> {
   return db.query<BudgetTarget>(
-    `SELECT s.id AS server_id, s.server_name, s.admin_state, (${BUDGET_AVAILABLE}) AS available,
+    `SELECT s.id AS server_id, s.server_name, s.admin_state, (${BUDGET_AVAILABLE}) AS available, s.initial_weight,
             b.id AS backend_id, b.backend_name, i.name AS instance_name, a.id AS application_id,
             a.name AS application_name
        FROM haproxy_servers s

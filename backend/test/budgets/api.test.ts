@@ -93,8 +93,31 @@ describe('the guard', () => {
     // However a zero is spelled.
     expect((await cmd(s2.id, { command: 'weight', weight: '000%' })).body.error.code).toBe('budget_exceeded');
     expect((await cmd(s2.id, { command: 'weight', weight: '150%' })).status).toBe(400);
-    expect((await cmd(s2.id, { command: 'weight', weight: '50%' })).status).not.toBe(409);
+    // This agent does not say the configured weight: a percentage below 100 may come to 0 (of a weight of 1).
+    expect((await cmd(s2.id, { command: 'weight', weight: '50%' })).body.error.code).toBe('budget_exceeded');
+    expect((await cmd(s2.id, { command: 'weight', weight: '100%' })).status).toBe(200);
     expect((await cmd(f.servers['web/s1'].id, { command: 'ready' })).status).toBe(200);
+  });
+
+  test('a percentage weight takes a server out when it comes to 0 of the configured weight, as HAProxy rounds it', async () => {
+    const f = await fleet(h, `budget-${++seq}`, {
+      web: [
+        extendedServer('w1', 'ready', true, { initial_weight: 1 }),
+        extendedServer('w4', 'ready', true, { initial_weight: 4 }),
+      ],
+    });
+    await setBudget(`/api/haproxy/backends/${f.backendIds.web}`, 2);
+    const [w1, w4] = [f.servers['web/w1'].id, f.servers['web/w4'].id];
+    h.agent.requests.length = 0;
+    // 50% of 1 is 0 in HAProxy (floor): out, refused; 24% of 4 is 0 too; 25% of 4 is 1, still in.
+    expect((await cmd(w1, { command: 'weight', weight: '50%' })).body.error.code).toBe('budget_exceeded');
+    expect((await cmd(w4, { command: 'weight', weight: '24%' })).body.error.code).toBe('budget_exceeded');
+    const dry = await bulk({ command: 'weight', weight: '50%', server_ids: [w1, w4], dry_run: true });
+    expect(dry.body.servers.map((s: { would: string }) => s.would)).toEqual(['refuse', 'apply']);
+    expect((await cmd(w4, { command: 'weight', weight: '25%' })).status).toBe(200);
+    expect(h.agent.requests.filter((r) => r.route === 'command').map((r) => r.rawPath)).toEqual([
+      expect.stringMatching(/\/w4\/weight/),
+    ]);
   });
 
   test('force needs a reason (400); with one it goes past the budget and the audit row says forced', async () => {

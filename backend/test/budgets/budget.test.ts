@@ -76,10 +76,22 @@ describe('which commands take a server out', () => {
     ['weight', '00%', true],
     ['weight', '000', true],
     ['weight', 10, false],
-    ['weight', '50%', false],
+    ['weight', '100%', false],
     ['ready', undefined, false],
   ])('%s %p: %p', (command, weight, out) => {
     expect(takesOut(command, weight)).toBe(out);
+  });
+
+  test.each<[string, number | null, boolean]>([
+    ['50%', 1, true], // HAProxy: floor(1 x 50 / 100) = 0
+    ['50%', 2, false],
+    ['24%', 4, true],
+    ['25%', 4, false],
+    ['99%', null, true], // the configured weight unknown: it may be 1
+    ['100%', null, false],
+    ['0%', 256, true],
+  ])('weight %s of a configured weight of %p takes it out: %p', (weight, initial, out) => {
+    expect(takesOut('weight', weight, initial)).toBe(out);
   });
 });
 
@@ -115,6 +127,7 @@ describe('a dry run', () => {
     name: `web-${id}`,
     adminState: 'ready' as const,
     available: true,
+    initialWeight: null,
     scopeKeys: ['backend:1'],
     ...over,
   });
