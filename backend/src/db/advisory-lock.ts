@@ -6,6 +6,23 @@ import type { ConnectionDb, Db } from './db';
  */
 export const ADVISORY_NAMESPACE = 0x4841_5058; // "HAPX"
 
+/** The migrations' lock (history maintenance has -1): replicas starting together migrate one after the other. */
+const MIGRATIONS_LOCK_KEY = -2;
+
+/**
+ * Runs `work` (the migrations) while this process holds the migrations' lock on `conn`, waiting for a replica
+ * that holds it: replicas starting at once on an empty or older database would each create the same tables, and
+ * all but the first fail to start.
+ */
+export async function whileMigrating<T>(conn: ConnectionDb, work: () => Promise<T>): Promise<T> {
+  await conn.query('SELECT pg_advisory_lock($1, $2)', [ADVISORY_NAMESPACE, MIGRATIONS_LOCK_KEY]);
+  try {
+    return await work();
+  } finally {
+    await advisoryUnlock(conn, MIGRATIONS_LOCK_KEY);
+  }
+}
+
 /**
  * A session-level lock: held until unlocked or until the connection closes (a crashed process frees it),
  * so `db` must be one connection (PoolDb.connection), not the pool.

@@ -1,6 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import { types } from 'pg';
 import { DataSource } from 'typeorm';
+import { whileMigrating } from './advisory-lock';
+import { PoolDb } from './db';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-InitialSchema';
 import { MetricHistory1764000000001 } from './migrations/1764000000001-MetricHistory';
 import { AlertingSupport1764000000002 } from './migrations/1764000000002-AlertingSupport';
@@ -111,6 +113,8 @@ export async function openPool(opts: DataSourceOptions): Promise<DataSource> {
 
 export async function openDatabase(opts: DataSourceOptions): Promise<DataSource> {
   const ds = await openPool(opts);
-  await ds.runMigrations({ transaction: 'each' });
+  await new PoolDb(ds, null).connection((conn) =>
+    whileMigrating(conn, () => ds.runMigrations({ transaction: 'each' }))
+  );
   return ds;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { openDatabase } from '../../src/db/data-source';
+import { openDatabase, openPool } from '../../src/db/data-source';
 import { PoolDb } from '../../src/db/db';
 
 export interface TestDatabase {
@@ -30,13 +30,15 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A fresh database with the schema from the real migrations. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh database with the schema from the real migrations (`migrate: false`: empty, for a service to migrate). */
+export async function createTestDatabase({ migrate = true } = {}): Promise<TestDatabase> {
   const name = `hpx_test_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
-  const ds = await openDatabase({ url: url.toString(), poolSize: 20 });
+  const ds = migrate
+    ? await openDatabase({ url: url.toString(), poolSize: 20 })
+    : await openPool({ url: url.toString(), poolSize: 20 });
   return {
     url: url.toString(),
     ds,
