@@ -141,6 +141,10 @@ export class OperationWorker {
       return;
     }
     for (const id of await claimOperations(this.db, this.owner, this.opts.leaseMs, room)) {
+      if (this.held.has(id)) {
+        // Its own lease ran out while it ran the job (heartbeats failed): claimed again, it goes on in its loop.
+        continue;
+      }
       this.lost.delete(id);
       this.held.set(
         id,
@@ -218,13 +222,17 @@ export class OperationWorker {
     const servers = (await operationServers(this.db, [o.id])).get(o.id)!;
     const seen = await this.observe(o, servers);
     const steps = planOperation(spec, servers, seen, this.now());
+    // Once stopping, the steps not started are left to whoever runs the job next (planned again from its rows):
+    // a stop waits for the commands in flight, not for a thousand servers' more.
     const results = await mapLimited(steps, this.opts.concurrency ?? 16, (s) =>
-      this.apply(
-        o,
-        spec,
-        servers.find((x) => x.position === s.position)!,
-        s
-      )
+      this.stopping
+        ? Promise.resolve(true)
+        : this.apply(
+            o,
+            spec,
+            servers.find((x) => x.position === s.position)!,
+            s
+          )
     );
     if (results.includes(false)) {
       return false;
@@ -314,13 +322,22 @@ export class OperationWorker {
         force: spec.force,
         weight: c.weight,
       };
+      // Sent only when no other command holds the server; a busy one keeps its state and is tried again at the
+      // next look. The holder may be a replica killed mid-command (its claim lasts until its lease ends): waiting
+      // up to a deadline and then failing would leave the server as that command left it (drained), the job on.
       const error = await this.commands
-        .execute(s.server_id, c.command, ctx)
+        .executeIfWanted(s.server_id, c.command, ctx, async () => true)
         .then((r) => {
+          if (!r) {
+            return 'busy' as const;
+          }
           weight = r.weight ?? weight;
           return r.ok ? undefined : (r.error ?? new Error(`${c.command} failed`));
         })
         .catch((err: Error) => err);
+      if (error === 'busy') {
+        return true;
+      }
       if (error) {
         const refused = error instanceof AppError && error.code === BUDGET_EXCEEDED && step.refused;
         return written({ ...(refused || step.failed), error: `${c.command}: ${error.message}` }, error);
