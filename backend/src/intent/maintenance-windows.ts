@@ -46,6 +46,8 @@ const GONE_NOTE = "maintenance window closed without a command: the server is no
 export class MaintenanceWindows {
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
+  /** Set by stop(): a tick ends the windows it is ending and hands back the claims of the rest. */
+  private stopping = false;
 
   constructor(
     private readonly db: Db,
@@ -99,6 +101,11 @@ export class MaintenanceWindows {
   async tick(now = this.now()): Promise<WindowTick> {
     const due = await claimDueWindows(this.db, now, this.opts.leaseMs, 100);
     const results = await mapLimited(due, this.opts.concurrency ?? 8, async (w) => {
+      if (this.stopping) {
+        // A stop waits for the commands in flight, not for up to 100 more; another replica takes these at once.
+        await releaseWindowClaim(this.db, w.server_id).catch(() => undefined);
+        return 'skipped' as const;
+      }
       try {
         return await this.end(w, now);
       } catch (err) {
@@ -153,6 +160,7 @@ export class MaintenanceWindows {
     if (this.opts.intervalMs <= 0) {
       return;
     }
+    this.stopping = false;
     const run = () => {
       this.running ??= this.tick()
         .then((r) => {
@@ -169,6 +177,7 @@ export class MaintenanceWindows {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     await this.running;
   }

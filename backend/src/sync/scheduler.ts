@@ -38,6 +38,8 @@ export class SyncScheduler {
   private task?: ScheduledTask;
   private running?: Promise<CycleReport>;
   private lastStart = 0;
+  /** Set by stop(): a running cycle starts no more syncs (those in flight end). */
+  private stopping = false;
   private readonly inFlight = new Map<number, { run: Promise<SyncOutcome>; fresh: boolean }>();
   /** Per instance: the fresh (manual) sync waiting for a cached or skippable one in flight to end. */
   private readonly queuedFresh = new Map<number, Promise<SyncOutcome>>();
@@ -51,6 +53,7 @@ export class SyncScheduler {
   ) {}
 
   start(): void {
+    this.stopping = false;
     this.task = cron.schedule('* * * * * *', () => {
       if (this.running || Date.now() - this.lastStart < this.opts.pollingIntervalSec * 1000) {
         return;
@@ -60,6 +63,7 @@ export class SyncScheduler {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.task?.stop();
     this.task = undefined;
     await this.running?.catch(() => undefined);
@@ -135,7 +139,19 @@ export class SyncScheduler {
           if (!hostLimiter) {
             perHost.set(i.host_id, (hostLimiter = new Limiter(this.opts.hostConcurrency)));
           }
-          return hostLimiter.run(() => global.run(() => this.run(i.id, { skipIfSyncedWithinMs, mappingIndex }, true)));
+          return hostLimiter.run(() =>
+            global.run(() =>
+              // A stop waits for the syncs in flight, not for the rest of a cycle (minutes, with agents timing out).
+              this.stopping
+                ? Promise.resolve<SyncOutcome>({
+                    instanceId: i.id,
+                    status: 'skipped',
+                    error: 'the service is stopping',
+                    durationMs: 0,
+                  })
+                : this.run(i.id, { skipIfSyncedWithinMs, mappingIndex }, true)
+            )
+          );
         })
       );
     } finally {
