@@ -125,6 +125,20 @@ describe('Host details page: administration', () => {
     await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/a/appcontrol-haproxy-app/hosts'));
   });
 
+  it('deleting a host whose instances could not be loaded still counts them and wants its name typed', async () => {
+    setUserRole('Admin');
+    server.use(http.get(backendUrl('/haproxy/instances'), () => apiError(500, 'internal', 'internal error')));
+    const { user } = openHost();
+    expect(await screen.findByText('Instances could not be loaded')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Delete host' }));
+    const dialog = await findDialog();
+    expect(dialog).toHaveTextContent('Its 1 HAProxy instance go with it, with their backends, servers');
+    expect(dialog).not.toHaveTextContent('It has no HAProxy instance');
+    expect(within(dialog).getByRole('button', { name: 'Delete host' })).toBeDisabled();
+    expect(within(dialog).getByPlaceholderText('Type "host-a" to confirm')).toBeInTheDocument();
+    expect(within(dialog).getByRole('button', { name: 'Deactivate instead' })).toBeInTheDocument();
+  });
+
   it('a held removal is shown on the instance; an admin confirms it through the admin route', async () => {
     db.fleet.instances[0].suspicious_answer = {
       since: '2025-01-01T10:00:00.000Z',

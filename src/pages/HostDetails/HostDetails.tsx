@@ -45,7 +45,7 @@ function HostDetailsPage() {
   if (isConnectionProblem(host.error)) {
     return (
       <PluginPage>
-        <ConnectionBanner error={host.error} />
+        <ConnectionBanner error={host.error} onRetry={reloadAll} />
       </PluginPage>
     );
   }
@@ -180,7 +180,7 @@ function HostDetailsPage() {
       {dialog?.kind === 'delete-host' && h && (
         <HostDeleteModal
           host={h}
-          instances={instances.data ?? []}
+          instances={instances.data}
           onDelete={async () => {
             close();
             if (await hostMutations.remove(h)) {
