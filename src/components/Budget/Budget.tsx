@@ -40,15 +40,18 @@ export function BudgetEditor({ budget, label, onSaved }: EditorProps) {
   const [text, setText] = useState(budget.min_available === null ? '' : String(budget.min_available));
   const [problem, setProblem] = useState<string>();
   const [saving, setSaving] = useState(false);
-  const run = async (work: () => Promise<Budget>, done: string) => {
+  /** True when the backend took it; a refusal stays under the field with what it holds. */
+  const run = async (work: () => Promise<Budget>, done: string): Promise<boolean> => {
     setSaving(true);
     setProblem(undefined);
     try {
       const saved = await work();
       notifySuccess(done, budgetNumbers(saved));
       onSaved(saved);
+      return true;
     } catch (err) {
       setProblem(asApiError(err).message);
+      return false;
     } finally {
       setSaving(false);
     }
@@ -85,7 +88,9 @@ export function BudgetEditor({ budget, label, onSaved }: EditorProps) {
           size="md"
           variant="secondary"
           disabled={saving}
-          onClick={() => run(() => changeBudget(budget, null), `Minimum of ${label} removed`).then(() => setText(''))}
+          onClick={() =>
+            run(() => changeBudget(budget, null), `Minimum of ${label} removed`).then((ok) => ok && setText(''))
+          }
         >
           {budget.scope === 'backend' ? 'Back to the default' : 'Remove'}
         </Button>

@@ -53,17 +53,21 @@ export function OperationModal({ action, selection, what, servers, onStarted, on
   const previewed = useDebounced(toPreview, 400);
   const dryRun = useOperationDryRun(previewed);
   const offerForce = dryRun.data?.servers.some((s) => s.would === 'refuse') ?? false;
+  const forceShown = offerForce || refused?.budget !== undefined;
   const title = action === 'drain' ? `Rolling drain of ${what}` : `Return ${what} with a ramp`;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if ('field' in checked) {
-      setInvalid(checked);
+    // A force the dialog no longer shows (its dry run since failed or is still asked) is not sent: the job would
+    // pass budgets the dialog says are checked.
+    const sent = toOperationRequest({ ...form, force: form.force && forceShown }, action, selection);
+    if ('field' in sent) {
+      setInvalid(sent);
       return;
     }
     setSending(true);
     setRefused(undefined);
-    const result = await startOperation(checked.request);
+    const result = await startOperation(sent.request);
     setSending(false);
     if ('operation' in result) {
       onStarted(result.operation);

@@ -1,6 +1,8 @@
 import React from 'react';
 import { screen, waitFor, within } from '@testing-library/react';
-import { db } from '../../test/handlers';
+import { http } from 'msw';
+import { apiError, backendUrl, db } from '../../test/handlers';
+import { server } from '../../test/server';
 import { renderPage, setUserRole } from '../../test/render';
 import { findDialog } from '../../test/dialog';
 import ApplicationPage from './Application';
@@ -63,6 +65,21 @@ describe('Application page', () => {
     });
   });
 
+  it('a minimum the backend refuses to remove stays in its field, with the refusal under it', async () => {
+    setUserRole('Admin');
+    db.fleet.minimums.applications[100] = 2;
+    server.use(
+      http.delete(backendUrl('/applications/:id/budget'), () => apiError(503, 'database_unavailable', 'try again'))
+    );
+    const { user } = renderShop();
+    const input = await screen.findByLabelText(/^Minimum available of application shop/);
+    expect(input).toHaveValue('2');
+    await user.click(screen.getByRole('button', { name: 'Remove' }));
+    expect(await screen.findByText('try again')).toBeInTheDocument();
+    expect(input).toHaveValue('2');
+    expect(screen.getByLabelText('Budget of application shop')).toHaveTextContent('minimum 2');
+  });
+
   it('a rolling drain shows the dry run for its settings, then starts the job and opens it', async () => {
     const { user } = renderShop();
     await user.click(await screen.findByRole('button', { name: 'Rolling drain' }));
@@ -98,5 +115,38 @@ describe('Application page', () => {
       ['api1', 'refused'],
       ['api2', 'pending'],
     ]);
+  });
+
+  it('a force the dialog no longer shows (its dry run failed since) is not sent: the budgets stay checked', async () => {
+    const { user } = renderShop();
+    await user.click(await screen.findByRole('button', { name: 'Rolling drain' }));
+    const dialog = await findDialog();
+    await within(dialog).findByRole('region', { name: 'Dry run' });
+    await user.click(within(dialog).getByLabelText('Force past the disruption budget'));
+    await user.type(within(dialog).getByLabelText(/^Reason/), 'kernel update');
+
+    server.use(
+      http.post(backendUrl('/haproxy/operations'), async ({ request }) => {
+        const body = (await request.clone().json()) as { dry_run?: boolean };
+        return body.dry_run ? apiError(503, 'database_unavailable', 'try again') : undefined;
+      })
+    );
+    const deadline = within(dialog).getByLabelText(/^Deadline/);
+    await user.clear(deadline);
+    await user.type(deadline, '20');
+    expect(await within(dialog).findByText('The dry run failed')).toBeInTheDocument();
+    expect(within(dialog).queryByLabelText('Force past the disruption budget')).not.toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Start rolling drain' }));
+
+    await waitFor(() => expect(db.fleet.operations).toHaveLength(1));
+    expect(posts().at(-1)?.body).toEqual({
+      application_id: 100,
+      action: 'drain',
+      max_parallel: 1,
+      reason: 'kernel update',
+      deadline_s: 1200,
+      on_deadline: 'fail',
+      then: 'maint',
+    });
   });
 });
