@@ -33,7 +33,7 @@ function ActionsPage() {
   if (isConnectionProblem(actions.error)) {
     return (
       <PluginPage>
-        <ConnectionBanner error={actions.error} />
+        <ConnectionBanner error={actions.error} onRetry={actions.reload} />
       </PluginPage>
     );
   }

@@ -49,7 +49,14 @@ function ApplicationPage() {
   if (isConnectionProblem(error)) {
     return (
       <PluginPage>
-        <ConnectionBanner error={error} />
+        <ConnectionBanner
+          error={error}
+          onRetry={() => {
+            application.reload();
+            servers.reload();
+            running.reload();
+          }}
+        />
       </PluginPage>
     );
   }

@@ -137,7 +137,14 @@ function ApplicationsPage() {
   if (isConnectionProblem(error)) {
     return (
       <PluginPage>
-        <ConnectionBanner error={error} />
+        <ConnectionBanner
+          error={error}
+          onRetry={() => {
+            applications.reload();
+            review.reload();
+            hosts.reload();
+          }}
+        />
       </PluginPage>
     );
   }

@@ -121,7 +121,14 @@ function HaproxyPage() {
   if (connectionError) {
     return (
       <PluginPage>
-        <ConnectionBanner error={connectionError} />
+        <ConnectionBanner
+          error={connectionError}
+          onRetry={() => {
+            summary.reload();
+            instances.reload();
+            backends.reload();
+          }}
+        />
       </PluginPage>
     );
   }

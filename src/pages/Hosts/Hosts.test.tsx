@@ -23,6 +23,28 @@ describe('Hosts page', () => {
     expect(await screen.findByText('No hosts registered yet')).toBeInTheDocument();
   });
 
+  it('the unreachable banner retries: once the backend is back, the page comes back without a browser reload', async () => {
+    let asked = 0;
+    server.use(
+      http.all(`${PROXY}/*`, () => {
+        asked++;
+        return HttpResponse.json({ message: 'Bad Gateway' }, { status: 502 });
+      })
+    );
+    const { user } = renderPage(<HostsPage />, { route: '/hosts' });
+    expect(await screen.findByText('The HAProxy Control backend is unreachable')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+    // Still down: asked again, the banner stays and nothing spins.
+    await waitFor(() => expect(asked).toBe(2));
+    expect(screen.getByText('The HAProxy Control backend is unreachable')).toBeInTheDocument();
+    expect(screen.queryByText('Loading hosts...')).not.toBeInTheDocument();
+
+    server.resetHandlers();
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByRole('link', { name: 'host-a' })).toBeInTheDocument();
+    expect(screen.queryByText('The HAProxy Control backend is unreachable')).not.toBeInTheDocument();
+  });
+
   it('shows the token banner when the backend refuses the token', async () => {
     server.use(http.get(`${PROXY}/api/hosts`, () => new HttpResponse(null, { status: 401 })));
     renderPage(<HostsPage />, { route: '/hosts' });

@@ -72,7 +72,7 @@ function HostsPage() {
   if (isConnectionProblem(hosts.error)) {
     return (
       <PluginPage>
-        <ConnectionBanner error={hosts.error} />
+        <ConnectionBanner error={hosts.error} onRetry={hosts.reload} />
       </PluginPage>
     );
   }

@@ -29,7 +29,7 @@ function RemovedPage() {
   if (isConnectionProblem(removed.error)) {
     return (
       <PluginPage>
-        <ConnectionBanner error={removed.error} />
+        <ConnectionBanner error={removed.error} onRetry={removed.reload} />
       </PluginPage>
     );
   }

@@ -52,7 +52,14 @@ function ServerPage() {
   if (isConnectionProblem(server.error)) {
     return (
       <PluginPage>
-        <ConnectionBanner error={server.error} />
+        <ConnectionBanner
+          error={server.error}
+          onRetry={() => {
+            server.reload();
+            history.reload();
+            actions.reload();
+          }}
+        />
       </PluginPage>
     );
   }

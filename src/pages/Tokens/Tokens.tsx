@@ -132,7 +132,13 @@ function TokensPage() {
   if (isConnectionProblem(tokens.error)) {
     return (
       <PluginPage>
-        <ConnectionBanner error={tokens.error} />
+        <ConnectionBanner
+          error={tokens.error}
+          onRetry={() => {
+            tokens.reload();
+            pluginRoles.reload();
+          }}
+        />
       </PluginPage>
     );
   }
