@@ -80,6 +80,16 @@ describe('Configuration page', () => {
     expect(savedSettings().secureJsonData).toBeUndefined();
   });
 
+  it('clears a saved token that was reset and not typed again, and keeps the others', async () => {
+    const user = renderConfig();
+    // The slots in order: viewer, operator, admin.
+    await user.click(screen.getAllByRole('button', { name: 'Reset' })[2]);
+    expect(screen.getByLabelText(/Admin token/)).toHaveValue('');
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(savedSettings()).toBeDefined());
+    expect(savedSettings().secureJsonData).toEqual({ adminToken: '' });
+  });
+
   it("tests each token through its role's route and reports its role", async () => {
     const user = renderConfig();
     const result = await testConnection(user);

@@ -135,6 +135,11 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
 
   const savedUrl = jsonData?.backendUrl ?? '';
   const typed = Object.fromEntries(TOKEN_KEYS.filter((k) => tokens[k] !== '').map((k) => [k, tokens[k]]));
+  // A saved token that was reset and not typed again is cleared: kept, Grafana would go on sending it.
+  const cleared = Object.fromEntries(
+    TOKEN_KEYS.filter((k) => savedConfigured[k] && !configured[k] && tokens[k] === '').map((k) => [k, ''])
+  );
+  const secureChanges = { ...cleared, ...typed };
   const dirty =
     backendUrl !== savedUrl ||
     Object.keys(typed).length > 0 ||
@@ -157,8 +162,8 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
         enabled,
         pinned,
         jsonData: { ...jsonData, backendUrl: backendUrl.replace(/\/+$/, '') },
-        // Only the tokens typed now are sent: an untouched saved token stays as it is.
-        secureJsonData: Object.keys(typed).length > 0 ? typed : undefined,
+        // Only the tokens typed or reset now are sent: an untouched saved token stays as it is.
+        secureJsonData: Object.keys(secureChanges).length > 0 ? secureChanges : undefined,
       });
       reloadPage();
     } catch (err) {
