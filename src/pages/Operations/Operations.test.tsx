@@ -3,10 +3,12 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { AppEvents } from '@grafana/data';
 import { toasts } from '../../test/appEvents';
 import { guard, makeOperation } from '../../test/guardFixtures';
-import { db } from '../../test/handlers';
+import { http } from 'msw';
+import { backendUrl, db } from '../../test/handlers';
+import { server } from '../../test/server';
 import { renderPage, setUserRole } from '../../test/render';
 import { findDialog } from '../../test/dialog';
-import OperationsPage from './Operations';
+import OperationsPage, { OperationPage } from './Operations';
 
 /** A rolling drain of be_api (api1 waiting for its sessions, api2 waiting its turn) started by alice. */
 function runningDrain() {
@@ -88,4 +90,25 @@ describe('Operations page', () => {
     expect(screen.getByTestId('location')).toHaveTextContent('/operations?state=succeeded');
     expect(db.requests.at(-1)?.path).toContain('/api/haproxy/operations?state=succeeded');
   });
+
+  it("a job's page says when its progress is late: a refresh held longer than the interval", async () => {
+    const op = runningDrain();
+    let answered = 0;
+    server.use(
+      http.get(backendUrl('/haproxy/operations/:id'), async () => {
+        // The first answer at once, the refresh after it held past the 5 s interval.
+        if (answered++ > 0) {
+          await new Promise((resolve) => setTimeout(resolve, 8000));
+        }
+        return undefined;
+      })
+    );
+    renderPage(<OperationPage />, { route: `/operations/${op.id}`, path: '/operations/:id' });
+    await screen.findByRole('region', { name: 'Job Rolling drain of 2 servers running' });
+    const freshness = screen.getByRole('status', { name: 'Data freshness' });
+    expect(freshness).toHaveTextContent(/^Last updated \d\d:\d\d:\d\d$/);
+    await waitFor(() => expect(freshness).toHaveTextContent('refresh is taking longer than the 5 s interval'), {
+      timeout: 12_000,
+    });
+  }, 20_000);
 });

@@ -5,7 +5,8 @@ import { Alert, EmptyState, Field, LoadingPlaceholder, RadioButtonGroup, Stack }
 import { OPERATION_STATES, type OperationState } from '../../api/types';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import { OperationCard } from '../../components/OperationCard/OperationCard';
-import { useOperation, useOperations } from '../../data/useOperations';
+import { RefreshStatus } from '../../components/RefreshStatus/RefreshStatus';
+import { OPERATIONS_REFRESH_MS, useOperation, useOperations } from '../../data/useOperations';
 import { type FilterParams, oneOfParam, useUrlFilters } from '../../hooks/useUrlFilters';
 import { canUserAct } from '../../utils/roles';
 
@@ -25,7 +26,7 @@ function OperationsPage() {
   if (isConnectionProblem(operations.error)) {
     return (
       <PluginPage>
-        <ConnectionBanner error={operations.error} />
+        <ConnectionBanner error={operations.error} onRetry={operations.reload} />
       </PluginPage>
     );
   }
@@ -39,6 +40,8 @@ function OperationsPage() {
             onChange={(v) => setFilters({ state: isState(v) ? v : undefined })}
           />
         </Field>
+        {/* Progress moves on its own: a backend slower than the refresh shows as late, not as a stuck job. */}
+        <RefreshStatus resources={[operations]} refreshMs={OPERATIONS_REFRESH_MS} />
         {operations.loading && <LoadingPlaceholder text="Loading jobs..." />}
         {operations.error && (
           <Alert severity="error" title="Jobs could not be loaded">
@@ -65,12 +68,13 @@ export function OperationPage() {
   if (isConnectionProblem(operation.error)) {
     return (
       <PluginPage>
-        <ConnectionBanner error={operation.error} />
+        <ConnectionBanner error={operation.error} onRetry={operation.reload} />
       </PluginPage>
     );
   }
   return (
     <PluginPage subTitle="One job, refreshed while it runs">
+      <RefreshStatus resources={[operation]} refreshMs={OPERATIONS_REFRESH_MS} />
       {operation.loading && <LoadingPlaceholder text="Loading the job..." />}
       {operation.error && (
         <Alert severity="error" title="The job could not be loaded">
