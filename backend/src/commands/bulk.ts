@@ -4,7 +4,8 @@ import { takesOut } from '../domain/budget';
 import { AppError } from '../domain/errors';
 import type { AgentCommand } from '../domain/status';
 import type { Db } from '../db/db';
-import { currentServerIds, ServerSelection } from '../store/servers';
+import type { ServerSelection } from '../store/servers';
+import { selectedServerIds } from './selection';
 import type { CommandContext, ServerCommands } from './server-command';
 
 export interface BulkResult {
@@ -36,11 +37,12 @@ export class BulkCommands {
   ) {}
 
   /**
-   * The current servers a selection names, in id order: the order the budget decides them in, and one all
-   * bulks share, so two bulks whose servers wait for the budget's turn never wait on each other's claims.
+   * The current servers a selection names, in id order (a 404 for an id of it that does not exist, or a listed
+   * server that is not current): the order the budget decides them in, and one all bulks share, so two bulks
+   * whose servers wait for the budget's turn never wait on each other's claims.
    */
   resolve(sel: ServerSelection): Promise<number[]> {
-    return currentServerIds(this.db, sel);
+    return selectedServerIds(this.db, sel);
   }
 
   /** The same command and context (reason, window, weight) on each server, `concurrency` at a time. */

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DisruptionBudgets, DryRun } from '../commands/disruption-budget';
+import { selectedServerIds } from '../commands/selection';
 import type { Db } from '../db/db';
 import type { ActionSource } from '../domain/actions';
 import { AppError, badRequest, conflict, notFound } from '../domain/errors';
@@ -13,8 +14,6 @@ import {
   progressOf,
   Ramp,
 } from '../domain/operation';
-import { applicationExists } from '../store/applications';
-import { backendExists } from '../store/backends';
 import { budgetTargets } from '../store/budgets';
 import {
   cancelOperation,
@@ -29,7 +28,6 @@ import {
   operationServers,
   OperationSelection,
 } from '../store/operations';
-import { currentServerIds } from '../store/servers';
 import type { Page } from '../store/sql';
 
 export const OPERATION_CONFLICT = 'operation_conflict';
@@ -244,27 +242,14 @@ export class Operations {
     return this.get(id);
   }
 
-  /** The current servers a selection names (in id order). */
+  /** The current servers a selection names: as listed (a 404 for one that is not current), else in id order. */
   private async resolve(sel: OperationSelection): Promise<number[]> {
-    if (sel.backend_id !== undefined && !(await backendExists(this.db, sel.backend_id))) {
-      throw notFound(`backend ${sel.backend_id}`);
-    }
-    if (sel.application_id !== undefined && !(await applicationExists(this.db, sel.application_id))) {
-      throw notFound(`application ${sel.application_id}`);
-    }
-    const ids = await currentServerIds(this.db, {
+    const ids = await selectedServerIds(this.db, {
       serverIds: sel.server_ids,
       backendId: sel.backend_id,
       applicationId: sel.application_id,
     });
     if (sel.server_ids) {
-      const current = new Set(ids);
-      const missing = [...new Set(sel.server_ids)].filter((id) => !current.has(id));
-      if (missing.length) {
-        throw notFound(
-          `server${missing.length > 1 ? 's' : ''} ${missing.slice(0, 20).join(', ')} (or no longer in HAProxy)`
-        );
-      }
       // The caller's order: a rolling job goes through them as listed.
       return [...new Set(sel.server_ids)];
     }

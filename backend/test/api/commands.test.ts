@@ -190,7 +190,7 @@ describe('bulk', () => {
     );
   });
 
-  test('by backend and by application; removed servers are skipped; nothing selected is a 400', async () => {
+  test('by backend and by application; removed servers are skipped; nothing current selected is a 400', async () => {
     const f = await fleet(h, 'bulk-sel', {
       web: [
         { name: 's1', status: 'UP' },
@@ -229,16 +229,70 @@ describe('bulk', () => {
       body: { command: 'ready', application_id: appId },
     });
     expect(after.body.results.map((r: { server_id: number }) => r.server_id)).toEqual([f.servers['web/s2'].id]);
+    await h.t.call('PUT', `/api/haproxy/servers/${f.servers['web/s2'].id}/mapping`, {
+      token: h.t.tokens.operator,
+      body: { application_id: null },
+    });
     const none = await h.t.call('POST', '/api/haproxy/commands/bulk', {
       token: h.t.tokens.operator,
-      body: { command: 'ready', server_ids: [f.servers['api/a1'].id] },
+      body: { command: 'ready', application_id: appId },
     });
     expectError(none, 400, 'bad_request');
-    expectError(
-      await h.t.call('POST', '/api/haproxy/commands/bulk', { body: { command: 'ready', application_id: 2147483647 } }),
-      400,
-      'bad_request'
-    );
+  });
+
+  test('an id that names nothing is a 404 naming it, as for jobs, and nothing is done', async () => {
+    const f = await fleet(h, 'bulk-missing', {
+      web: [
+        { name: 's1', status: 'UP' },
+        { name: 's2', status: 'UP' },
+      ],
+      api: [{ name: 'a1', status: 'UP' }],
+    });
+    h.agent.removeBackend('bulk-missing', 'api');
+    await syncNow(h, f.instanceId);
+    const [s1, s2, removed] = ['web/s1', 'web/s2', 'api/a1'].map((k) => f.servers[k].id);
+    const unknown = 2147483647;
+    const sent = h.agent.requests.length;
+    const bulk = (body: Record<string, unknown>) =>
+      h.t.call('POST', '/api/haproxy/commands/bulk', {
+        token: h.t.tokens.operator,
+        body: { command: 'maint', ...body },
+      });
+
+    // An orchestrator that asks for servers gets each of them done or a refusal, never fewer results.
+    for (const dryRun of [false, true]) {
+      const res = await bulk({ server_ids: [s1, unknown, s2, removed], dry_run: dryRun });
+      expectError(res, 404, 'not_found');
+      expect(res.body.error.message).toBe(`servers ${unknown}, ${removed} (or no longer in HAProxy) not found`);
+    }
+    const outside = await bulk({ server_ids: [s1, removed], backend_id: f.backendIds.web });
+    expectError(outside, 404, 'not_found');
+    expect(outside.body.error.message).toMatch(new RegExp(`^server ${removed} \\(.*not in the backend`));
+    expect((await bulk({ server_ids: [s1], backend_id: f.backendIds.api })).status).toBe(404);
+    // An unknown backend or application is a 404 (a job's answer too), not "no current server".
+    for (const scope of ['backend_id', 'application_id']) {
+      const res = await bulk({ [scope]: unknown });
+      expectError(res, 404, 'not_found');
+      expect(res.body.error.message).toBe(`${scope.replace('_id', '')} ${unknown} not found`);
+    }
+    // An existing backend without current servers is a 400.
+    expectError(await bulk({ backend_id: f.backendIds.api }), 400, 'bad_request');
+    expect(h.agent.requests.slice(sent).filter(commandsTo('bulk-missing'))).toEqual([]);
+    expect((await actions(h, `instance_id=${f.instanceId}`)).total).toBe(0);
+  });
+
+  test('the answer lists the servers in the order the caller gave them', async () => {
+    const f = await fleet(h, 'bulk-listed', {
+      web: ['s1', 's2', 's3', 's4'].map((name) => ({ name, status: 'UP' as const })),
+    });
+    const ids = ['web/s3', 'web/s1', 'web/s4', 'web/s2'].map((k) => f.servers[k].id);
+    const res = await h.t.call('POST', '/api/haproxy/commands/bulk', {
+      token: h.t.tokens.operator,
+      body: { command: 'drain', server_ids: [...ids, ids[0]], concurrency: 1 },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ total: 4, succeeded: 4 });
+    expect(res.body.results.map((r: { server_id: number }) => r.server_id)).toEqual(ids);
   });
 });
 

@@ -340,6 +340,8 @@ const specific: Record<string, () => Promise<Res>> = {
   'PUT /api/haproxy/servers/{id}/mapping 200': () =>
     h.t.call('PUT', `/api/haproxy/servers/${f.servers['web/s1'].id}/mapping`, { body: { application_id: appId } }),
   'POST /api/haproxy/commands/bulk 200': () => call('POST', '/api/haproxy/commands/bulk', ''),
+  'POST /api/haproxy/commands/bulk 404': () =>
+    h.t.call('POST', '/api/haproxy/commands/bulk', { body: { command: 'drain', server_ids: [Number(MISSING)] } }),
   'GET /api/haproxy/actions 200': () => h.t.call('GET', '/api/haproxy/actions?limit=10'),
   'GET /api/haproxy/actions.csv 200': () => h.t.call('GET', '/api/haproxy/actions.csv?command=drain'),
   'POST /api/haproxy/query 200': () => call('POST', '/api/haproxy/query', ''),

@@ -7,6 +7,7 @@ import { badRequest, notFound } from '../../domain/errors';
 import { AGENT_COMMANDS } from '../../domain/status';
 import { windowEnd } from '../../domain/window';
 import { canonicalWeight, weightSettingProblem, WeightSetting } from '../../fagent/client';
+import { changedFields, lockForChange, pathName, recordAdminChange } from '../../store/admin-changes';
 import { applicationExists } from '../../store/applications';
 import { instanceExists } from '../../store/instances';
 import { mapServerManually, releaseServerMapping } from '../../store/servers';
@@ -85,6 +86,16 @@ const mappingBody = z
     kind: z.enum(['manual', 'auto']).default('manual'),
   })
   .strict();
+/** A server's mapping as the admin change log keeps it. */
+const mappingOf = (s: {
+  application_id: number | null;
+  application_name: string | null;
+  mapping_kind: string | null;
+}) => ({
+  application_id: s.application_id,
+  application_name: s.application_name,
+  mapping_kind: s.mapping_kind,
+});
 const bulkBody = z
   .object({
     ...commandFields,
@@ -194,6 +205,9 @@ export function commandRoutes(deps: ApiDeps) {
       b.concurrency
     );
     deps.fleetCounts.invalidate();
+    // The budget decided in id order (bulk.ts); the answer lists the servers as the caller did.
+    const byId = new Map(result.results.map((x) => [x.serverId, x]));
+    const results = b.server_ids ? [...new Set(b.server_ids)].map((id) => byId.get(id)!) : result.results;
     const failed = result.results.filter((x) => !x.ok).length;
     const drainedIds = result.results.filter((x) => x.ok).map((x) => x.serverId);
     // Asked for, drain_wait is always there (the contract), also when no drain went through: nothing to wait for.
@@ -209,7 +223,7 @@ export function commandRoutes(deps: ApiDeps) {
       total: result.results.length,
       succeeded: result.results.length - failed,
       failed,
-      results: result.results.map((x) => ({
+      results: results.map((x) => ({
         server_id: x.serverId,
         ok: x.ok,
         action_id: x.actionId,
@@ -234,20 +248,41 @@ export function commandRoutes(deps: ApiDeps) {
   r.put('/api/haproxy/servers/:id/mapping', requireRole('operator'), async (ctx) => {
     const serverId = idParams.parse(ctx.params).id;
     const b = mappingBody.parse(ctx.request.body ?? {});
-    await loadServer(deps.db, serverId);
-    if (b.kind === 'auto') {
-      if (b.application_id !== null) {
-        throw badRequest('kind "auto" takes application_id null: the next sync decides');
-      }
-      await releaseServerMapping(deps.db, serverId);
-    } else {
-      if (b.application_id !== null && !(await applicationExists(deps.db, b.application_id))) {
-        throw notFound(`application ${b.application_id}`);
-      }
-      // A manual unmap (null) is kept as manual too, so auto-mapping does not put it back.
-      await mapServerManually(deps.db, serverId, b.application_id);
+    if (b.kind === 'auto' && b.application_id !== null) {
+      throw badRequest('kind "auto" takes application_id null: the next sync decides');
     }
-    ctx.body = await loadServer(deps.db, serverId);
+    ctx.body = await deps.db.transaction(async (tx) => {
+      if (!(await lockForChange(tx, 'haproxy_servers', serverId))) {
+        throw notFound(`server ${serverId}`);
+      }
+      const before = await loadServer(tx, serverId);
+      if (b.kind === 'auto') {
+        await releaseServerMapping(tx, serverId);
+      } else {
+        if (b.application_id !== null && !(await applicationExists(tx, b.application_id))) {
+          throw notFound(`application ${b.application_id}`);
+        }
+        // A manual unmap (null) is kept as manual too, so auto-mapping does not put it back.
+        await mapServerManually(tx, serverId, b.application_id);
+      }
+      const after = await loadServer(tx, serverId);
+      const changed = changedFields(mappingOf(before), mappingOf(after));
+      if (changed) {
+        const name = (await pathName(tx, 'server', serverId)) ?? after.server_name;
+        await recordAdminChange(tx, {
+          actor: (ctx.state.auth as AuthState).actor,
+          entityKind: 'server',
+          entityId: serverId,
+          entityName: name,
+          action: 'mapping_set',
+          summary:
+            `server ${name} mapped to ` +
+            (b.kind === 'auto' ? 'auto-mapping' : (after.application_name ?? 'no application (manual)')),
+          ...changed,
+        });
+      }
+      return after;
+    });
   });
 
   r.post('/api/haproxy/instances/:id/sync', requireRole('operator'), async (ctx) => {
