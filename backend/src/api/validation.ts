@@ -74,6 +74,8 @@ export const plainText = (max: number, min = 1) =>
     .refine((s) => !hasControlCharacter(s), 'must not contain control characters');
 
 export const name = (max = 200) => z.string().trim().pipe(plainText(max));
+/** An API token's name, as the API and the tokens CLI take it: it is the audit actor `token:<name>`. */
+export const tokenName = name(100);
 
 /**
  * A bearer token the service sends to an agent (`Authorization: Bearer <token>`): what an HTTP header carries

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { tokenName } from '../api/validation';
 import { TokenStore } from '../auth/tokens';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/data-source';
@@ -33,10 +34,15 @@ export function parseTokenCommand(argv: readonly string[]): TokenCommand | strin
     return { cmd, name };
   }
   if (cmd === 'create' && name && extra.length === 0) {
+    // The API's rule: a tab or a newline would break `list` and the audit actor token:<name>.
+    const checked = tokenName.safeParse(name);
+    if (!checked.success) {
+      return `name ${checked.error.issues[0].message}`;
+    }
     if (!ROLES.includes(role as Role)) {
       return `role must be one of ${ROLES.join(', ')}`;
     }
-    return { cmd, name, role: role as Role, grafana: flags.includes('--grafana') };
+    return { cmd, name: checked.data, role: role as Role, grafana: flags.includes('--grafana') };
   }
   return 'expected create, revoke or list';
 }

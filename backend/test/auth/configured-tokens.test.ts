@@ -139,6 +139,17 @@ describe('the tokens CLI', () => {
     expect(parseTokenCommand([])).toMatch(/expected/);
   });
 
+  test('create takes a name as the API does: trimmed, no control characters, at most 100 characters', () => {
+    expect(parseTokenCommand(['create', '  deploy-bot \n', 'operator'])).toMatchObject({ name: 'deploy-bot' });
+    expect(parseTokenCommand(['create', 'deploy\tbot', 'operator'])).toMatch(
+      /^name must not contain control characters/
+    );
+    expect(parseTokenCommand(['create', 'deploy\nbot', 'operator'])).toMatch(/control characters/);
+    expect(parseTokenCommand(['create', '   ', 'operator'])).toMatch(/^name must not be empty/);
+    expect(parseTokenCommand(['create', 'x'.repeat(101), 'operator'])).toMatch(/^name must be at most 100 characters/);
+    expect(parseTokenCommand(['create', 'x'.repeat(100), 'operator'])).toMatchObject({ name: 'x'.repeat(100) });
+  });
+
   test('create --grafana makes a token whose X-Grafana-User is believed; list shows which kind each is', async () => {
     const grafana = (await cli('create', 'cli-grafana', 'operator', '--grafana')).stdout.trim();
     const plain = (await cli('create', 'cli-plain', 'operator')).stdout.trim();

@@ -5,11 +5,11 @@ import { ROLES } from '../../domain/roles';
 import type { TokenRow } from '../../store/tokens';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { idParams, isoTime, name } from '../validation';
+import { idParams, isoTime, tokenName } from '../validation';
 
 const createBody = z
   .object({
-    name: name(100),
+    name: tokenName,
     role: z.enum(ROLES),
     /** For Grafana's plugin proxy: the only kind whose X-Grafana-User names the actor. */
     grafana: z.boolean().default(false),
