@@ -8,8 +8,9 @@ export const STALE_PENDING_NOTE =
 
 /**
  * Audit rows left `pending` by a command whose outcome could not be written: once older than any command can
- * run (its deadline, twice), they become `unknown` with a note. At start (a crash leaves them) and then
- * every interval, on every replica alike (the update is idempotent).
+ * run (its deadline, twice) and no longer under their server's command claim (its lease is the commanding
+ * replica's own deadline), they become `unknown` with a note. At start (a crash leaves them) and then every
+ * interval, on every replica alike (the update is idempotent).
  */
 export class PendingActionSweeper {
   private timer?: NodeJS.Timeout;
@@ -20,8 +21,9 @@ export class PendingActionSweeper {
     private readonly opts: { staleAfterMs: number; intervalMs: number }
   ) {}
 
-  async sweep(now = new Date()): Promise<number> {
-    const n = await sweepPendingActions(this.db, new Date(now.getTime() - this.opts.staleAfterMs), STALE_PENDING_NOTE);
+  /** By the database's clock (`now`: a test's), never this replica's, which may be off. */
+  async sweep(now?: Date): Promise<number> {
+    const n = await sweepPendingActions(this.db, this.opts.staleAfterMs, STALE_PENDING_NOTE, now);
     if (n > 0) {
       this.log.warn({ actions: n }, 'stale pending audit rows marked unknown');
     }

@@ -5,6 +5,7 @@ import { conflict, notFound } from '../domain/errors';
 import type { Db } from '../db/db';
 import type { Logger } from '../logger';
 import { noteAction } from '../store/actions';
+import { databaseNow } from '../store/clock';
 import {
   activeWindow,
   activeWindows,
@@ -25,6 +26,7 @@ export interface MaintenanceWindowsOptions {
   leaseMs: number;
   /** Windows ended at once, at most. */
   concurrency?: number;
+  /** A test's clock instead of the database's. */
   clock?: () => Date;
 }
 
@@ -56,26 +58,30 @@ export class MaintenanceWindows {
     private readonly opts: MaintenanceWindowsOptions
   ) {}
 
-  now(): Date {
-    return this.opts.clock?.() ?? new Date();
+  /** The database's time, not this replica's: every replica ends a window at the same moment. */
+  async now(): Promise<Date> {
+    return this.opts.clock?.() ?? databaseNow(this.db);
   }
 
-  list(): Promise<WindowRow[]> {
-    return activeWindows(this.db, this.now());
+  async list(): Promise<WindowRow[]> {
+    return activeWindows(this.db, await this.now());
   }
 
-  /** A new end for an active window; 404 without one, 409 while it is being ended. */
-  async move(serverId: number, until: Date): Promise<WindowRow> {
-    const now = this.now();
-    if (!(await moveWindow(this.db, serverId, until, now))) {
-      throw await this.whyNot(serverId, now);
+  /**
+   * A new end for an active window; 404 without one, 409 while it is being ended. `db`: a caller's transaction,
+   * to commit the change with what it records of it.
+   */
+  async move(serverId: number, until: Date, db: Db = this.db): Promise<WindowRow> {
+    const now = await this.now();
+    if (!(await moveWindow(db, serverId, until, now))) {
+      throw await this.whyNot(serverId, now, db);
     }
-    return (await activeWindow(this.db, serverId, now))!;
+    return (await activeWindow(db, serverId, now))!;
   }
 
   /** Ends an active window now: the server returns to ready at once, as the caller's command. */
   async endNow(serverId: number, ctx: CommandContext): Promise<CommandResult> {
-    const now = this.now();
+    const now = await this.now();
     if (!(await claimWindow(this.db, serverId, now, this.opts.leaseMs))) {
       throw await this.whyNot(serverId, now);
     }
@@ -91,14 +97,15 @@ export class MaintenanceWindows {
     }
   }
 
-  private async whyNot(serverId: number, now: Date): Promise<Error> {
-    return (await activeWindow(this.db, serverId, now))
+  private async whyNot(serverId: number, now: Date, db: Db = this.db): Promise<Error> {
+    return (await activeWindow(db, serverId, now))
       ? conflict(`the maintenance window of server ${serverId} is being ended right now`)
       : notFound(`active maintenance window of server ${serverId}`);
   }
 
-  /** Ends the windows whose end has come (at `now`): one claim per window, one command per server. */
-  async tick(now = this.now()): Promise<WindowTick> {
+  /** Ends the windows whose end has come (at `now`, a test's time): one claim per window, one command per server. */
+  async tick(at?: Date): Promise<WindowTick> {
+    const now = at ?? (await this.now());
     const due = await claimDueWindows(this.db, now, this.opts.leaseMs, 100);
     const results = await mapLimited(due, this.opts.concurrency ?? 8, async (w) => {
       if (this.stopping) {

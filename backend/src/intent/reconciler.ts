@@ -3,7 +3,9 @@ import { RECONCILE_ACTOR } from '../domain/actions';
 import type { Db } from '../db/db';
 import type { Logger } from '../logger';
 import type { ServerCommands } from '../commands/server-command';
-import { desiredOf, recordReapplyFailure } from '../store/desired-state';
+import { databaseNow } from '../store/clock';
+import { desiredOf, recordReapplyFailure, restoreDrift } from '../store/desired-state';
+import { serverTargets } from '../store/servers';
 
 const CAUSE_WORDS = {
   reload: 'a reload or restart of HAProxy lost it',
@@ -35,20 +37,21 @@ export class Reconciler {
   /**
    * A drain or maint asked only until a time that has passed is no intent any more: HAProxy showing the server
    * ready is what the window's end wants (the window worker records it). Re-applied, it would take the server
-   * out again past its window, forced past the budget as a re-apply, until the worker's next look.
+   * out again past its window, forced past the budget as a re-apply, until the worker's next look. The
+   * database's clock tells, as it does the window worker's (this replica's may be off).
    */
-  private windowEnded(until: Date | null): boolean {
-    return until !== null && until.getTime() <= (this.opts.clock?.() ?? new Date()).getTime();
+  private async windowEnded(until: Date | null): Promise<boolean> {
+    return until !== null && until.getTime() <= (this.opts.clock?.() ?? (await databaseNow(this.db))).getTime();
   }
 
   private async reapplyOne(serverId: number): Promise<'reapplied' | 'failed' | 'skipped'> {
     const d = await desiredOf(this.db, serverId);
-    if (!d?.drift_since || this.windowEnded(d.until)) {
+    if (!d?.drift_since || (await this.windowEnded(d.until))) {
       return 'skipped';
     }
     const stillDrifting = async () => {
       const now = await desiredOf(this.db, serverId);
-      return now?.admin_state === d.admin_state && now.drift_since !== null && !this.windowEnded(now.until);
+      return now?.admin_state === d.admin_state && now.drift_since !== null && !(await this.windowEnded(now.until));
     };
     let error: string;
     try {
@@ -66,7 +69,18 @@ export class Reconciler {
         return 'skipped';
       }
       if (result.ok) {
-        return 'reapplied';
+        // Taken, but HAProxy shows another admin state (its configuration's maint outranks a drain): not repaired.
+        const [t] = await serverTargets(this.db, [serverId]);
+        if (!t?.admin_state || t.admin_state === d.admin_state) {
+          return 'reapplied';
+        }
+        const held = result.action.note ?? `HAProxy shows "${t.status}"`;
+        await restoreDrift(this.db, d, held, this.opts.clock?.() ?? new Date());
+        this.log.warn(
+          { server_id: serverId, note: held },
+          'drift not repaired: HAProxy took the command but shows another state'
+        );
+        return 'failed';
       }
       error = result.error?.message ?? 'the command failed';
     } catch (err) {

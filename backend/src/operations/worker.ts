@@ -18,6 +18,7 @@ import {
 import { observedState } from '../domain/server-state';
 import type { FagentClient } from '../fagent/client';
 import type { Logger } from '../logger';
+import { databaseNow } from '../store/clock';
 import {
   claimOperations,
   finishOperation,
@@ -45,6 +46,7 @@ export interface OperationWorkerOptions {
   maxJobs?: number;
   /** Commands and backend reads one job sends at once. */
   concurrency?: number;
+  /** A test's clock instead of the database's. */
   clock?: () => Date;
 }
 
@@ -96,8 +98,12 @@ export class OperationWorker {
     private readonly opts: OperationWorkerOptions
   ) {}
 
-  private now(): Date {
-    return this.opts.clock?.() ?? new Date();
+  /**
+   * The database's time, not this replica's: a job's deadlines, waits and ramp steps are written by one replica
+   * and judged by whichever runs the job next, and replicas' clocks may disagree.
+   */
+  private async now(): Promise<Date> {
+    return this.opts.clock?.() ?? databaseNow(this.db);
   }
 
   /** Claims now (a job left by a replica that stopped), then every poll interval; heartbeats its leases. */
@@ -221,7 +227,7 @@ export class OperationWorker {
     const spec = specOf(o);
     const servers = (await operationServers(this.db, [o.id])).get(o.id)!;
     const seen = await this.observe(o, servers);
-    const steps = planOperation(spec, servers, seen, this.now());
+    const steps = planOperation(spec, servers, seen, await this.now());
     // Once stopping, the steps not started are left to whoever runs the job next (planned again from its rows):
     // a stop waits for the commands in flight, not for a thousand servers' more.
     const results = await mapLimited(steps, this.opts.concurrency ?? 16, (s) =>

@@ -142,12 +142,20 @@ export async function noteAction(db: Db, actionId: number, note: string): Promis
   );
 }
 
-/** Pending rows started before `before` become `unknown` with `note`; returns how many. */
-export function sweepPendingActions(db: Db, before: Date, note: string): Promise<number> {
+/**
+ * Pending rows older than `staleAfterMs` (by the database's clock, or a test's `now`) become `unknown` with
+ * `note`; returns how many. A row whose server's command claim is still live is left alone whatever its age:
+ * its command may still run, on a replica whose deadline (the claim's lease) or clock differs from this one's.
+ */
+export function sweepPendingActions(db: Db, staleAfterMs: number, note: string, now?: Date): Promise<number> {
   return db.execute(
-    `UPDATE haproxy_actions SET result = 'unknown', note = $2, completed_at = clock_timestamp()
-      WHERE result = 'pending' AND started_at < $1`,
-    [before, note]
+    `UPDATE haproxy_actions a SET result = 'unknown', note = $2, completed_at = clock_timestamp()
+      WHERE a.result = 'pending'
+        AND a.started_at < coalesce($3::timestamptz, clock_timestamp()) - $1 * interval '1 millisecond'
+        AND NOT EXISTS (SELECT 1 FROM haproxy_servers s
+                         WHERE s.id = a.server_id
+                           AND s.command_claim_until > coalesce($3::timestamptz, clock_timestamp()))`,
+    [staleAfterMs, note, now ?? null]
   );
 }
 

@@ -90,19 +90,41 @@ export async function recordReapplyFailure(db: Db, serverId: number, error: stri
   );
 }
 
+/**
+ * A re-apply HAProxy took but does not show (a maint of its configuration outranks it): the drift its success
+ * ended is back as it was, the attempt counted with why, so the backoff grows and the intent is not later
+ * mistaken for one changed outside. Only while the desired state is the one re-applied (`setAt`).
+ */
+export async function restoreDrift(
+  db: Db,
+  d: Pick<DesiredRow, 'server_id' | 'set_at' | 'drift_since' | 'drift_cause' | 'drift_attempts'>,
+  error: string,
+  at: Date
+): Promise<void> {
+  await db.execute(
+    `UPDATE haproxy_server_desired SET drift_since = $3, drift_cause = $4, drift_attempts = $5 + 1,
+            drift_last_error = $6, drift_last_attempt_at = $7
+      WHERE server_id = $1 AND set_at = $2 AND drift_since IS NULL`,
+    [d.server_id, d.set_at, d.drift_since, d.drift_cause, d.drift_attempts, error.slice(0, 1000), at]
+  );
+}
+
 /** A server's desired state as a check before an automatic command reads it. */
 export interface DesiredRow {
   server_id: number;
   admin_state: AdminState;
   actor: string;
+  set_at: Date;
   until: Date | null;
   drift_since: Date | null;
   drift_cause: DriftCause | null;
+  drift_attempts: number;
 }
 
 export async function desiredOf(db: Db, serverId: number): Promise<DesiredRow | undefined> {
   const [row] = await db.query<DesiredRow>(
-    `SELECT server_id, admin_state, actor, until, drift_since, drift_cause FROM haproxy_server_desired WHERE server_id = $1`,
+    `SELECT server_id, admin_state, actor, set_at, until, drift_since, drift_cause, drift_attempts
+       FROM haproxy_server_desired WHERE server_id = $1`,
     [serverId]
   );
   return row;

@@ -216,6 +216,33 @@ test('a re-apply the agent refuses: the drift stays with its attempts and error,
   h.agent.clearFaults();
 });
 
+test("a re-apply HAProxy takes but its configuration's maint outranks: the drift stays, the operator's drain is kept", async () => {
+  const f = await extFleet([ext('w1')]);
+  const id = f.servers['web/w1'].id;
+  expect((await command(h, id, 'drain')).status).toBe(200);
+  // The reload brings w1 `disabled` in the configuration; the drain is taken but does not lift that maint.
+  h.agent.restart(f.name);
+  Object.assign(h.agent.server(f.name, 'web', 'w1'), { status: 'MAINT', admin_state: 'maint', maint_source: 'config' });
+  h.agent.inject(on.command(), { kind: 'body', body: { success: true, message: '' } });
+  expect(await syncNow(h, f.instanceId)).toMatchObject({ restarted: true, drifting: 1, reapplied: 0 });
+  expect((await actions(h, `server_id=${id}&source=reconcile`)).actions[0]).toMatchObject({
+    result: 'success',
+    note: 'HAProxy took drain, but shows "MAINT"',
+  });
+  const held = {
+    desired: { admin_state: 'drain', source: 'api' },
+    drift: { desired: 'drain', actual: 'maint', attempts: 1, last_error: 'HAProxy took drain, but shows "MAINT"' },
+  };
+  expect(await serverOf(id)).toMatchObject(held);
+
+  // The same process goes on: neither adopted as a change made outside nor sent again before the backoff.
+  h.agent.requests.length = 0;
+  expect(await syncNow(h, f.instanceId)).toMatchObject({ restarted: false, drifting: 1 });
+  expect(h.agent.requests.filter((r) => r.route === 'command')).toEqual([]);
+  expect(await serverOf(id)).toMatchObject(held);
+  h.agent.clearFaults();
+});
+
 test('a re-apply and a command never run on one server at once: the later one waits for the claim', async () => {
   const f = await extFleet([ext('w1')]);
   const id = f.servers['web/w1'].id;

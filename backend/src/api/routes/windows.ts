@@ -21,7 +21,7 @@ export function windowRoutes(deps: ApiDeps) {
   r.patch('/api/haproxy/windows/:id', requireRole('operator'), async (ctx) => {
     const serverId = idParams.parse(ctx.params).id;
     const b = moveBody.parse(ctx.request.body ?? {});
-    const end = windowEnd({ until: b.until, durationS: b.duration_s }, deps.windows.now());
+    const end = windowEnd({ until: b.until, durationS: b.duration_s }, await deps.windows.now());
     if (!end) {
       throw badRequest('give the new end: until or duration_s');
     }

@@ -1,0 +1,109 @@
+import { PendingActionSweeper } from '../../src/commands/pending-sweeper';
+import { extendedServer, Recorded } from '../support/fake-fagent';
+import { silentLog } from '../support/fixtures';
+import { actions, command, fleet, useHarness } from '../api/helpers';
+
+/**
+ * Replicas whose clocks disagree: what one replica writes (a window's end, a job's deadline, a pending audit
+ * row) and another judges is judged by the database's clock, never by the judging replica's own. A replica's
+ * wrong clock is this process's Date set an hour off (timers run as usual).
+ */
+const h = useHarness({ breakerThreshold: 100, windowCheckIntervalMs: 0 }, { protocol: 'extended' });
+
+const HOUR = 3_600_000;
+let seq = 0;
+
+async function withClockOff<T>(offsetMs: number, work: () => Promise<T>): Promise<T> {
+  jest.useFakeTimers({
+    now: Date.now() + offsetMs,
+    advanceTimers: true,
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
+  try {
+    return await work();
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function oneServer(extra: Parameters<typeof extendedServer>[3] = {}) {
+  const name = `clk${++seq}`;
+  const f = await fleet(h, name, { web: [extendedServer('s1', 'ready', true, extra)] });
+  return { ...f, name, id: f.servers['web/s1'].id, fake: () => h.agent.server(name, 'web', 's1') };
+}
+
+test("a window ends by the database's clock: not early on a replica an hour ahead, not late on one an hour behind", async () => {
+  const s = await oneServer();
+  const maint = await h.t.call('POST', `/api/haproxy/servers/${s.id}/command`, {
+    token: h.t.tokens.operator,
+    body: { command: 'maint', duration_s: 600 },
+  });
+  expect(maint.status).toBe(200);
+
+  const ahead = await withClockOff(HOUR, async () => ({
+    tick: await h.t.service.windows.tick(),
+    listed: (await h.t.service.windows.list()).map((w) => w.server_id),
+  }));
+  expect(ahead).toEqual({ tick: { ended: 0, failed: 0, closed: 0 }, listed: [s.id] });
+  expect(s.fake().admin_state).toBe('maint');
+
+  // Due by the database's clock now.
+  await h.t.db.ds.query(
+    `UPDATE haproxy_server_desired SET until = clock_timestamp() - interval '1 second' WHERE server_id = $1`,
+    [s.id]
+  );
+  expect(await withClockOff(-HOUR, () => h.t.service.windows.tick())).toEqual({ ended: 1, failed: 0, closed: 0 });
+  expect(s.fake().admin_state).toBe('ready');
+});
+
+test("a job's deadline written by one replica is not past on another whose clock is an hour ahead", async () => {
+  const s = await oneServer({ current_sessions: 3 });
+  const res = await h.t.call('POST', '/api/haproxy/operations', {
+    token: h.t.tokens.operator,
+    body: { action: 'drain', server_ids: [s.id], deadline_s: 600, on_deadline: 'maint', reason: 'clocks' },
+  });
+  expect(res.status).toBe(202);
+  const state = async () =>
+    (await h.t.call('GET', `/api/haproxy/operations/${res.body.id}`, { token: h.t.tokens.viewer })).body.servers[0]
+      .state;
+  for (let i = 0; i < 100 && (await state()) !== 'draining'; i++) {
+    await sleep(50);
+  }
+  expect(await state()).toBe('draining');
+  // The worker polls every 100 ms: several looks at the job with a clock an hour ahead.
+  await withClockOff(HOUR, () => sleep(600));
+  expect(await state()).toBe('draining');
+  expect(s.fake().admin_state).toBe('drain');
+  await h.t.call('POST', `/api/haproxy/operations/${res.body.id}/cancel`, { token: h.t.tokens.operator });
+});
+
+test("a command still running is never swept, whatever the sweeping replica's deadline or clock", async () => {
+  const s = await oneServer();
+  const toS1 = (r: Recorded) => r.route === 'command' && r.segments[2] === s.name;
+  let release!: () => void;
+  h.agent.inject(toS1, { kind: 'hold', until: new Promise<void>((r) => (release = r)) }, 1);
+  const running = command(h, s.id, 'drain');
+  await h.agent.arrived(toS1);
+  // Another replica with a far shorter deadline, and one with a clock an hour ahead.
+  const short = new PendingActionSweeper(h.t.service.db, silentLog, { staleAfterMs: 0, intervalMs: 60_000 });
+  const usual = new PendingActionSweeper(h.t.service.db, silentLog, { staleAfterMs: 60_000, intervalMs: 60_000 });
+  await sleep(50);
+  expect(await short.sweep()).toBe(0);
+  expect(await withClockOff(HOUR, () => usual.sweep())).toBe(0);
+  release();
+  expect((await running).status).toBe(200);
+  expect((await actions(h, `server_id=${s.id}`)).actions[0]).toMatchObject({ command: 'drain', result: 'success' });
+});
