@@ -7,6 +7,7 @@ import { jsonBody } from './body';
 import { refuseUnstorableText } from './storable-text';
 import type { ApiDeps } from './deps';
 import { actionRoutes } from './routes/actions';
+import { adminChangeRoutes } from './routes/admin-changes';
 import { agentTestRoutes } from './routes/agent-tests';
 import { applicationRoutes } from './routes/applications';
 import { backendRoutes } from './routes/backends';
@@ -61,6 +62,7 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
     commandRoutes(deps),
     windowRoutes(deps),
     actionRoutes(deps),
+    adminChangeRoutes(deps),
     hostRoutes(deps),
     applicationRoutes(deps),
     queryRoutes(deps),

@@ -14,6 +14,7 @@ import {
   TOKEN_USE_EVERY_MS,
   TokenRow,
 } from '../store/tokens';
+import { recordAdminChange } from '../store/admin-changes';
 import { TokenCache, tokensChangedHere } from './token-cache';
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -59,26 +60,59 @@ export class TokenStore {
     private readonly o: { checks?: Db; cache?: TokenCache; log?: Logger } = {}
   ) {}
 
-  /** Creates a token and returns it in clear, the only time it is ever visible; `by` (an API actor, `cli`) is kept. */
+  /**
+   * Creates a token and returns it in clear, the only time it is ever visible; `by` (an API actor, `cli`) is kept,
+   * and the creation logged (admin_changes) in the same transaction, without the token or its hash.
+   */
   async create(
     name: string,
     role: Role,
     o: { grafana?: boolean; token?: string; by?: string; expiresAt?: Date } = {}
   ): Promise<{ token: string; record: TokenRow }> {
     const token = o.token ?? generateToken();
-    const record = await insertToken(this.db, {
-      name,
-      role,
-      hash: hashToken(token),
-      grafana: o.grafana ?? false,
-      createdBy: o.by ?? 'cli',
-      expiresAt: o.expiresAt,
+    const record = await this.db.transaction(async (tx) => {
+      const row = await insertToken(tx, {
+        name,
+        role,
+        hash: hashToken(token),
+        grafana: o.grafana ?? false,
+        createdBy: o.by ?? 'cli',
+        expiresAt: o.expiresAt,
+      });
+      await recordAdminChange(tx, {
+        actor: row.created_by ?? 'cli',
+        entityKind: 'api_token',
+        entityId: row.id,
+        entityName: row.name,
+        action: 'created',
+        summary: `API token ${row.name} created (${row.role}${row.grafana ? ', for Grafana' : ''})`,
+        before: null,
+        after: { name: row.name, role: row.role, grafana: row.grafana, expires_at: row.expires_at },
+      });
+      return row;
     });
     return { token, record };
   }
 
+  /** Revokes an active token, logged (admin_changes) with it; false when there is none of that name. */
   async revoke(name: string, by = 'cli'): Promise<boolean> {
-    const revoked = await revokeToken(this.db, name, by);
+    const revoked = await this.db.transaction(async (tx) => {
+      const row = await revokeToken(tx, name, by);
+      if (row) {
+        await recordAdminChange(tx, {
+          actor: by,
+          entityKind: 'api_token',
+          entityId: row.id,
+          entityName: name,
+          action: 'revoked',
+          summary: `API token ${name} (${row.role}) revoked`,
+          before: { revoked: false },
+          after: { revoked: true },
+        });
+      }
+      return row !== undefined;
+    });
+    // Once committed: a check from now on must read it again.
     tokensChangedHere();
     return revoked;
   }

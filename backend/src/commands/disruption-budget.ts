@@ -122,9 +122,19 @@ export class DisruptionBudgets {
     return budgetView(scope, id, this.minimumOf(scope, id, mins), counts.get(key(scope, id))!);
   }
 
-  /** A minimum for a backend or an application; 400 when a count asks for more servers than it has now. */
-  async set(scope: BudgetScope, id: number, min: MinAvailable, actor: string, name: string): Promise<BudgetView> {
-    return this.db.transaction(async (tx) => {
+  /**
+   * A minimum for a backend or an application; 400 when a count asks for more servers than it has now. `db`: a
+   * caller's transaction, to commit the change with what it records of it.
+   */
+  async set(
+    scope: BudgetScope,
+    id: number,
+    min: MinAvailable,
+    actor: string,
+    name: string,
+    db: Db = this.db
+  ): Promise<BudgetView> {
+    return db.transaction(async (tx) => {
       const now = await this.budget(tx, scope, id);
       if ('count' in min && min.count > now.servers_counted) {
         throw badRequest(
@@ -137,9 +147,9 @@ export class DisruptionBudgets {
   }
 
   /** Back to the default (a backend) or to no budget (an application). */
-  async clear(scope: BudgetScope, id: number): Promise<BudgetView> {
-    await clearBudget(this.db, scope, id);
-    return this.budget(this.db, scope, id);
+  async clear(scope: BudgetScope, id: number, db: Db = this.db): Promise<BudgetView> {
+    await clearBudget(db, scope, id);
+    return this.budget(db, scope, id);
   }
 
   /**

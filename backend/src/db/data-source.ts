@@ -20,6 +20,7 @@ import { TokenExpiry1764000000024 } from './migrations/1764000000024-TokenExpiry
 import { ServerTracks1764000000025 } from './migrations/1764000000025-ServerTracks';
 import { RedundantServerIndexes1764000000026 } from './migrations/1764000000026-RedundantServerIndexes';
 import { InPlaceStatusUpdates1764000000027 } from './migrations/1764000000027-InPlaceStatusUpdates';
+import { AdminChanges1764000000028 } from './migrations/1764000000028-AdminChanges';
 import { TokenChangeNotify1764000000021 } from './migrations/1764000000021-TokenChangeNotify';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
@@ -44,6 +45,7 @@ export const migrations = [
   ServerTracks1764000000025,
   RedundantServerIndexes1764000000026,
   InPlaceStatusUpdates1764000000027,
+  AdminChanges1764000000028,
 ];
 
 export interface DataSourceOptions {

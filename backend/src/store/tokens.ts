@@ -35,13 +35,17 @@ export async function insertToken(
   return row;
 }
 
-export async function revokeToken(db: Db, name: string, revokedBy: string): Promise<boolean> {
-  return (
-    (await db.execute(
-      `UPDATE api_tokens SET revoked_at = now(), revoked_by = $2 WHERE name = $1 AND revoked_at IS NULL`,
-      [name, revokedBy]
-    )) > 0
+/** The token revoked (its id and role), or undefined when no active token has that name. */
+export async function revokeToken(
+  db: Db,
+  name: string,
+  revokedBy: string
+): Promise<Pick<TokenRow, 'id' | 'role'> | undefined> {
+  const [row] = await db.query<Pick<TokenRow, 'id' | 'role'>>(
+    `UPDATE api_tokens SET revoked_at = now(), revoked_by = $2 WHERE name = $1 AND revoked_at IS NULL RETURNING id, role`,
+    [name, revokedBy]
   );
+  return row;
 }
 
 export function listTokens(db: Db): Promise<TokenRow[]> {

@@ -159,6 +159,7 @@ const cases = (): RouteCase[] => {
     },
     { route: 'DELETE /api/hosts/{id}', min: 'admin', request: async () => ({ path: `/api/hosts/${await newHost()}` }) },
     { route: 'GET /api/tokens', min: 'admin', request: at('/api/tokens') },
+    { route: 'GET /api/admin/changes', min: 'admin', request: at('/api/admin/changes') },
     {
       route: 'POST /api/tokens',
       min: 'admin',

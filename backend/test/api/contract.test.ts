@@ -344,6 +344,12 @@ const specific: Record<string, () => Promise<Res>> = {
     h.t.call('POST', '/api/haproxy/commands/bulk', { body: { command: 'drain', server_ids: [Number(MISSING)] } }),
   'GET /api/haproxy/actions 200': () => h.t.call('GET', '/api/haproxy/actions?limit=10'),
   'GET /api/haproxy/actions.csv 200': () => h.t.call('GET', '/api/haproxy/actions.csv?command=drain'),
+  'GET /api/admin/changes 200': async () => {
+    const res = await h.t.call('GET', '/api/admin/changes?limit=1');
+    expect([res.body.changes.length, typeof res.body.next]).toEqual([1, 'string']);
+    return h.t.call('GET', `/api/admin/changes?limit=1&after=${res.body.next}`);
+  },
+  'GET /api/admin/changes 400': () => h.t.call('GET', '/api/admin/changes?entity_kind=bogus'),
   'POST /api/haproxy/query 200': () => call('POST', '/api/haproxy/query', ''),
   'GET /api/haproxy/lookup/{kind} 200': () => h.t.call('GET', '/api/haproxy/lookup/servers?instance=contract'),
   'GET /api/haproxy/lookup/{kind} 400': () => h.t.call('GET', '/api/haproxy/lookup/hosts'),

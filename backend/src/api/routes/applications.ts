@@ -1,7 +1,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
+import { changedFields, fieldList, lockForChange, recordAdminChange } from '../../store/admin-changes';
 import {
+  ApplicationRow,
   createApplication,
   deleteApplication,
   getApplication,
@@ -10,7 +12,7 @@ import {
 } from '../../store/applications';
 import { searchBackends } from '../../store/backends';
 import { searchServers } from '../../store/servers';
-import { requireRole } from '../auth';
+import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { bodyId, idParams, limit, name, offset } from '../validation';
 import { fleetBackends } from './backends';
@@ -18,6 +20,9 @@ import { fleetBackends } from './backends';
 const createBody = z.object({ name: name(200), host_id: bodyId.nullable().optional() }).strict();
 const updateBody = createBody.partial().strict();
 const page = z.object({ limit: limit(1000, 50_000), offset });
+
+/** An application as the admin change log keeps it. */
+const logged = (a: ApplicationRow) => ({ name: a.name, host_id: a.host_id, host_name: a.host_name });
 
 /** An application's backends hold at most this many (one per backend of the fleet it runs on). */
 const MAX_APPLICATION_BACKENDS = 10_000;
@@ -58,9 +63,21 @@ export function applicationRoutes(deps: ApiDeps) {
   });
   r.post('/api/applications', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});
-    const appId = await createApplication(deps.db, b.name, b.host_id ?? null);
+    ctx.body = await deps.db.transaction(async (tx) => {
+      const app = await load(await createApplication(tx, b.name, b.host_id ?? null), tx);
+      await recordAdminChange(tx, {
+        actor: (ctx.state.auth as AuthState).actor,
+        entityKind: 'application',
+        entityId: app.id,
+        entityName: app.name,
+        action: 'created',
+        summary: `application ${app.name} created`,
+        before: null,
+        after: logged(app),
+      });
+      return app;
+    });
     ctx.status = 201;
-    ctx.body = await load(appId);
   });
   r.patch('/api/applications/:id', requireRole('admin'), async (ctx) => {
     const appId = idParams.parse(ctx.params).id;
@@ -68,16 +85,47 @@ export function applicationRoutes(deps: ApiDeps) {
     if (Object.keys(b).length === 0) {
       throw badRequest('nothing to update');
     }
-    if (!(await updateApplication(deps.db, appId, { name: b.name, hostId: b.host_id }))) {
-      throw notFound(`application ${appId}`);
-    }
-    ctx.body = await load(appId);
+    ctx.body = await deps.db.transaction(async (tx) => {
+      if (!(await lockForChange(tx, 'applications', appId))) {
+        throw notFound(`application ${appId}`);
+      }
+      const before = await load(appId, tx);
+      await updateApplication(tx, appId, { name: b.name, hostId: b.host_id });
+      const after = await load(appId, tx);
+      const changed = changedFields(logged(before), logged(after));
+      if (changed) {
+        await recordAdminChange(tx, {
+          actor: (ctx.state.auth as AuthState).actor,
+          entityKind: 'application',
+          entityId: appId,
+          entityName: after.name,
+          action: 'updated',
+          summary: `application ${after.name} changed: ${fieldList(changed.after)}`,
+          ...changed,
+        });
+      }
+      return after;
+    });
   });
   r.delete('/api/applications/:id', requireRole('admin'), async (ctx) => {
     const appId = idParams.parse(ctx.params).id;
-    if (!(await deleteApplication(deps.db, appId))) {
-      throw notFound(`application ${appId}`);
-    }
+    await deps.db.transaction(async (tx) => {
+      if (!(await lockForChange(tx, 'applications', appId))) {
+        throw notFound(`application ${appId}`);
+      }
+      const before = await load(appId, tx);
+      await deleteApplication(tx, appId);
+      await recordAdminChange(tx, {
+        actor: (ctx.state.auth as AuthState).actor,
+        entityKind: 'application',
+        entityId: appId,
+        entityName: before.name,
+        action: 'deleted',
+        summary: `application ${before.name} deleted; its ${before.server_count} server(s) unmapped`,
+        before: logged(before),
+        after: null,
+      });
+    });
     ctx.status = 204;
   });
   return r;

@@ -2,9 +2,10 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
 import { SecretBox } from '../../secrets/secret-box';
-import { createHost, deleteHost, getHost, listHosts, updateHost } from '../../store/hosts';
+import { changedFields, fieldList, lockForChange, recordAdminChange } from '../../store/admin-changes';
+import { createHost, deleteHost, getHost, HostRow, listHosts, updateHost } from '../../store/hosts';
 import { instanceIdsOfHost } from '../../store/instances';
-import { requireRole } from '../auth';
+import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { agentToken, agentUrl, idParams, name } from '../validation';
 
@@ -28,6 +29,15 @@ const createBody = z
   .strict();
 const updateBody = createBody.partial().strict();
 
+/** A host as the admin change log keeps it: the shown URL, and of the agent token only whether there is one. */
+const logged = (h: HostRow) => ({
+  name: h.name,
+  address: h.address,
+  fagent_url: h.fagent_url,
+  is_active: h.is_active,
+  fagent_token: h.has_fagent_token ? 'set' : 'none',
+});
+
 /** Hosts (AC's "servers"): machines with an FAgent. The agent token is write-only. */
 export function hostRoutes(deps: ApiDeps) {
   const r = new Router();
@@ -48,9 +58,21 @@ export function hostRoutes(deps: ApiDeps) {
   });
   r.post('/api/hosts', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});
-    const hostId = await createHost(deps.db, { ...b, fagent_token: sealed(b.fagent_token) });
+    ctx.body = await deps.db.transaction(async (tx) => {
+      const host = await load(await createHost(tx, { ...b, fagent_token: sealed(b.fagent_token) }), tx);
+      await recordAdminChange(tx, {
+        actor: (ctx.state.auth as AuthState).actor,
+        entityKind: 'host',
+        entityId: host.id,
+        entityName: host.name,
+        action: 'created',
+        summary: `host ${host.name} created`,
+        before: null,
+        after: logged(host),
+      });
+      return host;
+    });
     ctx.status = 201;
-    ctx.body = await load(hostId);
   });
   r.patch('/api/hosts/:id', requireRole('admin'), async (ctx) => {
     const hostId = idParams.parse(ctx.params).id;
@@ -58,28 +80,64 @@ export function hostRoutes(deps: ApiDeps) {
     if (Object.keys(b).length === 0) {
       throw badRequest('nothing to update');
     }
-    if (!(await updateHost(deps.db, hostId, { ...b, fagent_token: sealed(b.fagent_token) }))) {
-      if (b.fagent_url !== undefined && b.fagent_token === undefined && (await getHost(deps.db, hostId))) {
+    ctx.body = await deps.db.transaction(async (tx) => {
+      if (!(await lockForChange(tx, 'hosts', hostId))) {
+        throw notFound(`host ${hostId}`);
+      }
+      const before = await load(hostId, tx);
+      if (!(await updateHost(tx, hostId, { ...b, fagent_token: sealed(b.fagent_token) }))) {
         throw badRequest(
           'fagent_url: a new agent URL needs fagent_token in the same request (the new agent’s token, or null for none): the stored token is never sent to another URL'
         );
       }
-      throw notFound(`host ${hostId}`);
-    }
+      const after = await load(hostId, tx);
+      const fields = logged(after);
+      if (typeof b.fagent_token === 'string' && before.has_fagent_token) {
+        fields.fagent_token = 'replaced'; // another secret, though both are only "set"
+      } else if (b.fagent_token === null && before.has_fagent_token) {
+        fields.fagent_token = 'cleared';
+      }
+      const changed = changedFields(logged(before), fields);
+      if (changed) {
+        await recordAdminChange(tx, {
+          actor: (ctx.state.auth as AuthState).actor,
+          entityKind: 'host',
+          entityId: hostId,
+          entityName: after.name,
+          action: 'updated',
+          summary: `host ${after.name} changed: ${fieldList(changed.after)}`,
+          ...changed,
+        });
+      }
+      return after;
+    });
     if (b.fagent_url !== undefined || b.fagent_token !== undefined) {
       // Another agent (or credential): the old one's cached answers and open breaker no longer apply.
       for (const instanceId of await instanceIdsOfHost(deps.db, hostId)) {
         deps.client.forget(instanceId);
       }
     }
-    ctx.body = await load(hostId);
   });
   r.delete('/api/hosts/:id', requireRole('admin'), async (ctx) => {
     const hostId = idParams.parse(ctx.params).id;
-    const instanceIds = await deleteHost(deps.db, hostId);
-    if (!instanceIds) {
-      throw notFound(`host ${hostId}`);
-    }
+    const instanceIds = await deps.db.transaction(async (tx) => {
+      if (!(await lockForChange(tx, 'hosts', hostId))) {
+        throw notFound(`host ${hostId}`);
+      }
+      const before = await load(hostId, tx);
+      const deleted = await deleteHost(tx, hostId);
+      await recordAdminChange(tx, {
+        actor: (ctx.state.auth as AuthState).actor,
+        entityKind: 'host',
+        entityId: hostId,
+        entityName: before.name,
+        action: 'deleted',
+        summary: `host ${before.name} deleted with its ${before.instance_count} instance(s)`,
+        before: logged(before),
+        after: null,
+      });
+      return deleted ?? [];
+    });
     for (const instanceId of instanceIds) {
       deps.client.forget(instanceId);
     }

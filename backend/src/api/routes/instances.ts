@@ -3,10 +3,13 @@ import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
 import { suspiciousAnswer } from '../../domain/held-removal';
 import { RECONCILE_POLICIES } from '../../domain/server-state';
+import type { Db } from '../../db/db';
+import { advisoryXactLock } from '../../db/advisory-lock';
+import { changedFields, fieldList, lockForChange, recordAdminChange } from '../../store/admin-changes';
 import { searchBackends } from '../../store/backends';
 import { createInstance, deleteInstance, getInstance, InstanceRow, listInstances } from '../../store/instances';
 import { updateInstanceSettings } from '../../registry/instance-scope';
-import { requireRole } from '../auth';
+import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { backendScope, bodyId, boolParam, id, idParams, name, plainText } from '../validation';
 
@@ -27,6 +30,17 @@ const updateBody = createBody.omit({ host_id: true }).partial().strict();
 /** An instance's backends come in one answer; an agent lists at most this many (HAPROXY_FAGENT_MAX_BACKENDS_PER_INSTANCE). */
 const MAX_BACKENDS = 1_000_000;
 
+/** An instance's settings as the admin change log keeps them (its polling scope and activation included). */
+const logged = (i: InstanceRow) => ({
+  name: i.name,
+  host_id: i.host_id,
+  host_name: i.host_name,
+  socket_path: i.socket_path,
+  is_active: i.is_active,
+  backend_scope: i.backend_scope,
+  reconcile_policy: i.reconcile_policy,
+});
+
 const listQuery = z.object({ server_id: id.optional(), host_id: id.optional(), is_active: boolParam.optional() });
 
 /** HAProxy instances: the seed's list (filter by server_id = host, docs/design.md), and their registration. */
@@ -40,13 +54,14 @@ export function instanceRoutes(deps: ApiDeps) {
     suspicious_answer: suspiciousAnswer(held_removal),
   });
 
-  const load = async (instanceId: number, db = deps.db) => {
+  const stored = async (instanceId: number, db: Db) => {
     const row = await getInstance(db, instanceId);
     if (!row) {
       throw notFound(`instance ${instanceId}`);
     }
-    return withBreaker(row);
+    return row;
   };
+  const load = async (instanceId: number, db = deps.db) => withBreaker(await stored(instanceId, db));
 
   r.get('/api/haproxy/instances', async (ctx) => {
     const q = listQuery.parse(ctx.query);
@@ -60,7 +75,20 @@ export function instanceRoutes(deps: ApiDeps) {
 
   r.post('/api/haproxy/instances', requireRole('admin'), async (ctx) => {
     const b = createBody.parse(ctx.request.body ?? {});
-    const instanceId = await createInstance(deps.db, b);
+    const instanceId = await deps.db.transaction(async (tx) => {
+      const created = await stored(await createInstance(tx, b), tx);
+      await recordAdminChange(tx, {
+        actor: (ctx.state.auth as AuthState).actor,
+        entityKind: 'instance',
+        entityId: created.id,
+        entityName: created.name,
+        action: 'created',
+        summary: `instance ${created.name} created on host ${created.host_name}`,
+        before: null,
+        after: logged(created),
+      });
+      return created.id;
+    });
     deps.fleetCounts.invalidate();
     ctx.status = 201;
     ctx.body = await load(instanceId);
@@ -72,10 +100,35 @@ export function instanceRoutes(deps: ApiDeps) {
     if (Object.keys(b).length === 0) {
       throw badRequest('nothing to update');
     }
-    const retired = await updateInstanceSettings(deps.db, instanceId, b);
-    if (!retired) {
-      throw notFound(`instance ${instanceId}`);
-    }
+    await deps.db.transaction(async (tx) => {
+      if (b.backend_scope !== undefined) {
+        // The sync lock before the row, as a sync takes them (updateInstanceSettings takes it again).
+        await advisoryXactLock(tx, instanceId);
+      }
+      if (!(await lockForChange(tx, 'haproxy_instances', instanceId))) {
+        throw notFound(`instance ${instanceId}`);
+      }
+      const before = await stored(instanceId, tx);
+      const retired = await updateInstanceSettings(tx, instanceId, b);
+      const after = await stored(instanceId, tx);
+      const changed = changedFields(logged(before), logged(after));
+      if (changed) {
+        if (retired && retired.length > 0) {
+          changed.after.retired_backends = retired;
+        }
+        await recordAdminChange(tx, {
+          actor: (ctx.state.auth as AuthState).actor,
+          entityKind: 'instance',
+          entityId: instanceId,
+          entityName: after.name,
+          action: 'updated',
+          summary:
+            `instance ${after.name} changed: ${fieldList(changed.before)}` +
+            (retired && retired.length > 0 ? `; ${retired.length} backend(s) out of the new scope retired` : ''),
+          ...changed,
+        });
+      }
+    });
     // The summary counts instances (active or not) and what a scope retired.
     deps.fleetCounts.invalidate();
     // A renamed instance is another target at the agent: cached answers and breaker history no longer apply.
@@ -88,9 +141,23 @@ export function instanceRoutes(deps: ApiDeps) {
 
   r.delete('/api/haproxy/instances/:id', requireRole('admin'), async (ctx) => {
     const instanceId = idParams.parse(ctx.params).id;
-    if (!(await deleteInstance(deps.db, instanceId))) {
-      throw notFound(`instance ${instanceId}`);
-    }
+    await deps.db.transaction(async (tx) => {
+      if (!(await lockForChange(tx, 'haproxy_instances', instanceId))) {
+        throw notFound(`instance ${instanceId}`);
+      }
+      const before = await stored(instanceId, tx);
+      await deleteInstance(tx, instanceId);
+      await recordAdminChange(tx, {
+        actor: (ctx.state.auth as AuthState).actor,
+        entityKind: 'instance',
+        entityId: instanceId,
+        entityName: before.name,
+        action: 'deleted',
+        summary: `instance ${before.name} deleted from host ${before.host_name}`,
+        before: logged(before),
+        after: null,
+      });
+    });
     deps.client.forget(instanceId);
     deps.fleetCounts.invalidate();
     ctx.status = 204;

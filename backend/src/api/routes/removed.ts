@@ -8,7 +8,9 @@ import {
   restoreRemovedBackend,
   restoreRemovedServer,
 } from '../../registry/removed';
-import { requireRole } from '../auth';
+import type { Db } from '../../db/db';
+import { Fields, pathName, recordAdminChange } from '../../store/admin-changes';
+import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { id, idParams, limit } from '../validation';
 
@@ -32,34 +34,66 @@ export function removedRoutes(deps: ApiDeps) {
     });
   });
 
-  // Registry changes, not HAProxy commands: who did it goes to the log (and a restore to each server's
-  // status history), and the fleet's counts change.
-  const done = (ctx: Context, message: string, fields: Record<string, number>) => {
-    deps.log.info({ actor: ctx.state.auth.actor, ...fields }, message);
+  // Registry changes, not HAProxy commands: who did it goes to the admin change log, in the change's
+  // transaction (and a restore to each server's status history); the fleet's counts change.
+  const change = async (
+    ctx: Context,
+    kind: 'backend' | 'server',
+    id: number,
+    action: 'restored' | 'forgotten',
+    work: (tx: Db) => Promise<Fields>
+  ) => {
+    await deps.db.transaction(async (tx) => {
+      const done = await work(tx);
+      const name = (await pathName(tx, kind, id)) ?? `${kind} ${id}`;
+      await recordAdminChange(tx, {
+        actor: (ctx.state.auth as AuthState).actor,
+        entityKind: kind,
+        entityId: id,
+        entityName: name,
+        action,
+        summary:
+          `removed ${kind} ${name} ${action}` +
+          (done.servers_restored === undefined ? '' : ` with ${String(done.servers_restored)} server(s)`),
+        // Listed: in "Recently removed".
+        before: { removed: true, listed: true },
+        after: action === 'restored' ? { removed: false, ...done } : { removed: true, listed: false },
+      });
+    });
+    deps.log.info({ actor: ctx.state.auth.actor, [`${kind}_id`]: id }, `${kind} ${action}`);
     deps.fleetCounts.invalidate();
   };
   r.post('/api/haproxy/backends/:id/restore', requireRole('admin'), async (ctx) => {
     const backendId = idParams.parse(ctx.params).id;
-    const servers = await restoreRemovedBackend(deps.db, backendId);
-    done(ctx, 'backend restored', { backend_id: backendId, servers });
+    let servers = 0;
+    await change(ctx, 'backend', backendId, 'restored', async (tx) => {
+      servers = await restoreRemovedBackend(tx, backendId);
+      return { servers_restored: servers };
+    });
     ctx.body = { backends: 1, servers };
   });
   r.post('/api/haproxy/servers/:id/restore', requireRole('admin'), async (ctx) => {
     const serverId = idParams.parse(ctx.params).id;
-    await restoreRemovedServer(deps.db, serverId);
-    done(ctx, 'server restored', { server_id: serverId });
+    await change(ctx, 'server', serverId, 'restored', async (tx) => {
+      await restoreRemovedServer(tx, serverId);
+      return {};
+    });
     ctx.body = { backends: 0, servers: 1 };
   });
   r.post('/api/haproxy/backends/:id/forget', requireRole('admin'), async (ctx) => {
     const backendId = idParams.parse(ctx.params).id;
-    await forgetRemovedBackend(deps.db, backendId);
-    done(ctx, 'removed backend forgotten', { backend_id: backendId });
+    await change(ctx, 'backend', backendId, 'forgotten', async (tx) => {
+      await forgetRemovedBackend(tx, backendId);
+      return {};
+    });
     ctx.status = 204;
   });
   r.post('/api/haproxy/servers/:id/forget', requireRole('admin'), async (ctx) => {
     const serverId = idParams.parse(ctx.params).id;
-    await forgetRemovedServer(deps.db, serverId);
-    done(ctx, 'removed server forgotten', { server_id: serverId });
+    await change(ctx, 'server', serverId, 'forgotten', async (tx) => {
+      await forgetRemovedServer(tx, serverId);
+      return {};
+    });
     ctx.status = 204;
   });
   return r;

@@ -2,6 +2,8 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest } from '../../domain/errors';
 import { windowEnd } from '../../domain/window';
+import { lockForChange, recordAdminChange } from '../../store/admin-changes';
+import { activeWindow } from '../../store/desired-state';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { idParams, windowFields } from '../validation';
@@ -29,7 +31,26 @@ export function windowRoutes(deps: ApiDeps) {
       throw badRequest(end.problem);
     }
     await loadServer(deps.db, serverId);
-    ctx.body = await deps.windows.move(serverId, end.end);
+    ctx.body = await deps.db.transaction(async (tx) => {
+      // The window's row held first: `before` is the end this move replaces.
+      await lockForChange(tx, 'haproxy_server_desired', serverId);
+      const before = await activeWindow(tx, serverId, await deps.windows.now());
+      const after = await deps.windows.move(serverId, end.end, tx);
+      if (before && before.until.getTime() !== after.until.getTime()) {
+        const name = `${after.instance_name}/${after.backend_name}/${after.server_name}`;
+        await recordAdminChange(tx, {
+          actor: (ctx.state.auth as AuthState).actor,
+          entityKind: 'server',
+          entityId: serverId,
+          entityName: name,
+          action: 'window_moved',
+          summary: `server ${name}: maintenance window (${after.admin_state}) now ends ${after.until.toISOString()}`,
+          before: { until: before.until },
+          after: { until: after.until },
+        });
+      }
+      return after;
+    });
   });
 
   r.delete('/api/haproxy/windows/:id', requireRole('operator'), async (ctx) => {
