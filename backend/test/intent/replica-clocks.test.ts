@@ -107,3 +107,21 @@ test("a command still running is never swept, whatever the sweeping replica's de
   expect((await running).status).toBe(200);
   expect((await actions(h, `server_id=${s.id}`)).actions[0]).toMatchObject({ command: 'drain', result: 'success' });
 });
+
+test("a window's duration counts from the database's time, whatever the clock of the replica that took it", async () => {
+  const s = await oneServer();
+  const dbNow = async () =>
+    (await h.t.service.ds.query(`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms`))[0].ms as number;
+  const before = await dbNow();
+  const res = await withClockOff(HOUR, () =>
+    h.t.call('POST', `/api/haproxy/servers/${s.id}/command`, {
+      token: h.t.tokens.operator,
+      body: { command: 'drain', duration_s: 600 },
+    })
+  );
+  expect(res.status).toBe(200);
+  const [w] = (await h.t.service.windows.list()).filter((x) => x.server_id === s.id);
+  const until = w.until.getTime();
+  expect(until).toBeGreaterThanOrEqual(before + 600_000);
+  expect(until).toBeLessThan((await dbNow()) + 600_000 + 1000);
+});

@@ -55,9 +55,12 @@ function commandRules(b: CommandFields, ctx: z.RefinementCtx): void {
   forceNeedsReason(b, ctx);
 }
 
-/** The caller's part of a command's context: its reason, the window's end (400 when it cannot be), its weight. */
-function commandOptions(b: CommandFields): Pick<CommandContext, 'reason' | 'until' | 'weight' | 'force'> {
-  const end = windowEnd({ until: b.until, durationS: b.duration_s }, new Date());
+/**
+ * The caller's part of a command's context: its reason, the window's end (400 when it cannot be), its weight.
+ * A `duration_s` counts from the database's time (`now`), the clock every replica ends windows by.
+ */
+function commandOptions(b: CommandFields, now: Date): Pick<CommandContext, 'reason' | 'until' | 'weight' | 'force'> {
+  const end = windowEnd({ until: b.until, durationS: b.duration_s }, now);
   if (end && 'problem' in end) {
     throw badRequest(end.problem);
   }
@@ -149,6 +152,10 @@ export function sourceOf(
 
 /** Everything that changes HAProxy or our mapping of it: commands, bulk commands, sync, mapping. */
 export function commandRoutes(deps: ApiDeps) {
+  // A window's end counts from the database's time; a command without one needs no clock of it.
+  const windowClock = (b: CommandFields) =>
+    b.until !== undefined || b.duration_s !== undefined ? deps.windows.now() : Promise.resolve(new Date());
+
   const r = new Router();
 
   r.post('/api/haproxy/servers/:id/command', requireRole('operator'), async (ctx) => {
@@ -173,7 +180,7 @@ export function commandRoutes(deps: ApiDeps) {
     const result = await deps.commands.execute(serverId, b.command, {
       actor: auth.actor,
       source: sourceOf(auth, b.source, 'api'),
-      ...commandOptions(b),
+      ...commandOptions(b, await windowClock(b)),
     });
     if (!result.ok) {
       throw result.error;
@@ -185,7 +192,7 @@ export function commandRoutes(deps: ApiDeps) {
   r.post('/api/haproxy/commands/bulk', requireRole('operator'), async (ctx) => {
     const b = bulkBody.parse(ctx.request.body ?? {});
     const auth = ctx.state.auth as AuthState;
-    const options = commandOptions(b);
+    const options = commandOptions(b, await windowClock(b));
     const serverIds = await deps.bulk.resolve({
       serverIds: b.server_ids,
       backendId: b.backend_id,
