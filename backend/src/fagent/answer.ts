@@ -21,7 +21,9 @@ const shown = (v: string) => printable(v, HEADER_SHOWN);
 
 /**
  * An answer no body of which can be read as the agent meant it: a redirect (not followed, so the agent's token
- * never goes where it was not registered), or a compressed body (never asked for). Undefined otherwise.
+ * never goes where it was not registered), or a compressed success (never asked for). Undefined otherwise. A
+ * compressed error is its HTTP status (a 404 from a proxy that compresses its error pages still says "no /state
+ * here", a 503 is still worth a retry), only its reason is unread.
  */
 export function transferProblem(what: string, res: HttpAnswer): FagentError | undefined {
   if (res.location !== undefined) {
@@ -31,7 +33,7 @@ export function transferProblem(what: string, res: HttpAnswer): FagentError | un
       res.status
     );
   }
-  if (res.encoding !== undefined) {
+  if (res.encoding !== undefined && res.status >= 200 && res.status < 300) {
     return new FagentError(
       'invalid_answer',
       `FAgent answered ${what} compressed (Content-Encoding: ${shown(res.encoding)}), which this service neither asks for nor decodes: turn compression off for the agent's address`,

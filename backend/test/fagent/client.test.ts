@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { BreakerOpenError, FagentError } from '../../src/fagent/errors';
 import { namedFault, on, useFakeAgent } from '../support/fake-fagent';
 import { testClient } from '../support/fixtures';
@@ -391,6 +392,28 @@ describe('answers whose body cannot be read as the agent meant it', () => {
       kind: 'invalid_answer',
       message:
         "FAgent answered GET /api/haproxy/main/backends compressed (Content-Encoding: gzip), which this service neither asks for nor decodes: turn compression off for the agent's address",
+    });
+    client.close();
+  });
+
+  test('a compressed error is its HTTP status: a seed agent’s 404 on /state falls back, a 503 is retried', async () => {
+    const client = testClient({ maxRetries: 1 });
+    // The fake is a seed agent: /state is its 404, here compressed by a proxy in front.
+    agent.inject(on.state(), namedFault('gzip'));
+    await expect(client.getState(target())).resolves.toBeUndefined();
+    const gzipped = { 'content-encoding': 'gzip' };
+    agent.inject(
+      on.backends(),
+      { kind: 'status', status: 503, body: gzipSync('{"error":"busy"}'), headers: gzipped },
+      1
+    );
+    await expect(client.getBackends(target())).resolves.toEqual(['web']);
+    // Not a malformed answer, which would count against the agent: an unknown server, as any other 404.
+    agent.inject(on.command(), { kind: 'status', status: 404, body: gzipSync('{"success":false}'), headers: gzipped });
+    await expect(client.command(target(), 'web', 'nope', 'drain')).rejects.toMatchObject({
+      kind: 'http',
+      httpStatus: 404,
+      isClientError: true,
     });
     client.close();
   });
