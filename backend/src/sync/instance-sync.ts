@@ -123,6 +123,19 @@ function processRestarted(
 }
 
 /**
+ * The process the seed protocol's lists came from: the one /info named before and after them (the latter read
+ * fresh). A reload in between leaves it unknown, as with an agent without /info: the lists may be the old
+ * process's, and a sync that recorded the new one would take the next sync's lists (the new process, its
+ * drains and maints gone) for changes made outside under the same process, and adopt them instead of
+ * re-applying them. So the process is not recorded, and the next sync sees the restart.
+ */
+function sameProcess(before: FagentInfo | undefined, after: FagentInfo | undefined): FagentInfo | undefined {
+  const same =
+    before && after && before.pid === after.pid && Date.parse(before.started_at) === Date.parse(after.started_at);
+  return same ? after : undefined;
+}
+
+/**
  * A server list as the sync's answer, its servers read only when planned: an unchanged backend's list may still
  * be undecoded (getState, getServerList).
  */
@@ -414,8 +427,9 @@ export class InstanceSync {
   /**
    * One guarded operation: the agent's /state when it offers it (the whole instance in one answer), else the
    * seed's reads: the backend list must come back, each backend's servers may fail alone, and /info is asked
-   * when offered. A scope is matched by PostgreSQL once the names are known (a database error there counts
-   * against the breaker once, in the moment between this sync taking its lock and reading the scope).
+   * when offered, before the lists and after them (sameProcess). A scope is matched by PostgreSQL once the
+   * names are known (a database error there counts against the breaker once, in the moment between this sync
+   * taking its lock and reading the scope).
    */
   private async fetch(
     conn: Db,
@@ -441,6 +455,9 @@ export class InstanceSync {
       }
       return { backends, servers, inScope, info: state.info };
     }
+    // The process before the lists and again after, both read now (a cached one may be of an older process):
+    // HAProxy may reload while they are read (see sameProcess).
+    const infoBefore = this.processInfo(target, true, signal);
     const backends = await this.client.getBackends(target, { fresh, signal });
     const inScope = await scopeOf(backends);
     const wanted = [...new Set(backends)].filter(inScope);
@@ -466,7 +483,8 @@ export class InstanceSync {
       const first = results[0][1];
       throw new Error(`every backend's server list failed (${wanted.length}); first: ${first.ok ? '' : first.error}`);
     }
-    return { backends, servers, inScope, info: await this.processInfo(target, fresh, signal) };
+    const infoAfter = await this.processInfo(target, true, signal);
+    return { backends, servers, inScope, info: sameProcess(await infoBefore, infoAfter) };
   }
 
   /**
