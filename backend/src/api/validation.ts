@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { hasControlCharacter } from '../domain/control-characters';
 import { globProblem } from '../domain/glob';
+import { name, plainText } from '../domain/plain-text';
 import { agentUrlProblem } from '../fagent/agent-url';
 import { MAX_RAMP_STEPS, rampProblem } from '../domain/operation';
 import { ADMIN_STATES, OPERATIONAL_STATES } from '../domain/server-state';
@@ -65,17 +66,7 @@ export const windowFields = {
     .optional(),
 };
 
-/** Text that is stored and shown as it is (tables, the UI, HTTP headers): no control characters. */
-export const plainText = (max: number, min = 1) =>
-  z
-    .string()
-    .min(min, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .refine((s) => !hasControlCharacter(s), 'must not contain control characters');
-
-export const name = (max = 200) => z.string().trim().pipe(plainText(max));
-/** An API token's name, as the API and the tokens CLI take it: it is the audit actor `token:<name>`. */
-export const tokenName = name(100);
+export { name, plainText, tokenName } from '../domain/plain-text';
 
 /**
  * A bearer token the service sends to an agent (`Authorization: Bearer <token>`): what an HTTP header carries

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { tokenName } from '../api/validation';
+import { tokenName } from '../domain/plain-text';
 import { TokenStore } from '../auth/tokens';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/data-source';
