@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
 import { api } from './client';
-import { asApiError } from '../api/errors';
+import { type ApiError, asApiError } from '../api/errors';
 import type { DryRun, Operation, OperationList, OperationRequest, OperationState } from '../api/types';
 import { budgetRefusalOf, type Refusal } from '../utils/guard';
 import { changeWithToast } from './mutation';
@@ -58,10 +58,17 @@ export function useOperationDryRun(request: OperationRequest | undefined) {
   return useResource<DryRun>(load, key, { enabled: request !== undefined });
 }
 
-/** One job, refreshed while it is shown. */
+/** Queued or running: a job that still moves. */
+export const isActiveOperation = (op: Pick<Operation, 'state'>) => op.state === 'queued' || op.state === 'running';
+
+// A finished job no longer changes, and one gone (404) does not come back: no more polling either.
+const settledJob = (op: Operation | undefined, error: ApiError | undefined) =>
+  error?.kind === 'not_found' || (op !== undefined && !isActiveOperation(op));
+
+/** One job, refreshed while it is queued or running. */
 export function useOperation(id: string) {
   const key = `operation:${id}`;
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const load = useCallback(() => api.operation(id), [key]);
-  return useResource<Operation>(load, key, { refreshMs: OPERATIONS_REFRESH_MS });
+  return useResource<Operation>(load, key, { refreshMs: OPERATIONS_REFRESH_MS, settled: settledJob });
 }

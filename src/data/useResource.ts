@@ -16,7 +16,7 @@ export interface Resource<T> {
   setData: (update: (previous: T | undefined) => T | undefined) => void;
 }
 
-export interface ResourceOptions {
+export interface ResourceOptions<T = unknown> {
   /** When false nothing is loaded (lazy resources, e.g. a collapsed instance). Defaults to true. */
   enabled?: boolean;
   /** Reload refreshMs milliseconds after the previous load finished; 0 or undefined turns auto-refresh off. */
@@ -26,6 +26,11 @@ export interface ResourceOptions {
    * filter or page change then does not blank the list it changes.
    */
   keepPrevious?: boolean;
+  /**
+   * True of an answer (or error) after which nothing changes any more (a finished job, one gone): auto-refresh
+   * stops there, and a reload still asks again.
+   */
+  settled?: (data: T | undefined, error: ApiError | undefined) => boolean;
 }
 
 interface State<T> {
@@ -47,8 +52,8 @@ type Timer = ReturnType<typeof setTimeout>;
  * cancelled and restarted a slow load would never show one); an answer is dropped only when the key changed or the
  * component unmounted. `load` must be stable for a given `key` (useCallback).
  */
-export function useResource<T>(load: () => Promise<T>, key: string, options: ResourceOptions = {}): Resource<T> {
-  const { enabled = true, refreshMs = 0, keepPrevious = false } = options;
+export function useResource<T>(load: () => Promise<T>, key: string, options: ResourceOptions<T> = {}): Resource<T> {
+  const { enabled = true, refreshMs = 0, keepPrevious = false, settled } = options;
   const [state, setState] = useState<State<T>>({});
   const interval = useRef(refreshMs);
   const controls = useRef<{ reload: () => void; reschedule: () => void }>(undefined);
@@ -125,18 +130,19 @@ export function useResource<T>(load: () => Promise<T>, key: string, options: Res
     };
   }, [enabled, key, load]);
 
+  const current = state.loadedKey === key;
+  const refreshEvery = current && settled?.(state.data, state.error) ? 0 : refreshMs;
   // A new interval applies from the next wait; it neither cancels nor repeats the load that is running.
   useEffect(() => {
-    interval.current = refreshMs;
+    interval.current = refreshEvery;
     controls.current?.reschedule();
-  }, [refreshMs]);
+  }, [refreshEvery]);
 
   const reload = useCallback(() => controls.current?.reload(), []);
   const setData = useCallback((update: (previous: T | undefined) => T | undefined) => {
     setState((s) => ({ ...s, data: update(s.data) }));
   }, []);
 
-  const current = state.loadedKey === key;
   return {
     data: current || keepPrevious ? state.data : undefined,
     error: current ? state.error : undefined,

@@ -5,7 +5,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, type BadgeColor, Button, Card, ConfirmModal, Stack, Text, useStyles2 } from '@grafana/ui';
 import type { Operation, OperationServerState, OperationState } from '../../api/types';
 import { prefixRoute, ROUTES } from '../../constants';
-import { cancelOperation } from '../../data/useOperations';
+import { cancelOperation, isActiveOperation } from '../../data/useOperations';
 import { formatAgo, formatNumber, formatTime } from '../../utils/format';
 
 interface Props {
@@ -34,8 +34,6 @@ const SERVER_STATE_LABELS: Record<OperationServerState, string> = {
   refused: 'refused by a budget',
   cancelled: 'cancelled',
 };
-
-const isActive = (op: Operation) => op.state === 'queued' || op.state === 'running';
 
 /** How far a job is: the servers it has finished with (done, failed, refused, cancelled) out of all. */
 export function finishedCount(op: Operation): number {
@@ -127,7 +125,7 @@ export function OperationCard({ operation: op, canAct, onChanged }: Props) {
             </table>
           </Stack>
         </Card.Description>
-        {canAct && isActive(op) && (
+        {canAct && isActiveOperation(op) && (
           <Card.Actions>
             <Button variant="destructive" fill="outline" size="sm" onClick={() => setConfirming(true)}>
               Cancel job

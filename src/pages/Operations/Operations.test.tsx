@@ -8,6 +8,7 @@ import { backendUrl, db } from '../../test/handlers';
 import { server } from '../../test/server';
 import { renderPage, setUserRole } from '../../test/render';
 import { findDialog } from '../../test/dialog';
+import { OPERATIONS_REFRESH_MS } from '../../data/useOperations';
 import OperationsPage, { OperationPage } from './Operations';
 
 /** A rolling drain of be_api (api1 waiting for its sessions, api2 waiting its turn) started by alice. */
@@ -111,4 +112,17 @@ describe('Operations page', () => {
       timeout: 12_000,
     });
   }, 20_000);
+
+  it("a job's page stops polling a finished job, and one gone (404)", async () => {
+    const op = runningDrain();
+    op.state = 'succeeded';
+    const jobReads = (id: string) =>
+      db.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/haproxy/operations/${id}`)).length;
+    renderPage(<OperationPage />, { route: `/operations/${op.id}`, path: '/operations/:id' });
+    renderPage(<OperationPage />, { route: '/operations/op-gone', path: '/operations/:id' });
+    await screen.findByRole('region', { name: /succeeded$/ });
+    expect(await screen.findByText('The job could not be loaded')).toBeInTheDocument();
+    await new Promise((resolve) => setTimeout(resolve, OPERATIONS_REFRESH_MS + 1000));
+    expect([jobReads(op.id), jobReads('op-gone')]).toEqual([1, 1]);
+  }, 15_000);
 });

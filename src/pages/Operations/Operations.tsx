@@ -6,7 +6,7 @@ import { OPERATION_STATES, type OperationState } from '../../api/types';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import { OperationCard } from '../../components/OperationCard/OperationCard';
 import { RefreshStatus } from '../../components/RefreshStatus/RefreshStatus';
-import { OPERATIONS_REFRESH_MS, useOperation, useOperations } from '../../data/useOperations';
+import { isActiveOperation, OPERATIONS_REFRESH_MS, useOperation, useOperations } from '../../data/useOperations';
 import { type FilterParams, oneOfParam, useUrlFilters } from '../../hooks/useUrlFilters';
 import { canUserAct } from '../../utils/roles';
 
@@ -74,7 +74,10 @@ export function OperationPage() {
   }
   return (
     <PluginPage subTitle="One job, refreshed while it runs">
-      <RefreshStatus resources={[operation]} refreshMs={OPERATIONS_REFRESH_MS} />
+      <RefreshStatus
+        resources={[operation]}
+        refreshMs={operation.data && !isActiveOperation(operation.data) ? 0 : OPERATIONS_REFRESH_MS}
+      />
       {operation.loading && <LoadingPlaceholder text="Loading the job..." />}
       {operation.error && (
         <Alert severity="error" title="The job could not be loaded">
