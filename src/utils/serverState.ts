@@ -19,6 +19,16 @@ export function isDrifting(server: Pick<Server, 'drift'>): boolean {
   return Boolean(server.drift);
 }
 
+/** The "backend/server" it tracks: the agent's `tracks`, else what HAProxy's status names ("MAINT (via b/s)"). */
+export function trackedServerOf(server: Pick<Server, 'tracks' | 'raw_status'>): string | undefined {
+  return server.tracks ?? /\(via ([^)]+)\)/.exec(server.raw_status ?? '')?.[1];
+}
+
+const trackedWords = (server: Pick<Server, 'tracks' | 'raw_status'>) => {
+  const tracked = trackedServerOf(server);
+  return tracked ? `${tracked}, the server it tracks` : 'the server it tracks';
+};
+
 /**
  * Why HAProxy keeps the server in maintenance whatever ready or drain says: the maintenance of the server it
  * tracks, or an address DNS has not resolved. Either still records the intent and clears a maintenance set on
@@ -26,19 +36,31 @@ export function isDrifting(server: Pick<Server, 'drift'>): boolean {
  */
 export function maintenanceCommandCannotEnd(
   command: AgentCommand,
-  server: Pick<Server, 'admin_state' | 'maint_source' | 'raw_status'>
+  server: Pick<Server, 'admin_state' | 'maint_source' | 'raw_status' | 'tracks'>
 ) {
   if ((command !== 'ready' && command !== 'drain') || server.admin_state !== 'maint') {
     return undefined;
   }
   if (server.maint_source === 'inherited') {
-    const tracked = /\(via ([^)]+)\)/.exec(server.raw_status ?? '')?.[1];
-    return `Its maintenance is inherited from ${tracked ? `${tracked}, the server it tracks` : 'the server it tracks'}: HAProxy keeps it in maintenance until that server leaves maintenance.`;
+    return `Its maintenance is inherited from ${trackedWords(server)}: HAProxy keeps it in maintenance until that server leaves maintenance.`;
   }
   if (server.maint_source === 'resolution') {
     return 'Its address has not resolved: HAProxy keeps it in maintenance until DNS answers for it.';
   }
   return undefined;
+}
+
+/**
+ * Why a ready does not undrain it: its drain comes down HAProxy's `track` (the tracked server is drained). Ready
+ * clears only a drain set on this server itself; HAProxy keeps it drained until the tracked server is ready.
+ */
+export function trackedDrainHolds(
+  command: AgentCommand,
+  server: Pick<Server, 'admin_state' | 'maint_source' | 'raw_status' | 'tracks'>
+) {
+  return command === 'ready' && server.admin_state === 'drain' && server.maint_source === 'inherited'
+    ? `Its drain is inherited from ${trackedWords(server)}: HAProxy keeps it drained until that server is ready again.`
+    : undefined;
 }
 
 /**

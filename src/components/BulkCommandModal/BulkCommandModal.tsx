@@ -3,7 +3,7 @@ import { Alert } from '@grafana/ui';
 import type { CommandOptions, Server, ServerCommand } from '../../api/types';
 import { formatCount, formatPlural, formatServerNames } from '../../utils/format';
 import type { Refusal } from '../../utils/guard';
-import { agentCheckDrains, maintenanceCommandCannotEnd } from '../../utils/serverState';
+import { agentCheckDrains, maintenanceCommandCannotEnd, trackedDrainHolds } from '../../utils/serverState';
 import { CommandModal } from '../CommandModal/CommandModal';
 import { COMMAND_LABELS } from '../ServerCommandModal/ServerCommandModal';
 
@@ -28,6 +28,7 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
   const sessions = targets.reduce((sum, s) => sum + (s.current_sessions ?? 0), 0);
   const count = formatPlural(targets.length, 'server');
   const staying = targets.filter((s) => maintenanceCommandCannotEnd(command, s));
+  const trackDrained = targets.filter((s) => trackedDrainHolds(command, s));
   const redrained = targets.filter((s) => agentCheckDrains(command, s));
   const confirm = async (options: CommandOptions) => {
     const refusal = await onConfirm(options, targets);
@@ -56,6 +57,12 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
         <Alert severity="info" title={`HAProxy keeps ${formatPlural(staying.length, 'server')} in maintenance`}>
           {formatServerNames(staying)}: their maintenance is inherited from the servers they track or waits for DNS to
           resolve their address. {verb} records what they should be, and shows once that maintenance ends.
+        </Alert>
+      )}
+      {trackDrained.length > 0 && (
+        <Alert severity="info" title={`HAProxy keeps ${formatPlural(trackDrained.length, 'server')} drained`}>
+          {formatServerNames(trackDrained)}: their drain is inherited from the servers they track. {verb} records what
+          they should be, and shows once those servers are ready.
         </Alert>
       )}
       {redrained.length > 0 && (

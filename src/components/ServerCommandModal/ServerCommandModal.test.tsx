@@ -28,6 +28,13 @@ describe('ServerCommandModal', () => {
     expect(screen.getByText(/inherited from api:v1\/app-1\.example, the server it tracks/)).toBeInTheDocument();
   });
 
+  it('says when ready cannot end a drain that comes down a track, naming the tracked server', () => {
+    open(server({ status: 'DRAIN', admin_state: 'drain', maint_source: 'inherited', tracks: 'api/app-1' }), 'ready');
+    expect(screen.getByText('HAProxy keeps this server drained')).toBeInTheDocument();
+    expect(screen.getByText(/drain is inherited from api\/app-1, the server it tracks/)).toBeInTheDocument();
+    expect(notice()).not.toBeInTheDocument();
+  });
+
   it('says so for drain too: HAProxy shows the drain once the maintenance it holds ends', () => {
     open(server({ status: 'MAINT', raw_status: 'MAINT (via api/app-1)' }), 'drain');
     expect(notice()).toBeInTheDocument();

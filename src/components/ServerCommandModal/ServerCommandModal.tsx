@@ -3,7 +3,7 @@ import { Alert } from '@grafana/ui';
 import type { AgentCommand, CommandOptions, Server } from '../../api/types';
 import { formatCount, formatNumber, formatPlural } from '../../utils/format';
 import type { Refusal } from '../../utils/guard';
-import { agentCheckDrains, maintenanceCommandCannotEnd } from '../../utils/serverState';
+import { agentCheckDrains, maintenanceCommandCannotEnd, trackedDrainHolds } from '../../utils/serverState';
 import { CommandModal } from '../CommandModal/CommandModal';
 
 interface Props {
@@ -54,6 +54,7 @@ export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Pr
   const servers = useMemo(() => [server], [server]);
   const sessions = formatPlural(server.current_sessions ?? 0, 'session');
   const staysInMaint = maintenanceCommandCannotEnd(command, server);
+  const drainedByTrack = trackedDrainHolds(command, server);
   const drainedByAgentCheck = agentCheckDrains(command, server);
   return (
     <CommandModal
@@ -79,6 +80,12 @@ export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Pr
         <Alert severity="info" title="HAProxy keeps this server in maintenance">
           {staysInMaint} {verb} records what it should be, clears any maintenance set on this server itself, and shows
           once that maintenance ends.
+        </Alert>
+      )}
+      {drainedByTrack && (
+        <Alert severity="info" title="HAProxy keeps this server drained">
+          {drainedByTrack} {verb} records what it should be, clears any drain set on this server itself, and shows once
+          that server is ready.
         </Alert>
       )}
       {drainedByAgentCheck && (

@@ -91,6 +91,44 @@ describe('ServerState', () => {
     expect(await hoverText(badge)).toContain(headline);
   });
 
+  it('a drain that comes down a track reads as the tracked server’s, named from its tracks', async () => {
+    render(
+      <ServerState
+        server={serverWith({
+          status: 'DRAIN',
+          raw_status: 'DRAIN',
+          admin_state: 'drain',
+          maint_source: 'inherited',
+          tracks: 'be_api/api1',
+        })}
+      />
+    );
+    const badge = screen.getByLabelText('intent: drain (via track: be_api/api1)');
+    expect(badge).toHaveTextContent('via track: be_api/api1');
+    const tip = await hoverText(badge);
+    expect(tip).toContain('Drained: inherited from be_api/api1, the server it tracks');
+    expect(tip).not.toContain('Who and why are not recorded');
+  });
+
+  it('an inherited drain on a server whose checks fail shows DOWN and "drained via track"', () => {
+    render(
+      <ServerState
+        server={serverWith({ status: 'DOWN', admin_state: 'drain', maint_source: 'inherited', tracks: null })}
+      />
+    );
+    expect(screen.getByLabelText('intent: drain (via track)')).toHaveTextContent('drained via track');
+  });
+
+  it('an inherited maint names the server it tracks from its tracks field', async () => {
+    render(
+      <ServerState
+        server={serverWith({ status: 'MAINT', admin_state: 'maint', maint_source: 'inherited', tracks: 'be/s1' })}
+      />
+    );
+    const badge = screen.getByLabelText('intent: maint (via track: be/s1)');
+    expect(await hoverText(badge)).toContain('In maintenance: inherited from be/s1, the server it tracks');
+  });
+
   it('a maintenance window shows its end, and how far it is on hover', async () => {
     const until = Date.now() + 2 * HOUR + 60e3;
     render(

@@ -2,7 +2,7 @@ import { dateTimeFormat } from '@grafana/data';
 import type { BadgeColor } from '@grafana/ui';
 import type { Drift, MaintSource, Server } from '../../api/types';
 import { formatAgo, formatTime } from '../../utils/format';
-import { intentOf } from '../../utils/serverState';
+import { intentOf, trackedServerOf } from '../../utils/serverState';
 
 /** The intent badge shown beside the status: what was decided (drained, maint and its source). */
 export interface IntentBadge {
@@ -39,16 +39,31 @@ export function intentView(server: Server): IntentView | undefined {
   }
   const details: string[] = [];
   let badge: IntentBadge | undefined;
+  // A state that comes down a `track` is the tracked server's: the badge names it, as HAProxy's "(via b/s)" does.
+  const tracked = trackedServerOf(server);
+  const viaTrack = tracked ? `via track: ${tracked}` : 'via track';
+  const trackedWords = tracked ? `${tracked}, the server it tracks` : 'the server it tracks';
   if (intent === 'drain') {
-    details.push('Drained: HAProxy sends it no new connections');
-    if (server.status !== 'DRAIN') {
-      badge = { text: 'drained', color: 'orange', label: 'intent: drained' };
+    if (server.maint_source === 'inherited') {
+      details.push(`Drained: inherited from ${trackedWords}; HAProxy keeps it drained while that server is`);
+      const text = server.status === 'DRAIN' ? viaTrack : `drained ${viaTrack}`;
+      badge = { text, color: 'orange', label: `intent: drain (${viaTrack})` };
+    } else {
+      details.push('Drained: HAProxy sends it no new connections');
+      if (server.status !== 'DRAIN') {
+        badge = { text: 'drained', color: 'orange', label: 'intent: drained' };
+      }
     }
   } else {
     const source = server.maint_source ? MAINT_SOURCES[server.maint_source] : undefined;
-    details.push(source?.headline ?? 'In maintenance');
+    details.push(
+      server.maint_source === 'inherited' && tracked
+        ? `In maintenance: inherited from ${trackedWords}`
+        : (source?.headline ?? 'In maintenance')
+    );
     if (source) {
-      badge = { text: source.text, color: 'blue', label: `intent: maint (${source.text})` };
+      const text = server.maint_source === 'inherited' ? viaTrack : source.text;
+      badge = { text, color: 'blue', label: `intent: maint (${text})` };
     } else if (server.status !== 'MAINT') {
       badge = { text: 'maint', color: 'blue', label: 'intent: maint' };
     }

@@ -17,7 +17,7 @@ import {
 import type { AgentCommand, Server, ServerCommand } from '../../api/types';
 import { prefixRoute, ROUTES } from '../../constants';
 import { formatAgo, formatNumber, formatTime } from '../../utils/format';
-import { agentCheckDrains, intentOf, maintenanceCommandCannotEnd } from '../../utils/serverState';
+import { agentCheckDrains, intentOf, maintenanceCommandCannotEnd, trackedDrainHolds } from '../../utils/serverState';
 import { byName } from '../../utils/sort';
 import { ServerState } from '../ServerState/ServerState';
 
@@ -130,9 +130,11 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
         cell: ({ row }) => (
           <Stack gap={1}>
             {COMMANDS.filter((c) => c.command !== intentOf(row.original)).map((c) => {
-              // Ready is the usual way back, unless HAProxy's own maintenance (track, DNS) or agent-check outranks it.
+              // Ready is the usual way back, unless HAProxy's own state (track, DNS) or agent-check outranks it.
               const outranked =
-                maintenanceCommandCannotEnd(c.command, row.original) ?? agentCheckDrains(c.command, row.original);
+                maintenanceCommandCannotEnd(c.command, row.original) ??
+                trackedDrainHolds(c.command, row.original) ??
+                agentCheckDrains(c.command, row.original);
               const button = (
                 <Button
                   key={c.command}

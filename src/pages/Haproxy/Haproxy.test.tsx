@@ -407,6 +407,21 @@ describe('HAProxy page: the server state model', () => {
     expect(within(row(web, 'web1')).getByLabelText('drift')).toBeInTheDocument();
   });
 
+  it('a drain that comes down a track shows the tracked server, and Ready is not offered as the way back', async () => {
+    const web2 = db.fleet.servers.find((x) => x.server_name === 'web2')!;
+    Object.assign(web2, { admin_state: 'drain', maint_source: 'inherited', tracks: 'be_web/web1' });
+    const { user } = renderHaproxy();
+    const web = await expand('be_web', user);
+    const line = row(web, 'web2');
+    expect(within(line).getByLabelText('intent: drain (via track: be_web/web1)')).toBeInTheDocument();
+    const ready = within(line).getByRole('button', { name: 'Ready web2' });
+    expect(ready.className).toBe(within(line).getByRole('button', { name: 'Maint web2' }).className);
+    await user.hover(ready);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'Its drain is inherited from be_web/web1, the server it tracks'
+    );
+  });
+
   it('a ready that a maintenance HAProxy holds outranks (track) is a warning saying why the row still shows MAINT', async () => {
     const { user } = renderHaproxy();
     const api = await expand('be_api', user);
