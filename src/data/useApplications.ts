@@ -13,13 +13,13 @@ export function useApplications(enabled = true) {
 /** Most servers one application's row lists; its count says when there are more. */
 export const MAPPED_SERVERS_SHOWN = 500;
 
-/** The current servers mapped to one application. */
-export function useApplicationServers(applicationId: number) {
+/** The current servers mapped to one application, refreshed every `refreshMs` when set (a job moving them). */
+export function useApplicationServers(applicationId: number, refreshMs = 0) {
   const load = useCallback(
     async () => (await api.servers({ application_id: applicationId, limit: MAPPED_SERVERS_SHOWN })).servers as Server[],
     [applicationId]
   );
-  return useResource<Server[]>(load, `application-servers:${applicationId}`);
+  return useResource<Server[]>(load, `application-servers:${applicationId}`, { refreshMs });
 }
 
 /** An admin's changes to applications. `save` rejects with the backend's refusal, for the form. */

@@ -5,6 +5,7 @@ import { apiError, backendUrl, db } from '../../test/handlers';
 import { server } from '../../test/server';
 import { renderPage, setUserRole } from '../../test/render';
 import { findDialog } from '../../test/dialog';
+import { makeOperation } from '../../test/guardFixtures';
 import ApplicationPage from './Application';
 
 /** shop: web1 (the one available server of be_web), api1 (likewise of be_api) and api2 (in maintenance). */
@@ -148,5 +149,63 @@ describe('Application page', () => {
       on_deadline: 'fail',
       then: 'maint',
     });
+  });
+
+  describe('its jobs', () => {
+    /** A rolling drain of shop's three servers, queued or running. */
+    function shopDrain(state: 'queued' | 'running') {
+      const targets = db.fleet.servers.filter((x) => x.application_id === 100);
+      const op = makeOperation(
+        `op-${state}`,
+        { action: 'drain', application_id: 100, max_parallel: 1 },
+        targets.map((server) => ({ server, would: 'take_out' as const })),
+        'alice'
+      );
+      op.state = state;
+      db.fleet.operations.push(op);
+      return op;
+    }
+    const serverReads = () => db.requests.filter((r) => r.path.includes('/haproxy/servers?')).length;
+
+    it('shows a queued job of its servers, not only running ones', async () => {
+      shopDrain('queued');
+      renderShop();
+      const jobs = await screen.findByRole('region', { name: 'Running and queued jobs' });
+      expect(await within(jobs).findByRole('region', { name: 'Job Rolling drain of 3 servers queued' })).toBeVisible();
+    });
+
+    it('says when its jobs could not be loaded, with Retry', async () => {
+      let failing = true;
+      server.use(
+        http.get(backendUrl('/haproxy/operations'), () =>
+          failing ? apiError(500, 'internal', 'internal error') : undefined
+        )
+      );
+      shopDrain('running');
+      const { user } = renderShop();
+      const alert = (await screen.findByText('Its jobs could not be loaded')).closest('[role="alert"]') as HTMLElement;
+      failing = false;
+      await user.click(within(alert).getByRole('button', { name: 'Retry' }));
+      expect(await screen.findByRole('region', { name: 'Job Rolling drain of 3 servers running' })).toBeVisible();
+    });
+
+    it('refreshes its servers while one of its jobs runs, once more when it ends, then no more', async () => {
+      const op = shopDrain('running');
+      renderShop();
+      await screen.findByRole('region', { name: 'Running and queued jobs' });
+      const api1 = db.fleet.servers.find((x) => x.server_name === 'api1')!;
+      Object.assign(api1, { status: 'DRAIN', raw_status: 'DRAIN', admin_state: 'drain' });
+      expect(await screen.findByLabelText('DRAIN (DRAIN)', {}, { timeout: 7000 })).toBeInTheDocument();
+
+      op.state = 'succeeded';
+      Object.assign(api1, { status: 'MAINT', raw_status: 'MAINT', admin_state: 'maint', maint_source: 'forced' });
+      await waitFor(() => expect(screen.queryByRole('region', { name: 'Running and queued jobs' })).toBeNull(), {
+        timeout: 7000,
+      });
+      expect(await screen.findByLabelText('MAINT (MAINT)')).toBeInTheDocument();
+      const reads = serverReads();
+      await new Promise((resolve) => setTimeout(resolve, 5500));
+      expect(serverReads()).toBe(reads);
+    }, 30_000);
   });
 });

@@ -1,26 +1,27 @@
-import React, { useMemo, useState } from 'react';
+import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
 import type { OperationAction, Server } from '../../api/types';
 import { BudgetEditor, BudgetSummary } from '../../components/Budget/Budget';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
+import { LoadError } from '../../components/LoadError/LoadError';
 import { OperationCard } from '../../components/OperationCard/OperationCard';
 import { OperationModal } from '../../components/OperationModal/OperationModal';
 import { ServerState } from '../../components/ServerState/ServerState';
 import { prefixRoute, ROUTES } from '../../constants';
 import { useApplication, useApplicationServers } from '../../data/useApplications';
-import { useOperations } from '../../data/useOperations';
+import { OPERATIONS_REFRESH_MS, useOperations } from '../../data/useOperations';
 import { formatNumber } from '../../utils/format';
 import { canUserAct, canUserAdminister } from '../../utils/roles';
 import { getNameStyles } from '../../utils/styles';
 
-/** Jobs shown with an application: the running ones touching any of its servers. */
-const RUNNING_JOBS_LOOKED_AT = 100;
+/** Jobs shown with an application: the queued and running ones touching any of its servers. */
+const ACTIVE_JOBS_LOOKED_AT = 100;
 
 /**
  * One application (issue 9): its servers across every instance and backend, its budget and each backend's,
- * running jobs on its servers with their progress, and its actions (rolling drain, return with a ramp) that show
+ * running and queued jobs on its servers with their progress, and its actions (rolling drain, return with a ramp) that show
  * the backend's dry run before they start.
  */
 function ApplicationPage() {
@@ -30,13 +31,35 @@ function ApplicationPage() {
   const canAdmin = canUserAdminister();
   const styles = useStyles2(getNameStyles);
   const application = useApplication(id);
-  const servers = useApplicationServers(id);
-  const running = useOperations('running', RUNNING_JOBS_LOOKED_AT);
+  // Its servers' states move while one of its jobs runs: refreshed then, and not otherwise.
+  const [jobActive, setJobActive] = useState(false);
+  const servers = useApplicationServers(id, jobActive ? OPERATIONS_REFRESH_MS : 0);
+  const queued = useOperations('queued', ACTIVE_JOBS_LOOKED_AT);
+  const running = useOperations('running', ACTIVE_JOBS_LOOKED_AT);
   const [starting, setStarting] = useState<OperationAction>();
   const selection = useMemo(() => ({ application_id: id }), [id]);
 
   const ids = useMemo(() => new Set((servers.data ?? []).map((s) => s.id)), [servers.data]);
-  const jobs = (running.data?.operations ?? []).filter((op) => op.servers.some((s) => ids.has(s.server_id)));
+  const jobs = [...(running.data?.operations ?? []), ...(queued.data?.operations ?? [])].filter((op) =>
+    op.servers.some((s) => ids.has(s.server_id))
+  );
+  const active = jobs.length > 0;
+  if (jobActive !== active) {
+    setJobActive(active);
+  }
+  const { reload: reloadServers } = servers;
+  const wasActive = useRef(false);
+  useEffect(() => {
+    // The last job just ended: one more look shows the states it left.
+    if (wasActive.current && !active) {
+      reloadServers();
+    }
+    wasActive.current = active;
+  }, [active, reloadServers]);
+  const reloadJobs = () => {
+    queued.reload();
+    running.reload();
+  };
   const byBackend = useMemo(() => {
     const groups = new Map<number, Server[]>();
     for (const s of servers.data ?? []) {
@@ -46,15 +69,17 @@ function ApplicationPage() {
   }, [servers.data]);
 
   const error = application.error ?? servers.error;
-  if (isConnectionProblem(error)) {
+  const jobsError = running.error ?? queued.error;
+  const connectionError = [error, jobsError].find(isConnectionProblem);
+  if (connectionError) {
     return (
       <PluginPage>
         <ConnectionBanner
-          error={error}
+          error={connectionError}
           onRetry={() => {
             application.reload();
             servers.reload();
-            running.reload();
+            reloadJobs();
           }}
         />
       </PluginPage>
@@ -105,11 +130,13 @@ function ApplicationPage() {
             </Button>
           </Stack>
         )}
-        {jobs.length > 0 && (
-          <section aria-label="Running jobs">
-            <Text element="h3">Running jobs</Text>
+        {/* Without its jobs the page would look idle while one runs. */}
+        {jobsError && <LoadError title="Its jobs could not be loaded" error={jobsError} onRetry={reloadJobs} />}
+        {active && (
+          <section aria-label="Running and queued jobs">
+            <Text element="h3">Running and queued jobs</Text>
             {jobs.map((op) => (
-              <OperationCard key={op.id} operation={op} canAct={canAct} onChanged={running.reload} />
+              <OperationCard key={op.id} operation={op} canAct={canAct} onChanged={reloadJobs} />
             ))}
           </section>
         )}

@@ -22,6 +22,27 @@ describe('Applications page', () => {
     expect(db.requests.some((r) => r.path.includes('/api/haproxy/servers?application_id=100'))).toBe(true);
   });
 
+  it('a mapped server shows where its state comes from (a drain through track); its failed load has Retry', async () => {
+    Object.assign(db.fleet.servers[0], {
+      status: 'DRAIN',
+      admin_state: 'drain',
+      maint_source: 'inherited',
+      tracks: 'be/x',
+    });
+    let failing = true;
+    server.use(
+      http.get(backendUrl('/haproxy/servers'), () =>
+        failing ? apiError(500, 'internal', 'internal error') : undefined
+      )
+    );
+    const { user } = renderPage(<ApplicationsPage />, { route: '/applications' });
+    await user.click(within(await rowOf('shop')).getByRole('button', { name: /expand/i }));
+    const alert = (await screen.findByText('Servers could not be loaded')).closest('[role="alert"]') as HTMLElement;
+    failing = false;
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByLabelText('intent: drain (via track: be/x)')).toBeInTheDocument();
+  });
+
   it('explains each unresolved auto-mapping; an Editor maps one in one click through the editor route', async () => {
     const { user } = renderPage(<ApplicationsPage />, { route: '/applications' });
     const section = await review();

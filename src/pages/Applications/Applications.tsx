@@ -19,7 +19,8 @@ import type { Application, UnresolvedKind, UnresolvedServer } from '../../api/ty
 import { ApplicationForm } from '../../components/ApplicationForm/ApplicationForm';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import { MappingModal } from '../../components/MappingModal/MappingModal';
-import { StatusBadge } from '../../components/StatusBadge/StatusBadge';
+import { LoadError } from '../../components/LoadError/LoadError';
+import { ServerState } from '../../components/ServerState/ServerState';
 import { UnresolvedMappings } from '../../components/UnresolvedMappings/UnresolvedMappings';
 import { prefixRoute, ROUTES } from '../../constants';
 import {
@@ -265,11 +266,7 @@ function MappedServers({ application }: { application: Application }) {
     return <LoadingPlaceholder text="Loading servers..." />;
   }
   if (servers.error) {
-    return (
-      <Alert severity="error" title="Servers could not be loaded">
-        {servers.error.message}
-      </Alert>
-    );
+    return <LoadError title="Servers could not be loaded" error={servers.error} onRetry={servers.reload} />;
   }
   const list = servers.data ?? [];
   if (list.length === 0) {
@@ -279,7 +276,7 @@ function MappedServers({ application }: { application: Application }) {
     <Stack direction="column" gap={0.5}>
       {list.map((s) => (
         <Stack key={s.id} gap={1} alignItems="center">
-          <StatusBadge status={s.status} rawStatus={s.raw_status} />
+          <ServerState server={s} />
           <span>
             {s.server_name}{' '}
             <Text color="secondary">

@@ -1,6 +1,6 @@
 import React from 'react';
 import { screen, waitFor, within } from '@testing-library/react';
-import { http } from 'msw';
+import { http, HttpResponse } from 'msw';
 import { toasts } from '../../test/appEvents';
 import { apiError, backendUrl, db } from '../../test/handlers';
 import { renderPage, setUserRole } from '../../test/render';
@@ -52,6 +52,36 @@ describe('Host details page', () => {
     const dialog = await findDialog();
     expect(await within(dialog).findByText('0 HAProxy instances')).toBeInTheDocument();
     expect(within(dialog).getByText('No HAProxy instance is registered on this host.')).toBeInTheDocument();
+  });
+
+  it('instances out of reach while the host answers: the banner says so and Retry brings them back', async () => {
+    let down = true;
+    server.use(
+      http.get(backendUrl('/haproxy/instances'), () =>
+        down ? HttpResponse.json({ message: 'Bad Gateway' }, { status: 502 }) : undefined
+      )
+    );
+    const { user } = renderPage(<HostDetailsPage />, { route: '/hosts/1', path: '/hosts/:id' });
+    expect(await screen.findByText('The HAProxy Control backend is unreachable')).toBeInTheDocument();
+    down = false;
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByRole('listitem', { name: 'Instance haproxy-1' })).toBeInTheDocument();
+  });
+
+  it('instances that failed to load say so with Retry, which loads them again', async () => {
+    let failing = true;
+    server.use(
+      http.get(backendUrl('/haproxy/instances'), () =>
+        failing ? apiError(500, 'internal', 'internal error') : undefined
+      )
+    );
+    const { user } = renderPage(<HostDetailsPage />, { route: '/hosts/1', path: '/hosts/:id' });
+    const alert = (await screen.findByText('Instances could not be loaded')).closest('[role="alert"]') as HTMLElement;
+    expect(alert).toHaveTextContent('internal error');
+    failing = false;
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByRole('listitem', { name: 'Instance haproxy-1' })).toBeInTheDocument();
+    expect(screen.queryByText('Instances could not be loaded')).not.toBeInTheDocument();
   });
 
   it('shows "not found" for an unknown host', async () => {

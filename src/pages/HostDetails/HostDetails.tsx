@@ -10,6 +10,7 @@ import { HostDeleteModal } from '../../components/HostDeleteModal/HostDeleteModa
 import { HostForm } from '../../components/HostForm/HostForm';
 import { InstanceAdminList } from '../../components/InstanceAdminList/InstanceAdminList';
 import { InstanceForm } from '../../components/InstanceForm/InstanceForm';
+import { LoadError } from '../../components/LoadError/LoadError';
 import { ROUTES, prefixRoute } from '../../constants';
 import { useAgentTest } from '../../data/useAgentTest';
 import { useHost, useHostMutations } from '../../data/useHosts';
@@ -42,10 +43,12 @@ function HostDetailsPage() {
   const instanceMutations = useInstanceMutations(reloadAll);
   const close = () => setDialog(undefined);
 
-  if (isConnectionProblem(host.error)) {
+  // Either request out of reach is the page's banner (as on the HAProxy page): a section left blank says nothing.
+  const connectionError = [host.error, instances.error].find(isConnectionProblem);
+  if (connectionError) {
     return (
       <PluginPage>
-        <ConnectionBanner error={host.error} onRetry={reloadAll} />
+        <ConnectionBanner error={connectionError} onRetry={reloadAll} />
       </PluginPage>
     );
   }
@@ -71,11 +74,7 @@ function HostDetailsPage() {
       <Stack direction="column" gap={2}>
         {back}
         {host.loading && <LoadingPlaceholder text="Loading host..." />}
-        {host.error && (
-          <Alert severity="error" title="The host could not be loaded">
-            {host.error.message}
-          </Alert>
-        )}
+        {host.error && <LoadError title="The host could not be loaded" error={host.error} onRetry={reloadAll} />}
         {h && (
           <Card>
             <Card.Heading>{h.name}</Card.Heading>
@@ -148,10 +147,8 @@ function HostDetailsPage() {
             </Button>
           )}
         </Stack>
-        {instances.error && !isConnectionProblem(instances.error) && (
-          <Alert severity="error" title="Instances could not be loaded">
-            {instances.error.message}
-          </Alert>
+        {instances.error && (
+          <LoadError title="Instances could not be loaded" error={instances.error} onRetry={reloadInstances} />
         )}
         {instances.data?.length === 0 && (
           <Text color="secondary">

@@ -1,7 +1,9 @@
 import React from 'react';
 import { screen, waitFor, within } from '@testing-library/react';
 import type { StatusChange } from '../../api/types';
-import { db } from '../../test/handlers';
+import { http } from 'msw';
+import { apiError, backendUrl, db } from '../../test/handlers';
+import { server } from '../../test/server';
 import { renderPage, setUserRole } from '../../test/render';
 import { findDialog } from '../../test/dialog';
 import ServerPage from './Server';
@@ -122,6 +124,20 @@ describe('Server page', () => {
     expect(await screen.findByRole('region', { name: 'Server state' })).toHaveTextContent(
       'tracks be_web/web9: it goes out whenever that server does'
     );
+  });
+
+  it('a history that failed to load says so with Retry, which loads it again', async () => {
+    let failing = true;
+    server.use(
+      http.get(backendUrl('/haproxy/servers/:id/history'), () =>
+        failing ? apiError(500, 'internal', 'internal error') : undefined
+      )
+    );
+    const { user } = renderServer();
+    const alert = (await screen.findByText('The history could not be loaded')).closest('[role="alert"]') as HTMLElement;
+    failing = false;
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(screen.queryByText('The history could not be loaded')).not.toBeInTheDocument());
   });
 
   it('a wider range asks for more history', async () => {

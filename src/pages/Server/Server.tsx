@@ -1,10 +1,11 @@
 import React, { useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, Field, LoadingPlaceholder, RadioButtonGroup, Stack, Text } from '@grafana/ui';
+import { Button, Field, LoadingPlaceholder, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 import { AGENT_COMMANDS, type AgentCommand } from '../../api/types';
 import { ActionTable } from '../../components/ActionTable/ActionTable';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
+import { LoadError } from '../../components/LoadError/LoadError';
 import { OperationModal } from '../../components/OperationModal/OperationModal';
 import { COMMAND_LABELS, ServerCommandModal } from '../../components/ServerCommandModal/ServerCommandModal';
 import { ServerState } from '../../components/ServerState/ServerState';
@@ -72,9 +73,7 @@ function ServerPage() {
       <Stack direction="column" gap={2}>
         {server.loading && <LoadingPlaceholder text="Loading the server..." />}
         {server.error && (
-          <Alert severity="error" title="The server could not be loaded">
-            {server.error.message}
-          </Alert>
+          <LoadError title="The server could not be loaded" error={server.error} onRetry={server.reload} />
         )}
         {s && (
           <section aria-label="Server state">
@@ -116,9 +115,7 @@ function ServerPage() {
             </Field>
             {history.loading && <LoadingPlaceholder text="Loading its history..." />}
             {history.error && (
-              <Alert severity="error" title="The history could not be loaded">
-                {history.error.message}
-              </Alert>
+              <LoadError title="The history could not be loaded" error={history.error} onRetry={history.reload} />
             )}
             {history.data && <StateTimeline history={history.data} since={since} until={until} />}
           </Stack>
@@ -126,9 +123,7 @@ function ServerPage() {
         <section aria-label="Audit">
           <Text element="h3">Audit</Text>
           {actions.error && (
-            <Alert severity="error" title="Its audit rows could not be loaded">
-              {actions.error.message}
-            </Alert>
+            <LoadError title="Its audit rows could not be loaded" error={actions.error} onRetry={actions.reload} />
           )}
           {actions.data && actions.data.actions.length === 0 && <Text color="secondary">No command yet.</Text>}
           {actions.data && actions.data.actions.length > 0 && <ActionTable actions={actions.data.actions} />}
