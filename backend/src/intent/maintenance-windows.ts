@@ -58,9 +58,12 @@ export class MaintenanceWindows {
     private readonly opts: MaintenanceWindowsOptions
   ) {}
 
-  /** The database's time, not this replica's: every replica ends a window at the same moment. */
-  async now(): Promise<Date> {
-    return this.opts.clock?.() ?? databaseNow(this.db);
+  /**
+   * The database's time, not this replica's: every replica ends a window at the same moment. `db`: a caller's
+   * transaction, which must not wait for a second connection of the pool while it holds one (and a row lock).
+   */
+  async now(db: Db = this.db): Promise<Date> {
+    return this.opts.clock?.() ?? databaseNow(db);
   }
 
   async list(): Promise<WindowRow[]> {
@@ -72,7 +75,7 @@ export class MaintenanceWindows {
    * to commit the change with what it records of it.
    */
   async move(serverId: number, until: Date, db: Db = this.db): Promise<WindowRow> {
-    const now = await this.now();
+    const now = await this.now(db);
     if (!(await moveWindow(db, serverId, until, now))) {
       throw await this.whyNot(serverId, now, db);
     }

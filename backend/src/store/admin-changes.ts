@@ -115,6 +115,23 @@ export async function pathName(db: Db, kind: 'backend' | 'server', id: number): 
   return row?.name;
 }
 
+/**
+ * Locks a removed backend's or server's row until the transaction ends and tells whether "Recently removed"
+ * lists it (not forgotten since its removal, nor its backend: store/removed.ts); undefined without the row.
+ */
+export async function lockRemovedRow(tx: Db, kind: 'backend' | 'server', id: number): Promise<boolean | undefined> {
+  const [row] = await tx.query<{ listed: boolean }>(
+    kind === 'backend'
+      ? `SELECT (b.forgotten_at IS NULL OR b.forgotten_at < b.removed_at) AS listed
+           FROM haproxy_backends b WHERE b.id = $1 FOR UPDATE`
+      : `SELECT (s.forgotten_at IS NULL OR s.forgotten_at < s.removed_at)
+                AND (b.forgotten_at IS NULL OR b.forgotten_at < s.removed_at) AS listed
+           FROM haproxy_servers s JOIN haproxy_backends b ON b.id = s.backend_id WHERE s.id = $1 FOR UPDATE OF s`,
+    [id]
+  );
+  return row?.listed;
+}
+
 export interface AdminChangeFilter {
   entityKind?: EntityKind;
   entityId?: number;

@@ -256,6 +256,29 @@ test('a maintenance window moved: its end before and after', async () => {
   });
 });
 
+test('moves of one window at once, more than the pool has connections: each answers, none waits for ever', async () => {
+  const f = await fleet(h, 'ac-window-many', { web: [{ name: 's1', status: 'UP' }] });
+  const serverId = f.servers['web/s1'].id;
+  const set = await h.t.call('POST', `/api/haproxy/servers/${serverId}/command`, {
+    token: h.t.tokens.operator,
+    body: { command: 'maint', duration_s: 3600 },
+  });
+  expect(set.status).toBe(200);
+  // The service's pool has 21 connections: each move holds one in its transaction while the first holds the row.
+  const moves = Array.from({ length: 30 }, (_, i) =>
+    h.t.call('PATCH', `/api/haproxy/windows/${serverId}`, {
+      token: h.t.tokens.operator,
+      body: { duration_s: 7200 + i },
+    })
+  );
+  let timer!: NodeJS.Timeout;
+  const timeout = new Promise<string>((r) => (timer = setTimeout(() => r('hung'), 10_000)));
+  const statuses = await Promise.race([Promise.all(moves).then((all) => all.map((m) => m.status)), timeout]);
+  clearTimeout(timer);
+  expect(statuses).toEqual(Array(30).fill(200));
+  expect((await changesOf('server', serverId)).filter((c) => c.action === 'window_moved')).toHaveLength(30);
+}, 30_000);
+
 test('API tokens: created and revoked, the token and its hash nowhere in the log', async () => {
   const created = await h.t.call('POST', '/api/tokens', { body: { name: 'ac-token', role: 'operator' } });
   expect(created.status).toBe(201);
@@ -303,6 +326,22 @@ test('removed rows restored and forgotten', async () => {
       after: { removed: true, listed: false },
     },
   ]);
+});
+
+test('a removed row forgotten twice: one entry, the second forget changed nothing', async () => {
+  const r = await removedRows(h, 'ac-forget-twice');
+  for (let i = 0; i < 2; i++) {
+    expect((await h.t.call('POST', `/api/haproxy/servers/${r.serverId}/forget`)).status).toBe(204);
+    expect((await h.t.call('POST', `/api/haproxy/backends/${r.backendId}/forget`)).status).toBe(204);
+  }
+  for (const [kind, id] of [
+    ['server', r.serverId],
+    ['backend', r.backendId],
+  ] as const) {
+    expect((await changesOf(kind, id)).map((c) => [c.action, c.before, c.after])).toEqual([
+      ['forgotten', { removed: true, listed: true }, { removed: true, listed: false }],
+    ]);
+  }
 });
 
 test('a refused or failed change writes no entry, and an entry that cannot be written undoes its change', async () => {

@@ -9,7 +9,7 @@ import {
   restoreRemovedServer,
 } from '../../registry/removed';
 import type { Db } from '../../db/db';
-import { Fields, pathName, recordAdminChange } from '../../store/admin-changes';
+import { Fields, lockRemovedRow, pathName, recordAdminChange } from '../../store/admin-changes';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { id, idParams, limit } from '../validation';
@@ -44,7 +44,12 @@ export function removedRoutes(deps: ApiDeps) {
     work: (tx: Db) => Promise<Fields>
   ) => {
     await deps.db.transaction(async (tx) => {
+      // Held, so that a concurrent forget of the same row waits and then finds it already hidden.
+      const listed = await lockRemovedRow(tx, kind, id);
       const done = await work(tx);
+      if (action === 'forgotten' && listed === false) {
+        return; // forgotten before: nothing the log would say changed
+      }
       const name = (await pathName(tx, kind, id)) ?? `${kind} ${id}`;
       await recordAdminChange(tx, {
         actor: (ctx.state.auth as AuthState).actor,
@@ -56,7 +61,7 @@ export function removedRoutes(deps: ApiDeps) {
           `removed ${kind} ${name} ${action}` +
           (done.servers_restored === undefined ? '' : ` with ${String(done.servers_restored)} server(s)`),
         // Listed: in "Recently removed".
-        before: { removed: true, listed: true },
+        before: { removed: true, listed: listed ?? true },
         after: action === 'restored' ? { removed: false, ...done } : { removed: true, listed: false },
       });
     });

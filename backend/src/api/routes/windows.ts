@@ -34,7 +34,7 @@ export function windowRoutes(deps: ApiDeps) {
     ctx.body = await deps.db.transaction(async (tx) => {
       // The window's row held first: `before` is the end this move replaces.
       await lockForChange(tx, 'haproxy_server_desired', serverId);
-      const before = await activeWindow(tx, serverId, await deps.windows.now());
+      const before = await activeWindow(tx, serverId, await deps.windows.now(tx));
       const after = await deps.windows.move(serverId, end.end, tx);
       if (before && before.until.getTime() !== after.until.getTime()) {
         const name = `${after.instance_name}/${after.backend_name}/${after.server_name}`;
