@@ -48,6 +48,15 @@ export function toHttpError(err: unknown): {
         'the database took too long to answer (API_STATEMENT_TIMEOUT): ask for less, e.g. a shorter range or fewer patterns, or try again',
     };
   }
+  if (pgCode === '40P01' || pgCode === '40001') {
+    // PostgreSQL rolled the whole transaction back: nothing was changed, and the same request may succeed now.
+    return {
+      status: 409,
+      code: 'conflict',
+      message:
+        'another change to the same records ran at the same time and the database stopped this one (deadlock or serialization failure): nothing was changed; try again',
+    };
+  }
   if (pgCode === '23505') {
     return { status: 409, code: 'conflict', message: `already exists${detail ? `: ${detail}` : ''}` };
   }

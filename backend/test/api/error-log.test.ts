@@ -37,6 +37,25 @@ test('a database failure: 500 internal, and the log line has the code and place 
   }
 });
 
+test('a deadlock (PostgreSQL rolled the change back): 409 saying nothing was changed and to try again, not a 500', async () => {
+  await h.t.db.pool.execute(
+    `CREATE FUNCTION fail_as_deadlock() RETURNS trigger LANGUAGE plpgsql AS
+       $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$`
+  );
+  await h.t.db.pool.execute(
+    `CREATE TRIGGER deadlocked BEFORE INSERT ON applications FOR EACH ROW EXECUTE FUNCTION fail_as_deadlock()`
+  );
+  try {
+    const res = await h.t.rawCall('POST', '/api/applications', { body: { name: 'collided' } });
+    expectError(res, 409, 'conflict');
+    expect(res.body.error.message).toMatch(/nothing was changed; try again/);
+  } finally {
+    await h.t.db.pool.execute(`DROP TRIGGER deadlocked ON applications`);
+    await h.t.db.pool.execute(`DROP FUNCTION fail_as_deadlock()`);
+  }
+  expect((await h.t.call('POST', '/api/applications', { body: { name: 'collided' } })).status).toBe(201);
+});
+
 test('any other error: its kind and frames, not its message', () => {
   const err = new SyntaxError('Unexpected token \'s\', "secret body" is not valid JSON');
   const out = loggableError(err);
