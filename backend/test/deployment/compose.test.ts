@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import picomatch from 'picomatch';
 import YAML from 'yaml';
 import { SERVICE_NODE_FLAGS } from '../../src/node-flags';
 
@@ -118,5 +119,71 @@ test('the service runs with its V8 flags wherever it is started', () => {
       command,
       flags: true,
     });
+  }
+});
+
+/** The paths a stage's COPY lines (its own and those of the stages it is built FROM) take from the context. */
+function stageSources(stage: string): string[] {
+  const sources = new Map<string, { parent?: string; copies: string[] }>();
+  let current: { parent?: string; copies: string[] } | undefined;
+  for (const line of dockerfile.split('\n')) {
+    const from = /^FROM\s+(\S+)\s+AS\s+(\S+)/i.exec(line);
+    if (from) {
+      current = { parent: from[1], copies: [] };
+      sources.set(from[2], current);
+    }
+    const copy = /^COPY\s+(?!--from)(.+)\s+\S+$/.exec(line);
+    if (copy) {
+      current!.copies.push(...copy[1].trim().split(/\s+/));
+    }
+  }
+  const own = sources.get(stage);
+  return own ? [...own.copies, ...stageSources(own.parent!)] : [];
+}
+
+test('the plugin stage has every file `npm run build` reads', () => {
+  const inStage = stageSources('plugin');
+  const has = (file: string) => inStage.some((src) => file === src || file.startsWith(`${src}/`));
+  const build: string = JSON.parse(read('package.json')).scripts.build;
+  const config = /-c\s+(?:\.\/)?(\S+)/.exec(build)![1];
+  // create-plugin's copy patterns are relative to src/: '../X' is the repository's X.
+  const copied = [...read('.config/bundler/copyFiles.ts').matchAll(/'\.\.\/([^']+)'/g)].map((m) => m[1]);
+  expect(copied).toEqual(expect.arrayContaining(['LICENSE', 'CHANGELOG.md']));
+  for (const file of [config, ...copied, 'package.json', 'tsconfig.json', '.config/webpack/webpack.config.ts']) {
+    expect({ file, exists: fs.existsSync(path.join(root, file)), inStage: has(file) }).toEqual({
+      file,
+      exists: true,
+      inStage: true,
+    });
+  }
+});
+
+test('.dockerignore keeps host installs, builds and the embedded database out of the images, not what they copy', () => {
+  const patterns = read('.dockerignore')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const isMatch = picomatch(patterns, { dot: true });
+  // Docker ignores a directory's contents with it.
+  const ignored = (p: string) => p.split('/').some((_, i, parts) => isMatch(parts.slice(0, i + 1).join('/')));
+  // `npm start` leaves its PostgreSQL (tokens, agents, audit) in backend/.data.
+  for (const p of [
+    'backend/.data/PG_VERSION',
+    'node_modules/x',
+    'backend/node_modules/undici/index.js',
+    'dist/module.js',
+    'backend/dist/main.js',
+  ]) {
+    expect({ p, ignored: ignored(p) }).toEqual({ p, ignored: true });
+  }
+  const copied = [...new Set(['backend', 'deps', 'plugin'].flatMap(stageSources))];
+  for (const p of [
+    ...copied,
+    'backend/openapi.yaml',
+    'backend/src/main.ts',
+    'src/plugin.json',
+    'src/datasource/plugin.json',
+  ]) {
+    expect({ p, ignored: ignored(p) }).toEqual({ p, ignored: false });
   }
 });
