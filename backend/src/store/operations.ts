@@ -381,13 +381,18 @@ export const PAST_DEADLINE_WHERE = `((os.state = 'draining' AND o.state = 'runni
                           WHERE n.server_id = os.server_id AND n.state IN ('pending','waiting','draining','maint','ramping'))))
    AND os.deadline_at < now()`;
 
+/** For /metrics: like the Grafana rule, never a removed server or backend, nor an inactive instance or host. */
 export async function serversPastDeadline(db: Db): Promise<number> {
   const [row] = await db.query<{ n: number }>(
     `SELECT count(DISTINCT os.server_id)::int AS n
        FROM haproxy_operation_servers os
        JOIN haproxy_operations o ON o.id = os.operation_id
        JOIN haproxy_servers s ON s.id = os.server_id
-      WHERE ${PAST_DEADLINE_WHERE}`
+       JOIN haproxy_backends b ON b.id = s.backend_id
+       JOIN haproxy_instances i ON i.id = b.instance_id
+       JOIN hosts h ON h.id = i.host_id
+      WHERE ${PAST_DEADLINE_WHERE}
+        AND s.removed_at IS NULL AND b.removed_at IS NULL AND i.is_active AND h.is_active`
   );
   return row.n;
 }

@@ -132,6 +132,31 @@ describe('guarded operations', () => {
     agent.server('edge-1', 'web', 'w2').current_sessions = 0;
     await t.call('POST', `/api/haproxy/servers/${w2.id}/command`, { body: { command: 'ready' } });
   });
+
+  test('a server left drained past its deadline stops counting once its instance is deactivated, as in Grafana', async () => {
+    agent.server('edge-1', 'web', 'w1').current_sessions = 3;
+    const w1 = (await t.call('GET', `/api/haproxy/servers?instance_id=${ids['edge-1']}`)).body.servers.find(
+      (s: { server_name: string }) => s.server_name === 'w1'
+    );
+    const job = await t.call('POST', '/api/haproxy/operations', {
+      body: { action: 'drain', server_ids: [w1.id], deadline_s: 1, on_deadline: 'fail' },
+    });
+    for (let end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+      if ((await t.call('GET', `/api/haproxy/operations/${job.body.id}`)).body.state === 'failed') {
+        break;
+      }
+    }
+    try {
+      expect(value(await scrape(), 'haproxy_control_operation_servers_past_deadline', {})).toBe(1);
+      // Deactivated instances never fire (README "Alerts"): nobody can act on its servers from here.
+      await t.call('PATCH', `/api/haproxy/instances/${ids['edge-1']}`, { body: { is_active: false } });
+      expect(value(await scrape(), 'haproxy_control_operation_servers_past_deadline', {})).toBe(0);
+    } finally {
+      await t.call('PATCH', `/api/haproxy/instances/${ids['edge-1']}`, { body: { is_active: true } });
+      agent.server('edge-1', 'web', 'w1').current_sessions = 0;
+      await t.call('POST', `/api/haproxy/servers/${w1.id}/command`, { body: { command: 'ready' } });
+    }
+  });
 });
 
 describe('application budgets', () => {
