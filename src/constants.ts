@@ -13,6 +13,8 @@ export enum ROUTES {
   Actions = 'actions',
   Operations = 'operations',
   Tokens = 'tokens',
+  /** The admin change log (Admins only). */
+  Changes = 'changes',
   /** A server's own page: servers/:id (not in the nav). */
   Servers = 'servers',
 }

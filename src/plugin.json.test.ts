@@ -22,6 +22,7 @@ describe(`plugin manifest (${shownPath})`, () => {
       'Recently removed',
       'Operations',
       'Actions',
+      'Change log',
       'API tokens',
       'Configuration',
     ]);
@@ -29,6 +30,7 @@ describe(`plugin manifest (${shownPath})`, () => {
     expect(defaultPages).toHaveLength(1);
     expect(pages.find((p: { name: string }) => p.name === 'Configuration').role).toBe('Admin');
     expect(pages.find((p: { name: string }) => p.name === 'API tokens').role).toBe('Admin');
+    expect(pages.find((p: { name: string }) => p.name === 'Change log').role).toBe('Admin');
   });
 
   it('states the oldest Grafana it supports', () => {
@@ -91,6 +93,8 @@ describe(`plugin manifest (${shownPath})`, () => {
     ['GET', 'admin/api/tokens', 'Admin', '/api/tokens'],
     ['POST', 'admin/api/tokens', 'Admin', '/api/tokens'],
     ['POST', 'admin/api/tokens/5/revoke', 'Admin', '/api/tokens/5/revoke'],
+    // The admin change log: Admins only (it lists API tokens).
+    ['GET', 'admin/api/admin/changes', 'Admin', '/api/admin/changes'],
   ])('%s %s is routed with role %s to %s', (method, requestPath, role, target) => {
     const route = matchRoute(method, requestPath);
     expect(route?.reqRole).toBe(role);
@@ -111,6 +115,7 @@ describe(`plugin manifest (${shownPath})`, () => {
     ['POST', 'api/haproxy/operations'],
     ['PUT', 'editor/api/applications/2/budget'],
     ['GET', 'admin/api/tokens/5'],
+    ['GET', 'editor/api/admin/changes'],
     ['POST', 'editor/api/tokens'],
   ])('%s %s has no route (the proxy refuses it)', (method, requestPath) => {
     expect(matchRoute(method, requestPath)).toBeUndefined();

@@ -2,6 +2,8 @@ import type { Observable } from 'rxjs';
 import type { HttpClient, ProxyRole } from './http';
 import type {
   ActionList,
+  AdminChangeList,
+  AdminChangeQuery,
   ApiToken,
   ApiTokenInput,
   CreatedApiToken,
@@ -84,6 +86,9 @@ export function createHaproxyApi(http: HttpClient) {
     tokens: async () => listOf<ApiToken>(await request('GET', '/api/tokens', admin), 'tokens'),
     createToken: (input: ApiTokenInput) => request<CreatedApiToken>('POST', '/api/tokens', { ...admin, data: input }),
     revokeToken: (id: number) => request<ApiToken>('POST', `/api/tokens/${enc(id)}/revoke`, admin),
+    /** The admin change log, newest first, a keyset page at a time (admin: it lists API tokens). */
+    adminChanges: (query: AdminChangeQuery) =>
+      request<AdminChangeList>('GET', '/api/admin/changes', { ...admin, params: { ...query } }),
     summary: () => request<Summary>('GET', '/api/haproxy/summary'),
 
     /** `server_id` is the host's id (the API's original name for the host filter). */

@@ -99,6 +99,63 @@ export interface ApiToken {
   expires_at: string | null;
 }
 
+/** What the admin change log records a change of (a budget is its backend's or application's; a mapping or a moved
+ * window its server's). */
+export const ADMIN_ENTITY_KINDS = ['host', 'instance', 'application', 'backend', 'server', 'api_token'] as const;
+export type AdminEntityKind = (typeof ADMIN_ENTITY_KINDS)[number];
+
+export const ADMIN_CHANGE_ACTIONS = [
+  'created',
+  'updated',
+  'deleted',
+  'budget_set',
+  'budget_cleared',
+  'mapping_set',
+  'window_moved',
+  'restored',
+  'forgotten',
+  'revoked',
+] as const;
+export type AdminChangeAction = (typeof ADMIN_CHANGE_ACTIONS)[number];
+
+/** GET /api/admin/changes: one administrative change (never a secret: an agent token only as `set`, `none`, ...). */
+export interface AdminChange {
+  id: number;
+  changed_at: string;
+  /** `grafana:<login>`, `token:<name>`, `cli` */
+  actor: string;
+  entity_kind: AdminEntityKind;
+  entity_id: number;
+  /** Its name then; a backend as `instance/backend`, a server as `instance/backend/server`. */
+  entity_name: string;
+  action: AdminChangeAction;
+  summary: string;
+  /** The changed fields before (null for a creation); the whole record for a deletion. */
+  before: Record<string, unknown> | null;
+  /** The changed fields after (null for a deletion); the whole record for a creation. */
+  after: Record<string, unknown> | null;
+}
+
+/** GET /api/admin/changes: filters and a keyset page (`after`: a page's `next`). */
+export interface AdminChangeQuery {
+  entity_kind?: AdminEntityKind;
+  entity_id?: number;
+  /** Exact, e.g. `grafana:alice` */
+  actor?: string;
+  action?: AdminChangeAction;
+  since?: string;
+  until?: string;
+  limit?: number;
+  after?: string;
+}
+
+export interface AdminChangeList {
+  changes: AdminChange[];
+  total: number;
+  /** The key of the next page (pass it as `after`); null on the last page. */
+  next: string | null;
+}
+
 /** POST /api/tokens */
 export interface ApiTokenInput {
   name: string;

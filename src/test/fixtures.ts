@@ -1,5 +1,6 @@
 import type {
   Action,
+  AdminChange,
   ApiToken,
   Application,
   Backend,
@@ -43,6 +44,23 @@ export function makeAction(id: number, partial: Partial<Action> = {}): Action {
     duration_ms: 20,
     reason: null,
     until: null,
+    ...partial,
+  };
+}
+
+/** An admin change log row: alice changed host-a's address (host 1); a higher `id` is a later change, within 3 hours. */
+export function makeAdminChange(id: number, partial: Partial<AdminChange> = {}): AdminChange {
+  return {
+    id,
+    changed_at: new Date(Date.now() - (10_000 - id) * 1000).toISOString(),
+    actor: 'grafana:alice',
+    entity_kind: 'host',
+    entity_id: 1,
+    entity_name: 'host-a',
+    action: 'updated',
+    summary: 'host host-a updated',
+    before: { address: '10.0.1.9' },
+    after: { address: '10.0.1.1' },
     ...partial,
   };
 }
@@ -112,6 +130,8 @@ export interface Fleet {
   history: StatusChange[];
   /** GET /api/tokens: the app's three (named as GET /api/me answers) and a script's. */
   tokens: ApiToken[];
+  /** GET /api/admin/changes, oldest first (the API answers newest first). */
+  adminChanges: AdminChange[];
 }
 
 /** A small fleet: two hosts, two instances, three backends, seven servers in every status. */
@@ -232,6 +252,7 @@ export function makeFleet(): Fleet {
         expires_at: T0,
       },
     ],
+    adminChanges: [],
   };
 }
 

@@ -604,6 +604,40 @@ const backend = [
     const offset = Number(sp.get('offset') ?? 0);
     return json({ actions: actions.slice(offset, offset + limit), total: actions.length });
   }),
+  http.get(
+    `${B}/admin/changes`,
+    as('admin', ({ request }) => {
+      const sp = searchOf(request);
+      let changes = [...db.fleet.adminChanges].sort((a, b) => b.id - a.id);
+      for (const key of ['entity_kind', 'entity_id', 'actor', 'action'] as const) {
+        const value = sp.get(key);
+        if (value) {
+          changes = changes.filter((c) => String(c[key]) === value);
+        }
+      }
+      const since = sp.get('since');
+      const until = sp.get('until');
+      changes = changes.filter((c) => (!since || c.changed_at >= since) && (!until || c.changed_at < until));
+      const total = changes.length;
+      const after = sp.get('after');
+      if (after) {
+        let afterId: unknown;
+        try {
+          [afterId] = JSON.parse(atob(after)) as unknown[];
+        } catch {
+          afterId = undefined;
+        }
+        if (typeof afterId !== 'number') {
+          return apiError(400, 'bad_request', 'after: not a key of this list');
+        }
+        changes = changes.filter((c) => c.id < afterId);
+      }
+      const limit = Number(sp.get('limit') ?? 100);
+      const page = changes.slice(0, limit);
+      const next = changes.length > limit ? btoa(JSON.stringify([page[page.length - 1].id])) : null;
+      return json({ changes: page, total, next });
+    })
+  ),
   http.get(`${B}/hosts`, () => json({ hosts: db.fleet.hosts })),
   http.get(`${B}/hosts/:id`, ({ params }) => {
     const host = byId(db.fleet.hosts, params.id);

@@ -18,6 +18,7 @@ const ApplicationPage = lazy(() => import('../../pages/Application/Application')
 const ServerPage = lazy(() => import('../../pages/Server/Server'));
 const OperationsPage = lazy(() => import('../../pages/Operations/Operations'));
 const TokensPage = lazy(() => import('../../pages/Tokens/Tokens'));
+const AdminChangesPage = lazy(() => import('../../pages/AdminChanges/AdminChanges'));
 const OperationPage = lazy(() =>
   import('../../pages/Operations/Operations').then((m) => ({ default: m.OperationPage }))
 );
@@ -38,6 +39,7 @@ function App({ meta }: AppRootProps<AppSettings>) {
           <Route path={ROUTES.Actions} element={<ActionsPage />} />
           <Route path={ROUTES.Operations} element={<OperationsPage />} />
           <Route path={ROUTES.Tokens} element={<TokensPage />} />
+          <Route path={ROUTES.Changes} element={<AdminChangesPage />} />
           <Route path={`${ROUTES.Servers}/:id`} element={<ServerPage />} />
           <Route path={`${ROUTES.Operations}/:id`} element={<OperationPage />} />
           <Route path="*" element={<Navigate to={ROUTES.HAProxy} replace />} />

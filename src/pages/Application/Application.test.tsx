@@ -39,8 +39,9 @@ describe('Application page', () => {
         .map((a) => a.textContent)
     ).toEqual(['api1', 'api2']);
     expect(screen.getByLabelText('Budget of application shop')).toHaveTextContent('2 available, no minimum');
-    // viewers neither act nor set budgets
+    // viewers neither act nor set budgets, nor read the change log
     expect(screen.queryByRole('button', { name: 'Rolling drain' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Changes' })).not.toBeInTheDocument();
     expect(screen.queryByLabelText(/^Minimum available of application shop/)).not.toBeInTheDocument();
   });
 
@@ -64,6 +65,15 @@ describe('Application page', () => {
       path: '/api/plugin-proxy/appcontrol-haproxy-app/admin/api/applications/100/budget',
       body: { min_available: '50%' },
     });
+  });
+
+  it("links an Admin to the application's changes in the change log", async () => {
+    setUserRole('Admin');
+    renderShop();
+    expect(await screen.findByRole('link', { name: 'Changes' })).toHaveAttribute(
+      'href',
+      '/a/appcontrol-haproxy-app/changes?entity_kind=application&entity_id=100'
+    );
   });
 
   it('a minimum the backend refuses to remove stays in its field, with the refusal under it', async () => {

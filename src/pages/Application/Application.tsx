@@ -1,8 +1,9 @@
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Alert, Button, LinkButton, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
 import type { OperationAction, Server } from '../../api/types';
+import { adminChangesHref } from '../../components/AdminChangeFilters/AdminChangeFilters.utils';
 import { BudgetEditor, BudgetSummary } from '../../components/Budget/Budget';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import { LoadError } from '../../components/LoadError/LoadError';
@@ -97,6 +98,13 @@ function ApplicationPage() {
           <Alert severity="error" title="The application could not be loaded">
             {error.message}
           </Alert>
+        )}
+        {app && canAdmin && (
+          <Stack justifyContent="flex-end">
+            <LinkButton icon="history" variant="secondary" href={adminChangesHref('application', app.id)}>
+              Changes
+            </LinkButton>
+          </Stack>
         )}
         {app?.budget && (
           <section aria-label="Application budget">

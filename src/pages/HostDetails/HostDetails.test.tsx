@@ -26,6 +26,20 @@ describe('Host details page', () => {
     expect(within(dialog).getByText('2 backends')).toBeInTheDocument();
   });
 
+  it("links an Admin to the host's changes in the change log; an Editor gets no link", async () => {
+    setUserRole('Admin');
+    const view = renderPage(<HostDetailsPage />, { route: '/hosts/1', path: '/hosts/:id' });
+    expect(await screen.findByRole('link', { name: 'Changes' })).toHaveAttribute(
+      'href',
+      '/a/appcontrol-haproxy-app/changes?entity_kind=host&entity_id=1'
+    );
+    view.unmount();
+    setUserRole('Editor');
+    renderPage(<HostDetailsPage />, { route: '/hosts/1', path: '/hosts/:id' });
+    await screen.findByText('http://host-a:9000', { exact: false });
+    expect(screen.queryByRole('link', { name: 'Changes' })).toBeNull();
+  });
+
   it('loads an instance’s backends only when it is expanded', async () => {
     const { user } = renderPage(<HostDetailsPage />, { route: '/hosts/1', path: '/hosts/:id' });
     await user.click(await screen.findByRole('button', { name: 'HAProxy settings' }));

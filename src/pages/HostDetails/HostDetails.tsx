@@ -1,8 +1,9 @@
 import React, { useCallback, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Badge, Button, Card, LoadingPlaceholder, Stack, Text, TextLink } from '@grafana/ui';
+import { Alert, Badge, Button, Card, LinkButton, LoadingPlaceholder, Stack, Text, TextLink } from '@grafana/ui';
 import type { Instance } from '../../api/types';
+import { adminChangesHref } from '../../components/AdminChangeFilters/AdminChangeFilters.utils';
 import { AgentTestResult } from '../../components/AgentTestResult/AgentTestResult';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import { HaproxySettingsModal } from '../../components/HaproxySettingsModal/HaproxySettingsModal';
@@ -116,6 +117,9 @@ function HostDetailsPage() {
                   >
                     {h.is_active ? 'Deactivate host' : 'Activate host'}
                   </Button>
+                  <LinkButton icon="history" variant="secondary" href={adminChangesHref('host', h.id)}>
+                    Changes
+                  </LinkButton>
                 </>
               )}
             </Card.Actions>
