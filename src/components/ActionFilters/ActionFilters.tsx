@@ -1,20 +1,11 @@
 import React from 'react';
 import type { SelectableValue } from '@grafana/data';
-import { Button, Field, Input, LinkButton, RadioButtonGroup, Select, Stack } from '@grafana/ui';
+import { Button, Field, LinkButton, RadioButtonGroup, Stack } from '@grafana/ui';
 import { ACTION_SOURCES, SERVER_COMMANDS, type ServerCommand } from '../../api/types';
 import type { FilterUpdate } from '../../hooks/useUrlFilters';
-import {
-  type ActionFilterValues,
-  RANGE_KEYS,
-  type RangeKey,
-  type ResultFilter,
-  type SourceFilter,
-} from './ActionFilters.utils';
+import { ActorFilter, ChoiceFilter, RangeFilter } from '../FilterFields/FilterFields';
+import { type ActionFilterValues, type ResultFilter, type SourceFilter } from './ActionFilters.utils';
 
-const RANGE_OPTIONS: Array<SelectableValue<RangeKey>> = RANGE_KEYS.map((r) => ({
-  label: r === 'all' ? 'All time' : `Last ${r}`,
-  value: r,
-}));
 const RESULT_OPTIONS: Array<SelectableValue<ResultFilter | ''>> = [
   { label: 'All', value: '' },
   { label: 'Succeeded', value: 'success' },
@@ -48,43 +39,29 @@ interface Props {
 
 /** The audit log's filter bar: actor, command, result, time range, and a refresh. */
 export function ActionFilters({ filters, onChange, onRefresh, csvHref }: Props) {
-  const setActor = (value: string) => onChange({ actor: value.trim() });
   return (
     <Stack gap={2} wrap="wrap" alignItems="flex-end">
-      <Field label="Actor" noMargin>
-        <Input
-          aria-label="Actor"
-          width={24}
-          placeholder="Grafana login or token"
-          defaultValue={filters.actor}
-          onBlur={(e) => setActor(e.currentTarget.value)}
-          onKeyDown={(e) => e.key === 'Enter' && setActor(e.currentTarget.value)}
-        />
-      </Field>
-      <Field label="Command" noMargin>
-        <Select
-          inputId="actions-command"
-          aria-label="Command"
-          width={16}
-          options={COMMAND_OPTIONS}
-          value={filters.command ?? null}
-          onChange={(v) => onChange({ command: v?.value })}
-          placeholder="Any"
-          isClearable
-        />
-      </Field>
-      <Field label="Source" noMargin>
-        <Select
-          inputId="actions-source"
-          aria-label="Source"
-          width={18}
-          options={SOURCE_OPTIONS}
-          value={filters.source ?? null}
-          onChange={(v) => onChange({ source: v?.value })}
-          placeholder="Any"
-          isClearable
-        />
-      </Field>
+      <ActorFilter
+        value={filters.actor}
+        placeholder="Grafana login or token"
+        onChange={(actor) => onChange({ actor })}
+      />
+      <ChoiceFilter
+        id="actions-command"
+        label="Command"
+        width={16}
+        options={COMMAND_OPTIONS}
+        value={filters.command}
+        onChange={(command) => onChange({ command })}
+      />
+      <ChoiceFilter
+        id="actions-source"
+        label="Source"
+        width={18}
+        options={SOURCE_OPTIONS}
+        value={filters.source}
+        onChange={(source) => onChange({ source })}
+      />
       <Field label="Result" noMargin>
         <RadioButtonGroup<ResultFilter | ''>
           aria-label="Result"
@@ -93,16 +70,7 @@ export function ActionFilters({ filters, onChange, onRefresh, csvHref }: Props) 
           onChange={(v) => onChange({ result: v || undefined })}
         />
       </Field>
-      <Field label="Time range" noMargin>
-        <Select
-          inputId="actions-range"
-          aria-label="Time range"
-          width={16}
-          options={RANGE_OPTIONS}
-          value={filters.range}
-          onChange={(v) => v?.value && onChange({ range: v.value })}
-        />
-      </Field>
+      <RangeFilter id="actions-range" value={filters.range} onChange={(range) => onChange({ range })} />
       <Button variant="secondary" icon="sync" onClick={onRefresh}>
         Refresh
       </Button>

@@ -1,6 +1,6 @@
 import React from 'react';
 import type { SelectableValue } from '@grafana/data';
-import { Button, Field, Input, Select, Stack } from '@grafana/ui';
+import { Button, Stack } from '@grafana/ui';
 import {
   ADMIN_CHANGE_ACTIONS,
   ADMIN_ENTITY_KINDS,
@@ -8,7 +8,7 @@ import {
   type AdminEntityKind,
 } from '../../api/types';
 import type { FilterUpdate } from '../../hooks/useUrlFilters';
-import { RANGE_KEYS, type RangeKey } from '../ActionFilters/ActionFilters.utils';
+import { ActorFilter, ChoiceFilter, RangeFilter } from '../FilterFields/FilterFields';
 import { CHANGE_ACTION_BADGES, ENTITY_KIND_WORDS } from '../AdminChangeTable/AdminChangeTable.utils';
 import type { AdminChangeFilterValues } from './AdminChangeFilters.utils';
 
@@ -20,10 +20,6 @@ const ACTION_OPTIONS: Array<SelectableValue<AdminChangeAction>> = ADMIN_CHANGE_A
   label: CHANGE_ACTION_BADGES[a].text,
   value: a,
   description: CHANGE_ACTION_BADGES[a].help,
-}));
-const RANGE_OPTIONS: Array<SelectableValue<RangeKey>> = RANGE_KEYS.map((r) => ({
-  label: r === 'all' ? 'All time' : `Last ${r}`,
-  value: r,
 }));
 
 interface Props {
@@ -37,55 +33,32 @@ interface Props {
 
 /** The change log's filter bar: entity kind (and one entity, from its page's link), action, actor, time range. */
 export function AdminChangeFilters({ filters, onChange, entityName, onRefresh }: Props) {
-  const setActor = (value: string) => onChange({ actor: value.trim() });
   const kind = filters.entity_kind;
   return (
     <Stack gap={2} wrap="wrap" alignItems="flex-end">
-      <Field label="Entity" noMargin>
-        <Select
-          inputId="changes-kind"
-          aria-label="Entity"
-          width={18}
-          options={KIND_OPTIONS}
-          value={kind ?? null}
-          // An id means another entity under another kind: the one-entity filter goes with its kind.
-          onChange={(v) => onChange({ entity_kind: v?.value, entity_id: undefined })}
-          placeholder="Any"
-          isClearable
-        />
-      </Field>
-      <Field label="Action" noMargin>
-        <Select
-          inputId="changes-action"
-          aria-label="Action"
-          width={20}
-          options={ACTION_OPTIONS}
-          value={filters.action ?? null}
-          onChange={(v) => onChange({ action: v?.value })}
-          placeholder="Any"
-          isClearable
-        />
-      </Field>
-      <Field label="Actor" noMargin>
-        <Input
-          aria-label="Actor"
-          width={24}
-          placeholder="grafana:alice, token:deploy, cli"
-          defaultValue={filters.actor}
-          onBlur={(e) => setActor(e.currentTarget.value)}
-          onKeyDown={(e) => e.key === 'Enter' && setActor(e.currentTarget.value)}
-        />
-      </Field>
-      <Field label="Time range" noMargin>
-        <Select
-          inputId="changes-range"
-          aria-label="Time range"
-          width={16}
-          options={RANGE_OPTIONS}
-          value={filters.range}
-          onChange={(v) => v?.value && onChange({ range: v.value })}
-        />
-      </Field>
+      <ChoiceFilter
+        id="changes-kind"
+        label="Entity"
+        width={18}
+        options={KIND_OPTIONS}
+        value={kind}
+        // An id means another entity under another kind: the one-entity filter goes with its kind.
+        onChange={(entity_kind) => onChange({ entity_kind, entity_id: undefined })}
+      />
+      <ChoiceFilter
+        id="changes-action"
+        label="Action"
+        width={20}
+        options={ACTION_OPTIONS}
+        value={filters.action}
+        onChange={(action) => onChange({ action })}
+      />
+      <ActorFilter
+        value={filters.actor}
+        placeholder="grafana:alice, token:deploy, cli"
+        onChange={(actor) => onChange({ actor })}
+      />
+      <RangeFilter id="changes-range" value={filters.range} onChange={(range) => onChange({ range })} />
       <Button variant="secondary" icon="sync" onClick={onRefresh}>
         Refresh
       </Button>
