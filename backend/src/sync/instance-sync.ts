@@ -123,8 +123,8 @@ function processRestarted(
 }
 
 /**
- * The process the seed protocol's lists came from: the one /info named before and after them (the latter read
- * fresh). A reload in between leaves it unknown, as with an agent without /info: the lists may be the old
+ * The process the seed protocol's lists came from: the one /info named before and after them (both read fresh).
+ * A reload in between leaves it unknown, as with an agent without /info: the lists may be the old
  * process's, and a sync that recorded the new one would take the next sync's lists (the new process, its
  * drains and maints gone) for changes made outside under the same process, and adopt them instead of
  * re-applying them. So the process is not recorded, and the next sync sees the restart.
