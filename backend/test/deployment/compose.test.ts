@@ -47,6 +47,23 @@ test('ports and URLs agree between the services', () => {
   );
   expect(services.backend.environment.DATABASE_URL).toMatch(/@postgres:5432\/haproxy_control$/);
   expect(services.grafana.volumes).toContain('./provisioning:/etc/grafana/provisioning:ro');
+});
+
+test('state outlives `docker compose down`: both databases have named volumes', () => {
+  const named = (mount: string) => {
+    const [volume, target] = mount.split(':');
+    return volume in compose.volumes ? target : undefined;
+  };
+  expect(services.postgres.volumes.map(named)).toContain('/var/lib/postgresql/data');
+  expect(services.grafana.volumes.map(named)).toContain('/var/lib/grafana');
+});
+
+test('the database password reaches the backend whole, whatever URL syntax it holds', () => {
+  // In the URL it would need percent-encoding, which compose cannot do: it goes in PGPASSWORD (password-from-environment.test.ts).
+  const url = new URL(services.backend.environment.DATABASE_URL);
+  expect(url.username).toBe(services.postgres.environment.POSTGRES_USER);
+  expect(url.password).toBe('');
+  expect(services.backend.environment.PGPASSWORD).toBe(services.postgres.environment.POSTGRES_PASSWORD);
   expect(services.grafana.environment.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS.split(',')).toContain(pluginId);
 });
 
