@@ -291,6 +291,8 @@ export interface BudgetRefusal {
   application_id: number | null;
   available: number;
   min_available: number;
+  /** Servers not counted as available because their instance's statuses are stale (the message says so). */
+  stale?: number;
   refused_server_ids: number[];
 }
 

@@ -300,6 +300,7 @@ export class DisruptionBudgets {
       application_id: inBackend ? t.application_id : s.id,
       available: s.available,
       min_available: s.min,
+      stale: s.stale ?? 0,
       refused_server_ids: [t.server_id],
     });
   }
@@ -335,6 +336,7 @@ export class DisruptionBudgets {
         instance: backend ? t.instance_name : null,
         min: effectiveMin(min.value, c.counted, min.source),
         available: c.available,
+        stale: c.stale,
         counted: c.counted,
         minimum: min,
       });

@@ -56,6 +56,8 @@ export interface ScopeCount {
   counted: number;
   /** Of those: ready, up, with a weight above 0, and not being taken out by a command right now. */
   available: number;
+  /** Of those counted: not available whatever they last said, because that is stale (store/budgets.ts STATUSES_CURRENT). */
+  stale: number;
 }
 
 /** A budget as the API answers it. */
@@ -74,7 +76,7 @@ export function budgetView(
   scope: BudgetScope,
   id: number,
   min: { value: MinAvailable; source: BudgetSource } | undefined,
-  c: ScopeCount
+  c: Pick<ScopeCount, 'counted' | 'available'>
 ): BudgetView {
   const effective = min ? effectiveMin(min.value, c.counted, min.source) : 0;
   return {
@@ -130,6 +132,8 @@ export interface ScopeState {
   instance: string | null;
   min: number;
   available: number;
+  /** Servers counted but not available because their statuses are stale (ScopeCount). */
+  stale?: number;
 }
 
 /** The first scope that would fall below its minimum if `leaving(scope)` more of its servers went out (one). */
@@ -159,7 +163,11 @@ export function withTrackers(name: string, trackers: readonly string[]): string 
 
 /** The words of a refusal (README: "backend web of edge-1: 5 available, minimum 5; refused web-03"). */
 export function refusalMessage(s: ScopeState, refused: readonly string[]): string {
-  return `${s.label}: ${s.available} available, minimum ${s.min}; refused ${refused.join(', ')}`;
+  // Without this, a scope whose agent stopped answering would look short of servers for no reason shown.
+  const stale = s.stale
+    ? ` (${s.stale} more not counted: their HAProxy instance is inactive or its sync is failing, so their last statuses are stale)`
+    : '';
+  return `${s.label}: ${s.available} available${stale}, minimum ${s.min}; refused ${refused.join(', ')}`;
 }
 
 /** What a dry run says of one server. */

@@ -9,13 +9,29 @@ import { SERVER_CLASSES } from './server-classes';
  * haproxy_taking_out (servers a command is taking out right now): what the guarded path counts.
  */
 
+/** Syncs failed in a row after which an instance's statuses are stale (the "sync failing" alert's line). */
+export const STALE_AFTER_FAILURES = 3;
+
+/**
+ * Over a server `s`: what is stored of it is current, because its instance and host are synced (active) and its
+ * instance's sync has not failed STALE_AFTER_FAILURES times in a row. A budget must not count a server as
+ * available on the word of an agent that stopped answering: that HAProxy may be down with all its servers.
+ */
+const STATUSES_CURRENT = `EXISTS (SELECT 1 FROM haproxy_backends cb JOIN haproxy_instances ci ON ci.id = cb.instance_id
+                                  JOIN hosts ch ON ch.id = ci.host_id
+                            WHERE cb.id = s.backend_id AND ci.is_active AND ch.is_active
+                              AND ci.consecutive_failures < ${STALE_AFTER_FAILURES})`;
+
 /**
  * A server a budget counts as available, over a server `s`: the state model's available, with a weight (a
- * ready server at weight 0 takes no traffic) and not being taken out by a command right now (its outcome not
- * written yet, or unknown).
+ * ready server at weight 0 takes no traffic), current (STATUSES_CURRENT) and not being taken out by a command
+ * right now (its outcome not written yet, or unknown).
  */
-export const BUDGET_AVAILABLE = `${SERVER_CLASSES.available} AND s.weight > 0
+export const BUDGET_AVAILABLE = `${SERVER_CLASSES.available} AND s.weight > 0 AND ${STATUSES_CURRENT}
   AND NOT EXISTS (SELECT 1 FROM haproxy_taking_out o WHERE o.server_id = s.id AND o.until > now())`;
+
+/** Counted but left out of BUDGET_AVAILABLE only for being stale: what a refusal names. */
+const STALE = `${SERVER_CLASSES.available} AND s.weight > 0 AND NOT ${STATUSES_CURRENT}`;
 
 const minOf = (r: { min_count: number | null; min_percent: number | null }): MinAvailable =>
   r.min_count !== null ? { count: r.min_count } : { percent: r.min_percent! };
@@ -72,21 +88,22 @@ export async function scopeCounts(
   backendIds: readonly number[],
   applicationIds: readonly number[]
 ): Promise<Map<string, ScopeCount>> {
-  const rows = await db.query<{ key: string; counted: number; available: number }>(
-    `SELECT 'backend:' || b.id AS key, count(s.id)::int AS counted,
-            count(s.id) FILTER (WHERE ${BUDGET_AVAILABLE})::int AS available
+  const counts = `count(s.id)::int AS counted, count(s.id) FILTER (WHERE ${BUDGET_AVAILABLE})::int AS available,
+                  count(s.id) FILTER (WHERE ${STALE})::int AS stale`;
+  const rows = await db.query<{ key: string } & ScopeCount>(
+    `SELECT 'backend:' || b.id AS key, ${counts}
        FROM haproxy_backends b
        LEFT JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
       WHERE b.id = ANY($1::int[]) GROUP BY b.id
      UNION ALL
-     SELECT 'application:' || a.id, count(s.id)::int, count(s.id) FILTER (WHERE ${BUDGET_AVAILABLE})::int
+     SELECT 'application:' || a.id, ${counts}
        FROM applications a
        LEFT JOIN (haproxy_servers s JOIN haproxy_backends sb ON sb.id = s.backend_id AND sb.removed_at IS NULL)
          ON s.application_id = a.id AND s.removed_at IS NULL
       WHERE a.id = ANY($2::int[]) GROUP BY a.id`,
     [backendIds, applicationIds]
   );
-  return new Map(rows.map((r) => [r.key, { counted: r.counted, available: r.available }]));
+  return new Map(rows.map((r) => [r.key, { counted: r.counted, available: r.available, stale: r.stale }]));
 }
 
 /** Where a server stands for the guarded path: its scopes, with names for messages, and whether it counts. */

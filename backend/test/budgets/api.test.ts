@@ -81,6 +81,7 @@ describe('the guard', () => {
         application_id: null,
         available: 2,
         min_available: 2,
+        stale: 0,
         refused_server_ids: [s2.id],
       },
     });
@@ -170,6 +171,41 @@ describe('the guard', () => {
       source: 'default',
     });
     expect((await cmd(ids[0], { command: 'drain' })).status).toBe(200);
+  });
+
+  test('servers whose agent stopped answering, or whose instance is inactive, are not counted available: their last statuses are stale', async () => {
+    const app = await createApplication(h, `budget-app-${++seq}`);
+    const a = await fleet(h, `budget-a-${seq}`, { web: up(2, 'a') });
+    const b = await fleet(h, `budget-b-${seq}`, { api: up(2, 'b') });
+    for (const s of [...Object.values(a.servers), ...Object.values(b.servers)]) {
+      await h.t.call('PUT', `/api/haproxy/servers/${s.id}/mapping`, { body: { application_id: app } });
+    }
+    await setBudget(`/api/applications/${app}`, 2);
+    // b's HAProxy stops answering: its servers said UP when last read, which is no longer worth anything.
+    h.agent.inject((r) => r.segments[2] === b.instanceName, { kind: 'status', status: 503 });
+    await syncNow(h, b.instanceId, 'failed');
+    await syncNow(h, b.instanceId, 'failed');
+    const view = async () => (await h.t.call('GET', `/api/applications/${app}`)).body.budget;
+    expect(await view()).toMatchObject({ available: 4 }); // two failures: not yet stale (the alert's line is 3)
+    await syncNow(h, b.instanceId, 'failed');
+    expect(await view()).toMatchObject({ servers_counted: 4, available: 2, ok: true });
+    const refused = await cmd(a.servers['web/a1'].id, { command: 'drain' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.details).toMatchObject({ scope: 'application', available: 2, stale: 2 });
+    expect(refused.body.error.message).toBe(
+      `application budget-app-${seq}: 2 available (2 more not counted: their HAProxy instance is inactive or its sync is failing, so their last statuses are stale), minimum 2; refused a1`
+    );
+    // b answers again: counted again after its next sync.
+    h.agent.clearFaults();
+    await syncNow(h, b.instanceId);
+    expect(await view()).toMatchObject({ available: 4 });
+    // An instance taken out of syncing (inactive) is stale the same way, at once.
+    const off = await h.t.call('PATCH', `/api/haproxy/instances/${b.instanceId}`, { body: { is_active: false } });
+    expect(off.status).toBe(200);
+    expect(await view()).toMatchObject({ available: 2 });
+    expect((await cmd(a.servers['web/a1'].id, { command: 'drain' })).body.error.code).toBe('budget_exceeded');
+    await h.t.call('PATCH', `/api/haproxy/instances/${b.instanceId}`, { body: { is_active: true } });
+    expect((await cmd(a.servers['web/a1'].id, { command: 'drain' })).status).toBe(200);
   });
 
   test('bulk: a dry run answers server by server and does nothing; the real one takes out what the budget allows', async () => {
