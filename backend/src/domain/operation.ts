@@ -103,7 +103,7 @@ export interface OperationServer {
   desired_actor: string | null;
 }
 
-/** What the agent says of a server now (read fresh, not from the cache). */
+/** What the agent says of a server now (read fresh, not from the cache); `up`: it takes traffic (slowstart too). */
 export type Observation =
   { sessions: number; adminState: AdminState | null; up: boolean; weight: number } | { error: string } | { gone: true };
 

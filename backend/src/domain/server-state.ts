@@ -41,6 +41,14 @@ export interface ServerState extends AdminView {
 }
 
 /**
+ * Whether health checks let the server take traffic: `up`, or `starting` (HAProxy's `slowstart` ramps its effective
+ * weight after it comes back; it serves meanwhile, so a job's ramp goes on rather than waiting as for a DOWN one).
+ */
+export function takesTraffic(operationalState: OperationalState | null): boolean {
+  return operationalState === 'up' || operationalState === 'starting';
+}
+
+/**
  * What a status string says of the two states (for agents that send no state fields). HAProxy's stats show
  * health first: a drained server whose checks fail is `DOWN`, one soft-stopping (`NOLB`) hides a drain too,
  * so those say nothing of the admin state. `MAINT` hides the operational state.

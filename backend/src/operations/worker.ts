@@ -15,7 +15,7 @@ import {
   ServerPatch,
   Step,
 } from '../domain/operation';
-import { observedState } from '../domain/server-state';
+import { observedState, takesTraffic } from '../domain/server-state';
 import type { FagentClient } from '../fagent/client';
 import type { Logger } from '../logger';
 import { databaseNow } from '../store/clock';
@@ -270,7 +270,7 @@ export class OperationWorker {
         seen.set(s.position, {
           sessions: f.server.current_sessions,
           adminState: state.adminState,
-          up: state.operationalState === 'up',
+          up: takesTraffic(state.operationalState),
           weight: f.server.weight,
         });
       } else {
