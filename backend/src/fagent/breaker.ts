@@ -75,9 +75,12 @@ export class BreakerRegistry {
   }
 
   forget(instanceId: number): void {
-    this.breakers.get(instanceId)?.breaker.shutdown();
-    this.breakers.delete(instanceId);
-    this.changes++;
+    const entry = this.breakers.get(instanceId);
+    if (entry) {
+      entry.breaker.shutdown();
+      this.breakers.delete(instanceId);
+      this.changes++;
+    }
   }
 
   shutdown(): void {

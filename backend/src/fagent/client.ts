@@ -285,7 +285,7 @@ export class FagentClient {
 
   /** Drops what this client keeps about an instance (cached answers, breaker, unsupported endpoints). */
   forget(instanceId: number): void {
-    this.cache.invalidate(instanceId);
+    this.cache.forget(instanceId);
     this.breakers.forget(instanceId);
     this.unsupportedUntil.delete(`${instanceId}\u0000info`);
     this.unsupportedUntil.delete(`${instanceId}\u0000state`);
