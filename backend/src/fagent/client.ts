@@ -442,13 +442,21 @@ export class FagentClient {
       }
       return new FagentError('aborted', `${what} was aborted by its caller`);
     }
-    const e = err as { code?: string; message?: string };
+    const e = err as { code?: string; message?: string; name?: string };
     // undici's own messages can run over several lines (assertions): the first says what happened.
     const detail = `${(e.message ?? String(err)).split('\n')[0]}${e.code ? ` (${e.code})` : ''}`;
     if (e.code && UNKNOWN_ISSUER.has(e.code)) {
       return new FagentError(
         'network',
         `FAgent at ${origin} has a certificate this service does not trust: ${detail}; give its CA in HAPROXY_FAGENT_CA_FILE`
+      );
+    }
+    if (e.name === 'HTTPParserError' || e.code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+      // It was reached and answered, with bytes no HTTP/1.1 client can read: "unreachable" would send the
+      // operator to the network. Still a network fault (a read is retried, the breaker counts it).
+      return new FagentError(
+        'network',
+        `FAgent at ${origin} answered ${what} with bytes that are not valid HTTP/1.1: ${detail}`
       );
     }
     return new FagentError('network', `FAgent unreachable at ${origin}: ${detail}`);

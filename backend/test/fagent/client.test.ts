@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { BreakerOpenError, FagentError } from '../../src/fagent/errors';
 import { namedFault, on, useFakeAgent } from '../support/fake-fagent';
@@ -416,5 +417,30 @@ describe('answers whose body cannot be read as the agent meant it', () => {
       isClientError: true,
     });
     client.close();
+  });
+});
+
+describe('what a fault is called', () => {
+  test.each([
+    ['garbage instead of a status line', 'HELLO AGENT\r\n\r\n'],
+    ['a Content-Length that is no number', 'HTTP/1.1 200 OK\r\nContent-Length: many\r\n\r\n{}'],
+  ])('an agent that answers %s is said to answer badly, not to be unreachable', async (_l, answer) => {
+    const server = net.createServer((socket) => {
+      socket.once('data', () => socket.end(answer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const client = testClient({ maxRetries: 0 });
+    try {
+      const err = await client.getBackends({ instanceId: 1, instanceName: 'main', baseUrl: url }).catch((e) => e);
+      expect(err).toBeInstanceOf(FagentError);
+      expect(err.kind).toBe('network');
+      expect(err.message).toMatch(
+        new RegExp(`^FAgent at ${url} answered GET /api/haproxy/main/backends with bytes that are not valid HTTP/1.1: `)
+      );
+    } finally {
+      client.close();
+      server.close();
+    }
   });
 });
