@@ -29,7 +29,10 @@ export class DrainWaiter {
     const started = Date.now();
     const servers = await serverTargets(this.db, serverIds);
     for (;;) {
-      const seen = await readFresh(this.client, servers);
+      // A look ends with the wait (at least a poll interval for it): an agent that hangs, with its retries, would
+      // otherwise hold the answer well past wait_drained_s.
+      const left = Math.max(timeoutMs - (Date.now() - started), pollMs);
+      const seen = await readFresh(this.client, servers, undefined, AbortSignal.timeout(left));
       const remaining: DrainWaitResult['remaining'] = [];
       const gone: number[] = [];
       for (const [serverId, s] of seen) {

@@ -355,6 +355,20 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
   if (!isRead(o)) {
     return unreadStep(at, s, o);
   }
+  if (o.adminState !== null && o.adminState !== 'ready' && s.desired_admin_state === o.adminState) {
+    // Someone drained it or set it to maint since the job readied it: their intent is newer than the job's, which
+    // does not fight it, nor wait for a server in maint to come up (it would wait for ever).
+    return {
+      position: at,
+      commands: [],
+      then: {
+        state: 'failed',
+        weight: o.weight,
+        error: `set ${o.adminState} by ${s.desired_actor ?? 'someone else'} while the job returned it: left ${o.adminState}`,
+      },
+      failed: failedPatch,
+    };
+  }
   if (!o.up) {
     return s.state === 'waiting'
       ? undefined

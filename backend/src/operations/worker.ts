@@ -66,8 +66,7 @@ const specOf = (o: OperationRow): OperationSpec => ({
 
 /** Which servers of a job the planner needs read fresh: draining ones (sessions), ramping or paused ones (up?). */
 const watched = (o: OperationRow, s: OperationServer) =>
-  s.server_id !== null &&
-  (o.action === 'drain' ? s.state === 'draining' : o.ramp !== null && (s.state === 'ramping' || s.state === 'waiting'));
+  o.action === 'drain' ? s.state === 'draining' : o.ramp !== null && (s.state === 'ramping' || s.state === 'waiting');
 
 /**
  * Runs drain and ready jobs in the backend, not in the request that made them. Every replica runs one: it
@@ -196,12 +195,21 @@ export class OperationWorker {
           return;
         }
         if (o && !(o.state === 'queued' || o.state === 'running')) {
-          if (o.callback_state === 'pending') {
-            await this.callback(o, log);
+          // A callback whose outcome could not be written (the database gone) is tried again at the next look,
+          // not thrown out of the loop: nothing awaits it, and an unhandled rejection ends the process.
+          const over =
+            o.callback_state !== 'pending' ||
+            (await this.callback(o, log).then(
+              () => true,
+              (err: Error) => {
+                log.warn({ err: err.message }, 'operation callback not recorded: tried again at the next poll');
+                return false;
+              }
+            ));
+          if (over) {
+            return;
           }
-          return;
-        }
-        if (o) {
+        } else if (o) {
           const more = await this.step(o).catch((err: Error) => {
             log.warn({ err: err.message }, 'operation step failed: tried again at the next poll');
             return true;
@@ -254,8 +262,13 @@ export class OperationWorker {
 
   /** The watched servers of a job, read fresh from their agents. */
   private async observe(o: OperationRow, servers: readonly OperationServer[]): Promise<Map<number, Observation>> {
-    const ids = servers.filter((s) => watched(o, s)).map((s) => s.server_id!);
     const seen = new Map<number, Observation>();
+    // A watched server whose row was deleted (its instance or host deleted mid-job) is gone for good: without an
+    // observation a draining server without a deadline, or a ramping one, would keep its job open for ever.
+    for (const s of servers.filter((x) => x.server_id === null && watched(o, x))) {
+      seen.set(s.position, { gone: true });
+    }
+    const ids = servers.filter((s) => s.server_id !== null && watched(o, s)).map((s) => s.server_id!);
     if (ids.length === 0) {
       return seen;
     }

@@ -100,7 +100,11 @@ export async function insertOperation(tx: Db, o: NewOperation): Promise<boolean>
   return rows.length > 0;
 }
 
-/** Its servers, all pending. A server another job holds breaks the unique index (23505): the caller says which. */
+/**
+ * Its servers, all pending. A server another job holds breaks the unique index (23505): the caller says which.
+ * Written in server id order whatever their positions: two jobs listing the same servers in other orders would
+ * otherwise each wait on a row the other wrote first, a deadlock instead of the 409 that names the job.
+ */
 export async function insertOperationServers(
   tx: Db,
   operationId: string,
@@ -111,7 +115,8 @@ export async function insertOperationServers(
                                             state, since)
      SELECT $1, t.ord::int, t.id, t.server_name, t.backend_name, t.instance_name, 'pending', now()
        FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
-            AS t(id, server_name, backend_name, instance_name, ord)`,
+            AS t(id, server_name, backend_name, instance_name, ord)
+      ORDER BY t.id`,
     [
       operationId,
       servers.map((s) => s.server_id),
