@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import { authenticate } from './auth';
+import { authenticate, routeRoleFirst } from './auth';
 import { conditionalGet } from './conditional-get';
 import { errorHandler } from '../http/errors';
 import { jsonBody } from './body';
@@ -49,9 +49,16 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
   }
 
   const api = new Router();
-  // The token first: a caller without one gets its 401 before its body is read (up to MAX_BODY_BYTES) or
-  // judged (400, 413, 415 would answer an unauthenticated caller about a request it may not make).
-  api.use('/api', authenticate(deps.tokens), jsonBody(deps.maxBodyBytes), refuseUnstorableText(), conditionalGet());
+  // The token and the route's role first: a caller without one gets its 401 (403) before its body is read (up
+  // to MAX_BODY_BYTES) or judged (400, 413, 415 would answer it about a request it may not make).
+  api.use(
+    '/api',
+    authenticate(deps.tokens),
+    routeRoleFirst(),
+    jsonBody(deps.maxBodyBytes),
+    refuseUnstorableText(),
+    conditionalGet()
+  );
   for (const r of [
     system.api,
     summaryRoutes(deps),

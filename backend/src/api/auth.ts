@@ -1,3 +1,4 @@
+import type { RouterContext } from '@koa/router';
 import type { Context, Next } from 'koa';
 import { bearerToken, invalidToken } from '../auth/bearer';
 import type { TokenStore } from '../auth/tokens';
@@ -75,11 +76,39 @@ const grafanaLogin = (header: string) =>
     .slice(0, 200 - GRAFANA_ACTOR.length)
     .join('');
 
+/** The role a route's `requireRole` asks for, kept on the middleware so that `routeRoleFirst` can find it. */
+const REQUIRED_ROLE = Symbol('requiredRole');
+
+function checkRole(ctx: Context, role: Role): void {
+  const auth = ctx.state.auth as AuthState;
+  if (ROLE_RANK[auth.role] < ROLE_RANK[role]) {
+    throw new AppError(403, 'forbidden', `this needs the ${role} role; token "${auth.tokenName}" has ${auth.role}`);
+  }
+}
+
 export function requireRole(role: Role) {
+  const check = async (ctx: Context, next: Next) => {
+    checkRole(ctx, role);
+    await next();
+  };
+  return Object.assign(check, { [REQUIRED_ROLE]: role });
+}
+
+/**
+ * The matched route's role, checked before its body is read or judged: a caller below it gets its 403, not a
+ * 400, 413 or 415 about a request it may not make (as a caller without a token gets its 401 first).
+ */
+export function routeRoleFirst() {
   return async (ctx: Context, next: Next) => {
-    const auth = ctx.state.auth as AuthState;
-    if (ROLE_RANK[auth.role] < ROLE_RANK[role]) {
-      throw new AppError(403, 'forbidden', `this needs the ${role} role; token "${auth.tokenName}" has ${auth.role}`);
+    for (const layer of (ctx as unknown as RouterContext).matched ?? []) {
+      if (layer.methods.includes(ctx.method)) {
+        for (const mw of layer.stack) {
+          const role = (mw as { [REQUIRED_ROLE]?: Role })[REQUIRED_ROLE];
+          if (role) {
+            checkRole(ctx, role);
+          }
+        }
+      }
     }
     await next();
   };

@@ -15,10 +15,13 @@ export const bodyId = z.number().int('must be an integer id').positive('must be 
 export const id = z.string().regex(/^\d+$/, 'must be a positive integer id').transform(Number).pipe(bodyId);
 export const idParams = z.object({ id });
 
-export const limit = (def: number, max: number) => z.coerce.number().int().min(1).max(max).default(def);
-export const offset = z.coerce.number().int().min(0).max(10_000_000).default(0);
+/** A count in a query (a limit, an offset, days, ms): decimal digits, as ids (coercion took `1e3`, ` 7`, and `` as 0). */
+export const count = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
+export const limit = (def: number, max: number) => count(1, max).default(def);
+export const offset = count(0, 10_000_000).default(0);
 /** The times JSON answers can write as ISO 8601 (toISOString turns others into `+010000-...`, no date-time). */
-const MIN_TIME_MS = Date.parse('0000-01-01T00:00:00Z');
+export const MIN_TIME_MS = Date.parse('0000-01-01T00:00:00Z');
 const MAX_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
 export const isoTime = z
   .string()

@@ -108,10 +108,61 @@ export function globProblem(text: string): string | undefined {
     return 'may escape only punctuation with a backslash (e.g. \\* or \\?), not a letter or digit';
   }
   // picomatch writes `{..}` and the like as an empty class, which JavaScript accepts and PostgreSQL refuses.
-  if (/(^|[^\\])\[\^?\]/.test(picomatch.makeRe(text, OPTIONS).source)) {
+  const source = picomatch.makeRe(text, OPTIONS).source;
+  if (/(^|[^\\])\[\^?\]/.test(source)) {
     return 'is not a glob PostgreSQL can match (an empty range or class)';
   }
+  if (!classesPostgresTakes(source)) {
+    return 'is not a glob PostgreSQL can match (a range backwards or after another, as {1..3..x} makes, or an unknown [:class:])';
+  }
   return undefined;
+}
+
+/**
+ * Whether PostgreSQL compiles every bracket expression of a regular expression picomatch wrote. picomatch passes
+ * `[[:foo:]]` through and writes `{1..3..x}` as `[1-3-x]`: JavaScript reads them (a `-` after a range is a
+ * literal), PostgreSQL refuses them (invalid character class / range), and every statement with one was a 500.
+ */
+function classesPostgresTakes(source: string): boolean {
+  const chars = Array.from(source);
+  for (let i = 0; i < chars.length; i++) {
+    if (chars[i] === '\\') {
+      i++;
+      continue;
+    }
+    if (chars[i] !== '[') {
+      continue;
+    }
+    i += chars[i + 1] === '^' ? 2 : 1;
+    const first = i;
+    /** The code point of the character before, while it may start a range. */
+    let start: number | undefined;
+    for (; chars[i] !== ']'; i++) {
+      if (chars[i] === undefined || (chars[i] === '[' && /[:.=]/.test(chars[i + 1] ?? ''))) {
+        return false; // unbalanced, or a POSIX class or collating element picomatch did not translate
+      }
+      if (chars[i] === '-' && i > first && chars[i + 1] !== ']') {
+        // A range: from a single character (not one that ended a range, not \d \w \s) up to one not below it.
+        const escaped = chars[i + 1] === '\\';
+        const end = chars[i + (escaped ? 2 : 1)];
+        if (
+          start === undefined ||
+          end === undefined ||
+          (escaped && /[A-Za-z0-9]/.test(end)) ||
+          end.codePointAt(0)! < start
+        ) {
+          return false;
+        }
+        i += escaped ? 2 : 1;
+        start = undefined;
+        continue;
+      }
+      const escaped = chars[i] === '\\';
+      const c = escaped ? chars[++i] : chars[i];
+      start = c === undefined || (escaped && /[A-Za-z0-9]/.test(c)) ? undefined : c.codePointAt(0);
+    }
+  }
+  return true;
 }
 
 /** The anchored regular expression of a glob, in the syntax JavaScript and PostgreSQL share. */

@@ -13,7 +13,7 @@ import { instanceExists } from '../../store/instances';
 import { mapServerManually, releaseServerMapping } from '../../store/servers';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { bodyId, boolParam, forceNeedsReason, idParams, ramp, reason, windowFields } from '../validation';
+import { bodyId, boolParam, count, forceNeedsReason, idParams, ramp, reason, windowFields } from '../validation';
 import { loadServer } from './servers';
 
 const command = z.enum(AGENT_COMMANDS, { message: `must be one of ${AGENT_COMMANDS.join(', ')}` });
@@ -297,7 +297,7 @@ export function commandRoutes(deps: ApiDeps) {
     const { wait, wait_ms: waitMs } = z
       .object({
         wait: boolParam.default(false),
-        wait_ms: z.coerce.number().int().min(0).max(MAX_SYNC_WAIT_MS).optional(),
+        wait_ms: count(0, MAX_SYNC_WAIT_MS).optional(),
       })
       .parse(ctx.query);
     if (!(await instanceExists(deps.db, instanceId))) {

@@ -12,12 +12,12 @@ import type { Db } from '../../db/db';
 import { Fields, lockRemovedRow, pathName, recordAdminChange } from '../../store/admin-changes';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { id, idParams, limit } from '../validation';
+import { count, id, idParams, limit } from '../validation';
 
 const DAY_MS = 86_400_000;
 
 const listQuery = z.object({
-  days: z.coerce.number().int('must be a whole number of days').min(1).max(365).default(7),
+  days: count(1, 365).default(7),
   instance_id: id.optional(),
   limit: limit(500, 5000),
 });

@@ -16,6 +16,7 @@ import {
   idParams,
   isoTime,
   limit,
+  MIN_TIME_MS,
   offset,
   operationalStateList,
   statusList,
@@ -101,7 +102,8 @@ export function serverRoutes(deps: ApiDeps) {
     const q = timelineQuery.parse(ctx.query);
     const now = new Date();
     const until = q.until ?? now;
-    const since = q.since ?? new Date(until.getTime() - TIMELINE_DEFAULT_MS);
+    // Not before the year 0000, which the answer could not write as ISO 8601 (`-000001-...`).
+    const since = q.since ?? new Date(Math.max(until.getTime() - TIMELINE_DEFAULT_MS, MIN_TIME_MS));
     if (since >= until) {
       throw badRequest('since must be before until');
     }
