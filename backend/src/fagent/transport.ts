@@ -50,6 +50,11 @@ export interface SendOptions {
   /** Ends the exchange too (the caller's own deadline): it then fails with the signal's reason. */
   signal?: AbortSignal;
   maxBodyBytes: number;
+  /**
+   * Answer at the status line, without the body, and drop the connection: for a caller that wants only the status
+   * (a callback's receiver may answer a 2xx with anything, of any size, as slowly as it likes).
+   */
+  statusOnly?: boolean;
 }
 
 /** An exchange that took longer than its timeoutMs. */
@@ -195,6 +200,11 @@ class AnswerReader implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
     this.status = status;
     this.headers = headers;
+    if (this.o.statusOnly) {
+      this.onResponseEnd();
+      controller.abort(new Error('the body is not read'));
+      return;
+    }
     if (Number(header(headers['content-length'])) > this.o.maxBodyBytes) {
       controller.abort(this.tooLarge());
     }

@@ -2,8 +2,8 @@ import { parseAgentUrl } from '../fagent/agent-url';
 import { allowedNetworks } from '../fagent/networks';
 import { AddressBlockedError, FagentTransport } from '../fagent/transport';
 
-/** The largest answer a callback's receiver may send back (it is read and dropped). */
-const MAX_ANSWER_BYTES = 65_536;
+/** What a callback's answer may hold: nothing is read of it but its status. */
+const MAX_ANSWER_BYTES = 0;
 
 /** Why a callback URL is refused, or undefined: the rules of agent URLs (http(s), no credentials, no query). */
 export function callbackUrlProblem(raw: string): string | undefined {
@@ -14,7 +14,7 @@ export function callbackUrlProblem(raw: string): string | undefined {
 /**
  * POSTs a finished job to its callback URL, under the agents' rules: the same URL checks at creation, and
  * HAPROXY_FAGENT_ALLOWED_NETWORKS at every connection (a name that resolves elsewhere is refused), a total
- * timeout, a bounded answer. A failure is the caller's to record; it never changes the job.
+ * timeout, only the answer's status read. A failure is the caller's to record; it never changes the job.
  */
 export class OperationCallbacks {
   private readonly transport: FagentTransport;
@@ -41,6 +41,7 @@ export class OperationCallbacks {
         body: JSON.stringify(body),
         timeoutMs: this.opts.timeoutMs,
         maxBodyBytes: MAX_ANSWER_BYTES,
+        statusOnly: true,
       });
       return answer.status >= 200 && answer.status < 300 ? undefined : `the callback answered HTTP ${answer.status}`;
     } catch (err) {

@@ -284,16 +284,22 @@ test('a callback gets the finished job; one that fails is recorded on the job, w
     req.on('data', (c) => (text += c));
     req.on('end', () => {
       got.push({ path: req.url ?? '', body: JSON.parse(text) });
+      if (req.url === '/chatty') {
+        // A 200 with a large page, and its end never sent: accepted all the same.
+        res.writeHead(200, { 'content-type': 'text/html' }).write('x'.repeat(1_000_000));
+        return;
+      }
       res.writeHead(req.url === '/broken' ? 500 : 204).end();
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   try {
-    const f = await newFleet(2);
-    const [a, b] = ids(f);
+    const f = await newFleet(3);
+    const [a, b, c] = ids(f);
     const ok = await create({ action: 'drain', server_ids: [a], callback_url: `${base}/deploy/7` });
     const broken = await create({ action: 'drain', server_ids: [b], callback_url: `${base}/broken` });
+    const chatty = await create({ action: 'drain', server_ids: [c], callback_url: `${base}/chatty` });
     const okDone = await until(ok.body.id, (op) => op.callback?.state === 'sent');
     const brokenDone = await until(broken.body.id, (op) => op.callback?.state === 'failed');
     expect(okDone).toMatchObject({ state: 'succeeded', callback: { state: 'sent', error: null } });
@@ -304,7 +310,10 @@ test('a callback gets the finished job; one that fails is recorded on the job, w
     const sent = got.find((g) => g.path === '/deploy/7')!;
     expect(sent.body).toMatchObject({ id: ok.body.id, state: 'succeeded', progress: { done: 1 } });
     expect(got.filter((g) => g.path === '/deploy/7')).toHaveLength(1);
+    const chattyDone = await until(chatty.body.id, (op) => op.callback?.state !== 'pending');
+    expect(chattyDone).toMatchObject({ state: 'succeeded', callback: { state: 'sent', error: null } });
   } finally {
+    receiver.closeAllConnections();
     await new Promise((r) => receiver.close(r));
   }
 });
