@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase } from '../support/db';
-import { extendedServer, FakeServer, on } from '../support/fake-fagent';
+import { FakeServer, on } from '../support/fake-fagent';
 import { startTestService } from '../support/service';
 import { actions, expectError, fleet, Fleet, useHarness } from '../api/helpers';
+import { final, jobApi, jobServers } from './job-api';
 
 /**
  * Drain and ready jobs through the API, run by the service's worker against a fake agent whose sessions the
@@ -13,34 +14,14 @@ import { actions, expectError, fleet, Fleet, useHarness } from '../api/helpers';
 const h = useHarness({}, { protocol: 'extended' });
 let seq = 0;
 
-const servers = (n: number, extra: Partial<FakeServer> = {}) =>
-  Array.from({ length: n }, (_, i) => extendedServer(`j${i + 1}`, 'ready', true, { weight: 100, ...extra }));
+const servers = jobServers;
+const { create, until } = jobApi(h);
 const newFleet = async (n: number, extra: Partial<FakeServer> = {}) => {
   const name = `jobs-${++seq}`;
   const f = await fleet(h, name, { web: servers(n, extra) });
   return { ...f, fake: (s: string) => h.agent.server(name, 'web', s) };
 };
-const create = (body: Record<string, unknown>, token = h.t.tokens.operator) =>
-  h.t.call('POST', '/api/haproxy/operations', { token, body });
-const get = async (id: string) =>
-  (await h.t.call('GET', `/api/haproxy/operations/${id}`, { token: h.t.tokens.viewer })).body;
 const ids = (f: Fleet) => Object.values(f.servers).map((s) => s.id);
-
-/** Polls the job until `done` says so (the worker polls its servers every 100 ms in tests). */
-async function until(id: string, done: (op: any) => boolean, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const op = await get(id);
-    if (done(op)) {
-      return op;
-    }
-    if (Date.now() > end) {
-      throw new Error(`operation ${id} did not get there: ${JSON.stringify(op)}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const final = (op: any) => ['succeeded', 'failed', 'cancelled'].includes(op.state);
 
 test('a drain job drains, waits while sessions remain, sets maint once they end; max_parallel at a time', async () => {
   const f = await newFleet(3, { current_sessions: 4 });

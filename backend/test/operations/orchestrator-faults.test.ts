@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extendedServer, FakeServer } from '../support/fake-fagent';
+import { extendedServer } from '../support/fake-fagent';
 import { fleet, useHarness } from '../api/helpers';
+import { final, jobApi, jobServers } from './job-api';
 
 /**
  * An orchestrator's jobs against what goes wrong around them: what a job runs on deleted under it, the database
@@ -11,26 +12,8 @@ import { fleet, useHarness } from '../api/helpers';
 const h = useHarness({}, { protocol: 'extended' });
 let seq = 0;
 
-const servers = (n: number, extra: Partial<FakeServer> = {}) =>
-  Array.from({ length: n }, (_, i) => extendedServer(`j${i + 1}`, 'ready', true, { weight: 100, ...extra }));
-const create = (body: Record<string, unknown>) =>
-  h.t.call('POST', '/api/haproxy/operations', { token: h.t.tokens.operator, body });
-const get = async (id: string) => (await h.t.call('GET', `/api/haproxy/operations/${id}`)).body;
-const final = (op: any) => ['succeeded', 'failed', 'cancelled'].includes(op.state);
-
-async function until(id: string, done: (op: any) => boolean, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const op = await get(id);
-    if (done(op)) {
-      return op;
-    }
-    if (Date.now() > end) {
-      throw new Error(`operation ${id} did not get there: ${JSON.stringify(op)}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const servers = jobServers;
+const { create, until } = jobApi(h);
 
 test.each([
   ['a drain job (no deadline) whose draining server', 'drain', 'draining', { current_sessions: 3 }, {}],
