@@ -109,6 +109,11 @@ export function globProblem(text: string): string | undefined {
   }
   // picomatch writes `{..}` and the like as an empty class, which JavaScript accepts and PostgreSQL refuses.
   const source = picomatch.makeRe(text, OPTIONS).source;
+  // picomatch's answer to a pattern it finds invalid, such as the backwards range [z-a]: a scope of it would
+  // silently poll nothing.
+  if (source === '$^') {
+    return 'matches no name (a range backwards, as [z-a], or another invalid pattern)';
+  }
   if (/(^|[^\\])\[\^?\]/.test(source)) {
     return 'is not a glob PostgreSQL can match (an empty range or class)';
   }

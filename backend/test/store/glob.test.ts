@@ -61,6 +61,8 @@ describe('the glob dialect (picomatch), matched by PostgreSQL', () => {
     expect(globProblem('x'.repeat(MAX_GLOB_LENGTH))).toBeUndefined();
     expect(globProblem('x'.repeat(MAX_GLOB_LENGTH + 1))).toBe(`must be at most ${MAX_GLOB_LENGTH} characters`);
     expect(globProblem('web-{..}')).toMatch(/empty range/);
+    expect(globProblem('web-[z-a]')).toBe('matches no name (a range backwards, as [z-a], or another invalid pattern)');
+    expect(globProblem('web-[a-z]')).toBeUndefined();
   });
 
   test.each(['?\\1', '*\\w', 'a\\2*', '\\m*', '*\\y', '\\\\\\Z?'])(
