@@ -4,6 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, Collapse, Pagination, Stack, Text, useStyles2 } from '@grafana/ui';
 import { SERVER_STATUSES, type FleetBackend } from '../../api/types';
 import { formatCount, formatPlural } from '../../utils/format';
+import { getNameStyles } from '../../utils/styles';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 
 const NO_SERVERS = 'Every request HAProxy routes to it fails (503) until servers are added to its configuration.';
@@ -28,6 +29,7 @@ interface Props {
  */
 export function BackendList({ backends, total, page, pageSize, onPage, loading, renderServers }: Props) {
   const styles = useStyles2(getStyles);
+  const nameStyles = useStyles2(getNameStyles);
   const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
   const pages = Math.max(1, Math.ceil(total / pageSize));
 
@@ -59,7 +61,7 @@ export function BackendList({ backends, total, page, pageSize, onPage, loading, 
                 <Stack gap={1} alignItems="center" wrap="wrap">
                   <span className={styles.name}>{b.name}</span>
                   <Text color="secondary" variant="bodySmall">
-                    {b.instance_name}
+                    <span className={nameStyles.names}>{b.instance_name}</span>
                   </Text>
                   {b.servers_total === 0 ? (
                     <Badge

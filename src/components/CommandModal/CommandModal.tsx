@@ -5,6 +5,7 @@ import { Button, Field, Input, Modal, RadioButtonGroup, TextArea, useStyles2 } f
 import type { AgentCommand, CommandOptions, Server } from '../../api/types';
 import { useCommandDryRun } from '../../data/useDryRun';
 import { formatCount } from '../../utils/format';
+import { getNameStyles } from '../../utils/styles';
 import type { Refusal } from '../../utils/guard';
 import { DryRunPreview } from '../DryRunPreview/DryRunPreview';
 import { ForceAndRefusal } from '../RefusalAlert/RefusalAlert';
@@ -57,6 +58,7 @@ export function CommandModal({
   dryRunServers = NO_SERVERS,
 }: Props) {
   const styles = useStyles2(getStyles);
+  const nameStyles = useStyles2(getNameStyles);
   const [form, setForm] = useState<CommandForm>(EMPTY_FORM);
   const [invalid, setInvalid] = useState<{ field: FormField; problem: string }>();
   const [refused, setRefused] = useState<Refusal>();
@@ -96,7 +98,7 @@ export function CommandModal({
 
   const reasonLength = form.reason.trim().length;
   return (
-    <Modal title={title} isOpen onDismiss={onDismiss}>
+    <Modal className={nameStyles.names} title={title} isOpen onDismiss={onDismiss}>
       <form onSubmit={submit} aria-label={title} noValidate>
         {children}
         {command === 'weight' && (

@@ -1,5 +1,6 @@
 import React, { type FormEvent } from 'react';
-import { Alert, Button, Modal } from '@grafana/ui';
+import { Alert, Button, Modal, useStyles2 } from '@grafana/ui';
+import { getNameStyles } from '../../utils/styles';
 
 interface Props {
   title: string;
@@ -31,6 +32,7 @@ export function FormModal({
   children,
   extraButtons,
 }: Props) {
+  const nameStyles = useStyles2(getNameStyles);
   const handle = (event: FormEvent) => {
     event.preventDefault();
     if (canSubmit && !saving) {
@@ -38,7 +40,7 @@ export function FormModal({
     }
   };
   return (
-    <Modal title={title} isOpen onDismiss={onDismiss}>
+    <Modal className={nameStyles.names} title={title} isOpen onDismiss={onDismiss}>
       <form aria-label={formName} onSubmit={handle} noValidate>
         {children}
         {error && (

@@ -1,10 +1,11 @@
 import React, { useMemo } from 'react';
-import { Alert, Collapse, LoadingPlaceholder, Modal, Stack, Text } from '@grafana/ui';
+import { Alert, Collapse, LoadingPlaceholder, Modal, Stack, Text, useStyles2 } from '@grafana/ui';
 import type { Host, Instance } from '../../api/types';
 import { useInstances } from '../../data/useInstances';
 import { InstanceBackends } from '../InstanceBackends/InstanceBackends';
 import { formatPlural } from '../../utils/format';
 import { compareNames } from '../../utils/sort';
+import { getNameStyles } from '../../utils/styles';
 import { SyncStatusBadge } from '../InstanceList/InstanceList';
 
 interface Props {
@@ -36,13 +37,14 @@ function InstanceSection({ instance }: { instance: Instance }) {
 
 /** The "HAProxy settings" modal of a host's page: its instances, each with its backends on demand. */
 export function HaproxySettingsModal({ host, onDismiss }: Props) {
+  const nameStyles = useStyles2(getNameStyles);
   const instances = useInstances({ hostId: host.id });
   const sorted = useMemo(
     () => [...(instances.data ?? [])].sort((a, b) => compareNames(a.name, b.name)),
     [instances.data]
   );
   return (
-    <Modal title={`HAProxy settings — ${host.name}`} isOpen onDismiss={onDismiss}>
+    <Modal className={nameStyles.names} title={`HAProxy settings — ${host.name}`} isOpen onDismiss={onDismiss}>
       {instances.loading && <LoadingPlaceholder text="Loading instances..." />}
       {instances.error && (
         <Alert severity="error" title="Instances could not be loaded">

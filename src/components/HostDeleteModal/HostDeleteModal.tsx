@@ -1,7 +1,8 @@
 import React from 'react';
-import { ConfirmModal } from '@grafana/ui';
+import { ConfirmModal, useStyles2 } from '@grafana/ui';
 import type { Host, Instance } from '../../api/types';
 import { formatPlural } from '../../utils/format';
+import { getNameStyles } from '../../utils/styles';
 
 interface Props {
   host: Host;
@@ -19,6 +20,7 @@ interface Props {
  * name is typed. Instances not loaded are counted from the host's own count, never taken for none.
  */
 export function HostDeleteModal({ host, instances, onDelete, onDeactivate, onDismiss }: Props) {
+  const nameStyles = useStyles2(getNameStyles);
   const count = instances?.length ?? host.instance_count;
   const backends = (instances ?? []).reduce((n, i) => n + i.backend_count, 0);
   const servers = (instances ?? []).reduce((n, i) => n + i.server_count, 0);
@@ -32,6 +34,7 @@ export function HostDeleteModal({ host, instances, onDelete, onDeactivate, onDis
   return (
     <ConfirmModal
       isOpen
+      modalClass={nameStyles.names}
       title={`Delete host ${host.name}?`}
       body={body}
       confirmText="Delete host"

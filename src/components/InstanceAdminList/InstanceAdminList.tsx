@@ -5,6 +5,7 @@ import { Button, Card, ConfirmModal, Stack, Text, useStyles2 } from '@grafana/ui
 import type { Instance } from '../../api/types';
 import { formatAgo, formatPlural } from '../../utils/format';
 import { compareNames } from '../../utils/sort';
+import { getNameStyles } from '../../utils/styles';
 import { SyncStatusBadge } from '../InstanceList/InstanceList';
 import { hasHeldRemoval, HeldRemovalBadge, SuspiciousAnswerAlert } from '../SuspiciousAnswer/SuspiciousAnswerAlert';
 
@@ -27,12 +28,13 @@ export function InstanceAdminList(props: Props) {
   const { instances, canAct, canAdmin, syncing } = props;
   const [deleting, setDeleting] = useState<Instance>();
   const styles = useStyles2(getStyles);
+  const nameStyles = useStyles2(getNameStyles);
   const sorted = useMemo(() => [...instances].sort((a, b) => compareNames(a.name, b.name)), [instances]);
   return (
     <ul className={styles.list}>
       {sorted.map((instance) => (
         <li key={instance.id} aria-label={`Instance ${instance.name}`}>
-          <Card>
+          <Card className={nameStyles.names}>
             <Card.Heading>{instance.name}</Card.Heading>
             <Card.Meta>
               {[
@@ -119,6 +121,7 @@ export function InstanceAdminList(props: Props) {
       {deleting && (
         <ConfirmModal
           isOpen
+          modalClass={nameStyles.names}
           title={`Delete instance ${deleting.name}?`}
           body={`Its ${formatPlural(deleting.backend_count, 'backend')} and ${formatPlural(deleting.server_count, 'server')} go with it, with their status history and trends. The audit log keeps every command on them, by name. To keep everything, deactivate it instead: it is no longer polled.`}
           confirmText="Delete instance"

@@ -1,10 +1,11 @@
 import React, { useMemo } from 'react';
-import { Alert, type Column, InteractiveTable, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
+import { Alert, type Column, InteractiveTable, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
 import { SERVER_STATUSES, type Backend } from '../../api/types';
 import { useInstanceBackends } from '../../data/useInstanceBackends';
 import { formatAgo, formatCount } from '../../utils/format';
 import { canUserAdminister } from '../../utils/roles';
 import { byName, compareNames } from '../../utils/sort';
+import { getNameStyles } from '../../utils/styles';
 import { BudgetEditor, BudgetSummary } from '../Budget/Budget';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 
@@ -15,13 +16,19 @@ import { StatusBadge } from '../StatusBadge/StatusBadge';
 export function InstanceBackends({ instanceId }: { instanceId: number }) {
   const backends = useInstanceBackends(instanceId);
   const canAdmin = canUserAdminister();
+  const nameStyles = useStyles2(getNameStyles);
   const sorted = useMemo(
     () => [...(backends.data ?? [])].sort((a, b) => compareNames(a.backend_name, b.backend_name)),
     [backends.data]
   );
   const columns = useMemo<Array<Column<Backend>>>(
     () => [
-      { id: 'backend_name', header: 'Backend', sortType: byName() },
+      {
+        id: 'backend_name',
+        header: 'Backend',
+        sortType: byName(),
+        cell: ({ row }) => <span className={nameStyles.names}>{row.original.backend_name}</span>,
+      },
       {
         id: 'server_count',
         header: 'Servers',
@@ -51,7 +58,7 @@ export function InstanceBackends({ instanceId }: { instanceId: number }) {
       },
       { id: 'updated_at', header: 'Updated', cell: ({ row }) => formatAgo(row.original.updated_at) },
     ],
-    []
+    [nameStyles]
   );
 
   if (backends.loading) {

@@ -1,8 +1,9 @@
 import React, { useMemo } from 'react';
-import { Badge, Button, type Column, InteractiveTable, Stack, Tooltip } from '@grafana/ui';
+import { Badge, Button, type Column, InteractiveTable, Stack, Tooltip, useStyles2 } from '@grafana/ui';
 import type { Instance } from '../../api/types';
 import { formatAgo, formatCount, formatTime } from '../../utils/format';
 import { byName, compareNames } from '../../utils/sort';
+import { getNameStyles } from '../../utils/styles';
 import { HeldRemovalBadge } from '../SuspiciousAnswer/SuspiciousAnswerAlert';
 
 interface Props {
@@ -31,10 +32,21 @@ export function SyncStatusBadge({ instance }: { instance: Instance }) {
 
 /** The fleet's HAProxy instances with their sync state and a "Sync now" per instance. */
 export function InstanceList({ instances, canAct, syncing, onSync }: Props) {
+  const nameStyles = useStyles2(getNameStyles);
   const columns = useMemo<Array<Column<Instance>>>(() => {
     const cols: Array<Column<Instance>> = [
-      { id: 'name', header: 'Instance', sortType: byName() },
-      { id: 'host_name', header: 'Host', sortType: byName() },
+      {
+        id: 'name',
+        header: 'Instance',
+        sortType: byName(),
+        cell: ({ row }) => <span className={nameStyles.names}>{row.original.name}</span>,
+      },
+      {
+        id: 'host_name',
+        header: 'Host',
+        sortType: byName(),
+        cell: ({ row }) => <span className={nameStyles.names}>{row.original.host_name}</span>,
+      },
       {
         id: 'last_sync_success',
         header: 'Sync',
@@ -87,7 +99,7 @@ export function InstanceList({ instances, canAct, syncing, onSync }: Props) {
       });
     }
     return cols;
-  }, [canAct, syncing, onSync]);
+  }, [canAct, syncing, onSync, nameStyles]);
 
   const sorted = useMemo(
     () => [...instances].sort((a, b) => compareNames(a.name, b.name) || compareNames(a.host_name, b.host_name)),

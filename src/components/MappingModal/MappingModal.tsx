@@ -1,9 +1,10 @@
 import React, { useMemo, useState } from 'react';
 import type { SelectableValue } from '@grafana/data';
-import { Alert, Button, Field, Modal, Select } from '@grafana/ui';
+import { Alert, Button, Field, Modal, Select, useStyles2 } from '@grafana/ui';
 import type { Server } from '../../api/types';
 import { useApplications } from '../../data/useApplications';
 import { compareNames } from '../../utils/sort';
+import { getNameStyles } from '../../utils/styles';
 
 interface Props {
   server: Server;
@@ -14,6 +15,7 @@ interface Props {
 
 /** Manual map / unmap of one server to an application, with a searchable picker. */
 export function MappingModal({ server, onSave, onDismiss }: Props) {
+  const nameStyles = useStyles2(getNameStyles);
   const applications = useApplications();
   const [selected, setSelected] = useState<number | null>(server.application_id);
   const [saving, setSaving] = useState(false);
@@ -36,7 +38,7 @@ export function MappingModal({ server, onSave, onDismiss }: Props) {
   };
 
   return (
-    <Modal title={`Application of ${server.server_name}`} isOpen onDismiss={onDismiss}>
+    <Modal className={nameStyles.names} title={`Application of ${server.server_name}`} isOpen onDismiss={onDismiss}>
       <p>
         Server <strong>{server.server_name}</strong> in backend <strong>{server.backend_name}</strong> on instance{' '}
         <strong>{server.instance_name}</strong>. A manual mapping is never replaced by auto-mapping.

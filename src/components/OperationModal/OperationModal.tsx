@@ -1,9 +1,10 @@
 import React, { type FormEvent, useMemo, useState } from 'react';
-import { Button, Checkbox, Field, Input, Modal, RadioButtonGroup, TextArea } from '@grafana/ui';
+import { Button, Checkbox, Field, Input, Modal, RadioButtonGroup, TextArea, useStyles2 } from '@grafana/ui';
 import type { DeadlinePolicy, Operation, OperationAction, OperationSelection, Server } from '../../api/types';
 import { startOperation, useOperationDryRun } from '../../data/useOperations';
 import { useDebounced } from '../../hooks/useDebounced';
 import type { Refusal } from '../../utils/guard';
+import { getNameStyles } from '../../utils/styles';
 import { DryRunPreview } from '../DryRunPreview/DryRunPreview';
 import { ForceAndRefusal } from '../RefusalAlert/RefusalAlert';
 import {
@@ -36,6 +37,7 @@ const DEADLINE_OPTIONS: Array<{ value: DeadlinePolicy; label: string; descriptio
  * current settings is shown before the user starts it; a refusal (budget, another job) stays in the dialog.
  */
 export function OperationModal({ action, selection, what, servers, onStarted, onDismiss }: Props) {
+  const nameStyles = useStyles2(getNameStyles);
   const [form, setForm] = useState<OperationForm>(DEFAULT_OPERATION_FORM);
   const [invalid, setInvalid] = useState<{ field: OperationField; problem: string }>();
   const [refused, setRefused] = useState<Refusal>();
@@ -78,7 +80,7 @@ export function OperationModal({ action, selection, what, servers, onStarted, on
   const error = (field: OperationField) => (invalid?.field === field ? { invalid: true, error: invalid.problem } : {});
 
   return (
-    <Modal title={title} isOpen onDismiss={onDismiss}>
+    <Modal className={nameStyles.names} title={title} isOpen onDismiss={onDismiss}>
       <form onSubmit={submit} aria-label={title} noValidate>
         <Field
           label="Servers at a time"

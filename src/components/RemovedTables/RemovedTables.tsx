@@ -1,7 +1,8 @@
 import React, { useMemo, useState } from 'react';
-import { Button, type Column, ConfirmModal, InteractiveTable, Stack, Text, Tooltip } from '@grafana/ui';
+import { Button, type Column, ConfirmModal, InteractiveTable, Stack, Text, Tooltip, useStyles2 } from '@grafana/ui';
 import type { RemovedBackend, RemovedServer } from '../../api/types';
 import { formatAgo, formatTime } from '../../utils/format';
+import { getNameStyles } from '../../utils/styles';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 import { backendRemovalReason, serverRemovalReason } from './RemovedTables.utils';
 
@@ -28,6 +29,7 @@ function When({ at }: { at: string }) {
 
 /** Restore / Forget buttons and their confirmations, for one table. */
 function useRowActions<T>(actions: RemovedActions<T> | undefined, label: (row: T) => string) {
+  const nameStyles = useStyles2(getNameStyles);
   const [pending, setPending] = useState<Pending<T>>();
   const buttons = (row: T, restorable: boolean, whyNot: string) =>
     actions && (
@@ -61,6 +63,7 @@ function useRowActions<T>(actions: RemovedActions<T> | undefined, label: (row: T
   const modal = pending && actions && (
     <ConfirmModal
       isOpen
+      modalClass={nameStyles.names}
       title={`${pending.action === 'restore' ? 'Restore' : 'Forget'} ${label(pending.row)}?`}
       body={pending.action === 'restore' ? RESTORE_NOTE : FORGET_NOTE}
       confirmText={pending.action === 'restore' ? 'Restore' : 'Forget'}

@@ -1,7 +1,8 @@
 import React, { useState } from 'react';
-import { Alert, Badge, Button, ConfirmModal, Stack, Text } from '@grafana/ui';
+import { Alert, Badge, Button, ConfirmModal, Stack, Text, useStyles2 } from '@grafana/ui';
 import type { Instance, SuspiciousAnswer } from '../../api/types';
 import { formatCount, formatTime } from '../../utils/format';
+import { getNameStyles } from '../../utils/styles';
 
 interface Props {
   instance: Instance & { suspicious_answer: SuspiciousAnswer };
@@ -13,6 +14,7 @@ const percent = (share: number) => `${Math.round(share * 100)}%`;
 
 /** What the held removal would take, since when, and (for admins) "Confirm removal" to apply it now. */
 export function SuspiciousAnswerAlert({ instance, onConfirm }: Props) {
+  const nameStyles = useStyles2(getNameStyles);
   const held = instance.suspicious_answer;
   const [confirming, setConfirming] = useState(false);
   const gone = [
@@ -42,6 +44,7 @@ export function SuspiciousAnswerAlert({ instance, onConfirm }: Props) {
       {confirming && onConfirm && (
         <ConfirmModal
           isOpen
+          modalClass={nameStyles.names}
           title={`Confirm the removal on ${instance.name}?`}
           body={`The backends and servers the agent no longer lists (${gone}) leave the HAProxy page now and move to Recently removed, with their history. Confirm only if HAProxy really lost them.`}
           confirmText="Confirm removal"

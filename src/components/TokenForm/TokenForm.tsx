@@ -1,8 +1,20 @@
 import React, { useState } from 'react';
-import { Alert, Button, Checkbox, ClipboardButton, Field, FieldSet, Input, Modal, RadioButtonGroup } from '@grafana/ui';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  ClipboardButton,
+  Field,
+  FieldSet,
+  Input,
+  Modal,
+  RadioButtonGroup,
+  useStyles2,
+} from '@grafana/ui';
 import type { ApiRole, ApiTokenInput, CreatedApiToken } from '../../api/types';
 import { useFormSubmit } from '../../hooks/useFormSubmit';
 import { formatTime } from '../../utils/format';
+import { getNameStyles } from '../../utils/styles';
 import { FormModal } from '../FormModal/FormModal';
 import { TextField } from '../FormModal/TextField';
 
@@ -30,6 +42,7 @@ interface Props {
 
 /** A new backend API token: its name, role and kind; then the token itself, shown this once. */
 export function TokenForm({ onCreate, onDismiss }: Props) {
+  const nameStyles = useStyles2(getNameStyles);
   const [name, setName] = useState('');
   const [role, setRole] = useState<ApiRole>('viewer');
   const [grafana, setGrafana] = useState(false);
@@ -44,7 +57,7 @@ export function TokenForm({ onCreate, onDismiss }: Props) {
 
   if (created) {
     return (
-      <Modal title={`Token ${created.record.name} created`} isOpen onDismiss={onDismiss}>
+      <Modal className={nameStyles.names} title={`Token ${created.record.name} created`} isOpen onDismiss={onDismiss}>
         <Alert severity="warning" title="Copy the token now">
           Only its hash is kept: it cannot be shown again. If it is lost, revoke it and create another.
         </Alert>

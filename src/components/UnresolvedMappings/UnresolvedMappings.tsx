@@ -1,7 +1,8 @@
 import React, { useMemo } from 'react';
-import { Badge, Button, type Column, InteractiveTable, Stack, Text } from '@grafana/ui';
+import { Badge, Button, type Column, InteractiveTable, Stack, Text, useStyles2 } from '@grafana/ui';
 import type { UnresolvedServer } from '../../api/types';
 import { compareNames } from '../../utils/sort';
+import { getNameStyles } from '../../utils/styles';
 import { unresolvedReason } from './UnresolvedMappings.utils';
 
 interface Props {
@@ -18,6 +19,7 @@ const AMBIGUOUS = new Set(['ambiguous_host', 'ambiguous_application']);
 
 /** Servers auto-mapping could not map, why, and a one-click manual mapping to each candidate application. */
 export function UnresolvedMappings({ entries, onMap, onChoose, saving }: Props) {
+  const nameStyles = useStyles2(getNameStyles);
   const columns = useMemo<Array<Column<UnresolvedServer>>>(() => {
     const cols: Array<Column<UnresolvedServer>> = [
       {
@@ -25,9 +27,11 @@ export function UnresolvedMappings({ entries, onMap, onChoose, saving }: Props) 
         header: 'Server',
         cell: ({ row }) => (
           <Stack direction="column" gap={0}>
-            <strong>{row.original.server.server_name}</strong>
+            <strong className={nameStyles.names}>{row.original.server.server_name}</strong>
             <Text variant="bodySmall" color="secondary">
-              {row.original.server.backend_name} on {row.original.server.instance_name}
+              <span className={nameStyles.names}>
+                {row.original.server.backend_name} on {row.original.server.instance_name}
+              </span>
             </Text>
           </Stack>
         ),
@@ -87,6 +91,6 @@ export function UnresolvedMappings({ entries, onMap, onChoose, saving }: Props) 
       });
     }
     return cols;
-  }, [onMap, onChoose, saving]);
+  }, [onMap, onChoose, saving, nameStyles]);
   return <InteractiveTable columns={columns} data={entries} getRowId={(u: UnresolvedServer) => String(u.server.id)} />;
 }

@@ -97,7 +97,11 @@ function ApplicationsPage() {
           </Link>
         ),
       },
-      { id: 'host_name', header: 'Host', cell: ({ row }) => row.original.host_name ?? '—' },
+      {
+        id: 'host_name',
+        header: 'Host',
+        cell: ({ row }) => <span className={nameStyles.names}>{row.original.host_name ?? '—'}</span>,
+      },
       {
         id: 'server_count',
         header: 'Mapped servers',
@@ -233,6 +237,7 @@ function ApplicationsPage() {
       {dialog?.kind === 'delete' && (
         <ConfirmModal
           isOpen
+          modalClass={nameStyles.names}
           title={`Delete application ${dialog.application.name}?`}
           body={`Its ${formatPlural(dialog.application.server_count ?? 0, 'mapped server')} become unmapped; auto-mapping decides again at the next sync (manual mappings to it are dropped too). The audit log is not changed.`}
           confirmText="Delete application"

@@ -1,7 +1,7 @@
 import React, { useCallback, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, ControlledCollapse, EmptyState, LoadingPlaceholder, Modal, Stack } from '@grafana/ui';
+import { Alert, ControlledCollapse, EmptyState, LoadingPlaceholder, Modal, Stack, useStyles2 } from '@grafana/ui';
 import type { AgentCommand, CommandOptions, FleetBackend, Server, ServerCommand } from '../../api/types';
 import { BackendList } from '../../components/BackendList/BackendList';
 import { serverFilterOf } from '../../components/BackendList/BackendList.utils';
@@ -31,6 +31,7 @@ import { useLocalStorage } from '../../hooks/useLocalStorage';
 import type { Refusal } from '../../utils/guard';
 import { useUrlFilters } from '../../hooks/useUrlFilters';
 import { canUserAct } from '../../utils/roles';
+import { getNameStyles } from '../../utils/styles';
 import { type ApplyServer, BackendServers } from './BackendServers';
 
 /** How long the search waits for typing to pause before it asks the backend. */
@@ -51,6 +52,7 @@ type Dialog =
  */
 function HaproxyPage() {
   const canAct = canUserAct();
+  const nameStyles = useStyles2(getNameStyles);
   const navigate = useNavigate();
   const [filters, setFilters] = useUrlFilters(FLEET_FILTER_PARAMS);
   const q = useDebounced(filters.q, SEARCH_DEBOUNCE_MS);
@@ -213,7 +215,7 @@ function HaproxyPage() {
         />
       )}
       {bulk && !bulkList && (
-        <Modal title={`Servers of ${bulk.backend.name}`} isOpen onDismiss={close}>
+        <Modal className={nameStyles.names} title={`Servers of ${bulk.backend.name}`} isOpen onDismiss={close}>
           {bulkServers.error ? (
             <Alert severity="error" title="The servers to send the command to could not be loaded">
               {bulkServers.error.message}
@@ -224,7 +226,7 @@ function HaproxyPage() {
         </Modal>
       )}
       {bulk && bulkList && bulkList.total > bulkList.servers.length && (
-        <Modal title={`Too many servers for one command`} isOpen onDismiss={close}>
+        <Modal className={nameStyles.names} title={`Too many servers for one command`} isOpen onDismiss={close}>
           {`${bulkList.total} servers of ${bulk.backend.name} are shown; one command takes at most ${BULK_MAX_SERVERS}. Narrow the filters.`}
         </Modal>
       )}

@@ -1,7 +1,18 @@
 import React, { useCallback, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Badge, Button, Card, LinkButton, LoadingPlaceholder, Stack, Text, TextLink } from '@grafana/ui';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  LinkButton,
+  LoadingPlaceholder,
+  Stack,
+  Text,
+  TextLink,
+  useStyles2,
+} from '@grafana/ui';
 import type { Instance } from '../../api/types';
 import { adminChangesHref } from '../../components/AdminChangeFilters/AdminChangeFilters.utils';
 import { AgentTestResult } from '../../components/AgentTestResult/AgentTestResult';
@@ -18,6 +29,7 @@ import { useHost, useHostMutations } from '../../data/useHosts';
 import { useInstanceMutations, useInstances, useInstanceSync } from '../../data/useInstances';
 import { formatPlural, formatTime } from '../../utils/format';
 import { canUserAct, canUserAdminister } from '../../utils/roles';
+import { getNameStyles } from '../../utils/styles';
 
 type Dialog =
   { kind: 'settings' } | { kind: 'edit-host' } | { kind: 'delete-host' } | { kind: 'instance'; instance?: Instance };
@@ -27,6 +39,7 @@ function HostDetailsPage() {
   const { id } = useParams<{ id: string }>();
   const hostId = Number(id);
   const navigate = useNavigate();
+  const nameStyles = useStyles2(getNameStyles);
   const host = useHost(hostId);
   const instances = useInstances({ hostId, enabled: Number.isInteger(hostId) && hostId > 0 });
   const [dialog, setDialog] = useState<Dialog>();
@@ -77,7 +90,7 @@ function HostDetailsPage() {
         {host.loading && <LoadingPlaceholder text="Loading host..." />}
         {host.error && <LoadError title="The host could not be loaded" error={host.error} onRetry={reloadAll} />}
         {h && (
-          <Card>
+          <Card className={nameStyles.names}>
             <Card.Heading>{h.name}</Card.Heading>
             <Card.Meta>
               {[

@@ -19,7 +19,7 @@ import { TokenForm } from '../../components/TokenForm/TokenForm';
 import { usePluginTokenRoles, useTokenMutations, useTokens } from '../../data/useTokens';
 import { formatAgo, formatTime } from '../../utils/format';
 import { canUserAdminister } from '../../utils/roles';
-import { getToolbarStyles } from '../../utils/styles';
+import { getNameStyles, getToolbarStyles } from '../../utils/styles';
 
 const ROLE_WORDS = { viewer: 'Viewer', editor: 'Editor', admin: 'Admin' } as const;
 
@@ -28,6 +28,7 @@ const isExpired = (t: ApiToken) => t.expires_at !== null && Date.parse(t.expires
 /** The backend's API tokens: who may call it (orchestrators, scripts, this app), created and revoked by Admins. */
 function TokensPage() {
   const styles = useStyles2(getToolbarStyles);
+  const nameStyles = useStyles2(getNameStyles);
   const canAdmin = canUserAdminister();
   const tokens = useTokens(canAdmin);
   const pluginRoles = usePluginTokenRoles(canAdmin);
@@ -44,7 +45,7 @@ function TokensPage() {
         header: 'Name',
         cell: ({ row }) => (
           <Stack gap={1} alignItems="center" wrap="wrap">
-            <span>{row.original.name}</span>
+            <span className={nameStyles.names}>{row.original.name}</span>
             {inUse(row.original).map((role) => (
               <Badge
                 key={role}
@@ -117,7 +118,7 @@ function TokensPage() {
           ),
       },
     ],
-    [inUse]
+    [inUse, nameStyles]
   );
 
   if (!canAdmin) {
@@ -164,6 +165,7 @@ function TokensPage() {
       {revoking && (
         <ConfirmModal
           isOpen
+          modalClass={nameStyles.names}
           title={`Revoke token ${revoking.name}?`}
           body={
             <Stack direction="column" gap={1}>
