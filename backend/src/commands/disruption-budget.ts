@@ -7,6 +7,7 @@ import {
   DryRunVerdict,
   MinAvailable,
   previewTakeOuts,
+  lastSaid,
   refusalMessage,
   ScopeState,
   takesOut,
@@ -91,7 +92,7 @@ export class DisruptionBudgets {
     return new Map(
       backendIds.map((id) => [
         id,
-        budgetView('backend', id, this.minimumOf('backend', id, mins), counts.get(key('backend', id))!),
+        budgetView('backend', id, this.minimumOf('backend', id, mins), lastSaid(counts.get(key('backend', id)))),
       ])
     );
   }
@@ -111,7 +112,7 @@ export class DisruptionBudgets {
         'application',
         a.id,
         { value: a.min, source: 'application' },
-        counts.get(key('application', a.id))!
+        lastSaid(counts.get(key('application', a.id)))
       ),
     }));
   }
@@ -119,7 +120,7 @@ export class DisruptionBudgets {
   async budget(db: Db, scope: BudgetScope, id: number): Promise<BudgetView> {
     const [ids, appIds] = scope === 'backend' ? [[id], []] : [[], [id]];
     const [mins, counts] = await Promise.all([storedMinimums(db, ids, appIds), scopeCounts(db, ids, appIds)]);
-    return budgetView(scope, id, this.minimumOf(scope, id, mins), counts.get(key(scope, id))!);
+    return budgetView(scope, id, this.minimumOf(scope, id, mins), lastSaid(counts.get(key(scope, id))));
   }
 
   /**

@@ -56,9 +56,17 @@ export interface ScopeCount {
   counted: number;
   /** Of those: ready, up, with a weight above 0, and not being taken out by a command right now. */
   available: number;
-  /** Of those counted: not available whatever they last said, because that is stale (store/budgets.ts STATUSES_CURRENT). */
+  /**
+   * Of those counted: they said they are available, but that is stale (store/budgets.ts STATUSES_CURRENT). The
+   * guard leaves them out of `available`; a budget's view (the API, /metrics) counts them at their last state, as
+   * the alert rules do: the sync-failing alert speaks for their instance, not one alert per backend.
+   */
   stale: number;
 }
+
+/** What a budget's view counts as available: what was last said (ScopeCount.stale), none when the scope is gone. */
+export const lastSaid = (c: ScopeCount | undefined): Pick<ScopeCount, 'counted' | 'available'> =>
+  c ? { counted: c.counted, available: c.available + c.stale } : { counted: 0, available: 0 };
 
 /** A budget as the API answers it. */
 export interface BudgetView {

@@ -22,16 +22,16 @@ const STATUSES_CURRENT = `EXISTS (SELECT 1 FROM haproxy_backends cb JOIN haproxy
                             WHERE cb.id = s.backend_id AND ci.is_active AND ch.is_active
                               AND ci.consecutive_failures < ${STALE_AFTER_FAILURES})`;
 
-/**
- * A server a budget counts as available, over a server `s`: the state model's available, with a weight (a
- * ready server at weight 0 takes no traffic), current (STATUSES_CURRENT) and not being taken out by a command
- * right now (its outcome not written yet, or unknown).
- */
-export const BUDGET_AVAILABLE = `${SERVER_CLASSES.available} AND s.weight > 0 AND ${STATUSES_CURRENT}
+/** Over a server `s`: it said it is available (the state model's, with a weight: a ready server at weight 0 takes
+ * no traffic), and no command is taking it out right now (its outcome not written yet, or unknown). */
+const SAID_AVAILABLE = `${SERVER_CLASSES.available} AND s.weight > 0
   AND NOT EXISTS (SELECT 1 FROM haproxy_taking_out o WHERE o.server_id = s.id AND o.until > now())`;
 
-/** Counted but left out of BUDGET_AVAILABLE only for being stale: what a refusal names. */
-const STALE = `${SERVER_CLASSES.available} AND s.weight > 0 AND NOT ${STATUSES_CURRENT}`;
+/** A server the guard counts as available, over a server `s`: it said so, and that is current (STATUSES_CURRENT). */
+export const BUDGET_AVAILABLE = `${SAID_AVAILABLE} AND ${STATUSES_CURRENT}`;
+
+/** It said it is available, but that is stale: the guard leaves it out, a budget's view counts it (ScopeCount). */
+const STALE = `${SAID_AVAILABLE} AND NOT ${STATUSES_CURRENT}`;
 
 const minOf = (r: { min_count: number | null; min_percent: number | null }): MinAvailable =>
   r.min_count !== null ? { count: r.min_count } : { percent: r.min_percent! };
