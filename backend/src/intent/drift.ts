@@ -95,6 +95,8 @@ export function shouldReapply(policy: ReconcilePolicy, d: DriftAttempts, now: Da
 export interface StoredIntent extends DriftAttempts {
   desired: AdminState;
   driftCause: DriftCause | null;
+  /** A drain or maint whose window's end has come (by the database's clock), not yet ended by the worker. */
+  windowEnded?: boolean;
 }
 
 /** What one sync writes of desired states and drifts, and which servers it re-applies afterwards. */
@@ -152,10 +154,12 @@ export function planIntents(
       continue;
     }
     const intent = intents.get(prev.id);
+    const actual = intentOf(row);
     const decision = decideIntent({
-      desired: intent?.desired ?? null,
+      // HAProxy showing ready once a window has ended is what its end wants (the worker records it): not drift.
+      desired: intent?.windowEnded && actual === 'ready' ? 'ready' : (intent?.desired ?? null),
       previous: prev.removed ? null : intentOf(prev),
-      actual: intentOf(row),
+      actual,
       restarted: o.restarted,
       drifting: intent?.driftCause ?? null,
     });

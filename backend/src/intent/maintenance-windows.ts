@@ -134,14 +134,11 @@ export class MaintenanceWindows {
     w: { server_id: number; admin_state: string; actor: string; until: Date },
     now: Date
   ): Promise<'ended' | 'failed' | 'closed' | 'skipped'> {
+    const reason = `end of the maintenance window (${w.admin_state}) set by ${w.actor}`;
     const result = await this.commands.executeIfWanted(
       w.server_id,
       'ready',
-      {
-        actor: SCHEDULE_ACTOR,
-        source: 'schedule',
-        reason: `end of the maintenance window (${w.admin_state}) set by ${w.actor}`,
-      },
+      { actor: SCHEDULE_ACTOR, source: 'schedule', reason },
       async () => {
         const d = await desiredOf(this.db, w.server_id);
         return d?.until != null && d.until.getTime() <= now.getTime();
@@ -157,7 +154,7 @@ export class MaintenanceWindows {
     }
     const [t] = await serverTargets(this.db, [w.server_id]);
     if (t && (t.server_removed || t.backend_removed)) {
-      await closeWindow(this.db, w.server_id);
+      await closeWindow(this.db, { serverId: w.server_id, actor: SCHEDULE_ACTOR, reason }, now);
       await noteAction(this.db, result.action.id, GONE_NOTE);
       return 'closed';
     }

@@ -209,9 +209,20 @@ export async function releaseWindowClaim(db: Db, serverId: number): Promise<void
   await db.execute(`UPDATE haproxy_server_desired SET window_claimed_until = NULL WHERE server_id = $1`, [serverId]);
 }
 
-/** A window that cannot end with a command (its server is gone): closed, the desired state kept as it was. */
-export async function closeWindow(db: Db, serverId: number): Promise<void> {
-  await db.execute(`UPDATE haproxy_server_desired SET until = NULL, window_claimed_until = NULL WHERE server_id = $1`, [
-    serverId,
-  ]);
+/**
+ * A window that cannot end with a command (its server is gone): closed, the desired state ready as its end wants,
+ * so a server that comes back is not drained again past its window. Only while still claimed: a newer command's
+ * desired state (which drops the claim) stands.
+ */
+export async function closeWindow(
+  db: Db,
+  w: { serverId: number; actor: string; reason: string },
+  at: Date
+): Promise<void> {
+  await db.execute(
+    `UPDATE haproxy_server_desired SET admin_state = 'ready', actor = $2, reason = $3, source = 'schedule', set_at = $4,
+            until = NULL, window_claimed_until = NULL, ${NO_DRIFT}
+      WHERE server_id = $1 AND window_claimed_until IS NOT NULL`,
+    [w.serverId, w.actor, w.reason, at]
+  );
 }

@@ -119,6 +119,7 @@ type StoredServerTuple = [
   driftCause: DriftCause | null,
   attempts: number | null,
   lastAttemptAt: string | null,
+  windowEnded: boolean | null,
 ];
 
 /**
@@ -140,7 +141,8 @@ export async function loadStoredInstance(
                         s.id, s.server_name, s.address, s.status, s.raw_status, s.weight, s.current_sessions,
                         s.max_sessions, s.admin_state, s.maint_source, s.operational_state, s.initial_weight, s.tracks,
                         s.removed_at IS NOT NULL, s.application_id, s.mapping_kind, s.mapping_note,
-                        d.admin_state, d.drift_cause, d.drift_attempts, d.drift_last_attempt_at))
+                        d.admin_state, d.drift_cause, d.drift_attempts, d.drift_last_attempt_at,
+                        d.until <= clock_timestamp()))
                  FROM haproxy_servers s LEFT JOIN haproxy_server_desired d ON d.server_id = s.id
                 WHERE s.backend_id = b.id)
             END AS servers
@@ -181,6 +183,7 @@ export async function loadStoredInstance(
           driftCause: t[18],
           attempts: t[19]!,
           lastAttemptAt: t[20] === null ? null : new Date(t[20]),
+          windowEnded: t[21] === true,
         });
       }
     }

@@ -291,3 +291,30 @@ describe('planIntents', () => {
     expect(plan).toEqual({ adopt: [], drift: [{ serverId: 2, cause: 'unknown' }], clear: [], reapply: [2] });
   });
 });
+
+test('planIntents: a window whose end has come is not drift once HAProxy shows ready; still drained, it agrees', () => {
+  const stored = new Map([
+    [1, { id: 1, adminState: 'drain' as const, maintSource: null, removed: false }],
+    [2, { id: 2, adminState: 'maint' as const, maintSource: null, removed: false }],
+  ]);
+  const ended = (desired: AdminState): StoredIntent => ({
+    desired,
+    driftCause: 'reload',
+    attempts: 1,
+    lastAttemptAt: null,
+    windowEnded: true,
+  });
+  const plan = planIntents(
+    [
+      { storedId: 1, adminState: 'ready', maintSource: null, observed: true, rawStatus: 'UP' },
+      { storedId: 2, adminState: 'maint', maintSource: null, observed: true, rawStatus: 'MAINT' },
+    ],
+    stored,
+    new Map([
+      [1, ended('drain')],
+      [2, ended('maint')],
+    ]),
+    { restarted: true, policy: 'reapply', now: new Date() }
+  );
+  expect(plan).toEqual({ adopt: [], drift: [], clear: [1, 2], reapply: [] });
+});

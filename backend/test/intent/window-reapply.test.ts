@@ -40,7 +40,8 @@ test('a window that ended before the reload is not re-applied: no drain past it,
   }
   h.agent.requests.length = 0;
 
-  expect(await syncNow(h, f.instanceId)).toMatchObject({ restarted: true, reapplied: 0, reapply_failed: 0 });
+  // HAProxy shows ready, as the window's end wants: no drift either.
+  expect(await syncNow(h, f.instanceId)).toMatchObject({ restarted: true, drifting: 0, reapplied: null });
   expect(h.agent.requests.filter((r) => r.route === 'command')).toEqual([]);
   expect(h.agent.server(name, 'web', 'w1').admin_state).toBe('ready');
   expect((await actions(h, `server_id=${id}&source=reconcile`)).total).toBe(0);
@@ -73,4 +74,31 @@ test('a window still open is re-applied after a reload as before', async () => {
   expect(h.agent.server(name, 'web', 'w1').admin_state).toBe('maint');
   const server = (await h.t.call('GET', `/api/haproxy/servers/${id}`)).body;
   expect(server.desired).toMatchObject({ admin_state: 'maint', until: res.body.server.desired.until });
+});
+
+test('a window that ended while the agent was unreachable, then a restart: ready is what its end wants, not drift', async () => {
+  const name = 'window-unreachable';
+  const f = await fleet(h, name, { web: [ext('w1'), ext('w2')] });
+  const id = f.servers['web/w1'].id;
+  const res = await h.t.call('POST', `/api/haproxy/servers/${id}/command`, {
+    token: h.t.tokens.operator,
+    body: { command: 'drain', duration_s: 60 },
+  });
+  expect(res.status).toBe(200);
+  await h.t.db.ds.query(`UPDATE haproxy_server_desired SET until = now() - interval '1 second' WHERE server_id = $1`, [
+    id,
+  ]);
+  // The agent is unreachable when the window ends: its end fails, and is tried again once its claim's lease ends.
+  h.agent.inject(() => true, { kind: 'status', status: 503 });
+  expect((await h.t.service.windows.tick(new Date())).failed).toBeGreaterThanOrEqual(1);
+  expect(h.agent.server(name, 'web', 'w1').admin_state).toBe('drain');
+  // It comes back with HAProxy restarted: the drain is gone, as the window's end wants.
+  h.agent.clearFaults();
+  h.agent.restart(name);
+  Object.assign(h.agent.server(name, 'web', 'w1'), ext('w1'));
+  expect(await syncNow(h, f.instanceId)).toMatchObject({ restarted: true, drifting: 0, reapplied: null });
+  expect(h.agent.server(name, 'web', 'w1').admin_state).toBe('ready');
+  const server = (await h.t.call('GET', `/api/haproxy/servers/${id}`)).body;
+  expect(server).toMatchObject({ admin_state: 'ready', drift: null });
+  expect((await h.t.call('GET', `/api/haproxy/servers?instance_id=${f.instanceId}&drift=true`)).body.total).toBe(0);
 });

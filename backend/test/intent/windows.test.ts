@@ -170,7 +170,7 @@ test('its end: the worker returns the server to ready (source schedule, audited)
   expect((await windows()).map((w: { server_id: number }) => w.server_id)).not.toContain(ids[0]);
 });
 
-test('a window whose server is gone is closed with a note, without a command', async () => {
+test('a window whose server is gone is closed with a note, without a command; the server comes back ready', async () => {
   const { ids, name, instanceId } = await servers(3);
   const res = await post(ids[2], { command: 'drain', duration_s: 3600 });
   const end = Date.parse(res.body.server.desired.until);
@@ -187,7 +187,13 @@ test('a window whose server is gone is closed with a note, without a command', a
     result: 'failure',
     note: expect.stringContaining('maintenance window closed without a command'),
   });
-  expect((await server(ids[2])).desired).toMatchObject({ admin_state: 'drain', until: null });
+  // Its end is ready (the schedule's), so the server coming back on the next reload is not drained past it.
+  expect((await server(ids[2])).desired).toMatchObject({ admin_state: 'ready', source: 'schedule', until: null });
+  h.agent.restart(name);
+  h.agent.setBackend(name, 'web', [ext('w1'), ext('w2'), ext('w3')]);
+  expect(await syncNow(h, instanceId)).toMatchObject({ restarted: true, drifting: 0, reapplied: null });
+  expect(h.agent.requests.filter((r) => r.route === 'command' && r.segments[2] === name)).toEqual([]);
+  expect(await server(ids[2])).toMatchObject({ admin_state: 'ready', removed_at: null, drift: null });
 });
 
 test('ended early: the server is ready at once, as the caller', async () => {
