@@ -75,17 +75,28 @@ export class BreakerRegistry {
   }
 
   forget(instanceId: number): void {
+    const was = this.state(instanceId);
+    this.drop(instanceId);
+    // The next breaker starts closed and reports no change: the persisted state (the "breaker open" alert
+    // rule's) would stay open for good.
+    if (was !== 'closed') {
+      this.opts.onStateChange?.(instanceId, 'closed');
+    }
+  }
+
+  /** Stopping: nothing is reported (the next process resets the persisted states). */
+  shutdown(): void {
+    for (const id of [...this.breakers.keys()]) {
+      this.drop(id);
+    }
+  }
+
+  private drop(instanceId: number): void {
     const entry = this.breakers.get(instanceId);
     if (entry) {
       entry.breaker.shutdown();
       this.breakers.delete(instanceId);
       this.changes++;
-    }
-  }
-
-  shutdown(): void {
-    for (const id of [...this.breakers.keys()]) {
-      this.forget(id);
     }
   }
 

@@ -89,6 +89,65 @@ describe('through the running service', () => {
   });
 });
 
+describe('a breaker forgotten while open (another agent, a renamed instance)', () => {
+  let broken: FakeFagent;
+  let working: FakeFagent;
+  let t: TestService;
+  let ids: { hostId: number; instanceId: number };
+  const state = async () =>
+    (await t.service.ds.query(`SELECT breaker_state FROM haproxy_instances WHERE id = $1`, [ids.instanceId]))[0]
+      .breaker_state;
+  const firing = async () =>
+    evaluate(breakerRule, await t.service.ds.query(ruleSql(breakerRule))).filter((i) => i.firing);
+  const openIt = async () => {
+    for (let k = 0; k < 2; k++) {
+      await t.call('POST', `/api/haproxy/instances/${ids.instanceId}/sync?wait=true`);
+    }
+    await waitFor('breaker_state open', state, (s) => s === 'open');
+  };
+
+  beforeAll(async () => {
+    broken = await new FakeFagent().start();
+    broken.setBackend('edge-1', 'web', [{ name: 'w1', status: 'UP' }]);
+    broken.setBackend('edge-2', 'web', [{ name: 'w1', status: 'UP' }]);
+    broken.inject(on.backends(), { kind: 'status', status: 503 });
+    working = await new FakeFagent().start();
+    working.setBackend('edge-1', 'web', [{ name: 'w1', status: 'UP' }]);
+    // No half-open trial within the test: only the forgetting may close it.
+    t = await startTestService({ breakerThreshold: 2, breakerResetTimeoutMs: 600_000, maxRetries: 0 });
+    ids = await registerInstance(t, broken.url, 'edge-1', { hostName: 'lb-edge' });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await broken?.stop();
+    await working?.stop();
+  });
+
+  test("the host's agent replaced: the persisted state is closed and the rule stops", async () => {
+    await openIt();
+    expect(await firing()).toHaveLength(1);
+    expect(
+      (await t.call('PATCH', `/api/hosts/${ids.hostId}`, { body: { fagent_url: working.url, fagent_token: null } }))
+        .status
+    ).toBe(200);
+    await waitFor('breaker_state closed', state, (s) => s === 'closed');
+    expect(await firing()).toEqual([]);
+  });
+
+  test('the instance renamed: the persisted state is closed and the rule stops', async () => {
+    expect(
+      (await t.call('PATCH', `/api/hosts/${ids.hostId}`, { body: { fagent_url: broken.url, fagent_token: null } }))
+        .status
+    ).toBe(200);
+    await openIt();
+    expect(
+      (await t.call('PATCH', `/api/haproxy/instances/${ids.instanceId}`, { body: { name: 'edge-2' } })).status
+    ).toBe(200);
+    await waitFor('breaker_state closed', state, (s) => s === 'closed');
+    expect(await firing()).toEqual([]);
+  });
+});
+
 describe('BreakerStateRecorder', () => {
   let db: TestDatabase;
   beforeAll(async () => {
