@@ -154,6 +154,13 @@ describe('DataSource.query', () => {
     expect(requests[1].body.maxDataPoints).toBe(20_000);
   });
 
+  it('runs a query saved without a type as the status counts its editor shows', async () => {
+    const requests = installBackend();
+    const saved = { refId: 'A', scope: { instance: 'haproxy-1' } } as unknown as HaproxyQuery;
+    await lastValueFrom(makeDataSource().query(request([saved])));
+    expect(requests[0].body.queries).toEqual([{ refId: 'A', type: 'status_counts', scope: { instance: 'haproxy-1' } }]);
+  });
+
   it('makes no request when every query is hidden', async () => {
     const requests = installBackend();
     const response = await lastValueFrom(
@@ -478,6 +485,16 @@ describe('DataSource.testDatasource (Save & test)', () => {
     const result = await makeDataSource().testDatasource();
     expect(result.status).toBe('error');
     expect(result.message).toMatch(message);
+  });
+
+  it('says the URL is not HAProxy Control when something else answers 200 (Grafana itself, a proxy page)', async () => {
+    installBackend({ me: () => HttpResponse.text('<!doctype html><title>Grafana</title>') });
+    const result = await makeDataSource().testDatasource();
+    expect(result).toEqual({
+      status: 'error',
+      message:
+        'http://backend:8080 answers, but not as HAProxy Control (no token and role from /api/me): check the backend URL.',
+    });
   });
 
   it('says the backend is too old when it has no lookup endpoint', async () => {

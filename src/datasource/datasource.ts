@@ -125,12 +125,17 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
     return DEFAULT_QUERY;
   }
 
+  /** A query saved without a type runs as the type its editor shows (the default); unknown types are left out. */
   filterQuery(query: HaproxyQuery): boolean {
-    return !query.hide && QUERY_TYPES.includes(query.type);
+    return !query.hide && QUERY_TYPES.includes(query.type ?? DEFAULT_QUERY.type);
   }
 
   applyTemplateVariables(query: HaproxyQuery, scopedVars: ScopedVars): HaproxyQuery {
-    return { ...query, scope: interpolateScope(query.scope, scopedVars, 'glob') };
+    return {
+      ...query,
+      type: query.type ?? DEFAULT_QUERY.type,
+      scope: interpolateScope(query.scope, scopedVars, 'glob'),
+    };
   }
 
   interpolateVariablesInQueries(queries: HaproxyQuery[], scopedVars: ScopedVars): HaproxyQuery[] {
@@ -219,6 +224,13 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
       me = await this.api.me();
     } catch (err) {
       return testFailure(asApiError(err), this.backendUrl);
+    }
+    if (typeof me?.role !== 'string') {
+      // Something else answered 200 (Grafana itself, a proxy's page): no token name or role to report.
+      return {
+        status: 'error',
+        message: `${this.backendUrl} answers, but not as HAProxy Control (no token and role from /api/me): check the backend URL.`,
+      };
     }
     try {
       await this.api.lookup('instances', {});

@@ -1,4 +1,5 @@
 import type { Db } from '../db/db';
+import type { ActionResult } from '../domain/actions';
 import { compileMatcher, isInstanceLevel, Scope } from '../domain/scope';
 import type { ServerStatus } from '../domain/status';
 import { actionsInScope } from '../store/actions';
@@ -334,20 +335,35 @@ export class HistoryQuery {
     );
   }
 
-  /** Servers per status for instances or the whole fleet: from the per-instance counts of the roll-ups. */
+  /**
+   * Servers per status for instances or the whole fleet: per instance, its latest counts in each bucket, from
+   * the roll-up's per-instance counts and, past the roll-up's watermark (minutes not rolled up yet, else missing
+   * from a recent range), from the latest raw sample of each of its backends.
+   */
   private async fleetCounts(req: HistoryQueryRequest, q: HistoryQueryItem, res: Resolution): Promise<DataFrameJSON> {
-    const params: unknown[] = [req.range.from, req.range.to, pgInterval(res.intervalMs)];
+    const params: unknown[] = [req.range.from, req.range.to, pgInterval(res.intervalMs), res.tier];
     const m = compileMatcher(q.scope.instance);
-    const instanceFilter = m
-      ? `AND c.instance_id IN (SELECT i.id FROM haproxy_instances i WHERE ${matchSql(m, 'i.id', 'i.name', params)})`
-      : '';
+    const instances = (col: string) =>
+      m ? `AND ${col} IN (SELECT i.id FROM haproxy_instances i WHERE ${matchSql(m, 'i.id', 'i.name', params)})` : '';
+    const bin = (col: string) => `date_bin($3::interval, ${col}, timestamptz '1970-01-01 00:00:00+00')`;
     const rows: Array<{ t: Date; c: number[] }> = await this.db.query(
-      `SELECT bucket AS t, ARRAY[${STATUS_BY_CODE.map((_, i) => `sum(x.latest[${i + 1}])`).join(', ')}]::int[] AS c
-         FROM (SELECT DISTINCT ON (1, c.instance_id)
-                      date_bin($3::interval, c.bucket_start, timestamptz '1970-01-01 00:00:00+00') AS bucket, c.instance_id, c.counts AS latest
-                 FROM ${TIERS[res.tier].counts!.table} c
-                WHERE c.bucket_start >= $1 AND c.bucket_start < $2 ${instanceFilter}
-                ORDER BY 1, c.instance_id, c.bucket_start DESC) x
+      `WITH w AS (SELECT coalesce((SELECT done_until FROM haproxy_metric_rollup_state WHERE tier = $4), '-infinity') AS done)
+       SELECT bucket AS t, ARRAY[${STATUS_BY_CODE.map((_, i) => `sum(x.counts[${i + 1}])`).join(', ')}]::int[] AS c
+         FROM (SELECT DISTINCT ON (bucket, instance_id) bucket, counts
+                 FROM (SELECT ${bin('c.bucket_start')} AS bucket, c.instance_id, c.counts, c.bucket_start AS at
+                         FROM ${TIERS[res.tier].counts!.table} c
+                        WHERE c.bucket_start >= $1 AND c.bucket_start < $2 ${instances('c.instance_id')}
+                       UNION ALL
+                       SELECT bucket, instance_id, ${sqlCountsByCode('u.s')}, max(at)
+                         FROM (SELECT DISTINCT ON (1, r.backend_id) ${bin('r.sampled_at')} AS bucket, r.instance_id,
+                                      r.statuses, r.sampled_at AS at
+                                 FROM haproxy_metric_samples r
+                                WHERE r.sampled_at >= greatest($1, (SELECT done FROM w)) AND r.sampled_at < $2
+                                      ${instances('r.instance_id')}
+                                ORDER BY 1, r.backend_id, r.sampled_at DESC) s
+                        CROSS JOIN LATERAL unnest(s.statuses) AS u(s)
+                        GROUP BY bucket, instance_id) y
+                ORDER BY bucket, instance_id, at DESC) x
         GROUP BY bucket ORDER BY bucket`,
       params
     );
@@ -363,13 +379,14 @@ export class HistoryQuery {
     // The newest maxDataPoints, shown oldest first.
     const rows = await actionsInScope(this.db, q.scope, req.range.from, req.range.to, req.maxDataPoints);
     const target = (r: (typeof rows)[number]) => `${r.instance_name}/${r.backend_name}/${r.server_name}`;
+    const outcome = (r: (typeof rows)[number]) => OUTCOME[r.result];
     return tableFrame('Commands', q.refId, [
       { name: 'time', type: 'time', values: rows.map((r) => ms(r.started_at)) },
       { name: 'timeEnd', type: 'time', values: rows.map((r) => ms(r.started_at) + r.duration_ms) },
       {
         name: 'title',
         type: 'string',
-        values: rows.map((r) => `${r.command} ${r.server_name}${r.success ? '' : ' failed'}`),
+        values: rows.map((r) => `${r.command} ${r.server_name}${outcome(r).title}`),
       },
       {
         name: 'text',
@@ -377,21 +394,26 @@ export class HistoryQuery {
         values: rows.map(
           (r) =>
             `${r.actor} ran ${r.command} on ${target(r)} (${r.source}): ` +
-            (r.success
+            (r.result === 'success'
               ? `ok, ${r.status_before ?? '?'} -> ${r.status_after ?? '?'}`
-              : `failed: ${r.error ?? 'unknown error'}`)
+              : `${outcome(r).text}${r.error ? `: ${r.error}` : outcome(r).withoutError}`)
         ),
       },
       {
         name: 'tags',
         type: 'string',
-        values: rows.map((r) => ['haproxy', r.command, r.success ? 'ok' : 'failed', r.source].join(',')),
+        values: rows.map((r) => ['haproxy', r.command, outcome(r).tag, r.source].join(',')),
       },
       { name: 'actor', type: 'string', config: { displayName: 'Who' }, values: rows.map((r) => r.actor) },
       { name: 'command', type: 'string', config: { displayName: 'Command' }, values: rows.map((r) => r.command) },
       { name: 'target', type: 'string', config: { displayName: 'Server' }, values: rows.map(target) },
       { name: 'source', type: 'string', config: { displayName: 'Source' }, values: rows.map((r) => r.source) },
-      { name: 'success', type: 'boolean', config: { displayName: 'Succeeded' }, values: rows.map((r) => r.success) },
+      {
+        name: 'success',
+        type: 'boolean',
+        config: { displayName: 'Succeeded' },
+        values: rows.map((r) => outcome(r).succeeded),
+      },
       { name: 'error', type: 'string', config: { displayName: 'Error' }, values: rows.map((r) => r.error) },
       {
         name: 'duration',
@@ -511,6 +533,26 @@ export class HistoryQuery {
     );
   }
 }
+
+/**
+ * How a command's annotation reads by its audit result. `success` is false until an outcome is known, but a
+ * running command, or one HAProxy may have applied (unknown), is not a failure.
+ */
+const OUTCOME: Record<
+  ActionResult,
+  { title: string; text: string; withoutError: string; tag: string; succeeded: boolean | null }
+> = {
+  success: { title: '', text: 'ok', withoutError: '', tag: 'ok', succeeded: true },
+  failure: { title: ' failed', text: 'failed', withoutError: ': unknown error', tag: 'failed', succeeded: false },
+  pending: { title: ' (running)', text: 'running, no outcome yet', withoutError: '', tag: 'pending', succeeded: null },
+  unknown: {
+    title: ' (outcome unknown)',
+    text: 'outcome unknown, HAProxy may have applied it',
+    withoutError: '',
+    tag: 'unknown',
+    succeeded: null,
+  },
+};
 
 function countsOf(c: number[]): Record<ServerStatus, number> {
   const out = {} as Record<ServerStatus, number>;

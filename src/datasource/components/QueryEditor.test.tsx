@@ -50,6 +50,13 @@ describe('QueryEditor', () => {
     expect(screen.queryByRole('radio', { name: 'Sum per backend' })).not.toBeInTheDocument();
   });
 
+  it('shows a saved query of a type it does not know instead of crashing, and lets another type be chosen', async () => {
+    const { user, lastQuery } = renderEditor({ refId: 'A', type: 'timeline' as HaproxyQuery['type'], scope: {} });
+    expect(screen.getByText(/Unknown type "timeline", not run: choose a type/)).toBeInTheDocument();
+    await user.click(within(await openSelect(user, 'Type')).getByText('Status timeline'));
+    expect(lastQuery()).toEqual({ refId: 'A', type: 'status_timeline', scope: {} });
+  });
+
   it('offers the six types and runs the query after a change', async () => {
     const { user, onRunQuery, lastQuery } = renderEditor({
       refId: 'A',

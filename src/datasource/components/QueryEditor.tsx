@@ -28,6 +28,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const styles = useStyles2(getStyles);
   const type = query.type ?? DEFAULT_QUERY.type;
   const scope = query.scope ?? {};
+  // A hand-written saved query may name a type this version does not know: say so instead of crashing.
+  const description = QUERY_TYPE_INFO[type]?.description ?? `Unknown type "${type}", not run: choose a type`;
 
   const update = (next: HaproxyQuery) => {
     onChange(next);
@@ -74,7 +76,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         idPrefix={`haproxy-${query.refId}`}
         onChange={(nextScope) => update({ ...query, type, scope: nextScope })}
       />
-      <div className={styles.help}>{QUERY_TYPE_INFO[type].description}. An empty scope covers the whole fleet.</div>
+      <div className={styles.help}>{description}. An empty scope covers the whole fleet.</div>
     </div>
   );
 }
