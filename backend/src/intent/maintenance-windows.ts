@@ -9,6 +9,7 @@ import { databaseNow } from '../store/clock';
 import {
   activeWindow,
   activeWindows,
+  backOffWindow,
   claimDueWindows,
   claimWindow,
   closeWindow,
@@ -37,6 +38,9 @@ export interface WindowTick {
   closed: number;
 }
 
+/** The longest a window whose end keeps failing waits for its next try (README "Maintenance windows"). */
+export const MAX_RETRY_MS = 10 * 60_000;
+
 const GONE_NOTE = "maintenance window closed without a command: the server is no longer in HAProxy's configuration";
 
 /**
@@ -57,6 +61,11 @@ export class MaintenanceWindows {
     private readonly log: Logger,
     private readonly opts: MaintenanceWindowsOptions
   ) {}
+
+  /** How long a claim on a window holds: the wait before a failed end is tried again, at first. */
+  get leaseMs(): number {
+    return this.opts.leaseMs;
+  }
 
   /**
    * The database's time, not this replica's: every replica ends a window at the same moment. `db`: a caller's
@@ -158,7 +167,8 @@ export class MaintenanceWindows {
       await noteAction(this.db, result.action.id, GONE_NOTE);
       return 'closed';
     }
-    // The claim stays until its lease ends: the window is tried again then, not at every tick.
+    // Held until it is tried again (not at every tick), longer after each failure.
+    await backOffWindow(this.db, w.server_id, now, this.opts.leaseMs, MAX_RETRY_MS);
     return 'failed';
   }
 

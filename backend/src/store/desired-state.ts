@@ -205,6 +205,22 @@ export async function claimWindow(db: Db, serverId: number, now: Date, leaseMs: 
   return n > 0;
 }
 
+/**
+ * A window whose end failed (its agent unreachable, say) is held until it is tried again: the lease after the
+ * first failure, doubling with each failed end of this window (since its desired state was set), up to `maxMs`. An agent that never comes
+ * back then costs a failed audit row every `maxMs`, not every lease.
+ */
+export async function backOffWindow(db: Db, serverId: number, now: Date, leaseMs: number, maxMs: number) {
+  await db.execute(
+    `UPDATE haproxy_server_desired d
+        SET window_claimed_until = $2::timestamptz + least($3 * 2 ^ greatest(f.n - 1, 0), $4) * interval '1 millisecond'
+       FROM (SELECT count(*)::int AS n FROM haproxy_actions a JOIN haproxy_server_desired x ON x.server_id = a.server_id
+              WHERE a.server_id = $1 AND a.source = 'schedule' AND a.result IN ('failure', 'unknown') AND a.started_at >= x.set_at) f
+      WHERE d.server_id = $1 AND d.window_claimed_until IS NOT NULL`,
+    [serverId, now, leaseMs, maxMs]
+  );
+}
+
 export async function releaseWindowClaim(db: Db, serverId: number): Promise<void> {
   await db.execute(`UPDATE haproxy_server_desired SET window_claimed_until = NULL WHERE server_id = $1`, [serverId]);
 }

@@ -196,6 +196,34 @@ test('a window whose server is gone is closed with a note, without a command; th
   expect(await server(ids[2])).toMatchObject({ admin_state: 'ready', removed_at: null, drift: null });
 });
 
+test('an end that keeps failing (the agent down) is tried again after the lease, then less and less often', async () => {
+  const { ids, name } = await servers(1);
+  const res = await post(ids[0], { command: 'drain', duration_s: 3600 });
+  const end = Date.parse(res.body.server.desired.until);
+  const lease = h.t.service.windows.leaseMs;
+  h.agent.inject((r) => r.route === 'command' && r.segments[2] === name, { kind: 'status', status: 503 });
+  const tries = async () => (await actions(h, `server_id=${ids[0]}&source=schedule`)).total;
+  // The first failure holds the window one lease, the second two, the third four.
+  let at = end + 1000;
+  for (const [wait, held] of [
+    [0, lease],
+    [lease, 2 * lease],
+    [2 * lease, 4 * lease],
+  ]) {
+    at += wait;
+    await h.t.service.windows.tick(new Date(at));
+    const n = await tries();
+    await h.t.service.windows.tick(new Date(at + held - 1000));
+    expect(await tries()).toBe(n);
+  }
+  expect(await tries()).toBe(3);
+  // The agent back: the next try ends it.
+  h.agent.clearFaults();
+  await h.t.service.windows.tick(new Date(at + 4 * lease + 1000));
+  expect(h.agent.server(name, 'web', 'w1').admin_state).toBe('ready');
+  expect((await server(ids[0])).desired).toMatchObject({ admin_state: 'ready', until: null });
+});
+
 test('ended early: the server is ready at once, as the caller', async () => {
   const { ids, name } = await servers(1);
   expect((await post(ids[0], { command: 'maint', duration_s: 7200 })).status).toBe(200);
