@@ -36,6 +36,13 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
   app.proxy = true;
   app.use(errorHandler(deps.log));
   app.use(async (ctx, next) => {
+    // A backend URL provisioned with a trailing slash reaches us as `//api/...` through Grafana's routes.
+    if (ctx.path.startsWith('//')) {
+      ctx.path = ctx.path.replace(/^\/+/, '/');
+    }
+    await next();
+  });
+  app.use(async (ctx, next) => {
     const started = Date.now();
     deps.readers?.noteRequest();
     await next();

@@ -211,3 +211,13 @@ describe('operation ids are UUIDs in either case', () => {
     expect([cancelled.status, cancelled.body.id, cancelled.body.state]).toEqual([200, created.body.id, 'cancelled']);
   });
 });
+
+describe('a backend URL provisioned with a trailing slash', () => {
+  test("Grafana's route then asks for //api/...: the same route answers, authorised as ever", async () => {
+    const token = `Bearer ${h.t.tokens.viewer}`;
+    const res = await rawRequest('GET', `//api/haproxy/servers/${f.servers['web/s1'].id}`, [['Authorization', token]]);
+    expect(res.status).toBe(200);
+    expect(res.body.server_name).toBe('s1');
+    expect((await rawRequest('GET', '//api/haproxy/summary', [])).status).toBe(401);
+  });
+});
