@@ -23,6 +23,8 @@ export interface RemovalHold extends RemovalCounts {
   /** Syncs in a row that brought this same set of removals. */
   consecutive: number;
   required: number;
+  /** Why it is held, as first assessed (a later answer with the same removals may no longer look suspicious). */
+  reason: string;
   message: string;
 }
 

@@ -252,8 +252,14 @@ export async function retireBackendsOutOfScope(
     params
   );
   if (retired.length > 0) {
+    // Each with its `removed` history row, as a sync's removal: the timeline shows it gone until it comes back.
     await db.execute(
-      `UPDATE haproxy_servers SET removed_at = $2, updated_at = $2 WHERE backend_id = ANY($1::int[]) AND removed_at IS NULL`,
+      `WITH s AS (
+         UPDATE haproxy_servers SET removed_at = $2, updated_at = $2 WHERE backend_id = ANY($1::int[]) AND removed_at IS NULL
+         RETURNING id, status, raw_status
+       )
+       INSERT INTO haproxy_server_status_history (server_id, from_status, to_status, raw_status, cause, changed_at, note)
+       SELECT id, status, status, raw_status, 'removed', $2, 'outside the polling scope' FROM s`,
       [retired.map((b) => b.id), at]
     );
   }

@@ -115,7 +115,7 @@ export function removalFingerprint(a: Pick<RemovalAssessment, 'backendIds' | 'se
 
 /**
  * Holds a suspicious removal until the same one came `confirmSyncs` times in a row (then it is applied and
- * says so); an answer without a suspicious removal drops any hold.
+ * says so); an answer with neither the held removal nor another suspicious one drops the hold.
  */
 export function decideRemovals(
   a: RemovalAssessment,
@@ -123,27 +123,38 @@ export function decideRemovals(
   policy: RemovalPolicy,
   now: Date
 ): RemovalDecision {
-  if (a.reasons.length === 0 || policy.confirmSyncs <= 1) {
+  if (policy.confirmSyncs <= 1) {
     return { apply: true, hold: null };
   }
   const fingerprint = removalFingerprint(a);
   const again = previous?.fingerprint === fingerprint;
+  // The held answer's new rows (servers renamed, another HAProxy's backends) are stored at once and make the
+  // same removal a smaller share the next time: it is still the held one, and keeps counting as it was held.
+  if (a.reasons.length === 0 && !again) {
+    return { apply: true, hold: null };
+  }
   const consecutive = again ? previous.consecutive + 1 : 1;
   const since = again ? previous.since : now.toISOString();
   if (consecutive >= policy.confirmSyncs) {
     return { apply: true, hold: null, confirmed: { syncs: consecutive, since } };
   }
-  const { reasons, ...counts } = a;
+  const { reasons, ...assessed } = a;
+  // The counts and reason of the hold as first assessed, when this answer alone no longer looks suspicious.
+  // (A hold stored before holds kept their reason has it only at the head of its message.)
+  const { reason, ...counts } = reasons.length
+    ? { ...assessed, reason: reasons.join('; ') }
+    : { ...previous!, reason: previous!.reason ?? previous!.message.split(': nothing was removed')[0] };
   return {
     apply: false,
     hold: {
       ...counts,
+      reason,
       fingerprint,
       since,
       consecutive,
       required: policy.confirmSyncs,
       message:
-        `${reasons.join('; ')}: nothing was removed. The removal is applied when the same answer comes on ` +
+        `${reason}: nothing was removed. The removal is applied when the same answer comes on ` +
         `${policy.confirmSyncs} syncs in a row (${consecutive} so far) or when an admin confirms it.`,
     },
   };

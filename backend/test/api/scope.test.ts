@@ -120,6 +120,20 @@ describe('saving a narrower scope', () => {
     expect(after.servers['api/d'].id).toBe(before.servers['api/d'].id);
   });
 
+  test("its servers' history says when they left and came back, as a sync's removal does", async () => {
+    const f = await fleet(h, 'narrow-history', { web: [up('a')], api: [up('d')] });
+    const d = f.servers['api/d'].id;
+    const history = async () =>
+      ((await h.t.call('GET', `/api/haproxy/servers/${d}/history`)).body.history as Array<Record<string, unknown>>)
+        .map((r) => r.cause)
+        .reverse();
+    await h.t.call('PATCH', `/api/haproxy/instances/${f.instanceId}`, { body: { backend_scope: ['web'] } });
+    expect(await history()).toEqual(['sync', 'removed']);
+    await h.t.call('PATCH', `/api/haproxy/instances/${f.instanceId}`, { body: { backend_scope: null } });
+    await syncNow(h, f.instanceId);
+    expect(await history()).toEqual(['sync', 'removed', 'restored']);
+  });
+
   test('waits for a running sync, which read with the old scope and would otherwise write the backend back', async () => {
     const f = await fleet(h, 'racing', { web: [up('a')], api: [up('b')] });
     h.agent.inject((r) => r.segments[2] === 'racing' && r.route === 'servers', { kind: 'delay', ms: 400 });

@@ -154,6 +154,32 @@ describe('holding and confirming', () => {
     });
   });
 
+  test('the held removal keeps counting when the rows its answer added make it a smaller share', () => {
+    // web-1 and web-2 renamed: the held answer stored the new names, so the same removal is now half of web.
+    const renamed = () => assess({ web: 2 }, { servers: { web: 2 } });
+    const smaller = () => assess({ web: 4 }, { servers: { web: 2 } });
+    expect(smaller().reasons).toEqual([]);
+    const first = decideRemovals(renamed(), null, policy, t(1));
+    const second = decideRemovals(smaller(), first.hold, policy, t(2));
+    expect(second).toMatchObject({
+      apply: false,
+      hold: { consecutive: 2, since: t(1).toISOString(), serversTotal: 2, share: 1 },
+    });
+    expect(second.hold!.message).toMatch(/^every server of backend "web" would be removed: .*\(2 so far\)/);
+    expect(decideRemovals(smaller(), second.hold, policy, t(3))).toEqual({
+      apply: true,
+      hold: null,
+      confirmed: { syncs: 3, since: t(1).toISOString() },
+    });
+    // Without a hold of that removal, the same answer is not suspicious.
+    expect(decideRemovals(smaller(), null, policy, t(2))).toEqual({ apply: true, hold: null });
+    // A hold stored by an earlier version, without its reason, keeps the one at the head of its message.
+    const { reason: _, ...older } = first.hold!;
+    expect(decideRemovals(smaller(), older as RemovalHold, policy, t(2)).hold!.message).toMatch(
+      /^every server of backend "web" would be removed: nothing was removed\./
+    );
+  });
+
   test('HAPROXY_REMOVAL_CONFIRM_SYNCS 1 turns holding off', () => {
     expect(decideRemovals(wipe(), null, { ...policy, confirmSyncs: 1 }, t(1))).toEqual({ apply: true, hold: null });
   });
