@@ -95,6 +95,14 @@ export function adminStateOf(flags: number): { adminState: AdminState; maintSour
   return { adminState: 'ready', maintSource: null };
 }
 
+/**
+ * HAProxy writes exactly one space between fields, and up to 1.8 an empty `srv_addr` (a server on a
+ * unix socket, or not resolved yet): two spaces in a row are then an empty field, not one separator.
+ */
+function splitFields(line: string): string[] {
+  return line.trimEnd().split(' ');
+}
+
 export function parseServersState(text: string): ServerStateRow[] {
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   const version = lines[0]?.trim();
@@ -110,11 +118,7 @@ export function parseServersState(text: string): ServerStateRow[] {
     throw new ServersStateFormatError(`no "# be_id be_name ..." header in show servers state output: ${preview(text)}`);
   }
   const column = new Map<string, number>();
-  header
-    .slice(2)
-    .trim()
-    .split(/\s+/)
-    .forEach((name, i) => column.has(name) || column.set(name, i));
+  splitFields(header.slice(2)).forEach((name, i) => column.has(name) || column.set(name, i));
   const missing = REQUIRED_COLUMNS.filter((c) => !column.has(c));
   if (missing.length > 0) {
     throw new ServersStateFormatError(`show servers state header lacks column(s): ${missing.join(', ')}`);
@@ -125,7 +129,7 @@ export function parseServersState(text: string): ServerStateRow[] {
     if (line.trim() === '') {
       continue;
     }
-    const cells = line.trim().split(/\s+/);
+    const cells = splitFields(line);
     const cell = (name: (typeof REQUIRED_COLUMNS)[number]) => cells[column.get(name) as number] ?? '';
     const int = (name: (typeof REQUIRED_COLUMNS)[number]) => {
       const value = cell(name);

@@ -46,16 +46,26 @@ export interface ProcessInfo {
 }
 
 /**
+ * Uptime that went back by more than this is a new process; less can be two reads answered a second
+ * apart and parsed in the other order.
+ */
+const UPTIME_JITTER_SEC = 2;
+
+/**
  * A reload or restart must show as a new pid or start time, and nothing else may: so the start time
  * is HAProxy's exact one when it has it, else derived once per pid from the uptime and then kept
- * (`previous`), because now - uptime moves by a second between calls.
+ * (`previous`), because now - uptime moves by a second between calls. A restart can keep the pid (a
+ * container's HAProxy is always the same pid): its uptime going back says it is another process.
  */
 export function toProcessInfo(info: ShowInfo, nowMs: number, previous?: ProcessInfo): ProcessInfo {
   const nowSec = Math.floor(nowMs / 1000);
   let startSec: number;
   if (info.startTimeSec !== null) {
     startSec = info.startTimeSec;
-  } else if (previous?.pid === info.pid) {
+  } else if (
+    previous?.pid === info.pid &&
+    (info.uptimeSec === null || info.uptimeSec >= previous.uptimeSec - UPTIME_JITTER_SEC)
+  ) {
     startSec = previous.startedAt.getTime() / 1000;
   } else if (info.uptimeSec !== null) {
     startSec = nowSec - info.uptimeSec;

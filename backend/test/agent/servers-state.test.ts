@@ -72,6 +72,32 @@ describe('parseServersState on real HAProxy 2.6 output', () => {
   });
 });
 
+describe('parseServersState on older HAProxy versions', () => {
+  // HAProxy 1.8's column list (srvrecord and the check/agent columns came later).
+  const header18 =
+    '# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight ' +
+    'srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state ' +
+    'srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port';
+
+  it('keeps the columns in place when 1.8 writes an empty srv_addr (a unix socket server, an unresolved one)', () => {
+    const text = [
+      '1',
+      header18,
+      '3 web 1 sock  2 0 10 10 120 1 0 2 0 0 0 0 - 0', // server /run/app.sock: no IP, so srv_addr is ""
+      '3 web 2 later  0 32 1 1 120 1 0 0 0 0 0 0 app.internal 8080', // init-addr none, unresolved
+      '3 web 3 ip 10.0.0.3 2 8 1 1 120 1 0 2 0 0 0 0 - 80',
+      '',
+    ].join('\n');
+    expect(
+      parseServersState(text).map((r) => [r.server, r.operationalState, r.adminState, r.maintSource, r.weight])
+    ).toEqual([
+      ['sock', 'up', 'ready', null, 10],
+      ['later', 'down', 'maint', 'resolution', 1],
+      ['ip', 'up', 'drain', null, 1],
+    ]);
+  });
+});
+
 describe('adminStateOf', () => {
   const { FMAINT, IMAINT, CMAINT, FDRAIN, IDRAIN, RMAINT } = SRV_ADMF;
 

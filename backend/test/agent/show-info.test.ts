@@ -40,6 +40,17 @@ describe('toProcessInfo', () => {
     expect(reloaded.startedAt.toISOString()).toBe('2027-01-15T08:01:00.000Z');
   });
 
+  it('sees a restart that kept the pid (a container) by its uptime going back', () => {
+    // HAProxy before Start_time_sec; in a container the restarted process has the same pid.
+    const running = toProcessInfo({ ...base, startTimeSec: null, uptimeSec: 86_400 }, 1_800_086_400_000);
+    const restarted = toProcessInfo({ ...base, startTimeSec: null, uptimeSec: 5 }, 1_800_086_460_000, running);
+    expect(restarted.startedAt.toISOString()).toBe('2027-01-16T08:00:55.000Z');
+    expect(restarted.startedAt).not.toEqual(running.startedAt);
+    // Two reads parsed out of order (a second apart) are still the same process.
+    const late = toProcessInfo({ ...base, startTimeSec: null, uptimeSec: 86_399 }, 1_800_086_400_000, running);
+    expect(late.startedAt).toEqual(running.startedAt);
+  });
+
   it('refuses a show info with neither start time nor uptime', () => {
     expect(() => toProcessInfo({ ...base, startTimeSec: null, uptimeSec: null }, 0)).toThrow(ShowInfoFormatError);
   });
