@@ -161,7 +161,13 @@ export function splitReplies(reply: string, count: number): string[] {
     replies.push(current.map((l) => `${l}\n`).join(''));
   }
   if (replies.length !== count) {
-    throw new ReplyCountError(`expected ${count} replies from HAProxy, got ${replies.length}: ${preview(reply)}`);
+    // The master CLI (-S) knows only its own commands, and says so listing `@<relative pid>` among them.
+    const master = reply.includes('@<relative pid>')
+      ? ": this is HAProxy's master socket, which does not run these commands; give the agent a worker's stats socket (`stats socket ... level admin`)"
+      : '';
+    throw new ReplyCountError(
+      `expected ${count} replies from HAProxy, got ${replies.length}${master}: ${preview(reply)}`
+    );
   }
   return replies;
 }

@@ -22,6 +22,17 @@ describe('splitReplies', () => {
     expect(() => splitReplies('Unknown command.\n\n', 3)).toThrow(ReplyCountError);
     expect(() => splitReplies('', 1)).toThrow(/expected 1 replies from HAProxy, got 0/);
   });
+
+  it('names the master socket when that is what answered (it lists its own commands instead)', () => {
+    const master =
+      'Unknown command, but maybe one of the following ones is a better match:\n' +
+      '  @<relative pid> : send a command to the <relative pid> process\n' +
+      '  @!<pid>         : send a command to the <pid> process\n' +
+      '  show proc       : show the list of processes\n\n';
+    expect(() => splitReplies(master.repeat(2), 3)).toThrow(
+      /got 2: this is HAProxy's master socket, which does not run these commands; give the agent a worker's stats socket/
+    );
+  });
 });
 
 describe('runtimeApiBatch', () => {
