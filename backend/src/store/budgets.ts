@@ -13,25 +13,25 @@ import { SERVER_CLASSES } from './server-classes';
 export const STALE_AFTER_FAILURES = 3;
 
 /**
- * Over a server `s`: what is stored of it is current, because its instance and host are synced (active) and its
- * instance's sync has not failed STALE_AFTER_FAILURES times in a row. A budget must not count a server as
- * available on the word of an agent that stopped answering: that HAProxy may be down with all its servers.
+ * Over instance `i` and its host `h`: what is stored of their servers is current, because both are synced
+ * (active) and the instance's sync has not failed STALE_AFTER_FAILURES times in a row. A budget must not count a
+ * server as available on the word of an agent that stopped answering: that HAProxy may be down with all its
+ * servers. (Joined once per row, not a subquery per server: /metrics counts every backend.)
  */
-const STATUSES_CURRENT = `EXISTS (SELECT 1 FROM haproxy_backends cb JOIN haproxy_instances ci ON ci.id = cb.instance_id
-                                  JOIN hosts ch ON ch.id = ci.host_id
-                            WHERE cb.id = s.backend_id AND ci.is_active AND ch.is_active
-                              AND ci.consecutive_failures < ${STALE_AFTER_FAILURES})`;
+const STATUSES_CURRENT = `(i.is_active AND h.is_active AND i.consecutive_failures < ${STALE_AFTER_FAILURES})`;
 
 /** Over a server `s`: it said it is available (the state model's, with a weight: a ready server at weight 0 takes
  * no traffic), and no command is taking it out right now (its outcome not written yet, or unknown). */
 const SAID_AVAILABLE = `${SERVER_CLASSES.available} AND s.weight > 0
   AND NOT EXISTS (SELECT 1 FROM haproxy_taking_out o WHERE o.server_id = s.id AND o.until > now())`;
 
-/** A server the guard counts as available, over a server `s`: it said so, and that is current (STATUSES_CURRENT). */
-export const BUDGET_AVAILABLE = `${SAID_AVAILABLE} AND ${STATUSES_CURRENT}`;
+/** A server the guard counts as available, over a server `s` of instance `i` on host `h`: it said so, and that is current. */
+const BUDGET_AVAILABLE = `${SAID_AVAILABLE} AND ${STATUSES_CURRENT}`;
 
-/** It said it is available, but that is stale: the guard leaves it out, a budget's view counts it (ScopeCount). */
-const STALE = `${SAID_AVAILABLE} AND NOT ${STATUSES_CURRENT}`;
+/** Counted per scope: in all, available to the guard, and stale (it said available; a budget's view counts it). */
+const SCOPE_COUNTS = `count(s.id)::int AS counted,
+  count(s.id) FILTER (WHERE ${BUDGET_AVAILABLE})::int AS available,
+  count(s.id) FILTER (WHERE ${SAID_AVAILABLE} AND NOT ${STATUSES_CURRENT})::int AS stale`;
 
 const minOf = (r: { min_count: number | null; min_percent: number | null }): MinAvailable =>
   r.min_count !== null ? { count: r.min_count } : { percent: r.min_percent! };
@@ -82,23 +82,24 @@ export async function storedMinimums(
   return new Map(rows.map((r) => [r.key, minOf(r)]));
 }
 
-/** Servers counted and available (BUDGET_AVAILABLE) per backend and per application, by `scope:id`. */
+/** Servers counted, available and stale (ScopeCount) per backend and per application, by `scope:id`. */
 export async function scopeCounts(
   db: Db,
   backendIds: readonly number[],
   applicationIds: readonly number[]
 ): Promise<Map<string, ScopeCount>> {
-  const counts = `count(s.id)::int AS counted, count(s.id) FILTER (WHERE ${BUDGET_AVAILABLE})::int AS available,
-                  count(s.id) FILTER (WHERE ${STALE})::int AS stale`;
   const rows = await db.query<{ key: string } & ScopeCount>(
-    `SELECT 'backend:' || b.id AS key, ${counts}
+    `SELECT 'backend:' || b.id AS key, ${SCOPE_COUNTS}
        FROM haproxy_backends b
+       JOIN haproxy_instances i ON i.id = b.instance_id
+       JOIN hosts h ON h.id = i.host_id
        LEFT JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
       WHERE b.id = ANY($1::int[]) GROUP BY b.id
      UNION ALL
-     SELECT 'application:' || a.id, ${counts}
+     SELECT 'application:' || a.id, ${SCOPE_COUNTS}
        FROM applications a
-       LEFT JOIN (haproxy_servers s JOIN haproxy_backends sb ON sb.id = s.backend_id AND sb.removed_at IS NULL)
+       LEFT JOIN (haproxy_servers s JOIN haproxy_backends sb ON sb.id = s.backend_id AND sb.removed_at IS NULL
+                  JOIN haproxy_instances i ON i.id = sb.instance_id JOIN hosts h ON h.id = i.host_id)
          ON s.application_id = a.id AND s.removed_at IS NULL
       WHERE a.id = ANY($2::int[]) GROUP BY a.id`,
     [backendIds, applicationIds]
@@ -128,6 +129,7 @@ export function budgetTargets(db: Db, serverIds: readonly number[]): Promise<Bud
        FROM haproxy_servers s
        JOIN haproxy_backends b ON b.id = s.backend_id
        JOIN haproxy_instances i ON i.id = b.instance_id
+       JOIN hosts h ON h.id = i.host_id
        LEFT JOIN applications a ON a.id = s.application_id
       WHERE s.id = ANY($1::int[])
       ORDER BY array_position($1::int[], s.id)`,
