@@ -4,7 +4,7 @@ import { Field, Icon, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui
 import { FILTER_STATUSES, type Instance } from '../../api/types';
 import { type FilterParams, type FilterUpdate, positiveIntParam, textParam } from '../../hooks/useUrlFilters';
 import { compareNames } from '../../utils/sort';
-import { STATE_FILTERS, type StatusFilter } from '../BackendList/BackendList.utils';
+import { SEARCH_MAX_LENGTH, STATE_FILTERS, type StatusFilter } from '../BackendList/BackendList.utils';
 
 export const REFRESH_CHOICES = [0, 5, 15, 30, 60] as const;
 export type RefreshSeconds = (typeof REFRESH_CHOICES)[number];
@@ -48,13 +48,16 @@ const REFRESH_OPTIONS: Array<SelectableValue<RefreshSeconds>> = REFRESH_CHOICES.
 }));
 
 export function FleetFilters({ instances, filters, onChange, refresh, onRefreshChange }: Props) {
-  const instanceOptions = useMemo<Array<SelectableValue<number>>>(
-    () =>
-      instances
-        .map((i) => ({ label: i.name, value: i.id, description: i.host_name }))
-        .sort((a, b) => compareNames(a.label, b.label)),
-    [instances]
-  );
+  const instanceOptions = useMemo<Array<SelectableValue<number>>>(() => {
+    const options = instances
+      .map((i) => ({ label: i.name, value: i.id, description: i.host_name }))
+      .sort((a, b) => compareNames(a.label, b.label));
+    // An id no instance has (a deleted one's, an old link's) is still the filter: shown, so it can be cleared.
+    const chosen = filters.instance;
+    return chosen === undefined || instances.some((i) => i.id === chosen)
+      ? options
+      : [{ label: `Instance #${chosen}`, value: chosen, description: 'Not among the HAProxy instances' }, ...options];
+  }, [instances, filters.instance]);
   return (
     <Stack gap={2} wrap="wrap" alignItems="flex-end">
       <Field label="Instance" noMargin>
@@ -83,6 +86,7 @@ export function FleetFilters({ instances, filters, onChange, refresh, onRefreshC
           width={36}
           prefix={<Icon name="search" />}
           placeholder="Backend or server name"
+          maxLength={SEARCH_MAX_LENGTH}
           value={filters.q}
           onChange={(e) => onChange({ q: e.currentTarget.value })}
         />

@@ -1,7 +1,16 @@
 import React, { useCallback, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, ControlledCollapse, EmptyState, LoadingPlaceholder, Modal, Stack, useStyles2 } from '@grafana/ui';
+import {
+  Alert,
+  Button,
+  ControlledCollapse,
+  EmptyState,
+  LoadingPlaceholder,
+  Modal,
+  Stack,
+  useStyles2,
+} from '@grafana/ui';
 import type { AgentCommand, CommandOptions, FleetBackend, Server, ServerCommand } from '../../api/types';
 import { BackendList } from '../../components/BackendList/BackendList';
 import { serverFilterOf } from '../../components/BackendList/BackendList.utils';
@@ -27,9 +36,11 @@ import { useServerMutations } from '../../data/useServerMutations';
 import { useSummary } from '../../data/useSummary';
 import { useDebounced } from '../../hooks/useDebounced';
 import { useKeysetPages } from '../../hooks/useKeysetPages';
+import { useLastPageWhenPastTheEnd } from '../../hooks/useLastPageWhenPastTheEnd';
 import { useLocalStorage } from '../../hooks/useLocalStorage';
 import type { Refusal } from '../../utils/guard';
 import { useUrlFilters } from '../../hooks/useUrlFilters';
+import { formatCount } from '../../utils/format';
 import { canUserAct } from '../../utils/roles';
 import { getNameStyles } from '../../utils/styles';
 import { type ApplyServer, BackendServers } from './BackendServers';
@@ -67,6 +78,18 @@ function HaproxyPage() {
   const backends = useFleetBackends(
     { instanceId: filters.instance, filter, after: paging.after, offset: paging.offset },
     refreshMs
+  );
+  const list = backends.data;
+  // Data kept from the page or filters before is not this page's: its `next` would repeat a page, and its emptiness
+  // says nothing of this one.
+  const shown = backends.loading ? undefined : list;
+  const { goTo } = paging;
+  const toLastPage = useCallback((page: number | undefined) => goTo(page ?? 1, null), [goTo]);
+  // A page that emptied under the user (its servers recovered, its backends left): the last one that has rows.
+  useLastPageWhenPastTheEnd(
+    shown && { rows: shown.backends.length, total: shown.total },
+    BACKENDS_PER_PAGE,
+    toLastPage
   );
   const { sync, syncing } = useInstanceSync();
   // The sync has ended (or still runs): what the page shows of it is read again now, not at the next refresh.
@@ -120,9 +143,16 @@ function HaproxyPage() {
   );
 
   const connectionError = [summary.error, instances.error, backends.error].find(isConnectionProblem);
-  if (connectionError) {
-    return (
-      <PluginPage>
+  const hasFilter = filters.instance !== undefined || Object.keys(filter).length > 0;
+  const bulkList = bulkServers.data;
+
+  return (
+    <PluginPage
+      subTitle={
+        connectionError ? undefined : 'Backends and servers of every HAProxy instance, with drain / ready / maint'
+      }
+    >
+      {connectionError && (
         <ConnectionBanner
           error={connectionError}
           onRetry={() => {
@@ -131,78 +161,84 @@ function HaproxyPage() {
             backends.reload();
           }}
         />
-      </PluginPage>
-    );
-  }
+      )}
+      {/* Hidden rather than unmounted behind the banner: the backends opened and their "show more" outlive a blip. */}
+      <div hidden={connectionError !== undefined}>
+        <Stack direction="column" gap={2}>
+          {summary.loading && <LoadingPlaceholder text="Loading statistics..." />}
+          {summary.error && (
+            <Alert severity="error" title="Statistics could not be loaded">
+              {summary.error.message}
+            </Alert>
+          )}
+          {summary.data && <FleetStats summary={summary.data} />}
 
-  const list = backends.data;
-  const hasFilter = filters.instance !== undefined || filters.status !== undefined || filters.q !== '';
-  const bulkList = bulkServers.data;
+          {instances.error && (
+            <Alert severity="error" title="Instances could not be loaded">
+              {instances.error.message}
+            </Alert>
+          )}
+          {instances.data && instances.data.length > 0 && (
+            <ControlledCollapse label={`HAProxy instances (${instances.data.length})`} isOpen={false}>
+              <InstanceList
+                instances={instances.data}
+                canAct={canAct}
+                syncing={syncing}
+                onSync={(i) => sync(i).then(reloadAfterSync)}
+              />
+            </ControlledCollapse>
+          )}
 
-  return (
-    <PluginPage subTitle="Backends and servers of every HAProxy instance, with drain / ready / maint">
-      <Stack direction="column" gap={2}>
-        {summary.loading && <LoadingPlaceholder text="Loading statistics..." />}
-        {summary.error && (
-          <Alert severity="error" title="Statistics could not be loaded">
-            {summary.error.message}
-          </Alert>
-        )}
-        {summary.data && <FleetStats summary={summary.data} />}
-
-        {instances.error && (
-          <Alert severity="error" title="Instances could not be loaded">
-            {instances.error.message}
-          </Alert>
-        )}
-        {instances.data && instances.data.length > 0 && (
-          <ControlledCollapse label={`HAProxy instances (${instances.data.length})`} isOpen={false}>
-            <InstanceList
-              instances={instances.data}
-              canAct={canAct}
-              syncing={syncing}
-              onSync={(i) => sync(i).then(reloadAfterSync)}
-            />
-          </ControlledCollapse>
-        )}
-
-        <FleetFilters
-          instances={instances.data ?? []}
-          filters={filters}
-          onChange={setFilters}
-          refresh={refresh}
-          onRefreshChange={setRefresh}
-        />
-        <RefreshStatus resources={[summary, instances, backends]} refreshMs={refreshMs} />
-
-        {!list && backends.loading && <LoadingPlaceholder text="Loading backends..." />}
-        {backends.error && (
-          <Alert severity="error" title="Backends could not be loaded">
-            {backends.error.message}
-          </Alert>
-        )}
-        {list && list.total === 0 && !hasFilter && !backends.loading && (
-          <EmptyState variant="call-to-action" message="No HAProxy servers yet">
-            Register a host and its HAProxy instances in the backend; servers appear after the first sync.
-          </EmptyState>
-        )}
-        {list && list.total === 0 && hasFilter && !backends.loading && (
-          <EmptyState variant="not-found" message="No backend or server matches the filters">
-            Clear the instance, status or search filter to see more.
-          </EmptyState>
-        )}
-        {list && list.total > 0 && (
-          <BackendList
-            backends={list.backends}
-            total={list.total}
-            page={paging.page}
-            pageSize={BACKENDS_PER_PAGE}
-            onPage={(page) => paging.goTo(page, list.next)}
-            loading={backends.loading}
-            renderServers={renderServers}
+          <FleetFilters
+            instances={instances.data ?? []}
+            filters={filters}
+            onChange={setFilters}
+            refresh={refresh}
+            onRefreshChange={setRefresh}
           />
-        )}
-      </Stack>
+          <RefreshStatus resources={[summary, instances, backends]} refreshMs={refreshMs} />
+
+          {!list && backends.loading && <LoadingPlaceholder text="Loading backends..." />}
+          {backends.error && (
+            <Alert severity="error" title="Backends could not be loaded">
+              {backends.error.message}
+            </Alert>
+          )}
+          {list && list.total === 0 && !hasFilter && !backends.loading && (
+            <EmptyState variant="call-to-action" message="No HAProxy servers yet">
+              Register a host and its HAProxy instances in the backend; servers appear after the first sync.
+            </EmptyState>
+          )}
+          {list && list.total === 0 && hasFilter && !backends.loading && (
+            <EmptyState
+              variant="not-found"
+              message="No backend or server matches the filters"
+              button={
+                <Button
+                  variant="secondary"
+                  icon="times"
+                  onClick={() => setFilters({ instance: undefined, status: undefined, q: '' })}
+                >
+                  Clear filters
+                </Button>
+              }
+            >
+              Clear the instance, status or search filter to see more.
+            </EmptyState>
+          )}
+          {list && list.total > 0 && (
+            <BackendList
+              backends={list.backends}
+              total={list.total}
+              page={paging.page}
+              pageSize={BACKENDS_PER_PAGE}
+              onPage={(page) => goTo(page, shown?.next ?? null)}
+              loading={backends.loading}
+              renderServers={renderServers}
+            />
+          )}
+        </Stack>
+      </div>
 
       {dialog?.kind === 'command' && (
         <ServerCommandModal
@@ -227,7 +263,7 @@ function HaproxyPage() {
       )}
       {bulk && bulkList && bulkList.total > bulkList.servers.length && (
         <Modal className={nameStyles.names} title={`Too many servers for one command`} isOpen onDismiss={close}>
-          {`${bulkList.total} servers of ${bulk.backend.name} are shown; one command takes at most ${BULK_MAX_SERVERS}. Narrow the filters.`}
+          {`${formatCount(bulkList.total)} servers of ${bulk.backend.name} are shown; one command takes at most ${formatCount(BULK_MAX_SERVERS)}. Narrow the filters.`}
         </Modal>
       )}
       {bulk && bulkList && bulkList.total <= bulkList.servers.length && (
