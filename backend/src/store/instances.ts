@@ -121,6 +121,16 @@ export async function updateInstance(
   );
 }
 
+/**
+ * The instance (or every instance of the host) is another target at the agent now: its next sync reads it
+ * whole (the unchanged path compares with the old target's answer), and its row stays locked until the change
+ * commits, so a sync's write either commits before it or sees it (sync/instance-sync.ts drops that answer).
+ */
+export async function retargetInstances(db: Db, by: { hostId: number } | { instanceId: number }): Promise<void> {
+  const [column, id] = 'hostId' in by ? ['host_id', by.hostId] : ['id', by.instanceId];
+  await db.execute(`UPDATE haproxy_instances SET sync_fingerprint = NULL WHERE ${column} = $1`, [id]);
+}
+
 export async function deleteInstance(db: Db, instanceId: number): Promise<boolean> {
   return (await db.execute(`DELETE FROM haproxy_instances WHERE id = $1`, [instanceId])) > 0;
 }
@@ -133,11 +143,17 @@ export function activeInstances(db: Db): Promise<Array<{ id: number; host_id: nu
   );
 }
 
-/** Every instance's activity and last sync, for the fleet summary. */
+/**
+ * Every instance's activity and last sync, for the fleet summary. Active means polled, as the scheduler, the
+ * alert rules and /metrics count it: the instance and its host both active.
+ */
 export function instanceSyncStates(
   db: Db
 ): Promise<Array<{ id: number; is_active: boolean; last_sync_success: boolean | null; last_sync_at: Date | null }>> {
-  return db.query(`SELECT id, is_active, last_sync_success, last_sync_at FROM haproxy_instances`);
+  return db.query(
+    `SELECT i.id, i.is_active AND h.is_active AS is_active, i.last_sync_success, i.last_sync_at
+       FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id`
+  );
 }
 
 export interface FailingInstanceRow {
@@ -149,12 +165,12 @@ export interface FailingInstanceRow {
   consecutive_failures: number;
 }
 
-/** Active instances whose last sync failed, most recent first. */
+/** Active instances (of active hosts) whose last sync failed, most recent first. */
 export function failingInstances(db: Db, limit: number): Promise<FailingInstanceRow[]> {
   return db.query<FailingInstanceRow>(
     `SELECT i.id, i.name, h.name AS host_name, i.last_sync_error, i.last_sync_at, i.consecutive_failures
        FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
-      WHERE i.is_active AND i.last_sync_success = false ORDER BY i.last_sync_at DESC NULLS LAST LIMIT $1`,
+      WHERE i.is_active AND h.is_active AND i.last_sync_success = false ORDER BY i.last_sync_at DESC NULLS LAST LIMIT $1`,
     [limit]
   );
 }

@@ -4,7 +4,7 @@ import { badRequest, notFound } from '../../domain/errors';
 import { SecretBox } from '../../secrets/secret-box';
 import { changedFields, fieldList, lockForChange, recordAdminChange } from '../../store/admin-changes';
 import { createHost, deleteHost, getHost, HostRow, listHosts, updateHost } from '../../store/hosts';
-import { instanceIdsOfHost } from '../../store/instances';
+import { instanceIdsOfHost, retargetInstances } from '../../store/instances';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { agentToken, agentUrl, idParams, name } from '../validation';
@@ -90,6 +90,10 @@ export function hostRoutes(deps: ApiDeps) {
           'fagent_url: a new agent URL needs fagent_token in the same request (the new agent’s token, or null for none): the stored token is never sent to another URL'
         );
       }
+      if (b.fagent_url !== undefined) {
+        // A sync in flight read the old agent: its answer must not land after this change.
+        await retargetInstances(tx, { hostId });
+      }
       const after = await load(hostId, tx);
       const fields = logged(after);
       if (typeof b.fagent_token === 'string' && before.has_fagent_token) {
@@ -111,6 +115,8 @@ export function hostRoutes(deps: ApiDeps) {
       }
       return after;
     });
+    // The summary counts the instances of active hosts as active.
+    deps.fleetCounts.invalidate();
     if (b.fagent_url !== undefined || b.fagent_token !== undefined) {
       // Another agent (or credential): the old one's cached answers and open breaker no longer apply.
       for (const instanceId of await instanceIdsOfHost(deps.db, hostId)) {

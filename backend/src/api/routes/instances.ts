@@ -7,7 +7,14 @@ import type { Db } from '../../db/db';
 import { advisoryXactLock } from '../../db/advisory-lock';
 import { changedFields, fieldList, lockForChange, recordAdminChange } from '../../store/admin-changes';
 import { searchBackends } from '../../store/backends';
-import { createInstance, deleteInstance, getInstance, InstanceRow, listInstances } from '../../store/instances';
+import {
+  createInstance,
+  deleteInstance,
+  getInstance,
+  InstanceRow,
+  listInstances,
+  retargetInstances,
+} from '../../store/instances';
 import { updateInstanceSettings } from '../../registry/instance-scope';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -111,6 +118,10 @@ export function instanceRoutes(deps: ApiDeps) {
       const before = await stored(instanceId, tx);
       const retired = await updateInstanceSettings(tx, instanceId, b);
       const after = await stored(instanceId, tx);
+      if (after.name !== before.name) {
+        // Another instance at the agent: a sync in flight read the old one, whose answer must not land here.
+        await retargetInstances(tx, { instanceId });
+      }
       const changed = changedFields(logged(before), logged(after));
       if (changed) {
         if (retired && retired.length > 0) {
