@@ -639,7 +639,8 @@ export interface UnresolvedServer {
   reason: UnresolvedReason;
   address_key: string | null;
   matched_hosts: string[];
-  candidates: Array<{ id: number; name: string; host_id: number | null }>;
+  /** Names are unique per host only: host_name tells two of the same name apart. */
+  candidates: Array<{ id: number; name: string; host_id: number | null; host_name: string | null }>;
 }
 
 export interface UnresolvedList {

@@ -197,8 +197,8 @@ export function makeFleet(): Fleet {
       address_key: '10.0.0.3',
       matched_hosts: ['host-a'],
       candidates: [
-        { id: 100, name: 'shop', host_id: 1 },
-        { id: 101, name: 'billing', host_id: 1 },
+        { id: 100, name: 'shop', host_id: 1, host_name: 'host-a' },
+        { id: 101, name: 'billing', host_id: 1, host_name: 'host-a' },
       ],
     },
     { server: servers[5], reason: 'no_host', address_key: '10.0.0.7', matched_hosts: [], candidates: [] },

@@ -16,7 +16,8 @@ export interface UnresolvedServer {
   /** Hosts that key matched (none, one without applications, or several). */
   matched_hosts: string[];
   /** Applications to choose between (one click maps the server manually). */
-  candidates: Array<{ id: number; name: string; host_id: number | null }>;
+  /** Names repeat across hosts: each with its host's name, so that two "shop"s can be told apart. */
+  candidates: Array<{ id: number; name: string; host_id: number | null; host_name: string | null }>;
 }
 
 /**
@@ -33,6 +34,7 @@ export async function unresolvedMappings(
     mappingSources(db),
   ]);
   const index = new MappingIndex(sources.hosts, sources.applications);
+  const hostNames = new Map(sources.hosts.map((h) => [h.id, h.name]));
   return {
     total,
     servers: servers.map((s) => {
@@ -43,7 +45,12 @@ export async function unresolvedMappings(
         reason: why.reason === 'mapped' ? 'next_sync' : why.reason,
         address_key: why.key,
         matched_hosts: why.hosts.map((h) => h.name),
-        candidates: [...mapped, ...why.candidates].map((a) => ({ id: a.id, name: a.name, host_id: a.hostId })),
+        candidates: [...mapped, ...why.candidates].map((a) => ({
+          id: a.id,
+          name: a.name,
+          host_id: a.hostId,
+          host_name: a.hostId === null ? null : (hostNames.get(a.hostId) ?? null),
+        })),
       };
     }),
   };

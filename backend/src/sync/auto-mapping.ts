@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP, SocketAddress } from 'node:net';
 import { valuesFingerprint } from './fingerprint';
 
 export interface MappingHost {
@@ -54,8 +54,13 @@ export function hostKey(address: string): string | null {
   if (host === '') {
     return null;
   }
-  if (isIP(host)) {
-    return host.toLowerCase();
+  const family = isIP(host);
+  if (family === 6) {
+    // One spelling per address (HAProxy prints inet_ntop's): a host registered as 2001:DB8:0::1 is 2001:db8::1.
+    return new SocketAddress({ address: host, family: 'ipv6' }).address;
+  }
+  if (family === 4) {
+    return host;
   }
   return host.split('.')[0].toLowerCase() || null;
 }

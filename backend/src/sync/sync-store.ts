@@ -629,10 +629,11 @@ async function autoMap(
     }
   }
   if (updates.length > 0) {
+    // The index is read once per cycle: an application deleted since maps nothing (not a failed sync on its key).
     await db.execute(
       `UPDATE haproxy_servers s
-          SET application_id = v.app, mapping_kind = CASE WHEN v.app IS NULL THEN NULL ELSE 'auto' END, mapping_note = v.note
-         FROM unnest($1::int[], $2::int[], $3::text[]) AS v(id, app, note)
+          SET application_id = a.id, mapping_kind = CASE WHEN a.id IS NULL THEN NULL ELSE 'auto' END, mapping_note = v.note
+         FROM unnest($1::int[], $2::int[], $3::text[]) AS v(id, app, note) LEFT JOIN applications a ON a.id = v.app
         WHERE s.id = ANY($1::int[]) AND s.id = v.id AND s.mapping_kind IS DISTINCT FROM 'manual'`,
       [updates.map((u) => u.id), updates.map((u) => u.app), updates.map((u) => u.note)]
     );

@@ -398,6 +398,14 @@ const specific: Record<string, () => Promise<Res>> = {
     }),
   'DELETE /api/applications/{id} 204': async () =>
     call('DELETE', '/api/applications/{id}', await createApplication(h, unique('app'))),
+  'DELETE /api/applications/{id} 409': async () => {
+    const { res: job, serverId } = await operation(5);
+    const app = await createApplication(h, unique('app'));
+    await h.t.call('PUT', `/api/haproxy/servers/${serverId}/mapping`, { body: { application_id: app } });
+    const res = await call('DELETE', '/api/applications/{id}', app);
+    await h.t.call('POST', `/api/haproxy/operations/${job.body.id}/cancel`);
+    return res;
+  },
   'POST /api/hosts/test 200': () => call('POST', '/api/hosts/test', ''),
   'POST /api/hosts/test 404': () =>
     h.t.call('POST', '/api/hosts/test', { body: { fagent_url: h.agent.url, host_id: Number(MISSING) } }),

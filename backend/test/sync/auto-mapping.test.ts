@@ -9,6 +9,9 @@ describe('hostKey', () => {
     ['10.1.2.3', '10.1.2.3'],
     ['[2001:db8::1]:443', '2001:db8::1'],
     ['2001:db8::1', '2001:db8::1'],
+    // Any spelling of an IPv6 address is the one HAProxy prints (inet_ntop's).
+    ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
+    ['[0:0:0:0:0:0:0:1]:80', '::1'],
     ['db-7:5432', 'db-7'],
     ['', null],
     [':80', null],

@@ -3,7 +3,7 @@ import { Badge, Button, type Column, InteractiveTable, Stack, Text, useStyles2 }
 import type { UnresolvedServer } from '../../api/types';
 import { compareNames } from '../../utils/sort';
 import { getNameStyles } from '../../utils/styles';
-import { unresolvedReason } from './UnresolvedMappings.utils';
+import { candidateLabel, unresolvedReason } from './UnresolvedMappings.utils';
 
 interface Props {
   entries: UnresolvedServer[];
@@ -61,19 +61,22 @@ export function UnresolvedMappings({ entries, onMap, onChoose, saving }: Props) 
           return (
             <Stack gap={1} wrap="wrap">
               {[...entry.candidates]
-                .sort((a, b) => compareNames(a.name, b.name))
-                .map((app) => (
-                  <Button
-                    key={app.id}
-                    size="sm"
-                    variant="secondary"
-                    disabled={busy}
-                    aria-label={`Map ${entry.server.server_name} to ${app.name}`}
-                    onClick={() => onMap(entry, app.id)}
-                  >
-                    {app.name}
-                  </Button>
-                ))}
+                .sort((a, b) => compareNames(a.name, b.name) || compareNames(a.host_name ?? '', b.host_name ?? ''))
+                .map((app) => {
+                  const label = candidateLabel(app, entry.candidates);
+                  return (
+                    <Button
+                      key={app.id}
+                      size="sm"
+                      variant="secondary"
+                      disabled={busy}
+                      aria-label={`Map ${entry.server.server_name} to ${label}`}
+                      onClick={() => onMap(entry, app.id)}
+                    >
+                      {label}
+                    </Button>
+                  );
+                })}
               <Button
                 size="sm"
                 variant="secondary"

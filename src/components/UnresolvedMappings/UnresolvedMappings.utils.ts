@@ -18,3 +18,11 @@ export function unresolvedReason(u: UnresolvedServer): string {
       return 'the next sync maps it (an application was added since its last sync)';
   }
 }
+
+type Candidate = UnresolvedServer['candidates'][number];
+
+/** A candidate's name, with its host when another candidate has the same name (names are unique per host only). */
+export function candidateLabel(app: Candidate, all: readonly Candidate[]): string {
+  const twin = all.some((a) => a.id !== app.id && a.name === app.name);
+  return twin ? `${app.name} on ${app.host_name ?? 'no host'}` : app.name;
+}

@@ -61,6 +61,26 @@ describe('Applications page', () => {
     });
   });
 
+  it('two candidates of the same name on different hosts are told apart by their hosts', async () => {
+    db.fleet.unresolved[0] = {
+      server: db.fleet.servers[1],
+      reason: 'ambiguous_host',
+      address_key: 'web',
+      matched_hosts: ['host-a', 'host-b'],
+      candidates: [
+        { id: 100, name: 'shop', host_id: 1, host_name: 'host-a' },
+        { id: 103, name: 'shop', host_id: 2, host_name: 'host-b' },
+      ],
+    };
+    const { user } = renderPage(<ApplicationsPage />, { route: '/applications' });
+    const web2 = (await within(await review()).findByText('web2')).closest('tr')!;
+    expect(within(web2).getByRole('button', { name: 'Map web2 to shop on host-a' })).toHaveTextContent(
+      'shop on host-a'
+    );
+    await user.click(within(web2).getByRole('button', { name: 'Map web2 to shop on host-b' }));
+    await waitFor(() => expect(db.requests.find((r) => r.method === 'PUT')?.body).toEqual({ application_id: 103 }));
+  });
+
   it('filters the review by kind, kept in the URL', async () => {
     const { user } = renderPage(<ApplicationsPage />, { route: '/applications' });
     const section = await review();

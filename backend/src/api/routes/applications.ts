@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { badRequest, notFound } from '../../domain/errors';
+import { AppError, badRequest, notFound } from '../../domain/errors';
+import { OPERATION_CONFLICT } from '../../operations/operations';
 import { changedFields, fieldList, lockForChange, recordAdminChange } from '../../store/admin-changes';
 import {
   ApplicationRow,
@@ -11,7 +12,8 @@ import {
   updateApplication,
 } from '../../store/applications';
 import { searchBackends } from '../../store/backends';
-import { searchServers } from '../../store/servers';
+import { holdingOperation } from '../../store/operations';
+import { currentServerIds, searchServers } from '../../store/servers';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { bodyId, idParams, limit, name, offset } from '../validation';
@@ -114,6 +116,17 @@ export function applicationRoutes(deps: ApiDeps) {
         throw notFound(`application ${appId}`);
       }
       const before = await load(appId, tx);
+      // Deleting it drops its budget and unmaps its servers: a job taking them out would go on unguarded.
+      const held = await holdingOperation(tx, await currentServerIds(tx, { applicationId: appId }));
+      if (held) {
+        throw new AppError(
+          409,
+          OPERATION_CONFLICT,
+          `application ${before.name} has servers in operation ${held.operation_id} (${held.state}): ` +
+            'wait for it to end or cancel it first',
+          { operation_id: held.operation_id, server_ids: held.server_ids }
+        );
+      }
       await deleteApplication(tx, appId);
       await recordAdminChange(tx, {
         actor: (ctx.state.auth as AuthState).actor,
