@@ -1,4 +1,5 @@
 import type { AgentCommand, Budget, BudgetRefusal, Server } from '../api/types';
+import { formatCount } from './format';
 
 /**
  * Whether a command takes a server out of rotation, so the backend's disruption-budget guard decides it (and a
@@ -79,8 +80,8 @@ export function budgetLabel(budget: Budget, servers: Server[]): string {
 /** "5 available, minimum 5" / "no minimum": a budget's numbers as the pages show them. */
 export function budgetNumbers(budget: Budget): string {
   if (budget.min_available === null) {
-    return `${budget.available} available, no minimum`;
+    return `${formatCount(budget.available)} available, no minimum`;
   }
   const set = typeof budget.min_available === 'string' ? ` (${budget.min_available})` : '';
-  return `${budget.available} available, minimum ${budget.effective_min}${set}`;
+  return `${formatCount(budget.available)} available, minimum ${formatCount(budget.effective_min)}${set}`;
 }

@@ -93,6 +93,10 @@ export function CommandModal({
     if (refusal !== undefined) {
       setRefused(refusal);
       setSending(false);
+      // The budgets moved since the dry run was read: the preview says what they are now, as the refusal does.
+      if (refusal.budget && dryRun.enabled) {
+        dryRun.reload();
+      }
     }
   };
 

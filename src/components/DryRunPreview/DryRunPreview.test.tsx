@@ -47,4 +47,33 @@ describe('DryRunPreview', () => {
     render(<DryRunPreview dryRun={{ data, loading: false }} servers={[]} />);
     expect(screen.queryByText('Servers that track these go out with them')).not.toBeInTheDocument();
   });
+
+  it('counts with thousands separators, and the budgets after too', () => {
+    const many = (from: number, n: number, would: DryRun['servers'][number]['would']) =>
+      Array.from({ length: n }, (_, i) => row(from + i, `s${from + i}`, would, null));
+    const data: DryRun = {
+      dry_run: true,
+      servers: [...many(1, 1200, 'take_out'), ...many(2000, 1300, 'refuse'), ...many(4000, 1400, 'skip')],
+      budgets: [
+        {
+          scope: 'backend',
+          id: 12,
+          min_available: 15000,
+          source: 'backend',
+          effective_min: 15000,
+          servers_counted: 20000,
+          available: 12000,
+          ok: false,
+        },
+      ],
+    };
+    render(<DryRunPreview dryRun={{ data, loading: false }} servers={[]} />);
+    const preview = screen.getByRole('region', { name: 'Dry run' });
+    expect(preview).toHaveTextContent(
+      '1,200 servers would be taken out, 1,300 refused by a disruption budget, 1,400 skipped (already in that state).'
+    );
+    expect(within(preview).getByRole('list', { name: 'Budgets after' })).toHaveTextContent(
+      'backend #12 after: 12,000 available, minimum 15,000'
+    );
+  });
 });

@@ -4,7 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import type { ApiError } from '../../api/errors';
 import type { DryRun, Server } from '../../api/types';
-import { formatPlural, formatServerNames, SERVER_NAMES_SHOWN } from '../../utils/format';
+import { formatCount, formatPlural, formatServerNames, SERVER_NAMES_SHOWN } from '../../utils/format';
 import { budgetLabel, budgetNumbers } from '../../utils/guard';
 
 interface Props {
@@ -40,8 +40,8 @@ export function DryRunPreview({ dryRun, servers }: Props) {
       <h5>Dry run: what the backend would do</h5>
       <p>
         {formatPlural(takeOut.length, 'server')} would be taken out
-        {refuse.length > 0 && `, ${refuse.length} refused by a disruption budget`}
-        {skip.length > 0 && `, ${skip.length} skipped (already in that state)`}.
+        {refuse.length > 0 && `, ${formatCount(refuse.length)} refused by a disruption budget`}
+        {skip.length > 0 && `, ${formatCount(skip.length)} skipped (already in that state)`}.
       </p>
       {withTrackers.length > 0 && (
         <Alert severity="info" title="Servers that track these go out with them">

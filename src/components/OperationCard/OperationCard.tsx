@@ -6,7 +6,7 @@ import { Badge, type BadgeColor, Button, Card, ConfirmModal, Stack, Text, useSty
 import type { Operation, OperationServerState, OperationState } from '../../api/types';
 import { prefixRoute, ROUTES } from '../../constants';
 import { cancelOperation, isActiveOperation } from '../../data/useOperations';
-import { formatAgo, formatNumber, formatTime } from '../../utils/format';
+import { formatAgo, formatCount, formatNumber, formatPlural, formatTime } from '../../utils/format';
 
 interface Props {
   operation: Operation;
@@ -50,7 +50,7 @@ export function OperationCard({ operation: op, canAct, onChanged }: Props) {
   const [confirming, setConfirming] = useState(false);
   const finished = finishedCount(op);
   const p = op.progress;
-  const title = `${op.action === 'drain' ? 'Rolling drain' : 'Return with ramp'} of ${p.total} servers`;
+  const title = `${op.action === 'drain' ? 'Rolling drain' : 'Return with ramp'} of ${formatPlural(p.total, 'server')}`;
   return (
     <section aria-label={`Job ${title} ${op.state}`}>
       <Card>
@@ -60,7 +60,7 @@ export function OperationCard({ operation: op, canAct, onChanged }: Props) {
         <Card.Meta>
           {[
             `started by ${op.actor ?? 'unknown'} ${formatAgo(op.created_at)}`,
-            `${op.max_parallel} at a time`,
+            `${formatCount(op.max_parallel)} at a time`,
             op.deadline_at ? `deadline ${formatTime(op.deadline_at)} (then ${op.on_deadline.replace('_', ' ')})` : '',
             op.action === 'drain' && op.then === 'maint' ? 'maint once sessions end' : '',
           ].filter(Boolean)}
@@ -86,10 +86,11 @@ export function OperationCard({ operation: op, canAct, onChanged }: Props) {
               />
             </div>
             <Text variant="bodySmall" color="secondary">
-              {finished} of {p.total} finished: {p.done} done, {p.active} in progress, {p.pending} waiting
-              {p.failed > 0 && `, ${p.failed} failed`}
-              {p.refused > 0 && `, ${p.refused} refused by a budget`}
-              {p.cancelled > 0 && `, ${p.cancelled} cancelled`}
+              {formatCount(finished)} of {formatCount(p.total)} finished: {formatCount(p.done)} done,{' '}
+              {formatCount(p.active)} in progress, {formatCount(p.pending)} waiting
+              {p.failed > 0 && `, ${formatCount(p.failed)} failed`}
+              {p.refused > 0 && `, ${formatCount(p.refused)} refused by a budget`}
+              {p.cancelled > 0 && `, ${formatCount(p.cancelled)} cancelled`}
             </Text>
             {op.error && <Text color="warning">{op.error}</Text>}
             <table className={styles.table} aria-label={`Servers of ${title}`}>
@@ -136,7 +137,7 @@ export function OperationCard({ operation: op, canAct, onChanged }: Props) {
           <ConfirmModal
             isOpen
             title="Cancel this job?"
-            body={`The job stops: servers still waiting their turn are left as they are. What is already out stays out (${p.done + p.active} of ${p.total}): return them with Ready when you want them back.`}
+            body={`The job stops: servers still waiting their turn are left as they are. What is already out stays out (${formatCount(p.done + p.active)} of ${formatCount(p.total)}): return them with Ready when you want them back.`}
             confirmText="Cancel job"
             dismissText="Keep running"
             onConfirm={async () => {

@@ -1,7 +1,7 @@
 import React from 'react';
 import { Alert, Checkbox, Field } from '@grafana/ui';
 import { budgetScopeName, type Refusal } from '../../utils/guard';
-import { formatPlural } from '../../utils/format';
+import { formatCount, formatPlural } from '../../utils/format';
 
 interface Props {
   refusal: Refusal;
@@ -26,9 +26,9 @@ export function RefusalAlert({ refusal, applicationName }: Props) {
   return (
     <Alert severity="error" title={`Refused by the disruption budget of ${scope}`}>
       <p>
-        {formatPlural(budget.available, 'server')} available, minimum {budget.min_available}: taking out{' '}
+        {formatPlural(budget.available, 'server')} available, minimum {formatCount(budget.min_available)}: taking out{' '}
         {refused.length > 0 ? refused.map((r) => r.name).join(', ') : 'these servers'} would leave fewer than{' '}
-        {budget.min_available} in service, so {refused.length === 1 ? 'it was' : 'they were'} kept in.
+        {formatCount(budget.min_available)} in service, so {refused.length === 1 ? 'it was' : 'they were'} kept in.
       </p>
       <p>{refusal.message}</p>
     </Alert>

@@ -51,7 +51,7 @@ describe('Operations page', () => {
     expect(rows[1]).toHaveTextContent('api1be_api on haproxy-1waiting for sessions to end3');
     expect(rows[2]).toHaveTextContent('api2be_api on haproxy-1waiting its turn');
     // the one web1 job the budget refused is listed after it (newest first)
-    const failed = screen.getByRole('region', { name: 'Job Rolling drain of 1 servers failed' });
+    const failed = screen.getByRole('region', { name: 'Job Rolling drain of 1 server failed' });
     expect(failed).toHaveTextContent('refused by a budget');
     expect(failed).toHaveTextContent('1 of 1 finished: 0 done, 0 in progress, 0 waiting, 1 refused by a budget');
     // viewers do not cancel

@@ -246,6 +246,84 @@ describe('Server page', () => {
     expect(screen.getByRole('region', { name: 'Server state' })).toHaveTextContent('sessions 0');
   });
 
+  it('offers the commands its row offers: none to the state it already has', async () => {
+    const { user } = renderServer();
+    const state = await screen.findByRole('region', { name: 'Server state' });
+    // web1 is ready: Ready would change nothing
+    expect(within(state).queryByRole('button', { name: 'Ready' })).not.toBeInTheDocument();
+    expect(within(state).getByRole('button', { name: 'Drain' })).toBeVisible();
+    // once drained by the dialog, Drain goes and Ready comes
+    db.fleet.minimums.backends[11] = 0;
+    await user.click(within(state).getByRole('button', { name: 'Drain' }));
+    await user.click(within(await findDialog()).getByRole('button', { name: 'Drain' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(within(state).queryByRole('button', { name: 'Drain' })).not.toBeInTheDocument();
+    expect(within(state).getByRole('button', { name: 'Ready' })).toBeVisible();
+    expect(within(state).getByRole('button', { name: 'Maint' })).toBeVisible();
+  });
+
+  it('the timeline shows the change a command from its page just made', async () => {
+    db.fleet.minimums.backends[11] = 0;
+    // The backend records the command's change when it answers.
+    server.use(
+      http.post(backendUrl('/haproxy/servers/:id/command'), () => {
+        db.fleet.history.push({
+          id: 9,
+          server_id: 1,
+          raw_status: 'DRAIN',
+          note: null,
+          from_status: 'UP',
+          to_status: 'DRAIN',
+          admin_from: 'ready',
+          admin_to: 'drain',
+          operational_from: null,
+          operational_to: null,
+          cause: 'command',
+          changed_at: new Date().toISOString(),
+        });
+        return undefined;
+      })
+    );
+    db.fleet.history = web1History();
+    const { user } = renderServer();
+    const admin = await screen.findByRole('list', { name: 'Admin state over time' });
+    expect(within(admin).getAllByRole('listitem')).toHaveLength(3);
+    // a moment later than the page's range was picked, as a user's click always is
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await user.click(screen.getByRole('button', { name: 'Drain' }));
+    await user.click(within(await findDialog()).getByRole('button', { name: 'Drain' }));
+    await waitFor(() =>
+      expect(
+        within(screen.getByRole('list', { name: 'Admin state over time' }))
+          .getAllByRole('listitem')
+          .map((li) => li.getAttribute('data-state'))
+      ).toEqual(['ready', 'drain', 'ready', 'drain'])
+    );
+  });
+
+  it('a dry run gone stale while the dialog was open is read again when the budget refuses', async () => {
+    db.fleet.minimums.backends[11] = 0;
+    const { user } = renderServer();
+    await user.click(await screen.findByRole('button', { name: 'Drain' }));
+    const dialog = await findDialog();
+    const preview = await within(dialog).findByRole('region', { name: 'Dry run' });
+    expect(preview).toHaveTextContent('1 server would be taken out.');
+    // meanwhile an admin sets a budget
+    db.fleet.minimums.backends[11] = 1;
+    await user.click(within(dialog).getByRole('button', { name: 'Drain' }));
+    expect(
+      await within(dialog).findByRole('alert', {
+        name: 'Refused by the disruption budget of backend be_web on haproxy-1',
+      })
+    ).toBeVisible();
+    await waitFor(() =>
+      expect(within(dialog).getByRole('region', { name: 'Dry run' })).toHaveTextContent(
+        '0 servers would be taken out, 1 refused by a disruption budget'
+      )
+    );
+    expect(db.fleet.servers[0].admin_state).toBe('ready');
+  });
+
   it('a Viewer is offered no weight nor shutdown', async () => {
     setUserRole('Viewer');
     renderServer();

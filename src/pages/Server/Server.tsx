@@ -16,6 +16,7 @@ import { useServer, useServerHistory } from '../../data/useServer';
 import { useServerMutations } from '../../data/useServerMutations';
 import { formatNumber, formatTime } from '../../utils/format';
 import { canUserAct } from '../../utils/roles';
+import { intentOf } from '../../utils/serverState';
 
 const RANGES = { '1h': 3600e3, '24h': 24 * 3600e3, '7d': 7 * 24 * 3600e3 } as const;
 type Range = keyof typeof RANGES;
@@ -90,7 +91,8 @@ function ServerPage() {
               </Text>
               {canAct && (
                 <Stack gap={1}>
-                  {AGENT_COMMANDS.map((command) => (
+                  {/* As its row on the HAProxy page: no command to the state it already has. */}
+                  {AGENT_COMMANDS.filter((command) => command !== intentOf(s)).map((command) => (
                     <Button
                       key={command}
                       size="sm"
@@ -137,7 +139,8 @@ function ServerPage() {
             const refused = await runCommand(s, dialog, options, (updated) => server.setData(() => updated));
             if (refused === undefined) {
               setDialog(undefined);
-              history.reload();
+              // The range ends now: a change made after its end would be drawn at that end, with no width.
+              setSpan(spanOf(range));
               actions.reload();
             }
             return refused;
