@@ -32,14 +32,16 @@ export interface CommandOutcome {
 
 /**
  * Whether the request may have reached HAProxy although its answer failed: a timeout, a connection lost
- * mid-way, a garbled or oversized answer, a 5xx from something in between. Not: the breaker or our address
- * policy (never sent), a 4xx or `success:false` (the agent said no).
+ * mid-way, a garbled or oversized answer, a 5xx from something in between or from the agent itself, whatever
+ * its body says (the reference agent answers `success:false` with 504 when HAProxy's socket timed out after
+ * the command was written). Not: the breaker or our address policy (never sent), a 4xx or a 2xx
+ * `success:false` (the agent said no).
  */
 export function isUncertain(err: Error): boolean {
   if (!(err instanceof FagentError)) {
     return false;
   }
-  if (err.kind === 'http') {
+  if (err.kind === 'http' || err.kind === 'refused') {
     return (err.httpStatus ?? 0) >= 500;
   }
   return ['timeout', 'network', 'invalid_answer', 'over_limit'].includes(err.kind);

@@ -10,7 +10,7 @@ import { FagentError } from '../fagent/errors';
 import type { Logger } from '../logger';
 import { ActionRow, ActionStart, completeAction, recordAction, startAction } from '../store/actions';
 import { clearDrifts, setDesired } from '../store/desired-state';
-import { lockServerState, recordStatusChanges, recordWeight, StatusCause } from '../store/server-state';
+import { lockServerState, recordLoad, recordStatusChanges, StatusCause } from '../store/server-state';
 import { claimServer, releaseServer, serverTargets, ServerTarget } from '../store/servers';
 import { AgentAttempt, CommandOutcome, commandOutcome, isUncertain, ReadBack } from './command-outcome';
 import type { DisruptionBudgets, TakeOut } from './disruption-budget';
@@ -136,9 +136,13 @@ export class ServerCommands {
       throw notFound(`server ${serverId}`);
     }
     const claim = randomUUID();
-    if (!(await this.claim(serverId, claim, o.wait))) {
+    const claimed = await this.claim(serverId, claim, o.wait);
+    if (claimed !== 'claimed') {
       if (!o.wait) {
         return undefined;
+      }
+      if (claimed === 'gone') {
+        throw notFound(`server ${serverId}`);
       }
       const busy = conflict(
         `another command on server ${first.server_name} of backend ${first.backend_name} is still running: try again`
@@ -151,7 +155,14 @@ export class ServerCommands {
       }
       // Read again under the claim: what the server was before this command, not before the wait.
       const [t] = await serverTargets(this.db, [serverId]);
-      return this.report(command, await this.run(t ?? first, command, ctx));
+      if (!t) {
+        // Deleted (its instance or host) since: nothing to send, and no row of it to audit against.
+        if (!o.wait) {
+          return undefined;
+        }
+        throw notFound(`server ${serverId}`);
+      }
+      return this.report(command, await this.run(t, command, ctx));
     } finally {
       await releaseServer(this.db, serverId, claim).catch((err: Error) =>
         // Its lease runs out by itself.
@@ -160,12 +171,17 @@ export class ServerCommands {
     }
   }
 
-  private async claim(serverId: number, claim: string, wait: boolean): Promise<boolean> {
+  /** The server's claim, or why not: another command holds it (past the wait), or the server was deleted. */
+  private async claim(serverId: number, claim: string, wait: boolean): Promise<'claimed' | 'busy' | 'gone'> {
     const until = Date.now() + (wait ? this.opts.deadlineMs : 0);
     for (;;) {
       try {
         if (await claimServer(this.db, serverId, claim, this.claimLeaseMs)) {
-          return true;
+          return 'claimed';
+        }
+        // A deleted server is never free: waiting for it would end in a 409 and an audit row of nothing.
+        if ((await serverTargets(this.db, [serverId])).length === 0) {
+          return 'gone';
         }
       } catch (err) {
         throw isDatabaseUnavailable(err)
@@ -173,7 +189,7 @@ export class ServerCommands {
           : err;
       }
       if (Date.now() >= until) {
-        return false;
+        return 'busy';
       }
       await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
     }
@@ -429,8 +445,12 @@ export class ServerCommands {
         at
       );
     }
-    if (o.weightAfter !== undefined && o.weightAfter !== prev.weight) {
-      await recordWeight(tx, t.server_id, o.weightAfter);
+    // The read back's sessions too: a shut down of sessions answers with none left, not the last sync's count.
+    const weight = o.weightAfter !== prev.weight ? o.weightAfter : undefined;
+    const sessions =
+      o.shown && o.shown.current_sessions !== prev.current_sessions ? o.shown.current_sessions : undefined;
+    if (weight !== undefined || sessions !== undefined) {
+      await recordLoad(tx, t.server_id, { weight, sessions });
     }
     if (!isAdminCommand(command)) {
       return;

@@ -1,4 +1,5 @@
 import type { ActionResult, ActionSource, AuditedCommand } from '../domain/actions';
+import { notFound } from '../domain/errors';
 import { compileMatcher, Scope, ScopeKey } from '../domain/scope';
 import type { ServerStatus } from '../domain/status';
 import type { Db } from '../db/db';
@@ -114,7 +115,7 @@ export async function startAction(db: Db, a: ActionStart): Promise<ActionRow> {
     startValues(a)
   );
   if (!row) {
-    throw new Error(`instance ${a.instanceId} was deleted`);
+    throw notFound(`instance ${a.instanceId}`);
   }
   return row;
 }

@@ -110,19 +110,28 @@ export interface LockedServerState {
   maint_source: MaintSource | null;
   operational_state: OperationalState | null;
   weight: number;
+  current_sessions: number;
 }
 
 export async function lockServerState(db: Db, serverId: number): Promise<LockedServerState | undefined> {
   const [row] = await db.query<LockedServerState>(
-    `SELECT status, admin_state, maint_source, operational_state, weight FROM haproxy_servers WHERE id = $1 FOR UPDATE`,
+    `SELECT status, admin_state, maint_source, operational_state, weight, current_sessions
+       FROM haproxy_servers WHERE id = $1 FOR UPDATE`,
     [serverId]
   );
   return row;
 }
 
-/** The weight a weight command left (not history: the next sync reads it anyway). */
-export async function recordWeight(db: Db, serverId: number, weight: number): Promise<void> {
-  await db.execute(`UPDATE haproxy_servers SET weight = $2 WHERE id = $1`, [serverId, weight]);
+/**
+ * The weight and sessions a command left, as HAProxy reported them after it; undefined keeps what is stored
+ * (not history: the next sync reads them anyway).
+ */
+export async function recordLoad(db: Db, serverId: number, o: { weight?: number; sessions?: number }): Promise<void> {
+  await db.execute(
+    `UPDATE haproxy_servers SET weight = coalesce($2, weight), current_sessions = coalesce($3, current_sessions)
+      WHERE id = $1`,
+    [serverId, o.weight ?? null, o.sessions ?? null]
+  );
 }
 
 export interface StatusHistoryRow {

@@ -19,7 +19,13 @@ test.each<[string, Error, boolean]>([
   ['an oversized answer', new FagentError('over_limit', 'o'), true],
   ['a 502 from something in between', new FagentError('http', 'h', 502), true],
   ['a 404 (the agent does not know the server)', new FagentError('http', 'h', 404), false],
-  ['success:false (the agent said no)', new FagentError('refused', 'r', 500), false],
+  ['success:false (the agent said no)', new FagentError('refused', 'r'), false],
+  ['success:false with a 4xx', new FagentError('refused', 'r', 409), false],
+  [
+    "success:false with a 5xx (the agent's 504: HAProxy's socket timed out)",
+    new FagentError('refused', 'r', 504),
+    true,
+  ],
   ['an address refused by our policy (never sent)', new FagentError('blocked', 'b'), false],
   ['an open breaker (never sent)', new BreakerOpenError(1), false],
 ])('%s may hide a success: %p', (_what, err, uncertain) => {

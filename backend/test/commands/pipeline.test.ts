@@ -75,6 +75,22 @@ describe('when the agent does not answer in time, HAProxy is asked', () => {
     expect((await stored(id)).status).toBe('UP');
   });
 
+  test('an agent that applied it but answered 5xx with success:false: HAProxy is asked too, a success', async () => {
+    const f = await fleet(h, 'applied-5xx', { web: [{ name: 's1', status: 'UP' }] });
+    const id = f.servers['web/s1'].id;
+    // The reference agent's answer when HAProxy's socket timed out after the command was written.
+    h.agent.inject(
+      commandTo('applied-5xx'),
+      { kind: 'rewrite', rewrite: () => ({ status: 504, body: { success: false, error: 'HAProxy timed out' } }) },
+      1
+    );
+    const res = await command(h, id, 'drain');
+    expect(res.status).toBe(200);
+    expect(res.body.action).toMatchObject({ result: 'success', success: true, status_after: 'DRAIN', error: null });
+    expect(res.body.action.note).toMatch(/HAProxy timed out\), but HAProxy shows "DRAIN": applied$/);
+    expect((await stored(id)).status).toBe('DRAIN');
+  });
+
   test('it cannot be read either: unknown (502 saying so), the stored status untouched', async () => {
     const f = await fleet(h, 'late-unknown', { web: [{ name: 's1', status: 'UP' }] });
     const id = f.servers['web/s1'].id;
@@ -225,4 +241,23 @@ test('a server claimed by another process: a command waits up to the deadline, t
   expect((await stored(id)).status).toBe('DRAIN');
   const [row] = await h.t.db.ds.query(`SELECT command_claim FROM haproxy_servers WHERE id = $1`, [id]);
   expect(row.command_claim).toBeNull(); // released after the command
+});
+
+test('a command waiting for a server whose instance is deleted meanwhile: 404 at once, nothing sent', async () => {
+  const f = await fleet(h, 'deleted-waiting', { web: [{ name: 's1', status: 'UP' }] });
+  const id = f.servers['web/s1'].id;
+  let release!: () => void;
+  h.agent.inject(commandTo('deleted-waiting'), { kind: 'hold', until: new Promise<void>((r) => (release = r)) }, 1);
+  const first = command(h, id, 'drain');
+  await h.agent.arrived(commandTo('deleted-waiting'));
+  const waiting = command(h, id, 'maint');
+  await new Promise((r) => setTimeout(r, 200));
+  const started = Date.now();
+  expect((await h.t.call('DELETE', `/api/haproxy/instances/${f.instanceId}`)).status).toBe(204);
+  const res = await waiting;
+  expect(Date.now() - started).toBeLessThan(1000); // not the whole deadline (syncDeadlineMs, 3 s)
+  expectError(res, 404, 'not_found');
+  release();
+  await first;
+  expect(h.agent.requests.filter(commandTo('deleted-waiting')).map((r) => r.segments[7])).toEqual(['drain']);
 });
