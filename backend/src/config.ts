@@ -72,10 +72,7 @@ const envSchema = z.object({
   /** Threads that decode large /state answers off the event loop; 0 decodes them on it. */
   HAPROXY_DECODE_THREADS: int(0, 64).default(Math.min(4, availableParallelism())),
   /** Unset: twice the request timeout plus 10 s (a backend list and a server list, with room for the database). */
-  HAPROXY_SYNC_DEADLINE: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z.coerce.number().positive().max(3600).optional()
-  ),
+  HAPROXY_SYNC_DEADLINE: z.coerce.number().positive().max(3600).optional(),
   HAPROXY_REMOVAL_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.5),
   HAPROXY_REMOVAL_CONFIRM_SYNCS: int(1, 100).default(3),
   /** Every backend's disruption budget unless it has its own: a count or "N%". */
@@ -130,10 +127,7 @@ const envSchema = z.object({
   DATABASE_PIPELINE: bool.default(true),
   API_STATEMENT_TIMEOUT: z.coerce.number().positive().max(3600).default(10),
   MAX_BODY_BYTES: int(1024, 10_000_000).default(1_000_000),
-  METRICS_PORT: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    int(0, 65_535).optional()
-  ),
+  METRICS_PORT: int(0, 65_535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_TOKEN: secretToken,
   METRICS_PER_SERVER: bool.default(true),
@@ -267,7 +261,10 @@ export class ConfigError extends Error {}
 
 /** Reads and validates the environment; every problem is listed in one clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = checkedEnvSchema.safeParse(env);
+  // A variable set to nothing (`PORT=` in an env file, `${VAR:-}` in compose) is unset: coerced, it would be 0 (port
+  // 0, jobs and window ends turned off, no retries) or fail where the default was meant.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = checkedEnvSchema.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new ConfigError(`Invalid configuration:\n${problems}`);

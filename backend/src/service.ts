@@ -12,7 +12,7 @@ import { DisruptionBudgets } from './commands/disruption-budget';
 import { DrainWaiter } from './commands/drain-wait';
 import { PendingActionSweeper } from './commands/pending-sweeper';
 import { ServerCommands } from './commands/server-command';
-import { AppConfig, loadConfig } from './config';
+import { AppConfig, ConfigError, loadConfig } from './config';
 import { DatabaseHealth } from './db/database-health';
 import { openDatabase, openPool } from './db/data-source';
 import { PoolDb, StatementNames } from './db/db';
@@ -88,6 +88,10 @@ export async function startService(
     url,
     poolSize: Math.max(10, config.syncConcurrency + 5),
     pipeline: config.pipeline,
+  }).catch((err: Error & { code?: string }) => {
+    throw config.databaseUrl && UNREACHABLE_DATABASE.has(err.code ?? '')
+      ? databaseUrlProblem(config.databaseUrl, err)
+      : err;
   });
   const names = config.preparedStatements ? new StatementNames() : null;
   const db = new PoolDb(ds, names);
@@ -256,27 +260,60 @@ export async function startService(
   );
 
   const server = http.createServer(app.callback());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const address = server.address() as { port: number };
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const serviceUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
-  const metricsServer =
-    config.metricsPort === undefined
-      ? undefined
-      : await startMetricsServer(metrics, config.metricsHost, config.metricsPort, log);
-  const metricsUrl = `${metricsServer?.url ?? serviceUrl}/metrics`;
-  if (config.enabled) {
-    scheduler.start();
-  }
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   const history = new HistoryMaintenance(db, log, {
     rawRetentionMs: config.metricsRawRetentionHours * HOUR,
     rollup5mRetentionMs: config.metrics5mRetentionDays * DAY,
     rollup1hRetentionMs: config.metricsRetentionDays * DAY,
   });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    health.stop();
+    sweeper.stop();
+    // Requests in flight finish while the background work stops: both need the database and the agents.
+    await Promise.all([
+      closeGracefully(server, SHUTDOWN_GRACE_MS),
+      // All at once: one after the other, each would go on acting while the one before ended its command in
+      // flight, and a stop would take the sum of their deadlines.
+      windows.stop(),
+      operationWorker.stop().then(() => callbacks.close()),
+      scheduler.stop(),
+      history.stop(),
+    ]);
+    await metricsServer?.close();
+    client.close();
+    await breakerStates.flush();
+    await tokens.settled();
+    await tokenCache.stop();
+    await authDs.destroy();
+    await readDs.destroy();
+    await ds.destroy();
+    await embedded?.stop();
+  };
+  try {
+    await listen(server, 'PORT', config.host, config.port);
+    if (config.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer(metrics, config.metricsHost, config.metricsPort, log).catch(
+        (err: NodeJS.ErrnoException) => {
+          throw listenProblem(err, 'METRICS_PORT', config.metricsHost, config.metricsPort!);
+        }
+      );
+    }
+  } catch (err) {
+    // Nothing is served: stop what already runs (jobs, windows, the embedded PostgreSQL) and say why.
+    await stop();
+    throw err;
+  }
+  const address = server.address() as { port: number };
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const serviceUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  const metricsUrl = `${metricsServer?.url ?? serviceUrl}/metrics`;
   if (config.enabled) {
+    scheduler.start();
     history.start(config.metricsMaintenanceCron);
   }
   log.info(
@@ -290,7 +327,6 @@ export async function startService(
     'HAProxy Control backend listening'
   );
 
-  let stopped = false;
   return {
     url: serviceUrl,
     health,
@@ -306,32 +342,51 @@ export async function startService(
     operationWorker,
     fleetCounts,
     metricsUrl,
-    async stop() {
-      if (stopped) {
-        return;
-      }
-      stopped = true;
-      health.stop();
-      sweeper.stop();
-      // Requests in flight finish while the background work stops: both need the database and the agents.
-      await Promise.all([
-        closeGracefully(server, SHUTDOWN_GRACE_MS),
-        // All at once: one after the other, each would go on acting while the one before ended its command in
-        // flight, and a stop would take the sum of their deadlines.
-        windows.stop(),
-        operationWorker.stop().then(() => callbacks.close()),
-        scheduler.stop(),
-        history.stop(),
-      ]);
-      await metricsServer?.close();
-      client.close();
-      await breakerStates.flush();
-      await tokens.settled();
-      await tokenCache.stop();
-      await authDs.destroy();
-      await readDs.destroy();
-      await ds.destroy();
-      await embedded?.stop();
-    },
+    stop,
   };
+}
+
+async function listen(server: http.Server, variable: string, host: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenProblem(err, variable, host, port)));
+    server.listen(port, host, () => resolve());
+  });
+}
+
+/** A port that cannot be bound, said with the variable to change rather than a stack. */
+function listenProblem(err: NodeJS.ErrnoException, variable: string, host: string, port: number): Error {
+  const where = `${host}:${port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new ConfigError(
+        `${variable}: ${where} is already in use (another instance?): stop it or set ${variable}.`
+      );
+    case 'EACCES':
+      return new ConfigError(`${variable}: ${where} needs privileges this process lacks: use a port above 1023.`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConfigError(`${variable}: cannot listen on ${where}: ${host} is not an address of this machine.`);
+    default:
+      return err;
+  }
+}
+
+/** Errors of reaching or logging in to PostgreSQL (its SQLSTATEs among them), not of the schema's migrations. */
+const UNREACHABLE_DATABASE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '28P01', // password authentication failed
+  '28000', // no pg_hba.conf entry
+  '3D000', // database does not exist
+]);
+
+/** DATABASE_URL names a database that cannot be used: say which (without its password) and why. */
+function databaseUrlProblem(databaseUrl: string, err: Error): ConfigError {
+  const u = new URL(databaseUrl);
+  const where = `${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;
+  return new ConfigError(`DATABASE_URL: cannot use the database ${where}: ${err.message}`);
 }

@@ -73,3 +73,24 @@ test('guarded operations: the default budget (a count or a percentage) and how o
   );
   expect(() => loadConfig({ HAPROXY_MIN_AVAILABLE: 'half' })).toThrow(/HAPROXY_MIN_AVAILABLE/);
 });
+
+test('a variable set to nothing is unset: its default applies, not 0', () => {
+  const blank = Object.fromEntries(
+    [
+      'PORT',
+      'HAPROXY_OPERATION_POLL_INTERVAL',
+      'HAPROXY_WINDOW_CHECK_INTERVAL',
+      'HAPROXY_MAX_RETRIES',
+      'HOST',
+      'DATA_DIR',
+    ].map((k) => [k, k === 'HOST' ? '  ' : ''])
+  );
+  expect(loadConfig(blank)).toMatchObject({
+    port: 8080,
+    operationPollMs: 2000,
+    windowCheckIntervalMs: 5000,
+    maxRetries: 3,
+    host: '127.0.0.1',
+    dataDir: '.data',
+  });
+});

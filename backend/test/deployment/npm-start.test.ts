@@ -130,3 +130,80 @@ test('a SIGTERM to the top `npm start` stops the service and its embedded Postgr
   // PostgreSQL shut down cleanly: it removes its pid file when it does.
   expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
 }, 300_000);
+
+/** `node dist/main.js` (built by `npm start` above) on `env`, with what it prints and how it ends. */
+function runService(env: NodeJS.ProcessEnv) {
+  const proc = spawn('node', ['dist/main.js'], {
+    cwd: path.join(root, 'backend'),
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  proc.stdout!.on('data', (d) => (output += d));
+  proc.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  tree.push({ pid: proc.pid!, cmd: 'dist/main.js' });
+  return {
+    proc,
+    exited,
+    output: () => output,
+    listening: () => until(() => output.includes('backend listening') || proc.exitCode !== null, 120_000),
+    /** What it said on stderr and how it ended, for a start that must fail. */
+    failure: async () => ({ code: await exited, said: output.replace(/^\{.*\}$/gm, '').trim() }),
+  };
+}
+
+/** The PostgreSQL processes on `dir`'s data, by the data directory on their command line. */
+const postgresOn = (dir: string) =>
+  [...processes()].filter(([, p]) => p.state !== 'Z' && p.cmd.includes(`-D ${path.join(dir, 'postgres')} `));
+
+test('a run killed outright leaves its PostgreSQL: the next start stops it and starts; taken data or ports are said plainly', async () => {
+  const pgPort = String(await freePort());
+  const killed = runService({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: pgPort });
+  await killed.listening();
+  expect(killed.output()).toContain('backend listening');
+  tree.push(...postgresOn(dataDir).map(([pid, p]) => ({ pid, cmd: p.cmd })));
+  killed.proc.kill('SIGKILL');
+  await killed.exited;
+  expect(postgresOn(dataDir).length).toBeGreaterThan(0); // orphaned, still on the data directory
+
+  const service = runService({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: pgPort });
+  await service.listening();
+  expect(service.output().slice(-2000)).toContain('backend listening');
+  tree.push(...postgresOn(dataDir).map(([pid, p]) => ({ pid, cmd: p.cmd })));
+  const apiPort = /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(service.output())![1];
+
+  // The same data directory, while the service above runs on it.
+  const sameData = await runService({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) }).failure();
+  expect(sameData.code).toBe(1);
+  expect(sameData.said).toMatch(/in use by another running process[\s\S]*DATA_DIR/);
+
+  const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hpx-npm-start-other-'));
+  fs.chmodSync(otherDir, 0o777);
+  try {
+    const samePgPort = await runService({ DATA_DIR: otherDir, EMBEDDED_PG_PORT: pgPort }).failure();
+    expect(samePgPort.code).toBe(1);
+    expect(samePgPort.said).toMatch(/did not start[\s\S]*set EMBEDDED_PG_PORT/);
+
+    const sameApiPort = await runService({
+      DATA_DIR: otherDir,
+      EMBEDDED_PG_PORT: String(await freePort()),
+      PORT: apiPort,
+    }).failure();
+    expect(sameApiPort).toEqual({
+      code: 1,
+      said: `PORT: 127.0.0.1:${apiPort} is already in use (another instance?): stop it or set PORT.`,
+    });
+    // It stopped the PostgreSQL it had started, cleanly.
+    await until(() => postgresOn(otherDir).length === 0, 10_000);
+    expect(postgresOn(otherDir)).toEqual([]);
+    expect(fs.existsSync(path.join(otherDir, 'postgres', 'postmaster.pid'))).toBe(false);
+  } finally {
+    fs.rmSync(otherDir, { recursive: true, force: true });
+  }
+
+  service.proc.kill('SIGTERM');
+  expect(await service.exited).toBe(0);
+  await until(() => postgresOn(dataDir).length === 0, 30_000);
+  expect(postgresOn(dataDir)).toEqual([]);
+}, 300_000);
