@@ -17,10 +17,16 @@ export const textParam = (raw: string | null): string => raw ?? '';
 /** The largest id the backend takes (PostgreSQL int): a larger one in a URL would be its 400 instead of the list. */
 const MAX_ID = 2_147_483_647;
 
-/** A positive integer (an id, a page number); anything else reads as undefined. */
+/** A positive integer (a page number: one past the end goes to the last page); anything else reads as undefined. */
 export function positiveIntParam(raw: string | null): number | undefined {
   const value = raw === null ? NaN : Number(raw);
-  return Number.isInteger(value) && value > 0 && value <= MAX_ID ? value : undefined;
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/** An id: a positive integer the backend can hold; anything else reads as undefined (no filter). */
+export function idParam(raw: string | null): number | undefined {
+  const value = positiveIntParam(raw);
+  return value !== undefined && value <= MAX_ID ? value : undefined;
 }
 
 /** The backend refuses an `offset` above this in every list it pages (backend/src/api/validation.ts). */

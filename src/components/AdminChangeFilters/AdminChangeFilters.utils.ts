@@ -6,7 +6,7 @@ import {
   type AdminEntityKind,
 } from '../../api/types';
 import { prefixRoute, ROUTES } from '../../constants';
-import { type FilterParams, oneOfParam, positiveIntParam, textParam } from '../../hooks/useUrlFilters';
+import { type FilterParams, oneOfParam, idParam, textParam } from '../../hooks/useUrlFilters';
 import { RANGE_KEYS, RANGES, type RangeKey } from '../ActionFilters/ActionFilters.utils';
 
 /** Rows a page of the change log asks for ("Load more" asks for as many again). */
@@ -27,7 +27,7 @@ export interface AdminChangeFilterValues {
 
 export const ADMIN_CHANGE_FILTER_PARAMS: FilterParams<AdminChangeFilterValues> = {
   entity_kind: oneOfParam(ADMIN_ENTITY_KINDS),
-  entity_id: positiveIntParam,
+  entity_id: idParam,
   action: oneOfParam(ADMIN_CHANGE_ACTIONS),
   actor: textParam,
   range: oneOfParam(RANGE_KEYS, 'all'),

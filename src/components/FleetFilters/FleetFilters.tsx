@@ -2,7 +2,7 @@ import React, { useMemo } from 'react';
 import type { SelectableValue } from '@grafana/data';
 import { Field, Icon, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
 import { FILTER_STATUSES, type Instance } from '../../api/types';
-import { type FilterParams, type FilterUpdate, positiveIntParam, textParam } from '../../hooks/useUrlFilters';
+import { type FilterParams, type FilterUpdate, idParam, textParam } from '../../hooks/useUrlFilters';
 import { compareNames } from '../../utils/sort';
 import { SEARCH_MAX_LENGTH, STATE_FILTERS, type StatusFilter } from '../BackendList/BackendList.utils';
 
@@ -21,7 +21,7 @@ export interface FleetFilterValues {
 }
 
 export const FLEET_FILTER_PARAMS: FilterParams<FleetFilterValues> = {
-  instance: positiveIntParam,
+  instance: idParam,
   status: (raw) =>
     FILTER_STATUSES.find((s) => s === raw?.toUpperCase()) ?? STATE_FILTERS.find((s) => s === raw?.toLowerCase()),
   q: textParam,
