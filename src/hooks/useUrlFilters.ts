@@ -18,7 +18,7 @@ export const textParam = (raw: string | null): string => raw ?? '';
 const MAX_ID = 2_147_483_647;
 
 /** A positive integer (a page number: one past the end goes to the last page); anything else reads as undefined. */
-export function positiveIntParam(raw: string | null): number | undefined {
+function positiveIntParam(raw: string | null): number | undefined {
   const value = raw === null ? NaN : Number(raw);
   return Number.isInteger(value) && value > 0 ? value : undefined;
 }
