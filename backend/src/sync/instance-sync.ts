@@ -77,6 +77,8 @@ export interface SyncOptions {
   skipIfSyncedWithinMs?: number;
   /** Hosts and applications for auto-mapping, read once per cycle; read fresh when absent. */
   mappingIndex?: MappingIndex;
+  /** Skip an instance (or host) deactivated since the cycle listed it: scheduled syncs wait their turn. */
+  activeOnly?: boolean;
 }
 
 export interface InstanceSyncOptions {
@@ -335,6 +337,9 @@ export class InstanceSync {
   ): Promise<SyncOutcome> {
     const instanceId = instance.id;
     const log = this.log.child({ instance: instance.name, instance_id: instance.id, host: instance.host_name });
+    if (o.activeOnly && !instance.active) {
+      return { instanceId, status: 'skipped', error: 'instance or host deactivated', durationMs: Date.now() - started };
+    }
     if (
       o.skipIfSyncedWithinMs &&
       instance.last_sync_at &&

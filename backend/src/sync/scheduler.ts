@@ -43,6 +43,11 @@ export class SyncScheduler {
   private readonly inFlight = new Map<number, { run: Promise<SyncOutcome>; fresh: boolean }>();
   /** Per instance: the fresh (manual) sync waiting for a cached or skippable one in flight to end. */
   private readonly queuedFresh = new Map<number, Promise<SyncOutcome>>();
+  /**
+   * Every sync of this process, scheduled or manual, at once: each holds a database connection throughout, so
+   * manual ones (a script's "Sync now" of every instance) must not take the pool from the API and the cycles.
+   */
+  private readonly slots: Limiter;
   lastCycle?: CycleReport;
 
   constructor(
@@ -50,7 +55,9 @@ export class SyncScheduler {
     private readonly sync: InstanceSync,
     private readonly log: Logger,
     private readonly opts: SchedulerOptions
-  ) {}
+  ) {
+    this.slots = new Limiter(opts.concurrency);
+  }
 
   start(): void {
     this.stopping = false;
@@ -109,9 +116,13 @@ export class SyncScheduler {
       }
       return queued;
     }
-    const p = this.sync
-      .sync(instanceId, o)
-      .then((outcome) => {
+    const p = this.slots
+      .run(async (): Promise<SyncOutcome> => {
+        // A stop waits for the syncs in flight, not for the rest of a cycle (minutes, with agents timing out).
+        if (scheduled && this.stopping) {
+          return { instanceId, status: 'skipped', error: 'the service is stopping', durationMs: 0 };
+        }
+        const outcome = await this.sync.sync(instanceId, o);
         this.opts.onSynced?.(outcome, { scheduled });
         return outcome;
       })
@@ -140,17 +151,7 @@ export class SyncScheduler {
             perHost.set(i.host_id, (hostLimiter = new Limiter(this.opts.hostConcurrency)));
           }
           return hostLimiter.run(() =>
-            global.run(() =>
-              // A stop waits for the syncs in flight, not for the rest of a cycle (minutes, with agents timing out).
-              this.stopping
-                ? Promise.resolve<SyncOutcome>({
-                    instanceId: i.id,
-                    status: 'skipped',
-                    error: 'the service is stopping',
-                    durationMs: 0,
-                  })
-                : this.run(i.id, { skipIfSyncedWithinMs, mappingIndex }, true)
-            )
+            global.run(() => this.run(i.id, { skipIfSyncedWithinMs, mappingIndex, activeOnly: true }, true))
           );
         })
       );

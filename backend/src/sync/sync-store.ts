@@ -19,6 +19,8 @@ export interface SyncInstance {
   name: string;
   backend_scope: string[] | null;
   last_sync_at: Date | null;
+  /** The instance and its host both active. */
+  active: boolean;
   host_name: string;
   fagent_url: string;
   fagent_token: string | null;
@@ -53,6 +55,7 @@ export async function lockInstanceForSync(
   const [row] = await db.query<SyncInstance>(
     `SELECT CASE WHEN l.locked THEN set_config('statement_timeout', $3, false) IS NOT NULL ELSE false END AS locked,
             clock_timestamp() AS locked_at, i.id, i.name, i.backend_scope, i.last_sync_at,
+            i.is_active AND h.is_active AS active,
             i.sync_fingerprint, i.sync_sampled_at, ${BACKEND_FINGERPRINTS('i.id')} AS backend_fingerprints,
             h.name AS host_name, h.fagent_url, h.fagent_token
        FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id

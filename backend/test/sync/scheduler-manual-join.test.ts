@@ -61,3 +61,26 @@ test('a manual (fresh) sync during a scheduled sync of the instance runs after i
 
   await s.stop();
 }, 10_000);
+
+test('manual syncs of many instances at once run at most HAPROXY_SYNC_CONCURRENCY at a time', async () => {
+  const ids: number[] = [];
+  for (let n = 0; n < 5; n++) {
+    ids.push((await insertInstance(db.ds, 'http://127.0.0.1:9', `manual-many-${n}`)).instanceId);
+  }
+  const { sync, calls } = gatedSync();
+  const s = new SyncScheduler(new PoolDb(db.ds), sync, silentLog, {
+    pollingIntervalSec: 60,
+    concurrency: 2,
+    hostConcurrency: 2,
+  });
+  const runs = ids.map((id) => s.syncInstance(id, { fresh: true }));
+  await new Promise((r) => setTimeout(r, 50));
+  // Each sync holds a database connection throughout: the rest wait for a slot.
+  expect(calls).toHaveLength(2);
+  for (let released = 0; released < ids.length; released++) {
+    await until(() => calls.length === Math.min(released + 2, ids.length));
+    calls[released].release('ok');
+  }
+  expect((await Promise.all(runs)).map((o) => o.instanceId)).toEqual(ids);
+  await s.stop();
+}, 10_000);

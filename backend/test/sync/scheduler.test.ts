@@ -1,5 +1,6 @@
 import { openDatabase } from '../../src/db/data-source';
 import { PoolDb } from '../../src/db/db';
+import type { InstanceSync, SyncOptions } from '../../src/sync/instance-sync';
 import { SyncScheduler } from '../../src/sync/scheduler';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { FakeFagent } from '../support/fake-fagent';
@@ -129,4 +130,44 @@ test('each sync is told whether a cycle ran it, and the cycle is told once when 
   told.length = 0;
   await s.syncInstance(instanceId);
   expect(told).toEqual(['told1:false']);
+});
+
+test('an instance deactivated while its scheduled sync waits for a slot is not synced', async () => {
+  agent.setBackend('first1', 'web', [{ name: 'a', status: 'UP' }]);
+  agent.setBackend('later1', 'web', [{ name: 'a', status: 'UP' }]);
+  const first = await insertInstance(db.ds, agent.url, 'first1');
+  const later = await insertInstance(db.ds, agent.url, 'later1');
+  const real = testSync(db.ds, testClient());
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let started!: () => void;
+  const firstStarted = new Promise<void>((r) => (started = r));
+  // The cycle runs one sync at a time; the first instance's holds the slot until the test lets it go.
+  const gated = {
+    sync: async (id: number, o: SyncOptions) => {
+      if (id === first.instanceId) {
+        started();
+        await gate;
+      }
+      return real.sync(id, o);
+    },
+  } as unknown as InstanceSync;
+  const s = new SyncScheduler(new PoolDb(db.ds), gated, silentLog, {
+    pollingIntervalSec: 60,
+    concurrency: 1,
+    hostConcurrency: 1,
+    replicaSkipMs: 0,
+  });
+  const cycle = s.runCycle();
+  await firstStarted;
+  await db.ds.query(`UPDATE haproxy_instances SET is_active = false WHERE id = $1`, [later.instanceId]);
+  release();
+  const report = await cycle;
+  expect(report.outcomes.find((o) => o.instanceId === later.instanceId)).toMatchObject({
+    status: 'skipped',
+    error: 'instance or host deactivated',
+  });
+  const [row] = await db.ds.query(`SELECT last_sync_at FROM haproxy_instances WHERE id = $1`, [later.instanceId]);
+  expect(row.last_sync_at).toBeNull();
+  expect(agent.requests.some((r) => r.segments.includes('later1'))).toBe(false);
 });
