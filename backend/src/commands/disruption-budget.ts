@@ -243,7 +243,12 @@ export class DisruptionBudgets {
   }
 
   /** A dry run of `command` on these servers, in order: what the guarded path would decide, nothing done. */
-  async preview(serverIds: readonly number[], command: AgentCommand, weight?: number | string): Promise<DryRun> {
+  async preview(
+    serverIds: readonly number[],
+    command: AgentCommand,
+    weight?: number | string,
+    force = false
+  ): Promise<DryRun> {
     const [targets, trackers] = await Promise.all([
       budgetTargets(this.db, serverIds),
       takesTrackersOut(command) ? trackersOf(this.db, serverIds) : new Map<number, number[]>(),
@@ -269,7 +274,8 @@ export class DisruptionBudgets {
       })),
       command,
       weight,
-      scopes
+      scopes,
+      force
     );
     const byId = new Map(targets.map((t) => [t.server_id, t]));
     return {

@@ -205,7 +205,9 @@ export function previewTakeOuts(
   servers: readonly PreviewServer[],
   command: AgentCommand,
   weight: number | string | undefined,
-  scopes: Map<string, ScopeState>
+  scopes: Map<string, ScopeState>,
+  /** Past the budgets, as the real command with `force` goes: a take-out that says which budget it breaks. */
+  force = false
 ): Array<{ id: number; would: DryRunVerdict; reason: string | null }> {
   // Servers the simulation took out already, trackers of earlier ones included.
   const gone = new Set<number>();
@@ -231,15 +233,21 @@ export function previewTakeOuts(
       s.name,
       trackers.map((t) => t.name)
     );
-    if (breached) {
+    if (breached && !force) {
       return { id: s.id, would: 'refuse', reason: refusalMessage(breached, [name]) };
     }
+    // Forced: the words of the real command's audit note, with the counts before it goes.
+    const reason = breached
+      ? `forced past the budget: ${refusalMessage(breached, [name])}`
+      : trackers.length > 0
+        ? `takes out ${name}`
+        : null;
     for (const [scope, n] of leaving) {
       scope.available -= n;
     }
     for (const x of [...self, ...trackers]) {
       gone.add(x.id);
     }
-    return { id: s.id, would: 'take_out', reason: trackers.length > 0 ? `takes out ${name}` : null };
+    return { id: s.id, would: 'take_out', reason };
   });
 }

@@ -260,7 +260,8 @@ export class Operations {
   }
 
   private async dryRun(r: OperationRequest, serverIds: number[]): Promise<DryRun> {
-    const preview = await this.budgets.preview(serverIds, r.action);
+    // A forced job goes past the budgets: its dry run says so, as the bulk's does.
+    const preview = await this.budgets.preview(serverIds, r.action, undefined, r.force);
     const wait = r.deadline_s === null ? 'until it does, or the job is cancelled' : `up to ${r.deadline_s} s`;
     for (const s of preview.servers) {
       if (s.would === 'refuse') {

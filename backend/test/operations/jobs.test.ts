@@ -146,6 +146,16 @@ test('the same idempotency_key answers the same job (200); with another request:
   const dry = await create({ action: 'drain', backend_id: g.backendIds.web, dry_run: true });
   expect(dry.status).toBe(200);
   expect(dry.body).toMatchObject({ dry_run: true, servers: [{ would: 'take_out' }, { would: 'take_out' }] });
+  // With a budget that holds both: refused, unless the job is forced, as the real one would go.
+  const budget = { token: h.t.tokens.admin, body: { min_available: 2 } };
+  expect((await h.t.call('PUT', `/api/haproxy/backends/${g.backendIds.web}/budget`, budget)).status).toBe(200);
+  const guarded = { action: 'drain', backend_id: g.backendIds.web, dry_run: true };
+  expect((await create(guarded)).body.servers.map((s: { would: string }) => s.would)).toEqual(['refuse', 'refuse']);
+  const forced = await create({ ...guarded, force: true, reason: 'datacenter move' });
+  expect(forced.body.servers).toMatchObject([
+    { would: 'take_out', reason: expect.stringMatching(/^forced past the budget: /) },
+    { would: 'take_out' },
+  ]);
   expect((await h.t.call('GET', '/api/haproxy/operations')).body.total).toBe(before);
   expect(g.fake('j1').admin_state).toBe('ready');
 });

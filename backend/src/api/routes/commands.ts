@@ -202,7 +202,7 @@ export function commandRoutes(deps: ApiDeps) {
       throw badRequest('no current server matches the selection');
     }
     if (b.dry_run) {
-      ctx.body = await deps.budgets.preview(serverIds, b.command, b.weight);
+      ctx.body = await deps.budgets.preview(serverIds, b.command, b.weight, options.force);
       return;
     }
     const result = await deps.bulk.execute(
