@@ -105,7 +105,22 @@ export function useServerMutations({ summary, backends }: MutationTargets) {
         );
         const refusedIds = result.results.filter((r) => r.error_code === 'budget_exceeded').map((r) => r.server_id);
         const failures = result.results.filter((r) => !r.ok && r.error_code !== 'budget_exceeded');
+        const names = new Map(targets.map((s) => [s.id, s.server_name]));
+        const listed = (rs: BulkServerResult[], say: (r: BulkServerResult) => string) =>
+          rs
+            .slice(0, FAILURES_NAMED)
+            .map((r) => `${names.get(r.server_id) ?? r.server_id}: ${say(r)}`)
+            .join('; ');
+        const failed = () =>
+          notifyError(
+            `${command}: ${result.succeeded} of ${result.total} servers done, ${failures.length} failed`,
+            listed(failures, (f) => f.error ?? 'failed')
+          );
         if (refusedIds.length > 0) {
+          // Those the agent failed on are not the dialog's to retry: they are said as without a refusal.
+          if (failures.length > 0) {
+            failed();
+          }
           // The budget kept these in: the dialog says so and may force them; the rest was done.
           const first = result.results.find((r) => r.error_code === 'budget_exceeded')!;
           const budget = budgetRefusalOf(first.details);
@@ -118,18 +133,9 @@ export function useServerMutations({ summary, backends }: MutationTargets) {
             refused: namesOf(refusedIds, targets),
           };
         }
-        const names = new Map(targets.map((s) => [s.id, s.server_name]));
-        const listed = (rs: BulkServerResult[], say: (r: BulkServerResult) => string) =>
-          rs
-            .slice(0, FAILURES_NAMED)
-            .map((r) => `${names.get(r.server_id) ?? r.server_id}: ${say(r)}`)
-            .join('; ');
         const noted = result.results.filter((r) => r.ok && r.note);
         if (failures.length > 0) {
-          notifyError(
-            `${command}: ${result.succeeded} of ${result.total} servers done, ${failures.length} failed`,
-            listed(failures, (f) => f.error ?? 'failed')
-          );
+          failed();
         } else if (noted.length > 0) {
           notify(
             'warning',

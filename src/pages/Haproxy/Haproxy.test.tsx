@@ -694,6 +694,58 @@ describe('HAProxy page: disruption budgets', () => {
     expect(db.fleet.actions.at(-1)).toMatchObject({ forced: true, reason: 'INC-9 host on fire' });
   });
 
+  it('a bulk answer with a refusal and an agent failure says both: the refusal in the dialog, the failure in a toast', async () => {
+    const { http, HttpResponse } = await import('msw');
+    const ids = db.fleet.servers.filter((s) => s.backend_name === 'be_api').map((s) => s.id);
+    server.use(
+      http.post('*/api/haproxy/commands/bulk', async ({ request }) =>
+        // The dialog's dry run goes to the fake backend; the command gets this answer.
+        ((await request.clone().json()) as { dry_run?: boolean }).dry_run
+          ? undefined
+          : HttpResponse.json({
+              operation_id: '00000000-0000-4000-8000-000000000001',
+              command: 'drain',
+              total: 2,
+              succeeded: 0,
+              failed: 2,
+              results: [
+                {
+                  server_id: ids[0],
+                  ok: false,
+                  action_id: 901,
+                  error: 'backend be_api of haproxy-1: 1 available, minimum 1; refused api1',
+                  error_code: 'budget_exceeded',
+                  details: {
+                    scope: 'backend',
+                    backend_id: 21,
+                    backend: 'be_api',
+                    instance: 'haproxy-1',
+                    application_id: null,
+                    available: 1,
+                    min_available: 1,
+                    stale: 0,
+                    refused_server_ids: [ids[0]],
+                  },
+                },
+                { server_id: ids[1], ok: false, action_id: 902, error: 'FAgent on host-a answered HTTP 500' },
+              ],
+            })
+      )
+    );
+    const { user } = renderHaproxy();
+    const api = await expand('be_api', user);
+    await user.click(within(api).getByRole('button', { name: /^Drain all 2 shown servers of be_api/ }));
+    const dialog = await bulkDialog();
+    await user.click(within(dialog).getByRole('button', { name: 'Drain 2 servers' }));
+    await waitFor(() => expect(dialog).toHaveTextContent('0 of 2 done; 1 kept in'));
+    await waitFor(() =>
+      expect(toasts).toContainEqual({
+        type: AppEvents.alertError.name,
+        payload: ['drain: 0 of 2 servers done, 1 failed', 'api2: FAgent on host-a answered HTTP 500'],
+      })
+    );
+  });
+
   it('a bulk answer with servers the budget kept in keeps the dialog open; forcing resends to those only', async () => {
     api2Available();
     const { user } = renderHaproxy();
