@@ -1,4 +1,5 @@
 import { dateTimeFormat, dateTimeFormatTimeAgo } from '@grafana/data';
+import { formatCount } from './count';
 
 export function formatTime(iso: string | null | undefined): string {
   return iso ? dateTimeFormat(iso) : '—';
@@ -13,23 +14,8 @@ export function formatClock(ms: number): string {
   return dateTimeFormat(ms, { format: 'HH:mm:ss' });
 }
 
-// The plugin's UI is English: counts read 200,000 whatever the browser's locale.
-const COUNT = new Intl.NumberFormat('en-US');
-
-/** A count with thousands separators (200,000). */
-export function formatCount(value: number): string {
-  return COUNT.format(value);
-}
-
-/** A number that may be missing (weight, sessions), with thousands separators. */
-export function formatNumber(value: number | null | undefined): string {
-  return value === null || value === undefined ? '—' : formatCount(value);
-}
-
-/** "1 backend", "2,000 backends". */
-export function formatPlural(count: number, noun: string): string {
-  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
-}
+// Counts need no Grafana runtime: in their own module, which code also loaded outside a browser imports.
+export { formatCount, formatNumber, formatPlural } from './count';
 
 /** How many servers a confirmation or a preview names before "and N more". */
 export const SERVER_NAMES_SHOWN = 10;

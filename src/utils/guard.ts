@@ -1,5 +1,5 @@
 import type { AgentCommand, Budget, BudgetRefusal, Server } from '../api/types';
-import { formatCount } from './format';
+import { formatCount } from './count';
 
 /**
  * Whether a command takes a server out of rotation, so the backend's disruption-budget guard decides it (and a
