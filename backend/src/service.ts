@@ -16,6 +16,7 @@ import { AppConfig, ConfigError, loadConfig } from './config';
 import { DatabaseHealth } from './db/database-health';
 import { openDatabase, openPool } from './db/data-source';
 import { PoolDb, StatementNames } from './db/db';
+import { isDatabaseUnavailable } from './db/unavailable';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { enableGrafanaRole } from './db/grafana-role';
 import { FagentClient } from './fagent/client';
@@ -23,6 +24,7 @@ import { FleetCounts } from './fleet/fleet-counts';
 import { HistoryMaintenance } from './history/maintenance';
 import { HOUR, DAY } from './history/partitions';
 import { closeGracefully } from './http/graceful-close';
+import { listen } from './http/listen';
 import { HistoryQuery } from './history/query';
 import { MaintenanceWindows } from './intent/maintenance-windows';
 import { Reconciler } from './intent/reconciler';
@@ -89,7 +91,7 @@ export async function startService(
     poolSize: Math.max(10, config.syncConcurrency + 5),
     pipeline: config.pipeline,
   }).catch((err: Error & { code?: string }) => {
-    throw config.databaseUrl && UNREACHABLE_DATABASE.has(err.code ?? '')
+    throw config.databaseUrl && (isDatabaseUnavailable(err) || LOGIN_REFUSED.has(err.code ?? ''))
       ? databaseUrlProblem(config.databaseUrl, err)
       : err;
   });
@@ -295,7 +297,9 @@ export async function startService(
     await embedded?.stop();
   };
   try {
-    await listen(server, 'PORT', config.host, config.port);
+    await listen(server, config.host, config.port).catch((err: NodeJS.ErrnoException) => {
+      throw listenProblem(err, 'PORT', config.host, config.port);
+    });
     if (config.metricsPort !== undefined) {
       metricsServer = await startMetricsServer(metrics, config.metricsHost, config.metricsPort, log).catch(
         (err: NodeJS.ErrnoException) => {
@@ -346,13 +350,6 @@ export async function startService(
   };
 }
 
-async function listen(server: http.Server, variable: string, host: string, port: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(listenProblem(err, variable, host, port)));
-    server.listen(port, host, () => resolve());
-  });
-}
-
 /** A port that cannot be bound, said with the variable to change rather than a stack. */
 function listenProblem(err: NodeJS.ErrnoException, variable: string, host: string, port: number): Error {
   const where = `${host}:${port}`;
@@ -372,13 +369,8 @@ function listenProblem(err: NodeJS.ErrnoException, variable: string, host: strin
   }
 }
 
-/** Errors of reaching or logging in to PostgreSQL (its SQLSTATEs among them), not of the schema's migrations. */
-const UNREACHABLE_DATABASE = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
+/** PostgreSQL reached but refusing this login or database (beside isDatabaseUnavailable: not reached at all). */
+const LOGIN_REFUSED = new Set([
   '28P01', // password authentication failed
   '28000', // no pg_hba.conf entry
   '3D000', // database does not exist

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import { listen } from '../http/listen';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
@@ -59,10 +60,7 @@ export async function startMetricsServer(
   const router = metricsRouter(metrics);
   app.use(router.routes()).use(router.allowedMethods());
   const server = http.createServer(app.callback());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  await listen(server, host, port);
   const bound = (server.address() as AddressInfo).port;
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return {
