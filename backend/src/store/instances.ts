@@ -206,6 +206,8 @@ export async function recordSyncResult(db: Db, instanceId: number, r: SyncResult
 /** What a sync's write needs of the instance, read under its row lock. */
 export interface LockedInstance {
   name: string;
+  /** Its host's agent now: a sync that read another one must not write (sync/instance-sync.ts). */
+  fagent_url: string;
   held_removal: RemovalHold | null;
   reconcile_policy: ReconcilePolicy;
   haproxy_pid: number | null;
@@ -218,7 +220,8 @@ export interface LockedInstance {
  */
 export async function lockInstanceRow(db: Db, instanceId: number): Promise<LockedInstance | undefined> {
   const [row] = await db.query<LockedInstance>(
-    `SELECT name, held_removal, reconcile_policy, haproxy_pid, haproxy_started_at FROM haproxy_instances WHERE id = $1 FOR UPDATE`,
+    `SELECT i.name, h.fagent_url, i.held_removal, i.reconcile_policy, i.haproxy_pid, i.haproxy_started_at
+       FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id WHERE i.id = $1 FOR UPDATE OF i`,
     [instanceId]
   );
   return row;

@@ -8,7 +8,6 @@ import type { Logger } from '../logger';
 import { issued, type ConnectionDb, type PoolDb, type Db } from '../db/db';
 import { databaseErrorMessage, isDatabaseUnavailable } from '../db/unavailable';
 import { adoptExternal, clearDrifts, recordDrifts } from '../store/desired-state';
-import { agentOfInstance } from '../store/hosts';
 import { LockedInstance, lockInstanceRow, recordHeldRemoval, recordSyncResult } from '../store/instances';
 import type { MappingIndex } from './auto-mapping';
 import { BackendAnswer, FencedServers, FetchedInstance, planSync, SyncPlan } from './diff';
@@ -587,19 +586,18 @@ export class InstanceSync {
       // The row lock comes first: a command that starts now waits until this transaction ends, and one that
       // started before is among the baseline's fenced servers. PostgreSQL runs the statements in order, so the
       // baseline's and the servers' snapshots are taken once the lock is held.
-      const [row, agent, baseline, preloaded] = await Promise.all([
+      const [row, baseline, preloaded] = await Promise.all([
         lockInstanceRow(tx, instanceId),
-        agentOfInstance(tx, instanceId),
         readSyncBaseline(tx, instanceId, new Date(instance.locked_at.getTime() - answerAge)),
         loadStoredInstance(tx, instanceId, names),
       ]);
       // The flight's answers often arrive with other syncs' in one read: planning each in a turn of its own lets
       // the API's requests in between.
       await new Promise((resolve) => setImmediate(resolve));
-      if (!row || !agent || !baseline) {
+      if (!row || !baseline) {
         return { instanceId, status: 'skipped', error: 'instance deleted during the sync', durationMs: 0, reapply: [] };
       }
-      if (row.name !== instance.name || agent.fagent_url !== instance.fagent_url) {
+      if (row.name !== instance.name || row.fagent_url !== instance.fagent_url) {
         // Renamed, or its host given another agent, while this sync read: the answer is another target's.
         const error = 'instance renamed or its agent moved during the sync: answer not written';
         return { instanceId, status: 'skipped', error, durationMs: 0, reapply: [] };
