@@ -133,10 +133,13 @@ describe('HAProxy page: large counts', () => {
     await user.click(within(web).getByRole('button', { expanded: false }));
     await user.click(await within(web).findByRole('button', { name: /^Drain all \d+ shown servers of be_web/ }));
     const dialog = await screen.findByRole('dialog');
-    await waitFor(() =>
-      expect(dialog).toHaveTextContent(
-        '12,345 servers of be_web are shown; one command takes at most 10,000. Narrow the filters.'
-      )
+    // The dialog first loads the servers shown (a busy CI machine takes longer than waitFor's default second).
+    await waitFor(
+      () =>
+        expect(dialog).toHaveTextContent(
+          '12,345 servers of be_web are shown; one command takes at most 10,000. Narrow the filters.'
+        ),
+      { timeout: 10_000 }
     );
   });
 });
