@@ -71,6 +71,8 @@ const envSchema = z.object({
   HAPROXY_FETCH_CONCURRENCY: int(1, 256).default(8),
   /** Threads that decode large /state answers off the event loop; 0 decodes them on it. */
   HAPROXY_DECODE_THREADS: int(0, 64).default(Math.min(4, availableParallelism())),
+  /** The decoding threads' niceness (Linux): batch work that gives the API's event loop the CPU first; 0 keeps the process's. */
+  HAPROXY_DECODE_NICE: int(0, 19).default(10),
   /** Unset: twice the request timeout plus 10 s (a backend list and a server list, with room for the database). */
   HAPROXY_SYNC_DEADLINE: z.coerce.number().positive().max(3600).optional(),
   HAPROXY_REMOVAL_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.5),
@@ -194,6 +196,7 @@ export interface AppConfig {
   syncReaderLagMs: number;
   fetchConcurrency: number;
   decodeThreads: number;
+  decodeNice: number;
   /** The total time one instance sync may take (fetch and write), and one command (agent call and read back). */
   syncDeadlineMs: number;
   /** Removals of more than this share of an instance's backends or servers (or of a backend's servers) are held. */
@@ -284,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     syncReaderLagMs: e.HAPROXY_SYNC_READER_LAG_MS,
     fetchConcurrency: e.HAPROXY_FETCH_CONCURRENCY,
     decodeThreads: e.HAPROXY_DECODE_THREADS,
+    decodeNice: e.HAPROXY_DECODE_NICE,
     syncDeadlineMs: Math.round((e.HAPROXY_SYNC_DEADLINE ?? 2 * e.HAPROXY_REQUEST_TIMEOUT + 10) * 1000),
     removalMaxShare: e.HAPROXY_REMOVAL_MAX_SHARE,
     removalConfirmSyncs: e.HAPROXY_REMOVAL_CONFIRM_SYNCS,

@@ -164,6 +164,7 @@ export async function startService(
       ca: config.fagentCa,
       secrets,
       decodeThreads: config.decodeThreads,
+      decodeNice: config.decodeNice,
     },
     (instanceId, state) => {
       log.warn({ instance_id: instanceId, breaker: state }, 'circuit breaker state changed');

@@ -61,6 +61,8 @@ export interface FagentClientOptions {
   secrets?: SecretBox;
   /** HAPROXY_DECODE_THREADS: threads that decode large /state answers (0: on the event loop). */
   decodeThreads?: number;
+  /** HAPROXY_DECODE_NICE: those threads' niceness (0: the process's). */
+  decodeNice?: number;
   /** The smallest /state answer given to a thread: a smaller one parses faster than the round trip to it. */
   decodeThreadMinBytes?: number;
   /**
@@ -162,7 +164,7 @@ export class FagentClient {
     this.cache = new FagentCache(opts.cacheTtlSec);
     this.maxBodyBytes = opts.maxBodyBytes ?? FAGENT_DEFAULTS.maxBodyBytes;
     this.secrets = opts.secrets ?? new SecretBox();
-    this.decodePool = new DecodePool(opts.decodeThreads ?? 0);
+    this.decodePool = new DecodePool(opts.decodeThreads ?? 0, opts.decodeNice ?? 0);
     this.limits = {
       maxServersPerBackend: opts.maxServersPerBackend ?? FAGENT_DEFAULTS.maxServersPerBackend,
       maxBackends: opts.maxBackendsPerInstance ?? FAGENT_DEFAULTS.maxBackendsPerInstance,

@@ -75,6 +75,8 @@ export class DecodePool {
 
   constructor(
     private readonly size: number,
+    /** The threads' niceness (thread-priority.ts); 0 leaves them at the process's. */
+    private readonly nice = 0,
     /** The thread's script; another only in tests (one that fails to start). */
     private readonly file = WORKER_FILE
   ) {}
@@ -126,7 +128,7 @@ export class DecodePool {
   }
 
   private spawn(): Thread {
-    const worker = new Worker(this.file, { execArgv: execArgvFor(this.file) });
+    const worker = new Worker(this.file, { execArgv: execArgvFor(this.file), workerData: { nice: this.nice } });
     // The threads never keep the process alive: the client's close() ends them.
     worker.unref();
     const thread: Thread = { worker, pending: new Map() };

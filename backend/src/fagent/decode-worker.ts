@@ -1,6 +1,9 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { niceThisThread } from '../concurrency/thread-priority';
 import { FagentError } from './errors';
 import { digestState, StateJob } from './state-digest';
+
+niceThisThread((workerData as { nice?: number } | null)?.nice ?? 0);
 
 /** A thread of decode-pool.ts: digests /state answers, answering each job with its digest or its FagentError. */
 parentPort!.on('message', ({ id, job }: { id: number; job: StateJob }) => {

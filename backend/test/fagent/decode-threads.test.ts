@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import { DecodePool } from '../../src/fagent/decode-pool';
 import { FagentError } from '../../src/fagent/errors';
 import type { FagentState } from '../../src/fagent/schemas';
@@ -118,13 +120,34 @@ test('a thread that dies with jobs in hand answers undefined for them (the calle
 });
 
 test('threads that cannot start are given up after a few tries: the answers are decoded here', async () => {
-  const pool = new DecodePool(2, '/nonexistent/decode-worker.js');
+  const pool = new DecodePool(2, 0, '/nonexistent/decode-worker.js');
   const job = stateJob('{"success":true,"info":{},"backends":[]}');
   try {
     for (let i = 0; i < 10; i++) {
       await expect(pool.digest(job)).resolves.toBeUndefined();
     }
     expect(pool.started).toBe(6);
+  } finally {
+    await pool.close();
+  }
+});
+
+/** The niceness of each of this process's threads (Linux: field 19 of /proc/self/task/<tid>/stat). */
+const threadNiceness = () =>
+  fs.readdirSync('/proc/self/task').map((tid) => {
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+
+test('decoding threads run at the niceness asked for (batch work), the event loop at its own', async () => {
+  const own = os.getPriority();
+  const pool = new DecodePool(1, own + 7);
+  try {
+    // Any answer, even one refused, starts the thread.
+    await pool.digest(stateJob('{"success":true,"info":{},"backends":[]}')).catch(() => undefined);
+    const nice = threadNiceness();
+    expect(nice.filter((n) => n === own + 7)).toHaveLength(1);
+    expect(os.getPriority()).toBe(own);
   } finally {
     await pool.close();
   }
