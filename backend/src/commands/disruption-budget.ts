@@ -41,6 +41,12 @@ export interface TakeOutRequest {
   force?: boolean;
   /** A re-apply restores an operator's earlier intent: counted, never refused (README "Operating safely"). */
   restoresIntent?: boolean;
+  /**
+   * A ready ramp's next step: a percentage above the one the server is at, so HAProxy's floor(configured x p /
+   * 100) only rises and a server the step before kept in stays in (one at 0 is not available: nothing to
+   * count). Without it, an agent that does not report the configured weight would have the ready refused.
+   */
+  rising?: boolean;
 }
 
 /** A take-out the budget allowed: the server is marked as going out until the command's outcome is written. */
@@ -158,7 +164,7 @@ export class DisruptionBudgets {
    * (409 budget_exceeded): refused, nothing marked. Otherwise the server is marked as going out.
    */
   async reserve(serverId: number, r: TakeOutRequest): Promise<TakeOut | AppError | undefined> {
-    if (!takesOut(r.command, r.weight)) {
+    if (!takesOut(r.command, r.weight) || (r.command === 'weight' && r.rising)) {
       return undefined;
     }
     return this.db.transaction(async (tx) => {

@@ -27,6 +27,8 @@ export interface CommandContext {
   weight?: WeightSetting;
   /** Past a disruption budget (the caller's reason says why: checked at the edge). */
   force?: boolean;
+  /** A ramp's next weight step (TakeOutRequest.rising). */
+  rising?: boolean;
   /**
    * Runs the disruption budget's decision when the caller says (a bulk decides its servers in its order,
    * whatever order their claims come in).
@@ -329,6 +331,7 @@ export class ServerCommands {
         command,
         weight: ctx.weight,
         force: ctx.force,
+        rising: ctx.rising,
         restoresIntent: ctx.source === 'reconcile',
       });
     } catch (err) {

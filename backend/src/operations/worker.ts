@@ -340,6 +340,8 @@ export class OperationWorker {
         reason: spec.reason,
         force: spec.force,
         weight: c.weight,
+        // A ramp's next step rises from the weight the step before left it at: it keeps a server in.
+        rising: c.command === 'weight' && s.state === 'ramping',
       };
       // Sent only when no other command holds the server; a busy one keeps its state and is tried again at the
       // next look. The holder may be a replica killed mid-command (its claim lasts until its lease ends): waiting
