@@ -25,7 +25,7 @@ export function formErrorsOf<F extends string>(err: unknown, fields: readonly F[
     }
   }
   if (error.kind === 'bad_request') {
-    for (const part of error.message.split('; ')) {
+    for (const part of issuesOf(error.message)) {
       const field = fields.find((f) => part.startsWith(`${f}:`) || part.startsWith(`${f}.`));
       if (field && out.fields[field] === undefined) {
         out.fields[field] = fieldMessage(part.slice(field.length));
@@ -40,6 +40,22 @@ export function formErrorsOf<F extends string>(err: unknown, fields: readonly F[
     out.general = rest.join('; ');
   }
   return out;
+}
+
+/**
+ * The `path: message` parts of a 400. A message may hold "; " itself (`backend_scope: must list at least one
+ * backend name or pattern; use null for all backends`): a piece that starts with no path goes with the one before.
+ */
+function issuesOf(message: string): string[] {
+  const parts: string[] = [];
+  for (const piece of message.split('; ')) {
+    if (parts.length > 0 && !/^[\w.]+:/.test(piece)) {
+      parts[parts.length - 1] += `; ${piece}`;
+    } else {
+      parts.push(piece);
+    }
+  }
+  return parts;
 }
 
 /** `: must not be empty` -> `must not be empty`; `.0: must not be empty` (a list's first item) -> `item 1: ...`. */

@@ -4,6 +4,7 @@ import type { FagentClient } from '../fagent/client';
 import { FagentError } from '../fagent/errors';
 import { currentBackendNames, namesInScope } from '../store/backends';
 import { agentOfInstance } from '../store/hosts';
+import { ADMIN_AGENT_READ_DEADLINE_MS } from './agent-test';
 
 export interface PreviewedBackend {
   name: string;
@@ -43,7 +44,7 @@ export async function previewScope(
   try {
     listed = await client.getBackends(
       { instanceId, instanceName: agent.instance_name, baseUrl: agent.fagent_url, token: agent.fagent_token },
-      { fresh: true }
+      { fresh: true, signal: AbortSignal.timeout(ADMIN_AGENT_READ_DEADLINE_MS) }
     );
   } catch (err) {
     if (!(err instanceof FagentError)) {

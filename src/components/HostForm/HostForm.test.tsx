@@ -111,6 +111,17 @@ describe('HostForm', () => {
     expect(saved[0]).toEqual({ fagent_url: 'http://host-a2:9000', fagent_token: null });
   });
 
+  it('a space around the saved agent URL is the same agent: its token stays', async () => {
+    const { user, field, saved } = renderForm(HOST);
+    await user.type(field(/^FAgent URL/), ' ');
+    expect(field(/^Agent token/)).toHaveValue('configured');
+    expect(screen.queryByText(/A new agent URL needs its token again/)).not.toBeInTheDocument();
+    await user.type(field(/^Name/), '-2');
+    await user.click(screen.getByRole('button', { name: 'Save host' }));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]).toEqual({ name: 'host-a-2' });
+  });
+
   it('"Test agent" tests what is typed, and a refusal of the test shows under the field it names', async () => {
     const { user, field } = renderForm();
     await user.type(field(/^FAgent URL/), 'http://10.0.0.10:9102');

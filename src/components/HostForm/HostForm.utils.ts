@@ -26,9 +26,12 @@ export function initialHostValues(host?: Host): HostFormValues {
   };
 }
 
-/** The agent URL differs from the saved one: another agent, which must not get the saved token. */
+/**
+ * The agent URL differs from the saved one: another agent, which must not get the saved token. Compared as the
+ * backend stores it (trimmed): a stray space is the same agent, and must not cost its token.
+ */
 export const urlChanged = (host: Host | undefined, v: HostFormValues) =>
-  host !== undefined && v.fagentUrl !== host.fagent_url;
+  host !== undefined && v.fagentUrl.trim() !== host.fagent_url;
 
 /** Whether the saved token still applies: the field shows it as configured. */
 export const savedTokenApplies = (host: Host | undefined, v: HostFormValues) =>

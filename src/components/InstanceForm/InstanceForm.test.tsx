@@ -84,6 +84,26 @@ describe('InstanceForm', () => {
     expect(scope).toHaveValue('web_{..}');
   });
 
+  it('shows a refusal whose message holds "; " whole under the scope, not half of it above the buttons', async () => {
+    server.use(
+      http.patch(backendUrl('/haproxy/instances/1'), () =>
+        apiError(
+          400,
+          'bad_request',
+          'backend_scope: must list at least one backend name or pattern; use null for all backends'
+        )
+      )
+    );
+    const { user, onDismiss } = renderForm();
+    await user.click(screen.getByRole('radio', { name: 'Only matching' }));
+    await user.click(screen.getByRole('button', { name: 'Save instance' }));
+    expect(
+      await screen.findByText('must list at least one backend name or pattern; use null for all backends')
+    ).toBeInTheDocument();
+    expect(screen.queryByText('Not saved')).not.toBeInTheDocument();
+    expect(onDismiss).not.toHaveBeenCalled();
+  });
+
   it('registers an instance on its host; the preview waits until it is saved', async () => {
     const { user, saved, onDismiss } = renderForm(null);
     expect(screen.getByText(/works once the instance is saved/)).toBeInTheDocument();
