@@ -20,7 +20,18 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
-const secretToken = optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional());
+/**
+ * A bearer token the service checks: what a client can send (Authorization: Bearer <token>), printable ASCII
+ * without spaces, or no request could ever match it. The line end a secret file leaves is not part of it.
+ */
+const secretToken = optionalString.pipe(
+  z
+    .string()
+    .trim()
+    .min(24, 'must be at least 24 characters')
+    .regex(/^[\x21-\x7e]*$/, 'must be printable ASCII without spaces: it is sent as Authorization: Bearer <token>')
+    .optional()
+);
 
 /** A file of PEM certificates, read at start: its text, or an issue saying why it cannot be used. */
 const pemCertificatesFile = optionalString.transform((path, ctx) => {

@@ -6,6 +6,7 @@ import { agentUrlProblem } from '../fagent/agent-url';
 import { MAX_RAMP_STEPS, rampProblem } from '../domain/operation';
 import { ADMIN_STATES, OPERATIONAL_STATES } from '../domain/server-state';
 import { SERVER_STATUSES } from '../domain/status';
+import { SecretBox } from '../secrets/secret-box';
 import { WINDOW_MAX_DURATION_S, WINDOW_MIN_DURATION_S } from '../domain/window';
 import { unstorable } from './storable-text';
 
@@ -80,6 +81,16 @@ export const agentToken = plainText(1000).refine(
   // Control characters have plainText's message alone.
   (s) => /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(s) || hasControlCharacter(s),
   'must be printable ASCII without spaces at either end: it is sent in an HTTP header (Authorization: Bearer <token>)'
+);
+
+/**
+ * An agent token as a caller gives it: in clear. One that starts like a sealed value would be read back as one:
+ * stored as it is (no SECRETS_KEY), it fails every sync and stops the next start (secrets/agent-tokens.ts); tried
+ * by "Test agent", a stored token copied from the database would be decrypted and sent to the URL tested.
+ */
+export const clearAgentToken = agentToken.refine(
+  (t) => !SecretBox.isSealed(t),
+  'must be the agent’s token in clear, not an encrypted value (aes256gcm:v1:...): it is encrypted when stored'
 );
 
 /** A name or a glob (domain/glob.ts) that a filter matches names by; at most 200 characters either way. */

@@ -49,6 +49,22 @@ test('one value for two configured tokens is a configuration error naming both',
   expect(() => loadConfig({ BOOTSTRAP_GRAFANA_VIEWER_TOKEN: 'short' })).toThrow(ConfigError);
 });
 
+test("a configured token is one a client can send: a secret file's line end is dropped, spaces or non-ASCII refused", () => {
+  const c = loadConfig({ BOOTSTRAP_ADMIN_TOKEN: `${V(1)}\n`, BOOTSTRAP_GRAFANA_VIEWER_TOKEN: ` ${V(2)}\r\n` });
+  expect(configuredTokens(c).map((t) => t.token)).toEqual([V(1), V(2)]);
+  expect(loadConfig({ METRICS_TOKEN: `${V(3)}\n` }).metricsToken).toBe(V(3));
+  for (const [variable, value] of [
+    ['BOOTSTRAP_ADMIN_TOKEN', 'configured token with spaces 0123456789'],
+    ['BOOTSTRAP_GRAFANA_ADMIN_TOKEN', `${V(4)}\u00e9`],
+    ['BOOTSTRAP_GRAFANA_OPERATOR_TOKEN', `${V(5)}\u0000`],
+    ['METRICS_TOKEN', `${V(6)}\tx`],
+  ]) {
+    expect(() => loadConfig({ [variable]: value })).toThrow(
+      new RegExp(`${variable}: must be printable ASCII without spaces`)
+    );
+  }
+});
+
 test('created at the first start; a Grafana token carries the flag, and only it is believed about the user', async () => {
   await withService(
     {

@@ -174,3 +174,19 @@ test('a token that starts like an encrypted value is refused: stored in clear, i
     await own.drop();
   }
 });
+
+test('"Test agent" takes a token in clear only: an encrypted value is never opened and sent to the URL tested', async () => {
+  await withService({ secretsKey: k2, secretsKeyPrevious: k1 }, async (call) => {
+    const sealed = (await storedTokens()).b;
+    expect(sealed).toMatch(`aes256gcm:v1:${keyId(k2)}:`);
+    const before = agent.requests.length;
+    const test = await call('POST', '/api/hosts/test', {
+      fagent_url: agent.url,
+      fagent_token: sealed,
+      instances: ['other'],
+    });
+    expect(agent.requests.slice(before).map((r) => r.authorization)).toEqual([]);
+    expect(test.status).toBe(400);
+    expect(test.body.error.message).toMatch(/^fagent_token: must be the agent’s token in clear/);
+  });
+});

@@ -5,12 +5,12 @@ import { testAgent } from '../../registry/agent-test';
 import { agentOfHost } from '../../store/hosts';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { agentToken, agentUrl, bodyId, idParams, name } from '../validation';
+import { agentUrl, bodyId, clearAgentToken, idParams, name } from '../validation';
 
 const testBody = z
   .object({
     fagent_url: agentUrl,
-    fagent_token: agentToken.nullable().optional(),
+    fagent_token: clearAgentToken.nullable().optional(),
     host_id: bodyId.optional(),
     instances: z.array(name(200)).min(1, 'must name at least one instance').max(20).optional(),
   })

@@ -1,22 +1,12 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../domain/errors';
-import { SecretBox } from '../../secrets/secret-box';
 import { changedFields, fieldList, lockForChange, recordAdminChange } from '../../store/admin-changes';
 import { createHost, deleteHost, getHost, HostRow, listHosts, updateHost } from '../../store/hosts';
 import { instanceIdsOfHost, retargetInstances } from '../../store/instances';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { agentToken, agentUrl, idParams, name } from '../validation';
-
-/**
- * A token as the agent takes it. One that starts like a sealed value would be read back as one: stored as it is
- * (no SECRETS_KEY), it fails every sync and stops the next start (secrets/agent-tokens.ts).
- */
-const clearAgentToken = agentToken.refine(
-  (t) => !SecretBox.isSealed(t),
-  'must be the agent’s token in clear, not an encrypted value (aes256gcm:v1:...): it is encrypted when stored'
-);
+import { agentUrl, clearAgentToken, idParams, name } from '../validation';
 
 const createBody = z
   .object({
