@@ -34,6 +34,12 @@ export const isoTime = z
     (d) => d.getTime() >= MIN_TIME_MS && d.getTime() <= MAX_TIME_MS,
     'must be between the years 0000 and 9999 in UTC'
   );
+/** A filter's time bounds in order: `since` after `until` is a mistake (swapped), not a range with nothing in it. */
+export function orderedRange(q: { since?: Date; until?: Date }, ctx: z.RefinementCtx): void {
+  if (q.since && q.until && q.since > q.until) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['since'], message: 'must not be after until' });
+  }
+}
 export const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** `a,b` -> ['a','b'] (case as `normalise` makes it), each checked against `values`. */

@@ -114,3 +114,18 @@ test('a reader may export; no token is 401, a bad filter 400 with a message', as
   expect(bad.status).toBe(400);
   expect(bad.body.error.message).toMatch(/command/);
 });
+
+test('a time range whose since is after its until is a 400 naming it, for a page and for the export', async () => {
+  const range = 'since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z';
+  for (const path of [`/api/haproxy/actions?${range}`, `/api/haproxy/actions.csv?${range}`]) {
+    const res = await h.t.call('GET', path);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe('since: must not be after until');
+  }
+  // Bounds compare as instants: 02:00+02:00 is midnight UTC, before 01:00Z.
+  const offsets = await h.t.call(
+    'GET',
+    '/api/haproxy/actions?since=2026-01-01T02:00:00%2B02:00&until=2026-01-01T01:00:00Z'
+  );
+  expect(offsets.status).toBe(200);
+});

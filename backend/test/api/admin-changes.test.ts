@@ -428,3 +428,15 @@ test('reading: admins only; filters by actor, action and time; keyset pages with
   expect(ids).toEqual([...ids].sort((a, b) => b - a));
   expect((await h.t.call('GET', '/api/admin/changes?after=bogus')).status).toBe(400);
 });
+
+test('a time range whose since is after its until is a 400 naming it, not an empty log', async () => {
+  const swapped = await h.t.call('GET', '/api/admin/changes?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z');
+  expect(swapped.status).toBe(400);
+  expect(swapped.body.error.message).toBe('since: must not be after until');
+  // The same instant as an offset: in order.
+  const equal = await h.t.call(
+    'GET',
+    '/api/admin/changes?since=2026-01-01T00:00:00Z&until=2026-01-01T01:00:00%2B01:00'
+  );
+  expect(equal.status).toBe(200);
+});

@@ -77,6 +77,7 @@ describe('query parameters', () => {
     '/api/haproxy/servers?q=' + 'x'.repeat(201),
     '/api/haproxy/servers/1/history?since=yesterday',
     '/api/haproxy/servers/1/history?until=2026-13-01T00:00:00Z',
+    '/api/haproxy/servers/1/history?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z',
     '/api/haproxy/actions?command=reboot',
     '/api/haproxy/actions?source=cron',
     '/api/haproxy/actions?success=yes',

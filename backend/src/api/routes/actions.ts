@@ -5,7 +5,7 @@ import { ACTION_RESULTS, ACTION_SOURCES, AUDITED_COMMANDS } from '../../domain/a
 import { ActionFilter, ActionRow, actionsInOrder, listActions } from '../../store/actions';
 import { csvRecord, UTF8_BOM } from '../csv';
 import type { ApiDeps } from '../deps';
-import { boolParam, id, isoTime, limit, offset } from '../validation';
+import { boolParam, id, isoTime, limit, offset, orderedRange } from '../validation';
 
 const filters = z.object({
   server_id: id.optional(),
@@ -20,7 +20,8 @@ const filters = z.object({
   until: isoTime.optional(),
 });
 
-const page = filters.extend({ limit: limit(100, 1000), offset });
+const page = filters.extend({ limit: limit(100, 1000), offset }).superRefine(orderedRange);
+const everything = filters.superRefine(orderedRange);
 
 function toFilter(q: z.infer<typeof filters>): ActionFilter {
   return {
@@ -88,7 +89,7 @@ export function actionRoutes(deps: ApiDeps) {
     ctx.body = await listActions(deps.readDb, toFilter(q), { limit: q.limit, offset: q.offset });
   });
   r.get('/api/haproxy/actions.csv', async (ctx) => {
-    const batches = actionsInOrder(deps.readDb, toFilter(filters.parse(ctx.query)));
+    const batches = actionsInOrder(deps.readDb, toFilter(everything.parse(ctx.query)));
     // The first read before the answer starts: a failure then is an error answer, not a cut-off file.
     const first = await batches.next();
     ctx.type = 'text/csv; charset=utf-8';

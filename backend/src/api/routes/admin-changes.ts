@@ -3,18 +3,20 @@ import { z } from 'zod';
 import { CHANGE_ACTIONS, ENTITY_KINDS, listAdminChanges } from '../../store/admin-changes';
 import { requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { cursor, encodeCursor, id, isoTime, limit } from '../validation';
+import { cursor, encodeCursor, id, isoTime, limit, orderedRange } from '../validation';
 
-const query = z.object({
-  entity_kind: z.enum(ENTITY_KINDS).optional(),
-  entity_id: id.optional(),
-  actor: z.string().max(200).optional(),
-  action: z.enum(CHANGE_ACTIONS).optional(),
-  since: isoTime.optional(),
-  until: isoTime.optional(),
-  limit: limit(100, 1000),
-  after: cursor(['id']).optional(),
-});
+const query = z
+  .object({
+    entity_kind: z.enum(ENTITY_KINDS).optional(),
+    entity_id: id.optional(),
+    actor: z.string().max(200).optional(),
+    action: z.enum(CHANGE_ACTIONS).optional(),
+    since: isoTime.optional(),
+    until: isoTime.optional(),
+    limit: limit(100, 1000),
+    after: cursor(['id']).optional(),
+  })
+  .superRefine(orderedRange);
 
 /**
  * The admin change log (who changed hosts, instances, applications, budgets, mappings, windows, API tokens,

@@ -20,6 +20,7 @@ import {
   offset,
   operationalStateList,
   statusList,
+  orderedRange,
 } from '../validation';
 
 /** A server as the API shows it, or a 404. */
@@ -46,7 +47,9 @@ const serversQuery = z.object({
   after: cursor(['string', 'string', 'string', 'id']).optional(),
 });
 
-const historyQuery = z.object({ since: isoTime.optional(), until: isoTime.optional(), limit: limit(500, 10_000) });
+const historyQuery = z
+  .object({ since: isoTime.optional(), until: isoTime.optional(), limit: limit(500, 10_000) })
+  .superRefine(orderedRange);
 const timelineQuery = z.object({ since: isoTime.optional(), until: isoTime.optional() });
 
 /** A timeline's default span (until now), and the changes one answer holds at most. */
