@@ -600,6 +600,13 @@ const backend = [
         actions = actions.filter((a) => String(a[key]) === value);
       }
     }
+    const since = sp.get('since');
+    const until = sp.get('until');
+    actions = actions.filter(
+      (a) =>
+        (!since || Date.parse(a.started_at) >= Date.parse(since)) &&
+        (!until || Date.parse(a.started_at) < Date.parse(until))
+    );
     const limit = Number(sp.get('limit') ?? 50);
     const offset = Number(sp.get('offset') ?? 0);
     return json({ actions: actions.slice(offset, offset + limit), total: actions.length });

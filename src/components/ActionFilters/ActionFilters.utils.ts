@@ -56,6 +56,9 @@ export function toActionQuery(filters: ActionFilterValues, now: number): ActionQ
       ? { result: 'unknown' as const }
       : { success: filters.result === undefined ? undefined : filters.result === 'success' }),
     since: span === undefined ? undefined : new Date(now - span).toISOString(),
+    // Later pages read the log as it was at `now`: commands recorded since would shift them (a row twice) until
+    // Refresh. Not the first: a browser clock behind the server's would hide the newest commands.
+    until: page > 1 ? new Date(now).toISOString() : undefined,
     limit: ACTIONS_PER_PAGE,
     offset: (page - 1) * ACTIONS_PER_PAGE,
   };
@@ -63,6 +66,7 @@ export function toActionQuery(filters: ActionFilterValues, now: number): ActionQ
 
 /** The whole log these filters select (every page) as a CSV download. */
 export function actionsCsvHref(filters: ActionFilterValues, now: number): string {
-  const { limit, offset, ...query } = toActionQuery(filters, now);
+  // Without `until`: an export is of every action up to when it is downloaded.
+  const { limit, offset, until, ...query } = toActionQuery(filters, now);
   return proxyHref('/api/haproxy/actions.csv', { ...query });
 }

@@ -1,4 +1,4 @@
-import React from 'react';
+import React, { useState } from 'react';
 import type { SelectableValue } from '@grafana/data';
 import { Field, Input, Select } from '@grafana/ui';
 import { RANGE_KEYS, type RangeKey } from '../ActionFilters/ActionFilters.utils';
@@ -64,14 +64,22 @@ export function ActorFilter({
   placeholder: string;
   onChange: (actor: string) => void;
 }) {
-  const set = (text: string) => onChange(text.trim());
+  const [text, setText] = useState(value ?? '');
+  // The URL's actor wins when it changes (a link, Back): the field never shows a filter that is not applied.
+  const [applied, setApplied] = useState(value);
+  if (applied !== value) {
+    setApplied(value);
+    setText(value ?? '');
+  }
+  const set = (typed: string) => onChange(typed.trim());
   return (
     <Field label="Actor" noMargin>
       <Input
         aria-label="Actor"
         width={24}
         placeholder={placeholder}
-        defaultValue={value}
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
         onBlur={(e) => set(e.currentTarget.value)}
         onKeyDown={(e) => e.key === 'Enter' && set(e.currentTarget.value)}
       />

@@ -1,5 +1,6 @@
 import React from 'react';
 import { screen, waitFor, within } from '@testing-library/react';
+import { Link } from 'react-router-dom';
 import { dateTimeFormat } from '@grafana/data';
 import { makeAction } from '../../test/fixtures';
 import { db } from '../../test/handlers';
@@ -93,6 +94,22 @@ describe('Actions page', () => {
     expect(screen.getByTestId('location')).toHaveTextContent('range=all');
   });
 
+  it("the actor field follows the URL: a link to the unfiltered log empties it, so it never shows a filter that isn't applied", async () => {
+    const { user } = renderPage(
+      <>
+        <ActionsPage />
+        <Link to="/actions">All actions</Link>
+      </>,
+      { route: '/actions?actor=bob' }
+    );
+    await screen.findByText('web2 (be_web on haproxy-1)');
+    expect(screen.getByLabelText('Actor')).toHaveValue('bob');
+    await user.click(screen.getByRole('link', { name: 'All actions' }));
+    await screen.findByText('web1 (be_web on haproxy-1)');
+    expect(lastQuery().get('actor')).toBeNull();
+    expect(screen.getByLabelText('Actor')).toHaveValue('');
+  });
+
   it('restores filters from the URL and shows the empty state', async () => {
     renderPage(<ActionsPage />, { route: '/actions?command=ready&range=1h' });
     expect(await screen.findByText('No action matches these filters')).toBeInTheDocument();
@@ -139,6 +156,27 @@ describe('Actions page', () => {
     await waitFor(() => expect(lastQuery().get('success')).toBe('true'));
     expect(lastQuery().get('offset')).toBe('0');
     expect(screen.getByTestId('location')).toHaveTextContent(/^\/actions\?result=success$/);
+  });
+
+  it('a page after commands recorded since the first one neither repeats its rows nor skips any', async () => {
+    db.fleet.actions = Array.from({ length: 60 }, (_, i) => makeAction(60 - i));
+    const { user } = renderPage(<ActionsPage />, { route: '/actions' });
+    await screen.findByText('web1 (be_web on haproxy-1)');
+    const shown = () =>
+      screen
+        .getAllByRole('row')
+        .slice(1)
+        .map((r) => r.textContent);
+    const first = shown();
+    // Three commands land while the first page is read: they come with Refresh, not into page 2.
+    db.fleet.actions.push(
+      ...[61, 62, 63].map((id) => makeAction(id, { started_at: new Date(Date.now() + 1000).toISOString() }))
+    );
+    await user.click(within(screen.getByRole('navigation')).getByRole('button', { name: '2' }));
+    await screen.findByText('web60 (be_web on haproxy-1)');
+    const second = shown();
+    expect(second).toHaveLength(10);
+    expect(second.filter((row) => first.includes(row))).toEqual([]);
   });
 
   it('a page past the last one (a shared URL, a log that shrank) goes to the last page, not to "no action"', async () => {
