@@ -14,12 +14,12 @@ export function useApplications(enabled = true) {
 export const MAPPED_SERVERS_SHOWN = 500;
 
 /** The current servers mapped to one application, refreshed every `refreshMs` when set (a job moving them). */
-export function useApplicationServers(applicationId: number, refreshMs = 0) {
+export function useApplicationServers(applicationId: number, refreshMs = 0, enabled = true) {
   const load = useCallback(
     async () => (await api.servers({ application_id: applicationId, limit: MAPPED_SERVERS_SHOWN })).servers as Server[],
     [applicationId]
   );
-  return useResource<Server[]>(load, `application-servers:${applicationId}`, { refreshMs });
+  return useResource<Server[]>(load, `application-servers:${applicationId}`, { refreshMs, enabled });
 }
 
 /** An admin's changes to applications. `save` rejects with the backend's refusal, for the form. */
@@ -51,7 +51,7 @@ export function useApplicationMutations(onChanged: () => void) {
 }
 
 /** One application with its own budget and each of its backends with theirs. */
-export function useApplication(id: number) {
+export function useApplication(id: number, enabled = true) {
   const load = useCallback(() => api.application(id), [id]);
-  return useResource<ApplicationDetail>(load, `application:${id}`);
+  return useResource<ApplicationDetail>(load, `application:${id}`, { enabled });
 }

@@ -167,7 +167,7 @@ describe('HostForm requests', () => {
       fagent_token: null,
       host_id: 1,
     });
-    expect(agentTestRequest(HOST, { ...values, token: 'typed', testInstances: 'a,,b' })).toEqual({
+    expect(agentTestRequest(HOST, { ...values, token: 'typed', testInstances: 'a,,b, a' })).toEqual({
       fagent_url: 'http://host-a:9000',
       fagent_token: 'typed',
       host_id: 1,

@@ -72,12 +72,15 @@ export function hostRequest(host: Host | undefined, v: HostFormValues): Partial<
   return changes;
 }
 
-/** Names typed for "Test agent": comma-separated, blanks dropped. */
-export const instanceNamesOf = (text: string) =>
-  text
-    .split(',')
-    .map((n) => n.trim())
-    .filter(Boolean);
+/** Names typed for "Test agent": comma-separated, blanks and repeats dropped (one result row per instance). */
+export const instanceNamesOf = (text: string) => [
+  ...new Set(
+    text
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean)
+  ),
+];
 
 /** "Test agent" as the form stands: the typed URL and token (or the saved token while it applies). */
 export function agentTestRequest(host: Host | undefined, v: HostFormValues): AgentTestRequest {

@@ -21,6 +21,23 @@ const posts = () => db.requests.filter((r) => r.method !== 'GET');
 describe('Application page', () => {
   beforeEach(mapShop);
 
+  it.each(['abc', '0', '99999999999'])(
+    'an id no application can have (%s) is "not found", asking nothing',
+    async (id) => {
+      setUserRole('Viewer');
+      renderPage(<ApplicationPage />, { route: `/applications/${id}`, path: '/applications/:id' });
+      expect(await screen.findByText('Application not found')).toBeInTheDocument();
+      expect(screen.getByRole('link', { name: 'All applications' })).toBeInTheDocument();
+      expect(db.requests.filter((r) => r.path.includes('application'))).toEqual([]);
+    }
+  );
+
+  it('an application deleted meanwhile (404) is "not found"', async () => {
+    setUserRole('Viewer');
+    renderPage(<ApplicationPage />, { route: '/applications/4242', path: '/applications/:id' });
+    expect(await screen.findByText('Application not found')).toBeInTheDocument();
+  });
+
   it("shows its servers by backend with each backend's budget and its own, names linking to the server page", async () => {
     setUserRole('Viewer');
     renderShop();

@@ -1,7 +1,7 @@
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, LinkButton, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Alert, Button, LinkButton, LoadingPlaceholder, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
 import type { OperationAction, Server } from '../../api/types';
 import { adminChangesHref } from '../../components/AdminChangeFilters/AdminChangeFilters.utils';
 import { BudgetEditor, BudgetSummary } from '../../components/Budget/Budget';
@@ -13,6 +13,7 @@ import { ServerState } from '../../components/ServerState/ServerState';
 import { prefixRoute, ROUTES } from '../../constants';
 import { useApplication, useApplicationServers } from '../../data/useApplications';
 import { OPERATIONS_REFRESH_MS, useOperations } from '../../data/useOperations';
+import { idParam } from '../../hooks/useUrlFilters';
 import { formatNumber } from '../../utils/format';
 import { canUserAct, canUserAdminister } from '../../utils/roles';
 import { getNameStyles } from '../../utils/styles';
@@ -26,19 +27,21 @@ const ACTIVE_JOBS_LOOKED_AT = 100;
  * the backend's dry run before they start.
  */
 function ApplicationPage() {
-  const id = Number(useParams().id);
+  const param = useParams().id;
+  const id = idParam(param ?? null);
+  const known = id !== undefined;
   const navigate = useNavigate();
   const canAct = canUserAct();
   const canAdmin = canUserAdminister();
   const styles = useStyles2(getNameStyles);
-  const application = useApplication(id);
+  const application = useApplication(id ?? 0, known);
   // Its servers' states move while one of its jobs runs: refreshed then, and not otherwise.
   const [jobActive, setJobActive] = useState(false);
-  const servers = useApplicationServers(id, jobActive ? OPERATIONS_REFRESH_MS : 0);
+  const servers = useApplicationServers(id ?? 0, jobActive ? OPERATIONS_REFRESH_MS : 0, known);
   const queued = useOperations('queued', ACTIVE_JOBS_LOOKED_AT);
   const running = useOperations('running', ACTIVE_JOBS_LOOKED_AT);
   const [starting, setStarting] = useState<OperationAction>();
-  const selection = useMemo(() => ({ application_id: id }), [id]);
+  const selection = useMemo(() => ({ application_id: id ?? 0 }), [id]);
 
   const ids = useMemo(() => new Set((servers.data ?? []).map((s) => s.id)), [servers.data]);
   const jobs = [...(running.data?.operations ?? []), ...(queued.data?.operations ?? [])].filter((op) =>
@@ -83,6 +86,19 @@ function ApplicationPage() {
             reloadJobs();
           }}
         />
+      </PluginPage>
+    );
+  }
+  // An id no application can have (a mistyped link) says so, as a deleted one does, not the backend's 400.
+  if (!known || application.error?.kind === 'not_found') {
+    return (
+      <PluginPage>
+        <Alert severity="warning" title="Application not found">
+          There is no application with id {param}.
+        </Alert>
+        <TextLink href={prefixRoute(ROUTES.Applications)} icon="arrow-left" inline={false}>
+          All applications
+        </TextLink>
       </PluginPage>
     );
   }
