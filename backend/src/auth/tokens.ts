@@ -6,6 +6,8 @@ import {
   ActiveToken,
   CheckedToken,
   ensureConfiguredToken,
+  releaseConfiguredHashes,
+  tokenNameOfHash,
   findActiveToken,
   insertToken,
   listTokens,
@@ -14,6 +16,7 @@ import {
   TOKEN_USE_EVERY_MS,
   TokenRow,
 } from '../store/tokens';
+import { ConfigError } from '../config';
 import { recordAdminChange } from '../store/admin-changes';
 import { TokenCache, tokensChangedHere } from './token-cache';
 
@@ -28,6 +31,8 @@ export interface ConfiguredToken {
   role: Role;
   grafana: boolean;
   token: string;
+  /** The setting that gives it. */
+  variable: string;
 }
 
 /** The configured tokens, by the names they are stored under. */
@@ -37,10 +42,19 @@ export function configuredTokens(c: {
 }): ConfiguredToken[] {
   const grafana = ROLES.flatMap((role) => {
     const token = c.bootstrapGrafanaTokens[role];
-    return token ? [{ name: `grafana-${role}`, role, grafana: true, token }] : [];
+    const variable = `BOOTSTRAP_GRAFANA_${role.toUpperCase()}_TOKEN`;
+    return token ? [{ name: `grafana-${role}`, role, grafana: true, token, variable }] : [];
   });
   const admin = c.bootstrapAdminToken
-    ? [{ name: 'bootstrap-admin', role: 'admin' as const, grafana: false, token: c.bootstrapAdminToken }]
+    ? [
+        {
+          name: 'bootstrap-admin',
+          role: 'admin' as const,
+          grafana: false,
+          token: c.bootstrapAdminToken,
+          variable: 'BOOTSTRAP_ADMIN_TOKEN',
+        },
+      ]
     : [];
   return [...admin, ...grafana];
 }
@@ -172,12 +186,28 @@ export class TokenStore {
    * a revoked one stays revoked, so revoking a bootstrap token sticks. Returns the names that are revoked.
    */
   async ensureConfigured(tokens: readonly ConfiguredToken[]): Promise<string[]> {
-    const revoked: string[] = [];
-    for (const t of tokens) {
-      if (!(await ensureConfiguredToken(this.db, { ...t, hash: hashToken(t.token) }))) {
-        revoked.push(t.name);
+    const hashed = tokens.map((t) => ({ ...t, hash: hashToken(t.token) }));
+    const revoked = await this.db.transaction(async (tx) => {
+      // Values moved between the configured tokens (viewer's and operator's swapped) are free to take.
+      await releaseConfiguredHashes(
+        tx,
+        hashed.map((t) => t.name),
+        hashed.map((t) => t.hash)
+      );
+      const out: string[] = [];
+      for (const t of hashed) {
+        const holder = await tokenNameOfHash(tx, t.hash);
+        if (holder !== undefined && holder !== t.name) {
+          throw new ConfigError(
+            `${t.variable}: its value is already the value of the API token "${holder}": give it a value of its own`
+          );
+        }
+        if (!(await ensureConfiguredToken(tx, t))) {
+          out.push(t.name);
+        }
       }
-    }
+      return out;
+    });
     tokensChangedHere(); // a rotated token's old hash must not stay checked
     return revoked;
   }

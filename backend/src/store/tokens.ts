@@ -81,6 +81,23 @@ export async function recordTokenUse(db: Db, id: number): Promise<void> {
  * A token named by configuration (BOOTSTRAP_*): created when missing, its hash, role and Grafana flag kept in
  * step with the configuration while it is active, and never re-enabled once revoked. False when it is revoked.
  */
+/**
+ * The configured tokens' rows give up the values the configuration now gives (to one of them, or another): each
+ * takes its own again in ensureConfiguredToken. A revoked row keeps a placeholder, which no token hashes to.
+ */
+export async function releaseConfiguredHashes(db: Db, names: readonly string[], hashes: readonly string[]) {
+  await db.query(
+    `UPDATE api_tokens SET token_hash = 'released:' || id WHERE name = ANY($1::text[]) AND token_hash = ANY($2::text[])`,
+    [names, hashes]
+  );
+}
+
+/** The name of the token whose value hashes to `hash`, revoked or not. */
+export async function tokenNameOfHash(db: Db, hash: string): Promise<string | undefined> {
+  const [row] = await db.query<{ name: string }>(`SELECT name FROM api_tokens WHERE token_hash = $1`, [hash]);
+  return row?.name;
+}
+
 export async function ensureConfiguredToken(
   db: Db,
   t: { name: string; role: Role; grafana: boolean; hash: string }

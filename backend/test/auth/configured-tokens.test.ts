@@ -36,9 +36,9 @@ test('the configured tokens by name, role and Grafana flag', () => {
     BOOTSTRAP_GRAFANA_ADMIN_TOKEN: V(3),
   });
   expect(configuredTokens(c)).toEqual([
-    { name: 'bootstrap-admin', role: 'admin', grafana: false, token: V(1) },
-    { name: 'grafana-viewer', role: 'viewer', grafana: true, token: V(2) },
-    { name: 'grafana-admin', role: 'admin', grafana: true, token: V(3) },
+    { name: 'bootstrap-admin', role: 'admin', grafana: false, token: V(1), variable: 'BOOTSTRAP_ADMIN_TOKEN' },
+    { name: 'grafana-viewer', role: 'viewer', grafana: true, token: V(2), variable: 'BOOTSTRAP_GRAFANA_VIEWER_TOKEN' },
+    { name: 'grafana-admin', role: 'admin', grafana: true, token: V(3), variable: 'BOOTSTRAP_GRAFANA_ADMIN_TOKEN' },
   ]);
 });
 
@@ -121,6 +121,27 @@ test('revoking a configured token sticks across restarts, even with a new value;
   );
   const rows = await store.list();
   expect(rows.filter((r) => r.revoked_at).map((r) => r.name)).toEqual(['bootstrap-admin', 'grafana-viewer']);
+});
+
+test("values swapped between configured tokens follow their variables; another token's value is refused by name", async () => {
+  // After the test above: operator V(13), admin V(4); bootstrap-admin and grafana-viewer revoked.
+  const env = { BOOTSTRAP_GRAFANA_OPERATOR_TOKEN: V(4), BOOTSTRAP_GRAFANA_ADMIN_TOKEN: V(13) };
+  await withService(env, async (me) => {
+    expect((await me(V(4))).body).toMatchObject({ token_name: 'grafana-operator', role: 'operator' });
+    expect((await me(V(13))).body).toMatchObject({ token_name: 'grafana-admin', role: 'admin' });
+  });
+  const store = new TokenStore(db.pool);
+  await store.create('deploy-bot', 'operator', { token: V(20) });
+  const started = withService({ ...env, BOOTSTRAP_GRAFANA_ADMIN_TOKEN: V(20) }, async () => undefined);
+  await expect(started).rejects.toThrow(ConfigError);
+  await expect(started).rejects.toThrow(
+    'BOOTSTRAP_GRAFANA_ADMIN_TOKEN: its value is already the value of the API token "deploy-bot"'
+  );
+  // Nothing changed: the refused start left every token as it was.
+  await withService(env, async (me) => {
+    expect((await me(V(13))).body).toMatchObject({ token_name: 'grafana-admin' });
+    expect((await me(V(20))).body).toMatchObject({ token_name: 'deploy-bot' });
+  });
 });
 
 describe('the tokens CLI', () => {
