@@ -46,7 +46,7 @@ export function SuspiciousAnswerAlert({ instance, onConfirm }: Props) {
           isOpen
           modalClass={nameStyles.names}
           title={`Confirm the removal on ${instance.name}?`}
-          body={`The backends and servers the agent no longer lists (${gone}) leave the HAProxy page now and move to Recently removed, with their history. Confirm only if HAProxy really lost them.`}
+          body={`The backends and servers the agent no longer lists (${gone || `${percent(held.share)} of what it listed`}) leave the HAProxy page now and move to Recently removed, with their history. Confirm only if HAProxy really lost them.`}
           confirmText="Confirm removal"
           onConfirm={async () => {
             setConfirming(false);

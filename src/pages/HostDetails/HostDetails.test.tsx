@@ -218,6 +218,26 @@ describe('Host details page: administration', () => {
     await waitFor(() => expect(screen.queryByText('removal held')).not.toBeInTheDocument());
   });
 
+  it('a held removal without counts still says what confirming takes, in the alert and in the dialog', async () => {
+    db.fleet.instances[0].suspicious_answer = {
+      since: '2025-01-01T10:00:00.000Z',
+      consecutive: 2,
+      required: 3,
+      backends_removed: 0,
+      backends_total: 0,
+      servers_removed: 0,
+      servers_total: 0,
+      share: 0.6,
+      message: 'the answer would remove 60% at once',
+    };
+    setUserRole('Admin');
+    const { user } = openHost();
+    const card = await instanceCard('haproxy-1');
+    expect(card).toHaveTextContent('would remove what it no longer lists (60%)');
+    await user.click(within(card).getByRole('button', { name: 'Confirm removal' }));
+    expect(await findDialog()).toHaveTextContent('no longer lists (60% of what it listed) leave');
+  });
+
   it('an admin adds an instance; the backend’s refusal shows in the form and nothing typed is lost', async () => {
     server.use(
       http.post(backendUrl('/haproxy/instances'), () =>
