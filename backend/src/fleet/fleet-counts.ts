@@ -19,19 +19,23 @@ const FAILING_LISTED = 100;
  * Counting a large fleet's servers costs tens of milliseconds (hundreds while syncs write), and many Grafana
  * panels poll the summary: what it reads is read at most once per `ttlMs`, by one read that concurrent requests
  * share. Once the value is older than that, it still answers while one read renews it, so pollers never queue
- * behind a busy database. A command or a manual sync drops it (`invalidate`): the next request waits for a
- * fresh read, so its effect shows at once. The end of a sync cycle only ages it (`expire`): the next request
+ * behind a busy database; but only while it was read within `staleMs`: pollers keep it younger than that, and a
+ * request after a quiet spell (the first since a command on another replica, which could not drop this value)
+ * waits for a fresh read rather than get counts of minutes ago. A command or a manual sync drops it
+ * (`invalidate`): the next request waits for a fresh read, so its effect shows at once. The end of a sync cycle only ages it (`expire`): the next request
  * starts the renewal and still gets the old value, so 20 pollers do not all wait for one recount per cycle.
  */
 export class FleetCounts {
-  private last?: { at: number; value: FleetCountsValue };
+  /** `at`: when it counts from for the TTL (-Infinity once expired); `readAt`: when it was read. */
+  private last?: { at: number; readAt: number; value: FleetCountsValue };
   private reading?: Promise<FleetCountsValue>;
   /** Bumped by invalidate(): a read begun before it must not be kept as fresh. */
   private generation = 0;
 
   constructor(
     private readonly db: Db,
-    private readonly ttlMs = 1000
+    private readonly ttlMs = 1000,
+    private readonly staleMs = 2 * ttlMs
   ) {}
 
   get(): Promise<FleetCountsValue> {
@@ -40,7 +44,7 @@ export class FleetCounts {
       return Promise.resolve(last.value);
     }
     const reading = this.reading ?? this.renew();
-    return last ? Promise.resolve(last.value) : reading;
+    return last && Date.now() - last.readAt <= this.staleMs ? Promise.resolve(last.value) : reading;
   }
 
   /** Past its time now: renewed by the next request, which the value it replaces still answers. */
@@ -48,7 +52,7 @@ export class FleetCounts {
     this.generation++;
     this.reading = undefined;
     if (this.last) {
-      this.last = { at: -Infinity, value: this.last.value };
+      this.last = { ...this.last, at: -Infinity };
     }
   }
 
@@ -63,7 +67,8 @@ export class FleetCounts {
     const reading = this.read().then(
       (value) => {
         if (generation === this.generation) {
-          this.last = { at: Date.now(), value };
+          const at = Date.now();
+          this.last = { at, readAt: at, value };
         }
         return value;
       },

@@ -23,7 +23,7 @@ describe('the summary counts', () => {
   });
 
   test('past their time they still answer while one read renews them; a dropped value waits for a fresh read', async () => {
-    const counts = new FleetCounts(db.pool, TTL);
+    const counts = new FleetCounts(db.pool, TTL, 10 * TTL);
     const first = await counts.get();
     await pastTtl();
     const release = await lockTables(db.pool, await dataTables(db.pool));
@@ -62,8 +62,20 @@ describe('the summary counts', () => {
     expect(later).not.toBe(first);
   });
 
-  test('once the database fails, the next request gets the error, not the old value', async () => {
+  test('read long ago (nobody asked since, a command on another replica since), they wait for a fresh read', async () => {
     const counts = new FleetCounts(db.pool, TTL);
+    const first = await counts.get();
+    await new Promise((r) => setTimeout(r, TTL * 5));
+    expect(await counts.get()).not.toBe(first);
+    // Aged by a cycle's end, the same.
+    const second = await counts.get();
+    await new Promise((r) => setTimeout(r, TTL * 5));
+    counts.expire();
+    expect(await counts.get()).not.toBe(second);
+  });
+
+  test('once the database fails, the next request gets the error, not the old value', async () => {
+    const counts = new FleetCounts(db.pool, TTL, 10 * TTL);
     const first = await counts.get();
     await db.drop();
     closed = true;
