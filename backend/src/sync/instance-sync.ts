@@ -104,8 +104,12 @@ type Fingerprinted = Fetched & {
   fingerprints: Map<string, string>;
 };
 
-/** Whether the sync's session still holds the instance's lock (the unchanged write releases it itself). */
-type SyncLock = { held: boolean };
+/**
+ * Whether the sync's session still holds the instance's lock (the unchanged write releases it itself), and the
+ * database's time from the lock's on: what the sync writes (its time, history, drifts) other replicas judge, and
+ * their clocks may disagree with this one's.
+ */
+type SyncLock = { held: boolean; now: () => Date };
 
 /** What the write decided, and the drifting servers to re-apply once it is committed. */
 type Written = SyncOutcome & { reapply: number[] };
@@ -305,7 +309,9 @@ export class InstanceSync {
             durationMs: Date.now() - started,
           };
         }
-        const lock = { held: true };
+        // The database's clock as this one's plus the difference seen when the lock came (a round trip's error).
+        const offsetMs = instance.locked_at.getTime() - Date.now();
+        const lock = { held: true, now: () => this.opts.clock?.() ?? new Date(Date.now() + offsetMs) };
         try {
           return await this.syncLocked(conn, instance, o, started, deadline, lock);
         } finally {
@@ -320,10 +326,6 @@ export class InstanceSync {
       this.log.error({ instance_id: instanceId, err: error }, 'sync failed');
       return { instanceId, status: 'failed', error, durationMs: Date.now() - started };
     }
-  }
-
-  private now(): Date {
-    return this.opts.clock?.() ?? new Date();
   }
 
   private async syncLocked(
@@ -342,7 +344,7 @@ export class InstanceSync {
     if (
       o.skipIfSyncedWithinMs &&
       instance.last_sync_at &&
-      this.now().getTime() - instance.last_sync_at.getTime() < o.skipIfSyncedWithinMs
+      lock.now().getTime() - instance.last_sync_at.getTime() < o.skipIfSyncedWithinMs
     ) {
       return {
         instanceId,
@@ -362,7 +364,10 @@ export class InstanceSync {
       // Bounded too: a row lock held elsewhere must not keep a failed sync (and its lock) past its deadline.
       const leftMs = Math.max(started + this.opts.deadlineMs - Date.now(), RESULT_MIN_MS);
       await conn
-        .transaction((tx) => this.recordResult(tx, instanceId, false, error, durationMs), syncTransaction(leftMs))
+        .transaction(
+          (tx) => recordSyncResult(tx, instanceId, { at: lock.now(), success: false, error, durationMs }),
+          syncTransaction(leftMs)
+        )
         .catch((err: Error) => log.error({ err: err.message }, 'sync result not recorded'));
       log.warn({ err: error, duration_ms: durationMs }, message);
       return { instanceId, status: 'failed', error, durationMs };
@@ -530,7 +535,7 @@ export class InstanceSync {
       backends,
       previousSampledAt,
       processSeen: answer.info !== undefined,
-      result: { at: this.now(), success: true, error: null, durationMs },
+      result: { at: lock.now(), success: true, error: null, durationMs },
     });
     if (done === undefined) {
       return undefined;
@@ -577,7 +582,7 @@ export class InstanceSync {
     o: SyncOptions & { mappingIndex: MappingIndex }
   ): Promise<Written> {
     const instanceId = instance.id;
-    const now = this.now();
+    const now = lock.now();
     return conn.transaction(async (tx) => {
       // A cached answer may be up to a TTL older than this sync: so may the commands that it predates.
       const answerAge = o.fresh ? 0 : this.client.cache.ttlMs;
@@ -679,7 +684,7 @@ export class InstanceSync {
               fetched.info && plan.failedBackends.length === 0
                 ? { version: fetched.info.version, pid: fetched.info.pid, startedAt: new Date(fetched.info.started_at) }
                 : undefined,
-            result: { at: this.now(), success: error === null, error, durationMs },
+            result: { at: lock.now(), success: error === null, error, durationMs },
           })
         )
       );
@@ -723,10 +728,6 @@ export class InstanceSync {
     if (!(await advisoryUnlock(conn, instanceId, { resetTimeout: true }))) {
       this.log.warn({ instance_id: instanceId }, 'sync lock not released: connection closed');
     }
-  }
-
-  private recordResult(db: Db, instanceId: number, success: boolean, error: string | null, durationMs: number) {
-    return recordSyncResult(db, instanceId, { at: this.now(), success, error, durationMs });
   }
 
   private databaseError(err: unknown): string {

@@ -1,11 +1,11 @@
 import { PendingActionSweeper } from '../../src/commands/pending-sweeper';
 import { extendedServer, Recorded } from '../support/fake-fagent';
-import { silentLog } from '../support/fixtures';
+import { silentLog, testSync } from '../support/fixtures';
 import { actions, command, fleet, useHarness } from '../api/helpers';
 
 /**
  * Replicas whose clocks disagree: what one replica writes (a window's end, a job's deadline, a pending audit
- * row) and another judges is judged by the database's clock, never by the judging replica's own. A replica's
+ * row, a sync's time) and another judges is judged by the database's clock, never by the judging replica's own. A replica's
  * wrong clock is this process's Date set an hour off (timers run as usual).
  */
 const h = useHarness({ breakerThreshold: 100, windowCheckIntervalMs: 0 }, { protocol: 'extended' });
@@ -124,4 +124,21 @@ test("a window's duration counts from the database's time, whatever the clock of
   const until = w.until.getTime();
   expect(until).toBeGreaterThanOrEqual(before + 600_000);
   expect(until).toBeLessThan((await dbNow()) + 600_000 + 1000);
+});
+
+test("a sync's time is the database's: a replica's clock an hour behind or ahead does not make others sync again, or skip", async () => {
+  const s = await oneServer();
+  const outcomeOf = async () =>
+    (await h.t.service.scheduler.runCycle()).outcomes.find((o) => o.instanceId === s.instanceId);
+  // Synced by a replica an hour behind: this cycle's work for the instance is done.
+  expect(
+    await withClockOff(-HOUR, () => h.t.service.scheduler.syncInstance(s.instanceId, { fresh: true }))
+  ).toMatchObject({ status: 'ok' });
+  expect(await outcomeOf()).toMatchObject({ status: 'skipped', error: 'synced recently by another process' });
+
+  // Synced by a replica an hour ahead: past the skip's time, another replica syncs it.
+  const sync = testSync(h.t.service.ds, h.t.service.client);
+  expect(await withClockOff(HOUR, () => sync.sync(s.instanceId, { fresh: true }))).toMatchObject({ status: 'ok' });
+  await sleep(600);
+  expect(await sync.sync(s.instanceId, { skipIfSyncedWithinMs: 500 })).toMatchObject({ status: 'ok' });
 });
