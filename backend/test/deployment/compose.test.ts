@@ -58,6 +58,30 @@ test('state outlives `docker compose down`: both databases have named volumes', 
   expect(services.grafana.volumes.map(named)).toContain('/var/lib/grafana');
 });
 
+test('Grafana loads the plugin of the image it runs, not a copy the grafana-data volume kept from an older build', () => {
+  const stage = dockerfile.slice(dockerfile.search(/^FROM\s+\S+\s+AS\s+grafana\s*$/im));
+  const pluginsDir: string =
+    services.grafana.environment.GF_PATHS_PLUGINS ??
+    /^ENV\s+GF_PATHS_PLUGINS=(\S+)/m.exec(stage)?.[1] ??
+    '/var/lib/grafana/plugins'; // the official image's
+  expect(/^COPY\s+--from=plugin\s+(?:--\S+\s+)*\/app\/dist\s+(\S+)$/m.exec(stage)?.[1]).toBe(
+    `${pluginsDir}/${pluginId}`
+  );
+  // Docker fills a volume from the image only when the volume is new: no mount may cover the plugins.
+  for (const mount of services.grafana.volumes as string[]) {
+    const target = mount.split(':')[1].replace(/\/$/, '');
+    expect({ mount, covers: `${pluginsDir}/`.startsWith(`${target}/`) }).toEqual({ mount, covers: false });
+  }
+});
+
+test('PostgreSQL is healthy only once it takes TCP connections, as the backend makes them', () => {
+  // While initialising a new volume the image runs a server on the Unix socket only, then restarts it.
+  const [kind, command] = services.postgres.healthcheck.test;
+  expect(kind).toBe('CMD-SHELL');
+  expect(command).toMatch(/^pg_isready (.* )?-h (127\.0\.0\.1|localhost) /);
+  expect(services.backend.depends_on.postgres.condition).toBe('service_healthy');
+});
+
 test('the database password reaches the backend whole, whatever URL syntax it holds', () => {
   // In the URL it would need percent-encoding, which compose cannot do: it goes in PGPASSWORD (password-from-environment.test.ts).
   const url = new URL(services.backend.environment.DATABASE_URL);
