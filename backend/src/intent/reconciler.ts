@@ -75,7 +75,7 @@ export class Reconciler {
           return 'reapplied';
         }
         const held = result.action.note ?? `HAProxy shows "${t.status}"`;
-        await restoreDrift(this.db, d, held, this.opts.clock?.() ?? new Date());
+        await restoreDrift(this.db, d, held, this.opts.clock?.());
         this.log.warn(
           { server_id: serverId, note: held },
           'drift not repaired: HAProxy took the command but shows another state'
@@ -87,7 +87,7 @@ export class Reconciler {
       error = (err as Error).message;
     }
     this.log.warn({ server_id: serverId, err: error }, 'drift not repaired');
-    await recordReapplyFailure(this.db, serverId, error, this.opts.clock?.() ?? new Date()).catch((err: Error) =>
+    await recordReapplyFailure(this.db, serverId, error, this.opts.clock?.()).catch((err: Error) =>
       this.log.warn({ server_id: serverId, err: err.message }, 'drift attempt not recorded')
     );
     return 'failed';

@@ -82,11 +82,18 @@ export async function clearDrifts(db: Db, serverIds: readonly number[]): Promise
 }
 
 /** A re-apply that did not repair the drift: counted, with why, for the backoff and for operators. */
-export async function recordReapplyFailure(db: Db, serverId: number, error: string, at: Date): Promise<void> {
+/**
+ * A re-apply attempt's time: the caller's (a test's clock), else the database's. The sync judges the backoff
+ * by the database's clock, and replicas' own clocks may disagree with it.
+ */
+const AT_OR_DATABASE_NOW = (param: string) => `coalesce(${param}::timestamptz, clock_timestamp())`;
+
+export async function recordReapplyFailure(db: Db, serverId: number, error: string, at?: Date): Promise<void> {
   await db.execute(
-    `UPDATE haproxy_server_desired SET drift_attempts = drift_attempts + 1, drift_last_error = $2, drift_last_attempt_at = $3
+    `UPDATE haproxy_server_desired SET drift_attempts = drift_attempts + 1, drift_last_error = $2,
+            drift_last_attempt_at = ${AT_OR_DATABASE_NOW('$3')}
       WHERE server_id = $1 AND drift_since IS NOT NULL`,
-    [serverId, error.slice(0, 1000), at]
+    [serverId, error.slice(0, 1000), at ?? null]
   );
 }
 
@@ -99,13 +106,13 @@ export async function restoreDrift(
   db: Db,
   d: Pick<DesiredRow, 'server_id' | 'set_at' | 'drift_since' | 'drift_cause' | 'drift_attempts'>,
   error: string,
-  at: Date
+  at?: Date
 ): Promise<void> {
   await db.execute(
     `UPDATE haproxy_server_desired SET drift_since = $3, drift_cause = $4, drift_attempts = $5 + 1,
-            drift_last_error = $6, drift_last_attempt_at = $7
+            drift_last_error = $6, drift_last_attempt_at = ${AT_OR_DATABASE_NOW('$7')}
       WHERE server_id = $1 AND set_at = $2 AND drift_since IS NULL`,
-    [d.server_id, d.set_at, d.drift_since, d.drift_cause, d.drift_attempts, error.slice(0, 1000), at]
+    [d.server_id, d.set_at, d.drift_since, d.drift_cause, d.drift_attempts, error.slice(0, 1000), at ?? null]
   );
 }
 

@@ -1,5 +1,5 @@
 import { PendingActionSweeper } from '../../src/commands/pending-sweeper';
-import { extendedServer, Recorded } from '../support/fake-fagent';
+import { extendedServer, on, Recorded } from '../support/fake-fagent';
 import { silentLog, testSync } from '../support/fixtures';
 import { actions, command, fleet, useHarness } from '../api/helpers';
 
@@ -141,4 +141,26 @@ test("a sync's time is the database's: a replica's clock an hour behind or ahead
   expect(await withClockOff(HOUR, () => sync.sync(s.instanceId, { fresh: true }))).toMatchObject({ status: 'ok' });
   await sleep(600);
   expect(await sync.sync(s.instanceId, { skipIfSyncedWithinMs: 500 })).toMatchObject({ status: 'ok' });
+});
+
+test("a failed re-apply's time is the database's: a replica an hour ahead does not put the next try an hour off", async () => {
+  const s = await oneServer();
+  expect((await command(h, s.id, 'drain')).status).toBe(200);
+  // HAProxy reloaded: the drain is lost, and the agent refuses the re-apply.
+  h.agent.restart(s.name);
+  Object.assign(s.fake(), extendedServer('s1'));
+  h.agent.inject(on.command(), { kind: 'body', body: { success: false, error: 'Permission denied' } });
+  try {
+    await withClockOff(HOUR, () => h.t.service.scheduler.syncInstance(s.instanceId, { fresh: true }));
+  } finally {
+    h.agent.clearFaults();
+  }
+  const [row] = await h.t.db.ds.query(
+    `SELECT drift_attempts AS attempts,
+            extract(epoch FROM clock_timestamp() - drift_last_attempt_at) AS ago_s
+       FROM haproxy_server_desired WHERE server_id = $1`,
+    [s.id]
+  );
+  expect(row.attempts).toBe(1);
+  expect(Math.abs(Number(row.ago_s))).toBeLessThan(60);
 });
