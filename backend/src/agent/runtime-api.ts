@@ -54,7 +54,9 @@ export function formatRuntimeApiAddress(address: RuntimeApiAddress): string {
 export class RuntimeApiError extends Error {
   constructor(
     readonly kind: 'unreachable' | 'timeout' | 'too_large',
-    message: string
+    message: string,
+    /** The socket error's code (ECONNREFUSED, EAGAIN, ...) when there was one. */
+    readonly code?: string
   ) {
     super(message);
   }
@@ -64,13 +66,92 @@ export class RuntimeApiError extends Error {
 const MAX_REPLY_BYTES = 64 * 1024 * 1024;
 
 /**
- * Sends one command on a fresh connection and reads HAProxy's reply until it closes the
- * connection (non-interactive mode). The whole exchange has one deadline, so a socket that
- * accepts and never answers costs at most `timeoutMs`.
+ * HAProxy serves `stats maxconn` (default 10) connections of a stats socket at once and queues about as
+ * many more; a connection beyond that is refused at once (EAGAIN on a unix socket). So the agent opens at
+ * most this many to one address, and a burst of requests (a fleet's commands) waits its turn instead of
+ * failing with 502; other clients of the socket keep room too.
  */
-export function runtimeApiExchange(address: RuntimeApiAddress, command: string, timeoutMs: number): Promise<string> {
+const MAX_CONNECTIONS_PER_ADDRESS = 4;
+/** Pause before connecting again after EAGAIN (the socket's queue full of other clients' connections). */
+const RETRY_REFUSED_MS = 20;
+
+const connectionSlots = new Map<string, { active: number; waiting: Array<() => void> }>();
+
+/** Waits for one of the address's connection slots; resolves its release, or null when `timeoutMs` passes first. */
+function acquireSlot(key: string, timeoutMs: number): Promise<(() => void) | null> {
+  const slots = connectionSlots.get(key) ?? { active: 0, waiting: [] };
+  connectionSlots.set(key, slots);
+  const release = () => {
+    const next = slots.waiting.shift();
+    if (next) {
+      next(); // the slot passes straight to the next in line
+      return;
+    }
+    slots.active -= 1;
+    if (slots.active === 0) {
+      connectionSlots.delete(key);
+    }
+  };
+  if (slots.active < MAX_CONNECTIONS_PER_ADDRESS) {
+    slots.active += 1;
+    return Promise.resolve(release);
+  }
+  return new Promise((resolve) => {
+    const grant = () => {
+      clearTimeout(timer);
+      resolve(release);
+    };
+    const timer = setTimeout(() => {
+      slots.waiting.splice(slots.waiting.indexOf(grant), 1);
+      resolve(null);
+    }, timeoutMs);
+    slots.waiting.push(grant);
+  });
+}
+
+/**
+ * Sends one command on a fresh connection and reads HAProxy's reply until it closes the
+ * connection (non-interactive mode). The whole exchange, waiting for a connection slot included,
+ * has one deadline, so a socket that accepts and never answers costs at most `timeoutMs`.
+ */
+export async function runtimeApiExchange(
+  address: RuntimeApiAddress,
+  command: string,
+  timeoutMs: number
+): Promise<string> {
+  const where = formatRuntimeApiAddress(address);
+  const deadline = Date.now() + timeoutMs;
+  const timedOut = () =>
+    new RuntimeApiError('timeout', `HAProxy runtime API at ${where} did not answer within ${timeoutMs} ms`);
+  const release = await acquireSlot(where, timeoutMs);
+  if (!release) {
+    throw timedOut();
+  }
+  try {
+    for (;;) {
+      try {
+        return await exchangeOnce(address, where, command, deadline - Date.now(), timedOut);
+      } catch (err) {
+        // A refused connection sent nothing, so it is safe to try again while the deadline allows.
+        if (!(err instanceof RuntimeApiError && err.code === 'EAGAIN' && Date.now() + RETRY_REFUSED_MS < deadline)) {
+          throw err;
+        }
+        await new Promise((resolve) => setTimeout(resolve, RETRY_REFUSED_MS));
+      }
+    }
+  } finally {
+    release();
+  }
+}
+
+function exchangeOnce(
+  address: RuntimeApiAddress,
+  where: string,
+  command: string,
+  timeoutMs: number,
+  timedOut: () => RuntimeApiError
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const where = formatRuntimeApiAddress(address);
     const socket: Socket =
       address.kind === 'unix' ? connect({ path: address.path }) : connect({ host: address.host, port: address.port });
     const chunks: Buffer[] = [];
@@ -91,11 +172,7 @@ export function runtimeApiExchange(address: RuntimeApiAddress, command: string, 
       }
     };
 
-    const timer = setTimeout(
-      () =>
-        finish(new RuntimeApiError('timeout', `HAProxy runtime API at ${where} did not answer within ${timeoutMs} ms`)),
-      timeoutMs
-    );
+    const timer = setTimeout(() => finish(timedOut()), timeoutMs);
 
     socket.on('connect', () => socket.end(`${command}\n`));
     socket.on('data', (chunk: Buffer) => {
@@ -113,7 +190,8 @@ export function runtimeApiExchange(address: RuntimeApiAddress, command: string, 
       finish(
         new RuntimeApiError(
           'unreachable',
-          `HAProxy runtime API at ${where} is not reachable: ${err.code ?? err.message}`
+          `HAProxy runtime API at ${where} is not reachable: ${err.code ?? err.message}`,
+          err.code
         )
       )
     );

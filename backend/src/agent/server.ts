@@ -1,6 +1,7 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, Server, ServerResponse, STATUS_CODES } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import pino, { Logger } from 'pino';
 import { isAuthorized } from './auth';
 import type { AgentTls } from './config';
@@ -38,7 +39,8 @@ export interface RunningAgent {
 class HttpError extends Error {
   constructor(
     readonly httpStatus: number,
-    message: string
+    message: string,
+    readonly headers: Record<string, string> = {}
   ) {
     super(message);
   }
@@ -68,8 +70,12 @@ export function createAgentServer(options: AgentServerOptions): Server {
     if (!match.ok) {
       throw new HttpError(match.httpStatus, match.error);
     }
-    if (req.method !== match.method) {
-      throw new HttpError(405, `use ${match.method} on this endpoint`);
+    // HEAD is a GET without the body (Node leaves it out); a 405 names the methods that work.
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    if (method !== match.method) {
+      throw new HttpError(405, `use ${match.method} on this endpoint`, {
+        allow: match.method === 'GET' ? 'GET, HEAD' : 'POST',
+      });
     }
     const route = match.route;
     const instance = instances.get(route.instance);
@@ -94,11 +100,48 @@ export function createAgentServer(options: AgentServerOptions): Server {
           logger.warn({ method: req.method, url: req.url, error: failure.message }, 'request failed');
         }
         // The rest of a body too large to read is not read at all: the connection closes instead.
-        send(res, failure.httpStatus, { success: false, error: failure.message }, failure.httpStatus === 413);
+        send(
+          res,
+          failure.httpStatus,
+          { success: false, error: failure.message },
+          failure.httpStatus === 413,
+          failure.headers
+        );
       }
     );
   };
-  return options.tls ? createTlsServer(options.tls, answer) : createServer(answer);
+  const server = options.tls ? createTlsServer(options.tls, answer) : createServer(answer);
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+/**
+ * A request Node's parser refuses (malformed, headers too large, not received within Node's request
+ * timeouts) gets the protocol's JSON too, not Node's bare status line; the connection then closes.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // An answer already started on this connection must not be corrupted by a second one.
+  const started = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage?.headersSent;
+  if (err.code === 'ECONNRESET' || !socket.writable || started) {
+    socket.destroy();
+    return;
+  }
+  const [status, error] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'request headers too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request was not received in time']
+        : [400, `malformed HTTP request (${err.code ?? err.message})`];
+  const text = JSON.stringify({ success: false, error });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'content-type: application/json; charset=utf-8\r\n' +
+      `content-length: ${Buffer.byteLength(text)}\r\n` +
+      'cache-control: no-store\r\nconnection: close\r\n\r\n' +
+      text,
+    // HTTP sockets are half-open: closing only our side would leave the connection to the client.
+    () => socket.destroy()
+  );
 }
 
 async function read(instance: HaproxyInstance, route: Exclude<Route, CommandRoute>): Promise<Json> {
@@ -199,9 +242,16 @@ function toHttpError(err: unknown): HttpError {
   return new HttpError(500, `internal error: ${(err as Error)?.message ?? String(err)}`);
 }
 
-function send(res: ServerResponse, status: number, body: Json, close = false): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: Json,
+  close = false,
+  headers: Record<string, string> = {}
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
