@@ -1,6 +1,7 @@
 import React from 'react';
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
+import type { SuspiciousAnswer } from '../../api/types';
 import { toasts } from '../../test/appEvents';
 import { apiError, backendUrl, db } from '../../test/handlers';
 import { renderPage, setUserRole } from '../../test/render';
@@ -183,7 +184,8 @@ describe('Host details page: administration', () => {
     expect(within(dialog).getByRole('button', { name: 'Deactivate instead' })).toBeInTheDocument();
   });
 
-  it('a held removal is shown on the instance; an admin confirms it through the admin route', async () => {
+  /** The first instance holds a removal: by default every backend and server the agent stopped listing. */
+  const holdRemoval = (o: Partial<SuspiciousAnswer>) => {
     db.fleet.instances[0].suspicious_answer = {
       since: '2025-01-01T10:00:00.000Z',
       consecutive: 1,
@@ -194,7 +196,12 @@ describe('Host details page: administration', () => {
       servers_total: 5,
       share: 1,
       message: 'the agent listed no backend at all',
+      ...o,
     };
+  };
+
+  it('a held removal is shown on the instance; an admin confirms it through the admin route', async () => {
+    holdRemoval({});
     setUserRole('Editor');
     const { unmount } = openHost();
     const seen = await instanceCard('haproxy-1');
@@ -219,17 +226,15 @@ describe('Host details page: administration', () => {
   });
 
   it('a held removal without counts still says what confirming takes, in the alert and in the dialog', async () => {
-    db.fleet.instances[0].suspicious_answer = {
-      since: '2025-01-01T10:00:00.000Z',
+    holdRemoval({
       consecutive: 2,
-      required: 3,
       backends_removed: 0,
       backends_total: 0,
       servers_removed: 0,
       servers_total: 0,
       share: 0.6,
       message: 'the answer would remove 60% at once',
-    };
+    });
     setUserRole('Admin');
     const { user } = openHost();
     const card = await instanceCard('haproxy-1');
