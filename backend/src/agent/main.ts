@@ -46,7 +46,9 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'stopping');
-    agent.stop().then(() => process.exit(0));
+    // A command in flight is answered (its HAProxy exchange and read-back each have the request timeout):
+    // cut off, the backend could only record it as unknown.
+    agent.stop(2 * config.requestTimeoutMs + 1000).then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -3,6 +3,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import pino, { Logger } from 'pino';
+import { closeGracefully } from '../http/graceful-close';
 import { isAuthorized } from './auth';
 import type { AgentTls } from './config';
 import { parseWeight, ServerCommand, unsafeNameReason } from './command-guard';
@@ -32,7 +33,8 @@ export interface RunningAgent {
   /** Base URL, e.g. http://127.0.0.1:9102 */
   url: string;
   port: number;
-  stop(): Promise<void>;
+  /** Stops taking requests; those in flight get `graceMs` (default 0) to be answered before they are cut off. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** An error answer: the one place where failures become `{"success":false,"error"}`. */
@@ -261,7 +263,7 @@ function send(
   res.end(text);
 }
 
-/** Listens and resolves once the port is bound; `stop` closes idle keep-alive connections too. */
+/** Listens and resolves once the port is bound; `stop` closes keep-alive connections too. */
 export function startAgentServer(
   options: AgentServerOptions & { host?: string; port?: number }
 ): Promise<RunningAgent> {
@@ -276,11 +278,7 @@ export function startAgentServer(
       resolve({
         url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
         port,
-        stop: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
+        stop: (graceMs = 0) => closeGracefully(server, graceMs),
       });
     });
   });

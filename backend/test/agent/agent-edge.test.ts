@@ -1,4 +1,5 @@
 import { connect, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RuntimeApiAddress } from '../../src/agent/runtime-api';
 import { RunningAgent, startAgentServer } from '../../src/agent/server';
@@ -157,3 +158,31 @@ async function fillSocket(path: string): Promise<Socket[]> {
     held.push(socket);
   }
 }
+
+it('stopping answers the requests in flight within its grace, rather than cutting them off', async () => {
+  const silent = await startSilentSocket(join(tmpdir(), `agent-stop-${process.pid}.sock`));
+  const agent = await startAgentServer({
+    token: TOKEN,
+    requestTimeoutMs: 300,
+    instances: new Map([['hung', unix(silent.address)]]),
+  });
+  try {
+    // HAProxy hangs: the command is answered (504) when its exchange times out, after the stop began.
+    const inFlight = fetch(`${agent.url}/api/haproxy/hung/backends/web/servers/s1/drain`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    while (silent.connections === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const stopped = agent.stop(5000);
+    const res = await inFlight;
+    expect(res.status).toBe(504);
+    expect(await res.json()).toMatchObject({ success: false });
+    await stopped;
+    await expect(fetch(`${agent.url}/api/haproxy/hung/info`)).rejects.toThrow();
+  } finally {
+    await agent.stop();
+    await silent.close();
+  }
+});
