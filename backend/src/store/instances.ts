@@ -49,15 +49,13 @@ const SELECT = `
   SELECT i.id, i.name, i.host_id, h.name AS host_name, i.is_active, i.socket_path, i.backend_scope, i.last_sync_at,
          i.last_sync_success, i.last_sync_error, i.last_sync_duration_ms, i.last_success_at, i.consecutive_failures,
          i.held_removal, i.reconcile_policy, i.haproxy_version, i.haproxy_pid, i.haproxy_started_at,
-         coalesce(c.backend_count, 0)::int AS backend_count, coalesce(c.server_count, 0)::int AS server_count,
+         -- Two plain counts: one count(DISTINCT) over the joined rows sorted each instance's servers (twice as slow).
+         (SELECT count(*) FROM haproxy_backends b WHERE b.instance_id = i.id AND b.removed_at IS NULL)::int AS backend_count,
+         (SELECT count(*) FROM haproxy_backends b JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
+           WHERE b.instance_id = i.id AND b.removed_at IS NULL)::int AS server_count,
          i.created_at, i.updated_at
     FROM haproxy_instances i
-    JOIN hosts h ON h.id = i.host_id
-    LEFT JOIN LATERAL (
-      SELECT count(DISTINCT b.id) AS backend_count, count(s.id) AS server_count
-        FROM haproxy_backends b LEFT JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
-       WHERE b.instance_id = i.id AND b.removed_at IS NULL
-    ) c ON true`;
+    JOIN hosts h ON h.id = i.host_id`;
 
 const scopeJson = (scope: string[] | null | undefined) => (scope ? JSON.stringify(scope) : null);
 
