@@ -34,11 +34,15 @@ const PATTERN_CHARS = new Set(['*', '?', '[', ']', '(', ')', '|', '!', '+', '@']
  * The names a glob of literal text and `{a,b}` groups stands for (`web-{a,b}` -> web-a, web-b; `\x` is x),
  * or undefined when it holds any pattern (or ranges, nested groups, more than MAX_GLOB_NAMES names). This is
  * how Grafana sends a multi-value variable (the data source escapes each value inside `{…}`): such a glob is
- * matched as exact names, so its length is not bound by MAX_GLOB_LENGTH, which exists for patterns.
+ * matched as exact names, so its length is not bound by MAX_GLOB_LENGTH, which exists for patterns. Without a
+ * group, escaped punctuation alone (`web\*`: the backend named `web*`) is one such name too.
  */
 export function literalExpansion(text: string): string[] | undefined {
   let names = [''];
   let grouped = false;
+  /** Outside groups: a `\` before punctuation (an escape), and one before a letter or digit (not one: globProblem). */
+  let escaped = false;
+  let plainBackslash = false;
   for (let i = 0; i < text.length;) {
     const c = text[i];
     if (c === '{') {
@@ -81,6 +85,11 @@ export function literalExpansion(text: string): string[] | undefined {
       if (i + 1 >= text.length) {
         return undefined;
       }
+      if (/[0-9A-Za-z]/.test(text[i + 1])) {
+        plainBackslash = true;
+      } else {
+        escaped = true;
+      }
       names = names.map((name) => name + text[i + 1]);
       i += 2;
     } else {
@@ -88,7 +97,7 @@ export function literalExpansion(text: string): string[] | undefined {
       i++;
     }
   }
-  return grouped ? names : undefined;
+  return grouped || (escaped && !plainBackslash) ? names : undefined;
 }
 
 /** Why a text cannot be used as a glob, or undefined when it can. */

@@ -37,6 +37,9 @@ describe('the glob dialect (picomatch), matched by PostgreSQL', () => {
     ['lb-*/edge-*', ['lb-a/edge-1'], ['lb-a/x/edge-1', 'edge-1']],
     ['*\\\\b', ['x\\b'], ['xb']],
     ['\\1', ['\\1'], ['1']], // not a glob: a name matched exactly
+    // Escaped glob characters alone: the name with those characters, not a pattern, nor the text with its backslash.
+    ['web\\*', ['web*'], ['webx', 'web', 'web\\x']],
+    ['a\\[b\\]\\?', ['a[b]?'], ['ab', 'a[b]x']],
   ])('%s', async (glob, match, miss) => {
     expect(await matching([glob], [...match, ...miss])).toEqual(match);
   });
