@@ -146,7 +146,9 @@ export class MappingIndex {
     if (apps.length === 1) {
       return { ...unmapped('mapped', hosts), applicationId: apps[0].id };
     }
-    const byBackend = apps.filter((a) => a.name.toLowerCase() === backendName.toLowerCase());
+    // The application named exactly as the backend; else the one named so in another case (`Shop` for `shop`).
+    const exact = apps.filter((a) => a.name === backendName);
+    const byBackend = exact.length ? exact : apps.filter((a) => a.name.toLowerCase() === backendName.toLowerCase());
     if (byBackend.length === 1) {
       return { ...unmapped('mapped', hosts), applicationId: byBackend[0].id };
     }

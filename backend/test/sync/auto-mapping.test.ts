@@ -52,6 +52,18 @@ describe('MappingIndex', () => {
     expect(index.resolve('multi:80', 'API')).toEqual({ applicationId: 104, note: null });
     expect(index.resolve('multi:80', 'other').note).toMatch(/ambiguous: host multi runs applications admin, api/);
   });
+  test('applications named alike in another case: the one named exactly as the backend, else ambiguous', () => {
+    const cased = new MappingIndex(
+      [{ id: 1, name: 'lb', address: '10.0.0.1' }],
+      [
+        { id: 10, name: 'Shop', hostId: 1 },
+        { id: 11, name: 'shop', hostId: 1 },
+      ]
+    );
+    expect(cased.resolve('lb:80', 'shop')).toEqual({ applicationId: 11, note: null });
+    expect(cased.resolve('lb:80', 'Shop')).toEqual({ applicationId: 10, note: null });
+    expect(cased.resolve('lb:80', 'SHOP').note).toMatch(/ambiguous: host lb runs applications Shop, shop/);
+  });
   test('no host, or a host without applications: nothing, silently', () => {
     expect(index.resolve('unknown:80', 'x')).toEqual({ applicationId: null, note: null });
     expect(index.resolve('bare:80', 'x')).toEqual({ applicationId: null, note: null });
