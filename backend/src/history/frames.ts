@@ -26,9 +26,24 @@ export type Value = number | string | boolean | null;
 /** A series of one server: labels for legends and a unique name. */
 export interface SeriesKey {
   key: number;
+  /** The instance's host: instance names are unique per host only. */
+  host?: string;
   instance: string;
   backend: string;
   server?: string;
+}
+
+/** Each series' `[instance, backend, server?]`, the instance as `host/instance` where another host has one so named. */
+function seriesParts(series: readonly SeriesKey[]): string[][] {
+  const hosts = new Map<string, Set<string | undefined>>();
+  for (const s of series) {
+    hosts.set(s.instance, (hosts.get(s.instance) ?? new Set()).add(s.host));
+  }
+  return series.map((s) => [
+    hosts.get(s.instance)!.size > 1 ? `${s.host}/${s.instance}` : s.instance,
+    s.backend,
+    ...(s.server === undefined ? [] : [s.server]),
+  ]);
 }
 
 /**
@@ -36,13 +51,13 @@ export interface SeriesKey {
  * one instance, else instance/backend/server.
  */
 export function displayNames(series: readonly SeriesKey[]): string[] {
-  const instances = new Set(series.map((s) => s.instance));
-  const backends = new Set(series.map((s) => `${s.instance}\u0000${s.backend}`));
-  return series.map((s) => {
-    const parts = [s.instance, s.backend, ...(s.server === undefined ? [] : [s.server])];
+  const parts = seriesParts(series);
+  const instances = new Set(parts.map(([instance]) => instance));
+  const backends = new Set(parts.map(([instance, backend]) => `${instance}\u0000${backend}`));
+  return parts.map((p) => {
     const drop =
-      s.server === undefined ? (instances.size === 1 ? 1 : 0) : backends.size === 1 ? 2 : instances.size === 1 ? 1 : 0;
-    return parts.slice(drop).join('/');
+      p.length === 2 ? (instances.size === 1 ? 1 : 0) : backends.size === 1 ? 2 : instances.size === 1 ? 1 : 0;
+    return p.slice(drop).join('/');
   });
 }
 
@@ -88,6 +103,7 @@ export function wideFrame(o: {
   }
   const sorted = [...times].sort((a, b) => a - b);
   const names = displayNames(o.series);
+  const fieldNames = seriesParts(o.series).map((p) => p.join('/'));
   return {
     schema: {
       name: o.name,
@@ -96,7 +112,7 @@ export function wideFrame(o: {
       fields: [
         { name: 'time', type: 'time', config: {} },
         ...o.series.map((s, i) => ({
-          name: [s.instance, s.backend, s.server].filter((x) => x !== undefined).join('/'),
+          name: fieldNames[i],
           type: o.type,
           labels: labelsOf(s),
           config: { ...o.config, displayName: names[i] + (o.suffix ?? '') },

@@ -172,6 +172,7 @@ export class HistoryQuery {
     }
     const series: SeriesKey[] = refs.map((r) => ({
       key: r.id,
+      host: r.host_name,
       instance: r.instance_name,
       backend: r.backend_name,
       server: r.server_name,
@@ -288,7 +289,12 @@ export class HistoryQuery {
     return wideFrame({
       name: 'Current sessions',
       refId: q.refId,
-      series: keys.map((r) => ({ key: r.backend_id, instance: r.instance_name, backend: r.backend_name })),
+      series: keys.map((r) => ({
+        key: r.backend_id,
+        host: r.host_name,
+        instance: r.instance_name,
+        backend: r.backend_name,
+      })),
       points,
       type: 'number',
       config: { unit: 'none', min: 0 },

@@ -226,9 +226,13 @@ export async function* actionsInOrder(db: Db, f: ActionFilter, batch = 1000): As
   }
 }
 
-/** The audit log's names as they were when the command ran; backend and application through the server. */
+/**
+ * The audit log's names as they were when the command ran (a backend's and a server's never change), but an
+ * instance's as it is named now while it exists: renamed, it keeps its commands, and another one given its old
+ * name does not take them. Backend and application through the server.
+ */
 const SCOPE_COLUMNS: Record<ScopeKey, [id: string, name: string]> = {
-  instance: ['a.instance_id', 'a.instance_name'],
+  instance: ['a.instance_id', 'coalesce(i.name, a.instance_name)'],
   backend: ['s.backend_id', 'a.backend_name'],
   server: ['a.server_id', 'a.server_name'],
   application: ['ap.id', 'ap.name'],
@@ -248,6 +252,7 @@ export async function actionsInScope(db: Db, scope: Scope, from: Date, to: Date,
     `SELECT * FROM (
        SELECT ${COLUMNS}
          FROM haproxy_actions a
+         LEFT JOIN haproxy_instances i ON i.id = a.instance_id
          LEFT JOIN haproxy_servers s ON s.id = a.server_id
          LEFT JOIN applications ap ON ap.id = s.application_id
         WHERE ${where.join(' AND ')}

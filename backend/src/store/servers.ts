@@ -344,6 +344,7 @@ export interface ServerRef {
   backend_name: string;
   instance_id: number;
   instance_name: string;
+  host_name: string;
 }
 
 /**
@@ -358,7 +359,8 @@ export function serversInScope(
   const params: unknown[] = [];
   const where = scopeWhere(scope, params, o);
   return db.query<ServerRef>(
-    `SELECT s.id, s.server_name, b.id AS backend_id, b.backend_name, i.id AS instance_id, i.name AS instance_name
+    `SELECT s.id, s.server_name, b.id AS backend_id, b.backend_name, i.id AS instance_id, i.name AS instance_name,
+            h.name AS host_name
        FROM ${SERVERS_FROM} WHERE ${where}
       ORDER BY i.name, b.backend_name, s.server_name, s.id LIMIT ${param(params, o.limit)}`,
     params
