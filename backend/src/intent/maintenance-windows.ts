@@ -14,6 +14,7 @@ import {
   claimWindow,
   closeWindow,
   desiredOf,
+  DueWindow,
   moveWindow,
   releaseWindowClaim,
   WindowRow,
@@ -38,10 +39,26 @@ export interface WindowTick {
   closed: number;
 }
 
+/** Windows claimed at once by a tick. */
+const WINDOW_BATCH = 100;
+
 /** The longest a window whose end keeps failing waits for its next try (README "Maintenance windows"). */
 export const MAX_RETRY_MS = 10 * 60_000;
 
 const GONE_NOTE = "maintenance window closed without a command: the server is no longer in HAProxy's configuration";
+
+/** Reasons are stored up to 500 characters (counted as PostgreSQL does: code points). */
+const REASON_MAX = 500;
+
+/**
+ * The audit reason of a window's end: whose window it was and why (its caller's reason, cut to fit), so the
+ * row that returns the server says which maintenance it ends.
+ */
+export function windowEndReason(w: Pick<WindowRow, 'admin_state' | 'actor' | 'reason'>): string {
+  const said = `end of the maintenance window (${w.admin_state}) set by ${w.actor}${w.reason ? `: ${w.reason}` : ''}`;
+  const chars = [...said];
+  return chars.length <= REASON_MAX ? said : `${chars.slice(0, REASON_MAX - 1).join('')}…`;
+}
 
 /**
  * Maintenance windows (a drain or maint with an end): their list, a new end, an early end, and the worker
@@ -118,20 +135,17 @@ export class MaintenanceWindows {
   /** Ends the windows whose end has come (at `now`, a test's time): one claim per window, one command per server. */
   async tick(at?: Date): Promise<WindowTick> {
     const now = at ?? (await this.now());
-    const due = await claimDueWindows(this.db, now, this.opts.leaseMs, 100);
-    const results = await mapLimited(due, this.opts.concurrency ?? 8, async (w) => {
-      if (this.stopping) {
-        // A stop waits for the commands in flight, not for up to 100 more; another replica takes these at once.
-        await releaseWindowClaim(this.db, w.server_id).catch(() => undefined);
-        return 'skipped' as const;
-      }
-      try {
-        return await this.end(w, now);
-      } catch (err) {
-        this.log.warn({ server_id: w.server_id, err: (err as Error).message }, 'maintenance window not ended');
-        return 'failed' as const;
-      }
-    });
+    const results: Array<'ended' | 'failed' | 'closed' | 'skipped'> = [];
+    // Claimed a batch at a time, so claims do not wait out their lease in a queue; batches until none is left,
+    // so windows ending at the same moment all end in this tick. One looked at once (skipped: busy, say) waits
+    // for the next tick.
+    const seen: number[] = [];
+    for (let full = true; full && !this.stopping;) {
+      const due = await claimDueWindows(this.db, now, this.opts.leaseMs, WINDOW_BATCH, seen);
+      full = due.length === WINDOW_BATCH;
+      seen.push(...due.map((w) => w.server_id));
+      results.push(...(await mapLimited(due, this.opts.concurrency ?? 8, (w) => this.endOrHandBack(w, now))));
+    }
     return {
       ended: results.filter((r) => r === 'ended').length,
       failed: results.filter((r) => r === 'failed').length,
@@ -139,11 +153,22 @@ export class MaintenanceWindows {
     };
   }
 
-  private async end(
-    w: { server_id: number; admin_state: string; actor: string; until: Date },
-    now: Date
-  ): Promise<'ended' | 'failed' | 'closed' | 'skipped'> {
-    const reason = `end of the maintenance window (${w.admin_state}) set by ${w.actor}`;
+  private async endOrHandBack(w: DueWindow, now: Date): Promise<'ended' | 'failed' | 'closed' | 'skipped'> {
+    if (this.stopping) {
+      // A stop waits for the commands in flight, not for the rest of the batch; another replica takes these at once.
+      await releaseWindowClaim(this.db, w.server_id).catch(() => undefined);
+      return 'skipped';
+    }
+    try {
+      return await this.end(w, now);
+    } catch (err) {
+      this.log.warn({ server_id: w.server_id, err: (err as Error).message }, 'maintenance window not ended');
+      return 'failed';
+    }
+  }
+
+  private async end(w: DueWindow, now: Date): Promise<'ended' | 'failed' | 'closed' | 'skipped'> {
+    const reason = windowEndReason(w);
     const result = await this.commands.executeIfWanted(
       w.server_id,
       'ready',

@@ -181,24 +181,30 @@ export async function moveWindow(db: Db, serverId: number, until: Date, now: Dat
   return n > 0;
 }
 
+/** A window whose end has come, as the worker claims it: what its end's audit row says of it. */
+export type DueWindow = Pick<WindowRow, 'server_id' | 'admin_state' | 'actor' | 'reason' | 'until'>;
+
 /**
- * Claims windows whose end has come, for `leaseMs`, skipping those another replica holds: each is ended by one
- * process only; a claim whose process died runs out and the window is taken again.
+ * Claims windows whose end has come, for `leaseMs`, skipping those another replica holds and those of `except`
+ * (looked at already): each is ended by one process only; a claim whose process died runs out and the window is
+ * taken again.
  */
 export function claimDueWindows(
   db: Db,
   now: Date,
   leaseMs: number,
-  limit: number
-): Promise<Array<{ server_id: number; admin_state: AdminState; actor: string; until: Date }>> {
+  limit: number,
+  except: readonly number[] = []
+): Promise<DueWindow[]> {
   return db.query(
     `UPDATE haproxy_server_desired d SET window_claimed_until = $1::timestamptz + $2 * interval '1 millisecond'
       WHERE d.server_id IN (
         SELECT server_id FROM haproxy_server_desired
          WHERE until <= $1 AND (window_claimed_until IS NULL OR window_claimed_until <= $1)
+           AND server_id <> ALL($4::int[])
          ORDER BY until LIMIT $3 FOR UPDATE SKIP LOCKED)
-      RETURNING d.server_id, d.admin_state, d.actor, d.until`,
-    [now, leaseMs, limit]
+      RETURNING d.server_id, d.admin_state, d.actor, d.reason, d.until`,
+    [now, leaseMs, limit, except]
   );
 }
 

@@ -159,7 +159,7 @@ test('its end: the worker returns the server to ready (source schedule, audited)
     source: 'schedule',
     actor: 'system:schedule',
     result: 'success',
-    reason: 'end of the maintenance window (maint) set by token:test-operator',
+    reason: 'end of the maintenance window (maint) set by token:test-operator: CHG-9',
   });
   const history = (await h.t.call('GET', `/api/haproxy/servers/${ids[0]}/history`)).body.history;
   expect(history[0]).toMatchObject({ cause: 'schedule', admin_from: 'maint', admin_to: 'ready' });
@@ -169,6 +169,52 @@ test('its end: the worker returns the server to ready (source schedule, audited)
   expect((await actions(h, `server_id=${ids[0]}&source=schedule`)).total).toBe(1);
   expect((await windows()).map((w: { server_id: number }) => w.server_id)).not.toContain(ids[0]);
 });
+
+test("every end's audit row says whose window it was and why, a reason of 500 characters cut to fit", async () => {
+  const { ids, name, instanceId } = await servers(3);
+  const long = 'r'.repeat(500);
+  const set = [
+    await post(ids[0], { command: 'drain', duration_s: 600, reason: 'CHG-42 kernel' }),
+    await post(ids[1], { command: 'maint', duration_s: 600, reason: long }),
+  ];
+  expect(set.map((r) => r.status)).toEqual([200, 200]);
+  h.agent.setBackend(name, 'web', [h.agent.server(name, 'web', 'w1'), h.agent.server(name, 'web', 'w3')]);
+  await syncNow(h, instanceId);
+  const tick = await h.t.service.windows.tick(new Date(Date.now() + 700_000));
+  expect([tick.ended, tick.closed]).toEqual([expect.any(Number), 1]);
+  const [first] = (await actions(h, `server_id=${ids[0]}&source=schedule`)).actions;
+  expect(first).toMatchObject({
+    result: 'success',
+    reason: 'end of the maintenance window (drain) set by token:test-operator: CHG-42 kernel',
+  });
+  // Gone from HAProxy: closed without a command, its row still says which window it was.
+  const [second] = (await actions(h, `server_id=${ids[1]}&source=schedule`)).actions;
+  const reason = second.reason as string;
+  expect(reason).toHaveLength(500);
+  expect(reason).toMatch(/^end of the maintenance window \(maint\) set by token:test-operator: r+…$/);
+  expect((await server(ids[1])).desired).toMatchObject({ admin_state: 'ready', reason, until: null });
+});
+
+test('windows ending at the same moment all end in one tick, more than a batch of them, one audit row each', async () => {
+  const { ids, name, instanceId } = await servers(130);
+  const until = inFuture(HOUR);
+  const bulk = await h.t.call('POST', '/api/haproxy/commands/bulk', {
+    token: h.t.tokens.operator,
+    body: { command: 'drain', server_ids: ids.slice(1), until, reason: 'rack move' },
+  });
+  expect(bulk.body).toMatchObject({ succeeded: 129 });
+  const tick = await h.t.service.windows.tick(new Date(Date.parse(until) + 1000));
+  expect(tick).toMatchObject({ failed: 0, closed: 0 });
+  expect(tick.ended).toBeGreaterThanOrEqual(129);
+  expect(ids.filter((_, i) => h.agent.server(name, 'web', `w${i + 1}`).admin_state !== 'ready')).toEqual([]);
+  const rows = await h.t.db.ds.query(
+    `SELECT count(*)::int AS n, count(DISTINCT server_id)::int AS servers FROM haproxy_actions a
+      JOIN haproxy_servers s ON s.id = a.server_id JOIN haproxy_backends b ON b.id = s.backend_id
+     WHERE b.instance_id = $1 AND a.source = 'schedule'`,
+    [instanceId]
+  );
+  expect(rows).toEqual([{ n: 129, servers: 129 }]);
+}, 60_000);
 
 test('a window whose server is gone is closed with a note, without a command; the server comes back ready', async () => {
   const { ids, name, instanceId } = await servers(3);
