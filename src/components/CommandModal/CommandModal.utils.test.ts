@@ -1,3 +1,4 @@
+import { setTimeZoneResolver } from '@grafana/data';
 import { EMPTY_FORM, parseWeight, toCommandOptions } from './CommandModal.utils';
 
 describe('toCommandOptions', () => {
@@ -35,6 +36,22 @@ describe('toCommandOptions', () => {
     expect(toCommandOptions({ ...EMPTY_FORM, window: 'until', until: '' }, 'drain')).toEqual({
       field: 'until',
       problem: 'Choose when the window ends',
+    });
+  });
+
+  describe("in Grafana's time zone, the one the window's end is shown in, whatever the browser's", () => {
+    afterEach(() => setTimeZoneResolver(() => 'browser'));
+    it.each([
+      ['Asia/Kolkata', '2030-05-01T09:00:00.000Z'],
+      ['America/New_York', '2030-05-01T18:30:00.000Z'],
+      ['utc', '2030-05-01T14:30:00.000Z'],
+    ])('%s', (zone, instant) => {
+      setTimeZoneResolver(() => zone);
+      for (const until of ['2030-05-01T14:30', '2030-05-01T14:30:00']) {
+        expect(toCommandOptions({ ...EMPTY_FORM, window: 'until', until }, 'maint')).toEqual({
+          options: { until: instant },
+        });
+      }
     });
   });
 

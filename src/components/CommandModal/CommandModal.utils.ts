@@ -1,3 +1,4 @@
+import { dateTimeParse } from '@grafana/data';
 import type { AgentCommand, CommandOptions, WeightSetting } from '../../api/types';
 
 /** The backend refuses longer reasons (400). */
@@ -48,7 +49,10 @@ export function parseWeight(text: string): { weight: WeightSetting } | { problem
   return value <= MAX_WEIGHT ? { weight: value } : { problem: `A weight is at most ${MAX_WEIGHT} (${value} now)` };
 }
 
-/** What the confirmation's form holds; `until` is the date-time input's value (local time, `2025-01-01T14:30`). */
+/**
+ * What the confirmation's form holds; `until` is the date-time input's value (`2025-01-01T14:30`), a wall-clock
+ * time in Grafana's time zone, the one every time of the page (the window's end too) is shown in.
+ */
 export interface CommandForm {
   /** The weight command's value as typed. */
   weight: string;
@@ -62,6 +66,9 @@ export interface CommandForm {
 export const EMPTY_FORM: CommandForm = { weight: '', reason: '', window: 'none', until: '', force: false };
 
 export type FormField = 'weight' | 'reason' | 'until';
+
+/** The date-time input's value, seconds when the browser adds them. */
+const UNTIL_FORMAT = 'YYYY-MM-DDTHH:mm:ss';
 
 /**
  * The command's options from the form, or the field that cannot be sent as it is. Whether an end time is too
@@ -94,8 +101,8 @@ export function toCommandOptions(
   if (duration !== undefined) {
     return { options: { ...options, duration_s: duration } };
   }
-  const end = form.until ? new Date(form.until) : undefined;
-  if (!end || Number.isNaN(end.getTime())) {
+  const end = form.until ? dateTimeParse(form.until, { format: UNTIL_FORMAT }) : undefined;
+  if (!end?.isValid()) {
     return { field: 'until', problem: 'Choose when the window ends' };
   }
   return { options: { ...options, until: end.toISOString() } };
