@@ -281,8 +281,22 @@ describe('DataSource.metricFindQuery', () => {
     expect(requests[0]).toMatchObject({
       method: 'GET',
       path: '/api/datasources/proxy/uid/haproxy-control-ds/api/haproxy/lookup/instances',
-      params: {},
+      params: { limit: '10000' },
     });
+  });
+
+  it('lists every name of a large fleet, not the first 1000 the lookup gives by default', async () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => `web-${String(i).padStart(5, '0')}`);
+    const requests = installBackend({
+      // The backend's own default and cap (GET /api/haproxy/lookup: limit 1000, at most 10000).
+      lookup: (_kind, params) => ({
+        values: names.slice(0, Math.min(Number(params.limit ?? 1000), 10_000)).map((n) => ({ text: n, value: n })),
+      }),
+    });
+    const values = await makeDataSource().metricFindQuery({ kind: 'servers', backend: 'be_web' });
+    expect(values).toHaveLength(10_000);
+    expect(values.at(-1)).toEqual({ text: 'web-09999', value: 'web-09999' });
+    expect(requests[0].params).toEqual({ backend: 'be_web', limit: '10000' });
   });
 
   it('narrows backends by the instance variable: one value, several values (escaped glob), All (no filter)', async () => {
@@ -294,9 +308,9 @@ describe('DataSource.metricFindQuery', () => {
     installTemplateSrv([{ name: 'instance', value: '$__all', options: ['haproxy-1', 'haproxy-2'] }]);
     await ds.metricFindQuery({ kind: 'backends', instance: '$instance' });
     expect(requests.map((r) => r.params)).toEqual([
-      { instance: 'haproxy-1' },
-      { instance: '{haproxy-1,Shop\\, EU}' },
-      {},
+      { instance: 'haproxy-1', limit: '10000' },
+      { instance: '{haproxy-1,Shop\\, EU}', limit: '10000' },
+      { limit: '10000' },
     ]);
     expect(requests.every((r) => r.path.endsWith('/api/haproxy/lookup/backends'))).toBe(true);
   });
@@ -307,7 +321,7 @@ describe('DataSource.metricFindQuery', () => {
       searchFilter: 'web',
     });
     expect(requests[0].path).toMatch(/\/lookup\/servers$/);
-    expect(requests[0].params).toEqual({ instance: 'haproxy-1', backend: 'be_web', q: 'web' });
+    expect(requests[0].params).toEqual({ instance: 'haproxy-1', backend: 'be_web', q: 'web', limit: '10000' });
     expect(values.map((v) => v.text)).toEqual(['servers-1', 'servers-2']);
   });
 
@@ -408,6 +422,44 @@ describe('annotations (commands)', () => {
     const frame = response.data[0];
     expect(frame.fields.map((f: { name: string }) => f.name)).toEqual(['time', 'timeEnd', 'title', 'text', 'tags']);
     expect(frame.fields[2].values[0]).toBe('drain web1');
+  });
+
+  it('gives Grafana events whose text shows as written: HTML and line breaks of an actor or an agent error', async () => {
+    const error = '502 from agent: <html><body><h1>Bad Gateway</h1><img src=x></body></html>\nretry & "later"';
+    const hostile = {
+      ...commandsFrame,
+      data: {
+        values: [
+          [Date.parse(FROM)],
+          [Date.parse(FROM) + 12],
+          ['drain web1 failed'],
+          [`<b>mallory</b> ran drain on haproxy-1/be_web/web1 (api): failed: ${error}`],
+          ['haproxy,drain,failed,api'],
+        ],
+      },
+    };
+    installBackend({ frames: () => ({ Anno: { frames: [hostile] } }) });
+    const ds = makeDataSource();
+    const anno = ds.annotations!.prepareAnnotation!({
+      name: 'Commands',
+      enable: true,
+      iconColor: 'orange',
+    } as AnnotationQuery<HaproxyQuery>);
+    const response = await lastValueFrom(ds.query(request([ds.annotations!.prepareQuery!(anno)!])));
+    const events = await lastValueFrom(ds.annotations!.processEvents!(anno, response.data));
+    // Grafana sanitizes and renders this text as HTML: escaped, it reads as the characters themselves.
+    expect(events).toEqual([
+      {
+        time: Date.parse(FROM),
+        timeEnd: Date.parse(FROM) + 12,
+        title: 'drain web1 failed',
+        text:
+          '&lt;b&gt;mallory&lt;/b&gt; ran drain on haproxy-1/be_web/web1 (api): failed: 502 from agent: ' +
+          '&lt;html&gt;&lt;body&gt;&lt;h1&gt;Bad Gateway&lt;/h1&gt;&lt;img src=x&gt;&lt;/body&gt;&lt;/html&gt;' +
+          '<br>retry &amp; &quot;later&quot;',
+        tags: ['haproxy', 'drain', 'failed', 'api'],
+      },
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { map, type Observable, of } from 'rxjs';
 import {
+  type AnnotationEvent,
   type AnnotationSupport,
   type CoreApp,
   type DataFrame,
@@ -12,6 +13,7 @@ import {
   type MetricFindValue,
   type ScopedVars,
   type TestDataSourceResponse,
+  textUtil,
 } from '@grafana/data';
 import { type ApiError, asApiError } from '../api/errors';
 import { createHaproxyApi, type HaproxyApi } from '../api/haproxyApi';
@@ -33,6 +35,8 @@ import { DEFAULT_QUERY, type HaproxyOptions, type HaproxyQuery, type VariableQue
 export const DEFAULT_MAX_DATA_POINTS = 1000;
 /** The most points one request may ask for, maxDataPoints × queries (POST /api/haproxy/query answers 400 above). */
 export const MAX_POINTS_PER_REQUEST = 50_000;
+/** The most names GET /api/haproxy/lookup gives (its default is 1000): a variable lists the whole fleet's. */
+export const MAX_VARIABLE_VALUES = 10_000;
 
 function normalizeLookup(data: unknown, kind: LookupKind): MetricFindValue[] {
   const record = data as Record<string, unknown> | undefined;
@@ -188,11 +192,20 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
    * Names for a variable or a scope picker; `scope` may hold variables (multi-value -> `{a,b}` of escaped names,
    * which keeps a name with a comma whole; All -> no filter).
    */
-  async lookup(kind: LookupKind, scope: Scope = {}, q?: string, scopedVars?: ScopedVars): Promise<MetricFindValue[]> {
+  async lookup(
+    kind: LookupKind,
+    scope: Scope = {},
+    q?: string,
+    scopedVars?: ScopedVars,
+    limit?: number
+  ): Promise<MetricFindValue[]> {
     const params: Record<string, string> = { ...interpolateScope(scope, scopedVars, 'glob') };
     const search = interpolate(q, scopedVars, 'csv');
     if (search) {
       params.q = search;
+    }
+    if (limit) {
+      params.limit = String(limit);
     }
     return normalizeLookup(await this.api.lookup(kind, params), kind);
   }
@@ -208,7 +221,8 @@ export class DataSource extends DataSourceApi<HaproxyQuery, HaproxyOptions> {
       );
     }
     const { kind, q, ...scope } = parsed;
-    return this.lookup(kind, scope, q || options?.searchFilter, options?.scopedVars);
+    // The scope pickers search past the lookup's default 1000 names; a variable has only this one list.
+    return this.lookup(kind, scope, q || options?.searchFilter, options?.scopedVars, MAX_VARIABLE_VALUES);
   }
 
   /** "Save & test": the backend answers through the proxy, accepts the token, and has the history API. */
@@ -302,5 +316,29 @@ export const commandAnnotations: AnnotationSupport<HaproxyQuery> = {
   }),
   prepareQuery: (anno) =>
     anno.target ? { ...anno.target, refId: anno.target.refId || 'Anno', type: 'commands' } : undefined,
+  processEvents: (_anno, frames) => of(frames.flatMap(commandEvents)),
   QueryEditor: CommandsAnnotationEditor,
 };
+
+/**
+ * The events of a commands frame (time, timeEnd, title, text, tags), as Grafana's default mapping makes them but
+ * with the text as plain text: Grafana renders an annotation's text as HTML, and a command's text holds what
+ * others wrote (an actor's login, an agent's error, which may be an HTML error page).
+ */
+function commandEvents(frame: DataFrame): AnnotationEvent[] {
+  const values = (name: string) => frame.fields.find((f) => f.name === name)?.values;
+  const time = values('time');
+  if (!time) {
+    return [];
+  }
+  const [timeEnd, title, text, tags] = ['timeEnd', 'title', 'text', 'tags'].map(values);
+  return Array.from(time, (at: number, i) => ({
+    time: at,
+    timeEnd: timeEnd?.[i] ?? at,
+    title: title?.[i] ?? undefined,
+    text: textUtil.escapeHtml(String(text?.[i] ?? '')).replace(/\r?\n/g, '<br>'),
+    tags: String(tags?.[i] ?? '')
+      .split(',')
+      .filter(Boolean),
+  }));
+}
