@@ -45,10 +45,12 @@ export class DrainWaiter {
         }
       }
       const waitedMs = Date.now() - started;
-      if (remaining.length === 0 || waitedMs + pollMs > timeoutMs) {
+      if (remaining.length === 0 || waitedMs >= timeoutMs) {
         return { drained: remaining.length === 0 && gone.length === 0, waitedMs, remaining, gone };
       }
-      await new Promise((r) => setTimeout(r, pollMs));
+      // The last look is at the end of the wait, not a poll interval before it: a wait shorter than the interval
+      // (wait_drained_s 0.5) still looks again, and sessions that end late in the wait count.
+      await new Promise((r) => setTimeout(r, Math.min(pollMs, timeoutMs - waitedMs)));
     }
   }
 }

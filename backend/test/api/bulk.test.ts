@@ -28,3 +28,16 @@ test('a forced dry run takes out what the forced bulk does, saying which budget 
   ).toEqual(notes);
   expect(dry.body.budgets).toEqual([expect.objectContaining({ available: 0, effective_min: 2, ok: false })]);
 });
+
+test('a drain waiting a second sees sessions that end within that second', async () => {
+  const name = `bulk-${++seq}`;
+  const f = await fleet(h, name, { web: [extendedServer('s1', 'ready', true, { current_sessions: 3 })] });
+  // The sessions end half a second after the drain reaches HAProxy: within the wait, before its end.
+  void h.agent
+    .arrived((r) => r.route === 'command' && r.segments[2] === name)
+    .then(() => setTimeout(() => (h.agent.server(name, 'web', 's1').current_sessions = 0), 500));
+  const res = await bulk({ command: 'drain', server_ids: [f.servers['web/s1'].id], wait_drained_s: 1 });
+  expect(res.status).toBe(200);
+  expect(res.body.drain_wait).toMatchObject({ drained: true, remaining: [], gone: [] });
+  expect(res.body.drain_wait.waited_ms).toBeLessThanOrEqual(1500);
+});
