@@ -60,6 +60,24 @@ describe('BulkCommandModal', () => {
     expect(screen.queryByText(/HAProxy keeps/)).not.toBeInTheDocument();
   });
 
+  it('once a budget kept some in, the title counts those only, as the button does', async () => {
+    const kept = { message: '1 of 3 done; 2 kept in', refused: [{ id: fleet[1].id, name: 'web-2' }] };
+    const { user } = renderPage(
+      <BulkCommandModal
+        servers={fleet.slice(0, 3)}
+        backendName="web"
+        instanceName="edge-1"
+        command="ready"
+        onConfirm={jest.fn().mockResolvedValue(kept)}
+        onDismiss={jest.fn()}
+      />
+    );
+    expect(screen.getByRole('heading', { name: 'Ready 3 servers of backend web?' })).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Ready 3 servers' }));
+    expect(await screen.findByRole('heading', { name: 'Ready 1 server of backend web?' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Ready 1 server' })).toBeInTheDocument();
+  });
+
   it("names the servers HAProxy's agent-check drains again after a ready", () => {
     const drained = { status: 'DRAIN' as const, raw_status: 'DRAIN (agent)', admin_state: 'drain' as const };
     open([server('app-1', drained), server('app-2', drained), fleet[3]], 'ready');

@@ -40,7 +40,8 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
   };
   return (
     <CommandModal
-      title={`${verb} ${formatPlural(servers.length, 'server')} of backend ${backendName}?`}
+      // Once a budget kept some in, what is sent again is those only: the title counts them, as the button does.
+      title={`${verb} ${count} of backend ${backendName}?`}
       command={command}
       confirmText={`${verb} ${count}`}
       onConfirm={confirm}
