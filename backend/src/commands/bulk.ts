@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mapLimited } from '../concurrency/limiter';
 import { takesOut } from '../domain/budget';
-import { AppError } from '../domain/errors';
+import { AppError, DATABASE_UNAVAILABLE } from '../domain/errors';
 import type { AgentCommand } from '../domain/status';
 import type { Db } from '../db/db';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import type { ServerSelection } from '../store/servers';
 import { selectedServerIds } from './selection';
 import type { CommandContext, ServerCommands } from './server-command';
@@ -71,7 +72,16 @@ export class BulkCommands {
           ...(refusal && { errorCode: refusal.code, details: refusal.details }),
         };
       } catch (err) {
-        return { serverId, ok: false, actionId: null, error: (err as Error).message };
+        // Thrown before an audit row (a server deleted meanwhile, the database gone): coded as the API would.
+        const code = err instanceof AppError ? err.code : isDatabaseUnavailable(err) ? DATABASE_UNAVAILABLE : undefined;
+        return {
+          serverId,
+          ok: false,
+          actionId: null,
+          error: (err as Error).message,
+          ...(code && { errorCode: code }),
+          ...(err instanceof AppError && err.details && { details: err.details }),
+        };
       } finally {
         // One that ended before its decision (refused by a guard, busy, gone) lets the next one decide.
         turns?.skip(i);
