@@ -218,6 +218,11 @@ describe('DataSource.query', () => {
       expect(await scopeSent({ instance: ' haproxy-* ', backend: '', server: '*' })).toEqual({ instance: 'haproxy-*' });
     });
 
+    it('passes on an id or a list a query written by hand holds, as the backend takes them', async () => {
+      const scope = { instance: 3, backend: ['be_db', '$backend', 7] } as unknown as HaproxyQuery['scope'];
+      expect(await scopeSent(scope)).toEqual({ instance: 3, backend: ['be_db', '{be_web,be_api}', 7] });
+    });
+
     it('applyTemplateVariables and interpolateVariablesInQueries interpolate the scope', () => {
       const ds = makeDataSource();
       const query: HaproxyQuery = { refId: 'A', type: 'weight', scope: { instance: '$instance', backend: '$backend' } };

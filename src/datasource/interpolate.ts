@@ -72,7 +72,18 @@ export function interpolateScope(
 ): Scope {
   const out: Scope = {};
   for (const key of SCOPE_KEYS) {
-    const value = interpolate(scope?.[key], scopedVars, mode);
+    // A query written by hand (the panel's JSON) may hold an id or a list, as the backend takes them: passed on,
+    // the texts of a list interpolated.
+    const raw: unknown = scope?.[key];
+    if (typeof raw === 'number' || Array.isArray(raw)) {
+      out[key] = (
+        Array.isArray(raw)
+          ? raw.map((v: unknown) => (typeof v === 'string' ? interpolate(v, scopedVars, mode) : v))
+          : raw
+      ) as never;
+      continue;
+    }
+    const value = interpolate(typeof raw === 'string' ? raw : undefined, scopedVars, mode);
     if (value !== '' && value !== ANY) {
       out[key] = value;
     }
