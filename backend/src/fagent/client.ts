@@ -1,3 +1,4 @@
+import { maxHeaderSize } from 'node:http';
 import type { AgentCommand, Command } from '../domain/status';
 import { SecretBox } from '../secrets/secret-box';
 import { serversFingerprint } from '../sync/fingerprint';
@@ -21,7 +22,7 @@ import {
   parseServersAnswer,
 } from './schemas';
 import { decodeState, stateFromDigest } from './state-digest';
-import { AddressBlockedError, ExchangeTimeout, FagentTransport, HttpAnswer } from './transport';
+import { AddressBlockedError, AnswerCut, ExchangeTimeout, FagentTransport, HttpAnswer } from './transport';
 
 /** A backend's servers and their fingerprint (sync/fingerprint.ts); `servers` may be decoded when first read. */
 export interface FagentServerList {
@@ -444,18 +445,44 @@ export class FagentClient {
       }
       return new FagentError('aborted', `${what} was aborted by its caller`);
     }
-    const e = err as { code?: string; message?: string; name?: string };
-    // undici's own messages can run over several lines (assertions): the first says what happened.
-    const detail = `${(e.message ?? String(err)).split('\n')[0]}${e.code ? ` (${e.code})` : ''}`;
+    const e = err as { code?: string; message?: string; name?: string; reason?: string };
+    // undici's own messages can run over several lines (assertions): the first says what happened. OpenSSL's
+    // carry its stack ("805C...:error:0A00042E:SSL routines:..."): their `reason` says it.
+    const said = e.code?.startsWith('ERR_SSL_') && e.reason ? e.reason : (e.message ?? String(err)).split('\n')[0];
+    const detail = `${said}${e.code ? ` (${e.code})` : ''}`;
+    if (err instanceof AnswerCut) {
+      return new FagentError(
+        'network',
+        `FAgent at ${origin} closed the connection in the middle of its HTTP ${err.status} answer to ${what} (after ${err.bytes} bytes of body): ${detail}`
+      );
+    }
     if (e.code && UNKNOWN_ISSUER.has(e.code)) {
       return new FagentError(
         'network',
         `FAgent at ${origin} has a certificate this service does not trust: ${detail}; give its CA in HAPROXY_FAGENT_CA_FILE`
       );
     }
+    // A reached agent is never called unreachable: that would send the operator to the network. These stay
+    // network faults (a read is retried, the breaker counts them).
+    if (e.code && REFUSED_CERTIFICATE.has(e.code)) {
+      return new FagentError('network', `FAgent at ${origin} has a certificate this service refuses: ${detail}`);
+    }
+    if (e.code?.startsWith('ERR_SSL_')) {
+      const plain =
+        e.code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? '; does the agent speak plain http at this address?' : '';
+      return new FagentError('network', `FAgent at ${origin} failed the TLS handshake: ${detail}${plain}`);
+    }
+    if (e.code === 'UND_ERR_HEADERS_OVERFLOW') {
+      return new FagentError(
+        'network',
+        `FAgent at ${origin} answered ${what} with headers larger than this service reads (${maxHeaderSize} bytes): ${detail}`
+      );
+    }
+    const unreadable = e.code === 'UND_ERR_SOCKET' && UNREAD_ANSWERS[e.message ?? ''];
+    if (unreadable) {
+      return new FagentError('network', `FAgent at ${origin} answered ${what} with ${unreadable}: ${detail}`);
+    }
     if (e.name === 'HTTPParserError' || e.code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
-      // It was reached and answered, with bytes no HTTP/1.1 client can read: "unreachable" would send the
-      // operator to the network. Still a network fault (a read is retried, the breaker counts it).
       return new FagentError(
         'network',
         `FAgent at ${origin} answered ${what} with bytes that are not valid HTTP/1.1: ${detail}`
@@ -464,6 +491,26 @@ export class FagentClient {
     return new FagentError('network', `FAgent unreachable at ${origin}: ${detail}`);
   }
 }
+
+/** undici's SocketErrors for answers it will not read (client-h1.js), as what the agent sent. */
+const UNREAD_ANSWERS: Readonly<Record<string, string>> = {
+  'bad response': 'an interim 100 Continue, which this client does not read',
+  'bad upgrade': 'a protocol switch (101) that was not asked for',
+};
+
+/** TLS errors of a certificate that is trusted but not valid for this agent now (Node's codes, from OpenSSL's). */
+const REFUSED_CERTIFICATE = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_REJECTED',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 /** TLS errors of a certificate whose issuer is not among the trusted ones (Node's codes, from OpenSSL's). */
 const UNKNOWN_ISSUER = new Set([

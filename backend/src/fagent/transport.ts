@@ -65,6 +65,20 @@ export class ExchangeTimeout extends Error {
   }
 }
 
+/** The connection ended in the middle of an answer whose status line had come: the agent was reached. */
+export class AnswerCut extends Error {
+  readonly code: string | undefined;
+  constructor(
+    readonly status: number,
+    readonly bytes: number,
+    cause: Error & { code?: string }
+  ) {
+    super(cause.message, { cause });
+    this.name = 'AnswerCut';
+    this.code = cause.code;
+  }
+}
+
 /**
  * Resolves like dns.lookup and keeps only allowed addresses, so a name that later resolves elsewhere is
  * refused at its next connection. (node:net calls it for names only; the connector checks IP literals.)
@@ -243,9 +257,12 @@ class AnswerReader implements Dispatcher.DispatchHandler {
     });
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error & { code?: string }): void {
     if (this.settle()) {
-      this.reject(err);
+      // undici's socket errors (other side closed, reset) after the status line: a cut answer, not a lost agent.
+      this.reject(
+        this.status !== 0 && err.code === 'UND_ERR_SOCKET' ? new AnswerCut(this.status, this.size, err) : err
+      );
     }
   }
 

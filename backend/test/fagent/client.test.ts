@@ -443,4 +443,56 @@ describe('what a fault is called', () => {
       server.close();
     }
   });
+
+  const json = '{"success":true,"backends":["web"]}';
+  test.each([
+    [
+      'a 100 Continue before its answer',
+      `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: ${json.length}\r\n\r\n${json}`,
+      'answered GET /api/haproxy/main/backends with an interim 100 Continue, which this client does not read: bad response',
+    ],
+    [
+      'a 101 it was not asked for',
+      'HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n',
+      'answered GET /api/haproxy/main/backends with a protocol switch \\(101\\) that was not asked for',
+    ],
+    [
+      'a header line of 70,000 bytes',
+      `HTTP/1.1 200 OK\r\nX-Long: ${'a'.repeat(70_000)}\r\nContent-Length: ${json.length}\r\n\r\n${json}`,
+      'answered GET /api/haproxy/main/backends with headers larger than this service reads \\(\\d+ bytes\\)',
+    ],
+    [
+      '3,000 headers',
+      `HTTP/1.1 200 OK\r\n${Array.from({ length: 3000 }, (_, i) => `X-H${i}: v\r\n`).join('')}\r\n${json}`,
+      'answered GET /api/haproxy/main/backends with headers larger than this service reads',
+    ],
+    [
+      '35 of the 100 bytes it announced, then a close',
+      `HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n${json}`,
+      'closed the connection in the middle of its HTTP 200 answer to GET /api/haproxy/main/backends \\(after 35 bytes of body\\): other side closed',
+    ],
+    [
+      'a chunk cut short, then a close',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{"succ',
+      'closed the connection in the middle of its HTTP 200 answer to GET /api/haproxy/main/backends \\(after 6 bytes',
+    ],
+  ])('an agent that answers %s was reached: the error says what it sent', async (_l, answer, said) => {
+    const server = net.createServer((socket) => {
+      // The client drops the connection as soon as it knows: the rest of the answer may meet a reset.
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end(answer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const client = testClient({ maxRetries: 0 });
+    try {
+      const err = await client.getBackends({ instanceId: 1, instanceName: 'main', baseUrl: url }).catch((e) => e);
+      expect(err).toBeInstanceOf(FagentError);
+      expect(err.kind).toBe('network');
+      expect(err.message).toMatch(new RegExp(`^FAgent at ${url} ${said}`));
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
 });

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
 import { Agent, request } from 'undici';
 import { startAgentServer, RunningAgent } from '../../src/agent/server';
 import { ConfigError, loadConfig } from '../../src/config';
@@ -49,6 +51,66 @@ test('an agent certificate the CA did not sign, or no CA for a self-signed one, 
     );
     expect(fake.requests.length).toBe(sent);
   }
+});
+
+describe('an agent the client will not talk https with is named for what is wrong, and nothing is sent', () => {
+  // Raw servers: each counts the bytes it is sent over TLS (a request would be some).
+  const tlsServer = (cert: TestCertificate, o: tls.TlsOptions = {}) =>
+    tls.createServer({ cert: cert.cert, key: cert.key, ...o }, (socket) => {
+      socket.on('data', (b) => (received += b.length)).on('error', () => undefined);
+    });
+  let received = 0;
+  test.each([
+    [
+      'an expired certificate',
+      () => makeCertificate(dir, 'expired', { days: -1 }),
+      (c: TestCertificate) => tlsServer(c),
+      /has a certificate this service refuses: certificate has expired \(CERT_HAS_EXPIRED\)$/,
+    ],
+    [
+      'a certificate for another name',
+      () => makeCertificate(dir, 'elsewhere', { names: 'DNS:other.example' }),
+      (c: TestCertificate) => tlsServer(c),
+      /has a certificate this service refuses: Hostname\/IP does not match .* \(ERR_TLS_CERT_ALTNAME_INVALID\)$/,
+    ],
+    [
+      'TLS 1.0 only',
+      () => agentCert,
+      (c: TestCertificate) =>
+        tlsServer(c, { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' }),
+      /failed the TLS handshake: tlsv1 alert protocol version \(ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION\)$/,
+    ],
+    [
+      'plain http',
+      () => agentCert,
+      () =>
+        net.createServer((socket) => {
+          socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+          socket.on('error', () => undefined);
+        }),
+      /failed the TLS handshake: wrong version number \(ERR_SSL_WRONG_VERSION_NUMBER\); does the agent speak plain http at this address\?$/,
+    ],
+  ])('%s', async (_l, certificate, serve, said) => {
+    const cert = certificate();
+    const server = serve(cert);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const client = testClient({ ca: cert.cert.toString(), defaultToken: 'a-token-of-16-chars' });
+    received = 0;
+    try {
+      const failure = await client.getBackends({ instanceId: 1, instanceName: 'main', baseUrl: url }).catch((e) => e);
+      expect(failure).toBeInstanceOf(FagentError);
+      expect(failure).toMatchObject({ kind: 'network' });
+      expect(failure.message).toMatch(new RegExp(`^FAgent at ${url} `));
+      expect(failure.message).toMatch(said);
+      if (server instanceof tls.Server) {
+        expect(received).toBe(0);
+      }
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
 });
 
 test('HAPROXY_FAGENT_CA_FILE: its certificates are read at start; a missing or non-PEM file is a clear error', () => {
