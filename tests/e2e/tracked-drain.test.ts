@@ -1,5 +1,5 @@
 import { parseServersState, SRV_ADMF } from '../../backend/src/agent/servers-state';
-import { Stack, startStack, webBackend } from './support';
+import { eventually, Stack, startStack, webBackend } from './support';
 
 /**
  * A drain passed down `track`: HAProxy drains a server that tracks a drained one (IDRAIN), and lifts it when
@@ -16,6 +16,7 @@ describe('a drain inherited through track', () => {
         { name: 'b', address: u.healthy.address, options: 'track web/a' },
         { name: 'c', address: u.healthy.address, options: 'check' },
       ]),
+      service: { operationPollMs: 100 },
     });
     await stack.haproxy.waitForStatus('web', 'a', 'UP');
     await stack.sync();
@@ -62,5 +63,34 @@ describe('a drain inherited through track', () => {
     expect(await stack.sync()).toMatchObject({ restarted: true, drifting: 1, reapplied: 1 });
     expect(await flags('b')).toBe(SRV_ADMF.FDRAIN);
     expect((await stack.command(b.id, 'ready')).status).toBe(200);
+  });
+
+  it('a drain job on a server whose maint or drain is inherited sends its own: it stays out when the tracked one returns', async () => {
+    const [a, b] = [await stack.server('web', 'a'), await stack.server('web', 'b')];
+    const job = async (body: Record<string, unknown>) => {
+      const res = await stack.service.call('POST', '/api/haproxy/operations', {
+        token: stack.service.tokens.operator,
+        body: { action: 'drain', server_ids: [b.id], force: true, reason: 'deploy b', ...body },
+      });
+      expect(res.status).toBe(202);
+      return eventually(async () => {
+        const op = (await stack.service.call('GET', `/api/haproxy/operations/${res.body.id}`)).body;
+        return ['succeeded', 'failed', 'cancelled'].includes(op.state) && op;
+      }, 'the job to finish');
+    };
+
+    for (const [inherited, then, own] of [
+      ['maint', 'maint', SRV_ADMF.FMAINT],
+      ['drain', null, SRV_ADMF.FDRAIN],
+    ] as const) {
+      expect((await stack.command(a.id, inherited, { reason: 'a alone', force: true })).status).toBe(200);
+      await stack.sync();
+      expect(await stack.server('web', 'b')).toMatchObject({ admin_state: inherited, maint_source: 'inherited' });
+      expect(await job({ then })).toMatchObject({ state: 'succeeded' });
+      expect((await stack.command(a.id, 'ready')).status).toBe(200);
+      // b's own drain or maint is HAProxy's, not a's passed down, so a's return does not bring b back.
+      expect(await flags('b')).toBe(own);
+      expect((await stack.command(b.id, 'ready')).status).toBe(200);
+    }
   });
 });

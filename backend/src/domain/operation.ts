@@ -1,5 +1,5 @@
 import type { ActionSource } from './actions';
-import type { AdminState } from './server-state';
+import { AdminState, intentOf, MaintSource } from './server-state';
 
 /**
  * Drain and ready jobs (README "Operating safely"): what a job is, and what its next step is, decided
@@ -96,8 +96,9 @@ export interface OperationServer {
   deadline_at: Date | null;
   /** When its ramp takes the next step. */
   next_step_at: Date | null;
-  /** haproxy_servers.admin_state now (not a column of the job). */
+  /** haproxy_servers.admin_state and maint_source now (not columns of the job). */
   admin_state: AdminState | null;
+  maint_source: MaintSource | null;
   /** The server's desired admin state now and who asked for it (haproxy_server_desired; null: none recorded). */
   desired_admin_state: AdminState | null;
   desired_actor: string | null;
@@ -218,8 +219,11 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
     ...extra,
   });
   switch (s.state) {
-    case 'pending':
-      if (s.admin_state === 'maint') {
+    case 'pending': {
+      // Only its own drain or maint: one passed down a `track` (or HAProxy's for DNS) ends with the tracked
+      // server's, which would bring this one back mid-job, so the job sends its own.
+      const own = intentOf({ adminState: s.admin_state, maintSource: s.maint_source });
+      if (own === 'maint') {
         return {
           position: at,
           commands: [],
@@ -228,7 +232,8 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
         };
       }
       // Already drained (by hand, or before a restart of this job): nothing to send, its sessions are watched.
-      return s.admin_state === 'drain' ? { position: at, commands: [], then: drained, failed: failedPatch } : drain();
+      return own === 'drain' ? { position: at, commands: [], then: drained, failed: failedPatch } : drain();
+    }
     case 'waiting':
       if (spec.deadline_s !== null && s.waiting_since && plus(s.waiting_since, spec.deadline_s) <= now) {
         return {

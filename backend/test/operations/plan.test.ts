@@ -45,6 +45,7 @@ const server = (position: number, over: Partial<OperationServer> = {}): Operatio
   deadline_at: null,
   next_step_at: null,
   admin_state: 'ready',
+  maint_source: null,
   desired_admin_state: null,
   desired_actor: null,
   ...over,
