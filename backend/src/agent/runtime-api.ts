@@ -130,7 +130,7 @@ export async function runtimeApiExchange(
   try {
     for (;;) {
       try {
-        return await exchangeOnce(address, where, command, deadline - Date.now(), timedOut);
+        return notMasterCli(await exchangeOnce(address, where, command, deadline - Date.now(), timedOut), where);
       } catch (err) {
         // A refused connection sent nothing, so it is safe to try again while the deadline allows.
         if (!(err instanceof RuntimeApiError && err.code === 'EAGAIN' && Date.now() + RETRY_REFUSED_MS < deadline)) {
@@ -198,6 +198,25 @@ function exchangeOnce(
   });
 }
 
+export class MasterCliError extends UnexpectedOutputError {}
+
+/**
+ * The master CLI (`-S`) runs none of a worker's commands: it answers each with "Unknown command" and the nearest
+ * of its own, among which are commands only a master has (`@master`, `@<relative pid>`, `show proc`). Said once
+ * here, for reads and commands alike, rather than as whatever the first parser makes of that text.
+ */
+const MASTER_SUGGESTION = /^\s+(@|show proc\s)/m;
+
+function notMasterCli(reply: string, where: string): string {
+  if (reply.startsWith('Unknown command') && MASTER_SUGGESTION.test(reply)) {
+    throw new MasterCliError(
+      `HAProxy runtime API at ${where} is HAProxy's master socket, which does not run these commands; ` +
+        "give the agent a worker's stats socket (`stats socket ... level admin`)"
+    );
+  }
+  return reply;
+}
+
 export class ReplyCountError extends UnexpectedOutputError {}
 
 /**
@@ -239,13 +258,7 @@ export function splitReplies(reply: string, count: number): string[] {
     replies.push(current.map((l) => `${l}\n`).join(''));
   }
   if (replies.length !== count) {
-    // The master CLI (-S) knows only its own commands, and says so listing `@<relative pid>` among them.
-    const master = reply.includes('@<relative pid>')
-      ? ": this is HAProxy's master socket, which does not run these commands; give the agent a worker's stats socket (`stats socket ... level admin`)"
-      : '';
-    throw new ReplyCountError(
-      `expected ${count} replies from HAProxy, got ${replies.length}${master}: ${preview(reply)}`
-    );
+    throw new ReplyCountError(`expected ${count} replies from HAProxy, got ${replies.length}: ${preview(reply)}`);
   }
   return replies;
 }

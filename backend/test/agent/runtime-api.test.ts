@@ -1,4 +1,13 @@
-import { ReplyCountError, runtimeApiBatch, splitReplies } from '../../src/agent/runtime-api';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  MasterCliError,
+  ReplyCountError,
+  runtimeApiBatch,
+  runtimeApiExchange,
+  splitReplies,
+} from '../../src/agent/runtime-api';
 import { capturedReply } from './captured';
 
 describe('splitReplies', () => {
@@ -22,17 +31,6 @@ describe('splitReplies', () => {
     expect(() => splitReplies('Unknown command.\n\n', 3)).toThrow(ReplyCountError);
     expect(() => splitReplies('', 1)).toThrow(/expected 1 replies from HAProxy, got 0/);
   });
-
-  it('names the master socket when that is what answered (it lists its own commands instead)', () => {
-    const master =
-      'Unknown command, but maybe one of the following ones is a better match:\n' +
-      '  @<relative pid> : send a command to the <relative pid> process\n' +
-      '  @!<pid>         : send a command to the <pid> process\n' +
-      '  show proc       : show the list of processes\n\n';
-    expect(() => splitReplies(master.repeat(2), 3)).toThrow(
-      /got 2: this is HAProxy's master socket, which does not run these commands; give the agent a worker's stats socket/
-    );
-  });
 });
 
 describe('runtimeApiBatch', () => {
@@ -42,5 +40,46 @@ describe('runtimeApiBatch', () => {
       /must not contain/
     );
     await expect(runtimeApiBatch(nowhere, ['show info\nshow stat'], 100)).rejects.toThrow(/must not contain/);
+  });
+});
+
+describe('runtimeApiExchange on the master CLI', () => {
+  /** A socket that answers every command with `reply`, as HAProxy's CLI does in non-interactive mode. */
+  async function answering(reply: string) {
+    const path = join(tmpdir(), `runtime-api-${process.pid}-${Math.random().toString(36).slice(2)}.sock`);
+    const server = createServer({ allowHalfOpen: true }, (socket) => {
+      socket.on('error', () => undefined);
+      socket.on('end', () => socket.end(reply));
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    return { address: { kind: 'unix' as const, path }, close: () => new Promise((r) => server.close(r)) };
+  }
+  const suggestions = (lines: string[]) =>
+    `Unknown command, but maybe one of the following ones is a better match:\n${lines.map((l) => `  ${l}\n`).join('')}\n`;
+
+  // HAProxy 2.6's master answers, captured: the suggestions depend on the command, so none is always there.
+  it.each([
+    ['show info', ['show cli level : display the level', 'show proc : show processes status', 'quit : disconnect']],
+    ['set server web/a weight 5', ['@master : send a command to the master process', 'quit : disconnect']],
+    ['set server web/a state drain', ['@<relative pid> : send a command to the <relative pid> process']],
+  ])('names the master socket for %s', async (command, lines) => {
+    const socket = await answering(suggestions(lines));
+    try {
+      await expect(runtimeApiExchange(socket.address, command, 1000)).rejects.toThrow(MasterCliError);
+      await expect(runtimeApiExchange(socket.address, command, 1000)).rejects.toThrow(/master socket/);
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it("leaves a worker's own unknown-command answer as it is", async () => {
+    const worker = suggestions(['set server <bk>/<srv> [opts] : change a server', 'quit : disconnect']);
+    const socket = await answering(worker);
+    try {
+      expect(await runtimeApiExchange(socket.address, 'set foo', 1000)).toBe(worker);
+    } finally {
+      await socket.close();
+    }
   });
 });
