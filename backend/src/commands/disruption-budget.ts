@@ -15,6 +15,7 @@ import {
   takeOutOf,
   withTrackers,
 } from '../domain/budget';
+import { intentOf } from '../domain/server-state';
 import type { AgentCommand } from '../domain/status';
 import {
   BudgetTarget,
@@ -269,7 +270,8 @@ export class DisruptionBudgets {
       targets.map((t) => ({
         id: t.server_id,
         name: t.server_name,
-        adminState: t.admin_state,
+        // Its own: a drain or maint passed down a track is not, and the command sets one of its own.
+        adminState: intentOf({ adminState: t.admin_state, maintSource: t.maint_source }),
         available: t.available,
         initialWeight: t.initial_weight,
         scopeKeys: scopeKeys(t),

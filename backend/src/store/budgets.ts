@@ -1,7 +1,7 @@
 import { advisoryXactLockIn, BUDGET_APPLICATION_LOCKS, BUDGET_BACKEND_LOCKS } from '../db/advisory-lock';
 import type { Db } from '../db/db';
 import type { BudgetScope, MinAvailable, ScopeCount } from '../domain/budget';
-import type { AdminState } from '../domain/server-state';
+import type { AdminState, MaintSource } from '../domain/server-state';
 import { SERVER_CLASSES } from './server-classes';
 
 /**
@@ -112,6 +112,7 @@ export interface BudgetTarget {
   server_id: number;
   server_name: string;
   admin_state: AdminState | null;
+  maint_source: MaintSource | null;
   available: boolean;
   initial_weight: number | null;
   backend_id: number;
@@ -123,7 +124,8 @@ export interface BudgetTarget {
 
 export function budgetTargets(db: Db, serverIds: readonly number[]): Promise<BudgetTarget[]> {
   return db.query<BudgetTarget>(
-    `SELECT s.id AS server_id, s.server_name, s.admin_state, (${BUDGET_AVAILABLE}) AS available, s.initial_weight,
+    `SELECT s.id AS server_id, s.server_name, s.admin_state, s.maint_source, (${BUDGET_AVAILABLE}) AS available,
+            s.initial_weight,
             b.id AS backend_id, b.backend_name, i.name AS instance_name, a.id AS application_id,
             a.name AS application_name
        FROM haproxy_servers s

@@ -314,6 +314,22 @@ describe('servers that follow another through `track` go out with it', () => {
     expect(a2.body.error.message).toBe(`backend api of ${f.instanceName}: 1 available, minimum 1; refused a2`);
   });
 
+  test('a dry run does not skip a server whose drain is passed down a track: the real command sets its own', async () => {
+    const f = await fleet(h, `budget-track-${++seq}`, {
+      web: [
+        extendedServer('s1', 'drain'),
+        extendedServer('s2'),
+        extendedServer('s3', 'drain', true, { tracks: 'web/s1', maint_source: 'inherited' }),
+      ],
+    });
+    const dry = await h.t.call('POST', '/api/haproxy/commands/bulk', {
+      token: h.t.tokens.operator,
+      body: { command: 'drain', server_ids: [f.servers['web/s1'].id, f.servers['web/s3'].id], dry_run: true },
+    });
+    expect(dry.status).toBe(200);
+    expect(dry.body.servers.map((s: { would: string }) => s.would)).toEqual(['skip', 'apply']);
+  });
+
   test('down a chain (c tracks b tracks a), and only within its own HAProxy instance', async () => {
     const f = await fleet(h, `budget-chain-${++seq}`, {
       web: [
