@@ -421,11 +421,11 @@ describe('answers whose body cannot be read as the agent meant it', () => {
 });
 
 describe('what a fault is called', () => {
-  test.each([
-    ['garbage instead of a status line', 'HELLO AGENT\r\n\r\n'],
-    ['a Content-Length that is no number', 'HTTP/1.1 200 OK\r\nContent-Length: many\r\n\r\n{}'],
-  ])('an agent that answers %s is said to answer badly, not to be unreachable', async (_l, answer) => {
+  /** A raw agent that sends `answer` to the first bytes it gets: the network fault it is, in `said`'s words. */
+  async function expectFault(answer: string, said: string) {
     const server = net.createServer((socket) => {
+      // The client drops the connection as soon as it knows: the rest of the answer may meet a reset.
+      socket.on('error', () => undefined);
       socket.once('data', () => socket.end(answer));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -435,13 +435,18 @@ describe('what a fault is called', () => {
       const err = await client.getBackends({ instanceId: 1, instanceName: 'main', baseUrl: url }).catch((e) => e);
       expect(err).toBeInstanceOf(FagentError);
       expect(err.kind).toBe('network');
-      expect(err.message).toMatch(
-        new RegExp(`^FAgent at ${url} answered GET /api/haproxy/main/backends with bytes that are not valid HTTP/1.1: `)
-      );
+      expect(err.message).toMatch(new RegExp(`^FAgent at ${url} ${said}`));
     } finally {
       client.close();
       server.close();
     }
+  }
+
+  test.each([
+    ['garbage instead of a status line', 'HELLO AGENT\r\n\r\n'],
+    ['a Content-Length that is no number', 'HTTP/1.1 200 OK\r\nContent-Length: many\r\n\r\n{}'],
+  ])('an agent that answers %s is said to answer badly, not to be unreachable', async (_l, answer) => {
+    await expectFault(answer, 'answered GET /api/haproxy/main/backends with bytes that are not valid HTTP/1.1: ');
   });
 
   const json = '{"success":true,"backends":["web"]}';
@@ -477,22 +482,6 @@ describe('what a fault is called', () => {
       'closed the connection in the middle of its HTTP 200 answer to GET /api/haproxy/main/backends \\(after 6 bytes',
     ],
   ])('an agent that answers %s was reached: the error says what it sent', async (_l, answer, said) => {
-    const server = net.createServer((socket) => {
-      // The client drops the connection as soon as it knows: the rest of the answer may meet a reset.
-      socket.on('error', () => undefined);
-      socket.once('data', () => socket.end(answer));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-    const client = testClient({ maxRetries: 0 });
-    try {
-      const err = await client.getBackends({ instanceId: 1, instanceName: 'main', baseUrl: url }).catch((e) => e);
-      expect(err).toBeInstanceOf(FagentError);
-      expect(err.kind).toBe('network');
-      expect(err.message).toMatch(new RegExp(`^FAgent at ${url} ${said}`));
-    } finally {
-      client.close();
-      server.close();
-    }
+    await expectFault(answer, said);
   });
 });
