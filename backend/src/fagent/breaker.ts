@@ -38,7 +38,8 @@ export class BreakerRegistry {
 
   constructor(private readonly opts: BreakerOptions) {}
 
-  async run<T>(instanceId: number, op: () => Promise<T>): Promise<T> {
+  /** `op` through the instance's breaker; `instanceName` names it in the refusal when the breaker is open. */
+  async run<T>(instanceId: number, op: () => Promise<T>, instanceName?: string): Promise<T> {
     const entry = this.entry(instanceId);
     try {
       const result = await entry.breaker.fire(op);
@@ -48,7 +49,7 @@ export class BreakerRegistry {
       return result as T;
     } catch (err) {
       if ((err as { code?: string }).code === 'EOPENBREAKER') {
-        throw new BreakerOpenError(instanceId);
+        throw new BreakerOpenError(instanceId, instanceName);
       }
       throw err;
     }

@@ -277,8 +277,10 @@ export class FagentClient {
     const path = `/api/haproxy/${seg(t.instanceName)}/backends/${seg(backend)}/servers/${seg(server)}/${command}`;
     // Not retried: a timed-out drain may have been applied, and repeating it is the user's call.
     try {
-      return await this.breakers.run(t.instanceId, () =>
-        this.once(t, 'POST', path, json(parseCommandAnswer), { ...o, body })
+      return await this.breakers.run(
+        t.instanceId,
+        () => this.once(t, 'POST', path, json(parseCommandAnswer), { ...o, body }),
+        t.instanceName
       );
     } finally {
       // Even a failed command may have changed HAProxy (a timeout): what was cached before it is stale.

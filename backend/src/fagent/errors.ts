@@ -69,8 +69,12 @@ export class AnswerProblem extends Error {
 }
 
 export class BreakerOpenError extends Error {
-  constructor(readonly instanceId: number) {
-    super(`circuit breaker open for HAProxy instance ${instanceId}: FAgent calls are paused`);
+  constructor(
+    readonly instanceId: number,
+    instanceName?: string
+  ) {
+    const which = instanceName === undefined ? `${instanceId}` : `${instanceName} (id ${instanceId})`;
+    super(`circuit breaker open for HAProxy instance ${which}: FAgent calls are paused`);
     this.name = 'BreakerOpenError';
   }
 }

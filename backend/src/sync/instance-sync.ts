@@ -376,8 +376,10 @@ export class InstanceSync {
     let fetched: Fetched;
     const fetchStarted = Date.now();
     try {
-      fetched = await this.client.breakers.run(instance.id, () =>
-        this.fetch(conn, instance, target, o.fresh ?? false, deadline)
+      fetched = await this.client.breakers.run(
+        instance.id,
+        () => this.fetch(conn, instance, target, o.fresh ?? false, deadline),
+        instance.name
       );
     } catch (err) {
       const error = isDatabaseUnavailable(err)

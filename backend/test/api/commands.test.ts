@@ -124,7 +124,9 @@ describe('one server', () => {
     h.agent.clearFaults();
     const audit = await actions(h, `server_id=${id}`);
     expect(audit.actions.map((a) => a.success)).toEqual([false, false, false]);
-    expect(audit.actions[0].error).toMatch(/circuit breaker open/);
+    expect(audit.actions[0].error).toBe(
+      `circuit breaker open for HAProxy instance cmd-breaker (id ${f.instanceId}): FAgent calls are paused`
+    );
     expect((await h.t.call('GET', `/api/haproxy/instances/${f.instanceId}`)).body.breaker_state).toBe('open');
     expect((await h.t.call('GET', '/api/haproxy/summary')).body.instances.breaker_open).toBeGreaterThanOrEqual(1);
   });
