@@ -51,7 +51,8 @@ const ADMIN_STATE: Record<Command, string> = { drain: 'drain', maint: 'maint', r
 
 /**
  * Whether HAProxy shows `command` applied to `server`. The admin state says it when the agent sends it;
- * from `status` alone a DOWN server may be drained or not (HAProxy shows health first), so: undefined.
+ * from `status` alone a DOWN server may be drained or not (HAProxy shows health first), and so may a NOLB
+ * one (a soft-stopping server shows NOLB drained or not), so: undefined.
  * An absolute weight shows in the weight; a percentage, or sessions shut down, cannot be told apart from
  * what was there before.
  */
@@ -63,11 +64,11 @@ export function shownApplied(command: AgentCommand, server: FagentServer, weight
     return server.admin_state === ADMIN_STATE[command];
   }
   const status = normaliseStatus(server.status);
-  if (status === 'DOWN' || status === 'UNKNOWN') {
+  if (status === 'DOWN' || status === 'UNKNOWN' || status === 'NOLB') {
     return command === 'maint' ? false : undefined;
   }
   if (command === 'ready') {
-    return status === 'UP' || status === 'NOLB';
+    return status === 'UP';
   }
   return status === STATUS_AFTER_COMMAND[command];
 }

@@ -44,6 +44,10 @@ test.each<[string, 'drain' | 'ready' | 'maint', FagentServer, boolean | undefine
   ['ready, no check', 'ready', server('no check'), true],
   ['ready, DRAIN', 'ready', server('DRAIN'), false],
   ['ready, DOWN', 'ready', server('DOWN'), undefined],
+  // A soft-stopping server shows NOLB whether it is drained or not.
+  ['drain, NOLB', 'drain', server('NOLB'), undefined],
+  ['ready, NOLB', 'ready', server('NOLB'), undefined],
+  ['maint, NOLB (maint would show)', 'maint', server('NOLB'), false],
 ])('%s: applied %p', (_what, command, s, applied) => {
   expect(shownApplied(command, s)).toBe(applied);
 });
@@ -85,6 +89,13 @@ describe('the outcome of one command', () => {
     ['HAProxy shows it applied', { server: server('DRAIN') }, 'success', 'DRAIN', /shows "DRAIN": applied$/],
     ['HAProxy shows it not applied', { server: server('UP') }, 'failure', 'UP', /^HAProxy shows "UP": not applied$/],
     ['HAProxy cannot tell', { server: server('DOWN') }, 'unknown', 'DOWN', /cannot tell whether drain was applied/],
+    [
+      'HAProxy shows a soft-stopping server (NOLB, drained or not)',
+      { server: server('NOLB') },
+      'unknown',
+      'NOLB',
+      /cannot tell whether drain was applied/,
+    ],
     ['the state cannot be read', { error: new Error('hang') }, 'unknown', null, /could not be read \(hang\)/],
     ['the server is no longer listed', { missing: true }, 'unknown', null, /no longer lists the server/],
   ])('a timeout, then %s', (_what, read, result, statusAfter, note) => {
@@ -129,6 +140,7 @@ describe('a command HAProxy took but another maintenance outranks', () => {
     ],
     ['ready that shows UP: nothing to say', 'ready', server('UP'), null],
     ['drain on a DOWN server (cannot tell): nothing to say', 'drain', server('DOWN'), null],
+    ['drain on a soft-stopping server (NOLB, cannot tell): nothing to say', 'drain', server('NOLB'), null],
   ])('%s', (_what, command, shown, note) => {
     const outcome = commandOutcome(command, { ok: true }, { server: shown });
     expect(outcome.result).toBe('success');
