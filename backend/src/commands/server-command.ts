@@ -216,7 +216,6 @@ export class ServerCommands {
       statusBefore: t.status,
       reason: ctx.reason ?? null,
       until: ctx.until ?? null,
-      startedAt: new Date(),
     };
   }
 
@@ -232,6 +231,8 @@ export class ServerCommands {
   }
 
   private async run(t: ServerTarget, command: AgentCommand, ctx: CommandContext): Promise<CommandResult> {
+    // The duration by this process's clock; the row's times are the database's.
+    const t0 = Date.now();
     const started = this.started(t, command, ctx);
     const log = this.log.child({
       instance: t.instance_name,
@@ -279,7 +280,7 @@ export class ServerCommands {
     if (command === 'weight' && outcome.result === 'success') {
       outcome.note ??= weightNote(ctx.weight, attempt.ok ? attempt.answer?.weight : undefined);
     }
-    const durationMs = Date.now() - started.startedAt.getTime();
+    const durationMs = Date.now() - t0;
     const weightAfter = outcome.shown?.weight ?? (attempt.ok ? attempt.answer?.weight : undefined);
     if (takeOut?.note) {
       outcome.note = outcome.note ? `${takeOut.note}; ${outcome.note}` : takeOut.note;

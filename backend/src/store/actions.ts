@@ -20,7 +20,8 @@ export interface ActionStart {
   /** The caller's reason (<= 500 characters) and a maintenance window's end. */
   reason?: string | null;
   until?: Date | null;
-  startedAt: Date;
+  /** The database's time when not given: the sweeper and the log's order go by it, not by a replica's clock. */
+  startedAt?: Date;
   /** It went past a disruption budget (force, or a re-apply of an earlier intent). */
   forced?: boolean;
 }
@@ -84,15 +85,15 @@ const startValues = (a: ActionStart) => [
   a.statusBefore ?? null,
   a.reason ?? null,
   a.until ?? null,
-  a.startedAt,
+  a.startedAt ?? null,
   a.forced ?? false,
 ];
 
 /** An attempt whose outcome is already known, in one row. */
 export async function recordAction(db: Db, a: ActionRecord): Promise<ActionRow> {
   const [row] = await db.query<ActionRow>(
-    `${INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15 = 'success', $16, $17, $18,
-                       $19, clock_timestamp())
+    `${INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, coalesce($13, clock_timestamp()), $14, $15,
+                       $15 = 'success', $16, $17, $18, $19, clock_timestamp())
      RETURNING ${COLUMNS}`,
     [...startValues(a), a.result, a.error ?? null, a.note ?? null, a.statusAfter ?? null, a.durationMs]
   );
@@ -109,7 +110,8 @@ export async function startAction(db: Db, a: ActionStart): Promise<ActionRow> {
   const [row] = await db.query<ActionRow>(
     `WITH i AS (SELECT id FROM haproxy_instances WHERE id = $2 FOR SHARE)
      ${INSERT} SELECT $1::int, i.id, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::uuid, $10::text,
-                      $11::text, $12::timestamptz, $13::timestamptz, $14::boolean, 'pending', false, NULL::text,
+                      $11::text, $12::timestamptz, coalesce($13::timestamptz, clock_timestamp()), $14::boolean,
+                      'pending', false, NULL::text,
                       NULL::text, NULL::text, 0, NULL::timestamptz FROM i
      RETURNING ${COLUMNS}`,
     startValues(a)

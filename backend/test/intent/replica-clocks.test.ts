@@ -108,6 +108,30 @@ test("a command still running is never swept, whatever the sweeping replica's de
   expect((await actions(h, `server_id=${s.id}`)).actions[0]).toMatchObject({ command: 'drain', result: 'success' });
 });
 
+test("an audit row's start is the database's time: a pending row left by a replica an hour ahead is swept on time", async () => {
+  const s = await oneServer();
+  await h.t.db.ds.query(
+    `CREATE FUNCTION hpx_no_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full (injected)'; END $$`
+  );
+  await h.t.db.ds.query(
+    `CREATE TRIGGER hpx_no_update BEFORE UPDATE ON haproxy_actions FOR EACH ROW EXECUTE FUNCTION hpx_no_update()`
+  );
+  try {
+    expect((await withClockOff(HOUR, () => command(h, s.id, 'drain'))).status).toBe(500);
+  } finally {
+    await h.t.db.ds.query(`DROP TRIGGER hpx_no_update ON haproxy_actions; DROP FUNCTION hpx_no_update()`);
+  }
+  const [row] = await h.t.db.ds.query(
+    `SELECT result, extract(epoch FROM clock_timestamp() - started_at) AS ago_s FROM haproxy_actions WHERE server_id = $1`,
+    [s.id]
+  );
+  expect(row.result).toBe('pending');
+  expect(Math.abs(Number(row.ago_s))).toBeLessThan(60);
+  const sweeper = new PendingActionSweeper(h.t.service.db, silentLog, { staleAfterMs: 60_000, intervalMs: 60_000 });
+  const [{ now }] = await h.t.db.ds.query(`SELECT clock_timestamp() AS now`);
+  expect(await sweeper.sweep(new Date(now.getTime() + 61_000))).toBe(1);
+});
+
 test("a window's duration counts from the database's time, whatever the clock of the replica that took it", async () => {
   const s = await oneServer();
   const dbNow = async () =>
