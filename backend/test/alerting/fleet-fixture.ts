@@ -15,6 +15,8 @@ export interface ServerSpec {
   /** The admin and operational states; by default what the status says (DOWN: admin unknown). */
   admin?: AdminState | null;
   operational?: OperationalState | null;
+  /** Set ready (a command, a window's end, an adopted change) this many minutes ago: its desired state. */
+  readiedMin?: number;
   /** Out of its desired state `desired` for this many minutes. */
   drift?: { desired: AdminState; sinceMin: number; cause?: 'reload' | 'unknown' };
   /** HAProxy's weight (default 1: a weight of 0 takes no traffic, and a budget does not count it). */
@@ -93,6 +95,13 @@ export async function seedFleet(ds: DataSource, hosts: HostSpec[]): Promise<void
               s.weight ?? 1,
             ]
           );
+          if (s.readiedMin !== undefined) {
+            await ds.query(
+              `INSERT INTO haproxy_server_desired (server_id, admin_state, actor, source, set_at)
+               VALUES ($1, 'ready', 'grafana:alice', 'ui', now() - make_interval(mins => $2))`,
+              [server.id, s.readiedMin]
+            );
+          }
           if (s.drift) {
             await ds.query(
               `INSERT INTO haproxy_server_desired (server_id, admin_state, actor, source, set_at, drift_since, drift_cause)

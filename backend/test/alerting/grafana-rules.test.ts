@@ -77,6 +77,25 @@ describe('HAProxy server DOWN', () => {
     expect((await firing(r)).map((l) => l.server).sort()).toEqual(['ready-down', 'status-only', 'unknown-down']);
   });
 
+  test('a drained server whose checks fail, readied while still DOWN, fails from its ready, not from when it went down', async () => {
+    await seedWeb([
+      { name: 'readied2', status: 'DOWN', admin: 'ready', operational: 'down', sinceMin: 60, readiedMin: 2 },
+      { name: 'readied6', status: 'DOWN', admin: 'ready', operational: 'down', sinceMin: 60, readiedMin: 6 },
+      // Set ready long ago, DOWN since: the status change counts.
+      { name: 'down6', status: 'DOWN', admin: 'ready', operational: 'down', sinceMin: 6, readiedMin: 600 },
+    ]);
+    const all = await run(r);
+    expect(
+      all
+        .filter((i) => i.firing)
+        .map((i) => i.labels.server)
+        .sort()
+    ).toEqual(['down6', 'readied6']);
+    const readied2 = all.find((i) => i.labels.server === 'readied2')!;
+    expect(readied2.values.B).toBeGreaterThanOrEqual(120);
+    expect(readied2.values.B).toBeLessThan(300);
+  });
+
   test('removed servers, removed backends, inactive instances and inactive hosts never fire', async () => {
     const longDown = { status: 'DOWN' as const, sinceMin: 60 };
     await seedFleet(db.ds, [
