@@ -48,14 +48,24 @@ export async function updateApplication(
   return updated > 0;
 }
 
-/** Deletes an application; the servers mapped to it become unmapped and open to auto-mapping again. */
-export function deleteApplication(db: Db, appId: number): Promise<boolean> {
+/**
+ * Deletes an application; the servers mapped to it become unmapped and open to auto-mapping again. Answers the
+ * servers a person had mapped to it (their mapping is an admin change of its own), with their path names.
+ */
+export function deleteApplication(db: Db, appId: number): Promise<Array<{ id: number; name: string }>> {
   return db.transaction(async (tx) => {
-    await tx.execute(
-      `UPDATE haproxy_servers SET application_id = NULL, mapping_kind = NULL, mapping_note = NULL WHERE application_id = $1`,
+    const manual = await tx.query<{ id: number; name: string }>(
+      `WITH old AS (SELECT id, mapping_kind FROM haproxy_servers WHERE application_id = $1 FOR UPDATE),
+            unmapped AS (
+              UPDATE haproxy_servers s SET application_id = NULL, mapping_kind = NULL, mapping_note = NULL
+                FROM old WHERE s.id = old.id RETURNING s.id, s.backend_id, s.server_name, old.mapping_kind)
+       SELECT u.id, i.name || '/' || b.backend_name || '/' || u.server_name AS name
+         FROM unmapped u JOIN haproxy_backends b ON b.id = u.backend_id JOIN haproxy_instances i ON i.id = b.instance_id
+        WHERE u.mapping_kind = 'manual' ORDER BY u.id`,
       [appId]
     );
-    return (await tx.execute(`DELETE FROM applications WHERE id = $1`, [appId])) > 0;
+    await tx.execute(`DELETE FROM applications WHERE id = $1`, [appId]);
+    return manual;
   });
 }
 

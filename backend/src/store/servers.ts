@@ -309,10 +309,14 @@ export async function mapServerManually(db: Db, serverId: number, applicationId:
   );
 }
 
-/** Hands a server back to auto-mapping, which decides at the next sync. */
+/**
+ * Hands a manually mapped server back to auto-mapping, which decides at the next sync. One auto-mapping already
+ * decided keeps its application meanwhile (a bulk or job by application and its budget still count it).
+ */
 export async function releaseServerMapping(db: Db, serverId: number): Promise<void> {
   await db.execute(
-    `UPDATE haproxy_servers SET mapping_kind = NULL, application_id = NULL, mapping_note = NULL WHERE id = $1`,
+    `UPDATE haproxy_servers SET mapping_kind = NULL, application_id = NULL, mapping_note = NULL
+      WHERE id = $1 AND mapping_kind = 'manual'`,
     [serverId]
   );
 }

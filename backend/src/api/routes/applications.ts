@@ -127,9 +127,36 @@ export function applicationRoutes(deps: ApiDeps) {
           { operation_id: held.operation_id, server_ids: held.server_ids }
         );
       }
-      await deleteApplication(tx, appId);
+      // Its budget and the mappings people made go with it: each is logged as if cleared by hand.
+      const budget = await deps.budgets.budget(tx, 'application', appId);
+      const manual = await deleteApplication(tx, appId);
+      const actor = (ctx.state.auth as AuthState).actor;
+      if (budget.min_available !== null) {
+        await recordAdminChange(tx, {
+          actor,
+          entityKind: 'application',
+          entityId: appId,
+          entityName: before.name,
+          action: 'budget_cleared',
+          summary: `application ${before.name}: budget dropped with the application, min_available ${budget.min_available} (${budget.source}) -> none`,
+          before: { min_available: budget.min_available, source: budget.source },
+          after: { min_available: null, source: 'default' },
+        });
+      }
+      for (const s of manual) {
+        await recordAdminChange(tx, {
+          actor,
+          entityKind: 'server',
+          entityId: s.id,
+          entityName: s.name,
+          action: 'mapping_set',
+          summary: `server ${s.name} unmapped: its application ${before.name} was deleted`,
+          before: { application_id: appId, application_name: before.name, mapping_kind: 'manual' },
+          after: { application_id: null, application_name: null, mapping_kind: null },
+        });
+      }
       await recordAdminChange(tx, {
-        actor: (ctx.state.auth as AuthState).actor,
+        actor,
         entityKind: 'application',
         entityId: appId,
         entityName: before.name,
