@@ -3,6 +3,7 @@ import { notFound } from '../domain/errors';
 import { compileMatcher, Scope, ScopeKey } from '../domain/scope';
 import type { ServerStatus } from '../domain/status';
 import type { Db } from '../db/db';
+import { givenOrDatabaseNow } from './clock';
 import { buildWhere, matchSql, Page, pageOf, param } from './sql';
 
 /** What an audit row (haproxy_actions) says of one command attempt before its outcome is known. */
@@ -92,7 +93,7 @@ const startValues = (a: ActionStart) => [
 /** An attempt whose outcome is already known, in one row. */
 export async function recordAction(db: Db, a: ActionRecord): Promise<ActionRow> {
   const [row] = await db.query<ActionRow>(
-    `${INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, coalesce($13, clock_timestamp()), $14, $15,
+    `${INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, ${givenOrDatabaseNow('$13')}, $14, $15,
                        $15 = 'success', $16, $17, $18, $19, clock_timestamp())
      RETURNING ${COLUMNS}`,
     [...startValues(a), a.result, a.error ?? null, a.note ?? null, a.statusAfter ?? null, a.durationMs]
@@ -110,7 +111,7 @@ export async function startAction(db: Db, a: ActionStart): Promise<ActionRow> {
   const [row] = await db.query<ActionRow>(
     `WITH i AS (SELECT id FROM haproxy_instances WHERE id = $2 FOR SHARE)
      ${INSERT} SELECT $1::int, i.id, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::uuid, $10::text,
-                      $11::text, $12::timestamptz, coalesce($13::timestamptz, clock_timestamp()), $14::boolean,
+                      $11::text, $12::timestamptz, ${givenOrDatabaseNow('$13')}, $14::boolean,
                       'pending', false, NULL::text,
                       NULL::text, NULL::text, 0, NULL::timestamptz FROM i
      RETURNING ${COLUMNS}`,
@@ -154,10 +155,10 @@ export function sweepPendingActions(db: Db, staleAfterMs: number, note: string, 
   return db.execute(
     `UPDATE haproxy_actions a SET result = 'unknown', note = $2, completed_at = clock_timestamp()
       WHERE a.result = 'pending'
-        AND a.started_at < coalesce($3::timestamptz, clock_timestamp()) - $1 * interval '1 millisecond'
+        AND a.started_at < ${givenOrDatabaseNow('$3')} - $1 * interval '1 millisecond'
         AND NOT EXISTS (SELECT 1 FROM haproxy_servers s
                          WHERE s.id = a.server_id
-                           AND s.command_claim_until > coalesce($3::timestamptz, clock_timestamp()))`,
+                           AND s.command_claim_until > ${givenOrDatabaseNow('$3')})`,
     [staleAfterMs, note, now ?? null]
   );
 }

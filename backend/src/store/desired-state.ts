@@ -1,6 +1,7 @@
 import { DesiredSource, EXTERNAL_ACTOR } from '../domain/actions';
 import type { AdminState, DriftCause } from '../domain/server-state';
 import type { Db } from '../db/db';
+import { givenOrDatabaseNow } from './clock';
 
 /**
  * haproxy_server_desired: what we were asked to keep per server (a command's state, who, why, until when),
@@ -81,17 +82,14 @@ export async function clearDrifts(db: Db, serverIds: readonly number[]): Promise
   );
 }
 
-/** A re-apply that did not repair the drift: counted, with why, for the backoff and for operators. */
 /**
- * A re-apply attempt's time: the caller's (a test's clock), else the database's. The sync judges the backoff
- * by the database's clock, and replicas' own clocks may disagree with it.
+ * A re-apply that did not repair the drift: counted, with why, for the backoff and for operators. Its time is
+ * the caller's (a test's clock), else the database's, which the sync judges the backoff by.
  */
-const AT_OR_DATABASE_NOW = (param: string) => `coalesce(${param}::timestamptz, clock_timestamp())`;
-
 export async function recordReapplyFailure(db: Db, serverId: number, error: string, at?: Date): Promise<void> {
   await db.execute(
     `UPDATE haproxy_server_desired SET drift_attempts = drift_attempts + 1, drift_last_error = $2,
-            drift_last_attempt_at = ${AT_OR_DATABASE_NOW('$3')}
+            drift_last_attempt_at = ${givenOrDatabaseNow('$3')}
       WHERE server_id = $1 AND drift_since IS NOT NULL`,
     [serverId, error.slice(0, 1000), at ?? null]
   );
@@ -110,7 +108,7 @@ export async function restoreDrift(
 ): Promise<void> {
   await db.execute(
     `UPDATE haproxy_server_desired SET drift_since = $3, drift_cause = $4, drift_attempts = $5 + 1,
-            drift_last_error = $6, drift_last_attempt_at = ${AT_OR_DATABASE_NOW('$7')}
+            drift_last_error = $6, drift_last_attempt_at = ${givenOrDatabaseNow('$7')}
       WHERE server_id = $1 AND set_at = $2 AND drift_since IS NULL`,
     [d.server_id, d.set_at, d.drift_since, d.drift_cause, d.drift_attempts, error.slice(0, 1000), at ?? null]
   );
