@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mapLimited } from '../concurrency/limiter';
 import { takesOut } from '../domain/budget';
-import { AppError, DATABASE_UNAVAILABLE } from '../domain/errors';
+import { AppError } from '../domain/errors';
 import type { AgentCommand } from '../domain/status';
 import type { Db } from '../db/db';
-import { isDatabaseUnavailable } from '../db/unavailable';
+import { toHttpError } from '../http/errors';
 import type { ServerSelection } from '../store/servers';
 import { selectedServerIds } from './selection';
 import type { CommandContext, ServerCommands } from './server-command';
@@ -72,15 +72,16 @@ export class BulkCommands {
           ...(refusal && { errorCode: refusal.code, details: refusal.details }),
         };
       } catch (err) {
-        // Thrown before an audit row (a server deleted meanwhile, the database gone): coded as the API would.
-        const code = err instanceof AppError ? err.code : isDatabaseUnavailable(err) ? DATABASE_UNAVAILABLE : undefined;
+        // Thrown before an audit row (a server deleted meanwhile, the database gone): coded as the API would
+        // answer it alone; an unforeseen error keeps its message only.
+        const { code, details } = toHttpError(err);
         return {
           serverId,
           ok: false,
           actionId: null,
           error: (err as Error).message,
-          ...(code && { errorCode: code }),
-          ...(err instanceof AppError && err.details && { details: err.details }),
+          ...(code !== 'internal' && { errorCode: code }),
+          ...(details && { details }),
         };
       } finally {
         // One that ended before its decision (refused by a guard, busy, gone) lets the next one decide.
