@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_REASON_CHARS } from '../domain/actions';
 import { hasControlCharacter } from '../domain/control-characters';
 import { globProblem } from '../domain/glob';
 import { name, plainText } from '../domain/plain-text';
@@ -62,7 +63,7 @@ export const operationalStateList = listOf(OPERATIONAL_STATES, (s) => s.toLowerC
 /** Free text a caller gives as the why of a command (a ticket): kept on the audit row and the desired state. */
 export const reason = z
   .string()
-  .max(500, 'reason must be at most 500 characters')
+  .max(MAX_REASON_CHARS, `reason must be at most ${MAX_REASON_CHARS} characters`)
   .refine((s) => !s.includes('\u0000'), 'reason must not contain NUL characters');
 
 /** A maintenance window's end: a time (checked against now by domain/window.ts), or a duration. */

@@ -24,6 +24,9 @@ export const ACTION_RESULTS = ['pending', 'success', 'failure', 'unknown'] as co
 export type ActionResult = (typeof ACTION_RESULTS)[number];
 
 /** The actor of what the service does by itself. */
+/** The longest reason an audit row or a desired state keeps (their columns' CHECK, in characters). */
+export const MAX_REASON_CHARS = 500;
+
 export const SYSTEM_ACTOR = 'system:sync';
 export const RECONCILE_ACTOR = 'system:reconcile';
 export const SCHEDULE_ACTOR = 'system:schedule';

@@ -1,6 +1,6 @@
 import { mapLimited } from '../concurrency/limiter';
 import type { CommandContext, CommandResult, ServerCommands } from '../commands/server-command';
-import { SCHEDULE_ACTOR } from '../domain/actions';
+import { MAX_REASON_CHARS, SCHEDULE_ACTOR } from '../domain/actions';
 import { conflict, notFound } from '../domain/errors';
 import type { Db } from '../db/db';
 import type { Logger } from '../logger';
@@ -47,17 +47,15 @@ export const MAX_RETRY_MS = 10 * 60_000;
 
 const GONE_NOTE = "maintenance window closed without a command: the server is no longer in HAProxy's configuration";
 
-/** Reasons are stored up to 500 characters (counted as PostgreSQL does: code points). */
-const REASON_MAX = 500;
-
 /**
  * The audit reason of a window's end: whose window it was and why (its caller's reason, cut to fit), so the
  * row that returns the server says which maintenance it ends.
  */
 export function windowEndReason(w: Pick<WindowRow, 'admin_state' | 'actor' | 'reason'>): string {
   const said = `end of the maintenance window (${w.admin_state}) set by ${w.actor}${w.reason ? `: ${w.reason}` : ''}`;
+  // Counted as PostgreSQL counts characters: code points.
   const chars = [...said];
-  return chars.length <= REASON_MAX ? said : `${chars.slice(0, REASON_MAX - 1).join('')}…`;
+  return chars.length <= MAX_REASON_CHARS ? said : `${chars.slice(0, MAX_REASON_CHARS - 1).join('')}…`;
 }
 
 /**
