@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunningAgent, startAgentServer } from '../../backend/src/agent/server';
 import { runtimeApiExchange } from '../../backend/src/agent/runtime-api';
+import { renderHaproxyConfig } from '../../backend/src/demo/haproxy-config';
 import { haproxyBinary } from '../../backend/test/support/haproxy';
 import { eventually } from './support';
 
@@ -33,19 +34,12 @@ describe('the master CLI and a worker socket with expose-fd listeners', () => {
     const config = join(dir, 'haproxy.cfg');
     writeFileSync(
       config,
-      [
-        'global',
-        '  nbthread 2',
-        `  stats socket ${join(dir, 'admin.sock')} mode 600 level admin expose-fd listeners`,
-        'defaults',
-        '  mode http',
-        '  timeout connect 1s',
-        '  timeout client 5s',
-        '  timeout server 5s',
-        'backend web',
-        '  server a 127.0.0.1:1',
-        '',
-      ].join('\n')
+      renderHaproxyConfig({
+        socketPath: join(dir, 'plain.sock'),
+        backends: [{ name: 'web', servers: [{ name: 'a', address: '127.0.0.1:1' }] }],
+        // The socket the agent reads hands its listeners over, as a seamless reload needs.
+        extra: `global\n  nbthread 2\n  stats socket ${join(dir, 'admin.sock')} mode 600 level admin expose-fd listeners`,
+      })
     );
     master = spawn(haproxyBinary(), ['-W', '-db', '-S', join(dir, 'master.sock'), '-f', config], { stdio: 'ignore' });
     await eventually(

@@ -1,23 +1,19 @@
 import { PoolDb } from '../../src/db/db';
-import type { FagentClient } from '../../src/fagent/client';
 import { deleteApplication } from '../../src/store/applications';
 import { loadMappingIndex } from '../../src/sync/sync-store';
 import { createTestDatabase, TestDatabase } from '../support/db';
-import { FakeFagent } from '../support/fake-fagent';
+import { useFakeAgent } from '../support/fake-fagent';
 import { insertInstance, testClient, testSync } from '../support/fixtures';
 
+const agent = useFakeAgent();
+const client = testClient();
 let db: TestDatabase;
-let agent: FakeFagent;
-let client: FagentClient;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  agent = await new FakeFagent().start();
-  client = testClient();
 });
 afterAll(async () => {
-  client?.close();
-  await agent?.stop();
+  client.close();
   await db?.drop();
 });
 
