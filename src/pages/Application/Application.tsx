@@ -7,6 +7,7 @@ import { adminChangesHref } from '../../components/AdminChangeFilters/AdminChang
 import { BudgetEditor, BudgetSummary } from '../../components/Budget/Budget';
 import { ConnectionBanner, isConnectionProblem } from '../../components/ConnectionBanner/ConnectionBanner';
 import { LoadError } from '../../components/LoadError/LoadError';
+import { NotFound } from '../../components/NotFound/NotFound';
 import { OperationCard } from '../../components/OperationCard/OperationCard';
 import { OperationModal } from '../../components/OperationModal/OperationModal';
 import { ServerState } from '../../components/ServerState/ServerState';
@@ -92,14 +93,15 @@ function ApplicationPage() {
   // An id no application can have (a mistyped link) says so, as a deleted one does, not the backend's 400.
   if (!known || application.error?.kind === 'not_found') {
     return (
-      <PluginPage>
-        <Alert severity="warning" title="Application not found">
-          There is no application with id {param}.
-        </Alert>
-        <TextLink href={prefixRoute(ROUTES.Applications)} icon="arrow-left" inline={false}>
-          All applications
-        </TextLink>
-      </PluginPage>
+      <NotFound
+        what="application"
+        id={param}
+        back={
+          <TextLink href={prefixRoute(ROUTES.Applications)} icon="arrow-left" inline={false}>
+            All applications
+          </TextLink>
+        }
+      />
     );
   }
   const app = application.data;

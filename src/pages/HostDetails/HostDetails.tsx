@@ -1,18 +1,7 @@
 import React, { useCallback, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  LinkButton,
-  LoadingPlaceholder,
-  Stack,
-  Text,
-  TextLink,
-  useStyles2,
-} from '@grafana/ui';
+import { Badge, Button, Card, LinkButton, LoadingPlaceholder, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
 import type { Instance } from '../../api/types';
 import { adminChangesHref } from '../../components/AdminChangeFilters/AdminChangeFilters.utils';
 import { AgentTestResult } from '../../components/AgentTestResult/AgentTestResult';
@@ -23,6 +12,7 @@ import { HostForm } from '../../components/HostForm/HostForm';
 import { InstanceAdminList } from '../../components/InstanceAdminList/InstanceAdminList';
 import { InstanceForm } from '../../components/InstanceForm/InstanceForm';
 import { LoadError } from '../../components/LoadError/LoadError';
+import { NotFound } from '../../components/NotFound/NotFound';
 import { ROUTES, prefixRoute } from '../../constants';
 import { useAgentTest } from '../../data/useAgentTest';
 import { useHost, useHostMutations } from '../../data/useHosts';
@@ -72,14 +62,7 @@ function HostDetailsPage() {
     </TextLink>
   );
   if (!Number.isInteger(hostId) || hostId <= 0 || host.error?.kind === 'not_found') {
-    return (
-      <PluginPage>
-        <Alert severity="warning" title="Host not found">
-          There is no host with id {id}.
-        </Alert>
-        {back}
-      </PluginPage>
-    );
+    return <NotFound what="host" id={id} back={back} />;
   }
 
   const h = host.data;
