@@ -33,9 +33,13 @@ export async function readFresh(
       token: g.fagent_token,
     };
     try {
-      const live = new Map(
-        (await client.getServers(target, g.backend_name, { fresh: true, signal })).map((s) => [s.name, s])
-      );
+      const live = new Map<string, FagentServer>();
+      for (const s of await client.getServers(target, g.backend_name, { fresh: true, signal })) {
+        // A name listed twice: the first counts, as in the sync (planSync) and a command's read back.
+        if (!live.has(s.name)) {
+          live.set(s.name, s);
+        }
+      }
       for (const s of group) {
         const server = live.get(s.server_name);
         seen.set(s.server_id, server ? { server } : { gone: true });
