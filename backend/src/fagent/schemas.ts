@@ -249,7 +249,13 @@ function server(v: unknown): FagentServer {
     maint_source: s.maint_source === null ? null : member<MaintSource>(maintSources, s.maint_source, 'maint_source'),
     operational_state: member<OperationalState>(operationalStates, s.operational_state, 'operational_state'),
     initial_weight: optionalCount(s.initial_weight, 'initial_weight'),
-    tracks: s.tracks === undefined ? undefined : s.tracks === null ? null : text(s.tracks, 'tracks', 3, MAX_TRACKS),
+    // "": HAProxy's empty `tracked` column passed through by an agent, as null is: it tracks none.
+    tracks:
+      s.tracks === undefined
+        ? undefined
+        : s.tracks === null || s.tracks === ''
+          ? null
+          : text(s.tracks, 'tracks', 3, MAX_TRACKS),
   };
 }
 

@@ -105,6 +105,12 @@ describe('servers', () => {
     expect(servers(srv({ maint_source: null }))[0].maint_source).toBeNull();
   });
 
+  test("tracks: an empty string (HAProxy's empty `tracked` column) tracks none, as null does", () => {
+    expect(servers(srv({ tracks: '' }))[0].tracks).toBeNull();
+    expect(servers(srv({ tracks: 'be/s1' }))[0].tracks).toBe('be/s1');
+    expect(problem(() => servers(srv({ tracks: 'x' }))).message).toContain('servers[0].tracks');
+  });
+
   test('more servers than the limit is over_limit', () => {
     const p = problem(() => servers(srv(), srv(), srv(), srv()));
     expect(p.kind).toBe('over_limit');
