@@ -179,13 +179,19 @@ const failedPatch: ServerPatch = { state: 'failed' };
 type ReadServer = Extract<Observation, { sessions: number }>;
 const isRead = (o: Observation): o is ReadServer => 'sessions' in o;
 
+/** A drain job's note on a server it found in maint and so did not take out (a ready job by selection leaves it). */
+export const ALREADY_IN_MAINT = 'already in maint';
+
+/** Why a job's server gone from HAProxy (the agent no longer lists it, or a sync removed it) ends failed. */
+export const GONE_FROM_HAPROXY = 'the server is no longer in HAProxy';
+
 /** A watched server gone from HAProxy fails; one that could not be read says why (once), and waits. */
 function unreadStep(at: number, s: OperationServer, o: Exclude<Observation, ReadServer>): Step | undefined {
   if ('gone' in o) {
     return {
       position: at,
       commands: [],
-      then: { state: 'failed', error: 'the server is no longer in HAProxy' },
+      then: { state: 'failed', error: GONE_FROM_HAPROXY },
       failed: failedPatch,
     };
   }
@@ -227,7 +233,7 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
         return {
           position: at,
           commands: [],
-          then: { state: 'done', sessions: 0, note: 'already in maint' },
+          then: { state: 'done', sessions: 0, note: ALREADY_IN_MAINT },
           failed: failedPatch,
         };
       }
@@ -276,8 +282,9 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
         return drain({ then: { state: 'draining', sessions: o.sessions, error: null } });
       }
       if (o.sessions === 0) {
+        // Its sessions as the agent said them: a done server must not show the count of an earlier look.
         return spec.then === 'maint'
-          ? maintStep(at, 'drained, then maint')
+          ? maintStep(at, 'drained, then maint', [], { sessions: 0 })
           : {
               position: at,
               commands: [],

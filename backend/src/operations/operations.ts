@@ -5,6 +5,7 @@ import type { Db } from '../db/db';
 import type { ActionSource } from '../domain/actions';
 import { AppError, badRequest, conflict, notFound } from '../domain/errors';
 import {
+  ALREADY_IN_MAINT,
   cancelNote,
   isFinal,
   OnDeadline,
@@ -19,6 +20,7 @@ import {
   cancelOperation,
   getOperation,
   holdingOperation,
+  inMaintBeforeDrain,
   insertOperation,
   insertOperationServers,
   listOperations,
@@ -27,6 +29,7 @@ import {
   operationIdByKey,
   operationServers,
   OperationSelection,
+  patchOperationServers,
 } from '../store/operations';
 import type { Page } from '../store/sql';
 
@@ -139,8 +142,9 @@ export class Operations {
       }
     }
     const serverIds = await this.resolve(r.selection);
+    const keptOut = await this.keptOut(r, serverIds);
     if (dryRun) {
-      return { status: 200, body: await this.dryRun(r, serverIds) };
+      return { status: 200, body: await this.dryRun(r, serverIds, keptOut) };
     }
     const targets = await budgetTargets(this.db, serverIds);
     const id = randomUUID();
@@ -168,6 +172,15 @@ export class Operations {
           return false; // the same key, committed meanwhile by a concurrent request
         }
         await insertOperationServers(tx, id, targets);
+        await patchOperationServers(
+          tx,
+          id,
+          targets.flatMap((t, i) =>
+            keptOut.has(t.server_id)
+              ? [{ position: i + 1, patch: { state: 'done' as const, note: keptOut.get(t.server_id)! } }]
+              : []
+          )
+        );
         return true;
       });
       if (!created) {
@@ -259,12 +272,33 @@ export class Operations {
     return ids;
   }
 
-  private async dryRun(r: OperationRequest, serverIds: number[]): Promise<DryRun> {
+  /**
+   * The servers a ready job by backend or application leaves in maint, with why: those the last drain job found
+   * already in maint (out for another reason: a deploy's ready phase brings back only what its drain took out).
+   * Servers listed by id are set ready as named.
+   */
+  private async keptOut(r: OperationRequest, serverIds: number[]): Promise<Map<number, string>> {
+    if (r.action !== 'ready' || r.selection.server_ids) {
+      return new Map();
+    }
+    const found = await inMaintBeforeDrain(this.db, serverIds, ALREADY_IN_MAINT);
+    return new Map(
+      [...found].map(([serverId, opId]) => [
+        serverId,
+        `left in maint: it was in maint before drain job ${opId}, which did not take it out`,
+      ])
+    );
+  }
+
+  private async dryRun(r: OperationRequest, serverIds: number[], keptOut: Map<number, string>): Promise<DryRun> {
     // A forced job goes past the budgets: its dry run says so, as the bulk's does.
     const preview = await this.budgets.preview(serverIds, r.action, undefined, r.force);
     const wait = r.deadline_s === null ? 'until it does, or the job is cancelled' : `up to ${r.deadline_s} s`;
     for (const s of preview.servers) {
-      if (s.would === 'refuse') {
+      if (keptOut.has(s.server_id)) {
+        s.would = 'skip';
+        s.reason = keptOut.get(s.server_id)!;
+      } else if (s.would === 'refuse') {
         s.reason = `${s.reason} (the job would wait for the budget ${wait})`;
       }
     }

@@ -7,6 +7,7 @@ import type { CommandContext, ServerCommands } from '../commands/server-command'
 import type { Db } from '../db/db';
 import { AppError } from '../domain/errors';
 import {
+  GONE_FROM_HAPROXY,
   Observation,
   OperationServer,
   OperationSpec,
@@ -301,6 +302,12 @@ export class OperationWorker {
       return write({ state: 'failed', error: 'the server was deleted' });
     }
     if (step.precheck) {
+      // A server the budget holds back is not read from its agent: one a sync removed meanwhile would wait on a
+      // budget it no longer counts in, up to the deadline or for ever.
+      const [target] = await serverTargets(this.db, [s.server_id]);
+      if (!target || target.server_removed || target.backend_removed) {
+        return write({ state: 'failed', error: GONE_FROM_HAPROXY });
+      }
       const refusal = await this.budgets.wouldRefuse(s.server_id, 'drain');
       if (refusal) {
         return s.error === refusal.message ? true : write({ error: refusal.message });

@@ -153,6 +153,29 @@ export async function holdingOperation(
   return row;
 }
 
+/**
+ * Of these servers, those the last drain job on each found already in maint (`note`: so it did not take them out)
+ * and still in maint by the desired state of before that job: by server id, that job's id.
+ */
+export async function inMaintBeforeDrain(
+  db: Db,
+  serverIds: readonly number[],
+  note: string
+): Promise<Map<number, string>> {
+  const rows = await db.query<{ server_id: number; operation_id: string }>(
+    `SELECT l.server_id, l.operation_id
+       FROM (SELECT DISTINCT ON (os.server_id) os.server_id, os.operation_id, os.note, o.created_at
+               FROM haproxy_operation_servers os JOIN haproxy_operations o ON o.id = os.operation_id
+              WHERE os.server_id = ANY($1::int[]) AND o.action = 'drain'
+              ORDER BY os.server_id, o.created_at DESC, o.id) l
+       JOIN haproxy_servers s ON s.id = l.server_id
+       LEFT JOIN haproxy_server_desired d ON d.server_id = l.server_id
+      WHERE l.note = $2 AND s.admin_state = 'maint' AND (d.set_at IS NULL OR d.set_at <= l.created_at)`,
+    [serverIds, note]
+  );
+  return new Map(rows.map((r) => [r.server_id, r.operation_id]));
+}
+
 const SERVER_COLUMNS = `os.position, os.server_id, os.server_name, os.backend_name, os.instance_name, os.state,
   os.sessions, os.weight, os.step, os.since, os.error, os.note, os.waiting_since, os.deadline_at, os.next_step_at,
   s.admin_state, s.maint_source, d.admin_state AS desired_admin_state, d.actor AS desired_actor`;

@@ -101,7 +101,7 @@ describe('a drain job', () => {
     const s = server(1, { state: 'draining', sessions: 2, deadline_at: at(60) });
     expect(plan(drainSpec(), [s], [[1, up(0)]], at(5))[0]).toEqual({
       position: 1,
-      before: { state: 'maint' },
+      before: { sessions: 0, state: 'maint' },
       commands: [{ command: 'maint' }],
       then: { state: 'done', note: 'drained, then maint' },
       failed: { state: 'failed' },
