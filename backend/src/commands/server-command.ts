@@ -9,6 +9,7 @@ import type { FagentClient, FagentTarget, WeightSetting } from '../fagent/client
 import { FagentError } from '../fagent/errors';
 import type { Logger } from '../logger';
 import { ActionRow, ActionStart, completeAction, recordAction, startAction } from '../store/actions';
+import { databaseNow } from '../store/clock';
 import { clearDrifts, setDesired } from '../store/desired-state';
 import { lockServerState, recordLoad, recordStatusChanges, StatusCause } from '../store/server-state';
 import { claimServer, releaseServer, serverTargets, ServerTarget } from '../store/servers';
@@ -422,7 +423,8 @@ export class ServerCommands {
     if (!prev) {
       return;
     }
-    const at = new Date();
+    // The database's time, as the audit row's: a window's failed ends are counted from the desired state's time.
+    const at = await databaseNow(tx);
     const known: AdminView = isAdminCommand(command)
       ? { adminState: command, maintSource: command === 'maint' ? 'forced' : null }
       : { adminState: prev.admin_state, maintSource: prev.maint_source };

@@ -188,3 +188,34 @@ test("a failed re-apply's time is the database's: a replica an hour ahead does n
   expect(row.attempts).toBe(1);
   expect(Math.abs(Number(row.ago_s))).toBeLessThan(60);
 });
+
+test("a desired state's time is the database's: a window set on a replica an hour ahead still backs off its failing end", async () => {
+  const s = await oneServer();
+  const res = await withClockOff(HOUR, () =>
+    h.t.call('POST', `/api/haproxy/servers/${s.id}/command`, {
+      token: h.t.tokens.operator,
+      body: { command: 'drain', duration_s: 600 },
+    })
+  );
+  expect(res.status).toBe(200);
+  const [row] = await h.t.db.ds.query(
+    `SELECT extract(epoch FROM clock_timestamp() - set_at) AS ago_s, until FROM haproxy_server_desired WHERE server_id = $1`,
+    [s.id]
+  );
+  expect(Math.abs(Number(row.ago_s))).toBeLessThan(60);
+
+  // Its end fails twice (the agent refuses): the second failure holds the window twice as long as the first.
+  h.agent.inject(on.command(), { kind: 'status', status: 503 });
+  const lease = h.t.service.windows.leaseMs;
+  const at = row.until.getTime() + 1000;
+  const ends = async () => (await actions(h, `server_id=${s.id}&source=schedule`)).total;
+  try {
+    await h.t.service.windows.tick(new Date(at));
+    await h.t.service.windows.tick(new Date(at + lease + 1000));
+    expect(await ends()).toBe(2);
+    await h.t.service.windows.tick(new Date(at + 2 * lease + 2000));
+    expect(await ends()).toBe(2);
+  } finally {
+    h.agent.clearFaults();
+  }
+});
