@@ -256,7 +256,7 @@ export class ServiceMetrics {
     );
     const backendClasses = new GaugeFamily(
       'haproxy_control_backend_servers_by_class',
-      'Servers of a backend by the state model: available (ready and up), out_on_purpose (drain or maint), failing (ready or unknown, and down), drifting, in_window.'
+      'Servers of a backend by the state model: available (ready, up and weight above 0), out_on_purpose (drain, maint or weight 0), failing (ready or unknown, weight above 0, and down), drifting, in_window.'
     );
     for (const { instance_id, backend_id, backend, counts } of backends) {
       const labels = labelString({ ...byId.get(instance_id)!, backend });

@@ -20,9 +20,9 @@ export const STALE_AFTER_FAILURES = 3;
  */
 const STATUSES_CURRENT = `(i.is_active AND h.is_active AND i.consecutive_failures < ${STALE_AFTER_FAILURES})`;
 
-/** Over a server `s`: it said it is available (the state model's, with a weight: a ready server at weight 0 takes
- * no traffic), and no command is taking it out right now (its outcome not written yet, or unknown). */
-const SAID_AVAILABLE = `${SERVER_CLASSES.available} AND s.weight > 0
+/** Over a server `s`: it said it is available (the state model's), and no command is taking it out right now (its
+ * outcome not written yet, or unknown). */
+const SAID_AVAILABLE = `${SERVER_CLASSES.available}
   AND NOT EXISTS (SELECT 1 FROM haproxy_taking_out o WHERE o.server_id = s.id AND o.until > now())`;
 
 /** A server the guard counts as available, over a server `s` of instance `i` on host `h`: it said so, and that is current. */

@@ -5,12 +5,12 @@ import { SERVER_STATUSES, ServerStatus } from '../domain/status';
  * `d`: the API, /metrics and the alert rules count with the same words.
  */
 export const SERVER_CLASSES = {
-  /** admin ready and operationally up */
-  available: `s.admin_state = 'ready' AND s.operational_state = 'up'`,
-  /** drain or maint (any maint source), whatever the health */
-  out_on_purpose: `s.admin_state IN ('drain', 'maint')`,
-  /** admin ready or unknown, and down (or DOWN, when the operational state is unknown) */
-  failing: `coalesce(s.admin_state, 'ready') = 'ready'
+  /** admin ready, operationally up and weighted: taking traffic */
+  available: `s.admin_state = 'ready' AND s.operational_state = 'up' AND s.weight > 0`,
+  /** drain or maint (any maint source), or weight 0 (HAProxy sends it no traffic), whatever the health */
+  out_on_purpose: `(s.admin_state IN ('drain', 'maint') OR s.weight = 0)`,
+  /** admin ready or unknown, weighted, and down (or DOWN, when the operational state is unknown) */
+  failing: `coalesce(s.admin_state, 'ready') = 'ready' AND s.weight > 0
     AND (s.operational_state = 'down' OR (s.operational_state IS NULL AND s.status = 'DOWN'))`,
   drifting: `d.drift_since IS NOT NULL`,
   in_window: `d.until > now()`,

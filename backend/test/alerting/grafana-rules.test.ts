@@ -63,6 +63,8 @@ describe('HAProxy server DOWN', () => {
       { name: 'nolb', status: 'NOLB', sinceMin: 600 },
       { name: 'drained-down', status: 'DOWN', admin: 'drain', operational: 'down', sinceMin: 600 },
       { name: 'maint-down', status: 'MAINT', admin: 'maint', operational: 'down', sinceMin: 600 },
+      // At weight 0 HAProxy sends it no traffic: its checks failing take nothing out of service.
+      { name: 'weightless-down', status: 'DOWN', admin: 'ready', operational: 'down', sinceMin: 600, weight: 0 },
     ]);
     expect(await run(r)).toEqual([]);
   });
@@ -180,6 +182,15 @@ describe('HAProxy backend with few servers UP', () => {
     await seedWeb([
       ...servers('up', 1, 'UP'),
       ...servers('drained-down', 3, 'DOWN', { admin: 'drain', operational: 'down' }),
+    ]);
+    expect(await run(r)).toEqual([]);
+  });
+
+  test('servers at weight 0 are out on purpose: up or down, they leave the share', async () => {
+    await seedWeb([
+      ...servers('up', 1, 'UP'),
+      ...servers('idle', 2, 'UP', { weight: 0 }),
+      ...servers('idle-down', 2, 'DOWN', { admin: 'ready', operational: 'down', weight: 0 }),
     ]);
     expect(await run(r)).toEqual([]);
   });

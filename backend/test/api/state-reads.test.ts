@@ -157,3 +157,22 @@ test('removal and restore are history rows of their own, the admin state coming 
     ['removed', 'UP', 'UP', null, null],
   ]);
 });
+
+test('a server at weight 0 takes no traffic: out on purpose, neither available (the budget agrees) nor failing', async () => {
+  const w = await fleet(h, 'weights', {
+    web: [
+      { ...server('serving', 'UP', 'ready', 'up'), weight: 5 },
+      { ...server('idle', 'UP', 'ready', 'up'), weight: 0 },
+      { ...server('idle-down', 'DOWN', 'ready', 'down'), weight: 0 },
+      { ...server('down', 'DOWN', 'ready', 'down'), weight: 3 },
+    ],
+  });
+  const [web] = (await get(`/api/haproxy/backends?instance_id=${w.instanceId}`)).backends;
+  expect(web).toMatchObject({
+    servers_total: 4,
+    available: 1,
+    out_on_purpose: 2,
+    failing: 1,
+    budget: expect.objectContaining({ servers_counted: 4, available: 1 }),
+  });
+});

@@ -83,7 +83,7 @@ export function BackendList({ backends, total, page, pageSize, onPage, loading, 
                   ))}
                   {b.budget && (
                     <Text color={b.budget.ok ? 'secondary' : 'warning'} variant="bodySmall">
-                      <span title="Disruption budget: servers available (admin ready and up) / the minimum kept in">
+                      <span title="Disruption budget: servers available (admin ready, up, weight above 0) / the minimum kept in">
                         budget {formatCount(b.budget.available)} / min {formatCount(b.budget.effective_min)}
                         {!b.budget.ok && ' (below)'}
                       </span>

@@ -33,11 +33,11 @@ type TextColor = React.ComponentProps<typeof Text>['color'];
 
 /** The state model's split of the servers (README's table), each with what it counts and how it is coloured. */
 const STATE_STATS: Array<{ key: keyof StateCounts; label: string; hint: string; alarm?: TextColor }> = [
-  { key: 'available', label: 'Available', hint: 'Ready and up: taking traffic' },
+  { key: 'available', label: 'Available', hint: 'Ready, up and weighted: taking traffic' },
   {
     key: 'out_on_purpose',
     label: 'Out on purpose',
-    hint: 'Drained or in maintenance (any source), whatever their health',
+    hint: 'Drained, in maintenance (any source) or at weight 0, whatever their health',
   },
   { key: 'failing', label: 'Failing', hint: 'Meant to serve (ready) but down', alarm: 'error' },
   {
