@@ -34,11 +34,11 @@ export interface CommandOutcome {
  * Whether the request may have reached HAProxy although its answer failed: a timeout, a connection lost
  * mid-way, a garbled or oversized answer, a 5xx from something in between or from the agent itself, whatever
  * its body says (the reference agent answers `success:false` with 504 when HAProxy's socket timed out after
- * the command was written). Not: the breaker or our address policy (never sent), a 4xx or a 2xx
- * `success:false` (the agent said no).
+ * the command was written). Not: the breaker or our address policy, no connection or a refused certificate
+ * (never sent), a 4xx or a 2xx `success:false` (the agent said no).
  */
 export function isUncertain(err: Error): boolean {
-  if (!(err instanceof FagentError)) {
+  if (!(err instanceof FagentError) || err.notSent) {
     return false;
   }
   if (err.kind === 'http' || err.kind === 'refused') {

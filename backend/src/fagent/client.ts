@@ -461,13 +461,20 @@ export class FagentClient {
     if (e.code && UNKNOWN_ISSUER.has(e.code)) {
       return new FagentError(
         'network',
-        `FAgent at ${origin} has a certificate this service does not trust: ${detail}; give its CA in HAPROXY_FAGENT_CA_FILE`
+        `FAgent at ${origin} has a certificate this service does not trust: ${detail}; give its CA in HAPROXY_FAGENT_CA_FILE`,
+        undefined,
+        true
       );
     }
     // A reached agent is never called unreachable: that would send the operator to the network. These stay
     // network faults (a read is retried, the breaker counts them).
     if (e.code && REFUSED_CERTIFICATE.has(e.code)) {
-      return new FagentError('network', `FAgent at ${origin} has a certificate this service refuses: ${detail}`);
+      return new FagentError(
+        'network',
+        `FAgent at ${origin} has a certificate this service refuses: ${detail}`,
+        undefined,
+        true
+      );
     }
     if (e.code?.startsWith('ERR_SSL_')) {
       const plain =
@@ -490,7 +497,12 @@ export class FagentClient {
         `FAgent at ${origin} answered ${what} with bytes that are not valid HTTP/1.1: ${detail}`
       );
     }
-    return new FagentError('network', `FAgent unreachable at ${origin}: ${detail}`);
+    return new FagentError(
+      'network',
+      `FAgent unreachable at ${origin}: ${detail}`,
+      undefined,
+      e.code !== undefined && NO_CONNECTION.has(e.code)
+    );
   }
 }
 
@@ -513,6 +525,9 @@ const REFUSED_CERTIFICATE = new Set([
   'HOSTNAME_MISMATCH',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+
+/** Connection errors before any byte of a request could be written: nothing reached the agent. */
+const NO_CONNECTION = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** TLS errors of a certificate whose issuer is not among the trusted ones (Node's codes, from OpenSSL's). */
 const UNKNOWN_ISSUER = new Set([

@@ -18,7 +18,9 @@ export class FagentError extends Error {
   constructor(
     readonly kind: FagentErrorKind,
     message: string,
-    readonly httpStatus?: number
+    readonly httpStatus?: number,
+    /** The request never left: no connection (refused, no such host) or a TLS handshake this service refused. */
+    readonly notSent = false
   ) {
     super(message);
     this.name = 'FagentError';

@@ -111,6 +111,17 @@ describe('one server', () => {
     expect((await actions(h, `instance_id=${f.instanceId}&success=false`)).total).toBe(1);
   });
 
+  test('an agent no connection reaches: a failure audited as such, not unknown (nothing was sent)', async () => {
+    const f = await fleet(h, 'cmd-refused', { web: [{ name: 's1', status: 'UP' }] });
+    const id = f.servers['web/s1'].id;
+    const dead = 'http://127.0.0.1:9'; // discard port: nothing listens, the connection is refused
+    await h.t.call('PATCH', `/api/hosts/${f.hostId}`, { body: { fagent_url: dead, fagent_token: null } });
+    expectError(await command(h, id, 'drain'), 502, 'fagent_error');
+    const [audit] = (await actions(h, `server_id=${id}`)).actions;
+    expect(audit).toMatchObject({ command: 'drain', result: 'failure', success: false });
+    expect(audit.error).toContain('ECONNREFUSED');
+  });
+
   test('after the threshold the breaker is open: 503 without calling the agent, audited, visible on the instance', async () => {
     const f = await fleet(h, 'cmd-breaker', { web: [{ name: 's1', status: 'UP' }] });
     const id = f.servers['web/s1'].id;

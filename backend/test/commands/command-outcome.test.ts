@@ -27,6 +27,7 @@ test.each<[string, Error, boolean]>([
     true,
   ],
   ['an address refused by our policy (never sent)', new FagentError('blocked', 'b'), false],
+  ['no connection (refused, no such host: never sent)', new FagentError('network', 'n', undefined, true), false],
   ['an open breaker (never sent)', new BreakerOpenError(1), false],
 ])('%s may hide a success: %p', (_what, err, uncertain) => {
   expect(isUncertain(err)).toBe(uncertain);
