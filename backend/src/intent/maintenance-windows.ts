@@ -7,7 +7,7 @@ import type { Logger } from '../logger';
 import { noteAction } from '../store/actions';
 import { databaseNow } from '../store/clock';
 import {
-  activeWindow,
+  windowOf,
   activeWindows,
   backOffWindow,
   claimDueWindows,
@@ -103,7 +103,7 @@ export class MaintenanceWindows {
     if (!(await moveWindow(db, serverId, until, now))) {
       throw await this.whyNot(serverId, now, db);
     }
-    return (await activeWindow(db, serverId, now))!;
+    return (await windowOf(db, serverId, now))!;
   }
 
   /** Ends an active window now: the server returns to ready at once, as the caller's command. */
@@ -125,9 +125,16 @@ export class MaintenanceWindows {
   }
 
   private async whyNot(serverId: number, now: Date, db: Db = this.db): Promise<Error> {
-    return (await activeWindow(db, serverId, now))
-      ? conflict(`the maintenance window of server ${serverId} is being ended right now`)
-      : notFound(`active maintenance window of server ${serverId}`);
+    const w = await windowOf(db, serverId, now);
+    if (!w) {
+      return notFound(`active maintenance window of server ${serverId}`);
+    }
+    return conflict(
+      w.overdue
+        ? `the maintenance window of server ${serverId} was due ${w.until.toISOString()}; its end is being made, ` +
+            `or failed and is retried from ${w.retry_at!.toISOString()}`
+        : `the maintenance window of server ${serverId} is being ended right now`
+    );
   }
 
   /** Ends the windows whose end has come (at `now`, a test's time): one claim per window, one command per server. */

@@ -135,7 +135,7 @@ export async function desiredOf(db: Db, serverId: number): Promise<DesiredRow | 
   return row;
 }
 
-/** An active maintenance window as GET /api/haproxy/windows lists it. */
+/** A maintenance window not ended yet, as GET /api/haproxy/windows lists it. */
 export interface WindowRow {
   server_id: number;
   server_name: string;
@@ -147,22 +147,34 @@ export interface WindowRow {
   reason: string | null;
   set_at: Date;
   until: Date;
+  /** Its end has come but could not be made (its agent unreachable, say): it is tried again at `retry_at`. */
+  overdue: boolean;
+  retry_at: Date | null;
 }
 
+/** `$1`: the database's time now. */
 const WINDOW_SELECT = `SELECT d.server_id, s.server_name, b.backend_name, b.instance_id, i.name AS instance_name,
-         d.admin_state, d.actor, d.reason, d.set_at, d.until
+         d.admin_state, d.actor, d.reason, d.set_at, d.until, d.until <= $1 AS overdue,
+         CASE WHEN d.until <= $1 THEN greatest(d.window_claimed_until, $1) END AS retry_at
     FROM haproxy_server_desired d
     JOIN haproxy_servers s ON s.id = d.server_id
     JOIN haproxy_backends b ON b.id = s.backend_id
     JOIN haproxy_instances i ON i.id = b.instance_id`;
 
-/** Windows not ended yet (their end in the future), soonest end first. */
+/**
+ * Windows not ended yet, soonest end first: those whose end is to come, and those whose end has come and failed
+ * (an operator must see a server still out past its window).
+ */
 export function activeWindows(db: Db, now: Date): Promise<WindowRow[]> {
-  return db.query<WindowRow>(`${WINDOW_SELECT} WHERE d.until > $1 ORDER BY d.until, d.server_id`, [now]);
+  return db.query<WindowRow>(`${WINDOW_SELECT} WHERE d.until IS NOT NULL ORDER BY d.until, d.server_id`, [now]);
 }
 
-export async function activeWindow(db: Db, serverId: number, now: Date): Promise<WindowRow | undefined> {
-  const [row] = await db.query<WindowRow>(`${WINDOW_SELECT} WHERE d.server_id = $1 AND d.until > $2`, [serverId, now]);
+/** A server's window not ended yet (overdue ones too). */
+export async function windowOf(db: Db, serverId: number, now: Date): Promise<WindowRow | undefined> {
+  const [row] = await db.query<WindowRow>(`${WINDOW_SELECT} WHERE d.server_id = $2 AND d.until IS NOT NULL`, [
+    now,
+    serverId,
+  ]);
   return row;
 }
 

@@ -88,6 +88,8 @@ test('a window: on the server, the audit row and the list (soonest end first), a
     reason: 'kernel upgrade',
     set_at: expect.any(String),
     until: later,
+    overdue: false,
+    retry_at: null,
   });
   const filtered = await h.t.call('GET', `/api/haproxy/servers?in_window=true&instance_id=${instanceId}`);
   expect(filtered.body.servers.map((s: { id: number }) => s.id).sort()).toEqual([ids[0], ids[1]].sort());
@@ -268,6 +270,24 @@ test('an end that keeps failing (the agent down) is tried again after the lease,
   await h.t.service.windows.tick(new Date(at + 4 * lease + 1000));
   expect(h.agent.server(name, 'web', 'w1').admin_state).toBe('ready');
   expect((await server(ids[0])).desired).toMatchObject({ admin_state: 'ready', until: null });
+});
+
+test('a window whose end failed stays listed, overdue with its next try; ending it meanwhile is a 409 saying so', async () => {
+  const { ids, name } = await servers(1);
+  await post(ids[0], { command: 'drain', duration_s: 3600 });
+  // Its end an hour early, by the database's clock: due now.
+  await h.t.db.ds.query(`UPDATE haproxy_server_desired SET until = now() - interval '1 minute' WHERE server_id = $1`, [
+    ids[0],
+  ]);
+  h.agent.inject((r) => r.route === 'command' && r.segments[2] === name, { kind: 'status', status: 503 });
+  await h.t.service.windows.tick();
+  const listed = (await windows()).find((w: { server_id: number }) => w.server_id === ids[0]);
+  expect(listed).toMatchObject({ admin_state: 'drain', overdue: true, retry_at: expect.any(String) });
+  expect(Date.parse(listed.retry_at)).toBeGreaterThan(Date.now());
+  const res = await h.t.call('DELETE', `/api/haproxy/windows/${ids[0]}`, { token: h.t.tokens.operator });
+  expectError(res, 409, 'conflict');
+  expect(res.body.error.message).toContain('retried from');
+  h.agent.clearFaults();
 });
 
 test('ended early: the server is ready at once, as the caller', async () => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { badRequest } from '../../domain/errors';
 import { windowEnd } from '../../domain/window';
 import { lockForChange, recordAdminChange } from '../../store/admin-changes';
-import { activeWindow } from '../../store/desired-state';
+import { windowOf } from '../../store/desired-state';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { idParams, windowFields } from '../validation';
@@ -34,7 +34,7 @@ export function windowRoutes(deps: ApiDeps) {
     ctx.body = await deps.db.transaction(async (tx) => {
       // The window's row held first: `before` is the end this move replaces.
       await lockForChange(tx, 'haproxy_server_desired', serverId);
-      const before = await activeWindow(tx, serverId, await deps.windows.now(tx));
+      const before = await windowOf(tx, serverId, await deps.windows.now(tx));
       const after = await deps.windows.move(serverId, end.end, tx);
       if (before && before.until.getTime() !== after.until.getTime()) {
         const name = `${after.instance_name}/${after.backend_name}/${after.server_name}`;
