@@ -64,8 +64,9 @@ export function trackedDrainHolds(
 }
 
 /**
- * Why a ready does not last: HAProxy's own agent-check (`agent-check` in its configuration) answers drain for
- * this server, and HAProxy drains it again at each check whatever an operator set.
+ * Why a ready may not last: the server has HAProxy's own agent-check (`agent-check` in its configuration), and
+ * HAProxy shows any drain of such a server as `DRAIN (agent)`, its agent-check's answer or one set at the socket.
+ * If it is the agent's, HAProxy drains the server again at its next check.
  */
 export function agentCheckDrains(command: AgentCommand, server: Pick<Server, 'admin_state' | 'status' | 'raw_status'>) {
   // `DOWN (agent)` is the agent-check answering down: health, not the drain.
@@ -73,6 +74,6 @@ export function agentCheckDrains(command: AgentCommand, server: Pick<Server, 'ad
     server.admin_state === 'drain' &&
     server.status === 'DRAIN' &&
     /\(agent\)\s*$/i.test(server.raw_status ?? '')
-    ? "HAProxy's agent-check answers drain for this server: HAProxy takes ready, then drains it again at the next check, until the agent answers ready."
+    ? 'HAProxy shows "DRAIN (agent)": this server has an agent-check, and its drain is the agent\'s answer or was set at the stats socket (HAProxy shows both so). If the agent answers drain, HAProxy takes ready, then drains it again at the next check, until the agent answers ready.'
     : undefined;
 }

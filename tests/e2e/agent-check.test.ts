@@ -32,7 +32,7 @@ describe("a server drained by HAProxy's agent-check", () => {
     await new Promise((resolve) => agentCheck.close(resolve));
   });
 
-  it('is adopted as a drain made outside, saying it is the agent-check; a ready it undoes is not re-sent', async () => {
+  it('is adopted as a drain made outside, saying it may be the agent-check; a ready it undoes is not re-sent', async () => {
     reply = 'drain\n';
     await stack.haproxy.waitForStatus('web', 'a', 'DRAIN (agent)');
     await stack.sync();
@@ -42,7 +42,7 @@ describe("a server drained by HAProxy's agent-check", () => {
       admin_state: 'drain',
       actor: 'external',
       source: 'external',
-      reason: `HAProxy's agent-check answers drain (HAProxy shows "DRAIN (agent)")`,
+      reason: `drained while HAProxy's agent-check runs on it: its agent answered drain, or someone drained it at the stats socket (HAProxy shows "DRAIN (agent)" for both)`,
     });
     expect(drained.drift).toBeNull();
 

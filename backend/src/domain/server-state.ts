@@ -72,8 +72,9 @@ export function stateFromStatus(raw: string): { admin: AdminView; operationalSta
 }
 
 /**
- * For a drained server, `DRAIN (agent)`: HAProxy's own agent-check (`agent-check` in its configuration)
- * answered drain, and HAProxy drains the server again at each check, whatever was set at the socket since.
+ * For a drained server, `DRAIN (agent)`: the server has HAProxy's own agent-check (`agent-check` in its
+ * configuration). HAProxy shows any drain of such a server so, whether its agent answered drain or someone set
+ * it at the socket; after a ready, a drain still shown is the agent's (it drains again at each check).
  */
 export function drainedByAgentCheck(rawStatus: string): boolean {
   // `DOWN (agent)` is the agent-check answering down: health, not the drain.

@@ -128,12 +128,13 @@ export interface KnownServer extends AdminView {
 }
 
 /**
- * Why an admin state changed outside, when HAProxy's status says: `DRAIN (agent)` is HAProxy's own agent-check
- * (`agent-check`) answering drain, which it repeats at every check, rather than someone at the stats socket.
+ * Why an admin state changed outside, as far as HAProxy's status says: `DRAIN (agent)` is a drain of a server
+ * with HAProxy's own agent-check (`agent-check`), its agent's answer or one set at the stats socket.
  */
 function externalReason(row: AnsweredServer): string | null {
   return row.adminState === 'drain' && drainedByAgentCheck(row.rawStatus)
-    ? `HAProxy's agent-check answers drain (HAProxy shows "${row.rawStatus}")`
+    ? `drained while HAProxy's agent-check runs on it: its agent answered drain, or someone drained it at the ` +
+        `stats socket (HAProxy shows "${row.rawStatus}" for both)`
     : null;
 }
 

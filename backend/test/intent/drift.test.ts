@@ -263,7 +263,7 @@ describe('planIntents', () => {
       {
         serverId: 1,
         adminState: 'drain',
-        reason: `HAProxy's agent-check answers drain (HAProxy shows "DRAIN (agent)")`,
+        reason: `drained while HAProxy's agent-check runs on it: its agent answered drain, or someone drained it at the stats socket (HAProxy shows "DRAIN (agent)" for both)`,
       },
       { serverId: 2, adminState: 'drain', reason: null },
       // Drained at the socket, and the agent-check answers down: that is health, not the drain.

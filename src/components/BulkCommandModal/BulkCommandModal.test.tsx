@@ -78,13 +78,13 @@ describe('BulkCommandModal', () => {
     expect(screen.getByRole('button', { name: 'Ready 1 server' })).toBeInTheDocument();
   });
 
-  it("names the servers HAProxy's agent-check drains again after a ready", () => {
+  it("names the servers HAProxy's agent-check may drain again after a ready", () => {
     const drained = { status: 'DRAIN' as const, raw_status: 'DRAIN (agent)', admin_state: 'drain' as const };
     open([server('app-1', drained), server('app-2', drained), fleet[3]], 'ready');
-    expect(screen.getByText("HAProxy's agent-check drains 2 servers")).toBeInTheDocument();
-    expect(screen.getByText(/^app-1, app-2: their agent-check answers drain/)).toBeInTheDocument();
+    expect(screen.getByText("HAProxy's agent-check may drain 2 servers again")).toBeInTheDocument();
+    expect(screen.getByText(/^app-1, app-2: HAProxy shows them "DRAIN \(agent\)"/)).toBeInTheDocument();
     cleanup();
     open([server('app-1', drained)], 'maint');
-    expect(screen.queryByText(/agent-check drains/)).not.toBeInTheDocument();
+    expect(screen.queryByText(/agent-check may drain/)).not.toBeInTheDocument();
   });
 });

@@ -67,9 +67,13 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
         </Alert>
       )}
       {redrained.length > 0 && (
-        <Alert severity="info" title={`HAProxy's agent-check drains ${formatPlural(redrained.length, 'server')}`}>
-          {formatServerNames(redrained)}: their agent-check answers drain. HAProxy takes ready, then drains them again
-          at the next check, until the agent answers ready.
+        <Alert
+          severity="info"
+          title={`HAProxy's agent-check may drain ${formatPlural(redrained.length, 'server')} again`}
+        >
+          {formatServerNames(redrained)}: HAProxy shows them "DRAIN (agent)", drained by their agent-check's answer or
+          at the stats socket (HAProxy shows both so). Where the agent answers drain, HAProxy takes ready, then drains
+          them again at the next check, until the agent answers ready.
         </Alert>
       )}
       {command === 'maint' && (

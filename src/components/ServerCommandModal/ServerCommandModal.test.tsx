@@ -69,15 +69,17 @@ describe('ServerCommandModal', () => {
     expect(notice()).not.toBeInTheDocument();
   });
 
-  it("says when HAProxy's agent-check drains the server again after a ready; not for a drain set at the socket", () => {
+  it("says when HAProxy's agent-check may drain the server again after a ready; not for a plain DRAIN", () => {
     open(server({ status: 'DRAIN', raw_status: 'DRAIN (agent)', admin_state: 'drain' }), 'ready');
-    expect(screen.getByText("HAProxy's agent-check drains this server")).toBeInTheDocument();
+    expect(screen.getByText("HAProxy's agent-check may drain this server again")).toBeInTheDocument();
+    // HAProxy shows a drain set at the socket on such a server as DRAIN (agent) too: the notice does not blame the agent.
+    expect(screen.getByText(/its drain is the agent's answer or was set at the stats socket/)).toBeInTheDocument();
     expect(screen.getByText(/drains it again at the next check, until the agent answers ready/)).toBeInTheDocument();
   });
 
   it.each([
     [
-      'a drain set at the socket',
+      'a drain of a server without an agent-check',
       { status: 'DRAIN' as const, raw_status: 'DRAIN', admin_state: 'drain' as const },
       'ready',
     ],
@@ -94,6 +96,6 @@ describe('ServerCommandModal', () => {
   ] as const)('has no agent-check notice for %s', (_label, partial, command) => {
     open(server(partial), command);
     expect(screen.getByText(/in backend/)).toBeInTheDocument();
-    expect(screen.queryByText("HAProxy's agent-check drains this server")).not.toBeInTheDocument();
+    expect(screen.queryByText("HAProxy's agent-check may drain this server again")).not.toBeInTheDocument();
   });
 });

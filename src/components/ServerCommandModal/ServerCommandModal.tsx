@@ -89,7 +89,7 @@ export function ServerCommandModal({ server, command, onConfirm, onDismiss }: Pr
         </Alert>
       )}
       {drainedByAgentCheck && (
-        <Alert severity="info" title="HAProxy's agent-check drains this server">
+        <Alert severity="info" title="HAProxy's agent-check may drain this server again">
           {drainedByAgentCheck}
         </Alert>
       )}
