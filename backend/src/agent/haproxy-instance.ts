@@ -46,19 +46,24 @@ export class HaproxyInstance {
     return this.processInfo(await runtimeApiExchange(this.address, 'show info', this.options.timeoutMs));
   }
 
-  /** Sends one command; whatever happens, the next read is a fresh one. */
-  async run(backend: string, server: string, command: ServerCommand): Promise<CommandResult> {
+  /**
+   * Sends one command, unless `cancel` is aborted before it is written; whatever happens, the next read is a
+   * fresh one. Reads asked while it runs start afresh too: a dump begun before the command may not show it.
+   */
+  async run(backend: string, server: string, command: ServerCommand, cancel?: AbortSignal): Promise<CommandResult> {
     const text = serverCommand(backend, server, command);
+    this.snapshots.invalidate();
     try {
       if (command.kind !== 'weight') {
-        const reply = await runtimeApiExchange(this.address, text, this.options.timeoutMs);
+        const reply = await runtimeApiExchange(this.address, text, this.options.timeoutMs, cancel);
         return interpretCommandReply(completeReply(reply, text));
       }
       // The weight HAProxy settled on (a percentage, rounding) is read on the same connection.
       const [reply, weightReply] = await runtimeApiBatch(
         this.address,
         [text, getWeightCommand(backend, server)],
-        this.options.timeoutMs
+        this.options.timeoutMs,
+        cancel
       );
       const outcome = interpretCommandReply(reply);
       return outcome.ok ? { ...outcome, weight: parseWeightReply(weightReply).weight } : outcome;

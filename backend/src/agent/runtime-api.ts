@@ -53,7 +53,8 @@ export function formatRuntimeApiAddress(address: RuntimeApiAddress): string {
 /** HAProxy could not be reached or did not answer; `kind` says which, for the HTTP status. */
 export class RuntimeApiError extends Error {
   constructor(
-    readonly kind: 'unreachable' | 'timeout' | 'too_large',
+    /** `not_sent`: the caller went away before the command was written, so HAProxy never got it. */
+    readonly kind: 'unreachable' | 'timeout' | 'too_large' | 'not_sent',
     message: string,
     /** The socket error's code (ECONNREFUSED, EAGAIN, ...) when there was one. */
     readonly code?: string
@@ -113,11 +114,14 @@ function acquireSlot(key: string, timeoutMs: number): Promise<(() => void) | nul
  * Sends one command on a fresh connection and reads HAProxy's reply until it closes the
  * connection (non-interactive mode). The whole exchange, waiting for a connection slot included,
  * has one deadline, so a socket that accepts and never answers costs at most `timeoutMs`.
+ * Once `cancel` is aborted the command is not written any more (a caller that gave up must not have
+ * it applied behind its back); one already written is read to the end.
  */
 export async function runtimeApiExchange(
   address: RuntimeApiAddress,
   command: string,
-  timeoutMs: number
+  timeoutMs: number,
+  cancel?: AbortSignal
 ): Promise<string> {
   const where = formatRuntimeApiAddress(address);
   const deadline = Date.now() + timeoutMs;
@@ -130,7 +134,8 @@ export async function runtimeApiExchange(
   try {
     for (;;) {
       try {
-        return notMasterCli(await exchangeOnce(address, where, command, deadline - Date.now(), timedOut), where);
+        const reply = await exchangeOnce(address, where, command, deadline - Date.now(), timedOut, cancel);
+        return notMasterCli(reply, where);
       } catch (err) {
         // A refused connection sent nothing, so it is safe to try again while the deadline allows.
         if (!(err instanceof RuntimeApiError && err.code === 'EAGAIN' && Date.now() + RETRY_REFUSED_MS < deadline)) {
@@ -149,7 +154,8 @@ function exchangeOnce(
   where: string,
   command: string,
   timeoutMs: number,
-  timedOut: () => RuntimeApiError
+  timedOut: () => RuntimeApiError,
+  cancel: AbortSignal | undefined
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket: Socket =
@@ -174,7 +180,12 @@ function exchangeOnce(
 
     const timer = setTimeout(() => finish(timedOut()), timeoutMs);
 
-    socket.on('connect', () => socket.end(`${command}\n`));
+    // The last moment before HAProxy gets the command: after it, only its reply tells what happened.
+    socket.on('connect', () =>
+      cancel?.aborted
+        ? finish(new RuntimeApiError('not_sent', `the request was cancelled before "${command}" was sent: not sent`))
+        : socket.end(`${command}\n`)
+    );
     socket.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_REPLY_BYTES) {
@@ -227,12 +238,13 @@ export class ReplyCountError extends UnexpectedOutputError {}
 export async function runtimeApiBatch(
   address: RuntimeApiAddress,
   commands: readonly string[],
-  timeoutMs: number
+  timeoutMs: number,
+  cancel?: AbortSignal
 ): Promise<string[]> {
   if (commands.some((c) => /[;\n\r]/.test(c))) {
     throw new Error('a batched runtime-API command must not contain ";" or a line break');
   }
-  return splitReplies(await runtimeApiExchange(address, commands.join(';'), timeoutMs), commands.length);
+  return splitReplies(await runtimeApiExchange(address, commands.join(';'), timeoutMs, cancel), commands.length);
 }
 
 /**

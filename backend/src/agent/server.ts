@@ -64,7 +64,7 @@ export function createAgentServer(options: AgentServerOptions): Server {
     ])
   );
 
-  const handle = async (req: IncomingMessage): Promise<[number, Json]> => {
+  const handle = async (req: IncomingMessage, gone: AbortSignal): Promise<[number, Json]> => {
     if (!isAuthorized(req.headers.authorization, options.token)) {
       throw new HttpError(401, 'missing or invalid bearer token');
     }
@@ -90,11 +90,14 @@ export function createAgentServer(options: AgentServerOptions): Server {
       return [200, await read(instance, route)];
     }
     const command = await commandOf(route, req);
-    return [200, await runCommand(instance, route, command, logger)];
+    return [200, await runCommand(instance, route, command, logger, gone)];
   };
 
   const answer = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req).then(
+    // The caller hung up (its own timeout) before the answer: a command not yet sent must not be sent then.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    handle(req, gone.signal).then(
       ([status, body]) => send(res, status, { success: true, ...body }),
       (err: unknown) => {
         const failure = toHttpError(err);
@@ -182,13 +185,14 @@ async function runCommand(
   instance: HaproxyInstance,
   route: CommandRoute,
   command: ServerCommand,
-  logger: Logger
+  logger: Logger,
+  gone: AbortSignal
 ): Promise<Json> {
   const before = backendOf(await instance.snapshot(), route.backend).servers.find((s) => s.stat.name === route.server);
   if (!before) {
     throw new HttpError(404, `no such server "${route.server}" in backend "${route.backend}"`);
   }
-  const result = await instance.run(route.backend, route.server, command);
+  const result = await instance.run(route.backend, route.server, command, gone);
   const target = { instance: instance.name, backend: route.backend, server: route.server, action: route.action };
   if (!result.ok) {
     logger.warn({ ...target, error: result.error }, 'command refused by HAProxy');

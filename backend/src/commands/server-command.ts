@@ -276,8 +276,16 @@ export class ServerCommands {
     };
     const signal = AbortSignal.timeout(this.opts.deadlineMs);
     const attempt = await this.callAgent(target, t, command, ctx, signal);
-    const read = attempt.ok || attempt.uncertain ? await this.readBack(target, t, signal) : undefined;
+    const noSuch = !attempt.ok && attempt.error instanceof FagentError && attempt.error.httpStatus === 404;
+    const read = attempt.ok || attempt.uncertain || noSuch ? await this.readBack(target, t, signal) : undefined;
     const outcome = commandOutcome(command, attempt, read, ctx.weight);
+    if (noSuch && read && 'missing' in read) {
+      // Deleted at runtime (`del server`) or by a reload the last sync has not seen: the 409 of a server gone
+      // from HAProxy, not the 502 of a failing agent. The read back tells it from an agent lacking the command.
+      outcome.error = conflict(
+        `server ${t.server_name} of backend ${t.backend_name} is no longer in HAProxy: ${attempt.error.message}`
+      );
+    }
     if (command === 'weight' && outcome.result === 'success') {
       outcome.note ??= weightNote(ctx.weight, attempt.ok ? attempt.answer?.weight : undefined);
     }
@@ -352,7 +360,8 @@ export class ServerCommands {
       const server = servers.find((s) => s.name === t.server_name);
       return server ? { server } : { missing: true };
     } catch (err) {
-      return { error: err as Error };
+      // A 404: the agent no longer has the backend, so not the server either (as fresh-read.ts reads it).
+      return err instanceof FagentError && err.httpStatus === 404 ? { missing: true } : { error: err as Error };
     }
   }
 
