@@ -13,7 +13,7 @@ import {
   partitionStart,
   wantedStarts,
 } from './partitions';
-import { perServerBuckets, pgInterval, sqlCountsByCode, TierName, TIERS, tierTime } from './tiers';
+import { latestCountsPerInstance, perServerBuckets, pgInterval, TierName, TIERS } from './tiers';
 
 export interface MaintenanceOptions {
   /** Raw samples (one per sync) are kept this long. */
@@ -224,19 +224,19 @@ export class HistoryMaintenance {
                   array_agg(b.server_id ORDER BY b.server_id), array_agg(b.last_status ORDER BY b.server_id),
                   array_agg(b.worst_status ORDER BY b.server_id), array_agg(b.sessions_avg ORDER BY b.server_id),
                   array_agg(b.sessions_max ORDER BY b.server_id), array_agg(b.weight_avg ORDER BY b.server_id)
-             FROM (${perServerBuckets(source, `${tierTime(source)} >= $1 AND ${tierTime(source)} < $2`, '$3')}) b
+             FROM (${perServerBuckets(source, (time) => `${time} >= $1 AND ${time} < $2`, '$3')}) b
             GROUP BY b.bucket, b.backend_id
            ON CONFLICT (backend_id, bucket_start) DO NOTHING`,
           [from, to, pgInterval(step)]
         );
+        // From the raw samples, as the query reads the buckets not rolled up yet (the roll-up's arrays hold every
+        // server seen in the bucket, also one gone before its end).
         await tx.execute(
           `INSERT INTO ${t.counts!.table} (bucket_start, instance_id, counts)
-           SELECT r.bucket_start, r.instance_id, ${sqlCountsByCode('u.s')}
-             FROM ${t.table} r CROSS JOIN LATERAL unnest(r.last_statuses) AS u(s)
-            WHERE r.bucket_start >= $1 AND r.bucket_start < $2
-            GROUP BY 1, 2
+           SELECT bucket, instance_id, counts
+             FROM (${latestCountsPerInstance('$3', 'r.sampled_at >= $1 AND r.sampled_at < $2')}) c
            ON CONFLICT (instance_id, bucket_start) DO NOTHING`,
-          [from, to]
+          [from, to, pgInterval(step)]
         );
         await tx.execute(
           `INSERT INTO haproxy_metric_rollup_state (tier, done_until) VALUES ($1, $2)
@@ -256,7 +256,8 @@ export class HistoryMaintenance {
     const done5m = await this.doneUntil(db, '5m');
     const done1h = await this.doneUntil(db, '1h');
     const cutoff: Record<TierName, number> = {
-      raw: Math.min(now - this.opts.rawRetentionMs, done5m ?? Infinity),
+      // Both roll-ups' counts and the query's recent minutes read raw samples: kept until both have them.
+      raw: Math.min(now - this.opts.rawRetentionMs, done5m ?? Infinity, done1h ?? Infinity),
       '5m': Math.min(now - this.opts.rollup5mRetentionMs, done1h ?? Infinity),
       '1h': now - this.opts.rollup1hRetentionMs,
     };

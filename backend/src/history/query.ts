@@ -20,7 +20,16 @@ import {
 import { partitionStart } from './partitions';
 import { chooseResolution, Resolution } from './resolution';
 import { STATUS_BY_CODE } from './status';
-import { perServerBuckets, pgInterval, sqlCountsByCode, TIER_NAMES, TierName, TIERS, tierTime } from './tiers';
+import {
+  latestCountsPerInstance,
+  perServerBuckets,
+  pgInterval,
+  sqlCountsByCode,
+  sqlDoneUntil,
+  TIER_NAMES,
+  TierName,
+  TIERS,
+} from './tiers';
 
 export const QUERY_TYPES = [
   'status_timeline',
@@ -168,7 +177,14 @@ export class HistoryQuery {
     const { where, params } = this.seriesWhere(req, res, q.scope, refs);
     if (perBackend) {
       const columns = q.aggregate === 'max' ? (['sessions_max'] as const) : (['sessions_avg'] as const);
-      return this.backendSessions(q, res, refs, perServerBuckets(res.tier, where, '$3', columns), params, notices);
+      return this.backendSessions(
+        q,
+        res,
+        refs,
+        perServerBuckets(res.tier, where, '$3', columns, { recent: true }),
+        params,
+        notices
+      );
     }
     const series: SeriesKey[] = refs.map((r) => ({
       key: r.id,
@@ -196,7 +212,7 @@ export class HistoryQuery {
     const column = q.type === 'sessions' ? 'sessions_avg' : 'weight_avg';
     const rows: Array<{ t: Date; server_id: number; v: number }> = refs.length
       ? await this.db.query(
-          `SELECT bucket AS t, server_id, ${column} AS v FROM (${perServerBuckets(res.tier, where, '$3', [column])}) x ORDER BY server_id, bucket`,
+          `SELECT bucket AS t, server_id, ${column} AS v FROM (${perServerBuckets(res.tier, where, '$3', [column], { recent: true })}) x ORDER BY server_id, bucket`,
           params
         )
       : [];
@@ -314,11 +330,12 @@ export class HistoryQuery {
       pgInterval(res.intervalMs),
       [...new Set(refs.map((r) => r.backend_id))],
     ];
-    let where = `${tierTime(res.tier)} >= $1 AND ${tierTime(res.tier)} < $2 AND r.backend_id = ANY($4::int[])`;
-    if (compileMatcher(scope.server) || compileMatcher(scope.application)) {
+    const servers = compileMatcher(scope.server) || compileMatcher(scope.application);
+    if (servers) {
       params.push(refs.map((r) => r.id));
-      where += ` AND u.server_id = ANY($5::int[])`;
     }
+    const where = (time: string) =>
+      `${time} >= $1 AND ${time} < $2 AND r.backend_id = ANY($4::int[])${servers ? ' AND u.server_id = ANY($5::int[])' : ''}`;
     return { where, params };
   }
 
@@ -329,7 +346,7 @@ export class HistoryQuery {
     const rows: Array<{ t: Date; c: number[] }> = refs.length
       ? await this.db.query(
           `SELECT bucket AS t, ${sqlCountsByCode('last_status')} AS c
-             FROM (${perServerBuckets(res.tier, where, '$3', ['last_status'])}) x
+             FROM (${perServerBuckets(res.tier, where, '$3', ['last_status'], { recent: true })}) x
             GROUP BY bucket ORDER BY bucket`,
           params
         )
@@ -347,28 +364,24 @@ export class HistoryQuery {
    * from a recent range), from the latest raw sample of each of its backends.
    */
   private async fleetCounts(req: HistoryQueryRequest, q: HistoryQueryItem, res: Resolution): Promise<DataFrameJSON> {
-    const params: unknown[] = [req.range.from, req.range.to, pgInterval(res.intervalMs), res.tier];
+    const params: unknown[] = [req.range.from, req.range.to, pgInterval(res.intervalMs)];
     const m = compileMatcher(q.scope.instance);
     const instances = (col: string) =>
       m ? `AND ${col} IN (SELECT i.id FROM haproxy_instances i WHERE ${matchSql(m, 'i.id', 'i.name', params)})` : '';
-    const bin = (col: string) => `date_bin($3::interval, ${col}, timestamptz '1970-01-01 00:00:00+00')`;
+    const done = sqlDoneUntil(res.tier as '5m' | '1h');
     const rows: Array<{ t: Date; c: number[] }> = await this.db.query(
-      `WITH w AS (SELECT coalesce((SELECT done_until FROM haproxy_metric_rollup_state WHERE tier = $4), '-infinity') AS done)
-       SELECT bucket AS t, ARRAY[${STATUS_BY_CODE.map((_, i) => `sum(x.counts[${i + 1}])`).join(', ')}]::int[] AS c
+      `SELECT bucket AS t, ARRAY[${STATUS_BY_CODE.map((_, i) => `sum(x.counts[${i + 1}])`).join(', ')}]::int[] AS c
          FROM (SELECT DISTINCT ON (bucket, instance_id) bucket, counts
-                 FROM (SELECT ${bin('c.bucket_start')} AS bucket, c.instance_id, c.counts, c.bucket_start AS at
+                 FROM (SELECT date_bin($3::interval, c.bucket_start, timestamptz '1970-01-01 00:00:00+00') AS bucket,
+                              c.instance_id, c.counts, c.bucket_start AS at
                          FROM ${TIERS[res.tier].counts!.table} c
                         WHERE c.bucket_start >= $1 AND c.bucket_start < $2 ${instances('c.instance_id')}
                        UNION ALL
-                       SELECT bucket, instance_id, ${sqlCountsByCode('u.s')}, max(at)
-                         FROM (SELECT DISTINCT ON (1, r.backend_id) ${bin('r.sampled_at')} AS bucket, r.instance_id,
-                                      r.statuses, r.sampled_at AS at
-                                 FROM haproxy_metric_samples r
-                                WHERE r.sampled_at >= greatest($1, (SELECT done FROM w)) AND r.sampled_at < $2
-                                      ${instances('r.instance_id')}
-                                ORDER BY 1, r.backend_id, r.sampled_at DESC) s
-                        CROSS JOIN LATERAL unnest(s.statuses) AS u(s)
-                        GROUP BY bucket, instance_id) y
+                       SELECT bucket, instance_id, counts, at
+                         FROM (${latestCountsPerInstance(
+                           '$3',
+                           `r.sampled_at >= greatest($1, ${done}) AND r.sampled_at < $2 ${instances('r.instance_id')}`
+                         )}) l) y
                 ORDER BY bucket, instance_id, at DESC) x
         GROUP BY bucket ORDER BY bucket`,
       params

@@ -37,9 +37,6 @@ export const TIERS: Record<TierName, Tier> = {
   },
 };
 
-/** The tier's time column as seen by `perServerRows` (alias r). */
-export const tierTime = (tier: TierName) => `r.${TIERS[tier].timeColumn}`;
-
 export const BUCKET_COLUMNS = ['last_status', 'worst_status', 'sessions_avg', 'sessions_max', 'weight_avg'] as const;
 export type BucketColumn = (typeof BUCKET_COLUMNS)[number];
 
@@ -92,24 +89,57 @@ const COMBINE: Record<BucketColumn, string> = {
   weight_avg: '(sum(p.weight_avg * p.n) / sum(p.n))::real',
 };
 
+/** How far a roll-up tier is complete (its watermark), as SQL; -infinity before its first run. */
+export const sqlDoneUntil = (tier: '5m' | '1h') =>
+  `coalesce((SELECT done_until FROM haproxy_metric_rollup_state WHERE tier = '${tier}'), '-infinity')`;
+
 /**
  * Per server per bucket of `intervalParam` (a `$n` holding an interval), epoch-aligned: the columns of
  * perServerRows combined the way a roll-up combines them (last, worst, sample-weighted averages, max).
  * Used both to write the roll-ups and to downsample at query time, so the two agree by construction;
- * a query asks only for the columns it shows (each ordered aggregate costs).
+ * a query asks only for the columns it shows (each ordered aggregate costs). `where` gets the time column
+ * of the rows it filters. `recent`: a roll-up tier's rows up to its watermark, then the raw samples not
+ * rolled up yet, so a range ending now reads to its end at every resolution (raw samples are dropped only
+ * once both roll-ups have them).
  */
 export function perServerBuckets(
   tier: TierName,
-  where: string,
+  where: (time: string) => string,
   intervalParam: string,
-  columns: readonly BucketColumn[] = BUCKET_COLUMNS
+  columns: readonly BucketColumn[] = BUCKET_COLUMNS,
+  o: { recent?: boolean } = {}
 ): string {
+  const time = `r.${TIERS[tier].timeColumn}`;
+  const rows =
+    tier === 'raw' || !o.recent
+      ? perServerRows(tier, where(time), columns)
+      : `${perServerRows(tier, `${where(time)} AND ${time} < ${sqlDoneUntil(tier)}`, columns)}
+         UNION ALL
+         ${perServerRows('raw', `${where('r.sampled_at')} AND r.sampled_at >= ${sqlDoneUntil(tier)}`, columns)}`;
   return `SELECT date_bin(${intervalParam}::interval, p.t, timestamptz '1970-01-01 00:00:00+00') AS bucket,
                  p.backend_id, p.server_id, max(p.instance_id) AS instance_id,
                  ${columns.map((c) => `${COMBINE[c]} AS ${c}`).join(',\n                 ')},
                  sum(p.n)::int AS n
-            FROM (${perServerRows(tier, where, columns)}) p
+            FROM (${rows}) p
            GROUP BY 1, 2, 3`;
+}
+
+/**
+ * Servers per status per instance per bucket of `intervalParam`: each backend's latest raw sample in the
+ * bucket, summed per instance, with the time of the latest (`at`). The roll-ups' counts are written with it
+ * and the query reads the minutes not rolled up yet with it, so a bucket reads the same before and after its
+ * roll-up; a server gone before its backend's last sample in the bucket is not counted. `where` filters r.*.
+ */
+export function latestCountsPerInstance(intervalParam: string, where: string): string {
+  return `SELECT bucket, instance_id, ${sqlCountsByCode('u.s')} AS counts, max(at) AS at
+            FROM (SELECT DISTINCT ON (1, r.backend_id)
+                         date_bin(${intervalParam}::interval, r.sampled_at, timestamptz '1970-01-01 00:00:00+00') AS bucket,
+                         r.instance_id, r.statuses, r.sampled_at AS at
+                    FROM haproxy_metric_samples r
+                   WHERE ${where}
+                   ORDER BY 1, r.backend_id, r.sampled_at DESC) s
+           CROSS JOIN LATERAL unnest(s.statuses) AS u(s)
+           GROUP BY bucket, instance_id`;
 }
 
 /** `ARRAY[count(*) FILTER (WHERE col = 0), ...]`: servers per status code, index code + 1. */
