@@ -275,6 +275,8 @@ export async function startService(
       return;
     }
     stopped = true;
+    // First: a bulk or a job in flight sends no more, so what was sent is recorded before the database closes.
+    commands.stop();
     health.stop();
     sweeper.stop();
     // Requests in flight finish while the background work stops: both need the database and the agents.

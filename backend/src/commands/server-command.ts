@@ -73,6 +73,10 @@ export interface ServerCommandsOptions {
 /** How often a command waiting for another one on the same server looks again. */
 const CLAIM_POLL_MS = 50;
 
+/** A command a stopping service did not send: retried, it goes to another replica or the restarted one. */
+const stoppingError = (command: AgentCommand) =>
+  new AppError(503, 'not_ready', `${command} was not sent: the service is stopping; try again`);
+
 /** The history cause of a command's change, by who sent it. */
 const causeOf = (source: ActionSource): StatusCause =>
   source === 'reconcile' || source === 'schedule' ? source : 'command';
@@ -96,6 +100,8 @@ export class ServerCommands {
   private readonly guards: CommandGuard[];
   /** A claim outlives the command it guards: the agent's deadline, then the completion's retries. */
   readonly claimLeaseMs: number;
+  /** Set by stop(): the commands in flight end, no other is sent. */
+  private stopping = false;
 
   constructor(
     private readonly db: Db,
@@ -105,6 +111,14 @@ export class ServerCommands {
   ) {
     this.guards = [stillInHaproxy, ...(opts.guards ?? [])];
     this.claimLeaseMs = 2 * opts.deadlineMs + 10_000;
+  }
+
+  /**
+   * The service is stopping: a command not yet sent is not sent (a caller's is answered 503, a bulk's rest says
+   * so per server, the service's own are skipped), so none is cut off mid-way by the database closing under it.
+   */
+  stop(): void {
+    this.stopping = true;
   }
 
   /**
@@ -144,6 +158,9 @@ export class ServerCommands {
       if (!o.wait) {
         return undefined;
       }
+      if (claimed === 'stopping') {
+        throw stoppingError(command);
+      }
       if (claimed === 'gone') {
         throw notFound(`server ${serverId}`);
       }
@@ -175,9 +192,16 @@ export class ServerCommands {
   }
 
   /** The server's claim, or why not: another command holds it (past the wait), or the server was deleted. */
-  private async claim(serverId: number, claim: string, wait: boolean): Promise<'claimed' | 'busy' | 'gone'> {
+  private async claim(
+    serverId: number,
+    claim: string,
+    wait: boolean
+  ): Promise<'claimed' | 'busy' | 'gone' | 'stopping'> {
     const until = Date.now() + (wait ? this.opts.deadlineMs : 0);
     for (;;) {
+      if (this.stopping) {
+        return 'stopping';
+      }
       try {
         if (await claimServer(this.db, serverId, claim, this.claimLeaseMs)) {
           return 'claimed';

