@@ -26,6 +26,7 @@ import {
   markTakingOut,
   releaseMarksOf,
   releaseTakingOut,
+  releaseUnlessWeight,
   scopeCounts,
   setBudget,
   storedMinimums,
@@ -59,6 +60,8 @@ export interface TakeOut {
   /** The servers that track it, marked as going out with it, and when they were marked (their marks' name). */
   trackers: number[];
   markedAt: string;
+  /** A weight take-out: the server's weight when it was decided (see `release`). */
+  weightBefore?: number;
 }
 
 /** A dry run's answer (contract: bulk commands and jobs with `dry_run: true`). */
@@ -191,21 +194,25 @@ export class DisruptionBudgets {
         markedAt = await markTakingOut(tx, t.server_id, r.command, this.markLeaseMs);
       }
       const trackers = leaving.servers.map((t) => t.server_id).filter((id) => id !== serverId);
+      const marked = { trackers, markedAt, ...(r.command === 'weight' && { weightBefore: leaving.target.weight }) };
       if (!breached) {
-        return { forced: false, note: null, trackers, markedAt };
+        return { forced: false, note: null, ...marked };
       }
       const why = r.force ? 'forced' : 're-applied (an earlier intent)';
-      return { forced: true, note: `${why} past the budget: ${refusalMessage(breached, [name])}`, trackers, markedAt };
+      return { forced: true, note: `${why} past the budget: ${refusalMessage(breached, [name])}`, ...marked };
     });
   }
 
   /**
    * The command's outcome is written (or it never reached the agent): the server counts as it is again. Its
    * trackers' marks end too when nothing went out; after a success they hold to their lease (the next sync
-   * shows them out).
+   * shows them out). So does the server's after a weight that succeeded without saying the weight (an answer
+   * without it, no read back): its stored weight is still the one decided on, which would count it available.
    */
   async release(db: Db, serverId: number, t: TakeOut, wentOut: boolean): Promise<void> {
-    await releaseTakingOut(db, serverId);
+    await (wentOut && t.weightBefore !== undefined
+      ? releaseUnlessWeight(db, serverId, t.weightBefore)
+      : releaseTakingOut(db, serverId));
     if (!wentOut && t.trackers.length > 0) {
       await releaseMarksOf(db, t.trackers, t.markedAt);
     }

@@ -114,6 +114,7 @@ export interface BudgetTarget {
   admin_state: AdminState | null;
   maint_source: MaintSource | null;
   available: boolean;
+  weight: number;
   initial_weight: number | null;
   backend_id: number;
   backend_name: string;
@@ -125,7 +126,7 @@ export interface BudgetTarget {
 export function budgetTargets(db: Db, serverIds: readonly number[]): Promise<BudgetTarget[]> {
   return db.query<BudgetTarget>(
     `SELECT s.id AS server_id, s.server_name, s.admin_state, s.maint_source, (${BUDGET_AVAILABLE}) AS available,
-            s.initial_weight,
+            s.weight, s.initial_weight,
             b.id AS backend_id, b.backend_name, i.name AS instance_name, a.id AS application_id,
             a.name AS application_name
        FROM haproxy_servers s
@@ -207,6 +208,15 @@ export async function markTakingOut(tx: Db, serverId: number, command: string, l
 
 export async function releaseTakingOut(db: Db, serverId: number): Promise<void> {
   await db.execute(`DELETE FROM haproxy_taking_out WHERE server_id = $1`, [serverId]);
+}
+
+/** The server's mark, unless its stored weight is still `weight`: nothing recorded what the command did to it. */
+export async function releaseUnlessWeight(db: Db, serverId: number, weight: number): Promise<void> {
+  await db.execute(
+    `DELETE FROM haproxy_taking_out o USING haproxy_servers s
+      WHERE o.server_id = $1 AND s.id = o.server_id AND s.weight IS DISTINCT FROM $2`,
+    [serverId, weight]
+  );
 }
 
 /** The marks one decision (`since`) put on these servers, unless a later decision has marked them since. */
