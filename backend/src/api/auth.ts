@@ -79,9 +79,12 @@ const grafanaLogin = (header: string) =>
 /** The role a route's `requireRole` asks for, kept on the middleware so that `routeRoleFirst` can find it. */
 const REQUIRED_ROLE = Symbol('requiredRole');
 
+/** Whether the caller has `role` or a higher one. */
+export const hasRole = (auth: AuthState, role: Role): boolean => ROLE_RANK[auth.role] >= ROLE_RANK[role];
+
 function checkRole(ctx: Context, role: Role): void {
   const auth = ctx.state.auth as AuthState;
-  if (ROLE_RANK[auth.role] < ROLE_RANK[role]) {
+  if (!hasRole(auth, role)) {
     throw new AppError(403, 'forbidden', `this needs the ${role} role; token "${auth.tokenName}" has ${auth.role}`);
   }
 }

@@ -1,8 +1,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { MAX_DEADLINE_S, ON_DEADLINE, OPERATION_ACTIONS, OPERATION_STATES } from '../../domain/operation';
+import type { OperationView } from '../../operations/operations';
 import { callbackUrlProblem } from '../../operations/callback';
-import { AuthState, requireRole } from '../auth';
+import { AuthState, hasRole, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { bodyId, checkedUrl, forceNeedsReason, limit, offset, plainText, ramp, reason } from '../validation';
 import { sourceOf } from './commands';
@@ -63,6 +64,13 @@ const opParams = z.object({
     .transform((s) => s.toLowerCase()),
 });
 
+/**
+ * A job as a caller of this role may read it: a webhook's secret can only be in its callback URL's path (a query
+ * is refused), so only those who may make jobs see the URL; `callback` still says whether there is one.
+ */
+const readableBy = (auth: AuthState) => (o: OperationView) =>
+  hasRole(auth, 'operator') || o.callback_url === null ? o : { ...o, callback_url: null };
+
 /** Drain and ready jobs: operators create and cancel them, everyone reads them; a worker runs them. */
 export function operationRoutes(deps: ApiDeps) {
   const r = new Router();
@@ -97,11 +105,16 @@ export function operationRoutes(deps: ApiDeps) {
 
   r.get('/api/haproxy/operations', async (ctx) => {
     const q = listQuery.parse(ctx.query);
-    ctx.body = await deps.operations.list(deps.readDb, { state: q.state }, { limit: q.limit, offset: q.offset });
+    const { operations, total } = await deps.operations.list(
+      deps.readDb,
+      { state: q.state },
+      { limit: q.limit, offset: q.offset }
+    );
+    ctx.body = { operations: operations.map(readableBy(ctx.state.auth)), total };
   });
 
   r.get('/api/haproxy/operations/:id', async (ctx) => {
-    ctx.body = await deps.operations.get(opParams.parse(ctx.params).id, deps.readDb);
+    ctx.body = readableBy(ctx.state.auth)(await deps.operations.get(opParams.parse(ctx.params).id, deps.readDb));
   });
 
   r.post('/api/haproxy/operations/:id/cancel', requireRole('operator'), async (ctx) => {
