@@ -358,6 +358,12 @@ describe('DataSource.metricFindQuery', () => {
     expect(parseVariableQuery({ query: 'instances' })).toEqual({ kind: 'instances' });
     expect(parseVariableQuery('{"kind":"servers","backend":"be_web"}')).toEqual({ kind: 'servers', backend: 'be_web' });
     expect(parseVariableQuery(' backends?instance=a&foo=bar ')).toEqual({ kind: 'backends', instance: 'a' });
+    // A `?` in a value is the value's, not a cut.
+    expect(parseVariableQuery('servers?q=up?&application=$app')).toEqual({
+      kind: 'servers',
+      q: 'up?',
+      application: '$app',
+    });
     expect(parseVariableQuery('nope')).toBeUndefined();
     expect(parseVariableQuery(undefined)).toBeUndefined();
   });
@@ -429,7 +435,7 @@ describe('annotations (commands)', () => {
     expect(frame.fields[2].values[0]).toBe('drain web1');
   });
 
-  it('gives Grafana events whose text shows as written: HTML and line breaks of an actor or an agent error', async () => {
+  it('gives Grafana events whose title and text show as written: HTML of a server name, an actor or an agent error', async () => {
     const error = '502 from agent: <html><body><h1>Bad Gateway</h1><img src=x></body></html>\nretry & "later"';
     const hostile = {
       ...commandsFrame,
@@ -437,7 +443,7 @@ describe('annotations (commands)', () => {
         values: [
           [Date.parse(FROM)],
           [Date.parse(FROM) + 12],
-          ['drain web1 failed'],
+          ['drain <img src=x onerror=alert(1)>&web1 failed'],
           [`<b>mallory</b> ran drain on haproxy-1/be_web/web1 (api): failed: ${error}`],
           ['haproxy,drain,failed,api'],
         ],
@@ -457,7 +463,7 @@ describe('annotations (commands)', () => {
       {
         time: Date.parse(FROM),
         timeEnd: Date.parse(FROM) + 12,
-        title: 'drain web1 failed',
+        title: 'drain &lt;img src=x onerror=alert(1)&gt;&amp;web1 failed',
         text:
           '&lt;b&gt;mallory&lt;/b&gt; ran drain on haproxy-1/be_web/web1 (api): failed: 502 from agent: ' +
           '&lt;html&gt;&lt;body&gt;&lt;h1&gt;Bad Gateway&lt;/h1&gt;&lt;img src=x&gt;&lt;/body&gt;&lt;/html&gt;' +

@@ -90,12 +90,14 @@ export function parseVariableQuery(query: unknown): VariableQuery | undefined {
       return undefined;
     }
   }
-  const [kind, search] = text.split('?', 2);
+  // The first `?` starts the parameters; a later one belongs to a value.
+  const mark = text.indexOf('?');
+  const [kind, search] = mark < 0 ? [text, ''] : [text.slice(0, mark), text.slice(mark + 1)];
   if (!isLookupKind(kind.trim())) {
     return undefined;
   }
   const out: VariableQuery = { kind: kind.trim() as LookupKind };
-  for (const [key, value] of new URLSearchParams(search ?? '')) {
+  for (const [key, value] of new URLSearchParams(search)) {
     if ((SCOPE_KEYS as readonly string[]).includes(key) || key === 'q') {
       (out as unknown as Record<string, string>)[key] = value;
     }
@@ -322,8 +324,8 @@ export const commandAnnotations: AnnotationSupport<HaproxyQuery> = {
 
 /**
  * The events of a commands frame (time, timeEnd, title, text, tags), as Grafana's default mapping makes them but
- * with the text as plain text: Grafana renders an annotation's text as HTML, and a command's text holds what
- * others wrote (an actor's login, an agent's error, which may be an HTML error page).
+ * with the title and text as plain text: Grafana's tooltip renders both as HTML, and they hold what others wrote
+ * (a server's name from the agent, an actor's login, an agent's error, which may be an HTML error page).
  */
 function commandEvents(frame: DataFrame): AnnotationEvent[] {
   const values = (name: string) => frame.fields.find((f) => f.name === name)?.values;
@@ -335,7 +337,7 @@ function commandEvents(frame: DataFrame): AnnotationEvent[] {
   return Array.from(time, (at: number, i) => ({
     time: at,
     timeEnd: timeEnd?.[i] ?? at,
-    title: title?.[i] ?? undefined,
+    title: title?.[i] === undefined || title[i] === null ? undefined : textUtil.escapeHtml(String(title[i])),
     text: textUtil.escapeHtml(String(text?.[i] ?? '')).replace(/\r?\n/g, '<br>'),
     tags: String(tags?.[i] ?? '')
       .split(',')
