@@ -24,6 +24,7 @@ import {
   latestCountsPerInstance,
   perServerBuckets,
   pgInterval,
+  recentRows,
   sqlCountsByCode,
   sqlDoneUntil,
   TIER_NAMES,
@@ -153,9 +154,12 @@ export class HistoryQuery {
     return out;
   }
 
-  /** The scope's servers, removed ones too, at most `limit` + 1 (so the caller sees that there were more). */
-  private servers(scope: Scope, limit: number): Promise<ServerRef[]> {
-    return serversInScope(this.db, scope, { includeRemoved: true, limit: limit + 1 });
+  /**
+   * The scope's servers, those removed during or after the range too, at most `limit` + 1 (so the caller sees
+   * that there were more).
+   */
+  private servers(req: HistoryQueryRequest, scope: Scope, limit: number): Promise<ServerRef[]> {
+    return serversInScope(this.db, scope, { includeRemoved: true, limit: limit + 1, removedSince: req.range.from });
   }
 
   private meta(res: Resolution, notices: string[] = [], resolution: string = res.tier) {
@@ -168,7 +172,7 @@ export class HistoryQuery {
   /** status_timeline, sessions, weight: per server (or, for sessions with an aggregate, per backend). */
   private async series(req: HistoryQueryRequest, q: HistoryQueryItem, res: Resolution): Promise<DataFrameJSON> {
     const perBackend = q.type === 'sessions' && q.aggregate !== undefined;
-    let refs = await this.servers(q.scope, perBackend ? 1_000_000 : this.maxSeries);
+    let refs = await this.servers(req, q.scope, perBackend ? 1_000_000 : this.maxSeries);
     const notices: string[] = [];
     if (!perBackend && refs.length > this.maxSeries) {
       refs = refs.slice(0, this.maxSeries);
@@ -259,13 +263,13 @@ export class HistoryQuery {
       byServer.get(c.server_id)!.push({ t: ms(c.changed_at), status: c.to_status });
     }
     for (const s of starts) {
+      // Servers gone before the range are not asked for (servers()): a removal is in the range or after it.
       const removed = s.removed_at ? ms(s.removed_at) : undefined;
       const list = byServer.get(s.id) ?? [];
-      if (removed !== undefined && removed < to && removed >= from) {
+      if (removed !== undefined && removed < to) {
         list.push({ t: removed, status: null });
       }
-      const initial = removed !== undefined && removed < from ? null : s.initial;
-      points.set(s.id, timelinePoints(initial, list, from, to, intervalMs));
+      points.set(s.id, timelinePoints(s.initial, list, from, to, intervalMs));
     }
   }
 
@@ -325,7 +329,7 @@ export class HistoryQuery {
    */
   private seriesWhere(req: HistoryQueryRequest, res: Resolution, scope: Scope, refs: ServerRef[]) {
     const params: unknown[] = [
-      req.range.from,
+      firstBucketStart(req, res),
       req.range.to,
       pgInterval(res.intervalMs),
       [...new Set(refs.map((r) => r.backend_id))],
@@ -339,14 +343,34 @@ export class HistoryQuery {
     return { where, params };
   }
 
-  /** Servers per status for a scope narrower than instances: from the per-server history of its backends. */
+  /**
+   * Servers per status for a scope narrower than instances, as the fleet's are counted: per backend its last row
+   * in each bucket (a raw sample; a roll-up row holds every server of its 5 minutes or hour), the scope's servers
+   * in it. A server renamed or removed before the bucket's end is not counted: the backend's last row is found
+   * among all its servers, and only then narrowed to the scope's.
+   */
   private async scopedCounts(req: HistoryQueryRequest, q: HistoryQueryItem, res: Resolution): Promise<DataFrameJSON> {
-    const refs = await this.servers(q.scope, 10_000_000);
-    const { where, params } = this.seriesWhere(req, res, q.scope, refs);
+    const refs = await this.servers(req, q.scope, 10_000_000);
+    const { where, params } = this.seriesWhere(
+      req,
+      res,
+      { instance: q.scope.instance, backend: q.scope.backend },
+      refs
+    );
+    // Another server of the backend's last row counts as nothing: the bucket stays, with 0 where the scope's left.
+    const status =
+      compileMatcher(q.scope.server) || compileMatcher(q.scope.application)
+        ? `CASE WHEN server_id = ANY($${params.push(refs.map((r) => r.id))}::int[]) THEN last_status END`
+        : 'last_status';
     const rows: Array<{ t: Date; c: number[] }> = refs.length
       ? await this.db.query(
-          `SELECT bucket AS t, ${sqlCountsByCode('last_status')} AS c
-             FROM (${perServerBuckets(res.tier, where, '$3', ['last_status'], { recent: true })}) x
+          `SELECT bucket AS t, ${sqlCountsByCode(status)} AS c
+             FROM (SELECT date_bin($3::interval, p.t, timestamptz '1970-01-01 00:00:00+00') AS bucket, p.t, p.server_id,
+                          p.last_status,
+                          max(p.t) OVER (PARTITION BY date_bin($3::interval, p.t, timestamptz '1970-01-01 00:00:00+00'),
+                                                      p.backend_id) AS latest
+                     FROM (${recentRows(res.tier, where, ['last_status'])}) p) x
+            WHERE t = latest
             GROUP BY bucket ORDER BY bucket`,
           params
         )
@@ -364,7 +388,7 @@ export class HistoryQuery {
    * from a recent range), from the latest raw sample of each of its backends.
    */
   private async fleetCounts(req: HistoryQueryRequest, q: HistoryQueryItem, res: Resolution): Promise<DataFrameJSON> {
-    const params: unknown[] = [req.range.from, req.range.to, pgInterval(res.intervalMs)];
+    const params: unknown[] = [firstBucketStart(req, res), req.range.to, pgInterval(res.intervalMs)];
     const m = compileMatcher(q.scope.instance);
     const instances = (col: string) =>
       m ? `AND ${col} IN (SELECT i.id FROM haproxy_instances i WHERE ${matchSql(m, 'i.id', 'i.name', params)})` : '';
@@ -415,7 +439,11 @@ export class HistoryQuery {
             `${r.actor} ran ${r.command} on ${target(r)} (${r.source}): ` +
             (r.result === 'success'
               ? `ok, ${r.status_before ?? '?'} -> ${r.status_after ?? '?'}`
-              : `${outcome(r).text}${r.error ? `: ${r.error}` : outcome(r).withoutError}`)
+              : `${outcome(r).text}${r.error ? `: ${r.error}` : outcome(r).withoutError}`) +
+            // Why, and for how long: what an operator reads an annotation for (the audit log has both).
+            (r.forced ? `\n${r.note ?? 'forced past the disruption budget'}` : '') +
+            (r.until ? `\nuntil ${new Date(r.until).toISOString()}` : '') +
+            (r.reason ? `\nreason: ${r.reason}` : '')
         ),
       },
       {
@@ -427,6 +455,7 @@ export class HistoryQuery {
       { name: 'command', type: 'string', config: { displayName: 'Command' }, values: rows.map((r) => r.command) },
       { name: 'target', type: 'string', config: { displayName: 'Server' }, values: rows.map(target) },
       { name: 'source', type: 'string', config: { displayName: 'Source' }, values: rows.map((r) => r.source) },
+      { name: 'reason', type: 'string', config: { displayName: 'Reason' }, values: rows.map((r) => r.reason) },
       {
         name: 'success',
         type: 'boolean',
@@ -572,6 +601,14 @@ const OUTCOME: Record<
     succeeded: null,
   },
 };
+
+/**
+ * Where the rows of a range start: at its first bucket, not at `from`. A roll-up row starting before `from` holds
+ * that bucket's minutes (`>= from` left the bucket out once rolled up, though the raw samples had shown it), and
+ * the bucket is whole at every tier, so it reads the same before and after its roll-up.
+ */
+const firstBucketStart = (req: HistoryQueryRequest, res: Resolution) =>
+  new Date(Math.floor(ms(req.range.from) / res.intervalMs) * res.intervalMs);
 
 function countsOf(c: number[]): Record<ServerStatus, number> {
   const out = {} as Record<ServerStatus, number>;

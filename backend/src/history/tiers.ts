@@ -93,6 +93,16 @@ const COMBINE: Record<BucketColumn, string> = {
 export const sqlDoneUntil = (tier: '5m' | '1h') =>
   `coalesce((SELECT done_until FROM haproxy_metric_rollup_state WHERE tier = '${tier}'), '-infinity')`;
 
+/** perServerRows of a tier up to its watermark, then of the raw samples not rolled up yet (perServerBuckets' `recent`). */
+export function recentRows(tier: TierName, where: (time: string) => string, columns: readonly BucketColumn[]): string {
+  const time = `r.${TIERS[tier].timeColumn}`;
+  return tier === 'raw'
+    ? perServerRows(tier, where(time), columns)
+    : `${perServerRows(tier, `${where(time)} AND ${time} < ${sqlDoneUntil(tier)}`, columns)}
+       UNION ALL
+       ${perServerRows('raw', `${where('r.sampled_at')} AND r.sampled_at >= ${sqlDoneUntil(tier)}`, columns)}`;
+}
+
 /**
  * Per server per bucket of `intervalParam` (a `$n` holding an interval), epoch-aligned: the columns of
  * perServerRows combined the way a roll-up combines them (last, worst, sample-weighted averages, max).
@@ -109,13 +119,9 @@ export function perServerBuckets(
   columns: readonly BucketColumn[] = BUCKET_COLUMNS,
   o: { recent?: boolean } = {}
 ): string {
-  const time = `r.${TIERS[tier].timeColumn}`;
-  const rows =
-    tier === 'raw' || !o.recent
-      ? perServerRows(tier, where(time), columns)
-      : `${perServerRows(tier, `${where(time)} AND ${time} < ${sqlDoneUntil(tier)}`, columns)}
-         UNION ALL
-         ${perServerRows('raw', `${where('r.sampled_at')} AND r.sampled_at >= ${sqlDoneUntil(tier)}`, columns)}`;
+  const rows = o.recent
+    ? recentRows(tier, where, columns)
+    : perServerRows(tier, where(`r.${TIERS[tier].timeColumn}`), columns);
   return `SELECT date_bin(${intervalParam}::interval, p.t, timestamptz '1970-01-01 00:00:00+00') AS bucket,
                  p.backend_id, p.server_id, max(p.instance_id) AS instance_id,
                  ${columns.map((c) => `${COMBINE[c]} AS ${c}`).join(',\n                 ')},

@@ -353,15 +353,20 @@ export interface ServerRef {
 
 /**
  * The servers of a scope in name order, at most `limit`; removed ones too when `includeRemoved` (a time
- * series shows servers that existed during its range).
+ * series shows servers that existed during its range), but not those gone before `removedSince` (the range's
+ * start): they have nothing in it, and kept for good they would crowd current servers out of the limit.
  */
 export function serversInScope(
   db: Db,
   scope: Scope,
-  o: { includeRemoved: boolean; limit: number }
+  o: { includeRemoved: boolean; limit: number; removedSince?: Date }
 ): Promise<ServerRef[]> {
   const params: unknown[] = [];
-  const where = scopeWhere(scope, params, o);
+  let where = scopeWhere(scope, params, o);
+  if (o.includeRemoved && o.removedSince) {
+    const since = param(params, o.removedSince);
+    where += ` AND (s.removed_at IS NULL OR s.removed_at >= ${since}) AND (b.removed_at IS NULL OR b.removed_at >= ${since})`;
+  }
   return db.query<ServerRef>(
     `SELECT s.id, s.server_name, b.id AS backend_id, b.backend_name, i.id AS instance_id, i.name AS instance_name,
             h.name AS host_name

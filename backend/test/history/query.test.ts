@@ -165,7 +165,9 @@ describe('status_timeline removals', () => {
       start + 3 * HOUR,
       1000
     );
-    expect(later[0].data.values).toEqual([[], []]);
+    // Gone before that range: not one of its series.
+    expect(later[0].schema.fields.map((f) => f.name)).toEqual(['time']);
+    expect(later[0].data.values).toEqual([[]]);
   });
 });
 
@@ -318,6 +320,7 @@ describe('commands and servers_table', () => {
             { name: 'command', type: 'string', config: { displayName: 'Command' } },
             { name: 'target', type: 'string', config: { displayName: 'Server' } },
             { name: 'source', type: 'string', config: { displayName: 'Source' } },
+            { name: 'reason', type: 'string', config: { displayName: 'Reason' } },
             { name: 'success', type: 'boolean', config: { displayName: 'Succeeded' } },
             { name: 'error', type: 'string', config: { displayName: 'Error' } },
             { name: 'duration', type: 'number', config: { displayName: 'Duration', unit: 'ms' } },
@@ -334,6 +337,7 @@ describe('commands and servers_table', () => {
             ['drain'],
             ['edge-1/shop/s2'],
             ['ui'],
+            [null],
             [true],
             [null],
             [120],
