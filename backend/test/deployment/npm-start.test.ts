@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/demo/ports';
+import { childServiceEnv } from '../support/child-service';
 
 /**
  * `npm start` under a supervisor (systemd without KillMode=control-group, a container runtime, a CI
@@ -92,15 +93,7 @@ afterAll(async () => {
 });
 
 test('a SIGTERM to the top `npm start` stops the service and its embedded PostgreSQL, and nothing is left', async () => {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(await freePort()),
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-  };
-  delete env.DATABASE_URL;
+  const env = childServiceEnv({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) });
   child = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -135,7 +128,7 @@ test('a SIGTERM to the top `npm start` stops the service and its embedded Postgr
 function runService(env: NodeJS.ProcessEnv) {
   const proc = spawn('node', ['dist/main.js'], {
     cwd: path.join(root, 'backend'),
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: '', ...env },
+    env: childServiceEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

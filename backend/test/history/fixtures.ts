@@ -3,6 +3,8 @@ import { PoolDb } from '../../src/db/db';
 import { STATUS_CODE, ServerStatus } from '../../src/domain/status';
 import { HistoryMaintenance } from '../../src/history/maintenance';
 import { DAY, HOUR, MINUTE } from '../../src/history/partitions';
+import { HistoryQuery } from '../../src/history/query';
+import { createTestDatabase, TestDatabase } from '../support/db';
 import { silentLog } from '../support/fixtures';
 import { checked, type CheckedService } from '../support/openapi';
 import { startTestService } from '../support/service';
@@ -153,4 +155,12 @@ export const AFTER_THREE_HOURS = T0 + 3 * HOUR + 10 * MINUTE;
 export async function fleetService(): Promise<{ t: CheckedService; fleet: Fleet }> {
   const t = checked(await startTestService());
   return { t, fleet: await createFleet(t.service.ds) };
+}
+
+/** A database of its own with the fleet, and the query over it (a test file's beforeAll). */
+export async function historyFixture(
+  o: ConstructorParameters<typeof HistoryQuery>[1] = {}
+): Promise<{ db: TestDatabase; fleet: Fleet; history: HistoryQuery }> {
+  const db = await createTestDatabase();
+  return { db, fleet: await createFleet(db.ds), history: new HistoryQuery(db.pool, o) };
 }

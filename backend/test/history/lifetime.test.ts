@@ -1,18 +1,14 @@
 import { HistoryQuery, HistoryQueryItem } from '../../src/history/query';
 import { DAY, HOUR, MINUTE } from '../../src/history/partitions';
-import { createTestDatabase, TestDatabase } from '../support/db';
-import { createFleet, Fleet, insertSample, maintenance, ServerSample } from './fixtures';
+import type { TestDatabase } from '../support/db';
+import { Fleet, historyFixture, insertSample, maintenance, ServerSample } from './fixtures';
 
 /** The metric history over its lifetime: what a range reads before and after its roll-ups, and across a year. */
 let db: TestDatabase;
 let fleet: Fleet;
 let history: HistoryQuery;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  fleet = await createFleet(db.ds);
-  history = new HistoryQuery(db.pool, { oldestCacheMs: 0 });
-}, 120_000);
+beforeAll(async () => ({ db, fleet, history } = await historyFixture({ oldestCacheMs: 0 })), 120_000);
 
 afterAll(() => db?.drop());
 

@@ -1,18 +1,14 @@
 import { HistoryQuery, HistoryQueryItem } from '../../src/history/query';
 import { HOUR, MINUTE } from '../../src/history/partitions';
-import { createTestDatabase, TestDatabase } from '../support/db';
-import { createFleet, Fleet, insertSample, maintenance, T0 } from './fixtures';
+import type { TestDatabase } from '../support/db';
+import { Fleet, historyFixture, insertSample, maintenance, T0 } from './fixtures';
 
 /** Edges of the trend queries as real panels meet them. */
 let db: TestDatabase;
 let fleet: Fleet;
 let history: HistoryQuery;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  fleet = await createFleet(db.ds);
-  history = new HistoryQuery(db.pool);
-}, 120_000);
+beforeAll(async () => ({ db, fleet, history } = await historyFixture()), 120_000);
 
 afterAll(() => db?.drop());
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/demo/ports';
+import { childServiceEnv } from '../support/child-service';
 import { FakeFagent, on } from '../support/fake-fagent';
 import { ADMIN_TOKEN } from '../support/service';
 
@@ -30,18 +31,13 @@ afterAll(async () => {
 });
 
 test('SIGINT to the process group (Ctrl-C): the command in flight is answered and audited, then all stops', async () => {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const env = childServiceEnv({
     DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: String(await freePort()),
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
     HAPROXY_ENABLED: 'false',
     HAPROXY_MIN_AVAILABLE: '0', // the only server may be drained
     BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN,
-  };
-  delete env.DATABASE_URL;
+  });
   // A process group of its own, as a terminal's foreground job is: the group's signal is the test's alone.
   service = spawn(process.execPath, ['-r', './test/support/ts-register.js', 'src/main.ts'], {
     cwd: path.resolve(__dirname, '../..'),
