@@ -60,13 +60,14 @@ export class DatabaseHealth {
 
   /** Probes the database now (at most PROBE_TIMEOUT_MS) and reports. */
   async check(): Promise<HealthReport> {
-    const problem = await this.probe();
+    const failure = await this.probe();
+    const problem = failure?.said ?? null;
     if (this.state !== 'restarting') {
       if (problem === null && this.state !== 'up') {
         this.log.info({ down_since: this.since }, 'database reachable again');
         this.set('up', null);
-      } else if (problem !== null && this.state === 'up') {
-        this.log.error({ err: problem }, 'database unreachable');
+      } else if (failure && this.state === 'up') {
+        this.log.error({ err: failure.detail }, 'database unreachable');
         this.set('down', problem);
       }
       if (problem !== null && this.opts.embedded && !this.opts.embedded.running) {
@@ -89,13 +90,18 @@ export class DatabaseHealth {
     this.message = message;
   }
 
-  private async probe(): Promise<string | null> {
+  /**
+   * Null when PostgreSQL answers; else what /healthz may say without a token (`said`: the kind of failure, never
+   * an address or a user name) and the error itself for the log.
+   */
+  private async probe(): Promise<{ said: string; detail: string } | null> {
     const answer = this.db.query('SELECT 1').then(
       () => null,
-      (err: unknown) => databaseErrorMessage(err)
+      (err: unknown) => ({ said: publicProblem(err), detail: databaseErrorMessage(err) })
     );
-    const problem = await within(answer, PROBE_TIMEOUT_MS);
-    return problem === undefined ? `no answer within ${PROBE_TIMEOUT_MS} ms` : problem;
+    const failure = await within(answer, PROBE_TIMEOUT_MS);
+    const late = `no answer within ${PROBE_TIMEOUT_MS} ms`;
+    return failure === undefined ? { said: late, detail: late } : failure;
   }
 
   private restartEmbedded(reason: string): void {
@@ -124,5 +130,30 @@ export class DatabaseHealth {
     })().finally(() => {
       this.restarting = undefined;
     });
+  }
+}
+
+/** A database failure in words that reveal nothing of where it is or who connects (the log has the error). */
+function publicProblem(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name does not resolve';
+    case 'ETIMEDOUT':
+      return 'connection timed out';
+    case '28P01':
+    case '28000':
+      return 'authentication failed';
+    case '3D000':
+      return 'database does not exist';
+    case '57P01':
+    case '57P02':
+    case '57P03':
+      return 'PostgreSQL is shutting down or starting';
+    default:
+      return `query failed${typeof code === 'string' ? ` (${code})` : ''}; the service's log says why`;
   }
 }
