@@ -62,7 +62,9 @@ export async function probeAgent(client: FagentClient, req: ProbeRequest): Promi
         const latency = Date.now() - readStarted;
         // The version only informs: an agent without a working /info still passes the test.
         const info = await client.getInfo(target, { fresh: true, signal: req.signal }).catch(() => undefined);
-        return { name, reachable: true, latency_ms: latency, backends: backends.length, version: info?.version };
+        // A name listed twice is one backend, as the sync stores it.
+        const count = new Set(backends).size;
+        return { name, reachable: true, latency_ms: latency, backends: count, version: info?.version };
       } catch (err) {
         return { name, reachable: false, error: (err as Error).message };
       } finally {

@@ -26,6 +26,16 @@ describe('POST /api/hosts/test (an agent before it is saved)', () => {
     expect(asked.map((r) => r.authorization)).toContain('Bearer typed-token');
   });
 
+  test('a backend the agent lists twice counts once, as the sync stores it', async () => {
+    h.agent.setBackend('twice', 'web', [{ name: 's1', status: 'UP' }]);
+    h.agent.inject((r) => r.route === 'backends' && r.segments[2] === 'twice', {
+      kind: 'body',
+      body: { success: true, backends: ['web', 'web'] },
+    });
+    const res = await test_({ fagent_url: h.agent.url, instances: ['twice'] });
+    expect(res.body).toMatchObject({ ok: true, instances: [{ name: 'twice', reachable: true, backends: 1 }] });
+  });
+
   test("an extended agent's /info gives HAProxy's version", async () => {
     const extended = await new FakeFagent({ protocol: 'extended' }).start();
     try {
