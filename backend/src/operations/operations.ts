@@ -4,6 +4,7 @@ import { selectedServerIds } from '../commands/selection';
 import type { Db } from '../db/db';
 import type { ActionSource } from '../domain/actions';
 import { AppError, badRequest, conflict, notFound } from '../domain/errors';
+import { intentOf } from '../domain/server-state';
 import {
   ALREADY_IN_MAINT,
   cancelNote,
@@ -15,7 +16,7 @@ import {
   progressOf,
   Ramp,
 } from '../domain/operation';
-import { budgetTargets } from '../store/budgets';
+import { BudgetTarget, budgetTargets } from '../store/budgets';
 import {
   cancelOperation,
   getOperation,
@@ -142,11 +143,11 @@ export class Operations {
       }
     }
     const serverIds = await this.resolve(r.selection);
-    const keptOut = await this.keptOut(r, serverIds);
+    const targets = await budgetTargets(this.db, serverIds);
+    const keptOut = await this.keptOut(r, targets);
     if (dryRun) {
       return { status: 200, body: await this.dryRun(r, serverIds, keptOut) };
     }
-    const targets = await budgetTargets(this.db, serverIds);
     const id = randomUUID();
     try {
       const created = await this.db.transaction(async (tx) => {
@@ -273,21 +274,32 @@ export class Operations {
   }
 
   /**
-   * The servers a ready job by backend or application leaves in maint, with why: those the last drain job found
-   * already in maint (out for another reason: a deploy's ready phase brings back only what its drain took out).
-   * Servers listed by id are set ready as named.
+   * The servers a ready job leaves as they are, with why. With a ramp: those ready at their full weight already
+   * (ramped, they would lose traffic they take, and the first step could be refused as a take-out; the dry run
+   * says `skip` for them too). By backend or application: those the last drain job found already in maint (out
+   * for another reason: a deploy's ready phase brings back only what its drain took out); servers listed by id
+   * are set ready as named.
    */
-  private async keptOut(r: OperationRequest, serverIds: number[]): Promise<Map<number, string>> {
-    if (r.action !== 'ready' || r.selection.server_ids) {
-      return new Map();
+  private async keptOut(r: OperationRequest, targets: BudgetTarget[]): Promise<Map<number, string>> {
+    const kept = new Map<number, string>();
+    if (r.action !== 'ready') {
+      return kept;
     }
-    const found = await inMaintBeforeDrain(this.db, serverIds, ALREADY_IN_MAINT);
-    return new Map(
-      [...found].map(([serverId, opId]) => [
-        serverId,
-        `left in maint: it was in maint before drain job ${opId}, which did not take it out`,
-      ])
-    );
+    if (r.ramp) {
+      for (const t of targets) {
+        const full = t.initial_weight === null ? t.weight > 0 : t.weight >= t.initial_weight;
+        if (intentOf({ adminState: t.admin_state, maintSource: t.maint_source }) === 'ready' && full) {
+          kept.set(t.server_id, 'already ready at its full weight: not ramped');
+        }
+      }
+    }
+    if (!r.selection.server_ids) {
+      const ids = targets.map((t) => t.server_id);
+      for (const [serverId, opId] of await inMaintBeforeDrain(this.db, ids, ALREADY_IN_MAINT)) {
+        kept.set(serverId, `left in maint: it was in maint before drain job ${opId}, which did not take it out`);
+      }
+    }
+    return kept;
   }
 
   private async dryRun(r: OperationRequest, serverIds: number[], keptOut: Map<number, string>): Promise<DryRun> {

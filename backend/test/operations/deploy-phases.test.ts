@@ -95,3 +95,28 @@ test('the ready phase by application brings back what the drain phase took out, 
   expect(named.state).toBe('succeeded');
   expect(h.agent.server(name, 'web', 'j3').admin_state).toBe('ready');
 });
+
+test('a ready job with a ramp leaves a server ready at its full weight as it is: its traffic is not ramped down', async () => {
+  const name = `ramp-ready-${++seq}`;
+  const f = await fleet(h, name, { web: jobServers(2) });
+  const [j1, j2] = ['j1', 'j2'].map((s) => f.servers[`web/${s}`].id);
+  await h.t.call('POST', `/api/haproxy/servers/${j1}/command`, {
+    token: h.t.tokens.operator,
+    body: { command: 'maint' },
+  });
+  h.agent.requests.length = 0;
+  const ready = { action: 'ready', server_ids: [j1, j2], max_parallel: 2, ramp: { steps: [50, 100], interval_s: 1 } };
+  const dry = await create({ ...ready, dry_run: true });
+  expect(dry.body.servers.map((s: any) => [s.server_id, s.would])).toEqual([
+    [j1, 'apply'],
+    [j2, 'skip'],
+  ]);
+  const op = await until((await create(ready)).body.id, final);
+  expect(op.servers.map((s: any) => [s.server_name, s.state, s.note])).toEqual([
+    ['j1', 'done', 'ramped to 100% of the configured weight'],
+    ['j2', 'done', 'already ready at its full weight: not ramped'],
+  ]);
+  const sentTo = h.agent.requests.filter((r) => r.route === 'command').map((r) => r.segments[6]);
+  expect(sentTo.length).toBeGreaterThan(0);
+  expect(sentTo).not.toContain('j2');
+});

@@ -17,7 +17,13 @@ const { create, until } = jobApi(h);
 
 test.each([
   ['a drain job (no deadline) whose draining server', 'drain', 'draining', { current_sessions: 3 }, {}],
-  ['a ready job whose ramping server', 'ready', 'ramping', {}, { ramp: { steps: [10, 100], interval_s: 3600 } }],
+  [
+    'a ready job whose ramping server',
+    'ready',
+    'ramping',
+    { status: 'MAINT', admin_state: 'maint' },
+    { ramp: { steps: [10, 100], interval_s: 3600 } },
+  ],
 ])('%s is deleted with its instance: the job ends, the server failed', async (_what, action, state, extra, body) => {
   const f = await fleet(h, `deleted-${++seq}`, { web: servers(1, extra) });
   const res = await create({ action, server_ids: [f.servers['web/j1'].id], ...body });

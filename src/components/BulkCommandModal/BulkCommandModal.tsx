@@ -71,9 +71,10 @@ export function BulkCommandModal({ servers, backendName, instanceName, command, 
           severity="info"
           title={`HAProxy's agent-check may drain ${formatPlural(redrained.length, 'server')} again`}
         >
-          {formatServerNames(redrained)}: HAProxy shows them "DRAIN (agent)", drained by their agent-check's answer or
-          at the stats socket (HAProxy shows both so). Where the agent answers drain, HAProxy takes ready, then drains
-          them again at the next check, until the agent answers ready.
+          {formatServerNames(redrained)}
+          {`: HAProxy shows them "DRAIN (agent)", drained by their agent-check's answer or at the stats socket (HAProxy
+          shows both so). Where the agent answers drain, HAProxy takes ready, then drains them again at the next
+          check, until the agent answers ready.`}
         </Alert>
       )}
       {command === 'maint' && (
