@@ -16,7 +16,12 @@ import type { CommandAnswer, FagentServer } from '../fagent/schemas';
 export type AgentAttempt = { ok: true; answer?: CommandAnswer } | { ok: false; error: Error; uncertain: boolean };
 
 /** HAProxy's state read after the command (fresh, past the cache); undefined when not read. */
-export type ReadBack = { server: FagentServer } | { missing: true } | { error: Error } | undefined;
+export type ReadBack =
+  | { server: FagentServer }
+  /** Not listed; `backend` when the agent answered 404 for the whole backend (so it may not know the instance). */
+  | { missing: 'server' | 'backend' }
+  | { error: Error }
+  | undefined;
 
 export interface CommandOutcome {
   result: Exclude<ActionResult, 'pending'>;

@@ -303,9 +303,11 @@ export class ServerCommands {
     const noSuch = !attempt.ok && attempt.error instanceof FagentError && attempt.error.httpStatus === 404;
     const read = attempt.ok || attempt.uncertain || noSuch ? await this.readBack(target, t, signal) : undefined;
     const outcome = commandOutcome(command, attempt, read, ctx.weight);
-    if (noSuch && read && 'missing' in read) {
+    if (noSuch && read && 'missing' in read && read.missing === 'server') {
       // Deleted at runtime (`del server`) or by a reload the last sync has not seen: the 409 of a server gone
-      // from HAProxy, not the 502 of a failing agent. The read back tells it from an agent lacking the command.
+      // from HAProxy, not the 502 of a failing agent. The read back tells it from an agent lacking the command;
+      // a 404 for the whole backend too stays a 502 (HAProxy cannot delete a backend at runtime: the agent may
+      // not know this instance at all).
       outcome.error = conflict(
         `server ${t.server_name} of backend ${t.backend_name} is no longer in HAProxy: ${attempt.error.message}`
       );
@@ -382,10 +384,10 @@ export class ServerCommands {
     try {
       const servers = await this.client.getServers(target, t.backend_name, { fresh: true, signal });
       const server = servers.find((s) => s.name === t.server_name);
-      return server ? { server } : { missing: true };
+      return server ? { server } : { missing: 'server' };
     } catch (err) {
       // A 404: the agent no longer has the backend, so not the server either (as fresh-read.ts reads it).
-      return err instanceof FagentError && err.httpStatus === 404 ? { missing: true } : { error: err as Error };
+      return err instanceof FagentError && err.httpStatus === 404 ? { missing: 'backend' } : { error: err as Error };
     }
   }
 

@@ -98,7 +98,7 @@ describe('the outcome of one command', () => {
       /cannot tell whether drain was applied/,
     ],
     ['the state cannot be read', { error: new Error('hang') }, 'unknown', null, /could not be read \(hang\)/],
-    ['the server is no longer listed', { missing: true }, 'unknown', null, /no longer lists the server/],
+    ['the server is no longer listed', { missing: 'server' }, 'unknown', null, /no longer lists the server/],
   ])('a timeout, then %s', (_what, read, result, statusAfter, note) => {
     const o = commandOutcome('drain', { ok: false, error: timeout, uncertain: true }, read);
     expect(o).toMatchObject({ result, statusAfter, error: result === 'success' ? null : timeout });
