@@ -14,6 +14,21 @@ export function openWindowEnd(server: Pick<Server, 'desired'>, now = Date.now())
   return until && Date.parse(until) > now ? until : undefined;
 }
 
+/**
+ * The end of a drain or maint window that has come while the server was not returned to ready yet (its agent
+ * unreachable, say: the backend retries it), else undefined. A window that ended returns the desired state to ready.
+ */
+export function overdueWindowEnd(server: Pick<Server, 'desired'>, now = Date.now()): string | undefined {
+  const until = server.desired?.admin_state !== 'ready' ? server.desired?.until : undefined;
+  return until && Date.parse(until) <= now ? until : undefined;
+}
+
+/** Ready (or of unknown intent) but at weight 0: HAProxy sends it no traffic, so it counts as out on purpose. */
+export function atWeightZero(server: Pick<Server, 'admin_state' | 'status' | 'weight'>): boolean {
+  const intent = intentOf(server);
+  return server.weight === 0 && intent !== 'drain' && intent !== 'maint';
+}
+
 /** HAProxy disagrees with what the server was asked to be. */
 export function isDrifting(server: Pick<Server, 'drift'>): boolean {
   return Boolean(server.drift);

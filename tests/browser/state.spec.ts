@@ -158,6 +158,23 @@ test.describe('the server state model', () => {
         await expect(page.getByRole('tooltip')).toContainText('INC-7 checks failing');
         await screenshot(page, '13-server-state-hover', theme, { fullPage: false });
       });
+
+      test(`a server at weight 0 in the configuration says it is out on purpose, not just UP (${theme})`, async ({
+        page,
+      }) => {
+        await openHaproxy(page, '?q=static');
+        const item = backendItem(page, 'static', 'internal_3');
+        await expandBackend(item);
+        const row = serverRow(item, 'static-4');
+        await expect(row.getByLabel(/^UP /)).toBeVisible();
+        const badge = row.getByLabel('weight 0: out on purpose');
+        await expect(badge).toHaveText('weight 0');
+        await badge.hover();
+        await expect(page.getByRole('tooltip')).toContainText('Counted as out on purpose, not available');
+        // A weighted server of the same backend has no such badge.
+        await expect(serverRow(item, 'static-2').getByLabel('weight 0: out on purpose')).toHaveCount(0);
+        await screenshot(page, '12-server-state-weight-zero', theme, { fullPage: false });
+      });
     });
   }
 });

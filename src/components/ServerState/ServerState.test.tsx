@@ -171,6 +171,45 @@ describe('ServerState', () => {
     expect(screen.queryByText(/^until /)).not.toBeInTheDocument();
   });
 
+  it('a window whose end has come but did not return the server to ready says so, never "until" a past time', async () => {
+    const until = Date.now() - 10 * 60e3;
+    const server = serverWith({
+      status: 'DRAIN',
+      raw_status: 'DRAIN',
+      desired: {
+        admin_state: 'drain',
+        actor: 'grafana:bob',
+        reason: null,
+        source: 'ui',
+        set_at: at(Date.now() - 2 * HOUR),
+        until: at(until),
+      },
+    });
+    render(<ServerState server={server} />);
+    const ended = screen.getByText(windowEndLabel(at(until), Date.now(), 'window ended'));
+    expect(await hoverText(ended)).toContain('It has not been returned to ready yet');
+    const details = intentView(server)?.details ?? [];
+    expect(details).toContain(`Window ended ${dateTimeFormat(until)} (10 minutes ago); not returned to ready yet`);
+    expect(details.join('\n')).not.toMatch(/Until /);
+  });
+
+  it('a ready server at weight 0 says it is out on purpose, in words; a drained one does not repeat it', async () => {
+    render(
+      <>
+        <ServerState server={serverWith({ server_name: 'w0', status: 'UP', admin_state: 'ready', weight: 0 })} />
+        <ServerState server={serverWith({ status: 'DOWN', admin_state: null, operational_state: null, weight: 0 })} />
+        <ServerState server={serverWith({ status: 'DRAIN', admin_state: 'drain', weight: 0 })} />
+        <ServerState server={serverWith({ status: 'UP', admin_state: 'ready', weight: 1 })} />
+      </>
+    );
+    const badges = screen.getAllByLabelText('weight 0: out on purpose');
+    expect(badges).toHaveLength(2);
+    expect(badges[0]).toHaveTextContent('weight 0');
+    const tip = await hoverText(badges[0]);
+    expect(tip).toContain('HAProxy sends it no new traffic');
+    expect(tip).toContain('out on purpose, not available');
+  });
+
   it('drift is a badge of its own: desired vs actual, since, policy and last error on hover', async () => {
     const since = Date.now() - 20 * 60e3;
     render(

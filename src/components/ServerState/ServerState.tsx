@@ -4,19 +4,27 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Icon, Stack, Tooltip, useStyles2 } from '@grafana/ui';
 import type { Server } from '../../api/types';
 import { formatAgo, formatTime } from '../../utils/format';
-import { openWindowEnd } from '../../utils/serverState';
+import { atWeightZero, openWindowEnd, overdueWindowEnd } from '../../utils/serverState';
 import { HoverLines } from '../HoverLines/HoverLines';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
-import { driftDetails, intentView, windowEndLabel } from './ServerState.utils';
+import {
+  driftDetails,
+  intentView,
+  overdueWindowDetails,
+  WEIGHT_ZERO_DETAILS,
+  windowEndLabel,
+} from './ServerState.utils';
 
 /**
  * A server's state with health and intent apart: HAProxy's status, the intent badge (drained, maint and its
- * source) with who / why / since / until on hover, the end of its maintenance window, and drift.
+ * source) with who / why / since / until on hover, weight 0 (out on purpose whatever the status says), the end of
+ * its maintenance window (or that it ended without the server being returned to ready yet), and drift.
  */
 export function ServerState({ server }: { server: Server }) {
   const styles = useStyles2(getStyles);
   const intent = intentView(server);
   const until = openWindowEnd(server);
+  const overdue = overdueWindowEnd(server);
   return (
     <Stack gap={0.5} alignItems="center" wrap="wrap">
       <StatusBadge
@@ -32,10 +40,26 @@ export function ServerState({ server }: { server: Server }) {
           tooltip={<HoverLines lines={intent.details} />}
         />
       )}
+      {atWeightZero(server) && (
+        <Badge
+          color="orange"
+          icon="pause"
+          text="weight 0"
+          aria-label="weight 0: out on purpose"
+          tooltip={<HoverLines lines={WEIGHT_ZERO_DETAILS} />}
+        />
+      )}
       {until && (
         <Tooltip content={`Maintenance window ends ${formatAgo(until)} (${formatTime(until)})`}>
           <span className={styles.until} tabIndex={0}>
             <Icon name="clock-nine" size="sm" /> {windowEndLabel(until)}
+          </span>
+        </Tooltip>
+      )}
+      {overdue && (
+        <Tooltip content={<HoverLines lines={overdueWindowDetails(overdue)} />}>
+          <span className={styles.overdue} tabIndex={0}>
+            <Icon name="exclamation-triangle" size="sm" /> {windowEndLabel(overdue, Date.now(), 'window ended')}
           </span>
         </Tooltip>
       )}
@@ -55,6 +79,11 @@ export function ServerState({ server }: { server: Server }) {
 const getStyles = (theme: GrafanaTheme2) => ({
   until: css({
     color: theme.colors.text.secondary,
+    fontSize: theme.typography.bodySmall.fontSize,
+    whiteSpace: 'nowrap',
+  }),
+  overdue: css({
+    color: theme.colors.warning.text,
     fontSize: theme.typography.bodySmall.fontSize,
     whiteSpace: 'nowrap',
   }),

@@ -2,7 +2,7 @@ import { dateTimeFormat } from '@grafana/data';
 import type { BadgeColor } from '@grafana/ui';
 import type { Drift, MaintSource, Server } from '../../api/types';
 import { formatAgo, formatTime } from '../../utils/format';
-import { intentOf, trackedServerOf } from '../../utils/serverState';
+import { intentOf, overdueWindowEnd, trackedServerOf } from '../../utils/serverState';
 
 /** The intent badge shown beside the status: what was decided (drained, maint and its source). */
 export interface IntentBadge {
@@ -74,7 +74,11 @@ export function intentView(server: Server): IntentView | undefined {
       `By ${desired.actor} (${desired.source})`,
       desired.reason ? `Why: ${desired.reason}` : 'No reason given',
       `Since ${formatTime(desired.set_at)} (${formatAgo(desired.set_at)})`,
-      desired.until ? `Until ${formatTime(desired.until)} (${formatAgo(desired.until)})` : 'No end set'
+      !desired.until
+        ? 'No end set'
+        : overdueWindowEnd(server)
+          ? `Window ended ${formatTime(desired.until)} (${formatAgo(desired.until)}); not returned to ready yet`
+          : `Until ${formatTime(desired.until)} (${formatAgo(desired.until)})`
     );
   } else if (!(server.maint_source && SELF_EXPLAINED.has(server.maint_source))) {
     details.push('Who and why are not recorded (set outside HAProxy Control)');
@@ -97,8 +101,22 @@ export function driftDetails(drift: Drift): string[] {
   ];
 }
 
-/** "until 14:30" today, "until Jan 2, 14:30" on another day (Grafana's time zone). */
-export function windowEndLabel(until: string, now = Date.now()): string {
+/** "until 14:30" today, "until Jan 2, 14:30" on another day (Grafana's time zone); `words` instead of "until". */
+export function windowEndLabel(until: string, now = Date.now(), words = 'until'): string {
   const sameDay = dateTimeFormat(until, { format: 'YYYY-MM-DD' }) === dateTimeFormat(now, { format: 'YYYY-MM-DD' });
-  return `until ${dateTimeFormat(until, { format: sameDay ? 'HH:mm' : 'MMM D, HH:mm' })}`;
+  return `${words} ${dateTimeFormat(until, { format: sameDay ? 'HH:mm' : 'MMM D, HH:mm' })}`;
+}
+
+/** What the weight-0 badge says on hover. */
+export const WEIGHT_ZERO_DETAILS = [
+  'Weight 0: HAProxy sends it no new traffic, whatever its health',
+  'Counted as out on purpose, not available (Set weight brings it back)',
+];
+
+/** What an overdue window's mark says on hover: the window is over, its return to ready has not happened yet. */
+export function overdueWindowDetails(until: string): string[] {
+  return [
+    `Its maintenance window ended ${formatAgo(until)} (${formatTime(until)})`,
+    'It has not been returned to ready yet (its agent may be unreachable): the backend keeps trying',
+  ];
 }

@@ -42,6 +42,17 @@ describe('timelineOf', () => {
     ]);
   });
 
+  it('orders changes recorded at the same instant by id: a reload and its re-apply end on what was re-applied', () => {
+    const reload = change(30, { admin_from: 'drain', admin_to: 'ready', cause: 'reload' });
+    const reconcile = change(30, { admin_from: 'ready', admin_to: 'drain', cause: 'reconcile' });
+    // newest first (changed_at DESC, id DESC), as the backend answers
+    const { admin } = timelineOf([reconcile, reload], T, T + 60 * MIN);
+    expect(admin).toEqual([
+      { state: 'drain', from: T, to: T + 30 * MIN },
+      { state: 'drain', from: T + 30 * MIN, to: T + 60 * MIN, cause: 'reconcile' },
+    ]);
+  });
+
   it('says nothing for a row the history never changes, nor before a server was first seen; clips to the range', () => {
     const { admin, operational } = timelineOf(
       [change(-5, { operational_from: null, operational_to: 'up' })],

@@ -19,7 +19,8 @@ export function timelineOf(
   since: number,
   until: number
 ): { admin: Segment[]; operational: Segment[] } {
-  const changes = [...history].sort((a, b) => Date.parse(a.changed_at) - Date.parse(b.changed_at));
+  // Changes recorded in the same millisecond are in the order they were written (their ids).
+  const changes = [...history].sort((a, b) => Date.parse(a.changed_at) - Date.parse(b.changed_at) || a.id - b.id);
   const row = (pick: (c: StatusChange) => { from: string | null; to: string | null }): Segment[] => {
     const segments: Segment[] = [];
     let current: Segment | undefined;
