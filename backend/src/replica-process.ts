@@ -3,6 +3,7 @@ import type { AppConfig } from './config';
 import { SERVICE_NODE_FLAGS } from './node-flags';
 import { execArgvFor } from './own-code';
 import { startService } from './service';
+import { stopOnSignal } from './shutdown-signals';
 
 /**
  * The service in a process of its own, as a replica on a database another service uses (the tests' replicas,
@@ -44,7 +45,7 @@ export async function startReplicaProcess(
   };
 }
 
-/** The child: sends {url} once it listens; on any message it stops and exits. */
+/** The child: sends {url} once it listens; on any message, or a stop signal, it stops and exits. */
 async function main() {
   const [databaseUrl, overrides] = process.argv.slice(2);
   const service = await startService(
@@ -57,7 +58,20 @@ async function main() {
     },
     {}
   );
-  process.on('message', () => void service.stop().then(() => process.exit(0)));
+  // One stop, whichever asks first: a second caller waits for it (service.stop() returns at once when called again).
+  let stopped: Promise<number> | undefined;
+  const stop = () =>
+    (stopped ??= service.stop().then(
+      () => 0,
+      (err) => {
+        console.error(err);
+        return 1;
+      }
+    ));
+  // As the service's own main: a stop signal (a rolling restart's SIGTERM) ends the commands in flight and hands
+  // jobs and windows back, rather than leaving them to their leases.
+  stopOnSignal(stop);
+  process.on('message', () => void stop().then((code) => process.exit(code)));
   process.send!({ url: service.url });
 }
 

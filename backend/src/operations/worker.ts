@@ -385,6 +385,10 @@ export class OperationWorker {
   }
 
   private sleep(ms: number): Promise<void> {
+    // A stop wakes the loops asleep when it came; one whose step ran then must not sleep a whole interval after.
+    if (this.stopping) {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);

@@ -272,6 +272,9 @@ async function planWrite(
 /** PostgreSQL's "canceling statement due to statement timeout": the deadline reached the write. */
 const STATEMENT_TIMEOUT = '57014';
 
+/** How often a manual sync looks again for the instance's lock while another process holds it. */
+const LOCK_POLL_MS = 100;
+
 /** The least time given to recording a failed sync's result, even past the deadline. */
 const RESULT_MIN_MS = 500;
 
@@ -290,14 +293,25 @@ export class InstanceSync {
   ) {}
 
   async sync(instanceId: number, o: SyncOptions = {}): Promise<SyncOutcome> {
-    const started = Date.now();
-    const deadline = AbortSignal.timeout(this.opts.deadlineMs);
-    // The seed protocol's reads (HAPROXY_FETCH_CONCURRENCY at once, and their retries) all listen to it.
-    setMaxListeners(0, deadline);
+    let started = Date.now();
     try {
       // One connection throughout: the lock is the session's, and the writes are one transaction on it.
       return await this.db.connection(async (conn) => {
-        const instance = await lockInstanceForSync(conn, instanceId, this.opts.deadlineMs);
+        let instance = await lockInstanceForSync(conn, instanceId, this.opts.deadlineMs);
+        // A manual sync ("Sync now") waits, up to a deadline, for the sync another process runs, as it waits for
+        // one of this process (the scheduler): skipped, its caller would get nothing read after asking.
+        const waitUntil = started + this.opts.deadlineMs;
+        while (o.fresh && instance && !instance.locked && Date.now() < waitUntil) {
+          await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+          instance = await lockInstanceForSync(conn, instanceId, this.opts.deadlineMs);
+        }
+        if (instance?.locked) {
+          // Its deadline counts from the lock, not from the wait for it.
+          started = Date.now();
+        }
+        const deadline = AbortSignal.timeout(this.opts.deadlineMs);
+        // The seed protocol's reads (HAPROXY_FETCH_CONCURRENCY at once, and their retries) all listen to it.
+        setMaxListeners(0, deadline);
         if (!instance) {
           return { instanceId, status: 'skipped', error: 'instance not found', durationMs: Date.now() - started };
         }
