@@ -58,16 +58,15 @@ async function main() {
     },
     {}
   );
-  // One stop, whichever asks first: a second caller waits for it (service.stop() returns at once when called again).
-  let stopped: Promise<number> | undefined;
+  // service.stop() is one stop however often asked, so a signal and the parent's message may both come.
   const stop = () =>
-    (stopped ??= service.stop().then(
+    service.stop().then(
       () => 0,
       (err) => {
         console.error(err);
         return 1;
       }
-    ));
+    );
   // As the service's own main: a stop signal (a rolling restart's SIGTERM) ends the commands in flight and hands
   // jobs and windows back, rather than leaving them to their leases.
   stopOnSignal(stop);

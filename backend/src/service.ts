@@ -269,12 +269,10 @@ export async function startService(
     rollup5mRetentionMs: config.metrics5mRetentionDays * DAY,
     rollup1hRetentionMs: config.metricsRetentionDays * DAY,
   });
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) {
-      return;
-    }
-    stopped = true;
+  // One stop, however often asked (a signal and a supervisor's message, say): every caller waits for its end.
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopAll());
+  const stopAll = async () => {
     // First: a bulk or a job in flight sends no more, so what was sent is recorded before the database closes.
     commands.stop();
     health.stop();
