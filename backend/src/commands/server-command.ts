@@ -11,6 +11,7 @@ import type { Logger } from '../logger';
 import { ActionRow, ActionStart, completeAction, recordAction, startAction } from '../store/actions';
 import { databaseNow } from '../store/clock';
 import { clearDrifts, setDesired } from '../store/desired-state';
+import { inactiveRefusal } from '../store/instances';
 import { lockServerState, recordLoad, recordStatusChanges, StatusCause } from '../store/server-state';
 import { claimServer, releaseServer, serverTargets, ServerTarget } from '../store/servers';
 import { AgentAttempt, CommandOutcome, commandOutcome, isUncertain, ReadBack } from './command-outcome';
@@ -109,9 +110,16 @@ export class ServerCommands {
     private readonly log: Logger,
     private readonly opts: ServerCommandsOptions
   ) {
-    this.guards = [stillInHaproxy, ...(opts.guards ?? [])];
+    this.guards = [stillInHaproxy, this.stillPolled, ...(opts.guards ?? [])];
     this.claimLeaseMs = 2 * opts.deadlineMs + 10_000;
   }
+
+  /**
+   * A deactivated instance (or host) takes no command: its agent is switched off for this service. A window's end
+   * is still sent, as promised when the server was taken out.
+   */
+  private readonly stillPolled: CommandGuard = (t, command, ctx) =>
+    ctx.source === 'schedule' ? undefined : inactiveRefusal(this.db, t.instance_id, `send it ${command}`);
 
   /**
    * The service is stopping: a command not yet sent is not sent (a caller's is answered 503, a bulk's rest says

@@ -1,7 +1,8 @@
-import type { NameFilter } from '../domain/glob';
+import { NameFilter, nameFilter } from '../domain/glob';
 import type { RemovalHold } from '../domain/held-removal';
 import type { ReconcilePolicy } from '../domain/server-state';
 import type { Db } from '../db/db';
+import { AppError, conflict } from '../domain/errors';
 import { buildWhere, matchSql, setColumns } from './sql';
 
 /** Values of haproxy_instances.breaker_state (the FAgent client's breaker states). */
@@ -73,6 +74,44 @@ export async function getInstance(db: Db, instanceId: number): Promise<InstanceR
 
 export async function instanceExists(db: Db, instanceId: number): Promise<boolean> {
   return (await db.query(`SELECT 1 FROM haproxy_instances WHERE id = $1`, [instanceId])).length > 0;
+}
+
+/**
+ * Why the instance takes no sync or command now (it or its host deactivated: the admin switched its agent off
+ * for this service), as a 409 saying what to do; undefined when it is active. Nothing for an instance not there.
+ */
+export async function inactiveRefusal(db: Db, instanceId: number, what: string): Promise<AppError | undefined> {
+  const [row] = await db.query<{ name: string; host_name: string; is_active: boolean; host_active: boolean }>(
+    `SELECT i.name, h.name AS host_name, i.is_active, h.is_active AS host_active
+       FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id WHERE i.id = $1`,
+    [instanceId]
+  );
+  if (!row || (row.is_active && row.host_active)) {
+    return undefined;
+  }
+  return conflict(
+    row.host_active
+      ? `instance ${row.name} is deactivated: activate it to ${what}`
+      : `host ${row.host_name} of instance ${row.name} is deactivated: activate it to ${what}`
+  );
+}
+
+/**
+ * `backend/server` of the instance's current servers in a maintenance window (drain or maint with an end) whose
+ * backend `scope` leaves out.
+ */
+export async function windowsOutOfScope(db: Db, instanceId: number, scope: readonly string[]): Promise<string[]> {
+  const params: unknown[] = [instanceId];
+  const rows = await db.query<{ name: string }>(
+    `SELECT b.backend_name || '/' || s.server_name AS name
+       FROM haproxy_backends b
+       JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
+       JOIN haproxy_server_desired d ON d.server_id = s.id AND d.until IS NOT NULL
+      WHERE b.instance_id = $1 AND b.removed_at IS NULL AND NOT ${matchSql(nameFilter(scope), null, 'b.backend_name', params)}
+      ORDER BY b.backend_name, s.server_name`,
+    params
+  );
+  return rows.map((r) => r.name);
 }
 
 export async function instanceIdsOfHost(db: Db, hostId: number): Promise<number[]> {

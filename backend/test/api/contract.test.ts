@@ -210,6 +210,11 @@ const specific: Record<string, () => Promise<Res>> = {
     await syncNow(h, f.instanceId); // joins the background sync, so it ends inside this test
     return res;
   },
+  'POST /api/haproxy/instances/{id}/sync 409': async () => {
+    const off = await newInstance();
+    await h.t.call('PATCH', `/api/haproxy/instances/${off}`, { body: { is_active: false } });
+    return h.t.call('POST', `/api/haproxy/instances/${off}/sync`);
+  },
   'POST /api/haproxy/instances/{id}/removals/confirm 200': async () => {
     const held = await fleet(h, 'contract-held', { web: [{ name: 'w1', status: 'UP' }] });
     h.agent.removeBackend('contract-held', 'web');
@@ -339,6 +344,10 @@ const specific: Record<string, () => Promise<Res>> = {
     call('POST', '/api/haproxy/servers/{id}/command', f.servers['web/s2'].id),
   'PUT /api/haproxy/servers/{id}/mapping 200': () =>
     h.t.call('PUT', `/api/haproxy/servers/${f.servers['web/s1'].id}/mapping`, { body: { application_id: appId } }),
+  'PUT /api/haproxy/servers/{id}/mapping 409': async () =>
+    h.t.call('PUT', `/api/haproxy/servers/${(await removedOnce()).serverId}/mapping`, {
+      body: { application_id: null },
+    }),
   'POST /api/haproxy/commands/bulk 200': () => call('POST', '/api/haproxy/commands/bulk', ''),
   'POST /api/haproxy/commands/bulk 404': () =>
     h.t.call('POST', '/api/haproxy/commands/bulk', { body: { command: 'drain', server_ids: [Number(MISSING)] } }),

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import type { CommandContext } from '../../commands/server-command';
 import { within } from '../../concurrency/within';
 import type { ActionSource } from '../../domain/actions';
-import { badRequest, notFound } from '../../domain/errors';
+import { badRequest, conflict, notFound } from '../../domain/errors';
 import { AGENT_COMMANDS } from '../../domain/status';
 import { windowEnd } from '../../domain/window';
 import { canonicalWeight, weightSettingProblem, WeightSetting } from '../../fagent/client';
 import { changedFields, lockForChange, pathName, recordAdminChange } from '../../store/admin-changes';
 import { applicationExists } from '../../store/applications';
-import { instanceExists } from '../../store/instances';
+import { inactiveRefusal, instanceExists } from '../../store/instances';
 import { mapServerManually, releaseServerMapping } from '../../store/servers';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -263,6 +263,12 @@ export function commandRoutes(deps: ApiDeps) {
         throw notFound(`server ${serverId}`);
       }
       const before = await loadServer(tx, serverId);
+      if (before.removed_at) {
+        // As a command: no sync maps or shows it any more, so the change would wait unseen for a restore.
+        throw conflict(
+          `server ${before.server_name} of backend ${before.backend_name} is no longer in HAProxy's configuration: restore it to map it`
+        );
+      }
       if (b.kind === 'auto') {
         await releaseServerMapping(tx, serverId);
       } else {
@@ -302,6 +308,10 @@ export function commandRoutes(deps: ApiDeps) {
       .parse(ctx.query);
     if (!(await instanceExists(deps.db, instanceId))) {
       throw notFound(`instance ${instanceId}`);
+    }
+    const inactive = await inactiveRefusal(deps.db, instanceId, 'sync it');
+    if (inactive) {
+      throw inactive;
     }
     const run = deps.scheduler.syncInstance(instanceId, { fresh: true });
     run.catch((err) => deps.log.error({ err: (err as Error).message, instance_id: instanceId }, 'manual sync failed'));
