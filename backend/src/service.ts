@@ -144,7 +144,8 @@ export async function startService(
     log
   );
   await tokenCache.start();
-  const tokens = new TokenStore(db, { checks: new PoolDb(authDs, names), cache: tokenCache, log });
+  const authDb = new PoolDb(authDs, names);
+  const tokens = new TokenStore(db, { checks: authDb, cache: tokenCache, log });
   const breakerStates = new BreakerStateRecorder(db, log);
   await breakerStates.resetAll();
 
@@ -232,7 +233,9 @@ export async function startService(
   // A command's agent part ends within its deadline: a row pending for twice that lost its completion.
   const sweeper = new PendingActionSweeper(db, log, { staleAfterMs: 2 * config.syncDeadlineMs, intervalMs: 60_000 });
   sweeper.start();
-  const health = new DatabaseHealth(db, log, { checkIntervalMs: 5000, embedded, onFatal });
+  // Probed on the small pool of the token checks: syncs holding every connection of the main pool through their
+  // agent reads are no reason to call the database unreachable (or the service unready).
+  const health = new DatabaseHealth(authDb, log, { checkIntervalMs: 5000, embedded, onFatal });
   health.start();
   // /metrics on the API port behind a token, unless it has a port of its own.
   const metricsRoute =

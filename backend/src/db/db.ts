@@ -294,13 +294,3 @@ export function issued<T>(statement: Promise<T>): Promise<T> {
   statement.catch(() => undefined);
   return statement;
 }
-
-/** Whether the database answers at all (the readiness probe). */
-export async function reachable(db: Db): Promise<boolean> {
-  try {
-    await db.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,3 +1,4 @@
+import type { HealthReport } from '../../src/db/database-health';
 import { checkedResponses, HTTP_METHODS, openapi } from '../support/openapi';
 import { dataTables, lockTables, readsWaiting, until } from '../support/stuck-reads';
 import type { TestService } from '../support/service';
@@ -139,39 +140,24 @@ const notModified = async (path: string) => {
   return h.t.call('GET', path, { headers: { 'if-none-match': first.headers.get('etag')! } });
 };
 
+/** A health probe's answer while the database probe reports `report` (the probe is the service's own). */
+async function probedAs(path: string, report: Omit<HealthReport, 'since'>): Promise<Res> {
+  const spy = jest.spyOn(h.t.service.health, 'check').mockResolvedValueOnce({ ...report, since: new Date() });
+  try {
+    return await h.t.call('GET', path, { token: null });
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 /** Everything else, by `METHOD template status`. */
 const specific: Record<string, () => Promise<Res>> = {
   'GET /healthz 200': () => h.t.call('GET', '/healthz', { token: null }),
   // The embedded database dead (test/resilience/database-down.test.ts kills a real one).
-  'GET /healthz 503': async () => {
-    const spy = jest.spyOn(h.t.service.health, 'check').mockResolvedValueOnce({
-      status: 'unavailable',
-      database: 'restarting',
-      since: new Date(),
-      message: 'embedded PostgreSQL exited (SIGKILL)',
-    });
-    try {
-      return await h.t.call('GET', '/healthz', { token: null });
-    } finally {
-      spy.mockRestore();
-    }
-  },
+  'GET /healthz 503': () =>
+    probedAs('/healthz', { status: 'unavailable', database: 'restarting', message: 'embedded PostgreSQL exited' }),
   'GET /readyz 200': () => h.t.call('GET', '/readyz', { token: null }),
-  'GET /readyz 503': async () => {
-    // Only the readiness probe's query fails: the job worker queries on its own timer meanwhile.
-    const db = h.t.service.db;
-    const query = db.query.bind(db);
-    const spy = jest
-      .spyOn(db, 'query')
-      .mockImplementation((sql: string, params?: readonly unknown[]) =>
-        sql === 'SELECT 1' ? Promise.reject(new Error('connection refused')) : query(sql, params)
-      );
-    try {
-      return await h.t.call('GET', '/readyz', { token: null });
-    } finally {
-      spy.mockRestore();
-    }
-  },
+  'GET /readyz 503': () => probedAs('/readyz', { status: 'degraded', database: 'down', message: 'connection refused' }),
   'GET /openapi.json 200': async () => {
     const res = await h.t.call('GET', '/openapi.json', { token: null });
     expect(res.body).toEqual(openapi);

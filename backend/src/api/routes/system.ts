@@ -1,5 +1,4 @@
 import Router from '@koa/router';
-import { reachable } from '../../db/db';
 import { DATABASE_UNAVAILABLE } from '../../domain/errors';
 import { errorBody } from '../../http/errors';
 import type { ApiDeps } from '../deps';
@@ -26,7 +25,7 @@ export function systemRoutes(deps: ApiDeps) {
     };
   });
   open.get('/readyz', async (ctx) => {
-    if (await reachable(deps.db)) {
+    if ((await deps.health.check()).database === 'up') {
       ctx.body = { status: 'ready' };
     } else {
       ctx.status = 503;
