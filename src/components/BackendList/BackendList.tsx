@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Badge, Collapse, Pagination, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Alert, Badge, Collapse, Pagination, Stack, Text, Tooltip, useStyles2 } from '@grafana/ui';
 import { SERVER_STATUSES, type FleetBackend } from '../../api/types';
 import { formatCount, formatPlural } from '../../utils/format';
 import { getNameStyles } from '../../utils/styles';
@@ -83,10 +83,13 @@ export function BackendList({ backends, total, page, pageSize, onPage, loading, 
                   ))}
                   {b.budget && (
                     <Text color={b.budget.ok ? 'secondary' : 'warning'} variant="bodySmall">
-                      <span title="Disruption budget: servers available (admin ready, up, weight above 0) / the minimum kept in">
-                        budget {formatCount(b.budget.available)} / min {formatCount(b.budget.effective_min)}
-                        {!b.budget.ok && ' (below)'}
-                      </span>
+                      {/* A tooltip rather than a title: it also shows on keyboard focus. */}
+                      <Tooltip content="Disruption budget: servers available (admin ready, up, weight above 0) / the minimum kept in">
+                        <span>
+                          budget {formatCount(b.budget.available)} / min {formatCount(b.budget.effective_min)}
+                          {!b.budget.ok && ' (below)'}
+                        </span>
+                      </Tooltip>
                     </Text>
                   )}
                   {b.drifting > 0 && (

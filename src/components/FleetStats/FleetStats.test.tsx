@@ -1,5 +1,6 @@
 import React from 'react';
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
+import { dateTimeFormat } from '@grafana/data';
 import userEvent from '@testing-library/user-event';
 import { FleetStats } from './FleetStats';
 
@@ -59,5 +60,44 @@ describe('FleetStats', () => {
     expect(screen.getByLabelText('In window')).toHaveTextContent('0');
     await userEvent.setup({ delay: null }).hover(screen.getByLabelText('What Failing counts'));
     expect(await screen.findByRole('tooltip')).toHaveTextContent('Meant to serve (ready) but down');
+  });
+});
+
+describe('FleetStats for keyboard and screen reader users', () => {
+  const summary = {
+    instances: { total: 2, active: 2, failing: 1, breaker_open: 0 },
+    backends: 3,
+    servers: {
+      total: 10,
+      by_status: { UP: 9, DOWN: 1 },
+      available: 9,
+      out_on_purpose: 0,
+      failing: 1,
+      drifting: 0,
+      in_window: 0,
+    },
+    last_sync_at: '2025-01-01T10:00:00Z',
+    failing_instances: [],
+  };
+
+  it('announces each statistic as a named group', () => {
+    render(<FleetStats summary={summary} />);
+    expect(screen.getByRole('group', { name: 'Failing instances' })).toHaveTextContent('1');
+    expect(screen.getByRole('group', { name: 'Servers' })).toHaveTextContent('10');
+    expect(screen.getByRole('group', { name: 'Failing' })).toHaveTextContent('1');
+  });
+
+  it('shows the last sync’s exact time on keyboard focus, not only on a mouse hover', async () => {
+    render(<FleetStats summary={summary} />);
+    const lastSync = within(screen.getByRole('group', { name: 'Last sync' }));
+    const user = userEvent.setup({ delay: null });
+    // Tab past the hints to the last sync's time
+    while (!lastSync.queryByText(/ago$/)?.matches(':focus')) {
+      await user.tab();
+      if (document.activeElement === document.body) {
+        throw new Error('the last sync time never takes the focus');
+      }
+    }
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(dateTimeFormat(summary.last_sync_at));
   });
 });

@@ -13,7 +13,8 @@ interface Props {
 function Stat({ label, hint, children }: { label: string; hint?: string; children: React.ReactNode }) {
   const styles = useStyles2(getStyles);
   return (
-    <div className={styles.stat} aria-label={label}>
+    // A group: a plain div's aria-label is not announced.
+    <div role="group" className={styles.stat} aria-label={label}>
       <div className={styles.label}>
         {label}{' '}
         {hint && (
@@ -86,7 +87,14 @@ export function FleetStats({ summary }: Props) {
           </Stack>
         </Stat>
         <Stat label="Last sync">
-          <span title={formatTime(summary.last_sync_at)}>{formatAgo(summary.last_sync_at)}</span>
+          {/* A tooltip rather than a title: it also shows on keyboard focus. */}
+          {summary.last_sync_at ? (
+            <Tooltip content={formatTime(summary.last_sync_at)}>
+              <span>{formatAgo(summary.last_sync_at)}</span>
+            </Tooltip>
+          ) : (
+            formatAgo(null)
+          )}
         </Stat>
       </Stack>
       {summary.failing_instances.length > 0 && (

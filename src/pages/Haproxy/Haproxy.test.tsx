@@ -1,5 +1,5 @@
 import React from 'react';
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { AppEvents, dateTimeFormat } from '@grafana/data';
 import { toasts } from '../../test/appEvents';
 import { db, unreachableHandler } from '../../test/handlers';
@@ -650,6 +650,16 @@ describe('HAProxy page: disruption budgets', () => {
     renderHaproxy();
     expect(await backendItem('be_web')).toHaveTextContent('budget 1 / min 1');
     expect(await backendItem('be_db')).toHaveTextContent('budget 1 / min 2 (below)');
+  });
+
+  it('a budget says what it counts on keyboard focus too, not only on a mouse hover', async () => {
+    renderHaproxy();
+    const budget = within(await backendItem('be_web')).getByText('budget 1 / min 1');
+    expect(budget).toHaveAttribute('tabindex', '0');
+    act(() => budget.focus());
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'Disruption budget: servers available (admin ready, up, weight above 0) / the minimum kept in'
+    );
   });
 
   it('"Drain all" shows the dry run before confirming: who would be taken out, who refused, the budget after', async () => {
