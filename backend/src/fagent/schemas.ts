@@ -60,6 +60,11 @@ export interface FagentBackendState {
   servers: FagentServer[];
   /** sync/fingerprint.ts serversFingerprint of `servers`, when the answer was decoded on a thread of its own. */
   fingerprint?: string;
+  /**
+   * Why its servers could not be read (the message names the request); `servers` is then empty. One odd backend
+   * fails alone, as one `/servers` read does with the seed protocol.
+   */
+  error?: string;
 }
 
 /** `GET /state`: every backend of the instance (zero-server ones too) from one snapshot. */
@@ -113,16 +118,20 @@ function under(err: unknown, head: string): unknown {
   return err;
 }
 
+/** A shape problem as the `invalid_answer` AnswerProblem the client reports; other errors as they are. */
+function asAnswerProblem(err: unknown): unknown {
+  return err instanceof ShapeProblem
+    ? new AnswerProblem('invalid_answer', `has the wrong shape at ${err.path || '(root)'}: ${err.problem}`)
+    : err;
+}
+
 /** An exported parser: a shape problem becomes the `invalid_answer` AnswerProblem the client reports. */
 function answerParser<A extends unknown[], T>(parse: (v: unknown, ...args: A) => T) {
   return (v: unknown, ...args: A): T => {
     try {
       return parse(v, ...args);
     } catch (err) {
-      if (err instanceof ShapeProblem) {
-        throw new AnswerProblem('invalid_answer', `has the wrong shape at ${err.path || '(root)'}: ${err.problem}`);
-      }
-      throw err;
+      throw asAnswerProblem(err);
     }
   };
 }
@@ -341,21 +350,40 @@ export const parseServersAnswer = answerParser((v: unknown, limits: AnswerLimits
 /** `GET /info` answers the process info beside `success`. */
 export const parseInfoAnswer = answerParser((v: unknown): FagentInfo => info(success(v)));
 
-export const parseStateAnswer = answerParser((v: unknown, limits: AnswerLimits): FagentState => {
-  const answer = success(v);
-  const list = array(answer.backends, 'backends');
-  backendCount(list.length, limits);
-  const backends = new Array<FagentBackendState>(list.length);
-  for (let i = 0; i < list.length; i++) {
-    try {
-      const b = object(list[i], '');
-      backends[i] = { name: name(b.name, 'name'), servers: field(b, 'servers', (s) => servers(s, limits)) };
-    } catch (err) {
-      throw under(under(err, `[${i}]`), 'backends');
+/**
+ * The answer, process info and backend list first: either wrong fails it whole (nothing of the instance can be
+ * trusted then). A backend whose servers are wrong (or too many) fails alone, with `error` from `failed`, which
+ * names the request: the others are still synced, as with the seed protocol's one `/servers` read per backend.
+ */
+export const parseStateAnswer = answerParser(
+  (v: unknown, limits: AnswerLimits, failed: (problem: AnswerProblem) => string): FagentState => {
+    const answer = success(v);
+    const haproxy = field(answer, 'info', info);
+    const list = array(answer.backends, 'backends');
+    backendCount(list.length, limits);
+    const backends = new Array<FagentBackendState>(list.length);
+    for (let i = 0; i < list.length; i++) {
+      let b: Json;
+      let backend: string;
+      try {
+        b = object(list[i], '');
+        backend = name(b.name, 'name');
+      } catch (err) {
+        throw under(under(err, `[${i}]`), 'backends');
+      }
+      try {
+        backends[i] = { name: backend, servers: field(b, 'servers', (s) => servers(s, limits)) };
+      } catch (err) {
+        const problem = asAnswerProblem(under(under(err, `[${i}]`), 'backends'));
+        if (!(problem instanceof AnswerProblem)) {
+          throw problem;
+        }
+        backends[i] = { name: backend, servers: [], error: failed(problem) };
+      }
     }
+    return { info: haproxy, backends };
   }
-  return { info: field(answer, 'info', info), backends };
-});
+);
 
 export const parseCommandAnswer = answerParser((v: unknown): CommandAnswer => ({
   weight: optionalCount(success(v).weight, 'weight'),

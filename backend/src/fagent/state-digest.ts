@@ -1,5 +1,5 @@
 import { serversFingerprint } from '../sync/fingerprint';
-import { decodeAnswer } from './answer';
+import { answerError, decodeAnswer } from './answer';
 import { AnswerLimits, FagentBackendState, FagentInfo, FagentServer, FagentState, parseStateAnswer } from './schemas';
 
 /**
@@ -8,7 +8,8 @@ import { AnswerLimits, FagentBackendState, FagentInfo, FagentServer, FagentState
  */
 export interface StateDigest {
   info: FagentInfo;
-  backends: Array<{ name: string; fingerprint: string; servers?: FagentServer[] }>;
+  /** A backend whose servers could not be read has its `error` instead of a fingerprint. */
+  backends: Array<{ name: string; fingerprint?: string; servers?: FagentServer[]; error?: string }>;
 }
 
 /** What a decoding thread is asked: one answer's HTTP status and body, and the fingerprints already known. */
@@ -23,7 +24,7 @@ export interface StateJob {
 
 export const decodeState = (j: Pick<StateJob, 'what' | 'status' | 'body' | 'limits'>): FagentState =>
   decodeAnswer(j.what, j.status, Buffer.from(j.body.buffer, j.body.byteOffset, j.body.byteLength), (v) =>
-    parseStateAnswer(v, j.limits)
+    parseStateAnswer(v, j.limits, (problem) => answerError(j.what, problem).message)
   );
 
 /** Throws what decodeAnswer throws (a FagentError) for an answer that is not a valid /state. */
@@ -33,6 +34,9 @@ export function digestState(job: StateJob): StateDigest {
   return {
     info: state.info,
     backends: state.backends.map((b) => {
+      if (b.error !== undefined) {
+        return { name: b.name, error: b.error };
+      }
       const fingerprint = serversFingerprint(b.servers);
       return known.get(b.name) === fingerprint
         ? { name: b.name, fingerprint }
@@ -50,6 +54,9 @@ export function stateFromDigest(digest: StateDigest, whole: () => FagentState): 
   return {
     info: digest.info,
     backends: digest.backends.map((b, i): FagentBackendState => {
+      if (b.error !== undefined) {
+        return { name: b.name, servers: [], error: b.error };
+      }
       if (b.servers) {
         return { name: b.name, fingerprint: b.fingerprint, servers: b.servers };
       }

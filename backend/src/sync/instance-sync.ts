@@ -153,6 +153,18 @@ const listed = (list: { fingerprint?: string; readonly servers: FagentServer[] }
   },
 });
 
+/**
+ * Throws when there were server lists to read and none could be: nothing usable came back, which counts against
+ * the agent (breaker) rather than as a partial success.
+ */
+function noneRead(servers: ReadonlyMap<string, BackendAnswer>): void {
+  const answers = [...servers.values()];
+  if (answers.length > 0 && answers.every((r) => !r.ok)) {
+    const first = answers[0];
+    throw new Error(`every backend's server list failed (${answers.length}); first: ${first.ok ? '' : first.error}`);
+  }
+}
+
 function fingerprinted(fetched: Fetched, instance: SyncInstance, mapping: MappingIndex): Fingerprinted {
   const fingerprints = new Map<string, string>();
   for (const [backend, answer] of fetched.servers) {
@@ -476,9 +488,10 @@ export class InstanceSync {
       const servers = new Map<string, BackendAnswer>();
       for (const b of state.backends) {
         if (inScope(b.name) && !servers.has(b.name)) {
-          servers.set(b.name, listed(b));
+          servers.set(b.name, b.error === undefined ? listed(b) : { ok: false, error: b.error });
         }
       }
+      noneRead(servers);
       return { backends, servers, inScope, info: state.info };
     }
     // The process before the lists and again after, both read now (a cached one may be of an older process):
@@ -504,11 +517,7 @@ export class InstanceSync {
       throw new Error(`${cut} of ${wanted.length} backends' server lists were not read in time`);
     }
     const servers = new Map(results);
-    if (wanted.length > 0 && results.every(([, r]) => !r.ok)) {
-      // Nothing usable came back: count it against the agent (breaker) rather than as a partial success.
-      const first = results[0][1];
-      throw new Error(`every backend's server list failed (${wanted.length}); first: ${first.ok ? '' : first.error}`);
-    }
+    noneRead(servers);
     const infoAfter = await this.processInfo(target, true, signal);
     return { backends, servers, inScope, info: sameProcess(await infoBefore, infoAfter) };
   }

@@ -28,7 +28,7 @@ const target = () => ({ instanceId: 1, instanceName: 'edge', baseUrl: agent.url 
 /** The answer as plain data: every backend's servers read (through a getter if left on the thread). */
 const plain = (s: FagentState | undefined) => ({
   info: s?.info,
-  backends: s?.backends.map((b) => ({ name: b.name, servers: b.servers })),
+  backends: s?.backends.map((b) => ({ name: b.name, servers: b.servers, error: b.error })),
 });
 
 test("a thread's answer is the event loop's, with each backend's fingerprint", async () => {
@@ -74,8 +74,18 @@ test('names beyond ASCII come back exactly, on a thread and on the event loop', 
 });
 
 // Every named fault that answers at once with an answer the client must refuse (the others are about time,
-// size or the connection, alternate, or are valid).
-const NOT_REFUSED = ['hang', 'slow', 'drip', 'huge', 'reset-mid-body', 'flapping', 'empty', 'duplicates'];
+// size or the connection, alternate, or are valid: one-backend-failing fails only that backend).
+const NOT_REFUSED = [
+  'hang',
+  'slow',
+  'drip',
+  'huge',
+  'reset-mid-body',
+  'flapping',
+  'empty',
+  'duplicates',
+  'one-backend-failing',
+];
 const BAD_ANSWERS = FAULT_NAMES.filter((f) => !NOT_REFUSED.includes(f));
 
 test.each(BAD_ANSWERS)('a bad answer (%s) is the same FagentError on a thread', async (fault) => {
@@ -92,7 +102,7 @@ test.each(BAD_ANSWERS)('a bad answer (%s) is the same FagentError on a thread', 
   expect(await failure(threaded)).toEqual(await failure(inline));
 });
 
-test.each(['duplicates', 'empty'] as FaultName[])(
+test.each(['duplicates', 'empty', 'one-backend-failing'] as FaultName[])(
   'an odd but valid answer (%s) is the same on a thread',
   async (fault) => {
     agent.inject(on.state(), namedFault(fault));

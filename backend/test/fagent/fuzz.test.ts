@@ -22,7 +22,7 @@ const MAX_BODY = 1 << 20;
 const parsers: Record<Shape, (v: unknown) => unknown> = {
   backends: (v: unknown) => parseBackendsAnswer(v, limits),
   servers: (v: unknown) => parseServersAnswer(v, limits),
-  state: (v: unknown) => parseStateAnswer(v, limits),
+  state: (v: unknown) => parseStateAnswer(v, limits, (p) => answerError('GET /fuzz', p).message),
   info: parseInfoAnswer,
   command: parseCommandAnswer,
 };
@@ -52,15 +52,22 @@ function serverKept(s: FagentServer): boolean {
     [s.id, s.initial_weight, s.max_sessions_observed].every((n) => n === undefined || int(n))
   );
 }
-function answerKept(shape: Shape, v: unknown): boolean {
+function answerKept(shape: Shape, v: unknown, secret?: string): boolean {
   switch (shape) {
     case 'backends':
       return Array.isArray(v) && v.length <= limits.maxBackends && v.every((b) => storable(b, 1));
     case 'servers':
       return Array.isArray(v) && v.length <= limits.maxServersPerBackend && v.every(serverKept);
     case 'state': {
-      const st = v as { backends: Array<{ name: string; servers: FagentServer[] }> };
-      return st.backends.every((b) => storable(b.name, 1) && b.servers.every(serverKept));
+      // A backend that failed alone lists no server, and its error does not echo the answer either.
+      const st = v as { backends: Array<{ name: string; servers: FagentServer[]; error?: string }> };
+      return st.backends.every(
+        (b) =>
+          storable(b.name, 1) &&
+          (b.error === undefined
+            ? b.servers.every(serverKept)
+            : b.servers.length === 0 && (secret === undefined || !b.error.includes(secret)))
+      );
     }
     default:
       return typeof v === 'object' && v !== null;
@@ -69,7 +76,7 @@ function answerKept(shape: Shape, v: unknown): boolean {
 
 function check(shape: Shape, status: number, bytes: Uint8Array, secret?: string): boolean {
   try {
-    return answerKept(shape, decode(shape, status, bytes));
+    return answerKept(shape, decode(shape, status, bytes), secret);
   } catch (err) {
     if (!(err instanceof FagentError)) {
       throw err;

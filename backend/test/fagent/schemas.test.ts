@@ -158,6 +158,9 @@ describe('info and state', () => {
     );
   });
 
+  /** parseStateAnswer with a backend's problem as its plain message. */
+  const state = (v: unknown) => parseStateAnswer(v, limits, (p) => p.message);
+
   test('state: backends with their servers, zero-server ones included; a problem names its full path', () => {
     const answer = {
       success: true,
@@ -167,23 +170,32 @@ describe('info and state', () => {
         { name: 'empty', servers: [] },
       ],
     };
-    expect(parseStateAnswer(answer, limits)).toEqual({
+    expect(state(answer)).toEqual({
       info,
       backends: [
         { name: 'web', servers: [expect.objectContaining({ name: 'w1' })] },
         { name: 'empty', servers: [] },
       ],
     });
-    const bad = { ...answer, backends: [answer.backends[1], { name: 'web', servers: [srv(), srv({ weight: 'x' })] }] };
-    expect(problem(() => parseStateAnswer(bad, limits)).message).toContain('at backends[1].servers[1].weight');
-    expect(problem(() => parseStateAnswer({ ...answer, info: null }, limits)).message).toContain(
-      'at info: must be an object, got null'
-    );
-    expect(problem(() => parseStateAnswer({ ...answer, backends: [{ servers: [] }] }, limits)).message).toContain(
-      'at backends[0].name'
+    expect(problem(() => state({ ...answer, info: null })).message).toContain('at info: must be an object, got null');
+    expect(problem(() => state({ ...answer, backends: [{ servers: [] }] })).message).toContain('at backends[0].name');
+    expect(problem(() => state({ ...answer, backends: ['web'] })).message).toContain(
+      'at backends[0]: must be an object'
     );
     const many = { ...answer, backends: [answer.backends[0], answer.backends[1], { name: 'x', servers: [] }] };
-    expect(problem(() => parseStateAnswer(many, limits)).kind).toBe('over_limit');
+    expect(problem(() => state(many)).kind).toBe('over_limit');
+  });
+
+  test('state: a backend whose servers are wrong fails alone, named, its servers empty', () => {
+    const web = { name: 'web', servers: [srv(), srv({ weight: 'x' })] };
+    const answer = { success: true, info, backends: [{ name: 'empty', servers: [] }, web] };
+    expect(state(answer).backends).toEqual([
+      { name: 'empty', servers: [] },
+      { name: 'web', servers: [], error: expect.stringContaining('at backends[1].servers[1].weight') },
+    ]);
+    const odd = (servers: unknown) => state({ ...answer, backends: [{ name: 'web', servers }] }).backends[0];
+    expect(odd(null).error).toContain('at backends[0].servers: must be an array, got null');
+    expect(odd([srv(), srv(), srv(), srv()]).error).toContain('lists 4 servers in one backend');
   });
 });
 
