@@ -125,7 +125,26 @@ function processRestarted(
   if (!info || known.haproxy_pid === null || !known.haproxy_started_at) {
     return undefined;
   }
-  return known.haproxy_pid !== info.pid || known.haproxy_started_at.getTime() !== Date.parse(info.started_at);
+  return known.haproxy_pid !== info.pid || !sameStart(known.haproxy_started_at.getTime(), Date.parse(info.started_at));
+}
+
+/**
+ * An agent may derive the start time as now - uptime on every call (HAProxy before 2.6 has no Start_time_sec):
+ * it moves by a second or so while the process stays. The same pid started within this is the same process.
+ */
+const START_JITTER_MS = 2000;
+
+const sameStart = (a: number, b: number) => Math.abs(a - b) <= START_JITTER_MS;
+
+/** The answer's process with the start time last recorded when it is that process: fingerprints stay put. */
+function steadyInfo(info: FagentInfo | undefined, known: SyncInstance): FagentInfo | undefined {
+  const recorded = known.haproxy_started_at;
+  return info &&
+    recorded &&
+    known.haproxy_pid === info.pid &&
+    sameStart(recorded.getTime(), Date.parse(info.started_at))
+    ? { ...info, started_at: recorded.toISOString() }
+    : info;
 }
 
 /**
@@ -137,7 +156,10 @@ function processRestarted(
  */
 function sameProcess(before: FagentInfo | undefined, after: FagentInfo | undefined): FagentInfo | undefined {
   const same =
-    before && after && before.pid === after.pid && Date.parse(before.started_at) === Date.parse(after.started_at);
+    before &&
+    after &&
+    before.pid === after.pid &&
+    sameStart(Date.parse(before.started_at), Date.parse(after.started_at));
   return same ? after : undefined;
 }
 
@@ -165,7 +187,8 @@ function noneRead(servers: ReadonlyMap<string, BackendAnswer>): void {
   }
 }
 
-function fingerprinted(fetched: Fetched, instance: SyncInstance, mapping: MappingIndex): Fingerprinted {
+function fingerprinted(answer: Fetched, instance: SyncInstance, mapping: MappingIndex): Fingerprinted {
+  const fetched = { ...answer, info: steadyInfo(answer.info, instance) };
   const fingerprints = new Map<string, string>();
   for (const [backend, answer] of fetched.servers) {
     if (answer.ok) {

@@ -34,6 +34,9 @@ export interface SyncInstance {
   sync_fingerprint: string | null;
   sync_sampled_at: Date | null;
   backend_fingerprints: Record<string, string>;
+  /** The HAProxy process the last sync recorded. */
+  haproxy_pid: number | null;
+  haproxy_started_at: Date | null;
 }
 
 /** Per backend name, the fingerprint of the server list a sync last applied to it (JSON). */
@@ -57,7 +60,7 @@ export async function lockInstanceForSync(
             clock_timestamp() AS locked_at, i.id, i.name, i.backend_scope, i.last_sync_at,
             i.is_active AND h.is_active AS active,
             i.sync_fingerprint, i.sync_sampled_at, ${BACKEND_FINGERPRINTS('i.id')} AS backend_fingerprints,
-            h.name AS host_name, h.fagent_url, h.fagent_token
+            i.haproxy_pid, i.haproxy_started_at, h.name AS host_name, h.fagent_url, h.fagent_token
        FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
       CROSS JOIN LATERAL (SELECT pg_try_advisory_lock($1, i.id) AS locked) l
       WHERE i.id = $2`,

@@ -76,6 +76,24 @@ test('a drain on a server whose checks fail is stored as drain + down, with who,
   expect(backend).toMatchObject({ servers_total: 1, available: 0, out_on_purpose: 1, failing: 0 });
 });
 
+test('a start time that moves by a second under the same pid (now - uptime) is the same process; 10 s later is a restart', async () => {
+  const f = await extFleet([ext('w1'), ext('w2')]);
+  const id = f.servers['web/w1'].id;
+  expect((await command(h, id, 'drain')).status).toBe(200);
+  expect(await syncNow(h, f.instanceId)).toMatchObject({ restarted: false, drifting: 0 });
+  for (const byMs of [1000, -1500, 1200]) {
+    h.agent.moveStart(f.name, byMs);
+    expect(await syncNow(h, f.instanceId)).toMatchObject({ restarted: false, drifting: 0 });
+  }
+  expect(commandsSent(h.agent, f.name, 'w1').map((r) => r.segments[7])).toEqual(['drain']);
+
+  // A container's HAProxy restarted as the same pid: its drains gone, its start time later by its lifetime.
+  h.agent.moveStart(f.name, 10_000);
+  Object.assign(h.agent.server(f.name, 'web', 'w1'), ext('w1'));
+  expect(await syncNow(h, f.instanceId)).toMatchObject({ restarted: true, drifting: 1, reapplied: 1 });
+  expect(h.agent.server(f.name, 'web', 'w1')).toMatchObject({ admin_state: 'drain' });
+});
+
 test('a reload that lost a drain: the next sync finds the drift and re-applies it; history says reload, then reconcile', async () => {
   const f = await extFleet([ext('w1'), ext('w2')]);
   const id = f.servers['web/w1'].id;

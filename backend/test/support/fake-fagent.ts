@@ -277,6 +277,16 @@ export class FakeFagent {
     return this;
   }
 
+  /**
+   * The instance's process reports a start time `byMs` later (earlier when negative) under the same pid: an agent
+   * that derives it from the uptime on every call, or a container's HAProxy restarted as pid 1.
+   */
+  moveStart(instance: string, byMs: number): this {
+    const p = this.processes.get(instance)!;
+    p.startedAt = new Date(p.startedAt.getTime() + byMs);
+    return this;
+  }
+
   server(instance: string, backend: string, name: string): FakeServer {
     const s = this.instances
       .get(instance)
