@@ -21,6 +21,7 @@ import { ServerTracks1764000000025 } from './migrations/1764000000025-ServerTrac
 import { RedundantServerIndexes1764000000026 } from './migrations/1764000000026-RedundantServerIndexes';
 import { InPlaceStatusUpdates1764000000027 } from './migrations/1764000000027-InPlaceStatusUpdates';
 import { AdminChanges1764000000028 } from './migrations/1764000000028-AdminChanges';
+import { CallerIdempotencyKeys1764000000029 } from './migrations/1764000000029-CallerIdempotencyKeys';
 import { TokenChangeNotify1764000000021 } from './migrations/1764000000021-TokenChangeNotify';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
@@ -46,6 +47,7 @@ export const migrations = [
   RedundantServerIndexes1764000000026,
   InPlaceStatusUpdates1764000000027,
   AdminChanges1764000000028,
+  CallerIdempotencyKeys1764000000029,
 ];
 
 export interface DataSourceOptions {

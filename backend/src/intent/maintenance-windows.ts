@@ -168,6 +168,9 @@ export class MaintenanceWindows {
       return await this.end(w, now);
     } catch (err) {
       this.log.warn({ server_id: w.server_id, err: (err as Error).message }, 'maintenance window not ended');
+      // A database error, not an agent's answer (a failed end backs off in end()): the next tick tries again,
+      // rather than the window waiting out its whole lease. If the database is still away, the lease holds.
+      await releaseWindowClaim(this.db, w.server_id).catch(() => undefined);
       return 'failed';
     }
   }

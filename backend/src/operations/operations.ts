@@ -137,7 +137,7 @@ export class Operations {
   ): Promise<{ status: 200 | 202; body: OperationView | DryRun }> {
     const hash = requestHash(r);
     if (r.idempotency_key && !dryRun) {
-      const existing = await this.existing(r.idempotency_key, hash);
+      const existing = await this.existing(caller.actor, r.idempotency_key, hash);
       if (existing) {
         return { status: 200, body: existing };
       }
@@ -185,7 +185,7 @@ export class Operations {
         return true;
       });
       if (!created) {
-        return { status: 200, body: (await this.existing(r.idempotency_key!, hash))! };
+        return { status: 200, body: (await this.existing(caller.actor, r.idempotency_key!, hash))! };
       }
     } catch (err) {
       if (!isServerHeld(err)) {
@@ -243,9 +243,9 @@ export class Operations {
     return this.get(id);
   }
 
-  /** The job an idempotency key made; a 409 when the key came with another request. */
-  private async existing(key: string, hash: string): Promise<OperationView | undefined> {
-    const id = await operationIdByKey(this.db, key);
+  /** The job this actor's idempotency key made; a 409 when the key came with another request. */
+  private async existing(actor: string, key: string, hash: string): Promise<OperationView | undefined> {
+    const id = await operationIdByKey(this.db, actor, key);
     if (!id) {
       return undefined;
     }

@@ -236,13 +236,20 @@ export async function budgetedApplications(db: Db): Promise<Array<{ id: number; 
   return rows.map((r) => ({ id: r.id, name: r.name, min: minOf(r) }));
 }
 
-/** A backend's or an application's name, or undefined when it does not exist. */
-export async function scopeName(db: Db, scope: BudgetScope, id: number): Promise<string | undefined> {
-  const [row] = await db.query<{ name: string }>(
+/**
+ * A backend's or an application's name, and whether it is gone from HAProxy (a removed backend; an application
+ * never is); undefined when it does not exist.
+ */
+export async function scopeName(
+  db: Db,
+  scope: BudgetScope,
+  id: number
+): Promise<{ name: string; removed: boolean } | undefined> {
+  const [row] = await db.query<{ name: string; removed: boolean }>(
     scope === 'backend'
-      ? `SELECT backend_name AS name FROM haproxy_backends WHERE id = $1`
-      : `SELECT name FROM applications WHERE id = $1`,
+      ? `SELECT backend_name AS name, removed_at IS NOT NULL AS removed FROM haproxy_backends WHERE id = $1`
+      : `SELECT name, false AS removed FROM applications WHERE id = $1`,
     [id]
   );
-  return row?.name;
+  return row;
 }

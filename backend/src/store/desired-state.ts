@@ -163,10 +163,15 @@ const WINDOW_SELECT = `SELECT d.server_id, s.server_name, b.backend_name, b.inst
 
 /**
  * Windows not ended yet, soonest end first: those whose end is to come, and those whose end has come and failed
- * (an operator must see a server still out past its window).
+ * (an operator must see a server still out past its window). Not those of servers gone from HAProxy (they are in
+ * "Recently removed"; their end closes the window without a command).
  */
 export function activeWindows(db: Db, now: Date): Promise<WindowRow[]> {
-  return db.query<WindowRow>(`${WINDOW_SELECT} WHERE d.until IS NOT NULL ORDER BY d.until, d.server_id`, [now]);
+  return db.query<WindowRow>(
+    `${WINDOW_SELECT} WHERE d.until IS NOT NULL AND s.removed_at IS NULL AND b.removed_at IS NULL
+      ORDER BY d.until, d.server_id`,
+    [now]
+  );
 }
 
 /** A server's window not ended yet (overdue ones too). */

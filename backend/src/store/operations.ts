@@ -69,7 +69,7 @@ const OPERATION_COLUMNS = `o.id, o.action, o.state, o.actor, o.source, o.reason,
   o.callback_error, o.error, o.created_at, o.started_at, o.finished_at, o.lease_owner`;
 
 /**
- * A new job, unless one with its idempotency key exists: false then (the caller answers that one). Runs in the
+ * A new job, unless its actor made one with its idempotency key: false then (the caller answers that one). Runs in the
  * caller's transaction with its servers, so a job is never seen without them.
  */
 export async function insertOperation(tx: Db, o: NewOperation): Promise<boolean> {
@@ -77,7 +77,7 @@ export async function insertOperation(tx: Db, o: NewOperation): Promise<boolean>
     `INSERT INTO haproxy_operations (id, action, state, actor, source, reason, selection, max_parallel, deadline_s,
                                      on_deadline, then_state, ramp, force, idempotency_key, request_hash, callback_url)
      VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+     ON CONFLICT (actor, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
      RETURNING id`,
     [
       o.id,
@@ -127,8 +127,12 @@ export async function insertOperationServers(
   );
 }
 
-export async function operationIdByKey(db: Db, key: string): Promise<string | undefined> {
-  const [row] = await db.query<{ id: string }>(`SELECT id FROM haproxy_operations WHERE idempotency_key = $1`, [key]);
+/** The job an actor made with an idempotency key: keys are each caller's own. */
+export async function operationIdByKey(db: Db, actor: string, key: string): Promise<string | undefined> {
+  const [row] = await db.query<{ id: string }>(
+    `SELECT id FROM haproxy_operations WHERE actor = $1 AND idempotency_key = $2`,
+    [actor, key]
+  );
   return row?.id;
 }
 

@@ -126,3 +126,30 @@ test('a weight 0 that succeeded without saying the weight (no weight in the answ
   }
   expect(h.agent.server(name, 'web', 'b').weight).not.toBe(0);
 });
+
+test("a removed backend's budget is not read as below its minimum: 409, it is no longer in HAProxy; clearing it stays open", async () => {
+  // A third of the instance goes: removed at once, not held.
+  const f = await fleet(h, `edge-gone-${++seq}`, {
+    web: servers('a', 'b'),
+    api: servers('x', 'y'),
+    db: servers('p', 'q'),
+  });
+  const path = `/api/haproxy/backends/${f.backendIds.web}`;
+  expect((await setBudget(path, 2)).status).toBe(200);
+  h.agent.removeBackend(f.instanceName, 'web');
+  await syncNow(h, f.instanceId);
+
+  for (const res of [
+    await h.t.call('GET', `${path}/budget`, { token: h.t.tokens.viewer }),
+    await setBudget(path, '50%'),
+  ]) {
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe(
+      `backend ${f.instanceName}/web is no longer in HAProxy's configuration: it has no servers to count (restore it to use its budget)`
+    );
+  }
+  expect((await h.t.call('DELETE', `${path}/budget`)).body).toMatchObject({ source: 'default', ok: true });
+  // Restored, it is read again.
+  expect((await h.t.call('POST', `${path}/restore`)).status).toBe(200);
+  expect((await h.t.call('GET', `${path}/budget`)).body).toMatchObject({ servers_counted: 2, ok: true });
+});

@@ -219,3 +219,37 @@ test("a desired state's time is the database's: a window set on a replica an hou
     h.agent.clearFaults();
   }
 });
+
+test("a confirmed held removal is dated by the database's clock, not by the confirming replica's", async () => {
+  const s = await oneServer();
+  h.agent.removeBackend(s.name, 'web'); // an answer that would wipe the instance: held
+  expect(await h.t.service.scheduler.syncInstance(s.instanceId, { fresh: true })).toMatchObject({ status: 'ok' });
+  const confirm = await withClockOff(HOUR, () =>
+    h.t.call('POST', `/api/haproxy/instances/${s.instanceId}/removals/confirm`, { token: h.t.tokens.admin })
+  );
+  expect(confirm.body).toMatchObject({ removed_backends: 1, removed_servers: 1 });
+  const [row] = await h.t.db.ds.query(
+    `SELECT extract(epoch FROM clock_timestamp() - s.removed_at) AS removed_ago_s,
+            extract(epoch FROM clock_timestamp() - a.started_at) AS audited_ago_s
+       FROM haproxy_servers s, haproxy_actions a WHERE s.id = $1 AND a.id = $2`,
+    [s.id, confirm.body.action.id]
+  );
+  expect(Math.abs(Number(row.removed_ago_s))).toBeLessThan(60);
+  expect(Math.abs(Number(row.audited_ago_s))).toBeLessThan(60);
+});
+
+test('"Recently removed" is judged by the database\'s clock: a forget on a replica an hour behind hides the row, a list a day ahead still shows it', async () => {
+  const name = `clk${++seq}`;
+  const f = await fleet(h, name, { web: ['s1', 's2', 's3'].map((n) => extendedServer(n)) });
+  h.agent.setBackend(name, 'web', [extendedServer('s1'), extendedServer('s2')]);
+  expect(await h.t.service.scheduler.syncInstance(f.instanceId, { fresh: true })).toMatchObject({ status: 'ok' });
+  const gone = f.servers['web/s3'].id;
+  const listed = async () =>
+    (await h.t.call('GET', `/api/haproxy/removed?days=1&instance_id=${f.instanceId}`)).body.servers.map(
+      (s: { id: number }) => s.id
+    );
+  expect(await withClockOff(24 * HOUR, listed)).toEqual([gone]);
+  const forgot = await withClockOff(-HOUR, () => h.t.call('POST', `/api/haproxy/servers/${gone}/forget`));
+  expect(forgot.status).toBe(204);
+  expect(await listed()).toEqual([]);
+});

@@ -343,3 +343,42 @@ test('weight and shutdown-sessions: sent, audited, the weight stored; the desire
   expect((await server(ids[0])).weight).toBe(3);
   expect((await actions(h, `server_id=${ids[0]}&command=weight`)).actions[0]).toMatchObject({ reason: 'canary' });
 });
+
+test('a window whose server left HAProxy is not listed, and cannot be moved or ended (409) until its end closes it', async () => {
+  const { ids, name, instanceId } = await servers(3);
+  expect((await post(ids[2], { command: 'drain', duration_s: 3600 })).status).toBe(200);
+  h.agent.setBackend(name, 'web', [ext('w1'), ext('w2')]);
+  expect(await syncNow(h, instanceId)).toMatchObject({ removals_held: false });
+  expect((await windows()).map((w: { server_id: number }) => w.server_id)).not.toContain(ids[2]);
+  const moved = await h.t.call('PATCH', `/api/haproxy/windows/${ids[2]}`, {
+    token: h.t.tokens.operator,
+    body: { duration_s: 7200 },
+  });
+  const ended = await h.t.call('DELETE', `/api/haproxy/windows/${ids[2]}`, { token: h.t.tokens.operator });
+  for (const res of [moved, ended]) {
+    expectError(res, 409, 'conflict');
+    expect(res.body.error.message).toMatch(/^server w3 of backend web is no longer in HAProxy's configuration/);
+  }
+});
+
+test('an end that a database error stopped before anything was sent is tried again at the next tick, not after its lease', async () => {
+  const { ids, name } = await servers(1);
+  const res = await post(ids[0], { command: 'maint', duration_s: 3600 });
+  const at = new Date(Date.parse(res.body.server.desired.until) + 1000);
+  // The server's command claim fails: the end stops before its command.
+  await h.t.db.ds.query(
+    `CREATE FUNCTION hpx_no_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full (injected)'; END $$`
+  );
+  await h.t.db.ds.query(
+    `CREATE TRIGGER hpx_no_claim BEFORE UPDATE ON haproxy_servers FOR EACH ROW
+      WHEN (NEW.id = ${ids[0]} AND NEW.command_claim IS NOT NULL) EXECUTE FUNCTION hpx_no_claim()`
+  );
+  try {
+    expect((await h.t.service.windows.tick(at)).failed).toBeGreaterThanOrEqual(1);
+  } finally {
+    await h.t.db.ds.query(`DROP TRIGGER hpx_no_claim ON haproxy_servers; DROP FUNCTION hpx_no_claim()`);
+  }
+  expect(h.agent.server(name, 'web', 'w1').admin_state).toBe('maint');
+  await h.t.service.windows.tick(at);
+  expect(h.agent.server(name, 'web', 'w1').admin_state).toBe('ready');
+});

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { advisoryXactLockIn, BUDGET_APPLICATION_LOCKS, BUDGET_BACKEND_LOCKS } from '../../db/advisory-lock';
 import type { Db } from '../../db/db';
 import { BudgetScope, BudgetView, parseMinAvailable } from '../../domain/budget';
-import { badRequest, notFound } from '../../domain/errors';
+import { badRequest, conflict, notFound } from '../../domain/errors';
 import { changedFields, pathName, recordAdminChange } from '../../store/admin-changes';
 import { scopeName } from '../../store/budgets';
 import { AuthState, requireRole } from '../auth';
@@ -29,17 +29,24 @@ const logged = (b: BudgetView) => ({ min_available: b.min_available, source: b.s
  */
 export function budgetRoutes(deps: ApiDeps) {
   const r = new Router();
-  const target = async (ctx: Context, scope: BudgetScope, db = deps.db) => {
+  /** The scope a route names; `current`: a removed backend is a 409 (it counts no server: a budget there means nothing). */
+  const target = async (ctx: Context, scope: BudgetScope, { db = deps.db, current = true } = {}) => {
     const { id } = idParams.parse(ctx.params);
-    const name = await scopeName(db, scope, id);
-    if (name === undefined) {
+    const found = await scopeName(db, scope, id);
+    if (found === undefined) {
       throw notFound(`${scope} ${id}`);
     }
-    return { id, name };
+    if (current && found.removed) {
+      throw conflict(
+        `backend ${(await pathName(db, 'backend', id)) ?? found.name} is no longer in HAProxy's configuration: ` +
+          'it has no servers to count (restore it to use its budget)'
+      );
+    }
+    return { id, name: found.name };
   };
   for (const scope of ['backend', 'application'] as const) {
     r.get(PATHS[scope], async (ctx) => {
-      const { id } = await target(ctx, scope, deps.readDb);
+      const { id } = await target(ctx, scope, { db: deps.readDb });
       ctx.body = await deps.budgets.budget(deps.readDb, scope, id);
     });
     const change = async (
@@ -81,7 +88,8 @@ export function budgetRoutes(deps: ApiDeps) {
       );
     });
     r.delete(PATHS[scope], requireRole('admin'), async (ctx) => {
-      const t = await target(ctx, scope);
+      // Clearing stays open: an admin may drop what a removed backend had set.
+      const t = await target(ctx, scope, { current: false });
       ctx.body = await change(ctx, t, 'budget_cleared', (tx) => deps.budgets.clear(scope, t.id, tx));
     });
   }

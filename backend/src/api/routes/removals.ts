@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { suspiciousAnswer } from '../../domain/held-removal';
+import { databaseNow } from '../../store/clock';
 import { confirmHeldRemoval } from '../../sync/held-removals';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -15,7 +16,8 @@ export function removalRoutes(deps: ApiDeps) {
       deps.db,
       instanceId,
       { actor: auth.actor, source: auth.viaGrafana ? 'ui' : 'api' },
-      new Date()
+      // The shared clock: removed_at and the audit row agree with what syncs on other replicas write.
+      await databaseNow(deps.db)
     );
     deps.fleetCounts.invalidate();
     ctx.body = {

@@ -10,6 +10,7 @@ import {
 } from '../../registry/removed';
 import type { Db } from '../../db/db';
 import { Fields, lockRemovedRow, pathName, recordAdminChange } from '../../store/admin-changes';
+import { databaseNow } from '../../store/clock';
 import { AuthState, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { count, id, idParams, limit } from '../validation';
@@ -28,25 +29,26 @@ export function removedRoutes(deps: ApiDeps) {
   r.get('/api/haproxy/removed', async (ctx) => {
     const q = listQuery.parse(ctx.query);
     ctx.body = await listRemoved(deps.readDb, {
-      since: new Date(Date.now() - q.days * DAY_MS),
+      since: new Date((await databaseNow(deps.readDb)).getTime() - q.days * DAY_MS),
       instanceId: q.instance_id,
       limit: q.limit,
     });
   });
 
   // Registry changes, not HAProxy commands: who did it goes to the admin change log, in the change's
-  // transaction (and a restore to each server's status history); the fleet's counts change.
+  // transaction (and a restore to each server's status history); the fleet's counts change. Dated by the
+  // database's clock, as syncs date a removal: a forget is after the removal it hides, whatever this replica's clock.
   const change = async (
     ctx: Context,
     kind: 'backend' | 'server',
     id: number,
     action: 'restored' | 'forgotten',
-    work: (tx: Db) => Promise<Fields>
+    work: (tx: Db, at: Date) => Promise<Fields>
   ) => {
     await deps.db.transaction(async (tx) => {
       // Held, so that a concurrent forget of the same row waits and then finds it already hidden.
       const listed = await lockRemovedRow(tx, kind, id);
-      const done = await work(tx);
+      const done = await work(tx, await databaseNow(tx));
       if (action === 'forgotten' && listed === false) {
         return; // forgotten before: nothing the log would say changed
       }
@@ -71,32 +73,32 @@ export function removedRoutes(deps: ApiDeps) {
   r.post('/api/haproxy/backends/:id/restore', requireRole('admin'), async (ctx) => {
     const backendId = idParams.parse(ctx.params).id;
     let servers = 0;
-    await change(ctx, 'backend', backendId, 'restored', async (tx) => {
-      servers = await restoreRemovedBackend(tx, backendId);
+    await change(ctx, 'backend', backendId, 'restored', async (tx, at) => {
+      servers = await restoreRemovedBackend(tx, backendId, at);
       return { servers_restored: servers };
     });
     ctx.body = { backends: 1, servers };
   });
   r.post('/api/haproxy/servers/:id/restore', requireRole('admin'), async (ctx) => {
     const serverId = idParams.parse(ctx.params).id;
-    await change(ctx, 'server', serverId, 'restored', async (tx) => {
-      await restoreRemovedServer(tx, serverId);
+    await change(ctx, 'server', serverId, 'restored', async (tx, at) => {
+      await restoreRemovedServer(tx, serverId, at);
       return {};
     });
     ctx.body = { backends: 0, servers: 1 };
   });
   r.post('/api/haproxy/backends/:id/forget', requireRole('admin'), async (ctx) => {
     const backendId = idParams.parse(ctx.params).id;
-    await change(ctx, 'backend', backendId, 'forgotten', async (tx) => {
-      await forgetRemovedBackend(tx, backendId);
+    await change(ctx, 'backend', backendId, 'forgotten', async (tx, at) => {
+      await forgetRemovedBackend(tx, backendId, at);
       return {};
     });
     ctx.status = 204;
   });
   r.post('/api/haproxy/servers/:id/forget', requireRole('admin'), async (ctx) => {
     const serverId = idParams.parse(ctx.params).id;
-    await change(ctx, 'server', serverId, 'forgotten', async (tx) => {
-      await forgetRemovedServer(tx, serverId);
+    await change(ctx, 'server', serverId, 'forgotten', async (tx, at) => {
+      await forgetRemovedServer(tx, serverId, at);
       return {};
     });
     ctx.status = 204;

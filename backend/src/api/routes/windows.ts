@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { badRequest } from '../../domain/errors';
+import { badRequest, conflict } from '../../domain/errors';
 import { windowEnd } from '../../domain/window';
 import { lockForChange, recordAdminChange } from '../../store/admin-changes';
 import { windowOf } from '../../store/desired-state';
@@ -30,7 +30,13 @@ export function windowRoutes(deps: ApiDeps) {
     if ('problem' in end) {
       throw badRequest(end.problem);
     }
-    await loadServer(deps.db, serverId);
+    const server = await loadServer(deps.db, serverId);
+    if (server.removed_at) {
+      // As a command: the window of a server gone from HAProxy only waits for its end, which closes it.
+      throw conflict(
+        `server ${server.server_name} of backend ${server.backend_name} is no longer in HAProxy's configuration: its window cannot be moved`
+      );
+    }
     ctx.body = await deps.db.transaction(async (tx) => {
       // The window's row held first: `before` is the end this move replaces.
       await lockForChange(tx, 'haproxy_server_desired', serverId);
