@@ -59,7 +59,7 @@ export function ServerState({ server }: { server: Server }) {
       {overdue && (
         <Tooltip content={<HoverLines lines={overdueWindowDetails(overdue)} />}>
           <span className={styles.overdue} tabIndex={0}>
-            <Icon name="exclamation-triangle" size="sm" /> {windowEndLabel(overdue, Date.now(), 'window ended')}
+            <Icon name="exclamation-triangle" size="sm" /> {windowEndLabel(overdue, undefined, 'window ended')}
           </span>
         </Tooltip>
       )}
