@@ -241,6 +241,10 @@ const specific: Record<string, () => Promise<Res>> = {
   },
   'GET /api/haproxy/backends/{id}/budget 200': () => call('GET', '/api/haproxy/backends/{id}/budget', f.backendIds.web),
   'PUT /api/haproxy/backends/{id}/budget 200': () => call('PUT', '/api/haproxy/backends/{id}/budget', f.backendIds.web),
+  'GET /api/haproxy/backends/{id}/budget 409': async () =>
+    call('GET', '/api/haproxy/backends/{id}/budget', (await removedOnce()).backendId),
+  'PUT /api/haproxy/backends/{id}/budget 409': async () =>
+    call('PUT', '/api/haproxy/backends/{id}/budget', (await removedOnce()).backendId),
   'DELETE /api/haproxy/backends/{id}/budget 200': () =>
     call('DELETE', '/api/haproxy/backends/{id}/budget', f.backendIds.web),
   'GET /api/applications/{id}/budget 200': () => call('GET', '/api/applications/{id}/budget', appId),
