@@ -32,6 +32,7 @@ import {
   storedMinimums,
   trackersOf,
 } from '../store/budgets';
+import { inactiveCommandRefusals } from './server-command';
 
 export const BUDGET_EXCEEDED = 'budget_exceeded';
 
@@ -256,17 +257,27 @@ export class DisruptionBudgets {
     };
   }
 
-  /** A dry run of `command` on these servers, in order: what the guarded path would decide, nothing done. */
+  /**
+   * A dry run of `command` on these servers, in order: what the pipeline would decide, nothing done. A server of
+   * a deactivated instance or host is refused with the pipeline's 409 (it goes out of no count: it is stale);
+   * `budgetRefused`: what a budget's refusal leads to (a job waits), added to its reason.
+   */
   async preview(
     serverIds: readonly number[],
     command: AgentCommand,
     weight?: number | string,
-    force = false
+    force = false,
+    budgetRefused?: string
   ): Promise<DryRun> {
     const [targets, trackers] = await Promise.all([
       budgetTargets(this.db, serverIds),
       takesTrackersOut(command) ? trackersOf(this.db, serverIds) : new Map<number, number[]>(),
     ]);
+    const switchedOff = await inactiveCommandRefusals(
+      this.db,
+      targets.map((t) => t.instance_id),
+      command
+    );
     const trackerIds = [...new Set([...trackers.values()].flat())];
     const trackerTargets = new Map(
       (trackerIds.length > 0 ? await budgetTargets(this.db, trackerIds) : []).map((t) => [t.server_id, t])
@@ -297,13 +308,14 @@ export class DisruptionBudgets {
       dry_run: true,
       servers: verdicts.map((v) => {
         const t = byId.get(v.id)!;
+        const off = switchedOff.get(t.instance_id);
         return {
           server_id: v.id,
           server_name: t.server_name,
           backend: t.backend_name,
           instance: t.instance_name,
-          would: v.would,
-          reason: v.reason,
+          would: off ? 'refuse' : v.would,
+          reason: off ? off.message : v.would === 'refuse' && budgetRefused ? `${v.reason} ${budgetRefused}` : v.reason,
         };
       }),
       // The budgets as they would be afterwards (the simulation lowered `available`).

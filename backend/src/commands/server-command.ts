@@ -11,7 +11,7 @@ import type { Logger } from '../logger';
 import { ActionRow, ActionStart, completeAction, recordAction, startAction } from '../store/actions';
 import { databaseNow } from '../store/clock';
 import { clearDrifts, setDesired } from '../store/desired-state';
-import { inactiveRefusal } from '../store/instances';
+import { inactiveRefusal, inactiveRefusals } from '../store/instances';
 import { lockServerState, recordLoad, recordStatusChanges, StatusCause } from '../store/server-state';
 import { claimServer, releaseServer, serverTargets, ServerTarget } from '../store/servers';
 import { AgentAttempt, CommandOutcome, commandOutcome, isUncertain, ReadBack } from './command-outcome';
@@ -88,6 +88,16 @@ const stillInHaproxy: CommandGuard = (t) =>
     ? conflict(`server ${t.server_name} of backend ${t.backend_name} is no longer in HAProxy's configuration`)
     : undefined;
 
+/** What a server of a deactivated instance (or host) is answered for `command`: the guard's 409. */
+const refusedWhat = (command: AgentCommand) => `send it ${command}`;
+
+/**
+ * The guard's 409 for each of these instances that is deactivated (or whose host is), by instance id: a dry run,
+ * and a job that ends such a server without sending it anything, say what the command would be answered.
+ */
+export const inactiveCommandRefusals = (db: Db, instanceIds: Iterable<number>, command: AgentCommand) =>
+  inactiveRefusals(db, instanceIds, refusedWhat(command));
+
 /**
  * The one way a command reaches an agent (single, bulk, reconcile, window ends, and what comes later: jobs):
  * resolve the target -> the server's command claim (one command per server at a time, across replicas) ->
@@ -119,7 +129,7 @@ export class ServerCommands {
    * is still sent, as promised when the server was taken out.
    */
   private readonly stillPolled: CommandGuard = (t, command, ctx) =>
-    ctx.source === 'schedule' ? undefined : inactiveRefusal(this.db, t.instance_id, `send it ${command}`);
+    ctx.source === 'schedule' ? undefined : inactiveRefusal(this.db, t.instance_id, refusedWhat(command));
 
   /**
    * The service is stopping: a command not yet sent is not sent (a caller's is answered 503, a bulk's rest says

@@ -304,14 +304,18 @@ export class Operations {
 
   private async dryRun(r: OperationRequest, serverIds: number[], keptOut: Map<number, string>): Promise<DryRun> {
     // A forced job goes past the budgets: its dry run says so, as the bulk's does.
-    const preview = await this.budgets.preview(serverIds, r.action, undefined, r.force);
     const wait = r.deadline_s === null ? 'until it does, or the job is cancelled' : `up to ${r.deadline_s} s`;
+    const preview = await this.budgets.preview(
+      serverIds,
+      r.action,
+      undefined,
+      r.force,
+      `(the job would wait for the budget ${wait})`
+    );
     for (const s of preview.servers) {
       if (keptOut.has(s.server_id)) {
         s.would = 'skip';
         s.reason = keptOut.get(s.server_id)!;
-      } else if (s.would === 'refuse') {
-        s.reason = `${s.reason} (the job would wait for the budget ${wait})`;
       }
     }
     return preview;

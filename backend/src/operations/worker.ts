@@ -3,11 +3,12 @@ import { hostname } from 'node:os';
 import { mapLimited } from '../concurrency/limiter';
 import { BUDGET_EXCEEDED, DisruptionBudgets } from '../commands/disruption-budget';
 import { readFresh } from '../commands/fresh-read';
-import type { CommandContext, ServerCommands } from '../commands/server-command';
+import { CommandContext, inactiveCommandRefusals, ServerCommands } from '../commands/server-command';
 import type { Db } from '../db/db';
 import { AppError } from '../domain/errors';
 import {
   GONE_FROM_HAPROXY,
+  isFinal,
   Observation,
   OperationServer,
   OperationSpec,
@@ -235,8 +236,28 @@ export class OperationWorker {
     }
     const spec = specOf(o);
     const servers = (await operationServers(this.db, [o.id])).get(o.id)!;
-    const seen = await this.observe(o, servers);
-    const steps = planOperation(spec, servers, seen, await this.now());
+    const off = await this.switchedOff(o, servers);
+    const seen = await this.observe(
+      o,
+      servers.filter((s) => !off.has(s.position))
+    );
+    const planned = planOperation(spec, servers, seen, await this.now());
+    // A server of a deactivated instance or host: its commands go to the pipeline, which refuses them (audited);
+    // what would only read its agent, or record a state without a command, ends it failed with that refusal.
+    const ending = servers.filter(
+      (s) =>
+        off.has(s.position) &&
+        (watched(o, s) || planned.some((st) => st.position === s.position && st.commands.length === 0))
+    );
+    const steps = [
+      ...planned.filter((st) => !ending.some((s) => s.position === st.position)),
+      ...ending.map((s): Step => ({
+        position: s.position,
+        commands: [],
+        then: { state: 'failed', error: off.get(s.position)! },
+        failed: { state: 'failed' },
+      })),
+    ];
     // Once stopping, the steps not started are left to whoever runs the job next (planned again from its rows):
     // a stop waits for the commands in flight, not for a thousand servers' more.
     const results = await mapLimited(steps, this.opts.concurrency ?? 16, (s) =>
@@ -259,6 +280,31 @@ export class OperationWorker {
     }
     await whileHeld(this.db, o.id, this.owner, (tx) => finishOperation(tx, o.id, outcome.state, outcome.error));
     return false;
+  }
+
+  /**
+   * The job's unfinished servers of a deactivated instance or host, by position, with the refusal the job's
+   * command would get (as the worker words a failed command's).
+   */
+  private async switchedOff(o: OperationRow, servers: readonly OperationServer[]): Promise<Map<number, string>> {
+    const open = servers.filter((s) => s.server_id !== null && !isFinal(s.state));
+    if (open.length === 0) {
+      return new Map();
+    }
+    const targets = await serverTargets(
+      this.db,
+      open.map((s) => s.server_id!)
+    );
+    const instanceOf = new Map(targets.map((t) => [t.server_id, t.instance_id]));
+    const refusals = await inactiveCommandRefusals(this.db, instanceOf.values(), o.action);
+    const off = new Map<number, string>();
+    for (const s of open) {
+      const refusal = refusals.get(instanceOf.get(s.server_id!)!);
+      if (refusal) {
+        off.set(s.position, `${o.action}: ${refusal.message}`);
+      }
+    }
+    return off;
   }
 
   /** The watched servers of a job, read fresh from their agents. */

@@ -118,6 +118,7 @@ export interface BudgetTarget {
   initial_weight: number | null;
   backend_id: number;
   backend_name: string;
+  instance_id: number;
   instance_name: string;
   application_id: number | null;
   application_name: string | null;
@@ -127,7 +128,7 @@ export function budgetTargets(db: Db, serverIds: readonly number[]): Promise<Bud
   return db.query<BudgetTarget>(
     `SELECT s.id AS server_id, s.server_name, s.admin_state, s.maint_source, (${BUDGET_AVAILABLE}) AS available,
             s.weight, s.initial_weight,
-            b.id AS backend_id, b.backend_name, i.name AS instance_name, a.id AS application_id,
+            b.id AS backend_id, b.backend_name, i.id AS instance_id, i.name AS instance_name, a.id AS application_id,
             a.name AS application_name
        FROM haproxy_servers s
        JOIN haproxy_backends b ON b.id = s.backend_id

@@ -77,23 +77,42 @@ export async function instanceExists(db: Db, instanceId: number): Promise<boolea
 }
 
 /**
- * Why the instance takes no sync or command now (it or its host deactivated: the admin switched its agent off
- * for this service), as a 409 saying what to do; undefined when it is active. Nothing for an instance not there.
+ * Why each of these instances takes no sync or command now (it or its host deactivated: the admin switched its
+ * agent off for this service), as a 409 saying what to do, by instance id; active ones (and ids not there) are
+ * left out. One statement however many instances: a job's every look asks it.
  */
-export async function inactiveRefusal(db: Db, instanceId: number, what: string): Promise<AppError | undefined> {
-  const [row] = await db.query<{ name: string; host_name: string; is_active: boolean; host_active: boolean }>(
-    `SELECT i.name, h.name AS host_name, i.is_active, h.is_active AS host_active
-       FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id WHERE i.id = $1`,
-    [instanceId]
-  );
-  if (!row || (row.is_active && row.host_active)) {
-    return undefined;
+export async function inactiveRefusals(
+  db: Db,
+  instanceIds: Iterable<number>,
+  what: string
+): Promise<Map<number, AppError>> {
+  const ids = [...new Set(instanceIds)];
+  const refusals = new Map<number, AppError>();
+  if (ids.length === 0) {
+    return refusals;
   }
-  return conflict(
-    row.host_active
-      ? `instance ${row.name} is deactivated: activate it to ${what}`
-      : `host ${row.host_name} of instance ${row.name} is deactivated: activate it to ${what}`
+  const rows = await db.query<{ id: number; name: string; host_name: string; host_active: boolean }>(
+    `SELECT i.id, i.name, h.name AS host_name, h.is_active AS host_active
+       FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
+      WHERE i.id = ANY($1::bigint[]) AND NOT (i.is_active AND h.is_active)`,
+    [ids]
   );
+  for (const row of rows) {
+    refusals.set(
+      row.id,
+      conflict(
+        row.host_active
+          ? `instance ${row.name} is deactivated: activate it to ${what}`
+          : `host ${row.host_name} of instance ${row.name} is deactivated: activate it to ${what}`
+      )
+    );
+  }
+  return refusals;
+}
+
+/** inactiveRefusals for one instance: its 409, or undefined when it is active (or not there). */
+export async function inactiveRefusal(db: Db, instanceId: number, what: string): Promise<AppError | undefined> {
+  return (await inactiveRefusals(db, [instanceId], what)).get(instanceId);
 }
 
 /**
