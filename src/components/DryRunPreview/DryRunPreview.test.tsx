@@ -30,7 +30,7 @@ describe('DryRunPreview', () => {
     };
     render(<DryRunPreview dryRun={{ data, loading: false }} servers={[]} />);
     const preview = screen.getByRole('region', { name: 'Dry run' });
-    expect(preview).toHaveTextContent('1 server would be taken out, 1 refused by a disruption budget.');
+    expect(preview).toHaveTextContent('1 server would be taken out, 1 refused.');
     expect(within(preview).getByText('Servers that track these go out with them')).toBeInTheDocument();
     expect(
       within(preview)
@@ -70,7 +70,7 @@ describe('DryRunPreview', () => {
     render(<DryRunPreview dryRun={{ data, loading: false }} servers={[]} />);
     const preview = screen.getByRole('region', { name: 'Dry run' });
     expect(preview).toHaveTextContent(
-      '1,200 servers would be taken out, 1,300 refused by a disruption budget, 1,400 skipped (already in that state).'
+      '1,200 servers would be taken out, 1,300 refused, 1,400 skipped (already in that state).'
     );
     expect(within(preview).getByRole('list', { name: 'Budgets after' })).toHaveTextContent(
       'backend #12 after: 12,000 available, minimum 15,000'

@@ -14,8 +14,9 @@ interface Props {
 }
 
 /**
- * The backend's dry run, shown before the user confirms: how many servers would be taken out, which a disruption
- * budget would refuse (and why), which are skipped, and every budget as it would be after.
+ * The backend's dry run, shown before the user confirms: how many servers would be taken out, which would be
+ * refused (by a disruption budget, or on a deactivated instance, and why), which are skipped, and every budget as
+ * it would be after.
  */
 export function DryRunPreview({ dryRun, servers }: Props) {
   const styles = useStyles2(getStyles);
@@ -40,7 +41,8 @@ export function DryRunPreview({ dryRun, servers }: Props) {
       <h5>Dry run: what the backend would do</h5>
       <p>
         {formatPlural(takeOut.length, 'server')} would be taken out
-        {refuse.length > 0 && `, ${formatCount(refuse.length)} refused by a disruption budget`}
+        {/* Refused by a budget, or on a deactivated instance: the list below says which, and why. */}
+        {refuse.length > 0 && `, ${formatCount(refuse.length)} refused`}
         {skip.length > 0 && `, ${formatCount(skip.length)} skipped (already in that state)`}.
       </p>
       {withTrackers.length > 0 && (

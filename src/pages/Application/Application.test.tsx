@@ -113,7 +113,7 @@ describe('Application page', () => {
     await user.click(await screen.findByRole('button', { name: 'Rolling drain' }));
     const dialog = await findDialog();
     const preview = await within(dialog).findByRole('region', { name: 'Dry run' });
-    expect(preview).toHaveTextContent('1 server would be taken out, 2 refused by a disruption budget');
+    expect(preview).toHaveTextContent('1 server would be taken out, 2 refused');
     expect(preview).toHaveTextContent('web1: backend be_web of haproxy-1: 1 available, minimum 1; refused web1');
     expect(posts().every((r) => (r.body as { dry_run?: boolean }).dry_run)).toBe(true);
 

@@ -669,7 +669,7 @@ describe('HAProxy page: disruption budgets', () => {
     await user.click(within(api).getByRole('button', { name: /^Maint all 2 shown servers of be_api/ }));
     const dialog = await bulkDialog();
     const preview = await within(dialog).findByRole('region', { name: 'Dry run' });
-    expect(preview).toHaveTextContent('1 server would be taken out, 1 refused by a disruption budget');
+    expect(preview).toHaveTextContent('1 server would be taken out, 1 refused');
     expect(preview).toHaveTextContent('api2: backend be_api of haproxy-1: 1 available, minimum 1; refused api2');
     expect(within(preview).getByRole('list', { name: 'Budgets after' })).toHaveTextContent(
       'ok backend be_api on haproxy-1 after: 1 available, minimum 1'
@@ -833,7 +833,7 @@ describe('HAProxy page: weight, shutdown-sessions and rolling drains', () => {
     await user.click(within(web).getByRole('button', { name: 'Rolling drain of backend be_web' }));
     const dialog = await findDialog({ name: 'Rolling drain of backend be_web on haproxy-1' });
     expect(await within(dialog).findByRole('region', { name: 'Dry run' })).toHaveTextContent(
-      '1 server would be taken out, 1 refused by a disruption budget, 1 skipped'
+      '1 server would be taken out, 1 refused, 1 skipped'
     );
     const operations = () => db.requests.filter((r) => r.path.endsWith('/api/haproxy/operations'));
     expect(operations()[0].body).toMatchObject({ backend_id: 11, action: 'drain', dry_run: true });

@@ -203,7 +203,7 @@ describe('Server page', () => {
     const dialog = await findDialog({ name: 'Set the weight of server web1?' });
     await user.type(within(dialog).getByLabelText(/^New weight/), '0');
     expect(await within(dialog).findByRole('region', { name: 'Dry run' })).toHaveTextContent(
-      '0 servers would be taken out, 1 refused by a disruption budget'
+      '0 servers would be taken out, 1 refused'
     );
     expect(db.requests.find((r) => (r.body as { dry_run?: boolean })?.dry_run)?.body).toEqual({
       command: 'weight',
@@ -318,7 +318,7 @@ describe('Server page', () => {
     ).toBeVisible();
     await waitFor(() =>
       expect(within(dialog).getByRole('region', { name: 'Dry run' })).toHaveTextContent(
-        '0 servers would be taken out, 1 refused by a disruption budget'
+        '0 servers would be taken out, 1 refused'
       )
     );
     expect(db.fleet.servers[0].admin_state).toBe('ready');
