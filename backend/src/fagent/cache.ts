@@ -41,6 +41,11 @@ export class FagentCache {
     }
   }
 
+  /** Drops one entry: an answer newer than it that may not be kept must not leave it to answer for it. */
+  delete(instanceId: number, key: string): void {
+    this.cache.del(`${instanceId}\u0000${key}`);
+  }
+
   /** Drops every entry of one instance (after a command changed its state). */
   invalidate(instanceId: number): void {
     this.generations.set(instanceId, ++this.counter);

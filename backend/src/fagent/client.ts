@@ -233,12 +233,20 @@ export class FagentClient {
    * offer /state (then the seed's per-backend reads are the way, and /state is not asked again for a while).
    * A large answer is decoded on a thread (decode-pool.ts): its backends then come with their fingerprints, and
    * those whose fingerprint `o.known` has read their servers on this thread only when asked for.
+   * An answer with a failed part (a backend's servers, the process info) is not cached, as a failed `/servers`
+   * or `/info` is not: the next sync asks again rather than see the same failure for a TTL.
    */
   async getState(
     t: FagentTarget,
     o: ReadOptions & { known?: Readonly<Record<string, string>> } = {}
   ): Promise<FagentState | undefined> {
-    return this.readOptional(t, 'state', (what, res) => this.decodeState(what, res, o.known), o);
+    return this.readOptional(
+      t,
+      'state',
+      (what, res) => this.decodeState(what, res, o.known),
+      o,
+      (state) => state.infoError === undefined && state.backends.every((b) => b.error === undefined)
+    );
   }
 
   /**
@@ -304,14 +312,29 @@ export class FagentClient {
     this.transport.close().catch(() => undefined);
   }
 
-  private async read<T>(t: FagentTarget, key: string, path: string, decode: Decoder<T>, o: ReadOptions): Promise<T> {
+  /**
+   * `keep` says whether a good answer may be cached; a failed read never is. One that may not be drops what was
+   * cached before it, which would otherwise answer the next read with a state older than this one.
+   */
+  private async read<T>(
+    t: FagentTarget,
+    key: string,
+    path: string,
+    decode: Decoder<T>,
+    o: ReadOptions,
+    keep: (answer: T) => boolean = () => true
+  ): Promise<T> {
     const cached = o.fresh ? undefined : this.cache.get<T>(t.instanceId, key);
     if (cached !== undefined) {
       return cached;
     }
     const generation = this.cache.generation(t.instanceId);
     const answer = await this.withRetries(() => this.once(t, 'GET', path, decode, o), o.signal);
-    this.cache.set(t.instanceId, key, answer, generation);
+    if (keep(answer)) {
+      this.cache.set(t.instanceId, key, answer, generation);
+    } else {
+      this.cache.delete(t.instanceId, key);
+    }
     return answer;
   }
 
@@ -319,14 +342,15 @@ export class FagentClient {
     t: FagentTarget,
     endpoint: 'info' | 'state',
     decode: Decoder<T>,
-    o: ReadOptions
+    o: ReadOptions,
+    keep?: (answer: T) => boolean
   ): Promise<T | undefined> {
     const key = `${t.instanceId}\u0000${endpoint}`;
     if ((this.unsupportedUntil.get(key) ?? 0) > Date.now()) {
       return undefined;
     }
     try {
-      return await this.read(t, endpoint, `/api/haproxy/${seg(t.instanceName)}/${endpoint}`, decode, o);
+      return await this.read(t, endpoint, `/api/haproxy/${seg(t.instanceName)}/${endpoint}`, decode, o, keep);
     } catch (err) {
       if (err instanceof FagentError && err.notOffered) {
         this.unsupportedUntil.set(key, Date.now() + (this.opts.unsupportedTtlMs ?? FAGENT_DEFAULTS.unsupportedTtlMs));

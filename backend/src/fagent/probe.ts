@@ -8,14 +8,18 @@ export interface InstanceProbe {
   /** How long the agent took to list the instance's backends. */
   latency_ms?: number;
   backends?: number;
-  /** HAProxy's version, when the agent offers /info. */
+  /** HAProxy's version, when the agent offers /info (or /state). */
   version?: string;
-  /** Why it could not be read, in the client's words (the request named, never the answer's body). */
+  /**
+   * Why it could not be read, in the client's words (the request named, never the answer's body). With
+   * `reachable` true: the backend list came but the agent's /state, which the sync reads, failed, whole or for
+   * some backends.
+   */
   error?: string;
 }
 
 export interface AgentProbe {
-  /** Every instance asked for answered. */
+  /** Every instance asked for answered, its /state (when offered) whole. */
   ok: boolean;
   /** The whole test, all instances together. */
   latency_ms: number;
@@ -39,8 +43,9 @@ export interface ProbeRequest {
 let nextProbeId = -1;
 
 /**
- * An agent test, as an admin asks for it before or after saving a host: each instance's backend list (and
- * HAProxy's version when the agent offers /info), read fresh, outside the instances' breakers.
+ * An agent test, as an admin asks for it before or after saving a host: each instance's backend list, its
+ * /state when the agent offers it (what the sync then reads instead), and HAProxy's version when the agent offers
+ * /info or /state, read fresh, outside the instances' breakers.
  */
 export async function probeAgent(client: FagentClient, req: ProbeRequest): Promise<AgentProbe> {
   const started = Date.now();
@@ -60,11 +65,24 @@ export async function probeAgent(client: FagentClient, req: ProbeRequest): Promi
       try {
         const backends = await client.getBackends(target, { fresh: true, signal: req.signal });
         const latency = Date.now() - readStarted;
-        // The version only informs: an agent without a working /info still passes the test.
-        const info = await client.getInfo(target, { fresh: true, signal: req.signal }).catch(() => undefined);
+        // The sync reads /state when offered: an agent whose /state fails would pass on /backends alone.
+        let error: string | undefined;
+        const state = await client.getState(target, { fresh: true, signal: req.signal }).catch((err: Error) => {
+          error = err.message;
+          return undefined;
+        });
+        const failed = state?.backends.filter((b) => b.error !== undefined) ?? [];
+        if (failed.length > 0) {
+          const each = failed.map((b) => `${b.name}: ${b.error}`).join('; ');
+          // Bounded as the sync's partial note is.
+          error = `${failed.length} backend(s) could not be read: ${each}`.slice(0, 2000);
+        }
+        // The version only informs: an agent without a working /info (or /state info) still passes the test.
+        const info =
+          state?.info ?? (await client.getInfo(target, { fresh: true, signal: req.signal }).catch(() => undefined));
         // A name listed twice is one backend, as the sync stores it.
         const count = new Set(backends).size;
-        return { name, reachable: true, latency_ms: latency, backends: count, version: info?.version };
+        return { name, reachable: true, latency_ms: latency, backends: count, version: info?.version, error };
       } catch (err) {
         return { name, reachable: false, error: (err as Error).message };
       } finally {
@@ -74,7 +92,7 @@ export async function probeAgent(client: FagentClient, req: ProbeRequest): Promi
   );
   const reachable = instances.filter((i) => i.reachable);
   return {
-    ok: instances.length > 0 && reachable.length === instances.length,
+    ok: instances.length > 0 && instances.every((i) => i.reachable && i.error === undefined),
     latency_ms: Date.now() - started,
     version: reachable.find((i) => i.version)?.version,
     instances,

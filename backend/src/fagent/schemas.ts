@@ -69,7 +69,13 @@ export interface FagentBackendState {
 
 /** `GET /state`: every backend of the instance (zero-server ones too) from one snapshot. */
 export interface FagentState {
-  info: FagentInfo;
+  /** Undefined when the answer's `info` is missing or wrong (`infoError`): the process is then unknown. */
+  info?: FagentInfo;
+  /**
+   * Why `info` could not be read (the message names the request). The backends still count, as a failed
+   * `/info` beside the seed protocol's lists costs only the process.
+   */
+  infoError?: string;
   backends: FagentBackendState[];
 }
 
@@ -350,15 +356,31 @@ export const parseServersAnswer = answerParser((v: unknown, limits: AnswerLimits
 /** `GET /info` answers the process info beside `success`. */
 export const parseInfoAnswer = answerParser((v: unknown): FagentInfo => info(success(v)));
 
+/** The words `failed` gives a shape problem of a part that fails alone; any other error is thrown. */
+function alone(err: unknown, failed: (problem: AnswerProblem) => string): string {
+  const problem = asAnswerProblem(err);
+  if (!(problem instanceof AnswerProblem)) {
+    throw problem;
+  }
+  return failed(problem);
+}
+
 /**
- * The answer, process info and backend list first: either wrong fails it whole (nothing of the instance can be
- * trusted then). A backend whose servers are wrong (or too many) fails alone, with `error` from `failed`, which
- * names the request: the others are still synced, as with the seed protocol's one `/servers` read per backend.
+ * The answer and its backend list first: either wrong fails it whole (nothing of the instance can be trusted
+ * then). A wrong or missing `info` leaves the process unknown (`infoError`), and a backend whose servers are wrong
+ * (or too many) fails alone (`error`), both worded by `failed`, which names the request: the rest is still synced,
+ * as with the seed protocol's `/info` and its one `/servers` read per backend.
  */
 export const parseStateAnswer = answerParser(
   (v: unknown, limits: AnswerLimits, failed: (problem: AnswerProblem) => string): FagentState => {
     const answer = success(v);
-    const haproxy = field(answer, 'info', info);
+    let haproxy: FagentInfo | undefined;
+    let infoError: string | undefined;
+    try {
+      haproxy = field(answer, 'info', info);
+    } catch (err) {
+      infoError = alone(err, failed);
+    }
     const list = array(answer.backends, 'backends');
     backendCount(list.length, limits);
     const backends = new Array<FagentBackendState>(list.length);
@@ -374,14 +396,10 @@ export const parseStateAnswer = answerParser(
       try {
         backends[i] = { name: backend, servers: field(b, 'servers', (s) => servers(s, limits)) };
       } catch (err) {
-        const problem = asAnswerProblem(under(under(err, `[${i}]`), 'backends'));
-        if (!(problem instanceof AnswerProblem)) {
-          throw problem;
-        }
-        backends[i] = { name: backend, servers: [], error: failed(problem) };
+        backends[i] = { name: backend, servers: [], error: alone(under(under(err, `[${i}]`), 'backends'), failed) };
       }
     }
-    return { info: haproxy, backends };
+    return infoError === undefined ? { info: haproxy, backends } : { infoError, backends };
   }
 );
 

@@ -7,7 +7,8 @@ import { AnswerLimits, FagentBackendState, FagentInfo, FagentServer, FagentState
  * servers come only when its fingerprint is not the one the caller already knows (decode-pool.ts).
  */
 export interface StateDigest {
-  info: FagentInfo;
+  info?: FagentInfo;
+  infoError?: string;
   /** A backend whose servers could not be read has its `error` instead of a fingerprint. */
   backends: Array<{ name: string; fingerprint?: string; servers?: FagentServer[]; error?: string }>;
 }
@@ -33,6 +34,7 @@ export function digestState(job: StateJob): StateDigest {
   const known = new Map(job.known);
   return {
     info: state.info,
+    infoError: state.infoError,
     backends: state.backends.map((b) => {
       if (b.error !== undefined) {
         return { name: b.name, error: b.error };
@@ -53,6 +55,7 @@ export function digestState(job: StateJob): StateDigest {
 export function stateFromDigest(digest: StateDigest, whole: () => FagentState): FagentState {
   return {
     info: digest.info,
+    infoError: digest.infoError,
     backends: digest.backends.map((b, i): FagentBackendState => {
       if (b.error !== undefined) {
         return { name: b.name, servers: [], error: b.error };

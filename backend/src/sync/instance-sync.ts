@@ -515,6 +515,10 @@ export class InstanceSync {
         }
       }
       noneRead(servers);
+      if (state.infoError !== undefined) {
+        // As a failed /info beside the seed's lists: the process is unknown, the lists still count.
+        this.log.warn({ instance: target.instanceName, err: state.infoError }, 'HAProxy process info not read');
+      }
       return { backends, servers, inScope, info: state.info };
     }
     // The process before the lists and again after, both read now (a cached one may be of an older process):

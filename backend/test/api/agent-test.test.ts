@@ -1,4 +1,4 @@
-import { FakeFagent } from '../support/fake-fagent';
+import { FakeFagent, on } from '../support/fake-fagent';
 import { expectError, fleet, useHarness } from './helpers';
 
 const h = useHarness({ requestTimeoutMs: 500, maxRetries: 0 });
@@ -46,6 +46,31 @@ describe('POST /api/hosts/test (an agent before it is saved)', () => {
         version: '2.6.12-fake',
         instances: [{ name: 'edge', reachable: true, backends: 1, version: '2.6.12-fake' }],
       });
+    } finally {
+      await extended.stop();
+    }
+  });
+
+  test("an extended agent whose /state fails (the sync's read) is reachable, with the error, and not ok", async () => {
+    const extended = await new FakeFagent({ protocol: 'extended' }).start();
+    try {
+      extended.setBackend('edge', 'web', [{ name: 's1', status: 'UP' }]);
+      extended.inject(on.state(), { kind: 'status', status: 413, body: '{"success":false,"error":"too large"}' });
+      const res = await test_({ fagent_url: extended.url, instances: ['edge'] });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        ok: false,
+        version: '2.6.12-fake',
+        instances: [
+          {
+            name: 'edge',
+            reachable: true,
+            backends: 1,
+            error: expect.stringMatching(/^FAgent refused GET \/api\/haproxy\/edge\/state: too large/),
+          },
+        ],
+      });
+      expect(res.body.error).toBeUndefined();
     } finally {
       await extended.stop();
     }

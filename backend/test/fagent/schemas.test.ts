@@ -177,7 +177,6 @@ describe('info and state', () => {
         { name: 'empty', servers: [] },
       ],
     });
-    expect(problem(() => state({ ...answer, info: null })).message).toContain('at info: must be an object, got null');
     expect(problem(() => state({ ...answer, backends: [{ servers: [] }] })).message).toContain('at backends[0].name');
     expect(problem(() => state({ ...answer, backends: ['web'] })).message).toContain(
       'at backends[0]: must be an object'
@@ -196,6 +195,20 @@ describe('info and state', () => {
     const odd = (servers: unknown) => state({ ...answer, backends: [{ name: 'web', servers }] }).backends[0];
     expect(odd(null).error).toContain('at backends[0].servers: must be an array, got null');
     expect(odd([srv(), srv(), srv(), srv()]).error).toContain('lists 4 servers in one backend');
+  });
+
+  test('state: a wrong or missing info leaves the process unknown, named; the backends still count', () => {
+    const answer = { success: true, info, backends: [{ name: 'web', servers: [srv()] }] };
+    const backends = [{ name: 'web', servers: [expect.objectContaining({ name: 'w1' })] }];
+    expect(state({ ...answer, info: null })).toEqual({
+      infoError: 'has the wrong shape at info: must be an object, got null',
+      backends,
+    });
+    expect(state({ ...answer, info: undefined })).toEqual({
+      infoError: 'has the wrong shape at info: must be an object, got nothing',
+      backends,
+    });
+    expect(state({ ...answer, info: { ...info, pid: -1 } }).infoError).toContain('at info.pid');
   });
 });
 

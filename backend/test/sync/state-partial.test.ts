@@ -1,13 +1,15 @@
 import type { FagentClient } from '../../src/fagent/client';
 import { createTestDatabase, TestDatabase } from '../support/db';
 import { extendedServer, Fault, namedFault, on, useFakeAgent } from '../support/fake-fagent';
-import { insertInstance, serverStates, snapshot, testClient, testSync } from '../support/fixtures';
+import { insertInstance, serverStates, silentLog, snapshot, testClient, testSync } from '../support/fixtures';
 
 /**
  * A /state answer whose backend list is sound but one backend's servers are not (a wrong type, a field missing
  * in one server, too many servers) syncs as the seed protocol's per-backend reads do: the other backends are
- * written, the odd one keeps what is stored and is named in the error, the sync is `partial`. An answer whose
- * backend list or process cannot be read still fails whole. On the event loop and on a decoding thread alike.
+ * written, the odd one keeps what is stored and is named in the error, the sync is `partial`. A process info that
+ * cannot be read costs the process alone, as a failed /info beside the seed's reads does. An answer whose backend
+ * list cannot be read still fails whole. An answer with a failed part is never cached. On the event loop and on a
+ * decoding thread alike.
  */
 
 let db: TestDatabase;
@@ -21,7 +23,12 @@ const clients: Record<string, FagentClient> = {
   'event loop': testClient({ maxServersPerBackend: 3 }),
   thread: testClient({ maxServersPerBackend: 3, decodeThreads: 1, decodeThreadMinBytes: 0 }),
 };
-afterAll(() => Object.values(clients).forEach((c) => c.close()));
+/** The same, with answers cached as the service does by default (HAPROXY_CACHE_TTL). */
+const caching: Record<string, FagentClient> = {
+  'event loop': testClient({ cacheTtlSec: 30 }),
+  thread: testClient({ cacheTtlSec: 30, decodeThreads: 1, decodeThreadMinBytes: 0 }),
+};
+afterAll(() => [...Object.values(clients), ...Object.values(caching)].forEach((c) => c.close()));
 
 type StateBody = { info: Record<string, unknown>; backends: Array<{ name: unknown; servers: unknown }> };
 /** The real /state answer with `change` applied to it. */
@@ -101,11 +108,58 @@ describe.each(Object.keys(clients))('decoded on the %s', (where) => {
     expect(await states(instanceId)).toEqual([['api', 'a1', 'UP', false]]);
   });
 
+  test.each<[string, Fault, RegExp]>([
+    ['wrong', rewrite((a) => (a.info.pid = 'HIDDEN-1')), /at info\.pid: must be a number/],
+    ['missing', rewrite((a) => delete (a as Partial<StateBody>).info), /at info: must be an object, got nothing/],
+  ])('the process info %s: every backend syncs, the process is unknown, a warning names it', async (_l, fault, why) => {
+    const i = await syncedInstance(client);
+    const process = `SELECT haproxy_pid FROM haproxy_instances WHERE id = $1`;
+    const [known] = await db.ds.query(process, [i.instanceId]);
+    agent.restart(i.name);
+    agent.inject(on.state(), fault);
+    const warn = jest.spyOn(silentLog, 'warn');
+    try {
+      expect(await i.sync.sync(i.instanceId)).toMatchObject({ status: 'ok', restarted: undefined });
+      const [[fields, message]] = warn.mock.calls as unknown as Array<[{ instance: string; err: string }, string]>;
+      expect(message).toBe('HAProxy process info not read');
+      expect(fields.instance).toBe(i.name);
+      expect(fields.err).toMatch(new RegExp(`^FAgent answer to GET /api/haproxy/${i.name}/state `));
+      expect(fields.err).toMatch(why);
+      expect(fields.err).not.toContain('HIDDEN');
+    } finally {
+      warn.mockRestore();
+    }
+    expect(await states(i.instanceId)).toEqual([
+      ['api', 'a1', 'DRAIN', false],
+      ['web', 'w1', 'DOWN', false],
+      ['web', 'w2', 'UP', false],
+    ]);
+    // The process last known is kept: the next answer that tells it shows the restart.
+    expect(await db.ds.query(process, [i.instanceId])).toEqual([known]);
+    agent.clearFaults();
+    expect(await i.sync.sync(i.instanceId)).toMatchObject({ status: 'ok', restarted: true });
+  });
+
+  test.each<[string, Fault]>([
+    ['a backend odd', namedFault('one-backend-failing', { backend: 'web' })],
+    ['the process info wrong', rewrite((a) => (a.info.pid = 'HIDDEN-1'))],
+  ])('%s: the answer is not cached, the next sync inside the TTL asks again', async (_label, fault) => {
+    const i = await syncedInstance(caching[where]);
+    agent.restart(i.name);
+    agent.inject(on.state(), fault, 1);
+    const asked = () => agent.requests.filter((r) => r.route === 'state' && r.segments[2] === i.name).length;
+    const before = asked();
+    await i.sync.sync(i.instanceId, { fresh: true });
+    // A scheduled sync, which reads through the cache: the agent is asked again and answers whole.
+    expect(await i.sync.sync(i.instanceId)).toMatchObject({ status: 'ok', restarted: true });
+    expect(asked()).toBe(before + 2);
+    expect((await states(i.instanceId)).find((s) => s[1] === 'w1')).toEqual(['web', 'w1', 'DOWN', false]);
+  });
+
   test.each<[string, Fault]>([
     ['every backend odd', rewrite((a) => a.backends.forEach((b) => (b.servers = null)))],
     ['a backend without a name', rewrite((a) => (backend(a, 'web').name = 7))],
     ['a backend that is no object', rewrite((a) => (a.backends[0] = 'web' as never))],
-    ['the process info wrong', rewrite((a) => (a.info.pid = 'HIDDEN-1'))],
     ['backends that are no list', rewrite((a) => (a.backends = {} as never))],
   ])('%s: the answer fails whole, nothing changes', async (_label, fault) => {
     const i = await syncedInstance(client);

@@ -40,9 +40,12 @@ export function AgentTestResult({ result, refusal }: Props) {
             <Stack key={i.name} gap={1} alignItems="center" wrap="wrap">
               {i.reachable ? <Badge color="green" text="reachable" /> : <Badge color="red" text="unreachable" />}
               <strong>{i.name}</strong>
-              <Text variant="bodySmall" color={i.reachable ? 'secondary' : 'error'}>
+              {/* A reachable instance's error: its /state, which the sync reads, failed. */}
+              <Text variant="bodySmall" color={i.reachable && !i.error ? 'secondary' : 'error'}>
                 {i.reachable
-                  ? `${formatPlural(i.backends ?? 0, 'backend')}, ${i.latency_ms} ms`
+                  ? [`${formatPlural(i.backends ?? 0, 'backend')}, ${i.latency_ms} ms`, i.error]
+                      .filter(Boolean)
+                      .join(': ')
                   : (i.error ?? 'no answer')}
               </Text>
             </Stack>
