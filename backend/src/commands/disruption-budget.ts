@@ -32,7 +32,7 @@ import {
   storedMinimums,
   trackersOf,
 } from '../store/budgets';
-import { inactiveCommandRefusals } from './server-command';
+import { inactiveCommandRefusals } from './switched-off';
 
 export const BUDGET_EXCEEDED = 'budget_exceeded';
 

@@ -11,9 +11,9 @@ import type { Logger } from '../logger';
 import { ActionRow, ActionStart, completeAction, recordAction, startAction } from '../store/actions';
 import { databaseNow } from '../store/clock';
 import { clearDrifts, setDesired } from '../store/desired-state';
-import { inactiveRefusal, inactiveRefusals } from '../store/instances';
 import { lockServerState, recordLoad, recordStatusChanges, StatusCause } from '../store/server-state';
 import { claimServer, releaseServer, serverTargets, ServerTarget } from '../store/servers';
+import { inactiveCommandRefusal } from './switched-off';
 import { AgentAttempt, CommandOutcome, commandOutcome, isUncertain, ReadBack } from './command-outcome';
 import type { DisruptionBudgets, TakeOut } from './disruption-budget';
 
@@ -88,16 +88,6 @@ const stillInHaproxy: CommandGuard = (t) =>
     ? conflict(`server ${t.server_name} of backend ${t.backend_name} is no longer in HAProxy's configuration`)
     : undefined;
 
-/** What a server of a deactivated instance (or host) is answered for `command`: the guard's 409. */
-const refusedWhat = (command: AgentCommand) => `send it ${command}`;
-
-/**
- * The guard's 409 for each of these instances that is deactivated (or whose host is), by instance id: a dry run,
- * and a job that ends such a server without sending it anything, say what the command would be answered.
- */
-export const inactiveCommandRefusals = (db: Db, instanceIds: Iterable<number>, command: AgentCommand) =>
-  inactiveRefusals(db, instanceIds, refusedWhat(command));
-
 /**
  * The one way a command reaches an agent (single, bulk, reconcile, window ends, and what comes later: jobs):
  * resolve the target -> the server's command claim (one command per server at a time, across replicas) ->
@@ -129,7 +119,7 @@ export class ServerCommands {
    * is still sent, as promised when the server was taken out.
    */
   private readonly stillPolled: CommandGuard = (t, command, ctx) =>
-    ctx.source === 'schedule' ? undefined : inactiveRefusal(this.db, t.instance_id, refusedWhat(command));
+    ctx.source === 'schedule' ? undefined : inactiveCommandRefusal(this.db, t.instance_id, command);
 
   /**
    * The service is stopping: a command not yet sent is not sent (a caller's is answered 503, a bulk's rest says

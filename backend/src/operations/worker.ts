@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import { mapLimited } from '../concurrency/limiter';
 import { BUDGET_EXCEEDED, DisruptionBudgets } from '../commands/disruption-budget';
 import { readFresh } from '../commands/fresh-read';
-import { CommandContext, inactiveCommandRefusals, ServerCommands } from '../commands/server-command';
+import type { CommandContext, ServerCommands } from '../commands/server-command';
+import { inactiveCommandRefusals } from '../commands/switched-off';
 import type { Db } from '../db/db';
 import { AppError } from '../domain/errors';
 import {

@@ -1,37 +1,16 @@
 import React from 'react';
 import { render, screen, within } from '@testing-library/react';
-import type { StatusChange } from '../../api/types';
 import { StateTimeline } from './StateTimeline';
-
-const T = Date.parse('2025-01-01T10:00:00Z');
-const MIN = 60e3;
-
-function change(id: number, atMin: number, partial: Partial<StatusChange>): StatusChange {
-  return {
-    id,
-    server_id: 1,
-    from_status: null,
-    to_status: 'UP',
-    raw_status: 'UP',
-    admin_from: null,
-    admin_to: null,
-    operational_from: null,
-    operational_to: null,
-    cause: 'sync',
-    note: null,
-    changed_at: new Date(T + atMin * MIN).toISOString(),
-    ...partial,
-  };
-}
+import { change, MIN, T } from './testChanges';
 
 describe('StateTimeline', () => {
   it('reads without colour: each segment names its state, and a legend names each colour shown', () => {
     render(
       <StateTimeline
         history={[
-          change(1, 10, { admin_from: 'ready', admin_to: 'drain', cause: 'command' }),
-          change(2, 20, { operational_from: 'up', operational_to: 'stopping' }),
-          change(3, 40, { admin_from: 'drain', admin_to: 'ready', cause: 'command' }),
+          change(10, { admin_from: 'ready', admin_to: 'drain', cause: 'command' }),
+          change(20, { operational_from: 'up', operational_to: 'stopping' }),
+          change(40, { admin_from: 'drain', admin_to: 'ready', cause: 'command' }),
         ]}
         since={T}
         until={T + 60 * MIN}

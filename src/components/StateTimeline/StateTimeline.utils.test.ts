@@ -1,26 +1,5 @@
-import type { StatusChange } from '../../api/types';
 import { timelineOf } from './StateTimeline.utils';
-
-const T = Date.parse('2025-01-01T10:00:00Z');
-const MIN = 60e3;
-let nextId = 1;
-function change(atMin: number, partial: Partial<StatusChange>): StatusChange {
-  return {
-    id: nextId++,
-    server_id: 1,
-    from_status: null,
-    to_status: 'UP',
-    raw_status: 'UP',
-    admin_from: null,
-    admin_to: null,
-    operational_from: null,
-    operational_to: null,
-    cause: 'sync',
-    note: null,
-    changed_at: new Date(T + atMin * MIN).toISOString(),
-    ...partial,
-  };
-}
+import { change, MIN, T } from './testChanges';
 
 describe('timelineOf', () => {
   it('keeps admin and operational apart: a change of one leaves the other row as it was', () => {
