@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { authenticate, routeRoleFirst } from './auth';
+import { clientGone } from './client-gone';
 import { conditionalGet } from './conditional-get';
 import { errorHandler } from '../http/errors';
 import { jsonBody } from './body';
@@ -35,6 +36,7 @@ export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {
   const app = new Koa();
   app.proxy = true;
   app.use(errorHandler(deps.log));
+  app.use(clientGone(deps.log));
   app.use(async (ctx, next) => {
     // A backend URL provisioned with a trailing slash reaches us as `//api/...` through Grafana's routes.
     if (ctx.path.startsWith('//')) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import type { PoolClient, QueryResult } from 'pg';
 import { QueryFailedError, type DataSource, type QueryRunner } from 'typeorm';
 import { arrayParameter } from './array-literal';
@@ -80,8 +81,39 @@ const staleResultType = (err: unknown) => {
   return driver?.code === '0A000' && /cached plan must not change result type/.test(driver.message ?? '');
 };
 
-/** pg's pooled client as TypeORM's query runner holds it, with the socket its statements are written to. */
-type PgClient = PoolClient & { connection: { stream: { cork(): void; uncork(): void } } };
+/**
+ * pg's pooled client as TypeORM's query runner holds it, with the socket its statements are written to and what
+ * a cancel request names: its server and its session's key.
+ */
+type PgClient = PoolClient & {
+  connection: { stream: { cork(): void; uncork(): void } };
+  host: string;
+  port: number;
+  processID: number | null;
+  secretKey: number | null;
+};
+
+/**
+ * Asks PostgreSQL to cancel what the client's session runs, as psql's ^C does: a cancel request on a connection
+ * of its own, so it needs no free connection of a pool (those may all be busy with the reads to cancel). At
+ * worst it does not arrive and the statement timeout ends the statement.
+ */
+function cancelRequest(client: PgClient): void {
+  if (client.processID === null || client.secretKey === null) {
+    return;
+  }
+  const packet = Buffer.alloc(16);
+  packet.writeInt32BE(16, 0);
+  packet.writeInt32BE(80877102, 4); // CancelRequest's code
+  packet.writeInt32BE(client.processID, 8);
+  packet.writeInt32BE(client.secretKey, 12);
+  const socket = client.host.startsWith('/')
+    ? connect(`${client.host}/.s.PGSQL.${client.port}`)
+    : connect(client.port, client.host);
+  socket.setTimeout(5000, () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+  socket.end(packet);
+}
 
 /** A result the way the store reads it: rows, and for INSERT / UPDATE / DELETE how many. */
 function structured<Row>(raw: QueryResult): StructuredResult<Row> {
@@ -110,8 +142,25 @@ export class ConnectionDb implements Db {
 
   constructor(
     private readonly runner: QueryRunner,
-    private readonly names: StatementNames | null
+    private readonly names: StatementNames | null,
+    private readonly signal?: AbortSignal
   ) {}
+
+  /**
+   * The signal aborted: PostgreSQL cancels what the connection runs, and the connection is closed at release
+   * rather than reused (a cancel that arrives late would hit the next caller's statement).
+   */
+  private readonly cancel = () => {
+    this.discard();
+    if (this.client) {
+      cancelRequest(this.client);
+    }
+  };
+
+  /** Done with the connection: its signal no longer concerns it. */
+  detach(): void {
+    this.signal?.removeEventListener('abort', this.cancel);
+  }
 
   /**
    * Closes the connection instead of returning it to the pool when it is released: e.g. a session-level
@@ -136,7 +185,9 @@ export class ConnectionDb implements Db {
   private async run<Row>(sql: string, params: readonly unknown[] | undefined): Promise<StructuredResult<Row>> {
     // Once connected, a statement is issued before this function first waits: callers that issue several
     // before awaiting any put them in one write.
-    const client = this.client ?? (this.client = (await this.runner.connect()) as PgClient);
+    const client = this.client ?? (await this.connect());
+    // Nothing more for a caller that is gone, e.g. one whose turn came in a full pool after it left.
+    this.signal?.throwIfAborted();
     const name = this.names && params && params.length > 0 ? this.names.nameOf(sql) : undefined;
     try {
       return await this.issue<Row>(client, sql, params, name);
@@ -150,6 +201,13 @@ export class ConnectionDb implements Db {
       }
       return this.issue<Row>(client, sql, params);
     }
+  }
+
+  private async connect(): Promise<PgClient> {
+    const client = (this.client = (await this.runner.connect()) as PgClient);
+    // The same listener once, however many statements waited for the connection.
+    this.signal?.addEventListener('abort', this.cancel, { once: true });
+    return client;
   }
 
   /** Hands a statement to pg now, behind a pending BEGIN; errors as TypeORM reports them (`driverError`). */
@@ -249,11 +307,22 @@ export class ConnectionDb implements Db {
 
 /** The pool of TypeORM's DataSource: each statement on whichever connection is free. */
 export class PoolDb implements Db {
-  /** `names` null: every statement unnamed (DATABASE_PREPARED_STATEMENTS=false). */
+  /**
+   * `names` null: every statement unnamed (DATABASE_PREPARED_STATEMENTS=false). `signal`: see cancelledBy().
+   */
   constructor(
     private readonly ds: DataSource,
-    private readonly names: StatementNames | null = SHARED_NAMES
+    private readonly names: StatementNames | null = SHARED_NAMES,
+    private readonly signal?: AbortSignal
   ) {}
+
+  /**
+   * The same pool, whose statements PostgreSQL cancels when `signal` aborts (e.g. the HTTP client that asked
+   * for them went away); after it, none starts. Their connections are closed, not reused.
+   */
+  cancelledBy(signal: AbortSignal): PoolDb {
+    return new PoolDb(this.ds, this.names, signal);
+  }
 
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
     return this.connection((c) => c.query<Row>(sql, params));
@@ -269,11 +338,13 @@ export class PoolDb implements Db {
 
   /** One connection for the whole of `work`: what a session-level advisory lock needs. */
   async connection<T>(work: (db: ConnectionDb) => Promise<T>): Promise<T> {
+    this.signal?.throwIfAborted();
     const runner = this.ds.createQueryRunner();
-    const conn = new ConnectionDb(runner, this.names);
+    const conn = new ConnectionDb(runner, this.names, this.signal);
     try {
       return await work(conn);
     } finally {
+      conn.detach();
       if (conn.discarded) {
         // pg-pool destroys a client released with an error (its session, and its locks, end with it).
         await (
@@ -284,6 +355,11 @@ export class PoolDb implements Db {
       }
     }
   }
+}
+
+/** `db` whose statements PostgreSQL cancels when `signal` aborts (PoolDb.cancelledBy); any other Db as it is. */
+export function cancelledBy(db: Db, signal: AbortSignal | undefined): Db {
+  return signal && db instanceof PoolDb ? db.cancelledBy(signal) : db;
 }
 
 /**

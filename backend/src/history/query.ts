@@ -1,4 +1,4 @@
-import type { Db } from '../db/db';
+import { cancelledBy, type Db } from '../db/db';
 import type { ActionResult } from '../domain/actions';
 import { compileMatcher, isInstanceLevel, Scope } from '../domain/scope';
 import type { ServerStatus } from '../domain/status';
@@ -78,17 +78,19 @@ export class HistoryQuery {
 
   private cachedOldest?: { at: number; value: Promise<Record<TierName, number | null>> };
 
-  async run(req: HistoryQueryRequest): Promise<HistoryQueryResponse> {
+  /** `signal`: the request's reads are cancelled when it aborts (the shared partitions' read is not). */
+  async run(req: HistoryQueryRequest, signal?: AbortSignal): Promise<HistoryQueryResponse> {
     // Partitions change once per maintenance run at most: a few seconds of staleness cost nothing.
     if (!this.cachedOldest || Date.now() - this.cachedOldest.at > (this.opts.oldestCacheMs ?? 10_000)) {
       this.cachedOldest = { at: Date.now(), value: this.oldest() };
       this.cachedOldest.value.catch(() => (this.cachedOldest = undefined));
     }
     const oldest = await this.cachedOldest.value;
+    const reader = signal ? new HistoryQuery(cancelledBy(this.db, signal), this.opts) : this;
     const results: HistoryQueryResponse['results'] = {};
     // One at a time: a dashboard sends a handful, and each may be heavy on its own.
     for (const q of req.queries) {
-      results[q.refId] = { frames: await this.one(req, q, oldest) };
+      results[q.refId] = { frames: await reader.one(req, q, oldest) };
     }
     return { results };
   }

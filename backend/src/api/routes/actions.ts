@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ACTION_RESULTS, ACTION_SOURCES, AUDITED_COMMANDS } from '../../domain/actions';
 import { ActionFilter, ActionRow, actionsInOrder, listActions } from '../../store/actions';
 import { csvRecord, UTF8_BOM } from '../csv';
+import { readsOf } from '../client-gone';
 import type { ApiDeps } from '../deps';
 import { boolParam, id, isoTime, limit, offset, orderedRange } from '../validation';
 
@@ -89,7 +90,7 @@ export function actionRoutes(deps: ApiDeps) {
     ctx.body = await listActions(deps.readDb, toFilter(q), { limit: q.limit, offset: q.offset });
   });
   r.get('/api/haproxy/actions.csv', async (ctx) => {
-    const batches = actionsInOrder(deps.readDb, toFilter(everything.parse(ctx.query)));
+    const batches = actionsInOrder(readsOf(ctx, deps.readDb), toFilter(everything.parse(ctx.query)));
     // The first read before the answer starts: a failure then is an error answer, not a cut-off file.
     const first = await batches.next();
     ctx.type = 'text/csv; charset=utf-8';

@@ -6,6 +6,7 @@ import { DAY } from '../../history/partitions';
 import { AGGREGATES, QUERY_TYPES } from '../../history/query';
 import { LOOKUP_KINDS, lookupNames } from '../../store/servers';
 import { requireRole } from '../auth';
+import { clientSignal, readsOf } from '../client-gone';
 import type { ApiDeps } from '../deps';
 import { bodyId, isoTime, limit, nameOrGlob } from '../validation';
 
@@ -163,7 +164,7 @@ export function queryRoutes(deps: ApiDeps) {
   const r = new Router();
 
   r.post('/api/haproxy/query', requireRole('viewer'), async (ctx) => {
-    ctx.body = await deps.history.run(queryBody.parse(ctx.request.body ?? {}));
+    ctx.body = await deps.history.run(queryBody.parse(ctx.request.body ?? {}), clientSignal(ctx));
   });
 
   r.get('/api/haproxy/lookup/:kind', requireRole('viewer'), async (ctx) => {
@@ -173,7 +174,7 @@ export function queryRoutes(deps: ApiDeps) {
     }
     const q = lookupQuery.parse(ctx.query);
     const names = await lookupNames(
-      deps.readDb,
+      readsOf(ctx, deps.readDb),
       kind,
       {
         instance: withWhole(ctx.query.instance, q.instance),

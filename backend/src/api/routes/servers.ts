@@ -6,6 +6,7 @@ import { backendExists } from '../../store/backends';
 import { getServer, listBackendServers, searchServers } from '../../store/servers';
 import { stateChanges, statusHistory } from '../../store/server-state';
 import type { Db } from '../../db/db';
+import { readsOf } from '../client-gone';
 import type { ApiDeps } from '../deps';
 import {
   adminStateList,
@@ -96,7 +97,7 @@ export function serverRoutes(deps: ApiDeps) {
     const { id: serverId } = idParams.parse(ctx.params);
     const q = historyQuery.parse(ctx.query);
     await loadServer(deps.readDb, serverId);
-    ctx.body = { history: await statusHistory(deps.readDb, serverId, q) };
+    ctx.body = { history: await statusHistory(readsOf(ctx, deps.readDb), serverId, q) };
   });
 
   // The server page's timeline: admin and operational states as spans (the history, as states over time).
@@ -111,7 +112,7 @@ export function serverRoutes(deps: ApiDeps) {
       throw badRequest('since must be before until');
     }
     await loadServer(deps.readDb, serverId);
-    let changes = await stateChanges(deps.readDb, serverId, since, until, TIMELINE_MAX_CHANGES + 1);
+    let changes = await stateChanges(readsOf(ctx, deps.readDb), serverId, since, until, TIMELINE_MAX_CHANGES + 1);
     // More changes than one answer holds (a flapping server): answer up to the first one left out, with that
     // `until`, rather than the whole window with its last span running on past changes it never saw.
     let answered = until;

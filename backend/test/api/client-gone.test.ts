@@ -1,0 +1,79 @@
+import { lockTables, readsWaiting, until } from '../support/stuck-reads';
+import { fleet, Fleet, trendQuery, useHarness } from './helpers';
+
+/**
+ * A client that goes away before its answer (Grafana superseding a panel's query, a closed page): its reads stop
+ * in PostgreSQL at once, not at the statement timeout, and their connections go back to the read pool.
+ */
+const STATEMENT_TIMEOUT_MS = 20_000;
+const READ_POOL_SIZE = 2;
+const h = useHarness({ readPoolSize: READ_POOL_SIZE, apiStatementTimeoutMs: STATEMENT_TIMEOUT_MS });
+let f: Fleet;
+beforeAll(async () => {
+  f = await fleet(h, 'gone', { web: [{ name: 's1', status: 'UP' }] });
+});
+
+/**
+ * Sends as many requests as the read pool holds (each one left running keeps a connection until the timeout)
+ * and leaves before their answers, once their reads wait in PostgreSQL (stuck behind a lock).
+ */
+async function abandoned(method: string, path: string, body: unknown): Promise<void> {
+  const client = new AbortController();
+  const requests = Array.from({ length: READ_POOL_SIZE }, () =>
+    fetch(h.t.url + path, {
+      method,
+      signal: client.signal,
+      headers: { authorization: `Bearer ${h.t.tokens.viewer}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  );
+  requests.forEach((r) => r.catch(() => undefined));
+  await until(async () => (await readsWaiting(h.t.db.pool)).length === READ_POOL_SIZE);
+  client.abort();
+  for (const r of requests) {
+    await expect(r).rejects.toThrow();
+  }
+}
+
+const timelineQuery = () => ({
+  ...trendQuery(),
+  queries: [{ refId: 'A', type: 'status_timeline', scope: { instance: 'gone' } }],
+});
+
+const gone = (debug: jest.SpyInstance) =>
+  debug.mock.calls.filter((c: unknown[]) => c[1] === 'client went away before the answer');
+const server = () => f.servers['web/s1'].id;
+const STATUS_HISTORY = 'haproxy_server_status_history';
+
+test.each([
+  ['a trend query', STATUS_HISTORY, 'POST', () => '/api/haproxy/query', timelineQuery],
+  ['a server history', STATUS_HISTORY, 'GET', () => `/api/haproxy/servers/${server()}/history`, () => undefined],
+  ['a server timeline', STATUS_HISTORY, 'GET', () => `/api/haproxy/servers/${server()}/timeline`, () => undefined],
+  ['the audit log export', 'haproxy_actions', 'GET', () => '/api/haproxy/actions.csv', () => undefined],
+])(
+  '%s whose client went away is cancelled in PostgreSQL, and the pool answers the next request',
+  async (_what, table, method, path, body) => {
+    const log = h.t.service.log;
+    const logged = ['debug', 'warn', 'error'].map((level) => jest.spyOn(log, level as 'debug' | 'warn' | 'error'));
+    const [debug, warn, error] = logged;
+    const release = await lockTables(h.t.db.pool, [table]);
+    try {
+      const started = Date.now();
+      await abandoned(method, path(), body());
+      await until(async () => (await readsWaiting(h.t.db.pool)).length === 0, 3000);
+      expect(Date.now() - started).toBeLessThan(STATEMENT_TIMEOUT_MS / 2);
+      // No failure in the logs for an answer nobody waits for: a debug line per request.
+      await until(async () => gone(debug).length === READ_POOL_SIZE);
+      expect(gone(debug)[0][0]).toMatchObject({ method, path: path() });
+      expect([...warn.mock.calls, ...error.mock.calls]).toEqual([]);
+      // The lock is still held: a read that does not touch it answers on the pool's connections.
+      const servers = await h.t.call('GET', '/api/haproxy/servers', { token: h.t.tokens.viewer });
+      expect(servers.status).toBe(200);
+    } finally {
+      await release();
+      logged.forEach((l) => l.mockRestore());
+    }
+    const answered = await h.t.call(method, path(), { token: h.t.tokens.viewer, body: body() });
+    expect(answered.status).toBe(200);
+  }
+);
