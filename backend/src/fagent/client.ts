@@ -314,7 +314,8 @@ export class FagentClient {
 
   /**
    * `keep` says whether a good answer may be cached; a failed read never is. One that may not be drops what was
-   * cached before it, which would otherwise answer the next read with a state older than this one.
+   * cached before it, which would otherwise answer the next read with a state older than this one; an answer
+   * is never cached over that of a read that started after it (FagentCache.answered).
    */
   private async read<T>(
     t: FagentTarget,
@@ -328,14 +329,14 @@ export class FagentClient {
     if (cached !== undefined) {
       return cached;
     }
-    const generation = this.cache.generation(t.instanceId);
-    const answer = await this.withRetries(() => this.once(t, 'GET', path, decode, o), o.signal);
-    if (keep(answer)) {
-      this.cache.set(t.instanceId, key, answer, generation);
-    } else {
-      this.cache.delete(t.instanceId, key);
+    const read = this.cache.begin(t.instanceId, key);
+    try {
+      const answer = await this.withRetries(() => this.once(t, 'GET', path, decode, o), o.signal);
+      this.cache.answered(read, keep(answer) ? answer : undefined);
+      return answer;
+    } finally {
+      this.cache.end(read);
     }
-    return answer;
   }
 
   private async readOptional<T>(
@@ -349,11 +350,16 @@ export class FagentClient {
     if ((this.unsupportedUntil.get(key) ?? 0) > Date.now()) {
       return undefined;
     }
+    const generation = this.cache.generation(t.instanceId);
     try {
       return await this.read(t, endpoint, `/api/haproxy/${seg(t.instanceName)}/${endpoint}`, decode, o, keep);
     } catch (err) {
       if (err instanceof FagentError && err.notOffered) {
-        this.unsupportedUntil.set(key, Date.now() + (this.opts.unsupportedTtlMs ?? FAGENT_DEFAULTS.unsupportedTtlMs));
+        // Not across a forget (nor, to keep it simple, an invalidate): the answer may be of the agent the
+        // instance had before its host moved.
+        if (generation === this.cache.generation(t.instanceId)) {
+          this.unsupportedUntil.set(key, Date.now() + (this.opts.unsupportedTtlMs ?? FAGENT_DEFAULTS.unsupportedTtlMs));
+        }
         return undefined;
       }
       throw err;
