@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { authenticate, routeRoleFirst } from './auth';
-import { clientGone } from './client-gone';
+import { clientGone, logLateErrors } from './client-gone';
 import { conditionalGet } from './conditional-get';
 import { errorHandler } from '../http/errors';
 import { jsonBody } from './body';
@@ -35,6 +35,7 @@ import { windowRoutes } from './routes/windows';
 export function createApp(deps: ApiDeps, extra: { metrics?: Koa.Middleware } = {}): Koa {
   const app = new Koa();
   app.proxy = true;
+  logLateErrors(app, deps.log);
   app.use(errorHandler(deps.log));
   app.use(clientGone(deps.log));
   app.use(async (ctx, next) => {

@@ -1,3 +1,4 @@
+import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 import { cancelledBy, type Db } from '../db/db';
 import { loggableError } from '../http/errors';
@@ -60,4 +61,33 @@ export function clientGone(log: Logger): Middleware {
       ctx.status = 499;
     }
   };
+}
+
+const LATE_ERROR = Symbol('late error logged');
+
+/** Node's codes for a peer that closed the connection while an answer was being written to it. */
+const CONNECTION_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * Errors Koa meets once an answer has started (a streamed body: the audit log's CSV), which no middleware can
+ * catch. Koa's own handler prints their stack to stderr; here a client that left is a debug line like the
+ * others, and anything else (a read failing mid-file, the file cut off) a logged failure.
+ */
+export function logLateErrors(app: Koa, log: Logger): void {
+  app.on('error', (err: Error & { code?: string }, ctx?: Context) => {
+    // Koa may report one cut-off answer twice (the socket's reset, the stream's premature close).
+    const state = ctx?.state as { [LATE_ERROR]?: true } | undefined;
+    if (state?.[LATE_ERROR]) {
+      return;
+    }
+    if (state) {
+      state[LATE_ERROR] = true;
+    }
+    const where = { error: loggableError(err), path: ctx?.path, method: ctx?.method };
+    if (err instanceof ClientGone || CONNECTION_GONE.has(err.code ?? '')) {
+      log.debug(where, 'client went away before the answer');
+    } else {
+      log.error(where, 'answer cut off');
+    }
+  });
 }

@@ -77,3 +77,40 @@ test.each([
     expect(answered.status).toBe(200);
   }
 );
+
+test('an export whose client leaves mid-file is a debug line, not a stack on stderr', async () => {
+  // Enough rows that the file is still being written when the client leaves after its first bytes (the audit
+  // log is append-only: this test comes last).
+  await h.t.db.pool.query(
+    `INSERT INTO haproxy_actions (server_id, instance_id, instance_name, backend_name, server_name, command, actor,
+                                  source, success, result, status_before, started_at, duration_ms, reason)
+     SELECT $1, $2, 'gone', 'web', 's1', 'drain', 'grafana:bob', 'ui', true, 'success', 'UP',
+            now() - g * interval '1 second', 5, repeat('why ', 50)
+       FROM generate_series(1, 40000) g`,
+    [server(), f.instanceId]
+  );
+  const log = h.t.service.log;
+  const logged = ['debug', 'warn', 'error'].map((level) => jest.spyOn(log, level as 'debug' | 'warn' | 'error'));
+  const [debug, warn, error] = logged;
+  const stderr = jest.spyOn(console, 'error');
+  try {
+    const client = new AbortController();
+    const res = await fetch(h.t.url + '/api/haproxy/actions.csv', {
+      signal: client.signal,
+      headers: { authorization: `Bearer ${h.t.tokens.viewer}` },
+    });
+    expect(res.status).toBe(200);
+    await res.body!.getReader().read();
+    client.abort();
+    await until(async () => gone(debug).length > 0);
+    // Koa reports the socket's reset and the stream's premature close: one line for the request.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(gone(debug)).toEqual([
+      [expect.objectContaining({ method: 'GET', path: '/api/haproxy/actions.csv' }), expect.any(String)],
+    ]);
+    expect([...warn.mock.calls, ...error.mock.calls, ...stderr.mock.calls]).toEqual([]);
+  } finally {
+    logged.forEach((l) => l.mockRestore());
+    stderr.mockRestore();
+  }
+});
