@@ -5,9 +5,15 @@
  * Everything behind the host is real: backend, PostgreSQL, the reference agent, HAProxy.
  */
 import type { Page } from '@playwright/test';
-import { APP, PROXY, backendApi, backendItem, expect, stack, test, toasts } from './support';
+import { APP, PROXY, backendApi, backendItem, expect, specAgent, stack, test, toasts } from './support';
 
 const HOST = 'lb-admin-ui';
+/** The host's own agent, in front of the demo HAProxy processes it registers and renames to. */
+let agent: Awaited<ReturnType<typeof specAgent>>;
+
+test.beforeAll(async () => {
+  agent = await specAgent(['internal_3', 'edge-1']);
+});
 
 /** The instance's row as the backend has it (by host name and instance name). */
 async function apiInstance(name: string) {
@@ -44,6 +50,7 @@ test.afterAll(async () => {
   for (const host of hosts.filter((h) => h.name === HOST)) {
     await backendApi('DELETE', `/api/hosts/${host.id}`);
   }
+  await agent?.stop();
 });
 
 test('an Admin registers a host and an instance, tests the agent, syncs, narrows the scope and follows the removals', async ({
@@ -63,8 +70,8 @@ test('an Admin registers a host and an instance, tests the agent, syncs, narrows
   // (trust-auth words it as the FAgent client does: "FAgent URL must use http or https, not ftp")
   await expect(form).toContainText(/must be an http\(s\) URL|FAgent URL must use http or https/);
   await expect(form.locator('#host-name')).toHaveValue(HOST);
-  await form.locator('#host-fagent-url').fill(stack.agent.url);
-  await form.locator('#host-fagent-token').fill(stack.agent.token);
+  await form.locator('#host-fagent-url').fill(agent.url);
+  await form.locator('#host-fagent-token').fill(agent.token);
   await form.locator('#host-test-instances').fill('internal_3');
   await form.getByRole('button', { name: 'Test agent' }).click();
   const tested = form.getByRole('status', { name: 'Agent test result' });

@@ -12,6 +12,7 @@ import {
   expect,
   openHaproxy,
   screenshot,
+  specAgent,
   stack,
   test,
   type Theme,
@@ -74,11 +75,13 @@ for (const theme of ['light', 'dark'] as Theme[]) {
 test.describe('administration pages', () => {
   const HOST = 'lb-screenshots';
   let hostId: number;
+  let agent: Awaited<ReturnType<typeof specAgent>>;
 
   test.beforeAll(async () => {
     // A host of its own (as an admin would register it) with a backend the polling scope left out.
+    agent = await specAgent(['internal_3']);
     const host = await backendApi('POST', '/api/hosts', {
-      body: { name: HOST, address: '192.0.2.20', fagent_url: stack.agent.url, fagent_token: stack.agent.token },
+      body: { name: HOST, address: '192.0.2.20', fagent_url: agent.url, fagent_token: agent.token },
     });
     hostId = host.body.id;
     const instance = await backendApi('POST', '/api/haproxy/instances', {
@@ -92,6 +95,7 @@ test.describe('administration pages', () => {
 
   test.afterAll(async () => {
     await backendApi('DELETE', `/api/hosts/${hostId}`);
+    await agent?.stop();
   });
 
   for (const theme of ['light', 'dark'] as Theme[]) {

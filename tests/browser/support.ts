@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { runtimeApiExchange } from '../../backend/src/agent/runtime-api';
+import { startAgentServer } from '../../backend/src/agent/server';
 import { parseShowStat } from '../../backend/src/agent/show-stat';
 import type { StackInfo } from './stack';
 
@@ -23,6 +24,24 @@ function readStack(): StackInfo {
 
 export const stack = readStack();
 export const PLUGIN_ID = 'appcontrol-haproxy-app';
+
+/**
+ * Another reference agent in front of these demo HAProxy processes, for a spec that registers a host of its own:
+ * through the demo's agent, those names on another host would be the demo's instances twice (409).
+ */
+export async function specAgent(names: string[]): Promise<{ url: string; token: string; stop(): Promise<void> }> {
+  const token = `spec-agent-${process.pid}`;
+  const agent = await startAgentServer({
+    token,
+    requestTimeoutMs: 2000,
+    instances: new Map(
+      stack.instances
+        .filter((i) => names.includes(i.name))
+        .map((i) => [i.name, { kind: 'unix' as const, path: i.socketPath }])
+    ),
+  });
+  return { url: agent.url, token, stop: () => agent.stop() };
+}
 export const APP = `/a/${PLUGIN_ID}`;
 export const PROXY = `/api/plugin-proxy/${PLUGIN_ID}`;
 export const SCREENSHOTS = path.resolve(__dirname, '../../test-results/screenshots');

@@ -77,6 +77,9 @@ export async function advisoryXactLock(db: Db, key: number): Promise<void> {
 export const BUDGET_BACKEND_LOCKS = 0x4841_5042; // "HAPB"
 export const BUDGET_APPLICATION_LOCKS = 0x4841_5041; // "HAPA"
 
+/** First key of the registry's lock (second key 0): one instance name per agent (store/hosts.ts refuseTwinInstances). */
+export const REGISTRY_LOCKS = 0x4841_5052; // "HAPR"
+
 /** A transaction lock on (`namespace`, `key`), held until the caller's transaction ends. */
 export async function advisoryXactLockIn(db: Db, namespace: number, key: number): Promise<void> {
   await db.query('SELECT pg_advisory_xact_lock($1, $2)', [namespace, key]);

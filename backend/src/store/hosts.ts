@@ -1,3 +1,4 @@
+import { advisoryXactLockIn, REGISTRY_LOCKS } from '../db/advisory-lock';
 import type { Db } from '../db/db';
 import { conflict } from '../domain/errors';
 import { param, setColumns } from './sql';
@@ -52,6 +53,60 @@ export function shownAgentUrl(stored: string): string {
 
 const shown = (row: HostRow): HostRow => ({ ...row, fagent_url: shownAgentUrl(row.fagent_url) });
 
+/**
+ * The agent a URL reaches, as the FAgent client calls it (the origin, then the path without trailing slashes):
+ * the case of the scheme or host, a default port, a trailing slash or a root domain's dot make no other agent.
+ */
+export function agentIdentity(fagentUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(fagentUrl.trim());
+  } catch {
+    return fagentUrl.trim();
+  }
+  return `${url.protocol}//${url.host.replace(/\.(:\d+)?$/, '$1')}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * Refuses (409) one HAProxy registered twice: an instance name of this host (`names`, default its instances now)
+ * under another host whose agent URL reaches the same agent, active or not. Both would sync it, so its servers
+ * would count twice (summary, /metrics, disruption budgets) and a command on one copy would leave the other
+ * stale. Other names behind a shared agent (a gateway) are fine. Call it in the transaction that then writes,
+ * after its row locks (host, then instances): the registry's lock makes two such changes check one at a time.
+ */
+export async function refuseTwinInstances(tx: Db, hostId: number, names?: string[]): Promise<void> {
+  const ours =
+    names ??
+    (
+      await tx.query<{ name: string }>(`SELECT name FROM haproxy_instances WHERE host_id = $1 FOR UPDATE`, [hostId])
+    ).map((r) => r.name);
+  if (ours.length === 0) {
+    return;
+  }
+  await advisoryXactLockIn(tx, REGISTRY_LOCKS, 0);
+  const [host] = await tx.query<{ fagent_url: string }>(`SELECT fagent_url FROM hosts WHERE id = $1`, [hostId]);
+  if (!host) {
+    return;
+  }
+  const agent = agentIdentity(host.fagent_url);
+  const twin = (
+    await tx.query<{ host_name: string; fagent_url: string; instance_name: string }>(
+      `SELECT h.name AS host_name, h.fagent_url, i.name AS instance_name
+         FROM haproxy_instances i JOIN hosts h ON h.id = i.host_id
+        WHERE i.host_id <> $1 AND i.name = ANY($2::text[])
+        ORDER BY h.name, i.name`,
+      [hostId, ours]
+    )
+  ).find((r) => agentIdentity(r.fagent_url) === agent);
+  if (twin) {
+    throw conflict(
+      `host ${twin.host_name} already has instance ${twin.instance_name} through the same agent ` +
+        `(${shownAgentUrl(twin.fagent_url)}): that is the same HAProxy, which would be synced and counted twice ` +
+        '(budgets too); use that instance, or delete it first'
+    );
+  }
+}
+
 export async function listHosts(db: Db): Promise<HostRow[]> {
   return (await db.query<HostRow>(`${SELECT} ORDER BY h.name`)).map(shown);
 }
@@ -72,9 +127,25 @@ export async function createHost(db: Db, h: HostInput): Promise<number> {
 /**
  * Sets the given fields; false when there is no such host, or when the URL would change while the stored
  * agent token stays (`fagent_url` without `fagent_token`): a token is never sent to an address it was not
- * given for.
+ * given for. A 409 when another agent makes one of its instances a twin (refuseTwinInstances).
  */
-export async function updateHost(db: Db, hostId: number, changes: Partial<HostInput>): Promise<boolean> {
+export function updateHost(db: Db, hostId: number, changes: Partial<HostInput>): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [before] =
+      changes.fagent_url === undefined
+        ? []
+        : await tx.query<{ fagent_url: string }>(`SELECT fagent_url FROM hosts WHERE id = $1 FOR UPDATE`, [hostId]);
+    if (!(await setHostFields(tx, hostId, changes))) {
+      return false;
+    }
+    if (before && agentIdentity(before.fagent_url) !== agentIdentity(changes.fagent_url!)) {
+      await refuseTwinInstances(tx, hostId);
+    }
+    return true;
+  });
+}
+
+async function setHostFields(db: Db, hostId: number, changes: Partial<HostInput>): Promise<boolean> {
   const params: unknown[] = [hostId];
   const sets = setColumns(params, {
     name: changes.name,

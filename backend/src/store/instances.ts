@@ -3,6 +3,7 @@ import type { RemovalHold } from '../domain/held-removal';
 import type { ReconcilePolicy } from '../domain/server-state';
 import type { Db } from '../db/db';
 import { AppError, conflict } from '../domain/errors';
+import { refuseTwinInstances } from './hosts';
 import { buildWhere, matchSql, setColumns } from './sql';
 
 /** Values of haproxy_instances.breaker_state (the FAgent client's breaker states). */
@@ -139,24 +140,53 @@ export async function instanceIdsOfHost(db: Db, hostId: number): Promise<number[
   );
 }
 
-export async function createInstance(db: Db, i: InstanceInput): Promise<number> {
-  const [row] = await db.query<{ id: number }>(
-    `INSERT INTO haproxy_instances (host_id, name, socket_path, is_active, backend_scope, reconcile_policy)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [
-      i.host_id,
-      i.name,
-      i.socket_path ?? null,
-      i.is_active ?? true,
-      scopeJson(i.backend_scope),
-      i.reconcile_policy ?? 'reapply',
-    ]
-  );
-  return row.id;
+/** A 409 when the name is another host's instance through the same agent (refuseTwinInstances). */
+export function createInstance(db: Db, i: InstanceInput): Promise<number> {
+  return db.transaction(async (tx) => {
+    // The host's agent stays as read until the insert commits (a URL change waits, then sees this instance).
+    await tx.query(`SELECT 1 FROM hosts WHERE id = $1 FOR SHARE`, [i.host_id]);
+    await refuseTwinInstances(tx, i.host_id, [i.name]);
+    const [row] = await tx.query<{ id: number }>(
+      `INSERT INTO haproxy_instances (host_id, name, socket_path, is_active, backend_scope, reconcile_policy)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [
+        i.host_id,
+        i.name,
+        i.socket_path ?? null,
+        i.is_active ?? true,
+        scopeJson(i.backend_scope),
+        i.reconcile_policy ?? 'reapply',
+      ]
+    );
+    return row.id;
+  });
 }
 
-/** Sets the given fields; false when there is no such instance. */
-export async function updateInstance(
+/** Sets the given fields; false when there is no such instance, a 409 when a new name makes it a twin (refuseTwinInstances). */
+export function updateInstance(
+  db: Db,
+  instanceId: number,
+  changes: Partial<Omit<InstanceInput, 'host_id'>>
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (changes.name !== undefined) {
+      // Its row locked first, as a change of its host's agent locks it (store/hosts.ts updateHost).
+      const [row] = await tx.query<{ host_id: number; name: string }>(
+        `SELECT host_id, name FROM haproxy_instances WHERE id = $1 FOR UPDATE`,
+        [instanceId]
+      );
+      if (!row) {
+        return false;
+      }
+      if (row.name !== changes.name) {
+        await refuseTwinInstances(tx, row.host_id, [changes.name]);
+      }
+    }
+    return setInstanceFields(tx, instanceId, changes);
+  });
+}
+
+async function setInstanceFields(
   db: Db,
   instanceId: number,
   changes: Partial<Omit<InstanceInput, 'host_id'>>

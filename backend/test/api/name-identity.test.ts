@@ -1,3 +1,5 @@
+import { FakeFagent } from '../support/fake-fagent';
+import { registerInstance } from '../support/service';
 import { command, fleet, syncNow, useHarness } from './helpers';
 
 const h = useHarness();
@@ -37,8 +39,14 @@ test("an instance's commands follow it through a rename, and a name another inst
 });
 
 test('instances of one name on two hosts: their series are named apart, by host', async () => {
-  for (const host of ['lb-x', 'lb-y']) {
-    await fleet(h, 'main', { app: [{ name: 's1', status: 'UP' }] }, { hostName: host });
+  await fleet(h, 'main', { app: [{ name: 's1', status: 'UP' }] }, { hostName: 'lb-x' });
+  // Another HAProxy, so behind another agent: through the same one it would be the first registered twice (409).
+  const other = await new FakeFagent().start();
+  try {
+    other.setBackend('main', 'app', [{ name: 's1', status: 'UP' }]);
+    await syncNow(h, (await registerInstance(h.t, other.url, 'main', { hostName: 'lb-y' })).instanceId);
+  } finally {
+    await other.stop();
   }
   const res = await h.t.call('POST', '/api/haproxy/query', {
     body: {

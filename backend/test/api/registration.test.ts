@@ -167,13 +167,14 @@ describe('instances', () => {
     expectError(await patch(`/api/haproxy/instances/${id}`, { name: 'x' }), 404, 'not_found');
   });
 
-  test('a name is unique per host: 409 on create and on rename; another host may reuse it', async () => {
+  test('a name is unique per host: 409 on create and on rename; a host with another agent may reuse it', async () => {
     await post('/api/haproxy/instances', { host_id: hostId, name: 'twin' });
     expectError(await post('/api/haproxy/instances', { host_id: hostId, name: 'twin' }), 409, 'conflict');
     const second = await post('/api/haproxy/instances', { host_id: hostId, name: 'other' });
     expectError(await patch(`/api/haproxy/instances/${second.body.id}`, { name: 'twin' }), 409, 'conflict');
-    const otherHost = (await post('/api/hosts', hostBody('inst-host-2'))).body.id;
-    expect((await post('/api/haproxy/instances', { host_id: otherHost, name: 'twin' })).status).toBe(201);
+    // (Behind the same agent it would be the same HAProxy twice: twin-instances.test.ts.)
+    const otherHost = await post('/api/hosts', hostBody('inst-host-2', { fagent_url: 'http://agent-2:9000' }));
+    expect((await post('/api/haproxy/instances', { host_id: otherHost.body.id, name: 'twin' })).status).toBe(201);
   });
 
   test('deleting an instance keeps its audit rows, detached', async () => {

@@ -47,13 +47,18 @@ test('register, sync, read back', async () => {
 });
 
 test('a server HAProxy no longer lists is still readable by id, with removed_at set', async () => {
-  const { instanceId } = await registerInstance(t, agent.url, 'main', { hostName: 'smoke-removed' });
+  // Another HAProxy behind the agent: 'main' under a second host would be the same one registered twice (409).
+  agent.setBackend('removed', 'web', [
+    { name: 'web1', status: 'UP', address: 'web1.example.com:80' },
+    { name: 'web2', status: 'DOWN' },
+  ]);
+  const { instanceId } = await registerInstance(t, agent.url, 'removed', { hostName: 'smoke-removed' });
   await t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`);
   const listed = await t.call('GET', `/api/haproxy/servers?instance_id=${instanceId}`);
   const web2 = listed.body.servers.find((s: { server_name: string }) => s.server_name === 'web2');
   expect(web2.removed_at).toBeNull();
   const totalBefore = (await t.call('GET', '/api/haproxy/summary')).body.servers.total;
-  agent.setBackend('main', 'web', [{ name: 'web1', status: 'UP', address: 'web1.example.com:80' }]);
+  agent.setBackend('removed', 'web', [{ name: 'web1', status: 'UP', address: 'web1.example.com:80' }]);
   await t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`);
   // A sync drops the cached counts too.
   expect((await t.call('GET', '/api/haproxy/summary')).body.servers.total).toBe(totalBefore - 1);
@@ -69,14 +74,14 @@ test('a server HAProxy no longer lists is still readable by id, with removed_at 
 
 test('the summary is cached for a second, but an instance registered or deleted shows at once', async () => {
   const before = (await t.call('GET', '/api/haproxy/summary')).body.instances.total;
-  const { instanceId } = await registerInstance(t, agent.url, 'main', { hostName: 'smoke-counted' });
+  const { instanceId } = await registerInstance(t, agent.url, 'counted', { hostName: 'smoke-counted' });
   expect((await t.call('GET', '/api/haproxy/summary')).body.instances.total).toBe(before + 1);
   expect((await t.call('DELETE', `/api/haproxy/instances/${instanceId}`)).status).toBe(204);
   expect((await t.call('GET', '/api/haproxy/summary')).body.instances.total).toBe(before);
 });
 
 test('a breaker that opens shows in the summary at once, though the counts it answers with are still cached', async () => {
-  const { instanceId } = await registerInstance(t, agent.url, 'main', { hostName: 'smoke-breaker' });
+  const { instanceId } = await registerInstance(t, agent.url, 'breaker', { hostName: 'smoke-breaker' });
   const summary = async () => (await t.call('GET', '/api/haproxy/summary')).body;
   const before = await summary();
   expect(before.instances.breaker_open).toBe(0);
