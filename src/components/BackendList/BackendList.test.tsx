@@ -62,7 +62,12 @@ describe('BackendList', () => {
     expect(filtered).toHaveTextContent('drift 3');
     expect(all).toHaveTextContent('20 servers');
     expect(all).not.toHaveTextContent('shown');
-    expect(within(empty).getByLabelText('no servers')).toBeInTheDocument();
+    // Named images: a screen reader reads the warning and what drifts, not only a colour.
+    expect(within(empty).getByRole('img', { name: 'no servers' })).toBeInTheDocument();
+    expect(
+      within(filtered).getByRole('img', { name: 'drift: 3 servers out of their intended state' })
+    ).toBeInTheDocument();
+    expect(within(filtered).getByRole('img', { name: 'UP 18' })).toBeInTheDocument();
     await user.click(within(empty).getByRole('button', { expanded: false }));
     expect(within(empty).getByText('This backend has no servers')).toBeInTheDocument();
     expect(within(empty).queryByRole('table')).not.toBeInTheDocument();

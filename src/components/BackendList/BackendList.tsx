@@ -69,6 +69,7 @@ export function BackendList({ backends, total, page, pageSize, onPage, loading, 
                       icon="exclamation-triangle"
                       text="no servers"
                       tooltip={NO_SERVERS}
+                      role="img"
                       aria-label="no servers"
                     />
                   ) : (
@@ -98,6 +99,8 @@ export function BackendList({ backends, total, page, pageSize, onPage, loading, 
                       icon="exclamation-triangle"
                       text={`drift ${formatCount(b.drifting)}`}
                       tooltip="Servers HAProxy keeps out of their intended state"
+                      role="img"
+                      aria-label={`drift: ${formatPlural(b.drifting, 'server')} out of their intended state`}
                     />
                   )}
                 </Stack>

@@ -10,7 +10,8 @@ import { notifySuccess } from '../../utils/notify';
 export function BudgetSummary({ budget, label }: { budget: Budget; label: string }) {
   const source = budget.source === 'default' ? ' (default)' : '';
   return (
-    <span aria-label={`Budget of ${label}`}>
+    // A group: a plain span's aria-label is not announced.
+    <span role="group" aria-label={`Budget of ${label}`}>
       <Badge color={budget.ok ? 'green' : 'red'} text={budget.ok ? 'ok' : 'below minimum'} />{' '}
       <Text variant="bodySmall">
         {budgetNumbers(budget)}

@@ -87,6 +87,14 @@ describe('FleetStats for keyboard and screen reader users', () => {
     expect(screen.getByRole('group', { name: 'Failing' })).toHaveTextContent('1');
   });
 
+  it('names its status counts and hints as images: a label on a plain element is not read', () => {
+    render(<FleetStats summary={summary} />);
+    const byStatus = within(screen.getByRole('group', { name: 'Servers by status' }));
+    expect(byStatus.getByRole('img', { name: 'UP 9' })).toBeInTheDocument();
+    expect(byStatus.getByRole('img', { name: 'DOWN 1' })).toBeInTheDocument();
+    expect(screen.getByRole('img', { name: 'What Drifting counts' })).toBeInTheDocument();
+  });
+
   it('shows the last sync’s exact time on keyboard focus, not only on a mouse hover', async () => {
     render(<FleetStats summary={summary} />);
     const lastSync = within(screen.getByRole('group', { name: 'Last sync' }));

@@ -19,7 +19,7 @@ function Stat({ label, hint, children }: { label: string; hint?: string; childre
         {label}{' '}
         {hint && (
           <Tooltip content={hint}>
-            <span aria-label={`What ${label} counts`} tabIndex={0}>
+            <span role="img" aria-label={`What ${label} counts`} tabIndex={0}>
               <Icon name="info-circle" size="sm" />
             </span>
           </Tooltip>

@@ -9,7 +9,7 @@ describe('InstanceBackends', () => {
     setUserRole('Admin');
     const { user } = renderPage(<InstanceBackends instanceId={1} />);
     const web = (await screen.findAllByRole('row')).find((r) => within(r).queryByText('be_web'))!;
-    expect(within(web).getByLabelText('Budget of backend be_web')).toHaveTextContent(
+    expect(within(web).getByRole('group', { name: 'Budget of backend be_web' })).toHaveTextContent(
       'ok 1 available, minimum 1 (default)'
     );
     await user.click(within(web).getByRole('button', { name: /expand/i }));

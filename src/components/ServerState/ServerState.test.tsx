@@ -213,7 +213,7 @@ describe('ServerState', () => {
       />
     );
     expect(screen.getByText('UP')).toBeInTheDocument();
-    const drift = screen.getByLabelText('drift');
+    const drift = screen.getByRole('img', { name: 'drift: desired drain, HAProxy ready, after a reload' });
     const tip = await hoverText(drift);
     expect(tip).toContain('Should be drained, HAProxy has it ready');
     expect(tip).toContain(`Since ${dateTimeFormat(since)} (20 minutes ago), after a reload`);
@@ -230,7 +230,63 @@ describe('ServerState', () => {
     );
     expect(screen.getAllByText('DOWN')).toHaveLength(2);
     expect(screen.queryByLabelText(/^intent:/)).not.toBeInTheDocument();
-    expect(screen.queryByLabelText('drift')).not.toBeInTheDocument();
+    expect(screen.queryByRole('img', { name: /^drift/ })).not.toBeInTheDocument();
+  });
+
+  it('every badge is an image a screen reader names: status, intent, weight 0, window and drift', () => {
+    const until = Date.now() + 2 * HOUR;
+    const overdue = Date.now() - 10 * 60e3;
+    const desired = { actor: 'grafana:alice', reason: null, source: 'ui' as const, set_at: at(Date.now() - HOUR) };
+    const drift = { since: at(Date.now()), policy: 'alert' as const, attempts: 0, last_error: null };
+    render(
+      <>
+        <ServerState
+          server={serverWith({
+            status: 'DOWN',
+            raw_status: 'DOWN (agent)',
+            admin_state: 'drain',
+            operational_state: 'down',
+            desired: { ...desired, admin_state: 'drain', until: at(until) },
+          })}
+        />
+        <ServerState
+          server={serverWith({
+            status: 'MAINT',
+            admin_state: 'maint',
+            maint_source: 'forced',
+            desired: { ...desired, admin_state: 'maint', until: at(overdue) },
+          })}
+        />
+        <ServerState
+          server={serverWith({
+            status: 'UP',
+            admin_state: 'ready',
+            weight: 0,
+            drift: { ...drift, desired: 'maint', actual: 'ready', cause: 'unknown' },
+          })}
+        />
+        <ServerState
+          server={serverWith({
+            status: 'UP',
+            admin_state: null,
+            drift: { ...drift, desired: 'drain', actual: null, cause: 'reload' },
+          })}
+        />
+      </>
+    );
+    const names = [
+      'DOWN (DOWN (agent))',
+      'intent: drained',
+      'weight 0: out on purpose',
+      `maintenance window ${windowEndLabel(at(until))}`,
+      'intent: maint (forced)',
+      `maintenance ${windowEndLabel(at(overdue), Date.now(), 'window ended')}, not returned to ready yet`,
+      'drift: desired maint, HAProxy ready',
+      'drift: desired drain, HAProxy unknown, after a reload',
+    ];
+    for (const name of names) {
+      expect(screen.getByRole('img', { name })).toBeInTheDocument();
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import { HoverLines } from '../HoverLines/HoverLines';
 import { StatusBadge } from '../StatusBadge/StatusBadge';
 import {
   driftDetails,
+  driftSummary,
   intentView,
   overdueWindowDetails,
   WEIGHT_ZERO_DETAILS,
@@ -24,7 +25,9 @@ export function ServerState({ server }: { server: Server }) {
   const styles = useStyles2(getStyles);
   const intent = intentView(server);
   const until = openWindowEnd(server);
+  const untilLabel = until && windowEndLabel(until);
   const overdue = overdueWindowEnd(server);
+  const overdueLabel = overdue && windowEndLabel(overdue, undefined, 'window ended');
   return (
     <Stack gap={0.5} alignItems="center" wrap="wrap">
       <StatusBadge
@@ -36,6 +39,7 @@ export function ServerState({ server }: { server: Server }) {
         <Badge
           color={intent.badge.color}
           text={intent.badge.text}
+          role="img"
           aria-label={intent.badge.label}
           tooltip={<HoverLines lines={intent.details} />}
         />
@@ -45,21 +49,27 @@ export function ServerState({ server }: { server: Server }) {
           color="orange"
           icon="pause"
           text="weight 0"
+          role="img"
           aria-label="weight 0: out on purpose"
           tooltip={<HoverLines lines={WEIGHT_ZERO_DETAILS} />}
         />
       )}
       {until && (
         <Tooltip content={`Maintenance window ends ${formatAgo(until)} (${formatTime(until)})`}>
-          <span className={styles.until} tabIndex={0}>
-            <Icon name="clock-nine" size="sm" /> {windowEndLabel(until)}
+          <span className={styles.until} tabIndex={0} role="img" aria-label={`maintenance window ${untilLabel}`}>
+            <Icon name="clock-nine" size="sm" /> {untilLabel}
           </span>
         </Tooltip>
       )}
       {overdue && (
         <Tooltip content={<HoverLines lines={overdueWindowDetails(overdue)} />}>
-          <span className={styles.overdue} tabIndex={0}>
-            <Icon name="exclamation-triangle" size="sm" /> {windowEndLabel(overdue, undefined, 'window ended')}
+          <span
+            className={styles.overdue}
+            tabIndex={0}
+            role="img"
+            aria-label={`maintenance ${overdueLabel}, not returned to ready yet`}
+          >
+            <Icon name="exclamation-triangle" size="sm" /> {overdueLabel}
           </span>
         </Tooltip>
       )}
@@ -68,7 +78,8 @@ export function ServerState({ server }: { server: Server }) {
           color="red"
           icon="exclamation-triangle"
           text="drift"
-          aria-label="drift"
+          role="img"
+          aria-label={`drift: ${driftSummary(server.drift)}`}
           tooltip={<HoverLines lines={driftDetails(server.drift)} />}
         />
       )}

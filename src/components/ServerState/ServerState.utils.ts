@@ -88,6 +88,12 @@ export function intentView(server: Server): IntentView | undefined {
 
 const STATE_WORDS = { ready: 'ready', drain: 'drained', maint: 'in maintenance' } as const;
 
+/** Drift in a few words, for the badge's accessible name: "desired maint, HAProxy ready", the cause when known. */
+export function driftSummary(drift: Drift): string {
+  const cause = drift.cause === 'reload' ? ', after a reload' : '';
+  return `desired ${drift.desired}, HAProxy ${drift.actual ?? 'unknown'}${cause}`;
+}
+
 /** What the drift badge says on hover: wanted vs actual, since when, what the instance's policy does. */
 export function driftDetails(drift: Drift): string[] {
   const actual = drift.actual ? STATE_WORDS[drift.actual] : 'unknown';

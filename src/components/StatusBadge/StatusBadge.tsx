@@ -35,6 +35,8 @@ export function StatusBadge({ status, rawStatus, count, details = [] }: Props) {
       color={statusColor(status)}
       text={text}
       tooltip={lines.length > 0 ? <HoverLines lines={lines} /> : undefined}
+      // A role, or screen readers skip the label (and the raw status in it) on a plain div.
+      role="img"
       aria-label={rawStatus ? `${text} (${rawStatus})` : text}
     />
   );

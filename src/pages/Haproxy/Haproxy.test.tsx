@@ -399,12 +399,18 @@ describe('HAProxy page: the server state model', () => {
     const web = await expand('be_web', user);
     const web3 = row(web, 'web3');
     expect(within(web3).getByText('DOWN')).toBeInTheDocument();
-    expect(within(web3).getByLabelText('intent: drained')).toBeInTheDocument();
+    // Images with names: a screen reader reads each badge, not only its text.
+    expect(within(web3).getByRole('img', { name: 'intent: drained' })).toBeInTheDocument();
     // drained: Ready is offered, Drain is not
     expect(within(web3).getByRole('button', { name: 'Ready web3' })).toBeInTheDocument();
     expect(within(web3).queryByRole('button', { name: 'Drain web3' })).not.toBeInTheDocument();
     expect(row(web, 'web2')).toHaveTextContent(windowEndLabel(until));
-    expect(within(row(web, 'web1')).getByLabelText('drift')).toBeInTheDocument();
+    expect(
+      within(row(web, 'web2')).getByRole('img', { name: `maintenance window ${windowEndLabel(until)}` })
+    ).toBeInTheDocument();
+    expect(
+      within(row(web, 'web1')).getByRole('img', { name: 'drift: desired drain, HAProxy ready, after a reload' })
+    ).toBeInTheDocument();
   });
 
   it('a drain that comes down a track shows the tracked server, and Ready is not offered as the way back', async () => {

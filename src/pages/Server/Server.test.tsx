@@ -126,6 +126,25 @@ describe('Server page', () => {
     );
   });
 
+  it('names its drift for a screen reader, an unknown HAProxy state as unknown (not "null")', async () => {
+    Object.assign(db.fleet.servers[0], {
+      drift: {
+        since: ago(5),
+        desired: 'maint',
+        actual: null,
+        cause: 'unknown',
+        policy: 'alert',
+        attempts: 0,
+        last_error: null,
+      },
+    });
+    renderServer();
+    const state = await screen.findByRole('region', { name: 'Server state' });
+    expect(within(state).getByRole('img', { name: 'drift: desired maint, HAProxy unknown' })).toBeInTheDocument();
+    expect(state).toHaveTextContent('drifting: desired maint, HAProxy unknown');
+    expect(state).not.toHaveTextContent('null');
+  });
+
   it('a history that failed to load says so with Retry, which loads it again', async () => {
     let failing = true;
     server.use(

@@ -9,6 +9,7 @@ import { LoadError } from '../../components/LoadError/LoadError';
 import { OperationModal } from '../../components/OperationModal/OperationModal';
 import { COMMAND_LABELS, ServerCommandModal } from '../../components/ServerCommandModal/ServerCommandModal';
 import { ServerState } from '../../components/ServerState/ServerState';
+import { driftSummary } from '../../components/ServerState/ServerState.utils';
 import { StateTimeline } from '../../components/StateTimeline/StateTimeline';
 import { prefixRoute, ROUTES } from '../../constants';
 import { useActions } from '../../data/useActions';
@@ -86,7 +87,7 @@ function ServerPage() {
                 {formatNumber(s.current_sessions)}
                 {s.desired &&
                   ` · desired ${s.desired.admin_state} by ${s.desired.actor ?? 'unknown'}${s.desired.reason ? ` (${s.desired.reason})` : ''}${s.desired.until ? ` until ${formatTime(s.desired.until)}` : ''}`}
-                {s.drift && ` · drifting: desired ${s.drift.desired}, HAProxy has ${s.drift.actual}`}
+                {s.drift && ` · drifting: ${driftSummary(s.drift)}`}
                 {s.tracks && ` · tracks ${s.tracks}: it goes out whenever that server does`}
               </Text>
               {canAct && (
