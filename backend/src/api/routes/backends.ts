@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { BackendRow, searchBackends } from '../../store/backends';
+import { readsOf } from '../client-gone';
 import type { ApiDeps } from '../deps';
 import { boolParam, cursor, encodeCursor, id, limit, offset, statusList } from '../validation';
 
@@ -40,7 +41,7 @@ export function backendRoutes(deps: ApiDeps) {
   r.get('/api/haproxy/backends', async (ctx) => {
     const q = query.parse(ctx.query);
     const { backends, total, next } = await searchBackends(
-      deps.readDb,
+      readsOf(ctx, deps.readDb),
       {
         instanceId: q.instance_id,
         text: q.q,

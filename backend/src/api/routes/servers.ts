@@ -72,7 +72,7 @@ export function serverRoutes(deps: ApiDeps) {
   r.get('/api/haproxy/servers', async (ctx) => {
     const q = serversQuery.parse(ctx.query);
     const { servers, total, next } = await searchServers(
-      deps.readDb,
+      readsOf(ctx, deps.readDb),
       {
         instanceId: q.instance_id,
         backendId: q.backend_id,
