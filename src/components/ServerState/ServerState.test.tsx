@@ -238,40 +238,33 @@ describe('ServerState', () => {
     const overdue = Date.now() - 10 * 60e3;
     const desired = { actor: 'grafana:alice', reason: null, source: 'ui' as const, set_at: at(Date.now() - HOUR) };
     const drift = { since: at(Date.now()), policy: 'alert' as const, attempts: 0, last_error: null };
+    const servers: Array<Parameters<typeof serverWith>[0]> = [
+      {
+        status: 'DOWN',
+        raw_status: 'DOWN (agent)',
+        admin_state: 'drain',
+        operational_state: 'down',
+        desired: { ...desired, admin_state: 'drain', until: at(until) },
+      },
+      {
+        status: 'MAINT',
+        admin_state: 'maint',
+        maint_source: 'forced',
+        desired: { ...desired, admin_state: 'maint', until: at(overdue) },
+      },
+      {
+        status: 'UP',
+        admin_state: 'ready',
+        weight: 0,
+        drift: { ...drift, desired: 'maint', actual: 'ready', cause: 'unknown' },
+      },
+      { status: 'UP', admin_state: null, drift: { ...drift, desired: 'drain', actual: null, cause: 'reload' } },
+    ];
     render(
       <>
-        <ServerState
-          server={serverWith({
-            status: 'DOWN',
-            raw_status: 'DOWN (agent)',
-            admin_state: 'drain',
-            operational_state: 'down',
-            desired: { ...desired, admin_state: 'drain', until: at(until) },
-          })}
-        />
-        <ServerState
-          server={serverWith({
-            status: 'MAINT',
-            admin_state: 'maint',
-            maint_source: 'forced',
-            desired: { ...desired, admin_state: 'maint', until: at(overdue) },
-          })}
-        />
-        <ServerState
-          server={serverWith({
-            status: 'UP',
-            admin_state: 'ready',
-            weight: 0,
-            drift: { ...drift, desired: 'maint', actual: 'ready', cause: 'unknown' },
-          })}
-        />
-        <ServerState
-          server={serverWith({
-            status: 'UP',
-            admin_state: null,
-            drift: { ...drift, desired: 'drain', actual: null, cause: 'reload' },
-          })}
-        />
+        {servers.map((fields, i) => (
+          <ServerState key={i} server={serverWith(fields)} />
+        ))}
       </>
     );
     const names = [
