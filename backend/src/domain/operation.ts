@@ -205,7 +205,8 @@ const maintStep = (at: number, note: string, first: StepCommand[] = [], before: 
   position: at,
   before: { ...before, state: 'maint' },
   commands: [...first, { command: 'maint' }],
-  then: { state: 'done', note },
+  // What an earlier look could not read is no error of a server whose maint the agent took.
+  then: { state: 'done', error: null, note },
   failed: failedPatch,
 });
 
@@ -241,6 +242,20 @@ function drainStep(spec: OperationSpec, s: OperationServer, o: Observation | und
       return own === 'drain' ? { position: at, commands: [], then: drained, failed: failedPatch } : drain();
     }
     case 'waiting':
+      // Someone set it to maint while the budget held it back: a drain now would bring it back from maint to
+      // drain (health checks, persistent sessions), fighting their newer intent; it is out, as the job wanted.
+      if (intentOf({ adminState: s.admin_state, maintSource: s.maint_source }) === 'maint') {
+        return {
+          position: at,
+          commands: [],
+          then: {
+            state: 'done',
+            error: null,
+            note: `set maint by ${s.desired_actor ?? 'someone else'} while the budget held it back: left in maint`,
+          },
+          failed: failedPatch,
+        };
+      }
       if (spec.deadline_s !== null && s.waiting_since && plus(s.waiting_since, spec.deadline_s) <= now) {
         return {
           position: at,
@@ -332,7 +347,7 @@ function deadlineStep(spec: OperationSpec, s: OperationServer, sessions: number 
         : {
             position: at,
             commands: [{ command: 'shutdown-sessions' }],
-            then: { state: 'done', sessions: 0, note: `deadline passed: ${left} shut down` },
+            then: { state: 'done', sessions: 0, error: null, note: `deadline passed: ${left} shut down` },
             failed: failedPatch,
           };
   }
@@ -396,14 +411,15 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
     return {
       position: at,
       commands: [],
-      then: { state: 'ramping', weight: o.weight, note: null, next_step_at: plus(now, ramp.interval_s) },
+      then: { state: 'ramping', weight: o.weight, error: null, note: null, next_step_at: plus(now, ramp.interval_s) },
       failed: failedPatch,
     };
   }
   if (s.next_step_at && s.next_step_at > now) {
-    return s.weight === o.weight
+    // Read again after a look that could not: its error is over.
+    return s.weight === o.weight && s.error === null
       ? undefined
-      : { position: at, commands: [], then: { weight: o.weight }, failed: failedPatch };
+      : { position: at, commands: [], then: { weight: o.weight, error: null }, failed: failedPatch };
   }
   const next = (s.step ?? 0) + 1;
   const last = next >= ramp.steps.length - 1;
@@ -411,8 +427,8 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
     position: at,
     commands: [{ command: 'weight', weight: pct(ramp.steps[Math.min(next, ramp.steps.length - 1)]) }],
     then: last
-      ? { state: 'done', step: ramp.steps.length - 1, note: 'ramped to 100% of the configured weight' }
-      : { state: 'ramping', step: next, next_step_at: plus(now, ramp.interval_s) },
+      ? { state: 'done', step: ramp.steps.length - 1, error: null, note: 'ramped to 100% of the configured weight' }
+      : { state: 'ramping', step: next, error: null, next_step_at: plus(now, ramp.interval_s) },
     failed: failedPatch,
   };
 }

@@ -103,7 +103,7 @@ describe('a drain job', () => {
       position: 1,
       before: { sessions: 0, state: 'maint' },
       commands: [{ command: 'maint' }],
-      then: { state: 'done', note: 'drained, then maint' },
+      then: { state: 'done', error: null, note: 'drained, then maint' },
       failed: { state: 'failed' },
     });
     expect(plan(drainSpec({ then: null }), [s], [[1, up(0)]], at(5))[0]).toMatchObject({
