@@ -6,6 +6,7 @@ import { openDatabase } from '../db/data-source';
 import { PoolDb } from '../db/db';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { ROLES, Role } from '../domain/roles';
+import { toHttpError } from '../http/errors';
 import { createLogger } from '../logger';
 
 const USAGE = `usage:
@@ -63,8 +64,18 @@ async function main(argv: string[]): Promise<number> {
   try {
     const store = new TokenStore(new PoolDb(ds));
     if (command.cmd === 'create') {
-      const { token } = await store.create(command.name, command.role, { grafana: command.grafana });
-      console.log(token);
+      const created = await store.create(command.name, command.role, { grafana: command.grafana }).catch((err) => {
+        // A unique name, revoked tokens' included: say so rather than PostgreSQL's constraint.
+        if (toHttpError(err).status === 409) {
+          return null;
+        }
+        throw err;
+      });
+      if (!created) {
+        console.error(`a token named "${command.name}" already exists (revoked ones keep their name): choose another`);
+        return 1;
+      }
+      console.log(created.token);
     } else if (command.cmd === 'revoke') {
       if (!(await store.revoke(command.name))) {
         console.error(`no active token named "${command.name}"`);

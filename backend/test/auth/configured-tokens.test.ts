@@ -215,6 +215,16 @@ describe('the tokens CLI', () => {
     await withService({}, async (me) => expect((await me(token)).status).toBe(401));
   });
 
+  test('create with a name already taken, by a revoked token too, says so and exits 1', async () => {
+    await cli('create', 'cli-taken', 'viewer');
+    await cli('revoke', 'cli-taken');
+    await expect(cli('create', 'cli-taken', 'operator')).rejects.toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'a token named "cli-taken" already exists (revoked ones keep their name): choose another\n',
+    });
+  });
+
   test('bad arguments print the usage and exit 2', async () => {
     await expect(cli('create', 'x', 'superuser')).rejects.toMatchObject({
       code: 2,
