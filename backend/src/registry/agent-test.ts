@@ -41,8 +41,11 @@ export async function testAgent(db: Db, client: FagentClient, req: AgentTestRequ
   const instances =
     req.instances ?? (saved ? (await listInstances(db, { hostId: saved.host_id })).map((i) => i.name) : []);
   if (instances.length === 0) {
+    // A saved host's test takes no names: its instances are what it reads.
     throw badRequest(
-      'instances: name at least one HAProxy instance to read (the FAgent protocol has no list of instances)'
+      req.instances === undefined && saved
+        ? `host ${req.host_id} has no HAProxy instance to read: register one first (the FAgent protocol has no list of instances)`
+        : 'instances: name at least one HAProxy instance to read (the FAgent protocol has no list of instances)'
     );
   }
   return probeAgent(client, {

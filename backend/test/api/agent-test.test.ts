@@ -155,6 +155,17 @@ describe('POST /api/hosts/test (an agent before it is saved)', () => {
     expect(res.body.error.message).toMatch(message);
   });
 
+  test('a saved host without instances is a 400 that says to register one, not to name a field it has not', async () => {
+    const host = await h.t.call('POST', '/api/hosts', {
+      body: { name: 'bare-test', address: '127.0.0.1', fagent_url: h.agent.url },
+    });
+    const res = await h.t.call('POST', `/api/hosts/${host.body.id}/test`);
+    expectError(res, 400, 'bad_request');
+    expect(res.body.error.message).toBe(
+      `host ${host.body.id} has no HAProxy instance to read: register one first (the FAgent protocol has no list of instances)`
+    );
+  });
+
   test('an unknown host is a 404; only admins may test (it calls agents)', async () => {
     expectError(await test_({ fagent_url: 'http://agent:9000', host_id: 999999 }), 404, 'not_found');
     expectError(await h.t.call('POST', '/api/hosts/999999/test'), 404, 'not_found');
