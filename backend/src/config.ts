@@ -102,6 +102,8 @@ const envSchema = z.object({
     }),
   /** Seconds between a job's looks at its servers (fresh from the agent); 0: this replica runs no jobs. */
   HAPROXY_OPERATION_POLL_INTERVAL: z.coerce.number().min(0).max(3600).default(2),
+  /** Seconds a job's server whose command fails for a reason that may pass (agent unreachable, 5xx) is tried again. */
+  HAPROXY_OPERATION_RETRY_S: z.coerce.number().min(0).max(86_400).default(300),
   /** Seconds between looks for maintenance windows that ended; 0 turns the worker off. */
   HAPROXY_WINDOW_CHECK_INTERVAL: z.coerce.number().min(0).max(3600).default(5),
   HAPROXY_FAGENT_TOKEN: optionalString,
@@ -222,6 +224,8 @@ export interface AppConfig {
   operationPollMs: number;
   /** How long a replica's claim on a job lasts without a heartbeat: a replica that died loses its jobs after it. */
   operationLeaseMs: number;
+  /** How long a job's server is tried again while its commands fail for a reason that may pass (0: never). */
+  operationRetryMs: number;
   fagentToken?: string;
   /** Limits on one FAgent answer: body bytes, servers per backend, backends per instance. */
   fagentMaxBodyBytes: number;
@@ -306,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     minAvailable: e.HAPROXY_MIN_AVAILABLE,
     operationPollMs: Math.round(e.HAPROXY_OPERATION_POLL_INTERVAL * 1000),
     operationLeaseMs: Math.max(15_000, Math.round(e.HAPROXY_OPERATION_POLL_INTERVAL * 5000)),
+    operationRetryMs: Math.round(e.HAPROXY_OPERATION_RETRY_S * 1000),
     fagentToken: e.HAPROXY_FAGENT_TOKEN,
     fagentMaxBodyBytes: e.HAPROXY_FAGENT_MAX_BODY_BYTES,
     fagentMaxServersPerBackend: e.HAPROXY_FAGENT_MAX_SERVERS_PER_BACKEND,

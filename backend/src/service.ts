@@ -227,6 +227,7 @@ export async function startService(
   const operationWorker = new OperationWorker(db, commands, budgets, client, callbacks, log, {
     pollMs: config.operationPollMs,
     leaseMs: config.operationLeaseMs,
+    retryMs: config.operationRetryMs,
     concurrency: config.fetchConcurrency,
   });
   operationWorker.start();

@@ -22,6 +22,7 @@ import { RedundantServerIndexes1764000000026 } from './migrations/1764000000026-
 import { InPlaceStatusUpdates1764000000027 } from './migrations/1764000000027-InPlaceStatusUpdates';
 import { AdminChanges1764000000028 } from './migrations/1764000000028-AdminChanges';
 import { CallerIdempotencyKeys1764000000029 } from './migrations/1764000000029-CallerIdempotencyKeys';
+import { OperationRetries1764000000030 } from './migrations/1764000000030-OperationRetries';
 import { TokenChangeNotify1764000000021 } from './migrations/1764000000021-TokenChangeNotify';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
@@ -48,6 +49,7 @@ export const migrations = [
   InPlaceStatusUpdates1764000000027,
   AdminChanges1764000000028,
   CallerIdempotencyKeys1764000000029,
+  OperationRetries1764000000030,
 ];
 
 export interface DataSourceOptions {

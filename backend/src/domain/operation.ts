@@ -96,6 +96,8 @@ export interface OperationServer {
   deadline_at: Date | null;
   /** When its ramp takes the next step. */
   next_step_at: Date | null;
+  /** When its commands began failing for a reason that may pass (see TRIED_AGAIN); null once one goes through. */
+  failing_since: Date | null;
   /** haproxy_servers.admin_state and maint_source now (not columns of the job). */
   admin_state: AdminState | null;
   maint_source: MaintSource | null;
@@ -117,7 +119,16 @@ export interface StepCommand {
 export type ServerPatch = Partial<
   Pick<
     OperationServer,
-    'state' | 'sessions' | 'weight' | 'step' | 'error' | 'note' | 'waiting_since' | 'deadline_at' | 'next_step_at'
+    | 'state'
+    | 'sessions'
+    | 'weight'
+    | 'step'
+    | 'error'
+    | 'note'
+    | 'waiting_since'
+    | 'deadline_at'
+    | 'next_step_at'
+    | 'failing_since'
   >
 >;
 
@@ -144,29 +155,54 @@ const plus = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 10
 const pct = (n: number) => `${n}%` as const;
 
 /**
+ * What a server's error ends with while a command that failed for a reason that may pass (the agent unreachable,
+ * a 5xx, its breaker open, an unknown outcome) keeps it where it was: the next look plans it again from fresh reads.
+ */
+export const TRIED_AGAIN = '; tried again at the next look';
+
+/** A server's error without TRIED_AGAIN: what it ends failed with, or a cancel says. */
+const lastError = (error: string) => (error.endsWith(TRIED_AGAIN) ? error.slice(0, -TRIED_AGAIN.length) : error);
+
+/**
+ * Whether a server failing since `since` has been tried long enough: `retryS` (HAPROXY_OPERATION_RETRY_S), never
+ * longer than the job's deadline_s, so a job ends even if an agent never answers again.
+ */
+export const retriesOver = (spec: Pick<OperationSpec, 'deadline_s'>, since: Date, now: Date, retryS: number) =>
+  plus(since, Math.min(retryS, spec.deadline_s ?? Infinity)) <= now;
+
+/**
  * The next step of every server of a running job, at `now`, from what the agent says of those it read.
  * Rolling: at most `max_parallel` servers are active (held back by the budget, draining, ramping) at once; a
- * finished one frees its place for the next pending one, in order.
+ * finished one frees its place for the next pending one, in order. A server whose commands have failed for
+ * longer than the retry window (`retryS`, see retriesOver), and that was not read fine now, ends failed.
  */
 export function planOperation(
   spec: OperationSpec,
   servers: readonly OperationServer[],
   seen: ReadonlyMap<number, Observation>,
-  now: Date
+  now: Date,
+  retryS: number
 ): Step[] {
   const steps: Step[] = [];
   let free = spec.max_parallel - servers.filter((s) => isActive(s.state)).length;
   for (const s of servers) {
+    const o = seen.get(s.position);
+    if (s.failing_since && !isFinal(s.state) && !(o && isRead(o)) && retriesOver(spec, s.failing_since, now, retryS)) {
+      steps.push({
+        position: s.position,
+        commands: [],
+        then: { state: 'failed', error: lastError(s.error ?? 'the agent did not answer') },
+        failed: failedPatch,
+      });
+      continue;
+    }
     if (s.state === 'pending') {
       if (free <= 0) {
         continue;
       }
       free--;
     }
-    const step =
-      spec.action === 'drain'
-        ? drainStep(spec, s, seen.get(s.position), now)
-        : readyStep(spec, s, seen.get(s.position), now);
+    const step = spec.action === 'drain' ? drainStep(spec, s, o, now) : readyStep(spec, s, o, now);
     if (step) {
       steps.push(step);
     }
@@ -455,7 +491,10 @@ export function operationOutcome(
 export function cancelNote(spec: Pick<OperationSpec, 'action' | 'ramp'>, s: OperationServer): string {
   switch (s.state) {
     case 'pending':
-      return 'cancelled before it started';
+      // Its first command failed and was to be tried again: it may have reached HAProxy (an unknown outcome).
+      return s.failing_since && s.error
+        ? `cancelled while ${spec.action} was being tried again: ${lastError(s.error)}`
+        : 'cancelled before it started';
     case 'waiting':
       return spec.action === 'drain'
         ? 'cancelled while the budget held it back: not taken out'

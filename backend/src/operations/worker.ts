@@ -6,6 +6,7 @@ import { readFresh } from '../commands/fresh-read';
 import type { CommandContext, ServerCommands } from '../commands/server-command';
 import { inactiveCommandRefusals } from '../commands/switched-off';
 import type { Db } from '../db/db';
+import type { ActionResult } from '../domain/actions';
 import { AppError } from '../domain/errors';
 import {
   GONE_FROM_HAPROXY,
@@ -15,11 +16,14 @@ import {
   OperationSpec,
   operationOutcome,
   planOperation,
+  retriesOver,
   ServerPatch,
   Step,
+  TRIED_AGAIN,
 } from '../domain/operation';
 import { observedState, takesTraffic } from '../domain/server-state';
 import type { FagentClient } from '../fagent/client';
+import { BreakerOpenError, FagentError } from '../fagent/errors';
 import type { Logger } from '../logger';
 import { databaseNow } from '../store/clock';
 import {
@@ -45,6 +49,8 @@ export interface OperationWorkerOptions {
   pollMs: number;
   /** A replica's hold on a job without a heartbeat; one that died loses its jobs after it. */
   leaseMs: number;
+  /** HAPROXY_OPERATION_RETRY_S: how long a server's command failing for a reason that may pass is tried again. */
+  retryMs: number;
   /** Jobs this replica runs at once. */
   maxJobs?: number;
   /** Commands and backend reads one job sends at once. */
@@ -70,6 +76,17 @@ const specOf = (o: OperationRow): OperationSpec => ({
 /** Which servers of a job the planner needs read fresh: draining ones (sessions), ramping or paused ones (up?). */
 const watched = (o: OperationRow, s: OperationServer) =>
   o.action === 'drain' ? s.state === 'draining' : o.ramp !== null && (s.state === 'ramping' || s.state === 'waiting');
+
+/**
+ * Whether a job's failed command may go through at a later look: the agent unreachable or timing out, a 5xx, its
+ * breaker open, the database gone for a moment (nothing sent), or an outcome HAProxy's state could not tell (the
+ * next look reads it). Not: HAProxy's refusal, the server gone, a switched-off instance, a budget, any other 4xx.
+ */
+const mayPass = (error: Error, result?: ActionResult) =>
+  result === 'unknown' ||
+  error instanceof BreakerOpenError ||
+  (error instanceof FagentError && error.retryable) ||
+  (error instanceof AppError && error.status === 503);
 
 /**
  * Runs drain and ready jobs in the backend, not in the request that made them. Every replica runs one: it
@@ -242,7 +259,8 @@ export class OperationWorker {
       o,
       servers.filter((s) => !off.has(s.position))
     );
-    const planned = planOperation(spec, servers, seen, await this.now());
+    const now = await this.now();
+    const planned = planOperation(spec, servers, seen, now, this.opts.retryMs / 1000);
     // A server of a deactivated instance or host: its commands go to the pipeline, which refuses them (audited);
     // what would only read its agent, or record a state without a command, ends it failed with that refusal.
     const ending = servers.filter(
@@ -268,7 +286,9 @@ export class OperationWorker {
             o,
             spec,
             servers.find((x) => x.position === s.position)!,
-            s
+            s,
+            now,
+            seen.get(s.position)
           )
     );
     if (results.includes(false)) {
@@ -341,8 +361,18 @@ export class OperationWorker {
     return seen;
   }
 
-  /** One server's step: its commands through the guarded pipeline, then its row; false when the job is not ours. */
-  private async apply(o: OperationRow, spec: OperationSpec, s: OperationServer, step: Step): Promise<boolean> {
+  /**
+   * One server's step: its commands through the guarded pipeline, then its row; false when the job is not ours.
+   * `now`: the look's time; `seen`: what its agent said of the server at this look, if it was read.
+   */
+  private async apply(
+    o: OperationRow,
+    spec: OperationSpec,
+    s: OperationServer,
+    step: Step,
+    now: Date,
+    seen: Observation | undefined
+  ): Promise<boolean> {
     const write = (patch: ServerPatch) =>
       whileHeld(this.db, o.id, this.owner, (tx) => patchOperationServers(tx, o.id, [{ position: s.position, patch }]));
     if (s.server_id === null) {
@@ -357,7 +387,8 @@ export class OperationWorker {
       }
       const refusal = await this.budgets.wouldRefuse(s.server_id, 'drain');
       if (refusal) {
-        return s.error === refusal.message ? true : write({ error: refusal.message });
+        // Held back by the budget, not failing: its agent's trouble is no longer what it waits on.
+        return s.error === refusal.message ? true : write({ error: refusal.message, failing_since: null });
       }
     }
     if (step.before && !(await write(step.before))) {
@@ -400,6 +431,7 @@ export class OperationWorker {
       // Sent only when no other command holds the server; a busy one keeps its state and is tried again at the
       // next look. The holder may be a replica killed mid-command (its claim lasts until its lease ends): waiting
       // up to a deadline and then failing would leave the server as that command left it (drained), the job on.
+      let result: ActionResult | undefined;
       const error = await this.commands
         .executeIfWanted(s.server_id, c.command, ctx, async () => true)
         .then((r) => {
@@ -407,6 +439,7 @@ export class OperationWorker {
             return 'busy' as const;
           }
           weight = r.weight ?? weight;
+          result = r.action.result;
           return r.ok ? undefined : (r.error ?? new Error(`${c.command} failed`));
         })
         .catch((err: Error) => err);
@@ -414,12 +447,22 @@ export class OperationWorker {
         return true;
       }
       if (error) {
+        const message = `${c.command}: ${error.message}`;
+        // Kept where it was (pending, draining, ramping: its place and slot too) and planned again at the next
+        // look, until it has failed for the retry window: a blip of its agent does not fail a rolling job.
+        const since = s.failing_since ?? now;
+        if (mayPass(error, result) && !retriesOver(spec, since, now, this.opts.retryMs / 1000)) {
+          return written({ error: `${message}${TRIED_AGAIN}`, failing_since: since }, error);
+        }
         const refused = error instanceof AppError && error.code === BUDGET_EXCEEDED && step.refused;
-        return written({ ...(refused || step.failed), error: `${c.command}: ${error.message}` }, error);
+        return written({ ...(refused ? { ...refused, failing_since: null } : step.failed), error: message }, error);
       }
     }
-    // The weight a ramp's step set, not the one last observed before it.
-    return written(weight === undefined ? step.then : { ...step.then, weight });
+    // Its commands went through, or its agent answered this look: whatever failed before is over. The weight a
+    // ramp's step set, not the one last observed before it.
+    const over =
+      s.failing_since && (step.commands.length > 0 || (seen && 'sessions' in seen)) ? { failing_since: null } : {};
+    return written({ ...step.then, ...over, ...(weight !== undefined && { weight }) });
   }
 
   private async callback(o: OperationRow, log: Logger): Promise<void> {

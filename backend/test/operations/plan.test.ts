@@ -44,6 +44,7 @@ const server = (position: number, over: Partial<OperationServer> = {}): Operatio
   waiting_since: null,
   deadline_at: null,
   next_step_at: null,
+  failing_since: null,
   admin_state: 'ready',
   maint_source: null,
   desired_admin_state: null,
@@ -58,7 +59,7 @@ const up = (sessions = 0, over: Partial<Extract<Observation, { sessions: number 
   ...over,
 });
 const plan = (spec: OperationSpec, servers: OperationServer[], seen: Array<[number, Observation]> = [], now = T0) =>
-  planOperation(spec, servers, new Map(seen), now);
+  planOperation(spec, servers, new Map(seen), now, 300);
 
 describe('a drain job', () => {
   test('starts at most max_parallel servers, in order; those already active take their places', () => {
@@ -300,5 +301,46 @@ describe('a ramp', () => {
     [[], 'a ramp has 1 to 20 steps'],
   ])('%p: %p', (steps, problem) => {
     expect(rampProblem({ steps, interval_s: 10 })).toBe(problem);
+  });
+});
+
+describe('a server whose commands fail for a reason that may pass', () => {
+  const failing = (over: Partial<OperationServer> = {}) =>
+    server(1, { failing_since: T0, error: 'drain: FAgent answered HTTP 500; tried again at the next look', ...over });
+
+  test('is planned again within the retry window, and ends failed with its last error after it', () => {
+    expect(plan(drainSpec({ deadline_s: null }), [failing()], [], at(299))).toEqual([
+      expect.objectContaining({ position: 1, commands: [{ command: 'drain' }] }),
+    ]);
+    expect(plan(drainSpec({ deadline_s: null }), [failing()], [], at(300))).toEqual([
+      {
+        position: 1,
+        commands: [],
+        then: { state: 'failed', error: 'drain: FAgent answered HTTP 500' },
+        failed: { state: 'failed' },
+      },
+    ]);
+  });
+
+  test("never past the job's deadline_s", () => {
+    expect(plan(drainSpec({ deadline_s: 60 }), [failing({ state: 'maint' })], [], at(60))).toEqual([
+      expect.objectContaining({ then: { state: 'failed', error: 'drain: FAgent answered HTTP 500' } }),
+    ]);
+  });
+
+  test('read fine at this look, it is not failing: planned from the read', () => {
+    const draining = failing({ state: 'draining', sessions: 2 });
+    expect(plan(drainSpec({ deadline_s: null }), [draining], [[1, up(2)]], at(400))).toEqual([
+      expect.objectContaining({ commands: [], then: { sessions: 2, error: null } }),
+    ]);
+    expect(plan(drainSpec({ deadline_s: null }), [draining], [[1, { error: 'not read' }]], at(400))).toEqual([
+      expect.objectContaining({ then: { state: 'failed', error: 'drain: FAgent answered HTTP 500' } }),
+    ]);
+  });
+
+  test('cancelled before its first command went through, it says what was being tried', () => {
+    expect(cancelNote(drainSpec(), failing())).toBe(
+      'cancelled while drain was being tried again: drain: FAgent answered HTTP 500'
+    );
   });
 });
