@@ -106,14 +106,19 @@ export interface OperationServer {
   desired_actor: string | null;
 }
 
-/** What the agent says of a server now (read fresh, not from the cache); `up`: it takes traffic (slowstart too). */
+/**
+ * What the agent says of a server now (read fresh, not from the cache); `up`: it takes traffic (slowstart too);
+ * `initialWeight`: its configured weight, null when the agent does not say.
+ */
 export type Observation =
-  { sessions: number; adminState: AdminState | null; up: boolean; weight: number } | { error: string } | { gone: true };
+  | { sessions: number; adminState: AdminState | null; up: boolean; weight: number; initialWeight: number | null }
+  | { error: string }
+  | { gone: true };
 
 /** A command a step sends, through the guarded pipeline. */
 export interface StepCommand {
   command: 'drain' | 'ready' | 'maint' | 'weight' | 'shutdown-sessions';
-  weight?: `${number}%`;
+  weight?: number | `${number}%`;
 }
 
 export type ServerPatch = Partial<
@@ -146,6 +151,11 @@ export interface Step {
   then: ServerPatch;
   refused?: ServerPatch;
   failed: ServerPatch;
+  /**
+   * A ramp's step: what is sent instead, and recorded, when HAProxy refuses its weight because the backend's
+   * algorithm is static (it takes 0% and 100% only): the server is returned at its full weight, not stranded.
+   */
+  unramped?: { commands: StepCommand[]; then: ServerPatch };
 }
 
 export const isFinal = (s: OperationServerState) => FINAL_SERVER_STATES.includes(s);
@@ -188,12 +198,13 @@ export function planOperation(
   for (const s of servers) {
     const o = seen.get(s.position);
     if (s.failing_since && !isFinal(s.state) && !(o && isRead(o)) && retriesOver(spec, s.failing_since, now, retryS)) {
-      steps.push({
-        position: s.position,
-        commands: [],
-        then: { state: 'failed', error: lastError(s.error ?? 'the agent did not answer') },
-        failed: failedPatch,
-      });
+      // A returned server (ramping, or paused) whose agent could not be read: left as it is, and the job ends.
+      const unread = o && 'error' in o && (s.state === 'ramping' || s.state === 'waiting');
+      const error = unread
+        ? `its agent could not be read for ${Math.round((now.getTime() - s.failing_since.getTime()) / 1000)} s: ` +
+          `left at ${s.weight === null ? 'its current weight' : `weight ${s.weight}`}`
+        : lastError(s.error ?? 'the agent did not answer');
+      steps.push({ position: s.position, commands: [], then: { state: 'failed', error }, failed: failedPatch });
       continue;
     }
     if (s.state === 'pending') {
@@ -389,6 +400,49 @@ function deadlineStep(spec: OperationSpec, s: OperationServer, sessions: number 
   }
 }
 
+/** A ramp step's note when HAProxy refused its weight because of the backend's algorithm (see Step.unramped). */
+export const NO_PARTIAL_WEIGHTS =
+  "HAProxy's balance algorithm of this backend takes no partial weights: ready at its full weight, not ramped";
+
+/**
+ * The weight each ramp step sets. From the configured weight when the agent says it, as an absolute weight:
+ * HAProxy rounds a percentage down, so 10% of a weight of 1 (its default) is 0, a server out; a step below 100
+ * sets at least 1. Percentages when the configured weight is unknown.
+ */
+export function rampWeights(steps: readonly number[], initialWeight: number | null): Array<number | `${number}%`> {
+  if (initialWeight === null) {
+    return steps.map(pct);
+  }
+  return steps.map((p) =>
+    p >= 100 ? initialWeight : Math.min(initialWeight, Math.max(1, Math.floor((initialWeight * p) / 100)))
+  );
+}
+
+/** The step after `from` that changes the weight (one that would set the same weight is skipped); else the last. */
+const nextRampStep = (weights: ReadonlyArray<number | string>, from: number) => {
+  const next = weights.findIndex((w, i) => i > from && w !== weights[from]);
+  return next === -1 ? weights.length - 1 : next;
+};
+
+/**
+ * A ready job's server its agent could not read: read again at every look, up to the retry window (planOperation
+ * ends it failed then), as a ready job has no deadline and one whose agent never answers again would hold its
+ * place for ever.
+ */
+function unreadReady(at: number, s: OperationServer, o: Exclude<Observation, ReadServer>, now: Date): Step | undefined {
+  if ('gone' in o) {
+    return unreadStep(at, s, o);
+  }
+  return s.failing_since && s.error === o.error
+    ? undefined
+    : {
+        position: at,
+        commands: [],
+        then: { error: o.error, failing_since: s.failing_since ?? now },
+        failed: failedPatch,
+      };
+}
+
 function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | undefined, now: Date): Step | undefined {
   const at = s.position;
   const ramp = spec.ramp;
@@ -401,22 +455,38 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
         failed: failedPatch,
       };
     }
-    // The first step's weight before ready: the server rejoins at that weight, never at its full one.
-    const last = ramp.steps.length === 1;
+    if (o && !isRead(o)) {
+      // Its steps are made of its configured weight, which the agent tells.
+      return unreadReady(at, s, o, now);
+    }
+    const iw = o?.initialWeight ?? null;
+    const weights = rampWeights(ramp.steps, iw);
+    const last = ramp.steps.length - 1;
+    const note = last === 0 ? 'ready at 100%' : `weight ${iw} cannot ramp: HAProxy weights are whole numbers`;
+    // The first step's weight before ready: the server rejoins at that weight, never at its full one. Every step
+    // at the first one's weight (a configured weight of 1): ready at once, at its full weight.
     return {
       position: at,
-      commands: [{ command: 'weight', weight: pct(ramp.steps[0]) }, { command: 'ready' }],
-      then: last
-        ? { state: 'done', step: 0, note: 'ready at 100%' }
-        : { state: 'ramping', step: 0, next_step_at: plus(now, ramp.interval_s) },
+      commands: [{ command: 'weight', weight: weights[0] }, { command: 'ready' }],
+      then: weights.every((w) => w === weights[0])
+        ? { state: 'done', step: last, error: null, note }
+        : { state: 'ramping', step: 0, error: null, next_step_at: plus(now, ramp.interval_s) },
       failed: failedPatch,
+      unramped: {
+        // A server left below its full weight (0% is all a static algorithm takes besides 100%) is set to it first.
+        commands: [
+          ...(o && iw !== null && o.weight !== iw ? [{ command: 'weight' as const, weight: iw }] : []),
+          { command: 'ready' },
+        ],
+        then: { state: 'done', step: last, error: null, note: NO_PARTIAL_WEIGHTS },
+      },
     };
   }
   if (!ramp || (s.state !== 'ramping' && s.state !== 'waiting') || o === undefined) {
     return undefined;
   }
   if (!isRead(o)) {
-    return unreadStep(at, s, o);
+    return unreadReady(at, s, o, now);
   }
   if (o.adminState !== null && o.adminState !== 'ready' && s.desired_admin_state === o.adminState) {
     // Someone drained it or set it to maint since the job readied it: their intent is newer than the job's, which
@@ -433,7 +503,8 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
     };
   }
   if (!o.up) {
-    return s.state === 'waiting'
+    // Read again after a look that could not: its error is over (and its failing_since, by the worker).
+    return s.state === 'waiting' && s.error === null
       ? undefined
       : {
           position: at,
@@ -457,15 +528,20 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
       ? undefined
       : { position: at, commands: [], then: { weight: o.weight, error: null }, failed: failedPatch };
   }
-  const next = (s.step ?? 0) + 1;
-  const last = next >= ramp.steps.length - 1;
+  // From the configured weight as the agent says it now (a reload may have changed it).
+  const weights = rampWeights(ramp.steps, o.initialWeight);
+  const last = ramp.steps.length - 1;
+  const next = nextRampStep(weights, Math.min(s.step ?? 0, last));
+  const done: ServerPatch = { state: 'done', step: last, error: null };
   return {
     position: at,
-    commands: [{ command: 'weight', weight: pct(ramp.steps[Math.min(next, ramp.steps.length - 1)]) }],
-    then: last
-      ? { state: 'done', step: ramp.steps.length - 1, error: null, note: 'ramped to 100% of the configured weight' }
-      : { state: 'ramping', step: next, error: null, next_step_at: plus(now, ramp.interval_s) },
+    commands: [{ command: 'weight', weight: weights[next] }],
+    then:
+      next === last
+        ? { ...done, note: 'ramped to 100% of the configured weight' }
+        : { state: 'ramping', step: next, error: null, next_step_at: plus(now, ramp.interval_s) },
     failed: failedPatch,
+    unramped: { commands: [{ command: 'weight', weight: weights[last] }], then: { ...done, note: NO_PARTIAL_WEIGHTS } },
   };
 }
 

@@ -78,6 +78,22 @@ const watched = (o: OperationRow, s: OperationServer) =>
   o.action === 'drain' ? s.state === 'draining' : o.ramp !== null && (s.state === 'ramping' || s.state === 'waiting');
 
 /**
+ * A ramp's servers that may start at this look (the first max_parallel pending ones): read for their configured
+ * weight, which its steps are made of.
+ */
+const starting = (o: OperationRow, servers: readonly OperationServer[]) =>
+  o.action === 'ready' && o.ramp !== null
+    ? servers.filter((s) => s.state === 'pending' && s.server_id !== null).slice(0, o.max_parallel)
+    : [];
+
+/**
+ * HAProxy refusing a weight because the backend's algorithm is static (static-rr, first...): it takes 0% and 100%
+ * (0 and the configured weight) only. The agent's 409 with HAProxy's words.
+ */
+const staticAlgorithm = (error: Error) =>
+  error instanceof FagentError && error.httpStatus === 409 && /static LB algorithm/i.test(error.message);
+
+/**
  * Whether a job's failed command may go through at a later look: the agent unreachable or timing out, a 5xx, its
  * breaker open, the database gone for a moment (nothing sent), or an outcome HAProxy's state could not tell (the
  * next look reads it). Not: HAProxy's refusal, the server gone, a switched-off instance, a budget, any other 4xx.
@@ -336,7 +352,9 @@ export class OperationWorker {
     for (const s of servers.filter((x) => x.server_id === null && watched(o, x))) {
       seen.set(s.position, { gone: true });
     }
-    const ids = servers.filter((s) => s.server_id !== null && watched(o, s)).map((s) => s.server_id!);
+    const ids = [...servers.filter((s) => s.server_id !== null && watched(o, s)), ...starting(o, servers)].map(
+      (s) => s.server_id!
+    );
     if (ids.length === 0) {
       return seen;
     }
@@ -353,6 +371,7 @@ export class OperationWorker {
           adminState: state.adminState,
           up: takesTraffic(state.operationalState),
           weight: f.server.weight,
+          initialWeight: f.server.initial_weight ?? null,
         });
       } else {
         seen.set(s.position, f);
@@ -447,6 +466,10 @@ export class OperationWorker {
         return true;
       }
       if (error) {
+        if (step.unramped && c.command === 'weight' && staticAlgorithm(error)) {
+          // Not stranded in maint (or below its weight) by a ramp the backend cannot take: returned at full weight.
+          return this.apply(o, spec, s, { ...step, ...step.unramped, unramped: undefined }, now, seen);
+        }
         const message = `${c.command}: ${error.message}`;
         // Kept where it was (pending, draining, ramping: its place and slot too) and planned again at the next
         // look, until it has failed for the retry window: a blip of its agent does not fail a rolling job.

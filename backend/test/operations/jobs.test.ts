@@ -216,11 +216,12 @@ test('ready with a ramp: the weight steps through the agent, ending at the confi
   const sent = h.agent.requests
     .filter((r) => r.route === 'command')
     .map((r) => [r.segments[7], (r.body as { weight?: unknown } | undefined)?.weight ?? null]);
+  // Absolute weights from the configured 80 the agent tells: HAProxy would round a percentage down.
   expect(sent).toEqual([
-    ['weight', '25%'],
+    ['weight', 20],
     ['ready', null],
-    ['weight', '50%'],
-    ['weight', '100%'],
+    ['weight', 40],
+    ['weight', 80],
   ]);
   expect(f.fake('j1')).toMatchObject({ admin_state: 'ready', weight: 80 });
 });

@@ -1,5 +1,6 @@
 import {
   cancelNote,
+  NO_PARTIAL_WEIGHTS,
   Observation,
   OperationServer,
   OperationSpec,
@@ -7,6 +8,7 @@ import {
   planOperation,
   progressOf,
   rampProblem,
+  rampWeights,
 } from '../../src/domain/operation';
 
 const T0 = new Date('2026-03-01T10:00:00Z');
@@ -56,6 +58,7 @@ const up = (sessions = 0, over: Partial<Extract<Observation, { sessions: number 
   adminState: 'drain',
   up: true,
   weight: 100,
+  initialWeight: null,
   ...over,
 });
 const plan = (spec: OperationSpec, servers: OperationServer[], seen: Array<[number, Observation]> = [], now = T0) =>
@@ -255,6 +258,118 @@ describe('a ready job', () => {
       commands: [],
       then: { state: 'ramping', next_step_at: at(55) },
     });
+  });
+});
+
+describe("a ramp's weights, from the configured weight the agent tells (HAProxy rounds a percentage down)", () => {
+  const steps = [10, 25, 50, 100];
+  const ramp = { steps, interval_s: 15 };
+  const inMaint = server(1, { admin_state: 'maint' });
+  const read = (initialWeight: number | null, over: Partial<Extract<Observation, { sessions: number }>> = {}) =>
+    up(0, { adminState: 'maint', up: false, weight: initialWeight ?? 1, initialWeight, ...over });
+  const ramping = (step: number) => server(1, { state: 'ramping', step, next_step_at: at(15), weight: 1 });
+
+  test.each<[number | null, Array<number | string>]>([
+    [1, [1, 1, 1, 1]],
+    [5, [1, 1, 2, 5]],
+    [10, [1, 2, 5, 10]],
+    [256, [25, 64, 128, 256]],
+    [0, [0, 0, 0, 0]],
+    [null, ['10%', '25%', '50%', '100%']],
+  ])('configured weight %p: %p', (iw, weights) => {
+    expect(rampWeights(steps, iw)).toEqual(weights);
+  });
+
+  test('a weight of 1 (the default) cannot ramp: ready at once at its full weight, never at 0', () => {
+    expect(plan(readySpec({ ramp }), [inMaint], [[1, read(1)]])[0]).toMatchObject({
+      commands: [{ command: 'weight', weight: 1 }, { command: 'ready' }],
+      then: { state: 'done', step: 3, note: 'weight 1 cannot ramp: HAProxy weights are whole numbers' },
+    });
+  });
+
+  test('a weight of 10 ramps 1, 2, 5, 10 as absolute weights; a step at the weight before is skipped', () => {
+    expect(plan(readySpec({ ramp }), [inMaint], [[1, read(10)]])[0]).toMatchObject({
+      commands: [{ command: 'weight', weight: 1 }, { command: 'ready' }],
+      then: { state: 'ramping', step: 0, next_step_at: at(15) },
+    });
+    const now = (step: number, iw: number) =>
+      plan(readySpec({ ramp }), [ramping(step)], [[1, up(0, { initialWeight: iw })]], at(15))[0];
+    expect(now(0, 10)).toMatchObject({ commands: [{ weight: 2 }], then: { state: 'ramping', step: 1 } });
+    expect(now(1, 10)).toMatchObject({ commands: [{ weight: 5 }], then: { state: 'ramping', step: 2 } });
+    expect(now(2, 10)).toMatchObject({ commands: [{ weight: 10 }], then: { state: 'done', step: 3 } });
+    // 5: 1, 1, 2, 5: from the first step to the third.
+    expect(now(0, 5)).toMatchObject({ commands: [{ weight: 2 }], then: { state: 'ramping', step: 2 } });
+    // 3: 1, 1, 1, 3: from the first step to the last.
+    expect(now(0, 3)).toMatchObject({ commands: [{ weight: 3 }], then: { state: 'done', step: 3 } });
+  });
+
+  test('a weight HAProxy refuses for a static algorithm: ready at the full weight instead, done, with a note', () => {
+    const unramped = { state: 'done', step: 3, error: null, note: NO_PARTIAL_WEIGHTS };
+    expect(plan(readySpec({ ramp }), [inMaint], [[1, read(10)]])[0].unramped).toEqual({
+      commands: [{ command: 'ready' }],
+      then: unramped,
+    });
+    // Left at 0 (the only other weight such a backend takes): its full weight first.
+    expect(plan(readySpec({ ramp }), [inMaint], [[1, read(10, { weight: 0 })]])[0].unramped).toEqual({
+      commands: [{ command: 'weight', weight: 10 }, { command: 'ready' }],
+      then: unramped,
+    });
+    expect(plan(readySpec({ ramp }), [ramping(1)], [[1, up(0, { initialWeight: 10 })]], at(15))[0].unramped).toEqual({
+      commands: [{ command: 'weight', weight: 10 }],
+      then: unramped,
+    });
+    expect(plan(readySpec({ ramp }), [ramping(1)], [[1, up(0)]], at(15))[0].unramped).toEqual({
+      commands: [{ command: 'weight', weight: '100%' }],
+      then: unramped,
+    });
+  });
+
+  test('a server to start its agent could not read waits, up to the retry window; one gone fails', () => {
+    const [step] = plan(readySpec({ ramp }), [inMaint], [[1, { error: 'could not read the server: down' }]]);
+    expect(step).toEqual({
+      position: 1,
+      commands: [],
+      then: { error: 'could not read the server: down', failing_since: T0 },
+      failed: { state: 'failed' },
+    });
+    const failing = server(1, { admin_state: 'maint', failing_since: T0, error: 'could not read the server: down' });
+    expect(plan(readySpec({ ramp }), [failing], [[1, { error: 'could not read the server: down' }]], at(299))).toEqual(
+      []
+    );
+    expect(plan(readySpec({ ramp }), [failing], [[1, { error: 'could not read the server: down' }]], at(300))).toEqual([
+      expect.objectContaining({ then: { state: 'failed', error: 'could not read the server: down' } }),
+    ]);
+    expect(plan(readySpec({ ramp }), [inMaint], [[1, { gone: true }]])[0].then).toMatchObject({ state: 'failed' });
+  });
+});
+
+describe('a ramping or paused server its agent cannot read any more', () => {
+  const unread: Observation = { error: 'could not read the server: FAgent answered HTTP 500' };
+  for (const state of ['ramping', 'waiting'] as const) {
+    test(`${state}: tried again for the retry window, then failed, left at its weight`, () => {
+      const s = server(1, { state, step: 1, weight: 5, next_step_at: at(15) });
+      expect(plan(readySpec(), [s], [[1, unread]], at(20))[0].then).toEqual({
+        error: unread.error,
+        failing_since: at(20),
+      });
+      const failing = { ...s, error: unread.error, failing_since: at(20) };
+      expect(plan(readySpec(), [failing], [[1, unread]], at(319))).toEqual([]);
+      expect(plan(readySpec(), [failing], [[1, unread]], at(320))[0].then).toEqual({
+        state: 'failed',
+        error: 'its agent could not be read for 300 s: left at weight 5',
+      });
+      // Read again within the window: its error is over (the worker ends failing_since with it).
+      expect(
+        plan(readySpec(), [failing], [[1, up(0, { weight: 5, up: state === 'ramping' })]], at(300))[0].then
+      ).toMatchObject({
+        error: null,
+      });
+    });
+  }
+
+  test('a paused server read fine but down keeps pausing, however long', () => {
+    const paused = server(1, { state: 'waiting', step: 1, weight: 5, next_step_at: at(15) });
+    expect(plan(readySpec(), [paused], [[1, up(0, { up: false, weight: 5 })]], at(86_400))).toEqual([]);
   });
 });
 
