@@ -104,6 +104,7 @@ export interface OperationServer {
   /** The server's desired admin state now and who asked for it (haproxy_server_desired; null: none recorded). */
   desired_admin_state: AdminState | null;
   desired_actor: string | null;
+  desired_set_at: Date | null;
 }
 
 /**

@@ -26,6 +26,7 @@ import type { FagentClient } from '../fagent/client';
 import { BreakerOpenError, FagentError } from '../fagent/errors';
 import type { Logger } from '../logger';
 import { databaseNow } from '../store/clock';
+import { desiredOf } from '../store/desired-state';
 import {
   claimOperations,
   finishOperation,
@@ -435,7 +436,19 @@ export class OperationWorker {
       }
       return false;
     };
-    for (const c of step.commands) {
+    // The step was planned from the desired state read at this look's start: one someone changed since (an
+    // operator's maint while the budget held the server back, a ready while a ramp waited) is newer intent, so
+    // the step is planned again from it at the next look rather than sent over it. Checked under the server's
+    // claim, so their command has either been recorded or will come after ours.
+    const unchanged = async () => {
+      const d = await desiredOf(this.db, s.server_id!);
+      return (
+        (d?.admin_state ?? null) === s.desired_admin_state &&
+        (d?.actor ?? null) === s.desired_actor &&
+        (d?.set_at.getTime() ?? null) === (s.desired_set_at?.getTime() ?? null)
+      );
+    };
+    for (const [i, c] of step.commands.entries()) {
       sent.push(c.command);
       const ctx: CommandContext = {
         actor: spec.actor,
@@ -452,7 +465,7 @@ export class OperationWorker {
       // up to a deadline and then failing would leave the server as that command left it (drained), the job on.
       let result: ActionResult | undefined;
       const error = await this.commands
-        .executeIfWanted(s.server_id, c.command, ctx, async () => true)
+        .executeIfWanted(s.server_id, c.command, ctx, async () => i > 0 || unchanged())
         .then((r) => {
           if (!r) {
             return 'busy' as const;

@@ -182,7 +182,8 @@ export async function inMaintBeforeDrain(
 
 const SERVER_COLUMNS = `os.position, os.server_id, os.server_name, os.backend_name, os.instance_name, os.state,
   os.sessions, os.weight, os.step, os.since, os.error, os.note, os.waiting_since, os.deadline_at, os.next_step_at,
-  os.failing_since, s.admin_state, s.maint_source, d.admin_state AS desired_admin_state, d.actor AS desired_actor`;
+  os.failing_since, s.admin_state, s.maint_source, d.admin_state AS desired_admin_state, d.actor AS desired_actor,
+  d.set_at AS desired_set_at`;
 
 export async function getOperation(db: Db, id: string): Promise<OperationRow | undefined> {
   const [row] = await db.query<OperationRow>(`SELECT ${OPERATION_COLUMNS} FROM haproxy_operations o WHERE o.id = $1`, [

@@ -51,6 +51,7 @@ const server = (position: number, over: Partial<OperationServer> = {}): Operatio
   maint_source: null,
   desired_admin_state: null,
   desired_actor: null,
+  desired_set_at: null,
   ...over,
 });
 const up = (sessions = 0, over: Partial<Extract<Observation, { sessions: number }>> = {}): Observation => ({
