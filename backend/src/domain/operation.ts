@@ -587,8 +587,15 @@ export function cancelNote(spec: Pick<OperationSpec, 'action' | 'ramp'>, s: Oper
   }
 }
 
-const rampAt = (spec: Pick<OperationSpec, 'ramp'>, s: OperationServer) =>
-  spec.ramp && s.step !== null ? `${spec.ramp.steps[s.step]}% of its configured weight` : 'its current weight';
+// The weight the ramp set too: a step is an absolute weight, rounded from the percentage (see rampWeights).
+const rampAt = (spec: Pick<OperationSpec, 'ramp'>, s: OperationServer) => {
+  const weight = s.weight === null ? '' : `weight ${s.weight}, `;
+  return spec.ramp && s.step !== null
+    ? `${weight}${spec.ramp.steps[s.step]}% of its configured weight`
+    : weight
+      ? `weight ${s.weight}`
+      : 'its current weight';
+};
 
 /** A job's progress by bucket (contract: pending, active, done, failed, refused, cancelled). */
 export function progressOf(servers: ReadonlyArray<Pick<OperationServer, 'state'>>) {

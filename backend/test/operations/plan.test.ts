@@ -402,6 +402,10 @@ describe('a job as a whole', () => {
     expect(cancelNote(readySpec(), server(1, { state: 'ramping', step: 1 }))).toBe(
       'cancelled mid-ramp: left ready at 50% of its configured weight'
     );
+    // A step is an absolute weight, rounded from its percentage: the note says which.
+    expect(cancelNote(readySpec(), server(1, { state: 'ramping', step: 0, weight: 1 }))).toBe(
+      'cancelled mid-ramp: left ready at weight 1, 10% of its configured weight'
+    );
   });
 });
 
