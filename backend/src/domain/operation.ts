@@ -160,7 +160,7 @@ export interface Step {
 }
 
 export const isFinal = (s: OperationServerState) => FINAL_SERVER_STATES.includes(s);
-const isActive = (s: OperationServerState) => ACTIVE_SERVER_STATES.includes(s);
+export const isActive = (s: OperationServerState) => ACTIVE_SERVER_STATES.includes(s);
 
 const plus = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000);
 const pct = (n: number) => `${n}%` as const;
@@ -233,8 +233,12 @@ export const ALREADY_IN_MAINT = 'already in maint';
 /** Why a job's server gone from HAProxy (the agent no longer lists it, or a sync removed it) ends failed. */
 export const GONE_FROM_HAPROXY = 'the server is no longer in HAProxy';
 
-/** A watched server gone from HAProxy fails; one that could not be read says why (once), and waits. */
-function unreadStep(at: number, s: OperationServer, o: Exclude<Observation, ReadServer>): Step | undefined {
+/**
+ * A watched server gone from HAProxy fails; one that could not be read says why (once), and waits. With `now` (a
+ * ready job's server, as a ready job has no deadline: one whose agent never answers again would hold its place
+ * for ever) its unread looks are counted from then, and planOperation ends it failed past the retry window.
+ */
+function unreadStep(at: number, s: OperationServer, o: Exclude<Observation, ReadServer>, now?: Date): Step | undefined {
   if ('gone' in o) {
     return {
       position: at,
@@ -243,9 +247,14 @@ function unreadStep(at: number, s: OperationServer, o: Exclude<Observation, Read
       failed: failedPatch,
     };
   }
-  return s.error === o.error
+  return s.error === o.error && (now === undefined || s.failing_since !== null)
     ? undefined
-    : { position: at, commands: [], then: { error: o.error }, failed: failedPatch };
+    : {
+        position: at,
+        commands: [],
+        then: { error: o.error, ...(now && { failing_since: s.failing_since ?? now }) },
+        failed: failedPatch,
+      };
 }
 
 /** Set to maint (after `first`), then done; `before`: what the server's row says while the commands run. */
@@ -425,25 +434,6 @@ const nextRampStep = (weights: ReadonlyArray<number | string>, from: number) => 
   return next === -1 ? weights.length - 1 : next;
 };
 
-/**
- * A ready job's server its agent could not read: read again at every look, up to the retry window (planOperation
- * ends it failed then), as a ready job has no deadline and one whose agent never answers again would hold its
- * place for ever.
- */
-function unreadReady(at: number, s: OperationServer, o: Exclude<Observation, ReadServer>, now: Date): Step | undefined {
-  if ('gone' in o) {
-    return unreadStep(at, s, o);
-  }
-  return s.failing_since && s.error === o.error
-    ? undefined
-    : {
-        position: at,
-        commands: [],
-        then: { error: o.error, failing_since: s.failing_since ?? now },
-        failed: failedPatch,
-      };
-}
-
 function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | undefined, now: Date): Step | undefined {
   const at = s.position;
   const ramp = spec.ramp;
@@ -458,7 +448,7 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
     }
     if (o && !isRead(o)) {
       // Its steps are made of its configured weight, which the agent tells.
-      return unreadReady(at, s, o, now);
+      return unreadStep(at, s, o, now);
     }
     const iw = o?.initialWeight ?? null;
     const weights = rampWeights(ramp.steps, iw);
@@ -487,7 +477,7 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
     return undefined;
   }
   if (!isRead(o)) {
-    return unreadReady(at, s, o, now);
+    return unreadStep(at, s, o, now);
   }
   if (o.adminState !== null && o.adminState !== 'ready' && s.desired_admin_state === o.adminState) {
     // Someone drained it or set it to maint since the job readied it: their intent is newer than the job's, which
@@ -588,14 +578,13 @@ export function cancelNote(spec: Pick<OperationSpec, 'action' | 'ramp'>, s: Oper
 }
 
 // The weight the ramp set too: a step is an absolute weight, rounded from the percentage (see rampWeights).
-const rampAt = (spec: Pick<OperationSpec, 'ramp'>, s: OperationServer) => {
-  const weight = s.weight === null ? '' : `weight ${s.weight}, `;
-  return spec.ramp && s.step !== null
-    ? `${weight}${spec.ramp.steps[s.step]}% of its configured weight`
-    : weight
-      ? `weight ${s.weight}`
-      : 'its current weight';
-};
+const rampAt = (spec: Pick<OperationSpec, 'ramp'>, s: OperationServer) =>
+  [
+    s.weight !== null && `weight ${s.weight}`,
+    spec.ramp && s.step !== null && `${spec.ramp.steps[s.step]}% of its configured weight`,
+  ]
+    .filter(Boolean)
+    .join(', ') || 'its current weight';
 
 /** A job's progress by bucket (contract: pending, active, done, failed, refused, cancelled). */
 export function progressOf(servers: ReadonlyArray<Pick<OperationServer, 'state'>>) {
