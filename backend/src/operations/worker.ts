@@ -10,6 +10,7 @@ import type { ActionResult } from '../domain/actions';
 import { AppError } from '../domain/errors';
 import {
   GONE_FROM_HAPROXY,
+  isActive,
   isFinal,
   Observation,
   OperationServer,
@@ -79,12 +80,15 @@ const watched = (o: OperationRow, s: OperationServer) =>
   o.action === 'drain' ? s.state === 'draining' : o.ramp !== null && (s.state === 'ramping' || s.state === 'waiting');
 
 /**
- * A ramp's servers that may start at this look (the first max_parallel pending ones): read for their configured
- * weight, which its steps are made of.
+ * A ramp's servers that may start at this look (the pending ones planOperation gives the places its active ones
+ * leave free): read for their configured weight, which its steps are made of.
  */
 const starting = (o: OperationRow, servers: readonly OperationServer[]) =>
   o.action === 'ready' && o.ramp !== null
-    ? servers.filter((s) => s.state === 'pending' && s.server_id !== null).slice(0, o.max_parallel)
+    ? servers
+        .filter((s) => s.state === 'pending')
+        .slice(0, Math.max(0, o.max_parallel - servers.filter((s) => isActive(s.state)).length))
+        .filter((s) => s.server_id !== null)
     : [];
 
 /**
