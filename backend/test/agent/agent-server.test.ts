@@ -314,7 +314,11 @@ describe('agent HTTP server over real HAProxy', () => {
     it('answers every backend with its servers and the process info in one request', async () => {
       const { status, body } = await json('/api/haproxy/lb-1.eu:main/state');
       expect(status).toBe(200);
-      expect(body.info).toEqual({ ...(await json('/api/haproxy/lb-1.eu:main/info')).body, success: undefined });
+      // The uptime ticks between the two reads; the process identity must not move.
+      const { success: _success, uptime_s: uptime, ...info } = (await json('/api/haproxy/lb-1.eu:main/info')).body;
+      expect(body.info).toEqual({ ...info, uptime_s: expect.any(Number) });
+      expect(uptime - body.info.uptime_s).toBeGreaterThanOrEqual(0);
+      expect(uptime - body.info.uptime_s).toBeLessThanOrEqual(1);
       expect(body.backends.map((b: { name: string }) => b.name)).toEqual([WEB, 'api', 'static', 'empty', 'hold']);
       for (const backend of body.backends as Array<{ name: string; servers: Array<Record<string, unknown>> }>) {
         const alone = await servers('lb-1.eu:main', backend.name);
