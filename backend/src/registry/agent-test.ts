@@ -2,7 +2,7 @@ import { badRequest, notFound } from '../domain/errors';
 import type { Db } from '../db/db';
 import type { FagentClient } from '../fagent/client';
 import { AgentProbe, probeAgent } from '../fagent/probe';
-import { agentOfHost } from '../store/hosts';
+import { agentIdentity, agentOfHost } from '../store/hosts';
 import { listInstances } from '../store/instances';
 
 /** What an admin tests: an agent URL (saved or not), optionally a token, and which instances to read there. */
@@ -25,7 +25,7 @@ export const ADMIN_AGENT_READ_DEADLINE_MS = 15_000;
 
 /**
  * "Test agent": reads each instance's backend list through the FAgent client, fresh. A saved token is sent only
- * to the URL it was saved for: a changed URL is another agent, and must not collect the old one's token.
+ * to the agent it was saved for (its URL, however spelt): another agent must not collect the old one's token.
  */
 export async function testAgent(db: Db, client: FagentClient, req: AgentTestRequest): Promise<AgentProbe> {
   const saved = req.host_id === undefined ? undefined : await agentOfHost(db, req.host_id);
@@ -35,7 +35,7 @@ export async function testAgent(db: Db, client: FagentClient, req: AgentTestRequ
   const token =
     req.fagent_token !== undefined
       ? req.fagent_token
-      : saved && saved.fagent_url === req.fagent_url
+      : saved && agentIdentity(saved.fagent_url) === agentIdentity(req.fagent_url)
         ? saved.fagent_token
         : null;
   const instances =

@@ -1,7 +1,7 @@
 import { advisoryXactLockIn, REGISTRY_LOCKS } from '../db/advisory-lock';
 import type { Db } from '../db/db';
 import { conflict } from '../domain/errors';
-import { param, setColumns } from './sql';
+import { setColumns } from './sql';
 
 /**
  * A machine running an FAgent (AC's "Server"), as the API shows it: the agent token never leaves, and the URL
@@ -125,9 +125,10 @@ export async function createHost(db: Db, h: HostInput): Promise<number> {
 }
 
 /**
- * Sets the given fields; false when there is no such host, or when the URL would change while the stored
- * agent token stays (`fagent_url` without `fagent_token`): a token is never sent to an address it was not
- * given for. A 409 when another agent makes one of its instances a twin (refuseTwinInstances).
+ * Sets the given fields; false when there is no such host, or when the URL would reach another agent while the
+ * stored agent token stays (`fagent_url` without `fagent_token`): a token is never sent to an address it was
+ * not given for. The same agent spelt otherwise (case, default port, trailing slash) keeps it. A 409 when
+ * another agent makes one of its instances a twin (refuseTwinInstances).
  */
 export function updateHost(db: Db, hostId: number, changes: Partial<HostInput>): Promise<boolean> {
   return db.transaction(async (tx) => {
@@ -135,10 +136,11 @@ export function updateHost(db: Db, hostId: number, changes: Partial<HostInput>):
       changes.fagent_url === undefined
         ? []
         : await tx.query<{ fagent_url: string }>(`SELECT fagent_url FROM hosts WHERE id = $1 FOR UPDATE`, [hostId]);
-    if (!(await setHostFields(tx, hostId, changes))) {
+    const otherAgent = before !== undefined && agentIdentity(before.fagent_url) !== agentIdentity(changes.fagent_url!);
+    if ((otherAgent && changes.fagent_token === undefined) || !(await setHostFields(tx, hostId, changes))) {
       return false;
     }
-    if (before && agentIdentity(before.fagent_url) !== agentIdentity(changes.fagent_url!)) {
+    if (otherAgent) {
       await refuseTwinInstances(tx, hostId);
     }
     return true;
@@ -154,16 +156,7 @@ async function setHostFields(db: Db, hostId: number, changes: Partial<HostInput>
     fagent_token: changes.fagent_token,
     is_active: changes.is_active,
   });
-  const sameAgent =
-    changes.fagent_url !== undefined && changes.fagent_token === undefined
-      ? ` AND fagent_url = ${param(params, changes.fagent_url)}`
-      : '';
-  return (
-    (await db.execute(
-      `UPDATE hosts SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1${sameAgent}`,
-      params
-    )) > 0
-  );
+  return (await db.execute(`UPDATE hosts SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1`, params)) > 0;
 }
 
 /**

@@ -108,7 +108,13 @@ describe('POST /api/hosts/test (an agent before it is saved)', () => {
     expect(same.body).toMatchObject({ ok: true, instances: [{ name: 'saved', reachable: true }] });
     expect(new Set(tokensSent())).toEqual(new Set(['Bearer saved-secret']));
 
-    // The same agent under another spelling of its URL is "another agent": no saved token.
+    // Its URL spelt otherwise (a trailing slash) is the same agent: the saved token.
+    h.agent.requests.length = 0;
+    const respelt = await test_({ fagent_url: `${h.agent.url}/`, host_id: host.body.id });
+    expect(respelt.body.ok).toBe(true);
+    expect(new Set(tokensSent())).toEqual(new Set(['Bearer saved-secret']));
+
+    // Another address of the same machine is "another agent": no saved token.
     const other = h.agent.url.replace('127.0.0.1', 'localhost');
     h.agent.requests.length = 0;
     const moved = await test_({ fagent_url: other, host_id: host.body.id });

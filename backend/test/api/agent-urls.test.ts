@@ -84,6 +84,20 @@ describe('a new agent URL needs the agent token in the same request', () => {
     );
   });
 
+  test('the same agent spelt otherwise keeps its token and takes the new spelling; another name of it does not', async () => {
+    const host = (await h.t.call('POST', '/api/hosts', { body: hostBody({ fagent_token: 'kept-token' }) })).body;
+    const respelt = `${h.agent.url.toUpperCase()}/`;
+    const res = await h.t.call('PATCH', `/api/hosts/${host.id}`, { body: { fagent_url: respelt } });
+    expect(res.status).toBe(200);
+    expect(await stored(host.id)).toEqual({ fagent_url: respelt, fagent_token: 'kept-token' });
+    // localhost may well be the same machine, but it is another address: the token is not sent there unasked.
+    const elsewhere = await h.t.call('PATCH', `/api/hosts/${host.id}`, {
+      body: { fagent_url: h.agent.url.replace('127.0.0.1', 'localhost') },
+    });
+    expectError(elsewhere, 400, 'bad_request');
+    expect(await stored(host.id)).toEqual({ fagent_url: respelt, fagent_token: 'kept-token' });
+  });
+
   test('the old token never reaches the new agent: the new one does, or none when cleared', async () => {
     other.setBackend('moved', 'web', [{ name: 's1', status: 'UP' }]);
     h.agent.setBackend('moved', 'web', [{ name: 's1', status: 'UP' }]);
