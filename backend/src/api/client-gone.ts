@@ -42,6 +42,14 @@ export function clientSignal(ctx: Context): AbortSignal {
 export const readsOf = (ctx: Context, db: Db): Db => cancelledBy(db, clientSignal(ctx));
 
 /**
+ * The client closed its connection before the answer: its reads were stopped, or it left before they started
+ * (while its token was checked, its body read: Node's "aborted", an ECONNRESET that is no database's).
+ */
+const clientLeft = (ctx: Context) =>
+  (ctx.state as { [SIGNAL]?: AbortSignal })[SIGNAL]?.aborted === true ||
+  (ctx.req.socket.destroyed && !ctx.res.writableFinished);
+
+/**
  * A request whose client went away fails however its reads were stopped (cancelled: 57014, or not started):
  * nobody reads the answer, so it is logged at debug level, not as a failure (a 503 or a 500).
  */
@@ -50,23 +58,50 @@ export function clientGone(log: Logger): Middleware {
     try {
       await next();
     } catch (err) {
-      if (!(ctx.state as { [SIGNAL]?: AbortSignal })[SIGNAL]?.aborted) {
+      if (!clientLeft(ctx)) {
         throw err;
       }
-      log.debug(
-        { error: loggableError(err), path: ctx.path, method: ctx.method },
-        'client went away before the answer'
-      );
+      if (firstReport(ctx)) {
+        log.debug(
+          { error: loggableError(err), path: ctx.path, method: ctx.method },
+          'client went away before the answer'
+        );
+      }
       // nginx's "client closed request", for the request log line.
       ctx.status = 499;
     }
   };
 }
 
-const LATE_ERROR = Symbol('late error logged');
+const REPORTED = Symbol('request failure logged');
 
-/** Node's codes for a peer that closed the connection while an answer was being written to it. */
-const CONNECTION_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+/**
+ * True the first time a request's failure is reported: Koa may report one cut-off answer twice (the socket's
+ * reset, the stream's premature close), and a client that left mid-request fails both its handler and Koa's
+ * watch on the response.
+ */
+function firstReport(ctx: Context | undefined): boolean {
+  const state = ctx?.state as { [REPORTED]?: true } | undefined;
+  if (state?.[REPORTED]) {
+    return false;
+  }
+  if (state) {
+    state[REPORTED] = true;
+  }
+  return true;
+}
+
+/**
+ * Node's codes for a peer that closed the connection while an answer was being written to it, or before it had
+ * sent the whole request (HPE_INVALID_EOF_STATE: the connection ended inside the body it announced).
+ */
+const CONNECTION_GONE = new Set([
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'HPE_INVALID_EOF_STATE',
+]);
 
 /**
  * Errors Koa meets once an answer has started (a streamed body: the audit log's CSV), which no middleware can
@@ -75,13 +110,8 @@ const CONNECTION_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EP
  */
 export function logLateErrors(app: Koa, log: Logger): void {
   app.on('error', (err: Error & { code?: string }, ctx?: Context) => {
-    // Koa may report one cut-off answer twice (the socket's reset, the stream's premature close).
-    const state = ctx?.state as { [LATE_ERROR]?: true } | undefined;
-    if (state?.[LATE_ERROR]) {
+    if (!firstReport(ctx)) {
       return;
-    }
-    if (state) {
-      state[LATE_ERROR] = true;
     }
     const where = { error: loggableError(err), path: ctx?.path, method: ctx?.method };
     if (err instanceof ClientGone || CONNECTION_GONE.has(err.code ?? '')) {

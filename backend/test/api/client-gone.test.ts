@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { lockTables, readsWaiting, until } from '../support/stuck-reads';
 import { fleet, Fleet, trendQuery, useHarness } from './helpers';
 
@@ -114,5 +115,29 @@ test('an export whose client leaves mid-file is a debug line, not a stack on std
   } finally {
     logged.forEach((l) => l.mockRestore());
     stderr.mockRestore();
+  }
+});
+
+test('a client that leaves before its body is read is a debug line, not a database failure', async () => {
+  const log = h.t.service.log;
+  const logged = ['debug', 'warn', 'error'].map((level) => jest.spyOn(log, level as 'debug' | 'warn' | 'error'));
+  const [debug, warn, error] = logged;
+  try {
+    // Node answers "100 Continue" once it has handed the request to the app: the client leaves then, while its
+    // token is checked or its body awaited. Reading the body fails with Node's "aborted", an ECONNRESET that
+    // had been taken for the database's (a 503 and a warning, for an answer nobody waits for).
+    const socket = connect(Number(new URL(h.t.url).port), '127.0.0.1');
+    const heard = new Promise<string>((r) => socket.once('data', (d) => r(d.toString())));
+    socket.write(
+      'POST /api/haproxy/query HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+        `Authorization: Bearer ${h.t.tokens.viewer}\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n`
+    );
+    expect(await heard).toMatch(/^HTTP\/1\.1 100 Continue/);
+    socket.destroy();
+    await until(async () => gone(debug).length === 1);
+    expect(gone(debug)[0][0]).toMatchObject({ method: 'POST', path: '/api/haproxy/query' });
+    expect([...warn.mock.calls, ...error.mock.calls]).toEqual([]);
+  } finally {
+    logged.forEach((l) => l.mockRestore());
   }
 });
