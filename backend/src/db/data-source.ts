@@ -23,6 +23,7 @@ import { InPlaceStatusUpdates1764000000027 } from './migrations/1764000000027-In
 import { AdminChanges1764000000028 } from './migrations/1764000000028-AdminChanges';
 import { CallerIdempotencyKeys1764000000029 } from './migrations/1764000000029-CallerIdempotencyKeys';
 import { OperationRetries1764000000030 } from './migrations/1764000000030-OperationRetries';
+import { RampBaseWeight1764000000031 } from './migrations/1764000000031-RampBaseWeight';
 import { TokenChangeNotify1764000000021 } from './migrations/1764000000021-TokenChangeNotify';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
@@ -50,6 +51,7 @@ export const migrations = [
   AdminChanges1764000000028,
   CallerIdempotencyKeys1764000000029,
   OperationRetries1764000000030,
+  RampBaseWeight1764000000031,
 ];
 
 export interface DataSourceOptions {

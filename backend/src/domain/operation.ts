@@ -98,6 +98,8 @@ export interface OperationServer {
   next_step_at: Date | null;
   /** When its commands began failing for a reason that may pass (see TRIED_AGAIN); null once one goes through. */
   failing_since: Date | null;
+  /** A ramp's base weight when its agent does not tell the configured one (see RampBase). */
+  ramp_base_weight: number | null;
   /** haproxy_servers.admin_state and maint_source now (not columns of the job). */
   admin_state: AdminState | null;
   maint_source: MaintSource | null;
@@ -135,6 +137,7 @@ export type ServerPatch = Partial<
     | 'deadline_at'
     | 'next_step_at'
     | 'failing_since'
+    | 'ramp_base_weight'
   >
 >;
 
@@ -415,16 +418,31 @@ export const NO_PARTIAL_WEIGHTS =
   "HAProxy's balance algorithm of this backend takes no partial weights: ready at its full weight, not ramped";
 
 /**
- * The weight each ramp step sets. From the configured weight when the agent says it, as an absolute weight:
- * HAProxy rounds a percentage down, so 10% of a weight of 1 (its default) is 0, a server out; a step below 100
- * sets at least 1. Percentages when the configured weight is unknown.
+ * What a ramp's steps are made of: the configured weight when the agent tells it (`known`), else the weight the
+ * server had when the job returned it (an agent of the seed's protocol tells only the current weight, and a
+ * server in maint keeps its configured one unless someone changed it).
  */
-export function rampWeights(steps: readonly number[], initialWeight: number | null): Array<number | `${number}%`> {
-  if (initialWeight === null) {
+export interface RampBase {
+  weight: number;
+  known: boolean;
+}
+
+/** The configured weight when the agent tells it, else `guess` (see RampBase); null when neither is above 0. */
+export const rampBase = (initialWeight: number | null, guess: number | null): RampBase | null =>
+  initialWeight !== null ? { weight: initialWeight, known: true } : guess ? { weight: guess, known: false } : null;
+
+/**
+ * The weight each ramp step sets, as an absolute weight: HAProxy rounds a percentage down, so 10% of a weight of
+ * 1 (its default) is 0, a server out; a step below 100 sets at least 1. The last step of a guessed base is
+ * HAProxy's 100% (the configured weight, whatever the guess); percentages when there is no base.
+ */
+export function rampWeights(steps: readonly number[], base: RampBase | null): Array<number | `${number}%`> {
+  if (base === null) {
     return steps.map(pct);
   }
+  const w = base.weight;
   return steps.map((p) =>
-    p >= 100 ? initialWeight : Math.min(initialWeight, Math.max(1, Math.floor((initialWeight * p) / 100)))
+    p >= 100 ? (base.known ? w : pct(100)) : Math.min(w, Math.max(1, Math.floor((w * p) / 100)))
   );
 }
 
@@ -450,10 +468,10 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
       // Its steps are made of its configured weight, which the agent tells.
       return unreadStep(at, s, o, now);
     }
-    const iw = o?.initialWeight ?? null;
-    const weights = rampWeights(ramp.steps, iw);
+    const base = rampBase(o?.initialWeight ?? null, o?.weight ?? null);
+    const weights = rampWeights(ramp.steps, base);
     const last = ramp.steps.length - 1;
-    const note = last === 0 ? 'ready at 100%' : `weight ${iw} cannot ramp: HAProxy weights are whole numbers`;
+    const note = last === 0 ? 'ready at 100%' : `weight ${base?.weight} cannot ramp: HAProxy weights are whole numbers`;
     // The first step's weight before ready: the server rejoins at that weight, never at its full one. Every step
     // at the first one's weight (a configured weight of 1): ready at once, at its full weight.
     return {
@@ -461,12 +479,20 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
       commands: [{ command: 'weight', weight: weights[0] }, { command: 'ready' }],
       then: weights.every((w) => w === weights[0])
         ? { state: 'done', step: last, error: null, note }
-        : { state: 'ramping', step: 0, error: null, next_step_at: plus(now, ramp.interval_s) },
+        : {
+            state: 'ramping',
+            step: 0,
+            error: null,
+            next_step_at: plus(now, ramp.interval_s),
+            ramp_base_weight: base && !base.known ? base.weight : null,
+          },
       failed: failedPatch,
       unramped: {
         // A server left below its full weight (0% is all a static algorithm takes besides 100%) is set to it first.
         commands: [
-          ...(o && iw !== null && o.weight !== iw ? [{ command: 'weight' as const, weight: iw }] : []),
+          ...(o && base?.known && o.weight !== base.weight
+            ? [{ command: 'weight' as const, weight: base.weight }]
+            : []),
           { command: 'ready' },
         ],
         then: { state: 'done', step: last, error: null, note: NO_PARTIAL_WEIGHTS },
@@ -519,8 +545,8 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
       ? undefined
       : { position: at, commands: [], then: { weight: o.weight, error: null }, failed: failedPatch };
   }
-  // From the configured weight as the agent says it now (a reload may have changed it).
-  const weights = rampWeights(ramp.steps, o.initialWeight);
+  // From the configured weight as the agent says it now (a reload may have changed it), else the job's guess.
+  const weights = rampWeights(ramp.steps, rampBase(o.initialWeight, s.ramp_base_weight));
   const last = ramp.steps.length - 1;
   const next = nextRampStep(weights, Math.min(s.step ?? 0, last));
   const done: ServerPatch = { state: 'done', step: last, error: null };

@@ -182,7 +182,7 @@ export async function inMaintBeforeDrain(
 
 const SERVER_COLUMNS = `os.position, os.server_id, os.server_name, os.backend_name, os.instance_name, os.state,
   os.sessions, os.weight, os.step, os.since, os.error, os.note, os.waiting_since, os.deadline_at, os.next_step_at,
-  os.failing_since, s.admin_state, s.maint_source, d.admin_state AS desired_admin_state, d.actor AS desired_actor,
+  os.failing_since, os.ramp_base_weight, s.admin_state, s.maint_source, d.admin_state AS desired_admin_state, d.actor AS desired_actor,
   d.set_at AS desired_set_at`;
 
 export async function getOperation(db: Db, id: string): Promise<OperationRow | undefined> {
@@ -319,6 +319,7 @@ const PATCH_COLUMNS = [
   ['deadline_at', 'timestamptz'],
   ['next_step_at', 'timestamptz'],
   ['failing_since', 'timestamptz'],
+  ['ramp_base_weight', 'int'],
 ] as const;
 
 /** Server rows changed by a step: the fields a patch names, `since` when the state changed. */

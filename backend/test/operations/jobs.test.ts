@@ -226,6 +226,30 @@ test('ready with a ramp: the weight steps through the agent, ending at the confi
   expect(f.fake('j1')).toMatchObject({ admin_state: 'ready', weight: 80 });
 });
 
+test('a ramp on an agent that does not tell the configured weight steps from the weight read first, then 100%', async () => {
+  const f = await newFleet(1);
+  await h.t.call('POST', `/api/haproxy/servers/${ids(f)[0]}/command`, { body: { command: 'maint' } });
+  Object.assign(f.fake('j1'), { weight: 80, configured_weight: 80 });
+  h.agent.requests.length = 0;
+  const res = await h.t.call('POST', `/api/haproxy/servers/${ids(f)[0]}/command`, {
+    token: h.t.tokens.operator,
+    body: { command: 'ready', ramp: { steps: [25, 50, 100], interval_s: 1 }, reason: 'back after patch' },
+  });
+  const op = await until(res.body.operation.id, final);
+  expect(op).toMatchObject({ state: 'succeeded', servers: [{ state: 'done', step: 2, weight: 80 }] });
+  const sent = h.agent.requests
+    .filter((r) => r.route === 'command')
+    .map((r) => [r.segments[7], (r.body as { weight?: unknown } | undefined)?.weight ?? null]);
+  // Steps of the 80 read in maint (the later reads say 20, then 40), and HAProxy's own 100% last.
+  expect(sent).toEqual([
+    ['weight', 20],
+    ['ready', null],
+    ['weight', 40],
+    ['weight', '100%'],
+  ]);
+  expect(f.fake('j1')).toMatchObject({ admin_state: 'ready', weight: 80 });
+});
+
 test('a job resumes after its backend stops mid-way: another one on the same database finishes it', async () => {
   const db = await createTestDatabase();
   const first = await startTestService({}, db);

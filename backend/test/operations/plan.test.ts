@@ -8,6 +8,7 @@ import {
   planOperation,
   progressOf,
   rampProblem,
+  rampBase,
   rampWeights,
 } from '../../src/domain/operation';
 
@@ -47,6 +48,7 @@ const server = (position: number, over: Partial<OperationServer> = {}): Operatio
   deadline_at: null,
   next_step_at: null,
   failing_since: null,
+  ramp_base_weight: null,
   admin_state: 'ready',
   maint_source: null,
   desired_admin_state: null,
@@ -278,7 +280,37 @@ describe("a ramp's weights, from the configured weight the agent tells (HAProxy 
     [0, [0, 0, 0, 0]],
     [null, ['10%', '25%', '50%', '100%']],
   ])('configured weight %p: %p', (iw, weights) => {
-    expect(rampWeights(steps, iw)).toEqual(weights);
+    expect(rampWeights(steps, rampBase(iw, null))).toEqual(weights);
+  });
+
+  test.each<[number | null, Array<number | string>]>([
+    [1, [1, 1, 1, '100%']],
+    [10, [1, 2, 5, '100%']],
+    [0, ['10%', '25%', '50%', '100%']],
+    [null, ['10%', '25%', '50%', '100%']],
+  ])('a weight of %p read before the first step, the configured one unknown: %p', (guess, weights) => {
+    expect(rampWeights(steps, rampBase(null, guess))).toEqual(weights);
+  });
+
+  test("an agent that does not tell the configured weight: steps from the weight read first, HAProxy's 100% last", () => {
+    // The seed's protocol: a weight of 10 read in maint, no initial weight.
+    const [first] = plan(readySpec({ ramp }), [inMaint], [[1, read(null, { weight: 10 })]]);
+    expect(first).toMatchObject({
+      commands: [{ command: 'weight', weight: 1 }, { command: 'ready' }],
+      then: { state: 'ramping', step: 0, ramp_base_weight: 10 },
+    });
+    // Later looks read the weight the ramp set: the steps come from the weight kept with the job.
+    const guessed = (step: number) => server(1, { state: 'ramping', step, next_step_at: at(15), ramp_base_weight: 10 });
+    const now = (step: number) => plan(readySpec({ ramp }), [guessed(step)], [[1, up(0, { weight: 1 })]], at(15))[0];
+    expect(now(0)).toMatchObject({ commands: [{ weight: 2 }], then: { state: 'ramping', step: 1 } });
+    expect(now(2)).toMatchObject({ commands: [{ weight: '100%' }], then: { state: 'done', step: 3 } });
+    // A weight of 1 (HAProxy's default) is never set to 10% of it, 0: the server takes traffic from the first step.
+    expect(plan(readySpec({ ramp }), [inMaint], [[1, read(null, { weight: 1 })]])[0]).toMatchObject({
+      commands: [{ command: 'weight', weight: 1 }, { command: 'ready' }],
+      then: { state: 'ramping', step: 0, ramp_base_weight: 1 },
+    });
+    // Told the configured weight, nothing is kept: a reload's new weight applies.
+    expect(plan(readySpec({ ramp }), [inMaint], [[1, read(10)]])[0].then).toMatchObject({ ramp_base_weight: null });
   });
 
   test('a weight of 1 (the default) cannot ramp: ready at once at its full weight, never at 0', () => {

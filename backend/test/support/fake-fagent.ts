@@ -18,6 +18,8 @@ export interface FakeServer {
   initial_weight?: number;
   /** "backend/server" it follows through `track`. */
   tracks?: string | null;
+  /** HAProxy's configured weight, which a percentage is of, for an agent that does not tell it (initial_weight). */
+  configured_weight?: number;
 }
 
 /** A fault to inject on the next matching requests. */
@@ -494,7 +496,7 @@ export class FakeFagent {
     }
     if (extended && command === 'weight') {
       const w = (rec.body as { weight?: unknown } | undefined)?.weight;
-      const initial = target.initial_weight ?? target.weight ?? 1;
+      const initial = target.initial_weight ?? target.configured_weight ?? target.weight ?? 1;
       const next =
         typeof w === 'number'
           ? w
