@@ -47,7 +47,7 @@ export const readsOf = (ctx: Context, db: Db): Db => cancelledBy(db, clientSigna
  */
 const clientLeft = (ctx: Context) =>
   (ctx.state as { [SIGNAL]?: AbortSignal })[SIGNAL]?.aborted === true ||
-  (ctx.req.socket.destroyed && !ctx.res.writableFinished);
+  (ctx.req.socket?.destroyed === true && !ctx.res.writableFinished);
 
 /**
  * A request whose client went away fails however its reads were stopped (cancelled: 57014, or not started):
