@@ -200,10 +200,14 @@ async function emptyBackendId(f: Fleet): Promise<number> {
   return none.id;
 }
 
-test('ready with a ramp: the weight steps through the agent, ending at the configured weight; a single command is a one-server job', async () => {
+/**
+ * A server of weight 80 in maint (`agentSays`: what else its agent tells of it) returned by a one-server ready
+ * command with a ramp of 25, 50, 100%: the job it made, and the commands its agent was sent.
+ */
+async function rampedFromMaint(agentSays: Partial<FakeServer>) {
   const f = await newFleet(1);
   await h.t.call('POST', `/api/haproxy/servers/${ids(f)[0]}/command`, { body: { command: 'maint' } });
-  f.fake('j1').initial_weight = 80;
+  Object.assign(f.fake('j1'), { weight: 80, ...agentSays });
   h.agent.requests.length = 0;
   const res = await h.t.call('POST', `/api/haproxy/servers/${ids(f)[0]}/command`, {
     token: h.t.tokens.operator,
@@ -213,41 +217,30 @@ test('ready with a ramp: the weight steps through the agent, ending at the confi
   expect(res.body.operation).toMatchObject({ action: 'ready', ramp: { steps: [25, 50, 100], interval_s: 1 } });
   const op = await until(res.body.operation.id, final);
   expect(op).toMatchObject({ state: 'succeeded', servers: [{ state: 'done', step: 2, weight: 80 }] });
-  const sent = h.agent.requests
+  expect(f.fake('j1')).toMatchObject({ admin_state: 'ready', weight: 80 });
+  return h.agent.requests
     .filter((r) => r.route === 'command')
     .map((r) => [r.segments[7], (r.body as { weight?: unknown } | undefined)?.weight ?? null]);
+}
+
+test('ready with a ramp: the weight steps through the agent, ending at the configured weight; a single command is a one-server job', async () => {
   // Absolute weights from the configured 80 the agent tells: HAProxy would round a percentage down.
-  expect(sent).toEqual([
+  expect(await rampedFromMaint({ initial_weight: 80 })).toEqual([
     ['weight', 20],
     ['ready', null],
     ['weight', 40],
     ['weight', 80],
   ]);
-  expect(f.fake('j1')).toMatchObject({ admin_state: 'ready', weight: 80 });
 });
 
 test('a ramp on an agent that does not tell the configured weight steps from the weight read first, then 100%', async () => {
-  const f = await newFleet(1);
-  await h.t.call('POST', `/api/haproxy/servers/${ids(f)[0]}/command`, { body: { command: 'maint' } });
-  Object.assign(f.fake('j1'), { weight: 80, configured_weight: 80 });
-  h.agent.requests.length = 0;
-  const res = await h.t.call('POST', `/api/haproxy/servers/${ids(f)[0]}/command`, {
-    token: h.t.tokens.operator,
-    body: { command: 'ready', ramp: { steps: [25, 50, 100], interval_s: 1 }, reason: 'back after patch' },
-  });
-  const op = await until(res.body.operation.id, final);
-  expect(op).toMatchObject({ state: 'succeeded', servers: [{ state: 'done', step: 2, weight: 80 }] });
-  const sent = h.agent.requests
-    .filter((r) => r.route === 'command')
-    .map((r) => [r.segments[7], (r.body as { weight?: unknown } | undefined)?.weight ?? null]);
   // Steps of the 80 read in maint (the later reads say 20, then 40), and HAProxy's own 100% last.
-  expect(sent).toEqual([
+  expect(await rampedFromMaint({ configured_weight: 80 })).toEqual([
     ['weight', 20],
     ['ready', null],
     ['weight', 40],
     ['weight', '100%'],
   ]);
-  expect(f.fake('j1')).toMatchObject({ admin_state: 'ready', weight: 80 });
 });
 
 test('a job resumes after its backend stops mid-way: another one on the same database finishes it', async () => {
