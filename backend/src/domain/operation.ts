@@ -488,10 +488,11 @@ function readyStep(spec: OperationSpec, s: OperationServer, o: Observation | und
           },
       failed: failedPatch,
       unramped: {
-        // A server left below its full weight (0% is all a static algorithm takes besides 100%) is set to it first.
+        // A server left below its full weight (0% is all a static algorithm takes besides 100%) is set to it first;
+        // when the agent does not tell that weight, only 0 is known to be below it.
         commands: [
-          ...(o && base?.known && o.weight !== base.weight
-            ? [{ command: 'weight' as const, weight: base.weight }]
+          ...(o && (base?.known ? o.weight !== base.weight : o.weight === 0)
+            ? [{ command: 'weight' as const, weight: base?.known ? base.weight : pct(100) }]
             : []),
           { command: 'ready' },
         ],

@@ -347,6 +347,15 @@ describe("a ramp's weights, from the configured weight the agent tells (HAProxy 
       commands: [{ command: 'weight', weight: 10 }, { command: 'ready' }],
       then: unramped,
     });
+    // The configured weight unknown: left at 0, HAProxy's 100%; left at another weight, as it is.
+    expect(plan(readySpec({ ramp }), [inMaint], [[1, read(null, { weight: 0 })]])[0].unramped).toEqual({
+      commands: [{ command: 'weight', weight: '100%' }, { command: 'ready' }],
+      then: unramped,
+    });
+    expect(plan(readySpec({ ramp }), [inMaint], [[1, read(null, { weight: 7 })]])[0].unramped).toEqual({
+      commands: [{ command: 'ready' }],
+      then: unramped,
+    });
     expect(plan(readySpec({ ramp }), [ramping(1)], [[1, up(0, { initialWeight: 10 })]], at(15))[0].unramped).toEqual({
       commands: [{ command: 'weight', weight: 10 }],
       then: unramped,
