@@ -163,7 +163,11 @@ export interface Step {
 }
 
 export const isFinal = (s: OperationServerState) => FINAL_SERVER_STATES.includes(s);
-export const isActive = (s: OperationServerState) => ACTIVE_SERVER_STATES.includes(s);
+const isActive = (s: OperationServerState) => ACTIVE_SERVER_STATES.includes(s);
+
+/** How many more of a job's servers may become active now: `max_parallel` less those active (never below 0). */
+export const freePlaces = (maxParallel: number, servers: ReadonlyArray<Pick<OperationServer, 'state'>>) =>
+  Math.max(0, maxParallel - servers.filter((s) => isActive(s.state)).length);
 
 const plus = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000);
 const pct = (n: number) => `${n}%` as const;
@@ -198,7 +202,7 @@ export function planOperation(
   retryS: number
 ): Step[] {
   const steps: Step[] = [];
-  let free = spec.max_parallel - servers.filter((s) => isActive(s.state)).length;
+  let free = freePlaces(spec.max_parallel, servers);
   for (const s of servers) {
     const o = seen.get(s.position);
     if (s.failing_since && !isFinal(s.state) && !(o && isRead(o)) && retriesOver(spec, s.failing_since, now, retryS)) {

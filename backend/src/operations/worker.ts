@@ -9,8 +9,8 @@ import type { Db } from '../db/db';
 import type { ActionResult } from '../domain/actions';
 import { AppError } from '../domain/errors';
 import {
+  freePlaces,
   GONE_FROM_HAPROXY,
-  isActive,
   isFinal,
   Observation,
   OperationServer,
@@ -87,7 +87,7 @@ const starting = (o: OperationRow, servers: readonly OperationServer[]) =>
   o.action === 'ready' && o.ramp !== null
     ? servers
         .filter((s) => s.state === 'pending')
-        .slice(0, Math.max(0, o.max_parallel - servers.filter((s) => isActive(s.state)).length))
+        .slice(0, freePlaces(o.max_parallel, servers))
         .filter((s) => s.server_id !== null)
     : [];
 
