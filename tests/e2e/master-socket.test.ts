@@ -48,6 +48,14 @@ describe('the master CLI and a worker socket with expose-fd listeners', () => {
       'the worker to answer',
       10_000
     );
+    // The master accepts on its CLI only once its own loop runs, which may be after the worker answers (a CI run
+    // read ECONNREFUSED there): the tests are about what it answers, not when it starts.
+    await eventually(
+      () =>
+        runtimeApiExchange({ kind: 'unix', path: join(dir, 'master.sock') }, 'show proc', 1000).catch(() => undefined),
+      'the master CLI to answer',
+      10_000
+    );
     agent = await startAgentServer({
       token: TOKEN,
       requestTimeoutMs: 2000,
