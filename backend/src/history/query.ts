@@ -3,7 +3,7 @@ import type { ActionResult } from '../domain/actions';
 import { compileMatcher, isInstanceLevel, Scope } from '../domain/scope';
 import type { ServerStatus } from '../domain/status';
 import { actionsInScope } from '../store/actions';
-import { currentServersInScope, ServerRef, serversInScope } from '../store/servers';
+import { currentServersInScope, ServerRef, serversInScope, type ServerTableRow } from '../store/servers';
 import { statusChangesBetween, statusesBefore } from '../store/server-state';
 import { matchSql } from '../store/sql';
 import {
@@ -478,111 +478,42 @@ export class HistoryQuery {
   private async serversTable(req: HistoryQueryRequest, q: HistoryQueryItem): Promise<DataFrameJSON> {
     const rows = await currentServersInScope(this.db, q.scope, req.maxDataPoints);
     const total = rows[0]?.total ?? 0;
-    const col = (
-      name: string,
-      displayName: string,
-      type: 'number' | 'string' | 'time',
-      values: Value[],
-      extra: Record<string, unknown> = {}
-    ) => ({
-      name,
-      type,
-      config: { displayName, ...extra },
-      values,
-    });
     return tableFrame(
       'Servers',
       q.refId,
-      [
-        col(
-          'id',
-          'Id',
-          'number',
-          rows.map((r) => r.id)
-        ),
-        col(
-          'instance',
-          'Instance',
-          'string',
-          rows.map((r) => r.instance_name)
-        ),
-        col(
-          'backend',
-          'Backend',
-          'string',
-          rows.map((r) => r.backend_name)
-        ),
-        col(
-          'server',
-          'Server',
-          'string',
-          rows.map((r) => r.server_name)
-        ),
-        col(
-          'address',
-          'Address',
-          'string',
-          rows.map((r) => r.address)
-        ),
-        col(
-          'status',
-          'Status',
-          'string',
-          rows.map((r) => r.status),
-          { mappings: STATUS_MAPPINGS }
-        ),
-        col(
-          'raw_status',
-          'HAProxy status',
-          'string',
-          rows.map((r) => r.raw_status)
-        ),
-        col(
-          'weight',
-          'Weight',
-          'number',
-          rows.map((r) => r.weight),
-          { unit: 'none' }
-        ),
-        col(
-          'sessions',
-          'Sessions',
-          'number',
-          rows.map((r) => r.current_sessions),
-          { unit: 'none' }
-        ),
-        col(
-          'max_sessions',
-          'Max sessions',
-          'number',
-          rows.map((r) => r.max_sessions),
-          { unit: 'none' }
-        ),
-        col(
-          'application',
-          'Application',
-          'string',
-          rows.map((r) => r.application_name)
-        ),
-        col(
-          'mapping',
-          'Mapping',
-          'string',
-          rows.map((r) => r.mapping_kind)
-        ),
-        col(
-          'status_since',
-          'Status since',
-          'time',
-          rows.map((r) => ms(r.status_changed_at))
-        ),
-      ],
+      SERVER_COLUMNS.map(([name, displayName, type, value, extra]) => ({
+        name,
+        type,
+        config: { displayName, ...extra },
+        values: rows.map(value),
+      })),
       total > rows.length
         ? { notices: [{ severity: 'warning', text: `showing ${rows.length} of ${total} servers; narrow the scope` }] }
         : undefined
     );
   }
 }
+
+const COUNT_UNIT = { unit: 'none' };
+
+/** The servers table's columns, in order: name, display name, type, value, extra field config. */
+const SERVER_COLUMNS: ReadonlyArray<
+  [string, string, 'number' | 'string' | 'time', (r: ServerTableRow) => Value, Record<string, unknown>?]
+> = [
+  ['id', 'Id', 'number', (r) => r.id],
+  ['instance', 'Instance', 'string', (r) => r.instance_name],
+  ['backend', 'Backend', 'string', (r) => r.backend_name],
+  ['server', 'Server', 'string', (r) => r.server_name],
+  ['address', 'Address', 'string', (r) => r.address],
+  ['status', 'Status', 'string', (r) => r.status, { mappings: STATUS_MAPPINGS }],
+  ['raw_status', 'HAProxy status', 'string', (r) => r.raw_status],
+  ['weight', 'Weight', 'number', (r) => r.weight, COUNT_UNIT],
+  ['sessions', 'Sessions', 'number', (r) => r.current_sessions, COUNT_UNIT],
+  ['max_sessions', 'Max sessions', 'number', (r) => r.max_sessions, COUNT_UNIT],
+  ['application', 'Application', 'string', (r) => r.application_name],
+  ['mapping', 'Mapping', 'string', (r) => r.mapping_kind],
+  ['status_since', 'Status since', 'time', (r) => ms(r.status_changed_at)],
+];
 
 /**
  * How a command's annotation reads by its audit result. `success` is false until an outcome is known, but a
