@@ -97,25 +97,47 @@ describe('HostForm', () => {
     expect(screen.getByText('Not saved')).toBeInTheDocument();
   });
 
-  it('sends only what changed; a new agent URL drops the saved token unless a new one is typed', async () => {
+  it('a changed URL leaves the saved token to the backend, which keeps it only for the same agent', async () => {
     const { user, field, saved } = renderForm(HOST);
     expect(screen.getByRole('button', { name: 'Save host' })).toBeDisabled();
     expect(field(/^Agent token/)).toHaveValue('configured');
     const url = field(/^FAgent URL/);
-    await user.clear(url);
-    await user.type(url, 'http://host-a2:9000');
-    expect(screen.getByText(/A new agent URL needs its token again/)).toBeInTheDocument();
-    expect(field(/^Agent token/)).toHaveValue('');
+    await user.type(url, '/');
+    expect(screen.getByText(/Kept if the new URL reaches the same agent/)).toBeInTheDocument();
+    expect(field(/^Agent token/)).toHaveValue('configured');
     await user.click(screen.getByRole('button', { name: 'Save host' }));
     await waitFor(() => expect(saved).toHaveLength(1));
-    expect(saved[0]).toEqual({ fagent_url: 'http://host-a2:9000', fagent_token: null });
+    expect(saved[0]).toEqual({ fagent_url: 'http://host-a:9000/' });
+  });
+
+  it("another agent's URL without its token: the backend's refusal shows under the URL, and Reset sends none", async () => {
+    const { user, field, saved, onDismiss } = renderForm(HOST);
+    const url = field(/^FAgent URL/);
+    await user.clear(url);
+    await user.type(url, 'http://host-a2:9000');
+    server.use(
+      http.patch(backendUrl('/hosts/:id'), async ({ request }) => {
+        const body = (await request.json()) as Partial<HostInput>;
+        return body.fagent_token === undefined
+          ? apiError(400, 'bad_request', 'fagent_url: a new agent URL needs fagent_token in the same request')
+          : Response.json({ ...HOST, fagent_url: body.fagent_url, has_fagent_token: !!body.fagent_token });
+      })
+    );
+    await user.click(screen.getByRole('button', { name: 'Save host' }));
+    expect(await screen.findByText('a new agent URL needs fagent_token in the same request')).toBeInTheDocument();
+    expect(saved).toEqual([{ fagent_url: 'http://host-a2:9000' }]);
+    expect(field(/^FAgent URL/)).toHaveValue('http://host-a2:9000');
+    await user.click(screen.getByRole('button', { name: 'Reset' }));
+    await user.click(screen.getByRole('button', { name: 'Save host' }));
+    await waitFor(() => expect(onDismiss).toHaveBeenCalled());
+    expect(saved[1]).toEqual({ fagent_url: 'http://host-a2:9000', fagent_token: null });
   });
 
   it('a space around the saved agent URL is the same agent: its token stays', async () => {
     const { user, field, saved } = renderForm(HOST);
     await user.type(field(/^FAgent URL/), ' ');
     expect(field(/^Agent token/)).toHaveValue('configured');
-    expect(screen.queryByText(/A new agent URL needs its token again/)).not.toBeInTheDocument();
+    expect(screen.queryByText(/Kept if the new URL reaches the same agent/)).not.toBeInTheDocument();
     await user.type(field(/^Name/), '-2');
     await user.click(screen.getByRole('button', { name: 'Save host' }));
     await waitFor(() => expect(saved).toHaveLength(1));
@@ -152,6 +174,11 @@ describe('HostForm requests', () => {
 
   it('edits: nothing changed sends nothing; a typed token or a reset token is sent', () => {
     expect(hostRequest(HOST, values)).toEqual({});
+    const tokenless = { ...HOST, has_fagent_token: false };
+    expect(hostRequest(tokenless, { ...values, fagentUrl: 'http://elsewhere:9000' })).toEqual({
+      fagent_url: 'http://elsewhere:9000',
+      fagent_token: null,
+    });
     expect(hostRequest(HOST, { ...values, token: 'new' })).toEqual({ fagent_token: 'new' });
     expect(hostRequest(HOST, { ...values, tokenReset: true })).toEqual({ fagent_token: null });
     expect(hostRequest(HOST, { ...values, name: 'renamed', isActive: false })).toEqual({
@@ -160,10 +187,14 @@ describe('HostForm requests', () => {
     });
   });
 
-  it("tests with the saved token only while the URL is the saved host's", () => {
+  it('tests with the saved host, whose token the backend sends only to its agent; a reset tests with none', () => {
     expect(agentTestRequest(HOST, values)).toEqual({ fagent_url: 'http://host-a:9000', host_id: 1 });
     expect(agentTestRequest(HOST, { ...values, fagentUrl: 'http://elsewhere:9000' })).toEqual({
       fagent_url: 'http://elsewhere:9000',
+      host_id: 1,
+    });
+    expect(agentTestRequest(HOST, { ...values, tokenReset: true })).toEqual({
+      fagent_url: 'http://host-a:9000',
       fagent_token: null,
       host_id: 1,
     });

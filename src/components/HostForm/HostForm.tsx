@@ -94,8 +94,8 @@ export function HostForm({ host, onSave, onDismiss }: Props) {
         <Field
           label="Agent token"
           description={
-            movedAgent && host?.has_fagent_token
-              ? 'A new agent URL needs its token again: the saved one is never sent to another URL. Leave empty for none.'
+            movedAgent && savedTokenApplies(host, values)
+              ? 'Kept if the new URL reaches the same agent (written otherwise: case, default port, trailing slash). Another agent needs its own token here, or Reset for none: the saved one is never sent to another address.'
               : 'Sent to the agent as a bearer token; stored by the backend and never shown again. Empty: the service default.'
           }
           invalid={!!fieldError('fagent_token')}

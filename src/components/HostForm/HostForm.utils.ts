@@ -27,19 +27,23 @@ export function initialHostValues(host?: Host): HostFormValues {
 }
 
 /**
- * The agent URL differs from the saved one: another agent, which must not get the saved token. Compared as the
- * backend stores it (trimmed): a stray space is the same agent, and must not cost its token.
+ * The agent URL text differs from the saved one (trimmed, as the backend stores it): it is sent. Whether it names
+ * another agent is the backend's call (the same agent written otherwise keeps its token).
  */
 export const urlChanged = (host: Host | undefined, v: HostFormValues) =>
   host !== undefined && v.fagentUrl.trim() !== host.fagent_url;
 
-/** Whether the saved token still applies: the field shows it as configured. */
+/**
+ * Whether the saved token is kept unless replaced: the field shows it as configured. Under a changed URL the
+ * backend keeps it only for the same agent, and refuses the URL of another one without a token of its own.
+ */
 export const savedTokenApplies = (host: Host | undefined, v: HostFormValues) =>
-  Boolean(host?.has_fagent_token) && !v.tokenReset && !urlChanged(host, v);
+  Boolean(host?.has_fagent_token) && !v.tokenReset;
 
 /**
- * The body to send: a new host as typed; for a saved one only what changed. A changed URL always carries the
- * token (the one typed, or null: none), since the saved one belongs to the old agent.
+ * The body to send: a new host as typed; for a saved one only what changed. A changed URL without a typed token
+ * or a reset leaves the token to the backend: kept for the same agent spelt otherwise, refused (400 under the URL)
+ * for another agent, which the saved token must not reach. With no token saved, a changed URL says "none".
  */
 export function hostRequest(host: Host | undefined, v: HostFormValues): Partial<HostInput> {
   if (!host) {
@@ -66,7 +70,7 @@ export function hostRequest(host: Host | undefined, v: HostFormValues): Partial<
   }
   if (v.token) {
     changes.fagent_token = v.token;
-  } else if (urlChanged(host, v) || (v.tokenReset && host.has_fagent_token)) {
+  } else if (host.has_fagent_token ? v.tokenReset : urlChanged(host, v)) {
     changes.fagent_token = null;
   }
   return changes;
@@ -82,7 +86,10 @@ export const instanceNamesOf = (text: string) => [
   ),
 ];
 
-/** "Test agent" as the form stands: the typed URL and token (or the saved token while it applies). */
+/**
+ * "Test agent" as the form stands: the typed URL and token, or the saved host's id, whose token the backend sends
+ * only to the agent it was saved for.
+ */
 export function agentTestRequest(host: Host | undefined, v: HostFormValues): AgentTestRequest {
   const names = instanceNamesOf(v.testInstances);
   return {
