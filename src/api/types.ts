@@ -343,6 +343,8 @@ export interface Server {
   initial_weight: number | null;
   /** "backend/server" it follows through HAProxy's `track`: it goes out whenever that one does. */
   tracks: string | null;
+  /** A `backup` server: HAProxy sends it traffic only when no active server can take it. null: not said. */
+  backup: boolean | null;
   /** null: nothing asked of us */
   desired: DesiredState | null;
   drift: Drift | null;

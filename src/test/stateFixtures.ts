@@ -17,7 +17,7 @@ import { budgetOf, type Minimums } from './guardFixtures';
 
 type StateFields = Pick<
   Server,
-  'admin_state' | 'maint_source' | 'operational_state' | 'initial_weight' | 'tracks' | 'desired' | 'drift'
+  'admin_state' | 'maint_source' | 'operational_state' | 'initial_weight' | 'tracks' | 'backup' | 'desired' | 'drift'
 >;
 
 const ADMIN_OF: Partial<Record<ServerStatus, AdminState>> = {
@@ -43,6 +43,7 @@ export function stateOfStatus(status: ServerStatus, rawStatus?: string | null): 
     operational_state: OPERATIONAL_OF[status] ?? null,
     initial_weight: 100,
     tracks: /\(via ([^)]+)\)/.exec(rawStatus ?? '')?.[1] ?? null,
+    backup: false,
     desired: null,
     drift: null,
   };

@@ -77,6 +77,7 @@ describe('other HAProxy configurations', () => {
         maint: s?.maint_source,
         operational: s?.operational_state,
         tracks: s?.tracks,
+        backup: s?.backup,
       }).toEqual({
         key: key(stat),
         address: stat.address,
@@ -86,6 +87,7 @@ describe('other HAProxy configurations', () => {
         maint: state?.maintSource,
         operational: state?.operationalState,
         tracks: stat.tracked,
+        backup: stat.backup,
       });
     }
     return stored;
@@ -109,7 +111,8 @@ describe('other HAProxy configurations', () => {
     expect(stored.get(`${TCP}/six`)?.address).toMatch(/^\[::1\]:\d+$/);
     expect(stored.get(`${TCP}/dis`)).toMatchObject({ status: 'MAINT', admin_state: 'maint', maint_source: 'config' });
     expect(stored.get('tmpl/t1')).toMatchObject({ status: 'MAINT', maint_source: 'resolution' });
-    expect(stored.get('lst/spare')).toMatchObject({ status: 'DOWN', operational_state: 'down' });
+    expect(stored.get('lst/spare')).toMatchObject({ status: 'DOWN', operational_state: 'down', backup: true });
+    expect(stored.get('lst/s1')?.backup).toBe(false);
     expect(stored.get(`${TCP}/tr`)?.tracks).toBe(`${TCP}/A.b:c-d_e`);
     const backends = (await stack.service.call('GET', `/api/haproxy/instances/${stack.instanceId}/backends`)).body
       .backends as Array<{ backend_name: string }>;

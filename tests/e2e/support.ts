@@ -48,6 +48,7 @@ export interface StoredServer {
   initial_weight: number | null;
   /** "backend/server" it follows through `track`. */
   tracks: string | null;
+  backup: boolean | null;
   desired: {
     admin_state: string;
     actor: string;

@@ -24,6 +24,7 @@ import { AdminChanges1764000000028 } from './migrations/1764000000028-AdminChang
 import { CallerIdempotencyKeys1764000000029 } from './migrations/1764000000029-CallerIdempotencyKeys';
 import { OperationRetries1764000000030 } from './migrations/1764000000030-OperationRetries';
 import { RampBaseWeight1764000000031 } from './migrations/1764000000031-RampBaseWeight';
+import { ServerBackup1764000000032 } from './migrations/1764000000032-ServerBackup';
 import { TokenChangeNotify1764000000021 } from './migrations/1764000000021-TokenChangeNotify';
 
 // bigint ids and counts as JS numbers: exact up to 2^53, far beyond what these tables reach.
@@ -52,6 +53,7 @@ export const migrations = [
   CallerIdempotencyKeys1764000000029,
   OperationRetries1764000000030,
   RampBaseWeight1764000000031,
+  ServerBackup1764000000032,
 ];
 
 export interface DataSourceOptions {

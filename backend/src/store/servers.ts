@@ -59,6 +59,8 @@ export interface ServerRow {
   initial_weight: number | null;
   /** "backend/server" it follows through `track`: it goes out whenever that one does. */
   tracks: string | null;
+  /** A `backup` server: it takes traffic only when no active server of its backend can. Null: not said. */
+  backup: boolean | null;
   desired: DesiredView | null;
   drift: DriftView | null;
   application_id: number | null;
@@ -88,7 +90,7 @@ type FlatServerRow = Omit<ServerRow, 'desired' | 'drift'> & {
 
 const SERVER_COLUMNS = `s.id, s.backend_id, b.backend_name, b.instance_id, i.name AS instance_name, s.server_name, s.address,
   s.status, s.raw_status, s.weight, s.current_sessions, s.max_sessions,
-  s.admin_state, s.maint_source, s.operational_state, s.initial_weight, s.tracks,
+  s.admin_state, s.maint_source, s.operational_state, s.initial_weight, s.tracks, s.backup,
   d.admin_state AS d_admin_state, d.actor AS d_actor, d.reason AS d_reason, d.source AS d_source, d.set_at AS d_set_at,
   d.until AS d_until, d.drift_since, d.drift_cause, d.drift_attempts, d.drift_last_error, i.reconcile_policy,
   s.application_id, a.name AS application_name, s.mapping_kind, s.mapping_note, s.status_changed_at, s.updated_at,

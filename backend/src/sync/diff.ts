@@ -23,6 +23,8 @@ interface ServerFields {
   initialWeight: number | null;
   /** "backend/server" it follows through `track`. */
   tracks: string | null;
+  /** A `backup` server (serves when no active one can); null: the agent does not say. */
+  backup: boolean | null;
 }
 
 export interface StoredServer extends ServerFields {
@@ -190,6 +192,7 @@ export function planSync(
         operationalState: state.operationalState,
         initialWeight: state.initialWeight,
         tracks: s.tracks ?? null,
+        backup: s.backup ?? null,
         statusChanged: !prev || prev.status !== state.status,
         storedId: prev?.id,
         observed: true,
@@ -242,6 +245,7 @@ const FIELDS = [
   'operationalState',
   'initialWeight',
   'tracks',
+  'backup',
 ] as const satisfies ReadonlyArray<keyof ServerFields>;
 
 function fieldsOf(s: StoredServer): ServerFields {

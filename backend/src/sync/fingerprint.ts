@@ -65,7 +65,8 @@ export function serversFingerprint(servers: readonly FagentServer[]): string {
       .optionalText(s.maint_source)
       .optionalText(s.operational_state)
       .optionalInt(s.initial_weight)
-      .optionalText(s.tracks);
+      .optionalText(s.tracks)
+      .optionalInt(s.backup === undefined ? undefined : Number(s.backup));
   }
   return h.digest();
 }

@@ -117,6 +117,7 @@ type StoredServerTuple = [
   operationalState: OperationalState | null,
   initialWeight: number | null,
   tracks: string | null,
+  backup: boolean | null,
   removed: boolean,
   applicationId: number | null,
   mappingKind: 'manual' | 'auto' | null,
@@ -146,7 +147,7 @@ export async function loadStoredInstance(
               (SELECT json_agg(json_build_array(
                         s.id, s.server_name, s.address, s.status, s.raw_status, s.weight, s.current_sessions,
                         s.max_sessions, s.admin_state, s.maint_source, s.operational_state, s.initial_weight, s.tracks,
-                        s.removed_at IS NOT NULL, s.application_id, s.mapping_kind, s.mapping_note,
+                        s.backup, s.removed_at IS NOT NULL, s.application_id, s.mapping_kind, s.mapping_note,
                         d.admin_state, d.drift_cause, d.drift_attempts, d.drift_last_attempt_at,
                         d.until <= clock_timestamp()))
                  FROM haproxy_servers s LEFT JOIN haproxy_server_desired d ON d.server_id = s.id
@@ -177,19 +178,20 @@ export async function loadStoredInstance(
         operationalState: t[10],
         initialWeight: t[11],
         tracks: t[12],
-        removed: t[13],
-        applicationId: t[14],
-        mappingKind: t[15],
-        mappingNote: t[16],
+        backup: t[13],
+        removed: t[14],
+        applicationId: t[15],
+        mappingKind: t[16],
+        mappingNote: t[17],
       });
-      const desired = t[17];
+      const desired = t[18];
       if (desired) {
         intents.set(t[0], {
           desired,
-          driftCause: t[18],
-          attempts: t[19]!,
-          lastAttemptAt: t[20] === null ? null : new Date(t[20]),
-          windowEnded: t[21] === true,
+          driftCause: t[19],
+          attempts: t[20]!,
+          lastAttemptAt: t[21] === null ? null : new Date(t[21]),
+          windowEnded: t[22] === true,
         });
       }
     }
@@ -515,7 +517,7 @@ const UPDATE_STORED_SERVER = `ON CONFLICT (backend_id, server_name) DO UPDATE SE
        current_sessions = EXCLUDED.current_sessions, max_sessions = EXCLUDED.max_sessions,
        admin_state = EXCLUDED.admin_state, maint_source = EXCLUDED.maint_source,
        operational_state = EXCLUDED.operational_state, initial_weight = EXCLUDED.initial_weight,
-       tracks = EXCLUDED.tracks,
+       tracks = EXCLUDED.tracks, backup = EXCLUDED.backup,
        status_changed_at = CASE WHEN haproxy_servers.removed_at IS NOT NULL
                                   OR haproxy_servers.status IS DISTINCT FROM EXCLUDED.status
                                 THEN EXCLUDED.status_changed_at ELSE haproxy_servers.status_changed_at END,
@@ -530,12 +532,12 @@ const UPDATE_STORED_SERVER = `ON CONFLICT (backend_id, server_name) DO UPDATE SE
 async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, number>, now: Date, allNew: boolean) {
   const result = await db.query<{ id: number; backend_id: number; server_name: string }>(
     `INSERT INTO haproxy_servers (backend_id, server_name, address, status, raw_status, weight, current_sessions, max_sessions,
-                                  admin_state, maint_source, operational_state, initial_weight, tracks,
+                                  admin_state, maint_source, operational_state, initial_weight, tracks, backup,
                                   status_changed_at, created_at, updated_at)
-     SELECT b, n, a, st, r, w, c, m, ad, ms, op, iw, tr, $9, $9, $9
+     SELECT b, n, a, st, r, w, c, m, ad, ms, op, iw, tr, bk, $9, $9, $9
        FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[],
-                   $10::text[], $11::text[], $12::text[], $13::int[], $14::text[])
-            AS t(b, n, a, st, r, w, c, m, ad, ms, op, iw, tr)
+                   $10::text[], $11::text[], $12::text[], $13::int[], $14::text[], $15::bool[])
+            AS t(b, n, a, st, r, w, c, m, ad, ms, op, iw, tr, bk)
      ${allNew ? '' : UPDATE_STORED_SERVER}
      RETURNING id, backend_id, server_name`,
     [
@@ -553,6 +555,7 @@ async function upsertServers(db: Db, rows: ServerRow[], backendIds: Map<string, 
       rows.map((r) => r.operationalState),
       rows.map((r) => r.initialWeight),
       rows.map((r) => r.tracks),
+      rows.map((r) => r.backup),
     ]
   );
   const nameById = new Map([...backendIds].map(([name, id]) => [id, name]));

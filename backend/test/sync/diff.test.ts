@@ -29,6 +29,7 @@ const stored = (
   currentSessions: 0,
   maxSessions: 10,
   tracks: null,
+  backup: null,
   ...stateFromStatus(status).admin,
   operationalState: stateFromStatus(status).operationalState,
   initialWeight: null,
@@ -137,6 +138,24 @@ describe('planSync', () => {
     );
     expect(plan.upsertServers.map((s) => s.name)).toEqual(['w1', 'w2', 'w3']);
     expect(plan.history.map((h) => [h.serverId, h.fromStatus, h.toStatus])).toEqual([[12, 'UP', 'DRAIN']]);
+  });
+
+  test('a server that becomes a backup (or stops being one) is updated, without history', () => {
+    const plan = planSync(
+      backends.slice(0, 1),
+      [stored(10, 1, 'w1'), stored(11, 1, 'w2')],
+      fetched({ web: [server('w1', 'UP', { backup: true }), server('w2')] }),
+      all
+    );
+    expect(plan.upsertServers.map((s) => [s.name, s.backup])).toEqual([['w1', true]]);
+    expect(plan.history).toEqual([]);
+    const back = planSync(
+      backends.slice(0, 1),
+      [{ ...stored(10, 1, 'w1'), backup: true }],
+      fetched({ web: [server('w1', 'UP', { backup: false })] }),
+      all
+    );
+    expect(back.upsertServers.map((s) => [s.name, s.backup])).toEqual([['w1', false]]);
   });
 
   test('nothing changed: nothing to write but the metric sample', () => {

@@ -44,6 +44,8 @@ describe('serversFingerprint', () => {
     ['operational state', { operational_state: 'down' }],
     ['initial weight', { initial_weight: 50 }],
     ['initial weight absent', { initial_weight: undefined }],
+    ['backup', { backup: true }],
+    ['backup absent', { backup: undefined }],
   ])('changes with what the sync stores or decides on: %s', (_field, over) => {
     expect(serversFingerprint([server(over), server({ name: 'web-2', id: 2 })])).not.toBe(base);
   });
@@ -53,7 +55,6 @@ describe('serversFingerprint', () => {
     ['check_status', { check_status: 'L4TOUT' }],
     ['max_sessions_observed', { max_sessions_observed: 13 }],
     ['session_limit', { session_limit: null }],
-    ['backup', { backup: true }],
     ['id', { id: 7 }],
   ])('ignores what a real agent moves every second and the sync does not store: %s', (_field, over) => {
     expect(serversFingerprint([server(over), server({ name: 'web-2', id: 2 })])).toBe(base);

@@ -18,6 +18,7 @@ function instance(shape: Record<string, number>) {
         status: 'UP',
         rawStatus: 'UP',
         tracks: null,
+        backup: null,
         weight: 1,
         currentSessions: 0,
         maxSessions: 0,

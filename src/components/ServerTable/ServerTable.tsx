@@ -61,6 +61,11 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
                 <span className={styles.tracks}>tracks {row.original.tracks}</span>
               </Tooltip>
             )}
+            {row.original.backup && (
+              <Tooltip content="A backup server: HAProxy sends it traffic only when no active server of this backend can take it. The disruption budgets count it as available like the others.">
+                <span className={styles.tracks}>backup</span>
+              </Tooltip>
+            )}
           </Stack>
         ),
       },

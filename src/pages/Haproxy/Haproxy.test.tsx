@@ -428,6 +428,21 @@ describe('HAProxy page: the server state model', () => {
     );
   });
 
+  it('a backup server says so under its name, and why on hover', async () => {
+    Object.assign(
+      db.fleet.servers.find((x) => x.server_name === 'web3')!,
+      { backup: true }
+    );
+    const { user } = renderHaproxy();
+    const web = await expand('be_web', user);
+    const label = within(row(web, 'web3')).getByText('backup');
+    expect(within(row(web, 'web1')).queryByText('backup')).not.toBeInTheDocument();
+    await user.hover(label);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'HAProxy sends it traffic only when no active server of this backend can take it'
+    );
+  });
+
   it('a ready that a maintenance HAProxy holds outranks (track) is a warning saying why the row still shows MAINT', async () => {
     const { user } = renderHaproxy();
     const api = await expand('be_api', user);

@@ -118,12 +118,12 @@ describe('Server page', () => {
     expect(screen.queryByRole('button', { name: 'Drain' })).not.toBeInTheDocument();
   });
 
-  it('says which server it tracks: it goes out whenever that one does', async () => {
-    Object.assign(db.fleet.servers[0], { tracks: 'be_web/web9' });
+  it('says which server it tracks, and that it is a backup one', async () => {
+    Object.assign(db.fleet.servers[0], { tracks: 'be_web/web9', backup: true });
     renderServer();
-    expect(await screen.findByRole('region', { name: 'Server state' })).toHaveTextContent(
-      'tracks be_web/web9: it goes out whenever that server does'
-    );
+    const state = await screen.findByRole('region', { name: 'Server state' });
+    expect(state).toHaveTextContent('tracks be_web/web9: it goes out whenever that server does');
+    expect(state).toHaveTextContent('backup: it takes traffic only when no active server of its backend can');
   });
 
   it('names its drift for a screen reader, an unknown HAProxy state as unknown (not "null")', async () => {

@@ -89,6 +89,7 @@ function ServerPage() {
                   ` · desired ${s.desired.admin_state} by ${s.desired.actor ?? 'unknown'}${s.desired.reason ? ` (${s.desired.reason})` : ''}${s.desired.until ? ` until ${formatTime(s.desired.until)}` : ''}`}
                 {s.drift && ` · drifting: ${driftSummary(s.drift)}`}
                 {s.tracks && ` · tracks ${s.tracks}: it goes out whenever that server does`}
+                {s.backup && ' · backup: it takes traffic only when no active server of its backend can'}
               </Text>
               {canAct && (
                 <Stack gap={1}>
