@@ -498,7 +498,7 @@ const COUNT_UNIT = { unit: 'none' };
 
 /** The servers table's columns, in order: name, display name, type, value, extra field config. */
 const SERVER_COLUMNS: ReadonlyArray<
-  [string, string, 'number' | 'string' | 'time', (r: ServerTableRow) => Value, Record<string, unknown>?]
+  [string, string, 'number' | 'string' | 'boolean' | 'time', (r: ServerTableRow) => Value, Record<string, unknown>?]
 > = [
   ['id', 'Id', 'number', (r) => r.id],
   ['instance', 'Instance', 'string', (r) => r.instance_name],
@@ -510,6 +510,7 @@ const SERVER_COLUMNS: ReadonlyArray<
   ['weight', 'Weight', 'number', (r) => r.weight, COUNT_UNIT],
   ['sessions', 'Sessions', 'number', (r) => r.current_sessions, COUNT_UNIT],
   ['max_sessions', 'Max sessions', 'number', (r) => r.max_sessions, COUNT_UNIT],
+  ['backup', 'Backup', 'boolean', (r) => r.backup],
   ['application', 'Application', 'string', (r) => r.application_name],
   ['mapping', 'Mapping', 'string', (r) => r.mapping_kind],
   ['status_since', 'Status since', 'time', (r) => ms(r.status_changed_at)],

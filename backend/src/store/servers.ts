@@ -390,6 +390,7 @@ export type ServerTableRow = Pick<
   | 'weight'
   | 'current_sessions'
   | 'max_sessions'
+  | 'backup'
   | 'application_name'
   | 'mapping_kind'
   | 'status_changed_at'
@@ -404,8 +405,8 @@ export function currentServersInScope(db: Db, scope: Scope, limit: number): Prom
   const where = scopeWhere(scope, params, { includeRemoved: false });
   return db.query<ServerTableRow>(
     `SELECT s.id, i.name AS instance_name, b.backend_name, s.server_name, s.address, s.status, s.raw_status, s.weight,
-            s.current_sessions, s.max_sessions, a.name AS application_name, s.mapping_kind, s.status_changed_at,
-            count(*) OVER ()::int AS total
+            s.current_sessions, s.max_sessions, s.backup, a.name AS application_name, s.mapping_kind,
+            s.status_changed_at, count(*) OVER ()::int AS total
        FROM ${SERVERS_FROM} WHERE ${where}
       ORDER BY i.name, b.backend_name, s.server_name, s.id LIMIT ${param(params, limit)}`,
     params

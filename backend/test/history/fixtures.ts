@@ -60,8 +60,8 @@ export async function createFleet(ds: DataSource): Promise<Fleet> {
     for (const [name, status] of servers) {
       const [s] = await ds.query(
         `INSERT INTO haproxy_servers (backend_id, server_name, address, status, raw_status, weight, current_sessions, max_sessions,
-                                      application_id, mapping_kind, status_changed_at)
-         VALUES ($1, $2, $3, $4, $4, 10, 1, 100, $5, $6, $7) RETURNING id`,
+                                      application_id, mapping_kind, status_changed_at, backup)
+         VALUES ($1, $2, $3, $4, $4, 10, 1, 100, $5, $6, $7, $8) RETURNING id`,
         [
           b.id,
           name,
@@ -70,6 +70,7 @@ export async function createFleet(ds: DataSource): Promise<Fleet> {
           name.startsWith('s') && name !== 's3' ? app.id : null,
           name.startsWith('s') && name !== 's3' ? 'manual' : null,
           new Date(T0),
+          name === 's2', // one backup server
         ]
       );
       fleet.servers[name] = s.id;
