@@ -103,7 +103,11 @@ function machineBusyMs(): number {
   return ((user + nice + system + irq + softirq + steal) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-/** CPU time (user + system, ms) of the processes whose /proc/<pid>/comm is `name`, or of `pid` alone. */
+/**
+ * CPU time (user + system, ms) of the processes whose /proc/<pid>/comm is `name`, or of `pid` alone, with that of
+ * their children that ended: PostgreSQL's postmaster reaps its backends, so one that exits during a cycle is not
+ * lost from the sum (without it, a cycle could read a negative time).
+ */
 function cpuMsOf(which: { name: string } | { pid: number }): number {
   const pids =
     'pid' in which
@@ -118,9 +122,9 @@ function cpuMsOf(which: { name: string } | { pid: number }): number {
   let ticks = 0;
   for (const pid of pids) {
     try {
-      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      // Fields after the command's closing parenthesis: utime, stime, cutime and cstime are the 12th to 15th.
       const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     } catch {
       // ended meanwhile
     }
