@@ -23,6 +23,12 @@ test.beforeAll(async () => {
   const s = await apiServer('internal_3', 'static', 'static-2');
   await apiCommand(s.id, 'drain');
   await apiCommand(s.id, 'ready');
+  // And for the Operations page: a ready job on it, done at its first look.
+  const job = await backendApi('POST', '/api/haproxy/operations', {
+    token: stack.tokens.operator,
+    body: { action: 'ready', server_ids: [s.id], reason: 'screenshots: back after a check' },
+  });
+  expect(job.status, JSON.stringify(job.body)).toBe(202);
 });
 
 for (const theme of ['light', 'dark'] as Theme[]) {
@@ -64,6 +70,16 @@ for (const theme of ['light', 'dark'] as Theme[]) {
       await expect(page.getByRole('heading', { level: 1, name: 'Actions' })).toBeVisible();
       await expect(page.getByRole('row').filter({ hasText: 'static-2 (static on internal_3)' }).first()).toBeVisible();
       await screenshot(page, '06-actions', theme);
+
+      const server = await apiServer('internal_3', 'static', 'static-2');
+      await page.goto(`${APP}/servers/${server.id}`);
+      await expect(page.getByRole('region', { name: 'Server state' })).toContainText('Weight');
+      await expect(page.getByRole('region', { name: 'Audit' }).getByRole('row').nth(1)).toBeVisible();
+      await screenshot(page, '08-server', theme);
+
+      await page.goto(`${APP}/operations`);
+      await expect(page.getByText('Reason: screenshots: back after a check')).toBeVisible();
+      await screenshot(page, '09-operations', theme);
 
       await page.goto('/plugins/appcontrol-haproxy-app');
       await expect(page.getByLabel('Backend URL')).toHaveValue(stack.backendUrl);
@@ -136,6 +152,10 @@ test.describe('administration pages', () => {
         await page.goto(`${APP}/tokens`);
         await expect(page.getByText("this app's Admin token")).toBeVisible();
         await screenshot(page, '17-api-tokens', theme);
+
+        await page.goto(`${APP}/changes`);
+        await expect(page.getByRole('row').filter({ hasText: HOST }).first()).toBeVisible();
+        await screenshot(page, '18-change-log', theme);
       });
     });
   }

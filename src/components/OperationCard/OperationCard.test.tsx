@@ -26,4 +26,25 @@ describe('OperationCard', () => {
     expect(job).toHaveTextContent('0 of 1,500 finished: 0 done, 0 in progress, 1,500 waiting');
     expect(screen.getByRole('region', { name: 'Job Rolling drain of 1 server running' })).toBeVisible();
   });
+
+  it('names a return by whether it ramps, and says the ramp', () => {
+    const decisions = [{ server: makeServer({ ...where, server_name: 'web1' }), would: 'take_out' as const }];
+    const ramped = makeOperation(
+      'ramped',
+      { action: 'ready', backend_id: 11, ramp: { steps: [10, 50, 100], interval_s: 30 } },
+      decisions,
+      'alice'
+    );
+    const plain = makeOperation('plain', { action: 'ready', backend_id: 11 }, decisions, 'alice');
+    renderPage(
+      <>
+        <OperationCard operation={ramped} canAct={false} onChanged={() => {}} />
+        <OperationCard operation={plain} canAct={false} onChanged={() => {}} />
+      </>
+    );
+    const withRamp = screen.getByRole('region', { name: 'Job Return with a ramp of 1 server running' });
+    expect(withRamp).toHaveTextContent('weights 10, 50, 100% every 30 s');
+    const without = screen.getByRole('region', { name: 'Job Return of 1 server running' });
+    expect(without).not.toHaveTextContent('weights');
+  });
 });

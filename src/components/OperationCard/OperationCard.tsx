@@ -50,7 +50,8 @@ export function OperationCard({ operation: op, canAct, onChanged }: Props) {
   const [confirming, setConfirming] = useState(false);
   const finished = finishedCount(op);
   const p = op.progress;
-  const title = `${op.action === 'drain' ? 'Rolling drain' : 'Return with ramp'} of ${formatPlural(p.total, 'server')}`;
+  const kind = op.action === 'drain' ? 'Rolling drain' : op.ramp ? 'Return with a ramp' : 'Return';
+  const title = `${kind} of ${formatPlural(p.total, 'server')}`;
   return (
     <section aria-label={`Job ${title} ${op.state}`}>
       <Card>
@@ -63,6 +64,7 @@ export function OperationCard({ operation: op, canAct, onChanged }: Props) {
             `${formatCount(op.max_parallel)} at a time`,
             op.deadline_at ? `deadline ${formatTime(op.deadline_at)} (then ${op.on_deadline.replace('_', ' ')})` : '',
             op.action === 'drain' && op.then === 'maint' ? 'maint once sessions end' : '',
+            op.ramp ? `weights ${op.ramp.steps.join(', ')}% every ${formatCount(op.ramp.interval_s)} s` : '',
           ].filter(Boolean)}
         </Card.Meta>
         <Card.Tags>
