@@ -1,11 +1,21 @@
 import React from 'react';
 import { screen } from '@testing-library/react';
 import { type GuardDecision, makeOperation } from '../../test/guardFixtures';
+import type { Operation } from '../../api/types';
 import { renderPage } from '../../test/render';
 import { makeServer } from '../../test/fixtures';
 import { OperationCard } from './OperationCard';
 
 const where = { backend_id: 11, backend_name: 'be_web', instance_id: 1, instance_name: 'haproxy-1' };
+
+const renderCards = (...operations: Operation[]) =>
+  renderPage(
+    <>
+      {operations.map((op) => (
+        <OperationCard key={op.id} operation={op} canAct={false} onChanged={() => {}} />
+      ))}
+    </>
+  );
 
 describe('OperationCard', () => {
   it("counts a big job's servers with thousands separators, and one server as one", () => {
@@ -15,12 +25,7 @@ describe('OperationCard', () => {
     }));
     const big = makeOperation('big', { action: 'drain', backend_id: 11, max_parallel: 1000 }, decisions, 'alice');
     const one = makeOperation('one', { action: 'drain', backend_id: 11 }, decisions.slice(0, 1), 'alice');
-    renderPage(
-      <>
-        <OperationCard operation={big} canAct={false} onChanged={() => {}} />
-        <OperationCard operation={one} canAct={false} onChanged={() => {}} />
-      </>
-    );
+    renderCards(big, one);
     const job = screen.getByRole('region', { name: 'Job Rolling drain of 1,500 servers running' });
     expect(job).toHaveTextContent('1,000 at a time');
     expect(job).toHaveTextContent('0 of 1,500 finished: 0 done, 0 in progress, 1,500 waiting');
@@ -36,12 +41,7 @@ describe('OperationCard', () => {
       'alice'
     );
     const plain = makeOperation('plain', { action: 'ready', backend_id: 11 }, decisions, 'alice');
-    renderPage(
-      <>
-        <OperationCard operation={ramped} canAct={false} onChanged={() => {}} />
-        <OperationCard operation={plain} canAct={false} onChanged={() => {}} />
-      </>
-    );
+    renderCards(ramped, plain);
     const withRamp = screen.getByRole('region', { name: 'Job Return with a ramp of 1 server running' });
     expect(withRamp).toHaveTextContent('weights 10, 50, 100% every 30 s');
     const without = screen.getByRole('region', { name: 'Job Return of 1 server running' });
