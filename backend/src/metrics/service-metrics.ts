@@ -254,15 +254,20 @@ export class ServiceMetrics {
       'haproxy_control_backend_servers',
       'Servers of a backend in each state (also exported when per-server series are off).'
     );
+    const onBackup = new GaugeFamily(
+      'haproxy_control_backend_on_backup',
+      'A backend running on its backup servers (1): it has active servers, none available, and a backup server available. Else 0.'
+    );
     const backendClasses = new GaugeFamily(
       'haproxy_control_backend_servers_by_class',
       'Servers of a backend by the state model: available (ready, up and weight above 0), out_on_purpose (drain, maint or weight 0), failing (ready or unknown, weight above 0, and down), drifting, in_window.'
     );
-    for (const { instance_id, backend_id, backend, counts } of backends) {
+    for (const { instance_id, backend_id, backend, counts, on_backup } of backends) {
       const labels = labelString({ ...byId.get(instance_id)!, backend });
       const below = budgets.get(backend_id)!.ok ? 0 : 1;
       this.g.belowBudget.inc(below);
       belowBudget.add(labels, below);
+      onBackup.add(labels, on_backup ? 1 : 0);
       for (const state of SERVER_STATUSES) {
         backendServers.add(labels, counts.by_status[state], STATE_LABEL[state]);
       }
@@ -345,6 +350,7 @@ export class ServiceMetrics {
       backendServers,
       backendClasses,
       belowBudget,
+      onBackup,
       applicationBelowBudget,
       drift,
       f.status,

@@ -16,6 +16,15 @@ export const SERVER_CLASSES = {
   in_window: `d.until > now()`,
 } as const;
 export type ServerClass = keyof typeof SERVER_CLASSES;
+
+/**
+ * Over the current servers `s` of one backend, an aggregate: the backend runs on its backup servers (HAProxy
+ * sends them its traffic only when no active one can take it). It has active servers (those whose agent does not
+ * say `backup` count as active), none available, and a backup server available. The alert rules ask the same.
+ */
+export const ON_BACKUP = `(count(*) FILTER (WHERE s.backup IS NOT TRUE) > 0
+  AND count(*) FILTER (WHERE s.backup IS NOT TRUE AND ${SERVER_CLASSES.available}) = 0
+  AND count(*) FILTER (WHERE s.backup AND ${SERVER_CLASSES.available}) > 0)`;
 const CLASS_NAMES = Object.keys(SERVER_CLASSES) as ServerClass[];
 
 /** A set of servers counted: in all, per status, per class. */

@@ -21,6 +21,8 @@ export interface ServerSpec {
   drift?: { desired: AdminState; sinceMin: number; cause?: 'reload' | 'unknown' };
   /** HAProxy's weight (default 1: a weight of 0 takes no traffic, and a budget does not count it). */
   weight?: number;
+  /** A `backup` server (default: not said, null). */
+  backup?: boolean;
 }
 
 export interface BackendSpec {
@@ -80,8 +82,8 @@ export async function seedFleet(ds: DataSource, hosts: HostSpec[]): Promise<void
           const derived = stateFromStatus(s.status);
           const [server] = await ds.query(
             `INSERT INTO haproxy_servers (backend_id, server_name, status, raw_status, application_id, status_changed_at, removed_at,
-                                          admin_state, operational_state, weight)
-             VALUES ($1, $2, $3, $3, $4, now() - make_interval(mins => $5), CASE WHEN $6 THEN now() END, $7, $8, $9)
+                                          admin_state, operational_state, weight, backup)
+             VALUES ($1, $2, $3, $3, $4, now() - make_interval(mins => $5), CASE WHEN $6 THEN now() END, $7, $8, $9, $10)
              RETURNING id`,
             [
               backend.id,
@@ -93,6 +95,7 @@ export async function seedFleet(ds: DataSource, hosts: HostSpec[]): Promise<void
               s.admin === undefined ? derived.admin.adminState : s.admin,
               s.operational === undefined ? derived.operationalState : s.operational,
               s.weight ?? 1,
+              s.backup ?? null,
             ]
           );
           if (s.readiedMin !== undefined) {

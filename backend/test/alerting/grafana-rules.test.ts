@@ -301,6 +301,126 @@ describe('HAProxy server out of its intended state', () => {
   });
 });
 
+describe('HAProxy backend running on backup servers', () => {
+  const r = rule('haproxy-backend-on-backup');
+
+  test('fires when no active server is available and a backup one is; B is how many backups are available', async () => {
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          {
+            name: 'main',
+            backends: [
+              {
+                name: 'on-backup',
+                servers: [
+                  ...servers('down', 2, 'DOWN', { admin: 'ready', operational: 'down', backup: false }),
+                  ...servers('spare', 2, 'UP', { backup: true }),
+                ],
+              },
+              {
+                // Actives out on purpose: the backups take the traffic all the same.
+                name: 'drained',
+                servers: [
+                  ...servers('out', 1, 'MAINT', { backup: false }),
+                  ...servers('spare', 1, 'UP', { backup: true }),
+                ],
+              },
+              {
+                // One active left: the backups wait.
+                name: 'one-active',
+                servers: [
+                  ...servers('up', 1, 'UP', { backup: false }),
+                  ...servers('down', 1, 'DOWN', { admin: 'ready', operational: 'down', backup: false }),
+                  ...servers('spare', 1, 'UP', { backup: true }),
+                ],
+              },
+              {
+                // An agent that does not say: its servers count as active.
+                name: 'unsaid',
+                servers: [...servers('up', 1, 'UP'), ...servers('spare', 1, 'UP', { backup: true })],
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+    const all = await run(r);
+    expect(all.filter((i) => i.firing).map((i) => [i.labels.backend, i.values.B])).toEqual(
+      expect.arrayContaining([
+        ['on-backup', 2],
+        ['drained', 1],
+      ])
+    );
+    expect(all.filter((i) => i.firing)).toHaveLength(2);
+    expect(all.find((i) => i.labels.backend === 'on-backup')?.labels).toEqual({
+      instance: 'main',
+      host: 'lb1',
+      backend: 'on-backup',
+    });
+  });
+
+  test('backups down too, or a backend of backups only, do not fire (the other alerts speak for them)', async () => {
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          {
+            name: 'main',
+            backends: [
+              {
+                name: 'all-down',
+                servers: [
+                  ...servers('down', 1, 'DOWN', { admin: 'ready', operational: 'down', backup: false }),
+                  ...servers('spare', 1, 'DOWN', { admin: 'ready', operational: 'down', backup: true }),
+                ],
+              },
+              { name: 'backups-only', servers: servers('spare', 2, 'UP', { backup: true }) },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(await firing(r)).toEqual([]);
+  });
+
+  test('removed servers and backends, inactive instances and hosts never fire', async () => {
+    const onBackup = (name: string, removed = false) => ({
+      name,
+      removed,
+      servers: [
+        ...servers('down', 1, 'DOWN', { admin: 'ready' as const, operational: 'down' as const, backup: false }),
+        ...servers('spare', 1, 'UP', { backup: true }),
+      ],
+    });
+    await seedFleet(db.ds, [
+      {
+        name: 'lb1',
+        instances: [
+          {
+            name: 'main',
+            backends: [
+              onBackup('gone', true),
+              {
+                // Its only active server was removed: a backend of backups only now.
+                name: 'active-removed',
+                servers: [
+                  ...servers('old', 1, 'DOWN', { removed: true, backup: false }),
+                  ...servers('spare', 1, 'UP', { backup: true }),
+                ],
+              },
+            ],
+          },
+          { name: 'off', active: false, backends: [onBackup('web')] },
+        ],
+      },
+      { name: 'lb2', active: false, instances: [{ name: 'main', backends: [onBackup('web')] }] },
+    ]);
+    expect(await firing(r)).toEqual([]);
+  });
+});
+
 describe('HAProxy instance sync failing', () => {
   const r = rule('haproxy-instance-sync-failing');
 

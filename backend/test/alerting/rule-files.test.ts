@@ -11,6 +11,7 @@ const rules = file.groups.flatMap((g) => g.rules);
 const TWINS: Record<string, string> = {
   'haproxy-server-down': 'HAProxyServerDown',
   'haproxy-backend-few-up': 'HAProxyBackendFewServersUp',
+  'haproxy-backend-on-backup': 'HAProxyBackendOnBackup',
   'haproxy-instance-sync-failing': 'HAProxyInstanceSyncFailing',
   'haproxy-instance-breaker-open': 'HAProxyInstanceBreakerOpen',
   'haproxy-server-drift': 'HAProxyServerDrift',
@@ -20,7 +21,7 @@ const TWINS: Record<string, string> = {
   'haproxy-drain-past-deadline': 'HAProxyDrainPastDeadline',
 };
 
-test('one group with a folder and an interval, the nine rules with unique, valid uids', () => {
+test('one group with a folder and an interval, the ten rules with unique, valid uids', () => {
   expect(file.apiVersion).toBe(1);
   expect(file.groups).toHaveLength(1);
   expect(file.groups[0]).toMatchObject({
@@ -63,7 +64,7 @@ test('no dollar sign where Grafana expands environment variables (everything but
   }
 });
 
-test('the Prometheus rules have the same nine alerts with the same severities', () => {
+test('the Prometheus rules have the same ten alerts with the same severities', () => {
   const prom = YAML.parse(
     fs.readFileSync(path.resolve(__dirname, '../../../prometheus/haproxy-control.rules.yml'), 'utf8')
   );

@@ -92,6 +92,27 @@ describe('on the API port (the default)', () => {
   });
 });
 
+describe('backup servers', () => {
+  test('a backend whose active servers are all out while a backup server is up is on backup (1); others 0', async () => {
+    const onBackup = (s: Sample[], instance: string, backend: string) =>
+      value(s, 'haproxy_control_backend_on_backup', { haproxy_instance: instance, backend });
+    agent.setBackend('other', 'misc', [
+      { name: 'm1', status: 'DOWN' },
+      { name: 'spare', status: 'UP', backup: true },
+    ]);
+    expect(await sync('other')).toBe('ok');
+    const down = await scrape();
+    expect(onBackup(down, 'other', 'misc')).toBe(1);
+    expect(onBackup(down, 'edge-1', 'web')).toBe(0);
+    // An active server back: the backups wait again.
+    agent.server('other', 'misc', 'm1').status = 'UP';
+    expect(await sync('other')).toBe('ok');
+    expect(onBackup(await scrape(), 'other', 'misc')).toBe(0);
+    agent.setBackend('other', 'misc', [{ name: 'm1', status: 'UP' }]);
+    expect(await sync('other')).toBe('ok');
+  });
+});
+
 describe('guarded operations', () => {
   test('backends below their budget, jobs by state and servers past their drain deadline', async () => {
     const before = await scrape();

@@ -76,7 +76,7 @@ test('promtool check metrics accepts the exposition', () => {
 
 test('promtool check rules accepts the Prometheus rules', () => {
   const r = promtool(['check', 'rules', rulesFile]);
-  expect(r.out).toContain('SUCCESS: 9 rules found');
+  expect(r.out).toContain('SUCCESS: 10 rules found');
   expect(r.code).toBe(0);
 });
 

@@ -18,6 +18,8 @@ export interface FakeServer {
   initial_weight?: number;
   /** "backend/server" it follows through `track`. */
   tracks?: string | null;
+  /** A `backup` server (show stat's `bck`). */
+  backup?: boolean;
   /** HAProxy's configured weight, which a percentage is of, for an agent that does not tell it (initial_weight). */
   configured_weight?: number;
 }
@@ -619,7 +621,7 @@ export const hugeServer = (i: number) =>
 
 function toAnswer(x: FakeServer) {
   const optional = Object.fromEntries(
-    (['id', 'admin_state', 'maint_source', 'operational_state', 'initial_weight', 'tracks'] as const)
+    (['id', 'admin_state', 'maint_source', 'operational_state', 'initial_weight', 'tracks', 'backup'] as const)
       .filter((k) => x[k] !== undefined)
       .map((k) => [k, x[k]])
   );
