@@ -468,6 +468,8 @@ export interface FleetBackend extends StateCounts {
   /** How many of its servers the server filters select (servers_total without any). */
   shown: number;
   by_status: StatusCounts;
+  /** It runs on its backup servers: it has active ones, none available, and a backup one available. */
+  on_backup: boolean;
   /** Absent from backends older than the guard (issue 9). */
   budget?: Budget;
 }

@@ -160,6 +160,13 @@ export function stateCountsOf(servers: Server[], now = Date.now()): StateCounts 
   };
 }
 
+/** The backend's contract: it has active servers (backup not true), none available, and a backup one available. */
+function onBackup(servers: Server[]): boolean {
+  const available = (s: Server) => s.admin_state === 'ready' && s.operational_state === 'up' && (s.weight ?? 0) > 0;
+  const actives = servers.filter((s) => s.backup !== true);
+  return actives.length > 0 && !actives.some(available) && servers.some((s) => s.backup === true && available(s));
+}
+
 /** GET /api/haproxy/backends: every backend with its counts and budget, the ones without servers included. */
 export function fleetBackendsOf(
   servers: Server[],
@@ -186,6 +193,7 @@ export function fleetBackendsOf(
       shown: group.length,
       by_status,
       ...stateCountsOf(group),
+      on_backup: onBackup(group),
       budget: budgetOf('backend', first.backend_id, group, minimums),
     };
   });
@@ -201,6 +209,7 @@ export function emptyBackend(
     servers_total: 0,
     shown: 0,
     by_status: {},
+    on_backup: false,
     available: 0,
     out_on_purpose: 0,
     failing: 0,

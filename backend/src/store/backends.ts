@@ -14,6 +14,8 @@ export interface BackendRow {
   created_at: Date;
   updated_at: Date;
   counts: ServerCounts;
+  /** It runs on its backup servers: it has active ones, none available, and a backup one available. */
+  on_backup: boolean;
   /** How many of its current servers the search's server filter selects (all of them without one). */
   shown: number;
 }
@@ -94,7 +96,7 @@ export async function searchBackends(
          FROM ${BACKENDS_FROM} ${shown}
         WHERE ${listed}
      )
-     SELECT b.*, c.counts, t.total
+     SELECT b.*, c.counts, c.on_backup, t.total
        FROM (SELECT count(*)::int AS total FROM listed) t
        LEFT JOIN LATERAL (
          SELECT * FROM listed WHERE ${after.where} ORDER BY ${after.orderBy}

@@ -39,9 +39,12 @@ export const SERVER_COUNTS_JSON = `jsonb_build_object(
   'by_status', jsonb_build_object(${SERVER_STATUSES.map((st) => `'${st}', count(s.id) FILTER (WHERE s.status = '${st}')`).join(', ')}),
   ${CLASS_NAMES.map((c) => `'${c}', count(s.id) FILTER (WHERE ${SERVER_CLASSES[c]})`).join(',\n  ')})`;
 
-/** The current servers of backend `b` counted, as a LATERAL join yielding `c.counts` (a backend without servers: zeros). */
+/**
+ * The current servers of backend `b` counted, as a LATERAL join yielding `c.counts` (a backend without servers:
+ * zeros) and `c.on_backup`.
+ */
 export const BACKEND_COUNTS_LATERAL = `LEFT JOIN LATERAL (
-    SELECT ${SERVER_COUNTS_JSON} AS counts
+    SELECT ${SERVER_COUNTS_JSON} AS counts, ${ON_BACKUP} AS on_backup
       FROM haproxy_servers s LEFT JOIN haproxy_server_desired d ON d.server_id = s.id
      WHERE s.backend_id = b.id AND s.removed_at IS NULL
   ) c ON true`;

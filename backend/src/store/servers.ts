@@ -3,7 +3,7 @@ import { compileMatcher, Scope, SCOPE_KEYS, ScopeKey } from '../domain/scope';
 import type { AdminState, DriftCause, MaintSource, OperationalState, ReconcilePolicy } from '../domain/server-state';
 import type { ServerStatus } from '../domain/status';
 import type { Db } from '../db/db';
-import { BACKEND_COUNTS_LATERAL, ON_BACKUP, ServerCounts } from './server-classes';
+import { BACKEND_COUNTS_LATERAL, ServerCounts } from './server-classes';
 import { buildWhere, Keyset, KeysetPage, keysetPageOf, likePattern, matchSql, natural, param } from './sql';
 
 /**
@@ -467,8 +467,7 @@ export function backendCounts(
   Array<{ instance_id: number; backend_id: number; backend: string; counts: ServerCounts; on_backup: boolean }>
 > {
   return db.query(
-    `SELECT b.instance_id, b.id AS backend_id, b.backend_name AS backend, c.counts,
-            (SELECT ${ON_BACKUP} FROM haproxy_servers s WHERE s.backend_id = b.id AND s.removed_at IS NULL) AS on_backup
+    `SELECT b.instance_id, b.id AS backend_id, b.backend_name AS backend, c.counts, c.on_backup
        FROM haproxy_backends b ${BACKEND_COUNTS_LATERAL}
       WHERE b.removed_at IS NULL AND b.instance_id = ANY($1::int[])`,
     [instanceIds]

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import type { TestDatabase } from '../support/db';
-import { clearFleet, HostSpec, seedFleet, servers, ServerSpec } from './fleet-fixture';
+import { BackendSpec, clearFleet, HostSpec, seedFleet, servers, ServerSpec } from './fleet-fixture';
 import { grafanaTestDatabase } from './grafana-client';
 import { evaluate, GrafanaRule, Instance, rule, ruleSql, thresholdParam } from './grafana-rules';
 
@@ -25,9 +25,12 @@ async function run(r: GrafanaRule): Promise<Instance[]> {
   return evaluate(r, rows);
 }
 
+/** One host lb1 with instance main and these backends. */
+const seedMain = (backends: BackendSpec[]) =>
+  seedFleet(db.ds, [{ name: 'lb1', instances: [{ name: 'main', backends }] }]);
+
 /** One host lb1 with instance main and backend web: what most cases need. */
-const seedWeb = (list: ServerSpec[]) =>
-  seedFleet(db.ds, [{ name: 'lb1', instances: [{ name: 'main', backends: [{ name: 'web', servers: list }] }] }]);
+const seedWeb = (list: ServerSpec[]) => seedMain([{ name: 'web', servers: list }]);
 
 const firing = async (r: GrafanaRule) => (await run(r)).filter((i) => i.firing).map((i) => i.labels);
 
@@ -137,30 +140,20 @@ describe('HAProxy backend with few servers UP', () => {
   });
 
   test('fires below the share of in-service servers UP; exactly at it does not', async () => {
-    await seedFleet(db.ds, [
+    await seedMain([
       {
-        name: 'lb1',
-        instances: [
-          {
-            name: 'main',
-            backends: [
-              {
-                name: 'at',
-                servers: [...servers('up', atThreshold, 'UP'), ...servers('down', 20 - atThreshold, 'DOWN')],
-              },
-              {
-                name: 'below',
-                servers: [...servers('up', atThreshold - 1, 'UP'), ...servers('down', 21 - atThreshold, 'DOWN')],
-              },
-              {
-                name: 'nolb',
-                servers: [...servers('up', atThreshold - 1, 'UP'), ...servers('nolb', 21 - atThreshold, 'NOLB')],
-              },
-              { name: 'healthy', servers: servers('up', 3, 'UP') },
-            ],
-          },
-        ],
+        name: 'at',
+        servers: [...servers('up', atThreshold, 'UP'), ...servers('down', 20 - atThreshold, 'DOWN')],
       },
+      {
+        name: 'below',
+        servers: [...servers('up', atThreshold - 1, 'UP'), ...servers('down', 21 - atThreshold, 'DOWN')],
+      },
+      {
+        name: 'nolb',
+        servers: [...servers('up', atThreshold - 1, 'UP'), ...servers('nolb', 21 - atThreshold, 'NOLB')],
+      },
+      { name: 'healthy', servers: servers('up', 3, 'UP') },
     ]);
     const all = await run(r);
     expect(
@@ -196,27 +189,17 @@ describe('HAProxy backend with few servers UP', () => {
   });
 
   test('MAINT and DRAIN are out on purpose: they leave the share, and a backend all in MAINT does not fire', async () => {
-    await seedFleet(db.ds, [
+    await seedMain([
+      // 1 UP of 1 in service, though 9 of 10 servers are in MAINT/DRAIN for a deploy.
       {
-        name: 'lb1',
-        instances: [
-          {
-            name: 'main',
-            backends: [
-              // 1 UP of 1 in service, though 9 of 10 servers are in MAINT/DRAIN for a deploy.
-              {
-                name: 'deploying',
-                servers: [...servers('up', 1, 'UP'), ...servers('maint', 5, 'MAINT'), ...servers('drain', 4, 'DRAIN')],
-              },
-              { name: 'parked', servers: servers('maint', 4, 'MAINT') },
-              // 1 UP of 3 in service: the MAINT ones do not make it look better.
-              {
-                name: 'failing',
-                servers: [...servers('up', 1, 'UP'), ...servers('down', 2, 'DOWN'), ...servers('maint', 5, 'MAINT')],
-              },
-            ],
-          },
-        ],
+        name: 'deploying',
+        servers: [...servers('up', 1, 'UP'), ...servers('maint', 5, 'MAINT'), ...servers('drain', 4, 'DRAIN')],
+      },
+      { name: 'parked', servers: servers('maint', 4, 'MAINT') },
+      // 1 UP of 3 in service: the MAINT ones do not make it look better.
+      {
+        name: 'failing',
+        servers: [...servers('up', 1, 'UP'), ...servers('down', 2, 'DOWN'), ...servers('maint', 5, 'MAINT')],
       },
     ]);
     expect((await firing(r)).map((l) => l.backend)).toEqual(['failing']);
@@ -305,45 +288,32 @@ describe('HAProxy backend running on backup servers', () => {
   const r = rule('haproxy-backend-on-backup');
 
   test('fires when no active server is available and a backup one is; B is how many backups are available', async () => {
-    await seedFleet(db.ds, [
+    await seedMain([
       {
-        name: 'lb1',
-        instances: [
-          {
-            name: 'main',
-            backends: [
-              {
-                name: 'on-backup',
-                servers: [
-                  ...servers('down', 2, 'DOWN', { admin: 'ready', operational: 'down', backup: false }),
-                  ...servers('spare', 2, 'UP', { backup: true }),
-                ],
-              },
-              {
-                // Actives out on purpose: the backups take the traffic all the same.
-                name: 'drained',
-                servers: [
-                  ...servers('out', 1, 'MAINT', { backup: false }),
-                  ...servers('spare', 1, 'UP', { backup: true }),
-                ],
-              },
-              {
-                // One active left: the backups wait.
-                name: 'one-active',
-                servers: [
-                  ...servers('up', 1, 'UP', { backup: false }),
-                  ...servers('down', 1, 'DOWN', { admin: 'ready', operational: 'down', backup: false }),
-                  ...servers('spare', 1, 'UP', { backup: true }),
-                ],
-              },
-              {
-                // An agent that does not say: its servers count as active.
-                name: 'unsaid',
-                servers: [...servers('up', 1, 'UP'), ...servers('spare', 1, 'UP', { backup: true })],
-              },
-            ],
-          },
+        name: 'on-backup',
+        servers: [
+          ...servers('down', 2, 'DOWN', { admin: 'ready', operational: 'down', backup: false }),
+          ...servers('spare', 2, 'UP', { backup: true }),
         ],
+      },
+      {
+        // Actives out on purpose: the backups take the traffic all the same.
+        name: 'drained',
+        servers: [...servers('out', 1, 'MAINT', { backup: false }), ...servers('spare', 1, 'UP', { backup: true })],
+      },
+      {
+        // One active left: the backups wait.
+        name: 'one-active',
+        servers: [
+          ...servers('up', 1, 'UP', { backup: false }),
+          ...servers('down', 1, 'DOWN', { admin: 'ready', operational: 'down', backup: false }),
+          ...servers('spare', 1, 'UP', { backup: true }),
+        ],
+      },
+      {
+        // An agent that does not say: its servers count as active.
+        name: 'unsaid',
+        servers: [...servers('up', 1, 'UP'), ...servers('spare', 1, 'UP', { backup: true })],
       },
     ]);
     const all = await run(r);
@@ -362,25 +332,15 @@ describe('HAProxy backend running on backup servers', () => {
   });
 
   test('backups down too, or a backend of backups only, do not fire (the other alerts speak for them)', async () => {
-    await seedFleet(db.ds, [
+    await seedMain([
       {
-        name: 'lb1',
-        instances: [
-          {
-            name: 'main',
-            backends: [
-              {
-                name: 'all-down',
-                servers: [
-                  ...servers('down', 1, 'DOWN', { admin: 'ready', operational: 'down', backup: false }),
-                  ...servers('spare', 1, 'DOWN', { admin: 'ready', operational: 'down', backup: true }),
-                ],
-              },
-              { name: 'backups-only', servers: servers('spare', 2, 'UP', { backup: true }) },
-            ],
-          },
+        name: 'all-down',
+        servers: [
+          ...servers('down', 1, 'DOWN', { admin: 'ready', operational: 'down', backup: false }),
+          ...servers('spare', 1, 'DOWN', { admin: 'ready', operational: 'down', backup: true }),
         ],
       },
+      { name: 'backups-only', servers: servers('spare', 2, 'UP', { backup: true }) },
     ]);
     expect(await firing(r)).toEqual([]);
   });
@@ -486,25 +446,15 @@ describe('HAProxy backend below its disruption budget', () => {
     db.ds.query(`INSERT INTO haproxy_budgets (scope, min_count, set_by) VALUES ('default', $1, 'env')`, [count]);
 
   test("fires per backend with fewer available than its own minimum, else the default's; B is how many are missing", async () => {
-    await seedFleet(db.ds, [
-      {
-        name: 'lb1',
-        instances: [
-          {
-            name: 'main',
-            backends: [
-              // 2 available of 4, minimum 50% = 2: holds.
-              { name: 'half', servers: [...servers('h', 2, 'UP'), ...servers('d', 2, 'DRAIN')] },
-              // 1 available (s2 and w0 at weight 0 do not count), minimum 3: 2 missing.
-              { name: 'short', servers: [...servers('s', 2, 'UP'), { name: 'w0', status: 'UP', weight: 0 }] },
-              // No budget of its own: the default 1, and none available (DOWN).
-              { name: 'down', servers: servers('x', 2, 'DOWN') },
-              // The default asks at most for every server: an empty backend misses nothing.
-              { name: 'empty', servers: [] },
-            ],
-          },
-        ],
-      },
+    await seedMain([
+      // 2 available of 4, minimum 50% = 2: holds.
+      { name: 'half', servers: [...servers('h', 2, 'UP'), ...servers('d', 2, 'DRAIN')] },
+      // 1 available (s2 and w0 at weight 0 do not count), minimum 3: 2 missing.
+      { name: 'short', servers: [...servers('s', 2, 'UP'), { name: 'w0', status: 'UP', weight: 0 }] },
+      // No budget of its own: the default 1, and none available (DOWN).
+      { name: 'down', servers: servers('x', 2, 'DOWN') },
+      // The default asks at most for every server: an empty backend misses nothing.
+      { name: 'empty', servers: [] },
     ]);
     await setDefault(1);
     await db.ds.query(
@@ -567,23 +517,13 @@ describe('HAProxy application below its disruption budget', () => {
   };
 
   test('fires per application with a budget and fewer available on all its backends; B is how many are missing', async () => {
-    await seedFleet(db.ds, [
+    await seedMain([
       {
-        name: 'lb1',
-        instances: [
-          {
-            name: 'main',
-            backends: [
-              {
-                name: 'web',
-                servers: [...servers('a', 2, 'UP'), ...servers('b', 2, 'DOWN'), ...servers('c', 2, 'UP')],
-              },
-              { name: 'api', servers: [...servers('p', 1, 'UP'), ...servers('q', 2, 'DRAIN')] },
-              { name: 'old', removed: true, servers: servers('o', 2, 'UP') },
-            ],
-          },
-        ],
+        name: 'web',
+        servers: [...servers('a', 2, 'UP'), ...servers('b', 2, 'DOWN'), ...servers('c', 2, 'UP')],
       },
+      { name: 'api', servers: [...servers('p', 1, 'UP'), ...servers('q', 2, 'DRAIN')] },
+      { name: 'old', removed: true, servers: servers('o', 2, 'UP') },
     ]);
     await db.ds.query(`UPDATE haproxy_servers SET weight = 0 WHERE server_name = 'c2'`);
     // shop: a1 a2 p1 available, b1 b2 down, q1 drained (o1 o2 on a removed backend do not count): 3 of 6 for 5.

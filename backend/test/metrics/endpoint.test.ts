@@ -93,7 +93,7 @@ describe('on the API port (the default)', () => {
 });
 
 describe('backup servers', () => {
-  test('a backend whose active servers are all out while a backup server is up is on backup (1); others 0', async () => {
+  test('a backend whose active servers are all out while a backup server is up is on backup (1), others 0, in /metrics and the API', async () => {
     const onBackup = (s: Sample[], instance: string, backend: string) =>
       value(s, 'haproxy_control_backend_on_backup', { haproxy_instance: instance, backend });
     agent.setBackend('other', 'misc', [
@@ -104,6 +104,11 @@ describe('backup servers', () => {
     const down = await scrape();
     expect(onBackup(down, 'other', 'misc')).toBe(1);
     expect(onBackup(down, 'edge-1', 'web')).toBe(0);
+    // The HAProxy page's backend list says the same.
+    const listed = await t.call('GET', `/api/haproxy/backends?instance_id=${ids.other}`);
+    expect(listed.body.backends.map((b: { name: string; on_backup: boolean }) => [b.name, b.on_backup])).toEqual([
+      ['misc', true],
+    ]);
     // An active server back: the backups wait again.
     agent.server('other', 'misc', 'm1').status = 'UP';
     expect(await sync('other')).toBe('ok');

@@ -93,6 +93,16 @@ export function BackendList({ backends, total, page, pageSize, onPage, loading, 
                       </Tooltip>
                     </Text>
                   )}
+                  {b.on_backup && (
+                    <Badge
+                      color="orange"
+                      icon="exclamation-triangle"
+                      text="on backup"
+                      tooltip="None of its active servers is available: HAProxy sends its traffic to its backup servers"
+                      role="img"
+                      aria-label="running on backup servers"
+                    />
+                  )}
                   {b.drifting > 0 && (
                     <Badge
                       color="red"

@@ -443,6 +443,23 @@ describe('HAProxy page: the server state model', () => {
     );
   });
 
+  it('a backend whose active servers are all out while a backup one is up says it runs on backup', async () => {
+    const byName = (n: string) => db.fleet.servers.find((x) => x.server_name === n)!;
+    Object.assign(byName('web1'), { status: 'DOWN', operational_state: 'down' });
+    Object.assign(byName('web3'), {
+      status: 'UP',
+      raw_status: 'UP',
+      admin_state: 'ready',
+      operational_state: 'up',
+      backup: true,
+    });
+    renderHaproxy();
+    const web = await screen.findByRole('listitem', { name: 'Backend be_web on haproxy-1' });
+    expect(await within(web).findByRole('img', { name: 'running on backup servers' })).toBeInTheDocument();
+    const api = screen.getByRole('listitem', { name: 'Backend be_api on haproxy-1' });
+    expect(within(api).queryByRole('img', { name: 'running on backup servers' })).not.toBeInTheDocument();
+  });
+
   it('a ready that a maintenance HAProxy holds outranks (track) is a warning saying why the row still shows MAINT', async () => {
     const { user } = renderHaproxy();
     const api = await expand('be_api', user);
