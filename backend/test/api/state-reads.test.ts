@@ -51,6 +51,7 @@ test('fleet-wide backends: every current backend, the one without servers too, c
       failing: 0,
       drifting: 0,
       in_window: 0,
+      on_backup: false,
       // The test service's default minimum is 0 (HAPROXY_MIN_AVAILABLE).
       budget: expect.objectContaining({
         scope: 'backend',
@@ -74,6 +75,7 @@ test('fleet-wide backends: every current backend, the one without servers too, c
       failing: 1,
       drifting: 0,
       in_window: 0,
+      on_backup: false,
       budget: expect.objectContaining({ scope: 'backend', id: f.backendIds.web, servers_counted: 5, available: 1 }),
     },
   ]);
