@@ -146,13 +146,16 @@ export function applyCommand(
   return { reason: body.reason ?? null, until, note };
 }
 
+/** Available as the contract counts it: admin ready, operationally up, weight above 0. */
+const isAvailable = (s: Server) => s.admin_state === 'ready' && s.operational_state === 'up' && (s.weight ?? 0) > 0;
+
 /** The contract's counts over some servers. */
 export function stateCountsOf(servers: Server[], now = Date.now()): StateCounts {
   const count = (test: (s: Server) => boolean) => servers.filter(test).length;
   const out = (s: Server) => s.admin_state === 'drain' || s.admin_state === 'maint';
   const down = (s: Server) => (s.operational_state ? s.operational_state === 'down' : s.status === 'DOWN');
   return {
-    available: count((s) => s.admin_state === 'ready' && s.operational_state === 'up'),
+    available: count(isAvailable),
     out_on_purpose: count(out),
     failing: count((s) => !out(s) && down(s)),
     drifting: count((s) => s.drift !== null),
@@ -162,9 +165,8 @@ export function stateCountsOf(servers: Server[], now = Date.now()): StateCounts 
 
 /** The backend's contract: it has active servers (backup not true), none available, and a backup one available. */
 function onBackup(servers: Server[]): boolean {
-  const available = (s: Server) => s.admin_state === 'ready' && s.operational_state === 'up' && (s.weight ?? 0) > 0;
   const actives = servers.filter((s) => s.backup !== true);
-  return actives.length > 0 && !actives.some(available) && servers.some((s) => s.backup === true && available(s));
+  return actives.length > 0 && !actives.some(isAvailable) && servers.some((s) => s.backup === true && isAvailable(s));
 }
 
 /** GET /api/haproxy/backends: every backend with its counts and budget, the ones without servers included. */

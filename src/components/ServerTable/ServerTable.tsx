@@ -58,12 +58,12 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
               <Tooltip
                 content={`It follows ${row.original.tracks} through HAProxy's track: it goes out whenever that server does, and the disruption budgets count it so.`}
               >
-                <span className={styles.tracks}>tracks {row.original.tracks}</span>
+                <span className={styles.nameNote}>tracks {row.original.tracks}</span>
               </Tooltip>
             )}
             {row.original.backup && (
               <Tooltip content="A backup server: HAProxy sends it traffic only when no active server of this backend can take it. The disruption budgets count it as available like the others.">
-                <span className={styles.tracks}>backup</span>
+                <span className={styles.nameNote}>backup</span>
               </Tooltip>
             )}
           </Stack>
@@ -189,7 +189,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
   muted: css({ color: theme.colors.text.secondary }),
   // HAProxy names have no length limit and no spaces: a long one wraps rather than widening the table.
   name: css({ overflowWrap: 'anywhere' }),
-  tracks: css({
+  // A line under the name: what it tracks, or that it is a backup.
+  nameNote: css({
     overflowWrap: 'anywhere',
     color: theme.colors.text.secondary,
     fontSize: theme.typography.bodySmall.fontSize,
