@@ -5,11 +5,13 @@ import {
   BudgetView,
   budgetView,
   DryRunVerdict,
+  Leaver,
   MinAvailable,
   previewTakeOuts,
   lastSaid,
   refusalMessage,
   ScopeState,
+  scopeCount,
   takesOut,
   effectiveMin,
   takeOutOf,
@@ -28,6 +30,7 @@ import {
   releaseTakingOut,
   releaseUnlessWeight,
   scopeCounts,
+  scopeParts,
   setBudget,
   storedMinimums,
   trackersOf,
@@ -252,7 +255,7 @@ export class DisruptionBudgets {
     return {
       target,
       servers,
-      breached: takeOutOf(servers.map((t) => this.scopesOf(t, scopes))).breached,
+      breached: takeOutOf(servers.map((t) => leaver(t, this.scopesOf(t, scopes)))).breached,
       name: withTrackers(target.server_name, trackers.map(trackerName)),
     };
   }
@@ -292,11 +295,20 @@ export class DisruptionBudgets {
         adminState: intentOf({ adminState: t.admin_state, maintSource: t.maint_source }),
         available: t.available,
         initialWeight: t.initial_weight,
+        backendId: t.backend_id,
+        backup: t.backup,
         scopeKeys: scopeKeys(t),
         trackers: (trackers.get(t.server_id) ?? [])
           .map((id) => trackerTargets.get(id))
           .filter((x): x is BudgetTarget => x !== undefined)
-          .map((x) => ({ id: x.server_id, name: trackerName(x), available: x.available, scopeKeys: scopeKeys(x) })),
+          .map((x) => ({
+            id: x.server_id,
+            name: trackerName(x),
+            available: x.available,
+            backendId: x.backend_id,
+            backup: x.backup,
+            scopeKeys: scopeKeys(x),
+          })),
       })),
       command,
       weight,
@@ -351,17 +363,18 @@ export class DisruptionBudgets {
   private async scopeStates(db: Db, targets: readonly BudgetTarget[]): Promise<Map<string, ScopeState & Counted>> {
     const backends = new Map(targets.map((t) => [t.backend_id, t]));
     const apps = new Map(targets.filter((t) => t.application_id !== null).map((t) => [t.application_id!, t]));
-    const [mins, counts] = await Promise.all([
+    const [mins, allParts] = await Promise.all([
       storedMinimums(db, [...backends.keys()], [...apps.keys()]),
-      scopeCounts(db, [...backends.keys()], [...apps.keys()]),
+      scopeParts(db, [...backends.keys()], [...apps.keys()]),
     ]);
     const states = new Map<string, ScopeState & Counted>();
     const add = (scope: BudgetScope, id: number, label: string, t: BudgetTarget, backend: boolean) => {
       const min = this.minimumOf(scope, id, mins);
-      const c = counts.get(key(scope, id));
-      if (!min || !c) {
+      const parts = allParts.get(key(scope, id));
+      if (!min || !parts) {
         return;
       }
+      const c = scopeCount(parts);
       states.set(key(scope, id), {
         scope,
         id,
@@ -373,6 +386,7 @@ export class DisruptionBudgets {
         stale: c.stale,
         counted: c.counted,
         minimum: min,
+        parts,
       });
     };
     for (const [id, t] of backends) {
@@ -400,6 +414,13 @@ export class DisruptionBudgets {
  * HAProxy passes an admin state down to the servers that track one (drain, maint), not a weight or a shutdown of
  * sessions: those take the server out alone.
  */
+/** A server going out, as the counts see it. */
+const leaver = (t: BudgetTarget, scopes: readonly ScopeState[]): Leaver => ({
+  backendId: t.backend_id,
+  backup: t.backup,
+  scopes,
+});
+
 const takesTrackersOut = (command: AgentCommand) => command === 'drain' || command === 'maint';
 
 /** A tracker as refusals name it: its backend too, as it may be in another. */

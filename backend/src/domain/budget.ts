@@ -50,11 +50,41 @@ export function effectiveMin(m: MinAvailable, counted: number, source: BudgetSou
   return source === 'default' ? Math.min(n, counted) : n;
 }
 
+/**
+ * A scope's servers in one backend, counted three ways (in all, available to the guard, said available).
+ * HAProxy sends a backend's traffic to its active servers (not `backup`, or the agent does not say) while one of
+ * them can take it, and to its backup servers only when none can: then to the first one (every one with
+ * `option allbackups`, which no agent reports). So what a budget counts is what can serve at once.
+ */
+export interface BackendPart {
+  backendId: number;
+  /** The scope's active servers in this backend. */
+  active: Tally;
+  /** The scope's backup servers in this backend. */
+  backup: Tally;
+  /** The backend's active servers, the scope's or not: a backup serves only when none of them is available. */
+  backendActive: Tally;
+}
+
+export interface Tally {
+  /** Current servers. */
+  n: number;
+  /** Of those: ready, up, with a weight above 0, not being taken out by a command right now, and current. */
+  available: number;
+  /** Of those: they said they are available (`available` and stale ones, store/budgets.ts STATUSES_CURRENT). */
+  said: number;
+}
+
+/** What a part adds to a count: its active servers, else one backup server when the backend has no active one. */
+const serving = (p: BackendPart, f: keyof Tally) => p.active[f] + (p.backendActive[f] === 0 && p.backup[f] > 0 ? 1 : 0);
+
+const sumServing = (parts: readonly BackendPart[], f: keyof Tally) => parts.reduce((sum, p) => sum + serving(p, f), 0);
+
 /** The servers of a scope as a budget counts them. */
 export interface ScopeCount {
-  /** Current servers of the backend (or the application's, on every backend). */
+  /** Current servers that can serve at once: the active ones; a backend of backup servers only, one. */
   counted: number;
-  /** Of those: ready, up, with a weight above 0, and not being taken out by a command right now. */
+  /** Of those, available: the active ones; a backend with none, one of its available backup servers. */
   available: number;
   /**
    * Of those counted: they said they are available, but that is stale (store/budgets.ts STATUSES_CURRENT). The
@@ -62,6 +92,11 @@ export interface ScopeCount {
    * the alert rules do: the sync-failing alert speaks for their instance, not one alert per backend.
    */
   stale: number;
+}
+
+export function scopeCount(parts: readonly BackendPart[]): ScopeCount {
+  const available = sumServing(parts, 'available');
+  return { counted: sumServing(parts, 'n'), available, stale: sumServing(parts, 'said') - available };
 }
 
 /** What a budget's view counts as available: what was last said (ScopeCount.stale), none when the scope is gone. */
@@ -139,29 +174,62 @@ export interface ScopeState {
   backend: string | null;
   instance: string | null;
   min: number;
+  /** What its parts count available (ScopeCount). */
   available: number;
   /** Servers counted but not available because their statuses are stale (ScopeCount). */
   stale?: number;
+  /** Its servers by backend, as counted. */
+  parts: readonly BackendPart[];
 }
 
-/** The first scope that would fall below its minimum if `leaving(scope)` more of its servers went out (one). */
-export function breachedScope(
-  scopes: readonly ScopeState[],
-  leaving: (s: ScopeState) => number = () => 1
-): ScopeState | undefined {
-  return scopes.find((s) => s.available - leaving(s) < s.min);
+/** A server going out, as the counts see it: its backend, whether it is a backup, and the scopes it counts in. */
+export interface Leaver {
+  backendId: number;
+  backup: boolean;
+  scopes: readonly ScopeState[];
 }
 
 /**
- * Servers going out together (a server and its trackers), each given by its scopes: how many each scope loses,
- * and the first scope that would fall below its minimum.
+ * Servers going out together (a server and its trackers): every scope's parts and count afterwards (of `all`,
+ * the scopes known: an active server going out lets the backup servers of its backend count, in any scope), and
+ * the first of the leavers' scopes that would fall below its minimum. A take-out that lowers no count (a backup
+ * server while an active one serves, or the last active one while a backup takes over) breaks no budget.
  */
-export function takeOutOf(scopesOfEach: ReadonlyArray<readonly ScopeState[]>) {
-  const leaving = new Map<ScopeState, number>();
-  for (const scope of scopesOfEach.flat()) {
-    leaving.set(scope, (leaving.get(scope) ?? 0) + 1);
+export function takeOutOf(leavers: readonly Leaver[], all: Iterable<ScopeState> = leavers.flatMap((x) => x.scopes)) {
+  const known = [...new Set(all)];
+  const next = new Map<ScopeState, BackendPart[]>();
+  const partOf = (s: ScopeState, backendId: number) => {
+    let parts = next.get(s);
+    if (!parts) {
+      parts = s.parts.map((p) => ({
+        ...p,
+        active: { ...p.active },
+        backup: { ...p.backup },
+        backendActive: { ...p.backendActive },
+      }));
+      next.set(s, parts);
+    }
+    return parts.find((p) => p.backendId === backendId);
+  };
+  for (const x of leavers) {
+    for (const s of x.scopes) {
+      const p = partOf(s, x.backendId);
+      if (p) {
+        (x.backup ? p.backup : p.active).available -= 1;
+      }
+    }
+    if (!x.backup) {
+      for (const s of known.filter((k) => k.parts.some((p) => p.backendId === x.backendId))) {
+        partOf(s, x.backendId)!.backendActive.available -= 1;
+      }
+    }
   }
-  return { leaving, breached: breachedScope([...leaving.keys()], (s) => leaving.get(s)!) };
+  const after = new Map([...next].map(([s, parts]) => [s, sumServing(parts, 'available')]));
+  const breached = [...new Set(leavers.flatMap((x) => x.scopes))].find((s) => {
+    const left = after.get(s) ?? s.available;
+    return left < s.available && left < s.min;
+  });
+  return { next, after, breached };
 }
 
 /** A server with the ones that follow it through `track`, as refusals and dry runs name them. */
@@ -190,10 +258,12 @@ export interface PreviewServer {
   available: boolean;
   /** The configured weight, which a percentage weight is of (null: the agent does not say). */
   initialWeight: number | null;
+  backendId: number;
+  backup: boolean;
   /** Keys into the scopes map: `backend:<id>`, `application:<id>`. */
   scopeKeys: string[];
   /** The servers that follow it through `track`: they go out with it. */
-  trackers?: ReadonlyArray<Pick<PreviewServer, 'id' | 'name' | 'available' | 'scopeKeys'>>;
+  trackers?: ReadonlyArray<Pick<PreviewServer, 'id' | 'name' | 'available' | 'backendId' | 'backup' | 'scopeKeys'>>;
 }
 
 /**
@@ -224,10 +294,13 @@ export function previewTakeOuts(
     if (self.length + trackers.length === 0) {
       return { id: s.id, would: 'apply', reason: null };
     }
-    const { leaving, breached } = takeOutOf(
-      [...self, ...trackers].map((x) =>
-        x.scopeKeys.map((k) => scopes.get(k)).filter((c): c is ScopeState => c !== undefined)
-      )
+    const { next, after, breached } = takeOutOf(
+      [...self, ...trackers].map((x) => ({
+        backendId: x.backendId,
+        backup: x.backup,
+        scopes: x.scopeKeys.map((k) => scopes.get(k)).filter((c): c is ScopeState => c !== undefined),
+      })),
+      scopes.values()
     );
     const name = withTrackers(
       s.name,
@@ -242,8 +315,9 @@ export function previewTakeOuts(
       : trackers.length > 0
         ? `takes out ${name}`
         : null;
-    for (const [scope, n] of leaving) {
-      scope.available -= n;
+    for (const [scope, parts] of next) {
+      scope.parts = parts;
+      scope.available = after.get(scope)!;
     }
     for (const x of [...self, ...trackers]) {
       gone.add(x.id);

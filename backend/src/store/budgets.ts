@@ -1,6 +1,6 @@
 import { advisoryXactLockIn, BUDGET_APPLICATION_LOCKS, BUDGET_BACKEND_LOCKS } from '../db/advisory-lock';
 import type { Db } from '../db/db';
-import type { BudgetScope, MinAvailable, ScopeCount } from '../domain/budget';
+import { BackendPart, BudgetScope, MinAvailable, ScopeCount, scopeCount, Tally } from '../domain/budget';
 import type { AdminState, MaintSource } from '../domain/server-state';
 import { SERVER_CLASSES } from './server-classes';
 
@@ -28,10 +28,14 @@ const SAID_AVAILABLE = `${SERVER_CLASSES.available}
 /** A server the guard counts as available, over a server `s` of instance `i` on host `h`: it said so, and that is current. */
 const BUDGET_AVAILABLE = `${SAID_AVAILABLE} AND ${STATUSES_CURRENT}`;
 
-/** Counted per scope: in all, available to the guard, and stale (it said available; a budget's view counts it). */
-const SCOPE_COUNTS = `count(s.id)::int AS counted,
-  count(s.id) FILTER (WHERE ${BUDGET_AVAILABLE})::int AS available,
-  count(s.id) FILTER (WHERE ${SAID_AVAILABLE} AND NOT ${STATUSES_CURRENT})::int AS stale`;
+/** Over servers `s` (of instance `i` on host `h`) where `cond`: a Tally in all, available to the guard, said available. */
+const tally = (prefix: string, cond: string) => `count(s.id) FILTER (WHERE ${cond})::int AS ${prefix}_n,
+  count(s.id) FILTER (WHERE ${cond} AND ${BUDGET_AVAILABLE})::int AS ${prefix}_available,
+  count(s.id) FILTER (WHERE ${cond} AND ${SAID_AVAILABLE})::int AS ${prefix}_said`;
+
+const ACTIVE = 's.backup IS NOT TRUE';
+/** A scope's servers of one backend: its active and backup ones (BackendPart). */
+const PART_TALLIES = `${tally('active', ACTIVE)}, ${tally('backup', 's.backup')}`;
 
 const minOf = (r: { min_count: number | null; min_percent: number | null }): MinAvailable =>
   r.min_count !== null ? { count: r.min_count } : { percent: r.min_percent! };
@@ -82,29 +86,77 @@ export async function storedMinimums(
   return new Map(rows.map((r) => [r.key, minOf(r)]));
 }
 
-/** Servers counted, available and stale (ScopeCount) per backend and per application, by `scope:id`. */
-export async function scopeCounts(
+type PartRow = { key: string; backend_id: number | null } & Record<
+  `${'active' | 'backup' | 'all'}_${keyof Tally}`,
+  number
+>;
+
+const tallyOf = (r: PartRow, prefix: 'active' | 'backup' | 'all'): Tally => ({
+  n: r[`${prefix}_n`],
+  available: r[`${prefix}_available`],
+  said: r[`${prefix}_said`],
+});
+
+/**
+ * The servers of these backends and applications, by `scope:id`, counted per backend (BackendPart: a scope with no
+ * servers has none). An application's part also counts its backend's active servers of any application.
+ */
+export async function scopeParts(
   db: Db,
   backendIds: readonly number[],
   applicationIds: readonly number[]
-): Promise<Map<string, ScopeCount>> {
-  const rows = await db.query<{ key: string } & ScopeCount>(
-    `SELECT 'backend:' || b.id AS key, ${SCOPE_COUNTS}
+): Promise<Map<string, BackendPart[]>> {
+  const rows = await db.query<PartRow>(
+    `SELECT 'backend:' || b.id AS key, b.id AS backend_id, ${PART_TALLIES},
+            NULL::int AS all_n, NULL::int AS all_available, NULL::int AS all_said
        FROM haproxy_backends b
        JOIN haproxy_instances i ON i.id = b.instance_id
        JOIN hosts h ON h.id = i.host_id
        LEFT JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
       WHERE b.id = ANY($1::int[]) GROUP BY b.id
      UNION ALL
-     SELECT 'application:' || a.id, ${SCOPE_COUNTS}
-       FROM applications a
-       LEFT JOIN (haproxy_servers s JOIN haproxy_backends sb ON sb.id = s.backend_id AND sb.removed_at IS NULL
-                  JOIN haproxy_instances i ON i.id = sb.instance_id JOIN hosts h ON h.id = i.host_id)
-         ON s.application_id = a.id AND s.removed_at IS NULL
-      WHERE a.id = ANY($2::int[]) GROUP BY a.id`,
+     SELECT p.*, w.* FROM (
+       SELECT 'application:' || a.id AS key, sb.id AS backend_id, ${PART_TALLIES}
+         FROM applications a
+         LEFT JOIN (haproxy_servers s JOIN haproxy_backends sb ON sb.id = s.backend_id AND sb.removed_at IS NULL
+                    JOIN haproxy_instances i ON i.id = sb.instance_id JOIN hosts h ON h.id = i.host_id)
+           ON s.application_id = a.id AND s.removed_at IS NULL
+        WHERE a.id = ANY($2::int[]) GROUP BY a.id, sb.id) p
+     LEFT JOIN LATERAL (
+       SELECT ${tally('all', ACTIVE)}
+         FROM haproxy_backends b
+         JOIN haproxy_instances i ON i.id = b.instance_id
+         JOIN hosts h ON h.id = i.host_id
+         JOIN haproxy_servers s ON s.backend_id = b.id AND s.removed_at IS NULL
+        WHERE b.id = p.backend_id) w ON true`,
     [backendIds, applicationIds]
   );
-  return new Map(rows.map((r) => [r.key, { counted: r.counted, available: r.available, stale: r.stale }]));
+  const out = new Map<string, BackendPart[]>();
+  for (const r of rows) {
+    const parts = out.get(r.key) ?? [];
+    out.set(r.key, parts);
+    if (r.backend_id !== null) {
+      const active = tallyOf(r, 'active');
+      // A backend's own part: its active servers are all of them.
+      parts.push({
+        backendId: r.backend_id,
+        active,
+        backup: tallyOf(r, 'backup'),
+        backendActive: r.all_n === null ? active : tallyOf(r, 'all'),
+      });
+    }
+  }
+  return out;
+}
+
+/** Servers counted, available and stale (ScopeCount) per backend and per application, by `scope:id`. */
+export async function scopeCounts(
+  db: Db,
+  backendIds: readonly number[],
+  applicationIds: readonly number[]
+): Promise<Map<string, ScopeCount>> {
+  const parts = await scopeParts(db, backendIds, applicationIds);
+  return new Map([...parts].map(([k, p]) => [k, scopeCount(p)]));
 }
 
 /** Where a server stands for the guarded path: its scopes, with names for messages, and whether it counts. */
@@ -114,6 +166,8 @@ export interface BudgetTarget {
   admin_state: AdminState | null;
   maint_source: MaintSource | null;
   available: boolean;
+  /** HAProxy's `backup` flag (false when the agent does not say). */
+  backup: boolean;
   weight: number;
   initial_weight: number | null;
   backend_id: number;
@@ -127,7 +181,7 @@ export interface BudgetTarget {
 export function budgetTargets(db: Db, serverIds: readonly number[]): Promise<BudgetTarget[]> {
   return db.query<BudgetTarget>(
     `SELECT s.id AS server_id, s.server_name, s.admin_state, s.maint_source, (${BUDGET_AVAILABLE}) AS available,
-            s.weight, s.initial_weight,
+            s.backup IS TRUE AS backup, s.weight, s.initial_weight,
             b.id AS backend_id, b.backend_name, i.id AS instance_id, i.name AS instance_name, a.id AS application_id,
             a.name AS application_name
        FROM haproxy_servers s

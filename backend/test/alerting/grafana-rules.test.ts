@@ -477,6 +477,37 @@ describe('HAProxy backend below its disruption budget', () => {
     expect(all.find((i) => i.labels.backend === 'empty')!.firing).toBe(false);
   });
 
+  test('counts what can serve at once: the active servers; with none available, one backup server', async () => {
+    const up = { backup: true };
+    await seedMain([
+      // 1 active available; the backup waits, so it does not count: 1 of minimum 2.
+      {
+        name: 'waits',
+        servers: [...servers('w', 1, 'UP'), ...servers('wd', 1, 'DOWN'), ...servers('wb', 1, 'UP', up)],
+      },
+      // The actives down: one of the two backups takes the traffic: 1 of minimum 2.
+      { name: 'on-spare', servers: [...servers('o', 2, 'DOWN'), ...servers('ob', 2, 'UP', up)] },
+      // The actives out on purpose, a backup serving: the default 1 holds.
+      { name: 'spare-holds', servers: [...servers('m', 2, 'MAINT'), ...servers('mb', 1, 'UP', up)] },
+      // Backups only: one serves at a time, and the default asks for at most that one.
+      { name: 'backups-only', servers: servers('k', 3, 'UP', up) },
+    ]);
+    await setDefault(1);
+    for (const name of ['waits', 'on-spare']) {
+      await db.ds.query(
+        `INSERT INTO haproxy_budgets (scope, backend_id, min_count, set_by) VALUES ('backend', $1, 2, 'admin')`,
+        [await backendId(name)]
+      );
+    }
+    const all = await run(r);
+    expect(all.map((i) => [i.labels.backend, i.values.B, i.firing]).sort()).toEqual([
+      ['backups-only', 0, false],
+      ['on-spare', 1, true],
+      ['spare-holds', 0, false],
+      ['waits', 1, true],
+    ]);
+  });
+
   test('removed backends, inactive instances and hosts never fire', async () => {
     await seedFleet(db.ds, [
       {
@@ -540,6 +571,27 @@ describe('HAProxy application below its disruption budget', () => {
       ])
     );
     expect(all).toHaveLength(2);
+  });
+
+  test("its backup servers count, one per backend, only while none of the backend's active servers, of any application, is", async () => {
+    await seedMain([
+      // `other` (of no application) still serves: shop's backup waits.
+      {
+        name: 'web',
+        servers: [
+          ...servers('mine', 1, 'MAINT'),
+          ...servers('other', 1, 'UP'),
+          ...servers('wb', 2, 'UP', { backup: true }),
+        ],
+      },
+      // No active server left: one of shop's backups takes the traffic.
+      { name: 'api', servers: [...servers('gone', 1, 'DOWN'), ...servers('ab', 2, 'UP', { backup: true })] },
+    ]);
+    // shop: web has mine (out) and 2 waiting backups: 0; api has gone (down) and 2 backups, one serving: 1.
+    // Counted: mine and gone. Minimum 2: 1 missing.
+    await application('shop', ['mine', 'wb1', 'wb2', 'gone', 'ab1', 'ab2'], '2');
+    const all = await run(r);
+    expect(all.map((i) => [i.labels.application, i.values.B, i.firing])).toEqual([['shop', 1, true]]);
   });
 });
 

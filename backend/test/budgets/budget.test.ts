@@ -1,11 +1,13 @@
 import {
-  breachedScope,
+  BackendPart,
   budgetView,
   effectiveMin,
   parseMinAvailable,
   previewTakeOuts,
   refusalMessage,
+  scopeCount,
   ScopeState,
+  takeOutOf,
   takesOut,
 } from '../../src/domain/budget';
 
@@ -95,29 +97,119 @@ describe('which commands take a server out', () => {
   });
 });
 
-const scope = (over: Partial<ScopeState> = {}): ScopeState => ({
-  scope: 'backend',
-  id: 1,
-  label: 'backend web of edge-1',
-  backend: 'web',
-  instance: 'edge-1',
-  min: 5,
-  available: 6,
-  ...over,
-});
+const tally = (available: number, n = available) => ({ n, available, said: available });
+
+/** A backend's own part: `actives` available of `activeN`, `backups` available of `backupN`. */
+const part = (backendId: number, actives: number, backups = 0, activeN = actives, backupN = backups): BackendPart => {
+  const active = tally(actives, activeN);
+  return { backendId, active, backup: tally(backups, backupN), backendActive: active };
+};
+
+const scope = (over: Partial<ScopeState> = {}): ScopeState => {
+  const available = over.available ?? 6;
+  return {
+    scope: 'backend',
+    id: 1,
+    label: 'backend web of edge-1',
+    backend: 'web',
+    instance: 'edge-1',
+    min: 5,
+    available,
+    parts: [part(1, available)],
+    ...over,
+  };
+};
+
+/** A scope as the guard builds it: its count from its parts. */
+const counted = (over: Partial<ScopeState> & Pick<ScopeState, 'parts'>): ScopeState =>
+  scope({ ...over, available: scopeCount(over.parts).available });
+
+const active = (s: ScopeState, backendId = 1) => ({ backendId, backup: false, scopes: [s] });
+const backup = (s: ScopeState, backendId = 1) => ({ backendId, backup: true, scopes: [s] });
 
 describe('the decision', () => {
   test('a take-out is refused when it would leave fewer than the minimum, by the first scope that would', () => {
-    expect(breachedScope([scope({ available: 6 })])).toBeUndefined();
-    expect(breachedScope([scope({ available: 5 })])?.id).toBe(1);
+    expect(takeOutOf([active(scope({ available: 6 }))]).breached).toBeUndefined();
+    expect(takeOutOf([active(scope({ available: 5 }))]).breached?.id).toBe(1);
     const app = scope({ scope: 'application', id: 9, label: 'application shop', min: 2, available: 2 });
-    expect(breachedScope([scope({ available: 9 }), app])).toBe(app);
+    expect(takeOutOf([{ backendId: 1, backup: false, scopes: [scope({ available: 9 }), app] }]).breached).toBe(app);
   });
 
   test('the refusal names the scope, the numbers and the servers', () => {
     expect(refusalMessage(scope({ available: 5 }), ['web-03', 'web-04'])).toBe(
       'backend web of edge-1: 5 available, minimum 5; refused web-03, web-04'
     );
+  });
+});
+
+describe('backup servers: a budget counts what can serve at once', () => {
+  test('counted and available: the active servers; with none available, one available backup server', () => {
+    expect(scopeCount([part(1, 3, 2, 4, 2)])).toEqual({ counted: 4, available: 3, stale: 0 });
+    expect(scopeCount([part(1, 0, 2, 4, 2)])).toEqual({ counted: 4, available: 1, stale: 0 });
+    expect(scopeCount([part(1, 0, 0, 4, 2)])).toEqual({ counted: 4, available: 0, stale: 0 });
+    // Backup servers only: one serves at a time.
+    expect(scopeCount([part(1, 0, 3, 0, 3)])).toEqual({ counted: 1, available: 1, stale: 0 });
+    expect(scopeCount([])).toEqual({ counted: 0, available: 0, stale: 0 });
+  });
+
+  test('stale: what was said available beyond what the guard counts', () => {
+    const stale: BackendPart = {
+      backendId: 1,
+      active: { n: 2, available: 0, said: 2 },
+      backup: { n: 1, available: 0, said: 1 },
+      backendActive: { n: 2, available: 0, said: 2 },
+    };
+    expect(scopeCount([stale])).toEqual({ counted: 2, available: 0, stale: 2 });
+  });
+
+  test("an application's backup server counts only when its backend has no active server available, of any application", () => {
+    const own = (backendActive: number): BackendPart => ({
+      backendId: 7,
+      active: tally(0, 0),
+      backup: tally(1),
+      backendActive: tally(backendActive, 2),
+    });
+    expect(scopeCount([own(2)])).toMatchObject({ counted: 0, available: 0 });
+    expect(scopeCount([own(0)])).toMatchObject({ counted: 0, available: 1 });
+    expect(scopeCount([part(1, 2), own(0)])).toMatchObject({ counted: 2, available: 3 });
+  });
+
+  test('a backup server going out while an active one serves lowers nothing: never refused, even below the minimum', () => {
+    const s = counted({ min: 3, parts: [part(1, 2, 1)] });
+    expect(s.available).toBe(2);
+    const { breached, after } = takeOutOf([backup(s)]);
+    expect(breached).toBeUndefined();
+    expect(after.get(s)).toBe(2);
+  });
+
+  test('the last active server going out while a backup server takes over keeps one serving', () => {
+    const s = counted({ min: 1, parts: [part(1, 1, 1)] });
+    expect(takeOutOf([active(s)]).breached).toBeUndefined();
+    // Then the backup serves: it is the last one.
+    const alone = counted({ min: 1, parts: [part(1, 0, 1, 1)] });
+    expect(takeOutOf([backup(alone)]).breached).toBe(alone);
+    // Without a backup the last active one is refused.
+    expect(takeOutOf([active(counted({ min: 1, parts: [part(1, 1)] }))]).breached).toBeDefined();
+  });
+
+  test('two actives available, minimum 2: one active going out is refused though a backup server is up', () => {
+    const s = counted({ min: 2, parts: [part(1, 2, 1)] });
+    expect(takeOutOf([active(s)]).breached).toBe(s);
+    expect(refusalMessage(s, ['a'])).toBe('backend web of edge-1: 2 available, minimum 2; refused a');
+  });
+
+  test("an active server going out lets another scope's backup server count in its backend", () => {
+    const backend = counted({ min: 0, parts: [part(7, 1, 1)] });
+    const app: ScopeState = counted({
+      scope: 'application',
+      id: 9,
+      min: 1,
+      parts: [{ backendId: 7, active: tally(0, 0), backup: tally(1), backendActive: tally(1) }],
+    });
+    expect(app.available).toBe(0);
+    const { after } = takeOutOf([active(backend, 7)], [backend, app]);
+    expect(after.get(app)).toBe(1);
+    expect(after.get(backend)).toBe(1);
   });
 });
 
@@ -128,6 +220,8 @@ describe('a dry run', () => {
     adminState: 'ready' as const,
     available: true,
     initialWeight: null,
+    backendId: 1,
+    backup: false,
     scopeKeys: ['backend:1'],
     ...over,
   });
@@ -164,5 +258,19 @@ describe('a dry run', () => {
       reason: 'already ready',
     });
     expect(previewTakeOuts([server(5, { adminState: 'maint' })], 'ready', undefined, scopes)[0].would).toBe('apply');
+  });
+
+  test('backup servers: the last active one goes out as a backup takes over, which is then the last one serving', () => {
+    const scopes = new Map([['backend:1', counted({ min: 1, parts: [part(1, 3, 1)] })]]);
+    const verdicts = previewTakeOuts(
+      [server(1), server(2), server(3), server(4, { backup: true })],
+      'drain',
+      undefined,
+      scopes
+    );
+    // The third active one goes as the backup takes over; the backup is then the last one serving.
+    expect(verdicts.map((v) => v.would)).toEqual(['take_out', 'take_out', 'take_out', 'refuse']);
+    expect(verdicts[3].reason).toBe('backend web of edge-1: 1 available, minimum 1; refused web-4');
+    expect(scopes.get('backend:1')!.available).toBe(1);
   });
 });

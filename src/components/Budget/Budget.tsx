@@ -69,7 +69,7 @@ export function BudgetEditor({ budget, label, onSaved }: EditorProps) {
     <Stack gap={1} alignItems="flex-end">
       <Field
         label={`Minimum available of ${label}`}
-        description="A count or a percentage of its servers; commands that would go below it are refused"
+        description="A count or a percentage of the servers that can serve at once (a backup server only while no active one is available); commands that would go below it are refused"
         invalid={problem !== undefined}
         error={problem}
       >
