@@ -12,10 +12,12 @@ afterAll(() => other.stop());
 async function heldSync(agent: FakeFagent, instanceId: number, instance: string) {
   let release!: () => void;
   agent.inject((r) => r.segments[2] === instance, { kind: 'hold', until: new Promise<void>((r) => (release = r)) });
+  // The setup's sync asked the same: only this sync's request, held, says it has read the agent's address.
+  const after = agent.requests.length;
   const syncing = h.t.call('POST', `/api/haproxy/instances/${instanceId}/sync?wait=true`, {
     token: h.t.tokens.operator,
   });
-  await agent.arrived((r) => r.segments[2] === instance && r.route === 'backends');
+  await agent.arrived((r) => r.segments[2] === instance && r.route === 'backends', { after });
   return async () => {
     release();
     const res = await syncing;

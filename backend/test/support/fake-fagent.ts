@@ -302,11 +302,18 @@ export class FakeFagent {
     return s;
   }
 
-  /** Resolves when a request satisfying `match` has arrived (polled; at most `timeoutMs`). */
-  async arrived(match: (r: Recorded) => boolean, timeoutMs = 5000): Promise<Recorded> {
+  /**
+   * Resolves when a request satisfying `match` has arrived (polled; at most `timeoutMs`). `after`: look only past
+   * the first `after` requests recorded (`requests.length` taken before the action), so that an earlier request,
+   * e.g. a setup's sync, does not answer for the one awaited.
+   */
+  async arrived(
+    match: (r: Recorded) => boolean,
+    { after = 0, timeoutMs = 5000 }: { after?: number; timeoutMs?: number } = {}
+  ): Promise<Recorded> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.requests.find(match);
+      const found = this.requests.slice(after).find(match);
       if (found) {
         return found;
       }
