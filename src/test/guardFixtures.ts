@@ -26,33 +26,57 @@ export interface Minimums {
   applications: Record<number, MinAvailable>;
 }
 
-export const isAvailable = (s: Server) => s.admin_state === 'ready' && s.operational_state === 'up';
+/** The contract's available: ready, up and weighted. */
+export const isAvailable = (s: Server) =>
+  s.admin_state === 'ready' && s.operational_state === 'up' && (s.weight ?? 0) > 0;
 
 /** The count a minimum means over `counted` servers ("50%" of 5 is 3: rounded up, never fewer than asked). */
 export function effectiveMin(min: MinAvailable, counted: number): number {
   return typeof min === 'number' ? min : Math.ceil((Number(min.replace('%', '')) / 100) * counted);
 }
 
-/** A backend's or an application's budget over its servers (the default never asks more than there are). */
+/**
+ * What can serve at once, as the contract's budgets count: per backend, the scope's active servers that pass
+ * `ok`, else one backup server that does when none of the backend's active servers (in `fleet`) does.
+ */
+function servingCount(servers: Server[], fleet: Server[], ok: (s: Server) => boolean): number {
+  let total = 0;
+  for (const backendId of new Set(servers.map((s) => s.backend_id))) {
+    const mine = servers.filter((s) => s.backend_id === backendId);
+    const backendActive = fleet.some((s) => s.backend_id === backendId && s.backup !== true && ok(s));
+    const backup = !backendActive && mine.some((s) => s.backup === true && ok(s));
+    total += mine.filter((s) => s.backup !== true && ok(s)).length + (backup ? 1 : 0);
+  }
+  return total;
+}
+
+const availableBut = (gone: ReadonlySet<Server>) => (s: Server) => isAvailable(s) && !gone.has(s);
+
+/**
+ * A backend's or an application's budget over its servers (the default never asks more than there are), with
+ * `gone` taken out; `fleet`: the servers of their backends, whose active ones decide whether a backup serves.
+ */
 export function budgetOf(
   scope: Budget['scope'],
   id: number,
   servers: Server[],
   minimums: Minimums,
-  available = servers.filter(isAvailable).length
+  fleet: Server[] = servers,
+  gone: ReadonlySet<Server> = new Set()
 ): Budget {
   const set = scope === 'backend' ? minimums.backends[id] : minimums.applications[id];
   const min = set ?? (scope === 'backend' ? DEFAULT_MIN_AVAILABLE : null);
+  const counted = servingCount(servers, fleet, () => true);
+  const available = servingCount(servers, fleet, availableBut(gone));
   // An admin's count above the servers is refused when set; the default asks for no more than there are.
-  const effective =
-    min === null ? 0 : Math.min(effectiveMin(min, servers.length), set === undefined ? servers.length : Infinity);
+  const effective = min === null ? 0 : Math.min(effectiveMin(min, counted), set === undefined ? counted : Infinity);
   return {
     scope,
     id,
     min_available: min,
     source: set !== undefined ? scope : 'default',
     effective_min: effective,
-    servers_counted: servers.length,
+    servers_counted: counted,
     available,
     ok: available >= effective,
   };
@@ -91,8 +115,8 @@ export function guard(
   if (!takesOut(command, weight)) {
     return targets.map((server) => ({ server, would: server.admin_state === 'ready' ? 'skip' : 'take_out' }));
   }
-  const left = new Map<string, number>();
-  const remaining = (key: string, servers: Server[]) => left.get(key) ?? servers.filter(isAvailable).length;
+  // Servers the decisions took out already: each next one sees what remains.
+  const gone = new Set<Server>();
   const decisions = targets.map((server): GuardDecision => {
     if (server.admin_state === command) {
       return { server, would: 'skip' };
@@ -101,25 +125,23 @@ export function guard(
       return { server, would: 'take_out' };
     }
     const backendServers = fleet.filter((s) => s.backend_id === server.backend_id);
-    const appServers =
-      server.application_id === null ? [] : fleet.filter((s) => s.application_id === server.application_id);
     const scopes = [
-      {
-        key: `b${server.backend_id}`,
-        budget: budgetOf('backend', server.backend_id, backendServers, minimums),
-        servers: backendServers,
-      },
+      { scope: 'backend' as const, id: server.backend_id, servers: backendServers },
       ...(server.application_id === null
         ? []
         : [
             {
-              key: `a${server.application_id}`,
-              budget: budgetOf('application', server.application_id, appServers, minimums),
-              servers: appServers,
+              scope: 'application' as const,
+              id: server.application_id,
+              servers: fleet.filter((s) => s.application_id === server.application_id),
             },
           ]),
-    ];
-    const short = scopes.find((s) => remaining(s.key, s.servers) - 1 < s.budget.effective_min);
+    ].map((x) => ({
+      budget: budgetOf(x.scope, x.id, x.servers, minimums, fleet, gone),
+      after: budgetOf(x.scope, x.id, x.servers, minimums, fleet, new Set([...gone, server])).available,
+    }));
+    // A take-out that lowers no count (a backup server while an active one serves) is never refused.
+    const short = scopes.find((x) => x.after < x.budget.available && x.after < x.budget.effective_min);
     if (short) {
       return {
         server,
@@ -130,15 +152,13 @@ export function guard(
           backend: short.budget.scope === 'backend' ? server.backend_name : null,
           instance: short.budget.scope === 'backend' ? server.instance_name : null,
           application_id: server.application_id,
-          available: remaining(short.key, short.servers),
+          available: short.budget.available,
           min_available: short.budget.effective_min,
           refused_server_ids: [server.id],
         },
       };
     }
-    for (const s of scopes) {
-      left.set(s.key, remaining(s.key, s.servers) - 1);
-    }
+    gone.add(server);
     return { server, would: 'take_out' };
   });
   return decisions;
@@ -247,19 +267,17 @@ export function cancelOperation(op: Operation, now = new Date().toISOString()): 
 
 /** The dry-run answer of these decisions: each server's fate, and every budget touched as it would be after. */
 export function dryRunOf(fleet: Server[], decisions: GuardDecision[], minimums: Minimums): DryRun {
-  const takenOut = decisions.filter((d) => d.would === 'take_out' && isAvailable(d.server)).map((d) => d.server);
-  const after = (servers: Server[]) =>
-    servers.filter(isAvailable).length - servers.filter((s) => takenOut.includes(s)).length;
+  const gone = new Set(decisions.filter((d) => d.would === 'take_out').map((d) => d.server));
   const backendIds = [...new Set(decisions.map((d) => d.server.backend_id))];
   const appIds = [...new Set(decisions.map((d) => d.server.application_id).filter((id): id is number => id !== null))];
   const budgets = [
     ...backendIds.map((id) => {
       const servers = fleet.filter((s) => s.backend_id === id);
-      return budgetOf('backend', id, servers, minimums, after(servers));
+      return budgetOf('backend', id, servers, minimums, servers, gone);
     }),
     ...appIds.map((id) => {
       const servers = fleet.filter((s) => s.application_id === id);
-      return budgetOf('application', id, servers, minimums, after(servers));
+      return budgetOf('application', id, servers, minimums, fleet, gone);
     }),
   ];
   return {

@@ -175,7 +175,10 @@ function currentBudget(scope: Budget['scope'], id: number): Budget | undefined {
     const known = servers.length > 0 || db.fleet.emptyBackends?.some((b) => b.id === id);
     return known ? budgetOf('backend', id, servers, db.fleet.minimums) : undefined;
   }
-  return byId(db.fleet.applications, id) && budgetOf('application', id, applicationServers(id), db.fleet.minimums);
+  return (
+    byId(db.fleet.applications, id) &&
+    budgetOf('application', id, applicationServers(id), db.fleet.minimums, db.fleet.servers)
+  );
 }
 
 /** GET, PUT (admin) and DELETE (admin, back to the default) of one scope's budget. */
@@ -763,7 +766,7 @@ const backend = [
     return json({
       ...app,
       server_count: servers.length,
-      budget: budgetOf('application', app.id, servers, db.fleet.minimums),
+      budget: budgetOf('application', app.id, servers, db.fleet.minimums, db.fleet.servers),
       backends: fleetBackendsOf(db.fleet.servers, [], db.fleet.minimums).filter((b) => backendIds.has(b.id)),
     });
   }),

@@ -13,7 +13,7 @@ import type {
   ServerStatus,
   StateCounts,
 } from '../api/types';
-import { budgetOf, type Minimums } from './guardFixtures';
+import { budgetOf, isAvailable, type Minimums } from './guardFixtures';
 
 type StateFields = Pick<
   Server,
@@ -145,9 +145,6 @@ export function applyCommand(
   const note = held ? `HAProxy took ${admin}, but shows "${server.raw_status}"` : null;
   return { reason: body.reason ?? null, until, note };
 }
-
-/** Available as the contract counts it: admin ready, operationally up, weight above 0. */
-const isAvailable = (s: Server) => s.admin_state === 'ready' && s.operational_state === 'up' && (s.weight ?? 0) > 0;
 
 /** The contract's counts over some servers. */
 export function stateCountsOf(servers: Server[], now = Date.now()): StateCounts {
