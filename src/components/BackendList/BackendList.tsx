@@ -85,7 +85,7 @@ export function BackendList({ backends, total, page, pageSize, onPage, loading, 
                   {b.budget && (
                     <Text color={b.budget.ok ? 'secondary' : 'warning'} variant="bodySmall">
                       {/* A tooltip rather than a title: it also shows on keyboard focus. */}
-                      <Tooltip content="Disruption budget: servers available (admin ready, up, weight above 0) / the minimum kept in">
+                      <Tooltip content="Disruption budget: servers available (admin ready, up, weight above 0; a backup server only while no active one is) / the minimum kept in">
                         <span>
                           budget {formatCount(b.budget.available)} / min {formatCount(b.budget.effective_min)}
                           {!b.budget.ok && ' (below)'}

@@ -696,7 +696,7 @@ describe('HAProxy page: disruption budgets', () => {
     expect(budget).toHaveAttribute('tabindex', '0');
     act(() => budget.focus());
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
-      'Disruption budget: servers available (admin ready, up, weight above 0) / the minimum kept in'
+      'Disruption budget: servers available (admin ready, up, weight above 0; a backup server only while no active one is) / the minimum kept in'
     );
   });
 
