@@ -88,7 +88,9 @@ export function minimumProblem(min: unknown, counted: number, what: string): str
     if (!Number.isInteger(min) || min < 0) {
       return 'min_available: a whole number of servers (0 or more) or a percentage such as "50%"';
     }
-    return min > counted ? `min_available ${min} is more than the ${counted} servers of ${what}` : undefined;
+    return min > counted
+      ? `min_available ${min} is more than the ${counted} servers of ${what} that can serve at once`
+      : undefined;
   }
   const percent = typeof min === 'string' && /^\d{1,3}%$/.test(min) ? Number(min.slice(0, -1)) : NaN;
   return percent >= 0 && percent <= 100 ? undefined : 'min_available: a percentage must be between 0% and 100%';

@@ -153,7 +153,7 @@ export class DisruptionBudgets {
       const now = await this.budget(tx, scope, id);
       if ('count' in min && min.count > now.servers_counted) {
         throw badRequest(
-          `min_available ${min.count} is more than the ${now.servers_counted} servers of ${scope} ${name}`
+          `min_available ${min.count} is more than the ${now.servers_counted} servers of ${scope} ${name} that can serve at once`
         );
       }
       await setBudget(tx, scope, id, min, actor);

@@ -52,7 +52,9 @@ describe('budgets as the API sets and reads them', () => {
     const path = `/api/haproxy/backends/${f.backendIds.web}`;
     const tooMany = await setBudget(path, 12);
     expectError(tooMany, 400, 'bad_request');
-    expect(tooMany.body.error.message).toBe(`min_available 12 is more than the 3 servers of backend web`);
+    expect(tooMany.body.error.message).toBe(
+      `min_available 12 is more than the 3 servers of backend web that can serve at once`
+    );
     expectError(await setBudget(path, '150%'), 400);
     expectError(await setBudget(path, 'half'), 400);
     expectError(await setBudget(path, 1, h.t.tokens.operator), 403);

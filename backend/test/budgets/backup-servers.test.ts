@@ -25,7 +25,11 @@ test('a backend: a backup server is not counted while an active one serves, and 
   const path = `/api/haproxy/backends/${f.backendIds.web}`;
   const [a, b, s] = ['a', 'b', 'spare'].map((n) => f.servers[`web/${n}`].id);
   // Three servers, two that can serve: a count of 3 can never hold.
-  expect((await setBudget(path, 3)).status).toBe(400);
+  const tooMany = await setBudget(path, 3);
+  expect([tooMany.status, tooMany.body.error.message]).toEqual([
+    400,
+    'min_available 3 is more than the 2 servers of backend web that can serve at once',
+  ]);
   expect((await setBudget(path, 2)).body).toMatchObject({ servers_counted: 2, available: 2, ok: true });
   // Below nothing: the backup server takes no traffic while a and b are up.
   expect(await refusal(s, 'drain')).toBe('sent');

@@ -17,7 +17,9 @@ describe('InstanceBackends', () => {
     await user.clear(input);
     await user.type(input, '4');
     await user.click(screen.getByRole('button', { name: 'Save' }));
-    expect(await screen.findByText('min_available 4 is more than the 3 servers of backend be_web')).toBeInTheDocument();
+    expect(
+      await screen.findByText('min_available 4 is more than the 3 servers of backend be_web that can serve at once')
+    ).toBeInTheDocument();
     await user.clear(input);
     await user.type(input, '2');
     await user.click(screen.getByRole('button', { name: 'Save' }));

@@ -69,7 +69,7 @@ describe('Application page', () => {
     await user.type(input, '9');
     await user.click(screen.getByRole('button', { name: 'Save' }));
     expect(
-      await screen.findByText('min_available 9 is more than the 3 servers of the application')
+      await screen.findByText('min_available 9 is more than the 3 servers of the application that can serve at once')
     ).toBeInTheDocument();
     await user.clear(input);
     await user.type(input, '50%');
