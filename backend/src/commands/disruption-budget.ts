@@ -410,10 +410,6 @@ export class DisruptionBudgets {
   }
 }
 
-/**
- * HAProxy passes an admin state down to the servers that track one (drain, maint), not a weight or a shutdown of
- * sessions: those take the server out alone.
- */
 /** A server going out, as the counts see it. */
 const leaver = (t: BudgetTarget, scopes: readonly ScopeState[]): Leaver => ({
   backendId: t.backend_id,
@@ -421,6 +417,10 @@ const leaver = (t: BudgetTarget, scopes: readonly ScopeState[]): Leaver => ({
   scopes,
 });
 
+/**
+ * HAProxy passes an admin state down to the servers that track one (drain, maint), not a weight or a shutdown of
+ * sessions: those take the server out alone.
+ */
 const takesTrackersOut = (command: AgentCommand) => command === 'drain' || command === 'maint';
 
 /** A tracker as refusals name it: its backend too, as it may be in another. */
