@@ -62,7 +62,7 @@ export function ServerTable({ servers, canAct, onCommand, onMap }: Props) {
               </Tooltip>
             )}
             {row.original.backup && (
-              <Tooltip content="A backup server: HAProxy sends it traffic only when no active server of this backend can take it. The disruption budgets count it as available like the others.">
+              <Tooltip content="A backup server: HAProxy sends it traffic only when no active server of this backend can take it. The disruption budgets count it, one per backend, only while no active server is available.">
                 <span className={styles.nameNote}>backup</span>
               </Tooltip>
             )}

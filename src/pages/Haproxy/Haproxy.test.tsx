@@ -439,7 +439,7 @@ describe('HAProxy page: the server state model', () => {
     expect(within(row(web, 'web1')).queryByText('backup')).not.toBeInTheDocument();
     await user.hover(label);
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
-      'HAProxy sends it traffic only when no active server of this backend can take it'
+      'HAProxy sends it traffic only when no active server of this backend can take it. The disruption budgets count it, one per backend, only while no active server is available.'
     );
   });
 
