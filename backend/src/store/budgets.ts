@@ -2,7 +2,7 @@ import { advisoryXactLockIn, BUDGET_APPLICATION_LOCKS, BUDGET_BACKEND_LOCKS } fr
 import type { Db } from '../db/db';
 import { BackendPart, BudgetScope, MinAvailable, ScopeCount, scopeCount, Tally } from '../domain/budget';
 import type { AdminState, MaintSource } from '../domain/server-state';
-import { SERVER_CLASSES } from './server-classes';
+import { ACTIVE_SERVER, SERVER_CLASSES } from './server-classes';
 
 /**
  * haproxy_budgets (disruption budgets per backend and per application, and the default's mirror) and
@@ -33,9 +33,8 @@ const tally = (prefix: string, cond: string) => `count(s.id) FILTER (WHERE ${con
   count(s.id) FILTER (WHERE ${cond} AND ${BUDGET_AVAILABLE})::int AS ${prefix}_available,
   count(s.id) FILTER (WHERE ${cond} AND ${SAID_AVAILABLE})::int AS ${prefix}_said`;
 
-const ACTIVE = 's.backup IS NOT TRUE';
 /** A scope's servers of one backend: its active and backup ones (BackendPart). */
-const PART_TALLIES = `${tally('active', ACTIVE)}, ${tally('backup', 's.backup')}`;
+const PART_TALLIES = `${tally('active', ACTIVE_SERVER)}, ${tally('backup', 's.backup')}`;
 
 const minOf = (r: { min_count: number | null; min_percent: number | null }): MinAvailable =>
   r.min_count !== null ? { count: r.min_count } : { percent: r.min_percent! };
@@ -123,7 +122,7 @@ export async function scopeParts(
            ON s.application_id = a.id AND s.removed_at IS NULL
         WHERE a.id = ANY($2::int[]) GROUP BY a.id, sb.id) p
      LEFT JOIN LATERAL (
-       SELECT ${tally('all', ACTIVE)}
+       SELECT ${tally('all', ACTIVE_SERVER)}
          FROM haproxy_backends b
          JOIN haproxy_instances i ON i.id = b.instance_id
          JOIN hosts h ON h.id = i.host_id

@@ -18,12 +18,18 @@ export const SERVER_CLASSES = {
 export type ServerClass = keyof typeof SERVER_CLASSES;
 
 /**
- * Over the current servers `s` of one backend, an aggregate: the backend runs on its backup servers (HAProxy
- * sends them its traffic only when no active one can take it). It has active servers (those whose agent does not
- * say `backup` count as active), none available, and a backup server available. The alert rules ask the same.
+ * Over a server `s`: an active one, which HAProxy sends traffic before any backup one (its agent says it is not a
+ * `backup`, or does not say).
  */
-export const ON_BACKUP = `(count(*) FILTER (WHERE s.backup IS NOT TRUE) > 0
-  AND count(*) FILTER (WHERE s.backup IS NOT TRUE AND ${SERVER_CLASSES.available}) = 0
+export const ACTIVE_SERVER = 's.backup IS NOT TRUE';
+
+/**
+ * Over the current servers `s` of one backend, an aggregate: the backend runs on its backup servers (HAProxy
+ * sends them its traffic only when no active one can take it). It has active servers, none available, and a
+ * backup server available. The alert rules ask the same.
+ */
+export const ON_BACKUP = `(count(*) FILTER (WHERE ${ACTIVE_SERVER}) > 0
+  AND count(*) FILTER (WHERE ${ACTIVE_SERVER} AND ${SERVER_CLASSES.available}) = 0
   AND count(*) FILTER (WHERE s.backup AND ${SERVER_CLASSES.available}) > 0)`;
 const CLASS_NAMES = Object.keys(SERVER_CLASSES) as ServerClass[];
 
