@@ -14,7 +14,7 @@ import { PendingActionSweeper } from './commands/pending-sweeper';
 import { ServerCommands } from './commands/server-command';
 import { AppConfig, ConfigError, loadConfig } from './config';
 import { DatabaseHealth } from './db/database-health';
-import { openDatabase, openPool } from './db/data-source';
+import { openDatabase, openPool, serviceIdleTimeoutMs } from './db/data-source';
 import { PoolDb, StatementNames } from './db/db';
 import { isDatabaseUnavailable } from './db/unavailable';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
@@ -86,9 +86,11 @@ export async function startService(
     embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
     url = embedded.url;
   }
+  const idleTimeoutMs = serviceIdleTimeoutMs(config.pollingIntervalSec);
   const ds = await openDatabase({
     url,
     poolSize: Math.max(10, config.syncConcurrency + 5),
+    idleTimeoutMs,
     pipeline: config.pipeline,
   }).catch((err: Error & { code?: string }) => {
     throw config.databaseUrl && (isDatabaseUnavailable(err) || LOGIN_REFUSED.has(err.code ?? ''))
@@ -123,6 +125,7 @@ export async function startService(
     url,
     poolSize: config.readPoolSize,
     applicationName: 'haproxy-control-api-read',
+    idleTimeoutMs,
     statementTimeoutMs: config.apiStatementTimeoutMs,
     readOnly: true,
     pipeline: config.pipeline,
@@ -134,6 +137,7 @@ export async function startService(
     url,
     poolSize: 6,
     applicationName: 'haproxy-control-auth',
+    idleTimeoutMs,
     statementTimeoutMs: config.apiStatementTimeoutMs,
     readOnly: true,
     pipeline: config.pipeline,

@@ -60,15 +60,31 @@ interface PathRun {
   insertFloorMs: number;
   cold: Cycle;
   steady: Cycle;
+  /** A steady cycle after a pause as long as pg keeps unused connections by default (only where asked for). */
+  steadyAfterPause?: Cycle;
   changed: Cycle;
 }
+
+/**
+ * A service syncs every minute by default, not back to back as the measured cycles run: one cycle after a pause
+ * longer than pg's default 10 s of idle connections shows what a cycle finds in between (pools, caches).
+ */
+const PAUSE_S = 15;
 
 /** The cycles of one path, each ratio against the floors of the same run. */
 function pathFigures(r: PathRun) {
   return {
     floors_ms: { http_fetch: round(r.fetchFloorMs), bulk_insert: round(r.insertFloorMs) },
-    sync_ms: { cold: round(r.cold.ms), steady: round(r.steady.ms), one_percent_changed: round(r.changed.ms) },
+    sync_ms: {
+      cold: round(r.cold.ms),
+      steady: round(r.steady.ms),
+      one_percent_changed: round(r.changed.ms),
+      ...(r.steadyAfterPause && { steady_after_pause: round(r.steadyAfterPause.ms), pause_s: PAUSE_S }),
+    },
     steady_over_fetch_floor: round2(r.steady.ms / r.fetchFloorMs),
+    ...(r.steadyAfterPause && {
+      steady_after_pause_over_fetch_floor: round2(r.steadyAfterPause.ms / r.fetchFloorMs),
+    }),
     one_percent_over_fetch_floor: round2(r.changed.ms / r.fetchFloorMs),
     cold_over_fetch_and_insert_floors: round2(r.cold.ms / (r.fetchFloorMs + r.insertFloorMs)),
     // The backend's own CPU against the floor's: the ratio a busy machine moves least.
@@ -110,12 +126,19 @@ async function measurePath(
   o: {
     around?: (kind: CycleKind, cycle: () => Promise<Cycle>) => Promise<Cycle>;
     afterSteady?: () => Promise<void>;
+    /** Also measure one steady cycle after a pause of PAUSE_S. */
+    pause?: boolean;
   } = {}
 ): Promise<PathRun & { changedServers: number }> {
   const measure = (kind: CycleKind) => (o.around ? o.around(kind, () => bench.cycle()) : bench.cycle());
   const floor = await median(() => bench.fetchFloor());
   const cold = await measure('cold');
   const steady = await median(() => measure('steady'));
+  let steadyAfterPause: Cycle | undefined;
+  if (o.pause) {
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_S * 1000));
+    steadyAfterPause = await bench.cycle();
+  }
   await o.afterSteady?.();
   const changedServers = Math.round(bench.totalServers * 0.01);
   const changed = await median(async () => {
@@ -129,6 +152,7 @@ async function measurePath(
     insertFloorMs,
     cold,
     steady,
+    steadyAfterPause,
     changed,
     changedServers,
   };
@@ -214,6 +238,7 @@ async function benchPaths(serverUrl: string, log: Logger) {
           return measured;
         },
         afterSteady: () => withReaders('steady'),
+        pause: true,
       });
       await bench.flip(run.changedServers);
       await withReaders('one_percent_changed');

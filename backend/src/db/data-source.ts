@@ -64,6 +64,8 @@ export interface DataSourceOptions {
   statementTimeoutMs?: number;
   /** Sessions whose transactions cannot write: a pool for reads only. */
   readOnly?: boolean;
+  /** How long a connection may stay unused before the pool closes it (pg's default: 10 s). */
+  idleTimeoutMs?: number;
   /**
    * pg writes a statement at once, not after the previous one's answer (default on): what lets statements
    * that do not wait for each other share a round trip (db/db.ts ConnectionDb).
@@ -83,6 +85,9 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     logging: false,
     extra: {
       max: opts.poolSize ?? 20,
+      ...(opts.idleTimeoutMs !== undefined && { idleTimeoutMillis: opts.idleTimeoutMs }),
+      // Connections kept open for minutes: a firewall between here and PostgreSQL must not drop them unseen.
+      keepAlive: true,
       pipeline: opts.pipeline ?? true,
       application_name: opts.applicationName ?? 'haproxy-control',
       ...(opts.statementTimeoutMs !== undefined && { statement_timeout: opts.statementTimeoutMs }),
@@ -90,6 +95,14 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     },
   });
 }
+
+/**
+ * How long the service's pools keep an unused connection: longer than a sync interval and a dashboard's refresh.
+ * With pg's 10 s, a sync every 60 s opened its connections again each cycle, and on new connections PostgreSQL
+ * plans every prepared statement and loads its catalog caches again: a steady cycle after a pause took 1.5x one
+ * run back to back (`npm run bench`, sync_ms.steady_after_pause).
+ */
+export const serviceIdleTimeoutMs = (pollingIntervalSec: number) => Math.max(5 * 60_000, 2 * pollingIntervalSec * 1000);
 
 /** pg's Pool as TypeORM's Postgres driver keeps it. */
 interface PgPool {

@@ -36,9 +36,9 @@ export async function createTestDatabase({ migrate = true } = {}): Promise<TestD
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
-  const ds = migrate
-    ? await openDatabase({ url: url.toString(), poolSize: 20 })
-    : await openPool({ url: url.toString(), poolSize: 20 });
+  // Named apart from the service's sessions, which tests find by their application_name.
+  const opts = { url: url.toString(), poolSize: 20, applicationName: 'test-support' };
+  const ds = migrate ? await openDatabase(opts) : await openPool(opts);
   return {
     url: url.toString(),
     ds,
