@@ -50,7 +50,7 @@ describe('the reference agent keeps its connections between two syncs', () => {
           { ca: cert.cert, headers: { authorization: `Bearer ${TOKEN}` } },
           (res) => {
             res.resume();
-            resolve(res.headers['keep-alive']);
+            resolve(res.headers['keep-alive']?.toString());
           }
         )
         .on('error', reject)

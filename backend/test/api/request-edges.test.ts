@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { KEEP_ALIVE_MS } from '../../src/http/listen';
 import { expectError, fleet, Fleet, syncNow, useHarness } from './helpers';
 
 /**
@@ -219,5 +220,23 @@ describe('a backend URL provisioned with a trailing slash', () => {
     expect(res.status).toBe(200);
     expect(res.body.server_name).toBe('s1');
     expect((await rawRequest('GET', '//api/haproxy/summary', [])).status).toBe(401);
+  });
+});
+
+describe('connections between two dashboard refreshes', () => {
+  it('stay open longer than Grafana keeps them (90 s), and the API says so', async () => {
+    const url = new URL(h.t.url);
+    const agent = new http.Agent({ keepAlive: true });
+    const header = await new Promise<string | undefined>((resolve, reject) =>
+      http
+        .get({ host: url.hostname, port: url.port, path: '/healthz', agent }, (res) => {
+          res.resume();
+          resolve(res.headers['keep-alive']?.toString());
+        })
+        .on('error', reject)
+    );
+    agent.destroy();
+    expect(header).toBe(`timeout=${KEEP_ALIVE_MS / 1000}`);
+    expect(KEEP_ALIVE_MS).toBeGreaterThan(90_000);
   });
 });
