@@ -145,6 +145,33 @@ async function timeUntilCount(page: Page, act: 'status-down' | 'search' | 'clear
   );
 }
 
+const figure = (value: number, target: number) => ({ value: round(value), target, ok: value <= target });
+
+/**
+ * Opens the HAProxy page and waits for its first backend row: when it came, and when the plugin's module.js was
+ * asked for (until then the time is the host's: in Grafana, its own boot), both from navigation.
+ */
+async function openPage(page: Page, hostUrl: string) {
+  await page.goto(`${hostUrl}/a/${PLUGIN_ID}/haproxy`);
+  await page
+    .waitForFunction(() => (window as any).__bench.firstRowAt !== undefined, undefined, {
+      timeout: PATIENCE_MS,
+      polling: 100,
+    })
+    .catch(async (err: unknown) => {
+      await page.screenshot({ path: path.join(ROOT, 'test-results/bench-ui-no-first-row.png') });
+      throw err;
+    });
+  const firstRenderMs = await page.evaluate(() => (window as any).__bench.firstRowAt as number);
+  const pluginRequestedMs = await page.evaluate(
+    (id) =>
+      performance.getEntriesByType('resource').find((e) => e.name.includes(`/public/plugins/${id}/module.js`))
+        ?.startTime ?? 0,
+    PLUGIN_ID
+  );
+  return { firstRenderMs, pluginRequestedMs };
+}
+
 /** Bytes the page moved through Grafana's proxy (bodies and headers), by request start time. */
 function proxyTraffic(page: Page) {
   const requests: Array<{ at: number; path: string; bytes: number; status: number; ms: number }> = [];
@@ -271,10 +298,11 @@ async function main() {
     });
     cleanups.push(() => browser.close());
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addCookies([
+    const cookies = [
       { name: 'grafana_session', value: 'admin', url: host.url },
       { name: 'grafana_theme', value: 'dark', url: host.url },
-    ]);
+    ];
+    await context.addCookies(cookies);
     await context.addInitScript(pageProbe);
     const page = await context.newPage();
     page.on('pageerror', (err) => log(`page error: ${err.message}`));
@@ -287,24 +315,7 @@ async function main() {
 
     log('first render...');
     const navStarted = performance.now();
-    await page.goto(`${host.url}/a/${PLUGIN_ID}/haproxy`);
-    await page
-      .waitForFunction(() => (window as any).__bench.firstRowAt !== undefined, undefined, {
-        timeout: PATIENCE_MS,
-        polling: 100,
-      })
-      .catch(async (err: unknown) => {
-        await page.screenshot({ path: path.join(ROOT, 'test-results/bench-ui-no-first-row.png') });
-        throw err;
-      });
-    const firstRenderMs = await page.evaluate(() => (window as any).__bench.firstRowAt as number);
-    // Until the plugin's module.js is asked for, the time is the host's: in Grafana, its own boot.
-    const pluginRequestedMs = await page.evaluate(
-      (id) =>
-        performance.getEntriesByType('resource').find((e) => e.name.includes(`/public/plugins/${id}/module.js`))
-          ?.startTime ?? 0,
-      PLUGIN_ID
-    );
+    const first = await openPage(page, host.url);
     const allShown = `${count(expected.all)} backend`;
     await timeUntilCount(page, 'clear', allShown);
     await page.waitForLoadState('networkidle');
@@ -337,17 +348,30 @@ async function main() {
 
     const longTasks = await page.evaluate(() => (window as any).__bench.longTasks as Array<[number, number]>);
     const durations = longTasks.map(([, ms]) => ms);
-    const pluginDurations = longTasks.filter(([at]) => at >= pluginRequestedMs).map(([, ms]) => ms);
+    const pluginDurations = longTasks.filter(([at]) => at >= first.pluginRequestedMs).map(([, ms]) => ms);
     const heapSettled = await heap.settledMb();
-    const figure = (value: number, target: number) => ({ value: round(value), target, ok: value <= target });
+
+    log('first render again, in a new browser context...');
+    const second = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await second.addCookies(cookies);
+    await second.addInitScript(pageProbe);
+    const again = await openPage(await second.newPage(), host.url);
+    await second.close();
+
+    const firstRenderFigure = (r: { firstRenderMs: number; pluginRequestedMs: number }) => ({
+      ...figure(r.firstRenderMs, TARGETS.first_useful_render_ms),
+      host_boot_ms: round(r.pluginRequestedMs),
+      plugin_ms: round(r.firstRenderMs - r.pluginRequestedMs),
+    });
     const result = {
       machine: { ...machine, load_average_1m_at_end: round(os.loadavg()[0]) },
       fleet: { ...shape, servers_total: total, backends_total: expected.all, down_share: DOWN_SHARE },
       store_fleet_ms: round(storeMs),
       first_useful_render_ms: {
-        ...figure(firstRenderMs, TARGETS.first_useful_render_ms),
-        host_boot_ms: round(pluginRequestedMs),
-        plugin_ms: round(firstRenderMs - pluginRequestedMs),
+        ...firstRenderFigure(first),
+        // A second user, with nothing in the browser's cache, on the service the first one just used: as the page
+        // opens on a service that has been running (its connections open, its counts recent).
+        on_a_running_service: firstRenderFigure(again),
       },
       first_load: {
         requests: firstLoad.length,
