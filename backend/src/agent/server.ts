@@ -56,7 +56,7 @@ type CommandRoute = Extract<Route, { kind: 'command' }>;
  * connection as long as the `Keep-Alive: timeout` this sets allows: with Node's 5 s, every cycle opened its
  * connections (up to 8 per instance on the seed protocol) and negotiated TLS on each again.
  */
-export const KEEP_ALIVE_MS = 150_000;
+export const AGENT_KEEP_ALIVE_MS = 150_000;
 
 /** The FAgent HTTP server; every request is independent, so a slow instance delays only its own answers. */
 export function createAgentServer(options: AgentServerOptions): Server {
@@ -123,7 +123,7 @@ export function createAgentServer(options: AgentServerOptions): Server {
     );
   };
   const server = options.tls ? createTlsServer(options.tls, answer) : createServer(answer);
-  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.keepAliveTimeout = AGENT_KEEP_ALIVE_MS;
   server.on('clientError', answerClientError);
   return server;
 }

@@ -1,6 +1,6 @@
 import https, { type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createAgentServer, KEEP_ALIVE_MS } from '../../src/agent/server';
+import { createAgentServer, AGENT_KEEP_ALIVE_MS } from '../../src/agent/server';
 import { closeGracefully } from '../../src/http/graceful-close';
 import { startHaproxy, startUpstream, stopAllHaproxies, TestHaproxy, Upstream } from '../support/haproxy';
 import { testClient } from '../support/fixtures';
@@ -55,8 +55,8 @@ describe('the reference agent keeps its connections between two syncs', () => {
         )
         .on('error', reject)
     );
-    expect(header).toBe(`timeout=${KEEP_ALIVE_MS / 1000}`);
-    expect(KEEP_ALIVE_MS).toBeGreaterThan(2 * 60_000);
+    expect(header).toBe(`timeout=${AGENT_KEEP_ALIVE_MS / 1000}`);
+    expect(AGENT_KEEP_ALIVE_MS).toBeGreaterThan(2 * 60_000);
   });
 
   it("a read after a pause longer than Node's default keep-alive reuses the connection: one TLS handshake", async () => {
