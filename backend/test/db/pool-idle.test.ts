@@ -32,17 +32,22 @@ test('keeps its connections for longer than a sync interval and a dashboard refr
   expect(serviceIdleTimeoutMs(3600)).toBe(2 * 3600_000);
 });
 
-test('a sync and a read after a pause longer than pg default idle time run on the connections already open', async () => {
-  agent.setBackend('pause', 'web', [{ name: 'w1', status: 'UP' }]);
+/** Registers one instance on the fake agent; the function syncs it and reads its backends, both expected to work. */
+async function syncedInstance(name: string) {
+  agent.setBackend(name, 'web', [{ name: 'w1', status: 'UP' }]);
   const host = await t.call('POST', '/api/hosts', {
-    body: { name: 'pause-host', address: '127.0.0.1', fagent_url: agent.url },
+    body: { name: `${name}-host`, address: '127.0.0.1', fagent_url: agent.url },
   });
-  const inst = await t.call('POST', '/api/haproxy/instances', { body: { host_id: host.body.id, name: 'pause' } });
-  const syncAndRead = async () => {
+  const inst = await t.call('POST', '/api/haproxy/instances', { body: { host_id: host.body.id, name } });
+  return async () => {
     const sync = await t.call('POST', `/api/haproxy/instances/${inst.body.id}/sync?wait=true`);
     expect(sync.body.status).toBe('ok');
     expect((await t.call('GET', '/api/haproxy/backends', { token: t.tokens.viewer })).status).toBe(200);
   };
+}
+
+test('a sync and a read after a pause longer than pg default idle time run on the connections already open', async () => {
+  const syncAndRead = await syncedInstance('pause');
   await syncAndRead();
   const before = await sessions();
   expect(before.size).toBeGreaterThan(0);
@@ -56,3 +61,20 @@ test('a sync and a read after a pause longer than pg default idle time run on th
   }
   expect([...after.keys()].filter((pid) => !before.has(pid))).toEqual([]);
 }, 30_000);
+
+test('connections PostgreSQL closed while they waited (a restart, an idle timeout, a DBA) are replaced, not used', async () => {
+  const syncAndRead = await syncedInstance('killed');
+  await syncAndRead();
+  const before = await sessions();
+  // The token listener is a connection of its own, which reconnects by itself: the pools' are the point.
+  await t.db.ds.query(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE datname = current_database() AND application_name LIKE 'haproxy-control%' AND state = 'idle'
+        AND application_name <> 'haproxy-control-token-listener'`
+  );
+  // The sessions' ends reach the pools as errors on idle connections, which they drop.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await syncAndRead();
+  const after = await sessions();
+  expect([...after.keys()].some((pid) => !before.has(pid))).toBe(true);
+});
