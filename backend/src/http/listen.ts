@@ -8,7 +8,10 @@ import type http from 'node:http';
  */
 export const KEEP_ALIVE_MS = 95_000;
 
-/** Binds `server`; rejects with the bind's own error (EADDRINUSE, EACCES, ...) for the caller to word. */
+/**
+ * Binds `server`, which keeps its clients' unused connections KEEP_ALIVE_MS; rejects with the bind's own error
+ * (EADDRINUSE, EACCES, ...) for the caller to word.
+ */
 export function listen(server: http.Server, host: string, port: number): Promise<void> {
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   return new Promise<void>((resolve, reject) => {

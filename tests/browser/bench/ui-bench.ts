@@ -297,13 +297,17 @@ async function main() {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--enable-precise-memory-info'],
     });
     cleanups.push(() => browser.close());
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const cookies = [
-      { name: 'grafana_session', value: 'admin', url: host.url },
-      { name: 'grafana_theme', value: 'dark', url: host.url },
-    ];
-    await context.addCookies(cookies);
-    await context.addInitScript(pageProbe);
+    /** A browser context of its own (its own cache), signed in as admin, the probe installed in its pages. */
+    const signedInContext = async () => {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      await context.addCookies([
+        { name: 'grafana_session', value: 'admin', url: host.url },
+        { name: 'grafana_theme', value: 'dark', url: host.url },
+      ]);
+      await context.addInitScript(pageProbe);
+      return context;
+    };
+    const context = await signedInContext();
     const page = await context.newPage();
     page.on('pageerror', (err) => log(`page error: ${err.message}`));
     page.on('console', (m) => m.type() === 'error' && log(`console: ${m.text()}`));
@@ -352,9 +356,7 @@ async function main() {
     const heapSettled = await heap.settledMb();
 
     log('first render again, in a new browser context...');
-    const second = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await second.addCookies(cookies);
-    await second.addInitScript(pageProbe);
+    const second = await signedInContext();
     const again = await openPage(await second.newPage(), host.url);
     await second.close();
 
